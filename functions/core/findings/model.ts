@@ -1,0 +1,103 @@
+import type { Severity } from '../severity';
+
+/**
+ * One scanner report, normalised. Rules read only this model, so a policy means the same thing
+ * whether Trivy or Grype produced the evidence (field mapping: shared/reference/policy-engines.md §5).
+ */
+export interface ScanReport {
+  provenance: Provenance;
+  image: ImageFacts;
+  vulnerabilities: VulnerabilityFinding[];
+  secrets: SecretFinding[];
+  misconfigurations: MisconfigurationFinding[];
+}
+
+export type ScannerName = 'trivy' | 'grype';
+
+export interface Provenance {
+  scanner: ScannerName;
+  /** Scanner version as the report states it (`Trivy.Version`, `descriptor.version`); absent when the report omits it. */
+  scannerVersion?: string;
+  /** ISO-8601 time the scan ran (`CreatedAt`, `descriptor.timestamp`). */
+  scannedAt?: string;
+  /** ISO-8601 build time of the vulnerability database, when the report carries it (Grype only). */
+  dbBuiltAt?: string;
+  /** Trivy `SchemaVersion`; undefined for Grype. */
+  schemaVersion?: number;
+}
+
+export interface ImageFacts {
+  /** What was scanned, as the report names it (`ArtifactName`, `source.target.userInput`). */
+  reference?: string;
+  /** Repository digests (`name@sha256:...`) and the manifest digest, as found. */
+  repoDigests: string[];
+  /** The manifest digest `sha256:...` when the report has one. */
+  digest?: string;
+  imageId?: string;
+  /** `config.User` from the image config; undefined when the config has no user or the report has no config. */
+  configUser?: string;
+  /** Whether the report carried the image config at all: without it, "no user" cannot be told from "unknown". */
+  hasImageConfig: boolean;
+  /** Names only: environment values never leave the normaliser. */
+  envNames: string[];
+  os?: { family: string; name?: string; eosl?: boolean };
+}
+
+/** Canonical fix states (policy-engines.md §5.6). */
+export const FIX_STATES = ['fixed', 'unfixed', 'wont_fix', 'end_of_life', 'unknown'] as const;
+export type FixState = (typeof FIX_STATES)[number];
+
+export interface PackageRef {
+  name: string;
+  installedVersion?: string;
+  fixedVersion?: string;
+  /** Package type: `alpine`, `debian`, `jar`, `npm`, `gomod`, ... as the scanner names it. */
+  type?: string;
+  purl?: string;
+  /** Where the package was found: a file path, or the result target for OS packages. */
+  path?: string;
+}
+
+export interface VulnerabilityFinding {
+  /** Canonical id, e.g. `CVE-2019-14697` or `GHSA-...`. */
+  id: string;
+  /** Every other id the scanner relates to this finding (vendor ids, related vulnerabilities). */
+  aliases: string[];
+  severity: Severity;
+  fixState: FixState;
+  package: PackageRef;
+  title?: string;
+  /** Report target the finding came from (`Results[].Target`). */
+  target?: string;
+  primaryUrl?: string;
+}
+
+export type SecretLocation =
+  | { kind: 'layer'; path: string; layerDigest?: string }
+  | { kind: 'imageConfig'; detail?: string }
+  | { kind: 'taskDefinition'; container: string; variable: string }
+  | { kind: 'overrides'; container: string; variable: string };
+
+export interface SecretFinding {
+  /** Trivy `RuleID`, e.g. `aws-access-key-id`; for task-definition findings, the detector's rule id. */
+  ruleId: string;
+  /** Trivy `Category`, e.g. `AWS`, `GitHub`; free text. */
+  category: string;
+  severity: Severity;
+  title: string;
+  location: SecretLocation;
+  /** Masked excerpt only; never a raw secret. */
+  match?: string;
+}
+
+export interface MisconfigurationFinding {
+  /** Canonical id (`DS-0002` form). */
+  id: string;
+  /** All known spellings of the id (`DS002`, `AVD-DS-0002`, `DS-0002`). */
+  aliases: string[];
+  severity: Severity;
+  status: 'fail' | 'pass' | 'exception';
+  title?: string;
+  message?: string;
+  target?: string;
+}

@@ -1,0 +1,46 @@
+import type { ImageFacts, Provenance } from '../findings/model';
+import type { ImageReference } from '../image/reference';
+import type { Violation } from '../result/model';
+import type { ContainerSpec } from '../taskdef/model';
+
+/**
+ * What one image contributes to a decision, before any task context is known: its facts and every
+ * finding a rule of the policy matched (exceptions not yet applied, since they can be scoped to a
+ * cluster or service). This is what the runtime stores per (digest, policy hash); a task decision
+ * is then computed from it without re-reading the raw report.
+ */
+export interface ImageAssessment {
+  facts: ImageFacts;
+  provenance: Provenance;
+  /** Image-borne violations: vulnerabilities, scanner secrets, misconfigurations (DS-0002 is folded into rootUser). */
+  candidates: Violation[];
+  /** Whether the scanner's own root-user check (Trivy DS-0002) failed for the image. */
+  scannerSaysRoot: boolean;
+}
+
+export interface ContainerEvidence {
+  /** Container name; absent when a bare report is evaluated. */
+  name?: string;
+  /** Parsed image reference, when known (drives the `images` rule and repository/tag scoping). */
+  image?: ImageReference;
+  /** Digest the container really runs, when known. */
+  digest?: string;
+  /** Container definition with RunTask overrides; absent for a bare report. */
+  spec?: ContainerSpec;
+  /** The image's assessment, or why there is none. */
+  assessment?: ImageAssessment;
+  scanError?: string;
+}
+
+export interface EvaluationContext {
+  cluster?: string;
+  service?: string;
+  taskArn?: string;
+  taskDefinition?: string;
+}
+
+export interface EvaluationInput {
+  containers: ContainerEvidence[];
+  context: EvaluationContext;
+  now: Date;
+}

@@ -1,0 +1,201 @@
+import type { ImageAssessment } from './policy/input';
+import type { ImageReference } from './image/reference';
+import type { Decision } from './result/model';
+import type { TaskDefinitionSpec } from './taskdef/model';
+
+/**
+ * The small interfaces the gate's handlers need from the outside world. `functions/adapters` implements
+ * them on AWS SDK v3 clients, `functions/local` in memory; handlers get them injected, so the same handler
+ * code runs in Lambda, in `fargate-gate simulate`, in tests and in the benchmark.
+ */
+
+// ---------- store (DynamoDB single table; design in shared/DESIGN.md "Data") ----------
+
+export interface StoredVerdict {
+  digest: string;
+  policyHash: string;
+  assessment: ImageAssessment;
+  buildId?: string;
+  reportLocation?: string;
+  /** ISO-8601 */
+  scannedAt: string;
+  /** Epoch seconds, DynamoDB TTL. */
+  expiresAt: number;
+}
+
+export type ScanState = 'queued' | 'running' | 'done' | 'error';
+
+export interface ScanRecord {
+  digest: string;
+  /** Pinned reference the scan pulls (`registry/repo@sha256:...`), or the tag reference for non-ECR images without a digest. */
+  imageReference: string;
+  scanId: string;
+  state: ScanState;
+  buildId?: string;
+  reportLocation?: string;
+  error?: string;
+  /** How many StartBuild attempts were refused (throttling, account build limit). */
+  attempts: number;
+  /** ISO-8601 */
+  startedAt: string;
+  /** ISO-8601: after this a scan that has not finished is an error (the sweep checks it). */
+  deadline: string;
+  /** ISO-8601: when a queued scan may next try StartBuild. */
+  retryAt?: string;
+}
+
+export interface Waiter {
+  digest: string;
+  taskArn: string;
+  cluster: string;
+  service?: string;
+  taskDefinitionArn: string;
+  /** ISO-8601 of the first event that asked. */
+  seenAt: string;
+  /** Principal that launched the task (CloudTrail `userIdentity.arn`), when known. */
+  launchedBy?: string;
+}
+
+export interface EnforcementRecord {
+  /** `task#<taskArn>` or `service#<clusterArn>#<serviceName>#<digest>` or `hook#<hookInvocationId>` */
+  key: string;
+  action: string;
+  decision: Decision;
+  /** ISO-8601 */
+  at: string;
+}
+
+export interface GateStore {
+  getVerdict(digest: string, policyHash: string): Promise<StoredVerdict | undefined>;
+  putVerdict(verdict: StoredVerdict): Promise<void>;
+
+  /** Creates the scan record only if none exists for the digest (or the old one ended in error and may retry). True when this caller won. */
+  claimScan(record: ScanRecord): Promise<boolean>;
+  getScan(digest: string): Promise<ScanRecord | undefined>;
+  /** Conditional update: applies only while the record is in `expectedState`. True when applied. */
+  updateScan(digest: string, expectedState: ScanState, changes: Partial<Omit<ScanRecord, 'digest'>>): Promise<boolean>;
+  /** Scans still queued or running, for the sweep. */
+  listUnfinishedScans(): Promise<ScanRecord[]>;
+
+  addWaiter(waiter: Waiter): Promise<void>;
+  listWaiters(digest: string): Promise<Waiter[]>;
+  removeWaiter(digest: string, taskArn: string): Promise<void>;
+
+  /** Records that an action was taken under `key`; false if one already was (the caller must not act again). */
+  claimEnforcement(record: EnforcementRecord): Promise<boolean>;
+
+  /** Keeps the highest `detail.version` seen per task; false for a duplicate or older event. */
+  advanceTaskVersion(taskArn: string, version: number): Promise<boolean>;
+
+  /** CloudTrail RunTask hint: who launched the task. */
+  rememberLauncher(taskArn: string, principal: string): Promise<void>;
+  getLauncher(taskArn: string): Promise<string | undefined>;
+}
+
+// ---------- ECS ----------
+
+export interface RunningTask {
+  taskArn: string;
+  clusterArn: string;
+  lastStatus: string;
+  desiredStatus: string;
+  group?: string;
+  startedBy?: string;
+  containers: { name: string; image: string; imageDigest?: string }[];
+}
+
+export type RollbackOutcome = { kind: 'rolledBack'; deploymentArn: string } | { kind: 'nothingToRollBack' };
+
+export interface EcsPort {
+  describeTasks(cluster: string, taskArns: string[]): Promise<RunningTask[]>;
+  /** Stopping a task that already stopped is success, not an error. */
+  stopTask(cluster: string, taskArn: string, reason: string): Promise<void>;
+  /** Rolls back the service's in-progress deployment; says so when there is nothing to roll back to. */
+  rollbackDeployment(cluster: string, service: string, reason: string): Promise<RollbackOutcome>;
+  scaleService(cluster: string, service: string, desiredCount: number): Promise<void>;
+  /** Container images of a service revision, with digests when ECS resolved them (lifecycle hook). */
+  describeServiceRevision(serviceRevisionArn: string): Promise<{ cluster: string; service: string; taskDefinitionArn: string; containers: { name: string; image: string; imageDigest?: string }[] }>;
+}
+
+export interface TaskDefinitionPort {
+  /** Task definitions are immutable per revision: implementations may cache forever. */
+  get(taskDefinitionArn: string): Promise<TaskDefinitionSpec>;
+}
+
+// ---------- ECR ----------
+
+export interface RegistryPort {
+  /** Resolves an ECR tag to its manifest digest; undefined when the image or tag does not exist. */
+  resolveDigest(reference: ImageReference): Promise<string | undefined>;
+}
+
+// ---------- CodeBuild + S3 ----------
+
+export interface ScanRequest {
+  scanId: string;
+  digest: string;
+  /** Reference the build pulls: pinned by digest whenever the digest is known. */
+  imageReference: string;
+  /** Where the build writes the raw report (S3 key under the reports bucket). */
+  reportKey: string;
+}
+
+export type BuildStatus = 'IN_PROGRESS' | 'SUCCEEDED' | 'FAILED' | 'FAULT' | 'TIMED_OUT' | 'STOPPED';
+
+/** Thrown by `startScan` when CodeBuild refuses for capacity (throttling, account build limit): retry later. */
+export class ScanCapacityError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ScanCapacityError';
+  }
+}
+
+export interface ScannerPort {
+  startScan(request: ScanRequest): Promise<{ buildId: string }>;
+  getBuildStatuses(buildIds: string[]): Promise<{ buildId: string; status: BuildStatus }[]>;
+}
+
+export interface ReportPort {
+  /** Raw report text; throws `ReportMissingError` when the object is not there. */
+  getReport(reportKey: string): Promise<string>;
+  /** Where a reviewer finds the report (`s3://bucket/key`). */
+  locationOf(reportKey: string): string;
+}
+
+export class ReportMissingError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ReportMissingError';
+  }
+}
+
+// ---------- EventBridge, logs, metrics, time ----------
+
+export interface VerdictEvent {
+  decision: Decision;
+  mode: 'enforce' | 'audit';
+  action: 'none' | 'stopTask' | 'rollbackDeployment' | 'scaleService' | 'hookFailed' | 'hookSucceeded';
+  rules: string[];
+  policy: { name: string; hash: string };
+  cluster?: string;
+  service?: string;
+  taskArn?: string;
+  taskDefinitionArn?: string;
+  images: { container?: string; image?: string; digest?: string; buildId?: string; reportLocation?: string }[];
+  launchedBy?: string;
+  violations: { rule: string; kind: string; container?: string; id: string; severity: string; action: string; message: string }[];
+}
+
+export interface NotifierPort {
+  publishVerdict(event: VerdictEvent): Promise<void>;
+}
+
+export interface MetricsPort {
+  count(name: string, value?: number, dimensions?: Record<string, string>): void;
+  timing(name: string, milliseconds: number, dimensions?: Record<string, string>): void;
+  flush(): void;
+}
+
+export interface Clock {
+  now(): Date;
+}

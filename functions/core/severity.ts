@@ -1,0 +1,38 @@
+/** Canonical severity scale, lowest first. Trivy has no `negligible`; Grype and Anchore do. */
+export const SEVERITIES = ['unknown', 'negligible', 'low', 'medium', 'high', 'critical'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+const RANK: Record<Severity, number> = Object.fromEntries(SEVERITIES.map((s, i) => [s, i])) as Record<Severity, number>;
+
+export function severityRank(severity: Severity): number {
+  return RANK[severity];
+}
+
+export function isAtLeast(severity: Severity, threshold: Severity): boolean {
+  return RANK[severity] >= RANK[threshold];
+}
+
+/**
+ * Maps any scanner's severity word to the canonical scale. Words no scanner documents become `unknown`
+ * rather than an error: a new severity label must not make a whole report unreadable.
+ */
+export function toSeverity(raw: unknown): Severity {
+  if (typeof raw !== 'string') return 'unknown';
+  switch (raw.trim().toLowerCase()) {
+    case 'critical':
+      return 'critical';
+    case 'high':
+      return 'high';
+    case 'medium':
+    case 'moderate':
+      return 'medium';
+    case 'low':
+      return 'low';
+    case 'negligible':
+    case 'informational':
+    case 'info':
+      return 'negligible';
+    default:
+      return 'unknown';
+  }
+}

@@ -1,0 +1,29 @@
+/** What the gate needs from an ECS container definition, after RunTask overrides are applied. */
+export interface ContainerSpec {
+  name: string;
+  image: string;
+  /** `containerDefinitions[].user`; undefined when the task definition leaves it to the image. */
+  user?: string;
+  /** Plain environment from the task definition, with values: plaintext credentials are judged here. */
+  environment: EnvVar[];
+  /** Environment injected by RunTask `overrides.containerOverrides[].environment`. */
+  overrideEnvironment: EnvVar[];
+  /** Names of variables filled from Secrets Manager or SSM (`secrets[]`): the right way, never a violation. */
+  secretNames: string[];
+  readonlyRootFilesystem?: boolean;
+  addedCapabilities: string[];
+  essential: boolean;
+}
+
+export interface EnvVar {
+  name: string;
+  value: string;
+}
+
+export interface TaskDefinitionSpec {
+  /** Revision ARN when known; `family:revision` otherwise. */
+  arn?: string;
+  family?: string;
+  revision?: number;
+  containers: ContainerSpec[];
+}
