@@ -44,3 +44,15 @@ export interface EvaluationInput {
   context: EvaluationContext;
   now: Date;
 }
+
+/**
+ * A validated policy with its identity. `document` is the zod-parsed policy (type in `./schema`);
+ * `hash` is sha256 over canonical JSON of the document, so the same rules always have the same hash.
+ */
+export interface LoadedPolicy<TDocument = unknown> {
+  document: TDocument;
+  hash: string;
+  name: string;
+  /** File path or label the policy came from, for messages. */
+  source: string;
+}

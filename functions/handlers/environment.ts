@@ -1,0 +1,18 @@
+/**
+ * Environment variables the CDK construct sets on the gate's functions. One list, read by both the
+ * construct (infra/) and the Lambda entry points, so the two cannot drift apart.
+ */
+export const GATE_ENV = {
+  tableName: 'GATE_TABLE_NAME',
+  reportBucket: 'GATE_REPORT_BUCKET',
+  reportPrefix: 'GATE_REPORT_PREFIX',
+  scanProjectName: 'GATE_SCAN_PROJECT_NAME',
+  eventBusName: 'GATE_EVENT_BUS_NAME',
+  /** Path of the policy JSON inside the function bundle. */
+  policyFile: 'GATE_POLICY_FILE',
+  /** Comma-separated cluster ARNs in scope; empty means every cluster of the account and region. */
+  clusterArns: 'GATE_CLUSTER_ARNS',
+  verdictTtlDays: 'GATE_VERDICT_TTL_DAYS',
+  scanTimeoutMinutes: 'GATE_SCAN_TIMEOUT_MINUTES',
+  logLevel: 'LOG_LEVEL',
+} as const;
