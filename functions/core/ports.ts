@@ -67,6 +67,8 @@ export interface EnforcementRecord {
 
 export interface GateStore {
   getVerdict(digest: string, policyHash: string): Promise<StoredVerdict | undefined>;
+  /** One round trip for every container of a task (DynamoDB BatchGetItem); missing digests are absent from the map. */
+  getVerdicts(digests: string[], policyHash: string): Promise<Map<string, StoredVerdict>>;
   putVerdict(verdict: StoredVerdict): Promise<void>;
 
   /** Creates the scan record only if none exists for the digest (or the old one ended in error and may retry). True when this caller won. */
