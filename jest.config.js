@@ -6,4 +6,5 @@ module.exports = {
   // Type-checking is `npm run lint`; tests transpile only, so a run stays fast on two cores.
   transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }] },
   testTimeout: 60000,
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
 };

@@ -13,6 +13,20 @@ export interface ContainerSpec {
   readonlyRootFilesystem?: boolean;
   addedCapabilities: string[];
   essential: boolean;
+  /**
+   * `environmentFiles[]` of the container definition and of RunTask overrides: S3 objects ECS loads into the
+   * environment at start. The gate cannot read them, so they are noted for reports, never judged.
+   * Optional only so that specs built before this field existed stay valid; `parseTaskDefinition` always sets it.
+   */
+  environmentFiles?: EnvironmentFileRef[];
+}
+
+export interface EnvironmentFileRef {
+  /** Object ARN, e.g. `arn:aws:s3:::bucket/app.env`. */
+  value: string;
+  /** `s3`, the only type ECS defines. */
+  type: string;
+  origin: 'taskDefinition' | 'overrides';
 }
 
 export interface EnvVar {

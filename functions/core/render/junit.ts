@@ -1,0 +1,261 @@
+import type { EvaluationResult, SuppressedViolation, Violation } from '../result/model';
+import {
+  DECISION_LABEL,
+  KNOWN_RULES,
+  auditNote,
+  compareText,
+  countResult,
+  countsSentence,
+  describeImage,
+  detailPairs,
+  plural,
+  shortHash,
+  sortSuppressed,
+  sortViolations,
+} from './common';
+import { truncateChars } from './text';
+import { escapeXmlText, xmlAttributes } from './xml';
+
+/*
+ * JUnit XML for a CodeBuild report group. CodeBuild reads JUnit XML (.xml) among its test report formats
+ * (https://docs.aws.amazon.com/codebuild/latest/userguide/test-reporting.html) and gives each test case one
+ * status: SUCCEEDED, FAILED, ERROR, SKIPPED or UNKNOWN. "A test report can have a maximum of 500 test case
+ * results. If more than 500 test cases are run, CodeBuild prioritizes tests with the status FAILED and
+ * truncates the test case results" (https://docs.aws.amazon.com/codebuild/latest/userguide/test-report.html).
+ * So this file never holds more than 500 cases: what matters most comes first, and when something must go a
+ * last case says what was left out, rather than letting CodeBuild drop cases silently.
+ */
+export const MAX_TEST_CASES = 500;
+
+export interface JunitOptions {
+  /** `<testsuite name>` and the class-name prefix of every case; default `fargate-gate`. */
+  suiteName?: string;
+  /**
+   * Rules the policy evaluated, one test case each. Default: every rule a policy can have. A rule that appears
+   * in a finding is always included.
+   */
+  rules?: readonly string[];
+}
+
+type Status = 'error' | 'failure' | 'passed' | 'skipped';
+
+interface TestCase {
+  classname: string;
+  name: string;
+  status: Status;
+  /** Short text for the `message` attribute of `<error>`, `<failure>` or `<skipped>`. */
+  message?: string;
+  type?: string;
+  /** Full text inside `<error>` or `<failure>`. */
+  body?: string;
+  systemOut?: string;
+}
+
+const ATTRIBUTE_LIMIT = 1000;
+const RULE_LISTING_LIMIT = 100;
+
+function findingLine(v: Violation): string {
+  return `[${v.severity.toUpperCase()}] ${v.container ? `${v.container}: ` : ''}${v.id}: ${v.message}`;
+}
+
+function findingBody(v: Violation): string {
+  const lines = [
+    `rule: ${v.rule}`,
+    `kind: ${v.kind}`,
+    `container: ${v.container ?? '-'}`,
+    `id: ${v.id}`,
+    `severity: ${v.severity}`,
+    `action: ${v.action}`,
+    `message: ${v.message}`,
+    ...detailPairs(v.details).map((pair) => `detail: ${pair}`),
+  ];
+  return lines.join('\n');
+}
+
+function findingName(v: Violation): string {
+  return `${v.container ? `${v.container}: ` : ''}${v.id} (${v.severity})`;
+}
+
+function listing(violations: readonly Violation[]): string {
+  const shown = violations.slice(0, RULE_LISTING_LIMIT).map(findingLine);
+  if (violations.length > RULE_LISTING_LIMIT) shown.push(`... and ${violations.length - RULE_LISTING_LIMIT} more`);
+  return shown.join('\n');
+}
+
+function ruleNames(result: EvaluationResult, rules: readonly string[]): string[] {
+  const seen = new Set(rules);
+  const extra = [...result.violations, ...result.suppressed].map((v) => v.rule).filter((rule) => !seen.has(rule));
+  return [...new Set([...rules, ...[...new Set(extra)].sort(compareText)])];
+}
+
+function ruleCase(suite: string, rule: string, violations: readonly Violation[], suppressed: readonly SuppressedViolation[]): TestCase {
+  const denied = violations.filter((v) => v.rule === rule && v.action === 'deny');
+  const warned = violations.filter((v) => v.rule === rule && v.action === 'warn');
+  const quieted = suppressed.filter((v) => v.rule === rule);
+  const classname = `${suite}.rules`;
+  if (denied.length > 0) {
+    return {
+      classname,
+      name: rule,
+      status: 'failure',
+      type: 'deny',
+      message: `${plural(denied.length, 'finding')} denied by rule ${rule}`,
+      body: listing(denied),
+    };
+  }
+  const notes = [
+    warned.length > 0 ? `${plural(warned.length, 'warning')}:\n${listing(warned)}` : '',
+    quieted.length > 0 ? `${quieted.length} suppressed by exceptions` : '',
+  ].filter(Boolean);
+  return { classname, name: rule, status: 'passed', systemOut: notes.length > 0 ? notes.join('\n') : `no findings for rule ${rule}` };
+}
+
+function buildCases(result: EvaluationResult, suite: string, rules: readonly string[]): TestCase[] {
+  const violations = sortViolations(result.violations);
+  const suppressed = sortSuppressed(result.suppressed);
+
+  const errors: TestCase[] = [...result.errors]
+    .sort((a, b) => compareText(a.container, b.container) || compareText(a.message, b.message))
+    .map((error) => ({
+      classname: `${suite}.errors`,
+      name: error.container ? `evaluation of container ${error.container}` : 'evaluation',
+      status: 'error',
+      type: 'EvaluationError',
+      message: error.message,
+      body: error.message,
+    }));
+
+  const ruleCases = ruleNames(result, rules).map((rule) => ruleCase(suite, rule, violations, suppressed));
+
+  const findingCase = (v: Violation): TestCase =>
+    v.action === 'deny'
+      ? { classname: `${suite}.${v.rule}`, name: findingName(v), status: 'failure', type: v.severity, message: v.message, body: findingBody(v) }
+      : { classname: `${suite}.${v.rule}`, name: findingName(v), status: 'passed', systemOut: `WARNING (${v.severity}): ${v.message}\n${findingBody(v)}` };
+
+  const suppressedCases = suppressed.map(
+    (s): TestCase => ({
+      classname: `${suite}.${s.rule}`,
+      name: findingName(s),
+      status: 'skipped',
+      message: `suppressed by exception ${s.suppressedBy.exceptionId} (owner ${s.suppressedBy.owner}, expires ${s.suppressedBy.expiresAt}): ${s.suppressedBy.reason}`,
+    }),
+  );
+
+  return [
+    ...errors,
+    ...ruleCases.filter((c) => c.status === 'failure'),
+    ...violations.filter((v) => v.action === 'deny').map(findingCase),
+    ...ruleCases.filter((c) => c.status !== 'failure'),
+    ...violations.filter((v) => v.action === 'warn').map(findingCase),
+    ...suppressedCases,
+  ];
+}
+
+/** Two findings can share container and id (one CVE in two packages); report viewers key on the name, so keep names unique. */
+function uniqueNames(cases: TestCase[]): TestCase[] {
+  const used = new Set<string>();
+  return cases.map((testCase) => {
+    let name = testCase.name;
+    for (let n = 2; used.has(`${testCase.classname}\u0000${name}`); n++) name = `${testCase.name} #${n}`;
+    used.add(`${testCase.classname}\u0000${name}`);
+    return name === testCase.name ? testCase : { ...testCase, name };
+  });
+}
+
+function capCases(cases: TestCase[], suite: string): TestCase[] {
+  if (cases.length <= MAX_TEST_CASES) return cases;
+  const kept = cases.slice(0, MAX_TEST_CASES - 1);
+  const dropped = cases.slice(MAX_TEST_CASES - 1);
+  const count = (status: Status) => dropped.filter((c) => c.status === status).length;
+  const failures = count('failure');
+  const errors = count('error');
+  const breakdown = `${failures} failed, ${errors} errors, ${count('passed')} passed, ${count('skipped')} skipped`;
+  const message = `${dropped.length} more test cases left out (${breakdown}): a CodeBuild report holds at most ${MAX_TEST_CASES} test cases. The JSON result has every finding.`;
+  const summary: TestCase =
+    failures + errors > 0
+      ? { classname: suite, name: `${dropped.length} more test cases not shown`, status: 'failure', type: 'truncated', message, body: message }
+      : { classname: suite, name: `${dropped.length} more test cases not shown`, status: 'passed', systemOut: message };
+  return [...kept, summary];
+}
+
+function renderCase(testCase: TestCase): string {
+  const open = `    <testcase${xmlAttributes({ classname: testCase.classname, name: testCase.name, time: '0' })}`;
+  const message = testCase.message === undefined ? undefined : truncateChars(testCase.message, ATTRIBUTE_LIMIT);
+  const inner: string[] = [];
+  if (testCase.status === 'failure' || testCase.status === 'error') {
+    inner.push(`      <${testCase.status}${xmlAttributes({ message, type: testCase.type })}>${escapeXmlText(testCase.body ?? '')}</${testCase.status}>`);
+  } else if (testCase.status === 'skipped') {
+    inner.push(`      <skipped${xmlAttributes({ message })}/>`);
+  }
+  if (testCase.systemOut) inner.push(`      <system-out>${escapeXmlText(testCase.systemOut)}</system-out>`);
+  return inner.length === 0 ? `${open}/>` : `${open}>\n${inner.join('\n')}\n    </testcase>`;
+}
+
+function properties(result: EvaluationResult): [string, string][] {
+  const props: [string, string][] = [
+    ['decision', result.decision],
+    ['mode', result.mode],
+    ['policy.name', result.policy.name],
+    ['policy.hash', result.policy.hash],
+    ['policy.schemaVersion', result.policy.schemaVersion],
+    ['evaluatedAt', result.evaluatedAt],
+  ];
+  const { taskDefinition, taskArn, cluster, service } = result.subject;
+  const subject: [string, string | undefined][] = [
+    ['taskDefinition', taskDefinition],
+    ['taskArn', taskArn],
+    ['cluster', cluster],
+    ['service', service],
+  ];
+  for (const [name, value] of subject) if (value) props.push([name, value]);
+  result.subject.images.forEach((image, index) => props.push([`image.${image.container ?? index}`, describeImage(image)]));
+  return props;
+}
+
+function suiteSummary(result: EvaluationResult): string {
+  const note = auditNote(result);
+  const lines = [
+    `${DECISION_LABEL[result.decision]}: policy "${result.policy.name}" ${shortHash(result.policy.hash)}, mode ${result.mode}${note ? ` (${note})` : ''}; ${countsSentence(countResult(result))}`,
+  ];
+  const groups = [
+    ['used', result.exceptions.used],
+    ['unused', result.exceptions.unused],
+    ['expired', result.exceptions.expired],
+  ] as const;
+  for (const [label, list] of groups) {
+    for (const e of [...list].sort((a, b) => compareText(a.id, b.id))) {
+      lines.push(`exception ${label}: ${e.id} (owner ${e.owner}, expires ${e.expiresAt}): ${e.reason}`);
+    }
+  }
+  return lines.join('\n');
+}
+
+/**
+ * The result as JUnit XML: one test case per rule (failed when the rule denied something) and one per finding
+ * (denied: failed; warned: passed with `<system-out>`; suppressed: skipped, with the exception), and an
+ * `<error>` case per evaluation error. Errors and failures come first and survive the 500-case cap.
+ */
+export function renderJunit(result: EvaluationResult, options: JunitOptions = {}): string {
+  const suite = options.suiteName?.trim() || 'fargate-gate';
+  const cases = capCases(uniqueNames(buildCases(result, suite, options.rules ?? KNOWN_RULES)), suite);
+  const totals = {
+    tests: cases.length,
+    failures: cases.filter((c) => c.status === 'failure').length,
+    errors: cases.filter((c) => c.status === 'error').length,
+    skipped: cases.filter((c) => c.status === 'skipped').length,
+  };
+
+  const lines = [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites${xmlAttributes({ name: suite, ...totals, time: '0' })}>`,
+    `  <testsuite${xmlAttributes({ name: suite, ...totals, time: '0' })}>`,
+    '    <properties>',
+    ...properties(result).map(([name, value]) => `      <property${xmlAttributes({ name, value })}/>`),
+    '    </properties>',
+    ...cases.map(renderCase),
+    `    <system-out>${escapeXmlText(suiteSummary(result))}</system-out>`,
+    '  </testsuite>',
+    '</testsuites>',
+  ];
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,218 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { InputError } from '../../../functions/core/errors';
+import { parseTaskDefinition } from '../../../functions/core/taskdef/parse';
+
+const FIXTURES = join(__dirname, '../../fixtures/taskdefs');
+const fixture = (name: string): unknown => JSON.parse(readFileSync(join(FIXTURES, name), 'utf8'));
+
+function minimal(containers: unknown[] = [{ name: 'app', image: 'nginx:1.27' }]): Record<string, unknown> {
+  return { family: 'web', containerDefinitions: containers };
+}
+
+function inputError(run: () => unknown): InputError {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(InputError);
+    return error as InputError;
+  }
+  throw new Error('expected an InputError');
+}
+
+describe('parseTaskDefinition: shapes', () => {
+  it('reads DescribeTaskDefinition output with every field the gate uses', () => {
+    const spec = parseTaskDefinition(fixture('fargate-web-describe.json'), 'describe.json');
+    expect(spec.arn).toBe('arn:aws:ecs:eu-west-1:111122223333:task-definition/web-api:42');
+    expect(spec.family).toBe('web-api');
+    expect(spec.revision).toBe(42);
+    expect(spec.containers.map((c) => c.name)).toEqual(['app', 'log-router']);
+
+    const [app, router] = spec.containers;
+    expect(app).toEqual({
+      name: 'app',
+      image: '111122223333.dkr.ecr.eu-west-1.amazonaws.com/web-api@sha256:0c1f0ed5a9f1b0d4d2b1d4e0e6d88fd2bfcd1ab5a2d1e7b1b0a0f8e3c6d2a4b1',
+      user: '1000:1000',
+      environment: [
+        { name: 'SPRING_PROFILES_ACTIVE', value: 'prod' },
+        { name: 'DB_PASSWORD', value: 'hunter2-in-plaintext' },
+        { name: 'FEATURE_FLAGS', value: '' },
+      ],
+      overrideEnvironment: [],
+      secretNames: ['DB_URL', 'API_TOKEN'],
+      readonlyRootFilesystem: true,
+      addedCapabilities: [],
+      essential: true,
+      environmentFiles: [{ value: 'arn:aws:s3:::web-api-config/prod.env', type: 's3', origin: 'taskDefinition' }],
+    });
+    expect(router.user).toBe('0');
+    expect(router.essential).toBe(false);
+    expect(router.addedCapabilities).toEqual(['SYS_PTRACE']);
+    expect(router.readonlyRootFilesystem).toBeUndefined();
+    expect(router.environmentFiles).toEqual([]);
+  });
+
+  it('reads a bare task definition and RegisterTaskDefinition input alike', () => {
+    const describe = fixture('fargate-web-describe.json') as { taskDefinition: unknown };
+    expect(parseTaskDefinition(describe.taskDefinition, 'bare')).toEqual(parseTaskDefinition(describe, 'wrapped'));
+
+    const spec = parseTaskDefinition(fixture('register-input-cli.json'), 'taskdef.json');
+    expect(spec.family).toBe('batch-report');
+    expect(spec.revision).toBeUndefined();
+    expect(spec.arn).toBeUndefined();
+    expect(spec.containers).toEqual([
+      {
+        name: 'report',
+        image: 'ghcr.io/example/report:2.3.1',
+        user: undefined,
+        environment: [
+          { name: 'LOG_LEVEL', value: 'info' },
+          { name: 'EMPTY_FROM_TEMPLATE', value: '' },
+        ],
+        overrideEnvironment: [],
+        secretNames: [],
+        readonlyRootFilesystem: false,
+        addedCapabilities: [],
+        essential: true,
+        environmentFiles: [],
+      },
+    ]);
+  });
+
+  it('names a revision family:revision when the document has no ARN', () => {
+    expect(parseTaskDefinition({ ...minimal(), revision: 7 }, 'x').arn).toBe('web:7');
+  });
+
+  it('reads JSON text, including text that starts with a byte-order mark', () => {
+    const text = `\uFEFF${JSON.stringify(minimal())}`;
+    expect(parseTaskDefinition(text, 'taskdef.json').containers[0].image).toBe('nginx:1.27');
+  });
+
+  it('treats an empty user as no user, since Docker then runs the image USER', () => {
+    const spec = parseTaskDefinition(minimal([{ name: 'app', image: 'nginx', user: '' }]), 'x');
+    expect(spec.containers[0].user).toBeUndefined();
+  });
+
+  it('keeps secret names and capabilities once each, in their order', () => {
+    const spec = parseTaskDefinition(
+      minimal([
+        {
+          name: 'app',
+          image: 'nginx',
+          secrets: [
+            { name: 'B', valueFrom: 'arn:1' },
+            { name: 'A', valueFrom: 'arn:2' },
+            { name: 'B', valueFrom: 'arn:3' },
+          ],
+          linuxParameters: { capabilities: { add: ['NET_ADMIN', 'SYS_PTRACE', 'NET_ADMIN'] } },
+        },
+      ]),
+      'x',
+    );
+    expect(spec.containers[0].secretNames).toEqual(['B', 'A']);
+    expect(spec.containers[0].addedCapabilities).toEqual(['NET_ADMIN', 'SYS_PTRACE']);
+  });
+
+  it('keeps every environment entry, duplicates included: each value is judged', () => {
+    const spec = parseTaskDefinition(
+      minimal([
+        {
+          name: 'app',
+          image: 'nginx',
+          environment: [
+            { name: 'TOKEN', value: 'a' },
+            { name: 'TOKEN', value: 'b' },
+          ],
+        },
+      ]),
+      'x',
+    );
+    expect(spec.containers[0].environment).toEqual([
+      { name: 'TOKEN', value: 'a' },
+      { name: 'TOKEN', value: 'b' },
+    ]);
+  });
+
+  it('ignores keys AWS may add in future', () => {
+    const spec = parseTaskDefinition({ ...minimal([{ name: 'app', image: 'nginx', someNewKey: { deep: [1] } }]), anotherNewKey: true }, 'x');
+    expect(spec.containers[0].name).toBe('app');
+  });
+});
+
+describe('parseTaskDefinition: malformed input', () => {
+  it.each([
+    ['a container without a name', minimal([{ image: 'nginx' }]), 'x at containerDefinitions[0].name: is required: expected a string'],
+    ['a container without an image', minimal([{ name: 'app' }]), 'x at containerDefinitions[0].image: is required: expected a string'],
+    ['an empty image', minimal([{ name: 'app', image: '' }]), 'x at containerDefinitions[0].image: must be a non-empty string'],
+    ['environment that is not a list', minimal([{ name: 'app', image: 'nginx', environment: { A: '1' } }]), 'x at containerDefinitions[0].environment: expected a list, got an object'],
+    ['an environment entry without a name', minimal([{ name: 'app', image: 'nginx', environment: [{ value: '1' }] }]), 'x at containerDefinitions[0].environment[0].name: is required'],
+    ['a numeric environment value', minimal([{ name: 'app', image: 'nginx', environment: [{ name: 'PORT', value: 8080 }] }]), 'x at containerDefinitions[0].environment[0].value: expected a string, got the number 8080'],
+    ['essential as a string', minimal([{ name: 'app', image: 'nginx', essential: 'yes' }]), 'x at containerDefinitions[0].essential: expected true or false, got the string "yes"'],
+    ['capabilities.add that is a string', minimal([{ name: 'app', image: 'nginx', linuxParameters: { capabilities: { add: 'SYS_ADMIN' } } }]), 'containerDefinitions[0].linuxParameters.capabilities.add: expected a list'],
+    ['an environment file without a value', minimal([{ name: 'app', image: 'nginx', environmentFiles: [{ type: 's3' }] }]), 'containerDefinitions[0].environmentFiles[0].value: is required'],
+    ['no containers', minimal([]), 'x at containerDefinitions: must have at least 1 entry'],
+    ['containerDefinitions that is not a list', { family: 'web', containerDefinitions: 'app' }, 'x at containerDefinitions: expected a list, got the string "app"'],
+    ['a revision that is not a positive integer', { ...minimal(), revision: 0 }, 'x at revision: must be at least 1, got the number 0'],
+  ])('rejects %s, naming the JSON path', (_label, input, message) => {
+    expect(inputError(() => parseTaskDefinition(input, 'x')).message).toContain(message);
+  });
+
+  it('prefixes paths with taskDefinition for DescribeTaskDefinition output', () => {
+    const error = inputError(() => parseTaskDefinition({ taskDefinition: minimal([{ name: 'app' }]) }, 'describe.json'));
+    expect(error.message).toBe('describe.json at taskDefinition.containerDefinitions[0].image: is required: expected a string');
+    expect(error.source).toBe('describe.json');
+    expect(error.path).toBe('taskDefinition.containerDefinitions[0].image');
+  });
+
+  it('says how many more problems there are beyond the first', () => {
+    const error = inputError(() => parseTaskDefinition(minimal([{}, { name: 'b' }]), 'x'));
+    expect(error.message).toMatch(/containerDefinitions\[0\]\.name: is required: expected a string \(and 2 more problems\)$/);
+  });
+
+  it('rejects duplicate container names, naming both places', () => {
+    const error = inputError(() =>
+      parseTaskDefinition(
+        minimal([
+          { name: 'app', image: 'a' },
+          { name: 'sidecar', image: 'b' },
+          { name: 'app', image: 'c' },
+        ]),
+        'x',
+      ),
+    );
+    expect(error.path).toBe('containerDefinitions[2].name');
+    expect(error.message).toContain('duplicate container name "app" (also at containerDefinitions[0].name)');
+  });
+
+  it.each([
+    ['null', null, 'got null'],
+    ['a list', [minimal()], 'got a list'],
+    ['a number', 42, 'got the number 42'],
+    ['an object with no container definitions', { family: 'web' }, 'has no "containerDefinitions"'],
+  ])('rejects %s at the top level and says which shapes it accepts', (_label, input, message) => {
+    const error = inputError(() => parseTaskDefinition(input, 'x'));
+    expect(error.message).toContain(message);
+    expect(error.message).toContain('DescribeTaskDefinition output');
+  });
+
+  it('explains that a task definition reference is not a task definition', () => {
+    const error = inputError(() => parseTaskDefinition({ cluster: 'default', taskDefinition: 'sleep360:1' }, 'run-task-input.json'));
+    expect(error.path).toBe('taskDefinition');
+    expect(error.message).toContain('reference to a task definition ("sleep360:1")');
+  });
+
+  it('rejects a taskDefinition that is not an object', () => {
+    expect(inputError(() => parseTaskDefinition({ taskDefinition: [] }, 'x')).message).toBe('x at taskDefinition: expected a task definition object, got a list');
+  });
+
+  it('recognises a CloudFormation resource and says what it expected instead', () => {
+    const error = inputError(() => parseTaskDefinition({ Type: 'AWS::ECS::TaskDefinition', Properties: { ContainerDefinitions: [] } }, 'template'));
+    expect(error.message).toContain('CloudFormation');
+  });
+
+  it('rejects JSON text that does not parse, keeping the parser message', () => {
+    const error = inputError(() => parseTaskDefinition('{"family": "web",', 'taskdef.json'));
+    expect(error.message).toMatch(/^taskdef\.json: not valid JSON \(.+\)/);
+    expect(error.cause).toBeInstanceOf(SyntaxError);
+  });
+});
