@@ -10,6 +10,12 @@ export interface ScanReport {
   vulnerabilities: VulnerabilityFinding[];
   secrets: SecretFinding[];
   misconfigurations: MisconfigurationFinding[];
+  /**
+   * Problems the normaliser worked around without failing the report, for the people reading it: e.g. a
+   * Grype `source.target.config` that is not base64 JSON, so the image config was recorded as absent.
+   * Optional so reports built before this field existed stay valid; the normalisers always set it.
+   */
+  warnings?: string[];
 }
 
 export type ScannerName = 'trivy' | 'grype';
@@ -65,6 +71,11 @@ export interface VulnerabilityFinding {
   aliases: string[];
   severity: Severity;
   fixState: FixState;
+  /**
+   * The fix state exactly as the scanner wrote it (Trivy `Status`, Grype `fix.state`), so a policy can still
+   * tell `fix_deferred` from `affected` after both became `unfixed`. Absent when the scanner gave none.
+   */
+  scannerFixState?: string;
   package: PackageRef;
   title?: string;
   /** Report target the finding came from (`Results[].Target`). */
@@ -86,6 +97,8 @@ export interface SecretFinding {
   severity: Severity;
   title: string;
   location: SecretLocation;
+  /** First line of the match in the file (Trivy `StartLine`), when the scanner gives it. */
+  startLine?: number;
   /** Masked excerpt only; never a raw secret. */
   match?: string;
 }

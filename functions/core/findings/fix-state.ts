@@ -1,0 +1,45 @@
+import type { FixState } from './model';
+
+/**
+ * Trivy `Status` (trivy-db `pkg/types/status.go`) to the canonical fix state (policy-engines.md §5.6).
+ * `fix_deferred` is a vendor's "not yet": unfixed today. `not_affected`, `under_investigation` and `unknown`
+ * are statuses Trivy normally filters out; when a report carries them anyway they say nothing about a fix,
+ * so they are `unknown` (the raw word stays in `scannerFixState` for policies that care).
+ */
+const TRIVY_STATUS: Record<string, FixState> = {
+  fixed: 'fixed',
+  affected: 'unfixed',
+  fix_deferred: 'unfixed',
+  will_not_fix: 'wont_fix',
+  end_of_life: 'end_of_life',
+  not_affected: 'unknown',
+  under_investigation: 'unknown',
+  unknown: 'unknown',
+};
+
+/**
+ * Reports from Trivy versions that predate `Status` say only whether a `FixedVersion` exists; without one the
+ * package was affected with no fix, which is what `--ignore-unfixed` meant then. A status word Trivy may add
+ * later is `unknown` rather than a guess.
+ */
+export function trivyFixState(status: string | undefined, fixedVersion: string | undefined): FixState {
+  if (status === undefined || status === '') return fixedVersion ? 'fixed' : 'unfixed';
+  return TRIVY_STATUS[status.toLowerCase()] ?? 'unknown';
+}
+
+const GRYPE_STATE: Record<string, FixState> = {
+  fixed: 'fixed',
+  'not-fixed': 'unfixed',
+  'wont-fix': 'wont_fix',
+  unknown: 'unknown',
+};
+
+/**
+ * Grype `vulnerability.fix.state` (grype/vulnerability/fix.go). An empty or missing state with fix versions
+ * listed (older Grype, and the presenter snapshot) still names a fix, so it is `fixed`; with no versions it is
+ * `unknown`, as §5.6 maps `""`.
+ */
+export function grypeFixState(state: string | undefined, versions: readonly string[]): FixState {
+  if (state === undefined || state === '') return versions.length > 0 ? 'fixed' : 'unknown';
+  return GRYPE_STATE[state.toLowerCase()] ?? 'unknown';
+}

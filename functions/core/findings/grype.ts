@@ -1,0 +1,181 @@
+import { z } from 'zod';
+import { InputError } from '../errors';
+import { toSeverity } from '../severity';
+import { isSha256Digest } from '../image/reference';
+import { dedupeVulnerabilities, mergeAliases } from './dedupe';
+import { grypeFixState } from './fix-state';
+import { cleanRepoDigests, decodeGrypeImageConfig, digestOfRepoDigest } from './image-config';
+import type { ImageFacts, Provenance, ScanReport, VulnerabilityFinding } from './model';
+import { describeJsonValue, parseWithSchema } from './schema-errors';
+import { reportTimestamp } from './timestamps';
+import { defined, nonBlank } from './values';
+
+// Field names: anchore/grype grype/presenter/models/*.go (policy-engines.md §5). Only the fields read below
+// are declared; zod drops the rest, so new Grype fields never break parsing.
+const text = z.string().nullish();
+const required = z.string().trim().min(1);
+const list = <T extends z.ZodType>(item: T) => z.array(item).nullish();
+
+const GrypeMatch = z.object({
+  vulnerability: z.object({
+    id: required,
+    // Grype omits severity when its data has none (e.g. CVE-2024-26308 in some 0.96 reports): `unknown`.
+    severity: text,
+    dataSource: text,
+    fix: z.object({ state: text, versions: list(z.string()) }).nullish(),
+  }),
+  relatedVulnerabilities: list(z.object({ id: required })),
+  artifact: z.object({
+    name: required,
+    version: text,
+    type: text,
+    purl: text,
+    locations: list(z.object({ path: text })),
+  }),
+});
+
+const GrypeReport = z.object({
+  matches: z.array(GrypeMatch),
+  source: z.object({ type: text, target: z.unknown() }).nullish(),
+  distro: z.object({ name: text, version: text }).nullish(),
+  descriptor: z
+    .object({
+      name: text,
+      version: text,
+      timestamp: text,
+      // Grype before v6 databases wrote `db.built`; later versions `db.status.built`.
+      db: z.object({ built: text, status: z.object({ built: text }).nullish() }).nullish(),
+    })
+    .nullish(),
+});
+
+const GrypeImageTarget = z.object({
+  userInput: text,
+  imageID: text,
+  manifestDigest: text,
+  repoDigests: list(z.string()),
+  config: text,
+});
+
+type GrypeReportDoc = z.output<typeof GrypeReport>;
+type GrypeMatchDoc = z.output<typeof GrypeMatch>;
+
+/** What a Grype build without version information writes (grype/internal/version). */
+const VERSION_NOT_PROVIDED = '[not provided]';
+
+function toVulnerability(match: GrypeMatchDoc): VulnerabilityFinding {
+  const { vulnerability, artifact } = match;
+  const versions = (vulnerability.fix?.versions ?? []).map((v) => v.trim()).filter((v) => v !== '');
+  const state = nonBlank(vulnerability.fix?.state);
+  return defined({
+    id: vulnerability.id,
+    aliases: mergeAliases(vulnerability.id, (match.relatedVulnerabilities ?? []).map((related) => related.id)),
+    severity: toSeverity(vulnerability.severity),
+    fixState: grypeFixState(state, versions),
+    scannerFixState: state,
+    package: defined({
+      name: artifact.name,
+      installedVersion: nonBlank(artifact.version),
+      fixedVersion: versions[0],
+      type: nonBlank(artifact.type),
+      purl: nonBlank(artifact.purl),
+      path: nonBlank(artifact.locations?.[0]?.path),
+    }),
+    primaryUrl: nonBlank(vulnerability.dataSource),
+  });
+}
+
+function imageFacts(report: GrypeReportDoc, source: string, warnings: string[]): ImageFacts {
+  const rawTarget = report.source?.target;
+  const sourceType = nonBlank(report.source?.type);
+  const distro = report.distro;
+  const family = nonBlank(distro?.name);
+  const os = family !== undefined ? defined({ family, name: nonBlank(distro?.version) }) : undefined;
+
+  // Directory and file scans name their path as a plain string: no image, no config.
+  if (rawTarget === undefined || rawTarget === null || typeof rawTarget === 'string') {
+    if (sourceType === 'image') warnings.push('source.target has no image details, so the image user and environment are unknown');
+    return defined({ reference: nonBlank(rawTarget ?? undefined), repoDigests: [], hasImageConfig: false, envNames: [], os });
+  }
+  if (typeof rawTarget !== 'object' || Array.isArray(rawTarget)) {
+    throw new InputError(`Grype report: expected an object (an image) or a string (a scanned path), got ${describeJsonValue(rawTarget)}`, {
+      source,
+      path: 'source.target',
+    });
+  }
+  const target = parseWithSchema(GrypeImageTarget, rawTarget, { source, what: 'Grype report', basePath: ['source', 'target'] });
+
+  const repoDigests = cleanRepoDigests(target.repoDigests);
+  const manifestDigest = nonBlank(target.manifestDigest);
+  let digest = manifestDigest !== undefined && isSha256Digest(manifestDigest) ? manifestDigest : undefined;
+  if (manifestDigest !== undefined && digest === undefined) {
+    warnings.push(`source.target.manifestDigest ${JSON.stringify(manifestDigest.slice(0, 80))} is not a sha256 digest and was ignored`);
+  }
+  for (const repoDigest of repoDigests) {
+    if (digest) break;
+    digest = digestOfRepoDigest(repoDigest);
+  }
+
+  let hasImageConfig = false;
+  let user: string | undefined;
+  let names: string[] = [];
+  const encoded = nonBlank(target.config);
+  if (encoded === undefined) {
+    warnings.push('source.target.config is absent, so the image user and environment are unknown');
+  } else {
+    const decoded = decodeGrypeImageConfig(encoded);
+    if (decoded.ok) {
+      hasImageConfig = true;
+      user = decoded.user;
+      names = decoded.envNames;
+    } else {
+      warnings.push(`source.target.config ${decoded.problem}; the image config was recorded as absent, so the image user and environment are unknown`);
+    }
+  }
+
+  return defined({
+    reference: nonBlank(target.userInput),
+    repoDigests,
+    digest,
+    imageId: nonBlank(target.imageID),
+    configUser: user,
+    hasImageConfig,
+    envNames: names,
+    os,
+  });
+}
+
+function provenance(report: GrypeReportDoc, source: string): Provenance {
+  const descriptor = report.descriptor;
+  const version = nonBlank(descriptor?.version);
+  const statusBuilt = nonBlank(descriptor?.db?.status?.built);
+  return defined({
+    scanner: 'grype' as const,
+    scannerVersion: version === VERSION_NOT_PROVIDED ? undefined : version,
+    scannedAt: reportTimestamp(descriptor?.timestamp, source, 'descriptor.timestamp'),
+    dbBuiltAt:
+      statusBuilt !== undefined
+        ? reportTimestamp(statusBuilt, source, 'descriptor.db.status.built')
+        : reportTimestamp(descriptor?.db?.built, source, 'descriptor.db.built'),
+  });
+}
+
+/**
+ * Normalises a Grype JSON report (already detected as Grype) into a `ScanReport`. `ignoredMatches` are left
+ * out on purpose: Grype's own ignore rules or VEX already suppressed them, and the gate's exceptions are the
+ * place to suppress findings it judges.
+ */
+export function normaliseGrypeReport(json: unknown, source: string): ScanReport {
+  const report = parseWithSchema(GrypeReport, json, { source, what: 'Grype report' });
+  const warnings: string[] = [];
+  const prov = provenance(report, source);
+  const image = imageFacts(report, source, warnings);
+  return {
+    provenance: prov,
+    image,
+    vulnerabilities: dedupeVulnerabilities(report.matches.map(toVulnerability)),
+    secrets: [],
+    misconfigurations: [],
+    warnings,
+  };
+}

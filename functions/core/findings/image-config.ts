@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { isSha256Digest } from '../image/reference';
+
+/**
+ * Variable names of an OCI `config.Env` (`NAME=value` entries). Values are dropped here, at the boundary,
+ * so no credential baked into an image reaches a verdict, a log line or DynamoDB.
+ */
+export function envNames(env: readonly string[] | null | undefined): string[] {
+  const names = new Set<string>();
+  for (const entry of env ?? []) {
+    const equals = entry.indexOf('=');
+    const name = (equals >= 0 ? entry.slice(0, equals) : entry).trim();
+    if (name) names.add(name);
+  }
+  return [...names];
+}
+
+/** `config.User`, with the empty string (Go's "unset") as undefined. */
+export function configUser(user: string | null | undefined): string | undefined {
+  return user === null || user === undefined || user.trim() === '' ? undefined : user;
+}
+
+/** The `sha256:...` part of `name@sha256:...`, when it is a well-formed sha256 digest. */
+export function digestOfRepoDigest(repoDigest: string): string | undefined {
+  const at = repoDigest.lastIndexOf('@');
+  const digest = at >= 0 ? repoDigest.slice(at + 1) : repoDigest;
+  return isSha256Digest(digest) ? digest : undefined;
+}
+
+/** Repo digests as the report lists them: non-empty strings (Trivy writes `[""]` for an image without one), each once. */
+export function cleanRepoDigests(values: readonly string[] | null | undefined): string[] {
+  return [...new Set((values ?? []).map((value) => value.trim()).filter((value) => value !== ''))];
+}
+
+export type DecodedImageConfig =
+  | { ok: true; user?: string; envNames: string[] }
+  | { ok: false; problem: string };
+
+const OciConfigFile = z.object({
+  config: z
+    .object({
+      User: z.string().nullish(),
+      Env: z.array(z.string()).nullish(),
+    })
+    .nullish(),
+});
+
+// Go's encoding/json writes []byte as standard base64 with padding; anything else is not what Syft produced.
+const STANDARD_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/**
+ * Grype's `source.target.config`: the raw OCI image config, base64-encoded (syft `ImageMetadata.RawConfig`).
+ * A blob that does not decode is reported as a problem, not thrown: the caller records the config as absent
+ * (so the root-user rule sees "unknown", never "no user") and keeps the vulnerability evidence, which does
+ * not depend on it.
+ */
+export function decodeGrypeImageConfig(encoded: string): DecodedImageConfig {
+  const compact = encoded.replace(/\s+/g, '');
+  if (!STANDARD_BASE64.test(compact)) return { ok: false, problem: 'is not standard base64' };
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(compact, 'base64'));
+  } catch {
+    return { ok: false, problem: 'does not decode to UTF-8 text' };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { ok: false, problem: 'does not decode to JSON' };
+  }
+  const parsed = OciConfigFile.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return { ok: false, problem: `decodes to JSON that is not an OCI image config (${issue.path.join('.') || 'top level'}: ${issue.message})` };
+  }
+  return { ok: true, user: configUser(parsed.data.config?.User), envNames: envNames(parsed.data.config?.Env) };
+}

@@ -1,0 +1,255 @@
+import { z } from 'zod';
+import { InputError } from '../errors';
+import { toSeverity, type Severity } from '../severity';
+import { dedupeMisconfigurations, dedupeSecrets, dedupeVulnerabilities, mergeAliases } from './dedupe';
+import { SUPPORTED_TRIVY_SCHEMA_VERSION } from './detect';
+import { trivyFixState } from './fix-state';
+import { canonicalMisconfigId, misconfigAliases } from './ids';
+import { cleanRepoDigests, configUser, digestOfRepoDigest, envNames } from './image-config';
+import type { ImageFacts, MisconfigurationFinding, ScanReport, SecretFinding, VulnerabilityFinding } from './model';
+import { formatJsonPath, parseWithSchema } from './schema-errors';
+import { reportTimestamp } from './timestamps';
+import { defined, nonBlank } from './values';
+
+// Field names: aquasecurity/trivy pkg/types/report.go, vulnerability.go, misconfiguration.go and
+// pkg/fanal/types (policy-engines.md §5). Only the fields read below are declared; zod drops the rest, so new
+// Trivy fields never break parsing, while a field we rely on with the wrong type is a clear error. Go writes a
+// nil slice or pointer as `null`, hence `nullish` on everything optional.
+const text = z.string().nullish();
+const required = z.string().trim().min(1);
+const list = <T extends z.ZodType>(item: T) => z.array(item).nullish();
+
+const TrivyVulnerability = z.object({
+  VulnerabilityID: required,
+  VendorIDs: list(z.string()),
+  PkgName: required,
+  PkgPath: text,
+  PkgIdentifier: z.object({ PURL: text }).nullish(),
+  InstalledVersion: text,
+  FixedVersion: text,
+  Status: text,
+  Severity: text,
+  SeveritySource: text,
+  VendorSeverity: z.record(z.string(), z.unknown()).nullish(),
+  Title: text,
+  PrimaryURL: text,
+});
+
+const TrivySecret = z.object({
+  RuleID: required,
+  Category: text,
+  Severity: text,
+  Title: text,
+  StartLine: z.number().int().nullish(),
+  Match: text,
+  Layer: z.object({ Digest: text, DiffID: text }).nullish(),
+});
+
+const TrivyMisconfiguration = z.object({
+  ID: required,
+  AVDID: text,
+  Title: text,
+  Message: text,
+  Severity: text,
+  Status: z
+    .string()
+    .transform((status) => status.trim().toUpperCase())
+    .pipe(z.enum(['FAIL', 'PASS', 'EXCEPTION'])),
+});
+
+const TrivyResult = z.object({
+  Target: text,
+  Type: text,
+  Vulnerabilities: list(TrivyVulnerability),
+  Secrets: list(TrivySecret),
+  Misconfigurations: list(TrivyMisconfiguration),
+});
+
+const TrivyReport = z.object({
+  SchemaVersion: z.literal(SUPPORTED_TRIVY_SCHEMA_VERSION),
+  CreatedAt: text,
+  ArtifactName: text,
+  ArtifactType: text,
+  Trivy: z.object({ Version: text }).nullish(),
+  Metadata: z
+    .object({
+      OS: z.object({ Family: text, Name: text, EOSL: z.boolean().nullish() }).nullish(),
+      ImageID: text,
+      RepoDigests: list(z.string()),
+      ImageConfig: z
+        .object({
+          architecture: text,
+          os: text,
+          config: z.object({ User: text, Env: list(z.string()) }).nullish(),
+        })
+        .nullish(),
+    })
+    .nullish(),
+  Results: list(TrivyResult),
+});
+
+type TrivyReportDoc = z.output<typeof TrivyReport>;
+type TrivyResultDoc = z.output<typeof TrivyResult>;
+type TrivyVulnerabilityDoc = z.output<typeof TrivyVulnerability>;
+
+// trivy-db VendorSeverity numbers: 0 UNKNOWN, 1 LOW, 2 MEDIUM, 3 HIGH, 4 CRITICAL.
+const VENDOR_SEVERITY: readonly Severity[] = ['unknown', 'low', 'medium', 'high', 'critical'];
+
+/**
+ * `Severity` when the report has it (Trivy always writes it). Trimmed reports such as trivy-operator's carry
+ * only `VendorSeverity` and `SeveritySource`; Trivy derives `Severity` from exactly that pair, so we do too.
+ */
+function vulnerabilitySeverity(v: TrivyVulnerabilityDoc): Severity {
+  if (nonBlank(v.Severity)) return toSeverity(v.Severity);
+  const sourceName = nonBlank(v.SeveritySource);
+  const score = sourceName ? v.VendorSeverity?.[sourceName] : undefined;
+  return typeof score === 'number' && Number.isInteger(score) ? (VENDOR_SEVERITY[score] ?? 'unknown') : 'unknown';
+}
+
+function toVulnerability(v: TrivyVulnerabilityDoc, result: TrivyResultDoc, target: string | undefined): VulnerabilityFinding {
+  const fixedVersion = nonBlank(v.FixedVersion);
+  const status = nonBlank(v.Status);
+  return defined({
+    id: v.VulnerabilityID,
+    aliases: mergeAliases(v.VulnerabilityID, v.VendorIDs ?? []),
+    severity: vulnerabilitySeverity(v),
+    fixState: trivyFixState(status, fixedVersion),
+    scannerFixState: status,
+    package: defined({
+      name: v.PkgName,
+      installedVersion: nonBlank(v.InstalledVersion),
+      fixedVersion,
+      type: nonBlank(result.Type),
+      purl: nonBlank(v.PkgIdentifier?.PURL),
+      // Language packages have their own file; OS packages live in the result target (`image (debian 10.1)`).
+      path: nonBlank(v.PkgPath) ?? target,
+    }),
+    title: nonBlank(v.Title),
+    target,
+    primaryUrl: nonBlank(v.PrimaryURL),
+  });
+}
+
+/**
+ * Trivy's image-config secret scanner (`--image-config-scanners secret`) names its result after the scan
+ * target itself, because the config is not a file (pkg/scanner/local/scan.go sets `FilePath = target`).
+ * Every other secret result is a file in the image or repository.
+ */
+function isImageConfigTarget(report: TrivyReportDoc, target: string): boolean {
+  const artifact = nonBlank(report.ArtifactName);
+  const type = nonBlank(report.ArtifactType);
+  return artifact !== undefined && target === artifact && (type === undefined || type === 'container_image');
+}
+
+function toSecrets(report: TrivyReportDoc, result: TrivyResultDoc, index: number, source: string): SecretFinding[] {
+  const secrets = result.Secrets ?? [];
+  if (secrets.length === 0) return [];
+  const target = nonBlank(result.Target);
+  if (target === undefined) {
+    throw new InputError('Trivy report: expected a Target naming the file the secrets were found in, got none', {
+      source,
+      path: formatJsonPath(['Results', index, 'Target']),
+    });
+  }
+  const inConfig = isImageConfigTarget(report, target);
+  return secrets.map((s) =>
+    defined({
+      ruleId: s.RuleID,
+      category: nonBlank(s.Category) ?? '',
+      severity: toSeverity(s.Severity),
+      title: nonBlank(s.Title) ?? s.RuleID,
+      location: inConfig
+        ? { kind: 'imageConfig' as const, detail: target }
+        : defined({ kind: 'layer' as const, path: target, layerDigest: nonBlank(s.Layer?.Digest) ?? nonBlank(s.Layer?.DiffID) }),
+      startLine: s.StartLine ?? undefined,
+      // Trivy masks the secret in `Match` before writing the report.
+      match: nonBlank(s.Match),
+    }),
+  );
+}
+
+const MISCONFIG_STATUS = { FAIL: 'fail', PASS: 'pass', EXCEPTION: 'exception' } as const;
+
+function toMisconfigurations(result: TrivyResultDoc): MisconfigurationFinding[] {
+  const target = nonBlank(result.Target);
+  return (result.Misconfigurations ?? []).map((m) => {
+    const avdId = nonBlank(m.AVDID);
+    return defined({
+      id: canonicalMisconfigId(m.ID),
+      aliases: [...new Set([...misconfigAliases(m.ID), ...(avdId ? misconfigAliases(avdId) : [])])],
+      severity: toSeverity(m.Severity),
+      status: MISCONFIG_STATUS[m.Status],
+      title: nonBlank(m.Title),
+      message: nonBlank(m.Message),
+      target,
+    });
+  });
+}
+
+function imageFacts(report: TrivyReportDoc, warnings: string[]): ImageFacts {
+  const metadata = report.Metadata;
+  const imageConfig = metadata?.ImageConfig;
+  const config = imageConfig?.config;
+  // Filesystem and repository scans write Go's zero-value ImageConfig (`"config": {}`, empty os and
+  // architecture); every real image config has os and architecture (OCI image-spec config.md).
+  const hasImageConfig =
+    imageConfig != null &&
+    (nonBlank(imageConfig.architecture) !== undefined ||
+      nonBlank(imageConfig.os) !== undefined ||
+      nonBlank(config?.User) !== undefined ||
+      (config?.Env?.length ?? 0) > 0);
+  const isImage = report.ArtifactType === 'container_image' || (report.ArtifactType == null && nonBlank(metadata?.ImageID) !== undefined);
+  if (isImage && !hasImageConfig) {
+    warnings.push('the report has no Metadata.ImageConfig, so the image user and environment are unknown');
+  }
+  const repoDigests = cleanRepoDigests(metadata?.RepoDigests);
+  let digest: string | undefined;
+  for (const repoDigest of repoDigests) {
+    digest = digestOfRepoDigest(repoDigest);
+    if (digest) break;
+  }
+  const family = nonBlank(metadata?.OS?.Family);
+  return defined({
+    reference: nonBlank(report.ArtifactName),
+    repoDigests,
+    digest,
+    imageId: nonBlank(metadata?.ImageID),
+    configUser: hasImageConfig ? configUser(config?.User) : undefined,
+    hasImageConfig,
+    envNames: hasImageConfig ? envNames(config?.Env) : [],
+    // Trivy writes family "none" when OS detection found nothing (or was skipped).
+    os:
+      family && family !== 'none'
+        ? defined({ family, name: nonBlank(metadata?.OS?.Name), eosl: metadata?.OS?.EOSL ?? undefined })
+        : undefined,
+  });
+}
+
+/** Normalises a Trivy `SchemaVersion: 2` JSON report (already detected as Trivy) into a `ScanReport`. */
+export function normaliseTrivyReport(json: unknown, source: string): ScanReport {
+  const report = parseWithSchema(TrivyReport, json, { source, what: 'Trivy report' });
+  const warnings: string[] = [];
+  const vulnerabilities: VulnerabilityFinding[] = [];
+  const secrets: SecretFinding[] = [];
+  const misconfigurations: MisconfigurationFinding[] = [];
+  (report.Results ?? []).forEach((result, index) => {
+    const target = nonBlank(result.Target);
+    for (const v of result.Vulnerabilities ?? []) vulnerabilities.push(toVulnerability(v, result, target));
+    for (const s of toSecrets(report, result, index, source)) secrets.push(s);
+    for (const m of toMisconfigurations(result)) misconfigurations.push(m);
+  });
+  return {
+    provenance: defined({
+      scanner: 'trivy' as const,
+      scannerVersion: nonBlank(report.Trivy?.Version),
+      scannedAt: reportTimestamp(report.CreatedAt, source, 'CreatedAt'),
+      schemaVersion: report.SchemaVersion,
+    }),
+    image: imageFacts(report, warnings),
+    vulnerabilities: dedupeVulnerabilities(vulnerabilities),
+    secrets: dedupeSecrets(secrets),
+    misconfigurations: dedupeMisconfigurations(misconfigurations),
+    warnings,
+  };
+}
+

@@ -1,0 +1,218 @@
+import { normaliseGrypeReport } from '../../../functions/core/findings/grype';
+import type { ScanReport } from '../../../functions/core/findings/model';
+import { fixtureJson, inputErrorOf, invariantViolations } from './support';
+
+const EDGE = 'grype/image-edge-cases.json';
+const encode = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64');
+
+describe('normaliseGrypeReport: an image report with every edge case', () => {
+  const raw = fixtureJson(EDGE);
+  const report = normaliseGrypeReport(raw, EDGE);
+  const find = (id: string, pkg?: string) => {
+    const found = report.vulnerabilities.filter((v) => v.id === id && (pkg === undefined || v.package.name === pkg));
+    expect(found).toHaveLength(1);
+    return found[0];
+  };
+
+  it('satisfies the model invariants', () => {
+    expect(invariantViolations(report)).toEqual([]);
+  });
+
+  it('takes provenance from descriptor: version, timestamp (UTC) and db.status.built', () => {
+    expect(report.provenance).toEqual({
+      scanner: 'grype',
+      scannerVersion: '0.86.1',
+      scannedAt: '2025-01-14T10:20:30.456Z',
+      dbBuiltAt: '2025-01-14T04:11:00.000Z',
+    });
+  });
+
+  it('decodes the base64 image config for the user and the env names, and keeps no value', () => {
+    expect(report.image).toEqual({
+      reference: '123456789012.dkr.ecr.us-east-1.amazonaws.com/orders:2.3.0',
+      repoDigests: [`123456789012.dkr.ecr.us-east-1.amazonaws.com/orders@${raw.source.target.manifestDigest}`],
+      digest: raw.source.target.manifestDigest,
+      imageId: raw.source.target.imageID,
+      configUser: '1001:0',
+      hasImageConfig: true,
+      envNames: ['PATH', 'JAVA_HOME', 'DB_PASSWORD', 'FEATURE_FLAG'],
+      os: { family: 'ubuntu', name: '22.04' },
+    });
+    const text = JSON.stringify(report);
+    expect(text).not.toContain('correct-horse-battery-staple');
+    expect(text).not.toContain(raw.source.target.config);
+  });
+
+  it('keeps related vulnerabilities as aliases, and the first fix version', () => {
+    expect(find('GHSA-jfh8-c2jp-5v3q')).toEqual({
+      id: 'GHSA-jfh8-c2jp-5v3q',
+      aliases: ['CVE-2021-44228'],
+      severity: 'critical',
+      fixState: 'fixed',
+      scannerFixState: 'fixed',
+      package: {
+        name: 'log4j-core',
+        installedVersion: '2.14.1',
+        fixedVersion: '2.15.0',
+        type: 'java-archive',
+        purl: 'pkg:maven/log4j-core@2.14.1',
+        path: '/app.jar:BOOT-INF/lib/log4j-core-2.14.1.jar',
+      },
+      primaryUrl: 'https://github.com/advisories/GHSA-jfh8-c2jp-5v3q',
+    });
+    expect(find('CVE-2021-44228').package.fixedVersion).toBe('2.15.0');
+  });
+
+  it.each([
+    ['CVE-2023-44487', 'unfixed', 'not-fixed'],
+    ['CVE-2022-1471', 'wont_fix', 'wont-fix'],
+    ['CVE-2024-22262', 'unknown', 'unknown'],
+    ['CVE-2024-26308', 'fixed', 'fixed'],
+    ['CVE-2023-2976', 'fixed', undefined],
+    ['CVE-2020-8908', 'unknown', undefined],
+    ['CVE-2022-42003', 'fixed', undefined],
+    ['CVE-2022-42004', 'unknown', undefined],
+  ])('%s: fix state %s (fix.state %s)', (id, fixState, state) => {
+    expect(find(id).fixState).toBe(fixState);
+    expect(find(id).scannerFixState).toBe(state);
+  });
+
+  it.each([
+    ['CVE-2024-26308', 'unknown'],
+    ['CVE-2022-42004', 'unknown'],
+    ['CVE-2020-8908', 'negligible'],
+    ['CVE-2023-2976', 'low'],
+    ['CVE-2024-22262', 'medium'],
+  ])('%s: severity %s (a match without severity is unknown)', (id, severity) => {
+    expect(find(id).severity).toBe(severity);
+  });
+
+  it('merges the two matches of CVE-2023-44487 in the same jar: highest severity, every alias', () => {
+    expect(find('CVE-2023-44487')).toMatchObject({ severity: 'high', aliases: ['GHSA-qppj-fm5r-hxr3'] });
+    expect(report.vulnerabilities).toHaveLength(10);
+  });
+
+  it('has no secrets, misconfigurations or warnings', () => {
+    expect(report.secrets).toEqual([]);
+    expect(report.misconfigurations).toEqual([]);
+    expect(report.warnings).toEqual([]);
+  });
+});
+
+describe('normaliseGrypeReport: other shapes', () => {
+  it('reads a directory scan with the older descriptor.db.built', () => {
+    const report = normaliseGrypeReport(fixtureJson('grype/directory-db-built.json'), 'r.json');
+    expect(report.provenance).toEqual({
+      scanner: 'grype',
+      scannerVersion: '0.61.0',
+      scannedAt: '2023-05-02T12:03:11.500Z',
+      dbBuiltAt: '2023-05-02T01:30:27.000Z',
+    });
+    expect(report.image).toEqual({ reference: '/src', repoDigests: [], hasImageConfig: false, envNames: [] });
+    expect(report.warnings).toEqual([]);
+    expect(report.vulnerabilities.map((v) => [v.id, v.aliases, v.package.type])).toEqual([['GHSA-p6mc-m468-83gw', ['CVE-2020-8203'], 'npm']]);
+  });
+
+  it('records a corrupt image config as absent, with a warning, and keeps every finding', () => {
+    const report = normaliseGrypeReport(fixtureJson('grype/image-corrupt-config.json'), 'r.json');
+    expect(report.image.hasImageConfig).toBe(false);
+    expect(report.image.configUser).toBeUndefined();
+    expect(report.image.envNames).toEqual([]);
+    expect(report.warnings).toEqual([
+      'source.target.config does not decode to JSON; the image config was recorded as absent, so the image user and environment are unknown',
+    ]);
+    expect(report.vulnerabilities).toHaveLength(2);
+    expect(invariantViolations(report)).toEqual([]);
+  });
+});
+
+describe('normaliseGrypeReport: variants', () => {
+  const variant = (change: (doc: any) => void): ScanReport => {
+    const doc = fixtureJson(EDGE);
+    change(doc);
+    return normaliseGrypeReport(doc, 'variant.json');
+  };
+
+  it.each([
+    ['text that is not base64', 'not base64 at all!', 'is not standard base64'],
+    ['base64 of bytes that are not UTF-8', Buffer.from([0xff, 0xfe, 0x00, 0x7b]).toString('base64'), 'does not decode to UTF-8 text'],
+    ['base64 of JSON whose User is a number', encode({ config: { User: 0 } }), 'decodes to JSON that is not an OCI image config (config.User:'],
+    ['base64 of a JSON array', encode([1, 2]), 'decodes to JSON that is not an OCI image config (top level:'],
+  ])('warns about a config that is %s', (_label, config, problem) => {
+    const report = variant((doc) => (doc.source.target.config = config));
+    expect(report.image.hasImageConfig).toBe(false);
+    expect(report.warnings).toHaveLength(1);
+    expect(report.warnings?.[0]).toContain(`source.target.config ${problem}`);
+  });
+
+  it('reads a config without a user as "no user", known', () => {
+    const report = variant((doc) => (doc.source.target.config = encode({ architecture: 'arm64', os: 'linux', config: { Env: ['A=1'] } })));
+    expect(report.image).toMatchObject({ hasImageConfig: true, envNames: ['A'] });
+    expect(report.image.configUser).toBeUndefined();
+  });
+
+  it('warns when an image report has no config at all', () => {
+    const report = variant((doc) => (doc.source.target.config = null));
+    expect(report.image.hasImageConfig).toBe(false);
+    expect(report.warnings).toEqual(['source.target.config is absent, so the image user and environment are unknown']);
+  });
+
+  it('ignores a manifestDigest that is not sha256, with a warning, and falls back to repoDigests', () => {
+    const report = variant((doc) => (doc.source.target.manifestDigest = 'sha256:abc'));
+    expect(report.image.digest).toBe(fixtureJson(EDGE).source.target.manifestDigest);
+    expect(report.warnings).toEqual(['source.target.manifestDigest "sha256:abc" is not a sha256 digest and was ignored']);
+  });
+
+  it('takes the digest from repoDigests when there is no manifestDigest', () => {
+    const digest = `sha256:${'c'.repeat(64)}`;
+    const report = variant((doc) => {
+      delete doc.source.target.manifestDigest;
+      doc.source.target.repoDigests = ['REDACTED', `example.com/orders@${digest}`];
+    });
+    expect(report.image.digest).toBe(digest);
+  });
+
+  it('treats "[not provided]", an empty timestamp and a missing db as not known', () => {
+    const report = variant((doc) => {
+      doc.descriptor.version = '[not provided]';
+      doc.descriptor.timestamp = '';
+      delete doc.descriptor.db;
+    });
+    expect(report.provenance).toEqual({ scanner: 'grype' });
+  });
+
+  it('prefers db.status.built over db.built when both are present', () => {
+    const report = variant((doc) => (doc.descriptor.db.built = '2020-01-01T00:00:00Z'));
+    expect(report.provenance.dbBuiltAt).toBe('2025-01-14T04:11:00.000Z');
+  });
+
+  it('accepts a report with no source, distro or descriptor', () => {
+    const report = variant((doc) => {
+      delete doc.source;
+      delete doc.distro;
+      delete doc.descriptor;
+    });
+    expect(report.image).toEqual({ repoDigests: [], hasImageConfig: false, envNames: [] });
+    expect(report.vulnerabilities).toHaveLength(10);
+  });
+
+  it.each([
+    ['a match without vulnerability.id', (doc: any) => delete doc.matches[3].vulnerability.id, 'matches[3].vulnerability.id', 'expected a string, got nothing'],
+    ['a related vulnerability id that is a number', (doc: any) => (doc.matches[0].relatedVulnerabilities[0].id = 44228), 'matches[0].relatedVulnerabilities[0].id', 'expected a string, got number 44228'],
+    ['an artifact without name', (doc: any) => delete doc.matches[1].artifact.name, 'matches[1].artifact.name', 'expected a string'],
+    ['fix versions that are not strings', (doc: any) => (doc.matches[0].vulnerability.fix.versions = [2.15]), 'matches[0].vulnerability.fix.versions[0]', 'expected a string, got number 2.15'],
+    ['a severity that is a number', (doc: any) => (doc.matches[2].vulnerability.severity = 4), 'matches[2].vulnerability.severity', 'expected a string'],
+    ['matches that is an object', (doc: any) => (doc.matches = { a: 1 }), 'matches', 'expected an array, got an object'],
+    ['a source.target that is a number', (doc: any) => (doc.source.target = 7), 'source.target', 'expected an object (an image) or a string (a scanned path), got number 7'],
+    ['repoDigests that is a string', (doc: any) => (doc.source.target.repoDigests = 'x@sha256:1'), 'source.target.repoDigests', 'expected an array'],
+    ['a descriptor timestamp that is not a timestamp', (doc: any) => (doc.descriptor.timestamp = '14/01/2025'), 'descriptor.timestamp', 'expected an RFC 3339 timestamp'],
+    ['a db.status.built that is not a timestamp', (doc: any) => (doc.descriptor.db.status.built = 'today'), 'descriptor.db.status.built', 'expected an RFC 3339 timestamp'],
+  ])('rejects %s, naming the JSON path', (_label, change, path, expected) => {
+    const doc = fixtureJson(EDGE);
+    change(doc);
+    const error = inputErrorOf(() => normaliseGrypeReport(doc, 'grype.json'));
+    expect(error.path).toBe(path);
+    expect(error.message).toContain(`grype.json at ${path}: `);
+    expect(error.message).toContain(expected);
+  });
+});

@@ -1,0 +1,348 @@
+import { normaliseTrivyReport } from '../../../functions/core/findings/trivy';
+import type { ScanReport, VulnerabilityFinding } from '../../../functions/core/findings/model';
+import { fixtureJson, inputErrorOf, invariantViolations } from './support';
+
+const EDGE = 'trivy/image-edge-cases.json';
+
+function byId(report: ScanReport, id: string, pkg?: string): VulnerabilityFinding {
+  const found = report.vulnerabilities.filter((v) => v.id === id && (pkg === undefined || v.package.name === pkg));
+  expect(found).toHaveLength(1);
+  return found[0];
+}
+
+describe('normaliseTrivyReport: a container image report with every edge case', () => {
+  const raw = fixtureJson(EDGE);
+  const report = normaliseTrivyReport(raw, EDGE);
+  const [layer1, layer2] = raw.Metadata.Layers.map((l: { Digest: string }) => l.Digest);
+  const diff2 = raw.Metadata.Layers[1].DiffID;
+  const manifest = raw.Metadata.RepoDigests[0].split('@')[1];
+
+  it('satisfies the model invariants', () => {
+    expect(invariantViolations(report)).toEqual([]);
+  });
+
+  it('takes provenance from Trivy.Version, CreatedAt (as UTC) and SchemaVersion', () => {
+    expect(report.provenance).toEqual({
+      scanner: 'trivy',
+      scannerVersion: '0.58.1',
+      scannedAt: '2025-01-14T08:12:44.123Z',
+      schemaVersion: 2,
+    });
+  });
+
+  it('takes image facts from Metadata, with the manifest digest from RepoDigests', () => {
+    expect(report.image).toEqual({
+      reference: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/payments/api:1.4.2',
+      repoDigests: [`123456789012.dkr.ecr.eu-west-1.amazonaws.com/payments/api@${manifest}`],
+      digest: manifest,
+      imageId: raw.Metadata.ImageID,
+      configUser: 'node',
+      hasImageConfig: true,
+      envNames: ['PATH', 'NODE_ENV', 'STRIPE_SECRET_KEY', 'EMPTY_VALUE'],
+      os: { family: 'debian', name: '12.8', eosl: false },
+    });
+  });
+
+  it('never keeps an environment value', () => {
+    expect(JSON.stringify(report)).not.toContain('value-that-must-never-leave-the-normaliser');
+  });
+
+  it.each([
+    ['CVE-2024-5535', 'libssl3', 'fixed', 'fixed'],
+    ['CVE-2024-0001', 'curl', 'unfixed', 'affected'],
+    ['CVE-2024-0002', 'libtiff6', 'wont_fix', 'will_not_fix'],
+    ['CVE-2024-0003', 'systemd', 'unfixed', 'fix_deferred'],
+    ['CVE-2024-0004', 'libdb5.3', 'end_of_life', 'end_of_life'],
+    ['CVE-2024-0005', 'bash', 'unknown', 'not_affected'],
+    ['CVE-2024-0006', 'perl-base', 'unknown', 'under_investigation'],
+    ['TEMP-0841856-B18BAF', 'bash', 'unknown', 'unknown'],
+    ['CVE-2024-0007', 'zlib1g', 'fixed', undefined],
+    ['CVE-2024-0008', 'login', 'unfixed', undefined],
+  ])('%s in %s: fix state %s from Status %s', (id, pkg, fixState, status) => {
+    const finding = byId(report, id, pkg);
+    expect(finding.fixState).toBe(fixState);
+    expect(finding.scannerFixState).toBe(status);
+  });
+
+  it('maps severities, with a word Trivy does not define as unknown', () => {
+    expect(byId(report, 'CVE-2024-0001').severity).toBe('high');
+    expect(byId(report, 'TEMP-0841856-B18BAF').severity).toBe('unknown');
+    expect(byId(report, 'CVE-2024-0007').severity).toBe('unknown');
+  });
+
+  it('keeps the package, its versions, type, purl and where it was found', () => {
+    expect(byId(report, 'CVE-2024-0001')).toEqual({
+      id: 'CVE-2024-0001',
+      aliases: [],
+      severity: 'high',
+      fixState: 'unfixed',
+      scannerFixState: 'affected',
+      package: {
+        name: 'curl',
+        installedVersion: '7.88.1-10+deb12u8',
+        type: 'debian',
+        purl: 'pkg:deb/debian/curl@7.88.1-10+deb12u8?arch=amd64&distro=debian-12.8',
+        path: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/payments/api:1.4.2 (debian 12.8)',
+      },
+      title: 'curl: issue CVE-2024-0001',
+      target: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/payments/api:1.4.2 (debian 12.8)',
+      primaryUrl: 'https://avd.aquasec.com/nvd/cve-2024-0001',
+    });
+    const fixed = byId(report, 'CVE-2024-5535', 'libssl3');
+    expect(fixed.package.fixedVersion).toBe('3.0.15-1~deb12u1');
+  });
+
+  it('merges the duplicate CVE-2024-5535/libssl3: highest severity, every vendor id once', () => {
+    const merged = byId(report, 'CVE-2024-5535', 'libssl3');
+    expect(merged.severity).toBe('critical');
+    expect(merged.aliases).toEqual(['DSA-5532-1', 'DLA-3942-1']);
+    expect(byId(report, 'CVE-2024-5535', 'openssl').aliases).toEqual([]);
+    expect(report.vulnerabilities).toHaveLength(13);
+  });
+
+  it('keeps one language-package finding per file path, with PkgPath as the path', () => {
+    const lodash = report.vulnerabilities.filter((v) => v.id === 'GHSA-35jh-r3h4-6jhm');
+    expect(lodash.map((v) => v.package.path)).toEqual([
+      'app/node_modules/lodash/package.json',
+      'app/node_modules/legacy-lib/node_modules/lodash/package.json',
+    ]);
+    expect(lodash[0]).toMatchObject({ target: 'Node.js', package: { type: 'node-pkg', purl: 'pkg:npm/lodash@4.17.20', fixedVersion: '4.17.21' } });
+  });
+
+  it('reads secrets in files with their layer, and secrets in the image config', () => {
+    expect(report.secrets).toEqual([
+      {
+        ruleId: 'aws-access-key-id',
+        category: 'AWS',
+        severity: 'critical',
+        title: 'AWS Access Key ID',
+        location: { kind: 'layer', path: '/app/config/.env', layerDigest: layer2 },
+        startLine: 2,
+        match: 'AWS_ACCESS_KEY_ID=********************',
+      },
+      {
+        ruleId: 'aws-secret-access-key',
+        category: 'AWS',
+        severity: 'critical',
+        title: 'AWS Secret Access Key',
+        location: { kind: 'layer', path: '/app/config/.env', layerDigest: diff2 },
+        startLine: 3,
+        match: 'AWS_SECRET_ACCESS_KEY=****************************************',
+      },
+      {
+        ruleId: 'stripe-secret-token',
+        category: 'Stripe',
+        severity: 'critical',
+        title: 'Stripe Secret Key',
+        location: { kind: 'imageConfig', detail: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/payments/api:1.4.2' },
+        startLine: 31,
+        match: '"STRIPE_SECRET_KEY=********************************",',
+      },
+    ]);
+    expect(layer1).not.toBe(layer2);
+  });
+
+  it('reads misconfigurations with the canonical id and every spelling, for FAIL, PASS and EXCEPTION', () => {
+    expect(report.misconfigurations).toEqual([
+      {
+        id: 'DS-0002',
+        aliases: ['DS-0002', 'DS002', 'AVD-DS-0002'],
+        severity: 'high',
+        status: 'fail',
+        title: "Image user should not be 'root'",
+        message: "Last USER command in Dockerfile should not be 'root'",
+        target: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/payments/api:1.4.2',
+      },
+      {
+        id: 'DS-0026',
+        aliases: ['DS-0026', 'DS026', 'AVD-DS-0026'],
+        severity: 'low',
+        status: 'pass',
+        title: 'No HEALTHCHECK defined',
+        message: 'Add HEALTHCHECK instruction in your Dockerfile',
+        target: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/payments/api:1.4.2',
+      },
+      {
+        id: 'DS-0005',
+        aliases: ['DS-0005', 'DS005', 'AVD-DS-0005'],
+        severity: 'low',
+        status: 'exception',
+        title: 'ADD instead of COPY',
+        message: "Consider using 'COPY' instead of 'ADD'",
+        target: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/payments/api:1.4.2',
+      },
+    ]);
+  });
+
+  it('has nothing to warn about', () => {
+    expect(report.warnings).toEqual([]);
+  });
+});
+
+describe('normaliseTrivyReport: variants of the edge-case report', () => {
+  const variant = (change: (doc: any) => void): ScanReport => {
+    const doc = fixtureJson(EDGE);
+    change(doc);
+    return normaliseTrivyReport(doc, 'variant.json');
+  };
+
+  it('derives a missing Severity from VendorSeverity[SeveritySource], as trivy-operator reports need', () => {
+    const report = variant((doc) => {
+      const v = doc.Results[0].Vulnerabilities[1];
+      delete v.Severity;
+      v.SeveritySource = 'nvd';
+      v.VendorSeverity = { debian: 1, nvd: 4 };
+    });
+    expect(byId(report, 'CVE-2024-0001').severity).toBe('critical');
+  });
+
+  it.each([
+    ['no SeveritySource', (v: any) => delete v.SeveritySource],
+    ['a source missing from VendorSeverity', (v: any) => (v.SeveritySource = 'redhat')],
+    ['a score out of range', (v: any) => (v.VendorSeverity = { debian: 9 })],
+    ['a score that is not a number', (v: any) => (v.VendorSeverity = { debian: 'HIGH' })],
+  ])('without Severity and with %s, severity is unknown', (_label, change) => {
+    const report = variant((doc) => {
+      const v = doc.Results[0].Vulnerabilities[1];
+      delete v.Severity;
+      change(v);
+    });
+    expect(byId(report, 'CVE-2024-0001').severity).toBe('unknown');
+  });
+
+  it('records an image report without ImageConfig as "config unknown", with a warning', () => {
+    const report = variant((doc) => delete doc.Metadata.ImageConfig);
+    expect(report.image).toMatchObject({ hasImageConfig: false, envNames: [] });
+    expect(report.image.configUser).toBeUndefined();
+    expect(report.warnings).toEqual(['the report has no Metadata.ImageConfig, so the image user and environment are unknown']);
+  });
+
+  it('treats an empty config.User as no user, while the config is known', () => {
+    const report = variant((doc) => (doc.Metadata.ImageConfig.config.User = ''));
+    expect(report.image.hasImageConfig).toBe(true);
+    expect(report.image.configUser).toBeUndefined();
+  });
+
+  it('keeps config.User exactly as written (root checks are the policy engine\'s job)', () => {
+    expect(variant((doc) => (doc.Metadata.ImageConfig.config.User = 'root:root')).image.configUser).toBe('root:root');
+  });
+
+  it('takes the digest from the first RepoDigest that has a well-formed one', () => {
+    const good = `sha256:${'b'.repeat(64)}`;
+    const report = variant((doc) => (doc.Metadata.RepoDigests = ['', 'REDACTED', 'example.com/app@sha256:short', `example.com/app@${good}`]));
+    expect(report.image.repoDigests).toEqual(['REDACTED', 'example.com/app@sha256:short', `example.com/app@${good}`]);
+    expect(report.image.digest).toBe(good);
+  });
+
+  it('has no digest when no RepoDigest has one', () => {
+    const report = variant((doc) => (doc.Metadata.RepoDigests = ['']));
+    expect(report.image.repoDigests).toEqual([]);
+    expect(report.image.digest).toBeUndefined();
+  });
+
+  it('treats a secret result named after the artifact as a file when the scan was not of an image', () => {
+    const report = variant((doc) => (doc.ArtifactType = 'filesystem'));
+    expect(report.secrets.find((s) => s.ruleId === 'stripe-secret-token')?.location).toEqual({
+      kind: 'layer',
+      path: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/payments/api:1.4.2',
+    });
+  });
+
+  it('accepts null where Go writes a nil slice or pointer', () => {
+    const report = variant((doc) => {
+      doc.Results[1].Vulnerabilities = null;
+      doc.Results[3].Secrets = null;
+      doc.Metadata.OS = null;
+      doc.Trivy = null;
+    });
+    expect(report.vulnerabilities.some((v) => v.target === 'Node.js')).toBe(false);
+    expect(report.secrets).toHaveLength(1);
+    expect(report.image.os).toBeUndefined();
+    expect(report.provenance.scannerVersion).toBeUndefined();
+  });
+
+  it('accepts a misconfiguration status in any letter case', () => {
+    const report = variant((doc) => (doc.Results[5].Misconfigurations[0].Status = 'fail'));
+    expect(report.misconfigurations[0].status).toBe('fail');
+  });
+
+  it('uses the RuleID as the title when a secret has none, and an empty category', () => {
+    const report = variant((doc) => {
+      delete doc.Results[4].Secrets[0].Title;
+      delete doc.Results[4].Secrets[0].Category;
+    });
+    expect(report.secrets[2]).toMatchObject({ title: 'stripe-secret-token', category: '' });
+  });
+
+  it.each([
+    ['a VulnerabilityID that is a number', (doc: any) => (doc.Results[0].Vulnerabilities[3].VulnerabilityID = 2024), 'Results[0].Vulnerabilities[3].VulnerabilityID', 'expected a string, got number 2024'],
+    ['an empty VulnerabilityID', (doc: any) => (doc.Results[0].Vulnerabilities[3].VulnerabilityID = '  '), 'Results[0].Vulnerabilities[3].VulnerabilityID', 'expected a non-empty string'],
+    ['a vulnerability without PkgName', (doc: any) => delete doc.Results[1].Vulnerabilities[0].PkgName, 'Results[1].Vulnerabilities[0].PkgName', 'expected a string, got nothing (the field is missing)'],
+    ['Vulnerabilities that is an object', (doc: any) => (doc.Results[1].Vulnerabilities = {}), 'Results[1].Vulnerabilities', 'expected an array, got an object'],
+    ['a secret without RuleID', (doc: any) => delete doc.Results[3].Secrets[1].RuleID, 'Results[3].Secrets[1].RuleID', 'expected a string'],
+    ['a StartLine that is text', (doc: any) => (doc.Results[3].Secrets[0].StartLine = 'two'), 'Results[3].Secrets[0].StartLine', 'expected a number'],
+    ['an unknown misconfiguration status', (doc: any) => (doc.Results[5].Misconfigurations[2].Status = 'SKIPPED'), 'Results[5].Misconfigurations[2].Status', 'expected one of "FAIL", "PASS", "EXCEPTION", got the string "SKIPPED"'],
+    ['a misconfiguration without ID', (doc: any) => delete doc.Results[5].Misconfigurations[1].ID, 'Results[5].Misconfigurations[1].ID', 'expected a string'],
+    ['a secret result without Target', (doc: any) => delete doc.Results[3].Target, 'Results[3].Target', 'expected a Target naming the file'],
+    ['config.User that is a number', (doc: any) => (doc.Metadata.ImageConfig.config.User = 1000), 'Metadata.ImageConfig.config.User', 'expected a string, got number 1000'],
+    ['Env values that are not strings', (doc: any) => (doc.Metadata.ImageConfig.config.Env = [{ name: 'A' }]), 'Metadata.ImageConfig.config.Env[0]', 'expected a string, got an object'],
+    ['a CreatedAt that is not a timestamp', (doc: any) => (doc.CreatedAt = 'last Tuesday'), 'CreatedAt', 'expected an RFC 3339 timestamp'],
+    ['EOSL that is a string', (doc: any) => (doc.Metadata.OS.EOSL = 'yes'), 'Metadata.OS.EOSL', 'expected a boolean'],
+  ])('rejects %s, naming the JSON path', (_label, change, path, expected) => {
+    const doc = fixtureJson(EDGE);
+    change(doc);
+    const error = inputErrorOf(() => normaliseTrivyReport(doc, 'scan/report.json'));
+    expect(error.source).toBe('scan/report.json');
+    expect(error.path).toBe(path);
+    expect(error.message).toContain(`scan/report.json at ${path}: `);
+    expect(error.message).toContain(expected);
+  });
+
+  it('counts the further problems in a report with many', () => {
+    const doc = fixtureJson(EDGE);
+    for (const v of doc.Results[0].Vulnerabilities) delete v.VulnerabilityID;
+    expect(inputErrorOf(() => normaliseTrivyReport(doc, 'r.json')).message).toContain('(and 11 more problems in this report)');
+  });
+});
+
+describe('normaliseTrivyReport: small reports', () => {
+  it('reads a report without Results as an image with no findings; OS family "none" is no OS', () => {
+    const report = normaliseTrivyReport(fixtureJson('trivy/image-no-results.json'), 'r.json');
+    expect(report.vulnerabilities).toEqual([]);
+    expect(report.secrets).toEqual([]);
+    expect(report.misconfigurations).toEqual([]);
+    expect(report.image.os).toBeUndefined();
+    expect(report.image.hasImageConfig).toBe(true);
+    expect(report.image.configUser).toBeUndefined();
+    expect(report.image.repoDigests).toHaveLength(1);
+    expect(report.image.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(invariantViolations(report)).toEqual([]);
+  });
+
+  it('reads empty Results; a Go zero CreatedAt is no scan time; a root user "0:0" is kept', () => {
+    const report = normaliseTrivyReport(fixtureJson('trivy/image-empty-results.json'), 'r.json');
+    expect(report.vulnerabilities).toEqual([]);
+    expect(report.provenance.scannedAt).toBeUndefined();
+    expect(report.image.configUser).toBe('0:0');
+    expect(report.image.envNames).toEqual(['PATH']);
+  });
+
+  it('reads a filesystem scan: its zero-value ImageConfig is no image config, and no warning', () => {
+    const report = normaliseTrivyReport(fixtureJson('trivy/filesystem-zero-image-config.json'), 'r.json');
+    expect(report.image).toEqual({ reference: '.', repoDigests: [], hasImageConfig: false, envNames: [] });
+    expect(report.misconfigurations.map((m) => [m.id, m.status, m.target])).toEqual([['DS-0002', 'fail', 'Dockerfile']]);
+    expect(report.warnings).toEqual([]);
+  });
+
+  it('rejects Results that is not an array', () => {
+    const error = inputErrorOf(() => normaliseTrivyReport(fixtureJson('trivy/bad-results-not-array.json'), 'bad.json'));
+    expect(error.message).toBe('bad.json at Results: Trivy report: expected an array, got an object');
+  });
+
+  it('rejects a vulnerability without VulnerabilityID, naming its exact place', () => {
+    const error = inputErrorOf(() => normaliseTrivyReport(fixtureJson('trivy/bad-vulnerability-without-id.json'), 'bad.json'));
+    expect(error.message).toBe(
+      'bad.json at Results[2].Vulnerabilities[0].VulnerabilityID: Trivy report: expected a string, got nothing (the field is missing)',
+    );
+  });
+});
