@@ -1,0 +1,47 @@
+import { DescribeImagesCommand, type ECRClient } from '@aws-sdk/client-ecr';
+import { isSha256Digest, type EcrLocation, type ImageReference } from '../core/image/reference';
+import type { RegistryPort } from '../core/ports';
+import { hasAwsErrorName } from './aws-errors';
+
+export interface EcrRegistryOptions {
+  /**
+   * The ECR client for a registry location. A reference can name another region than the gate's (and a FIPS
+   * endpoint), so the client is chosen per reference; `createAwsClients().ecrFor` caches one per region.
+   */
+  clientFor: (location: EcrLocation) => ECRClient;
+}
+
+/**
+ * `RegistryPort` on ECR DescribeImages: tag → manifest digest, also across accounts (`registryId` is the account
+ * in the reference's host; the repository policy must allow `ecr:DescribeImages` to the gate's role).
+ * Anything that is not an ECR reference is not resolved here: it is scanned by reference and the scan
+ * reports the digest.
+ */
+export class EcrRegistry implements RegistryPort {
+  private readonly clientFor: (location: EcrLocation) => ECRClient;
+
+  constructor(options: EcrRegistryOptions) {
+    this.clientFor = options.clientFor;
+  }
+
+  async resolveDigest(reference: ImageReference): Promise<string | undefined> {
+    if (!reference.ecr) return undefined;
+    if (reference.digest) return reference.digest;
+    // A reference without a tag means `latest`, as for `docker pull`.
+    const imageTag = reference.tag ?? 'latest';
+    try {
+      const result = await this.clientFor(reference.ecr).send(
+        new DescribeImagesCommand({ registryId: reference.ecr.accountId, repositoryName: reference.repository, imageIds: [{ imageTag }] }),
+      );
+      const digest = result.imageDetails?.find((detail) => detail.imageDigest)?.imageDigest;
+      if (digest === undefined) return undefined;
+      if (!isSha256Digest(digest)) {
+        throw new Error(`ECR DescribeImages for ${reference.original} returned ${JSON.stringify(digest)}, not a sha256 manifest digest`);
+      }
+      return digest;
+    } catch (error) {
+      if (hasAwsErrorName(error, 'ImageNotFoundException', 'RepositoryNotFoundException')) return undefined;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,53 @@
+import { gzipSync } from 'node:zlib';
+import { CorruptItemError, itemToScan, itemToVerdict, itemToWaiter, verdictToItem } from '../../functions/adapters/dynamo-items';
+import { itemKeys } from '../../functions/adapters/dynamo-table';
+import { itemSizeBytes } from '../../functions/adapters/item-size';
+import { assessment, digestOf, verdict } from './sample-data';
+
+const key = itemKeys.verdict(digestOf(1), 'p');
+const base = { ...key, digest: digestOf(1), policyHash: 'p', scannedAt: '2026-01-01T00:00:00Z', expiresAt: 1 };
+
+describe('verdict items', () => {
+  it('compresses exactly when the plain item would pass the threshold', async () => {
+    const small = verdict(digestOf(1));
+    const plain = await verdictToItem(small, { compressAboveBytes: 1_000_000 });
+    expect(plain).toHaveProperty('assessmentJson');
+    const size = itemSizeBytes(plain);
+    expect(await verdictToItem(small, { compressAboveBytes: size })).toHaveProperty('assessmentJson');
+    const compressed = await verdictToItem(small, { compressAboveBytes: size - 1 });
+    expect(compressed).toHaveProperty('assessmentGzip');
+    expect(compressed).not.toHaveProperty('assessmentJson');
+    expect(await itemToVerdict(compressed)).toEqual(small);
+  });
+
+  it('compresses a realistic 2000-finding assessment at least tenfold', async () => {
+    const large = verdict(digestOf(2), { assessment: assessment(2000) });
+    const item = await verdictToItem(large, { compressAboveBytes: 64 * 1024 });
+    const json = Buffer.byteLength(JSON.stringify(large.assessment));
+    expect((item.assessmentGzip as Uint8Array).byteLength * 10).toBeLessThan(json);
+  });
+
+  it('does not write undefined optional attributes', async () => {
+    const item = await verdictToItem({ ...verdict(digestOf(3)), buildId: undefined, reportLocation: undefined }, { compressAboveBytes: 1e9 });
+    expect(Object.keys(item)).not.toContain('buildId');
+    expect(Object.keys(item)).not.toContain('reportLocation');
+  });
+
+  it('reports damaged verdict items', async () => {
+    await expect(itemToVerdict({ ...base })).rejects.toThrow('neither assessmentJson nor assessmentGzip');
+    await expect(itemToVerdict({ ...base, assessmentGzip: new Uint8Array([1, 2, 3]) })).rejects.toThrow('assessmentGzip is not valid gzip');
+    await expect(itemToVerdict({ ...base, assessmentGzip: new Uint8Array(gzipSync('[1]')) })).rejects.toThrow('not an image assessment');
+    await expect(itemToVerdict({ ...base, assessmentJson: '{"facts":{}}' })).rejects.toThrow(CorruptItemError);
+    await expect(itemToVerdict({ ...key, assessmentJson: '{}' })).rejects.toThrow('is not a valid verdict item');
+  });
+});
+
+describe('scan and waiter items', () => {
+  it('reports a scan item with an unknown state or missing fields', () => {
+    expect(() => itemToScan({ ...itemKeys.scan(digestOf(1)), digest: digestOf(1), state: 'paused' })).toThrow(/not a valid scan item/);
+  });
+
+  it('reports a waiter item without its task', () => {
+    expect(() => itemToWaiter({ ...itemKeys.waiter(digestOf(1), 't'), digest: digestOf(1) })).toThrow(/not a valid waiter item/);
+  });
+});

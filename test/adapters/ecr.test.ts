@@ -1,0 +1,93 @@
+import { DescribeImagesCommand, ECRClient, ImageNotFoundException, RepositoryNotFoundException } from '@aws-sdk/client-ecr';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { EcrRegistry } from '../../functions/adapters/ecr';
+import { parseImageReference, type EcrLocation } from '../../functions/core/image/reference';
+import { awsError } from './sample-data';
+
+const ecrMock = mockClient(ECRClient);
+const DIGEST = `sha256:${'c'.repeat(64)}`;
+
+function registry(): { registry: EcrRegistry; locations: EcrLocation[] } {
+  const locations: EcrLocation[] = [];
+  const clients = new Map<string, ECRClient>();
+  return {
+    locations,
+    registry: new EcrRegistry({
+      clientFor: (location) => {
+        locations.push(location);
+        const key = `${location.region}${location.fips}`;
+        if (!clients.has(key)) clients.set(key, new ECRClient({ region: location.region }));
+        return clients.get(key)!;
+      },
+    }),
+  };
+}
+
+beforeEach(() => ecrMock.reset());
+
+describe('EcrRegistry.resolveDigest', () => {
+  it('resolves a tag with DescribeImages in the account and region of the reference', async () => {
+    ecrMock.on(DescribeImagesCommand).resolves({ imageDetails: [{ imageDigest: DIGEST, imageTags: ['1.2.3'] }] });
+    const { registry: ecr, locations } = registry();
+    const digest = await ecr.resolveDigest(parseImageReference('210987654321.dkr.ecr.us-east-2.amazonaws.com/team/app:1.2.3'));
+    expect(digest).toBe(DIGEST);
+    expect(ecrMock).toHaveReceivedCommandWith(DescribeImagesCommand, {
+      registryId: '210987654321',
+      repositoryName: 'team/app',
+      imageIds: [{ imageTag: '1.2.3' }],
+    });
+    expect(locations).toEqual([{ accountId: '210987654321', region: 'us-east-2', fips: false }]);
+  });
+
+  it('asks for `latest` when the reference has no tag', async () => {
+    ecrMock.on(DescribeImagesCommand).resolves({ imageDetails: [{ imageDigest: DIGEST }] });
+    await registry().registry.resolveDigest(parseImageReference('123456789012.dkr.ecr.eu-west-1.amazonaws.com/app'));
+    expect(ecrMock).toHaveReceivedCommandWith(DescribeImagesCommand, { imageIds: [{ imageTag: 'latest' }] });
+  });
+
+  it('returns the digest of a pinned reference without calling ECR', async () => {
+    const digest = await registry().registry.resolveDigest(parseImageReference(`123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:1@${DIGEST}`));
+    expect(digest).toBe(DIGEST);
+    expect(ecrMock).not.toHaveReceivedCommand(DescribeImagesCommand);
+  });
+
+  it('leaves references outside ECR unresolved', async () => {
+    for (const reference of ['nginx:1.27', 'ghcr.io/org/app:2', 'public.ecr.aws/nginx/nginx:latest']) {
+      expect(await registry().registry.resolveDigest(parseImageReference(reference))).toBeUndefined();
+    }
+    expect(ecrMock).not.toHaveReceivedCommand(DescribeImagesCommand);
+  });
+
+  it('returns undefined when the tag or the repository does not exist', async () => {
+    const reference = parseImageReference('123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:gone');
+    ecrMock.on(DescribeImagesCommand).rejects(new ImageNotFoundException({ message: "The image with imageId {imageTag:'gone'} does not exist", $metadata: {} }));
+    expect(await registry().registry.resolveDigest(reference)).toBeUndefined();
+    ecrMock.on(DescribeImagesCommand).rejects(new RepositoryNotFoundException({ message: 'The repository with name app does not exist', $metadata: {} }));
+    expect(await registry().registry.resolveDigest(reference)).toBeUndefined();
+    ecrMock.on(DescribeImagesCommand).resolves({ imageDetails: [] });
+    expect(await registry().registry.resolveDigest(reference)).toBeUndefined();
+  });
+
+  it('passes access and throttling errors on', async () => {
+    const reference = parseImageReference('123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:1');
+    ecrMock.on(DescribeImagesCommand).rejects(awsError('AccessDeniedException', 'not authorized to perform ecr:DescribeImages'));
+    await expect(registry().registry.resolveDigest(reference)).rejects.toThrow('ecr:DescribeImages');
+    ecrMock.on(DescribeImagesCommand).rejects(awsError('ThrottlingException', 'Rate exceeded', { throttling: true }));
+    await expect(registry().registry.resolveDigest(reference)).rejects.toThrow('Rate exceeded');
+  });
+
+  it('refuses a digest that is not sha256', async () => {
+    ecrMock.on(DescribeImagesCommand).resolves({ imageDetails: [{ imageDigest: 'md5:abc' }] });
+    await expect(registry().registry.resolveDigest(parseImageReference('123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:1'))).rejects.toThrow(
+      'not a sha256 manifest digest',
+    );
+  });
+
+  it('uses the FIPS endpoint flag of an ecr-fips host', async () => {
+    ecrMock.on(DescribeImagesCommand).resolves({ imageDetails: [{ imageDigest: DIGEST }] });
+    const { registry: ecr, locations } = registry();
+    await ecr.resolveDigest(parseImageReference('123456789012.dkr.ecr-fips.us-gov-west-1.amazonaws.com/app:1'));
+    expect(locations[0]).toEqual({ accountId: '123456789012', region: 'us-gov-west-1', fips: true });
+  });
+});

@@ -1,0 +1,335 @@
+import {
+  ConflictException,
+  DescribeServiceDeploymentsCommand,
+  DescribeServiceRevisionsCommand,
+  DescribeTaskDefinitionCommand,
+  DescribeTasksCommand,
+  ECSClient,
+  InvalidParameterException,
+  ListServiceDeploymentsCommand,
+  ServerException,
+  StopServiceDeploymentCommand,
+  StopTaskCommand,
+  UpdateServiceCommand,
+} from '@aws-sdk/client-ecs';
+import { mockClient } from 'aws-sdk-client-mock';
+import fc from 'fast-check';
+import 'aws-sdk-client-mock-jest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { EcsGate, EcsTaskDefinitions, STOP_REASON_MAX_BYTES, truncateStopReason } from '../../functions/adapters/ecs';
+import { InputError } from '../../functions/core/errors';
+import { CONFORMANCE_DIR, describeWithConformance } from '../support/conformance';
+import { awsError } from './sample-data';
+
+const ecsMock = mockClient(ECSClient);
+const client = new ECSClient({ region: 'eu-west-1' });
+const gate = new EcsGate({ client });
+
+const CLUSTER = 'arn:aws:ecs:eu-west-1:123456789012:cluster/prod';
+const TASK = 'arn:aws:ecs:eu-west-1:123456789012:task/prod/0123456789abcdef0123456789abcdef';
+const DEPLOYMENT = 'arn:aws:ecs:eu-west-1:123456789012:service-deployment/prod/web/r9i43YFjvgF_xlg7m2eJ1r';
+const OLDER_DEPLOYMENT = 'arn:aws:ecs:eu-west-1:123456789012:service-deployment/prod/web/aaaaaaaaaaaaaaaaaaaaa';
+
+beforeEach(() => ecsMock.reset());
+
+describe('stopTask', () => {
+  it('sends StopTask with the cluster, the task and the reason as given', async () => {
+    ecsMock.on(StopTaskCommand).resolves({ task: { taskArn: TASK, lastStatus: 'RUNNING', desiredStatus: 'STOPPED' } });
+    await gate.stopTask(CLUSTER, TASK, 'fargate-gate: FAIL policy=prod rules=rootUser build=scan:1');
+    expect(ecsMock).toHaveReceivedCommandTimes(StopTaskCommand, 1);
+    expect(ecsMock).toHaveReceivedCommandWith(StopTaskCommand, {
+      cluster: CLUSTER,
+      task: TASK,
+      reason: 'fargate-gate: FAIL policy=prod rules=rootUser build=scan:1',
+    });
+  });
+
+  it('cuts a reason longer than 255 bytes on a character boundary', async () => {
+    ecsMock.on(StopTaskCommand).resolves({});
+    const reason = `fargate-gate: FAIL policy=${'ü'.repeat(300)}`;
+    await gate.stopTask(CLUSTER, TASK, reason);
+    const sent = ecsMock.commandCalls(StopTaskCommand)[0].args[0].input.reason!;
+    expect(Buffer.byteLength(sent, 'utf8')).toBeLessThanOrEqual(STOP_REASON_MAX_BYTES);
+    expect(sent.endsWith('...')).toBe(true);
+    expect(reason.startsWith(sent.slice(0, -3))).toBe(true);
+    expect(sent).not.toContain('\uFFFD');
+  });
+
+  it('treats "The referenced task was not found" (a task stopped long ago) as done', async () => {
+    ecsMock.on(StopTaskCommand).rejects(new InvalidParameterException({ message: 'The referenced task was not found.', $metadata: {} }));
+    await expect(gate.stopTask(CLUSTER, TASK, 'r')).resolves.toBeUndefined();
+  });
+
+  it('passes on other errors, including other InvalidParameterExceptions', async () => {
+    ecsMock.on(StopTaskCommand).rejects(new InvalidParameterException({ message: 'Task Identifier is invalid', $metadata: {} }));
+    await expect(gate.stopTask(CLUSTER, 'not-a-task', 'r')).rejects.toThrow('Task Identifier is invalid');
+    ecsMock.on(StopTaskCommand).rejects(new ServerException({ message: 'internal', $metadata: {} }));
+    await expect(gate.stopTask(CLUSTER, TASK, 'r')).rejects.toThrow('internal');
+  });
+
+  it('leaves a short reason alone and sends no empty reason', async () => {
+    expect(truncateStopReason('x'.repeat(255))).toBe('x'.repeat(255));
+    expect(truncateStopReason('x'.repeat(256))).toBe(`${'x'.repeat(252)}...`);
+    ecsMock.on(StopTaskCommand).resolves({});
+    await gate.stopTask(CLUSTER, TASK, '');
+    expect(ecsMock.commandCalls(StopTaskCommand)[0].args[0].input).not.toHaveProperty('reason', '');
+  });
+});
+
+describe('rollbackDeployment', () => {
+  const inProgress = { serviceDeploymentArn: DEPLOYMENT, status: 'IN_PROGRESS' as const, createdAt: new Date('2026-01-02T03:00:00Z') };
+
+  it('rolls back the newest in-progress deployment with StopServiceDeployment ROLLBACK', async () => {
+    ecsMock.on(ListServiceDeploymentsCommand).resolves({
+      serviceDeployments: [{ serviceDeploymentArn: OLDER_DEPLOYMENT, status: 'PENDING', createdAt: new Date('2026-01-01T00:00:00Z') }, inProgress],
+    });
+    ecsMock.on(DescribeServiceDeploymentsCommand).resolves({
+      serviceDeployments: [{ serviceDeploymentArn: DEPLOYMENT, sourceServiceRevisions: [{ arn: 'arn:aws:ecs:eu-west-1:123456789012:service-revision/prod/web/1' }] }],
+    });
+    ecsMock.on(StopServiceDeploymentCommand).resolves({ serviceDeploymentArn: DEPLOYMENT });
+
+    expect(await gate.rollbackDeployment(CLUSTER, 'web', 'image failed policy')).toEqual({ kind: 'rolledBack', deploymentArn: DEPLOYMENT });
+    expect(ecsMock).toHaveReceivedCommandWith(ListServiceDeploymentsCommand, {
+      cluster: CLUSTER,
+      service: 'web',
+      status: expect.arrayContaining(['PENDING', 'IN_PROGRESS']),
+    });
+    expect(ecsMock).toHaveReceivedCommandWith(StopServiceDeploymentCommand, { serviceDeploymentArn: DEPLOYMENT, stopType: 'ROLLBACK' });
+    expect(ecsMock).toHaveReceivedCommandTimes(StopServiceDeploymentCommand, 1);
+  });
+
+  it('follows ListServiceDeployments pagination', async () => {
+    ecsMock
+      .on(ListServiceDeploymentsCommand, { nextToken: undefined })
+      .resolves({ serviceDeployments: [], nextToken: 'page-2' })
+      .on(ListServiceDeploymentsCommand, { nextToken: 'page-2' })
+      .resolves({ serviceDeployments: [inProgress] });
+    ecsMock.on(DescribeServiceDeploymentsCommand).resolves({ serviceDeployments: [{ serviceDeploymentArn: DEPLOYMENT, sourceServiceRevisions: [{ arn: 'r' }] }] });
+    ecsMock.on(StopServiceDeploymentCommand).resolves({ serviceDeploymentArn: DEPLOYMENT });
+    expect(await gate.rollbackDeployment(CLUSTER, 'web', 'r')).toEqual({ kind: 'rolledBack', deploymentArn: DEPLOYMENT });
+    expect(ecsMock).toHaveReceivedCommandTimes(ListServiceDeploymentsCommand, 2);
+  });
+
+  it('says nothing to roll back when no deployment is in progress', async () => {
+    ecsMock.on(ListServiceDeploymentsCommand).resolves({ serviceDeployments: [] });
+    expect(await gate.rollbackDeployment(CLUSTER, 'web', 'r')).toEqual({ kind: 'nothingToRollBack' });
+    expect(ecsMock).not.toHaveReceivedCommand(StopServiceDeploymentCommand);
+  });
+
+  it('says nothing to roll back for a first deployment (no source revision)', async () => {
+    ecsMock.on(ListServiceDeploymentsCommand).resolves({ serviceDeployments: [inProgress] });
+    ecsMock.on(DescribeServiceDeploymentsCommand).resolves({ serviceDeployments: [{ serviceDeploymentArn: DEPLOYMENT, sourceServiceRevisions: [] }] });
+    expect(await gate.rollbackDeployment(CLUSTER, 'web', 'r')).toEqual({ kind: 'nothingToRollBack' });
+    expect(ecsMock).not.toHaveReceivedCommand(StopServiceDeploymentCommand);
+  });
+
+  it('reports a rollback already under way as done, without stopping again (a retried event)', async () => {
+    ecsMock.on(ListServiceDeploymentsCommand).resolves({ serviceDeployments: [{ serviceDeploymentArn: DEPLOYMENT, status: 'ROLLBACK_IN_PROGRESS' }] });
+    expect(await gate.rollbackDeployment(CLUSTER, 'web', 'r')).toEqual({ kind: 'rolledBack', deploymentArn: DEPLOYMENT });
+    expect(ecsMock).not.toHaveReceivedCommand(StopServiceDeploymentCommand);
+  });
+
+  it('looks again when the deployment finished between listing and stopping', async () => {
+    ecsMock.on(ListServiceDeploymentsCommand).resolvesOnce({ serviceDeployments: [inProgress] }).resolves({ serviceDeployments: [] });
+    ecsMock.on(DescribeServiceDeploymentsCommand).resolves({ serviceDeployments: [{ serviceDeploymentArn: DEPLOYMENT, sourceServiceRevisions: [{ arn: 'r' }] }] });
+    ecsMock.on(StopServiceDeploymentCommand).rejects(new ConflictException({ message: 'The service deployment is in SUCCESSFUL state', $metadata: {} }));
+    expect(await gate.rollbackDeployment(CLUSTER, 'web', 'r')).toEqual({ kind: 'nothingToRollBack' });
+  });
+
+  it('passes the error on when the deployment is still in progress after a refused stop', async () => {
+    ecsMock.on(ListServiceDeploymentsCommand).resolves({ serviceDeployments: [inProgress] });
+    ecsMock.on(DescribeServiceDeploymentsCommand).resolves({ serviceDeployments: [{ serviceDeploymentArn: DEPLOYMENT, sourceServiceRevisions: [{ arn: 'r' }] }] });
+    ecsMock.on(StopServiceDeploymentCommand).rejects(new InvalidParameterException({ message: 'something else', $metadata: {} }));
+    await expect(gate.rollbackDeployment(CLUSTER, 'web', 'r')).rejects.toThrow('something else');
+  });
+
+  it('passes throttling on (the SDK already retried it)', async () => {
+    ecsMock.on(ListServiceDeploymentsCommand).rejects(awsError('ThrottlingException', 'Rate exceeded'));
+    await expect(gate.rollbackDeployment(CLUSTER, 'web', 'r')).rejects.toThrow('Rate exceeded');
+  });
+});
+
+describe('scaleService', () => {
+  it('sets the desired count with UpdateService', async () => {
+    ecsMock.on(UpdateServiceCommand).resolves({});
+    await gate.scaleService(CLUSTER, 'web', 0);
+    expect(ecsMock).toHaveReceivedCommandWith(UpdateServiceCommand, { cluster: CLUSTER, service: 'web', desiredCount: 0 });
+  });
+
+  it('rejects a count that is not a non-negative integer', async () => {
+    await expect(gate.scaleService(CLUSTER, 'web', -1)).rejects.toThrow('non-negative integer');
+    expect(ecsMock).not.toHaveReceivedCommand(UpdateServiceCommand);
+  });
+});
+
+describe('describeTasks', () => {
+  it('maps tasks to RunningTask and chunks by 100', async () => {
+    const arns = Array.from({ length: 150 }, (_, n) => `${TASK.slice(0, -4)}${String(n).padStart(4, '0')}`);
+    ecsMock.on(DescribeTasksCommand).callsFake((input: { tasks: string[] }) => ({
+      tasks: input.tasks
+        .filter((arn) => !arn.endsWith('0007'))
+        .map((arn) => ({
+          taskArn: arn,
+          clusterArn: CLUSTER,
+          lastStatus: 'RUNNING',
+          desiredStatus: 'RUNNING',
+          group: 'service:web',
+          startedBy: 'ecs-svc/123',
+          containers: [
+            { name: 'app', image: 'app:1', imageDigest: `sha256:${'a'.repeat(64)}` },
+            { name: 'sidecar', image: 'sidecar:2' },
+          ],
+        })),
+      failures: input.tasks.filter((arn) => arn.endsWith('0007')).map((arn) => ({ arn, reason: 'MISSING' })),
+    }));
+    const tasks = await gate.describeTasks(CLUSTER, [...arns, arns[0]]);
+    expect(ecsMock).toHaveReceivedCommandTimes(DescribeTasksCommand, 2);
+    expect(ecsMock.commandCalls(DescribeTasksCommand).map((call) => call.args[0].input.tasks!.length)).toEqual([100, 50]);
+    expect(tasks).toHaveLength(149);
+    expect(tasks[0]).toEqual({
+      taskArn: arns[0],
+      clusterArn: CLUSTER,
+      lastStatus: 'RUNNING',
+      desiredStatus: 'RUNNING',
+      group: 'service:web',
+      startedBy: 'ecs-svc/123',
+      containers: [
+        { name: 'app', image: 'app:1', imageDigest: `sha256:${'a'.repeat(64)}` },
+        { name: 'sidecar', image: 'sidecar:2' },
+      ],
+    });
+  });
+
+  it('makes no call for no tasks', async () => {
+    expect(await gate.describeTasks(CLUSTER, [])).toEqual([]);
+    expect(ecsMock).not.toHaveReceivedCommand(DescribeTasksCommand);
+  });
+});
+
+describe('describeServiceRevision', () => {
+  const REVISION = 'arn:aws:ecs:eu-west-1:123456789012:service-revision/prod/web/4980306466373577095';
+
+  it('returns cluster, service name, task definition and container digests', async () => {
+    ecsMock.on(DescribeServiceRevisionsCommand).resolves({
+      serviceRevisions: [
+        {
+          serviceRevisionArn: REVISION,
+          serviceArn: 'arn:aws:ecs:eu-west-1:123456789012:service/prod/web',
+          clusterArn: CLUSTER,
+          taskDefinition: 'arn:aws:ecs:eu-west-1:123456789012:task-definition/web:12',
+          containerImages: [
+            { containerName: 'app', image: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:1', imageDigest: `sha256:${'b'.repeat(64)}` },
+            { containerName: 'log', image: 'public.ecr.aws/aws-observability/aws-for-fluent-bit:stable' },
+          ],
+        },
+      ],
+    });
+    expect(await gate.describeServiceRevision(REVISION)).toEqual({
+      cluster: CLUSTER,
+      service: 'web',
+      taskDefinitionArn: 'arn:aws:ecs:eu-west-1:123456789012:task-definition/web:12',
+      containers: [
+        { name: 'app', image: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:1', imageDigest: `sha256:${'b'.repeat(64)}` },
+        { name: 'log', image: 'public.ecr.aws/aws-observability/aws-for-fluent-bit:stable' },
+      ],
+    });
+    expect(ecsMock).toHaveReceivedCommandWith(DescribeServiceRevisionsCommand, { serviceRevisionArns: [REVISION] });
+  });
+
+  it('says which revision was not found', async () => {
+    ecsMock.on(DescribeServiceRevisionsCommand).resolves({ serviceRevisions: [], failures: [{ arn: REVISION, reason: 'MISSING' }] });
+    await expect(gate.describeServiceRevision(REVISION)).rejects.toThrow(`service revision ${REVISION} not found (MISSING)`);
+  });
+});
+
+describe('EcsTaskDefinitions', () => {
+  const ARN = 'arn:aws:ecs:eu-west-1:123456789012:task-definition/web:12';
+  const taskDefinition = {
+    taskDefinitionArn: ARN,
+    family: 'web',
+    revision: 12,
+    registeredAt: new Date('2026-01-01T00:00:00Z'),
+    containerDefinitions: [{ name: 'app', image: 'app:1', user: '1000', essential: true, environment: [{ name: 'MODE', value: 'prod' }] }],
+  };
+
+  it('parses DescribeTaskDefinition and caches each revision', async () => {
+    ecsMock.on(DescribeTaskDefinitionCommand).resolves({ taskDefinition });
+    const definitions = new EcsTaskDefinitions({ client });
+    const [first, second] = await Promise.all([definitions.get(ARN), definitions.get(ARN)]);
+    const third = await definitions.get(ARN);
+    expect(first).toEqual(third);
+    expect(second).toBe(first);
+    expect(first).toMatchObject({ arn: ARN, family: 'web', revision: 12, containers: [{ name: 'app', image: 'app:1', user: '1000', environment: [{ name: 'MODE', value: 'prod' }] }] });
+    expect(ecsMock).toHaveReceivedCommandTimes(DescribeTaskDefinitionCommand, 1);
+    expect(ecsMock).toHaveReceivedCommandWith(DescribeTaskDefinitionCommand, { taskDefinition: ARN });
+  });
+
+  it('does not cache a family name without a revision (it names whatever is latest)', async () => {
+    ecsMock.on(DescribeTaskDefinitionCommand).resolves({ taskDefinition });
+    const definitions = new EcsTaskDefinitions({ client });
+    await definitions.get('web');
+    await definitions.get('web');
+    expect(ecsMock).toHaveReceivedCommandTimes(DescribeTaskDefinitionCommand, 2);
+  });
+
+  it('does not keep a failure in the cache', async () => {
+    ecsMock
+      .on(DescribeTaskDefinitionCommand)
+      .rejectsOnce(awsError('ThrottlingException', 'Rate exceeded'))
+      .resolves({ taskDefinition });
+    const definitions = new EcsTaskDefinitions({ client });
+    await expect(definitions.get(ARN)).rejects.toThrow('Rate exceeded');
+    await expect(definitions.get(ARN)).resolves.toMatchObject({ arn: ARN });
+  });
+
+  it('drops the oldest revision when the cache is full', async () => {
+    ecsMock.on(DescribeTaskDefinitionCommand).callsFake((input: { taskDefinition: string }) => ({ taskDefinition: { ...taskDefinition, taskDefinitionArn: input.taskDefinition } }));
+    const definitions = new EcsTaskDefinitions({ client, cacheSize: 2 });
+    await definitions.get(`${ARN.slice(0, -2)}1`);
+    await definitions.get(`${ARN.slice(0, -2)}2`);
+    await definitions.get(`${ARN.slice(0, -2)}3`);
+    await definitions.get(`${ARN.slice(0, -2)}3`);
+    await definitions.get(`${ARN.slice(0, -2)}1`);
+    expect(ecsMock).toHaveReceivedCommandTimes(DescribeTaskDefinitionCommand, 4);
+  });
+
+  it('reports an unusable task definition as an InputError naming it', async () => {
+    ecsMock.on(DescribeTaskDefinitionCommand).resolves({ taskDefinition: { taskDefinitionArn: ARN, containerDefinitions: [{ name: 'app' }] } });
+    const definitions = new EcsTaskDefinitions({ client });
+    const failure = definitions.get(ARN);
+    await expect(failure).rejects.toThrow(InputError);
+    await expect(failure).rejects.toThrow(`DescribeTaskDefinition ${ARN}`);
+  });
+
+  it('reports a response without a task definition', async () => {
+    ecsMock.on(DescribeTaskDefinitionCommand).resolves({});
+    await expect(new EcsTaskDefinitions({ client }).get(ARN)).rejects.toThrow('the response has no taskDefinition');
+  });
+});
+
+describeWithConformance('EcsTaskDefinitions with real DescribeTaskDefinition output', () => {
+  it('parses the AWS CLI example (wordpress + mysql)', async () => {
+    const output = JSON.parse(readFileSync(join(CONFORMANCE_DIR, 'ecs-api', 'awscli-example-describe-task-definition-wordpress-mysql.json'), 'utf8'));
+    ecsMock.on(DescribeTaskDefinitionCommand).resolves(output);
+    const spec = await new EcsTaskDefinitions({ client }).get('hello_world:8');
+    expect(spec.containers.map((container) => container.name).sort()).toEqual(
+      (output.taskDefinition.containerDefinitions as { name: string }[]).map((container) => container.name).sort(),
+    );
+  });
+});
+
+describe('truncateStopReason (property)', () => {
+  it('always fits 255 UTF-8 bytes and keeps a prefix of the reason', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 600 }), (reason) => {
+        const sent = truncateStopReason(reason);
+        expect(Buffer.byteLength(sent, 'utf8')).toBeLessThanOrEqual(STOP_REASON_MAX_BYTES);
+        if (sent !== reason) {
+          expect(sent.endsWith('...')).toBe(true);
+          expect(reason.startsWith(sent.slice(0, -3))).toBe(true);
+        }
+      }),
+    );
+  });
+});
