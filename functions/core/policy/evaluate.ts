@@ -1,0 +1,219 @@
+import type { ImageFacts } from '../findings/model';
+import { parseImageReference, type ImageReference } from '../image/reference';
+import type { Decision, EvaluationError, EvaluationResult, Mode, SubjectImage, Violation } from '../result/model';
+import { severityRank } from '../severity';
+import { clean, definedOnly } from './clean';
+import { compilePolicy, type CompiledPolicy } from './compile';
+import { applyExceptions, type ViolationScope } from './exceptions';
+import { clusterNames, serviceNames } from './glob';
+import type { ContainerEvidence, EvaluationInput, LoadedPolicy } from './input';
+import { maxScanAgeMs } from './load';
+import { resolveMode, type ResolvedMode } from './mode';
+import { imageViolations, type ImageRefInput } from './rules/images';
+import { rootUserViolation } from './rules/rootUser';
+import { environmentSecretViolations } from './rules/secrets';
+import type { Policy } from './schema';
+
+/**
+ * Judges a task (or a bare report) against the policy. Pure: the same input always gives the same result.
+ *
+ * Order: per container, the root user (task definition + image facts + the scanner's DS-0002), plaintext
+ * credentials in the environment, the image reference, and the image's stored candidates; then scoped
+ * modes; then exceptions; then the decision: any unsuppressed deny → `fail`; else an image without a usable
+ * scan under `onScanError: deny` → `error`; else any warn (or such an image under `allow`) → `warn`; else `pass`.
+ */
+export function evaluatePolicy(policy: LoadedPolicy<Policy>, input: EvaluationInput): EvaluationResult {
+  const compiled = compilePolicy(policy);
+  const document = compiled.document;
+  const { context, now } = input;
+  const cluster = clusterNames(context.cluster);
+  const service = serviceNames(context.service);
+  const maxAge = maxScanAgeMs(policy);
+
+  const containers = input.containers.map((evidence) => prepare(evidence));
+  const modes: ResolvedMode[] = containers.map((c) => resolveMode(compiled, { cluster, service, repositories: c.repositories, tag: c.tag }));
+  const subjectMode: Mode =
+    containers.length === 0 ? resolveMode(compiled, { cluster, service, repositories: [] }).mode : modes.some((m) => m.mode === 'enforce') ? 'enforce' : 'audit';
+  // In a task that is enforced overall, an audit-scoped container must not block: its denials become warnings.
+  const auditOnly = (index: number) => subjectMode === 'enforce' && modes[index].mode === 'audit';
+
+  const items: { violation: Violation; scope: ViolationScope }[] = [];
+  const errors: (EvaluationError & { blocking: boolean })[] = [];
+
+  containers.forEach((container, index) => {
+    const { evidence } = container;
+    const scope: ViolationScope = { cluster, service, container: evidence.name, repositories: container.repositories, digest: container.digest };
+    const add = (violation: Violation) => {
+      let v: Violation = evidence.name !== undefined ? { ...violation, container: evidence.name } : violation;
+      if (auditOnly(index) && v.action === 'deny') v = { ...v, action: 'warn', details: { ...v.details, auditOnly: true, policyAction: 'deny' } };
+      items.push({ violation: clean(v), scope });
+    };
+    for (const violation of containerViolations(compiled, container)) add(violation);
+
+    const problem = scanProblem(container, maxAge, now);
+    if (problem) {
+      const blocking = document.onScanError === 'deny' && !auditOnly(index);
+      const consequence = auditOnly(index)
+        ? `the container is in audit scope${modes[index].reason ? ` (${modes[index].reason})` : ''}, so this is reported only`
+        : document.onScanError === 'allow'
+          ? 'the policy\'s onScanError "allow" lets it through with a warning'
+          : subjectMode === 'audit'
+            ? 'the policy\'s onScanError "deny" makes this an error, which audit mode only reports'
+            : 'the policy\'s onScanError "deny" treats this as blocking';
+      errors.push({ ...(evidence.name !== undefined ? { container: evidence.name } : {}), message: `${problem}; ${consequence}`, blocking });
+    }
+  });
+
+  const outcome = applyExceptions(compiled, items, now);
+  const violations = outcome.violations.sort(compareViolations);
+  const suppressed = outcome.suppressed.sort(compareViolations);
+
+  return {
+    decision: decide(violations, errors),
+    mode: subjectMode,
+    violations,
+    suppressed,
+    exceptions: { used: outcome.used, unused: outcome.unused, expired: outcome.expired },
+    errors: errors.map(({ blocking: _blocking, ...error }) => error),
+    policy: { name: policy.name, hash: policy.hash, schemaVersion: document.schemaVersion },
+    subject: {
+      ...definedOnly({ cluster: context.cluster, service: context.service, taskArn: context.taskArn, taskDefinition: context.taskDefinition }),
+      images: containers.map(subjectImage),
+    },
+    evaluatedAt: now.toISOString(),
+  };
+}
+
+/** What the runtime and the CLI act on: only enforce mode blocks, on `fail` or on `error` (which only `onScanError: deny` produces). */
+export function isBlocking(result: EvaluationResult): boolean {
+  return result.mode === 'enforce' && (result.decision === 'fail' || result.decision === 'error');
+}
+
+// ---------- containers ----------
+
+interface PreparedContainer {
+  evidence: ContainerEvidence;
+  facts?: ImageFacts;
+  imageInput?: ImageRefInput;
+  reference?: ImageReference;
+  repositories: string[];
+  tag?: string;
+  digest?: string;
+}
+
+function tryParse(text: string | undefined): ImageRefInput | undefined {
+  if (text === undefined || text === '') return undefined;
+  try {
+    return { reference: parseImageReference(text) };
+  } catch (error) {
+    const why = (error as Error).message.replace(/^invalid image reference "(?:[^"\\]|\\.)*": /, '');
+    return { invalid: text, why };
+  }
+}
+
+function prepare(evidence: ContainerEvidence): PreparedContainer {
+  const facts = evidence.assessment?.facts;
+  // The container definition is what the task asked for; the report's artifact name may be a file path, so it is a fallback only.
+  let imageInput: ImageRefInput | undefined = evidence.image ? { reference: evidence.image } : tryParse(evidence.spec?.image);
+  if (!imageInput) {
+    const fromReport = tryParse(facts?.reference);
+    if (fromReport && 'reference' in fromReport) imageInput = fromReport;
+  }
+  const reference = imageInput && 'reference' in imageInput ? imageInput.reference : undefined;
+  const repositories: string[] = [];
+  if (reference) {
+    repositories.push(reference.repository, `${reference.registry}/${reference.repository}`);
+    if (reference.registry === 'docker.io' && reference.repository.startsWith('library/')) repositories.push(reference.repository.slice('library/'.length));
+  }
+  return {
+    evidence,
+    facts,
+    imageInput,
+    reference,
+    repositories,
+    tag: reference ? (reference.tag ?? (reference.digest ? undefined : 'latest')) : undefined,
+    digest: evidence.digest ?? reference?.digest ?? facts?.digest,
+  };
+}
+
+function containerViolations(compiled: CompiledPolicy, container: PreparedContainer): Violation[] {
+  const { rules } = compiled.document;
+  const { evidence } = container;
+  const out: Violation[] = [];
+  const assessment = evidence.assessment;
+  const specUser = evidence.spec?.user;
+  const specDecides = specUser !== undefined && specUser.trim() !== '';
+  if (rules.rootUser && (assessment || specDecides)) {
+    const violation = rootUserViolation(rules.rootUser, {
+      container: evidence.name,
+      hasSpec: evidence.spec !== undefined,
+      specUser,
+      facts: assessment?.facts,
+      scannerSaysRoot: assessment?.scannerSaysRoot ?? false,
+    });
+    if (violation) out.push(violation);
+  }
+  if (evidence.spec) out.push(...environmentSecretViolations(compiled, evidence.spec));
+  if (container.imageInput) out.push(...imageViolations(compiled, evidence.name, container.imageInput));
+  if (assessment) out.push(...assessment.candidates);
+  return out;
+}
+
+function imageLabel(container: PreparedContainer): string {
+  const ref = container.evidence.spec?.image ?? container.reference?.original ?? container.facts?.reference ?? container.digest;
+  const who = container.evidence.name ? `container ${container.evidence.name}` : 'the image';
+  return ref ? `${who} (${ref})` : who;
+}
+
+/** Why a container's image has no usable scan: none at all, a scan error, or a scan older than maxScanAge. */
+function scanProblem(container: PreparedContainer, maxAgeMs: number | undefined, now: Date): string | undefined {
+  const { assessment, scanError } = container.evidence;
+  if (!assessment) {
+    return scanError ? `${imageLabel(container)} could not be scanned: ${scanError}` : `${imageLabel(container)} has no scan result`;
+  }
+  const scannedAt = assessment.provenance.scannedAt;
+  if (maxAgeMs === undefined || scannedAt === undefined) return undefined;
+  const scannedMs = Date.parse(scannedAt);
+  if (Number.isNaN(scannedMs) || now.getTime() - scannedMs <= maxAgeMs) return undefined;
+  const days = ((now.getTime() - scannedMs) / 86_400_000).toFixed(1);
+  return `the scan of ${imageLabel(container)} from ${scannedAt} is ${days} days old, older than the policy's maxScanAge; rescan the image`;
+}
+
+function subjectImage(container: PreparedContainer): SubjectImage {
+  const { evidence, reference, facts } = container;
+  const provenance = evidence.assessment?.provenance;
+  return definedOnly({
+    container: evidence.name,
+    reference: evidence.spec?.image ?? reference?.original ?? facts?.reference,
+    digest: container.digest,
+    repository: reference?.repository,
+    tag: reference?.tag,
+    scanner: provenance?.scanner,
+    scannerVersion: provenance?.scannerVersion,
+    scannedAt: provenance?.scannedAt,
+  });
+}
+
+// ---------- decision and order ----------
+
+function decide(violations: readonly Violation[], errors: readonly { blocking: boolean }[]): Decision {
+  if (violations.some((v) => v.action === 'deny')) return 'fail';
+  if (errors.some((e) => e.blocking)) return 'error';
+  if (violations.length > 0 || errors.length > 0) return 'warn';
+  return 'pass';
+}
+
+/** Deny first, then most severe, then by container, id and message, so results are stable and diffable. */
+export function compareViolations(a: Violation, b: Violation): number {
+  return (
+    (a.action === b.action ? 0 : a.action === 'deny' ? -1 : 1) ||
+    severityRank(b.severity) - severityRank(a.severity) ||
+    compareText(a.container ?? '', b.container ?? '') ||
+    compareText(a.id, b.id) ||
+    compareText(a.message, b.message)
+  );
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

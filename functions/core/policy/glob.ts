@@ -1,0 +1,30 @@
+import picomatch from 'picomatch';
+
+/** A compiled glob list: true when any pattern matches any of the candidate strings. */
+export type GlobList = (candidates: readonly (string | undefined)[]) => boolean;
+
+/**
+ * Compiles policy glob lists once per policy. `dot: true` because a leading dot means nothing special in
+ * registry hosts, tags or names; `nocase` where the thing matched is case-insensitive (hosts, env names).
+ */
+export function compileGlobs(patterns: readonly string[] | undefined, options: { nocase?: boolean } = {}): GlobList | undefined {
+  if (!patterns || patterns.length === 0) return undefined;
+  const matchers = patterns.map((pattern) => picomatch(pattern, { dot: true, nocase: options.nocase ?? false }));
+  return (candidates) => candidates.some((candidate) => candidate !== undefined && candidate !== '' && matchers.some((matches) => matches(candidate)));
+}
+
+/** Short name and full ARN of an ECS cluster, so `prod-*` and `arn:aws:ecs:*:*:cluster/prod-*` both work. */
+export function clusterNames(cluster: string | undefined): string[] {
+  if (!cluster) return [];
+  const short = /^arn:aws[a-z-]*:ecs:[^:]*:[^:]*:cluster\/(.+)$/.exec(cluster)?.[1];
+  return short ? [short, cluster] : [cluster];
+}
+
+/** Service name from a name, an ARN (old and new formats) or a task `group` (`service:name`). */
+export function serviceNames(service: string | undefined): string[] {
+  if (!service) return [];
+  const fromGroup = /^service:(.+)$/.exec(service)?.[1];
+  if (fromGroup) return [fromGroup, service];
+  const fromArn = /^arn:aws[a-z-]*:ecs:[^:]*:[^:]*:service\/(?:[^/]+\/)?(.+)$/.exec(service)?.[1];
+  return fromArn ? [fromArn, service] : [service];
+}

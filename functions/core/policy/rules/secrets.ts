@@ -1,0 +1,90 @@
+import type { SecretFinding } from '../../findings/model';
+import type { RuleAction, Violation } from '../../result/model';
+import { findPlaintextSecrets } from '../../secrets/plaintext';
+import { isAtLeast } from '../../severity';
+import type { ContainerSpec } from '../../taskdef/model';
+import type { CompiledPolicy } from '../compile';
+
+type SecretsRule = NonNullable<CompiledPolicy['document']['rules']['secrets']>;
+
+function selected(compiled: CompiledPolicy, rule: SecretsRule, secret: SecretFinding): boolean {
+  if (!isAtLeast(secret.severity, rule.minSeverity)) return false;
+  const { secretCategories, secretRuleIds } = compiled;
+  if (!secretCategories && !secretRuleIds) return true;
+  return (secretCategories?.has(secret.category.toLowerCase()) ?? false) || (secretRuleIds?.has(secret.ruleId.toLowerCase()) ?? false);
+}
+
+function where(secret: SecretFinding): { text: string; path?: string; layerDigest?: string } {
+  const location = secret.location;
+  switch (location.kind) {
+    case 'layer':
+      return { text: `in ${location.path}${location.layerDigest ? ` (layer ${location.layerDigest.slice(0, 19)}…)` : ''}`, path: location.path, layerDigest: location.layerDigest };
+    case 'imageConfig':
+      return { text: `in the image config${location.detail ? ` (${location.detail})` : ''}` };
+    case 'taskDefinition':
+      return { text: `in the task definition environment (${location.variable})` };
+    case 'overrides':
+      return { text: `in the RunTask overrides environment (${location.variable})` };
+  }
+}
+
+/** Image-borne secret candidates (scanner findings), one per rule, place and masked match. */
+export function scannerSecretViolations(compiled: CompiledPolicy, secrets: readonly SecretFinding[]): Violation[] {
+  const rule = compiled.document.rules.secrets;
+  if (!rule?.enabled) return [];
+  const byKey = new Map<string, Violation>();
+  for (const secret of secrets) {
+    if (!selected(compiled, rule, secret)) continue;
+    const place = where(secret);
+    const key = [secret.ruleId, place.text, secret.startLine ?? '', secret.match ?? ''].join('\u0000');
+    if (byKey.has(key)) continue;
+    const fix = secret.location.kind === 'imageConfig' ? 'remove it from the Dockerfile (ENV/ARG/LABEL), rebuild, and rotate the credential' : 'remove it from the image, rebuild, and rotate the credential';
+    byKey.set(key, {
+      rule: 'secrets',
+      kind: 'secret',
+      id: secret.ruleId,
+      severity: secret.severity,
+      action: rule.action,
+      message: `secret ${secret.ruleId} (${secret.title}, ${secret.severity}) ${place.text}${secret.startLine ? ` line ${secret.startLine}` : ''}; ${fix}`,
+      details: {
+        category: secret.category,
+        title: secret.title,
+        location: secret.location.kind,
+        path: place.path,
+        layerDigest: place.layerDigest,
+        startLine: secret.startLine,
+        match: secret.match,
+      },
+    });
+  }
+  return [...byKey.values()];
+}
+
+/** Plaintext credentials in a container's environment and RunTask override environment. */
+export function environmentSecretViolations(compiled: CompiledPolicy, spec: ContainerSpec): Violation[] {
+  const rule = compiled.document.rules.secrets;
+  const env = rule?.environment;
+  if (!rule?.enabled || env?.enabled === false) return [];
+  const minSeverity = env?.minSeverity ?? rule.minSeverity;
+  const action: RuleAction = env?.action ?? rule.action;
+  const allow = compiled.environmentAllowNames;
+  const findings = findPlaintextSecrets(spec, { isAllowed: allow ? (name) => allow([name]) : undefined });
+  return findings
+    .filter((finding) => isAtLeast(finding.severity, minSeverity))
+    .map((finding) => {
+      const location = finding.location as { kind: 'taskDefinition' | 'overrides'; variable: string };
+      const origin = location.kind === 'overrides' ? 'RunTask overrides\' environment' : 'task definition\'s `environment`';
+      return {
+        rule: 'secrets',
+        kind: 'secret' as const,
+        container: spec.name,
+        id: finding.ruleId,
+        severity: finding.severity,
+        action,
+        message:
+          `container ${spec.name} sets ${location.variable} in plaintext in the ${origin} (${finding.title}, ${finding.severity}); ` +
+          'move it to `secrets` with `valueFrom` (Secrets Manager or SSM Parameter Store) and rotate it',
+        details: { variable: location.variable, location: location.kind, category: finding.category, title: finding.title, match: finding.match },
+      };
+    });
+}

@@ -1,0 +1,84 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { isValidIsoDate, policySchemaJson, RULE_NAMES } from '../../../functions/core/policy/schema';
+import { renderPolicySchema, SCHEMA_PATH } from '../../../scripts/generate-policy-schema';
+
+type JsonSchemaNode = { [key: string]: unknown; properties?: Record<string, JsonSchemaNode>; items?: JsonSchemaNode };
+
+function walkProperties(node: JsonSchemaNode, path: string, visit: (path: string, node: JsonSchemaNode) => void): void {
+  for (const [key, child] of Object.entries(node.properties ?? {})) {
+    visit(`${path}.${key}`, child);
+    walkProperties(child, `${path}.${key}`, visit);
+  }
+  if (node.items) walkProperties(node.items, `${path}[]`, visit);
+}
+
+describe('policySchemaJson', () => {
+  const schema = policySchemaJson() as JsonSchemaNode;
+
+  it('is draft-07 with an id editors can resolve next to the policies', () => {
+    expect(schema.$schema).toBe('http://json-schema.org/draft-07/schema#');
+    expect(schema.$id).toBe('policy.schema.json');
+    expect(schema.required).toEqual(['schemaVersion', 'name', 'mode', 'onScanError', 'rules']);
+  });
+
+  it('gives every field a title and a description, so editors show help', () => {
+    const missing: string[] = [];
+    walkProperties(schema, '', (path, node) => {
+      if (typeof node.title !== 'string' || typeof node.description !== 'string' || node.description.length < 10) missing.push(path);
+    });
+    expect(missing).toEqual([]);
+  });
+
+  it('forbids unknown keys in every object, as loadPolicy does', () => {
+    const open: string[] = [];
+    const check = (path: string, node: JsonSchemaNode) => {
+      if (node.type === 'object' && node.additionalProperties !== false) open.push(path);
+    };
+    check('', schema);
+    walkProperties(schema, '', check);
+    expect(open).toEqual([]);
+  });
+
+  it('documents the decisions that are easy to get wrong', () => {
+    const props = schema.properties as Record<string, JsonSchemaNode>;
+    expect(props.modeOverrides.description).toContain('first match wins');
+    expect(props.onScanError.description).toContain('fail closed');
+    const rules = (props.rules.properties ?? {}) as Record<string, JsonSchemaNode>;
+    expect(rules.rootUser.description).toContain('DS-0002');
+    expect(rules.vulnerabilities.properties?.unfixable.description).toContain('every fix state other than "fixed"');
+    const exception = (props.exceptions.items as JsonSchemaNode).properties as Record<string, JsonSchemaNode>;
+    expect(exception.expiresAt.description).toContain('00:00 UTC');
+    expect(exception.match.minProperties).toBe(1);
+    expect((exception.match.properties?.rules.items as JsonSchemaNode).enum).toEqual([...RULE_NAMES]);
+  });
+
+  it('shows input defaults, not required output fields', () => {
+    const rootUser = ((schema.properties as Record<string, JsonSchemaNode>).rules.properties as Record<string, JsonSchemaNode>).rootUser;
+    expect(rootUser.required).toEqual(['action']);
+    expect((rootUser.properties as Record<string, JsonSchemaNode>).enabled.default).toBe(true);
+  });
+});
+
+describe('policies/policy.schema.json', () => {
+  it('is the schema generated from the code (run `npx tsx scripts/generate-policy-schema.ts` when this fails)', () => {
+    expect(readFileSync(SCHEMA_PATH, 'utf8')).toBe(renderPolicySchema());
+  });
+
+  it('sits next to the shipped policies that reference it', () => {
+    expect(SCHEMA_PATH).toBe(join(__dirname, '../../../policies/policy.schema.json'));
+  });
+});
+
+describe('isValidIsoDate', () => {
+  it.each(['2026-10-01', '2028-02-29', '2026-10-01T00:00:00Z', '2026-10-01T23:59:59.999Z', '2026-10-01T12:00+02:00', '2026-10-01T12:00:00-05:30'])('accepts %s', (text) => {
+    expect(isValidIsoDate(text)).toBe(true);
+  });
+
+  it.each(['2026-02-29', '2026-13-01', '2026-00-10', '2026-10-32', '2026-10-01T24:00:00Z', '2026-10-01T12:60:00Z', '2026-10-01T12:00:00', '01/10/2026', '2026-10-1', ''])(
+    'rejects %j',
+    (text) => {
+      expect(isValidIsoDate(text)).toBe(false);
+    },
+  );
+});
