@@ -28,7 +28,7 @@ export function evaluatePolicy(policy: LoadedPolicy<Policy>, input: EvaluationIn
   const { context, now } = input;
   const cluster = clusterNames(context.cluster);
   const service = serviceNames(context.service);
-  const maxAge = maxScanAgeMs(policy);
+  const maxAge = input.checkScanAge ? maxScanAgeMs(policy) : undefined;
 
   const containers = input.containers.map((evidence) => prepare(evidence));
   const modes: ResolvedMode[] = containers.map((c) => resolveMode(compiled, { cluster, service, repositories: c.repositories, tag: c.tag }));

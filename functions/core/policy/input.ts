@@ -43,6 +43,12 @@ export interface EvaluationInput {
   containers: ContainerEvidence[];
   context: EvaluationContext;
   now: Date;
+  /**
+   * Judge each assessment's age against the policy's `maxScanAge` (a scan that is too old counts as a scan
+   * error). Off unless asked: the runtime rescans stale verdicts before it judges, and a report handed to the
+   * CLI is judged as it is, unless the user asks for the age check (`--check-scan-age`).
+   */
+  checkScanAge?: boolean;
 }
 
 /**

@@ -157,18 +157,26 @@ describe('evaluatePolicy: scan errors and onScanError', () => {
     expect(result.errors[0].message).toContain('audit scope (vendor images), so this is reported only');
   });
 
-  it('treats a scan older than maxScanAge like a scan error, keeping its findings', () => {
+  it('treats a scan older than maxScanAge like a scan error, keeping its findings, when asked to check scan age', () => {
     const loaded = policy({ rules: defaultRules, maxScanAge: '7d', onScanError: 'deny' });
     const stale = report({ provenance: { scanner: 'trivy', scannedAt: '2026-08-20T00:00:00Z' }, vulnerabilities: [vuln('CVE-1', 'critical', 'unfixed')] });
-    const result = evaluate(loaded, [container(loaded, stale)]);
+    const checked = (scan: ScanReport) =>
+      evaluatePolicy(loaded, { containers: [container(loaded, scan)], context: { cluster: 'prod', service: 'web' }, now: NOW, checkScanAge: true });
+    const result = checked(stale);
     expect(result.decision).toBe('error');
     expect(result.errors[0].message).toContain('from 2026-08-20T00:00:00Z is 12.5 days old, older than the policy\'s maxScanAge; rescan the image');
     expect(result.violations.map((v) => v.id)).toEqual(['CVE-1']);
 
-    const fresh = report({ provenance: { scanner: 'trivy', scannedAt: '2026-08-26T00:00:00Z' } });
-    expect(evaluate(loaded, [container(loaded, fresh)]).errors).toEqual([]);
-    const undated = report({ provenance: { scanner: 'grype' } });
-    expect(evaluate(loaded, [container(loaded, undated)]).errors).toEqual([]);
+    expect(checked(report({ provenance: { scanner: 'trivy', scannedAt: '2026-08-26T00:00:00Z' } })).errors).toEqual([]);
+    expect(checked(report({ provenance: { scanner: 'grype' } })).errors).toEqual([]);
+  });
+
+  it('judges a stale report as it is unless asked to check scan age', () => {
+    const loaded = policy({ rules: defaultRules, maxScanAge: '7d', onScanError: 'deny' });
+    const stale = report({ provenance: { scanner: 'trivy', scannedAt: '2020-01-01T00:00:00Z' }, vulnerabilities: [vuln('CVE-1', 'critical', 'unfixed')] });
+    const result = evaluate(loaded, [container(loaded, stale)]);
+    expect(result.errors).toEqual([]);
+    expect(result.decision).not.toBe('error');
   });
 });
 
