@@ -1,5 +1,5 @@
 import { InputError } from '../errors';
-import { describeJsonValue } from './schema-errors';
+import { describeJsonValue } from '../validation/issues';
 
 export type ReportFormat = 'trivy' | 'grype';
 

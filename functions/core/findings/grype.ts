@@ -2,11 +2,11 @@ import { z } from 'zod';
 import { InputError } from '../errors';
 import { toSeverity } from '../severity';
 import { isSha256Digest } from '../image/reference';
+import { describeJsonValue, parseWithSchema } from '../validation/issues';
 import { dedupeVulnerabilities, mergeAliases } from './dedupe';
 import { grypeFixState } from './fix-state';
 import { cleanRepoDigests, decodeGrypeImageConfig, digestOfRepoDigest } from './image-config';
 import type { ImageFacts, Provenance, ScanReport, VulnerabilityFinding } from './model';
-import { describeJsonValue, parseWithSchema } from './schema-errors';
 import { reportTimestamp } from './timestamps';
 import { defined, nonBlank } from './values';
 
@@ -103,7 +103,7 @@ function imageFacts(report: GrypeReportDoc, source: string, warnings: string[]):
       path: 'source.target',
     });
   }
-  const target = parseWithSchema(GrypeImageTarget, rawTarget, { source, what: 'Grype report', basePath: ['source', 'target'] });
+  const target = parseWithSchema(GrypeImageTarget, rawTarget, { source, what: 'Grype report', prefix: ['source', 'target'] });
 
   const repoDigests = cleanRepoDigests(target.repoDigests);
   const manifestDigest = nonBlank(target.manifestDigest);

@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { InputError } from '../errors';
 import { toSeverity, type Severity } from '../severity';
+import { formatJsonPath, parseWithSchema } from '../validation/issues';
 import { dedupeMisconfigurations, dedupeSecrets, dedupeVulnerabilities, mergeAliases } from './dedupe';
 import { SUPPORTED_TRIVY_SCHEMA_VERSION } from './detect';
 import { trivyFixState } from './fix-state';
 import { canonicalMisconfigId, misconfigAliases } from './ids';
 import { cleanRepoDigests, configUser, digestOfRepoDigest, envNames } from './image-config';
 import type { ImageFacts, MisconfigurationFinding, ScanReport, SecretFinding, VulnerabilityFinding } from './model';
-import { formatJsonPath, parseWithSchema } from './schema-errors';
 import { reportTimestamp } from './timestamps';
 import { defined, nonBlank } from './values';
 

@@ -1,12 +1,9 @@
 import { createHash } from 'node:crypto';
 import { InputError } from '../errors';
+import { describeJsonValue, parseWithSchema } from '../validation/issues';
 import { parseDuration } from './duration';
 import type { LoadedPolicy } from './input';
-import { describeIssues } from './issues';
 import { policySchema, type Policy } from './schema';
-
-/** At most this many problems are listed in one error: enough to fix a file in one pass, short enough to read. */
-const MAX_LISTED_ISSUES = 20;
 
 /**
  * Validates a parsed JSON policy. Every problem is listed with its JSON path; the error is an `InputError`
@@ -15,17 +12,9 @@ const MAX_LISTED_ISSUES = 20;
  */
 export function loadPolicy(json: unknown, source: string): LoadedPolicy<Policy> {
   if (json === null || typeof json !== 'object' || Array.isArray(json)) {
-    throw new InputError(`a policy is a JSON object, got ${json === null ? 'null' : Array.isArray(json) ? 'an array' : typeof json}`, { source });
+    throw new InputError(`a policy is a JSON object, got ${describeJsonValue(json)}`, { source });
   }
-  const parsed = policySchema.safeParse(json);
-  if (!parsed.success) {
-    const problems = describeIssues(parsed.error.issues, json, policySchema);
-    const listed = problems.slice(0, MAX_LISTED_ISSUES).map((p) => `  ${p.path}: ${p.message}`);
-    if (problems.length > MAX_LISTED_ISSUES) listed.push(`  ... and ${problems.length - MAX_LISTED_ISSUES} more`);
-    if (problems.length === 1) throw new InputError(problems[0].message, { source, path: problems[0].path, cause: parsed.error });
-    throw new InputError(`invalid policy (${problems.length} problems):\n${listed.join('\n')}`, { source, cause: parsed.error });
-  }
-  const document = parsed.data;
+  const document = parseWithSchema(policySchema, json, { source, listEvery: { heading: 'invalid policy' } });
   return { document, hash: policyHash(document), name: document.name, source };
 }
 

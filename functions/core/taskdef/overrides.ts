@@ -1,6 +1,6 @@
 import { InputError } from '../errors';
+import { describeJsonValue, formatJsonPath, parseWithSchema } from '../validation/issues';
 import { toEnvVars, toEnvironmentFiles } from './convert';
-import { describeJsonValue, formatJsonPath, issuesToInputError } from './issues';
 import type { ContainerSpec, EnvVar, EnvironmentFileRef, TaskDefinitionSpec } from './model';
 import { taskOverrideSchema, type ContainerOverrideJson } from './schema';
 
@@ -24,11 +24,10 @@ export function applyOverrides(spec: TaskDefinitionSpec, overrides: unknown, sou
     });
   }
 
-  const parsed = taskOverrideSchema.safeParse(overrides);
-  if (!parsed.success) throw issuesToInputError(parsed.error, overrides, source);
+  const taskOverride = parseWithSchema(taskOverrideSchema, overrides, { source });
 
   const byContainer = new Map<string, ContainerOverrideJson[]>();
-  (parsed.data.containerOverrides ?? []).forEach((override, index) => {
+  (taskOverride.containerOverrides ?? []).forEach((override, index) => {
     const name = override.name;
     if (!name) {
       if (carriesChanges(override)) {

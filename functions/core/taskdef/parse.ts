@@ -1,5 +1,5 @@
 import { InputError } from '../errors';
-import { describeJsonValue, formatJsonPath, issuesToInputError } from './issues';
+import { describeJsonValue, formatJsonPath, parseWithSchema } from '../validation/issues';
 import { toEnvVars, toEnvironmentFiles } from './convert';
 import type { ContainerSpec, TaskDefinitionSpec } from './model';
 import { taskDefinitionSchema, type ContainerDefinitionJson, type TaskDefinitionJson } from './schema';
@@ -21,15 +21,14 @@ export function parseTaskDefinition(json: unknown, source: string): TaskDefiniti
   const document = typeof json === 'string' ? parseJsonText(json, source) : json;
   const { value, prefix } = locateTaskDefinition(document, source);
 
-  const parsed = taskDefinitionSchema.safeParse(value);
-  if (!parsed.success) throw issuesToInputError(parsed.error, value, source, prefix);
+  const taskDefinition = parseWithSchema(taskDefinitionSchema, value, { source, prefix });
 
-  rejectDuplicateNames(parsed.data, source, prefix);
+  rejectDuplicateNames(taskDefinition, source, prefix);
   return {
-    arn: revisionArn(parsed.data),
-    family: parsed.data.family ?? undefined,
-    revision: parsed.data.revision ?? undefined,
-    containers: parsed.data.containerDefinitions.map(toContainerSpec),
+    arn: revisionArn(taskDefinition),
+    family: taskDefinition.family ?? undefined,
+    revision: taskDefinition.revision ?? undefined,
+    containers: taskDefinition.containerDefinitions.map(toContainerSpec),
   };
 }
 

@@ -46,11 +46,11 @@ describe('detectReportFormat', () => {
   });
 
   it.each([
-    [5, 'got number 5 instead of a JSON object'],
+    [5, 'got the number 5 instead of a JSON object'],
     ['report', 'got the string "report" instead of a JSON object'],
     [null, 'got null instead of a JSON object'],
-    [true, 'got boolean true instead of a JSON object'],
-    [[], 'got an array of 0 instead of a JSON object'],
+    [true, 'got true instead of a JSON object'],
+    [[], 'got an empty array instead of a JSON object'],
     [[1, 2, 3], 'got an array of 3 instead of a JSON object'],
   ])('rejects the non-object %p', (value, text) => {
     const error = inputErrorOf(() => detectReportFormat(value, 'r.json'));

@@ -197,13 +197,13 @@ describe('normaliseGrypeReport: variants', () => {
   });
 
   it.each([
-    ['a match without vulnerability.id', (doc: any) => delete doc.matches[3].vulnerability.id, 'matches[3].vulnerability.id', 'expected a string, got nothing'],
-    ['a related vulnerability id that is a number', (doc: any) => (doc.matches[0].relatedVulnerabilities[0].id = 44228), 'matches[0].relatedVulnerabilities[0].id', 'expected a string, got number 44228'],
+    ['a match without vulnerability.id', (doc: any) => delete doc.matches[3].vulnerability.id, 'matches[3].vulnerability.id', 'is required: expected a string'],
+    ['a related vulnerability id that is a number', (doc: any) => (doc.matches[0].relatedVulnerabilities[0].id = 44228), 'matches[0].relatedVulnerabilities[0].id', 'expected a string, got the number 44228'],
     ['an artifact without name', (doc: any) => delete doc.matches[1].artifact.name, 'matches[1].artifact.name', 'expected a string'],
-    ['fix versions that are not strings', (doc: any) => (doc.matches[0].vulnerability.fix.versions = [2.15]), 'matches[0].vulnerability.fix.versions[0]', 'expected a string, got number 2.15'],
+    ['fix versions that are not strings', (doc: any) => (doc.matches[0].vulnerability.fix.versions = [2.15]), 'matches[0].vulnerability.fix.versions[0]', 'expected a string, got the number 2.15'],
     ['a severity that is a number', (doc: any) => (doc.matches[2].vulnerability.severity = 4), 'matches[2].vulnerability.severity', 'expected a string'],
     ['matches that is an object', (doc: any) => (doc.matches = { a: 1 }), 'matches', 'expected an array, got an object'],
-    ['a source.target that is a number', (doc: any) => (doc.source.target = 7), 'source.target', 'expected an object (an image) or a string (a scanned path), got number 7'],
+    ['a source.target that is a number', (doc: any) => (doc.source.target = 7), 'source.target', 'expected an object (an image) or a string (a scanned path), got the number 7'],
     ['repoDigests that is a string', (doc: any) => (doc.source.target.repoDigests = 'x@sha256:1'), 'source.target.repoDigests', 'expected an array'],
     ['a descriptor timestamp that is not a timestamp', (doc: any) => (doc.descriptor.timestamp = '14/01/2025'), 'descriptor.timestamp', 'expected an RFC 3339 timestamp'],
     ['a db.status.built that is not a timestamp', (doc: any) => (doc.descriptor.db.status.built = 'today'), 'descriptor.db.status.built', 'expected an RFC 3339 timestamp'],

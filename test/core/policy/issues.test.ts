@@ -1,7 +1,9 @@
-import { describeValue, formatPath } from '../../../functions/core/policy/issues';
+import { z } from 'zod';
+import { describeIssues, formatPath } from '../../../functions/core/policy/issues';
 
+// The wording itself is tested in test/core/validation/issues.test.ts; these cover the string-path form kept here.
 describe('formatPath', () => {
-  it('spells paths the way jq users write them', () => {
+  it('spells paths the way jq users write them, and names the document itself', () => {
     expect(formatPath(['rules', 'vulnerabilities', 'fixable', 'minSeverity'])).toBe('rules.vulnerabilities.fixable.minSeverity');
     expect(formatPath(['exceptions', 2, 'match', 'ids', 0])).toBe('exceptions[2].match.ids[0]');
     expect(formatPath(['$schema'])).toBe('$schema');
@@ -10,15 +12,16 @@ describe('formatPath', () => {
   });
 });
 
-describe('describeValue', () => {
-  it('describes without dumping the value', () => {
-    expect(describeValue(undefined)).toBe('nothing');
-    expect(describeValue(null)).toBe('null');
-    expect(describeValue([1, 2])).toBe('an array of 2');
-    expect(describeValue({ a: 1 })).toBe('an object');
-    expect(describeValue(3)).toBe('number 3');
-    expect(describeValue(false)).toBe('boolean false');
-    expect(describeValue('high')).toBe('the string "high"');
-    expect(describeValue('x'.repeat(100))).toBe(`the string "${'x'.repeat(40)}…"`);
+describe('describeIssues', () => {
+  it('gives each problem with its path formatted, one line per unknown key', () => {
+    const schema = z.strictObject({ name: z.string(), items: z.array(z.strictObject({ id: z.string() })) }).refine(() => false, { message: 'never valid' });
+    const value = { name: 3, items: [{ id: 'a', idd: 'b' }], extra: true };
+    expect(describeIssues(schema.safeParse(value).error!.issues, value, schema)).toEqual([
+      { path: 'name', message: 'expected a string, got the number 3' },
+      { path: 'items[0].idd', message: 'unknown key; expected one of id' },
+      { path: 'extra', message: 'unknown key; expected one of name, items' },
+    ]);
+    const valid = { name: 'n', items: [] };
+    expect(describeIssues(schema.safeParse(valid).error!.issues, valid, schema)).toEqual([{ path: '(document)', message: 'never valid' }]);
   });
 });

@@ -120,8 +120,8 @@ describe('applyOverrides', () => {
   it.each([
     ['a list', [], 'expected the RunTask overrides object'],
     ['a string', 'app', 'expected the RunTask overrides object'],
-    ['containerOverrides that is an object', { containerOverrides: { name: 'app' } }, 'x at containerOverrides: expected a list, got an object'],
-    ['environment that is not a list', { containerOverrides: [{ name: 'app', environment: 'A=1' }] }, 'x at containerOverrides[0].environment: expected a list'],
+    ['containerOverrides that is an object', { containerOverrides: { name: 'app' } }, 'x at containerOverrides: expected an array, got an object'],
+    ['environment that is not a list', { containerOverrides: [{ name: 'app', environment: 'A=1' }] }, 'x at containerOverrides[0].environment: expected an array, got the string "A=1"'],
     ['an environment entry without a name', { containerOverrides: [{ name: 'app', environment: [{ value: '1' }] }] }, 'containerOverrides[0].environment[0].name: is required'],
     ['the object holding the overrides', { overrides: { containerOverrides: [] } }, 'pass the overrides object itself'],
   ])('rejects %s', (_label, overrides, message) => {

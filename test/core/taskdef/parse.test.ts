@@ -143,16 +143,16 @@ describe('parseTaskDefinition: malformed input', () => {
   it.each([
     ['a container without a name', minimal([{ image: 'nginx' }]), 'x at containerDefinitions[0].name: is required: expected a string'],
     ['a container without an image', minimal([{ name: 'app' }]), 'x at containerDefinitions[0].image: is required: expected a string'],
-    ['an empty image', minimal([{ name: 'app', image: '' }]), 'x at containerDefinitions[0].image: must be a non-empty string'],
-    ['environment that is not a list', minimal([{ name: 'app', image: 'nginx', environment: { A: '1' } }]), 'x at containerDefinitions[0].environment: expected a list, got an object'],
+    ['an empty image', minimal([{ name: 'app', image: '' }]), 'x at containerDefinitions[0].image: expected a non-empty string, got an empty string'],
+    ['environment that is not a list', minimal([{ name: 'app', image: 'nginx', environment: { A: '1' } }]), 'x at containerDefinitions[0].environment: expected an array, got an object'],
     ['an environment entry without a name', minimal([{ name: 'app', image: 'nginx', environment: [{ value: '1' }] }]), 'x at containerDefinitions[0].environment[0].name: is required'],
     ['a numeric environment value', minimal([{ name: 'app', image: 'nginx', environment: [{ name: 'PORT', value: 8080 }] }]), 'x at containerDefinitions[0].environment[0].value: expected a string, got the number 8080'],
     ['essential as a string', minimal([{ name: 'app', image: 'nginx', essential: 'yes' }]), 'x at containerDefinitions[0].essential: expected true or false, got the string "yes"'],
-    ['capabilities.add that is a string', minimal([{ name: 'app', image: 'nginx', linuxParameters: { capabilities: { add: 'SYS_ADMIN' } } }]), 'containerDefinitions[0].linuxParameters.capabilities.add: expected a list'],
+    ['capabilities.add that is a string', minimal([{ name: 'app', image: 'nginx', linuxParameters: { capabilities: { add: 'SYS_ADMIN' } } }]), 'x at containerDefinitions[0].linuxParameters.capabilities.add: expected an array, got the string "SYS_ADMIN"'],
     ['an environment file without a value', minimal([{ name: 'app', image: 'nginx', environmentFiles: [{ type: 's3' }] }]), 'containerDefinitions[0].environmentFiles[0].value: is required'],
-    ['no containers', minimal([]), 'x at containerDefinitions: must have at least 1 entry'],
-    ['containerDefinitions that is not a list', { family: 'web', containerDefinitions: 'app' }, 'x at containerDefinitions: expected a list, got the string "app"'],
-    ['a revision that is not a positive integer', { ...minimal(), revision: 0 }, 'x at revision: must be at least 1, got the number 0'],
+    ['no containers', minimal([]), 'x at containerDefinitions: expected at least 1 item, got an empty array'],
+    ['containerDefinitions that is not a list', { family: 'web', containerDefinitions: 'app' }, 'x at containerDefinitions: expected an array, got the string "app"'],
+    ['a revision that is not a positive integer', { ...minimal(), revision: 0 }, 'x at revision: expected at least 1, got the number 0'],
   ])('rejects %s, naming the JSON path', (_label, input, message) => {
     expect(inputError(() => parseTaskDefinition(input, 'x')).message).toContain(message);
   });
@@ -186,7 +186,7 @@ describe('parseTaskDefinition: malformed input', () => {
 
   it.each([
     ['null', null, 'got null'],
-    ['a list', [minimal()], 'got a list'],
+    ['an array', [minimal()], 'got an array of 1'],
     ['a number', 42, 'got the number 42'],
     ['an object with no container definitions', { family: 'web' }, 'has no "containerDefinitions"'],
   ])('rejects %s at the top level and says which shapes it accepts', (_label, input, message) => {
@@ -202,7 +202,7 @@ describe('parseTaskDefinition: malformed input', () => {
   });
 
   it('rejects a taskDefinition that is not an object', () => {
-    expect(inputError(() => parseTaskDefinition({ taskDefinition: [] }, 'x')).message).toBe('x at taskDefinition: expected a task definition object, got a list');
+    expect(inputError(() => parseTaskDefinition({ taskDefinition: [] }, 'x')).message).toBe('x at taskDefinition: expected a task definition object, got an empty array');
   });
 
   it('recognises a CloudFormation resource and says what it expected instead', () => {
