@@ -40,7 +40,10 @@ export interface ScanRecord {
   startedAt: string;
   /** ISO-8601: after this a scan that has not finished is an error (the sweep checks it). */
   deadline: string;
-  /** ISO-8601: when a queued scan may next try StartBuild. */
+  /**
+   * ISO-8601: when a queued scan may next try StartBuild. On an `error` record: when the next task that needs the
+   * image may scan it again (the gate reads the record before claiming; until then the error stands).
+   */
   retryAt?: string;
 }
 
@@ -85,6 +88,18 @@ export interface GateStore {
 
   /** Records that an action was taken under `key`; false if one already was (the caller must not act again). */
   claimEnforcement(record: EnforcementRecord): Promise<boolean>;
+  /**
+   * Deletes a claim whose action failed, so the retried event acts again (a claim left behind would make the retry
+   * skip an action that never happened). Optional: without it a failed action after a won claim is only logged.
+   */
+  releaseEnforcement?(key: string): Promise<void>;
+
+  /**
+   * `getVerdicts` plus the task's launcher (`getLauncher`) in the same round trip (one BatchGetItem), so a denied
+   * task costs no extra read to name who launched it. Optional: without it the gate calls `getVerdicts`, and
+   * `getLauncher` only when it sends a verdict event.
+   */
+  getVerdictsForTask?(digests: string[], policyHash: string, taskArn: string): Promise<{ verdicts: Map<string, StoredVerdict>; launcher?: string }>;
 
   /** Keeps the highest `detail.version` seen per task; false for a duplicate or older event. */
   advanceTaskVersion(taskArn: string, version: number): Promise<boolean>;
@@ -104,6 +119,10 @@ export interface RunningTask {
   group?: string;
   startedBy?: string;
   containers: { name: string; image: string; imageDigest?: string }[];
+  /** Task definition revision ARN (DescribeTasks `taskDefinitionArn`). Optional for adapters written before it; the gate then uses the waiter's. */
+  taskDefinitionArn?: string;
+  /** DescribeTasks `overrides` (API_TaskOverride) as ECS returns it; the gate parses it. Without it, RunTask environment overrides go unjudged after a scan. */
+  overrides?: unknown;
 }
 
 export type RollbackOutcome = { kind: 'rolledBack'; deploymentArn: string } | { kind: 'nothingToRollBack' };
@@ -186,6 +205,10 @@ export interface VerdictEvent {
   images: { container?: string; image?: string; digest?: string; buildId?: string; reportLocation?: string }[];
   launchedBy?: string;
   violations: { rule: string; kind: string; container?: string; id: string; severity: string; action: string; message: string }[];
+  /** How many violations the decision had; `violations` lists at most the first 100 (deny first, most severe first) to keep the event small. */
+  totalViolations?: number;
+  /** Why an image could not be judged (scan errors, scans too old), when the decision involves any. */
+  errors?: { container?: string; message: string }[];
 }
 
 export interface NotifierPort {

@@ -1,0 +1,74 @@
+import type { TaskSnapshot } from '../gate/task';
+import { readRunTaskCall } from './cloudtrail-run-task';
+import { readBuildStateChange, type FinalBuildStatus } from './codebuild-build-state-change';
+import { eventEnvelopeSchema, metaOf, type EventMeta } from './common';
+import { readEcsTask } from './ecs-task-state-change';
+import { readImagePush } from './ecr-image-action';
+
+/** Everything the gate's event function can be asked to do. An event that is none of these is `ignored`. */
+export type GateEvent =
+  | { kind: 'taskStateChange'; meta: EventMeta; task: TaskSnapshot }
+  | { kind: 'runTaskCall'; meta: EventMeta; launchedBy?: string; tasks: TaskSnapshot[] }
+  | { kind: 'scanBuildFinished'; meta: EventMeta; buildId: string; projectName: string; status: FinalBuildStatus }
+  | { kind: 'imagePushed'; meta: EventMeta; digest: string; imageReference: string; repositoryName: string; tag?: string }
+  | { kind: 'sweep'; meta: EventMeta }
+  | { kind: 'ignored'; meta: EventMeta; reason: string; malformed: boolean };
+
+export type GateEventKind = GateEvent['kind'];
+
+export interface ClassifyOptions {
+  /** The gate's CodeBuild scan project: build events of other projects are not ours. */
+  scanProjectName?: string;
+  /** Cluster ARNs in scope; empty or absent means every cluster. */
+  clusterArns?: readonly string[];
+}
+
+const DETAIL_TYPES = {
+  taskStateChange: 'ECS Task State Change',
+  cloudTrail: 'AWS API Call via CloudTrail',
+  buildStateChange: 'CodeBuild Build State Change',
+  imageAction: 'ECR Image Action',
+  scheduled: 'Scheduled Event',
+} as const;
+
+/**
+ * Sorts an EventBridge event into what the gate does with it. Pure and total: it never throws, and anything it
+ * cannot use is `ignored` with a reason (`malformed` when it looked like one of ours but did not parse). The
+ * `source` must match the detail type: `aws.*` sources are reserved for AWS, so a custom event cannot pose as one.
+ */
+export function classifyGateEvent(raw: unknown, options: ClassifyOptions = {}): GateEvent {
+  const envelope = eventEnvelopeSchema.safeParse(raw);
+  if (!envelope.success) return { kind: 'ignored', meta: {}, reason: 'not an EventBridge event (no id, detail-type and source)', malformed: true };
+  const event = envelope.data;
+  const meta = metaOf(event);
+  const ignore = (reason: string, malformed = false): GateEvent => ({ kind: 'ignored', meta, reason, malformed });
+
+  switch (`${event.source}|${event['detail-type']}`) {
+    case `aws.ecs|${DETAIL_TYPES.taskStateChange}`: {
+      const reading = readEcsTask(event.detail, options, 'ECS Task State Change');
+      return reading.ok ? { kind: 'taskStateChange', meta, task: reading.task } : ignore(reading.reason, reading.malformed);
+    }
+    case `aws.ecs|${DETAIL_TYPES.cloudTrail}`: {
+      const reading = readRunTaskCall(event.detail, options);
+      if (!reading.ok) return ignore(reading.reason, reading.malformed);
+      const call: GateEvent = { kind: 'runTaskCall', meta, tasks: reading.tasks };
+      if (reading.launchedBy) call.launchedBy = reading.launchedBy;
+      return call;
+    }
+    case `aws.codebuild|${DETAIL_TYPES.buildStateChange}`: {
+      const reading = readBuildStateChange(event.detail, options.scanProjectName);
+      return reading.ok ? { kind: 'scanBuildFinished', meta, buildId: reading.buildId, projectName: reading.projectName, status: reading.status } : ignore(reading.reason, reading.malformed);
+    }
+    case `aws.ecr|${DETAIL_TYPES.imageAction}`: {
+      const reading = readImagePush(event.detail, meta);
+      if (!reading.ok) return ignore(reading.reason, reading.malformed);
+      const push: GateEvent = { kind: 'imagePushed', meta, digest: reading.digest, imageReference: reading.imageReference, repositoryName: reading.repositoryName };
+      if (reading.tag) push.tag = reading.tag;
+      return push;
+    }
+    case `aws.events|${DETAIL_TYPES.scheduled}`:
+      return { kind: 'sweep', meta };
+    default:
+      return ignore(`${event.source} "${event['detail-type']}" is not an event the gate handles`);
+  }
+}

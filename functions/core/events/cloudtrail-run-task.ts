@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import type { TaskSnapshot } from '../gate/task';
+import { describeSchemaError, orUndefined } from './common';
+import { readEcsTask, type TaskScope } from './ecs-task-state-change';
+
+/**
+ * "AWS API Call via CloudTrail" for ECS: the detail is the CloudTrail record
+ * (https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-ecs.html; record fields:
+ * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html).
+ * For RunTask, `responseElements.tasks[]` are the created tasks (API_Task) and `requestParameters.overrides` the
+ * RunTask overrides. It arrives late and best effort, so it is a hint: who launched the task, and an early look.
+ */
+export const userIdentitySchema = z.looseObject({
+  type: z.string().nullish(),
+  arn: z.string().max(2048).nullish(),
+  principalId: z.string().max(2048).nullish(),
+  accountId: z.string().nullish(),
+  invokedBy: z.string().max(2048).nullish(),
+});
+
+export const cloudTrailEcsCallSchema = z.looseObject({
+  eventSource: z.literal('ecs.amazonaws.com'),
+  eventName: z.string().min(1),
+  errorCode: z.string().nullish(),
+  userIdentity: userIdentitySchema.nullish(),
+  requestParameters: z
+    .looseObject({
+      cluster: z.string().nullish(),
+      taskDefinition: z.string().nullish(),
+      launchType: z.string().nullish(),
+      overrides: z.unknown().optional(),
+    })
+    .nullish(),
+  responseElements: z
+    .looseObject({
+      tasks: z.array(z.unknown()).max(10).nullish(),
+    })
+    .nullish(),
+});
+
+export type RunTaskReading =
+  | { ok: true; launchedBy?: string; tasks: TaskSnapshot[]; declined: string[] }
+  | { ok: false; reason: string; malformed: boolean };
+
+/**
+ * The principal to name in a verdict: the caller's ARN (an assumed-role session names the role and the session),
+ * else the AWS service that called on someone's behalf (`invokedBy`, e.g. EventBridge Scheduler), else the principal id.
+ */
+export function launcherOf(identity: z.infer<typeof userIdentitySchema> | null | undefined): string | undefined {
+  if (!identity) return undefined;
+  return orUndefined(identity.arn) ?? orUndefined(identity.invokedBy) ?? orUndefined(identity.principalId);
+}
+
+export function readRunTaskCall(detail: unknown, scope: TaskScope): RunTaskReading {
+  const parsed = cloudTrailEcsCallSchema.safeParse(detail);
+  if (!parsed.success) return { ok: false, reason: describeSchemaError(parsed.error, 'malformed CloudTrail ECS record'), malformed: true };
+  const record = parsed.data;
+  if (record.eventName !== 'RunTask') return { ok: false, reason: `CloudTrail ${record.eventName} is not RunTask`, malformed: false };
+  if (record.errorCode) return { ok: false, reason: `RunTask failed (${record.errorCode}): no task was started`, malformed: false };
+  const launched = record.responseElements?.tasks ?? [];
+  if (launched.length === 0) return { ok: false, reason: 'RunTask response names no task', malformed: false };
+
+  const tasks: TaskSnapshot[] = [];
+  const declined: string[] = [];
+  launched.forEach((element, index) => {
+    const withLaunchType = withRequestDefaults(element, record.requestParameters);
+    const reading = readEcsTask(withLaunchType, scope, `responseElements.tasks[${index}]`);
+    if (reading.ok) tasks.push(reading.task);
+    else declined.push(reading.reason);
+  });
+  if (tasks.length === 0) return { ok: false, reason: `no Fargate task to judge: ${declined.join('; ')}`, malformed: declined.some((r) => r.startsWith('malformed')) };
+  return { ok: true, launchedBy: launcherOf(record.userIdentity), tasks, declined };
+}
+
+/** A response task without its own `launchType`/`overrides` takes the request's: that is what RunTask applied. */
+function withRequestDefaults(element: unknown, request: { launchType?: string | null; overrides?: unknown } | null | undefined): unknown {
+  if (element === null || typeof element !== 'object' || Array.isArray(element) || !request) return element;
+  const task = element as Record<string, unknown>;
+  return {
+    ...task,
+    launchType: task.launchType ?? request.launchType ?? undefined,
+    overrides: task.overrides ?? request.overrides ?? undefined,
+  };
+}

@@ -1,0 +1,94 @@
+import { z } from 'zod';
+import { isFargate, isStartingOrRunning, type TaskSnapshot } from '../gate/task';
+import { CLUSTER_ARN, TASK_ARN, TASK_DEFINITION_ARN, describeSchemaError, orUndefined, textOf } from './common';
+
+/**
+ * ECS Task State Change `detail`: it "resembles the Task object that is returned from a DescribeTasks API
+ * operation" (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_task_events.html). Only the
+ * members the gate reads are declared; the rest pass through. Identifiers that reach AWS calls are validated.
+ */
+export const ecsContainerSchema = z.looseObject({
+  name: z.string().min(1).max(255),
+  image: z.string().min(1).max(4096).nullish(),
+  imageDigest: z.string().max(256).nullish(),
+  lastStatus: z.string().nullish(),
+});
+
+export const ecsTaskSchema = z.looseObject({
+  taskArn: z.string().regex(TASK_ARN, 'expected a task ARN'),
+  clusterArn: z.string().regex(CLUSTER_ARN, 'expected a cluster ARN'),
+  taskDefinitionArn: z.string().regex(TASK_DEFINITION_ARN, 'expected a task definition revision ARN'),
+  lastStatus: z.string().min(1),
+  desiredStatus: z.string().min(1),
+  launchType: z.string().nullish(),
+  capacityProviderName: z.string().nullish(),
+  group: z.string().max(1024).nullish(),
+  startedBy: z.string().max(1024).nullish(),
+  version: z.number().int().nonnegative().nullish(),
+  containers: z.array(ecsContainerSchema).min(1).max(100),
+  overrides: z.unknown().optional(),
+  createdAt: z.unknown().optional(),
+});
+
+export type EcsTaskJson = z.infer<typeof ecsTaskSchema>;
+
+/** The few members that decide whether the gate cares at all; read before the full parse so an EC2 or stopping task is "not ours", not "malformed". */
+const triageSchema = z.looseObject({
+  launchType: z.unknown().optional(),
+  capacityProviderName: z.unknown().optional(),
+  lastStatus: z.unknown().optional(),
+  desiredStatus: z.unknown().optional(),
+  clusterArn: z.unknown().optional(),
+});
+
+export type TaskReading = { ok: true; task: TaskSnapshot } | { ok: false; reason: string; malformed: boolean };
+
+export interface TaskScope {
+  /** Cluster ARNs in scope; empty means every cluster. */
+  clusterArns?: readonly string[];
+}
+
+/**
+ * Reads one ECS task (event detail or RunTask response element). Tasks that are not Fargate, not starting, or in
+ * a cluster out of scope are declined with a reason; a task that claims to be a starting Fargate task but does not
+ * have the shape the gate needs is declined as malformed.
+ */
+export function readEcsTask(json: unknown, scope: TaskScope, what: string): TaskReading {
+  const triage = triageSchema.safeParse(json);
+  if (!triage.success) return { ok: false, reason: `malformed ${what}: not an object`, malformed: true };
+  const t = triage.data;
+  if (!isFargate(t.launchType, t.capacityProviderName)) {
+    return { ok: false, reason: `not a Fargate task (launchType ${textOf(t.launchType)})`, malformed: false };
+  }
+  if (typeof t.lastStatus !== 'string' || typeof t.desiredStatus !== 'string' || !isStartingOrRunning({ lastStatus: t.lastStatus, desiredStatus: t.desiredStatus })) {
+    return { ok: false, reason: `not a starting task (lastStatus ${textOf(t.lastStatus)}, desiredStatus ${textOf(t.desiredStatus)})`, malformed: false };
+  }
+  const parsed = ecsTaskSchema.safeParse(json);
+  if (!parsed.success) return { ok: false, reason: describeSchemaError(parsed.error, `malformed ${what}`), malformed: true };
+  const task = parsed.data;
+  if (scope.clusterArns && scope.clusterArns.length > 0 && !scope.clusterArns.includes(task.clusterArn)) {
+    return { ok: false, reason: 'cluster not in the gate\'s scope', malformed: false };
+  }
+  return { ok: true, task: toSnapshot(task) };
+}
+
+export function toSnapshot(task: EcsTaskJson): TaskSnapshot {
+  const snapshot: TaskSnapshot = {
+    taskArn: task.taskArn,
+    clusterArn: task.clusterArn,
+    taskDefinitionArn: task.taskDefinitionArn,
+    lastStatus: task.lastStatus,
+    desiredStatus: task.desiredStatus,
+    containers: task.containers.map((container) => ({
+      name: container.name,
+      image: orUndefined(container.image),
+      imageDigest: orUndefined(container.imageDigest),
+    })),
+  };
+  if (task.group) snapshot.group = task.group;
+  if (task.startedBy) snapshot.startedBy = task.startedBy;
+  if (typeof task.version === 'number') snapshot.version = task.version;
+  if (task.overrides !== undefined && task.overrides !== null) snapshot.overrides = task.overrides;
+  if (typeof task.createdAt === 'string' && !Number.isNaN(Date.parse(task.createdAt))) snapshot.createdAt = task.createdAt;
+  return snapshot;
+}

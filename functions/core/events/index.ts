@@ -1,0 +1,14 @@
+export { classifyGateEvent, type ClassifyOptions, type GateEvent, type GateEventKind } from './classify';
+export { type EventMeta } from './common';
+export { FINAL_BUILD_STATUSES, isFinalBuildStatus, sameBuild, type FinalBuildStatus } from './codebuild-build-state-change';
+export {
+  ADMISSION_STAGE,
+  GATE_HOOK_STATE_KEY,
+  readLifecycleHook,
+  serviceOfArn,
+  type HookResponse,
+  type HookState,
+  type HookStatus,
+  type LifecycleHookPayload,
+} from './lifecycle-hook';
+export { readEcsTask, toSnapshot } from './ecs-task-state-change';

@@ -1,0 +1,57 @@
+import { DEFAULT_SCAN_RETRY_BACKOFF, type BackoffOptions } from '../core/gate/backoff';
+
+/** How the gate runs. Every field has a default; the Lambda entry points fill it from `GATE_ENV`. */
+export interface GateConfig {
+  /** S3 key prefix the scan builds write raw reports under (the construct's `GATE_REPORT_PREFIX`). */
+  reportPrefix: string;
+  /** The CodeBuild scan project: Build State Change events of other projects are ignored. */
+  scanProjectName?: string;
+  /** Cluster ARNs in scope; empty means every cluster of the account and region. */
+  clusterArns: string[];
+  /** Lifetime of a verdict keyed by digest (DynamoDB TTL): after it the image is scanned again. */
+  verdictTtlDays: number;
+  /**
+   * Lifetime of a verdict keyed by a tag reference (images outside ECR whose digest ECS does not report):
+   * short, because the tag can move and only a new scan learns where it points.
+   */
+  referenceVerdictTtlMinutes: number;
+  /** A running scan that has not finished this long after it started is a scan error (the sweep checks). */
+  scanTimeoutMinutes: number;
+  /** How long a scan CodeBuild refused for capacity keeps being retried before it is a scan error. */
+  queueTimeoutMinutes: number;
+  /**
+   * Minutes a scan error stands before the next task that needs the image scans it again. Short: an error may
+   * be passing (a registry hiccup); long enough that a burst of launches of a broken image is not a burst of scans.
+   */
+  scanErrorRetryMinutes: number;
+  /** Seconds a start or a retry holds a scan before the sweep may take it over (covers a crash mid-start). */
+  startLeaseSeconds: number;
+  /** Back-off between StartBuild attempts refused for capacity. */
+  retryBackoff: BackoffOptions;
+  /** Seconds ECS waits before calling the lifecycle hook again while a scan runs. */
+  hookCallBackDelaySeconds: number;
+  /** Invocations of one hook that may fail in a row (AWS errors) before the gate stops waiting and onScanError decides. */
+  hookMaxFailures: number;
+  /** Task definitions kept in memory per execution environment (they are immutable per revision). */
+  taskDefinitionCacheSize: number;
+}
+
+export const DEFAULT_GATE_CONFIG: GateConfig = {
+  reportPrefix: 'reports/',
+  clusterArns: [],
+  verdictTtlDays: 30,
+  referenceVerdictTtlMinutes: 60,
+  scanTimeoutMinutes: 30,
+  queueTimeoutMinutes: 120,
+  scanErrorRetryMinutes: 10,
+  startLeaseSeconds: 120,
+  retryBackoff: DEFAULT_SCAN_RETRY_BACKOFF,
+  hookCallBackDelaySeconds: 30,
+  hookMaxFailures: 5,
+  taskDefinitionCacheSize: 500,
+};
+
+export function resolveConfig(partial: Partial<GateConfig> = {}): GateConfig {
+  const defined = Object.fromEntries(Object.entries(partial).filter(([, value]) => value !== undefined)) as Partial<GateConfig>;
+  return { ...DEFAULT_GATE_CONFIG, ...defined, retryBackoff: { ...DEFAULT_GATE_CONFIG.retryBackoff, ...defined.retryBackoff } };
+}

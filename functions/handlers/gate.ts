@@ -1,0 +1,93 @@
+import { classifyGateEvent, type GateEvent, type GateEventKind, type HookResponse } from '../core/events';
+import { handleBuildFinished, sweep, type FinishedScan, type SweepSummary } from './completion';
+import { classifyFailure, describeError, shouldRetry, type FailureKind } from './failures';
+import { handleLifecycleHook } from './hook';
+import type { Logger } from './logger';
+import { buildRuntime, type GateDependencies, type GateRuntime } from './runtime';
+import { ensureScan, type EnsureOutcome } from './scans';
+import { judgeTask, type TaskJudgement } from './task-gate';
+
+export type { GateDependencies } from './runtime';
+
+/** What became of one event: for logs, tests, `simulate` and the benchmark. */
+export type EventResult =
+  | { kind: 'ignored'; reason: string; malformed: boolean }
+  | { kind: 'taskStateChange'; judgement: TaskJudgement }
+  | { kind: 'runTaskCall'; judgements: TaskJudgement[] }
+  | { kind: 'scanBuildFinished'; finished?: FinishedScan }
+  | { kind: 'imagePushed'; scan: EnsureOutcome['state'] }
+  | { kind: 'sweep'; summary: SweepSummary }
+  | { kind: 'failed'; eventKind: GateEventKind; failure: FailureKind; message: string };
+
+export interface Gate {
+  /** Any EventBridge event the gate's rules deliver. Never throws for an event it cannot use; rethrows retryable failures. */
+  handleEvent(event: unknown): Promise<EventResult>;
+  /** An ECS deployment lifecycle hook invocation. Never throws: the answer is always a valid hookStatus. */
+  handleHook(payload: unknown): Promise<HookResponse>;
+}
+
+/**
+ * The gate, with its ports injected: the same code runs in Lambda (AWS adapters), in `fargate-gate simulate`
+ * and the benchmark (in-memory ports) and in tests (recording fakes).
+ */
+export function createGate(deps: GateDependencies): Gate {
+  const rt = buildRuntime(deps);
+  return {
+    handleEvent: (event) => handleEvent(rt, event),
+    handleHook: (payload) => handleLifecycleHook(rt, payload),
+  };
+}
+
+async function handleEvent(rt: GateRuntime, raw: unknown): Promise<EventResult> {
+  const event = classifyGateEvent(raw, { scanProjectName: rt.config.scanProjectName, clusterArns: rt.config.clusterArns });
+  const log = rt.logger.child({ eventId: event.meta.id, kind: event.kind });
+  rt.metrics.count('Events', 1, { kind: event.kind });
+  if (event.kind === 'ignored') {
+    // Malformed events are worth a warning (an AWS shape change, a misrouted rule); the rest is routine.
+    if (event.malformed) log.warn({ reason: event.reason, detailType: event.meta.detailType, source: event.meta.source }, 'event ignored: malformed');
+    else log.debug({ reason: event.reason, detailType: event.meta.detailType }, 'event ignored');
+    return { kind: 'ignored', reason: event.reason, malformed: event.malformed };
+  }
+  try {
+    return await dispatch(rt, event, log);
+  } catch (error) {
+    const failure = classifyFailure(error);
+    rt.metrics.count('GateErrors', 1, { failure });
+    if (shouldRetry(failure)) {
+      log.error({ err: error, failure }, 'event failed; Lambda will retry it');
+      throw error;
+    }
+    if (failure === 'input') log.warn({ err: error }, 'event ignored: an input it refers to is unusable');
+    else log.error({ err: error, failure }, 'event failed permanently (a retry cannot succeed)');
+    return { kind: 'failed', eventKind: event.kind, failure, message: describeError(error).message };
+  }
+}
+
+async function dispatch(rt: GateRuntime, event: Exclude<GateEvent, { kind: 'ignored' }>, log: Logger): Promise<EventResult> {
+  switch (event.kind) {
+    case 'taskStateChange': {
+      const judgement = await judgeTask(rt, event.task, { origin: 'taskEvent', log, firstSeenAt: event.task.createdAt });
+      return { kind: 'taskStateChange', judgement };
+    }
+    case 'runTaskCall': {
+      // Remembered first: whichever event judges the task later names the launcher in its verdict event.
+      if (event.launchedBy) await Promise.all(event.tasks.map((task) => rt.store.rememberLauncher(task.taskArn, event.launchedBy as string)));
+      const judgements: TaskJudgement[] = [];
+      for (const task of event.tasks) {
+        judgements.push(await judgeTask(rt, task, { origin: 'runTaskHint', log, launchedBy: event.launchedBy, firstSeenAt: task.createdAt }));
+      }
+      return { kind: 'runTaskCall', judgements };
+    }
+    case 'scanBuildFinished': {
+      const finished = await handleBuildFinished(rt, event.buildId, event.status, log.child({ buildId: event.buildId }));
+      return finished ? { kind: 'scanBuildFinished', finished } : { kind: 'scanBuildFinished' };
+    }
+    case 'imagePushed': {
+      const outcome = await ensureScan(rt, event.digest, event.imageReference, log.child({ digest: event.digest }));
+      log.info({ digest: event.digest, scan: outcome.state }, 'pushed image pre-scanned');
+      return { kind: 'imagePushed', scan: outcome.state };
+    }
+    case 'sweep':
+      return { kind: 'sweep', summary: await sweep(rt, log) };
+  }
+}

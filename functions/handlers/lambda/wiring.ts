@@ -1,0 +1,122 @@
+import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { createAwsPorts } from '../../adapters';
+import { CLUSTER_ARN } from '../../core/events/common';
+import { loadPolicyText, type LoadedPolicy, type Policy } from '../../core/policy';
+import type { GateConfig } from '../config';
+import { GATE_ENV } from '../environment';
+import { createGate, type Gate } from '../gate';
+import { createLogger, type Logger } from '../logger';
+import { EmfMetrics } from '../metrics-emf';
+
+/**
+ * Builds the gate on AWS from the function's environment (`GATE_ENV`, set by the construct). Everything here is
+ * done once per execution environment: clients, the task-definition cache and the policy (read from
+ * `GATE_POLICY_FILE` in the bundle) live across invocations. A missing or invalid setting fails the cold start
+ * with a message naming the variable, rather than every event later.
+ */
+export interface LambdaGate {
+  gate: Gate;
+  metrics: EmfMetrics;
+  logger: Logger;
+  policy: LoadedPolicy<Policy>;
+}
+
+export type Environment = Record<string, string | undefined>;
+
+export function createLambdaGate(env: Environment = process.env): LambdaGate {
+  const settings = readSettings(env);
+  const logger = createLogger({ level: env[GATE_ENV.logLevel] });
+  const metrics = new EmfMetrics({ namespace: env[GATE_ENV.metricsNamespace] || undefined });
+  const policy = loadPolicyFile(settings.policyFile);
+  const ports = createAwsPorts({
+    tableName: settings.tableName,
+    reportBucket: settings.reportBucket,
+    reportPrefix: settings.config.reportPrefix,
+    scanProjectName: settings.scanProjectName,
+    eventBusName: settings.eventBusName,
+  });
+  logger.info({ policy: policy.name, policyHash: policy.hash, clusters: settings.config.clusterArns?.length ?? 0 }, 'gate ready');
+  const gate = createGate({
+    store: ports.store,
+    ecs: ports.ecs,
+    taskDefinitions: ports.taskDefinitions,
+    registry: ports.registry,
+    scanner: ports.scanner,
+    reports: ports.reports,
+    notifier: ports.notifier,
+    metrics,
+    clock: { now: () => new Date() },
+    policy,
+    config: settings.config,
+    logger,
+  });
+  return { gate, metrics, logger, policy };
+}
+
+export interface Settings {
+  tableName: string;
+  reportBucket: string;
+  scanProjectName: string;
+  eventBusName: string;
+  policyFile: string;
+  config: Partial<GateConfig>;
+}
+
+export function readSettings(env: Environment): Settings {
+  const required = (name: string): string => {
+    const value = env[name]?.trim();
+    if (!value) throw new Error(`fargate-gate: environment variable ${name} is required`);
+    return value;
+  };
+  const positive = (name: string): number | undefined => {
+    const text = env[name]?.trim();
+    if (!text) return undefined;
+    const value = Number(text);
+    if (!Number.isFinite(value) || value <= 0) throw new Error(`fargate-gate: environment variable ${name} must be a positive number, got ${JSON.stringify(text)}`);
+    return value;
+  };
+  const clusterArns = (env[GATE_ENV.clusterArns] ?? '')
+    .split(',')
+    .map((arn) => arn.trim())
+    .filter(Boolean);
+  const invalid = clusterArns.filter((arn) => !CLUSTER_ARN.test(arn));
+  if (invalid.length > 0) throw new Error(`fargate-gate: ${GATE_ENV.clusterArns} has entries that are not cluster ARNs: ${invalid.map((a) => JSON.stringify(a)).join(', ')}`);
+
+  const scanProjectName = required(GATE_ENV.scanProjectName);
+  const config: Partial<GateConfig> = {
+    reportPrefix: env[GATE_ENV.reportPrefix] ?? undefined,
+    scanProjectName,
+    clusterArns,
+    verdictTtlDays: positive(GATE_ENV.verdictTtlDays),
+    scanTimeoutMinutes: positive(GATE_ENV.scanTimeoutMinutes),
+    hookCallBackDelaySeconds: positive(GATE_ENV.hookCallBackDelaySeconds),
+  };
+  return {
+    tableName: required(GATE_ENV.tableName),
+    reportBucket: required(GATE_ENV.reportBucket),
+    scanProjectName,
+    eventBusName: required(GATE_ENV.eventBusName),
+    policyFile: resolve(env.LAMBDA_TASK_ROOT ?? process.cwd(), required(GATE_ENV.policyFile)),
+    config,
+  };
+}
+
+/** The policy in the bundle. Its errors name the file and the JSON path, and fail the cold start. */
+export function loadPolicyFile(path: string): LoadedPolicy<Policy> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new Error(`fargate-gate: cannot read the policy file ${path}${isAbsolute(path) ? '' : ' (relative to the function root)'}: ${(error as Error).message}`, { cause: error });
+  }
+  return loadPolicyText(text, path);
+}
+
+let instance: LambdaGate | undefined;
+
+/** The execution environment's gate, built on first use. */
+export function lambdaGate(): LambdaGate {
+  instance ??= createLambdaGate();
+  return instance;
+}

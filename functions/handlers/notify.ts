@@ -1,0 +1,46 @@
+import type { Decision } from '../core/result/model';
+import type { VerdictEvent } from '../core/ports';
+import type { Logger } from './logger';
+import type { GateRuntime } from './runtime';
+
+/**
+ * Publishes a verdict event at most once per `key`: the enforcement claim comes first, so a retried or duplicated
+ * event finds it taken and stays quiet. If publishing fails, the claim is released (when the store can) and the
+ * error propagates, so the retry publishes instead of skipping an event that never went out.
+ */
+export async function notifyOnce(
+  rt: GateRuntime,
+  claim: { key: string; action: string; decision: Decision },
+  build: () => Promise<VerdictEvent> | VerdictEvent,
+  log: Logger,
+): Promise<boolean> {
+  const claimed = await rt.store.claimEnforcement({ ...claim, at: rt.clock.now().toISOString() });
+  if (!claimed) {
+    log.debug({ key: claim.key }, 'verdict event already sent');
+    return false;
+  }
+  try {
+    const event = await build();
+    await rt.notifier.publishVerdict(event);
+    rt.metrics.count('VerdictEvents', 1, { decision: event.decision });
+    return true;
+  } catch (error) {
+    await releaseClaim(rt, claim.key, log);
+    throw error;
+  }
+}
+
+/** Gives a claim back after the action it guarded failed; without store support the claim stays and the failure is logged. */
+export async function releaseClaim(rt: GateRuntime, key: string, log: Logger): Promise<void> {
+  if (!rt.store.releaseEnforcement) {
+    log.error({ key }, 'action failed after its claim and the store cannot release claims: a retry will not repeat it');
+    rt.metrics.count('ClaimsStranded');
+    return;
+  }
+  try {
+    await rt.store.releaseEnforcement(key);
+  } catch (error) {
+    log.error({ key, err: error }, 'could not release the claim of a failed action');
+    rt.metrics.count('ClaimsStranded');
+  }
+}

@@ -1,0 +1,86 @@
+import { randomUUID } from 'node:crypto';
+import { maxScanAgeMs, type LoadedPolicy, type Policy } from '../core/policy';
+import type {
+  Clock,
+  EcsPort,
+  GateStore,
+  MetricsPort,
+  NotifierPort,
+  RegistryPort,
+  ReportPort,
+  ScannerPort,
+  TaskDefinitionPort,
+} from '../core/ports';
+import type { TaskDefinitionSpec } from '../core/taskdef/model';
+import { resolveConfig, type GateConfig } from './config';
+import { silentLogger, type Logger } from './logger';
+
+/** Everything the gate needs from outside, injected: AWS adapters in Lambda, in-memory ports in simulate, tests and the benchmark. */
+export interface GateDependencies {
+  store: GateStore;
+  ecs: EcsPort;
+  taskDefinitions: TaskDefinitionPort;
+  registry: RegistryPort;
+  scanner: ScannerPort;
+  reports: ReportPort;
+  notifier: NotifierPort;
+  metrics: MetricsPort;
+  clock: Clock;
+  policy: LoadedPolicy<Policy>;
+  config?: Partial<GateConfig>;
+  logger?: Logger;
+  /** New scan ids; `randomUUID` by default (deterministic in simulations). */
+  newId?: () => string;
+  /** A number in [0, 1) for back-off jitter; `Math.random` by default. */
+  random?: () => number;
+}
+
+/** The dependencies with defaults filled in, shared by the use cases of one gate. */
+export interface GateRuntime extends Omit<GateDependencies, 'config' | 'logger' | 'newId' | 'random'> {
+  config: GateConfig;
+  logger: Logger;
+  newId: () => string;
+  random: () => number;
+  /** The policy's maxScanAge in ms, computed once. */
+  maxScanAgeMs?: number;
+}
+
+export function buildRuntime(deps: GateDependencies): GateRuntime {
+  const config = resolveConfig(deps.config);
+  return {
+    ...deps,
+    taskDefinitions: memoizeTaskDefinitions(deps.taskDefinitions, config.taskDefinitionCacheSize),
+    config,
+    logger: deps.logger ?? silentLogger(),
+    newId: deps.newId ?? randomUUID,
+    random: deps.random ?? Math.random,
+    maxScanAgeMs: maxScanAgeMs(deps.policy),
+  };
+}
+
+/**
+ * Task definitions are immutable per revision, so one read per execution environment is enough; this keeps a
+ * known-digest decision at one store read even when the adapter below has no cache. Concurrent reads of one
+ * revision share a promise; a failed read is forgotten so the next event tries again. Least recently used
+ * entries go first once `capacity` is reached.
+ */
+export function memoizeTaskDefinitions(port: TaskDefinitionPort, capacity: number): TaskDefinitionPort {
+  const cache = new Map<string, Promise<TaskDefinitionSpec>>();
+  return {
+    get(taskDefinitionArn: string): Promise<TaskDefinitionSpec> {
+      const hit = cache.get(taskDefinitionArn);
+      if (hit) {
+        cache.delete(taskDefinitionArn);
+        cache.set(taskDefinitionArn, hit);
+        return hit;
+      }
+      const pending = port.get(taskDefinitionArn);
+      cache.set(taskDefinitionArn, pending);
+      pending.catch(() => {
+        if (cache.get(taskDefinitionArn) === pending) cache.delete(taskDefinitionArn);
+      });
+      while (cache.size > Math.max(1, capacity)) cache.delete(cache.keys().next().value as string);
+      return pending;
+    },
+  };
+}

@@ -1,0 +1,222 @@
+import { InputError } from '../core/errors';
+import { parseScanReportText } from '../core/findings';
+import { retryDelayMs } from '../core/gate/backoff';
+import { isReferenceScanKey, reportKeyFor } from '../core/gate/images';
+import { isSha256Digest } from '../core/image/reference';
+import { assessImage } from '../core/policy';
+import { ReportMissingError, ScanCapacityError, type ScanRecord, type ScanState, type StoredVerdict } from '../core/ports';
+import type { Logger } from './logger';
+import type { GateRuntime } from './runtime';
+
+/*
+ * The life of a scan record (GateStore, keyed by digest or by `ref-<hash>` for a scan by reference):
+ *   claimScan (queued) ─StartBuild─> running ─build ends─> done | error
+ *        └─ CodeBuild full: stays queued with retryAt; the sweep retries it ─┘
+ * A done record is reused for a new policy (its raw report is re-evaluated, no rescan) while it is younger than
+ * the verdict lifetime and the policy's maxScanAge; after that the record goes back to queued (a rescan). An error
+ * record is re-claimed by the next task that needs the digest once its retry time passed (a few minutes: scan
+ * errors are not cached for long). Every transition is a conditional write.
+ */
+
+export type EnsureOutcome =
+  | { state: 'started' | 'queued' | 'inFlight'; scanId: string }
+  | { state: 'done'; record: ScanRecord }
+  | { state: 'error'; record: ScanRecord };
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export function newScanRecord(rt: GateRuntime, key: string, imageReference: string): ScanRecord {
+  const now = rt.clock.now().getTime();
+  return {
+    digest: key,
+    imageReference,
+    scanId: rt.newId(),
+    state: 'queued',
+    attempts: 0,
+    startedAt: iso(now),
+    deadline: iso(now + rt.config.queueTimeoutMinutes * 60_000),
+    // The claimer starts the build at once; the sweep leaves the record alone until this lease runs out.
+    retryAt: iso(now + rt.config.startLeaseSeconds * 1000),
+  };
+}
+
+/**
+ * Makes sure a scan of `key` exists: starts one if nobody has, else says where the existing one stands. The
+ * record is read first: a scan in flight then costs one read, not a failed claim and a read. A failed scan
+ * is retried by the next task that needs the image, but not before its `retryAt` (set when it failed), so a
+ * broken image is not scanned again for every launch in a burst; until then its error stands.
+ */
+export async function ensureScan(rt: GateRuntime, key: string, imageReference: string, log: Logger): Promise<EnsureOutcome> {
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    const existing = await rt.store.getScan(key);
+    if (existing?.state === 'queued' || existing?.state === 'running') return { state: 'inFlight', scanId: existing.scanId };
+    if (existing?.state === 'done') return { state: 'done', record: existing };
+    if (existing?.state === 'error' && !errorMayBeRetried(rt, existing)) return { state: 'error', record: existing };
+    const record = newScanRecord(rt, key, imageReference);
+    if (await rt.store.claimScan(record)) return startScan(rt, record, 'queued', log);
+    // Another caller claimed it between the read and the claim: read again to see what it became.
+  }
+  return { state: 'inFlight', scanId: '' };
+}
+
+/** Whether a failed scan may be tried again now (its `retryAt` passed; a record without one may always). */
+export function errorMayBeRetried(rt: GateRuntime, record: ScanRecord): boolean {
+  if (!record.retryAt) return true;
+  const retryAt = Date.parse(record.retryAt);
+  return Number.isNaN(retryAt) || retryAt <= rt.clock.now().getTime();
+}
+
+/** When a scan that just failed may be tried again. */
+export function errorRetryAt(rt: GateRuntime): string {
+  return iso(rt.clock.now().getTime() + rt.config.scanErrorRetryMinutes * 60_000);
+}
+
+/** Puts a finished scan back to queued with a new scan id and starts it; only one caller wins the transition. */
+export async function rescan(rt: GateRuntime, finished: ScanRecord, log: Logger, imageReference = finished.imageReference): Promise<EnsureOutcome> {
+  const fresh = newScanRecord(rt, finished.digest, imageReference);
+  const applied = await rt.store.updateScan(finished.digest, finished.state, {
+    state: 'queued',
+    imageReference,
+    scanId: fresh.scanId,
+    attempts: 0,
+    startedAt: fresh.startedAt,
+    deadline: fresh.deadline,
+    retryAt: fresh.retryAt,
+    // An empty build id means "no build yet": the old build's late event or status must not finish the new scan.
+    buildId: '',
+  });
+  if (!applied) {
+    const now = await rt.store.getScan(finished.digest);
+    return { state: 'inFlight', scanId: now?.scanId ?? finished.scanId };
+  }
+  log.info({ digest: finished.digest, scanId: fresh.scanId, previousScanId: finished.scanId }, 'rescanning');
+  rt.metrics.count('Rescans');
+  return startScan(rt, { ...finished, ...fresh }, 'queued', log);
+}
+
+/**
+ * Asks CodeBuild for the build. Refused for capacity: the record stays queued with attempts+1 and a retry time
+ * (exponential back-off with jitter) for the sweep. Any other failure propagates; the record keeps its lease and
+ * the sweep starts it once the lease runs out, so a failed invocation never leaves a scan stuck.
+ */
+export async function startScan(rt: GateRuntime, record: ScanRecord, expectedState: ScanState, log: Logger): Promise<EnsureOutcome> {
+  const reportKey = reportKeyFor(rt.config.reportPrefix, record.digest, record.scanId);
+  const scanLog = log.child({ digest: record.digest, scanId: record.scanId });
+  try {
+    const { buildId } = await rt.scanner.startScan({
+      scanId: record.scanId,
+      // A scan by reference has no digest yet: the build pulls the tag and the report says what it got.
+      digest: isSha256Digest(record.digest) ? record.digest : '',
+      imageReference: record.imageReference,
+      reportKey,
+    });
+    const now = rt.clock.now().getTime();
+    const applied = await rt.store.updateScan(record.digest, expectedState, {
+      state: 'running',
+      buildId,
+      startedAt: iso(now),
+      deadline: iso(now + rt.config.scanTimeoutMinutes * 60_000),
+    });
+    if (!applied) scanLog.warn({ buildId }, 'scan record changed while its build was starting; the sweep reconciles it');
+    rt.metrics.count('ScansStarted');
+    scanLog.info({ buildId, imageReference: record.imageReference }, 'scan started');
+    return { state: 'started', scanId: record.scanId };
+  } catch (error) {
+    if (error instanceof ScanCapacityError) {
+      const attempts = record.attempts + 1;
+      const retryAt = rt.clock.now().getTime() + retryDelayMs(attempts, rt.random(), rt.config.retryBackoff);
+      await rt.store.updateScan(record.digest, expectedState, { state: 'queued', attempts, retryAt: iso(retryAt), buildId: '' });
+      rt.metrics.count('ScansQueued');
+      scanLog.warn({ attempts, retryAt: iso(retryAt), reason: error.message }, 'CodeBuild refused the scan for capacity; queued for retry');
+      return { state: 'queued', scanId: record.scanId };
+    }
+    if (error instanceof InputError) {
+      // The adapter refused the request itself: retrying cannot help, so the scan is an error (onScanError decides).
+      const message = `the scan could not be requested: ${error.message}`;
+      await rt.store.updateScan(record.digest, expectedState, { state: 'error', error: message, retryAt: errorRetryAt(rt) });
+      scanLog.error({ err: error }, 'scan request refused');
+      const failed = await rt.store.getScan(record.digest);
+      return { state: 'error', record: failed ?? { ...record, state: 'error', error: message } };
+    }
+    throw error;
+  }
+}
+
+/** Seconds a verdict from this scan key stays valid: tag references are re-checked far sooner than digests. */
+export function verdictLifetimeMs(rt: GateRuntime, key: string): number {
+  return isReferenceScanKey(key) ? rt.config.referenceVerdictTtlMinutes * 60_000 : rt.config.verdictTtlDays * 86_400_000;
+}
+
+/** Whether a finished scan is recent enough that its report may stand for the image under another policy. */
+export function isReusable(rt: GateRuntime, record: ScanRecord): boolean {
+  const startedAt = Date.parse(record.startedAt);
+  if (Number.isNaN(startedAt)) return false;
+  const age = rt.clock.now().getTime() - startedAt;
+  return age < verdictLifetimeMs(rt, record.digest) && (rt.maxScanAgeMs === undefined || age <= rt.maxScanAgeMs);
+}
+
+export type ProducedVerdict = { verdict: StoredVerdict; alias?: StoredVerdict } | { error: string };
+
+/**
+ * Reads a finished scan's raw report and judges it under the current policy. The build status said whether the
+ * scan worked; the report says whether the image passes. A missing or unreadable report is a scan error.
+ * `scannedAt` is when the gate started the scan (its own clock), so freshness never depends on a report's claims.
+ */
+export async function produceVerdict(rt: GateRuntime, record: ScanRecord, log: Logger): Promise<ProducedVerdict> {
+  const reportKey = reportKeyFor(rt.config.reportPrefix, record.digest, record.scanId);
+  const location = rt.reports.locationOf(reportKey);
+  let text: string;
+  try {
+    text = await rt.reports.getReport(reportKey);
+  } catch (error) {
+    if (error instanceof ReportMissingError) return { error: `the scan finished without a report at ${location}` };
+    throw error;
+  }
+  let report;
+  try {
+    report = parseScanReportText(text, location);
+  } catch (error) {
+    if (error instanceof InputError) return { error: `the scan report is unusable: ${error.message}` };
+    throw error;
+  }
+  const assessment = assessImage(rt.policy, report);
+  const startedAt = Date.parse(record.startedAt);
+  const scannedMs = Number.isNaN(startedAt) ? rt.clock.now().getTime() : startedAt;
+  const verdict: StoredVerdict = {
+    digest: record.digest,
+    policyHash: rt.policy.hash,
+    assessment,
+    reportLocation: location,
+    scannedAt: iso(scannedMs),
+    expiresAt: Math.floor((scannedMs + verdictLifetimeMs(rt, record.digest)) / 1000),
+  };
+  if (record.buildId) verdict.buildId = record.buildId;
+
+  const reported = report.image.digest;
+  if (isSha256Digest(record.digest)) {
+    if (reported && reported !== record.digest && !report.image.repoDigests.some((d) => d.endsWith(`@${record.digest}`))) {
+      // Expected for a multi-architecture index (ECS reports the index, the scanner the platform manifest); worth a look otherwise.
+      log.warn({ digest: record.digest, reportedDigest: reported, buildId: record.buildId }, 'the report names another digest than the one scanned');
+    }
+    return { verdict };
+  }
+  // A scan by reference learns the digest from the report: the verdict is kept under it too, for as long as any digest verdict.
+  if (isSha256Digest(reported)) {
+    return { verdict, alias: { ...verdict, digest: reported, expiresAt: Math.floor((scannedMs + rt.config.verdictTtlDays * 86_400_000) / 1000) } };
+  }
+  return { verdict };
+}
+
+/** A verdict for the current policy from a finished scan's stored report, without scanning again; undefined when the report cannot serve. */
+export async function verdictFromFinishedScan(rt: GateRuntime, record: ScanRecord, log: Logger): Promise<StoredVerdict | undefined> {
+  const produced = await produceVerdict(rt, record, log);
+  if ('error' in produced) {
+    log.warn({ digest: record.digest, scanId: record.scanId, reason: produced.error }, 'finished scan cannot be re-evaluated; rescanning');
+    return undefined;
+  }
+  await rt.store.putVerdict(produced.verdict);
+  if (produced.alias) await rt.store.putVerdict(produced.alias);
+  rt.metrics.count('VerdictsReevaluated');
+  log.info({ digest: record.digest, scanId: record.scanId }, 'verdict re-evaluated from the stored report under the current policy');
+  return produced.verdict;
+}

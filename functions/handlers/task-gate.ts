@@ -1,0 +1,349 @@
+import { InputError } from '../core/errors';
+import { verdictFreshness } from '../core/gate/freshness';
+import { MISSING_REFERENCE, planImage, type ImagePlan } from '../core/gate/images';
+import { evidenceIsConclusive, planEnforcement } from '../core/gate/plan';
+import { isStartingOrRunning, taskOwner, type TaskSnapshot } from '../core/gate/task';
+import type { VerdictImage } from '../core/gate/verdict-event';
+import { formatImageReference, pinnedReference, isSha256Digest } from '../core/image/reference';
+import { evaluatePolicy, isBlocking, type ContainerEvidence } from '../core/policy';
+import type { StoredVerdict, Waiter } from '../core/ports';
+import type { Decision } from '../core/result/model';
+import { applyOverrides } from '../core/taskdef/parse';
+import type { TaskDefinitionSpec } from '../core/taskdef/model';
+import { enforceTaskDecision, type EnforcementOutcome } from './enforcement';
+import { classifyFailure, shouldRetry } from './failures';
+import type { Logger } from './logger';
+import type { GateRuntime } from './runtime';
+import { ensureScan, isReusable, rescan, verdictFromFinishedScan } from './scans';
+
+export type TaskJudgement =
+  | { status: 'judged'; decision: Decision; blocking: boolean; action: EnforcementOutcome['action']; notified: boolean }
+  /** Judged on a guessed digest (an ECR tag resolved by the gate while the task still starts): nothing done yet. */
+  | { status: 'provisional'; decision: Decision }
+  | { status: 'waiting'; on: string[] }
+  | { status: 'skipped'; reason: string };
+
+export interface JudgeOptions {
+  origin: 'taskEvent' | 'runTaskHint' | 'scanFinished';
+  log: Logger;
+  /** Verdicts a finishing scan just wrote: a read right after the write may not see them yet. */
+  knownVerdicts?: ReadonlyMap<string, StoredVerdict>;
+  /** Scans that just ended in error, by key (scan errors are not stored as verdicts). */
+  scanErrors?: ReadonlyMap<string, string>;
+  launchedBy?: string;
+  /** ISO time the gate first heard of the task, for the decision latency metric. */
+  firstSeenAt?: string;
+}
+
+/** One container on its way to a decision. */
+interface ContainerState {
+  plan: ImagePlan;
+  /** Verdict and scan key: the digest, or `ref-<hash>` for a scan by reference. */
+  key?: string;
+  /** What a scan of this container pulls. */
+  pullReference?: string;
+  digest?: string;
+  verdict?: StoredVerdict;
+  scanError?: string;
+}
+
+/**
+ * Judges one task and acts on the decision. The path for a task whose digests all have verdicts is one store read
+ * (verdicts, and the launcher when the store can fold it in); the task definition comes from the in-memory cache.
+ * Unknown digests get one scan each (claimScan) and the task waits on them; it is judged again when they finish.
+ */
+export async function judgeTask(rt: GateRuntime, task: TaskSnapshot, options: JudgeOptions): Promise<TaskJudgement> {
+  const log = options.log.child({ taskArn: task.taskArn });
+  const owner = taskOwner(task);
+  const specPromise = loadSpec(rt, task, log);
+  // Read later, maybe not at all (a skipped event): a rejection must not go unhandled meanwhile.
+  specPromise.catch(() => undefined);
+
+  let plans = task.containers.map((container) => planImage(container));
+  if (plans.some((plan) => plan.kind === 'invalid' && plan.error === MISSING_REFERENCE)) {
+    const spec = await specPromise;
+    plans = task.containers.map((container) => planImage(container, spec.containers.find((c) => c.name === container.name)?.image));
+  }
+
+  // advanceTaskVersion is used on one path only: a starting task whose ECR tags the gate must resolve itself.
+  // There it saves an ECR DescribeImages per container for every duplicate or late event, and it keeps a late,
+  // out-of-order early event from resolving a tag that has since moved. Nothing is acted on from such an event
+  // (evidenceIsConclusive), so an event this check drops never loses a decision: later events carry the
+  // digest ECS really pulled. Every other path de-duplicates through idempotent claims instead, which keeps a
+  // known-digest decision at one read.
+  if (options.origin === 'taskEvent' && task.version !== undefined && task.lastStatus !== 'RUNNING' && plans.some((p) => p.kind === 'resolveTag')) {
+    if (!(await rt.store.advanceTaskVersion(task.taskArn, task.version))) {
+      log.debug({ version: task.version }, 'an event as new or newer for this task was already handled');
+      return { status: 'skipped', reason: 'duplicate or out-of-order event' };
+    }
+  }
+
+  const states = await resolveContainers(rt, plans, log);
+  const keys = [...new Set(states.flatMap((s) => (s.key ? [s.key] : [])))];
+  const [read, spec] = await Promise.all([readVerdicts(rt, keys, task.taskArn), specPromise]);
+  const now = rt.clock.now();
+
+  const pending = new Map<string, ContainerState[]>();
+  for (const state of states) {
+    if (!state.key || state.scanError) continue;
+    const scanError = options.scanErrors?.get(state.key);
+    if (scanError !== undefined) {
+      state.scanError = scanError;
+      continue;
+    }
+    const verdict = options.knownVerdicts?.get(state.key) ?? read.verdicts.get(state.key);
+    const freshness = verdict ? verdictFreshness(verdict, now, rt.maxScanAgeMs) : undefined;
+    if (verdict && freshness === 'fresh') {
+      useVerdict(state, verdict);
+    } else {
+      if (verdict) log.info({ digest: state.key, freshness }, 'stored verdict can no longer be used; scanning again');
+      pending.set(state.key, [...(pending.get(state.key) ?? []), state]);
+    }
+  }
+
+  if (pending.size > 0) {
+    const launchedBy = read.launcher ?? options.launchedBy;
+    const waitingOn = await awaitScans(rt, task, owner.kind === 'service' ? owner.service : undefined, pending, { ...options, launchedBy }, log);
+    if (waitingOn.length > 0) {
+      rt.metrics.count('TasksWaiting');
+      log.info({ waitingOn }, 'task waits for scans');
+      return { status: 'waiting', on: waitingOn };
+    }
+  }
+
+  const evidence: ContainerEvidence[] = states.map((state) => {
+    const container: ContainerEvidence = { name: state.plan.container };
+    if (state.plan.kind !== 'invalid') container.image = state.plan.reference;
+    if (state.digest) container.digest = state.digest;
+    const containerSpec = spec.containers.find((c) => c.name === state.plan.container);
+    if (containerSpec) container.spec = containerSpec;
+    if (state.verdict) container.assessment = state.verdict.assessment;
+    else container.scanError = state.scanError ?? 'no scan result';
+    return container;
+  });
+  const result = evaluatePolicy(rt.policy, {
+    containers: evidence,
+    context: { cluster: task.clusterArn, service: owner.kind === 'service' ? owner.service : undefined, taskArn: task.taskArn, taskDefinition: task.taskDefinitionArn },
+    now,
+  });
+  const blocking = isBlocking(result);
+  rt.metrics.count('TaskDecisions', 1, { decision: result.decision });
+
+  if (!evidenceIsConclusive(plans, task.lastStatus)) {
+    log.info({ decision: result.decision, lastStatus: task.lastStatus }, 'provisional decision on a resolved tag: waiting for the digest ECS reports');
+    return { status: 'provisional', decision: result.decision };
+  }
+
+  const started = Date.parse(options.firstSeenAt ?? task.createdAt ?? '');
+  if (!Number.isNaN(started)) rt.metrics.timing('DecisionLatency', Math.max(0, now.getTime() - started), { decision: result.decision });
+
+  const plan = planEnforcement(result.decision, blocking, owner);
+  const outcome = await enforceTaskDecision(rt, {
+    task,
+    owner,
+    result,
+    plan,
+    images: states.map(imageOf),
+    imageKeys: states.map((s) => s.key ?? `invalid:${s.plan.container}`),
+    launcher: read.launcher ?? options.launchedBy,
+    launcherKnown: read.launcherKnown || options.launchedBy !== undefined,
+    log,
+  });
+  if (result.decision !== 'pass') log.info({ decision: result.decision, blocking, action: outcome.action }, 'task judged');
+  return { status: 'judged', decision: result.decision, blocking, action: outcome.action, notified: outcome.notified };
+}
+
+function useVerdict(state: ContainerState, verdict: StoredVerdict): void {
+  state.verdict = verdict;
+  // A scan by reference learned the digest from its report.
+  if (!state.digest && isSha256Digest(verdict.assessment.facts.digest)) state.digest = verdict.assessment.facts.digest;
+}
+
+function imageOf(state: ContainerState): VerdictImage {
+  const image: VerdictImage = { container: state.plan.container };
+  if (state.plan.kind !== 'invalid') image.image = formatImageReference(state.plan.reference);
+  if (state.digest) image.digest = state.digest;
+  if (state.verdict?.buildId) image.buildId = state.verdict.buildId;
+  if (state.verdict?.reportLocation) image.reportLocation = state.verdict.reportLocation;
+  return image;
+}
+
+/** The task definition with the task's RunTask overrides applied (environment overrides are judged like the task definition's own). */
+async function loadSpec(rt: GateRuntime, task: TaskSnapshot, log: Logger): Promise<TaskDefinitionSpec> {
+  const base = await rt.taskDefinitions.get(task.taskDefinitionArn);
+  if (task.overrides === undefined || task.overrides === null) return base;
+  try {
+    return applyOverrides(base, task.overrides, `overrides of task ${task.taskArn}`);
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    log.warn({ reason: error.message }, 'task overrides unreadable; judging the task definition without them');
+    return base;
+  }
+}
+
+/** Turns each plan into a verdict key, asking ECR for tags (in parallel). */
+async function resolveContainers(rt: GateRuntime, plans: ImagePlan[], log: Logger): Promise<ContainerState[]> {
+  return Promise.all(
+    plans.map(async (plan): Promise<ContainerState> => {
+      switch (plan.kind) {
+        case 'pinned':
+          return { plan, key: plan.digest, digest: plan.digest, pullReference: pinnedReference(plan.reference, plan.digest) };
+        case 'byReference':
+          return { plan, key: plan.scanKey, pullReference: formatImageReference(plan.reference) };
+        case 'invalid':
+          log.warn({ container: plan.container, reason: plan.error }, 'container image cannot be judged');
+          return { plan, scanError: plan.error };
+        case 'resolveTag': {
+          const digest = await rt.registry.resolveDigest(plan.reference);
+          if (!isSha256Digest(digest)) {
+            return { plan, scanError: 'the image tag does not exist in its ECR repository (DescribeImages found no such image)' };
+          }
+          return { plan, key: digest, digest, pullReference: pinnedReference(plan.reference, digest) };
+        }
+      }
+    }),
+  );
+}
+
+interface VerdictRead {
+  verdicts: Map<string, StoredVerdict>;
+  launcher?: string;
+  launcherKnown: boolean;
+}
+
+async function readVerdicts(rt: GateRuntime, keys: string[], taskArn: string): Promise<VerdictRead> {
+  if (keys.length === 0) return { verdicts: new Map(), launcherKnown: false };
+  if (rt.store.getVerdictsForTask) {
+    const { verdicts, launcher } = await rt.store.getVerdictsForTask(keys, rt.policy.hash, taskArn);
+    return { verdicts, launcher, launcherKnown: true };
+  }
+  return { verdicts: await rt.store.getVerdicts(keys, rt.policy.hash), launcherKnown: false };
+}
+
+/**
+ * For each key without a usable verdict: record the task as waiting, then make sure a scan exists. The waiter is
+ * written before the scan state is read, and a finishing scan marks its record done before its last look at the
+ * waiters, so a task can never fall between the two. A finished scan whose report serves the current policy gives
+ * its verdict at once; a failed one gives its error. Returns the keys still being scanned.
+ */
+async function awaitScans(
+  rt: GateRuntime,
+  task: TaskSnapshot,
+  service: string | undefined,
+  pending: Map<string, ContainerState[]>,
+  options: JudgeOptions,
+  log: Logger,
+): Promise<string[]> {
+  const waitingOn: string[] = [];
+  for (const [key, states] of pending) {
+    const waiter: Waiter = {
+      digest: key,
+      taskArn: task.taskArn,
+      cluster: task.clusterArn,
+      taskDefinitionArn: task.taskDefinitionArn,
+      seenAt: options.firstSeenAt ?? rt.clock.now().toISOString(),
+    };
+    if (service) waiter.service = service;
+    if (options.launchedBy) waiter.launchedBy = options.launchedBy;
+    await rt.store.addWaiter(waiter);
+
+    const pullReference = states[0].pullReference ?? key;
+    const outcome = await ensureScan(rt, key, pullReference, log);
+    if (outcome.state === 'done') {
+      const verdict = isReusable(rt, outcome.record) ? await verdictFromFinishedScan(rt, outcome.record, log) : undefined;
+      if (verdict) {
+        for (const state of states) useVerdict(state, verdict);
+        await rt.store.removeWaiter(key, task.taskArn);
+        continue;
+      }
+      await rescan(rt, outcome.record, log, pullReference);
+      waitingOn.push(key);
+    } else if (outcome.state === 'error') {
+      const message = outcome.record.error || 'the scan failed';
+      for (const state of states) state.scanError = message;
+      await rt.store.removeWaiter(key, task.taskArn);
+    } else {
+      waitingOn.push(key);
+    }
+  }
+  return waitingOn;
+}
+
+export interface WaiterResults {
+  judged: number;
+  dropped: number;
+  stillWaiting: number;
+}
+
+/**
+ * Judges every task waiting on `key` now that its scan ended. Each task is described again first: one that stopped
+ * (or is stopping) before the verdict is left alone, and the digest it really runs is the one judged. One task's
+ * failure does not keep the others from being judged; a retryable failure is rethrown once all were tried.
+ */
+export async function judgeWaiters(
+  rt: GateRuntime,
+  key: string,
+  outcome: { knownVerdicts?: ReadonlyMap<string, StoredVerdict>; scanErrors?: ReadonlyMap<string, string> },
+  log: Logger,
+): Promise<WaiterResults> {
+  const results: WaiterResults = { judged: 0, dropped: 0, stillWaiting: 0 };
+  const waiters = await rt.store.listWaiters(key);
+  if (waiters.length === 0) return results;
+
+  const byCluster = new Map<string, Waiter[]>();
+  for (const waiter of waiters) byCluster.set(waiter.cluster, [...(byCluster.get(waiter.cluster) ?? []), waiter]);
+
+  let retryable: unknown;
+  for (const [cluster, group] of byCluster) {
+    for (let start = 0; start < group.length; start += 100) {
+      const batch = group.slice(start, start + 100);
+      const described = await rt.ecs.describeTasks(cluster, batch.map((w) => w.taskArn));
+      for (const waiter of batch) {
+        const waiterLog = log.child({ taskArn: waiter.taskArn, digest: key });
+        try {
+          const running = described.find((t) => t.taskArn === waiter.taskArn);
+          if (!running || !isStartingOrRunning(running)) {
+            await rt.store.removeWaiter(key, waiter.taskArn);
+            rt.metrics.count('WaitersDropped');
+            waiterLog.info({ lastStatus: running?.lastStatus ?? 'gone' }, 'task stopped before its verdict: nothing to do');
+            results.dropped += 1;
+            continue;
+          }
+          const snapshot: TaskSnapshot = {
+            taskArn: running.taskArn,
+            clusterArn: running.clusterArn,
+            taskDefinitionArn: running.taskDefinitionArn ?? waiter.taskDefinitionArn,
+            lastStatus: running.lastStatus,
+            desiredStatus: running.desiredStatus,
+            containers: running.containers,
+          };
+          if (running.group) snapshot.group = running.group;
+          if (running.startedBy) snapshot.startedBy = running.startedBy;
+          if (running.overrides !== undefined) snapshot.overrides = running.overrides;
+          const judgement = await judgeTask(rt, snapshot, {
+            origin: 'scanFinished',
+            log: waiterLog,
+            knownVerdicts: outcome.knownVerdicts,
+            scanErrors: outcome.scanErrors,
+            launchedBy: waiter.launchedBy,
+            firstSeenAt: waiter.seenAt,
+          });
+          if (judgement.status === 'waiting' && judgement.on.includes(key)) {
+            results.stillWaiting += 1;
+            continue;
+          }
+          await rt.store.removeWaiter(key, waiter.taskArn);
+          results.judged += 1;
+        } catch (error) {
+          const kind = classifyFailure(error);
+          waiterLog.error({ err: error, failure: kind }, 'waiting task could not be judged');
+          rt.metrics.count('GateErrors', 1, { failure: kind });
+          if (shouldRetry(kind)) retryable ??= error;
+          else await rt.store.removeWaiter(key, waiter.taskArn);
+        }
+      }
+    }
+  }
+  if (retryable !== undefined) throw retryable;
+  return results;
+}

@@ -1,0 +1,338 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { referenceScanKey } from '../../functions/core/gate/images';
+import { parseImageReference } from '../../functions/core/image/reference';
+import { createGate } from '../../functions/handlers/gate';
+import { createWorld, policyOf, type World } from './support/fakes';
+import {
+  REGISTRY,
+  buildEvent,
+  digestOf,
+  registerTaskDefinition,
+  runningTask,
+  storeVerdict,
+  sweepEvent,
+  taskArnOf,
+  taskEvent,
+  uploadReport,
+  type TaskInput,
+} from './support/scenario';
+
+const WEB = `${REGISTRY}/shop/web`;
+const NEW = digestOf('new image');
+
+function setup(policy = policyOf(), config: Parameters<World['deps']>[1] = {}): { world: World; gate: ReturnType<typeof createGate>; policy: typeof policy } {
+  const world = createWorld();
+  registerTaskDefinition(world, 'web', [{ name: 'web', image: `${WEB}:2` }]);
+  return { world, gate: createGate(world.deps(policy, config)), policy };
+}
+
+/** A task that is running in the fake ECS and whose event the gate gets. */
+async function launch(world: World, gate: ReturnType<typeof createGate>, input: Omit<TaskInput, 'containers'> & { digest?: string | null; image?: string } = {}) {
+  const task: TaskInput = { ...input, containers: [{ name: 'web', image: input.image ?? `${WEB}:2`, ...(input.digest === null ? {} : { imageDigest: input.digest ?? NEW }) }] };
+  world.ecs.tasks.set(runningTask(task).taskArn, runningTask(task));
+  return gate.handleEvent(taskEvent(task));
+}
+
+function buildIdOf(world: World, key = NEW): string {
+  const id = world.store.scans.get(key)?.buildId;
+  if (!id) throw new Error(`no build for ${key}`);
+  return id;
+}
+
+describe('an unknown digest', () => {
+  it('is scanned once however many events and tasks ask, in any order', async () => {
+    const { world, gate } = setup();
+    const first = await launch(world, gate, { id: 'f0000000000000000000000000000001', lastStatus: 'RUNNING', version: 4 });
+    await launch(world, gate, { id: 'f0000000000000000000000000000001', lastStatus: 'PENDING', version: 2 });
+    await launch(world, gate, { id: 'f0000000000000000000000000000001', lastStatus: 'RUNNING', version: 4 });
+    await launch(world, gate, { id: 'f0000000000000000000000000000002', lastStatus: 'RUNNING', version: 3 });
+
+    expect(first).toMatchObject({ judgement: { status: 'waiting', on: [NEW] } });
+    expect(world.scanner.requests).toEqual([
+      { scanId: 'scan-0001', digest: NEW, imageReference: `${WEB}@${NEW}`, reportKey: `reports/sha256/${NEW.slice(7)}/scan-0001.json` },
+    ]);
+    expect(world.store.scans.get(NEW)).toMatchObject({ state: 'running', buildId: 'fargate-gate-scan:build-1' });
+    expect(world.store.allWaiters().map((w) => w.taskArn).sort()).toEqual([taskArnOf('f0000000000000000000000000000001'), taskArnOf('f0000000000000000000000000000002')]);
+    expect(world.ecs.stops).toEqual([]);
+    expect(world.metrics.total('ScansStarted')).toBe(1);
+  });
+
+  it('is judged for every waiting task when its scan finishes, with one verdict event for the scan', async () => {
+    const { world, gate, policy } = setup();
+    await launch(world, gate, { id: 'f0000000000000000000000000000003' });
+    await launch(world, gate, { id: 'f0000000000000000000000000000004' });
+    uploadReport(world, NEW, { reference: `${WEB}@${NEW}`, digest: NEW, critical: 1 });
+
+    const result = await gate.handleEvent(buildEvent(buildIdOf(world), 'SUCCEEDED'));
+
+    expect(result).toMatchObject({ kind: 'scanBuildFinished', finished: { key: NEW, outcome: 'verdict' } });
+    expect(world.store.verdicts.get(`${NEW}#${policy.hash}`)).toMatchObject({ digest: NEW, buildId: 'fargate-gate-scan:build-1', reportLocation: `s3://reports-bucket/reports/sha256/${NEW.slice(7)}/scan-0001.json` });
+    expect(world.store.scans.get(NEW)?.state).toBe('done');
+    expect(world.ecs.stops.map((s) => s.taskArn).sort()).toEqual([taskArnOf('f0000000000000000000000000000003'), taskArnOf('f0000000000000000000000000000004')]);
+    expect(world.store.allWaiters()).toEqual([]);
+    const actions = world.notifier.published.map((e) => `${e.action}:${e.taskArn ?? 'image'}`).sort();
+    expect(actions).toEqual(['none:image', `stopTask:${taskArnOf('f0000000000000000000000000000003')}`, `stopTask:${taskArnOf('f0000000000000000000000000000004')}`]);
+
+    // The same build event again (at least once delivery): nothing new happens.
+    world.notifier.published.length = 0;
+    await gate.handleEvent(buildEvent(buildIdOf(world), 'SUCCEEDED'));
+    expect(world.notifier.published).toEqual([]);
+  });
+
+  it('is not acted on for a task that stopped before the verdict', async () => {
+    const { world, gate } = setup();
+    await launch(world, gate, { id: 'f0000000000000000000000000000005' });
+    const task = world.ecs.tasks.get(taskArnOf('f0000000000000000000000000000005'));
+    if (task) task.desiredStatus = 'STOPPED';
+    uploadReport(world, NEW, { reference: `${WEB}@${NEW}`, digest: NEW, critical: 1 });
+    await gate.handleEvent(buildEvent(buildIdOf(world), 'SUCCEEDED'));
+    expect(world.recorder.count('ecs.stopTask')).toBe(0);
+    expect(world.store.allWaiters()).toEqual([]);
+    expect(world.metrics.total('WaitersDropped')).toBe(1);
+  });
+
+  it('is judged by the digest the waiting task runs now', async () => {
+    const { world, gate, policy } = setup();
+    await launch(world, gate, { id: 'f0000000000000000000000000000006' });
+    // By the time the scan ends, ECS says the task runs another image, which has a failing verdict.
+    const other = digestOf('other');
+    storeVerdict(world, policy, other, { reference: `${WEB}:2`, critical: 3 });
+    world.ecs.tasks.set(taskArnOf('f0000000000000000000000000000006'), runningTask({ id: 'f0000000000000000000000000000006', containers: [{ name: 'web', image: `${WEB}:2`, imageDigest: other }] }));
+    uploadReport(world, NEW, { reference: `${WEB}@${NEW}`, digest: NEW, critical: 0 });
+    await gate.handleEvent(buildEvent(buildIdOf(world), 'SUCCEEDED'));
+    expect(world.ecs.stops).toHaveLength(1);
+    expect(world.notifier.published.find((e) => e.taskArn)?.images[0].digest).toBe(other);
+  });
+});
+
+describe('scan errors', () => {
+  it('block under onScanError deny', async () => {
+    const { world, gate } = setup();
+    await launch(world, gate, { id: 'f0000000000000000000000000000007' });
+    const result = await gate.handleEvent(buildEvent(buildIdOf(world), 'FAILED'));
+    expect(result).toMatchObject({ finished: { outcome: 'error', error: expect.stringContaining('FAILED') } });
+    expect(world.store.scans.get(NEW)).toMatchObject({ state: 'error' });
+    expect(world.ecs.stops[0].reason).toContain('image could not be judged');
+    expect(world.notifier.published.find((e) => e.taskArn)).toMatchObject({ decision: 'error', rules: ['onScanError'] });
+  });
+
+  it('let the task run with a warning under onScanError allow', async () => {
+    const { world, gate } = setup(policyOf({ onScanError: 'allow' }));
+    await launch(world, gate, { id: 'f0000000000000000000000000000008' });
+    await gate.handleEvent(buildEvent(buildIdOf(world), 'TIMED_OUT'));
+    expect(world.ecs.stops).toEqual([]);
+    expect(world.notifier.published.find((e) => e.taskArn)).toMatchObject({ decision: 'warn', action: 'none' });
+  });
+
+  it('include a missing or unreadable report', async () => {
+    const { world, gate } = setup();
+    await launch(world, gate, { id: 'f0000000000000000000000000000009' });
+    const missing = await gate.handleEvent(buildEvent(buildIdOf(world), 'SUCCEEDED'));
+    expect(missing).toMatchObject({ finished: { outcome: 'error', error: expect.stringContaining('without a report') } });
+
+    const other = digestOf('truncated');
+    await launch(world, gate, { id: 'f000000000000000000000000000000a', digest: other });
+    const record = world.store.scans.get(other);
+    world.reports.objects.set(`reports/sha256/${other.slice(7)}/${record?.scanId}.json`, '{"SchemaVersion": 2, "Results": [');
+    const unreadable = await gate.handleEvent(buildEvent(buildIdOf(world, other), 'SUCCEEDED'));
+    expect(unreadable).toMatchObject({ finished: { outcome: 'error', error: expect.stringContaining('truncated') } });
+  });
+
+  it('stand for a few minutes, then the next task that needs the image scans it again', async () => {
+    const { world, gate } = setup();
+    await launch(world, gate, { id: 'f000000000000000000000000000000b' });
+    await gate.handleEvent(buildEvent(buildIdOf(world), 'FAULT'));
+    expect(world.store.scans.get(NEW)).toMatchObject({ state: 'error', retryAt: '2026-01-05T09:10:00.000Z' });
+
+    // A burst of launches of the broken image: judged by the error that stands, no new scan each time.
+    const soon = await launch(world, gate, { id: 'f000000000000000000000000000000c' });
+    expect(soon).toMatchObject({ judgement: { status: 'judged', decision: 'error', action: 'stopTask' } });
+    expect(world.scanner.requests).toHaveLength(1);
+
+    world.clock.advance(10 * 60_000);
+    const later = await launch(world, gate, { id: 'f000000000000000000000000000000d' });
+    expect(later).toMatchObject({ judgement: { status: 'waiting' } });
+    expect(world.scanner.requests).toHaveLength(2);
+    expect(world.store.scans.get(NEW)).toMatchObject({ state: 'running', scanId: 'scan-0002' });
+  });
+});
+
+describe('a task that starts while a failed scan is being finished', () => {
+  it('is judged by the new scan it started, not by the old error', async () => {
+    // Errors retried at once, so the arriving task re-claims the record the moment it is marked.
+    const { world, gate } = setup(policyOf(), { scanErrorRetryMinutes: 0 });
+    await launch(world, gate, { id: 'f0000000000000000000000000000020' });
+    const buildId = buildIdOf(world);
+    // Right after the failed scan is marked, another task arrives, re-claims the error record and waits.
+    const update = world.store.updateScan.bind(world.store);
+    let raced = false;
+    world.store.updateScan = async (digest, expected, changes) => {
+      const applied = await update(digest, expected, changes);
+      if (applied && changes.state === 'error' && !raced) {
+        raced = true;
+        await launch(world, gate, { id: 'f0000000000000000000000000000021' });
+      }
+      return applied;
+    };
+    await gate.handleEvent(buildEvent(buildId, 'FAILED'));
+    expect(world.ecs.stops.map((s) => s.taskArn)).toEqual([taskArnOf('f0000000000000000000000000000020')]);
+    expect(world.store.allWaiters().map((w) => w.taskArn)).toEqual([taskArnOf('f0000000000000000000000000000021')]);
+    expect(world.store.scans.get(NEW)).toMatchObject({ state: 'running', scanId: 'scan-0002' });
+  });
+});
+
+describe('CodeBuild capacity', () => {
+  it('queues a refused scan with back-off and lets the sweep start it when its time comes', async () => {
+    const { world, gate } = setup();
+    world.scanner.capacityErrors = 1;
+    const result = await launch(world, gate, { id: 'f000000000000000000000000000000d' });
+    expect(result).toMatchObject({ judgement: { status: 'waiting' } });
+    // Back-off after one refusal: between 15 s and 30 s (jitter 0.5 in the test world: 22.5 s).
+    expect(world.store.scans.get(NEW)).toMatchObject({ state: 'queued', attempts: 1, retryAt: '2026-01-05T09:00:22.500Z' });
+
+    world.recorder.reset();
+    await gate.handleEvent(sweepEvent());
+    expect(world.calls()).toEqual(['store.listUnfinishedScans']);
+
+    world.clock.advance(23_000);
+    const swept = await gate.handleEvent(sweepEvent());
+    expect(swept).toMatchObject({ kind: 'sweep', summary: { retried: 1 } });
+    expect(world.store.scans.get(NEW)).toMatchObject({ state: 'running', buildId: 'fargate-gate-scan:build-1' });
+
+    uploadReport(world, NEW, { reference: `${WEB}@${NEW}`, digest: NEW, critical: 2 });
+    await gate.handleEvent(buildEvent(buildIdOf(world), 'SUCCEEDED'));
+    expect(world.ecs.stops).toHaveLength(1);
+  });
+
+  it('gives up on a scan that could not start before its deadline: onScanError decides', async () => {
+    const { world, gate } = setup();
+    world.scanner.capacityErrors = 1000;
+    await launch(world, gate, { id: 'f000000000000000000000000000000e' });
+    for (let minute = 0; minute < 125; minute += 5) {
+      world.clock.advance(5 * 60_000);
+      await gate.handleEvent(sweepEvent());
+    }
+    expect(world.store.scans.get(NEW)).toMatchObject({ state: 'error', error: expect.stringContaining('could not be started') });
+    expect(world.ecs.stops).toHaveLength(1);
+  });
+});
+
+describe('the sweep', () => {
+  it('finishes a scan whose build event was lost', async () => {
+    const { world, gate } = setup();
+    await launch(world, gate, { id: 'f000000000000000000000000000000f' });
+    uploadReport(world, NEW, { reference: `${WEB}@${NEW}`, digest: NEW, critical: 1 });
+    world.scanner.statuses.set(buildIdOf(world), 'SUCCEEDED');
+    const result = await gate.handleEvent(sweepEvent());
+    expect(result).toMatchObject({ summary: { finished: 1 } });
+    expect(world.ecs.stops).toHaveLength(1);
+  });
+
+  it('fails a scan still running past its deadline', async () => {
+    const { world, gate } = setup();
+    await launch(world, gate, { id: 'f0000000000000000000000000000010' });
+    world.clock.advance(10 * 60_000);
+    expect(await gate.handleEvent(sweepEvent())).toMatchObject({ summary: { stillRunning: 1 } });
+    world.clock.advance(25 * 60_000);
+    expect(await gate.handleEvent(sweepEvent())).toMatchObject({ summary: { expired: 1 } });
+    expect(world.store.scans.get(NEW)).toMatchObject({ state: 'error', error: 'the scan did not finish within 30 minutes' });
+    expect(world.ecs.stops).toHaveLength(1);
+  });
+
+  it('restarts a scan whose start was lost with its invocation', async () => {
+    const { world, gate } = setup();
+    world.scanner.startScan = async () => {
+      world.recorder.record('scanner.startScan');
+      throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    };
+    await expect(launch(world, gate, { id: 'f0000000000000000000000000000011' })).rejects.toThrow('socket hang up');
+    expect(world.store.scans.get(NEW)).toMatchObject({ state: 'queued' });
+    // Within the start lease, the sweep leaves it alone; after it, the sweep starts it.
+    delete (world.scanner as { startScan?: unknown }).startScan;
+    await gate.handleEvent(sweepEvent());
+    expect(world.scanner.requests).toHaveLength(0);
+    world.clock.advance(121_000);
+    await gate.handleEvent(sweepEvent());
+    expect(world.scanner.requests).toHaveLength(1);
+  });
+});
+
+describe('verdict reuse', () => {
+  it('re-evaluates a stored report for a new policy instead of scanning again', async () => {
+    const { world, gate } = setup();
+    await launch(world, gate, { id: 'f0000000000000000000000000000012' });
+    uploadReport(world, NEW, { reference: `${WEB}@${NEW}`, digest: NEW, user: 'root' });
+    await gate.handleEvent(buildEvent(buildIdOf(world), 'SUCCEEDED'));
+    expect(world.ecs.stops).toHaveLength(1);
+
+    // Same world, a policy without the root-user rule: a new policy hash, no verdict for it yet.
+    const lenient = policyOf({ name: 'lenient', rules: { vulnerabilities: { action: 'deny', fixable: { minSeverity: 'high' } } } });
+    const next = createGate(world.deps(lenient));
+    world.recorder.reset();
+    const result = await launch(world, next, { id: 'f0000000000000000000000000000013' });
+    expect(result).toMatchObject({ judgement: { status: 'judged', decision: 'pass' } });
+    expect(world.recorder.count('scanner.startScan')).toBe(0);
+    expect(world.recorder.count('reports.getReport')).toBe(1);
+    expect(world.store.verdicts.get(`${NEW}#${lenient.hash}`)).toBeDefined();
+  });
+
+  it('rescans an image whose verdict is older than maxScanAge, and the task waits for it', async () => {
+    const policy = policyOf({ maxScanAge: '1d' });
+    const { world, gate } = setup(policy);
+    storeVerdict(world, policy, NEW, { reference: `${WEB}:2`, critical: 0 }, 2 * 86_400_000);
+    world.store.scans.set(NEW, {
+      digest: NEW,
+      imageReference: `${WEB}@${NEW}`,
+      scanId: 'old-scan',
+      state: 'done',
+      attempts: 0,
+      startedAt: new Date(world.clock.now().getTime() - 2 * 86_400_000).toISOString(),
+      deadline: new Date(world.clock.now().getTime() - 86_400_000).toISOString(),
+      buildId: 'fargate-gate-scan:old',
+    });
+    const result = await launch(world, gate, { id: 'f0000000000000000000000000000014' });
+    expect(result).toMatchObject({ judgement: { status: 'waiting', on: [NEW] } });
+    expect(world.store.scans.get(NEW)).toMatchObject({ state: 'running', scanId: 'scan-0001', buildId: 'fargate-gate-scan:build-1' });
+    expect(world.metrics.total('Rescans')).toBe(1);
+  });
+});
+
+describe('other triggers', () => {
+  it('pre-scans a pushed image once', async () => {
+    const { world, gate } = setup();
+    const push = JSON.parse(readFileSync(join(__dirname, '../fixtures/events/ecr-image-action-push.json'), 'utf8'));
+    expect(await gate.handleEvent(push)).toEqual({ kind: 'imagePushed', scan: 'started' });
+    expect(await gate.handleEvent(push)).toEqual({ kind: 'imagePushed', scan: 'inFlight' });
+    expect(world.scanner.requests.map((r) => r.imageReference)).toEqual([
+      '123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/web@sha256:0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0',
+    ]);
+  });
+
+  it('scans an image outside ECR by reference and keeps the verdict under the digest the report names', async () => {
+    const { world, gate, policy } = setup();
+    registerTaskDefinition(world, 'proxy', [{ name: 'web', image: 'nginx:1.25' }]);
+    const key = referenceScanKey(parseImageReference('nginx:1.25'));
+    const pulled = digestOf('nginx 1.25');
+    const result = await launch(world, gate, { id: 'f0000000000000000000000000000015', family: 'proxy', image: 'nginx:1.25', digest: null });
+    expect(result).toMatchObject({ judgement: { status: 'waiting', on: [key] } });
+    expect(world.scanner.requests[0]).toMatchObject({ digest: '', imageReference: 'docker.io/library/nginx:1.25', reportKey: `reports/${key}/scan-0001.json` });
+
+    uploadReport(world, key, { reference: 'nginx:1.25', digest: pulled, critical: 0 });
+    await gate.handleEvent(buildEvent(buildIdOf(world, key), 'SUCCEEDED'));
+    expect(world.store.verdicts.get(`${key}#${policy.hash}`)?.expiresAt).toBe(Date.parse('2026-01-05T10:00:00Z') / 1000);
+    expect(world.store.verdicts.get(`${pulled}#${policy.hash}`)).toMatchObject({ digest: pulled });
+    expect(world.notifier.published.find((e) => !e.taskArn)?.images[0]).toMatchObject({ digest: pulled });
+  });
+
+  it('remembers who called RunTask and names them when the task is judged', async () => {
+    const { world, gate } = setup();
+    const call = JSON.parse(readFileSync(join(__dirname, '../fixtures/events/cloudtrail-runtask-fargate.json'), 'utf8'));
+    const taskArn = 'arn:aws:ecs:eu-west-1:123456789012:task/batch/0d3f1c9e2b7a4c5d8e6f7a8b9c0d1e2f';
+    registerTaskDefinition(world, 'nightly-report', [{ name: 'report', image: `${REGISTRY}/reports/nightly@sha256:4a5b6c7d8e9f00112233445566778899aabbccddeeff00112233445566778899` }], 7);
+    const result = await gate.handleEvent(call);
+    expect(result).toMatchObject({ kind: 'runTaskCall', judgements: [{ status: 'waiting' }] });
+    expect(world.store.launchers.get(taskArn)).toBe('arn:aws:sts::123456789012:assumed-role/ci-deployer/deploy-bot');
+    expect(world.store.allWaiters()[0]).toMatchObject({ taskArn, launchedBy: 'arn:aws:sts::123456789012:assumed-role/ci-deployer/deploy-bot' });
+  });
+});

@@ -1,0 +1,29 @@
+import { InputError } from '../../functions/core/errors';
+import { ReportMissingError, ScanCapacityError } from '../../functions/core/ports';
+import { classifyFailure, shouldRetry } from '../../functions/handlers/failures';
+
+const aws = (name: string, extra: Record<string, unknown> = {}) => Object.assign(new Error(name), { name, ...extra });
+
+describe('classifyFailure', () => {
+  it.each([
+    ['an InputError', new InputError('bad'), 'input'],
+    ['a ScanCapacityError', new ScanCapacityError('full'), 'capacity'],
+    ['a missing report', new ReportMissingError('gone'), 'permanent'],
+    ['throttling by name', aws('ThrottlingException', { $fault: 'client' }), 'transient'],
+    ['DynamoDB throughput', aws('ProvisionedThroughputExceededException', { $fault: 'client' }), 'transient'],
+    ['an SDK-retryable error', aws('Whatever', { $retryable: { throttling: false } }), 'transient'],
+    ['HTTP 503', aws('ServiceUnavailable', { $metadata: { httpStatusCode: 503 } }), 'transient'],
+    ['a server fault', aws('InternalFailure', { $fault: 'server' }), 'transient'],
+    ['a dropped connection', Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), 'transient'],
+    ['access denied', aws('AccessDeniedException', { $fault: 'client', $metadata: { httpStatusCode: 400 } }), 'permanent'],
+    ['a validation error', aws('InvalidParameterException', { $fault: 'client' }), 'permanent'],
+    ['a plain bug', new TypeError('x is undefined'), 'unknown'],
+    ['a thrown string', 'oops', 'unknown'],
+  ])('%s is %s', (_what, error, kind) => {
+    expect(classifyFailure(error)).toBe(kind);
+  });
+
+  it('retries transient and unknown failures only', () => {
+    expect(['input', 'capacity', 'permanent', 'transient', 'unknown'].filter((k) => shouldRetry(k as never))).toEqual(['transient', 'unknown']);
+  });
+});

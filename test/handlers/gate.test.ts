@@ -1,0 +1,88 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import fc from 'fast-check';
+import { classifyGateEvent } from '../../functions/core/events';
+import { createGate } from '../../functions/handlers/gate';
+import { conformanceFiles, describeWithConformance } from '../support/conformance';
+import { jsonish, mutated, shellInjection } from '../core/events/mutate';
+import { createWorld, policyOf } from './support/fakes';
+import { REGISTRY, digestOf, registerTaskDefinition, storeVerdict, taskEvent } from './support/scenario';
+
+const FIXTURES = join(__dirname, '../fixtures/events');
+const read = (file: string): unknown => JSON.parse(readFileSync(file, 'utf8').replace(/^\uFEFF/, ''));
+const fixtures = readdirSync(FIXTURES)
+  .filter((name) => name.endsWith('.json'))
+  .map((name) => read(join(FIXTURES, name)));
+const samples = conformanceFiles('events').map(read);
+const policy = policyOf();
+const HOOK_STATUSES = ['SUCCEEDED', 'FAILED', 'IN_PROGRESS'];
+
+describeWithConformance('the gate on real AWS samples', () => {
+  it.each(conformanceFiles('events').map((file) => [basename(file), file]))('%s: an ignored sample causes no AWS call', async (_name, file) => {
+    const world = createWorld();
+    const gate = createGate(world.deps(policy));
+    const event = read(file);
+    const result = await gate.handleEvent(event);
+    if (classifyGateEvent(event, { scanProjectName: 'fargate-gate-scan' }).kind === 'ignored') {
+      expect(result.kind).toBe('ignored');
+      expect(world.calls()).toEqual([]);
+    }
+  });
+});
+
+describe('the gate under hostile input', () => {
+  it('never throws on random values and makes no AWS call for them', async () => {
+    await fc.assert(
+      fc.asyncProperty(jsonish, async (value) => {
+        const world = createWorld();
+        const result = await createGate(world.deps(policy)).handleEvent(value);
+        expect(result.kind).toBe('ignored');
+        expect(world.calls()).toEqual([]);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('never throws on mutated events; whatever it ignores costs no AWS call', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...fixtures, ...samples).chain(mutated), async (event) => {
+        const world = createWorld();
+        const result = await createGate(world.deps(policy)).handleEvent(event);
+        if (result.kind === 'ignored') expect(world.calls()).toEqual([]);
+      }),
+      { numRuns: 600 },
+    );
+  });
+
+  it('always answers a lifecycle hook with a valid status, whatever the payload', async () => {
+    const hooks = fixtures.filter((f) => typeof f === 'object' && f !== null && 'executionDetails' in f);
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(jsonish, fc.constantFrom(...hooks).chain(mutated)), async (payload) => {
+        const world = createWorld();
+        const response = await createGate(world.deps(policy)).handleHook(payload);
+        expect(HOOK_STATUSES).toContain(response.hookStatus);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('never passes an image reference with shell metacharacters to a scan, a registry call or an event', async () => {
+    const web = `${REGISTRY}/shop/web`;
+    await fc.assert(
+      fc.asyncProperty(shellInjection, fc.constantFrom(`${web}:1`, 'nginx:1.25', `${web}@${digestOf('x')}`), fc.nat(40), async (injection, base, at) => {
+        const position = at % (base.length + 1);
+        const image = `${base.slice(0, position)}${injection}${base.slice(position)}`;
+        const world = createWorld();
+        registerTaskDefinition(world, 'web', [{ name: 'web', image: `${web}:1` }]);
+        storeVerdict(world, policy, digestOf('x'), { reference: `${web}:1` });
+        const gate = createGate(world.deps(policy));
+        await gate.handleEvent(taskEvent({ lastStatus: 'PENDING', containers: [{ name: 'web', image }] }));
+        expect(world.scanner.requests).toEqual([]);
+        expect(world.recorder.count('registry.resolveDigest')).toBe(0);
+        const everything = JSON.stringify({ stops: world.ecs.stops, events: world.notifier.published, scans: [...world.store.scans.values()], waiters: world.store.allWaiters() });
+        expect(everything).not.toContain(JSON.stringify(image).slice(1, -1));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -1,0 +1,73 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GATE_ENV } from '../../../functions/handlers/environment';
+import { createLambdaGate, loadPolicyFile, readSettings } from '../../../functions/handlers/lambda/wiring';
+
+const dir = mkdtempSync(join(tmpdir(), 'gate-wiring-'));
+const policyPath = join(dir, 'policy.json');
+writeFileSync(policyPath, JSON.stringify({ schemaVersion: '1', name: 'bundled', mode: 'enforce', onScanError: 'deny', rules: { rootUser: { action: 'deny' } } }));
+
+const env = (overrides: Record<string, string | undefined> = {}): Record<string, string | undefined> => ({
+  [GATE_ENV.tableName]: 'gate-table',
+  [GATE_ENV.reportBucket]: 'gate-reports',
+  [GATE_ENV.reportPrefix]: 'reports/',
+  [GATE_ENV.scanProjectName]: 'fargate-gate-scan',
+  [GATE_ENV.eventBusName]: 'gate-verdicts',
+  [GATE_ENV.policyFile]: policyPath,
+  [GATE_ENV.clusterArns]: ' arn:aws:ecs:eu-west-1:123456789012:cluster/prod , arn:aws:ecs:eu-west-1:123456789012:cluster/staging,',
+  [GATE_ENV.verdictTtlDays]: '14',
+  [GATE_ENV.scanTimeoutMinutes]: '20',
+  [GATE_ENV.logLevel]: 'silent',
+  AWS_REGION: 'eu-west-1',
+  ...overrides,
+});
+
+describe('readSettings', () => {
+  it('reads every setting the construct sets', () => {
+    const settings = readSettings(env());
+    expect(settings).toMatchObject({ tableName: 'gate-table', reportBucket: 'gate-reports', scanProjectName: 'fargate-gate-scan', eventBusName: 'gate-verdicts', policyFile: policyPath });
+    expect(settings.config).toMatchObject({
+      reportPrefix: 'reports/',
+      scanProjectName: 'fargate-gate-scan',
+      clusterArns: ['arn:aws:ecs:eu-west-1:123456789012:cluster/prod', 'arn:aws:ecs:eu-west-1:123456789012:cluster/staging'],
+      verdictTtlDays: 14,
+      scanTimeoutMinutes: 20,
+    });
+  });
+
+  it('resolves a relative policy path against the function root', () => {
+    expect(readSettings(env({ [GATE_ENV.policyFile]: 'policies/default.json', LAMBDA_TASK_ROOT: '/var/task' })).policyFile).toBe('/var/task/policies/default.json');
+  });
+
+  it.each([
+    [{ [GATE_ENV.tableName]: undefined }, GATE_ENV.tableName],
+    [{ [GATE_ENV.scanProjectName]: '  ' }, GATE_ENV.scanProjectName],
+    [{ [GATE_ENV.verdictTtlDays]: 'ten' }, GATE_ENV.verdictTtlDays],
+    [{ [GATE_ENV.scanTimeoutMinutes]: '-5' }, GATE_ENV.scanTimeoutMinutes],
+    [{ [GATE_ENV.clusterArns]: 'prod' }, GATE_ENV.clusterArns],
+  ])('fails the cold start naming the bad variable (%o)', (overrides, name) => {
+    expect(() => readSettings(env(overrides))).toThrow(name);
+  });
+});
+
+describe('loadPolicyFile', () => {
+  it('names the file when it cannot be read', () => {
+    expect(() => loadPolicyFile(join(dir, 'missing.json'))).toThrow(/cannot read the policy file .*missing\.json/);
+  });
+
+  it('names the file and the problem when the policy is invalid', () => {
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ schemaVersion: '1', name: 'x', mode: 'sometimes', onScanError: 'deny', rules: {} }));
+    expect(() => loadPolicyFile(bad)).toThrow(/bad\.json.*mode/);
+  });
+});
+
+describe('createLambdaGate', () => {
+  it('builds the gate on AWS adapters with the bundled policy; unusable events cost nothing', async () => {
+    const lambda = createLambdaGate(env());
+    expect(lambda.policy.name).toBe('bundled');
+    await expect(lambda.gate.handleEvent({ hello: 'world' })).resolves.toMatchObject({ kind: 'ignored' });
+    await expect(lambda.gate.handleHook({ executionId: 'x' })).resolves.toEqual({ hookStatus: 'FAILED' });
+  });
+});

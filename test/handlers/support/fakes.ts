@@ -1,0 +1,391 @@
+import { InputError } from '../../../functions/core/errors';
+import type { ImageReference } from '../../../functions/core/image/reference';
+import { loadPolicy, type LoadedPolicy, type Policy } from '../../../functions/core/policy';
+import {
+  ReportMissingError,
+  ScanCapacityError,
+  type BuildStatus,
+  type EnforcementRecord,
+  type GateStore,
+  type RollbackOutcome,
+  type RunningTask,
+  type ScanRecord,
+  type ScanRequest,
+  type ScanState,
+  type StoredVerdict,
+  type VerdictEvent,
+  type Waiter,
+} from '../../../functions/core/ports';
+import type { TaskDefinitionSpec } from '../../../functions/core/taskdef/model';
+import type { GateDependencies } from '../../../functions/handlers/gate';
+
+/**
+ * Recording fake ports for the gate's use-case tests: plain in-memory behaviour with the store's conditional
+ * semantics, and one `calls` list naming every port call in order ("store.getVerdicts", "ecs.stopTask", ...), which
+ * is what the call-budget tests count. Metrics are not port calls to AWS and are kept apart.
+ */
+export class Recorder {
+  readonly calls: string[] = [];
+  record(name: string): void {
+    this.calls.push(name);
+  }
+  count(name: string): number {
+    return this.calls.filter((c) => c === name).length;
+  }
+  reset(): void {
+    this.calls.length = 0;
+  }
+}
+
+const clone = <T>(value: T): T => (value === undefined ? value : structuredClone(value));
+
+export interface FakeStoreOptions {
+  /** Implement the optional combined read (verdicts + launcher in one call). */
+  combinedRead?: boolean;
+  /** Implement the optional releaseEnforcement. */
+  release?: boolean;
+}
+
+export class FakeStore implements GateStore {
+  readonly verdicts = new Map<string, StoredVerdict>();
+  readonly scans = new Map<string, ScanRecord>();
+  readonly waiters = new Map<string, Map<string, Waiter>>();
+  readonly enforcements = new Map<string, EnforcementRecord>();
+  readonly versions = new Map<string, number>();
+  readonly launchers = new Map<string, string>();
+  getVerdictsForTask?: GateStore['getVerdictsForTask'];
+  releaseEnforcement?: GateStore['releaseEnforcement'];
+  /** Make the next call of a method throw this error. */
+  readonly failNext = new Map<string, unknown>();
+
+  constructor(private readonly recorder: Recorder, options: FakeStoreOptions = {}) {
+    if (options.combinedRead ?? true) {
+      this.getVerdictsForTask = async (digests, policyHash, taskArn) => {
+        this.call('getVerdictsForTask');
+        return { verdicts: this.lookup(digests, policyHash), launcher: this.launchers.get(taskArn) };
+      };
+    }
+    if (options.release ?? true) {
+      this.releaseEnforcement = async (key) => {
+        this.call('releaseEnforcement');
+        this.enforcements.delete(key);
+      };
+    }
+  }
+
+  private call(method: string): void {
+    this.recorder.record(`store.${method}`);
+    const failure = this.failNext.get(method);
+    if (failure !== undefined) {
+      this.failNext.delete(method);
+      throw failure;
+    }
+  }
+
+  private lookup(digests: string[], policyHash: string): Map<string, StoredVerdict> {
+    const found = new Map<string, StoredVerdict>();
+    for (const digest of digests) {
+      const verdict = this.verdicts.get(`${digest}#${policyHash}`);
+      if (verdict) found.set(digest, clone(verdict));
+    }
+    return found;
+  }
+
+  async getVerdict(digest: string, policyHash: string) {
+    this.call('getVerdict');
+    return clone(this.verdicts.get(`${digest}#${policyHash}`));
+  }
+  async getVerdicts(digests: string[], policyHash: string) {
+    this.call('getVerdicts');
+    return this.lookup(digests, policyHash);
+  }
+  async putVerdict(verdict: StoredVerdict) {
+    this.call('putVerdict');
+    this.verdicts.set(`${verdict.digest}#${verdict.policyHash}`, clone(verdict));
+  }
+  async claimScan(record: ScanRecord) {
+    this.call('claimScan');
+    const existing = this.scans.get(record.digest);
+    if (existing && existing.state !== 'error') return false;
+    this.scans.set(record.digest, clone(record));
+    return true;
+  }
+  async getScan(digest: string) {
+    this.call('getScan');
+    return clone(this.scans.get(digest));
+  }
+  async updateScan(digest: string, expectedState: ScanState, changes: Partial<Omit<ScanRecord, 'digest'>>) {
+    this.call('updateScan');
+    const existing = this.scans.get(digest);
+    if (!existing || existing.state !== expectedState) return false;
+    const defined = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
+    this.scans.set(digest, { ...existing, ...clone(defined), digest });
+    return true;
+  }
+  async listUnfinishedScans() {
+    this.call('listUnfinishedScans');
+    return [...this.scans.values()].filter((s) => s.state === 'queued' || s.state === 'running').map(clone);
+  }
+  async addWaiter(waiter: Waiter) {
+    this.call('addWaiter');
+    const forDigest = this.waiters.get(waiter.digest) ?? new Map<string, Waiter>();
+    this.waiters.set(waiter.digest, forDigest);
+    if (!forDigest.has(waiter.taskArn)) forDigest.set(waiter.taskArn, clone(waiter));
+  }
+  async listWaiters(digest: string) {
+    this.call('listWaiters');
+    return [...(this.waiters.get(digest)?.values() ?? [])].map(clone);
+  }
+  async removeWaiter(digest: string, taskArn: string) {
+    this.call('removeWaiter');
+    this.waiters.get(digest)?.delete(taskArn);
+  }
+  async claimEnforcement(record: EnforcementRecord) {
+    this.call('claimEnforcement');
+    if (this.enforcements.has(record.key)) return false;
+    this.enforcements.set(record.key, clone(record));
+    return true;
+  }
+  async advanceTaskVersion(taskArn: string, version: number) {
+    this.call('advanceTaskVersion');
+    const stored = this.versions.get(taskArn);
+    if (stored !== undefined && stored >= version) return false;
+    this.versions.set(taskArn, version);
+    return true;
+  }
+  async rememberLauncher(taskArn: string, principal: string) {
+    this.call('rememberLauncher');
+    this.launchers.set(taskArn, principal);
+  }
+  async getLauncher(taskArn: string) {
+    this.call('getLauncher');
+    return this.launchers.get(taskArn);
+  }
+
+  allWaiters(): Waiter[] {
+    return [...this.waiters.values()].flatMap((m) => [...m.values()]);
+  }
+}
+
+export class FakeEcs {
+  readonly tasks = new Map<string, RunningTask>();
+  readonly stops: { cluster: string; taskArn: string; reason: string }[] = [];
+  readonly rollbacks: { cluster: string; service: string; reason: string }[] = [];
+  readonly scales: { cluster: string; service: string; desiredCount: number }[] = [];
+  rollbackOutcome: RollbackOutcome = { kind: 'rolledBack', deploymentArn: 'arn:aws:ecs:eu-west-1:123456789012:service-deployment/prod/web/rollback1' };
+  revisions = new Map<string, { cluster: string; service: string; taskDefinitionArn: string; containers: { name: string; image: string; imageDigest?: string }[] }>();
+  failNext = new Map<string, unknown>();
+
+  constructor(private readonly recorder: Recorder) {}
+
+  private call(method: string): void {
+    this.recorder.record(`ecs.${method}`);
+    const failure = this.failNext.get(method);
+    if (failure !== undefined) {
+      this.failNext.delete(method);
+      throw failure;
+    }
+  }
+
+  async describeTasks(_cluster: string, taskArns: string[]) {
+    this.call('describeTasks');
+    return taskArns.flatMap((arn) => (this.tasks.has(arn) ? [clone(this.tasks.get(arn) as RunningTask)] : []));
+  }
+  async stopTask(cluster: string, taskArn: string, reason: string) {
+    this.call('stopTask');
+    if (reason.length > 255) throw Object.assign(new Error('reason too long'), { name: 'InvalidParameterException', $fault: 'client' });
+    this.stops.push({ cluster, taskArn, reason });
+    const task = this.tasks.get(taskArn);
+    if (task) task.desiredStatus = 'STOPPED';
+  }
+  async rollbackDeployment(cluster: string, service: string, reason: string) {
+    this.call('rollbackDeployment');
+    this.rollbacks.push({ cluster, service, reason });
+    return clone(this.rollbackOutcome);
+  }
+  async scaleService(cluster: string, service: string, desiredCount: number) {
+    this.call('scaleService');
+    this.scales.push({ cluster, service, desiredCount });
+  }
+  async describeServiceRevision(arn: string) {
+    this.call('describeServiceRevision');
+    const revision = this.revisions.get(arn);
+    if (!revision) throw Object.assign(new Error('revision not found'), { name: 'ServiceRevisionNotFoundException', $fault: 'client' });
+    return clone(revision);
+  }
+}
+
+export class FakeTaskDefinitions {
+  readonly specs = new Map<string, TaskDefinitionSpec>();
+  constructor(private readonly recorder: Recorder) {}
+  async get(arn: string) {
+    this.recorder.record('taskDefinitions.get');
+    const spec = this.specs.get(arn);
+    if (!spec) throw new InputError(`no task definition ${arn}`, { source: 'fake' });
+    return clone(spec);
+  }
+}
+
+export class FakeRegistry {
+  /** `registry/repository:tag` → digest */
+  readonly tags = new Map<string, string>();
+  constructor(private readonly recorder: Recorder) {}
+  async resolveDigest(reference: ImageReference) {
+    this.recorder.record('registry.resolveDigest');
+    return this.tags.get(`${reference.registry}/${reference.repository}:${reference.tag ?? 'latest'}`);
+  }
+}
+
+export class FakeScanner {
+  readonly requests: ScanRequest[] = [];
+  readonly statuses = new Map<string, BuildStatus>();
+  /** StartBuild refusals for capacity still to come. */
+  capacityErrors = 0;
+  private builds = 0;
+  constructor(private readonly recorder: Recorder) {}
+  async startScan(request: ScanRequest) {
+    this.recorder.record('scanner.startScan');
+    if (this.capacityErrors > 0) {
+      this.capacityErrors -= 1;
+      throw new ScanCapacityError('AccountLimitExceededException: too many builds');
+    }
+    this.requests.push(clone(request));
+    this.builds += 1;
+    const buildId = `fargate-gate-scan:build-${this.builds}`;
+    this.statuses.set(buildId, 'IN_PROGRESS');
+    return { buildId };
+  }
+  async getBuildStatuses(buildIds: string[]) {
+    this.recorder.record('scanner.getBuildStatuses');
+    return buildIds.flatMap((buildId) => (this.statuses.has(buildId) ? [{ buildId, status: this.statuses.get(buildId) as BuildStatus }] : []));
+  }
+}
+
+export class FakeReports {
+  readonly objects = new Map<string, string>();
+  constructor(private readonly recorder: Recorder) {}
+  async getReport(key: string) {
+    this.recorder.record('reports.getReport');
+    const text = this.objects.get(key);
+    if (text === undefined) throw new ReportMissingError(`no object ${key}`);
+    return text;
+  }
+  locationOf(key: string) {
+    return `s3://reports-bucket/${key}`;
+  }
+}
+
+export class FakeNotifier {
+  readonly published: VerdictEvent[] = [];
+  failNext: unknown;
+  constructor(private readonly recorder: Recorder) {}
+  async publishVerdict(event: VerdictEvent) {
+    this.recorder.record('notifier.publishVerdict');
+    if (this.failNext !== undefined) {
+      const failure = this.failNext;
+      this.failNext = undefined;
+      throw failure;
+    }
+    this.published.push(clone(event));
+  }
+}
+
+export class FakeMetrics {
+  readonly counts: { name: string; value: number; dimensions?: Record<string, string> }[] = [];
+  readonly timings: { name: string; value: number; dimensions?: Record<string, string> }[] = [];
+  count(name: string, value = 1, dimensions?: Record<string, string>) {
+    this.counts.push({ name, value, dimensions });
+  }
+  timing(name: string, value: number, dimensions?: Record<string, string>) {
+    this.timings.push({ name, value, dimensions });
+  }
+  flush() {}
+  total(name: string, dimensions?: Record<string, string>): number {
+    return this.counts
+      .filter((c) => c.name === name && (!dimensions || Object.entries(dimensions).every(([k, v]) => c.dimensions?.[k] === v)))
+      .reduce((sum, c) => sum + c.value, 0);
+  }
+}
+
+export class ManualClock {
+  private ms: number;
+  constructor(start = '2026-01-05T09:00:00Z') {
+    this.ms = Date.parse(start);
+  }
+  now(): Date {
+    return new Date(this.ms);
+  }
+  advance(ms: number): void {
+    this.ms += ms;
+  }
+}
+
+export interface World {
+  recorder: Recorder;
+  store: FakeStore;
+  ecs: FakeEcs;
+  taskDefinitions: FakeTaskDefinitions;
+  registry: FakeRegistry;
+  scanner: FakeScanner;
+  reports: FakeReports;
+  notifier: FakeNotifier;
+  metrics: FakeMetrics;
+  clock: ManualClock;
+  deps(policy: LoadedPolicy<Policy>, config?: GateDependencies['config']): GateDependencies;
+  /** Port calls that reach AWS (everything but metrics): what the budget tests count. */
+  calls(): string[];
+}
+
+export function createWorld(options: FakeStoreOptions = {}): World {
+  const recorder = new Recorder();
+  let ids = 0;
+  const world: World = {
+    recorder,
+    store: new FakeStore(recorder, options),
+    ecs: new FakeEcs(recorder),
+    taskDefinitions: new FakeTaskDefinitions(recorder),
+    registry: new FakeRegistry(recorder),
+    scanner: new FakeScanner(recorder),
+    reports: new FakeReports(recorder),
+    notifier: new FakeNotifier(recorder),
+    metrics: new FakeMetrics(),
+    clock: new ManualClock(),
+    deps(policy, config) {
+      return {
+        store: world.store,
+        ecs: world.ecs,
+        taskDefinitions: world.taskDefinitions,
+        registry: world.registry,
+        scanner: world.scanner,
+        reports: world.reports,
+        notifier: world.notifier,
+        metrics: world.metrics,
+        clock: world.clock,
+        policy,
+        config: { scanProjectName: 'fargate-gate-scan', ...config },
+        newId: () => `scan-${String(++ids).padStart(4, '0')}`,
+        random: () => 0.5,
+      };
+    },
+    calls: () => [...recorder.calls],
+  };
+  return world;
+}
+
+export function policyOf(overrides: Record<string, unknown> = {}): LoadedPolicy<Policy> {
+  return loadPolicy(
+    {
+      schemaVersion: '1',
+      name: 'production',
+      mode: 'enforce',
+      onScanError: 'deny',
+      rules: {
+        rootUser: { action: 'deny' },
+        secrets: { action: 'deny', environment: {} },
+        vulnerabilities: { action: 'deny', fixable: { minSeverity: 'high' } },
+      },
+      ...overrides,
+    },
+    'test policy',
+  );
+}
