@@ -1,0 +1,52 @@
+import { resolve } from 'node:path';
+import { DEFAULT_FLEET, planFleet } from './fleet';
+import { defaultPolicy, measurePolicyEngine } from './policy-engine';
+import { DEFAULT_RUNTIME_OPTIONS, measureRuntime } from './runtime';
+
+/**
+ * `npm run bench`: figures, not assertions. Part A times the policy engine on a 10,000-finding report;
+ * Part B replays a seeded Fargate fleet through the real gate handlers on the in-memory backend. The last
+ * line is one JSON object with the runtime figures, for tools.
+ */
+async function main(): Promise<void> {
+  const root = resolve(__dirname, '..');
+  const out = (line = '') => process.stdout.write(`${line}\n`);
+
+  out('Part A: policy engine (parse + assess + evaluate one Trivy report)');
+  const engine = measurePolicyEngine(defaultPolicy(root), { findings: 10_000, runs: 7 });
+  out(`  report: ${engine.findings} vulnerabilities, ${(engine.reportBytes / 1_048_576).toFixed(1)} MiB of Trivy JSON; decision ${engine.decision}, ${engine.violations} violations`);
+  out(`  median of ${engine.runs} runs: parse ${engine.parseMs.toFixed(1)} ms, assess ${engine.assessMs.toFixed(1)} ms, evaluate ${engine.evaluateMs.toFixed(1)} ms, total ${engine.totalMs.toFixed(1)} ms`);
+  out();
+
+  const plan = planFleet(DEFAULT_FLEET);
+  out(`Part B: runtime (seed ${JSON.stringify(plan.seed)}: ${plan.images.length} image versions, ${plan.launches.length} RunTask launches, ${plan.services.length} services, ${plan.durationMs / 3_600_000} h simulated)`);
+  const figures = await measureRuntime(plan, { root, ...DEFAULT_RUNTIME_OPTIONS });
+  const d = figures.details;
+  out(`  ${figures.events} task events (${d.deliveries} deliveries in all, ${d.duplicateDeliveries} duplicates), ${d.tasks} tasks (${d.standaloneTasks} standalone, ${d.serviceTasks} service), ${d.wallSeconds} s wall`);
+  out(`  scans: ${figures.scansStarted} started for ${figures.distinctDigests} distinct digests (${figures.scansPerDistinctDigest} per digest); per-launch scanning would start ${figures.naiveScans}`);
+  out(`    of which ${d.scansOfScanErrorDigests} for the ${d.scanErrorDigests} digests whose scan always fails; the other digests: ${d.scansPerDistinctDigestExcludingScanErrors} scans each`);
+  out(`  enforcement: ${d.tasksBlocked} of ${d.tasksThatMustBlock} tasks that must not run were stopped or rolled back; wrong stops ${figures.wrongStops}, missed stops ${figures.missedStops}; ${d.rollbacks} rollbacks, ${d.scaledToZero} scale-to-zero, ${d.restartLoops} restart loops`);
+  out(`  AWS calls per event with a known digest: pass ${figures.awsCallsPerKnownPassEvent} (max ${d.maxAwsCallsKnownPass}, n=${d.knownPassEvents}), deny ${figures.awsCallsPerKnownDenyEvent} (max ${d.maxAwsCallsKnownDeny}, n=${d.knownDenyEvents}), warn ${d.awsCallsPerKnownWarnEvent}, audit-scoped fail ${d.awsCallsPerKnownAuditFailEvent}`);
+  out(`  handler latency (in-memory ports): p50 ${figures.handlerP50Ms} ms, p99 ${figures.handlerP99Ms} ms; handler errors ${d.handlerErrors}`);
+  out(
+    JSON.stringify({
+      events: figures.events,
+      distinctDigests: figures.distinctDigests,
+      scansStarted: figures.scansStarted,
+      scansPerDistinctDigest: figures.scansPerDistinctDigest,
+      naiveScans: figures.naiveScans,
+      wrongStops: figures.wrongStops,
+      missedStops: figures.missedStops,
+      awsCallsPerKnownPassEvent: figures.awsCallsPerKnownPassEvent,
+      awsCallsPerKnownDenyEvent: figures.awsCallsPerKnownDenyEvent,
+      handlerP50Ms: figures.handlerP50Ms,
+      handlerP99Ms: figures.handlerP99Ms,
+      policyEngineMs: Math.round(engine.totalMs * 10) / 10,
+    }),
+  );
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,592 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { z } from 'zod';
+import { InputError } from '../core/errors';
+import { isSha256Digest, parseImageReference } from '../core/image/reference';
+import { loadPolicy, loadPolicyText, type LoadedPolicy, type Policy } from '../core/policy';
+import { parseDuration } from '../core/policy/duration';
+import { describeIssues, formatPath } from '../core/policy/issues';
+import { parseTaskDefinition } from '../core/taskdef/parse';
+import type { TaskDefinitionSpec } from '../core/taskdef/model';
+import type { GateConfig } from '../handlers/config';
+import type { ScanOutcome } from '../local/codebuild';
+import { TASK_STATUSES, type TaskStatus } from '../local/ecs';
+
+/**
+ * The scenario file of `fargate-gate simulate` (format documented in examples/scenarios/README.md): a fake
+ * AWS account (task definitions, images and how their scans end, services), a policy, and a list of steps in
+ * real EventBridge shapes or compact forms that expand into them. Everything is checked before anything
+ * runs; each problem is an `InputError` naming the file and the JSON path.
+ */
+
+type Path = (string | number)[];
+
+const ACTION_KEYS = ['startScan', 'startScanRefused', 'stopTask', 'rollbackDeployment', 'scaleService', 'notify', 'hookResponse'] as const;
+export type ExpectedActionKey = (typeof ACTION_KEYS)[number];
+
+const durationText = z
+  .string()
+  .refine((text) => 'ms' in parseDuration(text), { message: 'expected a duration such as "90s", "2m", "1h30m" (units w, d, h, m, s)' });
+const taskStatus = z.enum(TASK_STATUSES);
+const sha256 = z.string().refine(isSha256Digest, { message: 'expected a sha256 digest: "sha256:" and 64 lowercase hex characters' });
+const label = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/, { message: 'expected a label of letters, digits, _ . : - (up to 64)' });
+const principalArn = z
+  .string()
+  .regex(/^arn:aws[a-z-]*:(?:iam::\d{12}:(?:user|role)\/.+|sts::\d{12}:assumed-role\/[^/]+\/.+)$/, {
+    message: 'expected an IAM user or role ARN, or an STS assumed-role ARN',
+  });
+
+const outcomeSchema = z
+  .strictObject({
+    report: z.string().min(1).optional().meta({ description: 'Path of the raw Trivy JSON the build uploads, relative to the scenario file. The build SUCCEEDS.' }),
+    error: z.string().min(1).optional().meta({ description: 'The build FAILS with this message.' }),
+    timeout: z.literal(true).optional().meta({ description: 'The build hangs until CodeBuild times it out (TIMED_OUT).' }),
+    capacityErrors: z.int().min(0).max(100).optional().meta({ description: 'StartBuild is refused for capacity this many times first.' }),
+    duration: durationText.optional().meta({ description: 'How long the build runs (default: world.scanDuration).' }),
+    lostEvent: z.boolean().optional().meta({ description: 'The build ends but its Build State Change event is never delivered.' }),
+  })
+  .superRefine((outcome, ctx) => {
+    const ends = ['report', 'error', 'timeout'].filter((key) => outcome[key as keyof typeof outcome] !== undefined);
+    if (ends.length !== 1) {
+      ctx.addIssue({ code: 'custom', message: `needs exactly one of report, error, timeout (how the scan ends), got ${ends.length === 0 ? 'none' : ends.join(' and ')}` });
+    }
+  });
+
+const imageSchema = z.strictObject({
+  digest: sha256,
+  scan: outcomeSchema.optional(),
+});
+
+const serviceSchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9_-]{1,255}$/, { message: 'expected an ECS service name (letters, digits, - and _)' }),
+  cluster: z.string().regex(/^[A-Za-z0-9_-]{1,255}$/, { message: 'expected an ECS cluster name' }).default('default'),
+  taskDefinition: z.string().min(1),
+  desiredCount: z.int().min(0).max(50).default(1),
+  lifecycleHook: z.boolean().default(false),
+  running: z.boolean().default(true),
+});
+
+const gateSchema = z.strictObject({
+  clusters: z.array(z.string().min(1)).optional(),
+  scanTimeout: durationText.optional(),
+  queueTimeout: durationText.optional(),
+  verdictTtlDays: z.number().positive().optional(),
+  hookCallBackDelay: durationText.optional(),
+  reportPrefix: z.string().min(1).optional(),
+  sweepEvery: durationText.optional(),
+});
+
+const worldSchema = z.strictObject({
+  seed: z.string().min(1).optional(),
+  scanDuration: durationText.optional(),
+  buildTimeout: durationText.optional(),
+  maxConcurrentBuilds: z.int().min(1).optional(),
+  digestVisibleFrom: taskStatus.optional(),
+  deploymentSettle: durationText.optional(),
+  loopLimit: z.int().min(1).max(1000).optional(),
+});
+
+const countSchema = z.union([z.int().min(0), z.strictObject({ min: z.int().min(0).optional(), max: z.int().min(0).optional() })]);
+
+const expectSchema = z.strictObject({
+  actions: z.strictObject(Object.fromEntries(ACTION_KEYS.map((key) => [key, countSchema.optional()])) as Record<ExpectedActionKey, z.ZodOptional<typeof countSchema>>).optional(),
+  tasks: z.record(z.string(), taskStatus).optional(),
+  services: z
+    .record(
+      z.string(),
+      z.strictObject({
+        desiredCount: z.int().min(0).optional(),
+        runningTaskDefinition: z.string().min(1).optional(),
+        restartLoop: z.boolean().optional(),
+      }),
+    )
+    .optional(),
+  hookResponses: z.array(z.enum(['SUCCEEDED', 'FAILED', 'IN_PROGRESS', 'none'])).optional(),
+  decisions: z.record(z.string(), z.enum(['pass', 'warn', 'fail', 'error'])).optional(),
+  handlerErrors: z.int().min(0).optional(),
+});
+
+const topSchema = z.strictObject({
+  $schema: z.string().optional(),
+  name: z.string().min(1).max(128),
+  description: z.string().optional(),
+  account: z.string().regex(/^\d{12}$/, { message: 'expected a 12-digit AWS account id' }).default('123456789012'),
+  region: z.string().regex(/^[a-z]{2}(?:-[a-z]+)+-\d$/, { message: 'expected an AWS region such as "us-east-1"' }).default('us-east-1'),
+  start: z.iso.datetime({ offset: true }).default('2026-01-05T09:00:00Z'),
+  policy: z.union([z.string().min(1), z.record(z.string(), z.unknown())]),
+  gate: gateSchema.optional(),
+  world: worldSchema.optional(),
+  taskDefinitions: z.array(z.unknown()).min(1),
+  images: z.record(z.string(), imageSchema).default({}),
+  services: z.array(serviceSchema).default([]),
+  steps: z.array(z.unknown()).min(1),
+  expect: expectSchema.optional(),
+});
+
+// ---------- steps ----------
+
+const overridesSchema = z.looseObject({ containerOverrides: z.array(z.looseObject({ name: z.string().min(1) })).optional() });
+
+const stepSchemas = {
+  runTask: z.strictObject({
+    taskDefinition: z.string().min(1),
+    cluster: z.string().regex(/^[A-Za-z0-9_-]{1,255}$/, { message: 'expected an ECS cluster name' }).default('default'),
+    as: z.union([label, z.array(label).min(1).max(10)]).optional(),
+    count: z.int().min(1).max(10).optional(),
+    startedBy: z.string().regex(/^[A-Za-z0-9/_-]{1,36}$/, { message: 'expected up to 36 letters, digits, -, / or _ (the RunTask startedBy rule)' }).optional(),
+    launchedBy: principalArn.default('arn:aws:sts::123456789012:assumed-role/DeployRole/ci-pipeline'),
+    overrides: overridesSchema.optional(),
+    cloudTrail: z.boolean().default(true),
+    until: taskStatus.default('RUNNING'),
+    digestVisibleFrom: taskStatus.optional(),
+  }),
+  taskState: z.strictObject({
+    task: label,
+    lastStatus: taskStatus,
+    stopCode: z.string().min(1).optional(),
+    stoppedReason: z.string().min(1).max(1024).optional(),
+    exitCode: z.int().optional(),
+  }),
+  deployService: z.strictObject({ service: z.string().min(1), taskDefinition: z.string().min(1), cluster: z.string().min(1).optional() }),
+  lifecycleHook: z.union([
+    z.strictObject({ service: z.string().min(1), taskDefinition: z.string().min(1), cluster: z.string().min(1).optional() }),
+    z.strictObject({ payload: z.unknown() }),
+  ]),
+  push: z.strictObject({ image: z.string().min(1), digest: sha256, scan: outcomeSchema.optional() }),
+  scanCompletes: z.string().min(1),
+  advanceClock: durationText,
+  sweep: z.literal(true),
+  event: z.unknown(),
+  burst: z.strictObject({
+    steps: z.array(z.unknown()).min(1),
+    duplicates: z.int().min(1).max(10).default(1),
+    order: z.enum(['asIs', 'reversed', 'shuffled']).default('asIs'),
+    seed: z.int().default(1),
+  }),
+  hold: z.strictObject({ as: label, steps: z.array(z.unknown()).min(1) }),
+  release: z.union([label, z.strictObject({ name: label, order: z.enum(['asIs', 'reversed', 'shuffled']).default('asIs'), duplicates: z.int().min(1).max(10).default(1), seed: z.int().default(1) })]),
+} as const;
+
+export type StepKind = keyof typeof stepSchemas;
+const STEP_KINDS = Object.keys(stepSchemas) as StepKind[];
+/** Steps allowed inside burst and hold: those that only produce events. */
+const EVENT_STEPS: readonly StepKind[] = ['runTask', 'taskState', 'push', 'event', 'deployService'];
+
+export type Delivery = { order: 'asIs' | 'reversed' | 'shuffled'; duplicates: number; seed: number };
+
+export type ScenarioStep = { path: string; note?: string } & (
+  | { kind: 'runTask'; labels: string[]; taskDefinition: string; cluster: string; startedBy?: string; launchedBy: string; overrides?: Record<string, unknown>; cloudTrail: boolean; until: TaskStatus; digestVisibleFrom?: TaskStatus }
+  | { kind: 'taskState'; task: string; lastStatus: TaskStatus; stopCode?: string; stoppedReason?: string; exitCode?: number }
+  | { kind: 'deployService'; service: string; taskDefinition: string; cluster?: string; viaHook: boolean }
+  | { kind: 'rawHook'; payload: unknown }
+  | { kind: 'push'; image: string; digest: string; outcome?: ScanOutcome }
+  | { kind: 'scanCompletes'; target: string }
+  | { kind: 'advanceClock'; milliseconds: number; text: string }
+  | { kind: 'sweep' }
+  | { kind: 'event'; event: unknown }
+  | { kind: 'burst'; steps: ScenarioStep[]; delivery: Delivery }
+  | { kind: 'hold'; name: string; steps: ScenarioStep[] }
+  | { kind: 'release'; name: string; delivery: Delivery }
+);
+
+export interface ScenarioImage {
+  reference: string;
+  digest: string;
+  outcome?: ScanOutcome;
+  /** Path in the scenario, for messages. */
+  path: string;
+}
+
+export interface ScenarioService {
+  name: string;
+  cluster: string;
+  taskDefinition: string;
+  desiredCount: number;
+  lifecycleHook: boolean;
+  running: boolean;
+}
+
+export type ExpectedCount = number | { min?: number; max?: number };
+
+export interface ScenarioExpectations {
+  actions?: Partial<Record<ExpectedActionKey, ExpectedCount>>;
+  tasks?: Record<string, string>;
+  services?: Record<string, { desiredCount?: number; runningTaskDefinition?: string; restartLoop?: boolean }>;
+  hookResponses?: string[];
+  decisions?: Record<string, 'pass' | 'warn' | 'fail' | 'error'>;
+  handlerErrors?: number;
+}
+
+export interface Scenario {
+  file: string;
+  name: string;
+  description?: string;
+  account: string;
+  region: string;
+  start: string;
+  policy: LoadedPolicy<Policy>;
+  gate: Partial<GateConfig>;
+  /** The sweep rule's schedule in the simulation; none unless the scenario sets gate.sweepEvery. */
+  sweepEveryMs?: number;
+  world: {
+    seed?: string;
+    scanDurationMs?: number;
+    buildTimeoutMs?: number;
+    maxConcurrentBuilds?: number;
+    digestVisibleFrom?: TaskStatus;
+    deploymentSettleMs?: number;
+    loopLimit?: number;
+  };
+  /** RegisterTaskDefinition inputs, checked; the runner registers them in order. */
+  taskDefinitions: { json: unknown; spec: TaskDefinitionSpec; source: string }[];
+  images: ScenarioImage[];
+  services: ScenarioService[];
+  steps: ScenarioStep[];
+  expect?: ScenarioExpectations;
+}
+
+/** Reads, validates and resolves a scenario file (policy and report paths are relative to it). */
+export async function loadScenario(file: string): Promise<Scenario> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new InputError(`cannot read the scenario file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, { source: file, cause: error });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  } catch (error) {
+    throw new InputError(`is not valid JSON: ${(error as Error).message}`, { source: file, cause: error });
+  }
+  return parseScenario(json, file);
+}
+
+/** Validates a scenario document; `file` names it in errors and anchors relative paths. */
+export async function parseScenario(json: unknown, file: string): Promise<Scenario> {
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) {
+    throw new InputError('a scenario is a JSON object with name, policy, taskDefinitions and steps', { source: file });
+  }
+  const top = check(topSchema, json, file, []);
+  const dir = dirname(file);
+  const read = (relative: string, path: Path, what: string): Promise<string> =>
+    readFile(resolve(dir, relative), 'utf8').catch((error: NodeJS.ErrnoException) => {
+      throw new InputError(`cannot read the ${what} ${JSON.stringify(relative)} (${error.code ?? error.message}); paths are relative to the scenario file`, {
+        source: file,
+        path: formatPath(path),
+        cause: error,
+      });
+    });
+
+  const policy =
+    typeof top.policy === 'string'
+      ? loadPolicyText(await read(top.policy, ['policy'], 'policy file'), resolve(dir, top.policy))
+      : loadPolicy(top.policy, `${file} (inline policy)`);
+
+  const taskDefinitions = top.taskDefinitions.map((entry, index) => {
+    const source = `${file} at taskDefinitions[${index}]`;
+    const spec = parseTaskDefinition(entry, source);
+    if (!spec.family) throw new InputError('needs a "family"', { source: file, path: `taskDefinitions[${index}]` });
+    return { json: entry, spec, source };
+  });
+  const knownTaskDefinitions = new Set<string>();
+  const latest = new Map<string, number>();
+  for (const { spec } of taskDefinitions) {
+    const revision = spec.revision ?? (latest.get(spec.family as string) ?? 0) + 1;
+    latest.set(spec.family as string, Math.max(revision, latest.get(spec.family as string) ?? 0));
+    knownTaskDefinitions.add(`${spec.family}:${revision}`);
+    knownTaskDefinitions.add(spec.family as string);
+  }
+  const requireTaskDefinition = (reference: string, path: Path): void => {
+    if (!knownTaskDefinitions.has(reference)) {
+      throw new InputError(`names task definition ${JSON.stringify(reference)}, which the scenario does not define (known: ${[...knownTaskDefinitions].filter((k) => k.includes(':')).join(', ')})`, {
+        source: file,
+        path: formatPath(path),
+      });
+    }
+  };
+
+  const loadOutcome = async (outcome: z.infer<typeof outcomeSchema> | undefined, path: Path): Promise<ScanOutcome | undefined> => {
+    if (!outcome) return undefined;
+    const result: ScanOutcome = {};
+    if (outcome.report !== undefined) result.report = await read(outcome.report, [...path, 'report'], 'report');
+    if (outcome.error !== undefined) result.error = outcome.error;
+    if (outcome.timeout) result.timeout = true;
+    if (outcome.capacityErrors !== undefined) result.capacityErrors = outcome.capacityErrors;
+    if (outcome.duration !== undefined) result.durationMs = durationMs(outcome.duration);
+    if (outcome.lostEvent) result.lostEvent = true;
+    return result;
+  };
+
+  const images: ScenarioImage[] = [];
+  for (const [reference, image] of Object.entries(top.images)) {
+    const path: Path = ['images', reference];
+    const parsed = parseReference(reference, file, path);
+    if (!parsed.tag && !parsed.digest) {
+      throw new InputError('needs a tag or a digest: the key names what a task definition pulls', { source: file, path: formatPath(path) });
+    }
+    if (parsed.digest && parsed.digest !== image.digest) {
+      throw new InputError(`pins ${parsed.digest} but its "digest" is ${image.digest}`, { source: file, path: formatPath([...path, 'digest']) });
+    }
+    images.push({ reference, digest: image.digest, outcome: await loadOutcome(image.scan, [...path, 'scan']), path: formatPath(path) });
+  }
+
+  const serviceNames = new Set<string>();
+  top.services.forEach((service, index) => {
+    requireTaskDefinition(service.taskDefinition, ['services', index, 'taskDefinition']);
+    if (serviceNames.has(`${service.cluster}/${service.name}`)) {
+      throw new InputError(`service ${service.name} is declared twice in cluster ${service.cluster}`, { source: file, path: `services[${index}].name` });
+    }
+    serviceNames.add(`${service.cluster}/${service.name}`);
+  });
+  const hookedServices = new Set(top.services.filter((service) => service.lifecycleHook).map((service) => service.name));
+
+  const labels = new Set<string>();
+  const holds = new Set<string>();
+  const context: StepContext = { file, labels, holds, requireTaskDefinition, serviceNames: new Set(top.services.map((s) => s.name)), hookedServices, loadOutcome, taskDefinitions };
+  const steps: ScenarioStep[] = [];
+  for (let index = 0; index < top.steps.length; index += 1) steps.push(await parseStep(top.steps[index], ['steps', index], context, false));
+
+  const world = top.world ?? {};
+  const gate = top.gate ?? {};
+  const expect = top.expect;
+  if (expect?.tasks) {
+    for (const name of Object.keys(expect.tasks)) {
+      if (!labels.has(name) && !/^[A-Za-z0-9_-]+#\d+$/.test(name)) {
+        throw new InputError(`names task ${JSON.stringify(name)}, which no step launches (labels: ${[...labels].join(', ') || 'none'}; service tasks are "<service>#<n>")`, {
+          source: file,
+          path: formatPath(['expect', 'tasks', name]),
+        });
+      }
+    }
+  }
+  if (expect?.services) {
+    for (const name of Object.keys(expect.services)) {
+      if (!context.serviceNames.has(name)) throw new InputError(`names service ${JSON.stringify(name)}, which the scenario does not declare`, { source: file, path: formatPath(['expect', 'services', name]) });
+    }
+  }
+
+  return {
+    file,
+    name: top.name,
+    ...(top.description ? { description: top.description } : {}),
+    account: top.account,
+    region: top.region,
+    start: top.start,
+    policy,
+    gate: {
+      ...(gate.clusters ? { clusterArns: gate.clusters.map((cluster) => (cluster.startsWith('arn:') ? cluster : `arn:aws:ecs:${top.region}:${top.account}:cluster/${cluster}`)) } : {}),
+      ...(gate.scanTimeout ? { scanTimeoutMinutes: durationMs(gate.scanTimeout) / 60_000 } : {}),
+      ...(gate.queueTimeout ? { queueTimeoutMinutes: durationMs(gate.queueTimeout) / 60_000 } : {}),
+      ...(gate.verdictTtlDays ? { verdictTtlDays: gate.verdictTtlDays } : {}),
+      ...(gate.hookCallBackDelay ? { hookCallBackDelaySeconds: durationMs(gate.hookCallBackDelay) / 1000 } : {}),
+      ...(gate.reportPrefix ? { reportPrefix: gate.reportPrefix } : {}),
+    },
+    ...(gate.sweepEvery ? { sweepEveryMs: durationMs(gate.sweepEvery) } : {}),
+    world: {
+      ...(world.seed ? { seed: world.seed } : {}),
+      ...(world.scanDuration ? { scanDurationMs: durationMs(world.scanDuration) } : {}),
+      ...(world.buildTimeout ? { buildTimeoutMs: durationMs(world.buildTimeout) } : {}),
+      ...(world.maxConcurrentBuilds ? { maxConcurrentBuilds: world.maxConcurrentBuilds } : {}),
+      ...(world.digestVisibleFrom ? { digestVisibleFrom: world.digestVisibleFrom } : {}),
+      ...(world.deploymentSettle ? { deploymentSettleMs: durationMs(world.deploymentSettle) } : {}),
+      ...(world.loopLimit ? { loopLimit: world.loopLimit } : {}),
+    },
+    taskDefinitions,
+    images,
+    services: top.services,
+    steps,
+    ...(expect ? { expect } : {}),
+  };
+}
+
+interface StepContext {
+  file: string;
+  labels: Set<string>;
+  holds: Set<string>;
+  serviceNames: Set<string>;
+  hookedServices: Set<string>;
+  taskDefinitions: Scenario['taskDefinitions'];
+  requireTaskDefinition: (reference: string, path: Path) => void;
+  loadOutcome: (outcome: z.infer<typeof outcomeSchema> | undefined, path: Path) => Promise<ScanOutcome | undefined>;
+}
+
+async function parseStep(raw: unknown, path: Path, context: StepContext, nested: boolean): Promise<ScenarioStep> {
+  const { file } = context;
+  const where = formatPath(path);
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new InputError(`a step is an object with one of ${STEP_KINDS.join(', ')} (and an optional "note")`, { source: file, path: where });
+  }
+  const { note, ...rest } = raw as Record<string, unknown>;
+  if (note !== undefined && typeof note !== 'string') throw new InputError('"note" must be a string', { source: file, path: formatPath([...path, 'note']) });
+  const keys = Object.keys(rest);
+  if (keys.length !== 1 || !STEP_KINDS.includes(keys[0] as StepKind)) {
+    const unknown = keys.filter((key) => !STEP_KINDS.includes(key as StepKind));
+    const why =
+      keys.length === 0
+        ? 'is empty'
+        : unknown.length > 0
+          ? `has unknown step ${unknown.map((k) => JSON.stringify(k)).join(', ')}`
+          : `has ${keys.length} steps (${keys.join(', ')}); put each in its own object`;
+    throw new InputError(`${why}; a step is one of ${STEP_KINDS.join(', ')}`, { source: file, path: where });
+  }
+  const kind = keys[0] as StepKind;
+  const valuePath = [...path, kind];
+  if (nested && !EVENT_STEPS.includes(kind)) {
+    throw new InputError(`${kind} cannot be inside burst or hold, which only collect events (allowed: ${EVENT_STEPS.join(', ')})`, { source: file, path: formatPath(valuePath) });
+  }
+  const base = { path: where, ...(note ? { note: note as string } : {}) };
+  const value = rest[kind];
+
+  switch (kind) {
+    case 'runTask': {
+      const step = check(stepSchemas.runTask, value, file, valuePath);
+      context.requireTaskDefinition(step.taskDefinition, [...valuePath, 'taskDefinition']);
+      const names = step.as === undefined ? undefined : Array.isArray(step.as) ? step.as : [step.as];
+      if (names && step.count !== undefined && step.count !== names.length) {
+        throw new InputError(`count is ${step.count} but "as" names ${names.length} task${names.length === 1 ? '' : 's'}`, { source: file, path: formatPath([...valuePath, 'count']) });
+      }
+      const labels = names ?? Array.from({ length: step.count ?? 1 }, (_, i) => `task-${context.labels.size + i + 1}`);
+      for (const name of labels) {
+        if (context.labels.has(name)) throw new InputError(`task label ${JSON.stringify(name)} is used twice`, { source: file, path: formatPath([...valuePath, 'as']) });
+        context.labels.add(name);
+      }
+      if (step.overrides?.containerOverrides) {
+        const spec = findSpec(context.taskDefinitions, step.taskDefinition);
+        step.overrides.containerOverrides.forEach((override, index) => {
+          if (spec && !spec.containers.some((container) => container.name === override.name)) {
+            throw new InputError(`names container ${JSON.stringify(override.name)}, which ${step.taskDefinition} does not have`, {
+              source: file,
+              path: formatPath([...valuePath, 'overrides', 'containerOverrides', index, 'name']),
+            });
+          }
+        });
+      }
+      return {
+        ...base,
+        kind,
+        labels,
+        taskDefinition: step.taskDefinition,
+        cluster: step.cluster,
+        launchedBy: step.launchedBy,
+        cloudTrail: step.cloudTrail,
+        until: step.until,
+        ...(step.startedBy ? { startedBy: step.startedBy } : {}),
+        ...(step.overrides ? { overrides: step.overrides } : {}),
+        ...(step.digestVisibleFrom ? { digestVisibleFrom: step.digestVisibleFrom } : {}),
+      };
+    }
+    case 'taskState': {
+      const step = check(stepSchemas.taskState, value, file, valuePath);
+      if (!context.labels.has(step.task) && !/^[A-Za-z0-9_-]+#\d+$/.test(step.task)) {
+        throw new InputError(`names task ${JSON.stringify(step.task)}, which no earlier step launches`, { source: file, path: formatPath([...valuePath, 'task']) });
+      }
+      return { ...base, kind, ...step };
+    }
+    case 'deployService':
+    case 'lifecycleHook': {
+      const step = check(stepSchemas[kind], value, file, valuePath);
+      if ('payload' in step) return { ...base, kind: 'rawHook', payload: step.payload };
+      if (!context.serviceNames.has(step.service)) {
+        throw new InputError(`names service ${JSON.stringify(step.service)}, which the scenario does not declare`, { source: file, path: formatPath([...valuePath, 'service']) });
+      }
+      if (kind === 'lifecycleHook' && !context.hookedServices.has(step.service)) {
+        throw new InputError(`service ${JSON.stringify(step.service)} has no lifecycle hook: declare it with "lifecycleHook": true`, { source: file, path: formatPath([...valuePath, 'service']) });
+      }
+      context.requireTaskDefinition(step.taskDefinition, [...valuePath, 'taskDefinition']);
+      return { ...base, kind: 'deployService', service: step.service, taskDefinition: step.taskDefinition, ...(step.cluster ? { cluster: step.cluster } : {}), viaHook: context.hookedServices.has(step.service) };
+    }
+    case 'push': {
+      const step = check(stepSchemas.push, value, file, valuePath);
+      const reference = parseReference(step.image, file, [...valuePath, 'image']);
+      if (!reference.tag || reference.digest) throw new InputError('a push names a tag (repository:tag), not a digest', { source: file, path: formatPath([...valuePath, 'image']) });
+      const outcome = await context.loadOutcome(step.scan, [...valuePath, 'scan']);
+      return { ...base, kind, image: step.image, digest: step.digest, ...(outcome ? { outcome } : {}) };
+    }
+    case 'scanCompletes': {
+      const target = check(stepSchemas.scanCompletes, value, file, valuePath);
+      if (!isSha256Digest(target)) parseReference(target, file, valuePath);
+      return { ...base, kind, target };
+    }
+    case 'advanceClock': {
+      const text = check(stepSchemas.advanceClock, value, file, valuePath);
+      return { ...base, kind, milliseconds: durationMs(text), text };
+    }
+    case 'sweep':
+      check(stepSchemas.sweep, value, file, valuePath);
+      return { ...base, kind };
+    case 'event':
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+        throw new InputError('expected an EventBridge event object ({ "version", "id", "detail-type", "source", ..., "detail" })', { source: file, path: formatPath(valuePath) });
+      }
+      return { ...base, kind, event: value };
+    case 'burst': {
+      const step = check(stepSchemas.burst, value, file, valuePath);
+      const steps: ScenarioStep[] = [];
+      for (let i = 0; i < step.steps.length; i += 1) steps.push(await parseStep(step.steps[i], [...valuePath, 'steps', i], context, true));
+      return { ...base, kind, steps, delivery: { order: step.order, duplicates: step.duplicates, seed: step.seed } };
+    }
+    case 'hold': {
+      const step = check(stepSchemas.hold, value, file, valuePath);
+      if (context.holds.has(step.as)) throw new InputError(`a hold named ${JSON.stringify(step.as)} already exists`, { source: file, path: formatPath([...valuePath, 'as']) });
+      const steps: ScenarioStep[] = [];
+      for (let i = 0; i < step.steps.length; i += 1) steps.push(await parseStep(step.steps[i], [...valuePath, 'steps', i], context, true));
+      context.holds.add(step.as);
+      return { ...base, kind, name: step.as, steps };
+    }
+    case 'release': {
+      const step = check(stepSchemas.release, value, file, valuePath);
+      const release = typeof step === 'string' ? { name: step, order: 'asIs' as const, duplicates: 1, seed: 1 } : step;
+      if (!context.holds.has(release.name)) {
+        throw new InputError(`releases ${JSON.stringify(release.name)}, which no earlier hold step collected`, { source: file, path: formatPath(valuePath) });
+      }
+      return { ...base, kind, name: release.name, delivery: { order: release.order, duplicates: release.duplicates, seed: release.seed } };
+    }
+  }
+}
+
+function findSpec(taskDefinitions: Scenario['taskDefinitions'], reference: string): TaskDefinitionSpec | undefined {
+  const [family, revision] = reference.split(':');
+  const matches = taskDefinitions.filter(({ spec }) => spec.family === family && (revision === undefined || String(spec.revision ?? '') === revision || spec.revision === undefined));
+  return matches[matches.length - 1]?.spec;
+}
+
+function parseReference(reference: string, file: string, path: Path) {
+  try {
+    return parseImageReference(reference);
+  } catch (error) {
+    throw new InputError((error as Error).message, { source: file, path: formatPath(path), cause: error });
+  }
+}
+
+/** Validates `value` with `schema`; problems become one InputError naming the file and the JSON path. */
+function check<T extends z.ZodType>(schema: T, value: unknown, file: string, prefix: Path): z.output<T> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const problems = describeIssues(parsed.error.issues, value, schema).map((problem) => ({
+    path: formatPath([...prefix, ...pathFrom(problem.path)]),
+    message: problem.message,
+  }));
+  if (problems.length === 1) throw new InputError(problems[0].message, { source: file, path: problems[0].path, cause: parsed.error });
+  const listed = problems.slice(0, 20).map((problem) => `  ${problem.path}: ${problem.message}`);
+  throw new InputError(`invalid scenario (${problems.length} problems):\n${listed.join('\n')}`, { source: file, cause: parsed.error });
+}
+
+/** Re-reads a formatted sub-path (`a.b[0]`) as keys so it can be joined under a prefix. */
+function pathFrom(text: string): Path {
+  if (text === '(document)') return [];
+  const keys: Path = [];
+  const pattern = /(?:^|\.)([A-Za-z_$][\w$]*)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]/g;
+  for (const match of text.matchAll(pattern)) {
+    if (match[1] !== undefined) keys.push(match[1]);
+    else if (match[2] !== undefined) keys.push(Number(match[2]));
+    else keys.push(JSON.parse(match[3]) as string);
+  }
+  return keys;
+}
+
+function durationMs(text: string): number {
+  const parsed = parseDuration(text);
+  if ('error' in parsed) throw new Error(parsed.error);
+  return parsed.ms;
+}

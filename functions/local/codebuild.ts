@@ -1,0 +1,210 @@
+import { SCAN_BUILD_ENV } from '../adapters/scan-build-env';
+import { parseImageReference } from '../core/image/reference';
+import { ScanCapacityError, type BuildStatus, type ScanRequest, type ScannerPort } from '../core/ports';
+import type { ActivityLog } from './activity';
+import { arns, type AwsLocation, type IdSource } from './ids';
+import type { MemoryReports } from './reports';
+
+/** How the inline-scan build of one image ends. Decided by the scenario (or the benchmark), per image. */
+export interface ScanOutcome {
+  /** Raw report text the build uploads (Trivy JSON). The build SUCCEEDS. */
+  report?: string;
+  /** The build FAILS with this message (registry auth, Trivy crash, image gone). */
+  error?: string;
+  /** The build hangs until CodeBuild's own timeout ends it as TIMED_OUT. */
+  timeout?: boolean;
+  /** StartBuild is refused for capacity this many times before it is accepted. */
+  capacityErrors?: number;
+  /** How long the build runs; defaults to the scanner's `defaultDurationMs`. */
+  durationMs?: number;
+  /** Digest the registry serves for the reference, stamped into the report; defaults to the request's digest. */
+  digest?: string;
+  /** The build finishes but its Build State Change event is never delivered (CodeBuild events are best effort). */
+  lostEvent?: boolean;
+}
+
+export interface FakeBuild {
+  /** What StartBuild returns: `project:uuid`. */
+  buildId: string;
+  /** What the Build State Change event carries: the build ARN. */
+  buildArn: string;
+  projectName: string;
+  request: ScanRequest;
+  status: BuildStatus;
+  /** Epoch ms */
+  startedAt: number;
+  endedAt?: number;
+  /** Why the build failed, as its BUILD phase context would say. */
+  failure?: string;
+  outcome: ScanOutcome;
+}
+
+export interface FakeScannerOptions {
+  location: AwsLocation;
+  ids: IdSource;
+  reports: MemoryReports;
+  activity: ActivityLog;
+  now: () => number;
+  /** Runs `callback` after `delayMs` of simulated time. */
+  schedule: (delayMs: number, callback: () => void) => void;
+  /** Outcome for a request; undefined means the scanner cannot pull the image. */
+  outcomeFor: (request: ScanRequest) => ScanOutcome | undefined;
+  projectName?: string;
+  defaultDurationMs?: number;
+  /** CodeBuild's build timeout (the project's `timeoutInMinutes`). */
+  buildTimeoutMs?: number;
+  /** Account concurrent-build limit; StartBuild beyond it is refused for capacity. */
+  maxConcurrentBuilds?: number;
+}
+
+/** CodeBuild keeps an idempotency token for five minutes. */
+const IDEMPOTENCY_WINDOW_MS = 5 * 60_000;
+
+/** Environment variables of a scan build, as the CodeBuild adapter sets them. */
+export function scanBuildEnvironment(request: ScanRequest): { name: string; type: 'PLAINTEXT'; value: string }[] {
+  return [
+    { name: SCAN_BUILD_ENV.imageReference, type: 'PLAINTEXT', value: request.imageReference },
+    { name: SCAN_BUILD_ENV.imageDigest, type: 'PLAINTEXT', value: request.digest },
+    { name: SCAN_BUILD_ENV.reportKey, type: 'PLAINTEXT', value: request.reportKey },
+    { name: SCAN_BUILD_ENV.scanId, type: 'PLAINTEXT', value: request.scanId },
+  ];
+}
+
+/** `arn:aws:codebuild:<region>:<account>:build/<project>:<uuid>` → `<project>:<uuid>`; an id is returned as is. */
+export function buildIdFromArn(buildIdOrArn: string): string {
+  const match = /^arn:aws[a-z-]*:codebuild:[^:]*:\d*:build\/(.+)$/.exec(buildIdOrArn);
+  return match ? match[1] : buildIdOrArn;
+}
+
+type BuildListener = (build: FakeBuild, options: { deliverEvent: boolean }) => void;
+
+/**
+ * CodeBuild running the inline-scan project. `startScan` queues a build whose end the outcome decides;
+ * a finished build uploads its report (rewritten the way Trivy would write it for the image actually
+ * pulled) and tells its listeners, which turn it into a Build State Change event.
+ */
+export class FakeScanner implements ScannerPort {
+  readonly builds = new Map<string, FakeBuild>();
+  private readonly byScanId = new Map<string, FakeBuild>();
+  /** StartBuild calls refused for capacity, and calls answered from the idempotency window. */
+  refusals = 0;
+  replays = 0;
+  private readonly attemptsByDigest = new Map<string, number>();
+  private readonly listeners: BuildListener[] = [];
+  readonly projectName: string;
+
+  constructor(private readonly options: FakeScannerOptions) {
+    this.projectName = options.projectName ?? 'fargate-gate-scan';
+  }
+
+  onBuildFinished(listener: BuildListener): void {
+    this.listeners.push(listener);
+  }
+
+  async startScan(request: ScanRequest): Promise<{ buildId: string }> {
+    const { activity } = this.options;
+    activity.call('scanner.startScan');
+    // The adapter re-checks the reference before it reaches a build's environment; so does the fake.
+    parseImageReference(request.imageReference);
+    const replay = this.byScanId.get(request.scanId);
+    if (replay && this.options.now() - replay.startedAt < IDEMPOTENCY_WINDOW_MS) {
+      // StartBuild with the same idempotency token within 5 minutes returns the same build.
+      this.replays += 1;
+      activity.record('startScan', { digest: request.digest, imageReference: request.imageReference, scanId: request.scanId, reportKey: request.reportKey, buildId: replay.buildId, replayed: true });
+      return { buildId: replay.buildId };
+    }
+    const outcome = this.options.outcomeFor(request) ?? { error: `MANIFEST_UNKNOWN: ${request.imageReference} not found in its registry` };
+    const attempt = (this.attemptsByDigest.get(request.digest) ?? 0) + 1;
+    this.attemptsByDigest.set(request.digest, attempt);
+
+    const running = [...this.builds.values()].filter((build) => build.status === 'IN_PROGRESS').length;
+    const refusal =
+      attempt <= (outcome.capacityErrors ?? 0)
+        ? 'AccountLimitExceededException: Cannot have more than 1 builds in queue for the account'
+        : this.options.maxConcurrentBuilds !== undefined && running >= this.options.maxConcurrentBuilds
+          ? `AccountLimitExceededException: Cannot have more than ${this.options.maxConcurrentBuilds} concurrent builds for the account`
+          : undefined;
+    const base = { digest: request.digest, imageReference: request.imageReference, scanId: request.scanId, reportKey: request.reportKey };
+    if (refusal) {
+      this.refusals += 1;
+      activity.record('startScan', { ...base, refused: refusal });
+      throw new ScanCapacityError(refusal);
+    }
+
+    const uuid = this.options.ids.uuid('build');
+    const buildId = `${this.projectName}:${uuid}`;
+    const buildArn = arns.build(this.options.location, this.projectName, uuid);
+    const build: FakeBuild = { buildId, buildArn, projectName: this.projectName, request: { ...request }, status: 'IN_PROGRESS', startedAt: this.options.now(), outcome };
+    this.builds.set(buildId, build);
+    this.byScanId.set(request.scanId, build);
+    activity.record('startScan', { ...base, buildId });
+
+    const timeoutMs = this.options.buildTimeoutMs ?? 60 * 60_000;
+    const durationMs = outcome.timeout ? timeoutMs : Math.min(outcome.durationMs ?? this.options.defaultDurationMs ?? 120_000, timeoutMs);
+    this.options.schedule(durationMs, () => this.finish(buildId));
+    return { buildId };
+  }
+
+  async getBuildStatuses(buildIds: string[]): Promise<{ buildId: string; status: BuildStatus }[]> {
+    this.options.activity.call('scanner.getBuildStatuses');
+    // BatchGetBuilds lists unknown ids under buildsNotFound; the port leaves them out.
+    // Callers may hold the id StartBuild returned or the ARN from the event; the answer uses the caller's string.
+    return buildIds.flatMap((buildId) => {
+      const build = this.builds.get(buildIdFromArn(buildId));
+      return build ? [{ buildId, status: build.status }] : [];
+    });
+  }
+
+  /** Ends a build now, whatever its planned duration (a scenario's `scanCompletes`). False if it already ended. */
+  finish(buildId: string): boolean {
+    const build = this.builds.get(buildIdFromArn(buildId));
+    if (!build || build.status !== 'IN_PROGRESS') return false;
+    const { outcome } = build;
+    build.endedAt = this.options.now();
+    if (outcome.timeout) {
+      build.status = 'TIMED_OUT';
+      build.failure = 'Build has timed out.';
+    } else if (outcome.error !== undefined || outcome.report === undefined) {
+      build.status = 'FAILED';
+      build.failure = outcome.error ?? 'no report produced';
+    } else {
+      build.status = 'SUCCEEDED';
+      this.options.reports.put(build.request.reportKey, rewriteReport(outcome.report, build.request, outcome.digest ?? build.request.digest, new Date(build.endedAt)));
+    }
+    for (const listener of this.listeners) listener(build, { deliverEvent: !outcome.lostEvent });
+    return true;
+  }
+
+  /** Builds of a digest, oldest first. */
+  buildsFor(digest: string): FakeBuild[] {
+    return [...this.builds.values()].filter((build) => build.request.digest === digest);
+  }
+}
+
+/**
+ * Trivy names the artifact it was asked for and the digest it pulled. A scenario's report file is written
+ * once per kind of image, so the build stamps in the real identity; text that is not a Trivy JSON object
+ * (a malformed report under test) is uploaded untouched.
+ */
+export function rewriteReport(text: string, request: ScanRequest, digest: string, finishedAt: Date): string {
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch {
+    return text;
+  }
+  if (!document || typeof document !== 'object' || Array.isArray(document) || !('SchemaVersion' in document)) return text;
+  const report = document as Record<string, unknown>;
+  const metadata = (report.Metadata && typeof report.Metadata === 'object' ? report.Metadata : {}) as Record<string, unknown>;
+  const repository = request.imageReference.replace(/@.*$/, '').replace(/:[^:/]+$/, '');
+  return JSON.stringify(
+    {
+      ...report,
+      CreatedAt: finishedAt.toISOString(),
+      ArtifactName: request.imageReference,
+      Metadata: { ...metadata, RepoDigests: [`${repository}@${digest}`] },
+    },
+    null,
+    2,
+  );
+}

@@ -1,0 +1,51 @@
+import type { RegistryPort } from '../core/ports';
+import { isSha256Digest, parseImageReference, type ImageReference } from '../core/image/reference';
+import type { ActivityLog } from './activity';
+
+/**
+ * Container registries as the world sees them: ECR repositories whose tags point at digests and can
+ * move (a push of an existing tag), plus images in other registries (Docker Hub, GHCR) that tasks may
+ * run but the gate cannot look up. As `RegistryPort` it answers only for ECR, like `ecr:DescribeImages`.
+ */
+export class FakeRegistry implements RegistryPort {
+  /** `registry/repository` → tag → digest */
+  private readonly tags = new Map<string, Map<string, string>>();
+  /** `registry/repository` → digests present */
+  private readonly digests = new Map<string, Set<string>>();
+
+  constructor(private readonly activity?: ActivityLog) {}
+
+  /** Puts an image into its repository; a tag already in use moves to the new digest. Returns the digest it replaced, if any. */
+  push(reference: string, digest: string): { previousDigest?: string } {
+    const ref = parseImageReference(reference);
+    if (!isSha256Digest(digest)) throw new Error(`FakeRegistry.push: ${JSON.stringify(digest)} is not a sha256 digest`);
+    const repo = repositoryKey(ref);
+    if (!this.digests.has(repo)) this.digests.set(repo, new Set());
+    this.digests.get(repo)?.add(digest);
+    if (!ref.tag) return {};
+    if (!this.tags.has(repo)) this.tags.set(repo, new Map());
+    const tags = this.tags.get(repo) as Map<string, string>;
+    const previousDigest = tags.get(ref.tag);
+    tags.set(ref.tag, digest);
+    return previousDigest && previousDigest !== digest ? { previousDigest } : {};
+  }
+
+  /** What a pull of `reference` would get right now; undefined when the image does not exist. Not counted. */
+  currentDigest(reference: string | ImageReference): string | undefined {
+    const ref = typeof reference === 'string' ? parseImageReference(reference) : reference;
+    const repo = repositoryKey(ref);
+    if (ref.digest) return this.digests.get(repo)?.has(ref.digest) ? ref.digest : undefined;
+    return this.tags.get(repo)?.get(ref.tag ?? 'latest');
+  }
+
+  async resolveDigest(reference: ImageReference): Promise<string | undefined> {
+    this.activity?.call('registry.resolveDigest');
+    // Only ECR answers DescribeImages; any other registry is "unknown here", and the scan resolves it.
+    if (!reference.ecr) return undefined;
+    return this.currentDigest(reference);
+  }
+}
+
+function repositoryKey(ref: ImageReference): string {
+  return `${ref.registry}/${ref.repository}`;
+}

@@ -1,0 +1,617 @@
+import type { EcsPort, RollbackOutcome, RunningTask } from '../core/ports';
+import type { ActivityLog } from './activity';
+import { arns, clusterName, taskId, type AwsLocation, type IdSource } from './ids';
+import type { MemoryTaskDefinitions } from './task-definitions';
+
+/** Task lifecycle, in order (ECS developer guide, "Task lifecycle"). */
+export const TASK_STATUSES = ['PROVISIONING', 'PENDING', 'ACTIVATING', 'RUNNING', 'DEACTIVATING', 'STOPPING', 'DEPROVISIONING', 'STOPPED'] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+
+export function statusRank(status: TaskStatus): number {
+  return TASK_STATUSES.indexOf(status);
+}
+
+/** Why a task stopped, as the benchmark and the timelines need to tell it (ECS itself only has stopCode). */
+export type StopCause =
+  | 'gate' /** StopTask from the gate */
+  | 'gateRollback' /** the scheduler draining a deployment the gate rolled back */
+  | 'gateScale' /** the scheduler scaling in after the gate set desiredCount */
+  | 'deployment' /** a rolling deployment replacing old tasks */
+  | 'hookRollback' /** ECS rolling back after a lifecycle hook failed */
+  | 'exit' /** the essential container exited */
+  | 'user' /** someone else called StopTask */
+  | 'failedToStart'; /** the image could not be pulled */
+
+export interface WorldContainer {
+  name: string;
+  image: string;
+  /** The digest the task runs; events show it only from `digestVisibleFrom` on. */
+  imageDigest?: string;
+  containerArn: string;
+  runtimeId?: string;
+  lastStatus: string;
+  exitCode?: number;
+}
+
+export interface WorldTask {
+  taskArn: string;
+  clusterArn: string;
+  cluster: string;
+  taskDefinitionArn: string;
+  group: string;
+  startedBy?: string;
+  service?: string;
+  deploymentId?: string;
+  lastStatus: TaskStatus;
+  desiredStatus: 'RUNNING' | 'STOPPED';
+  version: number;
+  containers: WorldContainer[];
+  overrides: { containerOverrides: Record<string, unknown>[] };
+  /** Epoch ms timestamps */
+  createdAt: number;
+  connectivityAt?: number;
+  pullStartedAt?: number;
+  pullStoppedAt?: number;
+  startedAt?: number;
+  stoppingAt?: number;
+  stoppedAt?: number;
+  updatedAt: number;
+  stopCode?: string;
+  stoppedReason?: string;
+  stopCause?: StopCause;
+  digestVisibleFrom: TaskStatus;
+  /** Scenario label (`t1`). */
+  label?: string;
+  /** Principal that called RunTask. */
+  launchedBy?: string;
+}
+
+/** ServiceDeployment statuses the world uses (ECS API_ServiceDeployment). */
+export type DeploymentStatus = 'PENDING' | 'IN_PROGRESS' | 'SUCCESSFUL' | 'ROLLBACK_IN_PROGRESS' | 'ROLLBACK_SUCCESSFUL';
+
+const LIVE_STATUSES: readonly DeploymentStatus[] = ['PENDING', 'IN_PROGRESS', 'SUCCESSFUL'];
+
+export interface WorldDeployment {
+  /** `ecs-svc/<digits>`: what service tasks carry in `startedBy`. */
+  id: string;
+  arn: string;
+  revisionArn: string;
+  taskDefinitionArn: string;
+  containers: { name: string; image: string; imageDigest?: string }[];
+  status: DeploymentStatus;
+  createdAt: number;
+  /** Whether this deployment ever reached steady state: only such a deployment is a rollback target. */
+  completed: boolean;
+  /** Epoch ms since when all desired tasks of this deployment run; it completes `deploymentSettleMs` later. */
+  runningSince?: number;
+  hook: 'none' | 'waiting' | 'succeeded' | 'failed';
+  rolledBackBy?: 'gate' | 'hook';
+  rollbackReason?: string;
+  /** Tasks of this deployment the gate stopped with StopTask; many of them mean a restart loop. */
+  gateStops: number;
+  /** The lifecycle hook execution: its id and the hookDetails ECS passes on each call (merged from answers). */
+  hookExecution?: { id: string; details: Record<string, unknown>; invocations: number };
+}
+
+export interface WorldService {
+  name: string;
+  cluster: string;
+  clusterArn: string;
+  serviceArn: string;
+  desiredCount: number;
+  deployments: WorldDeployment[];
+  lifecycleHook: boolean;
+  scaledByGate: boolean;
+  /** Set when the scheduler kept replacing tasks the gate kept stopping (`loopLimit` exceeded). */
+  loopDetected: boolean;
+}
+
+export interface TaskChange {
+  task: WorldTask;
+  /** What changed, for timelines. */
+  change: 'launched' | 'status' | 'desiredStatus';
+}
+
+export interface LaunchOptions {
+  cluster: string;
+  taskDefinitionArn: string;
+  startedBy?: string;
+  group?: string;
+  overrides?: { containerOverrides?: Record<string, unknown>[] };
+  label?: string;
+  launchedBy?: string;
+  /** Last status the task reaches on its own; default RUNNING. */
+  until?: TaskStatus;
+  /** From which status events carry `imageDigest`; default the world's setting. */
+  digestVisibleFrom?: TaskStatus;
+  service?: { name: string; deployment: WorldDeployment };
+  /** Launch this far in the future (simulated ms); default now. */
+  startInMs?: number;
+}
+
+export interface FakeEcsOptions {
+  location: AwsLocation;
+  ids: IdSource;
+  activity: ActivityLog;
+  taskDefinitions: MemoryTaskDefinitions;
+  now: () => number;
+  schedule: (delayMs: number, callback: () => void) => void;
+  /** The digest a pull of `image` gets right now; undefined when it does not exist. */
+  resolveImage: (image: string) => string | undefined;
+  /** Simulated time between a task's lifecycle steps; 0 keeps them in order at one instant. */
+  stepDelayMs?: number;
+  /** Time from StopTask to STOPPED. */
+  stopDelayMs?: number;
+  digestVisibleFrom?: TaskStatus;
+  /** How many gate stops of one deployment's tasks the scheduler replaces before the world calls it a loop. */
+  loopLimit?: number;
+  /**
+   * Time from "all new tasks run" to the deployment being COMPLETED (health checks, load balancer
+   * deregistration delay, bake time). Until then StopServiceDeployment can roll it back. Default 5 minutes.
+   */
+  deploymentSettleMs?: number;
+}
+
+const MAX_STOP_REASON = 255;
+
+/**
+ * ECS for Fargate, as far as the gate can tell: clusters, tasks with their lifecycle and versioned state
+ * changes, services with deployments, revisions and a scheduler that replaces stopped tasks (so a gate
+ * that only stops service tasks visibly loops), rollbacks, scaling, and lifecycle-hook waits.
+ */
+export class FakeEcs implements EcsPort {
+  readonly tasks = new Map<string, WorldTask>();
+  readonly services = new Map<string, WorldService>();
+  /** Tasks of each service that should run (desiredStatus RUNNING), so the scheduler never scans every task. */
+  private readonly activeByService = new Map<string, Set<WorldTask>>();
+  private readonly listeners: ((change: TaskChange) => void)[] = [];
+
+  constructor(private readonly options: FakeEcsOptions) {}
+
+  onTaskChange(listener: (change: TaskChange) => void): void {
+    this.listeners.push(listener);
+  }
+
+  // ---------- the world's own moves ----------
+
+  /** RunTask (or the service scheduler): a new task in PROVISIONING that moves on by itself up to `until`. */
+  launchTask(options: LaunchOptions): WorldTask {
+    const { location, ids, taskDefinitions } = this.options;
+    const spec = taskDefinitions.peek(options.taskDefinitionArn);
+    if (!spec?.arn) throw new Error(`RunTask: task definition ${options.taskDefinitionArn} is not registered`);
+    const cluster = clusterName(options.cluster);
+    const id = ids.hex('task', 32);
+    const taskArn = arns.task(location, cluster, id);
+    const now = this.options.now() + (options.startInMs ?? 0);
+    const deployment = options.service?.deployment;
+    const task: WorldTask = {
+      taskArn,
+      clusterArn: arns.cluster(location, cluster),
+      cluster,
+      taskDefinitionArn: spec.arn,
+      group: options.group ?? (options.service ? `service:${options.service.name}` : `family:${spec.family}`),
+      startedBy: options.startedBy ?? deployment?.id,
+      service: options.service?.name,
+      deploymentId: deployment?.id,
+      lastStatus: 'PROVISIONING',
+      desiredStatus: 'RUNNING',
+      version: 1,
+      containers: spec.containers.map((container) => ({
+        name: container.name,
+        image: container.image,
+        // Services run the digest resolved once per deployment (version consistency); RunTask pulls the tag now.
+        imageDigest: deployment ? deployment.containers.find((c) => c.name === container.name)?.imageDigest : this.options.resolveImage(container.image),
+        containerArn: arns.container(location, cluster, ids.uuid('container')),
+        lastStatus: 'PENDING',
+      })),
+      overrides: { containerOverrides: options.overrides?.containerOverrides ?? spec.containers.map((container) => ({ name: container.name })) },
+      createdAt: now,
+      updatedAt: now,
+      digestVisibleFrom: options.digestVisibleFrom ?? this.options.digestVisibleFrom ?? 'RUNNING',
+      ...(options.label ? { label: options.label } : {}),
+      ...(options.launchedBy ? { launchedBy: options.launchedBy } : {}),
+    };
+    const begin = (): void => {
+      task.createdAt = this.options.now();
+      task.updatedAt = task.createdAt;
+      this.tasks.set(taskArn, task);
+      if (task.service) this.activeSet(task.cluster, task.service).add(task);
+      this.emit(task, 'launched');
+      const pullable = task.containers.every((container) => container.imageDigest !== undefined);
+      const until = options.until ?? 'RUNNING';
+      const plan: TaskStatus[] = pullable
+        ? (['PENDING', 'RUNNING'] as TaskStatus[]).filter((status) => statusRank(status) <= statusRank(until))
+        : ['PENDING', 'STOPPED'];
+      this.followPlan(task, plan, pullable ? undefined : 'failedToStart');
+    };
+    if (options.startInMs) this.options.schedule(options.startInMs, begin);
+    else begin();
+    return task;
+  }
+
+  private followPlan(task: WorldTask, plan: TaskStatus[], cause?: StopCause): void {
+    const [next, ...rest] = plan;
+    if (!next) return;
+    this.options.schedule(this.options.stepDelayMs ?? 0, () => {
+      // A stop requested meanwhile wins: the task never reaches the rest of its plan.
+      if (task.desiredStatus === 'STOPPED' && next !== 'STOPPED') return;
+      if (next === 'STOPPED' && cause === 'failedToStart') {
+        const missing = task.containers.find((container) => container.imageDigest === undefined);
+        this.markStopping(task, 'TaskFailedToStart', `CannotPullContainerError: pull image manifest has been retried 5 time(s): ${missing?.image}: not found`, 'failedToStart');
+      }
+      this.setStatus(task.taskArn, next);
+      this.followPlan(task, rest, cause);
+    });
+  }
+
+  /** Moves a task to a later status and emits the state change. Going backwards is refused: ECS never does. */
+  setStatus(taskArn: string, status: TaskStatus, details: { stopCode?: string; stoppedReason?: string; exitCode?: number } = {}): WorldTask {
+    const task = this.requireTask(taskArn);
+    if (statusRank(status) < statusRank(task.lastStatus)) {
+      throw new Error(`task ${task.label ?? taskArn} is ${task.lastStatus}; it cannot go back to ${status}`);
+    }
+    if (task.lastStatus === 'STOPPED') return task;
+    const now = this.options.now();
+    if (status === 'STOPPED' && task.desiredStatus !== 'STOPPED') {
+      this.markStopping(task, details.stopCode ?? 'EssentialContainerExited', details.stoppedReason ?? 'Essential container in task exited', 'exit');
+    }
+    task.lastStatus = status;
+    task.version += 1;
+    task.updatedAt = now;
+    if (statusRank(status) >= statusRank('PENDING')) task.connectivityAt ??= now;
+    if (statusRank(status) >= statusRank('PENDING')) task.pullStartedAt ??= now;
+    if (statusRank(status) >= statusRank('RUNNING') && status !== 'STOPPED') {
+      task.pullStoppedAt ??= now;
+      task.startedAt ??= now;
+    }
+    for (const container of task.containers) {
+      if (status === 'RUNNING') {
+        container.lastStatus = 'RUNNING';
+        container.runtimeId ??= `${taskId(task.taskArn)}-${this.options.ids.digits('runtime', 10)}`;
+      } else if (status === 'STOPPED') {
+        container.lastStatus = 'STOPPED';
+        container.exitCode ??= details.exitCode ?? (task.stopCause === 'exit' ? 0 : 137);
+      }
+    }
+    if (status === 'STOPPED') task.stoppedAt = now;
+    this.emit(task, 'status');
+    return task;
+  }
+
+  private markStopping(task: WorldTask, stopCode: string, reason: string, cause: StopCause): void {
+    if (task.service) this.activeSet(task.cluster, task.service).delete(task);
+    task.desiredStatus = 'STOPPED';
+    task.stopCode = stopCode;
+    task.stoppedReason = reason;
+    task.stopCause = cause;
+    task.stoppingAt = this.options.now();
+  }
+
+  /** Someone other than the gate stops a task (or it exits). */
+  requestStop(taskArn: string, stopCode: string, reason: string, cause: StopCause): void {
+    const task = this.requireTask(taskArn);
+    if (task.desiredStatus === 'STOPPED') return;
+    this.markStopping(task, stopCode, reason, cause);
+    task.version += 1;
+    task.updatedAt = this.options.now();
+    this.emit(task, 'desiredStatus');
+    this.options.schedule(this.options.stopDelayMs ?? 0, () => this.setStatus(taskArn, 'STOPPED'));
+  }
+
+  // ---------- services ----------
+
+  createService(options: { name: string; cluster: string; desiredCount: number; lifecycleHook?: boolean }): WorldService {
+    const cluster = clusterName(options.cluster);
+    const key = serviceKey(cluster, options.name);
+    if (this.services.has(key)) throw new Error(`service ${options.name} already exists in cluster ${cluster}`);
+    const service: WorldService = {
+      name: options.name,
+      cluster,
+      clusterArn: arns.cluster(this.options.location, cluster),
+      serviceArn: arns.service(this.options.location, cluster, options.name),
+      desiredCount: options.desiredCount,
+      deployments: [],
+      lifecycleHook: options.lifecycleHook ?? false,
+      scaledByGate: false,
+      loopDetected: false,
+    };
+    this.services.set(key, service);
+    return service;
+  }
+
+  /**
+   * CreateService/UpdateService with a task definition: a new deployment whose images are resolved to
+   * digests now. With a lifecycle hook the deployment waits for the hook before any task starts.
+   */
+  deploy(serviceName: string, cluster: string | undefined, taskDefinitionArn: string, options: { completed?: boolean } = {}): WorldDeployment {
+    const service = this.requireService(serviceName, cluster);
+    const spec = this.options.taskDefinitions.peek(taskDefinitionArn);
+    if (!spec?.arn) throw new Error(`UpdateService: task definition ${taskDefinitionArn} is not registered`);
+    const { location, ids } = this.options;
+    const deployment: WorldDeployment = {
+      id: `ecs-svc/${ids.digits('deployment', 19)}`,
+      arn: arns.serviceDeployment(location, service.cluster, service.name, ids.hex('service-deployment', 22)),
+      revisionArn: arns.serviceRevision(location, service.cluster, service.name, ids.digits('service-revision', 19)),
+      taskDefinitionArn: spec.arn,
+      containers: spec.containers.map((container) => ({ name: container.name, image: container.image, imageDigest: this.options.resolveImage(container.image) })),
+      status: options.completed ? 'SUCCESSFUL' : service.lifecycleHook ? 'PENDING' : 'IN_PROGRESS',
+      createdAt: this.options.now(),
+      completed: options.completed ?? false,
+      hook: service.lifecycleHook && !options.completed ? 'waiting' : 'none',
+      gateStops: 0,
+    };
+    service.deployments.push(deployment);
+    return deployment;
+  }
+
+  /** ECS's reading of a hook answer. IN_PROGRESS changes nothing (ECS calls again later). */
+  hookAnswered(serviceName: string, cluster: string | undefined, deploymentId: string, status: 'SUCCEEDED' | 'FAILED'): void {
+    const service = this.requireService(serviceName, cluster);
+    const deployment = service.deployments.find((candidate) => candidate.id === deploymentId);
+    if (!deployment || deployment.hook !== 'waiting') return;
+    if (status === 'SUCCEEDED') {
+      deployment.hook = 'succeeded';
+      deployment.status = 'IN_PROGRESS';
+    } else {
+      deployment.hook = 'failed';
+      deployment.status = 'ROLLBACK_SUCCESSFUL';
+      deployment.rolledBackBy = 'hook';
+      deployment.rollbackReason = 'lifecycle hook PRE_SCALE_UP returned FAILED';
+    }
+  }
+
+  /** The deployment the scheduler is driving towards: the newest one not rolled back (or rolling back). */
+  primaryDeployment(service: WorldService): WorldDeployment | undefined {
+    for (let i = service.deployments.length - 1; i >= 0; i -= 1) {
+      if (LIVE_STATUSES.includes(service.deployments[i].status)) return service.deployments[i];
+    }
+    return undefined;
+  }
+
+  /**
+   * The service scheduler: start what is missing from the primary deployment, retire older deployments'
+   * tasks once the primary runs in full, scale in to `desiredCount`. Returns whether it changed anything.
+   */
+  reconcile(): boolean {
+    let changed = false;
+    const loopLimit = this.options.loopLimit ?? 10;
+    for (const service of this.services.values()) {
+      const active = [...this.activeSet(service.cluster, service.name)];
+      const primary = this.primaryDeployment(service);
+      const scaleCause: StopCause = service.scaledByGate ? 'gateScale' : 'deployment';
+      if (service.desiredCount === 0) {
+        for (const task of active) {
+          this.schedulerStop(task, `Scaling activity initiated by (service ${service.name})`, scaleCause);
+          changed = true;
+        }
+        continue;
+      }
+      if (!primary || primary.hook === 'waiting') {
+        for (const task of active.slice(service.desiredCount)) {
+          this.schedulerStop(task, `Scaling activity initiated by (deployment ${task.deploymentId ?? 'unknown'})`, scaleCause);
+          changed = true;
+        }
+        continue;
+      }
+      const primaryTasks = active.filter((task) => task.deploymentId === primary.id);
+      const others = active.filter((task) => task.deploymentId !== primary.id);
+
+      let missing = service.desiredCount - primaryTasks.length;
+      while (missing > 0) {
+        if (primary.gateStops > loopLimit) {
+          if (!service.loopDetected) {
+            service.loopDetected = true;
+            this.options.activity.note(
+              `restart loop: ECS replaced ${primary.gateStops} tasks of ${service.name} (${primary.id}) that the gate stopped; the simulated scheduler gives up, the real one would not`,
+            );
+          }
+          break;
+        }
+        this.launchTask({ cluster: service.cluster, taskDefinitionArn: primary.taskDefinitionArn, service: { name: service.name, deployment: primary } });
+        missing -= 1;
+        changed = true;
+      }
+
+      const primaryRunning = primaryTasks.filter((task) => task.lastStatus === 'RUNNING').length;
+      if (primaryRunning >= service.desiredCount) {
+        for (const task of others) {
+          const deployment = service.deployments.find((candidate) => candidate.id === task.deploymentId);
+          const cause: StopCause = deployment?.rolledBackBy === 'gate' ? 'gateRollback' : 'deployment';
+          this.schedulerStop(task, `Scaling activity initiated by (deployment ${primary.id})`, cause);
+          changed = true;
+        }
+        for (const deployment of service.deployments) {
+          if (deployment.status === 'ROLLBACK_IN_PROGRESS') {
+            deployment.status = 'ROLLBACK_SUCCESSFUL';
+            this.options.activity.note(`ECS: rollback of ${service.name} ${deployment.id} finished; ${primary.id} serves again`);
+            changed = true;
+          }
+        }
+        if (!primary.completed) changed = this.settle(primary) || changed;
+      } else {
+        primary.runningSince = undefined;
+      }
+      for (const task of primaryTasks.slice(Math.max(service.desiredCount, 0)).reverse()) {
+        this.schedulerStop(task, `Scaling activity initiated by (deployment ${primary.id})`, scaleCause);
+        changed = true;
+      }
+    }
+    return changed;
+  }
+
+  /** A fully running deployment completes once it has run for the settle time; the world wakes itself up for that. */
+  private settle(deployment: WorldDeployment): boolean {
+    const now = this.options.now();
+    const settleMs = this.options.deploymentSettleMs ?? 5 * 60_000;
+    if (deployment.runningSince === undefined) {
+      deployment.runningSince = now;
+      if (settleMs > 0) {
+        this.options.schedule(settleMs, () => undefined);
+        return true;
+      }
+    }
+    if (now - deployment.runningSince < settleMs) return false;
+    deployment.completed = true;
+    deployment.status = 'SUCCESSFUL';
+    return true;
+  }
+
+  private schedulerStop(task: WorldTask, reason: string, cause: StopCause): void {
+    if (task.desiredStatus === 'STOPPED') return;
+    this.requestStop(task.taskArn, 'ServiceSchedulerInitiated', reason, cause);
+  }
+
+  // ---------- EcsPort ----------
+
+  async describeTasks(cluster: string, taskArns: string[]): Promise<RunningTask[]> {
+    this.options.activity.call('ecs.describeTasks');
+    const name = clusterName(cluster);
+    return taskArns.flatMap((arn) => {
+      const task = this.findTask(name, arn);
+      if (!task) return [];
+      return [
+        {
+          taskArn: task.taskArn,
+          clusterArn: task.clusterArn,
+          lastStatus: task.lastStatus,
+          desiredStatus: task.desiredStatus,
+          group: task.group,
+          ...(task.startedBy ? { startedBy: task.startedBy } : {}),
+          containers: task.containers.map((container) => ({
+            name: container.name,
+            image: container.image,
+            ...(container.imageDigest && statusRank(task.lastStatus) >= statusRank(task.digestVisibleFrom) ? { imageDigest: container.imageDigest } : {}),
+          })),
+        },
+      ];
+    });
+  }
+
+  async stopTask(cluster: string, taskArn: string, reason: string): Promise<void> {
+    this.options.activity.call('ecs.stopTask');
+    const task = this.findTask(clusterName(cluster), taskArn);
+    // Like the adapter: a task ECS no longer knows ("The referenced task was not found") is a stopped task.
+    const alreadyStopped = !task || task.desiredStatus === 'STOPPED';
+    this.options.activity.record('stopTask', { cluster, taskArn: task?.taskArn ?? taskArn, reason, alreadyStopped, ...(task ? {} : { notFound: true }) });
+    if (reason.length > MAX_STOP_REASON) {
+      this.options.activity.note(`ECS: the StopTask reason has ${reason.length} characters; ECS keeps at most ${MAX_STOP_REASON} (the adapter cuts it)`);
+    }
+    if (!task || alreadyStopped) return;
+    if (task.service) {
+      const deployment = this.services.get(serviceKey(task.cluster, task.service))?.deployments.find((candidate) => candidate.id === task.deploymentId);
+      if (deployment) deployment.gateStops += 1;
+    }
+    this.requestStop(task.taskArn, 'UserInitiated', reason.slice(0, MAX_STOP_REASON), 'gate');
+  }
+
+  /**
+   * StopServiceDeployment(ROLLBACK) as the adapter uses it: only a deployment still in progress can be rolled
+   * back, to the last one that completed; a rollback already under way is reported again (no second call);
+   * a service whose newest deployment completed, or whose first deployment this is, has nothing to roll back.
+   */
+  async rollbackDeployment(cluster: string, service: string, reason: string): Promise<RollbackOutcome> {
+    this.options.activity.call('ecs.rollbackDeployment');
+    const target = this.requireService(service, cluster);
+    const rollingBack = target.deployments.find((deployment) => deployment.status === 'ROLLBACK_IN_PROGRESS');
+    if (rollingBack) {
+      this.options.activity.record('rollbackDeployment', { cluster, service, reason, outcome: 'rolledBack', deploymentArn: rollingBack.arn, repeated: true });
+      return { kind: 'rolledBack', deploymentArn: rollingBack.arn };
+    }
+    const current = this.primaryDeployment(target);
+    const inProgress = current && (current.status === 'PENDING' || current.status === 'IN_PROGRESS') ? current : undefined;
+    const currentIndex = inProgress ? target.deployments.indexOf(inProgress) : -1;
+    const previous = target.deployments.slice(0, Math.max(currentIndex, 0)).reverse().find((deployment) => deployment.completed && LIVE_STATUSES.includes(deployment.status));
+    if (!inProgress || !previous) {
+      this.options.activity.record('rollbackDeployment', { cluster, service, reason, outcome: 'nothingToRollBack' });
+      return { kind: 'nothingToRollBack' };
+    }
+    inProgress.status = 'ROLLBACK_IN_PROGRESS';
+    inProgress.rolledBackBy = 'gate';
+    inProgress.rollbackReason = reason;
+    this.options.activity.record('rollbackDeployment', { cluster, service, reason, outcome: 'rolledBack', deploymentArn: inProgress.arn });
+    return { kind: 'rolledBack', deploymentArn: inProgress.arn };
+  }
+
+  async scaleService(cluster: string, service: string, desiredCount: number): Promise<void> {
+    this.options.activity.call('ecs.scaleService');
+    const target = this.requireService(service, cluster);
+    const previousCount = target.desiredCount;
+    target.desiredCount = desiredCount;
+    target.scaledByGate = true;
+    this.options.activity.record('scaleService', { cluster, service, desiredCount, previousCount });
+  }
+
+  async describeServiceRevision(
+    serviceRevisionArn: string,
+  ): Promise<{ cluster: string; service: string; taskDefinitionArn: string; containers: { name: string; image: string; imageDigest?: string }[] }> {
+    this.options.activity.call('ecs.describeServiceRevision');
+    for (const service of this.services.values()) {
+      const deployment = service.deployments.find((candidate) => candidate.revisionArn === serviceRevisionArn);
+      if (deployment) {
+        return {
+          cluster: service.clusterArn,
+          service: service.name,
+          taskDefinitionArn: deployment.taskDefinitionArn,
+          containers: deployment.containers.map((container) => ({ ...container })),
+        };
+      }
+    }
+    throw Object.assign(new Error(`Service revision ${serviceRevisionArn} not found.`), { name: 'ServiceNotFoundException' });
+  }
+
+  // ---------- lookups ----------
+
+  findTask(cluster: string, taskOrArn: string): WorldTask | undefined {
+    const id = taskId(taskOrArn);
+    const task = this.tasks.get(arns.task(this.options.location, cluster, id)) ?? this.tasks.get(taskOrArn);
+    return task && task.cluster === cluster ? task : undefined;
+  }
+
+  requireTask(taskArn: string): WorldTask {
+    const task = this.tasks.get(taskArn);
+    if (!task) throw new Error(`no task ${taskArn}`);
+    return task;
+  }
+
+  findService(name: string, cluster?: string): WorldService | undefined {
+    if (cluster) return this.services.get(serviceKey(clusterName(cluster), serviceNameOf(name)));
+    const matches = [...this.services.values()].filter((service) => service.name === serviceNameOf(name));
+    return matches.length === 1 ? matches[0] : undefined;
+  }
+
+  requireService(name: string, cluster?: string): WorldService {
+    const service = this.findService(name, cluster);
+    if (!service) throw Object.assign(new Error(`Service not found: ${name}${cluster ? ` in ${cluster}` : ''}`), { name: 'ServiceNotFoundException' });
+    return service;
+  }
+
+  /** Whether a task's containers show their digests in events at its current status. */
+  digestVisible(task: WorldTask): boolean {
+    return statusRank(task.lastStatus) >= statusRank(task.digestVisibleFrom);
+  }
+
+  private activeSet(cluster: string, service: string): Set<WorldTask> {
+    const key = serviceKey(cluster, service);
+    let set = this.activeByService.get(key);
+    if (!set) {
+      set = new Set();
+      this.activeByService.set(key, set);
+    }
+    return set;
+  }
+
+  private emit(task: WorldTask, change: TaskChange['change']): void {
+    const snapshot = structuredClone(task);
+    for (const listener of this.listeners) listener({ task: snapshot, change });
+  }
+}
+
+function serviceKey(cluster: string, service: string): string {
+  return `${cluster}/${service}`;
+}
+
+/** A service name from a name or an ARN (`arn:aws:ecs:r:a:service/cluster/name`). */
+function serviceNameOf(nameOrArn: string): string {
+  const match = /:service\/(?:[^/]+\/)?([^/]+)$/.exec(nameOrArn);
+  return match ? match[1] : nameOrArn;
+}

@@ -1,0 +1,52 @@
+import { resolve } from 'node:path';
+import { DEFAULT_FLEET, planFleet } from '../../bench/fleet';
+import { DEFAULT_RUNTIME_OPTIONS, measureRuntime } from '../../bench/runtime';
+
+const ROOT = resolve(__dirname, '../..');
+const plan = planFleet({ ...DEFAULT_FLEET, seed: 'runtime-test', repositories: 14, launches: 160, services: 4, durationMs: 90 * 60_000 });
+
+describe('measureRuntime', () => {
+  it('with the real gate: every task that must not run is stopped, no other is, and each digest that can be scanned is scanned once', async () => {
+    const figures = await measureRuntime(plan, { root: ROOT, ...DEFAULT_RUNTIME_OPTIONS });
+    expect(figures.events).toBeGreaterThan(500);
+    expect(figures.details.duplicateDeliveries).toBeGreaterThan(0);
+    expect(figures.details.tasksThatMustBlock).toBeGreaterThan(0);
+    expect(figures.wrongStops).toBe(0);
+    expect(figures.missedStops).toBe(0);
+    expect(figures.details.scansPerDistinctDigestExcludingScanErrors).toBe(1);
+    expect(figures.naiveScans).toBeGreaterThan(figures.scansStarted);
+    // One read; the first event of a task definition revision also pays DescribeTaskDefinition once.
+    expect(figures.awsCallsPerKnownPassEvent).toBeGreaterThanOrEqual(1);
+    expect(figures.awsCallsPerKnownPassEvent).toBeLessThan(1.1);
+    expect(figures.details.maxAwsCallsKnownPass).toBeLessThanOrEqual(2);
+    expect(figures.details.handlerErrors).toBe(0);
+    expect(figures.details.restartLoops).toBe(0);
+  });
+
+  it('counts wrong stops from ground truth, not from the gate: a gate that stops every task it hears of', async () => {
+    const figures = await measureRuntime(plan, {
+      root: ROOT,
+      ...DEFAULT_RUNTIME_OPTIONS,
+      makeGate: (backend) => ({
+        handleEvent: async (raw) => {
+          const event = raw as { 'detail-type': string; detail: { taskArn: string; clusterArn: string; desiredStatus: string } };
+          if (event['detail-type'] === 'ECS Task State Change' && event.detail.desiredStatus === 'RUNNING') await backend.ports.ecs.stopTask(event.detail.clusterArn, event.detail.taskArn, 'stop everything');
+        },
+        handleHook: async () => ({ hookStatus: 'SUCCEEDED' }),
+      }),
+    });
+    expect(figures.wrongStops).toBeGreaterThan(0);
+    expect(figures.scansStarted).toBe(0);
+  });
+
+  it('counts missed stops: a gate that does nothing leaves every task that must not run running', async () => {
+    const figures = await measureRuntime(plan, {
+      root: ROOT,
+      ...DEFAULT_RUNTIME_OPTIONS,
+      makeGate: () => ({ handleEvent: async () => undefined, handleHook: async () => ({ hookStatus: 'SUCCEEDED' }) }),
+    });
+    expect(figures.wrongStops).toBe(0);
+    expect(figures.missedStops).toBeGreaterThan(0);
+    expect(figures.scansPerDistinctDigest).toBe(0);
+  });
+});

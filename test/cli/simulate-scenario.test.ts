@@ -1,0 +1,90 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { InputError } from '../../functions/core/errors';
+import { loadScenario, parseScenario } from '../../functions/cli/simulate-scenario';
+
+const REPORTS = resolve(__dirname, '../../examples/reports');
+const ECR = '123456789012.dkr.ecr.us-east-1.amazonaws.com';
+const FILE = join(mkdtempSync(join(tmpdir(), 'scenario-')), 'scenario.json');
+
+function valid(): Record<string, unknown> {
+  return {
+    name: 'valid',
+    policy: resolve(__dirname, '../../policies/default.json'),
+    taskDefinitions: [{ family: 'job', revision: 1, containerDefinitions: [{ name: 'job', image: `${ECR}/batch/job:1` }] }],
+    images: { [`${ECR}/batch/job:1`]: { digest: `sha256:${'1'.repeat(64)}`, scan: { report: join(REPORTS, 'distroless-nonroot.trivy.json') } } },
+    services: [{ name: 'web', cluster: 'prod', taskDefinition: 'job:1' }],
+    steps: [{ runTask: { taskDefinition: 'job:1', as: 'j' } }, { advanceClock: '5m' }],
+  };
+}
+
+async function problem(document: unknown): Promise<InputError> {
+  try {
+    await parseScenario(document, FILE);
+  } catch (error) {
+    if (error instanceof InputError) return error;
+    throw error;
+  }
+  throw new Error('the scenario was accepted');
+}
+
+const at = (path: string) => `${FILE} at ${path}: `;
+
+describe('scenario validation', () => {
+  it('accepts a valid scenario and fills in the defaults', async () => {
+    const scenario = await parseScenario(valid(), FILE);
+    expect(scenario).toMatchObject({ account: '123456789012', region: 'us-east-1', start: '2026-01-05T09:00:00Z' });
+    expect(scenario.services[0]).toEqual({ name: 'web', cluster: 'prod', taskDefinition: 'job:1', desiredCount: 1, lifecycleHook: false, running: true });
+    expect(scenario.steps[0]).toMatchObject({ kind: 'runTask', labels: ['j'], cluster: 'default', cloudTrail: true, until: 'RUNNING' });
+    expect(scenario.steps[1]).toMatchObject({ kind: 'advanceClock', milliseconds: 300_000 });
+    expect(scenario.images[0].outcome?.report).toContain('"SchemaVersion": 2');
+  });
+
+  it('says so when the file is not JSON, naming the file', async () => {
+    writeFileSync(FILE, '{ "name": "x", ');
+    await expect(loadScenario(FILE)).rejects.toThrow(new RegExp(`^${FILE.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: is not valid JSON`));
+  });
+
+  it.each([
+    ['a list instead of an object', [], `${FILE}: a scenario is a JSON object with name, policy, taskDefinitions and steps`],
+    ['a missing name', { ...valid(), name: undefined }, `${at('name')}is required: expected a string`],
+    ['an unknown top-level key', { ...valid(), setps: [] }, `${at('setps')}unknown key; expected one of`],
+    ['an unknown step', { ...valid(), steps: [{ runtask: {} }] }, `${at('steps[0]')}has unknown step "runtask"; a step is one of runTask, taskState`],
+    ['two steps in one object', { ...valid(), steps: [{ sweep: true, advanceClock: '1m' }] }, `${at('steps[0]')}has 2 steps (sweep, advanceClock); put each in its own object`],
+    ['a bad duration', { ...valid(), steps: [{ advanceClock: '5 minutes' }] }, `${at('steps[0].advanceClock')}expected a duration such as "90s"`],
+    ['an unknown task definition', { ...valid(), steps: [{ runTask: { taskDefinition: 'jobb:1' } }] }, `${at('steps[0].runTask.taskDefinition')}names task definition "jobb:1", which the scenario does not define (known: job:1)`],
+    ['a task state for a task no step launched', { ...valid(), steps: [{ taskState: { task: 'ghost', lastStatus: 'RUNNING' } }] }, `${at('steps[0].taskState.task')}names task "ghost", which no earlier step launches`],
+    ['an unknown task status', { ...valid(), steps: [{ runTask: { taskDefinition: 'job:1', as: 'j' } }, { taskState: { task: 'j', lastStatus: 'running' } }] }, `${at('steps[1].taskState.lastStatus')}expected one of "PROVISIONING"`],
+    ['sweep: false', { ...valid(), steps: [{ sweep: false }] }, `${at('steps[0].sweep')}expected true, got false`],
+    ['a digest that is not sha256', { ...valid(), images: { [`${ECR}/batch/job:1`]: { digest: 'sha256:abc' } } }, `${at(`images["${ECR}/batch/job:1"].digest`)}expected a sha256 digest`],
+    ['an invalid image reference', { ...valid(), images: { 'Bad Image': { digest: `sha256:${'1'.repeat(64)}` } } }, `${at('images["Bad Image"]')}invalid image reference`],
+    ['a scan outcome with two endings', { ...valid(), images: { [`${ECR}/batch/job:1`]: { digest: `sha256:${'1'.repeat(64)}`, scan: { report: 'x.json', error: 'y' } } } }, `${at(`images["${ECR}/batch/job:1"].scan`)}needs exactly one of report, error, timeout (how the scan ends), got report and error`],
+    ['a report file that does not exist', { ...valid(), images: { [`${ECR}/batch/job:1`]: { digest: `sha256:${'1'.repeat(64)}`, scan: { report: 'nowhere.json' } } } }, `${at(`images["${ECR}/batch/job:1"].scan.report`)}cannot read the report "nowhere.json" (ENOENT); paths are relative to the scenario file`],
+    ['a policy file that does not exist', { ...valid(), policy: 'no-policy.json' }, `${at('policy')}cannot read the policy file "no-policy.json" (ENOENT)`],
+    ['an invalid inline policy', { ...valid(), policy: { schemaVersion: '1', name: 'p', mode: 'enforce', onScanError: 'block', rules: {} } }, `${FILE} (inline policy) at onScanError: expected one of "deny", "allow"`],
+    ['an invalid task definition', { ...valid(), taskDefinitions: [{ family: 'job', containerDefinitions: [{ name: 'job' }] }] }, `${FILE} at taskDefinitions[0] at containerDefinitions[0].image`],
+    ['a clock step inside a burst', { ...valid(), steps: [{ burst: { steps: [{ advanceClock: '1m' }] } }] }, `${at('steps[0].burst.steps[0].advanceClock')}advanceClock cannot be inside burst or hold`],
+    ['a release of nothing held', { ...valid(), steps: [{ release: 'late' }] }, `${at('steps[0].release')}releases "late", which no earlier hold step collected`],
+    ['a task label used twice', { ...valid(), steps: [{ runTask: { taskDefinition: 'job:1', as: 'j' } }, { runTask: { taskDefinition: 'job:1', as: 'j' } }] }, `${at('steps[1].runTask.as')}task label "j" is used twice`],
+    ['count and as disagreeing', { ...valid(), steps: [{ runTask: { taskDefinition: 'job:1', as: ['a', 'b'], count: 3 } }] }, `${at('steps[0].runTask.count')}count is 3 but "as" names 2 tasks`],
+    ['an override for a container the task definition lacks', { ...valid(), steps: [{ runTask: { taskDefinition: 'job:1', overrides: { containerOverrides: [{ name: 'web' }] } } }] }, `${at('steps[0].runTask.overrides.containerOverrides[0].name')}names container "web", which job:1 does not have`],
+    ['a hook step for a service without a hook', { ...valid(), steps: [{ lifecycleHook: { service: 'web', taskDefinition: 'job:1' } }] }, `${at('steps[0].lifecycleHook.service')}service "web" has no lifecycle hook`],
+    ['a deployment to an unknown service', { ...valid(), steps: [{ deployService: { service: 'api', taskDefinition: 'job:1' } }] }, `${at('steps[0].deployService.service')}names service "api", which the scenario does not declare`],
+    ['a push of a digest reference', { ...valid(), steps: [{ push: { image: `${ECR}/batch/job@sha256:${'2'.repeat(64)}`, digest: `sha256:${'2'.repeat(64)}` } }] }, `${at('steps[0].push.image')}a push names a tag`],
+    ['an expectation about a task nobody launches', { ...valid(), expect: { tasks: { ghost: 'STOPPED' } } }, `${at('expect.tasks.ghost')}names task "ghost", which no step launches`],
+    ['an unknown expected action', { ...valid(), expect: { actions: { stopTasks: 1 } } }, `${at('expect.actions.stopTasks')}unknown key; expected one of startScan, startScanRefused, stopTask`],
+    ['an event step that is not an object', { ...valid(), steps: [{ event: 'ECS Task State Change' }] }, `${at('steps[0].event')}expected an EventBridge event object`],
+    ['a principal that is not an IAM ARN', { ...valid(), steps: [{ runTask: { taskDefinition: 'job:1', launchedBy: 'dana' } }] }, `${at('steps[0].runTask.launchedBy')}expected an IAM user or role ARN`],
+  ])('rejects %s with the file and the JSON path', async (_what, document, message) => {
+    const error = await problem(document);
+    expect(error.message).toContain(message);
+  });
+
+  it('lists several problems at once when there are several', async () => {
+    const error = await problem({ ...valid(), name: 7, region: 'mars' });
+    expect(error.message).toContain('invalid scenario (2 problems)');
+    expect(error.message).toContain('  name: expected a string, got the number 7');
+    expect(error.message).toContain('  region: expected an AWS region');
+  });
+});

@@ -1,0 +1,102 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ScanCapacityError, type ScanRequest } from '../../functions/core/ports';
+import { buildIdFromArn, rewriteReport } from '../../functions/local/codebuild';
+import { REGISTRY, digestOf, world } from './helpers';
+
+const IMAGE = `${REGISTRY}/shop/api:1.0`;
+const DIGEST = digestOf('7');
+const REPORT = readFileSync(join(__dirname, '../../examples/reports/distroless-nonroot.trivy.json'), 'utf8');
+
+function request(overrides: Partial<ScanRequest> = {}): ScanRequest {
+  return { scanId: 'scan-1', digest: DIGEST, imageReference: `${REGISTRY}/shop/api@${DIGEST}`, reportKey: `reports/${DIGEST}/scan-1.json`, ...overrides };
+}
+
+describe('FakeScanner', () => {
+  it('runs a build for its duration, uploads the report rewritten for the pulled image, and reports the end with the build ARN', async () => {
+    const w = world();
+    w.backend.images.declare(IMAGE, DIGEST, { report: REPORT, durationMs: 90_000 });
+    const { buildId } = await w.backend.scanner.startScan(request());
+    expect(buildId).toMatch(/^fargate-gate-scan:[0-9a-f-]{36}$/);
+    expect(await w.backend.scanner.getBuildStatuses([buildId])).toEqual([{ buildId, status: 'IN_PROGRESS' }]);
+    await w.simulation.advance(89_000);
+    expect(w.received).toHaveLength(0);
+    await w.simulation.advance(1_000);
+    const event = w.received[0];
+    expect(event).toMatchObject({ 'detail-type': 'CodeBuild Build State Change', detail: { 'build-status': 'SUCCEEDED', 'build-id': expect.stringMatching(/^arn:aws:codebuild:us-east-1:123456789012:build\//) } });
+    expect(buildIdFromArn((event.detail as Record<string, string>)['build-id'])).toBe(buildId);
+    const uploaded = JSON.parse(await w.backend.reports.getReport(request().reportKey));
+    expect(uploaded.Metadata.RepoDigests).toEqual([`${REGISTRY}/shop/api@${DIGEST}`]);
+    expect(uploaded.ArtifactName).toBe(request().imageReference);
+    expect(uploaded.CreatedAt).toBe('2026-01-05T09:01:30.000Z');
+    const arnStatus = await w.backend.scanner.getBuildStatuses([(event.detail as Record<string, string>)['build-id'], 'fargate-gate-scan:unknown']);
+    expect(arnStatus).toEqual([{ buildId: (event.detail as Record<string, string>)['build-id'], status: 'SUCCEEDED' }]);
+  });
+
+  it('refuses StartBuild for capacity as many times as the outcome says, then accepts', async () => {
+    const w = world();
+    w.backend.images.declare(IMAGE, DIGEST, { report: REPORT, capacityErrors: 2 });
+    await expect(w.backend.scanner.startScan(request({ scanId: 'a' }))).rejects.toBeInstanceOf(ScanCapacityError);
+    await expect(w.backend.scanner.startScan(request({ scanId: 'b' }))).rejects.toBeInstanceOf(ScanCapacityError);
+    await expect(w.backend.scanner.startScan(request({ scanId: 'c' }))).resolves.toHaveProperty('buildId');
+    expect(w.backend.scanner.refusals).toBe(2);
+    expect(w.backend.scanner.builds.size).toBe(1);
+  });
+
+  it('returns the same build for the same scan id within five minutes, a new one after', async () => {
+    const w = world();
+    w.backend.images.declare(IMAGE, DIGEST, { report: REPORT });
+    const first = await w.backend.scanner.startScan(request());
+    const again = await w.backend.scanner.startScan(request());
+    expect(again).toEqual(first);
+    await w.simulation.advance(5 * 60_000);
+    const later = await w.backend.scanner.startScan(request());
+    expect(later.buildId).not.toBe(first.buildId);
+    expect(w.backend.scanner.replays).toBe(1);
+  });
+
+  it('fails a build with the outcome message, times a hung one out, and loses an event when told to', async () => {
+    const w = world({ buildTimeoutMs: 30 * 60_000 });
+    w.backend.images.declare(`${REGISTRY}/a:1`, digestOf('a'), { error: 'UNAUTHORIZED: pull denied' });
+    w.backend.images.declare(`${REGISTRY}/b:1`, digestOf('b'), { timeout: true });
+    w.backend.images.declare(`${REGISTRY}/c:1`, digestOf('c'), { report: REPORT, lostEvent: true });
+    const a = await w.backend.scanner.startScan(request({ scanId: 'a', digest: digestOf('a'), imageReference: `${REGISTRY}/a@${digestOf('a')}` }));
+    const b = await w.backend.scanner.startScan(request({ scanId: 'b', digest: digestOf('b'), imageReference: `${REGISTRY}/b@${digestOf('b')}` }));
+    const c = await w.backend.scanner.startScan(request({ scanId: 'c', digest: digestOf('c'), imageReference: `${REGISTRY}/c@${digestOf('c')}`, reportKey: 'c.json' }));
+    await w.simulation.advance(10 * 60_000);
+    expect(await w.backend.scanner.getBuildStatuses([a.buildId, b.buildId, c.buildId])).toEqual([
+      { buildId: a.buildId, status: 'FAILED' },
+      { buildId: b.buildId, status: 'IN_PROGRESS' },
+      { buildId: c.buildId, status: 'SUCCEEDED' },
+    ]);
+    expect(w.received.map((event) => (event.detail as Record<string, unknown>)['build-status'])).toEqual(['FAILED']);
+    expect(JSON.stringify(w.received[0])).toContain('UNAUTHORIZED: pull denied');
+    await w.simulation.advance(30 * 60_000);
+    expect(w.received.map((event) => (event.detail as Record<string, unknown>)['build-status'])).toEqual(['FAILED', 'TIMED_OUT']);
+  });
+
+  it('fails the build of an image the world does not have, and rejects a request whose reference is not an image reference', async () => {
+    const w = world();
+    const { buildId } = await w.backend.scanner.startScan(request());
+    await w.simulation.advance(5 * 60_000);
+    expect(w.backend.scanner.builds.get(buildId)).toMatchObject({ status: 'FAILED', failure: expect.stringMatching(/MANIFEST_UNKNOWN/) });
+    await expect(w.backend.scanner.startScan(request({ imageReference: 'alpine; rm -rf /' }))).rejects.toThrow(/invalid image reference/);
+  });
+
+  it('scans a reference without a digest as what the reference pulls', async () => {
+    const w = world();
+    w.backend.images.declare('docker.io/library/nginx:1.27', digestOf('e'), { report: REPORT });
+    const { buildId } = await w.backend.scanner.startScan(request({ digest: 'ref-0123', imageReference: 'nginx:1.27', reportKey: 'n.json' }));
+    await w.simulation.advance(5 * 60_000);
+    expect(w.backend.scanner.builds.get(buildId)?.status).toBe('SUCCEEDED');
+    expect(JSON.parse(await w.backend.reports.getReport('n.json')).Metadata.RepoDigests).toEqual([`nginx@${digestOf('e')}`]);
+  });
+});
+
+describe('rewriteReport', () => {
+  it('leaves text that is not a Trivy report untouched', () => {
+    const truncated = '{ "SchemaVersion": 2, "Results": [';
+    expect(rewriteReport(truncated, request(), DIGEST, new Date())).toBe(truncated);
+    expect(rewriteReport('{"matches": []}', request(), DIGEST, new Date())).toBe('{"matches": []}');
+  });
+});

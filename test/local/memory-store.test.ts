@@ -1,0 +1,189 @@
+import fc from 'fast-check';
+import { ManualClock } from '../../functions/local/clock';
+import { ActivityLog } from '../../functions/local/activity';
+import { MemoryGateStore } from '../../functions/local/memory-store';
+import type { ScanRecord, StoredVerdict } from '../../functions/core/ports';
+
+const DIGEST = `sha256:${'a'.repeat(64)}`;
+const OTHER = `sha256:${'b'.repeat(64)}`;
+const TASK = 'arn:aws:ecs:us-east-1:123456789012:task/prod/0123456789abcdef0123456789abcdef';
+
+function setup() {
+  const clock = new ManualClock('2026-01-05T09:00:00Z');
+  const activity = new ActivityLog(() => clock.now());
+  return { clock, activity, store: new MemoryGateStore(clock, activity) };
+}
+
+function scan(overrides: Partial<ScanRecord> = {}): ScanRecord {
+  return {
+    digest: DIGEST,
+    imageReference: `123456789012.dkr.ecr.us-east-1.amazonaws.com/app@${DIGEST}`,
+    scanId: 'scan-1',
+    state: 'queued',
+    attempts: 0,
+    startedAt: '2026-01-05T09:00:00.000Z',
+    deadline: '2026-01-05T09:30:00.000Z',
+    ...overrides,
+  };
+}
+
+function verdict(overrides: Partial<StoredVerdict> = {}): StoredVerdict {
+  return {
+    digest: DIGEST,
+    policyHash: 'p1',
+    assessment: { facts: { repoDigests: [], hasImageConfig: true, envNames: [] }, provenance: { scanner: 'trivy' }, candidates: [], scannerSaysRoot: false },
+    scannedAt: '2026-01-05T09:00:00.000Z',
+    expiresAt: Date.parse('2026-02-05T09:00:00Z') / 1000,
+    ...overrides,
+  };
+}
+
+describe('MemoryGateStore', () => {
+  it('claims a scan exactly once per digest, however many callers race', async () => {
+    const { store } = setup();
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => store.claimScan(scan({ scanId: `scan-${i}` }))));
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect((await store.getScan(DIGEST))?.scanId).toBe(`scan-${results.indexOf(true)}`);
+  });
+
+  it('lets a scan that ended in error be claimed again, but not a running or finished one', async () => {
+    const { store } = setup();
+    await store.claimScan(scan());
+    expect(await store.updateScan(DIGEST, 'queued', { state: 'running', buildId: 'b1' })).toBe(true);
+    expect(await store.claimScan(scan({ scanId: 'again' }))).toBe(false);
+    expect(await store.updateScan(DIGEST, 'running', { state: 'error', error: 'pull denied' })).toBe(true);
+    expect(await store.claimScan(scan({ scanId: 'retry' }))).toBe(true);
+    expect((await store.getScan(DIGEST))?.scanId).toBe('retry');
+    expect(await store.updateScan(DIGEST, 'queued', { state: 'done' })).toBe(true);
+    expect(await store.claimScan(scan({ scanId: 'third' }))).toBe(false);
+  });
+
+  it('lets a finished scan record be claimed again once its retention has passed, and hides it from reads', async () => {
+    const { store, clock } = setup();
+    await store.claimScan(scan());
+    await store.updateScan(DIGEST, 'queued', { state: 'done' });
+    clock.advance(31 * 24 * 3_600_000);
+    expect(await store.getScan(DIGEST)).toBeUndefined();
+    expect(await store.claimScan(scan({ scanId: 'fresh' }))).toBe(true);
+  });
+
+  it('applies updateScan only in the expected state, clears optional fields given as undefined and keeps required ones', async () => {
+    const { store } = setup();
+    await store.claimScan(scan({ retryAt: '2026-01-05T09:05:00.000Z' }));
+    expect(await store.updateScan(DIGEST, 'running', { state: 'done' })).toBe(false);
+    expect(await store.updateScan(OTHER, 'queued', { state: 'running' })).toBe(false);
+    expect(await store.updateScan(DIGEST, 'queued', { state: 'running', retryAt: undefined, scanId: undefined, buildId: 'b1' })).toBe(true);
+    const stored = await store.getScan(DIGEST);
+    expect(stored).toMatchObject({ state: 'running', buildId: 'b1', scanId: 'scan-1' });
+    expect(stored).not.toHaveProperty('retryAt');
+    await expect(store.updateScan(DIGEST, 'running', { digest: OTHER } as never)).rejects.toThrow(/cannot change digest/);
+  });
+
+  it('truncates a scan error to 2000 characters, as the DynamoDB store does', async () => {
+    const { store } = setup();
+    await store.claimScan(scan());
+    await store.updateScan(DIGEST, 'queued', { state: 'error', error: 'x'.repeat(5000) });
+    expect((await store.getScan(DIGEST))?.error).toHaveLength(2000);
+  });
+
+  it('lists only queued and running scans for the sweep', async () => {
+    const { store } = setup();
+    await store.claimScan(scan());
+    await store.claimScan(scan({ digest: OTHER, state: 'running' }));
+    expect((await store.listUnfinishedScans()).map((s) => s.digest)).toEqual([DIGEST, OTHER]);
+    await store.updateScan(OTHER, 'running', { state: 'done' });
+    expect((await store.listUnfinishedScans()).map((s) => s.digest)).toEqual([DIGEST]);
+  });
+
+  it('keeps the highest task version and refuses equal or older ones', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.nat({ max: 50 }), { minLength: 1, maxLength: 30 }), async (versions) => {
+        const { store } = setup();
+        let highest = -1;
+        for (const version of versions) {
+          const advanced = await store.advanceTaskVersion(TASK, version);
+          expect(advanced).toBe(version > highest);
+          highest = Math.max(highest, version);
+        }
+        expect(store.inspect.taskVersion(TASK)).toBe(highest);
+      }),
+    );
+  });
+
+  it('rejects a version that is not a non-negative integer', async () => {
+    const { store } = setup();
+    await expect(store.advanceTaskVersion(TASK, -1)).rejects.toThrow(TypeError);
+    await expect(store.advanceTaskVersion(TASK, 1.5)).rejects.toThrow(TypeError);
+  });
+
+  it('keeps waiters per digest, the first seenAt, and the latest other facts', async () => {
+    const { store } = setup();
+    const base = { digest: DIGEST, taskArn: TASK, cluster: 'arn:aws:ecs:us-east-1:123456789012:cluster/prod', taskDefinitionArn: 'arn:aws:ecs:us-east-1:123456789012:task-definition/app:1' };
+    await store.addWaiter({ ...base, seenAt: '2026-01-05T09:00:00.000Z' });
+    await store.addWaiter({ ...base, seenAt: '2026-01-05T09:01:00.000Z', launchedBy: 'arn:aws:iam::123456789012:user/dana', service: 'web' });
+    await store.addWaiter({ ...base, digest: OTHER, seenAt: '2026-01-05T09:02:00.000Z' });
+    expect(await store.listWaiters(DIGEST)).toEqual([{ ...base, seenAt: '2026-01-05T09:00:00.000Z', launchedBy: 'arn:aws:iam::123456789012:user/dana', service: 'web' }]);
+    await store.removeWaiter(DIGEST, TASK);
+    expect(await store.listWaiters(DIGEST)).toEqual([]);
+    expect(await store.listWaiters(OTHER)).toHaveLength(1);
+  });
+
+  it('forgets a waiter after two days without a refresh', async () => {
+    const { store, clock } = setup();
+    await store.addWaiter({ digest: DIGEST, taskArn: TASK, cluster: 'c', taskDefinitionArn: 't', seenAt: '2026-01-05T09:00:00.000Z' });
+    clock.advance(2 * 24 * 3_600_000 + 1000);
+    expect(await store.listWaiters(DIGEST)).toEqual([]);
+  });
+
+  it('records an enforcement once per key', async () => {
+    const { store } = setup();
+    const record = { key: `task#${TASK}`, action: 'stopTask', decision: 'fail' as const, at: '2026-01-05T09:00:00.000Z' };
+    expect(await store.claimEnforcement(record)).toBe(true);
+    expect(await store.claimEnforcement({ ...record, action: 'other' })).toBe(false);
+    expect(store.inspect.enforcements()).toEqual([record]);
+  });
+
+  it('reads verdicts in one batch, leaves out missing and expired ones, and round-trips values as JSON', async () => {
+    const { store, clock, activity } = setup();
+    await store.putVerdict(verdict({ buildId: undefined }));
+    await store.putVerdict(verdict({ digest: OTHER, expiresAt: clock.millis() / 1000 + 60 }));
+    const third = `sha256:${'c'.repeat(64)}`;
+    clock.advance(120_000);
+    const before = activity.counts().byMethod['store.getVerdicts'] ?? 0;
+    const found = await store.getVerdicts([DIGEST, OTHER, third, DIGEST], 'p1');
+    expect(activity.counts().byMethod['store.getVerdicts']).toBe(before + 1);
+    expect([...found.keys()]).toEqual([DIGEST]);
+    expect(found.get(DIGEST)).not.toHaveProperty('buildId');
+    expect(await store.getVerdict(DIGEST, 'other-policy')).toBeUndefined();
+  });
+
+  it('never shares objects with its callers', async () => {
+    const { store } = setup();
+    const record = scan();
+    await store.claimScan(record);
+    record.state = 'done';
+    const read = await store.getScan(DIGEST);
+    expect(read?.state).toBe('queued');
+    (read as ScanRecord).state = 'error';
+    expect((await store.getScan(DIGEST))?.state).toBe('queued');
+  });
+
+  it('rejects empty keys as the DynamoDB store does', async () => {
+    const { store } = setup();
+    await expect(store.getVerdict('', 'p1')).rejects.toThrow(TypeError);
+    await expect(store.claimScan(scan({ digest: '' }))).rejects.toThrow(TypeError);
+    await expect(store.claimScan(scan({ state: 'bogus' as never }))).rejects.toThrow(/scan state/);
+  });
+
+  it('counts every call as the DynamoDB operation it stands for', async () => {
+    const { store, activity } = setup();
+    await store.getVerdicts([DIGEST], 'p1');
+    await store.claimScan(scan());
+    await store.rememberLauncher(TASK, 'arn:aws:iam::123456789012:user/dana');
+    expect(await store.getLauncher(TASK)).toBe('arn:aws:iam::123456789012:user/dana');
+    expect(activity.counts()).toEqual({
+      byMethod: { 'store.claimScan': 1, 'store.getLauncher': 1, 'store.getVerdicts': 1, 'store.rememberLauncher': 1 },
+      aws: 4,
+    });
+  });
+});
