@@ -1,0 +1,84 @@
+import type * as events from 'aws-cdk-lib/aws-events';
+import type { Decision } from '../functions/core/result/model';
+import { VERDICT_EVENT } from './verdict-event';
+
+/**
+ * The EventBridge patterns of the gate's rules, as plain data so tests can run them against real events.
+ * Each pattern asks for what the gate acts on and nothing else: every extra event is a paid invocation that
+ * the handler would only log and drop.
+ */
+
+/** Task states before and at RUNNING: the gate must decide while the task starts (aws-semantics §1.2). */
+export const STARTING_TASK_STATUSES = ['PROVISIONING', 'PENDING', 'ACTIVATING', 'RUNNING'] as const;
+
+/** Clusters in scope: a list of cluster ARNs, or every cluster whose ARN starts with the account/region prefix. */
+export type ClusterScope = { kind: 'all'; clusterArnPrefix: string } | { kind: 'listed'; clusterArns: string[] };
+
+/**
+ * Fargate tasks on their way to RUNNING that nobody has asked to stop. Capacity-provider tasks are matched on
+ * `capacityProviderName` too, in case an event lacks `launchType` (aws-semantics §1.5, open question 2).
+ */
+export function fargateTaskStartingPattern(clusters: ClusterScope): events.EventPattern {
+  return {
+    source: ['aws.ecs'],
+    detailType: ['ECS Task State Change'],
+    detail: {
+      clusterArn: clusterMatcher(clusters),
+      desiredStatus: ['RUNNING'],
+      lastStatus: [...STARTING_TASK_STATUSES],
+      $or: [{ launchType: ['FARGATE'] }, { capacityProviderName: ['FARGATE', 'FARGATE_SPOT'] }],
+    },
+  };
+}
+
+/**
+ * Successful `RunTask` calls recorded by CloudTrail: an early hint with the launching principal. Needs a trail
+ * with management events in the region. Not filtered by cluster or launch type: the request may name the cluster
+ * by short name or not at all (default cluster), and the response may be omitted when large, so the handler
+ * decides scope from the task it looks up.
+ */
+export function runTaskCallPattern(): events.EventPattern {
+  return {
+    source: ['aws.ecs'],
+    detailType: ['AWS API Call via CloudTrail'],
+    detail: {
+      eventSource: ['ecs.amazonaws.com'],
+      eventName: ['RunTask'],
+      errorCode: [{ exists: false }],
+    },
+  };
+}
+
+/** Every state change of the gate's own scan builds (IN_PROGRESS marks a scan running; the rest finish it). */
+export function scanBuildStatePattern(projectName: string): events.EventPattern {
+  return {
+    source: ['aws.codebuild'],
+    detailType: ['CodeBuild Build State Change'],
+    detail: { 'project-name': [projectName] },
+  };
+}
+
+/**
+ * Successful pushes to the repositories in scope, so a digest is usually judged before any task asks for it.
+ * `repositoryNames` are names or `*` wildcards (`team-a/*`); undefined means every repository of the account.
+ */
+export function imagePushPattern(repositoryNames: string[] | undefined): events.EventPattern {
+  const detail: Record<string, unknown> = { 'action-type': ['PUSH'], result: ['SUCCESS'] };
+  if (repositoryNames !== undefined) {
+    detail['repository-name'] = repositoryNames.map((name) => (name.includes('*') ? { wildcard: name } : name));
+  }
+  return { source: ['aws.ecr'], detailType: ['ECR Image Action'], detail };
+}
+
+/** The gate's own verdict events with one of the given decisions (notification routing). */
+export function verdictPattern(decisions: readonly Decision[]): events.EventPattern {
+  return {
+    source: [VERDICT_EVENT.source],
+    detailType: [VERDICT_EVENT.detailType],
+    detail: { decision: [...decisions] },
+  };
+}
+
+function clusterMatcher(clusters: ClusterScope): unknown[] {
+  return clusters.kind === 'all' ? [{ prefix: clusters.clusterArnPrefix }] : [...clusters.clusterArns];
+}

@@ -1,0 +1,533 @@
+import { Annotations, Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { join } from 'node:path';
+import { GATE_TABLE } from '../functions/adapters/dynamo-table';
+import type { LoadedPolicy } from '../functions/core/policy/input';
+import { maxScanAgeMs } from '../functions/core/policy/load';
+import type { Policy } from '../functions/core/policy/schema';
+import { GATE_ENV } from '../functions/handlers/environment';
+import { loadInlineScanBuildspec } from './buildspec';
+import { BUNDLED_POLICY_PATH, evaluatorBundling, functionBundling } from './bundling';
+import { fargateTaskStartingPattern, imagePushPattern, runTaskCallPattern, scanBuildStatePattern, verdictPattern } from './event-patterns';
+import { REASONS, acknowledge, acknowledgeCodeBuildDefaults, grantWithReasons } from './nag-suppressions';
+import { CLI_ENTRY, GATE_HANDLER_ENTRY, HOOK_HANDLER_ENTRY, INLINE_SCAN_BUILDSPEC, projectRoot } from './paths';
+import * as permissions from './permissions';
+import { loadPolicyForSynth } from './policy';
+import { resolveScope, type GateScope } from './scope';
+import { resolveSettings, trivyTimeoutFlag, type LogLevel, type NotificationSettings, type ResolvedSettings, type ScanComputeSettings, type ScannerSettings } from './settings';
+
+export interface FargateGateProps {
+  /** The policy JSON, validated at synth and bundled with every function and the scan build. @default the shipped `policies/default.json` */
+  readonly policyFile?: string;
+  /** Clusters in scope, by name or ARN (this account and region). @default every Fargate cluster of the account and region */
+  readonly clusters?: string[];
+  /**
+   * ECR repositories in this account and region the gate reads (names, or patterns such as `team-a/*`): the scanner
+   * pulls only from these and the push rule prescans only these. @default every repository of the account and region
+   */
+  readonly ecrRepositories?: string[];
+  /** Repositories in other accounts the scanner may pull from (their repository policy must allow this account). */
+  readonly crossAccountRepositoryArns?: string[];
+  readonly scanner?: ScannerSettings;
+  readonly scanCompute?: ScanComputeSettings;
+  /** Scan every image pushed to the repositories in scope at once, so tasks usually find a verdict. @default true */
+  readonly prescanOnPush?: boolean;
+  /** Create the ECS deployment lifecycle hook function (PRE_SCALE_UP admission for services). @default true */
+  readonly lifecycleHook?: boolean;
+  /** Use CloudTrail `RunTask` events as an early hint (needs a trail with management events). @default true */
+  readonly runTaskHints?: boolean;
+  /** Route verdict events to e-mail, or to `notificationTopic`. */
+  readonly notifications?: NotificationSettings;
+  /** An existing SNS topic for verdict notifications and alarms (its policy must allow events.amazonaws.com to publish). */
+  readonly notificationTopic?: sns.ITopic;
+  /** How long a verdict is kept (DynamoDB TTL). @default 30 days */
+  readonly verdictTtl?: Duration;
+  /** How long raw reports and exported test reports are kept in S3. @default 365 days */
+  readonly reportRetention?: Duration;
+  /** Retention of the functions' and the scan project's logs. @default three months */
+  readonly logRetention?: logs.RetentionDays;
+  /** How often unfinished scans are checked (CodeBuild events are best effort). @default 5 minutes */
+  readonly sweepInterval?: Duration;
+  /** Where verdict events are published. @default the account's default event bus */
+  readonly eventBus?: events.IEventBus;
+  /** @default 'info' */
+  readonly logLevel?: LogLevel;
+  /** How long ECS waits before calling the lifecycle hook again while a scan runs (`callBackDelay`). @default 30 seconds */
+  readonly hookCallBackDelay?: Duration;
+  /** CloudWatch namespace of the functions' embedded metrics. @default 'FargateGate' */
+  readonly metricsNamespace?: string;
+  /** Reserved concurrency of the gate function; off by default because new accounts cannot spare any. */
+  readonly reservedConcurrency?: number;
+  /** What happens to the table and the report buckets when the stack is deleted. @default RETAIN */
+  readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Advanced: entry files of the functions (TypeScript or JavaScript exporting `handler`), e.g. a wrapper that adds
+   * your own middleware around the shipped handlers. @default the shipped `functions/handlers/lambda/{gate,hook}.ts`
+   */
+  readonly handlerEntries?: { readonly gate?: string; readonly hook?: string };
+}
+
+/** Key prefixes in the reports bucket. */
+export const REPORT_PREFIX = 'reports/';
+export const JUNIT_EXPORT_PREFIX = 'junit';
+export const TRIVY_CACHE_PREFIX = 'trivy-cache';
+
+const ASYNC_RETRY_ATTEMPTS = 2;
+const ASYNC_MAX_EVENT_AGE = Duration.hours(1);
+const RULE_RETRY_ATTEMPTS = 8;
+const RULE_MAX_EVENT_AGE = Duration.hours(1);
+const ALARM_PERIOD = Duration.minutes(5);
+const SCAN_DEADLINE_MARGIN_MINUTES = 5;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * The Fargate admission gate in one construct: EventBridge rules for Fargate task starts, RunTask calls, ECR pushes
+ * and the gate's own scan builds; the gate and lifecycle-hook functions; the CodeBuild inline-scan project with its
+ * report group; the reports bucket, the state table, dead-letter queues, alarms and least-privilege roles.
+ */
+export class FargateGate extends Construct {
+  readonly policy: LoadedPolicy<Policy>;
+  readonly policyPath: string;
+  readonly settings: ResolvedSettings;
+  readonly scope: GateScope;
+  readonly table: dynamodb.Table;
+  readonly reportBucket: s3.Bucket;
+  readonly accessLogBucket: s3.Bucket;
+  readonly reportGroup: codebuild.ReportGroup;
+  readonly scanProject: codebuild.Project;
+  readonly scanRole: iam.Role;
+  readonly gateFunction: NodejsFunction;
+  readonly hookFunction?: NodejsFunction;
+  /** The role ECS assumes to invoke the hook (`lifecycleHooks[].roleArn`). */
+  readonly hookInvokeRole?: iam.Role;
+  readonly functionFailureQueue: sqs.Queue;
+  readonly eventDeliveryFailureQueue: sqs.Queue;
+  readonly notificationTopic?: sns.ITopic;
+  readonly eventBus: events.IEventBus;
+  readonly rules: {
+    taskStarting: events.Rule;
+    runTaskCall?: events.Rule;
+    scanBuildState: events.Rule;
+    imagePush?: events.Rule;
+    sweep: events.Rule;
+    notifications?: events.Rule;
+  };
+  readonly alarms: cloudwatch.Alarm[] = [];
+
+  constructor(scope: Construct, id: string, props: FargateGateProps = {}) {
+    super(scope, id);
+    // Server access logs are delivered through a bucket policy (not ACLs, which new buckets no longer accept).
+    this.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
+
+    const stack = Stack.of(this);
+    const root = projectRoot();
+    this.settings = resolveSettings(props);
+    const { path: policyPath, policy } = loadPolicyForSynth(props.policyFile);
+    this.policy = policy;
+    this.policyPath = policyPath;
+    this.scope = resolveScope(stack, {
+      clusters: props.clusters,
+      ecrRepositories: props.ecrRepositories,
+      crossAccountRepositoryArns: props.crossAccountRepositoryArns,
+      mirrorReferences: [...this.settings.trivy.dbRepositories, ...this.settings.trivy.javaDbRepositories, ...(this.settings.trivy.checksBundleRepository ? [this.settings.trivy.checksBundleRepository] : [])],
+    });
+    this.eventBus = props.eventBus ?? events.EventBus.fromEventBusName(this, 'DefaultBus', 'default');
+    this.warnIfVerdictsExpireBeforeMaxScanAge();
+
+    // ---------- storage ----------
+    this.accessLogBucket = new s3.Bucket(this, 'AccessLogs', {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      lifecycleRules: [{ id: 'expire-access-logs', expiration: this.settings.reportRetention, abortIncompleteMultipartUploadAfter: Duration.days(7) }],
+      removalPolicy: this.settings.removalPolicy,
+    });
+    this.reportBucket = new s3.Bucket(this, 'Reports', {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      // Raw reports are the evidence behind every verdict: an overwritten or deleted report stays recoverable.
+      versioned: true,
+      serverAccessLogsBucket: this.accessLogBucket,
+      serverAccessLogsPrefix: 'reports-bucket/',
+      lifecycleRules: [
+        { id: 'expire-raw-reports', prefix: REPORT_PREFIX, expiration: this.settings.reportRetention, noncurrentVersionExpiration: Duration.days(30) },
+        { id: 'expire-test-reports', prefix: `${JUNIT_EXPORT_PREFIX}/`, expiration: this.settings.reportRetention, noncurrentVersionExpiration: Duration.days(30) },
+        // The scanner DB cache is rewritten by every build; old copies are worthless.
+        { id: 'expire-scanner-cache', prefix: `${TRIVY_CACHE_PREFIX}/`, expiration: Duration.days(7), noncurrentVersionExpiration: Duration.days(1) },
+        { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
+      ],
+      removalPolicy: this.settings.removalPolicy,
+    });
+
+    this.table = new dynamodb.Table(this, 'State', {
+      partitionKey: { name: GATE_TABLE.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: GATE_TABLE.sortKey, type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      timeToLiveAttribute: GATE_TABLE.ttlAttribute,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      deletionProtection: this.settings.removalPolicy === RemovalPolicy.RETAIN,
+      removalPolicy: this.settings.removalPolicy,
+    });
+    this.table.addGlobalSecondaryIndex({
+      indexName: GATE_TABLE.unfinishedScansIndex.name,
+      partitionKey: { name: GATE_TABLE.unfinishedScansIndex.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: GATE_TABLE.unfinishedScansIndex.sortKey, type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType[GATE_TABLE.unfinishedScansIndex.projection],
+    });
+
+    this.functionFailureQueue = this.failureQueue('FunctionFailures');
+    this.eventDeliveryFailureQueue = this.failureQueue('EventDeliveryFailures');
+
+    // ---------- scan project ----------
+    this.reportGroup = new codebuild.ReportGroup(this, 'ScanReports', {
+      type: codebuild.ReportGroupType.TEST,
+      exportBucket: this.reportBucket,
+      zipExport: false,
+      removalPolicy: this.settings.removalPolicy,
+      // A disposable stack must be able to delete a group that holds reports.
+      deleteReports: this.settings.removalPolicy === RemovalPolicy.DESTROY,
+    });
+    // Raw test-report files land under one prefix, so the lifecycle rule above expires them.
+    (this.reportGroup.node.defaultChild as codebuild.CfnReportGroup).addPropertyOverride('ExportConfig.S3Destination.Path', JUNIT_EXPORT_PREFIX);
+
+    this.scanRole = new iam.Role(this, 'ScanRole', {
+      assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com'),
+      description: 'fargate-gate inline scan: pulls images in scope, writes raw reports and test reports',
+    });
+    this.scanProject = this.createScanProject(root, policyPath);
+
+    // ---------- functions ----------
+    const functionEnvironment = this.functionEnvironment();
+    this.gateFunction = this.createFunction('GateFunction', root, props.handlerEntries?.gate ?? join(root, GATE_HANDLER_ENTRY), policyPath, functionEnvironment, {
+      description: `fargate-gate: decides on Fargate tasks, scans and pushes (policy ${policy.name} ${policy.hash.slice(0, 12)})`,
+      timeout: Duration.seconds(60),
+      async: true,
+      reservedConcurrency: this.settings.reservedConcurrency,
+    });
+    grantWithReasons(this.gateFunction, [
+      permissions.stopTasks(stack, this.scope),
+      permissions.describeTasks(stack, this.scope),
+      ...permissions.rollBackServices(stack, this.scope),
+      permissions.describeTaskDefinitions(),
+      permissions.resolveImageTags(this.scope),
+      permissions.runScans(this.scanProject.projectArn),
+      permissions.readReports(this.reportBucket.bucketArn, REPORT_PREFIX),
+      permissions.useGateTable(this.table.tableArn, GATE_TABLE.unfinishedScansIndex.name),
+      permissions.publishVerdicts(this.eventBus.eventBusArn),
+    ]);
+
+    if (this.settings.lifecycleHook) {
+      this.hookFunction = this.createFunction('HookFunction', root, props.handlerEntries?.hook ?? join(root, HOOK_HANDLER_ENTRY), policyPath, functionEnvironment, {
+        description: `fargate-gate: ECS deployment lifecycle hook, PRE_SCALE_UP admission (policy ${policy.name} ${policy.hash.slice(0, 12)})`,
+        timeout: Duration.seconds(30),
+        async: false,
+      });
+      grantWithReasons(this.hookFunction, [
+        permissions.describeServiceRevisions(stack, this.scope),
+        permissions.describeTaskDefinitions(),
+        permissions.resolveImageTags(this.scope),
+        permissions.startScans(this.scanProject.projectArn),
+        permissions.readReports(this.reportBucket.bucketArn, REPORT_PREFIX),
+        permissions.useGateTable(this.table.tableArn, GATE_TABLE.unfinishedScansIndex.name),
+        permissions.publishVerdicts(this.eventBus.eventBusArn),
+      ]);
+      this.hookInvokeRole = new iam.Role(this, 'HookInvokeRole', {
+        assumedBy: new iam.ServicePrincipal('ecs.amazonaws.com'),
+        description: 'Assumed by Amazon ECS to call the fargate-gate lifecycle hook (deploymentConfiguration.lifecycleHooks[].roleArn)',
+      });
+      this.hookInvokeRole.addToPolicy(
+        new iam.PolicyStatement({ sid: 'InvokeTheGateHook', actions: ['lambda:InvokeFunction'], resources: [this.hookFunction.functionArn] }),
+      );
+    }
+
+    // ---------- rules ----------
+    const ruleTarget = new targets.LambdaFunction(this.gateFunction, {
+      deadLetterQueue: this.eventDeliveryFailureQueue,
+      retryAttempts: RULE_RETRY_ATTEMPTS,
+      maxEventAge: RULE_MAX_EVENT_AGE,
+    });
+    const rule = (id: string, description: string, eventPattern: events.EventPattern) =>
+      new events.Rule(this, id, { description, eventPattern, targets: [ruleTarget] });
+
+    this.rules = {
+      taskStarting: rule('FargateTaskStarting', 'fargate-gate: Fargate tasks on their way to RUNNING in the clusters in scope', fargateTaskStartingPattern(this.scope.clusterPattern)),
+      runTaskCall: this.settings.runTaskHints
+        ? rule('RunTaskCall', 'fargate-gate: successful RunTask calls (CloudTrail; needs a trail)', runTaskCallPattern())
+        : undefined,
+      scanBuildState: rule('ScanBuildState', 'fargate-gate: state changes of the inline-scan builds', scanBuildStatePattern(this.scanProject.projectName)),
+      imagePush: this.settings.prescanOnPush
+        ? rule('ImagePush', 'fargate-gate: successful pushes to the ECR repositories in scope (prescan)', imagePushPattern(this.scope.pushRepositoryNames))
+        : undefined,
+      sweep: new events.Rule(this, 'Sweep', {
+        description: 'fargate-gate: checks scans that did not report back (CodeBuild events are best effort)',
+        schedule: events.Schedule.rate(this.settings.sweepInterval),
+        targets: [ruleTarget],
+      }),
+    };
+
+    // ---------- notifications and alarms ----------
+    this.notificationTopic = props.notificationTopic ?? (props.notifications?.email ? this.createTopic(props.notifications.email) : undefined);
+    if (this.notificationTopic) {
+      this.rules.notifications = new events.Rule(this, 'VerdictNotifications', {
+        description: `fargate-gate: verdicts (${this.settings.notifyDecisions.join(', ')}) to SNS`,
+        eventBus: props.eventBus,
+        eventPattern: verdictPattern(this.settings.notifyDecisions),
+        targets: [
+          new targets.SnsTopic(this.notificationTopic, {
+            deadLetterQueue: this.eventDeliveryFailureQueue,
+            retryAttempts: RULE_RETRY_ATTEMPTS,
+            maxEventAge: RULE_MAX_EVENT_AGE,
+            message: events.RuleTargetInput.fromMultilineText(
+              [
+                `fargate-gate: ${events.EventField.fromPath('$.detail.decision')} (${events.EventField.fromPath('$.detail.mode')} mode), action ${events.EventField.fromPath('$.detail.action')}`,
+                `Rules: ${events.EventField.fromPath('$.detail.rules')}`,
+                `Cluster: ${events.EventField.fromPath('$.detail.cluster')}  Service: ${events.EventField.fromPath('$.detail.service')}`,
+                `Task: ${events.EventField.fromPath('$.detail.taskArn')}`,
+                `Policy: ${events.EventField.fromPath('$.detail.policy.name')}`,
+                `Images: ${events.EventField.fromPath('$.detail.images')}`,
+              ].join('\n'),
+            ),
+          }),
+        ],
+      });
+    }
+    this.createAlarms();
+  }
+
+  private failureQueue(id: string): sqs.Queue {
+    const queue = new sqs.Queue(this, id, {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    acknowledge(queue, 'AwsSolutions-SQS3', REASONS.deadLetterQueue);
+    return queue;
+  }
+
+  private createScanProject(root: string, policyPath: string): codebuild.Project {
+    const stack = Stack.of(this);
+    const { trivy, compute } = this.settings;
+
+    const evaluator = new s3assets.Asset(this, 'EvaluatorBundle', {
+      path: join(root, 'functions'),
+      bundling: evaluatorBundling(join(root, CLI_ENTRY)),
+    });
+    const policyAsset = new s3assets.Asset(this, 'PolicyFile', { path: policyPath });
+
+    const logGroup = new logs.LogGroup(this, 'ScanLogs', { retention: this.settings.logRetention, removalPolicy: this.settings.removalPolicy });
+    const buildImage = compute.architecture === 'arm64' ? codebuild.LinuxArmBuildImage.AMAZON_LINUX_2023_STANDARD_3_0 : codebuild.LinuxBuildImage.AMAZON_LINUX_2023_5;
+
+    const environmentVariables: Record<string, codebuild.BuildEnvironmentVariable> = {
+      [GATE_ENV.reportBucket]: { value: this.reportBucket.bucketName },
+      [GATE_ENV.reportPrefix]: { value: REPORT_PREFIX },
+      GATE_EVALUATOR_URL: { value: evaluator.s3ObjectUrl },
+      GATE_POLICY_URL: { value: policyAsset.s3ObjectUrl },
+      GATE_TRIVY_VERSION: { value: trivy.version },
+      GATE_TRIVY_SHA256: { value: trivy.sha256 },
+      GATE_TRIVY_ASSET: { value: trivy.asset },
+      GATE_TRIVY_DOWNLOAD_URL: { value: trivy.downloadBaseUrl },
+      GATE_TRIVY_TIMEOUT: { value: trivyTimeoutFlag(trivy.scanTimeout) },
+    };
+    if (trivy.dbRepositories.length > 0) environmentVariables.GATE_TRIVY_DB_REPOSITORY = { value: trivy.dbRepositories.join(',') };
+    if (trivy.javaDbRepositories.length > 0) environmentVariables.GATE_TRIVY_JAVA_DB_REPOSITORY = { value: trivy.javaDbRepositories.join(',') };
+    if (trivy.checksBundleRepository) environmentVariables.GATE_TRIVY_CHECKS_BUNDLE_REPOSITORY = { value: trivy.checksBundleRepository };
+
+    const project = new codebuild.Project(this, 'ScanProject', {
+      description: 'fargate-gate inline scan: Trivy on one image digest, raw report to S3, JUnit report for review',
+      role: this.scanRole,
+      buildSpec: codebuild.BuildSpec.fromObject(loadInlineScanBuildspec(join(root, INLINE_SCAN_BUILDSPEC), this.reportGroup.reportGroupArn)),
+      environment: { buildImage, computeType: compute.computeType, privileged: false },
+      environmentVariables,
+      timeout: compute.buildTimeout,
+      queuedTimeout: compute.queuedTimeout,
+      concurrentBuildLimit: compute.concurrentBuildLimit,
+      logging: { cloudWatch: { logGroup } },
+      badge: false,
+    });
+    // The scanner DB cache lives under its own prefix of the reports bucket; Cache.bucket() would grant the whole bucket.
+    (project.node.defaultChild as codebuild.CfnProject).cache = {
+      type: 'S3',
+      location: Fn.join('/', [this.reportBucket.bucketName, TRIVY_CACHE_PREFIX]),
+    };
+
+    grantWithReasons(this.scanRole, [
+      ...permissions.pullImages(this.scope),
+      {
+        statement: new iam.PolicyStatement({
+          sid: 'WriteRawReportsAndTestReportExports',
+          actions: ['s3:PutObject'],
+          resources: [this.reportBucket.arnForObjects(`${REPORT_PREFIX}*`), this.reportBucket.arnForObjects(`${JUNIT_EXPORT_PREFIX}/*`)],
+        }),
+        wildcardReason: `Object keys are chosen at run time (one raw report per scan, test-report files named by CodeBuild); writes are limited to the ${REPORT_PREFIX} and ${JUNIT_EXPORT_PREFIX}/ prefixes of the gate's own bucket.`,
+      },
+      {
+        statement: new iam.PolicyStatement({
+          sid: 'ScannerDatabaseCache',
+          actions: ['s3:GetObject', 's3:PutObject'],
+          resources: [this.reportBucket.arnForObjects(`${TRIVY_CACHE_PREFIX}/*`)],
+        }),
+        wildcardReason: `CodeBuild names the S3 cache archives itself; access is limited to the ${TRIVY_CACHE_PREFIX}/ prefix of the gate's own bucket.`,
+      },
+      {
+        statement: new iam.PolicyStatement({
+          sid: 'ReportsBucketLocation',
+          actions: ['s3:GetBucketAcl', 's3:GetBucketLocation'],
+          resources: [this.reportBucket.bucketArn],
+        }),
+      },
+      {
+        statement: new iam.PolicyStatement({
+          sid: 'ReadEvaluatorAndPolicy',
+          actions: ['s3:GetObject'],
+          resources: [evaluator, policyAsset].map((asset) => stack.formatArn({ service: 's3', region: '', account: '', resource: asset.s3BucketName, resourceName: asset.s3ObjectKey })),
+        }),
+      },
+      {
+        statement: new iam.PolicyStatement({
+          sid: 'WriteTestReports',
+          actions: ['codebuild:CreateReport', 'codebuild:UpdateReport', 'codebuild:BatchPutTestCases'],
+          resources: [this.reportGroup.reportGroupArn],
+        }),
+      },
+    ]);
+    acknowledgeCodeBuildDefaults(this.scanRole);
+    acknowledge(project, 'AwsSolutions-CB4', REASONS.codeBuildKms);
+    return project;
+  }
+
+  private functionEnvironment(): Record<string, string> {
+    const { compute } = this.settings;
+    return {
+      [GATE_ENV.tableName]: this.table.tableName,
+      [GATE_ENV.reportBucket]: this.reportBucket.bucketName,
+      [GATE_ENV.reportPrefix]: REPORT_PREFIX,
+      [GATE_ENV.scanProjectName]: this.scanProject.projectName,
+      [GATE_ENV.eventBusName]: this.eventBus.eventBusName,
+      [GATE_ENV.policyFile]: BUNDLED_POLICY_PATH,
+      [GATE_ENV.clusterArns]: this.scope.clusters === undefined ? '' : Fn.join(',', this.scope.clusters.map((cluster) => cluster.arn)),
+      [GATE_ENV.verdictTtlDays]: String(Math.max(1, Math.round(this.settings.verdictTtl.toMilliseconds() / DAY_MS))),
+      // A scan not finished after queueing plus running plus a margin is an error (the sweep enforces it).
+      [GATE_ENV.scanTimeoutMinutes]: String(compute.queuedTimeout.toMinutes() + compute.buildTimeout.toMinutes() + SCAN_DEADLINE_MARGIN_MINUTES),
+      [GATE_ENV.hookCallBackDelaySeconds]: String(this.settings.hookCallBackDelay.toSeconds()),
+      [GATE_ENV.metricsNamespace]: this.settings.metricsNamespace,
+      [GATE_ENV.logLevel]: this.settings.logLevel,
+      NODE_OPTIONS: '--enable-source-maps',
+    };
+  }
+
+  private createFunction(
+    id: string,
+    root: string,
+    entry: string,
+    policyPath: string,
+    environment: Record<string, string>,
+    options: { description: string; timeout: Duration; async: boolean; reservedConcurrency?: number },
+  ): NodejsFunction {
+    const logGroup = new logs.LogGroup(this, `${id}Logs`, { retention: this.settings.logRetention, removalPolicy: this.settings.removalPolicy });
+    // An own role instead of AWSLambdaBasicExecutionRole: logs go to this function's log group only.
+    const role = new iam.Role(this, `${id}Role`, {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `fargate-gate ${id}`,
+    });
+    logGroup.grantWrite(role);
+    const fn = new NodejsFunction(this, id, {
+      entry,
+      handler: 'handler',
+      projectRoot: root,
+      depsLockFilePath: join(root, 'package-lock.json'),
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 512,
+      timeout: options.timeout,
+      description: options.description,
+      role,
+      logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      environment,
+      bundling: functionBundling(root, policyPath),
+      reservedConcurrentExecutions: options.reservedConcurrency,
+      ...(options.async
+        ? { retryAttempts: ASYNC_RETRY_ATTEMPTS, maxEventAge: ASYNC_MAX_EVENT_AGE, onFailure: new SqsDestination(this.functionFailureQueue) }
+        : {}),
+    });
+    acknowledge(fn, 'AwsSolutions-L1', REASONS.nodeRuntime);
+    return fn;
+  }
+
+  private createTopic(email: string): sns.Topic {
+    const topic = new sns.Topic(this, 'Notifications', { displayName: 'fargate-gate', enforceSSL: true });
+    topic.addSubscription(new subscriptions.EmailSubscription(email));
+    return topic;
+  }
+
+  private createAlarms(): void {
+    const alarm = (id: string, description: string, metric: cloudwatch.IMetric) => {
+      const created = new cloudwatch.Alarm(this, id, {
+        alarmDescription: description,
+        metric,
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+      if (this.notificationTopic) created.addAlarmAction(new cloudwatchActions.SnsAction(this.notificationTopic));
+      this.alarms.push(created);
+    };
+    alarm(
+      'FunctionFailuresAlarm',
+      'fargate-gate: an event failed in the gate function after every retry; it is in the function-failures queue',
+      this.functionFailureQueue.metricApproximateNumberOfMessagesVisible({ period: ALARM_PERIOD, statistic: cloudwatch.Stats.MAXIMUM }),
+    );
+    alarm(
+      'EventDeliveryFailuresAlarm',
+      'fargate-gate: EventBridge could not deliver an event to the gate or the notification topic; it is in the event-delivery-failures queue',
+      this.eventDeliveryFailureQueue.metricApproximateNumberOfMessagesVisible({ period: ALARM_PERIOD, statistic: cloudwatch.Stats.MAXIMUM }),
+    );
+    alarm('GateFunctionErrorsAlarm', 'fargate-gate: the gate function failed', this.gateFunction.metricErrors({ period: ALARM_PERIOD, statistic: cloudwatch.Stats.SUM }));
+    if (this.hookFunction) {
+      alarm(
+        'HookFunctionErrorsAlarm',
+        'fargate-gate: the lifecycle hook failed (ECS rolls the deployment back when the hook fails)',
+        this.hookFunction.metricErrors({ period: ALARM_PERIOD, statistic: cloudwatch.Stats.SUM }),
+      );
+    }
+    alarm(
+      'ScanFailuresAlarm',
+      'fargate-gate: a scan build FAILED (the image could not be scanned; the policy onScanError decides). A policy failure is not a build failure.',
+      this.scanProject.metricFailedBuilds({ period: ALARM_PERIOD, statistic: cloudwatch.Stats.SUM }),
+    );
+  }
+
+  /** A verdict kept for less than the policy's maxScanAge is rescanned earlier than the policy asks: say so at synth. */
+  private warnIfVerdictsExpireBeforeMaxScanAge(): void {
+    const maxAge = maxScanAgeMs(this.policy);
+    if (maxAge !== undefined && this.settings.verdictTtl.toMilliseconds() < maxAge) {
+      Annotations.of(this).addWarningV2(
+        'fargate-gate:verdictTtlShorterThanMaxScanAge',
+        `verdictTtl (${this.settings.verdictTtl.toHumanString()}) is shorter than the policy's maxScanAge (${this.policy.document.maxScanAge}): images are rescanned when their verdict expires`,
+      );
+    }
+  }
+}

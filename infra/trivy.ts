@@ -1,0 +1,48 @@
+/**
+ * The Trivy release the scan project installs, pinned by version and by the SHA-256 of each Linux tarball.
+ *
+ * v0.70.0 (released 2026-04-17). Checksums as published in `trivy_0.70.0_checksums.txt` of the official release;
+ * found quoted identically in the aqua registry checksum entries
+ * (`github_release/github.com/aquasecurity/trivy/v0.70.0/trivy_0.70.0_Linux-64bit.tar.gz` and `..._Linux-ARM64.tar.gz`)
+ * and in several independent public installers that pin both assets and state they were copied from that file.
+ *
+ * Never v0.69.4: it is the malicious release of the March 2026 supply-chain attack (GHSA-69fq-xp46-6x23 /
+ * CVE-2026-33634); v0.69.5 and v0.69.6 were malicious images pushed during the same incident
+ * (future-architect/vuls PR #2489). `assertTrivyVersionAllowed` refuses all three at synth, and the buildspec refuses
+ * them again before it downloads anything.
+ */
+export const PINNED_TRIVY = {
+  version: '0.70.0',
+  sha256: {
+    x86_64: '8b4376d5d6befe5c24d503f10ff136d9e0c49f9127a4279fd110b727929a5aa9',
+    arm64: '2f6bb988b553a1bbac6bdd1ce890f5e412439564e17522b88a4541b4f364fc8d',
+  },
+} as const;
+
+export const TRIVY_RELEASES_URL = 'https://github.com/aquasecurity/trivy/releases/download';
+
+/** Releases published by the attacker in March 2026; no configuration may select them. */
+export const COMPROMISED_TRIVY_VERSIONS: readonly string[] = ['0.69.4', '0.69.5', '0.69.6'];
+
+export type ScanArchitecture = 'x86_64' | 'arm64';
+
+const VERSION = /^\d+\.\d+\.\d+$/;
+const SHA256 = /^[0-9a-f]{64}$/;
+
+/** The release asset name for a version and architecture, as Trivy's goreleaser names them. */
+export function trivyAssetName(version: string, architecture: ScanArchitecture): string {
+  return `trivy_${version}_Linux-${architecture === 'arm64' ? 'ARM64' : '64bit'}.tar.gz`;
+}
+
+export function assertTrivyVersionAllowed(version: string): void {
+  if (!VERSION.test(version)) {
+    throw new Error(`Trivy version ${JSON.stringify(version)} is not an exact release version such as "${PINNED_TRIVY.version}" (no "v", no "latest")`);
+  }
+  if (COMPROMISED_TRIVY_VERSIONS.includes(version)) {
+    throw new Error(`Trivy ${version} was published by an attacker (GHSA-69fq-xp46-6x23); pin another release`);
+  }
+}
+
+export function assertSha256(value: string, what: string): void {
+  if (!SHA256.test(value)) throw new Error(`${what} must be 64 lowercase hexadecimal characters, got ${JSON.stringify(value)}`);
+}

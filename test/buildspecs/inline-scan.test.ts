@@ -1,0 +1,432 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { SCAN_BUILD_ENV } from '../../functions/adapters/scan-build-env';
+import { BUILDSPEC_REPORT_NAME } from '../../infra/buildspec';
+import { synthGate } from '../support/gate-stack';
+
+const BUILDSPEC_PATH = join(__dirname, '../../buildspecs/inline-scan.yml');
+
+interface Buildspec {
+  version: number;
+  env: { shell: string; variables: Record<string, string> };
+  phases: Record<string, { 'runtime-versions'?: Record<string, unknown>; commands: string[] }>;
+  reports: Record<string, { files: string[]; 'base-directory': string; 'discard-paths': string | boolean; 'file-format': string }>;
+  cache: { paths: string[] };
+}
+
+const buildspec = parse(readFileSync(BUILDSPEC_PATH, 'utf8')) as Buildspec;
+const commands = Object.entries(buildspec.phases).flatMap(([phase, { commands: list }]) => list.map((command, index) => ({ phase, index, command })));
+const step = (phase: string, index: number) => buildspec.phases[phase].commands[index];
+
+/** Variables CodeBuild itself sets in every build (https://docs.aws.amazon.com/codebuild/latest/userguide/build-env-ref-env-vars.html). */
+const CODEBUILD_PROVIDED = ['CODEBUILD_BUILD_ID'];
+
+/** Project environment variables, as the construct sets them with every optional scanner setting on. */
+function projectVariableNames(): string[] {
+  const { template } = synthGate({
+    scanner: {
+      dbRepositories: ['111122223333.dkr.ecr.us-west-2.amazonaws.com/trivy-db:2'],
+      javaDbRepositories: ['111122223333.dkr.ecr.us-west-2.amazonaws.com/trivy-java-db:1'],
+      checksBundleRepository: '111122223333.dkr.ecr.us-west-2.amazonaws.com/trivy-checks:1',
+    },
+  });
+  const project = Object.values(template.findResources('AWS::CodeBuild::Project'))[0];
+  return (project.Properties.Environment.EnvironmentVariables as { Name: string }[]).map((v) => v.Name);
+}
+
+/** Removes single-quoted strings (literal in bash) so `$` inside them is not taken for an expansion. */
+function withoutSingleQuoted(script: string): string {
+  let out = '';
+  let state: 'none' | 'single' | 'double' = 'none';
+  for (let i = 0; i < script.length; i++) {
+    const char = script[i];
+    if (state === 'single') {
+      if (char === "'") state = 'none';
+      continue;
+    }
+    if (char === '\\' && state !== 'none') {
+      out += char + (script[i + 1] ?? '');
+      i++;
+      continue;
+    }
+    if (char === "'" && state === 'none') {
+      state = 'single';
+      continue;
+    }
+    if (char === '"') state = state === 'double' ? 'none' : 'double';
+    out += char;
+  }
+  return out;
+}
+
+function referencedVariables(script: string): string[] {
+  return [...withoutSingleQuoted(script).matchAll(/\$\{?#?([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]);
+}
+
+function assignedVariables(script: string): string[] {
+  const text = withoutSingleQuoted(script);
+  return [...text.matchAll(/(?:^|[\s;(&|])([A-Za-z_][A-Za-z0-9_]*)\+?=/gm), ...text.matchAll(/\bfor\s+([A-Za-z_][A-Za-z0-9_]*)\s+in\b/g)].map((m) => m[1]);
+}
+
+/** `$` expansions outside double quotes, except the right side of `=~` (a quoted regex would match literally). */
+function unquotedExpansions(script: string): string[] {
+  const found: string[] = [];
+  let state: 'none' | 'single' | 'double' = 'none';
+  for (let i = 0; i < script.length; i++) {
+    const char = script[i];
+    if (state === 'single') {
+      if (char === "'") state = 'none';
+    } else if (char === '\\') {
+      i++;
+    } else if (char === "'" && state === 'none') {
+      state = 'single';
+    } else if (char === '"') {
+      state = state === 'double' ? 'none' : 'double';
+    } else if (char === '$' && state === 'none' && /[A-Za-z_{(#@*0-9?]/.test(script[i + 1] ?? '')) {
+      const lineStart = script.lastIndexOf('\n', i) + 1;
+      if (!/=~\s*$/.test(script.slice(lineStart, i))) found.push(script.slice(i, i + 30).split('\n')[0]);
+    }
+  }
+  return found;
+}
+
+describe('inline-scan buildspec: structure', () => {
+  it('is a version 0.2 buildspec run by bash', () => {
+    expect(buildspec.version).toBe(0.2);
+    expect(buildspec.env.shell).toBe('bash');
+  });
+
+  it('installs Node.js 22 and has install, pre_build and build commands', () => {
+    expect(buildspec.phases.install['runtime-versions']).toEqual({ nodejs: 22 });
+    for (const phase of ['install', 'pre_build', 'build']) expect(buildspec.phases[phase].commands.length).toBeGreaterThan(0);
+  });
+
+  it('declares the JUnit report where the evaluator writes it', () => {
+    const report = buildspec.reports[BUILDSPEC_REPORT_NAME];
+    expect(report).toEqual({ files: ['junit.xml'], 'base-directory': buildspec.env.variables.GATE_OUT_DIR, 'discard-paths': 'yes', 'file-format': 'JUNITXML' });
+    expect(step('build', 2)).toContain('--format junit --output "$GATE_OUT_DIR/junit.xml"');
+  });
+
+  it('caches the vulnerability and Java databases from the cache directory Trivy is given', () => {
+    const cacheDir = buildspec.env.variables.GATE_TRIVY_CACHE_DIR;
+    expect(buildspec.cache.paths).toEqual([`${cacheDir}/db/**/*`, `${cacheDir}/java-db/**/*`]);
+    expect(step('build', 0)).toContain('--cache-dir "$GATE_TRIVY_CACHE_DIR"');
+  });
+
+  it('references only variables the project, the StartBuild overrides, the buildspec or CodeBuild provide', () => {
+    const allowed = new Set([...Object.values(SCAN_BUILD_ENV), ...projectVariableNames(), ...Object.keys(buildspec.env.variables), ...CODEBUILD_PROVIDED]);
+    for (const { phase, index, command } of commands) {
+      const local = new Set(assignedVariables(command));
+      const unknown = referencedVariables(command).filter((name) => !allowed.has(name) && !local.has(name));
+      expect({ step: `${phase}[${index}]`, unknown: [...new Set(unknown)] }).toEqual({ step: `${phase}[${index}]`, unknown: [] });
+    }
+  });
+
+  it('quotes every expansion (a regex on the right of =~ excepted)', () => {
+    for (const { phase, index, command } of commands) {
+      expect({ step: `${phase}[${index}]`, unquoted: unquotedExpansions(command) }).toEqual({ step: `${phase}[${index}]`, unquoted: [] });
+    }
+  });
+
+  it('never evaluates text as shell code', () => {
+    for (const { command } of commands) expect(command).not.toMatch(/(^|[\s;&|(])(eval|source|\.)\s|\b(ba)?sh\s+-c\b|`/m);
+  });
+
+  it('never sets TRIVY_* variables, which Trivy would read as configuration', () => {
+    const names = [...Object.keys(buildspec.env.variables), ...projectVariableNames(), ...commands.flatMap(({ command }) => assignedVariables(command))];
+    expect(names.filter((name) => name.startsWith('TRIVY_'))).toEqual([]);
+  });
+
+  it.each(commands.map(({ phase, index, command }) => [`${phase}[${index}]`, command]))('%s passes bash -n', (_name, command) => {
+    const result = spawnSync('bash', ['-n'], { input: command, encoding: 'utf8' });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+  });
+});
+
+const shellcheck = spawnSync('shellcheck', ['--version']).status === 0;
+(shellcheck ? describe : describe.skip)('inline-scan buildspec: shellcheck', () => {
+  it.each(commands.map(({ phase, index, command }) => [`${phase}[${index}]`, command]))('%s has no shellcheck finding', (_name, command) => {
+    // SC2154: variables come from the CodeBuild environment, which shellcheck cannot see.
+    const result = spawnSync('shellcheck', ['--shell=bash', '--severity=style', '--exclude=SC2154', '-'], { input: command, encoding: 'utf8' });
+    expect(result.stdout).toBe('');
+    expect(result.status).toBe(0);
+  });
+});
+
+// ---------- behaviour: the steps run under bash with stub tools, no network ----------
+
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+let work: string;
+let stubs: string;
+const calls = () => (existsSync(join(work, 'calls.log')) ? readFileSync(join(work, 'calls.log'), 'utf8') : '');
+
+function stub(name: string, body: string, dir = stubs): void {
+  const path = join(dir, name);
+  writeFileSync(path, `#!/usr/bin/env bash\n${body}\n`);
+  chmodSync(path, 0o755);
+}
+
+function run(script: string, env: Record<string, string>): Run {
+  const result = spawnSync('bash', ['-c', script], {
+    cwd: work,
+    encoding: 'utf8',
+    env: { PATH: `${stubs}:${process.env.PATH}`, HOME: work, ...buildspec.env.variables, GATE_TRIVY_CACHE_DIR: join(work, 'cache'), ...env },
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+beforeEach(() => {
+  work = mkdtempSync(join(tmpdir(), 'inline-scan-'));
+  stubs = join(work, 'stubs');
+  mkdirSync(stubs);
+  // Any network tool that is not stubbed per test fails loudly.
+  stub('curl', `echo "curl $*" >> "${work}/calls.log"; exit 97`);
+  stub('aws', `echo "aws $*" >> "${work}/calls.log"; exit 97`);
+});
+
+afterEach(() => rmSync(work, { recursive: true, force: true }));
+
+const DIGEST = `sha256:${'ab'.repeat(32)}`;
+const VALID_INPUTS = {
+  IMAGE_REF: `111122223333.dkr.ecr.us-west-2.amazonaws.com/team-a/api@${DIGEST}`,
+  IMAGE_DIGEST: DIGEST,
+  REPORT_KEY: `reports/${DIGEST}/scan-01HZX.json`,
+  SCAN_ID: '01HZX',
+  GATE_REPORT_PREFIX: 'reports/',
+};
+
+describe('inline-scan buildspec: input validation', () => {
+  const validate = (env: Record<string, string>) => run(step('install', 0), { ...VALID_INPUTS, ...env });
+
+  it.each([
+    ['an ECR reference pinned by digest', {}],
+    ['a Docker Hub reference by tag without a digest', { IMAGE_REF: 'nginx:1.27', IMAGE_DIGEST: '' }],
+    ['a registry with a port', { IMAGE_REF: `registry.example.com:5000/a/b@${DIGEST}` }],
+    ['a tag and a digest', { IMAGE_REF: `public.ecr.aws/nginx/nginx:1.27@${DIGEST}` }],
+  ])('accepts %s', (_name, env) => {
+    const result = validate(env);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+  });
+
+  it.each([
+    ['a command separator', { IMAGE_REF: 'nginx;id' }, /IMAGE_REF is not an image reference/],
+    ['a command substitution', { IMAGE_REF: 'nginx$(id)', IMAGE_DIGEST: '' }, /IMAGE_REF is not an image reference/],
+    ['a backtick', { IMAGE_REF: 'nginx`id`', IMAGE_DIGEST: '' }, /IMAGE_REF is not an image reference/],
+    ['a leading dash (an option to Trivy)', { IMAGE_REF: '--config=/etc/passwd', IMAGE_DIGEST: '' }, /IMAGE_REF is not an image reference/],
+    ['a newline', { IMAGE_REF: 'nginx\nid', IMAGE_DIGEST: '' }, /IMAGE_REF is not an image reference/],
+    ['spaces', { IMAGE_REF: 'nginx latest', IMAGE_DIGEST: '' }, /IMAGE_REF is not an image reference/],
+    ['an empty reference', { IMAGE_REF: '' }, /IMAGE_REF is not an image reference/],
+    ['an overlong reference', { IMAGE_REF: `a/${'b'.repeat(600)}`, IMAGE_DIGEST: '' }, /longer than 512/],
+    ['a digest that is not sha256 hex', { IMAGE_DIGEST: 'sha256:XYZ' }, /IMAGE_DIGEST is not sha256/],
+    ['a reference not pinned to the digest', { IMAGE_REF: `nginx@sha256:${'cd'.repeat(32)}` }, /not pinned to IMAGE_DIGEST/],
+    ['a report key outside the prefix', { REPORT_KEY: 'other/x.json' }, /outside the report prefix/],
+    ['a report key climbing out', { REPORT_KEY: 'reports/../etc/x.json' }, /parent path segment/],
+    ['a report key with a space', { REPORT_KEY: 'reports/a b.json' }, /REPORT_KEY has characters/],
+    ['a scan id with a slash', { SCAN_ID: 'a/b' }, /SCAN_ID has characters/],
+    ['no report prefix', { GATE_REPORT_PREFIX: '' }, /GATE_REPORT_PREFIX is not set/],
+  ])('refuses %s before anything runs', (_name, env, message) => {
+    const result = validate(env);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(message);
+    expect(calls()).toBe('');
+  });
+});
+
+describe('inline-scan buildspec: Trivy installation', () => {
+  let tarball: string;
+  let sha256: string;
+
+  function fakeRelease(version: string): void {
+    const release = join(work, 'release');
+    mkdirSync(release, { recursive: true });
+    writeFileSync(join(release, 'trivy'), `#!/usr/bin/env bash\necho "Version: ${version}"\n`);
+    chmodSync(join(release, 'trivy'), 0o755);
+    tarball = join(work, 'trivy.tar.gz');
+    execFileSync('tar', ['-czf', tarball, '-C', release, 'trivy']);
+    sha256 = createHash('sha256').update(readFileSync(tarball)).digest('hex');
+    // curl serves the fake release from disk and records what it was asked for.
+    stub('curl', `echo "curl $*" >> "${work}/calls.log"; out=""; while [ $# -gt 0 ]; do if [ "$1" = --output ]; then out="$2"; shift; fi; shift; done; cp "${tarball}" "$out"`);
+  }
+
+  const install = (env: Record<string, string>) =>
+    run(step('pre_build', 0), {
+      GATE_TRIVY_VERSION: '0.70.0',
+      GATE_TRIVY_SHA256: sha256,
+      GATE_TRIVY_ASSET: 'trivy_0.70.0_Linux-64bit.tar.gz',
+      GATE_TRIVY_DOWNLOAD_URL: 'https://mirror.example.com/trivy',
+      ...env,
+    });
+
+  it('downloads the pinned asset over https, verifies its SHA-256 and installs it', () => {
+    fakeRelease('0.70.0');
+    const result = install({});
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(calls()).toContain("--proto =https");
+    expect(calls()).toContain('https://mirror.example.com/trivy/v0.70.0/trivy_0.70.0_Linux-64bit.tar.gz');
+    expect(existsSync(join(work, 'fargate-gate-bin/trivy'))).toBe(true);
+  });
+
+  it('refuses a download whose SHA-256 differs and never unpacks it', () => {
+    fakeRelease('0.70.0');
+    const result = install({ GATE_TRIVY_SHA256: 'f'.repeat(64) });
+    expect(result.status).not.toBe(0);
+    expect(result.stdout + result.stderr).toMatch(/FAILED/);
+    expect(existsSync(join(work, 'fargate-gate-bin/trivy'))).toBe(false);
+  });
+
+  it('refuses a binary that reports another version', () => {
+    fakeRelease('0.69.0');
+    expect(install({}).status).not.toBe(0);
+  });
+
+  it.each([
+    ['the malicious v0.69.4', { GATE_TRIVY_VERSION: '0.69.4' }, /malicious release/],
+    ['"latest"', { GATE_TRIVY_VERSION: 'latest' }, /not an exact release version/],
+    ['a missing checksum', { GATE_TRIVY_SHA256: '' }, /not a SHA-256/],
+    ['an asset that is not a Trivy tarball', { GATE_TRIVY_ASSET: 'evil.sh' }, /not a Trivy Linux tarball/],
+    ['a plain-http mirror', { GATE_TRIVY_DOWNLOAD_URL: 'http://mirror.example.com' }, /must be an https/],
+  ])('refuses %s without downloading anything', (_name, env, message) => {
+    fakeRelease('0.70.0');
+    const result = install(env);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(message);
+    expect(calls()).toBe('');
+  });
+});
+
+describe('inline-scan buildspec: evaluator download', () => {
+  it('fetches the bundled evaluator and policy from their S3 assets and validates the policy before any scan', () => {
+    stub('aws', `echo "aws $*" >> "${work}/calls.log"; touch "$5"`);
+    stub('node', `echo "node $*" >> "${work}/calls.log"`);
+    const result = run(step('pre_build', 1), { GATE_EVALUATOR_URL: 's3://assets/e.cjs', GATE_POLICY_URL: 's3://assets/p.json' });
+    expect(result.status).toBe(0);
+    expect(calls().trimEnd().split('\n')).toEqual([
+      'aws s3 cp --only-show-errors s3://assets/e.cjs fargate-gate-bin/fargate-gate.cjs',
+      'aws s3 cp --only-show-errors s3://assets/p.json fargate-gate-bin/policy.json',
+      'node --enable-source-maps fargate-gate-bin/fargate-gate.cjs policy validate fargate-gate-bin/policy.json',
+    ]);
+  });
+
+  it('fails the build when the policy does not validate', () => {
+    stub('aws', `touch "$5"`);
+    stub('node', 'exit 2');
+    expect(run(step('pre_build', 1), { GATE_EVALUATOR_URL: 's3://assets/e.cjs', GATE_POLICY_URL: 's3://assets/p.json' }).status).toBe(2);
+  });
+});
+
+describe('inline-scan buildspec: scan, upload, evaluation', () => {
+  beforeEach(() => {
+    mkdirSync(join(work, 'fargate-gate-bin'), { recursive: true });
+    // A Trivy stand-in: records its arguments one per line and writes the report where --output says.
+    stub(
+      'trivy',
+      `printf '%s\\n' "$@" > "${work}/trivy-args"; out=""; while [ $# -gt 0 ]; do if [ "$1" = --output ]; then out="$2"; shift; fi; shift; done; echo '{"SchemaVersion":2}' > "$out"; exit "\${STUB_TRIVY_EXIT:-0}"`,
+      join(work, 'fargate-gate-bin'),
+    );
+  });
+
+  const scanArgs = () => readFileSync(join(work, 'trivy-args'), 'utf8').trimEnd().split('\n');
+
+  it('scans the image from the registry, no daemon, vulnerabilities and secrets plus image-config checks, as JSON', () => {
+    const result = run(step('build', 0), { ...VALID_INPUTS, GATE_TRIVY_TIMEOUT: '15m' });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const args = scanArgs();
+    expect(args.slice(0, 1)).toEqual(['image']);
+    const flag = (name: string) => args[args.indexOf(name) + 1];
+    expect(flag('--image-src')).toBe('remote');
+    expect(flag('--scanners')).toBe('vuln,secret');
+    expect(flag('--image-config-scanners')).toBe('misconfig,secret');
+    expect(flag('--format')).toBe('json');
+    expect(flag('--cache-backend')).toBe('memory');
+    expect(flag('--timeout')).toBe('15m');
+    expect(args).toEqual(expect.arrayContaining(['--skip-version-check', '--disable-telemetry']));
+    expect(args.slice(-2)).toEqual(['--', VALID_INPUTS.IMAGE_REF]);
+    expect(args).not.toContain('--db-repository');
+  });
+
+  it('uses the configured database mirrors', () => {
+    run(step('build', 0), {
+      ...VALID_INPUTS,
+      GATE_TRIVY_TIMEOUT: '15m',
+      GATE_TRIVY_DB_REPOSITORY: 'registry.example.com/trivy-db:2,public.ecr.aws/aquasecurity/trivy-db:2',
+      GATE_TRIVY_JAVA_DB_REPOSITORY: 'registry.example.com/trivy-java-db:1',
+      GATE_TRIVY_CHECKS_BUNDLE_REPOSITORY: 'registry.example.com/trivy-checks:1',
+    });
+    const args = scanArgs();
+    const flag = (name: string) => args[args.indexOf(name) + 1];
+    expect(flag('--db-repository')).toBe('registry.example.com/trivy-db:2,public.ecr.aws/aquasecurity/trivy-db:2');
+    expect(flag('--java-db-repository')).toBe('registry.example.com/trivy-java-db:1');
+    expect(flag('--checks-bundle-repository')).toBe('registry.example.com/trivy-checks:1');
+  });
+
+  it('fails the build when the scan itself fails', () => {
+    expect(run(step('build', 0), { ...VALID_INPUTS, GATE_TRIVY_TIMEOUT: '15m', STUB_TRIVY_EXIT: '1' }).status).not.toBe(0);
+  });
+
+  it('uploads the raw report to the report key in the reports bucket, tagged with the scan and build', () => {
+    mkdirSync(join(work, 'fargate-gate-out'));
+    writeFileSync(join(work, 'fargate-gate-out/report.json'), '{}');
+    stub('aws', `echo "aws $*" >> "${work}/calls.log"`);
+    const result = run(step('build', 1), { ...VALID_INPUTS, GATE_REPORT_BUCKET: 'gate-reports', CODEBUILD_BUILD_ID: 'scan:1234' });
+    expect(result.status).toBe(0);
+    expect(calls()).toBe(
+      `aws s3 cp --only-show-errors --content-type application/json --metadata scan-id=01HZX,build-id=scan:1234 fargate-gate-out/report.json s3://gate-reports/${VALID_INPUTS.REPORT_KEY}\n`,
+    );
+  });
+
+  describe('evaluation', () => {
+    function stubNode(exitCode: number, writesOutput = true): void {
+      stub(
+        'node',
+        `echo "node $*" >> "${work}/calls.log"; out=""; while [ $# -gt 0 ]; do if [ "$1" = --output ]; then out="$2"; shift; fi; shift; done; ` +
+          `if [ -n "$out" ] && [ "${writesOutput}" = true ]; then echo '<testsuites/>' > "$out"; fi; exit ${exitCode}`,
+      );
+      mkdirSync(join(work, 'fargate-gate-out'), { recursive: true });
+    }
+
+    it('runs the bundled evaluator on the report with the bundled policy, for the log and as JUnit', () => {
+      stubNode(0);
+      const result = run(step('build', 2), VALID_INPUTS);
+      expect(result.status).toBe(0);
+      expect(result.stdout).toContain('the image passes the policy');
+      const invocations = calls().trimEnd().split('\n');
+      expect(invocations).toEqual([
+        'node --enable-source-maps fargate-gate-bin/fargate-gate.cjs evaluate --report fargate-gate-out/report.json --policy fargate-gate-bin/policy.json --format table',
+        'node --enable-source-maps fargate-gate-bin/fargate-gate.cjs evaluate --report fargate-gate-out/report.json --policy fargate-gate-bin/policy.json --format junit --output fargate-gate-out/junit.xml',
+      ]);
+    });
+
+    it('keeps the build SUCCEEDED when the image fails the policy (exit 1): the report carries the failure', () => {
+      stubNode(1);
+      const result = run(step('build', 2), VALID_INPUTS);
+      expect(result.status).toBe(0);
+      expect(result.stdout).toContain('the image FAILS the policy');
+      expect(existsSync(join(work, 'fargate-gate-out/junit.xml'))).toBe(true);
+    });
+
+    it('fails the build when the evaluator breaks (exit 2)', () => {
+      stubNode(2);
+      const result = run(step('build', 2), VALID_INPUTS);
+      expect(result.status).toBe(2);
+      expect(result.stderr).toContain('the evaluator failed with exit status 2');
+    });
+
+    it('fails the build when no JUnit report was written', () => {
+      stubNode(0, false);
+      expect(run(step('build', 2), VALID_INPUTS).status).not.toBe(0);
+    });
+  });
+});

@@ -1,0 +1,112 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CONTEXT_KEYS, CONTEXT_PREFIX, gateSettingsFromContext } from '../../infra/context';
+
+const fromMap = (map: Record<string, unknown>) => gateSettingsFromContext((key) => map[key]);
+
+describe('gateSettingsFromContext', () => {
+  it('leaves every setting to the construct default when no key is given, and runs cdk-nag', () => {
+    const settings = fromMap({});
+    expect(settings.stackName).toBe('FargateGate');
+    expect(settings.nag).toBe(true);
+    expect(settings.notificationTopicArn).toBeUndefined();
+    const { scanner, scanCompute, ...rest } = settings.gate;
+    expect(Object.values(rest).filter((v) => v !== undefined)).toEqual([]);
+    expect(Object.values(scanner ?? {}).filter((v) => v !== undefined)).toEqual([]);
+    expect(Object.values(scanCompute ?? {}).filter((v) => v !== undefined)).toEqual([]);
+  });
+
+  it('reads strings as `cdk -c key=value` passes them', () => {
+    const settings = fromMap({
+      'stack-name': 'GateProd',
+      'policy-file': 'policies/strict.json',
+      clusters: 'prod, batch ,',
+      'ecr-repositories': 'team-a/*,shared-base',
+      'trivy-version': '0.71.1',
+      'trivy-sha256': 'a'.repeat(64),
+      'trivy-db-repositories': '111122223333.dkr.ecr.us-west-2.amazonaws.com/trivy-db:2',
+      'trivy-timeout-minutes': '25',
+      'scan-architecture': 'arm64',
+      'scan-compute-type': 'medium',
+      'scan-build-timeout-minutes': '40',
+      'scan-concurrency': '10',
+      'prescan-on-push': 'false',
+      'lifecycle-hook': 'false',
+      'runtask-hints': 'true',
+      'notification-email': 'ops@example.com',
+      'notify-decisions': 'fail,error,warn',
+      'verdict-ttl-days': '7',
+      'report-retention-days': '90',
+      'log-retention-days': '30',
+      'sweep-minutes': '2',
+      'log-level': 'debug',
+      'metrics-namespace': 'Platform/Gate',
+      'hook-callback-seconds': '60',
+      'reserved-concurrency': '20',
+      'removal-policy': 'destroy',
+      nag: 'false',
+    });
+    expect(settings.stackName).toBe('GateProd');
+    expect(settings.nag).toBe(false);
+    const gate = settings.gate;
+    expect(gate).toMatchObject({
+      policyFile: 'policies/strict.json',
+      clusters: ['prod', 'batch'],
+      ecrRepositories: ['team-a/*', 'shared-base'],
+      prescanOnPush: false,
+      lifecycleHook: false,
+      runTaskHints: true,
+      notifications: { email: 'ops@example.com', decisions: ['fail', 'error', 'warn'] },
+      logRetention: logs.RetentionDays.ONE_MONTH,
+      logLevel: 'debug',
+      metricsNamespace: 'Platform/Gate',
+      reservedConcurrency: 20,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    expect(gate.scanner).toMatchObject({ trivyVersion: '0.71.1', trivySha256: 'a'.repeat(64), dbRepositories: ['111122223333.dkr.ecr.us-west-2.amazonaws.com/trivy-db:2'] });
+    expect(gate.scanner?.scanTimeout?.toMinutes()).toBe(25);
+    expect(gate.scanCompute).toMatchObject({ architecture: 'arm64', computeType: codebuild.ComputeType.MEDIUM, concurrentBuildLimit: 10 });
+    expect(gate.scanCompute?.buildTimeout?.toMinutes()).toBe(40);
+    expect(gate.verdictTtl?.toDays()).toBe(7);
+    expect(gate.reportRetention?.toDays()).toBe(90);
+    expect(gate.sweepInterval?.toMinutes()).toBe(2);
+    expect(gate.hookCallBackDelay?.toSeconds()).toBe(60);
+  });
+
+  it('reads typed values as cdk.json holds them', () => {
+    const settings = fromMap({ clusters: ['prod'], 'lifecycle-hook': false, 'scan-concurrency': 5, 'verdict-ttl-days': 14 });
+    expect(settings.gate).toMatchObject({ clusters: ['prod'], lifecycleHook: false, verdictTtl: expect.anything() });
+    expect(settings.gate.scanCompute?.concurrentBuildLimit).toBe(5);
+  });
+
+  it('takes an existing notification topic by ARN', () => {
+    expect(fromMap({ 'notification-topic-arn': 'arn:aws:sns:eu-west-1:111122223333:alerts' }).notificationTopicArn).toBe('arn:aws:sns:eu-west-1:111122223333:alerts');
+  });
+
+  it.each([
+    ['a boolean that is not true or false', { 'lifecycle-hook': 'yes' }, /fargate-gate:lifecycle-hook must be true or false, got "yes"/],
+    ['a number that is not a whole number', { 'verdict-ttl-days': '1.5' }, /fargate-gate:verdict-ttl-days must be a whole number of at least 1, got "1.5"/],
+    ['a zero where at least 1 is needed', { 'scan-concurrency': 0 }, /fargate-gate:scan-concurrency must be a whole number of at least 1/],
+    ['an unknown compute type', { 'scan-compute-type': 'HUGE' }, /scan-compute-type must be one of SMALL, MEDIUM, LARGE, X_LARGE, X2_LARGE/],
+    ['an unknown architecture', { 'scan-architecture': 'amd64' }, /scan-architecture must be x86_64 or arm64/],
+    ['a log retention CloudWatch does not offer', { 'log-retention-days': '45' }, /log-retention-days must be a CloudWatch Logs retention/],
+    ['an unknown removal policy', { 'removal-policy': 'snapshot' }, /removal-policy must be retain or destroy/],
+    ['a list given as an object', { clusters: { prod: true } }, /fargate-gate:clusters must be a comma-separated string or a list of strings/],
+    ['a bad stack name', { 'stack-name': '1gate' }, /stack-name is not a CloudFormation stack name/],
+    ['a topic ARN that is not SNS', { 'notification-topic-arn': 'arn:aws:sqs:eu-west-1:111122223333:q' }, /notification-topic-arn is not an SNS topic ARN/],
+  ])('rejects %s', (_name, map, message) => {
+    expect(() => fromMap(map)).toThrow(message);
+  });
+});
+
+describe('documented context keys', () => {
+  it('are every key the app reads, each documented in docs/deploy.md', () => {
+    const doc = readFileSync(join(__dirname, '../../docs/deploy.md'), 'utf8');
+    const documented = [...doc.matchAll(/`fargate-gate:([a-z0-9-]+)`/g)].map((m) => m[1]);
+    expect([...new Set(documented)].sort()).toEqual([...CONTEXT_KEYS].sort());
+    expect(CONTEXT_PREFIX).toBe('fargate-gate:');
+  });
+});

@@ -1,0 +1,476 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import { parse } from 'yaml';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { GATE_TABLE } from '../../functions/adapters/dynamo-table';
+import { GATE_ENV } from '../../functions/handlers/environment';
+import type { FargateGateProps } from '../../infra/fargate-gate';
+import { PINNED_TRIVY } from '../../infra/trivy';
+import { synthGate } from '../support/gate-stack';
+
+const ROOT = join(__dirname, '../..');
+
+function gate(props: FargateGateProps = {}): Template {
+  return synthGate(props).template;
+}
+
+function logicalId(template: Template, type: string, prefix: string): string {
+  const id = Object.keys(template.findResources(type)).find((candidate) => candidate.startsWith(prefix));
+  if (!id) throw new Error(`no ${type} starting with ${prefix}`);
+  return id;
+}
+
+function projectEnvironment(template: Template): Record<string, unknown> {
+  const project = Object.values(template.findResources('AWS::CodeBuild::Project'))[0];
+  return Object.fromEntries((project.Properties.Environment.EnvironmentVariables as { Name: string; Value: unknown }[]).map((v) => [v.Name, v.Value]));
+}
+
+function buildspecOf(template: Template): { document: Record<string, unknown>; reportKeys: unknown[] } {
+  const project = Object.values(template.findResources('AWS::CodeBuild::Project'))[0];
+  // The buildspec is JSON with the report group ARN spliced in by Fn::Join.
+  const parts = project.Properties.Source.BuildSpec['Fn::Join'][1] as unknown[];
+  const placeholders: unknown[] = [];
+  const text = parts.map((part) => (typeof part === 'string' ? part : (placeholders.push(part), `__REF${placeholders.length - 1}__`))).join('');
+  const document = JSON.parse(text) as Record<string, unknown>;
+  const reportKeys = Object.keys(document.reports as object).map((key) => {
+    const match = /^__REF(\d+)__$/.exec(key);
+    return match ? placeholders[Number(match[1])] : key;
+  });
+  return { document, reportKeys };
+}
+
+describe('reports bucket', () => {
+  const template = gate();
+  const reports = logicalId(template, 'AWS::S3::Bucket', 'GateReports');
+  const accessLogs = logicalId(template, 'AWS::S3::Bucket', 'GateAccessLogs');
+
+  it('blocks public access, encrypts, versions and logs access to the access-log bucket', () => {
+    template.hasResource('AWS::S3::Bucket', {
+      Properties: {
+        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+        VersioningConfiguration: { Status: 'Enabled' },
+        OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+        LoggingConfiguration: { DestinationBucketName: { Ref: accessLogs }, LogFilePrefix: 'reports-bucket/' },
+      },
+      DeletionPolicy: 'Retain',
+    });
+  });
+
+  it('expires raw reports and test-report exports after the report retention, and the scanner cache after a week', () => {
+    const bucket = template.findResources('AWS::S3::Bucket')[reports];
+    const rules = bucket.Properties.LifecycleConfiguration.Rules as { Prefix?: string; ExpirationInDays?: number; NoncurrentVersionExpiration?: { NoncurrentDays: number } }[];
+    const byPrefix = Object.fromEntries(rules.filter((r) => r.Prefix).map((r) => [r.Prefix, r]));
+    expect(byPrefix['reports/']).toMatchObject({ ExpirationInDays: 365, NoncurrentVersionExpiration: { NoncurrentDays: 30 } });
+    expect(byPrefix['junit/']).toMatchObject({ ExpirationInDays: 365 });
+    expect(byPrefix['trivy-cache/']).toMatchObject({ ExpirationInDays: 7, NoncurrentVersionExpiration: { NoncurrentDays: 1 } });
+    expect(rules.some((r) => !r.Prefix && (r as { AbortIncompleteMultipartUpload?: unknown }).AbortIncompleteMultipartUpload)).toBe(true);
+  });
+
+  it('follows a configured report retention', () => {
+    const bucket = Object.entries(gate({ reportRetention: Duration.days(90) }).findResources('AWS::S3::Bucket')).find(([id]) => id.startsWith('GateReports'))![1];
+    const raw = (bucket.Properties.LifecycleConfiguration.Rules as { Prefix?: string; ExpirationInDays?: number }[]).find((r) => r.Prefix === 'reports/');
+    expect(raw?.ExpirationInDays).toBe(90);
+  });
+
+  it('refuses requests without TLS, or with TLS older than 1.2, on both buckets', () => {
+    for (const bucket of [reports, accessLogs]) {
+      template.hasResourceProperties('AWS::S3::BucketPolicy', {
+        Bucket: { Ref: bucket },
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+            Match.objectLike({ Effect: 'Deny', Condition: { NumericLessThan: { 's3:TlsVersion': 1.2 } } }),
+          ]),
+        },
+      });
+    }
+  });
+
+  it('lets the S3 logging service write access logs through a bucket policy scoped to the reports bucket', () => {
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: accessLogs },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 'logging.s3.amazonaws.com' },
+            Action: 's3:PutObject',
+            Condition: Match.objectLike({ ArnLike: { 'aws:SourceArn': { 'Fn::GetAtt': [reports, 'Arn'] } } }),
+          }),
+        ]),
+      },
+    });
+  });
+});
+
+describe('state table', () => {
+  it('matches the store: pk/sk strings, TTL expiresAt, sparse gsi1 projecting everything, on demand, PITR, protected', () => {
+    gate().hasResource('AWS::DynamoDB::Table', {
+      Properties: {
+        KeySchema: [
+          { AttributeName: GATE_TABLE.partitionKey, KeyType: 'HASH' },
+          { AttributeName: GATE_TABLE.sortKey, KeyType: 'RANGE' },
+        ],
+        AttributeDefinitions: Match.arrayWith([
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'sk', AttributeType: 'S' },
+          { AttributeName: 'gsi1pk', AttributeType: 'S' },
+          { AttributeName: 'gsi1sk', AttributeType: 'S' },
+        ]),
+        BillingMode: 'PAY_PER_REQUEST',
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: 'gsi1',
+            KeySchema: [
+              { AttributeName: 'gsi1pk', KeyType: 'HASH' },
+              { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+        ],
+        DeletionProtectionEnabled: true,
+      },
+      DeletionPolicy: 'Retain',
+    });
+  });
+
+  it('can be made disposable for test accounts', () => {
+    const template = gate({ removalPolicy: RemovalPolicy.DESTROY });
+    template.hasResource('AWS::DynamoDB::Table', { Properties: Match.objectLike({ DeletionProtectionEnabled: false }), DeletionPolicy: 'Delete' });
+    template.hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Delete' });
+    template.hasResource('AWS::CodeBuild::ReportGroup', { Properties: Match.objectLike({ DeleteReports: true }), DeletionPolicy: 'Delete' });
+  });
+});
+
+describe('dead-letter queues', () => {
+  it('are encrypted, keep messages 14 days and refuse requests without TLS', () => {
+    const template = gate();
+    const queues = template.findResources('AWS::SQS::Queue');
+    expect(Object.keys(queues)).toHaveLength(2);
+    for (const [id, queue] of Object.entries(queues)) {
+      expect(queue.Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 1209600 });
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: id }],
+        PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+      });
+    }
+  });
+});
+
+describe('scan project', () => {
+  const template = gate();
+
+  it('runs the buildspec with no source, no artifacts, no privileged mode, on the AL2023 x86_64 image', () => {
+    template.hasResourceProperties('AWS::CodeBuild::Project', {
+      Source: { Type: 'NO_SOURCE', BuildSpec: Match.anyValue() },
+      Artifacts: { Type: 'NO_ARTIFACTS' },
+      Environment: Match.objectLike({
+        Type: 'LINUX_CONTAINER',
+        Image: 'aws/codebuild/amazonlinux-x86_64-standard:5.0',
+        ComputeType: 'BUILD_GENERAL1_SMALL',
+        PrivilegedMode: false,
+        ImagePullCredentialsType: 'CODEBUILD',
+      }),
+      TimeoutInMinutes: 20,
+      QueuedTimeoutInMinutes: 30,
+      ConcurrentBuildLimit: 3,
+    });
+  });
+
+  it('caches the scanner database under its own prefix of the reports bucket', () => {
+    const reports = logicalId(template, 'AWS::S3::Bucket', 'GateReports');
+    template.hasResourceProperties('AWS::CodeBuild::Project', { Cache: { Type: 'S3', Location: { 'Fn::Join': ['/', [{ Ref: reports }, 'trivy-cache']] } } });
+  });
+
+  it('logs to its own log group with the configured retention', () => {
+    const logs = logicalId(template, 'AWS::Logs::LogGroup', 'GateScanLogs');
+    template.hasResourceProperties('AWS::CodeBuild::Project', { LogsConfig: { CloudWatchLogs: { Status: 'ENABLED', GroupName: { Ref: logs } } } });
+    expect(template.findResources('AWS::Logs::LogGroup')[logs].Properties.RetentionInDays).toBe(90);
+  });
+
+  it('passes the pinned Trivy release, the evaluator, the policy and the report location to the build', () => {
+    const env = projectEnvironment(template);
+    expect(env).toMatchObject({
+      [GATE_ENV.reportPrefix]: 'reports/',
+      GATE_TRIVY_VERSION: PINNED_TRIVY.version,
+      GATE_TRIVY_SHA256: PINNED_TRIVY.sha256.x86_64,
+      GATE_TRIVY_ASSET: 'trivy_0.70.0_Linux-64bit.tar.gz',
+      GATE_TRIVY_DOWNLOAD_URL: 'https://github.com/aquasecurity/trivy/releases/download',
+      GATE_TRIVY_TIMEOUT: '15m',
+    });
+    expect(env[GATE_ENV.reportBucket]).toEqual({ Ref: logicalId(template, 'AWS::S3::Bucket', 'GateReports') });
+    expect(env.GATE_EVALUATOR_URL).toMatch(/^s3:\/\/cdk-hnb659fds-assets-111122223333-us-west-2\/[0-9a-f]{64}\./);
+    expect(env.GATE_POLICY_URL).toMatch(/^s3:\/\/cdk-hnb659fds-assets-111122223333-us-west-2\/[0-9a-f]{64}\.json$/);
+    expect(Object.keys(env).filter((name) => name.startsWith('GATE_TRIVY_') && /REPOSITORY/.test(name))).toEqual([]);
+  });
+
+  it('passes DB mirrors, a download mirror and a longer scanner timeout when configured', () => {
+    const env = projectEnvironment(
+      gate({
+        scanner: {
+          downloadBaseUrl: 'https://artifacts.example.com/trivy/',
+          dbRepositories: ['111122223333.dkr.ecr.us-west-2.amazonaws.com/mirrors/trivy-db:2', 'public.ecr.aws/aquasecurity/trivy-db:2'],
+          javaDbRepositories: ['111122223333.dkr.ecr.us-west-2.amazonaws.com/mirrors/trivy-java-db:1'],
+          checksBundleRepository: '111122223333.dkr.ecr.us-west-2.amazonaws.com/mirrors/trivy-checks:1',
+          scanTimeout: Duration.minutes(25),
+        },
+        scanCompute: { buildTimeout: Duration.minutes(40) },
+      }),
+    );
+    expect(env).toMatchObject({
+      GATE_TRIVY_DOWNLOAD_URL: 'https://artifacts.example.com/trivy',
+      GATE_TRIVY_DB_REPOSITORY: '111122223333.dkr.ecr.us-west-2.amazonaws.com/mirrors/trivy-db:2,public.ecr.aws/aquasecurity/trivy-db:2',
+      GATE_TRIVY_JAVA_DB_REPOSITORY: '111122223333.dkr.ecr.us-west-2.amazonaws.com/mirrors/trivy-java-db:1',
+      GATE_TRIVY_CHECKS_BUNDLE_REPOSITORY: '111122223333.dkr.ecr.us-west-2.amazonaws.com/mirrors/trivy-checks:1',
+      GATE_TRIVY_TIMEOUT: '25m',
+    });
+  });
+
+  it('scans on ARM with the ARM image and the ARM tarball checksum', () => {
+    const arm = gate({ scanCompute: { architecture: 'arm64', computeType: codebuild.ComputeType.LARGE } });
+    arm.hasResourceProperties('AWS::CodeBuild::Project', {
+      Environment: Match.objectLike({ Type: 'ARM_CONTAINER', Image: 'aws/codebuild/amazonlinux-aarch64-standard:3.0', ComputeType: 'BUILD_GENERAL1_LARGE' }),
+    });
+    expect(projectEnvironment(arm)).toMatchObject({ GATE_TRIVY_ASSET: 'trivy_0.70.0_Linux-ARM64.tar.gz', GATE_TRIVY_SHA256: PINNED_TRIVY.sha256.arm64 });
+  });
+
+  it('follows configured timeouts and concurrency', () => {
+    gate({ scanCompute: { buildTimeout: Duration.minutes(45), queuedTimeout: Duration.minutes(60), concurrentBuildLimit: 10 } }).hasResourceProperties('AWS::CodeBuild::Project', {
+      TimeoutInMinutes: 45,
+      QueuedTimeoutInMinutes: 60,
+      ConcurrentBuildLimit: 10,
+    });
+  });
+
+  it('uses the inline-scan buildspec with its report pointed at the report group', () => {
+    const { document, reportKeys } = buildspecOf(template);
+    const source = parse(readFileSync(join(ROOT, 'buildspecs/inline-scan.yml'), 'utf8')) as Record<string, unknown>;
+    expect(document.phases).toEqual(source.phases);
+    expect(document.cache).toEqual(source.cache);
+    expect(document.env).toEqual(source.env);
+    const group = logicalId(template, 'AWS::CodeBuild::ReportGroup', 'GateScanReports');
+    expect(reportKeys).toEqual([{ 'Fn::GetAtt': [group, 'Arn'] }]);
+    expect(Object.values(document.reports as object)[0]).toEqual((source.reports as Record<string, unknown>)['fargate-gate-scan']);
+  });
+
+  it('has a JUnit test report group that exports raw files to the reports bucket', () => {
+    template.hasResource('AWS::CodeBuild::ReportGroup', {
+      Properties: {
+        Type: 'TEST',
+        ExportConfig: { ExportConfigType: 'S3', S3Destination: { Bucket: { Ref: logicalId(template, 'AWS::S3::Bucket', 'GateReports') }, Path: 'junit' } },
+      },
+      DeletionPolicy: 'Retain',
+    });
+  });
+});
+
+describe('functions', () => {
+  const template = gate({ clusters: ['prod', 'batch'], verdictTtl: Duration.days(14) });
+
+  it('run on Node.js 22 on arm64 from their bundle, with their own log group and JSON logs', () => {
+    for (const prefix of ['GateGateFunction', 'GateHookFunction']) {
+      const id = logicalId(template, 'AWS::Lambda::Function', prefix);
+      const fn = template.findResources('AWS::Lambda::Function')[id];
+      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Handler: 'index.handler', MemorySize: 512 });
+      expect(fn.Properties.LoggingConfig).toEqual({ LogFormat: 'JSON', LogGroup: { Ref: logicalId(template, 'AWS::Logs::LogGroup', `${prefix}Logs`) } });
+    }
+  });
+
+  it('get every setting the handlers read, with source maps enabled and the bundled policy path', () => {
+    const fn = template.findResources('AWS::Lambda::Function')[logicalId(template, 'AWS::Lambda::Function', 'GateGateFunction')];
+    const variables = fn.Properties.Environment.Variables as Record<string, unknown>;
+    for (const name of Object.values(GATE_ENV)) expect(variables).toHaveProperty(name);
+    expect(variables).toMatchObject({
+      [GATE_ENV.policyFile]: '/var/task/policy.json',
+      [GATE_ENV.reportPrefix]: 'reports/',
+      [GATE_ENV.eventBusName]: 'default',
+      [GATE_ENV.verdictTtlDays]: '14',
+      [GATE_ENV.scanTimeoutMinutes]: '55',
+      [GATE_ENV.logLevel]: 'info',
+      NODE_OPTIONS: '--enable-source-maps',
+    });
+    expect(variables[GATE_ENV.clusterArns]).toEqual({
+      'Fn::Join': [',', [
+        { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ecs:us-west-2:111122223333:cluster/prod']] },
+        { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ecs:us-west-2:111122223333:cluster/batch']] },
+      ]],
+    });
+  });
+
+  it('leave the cluster list empty when every cluster is in scope', () => {
+    const fn = Object.entries(gate().findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith('GateGateFunction'))![1];
+    expect(fn.Properties.Environment.Variables[GATE_ENV.clusterArns]).toBe('');
+  });
+
+  it('retry an event twice at most, for an hour at most, then send it to the function-failures queue', () => {
+    template.resourceCountIs('AWS::Lambda::EventInvokeConfig', 1);
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: logicalId(template, 'AWS::Lambda::Function', 'GateGateFunction') },
+      MaximumRetryAttempts: 2,
+      MaximumEventAgeInSeconds: 3600,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [logicalId(template, 'AWS::SQS::Queue', 'GateFunctionFailures'), 'Arn'] } } },
+    });
+  });
+
+  it('keep logs for the configured retention', () => {
+    for (const prefix of ['GateGateFunctionLogs', 'GateHookFunctionLogs']) {
+      expect(template.findResources('AWS::Logs::LogGroup')[logicalId(template, 'AWS::Logs::LogGroup', prefix)].Properties.RetentionInDays).toBe(90);
+    }
+  });
+
+  it('have no reserved concurrency unless asked for', () => {
+    const fns = Object.values(template.findResources('AWS::Lambda::Function'));
+    expect(fns.map((fn) => fn.Properties.ReservedConcurrentExecutions)).toEqual([undefined, undefined]);
+    gate({ reservedConcurrency: 20 }).hasResourceProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: 20 });
+  });
+
+  it('name the policy and its hash in the description, so a policy change updates the functions', () => {
+    const fn = template.findResources('AWS::Lambda::Function')[logicalId(template, 'AWS::Lambda::Function', 'GateGateFunction')];
+    expect(fn.Properties.Description).toMatch(/\(policy \S+ [0-9a-f]{12}\)$/);
+  });
+});
+
+describe('rules', () => {
+  const template = gate({ notifications: { email: 'ops@example.com' } });
+
+  it('deliver to the gate function with retries, an age limit and the event-delivery dead-letter queue', () => {
+    const gateFn = logicalId(template, 'AWS::Lambda::Function', 'GateGateFunction');
+    const dlq = logicalId(template, 'AWS::SQS::Queue', 'GateEventDeliveryFailures');
+    for (const prefix of ['GateFargateTaskStarting', 'GateRunTaskCall', 'GateScanBuildState', 'GateImagePush', 'GateSweep']) {
+      const rule = template.findResources('AWS::Events::Rule')[logicalId(template, 'AWS::Events::Rule', prefix)];
+      expect(rule.Properties.State).toBe('ENABLED');
+      expect(rule.Properties.Targets).toEqual([
+        expect.objectContaining({
+          Arn: { 'Fn::GetAtt': [gateFn, 'Arn'] },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [dlq, 'Arn'] } },
+          RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 3600 },
+        }),
+      ]);
+    }
+  });
+
+  it('let EventBridge invoke the function for each rule, and send to the dead-letter queue only from the gate rules', () => {
+    template.resourceCountIs('AWS::Lambda::Permission', 5);
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sqs:SendMessage', Condition: { ArnEquals: { 'aws:SourceArn': Match.anyValue() } } }),
+        ]),
+      },
+    });
+  });
+
+  it('sweep unfinished scans on the configured schedule', () => {
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)' });
+    gate({ sweepInterval: Duration.minutes(2) }).hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(2 minutes)' });
+  });
+
+  it('leave out the CloudTrail rule when RunTask hints are off', () => {
+    const rules = Object.keys(gate({ runTaskHints: false }).findResources('AWS::Events::Rule'));
+    expect(rules.some((id) => id.startsWith('GateRunTaskCall'))).toBe(false);
+  });
+});
+
+describe('notifications', () => {
+  it('send verdicts to an e-mail subscription of an SSL-only topic, with a readable message', () => {
+    const template = gate({ notifications: { email: 'ops@example.com' } });
+    const topic = logicalId(template, 'AWS::SNS::Topic', 'GateNotifications');
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com', TopicArn: { Ref: topic } });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+    const rule = template.findResources('AWS::Events::Rule')[logicalId(template, 'AWS::Events::Rule', 'GateVerdictNotifications')];
+    const [target] = rule.Properties.Targets;
+    expect(target.Arn).toEqual({ Ref: topic });
+    expect(target.InputTransformer.InputPathsMap).toMatchObject({ 'detail-decision': '$.detail.decision', 'detail-taskArn': '$.detail.taskArn' });
+    expect(target.InputTransformer.InputTemplate).toContain('fargate-gate: <detail-decision>');
+  });
+
+  it('use an existing topic by ARN without creating one', () => {
+    const withTopic = synthGate({}, { notificationTopicArn: 'arn:aws:sns:us-west-2:111122223333:platform-alerts' }).template;
+    withTopic.resourceCountIs('AWS::SNS::Topic', 0);
+    expect(Object.values(withTopic.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties.AlarmActions)).toEqual(
+      Array(5).fill(['arn:aws:sns:us-west-2:111122223333:platform-alerts']),
+    );
+    const rule = withTopic.findResources('AWS::Events::Rule')[logicalId(withTopic, 'AWS::Events::Rule', 'GateVerdictNotifications')];
+    expect(rule.Properties.Targets[0].Arn).toBe('arn:aws:sns:us-west-2:111122223333:platform-alerts');
+  });
+
+  it('are absent without an e-mail or topic', () => {
+    const rules = Object.keys(gate().findResources('AWS::Events::Rule'));
+    expect(rules.some((id) => id.startsWith('GateVerdictNotifications'))).toBe(false);
+  });
+});
+
+describe('alarms', () => {
+  function alarms(template: Template) {
+    return Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
+  }
+
+  it('fire on the first dead-lettered event, function error and failed scan build', () => {
+    const template = gate({ notifications: { email: 'ops@example.com' } });
+    const all = alarms(template);
+    expect(all).toHaveLength(5);
+    for (const alarm of all) {
+      expect(alarm).toMatchObject({ Threshold: 1, EvaluationPeriods: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching', Period: 300 });
+      expect(alarm.AlarmActions).toEqual([{ Ref: logicalId(template, 'AWS::SNS::Topic', 'GateNotifications') }]);
+    }
+    const metrics = all.map((a) => `${a.Namespace}/${a.MetricName}/${a.Statistic}`).sort();
+    expect(metrics).toEqual([
+      'AWS/CodeBuild/FailedBuilds/Sum',
+      'AWS/Lambda/Errors/Sum',
+      'AWS/Lambda/Errors/Sum',
+      'AWS/SQS/ApproximateNumberOfMessagesVisible/Maximum',
+      'AWS/SQS/ApproximateNumberOfMessagesVisible/Maximum',
+    ]);
+    const scan = all.find((a) => a.MetricName === 'FailedBuilds');
+    expect(scan.Dimensions).toEqual([{ Name: 'ProjectName', Value: { Ref: logicalId(template, 'AWS::CodeBuild::Project', 'GateScanProject') } }]);
+  });
+
+  it('have no action without a topic', () => {
+    expect(alarms(gate()).map((a) => a.AlarmActions)).toEqual([undefined, undefined, undefined, undefined, undefined]);
+  });
+});
+
+describe('lifecycle hook', () => {
+  it('is exposed as stack outputs with the role ECS assumes', () => {
+    const template = gate();
+    template.hasOutput('HookFunctionArn', { Value: { 'Fn::GetAtt': [logicalId(template, 'AWS::Lambda::Function', 'GateHookFunction'), 'Arn'] } });
+    template.hasOutput('HookInvokeRoleArn', { Value: { 'Fn::GetAtt': [logicalId(template, 'AWS::IAM::Role', 'GateHookInvokeRole'), 'Arn'] } });
+    template.hasOutput('ReportGroupArn', { Value: { 'Fn::GetAtt': [logicalId(template, 'AWS::CodeBuild::ReportGroup', 'GateScanReports'), 'Arn'] } });
+    template.hasOutput('ReportBucketName', { Value: { Ref: logicalId(template, 'AWS::S3::Bucket', 'GateReports') } });
+  });
+
+  it('can be left out', () => {
+    const template = gate({ lifecycleHook: false });
+    template.resourceCountIs('AWS::Lambda::Function', 1);
+    expect(Object.keys(template.findResources('AWS::IAM::Role')).some((id) => id.startsWith('GateHookInvokeRole'))).toBe(false);
+    expect(Object.keys(template.toJSON().Outputs)).not.toContain('HookFunctionArn');
+    expect(Object.keys(template.toJSON().Outputs)).not.toContain('HookInvokeRoleArn');
+  });
+});
+
+describe('synth warnings', () => {
+  it('warns when verdicts expire before the policy would rescan', () => {
+    const { stack } = synthGate({ policyFile: join(ROOT, 'policies/audit.json'), verdictTtl: Duration.days(1) });
+    Annotations.fromStack(stack).hasWarning('/Gate/Gate', Match.stringLikeRegexp("verdictTtl \\(1 day\\) is shorter than the policy's maxScanAge \\(7d\\)"));
+  });
+
+  it('stays quiet when verdicts outlive maxScanAge', () => {
+    const { stack } = synthGate({ policyFile: join(ROOT, 'policies/audit.json') });
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('verdictTtl'))).toEqual([]);
+  });
+});
+
+describe('environment-agnostic synth', () => {
+  it('works without an account or region and scopes everything to the deploying account', () => {
+    const { template } = synthGate({}, { env: 'agnostic' });
+    const rule = Object.entries(template.findResources('AWS::Events::Rule')).find(([id]) => id.startsWith('GateFargateTaskStarting'))![1];
+    expect(JSON.stringify(rule.Properties.EventPattern.detail.clusterArn)).toContain('AWS::AccountId');
+  });
+});

@@ -1,0 +1,62 @@
+import { Validations } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { FargateGateProps } from '../../infra/fargate-gate';
+import { synthGate, type SynthOptions } from '../support/gate-stack';
+
+/** Every AwsSolutions finding (errors and warnings) left after the construct's acknowledgments. */
+function findings(props: FargateGateProps, options: SynthOptions = {}): string[] {
+  const { stack } = synthGate(props, options);
+  const report = new AwsSolutionsChecks(undefined, { verbose: true }).validateScope(stack);
+  return report.violations.flatMap((v) => v.violatingResources.map((r) => `${v.severity} ${v.ruleName} at ${r.constructPath}`));
+}
+
+/** The acknowledgments recorded on the stack's constructs: id -> reason. */
+function acknowledgments(props: FargateGateProps): Map<string, string> {
+  const { stack } = synthGate(props);
+  const found = new Map<string, string>();
+  for (const construct of stack.node.findAll()) {
+    for (const entry of construct.node.metadata) {
+      if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
+      for (const [id, reason] of Object.entries(entry.data as Record<string, string>)) found.set(`${construct.node.path} ${id}`, reason);
+    }
+  }
+  return found;
+}
+
+describe('cdk-nag AwsSolutions', () => {
+  // Every row has three elements: jest would take a missing third one for a `done` callback and wait for it.
+  it.each<[string, FargateGateProps, SynthOptions]>([
+    ['the defaults', {}, {}],
+    ['e-mail notifications', { notifications: { email: 'ops@example.com' } }, {}],
+    ['listed clusters and repositories', { clusters: ['prod', 'batch'], ecrRepositories: ['team-a/*'], crossAccountRepositoryArns: ['arn:aws:ecr:us-west-2:444455556666:repository/base'] }, {}],
+    ['an ARM scanner with ECR DB mirrors', { scanCompute: { architecture: 'arm64' }, scanner: { dbRepositories: ['111122223333.dkr.ecr.us-west-2.amazonaws.com/trivy-db:2'] } }, {}],
+    ['no hook, no prescan, no CloudTrail hint', { lifecycleHook: false, prescanOnPush: false, runTaskHints: false }, {}],
+    ['an environment-agnostic stack', { notifications: { email: 'ops@example.com' } }, { env: 'agnostic' }],
+    ['an existing topic', {}, { notificationTopicArn: 'arn:aws:sns:us-west-2:111122223333:alerts' }],
+  ])('has no unacknowledged finding with %s', (_name, props, options) => {
+    expect(findings(props, options)).toEqual([]);
+  });
+
+  it('still reports what the construct did not acknowledge', () => {
+    const { stack } = synthGate({});
+    new s3.Bucket(stack, 'Extra');
+    const report = new AwsSolutionsChecks(undefined).validateScope(stack);
+    expect(report.violations.map((v) => v.ruleName).sort()).toEqual(['AwsSolutions-S1', 'AwsSolutions-S10']);
+  });
+
+  it('acknowledges each finding on its own resource, with a reason of substance', () => {
+    const acks = acknowledgments({ notifications: { email: 'ops@example.com' } });
+    expect(acks.size).toBeGreaterThan(0);
+    for (const [where, reason] of acks) {
+      // Never the stack or the whole construct: the resource (role, queue, project, function) that has the finding.
+      expect(where).toMatch(/^Gate\/Gate\/[A-Za-z]+ /);
+      expect(reason.length).toBeGreaterThan(80);
+    }
+    const ids = [...acks.keys()].map((key) => key.split(' ')[1].replace(/^annotation::/i, ''));
+    // IAM wildcards are acknowledged finding by finding, never as a whole rule.
+    expect(ids.filter((id) => id.startsWith('AwsSolutions-IAM5')).every((id) => /^AwsSolutions-IAM5\[Resource::.+\]$/.test(id))).toBe(true);
+    expect(ids).not.toContain('AwsSolutions-IAM5');
+    expect(ids).not.toContain('AwsSolutions-IAM4');
+  });
+});

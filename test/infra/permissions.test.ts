@@ -1,0 +1,245 @@
+import { App, Stack } from 'aws-cdk-lib';
+import type { Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type { FargateGateProps } from '../../infra/fargate-gate';
+import { flattenReference, grantWithReasons, wildcardFindingIds } from '../../infra/nag-suppressions';
+import { synthGate, TEST_ENV } from '../support/gate-stack';
+import { resolveIntrinsics } from '../support/intrinsics';
+
+interface Statement {
+  Sid?: string;
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
+}
+
+const asList = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+
+/** Statements of a role's policies, with intrinsics resolved in the test account (refs stay `<logicalId>`). */
+function roleStatements(template: Template, roleIdPrefix: string): Statement[] {
+  const policies = template.findResources('AWS::IAM::Policy');
+  const statements: Statement[] = [];
+  for (const policy of Object.values(policies)) {
+    const roles = (policy.Properties.Roles as { Ref: string }[]).map((r) => r.Ref);
+    if (!roles.some((role) => role.startsWith(roleIdPrefix))) continue;
+    statements.push(...(policy.Properties.PolicyDocument.Statement as Statement[]));
+  }
+  if (statements.length === 0) throw new Error(`no policy for role ${roleIdPrefix}`);
+  return resolveIntrinsics(statements, { ...TEST_ENV, refs: refsAsPlaceholders(template) }) as Statement[];
+}
+
+function refsAsPlaceholders(template: Template): Record<string, string> {
+  const refs: Record<string, string> = {};
+  for (const id of Object.keys(template.toJSON().Resources)) {
+    refs[id] = `<${id}>`;
+    refs[`${id}.Arn`] = `<${id}.Arn>`;
+  }
+  return refs;
+}
+
+function statementWith(statements: Statement[], action: string): Statement {
+  const found = statements.filter((s) => asList(s.Action).includes(action));
+  if (found.length !== 1) throw new Error(`expected one statement with ${action}, found ${found.length}`);
+  return found[0];
+}
+
+function gate(props: FargateGateProps = {}) {
+  return synthGate({ notifications: { email: 'ops@example.com' }, ...props }).template;
+}
+
+const ARN = 'arn:aws:ecs:us-west-2:111122223333';
+
+describe('gate function role', () => {
+  it('stops tasks only in every cluster of the account and region when no cluster is listed', () => {
+    const stop = statementWith(roleStatements(gate(), 'GateGateFunctionRole'), 'ecs:StopTask');
+    expect(asList(stop.Action)).toEqual(['ecs:StopTask']);
+    expect(asList(stop.Resource)).toEqual([`${ARN}:task/*`]);
+    expect(stop.Condition).toEqual({ ArnLike: { 'ecs:cluster': `${ARN}:cluster/*` } });
+  });
+
+  it('stops tasks only in the listed clusters, by resource and by ecs:cluster', () => {
+    const statements = roleStatements(gate({ clusters: ['prod', `${ARN}:cluster/batch`] }), 'GateGateFunctionRole');
+    const stop = statementWith(statements, 'ecs:StopTask');
+    expect(asList(stop.Resource)).toEqual([`${ARN}:task/prod/*`, `${ARN}:task/batch/*`]);
+    expect(stop.Condition).toEqual({ ArnEquals: { 'ecs:cluster': [`${ARN}:cluster/prod`, `${ARN}:cluster/batch`] } });
+    const describe = statementWith(statements, 'ecs:DescribeTasks');
+    expect(asList(describe.Resource)).toEqual([`${ARN}:task/prod/*`, `${ARN}:task/batch/*`]);
+    expect(describe.Condition).toEqual(stop.Condition);
+  });
+
+  it('rolls back only services of the clusters in scope', () => {
+    const statements = roleStatements(gate({ clusters: ['prod'] }), 'GateGateFunctionRole');
+    const condition = { ArnEquals: { 'ecs:cluster': [`${ARN}:cluster/prod`] } };
+    const update = statementWith(statements, 'ecs:UpdateService');
+    expect(asList(update.Action).sort()).toEqual(['ecs:ListServiceDeployments', 'ecs:UpdateService']);
+    expect(asList(update.Resource)).toEqual([`${ARN}:service/prod/*`]);
+    expect(update.Condition).toEqual(condition);
+    const stopDeployment = statementWith(statements, 'ecs:StopServiceDeployment');
+    expect(asList(stopDeployment.Resource)).toEqual([`${ARN}:service-deployment/prod/*`]);
+    expect(stopDeployment.Condition).toEqual(condition);
+    const revisions = statementWith(statements, 'ecs:DescribeServiceRevisions');
+    expect(asList(revisions.Resource)).toEqual([`${ARN}:service-revision/prod/*`]);
+    expect(revisions.Condition).toEqual(condition);
+  });
+
+  it('uses "*" only where AWS has no resource-level permission', () => {
+    const star = roleStatements(gate(), 'GateGateFunctionRole').filter((s) => asList(s.Resource).includes('*'));
+    expect(star.flatMap((s) => asList(s.Action))).toEqual(['ecs:DescribeTaskDefinition']);
+  });
+
+  it('starts and reads builds of the scan project only', () => {
+    const template = gate();
+    const projectId = Object.keys(template.findResources('AWS::CodeBuild::Project'))[0];
+    const builds = statementWith(roleStatements(template, 'GateGateFunctionRole'), 'codebuild:StartBuild');
+    expect(asList(builds.Action).sort()).toEqual(['codebuild:BatchGetBuilds', 'codebuild:StartBuild']);
+    expect(asList(builds.Resource)).toEqual([`<${projectId}.Arn>`]);
+  });
+
+  it('uses exactly the store operations on the table and its index', () => {
+    const template = gate();
+    const tableId = Object.keys(template.findResources('AWS::DynamoDB::Table'))[0];
+    const table = statementWith(roleStatements(template, 'GateGateFunctionRole'), 'dynamodb:Query');
+    expect(asList(table.Action).sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
+    expect(asList(table.Resource)).toEqual([`<${tableId}.Arn>`, `<${tableId}.Arn>/index/gsi1`]);
+  });
+
+  it('reads raw reports under the report prefix only', () => {
+    const template = gate();
+    const bucketId = Object.keys(template.findResources('AWS::S3::Bucket')).find((id) => id.startsWith('GateReports'));
+    const read = statementWith(roleStatements(template, 'GateGateFunctionRole'), 's3:GetObject');
+    expect(asList(read.Resource)).toEqual([`<${bucketId}.Arn>/reports/*`]);
+  });
+
+  it('publishes verdicts to the default bus only, with the gate source only', () => {
+    const put = statementWith(roleStatements(gate(), 'GateGateFunctionRole'), 'events:PutEvents');
+    expect(asList(put.Resource)).toEqual(['arn:aws:events:us-west-2:111122223333:event-bus/default']);
+    expect(put.Condition).toEqual({ StringEquals: { 'events:source': 'fargate-gate' } });
+  });
+
+  it('resolves tags only in the repositories in scope', () => {
+    const describe = statementWith(roleStatements(gate({ ecrRepositories: ['team-a/*'] }), 'GateGateFunctionRole'), 'ecr:DescribeImages');
+    expect(asList(describe.Resource)).toEqual(['arn:aws:ecr:us-west-2:111122223333:repository/team-a/*']);
+  });
+});
+
+describe('hook function role', () => {
+  it('reads revisions, task definitions and tags, starts scans, and can neither stop tasks nor change services', () => {
+    const actions = roleStatements(gate(), 'GateHookFunctionRole')
+      .flatMap((s) => asList(s.Action))
+      .filter((a) => !a.startsWith('logs:'))
+      .sort();
+    expect(actions).toEqual([
+      'codebuild:StartBuild',
+      'dynamodb:BatchGetItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+      'ecr:DescribeImages',
+      'ecs:DescribeServiceRevisions',
+      'ecs:DescribeTaskDefinition',
+      'events:PutEvents',
+      's3:GetObject',
+    ]);
+  });
+});
+
+describe('hook invoke role', () => {
+  it('is assumable by ECS and may invoke only the hook function', () => {
+    const template = gate();
+    const roles = template.findResources('AWS::IAM::Role');
+    const [roleId, role] = Object.entries(roles).find(([id]) => id.startsWith('GateHookInvokeRole'))!;
+    expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'ecs.amazonaws.com' } },
+    ]);
+    const hookId = Object.keys(template.findResources('AWS::Lambda::Function')).find((id) => id.startsWith('GateHookFunction'));
+    const statements = roleStatements(template, roleId);
+    expect(statements).toEqual([{ Sid: 'InvokeTheGateHook', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: `<${hookId}.Arn>` }]);
+  });
+});
+
+describe('scan role', () => {
+  it('pulls from every repository of the account and region by default, and authenticates with GetAuthorizationToken on "*"', () => {
+    const statements = roleStatements(gate(), 'GateScanRole');
+    const pull = statementWith(statements, 'ecr:BatchGetImage');
+    expect(asList(pull.Action).sort()).toEqual(['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer']);
+    expect(asList(pull.Resource)).toEqual(['arn:aws:ecr:us-west-2:111122223333:repository/*']);
+    const token = statementWith(statements, 'ecr:GetAuthorizationToken');
+    expect(token.Resource).toBe('*');
+  });
+
+  it('pulls only from the listed repositories, cross-account ones and an ECR DB mirror', () => {
+    const statements = roleStatements(
+      gate({
+        ecrRepositories: ['team-a/*', 'shared-base'],
+        crossAccountRepositoryArns: ['arn:aws:ecr:us-west-2:444455556666:repository/platform/base'],
+        scanner: { dbRepositories: ['111122223333.dkr.ecr.us-west-2.amazonaws.com/mirrors/trivy-db:2', 'public.ecr.aws/aquasecurity/trivy-db:2'] },
+      }),
+      'GateScanRole',
+    );
+    expect(asList(statementWith(statements, 'ecr:BatchGetImage').Resource)).toEqual([
+      'arn:aws:ecr:us-west-2:111122223333:repository/team-a/*',
+      'arn:aws:ecr:us-west-2:111122223333:repository/shared-base',
+      'arn:aws:ecr:us-west-2:444455556666:repository/platform/base',
+      'arn:aws:ecr:us-west-2:111122223333:repository/mirrors/trivy-db',
+    ]);
+  });
+
+  it('writes only under its own prefixes of the reports bucket, and deletes nothing', () => {
+    const template = gate();
+    const bucketId = Object.keys(template.findResources('AWS::S3::Bucket')).find((id) => id.startsWith('GateReports'));
+    const statements = roleStatements(template, 'GateScanRole');
+    const s3Statements = statements.filter((s) => asList(s.Action).some((a) => a.startsWith('s3:')));
+    const writes = s3Statements.filter((s) => asList(s.Action).includes('s3:PutObject')).flatMap((s) => asList(s.Resource));
+    expect(writes.sort()).toEqual([`<${bucketId}.Arn>/junit/*`, `<${bucketId}.Arn>/reports/*`, `<${bucketId}.Arn>/trivy-cache/*`]);
+    expect(s3Statements.flatMap((s) => asList(s.Action)).filter((a) => /Delete|\*/.test(a))).toEqual([]);
+  });
+
+  it('reads exactly the evaluator and policy objects from the asset bucket', () => {
+    const read = roleStatements(gate(), 'GateScanRole').find((s) => s.Sid === 'ReadEvaluatorAndPolicy')!;
+    const resources = asList(read.Resource) as string[];
+    expect(resources).toHaveLength(2);
+    for (const resource of resources) expect(resource).toMatch(/^arn:aws:s3:::cdk-hnb659fds-assets-111122223333-us-west-2\/[0-9a-f]{64}\.(zip|cjs|json)$/);
+  });
+
+  it('writes test cases to its own report group only', () => {
+    const template = gate();
+    const groupId = Object.keys(template.findResources('AWS::CodeBuild::ReportGroup'))[0];
+    const reports = roleStatements(template, 'GateScanRole').find((s) => s.Sid === 'WriteTestReports')!;
+    expect(asList(reports.Action).sort()).toEqual(['codebuild:BatchPutTestCases', 'codebuild:CreateReport', 'codebuild:UpdateReport']);
+    expect(reports.Resource).toBe(`<${groupId}.Arn>`);
+  });
+});
+
+describe('every role', () => {
+  it('has no wildcard action and no "*" resource beyond the two AWS offers no alternative to', () => {
+    const template = gate({ clusters: ['prod'] });
+    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
+    expect(statements.flatMap((s) => asList(s.Action)).filter((a) => a.includes('*'))).toEqual([]);
+    const star = statements.filter((s) => asList(s.Resource).includes('*')).flatMap((s) => asList(s.Action));
+    expect([...new Set(star)].sort()).toEqual(['ecr:GetAuthorizationToken', 'ecs:DescribeTaskDefinition']);
+    expect(Object.values(template.findResources('AWS::IAM::Role')).flatMap((r) => r.Properties.ManagedPolicyArns ?? [])).toEqual([]);
+  });
+});
+
+describe('wildcard acknowledgments', () => {
+  it('computes the cdk-nag finding ids of a statement', () => {
+    const stack = new Stack(new App(), 'S', { env: TEST_ENV });
+    const statement = new iam.PolicyStatement({ actions: ['s3:Get*', 'sqs:SendMessage'], resources: [stack.formatArn({ service: 'ecs', resource: 'task', resourceName: '*' }), 'arn:aws:s3:::exact'] });
+    expect(wildcardFindingIds(stack, statement)).toEqual(['AwsSolutions-IAM5[Action::s3:Get*]', 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:us-west-2:111122223333:task/*]']);
+  });
+
+  it('refuses a wildcard statement without a reason', () => {
+    const stack = new Stack(new App(), 'S', { env: TEST_ENV });
+    const role = new iam.Role(stack, 'R', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    expect(() => grantWithReasons(role, [{ statement: new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::b/*'] }) }])).toThrow(/wildcard .* but no reason/);
+    expect(() => grantWithReasons(role, [{ statement: new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::b/key'] }) }])).not.toThrow();
+  });
+
+  it('flattens references the way cdk-nag does', () => {
+    expect(flattenReference({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::', { 'Fn::GetAtt': ['Bucket', 'Arn'] }, '/*']] })).toBe('arn:<AWS::Partition>:s3:::<Bucket.Arn>/*');
+    expect(flattenReference('${Token}/x')).toBe('<Token>/x');
+  });
+});

@@ -1,0 +1,89 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as codebuild from 'aws-cdk-lib/aws-codebuild';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { resolveSettings, trivyTimeoutFlag, type SettingsInput } from '../../infra/settings';
+import { PINNED_TRIVY } from '../../infra/trivy';
+
+describe('resolveSettings defaults', () => {
+  const settings = resolveSettings({});
+
+  it('pins the Trivy release and its x86_64 checksum, from GitHub releases', () => {
+    expect(settings.trivy).toMatchObject({
+      version: PINNED_TRIVY.version,
+      sha256: PINNED_TRIVY.sha256.x86_64,
+      asset: `trivy_${PINNED_TRIVY.version}_Linux-64bit.tar.gz`,
+      downloadBaseUrl: 'https://github.com/aquasecurity/trivy/releases/download',
+      dbRepositories: [],
+      javaDbRepositories: [],
+    });
+    expect(settings.trivy.scanTimeout.toMinutes()).toBe(15);
+  });
+
+  it('scans on a small x86_64 build with bounded time and concurrency', () => {
+    expect(settings.compute.architecture).toBe('x86_64');
+    expect(settings.compute.computeType).toBe(codebuild.ComputeType.SMALL);
+    expect(settings.compute.buildTimeout.toMinutes()).toBe(20);
+    expect(settings.compute.queuedTimeout.toMinutes()).toBe(30);
+    expect(settings.compute.concurrentBuildLimit).toBe(3);
+  });
+
+  it('turns on prescan, the hook and RunTask hints, notifies failures and errors, and retains data', () => {
+    expect(settings).toMatchObject({ prescanOnPush: true, lifecycleHook: true, runTaskHints: true, notifyDecisions: ['fail', 'error'], logLevel: 'info', metricsNamespace: 'FargateGate' });
+    expect(settings.verdictTtl.toDays()).toBe(30);
+    expect(settings.reportRetention.toDays()).toBe(365);
+    expect(settings.sweepInterval.toMinutes()).toBe(5);
+    expect(settings.hookCallBackDelay.toSeconds()).toBe(30);
+    expect(settings.logRetention).toBe(logs.RetentionDays.THREE_MONTHS);
+    expect(settings.removalPolicy).toBe(RemovalPolicy.RETAIN);
+    expect(settings.reservedConcurrency).toBeUndefined();
+  });
+});
+
+describe('resolveSettings', () => {
+  it('takes the ARM checksum for ARM builds', () => {
+    const settings = resolveSettings({ scanCompute: { architecture: 'arm64' } });
+    expect(settings.trivy.sha256).toBe(PINNED_TRIVY.sha256.arm64);
+    expect(settings.trivy.asset).toBe(`trivy_${PINNED_TRIVY.version}_Linux-ARM64.tar.gz`);
+  });
+
+  it('accepts another release with its checksum, and strips a trailing slash from the mirror URL', () => {
+    const settings = resolveSettings({ scanner: { trivyVersion: '0.71.1', trivySha256: 'a'.repeat(64), downloadBaseUrl: 'https://mirror.example.com/trivy//' } });
+    expect(settings.trivy).toMatchObject({ version: '0.71.1', sha256: 'a'.repeat(64), asset: 'trivy_0.71.1_Linux-64bit.tar.gz', downloadBaseUrl: 'https://mirror.example.com/trivy' });
+  });
+
+  it.each<[string, SettingsInput, RegExp]>([
+    ['the malicious v0.69.4', { scanner: { trivyVersion: '0.69.4', trivySha256: 'a'.repeat(64) } }, /published by an attacker/],
+    ['the malicious v0.69.6', { scanner: { trivyVersion: '0.69.6', trivySha256: 'a'.repeat(64) } }, /published by an attacker/],
+    ['"latest"', { scanner: { trivyVersion: 'latest' } }, /not an exact release version/],
+    ['a "v" prefix', { scanner: { trivyVersion: 'v0.70.0' } }, /not an exact release version/],
+    ['another release without its checksum', { scanner: { trivyVersion: '0.71.1' } }, /trivySha256 is required with trivyVersion 0\.71\.1: copy the trivy_0\.71\.1_Linux-64bit\.tar\.gz line/],
+    ['a checksum that is not SHA-256', { scanner: { trivySha256: 'ABC' } }, /trivySha256 must be 64 lowercase hexadecimal/],
+    ['an http mirror', { scanner: { downloadBaseUrl: 'http://mirror.example.com/trivy' } }, /downloadBaseUrl must be an https:\/\/ URL/],
+    ['a mirror URL with a quote', { scanner: { downloadBaseUrl: 'https://x.example.com/"$(id)"' } }, /downloadBaseUrl must be an https:\/\/ URL without spaces or quotes/],
+    ['a DB mirror that is not an OCI repository', { scanner: { dbRepositories: ['not a repo'] } }, /scanner\.dbRepositories: "not a repo" is not an OCI repository/],
+    ['an empty DB mirror list', { scanner: { dbRepositories: [] } }, /dbRepositories must list at least one repository/],
+    ['a build timeout that leaves no room after the scan', { scanner: { scanTimeout: Duration.minutes(15) }, scanCompute: { buildTimeout: Duration.minutes(16) } }, /buildTimeout \(16 minutes\) must exceed scanner\.scanTimeout/],
+    ['a queue timeout over 8 hours', { scanCompute: { queuedTimeout: Duration.hours(9) } }, /queuedTimeout must be whole minutes between 5 minutes and 8 hours/],
+    ['zero concurrent builds', { scanCompute: { concurrentBuildLimit: 0 } }, /concurrentBuildLimit must be a whole number of at least 1/],
+    ['an unknown architecture', { scanCompute: { architecture: 'riscv' as never } }, /architecture must be "x86_64" or "arm64"/],
+    ['an unknown decision', { notifications: { decisions: ['failed' as never] } }, /notifications\.decisions must list some of pass, warn, fail, error/],
+    ['a bad e-mail', { notifications: { email: 'ops at example.com' } }, /notifications\.email is not an e-mail address/],
+    ['a sweep slower than an hour', { sweepInterval: Duration.minutes(90) }, /sweepInterval must be whole minutes between 1 and 60/],
+    ['a verdict TTL under an hour', { verdictTtl: Duration.minutes(5) }, /verdictTtl must be at least 1 hour/],
+    ['a report retention in hours', { reportRetention: Duration.hours(36) }, /reportRetention must be whole days/],
+    ['a build timeout in seconds', { scanCompute: { buildTimeout: Duration.seconds(1250) } }, /buildTimeout must be whole minutes/],
+    ['an unknown log level', { logLevel: 'verbose' as never }, /logLevel must be one of/],
+    ['a fractional reserved concurrency', { reservedConcurrency: 2.5 }, /reservedConcurrency must be a whole number/],
+    ['an AWS metrics namespace', { metricsNamespace: 'AWS/Lambda' }, /not a custom CloudWatch namespace/],
+    ['a hook call-back delay over 15 minutes', { hookCallBackDelay: Duration.minutes(20) }, /hookCallBackDelay must be whole seconds between/],
+  ])('rejects %s', (_name, input, message) => {
+    expect(() => resolveSettings(input)).toThrow(message);
+  });
+});
+
+describe('trivyTimeoutFlag', () => {
+  it('rounds up to whole minutes', () => {
+    expect(trivyTimeoutFlag(Duration.minutes(15))).toBe('15m');
+    expect(trivyTimeoutFlag(Duration.seconds(61))).toBe('2m');
+  });
+});
