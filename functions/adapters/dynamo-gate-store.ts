@@ -15,9 +15,11 @@ import {
   UNFINISHED_STATES,
   enforcementToItem,
   isExpired,
+  itemToLauncher,
   itemToScan,
   itemToVerdict,
   itemToWaiter,
+  launcherToItem,
   scanToItem,
   truncateError,
   verdictToItem,
@@ -119,22 +121,31 @@ export class DynamoGateStore implements GateStore {
   }
 
   async getVerdicts(digests: string[], policyHash: string): Promise<Map<string, StoredVerdict>> {
-    requireText('policyHash', policyHash);
-    digests.forEach((digest) => requireText('digest', digest));
-    // BatchGetItem rejects a request that names one key twice.
-    const unique = [...new Set(digests)];
-    const verdicts = new Map<string, StoredVerdict>();
-    if (unique.length === 0) return verdicts;
-
-    const chunks: ItemKey[][] = [];
-    for (let start = 0; start < unique.length; start += BATCH_GET_MAX_KEYS) {
-      chunks.push(unique.slice(start, start + BATCH_GET_MAX_KEYS).map((digest) => itemKeys.verdict(digest, policyHash)));
-    }
-    const items = (await Promise.all(chunks.map((keys) => this.batchGet(keys)))).flat();
+    const keys = verdictKeys(digests, policyHash);
+    if (keys.length === 0) return new Map();
     const now = this.nowSeconds();
-    const decoded = await Promise.all(items.filter((item) => !isExpired(item, now)).map(itemToVerdict));
-    for (const verdict of decoded) verdicts.set(verdict.digest, verdict);
-    return verdicts;
+    return decodeVerdicts((await this.batchGetAll(keys)).filter((item) => !isExpired(item, now)));
+  }
+
+  /**
+   * The verdicts and the task's launcher item in the same BatchGetItem request (one round trip for up to 99
+   * digests), so naming who launched a denied task costs no read of its own.
+   */
+  async getVerdictsForTask(digests: string[], policyHash: string, taskArn: string): Promise<{ verdicts: Map<string, StoredVerdict>; launcher?: string }> {
+    requireText('taskArn', taskArn);
+    const launcherKey = itemKeys.launcher(taskArn);
+    // The launcher key goes first, so it always rides in the first chunk whatever the number of digests.
+    const items = await this.batchGetAll([launcherKey, ...verdictKeys(digests, policyHash)]);
+    const now = this.nowSeconds();
+    let launcher: string | undefined;
+    const verdictItems: Record<string, unknown>[] = [];
+    for (const item of items) {
+      if (isExpired(item, now)) continue;
+      if (item[GATE_TABLE.partitionKey] === launcherKey.pk && item[GATE_TABLE.sortKey] === launcherKey.sk) launcher = itemToLauncher(item);
+      else verdictItems.push(item);
+    }
+    const verdicts = await decodeVerdicts(verdictItems);
+    return launcher === undefined ? { verdicts } : { verdicts, launcher };
   }
 
   async putVerdict(verdict: StoredVerdict): Promise<void> {
@@ -319,6 +330,12 @@ export class DynamoGateStore implements GateStore {
     );
   }
 
+  /** Deleting a claim that is not there (released before, or expired and removed) is success: the retry may act either way. */
+  async releaseEnforcement(key: string): Promise<void> {
+    requireText('key', key);
+    await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: itemKeys.enforcement(key) }));
+  }
+
   async advanceTaskVersion(taskArn: string, version: number): Promise<boolean> {
     requireText('taskArn', taskArn);
     if (!Number.isSafeInteger(version) || version < 0) {
@@ -345,23 +362,14 @@ export class DynamoGateStore implements GateStore {
     requireText('taskArn', taskArn);
     requireText('principal', principal);
     await this.client.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          ...itemKeys.launcher(taskArn),
-          type: 'launcher',
-          taskArn,
-          principal,
-          [GATE_TABLE.ttlAttribute]: this.nowSeconds() + this.retention.taskSeconds,
-        },
-      }),
+      new PutCommand({ TableName: this.tableName, Item: launcherToItem(taskArn, principal, this.nowSeconds() + this.retention.taskSeconds) }),
     );
   }
 
   async getLauncher(taskArn: string): Promise<string | undefined> {
     requireText('taskArn', taskArn);
     const item = await this.getItem(itemKeys.launcher(taskArn));
-    return typeof item?.principal === 'string' ? item.principal : undefined;
+    return item ? itemToLauncher(item) : undefined;
   }
 
   // ---------- plumbing ----------
@@ -399,6 +407,13 @@ export class DynamoGateStore implements GateStore {
     return items;
   }
 
+  /** BatchGetItem for any number of distinct keys: chunks of at most 100 keys, requested in parallel. */
+  private async batchGetAll(keys: ItemKey[]): Promise<Record<string, unknown>[]> {
+    const chunks: ItemKey[][] = [];
+    for (let start = 0; start < keys.length; start += BATCH_GET_MAX_KEYS) chunks.push(keys.slice(start, start + BATCH_GET_MAX_KEYS));
+    return (await Promise.all(chunks.map((chunk) => this.batchGet(chunk)))).flat();
+  }
+
   /**
    * One BatchGetItem chunk, re-requesting `UnprocessedKeys` (DynamoDB returns some when a response passes
    * 16 MB or a partition is throttled) with capped exponential back-off and full jitter, as AWS recommends.
@@ -422,6 +437,19 @@ export class DynamoGateStore implements GateStore {
       await this.sleep(Math.floor(this.random() * ceiling));
     }
   }
+}
+
+/** The verdict keys of `digests` under one policy, each once: BatchGetItem rejects a request that names a key twice. */
+function verdictKeys(digests: string[], policyHash: string): ItemKey[] {
+  requireText('policyHash', policyHash);
+  digests.forEach((digest) => requireText('digest', digest));
+  return [...new Set(digests)].map((digest) => itemKeys.verdict(digest, policyHash));
+}
+
+async function decodeVerdicts(items: Record<string, unknown>[]): Promise<Map<string, StoredVerdict>> {
+  const verdicts = new Map<string, StoredVerdict>();
+  for (const verdict of await Promise.all(items.map(itemToVerdict))) verdicts.set(verdict.digest, verdict);
+  return verdicts;
 }
 
 function requireText(name: string, value: unknown): void {

@@ -205,6 +205,17 @@ export function enforcementToItem(record: EnforcementRecord, expiresAt: number):
   };
 }
 
+// ---------- launchers ----------
+
+export function launcherToItem(taskArn: string, principal: string, expiresAt: number): Record<string, unknown> {
+  return { ...itemKeys.launcher(taskArn), type: 'launcher', taskArn, principal, [GATE_TABLE.ttlAttribute]: expiresAt };
+}
+
+/** The principal of a launcher item. The launcher only names who to blame in an event, so an unreadable one counts as unknown rather than failing the decision. */
+export function itemToLauncher(item: Record<string, unknown>): string | undefined {
+  return typeof item.principal === 'string' && item.principal.length > 0 ? item.principal : undefined;
+}
+
 // ---------- shared ----------
 
 /** Whether an item's TTL has passed: DynamoDB deletes expired items lazily (often hours later), so reads filter them. */

@@ -180,6 +180,10 @@ function toRunningTask(task: Task): RunningTask | undefined {
   };
   if (task.group) running.group = task.group;
   if (task.startedBy) running.startedBy = task.startedBy;
+  // The revision ECS says the task runs; without it the gate falls back to the one its waiter recorded.
+  if (task.taskDefinitionArn) running.taskDefinitionArn = task.taskDefinitionArn;
+  // Handed on untouched: the gate parses it (applyOverrides) and judges RunTask environment overrides after a scan.
+  if (task.overrides) running.overrides = task.overrides;
   return running;
 }
 

@@ -34,7 +34,11 @@ export interface ScanRecord {
   buildId?: string;
   reportLocation?: string;
   error?: string;
-  /** How many StartBuild attempts were refused (throttling, account build limit). */
+  /**
+   * Unsuccessful attempts at scanning this digest since its last scan that produced a report: StartBuild attempts
+   * refused (throttling, account build limit) and scans that ended in error. A retry of an errored digest carries it
+   * over; both the capacity back-off and the scan-error back-off grow with it (core/gate/backoff.ts).
+   */
   attempts: number;
   /** ISO-8601 */
   startedAt: string;
@@ -42,7 +46,8 @@ export interface ScanRecord {
   deadline: string;
   /**
    * ISO-8601: when a queued scan may next try StartBuild. On an `error` record: when the next task that needs the
-   * image may scan it again (the gate reads the record before claiming; until then the error stands).
+   * image may scan it again (the gate reads the record before claiming; until then the error stands). It backs off
+   * exponentially with `attempts`, so a broken image is re-scanned O(log time) times, not once per launch.
    */
   retryAt?: string;
 }
@@ -60,7 +65,13 @@ export interface Waiter {
 }
 
 export interface EnforcementRecord {
-  /** `task#<taskArn>` or `service#<clusterArn>#<serviceName>#<digest>` or `hook#<hookInvocationId>` */
+  /**
+   * What was acted on, one format per subject (built in core/gate/keys.ts; a claim succeeds once per key):
+   * `task#<taskArn>`; `service#<clusterArn>#<serviceName>#ecs-svc/<deploymentId>#<digests>`, the task's digests
+   * sorted and comma-separated, once per service deployment so the same images deployed again are acted on again
+   * (`service#<clusterArn>#<serviceName>#<digests>` when the task carries no `ecs-svc/` startedBy);
+   * `hook#<hookInvocationId>`; `scan#<scanKey>#<scanId>`; `notify#task#...` / `notify#service#...` for notifications.
+   */
   key: string;
   action: string;
   decision: Decision;

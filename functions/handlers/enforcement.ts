@@ -33,7 +33,8 @@ export interface EnforcementOutcome {
  * - standalone, blocked: StopTask, claim `task#arn`, PutEvents (first time only). StopTask goes first and every
  *   time: it is idempotent, and doing it before the claim means a crash between the two can never leave a blocked
  *   task running behind a claim that says it was handled.
- * - service, blocked: claim `service#cluster#service#digests`; the winner rolls the deployment back (or scales the
+ * - service, blocked: claim `service#cluster#service#ecs-svc/deployment#digests` (keys.ts: once per deployment, so
+ *   the same bad images deployed again are rolled back again); the winner rolls the deployment back (or scales the
  *   service to zero when there is nothing to roll back to) and notifies; every offending task is then stopped.
  *   Rollback is not idempotent, so its claim is released only if the rollback itself failed.
  * - not blocked but not a pass (warn, audit mode, allowed scan error): claim a notification key, PutEvents.
@@ -69,7 +70,10 @@ export async function enforceTaskDecision(rt: GateRuntime, input: TaskDecisionIn
   }
 
   if (plan.action === 'rollbackService' && owner.kind === 'service') {
-    const key = serviceKey(task.clusterArn, owner.service, input.imageKeys);
+    const key = serviceKey(task.clusterArn, owner.service, input.imageKeys, owner.deploymentId);
+    if (!owner.deploymentId) {
+      log.warn({ service: owner.service, startedBy: task.startedBy, key }, 'service task without an ecs-svc deployment id: acting once per service and images');
+    }
     let action: VerdictEvent['action'] = 'stopTask';
     let notified = false;
     if (await rt.store.claimEnforcement({ key, action: 'rollbackDeployment', decision: result.decision, at: now() })) {

@@ -2,7 +2,7 @@ import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoGateStore, type DynamoGateStoreOptions } from '../../functions/adapters/dynamo-gate-store';
-import { CorruptItemError, VerdictTooLargeError } from '../../functions/adapters/dynamo-items';
+import { CorruptItemError, VerdictTooLargeError, launcherToItem, verdictToItem } from '../../functions/adapters/dynamo-items';
 import { GATE_TABLE, UNFINISHED_SCANS_PARTITION, itemKeys } from '../../functions/adapters/dynamo-table';
 import { MAX_ITEM_BYTES } from '../../functions/adapters/item-size';
 import { useGateTable } from '../support/dynalite';
@@ -370,6 +370,163 @@ describe('claimEnforcement', () => {
       Array.from({ length: 15 }, () => store.claimEnforcement({ key: 'service#c#s#d', action: 'rollbackDeployment', decision: 'fail', at: NOW.toISOString() })),
     );
     expect(results.filter(Boolean)).toHaveLength(1);
+  });
+});
+
+describe('getVerdictsForTask', () => {
+  const task = 'arn:aws:ecs:eu-west-1:123456789012:task/prod/0123456789abcdef0123456789abcdef';
+  const alice = 'arn:aws:sts::123456789012:assumed-role/deployer/alice';
+  const keysPerCall = (inputs: unknown[], tableName: string) =>
+    inputs.map((input) => (input as { RequestItems: Record<string, { Keys: { pk: string; sk: string }[] }> }).RequestItems[tableName].Keys);
+
+  it('reads the verdicts and the launcher in one BatchGetItem', async () => {
+    const { client, counts, inputs } = countingClient();
+    const tableName = await table.freshTable();
+    const store = new DynamoGateStore({ client, tableName, clock });
+    const [a, b, missing] = [digestOf(600), digestOf(601), digestOf(602)];
+    await store.putVerdict(verdict(a));
+    await store.putVerdict(verdict(b));
+    await store.rememberLauncher(task, alice);
+    counts.clear();
+    inputs.length = 0;
+
+    const read = await store.getVerdictsForTask([a, b, missing, a], 'policy-hash-1', task);
+    expect(read.launcher).toBe(alice);
+    expect([...read.verdicts.keys()].sort()).toEqual([a, b]);
+    expect(read.verdicts.get(a)).toEqual(verdict(a));
+    expect([...counts.entries()]).toEqual([['BatchGetCommand', 1]]);
+    expect(keysPerCall(inputs, tableName)[0]).toEqual(expect.arrayContaining([itemKeys.launcher(task), itemKeys.verdict(a, 'policy-hash-1')]));
+    expect(keysPerCall(inputs, tableName)[0]).toHaveLength(4);
+  });
+
+  it('has no launcher when none was remembered, and still returns the verdicts', async () => {
+    const { store } = await newStore();
+    const digest = digestOf(610);
+    await store.putVerdict(verdict(digest));
+    await store.rememberLauncher(`${task}-other`, alice);
+    const read = await store.getVerdictsForTask([digest], 'policy-hash-1', task);
+    expect(read).not.toHaveProperty('launcher');
+    expect([...read.verdicts.keys()]).toEqual([digest]);
+    expect(await store.getVerdictsForTask([digest], 'other-policy', task)).toEqual({ verdicts: new Map() });
+  });
+
+  it('fits 99 digests and the launcher in one request, and chunks more by 100 with the launcher in one chunk only', async () => {
+    const { client, counts, inputs } = countingClient();
+    const tableName = await table.freshTable();
+    const store = new DynamoGateStore({ client, tableName, clock });
+    const digests = Array.from({ length: 150 }, (_, n) => digestOf(3000 + n));
+    const present = digests.filter((_, n) => n % 3 !== 0);
+    for (const digest of present) await store.putVerdict(verdict(digest));
+    await store.rememberLauncher(task, alice);
+
+    counts.clear();
+    inputs.length = 0;
+    const first99 = await store.getVerdictsForTask(digests.slice(0, 99), 'policy-hash-1', task);
+    expect(counts.get('BatchGetCommand')).toBe(1);
+    expect(first99.launcher).toBe(alice);
+    expect(first99.verdicts.size).toBe(present.filter((digest) => digests.indexOf(digest) < 99).length);
+
+    counts.clear();
+    inputs.length = 0;
+    const all = await store.getVerdictsForTask(digests, 'policy-hash-1', task);
+    expect(all.launcher).toBe(alice);
+    expect([...all.verdicts.keys()].sort()).toEqual([...present].sort());
+    expect(counts.get('BatchGetCommand')).toBe(2);
+    const chunks = keysPerCall(inputs, tableName);
+    expect(chunks.map((keys) => keys.length).sort((x, y) => x - y)).toEqual([51, 100]);
+    expect(chunks.flat().filter((key) => key.sk === 'launcher')).toEqual([itemKeys.launcher(task)]);
+  });
+
+  it('treats a launcher item and verdicts whose TTL has passed as absent', async () => {
+    const { store } = await newStore({ retention: { taskSeconds: 3600 } });
+    const lasting = verdict(digestOf(620), { expiresAt: NOW_SECONDS + 30 * DAY });
+    const expiring = verdict(digestOf(621), { expiresAt: NOW_SECONDS + 1800 });
+    await store.putVerdict(lasting);
+    await store.putVerdict(expiring);
+    await store.rememberLauncher(task, alice);
+    expect((await store.getVerdictsForTask([lasting.digest, expiring.digest], 'policy-hash-1', task)).launcher).toBe(alice);
+
+    clockNow = new Date(NOW.getTime() + 3600_000);
+    const read = await store.getVerdictsForTask([lasting.digest, expiring.digest], 'policy-hash-1', task);
+    expect(read).not.toHaveProperty('launcher');
+    expect([...read.verdicts.keys()]).toEqual([lasting.digest]);
+  });
+
+  it('reads the launcher alone, in one request, for a task with no digests', async () => {
+    const { client, counts } = countingClient();
+    const tableName = await table.freshTable();
+    const store = new DynamoGateStore({ client, tableName, clock });
+    await store.rememberLauncher(task, alice);
+    counts.clear();
+    expect(await store.getVerdictsForTask([], 'policy-hash-1', task)).toEqual({ verdicts: new Map(), launcher: alice });
+    expect(counts.get('BatchGetCommand')).toBe(1);
+  });
+
+  it('re-requests unprocessed keys, the launcher among them, with back-off', async () => {
+    const documents = DynamoDBDocumentClient.from(table.fixture().raw);
+    const mock = mockClient(documents);
+    try {
+      const digest = digestOf(630);
+      const stored = verdict(digest);
+      const verdictItem = await verdictToItem(stored, { compressAboveBytes: 64 * 1024 });
+      const launcherItem = launcherToItem(task, alice, NOW_SECONDS + DAY);
+      mock
+        .on(BatchGetCommand)
+        .resolvesOnce({ Responses: { t: [verdictItem] }, UnprocessedKeys: { t: { Keys: [itemKeys.launcher(task)] } } })
+        .resolvesOnce({ Responses: { t: [launcherItem] } });
+      const sleeps: number[] = [];
+      const store = new DynamoGateStore({ client: documents, tableName: 't', clock, sleep: async (ms) => void sleeps.push(ms), random: () => 0.5 });
+
+      expect(await store.getVerdictsForTask([digest], 'policy-hash-1', task)).toEqual({ verdicts: new Map([[digest, stored]]), launcher: alice });
+      const requested = mock.commandCalls(BatchGetCommand).map((call) => call.args[0].input.RequestItems!.t.Keys);
+      expect(requested).toEqual([[itemKeys.launcher(task), itemKeys.verdict(digest, 'policy-hash-1')], [itemKeys.launcher(task)]]);
+      expect(sleeps).toHaveLength(1);
+    } finally {
+      mock.restore();
+    }
+  });
+
+  it('rejects an empty task ARN, digest or policy hash before calling DynamoDB', async () => {
+    const { client, counts } = countingClient();
+    const store = new DynamoGateStore({ client, tableName: 'unused', clock });
+    await expect(store.getVerdictsForTask([digestOf(1)], 'p', '')).rejects.toThrow('taskArn must be a non-empty string');
+    await expect(store.getVerdictsForTask([''], 'p', task)).rejects.toThrow('digest must be a non-empty string');
+    await expect(store.getVerdictsForTask([digestOf(1)], '', task)).rejects.toThrow('policyHash must be a non-empty string');
+    expect(counts.size).toBe(0);
+  });
+});
+
+describe('releaseEnforcement', () => {
+  const record = { key: 'service#c#web#ecs-svc/1#sha256:abc', action: 'rollbackDeployment', decision: 'fail' as const, at: NOW.toISOString() };
+
+  it('deletes the claim, so the next claim for the key wins again', async () => {
+    const { store, tableName } = await newStore();
+    const other = { ...record, key: 'task#other' };
+    expect(await store.claimEnforcement(record)).toBe(true);
+    expect(await store.claimEnforcement(other)).toBe(true);
+
+    await store.releaseEnforcement(record.key);
+    expect(await rawItem(tableName, itemKeys.enforcement(record.key))).toBeUndefined();
+    expect(await store.claimEnforcement({ ...record, at: '2026-01-02T04:00:00.000Z' })).toBe(true);
+    expect(await store.claimEnforcement(record)).toBe(false);
+    // Only the released key was touched.
+    expect(await store.claimEnforcement(other)).toBe(false);
+  });
+
+  it('succeeds for a claim that is not there, however often it is called', async () => {
+    const { store } = await newStore();
+    await expect(store.releaseEnforcement('task#never-claimed')).resolves.toBeUndefined();
+    expect(await store.claimEnforcement(record)).toBe(true);
+    await store.releaseEnforcement(record.key);
+    await expect(store.releaseEnforcement(record.key)).resolves.toBeUndefined();
+    expect(await store.claimEnforcement(record)).toBe(true);
+  });
+
+  it('rejects an empty key before calling DynamoDB', async () => {
+    const { client, counts } = countingClient();
+    const store = new DynamoGateStore({ client, tableName: 'unused', clock });
+    await expect(store.releaseEnforcement('')).rejects.toThrow('key must be a non-empty string');
+    expect(counts.size).toBe(0);
   });
 });
 

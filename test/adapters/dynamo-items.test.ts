@@ -1,5 +1,5 @@
 import { gzipSync } from 'node:zlib';
-import { CorruptItemError, itemToScan, itemToVerdict, itemToWaiter, verdictToItem } from '../../functions/adapters/dynamo-items';
+import { CorruptItemError, itemToLauncher, itemToScan, itemToVerdict, itemToWaiter, launcherToItem, verdictToItem } from '../../functions/adapters/dynamo-items';
 import { itemKeys } from '../../functions/adapters/dynamo-table';
 import { itemSizeBytes } from '../../functions/adapters/item-size';
 import { assessment, digestOf, verdict } from './sample-data';
@@ -49,5 +49,21 @@ describe('scan and waiter items', () => {
 
   it('reports a waiter item without its task', () => {
     expect(() => itemToWaiter({ ...itemKeys.waiter(digestOf(1), 't'), digest: digestOf(1) })).toThrow(/not a valid waiter item/);
+  });
+});
+
+describe('launcher items', () => {
+  it('round-trip the principal under the task key, with the TTL', () => {
+    const task = 'arn:aws:ecs:eu-west-1:123456789012:task/prod/abc';
+    const item = launcherToItem(task, 'arn:aws:iam::123456789012:user/alice', 1234);
+    expect(item).toMatchObject({ ...itemKeys.launcher(task), type: 'launcher', taskArn: task, expiresAt: 1234 });
+    expect(itemToLauncher(item)).toBe('arn:aws:iam::123456789012:user/alice');
+  });
+
+  it('read a launcher item without a usable principal as unknown', () => {
+    const task = 'arn:aws:ecs:eu-west-1:123456789012:task/prod/abc';
+    expect(itemToLauncher({ ...itemKeys.launcher(task) })).toBeUndefined();
+    expect(itemToLauncher({ ...itemKeys.launcher(task), principal: 42 })).toBeUndefined();
+    expect(itemToLauncher({ ...itemKeys.launcher(task), principal: '' })).toBeUndefined();
   });
 });

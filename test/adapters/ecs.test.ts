@@ -5,6 +5,7 @@ import {
   DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
   ECSClient,
+  type DescribeTasksCommandOutput,
   InvalidParameterException,
   ListServiceDeploymentsCommand,
   ServerException,
@@ -19,6 +20,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EcsGate, EcsTaskDefinitions, STOP_REASON_MAX_BYTES, truncateStopReason } from '../../functions/adapters/ecs';
 import { InputError } from '../../functions/core/errors';
+import { applyOverrides, parseTaskDefinition } from '../../functions/core/taskdef/parse';
 import { CONFORMANCE_DIR, describeWithConformance } from '../support/conformance';
 import { awsError } from './sample-data';
 
@@ -201,6 +203,76 @@ describe('describeTasks', () => {
     });
   });
 
+  describe('on a realistic Fargate response', () => {
+    const FIXTURE = join(__dirname, '..', 'fixtures', 'ecs-api', 'describe-tasks-fargate-service-and-runtask.json');
+    const TIMESTAMPS = ['connectivityAt', 'createdAt', 'executionStoppedAt', 'pullStartedAt', 'pullStoppedAt', 'startedAt', 'stoppedAt', 'stoppingAt'];
+    /** The CLI-shaped fixture as the SDK hands it over: the same members, timestamps as Dates. */
+    const sdkOutput = (): DescribeTasksCommandOutput => {
+      const json = JSON.parse(readFileSync(FIXTURE, 'utf8')) as { tasks: Record<string, unknown>[]; failures: unknown[] };
+      for (const task of json.tasks) for (const field of TIMESTAMPS) if (typeof task[field] === 'string') task[field] = new Date(task[field] as string);
+      return { ...(json as unknown as DescribeTasksCommandOutput), $metadata: { httpStatusCode: 200 } };
+    };
+    const prodCluster = 'arn:aws:ecs:eu-west-1:111122223333:cluster/prod';
+    const serviceTask = 'arn:aws:ecs:eu-west-1:111122223333:task/prod/7c2f9e4b1a6d4e0f8b3c5a7d9e1f2a3b';
+    const runTask = 'arn:aws:ecs:eu-west-1:111122223333:task/prod/0e9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b';
+    const gone = 'arn:aws:ecs:eu-west-1:111122223333:task/prod/ffffeeeeddddccccbbbbaaaa99998888';
+
+    it('fills the task definition revision and the overrides as ECS returned them', async () => {
+      const output = sdkOutput();
+      ecsMock.on(DescribeTasksCommand).resolves(output);
+      const tasks = await gate.describeTasks(prodCluster, [serviceTask, runTask, gone]);
+
+      expect(tasks.map((task) => task.taskArn)).toEqual([serviceTask, runTask]);
+      expect(tasks[0]).toEqual({
+        taskArn: serviceTask,
+        clusterArn: prodCluster,
+        lastStatus: 'RUNNING',
+        desiredStatus: 'RUNNING',
+        group: 'service:web-api',
+        startedBy: 'ecs-svc/4412863370297563981',
+        taskDefinitionArn: 'arn:aws:ecs:eu-west-1:111122223333:task-definition/web-api:42',
+        overrides: { containerOverrides: [{ name: 'app' }, { name: 'log-router' }], inferenceAcceleratorOverrides: [] },
+        containers: [
+          {
+            name: 'app',
+            image: '111122223333.dkr.ecr.eu-west-1.amazonaws.com/web-api:2.4.1',
+            imageDigest: 'sha256:4d7a1c9e3b5f2a8d6c0e4b7f1a3d5c9e2b6f8a0d4c7e1b3f5a9d2c6e8b0f4a71',
+          },
+          { name: 'log-router', image: 'public.ecr.aws/aws-observability/aws-for-fluent-bit:stable' },
+        ],
+      });
+      expect(tasks[1]).toMatchObject({ group: 'family:web-api', startedBy: 'release-pipeline', lastStatus: 'PENDING', taskDefinitionArn: 'arn:aws:ecs:eu-west-1:111122223333:task-definition/web-api:42' });
+      expect(tasks[1].overrides).toEqual(output.tasks![1].overrides);
+    });
+
+    it('hands over overrides the task-definition parser applies: RunTask environment is judged after a scan', async () => {
+      ecsMock.on(DescribeTasksCommand).resolves(sdkOutput());
+      const [, task] = await gate.describeTasks(prodCluster, [serviceTask, runTask]);
+      const definition = parseTaskDefinition(JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'taskdefs', 'fargate-web-describe.json'), 'utf8')), 'fixture');
+      const applied = applyOverrides(definition, task.overrides, 'DescribeTasks overrides');
+      expect(applied.containers.find((container) => container.name === 'app')?.overrideEnvironment).toEqual([
+        { name: 'MIGRATION_TARGET', value: 'latest' },
+        { name: 'ADMIN_PASSWORD', value: 'changeme-2026' },
+      ]);
+      expect(applied.containers.find((container) => container.name === 'log-router')?.overrideEnvironment).toEqual([]);
+    });
+
+    it('leaves both out when ECS does not report them', async () => {
+      const output = sdkOutput();
+      for (const task of output.tasks!) {
+        delete task.overrides;
+        delete task.taskDefinitionArn;
+      }
+      ecsMock.on(DescribeTasksCommand).resolves(output);
+      const tasks = await gate.describeTasks(prodCluster, [serviceTask, runTask]);
+      expect(tasks).toHaveLength(2);
+      for (const task of tasks) {
+        expect(task).not.toHaveProperty('overrides');
+        expect(task).not.toHaveProperty('taskDefinitionArn');
+      }
+    });
+  });
+
   it('makes no call for no tasks', async () => {
     expect(await gate.describeTasks(CLUSTER, [])).toEqual([]);
     expect(ecsMock).not.toHaveReceivedCommand(DescribeTasksCommand);
@@ -316,6 +388,22 @@ describeWithConformance('EcsTaskDefinitions with real DescribeTaskDefinition out
     expect(spec.containers.map((container) => container.name).sort()).toEqual(
       (output.taskDefinition.containerDefinitions as { name: string }[]).map((container) => container.name).sort(),
     );
+  });
+});
+
+describeWithConformance('describeTasks with real DescribeTasks output', () => {
+  it('maps the AWS CLI example (several Fargate nginx service tasks) with revision, deployment and overrides', async () => {
+    const output = JSON.parse(readFileSync(join(CONFORMANCE_DIR, 'ecs-api', 'awscli-example-describe-tasks-multiple-fargate-nginx.json'), 'utf8')) as {
+      tasks: { taskArn: string; clusterArn: string; taskDefinitionArn: string; startedBy: string; overrides: unknown }[];
+    };
+    ecsMock.on(DescribeTasksCommand).resolves(output as never);
+    const cluster = output.tasks[0].clusterArn;
+    const tasks = await gate.describeTasks(cluster, output.tasks.map((task) => task.taskArn));
+    expect(tasks).toHaveLength(output.tasks.length);
+    tasks.forEach((task, index) => {
+      const source = output.tasks[index];
+      expect(task).toMatchObject({ taskArn: source.taskArn, taskDefinitionArn: source.taskDefinitionArn, startedBy: source.startedBy, overrides: source.overrides });
+    });
   });
 });
 

@@ -193,6 +193,43 @@ describe('a service task whose digest is denied', () => {
     expect(world.ecs.rollbacks).toHaveLength(2);
   });
 
+  it('rolls back the same bad images again when they are deployed again, once per deployment', async () => {
+    const { world, gate } = setup();
+    const FIRST = '4412863370297563981';
+    const SECOND = '5523974481308674092';
+    const inDeployment = (id: string, deployment: string) =>
+      taskEvent({ id, service: 'web', startedBy: `ecs-svc/${deployment}`, containers: [{ name: 'web', image: `${WEB}:1`, imageDigest: BAD }] });
+
+    await gate.handleEvent(inDeployment('f0000000000000000000000000000001', FIRST));
+    await gate.handleEvent(inDeployment('f0000000000000000000000000000002', FIRST));
+    await gate.handleEvent(inDeployment('f0000000000000000000000000000001', FIRST));
+    expect(world.ecs.rollbacks).toHaveLength(1);
+
+    // A week later the same image set is deployed again; the first deployment's claim is still in the store.
+    world.clock.advance(7 * 24 * 3600 * 1000);
+    storeVerdict(world, policy, BAD, { reference: `${WEB}:1`, user: '1000', critical: 2 });
+    await gate.handleEvent(inDeployment('f0000000000000000000000000000003', SECOND));
+    await gate.handleEvent(inDeployment('f0000000000000000000000000000003', SECOND));
+    await gate.handleEvent(inDeployment('f0000000000000000000000000000004', SECOND));
+
+    expect(world.ecs.rollbacks).toHaveLength(2);
+    expect(world.ecs.rollbacks.every((rollback) => rollback.service === 'web' && rollback.cluster === CLUSTER)).toBe(true);
+    expect(world.notifier.published.map((event) => event.action)).toEqual(['rollbackDeployment', 'rollbackDeployment']);
+    expect([...world.store.enforcements.keys()].sort()).toEqual([`service#${CLUSTER}#web#ecs-svc/${FIRST}#${BAD}`, `service#${CLUSTER}#web#ecs-svc/${SECOND}#${BAD}`]);
+    // Every offending task is still stopped, duplicates included (StopTask is idempotent).
+    expect(world.ecs.stops).toHaveLength(6);
+  });
+
+  it('acts once per service and images for service tasks that carry no deployment id', async () => {
+    const { world, gate } = setup();
+    const withoutDeployment = (id: string) => taskEvent({ id, service: 'web', startedBy: null, containers: [{ name: 'web', image: `${WEB}:1`, imageDigest: BAD }] });
+    await gate.handleEvent(withoutDeployment('a9000000000000000000000000000001'));
+    await gate.handleEvent(withoutDeployment('a9000000000000000000000000000002'));
+    expect(world.ecs.rollbacks).toHaveLength(1);
+    expect([...world.store.enforcements.keys()]).toEqual([`service#${CLUSTER}#web#${BAD}`]);
+    expect(world.ecs.stops).toHaveLength(2);
+  });
+
   it('releases the claim when the rollback fails, so the retried event rolls back', async () => {
     const { world, gate } = setup();
     world.ecs.failNext.set('rollbackDeployment', Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $fault: 'client' }));

@@ -10,12 +10,23 @@ export function taskKey(taskArn: string): string {
 }
 
 /**
- * A service rolled back (or scaled to zero) for the images its tasks run: at most once per (service, digests).
- * A task with several containers is keyed on all its digests, sorted, so a later deployment that changes any
- * image is a new subject while the tasks of one deployment share one key.
+ * A service rolled back (or scaled to zero) for the images its tasks run: at most once per (service deployment,
+ * digests). The tasks of one deployment share the key, so duplicate and redelivered events, and the deployment's
+ * other tasks, only stop their task. A new deployment is a new subject even with the very same images: the claim
+ * lives for weeks, and a bad image set deployed again a week later must be rolled back again, not merely have its
+ * tasks stopped (the scheduler would replace them forever). The digests stay in the key (all of a task's, sorted)
+ * because one deployment can run two image sets when an ECR tag is re-resolved for tasks that opt out of version
+ * consistency.
+ *
+ * `deploymentId` is the id after `ecs-svc/` in the task's `startedBy` (TaskOwner.deploymentId). Without it the key
+ * falls back to (service, digests): every service task ECS starts carries `startedBy`, so this is a task known only
+ * from a source that omits it, and the old key is the safe choice there: keying on the task instead would roll the
+ * service back once per task. Its cost is the one above, a redeploy of the same images within the claim's lifetime
+ * only stops tasks.
  */
-export function serviceKey(clusterArn: string, service: string, digests: readonly string[]): string {
-  return `service#${clusterArn}#${service}#${[...new Set(digests)].sort().join(',')}`;
+export function serviceKey(clusterArn: string, service: string, digests: readonly string[], deploymentId: string | undefined): string {
+  const subject = [...new Set(digests)].sort().join(',');
+  return deploymentId ? `service#${clusterArn}#${service}#ecs-svc/${deploymentId}#${subject}` : `service#${clusterArn}#${service}#${subject}`;
 }
 
 /** A lifecycle hook invocation that failed a deployment (or warned) and was notified. */

@@ -7,17 +7,29 @@ const b = `sha256:${'b'.repeat(64)}`;
 describe('enforcement keys', () => {
   it('follow the store contract formats', () => {
     expect(taskKey('arn:aws:ecs:eu-west-1:123456789012:task/prod/abc')).toBe('task#arn:aws:ecs:eu-west-1:123456789012:task/prod/abc');
-    expect(serviceKey(cluster, 'web', [a])).toBe(`service#${cluster}#web#${a}`);
+    expect(serviceKey(cluster, 'web', [a], '9223370545345641169')).toBe(`service#${cluster}#web#ecs-svc/9223370545345641169#${a}`);
+    expect(serviceKey(cluster, 'web', [a], undefined)).toBe(`service#${cluster}#web#${a}`);
     expect(hookKey('exec-1')).toBe('hook#exec-1');
     expect(scanNotificationKey(a, 'scan-1')).toBe(`scan#${a}#scan-1`);
   });
 
   it('give the tasks of one deployment one service key, whatever the container order', () => {
-    expect(serviceKey(cluster, 'web', [b, a, a])).toBe(serviceKey(cluster, 'web', [a, b]));
+    expect(serviceKey(cluster, 'web', [b, a, a], '1')).toBe(serviceKey(cluster, 'web', [a, b], '1'));
+    expect(serviceKey(cluster, 'web', [b, a], undefined)).toBe(serviceKey(cluster, 'web', [a, b], undefined));
+  });
+
+  it('give a new deployment of the very same images a new service key', () => {
+    expect(serviceKey(cluster, 'web', [a], '1111111111111111111')).not.toBe(serviceKey(cluster, 'web', [a], '2222222222222222222'));
   });
 
   it('give a deployment that changes any image a new service key', () => {
-    expect(serviceKey(cluster, 'web', [a, b])).not.toBe(serviceKey(cluster, 'web', [a]));
+    expect(serviceKey(cluster, 'web', [a, b], '1')).not.toBe(serviceKey(cluster, 'web', [a], '1'));
+    expect(serviceKey(cluster, 'web', [a, b], undefined)).not.toBe(serviceKey(cluster, 'web', [a], undefined));
+  });
+
+  it('never give a task with a deployment id the key of one without', () => {
+    expect(serviceKey(cluster, 'web', [a], '1')).not.toBe(serviceKey(cluster, 'web', [a], undefined));
+    expect(serviceKey(cluster, 'web', [a], '')).toBe(serviceKey(cluster, 'web', [a], undefined));
   });
 
   it('separate notifications per policy, so a new policy notifies again', () => {

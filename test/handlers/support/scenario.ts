@@ -34,6 +34,11 @@ export interface TaskInput {
   id?: string;
   family?: string;
   service?: string;
+  /**
+   * `startedBy`: a service task's defaults to `ecs-svc/1234567890123456789` (one deployment); `null` leaves it out,
+   * as a source that omits it would.
+   */
+  startedBy?: string | null;
   lastStatus?: string;
   desiredStatus?: string;
   version?: number;
@@ -69,7 +74,8 @@ export function taskDetail(input: TaskInput): Record<string, unknown> {
   };
   if (input.launchType !== null) detail.launchType = input.launchType ?? 'FARGATE';
   if (input.capacityProviderName) detail.capacityProviderName = input.capacityProviderName;
-  if (input.service) detail.startedBy = 'ecs-svc/1234567890123456789';
+  const startedBy = input.startedBy === undefined ? (input.service ? 'ecs-svc/1234567890123456789' : undefined) : input.startedBy;
+  if (startedBy) detail.startedBy = startedBy;
   if (input.overrides !== undefined) detail.overrides = input.overrides;
   return detail;
 }
