@@ -19,7 +19,7 @@ export type ImageKind =
   | 'secret'
   /** non-root, one fixable high vulnerability */
   | 'highFixable'
-  /** the scanner cannot pull the image: the build fails */
+  /** the scanner can never scan the image (pull denied, unsupported manifest): every build fails */
   | 'scanError';
 
 export const KIND_REPORTS: Record<Exclude<ImageKind, 'scanError'>, string> = {
@@ -43,6 +43,11 @@ export const KIND_BLOCKS: Record<ImageKind, boolean> = {
   scanError: true,
 };
 
+/*
+ * Scan failures. About 4% of images see their first scan fail. Most such failures pass (registry throttling, a
+ * Trivy vulnerability-DB download failure): the first build fails, a rescan succeeds, and the image is judged by
+ * what it contains. A quarter are permanent (kind `scanError`): every build fails and onScanError decides.
+ */
 const KIND_WEIGHTS: [ImageKind, number][] = [
   ['compliant', 0.5],
   ['wontfixWarn', 0.12],
@@ -51,6 +56,10 @@ const KIND_WEIGHTS: [ImageKind, number][] = [
   ['highFixable', 0.13],
   ['scanError', 0.04],
 ];
+
+/** Share of the images whose scan fails that fail only passingly (their first build), drawn from a stream of its own. */
+export const TRANSIENT_SCAN_FAULT_SHARE = 0.75;
+const CONTENT_WEIGHTS = KIND_WEIGHTS.filter(([kind]) => kind !== 'scanError');
 
 export interface FleetImage {
   repository: string;
@@ -61,6 +70,11 @@ export interface FleetImage {
   kind: ImageKind;
   /** StartBuild refusals before CodeBuild accepts the scan. */
   capacityErrors: number;
+  /**
+   * Builds that fail before one succeeds: a passing fault (registry throttling, a Trivy DB download failure). 0 for
+   * most images; an image of kind `scanError` fails every build whatever this says.
+   */
+  failingScans: number;
   /** The scan's Build State Change event is never delivered. */
   lostEvent: boolean;
   /** Scan duration, ms. */
@@ -120,6 +134,8 @@ export interface FleetOptions {
   durationMs: number;
   /** Zipf exponent of image popularity for standalone launches. */
   zipf: number;
+  /** Share of failing scans that fail only passingly; default TRANSIENT_SCAN_FAULT_SHARE. */
+  transientScanFaultShare?: number;
 }
 
 export const DEFAULT_FLEET: FleetOptions = {
@@ -142,15 +158,7 @@ const TEAMS = ['shop', 'data', 'finance', 'media', 'platform', 'search', 'ml', '
 export function planFleet(options: FleetOptions = DEFAULT_FLEET): FleetPlan {
   const random = seededRandom(options.seed);
   const between = (low: number, high: number) => low + random() * (high - low);
-  const pick = <T>(weighted: [T, number][]): T => {
-    const total = weighted.reduce((sum, [, w]) => sum + w, 0);
-    let roll = random() * total;
-    for (const [value, weight] of weighted) {
-      roll -= weight;
-      if (roll <= 0) return value;
-    }
-    return weighted[weighted.length - 1][0];
-  };
+  const pick = <T>(weighted: [T, number][]): T => pickWeighted(weighted, random);
 
   const images: FleetImage[] = [];
   const versionsByRepo: number[][] = [];
@@ -169,11 +177,20 @@ export function planFleet(options: FleetOptions = DEFAULT_FLEET): FleetPlan {
         digest: `sha256:${createHash('sha256').update(`${options.seed}:${repository}:${tag}`).digest('hex')}`,
         kind,
         capacityErrors: random() < 0.05 ? 1 + Math.floor(random() * 2) : 0,
+        failingScans: 0,
         lostEvent: random() < 0.04,
         scanMs: Math.round(between(60_000, 180_000)),
       });
     }
     versionsByRepo.push(indexes);
+  }
+  // Which scan failures pass, and what those images really contain: a stream of its own, so the rest of the plan
+  // is the same fleet whatever the share.
+  const faults = seededRandom(`${options.seed}:scan-faults`);
+  for (const image of images) {
+    if (image.kind !== 'scanError' || faults() >= (options.transientScanFaultShare ?? TRANSIENT_SCAN_FAULT_SHARE)) continue;
+    image.kind = pickWeighted(CONTENT_WEIGHTS, faults);
+    image.failingScans = 1;
   }
   // One log-router sidecar shared by many task definitions: the most reused digest in any real fleet.
   const sidecar = images.length;
@@ -184,6 +201,7 @@ export function planFleet(options: FleetOptions = DEFAULT_FLEET): FleetPlan {
     digest: `sha256:${createHash('sha256').update(`${options.seed}:log-router`).digest('hex')}`,
     kind: 'compliant',
     capacityErrors: 0,
+    failingScans: 0,
     lostEvent: false,
     scanMs: 90_000,
   });
@@ -263,6 +281,46 @@ export function planFleet(options: FleetOptions = DEFAULT_FLEET): FleetPlan {
 export function mustBlock(plan: FleetPlan, imageIndexes: number[], cluster: string): boolean {
   const audit = plan.clusters.find((c) => c.name === cluster)?.audit ?? false;
   return !audit && imageIndexes.some((index) => KIND_BLOCKS[plan.images[index].kind]);
+}
+
+/** World facts about an image's scans (from CodeBuild, not from the gate), epoch ms. */
+export interface ImageScanHistory {
+  /** When its first failed build ended; undefined: none failed. */
+  firstFailureEndedAt?: number;
+  /** When its first successful build started; undefined: none succeeded. */
+  firstSuccessStartedAt?: number;
+}
+
+/**
+ * Whether a stop of a task that ground truth lets run is still right: under onScanError "deny" a task judged while a
+ * passing scan fault stood must be stopped. That holds for a task stopped after the failed scan ended and launched
+ * before the scan that succeeded started (it may be judged by the error, or wait for that scan); one launched later
+ * waits for the good scan and must run, and an image whose scan never failed excuses nothing.
+ */
+export function stopExcusedByScanFault(
+  plan: FleetPlan,
+  imageIndexes: number[],
+  cluster: string,
+  task: { launchedAtMs: number; stoppedAtMs: number },
+  scansOf: (image: number) => ImageScanHistory,
+): boolean {
+  const audit = plan.clusters.find((c) => c.name === cluster)?.audit ?? false;
+  if (audit) return false;
+  return imageIndexes.some((index) => {
+    if (plan.images[index].failingScans === 0) return false;
+    const { firstFailureEndedAt, firstSuccessStartedAt } = scansOf(index);
+    return firstFailureEndedAt !== undefined && firstFailureEndedAt <= task.stoppedAtMs && task.launchedAtMs < (firstSuccessStartedAt ?? Infinity);
+  });
+}
+
+function pickWeighted<T>(weighted: [T, number][], random: () => number): T {
+  const total = weighted.reduce((sum, [, w]) => sum + w, 0);
+  let roll = random() * total;
+  for (const [value, weight] of weighted) {
+    roll -= weight;
+    if (roll <= 0) return value;
+  }
+  return weighted[weighted.length - 1][0];
 }
 
 function drawIndex(weights: number[], random: () => number): number {

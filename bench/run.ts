@@ -24,9 +24,12 @@ async function main(): Promise<void> {
   const d = figures.details;
   out(`  ${figures.events} task events (${d.deliveries} deliveries in all, ${d.duplicateDeliveries} duplicates), ${d.tasks} tasks (${d.standaloneTasks} standalone, ${d.serviceTasks} service), ${d.wallSeconds} s wall`);
   out(`  scans: ${figures.scansStarted} started for ${figures.distinctDigests} distinct digests (${figures.scansPerDistinctDigest} per digest); per-launch scanning would start ${figures.naiveScans}`);
-  out(`    of which ${d.scansOfScanErrorDigests} for the ${d.scanErrorDigests} digests whose scan always fails; the other digests: ${d.scansPerDistinctDigestExcludingScanErrors} scans each`);
-  out(`  enforcement: ${d.tasksBlocked} of ${d.tasksThatMustBlock} tasks that must not run were stopped or rolled back; wrong stops ${figures.wrongStops}, missed stops ${figures.missedStops}; ${d.rollbacks} rollbacks, ${d.scaledToZero} scale-to-zero, ${d.restartLoops} restart loops`);
+  out(`    ${figures.scanRetriesAfterError} of them re-scans after a failed scan (back-off per digest); without those, ${figures.scansPerDistinctDigestExcludingRetries} per digest`);
+  out(`    ${d.scansOfScanErrorDigests} for the ${d.scanErrorDigests} digests whose scan always fails, ${d.scansOfTransientScanErrorDigests} for the ${d.transientScanErrorDigests} whose first scan fails passingly; the other digests: ${d.scansPerDistinctDigestExcludingScanErrors} scans each`);
+  const mustBlockStopped = d.tasksBlocked - d.stopsDuringScanFaults - figures.wrongStops;
+  out(`  enforcement: ${mustBlockStopped} of ${d.tasksThatMustBlock} tasks that must not run were stopped or rolled back, and ${d.stopsDuringScanFaults} others under onScanError while a passing scan fault stood; wrong stops ${figures.wrongStops}, missed stops ${figures.missedStops}; ${d.rollbacks} rollbacks, ${d.scaledToZero} scale-to-zero, ${d.restartLoops} restart loops`);
   out(`  AWS calls per event with a known digest: pass ${figures.awsCallsPerKnownPassEvent} (max ${d.maxAwsCallsKnownPass}, n=${d.knownPassEvents}), deny ${figures.awsCallsPerKnownDenyEvent} (max ${d.maxAwsCallsKnownDeny}, n=${d.knownDenyEvents}), warn ${d.awsCallsPerKnownWarnEvent}, audit-scoped fail ${d.awsCallsPerKnownAuditFailEvent}`);
+  out(`    deny by owner: standalone ${figures.awsCallsPerKnownDenyEventStandalone} (n=${d.knownDenyStandaloneEvents}), service ${figures.awsCallsPerKnownDenyEventService} (n=${d.knownDenyServiceEvents})`);
   out(`  handler latency (in-memory ports): p50 ${figures.handlerP50Ms} ms, p99 ${figures.handlerP99Ms} ms; handler errors ${d.handlerErrors}`);
   out(
     JSON.stringify({
@@ -34,11 +37,15 @@ async function main(): Promise<void> {
       distinctDigests: figures.distinctDigests,
       scansStarted: figures.scansStarted,
       scansPerDistinctDigest: figures.scansPerDistinctDigest,
+      scanRetriesAfterError: figures.scanRetriesAfterError,
+      scansPerDistinctDigestExcludingRetries: figures.scansPerDistinctDigestExcludingRetries,
       naiveScans: figures.naiveScans,
       wrongStops: figures.wrongStops,
       missedStops: figures.missedStops,
       awsCallsPerKnownPassEvent: figures.awsCallsPerKnownPassEvent,
       awsCallsPerKnownDenyEvent: figures.awsCallsPerKnownDenyEvent,
+      awsCallsPerKnownDenyEventStandalone: figures.awsCallsPerKnownDenyEventStandalone,
+      awsCallsPerKnownDenyEventService: figures.awsCallsPerKnownDenyEventService,
       handlerP50Ms: figures.handlerP50Ms,
       handlerP99Ms: figures.handlerP99Ms,
       policyEngineMs: Math.round(engine.totalMs * 10) / 10,

@@ -9,7 +9,7 @@ import type { WorldTask } from '../functions/local/ecs';
 import { ecrPushEvent, runTaskCloudTrailEvent, type EventBridgeEvent } from '../functions/local/events';
 import { seededRandom } from '../functions/local/random';
 import { Simulation, type GateHandlers } from '../functions/local/simulation';
-import { KIND_BLOCKS, KIND_REPORTS, mustBlock, type FleetPlan } from './fleet';
+import { KIND_BLOCKS, KIND_REPORTS, mustBlock, stopExcusedByScanFault, type FleetPlan, type ImageScanHistory } from './fleet';
 import { percentile } from './policy-engine';
 
 /**
@@ -43,12 +43,19 @@ export interface RuntimeFigures {
   distinctDigests: number;
   scansStarted: number;
   scansPerDistinctDigest: number;
+  /** Builds of a digest started after its previous build failed: the gate's re-scans of scan errors (back-off). */
+  scanRetriesAfterError: number;
+  /** Scans per distinct digest, not counting those retries: the once-per-digest figure (1.00 when nothing rescans otherwise). */
+  scansPerDistinctDigestExcludingRetries: number;
   /** The same stream under per-launch, per-image scanning: task launches × their containers. */
   naiveScans: number;
   wrongStops: number;
   missedStops: number;
   awsCallsPerKnownPassEvent: number;
   awsCallsPerKnownDenyEvent: number;
+  /** The deny figure split by owner: a standalone task is stopped; a service task also meets the service's rollback claim. */
+  awsCallsPerKnownDenyEventStandalone: number;
+  awsCallsPerKnownDenyEventService: number;
   handlerP50Ms: number;
   handlerP99Ms: number;
   details: {
@@ -60,12 +67,20 @@ export interface RuntimeFigures {
     standaloneTasks: number;
     tasksThatMustBlock: number;
     tasksBlocked: number;
-    /** Scans per distinct digest, leaving out digests whose scans always fail (the gate may retry those). */
+    /** Scans per distinct digest, leaving out digests whose scans fail (always, or passingly at first): the gate retries those. */
     scansPerDistinctDigestExcludingScanErrors: number;
+    /** Digests whose every scan fails, and the builds they took. */
     scanErrorDigests: number;
     scansOfScanErrorDigests: number;
+    /** Digests whose first scan fails and a rescan succeeds, and the builds they took. */
+    transientScanErrorDigests: number;
+    scansOfTransientScanErrorDigests: number;
+    /** Tasks the gate stopped under onScanError while a passing scan fault stood (right by policy, counted apart). */
+    stopsDuringScanFaults: number;
     knownPassEvents: number;
     knownDenyEvents: number;
+    knownDenyStandaloneEvents: number;
+    knownDenyServiceEvents: number;
     maxAwsCallsKnownPass: number;
     maxAwsCallsKnownDeny: number;
     awsCallsPerKnownWarnEvent: number;
@@ -80,7 +95,14 @@ export interface RuntimeFigures {
   };
 }
 
-type EventClass = 'knownPass' | 'knownWarn' | 'knownDeny' | 'knownAuditFail' | 'other';
+type EventClass = 'knownPass' | 'knownWarn' | 'knownDenyStandalone' | 'knownDenyService' | 'knownAuditFail' | 'other';
+
+/** Why the benchmark's failing scans fail: permanent for kind `scanError`, passing for images with `failingScans`. */
+const PERMANENT_SCAN_ERROR = 'MANIFEST_UNKNOWN: manifest unknown (the image was deleted after the task started)';
+const PASSING_SCAN_ERRORS = [
+  'toomanyrequests: Rate exceeded (the registry throttled the image pull)',
+  'init error: DB error: failed to download vulnerability DB: OCI repository error: GET https://mirror.gcr.io/v2/aquasec/trivy-db/manifests/2: 503 Service Unavailable',
+];
 
 export function benchmarkPolicy(root: string): LoadedPolicy<Policy> {
   const base = JSON.parse(readFileSync(join(root, 'policies/default.json'), 'utf8')) as Record<string, unknown>;
@@ -125,16 +147,17 @@ export async function measureRuntime(plan: FleetPlan, options: RuntimeOptions): 
       `benchmark task definition ${definition.family}:${definition.revision}`,
     ).arn as string,
   );
-  for (const image of plan.images) {
-    const outcome: ScanOutcome =
-      image.kind === 'scanError'
-        ? { error: 'MANIFEST_UNKNOWN: manifest unknown (the image was deleted after the task started)' }
-        : { report: reportFor(KIND_REPORTS[image.kind]) };
+  plan.images.forEach((image, index) => {
+    const outcome: ScanOutcome = image.kind === 'scanError' ? { error: PERMANENT_SCAN_ERROR } : { report: reportFor(KIND_REPORTS[image.kind]) };
+    if (image.kind !== 'scanError' && image.failingScans > 0) {
+      outcome.error = PASSING_SCAN_ERRORS[index % PASSING_SCAN_ERRORS.length];
+      outcome.failingBuilds = image.failingScans;
+    }
     if (image.capacityErrors) outcome.capacityErrors = image.capacityErrors;
     if (image.lostEvent) outcome.lostEvent = true;
     outcome.durationMs = image.scanMs;
     backend.images.declare(image.reference, image.digest, outcome);
-  }
+  });
 
   const imagesOfTask = new Map<string, number[]>();
   const imageIndexByDigest = new Map(plan.images.map((image, index) => [image.digest, index]));
@@ -158,7 +181,7 @@ export async function measureRuntime(plan: FleetPlan, options: RuntimeOptions): 
 
   // ---------- measurement ----------
   const latencies: number[] = [];
-  const callsByClass: Record<EventClass, number[]> = { knownPass: [], knownWarn: [], knownDeny: [], knownAuditFail: [], other: [] };
+  const callsByClass: Record<EventClass, number[]> = { knownPass: [], knownWarn: [], knownDenyStandalone: [], knownDenyService: [], knownAuditFail: [], other: [] };
   let pendingClass: EventClass = 'other';
   let taskEvents = 0;
   let duplicateDeliveries = 0;
@@ -167,7 +190,7 @@ export async function measureRuntime(plan: FleetPlan, options: RuntimeOptions): 
   const classify = (raw: unknown): EventClass => {
     const event = raw as EventBridgeEvent;
     if (event['detail-type'] !== 'ECS Task State Change') return 'other';
-    const detail = event.detail as { taskArn: string; lastStatus: string; desiredStatus: string; clusterArn: string; containers: { image: string; imageDigest?: string }[] };
+    const detail = event.detail as { taskArn: string; lastStatus: string; desiredStatus: string; clusterArn: string; group?: string; containers: { image: string; imageDigest?: string }[] };
     if (detail.desiredStatus !== 'RUNNING' || !STARTING_STATES.includes(detail.lastStatus)) return 'other';
     const digests = detail.containers.map((container) => container.imageDigest ?? (container.image.includes('@') ? container.image.slice(container.image.indexOf('@') + 1) : undefined));
     if (digests.some((digest) => digest === undefined || !backend.store.inspect.hasVerdict(digest, policy.hash))) return 'other';
@@ -175,7 +198,7 @@ export async function measureRuntime(plan: FleetPlan, options: RuntimeOptions): 
     const cluster = detail.clusterArn.slice(detail.clusterArn.lastIndexOf('/') + 1);
     const audit = plan.clusters.find((candidate) => candidate.name === cluster)?.audit ?? false;
     const blocking = indexes.some((index) => KIND_BLOCKS[plan.images[index].kind]);
-    if (blocking) return audit ? 'knownAuditFail' : 'knownDeny';
+    if (blocking) return audit ? 'knownAuditFail' : detail.group?.startsWith('service:') ? 'knownDenyService' : 'knownDenyStandalone';
     return indexes.every((index) => plan.images[index].kind === 'compliant') ? 'knownPass' : 'knownWarn';
   };
 
@@ -259,6 +282,15 @@ export async function measureRuntime(plan: FleetPlan, options: RuntimeOptions): 
   // ---------- figures ----------
   const tasks = [...backend.ecs.tasks.values()];
   const gateCauses = new Set(['gate', 'gateRollback', 'gateScale']);
+  const builds = [...backend.scanner.builds.values()].sort((a, b) => a.startedAt - b.startedAt);
+  const scanHistory = new Map<string, ImageScanHistory>();
+  for (const build of builds) {
+    const history = scanHistory.get(build.request.digest) ?? {};
+    if (build.status === 'SUCCEEDED') history.firstSuccessStartedAt ??= build.startedAt;
+    else if (build.status !== 'IN_PROGRESS' && build.endedAt !== undefined) history.firstFailureEndedAt = Math.min(history.firstFailureEndedAt ?? Infinity, build.endedAt);
+    scanHistory.set(build.request.digest, history);
+  }
+  let stopsDuringScanFaults = 0;
   let wrongStops = 0;
   let missedStops = 0;
   let mustBlockCount = 0;
@@ -273,14 +305,30 @@ export async function measureRuntime(plan: FleetPlan, options: RuntimeOptions): 
     if (should) mustBlockCount += 1;
     const stoppedByGate = task.desiredStatus === 'STOPPED' && task.stopCause !== undefined && gateCauses.has(task.stopCause);
     if (stoppedByGate) blocked += 1;
-    if (stoppedByGate && !should) wrongStops += 1;
+    if (stoppedByGate && !should) {
+      const excused = stopExcusedByScanFault(plan, indexes, task.cluster, { launchedAtMs: task.createdAt, stoppedAtMs: task.stoppingAt ?? Infinity }, (index) => scanHistory.get(plan.images[index].digest) ?? {});
+      if (excused) stopsDuringScanFaults += 1;
+      else wrongStops += 1;
+    }
     if (should && task.desiredStatus === 'RUNNING') missedStops += 1;
   }
   const pushed = plan.images.filter((image) => image.pushAtMs !== undefined).map((image) => image.digest);
   const distinct = new Set([...launchedDigests, ...pushed]);
-  const scansStarted = backend.scanner.builds.size;
+  const scansStarted = builds.length;
   const errorDigests = new Set(plan.images.filter((image) => image.kind === 'scanError' && distinct.has(image.digest)).map((image) => image.digest));
-  const scansOfErrorDigests = [...backend.scanner.builds.values()].filter((build) => errorDigests.has(build.request.digest)).length;
+  const transientDigests = new Set(plan.images.filter((image) => image.kind !== 'scanError' && image.failingScans > 0 && distinct.has(image.digest)).map((image) => image.digest));
+  const scansOf = (digests: Set<string>) => builds.filter((build) => digests.has(build.request.digest)).length;
+  const scansOfErrorDigests = scansOf(errorDigests);
+  const scansOfTransientDigests = scansOf(transientDigests);
+  // A retry after an error: a build of a digest whose previous build (in start order) did not succeed.
+  const lastStatus = new Map<string, string>();
+  let retriesAfterError = 0;
+  for (const build of builds) {
+    const previous = lastStatus.get(build.request.digest);
+    if (previous !== undefined && previous !== 'SUCCEEDED') retriesAfterError += 1;
+    lastStatus.set(build.request.digest, build.status);
+  }
+  const knownDeny = [...callsByClass.knownDenyStandalone, ...callsByClass.knownDenyService];
   const mean = (values: number[]) => (values.length ? values.reduce((sum, v) => sum + v, 0) / values.length : Number.NaN);
   const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
 
@@ -289,11 +337,15 @@ export async function measureRuntime(plan: FleetPlan, options: RuntimeOptions): 
     distinctDigests: distinct.size,
     scansStarted,
     scansPerDistinctDigest: round(scansStarted / distinct.size),
+    scanRetriesAfterError: retriesAfterError,
+    scansPerDistinctDigestExcludingRetries: round((scansStarted - retriesAfterError) / distinct.size),
     naiveScans,
     wrongStops,
     missedStops,
     awsCallsPerKnownPassEvent: round(mean(callsByClass.knownPass)),
-    awsCallsPerKnownDenyEvent: round(mean(callsByClass.knownDeny)),
+    awsCallsPerKnownDenyEvent: round(mean(knownDeny)),
+    awsCallsPerKnownDenyEventStandalone: round(mean(callsByClass.knownDenyStandalone)),
+    awsCallsPerKnownDenyEventService: round(mean(callsByClass.knownDenyService)),
     handlerP50Ms: round(percentile(latencies, 50), 3),
     handlerP99Ms: round(percentile(latencies, 99), 3),
     details: {
@@ -305,13 +357,20 @@ export async function measureRuntime(plan: FleetPlan, options: RuntimeOptions): 
       standaloneTasks: tasks.filter((task) => !task.service).length,
       tasksThatMustBlock: mustBlockCount,
       tasksBlocked: blocked,
-      scansPerDistinctDigestExcludingScanErrors: round((scansStarted - scansOfErrorDigests) / (distinct.size - errorDigests.size)),
+      scansPerDistinctDigestExcludingScanErrors: round(
+        (scansStarted - scansOfErrorDigests - scansOfTransientDigests) / (distinct.size - errorDigests.size - transientDigests.size),
+      ),
       scanErrorDigests: errorDigests.size,
       scansOfScanErrorDigests: scansOfErrorDigests,
+      transientScanErrorDigests: transientDigests.size,
+      scansOfTransientScanErrorDigests: scansOfTransientDigests,
+      stopsDuringScanFaults,
       knownPassEvents: callsByClass.knownPass.length,
-      knownDenyEvents: callsByClass.knownDeny.length,
+      knownDenyEvents: knownDeny.length,
+      knownDenyStandaloneEvents: callsByClass.knownDenyStandalone.length,
+      knownDenyServiceEvents: callsByClass.knownDenyService.length,
       maxAwsCallsKnownPass: Math.max(0, ...callsByClass.knownPass),
-      maxAwsCallsKnownDeny: Math.max(0, ...callsByClass.knownDeny),
+      maxAwsCallsKnownDeny: Math.max(0, ...knownDeny),
       awsCallsPerKnownWarnEvent: round(mean(callsByClass.knownWarn)),
       awsCallsPerKnownAuditFailEvent: round(mean(callsByClass.knownAuditFail)),
       awsCallsTotal: backend.activity.awsCallTotal(),

@@ -9,7 +9,7 @@ import { classifyFailure, shouldRetry } from './failures';
 import type { Logger } from './logger';
 import { notifyOnce } from './notify';
 import type { GateRuntime } from './runtime';
-import { errorRetryAt, produceVerdict, startScan } from './scans';
+import { produceVerdict, scanFailure, startScan } from './scans';
 import { judgeWaiters } from './task-gate';
 
 /** How a scan ended, from its build's status (event or poll) or from the sweep's deadline. */
@@ -58,7 +58,8 @@ export async function finishScan(rt: GateRuntime, record: ScanRecord, end: ScanE
   const marked = await rt.store.updateScan(
     record.digest,
     record.state,
-    verdict ? { state: 'done', reportLocation: verdict.reportLocation } : { state: 'error', error, retryAt: errorRetryAt(rt) },
+    // A scan with a report ends the run of unsuccessful attempts; a failed one lengthens it and backs off further.
+    verdict ? { state: 'done', reportLocation: verdict.reportLocation, attempts: 0 } : scanFailure(rt, record, error ?? 'the scan failed'),
   );
   if (!marked) scanLog.info('scan record already moved on (finished elsewhere or rescanned)');
   // Once marked, an error record can be re-claimed (when its retry time is short or already past); if that
@@ -79,7 +80,7 @@ export async function finishScan(rt: GateRuntime, record: ScanRecord, end: ScanE
 function describeEnd(rt: GateRuntime, record: ScanRecord, end: ScanEnd): string {
   if ('deadline' in end) {
     return end.deadline === 'queued'
-      ? `the scan could not be started within ${rt.config.queueTimeoutMinutes} minutes (CodeBuild kept refusing for capacity, ${record.attempts} attempts)`
+      ? `the scan could not be started within ${rt.config.queueTimeoutMinutes} minutes (CodeBuild kept refusing for capacity; ${record.attempts} unsuccessful attempts at this image)`
       : `the scan did not finish within ${rt.config.scanTimeoutMinutes} minutes`;
   }
   return `the scan build ended ${end.status}${record.buildId ? ` (build ${record.buildId})` : ''}`;

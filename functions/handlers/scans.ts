@@ -1,6 +1,6 @@
 import { InputError } from '../core/errors';
 import { parseScanReportText } from '../core/findings';
-import { retryDelayMs } from '../core/gate/backoff';
+import { DEFAULT_SCAN_ERROR_BACKOFF, retryDelayMs, type BackoffOptions } from '../core/gate/backoff';
 import { isReferenceScanKey, reportKeyFor } from '../core/gate/images';
 import { isSha256Digest } from '../core/image/reference';
 import { assessImage } from '../core/policy';
@@ -14,8 +14,9 @@ import type { GateRuntime } from './runtime';
  *        └─ CodeBuild full: stays queued with retryAt; the sweep retries it ─┘
  * A done record is reused for a new policy (its raw report is re-evaluated, no rescan) while it is younger than
  * the verdict lifetime and the policy's maxScanAge; after that the record goes back to queued (a rescan). An error
- * record is re-claimed by the next task that needs the digest once its retry time passed (a few minutes: scan
- * errors are not cached for long). Every transition is a conditional write.
+ * record is re-claimed by the next task that needs the digest once its retry time passed; the wait doubles with each
+ * failure in a row (core/gate/backoff.ts), counted in the record's `attempts`, which a retry carries over and only a
+ * scan that produced a report resets. Every transition is a conditional write.
  */
 
 export type EnsureOutcome =
@@ -25,14 +26,18 @@ export type EnsureOutcome =
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-export function newScanRecord(rt: GateRuntime, key: string, imageReference: string): ScanRecord {
+/**
+ * A queued scan record for `key`. Given the `error` record it replaces, it carries that record's attempts over, so the
+ * next failure waits longer than the last (a retry that fails again must not start the back-off from scratch).
+ */
+export function newScanRecord(rt: GateRuntime, key: string, imageReference: string, replacing?: ScanRecord): ScanRecord {
   const now = rt.clock.now().getTime();
   return {
     digest: key,
     imageReference,
     scanId: rt.newId(),
     state: 'queued',
-    attempts: 0,
+    attempts: replacing?.state === 'error' ? unsuccessfulAttempts(replacing) : 0,
     startedAt: iso(now),
     deadline: iso(now + rt.config.queueTimeoutMinutes * 60_000),
     // The claimer starts the build at once; the sweep leaves the record alone until this lease runs out.
@@ -43,8 +48,9 @@ export function newScanRecord(rt: GateRuntime, key: string, imageReference: stri
 /**
  * Makes sure a scan of `key` exists: starts one if nobody has, else says where the existing one stands. The
  * record is read first: a scan in flight then costs one read, not a failed claim and a read. A failed scan
- * is retried by the next task that needs the image, but not before its `retryAt` (set when it failed), so a
- * broken image is not scanned again for every launch in a burst; until then its error stands.
+ * is retried by the next task that needs the image, but not before its `retryAt` (set when it failed, further out
+ * after each failure in a row), so a broken image is scanned O(log time) times, not once per launch; until then its
+ * error stands.
  */
 export async function ensureScan(rt: GateRuntime, key: string, imageReference: string, log: Logger): Promise<EnsureOutcome> {
   for (let attempt = 0; attempt < 2; attempt += 1) {
@@ -52,7 +58,7 @@ export async function ensureScan(rt: GateRuntime, key: string, imageReference: s
     if (existing?.state === 'queued' || existing?.state === 'running') return { state: 'inFlight', scanId: existing.scanId };
     if (existing?.state === 'done') return { state: 'done', record: existing };
     if (existing?.state === 'error' && !errorMayBeRetried(rt, existing)) return { state: 'error', record: existing };
-    const record = newScanRecord(rt, key, imageReference);
+    const record = newScanRecord(rt, key, imageReference, existing);
     if (await rt.store.claimScan(record)) return startScan(rt, record, 'queued', log);
     // Another caller claimed it between the read and the claim: read again to see what it became.
   }
@@ -66,9 +72,28 @@ export function errorMayBeRetried(rt: GateRuntime, record: ScanRecord): boolean 
   return Number.isNaN(retryAt) || retryAt <= rt.clock.now().getTime();
 }
 
-/** When a scan that just failed may be tried again. */
-export function errorRetryAt(rt: GateRuntime): string {
-  return iso(rt.clock.now().getTime() + rt.config.scanErrorRetryMinutes * 60_000);
+/** A record's `attempts` as a count, whatever an old or damaged item holds. */
+function unsuccessfulAttempts(record: ScanRecord): number {
+  return Number.isSafeInteger(record.attempts) && record.attempts > 0 ? record.attempts : 0;
+}
+
+/**
+ * The back-off between re-scans of a failing image: `scanErrorRetryMinutes` is the first wait (the default, 10,
+ * is core's SCAN_ERROR_FIRST_RETRY_MS); it doubles per failure in a row up to the cap (never below the first wait).
+ */
+export function scanErrorBackoff(rt: GateRuntime): BackoffOptions {
+  const baseMs = Math.max(0, rt.config.scanErrorRetryMinutes * 60_000);
+  return { ...DEFAULT_SCAN_ERROR_BACKOFF, baseMs, maxMs: Math.max(baseMs, DEFAULT_SCAN_ERROR_BACKOFF.maxMs) };
+}
+
+/**
+ * The changes that mark a scan failed: its `attempts` grows by one (a failed scan is an unsuccessful attempt, like a
+ * refused StartBuild before it), and the error stands until a retry time that backs off exponentially with them.
+ */
+export function scanFailure(rt: GateRuntime, record: ScanRecord, error: string): Pick<ScanRecord, 'state' | 'error' | 'attempts' | 'retryAt'> {
+  const attempts = unsuccessfulAttempts(record) + 1;
+  const delay = retryDelayMs(attempts, rt.random(), scanErrorBackoff(rt));
+  return { state: 'error', error, attempts, retryAt: iso(rt.clock.now().getTime() + delay) };
 }
 
 /** Puts a finished scan back to queued with a new scan id and starts it; only one caller wins the transition. */
@@ -96,8 +121,10 @@ export async function rescan(rt: GateRuntime, finished: ScanRecord, log: Logger,
 
 /**
  * Asks CodeBuild for the build. Refused for capacity: the record stays queued with attempts+1 and a retry time
- * (exponential back-off with jitter) for the sweep. Any other failure propagates; the record keeps its lease and
- * the sweep starts it once the lease runs out, so a failed invocation never leaves a scan stuck.
+ * (exponential back-off with jitter) for the sweep; a retry of a failing image starts that back-off from its
+ * failures so far, so CodeBuild's capacity goes first to images that have not failed. Any other failure propagates;
+ * the record keeps its lease and the sweep starts it once the lease runs out, so a failed invocation never leaves a
+ * scan stuck.
  */
 export async function startScan(rt: GateRuntime, record: ScanRecord, expectedState: ScanState, log: Logger): Promise<EnsureOutcome> {
   const reportKey = reportKeyFor(rt.config.reportPrefix, record.digest, record.scanId);
@@ -123,7 +150,7 @@ export async function startScan(rt: GateRuntime, record: ScanRecord, expectedSta
     return { state: 'started', scanId: record.scanId };
   } catch (error) {
     if (error instanceof ScanCapacityError) {
-      const attempts = record.attempts + 1;
+      const attempts = unsuccessfulAttempts(record) + 1;
       const retryAt = rt.clock.now().getTime() + retryDelayMs(attempts, rt.random(), rt.config.retryBackoff);
       await rt.store.updateScan(record.digest, expectedState, { state: 'queued', attempts, retryAt: iso(retryAt), buildId: '' });
       rt.metrics.count('ScansQueued');
@@ -133,7 +160,7 @@ export async function startScan(rt: GateRuntime, record: ScanRecord, expectedSta
     if (error instanceof InputError) {
       // The adapter refused the request itself: retrying cannot help, so the scan is an error (onScanError decides).
       const message = `the scan could not be requested: ${error.message}`;
-      await rt.store.updateScan(record.digest, expectedState, { state: 'error', error: message, retryAt: errorRetryAt(rt) });
+      await rt.store.updateScan(record.digest, expectedState, scanFailure(rt, record, message));
       scanLog.error({ err: error }, 'scan request refused');
       const failed = await rt.store.getScan(record.digest);
       return { state: 'error', record: failed ?? { ...record, state: 'error', error: message } };

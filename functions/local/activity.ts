@@ -62,6 +62,7 @@ interface ActionBase {
 export const AWS_API_OF: Record<string, string> = {
   'store.getVerdict': 'dynamodb:GetItem',
   'store.getVerdicts': 'dynamodb:BatchGetItem',
+  'store.getVerdictsForTask': 'dynamodb:BatchGetItem',
   'store.putVerdict': 'dynamodb:PutItem',
   'store.claimScan': 'dynamodb:PutItem',
   'store.getScan': 'dynamodb:GetItem',
@@ -71,6 +72,7 @@ export const AWS_API_OF: Record<string, string> = {
   'store.listWaiters': 'dynamodb:Query',
   'store.removeWaiter': 'dynamodb:DeleteItem',
   'store.claimEnforcement': 'dynamodb:PutItem',
+  'store.releaseEnforcement': 'dynamodb:DeleteItem',
   'store.advanceTaskVersion': 'dynamodb:UpdateItem',
   'store.rememberLauncher': 'dynamodb:PutItem',
   'store.getLauncher': 'dynamodb:GetItem',

@@ -9,8 +9,13 @@ import type { MemoryReports } from './reports';
 export interface ScanOutcome {
   /** Raw report text the build uploads (Trivy JSON). The build SUCCEEDS. */
   report?: string;
-  /** The build FAILS with this message (registry auth, Trivy crash, image gone). */
+  /** The build FAILS with this message (registry auth, Trivy crash, image gone); with `failingBuilds`, only the first ones do. */
   error?: string;
+  /**
+   * A passing fault (registry throttling, a Trivy DB download failure): the first this many builds of the digest FAIL
+   * with `error`, later ones run to `report`. Without it, `error` fails every build.
+   */
+  failingBuilds?: number;
   /** The build hangs until CodeBuild's own timeout ends it as TIMED_OUT. */
   timeout?: boolean;
   /** StartBuild is refused for capacity this many times before it is accepted. */
@@ -90,6 +95,7 @@ export class FakeScanner implements ScannerPort {
   refusals = 0;
   replays = 0;
   private readonly attemptsByDigest = new Map<string, number>();
+  private readonly acceptedByDigest = new Map<string, number>();
   private readonly listeners: BuildListener[] = [];
   readonly projectName: string;
 
@@ -134,7 +140,9 @@ export class FakeScanner implements ScannerPort {
     const uuid = this.options.ids.uuid('build');
     const buildId = `${this.projectName}:${uuid}`;
     const buildArn = arns.build(this.options.location, this.projectName, uuid);
-    const build: FakeBuild = { buildId, buildArn, projectName: this.projectName, request: { ...request }, status: 'IN_PROGRESS', startedAt: this.options.now(), outcome };
+    const accepted = (this.acceptedByDigest.get(request.digest) ?? 0) + 1;
+    this.acceptedByDigest.set(request.digest, accepted);
+    const build: FakeBuild = { buildId, buildArn, projectName: this.projectName, request: { ...request }, status: 'IN_PROGRESS', startedAt: this.options.now(), outcome: outcomeOfBuild(outcome, accepted) };
     this.builds.set(buildId, build);
     this.byScanId.set(request.scanId, build);
     activity.record('startScan', { ...base, buildId });
@@ -179,6 +187,14 @@ export class FakeScanner implements ScannerPort {
   buildsFor(digest: string): FakeBuild[] {
     return [...this.builds.values()].filter((build) => build.request.digest === digest);
   }
+}
+
+/** What one build of a digest does: with `failingBuilds`, the `accepted`-th build fails or succeeds by its place. */
+function outcomeOfBuild(outcome: ScanOutcome, accepted: number): ScanOutcome {
+  if (outcome.failingBuilds === undefined) return outcome;
+  const { error, report, ...rest } = outcome;
+  if (accepted <= outcome.failingBuilds) return { ...rest, error: error ?? 'the build failed' };
+  return report === undefined ? rest : { ...rest, report };
 }
 
 /**

@@ -63,14 +63,19 @@ export class MemoryGateStore implements GateStore {
 
   async getVerdicts(digests: string[], policyHash: string): Promise<Map<string, StoredVerdict>> {
     this.count('getVerdicts');
-    requireText('policyHash', policyHash);
-    digests.forEach((digest) => requireText('digest', digest));
-    const found = new Map<string, StoredVerdict>();
-    for (const digest of new Set(digests)) {
-      const verdict = this.liveVerdict(digest, policyHash);
-      if (verdict) found.set(digest, verdict);
-    }
-    return found;
+    return this.liveVerdicts(digests, policyHash);
+  }
+
+  /**
+   * The verdicts and the task's launcher in one BatchGetItem, as the DynamoDB store reads them: counted as one call
+   * (the launcher key rides in the first request of up to 100 keys; a task never has 99 containers).
+   */
+  async getVerdictsForTask(digests: string[], policyHash: string, taskArn: string): Promise<{ verdicts: Map<string, StoredVerdict>; launcher?: string }> {
+    this.count('getVerdictsForTask');
+    requireText('taskArn', taskArn);
+    const verdicts = this.liveVerdicts(digests, policyHash);
+    const launcher = this.liveLauncher(taskArn);
+    return launcher === undefined ? { verdicts } : { verdicts, launcher };
   }
 
   async putVerdict(verdict: StoredVerdict): Promise<void> {
@@ -183,6 +188,13 @@ export class MemoryGateStore implements GateStore {
     return true;
   }
 
+  /** Deletes the claim under `key` (DeleteItem: releasing a claim that is not there is not an error). */
+  async releaseEnforcement(key: string): Promise<void> {
+    this.count('releaseEnforcement');
+    requireText('key', key);
+    this.enforcements.delete(key);
+  }
+
   async advanceTaskVersion(taskArn: string, version: number): Promise<boolean> {
     this.count('advanceTaskVersion');
     requireText('taskArn', taskArn);
@@ -206,8 +218,7 @@ export class MemoryGateStore implements GateStore {
   async getLauncher(taskArn: string): Promise<string | undefined> {
     this.count('getLauncher');
     requireText('taskArn', taskArn);
-    const entry = this.launchers.get(taskArn);
-    return entry && !this.expired(entry) ? entry.value : undefined;
+    return this.liveLauncher(taskArn);
   }
 
   /** Read-only views for simulations, tests and the benchmark; not part of the port, never counted. */
@@ -225,6 +236,22 @@ export class MemoryGateStore implements GateStore {
   };
 
   // ---------- plumbing ----------
+
+  private liveVerdicts(digests: string[], policyHash: string): Map<string, StoredVerdict> {
+    requireText('policyHash', policyHash);
+    digests.forEach((digest) => requireText('digest', digest));
+    const found = new Map<string, StoredVerdict>();
+    for (const digest of new Set(digests)) {
+      const verdict = this.liveVerdict(digest, policyHash);
+      if (verdict) found.set(digest, verdict);
+    }
+    return found;
+  }
+
+  private liveLauncher(taskArn: string): string | undefined {
+    const entry = this.launchers.get(taskArn);
+    return entry && !this.expired(entry) ? entry.value : undefined;
+  }
 
   private liveVerdict(digest: string, policyHash: string, copy = true): StoredVerdict | undefined {
     const verdict = this.verdicts.get(verdictKey(digest, policyHash));

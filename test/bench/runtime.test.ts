@@ -14,6 +14,19 @@ describe('measureRuntime', () => {
     expect(figures.wrongStops).toBe(0);
     expect(figures.missedStops).toBe(0);
     expect(figures.details.scansPerDistinctDigestExcludingScanErrors).toBe(1);
+    // Failed scans are retried with back-off, never per launch: apart from those retries, one scan per digest.
+    expect(figures.details.scanErrorDigests + figures.details.transientScanErrorDigests).toBeGreaterThan(0);
+    expect(figures.scanRetriesAfterError).toBeGreaterThan(0);
+    expect(figures.scansPerDistinctDigestExcludingRetries).toBe(1);
+    expect(figures.scansStarted - figures.scanRetriesAfterError).toBe(figures.distinctDigests);
+    // 90 min of launches (3.5 h simulated): at most 0, 10, 30, 70, 150 min into an image's failures, five builds.
+    expect(figures.details.scansOfScanErrorDigests).toBeLessThanOrEqual(5 * figures.details.scanErrorDigests);
+    // A passing fault costs its failed build and the rescan that succeeds, at most.
+    expect(figures.details.scansOfTransientScanErrorDigests).toBeLessThanOrEqual(2 * figures.details.transientScanErrorDigests);
+    // A denied task: one read, StopTask, a claim and (first time only) PutEvents; the launcher comes with the read.
+    expect(figures.awsCallsPerKnownDenyEvent).toBeLessThanOrEqual(4);
+    expect(figures.awsCallsPerKnownDenyEventStandalone).toBeLessThanOrEqual(4);
+    expect(figures.details.knownDenyStandaloneEvents + figures.details.knownDenyServiceEvents).toBe(figures.details.knownDenyEvents);
     expect(figures.naiveScans).toBeGreaterThan(figures.scansStarted);
     // One read; the first event of a task definition revision also pays DescribeTaskDefinition once.
     expect(figures.awsCallsPerKnownPassEvent).toBeGreaterThanOrEqual(1);

@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { InputError } from '../../functions/core/errors';
 import { referenceScanKey } from '../../functions/core/gate/images';
 import { parseImageReference } from '../../functions/core/image/reference';
 import { createGate } from '../../functions/handlers/gate';
 import { createWorld, policyOf, type World } from './support/fakes';
 import {
+  CLUSTER,
   REGISTRY,
   buildEvent,
   digestOf,
@@ -106,6 +108,25 @@ describe('an unknown digest', () => {
   });
 });
 
+describe('service tasks waiting on a scan', () => {
+  it('roll their deployment back once, under the key the task events use', async () => {
+    const { world, gate } = setup();
+    const deployment = 'ecs-svc/4412863370297563981';
+    await launch(world, gate, { id: 'f1000000000000000000000000000001', service: 'web', startedBy: deployment });
+    await launch(world, gate, { id: 'f1000000000000000000000000000002', service: 'web', startedBy: deployment });
+    uploadReport(world, NEW, { reference: `${WEB}@${NEW}`, digest: NEW, critical: 1 });
+
+    await gate.handleEvent(buildEvent(buildIdOf(world), 'SUCCEEDED'));
+    expect(world.ecs.rollbacks).toHaveLength(1);
+    expect([...world.store.enforcements.keys()]).toContain(`service#${CLUSTER}#web#${deployment}#${NEW}`);
+
+    // A later event of another task of the same deployment finds the claim: its task is stopped, nothing rolled back.
+    await launch(world, gate, { id: 'f1000000000000000000000000000003', service: 'web', startedBy: deployment });
+    expect(world.ecs.rollbacks).toHaveLength(1);
+    expect(world.ecs.stops.map((stop) => stop.taskArn)).toContain(taskArnOf('f1000000000000000000000000000003'));
+  });
+});
+
 describe('scan errors', () => {
   it('block under onScanError deny', async () => {
     const { world, gate } = setup();
@@ -139,22 +160,69 @@ describe('scan errors', () => {
     expect(unreadable).toMatchObject({ finished: { outcome: 'error', error: expect.stringContaining('truncated') } });
   });
 
-  it('stand for a few minutes, then the next task that needs the image scans it again', async () => {
+  it('stand for a while that doubles with each failure in a row; the next task after it scans again', async () => {
     const { world, gate } = setup();
     await launch(world, gate, { id: 'f000000000000000000000000000000b' });
     await gate.handleEvent(buildEvent(buildIdOf(world), 'FAULT'));
-    expect(world.store.scans.get(NEW)).toMatchObject({ state: 'error', retryAt: '2026-01-05T09:10:00.000Z' });
+    // First failure: 10 minutes, jittered into [7.5, 10] (the test world's random is 0.5: 8 min 45 s).
+    expect(world.store.scans.get(NEW)).toMatchObject({ state: 'error', attempts: 1, retryAt: '2026-01-05T09:08:45.000Z' });
 
     // A burst of launches of the broken image: judged by the error that stands, no new scan each time.
     const soon = await launch(world, gate, { id: 'f000000000000000000000000000000c' });
     expect(soon).toMatchObject({ judgement: { status: 'judged', decision: 'error', action: 'stopTask' } });
     expect(world.scanner.requests).toHaveLength(1);
 
-    world.clock.advance(10 * 60_000);
+    world.clock.advance(8 * 60_000 + 45_000);
     const later = await launch(world, gate, { id: 'f000000000000000000000000000000d' });
     expect(later).toMatchObject({ judgement: { status: 'waiting' } });
     expect(world.scanner.requests).toHaveLength(2);
-    expect(world.store.scans.get(NEW)).toMatchObject({ state: 'running', scanId: 'scan-0002' });
+    // The retry carries the failure count, so its own failure waits twice as long: 20 minutes, 17 min 30 s here.
+    expect(world.store.scans.get(NEW)).toMatchObject({ state: 'running', scanId: 'scan-0002', attempts: 1 });
+    await gate.handleEvent(buildEvent(buildIdOf(world), 'FAILED'));
+    expect(world.store.scans.get(NEW)).toMatchObject({ state: 'error', attempts: 2, retryAt: '2026-01-05T09:26:15.000Z' });
+
+    world.clock.advance(17 * 60_000 + 29_000);
+    await launch(world, gate, { id: 'f000000000000000000000000000000e' });
+    expect(world.scanner.requests).toHaveLength(2);
+    world.clock.advance(1000);
+    await launch(world, gate, { id: 'f000000000000000000000000000000f' });
+    expect(world.scanner.requests).toHaveLength(3);
+
+    // A scan that produces a report ends the run of failures.
+    uploadReport(world, NEW, { reference: `${WEB}@${NEW}`, digest: NEW });
+    await gate.handleEvent(buildEvent(buildIdOf(world), 'SUCCEEDED'));
+    expect(world.store.scans.get(NEW)).toMatchObject({ state: 'done', attempts: 0 });
+  });
+
+  it('include a scan request the scanner refuses outright, backed off like any failure', async () => {
+    const { world, gate } = setup();
+    world.store.scans.set(NEW, { digest: NEW, imageReference: `${WEB}@${NEW}`, scanId: 'old', state: 'error', error: 'throttled', attempts: 1, startedAt: '2026-01-05T08:00:00Z', deadline: '2026-01-05T08:30:00Z', retryAt: '2026-01-05T08:59:00Z' });
+    world.scanner.startScan = async () => {
+      throw new InputError('scan request: the image reference has a control character');
+    };
+    const result = await launch(world, gate, { id: 'f000000000000000000000000000001f' });
+    expect(result).toMatchObject({ judgement: { status: 'judged', decision: 'error', action: 'stopTask' } });
+    expect(world.store.scans.get(NEW)).toMatchObject({
+      state: 'error',
+      attempts: 2,
+      error: expect.stringContaining('could not be requested'),
+      retryAt: '2026-01-05T09:17:30.000Z',
+    });
+  });
+
+  it('cost a logarithmic number of scans however many tasks keep launching the broken image', async () => {
+    const { world, gate } = setup();
+    // A launch every minute for twelve hours; every scan of the image fails.
+    for (let minute = 0; minute < 12 * 60; minute += 1) {
+      const id = `e${minute.toString(16).padStart(31, '0')}`;
+      await launch(world, gate, { id });
+      const running = world.store.scans.get(NEW);
+      if (running?.state === 'running' && running.buildId) await gate.handleEvent(buildEvent(running.buildId, 'FAILED'));
+      world.clock.advance(60_000);
+    }
+    // Waits of 8.75, 17.5, 35, 70, 140, 280 min (then 315): seven scans in twelve hours, not 720.
+    expect(world.scanner.requests).toHaveLength(7);
+    expect(world.store.scans.get(NEW)).toMatchObject({ state: 'error', attempts: 7 });
   });
 });
 
@@ -203,6 +271,15 @@ describe('CodeBuild capacity', () => {
     uploadReport(world, NEW, { reference: `${WEB}@${NEW}`, digest: NEW, critical: 2 });
     await gate.handleEvent(buildEvent(buildIdOf(world), 'SUCCEEDED'));
     expect(world.ecs.stops).toHaveLength(1);
+  });
+
+  it('backs a retry of a failing image off from its failures so far, so images that never failed go first', async () => {
+    const { world, gate } = setup();
+    world.store.scans.set(NEW, { digest: NEW, imageReference: `${WEB}@${NEW}`, scanId: 'old', state: 'error', error: 'throttled', attempts: 3, startedAt: '2026-01-05T08:00:00Z', deadline: '2026-01-05T08:30:00Z', retryAt: '2026-01-05T08:59:00Z' });
+    world.scanner.capacityErrors = 1;
+    await launch(world, gate, { id: 'f000000000000000000000000000001e' });
+    // Fourth unsuccessful attempt: ceiling 30 s × 2³ = 4 min, equal jitter at 0.5: 3 min.
+    expect(world.store.scans.get(NEW)).toMatchObject({ state: 'queued', attempts: 4, retryAt: '2026-01-05T09:03:00.000Z' });
   });
 
   it('gives up on a scan that could not start before its deadline: onScanError decides', async () => {

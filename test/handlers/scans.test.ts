@@ -1,5 +1,6 @@
 import { buildRuntime } from '../../functions/handlers/runtime';
-import { errorMayBeRetried, isReusable, newScanRecord, verdictLifetimeMs } from '../../functions/handlers/scans';
+import { SCAN_ERROR_MAX_RETRY_MS } from '../../functions/core/gate/backoff';
+import { errorMayBeRetried, isReusable, newScanRecord, scanErrorBackoff, scanFailure, verdictLifetimeMs } from '../../functions/handlers/scans';
 import { createWorld, policyOf } from './support/fakes';
 import { digestOf } from './support/scenario';
 
@@ -17,6 +18,36 @@ describe('newScanRecord', () => {
       retryAt: '2026-01-05T09:02:00.000Z',
       deadline: '2026-01-05T11:00:00.000Z',
     });
+  });
+
+  it('carries the failures of the error record it replaces, and only of an error record', () => {
+    const failed = { ...newScanRecord(rt, digestOf('x'), 'ref'), state: 'error' as const, attempts: 3 };
+    expect(newScanRecord(rt, digestOf('x'), 'ref', failed).attempts).toBe(3);
+    expect(newScanRecord(rt, digestOf('x'), 'ref', { ...failed, state: 'done' }).attempts).toBe(0);
+    expect(newScanRecord(rt, digestOf('x'), 'ref', { ...failed, attempts: -2 }).attempts).toBe(0);
+    expect(newScanRecord(rt, digestOf('x'), 'ref', { ...failed, attempts: Number.NaN }).attempts).toBe(0);
+  });
+});
+
+describe('scanFailure', () => {
+  const running = (attempts: number) => ({ ...newScanRecord(rt, digestOf('x'), 'ref'), state: 'running' as const, attempts });
+  const waitMinutes = (attempts: number) => (Date.parse(scanFailure(rt, running(attempts), 'boom').retryAt as string) - world.clock.now().getTime()) / 60_000;
+
+  it('marks the scan failed with one more attempt and the error text', () => {
+    expect(scanFailure(rt, running(0), 'pull denied')).toMatchObject({ state: 'error', error: 'pull denied', attempts: 1 });
+    expect(scanFailure(rt, running(4), 'pull denied').attempts).toBe(5);
+  });
+
+  it('backs off from ten minutes, doubling per failure in a row, up to six hours (jitter 0.5 of a quarter: 87.5 %)', () => {
+    expect([0, 1, 2, 3, 4, 5, 6, 7, 40].map(waitMinutes)).toEqual([8.75, 17.5, 35, 70, 140, 280, 315, 315, 315]);
+  });
+
+  it('starts from scanErrorRetryMinutes, and never caps below it', () => {
+    const quick = buildRuntime(world.deps(policyOf(), { scanErrorRetryMinutes: 0 }));
+    expect(scanFailure(quick, running(5), 'boom').retryAt).toBe(world.clock.now().toISOString());
+    const slow = buildRuntime(world.deps(policyOf(), { scanErrorRetryMinutes: 12 * 60 }));
+    expect(scanErrorBackoff(slow)).toMatchObject({ baseMs: 12 * 3_600_000, maxMs: 12 * 3_600_000 });
+    expect(scanErrorBackoff(rt)).toMatchObject({ baseMs: 10 * 60_000, maxMs: SCAN_ERROR_MAX_RETRY_MS });
   });
 });
 

@@ -75,6 +75,30 @@ describe('FakeScanner', () => {
     expect(w.received.map((event) => (event.detail as Record<string, unknown>)['build-status'])).toEqual(['FAILED', 'TIMED_OUT']);
   });
 
+  it('fails only the first builds of a passing fault, then runs to the report; refusals do not count as builds', async () => {
+    const w = world();
+    w.backend.images.declare(IMAGE, DIGEST, { report: REPORT, error: 'toomanyrequests: Rate exceeded', failingBuilds: 1, capacityErrors: 1, durationMs: 60_000 });
+    await expect(w.backend.scanner.startScan(request({ scanId: 'refused' }))).rejects.toBeInstanceOf(ScanCapacityError);
+    const first = await w.backend.scanner.startScan(request({ scanId: 'first' }));
+    await w.simulation.advance(60_000);
+    const second = await w.backend.scanner.startScan(request({ scanId: 'second', reportKey: 'reports/second.json' }));
+    await w.simulation.advance(60_000);
+    expect(w.backend.scanner.builds.get(first.buildId)).toMatchObject({ status: 'FAILED', failure: 'toomanyrequests: Rate exceeded' });
+    expect(w.backend.scanner.builds.get(second.buildId)).toMatchObject({ status: 'SUCCEEDED' });
+    expect(JSON.parse(await w.backend.reports.getReport('reports/second.json')).ArtifactName).toBe(request().imageReference);
+    await expect(w.backend.reports.getReport(request().reportKey)).rejects.toThrow();
+  });
+
+  it('fails every build of an error outcome without failingBuilds', async () => {
+    const w = world();
+    w.backend.images.declare(IMAGE, DIGEST, { report: REPORT, error: 'MANIFEST_UNKNOWN' });
+    for (const scanId of ['a', 'b', 'c']) {
+      const { buildId } = await w.backend.scanner.startScan(request({ scanId }));
+      await w.simulation.advance(5 * 60_000);
+      expect(w.backend.scanner.builds.get(buildId)?.status).toBe('FAILED');
+    }
+  });
+
   it('fails the build of an image the world does not have, and rejects a request whose reference is not an image reference', async () => {
     const w = world();
     const { buildId } = await w.backend.scanner.startScan(request());

@@ -1,12 +1,14 @@
 import fc from 'fast-check';
 import { ManualClock } from '../../functions/local/clock';
-import { ActivityLog } from '../../functions/local/activity';
+import { ActivityLog, AWS_API_OF } from '../../functions/local/activity';
 import { MemoryGateStore } from '../../functions/local/memory-store';
 import type { ScanRecord, StoredVerdict } from '../../functions/core/ports';
 
 const DIGEST = `sha256:${'a'.repeat(64)}`;
 const OTHER = `sha256:${'b'.repeat(64)}`;
 const TASK = 'arn:aws:ecs:us-east-1:123456789012:task/prod/0123456789abcdef0123456789abcdef';
+/** Private helpers of the store: not port calls. */
+const PLUMBING = ['scanExpiry', 'expired', 'nowSeconds', 'count'];
 
 function setup() {
   const clock = new ManualClock('2026-01-05T09:00:00Z');
@@ -157,6 +159,52 @@ describe('MemoryGateStore', () => {
     expect(await store.getVerdict(DIGEST, 'other-policy')).toBeUndefined();
   });
 
+  it('reads the verdicts of a task and its launcher together, leaving out what is missing or past its TTL', async () => {
+    const { store, clock } = setup();
+    await store.putVerdict(verdict());
+    await store.putVerdict(verdict({ digest: OTHER, expiresAt: clock.millis() / 1000 + 60 }));
+    await store.rememberLauncher(TASK, 'arn:aws:iam::123456789012:user/dana');
+
+    const both = await store.getVerdictsForTask([DIGEST, OTHER, DIGEST], 'p1', TASK);
+    expect([...both.verdicts.keys()].sort()).toEqual([DIGEST, OTHER]);
+    expect(both.launcher).toBe('arn:aws:iam::123456789012:user/dana');
+    expect(both.verdicts.get(DIGEST)).toEqual(await store.getVerdict(DIGEST, 'p1'));
+
+    const unknownTask = await store.getVerdictsForTask([DIGEST], 'p1', `${TASK}0`);
+    expect(unknownTask).not.toHaveProperty('launcher');
+    expect(unknownTask.verdicts.size).toBe(1);
+
+    clock.advance(120_000);
+    expect([...(await store.getVerdictsForTask([DIGEST, OTHER], 'p1', TASK)).verdicts.keys()]).toEqual([DIGEST]);
+    // The launcher lives as long as other task facts (30 days): past that it reads as absent while the verdict still serves.
+    clock.advance(30 * 24 * 3_600_000);
+    expect(await store.getVerdictsForTask([DIGEST], 'p1', TASK)).toEqual({ verdicts: new Map([[DIGEST, verdict()]]) });
+    clock.advance(24 * 3_600_000);
+    expect(await store.getVerdictsForTask([DIGEST], 'p1', TASK)).toEqual({ verdicts: new Map() });
+    expect(await store.getVerdictsForTask([], 'p1', TASK)).toEqual({ verdicts: new Map() });
+  });
+
+  it('rejects a task verdict read without a task, policy or digest', async () => {
+    const { store } = setup();
+    await expect(store.getVerdictsForTask([DIGEST], 'p1', '')).rejects.toThrow(/taskArn/);
+    await expect(store.getVerdictsForTask([DIGEST], '', TASK)).rejects.toThrow(/policyHash/);
+    await expect(store.getVerdictsForTask([''], 'p1', TASK)).rejects.toThrow(/digest/);
+  });
+
+  it('releases an enforcement claim so the next claim under its key wins again; releasing nothing is no error', async () => {
+    const { store } = setup();
+    const record = { key: `task#${TASK}`, action: 'stopTask', decision: 'fail' as const, at: '2026-01-05T09:00:00.000Z' };
+    const other = { ...record, key: `task#${TASK}0` };
+    await store.claimEnforcement(record);
+    await store.claimEnforcement(other);
+    await store.releaseEnforcement(record.key);
+    expect(store.inspect.enforcements()).toEqual([other]);
+    expect(await store.claimEnforcement({ ...record, action: 'again' })).toBe(true);
+    expect(await store.claimEnforcement(record)).toBe(false);
+    await store.releaseEnforcement('task#never-claimed');
+    await expect(store.releaseEnforcement('')).rejects.toThrow(TypeError);
+  });
+
   it('never shares objects with its callers', async () => {
     const { store } = setup();
     const record = scan();
@@ -185,5 +233,29 @@ describe('MemoryGateStore', () => {
       byMethod: { 'store.claimScan': 1, 'store.getLauncher': 1, 'store.getVerdicts': 1, 'store.rememberLauncher': 1 },
       aws: 4,
     });
+  });
+
+  it('counts a task verdict read as one BatchGetItem and a release as one DeleteItem', async () => {
+    const { store, activity } = setup();
+    await store.putVerdict(verdict());
+    await store.rememberLauncher(TASK, 'arn:aws:iam::123456789012:user/dana');
+    const before = activity.awsCallTotal();
+    await store.getVerdictsForTask([DIGEST, OTHER, `sha256:${'c'.repeat(64)}`], 'p1', TASK);
+    expect(activity.awsCallTotal()).toBe(before + 1);
+    await store.releaseEnforcement(`task#${TASK}`);
+    expect(activity.awsCallTotal()).toBe(before + 2);
+    expect(activity.counts().byMethod).toMatchObject({ 'store.getVerdictsForTask': 1, 'store.releaseEnforcement': 1 });
+    expect(activity.counts().byMethod).not.toHaveProperty('store.getLauncher');
+    expect(AWS_API_OF['store.getVerdictsForTask']).toBe('dynamodb:BatchGetItem');
+    expect(AWS_API_OF['store.releaseEnforcement']).toBe('dynamodb:DeleteItem');
+  });
+
+  it('maps every GateStore method it implements to the DynamoDB operation it stands for', () => {
+    const { store } = setup();
+    const methods = Object.getOwnPropertyNames(MemoryGateStore.prototype).filter(
+      (name) => name !== 'constructor' && typeof (store as unknown as Record<string, unknown>)[name] === 'function' && !name.startsWith('live'),
+    );
+    const unmapped = methods.filter((name) => !(`store.${name}` in AWS_API_OF) && !PLUMBING.includes(name));
+    expect(unmapped).toEqual([]);
   });
 });
