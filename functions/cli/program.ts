@@ -1,17 +1,18 @@
 import { Command, CommanderError, Option } from 'commander';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { version as PACKAGE_VERSION } from '../../package.json';
 import { InputError } from '../core/errors';
 import { parseScanReportText, type ScanReport } from '../core/findings';
-import { findJsonSyntaxError, lineAndColumn } from '../core/findings/json-syntax';
 import { parseImageReference, type ImageReference } from '../core/image/reference';
-import { RULE_NAMES, assessImage, evaluatePolicy, isBlocking, loadPolicy, policySchemaJson, type LoadedPolicy, type Policy } from '../core/policy';
+import { RULE_NAMES, assessImage, evaluatePolicy, isBlocking, policySchemaJson, type LoadedPolicy, type Policy } from '../core/policy';
 import type { ContainerEvidence } from '../core/policy/input';
 import { renderJson, renderJunit, renderMarkdown, renderTable } from '../core/render';
 import type { EvaluationResult } from '../core/result/model';
 import { applyOverrides, parseTaskDefinition } from '../core/taskdef';
 import type { ContainerSpec, TaskDefinitionSpec } from '../core/taskdef/model';
+import { describeFileError, readJsonFile, readTextFile } from '../io/files';
+import { readPolicyFile } from '../io/policy-file';
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -166,16 +167,16 @@ async function evaluateCommand(options: EvaluateOptions, io: CliIo): Promise<num
   const policy = await readPolicy(options.policy ?? DEFAULT_POLICY_PATH, io);
   let taskDefinition: TaskDefinitionSpec | undefined;
   if (options.taskDefinition) {
-    taskDefinition = parseTaskDefinition(await readJsonFile(options.taskDefinition, io, 'task definition'), options.taskDefinition);
+    taskDefinition = parseTaskDefinition(await readInput(options.taskDefinition, io, 'task definition'), options.taskDefinition);
     if (options.overrides) {
-      taskDefinition = applyOverrides(taskDefinition, await readJsonFile(options.overrides, io, 'RunTask overrides'), options.overrides);
+      taskDefinition = applyOverrides(taskDefinition, await readInput(options.overrides, io, 'RunTask overrides'), options.overrides);
     }
   }
 
   const reports: ReportInput[] = [];
   // One at a time: the first bad file is the one reported, whatever the file system's timing.
   for (const { container, file } of specs) {
-    const text = await readText(file, io, 'scan report');
+    const text = await readTextFile(pathOf(file, io), { source: file, what: 'scan report' });
     const report = parseScanReportText(text, file);
     // What the normaliser could not tell from the report (e.g. no image config, so the user is unknown) explains a verdict.
     for (const warning of report.warnings ?? []) io.stderr(`fargate-gate: warning: ${file}: ${warning}\n`);
@@ -357,65 +358,23 @@ function imageOf(reference: string | undefined): ImageReference | undefined {
 }
 
 async function readPolicy(file: string, io: CliIo): Promise<LoadedPolicy<Policy>> {
-  return loadPolicy(await readJsonFile(file, io, 'policy'), file);
+  return readPolicyFile(pathOf(file, io), file);
 }
 
 function pathOf(file: string, io: CliIo): string {
   return resolve(io.cwd ?? process.cwd(), file);
 }
 
-async function readText(file: string, io: CliIo, what: string): Promise<string> {
-  try {
-    return await readFile(pathOf(file, io), 'utf8');
-  } catch (error) {
-    throw new InputError(`cannot read ${what}: ${fileProblem(error)}`, { source: file, cause: error });
-  }
+/** A JSON input file (task definition, overrides), named in errors as the user typed it. */
+function readInput(file: string, io: CliIo, what: string): Promise<unknown> {
+  return readJsonFile(pathOf(file, io), { source: file, what });
 }
 
 async function writeOutput(file: string, text: string, io: CliIo): Promise<void> {
   try {
     await writeFile(pathOf(file, io), text);
   } catch (error) {
-    throw new InputError(`cannot write the result (--output): ${fileProblem(error)}`, { source: file, cause: error });
-  }
-}
-
-function fileProblem(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  switch (code) {
-    case 'ENOENT':
-      return 'no such file or directory';
-    case 'EISDIR':
-      return 'is a directory, expected a file';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'ENOTDIR':
-      return 'a part of the path is not a directory';
-    default:
-      return code ? `${code}: ${(error as Error).message}` : String(error);
-  }
-}
-
-/**
- * A JSON input file (policy, task definition, overrides). A syntax error names the line and column but never
- * quotes the text around it: a task definition can hold a plaintext credential, which must not reach a CI log.
- */
-async function readJsonFile(file: string, io: CliIo, what: string): Promise<unknown> {
-  const raw = await readText(file, io, what);
-  // Editors and PowerShell on Windows save UTF-8 with a byte-order mark, which JSON.parse rejects.
-  const text = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
-  if (text.trim() === '') throw new InputError(`the ${what} file is empty; expected a JSON document`, { source: file });
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    const problem = findJsonSyntaxError(text);
-    if (problem === undefined) throw new InputError(`the ${what} is not valid JSON`, { source: file, cause: error });
-    const { line, column } = lineAndColumn(text, problem.offset);
-    const message = problem.truncated
-      ? `the ${what} is not valid JSON: the text ends at line ${line}, column ${column} where ${problem.expected} was expected, so the file is probably truncated`
-      : `the ${what} is not valid JSON at line ${line}, column ${column}: expected ${problem.expected}`;
-    throw new InputError(message, { source: file, cause: error });
+    throw new InputError(`cannot write the result (--output): ${describeFileError(error)}`, { source: file, cause: error });
   }
 }
 

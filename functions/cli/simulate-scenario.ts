@@ -1,14 +1,14 @@
-import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { InputError } from '../core/errors';
 import { isSha256Digest, parseImageReference } from '../core/image/reference';
 import { loadPolicy, loadPolicyText, type LoadedPolicy, type Policy } from '../core/policy';
 import { parseDuration } from '../core/policy/duration';
-import { describeIssues, formatPath } from '../core/policy/issues';
 import { parseTaskDefinition } from '../core/taskdef/parse';
 import type { TaskDefinitionSpec } from '../core/taskdef/model';
+import { formatJsonPath, parseWithSchema } from '../core/validation/issues';
 import type { GateConfig } from '../handlers/config';
+import { readJsonFile, readTextFile } from '../io/files';
 import type { ScanOutcome } from '../local/codebuild';
 import { TASK_STATUSES, type TaskStatus } from '../local/ecs';
 
@@ -247,19 +247,7 @@ export interface Scenario {
 
 /** Reads, validates and resolves a scenario file (policy and report paths are relative to it). */
 export async function loadScenario(file: string): Promise<Scenario> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new InputError(`cannot read the scenario file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, { source: file, cause: error });
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
-  } catch (error) {
-    throw new InputError(`is not valid JSON: ${(error as Error).message}`, { source: file, cause: error });
-  }
-  return parseScenario(json, file);
+  return parseScenario(await readJsonFile(file, { source: file, what: 'scenario' }), file);
 }
 
 /** Validates a scenario document; `file` names it in errors and anchors relative paths. */
@@ -270,13 +258,7 @@ export async function parseScenario(json: unknown, file: string): Promise<Scenar
   const top = check(topSchema, json, file, []);
   const dir = dirname(file);
   const read = (relative: string, path: Path, what: string): Promise<string> =>
-    readFile(resolve(dir, relative), 'utf8').catch((error: NodeJS.ErrnoException) => {
-      throw new InputError(`cannot read the ${what} ${JSON.stringify(relative)} (${error.code ?? error.message}); paths are relative to the scenario file`, {
-        source: file,
-        path: formatPath(path),
-        cause: error,
-      });
-    });
+    readTextFile(resolve(dir, relative), { source: file, path: formatJsonPath(path), what: `${what} ${JSON.stringify(relative)} (paths are relative to the scenario file)` });
 
   const policy =
     typeof top.policy === 'string'
@@ -301,7 +283,7 @@ export async function parseScenario(json: unknown, file: string): Promise<Scenar
     if (!knownTaskDefinitions.has(reference)) {
       throw new InputError(`names task definition ${JSON.stringify(reference)}, which the scenario does not define (known: ${[...knownTaskDefinitions].filter((k) => k.includes(':')).join(', ')})`, {
         source: file,
-        path: formatPath(path),
+        path: formatJsonPath(path),
       });
     }
   };
@@ -323,12 +305,12 @@ export async function parseScenario(json: unknown, file: string): Promise<Scenar
     const path: Path = ['images', reference];
     const parsed = parseReference(reference, file, path);
     if (!parsed.tag && !parsed.digest) {
-      throw new InputError('needs a tag or a digest: the key names what a task definition pulls', { source: file, path: formatPath(path) });
+      throw new InputError('needs a tag or a digest: the key names what a task definition pulls', { source: file, path: formatJsonPath(path) });
     }
     if (parsed.digest && parsed.digest !== image.digest) {
-      throw new InputError(`pins ${parsed.digest} but its "digest" is ${image.digest}`, { source: file, path: formatPath([...path, 'digest']) });
+      throw new InputError(`pins ${parsed.digest} but its "digest" is ${image.digest}`, { source: file, path: formatJsonPath([...path, 'digest']) });
     }
-    images.push({ reference, digest: image.digest, outcome: await loadOutcome(image.scan, [...path, 'scan']), path: formatPath(path) });
+    images.push({ reference, digest: image.digest, outcome: await loadOutcome(image.scan, [...path, 'scan']), path: formatJsonPath(path) });
   }
 
   const serviceNames = new Set<string>();
@@ -355,14 +337,14 @@ export async function parseScenario(json: unknown, file: string): Promise<Scenar
       if (!labels.has(name) && !/^[A-Za-z0-9_-]+#\d+$/.test(name)) {
         throw new InputError(`names task ${JSON.stringify(name)}, which no step launches (labels: ${[...labels].join(', ') || 'none'}; service tasks are "<service>#<n>")`, {
           source: file,
-          path: formatPath(['expect', 'tasks', name]),
+          path: formatJsonPath(['expect', 'tasks', name]),
         });
       }
     }
   }
   if (expect?.services) {
     for (const name of Object.keys(expect.services)) {
-      if (!context.serviceNames.has(name)) throw new InputError(`names service ${JSON.stringify(name)}, which the scenario does not declare`, { source: file, path: formatPath(['expect', 'services', name]) });
+      if (!context.serviceNames.has(name)) throw new InputError(`names service ${JSON.stringify(name)}, which the scenario does not declare`, { source: file, path: formatJsonPath(['expect', 'services', name]) });
     }
   }
 
@@ -413,12 +395,12 @@ interface StepContext {
 
 async function parseStep(raw: unknown, path: Path, context: StepContext, nested: boolean): Promise<ScenarioStep> {
   const { file } = context;
-  const where = formatPath(path);
+  const where = formatJsonPath(path);
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new InputError(`a step is an object with one of ${STEP_KINDS.join(', ')} (and an optional "note")`, { source: file, path: where });
   }
   const { note, ...rest } = raw as Record<string, unknown>;
-  if (note !== undefined && typeof note !== 'string') throw new InputError('"note" must be a string', { source: file, path: formatPath([...path, 'note']) });
+  if (note !== undefined && typeof note !== 'string') throw new InputError('"note" must be a string', { source: file, path: formatJsonPath([...path, 'note']) });
   const keys = Object.keys(rest);
   if (keys.length !== 1 || !STEP_KINDS.includes(keys[0] as StepKind)) {
     const unknown = keys.filter((key) => !STEP_KINDS.includes(key as StepKind));
@@ -433,7 +415,7 @@ async function parseStep(raw: unknown, path: Path, context: StepContext, nested:
   const kind = keys[0] as StepKind;
   const valuePath = [...path, kind];
   if (nested && !EVENT_STEPS.includes(kind)) {
-    throw new InputError(`${kind} cannot be inside burst or hold, which only collect events (allowed: ${EVENT_STEPS.join(', ')})`, { source: file, path: formatPath(valuePath) });
+    throw new InputError(`${kind} cannot be inside burst or hold, which only collect events (allowed: ${EVENT_STEPS.join(', ')})`, { source: file, path: formatJsonPath(valuePath) });
   }
   const base = { path: where, ...(note ? { note: note as string } : {}) };
   const value = rest[kind];
@@ -444,11 +426,11 @@ async function parseStep(raw: unknown, path: Path, context: StepContext, nested:
       context.requireTaskDefinition(step.taskDefinition, [...valuePath, 'taskDefinition']);
       const names = step.as === undefined ? undefined : Array.isArray(step.as) ? step.as : [step.as];
       if (names && step.count !== undefined && step.count !== names.length) {
-        throw new InputError(`count is ${step.count} but "as" names ${names.length} task${names.length === 1 ? '' : 's'}`, { source: file, path: formatPath([...valuePath, 'count']) });
+        throw new InputError(`count is ${step.count} but "as" names ${names.length} task${names.length === 1 ? '' : 's'}`, { source: file, path: formatJsonPath([...valuePath, 'count']) });
       }
       const labels = names ?? Array.from({ length: step.count ?? 1 }, (_, i) => `task-${context.labels.size + i + 1}`);
       for (const name of labels) {
-        if (context.labels.has(name)) throw new InputError(`task label ${JSON.stringify(name)} is used twice`, { source: file, path: formatPath([...valuePath, 'as']) });
+        if (context.labels.has(name)) throw new InputError(`task label ${JSON.stringify(name)} is used twice`, { source: file, path: formatJsonPath([...valuePath, 'as']) });
         context.labels.add(name);
       }
       if (step.overrides?.containerOverrides) {
@@ -457,7 +439,7 @@ async function parseStep(raw: unknown, path: Path, context: StepContext, nested:
           if (spec && !spec.containers.some((container) => container.name === override.name)) {
             throw new InputError(`names container ${JSON.stringify(override.name)}, which ${step.taskDefinition} does not have`, {
               source: file,
-              path: formatPath([...valuePath, 'overrides', 'containerOverrides', index, 'name']),
+              path: formatJsonPath([...valuePath, 'overrides', 'containerOverrides', index, 'name']),
             });
           }
         });
@@ -479,7 +461,7 @@ async function parseStep(raw: unknown, path: Path, context: StepContext, nested:
     case 'taskState': {
       const step = check(stepSchemas.taskState, value, file, valuePath);
       if (!context.labels.has(step.task) && !/^[A-Za-z0-9_-]+#\d+$/.test(step.task)) {
-        throw new InputError(`names task ${JSON.stringify(step.task)}, which no earlier step launches`, { source: file, path: formatPath([...valuePath, 'task']) });
+        throw new InputError(`names task ${JSON.stringify(step.task)}, which no earlier step launches`, { source: file, path: formatJsonPath([...valuePath, 'task']) });
       }
       return { ...base, kind, ...step };
     }
@@ -488,10 +470,10 @@ async function parseStep(raw: unknown, path: Path, context: StepContext, nested:
       const step = check(stepSchemas[kind], value, file, valuePath);
       if ('payload' in step) return { ...base, kind: 'rawHook', payload: step.payload };
       if (!context.serviceNames.has(step.service)) {
-        throw new InputError(`names service ${JSON.stringify(step.service)}, which the scenario does not declare`, { source: file, path: formatPath([...valuePath, 'service']) });
+        throw new InputError(`names service ${JSON.stringify(step.service)}, which the scenario does not declare`, { source: file, path: formatJsonPath([...valuePath, 'service']) });
       }
       if (kind === 'lifecycleHook' && !context.hookedServices.has(step.service)) {
-        throw new InputError(`service ${JSON.stringify(step.service)} has no lifecycle hook: declare it with "lifecycleHook": true`, { source: file, path: formatPath([...valuePath, 'service']) });
+        throw new InputError(`service ${JSON.stringify(step.service)} has no lifecycle hook: declare it with "lifecycleHook": true`, { source: file, path: formatJsonPath([...valuePath, 'service']) });
       }
       context.requireTaskDefinition(step.taskDefinition, [...valuePath, 'taskDefinition']);
       return { ...base, kind: 'deployService', service: step.service, taskDefinition: step.taskDefinition, ...(step.cluster ? { cluster: step.cluster } : {}), viaHook: context.hookedServices.has(step.service) };
@@ -499,7 +481,7 @@ async function parseStep(raw: unknown, path: Path, context: StepContext, nested:
     case 'push': {
       const step = check(stepSchemas.push, value, file, valuePath);
       const reference = parseReference(step.image, file, [...valuePath, 'image']);
-      if (!reference.tag || reference.digest) throw new InputError('a push names a tag (repository:tag), not a digest', { source: file, path: formatPath([...valuePath, 'image']) });
+      if (!reference.tag || reference.digest) throw new InputError('a push names a tag (repository:tag), not a digest', { source: file, path: formatJsonPath([...valuePath, 'image']) });
       const outcome = await context.loadOutcome(step.scan, [...valuePath, 'scan']);
       return { ...base, kind, image: step.image, digest: step.digest, ...(outcome ? { outcome } : {}) };
     }
@@ -517,7 +499,7 @@ async function parseStep(raw: unknown, path: Path, context: StepContext, nested:
       return { ...base, kind };
     case 'event':
       if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-        throw new InputError('expected an EventBridge event object ({ "version", "id", "detail-type", "source", ..., "detail" })', { source: file, path: formatPath(valuePath) });
+        throw new InputError('expected an EventBridge event object ({ "version", "id", "detail-type", "source", ..., "detail" })', { source: file, path: formatJsonPath(valuePath) });
       }
       return { ...base, kind, event: value };
     case 'burst': {
@@ -528,7 +510,7 @@ async function parseStep(raw: unknown, path: Path, context: StepContext, nested:
     }
     case 'hold': {
       const step = check(stepSchemas.hold, value, file, valuePath);
-      if (context.holds.has(step.as)) throw new InputError(`a hold named ${JSON.stringify(step.as)} already exists`, { source: file, path: formatPath([...valuePath, 'as']) });
+      if (context.holds.has(step.as)) throw new InputError(`a hold named ${JSON.stringify(step.as)} already exists`, { source: file, path: formatJsonPath([...valuePath, 'as']) });
       const steps: ScenarioStep[] = [];
       for (let i = 0; i < step.steps.length; i += 1) steps.push(await parseStep(step.steps[i], [...valuePath, 'steps', i], context, true));
       context.holds.add(step.as);
@@ -538,7 +520,7 @@ async function parseStep(raw: unknown, path: Path, context: StepContext, nested:
       const step = check(stepSchemas.release, value, file, valuePath);
       const release = typeof step === 'string' ? { name: step, order: 'asIs' as const, duplicates: 1, seed: 1 } : step;
       if (!context.holds.has(release.name)) {
-        throw new InputError(`releases ${JSON.stringify(release.name)}, which no earlier hold step collected`, { source: file, path: formatPath(valuePath) });
+        throw new InputError(`releases ${JSON.stringify(release.name)}, which no earlier hold step collected`, { source: file, path: formatJsonPath(valuePath) });
       }
       return { ...base, kind, name: release.name, delivery: { order: release.order, duplicates: release.duplicates, seed: release.seed } };
     }
@@ -555,34 +537,13 @@ function parseReference(reference: string, file: string, path: Path) {
   try {
     return parseImageReference(reference);
   } catch (error) {
-    throw new InputError((error as Error).message, { source: file, path: formatPath(path), cause: error });
+    throw new InputError((error as Error).message, { source: file, path: formatJsonPath(path), cause: error });
   }
 }
 
-/** Validates `value` with `schema`; problems become one InputError naming the file and the JSON path. */
+/** Validates a part of the scenario found at `prefix`; every problem is listed with its JSON path in the file. */
 function check<T extends z.ZodType>(schema: T, value: unknown, file: string, prefix: Path): z.output<T> {
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  const problems = describeIssues(parsed.error.issues, value, schema).map((problem) => ({
-    path: formatPath([...prefix, ...pathFrom(problem.path)]),
-    message: problem.message,
-  }));
-  if (problems.length === 1) throw new InputError(problems[0].message, { source: file, path: problems[0].path, cause: parsed.error });
-  const listed = problems.slice(0, 20).map((problem) => `  ${problem.path}: ${problem.message}`);
-  throw new InputError(`invalid scenario (${problems.length} problems):\n${listed.join('\n')}`, { source: file, cause: parsed.error });
-}
-
-/** Re-reads a formatted sub-path (`a.b[0]`) as keys so it can be joined under a prefix. */
-function pathFrom(text: string): Path {
-  if (text === '(document)') return [];
-  const keys: Path = [];
-  const pattern = /(?:^|\.)([A-Za-z_$][\w$]*)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]/g;
-  for (const match of text.matchAll(pattern)) {
-    if (match[1] !== undefined) keys.push(match[1]);
-    else if (match[2] !== undefined) keys.push(Number(match[2]));
-    else keys.push(JSON.parse(match[3]) as string);
-  }
-  return keys;
+  return parseWithSchema(schema, value, { source: file, prefix, listEvery: { heading: 'invalid scenario' } });
 }
 
 function durationMs(text: string): number {

@@ -56,7 +56,7 @@ describeWithConformance('acceptance examples on the real Trivy goldens (default 
       const run = await cli(['evaluate', '--report', cut]);
       expect(run.code).toBe(2);
       expect(run.stdout).toBe('');
-      expect(run.stderr).toMatch(new RegExp(`^fargate-gate: ${cut.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: is not valid JSON: the text ends at line \\d+`));
+      expect(run.stderr).toMatch(new RegExp(`^fargate-gate: ${cut.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: the scan report is not valid JSON: the text ends at line \\d+`));
       expect(run.stderr).toContain('probably truncated');
     } finally {
       tmp.cleanup();

@@ -306,12 +306,12 @@ describe('fargate-gate evaluate: bad input is exit 2 with a message that names t
 
   it('an empty report', async () => {
     writeFileSync(tmp.path('empty.json'), '\n');
-    await expectInputError(['evaluate', '--report', tmp.path('empty.json')], `${tmp.path('empty.json')}: is empty`);
+    await expectInputError(['evaluate', '--report', tmp.path('empty.json')], `${tmp.path('empty.json')}: the scan report is empty; expected a Trivy or Grype JSON report`);
   });
 
   it('a report that is not JSON, with line and column', async () => {
     writeFileSync(tmp.path('html.json'), '<html>\n<body>502 Bad Gateway</body>\n</html>\n');
-    await expectInputError(['evaluate', '--report', tmp.path('html.json')], `${tmp.path('html.json')}: is not valid JSON at line 1, column 1`);
+    await expectInputError(['evaluate', '--report', tmp.path('html.json')], `${tmp.path('html.json')}: the scan report is not valid JSON at line 1, column 1 (character 0): expected a JSON value\n`);
   });
 
   it('a truncated report', async () => {

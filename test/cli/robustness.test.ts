@@ -125,7 +125,7 @@ describe('fargate-gate evaluate never fails unexpectedly, whatever the files hol
         writeFileSync(file, text.slice(0, cut));
         const run = await cli(['evaluate', '--report', file]);
         expect(run.code).toBe(2);
-        expect(run.stderr).toMatch(cut === 0 ? /: is empty/ : /: is not valid JSON/);
+        expect(run.stderr).toMatch(cut === 0 ? /: the scan report is empty/ : /: the scan report is not valid JSON/);
         expect(run.stderr).toContain(file);
         expect(run.stderr).not.toContain('unexpected error');
       }),

@@ -41,9 +41,11 @@ describe('scenario validation', () => {
     expect(scenario.images[0].outcome?.report).toContain('"SchemaVersion": 2');
   });
 
-  it('says so when the file is not JSON, naming the file', async () => {
+  it('says so when the file is not JSON, naming the file and where it breaks', async () => {
     writeFileSync(FILE, '{ "name": "x", ');
-    await expect(loadScenario(FILE)).rejects.toThrow(new RegExp(`^${FILE.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: is not valid JSON`));
+    await expect(loadScenario(FILE)).rejects.toThrow(
+      `${FILE}: the scenario is not valid JSON: the text ends at line 1, column 16 (character 15) where a property name in double quotes was expected, so the file is probably truncated`,
+    );
   });
 
   it.each([
@@ -60,8 +62,8 @@ describe('scenario validation', () => {
     ['a digest that is not sha256', { ...valid(), images: { [`${ECR}/batch/job:1`]: { digest: 'sha256:abc' } } }, `${at(`images["${ECR}/batch/job:1"].digest`)}expected a sha256 digest`],
     ['an invalid image reference', { ...valid(), images: { 'Bad Image': { digest: `sha256:${'1'.repeat(64)}` } } }, `${at('images["Bad Image"]')}invalid image reference`],
     ['a scan outcome with two endings', { ...valid(), images: { [`${ECR}/batch/job:1`]: { digest: `sha256:${'1'.repeat(64)}`, scan: { report: 'x.json', error: 'y' } } } }, `${at(`images["${ECR}/batch/job:1"].scan`)}needs exactly one of report, error, timeout (how the scan ends), got report and error`],
-    ['a report file that does not exist', { ...valid(), images: { [`${ECR}/batch/job:1`]: { digest: `sha256:${'1'.repeat(64)}`, scan: { report: 'nowhere.json' } } } }, `${at(`images["${ECR}/batch/job:1"].scan.report`)}cannot read the report "nowhere.json" (ENOENT); paths are relative to the scenario file`],
-    ['a policy file that does not exist', { ...valid(), policy: 'no-policy.json' }, `${at('policy')}cannot read the policy file "no-policy.json" (ENOENT)`],
+    ['a report file that does not exist', { ...valid(), images: { [`${ECR}/batch/job:1`]: { digest: `sha256:${'1'.repeat(64)}`, scan: { report: 'nowhere.json' } } } }, `${at(`images["${ECR}/batch/job:1"].scan.report`)}cannot read report "nowhere.json" (paths are relative to the scenario file): no such file or directory`],
+    ['a policy file that does not exist', { ...valid(), policy: 'no-policy.json' }, `${at('policy')}cannot read policy file "no-policy.json" (paths are relative to the scenario file): no such file or directory`],
     ['an invalid inline policy', { ...valid(), policy: { schemaVersion: '1', name: 'p', mode: 'enforce', onScanError: 'block', rules: {} } }, `${FILE} (inline policy) at onScanError: expected one of "deny", "allow"`],
     ['an invalid task definition', { ...valid(), taskDefinitions: [{ family: 'job', containerDefinitions: [{ name: 'job' }] }] }, `${FILE} at taskDefinitions[0] at containerDefinitions[0].image`],
     ['a clock step inside a burst', { ...valid(), steps: [{ burst: { steps: [{ advanceClock: '1m' }] } }] }, `${at('steps[0].burst.steps[0].advanceClock')}advanceClock cannot be inside burst or hold`],

@@ -224,6 +224,6 @@ describe('fargate-gate simulate: exit codes', () => {
   it('is 2 for a file that does not exist', async () => {
     const run = await simulate(join(dir, 'missing.json'));
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/missing\.json: cannot read the scenario file \(ENOENT\)/);
+    expect(run.stderr).toBe(`fargate-gate simulate: ${join(dir, 'missing.json')}: cannot read scenario: no such file or directory\n`);
   });
 });

@@ -7,6 +7,7 @@ import { synthGate } from '../support/gate-stack';
 const ROOT = join(__dirname, '../..');
 const INVALID = join(ROOT, 'test/fixtures/infra/invalid-policy.json');
 const TRUNCATED = join(ROOT, 'test/fixtures/infra/truncated-policy.json');
+const EMPTY = join(ROOT, 'test/fixtures/infra/empty-policy.json');
 
 /** What `fargate-gate policy validate FILE` prints on standard error, without the program-name prefix. */
 async function cliMessage(file: string): Promise<string> {
@@ -32,6 +33,7 @@ describe('policy at synth', () => {
   it.each([
     ['an invalid policy', INVALID],
     ['a file that is not JSON', TRUNCATED],
+    ['an empty file', EMPTY],
     ['a missing file', join(ROOT, 'test/fixtures/infra/no-such-policy.json')],
     ['a directory', join(ROOT, 'test/fixtures/infra')],
   ])('fails cdk synth on %s with the message the CLI prints', async (_name, file) => {

@@ -53,7 +53,7 @@ export function launcherOf(identity: z.infer<typeof userIdentitySchema> | null |
 
 export function readRunTaskCall(detail: unknown, scope: TaskScope): RunTaskReading {
   const parsed = cloudTrailEcsCallSchema.safeParse(detail);
-  if (!parsed.success) return { ok: false, reason: describeSchemaError(parsed.error, 'malformed CloudTrail ECS record'), malformed: true };
+  if (!parsed.success) return { ok: false, reason: describeSchemaError(parsed.error, detail, 'malformed CloudTrail ECS record'), malformed: true };
   const record = parsed.data;
   if (record.eventName !== 'RunTask') return { ok: false, reason: `CloudTrail ${record.eventName} is not RunTask`, malformed: false };
   if (record.errorCode) return { ok: false, reason: `RunTask failed (${record.errorCode}): no task was started`, malformed: false };

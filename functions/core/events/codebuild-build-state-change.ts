@@ -26,7 +26,7 @@ export type BuildReading =
 
 export function readBuildStateChange(detail: unknown, scanProjectName: string | undefined): BuildReading {
   const parsed = buildStateChangeSchema.safeParse(detail);
-  if (!parsed.success) return { ok: false, reason: describeSchemaError(parsed.error, 'malformed CodeBuild Build State Change'), malformed: true };
+  if (!parsed.success) return { ok: false, reason: describeSchemaError(parsed.error, detail, 'malformed CodeBuild Build State Change'), malformed: true };
   const build = parsed.data;
   if (scanProjectName === undefined || build['project-name'] !== scanProjectName) {
     return { ok: false, reason: `build of project ${JSON.stringify(build['project-name'])}, not the gate's scan project`, malformed: false };

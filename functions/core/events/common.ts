@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { describeJsonValue, formatJsonPath } from '../taskdef/issues';
+import { describeJsonValue, issuesToInputError } from '../validation/issues';
 
 /*
  * Identifier shapes the gate accepts from events. Every string that later reaches an AWS call is checked here,
@@ -61,12 +61,13 @@ export function metaOf(envelope: EventEnvelope): EventMeta {
   };
 }
 
-/** One line saying what is wrong with a detail that did not parse: the JSON path of the first problem and zod's message. */
-export function describeSchemaError(error: z.ZodError, prefix: string, root: readonly PropertyKey[] = ['detail']): string {
-  const [first, ...rest] = error.issues;
-  const path = formatJsonPath([...root, ...first.path]) || '(top level)';
-  const more = rest.length > 0 ? ` (and ${rest.length} more)` : '';
-  return `${prefix}: ${path}: ${first.message}${more}`;
+/**
+ * One line saying what is wrong with an event part that did not parse, for the log: `what` (`malformed ECR Image
+ * Action`), the JSON path of the first problem from the event's root (`detail.taskArn`), what was expected and found.
+ * `input` is the value that was validated, found at `root` in the event.
+ */
+export function describeSchemaError(error: z.ZodError, input: unknown, what: string, root: readonly PropertyKey[] = ['detail']): string {
+  return issuesToInputError(error, input, { source: what, prefix: root }).message;
 }
 
 /** `null` from JSON means "absent" everywhere the gate reads events. */

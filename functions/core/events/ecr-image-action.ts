@@ -20,7 +20,7 @@ export type PushReading =
 
 export function readImagePush(detail: unknown, meta: EventMeta): PushReading {
   const parsed = ecrImageActionSchema.safeParse(detail);
-  if (!parsed.success) return { ok: false, reason: describeSchemaError(parsed.error, 'malformed ECR Image Action'), malformed: true };
+  if (!parsed.success) return { ok: false, reason: describeSchemaError(parsed.error, detail, 'malformed ECR Image Action'), malformed: true };
   const action = parsed.data;
   if (action['action-type'] !== 'PUSH') return { ok: false, reason: `ECR ${action['action-type']} is not a push`, malformed: false };
   if (action.result !== 'SUCCESS') return { ok: false, reason: `ECR push ended ${action.result}`, malformed: false };

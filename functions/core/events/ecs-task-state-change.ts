@@ -64,7 +64,7 @@ export function readEcsTask(json: unknown, scope: TaskScope, what: string): Task
     return { ok: false, reason: `not a starting task (lastStatus ${textOf(t.lastStatus)}, desiredStatus ${textOf(t.desiredStatus)})`, malformed: false };
   }
   const parsed = ecsTaskSchema.safeParse(json);
-  if (!parsed.success) return { ok: false, reason: describeSchemaError(parsed.error, `malformed ${what}`), malformed: true };
+  if (!parsed.success) return { ok: false, reason: describeSchemaError(parsed.error, json, `malformed ${what}`), malformed: true };
   const task = parsed.data;
   if (scope.clusterArns && scope.clusterArns.length > 0 && !scope.clusterArns.includes(task.clusterArn)) {
     return { ok: false, reason: 'cluster not in the gate\'s scope', malformed: false };

@@ -55,7 +55,7 @@ export type HookReading = { ok: true; payload: LifecycleHookPayload; state: Hook
 
 export function readLifecycleHook(payload: unknown): HookReading {
   const parsed = lifecycleHookPayloadSchema.safeParse(payload);
-  if (!parsed.success) return { ok: false, reason: describeSchemaError(parsed.error, 'malformed lifecycle hook payload', []) };
+  if (!parsed.success) return { ok: false, reason: describeSchemaError(parsed.error, payload, 'malformed lifecycle hook payload', []) };
   const stored = parsed.data.hookDetails?.[GATE_HOOK_STATE_KEY];
   const state = hookStateSchema.safeParse(stored ?? {});
   // State the gate cannot read is treated as none: the worst case is one more scan claim, never a wrong answer.

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isSha256Digest } from '../image/reference';
+import { describeIssues, formatJsonPath } from '../validation/issues';
 
 /**
  * Variable names of an OCI `config.Env` (`NAME=value` entries). Values are dropped here, at the boundary,
@@ -71,8 +72,10 @@ export function decodeGrypeImageConfig(encoded: string): DecodedImageConfig {
   }
   const parsed = OciConfigFile.safeParse(json);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    return { ok: false, problem: `decodes to JSON that is not an OCI image config (${issue.path.join('.') || 'top level'}: ${issue.message})` };
+    // The config's Env holds `NAME=value` pairs, secrets among them: the problem names kinds of values, never contents.
+    const [first] = describeIssues(parsed.error.issues, json, OciConfigFile, { hideValues: true });
+    const where = formatJsonPath(first.path);
+    return { ok: false, problem: `decodes to JSON that is not an OCI image config (${where ? `${where}: ` : ''}${first.message})` };
   }
   return { ok: true, user: configUser(parsed.data.config?.User), envNames: envNames(parsed.data.config?.Env) };
 }

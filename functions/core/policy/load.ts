@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { InputError } from '../errors';
+import { parseJsonText } from '../json-text';
 import { describeJsonValue, parseWithSchema } from '../validation/issues';
 import { parseDuration } from './duration';
 import type { LoadedPolicy } from './input';
@@ -18,15 +19,9 @@ export function loadPolicy(json: unknown, source: string): LoadedPolicy<Policy> 
   return { document, hash: policyHash(document), name: document.name, source };
 }
 
-/** `loadPolicy` for file contents: invalid JSON is an `InputError` naming the file and the position. */
+/** `loadPolicy` for file contents: empty or invalid JSON is an `InputError` naming the file and the position. */
 export function loadPolicyText(text: string, source: string): LoadedPolicy<Policy> {
-  let json: unknown;
-  try {
-    json = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
-  } catch (error) {
-    throw new InputError(`is not valid JSON: ${(error as Error).message}`, { source, cause: error });
-  }
-  return loadPolicy(json, source);
+  return loadPolicy(parseJsonText(text, { source, what: 'policy' }), source);
 }
 
 /** sha256 hex of the canonical JSON of a validated policy, without `$schema`. */

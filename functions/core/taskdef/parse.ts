@@ -1,4 +1,5 @@
 import { InputError } from '../errors';
+import { parseJsonText } from '../json-text';
 import { describeJsonValue, formatJsonPath, parseWithSchema } from '../validation/issues';
 import { toEnvVars, toEnvironmentFiles } from './convert';
 import type { ContainerSpec, TaskDefinitionSpec } from './model';
@@ -18,7 +19,7 @@ const ACCEPTED_SHAPES =
  * is an `InputError` naming `source` and the JSON path.
  */
 export function parseTaskDefinition(json: unknown, source: string): TaskDefinitionSpec {
-  const document = typeof json === 'string' ? parseJsonText(json, source) : json;
+  const document = typeof json === 'string' ? parseJsonText(json, { source, what: 'task definition', expected: ACCEPTED_SHAPES }) : json;
   const { value, prefix } = locateTaskDefinition(document, source);
 
   const taskDefinition = parseWithSchema(taskDefinitionSchema, value, { source, prefix });
@@ -30,15 +31,6 @@ export function parseTaskDefinition(json: unknown, source: string): TaskDefiniti
     revision: taskDefinition.revision ?? undefined,
     containers: taskDefinition.containerDefinitions.map(toContainerSpec),
   };
-}
-
-function parseJsonText(text: string, source: string): unknown {
-  try {
-    // Files saved by Windows editors (and some AWS samples) start with a byte-order mark JSON.parse rejects.
-    return JSON.parse(text.replace(/^\uFEFF/, ''));
-  } catch (error) {
-    throw new InputError(`not valid JSON (${(error as Error).message}); expected ${ACCEPTED_SHAPES}`, { source, cause: error });
-  }
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -54,6 +54,20 @@ export function describeJsonValue(value: unknown): string {
   }
 }
 
+/** `describeJsonValue` without the content: `a string`, `the number 3` → `a number`. For input that may hold credentials. */
+export function describeJsonKind(value: unknown): string {
+  switch (typeof value) {
+    case 'string':
+      return value === '' ? 'an empty string' : 'a string';
+    case 'number':
+      return 'a number';
+    case 'boolean':
+      return 'a boolean';
+    default:
+      return describeJsonValue(value);
+  }
+}
+
 function shorten(text: string): string {
   if (text.length <= SHOWN_CHARS) return text;
   // Never cut a surrogate pair in half: JSON.stringify would show the lone half as an escape.
@@ -67,11 +81,20 @@ export interface Problem {
   message: string;
 }
 
+export interface DescribeOptions {
+  /**
+   * Name the kind of a value found (`got a string`), never its content: for input where a credential can sit in
+   * the wrong place (an image's environment), so no part of it reaches a warning or a log.
+   */
+  hideValues?: boolean;
+}
+
 /**
  * One problem per issue, in zod's order; an unknown-keys issue becomes one problem per key. `schema` is the schema
  * that was validated: with it, an unknown key's message lists the keys that are allowed there.
  */
-export function describeIssues(issues: readonly Issue[], input: unknown, schema?: z.ZodType): Problem[] {
+export function describeIssues(issues: readonly Issue[], input: unknown, schema?: z.ZodType, options: DescribeOptions = {}): Problem[] {
+  const describe = options.hideValues ? describeJsonKind : describeJsonValue;
   const problems: Problem[] = [];
   for (const issue of issues) {
     if (issue.code === 'unrecognized_keys') {
@@ -79,7 +102,7 @@ export function describeIssues(issues: readonly Issue[], input: unknown, schema?
       const expected = allowed ? `; expected one of ${allowed.join(', ')}` : '';
       for (const key of issue.keys) problems.push({ path: [...issue.path, key], message: `unknown key${expected}` });
     } else {
-      problems.push({ path: issue.path, message: explain(issue, valueAt(input, issue.path)) });
+      problems.push({ path: issue.path, message: explain(issue, valueAt(input, issue.path), describe) });
     }
   }
   return problems;
@@ -97,8 +120,10 @@ const EXPECTED: Record<string, string> = {
   null: 'null',
 };
 
-function explain(issue: Issue, actual: unknown): string {
-  const got = describeJsonValue(actual);
+type Describe = (value: unknown) => string;
+
+function explain(issue: Issue, actual: unknown, describe: Describe): string {
+  const got = describe(actual);
   // A missing member of an object is "required"; a missing document is just nothing.
   const missing = actual === undefined && issue.path.length > 0;
   switch (issue.code) {
@@ -107,13 +132,13 @@ function explain(issue: Issue, actual: unknown): string {
       return missing ? `is required: expected ${expected}` : `expected ${expected}, got ${got}`;
     }
     case 'invalid_value':
-      return oneOf(issue.values, actual, missing);
+      return oneOf(issue.values, actual, missing, got);
     case 'invalid_union':
-      return explainUnion(issue, actual, missing);
+      return explainUnion(issue, actual, missing, got);
     case 'too_small':
-      return explainBound(issue.origin, issue.exact ? 'exactly' : issue.inclusive === false ? 'more than' : 'at least', issue.minimum, actual);
+      return explainBound(issue.origin, issue.exact ? 'exactly' : issue.inclusive === false ? 'more than' : 'at least', issue.minimum, actual, got);
     case 'too_big':
-      return explainBound(issue.origin, issue.exact ? 'exactly' : issue.inclusive === false ? 'less than' : 'at most', issue.maximum, actual);
+      return explainBound(issue.origin, issue.exact ? 'exactly' : issue.inclusive === false ? 'less than' : 'at most', issue.maximum, actual, got);
     case 'not_multiple_of':
       return `expected a multiple of ${issue.divisor}, got ${got}`;
     case 'invalid_format':
@@ -140,11 +165,12 @@ function literal(value: unknown): string {
   return typeof value === 'bigint' ? String(value) : (JSON.stringify(value) ?? String(value));
 }
 
-function oneOf(values: readonly unknown[], actual: unknown, missing: boolean): string {
+/** `got` is the value found, as the caller describes it. */
+function oneOf(values: readonly unknown[], actual: unknown, missing: boolean, got: string): string {
   const options = values.map(literal);
   const expected = options.length === 1 ? options[0] : `one of ${options.join(', ')}`;
   if (missing) return `is required: expected ${expected}`;
-  return `expected ${expected}, got ${describeJsonValue(actual)}${caseHint(values, actual)}`;
+  return `expected ${expected}, got ${got}${caseHint(values, actual)}`;
 }
 
 /** `HIGH` for `high`: the commonest mistake in an enum is the case, so say so outright. */
@@ -156,23 +182,22 @@ function caseHint(values: readonly unknown[], actual: unknown): string {
   return ` (values are ${how}: ${JSON.stringify(match)})`;
 }
 
-function explainUnion(issue: z.core.$ZodIssueInvalidUnion, actual: unknown, missing: boolean): string {
+function explainUnion(issue: z.core.$ZodIssueInvalidUnion, actual: unknown, missing: boolean, got: string): string {
   // A discriminated union whose discriminator matched no option: zod puts the issue at the discriminator.
-  if ('options' in issue && issue.options && issue.discriminator !== undefined) return oneOf(issue.options, actual, missing);
+  if ('options' in issue && issue.options && issue.discriminator !== undefined) return oneOf(issue.options, actual, missing, got);
   // Every option rejected the value's type outright: "expected a string or an object".
   const types = issue.errors.map((errors) => errors.find((e): e is z.core.$ZodIssueInvalidType => e.code === 'invalid_type' && e.path.length === 0));
   if (types.length > 0 && types.every((e): e is z.core.$ZodIssueInvalidType => e !== undefined)) {
     const expected = [...new Set(types.map((e) => EXPECTED[e.expected] ?? e.expected))];
     const words = expected.length === 1 ? expected[0] : `${expected.slice(0, -1).join(', ')} or ${expected[expected.length - 1]}`;
-    return missing ? `is required: expected ${words}` : `expected ${words}, got ${describeJsonValue(actual)}`;
+    return missing ? `is required: expected ${words}` : `expected ${words}, got ${got}`;
   }
-  return withActual(issue.message, describeJsonValue(actual));
+  return withActual(issue.message, got);
 }
 
-function explainBound(origin: string, relation: string, bound: number | bigint, actual: unknown): string {
+function explainBound(origin: string, relation: string, bound: number | bigint, actual: unknown, got: string): string {
   const n = String(bound);
   const plural = (unit: string) => `${unit}${n === '1' ? '' : 's'}`;
-  const got = describeJsonValue(actual);
   switch (origin) {
     case 'string':
       if (relation === 'at least' && n === '1') return `expected a non-empty string, got ${got}`;

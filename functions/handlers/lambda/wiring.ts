@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { createAwsPorts } from '../../adapters';
 import { CLUSTER_ARN } from '../../core/events/common';
-import { loadPolicyText, type LoadedPolicy, type Policy } from '../../core/policy';
+import type { LoadedPolicy, Policy } from '../../core/policy';
+import { readPolicyFileSync } from '../../io/policy-file';
 import type { GateConfig } from '../config';
 import { GATE_ENV } from '../environment';
 import { createGate, type Gate } from '../gate';
@@ -28,7 +28,8 @@ export function createLambdaGate(env: Environment = process.env): LambdaGate {
   const settings = readSettings(env);
   const logger = createLogger({ level: env[GATE_ENV.logLevel] });
   const metrics = new EmfMetrics({ namespace: env[GATE_ENV.metricsNamespace] || undefined });
-  const policy = loadPolicyFile(settings.policyFile);
+  // Read as the CLI and `cdk synth` read it; an error names the file and the JSON path, and fails the cold start.
+  const policy = readPolicyFileSync(settings.policyFile);
   const ports = createAwsPorts({
     tableName: settings.tableName,
     reportBucket: settings.reportBucket,
@@ -100,17 +101,6 @@ export function readSettings(env: Environment): Settings {
     policyFile: resolve(env.LAMBDA_TASK_ROOT ?? process.cwd(), required(GATE_ENV.policyFile)),
     config,
   };
-}
-
-/** The policy in the bundle. Its errors name the file and the JSON path, and fail the cold start. */
-export function loadPolicyFile(path: string): LoadedPolicy<Policy> {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new Error(`fargate-gate: cannot read the policy file ${path}${isAbsolute(path) ? '' : ' (relative to the function root)'}: ${(error as Error).message}`, { cause: error });
-  }
-  return loadPolicyText(text, path);
 }
 
 let instance: LambdaGate | undefined;

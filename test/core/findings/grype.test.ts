@@ -136,13 +136,17 @@ describe('normaliseGrypeReport: variants', () => {
   it.each([
     ['text that is not base64', 'not base64 at all!', 'is not standard base64'],
     ['base64 of bytes that are not UTF-8', Buffer.from([0xff, 0xfe, 0x00, 0x7b]).toString('base64'), 'does not decode to UTF-8 text'],
-    ['base64 of JSON whose User is a number', encode({ config: { User: 0 } }), 'decodes to JSON that is not an OCI image config (config.User:'],
-    ['base64 of a JSON array', encode([1, 2]), 'decodes to JSON that is not an OCI image config (top level:'],
+    ['base64 of JSON whose User is a number', encode({ config: { User: 0 } }), 'decodes to JSON that is not an OCI image config (config.User: expected a string, got a number)'],
+    ['base64 of JSON whose Env is one string', encode({ config: { Env: 'DB_PASSWORD=hunter2' } }), 'decodes to JSON that is not an OCI image config (config.Env: expected an array, got a string)'],
+    ['base64 of JSON with an Env entry that is not a string', encode({ config: { Env: ['A=1', { DB_PASSWORD: 'hunter2' }] } }), 'decodes to JSON that is not an OCI image config (config.Env[1]: expected a string, got an object)'],
+    ['base64 of a JSON array', encode([1, 2]), 'decodes to JSON that is not an OCI image config (expected an object, got an array of 2)'],
   ])('warns about a config that is %s', (_label, config, problem) => {
     const report = variant((doc) => (doc.source.target.config = config));
     expect(report.image.hasImageConfig).toBe(false);
     expect(report.warnings).toHaveLength(1);
     expect(report.warnings?.[0]).toContain(`source.target.config ${problem}`);
+    // The config's environment holds credentials: a warning names the kind of a value, never the value.
+    expect(report.warnings?.[0]).not.toContain('hunter2');
   });
 
   it('reads a config without a user as "no user", known', () => {

@@ -140,10 +140,16 @@ describe('loadPolicy', () => {
 });
 
 describe('loadPolicyText', () => {
-  it('names the file and the parse problem for invalid JSON', () => {
+  it('names the file and where the JSON breaks, without quoting it', () => {
     const text = readFileSync(join(FIXTURES, 'not-json.json'), 'utf8');
     expect(() => loadPolicyText(text, 'policies/broken.json')).toThrow(InputError);
-    expect(() => loadPolicyText(text, 'policies/broken.json')).toThrow(/^policies\/broken\.json: is not valid JSON: /);
+    expect(() => loadPolicyText(text, 'policies/broken.json')).toThrow(
+      /^policies\/broken\.json: the policy is not valid JSON: the text ends at line 5, column 1 \(character \d+\) where .* was expected, so the file is probably truncated/,
+    );
+  });
+
+  it('says an empty file is empty', () => {
+    expect(() => loadPolicyText(' \n', 'policies/empty.json')).toThrow('policies/empty.json: the policy is empty; expected a JSON document');
   });
 
   it('reads a file with a byte-order mark', () => {

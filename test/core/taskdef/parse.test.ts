@@ -210,9 +210,13 @@ describe('parseTaskDefinition: malformed input', () => {
     expect(error.message).toContain('CloudFormation');
   });
 
-  it('rejects JSON text that does not parse, keeping the parser message', () => {
-    const error = inputError(() => parseTaskDefinition('{"family": "web",', 'taskdef.json'));
-    expect(error.message).toMatch(/^taskdef\.json: not valid JSON \(.+\)/);
+  it('rejects JSON text that does not parse with the line and column, never quoting it (it may hold credentials)', () => {
+    const error = inputError(() => parseTaskDefinition('{"family": "web",\n "environment": [{"value": "hunter2-s3cret"} x]}', 'taskdef.json'));
+    expect(error.message).toBe(`taskdef.json: the task definition is not valid JSON at line 2, column 46 (character 63): expected ',' or ']'`);
     expect(error.cause).toBeInstanceOf(SyntaxError);
+  });
+
+  it('says empty JSON text is empty, and which shapes it accepts', () => {
+    expect(inputError(() => parseTaskDefinition('\ufeff', 'taskdef.json')).message).toMatch(/^taskdef\.json: the task definition is empty; expected DescribeTaskDefinition output/);
   });
 });

@@ -4,6 +4,7 @@ import { InputError } from '../../../functions/core/errors';
 import {
   MAX_LISTED_PROBLEMS,
   describeIssues,
+  describeJsonKind,
   describeJsonValue,
   formatJsonPath,
   issuesToInputError,
@@ -120,6 +121,48 @@ describe('describeJsonValue', () => {
         expect(body.length).toBeLessThanOrEqual(40);
         expect(value.startsWith(body)).toBe(true);
         if (value.length <= 40) expect(body).toBe(value);
+      }),
+    );
+  });
+});
+
+describe('describeJsonKind', () => {
+  it.each([
+    ['', 'an empty string'],
+    ['hunter2', 'a string'],
+    [0, 'a number'],
+    [false, 'a boolean'],
+    [null, 'null'],
+    [[1, 2], 'an array of 2'],
+    [{ a: 'secret' }, 'an object'],
+    [undefined, 'nothing'],
+  ])('%j -> %s', (value, expected) => {
+    expect(describeJsonKind(value)).toBe(expected);
+  });
+});
+
+describe('describeIssues with hideValues', () => {
+  const config = z.object({ User: z.string().optional(), Env: z.array(z.string()).optional(), mode: z.enum(['a', 'b']).optional(), tag: z.string().max(3).optional() });
+  const hidden = (value: Record<string, unknown>) => describeIssues(config.safeParse(value).error!.issues, value, config, { hideValues: true });
+
+  it('names the kind of each value found and never its content', () => {
+    expect(hidden({ Env: 'DB_PASSWORD=hunter2', User: 0, mode: 'hunter2', tag: 'hunter2' })).toEqual([
+      { path: ['User'], message: 'expected a string, got a number' },
+      { path: ['Env'], message: 'expected an array, got a string' },
+      { path: ['mode'], message: 'expected one of "a", "b", got a string' },
+      { path: ['tag'], message: 'expected at most 3 characters, got 7' },
+    ]);
+  });
+
+  it('keeps every message free of any string found in the input', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.constantFrom('User', 'Env', 'mode', 'tag'), fc.oneof(fc.string({ minLength: 4, maxLength: 30 }), fc.array(fc.oneof(fc.string({ minLength: 4, maxLength: 30 }), fc.integer())))), (value) => {
+        const result = config.safeParse(value);
+        if (result.success) return;
+        const strings = JSON.stringify(value).match(/"(?:[^"\\]|\\.)*"/g) ?? [];
+        for (const problem of describeIssues(result.error.issues, value, config, { hideValues: true })) {
+          for (const quoted of strings) if (!['"User"', '"Env"', '"mode"', '"tag"', '"a"', '"b"'].includes(quoted)) expect(problem.message).not.toContain(quoted);
+        }
       }),
     );
   });

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GATE_ENV } from '../../../functions/handlers/environment';
-import { createLambdaGate, loadPolicyFile, readSettings } from '../../../functions/handlers/lambda/wiring';
+import { createLambdaGate, readSettings } from '../../../functions/handlers/lambda/wiring';
 
 const dir = mkdtempSync(join(tmpdir(), 'gate-wiring-'));
 const policyPath = join(dir, 'policy.json');
@@ -51,15 +51,16 @@ describe('readSettings', () => {
   });
 });
 
-describe('loadPolicyFile', () => {
-  it('names the file when it cannot be read', () => {
-    expect(() => loadPolicyFile(join(dir, 'missing.json'))).toThrow(/cannot read the policy file .*missing\.json/);
+describe('the bundled policy at cold start', () => {
+  it('fails the cold start naming the file when it cannot be read', () => {
+    const missing = join(dir, 'missing.json');
+    expect(() => createLambdaGate(env({ [GATE_ENV.policyFile]: missing }))).toThrow(`${missing}: cannot read policy: no such file or directory`);
   });
 
-  it('names the file and the problem when the policy is invalid', () => {
+  it('fails the cold start naming the file and the JSON path when the policy is invalid', () => {
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, JSON.stringify({ schemaVersion: '1', name: 'x', mode: 'sometimes', onScanError: 'deny', rules: {} }));
-    expect(() => loadPolicyFile(bad)).toThrow(/bad\.json.*mode/);
+    expect(() => createLambdaGate(env({ [GATE_ENV.policyFile]: bad }))).toThrow(`${bad} at mode: expected one of`);
   });
 });
 

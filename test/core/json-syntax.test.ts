@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { findJsonSyntaxError, lineAndColumn } from '../../../functions/core/findings/json-syntax';
+import { findJsonSyntaxError, lineAndColumn } from '../../functions/core/json-syntax';
 
 function parses(text: string): boolean {
   try {
