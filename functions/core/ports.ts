@@ -70,7 +70,9 @@ export interface EnforcementRecord {
    * `task#<taskArn>`; `service#<clusterArn>#<serviceName>#ecs-svc/<deploymentId>#<digests>`, the task's digests
    * sorted and comma-separated, once per service deployment so the same images deployed again are acted on again
    * (`service#<clusterArn>#<serviceName>#<digests>` when the task carries no `ecs-svc/` startedBy);
-   * `hook#<hookInvocationId>`; `scan#<scanKey>#<scanId>`; `notify#task#...` / `notify#service#...` for notifications.
+   * `hook#<hookInvocationId>`; `scan#<scanKey>#<scanId>`; for notifications `notify#task#<taskArn>#<policyHash>` and
+   * `notify#service#<clusterArn>#<serviceName>#ecs-svc/<deploymentId>#<digests>#<policyHash>` (once per service
+   * deployment, like the service key; without the `ecs-svc/` segment when the task carries no deployment id).
    */
   key: string;
   action: string;
@@ -101,16 +103,15 @@ export interface GateStore {
   claimEnforcement(record: EnforcementRecord): Promise<boolean>;
   /**
    * Deletes a claim whose action failed, so the retried event acts again (a claim left behind would make the retry
-   * skip an action that never happened). Optional: without it a failed action after a won claim is only logged.
+   * skip an action that never happened). Releasing a claim that is not there is not an error.
    */
-  releaseEnforcement?(key: string): Promise<void>;
+  releaseEnforcement(key: string): Promise<void>;
 
   /**
    * `getVerdicts` plus the task's launcher (`getLauncher`) in the same round trip (one BatchGetItem), so a denied
-   * task costs no extra read to name who launched it. Optional: without it the gate calls `getVerdicts`, and
-   * `getLauncher` only when it sends a verdict event.
+   * task costs no extra read to name who launched it. The launcher is absent when none was remembered.
    */
-  getVerdictsForTask?(digests: string[], policyHash: string, taskArn: string): Promise<{ verdicts: Map<string, StoredVerdict>; launcher?: string }>;
+  getVerdictsForTask(digests: string[], policyHash: string, taskArn: string): Promise<{ verdicts: Map<string, StoredVerdict>; launcher?: string }>;
 
   /** Keeps the highest `detail.version` seen per task; false for a duplicate or older event. */
   advanceTaskVersion(taskArn: string, version: number): Promise<boolean>;
@@ -130,9 +131,18 @@ export interface RunningTask {
   group?: string;
   startedBy?: string;
   containers: { name: string; image: string; imageDigest?: string }[];
-  /** Task definition revision ARN (DescribeTasks `taskDefinitionArn`). Optional for adapters written before it; the gate then uses the waiter's. */
+  /**
+   * Task definition revision ARN (DescribeTasks `taskDefinitionArn`); both implementations fill it whenever ECS
+   * returns it. Optional because API_Task marks every member optional and the SDK types it so: the gate then
+   * uses the revision its waiter recorded, which is the same one (a task never changes revision).
+   */
   taskDefinitionArn?: string;
-  /** DescribeTasks `overrides` (API_TaskOverride) as ECS returns it; the gate parses it. Without it, RunTask environment overrides go unjudged after a scan. */
+  /**
+   * DescribeTasks `overrides` (API_TaskOverride) as ECS returns it; the gate parses it (applyOverrides), so RunTask
+   * environment overrides are judged when a task is judged after its scan. Both implementations fill it whenever
+   * ECS returns it (ECS lists every container there, with just its name when nothing was overridden); optional
+   * for the same reason as `taskDefinitionArn`, and absent is judged as "no overrides".
+   */
   overrides?: unknown;
 }
 

@@ -55,13 +55,15 @@ export async function finishScan(rt: GateRuntime, record: ScanRecord, end: ScanE
   const known = verdict ? new Map([[record.digest, verdict]]) : undefined;
   const errors = error !== undefined ? new Map([[record.digest, error]]) : undefined;
   const first = await judgeWaiters(rt, record.digest, { knownVerdicts: known, scanErrors: errors }, scanLog);
-  const marked = await rt.store.updateScan(
-    record.digest,
-    record.state,
-    // A scan with a report ends the run of unsuccessful attempts; a failed one lengthens it and backs off further.
-    verdict ? { state: 'done', reportLocation: verdict.reportLocation, attempts: 0 } : scanFailure(rt, record, error ?? 'the scan failed'),
-  );
-  if (!marked) scanLog.info('scan record already moved on (finished elsewhere or rescanned)');
+  // A scan with a report ends the run of unsuccessful attempts; a failed one lengthens it and backs off further.
+  const ending = verdict ? { state: 'done' as const, reportLocation: verdict.reportLocation, attempts: 0 } : scanFailure(rt, record, error ?? 'the scan failed');
+  const marked = await rt.store.updateScan(record.digest, record.state, ending);
+  if (marked) {
+    // The next launches of a failed image in this environment then read the record before adding a waiter.
+    rt.standingScanErrors.note({ digest: record.digest, ...ending }, rt.clock.now().getTime());
+  } else {
+    scanLog.info('scan record already moved on (finished elsewhere or rescanned)');
+  }
   // Once marked, an error record can be re-claimed (when its retry time is short or already past); if that
   // happened, the new scan judges every waiter of the key, so this scan's outcome must not be applied to them.
   const current = await rt.store.getScan(record.digest);

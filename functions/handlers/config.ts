@@ -20,8 +20,10 @@ export interface GateConfig {
   /** How long a scan CodeBuild refused for capacity keeps being retried before it is a scan error. */
   queueTimeoutMinutes: number;
   /**
-   * Minutes a scan error stands before the next task that needs the image scans it again. Short: an error may
-   * be passing (a registry hiccup); long enough that a burst of launches of a broken image is not a burst of scans.
+   * Minutes the first scan error of an image stands before the next task that needs it scans it again. Each
+   * further failure in a row doubles the wait, up to 6 hours or this value if larger, with up to a quarter of
+   * jitter (`scanErrorBackoff` in scans.ts, core/gate/backoff.ts). Short at first because an error may be passing
+   * (a registry hiccup); long enough that a burst of launches of a broken image is not a burst of scans.
    */
   scanErrorRetryMinutes: number;
   /** Seconds a start or a retry holds a scan before the sweep may take it over (covers a crash mid-start). */

@@ -37,7 +37,8 @@ export interface EnforcementOutcome {
  *   the same bad images deployed again are rolled back again); the winner rolls the deployment back (or scales the
  *   service to zero when there is nothing to roll back to) and notifies; every offending task is then stopped.
  *   Rollback is not idempotent, so its claim is released only if the rollback itself failed.
- * - not blocked but not a pass (warn, audit mode, allowed scan error): claim a notification key, PutEvents.
+ * - not blocked but not a pass (warn, audit mode, allowed scan error): claim a notification key (per task, or per
+ *   service deployment and digests), PutEvents.
  */
 export async function enforceTaskDecision(rt: GateRuntime, input: TaskDecisionInput): Promise<EnforcementOutcome> {
   const { task, owner, result, plan, log } = input;
@@ -110,14 +111,20 @@ export async function enforceTaskDecision(rt: GateRuntime, input: TaskDecisionIn
   }
 
   if (plan.notify) {
-    const subject = owner.kind === 'service' ? { clusterArn: task.clusterArn, service: owner.service, digests: input.imageKeys } : { taskArn: task.taskArn };
+    const subject =
+      owner.kind === 'service'
+        ? { clusterArn: task.clusterArn, service: owner.service, digests: input.imageKeys, deploymentId: owner.deploymentId }
+        : { taskArn: task.taskArn };
     const notified = await notifyOnce(rt, { key: notificationKey(subject, result.policy.hash), action: 'notify', decision: result.decision }, () => eventFor('none'), log);
     return { action: 'none', notified };
   }
   return { action: 'none', notified: false };
 }
 
-/** Who launched a standalone task: from the verdict read when the store gave it, else one read, only now that an event goes out. */
+/**
+ * Who launched a standalone task: from the verdict read, else (a task with no image to read a verdict for) one
+ * read, only now that an event goes out.
+ */
 async function launcherOf(rt: GateRuntime, input: TaskDecisionInput): Promise<string | undefined> {
   if (input.launcherKnown || input.owner.kind === 'service') return input.launcher;
   return (await rt.store.getLauncher(input.task.taskArn)) ?? input.launcher;

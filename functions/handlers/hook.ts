@@ -180,7 +180,8 @@ async function scanForHook(
   if (existing?.state === 'error' && (scans[key] === existing.scanId || !errorMayBeRetried(rt, existing))) {
     return { scanError: existing.error || 'the scan failed' };
   }
-  const record = newScanRecord(rt, key, pullReference);
+  // Replacing an error record carries its failures over, so the hook backs off as a task would (scans.ts ensureScan).
+  const record = newScanRecord(rt, key, pullReference, existing);
   if (await rt.store.claimScan(record)) {
     const outcome = await startScan(rt, record, 'queued', log);
     if (outcome.state === 'error') return { scanError: outcome.record.error || 'the scan could not be requested' };

@@ -5,8 +5,8 @@ import type { GateRuntime } from './runtime';
 
 /**
  * Publishes a verdict event at most once per `key`: the enforcement claim comes first, so a retried or duplicated
- * event finds it taken and stays quiet. If publishing fails, the claim is released (when the store can) and the
- * error propagates, so the retry publishes instead of skipping an event that never went out.
+ * event finds it taken and stays quiet. If publishing fails, the claim is released and the error propagates, so the
+ * retry publishes instead of skipping an event that never went out.
  */
 export async function notifyOnce(
   rt: GateRuntime,
@@ -30,13 +30,11 @@ export async function notifyOnce(
   }
 }
 
-/** Gives a claim back after the action it guarded failed; without store support the claim stays and the failure is logged. */
+/**
+ * Gives a claim back after the action it guarded failed. If even that fails, the claim is stranded: the retry will
+ * not repeat the action, so it is logged and counted (`ClaimsStranded`) for someone to look at.
+ */
 export async function releaseClaim(rt: GateRuntime, key: string, log: Logger): Promise<void> {
-  if (!rt.store.releaseEnforcement) {
-    log.error({ key }, 'action failed after its claim and the store cannot release claims: a retry will not repeat it');
-    rt.metrics.count('ClaimsStranded');
-    return;
-  }
   try {
     await rt.store.releaseEnforcement(key);
   } catch (error) {

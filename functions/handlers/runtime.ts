@@ -14,6 +14,7 @@ import type {
 import type { TaskDefinitionSpec } from '../core/taskdef/model';
 import { resolveConfig, type GateConfig } from './config';
 import { silentLogger, type Logger } from './logger';
+import { StandingScanErrors } from './standing-errors';
 
 /** Everything the gate needs from outside, injected: AWS adapters in Lambda, in-memory ports in simulate, tests and the benchmark. */
 export interface GateDependencies {
@@ -43,6 +44,8 @@ export interface GateRuntime extends Omit<GateDependencies, 'config' | 'logger' 
   random: () => number;
   /** The policy's maxScanAge in ms, computed once. */
   maxScanAgeMs?: number;
+  /** Scan errors this execution environment saw in force: which tasks read the scan record before adding a waiter. */
+  standingScanErrors: StandingScanErrors;
 }
 
 export function buildRuntime(deps: GateDependencies): GateRuntime {
@@ -55,6 +58,7 @@ export function buildRuntime(deps: GateDependencies): GateRuntime {
     newId: deps.newId ?? randomUUID,
     random: deps.random ?? Math.random,
     maxScanAgeMs: maxScanAgeMs(deps.policy),
+    standingScanErrors: new StandingScanErrors(),
   };
 }
 

@@ -6,7 +6,7 @@ import { isStartingOrRunning, taskOwner, type TaskSnapshot } from '../core/gate/
 import type { VerdictImage } from '../core/gate/verdict-event';
 import { formatImageReference, pinnedReference, isSha256Digest } from '../core/image/reference';
 import { evaluatePolicy, isBlocking, type ContainerEvidence } from '../core/policy';
-import type { StoredVerdict, Waiter } from '../core/ports';
+import type { ScanRecord, StoredVerdict, Waiter } from '../core/ports';
 import type { Decision } from '../core/result/model';
 import { applyOverrides } from '../core/taskdef/parse';
 import type { TaskDefinitionSpec } from '../core/taskdef/model';
@@ -14,7 +14,7 @@ import { enforceTaskDecision, type EnforcementOutcome } from './enforcement';
 import { classifyFailure, shouldRetry } from './failures';
 import type { Logger } from './logger';
 import type { GateRuntime } from './runtime';
-import { ensureScan, isReusable, rescan, verdictFromFinishedScan } from './scans';
+import { ensureScan, errorMayBeRetried, isReusable, rescan, verdictFromFinishedScan } from './scans';
 
 export type TaskJudgement =
   | { status: 'judged'; decision: Decision; blocking: boolean; action: EnforcementOutcome['action']; notified: boolean }
@@ -49,7 +49,7 @@ interface ContainerState {
 
 /**
  * Judges one task and acts on the decision. The path for a task whose digests all have verdicts is one store read
- * (verdicts, and the launcher when the store can fold it in); the task definition comes from the in-memory cache.
+ * (verdicts and launcher together); the task definition comes from the in-memory cache.
  * Unknown digests get one scan each (claimScan) and the task waits on them; it is judged again when they finish.
  */
 export async function judgeTask(rt: GateRuntime, task: TaskSnapshot, options: JudgeOptions): Promise<TaskJudgement> {
@@ -211,13 +211,11 @@ interface VerdictRead {
   launcherKnown: boolean;
 }
 
+/** One read for the verdicts and the launcher; none for a task without a single image to look up (all invalid). */
 async function readVerdicts(rt: GateRuntime, keys: string[], taskArn: string): Promise<VerdictRead> {
   if (keys.length === 0) return { verdicts: new Map(), launcherKnown: false };
-  if (rt.store.getVerdictsForTask) {
-    const { verdicts, launcher } = await rt.store.getVerdictsForTask(keys, rt.policy.hash, taskArn);
-    return { verdicts, launcher, launcherKnown: true };
-  }
-  return { verdicts: await rt.store.getVerdicts(keys, rt.policy.hash), launcherKnown: false };
+  const { verdicts, launcher } = await rt.store.getVerdictsForTask(keys, rt.policy.hash, taskArn);
+  return { verdicts, launcher, launcherKnown: true };
 }
 
 /**
@@ -225,6 +223,11 @@ async function readVerdicts(rt: GateRuntime, keys: string[], taskArn: string): P
  * written before the scan state is read, and a finishing scan marks its record done before its last look at the
  * waiters, so a task can never fall between the two. A finished scan whose report serves the current policy gives
  * its verdict at once; a failed one gives its error. Returns the keys still being scanned.
+ *
+ * A scan error still in force is an answer, not something to wait for: when this execution environment saw it
+ * stand (`standingScanErrors`), the record is read first and, if the error still stands, the task is judged on it
+ * with one read instead of a waiter written, the read, and the waiter removed again. Every other case keeps the
+ * waiter-first order (reading first would cost a task waiting on a running scan a second read).
  */
 async function awaitScans(
   rt: GateRuntime,
@@ -236,6 +239,16 @@ async function awaitScans(
 ): Promise<string[]> {
   const waitingOn: string[] = [];
   for (const [key, states] of pending) {
+    if (rt.standingScanErrors.stands(key, rt.clock.now().getTime())) {
+      const record = await rt.store.getScan(key);
+      if (record?.state === 'error' && !errorMayBeRetried(rt, record)) {
+        useScanError(states, record);
+        rt.standingScanErrors.note(record, rt.clock.now().getTime());
+        continue;
+      }
+      rt.standingScanErrors.forget(key);
+    }
+
     const waiter: Waiter = {
       digest: key,
       taskArn: task.taskArn,
@@ -259,14 +272,19 @@ async function awaitScans(
       await rescan(rt, outcome.record, log, pullReference);
       waitingOn.push(key);
     } else if (outcome.state === 'error') {
-      const message = outcome.record.error || 'the scan failed';
-      for (const state of states) state.scanError = message;
+      useScanError(states, outcome.record);
+      rt.standingScanErrors.note(outcome.record, rt.clock.now().getTime());
       await rt.store.removeWaiter(key, task.taskArn);
     } else {
       waitingOn.push(key);
     }
   }
   return waitingOn;
+}
+
+function useScanError(states: ContainerState[], record: ScanRecord): void {
+  const message = record.error || 'the scan failed';
+  for (const state of states) state.scanError = message;
 }
 
 export interface WaiterResults {

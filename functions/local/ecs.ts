@@ -46,7 +46,8 @@ export interface WorldTask {
   desiredStatus: 'RUNNING' | 'STOPPED';
   version: number;
   containers: WorldContainer[];
-  overrides: { containerOverrides: Record<string, unknown>[] };
+  /** API_TaskOverride as ECS reports it: the RunTask caller's task-level overrides, and one container override per container at least. */
+  overrides: { containerOverrides: Record<string, unknown>[]; [field: string]: unknown };
   /** Epoch ms timestamps */
   createdAt: number;
   connectivityAt?: number;
@@ -117,7 +118,7 @@ export interface LaunchOptions {
   taskDefinitionArn: string;
   startedBy?: string;
   group?: string;
-  overrides?: { containerOverrides?: Record<string, unknown>[] };
+  overrides?: { containerOverrides?: Record<string, unknown>[]; [field: string]: unknown };
   label?: string;
   launchedBy?: string;
   /** Last status the task reaches on its own; default RUNNING. */
@@ -204,7 +205,10 @@ export class FakeEcs implements EcsPort {
         containerArn: arns.container(location, cluster, ids.uuid('container')),
         lastStatus: 'PENDING',
       })),
-      overrides: { containerOverrides: options.overrides?.containerOverrides ?? spec.containers.map((container) => ({ name: container.name })) },
+      overrides: {
+        ...structuredClone(options.overrides ?? {}),
+        containerOverrides: structuredClone(options.overrides?.containerOverrides ?? spec.containers.map((container) => ({ name: container.name }))),
+      },
       createdAt: now,
       updatedAt: now,
       digestVisibleFrom: options.digestVisibleFrom ?? this.options.digestVisibleFrom ?? 'RUNNING',
@@ -482,6 +486,9 @@ export class FakeEcs implements EcsPort {
             image: container.image,
             ...(container.imageDigest && statusRank(task.lastStatus) >= statusRank(task.digestVisibleFrom) ? { imageDigest: container.imageDigest } : {}),
           })),
+          // As the ECS adapter reads DescribeTasks: without them a task judged after its scan would lose its RunTask overrides.
+          taskDefinitionArn: task.taskDefinitionArn,
+          overrides: structuredClone(task.overrides),
         },
       ];
     });

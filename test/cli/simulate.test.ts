@@ -48,6 +48,7 @@ describe('fargate-gate simulate: the example scenarios', () => {
     expect(files).toEqual(
       expect.arrayContaining([
         'runtask-root-image.json',
+        'runtask-override-secret.json',
         'service-compliant.json',
         'service-rollback.json',
         'burst-duplicates.json',
@@ -81,6 +82,23 @@ describe('fargate-gate simulate: the example scenarios', () => {
       expect(stop.reason).toMatch(/rootUser/);
       expect(stop.reason).toContain(started(result)[0].buildId as string);
     }
+  });
+
+  it('runtask-override-secret: once the scan passes, the launch with plaintext AWS keys in its RunTask overrides is stopped by the secrets rule; the plain launch runs', async () => {
+    const result = (await simulate(join(SCENARIOS, 'runtask-override-secret.json'))).json();
+    expect(started(result)).toHaveLength(1);
+    // Both tasks waited for the scan: the decision was made after it, on what DescribeTasks returned.
+    expect(of(result, 'stopTask').map((s) => s.task)).toEqual(['export-with-keys']);
+    expect(of(result, 'stopTask')[0].reason).toContain('rules: secrets');
+    expect(task(result, 'export-with-keys')?.lastStatus).toBe('STOPPED');
+    expect(task(result, 'export-plain')?.lastStatus).toBe('RUNNING');
+    const verdicts = of(result, 'notify').map((a) => a.event);
+    expect(verdicts.map((e) => [e?.decision, e?.action, e?.rules])).toEqual([
+      ['pass', 'none', []],
+      ['fail', 'stopTask', ['secrets']],
+    ]);
+    // The verdict names the variables, never their values.
+    expect(JSON.stringify(result.actions)).not.toMatch(/wJalrXUtnFEMI|AKIAIOSFODNN7EXAMPLE/);
   });
 
   it('burst-duplicates: exactly one scan for the digest and exactly one stop per task, whatever the duplicates and order', async () => {

@@ -108,6 +108,26 @@ describe('an unknown digest', () => {
   });
 });
 
+describe('RunTask overrides of a waiting task', () => {
+  it('are judged from DescribeTasks when the scan finishes, even when the event that made the task wait had none', async () => {
+    const { world, gate } = setup();
+    const overrides = { containerOverrides: [{ name: 'web', environment: [{ name: 'AWS_SECRET_ACCESS_KEY', value: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' }] }] };
+    const keys = { id: 'f1000000000000000000000000000001', containers: [{ name: 'web', image: `${WEB}:2`, imageDigest: NEW }] };
+    const plain = { id: 'f1000000000000000000000000000002', containers: [{ name: 'web', image: `${WEB}:2`, imageDigest: NEW }] };
+    world.ecs.tasks.set(taskArnOf(keys.id), runningTask({ ...keys, overrides }));
+    world.ecs.tasks.set(taskArnOf(plain.id), runningTask({ ...plain, overrides: { containerOverrides: [{ name: 'web' }] } }));
+    await gate.handleEvent(taskEvent(keys));
+    await gate.handleEvent(taskEvent(plain));
+    uploadReport(world, NEW, { reference: `${WEB}@${NEW}`, digest: NEW, critical: 0 });
+
+    await gate.handleEvent(buildEvent(buildIdOf(world), 'SUCCEEDED'));
+
+    expect(world.ecs.stops.map((stop) => stop.taskArn)).toEqual([taskArnOf(keys.id)]);
+    expect(world.ecs.stops[0].reason).toContain('rules: secrets');
+    expect(world.store.allWaiters()).toEqual([]);
+  });
+});
+
 describe('service tasks waiting on a scan', () => {
   it('roll their deployment back once, under the key the task events use', async () => {
     const { world, gate } = setup();

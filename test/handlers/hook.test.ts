@@ -100,6 +100,18 @@ describe('the PRE_SCALE_UP lifecycle hook', () => {
     expect(world.scanner.requests).toHaveLength(1);
   });
 
+  it('carries the failures of the older failed scan over when it scans again, so the back-off keeps growing', async () => {
+    const { world, gate } = setup();
+    world.store.scans.set(NEW, { digest: NEW, imageReference: `${WEB}@${NEW}`, scanId: 'earlier', state: 'error', error: 'registry unreachable', attempts: 3, startedAt: '2026-01-05T07:00:00Z', deadline: '2026-01-05T07:30:00Z', retryAt: '2026-01-05T08:59:00Z' });
+    const first = await gate.handleHook(hookPayload());
+    expect(world.store.scans.get(NEW)).toMatchObject({ scanId: 'scan-0001', state: 'running', attempts: 3 });
+
+    await gate.handleEvent(buildEvent(world.store.scans.get(NEW)?.buildId as string, 'FAILED'));
+    // The fourth failure in a row waits 80 minutes (10 doubled three times), less the jitter (87.5 % at random 0.5): 70.
+    expect(world.store.scans.get(NEW)).toMatchObject({ state: 'error', attempts: 4, retryAt: '2026-01-05T10:10:00.000Z' });
+    expect(await gate.handleHook(hookPayload({ hookDetails: first.hookDetails }))).toEqual({ hookStatus: 'FAILED' });
+  });
+
   it('lets a recent failed scan of another launch stand instead of scanning again', async () => {
     const { world, gate } = setup();
     world.store.scans.set(NEW, { digest: NEW, imageReference: `${WEB}@${NEW}`, scanId: 'a-task-scan', state: 'error', error: 'registry unreachable', attempts: 0, startedAt: '2026-01-05T08:55:00Z', deadline: '2026-01-05T09:25:00Z', retryAt: '2026-01-05T09:05:00Z' });

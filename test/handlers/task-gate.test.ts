@@ -1,14 +1,14 @@
 import { createGate } from '../../functions/handlers/gate';
 import { createWorld, policyOf, type World } from './support/fakes';
-import { CLUSTER, REGISTRY, digestOf, registerTaskDefinition, storeVerdict, taskArnOf, taskEvent } from './support/scenario';
+import { CLUSTER, REGISTRY, buildEvent, digestOf, registerTaskDefinition, runningTask, storeVerdict, taskArnOf, taskEvent } from './support/scenario';
 
 const policy = policyOf();
 const GOOD = digestOf('good');
 const BAD = digestOf('bad');
 const WEB = `${REGISTRY}/shop/web`;
 
-function setup(options: Parameters<typeof createWorld>[0] = {}, policyOverride = policy): { world: World; gate: ReturnType<typeof createGate> } {
-  const world = createWorld(options);
+function setup(policyOverride = policy): { world: World; gate: ReturnType<typeof createGate> } {
+  const world = createWorld();
   registerTaskDefinition(world, 'web', [{ name: 'web', image: `${WEB}:1` }]);
   storeVerdict(world, policyOverride, GOOD, { reference: `${WEB}:1`, user: '1000', critical: 0 });
   storeVerdict(world, policyOverride, BAD, { reference: `${WEB}:1`, user: '1000', critical: 2 }, 60_000, 'fargate-gate-scan:bad-build');
@@ -31,13 +31,6 @@ describe('a task whose digest has a verdict', () => {
     expect(result).toMatchObject({ kind: 'taskStateChange', judgement: { status: 'judged', decision: 'pass', action: 'none' } });
     expect(world.calls()).toEqual(['store.getVerdictsForTask']);
     expect(world.notifier.published).toEqual([]);
-  });
-
-  it('passes with one call on a store without the combined read too', async () => {
-    const { world, gate } = setup({ combinedRead: false });
-    await warm(world, gate);
-    await gate.handleEvent(taskEvent({ containers: [{ name: 'web', image: `${WEB}:1`, imageDigest: GOOD }] }));
-    expect(world.calls()).toEqual(['store.getVerdicts']);
   });
 
   it('reads the task definition once per revision, not per event', async () => {
@@ -81,13 +74,13 @@ describe('a task whose digest has a verdict', () => {
     expect(world.notifier.published).toHaveLength(1);
   });
 
-  it('looks the launcher up only when it notifies, on a store without the combined read', async () => {
-    const { world, gate } = setup({ combinedRead: false });
+  it('looks the launcher up only when it notifies about a task that had no image to read a verdict for', async () => {
+    const { world, gate } = setup();
     await warm(world, gate);
     world.store.launchers.set(taskArnOf('a1b2c3d4e5f60718293a4b5c6d7e8f90'), 'arn:aws:iam::123456789012:user/alice');
-    await gate.handleEvent(taskEvent({ containers: [{ name: 'web', image: `${WEB}:1`, imageDigest: BAD }] }));
-    expect(world.calls()).toEqual(['store.getVerdicts', 'ecs.stopTask', 'store.claimEnforcement', 'store.getLauncher', 'notifier.publishVerdict']);
-    expect(world.notifier.published[0].launchedBy).toBe('arn:aws:iam::123456789012:user/alice');
+    await gate.handleEvent(taskEvent({ containers: [{ name: 'web', image: `${WEB}:1 --privileged` }] }));
+    expect(world.calls()).toEqual(['ecs.stopTask', 'store.claimEnforcement', 'store.getLauncher', 'notifier.publishVerdict']);
+    expect(world.notifier.published[0]).toMatchObject({ decision: 'error', launchedBy: 'arn:aws:iam::123456789012:user/alice' });
   });
 
   it('judges the digest the task really runs, not the one its tag points to now', async () => {
@@ -122,7 +115,7 @@ describe('a task whose digest has a verdict', () => {
 
   it('only notifies in audit mode', async () => {
     const audit = policyOf({ mode: 'audit' });
-    const { world, gate } = setup({}, audit);
+    const { world, gate } = setup(audit);
     await gate.handleEvent(taskEvent({ containers: [{ name: 'web', image: `${WEB}:1`, imageDigest: BAD }] }));
     expect(world.ecs.stops).toEqual([]);
     expect(world.ecs.rollbacks).toEqual([]);
@@ -242,6 +235,134 @@ describe('a service task whose digest is denied', () => {
   });
 });
 
+describe('a service task whose images only warn', () => {
+  const warnOnly = policyOf({ rules: { vulnerabilities: { action: 'warn', fixable: { minSeverity: 'high' } } } });
+  const FIRST = '4412863370297563981';
+  const SECOND = '5523974481308674092';
+  const inDeployment = (id: string, deployment: string | null) =>
+    taskEvent({ id, service: 'web', startedBy: deployment === null ? null : `ecs-svc/${deployment}`, containers: [{ name: 'web', image: `${WEB}:1`, imageDigest: BAD }] });
+
+  it('notifies once per deployment: its other tasks stay quiet, and a redeploy of the same images notifies again', async () => {
+    const { world, gate } = setup(warnOnly);
+    await gate.handleEvent(inDeployment('w0000000000000000000000000000001', FIRST));
+    await gate.handleEvent(inDeployment('w0000000000000000000000000000002', FIRST));
+    await gate.handleEvent(inDeployment('w0000000000000000000000000000001', FIRST));
+    expect(world.notifier.published).toEqual([expect.objectContaining({ decision: 'warn', action: 'none', service: 'web' })]);
+
+    // Redeployed a week later: the first deployment's notification claim is still in the store.
+    world.clock.advance(7 * 24 * 3600 * 1000);
+    storeVerdict(world, warnOnly, BAD, { reference: `${WEB}:1`, user: '1000', critical: 2 });
+    await gate.handleEvent(inDeployment('w0000000000000000000000000000003', SECOND));
+    await gate.handleEvent(inDeployment('w0000000000000000000000000000004', SECOND));
+
+    expect(world.notifier.published.map((event) => [event.decision, event.taskArn])).toEqual([
+      ['warn', taskArnOf('w0000000000000000000000000000001')],
+      ['warn', taskArnOf('w0000000000000000000000000000003')],
+    ]);
+    expect([...world.store.enforcements.keys()].sort()).toEqual([
+      `notify#service#${CLUSTER}#web#ecs-svc/${FIRST}#${BAD}#${warnOnly.hash}`,
+      `notify#service#${CLUSTER}#web#ecs-svc/${SECOND}#${BAD}#${warnOnly.hash}`,
+    ]);
+    expect(world.ecs.stops).toEqual([]);
+    expect(world.ecs.rollbacks).toEqual([]);
+  });
+
+  it('notifies once per service and images for service tasks that carry no deployment id', async () => {
+    const { world, gate } = setup(warnOnly);
+    await gate.handleEvent(inDeployment('w1000000000000000000000000000001', null));
+    await gate.handleEvent(inDeployment('w1000000000000000000000000000002', null));
+    expect(world.notifier.published).toHaveLength(1);
+    expect([...world.store.enforcements.keys()]).toEqual([`notify#service#${CLUSTER}#web#${BAD}#${warnOnly.hash}`]);
+  });
+});
+
+describe('a task whose image has a scan error still in force', () => {
+  const BROKEN = digestOf('broken');
+  const launch = (id: string) => taskEvent({ id, containers: [{ name: 'web', image: `${WEB}:1`, imageDigest: BROKEN }] });
+  const failedScan = (retryAt: string) => ({
+    digest: BROKEN,
+    imageReference: `${WEB}@${BROKEN}`,
+    scanId: 'failed-earlier',
+    state: 'error' as const,
+    error: 'UNAUTHORIZED: the scanner may not pull shop/web',
+    attempts: 2,
+    startedAt: '2026-01-05T08:40:00Z',
+    deadline: '2026-01-05T09:10:00Z',
+    retryAt,
+  });
+
+  it('is judged on the error with one scan read once this environment saw the error stand: no waiter written and removed', async () => {
+    const { world, gate } = setup();
+    await warm(world, gate);
+    world.store.scans.set(BROKEN, failedScan('2026-01-05T09:20:00Z'));
+
+    // The first task in a fresh environment cannot know: the waiter goes first, as for any image without a verdict.
+    const first = await gate.handleEvent(launch('c1000000000000000000000000000001'));
+    expect(first).toMatchObject({ judgement: { status: 'judged', decision: 'error', action: 'stopTask' } });
+    expect(world.calls()).toEqual([
+      'store.getVerdictsForTask',
+      'store.addWaiter',
+      'store.getScan',
+      'store.removeWaiter',
+      'ecs.stopTask',
+      'store.claimEnforcement',
+      'notifier.publishVerdict',
+    ]);
+
+    world.recorder.reset();
+    world.clock.advance(10 * 60_000);
+    const second = await gate.handleEvent(launch('c1000000000000000000000000000002'));
+    expect(second).toMatchObject({ judgement: { status: 'judged', decision: 'error', action: 'stopTask' } });
+    expect(world.calls()).toEqual(['store.getVerdictsForTask', 'store.getScan', 'ecs.stopTask', 'store.claimEnforcement', 'notifier.publishVerdict']);
+    expect(world.notifier.published[1].errors?.[0].message).toContain('UNAUTHORIZED: the scanner may not pull shop/web');
+    expect(world.store.allWaiters()).toEqual([]);
+    expect(world.scanner.requests).toEqual([]);
+  });
+
+  it('reads first in the environment that failed the scan, from the first launch after it', async () => {
+    const { world, gate } = setup();
+    await warm(world, gate);
+    await gate.handleEvent(launch('c2000000000000000000000000000001'));
+    world.ecs.tasks.set(taskArnOf('c2000000000000000000000000000001'), runningTask({ id: 'c2000000000000000000000000000001', containers: [{ name: 'web', image: `${WEB}:1`, imageDigest: BROKEN }] }));
+    await gate.handleEvent(buildEvent(world.store.scans.get(BROKEN)?.buildId as string, 'FAILED'));
+    expect(world.ecs.stops.map((stop) => stop.taskArn)).toEqual([taskArnOf('c2000000000000000000000000000001')]);
+
+    world.recorder.reset();
+    await gate.handleEvent(launch('c2000000000000000000000000000002'));
+    expect(world.calls()).toEqual(['store.getVerdictsForTask', 'store.getScan', 'ecs.stopTask', 'store.claimEnforcement', 'notifier.publishVerdict']);
+  });
+
+  it('scans again once the error may be retried, waiter first, carrying the failures over', async () => {
+    const { world, gate } = setup();
+    await warm(world, gate);
+    world.store.scans.set(BROKEN, failedScan('2026-01-05T09:20:00Z'));
+    await gate.handleEvent(launch('c3000000000000000000000000000001'));
+
+    world.clock.advance(30 * 60_000);
+    world.recorder.reset();
+    const result = await gate.handleEvent(launch('c3000000000000000000000000000002'));
+    expect(result).toMatchObject({ judgement: { status: 'waiting', on: [BROKEN] } });
+    expect(world.calls()).toEqual(['store.getVerdictsForTask', 'store.addWaiter', 'store.getScan', 'store.claimScan', 'scanner.startScan', 'store.updateScan']);
+    expect(world.store.scans.get(BROKEN)).toMatchObject({ state: 'running', attempts: 2 });
+  });
+
+  it('takes the usual path when the error it remembers was replaced, and waits for the scan that replaced it', async () => {
+    const { world, gate } = setup();
+    await warm(world, gate);
+    world.store.scans.set(BROKEN, failedScan('2026-01-05T09:20:00Z'));
+    await gate.handleEvent(launch('c4000000000000000000000000000001'));
+    // Someone else re-scanned the image early (an operator, another tool writing the table).
+    world.store.scans.set(BROKEN, { ...failedScan('2026-01-05T09:20:00Z'), scanId: 'rescan', state: 'running', buildId: 'fargate-gate-scan:manual', retryAt: undefined });
+
+    world.recorder.reset();
+    const result = await gate.handleEvent(launch('c4000000000000000000000000000002'));
+    expect(result).toMatchObject({ judgement: { status: 'waiting', on: [BROKEN] } });
+    expect(world.calls()).toEqual(['store.getVerdictsForTask', 'store.getScan', 'store.addWaiter', 'store.getScan']);
+    expect(world.store.allWaiters().map((waiter) => waiter.taskArn)).toEqual([taskArnOf('c4000000000000000000000000000002')]);
+    expect(world.ecs.stops).toHaveLength(1);
+  });
+});
+
 describe('failures', () => {
   it('rethrows a throttled read so Lambda retries the event', async () => {
     const { world, gate } = setup();
@@ -271,6 +392,19 @@ describe('failures', () => {
     await gate.handleEvent(event);
     expect(world.notifier.published).toHaveLength(1);
     expect(world.ecs.stops).toHaveLength(2);
+  });
+
+  it('counts a claim it could not give back after publishing failed: the retry stops the task again but cannot publish', async () => {
+    const { world, gate } = setup();
+    world.notifier.failNext = Object.assign(new Error('bus unavailable'), { name: 'InternalException', $fault: 'server' });
+    world.store.failNext.set('releaseEnforcement', Object.assign(new Error('slow down'), { name: 'ProvisionedThroughputExceededException', $fault: 'client' }));
+    const event = taskEvent({ containers: [{ name: 'web', image: `${WEB}:1`, imageDigest: BAD }] });
+    await expect(gate.handleEvent(event)).rejects.toThrow('bus unavailable');
+    expect(world.metrics.total('ClaimsStranded')).toBe(1);
+    expect(world.store.enforcements.has(`task#${taskArnOf('a1b2c3d4e5f60718293a4b5c6d7e8f90')}`)).toBe(true);
+    await gate.handleEvent(event);
+    expect(world.ecs.stops).toHaveLength(2);
+    expect(world.notifier.published).toEqual([]);
   });
 
   it('treats an image reference a shell would act on as a scan error, and repeats it nowhere', async () => {

@@ -21,6 +21,28 @@ describe('FakeEcs tasks', () => {
     expect((await ecs.describeTasks('batch', [task.taskArn]))[0]).toMatchObject({ lastStatus: 'RUNNING', containers: [{ imageDigest: digestOf('1') }] });
   });
 
+  it('describes a task with its task definition revision and its RunTask overrides, as the ECS adapter reads DescribeTasks', async () => {
+    const { ecs, simulation, families } = setup();
+    const environment = [{ name: 'AWS_SECRET_ACCESS_KEY', value: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' }];
+    const overridden = ecs.launchTask({
+      cluster: 'batch',
+      taskDefinitionArn: families.get('v1') as string,
+      overrides: { containerOverrides: [{ name: 'app', environment }], taskRoleArn: 'arn:aws:iam::123456789012:role/export' },
+    });
+    const plain = ecs.launchTask({ cluster: 'batch', taskDefinitionArn: families.get('v1') as string });
+    await simulation.settle();
+    const [withOverrides, without] = await ecs.describeTasks('batch', [overridden.taskArn, plain.taskArn]);
+    expect(withOverrides).toMatchObject({
+      taskDefinitionArn: families.get('v1'),
+      overrides: { containerOverrides: [{ name: 'app', environment }], taskRoleArn: 'arn:aws:iam::123456789012:role/export' },
+    });
+    // ECS lists every container in containerOverrides, with just its name when RunTask overrode nothing.
+    expect(without).toMatchObject({ taskDefinitionArn: families.get('v1'), overrides: { containerOverrides: [{ name: 'app' }] } });
+    // A copy: what the gate does with the answer cannot change the world's task.
+    (withOverrides.overrides as { containerOverrides: { environment: unknown[] }[] }).containerOverrides[0].environment.length = 0;
+    expect(overridden.overrides.containerOverrides[0]).toEqual({ name: 'app', environment });
+  });
+
   it('stops a task with the reason kept, a desiredStatus event first, and says nothing more for a second stop', async () => {
     const { ecs, simulation, taskEvents, families, backend } = setup();
     const task = ecs.launchTask({ cluster: 'batch', taskDefinitionArn: families.get('v1') as string });

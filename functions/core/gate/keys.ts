@@ -41,9 +41,17 @@ export function scanNotificationKey(scanKey: string, scanId: string): string {
 
 /**
  * A decision that only notifies (warn, audit-mode failure, allowed scan error), once per subject and policy: per task
- * for standalone tasks, per (service, digests) for service tasks so a service with fifty tasks sends one event.
+ * for standalone tasks; for service tasks per (service deployment, digests), so a service with fifty tasks sends one
+ * event, and a redeploy of the same warn-level images (a new deployment) is a new notice rather than one swallowed by
+ * the first deployment's claim for its whole lifetime. `deploymentId` is TaskOwner.deploymentId, as in `serviceKey`;
+ * without it the key falls back to (service, digests) for the same reason.
  */
-export function notificationKey(subject: { taskArn: string } | { clusterArn: string; service: string; digests: readonly string[] }, policyHash: string): string {
+export function notificationKey(
+  subject: { taskArn: string } | { clusterArn: string; service: string; digests: readonly string[]; deploymentId?: string },
+  policyHash: string,
+): string {
   if ('taskArn' in subject) return `notify#task#${subject.taskArn}#${policyHash}`;
-  return `notify#service#${subject.clusterArn}#${subject.service}#${[...new Set(subject.digests)].sort().join(',')}#${policyHash}`;
+  const digests = [...new Set(subject.digests)].sort().join(',');
+  const deployment = subject.deploymentId ? `ecs-svc/${subject.deploymentId}#` : '';
+  return `notify#service#${subject.clusterArn}#${subject.service}#${deployment}${digests}#${policyHash}`;
 }

@@ -34,6 +34,26 @@ describe('enforcement keys', () => {
 
   it('separate notifications per policy, so a new policy notifies again', () => {
     expect(notificationKey({ taskArn: 't' }, 'h1')).not.toBe(notificationKey({ taskArn: 't' }, 'h2'));
+    expect(notificationKey({ clusterArn: cluster, service: 'web', digests: [a], deploymentId: '1' }, 'h1')).not.toBe(
+      notificationKey({ clusterArn: cluster, service: 'web', digests: [a], deploymentId: '1' }, 'h2'),
+    );
+  });
+
+  it('notify about a service once per deployment and digests, whatever the container order', () => {
+    expect(notificationKey({ clusterArn: cluster, service: 'web', digests: [b, a, b], deploymentId: '9223370545345641169' }, 'h')).toBe(
+      `notify#service#${cluster}#web#ecs-svc/9223370545345641169#${a},${b}#h`,
+    );
+    expect(notificationKey({ clusterArn: cluster, service: 'web', digests: [a], deploymentId: '1111111111111111111' }, 'h')).not.toBe(
+      notificationKey({ clusterArn: cluster, service: 'web', digests: [a], deploymentId: '2222222222222222222' }, 'h'),
+    );
+    expect(notificationKey({ clusterArn: cluster, service: 'web', digests: [a, b], deploymentId: '1' }, 'h')).not.toBe(
+      notificationKey({ clusterArn: cluster, service: 'web', digests: [a], deploymentId: '1' }, 'h'),
+    );
+  });
+
+  it('notify about a service task without a deployment id once per service and digests', () => {
     expect(notificationKey({ clusterArn: cluster, service: 'web', digests: [b, a] }, 'h')).toBe(`notify#service#${cluster}#web#${a},${b}#h`);
+    expect(notificationKey({ clusterArn: cluster, service: 'web', digests: [a], deploymentId: '' }, 'h')).toBe(notificationKey({ clusterArn: cluster, service: 'web', digests: [a] }, 'h'));
+    expect(notificationKey({ clusterArn: cluster, service: 'web', digests: [a], deploymentId: '1' }, 'h')).not.toBe(notificationKey({ clusterArn: cluster, service: 'web', digests: [a] }, 'h'));
   });
 });

@@ -39,13 +39,6 @@ export class Recorder {
 
 const clone = <T>(value: T): T => (value === undefined ? value : structuredClone(value));
 
-export interface FakeStoreOptions {
-  /** Implement the optional combined read (verdicts + launcher in one call). */
-  combinedRead?: boolean;
-  /** Implement the optional releaseEnforcement. */
-  release?: boolean;
-}
-
 export class FakeStore implements GateStore {
   readonly verdicts = new Map<string, StoredVerdict>();
   readonly scans = new Map<string, ScanRecord>();
@@ -53,25 +46,10 @@ export class FakeStore implements GateStore {
   readonly enforcements = new Map<string, EnforcementRecord>();
   readonly versions = new Map<string, number>();
   readonly launchers = new Map<string, string>();
-  getVerdictsForTask?: GateStore['getVerdictsForTask'];
-  releaseEnforcement?: GateStore['releaseEnforcement'];
   /** Make the next call of a method throw this error. */
   readonly failNext = new Map<string, unknown>();
 
-  constructor(private readonly recorder: Recorder, options: FakeStoreOptions = {}) {
-    if (options.combinedRead ?? true) {
-      this.getVerdictsForTask = async (digests, policyHash, taskArn) => {
-        this.call('getVerdictsForTask');
-        return { verdicts: this.lookup(digests, policyHash), launcher: this.launchers.get(taskArn) };
-      };
-    }
-    if (options.release ?? true) {
-      this.releaseEnforcement = async (key) => {
-        this.call('releaseEnforcement');
-        this.enforcements.delete(key);
-      };
-    }
-  }
+  constructor(private readonly recorder: Recorder) {}
 
   private call(method: string): void {
     this.recorder.record(`store.${method}`);
@@ -98,6 +76,11 @@ export class FakeStore implements GateStore {
   async getVerdicts(digests: string[], policyHash: string) {
     this.call('getVerdicts');
     return this.lookup(digests, policyHash);
+  }
+  async getVerdictsForTask(digests: string[], policyHash: string, taskArn: string) {
+    this.call('getVerdictsForTask');
+    const launcher = this.launchers.get(taskArn);
+    return launcher === undefined ? { verdicts: this.lookup(digests, policyHash) } : { verdicts: this.lookup(digests, policyHash), launcher };
   }
   async putVerdict(verdict: StoredVerdict) {
     this.call('putVerdict');
@@ -145,6 +128,10 @@ export class FakeStore implements GateStore {
     if (this.enforcements.has(record.key)) return false;
     this.enforcements.set(record.key, clone(record));
     return true;
+  }
+  async releaseEnforcement(key: string) {
+    this.call('releaseEnforcement');
+    this.enforcements.delete(key);
   }
   async advanceTaskVersion(taskArn: string, version: number) {
     this.call('advanceTaskVersion');
@@ -336,12 +323,12 @@ export interface World {
   calls(): string[];
 }
 
-export function createWorld(options: FakeStoreOptions = {}): World {
+export function createWorld(): World {
   const recorder = new Recorder();
   let ids = 0;
   const world: World = {
     recorder,
-    store: new FakeStore(recorder, options),
+    store: new FakeStore(recorder),
     ecs: new FakeEcs(recorder),
     taskDefinitions: new FakeTaskDefinitions(recorder),
     registry: new FakeRegistry(recorder),
