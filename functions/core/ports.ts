@@ -245,3 +245,16 @@ export interface MetricsPort {
 export interface Clock {
   now(): Date;
 }
+
+/** Every port the gate's handlers take: AWS adapters in Lambda, in-memory ones in simulate, tests and the benchmark. */
+export interface GatePorts {
+  store: GateStore;
+  ecs: EcsPort;
+  taskDefinitions: TaskDefinitionPort;
+  registry: RegistryPort;
+  scanner: ScannerPort;
+  reports: ReportPort;
+  notifier: NotifierPort;
+  metrics: MetricsPort;
+  clock: Clock;
+}

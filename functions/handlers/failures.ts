@@ -1,5 +1,6 @@
 import { InputError } from '../core/errors';
 import { ReportMissingError, ScanCapacityError } from '../core/ports';
+import { THROTTLING_ERROR_NAMES } from '../adapters/aws-errors';
 
 /**
  * What a failure means for the event being handled:
@@ -13,22 +14,8 @@ import { ReportMissingError, ScanCapacityError } from '../core/ports';
  */
 export type FailureKind = 'input' | 'capacity' | 'permanent' | 'transient' | 'unknown';
 
-const THROTTLING = new Set([
-  'BandwidthLimitExceeded',
-  'EC2ThrottledException',
-  'LimitExceededException',
-  'PriorRequestNotComplete',
-  'ProvisionedThroughputExceededException',
-  'RequestLimitExceeded',
-  'RequestThrottled',
-  'RequestThrottledException',
-  'SlowDown',
-  'ThrottledException',
-  'Throttling',
-  'ThrottlingException',
-  'TooManyRequestsException',
-  'TransactionInProgressException',
-]);
+// The SDK's own list of throttling codes, kept once beside the adapters that recognise AWS errors.
+const THROTTLING = new Set(THROTTLING_ERROR_NAMES);
 
 const TRANSIENT = new Set([
   'InternalServerError',

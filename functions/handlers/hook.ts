@@ -8,13 +8,14 @@ import {
   type LifecycleHookPayload,
 } from '../core/events';
 import { verdictFreshness } from '../core/gate/freshness';
-import { planImage, type ImagePlan } from '../core/gate/images';
+import { planImage } from '../core/gate/images';
 import { hookKey } from '../core/gate/keys';
 import { buildVerdictEvent, type VerdictImage } from '../core/gate/verdict-event';
 import { formatImageReference, isSha256Digest, pinnedReference } from '../core/image/reference';
 import { evaluatePolicy, isBlocking, type ContainerEvidence } from '../core/policy';
 import type { StoredVerdict } from '../core/ports';
 import type { EvaluationResult } from '../core/result/model';
+import { imageOf, useVerdict, type ContainerState } from './container-state';
 import { classifyFailure, describeError } from './failures';
 import type { Logger } from './logger';
 import { notifyOnce } from './notify';
@@ -82,14 +83,6 @@ function respond(rt: GateRuntime, response: HookResponse, log: Logger): HookResp
   return response;
 }
 
-interface HookContainer {
-  plan: ImagePlan;
-  key?: string;
-  pullReference?: string;
-  digest?: string;
-  verdict?: StoredVerdict;
-  scanError?: string;
-}
 
 async function admit(rt: GateRuntime, payload: LifecycleHookPayload, state: HookState, log: Logger): Promise<HookResponse> {
   const revision = await rt.ecs.describeServiceRevision(payload.executionDetails.targetServiceRevisionArn);
@@ -98,8 +91,8 @@ async function admit(rt: GateRuntime, payload: LifecycleHookPayload, state: Hook
 
   // ECS resolves tags to digests per deployment (software version consistency), so digests are normally there;
   // a container that opted out gets its ECR tag resolved here, as a task's would be.
-  const containers: HookContainer[] = await Promise.all(
-    plans.map(async (plan): Promise<HookContainer> => {
+  const containers: ContainerState[] = await Promise.all(
+    plans.map(async (plan): Promise<ContainerState> => {
       if (plan.kind === 'pinned') return { plan, key: plan.digest, digest: plan.digest, pullReference: pinnedReference(plan.reference, plan.digest) };
       if (plan.kind === 'byReference') return { plan, key: plan.scanKey, pullReference: formatImageReference(plan.reference) };
       if (plan.kind === 'invalid') return { plan, scanError: plan.error };
@@ -236,19 +229,7 @@ function unjudgeable(rt: GateRuntime, why: string): HookResponse {
   return { hookStatus: isBlocking(result) ? 'FAILED' : 'SUCCEEDED' };
 }
 
-function useVerdict(container: HookContainer, verdict: StoredVerdict): void {
-  container.verdict = verdict;
-  if (!container.digest && isSha256Digest(verdict.assessment.facts.digest)) container.digest = verdict.assessment.facts.digest;
-}
 
-function imageOf(container: HookContainer): VerdictImage {
-  const image: VerdictImage = { container: container.plan.container };
-  if (container.plan.kind !== 'invalid') image.image = formatImageReference(container.plan.reference);
-  if (container.digest) image.digest = container.digest;
-  if (container.verdict?.buildId) image.buildId = container.verdict.buildId;
-  if (container.verdict?.reportLocation) image.reportLocation = container.verdict.reportLocation;
-  return image;
-}
 
 /** `arn:aws:ecs:<region>:<account>:service/<cluster>/<service>` → `arn:aws:ecs:<region>:<account>:cluster/<cluster>`. */
 export function clusterArnOf(serviceArn: string): string | undefined {

@@ -1,32 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { maxScanAgeMs, type LoadedPolicy, type Policy } from '../core/policy';
-import type {
-  Clock,
-  EcsPort,
-  GateStore,
-  MetricsPort,
-  NotifierPort,
-  RegistryPort,
-  ReportPort,
-  ScannerPort,
-  TaskDefinitionPort,
-} from '../core/ports';
+import type { GatePorts, TaskDefinitionPort } from '../core/ports';
 import type { TaskDefinitionSpec } from '../core/taskdef/model';
 import { resolveConfig, type GateConfig } from './config';
 import { silentLogger, type Logger } from './logger';
 import { StandingScanErrors } from './standing-errors';
 
 /** Everything the gate needs from outside, injected: AWS adapters in Lambda, in-memory ports in simulate, tests and the benchmark. */
-export interface GateDependencies {
-  store: GateStore;
-  ecs: EcsPort;
-  taskDefinitions: TaskDefinitionPort;
-  registry: RegistryPort;
-  scanner: ScannerPort;
-  reports: ReportPort;
-  notifier: NotifierPort;
-  metrics: MetricsPort;
-  clock: Clock;
+export interface GateDependencies extends GatePorts {
   policy: LoadedPolicy<Policy>;
   config?: Partial<GateConfig>;
   logger?: Logger;

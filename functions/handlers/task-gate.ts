@@ -3,13 +3,13 @@ import { verdictFreshness } from '../core/gate/freshness';
 import { MISSING_REFERENCE, planImage, type ImagePlan } from '../core/gate/images';
 import { evidenceIsConclusive, planEnforcement } from '../core/gate/plan';
 import { isStartingOrRunning, taskOwner, type TaskSnapshot } from '../core/gate/task';
-import type { VerdictImage } from '../core/gate/verdict-event';
 import { formatImageReference, pinnedReference, isSha256Digest } from '../core/image/reference';
 import { evaluatePolicy, isBlocking, type ContainerEvidence } from '../core/policy';
 import type { ScanRecord, StoredVerdict, Waiter } from '../core/ports';
 import type { Decision } from '../core/result/model';
 import { applyOverrides } from '../core/taskdef/parse';
 import type { TaskDefinitionSpec } from '../core/taskdef/model';
+import { imageOf, useVerdict, type ContainerState } from './container-state';
 import { enforceTaskDecision, type EnforcementOutcome } from './enforcement';
 import { classifyFailure, shouldRetry } from './failures';
 import type { Logger } from './logger';
@@ -36,16 +36,6 @@ export interface JudgeOptions {
 }
 
 /** One container on its way to a decision. */
-interface ContainerState {
-  plan: ImagePlan;
-  /** Verdict and scan key: the digest, or `ref-<hash>` for a scan by reference. */
-  key?: string;
-  /** What a scan of this container pulls. */
-  pullReference?: string;
-  digest?: string;
-  verdict?: StoredVerdict;
-  scanError?: string;
-}
 
 /**
  * Judges one task and acts on the decision. The path for a task whose digests all have verdicts is one store read
@@ -153,20 +143,7 @@ export async function judgeTask(rt: GateRuntime, task: TaskSnapshot, options: Ju
   return { status: 'judged', decision: result.decision, blocking, action: outcome.action, notified: outcome.notified };
 }
 
-function useVerdict(state: ContainerState, verdict: StoredVerdict): void {
-  state.verdict = verdict;
-  // A scan by reference learned the digest from its report.
-  if (!state.digest && isSha256Digest(verdict.assessment.facts.digest)) state.digest = verdict.assessment.facts.digest;
-}
 
-function imageOf(state: ContainerState): VerdictImage {
-  const image: VerdictImage = { container: state.plan.container };
-  if (state.plan.kind !== 'invalid') image.image = formatImageReference(state.plan.reference);
-  if (state.digest) image.digest = state.digest;
-  if (state.verdict?.buildId) image.buildId = state.verdict.buildId;
-  if (state.verdict?.reportLocation) image.reportLocation = state.verdict.reportLocation;
-  return image;
-}
 
 /** The task definition with the task's RunTask overrides applied (environment overrides are judged like the task definition's own). */
 async function loadSpec(rt: GateRuntime, task: TaskSnapshot, log: Logger): Promise<TaskDefinitionSpec> {

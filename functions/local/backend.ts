@@ -1,4 +1,4 @@
-import type { Clock, EcsPort, GateStore, MetricsPort, NotifierPort, RegistryPort, ReportPort, ScanRequest, ScannerPort, TaskDefinitionPort } from '../core/ports';
+import type { GatePorts, ScanRequest } from '../core/ports';
 import { isSha256Digest, parseImageReference } from '../core/image/reference';
 import { ActivityLog } from './activity';
 import { ManualClock } from './clock';
@@ -12,17 +12,7 @@ import { MemoryReports } from './reports';
 import { MemoryTaskDefinitions } from './task-definitions';
 
 /** Every port the gate's handlers take, implemented in memory. */
-export interface LocalPorts {
-  store: GateStore;
-  ecs: EcsPort;
-  taskDefinitions: TaskDefinitionPort;
-  registry: RegistryPort;
-  scanner: ScannerPort;
-  reports: ReportPort;
-  notifier: NotifierPort;
-  metrics: MetricsPort;
-  clock: Clock;
-}
+export type LocalPorts = GatePorts;
 
 export interface LocalBackendOptions {
   location?: AwsLocation;

@@ -1,0 +1,32 @@
+import { formatImageReference, isSha256Digest } from '../core/image/reference';
+import type { ImagePlan } from '../core/gate/images';
+import type { VerdictImage } from '../core/gate/verdict-event';
+import type { StoredVerdict } from '../core/ports';
+
+/** One container of a task or service revision while the gate works out its verdict (task events and the hook alike). */
+export interface ContainerState {
+  plan: ImagePlan;
+  /** Verdict and scan key: the digest, or `ref-<hash>` for a scan by reference. */
+  key?: string;
+  /** What a scan of this container pulls. */
+  pullReference?: string;
+  digest?: string;
+  verdict?: StoredVerdict;
+  scanError?: string;
+}
+
+export function useVerdict(state: ContainerState, verdict: StoredVerdict): void {
+  state.verdict = verdict;
+  // A scan by reference learned the digest from its report.
+  if (!state.digest && isSha256Digest(verdict.assessment.facts.digest)) state.digest = verdict.assessment.facts.digest;
+}
+
+/** The container as a verdict event names it: image, digest, and the build and report that judged it. */
+export function imageOf(state: ContainerState): VerdictImage {
+  const image: VerdictImage = { container: state.plan.container };
+  if (state.plan.kind !== 'invalid') image.image = formatImageReference(state.plan.reference);
+  if (state.digest) image.digest = state.digest;
+  if (state.verdict?.buildId) image.buildId = state.verdict.buildId;
+  if (state.verdict?.reportLocation) image.reportLocation = state.verdict.reportLocation;
+  return image;
+}
