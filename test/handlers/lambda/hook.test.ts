@@ -1,40 +1,15 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { GATE_ENV } from '../../../functions/handlers/environment';
+import { capturingStdout, useGateEnvironment } from './support';
 
 /** The Lambda entry points: built once from the environment, metrics flushed as EMF after every invocation. */
 describe('the lifecycle hook Lambda entry point', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'gate-entry-'));
-  const policyFile = join(dir, 'policy.json');
-  writeFileSync(policyFile, JSON.stringify({ schemaVersion: '1', name: 'bundled', mode: 'enforce', onScanError: 'allow', rules: { rootUser: { action: 'deny' } } }));
-  const saved = { ...process.env };
-
-  beforeAll(() => {
-    Object.assign(process.env, {
-      [GATE_ENV.tableName]: 'gate-table',
-      [GATE_ENV.reportBucket]: 'gate-reports',
-      [GATE_ENV.scanProjectName]: 'fargate-gate-scan',
-      [GATE_ENV.eventBusName]: 'gate-verdicts',
-      [GATE_ENV.policyFile]: policyFile,
-      [GATE_ENV.logLevel]: 'silent',
-      AWS_REGION: 'eu-west-1',
-    });
-  });
-  afterAll(() => {
-    process.env = saved;
-  });
+  useGateEnvironment();
 
   it('answers the lifecycle hook and writes its metrics as an EMF line', async () => {
-    const writes: string[] = [];
-    const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => (writes.push(String(chunk)), true));
-    try {
+    const written = await capturingStdout(async () => {
       const { handler } = await import('../../../functions/handlers/lambda/hook');
       // Unreadable payload under onScanError "allow": admitted.
       await expect(handler({})).resolves.toEqual({ hookStatus: 'SUCCEEDED' });
-    } finally {
-      spy.mockRestore();
-    }
-    expect(writes.map((w) => JSON.parse(w)).find((doc) => doc._aws && doc.HookResponses)).toMatchObject({ status: 'SUCCEEDED', HookResponses: 1 });
+    });
+    expect(written.find((doc) => doc._aws && doc.HookResponses)).toMatchObject({ status: 'SUCCEEDED', HookResponses: 1 });
   });
 });
