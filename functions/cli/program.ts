@@ -4,9 +4,10 @@ import { resolve } from 'node:path';
 import { version as PACKAGE_VERSION } from '../../package.json';
 import { InputError } from '../core/errors';
 import { parseScanReportText, type ScanReport } from '../core/findings';
+import type { ImageFacts } from '../core/findings/model';
 import { parseImageReference, type ImageReference } from '../core/image/reference';
 import { RULE_NAMES, assessImage, evaluatePolicy, isBlocking, policySchemaJson, type LoadedPolicy, type Policy } from '../core/policy';
-import type { ContainerEvidence } from '../core/policy/input';
+import type { ContainerEvidence, ImageAssessment } from '../core/policy/input';
 import { renderJson, renderJunit, renderMarkdown, renderTable } from '../core/render';
 import type { EvaluationResult } from '../core/result/model';
 import { applyOverrides, parseTaskDefinition } from '../core/taskdef';
@@ -17,9 +18,12 @@ import { readPolicyFile } from '../io/policy-file';
 export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
-  /** Whether stdout is a terminal (colour in the table). */
+  /** Whether the table may use colour (stdout is a terminal and NO_COLOR is not set). */
   isTty?: boolean;
-  /** Terminal width in columns, when stdout is a terminal: the table is fitted to it. */
+  /**
+   * Terminal width in columns, given only when stdout is a terminal: the table is fitted to it (messages
+   * wrapped). Absent (a pipe, a CI log), the table is written whole, nothing cut.
+   */
   columns?: number;
   cwd?: string;
   now?: () => Date;
@@ -38,8 +42,17 @@ const CONTAINER_NAME = /^[A-Za-z0-9_-]{1,255}$/;
 
 const EVALUATE_HELP = `
 Exit status: 0 pass or warn (or any result under an audit-mode policy), 1 the policy fails,
-2 bad input or an error (an unreadable or invalid file; an image without a report, or with one older than
-maxScanAge under --check-scan-age, when the policy's onScanError is "deny").
+2 bad input or an error (an unreadable or invalid file; a report of another image than the container runs;
+an image without a report, or with one older than maxScanAge under --check-scan-age, when the policy's
+onScanError is "deny").
+
+With --task-definition, each report must be a scan of the image its container runs: the same registry and
+repository (from the report's ArtifactName or RepoDigests), and the same digest when the task definition pins
+one. A report of a local tarball names no registry image: it is accepted with a warning. Several reports
+without a task definition are labelled by the image each one scanned (else by file name) in the CONTAINER column.
+
+Under an audit-mode policy the exit status is 0 whatever the result; in JUnit output the failures stay failures,
+and the suite name and every failure message end in "(audit: not blocking)".
 
 Examples:
   trivy image --format json --output report.json "$IMAGE"
@@ -92,6 +105,10 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     .option('-o, --output <FILE>', 'write the result to FILE instead of standard output')
     .option('--cluster <NAME>', 'cluster the task runs in (scoped modes and exceptions)')
     .option('--service <NAME>', 'service the task belongs to (scoped modes and exceptions)')
+    .option(
+      '--allow-image-mismatch',
+      'judge a container by a report of another image (or digest) than the one it runs, with a warning, instead of exit 2; the report\'s digest is then not recorded for the container',
+    )
     .option('--check-scan-age', "treat a report older than the policy's maxScanAge as a scan error (the policy's onScanError decides); off by default: a report is judged as it is")
     .option(
       '--now <TIME>',
@@ -146,6 +163,7 @@ interface EvaluateOptions {
   output?: string;
   cluster?: string;
   service?: string;
+  allowImageMismatch?: boolean;
   checkScanAge?: boolean;
   now?: string;
 }
@@ -185,24 +203,52 @@ async function evaluateCommand(options: EvaluateOptions, io: CliIo): Promise<num
 
   const containers = matchContainers(reports, taskDefinition, io);
   const containerEvidence: ContainerEvidence[] = containers.map(({ name, spec, report, file }) => {
-    const image = imageOf(spec?.image ?? report?.image.reference);
     const evidence: ContainerEvidence = {};
     if (name !== undefined) evidence.name = name;
-    if (image) evidence.image = image;
-    const pinned = spec ? image?.digest : undefined;
-    const scanned = report?.image.digest;
-    if (pinned && scanned && pinned !== scanned) {
-      // Not an error: a multi-platform image is pinned by its index digest while a scan may name the platform manifest.
-      io.stderr(
-        `fargate-gate: warning: ${file}: the report is for ${scanned}, but container "${name}" runs ${pinned}; ` +
-          'make sure the report is a scan of the image the task definition runs\n',
-      );
-    }
-    // The digest the container runs: the task definition's pin when it has one, else the one scanned.
-    const digest = pinned ?? scanned ?? image?.digest;
-    if (digest) evidence.digest = digest;
     if (spec) evidence.spec = spec;
-    if (report) evidence.assessment = assessImage(policy, report);
+    if (!spec) {
+      // A bare report is its own subject: its image and the digest it scanned.
+      const image = imageOf(report?.image.reference);
+      if (image) evidence.image = image;
+      const digest = report?.image.digest ?? image?.digest;
+      if (digest) evidence.digest = digest;
+      if (report) evidence.assessment = assessImage(policy, report);
+      return evidence;
+    }
+    const image = imageOf(spec.image);
+    if (image) evidence.image = image;
+    if (!report || file === undefined) {
+      if (image?.digest) evidence.digest = image.digest;
+      return evidence;
+    }
+    const check = checkReportImage(spec, image, report.image);
+    const container = `container "${spec.name}" runs ${spec.image}`;
+    switch (check.kind) {
+      case 'mismatch':
+        if (!options.allowImageMismatch) {
+          throw new InputError(
+            `the report is a scan of ${check.scanned}, but ${container}; give the report of the image the container runs` +
+              `${check.hint ? ` (${check.hint})` : ''}, or pass --allow-image-mismatch to judge the container by this report anyway`,
+            { source: file },
+          );
+        }
+        io.stderr(
+          `fargate-gate: warning: ${file}: the report is a scan of ${check.scanned}, but ${container}; judged by this report anyway ` +
+            "(--allow-image-mismatch), and the report's digest is not recorded for the container\n",
+        );
+        break;
+      case 'unverified':
+        io.stderr(`fargate-gate: warning: ${file}: ${check.why}\n`);
+        break;
+      case 'match':
+        for (const note of check.notes) io.stderr(`fargate-gate: warning: ${file}: ${note}\n`);
+        break;
+    }
+    // The digest the container runs: the task definition's pin, else the scanned one, but only when the report is proven to be of this image.
+    const digest = image?.digest ?? (check.kind === 'match' ? report.image.digest : undefined);
+    if (digest) evidence.digest = digest;
+    const assessment = assessImage(policy, report);
+    evidence.assessment = check.kind === 'match' ? assessment : withoutScannedDigest(assessment);
     return evidence;
   });
 
@@ -224,7 +270,7 @@ async function evaluateCommand(options: EvaluateOptions, io: CliIo): Promise<num
     await writeOutput(options.output, rendered, io);
     io.stderr(`fargate-gate: ${result.decision.toUpperCase()} (${result.violations.length} violation(s)); ${options.format} written to ${options.output}\n`);
   } else {
-    io.stdout(render(result, options.format, { rules, color: Boolean(io.isTty), width: io.isTty ? io.columns : undefined }));
+    io.stdout(render(result, options.format, { rules, color: Boolean(io.isTty), width: io.columns }));
   }
   return exitCodeFor(result);
 }
@@ -284,6 +330,106 @@ function splitReportSpec(spec: string): { container?: string; file: string } {
   return { file: spec };
 }
 
+/** Registry names and digests a report gives for the image it scanned (ArtifactName or userInput, RepoDigests, manifest digest). */
+interface ScannedIdentity {
+  names: ImageReference[];
+  digests: Set<string>;
+}
+
+function scannedIdentity(facts: ImageFacts): ScannedIdentity {
+  const names: ImageReference[] = [];
+  const digests = new Set<string>();
+  for (const parsed of [reportImageName(facts), ...facts.repoDigests.map(imageOf)]) {
+    if (!parsed) continue;
+    names.push(parsed);
+    if (parsed.digest) digests.add(parsed.digest);
+  }
+  if (facts.digest) digests.add(facts.digest);
+  return { names, digests };
+}
+
+// Grype source schemes (`grype docker-archive:app.tar`): some name a file or directory, others an image.
+const FILE_SCHEME = /^(?:docker-archive|oci-archive|oci-dir|dir|file|singularity|sif):/i;
+const IMAGE_SCHEME = /^(?:docker|podman|containerd|registry):(?=[^0-9])/i;
+const ARCHIVE = /\.(?:tar|tgz|tar\.(?:gz|bz2|xz|zst)|oci|zip)$/i;
+
+/**
+ * The registry image a report's ArtifactName (Trivy) or userInput (Grype) names, or undefined when it names a file.
+ * A path such as `build/app.tar` or `testdata/fixtures/repo/npm` is also valid reference syntax, so a name counts
+ * only when it does not look like a path or an archive, and either says it is a reference (a tag, a digest or a
+ * registry host) or the report is of an image at all (an image id, an image config or repository digests, which
+ * `trivy fs` and `trivy repo` reports never have).
+ */
+function reportImageName(facts: ImageFacts): ImageReference | undefined {
+  const text = facts.reference;
+  if (!text || FILE_SCHEME.test(text)) return undefined;
+  const name = text.replace(IMAGE_SCHEME, '');
+  if (/^[/.~]/.test(name) || ARCHIVE.test(name)) return undefined;
+  const parsed = imageOf(name);
+  if (!parsed) return undefined;
+  const first = name.split('/')[0];
+  const saysReference = parsed.tag !== undefined || parsed.digest !== undefined || (name.includes('/') && (/[.:]/.test(first) || first === 'localhost'));
+  const isImageScan = facts.imageId !== undefined || facts.hasImageConfig || facts.repoDigests.length > 0;
+  return saysReference || isImageScan ? parsed : undefined;
+}
+
+/** The scanned image as a person recognises it: the name the report gives, then the digests it names. */
+function describeScanned(facts: ImageFacts): string {
+  const shown = facts.repoDigests.slice(0, 3);
+  const digests = shown.length > 0 ? shown : facts.digest ? [facts.digest] : [];
+  const more = facts.repoDigests.length > shown.length ? `, and ${facts.repoDigests.length - shown.length} more` : '';
+  const name = facts.reference ?? '(an unnamed image)';
+  return digests.length > 0 ? `${name} (${digests.join(', ')}${more})` : name;
+}
+
+const sameRepository = (a: ImageReference, b: ImageReference): boolean => a.registry === b.registry && a.repository === b.repository;
+
+type ImageCheck = { kind: 'match'; notes: string[] } | { kind: 'unverified'; why: string } | { kind: 'mismatch'; scanned: string; hint?: string };
+
+const PLATFORM_HINT =
+  'if the pinned digest is a multi-platform image index and the report names only a platform manifest, scan the image by the pinned digest';
+
+/**
+ * Whether a report is a scan of the image a container runs. A digest the task definition pins decides when the
+ * report names any digest; else the registry and repository must match (Docker Hub's host names are one, see
+ * parseImageReference). A report that names no registry image (a local tarball) cannot be matched either way.
+ */
+function checkReportImage(spec: ContainerSpec, image: ImageReference | undefined, facts: ImageFacts): ImageCheck {
+  const scanned = scannedIdentity(facts);
+  const container = `container "${spec.name}" (${spec.image})`;
+  const pinned = image?.digest;
+  if (pinned && scanned.digests.has(pinned)) return { kind: 'match', notes: [] };
+  if (pinned && scanned.digests.size > 0) {
+    const sameRepo = image !== undefined && scanned.names.some((name) => sameRepository(name, image));
+    return { kind: 'mismatch', scanned: describeScanned(facts), ...(sameRepo ? { hint: PLATFORM_HINT } : {}) };
+  }
+  if (!image) {
+    return { kind: 'unverified', why: `${container} is not a valid image reference, so the report could not be matched to it; it is judged as that container's image` };
+  }
+  if (scanned.names.length === 0) {
+    const what = facts.reference ? ` (it scanned ${JSON.stringify(facts.reference)})` : '';
+    return { kind: 'unverified', why: `the report names no registry image${what}, so it could not be matched to ${container}; it is judged as that container's image` };
+  }
+  const same = scanned.names.filter((name) => sameRepository(name, image));
+  if (same.length === 0) return { kind: 'mismatch', scanned: describeScanned(facts) };
+  const notes: string[] = [];
+  if (pinned) notes.push(`the report names no digest, so it could not be checked against the digest ${container} pins`);
+  const tags = same.map((name) => name.tag).filter((tag): tag is string => tag !== undefined);
+  if (!pinned && image.tag !== undefined && tags.length > 0 && !tags.includes(image.tag)) {
+    notes.push(
+      `the report is a scan of ${facts.reference ?? describeScanned(facts)}, but ${container} runs another tag of that repository; ` +
+        'make sure it is the same image (pin the image by digest to have it checked)',
+    );
+  }
+  return { kind: 'match', notes };
+}
+
+/** The assessment without the scanned digest, for a report not proven to be of the container's image: the engine must not record that digest for it. */
+function withoutScannedDigest(assessment: ImageAssessment): ImageAssessment {
+  const { digest: _scanned, ...facts } = assessment.facts;
+  return { ...assessment, facts };
+}
+
 interface Matched {
   name?: string;
   spec?: ContainerSpec;
@@ -307,7 +453,11 @@ function matchContainers(reports: ReportInput[], taskDefinition: TaskDefinitionS
 
   if (!taskDefinition) {
     for (const input of reports) if (input.container !== undefined) claim(input.container, input);
-    return reports.map(({ container, report, file }) => ({ ...(container !== undefined ? { name: container } : {}), report, file }));
+    const labels = reports.length > 1 ? labelReports(reports) : [];
+    return reports.map(({ container, report, file }, index) => {
+      const name = container ?? labels[index];
+      return { ...(name !== undefined ? { name } : {}), report, file };
+    });
   }
 
   const names = taskDefinition.containers.map((c) => c.name);
@@ -316,7 +466,7 @@ function matchContainers(reports: ReportInput[], taskDefinition: TaskDefinitionS
     let name = input.container;
     if (name === undefined) {
       if (taskDefinition.containers.length === 1) name = names[0];
-      else name = containerByImage(taskDefinition, input.report.image.reference);
+      else name = containerByImage(taskDefinition, input.report.image);
     }
     if (name === undefined) {
       throw new InputError(
@@ -337,12 +487,37 @@ function matchContainers(reports: ReportInput[], taskDefinition: TaskDefinitionS
   });
 }
 
-function containerByImage(taskDefinition: TaskDefinitionSpec, reference: string | undefined): string | undefined {
-  const scanned = imageOf(reference);
-  if (!scanned) return undefined;
+/**
+ * Names for reports given without a container name, when there are several: the image each one scanned, else (a
+ * tarball, or two reports of one image) its file as given, so every row, JUnit case and error says which report
+ * it came from. One bare report keeps no name: there is nothing to tell apart.
+ */
+function labelReports(reports: readonly ReportInput[]): (string | undefined)[] {
+  const imageName = (report: ScanReport): string | undefined =>
+    reportImageName(report.image)?.original ?? report.image.repoDigests.find((text) => imageOf(text) !== undefined);
+  const preferred = reports.map((input) => (input.container === undefined ? (imageName(input.report) ?? input.file) : undefined));
+  const uses = new Map<string, number>();
+  for (const name of [...preferred, ...reports.map((input) => input.container)]) if (name !== undefined) uses.set(name, (uses.get(name) ?? 0) + 1);
+  const taken = new Set(reports.map((input) => input.container).filter((name): name is string => name !== undefined));
+  return reports.map((input, index) => {
+    const wanted = preferred[index];
+    if (wanted === undefined) return undefined;
+    const base = uses.get(wanted) === 1 ? wanted : input.file;
+    let label = base;
+    for (let n = 2; taken.has(label); n++) label = `${base} #${n}`;
+    taken.add(label);
+    return label;
+  });
+}
+
+/** The one container whose image the report names (by repository, or by the digest it pins); undefined when none or several. */
+function containerByImage(taskDefinition: TaskDefinitionSpec, facts: ImageFacts): string | undefined {
+  const scanned = scannedIdentity(facts);
   const candidates = taskDefinition.containers.filter((c) => {
     const image = imageOf(c.image);
-    return image !== undefined && image.registry === scanned.registry && image.repository === scanned.repository;
+    if (!image) return false;
+    if (image.digest && scanned.digests.has(image.digest)) return true;
+    return scanned.names.some((name) => sameRepository(name, image));
   });
   return candidates.length === 1 ? candidates[0].name : undefined;
 }

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { REPO_ROOT, fixture } from './harness';
 
@@ -37,5 +37,27 @@ describe('bin/fargate-gate.js', () => {
     expect(child.status).toBe(2);
     expect(child.stdout).toBe('');
     expect(child.stderr).toBe('fargate-gate: no-such-report.json: cannot read scan report: no such file or directory\n');
+  });
+
+  /** Runs the binary with stdout a pipe whose reader is gone before anything is written, as with `| head -0` or a consumer that quit. */
+  function runIntoClosedPipe(args: string[]): Promise<{ code: number | null; stderr: string }> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [BIN, ...args], { cwd: REPO_ROOT, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      // Closing our end of the pipe leaves the child's stdout without a reader: its first write fails with EPIPE.
+      child.stdout.destroy();
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+        stderr += chunk;
+      });
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, stderr }));
+    });
+  }
+
+  it('a reader that goes away (`| head -1`): no stack trace, and the exit status is still the verdict', async () => {
+    const passing = await runIntoClosedPipe(['evaluate', '--report', fixture('trivy-payments-api-nonroot.json'), '--format', 'json']);
+    expect(passing).toEqual({ code: 0, stderr: '' });
+    const failing = await runIntoClosedPipe(['evaluate', '--report', fixture('trivy-payments-api-root-critical.json')]);
+    expect(failing).toEqual({ code: 1, stderr: '' });
   });
 });

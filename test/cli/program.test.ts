@@ -10,6 +10,11 @@ const UNFIXED_CRITICAL = fixture('trivy-ledger-worker-unfixed-critical.json');
 const IMAGE_SECRET = fixture('trivy-payments-api-image-secret.json');
 const GRYPE_SIDECAR = fixture('grype-log-router.json');
 const TASKDEF = fixture('taskdef-payments.json');
+const BUSYBOX = fixture('trivy-busybox-1.36-nonroot.json');
+const BUSYBOX_DIGEST = 'sha256:7b3ccabffc97de872a30dfd234fd972a66d247c8cfc69b0550f276481852627c';
+const TEAM_APP_TASKDEF = fixture('taskdef-team-app.json');
+const TEAM_APP_IMAGE = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/app:1.2.3';
+const NONROOT_DIGEST = 'sha256:9a3e5c7b1d2f4e6a8c0b2d4f6e8a0c2e4b6d8f0a2c4e6b8d0f2a4c6e8b0d2f41';
 const AUDIT_POLICY = join(REPO_ROOT, 'policies/audit.json');
 const DEFAULT_POLICY = join(REPO_ROOT, 'policies/default.json');
 /** The plaintext value in overrides-plaintext-key.json: it must never reach any output. */
@@ -17,6 +22,26 @@ const PLAINTEXT_SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY';
 
 function json(stdout: string): EvaluationResult {
   return JSON.parse(stdout) as EvaluationResult;
+}
+
+/** A copy of a Trivy report with its image identity changed (ArtifactName, RepoDigests), written to `path`. */
+function trivyVariant(base: string, path: string, identity: { artifactName?: string; repoDigests?: string[]; notAnImage?: boolean }): string {
+  const report = JSON.parse(readFileSync(base, 'utf8')) as { ArtifactName?: string; ArtifactType?: string; Metadata: Record<string, unknown> };
+  if ('artifactName' in identity) report.ArtifactName = identity.artifactName;
+  if ('repoDigests' in identity) report.Metadata.RepoDigests = identity.repoDigests;
+  if (identity.notAnImage) {
+    // What `trivy fs` / `trivy repo` write: no image id, no image config, no digests.
+    report.ArtifactType = 'filesystem';
+    for (const key of ['ImageID', 'ImageConfig', 'RepoDigests', 'RepoTags', 'DiffIDs']) delete report.Metadata[key];
+  }
+  writeFileSync(path, JSON.stringify(report));
+  return path;
+}
+
+/** A one-container task definition running `image`, written to `path`. */
+function taskdefRunning(image: string, path: string, name = 'app'): string {
+  writeFileSync(path, JSON.stringify({ family: 'one', containerDefinitions: [{ name, image, essential: true, environment: [] }] }));
+  return path;
 }
 
 function keys(result: EvaluationResult): string[] {
@@ -117,6 +142,24 @@ describe('fargate-gate evaluate: output formats', () => {
     expect(run.stdout).toContain('CVE-2024-45491');
     expect(run.stdout).toContain('rootUser');
     expect(run.stdout).not.toMatch(ANSI);
+  });
+
+  it('table to a CI log (not a terminal): messages whole, with the fixed version and the Secrets Manager advice', async () => {
+    const run = await cli(['evaluate', '--report', ROOT_CRITICAL]);
+    const row = run.stdout.split('\n').find((line) => line.includes('CVE-2024-45491'))!;
+    expect(row).toMatch(/fixed in \S+; upgrade libexpat1 or rebuild on a patched base image$/);
+    expect(run.stdout).not.toContain('...');
+    const overrides = await cli(['evaluate', '-t', TASKDEF, '-r', `api=${NONROOT}`, `log-router=${GRYPE_SIDECAR}`, '--overrides', fixture('overrides-plaintext-key.json')]);
+    expect(overrides.stdout).toMatch(/move it to `secrets` with `valueFrom` \(Secrets Manager or SSM Parameter Store\) and rotate it$/m);
+  });
+
+  it('table on a terminal without colour (NO_COLOR): fitted to the width, messages wrapped, no escape codes', async () => {
+    const run = await cli(['evaluate', '--report', ROOT_CRITICAL], { isTty: false, columns: 100 });
+    expect(run.stdout).not.toMatch(ANSI);
+    const violations = run.stdout.slice(run.stdout.indexOf('Violations')).split('\n').filter(Boolean);
+    expect(violations.length).toBeGreaterThan(4);
+    for (const line of violations) expect(line.length).toBeLessThanOrEqual(100);
+    expect(violations.join(' ').replace(/\s+/g, ' ')).toContain('upgrade libexpat1 or rebuild on a patched base image');
   });
 
   it('table on a terminal: colour, and lines fitted to the terminal width', async () => {
@@ -227,25 +270,46 @@ describe('fargate-gate evaluate: task definitions and overrides', () => {
     expect(result.errors).toEqual([expect.objectContaining({ container: 'api' })]);
   });
 
-  it('warns when the task definition pins another digest than the report scanned, and records the pinned one', async () => {
+  it('rejects a report of another digest of the same repository when the task definition pins a digest (exit 2)', async () => {
     const tmp = tempDir();
     try {
       const pinned = 'sha256:' + 'ab'.repeat(32);
       const doc = JSON.parse(readFileSync(TASKDEF, 'utf8')) as { taskDefinition: { containerDefinitions: { image: string }[] } };
       doc.taskDefinition.containerDefinitions[0].image = `111122223333.dkr.ecr.eu-west-1.amazonaws.com/payments-api@${pinned}`;
       writeFileSync(tmp.path('pinned.json'), JSON.stringify(doc));
-      const run = await cli(['evaluate', '-t', tmp.path('pinned.json'), '-r', `api=${NONROOT}`, `log-router=${GRYPE_SIDECAR}`, '-f', 'json']);
-      expect(run.stderr).toBe(
-        `fargate-gate: warning: ${NONROOT}: the report is for sha256:9a3e5c7b1d2f4e6a8c0b2d4f6e8a0c2e4b6d8f0a2c4e6b8d0f2a4c6e8b0d2f41, ` +
-          `but container "api" runs ${pinned}; make sure the report is a scan of the image the task definition runs\n`,
-      );
-      expect(json(run.stdout).subject.images[0]).toMatchObject({ container: 'api', digest: pinned });
-      expect(run.code).toBe(0);
+      const argv = ['evaluate', '-t', tmp.path('pinned.json'), '-r', `api=${NONROOT}`, `log-router=${GRYPE_SIDECAR}`, '-f', 'json'];
+      const run = await cli(argv);
+      expect(run.code).toBe(2);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toContain(`${NONROOT}: `);
+      expect(run.stderr).toContain(`container "api" runs 111122223333.dkr.ecr.eu-west-1.amazonaws.com/payments-api@${pinned}`);
+      expect(run.stderr).toContain(NONROOT_DIGEST);
+      expect(run.stderr).toContain('multi-platform image index');
+      expect(run.stderr).toContain('--allow-image-mismatch');
+
+      // Told to, it judges the container by the report, and records only the digest the container runs.
+      const allowed = await cli([...argv, '--allow-image-mismatch']);
+      expect(allowed.code).toBe(0);
+      expect(allowed.stderr).toMatch(/^fargate-gate: warning: .*--allow-image-mismatch/m);
+      expect(json(allowed.stdout).subject.images[0]).toMatchObject({ container: 'api', digest: pinned });
+      expect(allowed.stdout).not.toContain(NONROOT_DIGEST);
     } finally {
       tmp.cleanup();
     }
   });
 
+  it('accepts the report when the pinned digest is one it names, whatever the repository (a copy in another registry)', async () => {
+    const tmp = tempDir();
+    try {
+      const taskdef = taskdefRunning(`123456789012.dkr.ecr.eu-west-1.amazonaws.com/mirror/payments-api@${NONROOT_DIGEST}`, tmp.path('td.json'));
+      const run = await cli(['evaluate', '-t', taskdef, '-r', NONROOT, '-f', 'json']);
+      expect(run.code).toBe(0);
+      expect(run.stderr).toBe('');
+      expect(json(run.stdout).subject.images[0]).toMatchObject({ container: 'app', digest: NONROOT_DIGEST });
+    } finally {
+      tmp.cleanup();
+    }
+  });
   it('applies RunTask overrides: a plaintext credential in the override environment fails, and is never printed', async () => {
     for (const format of ['json', 'table', 'junit', 'markdown']) {
       const run = await cli([
@@ -274,6 +338,163 @@ describe('fargate-gate evaluate: task definitions and overrides', () => {
     const run = await cli(['evaluate', '-t', TASKDEF, '-r', `api=${NONROOT}`, `log-router=${GRYPE_SIDECAR}`, '-f', 'json']);
     expect(run.code).toBe(0);
     expect(json(run.stdout).decision).toBe('pass');
+  });
+});
+
+describe('fargate-gate evaluate: a report must be a scan of the image the container runs', () => {
+  let tmp: ReturnType<typeof tempDir>;
+  beforeAll(() => {
+    tmp = tempDir();
+  });
+  afterAll(() => tmp.cleanup());
+
+  it('rejects a scan of another image for the only container of a task definition: exit 2, naming both images', async () => {
+    for (const report of [BUSYBOX, `app=${BUSYBOX}`]) {
+      const run = await cli(['evaluate', '-t', TEAM_APP_TASKDEF, '-r', report, '-f', 'json']);
+      expect(run.code).toBe(2);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toContain(`fargate-gate: ${BUSYBOX}: `);
+      expect(run.stderr).toContain('docker.io/library/busybox:1.36');
+      expect(run.stderr).toContain(`container "app" runs ${TEAM_APP_IMAGE}`);
+      expect(run.stderr).not.toContain('unexpected error');
+    }
+  });
+
+  it('--allow-image-mismatch judges the container by the report anyway, warns, and never pairs the app with busybox\'s digest', async () => {
+    const run = await cli(['evaluate', '-t', TEAM_APP_TASKDEF, '-r', BUSYBOX, '-f', 'json', '--allow-image-mismatch']);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/^fargate-gate: warning: .*busybox:1\.36.*team\/app:1\.2\.3/m);
+    const [image] = json(run.stdout).subject.images;
+    expect(image).toMatchObject({ container: 'app', reference: TEAM_APP_IMAGE });
+    expect(image.digest).toBeUndefined();
+    expect(run.stdout).not.toContain(BUSYBOX_DIGEST);
+  });
+
+  it('matches by registry and repository: another tag of the same repository is accepted with a warning', async () => {
+    const run = await cli(['evaluate', '-t', TASKDEF, '-r', `api=${NONROOT}`, `log-router=${GRYPE_SIDECAR}`, '-f', 'json']);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain('payments-api:2.3.2');
+    expect(run.stderr).toMatch(/^fargate-gate: warning: .*tag/m);
+    // The scanned digest belongs to this repository: it is the digest recorded for the container.
+    expect(json(run.stdout).subject.images[0]).toMatchObject({ container: 'api', digest: NONROOT_DIGEST });
+  });
+
+  it('takes Docker Hub\'s other host names for docker.io when matching', async () => {
+    const taskdef = taskdefRunning('busybox:1.36', tmp.path('busybox-td.json'));
+    const report = trivyVariant(BUSYBOX, tmp.path('busybox-registry-1.json'), {
+      artifactName: 'registry-1.docker.io/library/busybox:1.36',
+      repoDigests: [`index.docker.io/library/busybox@${BUSYBOX_DIGEST}`],
+    });
+    const run = await cli(['evaluate', '-t', taskdef, '-r', report, '-f', 'json']);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe('');
+    expect(json(run.stdout).subject.images[0]).toMatchObject({ container: 'app', reference: 'busybox:1.36', digest: BUSYBOX_DIGEST });
+  });
+
+  it('matches on RepoDigests when the artifact name is not a registry reference', async () => {
+    const report = trivyVariant(BUSYBOX, tmp.path('busybox-tar-with-digest.json'), { artifactName: 'busybox.tar' });
+    const run = await cli(['evaluate', '-t', TEAM_APP_TASKDEF, '-r', report, '-f', 'json']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`container "app" runs ${TEAM_APP_IMAGE}`);
+  });
+
+  it('accepts a report of a local tarball (no registry identity) with a warning that it could not be matched, and adds no digest', async () => {
+    const report = trivyVariant(BUSYBOX, tmp.path('app-tar.json'), { artifactName: 'build/app.tar', repoDigests: [] });
+    const run = await cli(['evaluate', '-t', TEAM_APP_TASKDEF, '-r', report, '-f', 'json']);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe(
+      `fargate-gate: warning: ${report}: the report names no registry image (it scanned "build/app.tar"), so it could not be matched to ` +
+        `container "app" (${TEAM_APP_IMAGE}); it is judged as that container's image\n`,
+    );
+    expect(json(run.stdout).subject.images[0]).toEqual(expect.objectContaining({ container: 'app', reference: TEAM_APP_IMAGE }));
+    expect(json(run.stdout).subject.images[0].digest).toBeUndefined();
+  });
+
+  it('tells a file or directory from an image name: reference-like paths, Grype source schemes, fs and repo scans', async () => {
+    for (const [artifactName, notAnImage] of [
+      ['testdata/fixtures/images/alpine-39.tar.gz', false],
+      ['docker-archive:app.tar', false],
+      ['oci-dir:layout', false],
+      ['./app', false],
+      ['src/team/app', true],
+    ] as const) {
+      const report = trivyVariant(BUSYBOX, tmp.path('path-like.json'), { artifactName, repoDigests: [], notAnImage });
+      const run = await cli(['evaluate', '-t', TEAM_APP_TASKDEF, '-r', report, '-f', 'json']);
+      // Judged (an fs scan has no image config, so rootUser decides 1), never refused as another image.
+      expect([artifactName, run.code]).toEqual([artifactName, notAnImage ? 1 : 0]);
+      expect(run.stderr).toContain('could not be matched');
+    }
+    // A Grype source scheme that names an image is read as that image.
+    const grypeStyle = trivyVariant(BUSYBOX, tmp.path('docker-scheme.json'), { artifactName: 'docker:busybox:1.36', repoDigests: [] });
+    const run = await cli(['evaluate', '-t', TEAM_APP_TASKDEF, '-r', grypeStyle, '-f', 'json']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('the report is a scan of docker:busybox:1.36');
+  });
+
+  it('a tarball report still proves or disproves a pinned digest', async () => {
+    const pinnedOther = taskdefRunning(`123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/app@sha256:${'cd'.repeat(32)}`, tmp.path('pinned-other.json'));
+    const pinnedSame = taskdefRunning(`123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/app@${BUSYBOX_DIGEST}`, tmp.path('pinned-same.json'));
+    // A Grype-style tarball report: no registry name, but the manifest digest it scanned.
+    const report = trivyVariant(BUSYBOX, tmp.path('tar-digest.json'), { artifactName: 'build/app.tar', repoDigests: [`localhost/app@${BUSYBOX_DIGEST}`] });
+    const tarOnly = trivyVariant(BUSYBOX, tmp.path('tar-only.json'), { artifactName: 'build/app.tar', repoDigests: [] });
+    expect((await cli(['evaluate', '-t', pinnedOther, '-r', report, '-f', 'json'])).code).toBe(2);
+    const same = await cli(['evaluate', '-t', pinnedSame, '-r', report, '-f', 'json']);
+    expect([same.code, same.stderr]).toEqual([0, '']);
+    const unknown = await cli(['evaluate', '-t', pinnedOther, '-r', tarOnly, '-f', 'json']);
+    expect(unknown.code).toBe(0);
+    expect(unknown.stderr).toContain('could not be matched');
+  });
+});
+
+describe('fargate-gate evaluate: several bare reports', () => {
+  let tmp: ReturnType<typeof tempDir>;
+  beforeAll(() => {
+    tmp = tempDir();
+  });
+  afterAll(() => tmp.cleanup());
+
+  it('labels each report by its image reference, so findings, table rows and JUnit cases can be told apart', async () => {
+    const run = await cli(['evaluate', '-r', ROOT_CRITICAL, '-r', GRYPE_SIDECAR, '-f', 'json']);
+    expect(run.code).toBe(1);
+    const result = json(run.stdout);
+    expect(keys(result)).toEqual([
+      'deny rootUser 111122223333.dkr.ecr.eu-west-1.amazonaws.com/payments-api:2.3.1 rootUser',
+      'deny rootUser public.ecr.aws/aws-observability/aws-for-fluent-bit:2.32.4 rootUser',
+      'deny vulnerabilities 111122223333.dkr.ecr.eu-west-1.amazonaws.com/payments-api:2.3.1 CVE-2024-45491',
+    ]);
+    expect(result.subject.images.map((i) => i.container)).toEqual([
+      '111122223333.dkr.ecr.eu-west-1.amazonaws.com/payments-api:2.3.1',
+      'public.ecr.aws/aws-observability/aws-for-fluent-bit:2.32.4',
+    ]);
+
+    const junit = parseJunit((await cli(['evaluate', '-r', ROOT_CRITICAL, '-r', GRYPE_SIDECAR, '-f', 'junit'])).stdout);
+    const rootCases = junit.cases.filter((c) => c.classname === 'fargate-gate.rootUser').map((c) => c.name);
+    expect(rootCases).toEqual([
+      '111122223333.dkr.ecr.eu-west-1.amazonaws.com/payments-api:2.3.1: rootUser (high)',
+      'public.ecr.aws/aws-observability/aws-for-fluent-bit:2.32.4: rootUser (high)',
+    ]);
+
+    const table = (await cli(['evaluate', '-r', ROOT_CRITICAL, '-r', GRYPE_SIDECAR])).stdout;
+    const rows = table.split('\n').filter((line) => /^DENY\s+rootUser/.test(line));
+    expect(rows).toHaveLength(2);
+    expect(rows.some((row) => row.includes('payments-api:2.3.1'))).toBe(true);
+    expect(rows.some((row) => row.includes('aws-for-fluent-bit:2.32.4'))).toBe(true);
+  });
+
+  it('labels by file name when a report names no image, or when two reports name the same one', async () => {
+    const tarA = trivyVariant(ROOT_CRITICAL, tmp.path('a.json'), { artifactName: 'build/app.tar', repoDigests: [] });
+    const copy = trivyVariant(ROOT_CRITICAL, tmp.path('b.json'), {});
+    const run = await cli(['evaluate', '-r', tarA, '-r', copy, '-r', ROOT_CRITICAL, '-f', 'json']);
+    const containers = json(run.stdout).subject.images.map((i) => i.container);
+    expect(containers).toEqual([tarA, copy, ROOT_CRITICAL]);
+    expect(new Set(json(run.stdout).violations.map((v) => v.container))).toEqual(new Set(containers));
+  });
+
+  it('keeps a name given with CONTAINER=FILE and labels only the unnamed reports; one bare report stays unlabelled', async () => {
+    const run = await cli(['evaluate', '-r', `api=${ROOT_CRITICAL}`, '-r', GRYPE_SIDECAR, '-f', 'json']);
+    expect(json(run.stdout).subject.images.map((i) => i.container)).toEqual(['api', 'public.ecr.aws/aws-observability/aws-for-fluent-bit:2.32.4']);
+    const single = await cli(['evaluate', '-r', ROOT_CRITICAL, '-f', 'json']);
+    expect(json(single.stdout).subject.images[0].container).toBeUndefined();
   });
 });
 

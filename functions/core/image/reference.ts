@@ -8,7 +8,10 @@ import { InputError } from '../errors';
 export interface ImageReference {
   /** The reference exactly as given. */
   original: string;
-  /** Registry host (with port), normalised: no domain means `docker.io`. */
+  /**
+   * Registry host (with port), normalised: lowercase (DNS names are case-insensitive); no domain, or one of Docker
+   * Hub's other names (`index.docker.io`, `registry-1.docker.io`), means `docker.io`.
+   */
   registry: string;
   /** Repository path within the registry; Docker Hub official images get the `library/` prefix. */
   repository: string;
@@ -33,6 +36,8 @@ const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*$/;
 const TAG = /^[\w][\w.-]{0,127}$/;
 const DIGEST = /^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$/;
 const SHA256_DIGEST = /^sha256:[0-9a-f]{64}$/;
+/** Hosts that are Docker Hub, as moby's registry package names them (IndexHostname, DefaultV2Registry): one image, one identity. */
+const DOCKER_HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
 const ECR_HOST = /^(\d{12})\.dkr\.(ecr|ecr-fips)\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/;
 
 export function parseImageReference(input: unknown): ImageReference {
@@ -73,7 +78,7 @@ export function parseImageReference(input: unknown): ImageReference {
   const firstIsDomain = parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost' || first !== first.toLowerCase());
   if (firstIsDomain) {
     if (!DOMAIN.test(first)) fail(`the registry host ${JSON.stringify(first)} is not a valid host[:port]`);
-    registry = first;
+    registry = first.toLowerCase();
     pathParts = parts.slice(1);
   }
   for (const component of pathParts) {
@@ -81,7 +86,7 @@ export function parseImageReference(input: unknown): ImageReference {
       fail(`the repository path component ${JSON.stringify(component)} must be lowercase letters and digits, joined by . _ __ or -`);
     }
   }
-  if (registry === 'index.docker.io') registry = 'docker.io';
+  if (DOCKER_HUB_ALIASES.has(registry)) registry = 'docker.io';
   if (registry === 'docker.io' && pathParts.length === 1) pathParts = ['library', ...pathParts];
 
   const reference: ImageReference = { original: input, registry, repository: pathParts.join('/') };

@@ -13,7 +13,10 @@ export function compareText(a: string | undefined, b: string | undefined): numbe
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
-/** Denials before warnings, then most severe first, then by rule, container, id and message: the order a reader triages in. */
+/**
+ * Denials before warnings, then most severe first, then by rule, container, id and message: the order a reader
+ * triages in. The one definition of violation order: the table, JUnit, Markdown and JSON renderers all sort with it.
+ */
 export function compareViolations(a: Violation, b: Violation): number {
   return (
     (a.action === b.action ? 0 : a.action === 'deny' ? -1 : 1) ||

@@ -1,5 +1,5 @@
 import type { EvaluationResult } from '../result/model';
-import { compareText } from './common';
+import { compareText, sortSuppressed, sortViolations } from './common';
 
 /**
  * Keys in the order a reader scans a result; any other key follows, alphabetically. One list for every
@@ -73,7 +73,12 @@ function ordered(value: unknown): unknown {
   return out;
 }
 
-/** The whole result as pretty JSON with a fixed key order and a final newline: same result, same bytes. */
+/**
+ * The whole result as pretty JSON with a fixed key order and a final newline: same result, same bytes. Violations
+ * and suppressed findings are listed in `compareViolations` order, the one order every format uses, so a JSON
+ * consumer sees the same first finding as the table and the JUnit report whatever order the engine produced.
+ */
 export function renderJson(result: EvaluationResult): string {
-  return `${JSON.stringify(ordered(result), null, 2)}\n`;
+  const sorted: EvaluationResult = { ...result, violations: sortViolations(result.violations), suppressed: sortSuppressed(result.suppressed) };
+  return `${JSON.stringify(ordered(sorted), null, 2)}\n`;
 }

@@ -27,8 +27,19 @@ import { escapeXmlText, xmlAttributes } from './xml';
  */
 export const MAX_TEST_CASES = 500;
 
+/**
+ * Audit mode never blocks, yet a JUnit `<failure>` turns a CodeBuild report red. The failures stay failures (an
+ * audit exists to show what enforcement would stop), but the suite name and every failure and error message
+ * say they do not block. Class names and case names stay as in enforce mode, so a rule's history lines up when
+ * a policy moves from audit to enforce.
+ */
+export const AUDIT_NOTE = '(audit: not blocking)';
+
 export interface JunitOptions {
-  /** `<testsuite name>` and the class-name prefix of every case; default `fargate-gate`. */
+  /**
+   * `<testsuite name>` and the class-name prefix of every case; default `fargate-gate`. Under an audit-mode
+   * result the suite name (not the class names) ends in `(audit: not blocking)`.
+   */
   suiteName?: string;
   /**
    * Rules the policy evaluated, one test case each. Default: every rule a policy can have. A rule that appears
@@ -110,7 +121,19 @@ function ruleCase(suite: string, rule: string, violations: readonly Violation[],
   return { classname, name: rule, status: 'passed', systemOut: notes.length > 0 ? notes.join('\n') : `no findings for rule ${rule}` };
 }
 
-function buildCases(result: EvaluationResult, suite: string, rules: readonly string[]): TestCase[] {
+/** Cases in report order, in the groups the 500-case cap treats differently. */
+interface CaseGroups {
+  errors: TestCase[];
+  /** One per rule: always kept, so the set of rule cases is the same from one build to the next. */
+  failingRules: TestCase[];
+  passingRules: TestCase[];
+  /** One per finding, most important first: the only cases the cap cuts. */
+  deniedFindings: TestCase[];
+  warnedFindings: TestCase[];
+  suppressedFindings: TestCase[];
+}
+
+function buildCases(result: EvaluationResult, suite: string, rules: readonly string[]): CaseGroups {
   const violations = sortViolations(result.violations);
   const suppressed = sortSuppressed(result.suppressed);
 
@@ -141,31 +164,81 @@ function buildCases(result: EvaluationResult, suite: string, rules: readonly str
     }),
   );
 
+  return {
+    errors,
+    failingRules: ruleCases.filter((c) => c.status === 'failure'),
+    passingRules: ruleCases.filter((c) => c.status !== 'failure'),
+    deniedFindings: violations.filter((v) => v.action === 'deny').map(findingCase),
+    warnedFindings: violations.filter((v) => v.action === 'warn').map(findingCase),
+    suppressedFindings: suppressedCases,
+  };
+}
+
+/** Errors, then failures, then passes, then skipped cases: what a reader (and CodeBuild's cap) looks at first. */
+function inReportOrder(groups: CaseGroups): TestCase[] {
   return [
-    ...errors,
-    ...ruleCases.filter((c) => c.status === 'failure'),
-    ...violations.filter((v) => v.action === 'deny').map(findingCase),
-    ...ruleCases.filter((c) => c.status !== 'failure'),
-    ...violations.filter((v) => v.action === 'warn').map(findingCase),
-    ...suppressedCases,
+    ...groups.errors,
+    ...groups.failingRules,
+    ...groups.deniedFindings,
+    ...groups.passingRules,
+    ...groups.warnedFindings,
+    ...groups.suppressedFindings,
   ];
 }
 
-/** Two findings can share container and id (one CVE in two packages); report viewers key on the name, so keep names unique. */
-function uniqueNames(cases: TestCase[]): TestCase[] {
+/**
+ * Two findings can share container and id (one CVE in two packages); report viewers key on the name, so keep names
+ * unique. Numbered in report order, so the numbering does not depend on what the cap cuts.
+ */
+function uniqueNames(groups: CaseGroups): CaseGroups {
   const used = new Set<string>();
-  return cases.map((testCase) => {
+  const unique = (testCase: TestCase): TestCase => {
     let name = testCase.name;
     for (let n = 2; used.has(`${testCase.classname}\u0000${name}`); n++) name = `${testCase.name} #${n}`;
     used.add(`${testCase.classname}\u0000${name}`);
     return name === testCase.name ? testCase : { ...testCase, name };
-  });
+  };
+  const errors = groups.errors.map(unique);
+  const failingRules = groups.failingRules.map(unique);
+  const deniedFindings = groups.deniedFindings.map(unique);
+  const passingRules = groups.passingRules.map(unique);
+  const warnedFindings = groups.warnedFindings.map(unique);
+  const suppressedFindings = groups.suppressedFindings.map(unique);
+  return { errors, failingRules, deniedFindings, passingRules, warnedFindings, suppressedFindings };
 }
 
-function capCases(cases: TestCase[], suite: string): TestCase[] {
-  if (cases.length <= MAX_TEST_CASES) return cases;
-  const kept = cases.slice(0, MAX_TEST_CASES - 1);
-  const dropped = cases.slice(MAX_TEST_CASES - 1);
+/**
+ * At most MAX_TEST_CASES cases. Evaluation errors and the rule cases (one per rule) always stay, so a rule's test
+ * case never disappears from one build to the next just because another rule had many findings; finding cases are
+ * cut, denials kept before warnings and warnings before suppressed ones, and one closing case counts what went.
+ */
+function capCases(groups: CaseGroups, suite: string): TestCase[] {
+  const all = inReportOrder(groups);
+  if (all.length <= MAX_TEST_CASES) return all;
+  const fixed = groups.errors.length + groups.failingRules.length + groups.passingRules.length;
+  let kept: TestCase[];
+  let dropped: TestCase[];
+  if (fixed > MAX_TEST_CASES - 1) {
+    // Only a result with hundreds of evaluation errors or rule names gets here: keep what comes first.
+    kept = all.slice(0, MAX_TEST_CASES - 1);
+    dropped = all.slice(MAX_TEST_CASES - 1);
+  } else {
+    let room = MAX_TEST_CASES - 1 - fixed;
+    const take = (cases: TestCase[]): TestCase[] => {
+      const taken = cases.slice(0, room);
+      room -= taken.length;
+      return taken;
+    };
+    const denied = take(groups.deniedFindings);
+    const warned = take(groups.warnedFindings);
+    const suppressed = take(groups.suppressedFindings);
+    kept = inReportOrder({ ...groups, deniedFindings: denied, warnedFindings: warned, suppressedFindings: suppressed });
+    dropped = [
+      ...groups.deniedFindings.slice(denied.length),
+      ...groups.warnedFindings.slice(warned.length),
+      ...groups.suppressedFindings.slice(suppressed.length),
+    ];
+  }
   const count = (status: Status) => dropped.filter((c) => c.status === status).length;
   const failures = count('failure');
   const errors = count('error');
@@ -178,11 +251,18 @@ function capCases(cases: TestCase[], suite: string): TestCase[] {
   return [...kept, summary];
 }
 
-function renderCase(testCase: TestCase): string {
+/** `note`, when given, ends the message of a failure or error, after any cut, so it is never the part cut off. */
+function renderCase(testCase: TestCase, note?: string): string {
   const open = `    <testcase${xmlAttributes({ classname: testCase.classname, name: testCase.name, time: '0' })}`;
-  const message = testCase.message === undefined ? undefined : truncateChars(testCase.message, ATTRIBUTE_LIMIT);
+  const red = testCase.status === 'failure' || testCase.status === 'error';
+  const message =
+    testCase.message === undefined
+      ? undefined
+      : red && note
+        ? `${truncateChars(testCase.message, ATTRIBUTE_LIMIT - note.length - 1)} ${note}`
+        : truncateChars(testCase.message, ATTRIBUTE_LIMIT);
   const inner: string[] = [];
-  if (testCase.status === 'failure' || testCase.status === 'error') {
+  if (red) {
     inner.push(`      <${testCase.status}${xmlAttributes({ message, type: testCase.type })}>${escapeXmlText(testCase.body ?? '')}</${testCase.status}>`);
   } else if (testCase.status === 'skipped') {
     inner.push(`      <skipped${xmlAttributes({ message })}/>`);
@@ -233,11 +313,15 @@ function suiteSummary(result: EvaluationResult): string {
 /**
  * The result as JUnit XML: one test case per rule (failed when the rule denied something) and one per finding
  * (denied: failed; warned: passed with `<system-out>`; suppressed: skipped, with the exception), and an
- * `<error>` case per evaluation error. Errors and failures come first and survive the 500-case cap.
+ * `<error>` case per evaluation error. Errors and rule cases always survive the 500-case cap; among findings,
+ * denials come first. Under an audit-mode result, the suite name and every failure and error message end in
+ * `(audit: not blocking)` (see AUDIT_NOTE).
  */
 export function renderJunit(result: EvaluationResult, options: JunitOptions = {}): string {
   const suite = options.suiteName?.trim() || 'fargate-gate';
   const cases = capCases(uniqueNames(buildCases(result, suite, options.rules ?? KNOWN_RULES)), suite);
+  const audit = result.mode === 'audit';
+  const suiteLabel = audit ? `${suite} ${AUDIT_NOTE}` : suite;
   const totals = {
     tests: cases.length,
     failures: cases.filter((c) => c.status === 'failure').length,
@@ -247,12 +331,12 @@ export function renderJunit(result: EvaluationResult, options: JunitOptions = {}
 
   const lines = [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites${xmlAttributes({ name: suite, ...totals, time: '0' })}>`,
-    `  <testsuite${xmlAttributes({ name: suite, ...totals, time: '0' })}>`,
+    `<testsuites${xmlAttributes({ name: suiteLabel, ...totals, time: '0' })}>`,
+    `  <testsuite${xmlAttributes({ name: suiteLabel, ...totals, time: '0' })}>`,
     '    <properties>',
     ...properties(result).map(([name, value]) => `      <property${xmlAttributes({ name, value })}/>`),
     '    </properties>',
-    ...cases.map(renderCase),
+    ...cases.map((testCase) => renderCase(testCase, audit ? AUDIT_NOTE : undefined)),
     `    <system-out>${escapeXmlText(suiteSummary(result))}</system-out>`,
     '  </testsuite>',
     '</testsuites>',

@@ -12,16 +12,21 @@ import {
   sortViolations,
   subjectFacts,
 } from './common';
-import { displayWidth, padToWidth, sanitizeInline, truncateToWidth } from './text';
+import { displayWidth, padToWidth, sanitizeInline, truncateToWidth, wrapToWidth } from './text';
 
 export interface TableOptions {
   /** ANSI colours; off unless asked, since most CI logs and files do not want escape codes. */
   color?: boolean;
-  /** Line width to fit the tables into (terminal columns). Default 120; the caller reads the real terminal width. */
+  /**
+   * Terminal columns to fit the tables into: long cells are cut, except messages, which wrap. Leave it out when
+   * the output is not a terminal (a CI log, a file): then nothing is cut or wrapped, one line per finding, so the
+   * fixed version and the remediation at the end of a message always survive.
+   */
   width?: number;
 }
 
-const DEFAULT_WIDTH = 120;
+/** Narrowest terminal the table is fitted to. */
+const MIN_WIDTH = 40;
 /** A column other than the last never takes more than this: a long image name must not push messages off screen. */
 const MAX_COLUMN = 40;
 /** Narrowest the last (message) column gets, even on a narrow terminal: below this a message says nothing. */
@@ -80,29 +85,36 @@ interface Cell {
 }
 
 /**
- * Lays out rows in aligned columns within `width`. Widths are measured on the plain text, so colour codes
- * never disturb alignment; every column but the last is capped, and the last takes what is left.
+ * Lays out rows in aligned columns. Widths are measured on the plain text, so colour codes never disturb
+ * alignment. Fitted to a terminal (`width` given), every column but the last is capped and cut, and the last
+ * (the message, which carries the fix) takes what is left and wraps onto continuation lines, never cut.
+ * Not fitted (a CI log or a file), nothing is cut or wrapped: one line per row.
  */
-function layout(header: string[], rows: Cell[][], width: number, palette: Palette): string[] {
+function layout(header: string[], rows: Cell[][], width: number | undefined, palette: Palette): string[] {
   const columns = header.length;
+  const last = columns - 1;
   const clean = rows.map((row) => row.map((cell) => ({ ...cell, text: sanitizeInline(cell.text) })));
-  const widths = header.map((title, index) =>
-    Math.min(index === columns - 1 ? Number.MAX_SAFE_INTEGER : MAX_COLUMN, Math.max(displayWidth(title), ...clean.map((row) => displayWidth(row[index].text)))),
-  );
+  const natural = header.map((title, index) => Math.max(displayWidth(title), ...clean.map((row) => displayWidth(row[index].text))));
+  const widths = width === undefined ? natural : natural.map((w, index) => (index === last ? w : Math.min(MAX_COLUMN, w)));
   const fixed = widths.slice(0, -1).reduce((sum, w) => sum + w + GAP.length, 0);
-  widths[columns - 1] = Math.max(MIN_LAST_COLUMN, Math.min(widths[columns - 1], width - fixed));
+  if (width !== undefined) widths[last] = Math.max(MIN_LAST_COLUMN, Math.min(natural[last], width - fixed));
+  const indent = ' '.repeat(fixed);
 
-  const line = (cells: Cell[]): string =>
-    cells
-      .map((cell, index) => {
-        const text = truncateToWidth(cell.text, widths[index]);
-        const padded = index === columns - 1 ? text : padToWidth(text, widths[index]);
-        return (cell.style ?? plainStyle)(padded);
-      })
-      .join(GAP)
-      .trimEnd();
+  const lines = (cells: Cell[]): string[] => {
+    const lead = cells.slice(0, -1).map((cell, index) => {
+      const text = width === undefined ? cell.text : truncateToWidth(cell.text, widths[index]);
+      return (cell.style ?? plainStyle)(padToWidth(text, widths[index]));
+    });
+    const message = cells[last];
+    const style = message.style ?? plainStyle;
+    const parts = width === undefined ? [message.text] : wrapToWidth(message.text, widths[last]);
+    return [
+      [...lead, style(parts[0])].join(GAP).trimEnd(),
+      ...parts.slice(1).map((part) => `${indent}${style(part)}`),
+    ];
+  };
 
-  return [line(header.map((title) => ({ text: title, style: palette.heading }))), ...clean.map(line)];
+  return [...lines(header.map((title) => ({ text: title, style: palette.heading }))), ...clean.flatMap(lines)];
 }
 
 function exceptionLine(exception: ExceptionReport): string {
@@ -116,7 +128,7 @@ function exceptionLine(exception: ExceptionReport): string {
  */
 export function renderTable(result: EvaluationResult, options: TableOptions = {}): string {
   const palette = options.color ? COLOR : NO_COLOR;
-  const width = Math.max(40, Math.floor(options.width ?? DEFAULT_WIDTH));
+  const width = options.width === undefined || !Number.isFinite(options.width) ? undefined : Math.max(MIN_WIDTH, Math.floor(options.width));
   const counts = countResult(result);
   const out: string[] = [];
 
@@ -134,7 +146,9 @@ export function renderTable(result: EvaluationResult, options: TableOptions = {}
     out.push(palette.dim('Images:'));
     for (const image of result.subject.images) {
       // Never cut: the digest at the end of the reference is what a reader needs to find the scan.
-      out.push(palette.dim(sanitizeInline(`  ${image.container ? `${image.container}: ` : ''}${describeImage(image)}`)));
+      // A bare report labelled by its image reference needs no label in front of that same reference.
+      const label = image.container && image.container !== image.reference ? `${image.container}: ` : '';
+      out.push(palette.dim(sanitizeInline(`  ${label}${describeImage(image)}`)));
     }
   }
 
@@ -184,7 +198,8 @@ export function renderTable(result: EvaluationResult, options: TableOptions = {}
     ];
     for (const [label, list, style] of groups) {
       for (const exception of [...list].sort((a, b) => compareText(a.id, b.id))) {
-        out.push(`  ${style(padToWidth(`${label}:`, 9))}${truncateToWidth(exceptionLine(exception), width - 11)}`);
+        const [first, ...rest] = width === undefined ? [exceptionLine(exception)] : wrapToWidth(exceptionLine(exception), width - 11);
+        out.push(`  ${style(padToWidth(`${label}:`, 9))}${first}`, ...rest.map((part) => `${' '.repeat(11)}${part}`));
       }
     }
   }

@@ -117,6 +117,46 @@ export function truncateToWidth(text: string, maxWidth: number): string {
   return out.trimEnd() + ELLIPSIS;
 }
 
+/**
+ * Breaks text into lines of at most `maxWidth` columns at spaces, so nothing is lost where a cut would lose the
+ * end of a message (the fixed version, the advice). A word wider than a line is split across lines; never a
+ * surrogate pair. Always at least one line.
+ */
+export function wrapToWidth(text: string, maxWidth: number): string[] {
+  const limit = Math.max(1, Math.floor(maxWidth));
+  const lines: string[] = [];
+  let line = '';
+  let lineWidth = 0;
+  for (const word of text.split(' ').filter((w) => w.length > 0)) {
+    const wordWidth = displayWidth(word);
+    if (lineWidth > 0 && lineWidth + 1 + wordWidth <= limit) {
+      line += ` ${word}`;
+      lineWidth += 1 + wordWidth;
+      continue;
+    }
+    if (lineWidth > 0) lines.push(line);
+    line = '';
+    lineWidth = 0;
+    if (wordWidth <= limit) {
+      line = word;
+      lineWidth = wordWidth;
+      continue;
+    }
+    for (const char of word) {
+      const w = codePointWidth(char.codePointAt(0)!);
+      if (lineWidth + w > limit && lineWidth > 0) {
+        lines.push(line);
+        line = '';
+        lineWidth = 0;
+      }
+      line += char;
+      lineWidth += w;
+    }
+  }
+  lines.push(line);
+  return lines;
+}
+
 export function padToWidth(text: string, width: number): string {
   return text + ' '.repeat(Math.max(0, width - displayWidth(text)));
 }

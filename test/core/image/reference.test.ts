@@ -27,6 +27,27 @@ describe('parseImageReference', () => {
     expect(parsed.ecr).toBeUndefined();
   });
 
+  it.each([
+    ['registry-1.docker.io/library/busybox:1.36', 'library/busybox'],
+    ['registry-1.docker.io/busybox:1.36', 'library/busybox'],
+    ['index.docker.io/busybox:1.36', 'library/busybox'],
+    ['Index.Docker.IO/busybox:1.36', 'library/busybox'],
+    ['REGISTRY-1.DOCKER.IO/bitnami/redis:1.36', 'bitnami/redis'],
+    ['docker.io/busybox:1.36', 'library/busybox'],
+  ])('normalises the Docker Hub alias in %s to docker.io (the names moby\'s registry package treats as Docker Hub)', (input, repository) => {
+    const parsed = parseImageReference(input);
+    expect(parsed).toMatchObject({ original: input, registry: 'docker.io', repository });
+    expect(formatImageReference(parsed)).toBe(`docker.io/${repository}:1.36`);
+  });
+
+  it('compares registry hosts without case (DNS names are case-insensitive), keeping the port', () => {
+    expect(parseImageReference('GHCR.io/org/app:1').registry).toBe('ghcr.io');
+    expect(parseImageReference('Registry.Example.com:5000/app').registry).toBe('registry.example.com:5000');
+    expect(parseImageReference('123456789012.DKR.ECR.eu-west-1.amazonaws.com/app:1').ecr).toEqual({ accountId: '123456789012', region: 'eu-west-1', fips: false });
+    // A Docker Hub host with a port is a different endpoint, not an alias.
+    expect(parseImageReference('registry-1.docker.io:5000/app').registry).toBe('registry-1.docker.io:5000');
+  });
+
   it('parses ECR references: account, region, FIPS endpoints and the China partition', () => {
     expect(parseImageReference('123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/app:1.0')).toMatchObject({
       registry: '123456789012.dkr.ecr.eu-west-1.amazonaws.com',

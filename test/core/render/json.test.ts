@@ -1,7 +1,8 @@
 import fc from 'fast-check';
+import { compareViolations, sortSuppressed, sortViolations } from '../../../functions/core/render/common';
 import { renderJson } from '../../../functions/core/render/json';
 import type { EvaluationResult } from '../../../functions/core/result/model';
-import { HOSTILE, arbResult, busyResult, result, violation } from './results';
+import { HOSTILE, arbResult, busyResult, result, suppressed, violation } from './results';
 
 /** The same data with every object's keys inserted in reverse order. */
 function reverseKeys(value: unknown): unknown {
@@ -11,9 +12,31 @@ function reverseKeys(value: unknown): unknown {
 }
 
 describe('renderJson', () => {
+  /** The result as renderJson writes it: violations and suppressed findings in the renderers' one order. */
+  const inRenderOrder = (r: EvaluationResult): EvaluationResult => ({ ...r, violations: sortViolations(r.violations), suppressed: sortSuppressed(r.suppressed) });
+
   it('holds the whole result: parsing it gives the result back', () => {
     const busy = busyResult();
-    expect(JSON.parse(renderJson(busy))).toEqual(busy);
+    expect(JSON.parse(renderJson(busy))).toEqual(inRenderOrder(busy));
+  });
+
+  it('lists violations and suppressed findings in compareViolations order (deny, severity, rule, container, id), like every other format', () => {
+    const engineOrder = result({
+      violations: [
+        violation({ action: 'warn', severity: 'critical', id: 'W' }),
+        violation({ severity: 'low', id: 'L' }),
+        violation({ severity: 'critical', container: 'b', id: 'C2' }),
+        violation({ severity: 'critical', container: 'a', id: 'C1' }),
+        violation({ severity: 'critical', rule: 'images', container: 'z', id: 'I' }),
+      ],
+      suppressed: [suppressed({ severity: 'low', id: 'S-LOW' }), suppressed({ severity: 'critical', id: 'S-CRIT' }, { id: 'EX-2' })],
+    });
+    const parsed = JSON.parse(renderJson(engineOrder)) as EvaluationResult;
+    expect(parsed.violations.map((v) => v.id)).toEqual(['I', 'C1', 'C2', 'L', 'W']);
+    expect(parsed.suppressed.map((v) => v.id)).toEqual(['S-CRIT', 'S-LOW']);
+    const reversed = { ...engineOrder, violations: [...engineOrder.violations].reverse(), suppressed: [...engineOrder.suppressed].reverse() };
+    expect(renderJson(reversed)).toBe(renderJson(engineOrder));
+    for (let i = 1; i < parsed.violations.length; i++) expect(compareViolations(parsed.violations[i - 1], parsed.violations[i])).toBeLessThanOrEqual(0);
   });
 
   it('is pretty-printed with two spaces and ends in a newline', () => {
@@ -57,7 +80,7 @@ describe('renderJson', () => {
     fc.assert(
       fc.property(arbResult(), (anyResult) => {
         const text = renderJson(anyResult);
-        expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(anyResult)));
+        expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(inRenderOrder(anyResult))));
         expect(renderJson(reverseKeys(anyResult) as EvaluationResult)).toBe(text);
       }),
       { numRuns: 150 },

@@ -133,16 +133,43 @@ describe('renderJunit: the 500-case cap', () => {
     expect(summary.systemOut).toContain('206 more test cases left out (0 failed, 0 errors, 206 passed, 0 skipped)');
   });
 
-  it('keeps failures before anything else when failures alone overflow, and fails the summary case', () => {
+  it('keeps denied findings before warnings when failures alone overflow, and fails the summary case', () => {
     const suite = parseJunit(renderJunit(manyFindings(700, 50)));
     expectCountsMatch(suite);
     expect(suite.cases).toHaveLength(MAX_TEST_CASES);
-    expect(suite.cases.slice(0, -1).every((c) => c.status === 'failure')).toBe(true);
+    const findings = suite.cases.filter((c) => c.classname === 'fargate-gate.vulnerabilities');
+    expect(findings.every((c) => c.status === 'failure')).toBe(true);
     const summary = suite.cases[suite.cases.length - 1];
     expect(summary.status).toBe('failure');
-    // 755 cases: 1 failing rule + 700 findings + 4 passing rules + 50 warnings; 499 kept.
-    expect(summary.message).toContain('256 more test cases left out (202 failed, 0 errors, 54 passed, 0 skipped)');
-    expect(suite.counts.failures).toBe(500);
+    // 755 cases: 1 failing rule + 700 findings + 4 passing rules + 50 warnings; the 5 rule cases, 494 findings and the summary kept.
+    expect(findings).toHaveLength(494);
+    expect(summary.message).toContain('256 more test cases left out (206 failed, 0 errors, 50 passed, 0 skipped)');
+    expect(suite.counts.failures).toBe(1 + 494 + 1);
+  });
+
+  it('always keeps one case per rule, failing or passing, and cuts only finding cases', () => {
+    for (const [denied, warned] of [
+      [700, 50],
+      [0, 900],
+      [499, 0],
+      [5000, 5000],
+    ]) {
+      const suite = parseJunit(renderJunit(manyFindings(denied, warned)));
+      const rules = suite.cases.filter((c) => c.classname === 'fargate-gate.rules');
+      expect(rules.map((c) => c.name).sort()).toEqual(['images', 'misconfigurations', 'rootUser', 'secrets', 'vulnerabilities']);
+      expect(rules.find((c) => c.name === 'vulnerabilities')!.status).toBe(denied > 0 ? 'failure' : 'passed');
+      expect(rules.filter((c) => c.name !== 'vulnerabilities').every((c) => c.status === 'passed')).toBe(true);
+      expect(suite.cases.length).toBeLessThanOrEqual(MAX_TEST_CASES);
+    }
+  });
+
+  it('keeps evaluation errors and rule cases when findings overflow', () => {
+    const errors = Array.from({ length: 3 }, (_, i) => ({ container: `c${i}`, message: `scan failed ${i}` }));
+    const suite = parseJunit(renderJunit({ ...manyFindings(900, 0), errors }));
+    expectCountsMatch(suite);
+    expect(suite.cases.filter((c) => c.status === 'error').map((c) => c.name)).toEqual(['evaluation of container c0', 'evaluation of container c1', 'evaluation of container c2']);
+    expect(suite.cases.filter((c) => c.classname === 'fargate-gate.rules')).toHaveLength(5);
+    expect(suite.cases).toHaveLength(MAX_TEST_CASES);
   });
 
   it('adds no summary case when everything fits', () => {
@@ -151,19 +178,51 @@ describe('renderJunit: the 500-case cap', () => {
     expect(suite.cases.some((c) => c.name.includes('not shown'))).toBe(false);
   });
 
-  it('never writes more than 500 cases, and never loses a failure it had room for', () => {
+  it('never writes more than 500 cases, keeps every rule case, and never loses a denied finding it had room for', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 900 }), fc.integer({ min: 0, max: 400 }), (denied, warned) => {
         const suite = parseJunit(renderJunit(manyFindings(denied, warned)));
         expectCountsMatch(suite);
-        const failingRules = denied > 0 ? 1 : 0;
-        const total = failingRules + denied + 5 - failingRules + warned;
+        const ruleCases = 5;
+        const total = ruleCases + denied + warned;
         expect(suite.cases.length).toBe(Math.min(total, MAX_TEST_CASES));
-        const failuresKept = suite.cases.filter((c) => c.status === 'failure' && !c.name.includes('not shown')).length;
-        expect(failuresKept).toBe(Math.min(failingRules + denied, total > MAX_TEST_CASES ? MAX_TEST_CASES - 1 : MAX_TEST_CASES));
+        expect(suite.cases.filter((c) => c.classname === 'fargate-gate.rules')).toHaveLength(ruleCases);
+        const findingRoom = total > MAX_TEST_CASES ? MAX_TEST_CASES - ruleCases - 1 : total - ruleCases;
+        const deniedKept = suite.cases.filter((c) => c.classname === 'fargate-gate.vulnerabilities' && c.status === 'failure').length;
+        expect(deniedKept).toBe(Math.min(denied, findingRoom));
       }),
       { numRuns: 40 },
     );
+  });
+});
+
+describe('renderJunit: audit mode', () => {
+  const NOTE = '(audit: not blocking)';
+  const audited = parseJunit(renderJunit({ ...busyResult(), mode: 'audit' }));
+
+  it('keeps audit-mode failures visible but marks the suite and every failure and error message as not blocking', () => {
+    expect(audited.name).toBe(`fargate-gate ${NOTE}`);
+    const red = audited.cases.filter((c) => c.status === 'failure' || c.status === 'error');
+    expect(red.length).toBe(6);
+    for (const c of red) expect(c.message!.endsWith(` ${NOTE}`)).toBe(true);
+    expect(audited.cases.find((c) => c.classname === 'fargate-gate.rules' && c.name === 'vulnerabilities')!.message).toBe(`2 findings denied by rule vulnerabilities ${NOTE}`);
+    expect(audited.cases.find((c) => c.name === 'app: CVE-2024-0002 (critical)')!.message).toBe(`glibc: heap overflow ${NOTE}`);
+    expect(audited.properties.mode).toBe('audit');
+  });
+
+  it('keeps class names, case names and statuses as in enforce mode, so test history lines up when a policy moves between modes', () => {
+    const enforced = parseJunit(renderJunit(busyResult()));
+    const shape = (suite: ParsedSuite) => suite.cases.map((c) => [c.classname, c.name, c.status]);
+    expect(shape(audited)).toEqual(shape(enforced));
+    expect(enforced.name).toBe('fargate-gate');
+    expect(enforced.cases.some((c) => c.message?.includes(NOTE))).toBe(false);
+  });
+
+  it('marks the summary case of a capped audit report too, and a custom suite name', () => {
+    const capped = parseJunit(renderJunit({ ...manyFindings(700, 0), mode: 'audit' }, { suiteName: 'image web-api' }));
+    expect(capped.name).toBe(`image web-api ${NOTE}`);
+    expect(capped.cases[capped.cases.length - 1].message!.endsWith(NOTE)).toBe(true);
+    expect(new Set(capped.cases.map((c) => c.classname.split('.')[0]))).toEqual(new Set(['image web-api']));
   });
 });
 

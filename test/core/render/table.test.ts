@@ -33,6 +33,12 @@ describe('renderTable', () => {
     expect(text).toContain('(trivy 0.58.1, scanned 2025-03-04T10:00:00Z)');
   });
 
+  it('does not repeat an image reference that is also the container label (several bare reports)', () => {
+    const reference = '111122223333.dkr.ecr.eu-west-1.amazonaws.com/web-api:1.4.2';
+    const labelled = renderTable(result({ subject: { images: [{ container: reference, reference, digest: 'sha256:abc' }] } }));
+    expect(labelled).toContain(`\n  ${reference}@sha256:abc\n`);
+  });
+
   it('lists violations denials first, most severe first, in aligned columns', () => {
     const rows = section(text, /^Violations \(4\)$/);
     expect(rows[0]).toMatch(/^ACTION\s+RULE\s+CONTAINER\s+ID\s+SEVERITY\s+MESSAGE$/);
@@ -69,27 +75,69 @@ describe('renderTable', () => {
     expect(clean).not.toMatch(/Suppressed|Exceptions|Errors/);
   });
 
-  it('cuts long messages to fit the width, marking the cut', () => {
-    const long = result({ violations: [violation({ message: `${'overflow '.repeat(40)}END` })] });
+  /** The message column of a violations section: the first row's message and its continuation lines, joined. */
+  function messageOf(rows: string[], column: number): string {
+    return rows.map((row) => row.slice(column).trim()).filter(Boolean).join(' ');
+  }
+
+  const REMEDIATION =
+    'CVE-2024-45491 (critical) in libexpat1 2.5.0-1: fixed in 2.5.0-1+deb12u1; upgrade libexpat1 or rebuild on a patched base image';
+  const SECRET_ADVICE =
+    'container api sets AWS_SECRET_ACCESS_KEY in plaintext in the RunTask overrides\' environment (AWS Secret Access Key, critical); ' +
+    'move it to `secrets` with `valueFrom` (Secrets Manager or SSM Parameter Store) and rotate it';
+
+  it('cuts nothing when not fitted to a terminal (a CI log): the fixed version and the Secrets Manager advice survive', () => {
+    const long = result({
+      violations: [
+        violation({ message: REMEDIATION, container: 'c'.repeat(90), id: 'i'.repeat(90) }),
+        violation({ rule: 'secrets', kind: 'secret', id: 'plaintext-credential', severity: 'critical', message: SECRET_ADVICE }),
+      ],
+    });
+    const out = renderTable(long);
+    expect(out).toContain(REMEDIATION);
+    expect(out).toContain(SECRET_ADVICE);
+    expect(out).toContain('c'.repeat(90));
+    expect(out).toContain('i'.repeat(90));
+    expect(out).not.toContain('...');
+    // One line per finding: a CI log stays greppable.
+    expect(section(out, /^Violations/)).toHaveLength(3);
+  });
+
+  it('wraps long messages on a terminal instead of cutting them: every line within the width, nothing lost', () => {
+    const words = `${'overflow '.repeat(40)}END`;
+    const long = result({ violations: [violation({ message: words }), violation({ id: 'CVE-2024-0009', message: REMEDIATION })] });
     for (const width of [90, 120, 200]) {
       const rows = section(renderTable(long, { width }), /^Violations/);
-      expect(displayWidth(rows[1])).toBeLessThanOrEqual(width);
-      expect(rows[1]).toMatch(/overflow\.\.\.$/);
-      expect(rows[1]).not.toContain('END');
+      for (const row of rows) expect(displayWidth(row)).toBeLessThanOrEqual(width);
+      const column = rows[0].indexOf('MESSAGE');
+      const second = rows.findIndex((row, index) => index > 0 && row.startsWith('DENY') && row.includes('CVE-2024-0009'));
+      expect(messageOf(rows.slice(1, second), column)).toBe(words);
+      expect(messageOf(rows.slice(second), column)).toBe(REMEDIATION);
+      // Continuation lines leave the other columns blank, so the rows still read as rows.
+      for (const row of rows.slice(2, second)) expect(row.slice(0, column).trim()).toBe('');
     }
-    expect(section(renderTable(long, { width: 1000 }), /^Violations/)[1]).toMatch(/END$/);
+    expect(section(renderTable(long, { width: 1000 }), /^Violations/)).toHaveLength(3);
   });
 
-  it('keeps a readable message column on a terminal too narrow for the table', () => {
-    const long = result({ violations: [violation({ message: 'a message long enough to need cutting at any narrow width' })] });
-    const row = section(renderTable(long, { width: 40 }), /^Violations/)[1];
-    const message = row.slice(row.indexOf('HIGH') + 'HIGH'.length).trim();
-    expect(message).toBe('a message long...');
+  it('keeps a readable message column on a terminal too narrow for the table, wrapping within it', () => {
+    const message = 'a message long enough to need wrapping at any narrow width';
+    const rows = section(renderTable(result({ violations: [violation({ message })] }), { width: 40 }), /^Violations/);
+    const column = rows[1].indexOf('a message');
+    expect(rows.slice(1).map((row) => row.slice(column)).every((part) => displayWidth(part) <= 20)).toBe(true);
+    expect(messageOf(rows.slice(1), column)).toBe(message);
   });
 
-  it('caps long ids and container names so the message keeps its room', () => {
+  it('splits a word longer than the message column rather than cutting it', () => {
+    const hash = 'f'.repeat(150);
+    const rows = section(renderTable(result({ violations: [violation({ message: `layer ${hash} holds a key` })] }), { width: 100 }), /^Violations/);
+    for (const row of rows) expect(displayWidth(row)).toBeLessThanOrEqual(100);
+    const column = rows[0].indexOf('MESSAGE');
+    expect(rows.slice(1).map((row) => row.slice(column).trim()).join('').replace(/\s/g, '')).toBe(`layer${hash}holdsakey`);
+  });
+
+  it('caps long ids and container names on a terminal so the message keeps its room', () => {
     const wide = result({ violations: [violation({ container: 'c'.repeat(90), id: 'i'.repeat(90) })] });
-    const row = section(renderTable(wide), /^Violations/)[1];
+    const row = section(renderTable(wide, { width: 120 }), /^Violations/)[1];
     expect(row).toContain(`${'c'.repeat(37)}...`);
     expect(row).toContain('openssl 3.0.1');
   });
@@ -137,15 +185,24 @@ describe('renderTable', () => {
     expect(renderTable(reordered)).toBe(text);
   });
 
-  it('renders any result to clean lines within the width (messages aside)', () => {
+  it('renders any result to clean lines, within the width when fitted to a terminal', () => {
     fc.assert(
-      fc.property(arbResult(), fc.boolean(), (anyResult, color) => {
-        const out = renderTable(anyResult, { color });
+      fc.property(arbResult(), fc.boolean(), fc.option(fc.integer({ min: 40, max: 200 }), { nil: undefined }), (anyResult, color, width) => {
+        const out = renderTable(anyResult, { color, ...(width !== undefined ? { width } : {}) });
+        if (width !== undefined) {
+          // Within the width, unless the capped columns alone leave less than the message column's minimum of 20.
+          for (const heading of [/^Violations \(/, /^Suppressed \(/]) {
+            const rows = section(out.replace(ANSI, ''), heading);
+            if (rows.length === 0) continue;
+            const bound = Math.max(width, displayWidth(rows[0].slice(0, rows[0].search(/MESSAGE|OWNER/))) + 20);
+            for (const line of rows) expect(displayWidth(line)).toBeLessThanOrEqual(bound);
+          }
+        }
         // eslint-disable-next-line no-control-regex
         expect(out.replace(ANSI, '')).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
         if (!color) expect(out).not.toContain('\u001b');
         expect(out.endsWith('\n')).toBe(true);
-        expect(renderTable(anyResult, { color })).toBe(out);
+        expect(renderTable(anyResult, { color, ...(width !== undefined ? { width } : {}) })).toBe(out);
       }),
       { numRuns: 100 },
     );

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { displayWidth, padToWidth, sanitizeInline, truncateChars, truncateToWidth } from '../../../functions/core/render/text';
+import { displayWidth, padToWidth, sanitizeInline, truncateChars, truncateToWidth, wrapToWidth } from '../../../functions/core/render/text';
 
 describe('sanitizeInline', () => {
   it.each([
@@ -65,5 +65,30 @@ describe('truncateChars', () => {
   it('counts code points and keeps pairs whole', () => {
     expect(truncateChars('💥💥💥💥💥', 4)).toBe('💥...');
     expect(truncateChars('abc', 3)).toBe('abc');
+  });
+});
+
+describe('wrapToWidth', () => {
+  it('breaks at spaces, keeping every word', () => {
+    expect(wrapToWidth('fixed in 2.5.0-1+deb12u1; upgrade libexpat1', 20)).toEqual(['fixed in', '2.5.0-1+deb12u1;', 'upgrade libexpat1']);
+    expect(wrapToWidth('fits', 20)).toEqual(['fits']);
+    expect(wrapToWidth('', 20)).toEqual(['']);
+  });
+
+  it('splits a word wider than the line by columns, never a surrogate pair or a wide character', () => {
+    expect(wrapToWidth('abcdefghij', 4)).toEqual(['abcd', 'efgh', 'ij']);
+    expect(wrapToWidth('漢字漢字漢', 4)).toEqual(['漢字', '漢字', '漢']);
+    expect(wrapToWidth('💥💥💥', 3)).toEqual(['💥', '💥', '💥']);
+  });
+
+  it('keeps every line within the width and loses no character but the spaces it breaks at', () => {
+    const word = fc.string({ unit: fc.constantFrom('a', 'b', '漢', '💥', '-', '.'), minLength: 1, maxLength: 30 });
+    fc.assert(
+      fc.property(fc.array(word, { maxLength: 20 }), fc.integer({ min: 2, max: 50 }), (words, width) => {
+        const lines = wrapToWidth(words.join(' '), width);
+        for (const line of lines) expect(displayWidth(line)).toBeLessThanOrEqual(width);
+        expect(lines.join('').replace(/ /g, '')).toBe(words.join(''));
+      }),
+    );
   });
 });
