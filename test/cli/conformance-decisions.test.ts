@@ -11,12 +11,14 @@ import { cli, fixture, REPO_ROOT } from './harness';
  *   rootUser         deny: effective user = task-definition `user`, else image config `User`, else root. A
  *                    report without an image config cannot prove a non-root user, so it counts as root (the
  *                    policy fails closed; the schema says so). Named users ("cams") count as non-root.
- *   secrets          deny scanner secrets of severity high or above.
+ *   secrets          deny scanner secrets of severity high or above, and credentials baked into the image's ENV
+ *                    (the plaintext detector, run on the config's Env values) of severity high or above.
  *   vulnerabilities  deny fixable (fix state "fixed") high/critical; warn unfixable critical; nothing else.
  *                    Unknown severity stays unknown (treatUnknownAs defaults to "unknown"), so it never matches.
  *
  * `decision` is for the bare report. `nonRoot` is the same report with a task definition whose only container
- * sets `user: "1000"` (test/fixtures/cli/taskdef-alpine-user-1000.json): the root verdict drops out and what
+ * sets `user: "1000"` (test/fixtures/cli/taskdef-alpine-user-1000.json, with --allow-image-mismatch since it runs
+ * alpine and most reports scanned other images): the root verdict drops out and what
  * remains is the secrets and vulnerabilities verdict, which is where the table really tests the engine.
  *
  * Repository and filesystem scans (`trivy repo`, `trivy fs`) carry no image config: nothing in them says which
@@ -107,12 +109,16 @@ const TABLE: Record<string, Expected | ExpectedError> = {
 
   // ---------------- grype/ ----------------
   // config.User "1001": non-root. High fixed (Django, GHSA id) denied; Critical wont-fix in libc-bin and libc6
-  // warned; High wont-fix (with versions listed) is unfixable and below critical; Negligible ignored.
+  // warned; High wont-fix (with versions listed) is unfixable and below critical; Negligible ignored. The image
+  // config's Env bakes in DD_DATABASE_PASSWORD=defectdojo and DD_CELERY_BROKER_PASSWORD=defectdojo (literal
+  // passwords anyone who pulls the image can read; DD_ADMIN_PASSWORD is empty): two high plaintext credentials,
+  // denied by the secrets rule.
   'defectdojo-grype-0.28-debian10-image-critical-high.json': {
     decision: 'fail',
-    denied: ['vulnerabilities'],
+    denied: ['secrets', 'vulnerabilities'],
     vulnDenied: ['GHSA-v6rh-hp5x-86rv'],
     vulnWarned: ['CVE-2021-33574'],
+    secrets: ['plaintext-credential'],
     nonRoot: 'fail',
   },
   // User "cams" (named, non-root). High with fix.state fixed.
@@ -188,7 +194,8 @@ describeWithConformance('conformance decision table (policies/default.json)', ()
 
     it('with a task definition that sets user "1000": the root verdict drops out', async () => {
       const row = expected as Expected;
-      const run = await cli(['evaluate', '--report', file, '--task-definition', USER_1000, '--format', 'json']);
+      // The task definition runs alpine; most reports scanned other images, so the mismatch check is waived on purpose.
+      const run = await cli(['evaluate', '--report', file, '--task-definition', USER_1000, '--allow-image-mismatch', '--format', 'json']);
       const result = JSON.parse(run.stdout) as EvaluationResult;
       expect(result.violations.filter((v) => v.rule === 'rootUser')).toEqual([]);
       expect(result.decision).toBe(row.nonRoot);

@@ -1,5 +1,6 @@
 import { canonicalVulnerabilityId } from './ids';
-import type { MisconfigurationFinding, SecretFinding, SecretLocation, VulnerabilityFinding } from './model';
+import type { FixState, MisconfigurationFinding, SecretFinding, SecretLocation, VulnerabilityFinding } from './model';
+import { defined } from './values';
 import { severityRank, type Severity } from '../severity';
 
 const SEP = '\u0000';
@@ -21,21 +22,99 @@ function dedupeBy<T>(items: readonly T[], key: (item: T) => string, merge: (kept
 const higher = (a: Severity, b: Severity): Severity => (severityRank(b) > severityRank(a) ? b : a);
 
 /**
- * A scanner reports the same (vulnerability, package, version, target, path) more than once when several
- * data sources or matchers find it. One finding remains, carrying every alias and the highest severity any
- * copy had, so deduplication can never make an image look safer than its report.
+ * Fix states from the one a merge keeps first to the last: a known fix is the most useful fact, and among the rest
+ * the one that makes the image look safest comes last, so merging never hides that a package is affected.
+ */
+const FIX_STATE_PREFERENCE: readonly FixState[] = ['fixed', 'unfixed', 'wont_fix', 'end_of_life', 'unknown', 'not_affected'];
+const fixPreference = (state: FixState) => {
+  const rank = FIX_STATE_PREFERENCE.indexOf(state);
+  return rank < 0 ? FIX_STATE_PREFERENCE.length : rank;
+};
+
+const isCve = (canonicalId: string) => canonicalId.startsWith('CVE-');
+
+/** Where a vulnerability sits, for the normalisers: package, installed version, report target and path. */
+function occurrenceKey(finding: VulnerabilityFinding): string {
+  return [finding.package.name, finding.package.installedVersion ?? '', finding.target ?? '', finding.package.path ?? ''].join(SEP);
+}
+
+/**
+ * A scanner reports the same vulnerability of the same package occurrence more than once: several data sources
+ * or matchers find it (the same id twice), or one source names it by its advisory and another by its CVE (Grype's
+ * `GHSA-35jh-r3h4-6jhm` related to `CVE-2021-23337`, and `CVE-2021-23337` related to the advisory). One finding
+ * remains per vulnerability and occurrence, so counts and reports see it once.
  */
 export function dedupeVulnerabilities(findings: readonly VulnerabilityFinding[]): VulnerabilityFinding[] {
-  return dedupeBy(
-    findings,
-    (f) =>
-      [canonicalVulnerabilityId(f.id), f.package.name, f.package.installedVersion ?? '', f.target ?? '', f.package.path ?? ''].join(SEP),
-    (kept, duplicate) => ({
-      ...kept,
-      severity: higher(kept.severity, duplicate.severity),
-      aliases: mergeAliases(kept.id, kept.aliases, duplicate.aliases),
-    }),
-  );
+  return mergeVulnerabilities(findings, occurrenceKey);
+}
+
+interface Cluster {
+  members: VulnerabilityFinding[];
+  /** Canonical ids and aliases of every member. */
+  ids: Set<string>;
+  /** Canonical ids of the members themselves. */
+  primaries: Set<string>;
+  /** The CVE a member is reported under, when one is. */
+  cve?: string;
+}
+
+/**
+ * Merges findings of the same occurrence (`occurrence` gives its key) that are one vulnerability: when one's id is
+ * the other's id or one of its aliases. Sharing only an alias is not enough (a Debian DSA or one GitHub advisory
+ * covers several CVEs), and two different CVEs are never merged. The merged finding keeps the first one's position,
+ * the highest severity, the most useful fix state (with its fixed version), every id as an alias, and a canonical
+ * id that prefers a CVE. Findings left alone are returned as they are; inputs are never changed. Linear in the
+ * number of ids.
+ */
+export function mergeVulnerabilities(findings: readonly VulnerabilityFinding[], occurrence: (finding: VulnerabilityFinding) => string): VulnerabilityFinding[] {
+  const clusters: Cluster[] = [];
+  const byId = new Map<string, Cluster[]>();
+  for (const finding of findings) {
+    const group = occurrence(finding);
+    const primary = canonicalVulnerabilityId(finding.id);
+    const ids = [primary, ...finding.aliases.map(canonicalVulnerabilityId).filter((id) => id !== '')];
+    let target: Cluster | undefined;
+    for (const id of ids) {
+      target = (byId.get(group + SEP + id) ?? []).find(
+        (cluster) => (id === primary || cluster.primaries.has(id)) && !(isCve(primary) && cluster.cve !== undefined && cluster.cve !== primary),
+      );
+      if (target) break;
+    }
+    if (!target) {
+      target = { members: [], ids: new Set(), primaries: new Set() };
+      clusters.push(target);
+    }
+    target.members.push(finding);
+    target.primaries.add(primary);
+    if (isCve(primary) && target.cve === undefined) target.cve = primary;
+    for (const id of ids) {
+      if (target.ids.has(id)) continue;
+      target.ids.add(id);
+      const key = group + SEP + id;
+      const list = byId.get(key);
+      if (list) list.push(target);
+      else byId.set(key, [target]);
+    }
+  }
+  return clusters.map((cluster) => (cluster.members.length === 1 ? cluster.members[0] : mergeCluster(cluster.members)));
+}
+
+function mergeCluster(members: readonly VulnerabilityFinding[]): VulnerabilityFinding {
+  const named = members.find((member) => isCve(canonicalVulnerabilityId(member.id))) ?? members[0];
+  let best = members[0];
+  for (const member of members) if (fixPreference(member.fixState) < fixPreference(best.fixState)) best = member;
+  const fixedVersion = best.package.fixedVersion ?? members.find((member) => member.fixState === best.fixState && member.package.fixedVersion)?.package.fixedVersion;
+  return defined({
+    ...named,
+    aliases: mergeAliases(named.id, ...members.map((member) => [member.id, ...member.aliases])),
+    severity: members.reduce<Severity>((severity, member) => higher(severity, member.severity), named.severity),
+    fixState: best.fixState,
+    scannerFixState: best.scannerFixState,
+    package: defined({ ...named.package, fixedVersion }),
+    title: named.title ?? members.find((member) => member.title)?.title,
+    target: named.target ?? members.find((member) => member.target)?.target,
+    primaryUrl: named.primaryUrl ?? members.find((member) => member.primaryUrl)?.primaryUrl,
+  });
 }
 
 function locationKey(location: SecretLocation): string {

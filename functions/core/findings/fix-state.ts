@@ -2,9 +2,10 @@ import type { FixState } from './model';
 
 /**
  * Trivy `Status` (trivy-db `pkg/types/status.go`) to the canonical fix state (policy-engines.md §5.6).
- * `fix_deferred` is a vendor's "not yet": unfixed today. `not_affected`, `under_investigation` and `unknown`
- * are statuses Trivy normally filters out; when a report carries them anyway they say nothing about a fix,
- * so they are `unknown` (the raw word stays in `scannerFixState` for policies that care).
+ * `fix_deferred` is a vendor's "not yet": unfixed today. `not_affected` is the vendor saying the package is not
+ * affected, kept as such so rules can leave it alone. `under_investigation` and `unknown` are statuses Trivy
+ * normally filters out; when a report carries them anyway they say nothing about a fix, so they are `unknown`
+ * (the raw word stays in `scannerFixState` for policies that care).
  */
 const TRIVY_STATUS: Record<string, FixState> = {
   fixed: 'fixed',
@@ -12,7 +13,7 @@ const TRIVY_STATUS: Record<string, FixState> = {
   fix_deferred: 'unfixed',
   will_not_fix: 'wont_fix',
   end_of_life: 'end_of_life',
-  not_affected: 'unknown',
+  not_affected: 'not_affected',
   under_investigation: 'unknown',
   unknown: 'unknown',
 };

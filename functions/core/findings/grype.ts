@@ -6,7 +6,7 @@ import { describeJsonValue, parseWithSchema } from '../validation/issues';
 import { dedupeVulnerabilities, mergeAliases } from './dedupe';
 import { grypeFixState } from './fix-state';
 import { cleanRepoDigests, decodeGrypeImageConfig, digestOfRepoDigest } from './image-config';
-import type { ImageFacts, Provenance, ScanReport, VulnerabilityFinding } from './model';
+import type { ImageFacts, Provenance, ScanReport, SecretFinding, VulnerabilityFinding } from './model';
 import { reportTimestamp } from './timestamps';
 import { defined, nonBlank } from './values';
 
@@ -85,7 +85,8 @@ function toVulnerability(match: GrypeMatchDoc): VulnerabilityFinding {
   });
 }
 
-function imageFacts(report: GrypeReportDoc, source: string, warnings: string[]): ImageFacts {
+/** The image facts, and the credentials found in the image's ENV (Grype has no secret scanner of its own). */
+function imageFacts(report: GrypeReportDoc, source: string, warnings: string[], envSecrets: SecretFinding[]): ImageFacts {
   const rawTarget = report.source?.target;
   const sourceType = nonBlank(report.source?.type);
   const distro = report.distro;
@@ -128,6 +129,7 @@ function imageFacts(report: GrypeReportDoc, source: string, warnings: string[]):
       hasImageConfig = true;
       user = decoded.user;
       names = decoded.envNames;
+      envSecrets.push(...decoded.envSecrets);
     } else {
       warnings.push(`source.target.config ${decoded.problem}; the image config was recorded as absent, so the image user and environment are unknown`);
     }
@@ -169,12 +171,13 @@ export function normaliseGrypeReport(json: unknown, source: string): ScanReport 
   const report = parseWithSchema(GrypeReport, json, { source, what: 'Grype report' });
   const warnings: string[] = [];
   const prov = provenance(report, source);
-  const image = imageFacts(report, source, warnings);
+  const secrets: SecretFinding[] = [];
+  const image = imageFacts(report, source, warnings, secrets);
   return {
     provenance: prov,
     image,
     vulnerabilities: dedupeVulnerabilities(report.matches.map(toVulnerability)),
-    secrets: [],
+    secrets,
     misconfigurations: [],
     warnings,
   };

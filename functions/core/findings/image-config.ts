@@ -1,10 +1,14 @@
 import { z } from 'zod';
 import { isSha256Digest } from '../image/reference';
+import { detectPlaintextSecret } from '../secrets/plaintext';
 import { describeIssues, formatJsonPath } from '../validation/issues';
+import { dedupeSecrets } from './dedupe';
+import type { SecretFinding } from './model';
 
 /**
  * Variable names of an OCI `config.Env` (`NAME=value` entries). Values are dropped here, at the boundary,
- * so no credential baked into an image reaches a verdict, a log line or DynamoDB.
+ * so no credential baked into an image reaches a verdict, a log line or DynamoDB: `imageEnvSecrets` is the only
+ * reader of the values, and what it returns is masked.
  */
 export function envNames(env: readonly string[] | null | undefined): string[] {
   const names = new Set<string>();
@@ -14,6 +18,37 @@ export function envNames(env: readonly string[] | null | undefined): string[] {
     if (name) names.add(name);
   }
   return [...names];
+}
+
+export interface ImageEnvOptions {
+  /** Variables already reported by the scanner itself (Trivy's image-config secret scanner), not reported again. */
+  skip?: (name: string) => boolean;
+}
+
+/**
+ * Credentials baked into the image with `ENV` (`DB_PASSWORD=...` in `config.Env`): anyone who can pull the image
+ * can read them. The same detector as for task-definition environments judges each value; the findings carry the
+ * variable and a masked match only, located in the image config as `ENV <NAME>`.
+ */
+export function imageEnvSecrets(env: readonly string[] | null | undefined, options: ImageEnvOptions = {}): SecretFinding[] {
+  const findings: SecretFinding[] = [];
+  for (const entry of env ?? []) {
+    const equals = entry.indexOf('=');
+    if (equals <= 0) continue;
+    const name = entry.slice(0, equals).trim();
+    if (name === '' || options.skip?.(name)) continue;
+    const detection = detectPlaintextSecret(name, entry.slice(equals + 1));
+    if (!detection) continue;
+    findings.push({
+      ruleId: detection.ruleId,
+      category: detection.category,
+      severity: detection.severity,
+      title: detection.title,
+      location: { kind: 'imageConfig', detail: `ENV ${name}`, variable: name },
+      match: detection.match,
+    });
+  }
+  return dedupeSecrets(findings);
 }
 
 /** `config.User`, with the empty string (Go's "unset") as undefined. */
@@ -34,7 +69,7 @@ export function cleanRepoDigests(values: readonly string[] | null | undefined): 
 }
 
 export type DecodedImageConfig =
-  | { ok: true; user?: string; envNames: string[] }
+  | { ok: true; user?: string; envNames: string[]; envSecrets: SecretFinding[] }
   | { ok: false; problem: string };
 
 const OciConfigFile = z.object({
@@ -77,5 +112,6 @@ export function decodeGrypeImageConfig(encoded: string): DecodedImageConfig {
     const where = formatJsonPath(first.path);
     return { ok: false, problem: `decodes to JSON that is not an OCI image config (${where ? `${where}: ` : ''}${first.message})` };
   }
-  return { ok: true, user: configUser(parsed.data.config?.User), envNames: envNames(parsed.data.config?.Env) };
+  const env = parsed.data.config?.Env;
+  return { ok: true, user: configUser(parsed.data.config?.User), envNames: envNames(env), envSecrets: imageEnvSecrets(env) };
 }

@@ -49,8 +49,11 @@ export interface ImageFacts {
   os?: { family: string; name?: string; eosl?: boolean };
 }
 
-/** Canonical fix states (policy-engines.md §5.6). */
-export const FIX_STATES = ['fixed', 'unfixed', 'wont_fix', 'end_of_life', 'unknown'] as const;
+/**
+ * Canonical fix states (policy-engines.md §5.6). `not_affected` is a vendor's statement that the package is not
+ * affected (Trivy `Status: not_affected`): the finding stays visible in summaries, but no vulnerability rule judges it.
+ */
+export const FIX_STATES = ['fixed', 'unfixed', 'wont_fix', 'end_of_life', 'unknown', 'not_affected'] as const;
 export type FixState = (typeof FIX_STATES)[number];
 
 export interface PackageRef {
@@ -85,7 +88,8 @@ export interface VulnerabilityFinding {
 
 export type SecretLocation =
   | { kind: 'layer'; path: string; layerDigest?: string }
-  | { kind: 'imageConfig'; detail?: string }
+  /** `variable` names the image ENV variable when the finding is one (`detail` is then `ENV <NAME>`). */
+  | { kind: 'imageConfig'; detail?: string; variable?: string }
   | { kind: 'taskDefinition'; container: string; variable: string }
   | { kind: 'overrides'; container: string; variable: string };
 

@@ -6,7 +6,7 @@ import { dedupeMisconfigurations, dedupeSecrets, dedupeVulnerabilities, mergeAli
 import { SUPPORTED_TRIVY_SCHEMA_VERSION } from './detect';
 import { trivyFixState } from './fix-state';
 import { canonicalMisconfigId, misconfigAliases } from './ids';
-import { cleanRepoDigests, configUser, digestOfRepoDigest, envNames } from './image-config';
+import { cleanRepoDigests, configUser, digestOfRepoDigest, envNames, imageEnvSecrets } from './image-config';
 import type { ImageFacts, MisconfigurationFinding, ScanReport, SecretFinding, VulnerabilityFinding } from './model';
 import { reportTimestamp } from './timestamps';
 import { defined, nonBlank } from './values';
@@ -186,18 +186,40 @@ function toMisconfigurations(result: TrivyResultDoc): MisconfigurationFinding[] 
   });
 }
 
-function imageFacts(report: TrivyReportDoc, warnings: string[]): ImageFacts {
-  const metadata = report.Metadata;
-  const imageConfig = metadata?.ImageConfig;
+/**
+ * Filesystem and repository scans write Go's zero-value ImageConfig (`"config": {}`, empty os and architecture);
+ * every real image config has os and architecture (OCI image-spec config.md).
+ */
+function hasRealImageConfig(report: TrivyReportDoc): boolean {
+  const imageConfig = report.Metadata?.ImageConfig;
   const config = imageConfig?.config;
-  // Filesystem and repository scans write Go's zero-value ImageConfig (`"config": {}`, empty os and
-  // architecture); every real image config has os and architecture (OCI image-spec config.md).
-  const hasImageConfig =
+  return (
     imageConfig != null &&
     (nonBlank(imageConfig.architecture) !== undefined ||
       nonBlank(imageConfig.os) !== undefined ||
       nonBlank(config?.User) !== undefined ||
-      (config?.Env?.length ?? 0) > 0);
+      (config?.Env?.length ?? 0) > 0)
+  );
+}
+
+/**
+ * Credentials in the image's ENV, except the variables Trivy's own image-config secret scanner already reported:
+ * its masked `Match` is the line of the config JSON (`"NAME=****"`) or of its history (`ENV NAME=****`).
+ */
+function envSecrets(report: TrivyReportDoc, scannerSecrets: readonly SecretFinding[]): SecretFinding[] {
+  if (!hasRealImageConfig(report)) return [];
+  const matches = scannerSecrets.filter((s) => s.location.kind === 'imageConfig' && s.match !== undefined).map((s) => s.match as string);
+  const reported = (name: string) => {
+    const assignment = new RegExp(`(?:^|[^A-Za-z0-9_.-])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}=`);
+    return matches.some((match) => assignment.test(match));
+  };
+  return imageEnvSecrets(report.Metadata?.ImageConfig?.config?.Env, { skip: reported });
+}
+
+function imageFacts(report: TrivyReportDoc, warnings: string[]): ImageFacts {
+  const metadata = report.Metadata;
+  const config = metadata?.ImageConfig?.config;
+  const hasImageConfig = hasRealImageConfig(report);
   const isImage = report.ArtifactType === 'container_image' || (report.ArtifactType == null && nonBlank(metadata?.ImageID) !== undefined);
   if (isImage && !hasImageConfig) {
     warnings.push('the report has no Metadata.ImageConfig, so the image user and environment are unknown');
@@ -238,6 +260,7 @@ export function normaliseTrivyReport(json: unknown, source: string): ScanReport 
     for (const s of toSecrets(report, result, index, source)) secrets.push(s);
     for (const m of toMisconfigurations(result)) misconfigurations.push(m);
   });
+  secrets.push(...envSecrets(report, secrets));
   return {
     provenance: defined({
       scanner: 'trivy' as const,

@@ -1,7 +1,7 @@
 import type { ImageFacts } from '../findings/model';
 import { parseImageReference, type ImageReference } from '../image/reference';
+import { compareViolations, sortSuppressed, sortViolations } from '../render/common';
 import type { Decision, EvaluationError, EvaluationResult, Mode, SubjectImage, Violation } from '../result/model';
-import { severityRank } from '../severity';
 import { clean, definedOnly } from './clean';
 import { compilePolicy, type CompiledPolicy } from './compile';
 import { applyExceptions, type ViolationScope } from './exceptions';
@@ -28,7 +28,8 @@ export function evaluatePolicy(policy: LoadedPolicy<Policy>, input: EvaluationIn
   const { context, now } = input;
   const cluster = clusterNames(context.cluster);
   const service = serviceNames(context.service);
-  const maxAge = input.checkScanAge ? maxScanAgeMs(policy) : undefined;
+  const maxAgeMs = input.checkScanAge ? maxScanAgeMs(policy) : undefined;
+  const maxAge = maxAgeMs !== undefined && document.maxScanAge !== undefined ? { ms: maxAgeMs, text: document.maxScanAge } : undefined;
 
   const containers = input.containers.map((evidence) => prepare(evidence));
   const modes: ResolvedMode[] = containers.map((c) => resolveMode(compiled, { cluster, service, repositories: c.repositories, tag: c.tag }));
@@ -45,7 +46,9 @@ export function evaluatePolicy(policy: LoadedPolicy<Policy>, input: EvaluationIn
     const scope: ViolationScope = { cluster, service, container: evidence.name, repositories: container.repositories, digest: container.digest };
     const add = (violation: Violation) => {
       let v: Violation = evidence.name !== undefined ? { ...violation, container: evidence.name } : violation;
-      if (auditOnly(index) && v.action === 'deny') v = { ...v, action: 'warn', details: { ...v.details, auditOnly: true, policyAction: 'deny' } };
+      if (auditOnly(index) && v.action === 'deny') {
+        v = { ...v, action: 'warn', message: `${v.message} (audit scope: reported, not blocking)`, details: { ...v.details, auditOnly: true, policyAction: 'deny' } };
+      }
       items.push({ violation: clean(v), scope });
     };
     for (const violation of containerViolations(compiled, container)) add(violation);
@@ -65,8 +68,9 @@ export function evaluatePolicy(policy: LoadedPolicy<Policy>, input: EvaluationIn
   });
 
   const outcome = applyExceptions(compiled, items, now);
-  const violations = outcome.violations.sort(compareViolations);
-  const suppressed = outcome.suppressed.sort(compareViolations);
+  // The renderers' comparator, so every report lists violations in the order the result holds them.
+  const violations = sortViolations(outcome.violations);
+  const suppressed = sortSuppressed(outcome.suppressed);
 
   return {
     decision: decide(violations, errors),
@@ -150,6 +154,7 @@ function containerViolations(compiled: CompiledPolicy, container: PreparedContai
       specUser,
       facts: assessment?.facts,
       scannerSaysRoot: assessment?.scannerSaysRoot ?? false,
+      scannerSaysNonRoot: assessment?.scannerSaysNonRoot ?? false,
     });
     if (violation) out.push(violation);
   }
@@ -165,18 +170,45 @@ function imageLabel(container: PreparedContainer): string {
   return ref ? `${who} (${ref})` : who;
 }
 
-/** Why a container's image has no usable scan: none at all, a scan error, or a scan older than maxScanAge. */
-function scanProblem(container: PreparedContainer, maxAgeMs: number | undefined, now: Date): string | undefined {
+/** How far in the future a scan time may lie before it is a problem: clocks of the scanner and the gate differ a little. */
+const CLOCK_SKEW_MS = 5 * 60_000;
+
+/**
+ * Why a container's image has no usable scan: none at all, a scan error, or, when the scan age is checked, a scan
+ * older than maxScanAge, one without a scan time, or one dated in the future (whose age cannot be trusted).
+ */
+function scanProblem(container: PreparedContainer, maxAge: { ms: number; text: string } | undefined, now: Date): string | undefined {
   const { assessment, scanError } = container.evidence;
   if (!assessment) {
     return scanError ? `${imageLabel(container)} could not be scanned: ${scanError}` : `${imageLabel(container)} has no scan result`;
   }
+  if (maxAge === undefined) return undefined;
   const scannedAt = assessment.provenance.scannedAt;
-  if (maxAgeMs === undefined || scannedAt === undefined) return undefined;
-  const scannedMs = Date.parse(scannedAt);
-  if (Number.isNaN(scannedMs) || now.getTime() - scannedMs <= maxAgeMs) return undefined;
-  const days = ((now.getTime() - scannedMs) / 86_400_000).toFixed(1);
-  return `the scan of ${imageLabel(container)} from ${scannedAt} is ${days} days old, older than the policy's maxScanAge; rescan the image`;
+  const scannedMs = scannedAt === undefined ? Number.NaN : Date.parse(scannedAt);
+  if (scannedAt === undefined || Number.isNaN(scannedMs)) {
+    return (
+      `the scan of ${imageLabel(container)} has no scan time${scannedAt === undefined ? '' : ` (${JSON.stringify(scannedAt.slice(0, 40))} is not a time)`}, ` +
+      `so its age cannot be checked against the policy's maxScanAge (${maxAge.text}); rescan the image with a scanner that records it`
+    );
+  }
+  const ageMs = now.getTime() - scannedMs;
+  if (-ageMs > CLOCK_SKEW_MS) {
+    return (
+      `the scan of ${imageLabel(container)} is dated ${scannedAt}, ${describeSpan(-ageMs)} after the evaluation time, more than the ` +
+      `${CLOCK_SKEW_MS / 60_000} minutes of clock skew allowed, so its age against the policy's maxScanAge (${maxAge.text}) cannot be trusted; check the scanner's clock and rescan the image`
+    );
+  }
+  if (ageMs <= maxAge.ms) return undefined;
+  const days = (ageMs / 86_400_000).toFixed(1);
+  return `the scan of ${imageLabel(container)} from ${scannedAt} is ${days} days old, older than the policy's maxScanAge (${maxAge.text}); rescan the image`;
+}
+
+/** `6 minutes`, `3.5 hours`, `2.0 days`: enough to tell a skewed clock from a wrong date. */
+function describeSpan(ms: number): string {
+  const minutes = Math.round(ms / 60_000);
+  if (minutes < 120) return `${minutes} minute${minutes === 1 ? '' : 's'}`;
+  const hours = ms / 3_600_000;
+  return hours < 48 ? `${hours.toFixed(1)} hours` : `${(hours / 24).toFixed(1)} days`;
 }
 
 function subjectImage(container: PreparedContainer): SubjectImage {
@@ -203,17 +235,9 @@ function decide(violations: readonly Violation[], errors: readonly { blocking: b
   return 'pass';
 }
 
-/** Deny first, then most severe, then by container, id and message, so results are stable and diffable. */
-export function compareViolations(a: Violation, b: Violation): number {
-  return (
-    (a.action === b.action ? 0 : a.action === 'deny' ? -1 : 1) ||
-    severityRank(b.severity) - severityRank(a.severity) ||
-    compareText(a.container ?? '', b.container ?? '') ||
-    compareText(a.id, b.id) ||
-    compareText(a.message, b.message)
-  );
-}
-
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
+/**
+ * The one order of violations (deny first, most severe first, then rule, container, id and message), shared with the
+ * renderers (`render/common.ts`), so a result and every report of it list violations alike. Re-exported here for
+ * callers of the engine.
+ */
+export { compareViolations };

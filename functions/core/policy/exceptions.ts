@@ -55,7 +55,7 @@ function matches(exception: CompiledException, violation: Violation, idKeys: rea
  * so a violation is compared only with the exceptions that could match it plus those without ids: evaluation
  * stays linear in the number of violations for realistic policies. All given match keys must match (AND);
  * the first matching live exception in policy order is the one recorded in `suppressedBy`. An expired
- * exception never suppresses; a violation it would have matched says so in `details.expiredException`.
+ * exception never suppresses; a violation it would have matched says so in its message and in `details.expiredException`.
  */
 export function applyExceptions(compiled: CompiledPolicy, items: { violation: Violation; scope: ViolationScope }[], now: Date): ExceptionOutcome {
   const nowMs = now.getTime();
@@ -106,7 +106,12 @@ export function applyExceptions(compiled: CompiledPolicy, items: { violation: Vi
       const { id, reason, owner, expiresAt } = live.exception;
       suppressed.push({ ...violation, suppressedBy: { exceptionId: id, reason, owner, expiresAt } });
     } else if (expired) {
-      violations.push({ ...violation, details: { ...violation.details, expiredException: expired.exception.id } });
+      const { id, expiresAt } = expired.exception;
+      violations.push({
+        ...violation,
+        message: `${violation.message} (exception ${id} expired ${expiresAt.length === 10 ? 'on' : 'at'} ${expiresAt})`,
+        details: { ...violation.details, expiredException: id },
+      });
     } else {
       violations.push(violation);
     }

@@ -12,10 +12,15 @@ import type { ContainerSpec } from '../taskdef/model';
 export interface ImageAssessment {
   facts: ImageFacts;
   provenance: Provenance;
-  /** Image-borne violations: vulnerabilities, scanner secrets, misconfigurations (DS-0002 is folded into rootUser). */
+  /** Image-borne violations: vulnerabilities, scanner secrets, misconfigurations (DS-0002 is folded into an enabled rootUser). */
   candidates: Violation[];
   /** Whether the scanner's own root-user check (Trivy DS-0002) failed for the image. */
   scannerSaysRoot: boolean;
+  /**
+   * Whether that check passed (and no copy of it failed): the Dockerfile sets a non-root USER. Optional, so
+   * assessments stored before it existed still read as "the scanner said nothing".
+   */
+  scannerSaysNonRoot?: boolean;
 }
 
 export interface ContainerEvidence {

@@ -37,16 +37,24 @@ const idList = (title: string, description: string, examples: string[][]) =>
   z.array(z.string().trim().min(1)).min(1).meta({ title, description, examples });
 
 const SHA256_DIGEST = /^sha256:[0-9a-f]{64}$/;
-const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2}))?$/;
+/**
+ * An ISO date (`2026-10-01`) or an RFC 3339 date-time with an offset (`2026-10-01T12:00:00Z`, seconds optional,
+ * fractions up to nanoseconds). Published as the JSON Schema pattern of `expiresAt`, so an editor accepts exactly
+ * what `loadPolicy` does, except days a month does not have (2026-02-30), which no pattern can tell.
+ */
+const ISO_DATE =
+  /^(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(?:T([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d)(?:\.\d{1,9})?)?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d))?$/;
+const ISO_DATE_MESSAGE = 'expected an ISO date "2026-10-01" or date-time "2026-10-01T12:00:00Z"';
 
 /** Whether an ISO date or date-time names a real instant (the pattern alone accepts 2026-02-31). */
 export function isValidIsoDate(text: string): boolean {
   const match = ISO_DATE.exec(text);
   if (!match) return false;
-  const [, y, mo, d, h = '00', mi = '00', s = '00'] = match;
-  const day = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d)));
+  const [, y, mo, d] = match;
+  const day = new Date(0);
+  day.setUTCFullYear(Number(y), Number(mo) - 1, Number(d));
   const sameDay = day.getUTCFullYear() === Number(y) && day.getUTCMonth() === Number(mo) - 1 && day.getUTCDate() === Number(d);
-  return sameDay && Number(h) < 24 && Number(mi) < 60 && Number(s) < 60 && !Number.isNaN(Date.parse(text.length === 10 ? `${text}T00:00:00Z` : text));
+  return sameDay && !Number.isNaN(Date.parse(text.length === 10 ? `${text}T00:00:00Z` : text));
 }
 
 const modeEnum = z.enum(['enforce', 'audit']);
@@ -63,8 +71,9 @@ const rootUserRule = z
     description:
       'Containers must not run as root. The effective user is the container definition\'s `user` (task definition), else the image config `User`, ' +
       'else root. "0", "root", "0:<group>", "root:<group>" (surrounding spaces ignored), an empty user and the Windows "ContainerAdministrator" count as root. ' +
-      'Trivy\'s own root check (DS-0002) is the same fact: it is folded in here (and never reported as a misconfiguration): it confirms root when the report has no image config, ' +
-      'and is moot when the task definition sets a user. Without the image config and without a task-definition user the container is treated as root, and the message says so.',
+      'Trivy\'s own root check (DS-0002) is the same fact: while this rule is enabled it is folded in here (and never reported as a misconfiguration): when the report has no image config, ' +
+      'a failed DS-0002 means root and a passed one means the Dockerfile sets a non-root USER (details.userSource "scanner"); it is moot when the task definition or the image config sets a user. ' +
+      'Without the image config, a DS-0002 result and a task-definition user the container is treated as root, and the message says so.',
   });
 
 const environmentSecrets = z
@@ -77,7 +86,8 @@ const environmentSecrets = z
     action: action('Overrides the secrets rule\'s action for credentials found in the environment.').optional(),
     allowNames: globList(
       'Allowed variable names',
-      'Environment variable names that are never reported (case-insensitive), e.g. a non-secret value whose name looks like a credential.',
+      'Environment variable names that are never reported (case-insensitive), e.g. a non-secret value whose name looks like a credential. ' +
+        'Applies to the task definition, RunTask overrides and the image\'s ENV alike.',
       [['PUBLIC_*_TOKEN_URL', 'CSRF_TOKEN_HEADER']],
     ).optional(),
   })
@@ -85,9 +95,12 @@ const environmentSecrets = z
     title: 'Environment credentials',
     description:
       'Plaintext credentials in the task definition\'s `environment` and in RunTask overrides\' environment: values in a known credential format (AWS access keys, ' +
-      'PEM private keys, GitHub/GitLab/Slack/Stripe/npm tokens, Google API keys, JWTs, URLs with a password, ...) and credential-like names (PASSWORD, SECRET, TOKEN, API_KEY, ' +
-      'PRIVATE_KEY, CREDENTIALS, ...) holding a literal value that is not a placeholder or a reference. Such values belong in `secrets` with `valueFrom` ' +
-      '(Secrets Manager or SSM Parameter Store). Reported values are always masked.',
+      'PEM private keys, GitHub/GitLab/Slack/Stripe/npm tokens, Google API keys, JWTs, URLs and JDBC/JAAS strings with a password, Authorization headers, ...) and ' +
+      'credential-like names holding a literal value that is not a placeholder (changeme, <...>, ${...}, xxx) or a reference. A name is credential-like when its LAST word ' +
+      '(ignoring up to two qualifiers such as _1, _OLD, _PROD, _B64) is a credential word or ends in one: DB_PASSWORD, PGPASSWORD, GITHUB_TOKEN, CLIENT_SECRET, API_KEY, ' +
+      'DB_PASSWORD_OLD; not PASSWORD_FILE, TOKEN_URL or OIDC_TOKEN_ENDPOINT_AUTH_METHOD. Under a password word a number is a password too. Such values belong in `secrets` ' +
+      'with `valueFrom` (Secrets Manager or SSM Parameter Store). Reported values are always masked. The same detector judges the image\'s ENV; those findings are image ' +
+      'secrets, judged by the secrets rule\'s own minSeverity, categories and ruleIds.',
   });
 
 const secretsRule = z
@@ -110,8 +123,8 @@ const secretsRule = z
   .meta({
     title: 'Secrets',
     description:
-      'Secrets the scanner found in the image (files, image config) and plaintext credentials in the container environment. A scanner secret is reported when its severity ' +
-      'is at least minSeverity and, when categories or ruleIds are given, its category or its rule id is listed.',
+      'Secrets the scanner found in the image (files, image config), credentials baked into the image\'s ENV, and plaintext credentials in the container environment. ' +
+      'An image secret is reported when its severity is at least minSeverity and, when categories or ruleIds are given, its category or its rule id is listed.',
   });
 
 const threshold = (title: string, description: string) =>
@@ -136,7 +149,8 @@ const maxCounts = z
     title: 'Count limits',
     description:
       'A violation when an image has more vulnerabilities of exactly that severity than allowed (findings are counted per vulnerability and package, fixable or not, ' +
-      'after treatUnknownAs). Counts are taken over the whole scan before exceptions; to accept an overrun, add an exception for the id "vulnerabilities.maxCounts.<severity>".',
+      'after treatUnknownAs; an advisory and the CVE it relates to count once; "not_affected" findings do not count). Counts are taken over the whole scan before exceptions; ' +
+      'to accept an overrun, add an exception for the id "vulnerabilities.maxCounts.<severity>".',
   });
 
 const vulnerabilitiesRule = z
@@ -149,7 +163,8 @@ const vulnerabilitiesRule = z
     ).optional(),
     unfixable: threshold(
       'Unfixable',
-      'Vulnerabilities without a fix: every fix state other than "fixed" (unfixed/affected, fix_deferred, will_not_fix, end_of_life, unknown).',
+      'Vulnerabilities without a fix: every fix state other than "fixed" (unfixed/affected, fix_deferred, will_not_fix, end_of_life, unknown), ' +
+        'except "not_affected" (Trivy Status not_affected: the vendor says the package is not affected), which no part of this rule judges.',
     ).optional(),
     denyIds: idList(
       'Denied ids',
@@ -175,7 +190,7 @@ const misconfigurationsRule = z
     action: action('What a failed misconfiguration check gets.'),
     denyIds: idList(
       'Denied check ids',
-      'Checks reported when they fail, whatever their severity. Any spelling matches: "DS002" = "DS-0002" = "AVD-DS-0002". DS-0002 itself belongs to rules.rootUser.',
+      'Checks reported when they fail, whatever their severity. Any spelling matches: "DS002" = "DS-0002" = "AVD-DS-0002". DS-0002 itself belongs to rules.rootUser while that rule is enabled.',
       [['DS-0026', 'DS-0001']],
     ).optional(),
     minSeverity: severity('Minimum severity', 'Every failed check from this severity up.').optional(),
@@ -184,7 +199,8 @@ const misconfigurationsRule = z
     title: 'Misconfigurations',
     description:
       'Failed scanner checks of the image config (Trivy `--image-config-scanners misconfig`). Only status FAIL counts. A check is reported when its id is in denyIds ' +
-      'or its severity is at least minSeverity. The root-user check DS-0002 is judged by rules.rootUser, which also knows the task definition.',
+      'or its severity is at least minSeverity. The root-user check DS-0002 is judged by rules.rootUser (which also knows the task definition) while that rule is enabled; ' +
+      'without it, DS-0002 is a check like any other.',
   });
 
 const imagesRule = z
@@ -290,7 +306,9 @@ const policyException = z
     owner: z.string().trim().min(1).meta({ title: 'Owner', description: 'Person or team accountable for the exception (required).' }),
     expiresAt: z
       .string()
-      .refine(isValidIsoDate, { message: 'expected an ISO date "2026-10-01" or date-time "2026-10-01T12:00:00Z"' })
+      .regex(ISO_DATE, { message: ISO_DATE_MESSAGE })
+      // The pattern has already said what is wrong with text it rejects; this adds only the calendar check.
+      .refine((text) => !ISO_DATE.test(text) || isValidIsoDate(text), { message: `${ISO_DATE_MESSAGE} that exists in the calendar` })
       .meta({
         title: 'Expires at',
         description:
@@ -332,6 +350,8 @@ export const policySchema = z
       .string()
       .regex(new RegExp(DURATION_PATTERN), { message: 'expected a duration such as "7d", "12h", "30m" or "1d12h" (units w, d, h, m, s)' })
       .superRefine((text, ctx) => {
+        // Text the pattern rejects has its problem reported already: only what a pattern cannot check is added.
+        if (!new RegExp(DURATION_PATTERN).test(text)) return;
         const parsed = parseDuration(text);
         if ('error' in parsed) ctx.addIssue({ code: 'custom', message: parsed.error });
       })
@@ -353,66 +373,92 @@ export const policySchema = z
       })
       .optional(),
   })
-  .superRefine((policy, ctx) => {
-    const rulesDoc = policy.rules;
-    if (rulesDoc.vulnerabilities) {
-      const v = rulesDoc.vulnerabilities;
-      if (!v.fixable && !v.unfixable && !v.denyIds && !v.maxCounts) {
-        ctx.addIssue({ code: 'custom', path: ['rules', 'vulnerabilities'], message: 'needs at least one of fixable, unfixable, denyIds, maxCounts' });
-      }
-      if (v.maxCounts && SEVERITIES.every((s) => v.maxCounts?.[s] === undefined)) {
-        ctx.addIssue({ code: 'custom', path: ['rules', 'vulnerabilities', 'maxCounts'], message: `needs at least one limit (${SEVERITIES.join(', ')})` });
-      }
-    }
-    if (rulesDoc.misconfigurations) {
-      const m = rulesDoc.misconfigurations;
-      if (!m.denyIds && !m.minSeverity) {
-        ctx.addIssue({ code: 'custom', path: ['rules', 'misconfigurations'], message: 'needs denyIds or minSeverity' });
-      }
-      m.denyIds?.forEach((id, index) => {
-        if (canonicalMisconfigId(id) === 'DS-0002') {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['rules', 'misconfigurations', 'denyIds', index],
-            message: `${JSON.stringify(id)} (the image root-user check) is judged by rules.rootUser, which also knows the task definition's user; remove it here`,
-          });
-        }
-      });
-    }
-    if (rulesDoc.images) {
-      const i = rulesDoc.images;
-      if (!i.allowedRegistries && !i.denyTags && !i.requireDigest) {
-        ctx.addIssue({ code: 'custom', path: ['rules', 'images'], message: 'needs at least one of allowedRegistries, denyTags, requireDigest' });
-      }
-    }
-    policy.modeOverrides?.forEach((override, index) => {
-      if (Object.keys(override.match).length === 0) {
-        ctx.addIssue({ code: 'custom', path: ['modeOverrides', index, 'match'], message: 'needs at least one of clusters, services, repositories, tags' });
-      }
-    });
-    const seen = new Map<string, number>();
-    policy.exceptions?.forEach((exception, index) => {
-      if (Object.keys(exception.match).length === 0) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['exceptions', index, 'match'],
-          message: 'needs at least one of ids, packages, repositories, digests, clusters, services, containers, rules (an exception that matches everything is not an exception)',
-        });
-      }
-      const first = seen.get(exception.id);
-      if (first !== undefined) {
-        ctx.addIssue({ code: 'custom', path: ['exceptions', index, 'id'], message: `duplicate exception id ${JSON.stringify(exception.id)} (also exceptions[${first}])` });
-      } else {
-        seen.set(exception.id, index);
-      }
-    });
-  })
+  // Runs even when other parts of the document are invalid (`when`), so one round of validation lists every problem.
+  .superRefine((policy, ctx) => crossFieldProblems(policy as unknown, ctx), { when: (payload) => isRecord(payload.value) })
   .meta({
     title: 'fargate-gate policy',
     description:
       'What a Fargate task\'s images must satisfy: root user, secrets, vulnerabilities, misconfigurations, image references. Violations are folded into one decision: ' +
       'any unsuppressed "deny" → fail, else any "warn" → warn, else pass; images that could not be scanned follow onScanError.',
   });
+
+type RefinementCtx = Parameters<Parameters<z.ZodType['superRefine']>[0]>[1];
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const isPresent = (record: Record<string, unknown>, key: string) => record[key] !== undefined;
+
+/**
+ * Checks across fields. They run on a document that may be invalid elsewhere, so every value is read as unknown:
+ * a part with the wrong type has its own problem already and is skipped here.
+ */
+function crossFieldProblems(policy: unknown, ctx: RefinementCtx): void {
+  if (!isRecord(policy)) return;
+  const add = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+  // A match object with a problem of its own (an unknown key, a wrong type) is not also reported as empty.
+  const hasIssueUnder = (path: (string | number)[]) =>
+    ctx.issues.some((issue) => path.every((key, i) => (issue.path ?? [])[i] === key));
+  const rulesDoc = isRecord(policy.rules) ? policy.rules : {};
+
+  const v = rulesDoc.vulnerabilities;
+  if (isRecord(v)) {
+    if (!['fixable', 'unfixable', 'denyIds', 'maxCounts'].some((key) => isPresent(v, key))) {
+      add(['rules', 'vulnerabilities'], 'needs at least one of fixable, unfixable, denyIds, maxCounts');
+    }
+    const counts = v.maxCounts;
+    if (isRecord(counts) && SEVERITIES.every((severity) => counts[severity] === undefined)) {
+      add(['rules', 'vulnerabilities', 'maxCounts'], `needs at least one limit (${SEVERITIES.join(', ')})`);
+    }
+  }
+
+  const m = rulesDoc.misconfigurations;
+  if (isRecord(m)) {
+    if (!isPresent(m, 'denyIds') && !isPresent(m, 'minSeverity')) add(['rules', 'misconfigurations'], 'needs denyIds or minSeverity');
+    const rootUser = rulesDoc.rootUser;
+    if (isRecord(rootUser) && rootUser.enabled !== false && Array.isArray(m.denyIds)) {
+      m.denyIds.forEach((id, index) => {
+        if (typeof id === 'string' && canonicalMisconfigId(id) === 'DS-0002') {
+          add(
+            ['rules', 'misconfigurations', 'denyIds', index],
+            `${JSON.stringify(id)} (the image root-user check) is judged by rules.rootUser, which is enabled and also knows the task definition's user; remove it here`,
+          );
+        }
+      });
+    }
+  }
+
+  const i = rulesDoc.images;
+  if (isRecord(i) && !isPresent(i, 'allowedRegistries') && !isPresent(i, 'denyTags') && !i.requireDigest) {
+    add(['rules', 'images'], 'needs at least one of allowedRegistries, denyTags, requireDigest');
+  }
+
+  if (Array.isArray(policy.modeOverrides)) {
+    policy.modeOverrides.forEach((override, index) => {
+      const path = ['modeOverrides', index, 'match'];
+      if (isRecord(override) && isRecord(override.match) && Object.keys(override.match).length === 0 && !hasIssueUnder(path)) {
+        add(path, 'needs at least one of clusters, services, repositories, tags');
+      }
+    });
+  }
+
+  if (Array.isArray(policy.exceptions)) {
+    const seen = new Map<string, number>();
+    policy.exceptions.forEach((exception, index) => {
+      if (!isRecord(exception)) return;
+      const path = ['exceptions', index, 'match'];
+      if (isRecord(exception.match) && Object.keys(exception.match).length === 0 && !hasIssueUnder(path)) {
+        add(path, 'needs at least one of ids, packages, repositories, digests, clusters, services, containers, rules (an exception that matches everything is not an exception)');
+      }
+      if (typeof exception.id !== 'string') return;
+      const id = exception.id.trim();
+      const first = seen.get(id);
+      if (first !== undefined) add(['exceptions', index, 'id'], `duplicate exception id ${JSON.stringify(id)} (also exceptions[${first}])`);
+      else seen.set(id, index);
+    });
+  }
+}
 
 export type Policy = z.output<typeof policySchema>;
 export type PolicyInput = z.input<typeof policySchema>;

@@ -21,13 +21,30 @@ interface FormatRule {
   severity: Severity;
   pattern: RegExp;
   /** Characters of the match that are public (a format prefix such as `AKIA` or `ghp_`) and may be shown. */
-  publicPrefix: (match: RegExpExecArray) => string;
+  publicPrefix: (match: RegExpMatchArray) => string;
   /** Extra condition on the variable name (AWS secret keys are only recognisable next to an AWS name). */
-  name?: (tokens: readonly string[]) => boolean;
+  name?: (name: NameInfo) => boolean;
+  /**
+   * The part of the match that is the secret, when the format wraps one (a URL, a JAAS line): a match whose secret
+   * is a placeholder (`${DB_PASSWORD}`, `changeme`) is not a leak.
+   */
+  secret?: (match: RegExpMatchArray) => string | undefined;
+  /** Whether that secret sits where a password goes, so a number is a password too (`postgres://app:12345678@db`). */
+  passwordSlot?: boolean;
+  /** Last look at a match the pattern cannot judge alone (a port taken for a password, prose taken for a header). */
+  accept?: (match: RegExpMatchArray) => boolean;
+}
+
+/** What format rules may ask about the variable name. */
+interface NameInfo {
+  tokens: readonly string[];
+  /** The words without trailing qualifiers (`_1`, `_OLD`, `_PROD`): the last of them says what the variable holds. */
+  words: readonly string[];
+  last: string | undefined;
 }
 
 const MASK = '********';
-const prefix = (length: number) => (m: RegExpExecArray) => m[0].slice(0, length);
+const prefix = (length: number) => (m: RegExpMatchArray) => m[0].slice(0, length);
 const literal = (text: string) => () => text;
 
 const FORMAT_RULES: readonly FormatRule[] = [
@@ -55,7 +72,7 @@ const FORMAT_RULES: readonly FormatRule[] = [
     severity: 'critical',
     pattern: /^[A-Za-z0-9/+=]{40}$/,
     publicPrefix: literal(''),
-    name: (tokens) => tokens.includes('aws') && (tokens.includes('secret') || tokens.includes('key')),
+    name: ({ tokens }) => tokens.includes('aws') && (tokens.includes('secret') || tokens.includes('key')),
   },
   {
     id: 'private-key',
@@ -119,7 +136,8 @@ const FORMAT_RULES: readonly FormatRule[] = [
     category: 'OpenAI',
     title: 'OpenAI API Key',
     severity: 'high',
-    pattern: /sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,}/,
+    // Starts only where a token starts: otherwise `sk-sk-sk-...` would be rescanned from every `sk-` (quadratic).
+    pattern: /(?<![A-Za-z0-9_-])sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,}/,
     publicPrefix: literal('sk-'),
   },
   {
@@ -152,9 +170,15 @@ const FORMAT_RULES: readonly FormatRule[] = [
     category: 'Password',
     title: 'Password in a URL',
     severity: 'high',
-    pattern: /(?<![A-Za-z0-9+.-])[a-z][a-z0-9+.-]*:\/\/([^\s:/@]+):([^\s/@]+)@([^\s/?#]+)/i,
+    // The user may be empty (`redis://:pw@redis`) and the password may hold `/` (base64 passwords are rarely encoded).
+    // Parts are bounded so a long value without an `@` is scanned in linear time.
+    pattern: /(?<![A-Za-z0-9+.-])[a-z][a-z0-9+.-]*:\/\/([^\s:/@]{0,256}):([^\s@]{1,256})@([^\s/?#@]+)/i,
     // Only the scheme: the user name can itself be a token (`https://<token>:x-oauth-basic@github.com`).
     publicPrefix: (m) => m[0].slice(0, m[0].indexOf('://') + 3),
+    secret: (m) => decodeURIComponentSafe(m[2]),
+    passwordSlot: true,
+    // `https://host:8080/users/@me` is a host, a port and a path with an `@`, not a user and a password.
+    accept: (m) => !/^\d{1,5}(?:[/?#]|$)/.test(m[2]),
   },
   {
     id: 'connection-string-password',
@@ -163,14 +187,91 @@ const FORMAT_RULES: readonly FormatRule[] = [
     severity: 'high',
     pattern: /(?:^|;)\s*(?:password|pwd|accountkey|sharedaccesskey)\s*=\s*([^;]+)/i,
     publicPrefix: (m) => m[0].slice(0, m[0].indexOf('=') + 1).replace(/^;?\s*/, ''),
+    secret: (m) => m[1],
+    passwordSlot: true,
+  },
+  {
+    id: 'url-query-password',
+    category: 'Password',
+    title: 'Password in a URL query or JDBC parameter',
+    severity: 'high',
+    // `jdbc:postgresql://db/app?user=app&password=...`, `https://host/hook?token=...`.
+    pattern: /[?&;](password|passwd|pwd|pass|secret|client_secret|access_token|auth_token|api_key|apikey|token)=([^&;#\s]{1,512})/i,
+    publicPrefix: (m) => `${m[1]}=`,
+    secret: (m) => decodeURIComponentSafe(m[2]),
+    passwordSlot: true,
+  },
+  {
+    id: 'config-password',
+    category: 'Password',
+    title: 'Password in inline configuration',
+    severity: 'high',
+    // Kafka JAAS `password="..."`, JSON `"password": "..."`, and JVM system properties `-D...Password=...`. A key
+    // starts where a run of key characters starts (the lookbehinds), so a long value is scanned in linear time.
+    pattern:
+      /(?<![A-Za-z0-9_.-])([A-Za-z0-9_.-]*(?:password|passwd|passphrase|secret))["']?\s*[:=]\s*(?:"([^"]*)"|'([^']*)')|(?<![A-Za-z0-9_.-])-D([A-Za-z0-9_.-]*(?:password|passwd|pwd|secret))=([^\s"']{1,512})/i,
+    publicPrefix: (m) => `${m[1] ?? m[4]}=`,
+    secret: (m) => m[2] ?? m[3] ?? m[5],
+    passwordSlot: true,
+  },
+  {
+    id: 'authorization-header',
+    category: 'HTTP',
+    title: 'HTTP Authorization credentials',
+    severity: 'high',
+    pattern: /(?:^|[\s:"'=])(Bearer|Basic|Token)\s+([A-Za-z0-9._~+/-]+=*)/i,
+    publicPrefix: (m) => `${m[1]} `,
+    secret: (m) => m[2],
+    accept: (m) => (m[1].toLowerCase() === 'basic' ? isBasicCredentials(m[2]) : m[2].length >= 16 && /\d/.test(m[2])),
+  },
+  {
+    id: 'basic-auth-credentials',
+    category: 'Password',
+    title: 'User and password pair',
+    severity: 'high',
+    // `BASIC_AUTH=user:pass`: only next to a name that says so, since `host:port` has the same shape.
+    pattern: /^\s*([^\s:/@]+):([^\s/@]+)\s*$/,
+    publicPrefix: literal(''),
+    name: (info) => info.last !== undefined && AUTH_PAIR_WORDS.has(info.last),
+    secret: (m) => m[2],
   },
 ];
 
-/** Words that make a variable name credential-like on their own. */
+/** Last words of a name that holds `user:password` (`BASIC_AUTH`, `PROXY_USERPASS`). */
+const AUTH_PAIR_WORDS = new Set(['auth', 'basicauth', 'userpass', 'userinfo', 'htpasswd']);
+
+/** `Basic <base64>` carries `user:password` in base64; prose (`Basic authentication`) does not decode to that. */
+function isBasicCredentials(encoded: string): boolean {
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(encoded) || encoded.length % 4 !== 0) return false;
+  const decoded = Buffer.from(encoded, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return /^[\x20-\x7e]+$/.test(decoded) && colon > 0 && isLiteralCredentialValue(decoded.slice(colon + 1), { password: true });
+}
+
+/*
+ * The name rule. A name is credential-like only when its LAST word holds the credential: `DB_PASSWORD`, `GITHUB_TOKEN`,
+ * `STRIPE_API_KEY`, but not `PASSWORD_FILE`, `TOKEN_URL`, `OIDC_TOKEN_ENDPOINT_AUTH_METHOD` or `JWT_SECRET_ENCODING`,
+ * whose last word says the variable configures something about a credential. Precisely, after splitting the name into
+ * words (`dbPassword`, `DB_PASSWORD`, `db-password` → db, password) and dropping at most two trailing qualifiers
+ * (digits, `v2`, `old`, `new`, `prod`, `b64`, `json`, ...: `DB_PASSWORD_OLD`, `API_KEY_2`), the last word must be
+ *   - a credential word (`password`, `passwd`, `pwd`, `pass`, `pw`, `passphrase`, `secret(s)`, `token(s)`,
+ *     `credential(s)`, `creds`, `apikey`, `bearer`, ...), or
+ *   - one word ending in a credential word (`PGPASSWORD`, `MYSQLPWD`, `OPENAIAPIKEY`), except the short `pass`/`pw`
+ *     (`BYPASS`, `COMPASS`) and the shell's working directories (`PWD`, `OLDPWD`), or
+ *   - `key` after a word that makes a key secret (`API_KEY`, `SECRET_KEY`, `PRIVATE_KEY`; not `CACHE_KEY`,
+ *     `S3_KEY` or `GPG_KEY`, which in official images is a public key fingerprint).
+ * A few well-known names are listed outright (`SECRET_KEY_BASE`). Value formats (AKIA..., PEM, ghp_..., JWTs, URLs
+ * with a password) do not depend on the name.
+ */
+
+/** Words that make a name credential-like as its last word. */
 const CREDENTIAL_WORDS = new Set([
   'password',
   'passwd',
   'passphrase',
+  'pwd',
+  'pass',
+  'pw',
   'secret',
   'secrets',
   'token',
@@ -185,80 +286,55 @@ const CREDENTIAL_WORDS = new Set([
   'clientsecret',
   'bearer',
 ]);
-/** Words that are credential-like only as the last word (`DB_PASS`, not `PASS_THROUGH`). */
-const CREDENTIAL_LAST_WORDS = new Set(['pass', 'pwd', 'pw']);
+/** Under these words a number is a password as well (`DB_PASSWORD=12345678`); a `TOKEN_TTL`-like number is not a token. */
+const PASSWORD_WORDS = new Set(['password', 'passwd', 'passphrase', 'pwd', 'pass', 'pw']);
+/** Endings that make one glued word credential-like (`PGPASSWORD`). `pass` and `pw` are too short to be endings. */
+const CREDENTIAL_ENDINGS = ['password', 'passwd', 'passphrase', 'pwd', 'secret', 'token', 'credential', 'credentials', 'apikey', 'privatekey', 'secretkey', 'accesskey'];
 /** `<qualifier>_KEY` pairs that name a key which is itself the secret. */
-const KEY_QUALIFIERS = new Set(['api', 'private', 'secret', 'access', 'signing', 'encryption', 'master', 'auth', 'session', 'license', 'client', 'hmac', 'jwt']);
-/** A last word that says the variable describes a credential rather than holding one (`TOKEN_URL`, `SECRET_ARN`). */
-const DESCRIPTIVE_LAST_WORDS = new Set([
-  'file',
-  'files',
-  'path',
-  'dir',
-  'arn',
-  'id',
-  'ids',
-  'url',
-  'uri',
-  'endpoint',
-  'host',
-  'hostname',
-  'port',
-  'name',
-  'names',
-  'type',
-  'length',
-  'len',
-  'size',
-  'ttl',
-  'expiry',
-  'expires',
-  'expiration',
-  'timeout',
-  'lifetime',
-  'duration',
-  'age',
-  'enabled',
-  'enable',
-  'disabled',
-  'required',
-  'policy',
-  'header',
-  'region',
-  'version',
-  'count',
-  'prefix',
-  'suffix',
-  'format',
-  'mode',
-  'param',
-  'parameter',
-  'ref',
-  'location',
-  'field',
-  'hash',
-  'algorithm',
-  'algo',
-  'scheme',
-  'strategy',
-  'provider',
-  'source',
-  'store',
-  'backend',
-  'rotation',
-  'interval',
-  'min',
-  'max',
-  'pattern',
-  'regex',
-  'complexity',
-  'issuer',
-  'audience',
-  'scope',
-  'scopes',
-  'kind',
-  'level',
+const KEY_QUALIFIERS = new Set(['api', 'private', 'secret', 'access', 'signing', 'encryption', 'master', 'auth', 'session', 'license', 'licence', 'client', 'hmac', 'jwt', 'app', 'account', 'storage', 'shared', 'webhook', 'cookie']);
+/** Glued `<qualifier>key` endings (`OPENAIAPIKEY`, `APPSECRETKEY`). */
+const KEY_ENDINGS = [...KEY_QUALIFIERS].map((qualifier) => `${qualifier}key`);
+/** Trailing words that qualify a credential without changing what it is: `DB_PASSWORD_OLD`, `API_KEY_PROD`, `JWT_SECRET_B64`. */
+const QUALIFIERS = new Set([
+  'old',
+  'new',
+  'prev',
+  'previous',
+  'next',
+  'current',
+  'curr',
+  'primary',
+  'secondary',
+  'backup',
+  'alt',
+  'fallback',
+  'prod',
+  'production',
+  'stg',
+  'staging',
+  'stage',
+  'dev',
+  'development',
+  'test',
+  'qa',
+  'uat',
+  'local',
+  'live',
+  'b64',
+  'base64',
+  'hex',
+  'encoded',
+  'raw',
+  'plain',
+  'json',
+  'value',
 ]);
+const MAX_QUALIFIERS = 2;
+const isQualifier = (word: string) => /^(?:\d+|v\d+)$/.test(word) || QUALIFIERS.has(word);
+/** Whole names that look credential-like and are not: the shell's working directories. */
+const NOT_CREDENTIAL_NAMES = new Set(['pwd', 'oldpwd']);
+/** Well-known credential names whose last word is not a credential word. */
+const KNOWN_CREDENTIAL_NAMES: readonly (readonly string[])[] = [['secret', 'key', 'base']];
 
 /** Variable name split into lowercase words: `dbPassword`, `DB_PASSWORD`, `db-password` → [db, password]. */
 export function nameTokens(name: string): string[] {
@@ -270,29 +346,62 @@ export function nameTokens(name: string): string[] {
     .map((word) => word.toLowerCase());
 }
 
-/** Whether a variable name says it holds a credential (`DB_PASSWORD`, `stripeApiKey`), not something about one (`TOKEN_URL`). */
-export function isCredentialName(name: string): boolean {
+function nameInfo(name: string): NameInfo {
   const tokens = nameTokens(name);
-  if (tokens.length === 0) return false;
-  const last = tokens[tokens.length - 1];
-  if (DESCRIPTIVE_LAST_WORDS.has(last)) return false;
-  if (CREDENTIAL_LAST_WORDS.has(last)) return true;
-  return tokens.some((token, index) => CREDENTIAL_WORDS.has(token) || (token === 'key' && index > 0 && KEY_QUALIFIERS.has(tokens[index - 1])));
+  let end = tokens.length;
+  for (let dropped = 0; dropped < MAX_QUALIFIERS && end > 1 && isQualifier(tokens[end - 1]); dropped++) end--;
+  const words = tokens.slice(0, end);
+  return { tokens, words, last: words[words.length - 1] };
 }
 
+/** What made a name credential-like, and whether it names a password (so a number counts as one). */
+interface CredentialWord {
+  word: string;
+  password: boolean;
+}
+
+function credentialWord(name: string): CredentialWord | undefined {
+  const { tokens, words, last } = nameInfo(name);
+  if (last === undefined || NOT_CREDENTIAL_NAMES.has(tokens.join(''))) return undefined;
+  const previous = words[words.length - 2];
+  if (CREDENTIAL_WORDS.has(last)) return { word: last, password: PASSWORD_WORDS.has(last) };
+  if (last === 'key' && previous !== undefined && KEY_QUALIFIERS.has(previous)) return { word: `${previous}_key`, password: false };
+  for (const known of KNOWN_CREDENTIAL_NAMES) {
+    if (words.length >= known.length && known.every((word, i) => words[words.length - known.length + i] === word)) return { word: known.join('_'), password: false };
+  }
+  const ending = [...CREDENTIAL_ENDINGS, ...KEY_ENDINGS].find((candidate) => last.length > candidate.length && last.endsWith(candidate));
+  return ending ? { word: ending, password: PASSWORD_WORDS.has(ending) } : undefined;
+}
+
+/** Whether a variable name says it holds a credential (`DB_PASSWORD`, `stripeApiKey`), not something about one (`TOKEN_URL`). */
+export function isCredentialName(name: string): boolean {
+  return credentialWord(name) !== undefined;
+}
+
+// Placeholders only: a weak but real password (`password`, `secret`) is still a plaintext credential.
 const PLACEHOLDER =
-  /^(?:\$\{[^}]*\}|\$\([^)]*\)|\$[A-Za-z_][A-Za-z0-9_]*|\{\{[^}]*\}\}|<[^>]*>|%\(?[a-z_]*\)?s|\*+|x+|\.{3}|…|-+|_+|#+|\?+|null|nil|none|undefined|n\/a|tbd|todo|fixme|changeme|change[_-]?me|replace[_-]?me|your[_-].*|placeholder|example|dummy|redacted|secret|password|token|unset|empty)$/i;
-const BOOLEAN_OR_NUMBER = /^(?:true|false|yes|no|on|off|enabled|disabled|-?\d+(?:\.\d+)?(?:[smhdw]|ms)?)$/i;
+  /^(?:\$\{[^}]*\}|\$\([^)]*\)|\$[A-Za-z_][A-Za-z0-9_]*|\{\{[^}]*\}\}|<[^>]*>|%\(?[a-z_]*\)?s|\*+|x+|\.{3}|…|-+|_+|#+|\?+|null|nil|none|undefined|n\/a|tbd|todo|fixme|changeme|change[_-]?me|replace[_-]?me|your[_-].*|placeholder|example|dummy|redacted|unset|empty)$/i;
+const FLAG = /^(?:true|false|yes|no|on|off|enabled|disabled)$/i;
+const NUMBER = /^-?\d+(?:\.\d+)?(?:[smhdw]|ms)?$/i;
 /** Values that point at a credential store or a file instead of holding the credential. */
 const REFERENCE =
   /^(?:arn:aws[a-z-]*:(?:secretsmanager|ssm|kms|iam|sts):|(?:ssm|secretsmanager|awssm|aws-sm|vault|sm|op|gcp-sm|azure-kv|kms):|\/|\.\.?\/|~\/|file:|s3:\/\/)/i;
 const URL_WITHOUT_USERINFO = /^[a-z][a-z0-9+.-]*:\/\/[^@\s]*$/i;
 
-/** Whether a value is a literal worth calling a credential: not empty, a placeholder, a flag, a number, a reference or a plain URL. */
-export function isLiteralCredentialValue(value: string): boolean {
+export interface LiteralOptions {
+  /** The value sits where a password goes (a password-named variable, a URL's password): numbers are passwords too. */
+  password?: boolean;
+}
+
+/**
+ * Whether a value is a literal worth calling a credential: not empty or too short, not a placeholder, a flag, a
+ * reference or a plain URL, and not a number unless it stands where a password goes.
+ */
+export function isLiteralCredentialValue(value: string, options: LiteralOptions = {}): boolean {
   const trimmed = value.trim().replace(/^(["'])(.*)\1$/, '$2');
   if (trimmed.length < 4) return false;
-  return !PLACEHOLDER.test(trimmed) && !BOOLEAN_OR_NUMBER.test(trimmed) && !REFERENCE.test(trimmed) && !URL_WITHOUT_USERINFO.test(trimmed);
+  if (PLACEHOLDER.test(trimmed) || FLAG.test(trimmed) || REFERENCE.test(trimmed) || URL_WITHOUT_USERINFO.test(trimmed)) return false;
+  return options.password === true || !NUMBER.test(trimmed);
 }
 
 export interface PlaintextDetection {
@@ -310,19 +419,20 @@ export interface PlaintextDetection {
  */
 export function detectPlaintextSecret(name: string, value: string): PlaintextDetection | undefined {
   if (typeof value !== 'string' || value.trim() === '') return undefined;
-  const tokens = nameTokens(name);
+  const info = nameInfo(name);
   const candidates = [value, ...decodedPem(value)];
-  let best: { rule: FormatRule; match: RegExpExecArray; encoded: boolean } | undefined;
+  let best: { rule: FormatRule; match: RegExpMatchArray; encoded: boolean } | undefined;
   for (const rule of FORMAT_RULES) {
-    if (rule.name && !rule.name(tokens)) continue;
+    if (rule.name && !rule.name(info)) continue;
     for (let i = 0; i < candidates.length; i++) {
-      const match = rule.pattern.exec(candidates[i]);
-      if (!match || isPlaceholderMatch(rule, match)) continue;
+      const match = firstLeak(rule, candidates[i]);
+      if (!match) continue;
       if (!best || severityRank(rule.severity) > severityRank(best.rule.severity)) best = { rule, match, encoded: i > 0 };
       break;
     }
   }
-  const credentialName = isCredentialName(name) && isLiteralCredentialValue(value);
+  const word = credentialWord(name);
+  const credentialName = word !== undefined && isLiteralCredentialValue(value, { password: word.password });
   if (best) {
     const severity = credentialName && severityRank(best.rule.severity) < severityRank('high') ? 'high' : best.rule.severity;
     const shown = best.encoded ? '(base64) ' : safePrefix(best.rule.publicPrefix(best.match));
@@ -334,11 +444,24 @@ export function detectPlaintextSecret(name: string, value: string): PlaintextDet
   return undefined;
 }
 
-/** A URL or connection string whose "password" is a template placeholder (`${DB_PASSWORD}`) is not a leak. */
-function isPlaceholderMatch(rule: FormatRule, match: RegExpExecArray): boolean {
-  if (rule.id === 'url-password') return !isLiteralCredentialValue(decodeURIComponentSafe(match[2]));
-  if (rule.id === 'connection-string-password') return !isLiteralCredentialValue(match[1]);
-  return false;
+const GLOBAL_PATTERNS = new Map(FORMAT_RULES.map((rule) => [rule, new RegExp(rule.pattern.source, `${rule.pattern.flags}g`)]));
+
+/**
+ * The first match of the rule that is a leak: a placeholder early in a value (`secret="${S}" password="real"`) must
+ * not hide a literal later in it.
+ */
+function firstLeak(rule: FormatRule, value: string): RegExpMatchArray | undefined {
+  if (!rule.secret && !rule.accept) return rule.pattern.exec(value) ?? undefined;
+  for (const match of value.matchAll(GLOBAL_PATTERNS.get(rule) as RegExp)) if (isLeak(rule, match)) return match;
+  return undefined;
+}
+
+/** A format match is a leak unless its secret part is a placeholder (`postgres://app:${DB_PASSWORD}@db`) or the rule rejects it. */
+function isLeak(rule: FormatRule, match: RegExpMatchArray): boolean {
+  if (rule.accept && !rule.accept(match)) return false;
+  if (!rule.secret) return true;
+  const secret = rule.secret(match);
+  return secret !== undefined && isLiteralCredentialValue(secret, { password: rule.passwordSlot });
 }
 
 function decodeURIComponentSafe(text: string): string {

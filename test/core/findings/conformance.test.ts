@@ -160,7 +160,7 @@ const EXPECTED: Record<string, Expected> = {
   },
   'trivy/defectdojo-image-debian-all-vuln-statuses.json': {
     severities: { low: 8 },
-    fixStates: { fixed: 1, unfixed: 2, wont_fix: 1, end_of_life: 1, unknown: 3 },
+    fixStates: { fixed: 1, unfixed: 2, wont_fix: 1, end_of_life: 1, unknown: 2, not_affected: 1 },
     check: (r) => {
       expect(r.image.reference).toBeUndefined();
       expect(r.image.repoDigests).toEqual([]);
@@ -188,6 +188,12 @@ const EXPECTED: Record<string, Expected> = {
       expect(r.image).toMatchObject({ configUser: '1001', hasImageConfig: true, reference: 'vulnerable-image:latest' });
       expect(r.vulnerabilities.find((v) => v.id === 'GHSA-v6rh-hp5x-86rv')).toMatchObject({ aliases: ['CVE-2021-44420'], fixState: 'fixed' });
       expect(JSON.stringify(r)).not.toMatch(/DD_ADMIN_PASSWORD=/);
+      // The Dockerfile bakes two passwords into ENV (DD_ADMIN_PASSWORD is empty): secrets of the image config, masked.
+      expect(r.secrets.map((s) => [s.ruleId, s.severity, s.location, s.match])).toEqual([
+        ['plaintext-credential', 'high', { kind: 'imageConfig', detail: 'ENV DD_CELERY_BROKER_PASSWORD', variable: 'DD_CELERY_BROKER_PASSWORD' }, 'DD_CELERY_BROKER_PASSWORD=********'],
+        ['plaintext-credential', 'high', { kind: 'imageConfig', detail: 'ENV DD_DATABASE_PASSWORD', variable: 'DD_DATABASE_PASSWORD' }, 'DD_DATABASE_PASSWORD=********'],
+      ]);
+      expect(JSON.stringify(r.secrets)).not.toContain('defectdojo');
     },
   },
   'grype/defectdojo-grype-0.96-ubi8-image-java-rpm-repodigest.json': {

@@ -103,3 +103,81 @@ describe('deduplication leaves its input alone', () => {
     expect([first, second]).toEqual(snapshot);
   });
 });
+
+describe('dedupeVulnerabilities: one vulnerability under two ids (alias duplicates)', () => {
+  // Grype matches lodash 4.17.20 twice: the GitHub advisory relates to the CVE and the NVD record to the advisory.
+  const ghsa = vuln(
+    { id: 'GHSA-35jh-r3h4-6jhm', aliases: ['CVE-2021-23337'], severity: 'high', fixState: 'fixed', scannerFixState: 'fixed', primaryUrl: 'https://github.com/advisories/GHSA-35jh-r3h4-6jhm' },
+    { name: 'lodash', installedVersion: '4.17.20', fixedVersion: '4.17.21', path: '/app/node_modules/lodash/package.json' },
+  );
+  const cve = vuln(
+    { id: 'CVE-2021-23337', aliases: ['GHSA-35jh-r3h4-6jhm'], severity: 'critical', fixState: 'unknown', scannerFixState: 'unknown', primaryUrl: 'https://nvd.nist.gov/vuln/detail/CVE-2021-23337' },
+    { name: 'lodash', installedVersion: '4.17.20', path: '/app/node_modules/lodash/package.json' },
+  );
+
+  it('merges them: CVE id, every alias, highest severity, the best fix state with its version', () => {
+    const merged = dedupeVulnerabilities([ghsa, cve]);
+    expect(merged).toHaveLength(1);
+    expect(merged[0]).toMatchObject({
+      id: 'CVE-2021-23337',
+      aliases: ['GHSA-35jh-r3h4-6jhm'],
+      severity: 'critical',
+      fixState: 'fixed',
+      scannerFixState: 'fixed',
+      package: { name: 'lodash', installedVersion: '4.17.20', fixedVersion: '4.17.21' },
+      primaryUrl: 'https://nvd.nist.gov/vuln/detail/CVE-2021-23337',
+    });
+  });
+
+  it('gives the same result in either order, and merges when only one side names the other', () => {
+    expect(dedupeVulnerabilities([cve, ghsa])).toEqual(dedupeVulnerabilities([ghsa, cve]));
+    const oneWay = dedupeVulnerabilities([{ ...ghsa }, { ...cve, aliases: [] }]);
+    expect(oneWay.map((v) => [v.id, v.aliases])).toEqual([['CVE-2021-23337', ['GHSA-35jh-r3h4-6jhm']]]);
+  });
+
+  it.each([
+    ['another version', vuln({ id: 'CVE-2021-23337' }, { name: 'lodash', installedVersion: '4.17.19', path: '/app/node_modules/lodash/package.json' })],
+    ['another package', vuln({ id: 'CVE-2021-23337' }, { name: 'lodash-es', installedVersion: '4.17.20', path: '/app/node_modules/lodash/package.json' })],
+    ['another location', vuln({ id: 'CVE-2021-23337' }, { name: 'lodash', installedVersion: '4.17.20', path: '/app/node_modules/x/node_modules/lodash/package.json' })],
+  ])('keeps an alias in %s apart', (_label, other) => {
+    expect(dedupeVulnerabilities([ghsa, other])).toHaveLength(2);
+  });
+
+  it('never merges two CVEs that only share an advisory (a DSA or a GHSA can cover several CVEs)', () => {
+    const a = vuln({ id: 'CVE-2024-1', aliases: ['DSA-5000-1'] });
+    const b = vuln({ id: 'CVE-2024-2', aliases: ['DSA-5000-1'] });
+    expect(dedupeVulnerabilities([a, b]).map((v) => v.id)).toEqual(['CVE-2024-1', 'CVE-2024-2']);
+
+    const advisory = vuln({ id: 'GHSA-aaaa-bbbb-cccc', aliases: ['CVE-2024-1', 'CVE-2024-2'] });
+    const merged = dedupeVulnerabilities([advisory, vuln({ id: 'CVE-2024-1' }), vuln({ id: 'CVE-2024-2' })]);
+    expect(merged.map((v) => v.id)).toEqual(['CVE-2024-1', 'CVE-2024-2']);
+    expect(merged[0].aliases).toContain('GHSA-aaaa-bbbb-cccc');
+  });
+
+  it('keeps the advisory id when no CVE is among the merged ids', () => {
+    const merged = dedupeVulnerabilities([vuln({ id: 'GHSA-aaaa-bbbb-cccc', aliases: ['GO-2024-1'] }), vuln({ id: 'GO-2024-1', aliases: ['GHSA-aaaa-bbbb-cccc'] })]);
+    expect(merged.map((v) => [v.id, v.aliases])).toEqual([['GHSA-aaaa-bbbb-cccc', ['GO-2024-1']]]);
+  });
+
+  it.each([
+    ['fixed', 'unfixed', 'fixed'],
+    ['unknown', 'wont_fix', 'wont_fix'],
+    ['not_affected', 'unfixed', 'unfixed'],
+    ['not_affected', 'unknown', 'unknown'],
+    ['end_of_life', 'unfixed', 'unfixed'],
+  ] as const)('prefers fix state %s + %s → %s (never the one that makes the image look safer)', (a, b, expected) => {
+    const merged = dedupeVulnerabilities([vuln({ id: 'GHSA-aaaa-bbbb-cccc', aliases: ['CVE-2024-1'], fixState: a }), vuln({ id: 'CVE-2024-1', fixState: b })]);
+    expect(merged).toHaveLength(1);
+    expect(merged[0].fixState).toBe(expected);
+  });
+
+  it('stays linear: 20,000 advisory/CVE pairs', () => {
+    const many = Array.from({ length: 20_000 }, (_, i) => [
+      vuln({ id: `GHSA-${i}`, aliases: [`CVE-2024-${i}`] }, { name: `pkg-${i % 100}` }),
+      vuln({ id: `CVE-2024-${i}`, aliases: [`GHSA-${i}`] }, { name: `pkg-${i % 100}` }),
+    ]).flat();
+    const merged = dedupeVulnerabilities(many);
+    expect(merged).toHaveLength(20_000);
+    expect(merged.every((v) => v.id.startsWith('CVE-'))).toBe(true);
+  });
+});

@@ -9,7 +9,7 @@ describe('trivyFixState (policy-engines.md §5.6)', () => {
     ['fix_deferred', undefined, 'unfixed'],
     ['will_not_fix', undefined, 'wont_fix'],
     ['end_of_life', undefined, 'end_of_life'],
-    ['not_affected', undefined, 'unknown'],
+    ['not_affected', undefined, 'not_affected'],
     ['under_investigation', undefined, 'unknown'],
     ['unknown', undefined, 'unknown'],
     ['WILL_NOT_FIX', undefined, 'wont_fix'],
@@ -43,5 +43,12 @@ describe('grypeFixState (policy-engines.md §5.6)', () => {
     [undefined, ['1.2'], 'fixed'],
   ] as const)('fix.state %p with versions %p is %s', (state, versions, expected) => {
     expect(grypeFixState(state, versions)).toBe(expected);
+  });
+});
+
+describe('not_affected (the vendor says the package is not affected)', () => {
+  it('is its own canonical fix state, not unknown', () => {
+    expect(trivyFixState('not_affected', undefined)).toBe('not_affected');
+    expect(trivyFixState('NOT_AFFECTED', '1.2')).toBe('not_affected');
   });
 });

@@ -4,6 +4,7 @@ import {
   decodeGrypeImageConfig,
   digestOfRepoDigest,
   envNames,
+  imageEnvSecrets,
 } from '../../../functions/core/findings/image-config';
 
 const DIGEST = `sha256:${'a1'.repeat(32)}`;
@@ -62,12 +63,12 @@ describe('digestOfRepoDigest and cleanRepoDigests', () => {
 describe('decodeGrypeImageConfig', () => {
   it('reads the user and env names of an OCI config', () => {
     const config = b64(JSON.stringify({ architecture: 'amd64', os: 'linux', config: { User: '1000', Env: ['A=secret', 'B=2'] } }));
-    expect(decodeGrypeImageConfig(config)).toEqual({ ok: true, user: '1000', envNames: ['A', 'B'] });
+    expect(decodeGrypeImageConfig(config)).toEqual({ ok: true, user: '1000', envNames: ['A', 'B'], envSecrets: [] });
   });
 
   it('reads a config with no user and no env as known and empty', () => {
-    expect(decodeGrypeImageConfig(b64('{"architecture":"amd64","os":"linux","config":{}}'))).toEqual({ ok: true, user: undefined, envNames: [] });
-    expect(decodeGrypeImageConfig(b64('{"architecture":"amd64","os":"linux"}'))).toEqual({ ok: true, user: undefined, envNames: [] });
+    expect(decodeGrypeImageConfig(b64('{"architecture":"amd64","os":"linux","config":{}}'))).toEqual({ ok: true, user: undefined, envNames: [], envSecrets: [] });
+    expect(decodeGrypeImageConfig(b64('{"architecture":"amd64","os":"linux"}'))).toEqual({ ok: true, user: undefined, envNames: [], envSecrets: [] });
   });
 
   it('tolerates line breaks in the base64', () => {
@@ -88,5 +89,52 @@ describe('decodeGrypeImageConfig', () => {
     const decoded = decodeGrypeImageConfig(encoded);
     expect(decoded.ok).toBe(false);
     if (!decoded.ok) expect(decoded.problem.startsWith(problem)).toBe(true);
+  });
+});
+
+describe('imageEnvSecrets: credentials baked into the image ENV', () => {
+  const token = `ghp_${'a1B2c3D4e5'.repeat(4).slice(0, 36)}`;
+  const env = ['PATH=/usr/local/bin:/usr/bin', 'DB_PASSWORD=hunter2-literal', `GITHUB_TOKEN=${token}`, 'FEATURE', 'EMPTY=', 'LOG_LEVEL=debug', 'API_KEY=${API_KEY}'];
+
+  it('runs the plaintext detector on each value and keeps only masked matches', () => {
+    expect(imageEnvSecrets(env)).toEqual([
+      {
+        ruleId: 'plaintext-credential',
+        category: 'Generic',
+        severity: 'high',
+        title: 'Credential-like variable with a literal value',
+        location: { kind: 'imageConfig', detail: 'ENV DB_PASSWORD', variable: 'DB_PASSWORD' },
+        match: 'DB_PASSWORD=********',
+      },
+      {
+        ruleId: 'github-pat',
+        category: 'GitHub',
+        severity: 'critical',
+        title: 'GitHub Personal Access Token',
+        location: { kind: 'imageConfig', detail: 'ENV GITHUB_TOKEN', variable: 'GITHUB_TOKEN' },
+        match: 'GITHUB_TOKEN=ghp_********',
+      },
+    ]);
+    const text = JSON.stringify(imageEnvSecrets(env));
+    expect(text).not.toContain('hunter2-literal');
+    expect(text).not.toContain(token.slice(4));
+  });
+
+  it('skips the variables the caller says are already reported', () => {
+    expect(imageEnvSecrets(env, { skip: (name) => name === 'DB_PASSWORD' }).map((s) => s.ruleId)).toEqual(['github-pat']);
+  });
+
+  it('reports a variable set twice once per distinct finding', () => {
+    expect(imageEnvSecrets(['DB_PASSWORD=first-literal', 'DB_PASSWORD=second-literal'])).toHaveLength(1);
+    expect(imageEnvSecrets(undefined)).toEqual([]);
+    expect(imageEnvSecrets(null)).toEqual([]);
+  });
+
+  it('comes back from decodeGrypeImageConfig with the user and the names', () => {
+    const config = b64(JSON.stringify({ architecture: 'amd64', os: 'linux', config: { User: '1000', Env: ['A=1', 'DB_PASSWORD=hunter2-literal'] } }));
+    const decoded = decodeGrypeImageConfig(config);
+    expect(decoded).toMatchObject({ ok: true, user: '1000', envNames: ['A', 'DB_PASSWORD'] });
+    expect(decoded.ok && decoded.envSecrets.map((s) => s.location)).toEqual([{ kind: 'imageConfig', detail: 'ENV DB_PASSWORD', variable: 'DB_PASSWORD' }]);
+    expect(JSON.stringify(decoded)).not.toContain('hunter2-literal');
   });
 });

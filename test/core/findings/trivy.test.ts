@@ -53,7 +53,7 @@ describe('normaliseTrivyReport: a container image report with every edge case', 
     ['CVE-2024-0002', 'libtiff6', 'wont_fix', 'will_not_fix'],
     ['CVE-2024-0003', 'systemd', 'unfixed', 'fix_deferred'],
     ['CVE-2024-0004', 'libdb5.3', 'end_of_life', 'end_of_life'],
-    ['CVE-2024-0005', 'bash', 'unknown', 'not_affected'],
+    ['CVE-2024-0005', 'bash', 'not_affected', 'not_affected'],
     ['CVE-2024-0006', 'perl-base', 'unknown', 'under_investigation'],
     ['TEMP-0841856-B18BAF', 'bash', 'unknown', 'unknown'],
     ['CVE-2024-0007', 'zlib1g', 'fixed', undefined],
@@ -344,5 +344,59 @@ describe('normaliseTrivyReport: small reports', () => {
     expect(error.message).toBe(
       'bad.json at Results[2].Vulnerabilities[0].VulnerabilityID: Trivy report: is required: expected a string',
     );
+  });
+});
+
+describe('normaliseTrivyReport: credentials baked into the image ENV', () => {
+  const variant = (change: (doc: any) => void): ScanReport => {
+    const doc = fixtureJson(EDGE);
+    change(doc);
+    return normaliseTrivyReport(doc, 'variant.json');
+  };
+  const envFindings = (report: ScanReport) => report.secrets.filter((s) => s.location.kind === 'imageConfig' && s.location.detail?.startsWith('ENV '));
+
+  it("does not report again a variable Trivy's own image-config secret scanner reported", () => {
+    const report = normaliseTrivyReport(fixtureJson(EDGE), EDGE);
+    expect(envFindings(report)).toEqual([]);
+    expect(report.secrets.filter((s) => s.location.kind === 'imageConfig')).toHaveLength(1);
+  });
+
+  it('reports it when Trivy ran without its image-config secret scanner, masked, as a finding of the image config', () => {
+    const report = variant((doc) => (doc.Results[4].Secrets = null));
+    expect(envFindings(report)).toEqual([
+      {
+        ruleId: 'plaintext-credential',
+        category: 'Generic',
+        severity: 'high',
+        title: 'Credential-like variable with a literal value',
+        location: { kind: 'imageConfig', detail: 'ENV STRIPE_SECRET_KEY', variable: 'STRIPE_SECRET_KEY' },
+        match: 'STRIPE_SECRET_KEY=********',
+      },
+    ]);
+    expect(JSON.stringify(report)).not.toContain('value-that-must-never-leave-the-normaliser');
+    expect(invariantViolations(report)).toEqual([]);
+  });
+
+  it('reports other ENV credentials next to what Trivy found, and never their values', () => {
+    const report = variant((doc) => doc.Metadata.ImageConfig.config.Env.push('PGPASSWORD=Pg-Passw0rd-123', 'REDIS_URL=redis://:R3disPassw0rd@redis:6379/0'));
+    expect(envFindings(report).map((s) => [s.ruleId, s.location])).toEqual([
+      ['plaintext-credential', { kind: 'imageConfig', detail: 'ENV PGPASSWORD', variable: 'PGPASSWORD' }],
+      ['url-password', { kind: 'imageConfig', detail: 'ENV REDIS_URL', variable: 'REDIS_URL' }],
+    ]);
+    const text = JSON.stringify(report);
+    expect(text).not.toContain('Pg-Passw0rd-123');
+    expect(text).not.toContain('R3disPassw0rd');
+  });
+
+  it('counts a variable Trivy matched in the image history (`ENV NAME=...`) as reported', () => {
+    const report = variant((doc) => {
+      doc.Metadata.ImageConfig.config.Env.push('DB_PASSWORD=hunter2-literal');
+      doc.Results[4].Secrets.push({ ...doc.Results[4].Secrets[0], RuleID: 'custom-db', StartLine: 40, Match: '"created_by": "ENV DB_PASSWORD=********"' });
+    });
+    expect(envFindings(report)).toEqual([]);
+  });
+
+  it('judges no environment when the report has no image config', () => {
+    expect(envFindings(variant((doc) => delete doc.Metadata.ImageConfig))).toEqual([]);
   });
 });

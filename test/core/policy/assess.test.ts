@@ -49,3 +49,22 @@ describe('assessImage', () => {
     expect(assessImage(loaded, partial)).toMatchObject({ candidates: [], scannerSaysRoot: false });
   });
 });
+
+describe('assessImage: the scanner root-user check', () => {
+  it('records a passing DS-0002 as scannerSaysNonRoot, and a failing one wins over it', () => {
+    const loaded = policy({ rules: { rootUser: { action: 'deny' } } });
+    expect(assessImage(loaded, report({ misconfigurations: [misconfig('DS-0002', 'high', 'pass')] }))).toMatchObject({ scannerSaysRoot: false, scannerSaysNonRoot: true });
+    expect(assessImage(loaded, report({ misconfigurations: [misconfig('DS-0002', 'high', 'pass'), misconfig('DS002', 'high')] }))).toMatchObject({
+      scannerSaysRoot: true,
+      scannerSaysNonRoot: false,
+    });
+  });
+
+  it('keeps a failed DS-0002 as a misconfiguration candidate when rules.rootUser is absent or disabled', () => {
+    const scan = report({ misconfigurations: [misconfig('DS-0002', 'high')] });
+    const noRoot = policy({ rules: { misconfigurations: { action: 'warn', minSeverity: 'medium' } } });
+    expect(assessImage(noRoot, scan).candidates.map((c) => `${c.rule}:${c.id}`)).toEqual(['misconfigurations:DS-0002']);
+    const disabled = policy({ rules: { rootUser: { action: 'deny', enabled: false }, misconfigurations: { action: 'warn', minSeverity: 'medium' } } });
+    expect(assessImage(disabled, scan).candidates.map((c) => `${c.rule}:${c.id}`)).toEqual(['misconfigurations:DS-0002']);
+  });
+});

@@ -7,6 +7,7 @@ import type { ContainerEvidence } from '../../../functions/core/policy/input';
 import { loadPolicy } from '../../../functions/core/policy/load';
 import type { PolicyInput } from '../../../functions/core/policy/schema';
 import type { EvaluationResult } from '../../../functions/core/result/model';
+import { sortSuppressed, sortViolations } from '../../../functions/core/render/common';
 import { SEVERITIES } from '../../../functions/core/severity';
 import { container, DIGEST, env, evaluate, evaluateReport, facts, NOW, policy, policyDoc, report, secret, vuln } from './support';
 
@@ -64,7 +65,7 @@ describe('evaluatePolicy: decision', () => {
     expect(isBlocking(result)).toBe(true);
   });
 
-  it('orders violations deny first, then by severity, container and id', () => {
+  it('orders violations deny first, then by severity, rule, container and id', () => {
     const scan = report({
       vulnerabilities: [vuln('CVE-B', 'critical', 'unfixed'), vuln('CVE-C', 'high', 'fixed'), vuln('CVE-A', 'critical', 'fixed'), vuln('CVE-D', 'critical', 'wont_fix')],
       secrets: [secret('private-key', 'high', 'AsymmetricPrivateKey')],
@@ -73,15 +74,29 @@ describe('evaluatePolicy: decision', () => {
     expect(result.violations.map((v) => `${v.action}:${v.severity}:${v.container}:${v.id}`)).toEqual([
       'deny:critical:a:CVE-A',
       'deny:critical:b:CVE-A',
-      'deny:high:a:CVE-C',
       'deny:high:a:private-key',
-      'deny:high:b:CVE-C',
       'deny:high:b:private-key',
+      'deny:high:a:CVE-C',
+      'deny:high:b:CVE-C',
       'warn:critical:a:CVE-B',
       'warn:critical:a:CVE-D',
       'warn:critical:b:CVE-B',
       'warn:critical:b:CVE-D',
     ]);
+  });
+
+  it('orders by rule before container and id, as every renderer does (one comparator)', () => {
+    const scan = report({ image: facts({ configUser: 'root' }), vulnerabilities: [vuln('CVE-1', 'high')], secrets: [secret('private-key', 'high', 'AsymmetricPrivateKey')] });
+    const result = evaluate(loaded, [container(loaded, scan, { name: 'b' }), container(loaded, scan, { name: 'a' })]);
+    expect(result.violations.map((v) => `${v.rule}:${v.container}:${v.id}`)).toEqual([
+      'rootUser:a:rootUser',
+      'rootUser:b:rootUser',
+      'secrets:a:private-key',
+      'secrets:b:private-key',
+      'vulnerabilities:a:CVE-1',
+      'vulnerabilities:b:CVE-1',
+    ]);
+    expect(result.violations).toEqual(sortViolations(result.violations));
   });
 
   it('attributes image candidates to each container that runs the image', () => {
@@ -164,11 +179,42 @@ describe('evaluatePolicy: scan errors and onScanError', () => {
       evaluatePolicy(loaded, { containers: [container(loaded, scan)], context: { cluster: 'prod', service: 'web' }, now: NOW, checkScanAge: true });
     const result = checked(stale);
     expect(result.decision).toBe('error');
-    expect(result.errors[0].message).toContain('from 2026-08-20T00:00:00Z is 12.5 days old, older than the policy\'s maxScanAge; rescan the image');
+    expect(result.errors[0].message).toContain('from 2026-08-20T00:00:00Z is 12.5 days old, older than the policy\'s maxScanAge (7d); rescan the image');
     expect(result.violations.map((v) => v.id)).toEqual(['CVE-1']);
 
     expect(checked(report({ provenance: { scanner: 'trivy', scannedAt: '2026-08-26T00:00:00Z' } })).errors).toEqual([]);
-    expect(checked(report({ provenance: { scanner: 'grype' } })).errors).toEqual([]);
+  });
+
+  describe('fails closed when the age cannot be checked', () => {
+    const loaded = policy({ rules: defaultRules, maxScanAge: '7d', onScanError: 'deny' });
+    const checked = (scan: ScanReport, checkScanAge = true) =>
+      evaluatePolicy(loaded, { containers: [container(loaded, scan)], context: { cluster: 'prod', service: 'web' }, now: NOW, checkScanAge });
+
+    it('a report without a scan time is a scan problem that says so', () => {
+      const result = checked(report({ provenance: { scanner: 'grype' } }));
+      expect(result.decision).toBe('error');
+      expect(result.errors).toHaveLength(1);
+      expect(result.errors[0].message).toContain('has no scan time, so its age cannot be checked against the policy\'s maxScanAge (7d)');
+      expect(result.errors[0].message).toContain('onScanError "deny" treats this as blocking');
+    });
+
+    it('a report dated more than 5 minutes in the future is a scan problem that says so', () => {
+      const result = checked(report({ provenance: { scanner: 'trivy', scannedAt: '2026-09-01T12:06:00Z' } }));
+      expect(result.decision).toBe('error');
+      expect(result.errors[0].message).toContain('is dated 2026-09-01T12:06:00Z, 6 minutes after the evaluation time');
+      expect(result.errors[0].message).toContain('more than the 5 minutes of clock skew allowed');
+    });
+
+    it('tolerates up to 5 minutes of clock skew', () => {
+      expect(checked(report({ provenance: { scanner: 'trivy', scannedAt: '2026-09-01T12:05:00Z' } })).errors).toEqual([]);
+    });
+
+    it('judges neither when the age check was not asked for, or the policy sets no maxScanAge', () => {
+      expect(checked(report({ provenance: { scanner: 'grype' } }), false).errors).toEqual([]);
+      const ageless = policy({ rules: defaultRules, onScanError: 'deny' });
+      const input = { containers: [container(ageless, report({ provenance: { scanner: 'grype' } }))], context: {}, now: NOW, checkScanAge: true };
+      expect(evaluatePolicy(ageless, input).errors).toEqual([]);
+    });
   });
 
   it('judges a stale report as it is unless asked to check scan age', () => {
@@ -295,6 +341,9 @@ function checkWellFormed(result: EvaluationResult, exceptionIds: string[], conta
   expect(['pass', 'warn', 'fail', 'error']).toContain(result.decision);
   expect(['enforce', 'audit']).toContain(result.mode);
   for (let i = 1; i < result.violations.length; i++) expect(compareViolations(result.violations[i - 1], result.violations[i])).toBeLessThanOrEqual(0);
+  // The renderers' order is the engine's order.
+  expect(result.violations).toEqual(sortViolations(result.violations));
+  expect(result.suppressed).toEqual(sortSuppressed(result.suppressed));
   for (const v of [...result.violations, ...result.suppressed]) {
     expect(SEVERITIES).toContain(v.severity);
     expect(['deny', 'warn']).toContain(v.action);

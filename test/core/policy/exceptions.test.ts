@@ -89,6 +89,15 @@ describe('exceptions', () => {
     expect(result.decision).toBe('fail');
   });
 
+  it('say in the violation message which exception expired and when, not only in details', () => {
+    const dated = run([exception('EXC-1', { ids: ['CVE-2024-0001'] }, '2026-01-01')]).violations.find((v) => v.id === 'CVE-2024-0001');
+    expect(dated?.message).toMatch(/ \(exception EXC-1 expired on 2026-01-01\)$/);
+    const instant = run([exception('EXC-2', { ids: ['CVE-2024-0001'] }, '2026-08-01T12:00:00Z')]).violations.find((v) => v.id === 'CVE-2024-0001');
+    expect(instant?.message).toMatch(/ \(exception EXC-2 expired at 2026-08-01T12:00:00Z\)$/);
+    const live = run([exception('EXC-3', { ids: ['CVE-2023-44487'] })]).violations.find((v) => v.id === 'CVE-2024-0001');
+    expect(live?.message).not.toContain('expired');
+  });
+
   it('expire at 00:00 UTC of a date-only expiry, and at the instant of a date-time', () => {
     const dateOnly = [exception('D', { ids: ['CVE-2024-0001'] }, '2026-09-02')];
     expect(run(dateOnly, { now: new Date('2026-09-01T23:59:59Z') }).suppressed).toHaveLength(1);

@@ -139,6 +139,61 @@ describe('loadPolicy', () => {
   });
 });
 
+describe('loadPolicy: every problem in one round', () => {
+  it('reports a malformed maxScanAge once', () => {
+    const error = loadError(withChange(['maxScanAge'], '7days'));
+    expect(error.path).toBe('maxScanAge');
+    expect(error.message).not.toContain('problems');
+    expect(error.message.match(/expected a duration/g)).toHaveLength(1);
+  });
+
+  it('reports a malformed expiresAt once', () => {
+    const error = loadError(withChange(['exceptions', 0, 'expiresAt'], 'next week'));
+    expect(error.path).toBe('exceptions[0].expiresAt');
+    expect(error.message).not.toContain('problems');
+  });
+
+  it('reports duplicate exception ids together with the other problems of the policy', () => {
+    const doc = withChange(['exceptions', 1, 'id'], 'EXC-1');
+    doc.mode = 'block';
+    const error = loadError(doc);
+    expect(error.message).toContain('invalid policy (2 problems)');
+    expect(error.message).toContain('\n  mode: expected one of');
+    expect(error.message).toContain('\n  exceptions[1].id: duplicate exception id "EXC-1" (also exceptions[0])');
+  });
+
+  it('reports empty match objects together with problems elsewhere, even inside the same exception list', () => {
+    const doc = withChange(['exceptions', 0, 'match'], {});
+    ((doc.exceptions as Record<string, unknown>[])[1] as Record<string, unknown>).expiresAt = 'soon';
+    ((doc.modeOverrides as Record<string, unknown>[])[0] as Record<string, unknown>).match = {};
+    (doc.rules as Record<string, Record<string, unknown>>).rootUser.action = 'stop';
+    const error = loadError(doc);
+    expect(error.message).toContain('invalid policy (4 problems)');
+    expect(error.message).toContain('\n  exceptions[0].match: needs at least one of ids, packages');
+    expect(error.message).toContain('\n  exceptions[1].expiresAt: expected an ISO date');
+    expect(error.message).toContain('\n  modeOverrides[0].match: needs at least one of clusters, services, repositories, tags');
+    expect(error.message).toContain('\n  rules.rootUser.action: expected one of "deny", "warn"');
+  });
+
+  it('reports the rules that need a setting together with a wrong type elsewhere', () => {
+    const doc = withChange(['rules', 'images'], { action: 'deny' });
+    doc.name = 42;
+    const error = loadError(doc);
+    expect(error.message).toContain('invalid policy (2 problems)');
+    expect(error.message).toContain('\n  rules.images: needs at least one of allowedRegistries, denyTags, requireDigest');
+    expect(error.message).toContain('\n  name: expected a string, got the number 42');
+  });
+
+  it('lets DS-0002 be listed in misconfigurations.denyIds when rules.rootUser is absent or disabled', () => {
+    const noRootUser = withChange(['rules', 'rootUser'], undefined);
+    (noRootUser.rules as Record<string, Record<string, unknown>>).misconfigurations.denyIds = ['DS002'];
+    expect(() => loadPolicy(noRootUser, 'ok.json')).not.toThrow();
+    const disabled = withChange(['rules', 'rootUser'], { action: 'deny', enabled: false });
+    (disabled.rules as Record<string, Record<string, unknown>>).misconfigurations.denyIds = ['DS-0002'];
+    expect(() => loadPolicy(disabled, 'ok.json')).not.toThrow();
+  });
+});
+
 describe('loadPolicyText', () => {
   it('names the file and where the JSON breaks, without quoting it', () => {
     const text = readFileSync(join(FIXTURES, 'not-json.json'), 'utf8');

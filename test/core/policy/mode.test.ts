@@ -75,6 +75,8 @@ describe('modeOverrides', () => {
     const byContainer = Object.fromEntries(result.violations.map((v) => [v.container, v]));
     expect(byContainer.app).toMatchObject({ action: 'deny' });
     expect(byContainer.agent).toMatchObject({ action: 'warn', details: { auditOnly: true, policyAction: 'deny' } });
+    expect(byContainer.agent.message).toMatch(/ \(audit scope: reported, not blocking\)$/);
+    expect(byContainer.app.message).not.toContain('audit scope');
     expect(result.decision).toBe('fail');
   });
 

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import fc from 'fast-check';
+import { loadPolicy } from '../../../functions/core/policy/load';
 import { isValidIsoDate, policySchemaJson, RULE_NAMES } from '../../../functions/core/policy/schema';
 import { renderPolicySchema, SCHEMA_PATH } from '../../../scripts/generate-policy-schema';
 
@@ -81,4 +83,52 @@ describe('isValidIsoDate', () => {
       expect(isValidIsoDate(text)).toBe(false);
     },
   );
+});
+
+describe('expiresAt in the JSON Schema', () => {
+  const exception = ((policySchemaJson() as JsonSchemaNode).properties as Record<string, JsonSchemaNode>).exceptions.items as JsonSchemaNode;
+  const expiresAt = (exception.properties as Record<string, JsonSchemaNode>).expiresAt;
+  const accepts = (text: string) => {
+    try {
+      loadPolicy(
+        { schemaVersion: '1', name: 'p', mode: 'enforce', onScanError: 'deny', rules: {}, exceptions: [{ id: 'E', match: { ids: ['X'] }, reason: 'r', owner: 'o', expiresAt: text }] },
+        'p.json',
+      );
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  it('carries a pattern for a date or an RFC 3339 date-time with offset', () => {
+    expect(typeof expiresAt.pattern).toBe('string');
+    const pattern = new RegExp(expiresAt.pattern as string);
+    for (const text of ['2026-10-01', '2026-10-01T12:00:00Z', '2026-10-01T12:00:00.123+02:00', '2026-10-01T12:00-05:30']) expect([text, pattern.test(text)]).toEqual([text, true]);
+    for (const text of ['next week', '2026-10-01T12:00:00', '2026-10-1', '01/10/2026', '2026-13-01', '2026-10-01T24:00:00Z', '2026-10-01 12:00:00Z', '']) {
+      expect([text, pattern.test(text)]).toEqual([text, false]);
+    }
+  });
+
+  it('matches every expiry loadPolicy accepts, and loadPolicy rejects only calendar errors the pattern lets through (property)', () => {
+    const pattern = new RegExp(expiresAt.pattern as string);
+    const two = (max: number) => fc.integer({ min: 0, max }).map((n) => String(n).padStart(2, '0'));
+    const candidate = fc.tuple(
+      fc.integer({ min: 1970, max: 2100 }).map(String),
+      two(14),
+      two(33),
+      fc.option(fc.tuple(two(25), two(61), fc.option(two(61), { nil: undefined }), fc.constantFrom('Z', '+02:00', '-05:30', '+25:00', ''), fc.constantFrom('', '.5', '.123456789')), { nil: undefined }),
+    ).map(([y, m, d, time]) => (time ? `${y}-${m}-${d}T${time[0]}:${time[1]}${time[2] !== undefined ? `:${time[2]}${time[4]}` : ''}${time[3]}` : `${y}-${m}-${d}`));
+    fc.assert(
+      fc.property(candidate, (text) => {
+        // Everything the engine accepts, the editor accepts.
+        if (accepts(text)) expect(pattern.test(text)).toBe(true);
+        // The editor accepts more only where a pattern cannot look: a day the month does not have.
+        if (pattern.test(text) && !accepts(text)) {
+          const [year, month, day] = text.slice(0, 10).split('-').map(Number);
+          expect(new Date(Date.UTC(year, month - 1, day)).getUTCDate()).not.toBe(day);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
 });

@@ -149,7 +149,8 @@ describe('detectPlaintextSecret: credential-like names', () => {
     ['https://vault.internal/v1/secret', 'plain URL'],
   ])('ignores the value %j (%s) under a credential-like name', (value) => {
     expect(isLiteralCredentialValue(value)).toBe(false);
-    expect(detectPlaintextSecret('DB_PASSWORD', value)).toBeUndefined();
+    // Not a password word: under DB_PASSWORD a number is a password (see the reviewer findings below).
+    expect(detectPlaintextSecret('SESSION_SECRET', value)).toBeUndefined();
   });
 
   it('ignores non-credential names with ordinary values', () => {
@@ -205,5 +206,223 @@ describe('findPlaintextSecrets', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+// ---------- reviewer findings: missed credentials and false positives on configuration names ----------
+
+const b64 = (text: string) => Buffer.from(text).toString('base64');
+
+describe('detectPlaintextSecret: credentials the name-based and URL detectors used to miss', () => {
+  it.each([
+    // The credential word glued to a prefix: one token, matched as a suffix.
+    ['PGPASSWORD', 'Pg-Passw0rd-123', PLAINTEXT_CREDENTIAL_RULE, 'high'],
+    ['MYSQLPWD', 'My-Sql-Pw-42', PLAINTEXT_CREDENTIAL_RULE, 'high'],
+    ['SLACKTOKEN', 'opaque-slack-value', PLAINTEXT_CREDENTIAL_RULE, 'high'],
+    ['APPSECRET', 'opaque-app-value', PLAINTEXT_CREDENTIAL_RULE, 'high'],
+    // Numbers are passwords when the name's last word is a password word.
+    ['DB_PASSWORD', '12345678', PLAINTEXT_CREDENTIAL_RULE, 'high'],
+    ['ELASTIC_PASSWORD', '2024', PLAINTEXT_CREDENTIAL_RULE, 'high'],
+    ['SMTP_PASS', '90210', PLAINTEXT_CREDENTIAL_RULE, 'high'],
+    // Weak but real passwords: a literal is a literal.
+    ['DB_PASSWORD', 'password', PLAINTEXT_CREDENTIAL_RULE, 'high'],
+    ['DB_PASSWORD', 'secret', PLAINTEXT_CREDENTIAL_RULE, 'high'],
+    ['SESSION_SECRET', 'secret', PLAINTEXT_CREDENTIAL_RULE, 'high'],
+    // URLs: empty user, `/` in the password, numeric password.
+    ['REDIS_URL', 'redis://:R3disPassw0rd@redis:6379/0', 'url-password', 'high'],
+    ['DATABASE_URL', 'postgres://user:ab/cd==@db', 'url-password', 'high'],
+    ['DATABASE_URL', 'mysql://app:12345678@db:3306/app', 'url-password', 'high'],
+    ['AMQP_URL', 'amqp://guest:password@rabbitmq:5672/', 'url-password', 'high'],
+    // JDBC and other connection strings.
+    ['JDBC_URL', 'jdbc:postgresql://db:5432/app?user=app&password=s3cr3t-pa55', 'url-query-password', 'high'],
+    ['JDBC_URL', 'jdbc:mysql://db:3306/app?useSSL=true&password=s3cr3t-pa55&user=app', 'url-query-password', 'high'],
+    ['JDBC_URL', 'jdbc:sqlserver://db:1433;databaseName=app;user=sa;password=S3cret-pa55', 'connection-string-password', 'high'],
+    ['JDBC_URL', 'jdbc:db2://db:50000/app:user=app;password=s3cr3t-pa55;', 'connection-string-password', 'high'],
+    // Kafka JAAS and other quoted assignments.
+    [
+      'KAFKA_SASL_JAAS_CONFIG',
+      'org.apache.kafka.common.security.plain.PlainLoginModule required username="app" password="k4fka-S3cret";',
+      'config-password',
+      'high',
+    ],
+    ['SPRING_APPLICATION_JSON', '{"spring":{"datasource":{"password":"s3cr3t-pa55"}}}', 'config-password', 'high'],
+    ['JAVA_OPTS', '-Xmx512m -Djavax.net.ssl.keyStorePassword=k3yst0re-pa55 -Dfoo=bar', 'config-password', 'high'],
+    // A user and password pair, and HTTP Authorization values.
+    ['BASIC_AUTH', 'user:pass', 'basic-auth-credentials', 'high'],
+    ['PROXY_AUTH', 'proxyuser:Pr0xy-pa55', 'basic-auth-credentials', 'high'],
+    ['AUTHORIZATION', `Bearer ${JWT}`, 'authorization-header', 'high'],
+    ['API_HEADERS', `Authorization: Bearer ${alnum(32)}`, 'authorization-header', 'high'],
+    ['AUTHORIZATION', `Basic ${b64('admin:Adm1n-pa55')}`, 'authorization-header', 'high'],
+  ])('%s=%s → %s (%s)', (name, value, ruleId, severity) => {
+    const detection = detectPlaintextSecret(name, value);
+    expect(detection).toEqual(expect.objectContaining({ ruleId, severity }));
+    // The masked match never repeats the secret part of the value.
+    expect(detection?.match.startsWith(`${name}=`)).toBe(true);
+    expect(detection?.match.endsWith('********')).toBe(true);
+  });
+
+  it('never shows the password of a URL, a query, a JAAS line or an Authorization header', () => {
+    const cases: [string, string, string][] = [
+      ['REDIS_URL', 'redis://:R3disPassw0rd@redis:6379/0', 'R3disPassw0rd'],
+      ['DATABASE_URL', 'postgres://user:ab/cd==@db', 'ab/cd=='],
+      ['JDBC_URL', 'jdbc:postgresql://db:5432/app?user=app&password=s3cr3t-pa55', 's3cr3t-pa55'],
+      ['KAFKA_SASL_JAAS_CONFIG', 'x required username="app" password="k4fka-S3cret";', 'k4fka-S3cret'],
+      ['BASIC_AUTH', 'user:Us3r-pa55', 'Us3r-pa55'],
+      ['AUTHORIZATION', `Bearer ${JWT}`, JWT.slice(3)],
+    ];
+    for (const [name, value, secretPart] of cases) expect(detectPlaintextSecret(name, value)?.match).not.toContain(secretPart);
+  });
+
+  it('still ignores placeholders in every new place a password can sit', () => {
+    for (const [name, value] of [
+      ['DB_PASSWORD', 'changeme'],
+      ['DB_PASSWORD', '<password>'],
+      ['DB_PASSWORD', '${DB_PASSWORD}'],
+      ['DB_PASSWORD', 'xxx'],
+      ['DB_PASSWORD', 'xxxxxxxx'],
+      ['DB_PASSWORD', ''],
+      ['REDIS_URL', 'redis://:${REDIS_PASSWORD}@redis:6379/0'],
+      ['JDBC_URL', 'jdbc:postgresql://db:5432/app?user=app&password=${DB_PASSWORD}'],
+      ['KAFKA_SASL_JAAS_CONFIG', 'x required username="app" password="${KAFKA_PASSWORD}";'],
+      ['BASIC_AUTH', 'user:changeme'],
+      ['AUTHORIZATION', 'Bearer ${API_TOKEN}'],
+      ['AUTHORIZATION', 'Bearer <token>'],
+    ]) {
+      expect([name, value, detectPlaintextSecret(name, value)]).toEqual([name, value, undefined]);
+    }
+  });
+
+  it('does not let a placeholder early in a value hide a literal later in it', () => {
+    expect(detectPlaintextSecret('KAFKA_SASL_JAAS_CONFIG', 'x required secret="${KAFKA_SECRET}" password="k4fka-S3cret";')?.ruleId).toBe('config-password');
+    expect(detectPlaintextSecret('JDBC_URL', 'jdbc:postgresql://db/app?token=${TOKEN}&password=s3cr3t-pa55')?.ruleId).toBe('url-query-password');
+    expect(detectPlaintextSecret('LINKS', 'https://host:8080/a/@b postgres://app:s3cr3t-pa55@db/app')?.ruleId).toBe('url-password');
+  });
+
+  it('does not take a port and a path for a password, or prose for an Authorization header', () => {
+    expect(detectPlaintextSecret('LINK', 'https://host.example.com:8080/users/@me')).toBeUndefined();
+    expect(detectPlaintextSecret('PROFILE_URL', 'https://medium.com/@someone/post')).toBeUndefined();
+    expect(detectPlaintextSecret('AUTH_HELP', 'Basic authentication is required for the admin pages')).toBeUndefined();
+    expect(detectPlaintextSecret('AUTH_SCHEME', 'Bearer')).toBeUndefined();
+    expect(detectPlaintextSecret('LISTEN', 'localhost:8080')).toBeUndefined();
+  });
+
+  it('judges numbers as passwords only under a password word: other credential words keep numbers as settings', () => {
+    expect(isLiteralCredentialValue('12345678')).toBe(false);
+    expect(isLiteralCredentialValue('12345678', { password: true })).toBe(true);
+    expect(detectPlaintextSecret('SESSION_TOKEN', '3600')).toBeUndefined();
+    expect(detectPlaintextSecret('DB_PASSWORD', 'true')).toBeUndefined();
+    // A flag named after a password (bitnami, mysql images) holds a flag, not a password.
+    expect(detectPlaintextSecret('ALLOW_EMPTY_PASSWORD', 'yes')).toBeUndefined();
+    expect(detectPlaintextSecret('MYSQL_RANDOM_ROOT_PASSWORD', 'yes')).toBeUndefined();
+  });
+});
+
+/*
+ * The name rule, as documented in plaintext.ts: a name is credential-like only when its LAST word (after at most two
+ * trailing qualifiers such as `_1`, `_OLD`, `_NEW`, `_PROD`, `_B64`) is a credential word, a token ending in one
+ * (`PGPASSWORD`), or `<qualifier>_KEY` (`API_KEY`, `SECRET_KEY`). Words before the last one only describe.
+ */
+describe('isCredentialName: the credential word must be the last word', () => {
+  it.each([
+    'PGPASSWORD',
+    'MYSQL_ROOT_PASSWORD',
+    'DB_PASSWORD',
+    'DB_PASSWORD_1',
+    'DB_PASSWORD_OLD',
+    'DB_PASSWORD_NEW',
+    'DB_PASSWORD_PROD',
+    'DB_PASSWORD_B64',
+    'DB_PASSWORD_PROD_2',
+    'dbPasswordOld',
+    'REDIS_PASSWD',
+    'REDIS_PWD',
+    'SMTP_PASS',
+    'LDAP_BIND_PW',
+    'GPG_PASSPHRASE',
+    'CLIENT_SECRET',
+    'JWT_SECRET',
+    'JWT_SECRET_NEW',
+    'APPSECRET',
+    'GITHUB_TOKEN',
+    'SLACK_BOT_TOKEN_2',
+    'ACCESS_TOKEN',
+    'APP_SECRETS',
+    'SERVICE_CREDENTIALS',
+    'GOOGLE_APPLICATION_CREDENTIALS_JSON',
+    'DB_CREDS',
+    'API_KEY',
+    'API_KEY_V2',
+    'apiKey',
+    'OPENAIAPIKEY',
+    'STRIPE_SECRET_KEY',
+    'SECRET_KEY_BASE',
+    'PRIVATE_KEY',
+    'SIGNING_KEY',
+    'ENCRYPTION_KEY',
+    'NEW_RELIC_LICENSE_KEY',
+    'APP_KEY',
+    'AUTH_BEARER',
+  ])('%s is credential-like', (name) => {
+    expect(isCredentialName(name)).toBe(true);
+    expect(detectPlaintextSecret(name, 'hunter2-literal')).toEqual(expect.objectContaining({ ruleId: PLAINTEXT_CREDENTIAL_RULE, severity: 'high' }));
+  });
+
+  it.each([
+    ['OIDC_TOKEN_ENDPOINT_AUTH_METHOD', 'client_secret_basic'],
+    ['OIDC_ID_TOKEN_SIGNED_RESPONSE_ALG', 'RS256'],
+    ['PASSWORD_ENCODER', 'bcrypt'],
+    ['TOKEN_CACHE', 'redis'],
+    ['TOKEN_VALIDATION', 'strict'],
+    ['GIT_CREDENTIAL_HELPER', 'store'],
+    ['JWT_SECRET_ENCODING', 'base64'],
+    ['KEYCLOAK_TOKEN_REALM', 'master'],
+    ['KEY_PASSWORD_ENV', 'KEYSTORE_PASS'],
+    ['LOG_LEVEL', 'debug'],
+    ['PASSWORD_FILE', '/run/secrets/db'],
+    ['TOKEN_URL', 'https://auth.example.com/oauth2/token'],
+    ['SECRET_NAME', 'prod/db'],
+    ['SECRET_ARN', 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf'],
+    ['SECRET_ID', 'prod/payments/db'],
+    ['PASSWORD_MIN_LENGTH', '12'],
+    ['PASSWORD_HASH_ALGORITHM', 'argon2id'],
+    ['PASSWORD_RESET_URL', 'https://app.example.com/reset'],
+    ['TOKEN_TTL', '3600'],
+    ['TOKEN_ENDPOINT_AUTH_METHOD', 'private_key_jwt'],
+    ['TOKEN_AUDIENCE', 'payments-api'],
+    ['API_KEY_HEADER', 'X-Api-Key'],
+    ['API_KEY_ID', 'key-2024-01'],
+    ['CSRF_TOKEN_HEADER', 'X-CSRF-Token'],
+    ['CACHE_KEY', 'users-v2'],
+    ['S3_KEY', 'uploads/avatar.png'],
+    ['PARTITION_KEY', 'tenantId'],
+    ['GPG_KEY', 'E3FF2839C048B25C084DEBE9B26995E310250568'],
+    ['GPG_KEYS', '05AB33110949707C93A279E3D3EFE6B686867BA6 07E48665A34DCAFAE522E5E6266191C37C037D42'],
+    ['KEYSTORE_TYPE', 'PKCS12'],
+    ['SECRETS_MANAGER_REGION', 'eu-west-1'],
+    ['SESSION_COOKIE_NAME', 'sid'],
+    ['POSTGRES_HOST_AUTH_METHOD', 'trust'],
+    ['AUTH_MODE', 'oauth'],
+    ['PASS_THROUGH', 'enabled-for-all'],
+    ['BYPASS', 'maintenance-window'],
+    ['COMPASS', 'north-by-northwest'],
+    ['PWD', '/app'],
+    ['OLDPWD', '/root'],
+    ['KEY', 'some-literal-value'],
+    ['TOKENIZER_MODEL_x', 'bert-base-uncased'],
+  ])('%s=%s is not a credential', (name, value) => {
+    expect(isCredentialName(name)).toBe(false);
+    expect(detectPlaintextSecret(name, value)).toBeUndefined();
+    // Whatever the value: only a value format could make these names report.
+    expect(detectPlaintextSecret(name, 'hunter2-literal')).toBeUndefined();
+  });
+
+  it('still reports a value format under a configuration name', () => {
+    expect(detectPlaintextSecret('TOKEN_CACHE', `redis://:R3disPassw0rd@redis:6379/0`)?.ruleId).toBe('url-password');
+    expect(detectPlaintextSecret('LOG_LEVEL', `AKIA${'IOSFODNN7EXAMPLE'}`)?.ruleId).toBe('aws-access-key-id');
+    expect(detectPlaintextSecret('PASSWORD_FILE', `ghp_${alnum(36)}`)?.ruleId).toBe('github-pat');
+    expect(detectPlaintextSecret('SECRET_NAME', `xoxb-${'1234567890'}-${alnum(24)}`)?.ruleId).toBe('slack-access-token');
+    expect(detectPlaintextSecret('TOKEN_URL', `sk_live_${alnum(24)}`)?.ruleId).toBe('stripe-secret-token');
+    expect(detectPlaintextSecret('KEYCLOAK_TOKEN_REALM', JWT)?.ruleId).toBe('jwt-token');
+    expect(detectPlaintextSecret('JWT_SECRET_ENCODING', PEM)?.ruleId).toBe('private-key');
   });
 });

@@ -2,7 +2,8 @@ import type { ImageFacts } from '../../findings/model';
 import type { Violation } from '../../result/model';
 import type { Policy } from '../schema';
 
-export type UserSource = 'taskDefinition' | 'imageConfig' | 'default';
+/** What decided the user: the task definition, the image config, the scanner's root-user check (DS-0002), or nothing (root by default). */
+export type UserSource = 'taskDefinition' | 'imageConfig' | 'scanner' | 'default';
 
 /**
  * Root by name or UID, as the kernel sees it: `0`, `root`, either with a group (`0:0`, `root:wheel`),
@@ -28,9 +29,10 @@ export interface EffectiveUser {
 
 /**
  * Task definition `user`, else image config `User`, else root. Trivy's DS-0002 is the same fact seen by the
- * scanner: it only matters when neither the task definition nor a known image config decides.
+ * scanner (from the Dockerfile or the image history): it decides only when neither the task definition nor a known
+ * image config does, both ways: a failed check means root, a passed one means the Dockerfile sets a non-root USER.
  */
-export function effectiveUser(specUser: string | undefined, facts: ImageFacts | undefined, scannerSaysRoot: boolean): EffectiveUser {
+export function effectiveUser(specUser: string | undefined, facts: ImageFacts | undefined, scannerSaysRoot: boolean, scannerSaysNonRoot = false): EffectiveUser {
   const imageConfigKnown = facts?.hasImageConfig ?? false;
   if (specUser !== undefined && specUser.trim() !== '') {
     return { user: specUser, source: 'taskDefinition', root: isRootUser(specUser), imageConfigKnown, scannerSaysRoot };
@@ -38,7 +40,8 @@ export function effectiveUser(specUser: string | undefined, facts: ImageFacts | 
   if (imageConfigKnown && facts?.configUser !== undefined && facts.configUser.trim() !== '') {
     return { user: facts.configUser, source: 'imageConfig', root: isRootUser(facts.configUser), imageConfigKnown, scannerSaysRoot };
   }
-  if (!imageConfigKnown && scannerSaysRoot) return { source: 'imageConfig', root: true, imageConfigKnown, scannerSaysRoot };
+  if (!imageConfigKnown && scannerSaysRoot) return { source: 'scanner', root: true, imageConfigKnown, scannerSaysRoot };
+  if (!imageConfigKnown && scannerSaysNonRoot) return { source: 'scanner', root: false, imageConfigKnown, scannerSaysRoot };
   return { source: 'default', root: true, imageConfigKnown, scannerSaysRoot };
 }
 
@@ -49,11 +52,12 @@ export interface RootUserInput {
   specUser?: string;
   facts?: ImageFacts;
   scannerSaysRoot: boolean;
+  scannerSaysNonRoot?: boolean;
 }
 
 export function rootUserViolation(rule: NonNullable<Policy['rules']['rootUser']>, input: RootUserInput): Violation | undefined {
   if (!rule.enabled) return undefined;
-  const decided = effectiveUser(input.specUser, input.facts, input.scannerSaysRoot);
+  const decided = effectiveUser(input.specUser, input.facts, input.scannerSaysRoot, input.scannerSaysNonRoot);
   if (!decided.root) return undefined;
   const who = input.container ? `container ${input.container}` : 'the image';
   const noSpecUser = input.hasSpec ? ' and the task definition sets no `user`' : '';
@@ -66,9 +70,10 @@ export function rootUserViolation(rule: NonNullable<Policy['rules']['rootUser']>
       message = `${who} runs as root (user ${JSON.stringify(decided.user)} from the task definition); set \`user\` in the container definition to a non-root UID such as "1000"`;
       break;
     case 'imageConfig':
-      message = decided.user !== undefined
-        ? `${who} runs as root (user ${JSON.stringify(decided.user)} from the image config${noSpecUser}); ${fix}`
-        : `${who} runs as root (the scanner's root-user check DS-0002 failed; the report has no image config${noSpecUser}); ${fix}`;
+      message = `${who} runs as root (user ${JSON.stringify(decided.user)} from the image config${noSpecUser}); ${fix}`;
+      break;
+    case 'scanner':
+      message = `${who} runs as root (the scanner's root-user check DS-0002 failed; the report has no image config${noSpecUser}); ${fix}`;
       break;
     default:
       message = decided.imageConfigKnown

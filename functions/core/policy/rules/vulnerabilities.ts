@@ -1,3 +1,4 @@
+import { mergeVulnerabilities } from '../../findings/dedupe';
 import { canonicalVulnerabilityId } from '../../findings/ids';
 import type { VulnerabilityFinding } from '../../findings/model';
 import type { RuleAction, Violation } from '../../result/model';
@@ -6,16 +7,23 @@ import type { CompiledPolicy } from '../compile';
 
 const stricter = (a: RuleAction | undefined, b: RuleAction): RuleAction => (a === 'deny' || b === 'deny' ? 'deny' : 'warn');
 
-/** One finding per vulnerability and package occurrence: Trivy repeats a CVE per result target. */
-function findingKey(finding: VulnerabilityFinding): string {
+/** A package occurrence: Trivy repeats a CVE per result target, so the purl or path says where, not the target. */
+function occurrenceKey(finding: VulnerabilityFinding): string {
   const p = finding.package;
-  return [canonicalVulnerabilityId(finding.id), p.name, p.installedVersion ?? '', p.purl ?? p.path ?? finding.target ?? ''].join('\u0000');
+  return [p.name, p.installedVersion ?? '', p.purl ?? p.path ?? finding.target ?? ''].join('\u0000');
+}
+
+/** One finding per vulnerability and package occurrence. */
+function findingKey(finding: VulnerabilityFinding): string {
+  return `${canonicalVulnerabilityId(finding.id)}\u0000${occurrenceKey(finding)}`;
 }
 
 /**
  * Vulnerability candidates of one image: fixable and unfixable thresholds ("fixable" means fix state `fixed`;
  * every other state is unfixable), the id deny list, and count limits. One violation per finding, with the
- * strictest action among the parts that matched. Linear in the number of findings.
+ * strictest action among the parts that matched. A vulnerability reported under two ids (an advisory and its CVE)
+ * is one finding, judged and counted once. A finding the vendor marks `not_affected` is judged by no part of the
+ * rule. Linear in the number of findings.
  */
 export function vulnerabilityViolations(compiled: CompiledPolicy, findings: readonly VulnerabilityFinding[]): Violation[] {
   const rule = compiled.document.rules.vulnerabilities;
@@ -23,8 +31,9 @@ export function vulnerabilityViolations(compiled: CompiledPolicy, findings: read
   const denyIds = compiled.vulnerabilityDenyIds;
   const counted = new Map<Severity, Set<string>>();
   const byKey = new Map<string, Violation>();
+  const affected = findings.filter((finding) => finding.fixState !== 'not_affected');
 
-  for (const finding of findings) {
+  for (const finding of mergeVulnerabilities(affected, occurrenceKey)) {
     const severity = finding.severity === 'unknown' ? rule.treatUnknownAs : finding.severity;
     const key = findingKey(finding);
     if (rule.maxCounts?.[severity] !== undefined) {

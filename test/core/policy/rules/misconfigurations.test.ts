@@ -42,8 +42,9 @@ describe('rules.misconfigurations', () => {
     expect(evaluateReport(loaded, scan).violations[0].message).toBe('check DS-0026 failed (low): No HEALTHCHECK defined; Add HEALTHCHECK instruction in your Dockerfile');
   });
 
-  it('never reports DS-0002: it is evidence for rules.rootUser', () => {
-    const loaded = policy({ rules: { misconfigurations: { action: 'deny', minSeverity: 'unknown' } } });
+  it('never reports DS-0002 while rules.rootUser is enabled: it is evidence for that rule', () => {
+    const loaded = policy({ rules: { rootUser: { action: 'warn' }, misconfigurations: { action: 'deny', minSeverity: 'unknown' } } });
+    // The image config says user "1000", so rules.rootUser reports nothing either.
     for (const id of ['DS-0002', 'DS002', 'AVD-DS-0002']) {
       expect(evaluateReport(loaded, report({ misconfigurations: [misconfig(id, 'high')] })).violations).toEqual([]);
     }
@@ -58,5 +59,25 @@ describe('scannerSaysRoot', () => {
     expect(scannerSaysRoot([misconfig('DS-0002', 'high', 'pass')])).toBe(false);
     expect(scannerSaysRoot([misconfig('DS-0020', 'high')])).toBe(false);
     expect(isRootUserCheck(misconfig('ds-0002', 'high'))).toBe(true);
+  });
+});
+
+describe('DS-0002 without an enabled rootUser rule', () => {
+  it('is an ordinary misconfiguration when the policy has no rootUser rule', () => {
+    const loaded = policy({ rules: { misconfigurations: { action: 'deny', minSeverity: 'high' } } });
+    const result = evaluateReport(loaded, report({ misconfigurations: [misconfig('DS002', 'high', 'fail', ['AVD-DS-0002'])] }));
+    expect(result.violations.map((v) => [v.rule, v.id, v.action])).toEqual([['misconfigurations', 'DS-0002', 'deny']]);
+  });
+
+  it('is an ordinary misconfiguration when the rootUser rule is disabled, and may be listed in denyIds then', () => {
+    const loaded = policy({ rules: { rootUser: { action: 'deny', enabled: false }, misconfigurations: { action: 'warn', denyIds: ['DS002'] } } });
+    const result = evaluateReport(loaded, report({ misconfigurations: [misconfig('DS-0002', 'high')] }));
+    expect(result.violations.map((v) => [v.rule, v.id, v.details?.matchedBy])).toEqual([['misconfigurations', 'DS-0002', 'denyIds']]);
+  });
+
+  it('is folded into rootUser when that rule is enabled', () => {
+    const loaded = policy({ rules: { rootUser: { action: 'deny' }, misconfigurations: { action: 'deny', minSeverity: 'low' } } });
+    const result = evaluateReport(loaded, report({ image: { ...report().image, hasImageConfig: false, configUser: undefined }, misconfigurations: [misconfig('DS-0002', 'high')] }));
+    expect(result.violations.map((v) => v.rule)).toEqual(['rootUser']);
   });
 });

@@ -30,7 +30,7 @@ describe('effectiveUser', () => {
   });
 
   it('lets the scanner root check decide only when the image config is unknown', () => {
-    expect(effectiveUser(undefined, facts({ hasImageConfig: false, configUser: undefined }), true)).toMatchObject({ source: 'imageConfig', root: true, imageConfigKnown: false });
+    expect(effectiveUser(undefined, facts({ hasImageConfig: false, configUser: undefined }), true)).toMatchObject({ source: 'scanner', root: true, imageConfigKnown: false });
     expect(effectiveUser(undefined, facts({ hasImageConfig: false, configUser: undefined }), false)).toMatchObject({ source: 'default', root: true, imageConfigKnown: false });
     // config.User is authoritative over the scanner's history-derived guess
     expect(effectiveUser(undefined, facts({ configUser: '1000' }), true)).toMatchObject({ source: 'imageConfig', root: false });
@@ -82,7 +82,7 @@ describe('rules.rootUser in evaluation', () => {
       const scan = report({ image: facts({ hasImageConfig: false, configUser: undefined }), misconfigurations: [misconfig(id, 'high')] });
       const result = evaluate(loaded, [container(loaded, scan)]);
       expect(result.violations).toHaveLength(1);
-      expect(result.violations[0]).toMatchObject({ rule: 'rootUser', details: { userSource: 'imageConfig', scannerSaysRoot: true } });
+      expect(result.violations[0]).toMatchObject({ rule: 'rootUser', details: { userSource: 'scanner', scannerSaysRoot: true } });
       expect(result.violations[0].message).toContain("the scanner's root-user check DS-0002 failed");
     }
   });
@@ -121,9 +121,26 @@ describe('rules.rootUser in evaluation', () => {
     expect(evaluate(off, [container(off, report({ image: facts({ configUser: 'root' }) }))]).violations).toEqual([]);
   });
 
-  it('does not run when the policy has no rootUser rule, and DS-0002 is still not a misconfiguration', () => {
+  it('does not run when the policy has no rootUser rule: DS-0002 is then judged as a misconfiguration', () => {
     const noRule = policy({ rules: { misconfigurations: { action: 'deny', minSeverity: 'low' } } });
     const result = evaluate(noRule, [container(noRule, report({ image: facts({ configUser: 'root' }), misconfigurations: [misconfig('DS-0002', 'high')] }))]);
-    expect(result.violations).toEqual([]);
+    expect(result.violations.map((v) => [v.rule, v.id])).toEqual([['misconfigurations', 'DS-0002']]);
+  });
+
+  it('takes a passing DS-0002 without an image config as a non-root user (the Dockerfile sets one)', () => {
+    const scan = report({ image: facts({ hasImageConfig: false, configUser: undefined }), misconfigurations: [misconfig('DS-0002', 'high', 'pass')] });
+    expect(rootViolations(evaluate(loaded, [container(loaded, scan)]))).toEqual([]);
+    expect(evaluateReport(loaded, scan).violations).toEqual([]);
+    expect(effectiveUser(undefined, facts({ hasImageConfig: false, configUser: undefined }), false, true)).toMatchObject({ source: 'scanner', root: false });
+    // A failing copy of the check (another target) wins: the scanner saw root somewhere.
+    const both = report({ image: facts({ hasImageConfig: false, configUser: undefined }), misconfigurations: [misconfig('DS-0002', 'high', 'pass'), misconfig('DS002', 'high')] });
+    expect(rootViolations(evaluate(loaded, [container(loaded, both)]))).toEqual([expect.objectContaining({ details: expect.objectContaining({ userSource: 'scanner' }) })]);
+  });
+
+  it('lets a known image config and the task definition outrank a passing DS-0002', () => {
+    const scan = report({ image: facts({ configUser: 'root' }), misconfigurations: [misconfig('DS-0002', 'high', 'pass')] });
+    expect(rootViolations(evaluate(loaded, [container(loaded, scan)]))).toEqual([expect.objectContaining({ details: expect.objectContaining({ userSource: 'imageConfig', user: 'root' }) })]);
+    const unknown = report({ image: facts({ hasImageConfig: false, configUser: undefined }), misconfigurations: [misconfig('DS-0002', 'high', 'pass')] });
+    expect(rootViolations(evaluate(loaded, [container(loaded, unknown, { user: '0' })]))).toEqual([expect.objectContaining({ details: expect.objectContaining({ userSource: 'taskDefinition' }) })]);
   });
 });

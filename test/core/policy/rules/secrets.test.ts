@@ -122,3 +122,42 @@ describe('rules.secrets: plaintext credentials in the environment', () => {
     expect(result.violations).toEqual([]);
   });
 });
+
+describe('rules.secrets: credentials baked into the image ENV', () => {
+  const envSecret = (variable: string, severity: SecretFinding['severity'] = 'high'): SecretFinding => ({
+    ruleId: 'plaintext-credential',
+    category: 'Generic',
+    severity,
+    title: 'Credential-like variable with a literal value',
+    location: { kind: 'imageConfig', detail: `ENV ${variable}`, variable },
+    match: `${variable}=********`,
+  });
+
+  it('judges them as image secrets, telling where the variable is and how to fix it', () => {
+    const loaded = policy({ rules: { secrets: { action: 'deny', minSeverity: 'high' } } });
+    const result = evaluateReport(loaded, report({ secrets: [envSecret('DD_DATABASE_PASSWORD'), envSecret('LOW_ONE', 'low')] }));
+    expect(result.violations).toHaveLength(1);
+    expect(result.violations[0]).toMatchObject({
+      rule: 'secrets',
+      id: 'plaintext-credential',
+      action: 'deny',
+      details: { location: 'imageConfig', variable: 'DD_DATABASE_PASSWORD', match: 'DD_DATABASE_PASSWORD=********' },
+    });
+    expect(result.violations[0].message).toBe(
+      'secret plaintext-credential (Credential-like variable with a literal value, high) in the image config (ENV DD_DATABASE_PASSWORD); ' +
+        "remove the ENV from the Dockerfile, pass the value at run time through the task definition's `secrets` (valueFrom), rebuild, and rotate the credential",
+    );
+  });
+
+  it('honours environment.allowNames for image ENV variables too', () => {
+    const loaded = policy({ rules: { secrets: { action: 'deny', environment: { allowNames: ['dd_*'] } } } });
+    const result = evaluateReport(loaded, report({ secrets: [envSecret('DD_DATABASE_PASSWORD'), envSecret('PGPASSWORD')] }));
+    expect(result.violations.map((v) => v.details?.variable)).toEqual(['PGPASSWORD']);
+  });
+
+  it('reports each variable once per policy rule, so two variables are two violations', () => {
+    const loaded = policy({ rules: { secrets: { action: 'deny' } } });
+    const result = evaluateReport(loaded, report({ secrets: [envSecret('A_PASSWORD'), envSecret('B_PASSWORD'), envSecret('A_PASSWORD')] }));
+    expect(result.violations.map((v) => v.details?.variable)).toEqual(['A_PASSWORD', 'B_PASSWORD']);
+  });
+});

@@ -132,3 +132,43 @@ describe('rules.vulnerabilities', () => {
     expect(evaluate(loaded, [container(loaded, report({ vulnerabilities: [vuln('CVE-1', 'critical')] }))]).violations).toEqual([]);
   });
 });
+
+describe('rules.vulnerabilities: one vulnerability reported under two ids', () => {
+  const lodash = { name: 'lodash', installedVersion: '4.17.20', path: '/app/node_modules/lodash/package.json' };
+  const pair = [
+    vuln('GHSA-35jh-r3h4-6jhm', 'high', 'fixed', { ...lodash, fixedVersion: '4.17.21' }, ['CVE-2021-23337']),
+    vuln('CVE-2021-23337', 'high', 'unknown', lodash, ['GHSA-35jh-r3h4-6jhm']),
+  ];
+
+  it('is one violation, under the CVE, with the advisory as an alias', () => {
+    const loaded = policy({ rules: { vulnerabilities: { action: 'deny', fixable: { minSeverity: 'high' }, unfixable: { minSeverity: 'high' } } } });
+    const result = evaluateReport(loaded, report({ vulnerabilities: pair }));
+    expect(result.violations.map((v) => [v.id, v.details?.aliases, v.details?.fixState])).toEqual([['CVE-2021-23337', 'GHSA-35jh-r3h4-6jhm', 'fixed']]);
+  });
+
+  it('is counted once by maxCounts', () => {
+    const loaded = policy({ rules: { vulnerabilities: { action: 'deny', maxCounts: { high: 1 } } } });
+    expect(evaluateReport(loaded, report({ vulnerabilities: pair })).violations).toEqual([]);
+    const two = policy({ rules: { vulnerabilities: { action: 'deny', maxCounts: { high: 0 } } } });
+    expect(evaluateReport(two, report({ vulnerabilities: pair })).violations[0].details).toEqual({ count: 1, max: 0 });
+  });
+});
+
+describe('rules.vulnerabilities: fix state not_affected', () => {
+  const notAffected = vuln('CVE-2024-0005', 'critical', 'not_affected', { name: 'bash' });
+
+  it('is judged by no part of the rule: thresholds, deny list or counts', () => {
+    const loaded = policy({
+      rules: { vulnerabilities: { action: 'deny', fixable: { minSeverity: 'low' }, unfixable: { minSeverity: 'low' }, denyIds: ['CVE-2024-0005'], maxCounts: { critical: 0 } } },
+    });
+    const result = evaluateReport(loaded, report({ vulnerabilities: [notAffected] }));
+    expect(result.violations).toEqual([]);
+    expect(result.decision).toBe('pass');
+  });
+
+  it('does not hide an affected copy of the same vulnerability in another package', () => {
+    const loaded = policy({ rules: { vulnerabilities: { action: 'deny', unfixable: { minSeverity: 'high' } } } });
+    const result = evaluateReport(loaded, report({ vulnerabilities: [notAffected, vuln('CVE-2024-0005', 'critical', 'unfixed', { name: 'bash-static' })] }));
+    expect(result.violations.map((v) => v.details?.package)).toEqual(['bash-static']);
+  });
+});
