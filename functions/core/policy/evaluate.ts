@@ -1,6 +1,6 @@
 import type { ImageFacts } from '../findings/model';
 import { parseImageReference, type ImageReference } from '../image/reference';
-import { compareViolations, sortSuppressed, sortViolations } from '../render/common';
+import { compareViolations, sortSuppressed, sortViolations } from '../result/order';
 import type { Decision, EvaluationError, EvaluationResult, Mode, SubjectImage, Violation } from '../result/model';
 import { clean, definedOnly } from './clean';
 import { compilePolicy, type CompiledPolicy } from './compile';
@@ -237,7 +237,7 @@ function decide(violations: readonly Violation[], errors: readonly { blocking: b
 
 /**
  * The one order of violations (deny first, most severe first, then rule, container, id and message), shared with the
- * renderers (`render/common.ts`), so a result and every report of it list violations alike. Re-exported here for
+ * renderers (`result/order.ts`), so a result and every report of it list violations alike. Re-exported here for
  * callers of the engine.
  */
 export { compareViolations };
