@@ -1,5 +1,6 @@
 import {
   DescribeServiceDeploymentsCommand,
+  DescribeServicesCommand,
   DescribeServiceRevisionsCommand,
   DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
@@ -8,11 +9,13 @@ import {
   StopTaskCommand,
   UpdateServiceCommand,
   type ECSClient,
+  type ServiceDeployment,
   type ServiceDeploymentBrief,
-  type ServiceDeploymentStatus,
+  type ServiceRevision,
+  type ServiceRevisionSummary,
   type Task,
 } from '@aws-sdk/client-ecs';
-import type { EcsPort, RollbackOutcome, RunningTask, TaskDefinitionPort } from '../core/ports';
+import type { EcsPort, RollbackOutcome, RunningTask, ServiceRevisionImages, ServiceTaskRef, TaskDefinitionPort } from '../core/ports';
 import { parseTaskDefinition } from '../core/taskdef/parse';
 import type { TaskDefinitionSpec } from '../core/taskdef/model';
 import { awsErrorMessage, hasAwsErrorName } from './aws-errors';
@@ -22,18 +25,26 @@ export const STOP_REASON_MAX_BYTES = 255;
 /** DescribeTasks takes at most 100 tasks per call. */
 export const DESCRIBE_TASKS_MAX = 100;
 
-const ACTIVE_STATUSES: ServiceDeploymentStatus[] = ['PENDING', 'IN_PROGRESS'];
-const ROLLING_BACK_STATUSES: ServiceDeploymentStatus[] = ['ROLLBACK_REQUESTED', 'ROLLBACK_IN_PROGRESS'];
-/** ListServiceDeployments pages read before giving up: a service has at most a handful of unfinished deployments. */
+/** ListServiceDeployments pages read at most: only deployments created since the task's own are listed, a handful. */
 const MAX_DEPLOYMENT_PAGES = 10;
+/** Newest service deployments considered for the task's (DescribeServiceDeployments takes at most 20 ARNs). */
+const MAX_CANDIDATE_DEPLOYMENTS = 10;
+/** DescribeServiceRevisions takes at most 20 ARNs per call. */
+const DESCRIBE_REVISIONS_MAX = 20;
+/**
+ * How much earlier than the task's deployment (DescribeServices `createdAt`) its service deployment may have been
+ * created and still be listed: both come from the same UpdateService, but nothing documents equal timestamps.
+ */
+const DEPLOYMENT_CLOCK_SLACK_MS = 15 * 60_000;
 
 export interface EcsGateOptions {
   client: ECSClient;
 }
 
 /**
- * `EcsPort` on the ECS API. Every action is safe to repeat: stopping a stopped or vanished task succeeds,
- * a rollback already under way is reported as done, and scaling sets an absolute count.
+ * `EcsPort` on the ECS API. Every action is safe to repeat: stopping a stopped or vanished task succeeds, a rollback
+ * already under way is reported as done, a restored or rolled-back deployment reads as superseded afterwards, and
+ * scaling sets an absolute count.
  */
 export class EcsGate implements EcsPort {
   private readonly client: ECSClient;
@@ -68,34 +79,38 @@ export class EcsGate implements EcsPort {
     }
   }
 
-  /** StopServiceDeployment takes no reason; the caller's reason goes into its verdict event and logs instead. */
-  async rollbackDeployment(cluster: string, service: string, _reason?: string): Promise<RollbackOutcome> {
-    const unfinished = await this.listDeployments(cluster, service, [...ACTIVE_STATUSES, ...ROLLING_BACK_STATUSES]);
-    const alreadyRollingBack = unfinished.find((deployment) => ROLLING_BACK_STATUSES.includes(deployment.status!));
-    if (alreadyRollingBack) return { kind: 'rolledBack', deploymentArn: alreadyRollingBack.serviceDeploymentArn! };
-
-    const target = newest(unfinished.filter((deployment) => ACTIVE_STATUSES.includes(deployment.status!)));
-    if (!target) return { kind: 'nothingToRollBack' };
-    const deploymentArn = target.serviceDeploymentArn!;
-
-    // The first deployment of a service has no source revision: ROLLBACK has nothing to return to.
-    const described = await this.client.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [deploymentArn] }));
-    const detail = described.serviceDeployments?.find((deployment) => deployment.serviceDeploymentArn === deploymentArn);
-    if (detail && (detail.sourceServiceRevisions ?? []).length === 0) return { kind: 'nothingToRollBack' };
-
+  /**
+   * Rolls back the deployment that started `task`, after confirming it from ECS's own record (the task's `group` and
+   * `startedBy` are free-form RunTask parameters). Calls, in order, stopping as soon as the answer is known:
+   * 1. DescribeServices: the service's current deployments (`deployments[].id` is what `startedBy` carries). The
+   *    task's deployment id must be one of them and run the task's task definition, else `notInService`; a
+   *    deployment that is no longer PRIMARY has been replaced by a newer one (a fix, or a rollback): `superseded`.
+   * 2. ListServiceDeployments (only those created since that deployment) and DescribeServiceDeployments: the
+   *    service deployment of it, its status and its source revisions.
+   * 3. DescribeServiceRevisions: target revisions, to match the task definition (a deployment is rolled back only if
+   *    its target revision runs the task's task definition), and, for a completed one, the revision it replaced.
+   * 4. StopServiceDeployment ROLLBACK of exactly that deployment, when it is in progress and has a source revision.
+   * A rollback already under way is reported (`repeated`) and not requested again, so a retried event is safe.
+   * StopServiceDeployment takes no reason; the caller's reason goes into its verdict event and logs instead.
+   */
+  async rollbackDeployment(task: ServiceTaskRef, _reason?: string): Promise<RollbackOutcome> {
+    const first = await this.locate(task);
+    if (first.kind !== 'inProgress') return first.outcome;
     try {
-      await this.client.send(new StopServiceDeploymentCommand({ serviceDeploymentArn: deploymentArn, stopType: 'ROLLBACK' }));
-      return { kind: 'rolledBack', deploymentArn };
+      await this.client.send(new StopServiceDeploymentCommand({ serviceDeploymentArn: first.deploymentArn, stopType: 'ROLLBACK' }));
+      return { kind: 'rolledBack', deploymentArn: first.deploymentArn };
     } catch (error) {
       if (!hasAwsErrorName(error, 'ConflictException', 'ServiceDeploymentNotFoundException', 'InvalidParameterException')) throw error;
-      // The deployment moved on between listing and stopping (finished, or someone else rolled it back):
-      // look again instead of guessing from the message.
-      const now = await this.listDeployments(cluster, service, [...ACTIVE_STATUSES, ...ROLLING_BACK_STATUSES]);
-      const rolling = now.find((deployment) => ROLLING_BACK_STATUSES.includes(deployment.status!));
-      if (rolling) return { kind: 'rolledBack', deploymentArn: rolling.serviceDeploymentArn! };
-      if (!now.some((deployment) => ACTIVE_STATUSES.includes(deployment.status!))) return { kind: 'nothingToRollBack' };
+      // The deployment moved on between reading and stopping (it finished, someone rolled it back, a newer one
+      // started): read again instead of guessing from the message.
+      const again = await this.locate(task);
+      if (again.kind !== 'inProgress') return again.outcome;
       throw error;
     }
+  }
+
+  async restoreServiceRevision(cluster: string, service: string, taskDefinitionArn: string, _reason?: string): Promise<void> {
+    await this.client.send(new UpdateServiceCommand({ cluster, service, taskDefinition: taskDefinitionArn }));
   }
 
   async scaleService(cluster: string, service: string, desiredCount: number): Promise<void> {
@@ -103,6 +118,115 @@ export class EcsGate implements EcsPort {
       throw new TypeError(`scaleService(${service}): desiredCount must be a non-negative integer, got ${desiredCount}`);
     }
     await this.client.send(new UpdateServiceCommand({ cluster, service, desiredCount }));
+  }
+
+  /** Where the task's deployment stands; `inProgress` when StopServiceDeployment ROLLBACK is the next step. */
+  private async locate(task: ServiceTaskRef): Promise<{ kind: 'inProgress'; deploymentArn: string } | { kind: 'answer'; outcome: RollbackOutcome }> {
+    const answer = (outcome: RollbackOutcome) => ({ kind: 'answer' as const, outcome });
+    const described = await this.client.send(new DescribeServicesCommand({ cluster: task.cluster, services: [task.service] }));
+    const service = (described.services ?? []).find((candidate) => candidate.serviceName === task.service || candidate.serviceArn === task.service);
+    if (!service || service.status === 'INACTIVE') {
+      return answer({ kind: 'notInService', why: `ECS has no active service ${task.service} in cluster ${task.cluster}` });
+    }
+    const deployments = service.deployments ?? [];
+    const own = deployments.find((deployment) => deployment.id === task.deploymentId);
+    if (!own) {
+      return answer({ kind: 'notInService', why: `service ${task.service} has no current deployment ${task.deploymentId}` });
+    }
+    if (own.taskDefinition && !sameTaskDefinition(own.taskDefinition, task.taskDefinitionArn)) {
+      return answer({ kind: 'notInService', why: `deployment ${task.deploymentId} of service ${task.service} runs ${own.taskDefinition}, not ${task.taskDefinitionArn}` });
+    }
+    if (own.status !== 'PRIMARY') {
+      const primary = deployments.find((deployment) => deployment.status === 'PRIMARY');
+      return answer(primary?.id ? { kind: 'superseded', by: primary.id } : { kind: 'superseded' });
+    }
+    const desiredCount = service.desiredCount;
+
+    const found = await this.serviceDeploymentOf(task, own.createdAt);
+    if (!found) {
+      // No service deployment targets the task's revision (a deployment controller other than ECS, or a revision ECS
+      // no longer describes): nothing the gate can roll back.
+      return answer(withCount({ kind: 'nothingToRollBack' }, desiredCount));
+    }
+    const { deployment, sources } = found;
+    const deploymentArn = deployment.serviceDeploymentArn!;
+    switch (deployment.status) {
+      case 'ROLLBACK_REQUESTED':
+      case 'ROLLBACK_IN_PROGRESS':
+      case 'ROLLBACK_SUCCESSFUL':
+        return answer({ kind: 'rolledBack', deploymentArn, repeated: true });
+      case 'PENDING':
+      case 'IN_PROGRESS':
+        // The first deployment of a service has no source revision: ROLLBACK has nothing to return to.
+        if (sources.length === 0) return answer(withCount({ kind: 'nothingToRollBack', deploymentArn }, desiredCount));
+        return { kind: 'inProgress', deploymentArn };
+      default: {
+        // SUCCESSFUL, or stopped where it was (STOPPED, ROLLBACK_FAILED): its tasks run and StopServiceDeployment
+        // can no longer help. The revision it replaced is what the caller may restore.
+        const previous = await this.previousRevision(sources, task.taskDefinitionArn);
+        const outcome: RollbackOutcome = { kind: 'completed', deploymentArn };
+        if (previous) outcome.previous = previous;
+        return answer(withCount(outcome, desiredCount));
+      }
+    }
+  }
+
+  /**
+   * The service deployment whose target revision runs the task's task definition: the newest such among those
+   * created since the task's deployment (minus a little, for clocks), with its source revision ARNs.
+   */
+  private async serviceDeploymentOf(task: ServiceTaskRef, since: Date | undefined): Promise<{ deployment: ServiceDeployment; sources: ServiceRevisionSummary[] } | undefined> {
+    const after = since ? new Date(since.getTime() - DEPLOYMENT_CLOCK_SLACK_MS) : undefined;
+    const briefs = newestFirst(await this.listDeployments(task.cluster, task.service, after)).slice(0, MAX_CANDIDATE_DEPLOYMENTS);
+    if (briefs.length === 0) return undefined;
+    const described = await this.client.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: briefs.map((brief) => brief.serviceDeploymentArn!) }));
+    const byArn = new Map((described.serviceDeployments ?? []).map((deployment) => [deployment.serviceDeploymentArn, deployment]));
+    const targets = briefs.flatMap((brief) => {
+      const target = byArn.get(brief.serviceDeploymentArn)?.targetServiceRevision?.arn ?? brief.targetServiceRevisionArn;
+      return target ? [target] : [];
+    });
+    const revisions = await this.describeRevisions(targets);
+    for (const brief of briefs) {
+      const deployment = byArn.get(brief.serviceDeploymentArn);
+      const target = deployment?.targetServiceRevision?.arn ?? brief.targetServiceRevisionArn;
+      const revision = target ? revisions.get(target) : undefined;
+      if (!deployment || !revision?.taskDefinition || !sameTaskDefinition(revision.taskDefinition, task.taskDefinitionArn)) continue;
+      const sources = (deployment.sourceServiceRevisions ?? []).filter((source) => source.arn);
+      return { deployment: { ...deployment, status: deployment.status ?? brief.status }, sources };
+    }
+    return undefined;
+  }
+
+  /**
+   * The revision a deployment replaced: of its source revisions, the one that ran the most tasks and another task
+   * definition (a source running the same task definition would bring the same images back).
+   */
+  private async previousRevision(sources: ServiceRevisionSummary[], taskDefinitionArn: string): Promise<ServiceRevisionImages | undefined> {
+    if (sources.length === 0) return undefined;
+    const revisions = await this.describeRevisions(sources.map((source) => source.arn!));
+    const tasksOf = (source: ServiceRevisionSummary) => source.requestedTaskCount ?? source.runningTaskCount ?? 0;
+    const candidates = [...sources].sort((a, b) => tasksOf(b) - tasksOf(a)).flatMap((source) => {
+      const revision = revisions.get(source.arn!);
+      return revision?.taskDefinition && !sameTaskDefinition(revision.taskDefinition, taskDefinitionArn) ? [revision] : [];
+    });
+    const chosen = candidates[0];
+    if (!chosen?.taskDefinition) return undefined;
+    return {
+      serviceRevisionArn: chosen.serviceRevisionArn!,
+      taskDefinitionArn: chosen.taskDefinition,
+      containers: imagesOf(chosen),
+    };
+  }
+
+  /** DescribeServiceRevisions, 20 ARNs per call; revisions ECS cannot describe (created before October 2024) are absent. */
+  private async describeRevisions(arns: string[]): Promise<Map<string, ServiceRevision>> {
+    const unique = [...new Set(arns)];
+    const found = new Map<string, ServiceRevision>();
+    for (let start = 0; start < unique.length; start += DESCRIBE_REVISIONS_MAX) {
+      const result = await this.client.send(new DescribeServiceRevisionsCommand({ serviceRevisionArns: unique.slice(start, start + DESCRIBE_REVISIONS_MAX) }));
+      for (const revision of result.serviceRevisions ?? []) if (revision.serviceRevisionArn) found.set(revision.serviceRevisionArn, revision);
+    }
+    return found;
   }
 
   async describeServiceRevision(serviceRevisionArn: string): Promise<{
@@ -129,18 +253,18 @@ export class EcsGate implements EcsPort {
       cluster,
       service,
       taskDefinitionArn: revision.taskDefinition,
-      containers: (revision.containerImages ?? [])
-        .filter((image) => image.containerName && image.image)
-        .map((image) => withOptional({ name: image.containerName!, image: image.image! }, 'imageDigest', image.imageDigest)),
+      containers: imagesOf(revision),
     };
   }
 
-  private async listDeployments(cluster: string, service: string, status: ServiceDeploymentStatus[]): Promise<ServiceDeploymentBrief[]> {
+  private async listDeployments(cluster: string, service: string, createdAfter: Date | undefined): Promise<ServiceDeploymentBrief[]> {
     const deployments: ServiceDeploymentBrief[] = [];
     let nextToken: string | undefined;
     for (let page = 0; page < MAX_DEPLOYMENT_PAGES; page += 1) {
-      const result = await this.client.send(new ListServiceDeploymentsCommand({ cluster, service, status, nextToken, maxResults: 100 }));
-      deployments.push(...(result.serviceDeployments ?? []).filter((deployment) => deployment.serviceDeploymentArn && deployment.status));
+      const result = await this.client.send(
+        new ListServiceDeploymentsCommand({ cluster, service, ...(createdAfter ? { createdAt: { after: createdAfter } } : {}), nextToken, maxResults: 100 }),
+      );
+      deployments.push(...(result.serviceDeployments ?? []).filter((deployment) => deployment.serviceDeploymentArn));
       nextToken = result.nextToken;
       if (!nextToken) break;
     }
@@ -187,9 +311,28 @@ function toRunningTask(task: Task): RunningTask | undefined {
   return running;
 }
 
-function newest(deployments: ServiceDeploymentBrief[]): ServiceDeploymentBrief | undefined {
+function newestFirst(deployments: ServiceDeploymentBrief[]): ServiceDeploymentBrief[] {
   const time = (deployment: ServiceDeploymentBrief) => (deployment.createdAt ?? deployment.startedAt)?.getTime() ?? 0;
-  return [...deployments].sort((a, b) => time(b) - time(a))[0];
+  return [...deployments].sort((a, b) => time(b) - time(a));
+}
+
+function imagesOf(revision: ServiceRevision): ServiceRevisionImages['containers'] {
+  return (revision.containerImages ?? [])
+    .filter((image) => image.containerName && image.image)
+    .map((image) => withOptional({ name: image.containerName!, image: image.image! }, 'imageDigest', image.imageDigest));
+}
+
+/** Whether two task definition references name the same revision (`arn:...:task-definition/family:3` or `family:3`). */
+export function sameTaskDefinition(a: string, b: string): boolean {
+  const familyRevision = (reference: string) => {
+    const at = reference.lastIndexOf(':task-definition/');
+    return at >= 0 ? reference.slice(at + ':task-definition/'.length) : reference;
+  };
+  return a === b || familyRevision(a) === familyRevision(b);
+}
+
+function withCount<T extends RollbackOutcome>(outcome: T, desiredCount: number | undefined): T {
+  return desiredCount === undefined ? outcome : { ...outcome, desiredCount };
 }
 
 function lastPathSegment(arn: string | undefined): string | undefined {

@@ -3,8 +3,13 @@ import { InputError } from '../core/errors';
 import { ReportMissingError, type ReportPort } from '../core/ports';
 import { hasAwsErrorName } from './aws-errors';
 
-/** Largest raw report the gate reads. Trivy JSON for big images is tens of MB; this leaves room and protects the function's memory. */
-export const DEFAULT_MAX_REPORT_BYTES = 256 * 1024 * 1024;
+/**
+ * Largest raw report the gate reads: 64 MiB. Trivy JSON for big images is tens of MB. Reading and parsing a report
+ * takes several times its size in memory (the bytes, the text, the parsed JSON, the findings): a 64 MiB report peaks
+ * near 320 MB of RSS, so the functions that read reports need 1024 MB (the size also buys CPU for the parse). A
+ * report over the cap is an `InputError`, which makes the scan an error that onScanError judges.
+ */
+export const DEFAULT_MAX_REPORT_BYTES = 64 * 1024 * 1024;
 
 export interface S3ReportsOptions {
   client: S3Client;

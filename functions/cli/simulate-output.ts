@@ -103,6 +103,7 @@ export function describeAction(action: GateAction, labelOf: (arn: string) => str
     case 'stopTask':
       return `stopTask ${labelOf(action.taskArn)}${action.notFound ? ' (ECS: task not found)' : action.alreadyStopped ? ' (already stopping)' : ''} reason (${action.reason.length} chars): "${action.reason}"`;
     case 'rollbackDeployment':
+      if (action.outcome === 'restored') return `rollbackDeployment ${action.service}: completed, restored ${action.taskDefinitionArn?.split('/').pop() ?? 'the previous revision'}: ${action.reason}`;
       return action.outcome === 'rolledBack'
         ? `rollbackDeployment ${action.service}${action.repeated ? ' (already rolling back)' : ''}: ${action.reason}`
         : `rollbackDeployment ${action.service}: nothing to roll back to`;

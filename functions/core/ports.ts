@@ -68,8 +68,11 @@ export interface EnforcementRecord {
   /**
    * What was acted on, one format per subject (built in core/gate/keys.ts; a claim succeeds once per key):
    * `task#<taskArn>`; `service#<clusterArn>#<serviceName>#ecs-svc/<deploymentId>#<digests>`, the task's digests
-   * sorted and comma-separated, once per service deployment so the same images deployed again are acted on again
-   * (`service#<clusterArn>#<serviceName>#<digests>` when the task carries no `ecs-svc/` startedBy);
+   * sorted and comma-separated: the verdict event of the gate's action on one service deployment (claimed after the
+   * action, which is idempotent; so a crash can lose at most the event, never the action), once per service
+   * deployment so the same images deployed again are acted on and reported again
+   * (`service#<clusterArn>#<serviceName>#<digests>` when the task carries no `ecs-svc/` startedBy: no longer written
+   * for blocked tasks, whose service is acted on only with a confirmed deployment id);
    * `hook#<hookInvocationId>`; `scan#<scanKey>#<scanId>`; for notifications `notify#task#<taskArn>#<policyHash>` and
    * `notify#service#<clusterArn>#<serviceName>#ecs-svc/<deploymentId>#<digests>#<policyHash>` (once per service
    * deployment, like the service key; without the `ecs-svc/` segment when the task carries no deployment id).
@@ -146,14 +149,63 @@ export interface RunningTask {
   overrides?: unknown;
 }
 
-export type RollbackOutcome = { kind: 'rolledBack'; deploymentArn: string } | { kind: 'nothingToRollBack' };
+/**
+ * A service task as the gate names it to ECS when it acts on the service: which service it claims (`group`
+ * `service:<name>`), the deployment that started it (`startedBy` `ecs-svc/<id>`) and the revision it runs. `group`
+ * and `startedBy` are free-form RunTask parameters, so the adapter confirms them against ECS's own record of the
+ * service before anything is done to it.
+ */
+export interface ServiceTaskRef {
+  cluster: string;
+  service: string;
+  /** `ecs-svc/<id>`, as in the task's `startedBy` (DescribeServices `deployments[].id`). */
+  deploymentId: string;
+  /** The task definition revision ARN the task runs. */
+  taskDefinitionArn: string;
+}
+
+/** A service revision (DescribeServiceRevisions): its task definition and container images, digests as ECS resolved them. */
+export interface ServiceRevisionImages {
+  serviceRevisionArn: string;
+  taskDefinitionArn: string;
+  containers: { name: string; image: string; imageDigest?: string }[];
+}
+
+/**
+ * Where the task's deployment stood when the gate asked to roll it back, and what was done:
+ * - `rolledBack`: it was in progress and is now rolled back (StopServiceDeployment ROLLBACK of exactly that
+ *   deployment); `repeated` when a rollback of it was already under way, so ECS was not asked again;
+ * - `completed`: it already completed, too late for StopServiceDeployment. `previous` is the revision it replaced
+ *   (its `sourceServiceRevisions`), when ECS still describes one; the caller decides whether to restore it;
+ * - `nothingToRollBack`: it is the service's first deployment (no source revision), still in progress;
+ * - `superseded`: the service has moved on to a newer deployment (a fix rolling out, or a rollback): the task's
+ *   deployment is on its way out, so only the task needs stopping;
+ * - `notInService`: ECS knows no deployment of that service with that id running that task definition. The task's
+ *   service membership is unproven (a RunTask caller can set `group` and `startedBy`), so nothing is done to the service.
+ * `desiredCount` is the service's, when the adapter read it (a service already at zero is not scaled again).
+ */
+export type RollbackOutcome =
+  | { kind: 'rolledBack'; deploymentArn: string; repeated?: boolean }
+  | { kind: 'completed'; deploymentArn: string; previous?: ServiceRevisionImages; desiredCount?: number }
+  | { kind: 'nothingToRollBack'; deploymentArn?: string; desiredCount?: number }
+  | { kind: 'superseded'; by?: string }
+  | { kind: 'notInService'; why: string };
 
 export interface EcsPort {
   describeTasks(cluster: string, taskArns: string[]): Promise<RunningTask[]>;
   /** Stopping a task that already stopped is success, not an error. */
   stopTask(cluster: string, taskArn: string, reason: string): Promise<void>;
-  /** Rolls back the service's in-progress deployment; says so when there is nothing to roll back to. */
-  rollbackDeployment(cluster: string, service: string, reason: string): Promise<RollbackOutcome>;
+  /**
+   * Rolls back the deployment that started `task`, and only that one: confirmed to be one of the service's, running
+   * the task's revision, and still the service's current deployment. Safe to repeat: a rollback under way is
+   * reported (`repeated`), not requested again, and once ECS moves on the answer is `superseded`.
+   */
+  rollbackDeployment(task: ServiceTaskRef, reason: string): Promise<RollbackOutcome>;
+  /**
+   * UpdateService to a task definition revision (the one a completed bad deployment replaced): ECS starts a new
+   * deployment of it and retires the bad one's tasks. Only the task definition changes.
+   */
+  restoreServiceRevision(cluster: string, service: string, taskDefinitionArn: string, reason: string): Promise<void>;
   scaleService(cluster: string, service: string, desiredCount: number): Promise<void>;
   /** Container images of a service revision, with digests when ECS resolved them (lifecycle hook). */
   describeServiceRevision(serviceRevisionArn: string): Promise<{ cluster: string; service: string; taskDefinitionArn: string; containers: { name: string; image: string; imageDigest?: string }[] }>;

@@ -1,19 +1,24 @@
+import { SCAN_BUILD_ENV } from '../adapters/scan-build-env';
 import type { FinalBuildStatus } from '../core/events';
 import { sameBuild } from '../core/events';
+import { isReferenceScanKey, reportKeyFor } from '../core/gate/images';
 import { scanNotificationKey } from '../core/gate/keys';
 import { buildVerdictEvent } from '../core/gate/verdict-event';
 import { isSha256Digest, parseImageReference } from '../core/image/reference';
 import { evaluatePolicy, type ContainerEvidence } from '../core/policy';
 import type { ScanRecord, StoredVerdict } from '../core/ports';
-import { classifyFailure, shouldRetry } from './failures';
+import { classifyFailure, describeError, isNonRetryable, shouldRetry } from './failures';
 import type { Logger } from './logger';
-import { notifyOnce } from './notify';
+import { notifyAfterDecision } from './notify';
 import type { GateRuntime } from './runtime';
 import { produceVerdict, scanFailure, startScan } from './scans';
 import { judgeWaiters } from './task-gate';
 
-/** How a scan ended, from its build's status (event or poll) or from the sweep's deadline. */
-export type ScanEnd = { status: FinalBuildStatus } | { deadline: 'running' | 'queued' };
+/**
+ * How a scan ended, from its build's status (event or poll) or from the sweep's deadline. `endedAt` is the Build
+ * State Change event's time: when the build ended, the scan time of a report that does not state its own.
+ */
+export type ScanEnd = { status: FinalBuildStatus; endedAt?: string } | { deadline: 'running' | 'queued' };
 
 export interface FinishedScan {
   key: string;
@@ -23,11 +28,16 @@ export interface FinishedScan {
 }
 
 /**
- * Finishes one scan: verdict (or scan error), its verdict event, then the tasks waiting on it. Order matters for
+ * Finishes one scan: verdict (or scan error), the tasks waiting on it, then its verdict event. Order matters for
  * crash safety and for waiters arriving meanwhile: the verdict is stored first (new tasks then find it), waiters
- * are judged, the record is marked done or error, and the waiters are listed once more for any task that began
- * waiting while the first pass ran. A crash before the record is marked leaves it running, so the sweep finishes
- * it again; every step is idempotent.
+ * are judged, the scan's event goes out, the record is marked done or error, and the waiters are listed once more
+ * for any task that began waiting while the first pass ran. A crash before the record is marked leaves it running,
+ * so the sweep finishes it again; every step is idempotent.
+ *
+ * What a retry cannot fix ends the scan instead of leaving it running for ever: a report that cannot be read for
+ * good (missing, over the size cap, access denied, unparsable) and a verdict that cannot be stored (too large for
+ * one item, refused) are scan errors, judged by onScanError. The verdict event never holds the decisions up: it
+ * follows them, and a failure to publish it is counted (`VerdictEventsLost`), not thrown.
  */
 export async function finishScan(rt: GateRuntime, record: ScanRecord, end: ScanEnd, log: Logger): Promise<FinishedScan> {
   const scanLog = log.child({ digest: record.digest, scanId: record.scanId, buildId: record.buildId || undefined });
@@ -36,7 +46,7 @@ export async function finishScan(rt: GateRuntime, record: ScanRecord, end: ScanE
   let error: string | undefined;
 
   if ('status' in end && end.status === 'SUCCEEDED') {
-    const produced = await produceVerdict(rt, record, scanLog);
+    const produced = await produceVerdict(rt, record, scanLog, end.endedAt);
     if ('error' in produced) error = produced.error;
     else ({ verdict, alias } = produced);
   } else {
@@ -44,19 +54,24 @@ export async function finishScan(rt: GateRuntime, record: ScanRecord, end: ScanE
   }
 
   if (verdict) {
-    await rt.store.putVerdict(verdict);
-    if (alias) await rt.store.putVerdict(alias);
-    scanLog.info({ reportLocation: verdict.reportLocation }, 'scan finished: verdict stored');
-  } else {
-    scanLog.warn({ reason: error }, 'scan failed');
+    const refused = await storeVerdicts(rt, verdict, alias, scanLog);
+    if (refused !== undefined) {
+      error = refused;
+      verdict = undefined;
+    }
   }
-  await notifyScanFinished(rt, record, verdict, error, scanLog);
+  if (verdict) scanLog.info({ reportLocation: verdict.reportLocation }, 'scan finished: verdict stored');
+  else scanLog.warn({ reason: error }, 'scan failed');
 
   const known = verdict ? new Map([[record.digest, verdict]]) : undefined;
   const errors = error !== undefined ? new Map([[record.digest, error]]) : undefined;
   const first = await judgeWaiters(rt, record.digest, { knownVerdicts: known, scanErrors: errors }, scanLog);
+  await notifyScanFinished(rt, record, verdict, error, scanLog);
   // A scan with a report ends the run of unsuccessful attempts; a failed one lengthens it and backs off further.
-  const ending = verdict ? { state: 'done' as const, reportLocation: verdict.reportLocation, attempts: 0 } : scanFailure(rt, record, error ?? 'the scan failed');
+  // `error: undefined` clears the note of failed attempts at finishing it (`finishCounting`).
+  const ending = verdict
+    ? { state: 'done' as const, reportLocation: verdict.reportLocation, attempts: 0, error: undefined }
+    : scanFailure(rt, record, error ?? 'the scan failed');
   const marked = await rt.store.updateScan(record.digest, record.state, ending);
   if (marked) {
     // The next launches of a failed image in this environment then read the record before adding a waiter.
@@ -79,11 +94,98 @@ export async function finishScan(rt: GateRuntime, record: ScanRecord, end: ScanE
   return { key: record.digest, scanId: record.scanId, outcome: verdict ? 'verdict' : 'error', ...(error !== undefined ? { error } : {}) };
 }
 
+/**
+ * Stores a scan's verdict (and its alias under the digest a scan by reference learned). A refusal a retry cannot fix
+ * makes the scan an error: its text is returned. The alias only saves a later scan by digest, so its refusal is
+ * logged and the scan goes on. Anything a retry may fix propagates.
+ */
+async function storeVerdicts(rt: GateRuntime, verdict: StoredVerdict, alias: StoredVerdict | undefined, log: Logger): Promise<string | undefined> {
+  const refusal = async (write: () => Promise<void>): Promise<unknown> => {
+    try {
+      await write();
+      return undefined;
+    } catch (error) {
+      const failure = classifyFailure(error);
+      if (!isNonRetryable(failure)) throw error;
+      rt.metrics.count('GateErrors', 1, { failure });
+      return error;
+    }
+  };
+  const refused = await refusal(() => rt.store.putVerdict(verdict));
+  if (refused !== undefined) {
+    log.error({ err: refused }, 'the verdict could not be stored: the scan is an error');
+    return `the verdict could not be stored: ${describeError(refused).message}`;
+  }
+  if (alias) {
+    const aliasRefused = await refusal(() => rt.store.putVerdict(alias));
+    if (aliasRefused !== undefined) log.error({ err: aliasRefused, digest: alias.digest }, 'the verdict could not be stored under the digest the report names; kept under the reference only');
+  }
+  return undefined;
+}
+
+/** The note a running scan carries while attempts at finishing it fail: the count is read back from it. */
+const FINISH_FAILURES = /^finishing the scan failed (\d+) times? in a row/;
+
+/** How many attempts at finishing `record` failed in a row for a reason a retry cannot fix. */
+export function finishFailuresOf(record: Pick<ScanRecord, 'error' | 'state'>): number {
+  if (record.state !== 'queued' && record.state !== 'running') return 0;
+  const match = record.error ? FINISH_FAILURES.exec(record.error) : null;
+  return match ? Number(match[1]) : 0;
+}
+
+/**
+ * `finishScan`, counting the failures a retry cannot fix (an AWS refusal, an unusable input) in the record's `error`
+ * note, which an unfinished scan does not otherwise use and every store keeps. After `finishMaxFailures` in a row
+ * the scan is given up on: marked an error, so onScanError judges its waiters, instead of being retried by every
+ * sweep for ever. Other failures propagate untouched (they are retried).
+ */
+async function finishCounting(rt: GateRuntime, record: ScanRecord, end: ScanEnd, log: Logger): Promise<FinishedScan> {
+  try {
+    return await finishScan(rt, record, end, log);
+  } catch (error) {
+    if (!isNonRetryable(classifyFailure(error))) throw error;
+    const failures = finishFailuresOf(record) + 1;
+    const reason = describeError(error).message;
+    if (failures >= rt.config.finishMaxFailures) {
+      log.error({ err: error, digest: record.digest, scanId: record.scanId, failures }, 'giving up on finishing the scan: it is a scan error');
+      return giveUp(rt, record, `the scan could not be finished (${failures} attempts failed, the last with: ${reason})`, log);
+    }
+    try {
+      await rt.store.updateScan(record.digest, record.state, { error: `finishing the scan failed ${failures} time${failures === 1 ? '' : 's'} in a row: ${reason}` });
+    } catch (noteError) {
+      log.error({ err: noteError, digest: record.digest }, 'could not note the failed attempt at finishing the scan');
+    }
+    throw error;
+  }
+}
+
+/**
+ * Ends a scan that could not be finished: the record is marked an error first (whatever else fails, the sweep stops
+ * retrying it and the next launch scans again once the error's retry time passed), then its waiters are judged on
+ * that error and its event is sent, both as far as they go.
+ */
+async function giveUp(rt: GateRuntime, record: ScanRecord, reason: string, log: Logger): Promise<FinishedScan> {
+  const ending = scanFailure(rt, record, reason);
+  if (!(await rt.store.updateScan(record.digest, record.state, ending))) {
+    log.info({ digest: record.digest }, 'scan record already moved on (finished elsewhere or rescanned)');
+    return { key: record.digest, scanId: record.scanId, outcome: 'error', error: reason };
+  }
+  rt.standingScanErrors.note({ digest: record.digest, ...ending }, rt.clock.now().getTime());
+  rt.metrics.count('ScansFinished', 1, { outcome: 'error' });
+  try {
+    await judgeWaiters(rt, record.digest, { scanErrors: new Map([[record.digest, reason]]) }, log);
+  } catch (error) {
+    log.error({ err: error, digest: record.digest }, 'tasks waiting on a scan given up on could not all be judged');
+  }
+  await notifyScanFinished(rt, record, undefined, reason, log);
+  return { key: record.digest, scanId: record.scanId, outcome: 'error', error: reason };
+}
+
 function describeEnd(rt: GateRuntime, record: ScanRecord, end: ScanEnd): string {
   if ('deadline' in end) {
-    return end.deadline === 'queued'
-      ? `the scan could not be started within ${rt.config.queueTimeoutMinutes} minutes (CodeBuild kept refusing for capacity; ${record.attempts} unsuccessful attempts at this image)`
-      : `the scan did not finish within ${rt.config.scanTimeoutMinutes} minutes`;
+    if (end.deadline === 'running') return `the scan did not finish within ${rt.config.scanTimeoutMinutes} minutes`;
+    const why = record.state === 'queued' ? 'CodeBuild kept refusing for capacity' : 'every attempt at starting its build failed';
+    return `the scan could not be started within ${rt.config.queueTimeoutMinutes} minutes (${why}; ${record.attempts} unsuccessful attempts at this image)`;
   }
   return `the scan build ended ${end.status}${record.buildId ? ` (build ${record.buildId})` : ''}`;
 }
@@ -101,7 +203,7 @@ async function notifyScanFinished(rt: GateRuntime, record: ScanRecord, verdict: 
   if (verdict) container.assessment = verdict.assessment;
   else container.scanError = error ?? 'the scan failed';
   const result = evaluatePolicy(rt.policy, { containers: [container], context: {}, now: rt.clock.now() });
-  await notifyOnce(
+  await notifyAfterDecision(
     rt,
     { key: scanNotificationKey(record.digest, record.scanId), action: 'scanFinished', decision: result.decision },
     () =>
@@ -121,15 +223,56 @@ async function notifyScanFinished(rt: GateRuntime, record: ScanRecord, verdict: 
   );
 }
 
-/** A Build State Change of the scan project: finds the scan by build id among the unfinished ones and finishes it. */
-export async function handleBuildFinished(rt: GateRuntime, buildId: string, status: FinalBuildStatus, log: Logger): Promise<FinishedScan | undefined> {
-  const unfinished = await rt.store.listUnfinishedScans();
-  const record = unfinished.find((scan) => scan.state === 'running' && sameBuild(scan.buildId, buildId));
+/** A Build State Change of the scan project, as `handleBuildFinished` needs it. */
+export interface BuildFinished {
+  buildId: string;
+  status: FinalBuildStatus;
+  /** The build's PLAINTEXT environment as the event echoes it: the scan id and key the gate gave StartBuild. */
+  environment?: Readonly<Record<string, string>>;
+  /** ISO time of the event: when the build ended. */
+  endedAt?: string;
+}
+
+/**
+ * A Build State Change of the scan project: finds the scan and finishes it. The build's own environment names the
+ * scan (`IMAGE_DIGEST`, or the key in `REPORT_KEY` for a scan by reference, and `SCAN_ID`), so that is one read; only
+ * an event without it makes the gate list every unfinished scan to find the build.
+ */
+export async function handleBuildFinished(rt: GateRuntime, build: BuildFinished, log: Logger): Promise<FinishedScan | undefined> {
+  const { buildId, status } = build;
+  const named = scanOfBuild(rt, build.environment);
+  let record: ScanRecord | undefined;
+  if (named) {
+    const found = await rt.store.getScan(named.key);
+    const same = found?.state === 'running' && sameBuild(found.buildId, buildId) && (named.scanId === undefined || found.scanId === named.scanId);
+    record = same ? found : undefined;
+  } else {
+    const unfinished = await rt.store.listUnfinishedScans();
+    record = unfinished.find((scan) => scan.state === 'running' && sameBuild(scan.buildId, buildId));
+  }
   if (!record) {
-    log.info({ buildId, status }, 'no unfinished scan has this build (already finished, or rescanned since)');
+    log.info({ buildId, status, scanKey: named?.key }, 'no unfinished scan has this build (already finished, or rescanned since)');
     return undefined;
   }
-  return finishScan(rt, record, { status }, log);
+  return finishCounting(rt, record, { status, ...(build.endedAt ? { endedAt: build.endedAt } : {}) }, log);
+}
+
+/**
+ * The scan key and id a scan build was started with, from its environment: the digest it scanned, else (a scan by
+ * reference) the key inside its report key, accepted only if it gives back exactly that report key.
+ */
+export function scanOfBuild(rt: GateRuntime, environment: Readonly<Record<string, string>> | undefined): { key: string; scanId?: string } | undefined {
+  if (!environment) return undefined;
+  const scanId = environment[SCAN_BUILD_ENV.scanId] || undefined;
+  const digest = environment[SCAN_BUILD_ENV.imageDigest];
+  if (isSha256Digest(digest)) return scanId ? { key: digest, scanId } : { key: digest };
+  const reportKey = environment[SCAN_BUILD_ENV.reportKey];
+  if (!reportKey || !scanId) return undefined;
+  const folder = rt.config.reportPrefix === '' || rt.config.reportPrefix.endsWith('/') ? rt.config.reportPrefix : `${rt.config.reportPrefix}/`;
+  const slash = reportKey.lastIndexOf('/');
+  if (!reportKey.startsWith(folder) || slash < folder.length) return undefined;
+  const key = reportKey.slice(folder.length, slash);
+  return isReferenceScanKey(key) && reportKeyFor(rt.config.reportPrefix, key, scanId) === reportKey ? { key, scanId } : undefined;
 }
 
 export interface SweepSummary {
@@ -150,14 +293,17 @@ export async function sweep(rt: GateRuntime, log: Logger): Promise<SweepSummary>
   const now = rt.clock.now().getTime();
   const unfinished = await rt.store.listUnfinishedScans();
   let retryable: unknown;
-  const attempt = async (record: ScanRecord, work: () => Promise<void>) => {
+  /** Runs one scan's work; a failure is logged and counted (retryable ones rethrown at the end). True when it worked. */
+  const attempt = async (record: ScanRecord, work: () => Promise<void>): Promise<boolean> => {
     try {
       await work();
+      return true;
     } catch (error) {
       const kind = classifyFailure(error);
       log.error({ err: error, failure: kind, digest: record.digest, scanId: record.scanId }, 'sweep could not handle a scan');
       rt.metrics.count('GateErrors', 1, { failure: kind });
       if (shouldRetry(kind)) retryable ??= error;
+      return false;
     }
   };
 
@@ -180,17 +326,18 @@ export async function sweep(rt: GateRuntime, log: Logger): Promise<SweepSummary>
     if (record.state === 'running' && record.buildId) {
       const status = statuses.get(record.buildId);
       if (status && status !== 'IN_PROGRESS') {
-        await attempt(record, async () => void (await finishScan(rt, record, { status: status as FinalBuildStatus }, log)));
-        summary.finished += 1;
+        if (await attempt(record, async () => void (await finishCounting(rt, record, { status: status as FinalBuildStatus }, log)))) summary.finished += 1;
       } else if (past(record.deadline)) {
-        await attempt(record, async () => void (await finishScan(rt, record, { deadline: 'running' }, log)));
-        summary.expired += 1;
+        if (await attempt(record, async () => void (await finishCounting(rt, record, { deadline: 'running' }, log)))) summary.expired += 1;
       } else {
         summary.stillRunning += 1;
       }
     } else if (record.state === 'running') {
-      // Leased by a start that never recorded its build (the invocation died): back to the queue once the lease is over.
-      if (past(record.retryAt)) {
+      // Leased by a start that never recorded its build (the invocation died): back to the queue once the lease is
+      // over, unless the time for getting it started ran out (its deadline is still the queue's).
+      if (past(record.deadline)) {
+        if (await attempt(record, async () => void (await finishCounting(rt, record, { deadline: 'queued' }, log)))) summary.expired += 1;
+      } else if (past(record.retryAt)) {
         await attempt(record, async () => {
           if (await rt.store.updateScan(record.digest, 'running', { state: 'queued', retryAt: new Date(now).toISOString() })) {
             await retryQueued(rt, { ...record, state: 'queued' }, log);
@@ -200,8 +347,7 @@ export async function sweep(rt: GateRuntime, log: Logger): Promise<SweepSummary>
       }
     } else if (record.state === 'queued') {
       if (past(record.deadline)) {
-        await attempt(record, async () => void (await finishScan(rt, record, { deadline: 'queued' }, log)));
-        summary.expired += 1;
+        if (await attempt(record, async () => void (await finishCounting(rt, record, { deadline: 'queued' }, log)))) summary.expired += 1;
       } else if (record.retryAt === undefined || past(record.retryAt)) {
         await attempt(record, async () => {
           if (await retryQueued(rt, record, log)) summary.retried += 1;

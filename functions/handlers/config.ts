@@ -12,11 +12,22 @@ export interface GateConfig {
   verdictTtlDays: number;
   /**
    * Lifetime of a verdict keyed by a tag reference (images outside ECR whose digest ECS does not report):
-   * short, because the tag can move and only a new scan learns where it points.
+   * short, because the tag can move and only a new scan learns where it points. Never shorter than
+   * `referenceVerdictLifetimeMinutes` makes it, so such a verdict is not already expired when it lands.
    */
   referenceVerdictTtlMinutes: number;
   /** A running scan that has not finished this long after it started is a scan error (the sweep checks). */
   scanTimeoutMinutes: number;
+  /**
+   * Longest time between two sweeps: how late the gate may learn that a build ended when its event was lost. The
+   * default is the longest interval the construct accepts; a deployment with a shorter sweep may say so.
+   */
+  sweepIntervalMinutes: number;
+  /**
+   * Attempts at finishing one scan that may fail in a row for a reason a retry cannot fix (an AWS refusal, an
+   * unusable input) before the sweep gives up and marks the scan an error, so onScanError judges its waiting tasks.
+   */
+  finishMaxFailures: number;
   /** How long a scan CodeBuild refused for capacity keeps being retried before it is a scan error. */
   queueTimeoutMinutes: number;
   /**
@@ -34,6 +45,13 @@ export interface GateConfig {
   hookCallBackDelaySeconds: number;
   /** Invocations of one hook that may fail in a row (AWS errors) before the gate stops waiting and onScanError decides. */
   hookMaxFailures: number;
+  /**
+   * The hook function's timeout, for when the invocation does not say how much time is left (no Lambda context):
+   * the hook must answer before it, or ECS sees a failed invocation and rolls the deployment back.
+   */
+  hookTimeoutSeconds: number;
+  /** Time kept back from the hook's deadline to answer, log and flush metrics. */
+  hookReserveMilliseconds: number;
   /** Task definitions kept in memory per execution environment (they are immutable per revision). */
   taskDefinitionCacheSize: number;
 }
@@ -44,16 +62,33 @@ export const DEFAULT_GATE_CONFIG: GateConfig = {
   verdictTtlDays: 30,
   referenceVerdictTtlMinutes: 60,
   scanTimeoutMinutes: 30,
+  sweepIntervalMinutes: 60,
+  finishMaxFailures: 3,
   queueTimeoutMinutes: 120,
   scanErrorRetryMinutes: 10,
   startLeaseSeconds: 120,
   retryBackoff: DEFAULT_SCAN_RETRY_BACKOFF,
   hookCallBackDelaySeconds: 30,
   hookMaxFailures: 5,
+  hookTimeoutSeconds: 30,
+  hookReserveMilliseconds: 3000,
   taskDefinitionCacheSize: 500,
 };
 
 export function resolveConfig(partial: Partial<GateConfig> = {}): GateConfig {
   const defined = Object.fromEntries(Object.entries(partial).filter(([, value]) => value !== undefined)) as Partial<GateConfig>;
   return { ...DEFAULT_GATE_CONFIG, ...defined, retryBackoff: { ...DEFAULT_GATE_CONFIG.retryBackoff, ...defined.retryBackoff } };
+}
+
+/** What a tag-reference verdict must still be worth when it lands, however late: a few launches' worth of use. */
+export const REFERENCE_VERDICT_MIN_USE_MINUTES = 10;
+
+/**
+ * The lifetime of a verdict keyed by a tag reference. Its clock starts at the scan (the report's own time), and the
+ * verdict is stored when the gate learns the build ended: up to the scan deadline plus one sweep later. A lifetime
+ * shorter than that would store verdicts already expired, and every task after them would rescan, so the lifetime
+ * is the configured TTL or that delay plus a little use, whichever is longer.
+ */
+export function referenceVerdictLifetimeMinutes(config: Pick<GateConfig, 'referenceVerdictTtlMinutes' | 'scanTimeoutMinutes' | 'sweepIntervalMinutes'>): number {
+  return Math.max(config.referenceVerdictTtlMinutes, config.scanTimeoutMinutes + config.sweepIntervalMinutes + REFERENCE_VERDICT_MIN_USE_MINUTES);
 }

@@ -13,6 +13,22 @@ export interface ContainerState {
   digest?: string;
   verdict?: StoredVerdict;
   scanError?: string;
+  /** The scan build that ended in `scanError`, when a build ran: the evidence a stop reason and a verdict event point to. */
+  scanBuildId?: string;
+}
+
+/** Why an image could not be judged, and the build of the scan that failed, when one ran. */
+export interface ScanErrorNote {
+  message: string;
+  buildId?: string;
+}
+
+/** Records a scan error on a container, with the failed scan's build so nothing names another container's build instead. */
+export function markScanError(state: ContainerState, error: string | ScanErrorNote): void {
+  const note = typeof error === 'string' ? { message: error } : error;
+  state.scanError = note.message;
+  if (note.buildId) state.scanBuildId = note.buildId;
+  else delete state.scanBuildId;
 }
 
 export function useVerdict(state: ContainerState, verdict: StoredVerdict): void {
@@ -21,12 +37,13 @@ export function useVerdict(state: ContainerState, verdict: StoredVerdict): void 
   if (!state.digest && isSha256Digest(verdict.assessment.facts.digest)) state.digest = verdict.assessment.facts.digest;
 }
 
-/** The container as a verdict event names it: image, digest, and the build and report that judged it. */
+/** The container as a verdict event names it: image, digest, and the build and report that judged it (or the build that failed). */
 export function imageOf(state: ContainerState): VerdictImage {
   const image: VerdictImage = { container: state.plan.container };
   if (state.plan.kind !== 'invalid') image.image = formatImageReference(state.plan.reference);
   if (state.digest) image.digest = state.digest;
-  if (state.verdict?.buildId) image.buildId = state.verdict.buildId;
+  const buildId = state.verdict ? state.verdict.buildId : state.scanBuildId;
+  if (buildId) image.buildId = buildId;
   if (state.verdict?.reportLocation) image.reportLocation = state.verdict.reportLocation;
   return image;
 }

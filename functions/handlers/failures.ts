@@ -1,10 +1,12 @@
 import { InputError } from '../core/errors';
 import { ReportMissingError, ScanCapacityError } from '../core/ports';
 import { THROTTLING_ERROR_NAMES } from '../adapters/aws-errors';
+import { VerdictTooLargeError } from '../adapters/dynamo-items';
 
 /**
  * What a failure means for the event being handled:
- * - `input`: the event, a task definition or an override is unusable. Logged and ignored: a retry cannot fix it.
+ * - `input`: the event, a task definition, an override or a scan's own output (a report over the size cap, a verdict
+ *   too large for one store item) is unusable. Logged and ignored, or a scan error: a retry cannot fix it.
  * - `capacity`: CodeBuild refused a scan; the scan is queued (callers handle it before it gets here).
  * - `permanent`: AWS said no in a way a retry will not change (access denied, validation, resource not found).
  *   Logged as an error and counted (alarm on it); not retried.
@@ -44,7 +46,7 @@ interface AwsLike {
 }
 
 export function classifyFailure(error: unknown): FailureKind {
-  if (error instanceof InputError) return 'input';
+  if (error instanceof InputError || error instanceof VerdictTooLargeError) return 'input';
   if (error instanceof ScanCapacityError) return 'capacity';
   if (error instanceof ReportMissingError) return 'permanent';
   if (error === null || typeof error !== 'object') return 'unknown';
@@ -56,6 +58,11 @@ export function classifyFailure(error: unknown): FailureKind {
   if (e.$retryable !== undefined || status === 429 || (status !== undefined && status >= 500) || e.$fault === 'server') return 'transient';
   if (e.$fault === 'client' || (status !== undefined && status >= 400)) return 'permanent';
   return 'unknown';
+}
+
+/** Whether a retry cannot change the outcome: the input is unusable, or AWS refused for good. */
+export function isNonRetryable(kind: FailureKind): boolean {
+  return kind === 'input' || kind === 'permanent';
 }
 
 /** Whether a failure should make the invocation fail, so Lambda retries the event. */

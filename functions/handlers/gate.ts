@@ -1,13 +1,14 @@
 import { classifyGateEvent, type GateEvent, type GateEventKind, type HookResponse } from '../core/events';
 import { handleBuildFinished, sweep, type FinishedScan, type SweepSummary } from './completion';
 import { classifyFailure, describeError, shouldRetry, type FailureKind } from './failures';
-import { handleLifecycleHook } from './hook';
+import { handleLifecycleHook, type HookInvocation } from './hook';
 import type { Logger } from './logger';
 import { buildRuntime, type GateDependencies, type GateRuntime } from './runtime';
 import { ensureScan, type EnsureOutcome } from './scans';
 import { judgeTask, type TaskJudgement } from './task-gate';
 
 export type { GateDependencies } from './runtime';
+export type { HookInvocation } from './hook';
 
 /** What became of one event: for logs, tests, `simulate` and the benchmark. */
 export type EventResult =
@@ -22,8 +23,11 @@ export type EventResult =
 export interface Gate {
   /** Any EventBridge event the gate's rules deliver. Never throws for an event it cannot use; rethrows retryable failures. */
   handleEvent(event: unknown): Promise<EventResult>;
-  /** An ECS deployment lifecycle hook invocation. Never throws: the answer is always a valid hookStatus. */
-  handleHook(payload: unknown): Promise<HookResponse>;
+  /**
+   * An ECS deployment lifecycle hook invocation. Never throws: the answer is always a valid hookStatus, given before
+   * the invocation's time runs out (`invocation.remainingTimeMs`, the Lambda context's getRemainingTimeInMillis).
+   */
+  handleHook(payload: unknown, invocation?: HookInvocation): Promise<HookResponse>;
 }
 
 /**
@@ -34,7 +38,7 @@ export function createGate(deps: GateDependencies): Gate {
   const rt = buildRuntime(deps);
   return {
     handleEvent: (event) => handleEvent(rt, event),
-    handleHook: (payload) => handleLifecycleHook(rt, payload),
+    handleHook: (payload, invocation) => handleLifecycleHook(rt, payload, invocation),
   };
 }
 
@@ -79,7 +83,8 @@ async function dispatch(rt: GateRuntime, event: Exclude<GateEvent, { kind: 'igno
       return { kind: 'runTaskCall', judgements };
     }
     case 'scanBuildFinished': {
-      const finished = await handleBuildFinished(rt, event.buildId, event.status, log.child({ buildId: event.buildId }));
+      const build = { buildId: event.buildId, status: event.status, ...(event.environment ? { environment: event.environment } : {}), ...(event.meta.time ? { endedAt: event.meta.time } : {}) };
+      const finished = await handleBuildFinished(rt, build, log.child({ buildId: event.buildId }));
       return finished ? { kind: 'scanBuildFinished', finished } : { kind: 'scanBuildFinished' };
     }
     case 'imagePushed': {

@@ -12,13 +12,13 @@ import { planImage } from '../core/gate/images';
 import { hookKey } from '../core/gate/keys';
 import { buildVerdictEvent, type VerdictImage } from '../core/gate/verdict-event';
 import { formatImageReference, isSha256Digest, pinnedReference } from '../core/image/reference';
-import { evaluatePolicy, isBlocking, type ContainerEvidence } from '../core/policy';
-import type { StoredVerdict } from '../core/ports';
+import { evaluatePolicy, isBlocking, type ContainerEvidence, type LoadedPolicy, type Policy } from '../core/policy';
+import type { StoredVerdict, VerdictEvent } from '../core/ports';
 import type { EvaluationResult } from '../core/result/model';
 import { imageOf, useVerdict, type ContainerState } from './container-state';
 import { classifyFailure, describeError } from './failures';
 import type { Logger } from './logger';
-import { notifyOnce } from './notify';
+import { notifyAfterDecision } from './notify';
 import type { GateRuntime } from './runtime';
 import { errorMayBeRetried, isReusable, newScanRecord, rescan, startScan, verdictFromFinishedScan } from './scans';
 
@@ -27,23 +27,27 @@ import { errorMayBeRetried, isReusable, newScanRecord, rescan, startScan, verdic
  * before any of its tasks start. Request and response shapes:
  * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/lambda-lifecycle-hooks.html
  *
- * SUCCEEDED: every image has a verdict and none blocks (audit mode and warnings pass, with a verdict event).
+ * SUCCEEDED: every container of the revision's task definition has a verdict and none blocks (audit mode and
+ * warnings pass, with a verdict event).
  * FAILED: a verdict blocks (ECS rolls the deployment back; a verdict event says why).
  * IN_PROGRESS: a scan was started or still runs; ECS calls back after `callBackDelay` seconds. The scans this
  * hook started are remembered in `hookDetails`, so a scan error seen on a call back is this deployment's and
  * onScanError decides, while an old error of another deployment just means "scan again".
  *
- * The function never throws: a thrown error or a missing hookStatus makes ECS roll back, which a DynamoDB
- * throttle must not cause. Failures answer IN_PROGRESS (ECS calls back); after `hookMaxFailures` in a row the
- * gate stops waiting and onScanError decides, as it does for a payload it cannot read.
+ * The function never throws and always answers in time: a thrown error, a missing hookStatus or a timed-out
+ * invocation makes ECS roll back, which a DynamoDB throttle or a slow AWS call must not cause. Failures, and work
+ * still unfinished when the invocation's time runs short, answer IN_PROGRESS (ECS calls back); after
+ * `hookMaxFailures` in a row the gate stops waiting and onScanError decides, as it does for a payload it cannot read.
+ * The verdict event explaining an answer is sent once the answer is decided and never changes it.
  */
-export async function handleLifecycleHook(rt: GateRuntime, raw: unknown): Promise<HookResponse> {
+export async function handleLifecycleHook(rt: GateRuntime, raw: unknown, invocation: HookInvocation = {}): Promise<HookResponse> {
+  const deadline = hookDeadline(rt, invocation);
   const reading = readLifecycleHook(raw);
   if (!reading.ok) {
     const log = rt.logger.child({ kind: 'lifecycleHook' });
     log.error({ reason: reading.reason }, 'lifecycle hook payload unreadable');
     rt.metrics.count('HookPayloadsUnreadable');
-    return respond(rt, unjudgeable(rt, `the lifecycle hook payload could not be read (${reading.reason})`), log);
+    return respond(rt, { hookStatus: unjudgeableStatus(rt.policy, `the lifecycle hook payload could not be read (${reading.reason})`, rt.clock.now()) }, log);
   }
   const { payload, state } = reading;
   const log = rt.logger.child({ kind: 'lifecycleHook', executionId: payload.executionId, serviceRevisionArn: payload.executionDetails.targetServiceRevisionArn });
@@ -58,23 +62,66 @@ export async function handleLifecycleHook(rt: GateRuntime, raw: unknown): Promis
     return respond(rt, { hookStatus: 'SUCCEEDED' }, log);
   }
 
+  let judged: Judged;
   try {
-    const response = await admit(rt, payload, state, log);
-    return respond(rt, response, log);
+    // No time left at all (the invocation began late): nothing is started that could not be waited for.
+    const outcome = deadline.remainingMs() > 0 ? await deadline.race(admit(rt, payload, state, log)) : TIMED_OUT;
+    judged = outcome === TIMED_OUT ? failed(rt, payload, state, 'the revision could not be judged before the hook\'s time ran out', log) : outcome;
   } catch (error) {
     const failure = classifyFailure(error);
     rt.metrics.count('GateErrors', 1, { failure });
     if (failure === 'input') {
       log.error({ err: error }, 'the revision cannot be judged');
-      return respond(rt, await decideUnjudgeable(rt, payload, `the service revision could not be judged: ${describeError(error).message}`, log), log);
+      judged = decideUnjudgeable(rt, payload, `the service revision could not be judged: ${describeError(error).message}`, log);
+    } else {
+      log.error({ err: error, failure }, 'lifecycle hook failed');
+      judged = failed(rt, payload, state, describeError(error).message, log);
     }
-    const failures = (state.failures ?? 0) + 1;
-    log.error({ err: error, failure, failures }, 'lifecycle hook failed; ECS will call back');
-    if (failures >= rt.config.hookMaxFailures) {
-      return respond(rt, await decideUnjudgeable(rt, payload, `the gate failed ${failures} times in a row: ${describeError(error).message}`, log), log);
-    }
-    return respond(rt, { hookStatus: 'IN_PROGRESS', callBackDelay: rt.config.hookCallBackDelaySeconds, hookDetails: { [GATE_HOOK_STATE_KEY]: { ...state, failures } } }, log);
   }
+  if (judged.event) await publish(rt, judged.event, deadline, log);
+  return respond(rt, judged.response, log);
+}
+
+/** How much time the invocation has: the Lambda context's `getRemainingTimeInMillis`, when given. */
+export interface HookInvocation {
+  remainingTimeMs?: () => number;
+}
+
+const TIMED_OUT = Symbol('timed out');
+
+/** The moment the hook must stop working and answer: the invocation's end less `hookReserveMilliseconds`. */
+class Deadline {
+  constructor(private readonly at: number) {}
+
+  remainingMs(): number {
+    return this.at - Date.now();
+  }
+
+  /** `work`'s result, or TIMED_OUT if the deadline comes first (the work goes on, unobserved; every step is idempotent). */
+  race<T>(work: Promise<T>): Promise<T | typeof TIMED_OUT> {
+    const left = this.remainingMs();
+    if (left <= 0) {
+      work.catch(() => undefined);
+      return Promise.resolve(TIMED_OUT);
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const expiry = new Promise<typeof TIMED_OUT>((resolve) => {
+      timer = setTimeout(() => resolve(TIMED_OUT), left);
+      timer.unref?.();
+    });
+    return Promise.race([work, expiry]).finally(() => clearTimeout(timer));
+  }
+}
+
+function hookDeadline(rt: GateRuntime, invocation: HookInvocation): Deadline {
+  let remaining = Number.NaN;
+  try {
+    remaining = Number(invocation.remainingTimeMs?.());
+  } catch {
+    // A context that cannot say how much time is left: the configured timeout stands in.
+  }
+  const budget = (Number.isFinite(remaining) ? remaining : rt.config.hookTimeoutSeconds * 1000) - rt.config.hookReserveMilliseconds;
+  return new Deadline(Date.now() + Math.max(0, budget));
 }
 
 function respond(rt: GateRuntime, response: HookResponse, log: Logger): HookResponse {
@@ -83,14 +130,56 @@ function respond(rt: GateRuntime, response: HookResponse, log: Logger): HookResp
   return response;
 }
 
+/** The verdict event that explains an answer: claimed once per hook execution, sent after the answer is decided. */
+interface HookEvent {
+  claim: { key: string; action: 'hookFailed' | 'hookSucceeded'; decision: EvaluationResult['decision'] };
+  build: () => VerdictEvent;
+}
 
-async function admit(rt: GateRuntime, payload: LifecycleHookPayload, state: HookState, log: Logger): Promise<HookResponse> {
+/** An answer, and the event that explains it (none for a pass or IN_PROGRESS). */
+interface Judged {
+  response: HookResponse;
+  event?: HookEvent;
+}
+
+/**
+ * Sends the event within the time left. Its failure is counted and never changes the answer (`notifyAfterDecision`);
+ * if time runs out first, the answer goes without waiting and the send completes only if the environment runs on.
+ */
+async function publish(rt: GateRuntime, event: HookEvent, deadline: Deadline, log: Logger): Promise<void> {
+  const sent = await deadline.race(notifyAfterDecision(rt, event.claim, event.build, log));
+  if (sent === TIMED_OUT) log.warn({ key: event.claim.key }, 'answering before the verdict event was sent: time ran short');
+}
+
+/** A failed or timed-out invocation: IN_PROGRESS so ECS calls back, until `hookMaxFailures` in a row let onScanError decide. */
+function failed(rt: GateRuntime, payload: LifecycleHookPayload, state: HookState, why: string, log: Logger): Judged {
+  const failures = (state.failures ?? 0) + 1;
+  if (failures >= rt.config.hookMaxFailures) {
+    log.error({ failures, reason: why }, 'lifecycle hook failed too many times in a row: onScanError decides');
+    return decideUnjudgeable(rt, payload, `the gate failed ${failures} times in a row: ${why}`, log);
+  }
+  log.warn({ failures, reason: why }, 'lifecycle hook answers IN_PROGRESS; ECS will call back');
+  return { response: { hookStatus: 'IN_PROGRESS', callBackDelay: rt.config.hookCallBackDelaySeconds, hookDetails: { [GATE_HOOK_STATE_KEY]: { ...state, failures } } } };
+}
+
+async function admit(rt: GateRuntime, payload: LifecycleHookPayload, state: HookState, log: Logger): Promise<Judged> {
   const revision = await rt.ecs.describeServiceRevision(payload.executionDetails.targetServiceRevisionArn);
   const spec = await rt.taskDefinitions.get(revision.taskDefinitionArn);
-  const plans = revision.containers.map((container) => planImage(container, spec.containers.find((c) => c.name === container.name)?.image));
+  if (spec.containers.length === 0) return decideUnjudgeable(rt, payload, `task definition ${revision.taskDefinitionArn} has no containers to judge`, log);
 
-  // ECS resolves tags to digests per deployment (software version consistency), so digests are normally there;
-  // a container that opted out gets its ECR tag resolved here, as a task's would be.
+  // The task definition says what will run; the revision only adds the digests ECS resolved, by container name. Its
+  // list can be partial or empty at PRE_SCALE_UP, so a container it does not cover is judged all the same: its ECR
+  // tag resolved, or its image scanned by reference.
+  const resolved = new Map(revision.containers.map((container) => [container.name, container]));
+  const strangers = revision.containers.filter((container) => !spec.containers.some((c) => c.name === container.name)).map((c) => c.name);
+  if (strangers.length > 0) log.warn({ containers: strangers }, 'the service revision names containers its task definition does not have: ignored');
+  const plans = spec.containers.map((container) => {
+    const images = resolved.get(container.name);
+    return planImage({ name: container.name, image: images?.image ?? container.image, ...(images?.imageDigest ? { imageDigest: images.imageDigest } : {}) });
+  });
+  const undigested = plans.filter((plan) => plan.kind !== 'pinned' && plan.kind !== 'invalid').map((plan) => plan.container);
+  if (undigested.length > 0) log.info({ containers: undigested }, 'no digest from the service revision: resolving the tag or scanning by reference');
+
   const containers: ContainerState[] = await Promise.all(
     plans.map(async (plan): Promise<ContainerState> => {
       if (plan.kind === 'pinned') return { plan, key: plan.digest, digest: plan.digest, pullReference: pinnedReference(plan.reference, plan.digest) };
@@ -115,7 +204,7 @@ async function admit(rt: GateRuntime, payload: LifecycleHookPayload, state: Hook
       for (const c of holders) useVerdict(c, verdict);
       continue;
     }
-    const outcome = await scanForHook(rt, key, holders[0].pullReference ?? key, scans, log);
+    const outcome = await scanForHook(rt, key, holders[0].pullReference ?? key, scans, verdict, log);
     if ('verdict' in outcome) for (const c of holders) useVerdict(c, outcome.verdict);
     else if ('scanError' in outcome) for (const c of holders) c.scanError = outcome.scanError;
     else pending.push(key);
@@ -123,7 +212,7 @@ async function admit(rt: GateRuntime, payload: LifecycleHookPayload, state: Hook
 
   if (pending.length > 0) {
     log.info({ waitingOn: pending }, 'revision waits for scans');
-    return { hookStatus: 'IN_PROGRESS', callBackDelay: rt.config.hookCallBackDelaySeconds, hookDetails: { [GATE_HOOK_STATE_KEY]: { scans, failures: 0 } } };
+    return { response: { hookStatus: 'IN_PROGRESS', callBackDelay: rt.config.hookCallBackDelaySeconds, hookDetails: { [GATE_HOOK_STATE_KEY]: { scans, failures: 0 } } } };
   }
 
   const service = serviceOfArn(payload.executionDetails.serviceArn).service;
@@ -148,12 +237,17 @@ async function admit(rt: GateRuntime, payload: LifecycleHookPayload, state: Hook
   return answer(rt, payload, result, images, { cluster: clusterArn ?? revision.cluster, service, taskDefinitionArn: revision.taskDefinitionArn }, log);
 }
 
-/** Where a digest without a usable verdict stands, for this hook: a verdict, a scan error, or still scanning. */
+/**
+ * Where a key without a usable verdict stands, for this hook: a verdict, a scan error, or still scanning. `stored`
+ * is the verdict read for it, if any: when it comes from the scan this hook itself waited for, it is the answer
+ * however old a short maxScanAge makes it look (a build that queued in CodeBuild would otherwise rescan for ever).
+ */
 async function scanForHook(
   rt: GateRuntime,
   key: string,
   pullReference: string,
   scans: Record<string, string>,
+  stored: StoredVerdict | undefined,
   log: Logger,
 ): Promise<{ verdict: StoredVerdict } | { scanError: string } | { pending: true }> {
   // Read before claiming: claimScan re-claims any error record, which would scan again on every call back.
@@ -163,7 +257,9 @@ async function scanForHook(
     return { pending: true };
   }
   if (existing?.state === 'done') {
-    const verdict = isReusable(rt, existing) ? await verdictFromFinishedScan(rt, existing, log) : undefined;
+    const own = scans[key] === existing.scanId;
+    // A done scan stored its verdict before it was marked done, so the stored one is its own (or newer).
+    const verdict = own ? (stored ?? (await verdictFromFinishedScan(rt, existing, log))) : isReusable(rt, existing) ? await verdictFromFinishedScan(rt, existing, log) : undefined;
     if (verdict) return { verdict };
     const outcome = await rescan(rt, existing, log, pullReference);
     scans[key] = 'scanId' in outcome ? outcome.scanId : existing.scanId;
@@ -186,50 +282,44 @@ async function scanForHook(
   return { pending: true };
 }
 
-async function answer(
+/** The answer for a judged revision, and (unless it passed) the verdict event that explains it. */
+function answer(
   rt: GateRuntime,
   payload: LifecycleHookPayload,
   result: EvaluationResult,
   images: VerdictImage[],
   subject: { cluster?: string; service?: string; taskDefinitionArn?: string },
   log: Logger,
-): Promise<HookResponse> {
+): Judged {
   const blocking = isBlocking(result);
-  if (result.decision !== 'pass') {
-    const action = blocking ? 'hookFailed' : 'hookSucceeded';
-    await notifyOnce(
-      rt,
-      { key: hookKey(payload.executionId), action, decision: result.decision },
-      () => buildVerdictEvent({ result, action, images, ...subject }),
-      log,
-    );
-  }
+  const action = blocking ? 'hookFailed' : 'hookSucceeded';
+  const event: HookEvent | undefined =
+    result.decision === 'pass'
+      ? undefined
+      : { claim: { key: hookKey(payload.executionId), action, decision: result.decision }, build: () => buildVerdictEvent({ result, action, images, ...subject }) };
   if (blocking) {
     rt.metrics.count('EnforcementActions', 1, { action: 'hookFailed' });
     log.warn({ decision: result.decision }, 'service revision refused');
-    return { hookStatus: 'FAILED' };
+    return { response: { hookStatus: 'FAILED' }, ...(event ? { event } : {}) };
   }
-  return { hookStatus: 'SUCCEEDED' };
+  return { response: { hookStatus: 'SUCCEEDED' }, ...(event ? { event } : {}) };
 }
 
 /** When the revision cannot be judged at all, the policy's onScanError decides, as for an image that could not be scanned. */
-async function decideUnjudgeable(rt: GateRuntime, payload: LifecycleHookPayload, why: string, log: Logger): Promise<HookResponse> {
+function decideUnjudgeable(rt: GateRuntime, payload: LifecycleHookPayload, why: string, log: Logger): Judged {
   const result = evaluatePolicy(rt.policy, { containers: [{ scanError: why }], context: {}, now: rt.clock.now() });
   const service = serviceOfArn(payload.executionDetails.serviceArn).service;
-  try {
-    return await answer(rt, payload, result, [], { cluster: clusterArnOf(payload.executionDetails.serviceArn), service }, log);
-  } catch (error) {
-    log.error({ err: error }, 'could not send the verdict event');
-    return { hookStatus: isBlocking(result) ? 'FAILED' : 'SUCCEEDED' };
-  }
+  return answer(rt, payload, result, [], { cluster: clusterArnOf(payload.executionDetails.serviceArn), service }, log);
 }
 
-function unjudgeable(rt: GateRuntime, why: string): HookResponse {
-  const result = evaluatePolicy(rt.policy, { containers: [{ scanError: why }], context: {}, now: rt.clock.now() });
-  return { hookStatus: isBlocking(result) ? 'FAILED' : 'SUCCEEDED' };
+/**
+ * The answer for a revision that cannot be judged at all, from the policy alone: onScanError decides (and audit mode
+ * never blocks). Also what the hook's entry point answers when the gate itself cannot be built.
+ */
+export function unjudgeableStatus(policy: LoadedPolicy<Policy>, why: string, now: Date): 'SUCCEEDED' | 'FAILED' {
+  const result = evaluatePolicy(policy, { containers: [{ scanError: why }], context: {}, now });
+  return isBlocking(result) ? 'FAILED' : 'SUCCEEDED';
 }
-
-
 
 /** `arn:aws:ecs:<region>:<account>:service/<cluster>/<service>` → `arn:aws:ecs:<region>:<account>:cluster/<cluster>`. */
 export function clusterArnOf(serviceArn: string): string | undefined {

@@ -31,6 +31,27 @@ export async function notifyOnce(
 }
 
 /**
+ * `notifyOnce` for an event that follows a decision already made (a scan's outcome, the hook's answer): a failure to
+ * publish never changes that decision, and never keeps the gate from acting on it. It is logged and counted
+ * (`VerdictEventsLost`, alarm on it); the claim was given back, so whatever judges the same subject again (a
+ * retried or duplicated event, the next hook invocation) publishes it then. Returns whether the event went out.
+ */
+export async function notifyAfterDecision(
+  rt: GateRuntime,
+  claim: { key: string; action: string; decision: Decision },
+  build: () => Promise<VerdictEvent> | VerdictEvent,
+  log: Logger,
+): Promise<boolean> {
+  try {
+    return await notifyOnce(rt, claim, build, log);
+  } catch (error) {
+    rt.metrics.count('VerdictEventsLost');
+    log.error({ err: error, key: claim.key, action: claim.action, decision: claim.decision }, 'verdict event could not be published; the decision stands');
+    return false;
+  }
+}
+
+/**
  * Gives a claim back after the action it guarded failed. If even that fails, the claim is stranded: the retry will
  * not repeat the action, so it is logged and counted (`ClaimsStranded`) for someone to look at.
  */

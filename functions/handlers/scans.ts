@@ -5,6 +5,8 @@ import { isReferenceScanKey, reportKeyFor } from '../core/gate/images';
 import { isSha256Digest } from '../core/image/reference';
 import { assessImage } from '../core/policy';
 import { ReportMissingError, ScanCapacityError, type ScanRecord, type ScanState, type StoredVerdict } from '../core/ports';
+import { referenceVerdictLifetimeMinutes } from './config';
+import { classifyFailure, describeError, isNonRetryable } from './failures';
 import type { Logger } from './logger';
 import type { GateRuntime } from './runtime';
 
@@ -122,7 +124,8 @@ export async function rescan(rt: GateRuntime, finished: ScanRecord, log: Logger,
 /**
  * Asks CodeBuild for the build. Refused for capacity: the record stays queued with attempts+1 and a retry time
  * (exponential back-off with jitter) for the sweep; a retry of a failing image starts that back-off from its
- * failures so far, so CodeBuild's capacity goes first to images that have not failed. Any other failure propagates;
+ * failures so far, so CodeBuild's capacity goes first to images that have not failed. Refused for good (an unusable
+ * request, access denied, a missing project): a scan error. Any other failure propagates;
  * the record keeps its lease and the sweep starts it once the lease runs out, so a failed invocation never leaves a
  * scan stuck.
  */
@@ -157,9 +160,10 @@ export async function startScan(rt: GateRuntime, record: ScanRecord, expectedSta
       scanLog.warn({ attempts, retryAt: iso(retryAt), reason: error.message }, 'CodeBuild refused the scan for capacity; queued for retry');
       return { state: 'queued', scanId: record.scanId };
     }
-    if (error instanceof InputError) {
-      // The adapter refused the request itself: retrying cannot help, so the scan is an error (onScanError decides).
-      const message = `the scan could not be requested: ${error.message}`;
+    if (isNonRetryable(classifyFailure(error))) {
+      // The adapter refused the request itself, or CodeBuild refused it for good (access denied, no such project):
+      // retrying cannot help, so the scan is an error (onScanError decides) that backs off like any other.
+      const message = `the scan could not be requested: ${describeError(error).message}`;
       await rt.store.updateScan(record.digest, expectedState, scanFailure(rt, record, message));
       scanLog.error({ err: error }, 'scan request refused');
       const failed = await rt.store.getScan(record.digest);
@@ -169,9 +173,9 @@ export async function startScan(rt: GateRuntime, record: ScanRecord, expectedSta
   }
 }
 
-/** Seconds a verdict from this scan key stays valid: tag references are re-checked far sooner than digests. */
+/** Milliseconds a verdict from this scan key stays valid: tag references are re-checked far sooner than digests. */
 export function verdictLifetimeMs(rt: GateRuntime, key: string): number {
-  return isReferenceScanKey(key) ? rt.config.referenceVerdictTtlMinutes * 60_000 : rt.config.verdictTtlDays * 86_400_000;
+  return isReferenceScanKey(key) ? referenceVerdictLifetimeMinutes(rt.config) * 60_000 : rt.config.verdictTtlDays * 86_400_000;
 }
 
 /** Whether a finished scan is recent enough that its report may stand for the image under another policy. */
@@ -186,10 +190,14 @@ export type ProducedVerdict = { verdict: StoredVerdict; alias?: StoredVerdict } 
 
 /**
  * Reads a finished scan's raw report and judges it under the current policy. The build status said whether the
- * scan worked; the report says whether the image passes. A missing or unreadable report is a scan error.
- * `scannedAt` is when the gate started the scan (its own clock), so freshness never depends on a report's claims.
+ * scan worked; the report says whether the image passes. A report that is missing, unreadable for good (over the
+ * size cap, access denied) or unparsable is a scan error; a failure a retry may fix (throttling, a dropped
+ * connection) propagates, so the build event or the sweep tries again.
+ *
+ * `scannedAt` is when the scan ran (`scanTime`): freshness is counted from the vulnerability data the scan used,
+ * not from when it was requested, so a build that waited in CodeBuild's queue is not stale on arrival.
  */
-export async function produceVerdict(rt: GateRuntime, record: ScanRecord, log: Logger): Promise<ProducedVerdict> {
+export async function produceVerdict(rt: GateRuntime, record: ScanRecord, log: Logger, endedAt?: string): Promise<ProducedVerdict> {
   const reportKey = reportKeyFor(rt.config.reportPrefix, record.digest, record.scanId);
   const location = rt.reports.locationOf(reportKey);
   let text: string;
@@ -197,6 +205,7 @@ export async function produceVerdict(rt: GateRuntime, record: ScanRecord, log: L
     text = await rt.reports.getReport(reportKey);
   } catch (error) {
     if (error instanceof ReportMissingError) return { error: `the scan finished without a report at ${location}` };
+    if (isNonRetryable(classifyFailure(error))) return { error: `the scan report ${location} could not be read: ${describeError(error).message}` };
     throw error;
   }
   let report;
@@ -207,8 +216,7 @@ export async function produceVerdict(rt: GateRuntime, record: ScanRecord, log: L
     throw error;
   }
   const assessment = assessImage(rt.policy, report);
-  const startedAt = Date.parse(record.startedAt);
-  const scannedMs = Number.isNaN(startedAt) ? rt.clock.now().getTime() : startedAt;
+  const scannedMs = scanTime(report.provenance.scannedAt, record.startedAt, endedAt, rt.clock.now().getTime());
   const verdict: StoredVerdict = {
     digest: record.digest,
     policyHash: rt.policy.hash,
@@ -234,6 +242,19 @@ export async function produceVerdict(rt: GateRuntime, record: ScanRecord, log: L
   return { verdict };
 }
 
+/**
+ * When the scan ran, in epoch ms: the report's own time (Trivy `CreatedAt`, Grype `descriptor.timestamp`), else when
+ * the build ended (the Build State Change event's time), else now (when the gate learned it ended). Never before the
+ * gate started the build nor after now: a report cannot predate its scan, and a clock that runs ahead (or a report
+ * that claims the future) must not make a verdict look fresher than it can be.
+ */
+export function scanTime(reported: string | undefined, startedAt: string, endedAt: string | undefined, nowMs: number): number {
+  const lower = Date.parse(startedAt);
+  const claimed = [reported, endedAt].map((text) => (text === undefined ? Number.NaN : Date.parse(text))).find((ms) => !Number.isNaN(ms)) ?? nowMs;
+  const bounded = Math.min(claimed, nowMs);
+  return Number.isNaN(lower) ? bounded : Math.max(bounded, Math.min(lower, nowMs));
+}
+
 /** A verdict for the current policy from a finished scan's stored report, without scanning again; undefined when the report cannot serve. */
 export async function verdictFromFinishedScan(rt: GateRuntime, record: ScanRecord, log: Logger): Promise<StoredVerdict | undefined> {
   const produced = await produceVerdict(rt, record, log);
@@ -241,8 +262,17 @@ export async function verdictFromFinishedScan(rt: GateRuntime, record: ScanRecor
     log.warn({ digest: record.digest, scanId: record.scanId, reason: produced.error }, 'finished scan cannot be re-evaluated; rescanning');
     return undefined;
   }
-  await rt.store.putVerdict(produced.verdict);
-  if (produced.alias) await rt.store.putVerdict(produced.alias);
+  try {
+    await rt.store.putVerdict(produced.verdict);
+    if (produced.alias) await rt.store.putVerdict(produced.alias);
+  } catch (error) {
+    const failure = classifyFailure(error);
+    if (!isNonRetryable(failure)) throw error;
+    // The verdict is right, only not storable (too large for one item, a refusal): it judges this task all the same.
+    rt.metrics.count('GateErrors', 1, { failure });
+    log.error({ err: error, digest: record.digest, scanId: record.scanId }, 'verdict re-evaluated from the stored report could not be stored; used for this decision only');
+    return produced.verdict;
+  }
   rt.metrics.count('VerdictsReevaluated');
   log.info({ digest: record.digest, scanId: record.scanId }, 'verdict re-evaluated from the stored report under the current policy');
   return produced.verdict;

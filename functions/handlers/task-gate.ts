@@ -7,9 +7,9 @@ import { formatImageReference, pinnedReference, isSha256Digest } from '../core/i
 import { evaluatePolicy, isBlocking, type ContainerEvidence } from '../core/policy';
 import type { ScanRecord, StoredVerdict, Waiter } from '../core/ports';
 import type { Decision } from '../core/result/model';
-import { applyOverrides } from '../core/taskdef/parse';
+import { applyReadableOverrides } from '../core/taskdef/overrides';
 import type { TaskDefinitionSpec } from '../core/taskdef/model';
-import { imageOf, useVerdict, type ContainerState } from './container-state';
+import { imageOf, markScanError, useVerdict, type ContainerState, type ScanErrorNote } from './container-state';
 import { enforceTaskDecision, type EnforcementOutcome } from './enforcement';
 import { classifyFailure, shouldRetry } from './failures';
 import type { Logger } from './logger';
@@ -26,10 +26,14 @@ export type TaskJudgement =
 export interface JudgeOptions {
   origin: 'taskEvent' | 'runTaskHint' | 'scanFinished';
   log: Logger;
-  /** Verdicts a finishing scan just wrote: a read right after the write may not see them yet. */
+  /**
+   * Verdicts a finishing scan just wrote: a read right after the write may not see them yet. They are the answer the
+   * waiting task waited for, so they count as fresh whatever their age: a scan cannot give a newer one, and rescanning
+   * for a policy's short maxScanAge (a build that queued in CodeBuild) would only start the wait over.
+   */
   knownVerdicts?: ReadonlyMap<string, StoredVerdict>;
-  /** Scans that just ended in error, by key (scan errors are not stored as verdicts). */
-  scanErrors?: ReadonlyMap<string, string>;
+  /** Scans that just ended in error, by key (scan errors are not stored as verdicts), with the failed build when known. */
+  scanErrors?: ReadonlyMap<string, string | ScanErrorNote>;
   launchedBy?: string;
   /** ISO time the gate first heard of the task, for the decision latency metric. */
   firstSeenAt?: string;
@@ -51,8 +55,8 @@ export async function judgeTask(rt: GateRuntime, task: TaskSnapshot, options: Ju
 
   let plans = task.containers.map((container) => planImage(container));
   if (plans.some((plan) => plan.kind === 'invalid' && plan.error === MISSING_REFERENCE)) {
-    const spec = await specPromise;
-    plans = task.containers.map((container) => planImage(container, spec.containers.find((c) => c.name === container.name)?.image));
+    const { spec } = await specPromise;
+    plans = task.containers.map((container) => planImage(container, spec?.containers.find((c) => c.name === container.name)?.image));
   }
 
   // advanceTaskVersion is used on one path only: a starting task whose ECR tags the gate must resolve itself.
@@ -70,7 +74,7 @@ export async function judgeTask(rt: GateRuntime, task: TaskSnapshot, options: Ju
 
   const states = await resolveContainers(rt, plans, log);
   const keys = [...new Set(states.flatMap((s) => (s.key ? [s.key] : [])))];
-  const [read, spec] = await Promise.all([readVerdicts(rt, keys, task.taskArn), specPromise]);
+  const [read, { spec, unusable }] = await Promise.all([readVerdicts(rt, keys, task.taskArn), specPromise]);
   const now = rt.clock.now();
 
   const pending = new Map<string, ContainerState[]>();
@@ -78,11 +82,12 @@ export async function judgeTask(rt: GateRuntime, task: TaskSnapshot, options: Ju
     if (!state.key || state.scanError) continue;
     const scanError = options.scanErrors?.get(state.key);
     if (scanError !== undefined) {
-      state.scanError = scanError;
+      markScanError(state, scanError);
       continue;
     }
-    const verdict = options.knownVerdicts?.get(state.key) ?? read.verdicts.get(state.key);
-    const freshness = verdict ? verdictFreshness(verdict, now, rt.maxScanAgeMs) : undefined;
+    const justScanned = options.knownVerdicts?.get(state.key);
+    const verdict = justScanned ?? read.verdicts.get(state.key);
+    const freshness = justScanned ? 'fresh' : verdict ? verdictFreshness(verdict, now, rt.maxScanAgeMs) : undefined;
     if (verdict && freshness === 'fresh') {
       useVerdict(state, verdict);
     } else {
@@ -105,12 +110,15 @@ export async function judgeTask(rt: GateRuntime, task: TaskSnapshot, options: Ju
     const container: ContainerEvidence = { name: state.plan.container };
     if (state.plan.kind !== 'invalid') container.image = state.plan.reference;
     if (state.digest) container.digest = state.digest;
-    const containerSpec = spec.containers.find((c) => c.name === state.plan.container);
+    const containerSpec = spec?.containers.find((c) => c.name === state.plan.container);
     if (containerSpec) container.spec = containerSpec;
     if (state.verdict) container.assessment = state.verdict.assessment;
     else container.scanError = state.scanError ?? 'no scan result';
     return container;
   });
+  // Without its task definition the images are still judged, but what only the definition shows (its user, its
+  // environment) is not: that gap is judged like an image that could not be scanned, never ignored.
+  if (unusable !== undefined) evidence.push({ scanError: unusable });
   const result = evaluatePolicy(rt.policy, {
     containers: evidence,
     context: { cluster: task.clusterArn, service: owner.kind === 'service' ? owner.service : undefined, taskArn: task.taskArn, taskDefinition: task.taskDefinitionArn },
@@ -145,17 +153,33 @@ export async function judgeTask(rt: GateRuntime, task: TaskSnapshot, options: Ju
 
 
 
-/** The task definition with the task's RunTask overrides applied (environment overrides are judged like the task definition's own). */
-async function loadSpec(rt: GateRuntime, task: TaskSnapshot, log: Logger): Promise<TaskDefinitionSpec> {
-  const base = await rt.taskDefinitions.get(task.taskDefinitionArn);
-  if (task.overrides === undefined || task.overrides === null) return base;
+interface LoadedSpec {
+  /** The task definition with the task's readable RunTask overrides applied; undefined when it cannot be read. */
+  spec?: TaskDefinitionSpec;
+  /** Why the task definition cannot be used, when it cannot: the task is then judged under onScanError. */
+  unusable?: string;
+}
+
+/**
+ * The task definition with the task's RunTask overrides applied (environment overrides are judged like the task
+ * definition's own). Overrides are read entry by entry: one the gate cannot read is left out and logged, the rest
+ * still count. A task definition the gate cannot use (an `InputError`) is not a reason to ignore the task: it is
+ * reported as `unusable`. Failures a retry may fix propagate.
+ */
+async function loadSpec(rt: GateRuntime, task: TaskSnapshot, log: Logger): Promise<LoadedSpec> {
+  let base: TaskDefinitionSpec;
   try {
-    return applyOverrides(base, task.overrides, `overrides of task ${task.taskArn}`);
+    base = await rt.taskDefinitions.get(task.taskDefinitionArn);
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
-    log.warn({ reason: error.message }, 'task overrides unreadable; judging the task definition without them');
-    return base;
+    log.error({ taskDefinitionArn: task.taskDefinitionArn, reason: error.message }, 'task definition unusable: the task is judged under onScanError');
+    rt.metrics.count('GateErrors', 1, { failure: 'input' });
+    return { unusable: `task definition ${task.taskDefinitionArn} could not be read, so its user and environment were not judged: ${error.message}` };
   }
+  if (task.overrides === undefined || task.overrides === null) return { spec: base };
+  const { spec, problems } = applyReadableOverrides(base, task.overrides, `overrides of task ${task.taskArn}`);
+  if (problems.length > 0) log.warn({ problems: problems.map((problem) => problem.message) }, 'task overrides partly unreadable; judging the readable ones');
+  return { spec };
 }
 
 /** Turns each plan into a verdict key, asking ECR for tags (in parallel). */
@@ -261,7 +285,7 @@ async function awaitScans(
 
 function useScanError(states: ContainerState[], record: ScanRecord): void {
   const message = record.error || 'the scan failed';
-  for (const state of states) state.scanError = message;
+  for (const state of states) markScanError(state, { message, ...(record.buildId ? { buildId: record.buildId } : {}) });
 }
 
 export interface WaiterResults {
@@ -278,7 +302,7 @@ export interface WaiterResults {
 export async function judgeWaiters(
   rt: GateRuntime,
   key: string,
-  outcome: { knownVerdicts?: ReadonlyMap<string, StoredVerdict>; scanErrors?: ReadonlyMap<string, string> },
+  outcome: { knownVerdicts?: ReadonlyMap<string, StoredVerdict>; scanErrors?: ReadonlyMap<string, string | ScanErrorNote> },
   log: Logger,
 ): Promise<WaiterResults> {
   const results: WaiterResults = { judged: 0, dropped: 0, stillWaiting: 0 };
@@ -292,7 +316,22 @@ export async function judgeWaiters(
   for (const [cluster, group] of byCluster) {
     for (let start = 0; start < group.length; start += 100) {
       const batch = group.slice(start, start + 100);
-      const described = await rt.ecs.describeTasks(cluster, batch.map((w) => w.taskArn));
+      let described: Awaited<ReturnType<GateRuntime['ecs']['describeTasks']>>;
+      try {
+        described = await rt.ecs.describeTasks(cluster, batch.map((w) => w.taskArn));
+      } catch (error) {
+        const kind = classifyFailure(error);
+        rt.metrics.count('GateErrors', 1, { failure: kind });
+        if (shouldRetry(kind)) {
+          retryable ??= error;
+          continue;
+        }
+        // A cluster that is gone, or one the gate may no longer describe: its tasks cannot be judged, now or on a retry.
+        log.error({ err: error, failure: kind, cluster, tasks: batch.length }, 'waiting tasks of a cluster could not be described: no longer waited on');
+        for (const waiter of batch) await rt.store.removeWaiter(key, waiter.taskArn);
+        results.dropped += batch.length;
+        continue;
+      }
       for (const waiter of batch) {
         const waiterLog = log.child({ taskArn: waiter.taskArn, digest: key });
         try {

@@ -33,8 +33,10 @@ export type GateAction =
       cluster: string;
       service: string;
       reason: string;
-      outcome: 'rolledBack' | 'nothingToRollBack';
+      /** `restored`: UpdateService back to the revision a completed bad deployment replaced (`taskDefinitionArn`). */
+      outcome: 'rolledBack' | 'nothingToRollBack' | 'restored';
       deploymentArn?: string;
+      taskDefinitionArn?: string;
       /** A rollback already under way was reported again; ECS was not asked a second time. */
       repeated?: boolean;
     })
@@ -80,6 +82,7 @@ export const AWS_API_OF: Record<string, string> = {
   'ecs.stopTask': 'ecs:StopTask',
   'ecs.rollbackDeployment': 'ecs:StopServiceDeployment',
   'ecs.scaleService': 'ecs:UpdateService',
+  'ecs.restoreServiceRevision': 'ecs:UpdateService',
   'ecs.describeServiceRevision': 'ecs:DescribeServiceRevisions',
   'taskDefinitions.get': 'ecs:DescribeTaskDefinition',
   'registry.resolveDigest': 'ecr:DescribeImages',

@@ -1,4 +1,4 @@
-import type { EcsPort, RollbackOutcome, RunningTask } from '../core/ports';
+import type { EcsPort, RollbackOutcome, RunningTask, ServiceTaskRef } from '../core/ports';
 import type { ActivityLog } from './activity';
 import { arns, clusterName, taskId, type AwsLocation, type IdSource } from './ids';
 import type { MemoryTaskDefinitions } from './task-definitions';
@@ -83,6 +83,8 @@ export interface WorldDeployment {
   createdAt: number;
   /** Whether this deployment ever reached steady state: only such a deployment is a rollback target. */
   completed: boolean;
+  /** The deployment the service was driving towards when this one started: its source revision. */
+  sourceId?: string;
   /** Epoch ms since when all desired tasks of this deployment run; it completes `deploymentSettleMs` later. */
   runningSince?: number;
   hook: 'none' | 'waiting' | 'succeeded' | 'failed';
@@ -166,6 +168,8 @@ export class FakeEcs implements EcsPort {
   /** Tasks of each service that should run (desiredStatus RUNNING), so the scheduler never scans every task. */
   private readonly activeByService = new Map<string, Set<WorldTask>>();
   private readonly listeners: ((change: TaskChange) => void)[] = [];
+  /** First deployments a rollback was asked for, so the world notes "nothing to roll back to" once each. */
+  private readonly notedFirstDeployments = new Set<string>();
 
   constructor(private readonly options: FakeEcsOptions) {}
 
@@ -327,21 +331,24 @@ export class FakeEcs implements EcsPort {
    * CreateService/UpdateService with a task definition: a new deployment whose images are resolved to
    * digests now. With a lifecycle hook the deployment waits for the hook before any task starts.
    */
-  deploy(serviceName: string, cluster: string | undefined, taskDefinitionArn: string, options: { completed?: boolean } = {}): WorldDeployment {
+  deploy(serviceName: string, cluster: string | undefined, taskDefinitionArn: string, options: { completed?: boolean; skipHook?: boolean } = {}): WorldDeployment {
     const service = this.requireService(serviceName, cluster);
     const spec = this.options.taskDefinitions.peek(taskDefinitionArn);
     if (!spec?.arn) throw new Error(`UpdateService: task definition ${taskDefinitionArn} is not registered`);
     const { location, ids } = this.options;
+    const source = this.primaryDeployment(service);
+    const waitsForHook = service.lifecycleHook && !options.completed && !options.skipHook;
     const deployment: WorldDeployment = {
       id: `ecs-svc/${ids.digits('deployment', 19)}`,
       arn: arns.serviceDeployment(location, service.cluster, service.name, ids.hex('service-deployment', 22)),
       revisionArn: arns.serviceRevision(location, service.cluster, service.name, ids.digits('service-revision', 19)),
       taskDefinitionArn: spec.arn,
       containers: spec.containers.map((container) => ({ name: container.name, image: container.image, imageDigest: this.options.resolveImage(container.image) })),
-      status: options.completed ? 'SUCCESSFUL' : service.lifecycleHook ? 'PENDING' : 'IN_PROGRESS',
+      status: options.completed ? 'SUCCESSFUL' : waitsForHook ? 'PENDING' : 'IN_PROGRESS',
       createdAt: this.options.now(),
       completed: options.completed ?? false,
-      hook: service.lifecycleHook && !options.completed ? 'waiting' : 'none',
+      ...(source ? { sourceId: source.id } : {}),
+      hook: waitsForHook ? 'waiting' : 'none',
       gateStops: 0,
     };
     service.deployments.push(deployment);
@@ -512,31 +519,71 @@ export class FakeEcs implements EcsPort {
   }
 
   /**
-   * StopServiceDeployment(ROLLBACK) as the adapter uses it: only a deployment still in progress can be rolled
-   * back, to the last one that completed; a rollback already under way is reported again (no second call);
-   * a service whose newest deployment completed, or whose first deployment this is, has nothing to roll back.
+   * The adapter's rollbackDeployment, on the world's services (DescribeServices, ListServiceDeployments and
+   * StopServiceDeployment in one): the task's deployment must be one of the service's and run the task's task
+   * definition (else `notInService`), and still be the one the service drives towards (else `superseded`: a newer
+   * deployment, or a rollback, has replaced it). Only a deployment still in progress can be rolled back, to the last
+   * one that completed; a first deployment has nothing to roll back to; a completed one reports the revision it
+   * replaced, for the gate to restore or not.
    */
-  async rollbackDeployment(cluster: string, service: string, reason: string): Promise<RollbackOutcome> {
+  async rollbackDeployment(task: ServiceTaskRef, reason: string): Promise<RollbackOutcome> {
     this.options.activity.call('ecs.rollbackDeployment');
+    const { cluster, service: serviceName } = task;
+    const target = this.findService(serviceName, cluster);
+    if (!target) return { kind: 'notInService', why: `ECS has no active service ${serviceName} in cluster ${cluster}` };
+    const deployment = target.deployments.find((candidate) => candidate.id === task.deploymentId);
+    if (!deployment) return { kind: 'notInService', why: `service ${target.name} has no deployment ${task.deploymentId}` };
+    if (deployment.taskDefinitionArn !== task.taskDefinitionArn) {
+      return { kind: 'notInService', why: `deployment ${deployment.id} of service ${target.name} runs ${deployment.taskDefinitionArn}, not ${task.taskDefinitionArn}` };
+    }
+    const primary = this.primaryDeployment(target);
+    if (primary !== deployment) return primary ? { kind: 'superseded', by: primary.id } : { kind: 'superseded' };
+
+    const desiredCount = target.desiredCount;
+    if (deployment.status === 'PENDING' || deployment.status === 'IN_PROGRESS') {
+      const index = target.deployments.indexOf(deployment);
+      const previous = target.deployments.slice(0, index).reverse().find((candidate) => candidate.completed && LIVE_STATUSES.includes(candidate.status));
+      if (!previous) {
+        // A reading, not an action (the adapter only reads ECS here): noted once per deployment for the timeline.
+        if (!this.notedFirstDeployments.has(deployment.arn)) {
+          this.notedFirstDeployments.add(deployment.arn);
+          this.options.activity.note(`ECS: ${target.name} ${deployment.id} is the service's first deployment: nothing to roll back to`);
+        }
+        return { kind: 'nothingToRollBack', deploymentArn: deployment.arn, desiredCount };
+      }
+      deployment.status = 'ROLLBACK_IN_PROGRESS';
+      deployment.rolledBackBy = 'gate';
+      deployment.rollbackReason = reason;
+      this.options.activity.record('rollbackDeployment', { cluster, service: serviceName, reason, outcome: 'rolledBack', deploymentArn: deployment.arn });
+      return { kind: 'rolledBack', deploymentArn: deployment.arn };
+    }
+
+    const source = deployment.sourceId ? target.deployments.find((candidate) => candidate.id === deployment.sourceId) : undefined;
+    if (!source || source.taskDefinitionArn === deployment.taskDefinitionArn) return { kind: 'completed', deploymentArn: deployment.arn, desiredCount };
+    return {
+      kind: 'completed',
+      deploymentArn: deployment.arn,
+      desiredCount,
+      previous: { serviceRevisionArn: source.revisionArn, taskDefinitionArn: source.taskDefinitionArn, containers: source.containers.map((container) => ({ ...container })) },
+    };
+  }
+
+  /**
+   * UpdateService with the task definition of the revision a completed bad deployment replaced: a new deployment,
+   * whose images are resolved again (as ECS does for every deployment), and the bad one's tasks retire once it runs.
+   * A service with a lifecycle hook would have its hook called; the simulation skips that wait (the gate judged
+   * this revision before restoring it, and its hook answers SUCCEEDED for it).
+   */
+  async restoreServiceRevision(cluster: string, service: string, taskDefinitionArn: string, reason: string): Promise<void> {
+    this.options.activity.call('ecs.restoreServiceRevision');
     const target = this.requireService(service, cluster);
-    const rollingBack = target.deployments.find((deployment) => deployment.status === 'ROLLBACK_IN_PROGRESS');
-    if (rollingBack) {
-      this.options.activity.record('rollbackDeployment', { cluster, service, reason, outcome: 'rolledBack', deploymentArn: rollingBack.arn, repeated: true });
-      return { kind: 'rolledBack', deploymentArn: rollingBack.arn };
+    const replaced = this.primaryDeployment(target);
+    const deployment = this.deploy(service, cluster, taskDefinitionArn, { skipHook: true });
+    if (replaced && replaced !== deployment) {
+      replaced.rolledBackBy = 'gate';
+      replaced.rollbackReason = reason;
     }
-    const current = this.primaryDeployment(target);
-    const inProgress = current && (current.status === 'PENDING' || current.status === 'IN_PROGRESS') ? current : undefined;
-    const currentIndex = inProgress ? target.deployments.indexOf(inProgress) : -1;
-    const previous = target.deployments.slice(0, Math.max(currentIndex, 0)).reverse().find((deployment) => deployment.completed && LIVE_STATUSES.includes(deployment.status));
-    if (!inProgress || !previous) {
-      this.options.activity.record('rollbackDeployment', { cluster, service, reason, outcome: 'nothingToRollBack' });
-      return { kind: 'nothingToRollBack' };
-    }
-    inProgress.status = 'ROLLBACK_IN_PROGRESS';
-    inProgress.rolledBackBy = 'gate';
-    inProgress.rollbackReason = reason;
-    this.options.activity.record('rollbackDeployment', { cluster, service, reason, outcome: 'rolledBack', deploymentArn: inProgress.arn });
-    return { kind: 'rolledBack', deploymentArn: inProgress.arn };
+    this.options.activity.record('rollbackDeployment', { cluster, service, reason, outcome: 'restored', deploymentArn: deployment.arn, taskDefinitionArn: deployment.taskDefinitionArn });
   }
 
   async scaleService(cluster: string, service: string, desiredCount: number): Promise<void> {

@@ -2,10 +2,12 @@ import {
   ConflictException,
   DescribeServiceDeploymentsCommand,
   DescribeServiceRevisionsCommand,
+  DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
   ECSClient,
   type DescribeTasksCommandOutput,
+  type ServiceDeploymentBrief,
   InvalidParameterException,
   ListServiceDeploymentsCommand,
   ServerException,
@@ -18,7 +20,7 @@ import fc from 'fast-check';
 import 'aws-sdk-client-mock-jest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { EcsGate, EcsTaskDefinitions, STOP_REASON_MAX_BYTES, truncateStopReason } from '../../functions/adapters/ecs';
+import { EcsGate, EcsTaskDefinitions, STOP_REASON_MAX_BYTES, sameTaskDefinition, truncateStopReason } from '../../functions/adapters/ecs';
 import { InputError } from '../../functions/core/errors';
 import { applyOverrides, parseTaskDefinition } from '../../functions/core/taskdef/parse';
 import { CONFORMANCE_DIR, describeWithConformance } from '../support/conformance';
@@ -31,7 +33,6 @@ const gate = new EcsGate({ client });
 const CLUSTER = 'arn:aws:ecs:eu-west-1:123456789012:cluster/prod';
 const TASK = 'arn:aws:ecs:eu-west-1:123456789012:task/prod/0123456789abcdef0123456789abcdef';
 const DEPLOYMENT = 'arn:aws:ecs:eu-west-1:123456789012:service-deployment/prod/web/r9i43YFjvgF_xlg7m2eJ1r';
-const OLDER_DEPLOYMENT = 'arn:aws:ecs:eu-west-1:123456789012:service-deployment/prod/web/aaaaaaaaaaaaaaaaaaaaa';
 
 beforeEach(() => ecsMock.reset());
 
@@ -80,75 +81,205 @@ describe('stopTask', () => {
 });
 
 describe('rollbackDeployment', () => {
-  const inProgress = { serviceDeploymentArn: DEPLOYMENT, status: 'IN_PROGRESS' as const, createdAt: new Date('2026-01-02T03:00:00Z') };
+  const SERVICE_ARN = 'arn:aws:ecs:eu-west-1:123456789012:service/prod/web';
+  const BAD_TD = 'arn:aws:ecs:eu-west-1:123456789012:task-definition/web:8';
+  const OLD_TD = 'arn:aws:ecs:eu-west-1:123456789012:task-definition/web:7';
+  const FIX_TD = 'arn:aws:ecs:eu-west-1:123456789012:task-definition/web:9';
+  const revision = (id: string) => `arn:aws:ecs:eu-west-1:123456789012:service-revision/prod/web/${id}`;
+  const BAD_REV = revision('5523974481308674092');
+  const OLD_REV = revision('4412863370297563981');
+  const CREATED = new Date('2026-01-05T08:50:00Z');
+  const task = { cluster: CLUSTER, service: 'web', deploymentId: 'ecs-svc/5523974481308674092', taskDefinitionArn: BAD_TD };
+  const OLD_DIGEST = `sha256:${'d'.repeat(64)}`;
 
-  it('rolls back the newest in-progress deployment with StopServiceDeployment ROLLBACK', async () => {
+  /** ECS as it stands during a rolling deployment of web:8 over web:7 (override any part per test). */
+  function ecs(options: {
+    deployments?: { id: string; status: string; taskDefinition: string; createdAt?: Date }[];
+    serviceDeployment?: { status: string; sources?: { arn: string; requestedTaskCount?: number }[]; target?: string };
+    listed?: { serviceDeploymentArn: string; status: string; createdAt: Date; targetServiceRevisionArn?: string }[];
+    revisions?: Record<string, string>;
+  } = {}) {
+    ecsMock.on(DescribeServicesCommand).resolves({
+      services: [
+        {
+          serviceName: 'web',
+          serviceArn: SERVICE_ARN,
+          status: 'ACTIVE',
+          desiredCount: 2,
+          deployments: options.deployments ?? [
+            { id: task.deploymentId, status: 'PRIMARY', taskDefinition: BAD_TD, createdAt: CREATED },
+            { id: 'ecs-svc/4412863370297563981', status: 'ACTIVE', taskDefinition: OLD_TD, createdAt: new Date('2026-01-01T00:00:00Z') },
+          ],
+        },
+      ],
+    });
+    const serviceDeployment = options.serviceDeployment ?? { status: 'IN_PROGRESS', sources: [{ arn: OLD_REV, requestedTaskCount: 2 }] };
     ecsMock.on(ListServiceDeploymentsCommand).resolves({
-      serviceDeployments: [{ serviceDeploymentArn: OLDER_DEPLOYMENT, status: 'PENDING', createdAt: new Date('2026-01-01T00:00:00Z') }, inProgress],
+      serviceDeployments: (options.listed ?? [{ serviceDeploymentArn: DEPLOYMENT, status: serviceDeployment.status, createdAt: CREATED, targetServiceRevisionArn: serviceDeployment.target ?? BAD_REV }]) as ServiceDeploymentBrief[],
     });
-    ecsMock.on(DescribeServiceDeploymentsCommand).resolves({
-      serviceDeployments: [{ serviceDeploymentArn: DEPLOYMENT, sourceServiceRevisions: [{ arn: 'arn:aws:ecs:eu-west-1:123456789012:service-revision/prod/web/1' }] }],
-    });
+    ecsMock.on(DescribeServiceDeploymentsCommand).callsFake((input: { serviceDeploymentArns: string[] }) => ({
+      serviceDeployments: input.serviceDeploymentArns.map((arn) =>
+        arn === DEPLOYMENT
+          ? { serviceDeploymentArn: arn, status: serviceDeployment.status, targetServiceRevision: { arn: serviceDeployment.target ?? BAD_REV }, sourceServiceRevisions: serviceDeployment.sources ?? [] }
+          : { serviceDeploymentArn: arn, status: 'SUCCESSFUL', targetServiceRevision: { arn: revision(arn.slice(-4)) }, sourceServiceRevisions: [] },
+      ),
+    }));
+    const revisions = options.revisions ?? { [BAD_REV]: BAD_TD, [OLD_REV]: OLD_TD };
+    ecsMock.on(DescribeServiceRevisionsCommand).callsFake((input: { serviceRevisionArns: string[] }) => ({
+      serviceRevisions: input.serviceRevisionArns
+        .filter((arn) => revisions[arn])
+        .map((arn) => ({
+          serviceRevisionArn: arn,
+          taskDefinition: revisions[arn],
+          containerImages: [{ containerName: 'web', image: `123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/web:${revisions[arn].slice(-1)}`, imageDigest: OLD_DIGEST }],
+        })),
+      failures: input.serviceRevisionArns.filter((arn) => !revisions[arn]).map((arn) => ({ arn, reason: 'MISSING' })),
+    }));
     ecsMock.on(StopServiceDeploymentCommand).resolves({ serviceDeploymentArn: DEPLOYMENT });
+  }
 
-    expect(await gate.rollbackDeployment(CLUSTER, 'web', 'image failed policy')).toEqual({ kind: 'rolledBack', deploymentArn: DEPLOYMENT });
-    expect(ecsMock).toHaveReceivedCommandWith(ListServiceDeploymentsCommand, {
-      cluster: CLUSTER,
-      service: 'web',
-      status: expect.arrayContaining(['PENDING', 'IN_PROGRESS']),
-    });
+  it('rolls back the deployment that started the task, with StopServiceDeployment ROLLBACK, after confirming it', async () => {
+    ecs();
+    expect(await gate.rollbackDeployment(task, 'image failed policy')).toEqual({ kind: 'rolledBack', deploymentArn: DEPLOYMENT });
+    expect(ecsMock).toHaveReceivedCommandWith(DescribeServicesCommand, { cluster: CLUSTER, services: ['web'] });
+    // Only service deployments created since the task's own are listed (a little earlier, for clocks).
+    expect(ecsMock).toHaveReceivedCommandWith(ListServiceDeploymentsCommand, { cluster: CLUSTER, service: 'web', createdAt: { after: new Date(CREATED.getTime() - 15 * 60_000) } });
     expect(ecsMock).toHaveReceivedCommandWith(StopServiceDeploymentCommand, { serviceDeploymentArn: DEPLOYMENT, stopType: 'ROLLBACK' });
     expect(ecsMock).toHaveReceivedCommandTimes(StopServiceDeploymentCommand, 1);
   });
 
-  it('follows ListServiceDeployments pagination', async () => {
-    ecsMock
-      .on(ListServiceDeploymentsCommand, { nextToken: undefined })
-      .resolves({ serviceDeployments: [], nextToken: 'page-2' })
-      .on(ListServiceDeploymentsCommand, { nextToken: 'page-2' })
-      .resolves({ serviceDeployments: [inProgress] });
-    ecsMock.on(DescribeServiceDeploymentsCommand).resolves({ serviceDeployments: [{ serviceDeploymentArn: DEPLOYMENT, sourceServiceRevisions: [{ arn: 'r' }] }] });
-    ecsMock.on(StopServiceDeploymentCommand).resolves({ serviceDeploymentArn: DEPLOYMENT });
-    expect(await gate.rollbackDeployment(CLUSTER, 'web', 'r')).toEqual({ kind: 'rolledBack', deploymentArn: DEPLOYMENT });
-    expect(ecsMock).toHaveReceivedCommandTimes(ListServiceDeploymentsCommand, 2);
-  });
-
-  it('says nothing to roll back when no deployment is in progress', async () => {
-    ecsMock.on(ListServiceDeploymentsCommand).resolves({ serviceDeployments: [] });
-    expect(await gate.rollbackDeployment(CLUSTER, 'web', 'r')).toEqual({ kind: 'nothingToRollBack' });
+  it('leaves a newer deployment alone when the task\'s own was superseded (a fix is rolling out): only the task is to stop', async () => {
+    ecs({
+      deployments: [
+        { id: 'ecs-svc/9999999999999999999', status: 'PRIMARY', taskDefinition: FIX_TD, createdAt: new Date('2026-01-05T08:53:00Z') },
+        { id: task.deploymentId, status: 'ACTIVE', taskDefinition: BAD_TD, createdAt: CREATED },
+      ],
+    });
+    expect(await gate.rollbackDeployment(task, 'r')).toEqual({ kind: 'superseded', by: 'ecs-svc/9999999999999999999' });
+    expect(ecsMock).not.toHaveReceivedCommand(ListServiceDeploymentsCommand);
     expect(ecsMock).not.toHaveReceivedCommand(StopServiceDeploymentCommand);
   });
 
-  it('says nothing to roll back for a first deployment (no source revision)', async () => {
-    ecsMock.on(ListServiceDeploymentsCommand).resolves({ serviceDeployments: [inProgress] });
-    ecsMock.on(DescribeServiceDeploymentsCommand).resolves({ serviceDeployments: [{ serviceDeploymentArn: DEPLOYMENT, sourceServiceRevisions: [] }] });
-    expect(await gate.rollbackDeployment(CLUSTER, 'web', 'r')).toEqual({ kind: 'nothingToRollBack' });
+  it('does not confirm a task whose deployment id is none of the service\'s, or runs another task definition, or whose service does not exist', async () => {
+    ecs();
+    expect(await gate.rollbackDeployment({ ...task, deploymentId: 'ecs-svc/1' }, 'r')).toEqual({ kind: 'notInService', why: 'service web has no current deployment ecs-svc/1' });
+    expect(await gate.rollbackDeployment({ ...task, taskDefinitionArn: 'arn:aws:ecs:eu-west-1:123456789012:task-definition/tool:1' }, 'r')).toMatchObject({ kind: 'notInService' });
+    ecsMock.on(DescribeServicesCommand).resolves({ services: [], failures: [{ arn: SERVICE_ARN, reason: 'MISSING' }] });
+    expect(await gate.rollbackDeployment(task, 'r')).toMatchObject({ kind: 'notInService' });
+    expect(ecsMock).not.toHaveReceivedCommand(ListServiceDeploymentsCommand);
+    expect(ecsMock).not.toHaveReceivedCommand(StopServiceDeploymentCommand);
+  });
+
+  it('says nothing to roll back for a first deployment (no source revision), with the service\'s desired count', async () => {
+    ecs({ serviceDeployment: { status: 'IN_PROGRESS', sources: [] } });
+    expect(await gate.rollbackDeployment(task, 'r')).toEqual({ kind: 'nothingToRollBack', deploymentArn: DEPLOYMENT, desiredCount: 2 });
     expect(ecsMock).not.toHaveReceivedCommand(StopServiceDeploymentCommand);
   });
 
   it('reports a rollback already under way as done, without stopping again (a retried event)', async () => {
-    ecsMock.on(ListServiceDeploymentsCommand).resolves({ serviceDeployments: [{ serviceDeploymentArn: DEPLOYMENT, status: 'ROLLBACK_IN_PROGRESS' }] });
-    expect(await gate.rollbackDeployment(CLUSTER, 'web', 'r')).toEqual({ kind: 'rolledBack', deploymentArn: DEPLOYMENT });
+    ecs({ serviceDeployment: { status: 'ROLLBACK_IN_PROGRESS', sources: [{ arn: OLD_REV }] } });
+    expect(await gate.rollbackDeployment(task, 'r')).toEqual({ kind: 'rolledBack', deploymentArn: DEPLOYMENT, repeated: true });
     expect(ecsMock).not.toHaveReceivedCommand(StopServiceDeploymentCommand);
   });
 
-  it('looks again when the deployment finished between listing and stopping', async () => {
-    ecsMock.on(ListServiceDeploymentsCommand).resolvesOnce({ serviceDeployments: [inProgress] }).resolves({ serviceDeployments: [] });
-    ecsMock.on(DescribeServiceDeploymentsCommand).resolves({ serviceDeployments: [{ serviceDeploymentArn: DEPLOYMENT, sourceServiceRevisions: [{ arn: 'r' }] }] });
+  it('reports a completed deployment with the revision it replaced: the one of its sources that ran the most tasks on another task definition', async () => {
+    const SAME_REV = revision('1111111111111111111');
+    const SMALL_REV = revision('2222222222222222222');
+    ecs({
+      serviceDeployment: { status: 'SUCCESSFUL', sources: [{ arn: SAME_REV, requestedTaskCount: 5 }, { arn: SMALL_REV, requestedTaskCount: 1 }, { arn: OLD_REV, requestedTaskCount: 2 }] },
+      revisions: { [BAD_REV]: BAD_TD, [OLD_REV]: OLD_TD, [SAME_REV]: BAD_TD, [SMALL_REV]: FIX_TD },
+    });
+    expect(await gate.rollbackDeployment(task, 'r')).toEqual({
+      kind: 'completed',
+      deploymentArn: DEPLOYMENT,
+      desiredCount: 2,
+      previous: { serviceRevisionArn: OLD_REV, taskDefinitionArn: OLD_TD, containers: [{ name: 'web', image: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/web:7', imageDigest: OLD_DIGEST }] },
+    });
+    expect(ecsMock).not.toHaveReceivedCommand(StopServiceDeploymentCommand);
+  });
+
+  it('reports a completed deployment without a previous revision when ECS no longer describes its source', async () => {
+    ecs({ serviceDeployment: { status: 'SUCCESSFUL', sources: [{ arn: OLD_REV }] }, revisions: { [BAD_REV]: BAD_TD } });
+    expect(await gate.rollbackDeployment(task, 'r')).toEqual({ kind: 'completed', deploymentArn: DEPLOYMENT, desiredCount: 2 });
+  });
+
+  it('matches the service deployment by the task definition its target revision runs, not by being the newest', async () => {
+    const NEWER = `${DEPLOYMENT.slice(0, -4)}NEWR`;
+    ecs({
+      listed: [
+        { serviceDeploymentArn: NEWER, status: 'IN_PROGRESS', createdAt: new Date('2026-01-05T08:55:00Z') },
+        { serviceDeploymentArn: DEPLOYMENT, status: 'IN_PROGRESS', createdAt: CREATED },
+      ],
+      revisions: { [BAD_REV]: BAD_TD, [OLD_REV]: OLD_TD, [revision('NEWR')]: FIX_TD },
+    });
+    expect(await gate.rollbackDeployment(task, 'r')).toEqual({ kind: 'rolledBack', deploymentArn: DEPLOYMENT });
+    expect(ecsMock).toHaveReceivedCommandWith(StopServiceDeploymentCommand, { serviceDeploymentArn: DEPLOYMENT });
+    expect(ecsMock).toHaveReceivedCommandTimes(StopServiceDeploymentCommand, 1);
+  });
+
+  it('has nothing to roll back when no service deployment targets the task\'s revision', async () => {
+    ecs({ revisions: { [OLD_REV]: OLD_TD } });
+    expect(await gate.rollbackDeployment(task, 'r')).toEqual({ kind: 'nothingToRollBack', desiredCount: 2 });
+    expect(ecsMock).not.toHaveReceivedCommand(StopServiceDeploymentCommand);
+  });
+
+  it('follows ListServiceDeployments pagination', async () => {
+    ecs();
+    ecsMock
+      .on(ListServiceDeploymentsCommand, { nextToken: undefined })
+      .resolves({ serviceDeployments: [], nextToken: 'page-2' })
+      .on(ListServiceDeploymentsCommand, { nextToken: 'page-2' })
+      .resolves({ serviceDeployments: [{ serviceDeploymentArn: DEPLOYMENT, status: 'IN_PROGRESS', createdAt: CREATED }] });
+    expect(await gate.rollbackDeployment(task, 'r')).toEqual({ kind: 'rolledBack', deploymentArn: DEPLOYMENT });
+    expect(ecsMock).toHaveReceivedCommandTimes(ListServiceDeploymentsCommand, 2);
+  });
+
+  it('reads again when the deployment moved on between reading and stopping, and answers from what it finds', async () => {
+    ecs();
     ecsMock.on(StopServiceDeploymentCommand).rejects(new ConflictException({ message: 'The service deployment is in SUCCESSFUL state', $metadata: {} }));
-    expect(await gate.rollbackDeployment(CLUSTER, 'web', 'r')).toEqual({ kind: 'nothingToRollBack' });
+    ecsMock.on(DescribeServicesCommand).resolvesOnce({
+      services: [{ serviceName: 'web', status: 'ACTIVE', desiredCount: 2, deployments: [{ id: task.deploymentId, status: 'PRIMARY', taskDefinition: BAD_TD, createdAt: CREATED }] }],
+    }).resolves({
+      services: [
+        {
+          serviceName: 'web',
+          status: 'ACTIVE',
+          deployments: [
+            { id: 'ecs-svc/9999999999999999999', status: 'PRIMARY', taskDefinition: FIX_TD },
+            { id: task.deploymentId, status: 'ACTIVE', taskDefinition: BAD_TD },
+          ],
+        },
+      ],
+    });
+    expect(await gate.rollbackDeployment(task, 'r')).toEqual({ kind: 'superseded', by: 'ecs-svc/9999999999999999999' });
   });
 
   it('passes the error on when the deployment is still in progress after a refused stop', async () => {
-    ecsMock.on(ListServiceDeploymentsCommand).resolves({ serviceDeployments: [inProgress] });
-    ecsMock.on(DescribeServiceDeploymentsCommand).resolves({ serviceDeployments: [{ serviceDeploymentArn: DEPLOYMENT, sourceServiceRevisions: [{ arn: 'r' }] }] });
+    ecs();
     ecsMock.on(StopServiceDeploymentCommand).rejects(new InvalidParameterException({ message: 'something else', $metadata: {} }));
-    await expect(gate.rollbackDeployment(CLUSTER, 'web', 'r')).rejects.toThrow('something else');
+    await expect(gate.rollbackDeployment(task, 'r')).rejects.toThrow('something else');
   });
 
   it('passes throttling on (the SDK already retried it)', async () => {
-    ecsMock.on(ListServiceDeploymentsCommand).rejects(awsError('ThrottlingException', 'Rate exceeded'));
-    await expect(gate.rollbackDeployment(CLUSTER, 'web', 'r')).rejects.toThrow('Rate exceeded');
+    ecsMock.on(DescribeServicesCommand).rejects(awsError('ThrottlingException', 'Rate exceeded'));
+    await expect(gate.rollbackDeployment(task, 'r')).rejects.toThrow('Rate exceeded');
+  });
+});
+
+describe('restoreServiceRevision', () => {
+  it('updates the service to the task definition only', async () => {
+    ecsMock.on(UpdateServiceCommand).resolves({});
+    const td = 'arn:aws:ecs:eu-west-1:123456789012:task-definition/web:7';
+    await gate.restoreServiceRevision(CLUSTER, 'web', td, 'denied');
+    expect(ecsMock).toHaveReceivedCommandTimes(UpdateServiceCommand, 1);
+    expect(ecsMock.commandCalls(UpdateServiceCommand)[0].args[0].input).toEqual({ cluster: CLUSTER, service: 'web', taskDefinition: td });
+  });
+});
+
+describe('sameTaskDefinition', () => {
+  it('compares revisions, whether named by ARN or by family:revision', () => {
+    expect(sameTaskDefinition('arn:aws:ecs:eu-west-1:123456789012:task-definition/web:7', 'web:7')).toBe(true);
+    expect(sameTaskDefinition('arn:aws:ecs:eu-west-1:123456789012:task-definition/web:7', 'arn:aws:ecs:eu-west-1:123456789012:task-definition/web:17')).toBe(false);
   });
 });
 

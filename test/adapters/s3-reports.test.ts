@@ -2,7 +2,7 @@ import { GetObjectCommand, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { Readable } from 'node:stream';
-import { S3Reports } from '../../functions/adapters/s3-reports';
+import { DEFAULT_MAX_REPORT_BYTES, S3Reports } from '../../functions/adapters/s3-reports';
 import { InputError } from '../../functions/core/errors';
 import { ReportMissingError } from '../../functions/core/ports';
 import { awsError, digestOf } from './sample-data';
@@ -48,6 +48,14 @@ describe('S3Reports', () => {
     const failure = new S3Reports({ client, bucket: 'b', maxReportBytes: 1024 }).getReport('big.json');
     await expect(failure).rejects.toBeInstanceOf(InputError);
     await expect(failure).rejects.toThrow('scan report s3://b/big.json: is 2048 bytes, more than the 1024-byte limit');
+    expect(stream.destroyed).toBe(true);
+  });
+
+  it('caps reports at 64 MiB by default, which the functions\' memory can parse', async () => {
+    expect(DEFAULT_MAX_REPORT_BYTES).toBe(64 * 1024 * 1024);
+    const stream = body('x');
+    s3Mock.on(GetObjectCommand).resolves({ Body: stream as never, ContentLength: DEFAULT_MAX_REPORT_BYTES + 1 });
+    await expect(new S3Reports({ client, bucket: 'b' }).getReport('big.json')).rejects.toThrow(`more than the ${DEFAULT_MAX_REPORT_BYTES}-byte limit`);
     expect(stream.destroyed).toBe(true);
   });
 

@@ -93,9 +93,10 @@ describe('fargate-gate simulate: the example scenarios', () => {
     expect(task(result, 'export-with-keys')?.lastStatus).toBe('STOPPED');
     expect(task(result, 'export-plain')?.lastStatus).toBe('RUNNING');
     const verdicts = of(result, 'notify').map((a) => a.event);
+    // The waiting tasks are acted on first; the scan's own verdict event (the image alone) follows.
     expect(verdicts.map((e) => [e?.decision, e?.action, e?.rules])).toEqual([
-      ['pass', 'none', []],
       ['fail', 'stopTask', ['secrets']],
+      ['pass', 'none', []],
     ]);
     // The verdict names the variables, never their values.
     expect(JSON.stringify(result.actions)).not.toMatch(/wJalrXUtnFEMI|AKIAIOSFODNN7EXAMPLE/);
@@ -123,10 +124,26 @@ describe('fargate-gate simulate: the example scenarios', () => {
     expect(badTasks.every((t) => t.lastStatus === 'STOPPED')).toBe(true);
   });
 
+  it('service-completed-restore: a deployment that completed before its verdict is undone by restoring the revision it replaced, never by scaling to zero', async () => {
+    const result = (await simulate(join(SCENARIOS, 'service-completed-restore.json'))).json();
+    expect(result.ok).toBe(true);
+    expect(of(result, 'rollbackDeployment')).toMatchObject([{ outcome: 'restored', service: 'notifier' }]);
+    expect(of(result, 'scaleService')).toEqual([]);
+    const service = result.services.find((s) => s.name === 'notifier');
+    expect(service).toMatchObject({ desiredCount: 2, restartLoop: false, running: [{ taskDefinition: 'notifier:7', tasks: 2 }] });
+    expect(result.tasks.filter((t) => t.taskDefinition === 'notifier:8').every((t) => t.lastStatus === 'STOPPED')).toBe(true);
+    const verdicts = of(result, 'notify').map((a) => a.event);
+    expect(verdicts.filter((e) => e?.taskArn).map((e) => [e?.decision, e?.action])).toEqual([['fail', 'rollbackDeployment']]);
+  });
+
   it('service-first-deployment: nothing to roll back to, so the service is scaled to zero, once', async () => {
-    const result = (await simulate(join(SCENARIOS, 'service-first-deployment.json'))).json();
-    expect(of(result, 'rollbackDeployment').map((a) => a.outcome)).toEqual(['nothingToRollBack']);
+    const run = await simulate(join(SCENARIOS, 'service-first-deployment.json'));
+    const result = run.json();
+    // Asking to roll back a first deployment changes nothing in ECS: no rollback action, one scale to zero.
+    expect(of(result, 'rollbackDeployment')).toEqual([]);
     expect(of(result, 'scaleService')).toMatchObject([{ service: 'cart', desiredCount: 0 }]);
+    const timeline = (await simulate(join(SCENARIOS, 'service-first-deployment.json'), 'timeline')).stdout;
+    expect(timeline.match(/first deployment: nothing to roll back to/g)).toHaveLength(1);
     expect(result.tasks.every((t) => t.lastStatus === 'STOPPED')).toBe(true);
   });
 
@@ -186,7 +203,7 @@ describe('fargate-gate simulate: the example scenarios', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^fargate-gate simulate: service-rollback /);
     expect(run.stdout).toMatch(/\+0:00:00 {2}step 1: deploy notifier:8 to service notifier/);
-    expect(run.stdout).toMatch(/#\d+ CodeBuild Build State Change: build fargate-gate-scan:[0-9a-f]{8}… SUCCEEDED\n.*=> notify fail image/);
+    expect(run.stdout).toMatch(/#\d+ CodeBuild Build State Change: build fargate-gate-scan:[0-9a-f]{8}… SUCCEEDED\n(?:.*=> (?:rollbackDeployment|stopTask|notify fail notifier).*\n)*.*=> notify fail image/);
     expect(run.stdout).toMatch(/=> rollbackDeployment notifier: fargate-gate: denied/);
     expect(run.stdout).toMatch(/service notifier: desired 2, running notifier:7 x2\n/);
     expect(run.stdout).toMatch(/expectations: 9\/9 met\n$/);

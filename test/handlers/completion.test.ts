@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { VerdictTooLargeError } from '../../functions/adapters/dynamo-items';
 import { InputError } from '../../functions/core/errors';
 import { referenceScanKey } from '../../functions/core/gate/images';
 import { parseImageReference } from '../../functions/core/image/reference';
@@ -12,6 +13,7 @@ import {
   digestOf,
   registerTaskDefinition,
   runningTask,
+  scanBuildEvent,
   storeVerdict,
   sweepEvent,
   taskArnOf,
@@ -417,7 +419,9 @@ describe('other triggers', () => {
 
     uploadReport(world, key, { reference: 'nginx:1.25', digest: pulled, critical: 0 });
     await gate.handleEvent(buildEvent(buildIdOf(world, key), 'SUCCEEDED'));
-    expect(world.store.verdicts.get(`${key}#${policy.hash}`)?.expiresAt).toBe(Date.parse('2026-01-05T10:00:00Z') / 1000);
+    // The report claims 08:30, before the scan started at 09:00: its time counts from the start. The tag verdict
+    // lives past the scan deadline and a sweep (30 + 60 minutes) plus 10 minutes of use.
+    expect(world.store.verdicts.get(`${key}#${policy.hash}`)).toMatchObject({ scannedAt: '2026-01-05T09:00:00.000Z', expiresAt: Date.parse('2026-01-05T10:40:00Z') / 1000 });
     expect(world.store.verdicts.get(`${pulled}#${policy.hash}`)).toMatchObject({ digest: pulled });
     expect(world.notifier.published.find((e) => !e.taskArn)?.images[0]).toMatchObject({ digest: pulled });
   });
@@ -431,5 +435,269 @@ describe('other triggers', () => {
     expect(result).toMatchObject({ kind: 'runTaskCall', judgements: [{ status: 'waiting' }] });
     expect(world.store.launchers.get(taskArn)).toBe('arn:aws:sts::123456789012:assumed-role/ci-deployer/deploy-bot');
     expect(world.store.allWaiters()[0]).toMatchObject({ taskArn, launchedBy: 'arn:aws:sts::123456789012:assumed-role/ci-deployer/deploy-bot' });
+  });
+});
+
+const denied = (name: string, message: string) => Object.assign(new Error(message), { name, $fault: 'client', $metadata: { httpStatusCode: 403 } });
+const throttled = () => Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $fault: 'client', $metadata: { httpStatusCode: 400 } });
+
+describe('a scan whose outcome cannot be stored or read for good', () => {
+  it.each([
+    ['a report over the size cap', () => new InputError('is 300000000 bytes, more than the 67108864-byte limit for a scanner report', { source: 'scan report s3://b/k' }), 'more than the 67108864-byte limit'],
+    ['a report the gate may not read (403)', () => denied('AccessDenied', 'Access Denied'), 'Access Denied'],
+  ])('ends in a scan error on %s, and its waiting task is judged under onScanError', async (_label, failure, message) => {
+    const { world, gate } = setup();
+    await launch(world, gate, { id: 'f2000000000000000000000000000001' });
+    world.reports.getReport = async () => {
+      throw failure();
+    };
+    const result = await gate.handleEvent(scanBuildEvent(world, NEW, 'SUCCEEDED'));
+    expect(result).toMatchObject({ kind: 'scanBuildFinished', finished: { outcome: 'error', error: expect.stringContaining(message) } });
+    expect(world.store.scans.get(NEW)).toMatchObject({ state: 'error', error: expect.stringContaining('could not be read') });
+    expect(world.ecs.stops.map((stop) => stop.taskArn)).toEqual([taskArnOf('f2000000000000000000000000000001')]);
+    expect(world.store.allWaiters()).toEqual([]);
+  });
+
+  it('ends in a scan error when the verdict is too large to store', async () => {
+    const { world, gate } = setup(policyOf({ onScanError: 'allow' }));
+    await launch(world, gate, { id: 'f2000000000000000000000000000002' });
+    uploadReport(world, NEW, { reference: `${WEB}@${NEW}`, digest: NEW, critical: 1 });
+    world.store.putVerdict = async () => {
+      throw new VerdictTooLargeError('the assessment is 900000 bytes gzipped');
+    };
+    const result = await gate.handleEvent(scanBuildEvent(world, NEW, 'SUCCEEDED'));
+    expect(result).toMatchObject({ finished: { outcome: 'error', error: expect.stringContaining('could not be stored') } });
+    expect(world.store.scans.get(NEW)).toMatchObject({ state: 'error' });
+    // onScanError allow: the task runs, with a warning event.
+    expect(world.ecs.stops).toEqual([]);
+    expect(world.notifier.published.find((e) => e.taskArn)).toMatchObject({ decision: 'warn', rules: ['onScanError'] });
+  });
+
+  it('stays running on a failure a retry may fix, so the retried event finishes it', async () => {
+    const { world, gate } = setup();
+    await launch(world, gate, { id: 'f2000000000000000000000000000003' });
+    uploadReport(world, NEW, { reference: `${WEB}@${NEW}`, digest: NEW, critical: 1 });
+    const read = world.reports.getReport.bind(world.reports);
+    world.reports.getReport = async () => {
+      throw throttled();
+    };
+    await expect(gate.handleEvent(scanBuildEvent(world, NEW, 'SUCCEEDED'))).rejects.toThrow('Rate exceeded');
+    expect(world.store.scans.get(NEW)?.state).toBe('running');
+    world.reports.getReport = read;
+    await gate.handleEvent(scanBuildEvent(world, NEW, 'SUCCEEDED'));
+    expect(world.store.scans.get(NEW)?.state).toBe('done');
+    expect(world.ecs.stops).toHaveLength(1);
+  });
+});
+
+describe('verdict events of a finishing scan', () => {
+  it('never hold up the waiting tasks: with PutEvents denied, the task is stopped and the scan finished', async () => {
+    const { world, gate } = setup();
+    await launch(world, gate, { id: 'f2100000000000000000000000000001' });
+    uploadReport(world, NEW, { reference: `${WEB}@${NEW}`, digest: NEW, user: '0', critical: 4 });
+    world.notifier.publishVerdict = async () => {
+      world.recorder.record('notifier.publishVerdict');
+      throw denied('AccessDeniedException', 'User is not authorized to perform: events:PutEvents');
+    };
+    const result = await gate.handleEvent(scanBuildEvent(world, NEW, 'SUCCEEDED'));
+    expect(result).toMatchObject({ kind: 'scanBuildFinished', finished: { outcome: 'verdict' } });
+    expect(world.ecs.stops.map((stop) => stop.taskArn)).toEqual([taskArnOf('f2100000000000000000000000000001')]);
+    expect(world.store.scans.get(NEW)?.state).toBe('done');
+    expect(world.store.allWaiters()).toEqual([]);
+    expect(world.metrics.total('VerdictEventsLost')).toBeGreaterThanOrEqual(1);
+    // The claim of the scan's event was given back: whatever judges the scan again may still send it.
+    expect([...world.store.enforcements.keys()].filter((key) => key.startsWith('scan#'))).toEqual([]);
+  });
+
+  it('go out after the waiting tasks were acted on', async () => {
+    const { world, gate } = setup();
+    await launch(world, gate, { id: 'f2100000000000000000000000000002' });
+    uploadReport(world, NEW, { reference: `${WEB}@${NEW}`, digest: NEW, critical: 1 });
+    world.recorder.reset();
+    await gate.handleEvent(scanBuildEvent(world, NEW, 'SUCCEEDED'));
+    const calls = world.calls();
+    expect(calls.indexOf('ecs.stopTask')).toBeGreaterThanOrEqual(0);
+    expect(calls.indexOf('ecs.stopTask')).toBeLessThan(calls.indexOf('notifier.publishVerdict'));
+    expect(world.notifier.published.map((e) => e.taskArn ?? 'image')).toContain('image');
+  });
+});
+
+describe('a scan that cannot be finished', () => {
+  it('is given up on after three attempts in a row fail for good: a scan error, judged under onScanError', async () => {
+    const { world, gate } = setup();
+    await launch(world, gate, { id: 'f2200000000000000000000000000001' });
+    uploadReport(world, NEW, { reference: `${WEB}@${NEW}`, digest: NEW, critical: 0 });
+    world.scanner.statuses.set(buildIdOf(world), 'SUCCEEDED');
+    const listWaiters = world.store.listWaiters.bind(world.store);
+    world.store.listWaiters = async () => {
+      throw denied('AccessDeniedException', 'not authorized to perform dynamodb:Query');
+    };
+
+    expect(await gate.handleEvent(scanBuildEvent(world, NEW, 'SUCCEEDED'))).toMatchObject({ kind: 'failed', failure: 'permanent' });
+    expect(world.store.scans.get(NEW)).toMatchObject({ state: 'running', error: expect.stringMatching(/^finishing the scan failed 1 time in a row/) });
+    expect(await gate.handleEvent(sweepEvent())).toMatchObject({ summary: { finished: 0 } });
+    expect(world.store.scans.get(NEW)).toMatchObject({ state: 'running', error: expect.stringMatching(/^finishing the scan failed 2 times in a row/) });
+
+    // The store recovers for the tasks, not for this scan's waiters: the third failure in a row ends it.
+    world.store.listWaiters = async (key) => {
+      if (key === NEW && world.store.scans.get(NEW)?.state === 'running') throw denied('AccessDeniedException', 'not authorized to perform dynamodb:Query');
+      return listWaiters(key);
+    };
+    expect(await gate.handleEvent(sweepEvent())).toMatchObject({ summary: { finished: 1 } });
+    expect(world.store.scans.get(NEW)).toMatchObject({ state: 'error', attempts: 1, error: expect.stringContaining('could not be finished (3 attempts failed') });
+    expect(world.ecs.stops.map((stop) => stop.taskArn)).toEqual([taskArnOf('f2200000000000000000000000000001')]);
+    expect(world.store.allWaiters()).toEqual([]);
+    // Off the sweep's list.
+    world.recorder.reset();
+    await gate.handleEvent(sweepEvent());
+    expect(world.calls()).toEqual(['store.listUnfinishedScans']);
+  });
+
+  it('does not count failures a retry may fix, nor keep the count once it finished', async () => {
+    const { world, gate } = setup();
+    await launch(world, gate, { id: 'f2200000000000000000000000000002' });
+    uploadReport(world, NEW, { reference: `${WEB}@${NEW}`, digest: NEW, critical: 0 });
+    world.scanner.statuses.set(buildIdOf(world), 'SUCCEEDED');
+    const listWaiters = world.store.listWaiters.bind(world.store);
+    let failure: () => Error = () => denied('AccessDeniedException', 'denied');
+    world.store.listWaiters = async () => {
+      throw failure();
+    };
+    await gate.handleEvent(sweepEvent());
+    failure = throttled;
+    for (let sweep = 0; sweep < 3; sweep += 1) await expect(gate.handleEvent(sweepEvent())).rejects.toThrow('Rate exceeded');
+    expect(world.store.scans.get(NEW)).toMatchObject({ state: 'running', error: expect.stringContaining('1 time in a row') });
+    world.store.listWaiters = listWaiters;
+    expect(await gate.handleEvent(sweepEvent())).toMatchObject({ summary: { finished: 1 } });
+    expect(world.store.scans.get(NEW)).toEqual(expect.objectContaining({ state: 'done' }));
+    expect(world.store.scans.get(NEW)?.error).toBeUndefined();
+  });
+
+  it('counts in the sweep summary only the scans it really finished', async () => {
+    const { world, gate } = setup();
+    await launch(world, gate, { id: 'f2200000000000000000000000000003' });
+    world.scanner.statuses.set(buildIdOf(world), 'FAILED');
+    world.store.updateScan = async () => {
+      throw denied('AccessDeniedException', 'not authorized to perform dynamodb:UpdateItem');
+    };
+    expect(await gate.handleEvent(sweepEvent())).toMatchObject({ summary: { finished: 0, expired: 0 } });
+  });
+
+  it('drops the waiters of a cluster ECS no longer knows, and finishes', async () => {
+    const { world, gate } = setup();
+    await launch(world, gate, { id: 'f2200000000000000000000000000004' });
+    uploadReport(world, NEW, { reference: `${WEB}@${NEW}`, digest: NEW, critical: 1 });
+    world.ecs.failNext.set('describeTasks', Object.assign(new Error('Cluster not found.'), { name: 'ClusterNotFoundException', $fault: 'client', $metadata: { httpStatusCode: 400 } }));
+    expect(await gate.handleEvent(scanBuildEvent(world, NEW, 'SUCCEEDED'))).toMatchObject({ finished: { outcome: 'verdict' } });
+    expect(world.store.scans.get(NEW)?.state).toBe('done');
+    expect(world.store.allWaiters()).toEqual([]);
+  });
+});
+
+describe('a verdict that arrives after a slow build', () => {
+  it('judges the tasks that waited for it even under a maxScanAge shorter than the wait, with one build', async () => {
+    const { world, gate } = setup(policyOf({ maxScanAge: '30m' }));
+    await launch(world, gate, { id: 'f2300000000000000000000000000001' });
+    // The build waited in CodeBuild's queue: it ends 35 minutes after StartBuild. The report was written at the end.
+    world.clock.advance(35 * 60_000);
+    uploadReport(world, NEW, { reference: `${WEB}@${NEW}`, digest: NEW, user: '0', critical: 3, createdAt: '2026-01-05T09:34:00Z' });
+    const result = await gate.handleEvent(scanBuildEvent(world, NEW, 'SUCCEEDED', '2026-01-05T09:35:00Z'));
+    expect(result).toMatchObject({ finished: { outcome: 'verdict' } });
+    expect(world.ecs.stops).toHaveLength(1);
+    expect(world.scanner.requests).toHaveLength(1);
+    expect(world.store.scans.get(NEW)?.state).toBe('done');
+  });
+
+  it('counts its age from the report, so a task launched just after it uses it', async () => {
+    const { world, gate, policy } = setup(policyOf({ maxScanAge: '30m' }));
+    await launch(world, gate, { id: 'f2300000000000000000000000000002' });
+    world.clock.advance(35 * 60_000);
+    uploadReport(world, NEW, { reference: `${WEB}@${NEW}`, digest: NEW, critical: 0, createdAt: '2026-01-05T09:34:00Z' });
+    await gate.handleEvent(scanBuildEvent(world, NEW, 'SUCCEEDED'));
+    expect(world.store.verdicts.get(`${NEW}#${policy.hash}`)?.scannedAt).toBe('2026-01-05T09:34:00.000Z');
+    const next = await launch(world, gate, { id: 'f2300000000000000000000000000003' });
+    expect(next).toMatchObject({ judgement: { status: 'judged', decision: 'pass' } });
+    expect(world.scanner.requests).toHaveLength(1);
+  });
+
+  it('takes the build\'s end from the event when the report states no time', async () => {
+    const { world, gate, policy } = setup();
+    await launch(world, gate, { id: 'f2300000000000000000000000000004' });
+    world.clock.advance(40 * 60_000);
+    world.reports.objects.set(`reports/sha256/${NEW.slice(7)}/scan-0001.json`, JSON.stringify({ SchemaVersion: 2, ArtifactName: `${WEB}@${NEW}`, ArtifactType: 'container_image', Results: [] }));
+    await gate.handleEvent(scanBuildEvent(world, NEW, 'SUCCEEDED', '2026-01-05T09:31:00Z'));
+    expect(world.store.verdicts.get(`${NEW}#${policy.hash}`)?.scannedAt).toBe('2026-01-05T09:31:00.000Z');
+  });
+});
+
+describe('a build event', () => {
+  it('finds its scan by the build\'s own environment: one read, no listing of unfinished scans', async () => {
+    const { world, gate } = setup();
+    await launch(world, gate, { id: 'f2400000000000000000000000000001' });
+    uploadReport(world, NEW, { reference: `${WEB}@${NEW}`, digest: NEW, critical: 1 });
+    world.recorder.reset();
+    await gate.handleEvent(scanBuildEvent(world, NEW, 'SUCCEEDED'));
+    expect(world.calls()[0]).toBe('store.getScan');
+    expect(world.recorder.count('store.listUnfinishedScans')).toBe(0);
+    expect(world.ecs.stops).toHaveLength(1);
+  });
+
+  it('finds a scan by reference by the key in its report key', async () => {
+    const { world, gate } = setup();
+    registerTaskDefinition(world, 'proxy', [{ name: 'web', image: 'nginx:1.25' }]);
+    const key = referenceScanKey(parseImageReference('nginx:1.25'));
+    await launch(world, gate, { id: 'f2400000000000000000000000000002', family: 'proxy', image: 'nginx:1.25', digest: null });
+    uploadReport(world, key, { reference: 'nginx:1.25', digest: digestOf('nginx'), user: '0' });
+    world.recorder.reset();
+    expect(await gate.handleEvent(scanBuildEvent(world, key, 'SUCCEEDED'))).toMatchObject({ finished: { key, outcome: 'verdict' } });
+    expect(world.recorder.count('store.listUnfinishedScans')).toBe(0);
+  });
+
+  it('of a scan that was replaced since finishes nothing', async () => {
+    const { world, gate } = setup();
+    await launch(world, gate, { id: 'f2400000000000000000000000000003' });
+    const old = scanBuildEvent(world, NEW, 'SUCCEEDED');
+    const record = world.store.scans.get(NEW);
+    world.store.scans.set(NEW, { ...(record as NonNullable<typeof record>), scanId: 'a-newer-scan' });
+    world.recorder.reset();
+    expect(await gate.handleEvent(old)).toEqual({ kind: 'scanBuildFinished' });
+    expect(world.calls()).toEqual(['store.getScan']);
+  });
+
+  it('without the build\'s environment is matched by its build id among the unfinished scans', async () => {
+    const { world, gate } = setup();
+    await launch(world, gate, { id: 'f2400000000000000000000000000004' });
+    uploadReport(world, NEW, { reference: `${WEB}@${NEW}`, digest: NEW, critical: 1 });
+    world.recorder.reset();
+    await gate.handleEvent(buildEvent(buildIdOf(world), 'SUCCEEDED'));
+    expect(world.calls()[0]).toBe('store.listUnfinishedScans');
+    expect(world.ecs.stops).toHaveLength(1);
+  });
+});
+
+describe('a scan whose build cannot be started', () => {
+  it('is a scan error at once when CodeBuild refuses it for good (access denied)', async () => {
+    const { world, gate } = setup();
+    world.scanner.startScan = async () => {
+      throw denied('AccessDeniedException', 'not authorized to perform: codebuild:StartBuild');
+    };
+    const result = await launch(world, gate, { id: 'f2500000000000000000000000000001' });
+    expect(result).toMatchObject({ judgement: { status: 'judged', decision: 'error', action: 'stopTask' } });
+    expect(world.store.scans.get(NEW)).toMatchObject({ state: 'error', attempts: 1, error: expect.stringContaining('codebuild:StartBuild') });
+  });
+
+  it('is given up on once the time for starting it ran out, however often its start failed', async () => {
+    const { world, gate } = setup();
+    world.scanner.startScan = async () => {
+      throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    };
+    await expect(launch(world, gate, { id: 'f2500000000000000000000000000002' })).rejects.toThrow('socket hang up');
+    // Every sweep takes the lease and fails to start the build again, until the two hours for starting it are over.
+    for (let minute = 0; minute < 125; minute += 5) {
+      world.clock.advance(5 * 60_000);
+      await gate.handleEvent(sweepEvent()).catch(() => undefined);
+    }
+    expect(world.store.scans.get(NEW)).toMatchObject({ state: 'error', error: expect.stringContaining('every attempt at starting its build failed') });
+    expect(world.ecs.stops).toHaveLength(1);
   });
 });

@@ -1,6 +1,7 @@
 import { InputError } from '../../functions/core/errors';
 import { ReportMissingError, ScanCapacityError } from '../../functions/core/ports';
-import { classifyFailure, shouldRetry } from '../../functions/handlers/failures';
+import { VerdictTooLargeError } from '../../functions/adapters/dynamo-items';
+import { classifyFailure, isNonRetryable, shouldRetry } from '../../functions/handlers/failures';
 
 const aws = (name: string, extra: Record<string, unknown> = {}) => Object.assign(new Error(name), { name, ...extra });
 
@@ -9,6 +10,7 @@ describe('classifyFailure', () => {
     ['an InputError', new InputError('bad'), 'input'],
     ['a ScanCapacityError', new ScanCapacityError('full'), 'capacity'],
     ['a missing report', new ReportMissingError('gone'), 'permanent'],
+    ['a verdict too large for one store item', new VerdictTooLargeError('2 MB of findings'), 'input'],
     ['throttling by name', aws('ThrottlingException', { $fault: 'client' }), 'transient'],
     ['DynamoDB throughput', aws('ProvisionedThroughputExceededException', { $fault: 'client' }), 'transient'],
     ['an SDK-retryable error', aws('Whatever', { $retryable: { throttling: false } }), 'transient'],
@@ -25,5 +27,6 @@ describe('classifyFailure', () => {
 
   it('retries transient and unknown failures only', () => {
     expect(['input', 'capacity', 'permanent', 'transient', 'unknown'].filter((k) => shouldRetry(k as never))).toEqual(['transient', 'unknown']);
+    expect(['input', 'capacity', 'permanent', 'transient', 'unknown'].filter((k) => isNonRetryable(k as never))).toEqual(['input', 'permanent']);
   });
 });

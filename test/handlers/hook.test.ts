@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createGate } from '../../functions/handlers/gate';
 import { createWorld, policyOf, type World } from './support/fakes';
-import { REGISTRY, REVISION_ARN, buildEvent, digestOf, hookPayload, registerTaskDefinition, storeVerdict, uploadReport } from './support/scenario';
+import { REGISTRY, REVISION_ARN, buildEvent, digestOf, hookPayload, registerTaskDefinition, scanBuildEvent, storeVerdict, taskDefinitionArnOf, uploadReport } from './support/scenario';
 
 const WEB = `${REGISTRY}/shop/web`;
 const GOOD = digestOf('good');
@@ -168,5 +168,130 @@ describe('the PRE_SCALE_UP lifecycle hook', () => {
     await gate.handleHook(hookPayload());
     await gate.handleHook(hookPayload());
     expect(world.notifier.published).toHaveLength(1);
+  });
+});
+
+const putEventsDenied = () => Object.assign(new Error('User is not authorized to perform: events:PutEvents'), { name: 'AccessDeniedException', $fault: 'client', $metadata: { httpStatusCode: 400 } });
+
+describe('the hook\'s verdict event', () => {
+  it('never changes the answer: a refused revision stays refused when PutEvents fails, and the event is counted lost', async () => {
+    const { world, gate } = setup(policyOf({ onScanError: 'allow' }), BAD);
+    world.notifier.publishVerdict = async () => {
+      world.recorder.record('notifier.publishVerdict');
+      throw putEventsDenied();
+    };
+    expect(await gate.handleHook(hookPayload())).toEqual({ hookStatus: 'FAILED' });
+    expect(world.metrics.total('VerdictEventsLost')).toBe(1);
+    expect(world.metrics.total('HookResponses', { status: 'FAILED' })).toBe(1);
+  });
+
+  it('gives its claim back when it could not be sent, so the next invocation of the hook sends it', async () => {
+    const { world, gate } = setup(policyOf(), BAD);
+    world.notifier.failNext = Object.assign(new Error('bus unavailable'), { name: 'InternalException', $fault: 'server' });
+    expect(await gate.handleHook(hookPayload())).toEqual({ hookStatus: 'FAILED' });
+    expect(world.notifier.published).toEqual([]);
+    expect(await gate.handleHook(hookPayload())).toEqual({ hookStatus: 'FAILED' });
+    expect(world.notifier.published).toEqual([expect.objectContaining({ action: 'hookFailed' })]);
+  });
+});
+
+describe('the containers the hook judges', () => {
+  it('are the task definition\'s: a revision that lists no images is scanned, not admitted unseen', async () => {
+    const world = createWorld();
+    const taskDefinitionArn = registerTaskDefinition(world, 'web', [{ name: 'web', image: `${WEB}:2`, user: 'root' }]);
+    world.ecs.revisions.set(REVISION_ARN, { cluster: 'prod', service: 'web', taskDefinitionArn, containers: [] });
+    world.registry.tags.set(`${WEB}:2`, NEW);
+    const gate = createGate(world.deps(policyOf()));
+    const first = await gate.handleHook(hookPayload());
+    expect(first).toMatchObject({ hookStatus: 'IN_PROGRESS' });
+    expect(world.scanner.requests).toEqual([expect.objectContaining({ digest: NEW, imageReference: `${WEB}@${NEW}` })]);
+    uploadReport(world, NEW, { reference: `${WEB}@${NEW}`, digest: NEW, user: '1000' });
+    await gate.handleEvent(scanBuildEvent(world, NEW, 'SUCCEEDED'));
+    // The image passes, but the task definition runs it as root.
+    expect(await gate.handleHook(hookPayload({ hookDetails: first.hookDetails }))).toEqual({ hookStatus: 'FAILED' });
+    expect(world.notifier.published.find((e) => e.action === 'hookFailed')?.rules).toContain('rootUser');
+  });
+
+  it('include a container the revision leaves out: its tag is resolved and its verdict counts', async () => {
+    const world = createWorld();
+    const policy = policyOf();
+    const taskDefinitionArn = registerTaskDefinition(world, 'web', [
+      { name: 'web', image: `${WEB}:3` },
+      { name: 'sidecar', image: `${REGISTRY}/shop/sidecar:1` },
+    ]);
+    world.ecs.revisions.set(REVISION_ARN, { cluster: 'prod', service: 'web', taskDefinitionArn, containers: [{ name: 'web', image: `${WEB}:3`, imageDigest: GOOD }] });
+    storeVerdict(world, policy, GOOD, { reference: `${WEB}:3` });
+    storeVerdict(world, policy, BAD, { reference: `${REGISTRY}/shop/sidecar:1`, critical: 2 });
+    world.registry.tags.set(`${REGISTRY}/shop/sidecar:1`, BAD);
+    const gate = createGate(world.deps(policy));
+    expect(await gate.handleHook(hookPayload())).toEqual({ hookStatus: 'FAILED' });
+    expect(world.recorder.count('registry.resolveDigest')).toBe(1);
+    expect(world.notifier.published[0].images.map((image) => image.container)).toEqual(['web', 'sidecar']);
+  });
+
+  it('go to onScanError when the task definition has none', async () => {
+    const world = createWorld();
+    const taskDefinitionArn = taskDefinitionArnOf('empty');
+    world.taskDefinitions.specs.set(taskDefinitionArn, { arn: taskDefinitionArn, containers: [] });
+    world.ecs.revisions.set(REVISION_ARN, { cluster: 'prod', service: 'web', taskDefinitionArn, containers: [{ name: 'web', image: `${WEB}:3`, imageDigest: GOOD }] });
+    expect(await createGate(world.deps(policyOf())).handleHook(hookPayload())).toEqual({ hookStatus: 'FAILED' });
+    expect(await createGate(world.deps(policyOf({ onScanError: 'allow' }))).handleHook(hookPayload())).toEqual({ hookStatus: 'SUCCEEDED' });
+  });
+});
+
+describe('a revision whose own scan was slow', () => {
+  it('is judged on that scan on the call back, even when a short maxScanAge makes the verdict look old', async () => {
+    const { world, gate } = setup(policyOf({ maxScanAge: '30m' }));
+    const first = await gate.handleHook(hookPayload());
+    // The build queued in CodeBuild: it ends 35 minutes after StartBuild, with a report dated before it started
+    // (so its time counts from the start, 35 minutes ago).
+    world.clock.advance(35 * 60_000);
+    uploadReport(world, NEW, { reference: `${WEB}@${NEW}`, digest: NEW, createdAt: '2026-01-05T08:59:00Z' });
+    await gate.handleEvent(scanBuildEvent(world, NEW, 'SUCCEEDED'));
+    expect(await gate.handleHook(hookPayload({ hookDetails: first.hookDetails }))).toEqual({ hookStatus: 'SUCCEEDED' });
+    expect(world.scanner.requests).toHaveLength(1);
+  });
+
+  it('still rescans a verdict too old for maxScanAge that another scan produced', async () => {
+    const policy = policyOf({ maxScanAge: '30m' });
+    const { world, gate } = setup(policy);
+    storeVerdict(world, policy, NEW, { reference: `${WEB}:3` }, 40 * 60_000);
+    world.store.scans.set(NEW, { digest: NEW, imageReference: `${WEB}@${NEW}`, scanId: 'earlier', state: 'done', attempts: 0, startedAt: '2026-01-05T08:20:00Z', deadline: '2026-01-05T08:50:00Z' });
+    expect(await gate.handleHook(hookPayload())).toMatchObject({ hookStatus: 'IN_PROGRESS' });
+    expect(world.scanner.requests).toHaveLength(1);
+  });
+});
+
+describe('the hook\'s deadline', () => {
+  const never = () => new Promise<never>(() => undefined);
+
+  it('answers IN_PROGRESS when the work runs past the invocation\'s time, and counts it as a failure', async () => {
+    const { world, gate } = setup(policyOf(), GOOD);
+    world.ecs.describeServiceRevision = never;
+    // 3 s are kept back to answer: 5 ms of work remain.
+    const response = await gate.handleHook(hookPayload(), { remainingTimeMs: () => 3005 });
+    expect(response).toMatchObject({ hookStatus: 'IN_PROGRESS', callBackDelay: 30 });
+    expect(state(response).failures).toBe(1);
+  });
+
+  it('lets onScanError decide once too many invocations in a row ran out of time', async () => {
+    const { world, gate } = setup(policyOf({ onScanError: 'allow' }), GOOD);
+    world.ecs.describeServiceRevision = never;
+    const response = await gate.handleHook(hookPayload({ hookDetails: { fargateGate: { failures: 4 } } }), { remainingTimeMs: () => 0 });
+    expect(response).toEqual({ hookStatus: 'SUCCEEDED' });
+  });
+
+  it('answers without waiting for a verdict event that cannot be sent in time', async () => {
+    const { world, gate } = setup(policyOf(), BAD);
+    world.notifier.publishVerdict = never;
+    // 50 ms left after the reserve: enough to judge, not to wait for an event that never goes out.
+    const response = await gate.handleHook(hookPayload(), { remainingTimeMs: () => 3050 });
+    expect(response).toEqual({ hookStatus: 'FAILED' });
+    expect(world.recorder.count('store.claimEnforcement')).toBe(1);
+  });
+
+  it('leaves the answer alone when there is time', async () => {
+    const { gate } = setup(policyOf(), BAD);
+    expect(await gate.handleHook(hookPayload(), { remainingTimeMs: () => 30_000 })).toEqual({ hookStatus: 'FAILED' });
   });
 });

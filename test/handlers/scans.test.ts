@@ -1,6 +1,6 @@
 import { buildRuntime } from '../../functions/handlers/runtime';
 import { SCAN_ERROR_MAX_RETRY_MS } from '../../functions/core/gate/backoff';
-import { errorMayBeRetried, isReusable, newScanRecord, scanErrorBackoff, scanFailure, verdictLifetimeMs } from '../../functions/handlers/scans';
+import { errorMayBeRetried, isReusable, newScanRecord, scanErrorBackoff, scanFailure, scanTime, verdictLifetimeMs } from '../../functions/handlers/scans';
 import { createWorld, policyOf } from './support/fakes';
 import { digestOf } from './support/scenario';
 
@@ -52,9 +52,32 @@ describe('scanFailure', () => {
 });
 
 describe('verdict lifetimes', () => {
-  it('keeps digest verdicts for days and tag-reference verdicts for an hour', () => {
+  it('keeps digest verdicts for days and tag-reference verdicts far shorter, but past the scan deadline and a sweep', () => {
     expect(verdictLifetimeMs(rt, digestOf('x'))).toBe(30 * 86_400_000);
-    expect(verdictLifetimeMs(rt, `ref-${'a'.repeat(64)}`)).toBe(3_600_000);
+    // Default deadline 30 min + longest sweep interval 60 min + 10 min of use: longer than the configured hour.
+    expect(verdictLifetimeMs(rt, `ref-${'a'.repeat(64)}`)).toBe(100 * 60_000);
+    const deployed = buildRuntime(world.deps(policyOf(), { scanTimeoutMinutes: 55, sweepIntervalMinutes: 5 }));
+    expect(verdictLifetimeMs(deployed, `ref-${'a'.repeat(64)}`)).toBeGreaterThan((55 + 5) * 60_000);
+  });
+});
+
+describe('scanTime', () => {
+  const started = '2026-01-05T09:00:00.000Z';
+  const now = Date.parse('2026-01-05T09:40:00Z');
+
+  it('is the report\'s own time, not when the build was requested', () => {
+    expect(new Date(scanTime('2026-01-05T09:35:00Z', started, '2026-01-05T09:38:00Z', now)).toISOString()).toBe('2026-01-05T09:35:00.000Z');
+  });
+
+  it('falls back to when the build ended, then to now', () => {
+    expect(new Date(scanTime(undefined, started, '2026-01-05T09:38:00Z', now)).toISOString()).toBe('2026-01-05T09:38:00.000Z');
+    expect(new Date(scanTime('not a time', started, undefined, now)).toISOString()).toBe('2026-01-05T09:40:00.000Z');
+  });
+
+  it('never predates the scan\'s start nor passes now, whatever the report claims', () => {
+    expect(new Date(scanTime('2026-01-05T08:00:00Z', started, undefined, now)).toISOString()).toBe(started);
+    expect(new Date(scanTime('2027-01-01T00:00:00Z', started, undefined, now)).toISOString()).toBe('2026-01-05T09:40:00.000Z');
+    expect(new Date(scanTime('2026-01-05T09:10:00Z', 'garbage', undefined, now)).toISOString()).toBe('2026-01-05T09:10:00.000Z');
   });
 
   it('reuses a finished scan for another policy only while it is younger than both its lifetime and maxScanAge', () => {

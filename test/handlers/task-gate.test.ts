@@ -1,6 +1,7 @@
 import { createGate } from '../../functions/handlers/gate';
 import { createWorld, policyOf, type World } from './support/fakes';
-import { CLUSTER, REGISTRY, buildEvent, digestOf, registerTaskDefinition, runningTask, storeVerdict, taskArnOf, taskEvent } from './support/scenario';
+import { parseTaskDefinition } from '../../functions/core/taskdef/parse';
+import { CLUSTER, REGISTRY, buildEvent, digestOf, registerTaskDefinition, runningTask, storeVerdict, taskArnOf, taskDefinitionArnOf, taskEvent } from './support/scenario';
 
 const policy = policyOf();
 const GOOD = digestOf('good');
@@ -147,93 +148,7 @@ describe('a task whose digest has a verdict', () => {
   });
 });
 
-describe('a service task whose digest is denied', () => {
-  const serviceTask = (id: string) => taskEvent({ id, service: 'web', containers: [{ name: 'web', image: `${WEB}:1`, imageDigest: BAD }] });
-
-  it('rolls the deployment back once and stops every offending task', async () => {
-    const { world, gate } = setup();
-    await warm(world, gate);
-    await gate.handleEvent(serviceTask('b0000000000000000000000000000001'));
-    expect(world.calls()).toEqual(['store.getVerdictsForTask', 'store.claimEnforcement', 'ecs.rollbackDeployment', 'notifier.publishVerdict', 'ecs.stopTask']);
-    world.recorder.reset();
-    await gate.handleEvent(serviceTask('b0000000000000000000000000000002'));
-    await gate.handleEvent(serviceTask('b0000000000000000000000000000001'));
-    expect(world.ecs.rollbacks).toHaveLength(1);
-    expect(world.ecs.rollbacks[0]).toMatchObject({ cluster: CLUSTER, service: 'web' });
-    expect(world.ecs.stops.map((s) => s.taskArn)).toEqual([
-      taskArnOf('b0000000000000000000000000000001'),
-      taskArnOf('b0000000000000000000000000000002'),
-      taskArnOf('b0000000000000000000000000000001'),
-    ]);
-    expect(world.notifier.published).toEqual([expect.objectContaining({ action: 'rollbackDeployment', service: 'web' })]);
-  });
-
-  it('scales the service to zero when there is nothing to roll back to, once', async () => {
-    const { world, gate } = setup();
-    world.ecs.rollbackOutcome = { kind: 'nothingToRollBack' };
-    await gate.handleEvent(serviceTask('c0000000000000000000000000000001'));
-    await gate.handleEvent(serviceTask('c0000000000000000000000000000002'));
-    expect(world.ecs.scales).toEqual([{ cluster: CLUSTER, service: 'web', desiredCount: 0 }]);
-    expect(world.notifier.published).toEqual([expect.objectContaining({ action: 'scaleService' })]);
-  });
-
-  it('rolls back again when a later deployment brings other images', async () => {
-    const { world, gate } = setup();
-    await gate.handleEvent(serviceTask('d0000000000000000000000000000001'));
-    const worse = digestOf('worse');
-    storeVerdict(world, policy, worse, { reference: `${WEB}:2`, critical: 1 });
-    await gate.handleEvent(taskEvent({ id: 'd0000000000000000000000000000002', service: 'web', containers: [{ name: 'web', image: `${WEB}:2`, imageDigest: worse }] }));
-    expect(world.ecs.rollbacks).toHaveLength(2);
-  });
-
-  it('rolls back the same bad images again when they are deployed again, once per deployment', async () => {
-    const { world, gate } = setup();
-    const FIRST = '4412863370297563981';
-    const SECOND = '5523974481308674092';
-    const inDeployment = (id: string, deployment: string) =>
-      taskEvent({ id, service: 'web', startedBy: `ecs-svc/${deployment}`, containers: [{ name: 'web', image: `${WEB}:1`, imageDigest: BAD }] });
-
-    await gate.handleEvent(inDeployment('f0000000000000000000000000000001', FIRST));
-    await gate.handleEvent(inDeployment('f0000000000000000000000000000002', FIRST));
-    await gate.handleEvent(inDeployment('f0000000000000000000000000000001', FIRST));
-    expect(world.ecs.rollbacks).toHaveLength(1);
-
-    // A week later the same image set is deployed again; the first deployment's claim is still in the store.
-    world.clock.advance(7 * 24 * 3600 * 1000);
-    storeVerdict(world, policy, BAD, { reference: `${WEB}:1`, user: '1000', critical: 2 });
-    await gate.handleEvent(inDeployment('f0000000000000000000000000000003', SECOND));
-    await gate.handleEvent(inDeployment('f0000000000000000000000000000003', SECOND));
-    await gate.handleEvent(inDeployment('f0000000000000000000000000000004', SECOND));
-
-    expect(world.ecs.rollbacks).toHaveLength(2);
-    expect(world.ecs.rollbacks.every((rollback) => rollback.service === 'web' && rollback.cluster === CLUSTER)).toBe(true);
-    expect(world.notifier.published.map((event) => event.action)).toEqual(['rollbackDeployment', 'rollbackDeployment']);
-    expect([...world.store.enforcements.keys()].sort()).toEqual([`service#${CLUSTER}#web#ecs-svc/${FIRST}#${BAD}`, `service#${CLUSTER}#web#ecs-svc/${SECOND}#${BAD}`]);
-    // Every offending task is still stopped, duplicates included (StopTask is idempotent).
-    expect(world.ecs.stops).toHaveLength(6);
-  });
-
-  it('acts once per service and images for service tasks that carry no deployment id', async () => {
-    const { world, gate } = setup();
-    const withoutDeployment = (id: string) => taskEvent({ id, service: 'web', startedBy: null, containers: [{ name: 'web', image: `${WEB}:1`, imageDigest: BAD }] });
-    await gate.handleEvent(withoutDeployment('a9000000000000000000000000000001'));
-    await gate.handleEvent(withoutDeployment('a9000000000000000000000000000002'));
-    expect(world.ecs.rollbacks).toHaveLength(1);
-    expect([...world.store.enforcements.keys()]).toEqual([`service#${CLUSTER}#web#${BAD}`]);
-    expect(world.ecs.stops).toHaveLength(2);
-  });
-
-  it('releases the claim when the rollback fails, so the retried event rolls back', async () => {
-    const { world, gate } = setup();
-    world.ecs.failNext.set('rollbackDeployment', Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $fault: 'client' }));
-    await expect(gate.handleEvent(serviceTask('e0000000000000000000000000000001'))).rejects.toThrow('Rate exceeded');
-    expect(world.ecs.stops).toEqual([]);
-    await gate.handleEvent(serviceTask('e0000000000000000000000000000001'));
-    expect(world.recorder.count('ecs.rollbackDeployment')).toBe(2);
-    expect(world.ecs.rollbacks).toHaveLength(1);
-    expect(world.notifier.published).toHaveLength(1);
-  });
-});
+// Denied service tasks (rollback, restore, scale to zero, membership, crash safety): test/handlers/enforcement.test.ts.
 
 describe('a service task whose images only warn', () => {
   const warnOnly = policyOf({ rules: { vulnerabilities: { action: 'warn', fixable: { minSeverity: 'high' } } } });
@@ -378,34 +293,26 @@ describe('failures', () => {
     expect(world.metrics.total('GateErrors', { failure: 'permanent' })).toBe(1);
   });
 
-  it('ignores a task whose task definition cannot be read as input, without throwing', async () => {
-    const { gate } = setup();
-    const result = await gate.handleEvent(taskEvent({ family: 'unknown', containers: [{ name: 'web', image: `${WEB}:1`, imageDigest: GOOD }] }));
-    expect(result).toMatchObject({ kind: 'failed', failure: 'input' });
+  it('judges a task whose task definition cannot be read under onScanError, without throwing', async () => {
+    const deny = setup();
+    const result = await deny.gate.handleEvent(taskEvent({ family: 'unknown', containers: [{ name: 'web', image: `${WEB}:1`, imageDigest: GOOD }] }));
+    expect(result).toMatchObject({ kind: 'taskStateChange', judgement: { status: 'judged', decision: 'error', action: 'stopTask' } });
+    expect(deny.world.notifier.published[0].errors?.[0].message).toContain('task definition');
+
+    const allow = setup(policyOf({ onScanError: 'allow' }));
+    const allowed = await allow.gate.handleEvent(taskEvent({ family: 'unknown', containers: [{ name: 'web', image: `${WEB}:1`, imageDigest: GOOD }] }));
+    expect(allowed).toMatchObject({ judgement: { status: 'judged', decision: 'warn', action: 'none' } });
+    expect(allow.world.ecs.stops).toEqual([]);
   });
 
-  it('publishes on the retry when publishing failed after the stop', async () => {
-    const { world, gate } = setup();
-    world.notifier.failNext = Object.assign(new Error('bus unavailable'), { name: 'InternalException', $fault: 'server' });
-    const event = taskEvent({ containers: [{ name: 'web', image: `${WEB}:1`, imageDigest: BAD }] });
-    await expect(gate.handleEvent(event)).rejects.toThrow('bus unavailable');
-    await gate.handleEvent(event);
-    expect(world.notifier.published).toHaveLength(1);
-    expect(world.ecs.stops).toHaveLength(2);
+  it('still judges the images of a task whose task definition cannot be read: a failing image fails, whatever onScanError says', async () => {
+    const { world, gate } = setup(policyOf({ onScanError: 'allow' }));
+    const result = await gate.handleEvent(taskEvent({ family: 'unknown', containers: [{ name: 'web', image: `${WEB}:1`, imageDigest: BAD }] }));
+    expect(result).toMatchObject({ judgement: { status: 'judged', decision: 'fail', blocking: true } });
+    expect(world.ecs.stops).toHaveLength(1);
   });
 
-  it('counts a claim it could not give back after publishing failed: the retry stops the task again but cannot publish', async () => {
-    const { world, gate } = setup();
-    world.notifier.failNext = Object.assign(new Error('bus unavailable'), { name: 'InternalException', $fault: 'server' });
-    world.store.failNext.set('releaseEnforcement', Object.assign(new Error('slow down'), { name: 'ProvisionedThroughputExceededException', $fault: 'client' }));
-    const event = taskEvent({ containers: [{ name: 'web', image: `${WEB}:1`, imageDigest: BAD }] });
-    await expect(gate.handleEvent(event)).rejects.toThrow('bus unavailable');
-    expect(world.metrics.total('ClaimsStranded')).toBe(1);
-    expect(world.store.enforcements.has(`task#${taskArnOf('a1b2c3d4e5f60718293a4b5c6d7e8f90')}`)).toBe(true);
-    await gate.handleEvent(event);
-    expect(world.ecs.stops).toHaveLength(2);
-    expect(world.notifier.published).toEqual([]);
-  });
+  // A verdict event that cannot be published after a stop: test/handlers/enforcement.test.ts ('verdict events after actions').
 
   it('treats an image reference a shell would act on as a scan error, and repeats it nowhere', async () => {
     const { world, gate } = setup();
@@ -417,5 +324,47 @@ describe('failures', () => {
     const everything = JSON.stringify({ stops: world.ecs.stops, events: world.notifier.published, scans: [...world.store.scans.values()], waiters: world.store.allWaiters() });
     expect(everything).not.toContain('curl');
     expect(world.ecs.stops[0].reason).toContain('image could not be judged');
+  });
+});
+
+describe('task definitions and overrides the gate reads leniently', () => {
+  const KEY_ID = { name: 'AWS_ACCESS_KEY_ID', value: 'AKIAQ3EGRBZ7XN2LUYPW' };
+  const SECRET = { name: 'AWS_SECRET_ACCESS_KEY', value: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKQ' };
+
+  it('judges a task definition with a nameless environment entry (ECS accepts one), and stops its failing image', async () => {
+    const world = createWorld();
+    const image = `${WEB}:1`;
+    storeVerdict(world, policy, BAD, { reference: image, user: '0', critical: 5 });
+    const arn = taskDefinitionArnOf('web');
+    world.taskDefinitions.specs.set(
+      arn,
+      parseTaskDefinition({ taskDefinition: { taskDefinitionArn: arn, family: 'web', revision: 1, containerDefinitions: [{ name: 'web', image, environment: [{ value: 'x' }] }] } }, 'DescribeTaskDefinition'),
+    );
+    const result = await createGate(world.deps(policy)).handleEvent(taskEvent({ containers: [{ name: 'web', image, imageDigest: BAD }] }));
+    expect(result).toMatchObject({ judgement: { status: 'judged', decision: 'fail', action: 'stopTask' } });
+    expect(world.ecs.stops).toHaveLength(1);
+  });
+
+  it('checks the value of a nameless environment entry for credentials', async () => {
+    const world = createWorld();
+    const arn = taskDefinitionArnOf('web');
+    world.taskDefinitions.specs.set(
+      arn,
+      parseTaskDefinition({ taskDefinitionArn: arn, family: 'web', revision: 1, containerDefinitions: [{ name: 'web', image: `${WEB}:1`, environment: [{ value: SECRET.value }, { name: '', value: KEY_ID.value }] }] }, 'x'),
+    );
+    storeVerdict(world, policy, GOOD, { reference: `${WEB}:1`, user: '1000', critical: 0 });
+    const result = await createGate(world.deps(policy)).handleEvent(taskEvent({ containers: [{ name: 'web', image: `${WEB}:1`, imageDigest: GOOD }] }));
+    expect(result).toMatchObject({ judgement: { status: 'judged', decision: 'fail' } });
+    expect(world.ecs.stops[0].reason).toContain('secrets');
+  });
+
+  it('keeps the readable RunTask overrides when one entry cannot be read', async () => {
+    for (const extra of [[], [{ name: 'PORT', value: 8080 }], [{ name: '', value: 'x' }]]) {
+      const { world, gate } = setup();
+      const overrides = { containerOverrides: [{ name: 'web', environment: [KEY_ID, SECRET, ...extra] }] };
+      const result = await gate.handleEvent(taskEvent({ containers: [{ name: 'web', image: `${WEB}:1`, imageDigest: GOOD }], overrides }));
+      expect(result).toMatchObject({ judgement: { status: 'judged', decision: 'fail', blocking: true, action: 'stopTask' } });
+      expect(world.ecs.stops[0].reason).toContain('secrets');
+    }
   });
 });

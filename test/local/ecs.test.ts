@@ -115,15 +115,18 @@ describe('FakeEcs services', () => {
     expect(deployment).toMatchObject({ status: 'SUCCESSFUL', completed: true });
   });
 
-  it('rolls an in-progress deployment back to the last completed one, once; a second call reports the rollback under way', async () => {
+  /** The task as the gate names it to ECS: its service, its deployment (startedBy) and its revision. */
+  const refOf = (deployment: { id: string; taskDefinitionArn: string }, service = 'web') => ({ cluster: 'prod', service, deploymentId: deployment.id, taskDefinitionArn: deployment.taskDefinitionArn });
+
+  it('rolls the task\'s in-progress deployment back to the last completed one; afterwards it reads as superseded', async () => {
     const w = await runningService();
     const deployment = w.ecs.deploy('web', 'prod', w.families.get('v2') as string);
     await w.simulation.settle();
-    const first = await w.ecs.rollbackDeployment('prod', 'web', 'bad image');
-    const second = await w.ecs.rollbackDeployment('prod', 'web', 'bad image');
+    const first = await w.ecs.rollbackDeployment(refOf(deployment), 'bad image');
+    const second = await w.ecs.rollbackDeployment(refOf(deployment), 'bad image');
     expect(first).toEqual({ kind: 'rolledBack', deploymentArn: deployment.arn });
-    expect(second).toEqual(first);
-    expect(w.backend.activity.actions.filter((a) => a.type === 'rollbackDeployment').map((a) => (a as { repeated?: boolean }).repeated ?? false)).toEqual([false, true]);
+    expect(second).toMatchObject({ kind: 'superseded' });
+    expect(w.backend.activity.actions.filter((a) => a.type === 'rollbackDeployment')).toHaveLength(1);
     await w.simulation.settle();
     expect(running(w)).toEqual(['v1:1', 'v1:1']);
     expect(deployment.status).toBe('ROLLBACK_SUCCESSFUL');
@@ -131,17 +134,53 @@ describe('FakeEcs services', () => {
     expect(stoppedByRollback).toHaveLength(2);
   });
 
-  it('has nothing to roll back for a first deployment, or for one that already completed', async () => {
+  it('rolls back only the task\'s own deployment: one superseded by a newer deployment is left to it', async () => {
+    const w = await runningService();
+    const bad = w.ecs.deploy('web', 'prod', w.families.get('v2') as string);
+    const fix = w.ecs.deploy('web', 'prod', w.families.get('v1') as string);
+    expect(await w.ecs.rollbackDeployment(refOf(bad), 'bad image')).toEqual({ kind: 'superseded', by: fix.id });
+    expect(fix.status).toBe('IN_PROGRESS');
+    expect(w.backend.activity.actions.filter((a) => a.type === 'rollbackDeployment')).toEqual([]);
+  });
+
+  it('does not confirm a task that names a deployment the service does not have, or another task definition, or no such service', async () => {
+    const w = await runningService();
+    const deployment = w.ecs.deploy('web', 'prod', w.families.get('v2') as string);
+    expect(await w.ecs.rollbackDeployment({ ...refOf(deployment), deploymentId: 'ecs-svc/1' }, 'x')).toMatchObject({ kind: 'notInService' });
+    expect(await w.ecs.rollbackDeployment({ ...refOf(deployment), taskDefinitionArn: w.families.get('v1') as string }, 'x')).toMatchObject({ kind: 'notInService' });
+    expect(await w.ecs.rollbackDeployment(refOf(deployment, 'payments'), 'x')).toMatchObject({ kind: 'notInService' });
+    expect(deployment.status).toBe('IN_PROGRESS');
+  });
+
+  it('has nothing to roll back for a first deployment; a completed one reports the revision it replaced', async () => {
     const w = setup();
     w.ecs.createService({ name: 'fresh', cluster: 'prod', desiredCount: 1 });
-    w.ecs.deploy('fresh', 'prod', w.families.get('v2') as string);
+    const first = w.ecs.deploy('fresh', 'prod', w.families.get('v2') as string);
     await w.simulation.settle();
-    expect(await w.ecs.rollbackDeployment('prod', 'fresh', 'x')).toEqual({ kind: 'nothingToRollBack' });
+    expect(await w.ecs.rollbackDeployment(refOf(first, 'fresh'), 'x')).toEqual({ kind: 'nothingToRollBack', deploymentArn: first.arn, desiredCount: 1 });
 
     const r = await runningService();
-    r.ecs.deploy('web', 'prod', r.families.get('v2') as string);
+    const old = r.service.deployments[0];
+    const late = r.ecs.deploy('web', 'prod', r.families.get('v2') as string);
     await r.simulation.advance(10 * 60_000);
-    expect(await r.ecs.rollbackDeployment('prod', 'web', 'too late')).toEqual({ kind: 'nothingToRollBack' });
+    expect(await r.ecs.rollbackDeployment(refOf(late), 'too late')).toEqual({
+      kind: 'completed',
+      deploymentArn: late.arn,
+      desiredCount: 2,
+      previous: { serviceRevisionArn: old.revisionArn, taskDefinitionArn: old.taskDefinitionArn, containers: [{ name: 'app', image: GOOD, imageDigest: digestOf('1') }] },
+    });
+  });
+
+  it('restores a revision with a new deployment that resolves its images again; the bad deployment\'s tasks retire', async () => {
+    const w = await runningService();
+    const late = w.ecs.deploy('web', 'prod', w.families.get('v2') as string);
+    await w.simulation.advance(10 * 60_000);
+    await w.ecs.restoreServiceRevision('prod', 'web', w.families.get('v1') as string, 'denied');
+    await w.simulation.settle();
+    expect(running(w)).toEqual(['v1:1', 'v1:1']);
+    expect(await w.ecs.rollbackDeployment(refOf(late), 'again')).toMatchObject({ kind: 'superseded' });
+    expect(w.backend.activity.actions.filter((a) => a.type === 'rollbackDeployment')).toMatchObject([{ outcome: 'restored', service: 'web', taskDefinitionArn: w.families.get('v1') }]);
+    expect([...w.ecs.tasks.values()].filter((task) => task.stopCause === 'gateRollback')).toHaveLength(2);
   });
 
   it('replaces tasks the gate stops, with the same digest, and flags a restart loop past the limit', async () => {

@@ -9,7 +9,15 @@ import { readImagePush } from './ecr-image-action';
 export type GateEvent =
   | { kind: 'taskStateChange'; meta: EventMeta; task: TaskSnapshot }
   | { kind: 'runTaskCall'; meta: EventMeta; launchedBy?: string; tasks: TaskSnapshot[] }
-  | { kind: 'scanBuildFinished'; meta: EventMeta; buildId: string; projectName: string; status: FinalBuildStatus }
+  | {
+      kind: 'scanBuildFinished';
+      meta: EventMeta;
+      buildId: string;
+      projectName: string;
+      status: FinalBuildStatus;
+      /** The build's PLAINTEXT environment variables, when the event carries them (SCAN_ID, IMAGE_DIGEST, ...). */
+      environment?: Record<string, string>;
+    }
   | { kind: 'imagePushed'; meta: EventMeta; digest: string; imageReference: string; repositoryName: string; tag?: string }
   | { kind: 'sweep'; meta: EventMeta }
   | { kind: 'ignored'; meta: EventMeta; reason: string; malformed: boolean };
@@ -57,7 +65,10 @@ export function classifyGateEvent(raw: unknown, options: ClassifyOptions = {}): 
     }
     case `aws.codebuild|${DETAIL_TYPES.buildStateChange}`: {
       const reading = readBuildStateChange(event.detail, options.scanProjectName);
-      return reading.ok ? { kind: 'scanBuildFinished', meta, buildId: reading.buildId, projectName: reading.projectName, status: reading.status } : ignore(reading.reason, reading.malformed);
+      if (!reading.ok) return ignore(reading.reason, reading.malformed);
+      const finished: GateEvent = { kind: 'scanBuildFinished', meta, buildId: reading.buildId, projectName: reading.projectName, status: reading.status };
+      if (reading.environment) finished.environment = reading.environment;
+      return finished;
     }
     case `aws.ecr|${DETAIL_TYPES.imageAction}`: {
       const reading = readImagePush(event.detail, meta);

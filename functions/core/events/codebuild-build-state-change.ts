@@ -21,8 +21,34 @@ export function isFinalBuildStatus(status: string): status is FinalBuildStatus {
 }
 
 export type BuildReading =
-  | { ok: true; buildId: string; projectName: string; status: FinalBuildStatus }
+  | { ok: true; buildId: string; projectName: string; status: FinalBuildStatus; environment?: Record<string, string> }
   | { ok: false; reason: string; malformed: boolean };
+
+/** One `additional-information.environment.environment-variables` entry; anything else there is skipped, never fatal. */
+const environmentVariableSchema = z.looseObject({
+  name: z.string().min(1).max(256),
+  value: z.string().max(4096).optional(),
+  type: z.string().optional(),
+});
+
+/**
+ * The build's PLAINTEXT environment variables as the event echoes them (the scan id, digest and report key the gate
+ * gave StartBuild), so the scan can be looked up by its key. Best effort: the event may lack them (it is documented
+ * only by example), and an entry that does not read is left out. Parameter Store and Secrets Manager variables echo
+ * their reference, not a value, so only PLAINTEXT ones are kept.
+ */
+function buildEnvironment(detail: unknown): Record<string, string> | undefined {
+  const info = (detail as { 'additional-information'?: { environment?: { 'environment-variables'?: unknown } } })?.['additional-information'];
+  const list = info?.environment?.['environment-variables'];
+  if (!Array.isArray(list)) return undefined;
+  const environment: Record<string, string> = {};
+  for (const entry of list) {
+    const parsed = environmentVariableSchema.safeParse(entry);
+    if (!parsed.success || (parsed.data.type !== undefined && parsed.data.type !== 'PLAINTEXT')) continue;
+    if (!Object.hasOwn(environment, parsed.data.name)) environment[parsed.data.name] = parsed.data.value ?? '';
+  }
+  return Object.keys(environment).length > 0 ? environment : undefined;
+}
 
 export function readBuildStateChange(detail: unknown, scanProjectName: string | undefined): BuildReading {
   const parsed = buildStateChangeSchema.safeParse(detail);
@@ -33,7 +59,8 @@ export function readBuildStateChange(detail: unknown, scanProjectName: string | 
   }
   const status = build['build-status'];
   if (!isFinalBuildStatus(status)) return { ok: false, reason: `build status ${status} is not an end state`, malformed: false };
-  return { ok: true, buildId: build['build-id'], projectName: build['project-name'], status };
+  const environment = buildEnvironment(detail);
+  return { ok: true, buildId: build['build-id'], projectName: build['project-name'], status, ...(environment ? { environment } : {}) };
 }
 
 /**

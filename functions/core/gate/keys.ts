@@ -10,19 +10,18 @@ export function taskKey(taskArn: string): string {
 }
 
 /**
- * A service rolled back (or scaled to zero) for the images its tasks run: at most once per (service deployment,
- * digests). The tasks of one deployment share the key, so duplicate and redelivered events, and the deployment's
- * other tasks, only stop their task. A new deployment is a new subject even with the very same images: the claim
- * lives for weeks, and a bad image set deployed again a week later must be rolled back again, not merely have its
- * tasks stopped (the scheduler would replace them forever). The digests stay in the key (all of a task's, sorted)
- * because one deployment can run two image sets when an ECR tag is re-resolved for tasks that opt out of version
- * consistency.
+ * The gate's action on a service (rollback, restore, or scale to zero) for the images its tasks run, reported at
+ * most once per (service deployment, digests). The claim is written after the action, which is safe to repeat (the
+ * ECS adapter reports a rollback under way, a replaced deployment reads as superseded), so a crash between the two
+ * loses at most the event; the tasks of one deployment share the key, so duplicate and redelivered events, and the
+ * deployment's other tasks, send no second event. A new deployment is a new subject even with the very same images:
+ * the claim lives for weeks, and a bad image set deployed again a week later must be reported again. The digests
+ * stay in the key (all of a task's, sorted) because one deployment can run two image sets when an ECR tag is
+ * re-resolved for tasks that opt out of version consistency.
  *
- * `deploymentId` is the id after `ecs-svc/` in the task's `startedBy` (TaskOwner.deploymentId). Without it the key
- * falls back to (service, digests): every service task ECS starts carries `startedBy`, so this is a task known only
- * from a source that omits it, and the old key is the safe choice there: keying on the task instead would roll the
- * service back once per task. Its cost is the one above, a redeploy of the same images within the claim's lifetime
- * only stops tasks.
+ * `deploymentId` is the id after `ecs-svc/` in the task's `startedBy` (TaskOwner.deploymentId). The gate acts on a
+ * service only with one (and once ECS confirms it), so blocked tasks always use the first form; the form without it,
+ * (service, digests), is kept for records written before and is what `notificationKey` falls back to.
  */
 export function serviceKey(clusterArn: string, service: string, digests: readonly string[], deploymentId: string | undefined): string {
   const subject = [...new Set(digests)].sort().join(',');

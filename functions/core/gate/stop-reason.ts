@@ -1,4 +1,4 @@
-import type { Decision } from '../result/model';
+import type { Decision, EvaluationResult } from '../result/model';
 
 /** StopTask `reason`: "Up to 255 characters are allowed in this message" (API_StopTask). */
 export const MAX_STOP_REASON_LENGTH = 255;
@@ -10,6 +10,26 @@ export interface StopReasonInput {
   rules: readonly string[];
   /** CodeBuild build ids of the scans that produced the verdict (`project:uuid` or the build ARN). */
   buildIds: readonly string[];
+}
+
+/**
+ * The builds a stop reason points to: those of the containers that made the decision (the denied ones for `fail`,
+ * the ones that could not be judged for `error`), so a reviewer opens the evidence, not a passing sidecar's scan.
+ * A container that decided without a build (its reference was invalid, or the failed scan is unknown) is named by
+ * none, rather than by another container's. Only when the decision names no container at all (a violation about
+ * the task as a whole) do all the task's builds count.
+ */
+export function decidingBuildIds(
+  result: Pick<EvaluationResult, 'decision' | 'violations' | 'errors'>,
+  images: readonly { container?: string; buildId?: string }[],
+): string[] {
+  const denied = result.violations.filter((violation) => violation.action === 'deny');
+  const deciding =
+    result.decision === 'error' ? result.errors : result.decision === 'fail' ? denied : result.violations.length > 0 ? result.violations : result.errors;
+  const everyBuild = images.flatMap((image) => (image.buildId ? [image.buildId] : []));
+  if (deciding.length === 0 || deciding.some((item) => item.container === undefined)) return everyBuild;
+  const containers = new Set(deciding.map((item) => item.container));
+  return images.flatMap((image) => (image.buildId && containers.has(image.container) ? [image.buildId] : []));
 }
 
 const PREFIX = 'fargate-gate';

@@ -49,9 +49,11 @@ const SERVICE_GROUP = /^service:(.+)$/;
 const SERVICE_STARTED_BY = /^ecs-svc\/(.+)$/;
 
 /**
- * Who owns the task. A service task has `group: service:<name>` (ECS sets it; RunTask callers may set any group,
- * but `service:` is reserved in practice) and `startedBy: ecs-svc/<deployment id>`. A task stopped alone would be
- * replaced by its service with the same digest, so the owner decides whether the gate stops a task or rolls back.
+ * Who the task says owns it. A service task has `group: service:<name>` and `startedBy: ecs-svc/<deployment id>`
+ * (ECS sets both). A task stopped alone would be replaced by its service with the same digest, so the owner decides
+ * whether the gate stops a task or acts on its service. Both are also free-form RunTask parameters, so this is a
+ * claim, not proof: before any action on the service, the ECS adapter confirms the deployment is the service's and
+ * runs the task's task definition (a task without a deployment id is never acted on at the service level).
  */
 export function taskOwner(task: Pick<TaskSnapshot, 'group' | 'startedBy'>): TaskOwner {
   const group = task.group ? SERVICE_GROUP.exec(task.group) : null;

@@ -8,9 +8,13 @@ import { z } from 'zod';
  * explicit nulls.
  */
 
-/** API_KeyValuePair. The API marks `value` optional; an absent value is an empty variable. */
+/**
+ * API_KeyValuePair. The API marks both members optional, and what ECS accepts the gate must read: a task
+ * definition it could not read would go unjudged. An absent value is an empty variable; an absent or empty name
+ * gets a placeholder (`unnamedEnvName`), so the value is still checked for credentials.
+ */
 export const keyValuePairSchema = z.looseObject({
-  name: z.string().min(1),
+  name: z.string().nullish(),
   value: z.string().nullish(),
 });
 

@@ -90,6 +90,13 @@ describeWithConformance('conformance events', () => {
     });
   });
 
+  it('keeps the build environment variables of the documented build events (additional-information.environment)', () => {
+    const withOne = files.find((f) => f.endsWith('codebuild-build-state-change-aws-lambda-go.json')) as string;
+    expect(classifyGateEvent(read(withOne), { scanProjectName: 'my-sample-project' })).toMatchObject({ kind: 'scanBuildFinished', environment: { TEST: 'TEST' } });
+    const withNone = files.find((f) => f.endsWith('codebuild-build-state-change-awsdocs.json')) as string;
+    expect(classifyGateEvent(read(withNone), { scanProjectName: 'my-sample-project' })).not.toHaveProperty('environment');
+  });
+
   it('ignores the documented task event when its cluster is out of scope', () => {
     const file = files.find((f) => f.endsWith('ecs-task-state-change-fargate-running-awsdocs.json')) as string;
     const event = classifyGateEvent(read(file), { clusterArns: ['arn:aws:ecs:us-west-2:111122223333:cluster/Other'] });

@@ -23,6 +23,34 @@ describe('CodeBuild Build State Change', () => {
     }
   });
 
+  it('keeps the build\'s PLAINTEXT environment variables, and nothing that does not read as one', () => {
+    const raw = fixture('codebuild-build-state-change-scan-failed.json') as { detail: Record<string, unknown> };
+    raw.detail['additional-information'] = {
+      environment: {
+        'environment-variables': [
+          { name: 'SCAN_ID', type: 'PLAINTEXT', value: 'scan-1' },
+          { name: 'IMAGE_DIGEST', value: 'sha256:ab' },
+          { name: 'TOKEN', type: 'SECRETS_MANAGER', value: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:x' },
+          { name: 42, value: 'x' },
+          'junk',
+          { name: 'SCAN_ID', type: 'PLAINTEXT', value: 'a-second-one' },
+        ],
+      },
+    };
+    expect(classifyGateEvent(raw, options)).toMatchObject({ kind: 'scanBuildFinished', environment: { SCAN_ID: 'scan-1', IMAGE_DIGEST: 'sha256:ab' } });
+    const event = classifyGateEvent(raw, options) as { environment?: Record<string, string> };
+    expect(Object.keys(event.environment ?? {})).toEqual(['SCAN_ID', 'IMAGE_DIGEST']);
+  });
+
+  it('reads the environment of the project\'s own fixture, and a build event without any (they are best effort)', () => {
+    const raw = fixture('codebuild-build-state-change-scan-failed.json') as { detail: Record<string, unknown> };
+    expect(classifyGateEvent(raw, options)).toMatchObject({ environment: { IMAGE_REF: expect.stringContaining('@sha256:') } });
+    delete raw.detail['additional-information'];
+    const event = classifyGateEvent(raw, options);
+    expect(event).toMatchObject({ kind: 'scanBuildFinished' });
+    expect(event).not.toHaveProperty('environment');
+  });
+
   it('ignores build events when no scan project is configured', () => {
     expect(classifyGateEvent(fixture('codebuild-build-state-change-scan-failed.json'), {})).toMatchObject({ kind: 'ignored' });
   });

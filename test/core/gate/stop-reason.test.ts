@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { MAX_STOP_REASON_LENGTH, buildStopReason, clip } from '../../../functions/core/gate/stop-reason';
+import { MAX_STOP_REASON_LENGTH, buildStopReason, clip, decidingBuildIds } from '../../../functions/core/gate/stop-reason';
+import type { Violation } from '../../../functions/core/result/model';
 
 describe('buildStopReason', () => {
   it('names the policy, the failing rules and the build', () => {
@@ -62,5 +63,28 @@ describe('clip', () => {
 
   it('does not cut a surrogate pair', () => {
     expect(clip('a😀b', 3)).toBe('a…');
+  });
+});
+
+describe('decidingBuildIds', () => {
+  const images = [
+    { container: 'web', buildId: 'scan:web' },
+    { container: 'agent', buildId: 'scan:agent-failed' },
+    { container: 'sidecar' },
+  ];
+  const violation = (container: string | undefined, action: 'deny' | 'warn'): Violation =>
+    ({ rule: 'vulnerabilities', kind: 'vulnerability', container, id: 'CVE-1', severity: 'high', action, message: 'm' }) as Violation;
+
+  it('names the builds of the containers that made the decision only', () => {
+    expect(decidingBuildIds({ decision: 'error', violations: [], errors: [{ container: 'agent', message: 'the scan failed' }] }, images)).toEqual(['scan:agent-failed']);
+    expect(decidingBuildIds({ decision: 'fail', violations: [violation('web', 'deny'), violation('agent', 'warn')], errors: [] }, images)).toEqual(['scan:web']);
+  });
+
+  it('names no build rather than another container\'s when the deciding one has none', () => {
+    expect(decidingBuildIds({ decision: 'error', violations: [], errors: [{ container: 'sidecar', message: 'invalid reference' }] }, images)).toEqual([]);
+  });
+
+  it('falls back to every build when the decision names no container', () => {
+    expect(decidingBuildIds({ decision: 'fail', violations: [violation(undefined, 'deny')], errors: [] }, images)).toEqual(['scan:web', 'scan:agent-failed']);
   });
 });

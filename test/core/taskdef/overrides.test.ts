@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { InputError } from '../../../functions/core/errors';
-import { applyOverrides } from '../../../functions/core/taskdef/overrides';
+import { applyOverrides, applyReadableOverrides } from '../../../functions/core/taskdef/overrides';
 import { parseTaskDefinition, applyOverrides as reexported } from '../../../functions/core/taskdef/parse';
 import type { TaskDefinitionSpec } from '../../../functions/core/taskdef/model';
 import { CONFORMANCE_DIR, describeWithConformance } from '../../support/conformance';
@@ -122,10 +122,63 @@ describe('applyOverrides', () => {
     ['a string', 'app', 'expected the RunTask overrides object'],
     ['containerOverrides that is an object', { containerOverrides: { name: 'app' } }, 'x at containerOverrides: expected an array, got an object'],
     ['environment that is not a list', { containerOverrides: [{ name: 'app', environment: 'A=1' }] }, 'x at containerOverrides[0].environment: expected an array, got the string "A=1"'],
-    ['an environment entry without a name', { containerOverrides: [{ name: 'app', environment: [{ value: '1' }] }] }, 'containerOverrides[0].environment[0].name: is required'],
+    ['an environment entry with a value that is not a string', { containerOverrides: [{ name: 'app', environment: [{ name: 'PORT', value: 8080 }] }] }, 'x at containerOverrides[0].environment[0].value: expected a string, got the number 8080'],
+    ['a container override that is not an object', { containerOverrides: ['app'] }, 'x at containerOverrides[0]: expected a container override object, got the string "app"'],
     ['the object holding the overrides', { overrides: { containerOverrides: [] } }, 'pass the overrides object itself'],
   ])('rejects %s', (_label, overrides, message) => {
     expect(inputError(() => applyOverrides(webSpec(), overrides, 'x')).message).toContain(message);
+  });
+});
+
+describe('applyReadableOverrides', () => {
+  const KEY_ID = { name: 'AWS_ACCESS_KEY_ID', value: 'AKIAQ3EGRBZ7XN2LUYPW' };
+  const SECRET = { name: 'AWS_SECRET_ACCESS_KEY', value: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKQ' };
+
+  it('keeps every readable entry when one is unreadable, and names the one it left out', () => {
+    const reading = applyReadableOverrides(
+      webSpec(),
+      { containerOverrides: [{ name: 'app', environment: [KEY_ID, { name: 'PORT', value: 8080 }, SECRET] }, { name: 'log-router', environment: 'A=1' }] },
+      'event 7',
+    );
+    expect(reading.spec.containers[0].overrideEnvironment).toEqual([KEY_ID, SECRET]);
+    expect(reading.problems.map((problem) => problem.message)).toEqual([
+      'event 7 at containerOverrides[0].environment[1].value: expected a string, got the number 8080',
+      'event 7 at containerOverrides[1].environment: expected an array, got the string "A=1"',
+    ]);
+  });
+
+  it('keeps the other container overrides when one names a container the task definition lacks, or none at all', () => {
+    const reading = applyReadableOverrides(
+      webSpec(),
+      { containerOverrides: [{ name: 'debug', environment: [KEY_ID] }, { environment: [SECRET] }, 42, { name: 'app', environment: [SECRET] }] },
+      'x',
+    );
+    expect(reading.spec.containers[0].overrideEnvironment).toEqual([SECRET]);
+    expect(reading.problems.map((problem) => problem.path)).toEqual(['containerOverrides[0].name', 'containerOverrides[1].name', 'containerOverrides[2]']);
+  });
+
+  it('reads a nameless or empty-named entry under a placeholder that keeps its own index', () => {
+    const reading = applyReadableOverrides(webSpec(), { containerOverrides: [{ name: 'app', environment: [{ name: 'A', value: 7 }, KEY_ID, { name: '', value: 'x' }, { value: 'y' }] }] }, 'x');
+    expect(reading.spec.containers[0].overrideEnvironment).toEqual([KEY_ID, { name: '(unnamed #2)', value: 'x' }, { name: '(unnamed #3)', value: 'y' }]);
+    expect(reading.problems).toHaveLength(1);
+  });
+
+  it('gives the spec unchanged with one problem for overrides that are not an object at all', () => {
+    const spec = webSpec();
+    const reading = applyReadableOverrides(spec, ['app'], 'x');
+    expect(reading.spec).toEqual(spec);
+    expect(reading.problems[0].message).toContain('expected the RunTask overrides object');
+  });
+
+  it('agrees with applyOverrides whenever the overrides are readable', () => {
+    fc.assert(
+      fc.property(fc.array(fc.record({ name: fc.constantFrom('A', 'B', ''), value: fc.string() }), { maxLength: 5 }), (environment) => {
+        const overrides = { containerOverrides: [{ name: 'app', environment }] };
+        const reading = applyReadableOverrides(webSpec(), overrides, 'x');
+        expect(reading.problems).toEqual([]);
+        expect(reading.spec).toEqual(applyOverrides(webSpec(), overrides, 'x'));
+      }),
+    );
   });
 });
 

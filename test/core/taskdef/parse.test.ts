@@ -133,6 +133,28 @@ describe('parseTaskDefinition: shapes', () => {
     ]);
   });
 
+  it('reads environment entries without a name, as ECS accepts them (API_KeyValuePair), keeping their values to judge', () => {
+    // DescribeTaskDefinition can return such entries: refusing the task definition would leave the task unjudged.
+    const spec = parseTaskDefinition(
+      {
+        taskDefinition: minimal([
+          {
+            name: 'app',
+            image: 'nginx',
+            environment: [{ value: 'AKIAQ3EGRBZ7XN2LUYPW' }, { name: 'MODE', value: 'prod' }, { name: '', value: 'x' }, { name: null, value: null }],
+          },
+        ]),
+      },
+      'x',
+    );
+    expect(spec.containers[0].environment).toEqual([
+      { name: '(unnamed #0)', value: 'AKIAQ3EGRBZ7XN2LUYPW' },
+      { name: 'MODE', value: 'prod' },
+      { name: '(unnamed #2)', value: 'x' },
+      { name: '(unnamed #3)', value: '' },
+    ]);
+  });
+
   it('ignores keys AWS may add in future', () => {
     const spec = parseTaskDefinition({ ...minimal([{ name: 'app', image: 'nginx', someNewKey: { deep: [1] } }]), anotherNewKey: true }, 'x');
     expect(spec.containers[0].name).toBe('app');
@@ -145,7 +167,7 @@ describe('parseTaskDefinition: malformed input', () => {
     ['a container without an image', minimal([{ name: 'app' }]), 'x at containerDefinitions[0].image: is required: expected a string'],
     ['an empty image', minimal([{ name: 'app', image: '' }]), 'x at containerDefinitions[0].image: expected a non-empty string, got an empty string'],
     ['environment that is not a list', minimal([{ name: 'app', image: 'nginx', environment: { A: '1' } }]), 'x at containerDefinitions[0].environment: expected an array, got an object'],
-    ['an environment entry without a name', minimal([{ name: 'app', image: 'nginx', environment: [{ value: '1' }] }]), 'x at containerDefinitions[0].environment[0].name: is required'],
+    ['an environment entry whose name is not a string', minimal([{ name: 'app', image: 'nginx', environment: [{ name: 7, value: '1' }] }]), 'x at containerDefinitions[0].environment[0].name: expected a string, got the number 7'],
     ['a numeric environment value', minimal([{ name: 'app', image: 'nginx', environment: [{ name: 'PORT', value: 8080 }] }]), 'x at containerDefinitions[0].environment[0].value: expected a string, got the number 8080'],
     ['essential as a string', minimal([{ name: 'app', image: 'nginx', essential: 'yes' }]), 'x at containerDefinitions[0].essential: expected true or false, got the string "yes"'],
     ['capabilities.add that is a string', minimal([{ name: 'app', image: 'nginx', linuxParameters: { capabilities: { add: 'SYS_ADMIN' } } }]), 'x at containerDefinitions[0].linuxParameters.capabilities.add: expected an array, got the string "SYS_ADMIN"'],

@@ -12,6 +12,7 @@ import {
   type ScanRecord,
   type ScanRequest,
   type ScanState,
+  type ServiceTaskRef,
   type StoredVerdict,
   type VerdictEvent,
   type Waiter,
@@ -101,8 +102,13 @@ export class FakeStore implements GateStore {
     this.call('updateScan');
     const existing = this.scans.get(digest);
     if (!existing || existing.state !== expectedState) return false;
-    const defined = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
-    this.scans.set(digest, { ...existing, ...clone(defined), digest });
+    // As the real stores do: an optional field given as undefined is cleared, a required one is left as it is.
+    const updated: Record<string, unknown> = { ...existing };
+    for (const [field, value] of Object.entries(changes)) {
+      if (value !== undefined) updated[field] = clone(value);
+      else if (['buildId', 'reportLocation', 'error', 'retryAt'].includes(field)) delete updated[field];
+    }
+    this.scans.set(digest, { ...(updated as unknown as ScanRecord), digest });
     return true;
   }
   async listUnfinishedScans() {
@@ -157,9 +163,17 @@ export class FakeStore implements GateStore {
 export class FakeEcs {
   readonly tasks = new Map<string, RunningTask>();
   readonly stops: { cluster: string; taskArn: string; reason: string }[] = [];
-  readonly rollbacks: { cluster: string; service: string; reason: string }[] = [];
+  /** Rollbacks ECS was asked for (StopServiceDeployment); a call that found one under way is not one. */
+  readonly rollbacks: { cluster: string; service: string; deploymentId: string; taskDefinitionArn: string; reason: string }[] = [];
+  readonly restores: { cluster: string; service: string; taskDefinitionArn: string; reason: string }[] = [];
   readonly scales: { cluster: string; service: string; desiredCount: number }[] = [];
-  rollbackOutcome: RollbackOutcome = { kind: 'rolledBack', deploymentArn: 'arn:aws:ecs:eu-west-1:123456789012:service-deployment/prod/web/rollback1' };
+  /**
+   * What rollbackDeployment answers, as the adapter would. By default every deployment is in progress with a
+   * revision to return to: the first call rolls it back, later calls for the same deployment report it under way
+   * (`repeated`), as the adapter reads ECS. A fixed outcome or a function of the task replaces that.
+   */
+  rollbackOutcome: RollbackOutcome | ((task: ServiceTaskRef) => RollbackOutcome) | undefined;
+  private readonly rolledBack = new Set<string>();
   revisions = new Map<string, { cluster: string; service: string; taskDefinitionArn: string; containers: { name: string; image: string; imageDigest?: string }[] }>();
   failNext = new Map<string, unknown>();
 
@@ -185,10 +199,20 @@ export class FakeEcs {
     const task = this.tasks.get(taskArn);
     if (task) task.desiredStatus = 'STOPPED';
   }
-  async rollbackDeployment(cluster: string, service: string, reason: string) {
+  async rollbackDeployment(task: ServiceTaskRef, reason: string): Promise<RollbackOutcome> {
     this.call('rollbackDeployment');
-    this.rollbacks.push({ cluster, service, reason });
-    return clone(this.rollbackOutcome);
+    const configured = typeof this.rollbackOutcome === 'function' ? this.rollbackOutcome(task) : this.rollbackOutcome;
+    const deploymentArn = `arn:aws:ecs:eu-west-1:123456789012:service-deployment/prod/${task.service}/${task.deploymentId.replace('ecs-svc/', '')}`;
+    const outcome: RollbackOutcome = configured ?? (this.rolledBack.has(deploymentArn) ? { kind: 'rolledBack', deploymentArn, repeated: true } : { kind: 'rolledBack', deploymentArn });
+    if (outcome.kind === 'rolledBack' && !outcome.repeated) {
+      this.rolledBack.add(outcome.deploymentArn);
+      this.rollbacks.push({ cluster: task.cluster, service: task.service, deploymentId: task.deploymentId, taskDefinitionArn: task.taskDefinitionArn, reason });
+    }
+    return clone(outcome);
+  }
+  async restoreServiceRevision(cluster: string, service: string, taskDefinitionArn: string, reason: string) {
+    this.call('restoreServiceRevision');
+    this.restores.push({ cluster, service, taskDefinitionArn, reason });
   }
   async scaleService(cluster: string, service: string, desiredCount: number) {
     this.call('scaleService');

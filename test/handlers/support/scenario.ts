@@ -189,19 +189,33 @@ export function uploadReport(world: World, key: string, report: ReportInput, pre
   return reportKey;
 }
 
-export function buildEvent(buildId: string, status: string, project = 'fargate-gate-scan'): Record<string, unknown> {
+/**
+ * A Build State Change of a scan build. Without `environment` it carries none (an event the gate must match by build
+ * id alone); `scanBuildEvent` gives the build's real environment, as CodeBuild echoes it.
+ */
+export function buildEvent(buildId: string, status: string, project = 'fargate-gate-scan', environment?: Record<string, string>, time = '2026-01-05T09:05:00Z'): Record<string, unknown> {
   const arn = `arn:aws:codebuild:${REGION}:${ACCOUNT}:build/${buildId}`;
-  return {
-    version: '0',
-    id: `build-${buildId}-${status}`,
-    'detail-type': 'CodeBuild Build State Change',
-    source: 'aws.codebuild',
-    account: ACCOUNT,
-    time: '2026-01-05T09:05:00Z',
-    region: REGION,
-    resources: [arn],
-    detail: { 'build-status': status, 'project-name': project, 'build-id': arn, 'current-phase': 'COMPLETED', version: '1' },
-  };
+  const detail: Record<string, unknown> = { 'build-status': status, 'project-name': project, 'build-id': arn, 'current-phase': 'COMPLETED', version: '1' };
+  if (environment) {
+    detail['additional-information'] = {
+      environment: {
+        image: 'aws/codebuild/amazonlinux-x86_64-standard:5.0',
+        'privileged-mode': false,
+        type: 'LINUX_CONTAINER',
+        'environment-variables': Object.entries(environment).map(([name, value]) => ({ name, type: 'PLAINTEXT', value })),
+      },
+    };
+  }
+  return { version: '0', id: `build-${buildId}-${status}`, 'detail-type': 'CodeBuild Build State Change', source: 'aws.codebuild', account: ACCOUNT, time, region: REGION, resources: [arn], detail };
+}
+
+/** The Build State Change of the build running the scan of `key`, with the environment the gate started it with. */
+export function scanBuildEvent(world: World, key: string, status: string, time?: string): Record<string, unknown> {
+  const scan = world.store.scans.get(key);
+  const request = world.scanner.requests.find((r) => r.scanId === scan?.scanId);
+  if (!scan?.buildId || !request) throw new Error(`no build for ${key}`);
+  const environment = { IMAGE_REF: request.imageReference, IMAGE_DIGEST: request.digest, REPORT_KEY: request.reportKey, SCAN_ID: request.scanId };
+  return buildEvent(scan.buildId, status, 'fargate-gate-scan', environment, time);
 }
 
 export function sweepEvent(): Record<string, unknown> {
