@@ -1,6 +1,8 @@
-import { BundlingOutput, DockerImage, type BundlingOptions as AssetBundlingOptions, type ILocalBundling } from 'aws-cdk-lib';
+import { AssetStaging, BundlingOutput, DockerImage, DockerVolumeConsistency, type BundlingOptions as AssetBundlingOptions, type ILocalBundling } from 'aws-cdk-lib';
 import { OutputFormat, SourceMapMode, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { isAbsolute, join, relative } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { isAbsolute, join, relative, sep } from 'node:path';
+import { CLI_ENTRY } from './paths';
 
 /** Where the policy sits inside every function bundle; the functions read it through `GATE_POLICY_FILE`. */
 export const BUNDLED_POLICY_NAME = 'policy.json';
@@ -19,7 +21,8 @@ const SHELL_UNSAFE = /["$`\\\n\r]/;
 /**
  * esbuild settings of the gate's functions: one minified CommonJS file per function with a source map (the functions
  * run with `--enable-source-maps`), the AWS SDK bundled so the clients are the versions the tests ran against, and the
- * policy copied beside the code. Bundling is local (the project's esbuild), never in Docker.
+ * policy copied beside the code. Bundling uses the project's esbuild (a runtime dependency); only when it cannot be
+ * loaded does CDK bundle in its own Docker image.
  */
 export function functionBundling(projectRoot: string, policyPath: string): BundlingOptions {
   if (SHELL_UNSAFE.test(policyPath)) {
@@ -47,36 +50,97 @@ export function functionBundling(projectRoot: string, policyPath: string): Bundl
   };
 }
 
+/** Where the Docker fallback mounts the project (the asset input itself is only `functions/`). */
+const DOCKER_PROJECT_DIR = '/fargate-gate';
+
 /**
- * Bundles the `fargate-gate` CLI into one CommonJS file with the project's esbuild, for the scan build. The asset
- * hash is the hash of that output, so a new evaluator is a new S3 object and the project definition changes with it.
+ * Bundles the `fargate-gate` CLI into one CommonJS file for the scan build. The asset hash is the hash of that
+ * output, so a new evaluator is a new S3 object and the project definition changes with it.
+ *
+ * Locally with the project's esbuild (a runtime dependency, so an app that installs the construct has it). When
+ * esbuild cannot be loaded (not installed, or installed for another platform), bundling falls back to Docker, which
+ * runs the same esbuild version (the one package.json pins) over the project mounted read-only.
  */
-export function evaluatorBundling(entry: string): AssetBundlingOptions {
+export function evaluatorBundling(projectRoot: string, entry: string = join(projectRoot, CLI_ENTRY)): AssetBundlingOptions {
+  const relativeEntry = relative(projectRoot, entry);
+  if (relativeEntry.startsWith('..') || isAbsolute(relativeEntry)) {
+    throw new Error(`the evaluator entry ${entry} is outside the project ${projectRoot}`);
+  }
   const local: ILocalBundling = {
     tryBundle(outputDir: string): boolean {
-      // Required lazily: synth without bundling (tests, `aws:cdk:bundling-stacks: []`) never loads esbuild.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const esbuild = require('esbuild') as typeof import('esbuild');
-      esbuild.buildSync({
-        entryPoints: [entry],
-        outfile: join(outputDir, EVALUATOR_FILE_NAME),
-        bundle: true,
-        platform: 'node',
-        target: EVALUATOR_NODE_TARGET,
-        format: 'cjs',
-        minify: true,
-        sourcemap: 'inline',
-        sourcesContent: false,
-        legalComments: 'eof',
-        logLevel: 'error',
-      });
+      const esbuild = loadEsbuild();
+      if (esbuild === undefined) return false;
+      esbuild.buildSync({ entryPoints: [entry], outfile: join(outputDir, EVALUATOR_FILE_NAME), ...EVALUATOR_ESBUILD_OPTIONS });
       return true;
     },
   };
   return {
     local,
-    // Only used when local bundling is impossible; local bundling either succeeds or throws with esbuild's message.
     image: DockerImage.fromRegistry('public.ecr.aws/docker/library/node:22-slim'),
+    volumes: [{ hostPath: projectRoot, containerPath: DOCKER_PROJECT_DIR, consistency: DockerVolumeConsistency.DELEGATED }],
+    // CDK runs the container as the calling user, who has no home directory in the image: npm needs a writable cache.
+    environment: { HOME: '/tmp', npm_config_cache: '/tmp/.npm', npm_config_update_notifier: 'false' },
+    command: evaluatorDockerCommand(projectRoot, relativeEntry),
     outputType: BundlingOutput.SINGLE_FILE,
   };
+}
+
+/** esbuild's options for the evaluator, shared by local and Docker bundling so both produce the same file. */
+const EVALUATOR_ESBUILD_OPTIONS = {
+  bundle: true,
+  platform: 'node',
+  target: EVALUATOR_NODE_TARGET,
+  format: 'cjs',
+  minify: true,
+  sourcemap: 'inline',
+  sourcesContent: false,
+  legalComments: 'eof',
+  logLevel: 'error',
+} as const;
+
+/** The Docker fallback: the pinned esbuild over the mounted project (its node_modules hold the evaluator's dependencies). */
+export function evaluatorDockerCommand(projectRoot: string, relativeEntry: string): string[] {
+  const version = pinnedEsbuildVersion(projectRoot);
+  return [
+    'npm',
+    'exec',
+    '--yes',
+    `--package=esbuild@${version}`,
+    '--',
+    'esbuild',
+    `${DOCKER_PROJECT_DIR}/${relativeEntry.split(sep).join('/')}`,
+    '--bundle',
+    `--platform=${EVALUATOR_ESBUILD_OPTIONS.platform}`,
+    `--target=${EVALUATOR_ESBUILD_OPTIONS.target}`,
+    `--format=${EVALUATOR_ESBUILD_OPTIONS.format}`,
+    '--minify',
+    `--sourcemap=${EVALUATOR_ESBUILD_OPTIONS.sourcemap}`,
+    '--sources-content=false',
+    `--legal-comments=${EVALUATOR_ESBUILD_OPTIONS.legalComments}`,
+    `--log-level=${EVALUATOR_ESBUILD_OPTIONS.logLevel}`,
+    `--outfile=${AssetStaging.BUNDLING_OUTPUT_DIR}/${EVALUATOR_FILE_NAME}`,
+  ];
+}
+
+/** The exact esbuild version the project's package.json depends on. */
+export function pinnedEsbuildVersion(projectRoot: string): string {
+  const manifest = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+  const version = manifest.dependencies?.esbuild;
+  if (!version || !/^\d+\.\d+\.\d+$/.test(version)) {
+    throw new Error(`${join(projectRoot, 'package.json')}: dependencies.esbuild must be an exact version (x.y.z), got ${JSON.stringify(version)}`);
+  }
+  return version;
+}
+
+/**
+ * esbuild, or undefined when it cannot be loaded. Required lazily: synth without bundling (tests,
+ * `aws:cdk:bundling-stacks: []`) never loads it. Only loading is guarded: a failing build still throws esbuild's message.
+ */
+function loadEsbuild(): typeof import('esbuild') | undefined {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require('esbuild') as typeof import('esbuild');
+  } catch {
+    return undefined;
+  }
 }

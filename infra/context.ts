@@ -58,6 +58,7 @@ const KEYS = [
   'hook-callback-seconds',
   'reserved-concurrency',
   'removal-policy',
+  'assets-kms-key-arn',
   'nag',
 ] as const;
 export type ContextKey = (typeof KEYS)[number];
@@ -152,12 +153,18 @@ export function gateSettingsFromContext(read: Reader): GateAppSettings {
     hookCallBackDelay: hookCallBackSeconds === undefined ? undefined : Duration.seconds(hookCallBackSeconds),
     reservedConcurrency: int('reserved-concurrency', 1),
     removalPolicy: removal === undefined ? undefined : removal === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+    assetsKeyArn: str('assets-kms-key-arn'),
   };
   const stackName = str('stack-name') ?? 'FargateGate';
   if (!/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(stackName)) throw new Error(`${CONTEXT_PREFIX}stack-name is not a CloudFormation stack name: ${JSON.stringify(stackName)}`);
   const notificationTopicArn = str('notification-topic-arn');
   if (notificationTopicArn !== undefined && !/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/.test(notificationTopicArn)) {
     throw new Error(`${CONTEXT_PREFIX}notification-topic-arn is not an SNS topic ARN: ${JSON.stringify(notificationTopicArn)}`);
+  }
+  if (notificationTopicArn !== undefined && email !== undefined) {
+    throw new Error(
+      `${CONTEXT_PREFIX}notification-email and ${CONTEXT_PREFIX}notification-topic-arn exclude each other: give the e-mail address to have the stack create a topic, or the existing topic (and subscribe the address to it yourself)`,
+    );
   }
   return { stackName, gate, notificationTopicArn, nag: bool('nag') ?? true };
 }

@@ -1,5 +1,6 @@
 import type * as events from 'aws-cdk-lib/aws-events';
 import type { Decision } from '../functions/core/result/model';
+import { COSIGN_TAG_WILDCARDS, IMAGE_CONFIG_MEDIA_TYPES, IMAGE_INDEX_MEDIA_TYPES, IMAGE_MANIFEST_MEDIA_TYPES } from '../functions/core/events/ecr-image-action';
 import { VERDICT_EVENT } from './verdict-event';
 
 /**
@@ -59,15 +60,41 @@ export function scanBuildStatePattern(projectName: string): events.EventPattern 
 }
 
 /**
- * Successful pushes to the repositories in scope, so a digest is usually judged before any task asks for it.
- * `repositoryNames` are names or `*` wildcards (`team-a/*`); undefined means every repository of the account.
+ * Successful pushes of container images to the repositories in scope, so a digest is usually judged before any task
+ * asks for it. `repositoryNames` are names or `*` wildcards (`team-a/*`); undefined means every repository of the
+ * account. Signatures, attestations, SBOMs, BuildKit caches and Helm charts pushed to the same repositories are left
+ * out, by the same media types and tags the handler checks (functions/core/events/ecr-image-action.ts): each field
+ * may be absent (older events, indexes) or must name an image.
  */
 export function imagePushPattern(repositoryNames: string[] | undefined): events.EventPattern {
   const detail: Record<string, unknown> = { 'action-type': ['PUSH'], result: ['SUCCESS'] };
   if (repositoryNames !== undefined) {
     detail['repository-name'] = repositoryNames.map((name) => (name.includes('*') ? { wildcard: name } : name));
   }
+  Object.assign(
+    detail,
+    allOf([
+      absentOr('manifest-media-type', [...IMAGE_MANIFEST_MEDIA_TYPES, ...IMAGE_INDEX_MEDIA_TYPES]),
+      absentOr('artifact-media-type', [...IMAGE_CONFIG_MEDIA_TYPES]),
+      absentOr('image-tag', [{ 'anything-but': { wildcard: [...COSIGN_TAG_WILDCARDS] } }]),
+    ]),
+  );
   return { source: ['aws.ecr'], detailType: ['ECR Image Action'], detail };
+}
+
+type Alternatives = Record<string, unknown>[];
+
+/** A field that is absent, or matches one of `matchers`. (`exists: false` is kept out of the value list on purpose.) */
+function absentOr(field: string, matchers: unknown[]): Alternatives {
+  return [{ [field]: [{ exists: false }] }, { [field]: matchers }];
+}
+
+/** Every group must hold: nested `$or`s, as an object can carry only one `$or` key. */
+function allOf(groups: Alternatives[]): Record<string, unknown> {
+  if (groups.length === 0) return {};
+  const [first, ...rest] = groups;
+  const inner = allOf(rest);
+  return { $or: first.map((alternative) => ({ ...alternative, ...inner })) };
 }
 
 /** The gate's own verdict events with one of the given decisions (notification routing). */

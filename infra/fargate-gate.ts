@@ -25,11 +25,11 @@ import { GATE_ENV } from '../functions/handlers/environment';
 import { loadInlineScanBuildspec } from './buildspec';
 import { BUNDLED_POLICY_PATH, evaluatorBundling, functionBundling } from './bundling';
 import { fargateTaskStartingPattern, imagePushPattern, runTaskCallPattern, scanBuildStatePattern, verdictPattern } from './event-patterns';
-import { REASONS, acknowledge, acknowledgeCodeBuildDefaults, grantWithReasons } from './nag-suppressions';
-import { CLI_ENTRY, GATE_HANDLER_ENTRY, HOOK_HANDLER_ENTRY, INLINE_SCAN_BUILDSPEC, projectRoot } from './paths';
+import { REASONS, acknowledge, grantWithReasons } from './nag-suppressions';
+import { GATE_HANDLER_ENTRY, HOOK_HANDLER_ENTRY, INLINE_SCAN_BUILDSPEC, projectRoot } from './paths';
 import * as permissions from './permissions';
 import { loadPolicyForSynth } from './policy';
-import { resolveScope, type GateScope } from './scope';
+import { addClusterEnvironmentRule, resolveScope, type GateScope } from './scope';
 import { resolveSettings, trivyTimeoutFlag, type LogLevel, type NotificationSettings, type ResolvedSettings, type ScanComputeSettings, type ScannerSettings } from './settings';
 
 export interface FargateGateProps {
@@ -54,9 +54,12 @@ export interface FargateGateProps {
   readonly runTaskHints?: boolean;
   /** Route verdict events to e-mail, or to `notificationTopic`. */
   readonly notifications?: NotificationSettings;
-  /** An existing SNS topic for verdict notifications and alarms (its policy must allow events.amazonaws.com to publish). */
+  /**
+   * An existing SNS topic for verdict notifications and alarms. Its policy must allow events.amazonaws.com and
+   * cloudwatch.amazonaws.com to publish. Excludes `notifications.email`.
+   */
   readonly notificationTopic?: sns.ITopic;
-  /** How long a verdict is kept (DynamoDB TTL). @default 30 days */
+  /** How long a verdict is kept (DynamoDB TTL), in whole days. @default 30 days */
   readonly verdictTtl?: Duration;
   /** How long raw reports and exported test reports are kept in S3. @default 365 days */
   readonly reportRetention?: Duration;
@@ -77,6 +80,12 @@ export interface FargateGateProps {
   /** What happens to the table and the report buckets when the stack is deleted. @default RETAIN */
   readonly removalPolicy?: RemovalPolicy;
   /**
+   * The customer managed KMS key of the CDK assets bucket, when the account was bootstrapped with one
+   * (`cdk bootstrap --bootstrap-kms-key-id` or `--bootstrap-customer-key`): the scan build needs `kms:Decrypt` on it to
+   * download the evaluator and the policy. Not needed with the default bootstrap (S3-managed encryption).
+   */
+  readonly assetsKeyArn?: string;
+  /**
    * Advanced: entry files of the functions (TypeScript or JavaScript exporting `handler`), e.g. a wrapper that adds
    * your own middleware around the shipped handlers. @default the shipped `functions/handlers/lambda/{gate,hook}.ts`
    */
@@ -95,6 +104,8 @@ const RULE_MAX_EVENT_AGE = Duration.hours(1);
 const ALARM_PERIOD = Duration.minutes(5);
 const SCAN_DEADLINE_MARGIN_MINUTES = 5;
 const DAY_MS = 24 * 60 * 60 * 1000;
+const GATE_FUNCTION_MEMORY_MB = 1024;
+const HOOK_FUNCTION_MEMORY_MB = 512;
 
 /**
  * The Fargate admission gate in one construct: EventBridge rules for Fargate task starts, RunTask calls, ECR pushes
@@ -147,6 +158,7 @@ export class FargateGate extends Construct {
       crossAccountRepositoryArns: props.crossAccountRepositoryArns,
       mirrorReferences: [...this.settings.trivy.dbRepositories, ...this.settings.trivy.javaDbRepositories, ...(this.settings.trivy.checksBundleRepository ? [this.settings.trivy.checksBundleRepository] : [])],
     });
+    addClusterEnvironmentRule(this, this.scope.clusters);
     this.eventBus = props.eventBus ?? events.EventBus.fromEventBusName(this, 'DefaultBus', 'default');
     this.warnIfVerdictsExpireBeforeMaxScanAge();
 
@@ -175,7 +187,14 @@ export class FargateGate extends Construct {
         { id: 'expire-test-reports', prefix: `${JUNIT_EXPORT_PREFIX}/`, expiration: this.settings.reportRetention, noncurrentVersionExpiration: Duration.days(30) },
         // The scanner DB cache is rewritten by every build; old copies are worthless.
         { id: 'expire-scanner-cache', prefix: `${TRIVY_CACHE_PREFIX}/`, expiration: Duration.days(7), noncurrentVersionExpiration: Duration.days(1) },
-        { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
+        // Versioning keeps what is overwritten or deleted; these keep that from growing for ever: old versions go after 30
+        // days, and a delete marker with no version left behind it is removed.
+        {
+          id: 'clean-up-versions-and-uploads',
+          noncurrentVersionExpiration: Duration.days(30),
+          expiredObjectDeleteMarker: true,
+          abortIncompleteMultipartUploadAfter: Duration.days(7),
+        },
       ],
       removalPolicy: this.settings.removalPolicy,
     });
@@ -223,6 +242,11 @@ export class FargateGate extends Construct {
     this.gateFunction = this.createFunction('GateFunction', root, props.handlerEntries?.gate ?? join(root, GATE_HANDLER_ENTRY), policyPath, functionEnvironment, {
       description: `fargate-gate: decides on Fargate tasks, scans and pushes (policy ${policy.name} ${policy.hash.slice(0, 12)})`,
       timeout: Duration.seconds(60),
+      // Raw reports are parsed whole, up to the S3 adapter's 64 MiB cap. Measured peaks: ~320 MB RSS for a 66 MB report,
+      // ~880 MB for a 166 MB one. At the cap one parse fits in 512 MB with little to spare, and the gate may finish
+      // several scans in one invocation (the sweep, a task with several containers): 1024 MB keeps it clear of the
+      // limit, and Lambda's CPU share grows with memory, which shortens the parse. The hook judges one revision per call.
+      memorySize: GATE_FUNCTION_MEMORY_MB,
       async: true,
       reservedConcurrency: this.settings.reservedConcurrency,
     });
@@ -234,6 +258,7 @@ export class FargateGate extends Construct {
       permissions.resolveImageTags(this.scope),
       permissions.runScans(this.scanProject.projectArn),
       permissions.readReports(this.reportBucket.bucketArn, REPORT_PREFIX),
+      permissions.listPrefix('ListRawReports', this.reportBucket.bucketArn, REPORT_PREFIX),
       permissions.useGateTable(this.table.tableArn, GATE_TABLE.unfinishedScansIndex.name),
       permissions.publishVerdicts(this.eventBus.eventBusArn),
     ]);
@@ -242,6 +267,7 @@ export class FargateGate extends Construct {
       this.hookFunction = this.createFunction('HookFunction', root, props.handlerEntries?.hook ?? join(root, HOOK_HANDLER_ENTRY), policyPath, functionEnvironment, {
         description: `fargate-gate: ECS deployment lifecycle hook, PRE_SCALE_UP admission (policy ${policy.name} ${policy.hash.slice(0, 12)})`,
         timeout: Duration.seconds(30),
+        memorySize: HOOK_FUNCTION_MEMORY_MB,
         async: false,
       });
       grantWithReasons(this.hookFunction, [
@@ -250,6 +276,7 @@ export class FargateGate extends Construct {
         permissions.resolveImageTags(this.scope),
         permissions.startScans(this.scanProject.projectArn),
         permissions.readReports(this.reportBucket.bucketArn, REPORT_PREFIX),
+        permissions.listPrefix('ListRawReports', this.reportBucket.bucketArn, REPORT_PREFIX),
         permissions.useGateTable(this.table.tableArn, GATE_TABLE.unfinishedScansIndex.name),
         permissions.publishVerdicts(this.eventBus.eventBusArn),
       ]);
@@ -288,7 +315,8 @@ export class FargateGate extends Construct {
     };
 
     // ---------- notifications and alarms ----------
-    this.notificationTopic = props.notificationTopic ?? (props.notifications?.email ? this.createTopic(props.notifications.email) : undefined);
+    const createdTopic = props.notifications?.email ? this.createTopic(props.notifications.email) : undefined;
+    this.notificationTopic = props.notificationTopic ?? createdTopic;
     if (this.notificationTopic) {
       this.rules.notifications = new events.Rule(this, 'VerdictNotifications', {
         description: `fargate-gate: verdicts (${this.settings.notifyDecisions.join(', ')}) to SNS`,
@@ -314,6 +342,7 @@ export class FargateGate extends Construct {
       });
     }
     this.createAlarms();
+    if (this.notificationTopic) this.allowAlarmsToPublish(this.notificationTopic);
   }
 
   private failureQueue(id: string): sqs.Queue {
@@ -332,7 +361,7 @@ export class FargateGate extends Construct {
 
     const evaluator = new s3assets.Asset(this, 'EvaluatorBundle', {
       path: join(root, 'functions'),
-      bundling: evaluatorBundling(join(root, CLI_ENTRY)),
+      bundling: evaluatorBundling(root),
     });
     const policyAsset = new s3assets.Asset(this, 'PolicyFile', { path: policyPath });
 
@@ -356,7 +385,9 @@ export class FargateGate extends Construct {
 
     const project = new codebuild.Project(this, 'ScanProject', {
       description: 'fargate-gate inline scan: Trivy on one image digest, raw report to S3, JUnit report for review',
-      role: this.scanRole,
+      // The project may not add its defaults (writes to /aws/codebuild/<project> logs, CreateReportGroup on
+      // report-group/<project>-*): the build uses neither. What it does use is granted below, statement by statement.
+      role: this.scanRole.withoutPolicyUpdates(),
       buildSpec: codebuild.BuildSpec.fromObject(loadInlineScanBuildspec(join(root, INLINE_SCAN_BUILDSPEC), this.reportGroup.reportGroupArn)),
       environment: { buildImage, computeType: compute.computeType, privileged: false },
       environmentVariables,
@@ -390,6 +421,8 @@ export class FargateGate extends Construct {
         }),
         wildcardReason: `CodeBuild names the S3 cache archives itself; access is limited to the ${TRIVY_CACHE_PREFIX}/ prefix of the gate's own bucket.`,
       },
+      // A first build finds no cache archive: with this, S3 says 404 (no cache yet) instead of 403.
+      permissions.listPrefix('ListScannerDatabaseCache', this.reportBucket.bucketArn, `${TRIVY_CACHE_PREFIX}/`),
       {
         statement: new iam.PolicyStatement({
           sid: 'ReportsBucketLocation',
@@ -404,6 +437,7 @@ export class FargateGate extends Construct {
           resources: [evaluator, policyAsset].map((asset) => stack.formatArn({ service: 's3', region: '', account: '', resource: asset.s3BucketName, resourceName: asset.s3ObjectKey })),
         }),
       },
+      ...(this.settings.assetsKeyArn ? [permissions.decryptAssets(this.settings.assetsKeyArn, stack.region)] : []),
       {
         statement: new iam.PolicyStatement({
           sid: 'WriteTestReports',
@@ -411,8 +445,17 @@ export class FargateGate extends Construct {
           resources: [this.reportGroup.reportGroupArn],
         }),
       },
+      {
+        // The build's own log group only (its ARN already covers the streams CodeBuild creates in it).
+        statement: new iam.PolicyStatement({
+          sid: 'WriteBuildLogs',
+          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          resources: [logGroup.logGroupArn],
+        }),
+      },
     ]);
-    acknowledgeCodeBuildDefaults(this.scanRole);
+    // Builds never start before the role's policies exist.
+    project.node.addDependency(this.scanRole);
     acknowledge(project, 'AwsSolutions-CB4', REASONS.codeBuildKms);
     return project;
   }
@@ -427,7 +470,8 @@ export class FargateGate extends Construct {
       [GATE_ENV.eventBusName]: this.eventBus.eventBusName,
       [GATE_ENV.policyFile]: BUNDLED_POLICY_PATH,
       [GATE_ENV.clusterArns]: this.scope.clusters === undefined ? '' : Fn.join(',', this.scope.clusters.map((cluster) => cluster.arn)),
-      [GATE_ENV.verdictTtlDays]: String(Math.max(1, Math.round(this.settings.verdictTtl.toMilliseconds() / DAY_MS))),
+      // resolveSettings accepts whole days only, so this division is exact.
+      [GATE_ENV.verdictTtlDays]: String(this.settings.verdictTtl.toMilliseconds() / DAY_MS),
       // A scan not finished after queueing plus running plus a margin is an error (the sweep enforces it).
       [GATE_ENV.scanTimeoutMinutes]: String(compute.queuedTimeout.toMinutes() + compute.buildTimeout.toMinutes() + SCAN_DEADLINE_MARGIN_MINUTES),
       [GATE_ENV.hookCallBackDelaySeconds]: String(this.settings.hookCallBackDelay.toSeconds()),
@@ -443,7 +487,7 @@ export class FargateGate extends Construct {
     entry: string,
     policyPath: string,
     environment: Record<string, string>,
-    options: { description: string; timeout: Duration; async: boolean; reservedConcurrency?: number },
+    options: { description: string; timeout: Duration; memorySize: number; async: boolean; reservedConcurrency?: number },
   ): NodejsFunction {
     const logGroup = new logs.LogGroup(this, `${id}Logs`, { retention: this.settings.logRetention, removalPolicy: this.settings.removalPolicy });
     // An own role instead of AWSLambdaBasicExecutionRole: logs go to this function's log group only.
@@ -459,7 +503,7 @@ export class FargateGate extends Construct {
       depsLockFilePath: join(root, 'package-lock.json'),
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
-      memorySize: 512,
+      memorySize: options.memorySize,
       timeout: options.timeout,
       description: options.description,
       role,
@@ -517,6 +561,29 @@ export class FargateGate extends Construct {
       'ScanFailuresAlarm',
       'fargate-gate: a scan build FAILED (the image could not be scanned; the policy onScanError decides). A policy failure is not a build failure.',
       this.scanProject.metricFailedBuilds({ period: ALARM_PERIOD, statistic: cloudwatch.Stats.SUM }),
+    );
+  }
+
+  /**
+   * The topic's own policy (TLS only, EventBridge may publish) replaces SNS's default policy, which is what let
+   * CloudWatch publish: without this statement every alarm notification is refused. Only this stack's alarms, in this
+   * account, may publish (the confused-deputy conditions AWS recommends for service principals). A topic defined in
+   * the same app gets the statement too; an imported one keeps its own policy (addToResourcePolicy leaves it alone),
+   * which must allow this itself (docs/deploy.md).
+   */
+  private allowAlarmsToPublish(topic: sns.ITopic): void {
+    if (this.alarms.length === 0) return;
+    topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchAlarmsOfThisStack',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [topic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
+          ArnEquals: { 'aws:SourceArn': this.alarms.map((alarm) => alarm.alarmArn) },
+        },
+      }),
     );
   }
 

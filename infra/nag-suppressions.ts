@@ -1,11 +1,12 @@
 import { Stack, Validations } from 'aws-cdk-lib';
-import type * as iam from 'aws-cdk-lib/aws-iam';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, type IConstruct } from 'constructs';
 
 /**
- * cdk-nag (AwsSolutions) acknowledgments. Each one is attached to the narrowest construct (a role, a queue, a
- * function) and, for IAM wildcards, to the exact finding (`AwsSolutions-IAM5[Resource::<arn>]`) computed from the very
- * statement that grants it, so a new wildcard elsewhere is still reported.
+ * cdk-nag (AwsSolutions) acknowledgments. Each one is attached to the narrowest construct that has the finding (a
+ * policy, a queue, a function). An IAM wildcard is acknowledged finding by finding
+ * (`AwsSolutions-IAM5[Resource::<arn>]`, computed from the very statement that grants it) on an `iam.Policy` that holds
+ * that one statement and nothing else: a wildcard added later anywhere else, even to the same role, is still reported.
  */
 
 /** A statement together with why its wildcard (if any) cannot be narrowed. */
@@ -15,20 +16,33 @@ export interface ReasonedStatement {
   readonly wildcardReason?: string;
 }
 
-/** Adds the statements to the principal's policy and acknowledges their wildcards with the reason written next to them. */
+/**
+ * Grants the statements to the grantee. A statement without a wildcard goes to the role's default policy; a statement
+ * with one goes to a policy of its own (named after its sid), acknowledged there with the reason written next to it.
+ * The grantee (a function, a project) depends on those policies, so it never runs before its permissions exist.
+ */
 export function grantWithReasons(grantee: iam.IGrantable & IConstruct, items: readonly ReasonedStatement[]): void {
+  const role = grantee.grantPrincipal;
+  if (!isRole(role)) throw new Error(`${grantee.node.path}: grantWithReasons needs a grantee whose principal is an IAM role`);
   for (const { statement, wildcardReason } of items) {
-    grantee.grantPrincipal.addToPrincipalPolicy(statement);
     const ids = wildcardFindingIds(Stack.of(grantee), statement);
-    if (ids.length === 0) continue;
+    if (ids.length === 0) {
+      role.addToPrincipalPolicy(statement);
+      continue;
+    }
     if (!wildcardReason) {
       throw new Error(`statement ${statement.sid ?? statement.actions.join(',')} has a wildcard (${ids.join(', ')}) but no reason`);
     }
-    // Acknowledged on the role itself (the findings are on its policy), not on the function that uses it.
-    const principal = grantee.grantPrincipal;
-    const target = Construct.isConstruct(principal) ? principal : grantee;
-    Validations.of(target).acknowledge(...ids.map((id) => ({ id, reason: wildcardReason })));
+    if (!statement.sid) throw new Error(`statement ${statement.actions.join(',')} has a wildcard but no sid to name its policy`);
+    const policy = new iam.Policy(role, statement.sid, { statements: [statement] });
+    policy.attachToRole(role);
+    Validations.of(policy).acknowledge(...ids.map((id) => ({ id, reason: wildcardReason })));
+    if (grantee !== role) grantee.node.addDependency(policy);
   }
+}
+
+function isRole(principal: iam.IPrincipal): principal is iam.IRole & IConstruct {
+  return Construct.isConstruct(principal) && typeof (principal as Partial<iam.IRole>).attachInlinePolicy === 'function';
 }
 
 /** The AwsSolutions-IAM5 finding ids a statement produces, in cdk-nag's notation. */
@@ -39,33 +53,6 @@ export function wildcardFindingIds(stack: Stack, statement: iam.PolicyStatement)
     .filter((resource) => resource.includes('*'))
     .map((resource) => `AwsSolutions-IAM5[Resource::${resource}]`);
   return [...new Set([...actions, ...resources])];
-}
-
-/** Acknowledges CDK's own wildcard grants to a CodeBuild project role (default log group, buildspec-created report groups). */
-export function acknowledgeCodeBuildDefaults(role: iam.Role): void {
-  const stack = Stack.of(role);
-  const policy = role.node.tryFindChild('DefaultPolicy') as iam.Policy | undefined;
-  if (!policy) return;
-  const document = stack.resolve(policy.document.toJSON()) as { Statement?: { Resource?: unknown }[] };
-  for (const statement of document.Statement ?? []) {
-    const resources = Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
-    for (const resource of resources.map(flattenReference)) {
-      if (!resource.includes('*')) continue;
-      if (resource.includes(':log-group:/aws/codebuild/')) {
-        Validations.of(role).acknowledge({
-          id: `AwsSolutions-IAM5[Resource::${resource}]`,
-          reason:
-            'Added by the CDK CodeBuild Project for its default log group /aws/codebuild/<project>; the `:*` covers the log streams CodeBuild creates per build. Builds log to the construct\'s own log group.',
-        });
-      } else if (resource.includes(':report-group/')) {
-        Validations.of(role).acknowledge({
-          id: `AwsSolutions-IAM5[Resource::${resource}]`,
-          reason:
-            'Added by the CDK CodeBuild Project for report groups a buildspec may create, limited to names starting with this project\'s name. The inline-scan buildspec reports to the construct\'s own report group by ARN.',
-        });
-      }
-    }
-  }
 }
 
 export const REASONS = {

@@ -2,17 +2,18 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
 /**
- * The checkout (or installed package) the construct ships in: the directory holding this project's
- * package.json. Found by walking up, so the same code works from `infra/*.ts` under tsx and from a compiled
- * `dist/infra/*.js`.
+ * The checkout (or installed package) the construct ships in: the directory holding this project's package.json and
+ * its sources. Found by walking up, so the same code works from `infra/*.ts` under tsx and from a compiled
+ * `dist/infra/*.js`. The build copies package.json into `dist/` (the CLI imports it for its version), so the
+ * package.json alone is not enough: the root is where the buildspec the scan project runs is too.
  */
 export function projectRoot(start: string = __dirname): string {
   let dir = resolve(start);
   for (;;) {
     const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && readPackageName(manifest) === 'fargate-gate') return dir;
+    if (existsSync(manifest) && readPackageName(manifest) === 'fargate-gate' && existsSync(join(dir, INLINE_SCAN_BUILDSPEC))) return dir;
     const parent = dirname(dir);
-    if (parent === dir) throw new Error(`cannot find the fargate-gate package.json above ${start}`);
+    if (parent === dir) throw new Error(`cannot find the fargate-gate project (its package.json beside ${INLINE_SCAN_BUILDSPEC}) above ${start}`);
     dir = parent;
   }
 }

@@ -167,6 +167,38 @@ export function readReports(bucketArn: string, reportPrefix: string): ReasonedSt
   };
 }
 
+/**
+ * List keys under one prefix of a bucket. S3 answers a read of a missing key with 404 only to a caller that may list
+ * the bucket, and 403 to anyone else; S3 evaluates that implicit check with the requested key as `s3:prefix` (Ceph
+ * RGW copied this AWS behaviour in ceph/ceph#68577), so a listing limited to the prefix is enough. Without it a missing
+ * report (or scanner cache archive) looks like a permission error.
+ */
+export function listPrefix(sid: string, bucketArn: string, prefix: string): ReasonedStatement {
+  return {
+    statement: new iam.PolicyStatement({
+      sid,
+      actions: ['s3:ListBucket'],
+      resources: [bucketArn],
+      conditions: { StringLike: { 's3:prefix': [`${prefix}*`] } },
+    }),
+  };
+}
+
+/**
+ * Decrypt objects of the CDK assets bucket when its bootstrap uses a customer managed KMS key (the scan build
+ * downloads the evaluator and the policy from it), and only through S3 in this region.
+ */
+export function decryptAssets(keyArn: string, region: string): ReasonedStatement {
+  return {
+    statement: new iam.PolicyStatement({
+      sid: 'DecryptEvaluatorAndPolicyAssets',
+      actions: ['kms:Decrypt'],
+      resources: [keyArn],
+      conditions: { StringEquals: { 'kms:ViaService': `s3.${region}.amazonaws.com` } },
+    }),
+  };
+}
+
 /** Exactly the item operations the DynamoDB store uses, on the table and its unfinished-scans index. */
 export function useGateTable(tableArn: string, indexName: string): ReasonedStatement {
   return {

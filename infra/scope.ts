@@ -1,4 +1,5 @@
-import { Arn, ArnFormat, Stack, Token } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Aws, CfnRule, Fn, Stack, Token, type ICfnRuleConditionExpression } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
 import { parseImageReference } from '../functions/core/image/reference';
 import type { ClusterScope } from './event-patterns';
 
@@ -110,6 +111,35 @@ function mirrorRepositories(stack: Stack, references: string[]): string[] {
     }
   }
   return [...new Set(arns)];
+}
+
+/**
+ * A cluster listed by ARN must be in the account and region the stack deploys to. When the stack is
+ * environment-agnostic, synth cannot check that (resolveCluster does when it can): a template rule refuses the deploy
+ * instead, before CloudFormation creates anything, rather than deploying a gate whose rule never fires.
+ */
+export function addClusterEnvironmentRule(scope: Construct, clusters: Cluster[] | undefined): CfnRule | undefined {
+  const stack = Stack.of(scope);
+  const assertions: { assert: ICfnRuleConditionExpression; assertDescription: string }[] = [];
+  const seen = new Set<string>();
+  const expect = (pseudo: string, value: string, what: string, arn: string) => {
+    const key = `${pseudo}=${value}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    assertions.push({
+      assert: Fn.conditionEquals(pseudo, value),
+      assertDescription: `fargate-gate: cluster ${arn} is in ${what} ${value}; deploy the stack there or list the clusters of the ${what} it deploys to`,
+    });
+  };
+  for (const cluster of clusters ?? []) {
+    const match = CLUSTER_ARN.exec(cluster.arn);
+    if (!match) continue;
+    // The region implies the partition, so the partition needs no assertion of its own.
+    const [, , region, account] = match;
+    if (Token.isUnresolved(stack.region)) expect(Aws.REGION, region, 'region', cluster.arn);
+    if (Token.isUnresolved(stack.account)) expect(Aws.ACCOUNT_ID, account, 'account', cluster.arn);
+  }
+  return assertions.length === 0 ? undefined : new CfnRule(scope, 'ClustersInDeployEnvironment', { assertions });
 }
 
 /** A cluster ARN in the stack's account and region; `''` gives the prefix every such cluster ARN starts with. */

@@ -85,6 +85,7 @@ export interface ResolvedSettings {
   metricsNamespace: string;
   reservedConcurrency?: number;
   removalPolicy: RemovalPolicy;
+  assetsKeyArn?: string;
 }
 
 export interface SettingsInput {
@@ -103,6 +104,9 @@ export interface SettingsInput {
   metricsNamespace?: string;
   reservedConcurrency?: number;
   removalPolicy?: RemovalPolicy;
+  /** The existing topic of `FargateGateProps.notificationTopic`; only whether it is given matters here (it excludes `notifications.email`). */
+  notificationTopic?: unknown;
+  assetsKeyArn?: string;
 }
 
 const MINUTE = 60_000;
@@ -111,6 +115,7 @@ const ms = (duration: Duration) => duration.toMilliseconds();
 
 const DECISIONS: readonly Decision[] = ['pass', 'warn', 'fail', 'error'];
 const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error'];
+const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z]{2}(?:-[a-z]+)+-\d:\d{12}:key\/[A-Za-z0-9-]{1,128}$/;
 const OCI_REPOSITORY = /^[A-Za-z0-9.-]+(?::[0-9]{1,5})?\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?$/;
 
 /** Applies the defaults and rejects settings that would deploy something broken or unsafe, with a message naming the setting. */
@@ -161,11 +166,15 @@ export function resolveSettings(input: SettingsInput): ResolvedSettings {
   }
   const email = input.notifications?.email;
   if (email !== undefined && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) throw new Error(`notifications.email is not an e-mail address: ${JSON.stringify(email)}`);
+  if (email !== undefined && input.notificationTopic !== undefined) {
+    throw new Error('notifications.email and notificationTopic exclude each other: give the e-mail address to subscribe a new topic, or an existing topic (and subscribe the address to it yourself)');
+  }
 
   const verdictTtl = input.verdictTtl ?? Duration.days(30);
   const reportRetention = input.reportRetention ?? Duration.days(365);
   const sweepInterval = input.sweepInterval ?? Duration.minutes(5);
-  if (ms(verdictTtl) < 60 * MINUTE) throw new Error('verdictTtl must be at least 1 hour');
+  // The functions store verdict expiry in whole days (GATE_VERDICT_TTL_DAYS); a fraction would be silently rounded.
+  if (ms(verdictTtl) % DAY !== 0 || ms(verdictTtl) < DAY) throw new Error(`verdictTtl must be whole days, at least 1, got ${verdictTtl.toHumanString()}`);
   // S3 lifecycle expirations are whole days.
   if (ms(reportRetention) % DAY !== 0 || ms(reportRetention) < DAY) throw new Error('reportRetention must be whole days, at least 1');
   // EventBridge rates are whole minutes.
@@ -181,6 +190,10 @@ export function resolveSettings(input: SettingsInput): ResolvedSettings {
   // CloudWatch namespaces: up to 255 of letters, digits, and . - _ / # : (no leading colon).
   if (!/^[A-Za-z0-9._\-/#][A-Za-z0-9._\-/#:]{0,254}$/.test(metricsNamespace) || metricsNamespace.startsWith('AWS/')) {
     throw new Error(`metricsNamespace is not a custom CloudWatch namespace: ${JSON.stringify(metricsNamespace)}`);
+  }
+  const assetsKeyArn = input.assetsKeyArn;
+  if (assetsKeyArn !== undefined && !KMS_KEY_ARN.test(assetsKeyArn)) {
+    throw new Error(`assetsKeyArn is not a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key id>): ${JSON.stringify(assetsKeyArn)}`);
   }
   const reservedConcurrency = input.reservedConcurrency;
   if (reservedConcurrency !== undefined && (!Number.isInteger(reservedConcurrency) || reservedConcurrency < 1)) {
@@ -209,6 +222,7 @@ export function resolveSettings(input: SettingsInput): ResolvedSettings {
     metricsNamespace,
     reservedConcurrency,
     removalPolicy: input.removalPolicy ?? RemovalPolicy.RETAIN,
+    ...(assetsKeyArn === undefined ? {} : { assetsKeyArn }),
   };
 }
 

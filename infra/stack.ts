@@ -15,6 +15,9 @@ export class FargateGateStack extends Stack {
 
   constructor(scope: Construct, id: string, props: FargateGateStackProps = {}) {
     super(scope, id, { description: 'fargate-gate: scan every Fargate image digest once, judge it against a policy, stop or roll back what fails', ...props });
+    if (props.notificationTopicArn && props.gate?.notificationTopic) {
+      throw new Error('notificationTopicArn and gate.notificationTopic exclude each other: give the existing topic once');
+    }
     const notificationTopic = props.notificationTopicArn ? sns.Topic.fromTopicArn(this, 'NotificationTopic', props.notificationTopicArn) : undefined;
     this.gate = new FargateGate(this, 'Gate', { ...props.gate, notificationTopic: props.gate?.notificationTopic ?? notificationTopic });
 

@@ -69,7 +69,8 @@ function referencedVariables(script: string): string[] {
 
 function assignedVariables(script: string): string[] {
   const text = withoutSingleQuoted(script);
-  return [...text.matchAll(/(?:^|[\s;(&|])([A-Za-z_][A-Za-z0-9_]*)\+?=/gm), ...text.matchAll(/\bfor\s+([A-Za-z_][A-Za-z0-9_]*)\s+in\b/g)].map((m) => m[1]);
+  const reads = [...text.matchAll(/\bread\s+(?:-r\s+)?([A-Za-z_][A-Za-z0-9_]*(?:[ \t]+[A-Za-z_][A-Za-z0-9_]*)*)/g)].flatMap((m) => m[1].split(/\s+/));
+  return [...text.matchAll(/(?:^|[\s;(&|])([A-Za-z_][A-Za-z0-9_]*)\+?=/gm), ...text.matchAll(/\bfor\s+([A-Za-z_][A-Za-z0-9_]*)\s+in\b/g)].map((m) => m[1]).concat(reads);
 }
 
 /** `$` expansions outside double quotes, except the right side of `=~` (a quoted regex would match literally). */
@@ -388,33 +389,71 @@ describe('inline-scan buildspec: scan, upload, evaluation', () => {
   });
 
   describe('evaluation', () => {
-    function stubNode(exitCode: number, writesOutput = true): void {
+    /**
+     * A stand-in evaluator: records each call, writes a JUnit file or the JSON result where --output says, exits as told.
+     * `node -e` (the step reading the decision from the JSON result) runs the real node.
+     */
+    function stubNode(exitCode: number, result: Record<string, unknown> | string = { decision: 'pass', mode: 'enforce' }, writesOutput = true): void {
+      const json = typeof result === 'string' ? result : JSON.stringify(result);
+      writeFileSync(join(work, 'result-to-write.json'), json);
       stub(
         'node',
-        `echo "node $*" >> "${work}/calls.log"; out=""; while [ $# -gt 0 ]; do if [ "$1" = --output ]; then out="$2"; shift; fi; shift; done; ` +
-          `if [ -n "$out" ] && [ "${writesOutput}" = true ]; then echo '<testsuites/>' > "$out"; fi; exit ${exitCode}`,
+        `if [ "$1" = -e ]; then exec "${process.execPath}" "$@"; fi; ` +
+          `echo "node $*" >> "${work}/calls.log"; out=""; while [ $# -gt 0 ]; do if [ "$1" = --output ]; then out="$2"; shift; fi; shift; done; ` +
+          `if [ -n "$out" ] && [ "${writesOutput}" = true ]; then case "$out" in *.json) cp "${work}/result-to-write.json" "$out" ;; *) echo '<testsuites/>' > "$out" ;; esac; fi; exit ${exitCode}`,
       );
       mkdirSync(join(work, 'fargate-gate-out'), { recursive: true });
     }
 
-    it('runs the bundled evaluator on the report with the bundled policy, for the log and as JUnit', () => {
+    it('runs the bundled evaluator on the report with the bundled policy: the result as JSON, a table for the log, JUnit', () => {
       stubNode(0);
       const result = run(step('build', 2), VALID_INPUTS);
+      expect(result.stderr).toBe('');
       expect(result.status).toBe(0);
-      expect(result.stdout).toContain('the image passes the policy');
+      expect(result.stdout).toContain('fargate-gate: the image passes the policy\n');
       const invocations = calls().trimEnd().split('\n');
+      const evaluate = 'node --enable-source-maps fargate-gate-bin/fargate-gate.cjs evaluate --report fargate-gate-out/report.json --policy fargate-gate-bin/policy.json';
       expect(invocations).toEqual([
-        'node --enable-source-maps fargate-gate-bin/fargate-gate.cjs evaluate --report fargate-gate-out/report.json --policy fargate-gate-bin/policy.json --format table',
-        'node --enable-source-maps fargate-gate-bin/fargate-gate.cjs evaluate --report fargate-gate-out/report.json --policy fargate-gate-bin/policy.json --format junit --output fargate-gate-out/junit.xml',
+        `${evaluate} --format json --output fargate-gate-out/result.json`,
+        `${evaluate} --format table`,
+        `${evaluate} --format junit --output fargate-gate-out/junit.xml`,
       ]);
     });
 
-    it('keeps the build SUCCEEDED when the image fails the policy (exit 1): the report carries the failure', () => {
-      stubNode(1);
+    it('keeps the build SUCCEEDED when the image fails an enforced policy (exit 1): the report carries the failure', () => {
+      stubNode(1, { decision: 'fail', mode: 'enforce' });
       const result = run(step('build', 2), VALID_INPUTS);
       expect(result.status).toBe(0);
-      expect(result.stdout).toContain('the image FAILS the policy');
+      expect(result.stdout).toContain("fargate-gate: the image FAILS the policy; see the failed test cases in this build's report");
       expect(existsSync(join(work, 'fargate-gate-out/junit.xml'))).toBe(true);
+    });
+
+    it('says a failing image fails under an audit policy too, although the evaluator exits 0', () => {
+      stubNode(0, { decision: 'fail', mode: 'audit' });
+      const result = run(step('build', 2), VALID_INPUTS);
+      expect(result.status).toBe(0);
+      expect(result.stdout).toContain('fargate-gate: the image FAILS the policy (audit mode: reported, not enforced)');
+      expect(result.stdout).not.toContain('passes');
+    });
+
+    it.each<[string, Record<string, unknown>, string]>([
+      ['a warning', { decision: 'warn', mode: 'enforce' }, 'fargate-gate: the image passes the policy with warnings'],
+      ['a scan error under an audit policy', { decision: 'error', mode: 'audit' }, 'fargate-gate: the policy could not judge the image (decision error, audit mode)'],
+    ])('names %s as such', (_name, verdict, line) => {
+      stubNode(0, verdict);
+      const result = run(step('build', 2), VALID_INPUTS);
+      expect(result.status).toBe(0);
+      expect(result.stdout).toContain(line);
+    });
+
+    it.each([
+      ['an unknown decision', { decision: 'maybe', mode: 'enforce' }],
+      ['a result that is not JSON', '<testsuites/>'],
+    ])('fails the build on %s rather than guess', (_name, verdict) => {
+      stubNode(0, verdict);
+      const result = run(step('build', 2), VALID_INPUTS);
+      expect(result.status).not.toBe(0);
+      expect(result.stdout).not.toMatch(/passes|FAILS/);
     });
 
     it('fails the build when the evaluator breaks (exit 2)', () => {
@@ -422,10 +461,11 @@ describe('inline-scan buildspec: scan, upload, evaluation', () => {
       const result = run(step('build', 2), VALID_INPUTS);
       expect(result.status).toBe(2);
       expect(result.stderr).toContain('the evaluator failed with exit status 2');
+      expect(calls().trimEnd().split('\n')).toHaveLength(1);
     });
 
     it('fails the build when no JUnit report was written', () => {
-      stubNode(0, false);
+      stubNode(0, { decision: 'pass', mode: 'enforce' }, false);
       expect(run(step('build', 2), VALID_INPUTS).status).not.toBe(0);
     });
   });

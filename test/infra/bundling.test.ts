@@ -1,9 +1,10 @@
-import { App } from 'aws-cdk-lib';
+import { App, DockerImage } from 'aws-cdk-lib';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { evaluatorBundling, pinnedEsbuildVersion } from '../../infra/bundling';
 import { FargateGateStack } from '../../infra/stack';
 import { conformanceFiles, describeWithConformance } from '../support/conformance';
 import { TEST_ENV } from '../support/gate-stack';
@@ -18,17 +19,6 @@ const POLICY = join(ROOT, 'policies/default.json');
 let outdir: string;
 let assets: Record<string, { source: { path: string; packaging: string } }>;
 let template: Record<string, any>;
-
-beforeAll(() => {
-  outdir = mkdtempSync(join(tmpdir(), 'fargate-gate-bundle-'));
-  const app = new App({ outdir });
-  new FargateGateStack(app, 'Bundled', { env: TEST_ENV });
-  app.synth();
-  assets = JSON.parse(readFileSync(join(outdir, 'Bundled.assets.json'), 'utf8')).files;
-  template = JSON.parse(readFileSync(join(outdir, 'Bundled.template.json'), 'utf8'));
-}, 180_000);
-
-afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
 function assetPathOfKey(objectKey: string): string {
   const hash = objectKey.replace(/\.[a-z]+$/, '');
@@ -46,6 +36,17 @@ function projectVariable(name: string): string {
 }
 
 describe('real bundling', () => {
+  beforeAll(() => {
+    outdir = mkdtempSync(join(tmpdir(), 'fargate-gate-bundle-'));
+    const app = new App({ outdir });
+    new FargateGateStack(app, 'Bundled', { env: TEST_ENV });
+    app.synth();
+    assets = JSON.parse(readFileSync(join(outdir, 'Bundled.assets.json'), 'utf8')).files;
+    template = JSON.parse(readFileSync(join(outdir, 'Bundled.template.json'), 'utf8'));
+  }, 180_000);
+
+  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
   it.each(['GateGateFunction', 'GateHookFunction'])('%s bundle holds one minified file, its source map and the policy', (prefix) => {
     const dir = functionAssetDir(prefix);
     expect(readdirSync(dir).sort()).toEqual(['index.js', 'index.js.map', 'policy.json']);
@@ -89,28 +90,113 @@ describe('real bundling', () => {
     const buildspec = parse(readFileSync(join(ROOT, 'buildspecs/inline-scan.yml'), 'utf8'));
     const report = conformanceFiles('trivy').find((file) => file.endsWith('trivy-golden-alpine-39-critical-medium-all-fixable.json'))!;
 
-    it('writes a JUnit report with failed test cases and keeps the build SUCCEEDED', () => {
+    function runEvaluationStep(policy: string): { status: number | null; stdout: string; junit: string } {
       const work = mkdtempSync(join(tmpdir(), 'evaluate-step-'));
       try {
         mkdirSync(join(work, 'fargate-gate-bin'));
         mkdirSync(join(work, 'fargate-gate-out'));
         copyFileSync(assetPathOfKey(projectVariable('GATE_EVALUATOR_URL').replace(/^s3:\/\/[^/]+\//, '')), join(work, 'fargate-gate-bin/fargate-gate.cjs'));
-        copyFileSync(POLICY, join(work, 'fargate-gate-bin/policy.json'));
+        copyFileSync(policy, join(work, 'fargate-gate-bin/policy.json'));
         copyFileSync(report, join(work, 'fargate-gate-out/report.json'));
         const result = spawnSync('bash', ['-c', buildspec.phases.build.commands[2]], {
           cwd: work,
           encoding: 'utf8',
           env: { PATH: process.env.PATH, HOME: work, ...buildspec.env.variables },
         });
-        expect(result.status).toBe(0);
-        expect(result.stdout).toContain('the image FAILS the policy');
-        const junit = readFileSync(join(work, 'fargate-gate-out/junit.xml'), 'utf8');
-        expect(junit).toMatch(/<testsuites[\s>]/);
-        expect(junit).toMatch(/<failure[\s>]/);
-        expect(existsSync(join(work, 'fargate-gate-out/junit.xml'))).toBe(true);
+        const junitPath = join(work, 'fargate-gate-out/junit.xml');
+        return { status: result.status, stdout: result.stdout, junit: existsSync(junitPath) ? readFileSync(junitPath, 'utf8') : '' };
       } finally {
         rmSync(work, { recursive: true, force: true });
       }
+    }
+
+    it('writes a JUnit report with failed test cases and keeps the build SUCCEEDED', () => {
+      const result = runEvaluationStep(POLICY);
+      expect(result.status).toBe(0);
+      expect(result.stdout).toContain("fargate-gate: the image FAILS the policy; see the failed test cases in this build's report");
+      expect(result.junit).toMatch(/<testsuites[\s>]/);
+      expect(result.junit).toMatch(/<failure[\s>]/);
     });
+
+    it('says the image fails under the shipped audit policy too, where the evaluator exits 0', () => {
+      const result = runEvaluationStep(join(ROOT, 'policies/audit.json'));
+      expect(result.status).toBe(0);
+      expect(result.stdout).toContain('fargate-gate: the image FAILS the policy (audit mode: reported, not enforced)');
+      expect(result.stdout).not.toContain('passes the policy');
+    });
+  });
+});
+
+describe('esbuild for apps that use the construct', () => {
+  it('is a runtime dependency pinned to the installed version, so `cdk synth` in an app without dev dependencies can bundle', () => {
+    const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+    const installed = JSON.parse(readFileSync(join(ROOT, 'node_modules/esbuild/package.json'), 'utf8')).version;
+    expect(manifest.dependencies.esbuild).toBe(installed);
+    expect(manifest.devDependencies?.esbuild).toBeUndefined();
+    expect(pinnedEsbuildVersion(ROOT)).toBe(installed);
+  });
+
+  it('declines local bundling when esbuild cannot be loaded, so CDK falls back to Docker', () => {
+    const output = mkdtempSync(join(tmpdir(), 'no-esbuild-'));
+    try {
+      jest.isolateModules(() => {
+        jest.doMock('esbuild', () => {
+          throw Object.assign(new Error("Cannot find module 'esbuild'"), { code: 'MODULE_NOT_FOUND' });
+        });
+        const { evaluatorBundling: isolated } = jest.requireActual<typeof import('../../infra/bundling')>('../../infra/bundling');
+        expect(isolated(ROOT).local!.tryBundle(output, { image: DockerImage.fromRegistry('unused') })).toBe(false);
+      });
+      expect(readdirSync(output)).toEqual([]);
+    } finally {
+      jest.dontMock('esbuild');
+      rmSync(output, { recursive: true, force: true });
+    }
+  });
+
+  it('still fails with esbuild\'s message when esbuild loads but the build breaks', () => {
+    const output = mkdtempSync(join(tmpdir(), 'broken-entry-'));
+    try {
+      const broken = evaluatorBundling(ROOT, join(ROOT, 'functions/cli/no-such-entry.ts'));
+      expect(() => broken.local!.tryBundle(output, { image: DockerImage.fromRegistry('unused') })).toThrow(/no-such-entry/);
+    } finally {
+      rmSync(output, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses an entry outside the project, which the Docker fallback could not see', () => {
+    expect(() => evaluatorBundling(ROOT, join(tmpdir(), 'main.ts'))).toThrow(/outside the project/);
+  });
+
+  it('the Docker fallback runs the pinned esbuild over the mounted project with the local options', () => {
+    const options = evaluatorBundling(ROOT);
+    const [mount] = options.volumes ?? [];
+    expect(mount.hostPath).toBe(ROOT);
+    const command = options.command ?? [];
+    expect(command.slice(0, 6)).toEqual(['npm', 'exec', '--yes', `--package=esbuild@${pinnedEsbuildVersion(ROOT)}`, '--', 'esbuild']);
+    expect(command).toContain(`${mount.containerPath}/functions/cli/main.ts`);
+    expect(command[command.length - 1]).toBe('--outfile=/asset-output/fargate-gate.cjs');
+    expect(options.environment).toMatchObject({ HOME: '/tmp', npm_config_cache: '/tmp/.npm' });
+  });
+
+  it('the Docker fallback command and local bundling produce the same evaluator', () => {
+    const base = mkdtempSync(join(tmpdir(), 'same-evaluator-'));
+    try {
+      mkdirSync(join(base, 'local'));
+      mkdirSync(join(base, 'cli'));
+      const options = evaluatorBundling(ROOT);
+      expect(options.local!.tryBundle(join(base, 'local'), { image: DockerImage.fromRegistry('unused') })).toBe(true);
+      // The Docker command's esbuild arguments, with the container paths mapped back to this machine.
+      const containerPath = options.volumes![0].containerPath;
+      const args = options
+        .command!.slice(6)
+        .map((arg) => (arg.startsWith(`${containerPath}/`) ? ROOT + arg.slice(containerPath.length) : arg.replace('--outfile=/asset-output/', `--outfile=${join(base, 'cli')}/`)));
+      const cli = spawnSync(join(ROOT, 'node_modules/.bin/esbuild'), args, { encoding: 'utf8' });
+      expect(cli.stderr).toBe('');
+      expect(cli.status).toBe(0);
+      const code = (dir: string) => readFileSync(join(base, dir, 'fargate-gate.cjs'), 'utf8').replace(/\/\/# sourceMappingURL=.*\s*$/, '');
+      expect(code('cli')).toBe(code('local'));
+    } finally {
+      rmSync(base, { recursive: true, force: true });
+    }
   });
 });

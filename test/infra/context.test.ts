@@ -82,6 +82,11 @@ describe('gateSettingsFromContext', () => {
     expect(settings.gate.scanCompute?.concurrentBuildLimit).toBe(5);
   });
 
+  it('takes the customer managed key of the assets bucket', () => {
+    const key = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    expect(fromMap({ 'assets-kms-key-arn': key }).gate.assetsKeyArn).toBe(key);
+  });
+
   it('takes an existing notification topic by ARN', () => {
     expect(fromMap({ 'notification-topic-arn': 'arn:aws:sns:eu-west-1:111122223333:alerts' }).notificationTopicArn).toBe('arn:aws:sns:eu-west-1:111122223333:alerts');
   });
@@ -97,6 +102,11 @@ describe('gateSettingsFromContext', () => {
     ['a list given as an object', { clusters: { prod: true } }, /fargate-gate:clusters must be a comma-separated string or a list of strings/],
     ['a bad stack name', { 'stack-name': '1gate' }, /stack-name is not a CloudFormation stack name/],
     ['a topic ARN that is not SNS', { 'notification-topic-arn': 'arn:aws:sqs:eu-west-1:111122223333:q' }, /notification-topic-arn is not an SNS topic ARN/],
+    [
+      'an e-mail address and an existing topic together',
+      { 'notification-email': 'ops@example.com', 'notification-topic-arn': 'arn:aws:sns:eu-west-1:111122223333:alerts' },
+      /fargate-gate:notification-email and fargate-gate:notification-topic-arn exclude each other/,
+    ],
   ])('rejects %s', (_name, map, message) => {
     expect(() => fromMap(map)).toThrow(message);
   });

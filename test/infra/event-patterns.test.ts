@@ -1,6 +1,8 @@
 import type { Template } from 'aws-cdk-lib/assertions';
+import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
+import { readImagePush } from '../../functions/core/events/ecr-image-action';
 import type { FargateGateProps } from '../../infra/fargate-gate';
 import { conformanceFiles, describeWithConformance } from '../support/conformance';
 import { matchesEventPattern, validateEventPattern } from '../support/event-pattern';
@@ -25,6 +27,11 @@ function patternOf(template: Template, rule: RuleName): Record<string, unknown> 
 
 function gatePattern(rule: RuleName, props: FargateGateProps = {}): Record<string, unknown> {
   return patternOf(synthGate({ notifications: { email: 'ops@example.com' }, ...props }).template, rule);
+}
+
+/** A field set to undefined is a field the event does not have. */
+function withoutUndefined(object: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined));
 }
 
 function readEvent(file: string): unknown {
@@ -236,7 +243,7 @@ describe('ECR push rule', () => {
     time: '2026-01-01T00:00:00Z',
     region: TEST_ENV.region,
     resources: [],
-    detail: { result: 'SUCCESS', 'repository-name': 'team-a/api', 'image-digest': `sha256:${'a'.repeat(64)}`, 'action-type': 'PUSH', 'image-tag': 'v1', ...detail },
+    detail: withoutUndefined({ result: 'SUCCESS', 'repository-name': 'team-a/api', 'image-digest': `sha256:${'a'.repeat(64)}`, 'action-type': 'PUSH', 'image-tag': 'v1', ...detail }),
   });
 
   it('matches successful pushes to any repository by default', () => {
@@ -257,6 +264,52 @@ describe('ECR push rule', () => {
     expect(matchesEventPattern(pattern, push({ 'repository-name': 'shared-base' }))).toBe(true);
     expect(matchesEventPattern(pattern, push({ 'repository-name': 'team-b/api' }))).toBe(false);
     expect(matchesEventPattern(pattern, push({ 'repository-name': 'shared-base-2' }))).toBe(false);
+  });
+
+  const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+  const OCI_CONFIG = 'application/vnd.oci.image.config.v1+json';
+
+  it.each<[string, Record<string, unknown>]>([
+    ['an OCI image (as ECR reports it today)', { 'manifest-media-type': OCI_MANIFEST, 'artifact-media-type': OCI_CONFIG }],
+    ['a Docker image', { 'manifest-media-type': 'application/vnd.docker.distribution.manifest.v2+json', 'artifact-media-type': 'application/vnd.docker.container.image.v1+json' }],
+    ['an OCI image index (no config, so no artifact type)', { 'manifest-media-type': 'application/vnd.oci.image.index.v1+json', 'artifact-media-type': undefined }],
+    ['a Docker manifest list', { 'manifest-media-type': 'application/vnd.docker.distribution.manifest.list.v2+json', 'artifact-media-type': undefined }],
+    ['an image pushed by digest (empty tag)', { 'manifest-media-type': OCI_MANIFEST, 'artifact-media-type': OCI_CONFIG, 'image-tag': '' }],
+    ['an image pushed by digest (no tag)', { 'manifest-media-type': OCI_MANIFEST, 'artifact-media-type': OCI_CONFIG, 'image-tag': undefined }],
+    ['an older event without media types', {}],
+  ])('scans %s', (_name, detail) => {
+    expect(matchesEventPattern(gatePattern('ImagePush'), push(detail))).toBe(true);
+  });
+
+  it.each<[string, Record<string, unknown>]>([
+    ['a cosign signature', { 'manifest-media-type': OCI_MANIFEST, 'artifact-media-type': OCI_CONFIG, 'image-tag': `sha256-${'a'.repeat(64)}.sig` }],
+    ['a cosign attestation', { 'manifest-media-type': OCI_MANIFEST, 'artifact-media-type': OCI_CONFIG, 'image-tag': `sha256-${'a'.repeat(64)}.att` }],
+    ['a cosign SBOM', { 'manifest-media-type': OCI_MANIFEST, 'artifact-media-type': OCI_CONFIG, 'image-tag': `sha256-${'a'.repeat(64)}.sbom` }],
+    ['an SBOM referrer (ECR\'s own sample)', { 'manifest-media-type': 'application/vnd.cncf.oras.artifact.manifest.v1+json', 'artifact-media-type': 'text/sbom+json' }],
+    ['a Sigstore bundle referrer', { 'manifest-media-type': OCI_MANIFEST, 'artifact-media-type': 'application/vnd.dev.sigstore.bundle.v0.3+json', 'image-tag': undefined }],
+    ['a Notation signature', { 'manifest-media-type': OCI_MANIFEST, 'artifact-media-type': 'application/vnd.cncf.notary.signature', 'image-tag': undefined }],
+    ['a BuildKit registry cache', { 'manifest-media-type': OCI_MANIFEST, 'artifact-media-type': 'application/vnd.buildkit.cacheconfig.v0', 'image-tag': 'buildcache' }],
+    ['a Helm chart', { 'manifest-media-type': OCI_MANIFEST, 'artifact-media-type': 'application/vnd.cncf.helm.config.v1+json', 'image-tag': '1.2.0' }],
+  ])('does not scan %s', (_name, detail) => {
+    expect(matchesEventPattern(gatePattern('ImagePush'), push(detail))).toBe(false);
+  });
+
+  it('agrees with the handler on every combination of media types and tags', () => {
+    const pattern = gatePattern('ImagePush');
+    const optional = <T>(values: T[]) => fc.option(fc.constantFrom(...values), { nil: undefined });
+    fc.assert(
+      fc.property(
+        optional([OCI_MANIFEST, 'application/vnd.docker.distribution.manifest.v2+json', 'application/vnd.oci.image.index.v1+json', 'application/vnd.docker.distribution.manifest.list.v2+json', 'application/vnd.cncf.oras.artifact.manifest.v1+json', 'application/vnd.oci.artifact.manifest.v1+json']),
+        optional([OCI_CONFIG, 'application/vnd.docker.container.image.v1+json', 'application/vnd.cncf.helm.config.v1+json', 'application/vnd.oci.empty.v1+json', 'text/sbom+json']),
+        optional(['', 'latest', 'v1.2.3', `sha256-${'b'.repeat(64)}.sig`, `sha256-${'b'.repeat(64)}.att`, `sha256-${'b'.repeat(64)}.sbom`, 'sha256-x', 'release.sig']),
+        (manifest, artifact, tag) => {
+          const event = push({ 'manifest-media-type': manifest, 'artifact-media-type': artifact, 'image-tag': tag });
+          const reading = readImagePush(event.detail, { account: TEST_ENV.account, region: TEST_ENV.region });
+          expect({ manifest, artifact, tag, rule: matchesEventPattern(pattern, event) }).toEqual({ manifest, artifact, tag, rule: reading.ok });
+        },
+      ),
+      { numRuns: 400 },
+    );
   });
 
   it('is absent when prescanning is off', () => {

@@ -1,14 +1,16 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
+import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import { parse } from 'yaml';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GATE_TABLE } from '../../functions/adapters/dynamo-table';
 import { GATE_ENV } from '../../functions/handlers/environment';
-import type { FargateGateProps } from '../../infra/fargate-gate';
+import { FargateGate, type FargateGateProps } from '../../infra/fargate-gate';
 import { PINNED_TRIVY } from '../../infra/trivy';
-import { synthGate } from '../support/gate-stack';
+import { templateTestEntries } from '../support/gate-entries';
+import { synthGate, TEST_ENV } from '../support/gate-stack';
 
 const ROOT = join(__dirname, '../..');
 
@@ -67,6 +69,20 @@ describe('reports bucket', () => {
     expect(byPrefix['junit/']).toMatchObject({ ExpirationInDays: 365 });
     expect(byPrefix['trivy-cache/']).toMatchObject({ ExpirationInDays: 7, NoncurrentVersionExpiration: { NoncurrentDays: 1 } });
     expect(rules.some((r) => !r.Prefix && (r as { AbortIncompleteMultipartUpload?: unknown }).AbortIncompleteMultipartUpload)).toBe(true);
+  });
+
+  it('removes old versions and orphaned delete markers everywhere in the versioned bucket', () => {
+    const bucket = template.findResources('AWS::S3::Bucket')[reports];
+    const rules = bucket.Properties.LifecycleConfiguration.Rules as Record<string, unknown>[];
+    const bucketWide = rules.filter((r) => r.Prefix === undefined && r.Filter === undefined);
+    expect(bucketWide).toEqual([
+      expect.objectContaining({
+        Status: 'Enabled',
+        ExpiredObjectDeleteMarker: true,
+        NoncurrentVersionExpiration: { NoncurrentDays: 30 },
+        AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
+      }),
+    ]);
   });
 
   it('follows a configured report retention', () => {
@@ -276,9 +292,26 @@ describe('functions', () => {
     for (const prefix of ['GateGateFunction', 'GateHookFunction']) {
       const id = logicalId(template, 'AWS::Lambda::Function', prefix);
       const fn = template.findResources('AWS::Lambda::Function')[id];
-      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Handler: 'index.handler', MemorySize: 512 });
+      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Handler: 'index.handler' });
       expect(fn.Properties.LoggingConfig).toEqual({ LogFormat: 'JSON', LogGroup: { Ref: logicalId(template, 'AWS::Logs::LogGroup', `${prefix}Logs`) } });
     }
+  });
+
+  it('give the gate function room to parse a report at the 64 MiB cap, and the hook its smaller share', () => {
+    const memory = (prefix: string) => template.findResources('AWS::Lambda::Function')[logicalId(template, 'AWS::Lambda::Function', prefix)].Properties.MemorySize;
+    expect(memory('GateGateFunction')).toBe(1024);
+    expect(memory('GateHookFunction')).toBe(512);
+  });
+
+  it('start only after the policies of their roles exist', () => {
+    const resources = template.toJSON().Resources as Record<string, { Type: string; Properties: { Roles?: { Ref: string }[] }; DependsOn?: string[] }>;
+    const fnId = logicalId(template, 'AWS::Lambda::Function', 'GateGateFunction');
+    const roleId = logicalId(template, 'AWS::IAM::Role', 'GateGateFunctionRole');
+    const policies = Object.entries(resources)
+      .filter(([, r]) => r.Type === 'AWS::IAM::Policy' && r.Properties.Roles?.some((role) => role.Ref === roleId))
+      .map(([id]) => id);
+    expect(policies.length).toBeGreaterThan(1);
+    expect(resources[fnId].DependsOn).toEqual(expect.arrayContaining(policies));
   });
 
   it('get every setting the handlers read, with source maps enabled and the bundled policy path', () => {
@@ -391,6 +424,50 @@ describe('notifications', () => {
     expect(target.InputTransformer.InputTemplate).toContain('fargate-gate: <detail-decision>');
   });
 
+  it('let this stack\'s alarms publish to the created topic, whose own policy replaced the SNS default', () => {
+    const template = gate({ notifications: { email: 'ops@example.com' } });
+    const topic = logicalId(template, 'AWS::SNS::Topic', 'GateNotifications');
+    const [policy] = Object.values(template.findResources('AWS::SNS::TopicPolicy'));
+    expect(policy.Properties.Topics).toEqual([{ Ref: topic }]);
+    const statements = policy.Properties.PolicyDocument.Statement as { Effect: string; Principal?: { Service?: string }; Action: string; Resource: unknown; Condition?: Record<string, Record<string, unknown>> }[];
+    const cloudwatch = statements.filter((statement) => statement.Principal?.Service === 'cloudwatch.amazonaws.com');
+    expect(cloudwatch).toHaveLength(1);
+    expect(cloudwatch[0]).toMatchObject({ Effect: 'Allow', Action: 'sns:Publish', Resource: { Ref: topic } });
+    expect(cloudwatch[0].Condition?.StringEquals).toEqual({ 'aws:SourceAccount': '111122223333' });
+    const alarmArns = Object.keys(template.findResources('AWS::CloudWatch::Alarm'))
+      .map((id) => ({ 'Fn::GetAtt': [id, 'Arn'] }))
+      .sort((a, b) => a['Fn::GetAtt'][0].localeCompare(b['Fn::GetAtt'][0]));
+    const allowed = (cloudwatch[0].Condition?.ArnEquals['aws:SourceArn'] as { 'Fn::GetAtt': [string, string] }[]).slice().sort((a, b) => a['Fn::GetAtt'][0].localeCompare(b['Fn::GetAtt'][0]));
+    expect(allowed).toEqual(alarmArns);
+    // EventBridge still delivers verdicts.
+    expect(statements.some((statement) => statement.Principal?.Service === 'events.amazonaws.com' && statement.Effect === 'Allow')).toBe(true);
+  });
+
+  it('scope the alarm statement to the deploying account in an environment-agnostic stack', () => {
+    const { template } = synthGate({ notifications: { email: 'ops@example.com' } }, { env: 'agnostic' });
+    const [policy] = Object.values(template.findResources('AWS::SNS::TopicPolicy'));
+    const statement = (policy.Properties.PolicyDocument.Statement as { Principal?: { Service?: string }; Condition?: Record<string, unknown> }[]).find(
+      (s) => s.Principal?.Service === 'cloudwatch.amazonaws.com',
+    );
+    expect(statement?.Condition?.StringEquals).toEqual({ 'aws:SourceAccount': { Ref: 'AWS::AccountId' } });
+  });
+
+  it('let the alarms publish to a topic of the same app, whose policy the verdict rule creates', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const stack = new Stack(app, 'Own', { env: TEST_ENV });
+    const topic = new sns.Topic(stack, 'Alerts', { enforceSSL: true });
+    new FargateGate(stack, 'Gate', { notificationTopic: topic, handlerEntries: templateTestEntries() });
+    const [policy] = Object.values(Template.fromStack(stack).findResources('AWS::SNS::TopicPolicy'));
+    const services = (policy.Properties.PolicyDocument.Statement as { Principal?: { Service?: string } }[]).map((s) => s.Principal?.Service).filter(Boolean);
+    expect(services.sort()).toEqual(['cloudwatch.amazonaws.com', 'events.amazonaws.com']);
+  });
+
+  it('refuse an e-mail address together with an existing topic, instead of ignoring one', () => {
+    expect(() => synthGate({ notifications: { email: 'ops@example.com' } }, { notificationTopicArn: 'arn:aws:sns:us-west-2:111122223333:alerts' })).toThrow(
+      /notifications\.email and notificationTopic exclude each other/,
+    );
+  });
+
   it('use an existing topic by ARN without creating one', () => {
     const withTopic = synthGate({}, { notificationTopicArn: 'arn:aws:sns:us-west-2:111122223333:platform-alerts' }).template;
     withTopic.resourceCountIs('AWS::SNS::Topic', 0);
@@ -430,6 +507,10 @@ describe('alarms', () => {
     ]);
     const scan = all.find((a) => a.MetricName === 'FailedBuilds');
     expect(scan.Dimensions).toEqual([{ Name: 'ProjectName', Value: { Ref: logicalId(template, 'AWS::CodeBuild::Project', 'GateScanProject') } }]);
+  });
+
+  it('are four without the lifecycle hook', () => {
+    expect(alarms(gate({ lifecycleHook: false }))).toHaveLength(4);
   });
 
   it('have no action without a topic', () => {
@@ -472,5 +553,36 @@ describe('environment-agnostic synth', () => {
     const { template } = synthGate({}, { env: 'agnostic' });
     const rule = Object.entries(template.findResources('AWS::Events::Rule')).find(([id]) => id.startsWith('GateFargateTaskStarting'))![1];
     expect(JSON.stringify(rule.Properties.EventPattern.detail.clusterArn)).toContain('AWS::AccountId');
+  });
+
+  type Rules = Record<string, { Assertions: { Assert: unknown; AssertDescription: string }[] }>;
+  const gateRules = (template: Template): Rules =>
+    Object.fromEntries(Object.entries((template.toJSON().Rules ?? {}) as Rules).filter(([id]) => id.startsWith('GateClustersInDeployEnvironment')));
+
+  it('refuses at deploy time a cluster ARN of another region or account, which synth cannot see', () => {
+    const { template } = synthGate({ clusters: ['arn:aws:ecs:eu-west-1:444455556666:cluster/prod', 'batch'] }, { env: 'agnostic' });
+    const [rule] = Object.values(gateRules(template));
+    expect(rule.Assertions.map((a) => a.Assert)).toEqual([
+      { 'Fn::Equals': [{ Ref: 'AWS::Region' }, 'eu-west-1'] },
+      { 'Fn::Equals': [{ Ref: 'AWS::AccountId' }, '444455556666'] },
+    ]);
+    for (const assertion of rule.Assertions) expect(assertion.AssertDescription).toContain('arn:aws:ecs:eu-west-1:444455556666:cluster/prod');
+  });
+
+  it('asserts each region and account once, however many clusters share them', () => {
+    const { template } = synthGate(
+      { clusters: ['arn:aws:ecs:eu-west-1:444455556666:cluster/prod', 'arn:aws:ecs:eu-west-1:444455556666:cluster/batch'] },
+      { env: 'agnostic' },
+    );
+    expect(Object.values(gateRules(template))[0].Assertions).toHaveLength(2);
+  });
+
+  it('needs no rule for clusters named, or when synth knows the account and region', () => {
+    expect(gateRules(synthGate({ clusters: ['prod', 'batch'] }, { env: 'agnostic' }).template)).toEqual({});
+    expect(gateRules(gate({ clusters: ['arn:aws:ecs:us-west-2:111122223333:cluster/prod'] }))).toEqual({});
+  });
+
+  it('refuses at synth a cluster of another region when the stack knows its own', () => {
+    expect(() => gate({ clusters: ['arn:aws:ecs:eu-west-1:111122223333:cluster/prod'] })).toThrow(/is in eu-west-1, the stack deploys to us-west-2/);
   });
 });

@@ -1,4 +1,5 @@
 import { Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { FargateGateProps } from '../../infra/fargate-gate';
@@ -34,8 +35,24 @@ describe('cdk-nag AwsSolutions', () => {
     ['no hook, no prescan, no CloudTrail hint', { lifecycleHook: false, prescanOnPush: false, runTaskHints: false }, {}],
     ['an environment-agnostic stack', { notifications: { email: 'ops@example.com' } }, { env: 'agnostic' }],
     ['an existing topic', {}, { notificationTopicArn: 'arn:aws:sns:us-west-2:111122223333:alerts' }],
+    ['a customer managed key on the assets bucket', { assetsKeyArn: 'arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab' }, {}],
   ])('has no unacknowledged finding with %s', (_name, props, options) => {
     expect(findings(props, options)).toEqual([]);
+  });
+
+  it('reports a wildcard added later to a role that also has acknowledged wildcards', () => {
+    const { stack } = synthGate({});
+    stack.gate.gateFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['ecs:RunTask'], resources: ['*'] }));
+    const report = new AwsSolutionsChecks(undefined, { verbose: true }).validateScope(stack);
+    expect(report.violations.map((v) => v.ruleName)).toEqual(['AwsSolutions-IAM5[Resource::*]']);
+    expect(report.violations[0].violatingResources.map((r) => r.constructPath)).toEqual(['Gate/Gate/GateFunctionRole/DefaultPolicy/Resource']);
+  });
+
+  it('reports a wildcard added later to the scan role', () => {
+    const { stack } = synthGate({});
+    stack.gate.scanRole.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['*'] }));
+    const report = new AwsSolutionsChecks(undefined).validateScope(stack);
+    expect(report.violations.map((v) => v.ruleName)).toEqual(['AwsSolutions-IAM5[Resource::*]']);
   });
 
   it('still reports what the construct did not acknowledge', () => {
@@ -49,9 +66,19 @@ describe('cdk-nag AwsSolutions', () => {
     const acks = acknowledgments({ notifications: { email: 'ops@example.com' } });
     expect(acks.size).toBeGreaterThan(0);
     for (const [where, reason] of acks) {
-      // Never the stack or the whole construct: the resource (role, queue, project, function) that has the finding.
-      expect(where).toMatch(/^Gate\/Gate\/[A-Za-z]+ /);
+      // Never the stack or the whole construct: the resource (policy, queue, project, function) that has the finding.
+      expect(where).toMatch(/^Gate\/Gate\/[A-Za-z]+(\/[A-Za-z]+)? /);
       expect(reason.length).toBeGreaterThan(80);
+    }
+    // IAM wildcards are acknowledged on the one policy that holds the reasoned statement, never on a role (where they
+    // would cover whatever is added to its default policy later).
+    const { stack } = synthGate({ notifications: { email: 'ops@example.com' } });
+    const iamAcks = [...acks.keys()].filter((key) => key.includes('AwsSolutions-IAM5'));
+    expect(iamAcks.length).toBeGreaterThan(0);
+    for (const key of iamAcks) {
+      const construct = stack.node.findChild('Gate').node.findAll().find((c) => c.node.path === key.split(' ')[0]);
+      expect({ key, isPolicy: construct instanceof iam.Policy }).toEqual({ key, isPolicy: true });
+      expect((construct as iam.Policy).document.statementCount).toBe(1);
     }
     const ids = [...acks.keys()].map((key) => key.split(' ')[1].replace(/^annotation::/i, ''));
     // IAM wildcards are acknowledged finding by finding, never as a whole rule.

@@ -1,5 +1,5 @@
 import { App, Stack } from 'aws-cdk-lib';
-import type { Template } from 'aws-cdk-lib/assertions';
+import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { FargateGateProps } from '../../infra/fargate-gate';
 import { flattenReference, grantWithReasons, wildcardFindingIds } from '../../infra/nag-suppressions';
@@ -111,6 +111,16 @@ describe('gate function role', () => {
     expect(asList(read.Resource)).toEqual([`<${bucketId}.Arn>/reports/*`]);
   });
 
+  it('may list the report prefix only, so a missing report is a 404 (report missing), not a 403 (error)', () => {
+    const template = gate();
+    const bucketId = Object.keys(template.findResources('AWS::S3::Bucket')).find((id) => id.startsWith('GateReports'));
+    for (const role of ['GateGateFunctionRole', 'GateHookFunctionRole']) {
+      const list = statementWith(roleStatements(template, role), 's3:ListBucket');
+      expect(list).toMatchObject({ Effect: 'Allow', Action: 's3:ListBucket', Resource: `<${bucketId}.Arn>` });
+      expect(list.Condition).toEqual({ StringLike: { 's3:prefix': ['reports/*'] } });
+    }
+  });
+
   it('publishes verdicts to the default bus only, with the gate source only', () => {
     const put = statementWith(roleStatements(gate(), 'GateGateFunctionRole'), 'events:PutEvents');
     expect(asList(put.Resource)).toEqual(['arn:aws:events:us-west-2:111122223333:event-bus/default']);
@@ -142,6 +152,7 @@ describe('hook function role', () => {
       'ecs:DescribeTaskDefinition',
       'events:PutEvents',
       's3:GetObject',
+      's3:ListBucket',
     ]);
   });
 });
@@ -204,6 +215,37 @@ describe('scan role', () => {
     for (const resource of resources) expect(resource).toMatch(/^arn:aws:s3:::cdk-hnb659fds-assets-111122223333-us-west-2\/[0-9a-f]{64}\.(zip|cjs|json)$/);
   });
 
+  it('may list the scanner cache prefix only, so a first build without a cache archive gets a 404', () => {
+    const template = gate();
+    const bucketId = Object.keys(template.findResources('AWS::S3::Bucket')).find((id) => id.startsWith('GateReports'));
+    const list = statementWith(roleStatements(template, 'GateScanRole'), 's3:ListBucket');
+    expect(list).toMatchObject({ Resource: `<${bucketId}.Arn>`, Condition: { StringLike: { 's3:prefix': ['trivy-cache/*'] } } });
+  });
+
+  it('has none of the CodeBuild project defaults the build does not use', () => {
+    const statements = roleStatements(gate(), 'GateScanRole');
+    const actions = statements.flatMap((s) => asList(s.Action));
+    expect(actions).not.toContain('codebuild:CreateReportGroup');
+    expect(actions).not.toContain('codebuild:BatchPutCodeCoverages');
+    expect(actions).not.toContain('logs:CreateLogGroup');
+    expect(JSON.stringify(statements)).not.toContain('/aws/codebuild/');
+    expect(JSON.stringify(statements)).not.toMatch(/report-group\/[^"]*\*/);
+  });
+
+  it('writes logs to the build\'s own log group only', () => {
+    const template = gate();
+    const logGroupId = Object.keys(template.findResources('AWS::Logs::LogGroup')).find((id) => id.startsWith('GateScanLogs'));
+    const logs = roleStatements(template, 'GateScanRole').filter((s) => asList(s.Action).some((a) => a.startsWith('logs:')));
+    expect(logs).toEqual([{ Sid: 'WriteBuildLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: `<${logGroupId}.Arn>` }]);
+  });
+
+  it('decrypts the CDK assets through S3 when the assets bucket has a customer managed key, and not otherwise', () => {
+    const key = 'arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const decrypt = statementWith(roleStatements(gate({ assetsKeyArn: key }), 'GateScanRole'), 'kms:Decrypt');
+    expect(decrypt).toMatchObject({ Resource: key, Condition: { StringEquals: { 'kms:ViaService': 's3.us-west-2.amazonaws.com' } } });
+    expect(roleStatements(gate(), 'GateScanRole').flatMap((s) => asList(s.Action)).filter((a) => a.startsWith('kms:'))).toEqual([]);
+  });
+
   it('writes test cases to its own report group only', () => {
     const template = gate();
     const groupId = Object.keys(template.findResources('AWS::CodeBuild::ReportGroup'))[0];
@@ -229,6 +271,27 @@ describe('wildcard acknowledgments', () => {
     const stack = new Stack(new App(), 'S', { env: TEST_ENV });
     const statement = new iam.PolicyStatement({ actions: ['s3:Get*', 'sqs:SendMessage'], resources: [stack.formatArn({ service: 'ecs', resource: 'task', resourceName: '*' }), 'arn:aws:s3:::exact'] });
     expect(wildcardFindingIds(stack, statement)).toEqual(['AwsSolutions-IAM5[Action::s3:Get*]', 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:us-west-2:111122223333:task/*]']);
+  });
+
+  it('puts each reasoned wildcard statement in a policy of its own and the rest in the default policy', () => {
+    const stack = new Stack(new App(), 'S', { env: TEST_ENV });
+    const role = new iam.Role(stack, 'R', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    grantWithReasons(role, [
+      { statement: new iam.PolicyStatement({ sid: 'Exact', actions: ['s3:GetObject'], resources: ['arn:aws:s3:::b/key'] }) },
+      { statement: new iam.PolicyStatement({ sid: 'Prefix', actions: ['s3:GetObject'], resources: ['arn:aws:s3:::b/p/*'] }), wildcardReason: 'keys are chosen at run time' },
+    ]);
+    const template = Template.fromStack(stack);
+    const policies = Object.entries(template.findResources('AWS::IAM::Policy')).map(([id, p]) => [id, p.Properties.PolicyDocument.Statement.map((x: Statement) => x.Sid)]);
+    expect(policies).toEqual([
+      [expect.stringMatching(/^RDefaultPolicy/), ['Exact']],
+      [expect.stringMatching(/^RPrefix/), ['Prefix']],
+    ]);
+  });
+
+  it('refuses a reasoned wildcard statement without a sid to name its policy', () => {
+    const stack = new Stack(new App(), 'S', { env: TEST_ENV });
+    const role = new iam.Role(stack, 'R', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    expect(() => grantWithReasons(role, [{ statement: new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::b/*'] }), wildcardReason: 'why' }])).toThrow(/no sid/);
   });
 
   it('refuses a wildcard statement without a reason', () => {

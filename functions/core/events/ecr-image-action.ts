@@ -5,13 +5,36 @@ import { ACCOUNT_ID, REGION_NAME, describeSchemaError, type EventMeta } from './
 /**
  * ECR Image Action (https://docs.aws.amazon.com/AmazonECR/latest/userguide/ecr-eventbridge.html): a push is the
  * earliest moment the gate can scan a digest, so the verdict usually exists before any task asks.
+ *
+ * A registry holds more than container images: cosign signatures and attestations, OCI 1.1 referrers (SBOMs,
+ * Notation signatures), BuildKit cache manifests, Helm charts. Scanning one of those fails the scan build and fires
+ * the scan-failure alarm for nothing, so only pushes that look like an image start a scan. ECR names what was pushed in
+ * `manifest-media-type` (the manifest's media type) and `artifact-media-type` (the config's media type, or the
+ * artifact type); the gate's push rule filters on the same lists (infra/event-patterns.ts).
  */
+
+/** Manifests of one image (OCI and Docker schema 2). */
+export const IMAGE_MANIFEST_MEDIA_TYPES = ['application/vnd.oci.image.manifest.v1+json', 'application/vnd.docker.distribution.manifest.v2+json'] as const;
+/** Multi-platform image indexes (OCI and Docker manifest list): they carry no config, so no artifact media type. */
+export const IMAGE_INDEX_MEDIA_TYPES = ['application/vnd.oci.image.index.v1+json', 'application/vnd.docker.distribution.manifest.list.v2+json'] as const;
+/** Config media types of a runnable image; anything else (Helm, BuildKit cache, SBOM, signature) is an artifact. */
+export const IMAGE_CONFIG_MEDIA_TYPES = ['application/vnd.oci.image.config.v1+json', 'application/vnd.docker.container.image.v1+json'] as const;
+/**
+ * Tags cosign gives the signature, attestation and SBOM it stores beside an image (`sha256-<digest>.sig`, ...). Their
+ * manifests look like an image's (OCI manifest, OCI config), so only the tag tells them apart. EventBridge wildcards.
+ */
+export const COSIGN_TAG_WILDCARDS = ['sha256-*.sig', 'sha256-*.att', 'sha256-*.sbom'] as const;
+
+const COSIGN_TAG = /^sha256-.*\.(?:sig|att|sbom)$/;
+
 export const ecrImageActionSchema = z.looseObject({
   'action-type': z.string().min(1),
   result: z.string().min(1),
   'repository-name': z.string().min(1).max(256),
   'image-digest': z.string().max(256).nullish(),
   'image-tag': z.string().max(300).nullish(),
+  'manifest-media-type': z.string().max(256).nullish(),
+  'artifact-media-type': z.string().max(256).nullish(),
 });
 
 export type PushReading =
@@ -24,6 +47,8 @@ export function readImagePush(detail: unknown, meta: EventMeta): PushReading {
   const action = parsed.data;
   if (action['action-type'] !== 'PUSH') return { ok: false, reason: `ECR ${action['action-type']} is not a push`, malformed: false };
   if (action.result !== 'SUCCESS') return { ok: false, reason: `ECR push ended ${action.result}`, malformed: false };
+  const notAnImage = nonImageArtifact(action);
+  if (notAnImage) return { ok: false, reason: `ECR push of ${notAnImage}, not a container image: nothing to scan`, malformed: false };
   const digest = action['image-digest'];
   if (!isSha256Digest(digest)) {
     return { ok: false, reason: 'malformed ECR Image Action: detail["image-digest"] is not a sha256 digest (sha256: and 64 lowercase hex characters)', malformed: true };
@@ -42,4 +67,20 @@ export function readImagePush(detail: unknown, meta: EventMeta): PushReading {
   const reading: PushReading = { ok: true, digest, imageReference: pinnedReference(reference, digest), repositoryName: action['repository-name'] };
   if (action['image-tag']) reading.tag = action['image-tag'];
   return reading;
+}
+
+/**
+ * What the push is when it is not an image, or undefined for an image. Absent media types pass: older events carry
+ * none, and an index has no config; a push the gate cannot place is scanned rather than skipped.
+ */
+export function nonImageArtifact(detail: { 'manifest-media-type'?: string | null; 'artifact-media-type'?: string | null; 'image-tag'?: string | null }): string | undefined {
+  const manifest = detail['manifest-media-type'];
+  const artifact = detail['artifact-media-type'];
+  const tag = detail['image-tag'];
+  if (manifest && !(IMAGE_MANIFEST_MEDIA_TYPES as readonly string[]).includes(manifest) && !(IMAGE_INDEX_MEDIA_TYPES as readonly string[]).includes(manifest)) {
+    return `a ${JSON.stringify(manifest)} manifest`;
+  }
+  if (artifact && !(IMAGE_CONFIG_MEDIA_TYPES as readonly string[]).includes(artifact)) return `a ${JSON.stringify(artifact)} artifact`;
+  if (tag && COSIGN_TAG.test(tag)) return `the cosign signature, attestation or SBOM tagged ${JSON.stringify(tag)}`;
+  return undefined;
 }
