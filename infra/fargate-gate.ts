@@ -475,6 +475,7 @@ export class FargateGate extends Construct {
       // A scan not finished after queueing plus running plus a margin is an error (the sweep enforces it).
       [GATE_ENV.scanTimeoutMinutes]: String(compute.queuedTimeout.toMinutes() + compute.buildTimeout.toMinutes() + SCAN_DEADLINE_MARGIN_MINUTES),
       [GATE_ENV.hookCallBackDelaySeconds]: String(this.settings.hookCallBackDelay.toSeconds()),
+      [GATE_ENV.sweepMinutes]: String(this.settings.sweepInterval.toMinutes()),
       [GATE_ENV.metricsNamespace]: this.settings.metricsNamespace,
       [GATE_ENV.logLevel]: this.settings.logLevel,
       NODE_OPTIONS: '--enable-source-maps',

@@ -49,7 +49,8 @@ export function rollBackServices(stack: Stack, scope: GateScope): ReasonedStatem
     {
       statement: new iam.PolicyStatement({
         sid: 'RollBackServicesInScopedClusters',
-        actions: ['ecs:ListServiceDeployments', 'ecs:UpdateService'],
+        // DescribeServices confirms a task's deployment belongs to the service before any service-level action.
+        actions: ['ecs:DescribeServices', 'ecs:ListServiceDeployments', 'ecs:UpdateService'],
         resources: ecsResourceArns(stack, scope, 'service'),
         conditions,
       }),

@@ -14,6 +14,8 @@ export const GATE_ENV = {
   clusterArns: 'GATE_CLUSTER_ARNS',
   verdictTtlDays: 'GATE_VERDICT_TTL_DAYS',
   scanTimeoutMinutes: 'GATE_SCAN_TIMEOUT_MINUTES',
+  /** Optional: minutes between scheduled sweeps (default 60); bounds how long a scan's result can go unnoticed. */
+  sweepMinutes: 'GATE_SWEEP_MINUTES',
   /** Optional: seconds ECS waits before calling the lifecycle hook again while a scan runs (default 30). */
   hookCallBackDelaySeconds: 'GATE_HOOK_CALLBACK_SECONDS',
   /** Optional: CloudWatch namespace of the gate's EMF metrics (default `FargateGate`). */

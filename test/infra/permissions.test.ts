@@ -72,7 +72,7 @@ describe('gate function role', () => {
     const statements = roleStatements(gate({ clusters: ['prod'] }), 'GateGateFunctionRole');
     const condition = { ArnEquals: { 'ecs:cluster': [`${ARN}:cluster/prod`] } };
     const update = statementWith(statements, 'ecs:UpdateService');
-    expect(asList(update.Action).sort()).toEqual(['ecs:ListServiceDeployments', 'ecs:UpdateService']);
+    expect(asList(update.Action).sort()).toEqual(['ecs:DescribeServices', 'ecs:ListServiceDeployments', 'ecs:UpdateService']);
     expect(asList(update.Resource)).toEqual([`${ARN}:service/prod/*`]);
     expect(update.Condition).toEqual(condition);
     const stopDeployment = statementWith(statements, 'ecs:StopServiceDeployment');

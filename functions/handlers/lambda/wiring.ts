@@ -92,6 +92,7 @@ export function readSettings(env: Environment): Settings {
     verdictTtlDays: positive(GATE_ENV.verdictTtlDays),
     scanTimeoutMinutes: positive(GATE_ENV.scanTimeoutMinutes),
     hookCallBackDelaySeconds: positive(GATE_ENV.hookCallBackDelaySeconds),
+    sweepIntervalMinutes: positive(GATE_ENV.sweepMinutes),
   };
   return {
     tableName: required(GATE_ENV.tableName),

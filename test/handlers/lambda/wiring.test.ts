@@ -18,6 +18,7 @@ const env = (overrides: Record<string, string | undefined> = {}): Record<string,
   [GATE_ENV.clusterArns]: ' arn:aws:ecs:eu-west-1:123456789012:cluster/prod , arn:aws:ecs:eu-west-1:123456789012:cluster/staging,',
   [GATE_ENV.verdictTtlDays]: '14',
   [GATE_ENV.scanTimeoutMinutes]: '20',
+  [GATE_ENV.sweepMinutes]: '5',
   [GATE_ENV.logLevel]: 'silent',
   AWS_REGION: 'eu-west-1',
   ...overrides,
@@ -33,6 +34,7 @@ describe('readSettings', () => {
       clusterArns: ['arn:aws:ecs:eu-west-1:123456789012:cluster/prod', 'arn:aws:ecs:eu-west-1:123456789012:cluster/staging'],
       verdictTtlDays: 14,
       scanTimeoutMinutes: 20,
+      sweepIntervalMinutes: 5,
     });
   });
 
