@@ -13,6 +13,7 @@ import { notifyAfterDecision } from './notify';
 import type { GateRuntime } from './runtime';
 import { produceVerdict, scanFailure, startScan } from './scans';
 import { judgeWaiters } from './task-gate';
+import type { ScanErrorNote } from './container-state';
 
 /**
  * How a scan ended, from its build's status (event or poll) or from the sweep's deadline. `endedAt` is the Build
@@ -64,7 +65,8 @@ export async function finishScan(rt: GateRuntime, record: ScanRecord, end: ScanE
   else scanLog.warn({ reason: error }, 'scan failed');
 
   const known = verdict ? new Map([[record.digest, verdict]]) : undefined;
-  const errors = error !== undefined ? new Map([[record.digest, error]]) : undefined;
+  // The failed build goes with the error, so a stop reason names the build that failed, not another container's.
+  const errors = error !== undefined ? new Map([[record.digest, scanErrorNote(error, record)]]) : undefined;
   const first = await judgeWaiters(rt, record.digest, { knownVerdicts: known, scanErrors: errors }, scanLog);
   await notifyScanFinished(rt, record, verdict, error, scanLog);
   // A scan with a report ends the run of unsuccessful attempts; a failed one lengthens it and backs off further.
@@ -173,7 +175,7 @@ async function giveUp(rt: GateRuntime, record: ScanRecord, reason: string, log: 
   rt.standingScanErrors.note({ digest: record.digest, ...ending }, rt.clock.now().getTime());
   rt.metrics.count('ScansFinished', 1, { outcome: 'error' });
   try {
-    await judgeWaiters(rt, record.digest, { scanErrors: new Map([[record.digest, reason]]) }, log);
+    await judgeWaiters(rt, record.digest, { scanErrors: new Map([[record.digest, scanErrorNote(reason, record)]]) }, log);
   } catch (error) {
     log.error({ err: error, digest: record.digest }, 'tasks waiting on a scan given up on could not all be judged');
   }
@@ -367,4 +369,8 @@ async function retryQueued(rt: GateRuntime, record: ScanRecord, log: Logger): Pr
   if (!(await rt.store.updateScan(record.digest, 'queued', { state: 'running', buildId: '', retryAt: lease }))) return false;
   await startScan(rt, { ...record, state: 'running', retryAt: lease }, 'running', log);
   return true;
+}
+
+function scanErrorNote(message: string, record: Pick<ScanRecord, 'buildId'>): ScanErrorNote {
+  return record.buildId ? { message, buildId: record.buildId } : { message };
 }

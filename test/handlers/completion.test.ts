@@ -157,7 +157,11 @@ describe('scan errors', () => {
     expect(result).toMatchObject({ finished: { outcome: 'error', error: expect.stringContaining('FAILED') } });
     expect(world.store.scans.get(NEW)).toMatchObject({ state: 'error' });
     expect(world.ecs.stops[0].reason).toContain('image could not be judged');
-    expect(world.notifier.published.find((e) => e.taskArn)).toMatchObject({ decision: 'error', rules: ['onScanError'] });
+    // The stop reason and the task's verdict event name the build that failed.
+    expect(world.ecs.stops[0].reason).toContain(`build: ${buildIdOf(world)}`);
+    const taskEvent = world.notifier.published.find((e) => e.taskArn);
+    expect(taskEvent).toMatchObject({ decision: 'error', rules: ['onScanError'] });
+    expect(taskEvent?.images[0].buildId).toBe(buildIdOf(world));
   });
 
   it('let the task run with a warning under onScanError allow', async () => {
