@@ -145,6 +145,7 @@ export function scanToItem(record: ScanRecord, finishedExpiresAt: number): Recor
     startedAt: record.startedAt,
     deadline: record.deadline,
     retryAt: record.retryAt,
+    finishFailures: record.finishFailures,
     ...(unfinished
       ? { [GATE_TABLE.unfinishedScansIndex.partitionKey]: UNFINISHED_SCANS_PARTITION, [GATE_TABLE.unfinishedScansIndex.sortKey]: record.digest }
       : { [GATE_TABLE.ttlAttribute]: finishedExpiresAt }),
@@ -163,6 +164,7 @@ const scanItemSchema = z.object({
   startedAt: z.string(),
   deadline: z.string(),
   retryAt: z.string().optional(),
+  finishFailures: z.number().int().nonnegative().optional(),
 });
 
 export function itemToScan(item: Record<string, unknown>): ScanRecord {

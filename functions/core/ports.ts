@@ -50,6 +50,11 @@ export interface ScanRecord {
    * exponentially with `attempts`, so a broken image is re-scanned O(log time) times, not once per launch.
    */
   retryAt?: string;
+  /**
+   * While the scan is unfinished: how many attempts at finishing it (reading the report, storing the verdict) failed in
+   * a row for a reason a retry cannot fix. After the gate's limit the scan becomes an error; cleared when it ends.
+   */
+  finishFailures?: number;
 }
 
 export interface Waiter {

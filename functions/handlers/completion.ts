@@ -70,10 +70,10 @@ export async function finishScan(rt: GateRuntime, record: ScanRecord, end: ScanE
   const first = await judgeWaiters(rt, record.digest, { knownVerdicts: known, scanErrors: errors }, scanLog);
   await notifyScanFinished(rt, record, verdict, error, scanLog);
   // A scan with a report ends the run of unsuccessful attempts; a failed one lengthens it and backs off further.
-  // `error: undefined` clears the note of failed attempts at finishing it (`finishCounting`).
+  // Clearing `finishFailures` (and the `error` note on success) ends the count of failed attempts at finishing it.
   const ending = verdict
-    ? { state: 'done' as const, reportLocation: verdict.reportLocation, attempts: 0, error: undefined }
-    : scanFailure(rt, record, error ?? 'the scan failed');
+    ? { state: 'done' as const, reportLocation: verdict.reportLocation, attempts: 0, error: undefined, finishFailures: undefined }
+    : { ...scanFailure(rt, record, error ?? 'the scan failed'), finishFailures: undefined };
   const marked = await rt.store.updateScan(record.digest, record.state, ending);
   if (marked) {
     // The next launches of a failed image in this environment then read the record before adding a waiter.
@@ -125,19 +125,14 @@ async function storeVerdicts(rt: GateRuntime, verdict: StoredVerdict, alias: Sto
   return undefined;
 }
 
-/** The note a running scan carries while attempts at finishing it fail: the count is read back from it. */
-const FINISH_FAILURES = /^finishing the scan failed (\d+) times? in a row/;
-
 /** How many attempts at finishing `record` failed in a row for a reason a retry cannot fix. */
-export function finishFailuresOf(record: Pick<ScanRecord, 'error' | 'state'>): number {
-  if (record.state !== 'queued' && record.state !== 'running') return 0;
-  const match = record.error ? FINISH_FAILURES.exec(record.error) : null;
-  return match ? Number(match[1]) : 0;
+export function finishFailuresOf(record: Pick<ScanRecord, 'finishFailures' | 'state'>): number {
+  return record.state === 'queued' || record.state === 'running' ? (record.finishFailures ?? 0) : 0;
 }
 
 /**
- * `finishScan`, counting the failures a retry cannot fix (an AWS refusal, an unusable input) in the record's `error`
- * note, which an unfinished scan does not otherwise use and every store keeps. After `finishMaxFailures` in a row
+ * `finishScan`, counting the failures a retry cannot fix (an AWS refusal, an unusable input) in the record's
+ * `finishFailures`, with the last reason in its `error` note. After `finishMaxFailures` in a row
  * the scan is given up on: marked an error, so onScanError judges its waiters, instead of being retried by every
  * sweep for ever. Other failures propagate untouched (they are retried).
  */
@@ -153,7 +148,10 @@ async function finishCounting(rt: GateRuntime, record: ScanRecord, end: ScanEnd,
       return giveUp(rt, record, `the scan could not be finished (${failures} attempts failed, the last with: ${reason})`, log);
     }
     try {
-      await rt.store.updateScan(record.digest, record.state, { error: `finishing the scan failed ${failures} time${failures === 1 ? '' : 's'} in a row: ${reason}` });
+      await rt.store.updateScan(record.digest, record.state, {
+        finishFailures: failures,
+        error: `finishing the scan failed ${failures} time${failures === 1 ? '' : 's'} in a row: ${reason}`,
+      });
     } catch (noteError) {
       log.error({ err: noteError, digest: record.digest }, 'could not note the failed attempt at finishing the scan');
     }
@@ -167,7 +165,7 @@ async function finishCounting(rt: GateRuntime, record: ScanRecord, end: ScanEnd,
  * that error and its event is sent, both as far as they go.
  */
 async function giveUp(rt: GateRuntime, record: ScanRecord, reason: string, log: Logger): Promise<FinishedScan> {
-  const ending = scanFailure(rt, record, reason);
+  const ending = { ...scanFailure(rt, record, reason), finishFailures: undefined };
   if (!(await rt.store.updateScan(record.digest, record.state, ending))) {
     log.info({ digest: record.digest }, 'scan record already moved on (finished elsewhere or rescanned)');
     return { key: record.digest, scanId: record.scanId, outcome: 'error', error: reason };

@@ -141,6 +141,16 @@ describe('updateScan', () => {
     expect(updated?.attempts).toBe(0);
   });
 
+  it('keeps the count of failed attempts at finishing a scan, and clears it', async () => {
+    const { store } = await newStore();
+    const digest = digestOf(14);
+    await store.claimScan(scanRecord(digest, { state: 'running', buildId: 'p:1' }));
+    expect(await store.updateScan(digest, 'running', { finishFailures: 2, error: 'finishing the scan failed 2 times in a row: denied' })).toBe(true);
+    expect(await store.getScan(digest)).toMatchObject({ state: 'running', finishFailures: 2 });
+    expect(await store.updateScan(digest, 'running', { state: 'done', finishFailures: undefined, error: undefined })).toBe(true);
+    expect(await store.getScan(digest)).not.toHaveProperty('finishFailures');
+  });
+
   it('with no changes answers whether the scan is in the expected state', async () => {
     const { store } = await newStore();
     const digest = digestOf(14);

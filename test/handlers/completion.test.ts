@@ -538,9 +538,9 @@ describe('a scan that cannot be finished', () => {
     };
 
     expect(await gate.handleEvent(scanBuildEvent(world, NEW, 'SUCCEEDED'))).toMatchObject({ kind: 'failed', failure: 'permanent' });
-    expect(world.store.scans.get(NEW)).toMatchObject({ state: 'running', error: expect.stringMatching(/^finishing the scan failed 1 time in a row/) });
+    expect(world.store.scans.get(NEW)).toMatchObject({ state: 'running', finishFailures: 1, error: expect.stringMatching(/^finishing the scan failed 1 time in a row/) });
     expect(await gate.handleEvent(sweepEvent())).toMatchObject({ summary: { finished: 0 } });
-    expect(world.store.scans.get(NEW)).toMatchObject({ state: 'running', error: expect.stringMatching(/^finishing the scan failed 2 times in a row/) });
+    expect(world.store.scans.get(NEW)).toMatchObject({ state: 'running', finishFailures: 2, error: expect.stringMatching(/^finishing the scan failed 2 times in a row/) });
 
     // The store recovers for the tasks, not for this scan's waiters: the third failure in a row ends it.
     world.store.listWaiters = async (key) => {
@@ -549,6 +549,7 @@ describe('a scan that cannot be finished', () => {
     };
     expect(await gate.handleEvent(sweepEvent())).toMatchObject({ summary: { finished: 1 } });
     expect(world.store.scans.get(NEW)).toMatchObject({ state: 'error', attempts: 1, error: expect.stringContaining('could not be finished (3 attempts failed') });
+    expect(world.store.scans.get(NEW)?.finishFailures).toBeUndefined();
     expect(world.ecs.stops.map((stop) => stop.taskArn)).toEqual([taskArnOf('f2200000000000000000000000000001')]);
     expect(world.store.allWaiters()).toEqual([]);
     // Off the sweep's list.
