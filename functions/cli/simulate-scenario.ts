@@ -30,6 +30,10 @@ const durationText = z
 const taskStatus = z.enum(TASK_STATUSES);
 const sha256 = z.string().refine(isSha256Digest, { message: 'expected a sha256 digest: "sha256:" and 64 lowercase hex characters' });
 const label = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/, { message: 'expected a label of letters, digits, _ . : - (up to 64)' });
+/** A task a step names: a label a runTask step gave it, or `<service>#<n>` for a service's n-th task (labels cannot contain `#`). */
+const taskName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}(?:#\d{1,6})?$/, {
+  message: 'expected a task label (letters, digits, _ . : -) or "<service>#<n>" for a service task',
+});
 const principalArn = z
   .string()
   .regex(/^arn:aws[a-z-]*:(?:iam::\d{12}:(?:user|role)\/.+|sts::\d{12}:assumed-role\/[^/]+\/.+)$/, {
@@ -141,7 +145,7 @@ const stepSchemas = {
     digestVisibleFrom: taskStatus.optional(),
   }),
   taskState: z.strictObject({
-    task: label,
+    task: taskName,
     lastStatus: taskStatus,
     stopCode: z.string().min(1).optional(),
     stoppedReason: z.string().min(1).max(1024).optional(),

@@ -41,6 +41,13 @@ describe('scenario validation', () => {
     expect(scenario.images[0].outcome?.report).toContain('"SchemaVersion": 2');
   });
 
+  it('lets a step name a service task as "<service>#<n>", as the README documents, but never a label with "#"', async () => {
+    const steps = [{ taskState: { task: 'web#1', lastStatus: 'STOPPED' } }];
+    await expect(parseScenario({ ...valid(), steps }, FILE)).resolves.toMatchObject({ name: 'valid' });
+    const clash = await problem({ ...valid(), steps: [{ runTask: { taskDefinition: 'job:1', as: 'web#1' } }] });
+    expect(clash.message).toContain('steps[0].runTask.as');
+  });
+
   it('says so when the file is not JSON, naming the file and where it breaks', async () => {
     writeFileSync(FILE, '{ "name": "x", ');
     await expect(loadScenario(FILE)).rejects.toThrow(
