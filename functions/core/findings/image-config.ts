@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isSha256Digest } from '../image/reference';
-import { detectPlaintextSecret } from '../secrets/plaintext';
+import { detectionFinding, detectPlaintextSecret } from '../secrets/plaintext';
 import { describeIssues, formatJsonPath } from '../validation/issues';
 import { dedupeSecrets } from './dedupe';
 import type { SecretFinding } from './model';
@@ -38,15 +38,7 @@ export function imageEnvSecrets(env: readonly string[] | null | undefined, optio
     const name = entry.slice(0, equals).trim();
     if (name === '' || options.skip?.(name)) continue;
     const detection = detectPlaintextSecret(name, entry.slice(equals + 1));
-    if (!detection) continue;
-    findings.push({
-      ruleId: detection.ruleId,
-      category: detection.category,
-      severity: detection.severity,
-      title: detection.title,
-      location: { kind: 'imageConfig', detail: `ENV ${name}`, variable: name },
-      match: detection.match,
-    });
+    if (detection) findings.push(detectionFinding(detection, { kind: 'imageConfig', detail: `ENV ${name}`, variable: name }));
   }
   return dedupeSecrets(findings);
 }

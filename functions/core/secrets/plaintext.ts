@@ -417,6 +417,11 @@ export interface PlaintextDetection {
  * Judges one variable. The most severe format match wins (earlier rules break ties); when the name is also
  * credential-like the severity is at least that of a credential-like name, since the name confirms the intent.
  */
+/** A detection as a secret finding found at `location`. */
+export function detectionFinding(detection: PlaintextDetection, location: SecretFinding['location']): SecretFinding {
+  return { ruleId: detection.ruleId, category: detection.category, severity: detection.severity, title: detection.title, location, match: detection.match };
+}
+
 export function detectPlaintextSecret(name: string, value: string): PlaintextDetection | undefined {
   if (typeof value !== 'string' || value.trim() === '') return undefined;
   const info = nameInfo(name);
@@ -496,15 +501,7 @@ export function scanEnvironment(container: string, variables: readonly EnvVar[],
   for (const variable of variables) {
     if (options.isAllowed?.(variable.name)) continue;
     const detection = detectPlaintextSecret(variable.name, variable.value);
-    if (!detection) continue;
-    findings.push({
-      ruleId: detection.ruleId,
-      category: detection.category,
-      severity: detection.severity,
-      title: detection.title,
-      location: { kind: where, container, variable: variable.name },
-      match: detection.match,
-    });
+    if (detection) findings.push(detectionFinding(detection, { kind: where, container, variable: variable.name }));
   }
   return findings;
 }
