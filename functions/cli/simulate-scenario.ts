@@ -1,7 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { InputError } from '../core/errors';
-import { isSha256Digest, parseImageReference } from '../core/image/reference';
+import { isSha256Digest, parseImageReference, type ImageReference } from '../core/image/reference';
 import { loadPolicy, loadPolicyText, type LoadedPolicy, type Policy } from '../core/policy';
 import { parseDuration } from '../core/policy/duration';
 import { parseTaskDefinition } from '../core/taskdef/parse';
@@ -30,9 +30,14 @@ const durationText = z
 const taskStatus = z.enum(TASK_STATUSES);
 const sha256 = z.string().refine(isSha256Digest, { message: 'expected a sha256 digest: "sha256:" and 64 lowercase hex characters' });
 const label = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/, { message: 'expected a label of letters, digits, _ . : - (up to 64)' });
-/** A task a step names: a label a runTask step gave it, or `<service>#<n>` for a service's n-th task (labels cannot contain `#`). */
-const taskName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}(?:#\d{1,6})?$/, {
-  message: 'expected a task label (letters, digits, _ . : -) or "<service>#<n>" for a service task',
+/**
+ * A service's n-th task (from 1, in launch order), as the runner labels it. Neither labels nor service names can hold
+ * `#`, so a name of this form is never a label, and the service it names is checked against the declared ones.
+ */
+const SERVICE_TASK = /^([A-Za-z0-9_-]{1,255})#([1-9]\d{0,5})$/;
+/** A task a step or an expectation names: a label a runTask step gave it, or `<service>#<n>` for a service task. */
+const taskName = z.string().regex(/^(?:[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}|[A-Za-z0-9_-]{1,255}#[1-9]\d{0,5})$/, {
+  message: 'expected a task label (letters, digits, _ . : -) or "<service>#<n>" (n from 1) for a service task',
 });
 const principalArn = z
   .string()
@@ -329,7 +334,18 @@ export async function parseScenario(json: unknown, file: string): Promise<Scenar
 
   const labels = new Set<string>();
   const holds = new Set<string>();
-  const context: StepContext = { file, labels, holds, requireTaskDefinition, serviceNames: new Set(top.services.map((s) => s.name)), hookedServices, loadOutcome, taskDefinitions };
+  const context: StepContext = {
+    file,
+    labels,
+    labelPaths: new Map(),
+    pushedImages: new Map(),
+    holds,
+    requireTaskDefinition,
+    serviceNames: new Set(top.services.map((s) => s.name)),
+    hookedServices,
+    loadOutcome,
+    taskDefinitions,
+  };
   const steps: ScenarioStep[] = [];
   for (let index = 0; index < top.steps.length; index += 1) steps.push(await parseStep(top.steps[index], ['steps', index], context, false));
 
@@ -338,12 +354,25 @@ export async function parseScenario(json: unknown, file: string): Promise<Scenar
   const expect = top.expect;
   if (expect?.tasks) {
     for (const name of Object.keys(expect.tasks)) {
-      if (!labels.has(name) && !/^[A-Za-z0-9_-]+#\d+$/.test(name)) {
-        throw new InputError(`names task ${JSON.stringify(name)}, which no step launches (labels: ${[...labels].join(', ') || 'none'}; service tasks are "<service>#<n>")`, {
-          source: file,
-          path: formatJsonPath(['expect', 'tasks', name]),
-        });
+      const path = formatJsonPath(['expect', 'tasks', name]);
+      const unknown = unknownTask(name, context);
+      if (unknown === 'no such task') {
+        throw new InputError(`names task ${JSON.stringify(name)}, which no step launches (labels: ${[...labels].join(', ') || 'none'}; service tasks are "<service>#<n>")`, { source: file, path });
       }
+      if (unknown) throw new InputError(unknown, { source: file, path });
+    }
+  }
+  // A label is also what `expect.decisions` and the timeline name a task by, beside service names and image
+  // references: one that is also either of those would make them ambiguous.
+  const declaredImages = new Map(images.map((image) => [tagKey(parseImageReference(image.reference)), image.reference]));
+  for (const name of labels) {
+    const where = context.labelPaths.get(name) ?? 'steps';
+    if (context.serviceNames.has(name)) {
+      throw new InputError(`task label ${JSON.stringify(name)} is also the name of a service: pick another label (verdicts about the service and the task would not be told apart)`, { source: file, path: where });
+    }
+    const image = imageNamedBy(name, declaredImages, context.pushedImages);
+    if (image) {
+      throw new InputError(`task label ${JSON.stringify(name)} is also a reference to the image ${JSON.stringify(image)}: pick another label (verdicts about the image and the task would not be told apart)`, { source: file, path: where });
     }
   }
   if (expect?.services) {
@@ -389,6 +418,10 @@ export async function parseScenario(json: unknown, file: string): Promise<Scenar
 interface StepContext {
   file: string;
   labels: Set<string>;
+  /** Where each label was given (the JSON path of its `as`, or of the runTask step that numbered it). */
+  labelPaths: Map<string, string>;
+  /** Images the push steps declare: `registry/repository:tag` → the reference as written. */
+  pushedImages: Map<string, string>;
   holds: Set<string>;
   serviceNames: Set<string>;
   hookedServices: Set<string>;
@@ -432,10 +465,12 @@ async function parseStep(raw: unknown, path: Path, context: StepContext, nested:
       if (names && step.count !== undefined && step.count !== names.length) {
         throw new InputError(`count is ${step.count} but "as" names ${names.length} task${names.length === 1 ? '' : 's'}`, { source: file, path: formatJsonPath([...valuePath, 'count']) });
       }
-      const labels = names ?? Array.from({ length: step.count ?? 1 }, (_, i) => `task-${context.labels.size + i + 1}`);
+      const labels = names ?? numberedLabels(step.count ?? 1, context.labels);
+      const labelPath = formatJsonPath(names ? [...valuePath, 'as'] : valuePath);
       for (const name of labels) {
-        if (context.labels.has(name)) throw new InputError(`task label ${JSON.stringify(name)} is used twice`, { source: file, path: formatJsonPath([...valuePath, 'as']) });
+        if (context.labels.has(name)) throw new InputError(`task label ${JSON.stringify(name)} is used twice`, { source: file, path: labelPath });
         context.labels.add(name);
+        context.labelPaths.set(name, labelPath);
       }
       if (step.overrides?.containerOverrides) {
         const spec = findSpec(context.taskDefinitions, step.taskDefinition);
@@ -464,8 +499,10 @@ async function parseStep(raw: unknown, path: Path, context: StepContext, nested:
     }
     case 'taskState': {
       const step = check(stepSchemas.taskState, value, file, valuePath);
-      if (!context.labels.has(step.task) && !/^[A-Za-z0-9_-]+#\d+$/.test(step.task)) {
-        throw new InputError(`names task ${JSON.stringify(step.task)}, which no earlier step launches`, { source: file, path: formatJsonPath([...valuePath, 'task']) });
+      const unknown = unknownTask(step.task, context);
+      if (unknown) {
+        const why = unknown === 'no such task' ? `names task ${JSON.stringify(step.task)}, which no earlier step launches` : unknown;
+        throw new InputError(why, { source: file, path: formatJsonPath([...valuePath, 'task']) });
       }
       return { ...base, kind, ...step };
     }
@@ -486,6 +523,7 @@ async function parseStep(raw: unknown, path: Path, context: StepContext, nested:
       const step = check(stepSchemas.push, value, file, valuePath);
       const reference = parseReference(step.image, file, [...valuePath, 'image']);
       if (!reference.tag || reference.digest) throw new InputError('a push names a tag (repository:tag), not a digest', { source: file, path: formatJsonPath([...valuePath, 'image']) });
+      context.pushedImages.set(tagKey(reference), step.image);
       const outcome = await context.loadOutcome(step.scan, [...valuePath, 'scan']);
       return { ...base, kind, image: step.image, digest: step.digest, ...(outcome ? { outcome } : {}) };
     }
@@ -529,6 +567,41 @@ async function parseStep(raw: unknown, path: Path, context: StepContext, nested:
       return { ...base, kind, name: release.name, delivery: { order: release.order, duplicates: release.duplicates, seed: release.seed } };
     }
   }
+}
+
+/** Why `name` names no task: 'no such task', or a clearer reason for a service task; undefined when it names one. */
+function unknownTask(name: string, context: Pick<StepContext, 'labels' | 'serviceNames'>): string | undefined {
+  if (context.labels.has(name)) return undefined;
+  const service = SERVICE_TASK.exec(name);
+  if (!service) return 'no such task';
+  if (!context.serviceNames.has(service[1])) {
+    return `names task ${JSON.stringify(name)} of service ${JSON.stringify(service[1])}, which the scenario does not declare (services: ${[...context.serviceNames].join(', ') || 'none'})`;
+  }
+  return undefined;
+}
+
+/** `task-1`, `task-2`, … skipping the labels already taken, for a runTask step without `as`. */
+function numberedLabels(count: number, taken: ReadonlySet<string>): string[] {
+  const labels: string[] = [];
+  for (let n = 1; labels.length < count; n += 1) if (!taken.has(`task-${n}`)) labels.push(`task-${n}`);
+  return labels;
+}
+
+/** The key a pull by tag resolves through (a bare name is Docker Hub's `library/<name>:latest`). */
+function tagKey(reference: ImageReference): string {
+  return `${reference.registry}/${reference.repository}:${reference.tag ?? 'latest'}`;
+}
+
+/** The declared image a label would also name if read as an image reference (as `expect.decisions` reads it). */
+function imageNamedBy(label: string, ...declared: ReadonlyMap<string, string>[]): string | undefined {
+  let reference: ImageReference;
+  try {
+    reference = parseImageReference(label);
+  } catch {
+    return undefined;
+  }
+  const key = tagKey(reference);
+  return declared.map((images) => images.get(key)).find((image) => image !== undefined);
 }
 
 function findSpec(taskDefinitions: Scenario['taskDefinitions'], reference: string): TaskDefinitionSpec | undefined {

@@ -147,6 +147,8 @@ describe('updateScan', () => {
     await store.claimScan(scanRecord(digest, { state: 'running', buildId: 'p:1' }));
     expect(await store.updateScan(digest, 'running', { finishFailures: 2, error: 'finishing the scan failed 2 times in a row: denied' })).toBe(true);
     expect(await store.getScan(digest)).toMatchObject({ state: 'running', finishFailures: 2 });
+    // The sweep reads the count from the unfinished-scans index, not from the item.
+    expect((await store.listUnfinishedScans()).find((scan) => scan.digest === digest)).toMatchObject({ finishFailures: 2 });
     expect(await store.updateScan(digest, 'running', { state: 'done', finishFailures: undefined, error: undefined })).toBe(true);
     expect(await store.getScan(digest)).not.toHaveProperty('finishFailures');
   });

@@ -1,5 +1,5 @@
 import { gzipSync } from 'node:zlib';
-import { CorruptItemError, itemToLauncher, itemToScan, itemToVerdict, itemToWaiter, launcherToItem, verdictToItem } from '../../functions/adapters/dynamo-items';
+import { CorruptItemError, itemToLauncher, itemToScan, itemToVerdict, itemToWaiter, launcherToItem, scanToItem, verdictToItem } from '../../functions/adapters/dynamo-items';
 import { itemKeys } from '../../functions/adapters/dynamo-table';
 import { itemSizeBytes } from '../../functions/adapters/item-size';
 import { assessment, digestOf, verdict } from './sample-data';
@@ -45,6 +45,15 @@ describe('verdict items', () => {
 describe('scan and waiter items', () => {
   it('reports a scan item with an unknown state or missing fields', () => {
     expect(() => itemToScan({ ...itemKeys.scan(digestOf(1)), digest: digestOf(1), state: 'paused' })).toThrow(/not a valid scan item/);
+  });
+
+  it('round-trips the count of failed attempts at finishing a scan, and reports a damaged one', () => {
+    const record = { digest: digestOf(2), imageReference: `r@${digestOf(2)}`, scanId: 's', state: 'running' as const, buildId: 'p:1', attempts: 0, startedAt: 'a', deadline: 'b', finishFailures: 3 };
+    const item = scanToItem(record, 99);
+    expect(item.finishFailures).toBe(3);
+    expect(itemToScan(item)).toEqual(record);
+    expect(() => itemToScan({ ...item, finishFailures: -1 })).toThrow(/not a valid scan item/);
+    expect(() => itemToScan({ ...item, finishFailures: '3' })).toThrow(/not a valid scan item/);
   });
 
   it('reports a waiter item without its task', () => {

@@ -2,6 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { InputError } from '../../functions/core/errors';
+import { defaultGateFactory } from '../../functions/cli/simulate-gate';
+import { runScenario } from '../../functions/cli/simulate-runner';
 import { loadScenario, parseScenario } from '../../functions/cli/simulate-scenario';
 
 const REPORTS = resolve(__dirname, '../../examples/reports');
@@ -41,11 +43,49 @@ describe('scenario validation', () => {
     expect(scenario.images[0].outcome?.report).toContain('"SchemaVersion": 2');
   });
 
-  it('lets a step name a service task as "<service>#<n>", as the README documents, but never a label with "#"', async () => {
+  it('lets a step and an expectation name a service task as "<service>#<n>", as the README documents, but never a label with "#"', async () => {
     const steps = [{ taskState: { task: 'web#1', lastStatus: 'STOPPED' } }];
-    await expect(parseScenario({ ...valid(), steps }, FILE)).resolves.toMatchObject({ name: 'valid' });
+    const scenario = await parseScenario({ ...valid(), steps, expect: { tasks: { 'web#1': 'STOPPED' } } }, FILE);
+    expect(scenario.steps[0]).toMatchObject({ kind: 'taskState', task: 'web#1', lastStatus: 'STOPPED' });
     const clash = await problem({ ...valid(), steps: [{ runTask: { taskDefinition: 'job:1', as: 'web#1' } }] });
-    expect(clash.message).toContain('steps[0].runTask.as');
+    expect(clash.message).toContain(`${at('steps[0].runTask.as')}expected a label of letters, digits, _ . : -`);
+  });
+
+  it('moves the service task a "<service>#<n>" step names, and reports it under that name', async () => {
+    const scenario = await parseScenario(
+      { ...valid(), steps: [{ taskState: { task: 'web#1', lastStatus: 'STOPPED' } }, { advanceClock: '1m' }], expect: { tasks: { 'web#1': 'STOPPED', 'web#2': 'RUNNING' } } },
+      FILE,
+    );
+    const result = await runScenario(scenario, defaultGateFactory);
+    expect(result.tasks.find((task) => task.label === 'web#1')).toMatchObject({ lastStatus: 'STOPPED' });
+    // ECS replaced the stopped task: the service's second task.
+    expect(result.tasks.find((task) => task.label === 'web#2')).toMatchObject({ lastStatus: 'RUNNING' });
+    expect(result.expectations.filter((e) => !e.ok)).toEqual([]);
+  });
+
+  it('numbers unlabelled tasks past the labels already taken', async () => {
+    const scenario = await parseScenario({ ...valid(), steps: [{ runTask: { taskDefinition: 'job:1', as: 'task-1' } }, { runTask: { taskDefinition: 'job:1', count: 2 } }] }, FILE);
+    expect(scenario.steps[1]).toMatchObject({ kind: 'runTask', labels: ['task-2', 'task-3'] });
+  });
+
+  const HUB_DIGEST = `sha256:${'3'.repeat(64)}`;
+  it.each([
+    ['a service task numbered from 0', { ...valid(), steps: [{ taskState: { task: 'web#0', lastStatus: 'STOPPED' } }] }, `${at('steps[0].taskState.task')}expected a task label (letters, digits, _ . : -) or "<service>#<n>" (n from 1)`],
+    ['a task of a service not declared', { ...valid(), steps: [{ taskState: { task: 'api#1', lastStatus: 'STOPPED' } }] }, `${at('steps[0].taskState.task')}names task "api#1" of service "api", which the scenario does not declare (services: web)`],
+    ['an expectation about a task of a service not declared', { ...valid(), expect: { tasks: { 'api#2': 'RUNNING' } } }, `${at('expect.tasks["api#2"]')}names task "api#2" of service "api", which the scenario does not declare`],
+    ['a label that is a service name', { ...valid(), steps: [{ runTask: { taskDefinition: 'job:1', as: ['j', 'web'] } }] }, `${at('steps[0].runTask.as')}task label "web" is also the name of a service`],
+    [
+      'a label that is a declared image reference',
+      { ...valid(), images: { ...(valid().images as object), 'etl:latest': { digest: HUB_DIGEST } }, steps: [{ runTask: { taskDefinition: 'job:1', as: 'etl' } }] },
+      `${at('steps[0].runTask.as')}task label "etl" is also a reference to the image "etl:latest"`,
+    ],
+    [
+      'a label that is a pushed image reference',
+      { ...valid(), steps: [{ runTask: { taskDefinition: 'job:1', as: 'tools:2' } }, { push: { image: 'docker.io/library/tools:2', digest: HUB_DIGEST } }] },
+      `${at('steps[0].runTask.as')}task label "tools:2" is also a reference to the image "docker.io/library/tools:2"`,
+    ],
+  ])('rejects %s, naming where', async (_what, document, message) => {
+    expect((await problem(document)).message).toContain(message);
   });
 
   it('says so when the file is not JSON, naming the file and where it breaks', async () => {

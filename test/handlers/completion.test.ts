@@ -531,7 +531,8 @@ describe('a scan that cannot be finished', () => {
     const { world, gate } = setup();
     await launch(world, gate, { id: 'f2200000000000000000000000000001' });
     uploadReport(world, NEW, { reference: `${WEB}@${NEW}`, digest: NEW, critical: 0 });
-    world.scanner.statuses.set(buildIdOf(world), 'SUCCEEDED');
+    const buildId = buildIdOf(world);
+    world.scanner.statuses.set(buildId, 'SUCCEEDED');
     const listWaiters = world.store.listWaiters.bind(world.store);
     world.store.listWaiters = async () => {
       throw denied('AccessDeniedException', 'not authorized to perform dynamodb:Query');
@@ -551,6 +552,9 @@ describe('a scan that cannot be finished', () => {
     expect(world.store.scans.get(NEW)).toMatchObject({ state: 'error', attempts: 1, error: expect.stringContaining('could not be finished (3 attempts failed') });
     expect(world.store.scans.get(NEW)?.finishFailures).toBeUndefined();
     expect(world.ecs.stops.map((stop) => stop.taskArn)).toEqual([taskArnOf('f2200000000000000000000000000001')]);
+    // The stop reason and the task's verdict event name the build whose scan was given up on.
+    expect(world.ecs.stops[0].reason).toContain(`build: ${buildId}`);
+    expect(world.notifier.published.find((e) => e.taskArn)?.images[0].buildId).toBe(buildId);
     expect(world.store.allWaiters()).toEqual([]);
     // Off the sweep's list.
     world.recorder.reset();

@@ -81,6 +81,15 @@ describe('MemoryGateStore', () => {
     await expect(store.updateScan(DIGEST, 'running', { digest: OTHER } as never)).rejects.toThrow(/cannot change digest/);
   });
 
+  it('keeps the count of failed attempts at finishing a scan for the sweep, and clears it when the scan ends', async () => {
+    const { store } = setup();
+    await store.claimScan(scan({ state: 'running', buildId: 'b1' }));
+    expect(await store.updateScan(DIGEST, 'running', { finishFailures: 2, error: 'finishing the scan failed 2 times in a row: denied' })).toBe(true);
+    expect(await store.listUnfinishedScans()).toEqual([expect.objectContaining({ digest: DIGEST, finishFailures: 2 })]);
+    expect(await store.updateScan(DIGEST, 'running', { state: 'error', error: 'gave up', finishFailures: undefined })).toBe(true);
+    expect(await store.getScan(DIGEST)).not.toHaveProperty('finishFailures');
+  });
+
   it('truncates a scan error to 2000 characters, as the DynamoDB store does', async () => {
     const { store } = setup();
     await store.claimScan(scan());
