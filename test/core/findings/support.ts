@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { InputError } from '../../../functions/core/errors';
 import { canonicalMisconfigId, canonicalVulnerabilityId } from '../../../functions/core/findings/ids';
 import { FIX_STATES, type ScanReport } from '../../../functions/core/findings/model';
 import { SEVERITIES } from '../../../functions/core/severity';
+
+export { inputErrorOf } from '../../support/input-error';
 
 export const REPORT_FIXTURES = resolve(__dirname, '../../fixtures/reports');
 
@@ -14,17 +15,6 @@ export function fixtureText(relative: string): string {
 /** A fresh copy each call, so a test can mutate it freely. */
 export function fixtureJson<T = any>(relative: string): T {
   return JSON.parse(fixtureText(relative)) as T;
-}
-
-/** The InputError a call throws; fails the test when it throws nothing or something else. */
-export function inputErrorOf(call: () => unknown): InputError {
-  try {
-    call();
-  } catch (error) {
-    if (error instanceof InputError) return error;
-    throw new Error(`expected an InputError, got ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
-  }
-  throw new Error('expected an InputError, but the call succeeded');
 }
 
 const SHA256 = /^sha256:[0-9a-f]{64}$/;

@@ -1,26 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { InputError } from '../../../functions/core/errors';
 import { applyOverrides, applyReadableOverrides } from '../../../functions/core/taskdef/overrides';
 import { parseTaskDefinition, applyOverrides as reexported } from '../../../functions/core/taskdef/parse';
 import type { TaskDefinitionSpec } from '../../../functions/core/taskdef/model';
 import { CONFORMANCE_DIR, describeWithConformance } from '../../support/conformance';
+import { inputErrorOf } from '../../support/input-error';
 
 const FIXTURES = join(__dirname, '../../fixtures/taskdefs');
 
 function webSpec(): TaskDefinitionSpec {
   return parseTaskDefinition(JSON.parse(readFileSync(join(FIXTURES, 'fargate-web-describe.json'), 'utf8')), 'describe.json');
-}
-
-function inputError(run: () => unknown): InputError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InputError);
-    return error as InputError;
-  }
-  throw new Error('expected an InputError');
 }
 
 describe('applyOverrides', () => {
@@ -105,7 +95,7 @@ describe('applyOverrides', () => {
   });
 
   it('rejects an override naming a container the task definition does not have', () => {
-    const error = inputError(() => applyOverrides(webSpec(), { containerOverrides: [{ name: 'app' }, { name: 'debug', environment: [] }] }, 'event 123'));
+    const error = inputErrorOf(() => applyOverrides(webSpec(), { containerOverrides: [{ name: 'app' }, { name: 'debug', environment: [] }] }, 'event 123'));
     expect(error.path).toBe('containerOverrides[1].name');
     expect(error.message).toBe(
       'event 123 at containerOverrides[1].name: names container "debug", which task definition arn:aws:ecs:eu-west-1:111122223333:task-definition/web-api:42 does not have (containers: "app", "log-router")',
@@ -113,7 +103,7 @@ describe('applyOverrides', () => {
   });
 
   it('rejects a nameless override that changes something', () => {
-    const error = inputError(() => applyOverrides(webSpec(), { containerOverrides: [{ environment: [{ name: 'A', value: '1' }] }] }, 'x'));
+    const error = inputErrorOf(() => applyOverrides(webSpec(), { containerOverrides: [{ environment: [{ name: 'A', value: '1' }] }] }, 'x'));
     expect(error.path).toBe('containerOverrides[0].name');
   });
 
@@ -126,7 +116,7 @@ describe('applyOverrides', () => {
     ['a container override that is not an object', { containerOverrides: ['app'] }, 'x at containerOverrides[0]: expected a container override object, got the string "app"'],
     ['the object holding the overrides', { overrides: { containerOverrides: [] } }, 'pass the overrides object itself'],
   ])('rejects %s', (_label, overrides, message) => {
-    expect(inputError(() => applyOverrides(webSpec(), overrides, 'x')).message).toContain(message);
+    expect(inputErrorOf(() => applyOverrides(webSpec(), overrides, 'x')).message).toContain(message);
   });
 });
 

@@ -1,23 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { InputError } from '../../../functions/core/errors';
 import { parseTaskDefinition } from '../../../functions/core/taskdef/parse';
+import { inputErrorOf } from '../../support/input-error';
 
 const FIXTURES = join(__dirname, '../../fixtures/taskdefs');
 const fixture = (name: string): unknown => JSON.parse(readFileSync(join(FIXTURES, name), 'utf8'));
 
 function minimal(containers: unknown[] = [{ name: 'app', image: 'nginx:1.27' }]): Record<string, unknown> {
   return { family: 'web', containerDefinitions: containers };
-}
-
-function inputError(run: () => unknown): InputError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InputError);
-    return error as InputError;
-  }
-  throw new Error('expected an InputError');
 }
 
 describe('parseTaskDefinition: shapes', () => {
@@ -176,23 +166,23 @@ describe('parseTaskDefinition: malformed input', () => {
     ['containerDefinitions that is not a list', { family: 'web', containerDefinitions: 'app' }, 'x at containerDefinitions: expected an array, got the string "app"'],
     ['a revision that is not a positive integer', { ...minimal(), revision: 0 }, 'x at revision: expected at least 1, got the number 0'],
   ])('rejects %s, naming the JSON path', (_label, input, message) => {
-    expect(inputError(() => parseTaskDefinition(input, 'x')).message).toContain(message);
+    expect(inputErrorOf(() => parseTaskDefinition(input, 'x')).message).toContain(message);
   });
 
   it('prefixes paths with taskDefinition for DescribeTaskDefinition output', () => {
-    const error = inputError(() => parseTaskDefinition({ taskDefinition: minimal([{ name: 'app' }]) }, 'describe.json'));
+    const error = inputErrorOf(() => parseTaskDefinition({ taskDefinition: minimal([{ name: 'app' }]) }, 'describe.json'));
     expect(error.message).toBe('describe.json at taskDefinition.containerDefinitions[0].image: is required: expected a string');
     expect(error.source).toBe('describe.json');
     expect(error.path).toBe('taskDefinition.containerDefinitions[0].image');
   });
 
   it('says how many more problems there are beyond the first', () => {
-    const error = inputError(() => parseTaskDefinition(minimal([{}, { name: 'b' }]), 'x'));
+    const error = inputErrorOf(() => parseTaskDefinition(minimal([{}, { name: 'b' }]), 'x'));
     expect(error.message).toMatch(/containerDefinitions\[0\]\.name: is required: expected a string \(and 2 more problems\)$/);
   });
 
   it('rejects duplicate container names, naming both places', () => {
-    const error = inputError(() =>
+    const error = inputErrorOf(() =>
       parseTaskDefinition(
         minimal([
           { name: 'app', image: 'a' },
@@ -212,33 +202,33 @@ describe('parseTaskDefinition: malformed input', () => {
     ['a number', 42, 'got the number 42'],
     ['an object with no container definitions', { family: 'web' }, 'has no "containerDefinitions"'],
   ])('rejects %s at the top level and says which shapes it accepts', (_label, input, message) => {
-    const error = inputError(() => parseTaskDefinition(input, 'x'));
+    const error = inputErrorOf(() => parseTaskDefinition(input, 'x'));
     expect(error.message).toContain(message);
     expect(error.message).toContain('DescribeTaskDefinition output');
   });
 
   it('explains that a task definition reference is not a task definition', () => {
-    const error = inputError(() => parseTaskDefinition({ cluster: 'default', taskDefinition: 'sleep360:1' }, 'run-task-input.json'));
+    const error = inputErrorOf(() => parseTaskDefinition({ cluster: 'default', taskDefinition: 'sleep360:1' }, 'run-task-input.json'));
     expect(error.path).toBe('taskDefinition');
     expect(error.message).toContain('reference to a task definition ("sleep360:1")');
   });
 
   it('rejects a taskDefinition that is not an object', () => {
-    expect(inputError(() => parseTaskDefinition({ taskDefinition: [] }, 'x')).message).toBe('x at taskDefinition: expected a task definition object, got an empty array');
+    expect(inputErrorOf(() => parseTaskDefinition({ taskDefinition: [] }, 'x')).message).toBe('x at taskDefinition: expected a task definition object, got an empty array');
   });
 
   it('recognises a CloudFormation resource and says what it expected instead', () => {
-    const error = inputError(() => parseTaskDefinition({ Type: 'AWS::ECS::TaskDefinition', Properties: { ContainerDefinitions: [] } }, 'template'));
+    const error = inputErrorOf(() => parseTaskDefinition({ Type: 'AWS::ECS::TaskDefinition', Properties: { ContainerDefinitions: [] } }, 'template'));
     expect(error.message).toContain('CloudFormation');
   });
 
   it('rejects JSON text that does not parse with the line and column, never quoting it (it may hold credentials)', () => {
-    const error = inputError(() => parseTaskDefinition('{"family": "web",\n "environment": [{"value": "hunter2-s3cret"} x]}', 'taskdef.json'));
+    const error = inputErrorOf(() => parseTaskDefinition('{"family": "web",\n "environment": [{"value": "hunter2-s3cret"} x]}', 'taskdef.json'));
     expect(error.message).toBe(`taskdef.json: the task definition is not valid JSON at line 2, column 46 (character 63): expected ',' or ']'`);
     expect(error.cause).toBeInstanceOf(SyntaxError);
   });
 
   it('says empty JSON text is empty, and which shapes it accepts', () => {
-    expect(inputError(() => parseTaskDefinition('\ufeff', 'taskdef.json')).message).toMatch(/^taskdef\.json: the task definition is empty; expected DescribeTaskDefinition output/);
+    expect(inputErrorOf(() => parseTaskDefinition('\ufeff', 'taskdef.json')).message).toMatch(/^taskdef\.json: the task definition is empty; expected DescribeTaskDefinition output/);
   });
 });

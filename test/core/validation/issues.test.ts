@@ -12,16 +12,7 @@ import {
   type IssueContext,
   type JsonPath,
 } from '../../../functions/core/validation/issues';
-
-function inputErrorOf(call: () => unknown): InputError {
-  try {
-    call();
-  } catch (error) {
-    if (error instanceof InputError) return error;
-    throw error;
-  }
-  throw new Error('expected an InputError, but the call succeeded');
-}
+import { inputErrorOf } from '../../support/input-error';
 
 /** The single message describeIssues gives for `value` against `schema`. */
 function messageFor(schema: z.ZodType, value: unknown): string {
