@@ -256,7 +256,7 @@ export class FargateGate extends Construct {
       ...permissions.rollBackServices(stack, this.scope),
       permissions.describeTaskDefinitions(),
       permissions.resolveImageTags(this.scope),
-      permissions.runScans(this.scanProject.projectArn),
+      ...permissions.runScans(this.scanProject.projectArn),
       permissions.readReports(this.reportBucket.bucketArn, REPORT_PREFIX),
       permissions.listPrefix('ListRawReports', this.reportBucket.bucketArn, REPORT_PREFIX),
       permissions.useGateTable(this.table.tableArn, GATE_TABLE.unfinishedScansIndex.name),

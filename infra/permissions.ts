@@ -1,6 +1,7 @@
 import type { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { ReasonedStatement } from './nag-suppressions';
+import { SCAN_BUILD_ENV } from '../functions/adapters/scan-build-env';
 import { clusterCondition, ecsResourceArns, type GateScope } from './scope';
 import { VERDICT_EVENT } from './verdict-event';
 
@@ -12,6 +13,20 @@ import { VERDICT_EVENT } from './verdict-event';
 
 const ECS_IDS_AT_RUN_TIME =
   'ECS creates task, deployment and revision ids at run time, so the ARN ends in a wildcard; it is limited to the clusters in scope in this account and region, and the ecs:cluster condition holds the action to the same clusters.';
+
+const ECS_SERVICE_AND_IDS_AT_RUN_TIME =
+  'ECS authorizes this action on the service as well as on the deployment or revision (two resource types in the Service Authorization Reference); the service is known only from the event and ECS creates deployment and revision ids at run time, so the ARNs end in a wildcard. Both are limited to the clusters in scope in this account and region, and the ecs:cluster condition holds the action to the same clusters.';
+
+/**
+ * ECS authorizes `DescribeServiceDeployments`, `StopServiceDeployment` and `DescribeServiceRevisions` on two resources:
+ * the service, and the service deployment or revision. Both are required resource types in the Service Authorization
+ * Reference (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html),
+ * and AWS's ECS guide "Permissions required for Amazon ECS service deployments" lists Service, Service deployment and
+ * Service revision in its example policy. A grant on the deployment or revision ARN alone is denied on AWS.
+ */
+function serviceAndArns(stack: Stack, scope: GateScope, type: 'service-deployment' | 'service-revision'): string[] {
+  return [...ecsResourceArns(stack, scope, 'service'), ...ecsResourceArns(stack, scope, type)];
+}
 
 /** Stop a task, only in the clusters in scope (resource pattern and `ecs:cluster` both). */
 export function stopTasks(stack: Stack, scope: GateScope): ReasonedStatement {
@@ -61,10 +76,10 @@ export function rollBackServices(stack: Stack, scope: GateScope): ReasonedStatem
       statement: new iam.PolicyStatement({
         sid: 'StopServiceDeploymentsInScopedClusters',
         actions: ['ecs:StopServiceDeployment', 'ecs:DescribeServiceDeployments'],
-        resources: ecsResourceArns(stack, scope, 'service-deployment'),
+        resources: serviceAndArns(stack, scope, 'service-deployment'),
         conditions,
       }),
-      wildcardReason: ECS_IDS_AT_RUN_TIME,
+      wildcardReason: ECS_SERVICE_AND_IDS_AT_RUN_TIME,
     },
     describeServiceRevisions(stack, scope),
   ];
@@ -76,10 +91,10 @@ export function describeServiceRevisions(stack: Stack, scope: GateScope): Reason
     statement: new iam.PolicyStatement({
       sid: 'DescribeServiceRevisionsInScopedClusters',
       actions: ['ecs:DescribeServiceRevisions'],
-      resources: ecsResourceArns(stack, scope, 'service-revision'),
+      resources: serviceAndArns(stack, scope, 'service-revision'),
       conditions: clusterCondition(stack, scope),
     }),
-    wildcardReason: ECS_IDS_AT_RUN_TIME,
+    wildcardReason: ECS_SERVICE_AND_IDS_AT_RUN_TIME,
   };
 }
 
@@ -134,26 +149,114 @@ export function pullImages(scope: GateScope): ReasonedStatement[] {
   ];
 }
 
-/** Start scans and read their status (the sweep), on the gate's scan project only. */
-export function runScans(projectArn: string): ReasonedStatement {
-  return {
-    statement: new iam.PolicyStatement({
-      sid: 'RunScansOnTheScanProject',
-      actions: ['codebuild:StartBuild', 'codebuild:BatchGetBuilds'],
-      resources: [projectArn],
-    }),
-  };
+/**
+ * The environment variables the gate passes to each scan build (StartBuild `environmentVariablesOverride`): the only
+ * names a StartBuild by the gate or the hook may override.
+ */
+export const SCAN_BUILD_OVERRIDE_NAMES: readonly string[] = Object.values(SCAN_BUILD_ENV);
+
+/**
+ * CodeBuild's StartBuild condition keys for every override other than environment variables, from the Service
+ * Authorization Reference (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscodebuild.html)
+ * and "AWS CodeBuild condition keys" (https://docs.aws.amazon.com/codebuild/latest/userguide/action-context-keys.html):
+ * each is present in the request context only when the request overrides that setting. `Null: true` on each refuses a
+ * build that changes the buildspec (`codebuild:source.buildspec`, which supports only `Null`), the source, artifacts,
+ * image, compute, privileged mode, registry credentials, cache, logs, service role or encryption key of the project.
+ *
+ * Left out: the `environment.environmentVariables` keys (restricted by name below) and the parent `codebuild:environment`
+ * flag, which an environment-variable override may set too; keys with a variable in their name
+ * (`secondarySources/${sourceIdentifier}.location`), which their parent flag (`codebuild:secondarySources`) covers.
+ * test/infra/iam-catalogue.test.ts checks this list against the catalogue, so a new override key fails the test.
+ */
+export const START_BUILD_OVERRIDE_KEYS: readonly string[] = [
+  'codebuild:artifacts',
+  'codebuild:artifacts.bucketOwnerAccess',
+  'codebuild:artifacts.encryptionDisabled',
+  'codebuild:artifacts.location',
+  'codebuild:autoRetryLimit',
+  'codebuild:cache',
+  'codebuild:cache.location',
+  'codebuild:cache.modes',
+  'codebuild:cache.type',
+  'codebuild:encryptionKey',
+  'codebuild:environment.certificate',
+  'codebuild:environment.computeType',
+  'codebuild:environment.fleet.fleetArn',
+  'codebuild:environment.image',
+  'codebuild:environment.imagePullCredentialsType',
+  'codebuild:environment.privilegedMode',
+  'codebuild:environment.registryCredential',
+  'codebuild:environment.registryCredential.credential',
+  'codebuild:environment.registryCredential.credentialProvider',
+  'codebuild:environment.type',
+  'codebuild:logsConfig',
+  'codebuild:logsConfig.s3Logs',
+  'codebuild:logsConfig.s3Logs.bucketOwnerAccess',
+  'codebuild:logsConfig.s3Logs.encryptionDisabled',
+  'codebuild:logsConfig.s3Logs.location',
+  'codebuild:logsConfig.s3Logs.status',
+  'codebuild:secondaryArtifacts',
+  'codebuild:secondaryArtifacts.artifactIdentifier',
+  'codebuild:secondaryArtifacts.bucketOwnerAccess',
+  'codebuild:secondaryArtifacts.encryptionDisabled',
+  'codebuild:secondaryArtifacts.location',
+  'codebuild:secondarySources',
+  'codebuild:secondarySources.auth.resource',
+  'codebuild:secondarySources.auth.type',
+  'codebuild:secondarySources.buildStatusConfig.context',
+  'codebuild:secondarySources.buildStatusConfig.targetUrl',
+  'codebuild:secondarySources.buildspec',
+  'codebuild:secondarySources.insecureSsl',
+  'codebuild:secondarySources.location',
+  'codebuild:secondarySources.sourceIdentifier',
+  'codebuild:serviceRole',
+  'codebuild:source',
+  'codebuild:source.auth.resource',
+  'codebuild:source.auth.type',
+  'codebuild:source.buildStatusConfig.context',
+  'codebuild:source.buildStatusConfig.targetUrl',
+  'codebuild:source.buildspec',
+  'codebuild:source.insecureSsl',
+  'codebuild:source.location',
+];
+
+/**
+ * Start a scan build on the gate's scan project, and nothing else: whoever may start a build with overrides can
+ * replace the scanner download URL with its checksum, the report prefix or the evaluator location (project
+ * environment variables), or the buildspec, and so run their own commands as the scan role and write a forged report.
+ * The grant allows overriding only the variables the CodeBuild adapter passes (`ForAllValues:StringEquals` on the
+ * multivalued `codebuild:environment.environmentVariables.name`; a request without any override is harmless, so the key
+ * may be absent), and no other override at all.
+ */
+function startScanBuilds(sid: string, projectArn: string): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid,
+    actions: ['codebuild:StartBuild'],
+    resources: [projectArn],
+    conditions: {
+      'ForAllValues:StringEquals': { 'codebuild:environment.environmentVariables.name': [...SCAN_BUILD_OVERRIDE_NAMES] },
+      Null: Object.fromEntries(START_BUILD_OVERRIDE_KEYS.map((key) => [key, 'true'])),
+    },
+  });
 }
 
-/** Start scans on the gate's scan project only (the hook never polls builds). */
+/** Start scans (with the gate's overrides only) and read their status (the sweep), on the gate's scan project only. */
+export function runScans(projectArn: string): ReasonedStatement[] {
+  return [
+    { statement: startScanBuilds('StartScansOnTheScanProject', projectArn) },
+    {
+      statement: new iam.PolicyStatement({
+        sid: 'ReadScanBuildsOfTheScanProject',
+        actions: ['codebuild:BatchGetBuilds'],
+        resources: [projectArn],
+      }),
+    },
+  ];
+}
+
+/** Start scans (with the gate's overrides only) on the gate's scan project only (the hook never polls builds). */
 export function startScans(projectArn: string): ReasonedStatement {
-  return {
-    statement: new iam.PolicyStatement({
-      sid: 'StartScansOnTheScanProject',
-      actions: ['codebuild:StartBuild'],
-      resources: [projectArn],
-    }),
-  };
+  return { statement: startScanBuilds('StartScansOnTheScanProject', projectArn) };
 }
 
 /** Read raw scan reports under the report prefix. */
@@ -211,14 +314,26 @@ export function useGateTable(tableArn: string, indexName: string): ReasonedState
   };
 }
 
-/** Publish verdict events to the one bus the gate uses, and only with the gate's own source. */
+/**
+ * Publish verdict events to the one bus the gate uses, and only with the gate's own source.
+ *
+ * The Service Authorization Reference types `events:source` as ArrayOfString: a PutEvents request carries the source of
+ * each of its entries. A single-valued operator (`StringEquals`) on a multivalued key does not compare the set (IAM:
+ * "Single-valued vs. multivalued context keys",
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html),
+ * so the grant uses `ForAllValues:StringEquals` (every entry carries the gate's source), which is also right if the key
+ * holds a single value. `ForAllValues` is true when the key is absent, so `Null: false` requires it to be present.
+ */
 export function publishVerdicts(eventBusArn: string): ReasonedStatement {
   return {
     statement: new iam.PolicyStatement({
       sid: 'PublishVerdictEvents',
       actions: ['events:PutEvents'],
       resources: [eventBusArn],
-      conditions: { StringEquals: { 'events:source': VERDICT_EVENT.source } },
+      conditions: {
+        'ForAllValues:StringEquals': { 'events:source': [VERDICT_EVENT.source] },
+        Null: { 'events:source': 'false' },
+      },
     }),
   };
 }

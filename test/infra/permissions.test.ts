@@ -2,6 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { FargateGateProps } from '../../infra/fargate-gate';
+import { SCAN_BUILD_ENV } from '../../functions/adapters/scan-build-env';
 import { flattenReference, grantWithReasons, wildcardFindingIds } from '../../infra/nag-suppressions';
 import { synthGate, TEST_ENV } from '../support/gate-stack';
 import { resolveIntrinsics } from '../support/intrinsics';
@@ -75,11 +76,13 @@ describe('gate function role', () => {
     expect(asList(update.Action).sort()).toEqual(['ecs:DescribeServices', 'ecs:ListServiceDeployments', 'ecs:UpdateService']);
     expect(asList(update.Resource)).toEqual([`${ARN}:service/prod/*`]);
     expect(update.Condition).toEqual(condition);
+    // ECS authorizes these on the service and on the deployment or revision: both resource types are required.
     const stopDeployment = statementWith(statements, 'ecs:StopServiceDeployment');
-    expect(asList(stopDeployment.Resource)).toEqual([`${ARN}:service-deployment/prod/*`]);
+    expect(asList(stopDeployment.Action).sort()).toEqual(['ecs:DescribeServiceDeployments', 'ecs:StopServiceDeployment']);
+    expect(asList(stopDeployment.Resource)).toEqual([`${ARN}:service/prod/*`, `${ARN}:service-deployment/prod/*`]);
     expect(stopDeployment.Condition).toEqual(condition);
     const revisions = statementWith(statements, 'ecs:DescribeServiceRevisions');
-    expect(asList(revisions.Resource)).toEqual([`${ARN}:service-revision/prod/*`]);
+    expect(asList(revisions.Resource)).toEqual([`${ARN}:service/prod/*`, `${ARN}:service-revision/prod/*`]);
     expect(revisions.Condition).toEqual(condition);
   });
 
@@ -91,9 +94,27 @@ describe('gate function role', () => {
   it('starts and reads builds of the scan project only', () => {
     const template = gate();
     const projectId = Object.keys(template.findResources('AWS::CodeBuild::Project'))[0];
-    const builds = statementWith(roleStatements(template, 'GateGateFunctionRole'), 'codebuild:StartBuild');
-    expect(asList(builds.Action).sort()).toEqual(['codebuild:BatchGetBuilds', 'codebuild:StartBuild']);
-    expect(asList(builds.Resource)).toEqual([`<${projectId}.Arn>`]);
+    const statements = roleStatements(template, 'GateGateFunctionRole');
+    const start = statementWith(statements, 'codebuild:StartBuild');
+    expect(asList(start.Action)).toEqual(['codebuild:StartBuild']);
+    expect(asList(start.Resource)).toEqual([`<${projectId}.Arn>`]);
+    const read = statementWith(statements, 'codebuild:BatchGetBuilds');
+    expect(asList(read.Action)).toEqual(['codebuild:BatchGetBuilds']);
+    expect(asList(read.Resource)).toEqual([`<${projectId}.Arn>`]);
+  });
+
+  it('starts builds that override only the variables the CodeBuild adapter passes, and neither the buildspec nor anything else', () => {
+    for (const role of ['GateGateFunctionRole', 'GateHookFunctionRole']) {
+      const start = statementWith(roleStatements(gate(), role), 'codebuild:StartBuild');
+      const conditions = start.Condition!;
+      expect(Object.keys(conditions).sort()).toEqual(['ForAllValues:StringEquals', 'Null']);
+      expect(conditions['ForAllValues:StringEquals']).toEqual({ 'codebuild:environment.environmentVariables.name': ['IMAGE_REF', 'IMAGE_DIGEST', 'REPORT_KEY', 'SCAN_ID'] });
+      expect(Object.values(SCAN_BUILD_ENV).sort()).toEqual(['IMAGE_DIGEST', 'IMAGE_REF', 'REPORT_KEY', 'SCAN_ID']);
+      const absent = conditions.Null as Record<string, string>;
+      for (const key of ['codebuild:source.buildspec', 'codebuild:source.location', 'codebuild:environment.image', 'codebuild:environment.privilegedMode', 'codebuild:serviceRole', 'codebuild:artifacts', 'codebuild:cache', 'codebuild:logsConfig', 'codebuild:secondarySources']) {
+        expect({ key, value: absent[key] }).toEqual({ key, value: 'true' });
+      }
+    }
   });
 
   it('uses exactly the store operations on the table and its index', () => {
@@ -124,7 +145,8 @@ describe('gate function role', () => {
   it('publishes verdicts to the default bus only, with the gate source only', () => {
     const put = statementWith(roleStatements(gate(), 'GateGateFunctionRole'), 'events:PutEvents');
     expect(asList(put.Resource)).toEqual(['arn:aws:events:us-west-2:111122223333:event-bus/default']);
-    expect(put.Condition).toEqual({ StringEquals: { 'events:source': 'fargate-gate' } });
+    // events:source is multivalued (ArrayOfString): a set operator, with the key required to be present.
+    expect(put.Condition).toEqual({ 'ForAllValues:StringEquals': { 'events:source': ['fargate-gate'] }, Null: { 'events:source': 'false' } });
   });
 
   it('resolves tags only in the repositories in scope', () => {
@@ -154,6 +176,12 @@ describe('hook function role', () => {
       's3:GetObject',
       's3:ListBucket',
     ]);
+  });
+
+  it('reads revisions with a grant on their service too, in the clusters in scope only', () => {
+    const revisions = statementWith(roleStatements(gate({ clusters: ['prod'] }), 'GateHookFunctionRole'), 'ecs:DescribeServiceRevisions');
+    expect(asList(revisions.Resource)).toEqual([`${ARN}:service/prod/*`, `${ARN}:service-revision/prod/*`]);
+    expect(revisions.Condition).toEqual({ ArnEquals: { 'ecs:cluster': [`${ARN}:cluster/prod`] } });
   });
 });
 
