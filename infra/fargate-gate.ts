@@ -256,12 +256,18 @@ export class FargateGate extends Construct {
       ...permissions.rollBackServices(stack, this.scope),
       permissions.describeTaskDefinitions(),
       permissions.resolveImageTags(this.scope),
-      ...permissions.runScans(this.scanProject.projectArn),
+      permissions.readScanBuilds(this.scanProject.projectArn),
       permissions.readReports(this.reportBucket.bucketArn, REPORT_PREFIX),
       permissions.listPrefix('ListRawReports', this.reportBucket.bucketArn, REPORT_PREFIX),
       permissions.useGateTable(this.table.tableArn, GATE_TABLE.unfinishedScansIndex.name),
       permissions.publishVerdicts(this.eventBus.eventBusArn),
     ]);
+
+    const startScanBuilds = new iam.ManagedPolicy(this, 'StartScanBuilds', {
+      description: 'fargate-gate: start builds of the scan project, overriding only the variables the gate passes',
+      statements: [permissions.startScans(this.scanProject.projectArn)],
+    });
+    this.allowToStartScans(this.gateFunction, startScanBuilds);
 
     if (this.settings.lifecycleHook) {
       this.hookFunction = this.createFunction('HookFunction', root, props.handlerEntries?.hook ?? join(root, HOOK_HANDLER_ENTRY), policyPath, functionEnvironment, {
@@ -274,12 +280,12 @@ export class FargateGate extends Construct {
         permissions.describeServiceRevisions(stack, this.scope),
         permissions.describeTaskDefinitions(),
         permissions.resolveImageTags(this.scope),
-        permissions.startScans(this.scanProject.projectArn),
         permissions.readReports(this.reportBucket.bucketArn, REPORT_PREFIX),
         permissions.listPrefix('ListRawReports', this.reportBucket.bucketArn, REPORT_PREFIX),
         permissions.useGateTable(this.table.tableArn, GATE_TABLE.unfinishedScansIndex.name),
         permissions.publishVerdicts(this.eventBus.eventBusArn),
       ]);
+      this.allowToStartScans(this.hookFunction, startScanBuilds);
       this.hookInvokeRole = new iam.Role(this, 'HookInvokeRole', {
         assumedBy: new iam.ServicePrincipal('ecs.amazonaws.com'),
         description: 'Assumed by Amazon ECS to call the fargate-gate lifecycle hook (deploymentConfiguration.lifecycleHooks[].roleArn)',
@@ -343,6 +349,12 @@ export class FargateGate extends Construct {
     }
     this.createAlarms();
     if (this.notificationTopic) this.allowAlarmsToPublish(this.notificationTopic);
+  }
+
+  /** Attaches the StartBuild policy to the function's role; the function never runs before the policy exists. */
+  private allowToStartScans(fn: NodejsFunction, policy: iam.ManagedPolicy): void {
+    policy.attachToRole(fn.role!);
+    fn.node.addDependency(policy);
   }
 
   private failureQueue(id: string): sqs.Queue {

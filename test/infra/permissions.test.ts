@@ -17,12 +17,12 @@ interface Statement {
 
 const asList = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
 
-/** Statements of a role's policies, with intrinsics resolved in the test account (refs stay `<logicalId>`). */
+/** Statements of a role's policies (inline and customer managed), with intrinsics resolved in the test account (refs stay `<logicalId>`). */
 function roleStatements(template: Template, roleIdPrefix: string): Statement[] {
-  const policies = template.findResources('AWS::IAM::Policy');
+  const policies = { ...template.findResources('AWS::IAM::Policy'), ...template.findResources('AWS::IAM::ManagedPolicy') };
   const statements: Statement[] = [];
   for (const policy of Object.values(policies)) {
-    const roles = (policy.Properties.Roles as { Ref: string }[]).map((r) => r.Ref);
+    const roles = ((policy.Properties.Roles ?? []) as { Ref: string }[]).map((r) => r.Ref);
     if (!roles.some((role) => role.startsWith(roleIdPrefix))) continue;
     statements.push(...(policy.Properties.PolicyDocument.Statement as Statement[]));
   }
@@ -104,6 +104,9 @@ describe('gate function role', () => {
   });
 
   it('starts builds that override only the variables the CodeBuild adapter passes, and neither the buildspec nor anything else', () => {
+    // One customer managed policy, attached to both roles: its condition would fill their inline-policy quota.
+    const managed = Object.values(gate().findResources('AWS::IAM::ManagedPolicy'));
+    expect(managed.map((policy) => (policy.Properties.Roles as { Ref: string }[]).map((role) => role.Ref.replace(/[0-9A-F]{8}$/, '')).sort())).toEqual([['GateGateFunctionRole', 'GateHookFunctionRole']]);
     for (const role of ['GateGateFunctionRole', 'GateHookFunctionRole']) {
       const start = statementWith(roleStatements(gate(), role), 'codebuild:StartBuild');
       const conditions = start.Condition!;
