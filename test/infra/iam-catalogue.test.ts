@@ -5,7 +5,7 @@ import { START_BUILD_OVERRIDE_KEYS } from '../../infra/permissions';
 import { synthGate } from '../support/gate-stack';
 import { adapterCalls, callsInSource } from '../support/adapter-calls';
 import { arnPatternsIntersect, catalogueAction, policyProblems } from '../support/iam-catalogue';
-import { inlinePolicySize, rolePolicies, templatePolicies, type PolicyStatement } from '../support/template-iam';
+import { inlinePolicySize, rolePolicies, SCOPED_PROPS, templatePolicies, type PolicyStatement } from '../support/template-iam';
 
 /**
  * The IAM tier, part one: every policy of the synthesised template against AWS's IAM catalogue (the Service
@@ -13,14 +13,6 @@ import { inlinePolicySize, rolePolicies, templatePolicies, type PolicyStatement 
  * scoped. Part two (iam-simulation.test.ts) runs the adapters' calls through a policy simulator.
  */
 
-export const SCOPED_PROPS: FargateGateProps = {
-  clusters: ['prod', 'arn:aws:ecs:us-west-2:111122223333:cluster/batch'],
-  ecrRepositories: ['team-a/*', 'shared-base'],
-  crossAccountRepositoryArns: ['arn:aws:ecr:us-west-2:444455556666:repository/platform/base'],
-  scanner: { dbRepositories: ['111122223333.dkr.ecr.us-west-2.amazonaws.com/mirrors/trivy-db:2'] },
-  assetsKeyArn: 'arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
-  notifications: { email: 'ops@example.com' },
-};
 
 const VARIANTS: [string, FargateGateProps][] = [
   ['the default context', {}],

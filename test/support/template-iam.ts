@@ -1,4 +1,5 @@
 import type { Template } from 'aws-cdk-lib/assertions';
+import type { FargateGateProps } from '../../infra/fargate-gate';
 import { resolveIntrinsics } from './intrinsics';
 import { TEST_ENV } from './gate-stack';
 
@@ -30,6 +31,16 @@ export interface FoundPolicy {
   kind: 'identity' | 'resource' | 'trust';
   document: PolicyDocument;
 }
+
+/** Everything scoped: listed clusters (by name and ARN), repositories, a cross-account one, a DB mirror, an assets key. */
+export const SCOPED_PROPS: FargateGateProps = {
+  clusters: ['prod', 'arn:aws:ecs:us-west-2:111122223333:cluster/batch'],
+  ecrRepositories: ['team-a/*', 'shared-base'],
+  crossAccountRepositoryArns: ['arn:aws:ecr:us-west-2:444455556666:repository/platform/base'],
+  scanner: { dbRepositories: ['111122223333.dkr.ecr.us-west-2.amazonaws.com/mirrors/trivy-db:2'] },
+  assetsKeyArn: 'arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+  notifications: { email: 'ops@example.com' },
+};
 
 export const asList = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
 

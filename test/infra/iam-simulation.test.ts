@@ -1,0 +1,286 @@
+import { CodeBuildClient, StartBuildCommand, type StartBuildCommandInput } from '@aws-sdk/client-codebuild';
+import { runSimulation } from '@cloud-copilot/iam-simulate';
+import { mockClient } from 'aws-sdk-client-mock';
+import type { Template } from 'aws-cdk-lib/assertions';
+import { CodeBuildScanner } from '../../functions/adapters/codebuild';
+import { GATE_TABLE } from '../../functions/adapters/dynamo-table';
+import { VERDICT_EVENT_SOURCE } from '../../functions/adapters/eventbridge';
+import type { FargateGateProps } from '../../infra/fargate-gate';
+import { adapterCalls } from '../support/adapter-calls';
+import { synthGate, TEST_ENV } from '../support/gate-stack';
+import { concreteRefs, rolePolicies, SCOPED_PROPS, type RolePolicies } from '../support/template-iam';
+
+/**
+ * The IAM tier, part two: every AWS call the adapters make (read from their source, test/support/adapter-calls.ts)
+ * run through an IAM policy simulator (@cloud-copilot/iam-simulate) against the functions' roles as synthesised:
+ * allowed on what is in scope, refused by the role's own policies on what is not (another cluster, account, region,
+ * project, repository, table, bucket or prefix, bus, event source, or a StartBuild override). A call added to an
+ * adapter without a request below, or without a grant, fails here.
+ */
+
+const ACCOUNT = TEST_ENV.account;
+const OTHER_ACCOUNT = '444455556666';
+const REGION = TEST_ENV.region;
+
+interface Request {
+  resource: string;
+  context?: Record<string, string | string[]>;
+}
+
+interface Requests {
+  /** Requests the role must be allowed; for an action on two resource types, one per type (AWS authorizes each). */
+  inScope: Request[];
+  /** Requests the role's own policies must refuse, each with why it is out of scope. */
+  outOfScope: (Request & { why: string })[];
+}
+
+interface Deployment {
+  name: string;
+  props: FargateGateProps;
+  template: Template;
+  /** A cluster in scope, and one of this account and region that is out of scope (undefined: every cluster is in scope). */
+  cluster: string;
+  otherCluster?: string;
+  /** A repository in scope, and one of this account that is out of scope. */
+  repository: string;
+  otherRepository?: string;
+}
+
+const ecsArn = (type: string, rest: string, account = ACCOUNT, region = REGION) => `arn:aws:ecs:${region}:${account}:${type}/${rest}`;
+
+/** What StartBuild sends, as the CodeBuild adapter builds it (captured from a real call to a mocked client). */
+async function capturedStartBuild(projectName: string): Promise<StartBuildCommandInput> {
+  const codeBuild = mockClient(CodeBuildClient);
+  try {
+    codeBuild.on(StartBuildCommand).resolves({ build: { id: `${projectName}:1` } });
+    await new CodeBuildScanner({ client: new CodeBuildClient({ region: REGION }), projectName }).startScan({
+      scanId: 'scan-1',
+      digest: `sha256:${'a'.repeat(64)}`,
+      imageReference: `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/team-a/api@sha256:${'a'.repeat(64)}`,
+      reportKey: `reports/sha256/${'a'.repeat(64)}/scan-1.json`,
+    });
+    const calls = codeBuild.commandCalls(StartBuildCommand);
+    if (calls.length !== 1) throw new Error(`expected one StartBuild, got ${calls.length}`);
+    return calls[0].args[0].input;
+  } finally {
+    codeBuild.restore();
+  }
+}
+
+/**
+ * The request context CodeBuild builds for a StartBuild input ("AWS CodeBuild condition keys",
+ * https://docs.aws.amazon.com/codebuild/latest/userguide/action-context-keys.html: each key is the request field it is
+ * named after). A field this table does not know fails the test, so a new override in the adapter is looked at here.
+ */
+function startBuildContext(input: StartBuildCommandInput): Record<string, string | string[]> {
+  const context: Record<string, string | string[]> = {};
+  const FLAG_OF_FIELD: Record<string, string> = {
+    buildspecOverride: 'codebuild:source.buildspec',
+    sourceLocationOverride: 'codebuild:source.location',
+    imageOverride: 'codebuild:environment.image',
+    privilegedModeOverride: 'codebuild:environment.privilegedMode',
+    serviceRoleOverride: 'codebuild:serviceRole',
+    artifactsOverride: 'codebuild:artifacts',
+    cacheOverride: 'codebuild:cache',
+    computeTypeOverride: 'codebuild:environment.computeType',
+  };
+  for (const [field, value] of Object.entries(input)) {
+    if (value === undefined || field === 'projectName' || field === 'idempotencyToken') continue;
+    if (field === 'environmentVariablesOverride') {
+      const variables = value as { name: string; value: string }[];
+      context['codebuild:environment.environmentVariables.name'] = variables.map((variable) => variable.name);
+      context['codebuild:environment.environmentVariables.value'] = variables.map((variable) => variable.value);
+      continue;
+    }
+    const key = FLAG_OF_FIELD[field];
+    if (!key) throw new Error(`StartBuild field ${field} has no condition key in this test's table`);
+    context[key] = typeof value === 'string' ? value : 'true';
+  }
+  return context;
+}
+
+/** In-scope and out-of-scope requests for each action an adapter calls. */
+async function requestsFor(action: string, deployment: Deployment): Promise<Requests> {
+  const refs = concreteRefs(deployment.template);
+  const idOf = (prefix: string) => {
+    const ids = Object.keys(deployment.template.toJSON().Resources).filter((id) => id.startsWith(prefix) && !id.includes('Policy') && !id.includes('Logs'));
+    if (ids.length !== 1) throw new Error(`expected one resource ${prefix}*, found ${ids.join(', ')}`);
+    return ids[0];
+  };
+  const cluster = (name: string, account = ACCOUNT, region = REGION) => ({ 'ecs:cluster': ecsArn('cluster', name, account, region) });
+  const { cluster: c, otherCluster } = deployment;
+  const ecs = (types: string[], rest: (type: string) => string): Requests => ({
+    inScope: types.map((type) => ({ resource: ecsArn(type, rest(type).replace('{c}', c)), context: cluster(c) })),
+    outOfScope: [
+      ...types.map((type) => ({ why: `${type} of another account`, resource: ecsArn(type, rest(type).replace('{c}', c), OTHER_ACCOUNT), context: cluster(c, OTHER_ACCOUNT) })),
+      ...types.map((type) => ({ why: `${type} of another region`, resource: ecsArn(type, rest(type).replace('{c}', c), ACCOUNT, 'eu-west-1'), context: cluster(c, ACCOUNT, 'eu-west-1') })),
+      ...(otherCluster ? types.map((type) => ({ why: `${type} of a cluster out of scope`, resource: ecsArn(type, rest(type).replace('{c}', otherCluster)), context: cluster(otherCluster) })) : []),
+    ],
+  });
+  const projectArn = refs[`${idOf('GateScanProject')}.Arn`];
+  const tableArn = refs[`${idOf('GateState')}.Arn`];
+  const bucketArn = refs[`${idOf('GateReports')}.Arn`];
+  const repository = (name: string, account = ACCOUNT) => `arn:aws:ecr:${REGION}:${account}:repository/${name}`;
+  const bus = (name: string, account = ACCOUNT) => `arn:aws:events:${REGION}:${account}:event-bus/${name}`;
+
+  switch (action) {
+    case 'ecs:DescribeTasks':
+    case 'ecs:StopTask':
+      return ecs(['task'], () => '{c}/0123456789abcdef');
+    case 'ecs:DescribeServices':
+    case 'ecs:UpdateService':
+    case 'ecs:ListServiceDeployments':
+      return ecs(['service'], () => '{c}/web');
+    case 'ecs:DescribeServiceDeployments':
+    case 'ecs:StopServiceDeployment':
+      return ecs(['service', 'service-deployment'], (type) => (type === 'service' ? '{c}/web' : '{c}/web/d-1'));
+    case 'ecs:DescribeServiceRevisions':
+      return ecs(['service', 'service-revision'], (type) => (type === 'service' ? '{c}/web' : '{c}/web/1234'));
+    case 'ecs:DescribeTaskDefinition':
+      // No resource-level permission exists (the catalogue lists no resource type): nothing is out of scope.
+      return { inScope: [{ resource: '*' }], outOfScope: [] };
+    case 'ecr:DescribeImages':
+      return {
+        inScope: [{ resource: repository(deployment.repository) }],
+        outOfScope: [
+          { why: 'a repository of another account', resource: repository(deployment.repository, OTHER_ACCOUNT) },
+          ...(deployment.otherRepository ? [{ why: 'a repository out of scope', resource: repository(deployment.otherRepository) }] : []),
+        ],
+      };
+    case 'codebuild:StartBuild': {
+      const input = await capturedStartBuild(refs[idOf('GateScanProject')]);
+      const context = startBuildContext(input);
+      const names = context['codebuild:environment.environmentVariables.name'] as string[];
+      const values = context['codebuild:environment.environmentVariables.value'] as string[];
+      const withVariable = (name: string, value: string) => ({ ...context, 'codebuild:environment.environmentVariables.name': [...names, name], 'codebuild:environment.environmentVariables.value': [...values, value] });
+      return {
+        inScope: [{ resource: projectArn, context }],
+        outOfScope: [
+          { why: 'another project', resource: projectArn.replace(/project\/.*/, 'project/other'), context },
+          { why: 'the scan project of another account', resource: projectArn.replace(ACCOUNT, OTHER_ACCOUNT), context },
+          { why: 'a buildspec override', resource: projectArn, context: { ...context, ...startBuildContext({ projectName: 'x', buildspecOverride: 'version: 0.2' }) } },
+          { why: 'an override of the scanner download URL', resource: projectArn, context: withVariable('GATE_TRIVY_DOWNLOAD_URL', 'https://evil.example') },
+          { why: 'an override of the report prefix', resource: projectArn, context: withVariable('GATE_REPORT_PREFIX', 'other/') },
+          { why: 'an image override', resource: projectArn, context: { ...context, ...startBuildContext({ projectName: 'x', imageOverride: 'evil/image' }) } },
+          { why: 'a service role override', resource: projectArn, context: { ...context, ...startBuildContext({ projectName: 'x', serviceRoleOverride: 'arn:aws:iam::111122223333:role/admin' }) } },
+          { why: 'a privileged build', resource: projectArn, context: { ...context, ...startBuildContext({ projectName: 'x', privilegedModeOverride: true }) } },
+        ],
+      };
+    }
+    case 'codebuild:BatchGetBuilds':
+      return {
+        inScope: [{ resource: projectArn }],
+        outOfScope: [
+          { why: 'another project', resource: projectArn.replace(/project\/.*/, 'project/other') },
+          { why: 'another account', resource: projectArn.replace(ACCOUNT, OTHER_ACCOUNT) },
+        ],
+      };
+    case 's3:GetObject':
+      return {
+        inScope: [{ resource: `${bucketArn}/reports/sha256/${'a'.repeat(64)}/scan-1.json` }],
+        outOfScope: [
+          { why: 'another prefix (test-report exports)', resource: `${bucketArn}/junit/x.xml` },
+          { why: 'another prefix (scanner cache)', resource: `${bucketArn}/trivy-cache/db.zip` },
+          { why: 'another bucket', resource: 'arn:aws:s3:::another-bucket/reports/x.json' },
+        ],
+      };
+    case 'dynamodb:GetItem':
+    case 'dynamodb:BatchGetItem':
+    case 'dynamodb:PutItem':
+    case 'dynamodb:UpdateItem':
+    case 'dynamodb:DeleteItem':
+    case 'dynamodb:Query': {
+      const inScope = [{ resource: tableArn }, ...(action === 'dynamodb:Query' ? [{ resource: `${tableArn}/index/${GATE_TABLE.unfinishedScansIndex.name}` }] : [])];
+      return {
+        inScope,
+        outOfScope: [
+          { why: 'another table', resource: tableArn.replace(/table\/.*/, 'table/other') },
+          { why: 'the table name in another account', resource: tableArn.replace(ACCOUNT, OTHER_ACCOUNT) },
+        ],
+      };
+    }
+    case 'events:PutEvents': {
+      const own = { 'events:source': [VERDICT_EVENT_SOURCE] };
+      return {
+        inScope: [{ resource: bus('default'), context: own }],
+        outOfScope: [
+          { why: 'another bus', resource: bus('other'), context: own },
+          { why: 'the default bus of another account', resource: bus('default', OTHER_ACCOUNT), context: own },
+          { why: 'another source', resource: bus('default'), context: { 'events:source': ['aws.ecs'] } },
+          { why: 'an entry with another source among the gate\'s', resource: bus('default'), context: { 'events:source': [VERDICT_EVENT_SOURCE, 'aws.ecs'] } },
+          { why: 'no source', resource: bus('default'), context: {} },
+        ],
+      };
+    }
+    default:
+      throw new Error(`${action}: an adapter calls it, but this test has no in-scope and out-of-scope requests for it; add them to requestsFor`);
+  }
+}
+
+/** The hook answers lifecycle hooks only: it reads, scans and records, but never stops, rolls back or polls builds. */
+const HOOK_NEVER_CALLS = new Set([
+  'ecs:DescribeTasks',
+  'ecs:StopTask',
+  'ecs:DescribeServices',
+  'ecs:UpdateService',
+  'ecs:ListServiceDeployments',
+  'ecs:DescribeServiceDeployments',
+  'ecs:StopServiceDeployment',
+  'codebuild:BatchGetBuilds',
+]);
+
+async function simulate(role: RolePolicies, action: string, request: Request) {
+  const resourceAccount = /^arn:aws:[^:]*:[^:]*:(\d{12}):/.exec(request.resource)?.[1] ?? ACCOUNT;
+  const result = await runSimulation(
+    {
+      request: { principal: role.roleArn, action, resource: { resource: request.resource, accountId: resourceAccount }, contextVariables: request.context ?? {} },
+      identityPolicies: [...role.policies, ...role.managed],
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+    },
+    {},
+  );
+  if (result.resultType === 'error') throw new Error(`${action} on ${request.resource}: ${JSON.stringify(result.errors)}`);
+  if (result.resultType !== 'single') throw new Error(`${action} on ${request.resource}: expected one simulation, got ${result.resultType}`);
+  // Out of scope, the role's own policies must refuse: a cross-account call refused only for lack of a resource policy would prove nothing.
+  return { overall: result.overallResult, identity: result.result.analysis.identityAnalysis?.result };
+}
+
+const DEPLOYMENTS: Omit<Deployment, 'template'>[] = [
+  { name: 'the default context', props: {}, cluster: 'any-cluster', repository: 'any/repository' },
+  { name: 'clusters and repositories listed', props: SCOPED_PROPS, cluster: 'batch', otherCluster: 'other', repository: 'team-a/api', otherRepository: 'team-b/api' },
+];
+
+describe.each(DEPLOYMENTS)('the adapters\' AWS calls, simulated against the roles synthesised with $name', (spec) => {
+  let deployment: Deployment;
+  beforeAll(() => {
+    deployment = { ...spec, template: synthGate(spec.props).template };
+  });
+  const calls = adapterCalls();
+
+  it.each(calls.map((call) => [call.action]))('%s: the gate function is allowed in scope and refused out of scope', async (action) => {
+    const role = rolePolicies(deployment.template, 'GateGateFunctionRole');
+    const { inScope, outOfScope } = await requestsFor(action, deployment);
+    for (const request of inScope) expect({ resource: request.resource, ...(await simulate(role, action, request)) }).toEqual({ resource: request.resource, overall: 'Allowed', identity: 'Allowed' });
+    for (const request of outOfScope) expect({ why: request.why, identityAllows: (await simulate(role, action, request)).identity === 'Allowed' }).toEqual({ why: request.why, identityAllows: false });
+  });
+
+  it.each(calls.map((call) => [call.action]))('%s: the hook function is allowed in scope and refused out of scope, or refused outright', async (action) => {
+    const role = rolePolicies(deployment.template, 'GateHookFunctionRole');
+    const { inScope, outOfScope } = await requestsFor(action, deployment);
+    if (HOOK_NEVER_CALLS.has(action)) {
+      for (const request of inScope) expect({ resource: request.resource, identity: (await simulate(role, action, request)).identity }).toEqual({ resource: request.resource, identity: 'ImplicitlyDenied' });
+      return;
+    }
+    for (const request of inScope) expect({ resource: request.resource, ...(await simulate(role, action, request)) }).toEqual({ resource: request.resource, overall: 'Allowed', identity: 'Allowed' });
+    for (const request of outOfScope) expect({ why: request.why, identityAllows: (await simulate(role, action, request)).identity === 'Allowed' }).toEqual({ why: request.why, identityAllows: false });
+  });
+});
+
+describe('the simulation tier', () => {
+  it('knows every action an adapter calls, and every action it names for the hook is one an adapter calls', async () => {
+    const actions = adapterCalls().map((call) => call.action);
+    for (const action of HOOK_NEVER_CALLS) expect(actions).toContain(action);
+    await expect(requestsFor('ecs:RunTask', { name: 'x', props: {}, template: synthGate({}).template, cluster: 'c', repository: 'r' })).rejects.toThrow(/no in-scope and out-of-scope requests/);
+  });
+});
