@@ -1,16 +1,26 @@
-import picomatch from 'picomatch';
+import { InputError } from '../errors';
+import { buildAutomaton } from './glob-automaton';
+import { parseGlob } from './glob-syntax';
 
 /** A compiled glob list: true when any pattern matches any of the candidate strings. */
 export type GlobList = (candidates: readonly (string | undefined)[]) => boolean;
 
 /**
- * Compiles policy glob lists once per policy. `dot: true` because a leading dot means nothing special in
- * registry hosts, tags or names; `nocase` where the thing matched is case-insensitive (hosts, env names).
+ * Compiles policy glob lists once per policy. Matching is linear in the candidate (glob-automaton.ts): candidates
+ * such as tags come from whoever registers a task definition, and no pattern may make judging them slow. A leading
+ * dot means nothing special (registry hosts, tags and names are not files); `nocase` where the thing matched is
+ * case-insensitive (hosts, env names). loadPolicy refuses invalid patterns with their JSON path; one that reaches
+ * here anyway (a hand-built policy) is an InputError.
  */
 export function compileGlobs(patterns: readonly string[] | undefined, options: { nocase?: boolean } = {}): GlobList | undefined {
   if (!patterns || patterns.length === 0) return undefined;
-  const matchers = patterns.map((pattern) => picomatch(pattern, { dot: true, nocase: options.nocase ?? false }));
-  return (candidates) => candidates.some((candidate) => candidate !== undefined && candidate !== '' && matchers.some((matches) => matches(candidate)));
+  const matchers = patterns.map((pattern) => {
+    const parsed = parseGlob(pattern);
+    if (!parsed.ok) throw new InputError(`invalid glob pattern ${JSON.stringify(pattern)}: ${parsed.problem}`);
+    return buildAutomaton(parsed.nodes, options);
+  });
+  return (candidates) =>
+    candidates.some((candidate) => candidate !== undefined && candidate !== '' && matchers.some((matcher) => matcher.matches(candidate)));
 }
 
 /** Short name and full ARN of an ECS cluster, so `prod-*` and `arn:aws:ecs:*:*:cluster/prod-*` both work. */

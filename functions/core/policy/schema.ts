@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { canonicalMisconfigId } from '../findings/ids';
 import { SEVERITIES } from '../severity';
 import { DURATION_PATTERN, parseDuration } from './duration';
+import { globProblem } from './glob-syntax';
 
 /**
  * The policy document: zod is the single source of truth for validation, the TypeScript type and the
@@ -27,11 +28,22 @@ const action = (description: string) =>
 const enabled = () =>
   z.boolean().default(true).meta({ title: 'Enabled', description: 'Set to false to keep the rule in the file without applying it. Default true.' });
 
+/** What the glob language is, in every glob list's description (and so in the published JSON Schema). */
+export const GLOB_SYNTAX_HELP =
+  'Glob patterns: * any run of characters but "/", ? one character but "/", ** as a whole path segment any number of segments, ' +
+  '[abc] [a-z] [!a-z] one character of (or not of) a class, {a,b} alternatives, \\ before a special character for itself. ' +
+  'Extglobs, groups "(" ")" "|", a leading "!", brace ranges {1..3} and POSIX classes are refused. A value matches when any pattern matches.';
+
+const globPattern = z
+  .string()
+  .min(1)
+  .superRefine((pattern, ctx) => {
+    const problem = globProblem(pattern);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
 const globList = (title: string, description: string, examples: string[][]) =>
-  z
-    .array(z.string().min(1))
-    .min(1)
-    .meta({ title, description: `${description} Glob patterns (picomatch: *, ?, **, {a,b}, [abc]); a value matches when any pattern matches.`, examples });
+  z.array(globPattern).min(1).meta({ title, description: `${description} ${GLOB_SYNTAX_HELP}`, examples });
 
 const idList = (title: string, description: string, examples: string[][]) =>
   z.array(z.string().trim().min(1)).min(1).meta({ title, description, examples });

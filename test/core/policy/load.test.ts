@@ -93,6 +93,10 @@ describe('loadPolicy', () => {
     [['exceptions', 0, 'match', 'digests'], ['sha256:abc'], 'exceptions[0].match.digests[0]', 'expected a sha256 digest'],
     [['exceptions', 0, 'match', 'rules'], ['root'], 'exceptions[0].match.rules[0]', 'expected one of "rootUser", "secrets", "vulnerabilities", "misconfigurations", "images"'],
     [['exceptions', 1, 'id'], 'EXC-1', 'exceptions[1].id', 'duplicate exception id "EXC-1" (also exceptions[0])'],
+    // Issue 7: an extglob took 15.7 s against a 31-character tag; patterns that cannot be matched in linear time are refused.
+    [['rules', 'images', 'denyTags'], ['latest', `${'@(*|**|*a)'.repeat(6)}b`], 'rules.images.denyTags[1]', '"(" is not supported (extglobs'],
+    [['rules', 'images', 'allowedRegistries'], ['!docker.io'], 'rules.images.allowedRegistries[0]', 'a leading "!" (negating the pattern) is not supported'],
+    [['exceptions', 0, 'match', 'packages'], ['lib{1..3}'], 'exceptions[0].match.packages[0]', 'brace ranges such as {1..3} are not supported'],
   ])('rejects %j = %j at %s', (path, value, expectedPath, expectedMessage) => {
     const error = loadError(withChange(path as (string | number)[], value));
     expect(error.message).toContain('bad.json');
