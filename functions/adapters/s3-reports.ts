@@ -1,15 +1,10 @@
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { InputError } from '../core/errors';
+import { DEFAULT_MAX_REPORT_BYTES, REPORT_SIZE_SETTING, reportTooLarge } from '../core/report-size';
 import { ReportMissingError, type ReportPort } from '../core/ports';
 import { hasAwsErrorName } from './aws-errors';
 
-/**
- * Largest raw report the gate reads: 64 MiB. Trivy JSON for big images is tens of MB. Reading and parsing a report
- * takes several times its size in memory (the bytes, the text, the parsed JSON, the findings): a 64 MiB report peaks
- * near 320 MB of RSS, so the functions that read reports need 1024 MB (the size also buys CPU for the parse). A
- * report over the cap is an `InputError`, which makes the scan an error that onScanError judges.
- */
-export const DEFAULT_MAX_REPORT_BYTES = 64 * 1024 * 1024;
+/** The one report-size limit (core/report-size.ts), re-exported where the adapter's callers look for it. */
+export { DEFAULT_MAX_REPORT_BYTES };
 
 export interface S3ReportsOptions {
   client: S3Client;
@@ -65,7 +60,7 @@ export class S3Reports implements ReportPort {
     if (!body) throw new ReportMissingError(`scan report ${location} has no body`);
     if (contentLength !== undefined && contentLength > this.maxReportBytes) {
       destroy(body);
-      throw this.tooLarge(location, `is ${contentLength} bytes`);
+      throw this.tooLarge(location, contentLength);
     }
 
     const chunks: Buffer[] = [];
@@ -75,18 +70,16 @@ export class S3Reports implements ReportPort {
       // ContentLength can be absent (or wrong); the cap holds on what is actually read.
       if (total > this.maxReportBytes) {
         destroy(body);
-        throw this.tooLarge(location, `has more than ${this.maxReportBytes} bytes`);
+        throw this.tooLarge(location);
       }
       chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
     }
     return Buffer.concat(chunks, total).toString('utf8');
   }
 
-  private tooLarge(location: string, what: string): InputError {
-    return new InputError(
-      `${what}, more than the ${this.maxReportBytes}-byte limit for a scanner report; the scan is treated as failed`,
-      { source: `scan report ${location}` },
-    );
+  /** The report-size error every reader gives; the scan is then an error that onScanError judges. */
+  private tooLarge(location: string, size?: number): Error {
+    return reportTooLarge({ source: `scan report ${location}`, limit: this.maxReportBytes, raiseWith: REPORT_SIZE_SETTING.lambda, ...(size !== undefined ? { size } : {}) });
   }
 }
 

@@ -12,7 +12,8 @@ import { renderJson, renderJunit, renderMarkdown, renderTable } from '../core/re
 import type { EvaluationResult } from '../core/result/model';
 import { applyOverrides, parseTaskDefinition } from '../core/taskdef';
 import type { ContainerSpec, TaskDefinitionSpec } from '../core/taskdef/model';
-import { describeFileError, readJsonFile, readTextFile } from '../io/files';
+import { DEFAULT_MAX_REPORT_BYTES, REPORT_SIZE_SETTING, formatBytes, parseByteSize } from '../core/report-size';
+import { describeFileError, readJsonFile, readTextFileWithin } from '../io/files';
 import { readPolicyFile } from '../io/policy-file';
 
 export interface CliIo {
@@ -114,6 +115,10 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
       '--now <TIME>',
       'evaluate as of TIME (ISO 8601, e.g. 2025-06-02T10:00:00Z) instead of the current time: exception expiry (and, with --check-scan-age, scan age) is measured from it, to reproduce a past verdict',
     )
+    .option(
+      '--max-report-size <SIZE>',
+      `refuse a scan report larger than SIZE (e.g. 128MiB; default ${formatBytes(DEFAULT_MAX_REPORT_BYTES)}, the limit the deployed gate applies)`,
+    )
     .addHelpText('after', EVALUATE_HELP)
     .action(async (options: EvaluateOptions) => {
       setExitCode(await evaluateCommand(options, io));
@@ -166,6 +171,7 @@ interface EvaluateOptions {
   allowImageMismatch?: boolean;
   checkScanAge?: boolean;
   now?: string;
+  maxReportSize?: string;
 }
 
 interface ReportInput {
@@ -181,6 +187,7 @@ async function evaluateCommand(options: EvaluateOptions, io: CliIo): Promise<num
     throw new InputError(`--overrides ${options.overrides} needs --task-definition: RunTask overrides apply to the containers of a task definition`);
   }
   const specs = options.report.map(splitReportSpec);
+  const maxReportBytes = options.maxReportSize !== undefined ? parseByteSize(options.maxReportSize, '--max-report-size') : DEFAULT_MAX_REPORT_BYTES;
 
   const policy = await readPolicy(options.policy ?? DEFAULT_POLICY_PATH, io);
   let taskDefinition: TaskDefinitionSpec | undefined;
@@ -194,7 +201,7 @@ async function evaluateCommand(options: EvaluateOptions, io: CliIo): Promise<num
   const reports: ReportInput[] = [];
   // One at a time: the first bad file is the one reported, whatever the file system's timing.
   for (const { container, file } of specs) {
-    const text = await readTextFile(pathOf(file, io), { source: file, what: 'scan report' });
+    const text = await readTextFileWithin(pathOf(file, io), { source: file, what: 'scan report' }, { maxBytes: maxReportBytes, raiseWith: REPORT_SIZE_SETTING.cli });
     const report = parseScanReportText(text, file);
     // What the normaliser could not tell from the report (e.g. no image config, so the user is unknown) explains a verdict.
     for (const warning of report.warnings ?? []) io.stderr(`fargate-gate: warning: ${file}: ${warning}\n`);

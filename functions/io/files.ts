@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { InputError } from '../core/errors';
 import { parseJsonText } from '../core/json-text';
+import { reportTooLarge } from '../core/report-size';
 
 /*
  * Reading the files a person names (policy, reports, task definitions, scenarios) with errors that say what went
@@ -49,6 +50,52 @@ export async function readTextFile(path: string, context: FileContext): Promise<
     return await readFile(path, 'utf8');
   } catch (error) {
     throw readError(error, context);
+  }
+}
+
+/** A cap on what `readTextFileWithin` reads, and how the person raises it (named in the error). */
+export interface ReadLimit {
+  maxBytes: number;
+  raiseWith: string;
+}
+
+const CHUNK_BYTES = 1024 * 1024;
+
+/**
+ * `readTextFile` that never reads more than `limit.maxBytes` (plus one chunk): a file whose size is already over it
+ * is refused before a byte is read, and one that grows while it is read (or has no size: a pipe) is refused as soon
+ * as it passes the limit. The error names the file, its size and the limit, and how to raise it.
+ */
+export async function readTextFileWithin(path: string, context: FileContext, limit: ReadLimit): Promise<string> {
+  const tooLarge = (size?: number) =>
+    reportTooLarge({ source: context.source, limit: limit.maxBytes, raiseWith: limit.raiseWith, ...(size !== undefined ? { size } : {}) });
+  let handle;
+  try {
+    handle = await open(path, 'r');
+  } catch (error) {
+    throw readError(error, context);
+  }
+  try {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    try {
+      const stat = await handle.stat();
+      if (stat.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+      if (stat.isFile() && stat.size > limit.maxBytes) throw tooLarge(stat.size);
+      for (;;) {
+        const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+        const { bytesRead } = await handle.read(chunk, 0, CHUNK_BYTES, null);
+        if (bytesRead === 0) break;
+        total += bytesRead;
+        if (total > limit.maxBytes) throw tooLarge();
+        chunks.push(chunk.subarray(0, bytesRead));
+      }
+    } catch (error) {
+      throw error instanceof InputError ? error : readError(error, context);
+    }
+    return Buffer.concat(chunks, total).toString('utf8');
+  } finally {
+    await handle.close();
   }
 }
 

@@ -47,7 +47,8 @@ describe('S3Reports', () => {
     s3Mock.on(GetObjectCommand).resolves({ Body: stream as never, ContentLength: 2048 });
     const failure = new S3Reports({ client, bucket: 'b', maxReportBytes: 1024 }).getReport('big.json');
     await expect(failure).rejects.toBeInstanceOf(InputError);
-    await expect(failure).rejects.toThrow('scan report s3://b/big.json: is 2048 bytes, more than the 1024-byte limit');
+    await expect(failure).rejects.toThrow('scan report s3://b/big.json: the scan report is 2 KiB (2048 bytes), more than the 1 KiB (1024-byte) limit');
+    await expect(failure).rejects.toThrow('Raise the limit with DEFAULT_MAX_REPORT_BYTES in functions/core/report-size.ts');
     expect(stream.destroyed).toBe(true);
   });
 
@@ -55,7 +56,7 @@ describe('S3Reports', () => {
     expect(DEFAULT_MAX_REPORT_BYTES).toBe(64 * 1024 * 1024);
     const stream = body('x');
     s3Mock.on(GetObjectCommand).resolves({ Body: stream as never, ContentLength: DEFAULT_MAX_REPORT_BYTES + 1 });
-    await expect(new S3Reports({ client, bucket: 'b' }).getReport('big.json')).rejects.toThrow(`more than the ${DEFAULT_MAX_REPORT_BYTES}-byte limit`);
+    await expect(new S3Reports({ client, bucket: 'b' }).getReport('big.json')).rejects.toThrow(`more than the 64 MiB (${DEFAULT_MAX_REPORT_BYTES}-byte) limit`);
     expect(stream.destroyed).toBe(true);
   });
 

@@ -1,5 +1,6 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DEFAULT_MAX_REPORT_BYTES } from '../../functions/core/report-size';
 import type { EvaluationResult } from '../../functions/core/result/model';
 import { parseJunit } from '../core/render/junit-xml';
 import { ANSI, FIXTURE_NOW, REPO_ROOT, cli, fixture, tempDir } from './harness';
@@ -703,5 +704,38 @@ describe('fargate-gate policy schema', () => {
     expect(run.code).toBe(0);
     const checkedIn = JSON.parse(readFileSync(join(REPO_ROOT, 'policies/policy.schema.json'), 'utf8'));
     expect(JSON.parse(run.stdout)).toEqual(checkedIn);
+  });
+});
+
+describe('evaluate --max-report-size (issue 7: one report-size limit for CI and the deployed gate)', () => {
+  it('refuses a report over the default 64 MiB limit by its size, before reading it', async () => {
+    // A sparse file: 64 MiB and one byte on paper, nothing on disk. Old code read it all and failed on its JSON.
+    const temp = tempDir();
+    const path = temp.path('huge.json');
+    writeFileSync(path, '');
+    truncateSync(path, DEFAULT_MAX_REPORT_BYTES + 1);
+    const run = await cli(['evaluate', '--report', path]);
+    temp.cleanup();
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`${path}: the scan report is 64.0 MiB (${DEFAULT_MAX_REPORT_BYTES + 1} bytes), more than the 64 MiB (${DEFAULT_MAX_REPORT_BYTES}-byte) limit`);
+    expect(run.stderr).toContain('Raise the limit with --max-report-size (e.g. --max-report-size 128MiB)');
+  });
+
+  it('applies a lower or higher limit given as a size', async () => {
+    const report = fixture('trivy-busybox-1.36-nonroot.json');
+    const size = statSync(report).size;
+    const refused = await cli(['evaluate', '--report', report, '--max-report-size', String(size - 1)], { now: FIXTURE_NOW });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`the scan report is`);
+    expect(refused.stderr).toContain(`(${size} bytes), more than the`);
+    const accepted = await cli(['evaluate', '--report', report, '--max-report-size', String(size)], { now: FIXTURE_NOW });
+    expect(accepted.stderr).not.toContain('more than the');
+    expect(accepted.code).toBeLessThan(2);
+  });
+
+  it('says what a bad size is', async () => {
+    const run = await cli(['evaluate', '--report', fixture('trivy-busybox-1.36-nonroot.json'), '--max-report-size', 'huge']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--max-report-size: expected a size such as "128MiB"');
   });
 });

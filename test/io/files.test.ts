@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '../../functions/core/errors';
-import { describeFileError, readJsonFile, readJsonFileSync, readTextFile, readTextFileSync } from '../../functions/io/files';
+import { describeFileError, readJsonFile, readJsonFileSync, readTextFile, readTextFileSync, readTextFileWithin } from '../../functions/io/files';
 
 const dir = mkdtempSync(join(tmpdir(), 'fargate-gate-io-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -110,5 +110,34 @@ describe('readJsonFile and readJsonFileSync', () => {
       () => readJsonFile(dir, context),
     );
     expect(error.message).toBe('taskdef.json: cannot read task definition: is a directory, expected a file');
+  });
+});
+
+describe('readTextFileWithin', () => {
+  const context = { source: 'report.json', what: 'scan report' };
+  const limit = { maxBytes: 1024, raiseWith: '--max-report-size' };
+
+  it('reads a file up to the limit whole', async () => {
+    const text = '€'.repeat(341) + 'x'; // 1024 bytes of UTF-8
+    expect(await readTextFileWithin(file('at-limit.json', text), context, limit)).toBe(text);
+  });
+
+  it('refuses a file over the limit by its size, naming it, the size, the limit and the setting', async () => {
+    const error = await readTextFileWithin(file('over.json', 'x'.repeat(1025)), context, limit).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as InputError).message).toBe(
+      'report.json: the scan report is 1.0 KiB (1025 bytes), more than the 1 KiB (1024-byte) limit for a scanner report; it was not read. ' +
+        'Raise the limit with --max-report-size if such reports are expected',
+    );
+  });
+
+  it('stops at the limit on a file without an end (a device, a pipe, a file that grows while it is read)', async () => {
+    // Old code read /dev/zero until memory ran out; the cap must hold on the bytes read, not on the size stated up front.
+    await expect(readTextFileWithin('/dev/zero', context, limit)).rejects.toThrow('report.json: the scan report has more than 1024 bytes');
+  });
+
+  it('says what is wrong with a missing file or a directory, like readTextFile', async () => {
+    await expect(readTextFileWithin(join(dir, 'missing.json'), context, limit)).rejects.toThrow('report.json: cannot read scan report: no such file or directory');
+    await expect(readTextFileWithin(dir, context, limit)).rejects.toThrow('report.json: cannot read scan report: is a directory, expected a file');
   });
 });
