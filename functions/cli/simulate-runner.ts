@@ -21,6 +21,34 @@ export interface LocalGateDependencies extends LocalPorts {
 
 export type GateFactory = (deps: LocalGateDependencies) => GateHandlers;
 
+/**
+ * How far a scenario may go. A scenario is input: a sweep every second for a year, or a hook answered IN_PROGRESS
+ * forever, would otherwise run (and print) without end. Each bound is far above what the examples need (the
+ * largest delivers under 100 events over a few hours).
+ */
+export interface SimulationLimits {
+  /** Events delivered to the gate plus lifecycle-hook invocations. */
+  maxInvocations: number;
+  /** Simulated time from the scenario's start, in ms. */
+  maxSimulatedMs: number;
+  /** Bytes of output (timeline or JSON). */
+  maxOutputBytes: number;
+}
+
+export const DEFAULT_SIMULATION_LIMITS: SimulationLimits = {
+  maxInvocations: 10_000,
+  maxSimulatedMs: 90 * 24 * 60 * 60 * 1000,
+  maxOutputBytes: 16 * 1024 * 1024,
+};
+
+/** A scenario that reached one of the `SimulationLimits`: it stops there (exit 2), with this message. */
+export class SimulationLimitError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SimulationLimitError';
+  }
+}
+
 export interface TaskOutcome {
   label: string;
   taskArn: string;
@@ -70,7 +98,7 @@ export interface ScenarioResult {
  * time and reports what the gate did. Steps that the world cannot perform (a task going back to an
  * earlier status) are `InputError`s naming the step.
  */
-export async function runScenario(scenario: Scenario, makeGate: GateFactory): Promise<ScenarioResult> {
+export async function runScenario(scenario: Scenario, makeGate: GateFactory, limits: SimulationLimits = DEFAULT_SIMULATION_LIMITS): Promise<ScenarioResult> {
   const backend = new LocalBackend({
     location: { account: scenario.account, region: scenario.region },
     seed: scenario.world.seed ?? scenario.name,
@@ -87,11 +115,28 @@ export async function runScenario(scenario: Scenario, makeGate: GateFactory): Pr
   const labelOf = (taskArn: string): string => labels.get(taskArn) ?? taskArn.slice(taskArn.lastIndexOf('/') + 1, taskArn.lastIndexOf('/') + 9);
 
   let gate: GateHandlers | undefined;
+  let invocations = 0;
+  let limitHit: SimulationLimitError | undefined;
+  /** Counts one gate invocation; past the bound, the error that stops the scenario (kept: a hook swallows what it throws). */
+  const countInvocation = (): void => {
+    invocations += 1;
+    if (invocations > limits.maxInvocations) {
+      limitHit ??= new SimulationLimitError(
+        `the scenario reached the bound of ${limits.maxInvocations} gate invocations (events delivered and hook calls) at ${backend.clock.now().toISOString()}; ` +
+          'it probably loops (a sweep or a hook call-back that never ends): stopped there',
+      );
+      throw limitHit;
+    }
+  };
   const forward: GateHandlers = {
     handleEvent: (event) => (gate as GateHandlers).handleEvent(event),
-    handleHook: (payload) => (gate as GateHandlers).handleHook(payload),
+    handleHook: (payload) => {
+      countInvocation();
+      return (gate as GateHandlers).handleHook(payload);
+    },
   };
-  const simulation = new Simulation(backend, forward, { labelTask: labelOf });
+  // Counted before the handler's own try/catch: the error leaves the simulation's loop instead of becoming a handler error.
+  const simulation = new Simulation(backend, forward, { labelTask: labelOf, onDelivering: countInvocation });
   backend.ecs.onTaskChange(({ task, change }) => {
     if (change !== 'launched' || labels.has(task.taskArn)) return;
     if (task.label) labels.set(task.taskArn, task.label);
@@ -127,11 +172,21 @@ export async function runScenario(scenario: Scenario, makeGate: GateFactory): Pr
   if (scenario.sweepEveryMs) simulation.scheduleSweeps(scenario.sweepEveryMs);
   const held = new Map<string, EventBridgeEvent[]>();
   const startedAt = backend.clock.now().toISOString();
-  const runner = new StepRunner(scenario, backend, simulation, held);
+  const startMs = backend.clock.millis();
+  const runner = new StepRunner(scenario, backend, simulation, held, (milliseconds, path) => {
+    const at = backend.clock.millis() - startMs + milliseconds;
+    if (at > limits.maxSimulatedMs) {
+      throw new SimulationLimitError(
+        `the scenario reached the bound of ${Math.round(limits.maxSimulatedMs / 86_400_000)} days of simulated time at ${path} ` +
+          `(it would run to ${Math.round(at / 86_400_000)} days after its start): stopped there`,
+      );
+    }
+  });
   for (const [index, step] of scenario.steps.entries()) {
     backend.activity.log({ kind: 'step', at: backend.clock.now().toISOString(), text: `step ${index + 1}: ${describeStep(step)}${step.note ? ` (${step.note})` : ''}` });
     await runner.run(step);
     await simulation.settle();
+    if (limitHit) throw limitHit;
   }
 
   const actions = backend.activity.actions.map((action) => withTaskLabel(action, labelOf));
@@ -197,6 +252,8 @@ class StepRunner {
     private readonly backend: LocalBackend,
     private readonly simulation: Simulation,
     private readonly held: Map<string, EventBridgeEvent[]>,
+    /** Throws a SimulationLimitError when advancing the clock by `milliseconds` would pass the time bound. */
+    private readonly checkAdvance: (milliseconds: number, path: string) => void,
   ) {}
 
   private readonly tasksByLabel = new Map<string, WorldTask>();
@@ -288,6 +345,7 @@ class StepRunner {
         return;
       }
       case 'advanceClock':
+        this.checkAdvance(step.milliseconds, step.path);
         await simulation.advance(step.milliseconds);
         return;
       case 'sweep':

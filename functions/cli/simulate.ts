@@ -1,7 +1,7 @@
 import { InputError } from '../core/errors';
 import { defaultGateFactory } from './simulate-gate';
 import { renderJson, renderTimeline } from './simulate-output';
-import { runScenario, type GateFactory } from './simulate-runner';
+import { DEFAULT_SIMULATION_LIMITS, SimulationLimitError, runScenario, type GateFactory, type SimulationLimits } from './simulate-runner';
 import { loadScenario } from './simulate-scenario';
 
 export interface SimulateOptions {
@@ -18,13 +18,25 @@ export interface SimulateIo {
  * `fargate-gate simulate`: runs the real gate handlers over a scenario on the in-memory backend.
  * Exit codes: 0 the scenario ran and every expectation it states was met; 1 it ran but an expectation
  * was not met (or the gate threw where none was expected); 2 the scenario itself is bad (unreadable,
- * invalid, or asks the world for something impossible). `makeGate` is for tests; the real gate by default.
+ * invalid, or asks the world for something impossible), or it reached a bound of `SimulationLimits`
+ * (a message starting "stopped at a bound"). `makeGate` and `limits` are for tests.
  */
-export async function runSimulate(options: SimulateOptions, io: SimulateIo, makeGate: GateFactory = defaultGateFactory): Promise<number> {
+export async function runSimulate(
+  options: SimulateOptions,
+  io: SimulateIo,
+  makeGate: GateFactory = defaultGateFactory,
+  limits: SimulationLimits = DEFAULT_SIMULATION_LIMITS,
+): Promise<number> {
   try {
     const scenario = await loadScenario(options.scenario);
-    const result = await runScenario(scenario, makeGate);
-    io.stdout(options.format === 'json' ? renderJson(result) : renderTimeline(result));
+    const result = await runScenario(scenario, makeGate, limits);
+    const output = options.format === 'json' ? renderJson(result) : renderTimeline(result);
+    const bytes = Buffer.byteLength(output, 'utf8');
+    if (bytes > limits.maxOutputBytes) {
+      io.stderr(`fargate-gate simulate: stopped at a bound: the ${options.format} output of ${scenario.name} would be ${bytes} bytes, more than the bound of ${limits.maxOutputBytes}; nothing was written\n`);
+      return 2;
+    }
+    io.stdout(output);
     const unmet = result.expectations.filter((expectation) => !expectation.ok);
     if (unmet.length > 0) {
       io.stderr(`fargate-gate simulate: ${unmet.length} expectation${unmet.length === 1 ? '' : 's'} of ${scenario.name} not met: ${unmet.map((e) => `${e.what} (expected ${e.expected}, got ${e.actual})`).join('; ')}\n`);
@@ -32,6 +44,10 @@ export async function runSimulate(options: SimulateOptions, io: SimulateIo, make
     }
     return 0;
   } catch (error) {
+    if (error instanceof SimulationLimitError) {
+      io.stderr(`fargate-gate simulate: stopped at a bound: ${error.message}\n`);
+      return 2;
+    }
     if (error instanceof InputError) {
       io.stderr(`fargate-gate simulate: ${error.message}\n`);
       return 2;

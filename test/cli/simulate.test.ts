@@ -2,6 +2,8 @@ import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runSimulate } from '../../functions/cli/simulate';
+import { defaultGateFactory } from '../../functions/cli/simulate-gate';
+import { DEFAULT_SIMULATION_LIMITS, type SimulationLimits } from '../../functions/cli/simulate-runner';
 
 const SCENARIOS = resolve(__dirname, '../../examples/scenarios');
 const REPORTS = resolve(__dirname, '../../examples/reports');
@@ -30,10 +32,11 @@ interface JsonResult {
   expectations: { what: string; ok: boolean }[];
 }
 
-async function simulate(file: string, format: 'json' | 'timeline' = 'json') {
+async function simulate(file: string, format: 'json' | 'timeline' = 'json', limits?: Partial<SimulationLimits>) {
   let stdout = '';
   let stderr = '';
-  const code = await runSimulate({ scenario: file, format }, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s) });
+  const io = { stdout: (s: string) => (stdout += s), stderr: (s: string) => (stderr += s) };
+  const code = await runSimulate({ scenario: file, format }, io, defaultGateFactory, { ...DEFAULT_SIMULATION_LIMITS, ...limits });
   return { code, stdout, stderr, json: () => JSON.parse(stdout) as JsonResult };
 }
 
@@ -224,6 +227,29 @@ describe('fargate-gate simulate: exit codes', () => {
     images: { '123456789012.dkr.ecr.us-east-1.amazonaws.com/batch/job:1': { digest: `sha256:${'1'.repeat(64)}`, scan: { report: join(REPORTS, 'alpine-root-critical.trivy.json') } } },
     steps: [{ runTask: { taskDefinition: 'job:1', cluster: 'batch', as: 'j' } }, { advanceClock: '5m' }],
   };
+
+  it('is 2, with its own message, when a scenario loops past the bound on gate invocations (a sweep every minute for a day)', async () => {
+    const looping = write('sweep-loop.json', { ...base, gate: { sweepEvery: '1m' }, steps: [{ advanceClock: '1d' }] });
+    const run = await simulate(looping, 'timeline', { maxInvocations: 50 });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^fargate-gate simulate: stopped at a bound: the scenario reached the bound of 50 gate invocations \(events delivered and hook calls\) at 2\d{3}-/);
+    expect(run.stdout).toBe('');
+  });
+
+  it('is 2 when a scenario asks for more simulated time than the bound, before running it', async () => {
+    const run = await simulate(write('long.json', { ...base, steps: [...base.steps, { advanceClock: '400d' }] }));
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(
+      `fargate-gate simulate: stopped at a bound: the scenario reached the bound of ${DEFAULT_SIMULATION_LIMITS.maxSimulatedMs / 86_400_000} days of simulated time at steps[2] (it would run to 400 days after its start): stopped there\n`,
+    );
+  });
+
+  it('is 2 when the output would pass the bound on its size, and writes none of it', async () => {
+    const run = await simulate(write('chatty.json', base), 'timeline', { maxOutputBytes: 500 });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^fargate-gate simulate: stopped at a bound: the timeline output of exit-codes would be \d+ bytes, more than the bound of 500; nothing was written\n$/);
+    expect(run.stdout).toBe('');
+  });
 
   it('is 1 when the scenario runs but an expectation is not met, and says which', async () => {
     const run = await simulate(write('unmet.json', { ...base, expect: { tasks: { j: 'RUNNING' }, actions: { startScan: 2 } } }));
