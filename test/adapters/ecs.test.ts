@@ -25,6 +25,7 @@ import { InputError } from '../../functions/core/errors';
 import { applyOverrides, parseTaskDefinition } from '../../functions/core/taskdef/parse';
 import { CONFORMANCE_DIR, describeWithConformance } from '../support/conformance';
 import { awsError } from './sample-data';
+import { assertProperty } from '../support/property';
 
 const ecsMock = mockClient(ECSClient);
 const client = new ECSClient({ region: 'eu-west-1' });
@@ -540,7 +541,7 @@ describeWithConformance('describeTasks with real DescribeTasks output', () => {
 
 describe('truncateStopReason (property)', () => {
   it('always fits 255 UTF-8 bytes and keeps a prefix of the reason', () => {
-    fc.assert(
+    assertProperty(
       fc.property(fc.string({ unit: 'binary', maxLength: 600 }), (reason) => {
         const sent = truncateStopReason(reason);
         expect(Buffer.byteLength(sent, 'utf8')).toBeLessThanOrEqual(STOP_REASON_MAX_BYTES);

@@ -12,6 +12,7 @@ import {
 } from '../../functions/adapters/eventbridge';
 import type { VerdictEvent } from '../../functions/core/ports';
 import { awsError, digestOf } from './sample-data';
+import { assertProperty } from '../support/property';
 
 const eventsMock = mockClient(EventBridgeClient);
 const notifier = new EventBridgeNotifier({ client: new EventBridgeClient({ region: 'eu-west-1' }), eventBusName: 'security-events' });
@@ -111,7 +112,7 @@ describe('buildVerdictEntry size limit', () => {
 
 describe('buildVerdictEntry (property)', () => {
   it('never exceeds the budget and keeps denials before warnings', () => {
-    fc.assert(
+    assertProperty(
       fc.property(fc.integer({ min: 0, max: 3000 }), fc.integer({ min: 1, max: 2000 }), (count, messageLength) => {
         const source = event(count, messageLength);
         const entry = buildVerdictEntry(source, 'bus');

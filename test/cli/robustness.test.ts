@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cli, fixture, tempDir, type CliRun } from './harness';
+import { assertProperty } from '../support/property';
 
 /*
  * Whatever a file holds, the CLI answers with exit 0, 1 or 2 and never with an "unexpected error": every way a
@@ -99,27 +100,27 @@ describe('fargate-gate evaluate never fails unexpectedly, whatever the files hol
   }
 
   it('random bytes as a report', async () => {
-    await fc.assert(fc.asyncProperty(fc.uint8Array({ maxLength: 512 }), evaluateReport), { numRuns: 150 });
+    await assertProperty(fc.asyncProperty(fc.uint8Array({ maxLength: 512 }), evaluateReport), { numRuns: 150 });
   });
 
   it('random JSON as a report', async () => {
-    await fc.assert(fc.asyncProperty(fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v)), evaluateReport), { numRuns: 150 });
+    await assertProperty(fc.asyncProperty(fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v)), evaluateReport), { numRuns: 150 });
   });
 
   it('random JSON with the keys that make it look like a Trivy or Grype report', async () => {
     const trivyLike = fc.record({ SchemaVersion: fc.constantFrom<Json>(2, 2, 1, '2'), Results: fc.jsonValue({ maxDepth: 3 }), Metadata: fc.jsonValue({ maxDepth: 3 }) }, { requiredKeys: ['SchemaVersion'] });
     const grypeLike = fc.record({ matches: fc.oneof(fc.array(fc.jsonValue({ maxDepth: 3 }), { maxLength: 3 }), fc.jsonValue({ maxDepth: 2 })), source: fc.jsonValue({ maxDepth: 3 }) }, { requiredKeys: ['matches'] });
-    await fc.assert(fc.asyncProperty(fc.oneof(trivyLike, grypeLike).map((v) => JSON.stringify(v)), evaluateReport), { numRuns: 200 });
+    await assertProperty(fc.asyncProperty(fc.oneof(trivyLike, grypeLike).map((v) => JSON.stringify(v)), evaluateReport), { numRuns: 200 });
   });
 
   it('valid Trivy and Grype reports mutated at random paths', async () => {
     const arbitrary = fc.oneof(...REPORTS.map(mutated));
-    await fc.assert(fc.asyncProperty(arbitrary, evaluateReport), { numRuns: 400 });
+    await assertProperty(fc.asyncProperty(arbitrary, evaluateReport), { numRuns: 400 });
   });
 
   it('a valid report cut anywhere is rejected as not valid JSON', async () => {
     const text = readFileSync(fixture('grype-log-router.json'), 'utf8').trimEnd();
-    await fc.assert(
+    await assertProperty(
       fc.asyncProperty(fc.nat({ max: text.length - 1 }), async (cut) => {
         const file = tmp.path('cut.json');
         writeFileSync(file, text.slice(0, cut));
@@ -137,7 +138,7 @@ describe('fargate-gate evaluate never fails unexpectedly, whatever the files hol
     const report = fixture('trivy-payments-api-nonroot.json');
     const sidecar = fixture('grype-log-router.json');
     const kind = fc.constantFrom('taskdef', 'overrides', 'policy');
-    await fc.assert(
+    await assertProperty(
       fc.asyncProperty(
         kind.chain((k) => fc.tuple(fc.constant(k), mutated(k === 'taskdef' ? TASKDEF : k === 'overrides' ? OVERRIDES : POLICY))),
         async ([k, text]) => {

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { findJsonSyntaxError, lineAndColumn } from '../../functions/core/json-syntax';
+import { assertProperty } from '../support/property';
 
 function parses(text: string): boolean {
   try {
@@ -45,7 +46,7 @@ describe('findJsonSyntaxError', () => {
   });
 
   it('agrees with JSON.parse on valid JSON texts', () => {
-    fc.assert(
+    assertProperty(
       fc.property(fc.json(), (text) => findJsonSyntaxError(text) === undefined),
       { numRuns: 500 },
     );
@@ -55,14 +56,14 @@ describe('findJsonSyntaxError', () => {
     const damaged = fc
       .tuple(fc.json(), fc.nat(), fc.constantFrom('', ',', '}', ']', '"', ':', 'x', '\\', '\u0001', ' '))
       .map(([text, at, insert]) => text.slice(0, at % (text.length + 1)) + insert + text.slice(at % (text.length + 1)));
-    fc.assert(
+    assertProperty(
       fc.property(fc.oneof(fc.string(), damaged), (text) => (findJsonSyntaxError(text) === undefined) === parses(text)),
       { numRuns: 1000 },
     );
   });
 
   it('reports every proper prefix of a JSON object as truncated at its end', () => {
-    fc.assert(
+    assertProperty(
       fc.property(fc.dictionary(fc.string(), fc.jsonValue()), fc.nat(), (value, at) => {
         const text = JSON.stringify(value);
         const prefix = text.slice(0, at % text.length);

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { parseJsonText } from '../../functions/core/json-text';
+import { assertProperty } from '../support/property';
 
 const policy = { source: 'p.json', what: 'policy' };
 
@@ -8,7 +9,7 @@ const inputError = (message: string, fields: Record<string, unknown> = {}) => ex
 
 describe('parseJsonText', () => {
   it('returns what JSON.parse returns for any JSON text', () => {
-    fc.assert(
+    assertProperty(
       fc.property(fc.json(), (text) => {
         expect(parseJsonText(text, policy)).toEqual(JSON.parse(text));
       }),
@@ -56,7 +57,7 @@ describe('parseJsonText', () => {
   it('never quotes the text, wherever a secret stands and whatever breaks the JSON after it', () => {
     const secret = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY';
     const damage = fc.constantFrom('', 'x', ',', '}', ']', '"', '\\', ':', '{', '\n  oops', '\u0001');
-    fc.assert(
+    assertProperty(
       fc.property(fc.nat(), damage, fc.boolean(), (at, broken, cut) => {
         const document = JSON.stringify({ containerDefinitions: [{ name: 'app', environment: [{ name: 'AWS_SECRET_ACCESS_KEY', value: secret }] }] }, null, 2);
         const end = document.indexOf(secret) + secret.length + (at % 40);

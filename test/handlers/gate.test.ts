@@ -7,6 +7,7 @@ import { conformanceFiles, describeWithConformance } from '../support/conformanc
 import { jsonish, mutated, shellInjection } from '../core/events/mutate';
 import { createWorld, policyOf } from './support/fakes';
 import { REGISTRY, digestOf, registerTaskDefinition, storeVerdict, taskEvent } from './support/scenario';
+import { assertProperty } from '../support/property';
 
 const FIXTURES = join(__dirname, '../fixtures/events');
 const read = (file: string): unknown => JSON.parse(readFileSync(file, 'utf8').replace(/^\uFEFF/, ''));
@@ -32,7 +33,7 @@ describeWithConformance('the gate on real AWS samples', () => {
 
 describe('the gate under hostile input', () => {
   it('never throws on random values and makes no AWS call for them', async () => {
-    await fc.assert(
+    await assertProperty(
       fc.asyncProperty(jsonish, async (value) => {
         const world = createWorld();
         const result = await createGate(world.deps(policy)).handleEvent(value);
@@ -44,7 +45,7 @@ describe('the gate under hostile input', () => {
   });
 
   it('never throws on mutated events; whatever it ignores costs no AWS call', async () => {
-    await fc.assert(
+    await assertProperty(
       fc.asyncProperty(fc.constantFrom(...fixtures, ...samples).chain(mutated), async (event) => {
         const world = createWorld();
         const result = await createGate(world.deps(policy)).handleEvent(event);
@@ -56,7 +57,7 @@ describe('the gate under hostile input', () => {
 
   it('always answers a lifecycle hook with a valid status, whatever the payload', async () => {
     const hooks = fixtures.filter((f) => typeof f === 'object' && f !== null && 'executionDetails' in f);
-    await fc.assert(
+    await assertProperty(
       fc.asyncProperty(fc.oneof(jsonish, fc.constantFrom(...hooks).chain(mutated)), async (payload) => {
         const world = createWorld();
         const response = await createGate(world.deps(policy)).handleHook(payload);
@@ -68,7 +69,7 @@ describe('the gate under hostile input', () => {
 
   it('never passes an image reference with shell metacharacters to a scan, a registry call or an event', async () => {
     const web = `${REGISTRY}/shop/web`;
-    await fc.assert(
+    await assertProperty(
       fc.asyncProperty(shellInjection, fc.constantFrom(`${web}:1`, 'nginx:1.25', `${web}@${digestOf('x')}`), fc.nat(40), async (injection, base, at) => {
         const position = at % (base.length + 1);
         const image = `${base.slice(0, position)}${injection}${base.slice(position)}`;

@@ -8,6 +8,7 @@ import { conformanceFiles, describeWithConformance } from '../support/conformanc
 import { matchesEventPattern, validateEventPattern } from '../support/event-pattern';
 import { synthGate, TEST_ENV } from '../support/gate-stack';
 import { resolveIntrinsics } from '../support/intrinsics';
+import { assertProperty } from '../support/property';
 
 // The awsdocs sample events are for account 111122223333 in us-west-2, which is where the test stack deploys.
 const PROJECT_NAME = 'my-sample-project';
@@ -297,7 +298,7 @@ describe('ECR push rule', () => {
   it('agrees with the handler on every combination of media types and tags', () => {
     const pattern = gatePattern('ImagePush');
     const optional = <T>(values: T[]) => fc.option(fc.constantFrom(...values), { nil: undefined });
-    fc.assert(
+    assertProperty(
       fc.property(
         optional([OCI_MANIFEST, 'application/vnd.docker.distribution.manifest.v2+json', 'application/vnd.oci.image.index.v1+json', 'application/vnd.docker.distribution.manifest.list.v2+json', 'application/vnd.cncf.oras.artifact.manifest.v1+json', 'application/vnd.oci.artifact.manifest.v1+json']),
         optional([OCI_CONFIG, 'application/vnd.docker.container.image.v1+json', 'application/vnd.cncf.helm.config.v1+json', 'application/vnd.oci.empty.v1+json', 'text/sbom+json']),

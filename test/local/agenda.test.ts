@@ -1,10 +1,11 @@
 import fc from 'fast-check';
 import { Agenda } from '../../functions/local/agenda';
 import { seededRandom, shuffled } from '../../functions/local/random';
+import { assertProperty } from '../support/property';
 
 describe('Agenda', () => {
   it('gives entries earliest first and, at one time, in the order they were added', () => {
-    fc.assert(
+    assertProperty(
       fc.property(fc.array(fc.integer({ min: 0, max: 20 }), { maxLength: 200 }), (times) => {
         const agenda = new Agenda<number>();
         times.forEach((at, index) => agenda.add(at, index));
@@ -30,7 +31,7 @@ describe('seededRandom', () => {
   });
 
   it('shuffles into a permutation', () => {
-    fc.assert(
+    assertProperty(
       fc.property(fc.array(fc.integer()), fc.string(), (items, seed) => {
         expect(shuffled(items, seededRandom(seed)).sort()).toEqual([...items].sort());
       }),

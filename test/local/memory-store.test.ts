@@ -3,6 +3,7 @@ import { ManualClock } from '../../functions/local/clock';
 import { ActivityLog, AWS_API_OF } from '../../functions/local/activity';
 import { MemoryGateStore } from '../../functions/local/memory-store';
 import type { ScanRecord, StoredVerdict } from '../../functions/core/ports';
+import { assertProperty } from '../support/property';
 
 const DIGEST = `sha256:${'a'.repeat(64)}`;
 const OTHER = `sha256:${'b'.repeat(64)}`;
@@ -107,7 +108,7 @@ describe('MemoryGateStore', () => {
   });
 
   it('keeps the highest task version and refuses equal or older ones', async () => {
-    await fc.assert(
+    await assertProperty(
       fc.asyncProperty(fc.array(fc.nat({ max: 50 }), { minLength: 1, maxLength: 30 }), async (versions) => {
         const { store } = setup();
         let highest = -1;

@@ -5,6 +5,7 @@ import { classifyGateEvent, readLifecycleHook, type GateEvent } from '../../../f
 import { planImage } from '../../../functions/core/gate/images';
 import { conformanceFiles, describeWithConformance } from '../../support/conformance';
 import { jsonish, mutated, shellInjection } from './mutate';
+import { assertProperty } from '../../support/property';
 
 /** Real AWS samples (../shared/conformance/events): each is classified as what it is, or ignored; none throws. */
 function read(path: string): unknown {
@@ -116,7 +117,7 @@ const options = { scanProjectName: 'fargate-gate-scan' };
 
 describe('event classification under hostile input', () => {
   it('never throws on any JSON value and always says what the input is', () => {
-    fc.assert(
+    assertProperty(
       fc.property(jsonish, (value) => {
         const event = classifyGateEvent(value, options);
         expect(KINDS).toContain(event.kind);
@@ -126,7 +127,7 @@ describe('event classification under hostile input', () => {
   });
 
   it('never throws on mutated real and fixture events', () => {
-    fc.assert(
+    assertProperty(
       fc.property(fc.constantFrom(...documents).chain(mutated), (value) => {
         const event = classifyGateEvent(value, options);
         expect(KINDS).toContain(event.kind);
@@ -138,7 +139,7 @@ describe('event classification under hostile input', () => {
 
   it('never throws reading mutated lifecycle hook payloads', () => {
     const hooks = documents.filter((d) => typeof d === 'object' && d !== null && 'executionDetails' in d);
-    fc.assert(
+    assertProperty(
       fc.property(fc.constantFrom(...hooks).chain(mutated), (value) => {
         const reading = readLifecycleHook(value);
         expect(typeof reading.ok).toBe('boolean');
@@ -149,7 +150,7 @@ describe('event classification under hostile input', () => {
 
   it('only lets through task and cluster identifiers that are ARNs of their kind', () => {
     const taskEvent = documents.find((d) => (d as Record<string, unknown>)['detail-type'] === 'ECS Task State Change' && JSON.stringify(d).includes('FARGATE_SPOT'));
-    fc.assert(
+    assertProperty(
       fc.property(fc.constantFrom('taskArn', 'clusterArn', 'taskDefinitionArn'), shellInjection, (field, injection) => {
         const raw = structuredClone(taskEvent) as { detail: Record<string, string> };
         raw.detail[field] = `${raw.detail[field]}${injection}`;
@@ -162,7 +163,7 @@ describe('event classification under hostile input', () => {
 
   it('rejects image references carrying shell metacharacters, and never repeats them', () => {
     const bases = ['nginx:1.25', '123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/web:1', 'ghcr.io/org/app', 'public.ecr.aws/x/y@sha256:' + 'a'.repeat(64)];
-    fc.assert(
+    assertProperty(
       fc.property(fc.constantFrom(...bases), shellInjection, fc.nat(60), (base, injection, at) => {
         const position = at % (base.length + 1);
         const image = `${base.slice(0, position)}${injection}${base.slice(position)}`;

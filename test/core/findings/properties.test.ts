@@ -6,6 +6,7 @@ import { parseScanReport, parseScanReportText } from '../../../functions/core/fi
 import type { ScanReport } from '../../../functions/core/findings/model';
 import { conformanceFiles } from '../../support/conformance';
 import { fixtureText, invariantViolations } from './support';
+import { assertProperty } from '../../support/property';
 
 /** Runs a parse: an InputError is an accepted outcome, any other throw fails; a report must be sound. */
 function parsesSoundlyOrRejects(parse: () => ScanReport): void {
@@ -93,14 +94,14 @@ describe('properties: whatever the input, an InputError or a sound report', () =
   });
 
   it('random JSON values', () => {
-    fc.assert(
+    assertProperty(
       fc.property(fc.jsonValue(), (value) => parsesSoundlyOrRejects(() => parseScanReport(value, 'random.json'))),
       { numRuns: 500 },
     );
   });
 
   it('random JavaScript values, including non-JSON ones', () => {
-    fc.assert(
+    assertProperty(
       fc.property(fc.anything(), (value) => parsesSoundlyOrRejects(() => parseScanReport(value, 'anything'))),
       { numRuns: 500 },
     );
@@ -111,11 +112,11 @@ describe('properties: whatever the input, an InputError or a sound report', () =
       fc.record({ SchemaVersion: fc.constant(2), Results: fc.jsonValue(), Metadata: fc.jsonValue(), CreatedAt: fc.jsonValue() }, { requiredKeys: ['SchemaVersion'] }),
       fc.record({ matches: fc.array(fc.jsonValue()), source: fc.jsonValue(), descriptor: fc.jsonValue() }, { requiredKeys: ['matches'] }),
     );
-    fc.assert(fc.property(claims, (value) => parsesSoundlyOrRejects(() => parseScanReport(value, 'claim.json'))), { numRuns: 500 });
+    assertProperty(fc.property(claims, (value) => parsesSoundlyOrRejects(() => parseScanReport(value, 'claim.json'))), { numRuns: 500 });
   });
 
   it('random text', () => {
-    fc.assert(
+    assertProperty(
       fc.property(fc.oneof(fc.string(), fc.json()), (text) => parsesSoundlyOrRejects(() => parseScanReportText(text, 'random.txt'))),
       { numRuns: 500 },
     );
@@ -128,7 +129,7 @@ describe('properties: whatever the input, an InputError or a sound report', () =
         const paths = allPaths(JSON.parse(text) as Json);
         return fc.tuple(fc.constant(name), fc.constant(text), fc.array(fc.tuple(fc.constantFrom(...paths), mutationArb), { minLength: 1, maxLength: 3 }));
       });
-    fc.assert(
+    assertProperty(
       fc.property(arb, ([name, text, mutations]) => {
         let doc = JSON.parse(text) as Json;
         for (const [path, mutation] of mutations) {
@@ -146,7 +147,7 @@ describe('properties: whatever the input, an InputError or a sound report', () =
 
   it('real reports cut short anywhere: always the truncation error, naming the file', () => {
     const arb = fc.constantFrom(...REPORTS).chain(({ name, text }) => fc.tuple(fc.constant(name), fc.constant(text), fc.integer({ min: 1, max: text.trimEnd().length - 1 })));
-    fc.assert(
+    assertProperty(
       fc.property(arb, ([name, text, cut]) => {
         const prefix = text.slice(0, cut);
         try {
@@ -165,7 +166,7 @@ describe('properties: whatever the input, an InputError or a sound report', () =
   });
 
   it('valid reports normalise the same way twice (no hidden state)', () => {
-    fc.assert(
+    assertProperty(
       fc.property(fc.constantFrom(...REPORTS), ({ name, text }) => {
         expect(parseScanReportText(text, name)).toEqual(parseScanReportText(text, name));
       }),

@@ -7,6 +7,7 @@ import {
   SCAN_ERROR_RETRY_JITTER,
   retryDelayMs,
 } from '../../../functions/core/gate/backoff';
+import { assertProperty } from '../../support/property';
 
 const options = { baseMs: 30_000, maxMs: 900_000 };
 const MINUTE = 60_000;
@@ -41,7 +42,7 @@ describe('retryDelayMs', () => {
   });
 
   it('stays within [ceiling × (1 − jitter), ceiling] for any attempts, jitter share and random, including nonsense', () => {
-    fc.assert(
+    assertProperty(
       fc.property(
         fc.integer({ min: -5, max: 200 }),
         fc.oneof(fc.double(), fc.constant(Number.NaN)),
@@ -67,7 +68,7 @@ describe('the scan-error back-off', () => {
 
   it('spreads retries by at most a quarter, never beyond the nominal wait', () => {
     expect(SCAN_ERROR_RETRY_JITTER).toBe(0.25);
-    fc.assert(
+    assertProperty(
       fc.property(fc.integer({ min: 1, max: 60 }), fc.double({ min: 0, max: 1, noNaN: true }), (failures, random) => {
         const nominal = retryDelayMs(failures, 1, DEFAULT_SCAN_ERROR_BACKOFF);
         const delay = retryDelayMs(failures, random, DEFAULT_SCAN_ERROR_BACKOFF);

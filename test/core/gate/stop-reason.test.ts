@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { MAX_STOP_REASON_LENGTH, buildStopReason, clip, decidingBuildIds } from '../../../functions/core/gate/stop-reason';
 import type { Violation } from '../../../functions/core/result/model';
+import { assertProperty } from '../../support/property';
 
 describe('buildStopReason', () => {
   it('names the policy, the failing rules and the build', () => {
@@ -41,7 +42,7 @@ describe('buildStopReason', () => {
 
   it('is at most 255 UTF-16 code units and never splits a character, for any input', () => {
     const text = fc.string({ unit: 'grapheme', maxLength: 400 });
-    fc.assert(
+    assertProperty(
       fc.property(text, fc.constantFrom('fail', 'error'), fc.array(text, { maxLength: 30 }), fc.array(text, { maxLength: 10 }), (policyName, decision, rules, buildIds) => {
         const reason = buildStopReason({ policyName, decision: decision as 'fail' | 'error', rules, buildIds });
         expect(reason.length).toBeLessThanOrEqual(MAX_STOP_REASON_LENGTH);

@@ -6,6 +6,7 @@ import {
   parseImageReference,
   pinnedReference,
 } from '../../../functions/core/image/reference';
+import { assertProperty } from '../../support/property';
 
 const DIGEST = `sha256:${'a'.repeat(64)}`;
 
@@ -124,7 +125,7 @@ describe('image reference properties', () => {
   const digest = fc.stringMatching(/^[0-9a-f]{64}$/).map((hex) => `sha256:${hex}`);
 
   it('every valid reference parses, and its canonical form parses to the same parts', () => {
-    fc.assert(
+    assertProperty(
       fc.property(host, fc.array(component, { minLength: 1, maxLength: 4 }), fc.option(tag), fc.option(digest), (registry, path, t, d) => {
         const input = `${registry}/${path.join('/')}${t === null ? '' : `:${t}`}${d === null ? '' : `@${d}`}`;
         const parsed = parseImageReference(input);
@@ -139,7 +140,7 @@ describe('image reference properties', () => {
   });
 
   it('any string either parses or is an InputError, and a parsed reference never holds a shell metacharacter', () => {
-    fc.assert(
+    assertProperty(
       fc.property(fc.string({ unit: 'binary', maxLength: 300 }), (input) => {
         let parsed;
         try {
@@ -155,7 +156,7 @@ describe('image reference properties', () => {
   });
 
   it('pins a reference by digest without its tag', () => {
-    fc.assert(
+    assertProperty(
       fc.property(host, component, tag, digest, (registry, repo, t, d) => {
         const pinned = pinnedReference(parseImageReference(`${registry}/${repo}:${t}`), d);
         expect(pinned).toBe(`${registry}/${repo}@${d}`);

@@ -10,6 +10,7 @@ import type { EvaluationResult } from '../../../functions/core/result/model';
 import { sortSuppressed, sortViolations } from '../../../functions/core/render/common';
 import { SEVERITIES } from '../../../functions/core/severity';
 import { container, DIGEST, env, evaluate, evaluateReport, facts, NOW, policy, policyDoc, report, secret, vuln } from './support';
+import { assertProperty } from '../../support/property';
 
 const defaultRules: PolicyInput['rules'] = {
   rootUser: { action: 'deny' },
@@ -366,7 +367,7 @@ function checkWellFormed(result: EvaluationResult, exceptionIds: string[], conta
 
 describe('evaluatePolicy on random input (property)', () => {
   it('always returns a well-formed, deterministic result', () => {
-    fc.assert(
+    assertProperty(
       fc.property(
         policyArb.chain((doc) => {
           const loaded = loadPolicy(doc, 'random.json');

@@ -5,6 +5,7 @@ import { InputError } from '../../../functions/core/errors';
 import { canonicalJson, loadPolicy, loadPolicyText, maxScanAgeMs, policyHash } from '../../../functions/core/policy/load';
 import type { PolicyInput } from '../../../functions/core/policy/schema';
 import { policyDoc } from './support';
+import { assertProperty } from '../../support/property';
 
 const FIXTURES = join(__dirname, '../../fixtures/policies');
 const full = (): Record<string, unknown> => JSON.parse(readFileSync(join(FIXTURES, 'full.json'), 'utf8'));
@@ -263,7 +264,7 @@ describe('policy hash', () => {
   });
 
   it('is stable under random key permutations (property)', () => {
-    fc.assert(
+    assertProperty(
       fc.property(fc.jsonValue(), (value) => {
         const shuffle = (v: unknown): unknown =>
           Array.isArray(v) ? v.map(shuffle) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).reverse().map(([k, x]) => [k, shuffle(x)])) : v;
@@ -306,7 +307,7 @@ describe('loadPolicy on arbitrary input (property)', () => {
   };
 
   it('throws nothing but InputError for random JSON values', () => {
-    fc.assert(fc.property(fc.jsonValue({ maxDepth: 5 }), onlyInputErrors), { numRuns: 300 });
+    assertProperty(fc.property(fc.jsonValue({ maxDepth: 5 }), onlyInputErrors), { numRuns: 300 });
   });
 
   it('throws nothing but InputError for random mutations of a valid policy', () => {
@@ -321,7 +322,7 @@ describe('loadPolicy on arbitrary input (property)', () => {
       path: fc.constantFrom(...paths.filter((p) => p.length > 0)),
       value: fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.constant(undefined), fc.constantFrom('', 'deny', 'high', '7d', '2026-01-01', 'sha256:x', '*', '__proto__')),
     });
-    fc.assert(
+    assertProperty(
       fc.property(fc.array(mutation, { minLength: 1, maxLength: 4 }), (mutations) => {
         const doc = full();
         for (const { path, value } of mutations) {

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { loadPolicy } from '../../../functions/core/policy/load';
 import { isValidIsoDate, policySchemaJson, RULE_NAMES } from '../../../functions/core/policy/schema';
 import { renderPolicySchema, SCHEMA_PATH } from '../../../scripts/generate-policy-schema';
+import { assertProperty } from '../../support/property';
 
 type JsonSchemaNode = { [key: string]: unknown; properties?: Record<string, JsonSchemaNode>; items?: JsonSchemaNode };
 
@@ -118,7 +119,7 @@ describe('expiresAt in the JSON Schema', () => {
       two(33),
       fc.option(fc.tuple(two(25), two(61), fc.option(two(61), { nil: undefined }), fc.constantFrom('Z', '+02:00', '-05:30', '+25:00', ''), fc.constantFrom('', '.5', '.123456789')), { nil: undefined }),
     ).map(([y, m, d, time]) => (time ? `${y}-${m}-${d}T${time[0]}:${time[1]}${time[2] !== undefined ? `:${time[2]}${time[4]}` : ''}${time[3]}` : `${y}-${m}-${d}`));
-    fc.assert(
+    assertProperty(
       fc.property(candidate, (text) => {
         // Everything the engine accepts, the editor accepts.
         if (accepts(text)) expect(pattern.test(text)).toBe(true);

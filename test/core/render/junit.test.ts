@@ -3,6 +3,7 @@ import { MAX_TEST_CASES, renderJunit } from '../../../functions/core/render/juni
 import type { EvaluationResult } from '../../../functions/core/result/model';
 import { assertWellFormedXml, parseJunit, xmlVisible, type ParsedSuite } from './junit-xml';
 import { HOSTILE, arbResult, busyResult, exception, result, suppressed, violation } from './results';
+import { assertProperty } from '../../support/property';
 
 const statusRank = { error: 0, failure: 1, passed: 2, skipped: 3 } as const;
 
@@ -179,7 +180,7 @@ describe('renderJunit: the 500-case cap', () => {
   });
 
   it('never writes more than 500 cases, keeps every rule case, and never loses a denied finding it had room for', () => {
-    fc.assert(
+    assertProperty(
       fc.property(fc.integer({ min: 0, max: 900 }), fc.integer({ min: 0, max: 400 }), (denied, warned) => {
         const suite = parseJunit(renderJunit(manyFindings(denied, warned)));
         expectCountsMatch(suite);
@@ -268,7 +269,7 @@ describe('renderJunit: determinism and robustness', () => {
   });
 
   it('always writes well-formed XML with matching counts, for any result', () => {
-    fc.assert(
+    assertProperty(
       fc.property(arbResult(), fc.option(fc.string({ unit: 'binary', maxLength: 10 }), { nil: undefined }), (anyResult, suiteName) => {
         const xml = renderJunit(anyResult, { suiteName });
         const suite = parseJunit(xml);

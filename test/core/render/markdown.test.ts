@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { DEFAULT_MARKDOWN_LENGTH, escapeMarkdown, renderMarkdown } from '../../../functions/core/render/markdown';
 import { HOSTILE, arbResult, busyResult, result, violation } from './results';
+import { assertProperty } from '../../support/property';
 
 /** Cells of a GFM table row: split on pipes that are not backslash-escaped. */
 function cells(row: string): string[] {
@@ -115,7 +116,7 @@ describe('renderMarkdown', () => {
   });
 
   it('never exceeds the cap and always keeps table rows whole, for any result', () => {
-    fc.assert(
+    assertProperty(
       fc.property(arbResult(60), fc.integer({ min: 1_000, max: 6_000 }), (anyResult, maxLength) => {
         const out = renderMarkdown(anyResult, { maxLength });
         expect(out.length).toBeLessThanOrEqual(maxLength);

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { renderTable } from '../../../functions/core/render/table';
 import { displayWidth } from '../../../functions/core/render/text';
 import { HOSTILE, arbResult, busyResult, result, violation } from './results';
+import { assertProperty } from '../../support/property';
 
 // eslint-disable-next-line no-control-regex
 const ANSI = /\u001b\[[0-9;]*m/g;
@@ -186,7 +187,7 @@ describe('renderTable', () => {
   });
 
   it('renders any result to clean lines, within the width when fitted to a terminal', () => {
-    fc.assert(
+    assertProperty(
       fc.property(arbResult(), fc.boolean(), fc.option(fc.integer({ min: 40, max: 200 }), { nil: undefined }), (anyResult, color, width) => {
         const out = renderTable(anyResult, { color, ...(width !== undefined ? { width } : {}) });
         if (width !== undefined) {

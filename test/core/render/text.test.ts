@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { displayWidth, padToWidth, sanitizeInline, truncateChars, truncateToWidth, wrapToWidth } from '../../../functions/core/render/text';
+import { assertProperty } from '../../support/property';
 
 describe('sanitizeInline', () => {
   it.each([
@@ -44,7 +45,7 @@ describe('truncateToWidth', () => {
   });
 
   it('always fits, for any text and width', () => {
-    fc.assert(
+    assertProperty(
       fc.property(fc.string({ unit: 'grapheme', maxLength: 50 }), fc.integer({ min: 0, max: 60 }), (text, width) => {
         const cut = truncateToWidth(sanitizeInline(text), width);
         expect(displayWidth(cut)).toBeLessThanOrEqual(Math.max(width, 0));
@@ -83,7 +84,7 @@ describe('wrapToWidth', () => {
 
   it('keeps every line within the width and loses no character but the spaces it breaks at', () => {
     const word = fc.string({ unit: fc.constantFrom('a', 'b', '漢', '💥', '-', '.'), minLength: 1, maxLength: 30 });
-    fc.assert(
+    assertProperty(
       fc.property(fc.array(word, { maxLength: 20 }), fc.integer({ min: 2, max: 50 }), (words, width) => {
         const lines = wrapToWidth(words.join(' '), width);
         for (const line of lines) expect(displayWidth(line)).toBeLessThanOrEqual(width);

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { escapeXmlAttribute, escapeXmlText, xmlAttributes } from '../../../functions/core/render/xml';
 import { assertWellFormedXml, parseJunit, xmlVisible } from './junit-xml';
+import { assertProperty } from '../../support/property';
 
 describe('escapeXmlText', () => {
   it.each([
@@ -32,7 +33,7 @@ describe('xmlAttributes', () => {
 
 describe('XML escaping round trip', () => {
   it('any string survives text and attribute positions, with only XML-illegal characters made visible', () => {
-    fc.assert(
+    assertProperty(
       fc.property(fc.string({ unit: 'binary', maxLength: 60 }), fc.string({ unit: fc.constantFrom('<', '&', '\u0000', '\ud800', '\r', '\n', '\t', '"', "'", ']', '>'), maxLength: 20 }), (a, b) => {
         const value = a + b + a;
         const xml = `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites tests="1" failures="1" errors="0" skipped="0"><testsuite name="${escapeXmlAttribute(value)}" tests="1" failures="1" errors="0" skipped="0"><testcase classname="c" name="n"><failure message="${escapeXmlAttribute(value)}">${escapeXmlText(value)}</failure></testcase></testsuite></testsuites>`;

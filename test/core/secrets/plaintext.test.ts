@@ -7,6 +7,7 @@ import {
   nameTokens,
   PLAINTEXT_CREDENTIAL_RULE,
 } from '../../../functions/core/secrets/plaintext';
+import { assertProperty } from '../../support/property';
 
 // Test values are assembled at run time so this file does not itself look like a leaked credential to scanners.
 const alnum = (n: number, seed = 'a1B2c3D4e5') => Array.from({ length: n }, (_, i) => seed[i % seed.length]).join('');
@@ -196,7 +197,7 @@ describe('findPlaintextSecrets', () => {
     const prefixes = ['', 'AKIA', 'ghp_', 'sk_live_', 'xoxb-', 'AIza', 'glpat-', 'npm_', 'postgres://u:', 'Password=', 'eyJ'];
     const names = ['DB_PASSWORD', 'API_KEY', 'GITHUB_TOKEN', 'AWS_SECRET_ACCESS_KEY', 'DATABASE_URL', 'X', 'clientSecret'];
     const body = fc.string({ unit: fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/+=_-.@:'.split('')), minLength: 16, maxLength: 90 });
-    fc.assert(
+    assertProperty(
       fc.property(fc.constantFrom(...names), fc.constantFrom(...prefixes), body, (name, prefix, rest) => {
         const value = `${prefix}${rest}`;
         for (const finding of findPlaintextSecrets({ name: 'c', environment: [{ name, value }], overrideEnvironment: [] })) {

@@ -6,6 +6,7 @@ import { parseTaskDefinition, applyOverrides as reexported } from '../../../func
 import type { TaskDefinitionSpec } from '../../../functions/core/taskdef/model';
 import { CONFORMANCE_DIR, describeWithConformance } from '../../support/conformance';
 import { inputErrorOf } from '../../support/input-error';
+import { assertProperty } from '../../support/property';
 
 const FIXTURES = join(__dirname, '../../fixtures/taskdefs');
 
@@ -84,7 +85,7 @@ describe('applyOverrides', () => {
 
   it('gives the same spec when the same overrides are applied twice (duplicate events)', () => {
     const arbEnv = fc.array(fc.record({ name: fc.constantFrom('A', 'B', 'TOKEN'), value: fc.string({ maxLength: 5 }) }), { maxLength: 6 });
-    fc.assert(
+    assertProperty(
       fc.property(arbEnv, arbEnv, (app, router) => {
         const overrides = { containerOverrides: [{ name: 'app', environment: app }, { name: 'log-router', environment: router }] };
         const once = applyOverrides(webSpec(), overrides, 'x');
@@ -161,7 +162,7 @@ describe('applyReadableOverrides', () => {
   });
 
   it('agrees with applyOverrides whenever the overrides are readable', () => {
-    fc.assert(
+    assertProperty(
       fc.property(fc.array(fc.record({ name: fc.constantFrom('A', 'B', ''), value: fc.string() }), { maxLength: 5 }), (environment) => {
         const overrides = { containerOverrides: [{ name: 'app', environment }] };
         const reading = applyReadableOverrides(webSpec(), overrides, 'x');

@@ -13,6 +13,7 @@ import {
   type JsonPath,
 } from '../../../functions/core/validation/issues';
 import { inputErrorOf } from '../../support/input-error';
+import { assertProperty } from '../../support/property';
 
 /** The single message describeIssues gives for `value` against `schema`. */
 function messageFor(schema: z.ZodType, value: unknown): string {
@@ -57,7 +58,7 @@ describe('formatJsonPath', () => {
 
   it('spells every path so that it reads back as the same keys', () => {
     const key = fc.oneof(fc.nat({ max: 1000 }), fc.string(), fc.constantFrom('a', 'Results', '$schema', '_x1', 'a.b', 'a"b', '0'));
-    fc.assert(
+    assertProperty(
       fc.property(fc.array(key, { maxLength: 6 }), (path) => {
         expect(readJsonPath(formatJsonPath(path))).toEqual(path);
       }),
@@ -99,7 +100,7 @@ describe('describeJsonValue', () => {
   });
 
   it('shows at most the first 40 characters of any string, and describes anything else in a few words', () => {
-    fc.assert(
+    assertProperty(
       fc.property(fc.jsonValue(), (value) => {
         const text = describeJsonValue(value);
         if (typeof value !== 'string' || value === '') {
@@ -146,7 +147,7 @@ describe('describeIssues with hideValues', () => {
   });
 
   it('keeps every message free of any string found in the input', () => {
-    fc.assert(
+    assertProperty(
       fc.property(fc.dictionary(fc.constantFrom('User', 'Env', 'mode', 'tag'), fc.oneof(fc.string({ minLength: 4, maxLength: 30 }), fc.array(fc.oneof(fc.string({ minLength: 4, maxLength: 30 }), fc.integer())))), (value) => {
         const result = config.safeParse(value);
         if (result.success) return;
@@ -395,7 +396,7 @@ describe('parseWithSchema', () => {
   });
 
   it('names, for any input the schema rejects, a path that leads into that input', () => {
-    fc.assert(
+    assertProperty(
       fc.property(fc.jsonValue(), (value) => {
         const result = schema.safeParse(value);
         if (result.success) return;

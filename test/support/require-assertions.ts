@@ -1,0 +1,7 @@
+// Every test must make at least one assertion: a test whose only `expect` sits behind a condition that
+// happened to be false (a table row that skips its check, a forEach over an empty list) then fails
+// instead of passing silently. Property tests count through test/support/property.ts, which asserts
+// on fast-check's run details.
+beforeEach(() => {
+  expect.hasAssertions();
+});
