@@ -40,7 +40,7 @@ export interface LedgerEntry {
   failed: boolean;
 }
 
-function record(details: fc.RunDetails<unknown>): void {
+function record<Ts>(details: fc.RunDetails<Ts>): void {
   const ledger = process.env[FUZZ_LEDGER];
   if (!ledger) return;
   const { testPath, currentTestName } = expect.getState();
@@ -55,11 +55,12 @@ function record(details: fc.RunDetails<unknown>): void {
 }
 
 /** Throws as fc.assert would: fast-check's report (seed, counterexample, shrunk path), the property's error as cause. */
-function failure(message: string | undefined, details: fc.RunDetails<unknown>): Error {
+function failure<Ts>(message: string | undefined, details: fc.RunDetails<Ts>): Error {
   return new Error(message ?? 'property failed', { cause: details.errorInstance });
 }
 
-function settle(details: fc.RunDetails<unknown>, numRuns: number): void {
+/** The assertion a passing property adds: every case asked for ran. */
+function settle<Ts>(details: fc.RunDetails<Ts>, numRuns: number): void {
   expect(details.numRuns).toBe(numRuns);
 }
 
