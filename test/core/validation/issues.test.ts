@@ -147,16 +147,20 @@ describe('describeIssues with hideValues', () => {
   });
 
   it('keeps every message free of any string found in the input', () => {
+    let checked = 0;
     assertProperty(
       fc.property(fc.dictionary(fc.constantFrom('User', 'Env', 'mode', 'tag'), fc.oneof(fc.string({ minLength: 4, maxLength: 30 }), fc.array(fc.oneof(fc.string({ minLength: 4, maxLength: 30 }), fc.integer())))), (value) => {
         const result = config.safeParse(value);
         if (result.success) return;
         const strings = JSON.stringify(value).match(/"(?:[^"\\]|\\.)*"/g) ?? [];
         for (const problem of describeIssues(result.error.issues, value, config, { hideValues: true })) {
+          checked++;
           for (const quoted of strings) if (!['"User"', '"Env"', '"mode"', '"tag"', '"a"', '"b"'].includes(quoted)) expect(problem.message).not.toContain(quoted);
         }
       }),
     );
+    // Some inputs were refused, so some messages were checked.
+    expect(checked).toBeGreaterThan(0);
   });
 });
 
