@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { buildAutomaton, type StepMeter } from '../../../functions/core/policy/glob-automaton';
 import { parseGlob } from '../../../functions/core/policy/glob-syntax';
+import { assertProperty } from '../../support/property';
 
 /*
  * The automaton against a reference written the way picomatch (the matcher before it) works: braces expanded into
@@ -136,7 +137,7 @@ const input = fc.array(fc.constantFrom(...CHARS, '/'), { maxLength: 8 }).map((ch
 
 describe('glob automaton', () => {
   it('agrees with the reference (braces expanded, backtracking regex) on generated patterns and inputs', () => {
-    fc.assert(
+    assertProperty(
       fc.property(pattern, fc.array(input, { minLength: 1, maxLength: 12 }), (glob, inputs) => {
         const matcher = automaton(glob);
         for (const text of inputs) expect([glob, text, matcher.matches(text)]).toEqual([glob, text, referenceMatch(glob, text)]);
@@ -154,7 +155,7 @@ describe('glob automaton', () => {
         .replace(/\*\*/g, choice % 2 === 0 ? 'a/b' : '')
         .replace(/\*/g, choice % 3 === 0 ? '' : 'ab')
         .replace(/\?/g, '-');
-    fc.assert(
+    assertProperty(
       fc.property(pattern, fc.nat(5), (glob, choice) => {
         const text = fill(glob, choice);
         expect([glob, text, automaton(glob).matches(text)]).toEqual([glob, text, referenceMatch(glob, text)]);
@@ -164,7 +165,7 @@ describe('glob automaton', () => {
   });
 
   it('agrees with the reference when letters are compared without case', () => {
-    fc.assert(
+    assertProperty(
       fc.property(pattern, input, fc.boolean(), (glob, text, upper) => {
         const shown = upper ? text.toUpperCase() : text;
         expect(automaton(glob.toUpperCase(), { nocase: true }).matches(shown)).toBe(referenceMatch(glob, text));
@@ -191,7 +192,7 @@ describe('glob automaton', () => {
       .array(segment, { minLength: 1, maxLength: 12 })
       .map((segments) => segments.join('/'))
       .filter(acceptable);
-    fc.assert(fc.property(longPattern, longInput, (glob, text) => void withinBound(glob, text)), { numRuns: 300 });
+    assertProperty(fc.property(longPattern, longInput, (glob, text) => void withinBound(glob, text)), { numRuns: 300 });
   });
 
   it('judges the patterns of issue 7 in bounded steps, growing linearly with the input', () => {
