@@ -1,6 +1,7 @@
 import {
   ADMISSION_STAGE,
   GATE_HOOK_STATE_KEY,
+  hookExecutionOf,
   readLifecycleHook,
   serviceOfArn,
   type HookResponse,
@@ -50,9 +51,12 @@ export async function handleLifecycleHook(rt: GateRuntime, raw: unknown, invocat
     return respond(rt, { hookStatus: unjudgeableStatus(rt.policy, `the lifecycle hook payload could not be read (${reading.reason})`, rt.clock.now()) }, log);
   }
   const { payload, state } = reading;
-  const log = rt.logger.child({ kind: 'lifecycleHook', executionId: payload.executionId, serviceRevisionArn: payload.executionDetails.targetServiceRevisionArn });
+  const log = rt.logger.child({ kind: 'lifecycleHook', executionId: hookExecutionOf(payload), serviceRevisionArn: payload.executionDetails.targetServiceRevisionArn });
 
-  if (payload.lifecycleStage !== ADMISSION_STAGE) {
+  // The flat payload names no stage (its PRE_SCALE_UP and POST_SCALE_UP examples are identical): it is judged, since
+  // the gate's hook is configured for PRE_SCALE_UP (docs/deploy.md) and judging a revision is never less safe than
+  // passing it. Only a stage that ECS names and that is another one passes unjudged.
+  if (payload.lifecycleStage && payload.lifecycleStage !== ADMISSION_STAGE) {
     log.warn({ lifecycleStage: payload.lifecycleStage }, `the gate admits revisions at ${ADMISSION_STAGE} only; this stage passes`);
     return respond(rt, { hookStatus: 'SUCCEEDED' }, log);
   }
@@ -296,7 +300,7 @@ function answer(
   const event: HookEvent | undefined =
     result.decision === 'pass'
       ? undefined
-      : { claim: { key: hookKey(payload.executionId), action, decision: result.decision }, build: () => buildVerdictEvent({ result, action, images, ...subject }) };
+      : { claim: { key: hookKey(hookExecutionOf(payload)), action, decision: result.decision }, build: () => buildVerdictEvent({ result, action, images, ...subject }) };
   if (blocking) {
     rt.metrics.count('EnforcementActions', 1, { action: 'hookFailed' });
     log.warn({ decision: result.decision }, 'service revision refused');

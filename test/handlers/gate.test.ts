@@ -69,7 +69,7 @@ describe('the gate under hostile input', () => {
   });
 
   it('always answers a lifecycle hook with a valid status, whatever the payload', async () => {
-    const hooks = fixtures.filter((f) => typeof f === 'object' && f !== null && 'executionDetails' in f);
+    const hooks = fixtures.filter((f) => typeof f === 'object' && f !== null && ('executionDetails' in f || 'targetServiceRevisionArn' in f));
     await assertProperty(
       fc.asyncProperty(fc.oneof(jsonish, fc.constantFrom(...hooks).chain(mutated)), async (payload) => {
         const world = createWorld();

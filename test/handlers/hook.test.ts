@@ -120,6 +120,34 @@ describe('the PRE_SCALE_UP lifecycle hook', () => {
     expect(world.notifier.published[0].errors?.[0].message).toContain('registry unreachable');
   });
 
+  describe('in the flat shape of the ECS guide\'s "Lifecycle payloads" (no executionDetails, no stage)', () => {
+    const flat = (hookDetails?: Record<string, unknown>) => ({
+      ...JSON.parse(readFileSync(join(__dirname, '../fixtures/events/lifecycle-hook-pre-scale-up-flat.json'), 'utf8')),
+      ...(hookDetails ? { hookDetails } : {}),
+    });
+
+    it('refuses a revision with a blocking verdict, with one verdict event per revision', async () => {
+      const { world, gate } = setup(policyOf(), BAD);
+      expect(await gate.handleHook(flat())).toEqual({ hookStatus: 'FAILED' });
+      expect(await gate.handleHook(flat())).toEqual({ hookStatus: 'FAILED' });
+      expect(world.notifier.published).toEqual([expect.objectContaining({ decision: 'fail', action: 'hookFailed', service: 'web', images: [expect.objectContaining({ digest: BAD })] })]);
+    });
+
+    it('admits a revision whose images pass', async () => {
+      const { gate } = setup(policyOf(), GOOD);
+      expect(await gate.handleHook(flat())).toEqual({ hookStatus: 'SUCCEEDED' });
+    });
+
+    it('scans an unknown image, answers IN_PROGRESS, then answers from the scan on the call back', async () => {
+      const { world, gate } = setup();
+      const first = await gate.handleHook(flat());
+      expect(first).toMatchObject({ hookStatus: 'IN_PROGRESS', hookDetails: { fargateGate: { scans: { [NEW]: 'scan-0001' } } } });
+      uploadReport(world, NEW, { reference: `${WEB}@${NEW}`, digest: NEW, critical: 1 });
+      await gate.handleEvent(buildEvent(world.store.scans.get(NEW)?.buildId as string, 'SUCCEEDED'));
+      expect(await gate.handleHook(flat(first.hookDetails))).toEqual({ hookStatus: 'FAILED' });
+    });
+  });
+
   it('passes stages other than PRE_SCALE_UP without any AWS call', async () => {
     const { world, gate } = setup(policyOf(), BAD);
     const payload = JSON.parse(readFileSync(join(__dirname, '../fixtures/events/lifecycle-hook-post-scale-up.json'), 'utf8'));

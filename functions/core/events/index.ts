@@ -4,6 +4,7 @@ export { FINAL_BUILD_STATUSES, isFinalBuildStatus, sameBuild, type FinalBuildSta
 export {
   ADMISSION_STAGE,
   GATE_HOOK_STATE_KEY,
+  hookExecutionOf,
   readLifecycleHook,
   serviceOfArn,
   type HookResponse,

@@ -2,28 +2,47 @@ import { z } from 'zod';
 import { SERVICE_ARN, SERVICE_REVISION_ARN, describeSchemaError } from './common';
 
 /**
- * The payload ECS sends a Lambda deployment lifecycle hook, and what the function answers. Shapes from
- * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/lambda-lifecycle-hooks.html ("Lifecycle payloads":
- * `executionId`, `lifecycleStage`, `resourceArn` (the service deployment), `executionDetails` {`serviceArn`,
- * `targetServiceRevisionArn`, `testTrafficWeights`, `productionTrafficWeights`}, and `hookDetails` when the service's
- * hook configuration or an earlier IN_PROGRESS answer set some). The answer is `hookStatus` SUCCEEDED | FAILED |
- * IN_PROGRESS, with `callBackDelay` (seconds, default 30) and `hookDetails`, which ECS merges and passes back on the
- * next invocation. A missing or invalid `hookStatus`, or a failed invocation, rolls the deployment back.
+ * The payload ECS sends a Lambda deployment lifecycle hook, and what the function answers. AWS documents two shapes:
+ *
+ * - wrapped: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/lambda-lifecycle-hooks.html (`executionId`,
+ *   `lifecycleStage`, `resourceArn` (the service deployment), `executionDetails` {`serviceArn`,
+ *   `targetServiceRevisionArn`, `testTrafficWeights`, `productionTrafficWeights`}, and `hookDetails` when the service's
+ *   hook configuration or an earlier IN_PROGRESS answer set some);
+ * - flat: "Lifecycle payloads" in https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-lifecycle-hooks.html
+ *   ("All lifecycle stage payloads include the following common fields: serviceArn, targetServiceRevisionArn,
+ *   testTrafficWeights, productionTrafficWeights"), whose PRE_SCALE_UP example is exactly
+ *   `{ "serviceArn": "arn:aws:ecs:…:service/myCluster/myService", "targetServiceRevisionArn":
+ *   "arn:aws:ecs:…:service-revision/myCluster/myService/01275892", "testTrafficWeights": {}, "productionTrafficWeights": {} }`,
+ *   with no execution id and no stage.
+ *
+ * Both are read into the wrapped form. A payload carrying both, with details that disagree, is refused: which service
+ * revision is meant is then a guess. The answer is `hookStatus` SUCCEEDED | FAILED | IN_PROGRESS, with
+ * `callBackDelay` (seconds, default 30) and `hookDetails`, which ECS merges and passes back on the next invocation. A
+ * missing or invalid `hookStatus`, or a failed invocation, rolls the deployment back.
  */
-export const lifecycleHookPayloadSchema = z.looseObject({
-  executionId: z.string().min(1).max(256),
-  lifecycleStage: z.string().min(1).max(64),
-  resourceArn: z.string().max(2048).nullish(),
-  executionDetails: z.looseObject({
-    serviceArn: z.string().regex(SERVICE_ARN, 'expected a service ARN'),
-    targetServiceRevisionArn: z.string().regex(SERVICE_REVISION_ARN, 'expected a service revision ARN'),
-    testTrafficWeights: z.record(z.string(), z.number()).nullish(),
-    productionTrafficWeights: z.record(z.string(), z.number()).nullish(),
-  }),
-  hookDetails: z.record(z.string(), z.unknown()).nullish(),
+const deploymentDetailsSchema = z.looseObject({
+  serviceArn: z.string().regex(SERVICE_ARN, 'expected a service ARN'),
+  targetServiceRevisionArn: z.string().regex(SERVICE_REVISION_ARN, 'expected a service revision ARN'),
+  testTrafficWeights: z.record(z.string(), z.number()).nullish(),
+  productionTrafficWeights: z.record(z.string(), z.number()).nullish(),
 });
 
+/** What either shape may carry beside the deployment details. Optional: the flat examples have none of them. */
+const invocationFields = {
+  executionId: z.string().min(1).max(256).nullish(),
+  lifecycleStage: z.string().min(1).max(64).nullish(),
+  resourceArn: z.string().max(2048).nullish(),
+  hookDetails: z.record(z.string(), z.unknown()).nullish(),
+};
+
+export const lifecycleHookPayloadSchema = z.looseObject({ ...invocationFields, executionDetails: deploymentDetailsSchema });
+
+const flatLifecycleHookPayloadSchema = deploymentDetailsSchema.extend(invocationFields);
+
 export type LifecycleHookPayload = z.infer<typeof lifecycleHookPayloadSchema>;
+
+/** The top-level fields of the flat shape that would contradict `executionDetails` in a wrapped payload. */
+const DETAIL_FIELDS = ['serviceArn', 'targetServiceRevisionArn'] as const;
 
 export type HookStatus = 'SUCCEEDED' | 'FAILED' | 'IN_PROGRESS';
 
@@ -54,12 +73,40 @@ export type HookState = z.infer<typeof hookStateSchema>;
 export type HookReading = { ok: true; payload: LifecycleHookPayload; state: HookState } | { ok: false; reason: string };
 
 export function readLifecycleHook(payload: unknown): HookReading {
-  const parsed = lifecycleHookPayloadSchema.safeParse(payload);
-  if (!parsed.success) return { ok: false, reason: describeSchemaError(parsed.error, payload, 'malformed lifecycle hook payload', []) };
-  const stored = parsed.data.hookDetails?.[GATE_HOOK_STATE_KEY];
+  const parsed = parseEitherShape(payload);
+  if (!parsed.ok) return parsed;
+  const stored = parsed.payload.hookDetails?.[GATE_HOOK_STATE_KEY];
   const state = hookStateSchema.safeParse(stored ?? {});
   // State the gate cannot read is treated as none: the worst case is one more scan claim, never a wrong answer.
-  return { ok: true, payload: parsed.data, state: state.success ? state.data : {} };
+  return { ok: true, payload: parsed.payload, state: state.success ? state.data : {} };
+}
+
+function parseEitherShape(payload: unknown): { ok: true; payload: LifecycleHookPayload } | { ok: false; reason: string } {
+  const record = typeof payload === 'object' && payload !== null && !Array.isArray(payload) ? (payload as Record<string, unknown>) : undefined;
+  if (record?.executionDetails === undefined || record.executionDetails === null) {
+    // No wrapper: the flat shape, or nothing the gate can read (named as the flat shape's missing fields).
+    const flat = flatLifecycleHookPayloadSchema.safeParse(payload);
+    if (!flat.success) return { ok: false, reason: describeSchemaError(flat.error, payload, 'malformed lifecycle hook payload (neither executionDetails nor the flat form)', []) };
+    const { serviceArn, targetServiceRevisionArn, testTrafficWeights, productionTrafficWeights, ...rest } = flat.data;
+    return { ok: true, payload: { ...rest, executionDetails: { serviceArn, targetServiceRevisionArn, testTrafficWeights, productionTrafficWeights } } };
+  }
+  const wrapped = lifecycleHookPayloadSchema.safeParse(payload);
+  if (!wrapped.success) return { ok: false, reason: describeSchemaError(wrapped.error, payload, 'malformed lifecycle hook payload', []) };
+  for (const field of DETAIL_FIELDS) {
+    const top = record[field];
+    if (top !== undefined && top !== null && top !== wrapped.data.executionDetails[field]) {
+      return { ok: false, reason: `ambiguous lifecycle hook payload: ${field} at the top level and in executionDetails differ` };
+    }
+  }
+  return { ok: true, payload: wrapped.data };
+}
+
+/**
+ * What identifies one hook execution (its verdict event is claimed once under it): the execution id, else the service
+ * deployment, else the service revision being deployed (the flat shape carries only that).
+ */
+export function hookExecutionOf(payload: LifecycleHookPayload): string {
+  return payload.executionId || payload.resourceArn || payload.executionDetails.targetServiceRevisionArn;
 }
 
 /** `arn:aws:ecs:<region>:<account>:service/<cluster>/<service>` → cluster and service names. */

@@ -138,7 +138,7 @@ describe('event classification under hostile input', () => {
   });
 
   it('never throws reading mutated lifecycle hook payloads', () => {
-    const hooks = documents.filter((d) => typeof d === 'object' && d !== null && 'executionDetails' in d);
+    const hooks = documents.filter((d) => typeof d === 'object' && d !== null && ('executionDetails' in d || 'targetServiceRevisionArn' in d));
     assertProperty(
       fc.property(fc.constantFrom(...hooks).chain(mutated), (value) => {
         const reading = readLifecycleHook(value);
