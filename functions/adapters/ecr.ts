@@ -1,6 +1,6 @@
 import { DescribeImagesCommand, type ECRClient } from '@aws-sdk/client-ecr';
 import { isSha256Digest, type EcrLocation, type ImageReference } from '../core/image/reference';
-import type { RegistryPort } from '../core/ports';
+import type { RegistryPort, ResolvedTag } from '../core/ports';
 import { hasAwsErrorName } from './aws-errors';
 
 export interface EcrRegistryOptions {
@@ -24,21 +24,28 @@ export class EcrRegistry implements RegistryPort {
     this.clientFor = options.clientFor;
   }
 
-  async resolveDigest(reference: ImageReference): Promise<string | undefined> {
+  /**
+   * The image the tag names now, with `imagePushedAt` ("the date and time ... at which the current image was pushed to
+   * the repository", https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_ImageDetail.html): the gate acts on
+   * a resolved tag only when that image was pushed before the task's pull began.
+   */
+  async resolveDigest(reference: ImageReference): Promise<ResolvedTag | undefined> {
     if (!reference.ecr) return undefined;
-    if (reference.digest) return reference.digest;
+    if (reference.digest) return { digest: reference.digest };
     // A reference without a tag means `latest`, as for `docker pull`.
     const imageTag = reference.tag ?? 'latest';
     try {
       const result = await this.clientFor(reference.ecr).send(
         new DescribeImagesCommand({ registryId: reference.ecr.accountId, repositoryName: reference.repository, imageIds: [{ imageTag }] }),
       );
-      const digest = result.imageDetails?.find((detail) => detail.imageDigest)?.imageDigest;
+      const detail = result.imageDetails?.find((image) => image.imageDigest);
+      const digest = detail?.imageDigest;
       if (digest === undefined) return undefined;
       if (!isSha256Digest(digest)) {
         throw new Error(`ECR DescribeImages for ${reference.original} returned ${JSON.stringify(digest)}, not a sha256 manifest digest`);
       }
-      return digest;
+      const pushedAt = detail?.imagePushedAt;
+      return pushedAt instanceof Date && !Number.isNaN(pushedAt.getTime()) ? { digest, pushedAt: pushedAt.toISOString() } : { digest };
     } catch (error) {
       if (hasAwsErrorName(error, 'ImageNotFoundException', 'RepositoryNotFoundException')) return undefined;
       throw error;

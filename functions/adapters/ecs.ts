@@ -308,6 +308,9 @@ function toRunningTask(task: Task): RunningTask | undefined {
   if (task.taskDefinitionArn) running.taskDefinitionArn = task.taskDefinitionArn;
   // Handed on untouched: the gate parses it (applyOverrides) and judges RunTask environment overrides after a scan.
   if (task.overrides) running.overrides = task.overrides;
+  // When the task was created and began to pull: what tells whether a tag the gate resolves is what the task pulled.
+  if (task.createdAt instanceof Date && !Number.isNaN(task.createdAt.getTime())) running.createdAt = task.createdAt.toISOString();
+  if (task.pullStartedAt instanceof Date && !Number.isNaN(task.pullStartedAt.getTime())) running.pullStartedAt = task.pullStartedAt.toISOString();
   return running;
 }
 

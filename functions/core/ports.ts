@@ -152,6 +152,12 @@ export interface RunningTask {
    * for the same reason as `taskDefinitionArn`, and absent is judged as "no overrides".
    */
   overrides?: unknown;
+  /**
+   * DescribeTasks `createdAt` and `pullStartedAt` (ISO-8601), when ECS gives them: the evidence that a digest the gate
+   * resolved from an ECR tag is the one the task pulled (the image was pushed before the pull began).
+   */
+  createdAt?: string;
+  pullStartedAt?: string;
 }
 
 /**
@@ -223,9 +229,16 @@ export interface TaskDefinitionPort {
 
 // ---------- ECR ----------
 
+/** What an ECR tag names now: its manifest digest, and when that image was pushed (DescribeImages `imagePushedAt`). */
+export interface ResolvedTag {
+  digest: string;
+  /** ISO-8601; absent when the registry does not say. Without it the gate cannot tell whether a task pulled this image. */
+  pushedAt?: string;
+}
+
 export interface RegistryPort {
-  /** Resolves an ECR tag to its manifest digest; undefined when the image or tag does not exist. */
-  resolveDigest(reference: ImageReference): Promise<string | undefined>;
+  /** Resolves an ECR tag to the image it names now; undefined when the image or tag does not exist. */
+  resolveDigest(reference: ImageReference): Promise<ResolvedTag | undefined>;
 }
 
 // ---------- CodeBuild + S3 ----------

@@ -11,6 +11,8 @@ export interface ContainerState {
   /** What a scan of this container pulls. */
   pullReference?: string;
   digest?: string;
+  /** For a digest the gate resolved from an ECR tag: when that image was pushed (the evidence check's input). */
+  tagPushedAt?: string;
   verdict?: StoredVerdict;
   scanError?: string;
   /** The scan build that ended in `scanError`, when a build ran: the evidence a stop reason and a verdict event point to. */

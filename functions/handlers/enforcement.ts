@@ -195,7 +195,8 @@ async function judgeRestore(rt: GateRuntime, ref: ServiceTaskRef, previous: Serv
         case 'pinned':
           return { name: container.name, image: plan.reference, digest: plan.digest };
         case 'resolveTag': {
-          const digest = await rt.registry.resolveDigest(plan.reference);
+          // A new deployment of the revision pulls what the tag names now.
+          const digest = (await rt.registry.resolveDigest(plan.reference))?.digest;
           if (!isSha256Digest(digest)) return { name: container.name, image: plan.reference, problem: 'its image tag no longer exists in ECR' };
           return { name: container.name, image: plan.reference, digest };
         }

@@ -189,7 +189,8 @@ async function admit(rt: GateRuntime, payload: LifecycleHookPayload, state: Hook
       if (plan.kind === 'pinned') return { plan, key: plan.digest, digest: plan.digest, pullReference: pinnedReference(plan.reference, plan.digest) };
       if (plan.kind === 'byReference') return { plan, key: plan.scanKey, pullReference: formatImageReference(plan.reference) };
       if (plan.kind === 'invalid') return { plan, scanError: plan.error };
-      const digest = await rt.registry.resolveDigest(plan.reference);
+      // A revision about to start pulls what the tag names now: no earlier pull to match it against.
+      const digest = (await rt.registry.resolveDigest(plan.reference))?.digest;
       if (!isSha256Digest(digest)) return { plan, scanError: 'the image tag does not exist in its ECR repository (DescribeImages found no such image)' };
       return { plan, key: digest, digest, pullReference: pinnedReference(plan.reference, digest) };
     }),

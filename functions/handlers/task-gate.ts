@@ -127,8 +127,14 @@ export async function judgeTask(rt: GateRuntime, task: TaskSnapshot, options: Ju
   const blocking = isBlocking(result);
   rt.metrics.count('TaskDecisions', 1, { decision: result.decision });
 
-  if (!evidenceIsConclusive(plans, task.lastStatus)) {
-    log.info({ decision: result.decision, lastStatus: task.lastStatus }, 'provisional decision on a resolved tag: waiting for the digest ECS reports');
+  if (!evidenceIsConclusive(states, task)) {
+    if (task.lastStatus === 'RUNNING') {
+      // No digest from ECS and nothing showing the tag still names what the task pulled: the image it runs is unknown.
+      const unproven = states.filter((s) => s.plan.kind === 'resolveTag').map((s) => ({ container: s.plan.container, resolvedDigest: s.digest, pushedAt: s.tagPushedAt }));
+      log.warn({ decision: result.decision, containers: unproven, pullStartedAt: task.pullStartedAt ?? task.createdAt }, 'image the task runs is unknown: nothing done until ECS reports its digest');
+    } else {
+      log.info({ decision: result.decision, lastStatus: task.lastStatus }, 'provisional decision on a resolved tag: waiting for the digest ECS reports');
+    }
     return { status: 'provisional', decision: result.decision };
   }
 
@@ -195,11 +201,12 @@ async function resolveContainers(rt: GateRuntime, plans: ImagePlan[], log: Logge
           log.warn({ container: plan.container, reason: plan.error }, 'container image cannot be judged');
           return { plan, scanError: plan.error };
         case 'resolveTag': {
-          const digest = await rt.registry.resolveDigest(plan.reference);
+          const resolved = await rt.registry.resolveDigest(plan.reference);
+          const digest = resolved?.digest;
           if (!isSha256Digest(digest)) {
             return { plan, scanError: 'the image tag does not exist in its ECR repository (DescribeImages found no such image)' };
           }
-          return { plan, key: digest, digest, pullReference: pinnedReference(plan.reference, digest) };
+          return { plan, key: digest, digest, pullReference: pinnedReference(plan.reference, digest), ...(resolved?.pushedAt ? { tagPushedAt: resolved.pushedAt } : {}) };
         }
       }
     }),
@@ -354,6 +361,8 @@ export async function judgeWaiters(
           if (running.group) snapshot.group = running.group;
           if (running.startedBy) snapshot.startedBy = running.startedBy;
           if (running.overrides !== undefined) snapshot.overrides = running.overrides;
+          if (running.createdAt) snapshot.createdAt = running.createdAt;
+          if (running.pullStartedAt) snapshot.pullStartedAt = running.pullStartedAt;
           const judgement = await judgeTask(rt, snapshot, {
             origin: 'scanFinished',
             log: waiterLog,

@@ -114,7 +114,7 @@ export class LocalBackend {
     this.activity.keepActions = options.keepActions ?? true;
     this.store = new MemoryGateStore(this.clock, this.activity);
     this.taskDefinitions = new MemoryTaskDefinitions(this.location, this.activity);
-    this.registry = new FakeRegistry(this.activity);
+    this.registry = new FakeRegistry(this.activity, () => this.clock.now());
     this.images = new ImageCatalog(this.registry);
     this.reports = new MemoryReports(options.reportBucket ?? `fargate-gate-reports-${this.location.account}`, this.activity);
     const schedule: Scheduler = (delayMs, callback) => {

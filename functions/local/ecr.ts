@@ -1,4 +1,4 @@
-import type { RegistryPort } from '../core/ports';
+import type { RegistryPort, ResolvedTag } from '../core/ports';
 import { isSha256Digest, parseImageReference, type ImageReference } from '../core/image/reference';
 import type { ActivityLog } from './activity';
 
@@ -12,8 +12,14 @@ export class FakeRegistry implements RegistryPort {
   private readonly tags = new Map<string, Map<string, string>>();
   /** `registry/repository` → digests present */
   private readonly digests = new Map<string, Set<string>>();
+  /** `registry/repository@digest` → when the image was first pushed (ECR's `imagePushedAt`: a re-tag keeps it). */
+  private readonly pushedAt = new Map<string, string>();
 
-  constructor(private readonly activity?: ActivityLog) {}
+  /** `now` stamps each push, as ECR does; without it images have no push time. */
+  constructor(
+    private readonly activity?: ActivityLog,
+    private readonly now?: () => Date,
+  ) {}
 
   /** Puts an image into its repository; a tag already in use moves to the new digest. Returns the digest it replaced, if any. */
   push(reference: string, digest: string): { previousDigest?: string } {
@@ -22,6 +28,8 @@ export class FakeRegistry implements RegistryPort {
     const repo = repositoryKey(ref);
     if (!this.digests.has(repo)) this.digests.set(repo, new Set());
     this.digests.get(repo)?.add(digest);
+    const pushed = this.now?.();
+    if (pushed && !this.pushedAt.has(`${repo}@${digest}`)) this.pushedAt.set(`${repo}@${digest}`, pushed.toISOString());
     if (!ref.tag) return {};
     if (!this.tags.has(repo)) this.tags.set(repo, new Map());
     const tags = this.tags.get(repo) as Map<string, string>;
@@ -38,11 +46,14 @@ export class FakeRegistry implements RegistryPort {
     return this.tags.get(repo)?.get(ref.tag ?? 'latest');
   }
 
-  async resolveDigest(reference: ImageReference): Promise<string | undefined> {
+  async resolveDigest(reference: ImageReference): Promise<ResolvedTag | undefined> {
     this.activity?.call('registry.resolveDigest');
     // Only ECR answers DescribeImages; any other registry is "unknown here", and the scan resolves it.
     if (!reference.ecr) return undefined;
-    return this.currentDigest(reference);
+    const digest = this.currentDigest(reference);
+    if (!digest) return undefined;
+    const pushedAt = this.pushedAt.get(`${repositoryKey(reference)}@${digest}`);
+    return pushedAt ? { digest, pushedAt } : { digest };
   }
 }
 

@@ -496,6 +496,9 @@ export class FakeEcs implements EcsPort {
           // As the ECS adapter reads DescribeTasks: without them a task judged after its scan would lose its RunTask overrides.
           taskDefinitionArn: task.taskDefinitionArn,
           overrides: structuredClone(task.overrides),
+          // As DescribeTasks gives them: the evidence that a tag the gate resolves is what the task pulled.
+          createdAt: new Date(task.createdAt).toISOString(),
+          ...(task.pullStartedAt !== undefined ? { pullStartedAt: new Date(task.pullStartedAt).toISOString() } : {}),
         },
       ];
     });

@@ -28,16 +28,21 @@ beforeEach(() => ecrMock.reset());
 
 describe('EcrRegistry.resolveDigest', () => {
   it('resolves a tag with DescribeImages in the account and region of the reference', async () => {
-    ecrMock.on(DescribeImagesCommand).resolves({ imageDetails: [{ imageDigest: DIGEST, imageTags: ['1.2.3'] }] });
+    ecrMock.on(DescribeImagesCommand).resolves({ imageDetails: [{ imageDigest: DIGEST, imageTags: ['1.2.3'], imagePushedAt: new Date('2026-01-05T08:30:00Z') }] });
     const { registry: ecr, locations } = registry();
-    const digest = await ecr.resolveDigest(parseImageReference('210987654321.dkr.ecr.us-east-2.amazonaws.com/team/app:1.2.3'));
-    expect(digest).toBe(DIGEST);
+    const resolved = await ecr.resolveDigest(parseImageReference('210987654321.dkr.ecr.us-east-2.amazonaws.com/team/app:1.2.3'));
+    expect(resolved).toEqual({ digest: DIGEST, pushedAt: '2026-01-05T08:30:00.000Z' });
     expect(ecrMock).toHaveReceivedCommandWith(DescribeImagesCommand, {
       registryId: '210987654321',
       repositoryName: 'team/app',
       imageIds: [{ imageTag: '1.2.3' }],
     });
     expect(locations).toEqual([{ accountId: '210987654321', region: 'us-east-2', fips: false }]);
+  });
+
+  it('gives no push time when ECR gives none (the gate then cannot match the image to a pull)', async () => {
+    ecrMock.on(DescribeImagesCommand).resolves({ imageDetails: [{ imageDigest: DIGEST }] });
+    expect(await registry().registry.resolveDigest(parseImageReference('123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:1'))).toEqual({ digest: DIGEST });
   });
 
   it('asks for `latest` when the reference has no tag', async () => {
@@ -47,8 +52,8 @@ describe('EcrRegistry.resolveDigest', () => {
   });
 
   it('returns the digest of a pinned reference without calling ECR', async () => {
-    const digest = await registry().registry.resolveDigest(parseImageReference(`123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:1@${DIGEST}`));
-    expect(digest).toBe(DIGEST);
+    const resolved = await registry().registry.resolveDigest(parseImageReference(`123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:1@${DIGEST}`));
+    expect(resolved).toEqual({ digest: DIGEST });
     expect(ecrMock).not.toHaveReceivedCommand(DescribeImagesCommand);
   });
 

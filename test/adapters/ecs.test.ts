@@ -364,6 +364,9 @@ describe('describeTasks', () => {
         startedBy: 'ecs-svc/4412863370297563981',
         taskDefinitionArn: 'arn:aws:ecs:eu-west-1:111122223333:task-definition/web-api:42',
         overrides: { containerOverrides: [{ name: 'app' }, { name: 'log-router' }], inferenceAcceleratorOverrides: [] },
+        // The evidence a tag the gate resolves must match: when the task was created and began to pull.
+        createdAt: '2026-01-05T08:59:58.204Z',
+        pullStartedAt: '2026-01-05T09:00:05.381Z',
         containers: [
           {
             name: 'app',

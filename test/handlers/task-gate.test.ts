@@ -1,7 +1,7 @@
 import { createGate } from '../../functions/handlers/gate';
 import { createWorld, policyOf, type World } from './support/fakes';
 import { parseTaskDefinition } from '../../functions/core/taskdef/parse';
-import { CLUSTER, REGISTRY, buildEvent, digestOf, registerTaskDefinition, runningTask, storeVerdict, taskArnOf, taskDefinitionArnOf, taskEvent } from './support/scenario';
+import { CLUSTER, REGISTRY, buildEvent, digestOf, registerTaskDefinition, runningTask, storeVerdict, taskArnOf, taskDefinitionArnOf, taskEvent, uploadReport } from './support/scenario';
 
 const policy = policyOf();
 const GOOD = digestOf('good');
@@ -96,11 +96,63 @@ describe('a task whose digest has a verdict', () => {
     expect(world.ecs.stops).toHaveLength(1);
   });
 
-  it('acts on a resolved tag once the task runs and ECS still reports no digest', async () => {
-    const { world, gate } = setup();
-    world.registry.tags.set(`${WEB}:1`, BAD);
-    const result = await gate.handleEvent(taskEvent({ lastStatus: 'RUNNING', containers: [{ name: 'web', image: `${WEB}:1` }] }));
-    expect(result).toMatchObject({ judgement: { status: 'judged', decision: 'fail', action: 'stopTask' } });
+  describe('a running task ECS reports no digest for, whose ECR tag the gate resolves', () => {
+    const PULL_STARTED = '2026-01-05T09:00:01.000Z';
+    const running = () => taskEvent({ lastStatus: 'RUNNING', pullStartedAt: PULL_STARTED, containers: [{ name: 'web', image: `${WEB}:1` }] });
+
+    it('is acted on when the image the tag names was pushed before the task began to pull', async () => {
+      const { world, gate } = setup();
+      world.registry.tags.set(`${WEB}:1`, BAD);
+      world.registry.pushedAt.set(BAD, '2026-01-05T08:30:00.000Z');
+      const result = await gate.handleEvent(running());
+      expect(result).toMatchObject({ judgement: { status: 'judged', decision: 'fail', action: 'stopTask' } });
+      expect(world.ecs.stops).toHaveLength(1);
+    });
+
+    it('is not stopped when the tag was moved to a failing image after the task began to pull', async () => {
+      const { world, gate } = setup();
+      world.registry.tags.set(`${WEB}:1`, BAD);
+      world.registry.pushedAt.set(BAD, '2026-01-05T09:00:05.000Z');
+      const result = await gate.handleEvent(running());
+      expect(result).toMatchObject({ judgement: { status: 'provisional', decision: 'fail' } });
+      expect(world.ecs.stops).toEqual([]);
+      expect(world.notifier.published).toEqual([]);
+    });
+
+    it('is not stopped when ECR gives no push time to compare with', async () => {
+      const { world, gate } = setup();
+      world.registry.tags.set(`${WEB}:1`, BAD);
+      const result = await gate.handleEvent(running());
+      expect(result).toMatchObject({ judgement: { status: 'provisional' } });
+      expect(world.ecs.stops).toEqual([]);
+    });
+
+    it('compares with the task\'s creation when the event has no pull time', async () => {
+      const { world, gate } = setup();
+      world.registry.tags.set(`${WEB}:1`, BAD);
+      world.registry.pushedAt.set(BAD, '2026-01-05T08:59:59.000Z');
+      // taskEvent's createdAt is 08:59:58: the image came a second later.
+      const late = await gate.handleEvent(taskEvent({ lastStatus: 'RUNNING', containers: [{ name: 'web', image: `${WEB}:1` }] }));
+      expect(late).toMatchObject({ judgement: { status: 'provisional' } });
+      world.registry.pushedAt.set(BAD, '2026-01-05T08:59:57.000Z');
+      const early = await gate.handleEvent(taskEvent({ lastStatus: 'RUNNING', containers: [{ name: 'web', image: `${WEB}:1` }] }, 'evt-2'));
+      expect(early).toMatchObject({ judgement: { status: 'judged', action: 'stopTask' } });
+    });
+
+    it('is not stopped after the scan of the moved tag\'s image finishes either', async () => {
+      const { world, gate } = setup();
+      const MOVED = digestOf('moved');
+      world.registry.tags.set(`${WEB}:1`, MOVED);
+      world.registry.pushedAt.set(MOVED, '2026-01-05T09:00:05.000Z');
+      const first = await gate.handleEvent(running());
+      expect(first).toMatchObject({ judgement: { status: 'waiting', on: [MOVED] } });
+      const task = runningTask({ lastStatus: 'RUNNING', pullStartedAt: PULL_STARTED, containers: [{ name: 'web', image: `${WEB}:1` }] });
+      world.ecs.tasks.set(task.taskArn, task);
+      uploadReport(world, MOVED, { reference: `${WEB}@${MOVED}`, digest: MOVED, critical: 1 });
+      await gate.handleEvent(buildEvent(world.store.scans.get(MOVED)?.buildId as string, 'SUCCEEDED'));
+      expect(world.ecs.stops).toEqual([]);
+      expect(await world.store.listWaiters(MOVED)).toEqual([]);
+    });
   });
 
   it('drops duplicate and late early events before asking ECR again', async () => {

@@ -7,11 +7,23 @@ describe('FakeRegistry', () => {
   it('resolves ECR tags to the digest they name now, and moves a tag on a new push', async () => {
     const registry = new FakeRegistry();
     expect(registry.push(`${REGISTRY}/shop/api:1.0`, digestOf('1'))).toEqual({});
-    expect(await registry.resolveDigest(parseImageReference(`${REGISTRY}/shop/api:1.0`))).toBe(digestOf('1'));
+    expect(await registry.resolveDigest(parseImageReference(`${REGISTRY}/shop/api:1.0`))).toEqual({ digest: digestOf('1') });
     expect(registry.push(`${REGISTRY}/shop/api:1.0`, digestOf('2'))).toEqual({ previousDigest: digestOf('1') });
-    expect(await registry.resolveDigest(parseImageReference(`${REGISTRY}/shop/api:1.0`))).toBe(digestOf('2'));
+    expect(await registry.resolveDigest(parseImageReference(`${REGISTRY}/shop/api:1.0`))).toEqual({ digest: digestOf('2') });
     expect(registry.currentDigest(`${REGISTRY}/shop/api@${digestOf('1')}`)).toBe(digestOf('1'));
     expect(await registry.resolveDigest(parseImageReference(`${REGISTRY}/shop/api:9.9`))).toBeUndefined();
+  });
+
+  it('stamps each image with its first push, as imagePushedAt: a re-tag keeps it', async () => {
+    let now = new Date('2026-01-05T09:00:00Z');
+    const registry = new FakeRegistry(undefined, () => now);
+    registry.push(`${REGISTRY}/shop/api:1.0`, digestOf('1'));
+    now = new Date('2026-01-05T10:00:00Z');
+    registry.push(`${REGISTRY}/shop/api:1.0`, digestOf('2'));
+    expect(await registry.resolveDigest(parseImageReference(`${REGISTRY}/shop/api:1.0`))).toEqual({ digest: digestOf('2'), pushedAt: '2026-01-05T10:00:00.000Z' });
+    now = new Date('2026-01-05T11:00:00Z');
+    registry.push(`${REGISTRY}/shop/api:1.0`, digestOf('1'));
+    expect(await registry.resolveDigest(parseImageReference(`${REGISTRY}/shop/api:1.0`))).toEqual({ digest: digestOf('1'), pushedAt: '2026-01-05T09:00:00.000Z' });
   });
 
   it('answers only for ECR, as DescribeImages does', async () => {

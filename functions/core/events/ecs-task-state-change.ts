@@ -28,6 +28,7 @@ export const ecsTaskSchema = z.looseObject({
   containers: z.array(ecsContainerSchema).min(1).max(100),
   overrides: z.unknown().optional(),
   createdAt: z.unknown().optional(),
+  pullStartedAt: z.unknown().optional(),
 });
 
 export type EcsTaskJson = z.infer<typeof ecsTaskSchema>;
@@ -90,5 +91,6 @@ export function toSnapshot(task: EcsTaskJson): TaskSnapshot {
   if (typeof task.version === 'number') snapshot.version = task.version;
   if (task.overrides !== undefined && task.overrides !== null) snapshot.overrides = task.overrides;
   if (typeof task.createdAt === 'string' && !Number.isNaN(Date.parse(task.createdAt))) snapshot.createdAt = task.createdAt;
+  if (typeof task.pullStartedAt === 'string' && !Number.isNaN(Date.parse(task.pullStartedAt))) snapshot.pullStartedAt = task.pullStartedAt;
   return snapshot;
 }

@@ -5,7 +5,7 @@ import type { Decision, EvaluationResult } from '../result/model';
 import type { TaskDefinitionSpec } from '../taskdef/model';
 import { verdictFreshness } from './freshness';
 import type { ImagePlan } from './images';
-import type { TaskOwner } from './task';
+import type { TaskOwner, TaskSnapshot } from './task';
 
 export type GateAction = 'stopTask' | 'rollbackService' | 'none';
 
@@ -32,13 +32,35 @@ export function planEnforcement(decision: Decision, blocking: boolean, owner: Ta
   return { action: 'none', notify: decision !== 'pass' };
 }
 
+/** A container as the evidence check sees it: how its image is known and, for a resolved ECR tag, when the image the tag names was pushed. */
+export interface ImageEvidence {
+  plan: ImagePlan;
+  /** ISO-8601 `imagePushedAt` of the image an ECR tag resolved to (RegistryPort.resolveDigest). */
+  tagPushedAt?: string;
+}
+
 /**
- * Whether the gate may act on what it knows of a task's images. A digest resolved from an ECR tag is a guess
- * (the tag may have moved after the pull); while the task is still starting, ECS will soon report the digest it
- * really pulled, so a guess only starts scans early. Once the task is RUNNING no better evidence will come.
+ * Whether the image an ECR tag names now is the one the task pulled: it was pushed strictly before the task began to
+ * pull (`pullStartedAt`, else `createdAt`, which comes earlier still). A tag names one image at a time, so the image
+ * it named when the pull began is this one, unless the tag was moved away and back onto an older image since (a
+ * re-tag keeps the image's first push time): an edge the gate cannot see, and one a digest from ECS closes.
+ * Without either time there is no evidence at all.
  */
-export function evidenceIsConclusive(plans: readonly ImagePlan[], lastStatus: string): boolean {
-  return lastStatus === 'RUNNING' || plans.every((plan) => plan.kind !== 'resolveTag');
+export function tagMatchesPull(tagPushedAt: string | undefined, task: Pick<TaskSnapshot, 'pullStartedAt' | 'createdAt'>): boolean {
+  const pushed = Date.parse(tagPushedAt ?? '');
+  const pullBegan = Date.parse(task.pullStartedAt ?? task.createdAt ?? '');
+  return !Number.isNaN(pushed) && !Number.isNaN(pullBegan) && pushed < pullBegan;
+}
+
+/**
+ * Whether the gate may act on what it knows of a task's images. A digest resolved from an ECR tag is a guess (the
+ * tag may have moved after the pull): while the task is still starting, ECS will soon report the digest it really
+ * pulled, so a guess only starts scans early. Once the task is RUNNING, the guess counts only with evidence that
+ * the task pulled that image (`tagMatchesPull`); without it the task's image is unknown and the gate waits for the
+ * digest ECS reports, never stopping a task for an image it may not run.
+ */
+export function evidenceIsConclusive(images: readonly ImageEvidence[], task: Pick<TaskSnapshot, 'lastStatus' | 'pullStartedAt' | 'createdAt'>): boolean {
+  return images.every((image) => image.plan.kind !== 'resolveTag' || (task.lastStatus === 'RUNNING' && tagMatchesPull(image.tagPushedAt, task)));
 }
 
 /** One container of a revision the gate may restore: the digest a new deployment of it would run, and its verdict. */

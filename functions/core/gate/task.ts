@@ -28,6 +28,8 @@ export interface TaskSnapshot {
   overrides?: unknown;
   /** ISO-8601 `createdAt` of the task when known (decision latency is measured from it). */
   createdAt?: string;
+  /** ISO-8601 `pullStartedAt` of the task when known: when it began to pull its images. */
+  pullStartedAt?: string;
 }
 
 /** The states a Fargate task passes through before it runs (task-lifecycle docs); later ones are on the way out. */

@@ -61,6 +61,7 @@ describeWithConformance('conformance events', () => {
       group: 'family:sample-fargate',
       version: 4,
       createdAt: '2020-01-23T17:57:34.402Z',
+      pullStartedAt: '2020-01-23T17:57:52.103Z',
       overrides: { containerOverrides: [{ name: 'FargateApp' }] },
       containers: [
         {

@@ -1,5 +1,5 @@
 import { planImage } from '../../../functions/core/gate/images';
-import { decideRestore, evidenceIsConclusive, planEnforcement, type RestoreContainer } from '../../../functions/core/gate/plan';
+import { decideRestore, evidenceIsConclusive, planEnforcement, tagMatchesPull, type RestoreContainer } from '../../../functions/core/gate/plan';
 import { parseImageReference } from '../../../functions/core/image/reference';
 import { assessImage } from '../../../functions/core/policy/assess';
 import type { StoredVerdict } from '../../../functions/core/ports';
@@ -34,13 +34,38 @@ describe('evidenceIsConclusive', () => {
   const pinned = planImage({ name: 'a', image: `nginx@sha256:${'e'.repeat(64)}` });
   const guessed = planImage({ name: 'b', image: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/web:1' });
 
+  const pulled = { pullStartedAt: '2026-01-05T09:00:10Z', createdAt: '2026-01-05T09:00:00Z' };
+  const pushedBefore = { plan: guessed, tagPushedAt: '2026-01-05T08:00:00Z' };
+  const pushedAfter = { plan: guessed, tagPushedAt: '2026-01-05T09:00:11Z' };
+
   it('waits for the digest ECS reports while a task with a resolved tag is starting', () => {
-    expect(evidenceIsConclusive([pinned, guessed], 'PENDING')).toBe(false);
-    expect(evidenceIsConclusive([pinned], 'PENDING')).toBe(true);
+    expect(evidenceIsConclusive([{ plan: pinned }, pushedBefore], { lastStatus: 'PENDING', ...pulled })).toBe(false);
+    expect(evidenceIsConclusive([{ plan: pinned }], { lastStatus: 'PENDING' })).toBe(true);
   });
 
-  it('accepts the resolved tag once the task runs: nothing better will come', () => {
-    expect(evidenceIsConclusive([pinned, guessed], 'RUNNING')).toBe(true);
+  it('accepts the resolved tag once the task runs, if the image was pushed before the task began to pull', () => {
+    expect(evidenceIsConclusive([{ plan: pinned }, pushedBefore], { lastStatus: 'RUNNING', ...pulled })).toBe(true);
+  });
+
+  it('never accepts a resolved tag without evidence that the task pulled that image', () => {
+    expect(evidenceIsConclusive([{ plan: pinned }, pushedAfter], { lastStatus: 'RUNNING', ...pulled })).toBe(false);
+    expect(evidenceIsConclusive([{ plan: guessed }], { lastStatus: 'RUNNING', ...pulled })).toBe(false);
+    expect(evidenceIsConclusive([pushedBefore], { lastStatus: 'RUNNING' })).toBe(false);
+  });
+});
+
+describe('tagMatchesPull', () => {
+  it('needs the push strictly before the pull began, from pullStartedAt or else createdAt', () => {
+    expect(tagMatchesPull('2026-01-05T09:00:09Z', { pullStartedAt: '2026-01-05T09:00:10Z', createdAt: '2026-01-05T09:00:00Z' })).toBe(true);
+    expect(tagMatchesPull('2026-01-05T09:00:10Z', { pullStartedAt: '2026-01-05T09:00:10Z' })).toBe(false);
+    expect(tagMatchesPull('2026-01-05T09:00:09Z', { createdAt: '2026-01-05T09:00:00Z' })).toBe(false);
+    expect(tagMatchesPull('2026-01-05T08:59:59Z', { createdAt: '2026-01-05T09:00:00Z' })).toBe(true);
+  });
+
+  it('is no evidence when a time is missing or unreadable', () => {
+    expect(tagMatchesPull(undefined, { pullStartedAt: '2026-01-05T09:00:10Z' })).toBe(false);
+    expect(tagMatchesPull('2026-01-05T08:00:00Z', {})).toBe(false);
+    expect(tagMatchesPull('yesterday', { pullStartedAt: '2026-01-05T09:00:10Z' })).toBe(false);
   });
 });
 

@@ -240,10 +240,15 @@ export class FakeTaskDefinitions {
 export class FakeRegistry {
   /** `registry/repository:tag` → digest */
   readonly tags = new Map<string, string>();
+  /** digest → ISO time the image was pushed (DescribeImages `imagePushedAt`); absent: ECR did not say. */
+  readonly pushedAt = new Map<string, string>();
   constructor(private readonly recorder: Recorder) {}
   async resolveDigest(reference: ImageReference) {
     this.recorder.record('registry.resolveDigest');
-    return this.tags.get(`${reference.registry}/${reference.repository}:${reference.tag ?? 'latest'}`);
+    const digest = this.tags.get(`${reference.registry}/${reference.repository}:${reference.tag ?? 'latest'}`);
+    if (digest === undefined) return undefined;
+    const pushedAt = this.pushedAt.get(digest);
+    return pushedAt ? { digest, pushedAt } : { digest };
   }
 }
 

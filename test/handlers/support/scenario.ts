@@ -47,6 +47,7 @@ export interface TaskInput {
   launchType?: string | null;
   capacityProviderName?: string;
   createdAt?: string;
+  pullStartedAt?: string;
 }
 
 /** The `detail` of an ECS Task State Change, shaped like the AWS documentation's Fargate example. */
@@ -77,6 +78,7 @@ export function taskDetail(input: TaskInput): Record<string, unknown> {
   const startedBy = input.startedBy === undefined ? (input.service ? 'ecs-svc/1234567890123456789' : undefined) : input.startedBy;
   if (startedBy) detail.startedBy = startedBy;
   if (input.overrides !== undefined) detail.overrides = input.overrides;
+  if (input.pullStartedAt !== undefined) detail.pullStartedAt = input.pullStartedAt;
   return detail;
 }
 
@@ -108,6 +110,8 @@ export function runningTask(input: TaskInput): RunningTask {
     taskDefinitionArn: detail.taskDefinitionArn as string,
     containers: input.containers.map((c) => ({ name: c.name, image: c.image ?? '', ...(c.imageDigest ? { imageDigest: c.imageDigest } : {}) })),
     ...(input.overrides !== undefined ? { overrides: input.overrides } : {}),
+    createdAt: detail.createdAt as string,
+    ...(input.pullStartedAt !== undefined ? { pullStartedAt: input.pullStartedAt } : {}),
   };
 }
 
