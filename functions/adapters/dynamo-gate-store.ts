@@ -8,7 +8,7 @@ import {
   type DynamoDBDocumentClient,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import type { Clock, EnforcementRecord, GateStore, ScanRecord, ScanState, StoredVerdict, Waiter } from '../core/ports';
+import { isExpectedScan, type Clock, type EnforcementRecord, type ExpectedScan, type GateStore, type ScanRecord, type ScanState, type StoredVerdict, type Waiter } from '../core/ports';
 import { isConditionalCheckFailed } from './aws-errors';
 import {
   SCAN_STATES,
@@ -179,16 +179,30 @@ export class DynamoGateStore implements GateStore {
     return item ? itemToScan(item) : undefined;
   }
 
-  async updateScan(digest: string, expectedState: ScanState, changes: Partial<Omit<ScanRecord, 'digest'>>): Promise<boolean> {
+  async updateScan(digest: string, expected: ExpectedScan, changes: Partial<Omit<ScanRecord, 'digest'>>): Promise<boolean> {
     requireText('digest', digest);
-    requireScanState(expectedState);
+    requireScanState(expected.state);
+    requireText('scanId', expected.scanId);
     const fields = Object.keys(changes) as string[];
     const unknown = fields.filter((field) => !(UPDATABLE_SCAN_FIELDS as readonly string[]).includes(field));
     if (unknown.length > 0) throw new TypeError(`updateScan(${digest}): cannot change ${unknown.join(', ')}`);
     if (changes.state !== undefined) requireScanState(changes.state);
 
-    const names: Record<string, string> = { '#pk': GATE_TABLE.partitionKey, '#state': 'state' };
-    const values: Record<string, unknown> = { ':expected': expectedState };
+    // The state and the scan's identity: a finisher of an older scan (re-claimed or rescanned since) must lose.
+    const names: Record<string, string> = { '#pk': GATE_TABLE.partitionKey, '#state': 'state', '#expectedScanId': 'scanId' };
+    const values: Record<string, unknown> = { ':expected': expected.state, ':expectedScanId': expected.scanId };
+    const condition = ['attribute_exists(#pk)', '#state = :expected', '#expectedScanId = :expectedScanId'];
+    if (expected.buildId !== undefined) {
+      names['#expectedBuildId'] = 'buildId';
+      if (expected.buildId === '') {
+        // "No build yet" is an absent attribute or an empty one (a rescan writes '').
+        values[':noBuild'] = '';
+        condition.push('(attribute_not_exists(#expectedBuildId) OR #expectedBuildId = :noBuild)');
+      } else {
+        values[':expectedBuildId'] = expected.buildId;
+        condition.push('#expectedBuildId = :expectedBuildId');
+      }
+    }
     const set: string[] = [];
     const remove: string[] = [];
     (fields as UpdatableScanField[]).forEach((field, index) => {
@@ -227,7 +241,7 @@ export class DynamoGateStore implements GateStore {
 
     if (set.length === 0 && remove.length === 0) {
       const current = await this.getScan(digest);
-      return current?.state === expectedState;
+      return isExpectedScan(current, expected);
     }
     const updateExpression = [set.length ? `SET ${set.join(', ')}` : '', remove.length ? `REMOVE ${remove.join(', ')}` : '']
       .filter(Boolean)
@@ -237,7 +251,7 @@ export class DynamoGateStore implements GateStore {
         TableName: this.tableName,
         Key: itemKeys.scan(digest),
         UpdateExpression: updateExpression,
-        ConditionExpression: 'attribute_exists(#pk) AND #state = :expected',
+        ConditionExpression: condition.join(' AND '),
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
       }),

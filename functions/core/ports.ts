@@ -57,6 +57,26 @@ export interface ScanRecord {
   finishFailures?: number;
 }
 
+/** The scan a conditional update expects to find (GateStore.updateScan). */
+export interface ExpectedScan {
+  state: ScanState;
+  /** The scan's identity: a claim, a re-claim of an error and a rescan each give a new one. */
+  scanId: string;
+  /** When given, the build the record must still name: `''` means none yet (absent or empty). */
+  buildId?: string;
+}
+
+/** What a transition of `record` expects: its state, its scan id and its build (none yet when it has none). */
+export function expectedScan(record: Pick<ScanRecord, 'state' | 'scanId' | 'buildId'>): ExpectedScan {
+  return { state: record.state, scanId: record.scanId, buildId: record.buildId ?? '' };
+}
+
+/** Whether a stored record is still the scan `expected` names (the stores' condition, in one place). */
+export function isExpectedScan(record: Pick<ScanRecord, 'state' | 'scanId' | 'buildId'> | undefined, expected: ExpectedScan): boolean {
+  if (!record || record.state !== expected.state || record.scanId !== expected.scanId) return false;
+  return expected.buildId === undefined || (record.buildId ?? '') === expected.buildId;
+}
+
 export interface Waiter {
   digest: string;
   taskArn: string;
@@ -98,8 +118,12 @@ export interface GateStore {
   /** Creates the scan record only if none exists for the digest (or the old one ended in error and may retry). True when this caller won. */
   claimScan(record: ScanRecord): Promise<boolean>;
   getScan(digest: string): Promise<ScanRecord | undefined>;
-  /** Conditional update: applies only while the record is in `expectedState`. True when applied. */
-  updateScan(digest: string, expectedState: ScanState, changes: Partial<Omit<ScanRecord, 'digest'>>): Promise<boolean>;
+  /**
+   * Conditional update: applies only while the record is still the scan `expected` names, in its state (and with its
+   * build, when given). True when applied. A finisher that read the record before it was finished elsewhere and
+   * re-claimed or rescanned (a new scan id) must not overwrite the new scan: the state alone cannot tell them apart.
+   */
+  updateScan(digest: string, expected: ExpectedScan, changes: Partial<Omit<ScanRecord, 'digest'>>): Promise<boolean>;
   /** Scans still queued or running, for the sweep. */
   listUnfinishedScans(): Promise<ScanRecord[]>;
 

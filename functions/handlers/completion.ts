@@ -6,7 +6,7 @@ import { scanNotificationKey } from '../core/gate/keys';
 import { buildVerdictEvent } from '../core/gate/verdict-event';
 import { isSha256Digest, parseImageReference } from '../core/image/reference';
 import { evaluatePolicy, type ContainerEvidence } from '../core/policy';
-import type { ScanRecord, StoredVerdict } from '../core/ports';
+import { expectedScan, isExpectedScan, type ScanRecord, type StoredVerdict } from '../core/ports';
 import { classifyFailure, describeError, isNonRetryable, shouldRetry } from './failures';
 import type { Logger } from './logger';
 import { notifyAfterDecision } from './notify';
@@ -54,6 +54,14 @@ export async function finishScan(rt: GateRuntime, record: ScanRecord, end: ScanE
     error = describeEnd(rt, record, end);
   }
 
+  // A finisher that read the record a while ago (the sweep, a redelivered build event) can find the scan finished
+  // elsewhere and the digest claimed since by a newer scan: nothing of this one is applied then, neither its verdict
+  // nor its outcome for the tasks now waiting on the newer scan. The record's own update below is conditioned the same way.
+  if (!isExpectedScan(await rt.store.getScan(record.digest), expectedScan(record))) {
+    scanLog.info('scan record already moved on (finished elsewhere or rescanned): this outcome is not applied');
+    return { key: record.digest, scanId: record.scanId, outcome: verdict ? 'verdict' : 'error', ...(error !== undefined ? { error } : {}) };
+  }
+
   if (verdict) {
     const refused = await storeVerdicts(rt, verdict, alias, scanLog);
     if (refused !== undefined) {
@@ -74,7 +82,7 @@ export async function finishScan(rt: GateRuntime, record: ScanRecord, end: ScanE
   const ending = verdict
     ? { state: 'done' as const, reportLocation: verdict.reportLocation, attempts: 0, error: undefined, finishFailures: undefined }
     : { ...scanFailure(rt, record, error ?? 'the scan failed'), finishFailures: undefined };
-  const marked = await rt.store.updateScan(record.digest, record.state, ending);
+  const marked = await rt.store.updateScan(record.digest, expectedScan(record), ending);
   if (marked) {
     // The next launches of a failed image in this environment then read the record before adding a waiter.
     rt.standingScanErrors.note({ digest: record.digest, ...ending }, rt.clock.now().getTime());
@@ -148,7 +156,7 @@ async function finishCounting(rt: GateRuntime, record: ScanRecord, end: ScanEnd,
       return giveUp(rt, record, `the scan could not be finished (${failures} attempts failed, the last with: ${reason})`, log);
     }
     try {
-      await rt.store.updateScan(record.digest, record.state, {
+      await rt.store.updateScan(record.digest, expectedScan(record), {
         finishFailures: failures,
         error: `finishing the scan failed ${failures} time${failures === 1 ? '' : 's'} in a row: ${reason}`,
       });
@@ -166,7 +174,7 @@ async function finishCounting(rt: GateRuntime, record: ScanRecord, end: ScanEnd,
  */
 async function giveUp(rt: GateRuntime, record: ScanRecord, reason: string, log: Logger): Promise<FinishedScan> {
   const ending = { ...scanFailure(rt, record, reason), finishFailures: undefined };
-  if (!(await rt.store.updateScan(record.digest, record.state, ending))) {
+  if (!(await rt.store.updateScan(record.digest, expectedScan(record), ending))) {
     log.info({ digest: record.digest }, 'scan record already moved on (finished elsewhere or rescanned)');
     return { key: record.digest, scanId: record.scanId, outcome: 'error', error: reason };
   }
@@ -339,7 +347,7 @@ export async function sweep(rt: GateRuntime, log: Logger): Promise<SweepSummary>
         if (await attempt(record, async () => void (await finishCounting(rt, record, { deadline: 'queued' }, log)))) summary.expired += 1;
       } else if (past(record.retryAt)) {
         await attempt(record, async () => {
-          if (await rt.store.updateScan(record.digest, 'running', { state: 'queued', retryAt: new Date(now).toISOString() })) {
+          if (await rt.store.updateScan(record.digest, expectedScan(record), { state: 'queued', retryAt: new Date(now).toISOString() })) {
             await retryQueued(rt, { ...record, state: 'queued' }, log);
             summary.retried += 1;
           }
@@ -364,7 +372,7 @@ export async function sweep(rt: GateRuntime, log: Logger): Promise<SweepSummary>
 async function retryQueued(rt: GateRuntime, record: ScanRecord, log: Logger): Promise<boolean> {
   const now = rt.clock.now().getTime();
   const lease = new Date(now + rt.config.startLeaseSeconds * 1000).toISOString();
-  if (!(await rt.store.updateScan(record.digest, 'queued', { state: 'running', buildId: '', retryAt: lease }))) return false;
+  if (!(await rt.store.updateScan(record.digest, { state: 'queued', scanId: record.scanId }, { state: 'running', buildId: '', retryAt: lease }))) return false;
   await startScan(rt, { ...record, state: 'running', retryAt: lease }, 'running', log);
   return true;
 }

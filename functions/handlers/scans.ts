@@ -4,7 +4,7 @@ import { DEFAULT_SCAN_ERROR_BACKOFF, retryDelayMs, type BackoffOptions } from '.
 import { isReferenceScanKey, reportKeyFor } from '../core/gate/images';
 import { isSha256Digest } from '../core/image/reference';
 import { assessImage } from '../core/policy';
-import { ReportMissingError, ScanCapacityError, type ScanRecord, type ScanState, type StoredVerdict } from '../core/ports';
+import { ReportMissingError, ScanCapacityError, expectedScan, type ScanRecord, type ScanState, type StoredVerdict } from '../core/ports';
 import { referenceVerdictLifetimeMinutes } from './config';
 import { classifyFailure, describeError, isNonRetryable } from './failures';
 import type { Logger } from './logger';
@@ -18,7 +18,8 @@ import type { GateRuntime } from './runtime';
  * the verdict lifetime and the policy's maxScanAge; after that the record goes back to queued (a rescan). An error
  * record is re-claimed by the next task that needs the digest once its retry time passed; the wait doubles with each
  * failure in a row (core/gate/backoff.ts), counted in the record's `attempts`, which a retry carries over and only a
- * scan that produced a report resets. Every transition is a conditional write.
+ * scan that produced a report resets. Every transition is a conditional write on the state and the scan's identity
+ * (its scan id, and its build where it has one), so a slow finisher of an older scan never overwrites a newer one.
  */
 
 export type EnsureOutcome =
@@ -101,7 +102,7 @@ export function scanFailure(rt: GateRuntime, record: ScanRecord, error: string):
 /** Puts a finished scan back to queued with a new scan id and starts it; only one caller wins the transition. */
 export async function rescan(rt: GateRuntime, finished: ScanRecord, log: Logger, imageReference = finished.imageReference): Promise<EnsureOutcome> {
   const fresh = newScanRecord(rt, finished.digest, imageReference);
-  const applied = await rt.store.updateScan(finished.digest, finished.state, {
+  const applied = await rt.store.updateScan(finished.digest, expectedScan(finished), {
     state: 'queued',
     imageReference,
     scanId: fresh.scanId,
@@ -131,6 +132,8 @@ export async function rescan(rt: GateRuntime, finished: ScanRecord, log: Logger,
  */
 export async function startScan(rt: GateRuntime, record: ScanRecord, expectedState: ScanState, log: Logger): Promise<EnsureOutcome> {
   const reportKey = reportKeyFor(rt.config.reportPrefix, record.digest, record.scanId);
+  // This scan, not its build: the caller just claimed or leased it under this scan id, and has no build of it yet.
+  const expected = { state: expectedState, scanId: record.scanId };
   const scanLog = log.child({ digest: record.digest, scanId: record.scanId });
   try {
     const { buildId } = await rt.scanner.startScan({
@@ -141,7 +144,7 @@ export async function startScan(rt: GateRuntime, record: ScanRecord, expectedSta
       reportKey,
     });
     const now = rt.clock.now().getTime();
-    const applied = await rt.store.updateScan(record.digest, expectedState, {
+    const applied = await rt.store.updateScan(record.digest, expected, {
       state: 'running',
       buildId,
       startedAt: iso(now),
@@ -155,7 +158,7 @@ export async function startScan(rt: GateRuntime, record: ScanRecord, expectedSta
     if (error instanceof ScanCapacityError) {
       const attempts = unsuccessfulAttempts(record) + 1;
       const retryAt = rt.clock.now().getTime() + retryDelayMs(attempts, rt.random(), rt.config.retryBackoff);
-      await rt.store.updateScan(record.digest, expectedState, { state: 'queued', attempts, retryAt: iso(retryAt), buildId: '' });
+      await rt.store.updateScan(record.digest, expected, { state: 'queued', attempts, retryAt: iso(retryAt), buildId: '' });
       rt.metrics.count('ScansQueued');
       scanLog.warn({ attempts, retryAt: iso(retryAt), reason: error.message }, 'CodeBuild refused the scan for capacity; queued for retry');
       return { state: 'queued', scanId: record.scanId };
@@ -164,7 +167,7 @@ export async function startScan(rt: GateRuntime, record: ScanRecord, expectedSta
       // The adapter refused the request itself, or CodeBuild refused it for good (access denied, no such project):
       // retrying cannot help, so the scan is an error (onScanError decides) that backs off like any other.
       const message = `the scan could not be requested: ${describeError(error).message}`;
-      await rt.store.updateScan(record.digest, expectedState, scanFailure(rt, record, message));
+      await rt.store.updateScan(record.digest, expected, scanFailure(rt, record, message));
       scanLog.error({ err: error }, 'scan request refused');
       const failed = await rt.store.getScan(record.digest);
       return { state: 'error', record: failed ?? { ...record, state: 'error', error: message } };

@@ -1,4 +1,4 @@
-import type { Clock, EnforcementRecord, GateStore, ScanRecord, ScanState, StoredVerdict, Waiter } from '../core/ports';
+import { isExpectedScan, type Clock, type EnforcementRecord, type ExpectedScan, type GateStore, type ScanRecord, type ScanState, type StoredVerdict, type Waiter } from '../core/ports';
 import type { ActivityLog } from './activity';
 
 /** How long items that are no longer needed stay before TTL removes them (the DynamoDB store's defaults). */
@@ -105,16 +105,18 @@ export class MemoryGateStore implements GateStore {
     return entry && !this.expired(entry) ? json(entry.value) : undefined;
   }
 
-  async updateScan(digest: string, expectedState: ScanState, changes: Partial<Omit<ScanRecord, 'digest'>>): Promise<boolean> {
+  async updateScan(digest: string, expected: ExpectedScan, changes: Partial<Omit<ScanRecord, 'digest'>>): Promise<boolean> {
     this.count('updateScan');
     requireText('digest', digest);
-    requireState(expectedState);
+    requireState(expected.state);
+    requireText('scanId', expected.scanId);
     const unknown = Object.keys(changes).filter((field) => !UPDATABLE_SCAN_FIELDS.includes(field));
     if (unknown.length > 0) throw new TypeError(`updateScan(${digest}): cannot change ${unknown.join(', ')}`);
     if (changes.state !== undefined) requireState(changes.state);
     const entry = this.scans.get(digest);
     // DynamoDB's condition sees an expired item until TTL deletes it; the store's reads hide it. Same here.
-    if (!entry || entry.value.state !== expectedState) return false;
+    // The state and the scan's identity, as the DynamoDB store's condition: a finisher of an older scan loses.
+    if (!entry || !isExpectedScan(entry.value, expected)) return false;
     const updated: Record<string, unknown> = { ...entry.value };
     for (const [field, value] of Object.entries(changes)) {
       if (value === undefined) {

@@ -5,11 +5,15 @@ import { DynamoGateStore, type DynamoGateStoreOptions } from '../../functions/ad
 import { CorruptItemError, VerdictTooLargeError, launcherToItem, verdictToItem } from '../../functions/adapters/dynamo-items';
 import { GATE_TABLE, UNFINISHED_SCANS_PARTITION, itemKeys } from '../../functions/adapters/dynamo-table';
 import { MAX_ITEM_BYTES } from '../../functions/adapters/item-size';
+import type { ScanState } from '../../functions/core/ports';
 import { useGateTable } from '../support/dynalite';
 import { NOW, NOW_SECONDS, assessment, digestOf, scanRecord, verdict, waiter } from './sample-data';
 
 const table = useGateTable();
 const DAY = 24 * 3600;
+
+/** The condition for the sample scan record of `digest` (scanRecord's own scan id) in `state`. */
+const expecting = (state: ScanState, digest: string) => ({ state, scanId: scanRecord(digest).scanId });
 
 let clockNow = NOW;
 const clock = { now: () => clockNow };
@@ -62,10 +66,10 @@ describe('claimScan', () => {
     expect(await store.claimScan(scanRecord(digest, { scanId: 'first' }))).toBe(true);
     expect(await store.claimScan(scanRecord(digest, { scanId: 'second' }))).toBe(false);
 
-    expect(await store.updateScan(digest, 'queued', { state: 'running', buildId: 'project:build-1' })).toBe(true);
+    expect(await store.updateScan(digest, { state: 'queued', scanId: 'first' }, { state: 'running', buildId: 'project:build-1' })).toBe(true);
     expect(await store.claimScan(scanRecord(digest, { scanId: 'while-running' }))).toBe(false);
 
-    expect(await store.updateScan(digest, 'running', { state: 'error', error: 'CodeBuild FAILED' })).toBe(true);
+    expect(await store.updateScan(digest, { state: 'running', scanId: 'first' }, { state: 'error', error: 'CodeBuild FAILED' })).toBe(true);
     expect(await store.claimScan(scanRecord(digest, { scanId: 'retry', attempts: 1 }))).toBe(true);
     const retried = await store.getScan(digest);
     expect(retried).toMatchObject({ scanId: 'retry', state: 'queued', attempts: 1 });
@@ -73,7 +77,7 @@ describe('claimScan', () => {
     expect(retried).not.toHaveProperty('buildId');
     expect(retried).not.toHaveProperty('error');
 
-    expect(await store.updateScan(digest, 'queued', { state: 'done', reportLocation: 's3://r/k' })).toBe(true);
+    expect(await store.updateScan(digest, { state: 'queued', scanId: 'retry' }, { state: 'done', reportLocation: 's3://r/k' })).toBe(true);
     expect(await store.claimScan(scanRecord(digest, { scanId: 'after-done' }))).toBe(false);
   });
 
@@ -81,7 +85,7 @@ describe('claimScan', () => {
     const { store } = await newStore();
     const digest = digestOf(3);
     await store.claimScan(scanRecord(digest));
-    await store.updateScan(digest, 'queued', { state: 'error', error: 'boom' });
+    await store.updateScan(digest, expecting('queued', digest), { state: 'error', error: 'boom' });
     const results = await Promise.all(Array.from({ length: 10 }, (_, index) => store.claimScan(scanRecord(digest, { scanId: `r${index}` }))));
     expect(results.filter(Boolean)).toHaveLength(1);
   });
@@ -90,7 +94,7 @@ describe('claimScan', () => {
     const { store } = await newStore({ retention: { finishedScanSeconds: 60 } });
     const digest = digestOf(4);
     await store.claimScan(scanRecord(digest));
-    await store.updateScan(digest, 'queued', { state: 'done' });
+    await store.updateScan(digest, expecting('queued', digest), { state: 'done' });
     expect(await store.claimScan(scanRecord(digest, { scanId: 'too-early' }))).toBe(false);
 
     clockNow = new Date(NOW.getTime() + 61_000);
@@ -100,22 +104,51 @@ describe('claimScan', () => {
 });
 
 describe('updateScan', () => {
+  it('applies only to the scan it names: a finisher of an older scan of the digest loses to the scan claimed since', async () => {
+    const { store } = await newStore();
+    const digest = digestOf(17);
+    await store.claimScan(scanRecord(digest, { scanId: 'old' }));
+    expect(await store.updateScan(digest, { state: 'queued', scanId: 'old' }, { state: 'running', buildId: 'p:old' })).toBe(true);
+    // Finisher A ends the old scan; its error's back-off passes and the digest is claimed again and started.
+    expect(await store.updateScan(digest, { state: 'running', scanId: 'old', buildId: 'p:old' }, { state: 'error', error: 'FAILED' })).toBe(true);
+    expect(await store.claimScan(scanRecord(digest, { scanId: 'new', attempts: 1 }))).toBe(true);
+    expect(await store.updateScan(digest, { state: 'queued', scanId: 'new' }, { state: 'running', buildId: 'p:new' })).toBe(true);
+
+    // Finisher B of the old build read the record while it was running: same state, other scan.
+    expect(await store.updateScan(digest, { state: 'running', scanId: 'old', buildId: 'p:old' }, { state: 'error', error: 'FAILED' })).toBe(false);
+    expect(await store.getScan(digest)).toMatchObject({ scanId: 'new', state: 'running', buildId: 'p:new', attempts: 1 });
+    // The new build's own finisher still applies.
+    expect(await store.updateScan(digest, { state: 'running', scanId: 'new', buildId: 'p:new' }, { state: 'done', attempts: 0 })).toBe(true);
+    expect(await store.getScan(digest)).toMatchObject({ scanId: 'new', state: 'done' });
+  });
+
+  it('checks the build when one is named: none yet means an absent or empty build id', async () => {
+    const { store } = await newStore();
+    const digest = digestOf(18);
+    await store.claimScan(scanRecord(digest));
+    expect(await store.updateScan(digest, { ...expecting('queued', digest), buildId: 'p:1' }, {})).toBe(false);
+    expect(await store.updateScan(digest, { ...expecting('queued', digest), buildId: '' }, { state: 'running', buildId: '' })).toBe(true);
+    expect(await store.updateScan(digest, { ...expecting('running', digest), buildId: '' }, { buildId: 'p:2' })).toBe(true);
+    expect(await store.updateScan(digest, { ...expecting('running', digest), buildId: 'p:1' }, { state: 'done' })).toBe(false);
+    expect(await store.updateScan(digest, { ...expecting('running', digest), buildId: 'p:2' }, { state: 'done' })).toBe(true);
+  });
+
   it('applies only in the expected state and leaves the record alone otherwise', async () => {
     const { store } = await newStore();
     const digest = digestOf(10);
     const original = scanRecord(digest);
     await store.claimScan(original);
 
-    expect(await store.updateScan(digest, 'running', { state: 'done' })).toBe(false);
+    expect(await store.updateScan(digest, expecting('running', digest), { state: 'done' })).toBe(false);
     expect(await store.getScan(digest)).toEqual(original);
 
-    expect(await store.updateScan(digest, 'queued', { state: 'running', buildId: 'p:1', attempts: 1 })).toBe(true);
+    expect(await store.updateScan(digest, expecting('queued', digest), { state: 'running', buildId: 'p:1', attempts: 1 })).toBe(true);
     expect(await store.getScan(digest)).toEqual({ ...original, state: 'running', buildId: 'p:1', attempts: 1 });
   });
 
   it('is false for a digest that has no scan, and creates nothing', async () => {
     const { store, tableName } = await newStore();
-    expect(await store.updateScan(digestOf(11), 'queued', { state: 'running' })).toBe(false);
+    expect(await store.updateScan(digestOf(11), expecting('queued', digestOf(11)), { state: 'running' })).toBe(false);
     expect(await rawItem(tableName, itemKeys.scan(digestOf(11)))).toBeUndefined();
   });
 
@@ -124,7 +157,7 @@ describe('updateScan', () => {
     const digest = digestOf(12);
     await store.claimScan(scanRecord(digest));
     const results = await Promise.all(
-      Array.from({ length: 10 }, (_, index) => store.updateScan(digest, 'queued', { state: 'running', buildId: `p:${index}` })),
+      Array.from({ length: 10 }, (_, index) => store.updateScan(digest, expecting('queued', digest), { state: 'running', buildId: `p:${index}` })),
     );
     expect(results.filter(Boolean)).toHaveLength(1);
     expect((await store.getScan(digest))?.buildId).toBe(`p:${results.indexOf(true)}`);
@@ -134,7 +167,7 @@ describe('updateScan', () => {
     const { store } = await newStore();
     const digest = digestOf(13);
     await store.claimScan(scanRecord(digest, { retryAt: '2026-01-02T03:10:00.000Z', error: 'throttled' }));
-    expect(await store.updateScan(digest, 'queued', { retryAt: undefined, error: undefined, attempts: undefined, state: 'running' })).toBe(true);
+    expect(await store.updateScan(digest, expecting('queued', digest), { retryAt: undefined, error: undefined, attempts: undefined, state: 'running' })).toBe(true);
     const updated = await store.getScan(digest);
     expect(updated).not.toHaveProperty('retryAt');
     expect(updated).not.toHaveProperty('error');
@@ -145,11 +178,11 @@ describe('updateScan', () => {
     const { store } = await newStore();
     const digest = digestOf(14);
     await store.claimScan(scanRecord(digest, { state: 'running', buildId: 'p:1' }));
-    expect(await store.updateScan(digest, 'running', { finishFailures: 2, error: 'finishing the scan failed 2 times in a row: denied' })).toBe(true);
+    expect(await store.updateScan(digest, expecting('running', digest), { finishFailures: 2, error: 'finishing the scan failed 2 times in a row: denied' })).toBe(true);
     expect(await store.getScan(digest)).toMatchObject({ state: 'running', finishFailures: 2 });
     // The sweep reads the count from the unfinished-scans index, not from the item.
     expect((await store.listUnfinishedScans()).find((scan) => scan.digest === digest)).toMatchObject({ finishFailures: 2 });
-    expect(await store.updateScan(digest, 'running', { state: 'done', finishFailures: undefined, error: undefined })).toBe(true);
+    expect(await store.updateScan(digest, expecting('running', digest), { state: 'done', finishFailures: undefined, error: undefined })).toBe(true);
     expect(await store.getScan(digest)).not.toHaveProperty('finishFailures');
   });
 
@@ -157,15 +190,15 @@ describe('updateScan', () => {
     const { store } = await newStore();
     const digest = digestOf(14);
     await store.claimScan(scanRecord(digest));
-    expect(await store.updateScan(digest, 'queued', {})).toBe(true);
-    expect(await store.updateScan(digest, 'running', {})).toBe(false);
+    expect(await store.updateScan(digest, expecting('queued', digest), {})).toBe(true);
+    expect(await store.updateScan(digest, expecting('running', digest), {})).toBe(false);
   });
 
   it('truncates a long error text', async () => {
     const { store } = await newStore();
     const digest = digestOf(15);
     await store.claimScan(scanRecord(digest));
-    await store.updateScan(digest, 'queued', { state: 'error', error: 'x'.repeat(10_000) });
+    await store.updateScan(digest, expecting('queued', digest), { state: 'error', error: 'x'.repeat(10_000) });
     const error = (await store.getScan(digest))?.error ?? '';
     expect(error.length).toBe(2000);
     expect(error.endsWith('…(truncated)')).toBe(true);
@@ -173,9 +206,9 @@ describe('updateScan', () => {
 
   it('rejects fields that are not part of a scan and invalid states', async () => {
     const { store } = await newStore();
-    await expect(store.updateScan(digestOf(16), 'queued', { digest: 'x' } as never)).rejects.toThrow('cannot change digest');
-    await expect(store.updateScan(digestOf(16), 'queued', { state: 'finished' as never })).rejects.toThrow('scan state must be one of');
-    await expect(store.updateScan(digestOf(16), 'bogus' as never, {})).rejects.toThrow('scan state must be one of');
+    await expect(store.updateScan(digestOf(16), expecting('queued', digestOf(16)), { digest: 'x' } as never)).rejects.toThrow('cannot change digest');
+    await expect(store.updateScan(digestOf(16), expecting('queued', digestOf(16)), { state: 'finished' as never })).rejects.toThrow('scan state must be one of');
+    await expect(store.updateScan(digestOf(16), { state: 'bogus' as never, scanId: 's' }, {})).rejects.toThrow('scan state must be one of');
   });
 });
 
@@ -190,7 +223,7 @@ describe('listUnfinishedScans', () => {
       const digest = digestOf(100 + n);
       await store.claimScan(scanRecord(digest));
       const state = states[n % 4];
-      if (state !== 'queued') await store.updateScan(digest, 'queued', { state });
+      if (state !== 'queued') await store.updateScan(digest, expecting('queued', digest), { state });
     }
     counts.clear();
     inputs.length = 0;
@@ -215,13 +248,13 @@ describe('listUnfinishedScans', () => {
     await store.claimScan(scanRecord(digest));
     expect((await rawItem(tableName, itemKeys.scan(digest)))?.gsi1pk).toEqual({ S: UNFINISHED_SCANS_PARTITION });
 
-    await store.updateScan(digest, 'queued', { state: 'done' });
+    await store.updateScan(digest, expecting('queued', digest), { state: 'done' });
     const done = await rawItem(tableName, itemKeys.scan(digest));
     expect(done?.gsi1pk).toBeUndefined();
     expect(done?.gsi1sk).toBeUndefined();
     expect(await store.listUnfinishedScans()).toEqual([]);
 
-    await store.updateScan(digest, 'done', { state: 'queued' });
+    await store.updateScan(digest, expecting('done', digest), { state: 'queued' });
     expect((await store.listUnfinishedScans()).map((scan) => scan.digest)).toEqual([digest]);
     expect((await rawItem(tableName, itemKeys.scan(digest)))?.expiresAt).toBeUndefined();
   });
@@ -623,7 +656,7 @@ describe('launchers and TTL', () => {
     const digest = digestOf(500);
     await store.claimScan(scanRecord(digest));
     expect((await rawItem(tableName, itemKeys.scan(digest)))?.expiresAt).toBeUndefined();
-    await store.updateScan(digest, 'queued', { state: 'error', error: 'x' });
+    await store.updateScan(digest, expecting('queued', digest), { state: 'error', error: 'x' });
     expect((await rawItem(tableName, itemKeys.scan(digest)))?.expiresAt).toEqual({ N: String(NOW_SECONDS + 30 * DAY) });
   });
 });

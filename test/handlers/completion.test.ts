@@ -1,10 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DynamoGateStore } from '../../functions/adapters/dynamo-gate-store';
 import { VerdictTooLargeError } from '../../functions/adapters/dynamo-items';
 import { InputError } from '../../functions/core/errors';
-import { referenceScanKey } from '../../functions/core/gate/images';
+import { referenceScanKey, reportKeyFor } from '../../functions/core/gate/images';
 import { parseImageReference } from '../../functions/core/image/reference';
+import type { GateStore } from '../../functions/core/ports';
 import { createGate } from '../../functions/handlers/gate';
+import { MemoryGateStore } from '../../functions/local/memory-store';
+import { useGateTable } from '../support/dynalite';
 import { createWorld, policyOf, type World } from './support/fakes';
 import {
   CLUSTER,
@@ -18,6 +22,7 @@ import {
   sweepEvent,
   taskArnOf,
   taskEvent,
+  trivyReport,
   uploadReport,
   type TaskInput,
 } from './support/scenario';
@@ -708,5 +713,62 @@ describe('a scan whose build cannot be started', () => {
     }
     expect(world.store.scans.get(NEW)).toMatchObject({ state: 'error', error: expect.stringContaining('every attempt at starting its build failed') });
     expect(world.ecs.stops).toHaveLength(1);
+  });
+});
+
+/*
+ * Two finishers of one build (the sweep and the build event) interleaved with a retry of the digest after its
+ * back-off: the sweep lists the scan while it runs, the build event finishes it meanwhile (an error), the back-off
+ * passes, another task claims the digest again and its build starts; only then does the sweep act on what it listed.
+ * Run on every store the gate has: the handlers' fake, the in-memory store of simulate, and DynamoDB (dynalite).
+ */
+describe('a slow finisher of an older scan of the digest', () => {
+  const table = useGateTable();
+  const stores: [string, (world: World) => Promise<GateStore>][] = [
+    ['the handlers\' fake store', async (world) => world.store],
+    ['the in-memory store', async (world) => new MemoryGateStore(world.clock)],
+    ['DynamoDB (dynalite)', async (world) => new DynamoGateStore({ client: table.fixture().documents, tableName: await table.freshTable(), clock: world.clock })],
+  ];
+
+  it.each(stores)('neither overwrites the newer scan nor judges its tasks, and the newer build still finishes it (%s)', async (_name, makeStore) => {
+    const world = createWorld();
+    registerTaskDefinition(world, 'web', [{ name: 'web', image: `${WEB}:2` }]);
+    const store = await makeStore(world);
+    const gate = createGate({ ...world.deps(policyOf()), store });
+    const first = { id: 'e1000000000000000000000000000001', digest: NEW };
+    const second = { id: 'e1000000000000000000000000000002', digest: NEW };
+
+    await launch(world, gate, first);
+    const oldScan = await store.getScan(NEW);
+    expect(oldScan).toMatchObject({ scanId: 'scan-0001', state: 'running', buildId: 'fargate-gate-scan:build-1' });
+
+    // The sweep polls the build's status; while it waits, the build event finishes the scan, the back-off passes,
+    // and the second task claims the digest again.
+    world.scanner.statuses.set('fargate-gate-scan:build-1', 'FAILED');
+    const poll = world.scanner.getBuildStatuses.bind(world.scanner);
+    let interleaved = false;
+    world.scanner.getBuildStatuses = async (ids: string[]) => {
+      const statuses = await poll(ids);
+      if (!interleaved) {
+        interleaved = true;
+        await gate.handleEvent(buildEvent('fargate-gate-scan:build-1', 'FAILED'));
+        world.clock.advance(24 * 3600_000);
+        await launch(world, gate, second);
+      }
+      return statuses;
+    };
+    await gate.handleEvent(sweepEvent());
+    expect(interleaved).toBe(true);
+
+    expect(await store.getScan(NEW)).toMatchObject({ scanId: 'scan-0002', state: 'running', buildId: 'fargate-gate-scan:build-2' });
+    expect(world.ecs.stops.map((stop) => stop.taskArn)).toEqual([taskArnOf(first.id)]);
+
+    // The newer build's own event is not dropped: it finishes its scan, and the second task is judged on it.
+    world.reports.objects.set(reportKeyFor('reports/', NEW, 'scan-0002'), trivyReport({ reference: `${WEB}@${NEW}`, digest: NEW, critical: 0 }));
+    const finished = await gate.handleEvent(buildEvent('fargate-gate-scan:build-2', 'SUCCEEDED'));
+    expect(finished).toMatchObject({ kind: 'scanBuildFinished', finished: { scanId: 'scan-0002', outcome: 'verdict' } });
+    expect(await store.getScan(NEW)).toMatchObject({ scanId: 'scan-0002', state: 'done' });
+    expect(await store.listWaiters(NEW)).toEqual([]);
+    expect(world.ecs.stops.map((stop) => stop.taskArn)).toEqual([taskArnOf(first.id)]);
   });
 });

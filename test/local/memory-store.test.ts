@@ -52,49 +52,63 @@ describe('MemoryGateStore', () => {
   it('lets a scan that ended in error be claimed again, but not a running or finished one', async () => {
     const { store } = setup();
     await store.claimScan(scan());
-    expect(await store.updateScan(DIGEST, 'queued', { state: 'running', buildId: 'b1' })).toBe(true);
+    expect(await store.updateScan(DIGEST, { state: 'queued', scanId: 'scan-1' }, { state: 'running', buildId: 'b1' })).toBe(true);
     expect(await store.claimScan(scan({ scanId: 'again' }))).toBe(false);
-    expect(await store.updateScan(DIGEST, 'running', { state: 'error', error: 'pull denied' })).toBe(true);
+    expect(await store.updateScan(DIGEST, { state: 'running', scanId: 'scan-1' }, { state: 'error', error: 'pull denied' })).toBe(true);
     expect(await store.claimScan(scan({ scanId: 'retry' }))).toBe(true);
     expect((await store.getScan(DIGEST))?.scanId).toBe('retry');
-    expect(await store.updateScan(DIGEST, 'queued', { state: 'done' })).toBe(true);
+    expect(await store.updateScan(DIGEST, { state: 'queued', scanId: 'retry' }, { state: 'done' })).toBe(true);
     expect(await store.claimScan(scan({ scanId: 'third' }))).toBe(false);
   });
 
   it('lets a finished scan record be claimed again once its retention has passed, and hides it from reads', async () => {
     const { store, clock } = setup();
     await store.claimScan(scan());
-    await store.updateScan(DIGEST, 'queued', { state: 'done' });
+    await store.updateScan(DIGEST, { state: 'queued', scanId: 'scan-1' }, { state: 'done' });
     clock.advance(31 * 24 * 3_600_000);
     expect(await store.getScan(DIGEST)).toBeUndefined();
     expect(await store.claimScan(scan({ scanId: 'fresh' }))).toBe(true);
   });
 
+  it('applies updateScan only to the scan it names: a finisher of an older scan loses to the scan claimed since', async () => {
+    const store = new MemoryGateStore(new ManualClock('2026-01-05T09:00:00Z'));
+    await store.claimScan(scan({ scanId: 'old' }));
+    expect(await store.updateScan(DIGEST, { state: 'queued', scanId: 'old' }, { state: 'running', buildId: 'b-old' })).toBe(true);
+    expect(await store.updateScan(DIGEST, { state: 'running', scanId: 'old', buildId: 'b-old' }, { state: 'error', error: 'FAILED' })).toBe(true);
+    expect(await store.claimScan(scan({ scanId: 'new', attempts: 1 }))).toBe(true);
+    expect(await store.updateScan(DIGEST, { state: 'queued', scanId: 'new' }, { state: 'running', buildId: 'b-new' })).toBe(true);
+
+    expect(await store.updateScan(DIGEST, { state: 'running', scanId: 'old', buildId: 'b-old' }, { state: 'error', error: 'FAILED' })).toBe(false);
+    expect(await store.getScan(DIGEST)).toMatchObject({ scanId: 'new', state: 'running', buildId: 'b-new', attempts: 1 });
+    expect(await store.updateScan(DIGEST, { state: 'running', scanId: 'new', buildId: 'b-other' }, { state: 'done' })).toBe(false);
+    expect(await store.updateScan(DIGEST, { state: 'running', scanId: 'new', buildId: 'b-new' }, { state: 'done' })).toBe(true);
+  });
+
   it('applies updateScan only in the expected state, clears optional fields given as undefined and keeps required ones', async () => {
     const { store } = setup();
     await store.claimScan(scan({ retryAt: '2026-01-05T09:05:00.000Z' }));
-    expect(await store.updateScan(DIGEST, 'running', { state: 'done' })).toBe(false);
-    expect(await store.updateScan(OTHER, 'queued', { state: 'running' })).toBe(false);
-    expect(await store.updateScan(DIGEST, 'queued', { state: 'running', retryAt: undefined, scanId: undefined, buildId: 'b1' })).toBe(true);
+    expect(await store.updateScan(DIGEST, { state: 'running', scanId: 'scan-1' }, { state: 'done' })).toBe(false);
+    expect(await store.updateScan(OTHER, { state: 'queued', scanId: 'scan-1' }, { state: 'running' })).toBe(false);
+    expect(await store.updateScan(DIGEST, { state: 'queued', scanId: 'scan-1' }, { state: 'running', retryAt: undefined, scanId: undefined, buildId: 'b1' })).toBe(true);
     const stored = await store.getScan(DIGEST);
     expect(stored).toMatchObject({ state: 'running', buildId: 'b1', scanId: 'scan-1' });
     expect(stored).not.toHaveProperty('retryAt');
-    await expect(store.updateScan(DIGEST, 'running', { digest: OTHER } as never)).rejects.toThrow(/cannot change digest/);
+    await expect(store.updateScan(DIGEST, { state: 'running', scanId: 'scan-1' }, { digest: OTHER } as never)).rejects.toThrow(/cannot change digest/);
   });
 
   it('keeps the count of failed attempts at finishing a scan for the sweep, and clears it when the scan ends', async () => {
     const { store } = setup();
     await store.claimScan(scan({ state: 'running', buildId: 'b1' }));
-    expect(await store.updateScan(DIGEST, 'running', { finishFailures: 2, error: 'finishing the scan failed 2 times in a row: denied' })).toBe(true);
+    expect(await store.updateScan(DIGEST, { state: 'running', scanId: 'scan-1' }, { finishFailures: 2, error: 'finishing the scan failed 2 times in a row: denied' })).toBe(true);
     expect(await store.listUnfinishedScans()).toEqual([expect.objectContaining({ digest: DIGEST, finishFailures: 2 })]);
-    expect(await store.updateScan(DIGEST, 'running', { state: 'error', error: 'gave up', finishFailures: undefined })).toBe(true);
+    expect(await store.updateScan(DIGEST, { state: 'running', scanId: 'scan-1' }, { state: 'error', error: 'gave up', finishFailures: undefined })).toBe(true);
     expect(await store.getScan(DIGEST)).not.toHaveProperty('finishFailures');
   });
 
   it('truncates a scan error to 2000 characters, as the DynamoDB store does', async () => {
     const { store } = setup();
     await store.claimScan(scan());
-    await store.updateScan(DIGEST, 'queued', { state: 'error', error: 'x'.repeat(5000) });
+    await store.updateScan(DIGEST, { state: 'queued', scanId: 'scan-1' }, { state: 'error', error: 'x'.repeat(5000) });
     expect((await store.getScan(DIGEST))?.error).toHaveLength(2000);
   });
 
@@ -103,7 +117,7 @@ describe('MemoryGateStore', () => {
     await store.claimScan(scan());
     await store.claimScan(scan({ digest: OTHER, state: 'running' }));
     expect((await store.listUnfinishedScans()).map((s) => s.digest)).toEqual([DIGEST, OTHER]);
-    await store.updateScan(OTHER, 'running', { state: 'done' });
+    await store.updateScan(OTHER, { state: 'running', scanId: 'scan-1' }, { state: 'done' });
     expect((await store.listUnfinishedScans()).map((s) => s.digest)).toEqual([DIGEST]);
   });
 

@@ -4,14 +4,15 @@ import { loadPolicy, type LoadedPolicy, type Policy } from '../../../functions/c
 import {
   ReportMissingError,
   ScanCapacityError,
+  isExpectedScan,
   type BuildStatus,
+  type ExpectedScan,
   type EnforcementRecord,
   type GateStore,
   type RollbackOutcome,
   type RunningTask,
   type ScanRecord,
   type ScanRequest,
-  type ScanState,
   type ServiceTaskRef,
   type StoredVerdict,
   type VerdictEvent,
@@ -98,10 +99,10 @@ export class FakeStore implements GateStore {
     this.call('getScan');
     return clone(this.scans.get(digest));
   }
-  async updateScan(digest: string, expectedState: ScanState, changes: Partial<Omit<ScanRecord, 'digest'>>) {
+  async updateScan(digest: string, expected: ExpectedScan, changes: Partial<Omit<ScanRecord, 'digest'>>) {
     this.call('updateScan');
     const existing = this.scans.get(digest);
-    if (!existing || existing.state !== expectedState) return false;
+    if (!isExpectedScan(existing, expected)) return false;
     // As the real stores do: an optional field given as undefined is cleared, a required one is left as it is.
     const updated: Record<string, unknown> = { ...existing };
     for (const [field, value] of Object.entries(changes)) {
