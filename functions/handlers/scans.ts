@@ -232,9 +232,12 @@ export async function produceVerdict(rt: GateRuntime, record: ScanRecord, log: L
 
   const reported = report.image.digest;
   if (isSha256Digest(record.digest)) {
+    // A multi-architecture index passes: the scanner states the platform manifest as the digest and the index, the
+    // digest pulled, among its repo digests. A report that names the scanned digest nowhere is of another image: it
+    // judges nothing about this one, so it is a scan error (onScanError decides), never this digest's verdict.
     if (reported && reported !== record.digest && !report.image.repoDigests.some((d) => d.endsWith(`@${record.digest}`))) {
-      // Expected for a multi-architecture index (ECS reports the index, the scanner the platform manifest); worth a look otherwise.
-      log.warn({ digest: record.digest, reportedDigest: reported, buildId: record.buildId }, 'the report names another digest than the one scanned');
+      log.warn({ digest: record.digest, reportedDigest: reported, buildId: record.buildId }, 'the report names another digest than the one scanned: a scan error');
+      return { error: `the scan report ${location} is of ${reported}, not of ${record.digest}, the digest scanned` };
     }
     return { verdict };
   }

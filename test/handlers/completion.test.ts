@@ -772,3 +772,46 @@ describe('a slow finisher of an older scan of the digest', () => {
     expect(world.ecs.stops.map((stop) => stop.taskArn)).toEqual([taskArnOf(first.id)]);
   });
 });
+
+describe('a report naming another digest than the one scanned', () => {
+  const OTHER = digestOf('another image');
+
+  it('is a scan error that onScanError decides, explained by the verdict event naming both digests', async () => {
+    const { world, gate, policy } = setup();
+    await launch(world, gate, { id: 'e2000000000000000000000000000001' });
+    uploadReport(world, NEW, { reference: `${WEB}@${OTHER}`, digest: OTHER, critical: 0 });
+
+    const result = await gate.handleEvent(buildEvent(buildIdOf(world), 'SUCCEEDED'));
+
+    expect(result).toMatchObject({ kind: 'scanBuildFinished', finished: { key: NEW, outcome: 'error' } });
+    expect(world.store.verdicts.has(`${NEW}#${policy.hash}`)).toBe(false);
+    expect(world.store.scans.get(NEW)).toMatchObject({ state: 'error', attempts: 1 });
+    // onScanError deny: the waiting standalone task is stopped, as for any scan error.
+    expect(world.ecs.stops.map((stop) => stop.taskArn)).toEqual([taskArnOf('e2000000000000000000000000000001')]);
+    const scanEvent = world.notifier.published.find((event) => event.action === 'none');
+    expect(scanEvent).toMatchObject({ decision: 'error', rules: ['onScanError'] });
+    expect(scanEvent?.errors?.[0].message).toContain(`is of ${OTHER}, not of ${NEW}`);
+  });
+
+  it('lets a task pass with a warning under onScanError allow, and stores no verdict', async () => {
+    const { world, gate, policy } = setup(policyOf({ onScanError: 'allow' }));
+    await launch(world, gate, { id: 'e2000000000000000000000000000002' });
+    uploadReport(world, NEW, { reference: `${WEB}@${OTHER}`, digest: OTHER, critical: 1 });
+    await gate.handleEvent(buildEvent(buildIdOf(world), 'SUCCEEDED'));
+    expect(world.ecs.stops).toEqual([]);
+    expect(world.store.verdicts.has(`${NEW}#${policy.hash}`)).toBe(false);
+    expect(world.notifier.published.find((event) => event.taskArn === taskArnOf('e2000000000000000000000000000002'))).toMatchObject({ decision: 'warn' });
+  });
+
+  it('still judges a multi-architecture image: the platform manifest as its digest, the index scanned among its repo digests', async () => {
+    const { world, gate, policy } = setup();
+    await launch(world, gate, { id: 'e2000000000000000000000000000003' });
+    const key = uploadReport(world, NEW, { reference: `${WEB}@${NEW}`, digest: OTHER, critical: 0 });
+    const report = JSON.parse(world.reports.objects.get(key) as string);
+    report.Metadata.RepoDigests = [`${WEB}@${OTHER}`, `${WEB}@${NEW}`];
+    world.reports.objects.set(key, JSON.stringify(report));
+    const result = await gate.handleEvent(buildEvent(buildIdOf(world), 'SUCCEEDED'));
+    expect(result).toMatchObject({ finished: { outcome: 'verdict' } });
+    expect(world.store.verdicts.get(`${NEW}#${policy.hash}`)).toMatchObject({ digest: NEW });
+  });
+});
