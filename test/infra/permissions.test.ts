@@ -105,10 +105,11 @@ describe('gate function role', () => {
 
   it('starts builds that override only the variables the CodeBuild adapter passes, and neither the buildspec nor anything else', () => {
     // One customer managed policy, attached to both roles: its condition would fill their inline-policy quota.
-    const managed = Object.values(gate().findResources('AWS::IAM::ManagedPolicy'));
+    const template = gate();
+    const managed = Object.values(template.findResources('AWS::IAM::ManagedPolicy'));
     expect(managed.map((policy) => (policy.Properties.Roles as { Ref: string }[]).map((role) => role.Ref.replace(/[0-9A-F]{8}$/, '')).sort())).toEqual([['GateGateFunctionRole', 'GateHookFunctionRole']]);
     for (const role of ['GateGateFunctionRole', 'GateHookFunctionRole']) {
-      const start = statementWith(roleStatements(gate(), role), 'codebuild:StartBuild');
+      const start = statementWith(roleStatements(template, role), 'codebuild:StartBuild');
       const conditions = start.Condition!;
       expect(Object.keys(conditions).sort()).toEqual(['ForAllValues:StringEquals', 'Null']);
       expect(conditions['ForAllValues:StringEquals']).toEqual({ 'codebuild:environment.environmentVariables.name': ['IMAGE_REF', 'IMAGE_DIGEST', 'REPORT_KEY', 'SCAN_ID'] });
@@ -263,6 +264,14 @@ describe('scan role', () => {
     expect(JSON.stringify(statements)).not.toMatch(/report-group\/[^"]*\*/);
   });
 
+  it('has no Session Manager permission, so no debug session of a scan build can be opened (StartBuild cannot refuse debugSessionEnabled)', () => {
+    // "Debug builds with Session Manager" (https://docs.aws.amazon.com/codebuild/latest/userguide/session-manager.html):
+    // the project's service role needs ssmmessages:* for a session into the build container.
+    const actions = roleStatements(gate(), 'GateScanRole').flatMap((s) => asList(s.Action));
+    expect(actions.length).toBeGreaterThan(5);
+    expect(actions.filter((action) => /^(ssm|ssmmessages):/i.test(action))).toEqual([]);
+  });
+
   it('writes logs to the build\'s own log group only', () => {
     const template = gate();
     const logGroupId = Object.keys(template.findResources('AWS::Logs::LogGroup')).find((id) => id.startsWith('GateScanLogs'));
@@ -289,7 +298,10 @@ describe('scan role', () => {
 describe('every role', () => {
   it('has no wildcard action and no "*" resource beyond the two AWS offers no alternative to', () => {
     const template = gate({ clusters: ['prod'] });
-    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
+    // Inline and customer managed policies alike (StartScanBuilds is a managed policy).
+    const policies = { ...template.findResources('AWS::IAM::Policy'), ...template.findResources('AWS::IAM::ManagedPolicy') };
+    expect(Object.values(template.findResources('AWS::IAM::ManagedPolicy')).length).toBeGreaterThan(0);
+    const statements = Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
     expect(statements.flatMap((s) => asList(s.Action)).filter((a) => a.includes('*'))).toEqual([]);
     const star = statements.filter((s) => asList(s.Resource).includes('*')).flatMap((s) => asList(s.Action));
     expect([...new Set(star)].sort()).toEqual(['ecr:GetAuthorizationToken', 'ecs:DescribeTaskDefinition']);
