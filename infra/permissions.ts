@@ -21,8 +21,10 @@ const ECS_SERVICE_AND_IDS_AT_RUN_TIME =
  * ECS authorizes `DescribeServiceDeployments`, `StopServiceDeployment` and `DescribeServiceRevisions` on two resources:
  * the service, and the service deployment or revision. Both are required resource types in the Service Authorization
  * Reference (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html),
- * and AWS's ECS guide "Permissions required for Amazon ECS service deployments" lists Service, Service deployment and
- * Service revision in its example policy. A grant on the deployment or revision ARN alone is denied on AWS.
+ * and AWS's ECS guide "Permissions required for viewing Amazon ECS service deployments"
+ * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-deployment-permissions.html) lists Service,
+ * Service deployment and Service revision in its example policy. A grant on the deployment or revision ARN alone is
+ * denied on AWS.
  */
 function serviceAndArns(stack: Stack, scope: GateScope, type: 'service-deployment' | 'service-revision'): string[] {
   return [...ecsResourceArns(stack, scope, 'service'), ...ecsResourceArns(stack, scope, type)];
@@ -167,6 +169,14 @@ export const SCAN_BUILD_OVERRIDE_NAMES: readonly string[] = Object.values(SCAN_B
  * flag, which an environment-variable override may set too; keys with a variable in their name
  * (`secondarySources/${sourceIdentifier}.location`), which their parent flag (`codebuild:secondarySources`) covers.
  * test/infra/iam-catalogue.test.ts checks this list against the catalogue, so a new override key fails the test.
+ *
+ * Not every StartBuild parameter has a condition key: `sourceVersion`, `sourceTypeOverride`, `gitCloneDepthOverride`,
+ * `gitSubmodulesConfigOverride`, `reportBuildStatusOverride`, `secondarySourcesVersionOverride`, the two timeout
+ * overrides and `debugSessionEnabled` cannot be restricted by IAM. None of them changes what a scan build runs: the
+ * project has no source (its buildspec is inline, and `buildspecOverride` is refused), and a Session Manager debug
+ * session needs `ssmmessages` permissions on the project's service role ("Debug builds with Session Manager",
+ * https://docs.aws.amazon.com/codebuild/latest/userguide/session-manager.html), which the scan role does not have
+ * (test/infra/permissions.test.ts).
  */
 export const START_BUILD_OVERRIDE_KEYS: readonly string[] = [
   'codebuild:artifacts',
