@@ -16,6 +16,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { GATE_TABLE } from '../functions/adapters/dynamo-table';
 import type { LoadedPolicy } from '../functions/core/policy/input';
@@ -513,7 +514,9 @@ export class FargateGate extends Construct {
       entry,
       handler: 'handler',
       projectRoot: root,
-      depsLockFilePath: join(root, 'package-lock.json'),
+      // In a clone, the project's own lock file. An installed package has none (npm pack leaves package-lock.json out):
+      // CDK then uses the app's lock file, found from the working directory, as for any NodejsFunction.
+      ...(existsSync(join(root, 'package-lock.json')) ? { depsLockFilePath: join(root, 'package-lock.json') } : {}),
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: options.memorySize,
