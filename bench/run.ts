@@ -1,12 +1,13 @@
 import { resolve } from 'node:path';
+import { measureCliStart } from './cli-start';
 import { DEFAULT_FLEET, planFleet } from './fleet';
 import { defaultPolicy, measurePolicyEngine } from './policy-engine';
 import { DEFAULT_RUNTIME_OPTIONS, measureRuntime } from './runtime';
 
 /**
  * `npm run bench`: figures, not assertions. Part A times the policy engine on a 10,000-finding report;
- * Part B replays a seeded Fargate fleet through the real gate handlers on the in-memory backend. The last
- * line is one JSON object with the runtime figures, for tools.
+ * Part B replays a seeded Fargate fleet through the real gate handlers on the in-memory backend; Part C times the
+ * CLI's start-up (cliStartRatio). The last line is one JSON object with the runtime figures, for tools.
  */
 async function main(): Promise<void> {
   const root = resolve(__dirname, '..');
@@ -31,6 +32,10 @@ async function main(): Promise<void> {
   out(`  AWS calls per event with a known digest: pass ${figures.awsCallsPerKnownPassEvent} (max ${d.maxAwsCallsKnownPass}, n=${d.knownPassEvents}), deny ${figures.awsCallsPerKnownDenyEvent} (max ${d.maxAwsCallsKnownDeny}, n=${d.knownDenyEvents}), warn ${d.awsCallsPerKnownWarnEvent}, audit-scoped fail ${d.awsCallsPerKnownAuditFailEvent}`);
   out(`    deny by owner: standalone ${figures.awsCallsPerKnownDenyEventStandalone} (n=${d.knownDenyStandaloneEvents}), service ${figures.awsCallsPerKnownDenyEventService} (n=${d.knownDenyServiceEvents})`);
   out(`  handler latency (in-memory ports): p50 ${figures.handlerP50Ms} ms, p99 ${figures.handlerP99Ms} ms; handler errors ${d.handlerErrors}`);
+  out();
+  out('Part C: CLI start-up (node bin/fargate-gate.js evaluate of a 3 KiB report, against a bare `node -e 0` in the same run)');
+  const start = measureCliStart(root);
+  out(`  median of ${start.runs} runs: bare node ${start.bareNodeMs} ms, fargate-gate evaluate ${start.cliMs} ms: ${start.ratio} times a bare start`);
   out(
     JSON.stringify({
       events: figures.events,
@@ -49,6 +54,7 @@ async function main(): Promise<void> {
       handlerP50Ms: figures.handlerP50Ms,
       handlerP99Ms: figures.handlerP99Ms,
       policyEngineMs: Math.round(engine.totalMs * 10) / 10,
+      cliStartRatio: start.ratio,
     }),
   );
 }

@@ -1,7 +1,7 @@
 import { AssetStaging, BundlingOutput, DockerImage, DockerVolumeConsistency, type BundlingOptions as AssetBundlingOptions, type ILocalBundling } from 'aws-cdk-lib';
 import { OutputFormat, SourceMapMode, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { readFileSync } from 'node:fs';
-import { isAbsolute, join, relative, sep } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { CLI_ENTRY } from './paths';
 
 /** Where the policy sits inside every function bundle; the functions read it through `GATE_POLICY_FILE`. */
@@ -17,6 +17,29 @@ export const FUNCTION_NODE_TARGET = 'node22';
 export const EVALUATOR_NODE_TARGET = 'node20';
 
 const SHELL_UNSAFE = /["$`\\\n\r]/;
+
+/** The lock files NodejsFunction recognises, in the order it looks for them (aws-cdk-lib/aws-lambda-nodejs LockFile). */
+const LOCK_FILES = ['pnpm-lock.yaml', 'yarn.lock', 'bun.lock', 'bun.lockb', 'package-lock.json'] as const;
+
+/**
+ * Where NodejsFunction bundles the gate's functions from: its project root (esbuild's working directory, which must hold
+ * both the entry and the lock file) and the lock file. In a clone: the project and its own package-lock.json. An installed
+ * package has no lock file (`npm pack` always leaves package-lock.json out) and lies in the app's node_modules: then the
+ * app's lock file, the nearest above the working directory as NodejsFunction finds it by default, and its directory.
+ */
+export function bundlingProject(packageRoot: string, cwd: string = process.cwd()): { projectRoot: string; depsLockFilePath: string } {
+  const own = join(packageRoot, 'package-lock.json');
+  if (existsSync(own)) return { projectRoot: packageRoot, depsLockFilePath: own };
+  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
+    const lock = LOCK_FILES.map((name) => join(dir, name)).find((file) => existsSync(file));
+    if (lock) return { projectRoot: dir, depsLockFilePath: lock };
+    if (dirname(dir) === dir) break;
+  }
+  throw new Error(
+    `cannot bundle the gate's functions: no lock file (${LOCK_FILES.join(', ')}) in ${resolve(cwd)} or above it; ` +
+      "run the CDK app from its project, whose package manager's lock file NodejsFunction needs",
+  );
+}
 
 /**
  * esbuild settings of the gate's functions: one minified CommonJS file per function with a source map (the functions

@@ -16,7 +16,6 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { GATE_TABLE } from '../functions/adapters/dynamo-table';
 import type { LoadedPolicy } from '../functions/core/policy/input';
@@ -24,7 +23,7 @@ import { maxScanAgeMs } from '../functions/core/policy/load';
 import type { Policy } from '../functions/core/policy/schema';
 import { GATE_ENV } from '../functions/handlers/environment';
 import { loadInlineScanBuildspec } from './buildspec';
-import { BUNDLED_POLICY_PATH, evaluatorBundling, functionBundling } from './bundling';
+import { BUNDLED_POLICY_PATH, bundlingProject, evaluatorBundling, functionBundling } from './bundling';
 import { fargateTaskStartingPattern, imagePushPattern, runTaskCallPattern, scanBuildStatePattern, verdictPattern } from './event-patterns';
 import { REASONS, acknowledge, grantWithReasons } from './nag-suppressions';
 import { GATE_HANDLER_ENTRY, HOOK_HANDLER_ENTRY, INLINE_SCAN_BUILDSPEC, projectRoot } from './paths';
@@ -510,13 +509,12 @@ export class FargateGate extends Construct {
       description: `fargate-gate ${id}`,
     });
     logGroup.grantWrite(role);
+    const bundling = bundlingProject(root);
     const fn = new NodejsFunction(this, id, {
       entry,
       handler: 'handler',
-      projectRoot: root,
-      // In a clone, the project's own lock file. An installed package has none (npm pack leaves package-lock.json out):
-      // CDK then uses the app's lock file, found from the working directory, as for any NodejsFunction.
-      ...(existsSync(join(root, 'package-lock.json')) ? { depsLockFilePath: join(root, 'package-lock.json') } : {}),
+      // The clone, or the app the package is installed in (bundlingProject says why).
+      ...bundling,
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: options.memorySize,
@@ -526,7 +524,7 @@ export class FargateGate extends Construct {
       logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
       environment,
-      bundling: functionBundling(root, policyPath),
+      bundling: functionBundling(bundling.projectRoot, policyPath),
       reservedConcurrentExecutions: options.reservedConcurrency,
       ...(options.async
         ? { retryAttempts: ASYNC_RETRY_ATTEMPTS, maxEventAge: ASYNC_MAX_EVENT_AGE, onFailure: new SqsDestination(this.functionFailureQueue) }

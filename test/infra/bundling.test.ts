@@ -1,10 +1,10 @@
 import { App, DockerImage } from 'aws-cdk-lib';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { evaluatorBundling, pinnedEsbuildVersion } from '../../infra/bundling';
+import { bundlingProject, evaluatorBundling, pinnedEsbuildVersion } from '../../infra/bundling';
 import { FargateGateStack } from '../../infra/stack';
 import { conformanceFiles, describeWithConformance } from '../support/conformance';
 import { TEST_ENV } from '../support/gate-stack';
@@ -198,5 +198,33 @@ describe('esbuild for apps that use the construct', () => {
     } finally {
       rmSync(base, { recursive: true, force: true });
     }
+  });
+});
+
+describe('bundlingProject: where NodejsFunction bundles the functions from', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'fargate-gate-project-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('a clone: the project and its own package-lock.json, wherever the app runs', () => {
+    writeFileSync(join(dir, 'package-lock.json'), '{}');
+    expect(bundlingProject(dir, tmpdir())).toEqual({ projectRoot: dir, depsLockFilePath: join(dir, 'package-lock.json') });
+  });
+
+  it("an installed package (npm pack leaves the lock file out): the app's lock file and its directory, which holds the package", () => {
+    const installed = join(dir, 'node_modules/fargate-gate');
+    mkdirSync(installed, { recursive: true });
+    writeFileSync(join(dir, 'yarn.lock'), '');
+    mkdirSync(join(dir, 'bin'));
+    expect(bundlingProject(installed, join(dir, 'bin'))).toEqual({ projectRoot: dir, depsLockFilePath: join(dir, 'yarn.lock') });
+  });
+
+  it('no lock file anywhere above the working directory: an error that says what is missing', () => {
+    mkdirSync(join(dir, 'node_modules/fargate-gate'), { recursive: true });
+    // The temporary directory's ancestors (/tmp, /) hold no lock file on a sane machine; asserted, so the test cannot pass by accident.
+    expect(['/', tmpdir()].some((d) => existsSync(join(d, 'package-lock.json')) || existsSync(join(d, 'yarn.lock')))).toBe(false);
+    expect(() => bundlingProject(join(dir, 'node_modules/fargate-gate'), dir)).toThrow(/cannot bundle the gate's functions: no lock file \(pnpm-lock.yaml, yarn.lock, bun.lock, bun.lockb, package-lock.json\) in /);
   });
 });
