@@ -145,13 +145,15 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     .description('Run the real gate handlers over a scenario on the in-memory backend (no AWS account needed).')
     .requiredOption('-s, --scenario <FILE>', 'scenario JSON file (see examples/scenarios/README.md)')
     .addOption(new Option('-f, --format <FORMAT>', 'output format').choices(['timeline', 'json']).default('timeline'))
-    .action(async (options: { scenario: string; format: 'timeline' | 'json' }) => {
+    .option('--logs', "print the gate functions' own log stream instead of the timeline: pino JSON lines and EMF metrics, stamped with simulated time")
+    .option('-v, --verbose', 'list routine ignored events one by one (timeline); include debug lines (--logs)')
+    .action(async (options: { scenario: string; format: 'timeline' | 'json'; logs?: boolean; verbose?: boolean }) => {
       // Loaded lazily: evaluate in a CI pipeline should not pay for the simulator.
       const { runSimulate } = await import('./simulate');
       setExitCode(
         await runSimulate(
-          { scenario: resolve(io.cwd ?? process.cwd(), options.scenario), format: options.format },
-          { stdout: io.stdout, stderr: io.stderr },
+          { scenario: resolve(io.cwd ?? process.cwd(), options.scenario), format: options.format, logs: Boolean(options.logs), verbose: Boolean(options.verbose) },
+          { stdout: io.stdout, stderr: io.stderr, ...(io.columns ? { columns: io.columns } : {}) },
         ),
       );
     });

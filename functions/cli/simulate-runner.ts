@@ -2,6 +2,8 @@ import { InputError } from '../core/errors';
 import { isSha256Digest, parseImageReference } from '../core/image/reference';
 import type { LoadedPolicy, Policy } from '../core/policy';
 import type { GateConfig } from '../handlers/config';
+import { createLogger, type Logger } from '../handlers/logger';
+import { EmfMetrics } from '../handlers/metrics-emf';
 import type { GateAction } from '../local/activity';
 import { LocalBackend, type LocalPorts } from '../local/backend';
 import type { StopCause, TaskStatus, WorldTask } from '../local/ecs';
@@ -17,6 +19,8 @@ export interface LocalGateDependencies extends LocalPorts {
   config: Partial<GateConfig>;
   newId: () => string;
   random: () => number;
+  /** The functions' logger, as in Lambda but stamped with simulated time; its lines go to the activity log. */
+  logger: Logger;
 }
 
 export type GateFactory = (deps: LocalGateDependencies) => GateHandlers;
@@ -128,11 +132,19 @@ export async function runScenario(scenario: Scenario, makeGate: GateFactory, lim
       throw limitHit;
     }
   };
+  // Each call is one Lambda invocation: the function's wrapper flushes its metrics at the end of it (lambda/gate.ts).
+  const invocation = async <T>(call: () => Promise<T>): Promise<T> => {
+    try {
+      return await call();
+    } finally {
+      backend.metrics.flush();
+    }
+  };
   const forward: GateHandlers = {
-    handleEvent: (event) => (gate as GateHandlers).handleEvent(event),
+    handleEvent: (event) => invocation(() => (gate as GateHandlers).handleEvent(event)),
     handleHook: (payload) => {
       countInvocation();
-      return (gate as GateHandlers).handleHook(payload);
+      return invocation(() => (gate as GateHandlers).handleHook(payload));
     },
   };
   // Counted before the handler's own try/catch: the error leaves the simulation's loop instead of becoming a handler error.
@@ -163,6 +175,7 @@ export async function runScenario(scenario: Scenario, makeGate: GateFactory, lim
   const random = seededRandom(`${scenario.world.seed ?? scenario.name}:gate`);
   gate = makeGate({
     ...backend.ports,
+    logger: gateLogger(backend),
     policy: scenario.policy,
     config: { ...scenario.gate, scanProjectName: backend.scanner.projectName },
     newId: () => backend.ids.uuid('scan'),
@@ -400,6 +413,16 @@ class StepRunner {
       this.backend.ecs.reconcile();
     }
   }
+}
+
+/**
+ * The logger and the EMF metrics a deployed function has (handlers/lambda/wiring.ts), writing into the activity log
+ * under the event being handled, stamped with simulated time. Everything down to debug is kept; `--logs` shows what
+ * the function's LOG_LEVEL would let through.
+ */
+function gateLogger(backend: LocalBackend): Logger {
+  backend.metrics.also = new EmfMetrics({ write: (line) => backend.activity.gateLog('metrics', line), now: () => backend.clock.millis() });
+  return createLogger({ level: 'debug', now: () => backend.clock.now(), destination: { write: (line: string) => backend.activity.gateLog('log', line) } });
 }
 
 function requireTaskDefinition(backend: LocalBackend, reference: string, scenario: Scenario, path: string): string {

@@ -1,17 +1,23 @@
 import { InputError } from '../core/errors';
 import { defaultGateFactory } from './simulate-gate';
-import { renderJson, renderTimeline } from './simulate-output';
+import { renderJson, renderLogs, renderTimeline } from './simulate-output';
 import { DEFAULT_SIMULATION_LIMITS, SimulationLimitError, runScenario, type GateFactory, type SimulationLimits } from './simulate-runner';
 import { loadScenario } from './simulate-scenario';
 
 export interface SimulateOptions {
   scenario: string;
   format: 'timeline' | 'json';
+  /** Print the gate's own log stream (pino JSON lines and EMF metrics, in simulated time) instead of the timeline. */
+  logs?: boolean;
+  /** List routine ignored events one by one (the timeline), debug lines too (the logs). */
+  verbose?: boolean;
 }
 
 export interface SimulateIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
+  /** Terminal width, given only when stdout is a terminal: the timeline wraps to it. Absent, lines are written whole. */
+  columns?: number;
 }
 
 /**
@@ -28,12 +34,17 @@ export async function runSimulate(
   limits: SimulationLimits = DEFAULT_SIMULATION_LIMITS,
 ): Promise<number> {
   try {
+    if (options.logs && options.format === 'json') throw new InputError('--logs prints the log stream, one JSON document a line; it cannot be combined with --format json');
     const scenario = await loadScenario(options.scenario);
     const result = await runScenario(scenario, makeGate, limits);
-    const output = options.format === 'json' ? renderJson(result) : renderTimeline(result);
+    const output = options.logs
+      ? renderLogs(result, { verbose: options.verbose })
+      : options.format === 'json'
+        ? renderJson(result)
+        : renderTimeline(result, { width: io.columns, verbose: options.verbose });
     const bytes = Buffer.byteLength(output, 'utf8');
     if (bytes > limits.maxOutputBytes) {
-      io.stderr(`fargate-gate simulate: stopped at a bound: the ${options.format} output of ${scenario.name} would be ${bytes} bytes, more than the bound of ${limits.maxOutputBytes}; nothing was written\n`);
+      io.stderr(`fargate-gate simulate: stopped at a bound: the ${options.logs ? 'log' : options.format} output of ${scenario.name} would be ${bytes} bytes, more than the bound of ${limits.maxOutputBytes}; nothing was written\n`);
       return 2;
     }
     io.stdout(output);

@@ -8,7 +8,8 @@ import { isSha256Digest, parseImageReference } from '../core/image/reference';
 import { evaluatePolicy, type ContainerEvidence } from '../core/policy';
 import { expectedScan, isExpectedScan, type ScanRecord, type StoredVerdict } from '../core/ports';
 import { classifyFailure, describeError, isNonRetryable, shouldRetry } from './failures';
-import type { Logger } from './logger';
+import { decisionLogFields } from './decision-log';
+import { childBinding, type Logger } from './logger';
 import { notifyAfterDecision } from './notify';
 import type { GateRuntime } from './runtime';
 import { produceVerdict, scanFailure, startScan } from './scans';
@@ -41,7 +42,8 @@ export interface FinishedScan {
  * follows them, and a failure to publish it is counted (`VerdictEventsLost`), not thrown.
  */
 export async function finishScan(rt: GateRuntime, record: ScanRecord, end: ScanEnd, log: Logger): Promise<FinishedScan> {
-  const scanLog = log.child({ digest: record.digest, scanId: record.scanId, buildId: record.buildId || undefined });
+  // The build-event path binds the build id already (gate.ts); the sweep's does not.
+  const scanLog = childBinding(log, { digest: record.digest, scanId: record.scanId, buildId: record.buildId || undefined });
   let verdict: StoredVerdict | undefined;
   let alias: StoredVerdict | undefined;
   let error: string | undefined;
@@ -181,7 +183,7 @@ async function giveUp(rt: GateRuntime, record: ScanRecord, reason: string, log: 
   rt.standingScanErrors.note({ digest: record.digest, ...ending }, rt.clock.now().getTime());
   rt.metrics.count('ScansFinished', 1, { outcome: 'error' });
   try {
-    await judgeWaiters(rt, record.digest, { scanErrors: new Map([[record.digest, scanErrorNote(reason, record)]]) }, log);
+    await judgeWaiters(rt, record.digest, { scanErrors: new Map([[record.digest, scanErrorNote(reason, record)]]) }, log.child({ digest: record.digest }));
   } catch (error) {
     log.error({ err: error, digest: record.digest }, 'tasks waiting on a scan given up on could not all be judged');
   }
@@ -211,6 +213,7 @@ async function notifyScanFinished(rt: GateRuntime, record: ScanRecord, verdict: 
   if (verdict) container.assessment = verdict.assessment;
   else container.scanError = error ?? 'the scan failed';
   const result = evaluatePolicy(rt.policy, { containers: [container], context: {}, now: rt.clock.now() });
+  log.info(decisionLogFields(result), 'image judged');
   await notifyAfterDecision(
     rt,
     { key: scanNotificationKey(record.digest, record.scanId), action: 'scanFinished', decision: result.decision },

@@ -8,6 +8,7 @@ import { buildVerdictEvent, decisionRules, type VerdictImage } from '../core/gat
 import { isSha256Digest } from '../core/image/reference';
 import type { EnforcementRecord, RollbackOutcome, ServiceRevisionImages, ServiceTaskRef, VerdictEvent } from '../core/ports';
 import type { EvaluationResult } from '../core/result/model';
+import { decisionLogFields } from './decision-log';
 import type { Logger } from './logger';
 import { notifyOnce, releaseClaim } from './notify';
 import type { GateRuntime } from './runtime';
@@ -92,7 +93,8 @@ async function stopStandalone(rt: GateRuntime, input: TaskDecisionInput): Promis
 async function enforceOnService(rt: GateRuntime, input: TaskDecisionInput, owner: ServiceOwner): Promise<EnforcementOutcome> {
   const { task, log } = input;
   const ref: ServiceTaskRef = { cluster: task.clusterArn, service: owner.service, deploymentId: `ecs-svc/${owner.deploymentId}`, taskDefinitionArn: task.taskDefinitionArn };
-  const serviceLog = log.child({ service: owner.service, deploymentId: ref.deploymentId });
+  // `ecsService`: every line's `service` is the logger's own (`fargate-gate`), and a key bound twice is written twice.
+  const serviceLog = log.child({ ecsService: owner.service, deploymentId: ref.deploymentId });
 
   let outcome: RollbackOutcome;
   let action: VerdictEvent['action'] = 'stopTask';
@@ -224,8 +226,7 @@ async function stopTheTask(rt: GateRuntime, input: TaskDecisionInput): Promise<v
   rt.metrics.count('EnforcementActions', 1, { action: 'stopTask' });
   log.warn(
     {
-      decision: result.decision,
-      rules: decisionRules(result),
+      ...decisionLogFields(result),
       digests: input.images.flatMap((image) => (image.digest ? [image.digest] : [])),
       buildIds: decidingBuildIds(result, input.images),
     },

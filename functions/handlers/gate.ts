@@ -88,7 +88,8 @@ async function dispatch(rt: GateRuntime, event: Exclude<GateEvent, { kind: 'igno
       return finished ? { kind: 'scanBuildFinished', finished } : { kind: 'scanBuildFinished' };
     }
     case 'imagePushed': {
-      const outcome = await ensureScan(rt, event.digest, event.imageReference, log.child({ digest: event.digest }));
+      // Not a child bound to the digest: the scan's own lines (startScan) bind it, and a second binding wrote the key twice.
+      const outcome = await ensureScan(rt, event.digest, event.imageReference, log);
       log.info({ digest: event.digest, scan: outcome.state }, 'pushed image pre-scanned');
       return { kind: 'imagePushed', scan: outcome.state };
     }

@@ -18,6 +18,7 @@ import type { StoredVerdict, VerdictEvent } from '../core/ports';
 import type { EvaluationResult } from '../core/result/model';
 import { imageOf, useVerdict, type ContainerState } from './container-state';
 import { classifyFailure, describeError } from './failures';
+import { decisionLogFields } from './decision-log';
 import type { Logger } from './logger';
 import { notifyAfterDecision } from './notify';
 import type { GateRuntime } from './runtime';
@@ -304,9 +305,12 @@ function answer(
       : { claim: { key: hookKey(hookExecutionOf(payload)), action, decision: result.decision }, build: () => buildVerdictEvent({ result, action, images, ...subject }) };
   if (blocking) {
     rt.metrics.count('EnforcementActions', 1, { action: 'hookFailed' });
-    log.warn({ decision: result.decision }, 'service revision refused');
+    log.warn(decisionLogFields(result), 'service revision refused');
     return { response: { hookStatus: 'FAILED' }, ...(event ? { event } : {}) };
   }
+  const fields = decisionLogFields(result);
+  // Admitted with a warning, or because an exception let findings through: worth a line; a plain pass is routine.
+  if (result.decision !== 'pass' || fields.exceptions) log.info(fields, 'service revision admitted');
   return { response: { hookStatus: 'SUCCEEDED' }, ...(event ? { event } : {}) };
 }
 

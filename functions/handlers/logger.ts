@@ -7,6 +7,8 @@ export interface LoggerOptions {
   level?: string;
   /** Where lines go; stdout (synchronously) by default. Tests pass a stream to read them back. */
   destination?: DestinationStream;
+  /** The time lines are stamped with; the real clock by default. `simulate --logs` stamps simulated time. */
+  now?: () => Date;
 }
 
 const LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
@@ -23,12 +25,28 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     {
       level,
       base: { service: 'fargate-gate' },
-      timestamp: pino.stdTimeFunctions.isoTime,
+      timestamp: options.now ? simulatedTime(options.now) : pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
       redact: { paths: ['*.environment[*].value', '*.overrides', 'overrides', 'event.detail'], censor: '[redacted]' },
     },
     options.destination ?? pino.destination({ dest: 1, sync: true }),
   );
+}
+
+/** pino's `isoTime` format (`,"time":"<ISO-8601>"`), read from another clock. */
+function simulatedTime(now: () => Date): () => string {
+  return () => `,"time":"${now().toISOString()}"`;
+}
+
+/**
+ * A child bound to those of `fields` the logger does not bind yet. pino writes a key bound twice twice (JSON with a
+ * duplicate key, which log tools read differently); a helper that binds what it logs about may be handed a logger
+ * whose caller bound it already.
+ */
+export function childBinding(log: Logger, fields: Record<string, unknown>): Logger {
+  const bound = log.bindings();
+  const fresh = Object.fromEntries(Object.entries(fields).filter(([key, value]) => value !== undefined && !(key in bound)));
+  return Object.keys(fresh).length > 0 ? log.child(fresh) : log;
 }
 
 /** A logger that writes nothing: the default when whoever builds the gate passes none (tests, benchmark). */

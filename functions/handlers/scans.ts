@@ -7,7 +7,7 @@ import { assessImage } from '../core/policy';
 import { ReportMissingError, ScanCapacityError, expectedScan, type ScanRecord, type ScanState, type StoredVerdict } from '../core/ports';
 import { referenceVerdictLifetimeMinutes } from './config';
 import { classifyFailure, describeError, isNonRetryable } from './failures';
-import type { Logger } from './logger';
+import { childBinding, type Logger } from './logger';
 import type { GateRuntime } from './runtime';
 
 /*
@@ -134,7 +134,7 @@ export async function startScan(rt: GateRuntime, record: ScanRecord, expectedSta
   const reportKey = reportKeyFor(rt.config.reportPrefix, record.digest, record.scanId);
   // This scan, not its build: the caller just claimed or leased it under this scan id, and has no build of it yet.
   const expected = { state: expectedState, scanId: record.scanId };
-  const scanLog = log.child({ digest: record.digest, scanId: record.scanId });
+  const scanLog = childBinding(log, { digest: record.digest, scanId: record.scanId });
   try {
     const { buildId } = await rt.scanner.startScan({
       scanId: record.scanId,

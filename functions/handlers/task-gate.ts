@@ -12,6 +12,7 @@ import type { TaskDefinitionSpec } from '../core/taskdef/model';
 import { imageOf, markScanError, useVerdict, type ContainerState, type ScanErrorNote } from './container-state';
 import { enforceTaskDecision, type EnforcementOutcome } from './enforcement';
 import { classifyFailure, shouldRetry } from './failures';
+import { decisionLogFields } from './decision-log';
 import type { Logger } from './logger';
 import type { GateRuntime } from './runtime';
 import { ensureScan, errorMayBeRetried, isReusable, rescan, verdictFromFinishedScan } from './scans';
@@ -153,7 +154,9 @@ export async function judgeTask(rt: GateRuntime, task: TaskSnapshot, options: Ju
     launcherKnown: read.launcherKnown || options.launchedBy !== undefined,
     log,
   });
-  if (result.decision !== 'pass') log.info({ decision: result.decision, blocking, action: outcome.action }, 'task judged');
+  // A pass is routine (debug), unless an exception let findings through: who relied on which exception is worth a line.
+  if (result.decision !== 'pass' || result.suppressed.length > 0) log.info({ ...decisionLogFields(result), blocking, action: outcome.action }, 'task judged');
+  else if (log.isLevelEnabled('debug')) log.debug({ ...decisionLogFields(result), blocking, action: outcome.action }, 'task judged');
   return { status: 'judged', decision: result.decision, blocking, action: outcome.action, notified: outcome.notified };
 }
 
@@ -304,7 +307,8 @@ export interface WaiterResults {
 /**
  * Judges every task waiting on `key` now that its scan ended. Each task is described again first: one that stopped
  * (or is stopping) before the verdict is left alone, and the digest it really runs is the one judged. One task's
- * failure does not keep the others from being judged; a retryable failure is rethrown once all were tried.
+ * failure does not keep the others from being judged; a retryable failure is rethrown once all were tried. `log` is
+ * bound to the scan's digest by the caller.
  */
 export async function judgeWaiters(
   rt: GateRuntime,
@@ -340,7 +344,8 @@ export async function judgeWaiters(
         continue;
       }
       for (const waiter of batch) {
-        const waiterLog = log.child({ taskArn: waiter.taskArn, digest: key });
+        // `log` is the scan's, bound to its digest already; judgeTask binds the task itself.
+        const waiterLog = log.child({ taskArn: waiter.taskArn });
         try {
           const running = described.find((t) => t.taskArn === waiter.taskArn);
           if (!running || !isStartingOrRunning(running)) {
@@ -365,7 +370,7 @@ export async function judgeWaiters(
           if (running.pullStartedAt) snapshot.pullStartedAt = running.pullStartedAt;
           const judgement = await judgeTask(rt, snapshot, {
             origin: 'scanFinished',
-            log: waiterLog,
+            log,
             knownVerdicts: outcome.knownVerdicts,
             scanErrors: outcome.scanErrors,
             launchedBy: waiter.launchedBy,

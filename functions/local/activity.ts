@@ -110,10 +110,25 @@ export type TimelineEntry =
   | { kind: 'event'; at: string; label: string; detailType: string; summary: string; event: unknown; duplicate?: boolean }
   | { kind: 'hook'; at: string; label: string; summary: string; payload: unknown }
   | { kind: 'error'; at: string; label: string; message: string }
-  | { kind: 'result'; at: string; label: string; text: string }
+  /** `routine`: why the event needed nothing of the gate, when that is routine (describe.ts `routineReason`); timelines summarise those. */
+  | { kind: 'result'; at: string; label: string; text: string; routine?: string }
   | { kind: 'step'; at: string; text: string }
   | { kind: 'action'; action: GateAction }
-  | { kind: 'note'; note: WorldNote };
+  | { kind: 'note'; note: WorldNote }
+  | GateLogLine;
+
+/**
+ * One line the gate's functions wrote to their log (pino JSON, or an EMF metrics document), as CloudWatch Logs
+ * would hold it: `text` verbatim, `record` its parsed fields ({} when it is not JSON).
+ */
+export interface GateLogLine {
+  kind: 'log';
+  at: string;
+  trigger?: string;
+  source: 'log' | 'metrics';
+  text: string;
+  record: Record<string, unknown>;
+}
 
 export class ActivityLog {
   readonly actions: GateAction[] = [];
@@ -158,8 +173,22 @@ export class ActivityLog {
   }
 
   /** Adds an event, hook call, handler error or step marker to the timeline. */
-  log(entry: Exclude<TimelineEntry, { kind: 'action' } | { kind: 'note' }>): void {
+  log(entry: Exclude<TimelineEntry, { kind: 'action' } | { kind: 'note' } | { kind: 'log' }>): void {
     if (this.keepActions) this.timeline.push(entry);
+  }
+
+  /** A line the gate wrote to its log (one JSON document, with or without its newline), under what it was handling. */
+  gateLog(source: GateLogLine['source'], line: string): void {
+    if (!this.keepActions) return;
+    const text = line.replace(/\n$/, '');
+    let record: Record<string, unknown> = {};
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) record = parsed as Record<string, unknown>;
+    } catch {
+      // Kept as text: whatever the gate wrote is what on-call would see.
+    }
+    this.timeline.push({ kind: 'log', at: this.now().toISOString(), ...(this.trigger ? { trigger: this.trigger } : {}), source, text, record });
   }
 
   counts(): CallCounts {

@@ -88,6 +88,31 @@ export function describeGateResult(result: unknown, short: (digest: string) => s
   }
 }
 
+/**
+ * Why the gate had nothing to do with an event, when that is routine: an event ignored for a reason that is not a
+ * malformed shape (a task that is stopping, another cluster), or one whose every task was skipped as a duplicate or
+ * out of order. The reason without its particulars (`not a starting task`), so that timelines can count by it.
+ * Undefined for anything worth showing.
+ */
+export function routineReason(result: unknown): string | undefined {
+  const r = record(result);
+  const general = (reason: unknown): string => String(reason).replace(/\s*\([^()]*\)$/, '');
+  switch (r.kind) {
+    case 'ignored':
+      return r.malformed ? undefined : general(r.reason);
+    case 'taskStateChange': {
+      const judgement = record(r.judgement);
+      return judgement.status === 'skipped' ? general(judgement.reason) : undefined;
+    }
+    case 'runTaskCall': {
+      const judgements = (Array.isArray(r.judgements) ? r.judgements : []).map(record);
+      return judgements.length > 0 && judgements.every((j) => j.status === 'skipped') ? general(judgements[0].reason) : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
 function describeJudgement(j: Record<string, unknown>, short: (digest: string) => string): string | undefined {
   switch (j.status) {
     case 'waiting':

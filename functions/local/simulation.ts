@@ -1,7 +1,7 @@
 import { Agenda } from './agenda';
 import type { LocalBackend } from './backend';
 import type { FakeBuild } from './codebuild';
-import { describeEvent, describeGateResult, shortBuild } from './describe';
+import { describeEvent, describeGateResult, routineReason, shortBuild } from './describe';
 import type { WorldDeployment, WorldService } from './ecs';
 import { buildStateChangeEvent, lifecycleHookPayload, scheduledEvent, taskStateChangeEvent, type EventBridgeEvent } from './events';
 
@@ -118,7 +118,8 @@ export class Simulation {
     const elapsedMs = performance.now() - started;
     if (activity.keepActions && error === undefined) {
       const text = describeGateResult(result);
-      if (text) activity.log({ kind: 'result', at: clock.now().toISOString(), label, text });
+      const routine = routineReason(result);
+      if (text) activity.log({ kind: 'result', at: clock.now().toISOString(), label, text, ...(routine ? { routine } : {}) });
     }
     this.deliveries.total += 1;
     if (error !== undefined) {
