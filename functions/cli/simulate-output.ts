@@ -138,14 +138,15 @@ export function renderLogs(result: ScenarioResult, options: { verbose?: boolean 
 
 /**
  * One timeline line fitted to `width`: the prefix (time and indent) stays on the first line, the text wraps at words
- * under itself. Without a width the line is written whole. Control characters from events (hostile tags, reasons) are
+ * under itself; a word is never cut. Without a width the line is written whole. Control characters from events (hostile tags, reasons) are
  * shown as escapes either way.
  */
 export function fitLine(prefix: string, text: string, width?: number): string[] {
   const clean = sanitizeInline(text);
   if (width === undefined || !Number.isFinite(width)) return [`${prefix}${clean}`];
   const indent = displayWidth(prefix);
-  const [first, ...rest] = wrapToWidth(clean, Math.max(MIN_TEXT_WIDTH, Math.floor(width) - indent));
+  // A digest or an ARN longer than the line stays whole: it is what a reader copies.
+  const [first, ...rest] = wrapToWidth(clean, Math.max(MIN_TEXT_WIDTH, Math.floor(width) - indent), { keepLongWords: true });
   return [`${prefix}${first}`, ...rest.map((part) => `${' '.repeat(indent)}${part}`)];
 }
 

@@ -206,7 +206,7 @@ describe('fargate-gate simulate: the example scenarios', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^fargate-gate simulate: service-rollback /);
     expect(run.stdout).toMatch(/\+0:00:00 {2}step 1: deploy notifier:8 to service notifier/);
-    expect(run.stdout).toMatch(/#\d+ CodeBuild Build State Change: build fargate-gate-scan:[0-9a-f]{8}… SUCCEEDED\n(?:.*=> (?:rollbackDeployment|stopTask|notify fail notifier).*\n)*.*=> notify fail image/);
+    expect(run.stdout).toMatch(/#\d+ CodeBuild Build State Change: build fargate-gate-scan:[0-9a-f]{8}… SUCCEEDED\n(?:.*(?:=> (?:rollbackDeployment|stopTask|notify fail notifier)|== ).*\n)*.*=> notify fail image/);
     expect(run.stdout).toMatch(/=> rollbackDeployment notifier: fargate-gate: denied/);
     expect(run.stdout).toMatch(/service notifier: desired 2, running notifier:7 x2\n/);
     expect(run.stdout).toMatch(/expectations: 9\/9 met\n$/);

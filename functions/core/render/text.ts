@@ -117,12 +117,20 @@ export function truncateToWidth(text: string, maxWidth: number): string {
   return out.trimEnd() + ELLIPSIS;
 }
 
+export interface WrapOptions {
+  /**
+   * Leave a word wider than a line whole, on a line of its own (a digest or an ARN someone copies), instead of
+   * splitting it.
+   */
+  keepLongWords?: boolean;
+}
+
 /**
  * Breaks text into lines of at most `maxWidth` columns at spaces, so nothing is lost where a cut would lose the
- * end of a message (the fixed version, the advice). A word wider than a line is split across lines; never a
- * surrogate pair. Always at least one line.
+ * end of a message (the fixed version, the advice). A word wider than a line is split across lines (unless
+ * `keepLongWords`); never a surrogate pair. Always at least one line.
  */
-export function wrapToWidth(text: string, maxWidth: number): string[] {
+export function wrapToWidth(text: string, maxWidth: number, options: WrapOptions = {}): string[] {
   const limit = Math.max(1, Math.floor(maxWidth));
   const lines: string[] = [];
   let line = '';
@@ -137,7 +145,7 @@ export function wrapToWidth(text: string, maxWidth: number): string[] {
     if (lineWidth > 0) lines.push(line);
     line = '';
     lineWidth = 0;
-    if (wordWidth <= limit) {
+    if (wordWidth <= limit || options.keepLongWords) {
       line = word;
       lineWidth = wordWidth;
       continue;

@@ -82,6 +82,10 @@ describe('wrapToWidth', () => {
     expect(wrapToWidth('💥💥💥', 3)).toEqual(['💥', '💥', '💥']);
   });
 
+  it('with keepLongWords, leaves a word wider than the line whole on a line of its own', () => {
+    expect(wrapToWidth('see sha256:0123456789abcdef for it', 8, { keepLongWords: true })).toEqual(['see', 'sha256:0123456789abcdef', 'for it']);
+  });
+
   it('keeps every line within the width and loses no character but the spaces it breaks at', () => {
     const word = fc.string({ unit: fc.constantFrom('a', 'b', '漢', '💥', '-', '.'), minLength: 1, maxLength: 30 });
     assertProperty(
