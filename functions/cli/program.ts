@@ -196,7 +196,7 @@ async function evaluateCommand(options: EvaluateOptions, io: CliIo): Promise<num
   if (options.taskDefinition) {
     taskDefinition = parseTaskDefinition(await readInput(options.taskDefinition, io, 'task definition'), options.taskDefinition);
     if (options.overrides) {
-      taskDefinition = applyOverrides(taskDefinition, await readInput(options.overrides, io, 'RunTask overrides'), options.overrides);
+      taskDefinition = applyOverrides(taskDefinition, await readInput(options.overrides, io, 'RunTask overrides file'), options.overrides);
     }
   }
 

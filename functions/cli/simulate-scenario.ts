@@ -6,7 +6,7 @@ import { loadPolicy, loadPolicyText, type LoadedPolicy, type Policy } from '../c
 import { parseDuration } from '../core/policy/duration';
 import { parseTaskDefinition } from '../core/taskdef/parse';
 import type { TaskDefinitionSpec } from '../core/taskdef/model';
-import { formatJsonPath, parseWithSchema } from '../core/validation/issues';
+import { describeIssues, formatJsonPath, listProblems } from '../core/validation/issues';
 import type { GateConfig } from '../handlers/config';
 import { readJsonFile, readTextFile } from '../io/files';
 import type { ScanOutcome } from '../local/codebuild';
@@ -16,7 +16,8 @@ import { TASK_STATUSES, type TaskStatus } from '../local/ecs';
  * The scenario file of `fargate-gate simulate` (format documented in examples/scenarios/README.md): a fake
  * AWS account (task definitions, images and how their scans end, services), a policy, and a list of steps in
  * real EventBridge shapes or compact forms that expand into them. Everything is checked before anything
- * runs; each problem is an `InputError` naming the file and the JSON path.
+ * runs, and every problem is reported at once (as for a policy): one `InputError` naming the file and, per
+ * problem, the JSON path.
  */
 
 type Path = (string | number)[];
@@ -264,29 +265,44 @@ export async function parseScenario(json: unknown, file: string): Promise<Scenar
   if (json === null || typeof json !== 'object' || Array.isArray(json)) {
     throw new InputError('a scenario is a JSON object with name, policy, taskDefinitions and steps', { source: file });
   }
+  const problems = new ScenarioProblems(file);
   const top = check(topSchema, json, file, []);
   const dir = dirname(file);
   const read = (relative: string, path: Path, what: string): Promise<string> =>
     readTextFile(resolve(dir, relative), { source: file, path: formatJsonPath(path), what: `${what} ${JSON.stringify(relative)} (paths are relative to the scenario file)` });
 
-  const policy =
+  const policy = await problems.attempt(async () =>
     typeof top.policy === 'string'
       ? loadPolicyText(await read(top.policy, ['policy'], 'policy file'), resolve(dir, top.policy))
-      : loadPolicy(top.policy, `${file} (inline policy)`);
+      : loadPolicy(top.policy, `${file} (inline policy)`),
+  );
 
-  const taskDefinitions = top.taskDefinitions.map((entry, index) => {
+  const taskDefinitions: Scenario['taskDefinitions'] = [];
+  // Family and revision of every entry, readable or not: a step naming a broken one is not a second problem.
+  const named: { family: string; revision?: number }[] = [];
+  for (const [index, entry] of top.taskDefinitions.entries()) {
     const source = `${file} at taskDefinitions[${index}]`;
-    const spec = parseTaskDefinition(entry, source);
-    if (!spec.family) throw new InputError('needs a "family"', { source: file, path: `taskDefinitions[${index}]` });
-    return { json: entry, spec, source };
-  });
+    const parsed = await problems.attempt(async () => {
+      const spec = parseTaskDefinition(entry, source);
+      if (!spec.family) throw new InputError('needs a "family"', { source: file, path: `taskDefinitions[${index}]` });
+      return { json: entry, spec, source };
+    });
+    if (parsed) {
+      taskDefinitions.push(parsed);
+      named.push({ family: parsed.spec.family as string, ...(parsed.spec.revision !== undefined ? { revision: parsed.spec.revision } : {}) });
+    } else {
+      const raw = entry && typeof entry === 'object' ? (entry as Record<string, unknown>) : {};
+      const family = typeof raw.family === 'string' ? raw.family : undefined;
+      if (family) named.push({ family, ...(typeof raw.revision === 'number' ? { revision: raw.revision } : {}) });
+    }
+  }
   const knownTaskDefinitions = new Set<string>();
   const latest = new Map<string, number>();
-  for (const { spec } of taskDefinitions) {
-    const revision = spec.revision ?? (latest.get(spec.family as string) ?? 0) + 1;
-    latest.set(spec.family as string, Math.max(revision, latest.get(spec.family as string) ?? 0));
-    knownTaskDefinitions.add(`${spec.family}:${revision}`);
-    knownTaskDefinitions.add(spec.family as string);
+  for (const { family, revision: given } of named) {
+    const revision = given ?? (latest.get(family) ?? 0) + 1;
+    latest.set(family, Math.max(revision, latest.get(family) ?? 0));
+    knownTaskDefinitions.add(`${family}:${revision}`);
+    knownTaskDefinitions.add(family);
   }
   const requireTaskDefinition = (reference: string, path: Path): void => {
     if (!knownTaskDefinitions.has(reference)) {
@@ -312,24 +328,29 @@ export async function parseScenario(json: unknown, file: string): Promise<Scenar
   const images: ScenarioImage[] = [];
   for (const [reference, image] of Object.entries(top.images)) {
     const path: Path = ['images', reference];
-    const parsed = parseReference(reference, file, path);
-    if (!parsed.tag && !parsed.digest) {
-      throw new InputError('needs a tag or a digest: the key names what a task definition pulls', { source: file, path: formatJsonPath(path) });
-    }
-    if (parsed.digest && parsed.digest !== image.digest) {
-      throw new InputError(`pins ${parsed.digest} but its "digest" is ${image.digest}`, { source: file, path: formatJsonPath([...path, 'digest']) });
-    }
-    images.push({ reference, digest: image.digest, outcome: await loadOutcome(image.scan, [...path, 'scan']), path: formatJsonPath(path) });
+    const declared = await problems.attempt(async (): Promise<ScenarioImage> => {
+      const parsed = parseReference(reference, file, path);
+      if (!parsed.tag && !parsed.digest) {
+        throw new InputError('needs a tag or a digest: the key names what a task definition pulls', { source: file, path: formatJsonPath(path) });
+      }
+      if (parsed.digest && parsed.digest !== image.digest) {
+        throw new InputError(`pins ${parsed.digest} but its "digest" is ${image.digest}`, { source: file, path: formatJsonPath([...path, 'digest']) });
+      }
+      return { reference, digest: image.digest, outcome: await loadOutcome(image.scan, [...path, 'scan']), path: formatJsonPath(path) };
+    });
+    if (declared) images.push(declared);
   }
 
   const serviceNames = new Set<string>();
-  top.services.forEach((service, index) => {
-    requireTaskDefinition(service.taskDefinition, ['services', index, 'taskDefinition']);
-    if (serviceNames.has(`${service.cluster}/${service.name}`)) {
-      throw new InputError(`service ${service.name} is declared twice in cluster ${service.cluster}`, { source: file, path: `services[${index}].name` });
-    }
-    serviceNames.add(`${service.cluster}/${service.name}`);
-  });
+  for (const [index, service] of top.services.entries()) {
+    await problems.attempt(async () => {
+      if (serviceNames.has(`${service.cluster}/${service.name}`)) {
+        throw new InputError(`service ${service.name} is declared twice in cluster ${service.cluster}`, { source: file, path: `services[${index}].name` });
+      }
+      serviceNames.add(`${service.cluster}/${service.name}`);
+      requireTaskDefinition(service.taskDefinition, ['services', index, 'taskDefinition']);
+    });
+  }
   const hookedServices = new Set(top.services.filter((service) => service.lifecycleHook).map((service) => service.name));
 
   const labels = new Set<string>();
@@ -345,9 +366,9 @@ export async function parseScenario(json: unknown, file: string): Promise<Scenar
     hookedServices,
     loadOutcome,
     taskDefinitions,
+    problems,
   };
-  const steps: ScenarioStep[] = [];
-  for (let index = 0; index < top.steps.length; index += 1) steps.push(await parseStep(top.steps[index], ['steps', index], context, false));
+  const steps = await parseSteps(top.steps, ['steps'], context, false);
 
   const world = top.world ?? {};
   const gate = top.gate ?? {};
@@ -357,9 +378,10 @@ export async function parseScenario(json: unknown, file: string): Promise<Scenar
       const path = formatJsonPath(['expect', 'tasks', name]);
       const unknown = unknownTask(name, context);
       if (unknown === 'no such task') {
-        throw new InputError(`names task ${JSON.stringify(name)}, which no step launches (labels: ${[...labels].join(', ') || 'none'}; service tasks are "<service>#<n>")`, { source: file, path });
+        problems.add(new InputError(`names task ${JSON.stringify(name)}, which no step launches (labels: ${[...labels].join(', ') || 'none'}; service tasks are "<service>#<n>")`, { source: file, path }));
+      } else if (unknown) {
+        problems.add(new InputError(unknown, { source: file, path }));
       }
-      if (unknown) throw new InputError(unknown, { source: file, path });
     }
   }
   // A label is also what `expect.decisions` and the timeline name a task by, beside service names and image
@@ -368,18 +390,19 @@ export async function parseScenario(json: unknown, file: string): Promise<Scenar
   for (const name of labels) {
     const where = context.labelPaths.get(name) ?? 'steps';
     if (context.serviceNames.has(name)) {
-      throw new InputError(`task label ${JSON.stringify(name)} is also the name of a service: pick another label (verdicts about the service and the task would not be told apart)`, { source: file, path: where });
+      problems.add(new InputError(`task label ${JSON.stringify(name)} is also the name of a service: pick another label (verdicts about the service and the task would not be told apart)`, { source: file, path: where }));
     }
     const image = imageNamedBy(name, declaredImages, context.pushedImages);
     if (image) {
-      throw new InputError(`task label ${JSON.stringify(name)} is also a reference to the image ${JSON.stringify(image)}: pick another label (verdicts about the image and the task would not be told apart)`, { source: file, path: where });
+      problems.add(new InputError(`task label ${JSON.stringify(name)} is also a reference to the image ${JSON.stringify(image)}: pick another label (verdicts about the image and the task would not be told apart)`, { source: file, path: where }));
     }
   }
   if (expect?.services) {
     for (const name of Object.keys(expect.services)) {
-      if (!context.serviceNames.has(name)) throw new InputError(`names service ${JSON.stringify(name)}, which the scenario does not declare`, { source: file, path: formatJsonPath(['expect', 'services', name]) });
+      if (!context.serviceNames.has(name)) problems.add(new InputError(`names service ${JSON.stringify(name)}, which the scenario does not declare`, { source: file, path: formatJsonPath(['expect', 'services', name]) }));
     }
   }
+  problems.throwIfAny();
 
   return {
     file,
@@ -388,7 +411,7 @@ export async function parseScenario(json: unknown, file: string): Promise<Scenar
     account: top.account,
     region: top.region,
     start: top.start,
-    policy,
+    policy: policy as LoadedPolicy<Policy>,
     gate: {
       ...(gate.clusters ? { clusterArns: gate.clusters.map((cluster) => (cluster.startsWith('arn:') ? cluster : `arn:aws:ecs:${top.region}:${top.account}:cluster/${cluster}`)) } : {}),
       ...(gate.scanTimeout ? { scanTimeoutMinutes: durationMs(gate.scanTimeout) / 60_000 } : {}),
@@ -428,6 +451,79 @@ interface StepContext {
   taskDefinitions: Scenario['taskDefinitions'];
   requireTaskDefinition: (reference: string, path: Path) => void;
   loadOutcome: (outcome: z.infer<typeof outcomeSchema> | undefined, path: Path) => Promise<ScanOutcome | undefined>;
+  problems: ScenarioProblems;
+}
+
+/**
+ * Every step of a list, each checked on its own: a bad step is a problem recorded and left out, and the next steps are
+ * still checked. The labels a broken runTask gives are still taken, so that a later step naming them is not a second,
+ * misleading problem.
+ */
+async function parseSteps(raw: readonly unknown[], path: Path, context: StepContext, nested: boolean): Promise<ScenarioStep[]> {
+  const steps: ScenarioStep[] = [];
+  for (let index = 0; index < raw.length; index += 1) {
+    const step = await context.problems.attempt(() => parseStep(raw[index], [...path, index], context, nested));
+    if (step) steps.push(step);
+    else for (const label of labelsOf(raw[index])) context.labels.add(label);
+  }
+  return steps;
+}
+
+/** The labels a runTask step's `as` gives, read loosely (the step may be invalid). */
+function labelsOf(raw: unknown): string[] {
+  const runTask = raw && typeof raw === 'object' ? (raw as Record<string, unknown>).runTask : undefined;
+  const as = runTask && typeof runTask === 'object' ? (runTask as Record<string, unknown>).as : undefined;
+  return (Array.isArray(as) ? as : [as]).filter((label): label is string => typeof label === 'string');
+}
+
+/**
+ * The problems found in a scenario so far. Checks run on, past a problem, wherever what follows does not depend on
+ * the part that failed; at the end one error reports them all, or the one problem as it was raised.
+ */
+class ScenarioProblems {
+  private readonly errors: InputError[] = [];
+
+  constructor(private readonly file: string) {}
+
+  add(error: InputError): void {
+    this.errors.push(error);
+  }
+
+  /** Runs `body`; an `InputError` it throws is recorded (undefined returned), anything else propagates. */
+  async attempt<T>(body: () => Promise<T> | T): Promise<T | undefined> {
+    try {
+      return await body();
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      this.add(error);
+      return undefined;
+    }
+  }
+
+  throwIfAny(): void {
+    if (this.errors.length === 0) return;
+    if (this.errors.length === 1) throw this.errors[0];
+    const listed = this.errors.flatMap((error) => (error instanceof ProblemList ? error.problems : [problemOf(error, this.file)]));
+    throw new ProblemList(this.file, listed);
+  }
+}
+
+/** The `InputError` of several problems of one scenario, one line each. */
+class ProblemList extends InputError {
+  constructor(
+    file: string,
+    readonly problems: { path?: string; message: string }[],
+    cause?: unknown,
+  ) {
+    super(listProblems('invalid scenario', problems), { source: file, ...(cause ? { cause } : {}) });
+  }
+}
+
+/** One recorded error as a line of the list: its path and message when it is about the scenario file, else all of it. */
+function problemOf(error: InputError, file: string): { path?: string; message: string } {
+  if (error.source !== file) return { message: error.message };
+  const opening = error.path ? `${file} at ${error.path}: ` : `${file}: `;
+  return { path: error.path ?? '', message: error.message.startsWith(opening) ? error.message.slice(opening.length) : error.message };
 }
 
 async function parseStep(raw: unknown, path: Path, context: StepContext, nested: boolean): Promise<ScenarioStep> {
@@ -546,15 +642,13 @@ async function parseStep(raw: unknown, path: Path, context: StepContext, nested:
       return { ...base, kind, event: value };
     case 'burst': {
       const step = check(stepSchemas.burst, value, file, valuePath);
-      const steps: ScenarioStep[] = [];
-      for (let i = 0; i < step.steps.length; i += 1) steps.push(await parseStep(step.steps[i], [...valuePath, 'steps', i], context, true));
+      const steps = await parseSteps(step.steps, [...valuePath, 'steps'], context, true);
       return { ...base, kind, steps, delivery: { order: step.order, duplicates: step.duplicates, seed: step.seed } };
     }
     case 'hold': {
       const step = check(stepSchemas.hold, value, file, valuePath);
       if (context.holds.has(step.as)) throw new InputError(`a hold named ${JSON.stringify(step.as)} already exists`, { source: file, path: formatJsonPath([...valuePath, 'as']) });
-      const steps: ScenarioStep[] = [];
-      for (let i = 0; i < step.steps.length; i += 1) steps.push(await parseStep(step.steps[i], [...valuePath, 'steps', i], context, true));
+      const steps = await parseSteps(step.steps, [...valuePath, 'steps'], context, true);
       context.holds.add(step.as);
       return { ...base, kind, name: step.as, steps };
     }
@@ -618,9 +712,16 @@ function parseReference(reference: string, file: string, path: Path) {
   }
 }
 
-/** Validates a part of the scenario found at `prefix`; every problem is listed with its JSON path in the file. */
+/**
+ * Validates a part of the scenario found at `prefix`. Invalid: one `InputError` for one problem, else a `ProblemList`
+ * of every problem with its JSON path in the file (the scenario's list of problems takes them in one by one).
+ */
 function check<T extends z.ZodType>(schema: T, value: unknown, file: string, prefix: Path): z.output<T> {
-  return parseWithSchema(schema, value, { source: file, prefix, listEvery: { heading: 'invalid scenario' } });
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const problems = describeIssues(parsed.error.issues, value, schema).map((problem) => ({ path: formatJsonPath([...prefix, ...problem.path]), message: problem.message }));
+  if (problems.length === 1) throw new InputError(problems[0].message, { source: file, path: problems[0].path || undefined, cause: parsed.error });
+  throw new ProblemList(file, problems, parsed.error);
 }
 
 function durationMs(text: string): number {

@@ -311,6 +311,22 @@ describe('fargate-gate evaluate: task definitions and overrides', () => {
       tmp.cleanup();
     }
   });
+  it('names an unreadable overrides file as a file ("the RunTask overrides file is empty"), in grammatical English', async () => {
+    const tmp = tempDir();
+    try {
+      writeFileSync(tmp.path('empty.json'), '');
+      writeFileSync(tmp.path('broken.json'), '{ "containerOverrides": [');
+      const empty = await cli(['evaluate', '-t', TASKDEF, '-r', `api=${NONROOT}`, '--overrides', tmp.path('empty.json')]);
+      expect(empty.code).toBe(2);
+      expect(empty.stderr).toContain(`${tmp.path('empty.json')}: the RunTask overrides file is empty`);
+      const broken = await cli(['evaluate', '-t', TASKDEF, '-r', `api=${NONROOT}`, '--overrides', tmp.path('broken.json')]);
+      expect(broken.stderr).toContain('the RunTask overrides file is not valid JSON');
+      expect(empty.stderr + broken.stderr).not.toContain('overrides is');
+    } finally {
+      tmp.cleanup();
+    }
+  });
+
   it('applies RunTask overrides: a plaintext credential in the override environment fails, and is never printed', async () => {
     for (const format of ['json', 'table', 'junit', 'markdown']) {
       const run = await cli([

@@ -130,6 +130,44 @@ describe('scenario validation', () => {
     expect(error.message).toContain(message);
   });
 
+  it('reports every problem at once, each under its JSON path, when they are in different parts of the file', async () => {
+    const error = await problem({
+      ...valid(),
+      services: [{ name: 'web', cluster: 'prod', taskDefinition: 'web:9' }],
+      steps: [{ runTask: { taskDefinition: 'job:1', as: 'j', count: 2 } }, { advanceClock: '5 minutes' }, { taskState: { task: 'ghost', lastStatus: 'STOPPED' } }],
+      expect: { services: { api: { desiredCount: 1 } } },
+    });
+    expect(error.message).toContain(`${FILE}: invalid scenario (5 problems):\n`);
+    expect(error.message).toContain('\n  services[0].taskDefinition: names task definition "web:9", which the scenario does not define');
+    expect(error.message).toContain('\n  steps[0].runTask.count: count is 2 but "as" names 1 task');
+    expect(error.message).toContain('\n  steps[1].advanceClock: expected a duration such as "90s"');
+    expect(error.message).toContain('\n  steps[2].taskState.task: names task "ghost", which no earlier step launches');
+    expect(error.message).toContain('\n  expect.services.api: names service "api", which the scenario does not declare');
+  });
+
+  it('a broken step does not make the steps after it wrong: its labels and task definition still count', async () => {
+    const error = await problem({
+      ...valid(),
+      taskDefinitions: [{ family: 'job', revision: 1, containerDefinitions: [{ name: 'job' }] }],
+      steps: [{ runTask: { taskDefinition: 'job:1', as: 'j', until: 'running' } }, { taskState: { task: 'j', lastStatus: 'sleeping' } }],
+    });
+    // Three problems: the task definition, the runTask status, the taskState status; never "no task j" nor "no job:1".
+    expect(error.message).toContain('invalid scenario (3 problems)');
+    expect(error.message).toContain(`  ${FILE} at taskDefinitions[0] at containerDefinitions[0].image`);
+    expect(error.message).toContain('  steps[0].runTask.until: expected one of');
+    expect(error.message).toContain('  steps[1].taskState.lastStatus: expected one of');
+    expect(error.message).not.toContain('which no earlier step launches');
+    expect(error.message).not.toContain('does not define');
+  });
+
+  it('problems inside a burst are listed with the rest', async () => {
+    const error = await problem({ ...valid(), steps: [{ burst: { steps: [{ advanceClock: '1m' }, { runTask: { taskDefinition: 'nope:1' } }] } }, { sweep: false }] });
+    expect(error.message).toContain('invalid scenario (3 problems)');
+    expect(error.message).toContain('  steps[0].burst.steps[0].advanceClock: advanceClock cannot be inside burst or hold');
+    expect(error.message).toContain('  steps[0].burst.steps[1].runTask.taskDefinition: names task definition "nope:1"');
+    expect(error.message).toContain('  steps[1].sweep: expected true, got false');
+  });
+
   it('lists several problems at once when there are several', async () => {
     const error = await problem({ ...valid(), name: 7, region: 'mars' });
     expect(error.message).toContain('invalid scenario (2 problems)');

@@ -275,19 +275,26 @@ export function issuesToInputError(error: z.ZodError, input: unknown, context: I
   const where = (problem: Problem) => formatJsonPath([...prefix, ...problem.path]);
 
   if (context.listEvery && problems.length > 1) {
-    const max = context.listEvery.max ?? MAX_LISTED_PROBLEMS;
-    const lines = problems.slice(0, max).map((problem) => `  ${where(problem) || DOCUMENT_PATH}: ${problem.message}`);
-    if (problems.length > max) lines.push(`  ... and ${problems.length - max} more`);
-    return new InputError(`${opening}${context.listEvery.heading} (${problems.length} problems):\n${lines.join('\n')}`, {
-      source: context.source,
-      cause: error,
-    });
+    const listed = problems.map((problem) => ({ path: where(problem), message: problem.message }));
+    return new InputError(`${opening}${listProblems(context.listEvery.heading, listed, context.listEvery.max)}`, { source: context.source, cause: error });
   }
 
   // zod never fails without an issue; its own message stands in should that ever change.
   const [first = { path: [], message: error.message }, ...rest] = problems;
   const more = rest.length > 0 ? ` (and ${rest.length} more problem${rest.length === 1 ? '' : 's'})` : '';
   return new InputError(`${opening}${first.message}${more}`, { source: context.source, path: where(first) || undefined, cause: error });
+}
+
+/**
+ * `heading (n problems):` and one line per problem, `  path: message` (`(document)` for an empty path), up to `max`: the
+ * one way a reader lists every problem of a file a person wrote. A message of several lines stays under its path.
+ */
+export function listProblems(heading: string, problems: readonly { path?: string; message: string }[], max: number = MAX_LISTED_PROBLEMS): string {
+  // No path at all: the message names its own source (another file the document refers to).
+  const line = (problem: { path?: string; message: string }) => (problem.path === undefined ? problem.message : `${problem.path || DOCUMENT_PATH}: ${problem.message}`);
+  const lines = problems.slice(0, max).map((problem) => `  ${line(problem).replace(/\n/g, '\n    ')}`);
+  if (problems.length > max) lines.push(`  ... and ${problems.length - max} more`);
+  return `${heading} (${problems.length} problems):\n${lines.join('\n')}`;
 }
 
 /** Validates `value` with `schema`; returns the parsed value or throws the `InputError` of `issuesToInputError`. */

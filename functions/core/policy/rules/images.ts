@@ -9,6 +9,8 @@ export function imageViolations(compiled: CompiledPolicy, container: string | un
   const rule = compiled.document.rules.images;
   if (!rule?.enabled) return [];
   const who = container ? `container ${container}` : 'the image';
+  // `container web's image "x"`, but `the image "x"`: never "the image's image".
+  const whoseImage = container ? `container ${container}'s image` : 'the image';
   const base = { rule: 'images', kind: 'image' as const, container, action: rule.action };
   if ('invalid' in input) {
     return [
@@ -43,7 +45,7 @@ export function imageViolations(compiled: CompiledPolicy, container: string | un
       ...base,
       id: 'images.tag',
       severity: 'medium',
-      message: `${who}'s image ${shown}${implicit} the policy denies as mutable; use a version tag or pin the digest (${ref.registry}/${ref.repository}@sha256:...)`,
+      message: `${whoseImage} ${shown}${implicit} the policy denies as mutable; use a version tag or pin the digest (${ref.registry}/${ref.repository}@sha256:...)`,
       details: { image: ref.original, tag },
     });
   }
@@ -52,7 +54,7 @@ export function imageViolations(compiled: CompiledPolicy, container: string | un
       ...base,
       id: 'images.digest',
       severity: 'medium',
-      message: `${who}'s image ${shown} is not pinned by digest; reference it as ${formatImageReference({ ...ref, digest: undefined })}@sha256:<digest>`,
+      message: `${whoseImage} ${shown} is not pinned by digest; reference it as ${formatImageReference({ ...ref, digest: undefined })}@sha256:<digest>`,
       details: { image: ref.original },
     });
   }

@@ -45,6 +45,16 @@ describe('rules.images', () => {
     expect(judge(`${ECR}:1.0@${DIGEST}`, pinned)).toEqual([]);
   });
 
+  it('names an image judged without a container as "the image", never "the image\'s image"', () => {
+    const pinned = policy({ rules: { images: { action: 'warn', requireDigest: true, denyTags: ['latest'] } } });
+    const evidence = { ...container(pinned, report(), { image: `${ECR}:latest` }), name: undefined };
+    const messages = evaluate(pinned, [evidence]).violations.map((v) => v.message);
+    expect(messages.sort()).toEqual([
+      `the image "${ECR}:latest" uses the tag "latest", which the policy denies as mutable; use a version tag or pin the digest (123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/app@sha256:...)`,
+      `the image "${ECR}:latest" is not pinned by digest; reference it as ${ECR}:latest@sha256:<digest>`,
+    ].sort());
+  });
+
   it('reports an image reference that does not parse', () => {
     const evidence = { ...container(loaded, report(), { image: 'Team/App:1.0' }), image: undefined };
     const [violation] = evaluate(loaded, [evidence]).violations;
