@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { measureCliStart } from './cli-start';
 import { DEFAULT_FLEET, planFleet } from './fleet';
 import { defaultPolicy, measurePolicyEngine } from './policy-engine';
-import { DEFAULT_RUNTIME_OPTIONS, measureRuntime } from './runtime';
+import { DEFAULT_RUNTIME_OPTIONS, describeFates, measureRuntime } from './runtime';
 
 /**
  * `npm run bench`: figures, not assertions. Part A times the policy engine on a 10,000-finding report;
@@ -28,7 +28,10 @@ async function main(): Promise<void> {
   out(`    ${figures.scanRetriesAfterError} of them re-scans after a failed scan (back-off per digest); without those, ${figures.scansPerDistinctDigestExcludingRetries} per digest`);
   out(`    ${d.scansOfScanErrorDigests} for the ${d.scanErrorDigests} digests whose scan always fails, ${d.scansOfTransientScanErrorDigests} for the ${d.transientScanErrorDigests} whose first scan fails passingly; the other digests: ${d.scansPerDistinctDigestExcludingScanErrors} scans each`);
   const mustBlockStopped = d.tasksBlocked - d.stopsDuringScanFaults - figures.wrongStops;
-  out(`  enforcement: ${mustBlockStopped} of ${d.tasksThatMustBlock} tasks that must not run were stopped or rolled back, and ${d.stopsDuringScanFaults} others under onScanError while a passing scan fault stood; wrong stops ${figures.wrongStops}, missed stops ${figures.missedStops}; ${d.rollbacks} rollbacks, ${d.scaledToZero} scale-to-zero, ${d.restartLoops} restart loops`);
+  const others = d.mustBlockNotStoppedByGate;
+  const unstopped = Object.values(others).reduce((sum, count) => sum + count, 0);
+  out(`  enforcement: ${mustBlockStopped} of ${d.tasksThatMustBlock} tasks that must not run were stopped or rolled back by the gate${unstopped === 0 ? '' : Object.keys(others).length === 1 ? `; the other ${describeFates(others)}` : `; of the other ${unstopped}: ${describeFates(others)}`}`);
+  out(`    missed stops ${figures.missedStops} (a task that must not run, still running), wrong stops ${figures.wrongStops}; ${d.stopsDuringScanFaults} other tasks stopped under onScanError while a passing scan fault stood; ${d.rollbacks} rollbacks, ${d.scaledToZero} scale-to-zero, ${d.restartLoops} restart loops`);
   out(`  AWS calls per event with a known digest: pass ${figures.awsCallsPerKnownPassEvent} (max ${d.maxAwsCallsKnownPass}, n=${d.knownPassEvents}), deny ${figures.awsCallsPerKnownDenyEvent} (max ${d.maxAwsCallsKnownDeny}, n=${d.knownDenyEvents}), warn ${d.awsCallsPerKnownWarnEvent}, audit-scoped fail ${d.awsCallsPerKnownAuditFailEvent}`);
   out(`    deny by owner: standalone ${figures.awsCallsPerKnownDenyEventStandalone} (n=${d.knownDenyStandaloneEvents}), service ${figures.awsCallsPerKnownDenyEventService} (n=${d.knownDenyServiceEvents})`);
   out(`  handler latency (in-memory ports): p50 ${figures.handlerP50Ms} ms, p99 ${figures.handlerP99Ms} ms; handler errors ${d.handlerErrors}`);

@@ -67,6 +67,11 @@ export interface RuntimeFigures {
     standaloneTasks: number;
     tasksThatMustBlock: number;
     tasksBlocked: number;
+    /**
+     * Tasks that must not run which the gate did not stop, by what became of them: `running` (a missed stop), or how
+     * they stopped without the gate (local/ecs.ts StopCause: `exit` for a task that ended on its own before its verdict).
+     */
+    mustBlockNotStoppedByGate: Record<string, number>;
     /** Scans per distinct digest, leaving out digests whose scans fail (always, or passingly at first): the gate retries those. */
     scansPerDistinctDigestExcludingScanErrors: number;
     /** Digests whose every scan fails, and the builds they took. */
@@ -294,6 +299,7 @@ export async function measureRuntime(plan: FleetPlan, options: RuntimeOptions): 
   let wrongStops = 0;
   let missedStops = 0;
   let mustBlockCount = 0;
+  const notStoppedByGate: Record<string, number> = {};
   let blocked = 0;
   let naiveScans = 0;
   const launchedDigests = new Set<string>();
@@ -311,6 +317,10 @@ export async function measureRuntime(plan: FleetPlan, options: RuntimeOptions): 
       else wrongStops += 1;
     }
     if (should && task.desiredStatus === 'RUNNING') missedStops += 1;
+    if (should && !stoppedByGate) {
+      const fate = task.desiredStatus === 'RUNNING' ? 'running' : (task.stopCause ?? 'stopped');
+      notStoppedByGate[fate] = (notStoppedByGate[fate] ?? 0) + 1;
+    }
   }
   const pushed = plan.images.filter((image) => image.pushAtMs !== undefined).map((image) => image.digest);
   const distinct = new Set([...launchedDigests, ...pushed]);
@@ -357,6 +367,7 @@ export async function measureRuntime(plan: FleetPlan, options: RuntimeOptions): 
       standaloneTasks: tasks.filter((task) => !task.service).length,
       tasksThatMustBlock: mustBlockCount,
       tasksBlocked: blocked,
+      mustBlockNotStoppedByGate: notStoppedByGate,
       scansPerDistinctDigestExcludingScanErrors: round(
         (scansStarted - scansOfErrorDigests - scansOfTransientDigests) / (distinct.size - errorDigests.size - transientDigests.size),
       ),
@@ -382,4 +393,25 @@ export async function measureRuntime(plan: FleetPlan, options: RuntimeOptions): 
       wallSeconds: round((performance.now() - wallStart) / 1000, 1),
     },
   };
+}
+
+/** What became of tasks the gate did not stop (local/ecs.ts StopCause, or `running`), in words: [one, several]. */
+const FATE: Record<string, [string, string]> = {
+  running: ['is still running (a missed stop)', 'are still running (missed stops)'],
+  exit: ['stopped on its own (its essential container exited) before its verdict', 'stopped on their own (their essential container exited) before their verdict'],
+  deployment: ['was replaced by a newer deployment before its verdict', 'were replaced by a newer deployment before their verdict'],
+  hookRollback: ['was stopped by an ECS rollback after a lifecycle hook failed', 'were stopped by an ECS rollback after a lifecycle hook failed'],
+  user: ['was stopped by someone else before its verdict', 'were stopped by someone else before their verdict'],
+  failedToStart: ['never started (its image could not be pulled)', 'never started (their image could not be pulled)'],
+};
+
+/** `1 stopped on its own (...) before its verdict, 2 are still running (missed stops)`: a count per fate, most first. */
+export function describeFates(byFate: Record<string, number>): string {
+  return Object.entries(byFate)
+    .sort(([a, x], [b, y]) => y - x || a.localeCompare(b))
+    .map(([fate, count]) => {
+      const [one, several] = FATE[fate] ?? [`stopped otherwise (${fate})`, `stopped otherwise (${fate})`];
+      return `${count} ${count === 1 ? one : several}`;
+    })
+    .join(', ');
 }

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { DEFAULT_FLEET, planFleet } from '../../bench/fleet';
-import { DEFAULT_RUNTIME_OPTIONS, measureRuntime } from '../../bench/runtime';
+import { DEFAULT_RUNTIME_OPTIONS, describeFates, measureRuntime } from '../../bench/runtime';
 
 const ROOT = resolve(__dirname, '../..');
 const plan = planFleet({ ...DEFAULT_FLEET, seed: 'runtime-test', repositories: 14, launches: 160, services: 4, durationMs: 90 * 60_000 });
@@ -34,6 +34,11 @@ describe('measureRuntime', () => {
     expect(figures.details.maxAwsCallsKnownPass).toBeLessThanOrEqual(2);
     expect(figures.details.handlerErrors).toBe(0);
     expect(figures.details.restartLoops).toBe(0);
+    // Every task that must not run is accounted for: stopped by the gate, or gone its own way (never still running).
+    const d = figures.details;
+    const unstopped = Object.values(d.mustBlockNotStoppedByGate).reduce((sum, n) => sum + n, 0);
+    expect(d.tasksBlocked - d.stopsDuringScanFaults - figures.wrongStops + unstopped).toBe(d.tasksThatMustBlock);
+    expect(d.mustBlockNotStoppedByGate.running).toBeUndefined();
   });
 
   it('counts wrong stops from ground truth, not from the gate: a gate that stops every task it hears of', async () => {
@@ -60,6 +65,15 @@ describe('measureRuntime', () => {
     });
     expect(figures.wrongStops).toBe(0);
     expect(figures.missedStops).toBeGreaterThan(0);
+    expect(figures.details.mustBlockNotStoppedByGate.running).toBe(figures.missedStops);
     expect(figures.scansPerDistinctDigest).toBe(0);
+  });
+});
+
+describe('describeFates (the bench line about tasks that must not run and that the gate did not stop)', () => {
+  it('says what became of them, a count per fate, in agreement with the count', () => {
+    expect(describeFates({ exit: 1 })).toBe('1 stopped on its own (its essential container exited) before its verdict');
+    expect(describeFates({ running: 2, exit: 3 })).toBe('3 stopped on their own (their essential container exited) before their verdict, 2 are still running (missed stops)');
+    expect(describeFates({ mystery: 1 })).toBe('1 stopped otherwise (mystery)');
   });
 });
