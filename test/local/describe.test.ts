@@ -1,0 +1,29 @@
+import { routineReason } from '../../functions/local/describe';
+
+describe('routineReason (which gate results a timeline may summarise)', () => {
+  it('an event ignored for a routine reason: the reason without its particulars', () => {
+    expect(routineReason({ kind: 'ignored', reason: 'not a starting task (lastStatus STOPPED, desiredStatus STOPPED)', malformed: false })).toBe('not a starting task');
+    expect(routineReason({ kind: 'ignored', reason: "cluster not in the gate's scope", malformed: false })).toBe("cluster not in the gate's scope");
+  });
+
+  it('a malformed event is never routine', () => {
+    expect(routineReason({ kind: 'ignored', reason: 'malformed ECS Task State Change: ...', malformed: true })).toBeUndefined();
+  });
+
+  it('a task event skipped as a duplicate is routine; one judged or waiting is not', () => {
+    expect(routineReason({ kind: 'taskStateChange', judgement: { status: 'skipped', reason: 'duplicate or out-of-order event' } })).toBe('duplicate or out-of-order event');
+    expect(routineReason({ kind: 'taskStateChange', judgement: { status: 'waiting', on: ['sha256:1'] } })).toBeUndefined();
+    expect(routineReason({ kind: 'taskStateChange', judgement: { status: 'judged', decision: 'pass' } })).toBeUndefined();
+  });
+
+  it('a RunTask call is routine only when every task in it was skipped', () => {
+    const skipped = { status: 'skipped', reason: 'duplicate or out-of-order event' };
+    expect(routineReason({ kind: 'runTaskCall', judgements: [skipped, skipped] })).toBe('duplicate or out-of-order event');
+    expect(routineReason({ kind: 'runTaskCall', judgements: [skipped, { status: 'waiting', on: [] }] })).toBeUndefined();
+    expect(routineReason({ kind: 'runTaskCall', judgements: [] })).toBeUndefined();
+  });
+
+  it('anything else, or nothing readable, is not routine', () => {
+    for (const result of [undefined, null, 'text', { kind: 'sweep', summary: {} }, { kind: 'failed' }]) expect(routineReason(result)).toBeUndefined();
+  });
+});
