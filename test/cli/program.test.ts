@@ -135,6 +135,21 @@ describe('fargate-gate evaluate: decisions and exit codes', () => {
   });
 });
 
+describe('fargate-gate evaluate: a Grype report from before the fix object (Grype 0.7-0.12)', () => {
+  // test/core/findings/grype.test.ts cites the schema: `vulnerability.fixedInVersion`, omitted when no fix is known.
+  const LEGACY_GRYPE = join(REPO_ROOT, 'test/fixtures/reports/grype/legacy-0.10-fixed-in-version.json');
+
+  it('denies the fixable HIGH it states with fixedInVersion (exit 1), and says which matches name no fix', async () => {
+    const run = await cli(['evaluate', '--report', LEGACY_GRYPE, '--policy', DEFAULT_POLICY, '--format', 'json']);
+    expect(run.code).toBe(1);
+    const result = json(run.stdout);
+    expect(result.decision).toBe('fail');
+    // openssl's HIGH has a fix (deny); the CRITICAL without fixedInVersion is judged unfixable (warn); user 1000 is not root.
+    expect(keys(result)).toEqual(['deny vulnerabilities - CVE-2019-1547', 'warn vulnerabilities - CVE-2019-12900']);
+    expect(run.stderr).toContain(`fargate-gate: warning: ${LEGACY_GRYPE}: vulnerabilities with neither vulnerability.fix`);
+  });
+});
+
 describe('fargate-gate evaluate: output formats', () => {
   it('table (default): decision, violations, no colour when stdout is not a terminal', async () => {
     const run = await cli(['evaluate', '--report', ROOT_CRITICAL]);

@@ -35,6 +35,16 @@ const GRYPE_STATE: Record<string, FixState> = {
   unknown: 'unknown',
 };
 
+/** Whether `state` is a fix state Grype documents (the rest are read as `unknown`, and the reader told). */
+export function isGrypeFixStateWord(state: string): boolean {
+  return Object.hasOwn(GRYPE_STATE, state.toLowerCase());
+}
+
+/** Whether `status` is a Trivy `Status` trivy-db documents (the rest are read as `unknown`, and the reader told). */
+export function isTrivyStatusWord(status: string): boolean {
+  return Object.hasOwn(TRIVY_STATUS, status.toLowerCase());
+}
+
 /**
  * Grype `vulnerability.fix.state` (grype/vulnerability/fix.go). An empty or missing state with fix versions
  * listed (older Grype, and the presenter snapshot) still names a fix, so it is `fixed`; with no versions it is

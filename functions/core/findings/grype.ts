@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { InputError } from '../errors';
-import { toSeverity } from '../severity';
 import { isSha256Digest } from '../image/reference';
 import { describeJsonValue, parseWithSchema } from '../validation/issues';
 import { dedupeVulnerabilities, mergeAliases } from './dedupe';
-import { grypeFixState } from './fix-state';
+import { grypeFixState, isGrypeFixStateWord } from './fix-state';
 import { cleanRepoDigests, decodeGrypeImageConfig, digestOfRepoDigest } from './image-config';
-import type { ImageFacts, Provenance, ScanReport, SecretFinding, VulnerabilityFinding } from './model';
+import type { FixState, ImageFacts, Provenance, ScanReport, SecretFinding, VulnerabilityFinding } from './model';
 import { reportTimestamp } from './timestamps';
+import { readSeverity, unreadTally, type UnreadTally } from './unread';
 import { defined, nonBlank } from './values';
 
 // Field names: anchore/grype grype/presenter/models/*.go (policy-engines.md §5). Only the fields read below
@@ -23,6 +23,9 @@ const GrypeMatch = z.object({
     severity: text,
     dataSource: text,
     fix: z.object({ state: text, versions: list(z.string()) }).nullish(),
+    // Grype before 0.13 had no `fix` object: one string, omitted when no fix is known (anchore/grype
+    // grype/presenter/json/vulnerability.go at v0.7.0, grype/presenter/models/vulnerability.go at v0.10.0-v0.12.1).
+    fixedInVersion: text,
   }),
   relatedVulnerabilities: list(z.object({ id: required })),
   artifact: z.object({
@@ -63,15 +66,36 @@ type GrypeMatchDoc = z.output<typeof GrypeMatch>;
 /** What a Grype build without version information writes (grype/internal/version). */
 const VERSION_NOT_PROVIDED = '[not provided]';
 
-function toVulnerability(match: GrypeMatchDoc): VulnerabilityFinding {
-  const { vulnerability, artifact } = match;
-  const versions = (vulnerability.fix?.versions ?? []).map((v) => v.trim()).filter((v) => v !== '');
+/**
+ * The fix state of a match, from whichever schema wrote it: the `fix` object (Grype 0.13 and later) or the older
+ * `fixedInVersion` string. A match with neither says nothing about a fix: it is `unknown` (judged by the unfixable
+ * thresholds) and noted, never taken silently for "no fix"; so is a `fix.state` word Grype does not document.
+ */
+function fixOf(vulnerability: GrypeMatchDoc['vulnerability'], tally: UnreadTally): { fixState: FixState; state?: string; versions: string[] } {
+  const legacy = nonBlank(vulnerability.fixedInVersion);
+  const versions = [...new Set([...(vulnerability.fix?.versions ?? []), ...(legacy !== undefined ? [legacy] : [])].map((v) => v.trim()).filter((v) => v !== ''))];
   const state = nonBlank(vulnerability.fix?.state);
+  if (vulnerability.fix == null && legacy === undefined) {
+    tally.note(
+      'vulnerabilities with neither vulnerability.fix (Grype 0.13 and later) nor vulnerability.fixedInVersion (earlier Grype, which omits it when it knows no fix) have an unknown fix state and are judged by the unfixable thresholds',
+      vulnerability.id,
+    );
+    return { fixState: 'unknown', versions };
+  }
+  if (state !== undefined && !isGrypeFixStateWord(state)) {
+    tally.note(`vulnerabilities with a fix.state Grype does not document (${JSON.stringify(state.slice(0, 40))}) have an unknown fix state and are judged by the unfixable thresholds`, vulnerability.id);
+  }
+  return { fixState: grypeFixState(state, versions), ...(state !== undefined ? { state } : {}), versions };
+}
+
+function toVulnerability(match: GrypeMatchDoc, tally: UnreadTally): VulnerabilityFinding {
+  const { vulnerability, artifact } = match;
+  const { fixState, state, versions } = fixOf(vulnerability, tally);
   return defined({
     id: vulnerability.id,
     aliases: mergeAliases(vulnerability.id, (match.relatedVulnerabilities ?? []).map((related) => related.id)),
-    severity: toSeverity(vulnerability.severity),
-    fixState: grypeFixState(state, versions),
+    severity: readSeverity(vulnerability.severity, tally, 'vulnerabilities', vulnerability.id),
+    fixState,
     scannerFixState: state,
     package: defined({
       name: artifact.name,
@@ -173,12 +197,14 @@ export function normaliseGrypeReport(json: unknown, source: string): ScanReport 
   const prov = provenance(report, source);
   const secrets: SecretFinding[] = [];
   const image = imageFacts(report, source, warnings, secrets);
+  const tally = unreadTally();
+  const vulnerabilities = dedupeVulnerabilities(report.matches.map((match) => toVulnerability(match, tally)));
   return {
     provenance: prov,
     image,
-    vulnerabilities: dedupeVulnerabilities(report.matches.map(toVulnerability)),
+    vulnerabilities,
     secrets,
     misconfigurations: [],
-    warnings,
+    warnings: [...warnings, ...tally.warnings()],
   };
 }

@@ -4,11 +4,12 @@ import { toSeverity, type Severity } from '../severity';
 import { formatJsonPath, parseWithSchema } from '../validation/issues';
 import { dedupeMisconfigurations, dedupeSecrets, dedupeVulnerabilities, mergeAliases } from './dedupe';
 import { SUPPORTED_TRIVY_SCHEMA_VERSION } from './detect';
-import { trivyFixState } from './fix-state';
+import { isTrivyStatusWord, trivyFixState } from './fix-state';
 import { canonicalMisconfigId, misconfigAliases } from './ids';
 import { cleanRepoDigests, configUser, digestOfRepoDigest, envNames, imageEnvSecrets } from './image-config';
 import type { ImageFacts, MisconfigurationFinding, ScanReport, SecretFinding, VulnerabilityFinding } from './model';
 import { reportTimestamp } from './timestamps';
+import { readSeverity, unreadTally, type UnreadTally } from './unread';
 import { defined, nonBlank } from './values';
 
 // Field names: aquasecurity/trivy pkg/types/report.go, vulnerability.go, misconfiguration.go and
@@ -99,20 +100,27 @@ const VENDOR_SEVERITY: readonly Severity[] = ['unknown', 'low', 'medium', 'high'
  * `Severity` when the report has it (Trivy always writes it). Trimmed reports such as trivy-operator's carry
  * only `VendorSeverity` and `SeveritySource`; Trivy derives `Severity` from exactly that pair, so we do too.
  */
-function vulnerabilitySeverity(v: TrivyVulnerabilityDoc): Severity {
-  if (nonBlank(v.Severity)) return toSeverity(v.Severity);
+function vulnerabilitySeverity(v: TrivyVulnerabilityDoc, tally: UnreadTally): Severity {
+  if (nonBlank(v.Severity)) return readSeverity(v.Severity, tally, 'vulnerabilities', v.VulnerabilityID);
   const sourceName = nonBlank(v.SeveritySource);
   const score = sourceName ? v.VendorSeverity?.[sourceName] : undefined;
-  return typeof score === 'number' && Number.isInteger(score) ? (VENDOR_SEVERITY[score] ?? 'unknown') : 'unknown';
+  if (typeof score === 'number' && Number.isInteger(score) && VENDOR_SEVERITY[score] !== undefined) return VENDOR_SEVERITY[score];
+  return readSeverity(undefined, tally, 'vulnerabilities', v.VulnerabilityID);
 }
 
-function toVulnerability(v: TrivyVulnerabilityDoc, result: TrivyResultDoc, target: string | undefined): VulnerabilityFinding {
+function toVulnerability(v: TrivyVulnerabilityDoc, result: TrivyResultDoc, target: string | undefined, tally: UnreadTally): VulnerabilityFinding {
   const fixedVersion = nonBlank(v.FixedVersion);
   const status = nonBlank(v.Status);
+  if (status !== undefined && !isTrivyStatusWord(status)) {
+    tally.note(
+      `vulnerabilities with a Status trivy-db does not document (${JSON.stringify(status.slice(0, 40))}) have an unknown fix state and are judged by the unfixable thresholds`,
+      v.VulnerabilityID,
+    );
+  }
   return defined({
     id: v.VulnerabilityID,
     aliases: mergeAliases(v.VulnerabilityID, v.VendorIDs ?? []),
-    severity: vulnerabilitySeverity(v),
+    severity: vulnerabilitySeverity(v, tally),
     fixState: trivyFixState(status, fixedVersion),
     scannerFixState: status,
     package: defined({
@@ -141,7 +149,7 @@ function isImageConfigTarget(report: TrivyReportDoc, target: string): boolean {
   return artifact !== undefined && target === artifact && (type === undefined || type === 'container_image');
 }
 
-function toSecrets(report: TrivyReportDoc, result: TrivyResultDoc, index: number, source: string): SecretFinding[] {
+function toSecrets(report: TrivyReportDoc, result: TrivyResultDoc, index: number, source: string, tally: UnreadTally): SecretFinding[] {
   const secrets = result.Secrets ?? [];
   if (secrets.length === 0) return [];
   const target = nonBlank(result.Target);
@@ -156,7 +164,7 @@ function toSecrets(report: TrivyReportDoc, result: TrivyResultDoc, index: number
     defined({
       ruleId: s.RuleID,
       category: nonBlank(s.Category) ?? '',
-      severity: toSeverity(s.Severity),
+      severity: readSeverity(s.Severity, tally, 'secrets', s.RuleID),
       title: nonBlank(s.Title) ?? s.RuleID,
       location: inConfig
         ? { kind: 'imageConfig' as const, detail: target }
@@ -170,14 +178,15 @@ function toSecrets(report: TrivyReportDoc, result: TrivyResultDoc, index: number
 
 const MISCONFIG_STATUS = { FAIL: 'fail', PASS: 'pass', EXCEPTION: 'exception' } as const;
 
-function toMisconfigurations(result: TrivyResultDoc): MisconfigurationFinding[] {
+function toMisconfigurations(result: TrivyResultDoc, tally: UnreadTally): MisconfigurationFinding[] {
   const target = nonBlank(result.Target);
   return (result.Misconfigurations ?? []).map((m) => {
     const avdId = nonBlank(m.AVDID);
     return defined({
       id: canonicalMisconfigId(m.ID),
       aliases: [...new Set([...misconfigAliases(m.ID), ...(avdId ? misconfigAliases(avdId) : [])])],
-      severity: toSeverity(m.Severity),
+      // Only a failed check is judged, so only its severity matters to the reader.
+      severity: m.Status === 'FAIL' ? readSeverity(m.Severity, tally, 'misconfigurations', m.ID) : toSeverity(m.Severity),
       status: MISCONFIG_STATUS[m.Status],
       title: nonBlank(m.Title),
       message: nonBlank(m.Message),
@@ -254,11 +263,12 @@ export function normaliseTrivyReport(json: unknown, source: string): ScanReport 
   const vulnerabilities: VulnerabilityFinding[] = [];
   const secrets: SecretFinding[] = [];
   const misconfigurations: MisconfigurationFinding[] = [];
+  const tally = unreadTally();
   (report.Results ?? []).forEach((result, index) => {
     const target = nonBlank(result.Target);
-    for (const v of result.Vulnerabilities ?? []) vulnerabilities.push(toVulnerability(v, result, target));
-    for (const s of toSecrets(report, result, index, source)) secrets.push(s);
-    for (const m of toMisconfigurations(result)) misconfigurations.push(m);
+    for (const v of result.Vulnerabilities ?? []) vulnerabilities.push(toVulnerability(v, result, target, tally));
+    for (const s of toSecrets(report, result, index, source, tally)) secrets.push(s);
+    for (const m of toMisconfigurations(result, tally)) misconfigurations.push(m);
   });
   secrets.push(...envSecrets(report, secrets));
   return {
@@ -272,7 +282,7 @@ export function normaliseTrivyReport(json: unknown, source: string): ScanReport 
     vulnerabilities: dedupeVulnerabilities(vulnerabilities),
     secrets: dedupeSecrets(secrets),
     misconfigurations: dedupeMisconfigurations(misconfigurations),
-    warnings,
+    warnings: [...warnings, ...tally.warnings()],
   };
 }
 

@@ -3,6 +3,9 @@ import type { ScanReport } from '../../../functions/core/findings/model';
 import { fixtureJson, inputErrorOf, invariantViolations } from './support';
 
 const EDGE = 'grype/image-edge-cases.json';
+/** The edge-case report's match without a severity (as Grype writes one its data has no rating for) is noted, not read as "unknown" silently. */
+const NO_SEVERITY =
+  'vulnerabilities with no severity were read as "unknown" severity, which the vulnerabilities rule judges as its treatUnknownAs says: 1 ("CVE-2024-26308")';
 const encode = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64');
 
 describe('normaliseGrypeReport: an image report with every edge case', () => {
@@ -92,7 +95,7 @@ describe('normaliseGrypeReport: an image report with every edge case', () => {
     expect(report.vulnerabilities).toHaveLength(9);
   });
 
-  it('reports the credential baked into the image ENV as a secret, masked, and has no misconfigurations or warnings', () => {
+  it('reports the credential baked into the image ENV as a secret, masked, and has no misconfigurations, and warns only of the unrated match', () => {
     expect(report.secrets).toEqual([
       {
         ruleId: 'plaintext-credential',
@@ -104,7 +107,7 @@ describe('normaliseGrypeReport: an image report with every edge case', () => {
       },
     ]);
     expect(report.misconfigurations).toEqual([]);
-    expect(report.warnings).toEqual([]);
+    expect(report.warnings).toEqual([NO_SEVERITY]);
   });
 });
 
@@ -153,8 +156,9 @@ describe('normaliseGrypeReport: variants', () => {
   ])('warns about a config that is %s', (_label, config, problem) => {
     const report = variant((doc) => (doc.source.target.config = config));
     expect(report.image.hasImageConfig).toBe(false);
-    expect(report.warnings).toHaveLength(1);
+    expect(report.warnings).toHaveLength(2);
     expect(report.warnings?.[0]).toContain(`source.target.config ${problem}`);
+    expect(report.warnings?.[1]).toBe(NO_SEVERITY);
     // The config's environment holds credentials: a warning names the kind of a value, never the value.
     expect(report.warnings?.[0]).not.toContain('hunter2');
   });
@@ -168,13 +172,13 @@ describe('normaliseGrypeReport: variants', () => {
   it('warns when an image report has no config at all', () => {
     const report = variant((doc) => (doc.source.target.config = null));
     expect(report.image.hasImageConfig).toBe(false);
-    expect(report.warnings).toEqual(['source.target.config is absent, so the image user and environment are unknown']);
+    expect(report.warnings).toEqual(['source.target.config is absent, so the image user and environment are unknown', NO_SEVERITY]);
   });
 
   it('ignores a manifestDigest that is not sha256, with a warning, and falls back to repoDigests', () => {
     const report = variant((doc) => (doc.source.target.manifestDigest = 'sha256:abc'));
     expect(report.image.digest).toBe(fixtureJson(EDGE).source.target.manifestDigest);
-    expect(report.warnings).toEqual(['source.target.manifestDigest "sha256:abc" is not a sha256 digest and was ignored']);
+    expect(report.warnings).toEqual(['source.target.manifestDigest "sha256:abc" is not a sha256 digest and was ignored', NO_SEVERITY]);
   });
 
   it('takes the digest from repoDigests when there is no manifestDigest', () => {
@@ -229,5 +233,82 @@ describe('normaliseGrypeReport: variants', () => {
     expect(error.path).toBe(path);
     expect(error.message).toContain(`grype.json at ${path}: `);
     expect(error.message).toContain(expected);
+  });
+});
+
+/*
+ * Grype before 0.13 wrote no `fix` object: the fix was one string, `vulnerability.fixedInVersion`, omitted when no fix
+ * is known. Schema: anchore/grype `grype/presenter/json/vulnerability.go` at v0.7.0
+ * (https://github.com/anchore/grype/blob/v0.7.0/grype/presenter/json/vulnerability.go, `FixedInVersion string
+ * json:"fixedInVersion,omitempty"`), moved unchanged to `grype/presenter/models/vulnerability.go` by v0.10.0
+ * (https://github.com/anchore/grype/blob/v0.10.0/grype/presenter/models/vulnerability.go) and replaced by
+ * `Fix Fix json:"fix"` in v0.13.0. The same files show `severity` omitted when Grype had no metadata for the match.
+ * The fixture is the project's own report in that shape (its presenter snapshot TestJsonImgsPresenter.golden at v0.10.0).
+ */
+describe('normaliseGrypeReport: a Grype 0.10 report (fixedInVersion, before the fix object)', () => {
+  const LEGACY = 'grype/legacy-0.10-fixed-in-version.json';
+  const report = normaliseGrypeReport(fixtureJson(LEGACY), LEGACY);
+  const find = (id: string) => {
+    const found = report.vulnerabilities.filter((v) => v.id === id);
+    expect(found).toHaveLength(1);
+    return found[0];
+  };
+
+  it('satisfies the model invariants', () => {
+    expect(invariantViolations(report)).toEqual([]);
+  });
+
+  it('reads fixedInVersion as a fix: fix state "fixed" and the fixed version', () => {
+    expect(find('CVE-2019-1547')).toMatchObject({ severity: 'high', fixState: 'fixed', package: { name: 'openssl', fixedVersion: '1.1.1d-0+deb10u2' } });
+    expect(find('CVE-2019-1547').scannerFixState).toBeUndefined();
+    expect(find('CVE-2019-1563')).toMatchObject({ severity: 'low', fixState: 'fixed', package: { fixedVersion: '1.1.1d-0+deb10u2' } });
+  });
+
+  it('takes a match without fixedInVersion as an unknown fix state, and says so with the unrated match', () => {
+    expect(find('CVE-2019-12900')).toMatchObject({ severity: 'critical', fixState: 'unknown' });
+    expect(find('CVE-2019-12900').package.fixedVersion).toBeUndefined();
+    expect(find('CVE-2019-5094')).toMatchObject({ severity: 'unknown', fixState: 'unknown' });
+    expect(report.warnings).toEqual([
+      'vulnerabilities with neither vulnerability.fix (Grype 0.13 and later) nor vulnerability.fixedInVersion (earlier Grype, which omits it when it knows no fix) ' +
+        'have an unknown fix state and are judged by the unfixable thresholds: 2 ("CVE-2019-12900", "CVE-2019-5094")',
+      'vulnerabilities with no severity were read as "unknown" severity, which the vulnerabilities rule judges as its treatUnknownAs says: 1 ("CVE-2019-5094")',
+    ]);
+  });
+
+  it('reads the image as Grype 0.10 described it', () => {
+    expect(report.provenance).toEqual({ scanner: 'grype', scannerVersion: '0.10.0' });
+    expect(report.image).toMatchObject({ reference: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/legacy/app:2.0.1', configUser: '1000', hasImageConfig: true });
+  });
+
+  it('refuses a fixedInVersion that is not a string, naming the JSON path', () => {
+    const doc = fixtureJson(LEGACY);
+    doc.matches[0].vulnerability.fixedInVersion = ['1.1.1d'];
+    const error = inputErrorOf(() => normaliseGrypeReport(doc, LEGACY));
+    expect(error.message).toContain('matches[0].vulnerability.fixedInVersion');
+  });
+});
+
+describe('normaliseGrypeReport: gaps are said, never read as the lenient value silently', () => {
+  const variant = (change: (doc: any) => void): ScanReport => {
+    const doc = fixtureJson(EDGE);
+    change(doc);
+    return normaliseGrypeReport(doc, 'variant.json');
+  };
+
+  it('a modern match that lost its fix object: unknown fix state, with a warning', () => {
+    const at = (doc: any) => doc.matches.findIndex((m: any) => m.vulnerability.id === 'CVE-2022-1471');
+    const report = variant((doc) => delete doc.matches[at(doc)].vulnerability.fix);
+    expect(report.vulnerabilities.find((v) => v.id === 'CVE-2022-1471')?.fixState).toBe('unknown');
+    expect(report.warnings).toContain(
+      'vulnerabilities with neither vulnerability.fix (Grype 0.13 and later) nor vulnerability.fixedInVersion (earlier Grype, which omits it when it knows no fix) ' +
+        'have an unknown fix state and are judged by the unfixable thresholds: 1 ("CVE-2022-1471")',
+    );
+  });
+
+  it('a fix.state word Grype does not document: unknown, with a warning naming the word', () => {
+    const report = variant((doc) => (doc.matches[0].vulnerability.fix = { state: 'patched-upstream', versions: ['9.9'] }));
+    expect(report.warnings).toContain(
+      `vulnerabilities with a fix.state Grype does not document ("patched-upstream") have an unknown fix state and are judged by the unfixable thresholds: 1 (${JSON.stringify(fixtureJson(EDGE).matches[0].vulnerability.id)})`,
+    );
   });
 });

@@ -3,6 +3,9 @@ import type { ScanReport, VulnerabilityFinding } from '../../../functions/core/f
 import { fixtureJson, inputErrorOf, invariantViolations } from './support';
 
 const EDGE = 'trivy/image-edge-cases.json';
+/** The edge-case report's "SEVERE" is no severity word Trivy writes: read as unknown, and said so. */
+const SEVERE =
+  'vulnerabilities with a severity word the gate does not know ("SEVERE") were read as "unknown" severity, which the vulnerabilities rule judges as its treatUnknownAs says: 1 ("CVE-2024-0007")';
 
 function byId(report: ScanReport, id: string, pkg?: string): VulnerabilityFinding {
   const found = report.vulnerabilities.filter((v) => v.id === id && (pkg === undefined || v.package.name === pkg));
@@ -174,8 +177,8 @@ describe('normaliseTrivyReport: a container image report with every edge case', 
     ]);
   });
 
-  it('has nothing to warn about', () => {
-    expect(report.warnings).toEqual([]);
+  it('warns of nothing but the severity word it could not read', () => {
+    expect(report.warnings).toEqual([SEVERE]);
   });
 });
 
@@ -214,7 +217,7 @@ describe('normaliseTrivyReport: variants of the edge-case report', () => {
     const report = variant((doc) => delete doc.Metadata.ImageConfig);
     expect(report.image).toMatchObject({ hasImageConfig: false, envNames: [] });
     expect(report.image.configUser).toBeUndefined();
-    expect(report.warnings).toEqual(['the report has no Metadata.ImageConfig, so the image user and environment are unknown']);
+    expect(report.warnings).toEqual(['the report has no Metadata.ImageConfig, so the image user and environment are unknown', SEVERE]);
   });
 
   it('treats an empty config.User as no user, while the config is known', () => {
@@ -398,5 +401,49 @@ describe('normaliseTrivyReport: credentials baked into the image ENV', () => {
 
   it('judges no environment when the report has no image config', () => {
     expect(envFindings(variant((doc) => delete doc.Metadata.ImageConfig))).toEqual([]);
+  });
+});
+
+describe('normaliseTrivyReport: gaps are said, never read as the lenient value silently', () => {
+  const variant = (change: (doc: any) => void): ScanReport => {
+    const doc = fixtureJson(EDGE);
+    change(doc);
+    return normaliseTrivyReport(doc, 'variant.json');
+  };
+
+  it('a Status trivy-db does not document: unknown fix state, with a warning naming the word', () => {
+    const report = variant((doc) => (doc.Results[0].Vulnerabilities[1].Status = 'patched_upstream'));
+    expect(byId(report, 'CVE-2024-0001').fixState).toBe('unknown');
+    expect(report.warnings).toContain(
+      'vulnerabilities with a Status trivy-db does not document ("patched_upstream") have an unknown fix state and are judged by the unfixable thresholds: 1 ("CVE-2024-0001")',
+    );
+  });
+
+  it('a vulnerability without Severity and without a usable VendorSeverity: unknown, with a warning', () => {
+    const report = variant((doc) => {
+      delete doc.Results[0].Vulnerabilities[1].Severity;
+      delete doc.Results[0].Vulnerabilities[1].SeveritySource;
+    });
+    expect(byId(report, 'CVE-2024-0001').severity).toBe('unknown');
+    expect(report.warnings).toContain(
+      'vulnerabilities with no severity were read as "unknown" severity, which the vulnerabilities rule judges as its treatUnknownAs says: 1 ("CVE-2024-0001")',
+    );
+  });
+
+  it('a secret without Severity: unknown, with a warning that only a minSeverity of "unknown" judges it', () => {
+    const report = variant((doc) => {
+      const result = doc.Results.find((r: any) => (r.Secrets ?? []).length > 0);
+      delete result.Secrets[0].Severity;
+    });
+    expect(report.warnings?.filter((w) => w.startsWith('secrets with no severity were read as "unknown" severity, which only a secrets minSeverity of "unknown" judges: 1 ('))).toHaveLength(1);
+  });
+
+  it('an explicit UNKNOWN is the scanner\'s own word: no warning', () => {
+    const report = variant((doc) => {
+      doc.Results[0].Vulnerabilities[1].Severity = 'UNKNOWN';
+      doc.Results[0].Vulnerabilities[1].Status = 'unknown';
+    });
+    expect(byId(report, 'CVE-2024-0001')).toMatchObject({ severity: 'unknown', fixState: 'unknown' });
+    expect(report.warnings).toEqual([SEVERE]);
   });
 });
