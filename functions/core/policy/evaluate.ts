@@ -115,14 +115,26 @@ function tryParse(text: string | undefined): ImageRefInput | undefined {
   }
 }
 
+/**
+ * The image a report names, when nothing else names it (a bare report): its reference, else (none given) the first
+ * repository digest that parses. A name that does not parse, or no name at all, is kept as unreadable: an image the
+ * `images` rule cannot read must fail it, never skip it.
+ */
+function reportImage(facts: ImageFacts): ImageRefInput {
+  const named = tryParse(facts.reference);
+  if (named) return 'invalid' in named ? { ...named, fromReport: true } : named;
+  for (const repoDigest of facts.repoDigests) {
+    const parsed = tryParse(repoDigest);
+    if (parsed && 'reference' in parsed) return parsed;
+  }
+  return { invalid: '', why: 'neither an image name nor a repository digest', fromReport: true };
+}
+
 function prepare(evidence: ContainerEvidence): PreparedContainer {
   const facts = evidence.assessment?.facts;
   // The container definition is what the task asked for; the report's artifact name may be a file path, so it is a fallback only.
   let imageInput: ImageRefInput | undefined = evidence.image ? { reference: evidence.image } : tryParse(evidence.spec?.image);
-  if (!imageInput) {
-    const fromReport = tryParse(facts?.reference);
-    if (fromReport && 'reference' in fromReport) imageInput = fromReport;
-  }
+  if (!imageInput && facts) imageInput = reportImage(facts);
   const reference = imageInput && 'reference' in imageInput ? imageInput.reference : undefined;
   const repositories: string[] = [];
   if (reference) {

@@ -2,8 +2,11 @@ import { formatImageReference, type ImageReference } from '../../image/reference
 import type { Violation } from '../../result/model';
 import type { CompiledPolicy } from '../compile';
 
-/** The image reference to judge, or why it could not be read (a reference in a task definition must parse). */
-export type ImageRefInput = { reference: ImageReference } | { invalid: string; why: string };
+/**
+ * The image reference to judge, or why it could not be read. A reference in a task definition must parse; so must the
+ * one a report names when nothing else names the image (a bare report): `fromReport` says where the bad one came from.
+ */
+export type ImageRefInput = { reference: ImageReference } | { invalid: string; why: string; fromReport?: boolean };
 
 export function imageViolations(compiled: CompiledPolicy, container: string | undefined, input: ImageRefInput): Violation[] {
   const rule = compiled.document.rules.images;
@@ -12,16 +15,14 @@ export function imageViolations(compiled: CompiledPolicy, container: string | un
   // `container web's image "x"`, but `the image "x"`: never "the image's image".
   const whoseImage = container ? `container ${container}'s image` : 'the image';
   const base = { rule: 'images', kind: 'image' as const, container, action: rule.action };
+  // An image the rule cannot read can be checked against no restriction, so it never passes one.
   if ('invalid' in input) {
-    return [
-      {
-        ...base,
-        id: 'images.reference',
-        severity: 'high',
-        message: `${who} uses ${JSON.stringify(input.invalid)}, which is not a valid image reference (${input.why}); fix the image in the container definition`,
-        details: { image: input.invalid },
-      },
-    ];
+    const message = input.fromReport
+      ? input.invalid === ''
+        ? `the report names no image reference (${input.why}), so its registry, tag and digest cannot be checked; scan the image by its registry reference`
+        : `the report names the image ${JSON.stringify(input.invalid.slice(0, 200))}, which is not a valid image reference (${input.why}), so its registry, tag and digest cannot be checked; scan the image by its registry reference`
+      : `${who} uses ${JSON.stringify(input.invalid)}, which is not a valid image reference (${input.why}); fix the image in the container definition`;
+    return [{ ...base, id: 'images.reference', severity: 'high', message, details: { image: input.invalid.slice(0, 200) } }];
   }
   const ref = input.reference;
   const shown = JSON.stringify(ref.original);
