@@ -33,6 +33,14 @@ export interface CliIo {
 export const EXIT = { ok: 0, policyFailed: 1, error: 2 } as const;
 
 const FORMATS = ['table', 'json', 'junit', 'markdown'] as const;
+
+/**
+ * `--fail-on`: the least decision that exits 1, as grype's `--fail-on <severity>` sets exit code 1 for findings at or
+ * above a severity (github.com/anchore/grype README, "--fail-on"; anchore/grype#1922) and trivy's `--exit-code 1`
+ * makes findings fail a pipeline (trivy.dev docs, "Exit Code").
+ */
+const FAIL_ON = ['fail', 'warn'] as const;
+type FailOn = (typeof FAIL_ON)[number];
 type Format = (typeof FORMATS)[number];
 
 /** The policy the CLI uses when none is given: the one shipped beside the code. */
@@ -42,10 +50,14 @@ export const DEFAULT_POLICY_PATH = resolve(__dirname, '../../policies/default.js
 const CONTAINER_NAME = /^[A-Za-z0-9_-]{1,255}$/;
 
 const EVALUATE_HELP = `
-Exit status: 0 pass or warn (or any result under an audit-mode policy), 1 the policy fails,
-2 bad input or an error (an unreadable or invalid file; a report of another image than the container runs;
-an image without a report, or with one older than maxScanAge under --check-scan-age, when the policy's
-onScanError is "deny").
+Exit status: 0 pass or warn (or any result under an audit-mode policy), 1 the policy fails (or, with
+--fail-on warn, warns), 2 bad input or an error (an unreadable or invalid file; a report of another image
+than the container runs; an image without a report, or with one older than maxScanAge under --check-scan-age,
+when the policy's onScanError is "deny").
+
+A warning (an unfixable critical vulnerability under the default policy, an image without a usable scan under
+onScanError "allow") exits 0 unless you pass --fail-on warn, the way grype --fail-on and trivy --exit-code make
+findings fail a pipeline that reads only the exit status. Under an audit-mode policy nothing fails the exit status.
 
 With --task-definition, each report must be a scan of the image its container runs: the same registry and
 repository (from the report's ArtifactName or RepoDigests), and the same digest when the task definition pins
@@ -110,6 +122,11 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
       '--allow-image-mismatch',
       'judge a container by a report of another image (or digest) than the one it runs, with a warning, instead of exit 2; the report\'s digest is then not recorded for the container',
     )
+    .addOption(
+      new Option('--fail-on <DECISION>', 'the least decision that exits 1: "fail" (default) or "warn" (warnings fail the pipeline too)')
+        .choices(FAIL_ON)
+        .default('fail'),
+    )
     .option('--check-scan-age', "treat a report older than the policy's maxScanAge as a scan error (the policy's onScanError decides); off by default: a report is judged as it is")
     .option(
       '--now <TIME>',
@@ -171,6 +188,7 @@ interface EvaluateOptions {
   cluster?: string;
   service?: string;
   allowImageMismatch?: boolean;
+  failOn: FailOn;
   checkScanAge?: boolean;
   now?: string;
   maxReportSize?: string;
@@ -281,12 +299,14 @@ async function evaluateCommand(options: EvaluateOptions, io: CliIo): Promise<num
   } else {
     io.stdout(render(result, options.format, { rules, color: Boolean(io.isTty), width: io.columns }));
   }
-  return exitCodeFor(result);
+  return exitCodeFor(result, options.failOn);
 }
 
-export function exitCodeFor(result: EvaluationResult): number {
+/** The exit status of a result: audit mode never fails it; `failOn: 'warn'` makes a warning fail like a denial. */
+export function exitCodeFor(result: EvaluationResult, failOn: FailOn = 'fail'): number {
   if (result.decision === 'error' && result.mode === 'enforce') return EXIT.error;
-  return isBlocking(result) ? EXIT.policyFailed : EXIT.ok;
+  if (isBlocking(result)) return EXIT.policyFailed;
+  return failOn === 'warn' && result.mode === 'enforce' && result.decision === 'warn' ? EXIT.policyFailed : EXIT.ok;
 }
 
 /**

@@ -75,6 +75,24 @@ describe('fargate-gate evaluate: decisions and exit codes', () => {
     expect(keys(result)).toEqual(['warn vulnerabilities - CVE-2023-45853']);
   });
 
+  it('--fail-on warn makes a warning exit 1, with the same result; fail (the default) keeps it 0', async () => {
+    const warned = await cli(['evaluate', '--report', UNFIXED_CRITICAL, '--format', 'json', '--fail-on', 'warn']);
+    expect(warned.code).toBe(1);
+    expect(json(warned.stdout).decision).toBe('warn');
+    expect((await cli(['evaluate', '--report', UNFIXED_CRITICAL, '--format', 'json', '--fail-on', 'fail'])).code).toBe(0);
+    expect((await cli(['evaluate', '--report', UNFIXED_CRITICAL, '--format', 'json'])).code).toBe(0);
+    // A pass stays 0 and a denial stays 1 under either.
+    expect((await cli(['evaluate', '--report', NONROOT, '--fail-on', 'warn'])).code).toBe(0);
+    expect((await cli(['evaluate', '--report', ROOT_CRITICAL, '--fail-on', 'warn'])).code).toBe(1);
+  });
+
+  it('--fail-on warn does not override an audit-mode policy, and refuses other values with exit 2', async () => {
+    expect((await cli(['evaluate', '--report', UNFIXED_CRITICAL, '--policy', AUDIT_POLICY, '--fail-on', 'warn'])).code).toBe(0);
+    const bad = await cli(['evaluate', '--report', UNFIXED_CRITICAL, '--fail-on', 'high']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("option '--fail-on <DECISION>' argument 'high' is invalid. Allowed choices are fail, warn.");
+  });
+
   it('fails an image with a critical secret in a layer', async () => {
     const run = await cli(['evaluate', '--report', IMAGE_SECRET, '--format', 'json']);
     expect(run.code).toBe(1);
