@@ -61,7 +61,13 @@ findings fail a pipeline that reads only the exit status. Under an audit-mode po
 
 With --task-definition, each report must be a scan of the image its container runs: the same registry and
 repository (from the report's ArtifactName or RepoDigests), and the same digest when the task definition pins
-one. A report of a local tarball names no registry image: it is accepted with a warning. Several reports
+one. A report of a local tarball names no registry image: it is accepted with a warning.
+
+A report that is not a scan of an image (trivy fs, trivy repo, trivy config, a Grype directory scan) is refused with
+exit 2, with or without a task definition: it cannot vouch for the image that runs. To judge by it anyway (a CI job
+that scans its source tree), name it: --allow-non-image-report CONTAINER or --allow-non-image-report FILE, once per
+report. Such a report has no image config, so under a rootUser rule it fails unless the task definition sets a
+non-root user. Several reports
 without a task definition are labelled by the image each one scanned (else by file name) in the CONTAINER column.
 
 Under an audit-mode policy the exit status is 0 whatever the result; in JUnit output the failures stay failures,
@@ -127,6 +133,13 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
         .choices(FAIL_ON)
         .default('fail'),
     )
+    .option(
+      '--allow-non-image-report <CONTAINER|FILE>',
+      'judge by this report although it is not a scan of an image (trivy fs, trivy repo, trivy config, a Grype directory scan), with a warning, instead of exit 2; ' +
+        'names one container or one report file (repeat it for more)',
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
     .option('--check-scan-age', "treat a report older than the policy's maxScanAge as a scan error (the policy's onScanError decides); off by default: a report is judged as it is")
     .option(
       '--now <TIME>',
@@ -188,6 +201,7 @@ interface EvaluateOptions {
   cluster?: string;
   service?: string;
   allowImageMismatch?: boolean;
+  allowNonImageReport: string[];
   failOn: FailOn;
   checkScanAge?: boolean;
   now?: string;
@@ -229,6 +243,10 @@ async function evaluateCommand(options: EvaluateOptions, io: CliIo): Promise<num
   }
 
   const containers = matchContainers(reports, taskDefinition, io);
+  const waivers = nonImageWaivers(options.allowNonImageReport ?? [], containers, io);
+  for (const matched of containers) {
+    if (matched.report && matched.file !== undefined) checkImageScan(matched as Matched & { report: ScanReport; file: string }, waivers, io);
+  }
   const containerEvidence: ContainerEvidence[] = containers.map(({ name, spec, report, file }) => {
     const evidence: ContainerEvidence = {};
     if (name !== undefined) evidence.name = name;
@@ -451,6 +469,61 @@ function checkReportImage(spec: ContainerSpec, image: ImageReference | undefined
     );
   }
   return { kind: 'match', notes };
+}
+
+/** What a report says it scanned, for messages: `a scan of a filesystem (ArtifactType "filesystem")`. */
+function describeArtifact(report: ScanReport): string {
+  const artifact = report.artifact ?? { kind: 'unstated' as const };
+  const field = report.provenance.scanner === 'trivy' ? 'ArtifactType' : 'source.type';
+  if (artifact.kind === 'other') return `a scan of a ${artifact.type} (${field} ${JSON.stringify(artifact.type?.slice(0, 40))}), not of an image`;
+  return `not shown to be a scan of an image (no ${field}, and no image id, image config or repository digest)`;
+}
+
+/** Who a report is: its container name (from the task definition or `--report NAME=FILE`), and its file as given. */
+function reportNames(matched: Matched): string[] {
+  return [matched.name, matched.file].filter((name): name is string => name !== undefined);
+}
+
+/**
+ * `--allow-non-image-report` values, each checked to name a container or a report file of this run, so a typo
+ * waives nothing silently; a waiver of a report that is an image scan anyway is pointless and said so.
+ */
+function nonImageWaivers(values: readonly string[], containers: readonly Matched[], io: CliIo): Set<string> {
+  const waivers = new Set<string>();
+  for (const value of values) {
+    const named = containers.filter((m) => m.report && reportNames(m).some((name) => name === value || (m.file !== undefined && pathOf(value, io) === pathOf(m.file, io))));
+    if (named.length === 0) {
+      const known = containers.filter((m) => m.report).flatMap(reportNames).map((name) => JSON.stringify(name));
+      throw new InputError(`--allow-non-image-report ${value}: no container or report file of this run has that name (they are ${known.join(', ')})`);
+    }
+    for (const m of named) {
+      if (m.report?.artifact?.kind === 'image') {
+        io.stderr(`fargate-gate: warning: --allow-non-image-report ${value}: ${m.file} is a scan of an image; the waiver is not needed
+`);
+      }
+      waivers.add(m.file as string);
+    }
+  }
+  return waivers;
+}
+
+/**
+ * A report that is not a scan of an image cannot vouch for one: judged as a container's image (or as the image of a
+ * bare run), a `trivy fs` put in place of `trivy image` by mistake would pass the gate. Refused, like a report of
+ * another image, unless `--allow-non-image-report` names this report or its container.
+ */
+function checkImageScan(matched: Matched & { report: ScanReport; file: string }, waivers: ReadonlySet<string>, io: CliIo): void {
+  if (matched.report.artifact?.kind === 'image') return;
+  const subject = matched.spec ? `the image container "${matched.spec.name}" runs (${matched.spec.image})` : 'an image';
+  const waiver = `--allow-non-image-report ${matched.name ?? matched.file}`;
+  if (!waivers.has(matched.file)) {
+    throw new InputError(
+      `the report is ${describeArtifact(matched.report)}, so it cannot vouch for ${subject}; scan the image (\`trivy image\`, \`grype IMAGE\`), ` +
+        `or pass ${waiver} to judge ${matched.spec ? 'the container' : 'it'} by this report anyway`,
+      { source: matched.file },
+    );
+  }
+  io.stderr(`fargate-gate: warning: ${matched.file}: the report is ${describeArtifact(matched.report)}; judged as ${subject} anyway (${waiver})\n`);
 }
 
 /** The assessment without the scanned digest, for a report not proven to be of the container's image: the engine must not record that digest for it. */

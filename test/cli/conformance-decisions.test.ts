@@ -21,12 +21,14 @@ import { cli, fixture, REPO_ROOT } from './harness';
  * alpine and most reports scanned other images): the root verdict drops out and what
  * remains is the secrets and vulnerabilities verdict, which is where the table really tests the engine.
  *
- * Repository and filesystem scans (`trivy repo`, `trivy fs`) carry no image config: nothing in them says which
- * user an image built from that source runs as. By the policy's meaning that is "root, unknown", so every such
- * report fails on rootUser when judged bare. That is the right verdict for an admission gate: passing it would
- * let a scan of source code vouch for an image it never looked at. With a task-definition user the root question
- * is settled and the findings decide (a Dockerfile's DS-0002 is moot then, since the container definition's
- * user overrides the Dockerfile's USER).
+ * Repository and filesystem scans (`trivy repo`, `trivy fs`; rows with `notAnImage`) are not scans of an image, so
+ * they cannot vouch for one: bare or with a task definition, the CLI refuses them with exit 2 (issue 7: a CI job that
+ * ran `trivy fs` by mistake must not pass the gate). A CI job that means to judge its source tree opts in per report,
+ * `--allow-non-image-report FILE` (bare) or `--allow-non-image-report CONTAINER`, and the decisions below are then
+ * those under the opt-in. Such a report carries no image config: nothing in it says which user an image built from
+ * that source runs as. By the policy's meaning that is "root, unknown", so every such report fails on rootUser when
+ * judged bare. With a task-definition user the root question is settled and the findings decide (a Dockerfile's
+ * DS-0002 is moot then, since the container definition's user overrides the Dockerfile's USER).
  */
 
 type RuleName = 'rootUser' | 'secrets' | 'vulnerabilities';
@@ -41,6 +43,8 @@ interface Expected {
   /** Scanner secret rule ids denied. */
   secrets?: string[];
   nonRoot: Decision;
+  /** The report's ArtifactType when it is not an image scan: refused with exit 2 unless --allow-non-image-report names it. */
+  notAnImage?: 'filesystem' | 'repository';
 }
 
 interface ExpectedError {
@@ -51,7 +55,7 @@ const TABLE: Record<string, Expected | ExpectedError> = {
   // ---------------- trivy/ ----------------
   // `trivy fs`: zero-value ImageConfig (no os, no architecture) = no image config; DS002 FAIL in the Dockerfile
   // says root too. Two CRITICAL github-pat secrets; pip: HIGH fixable (urllib3 CVE-2021-33503) + MEDIUM.
-  'defectdojo-fs-ds002-secrets-pip.json': { decision: 'fail', denied: ['rootUser', 'secrets', 'vulnerabilities'], vulnDenied: ['CVE-2021-33503'], secrets: ['github-pat'], nonRoot: 'fail' },
+  'defectdojo-fs-ds002-secrets-pip.json': { decision: 'fail', denied: ['rootUser', 'secrets', 'vulnerabilities'], vulnDenied: ['CVE-2021-33503'], secrets: ['github-pat'], nonRoot: 'fail', notAnImage: 'filesystem' },
   // Image config present, User unset → root. 8 LOW of every status: none reaches a threshold.
   'defectdojo-image-debian-all-vuln-statuses.json': { decision: 'fail', denied: ['rootUser'], nonRoot: 'pass' },
   // No ImageConfig at all → root unknown. CRITICAL + HIGH fixable in jars.
@@ -59,7 +63,7 @@ const TABLE: Record<string, Expected | ExpectedError> = {
   // Pre-0.20 top-level array: unsupported, with a message that says how to get a supported report.
   'defectdojo-legacy-v1-array-format.json': { error: 'legacy format' },
   // `trivy repo`: no image config → root unknown; CRITICAL github-pat.
-  'trivy-action-0.72.0-repo-secret-github-pat.json': { decision: 'fail', denied: ['rootUser', 'secrets'], secrets: ['github-pat'], nonRoot: 'fail' },
+  'trivy-action-0.72.0-repo-secret-github-pat.json': { decision: 'fail', denied: ['rootUser', 'secrets'], secrets: ['github-pat'], nonRoot: 'fail', notAnImage: 'repository' },
   // alpine:latest, User unset → root; 2 LOW fixable only.
   'trivy-docs-alpine-latest-repodigest-low.json': { decision: 'fail', denied: ['rootUser'], nonRoot: 'pass' },
   'trivy-golden-alpine-310-medium-fixable-user-unset.json': { decision: 'fail', denied: ['rootUser'], nonRoot: 'pass' },
@@ -84,14 +88,14 @@ const TABLE: Record<string, Expected | ExpectedError> = {
   'trivy-golden-photon-30-two-critical-one-high-fixable.json': { decision: 'fail', denied: ['rootUser', 'vulnerabilities'], vulnDenied: ['CVE-2019-18276', 'CVE-2019-5481'], nonRoot: 'fail' },
   // `trivy repo` of a Dockerfile: DS-0002 FAIL is the root fact (never a misconfiguration of its own; the default
   // policy has no misconfigurations rule anyway). With a task-definition user it is moot: pass.
-  'trivy-golden-repo-dockerfile-ds002-root-user.json': { decision: 'fail', denied: ['rootUser'], nonRoot: 'pass' },
+  'trivy-golden-repo-dockerfile-ds002-root-user.json': { decision: 'fail', denied: ['rootUser'], nonRoot: 'pass', notAnImage: 'repository' },
   // 4 UNKNOWN (fixable) + 1 MEDIUM: unknown severity is below high.
-  'trivy-golden-repo-gomod-unknown-severity.json': { decision: 'fail', denied: ['rootUser'], nonRoot: 'pass' },
-  'trivy-golden-repo-npm-medium.json': { decision: 'fail', denied: ['rootUser'], nonRoot: 'pass' },
-  'trivy-golden-repo-pip-high-medium.json': { decision: 'fail', denied: ['rootUser', 'vulnerabilities'], vulnDenied: ['CVE-2019-14806'], nonRoot: 'fail' },
-  'trivy-golden-repo-pom-jar-critical-high.json': { decision: 'fail', denied: ['rootUser', 'vulnerabilities'], vulnDenied: ['CVE-2020-9548', 'CVE-2021-20190'], nonRoot: 'fail' },
+  'trivy-golden-repo-gomod-unknown-severity.json': { decision: 'fail', denied: ['rootUser'], nonRoot: 'pass', notAnImage: 'repository' },
+  'trivy-golden-repo-npm-medium.json': { decision: 'fail', denied: ['rootUser'], nonRoot: 'pass', notAnImage: 'repository' },
+  'trivy-golden-repo-pip-high-medium.json': { decision: 'fail', denied: ['rootUser', 'vulnerabilities'], vulnDenied: ['CVE-2019-14806'], nonRoot: 'fail', notAnImage: 'repository' },
+  'trivy-golden-repo-pom-jar-critical-high.json': { decision: 'fail', denied: ['rootUser', 'vulnerabilities'], vulnDenied: ['CVE-2020-9548', 'CVE-2021-20190'], nonRoot: 'fail', notAnImage: 'repository' },
   // CRITICAL aws-access-key-id and the HIGH custom rule: both at or above high.
-  'trivy-golden-repo-secrets-aws-key-critical.json': { decision: 'fail', denied: ['rootUser', 'secrets'], secrets: ['aws-access-key-id', 'mysecret'], nonRoot: 'fail' },
+  'trivy-golden-repo-secrets-aws-key-critical.json': { decision: 'fail', denied: ['rootUser', 'secrets'], secrets: ['aws-access-key-id', 'mysecret'], nonRoot: 'fail', notAnImage: 'repository' },
   // One os-pkgs result without a Vulnerabilities key.
   'trivy-golden-sle-micro-rancher-5.4-os-pkgs-no-vulns.json': { decision: 'fail', denied: ['rootUser'], nonRoot: 'pass' },
   'trivy-golden-spring4shell-jre11-jar-critical.json': { decision: 'fail', denied: ['rootUser', 'vulnerabilities'], vulnDenied: ['CVE-2022-22965'], nonRoot: 'fail' },
@@ -176,9 +180,25 @@ describeWithConformance('conformance decision table (policies/default.json)', ()
       return;
     }
 
+    const row = expected as Expected;
+    // The opt-in a report that is not an image scan needs: the report file (bare) or the task definition's container.
+    const bareWaiver = row.notAnImage ? ['--allow-non-image-report', file] : [];
+    const containerWaiver = row.notAnImage ? ['--allow-non-image-report', 'tools'] : [];
+
+    if (row.notAnImage) {
+      it(`is refused with exit 2 as a scan of a ${row.notAnImage}, bare or for a container, unless named by --allow-non-image-report`, async () => {
+        for (const argv of [[], ['--task-definition', USER_1000, '--allow-image-mismatch']]) {
+          const run = await cli(['evaluate', '--report', file, ...argv, '--policy', DEFAULT_POLICY, '--format', 'json']);
+          expect(run.code).toBe(2);
+          expect(run.stdout).toBe('');
+          expect(run.stderr).toContain(`fargate-gate: ${file}: the report is a scan of a ${row.notAnImage} (ArtifactType "${row.notAnImage}"), not of an image`);
+          expect(run.stderr).toContain(`--allow-non-image-report ${argv.length > 0 ? 'tools' : file}`);
+        }
+      });
+    }
+
     it('bare report: decision, exit code and the violations behind them', async () => {
-      const row = expected as Expected;
-      const run = await cli(['evaluate', '--report', file, '--policy', DEFAULT_POLICY, '--format', 'json']);
+      const run = await cli(['evaluate', '--report', file, ...bareWaiver, '--policy', DEFAULT_POLICY, '--format', 'json']);
       const result = JSON.parse(run.stdout) as EvaluationResult;
       expect(result.errors).toEqual([]);
       expect(summary(result)).toEqual({
@@ -193,9 +213,8 @@ describeWithConformance('conformance decision table (policies/default.json)', ()
     });
 
     it('with a task definition that sets user "1000": the root verdict drops out', async () => {
-      const row = expected as Expected;
       // The task definition runs alpine; most reports scanned other images, so the mismatch check is waived on purpose.
-      const run = await cli(['evaluate', '--report', file, '--task-definition', USER_1000, '--allow-image-mismatch', '--format', 'json']);
+      const run = await cli(['evaluate', '--report', file, '--task-definition', USER_1000, '--allow-image-mismatch', ...containerWaiver, '--format', 'json']);
       const result = JSON.parse(run.stdout) as EvaluationResult;
       expect(result.violations.filter((v) => v.rule === 'rootUser')).toEqual([]);
       expect(result.decision).toBe(row.nonRoot);
@@ -203,9 +222,8 @@ describeWithConformance('conformance decision table (policies/default.json)', ()
     });
 
     it('renders as table, JUnit and Markdown with the same exit code', async () => {
-      const row = expected as Expected;
       for (const format of ['table', 'junit', 'markdown']) {
-        const run = await cli(['evaluate', '--report', file, '--format', format]);
+        const run = await cli(['evaluate', '--report', file, ...bareWaiver, '--format', format]);
         expect([format, run.code]).toEqual([format, EXIT_FOR[row.decision]]);
         // stderr holds only what the normaliser warns about (a missing image config, for instance).
         for (const line of run.stderr.split('\n').filter(Boolean)) expect(line).toMatch(/^fargate-gate: warning: /);

@@ -488,8 +488,8 @@ describe('fargate-gate evaluate: a report must be a scan of the image the contai
       ['src/team/app', true],
     ] as const) {
       const report = trivyVariant(BUSYBOX, tmp.path('path-like.json'), { artifactName, repoDigests: [], notAnImage });
-      const run = await cli(['evaluate', '-t', TEAM_APP_TASKDEF, '-r', report, '-f', 'json']);
-      // Judged (an fs scan has no image config, so rootUser decides 1), never refused as another image.
+      // Never refused as another image; an fs scan is refused as no image scan unless named (then rootUser decides 1: no image config).
+      const run = await cli(['evaluate', '-t', TEAM_APP_TASKDEF, '-r', report, '-f', 'json', ...(notAnImage ? ['--allow-non-image-report', 'app'] : [])]);
       expect([artifactName, run.code]).toEqual([artifactName, notAnImage ? 1 : 0]);
       expect(run.stderr).toContain('could not be matched');
     }
@@ -512,6 +512,74 @@ describe('fargate-gate evaluate: a report must be a scan of the image the contai
     const unknown = await cli(['evaluate', '-t', pinnedOther, '-r', tarOnly, '-f', 'json']);
     expect(unknown.code).toBe(0);
     expect(unknown.stderr).toContain('could not be matched');
+  });
+});
+
+describe('fargate-gate evaluate: a report that is not a scan of an image', () => {
+  let tmp: ReturnType<typeof tempDir>;
+  beforeAll(() => (tmp = tempDir()));
+  afterAll(() => tmp.cleanup());
+  const GRYPE_DIRECTORY = join(REPO_ROOT, 'test/fixtures/reports/grype/directory-db-built.json');
+
+  it('refuses a trivy fs report for a container with exit 2, naming the waiver for that container', async () => {
+    const report = trivyVariant(BUSYBOX, tmp.path('fs.json'), { artifactName: '.', repoDigests: [], notAnImage: true });
+    const run = await cli(['evaluate', '-t', TEAM_APP_TASKDEF, '-r', report, '-f', 'json']);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe(
+      `fargate-gate: ${report}: the report is a scan of a filesystem (ArtifactType "filesystem"), not of an image, so it cannot vouch for ` +
+        `the image container "app" runs (${TEAM_APP_IMAGE}); scan the image (\`trivy image\`, \`grype IMAGE\`), ` +
+        'or pass --allow-non-image-report app to judge the container by this report anyway\n',
+    );
+  });
+
+  it('refuses a bare trivy fs report too; --allow-non-image-report FILE (or =FILE) judges it, with a warning', async () => {
+    const report = trivyVariant(BUSYBOX, tmp.path('fs-bare.json'), { artifactName: '.', repoDigests: [], notAnImage: true });
+    const refused = await cli(['evaluate', '-r', report, '-f', 'json']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`cannot vouch for an image; scan the image (\`trivy image\`, \`grype IMAGE\`), or pass --allow-non-image-report ${report} to judge it`);
+    for (const waiver of [['--allow-non-image-report', report], [`--allow-non-image-report=${report}`]]) {
+      const judged = await cli(['evaluate', '-r', report, ...waiver, '-f', 'json']);
+      // No image config in a filesystem scan: the user is unknown, so the default policy's rootUser denies.
+      expect(judged.code).toBe(1);
+      expect(keys(json(judged.stdout))).toEqual(['deny rootUser - rootUser']);
+      expect(judged.stderr).toContain(`fargate-gate: warning: ${report}: the report is a scan of a filesystem (ArtifactType "filesystem"), not of an image; judged as an image anyway (--allow-non-image-report ${report})`);
+    }
+  });
+
+  it('refuses a Grype directory scan, and a Trivy report that shows nothing of an image', async () => {
+    const grype = await cli(['evaluate', '-r', GRYPE_DIRECTORY, '-f', 'json']);
+    expect(grype.code).toBe(2);
+    expect(grype.stderr).toContain('the report is a scan of a directory (source.type "directory"), not of an image');
+    const unstated = tmp.path('unstated.json');
+    const doc = JSON.parse(readFileSync(trivyVariant(BUSYBOX, tmp.path('fs-base.json'), { artifactName: 'src', repoDigests: [], notAnImage: true }), 'utf8'));
+    delete doc.ArtifactType;
+    writeFileSync(unstated, JSON.stringify(doc));
+    const run = await cli(['evaluate', '-r', unstated, '-f', 'json']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('the report is not shown to be a scan of an image (no ArtifactType, and no image id, image config or repository digest)');
+  });
+
+  it('a waiver names one container: the other container\'s filesystem report is still refused', async () => {
+    const api = trivyVariant(NONROOT, tmp.path('api-fs.json'), { artifactName: '.', repoDigests: [], notAnImage: true });
+    const router = trivyVariant(NONROOT, tmp.path('router-fs.json'), { artifactName: '.', repoDigests: [], notAnImage: true });
+    const base = ['evaluate', '-t', TASKDEF, '-r', `api=${api}`, '-r', `log-router=${router}`, '-f', 'json'];
+    const one = await cli([...base, '--allow-non-image-report', 'api']);
+    expect(one.code).toBe(2);
+    expect(one.stderr).toContain(`fargate-gate: ${router}: the report is a scan of a filesystem`);
+    expect(one.stderr).toContain('--allow-non-image-report log-router');
+    const both = await cli([...base, '--allow-non-image-report', 'api', '--allow-non-image-report', router]);
+    expect(both.code).not.toBe(2);
+    expect(json(both.stdout).subject.images.map((image) => image.container)).toEqual(['api', 'log-router']);
+  });
+
+  it('a waiver that names nothing of this run is refused, and one of an image scan is said to be needless', async () => {
+    const typo = await cli(['evaluate', '-r', NONROOT, '--allow-non-image-report', 'ap', '-f', 'json']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toBe(`fargate-gate: --allow-non-image-report ap: no container or report file of this run has that name (they are ${JSON.stringify(NONROOT)})\n`);
+    const needless = await cli(['evaluate', '-r', NONROOT, '--allow-non-image-report', NONROOT, '-f', 'json']);
+    expect(needless.code).toBe(0);
+    expect(needless.stderr).toBe(`fargate-gate: warning: --allow-non-image-report ${NONROOT}: ${NONROOT} is a scan of an image; the waiver is not needed\n`);
   });
 });
 

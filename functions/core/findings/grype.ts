@@ -5,7 +5,7 @@ import { describeJsonValue, parseWithSchema } from '../validation/issues';
 import { dedupeVulnerabilities, mergeAliases } from './dedupe';
 import { grypeFixState, isGrypeFixStateWord } from './fix-state';
 import { cleanRepoDigests, decodeGrypeImageConfig, digestOfRepoDigest } from './image-config';
-import type { FixState, ImageFacts, Provenance, ScanReport, SecretFinding, VulnerabilityFinding } from './model';
+import type { FixState, ImageFacts, Provenance, ScanReport, ScannedArtifact, SecretFinding, VulnerabilityFinding } from './model';
 import { reportTimestamp } from './timestamps';
 import { readSeverity, unreadTally, type UnreadTally } from './unread';
 import { defined, nonBlank } from './values';
@@ -171,6 +171,13 @@ function imageFacts(report: GrypeReportDoc, source: string, warnings: string[], 
   });
 }
 
+/** Grype's `source.type` (syft source schemes): `image` for an image, `directory`, `file`, ... for anything else. */
+function scannedArtifact(report: GrypeReportDoc): ScannedArtifact {
+  const type = nonBlank(report.source?.type);
+  if (type !== undefined) return { kind: type === 'image' ? 'image' : 'other', type };
+  return { kind: 'unstated' };
+}
+
 function provenance(report: GrypeReportDoc, source: string): Provenance {
   const descriptor = report.descriptor;
   const version = nonBlank(descriptor?.version);
@@ -202,6 +209,7 @@ export function normaliseGrypeReport(json: unknown, source: string): ScanReport 
   return {
     provenance: prov,
     image,
+    artifact: scannedArtifact(report),
     vulnerabilities,
     secrets,
     misconfigurations: [],

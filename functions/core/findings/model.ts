@@ -16,6 +16,24 @@ export interface ScanReport {
    * Optional so reports built before this field existed stay valid; the normalisers always set it.
    */
   warnings?: string[];
+  /**
+   * What was scanned, as the report states it: an image, or something else (a file system, a repository, a
+   * directory), which cannot vouch for any image. Optional so reports built before it existed stay valid; the
+   * normalisers always set it.
+   */
+  artifact?: ScannedArtifact;
+}
+
+/**
+ * `image`: the report says it scanned a container image (Trivy `ArtifactType: container_image`, Grype `source.type:
+ * image`), or, where the report names no type, carries what only an image scan has (an image id, an image config,
+ * repository digests). `other`: it names another type (`filesystem`, `repository`, `directory`, ...). `unstated`:
+ * neither, so nothing shows it scanned an image.
+ */
+export interface ScannedArtifact {
+  kind: 'image' | 'other' | 'unstated';
+  /** The type as the report names it (`ArtifactType`, `source.type`), when it names one. */
+  type?: string;
 }
 
 export type ScannerName = 'trivy' | 'grype';

@@ -7,7 +7,7 @@ import { SUPPORTED_TRIVY_SCHEMA_VERSION } from './detect';
 import { isTrivyStatusWord, trivyFixState } from './fix-state';
 import { canonicalMisconfigId, misconfigAliases } from './ids';
 import { cleanRepoDigests, configUser, digestOfRepoDigest, envNames, imageEnvSecrets } from './image-config';
-import type { ImageFacts, MisconfigurationFinding, ScanReport, SecretFinding, VulnerabilityFinding } from './model';
+import type { ImageFacts, MisconfigurationFinding, ScanReport, ScannedArtifact, SecretFinding, VulnerabilityFinding } from './model';
 import { reportTimestamp } from './timestamps';
 import { readSeverity, unreadTally, type UnreadTally } from './unread';
 import { defined, nonBlank } from './values';
@@ -225,6 +225,17 @@ function envSecrets(report: TrivyReportDoc, scannerSecrets: readonly SecretFindi
   return imageEnvSecrets(report.Metadata?.ImageConfig?.config?.Env, { skip: reported });
 }
 
+/** Trivy's `ArtifactType` of an image scan (pkg/fanal/artifact `TypeContainerImage`); `filesystem`, `repository`, `vm`, `cyclonedx`, ... are others. */
+const CONTAINER_IMAGE = 'container_image';
+
+function scannedArtifact(report: TrivyReportDoc): ScannedArtifact {
+  const type = nonBlank(report.ArtifactType);
+  if (type !== undefined) return { kind: type === CONTAINER_IMAGE ? 'image' : 'other', type };
+  const metadata = report.Metadata;
+  const imageEvidence = nonBlank(metadata?.ImageID) !== undefined || hasRealImageConfig(report) || cleanRepoDigests(metadata?.RepoDigests).length > 0;
+  return { kind: imageEvidence ? 'image' : 'unstated' };
+}
+
 function imageFacts(report: TrivyReportDoc, warnings: string[]): ImageFacts {
   const metadata = report.Metadata;
   const config = metadata?.ImageConfig?.config;
@@ -279,6 +290,7 @@ export function normaliseTrivyReport(json: unknown, source: string): ScanReport 
       schemaVersion: report.SchemaVersion,
     }),
     image: imageFacts(report, warnings),
+    artifact: scannedArtifact(report),
     vulnerabilities: dedupeVulnerabilities(vulnerabilities),
     secrets: dedupeSecrets(secrets),
     misconfigurations: dedupeMisconfigurations(misconfigurations),

@@ -312,3 +312,19 @@ describe('normaliseGrypeReport: gaps are said, never read as the lenient value s
     );
   });
 });
+
+describe('normaliseGrypeReport: what was scanned (artifact)', () => {
+  it.each([
+    [EDGE, { kind: 'image', type: 'image' }],
+    ['grype/legacy-0.10-fixed-in-version.json', { kind: 'image', type: 'image' }],
+    ['grype/directory-db-built.json', { kind: 'other', type: 'directory' }],
+  ])('%s: %j', (file, artifact) => {
+    expect(normaliseGrypeReport(fixtureJson(file), file).artifact).toEqual(artifact);
+  });
+
+  it('a report without source states nothing', () => {
+    const doc = fixtureJson(EDGE);
+    delete doc.source;
+    expect(normaliseGrypeReport(doc, 'r.json').artifact).toEqual({ kind: 'unstated' });
+  });
+});

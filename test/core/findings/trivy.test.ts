@@ -447,3 +447,20 @@ describe('normaliseTrivyReport: gaps are said, never read as the lenient value s
     expect(report.warnings).toEqual([SEVERE]);
   });
 });
+
+describe('normaliseTrivyReport: what was scanned (artifact)', () => {
+  it.each([
+    ['trivy/image-edge-cases.json', { kind: 'image', type: 'container_image' }],
+    ['trivy/filesystem-zero-image-config.json', { kind: 'other', type: 'filesystem' }],
+  ])('%s: %j', (file, artifact) => {
+    expect(normaliseTrivyReport(fixtureJson(file), file).artifact).toEqual(artifact);
+  });
+
+  it('without ArtifactType: an image only with an image id, image config or repository digest', () => {
+    const doc = fixtureJson(EDGE);
+    delete doc.ArtifactType;
+    expect(normaliseTrivyReport(doc, 'r.json').artifact).toEqual({ kind: 'image' });
+    for (const key of ['ImageID', 'ImageConfig', 'RepoDigests']) delete doc.Metadata[key];
+    expect(normaliseTrivyReport(doc, 'r.json').artifact).toEqual({ kind: 'unstated' });
+  });
+});
