@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parseImageReference } from '../../../../functions/core/image/reference';
 import { loadPolicyText } from '../../../../functions/core/policy/load';
 import { container, evaluate, evaluateReport, facts, policy, report } from '../support';
+import { assertProperty } from '../../../support/property';
 
 const ECR = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/app';
 const DIGEST = `sha256:${'c'.repeat(64)}`;
@@ -151,7 +152,7 @@ describe('rules.images under policies/strict.json: an image name that is not a v
     ['a bare report', false],
     ['a task definition', true],
   ])('names from %s: no images violation only for a valid ECR reference with an immutable tag or a digest', (_label, viaTaskDefinition) => {
-    fc.assert(
+    assertProperty(
       // An empty name is no name: the report's repository digest (an allowed ECR image) names the image then.
       fc.property(fc.oneof(mutated, anyText, ecrReference).filter((reference) => reference !== ''), (reference) => {
         if (imageViolations(reference, viaTaskDefinition).length === 0) expect([reference, passable(reference)]).toEqual([reference, true]);
@@ -161,7 +162,7 @@ describe('rules.images under policies/strict.json: an image name that is not a v
   });
 
   it('every lookalike or metacharacter put into an allowed reference makes it fail the rule', () => {
-    fc.assert(
+    assertProperty(
       fc.property(mutated, (reference) => {
         fc.pre(!/^[\x21-\x7e]+$/.test(reference) || /[;|&$`"]/.test(reference));
         expect(imageViolations(reference, false).map((v) => v.action)).toContain('deny');
