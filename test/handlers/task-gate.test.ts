@@ -134,7 +134,8 @@ describe('a task whose digest has a verdict', () => {
       // taskEvent's createdAt is 08:59:58: the image came a second later.
       const late = await gate.handleEvent(taskEvent({ lastStatus: 'RUNNING', containers: [{ name: 'web', image: `${WEB}:1` }] }));
       expect(late).toMatchObject({ judgement: { status: 'provisional' } });
-      world.registry.pushedAt.set(BAD, '2026-01-05T08:59:57.000Z');
+      // Two seconds before it (TAG_PUSH_MARGIN_MS): evidence.
+      world.registry.pushedAt.set(BAD, '2026-01-05T08:59:56.000Z');
       const early = await gate.handleEvent(taskEvent({ lastStatus: 'RUNNING', containers: [{ name: 'web', image: `${WEB}:1` }] }, 'evt-2'));
       expect(early).toMatchObject({ judgement: { status: 'judged', action: 'stopTask' } });
     });

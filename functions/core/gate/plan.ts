@@ -40,16 +40,25 @@ export interface ImageEvidence {
 }
 
 /**
- * Whether the image an ECR tag names now is the one the task pulled: it was pushed strictly before the task began to
- * pull (`pullStartedAt`, else `createdAt`, which comes earlier still). A tag names one image at a time, so the image
- * it named when the pull began is this one, unless the tag was moved away and back onto an older image since (a
- * re-tag keeps the image's first push time): an edge the gate cannot see, and one a digest from ECS closes.
- * Without either time there is no evidence at all.
+ * How much earlier than the pull the push must be recorded to count. ECR states `imagePushedAt` in whole seconds in
+ * its documented responses (`"imagePushedAt": 1499287667.0` in the ECR User Guide's "Retagging an image" and the
+ * DescribeImages examples of the AWS CLI reference), so a push recorded at second S happened anywhere before S + 1 s;
+ * ECS states `pullStartedAt` to the millisecond. One more second allows for the two services' clocks. A push within
+ * this margin of the pull is no evidence: the gate then waits for ECS's digest rather than act on a guess.
+ */
+export const TAG_PUSH_MARGIN_MS = 2_000;
+
+/**
+ * Whether the image an ECR tag names now is the one the task pulled: it was pushed before the task began to pull
+ * (`pullStartedAt`, else `createdAt`, which comes earlier still), by at least `TAG_PUSH_MARGIN_MS`. A tag names one
+ * image at a time, so the image it named when the pull began is this one, unless the tag was moved away and back
+ * onto an older image since (a re-tag keeps the image's first push time): an edge the gate cannot see, and one a
+ * digest from ECS closes. Without either time there is no evidence at all.
  */
 export function tagMatchesPull(tagPushedAt: string | undefined, task: Pick<TaskSnapshot, 'pullStartedAt' | 'createdAt'>): boolean {
   const pushed = Date.parse(tagPushedAt ?? '');
   const pullBegan = Date.parse(task.pullStartedAt ?? task.createdAt ?? '');
-  return !Number.isNaN(pushed) && !Number.isNaN(pullBegan) && pushed < pullBegan;
+  return !Number.isNaN(pushed) && !Number.isNaN(pullBegan) && pushed + TAG_PUSH_MARGIN_MS <= pullBegan;
 }
 
 /**

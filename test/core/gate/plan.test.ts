@@ -1,5 +1,5 @@
 import { planImage } from '../../../functions/core/gate/images';
-import { decideRestore, evidenceIsConclusive, planEnforcement, tagMatchesPull, type RestoreContainer } from '../../../functions/core/gate/plan';
+import { TAG_PUSH_MARGIN_MS, decideRestore, evidenceIsConclusive, planEnforcement, tagMatchesPull, type RestoreContainer } from '../../../functions/core/gate/plan';
 import { parseImageReference } from '../../../functions/core/image/reference';
 import { assessImage } from '../../../functions/core/policy/assess';
 import type { StoredVerdict } from '../../../functions/core/ports';
@@ -55,11 +55,21 @@ describe('evidenceIsConclusive', () => {
 });
 
 describe('tagMatchesPull', () => {
-  it('needs the push strictly before the pull began, from pullStartedAt or else createdAt', () => {
-    expect(tagMatchesPull('2026-01-05T09:00:09Z', { pullStartedAt: '2026-01-05T09:00:10Z', createdAt: '2026-01-05T09:00:00Z' })).toBe(true);
+  it('needs the push before the pull began, from pullStartedAt or else createdAt', () => {
+    expect(tagMatchesPull('2026-01-05T09:00:08Z', { pullStartedAt: '2026-01-05T09:00:10Z', createdAt: '2026-01-05T09:00:00Z' })).toBe(true);
     expect(tagMatchesPull('2026-01-05T09:00:10Z', { pullStartedAt: '2026-01-05T09:00:10Z' })).toBe(false);
     expect(tagMatchesPull('2026-01-05T09:00:09Z', { createdAt: '2026-01-05T09:00:00Z' })).toBe(false);
-    expect(tagMatchesPull('2026-01-05T08:59:59Z', { createdAt: '2026-01-05T09:00:00Z' })).toBe(true);
+    expect(tagMatchesPull('2026-01-05T08:59:58Z', { createdAt: '2026-01-05T09:00:00Z' })).toBe(true);
+  });
+
+  it('allows for ECR stating imagePushedAt in whole seconds and for the two services\' clocks', () => {
+    // A push at 09:00:10.900 that ECR states as 09:00:10, half a second after the task began to pull: the task may
+    // well have pulled the image the tag named before, so this is no evidence.
+    expect(tagMatchesPull('2026-01-05T09:00:10Z', { pullStartedAt: '2026-01-05T09:00:10.500Z' })).toBe(false);
+    expect(tagMatchesPull('2026-01-05T09:00:09Z', { pullStartedAt: '2026-01-05T09:00:10.500Z' })).toBe(false);
+    // The boundary: pushed a full margin before the pull began.
+    expect(tagMatchesPull('2026-01-05T09:00:08Z', { pullStartedAt: new Date(Date.parse('2026-01-05T09:00:08Z') + TAG_PUSH_MARGIN_MS).toISOString() })).toBe(true);
+    expect(tagMatchesPull('2026-01-05T09:00:08Z', { pullStartedAt: new Date(Date.parse('2026-01-05T09:00:08Z') + TAG_PUSH_MARGIN_MS - 1).toISOString() })).toBe(false);
   });
 
   it('is no evidence when a time is missing or unreadable', () => {
