@@ -157,18 +157,28 @@ export class DynamoGateStore implements GateStore {
 
   // ---------- scans ----------
 
-  async claimScan(record: ScanRecord): Promise<boolean> {
+  async claimScan(record: ScanRecord, replacing?: Pick<ScanRecord, 'scanId'>): Promise<boolean> {
     requireText('digest', record.digest);
     requireScanState(record.state);
+    if (replacing !== undefined) requireText('scanId', replacing.scanId);
     const now = this.nowSeconds();
+    // A digest is scanned once; a finished record past its TTL may be claimed again, and so may the failed scan the
+    // claimer read (that one, by its scan id: not a newer failure of the digest whose back-off still runs).
+    const names: Record<string, string> = { '#pk': GATE_TABLE.partitionKey, '#expires': GATE_TABLE.ttlAttribute };
+    const values: Record<string, unknown> = { ':now': now };
+    let condition = 'attribute_not_exists(#pk) OR (attribute_exists(#expires) AND #expires <= :now)';
+    if (replacing !== undefined) {
+      Object.assign(names, { '#state': 'state', '#scanId': 'scanId' });
+      Object.assign(values, { ':error': 'error', ':replacedScanId': replacing.scanId });
+      condition += ' OR (#state = :error AND #scanId = :replacedScanId)';
+    }
     return this.conditional(
       new PutCommand({
         TableName: this.tableName,
         Item: scanToItem(record, now + this.retention.finishedScanSeconds),
-        // A digest is scanned once; a scan that ended in error, or a finished record past its TTL, may be claimed again.
-        ConditionExpression: 'attribute_not_exists(#pk) OR #state = :error OR (attribute_exists(#expires) AND #expires <= :now)',
-        ExpressionAttributeNames: { '#pk': GATE_TABLE.partitionKey, '#state': 'state', '#expires': GATE_TABLE.ttlAttribute },
-        ExpressionAttributeValues: { ':error': 'error', ':now': now },
+        ConditionExpression: condition,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
       }),
     );
   }

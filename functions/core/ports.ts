@@ -115,8 +115,13 @@ export interface GateStore {
   getVerdicts(digests: string[], policyHash: string): Promise<Map<string, StoredVerdict>>;
   putVerdict(verdict: StoredVerdict): Promise<void>;
 
-  /** Creates the scan record only if none exists for the digest (or the old one ended in error and may retry). True when this caller won. */
-  claimScan(record: ScanRecord): Promise<boolean>;
+  /**
+   * Creates the scan record only if none exists for the digest (a record past its retention counts as none), or, given
+   * `replacing`, if the record is still that failed scan (state `error` and its scan id). True when this caller won.
+   * The failed scan's identity, not the state alone: a claimer that decided on an error it read must lose once that
+   * error was retried and failed again meanwhile, or it would retry before the newer error's back-off and reset it.
+   */
+  claimScan(record: ScanRecord, replacing?: Pick<ScanRecord, 'scanId'>): Promise<boolean>;
   getScan(digest: string): Promise<ScanRecord | undefined>;
   /**
    * Conditional update: applies only while the record is still the scan `expected` names, in its state (and with its

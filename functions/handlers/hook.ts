@@ -256,7 +256,7 @@ async function scanForHook(
   stored: StoredVerdict | undefined,
   log: Logger,
 ): Promise<{ verdict: StoredVerdict } | { scanError: string } | { pending: true }> {
-  // Read before claiming: claimScan re-claims any error record, which would scan again on every call back.
+  // Read before claiming: claimScan re-claims the error record read, which would scan again on every call back.
   const existing = await rt.store.getScan(key);
   if (existing?.state === 'queued' || existing?.state === 'running') {
     scans[key] = existing.scanId;
@@ -277,7 +277,7 @@ async function scanForHook(
   }
   // Replacing an error record carries its failures over, so the hook backs off as a task would (scans.ts ensureScan).
   const record = newScanRecord(rt, key, pullReference, existing);
-  if (await rt.store.claimScan(record)) {
+  if (await rt.store.claimScan(record, existing)) {
     const outcome = await startScan(rt, record, 'queued', log);
     if (outcome.state === 'error') return { scanError: outcome.record.error || 'the scan could not be requested' };
     scans[key] = record.scanId;

@@ -62,7 +62,8 @@ export async function ensureScan(rt: GateRuntime, key: string, imageReference: s
     if (existing?.state === 'done') return { state: 'done', record: existing };
     if (existing?.state === 'error' && !errorMayBeRetried(rt, existing)) return { state: 'error', record: existing };
     const record = newScanRecord(rt, key, imageReference, existing);
-    if (await rt.store.claimScan(record)) return startScan(rt, record, 'queued', log);
+    // Replacing the failed scan read, by its identity: if it was retried (and failed again) meanwhile, this claim loses.
+    if (await rt.store.claimScan(record, existing)) return startScan(rt, record, 'queued', log);
     // Another caller claimed it between the read and the claim: read again to see what it became.
   }
   return { state: 'inFlight', scanId: '' };

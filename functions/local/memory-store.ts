@@ -87,13 +87,15 @@ export class MemoryGateStore implements GateStore {
 
   // ---------- scans ----------
 
-  async claimScan(record: ScanRecord): Promise<boolean> {
+  async claimScan(record: ScanRecord, replacing?: Pick<ScanRecord, 'scanId'>): Promise<boolean> {
     this.count('claimScan');
     requireText('digest', record.digest);
     requireState(record.state);
+    if (replacing !== undefined) requireText('scanId', replacing.scanId);
     const existing = this.scans.get(record.digest);
-    // attribute_not_exists(pk) OR state = error OR expired: a digest is scanned once, a failed scan may be retried.
-    if (existing && existing.value.state !== 'error' && !this.expired(existing)) return false;
+    // As the DynamoDB store's condition: attribute_not_exists(pk) OR expired OR (state = error AND scanId = replaced).
+    const replaceable = existing !== undefined && replacing !== undefined && existing.value.state === 'error' && existing.value.scanId === replacing.scanId;
+    if (existing && !this.expired(existing) && !replaceable) return false;
     this.scans.set(record.digest, { value: json(record), expires: this.scanExpiry(record.state) });
     return true;
   }

@@ -70,7 +70,9 @@ describe('claimScan', () => {
     expect(await store.claimScan(scanRecord(digest, { scanId: 'while-running' }))).toBe(false);
 
     expect(await store.updateScan(digest, { state: 'running', scanId: 'first' }, { state: 'error', error: 'CodeBuild FAILED' })).toBe(true);
-    expect(await store.claimScan(scanRecord(digest, { scanId: 'retry', attempts: 1 }))).toBe(true);
+    // Only by naming the failed scan it replaces: a claim that read nothing does not take over an error.
+    expect(await store.claimScan(scanRecord(digest, { scanId: 'blind', attempts: 1 }))).toBe(false);
+    expect(await store.claimScan(scanRecord(digest, { scanId: 'retry', attempts: 1 }), { scanId: 'first' })).toBe(true);
     const retried = await store.getScan(digest);
     expect(retried).toMatchObject({ scanId: 'retry', state: 'queued', attempts: 1 });
     // The new record replaces the failed one entirely: nothing of the old build or error is left over.
@@ -86,8 +88,22 @@ describe('claimScan', () => {
     const digest = digestOf(3);
     await store.claimScan(scanRecord(digest));
     await store.updateScan(digest, expecting('queued', digest), { state: 'error', error: 'boom' });
-    const results = await Promise.all(Array.from({ length: 10 }, (_, index) => store.claimScan(scanRecord(digest, { scanId: `r${index}` }))));
+    const results = await Promise.all(Array.from({ length: 10 }, (_, index) => store.claimScan(scanRecord(digest, { scanId: `r${index}` }), scanRecord(digest))));
     expect(results.filter(Boolean)).toHaveLength(1);
+  });
+
+  it('lets a claim replace only the failed scan it read: not a newer failure whose back-off still runs', async () => {
+    const { store } = await newStore();
+    const digest = digestOf(5);
+    await store.claimScan(scanRecord(digest, { scanId: 'first' }));
+    expect(await store.updateScan(digest, { state: 'queued', scanId: 'first' }, { state: 'error', error: 'FAILED', attempts: 1, retryAt: '2026-01-02T03:10:00.000Z' })).toBe(true);
+    // Claimers A and B both read the first error. B wins, and its retry fails too: a longer back-off, two attempts.
+    expect(await store.claimScan(scanRecord(digest, { scanId: 'retry-b', attempts: 1 }), { scanId: 'first' })).toBe(true);
+    expect(await store.updateScan(digest, { state: 'queued', scanId: 'retry-b' }, { state: 'error', error: 'FAILED', attempts: 2, retryAt: '2026-01-02T03:30:00.000Z' })).toBe(true);
+    // A claims on what it read: it loses, and the newer error with its back-off stands.
+    expect(await store.claimScan(scanRecord(digest, { scanId: 'retry-a', attempts: 1 }), { scanId: 'first' })).toBe(false);
+    expect(await store.getScan(digest)).toMatchObject({ scanId: 'retry-b', state: 'error', attempts: 2, retryAt: '2026-01-02T03:30:00.000Z' });
+    expect(await store.claimScan(scanRecord(digest, { scanId: 'retry-c', attempts: 2 }), { scanId: 'retry-b' })).toBe(true);
   });
 
   it('treats a finished scan whose TTL has passed as gone, so the digest can be scanned again', async () => {
@@ -111,7 +127,7 @@ describe('updateScan', () => {
     expect(await store.updateScan(digest, { state: 'queued', scanId: 'old' }, { state: 'running', buildId: 'p:old' })).toBe(true);
     // Finisher A ends the old scan; its error's back-off passes and the digest is claimed again and started.
     expect(await store.updateScan(digest, { state: 'running', scanId: 'old', buildId: 'p:old' }, { state: 'error', error: 'FAILED' })).toBe(true);
-    expect(await store.claimScan(scanRecord(digest, { scanId: 'new', attempts: 1 }))).toBe(true);
+    expect(await store.claimScan(scanRecord(digest, { scanId: 'new', attempts: 1 }), { scanId: 'old' })).toBe(true);
     expect(await store.updateScan(digest, { state: 'queued', scanId: 'new' }, { state: 'running', buildId: 'p:new' })).toBe(true);
 
     // Finisher B of the old build read the record while it was running: same state, other scan.

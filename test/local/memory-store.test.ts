@@ -55,7 +55,9 @@ describe('MemoryGateStore', () => {
     expect(await store.updateScan(DIGEST, { state: 'queued', scanId: 'scan-1' }, { state: 'running', buildId: 'b1' })).toBe(true);
     expect(await store.claimScan(scan({ scanId: 'again' }))).toBe(false);
     expect(await store.updateScan(DIGEST, { state: 'running', scanId: 'scan-1' }, { state: 'error', error: 'pull denied' })).toBe(true);
-    expect(await store.claimScan(scan({ scanId: 'retry' }))).toBe(true);
+    // Only by naming the failed scan it replaces: a claim that read nothing does not take over an error.
+    expect(await store.claimScan(scan({ scanId: 'blind' }))).toBe(false);
+    expect(await store.claimScan(scan({ scanId: 'retry' }), { scanId: 'scan-1' })).toBe(true);
     expect((await store.getScan(DIGEST))?.scanId).toBe('retry');
     expect(await store.updateScan(DIGEST, { state: 'queued', scanId: 'retry' }, { state: 'done' })).toBe(true);
     expect(await store.claimScan(scan({ scanId: 'third' }))).toBe(false);
@@ -75,13 +77,26 @@ describe('MemoryGateStore', () => {
     await store.claimScan(scan({ scanId: 'old' }));
     expect(await store.updateScan(DIGEST, { state: 'queued', scanId: 'old' }, { state: 'running', buildId: 'b-old' })).toBe(true);
     expect(await store.updateScan(DIGEST, { state: 'running', scanId: 'old', buildId: 'b-old' }, { state: 'error', error: 'FAILED' })).toBe(true);
-    expect(await store.claimScan(scan({ scanId: 'new', attempts: 1 }))).toBe(true);
+    expect(await store.claimScan(scan({ scanId: 'new', attempts: 1 }), { scanId: 'old' })).toBe(true);
     expect(await store.updateScan(DIGEST, { state: 'queued', scanId: 'new' }, { state: 'running', buildId: 'b-new' })).toBe(true);
 
     expect(await store.updateScan(DIGEST, { state: 'running', scanId: 'old', buildId: 'b-old' }, { state: 'error', error: 'FAILED' })).toBe(false);
     expect(await store.getScan(DIGEST)).toMatchObject({ scanId: 'new', state: 'running', buildId: 'b-new', attempts: 1 });
     expect(await store.updateScan(DIGEST, { state: 'running', scanId: 'new', buildId: 'b-other' }, { state: 'done' })).toBe(false);
     expect(await store.updateScan(DIGEST, { state: 'running', scanId: 'new', buildId: 'b-new' }, { state: 'done' })).toBe(true);
+  });
+
+  it('lets a claim replace only the failed scan it read: not a newer failure whose back-off still runs', async () => {
+    const store = new MemoryGateStore(new ManualClock('2026-01-05T09:00:00Z'));
+    await store.claimScan(scan({ scanId: 'first' }));
+    expect(await store.updateScan(DIGEST, { state: 'queued', scanId: 'first' }, { state: 'error', error: 'FAILED', attempts: 1, retryAt: '2026-01-05T09:10:00.000Z' })).toBe(true);
+    // Claimers A and B both read the first error. B wins, and its retry fails too: a longer back-off, two attempts.
+    expect(await store.claimScan(scan({ scanId: 'retry-b', attempts: 1 }), { scanId: 'first' })).toBe(true);
+    expect(await store.updateScan(DIGEST, { state: 'queued', scanId: 'retry-b' }, { state: 'error', error: 'FAILED', attempts: 2, retryAt: '2026-01-05T09:30:00.000Z' })).toBe(true);
+    // A claims on what it read: it loses, and the newer error with its back-off stands.
+    expect(await store.claimScan(scan({ scanId: 'retry-a', attempts: 1 }), { scanId: 'first' })).toBe(false);
+    expect(await store.getScan(DIGEST)).toMatchObject({ scanId: 'retry-b', state: 'error', attempts: 2, retryAt: '2026-01-05T09:30:00.000Z' });
+    expect(await store.claimScan(scan({ scanId: 'retry-c', attempts: 2 }), { scanId: 'retry-b' })).toBe(true);
   });
 
   it('applies updateScan only in the expected state, clears optional fields given as undefined and keeps required ones', async () => {

@@ -88,10 +88,10 @@ export class FakeStore implements GateStore {
     this.call('putVerdict');
     this.verdicts.set(`${verdict.digest}#${verdict.policyHash}`, clone(verdict));
   }
-  async claimScan(record: ScanRecord) {
+  async claimScan(record: ScanRecord, replacing?: Pick<ScanRecord, 'scanId'>) {
     this.call('claimScan');
     const existing = this.scans.get(record.digest);
-    if (existing && existing.state !== 'error') return false;
+    if (existing && !(existing.state === 'error' && existing.scanId === replacing?.scanId)) return false;
     this.scans.set(record.digest, clone(record));
     return true;
   }
