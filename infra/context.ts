@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
+import { parseByteSize } from '../functions/core/report-size';
 import type { Decision } from '../functions/core/result/model';
 import type { FargateGateProps } from './fargate-gate';
 import type { LogLevel } from './settings';
@@ -56,6 +57,7 @@ const KEYS = [
   'log-level',
   'metrics-namespace',
   'hook-callback-seconds',
+  'max-report-size',
   'reserved-concurrency',
   'removal-policy',
   'assets-kms-key-arn',
@@ -92,6 +94,12 @@ export function gateSettingsFromContext(read: Reader): GateAppSettings {
   const days = (key: ContextKey) => {
     const value = int(key, 1);
     return value === undefined ? undefined : Duration.days(value);
+  };
+  /** A number of bytes (cdk.json) or a size such as "128MiB", read as the CLI reads --max-report-size. */
+  const sizeOf = (key: ContextKey): number | undefined => {
+    const value = get(key);
+    const text = typeof value === 'number' ? String(value) : str(key);
+    return text === undefined ? undefined : parseByteSize(text, `${CONTEXT_PREFIX}${key}`);
   };
   const minutes = (key: ContextKey) => {
     const value = int(key, 1);
@@ -151,6 +159,7 @@ export function gateSettingsFromContext(read: Reader): GateAppSettings {
     logLevel: str('log-level') as LogLevel | undefined,
     metricsNamespace: str('metrics-namespace'),
     hookCallBackDelay: hookCallBackSeconds === undefined ? undefined : Duration.seconds(hookCallBackSeconds),
+    maxReportSize: sizeOf('max-report-size'),
     reservedConcurrency: int('reserved-concurrency', 1),
     removalPolicy: removal === undefined ? undefined : removal === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
     assetsKeyArn: str('assets-kms-key-arn'),

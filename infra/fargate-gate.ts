@@ -75,6 +75,12 @@ export interface FargateGateProps {
   readonly hookCallBackDelay?: Duration;
   /** CloudWatch namespace of the functions' embedded metrics. @default 'FargateGate' */
   readonly metricsNamespace?: string;
+  /**
+   * Largest scanner report read, in bytes or as a size such as `"128MiB"` (units are powers of 1024), up to 2 GiB: the
+   * functions refuse a larger report (a scan error) and the scan build's evaluator gets the same limit. Raise the
+   * functions' memory with it: parsing takes about five times the report's size. @default 64 MiB
+   */
+  readonly maxReportSize?: number | string;
   /** Reserved concurrency of the gate function; off by default because new accounts cannot spare any. */
   readonly reservedConcurrency?: number;
   /** What happens to the table and the report buckets when the stack is deleted. @default RETAIN */
@@ -390,6 +396,8 @@ export class FargateGate extends Construct {
       GATE_TRIVY_ASSET: { value: trivy.asset },
       GATE_TRIVY_DOWNLOAD_URL: { value: trivy.downloadBaseUrl },
       GATE_TRIVY_TIMEOUT: { value: trivyTimeoutFlag(trivy.scanTimeout) },
+      // The evaluator's --max-report-size: the build refuses what the functions would refuse, and no more.
+      [GATE_ENV.maxReportBytes]: { value: String(this.settings.maxReportBytes) },
     };
     if (trivy.dbRepositories.length > 0) environmentVariables.GATE_TRIVY_DB_REPOSITORY = { value: trivy.dbRepositories.join(',') };
     if (trivy.javaDbRepositories.length > 0) environmentVariables.GATE_TRIVY_JAVA_DB_REPOSITORY = { value: trivy.javaDbRepositories.join(',') };
@@ -490,6 +498,7 @@ export class FargateGate extends Construct {
       [GATE_ENV.sweepMinutes]: String(this.settings.sweepInterval.toMinutes()),
       [GATE_ENV.metricsNamespace]: this.settings.metricsNamespace,
       [GATE_ENV.logLevel]: this.settings.logLevel,
+      [GATE_ENV.maxReportBytes]: String(this.settings.maxReportBytes),
       NODE_OPTIONS: '--enable-source-maps',
     };
   }

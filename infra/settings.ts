@@ -1,6 +1,7 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import { DEFAULT_MAX_REPORT_BYTES, parseByteSize } from '../functions/core/report-size';
 import type { Decision } from '../functions/core/result/model';
 import { PINNED_TRIVY, TRIVY_RELEASES_URL, assertSha256, assertTrivyVersionAllowed, trivyAssetName, type ScanArchitecture } from './trivy';
 
@@ -86,6 +87,8 @@ export interface ResolvedSettings {
   reservedConcurrency?: number;
   removalPolicy: RemovalPolicy;
   assetsKeyArn?: string;
+  /** Largest scanner report the functions and the scan build's evaluator read, in bytes. */
+  maxReportBytes: number;
 }
 
 export interface SettingsInput {
@@ -107,6 +110,7 @@ export interface SettingsInput {
   /** The existing topic of `FargateGateProps.notificationTopic`; only whether it is given matters here (it excludes `notifications.email`). */
   notificationTopic?: unknown;
   assetsKeyArn?: string;
+  maxReportSize?: number | string;
 }
 
 const MINUTE = 60_000;
@@ -200,6 +204,10 @@ export function resolveSettings(input: SettingsInput): ResolvedSettings {
     throw new Error(`reservedConcurrency must be a whole number of at least 1, got ${reservedConcurrency}`);
   }
 
+  // The same parser as the CLI's --max-report-size, so a value means the same in the stack and in CI.
+  const maxReportBytes =
+    input.maxReportSize === undefined ? DEFAULT_MAX_REPORT_BYTES : parseByteSize(String(input.maxReportSize), `maxReportSize (${JSON.stringify(input.maxReportSize)})`);
+
   return {
     trivy: { version, sha256, asset: trivyAssetName(version, architecture), downloadBaseUrl, dbRepositories, javaDbRepositories, checksBundleRepository, scanTimeout },
     compute: {
@@ -223,6 +231,7 @@ export function resolveSettings(input: SettingsInput): ResolvedSettings {
     reservedConcurrency,
     removalPolicy: input.removalPolicy ?? RemovalPolicy.RETAIN,
     ...(assetsKeyArn === undefined ? {} : { assetsKeyArn }),
+    maxReportBytes,
   };
 }
 

@@ -34,6 +34,8 @@ export interface AwsPortsConfig {
   clients?: AwsClients;
   clock?: Clock;
   retention?: Partial<StoreRetention>;
+  /** Largest report read (S3Reports); DEFAULT_MAX_REPORT_BYTES when not given. */
+  maxReportBytes?: number;
 }
 
 export interface AwsPorts {
@@ -61,7 +63,7 @@ export function createAwsPorts(config: AwsPortsConfig): AwsPorts {
     taskDefinitions: new EcsTaskDefinitions({ client: clients.ecs }),
     registry: new EcrRegistry({ clientFor: (location) => clients.ecrFor(location) }),
     scanner: new CodeBuildScanner({ client: clients.codeBuild, projectName: config.scanProjectName }),
-    reports: new S3Reports({ client: clients.s3, bucket: config.reportBucket, prefix: config.reportPrefix }),
+    reports: new S3Reports({ client: clients.s3, bucket: config.reportBucket, prefix: config.reportPrefix, maxReportBytes: config.maxReportBytes }),
     notifier: new EventBridgeNotifier({ client: clients.eventBridge, eventBusName: config.eventBusName }),
     clients,
   };

@@ -23,8 +23,8 @@ export const MAX_REPORT_BYTES_CEILING = 2 * GIB;
 /** How each place names the setting that raises the limit, for the message that refuses a report. */
 export const REPORT_SIZE_SETTING = {
   cli: '--max-report-size (e.g. --max-report-size 128MiB)',
-  // No stack setting yet: the deployed functions and the scan build's evaluator share the default, so they agree.
-  lambda: 'DEFAULT_MAX_REPORT_BYTES in functions/core/report-size.ts (it is also the scan build evaluator\'s default)',
+  // The stack setting reaches the functions (GATE_MAX_REPORT_BYTES) and the scan build's evaluator (--max-report-size) alike.
+  lambda: 'the FargateGate prop maxReportSize (context key fargate-gate:max-report-size), which the scan build\'s evaluator also applies',
 } as const;
 
 const UNITS: Record<string, number> = { '': 1, b: 1, k: KIB, kb: KIB, kib: KIB, m: MIB, mb: MIB, mib: MIB, g: GIB, gb: GIB, gib: GIB };

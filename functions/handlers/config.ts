@@ -1,4 +1,5 @@
 import { DEFAULT_SCAN_RETRY_BACKOFF, type BackoffOptions } from '../core/gate/backoff';
+import { DEFAULT_MAX_REPORT_BYTES } from '../core/report-size';
 
 /** How the gate runs. Every field has a default; the Lambda entry points fill it from `GATE_ENV`. */
 export interface GateConfig {
@@ -54,6 +55,11 @@ export interface GateConfig {
   hookReserveMilliseconds: number;
   /** Task definitions kept in memory per execution environment (they are immutable per revision). */
   taskDefinitionCacheSize: number;
+  /**
+   * Largest scanner report read from S3, in bytes (core/report-size.ts): a larger one is a scan error. The construct
+   * sets it from `maxReportSize` and gives the scan build's evaluator the same value, so the two never disagree.
+   */
+  maxReportBytes: number;
 }
 
 export const DEFAULT_GATE_CONFIG: GateConfig = {
@@ -73,6 +79,7 @@ export const DEFAULT_GATE_CONFIG: GateConfig = {
   hookTimeoutSeconds: 30,
   hookReserveMilliseconds: 3000,
   taskDefinitionCacheSize: 500,
+  maxReportBytes: DEFAULT_MAX_REPORT_BYTES,
 };
 
 export function resolveConfig(partial: Partial<GateConfig> = {}): GateConfig {

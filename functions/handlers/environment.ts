@@ -20,5 +20,7 @@ export const GATE_ENV = {
   hookCallBackDelaySeconds: 'GATE_HOOK_CALLBACK_SECONDS',
   /** Optional: CloudWatch namespace of the gate's EMF metrics (default `FargateGate`). */
   metricsNamespace: 'GATE_METRICS_NAMESPACE',
+  /** Optional: largest scanner report read, in bytes (default 64 MiB); the scan build's evaluator gets the same value. */
+  maxReportBytes: 'GATE_MAX_REPORT_BYTES',
   logLevel: 'LOG_LEVEL',
 } as const;

@@ -53,6 +53,14 @@ describe('createAwsPorts', () => {
     expect(dynamo).toHaveReceivedCommandWith(GetCommand, { TableName: 'gate-table' });
   });
 
+  it('gives the report reader the configured size limit (the stack setting maxReportSize), and the default without one', async () => {
+    const limited = createAwsPorts({ ...config, clients: ports.clients, maxReportBytes: 1024 });
+    s3.on(GetObjectCommand).resolves({ Body: Readable.from([Buffer.from('{}')]) as never, ContentLength: 2048 });
+    await expect(limited.reports.getReport('reports/big.json')).rejects.toThrow('is 2 KiB (2048 bytes), more than the 1 KiB (1024-byte) limit');
+    s3.on(GetObjectCommand).resolves({ Body: Readable.from([Buffer.from('{}')]) as never, ContentLength: 64 * 1024 * 1024 + 1 });
+    await expect(ports.reports.getReport('reports/big.json')).rejects.toThrow('more than the 64 MiB (67108864-byte) limit');
+  });
+
   it('names every missing setting', () => {
     expect(() => createAwsPorts({ ...config, tableName: '', eventBusName: '' })).toThrow('createAwsPorts: missing tableName, eventBusName');
   });

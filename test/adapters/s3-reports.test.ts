@@ -48,7 +48,7 @@ describe('S3Reports', () => {
     const failure = new S3Reports({ client, bucket: 'b', maxReportBytes: 1024 }).getReport('big.json');
     await expect(failure).rejects.toBeInstanceOf(InputError);
     await expect(failure).rejects.toThrow('scan report s3://b/big.json: the scan report is 2 KiB (2048 bytes), more than the 1 KiB (1024-byte) limit');
-    await expect(failure).rejects.toThrow('Raise the limit with DEFAULT_MAX_REPORT_BYTES in functions/core/report-size.ts');
+    await expect(failure).rejects.toThrow('Raise the limit with the FargateGate prop maxReportSize (context key fargate-gate:max-report-size)');
     expect(stream.destroyed).toBe(true);
   });
 

@@ -397,6 +397,8 @@ describe('inline-scan buildspec: scan, upload, evaluation', () => {
   });
 
   describe('evaluation', () => {
+    /** The construct sets GATE_MAX_REPORT_BYTES on the project from maxReportSize (64 MiB by default). */
+    const EVALUATION_INPUTS = { ...VALID_INPUTS, GATE_MAX_REPORT_BYTES: String(64 * 1024 * 1024) };
     /**
      * A stand-in evaluator: records each call, writes a JUnit file or the JSON result where --output says, exits as told.
      * `node -e` (the step reading the decision from the JSON result) runs the real node.
@@ -413,14 +415,15 @@ describe('inline-scan buildspec: scan, upload, evaluation', () => {
       mkdirSync(join(work, 'fargate-gate-out'), { recursive: true });
     }
 
-    it('runs the bundled evaluator on the report with the bundled policy: the result as JSON, a table for the log, JUnit', () => {
+    it('runs the bundled evaluator on the report with the bundled policy and the stack report-size limit: the result as JSON, a table for the log, JUnit', () => {
       stubNode(0);
-      const result = run(step('build', 2), VALID_INPUTS);
+      const result = run(step('build', 2), { ...VALID_INPUTS, GATE_MAX_REPORT_BYTES: '134217728' });
       expect(result.stderr).toBe('');
       expect(result.status).toBe(0);
       expect(result.stdout).toContain('fargate-gate: the image passes the policy\n');
       const invocations = calls().trimEnd().split('\n');
-      const evaluate = 'node --enable-source-maps fargate-gate-bin/fargate-gate.cjs evaluate --report fargate-gate-out/report.json --policy fargate-gate-bin/policy.json';
+      const evaluate =
+        'node --enable-source-maps fargate-gate-bin/fargate-gate.cjs evaluate --report fargate-gate-out/report.json --policy fargate-gate-bin/policy.json --max-report-size 134217728';
       expect(invocations).toEqual([
         `${evaluate} --format json --output fargate-gate-out/result.json`,
         `${evaluate} --format table`,
@@ -430,7 +433,7 @@ describe('inline-scan buildspec: scan, upload, evaluation', () => {
 
     it('keeps the build SUCCEEDED when the image fails an enforced policy (exit 1): the report carries the failure', () => {
       stubNode(1, { decision: 'fail', mode: 'enforce' });
-      const result = run(step('build', 2), VALID_INPUTS);
+      const result = run(step('build', 2), EVALUATION_INPUTS);
       expect(result.status).toBe(0);
       expect(result.stdout).toContain("fargate-gate: the image FAILS the policy; see the failed test cases in this build's report");
       expect(existsSync(join(work, 'fargate-gate-out/junit.xml'))).toBe(true);
@@ -438,7 +441,7 @@ describe('inline-scan buildspec: scan, upload, evaluation', () => {
 
     it('says a failing image fails under an audit policy too, although the evaluator exits 0', () => {
       stubNode(0, { decision: 'fail', mode: 'audit' });
-      const result = run(step('build', 2), VALID_INPUTS);
+      const result = run(step('build', 2), EVALUATION_INPUTS);
       expect(result.status).toBe(0);
       expect(result.stdout).toContain('fargate-gate: the image FAILS the policy (audit mode: reported, not enforced)');
       expect(result.stdout).not.toContain('passes');
@@ -449,7 +452,7 @@ describe('inline-scan buildspec: scan, upload, evaluation', () => {
       ['a scan error under an audit policy', { decision: 'error', mode: 'audit' }, 'fargate-gate: the policy could not judge the image (decision error, audit mode)'],
     ])('names %s as such', (_name, verdict, line) => {
       stubNode(0, verdict);
-      const result = run(step('build', 2), VALID_INPUTS);
+      const result = run(step('build', 2), EVALUATION_INPUTS);
       expect(result.status).toBe(0);
       expect(result.stdout).toContain(line);
     });
@@ -459,22 +462,34 @@ describe('inline-scan buildspec: scan, upload, evaluation', () => {
       ['a result that is not JSON', '<testsuites/>'],
     ])('fails the build on %s rather than guess', (_name, verdict) => {
       stubNode(0, verdict);
-      const result = run(step('build', 2), VALID_INPUTS);
+      const result = run(step('build', 2), EVALUATION_INPUTS);
       expect(result.status).not.toBe(0);
       expect(result.stdout).not.toMatch(/passes|FAILS/);
     });
 
     it('fails the build when the evaluator breaks (exit 2)', () => {
       stubNode(2);
-      const result = run(step('build', 2), VALID_INPUTS);
+      const result = run(step('build', 2), EVALUATION_INPUTS);
       expect(result.status).toBe(2);
       expect(result.stderr).toContain('the evaluator failed with exit status 2');
       expect(calls().trimEnd().split('\n')).toHaveLength(1);
     });
 
+    it.each([
+      ['missing', undefined],
+      ['not a number of bytes', '64MiB; rm -rf /'],
+      ['zero', '0'],
+    ])('fails the build, running no evaluator, when GATE_MAX_REPORT_BYTES is %s', (_name, value) => {
+      stubNode(0);
+      const result = run(step('build', 2), value === undefined ? VALID_INPUTS : { ...VALID_INPUTS, GATE_MAX_REPORT_BYTES: value });
+      expect(result.status).toBe(2);
+      expect(result.stderr).toContain('GATE_MAX_REPORT_BYTES is not a number of bytes');
+      expect(calls()).toBe('');
+    });
+
     it('fails the build when no JUnit report was written', () => {
       stubNode(0, { decision: 'pass', mode: 'enforce' }, false);
-      expect(run(step('build', 2), VALID_INPUTS).status).not.toBe(0);
+      expect(run(step('build', 2), EVALUATION_INPUTS).status).not.toBe(0);
     });
   });
 });

@@ -45,6 +45,7 @@ describe('gateSettingsFromContext', () => {
       'log-level': 'debug',
       'metrics-namespace': 'Platform/Gate',
       'hook-callback-seconds': '60',
+      'max-report-size': '128MiB',
       'reserved-concurrency': '20',
       'removal-policy': 'destroy',
       nag: 'false',
@@ -74,12 +75,15 @@ describe('gateSettingsFromContext', () => {
     expect(gate.reportRetention?.toDays()).toBe(90);
     expect(gate.sweepInterval?.toMinutes()).toBe(2);
     expect(gate.hookCallBackDelay?.toSeconds()).toBe(60);
+    expect(gate.maxReportSize).toBe(128 * 1024 * 1024);
   });
 
   it('reads typed values as cdk.json holds them', () => {
     const settings = fromMap({ clusters: ['prod'], 'lifecycle-hook': false, 'scan-concurrency': 5, 'verdict-ttl-days': 14 });
     expect(settings.gate).toMatchObject({ clusters: ['prod'], lifecycleHook: false, verdictTtl: expect.anything() });
     expect(settings.gate.scanCompute?.concurrentBuildLimit).toBe(5);
+    expect(fromMap({ 'max-report-size': 100_000_000 }).gate.maxReportSize).toBe(100_000_000);
+    expect(fromMap({}).gate.maxReportSize).toBeUndefined();
   });
 
   it('takes the customer managed key of the assets bucket', () => {
@@ -101,6 +105,8 @@ describe('gateSettingsFromContext', () => {
     ['an unknown removal policy', { 'removal-policy': 'snapshot' }, /removal-policy must be retain or destroy/],
     ['a list given as an object', { clusters: { prod: true } }, /fargate-gate:clusters must be a comma-separated string or a list of strings/],
     ['a bad stack name', { 'stack-name': '1gate' }, /stack-name is not a CloudFormation stack name/],
+    ['a report size that is not a size', { 'max-report-size': 'big' }, /fargate-gate:max-report-size: expected a size such as "128MiB", "512MB" or a number of bytes, got "big"/],
+    ['a report size over 2 GiB', { 'max-report-size': '3GiB' }, /fargate-gate:max-report-size: expected a size from 1 byte to 2 GiB, got "3GiB"/],
     ['a topic ARN that is not SNS', { 'notification-topic-arn': 'arn:aws:sqs:eu-west-1:111122223333:q' }, /notification-topic-arn is not an SNS topic ARN/],
     [
       'an e-mail address and an existing topic together',

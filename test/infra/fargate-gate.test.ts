@@ -340,6 +340,27 @@ describe('functions', () => {
     expect(fn.Properties.Environment.Variables[GATE_ENV.clusterArns]).toBe('');
   });
 
+  it('and the scan build get one report-size limit: 64 MiB by default, maxReportSize when set', () => {
+    const limitsOf = (synthesized: Template) => {
+      const functions = Object.values(synthesized.findResources('AWS::Lambda::Function'))
+        .map((fn) => (fn.Properties.Environment?.Variables as Record<string, unknown> | undefined)?.[GATE_ENV.policyFile] !== undefined ? fn : undefined)
+        .filter((fn) => fn !== undefined);
+      return {
+        functions: functions.map((fn) => fn.Properties.Environment.Variables[GATE_ENV.maxReportBytes]),
+        build: projectEnvironment(synthesized)[GATE_ENV.maxReportBytes],
+      };
+    };
+    // Both the gate and the hook function (lifecycleHook defaults to true) read reports.
+    expect(limitsOf(gate())).toEqual({ functions: ['67108864', '67108864'], build: '67108864' });
+    expect(limitsOf(gate({ maxReportSize: '128MiB' }))).toEqual({ functions: ['134217728', '134217728'], build: '134217728' });
+    expect(limitsOf(gate({ maxReportSize: 100_000_000 }))).toEqual({ functions: ['100000000', '100000000'], build: '100000000' });
+  });
+
+  it('refuse a report-size limit that is not a size, at synth, naming the prop', () => {
+    expect(() => gate({ maxReportSize: '64 megs' })).toThrow('maxReportSize ("64 megs"): expected a size such as "128MiB", "512MB" or a number of bytes, got "64 megs"');
+    expect(() => gate({ maxReportSize: '3GiB' })).toThrow('maxReportSize ("3GiB"): expected a size from 1 byte to 2 GiB, got "3GiB"');
+  });
+
   it('retry an event twice at most, for an hour at most, then send it to the function-failures queue', () => {
     template.resourceCountIs('AWS::Lambda::EventInvokeConfig', 1);
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {

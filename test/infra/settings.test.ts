@@ -33,6 +33,7 @@ describe('resolveSettings defaults', () => {
     expect(settings.reportRetention.toDays()).toBe(365);
     expect(settings.sweepInterval.toMinutes()).toBe(5);
     expect(settings.hookCallBackDelay.toSeconds()).toBe(30);
+    expect(settings.maxReportBytes).toBe(64 * 1024 * 1024);
     expect(settings.logRetention).toBe(logs.RetentionDays.THREE_MONTHS);
     expect(settings.removalPolicy).toBe(RemovalPolicy.RETAIN);
     expect(settings.reservedConcurrency).toBeUndefined();
@@ -79,6 +80,9 @@ describe('resolveSettings', () => {
     ['a fractional reserved concurrency', { reservedConcurrency: 2.5 }, /reservedConcurrency must be a whole number/],
     ['an AWS metrics namespace', { metricsNamespace: 'AWS/Lambda' }, /not a custom CloudWatch namespace/],
     ['a hook call-back delay over 15 minutes', { hookCallBackDelay: Duration.minutes(20) }, /hookCallBackDelay must be whole seconds between/],
+    ['a report size that is not a size', { maxReportSize: '64 megs' }, /^maxReportSize \("64 megs"\): expected a size such as "128MiB", "512MB" or a number of bytes, got "64 megs"$/],
+    ['a report size of 0 bytes', { maxReportSize: 0 }, /^maxReportSize \(0\): expected a size from 1 byte to 2 GiB, got "0"$/],
+    ['a report size over 2 GiB', { maxReportSize: '4GiB' }, /maxReportSize \("4GiB"\): expected a size from 1 byte to 2 GiB/],
   ])('rejects %s', (_name, input, message) => {
     expect(() => resolveSettings(input)).toThrow(message);
   });

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { createAwsPorts } from '../../adapters';
 import { CLUSTER_ARN } from '../../core/events/common';
+import { parseByteSize } from '../../core/report-size';
 import type { LoadedPolicy, Policy } from '../../core/policy';
 import { readPolicyFileSync } from '../../io/policy-file';
 import type { GateConfig } from '../config';
@@ -36,6 +37,7 @@ export function createLambdaGate(env: Environment = process.env): LambdaGate {
     reportPrefix: settings.config.reportPrefix,
     scanProjectName: settings.scanProjectName,
     eventBusName: settings.eventBusName,
+    ...(settings.config.maxReportBytes !== undefined ? { maxReportBytes: settings.config.maxReportBytes } : {}),
   });
   logger.info({ policy: policy.name, policyHash: policy.hash, clusters: settings.config.clusterArns?.length ?? 0 }, 'gate ready');
   const gate = createGate({
@@ -77,6 +79,11 @@ export function readSettings(env: Environment): Settings {
     if (!Number.isFinite(value) || value <= 0) throw new Error(`fargate-gate: environment variable ${name} must be a positive number, got ${JSON.stringify(text)}`);
     return value;
   };
+  // The construct writes a number of bytes; a size such as "128MiB" set by hand is read the way the CLI reads it.
+  const byteSize = (name: string): number | undefined => {
+    const text = env[name]?.trim();
+    return text ? parseByteSize(text, `fargate-gate: environment variable ${name}`) : undefined;
+  };
   const clusterArns = (env[GATE_ENV.clusterArns] ?? '')
     .split(',')
     .map((arn) => arn.trim())
@@ -93,6 +100,7 @@ export function readSettings(env: Environment): Settings {
     scanTimeoutMinutes: positive(GATE_ENV.scanTimeoutMinutes),
     hookCallBackDelaySeconds: positive(GATE_ENV.hookCallBackDelaySeconds),
     sweepIntervalMinutes: positive(GATE_ENV.sweepMinutes),
+    maxReportBytes: byteSize(GATE_ENV.maxReportBytes),
   };
   return {
     tableName: required(GATE_ENV.tableName),

@@ -38,6 +38,12 @@ describe('readSettings', () => {
     });
   });
 
+  it('reads the report-size limit the construct sets, in bytes, and leaves the default when it is not set', () => {
+    expect(readSettings(env({ [GATE_ENV.maxReportBytes]: '134217728' })).config.maxReportBytes).toBe(128 * 1024 * 1024);
+    expect(readSettings(env({ [GATE_ENV.maxReportBytes]: ' 128MiB ' })).config.maxReportBytes).toBe(128 * 1024 * 1024);
+    expect(readSettings(env()).config.maxReportBytes).toBeUndefined();
+  });
+
   it('resolves a relative policy path against the function root', () => {
     expect(readSettings(env({ [GATE_ENV.policyFile]: 'policies/default.json', LAMBDA_TASK_ROOT: '/var/task' })).policyFile).toBe('/var/task/policies/default.json');
   });
@@ -48,6 +54,8 @@ describe('readSettings', () => {
     [{ [GATE_ENV.verdictTtlDays]: 'ten' }, GATE_ENV.verdictTtlDays],
     [{ [GATE_ENV.scanTimeoutMinutes]: '-5' }, GATE_ENV.scanTimeoutMinutes],
     [{ [GATE_ENV.clusterArns]: 'prod' }, GATE_ENV.clusterArns],
+    [{ [GATE_ENV.maxReportBytes]: 'lots' }, GATE_ENV.maxReportBytes],
+    [{ [GATE_ENV.maxReportBytes]: '0' }, GATE_ENV.maxReportBytes],
   ])('fails the cold start naming the bad variable (%o)', (overrides, name) => {
     expect(() => readSettings(env(overrides))).toThrow(name);
   });
