@@ -7,7 +7,7 @@
  *   - a leading `!` (picomatch negated the whole pattern);
  *   - brace ranges `{1..3}`, braces without a comma `{a}`, unbalanced braces and an unclosed `[`;
  *   - POSIX classes `[[:alpha:]]` and reversed ranges `[z-a]`;
- *   - `**` touching a brace (`{**,a}`), whose meaning depended on how braces expand, runs of three or more `*`,
+ *   - `**` touching a brace (`{**,a}`, `{a/**,b}`, `{a,b/}**`), whose meaning depended on how braces expand, runs of three or more `*`,
  *     and a leading `./` (picomatch dropped it, as from a file path).
  */
 
@@ -132,15 +132,16 @@ class Parser {
     }
     const before = chars[start - 1];
     const after = chars[this.index];
-    const escaped = chars[start - 2] === '\\';
-    const braceBefore = !escaped && (before === '{' || (depth > 0 && before === ','));
+    // Told by what was parsed, not by the character before: `\\{**,a}` opens a brace (the backslash is escaped), `{a\,**}`
+    // does not start an alternative, and `{a/,b}**` ends one (in its expansion `a/**` spans segments, `b**` does not).
+    const braceBefore = (depth > 0 && nodes.length === 0) || nodes[nodes.length - 1]?.kind === 'alternatives';
     const braceAfter = after === '{' || (depth > 0 && (after === ',' || after === '}'));
     const segmentStart = start === 0 || before === '/';
     const segmentEnd = after === undefined || after === '/';
-    // `{**,a}` or `x/{a,b}**`: whether that `**` spans segments depended on how braces expand; say so instead of guessing.
+    // `{**,a}`, `{a/**,b}` or `x/{a,b/}**`: whether that `**` spans segments depended on how braces expand; say so instead of guessing.
     if (run === 2 && ((braceBefore && (segmentEnd || braceAfter)) || (braceAfter && segmentStart))) {
       this.index = start;
-      this.fail('"**" may not touch a brace ({**,a} or {a,b}/**): write each alternative in full, e.g. {a/**,b/**}');
+      this.fail('"**" may not touch a brace ({**,a}, {a/**,b} or {a,b/}**): keep it outside the braces, e.g. {a,b}/**, or list separate patterns such as "a/**" and "b/**"');
     }
     if (run !== 2 || !segmentStart || !segmentEnd) {
       // `a**b` matches like `a*b`, as it did under picomatch. Unlike picomatch, a `*` that is a whole segment

@@ -16,6 +16,13 @@ describe('parseGlob', () => {
     ['[[:alpha:]]', /POSIX classes/],
     ['[z-a]', /runs backwards; write a-z/],
     ['{**,a}/x', /"\*\*" may not touch a brace/],
+    // `}` before `**` is a brace too: {a/,b}** expands to a/** (any number of segments) and b** (one segment).
+    ['{a/,b}**', /"\*\*" may not touch a brace/],
+    ['x/{a,b/}**', /"\*\*" may not touch a brace/],
+    // An escaped backslash does not escape the brace after it.
+    ['\\\\{**,a}', /"\*\*" may not touch a brace/],
+    // An escaped comma does not end an alternative: the ** is inside one segment of one alternative.
+    ['{a\\,**,b}', undefined],
     ['x/{a,b}/**', undefined],
     ['***', /"\*\*\*" is ambiguous/],
     ['./team/*', /may not start with "\.\/"/],
@@ -30,6 +37,14 @@ describe('parseGlob', () => {
     for (const pattern of ['prod-*', 'v?.*', 'team/**', '**/app', 'a/**/b', '[abc]', '[!a-z]', '[^0-9]', '[]a]', '{a,b,}', '{a,{b,c}}-*', '\\*', '\\{a,b\\}', 'pkg:npm/%40scope/*@1.*', '*-*-*-*-*-*-*-*-SNAPSHOT']) {
       expect([pattern, globProblem(pattern)]).toEqual([pattern, undefined]);
     }
+  });
+
+  it('suggests, for a ** touching a brace, only forms it accepts', () => {
+    const problem = globProblem('{a/**,b/**}') as string;
+    expect(problem).toMatch(/"\*\*" may not touch a brace/);
+    const suggested = [...problem.matchAll(/e\.g\. (\S+),|"([^"]*\*\*[^"]*)"/g)].map((m) => m[1] ?? m[2]).filter((text) => text !== '**');
+    expect(suggested).toEqual(['{a,b}/**', 'a/**', 'b/**']);
+    for (const pattern of suggested) expect([pattern, globProblem(pattern)]).toEqual([pattern, undefined]);
   });
 
   it('says where the problem is and refuses patterns longer than the limit', () => {
