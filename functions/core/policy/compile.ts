@@ -73,7 +73,7 @@ function build(document: Policy): CompiledPolicy {
     secretRuleIds: lower(rules.secrets?.ruleIds),
     environmentAllowNames: compileGlobs(rules.secrets?.environment?.allowNames, { nocase: true }),
     allowedRegistries: compileGlobs(rules.images?.allowedRegistries, { nocase: true }),
-    denyTags: compileGlobs(rules.images?.denyTags),
+    denyTags: compileGlobs(rules.images?.denyTags, { overlong: 'matches' }),
     modeOverrides: (document.modeOverrides ?? []).map(compileOverride),
     exceptions: (document.exceptions ?? []).map(compileException),
   };

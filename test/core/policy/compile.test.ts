@@ -12,6 +12,17 @@ describe('compilePolicy', () => {
     const loaded = policy({ exceptions: [{ id: 'E', match: { ids: ['ds026', 'cve-2024-1'] }, reason: 'r', owner: 'o', expiresAt: '2027-01-01' }] });
     expect([...(compilePolicy(loaded).exceptions[0].idKeys ?? [])].sort()).toEqual(['CVE-2024-1', 'DS-0026', 'DS026']);
   });
+
+  it('counts a tag too long to match as denied, and a too long package as not excepted', () => {
+    const overlong = 'a'.repeat(5000);
+    const loaded = policy({
+      rules: { images: { action: 'deny', denyTags: ['b*'] } },
+      exceptions: [{ id: 'E', match: { packages: ['a*'] }, reason: 'r', owner: 'o', expiresAt: '2027-01-01' }],
+    });
+    const compiled = compilePolicy(loaded);
+    expect(compiled.denyTags?.([overlong])).toBe(true);
+    expect(compiled.exceptions[0].packages?.([overlong])).toBe(false);
+  });
 });
 
 describe('expiryMs', () => {

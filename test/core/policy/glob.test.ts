@@ -1,4 +1,4 @@
-import { clusterNames, compileGlobs, serviceNames } from '../../../functions/core/policy/glob';
+import { MAX_GLOB_CANDIDATE_LENGTH, clusterNames, compileGlobs, serviceNames } from '../../../functions/core/policy/glob';
 import { inputErrorOf } from '../../support/input-error';
 
 describe('compileGlobs', () => {
@@ -86,6 +86,28 @@ describe('compileGlobs keeps the meaning patterns had under picomatch 4.0.7 (dot
     const denyTags = compileGlobs(['*-*-*-*-*-*-*-*-SNAPSHOT'])!;
     expect(denyTags(['-'.repeat(127)])).toBe(false);
     expect(denyTags(['1-2-3-4-5-6-7-8-SNAPSHOT'])).toBe(true);
+  });
+});
+
+describe('compileGlobs bounds what it matches', () => {
+  const longest = 'a'.repeat(MAX_GLOB_CANDIDATE_LENGTH);
+  const overlong = `${longest}a`;
+
+  it('matches a candidate up to the bound as any other', () => {
+    expect(compileGlobs(['a*'])?.([longest])).toBe(true);
+    expect(compileGlobs(['a*'], { overlong: 'matches' })?.([longest])).toBe(true);
+    expect(compileGlobs(['b*'], { overlong: 'matches' })?.([longest])).toBe(false);
+  });
+
+  it('never lets a longer candidate through: no match for allow lists and exceptions, a match for deny lists', () => {
+    // A report can carry a package name of megabytes; matching it against a long pattern would take minutes.
+    expect(compileGlobs(['a*'])?.([overlong])).toBe(false);
+    expect(compileGlobs(['b*'], { overlong: 'matches' })?.([overlong])).toBe(true);
+  });
+
+  it('answers for a megabyte candidate without reading it', () => {
+    const huge = '*-'.repeat(512 * 1024);
+    expect(compileGlobs(['*-*-*-*-*-*-*-*-*-*-*-*-*-*-*-*-*-*-*-*-*-*-*-*-*-*-*-*-*-*-SNAPSHOT'])?.([huge])).toBe(false);
   });
 });
 
