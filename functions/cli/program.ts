@@ -486,25 +486,31 @@ function reportNames(matched: Matched): string[] {
 
 /**
  * `--allow-non-image-report` values, each checked to name a container or a report file of this run, so a typo
- * waives nothing silently; a waiver of a report that is an image scan anyway is pointless and said so.
+ * waives nothing silently; a waiver of a report that is an image scan anyway is pointless and said so. Waivers are kept
+ * per container judged, with the value that named it: a container's name waives that container only, even when another
+ * container is judged by the same report file; a file name waives that file wherever it is given.
  */
-function nonImageWaivers(values: readonly string[], containers: readonly Matched[], io: CliIo): Set<string> {
-  const waivers = new Set<string>();
+function nonImageWaivers(values: readonly string[], containers: readonly Matched[], io: CliIo): Map<Matched, string> {
+  const waivers = new Map<Matched, string>();
   for (const value of values) {
-    const named = containers.filter((m) => m.report && reportNames(m).some((name) => name === value || (m.file !== undefined && pathOf(value, io) === pathOf(m.file, io))));
+    const named = containers.filter((m) => m.report && (m.name === value || namesFile(value, m, io)));
     if (named.length === 0) {
       const known = containers.filter((m) => m.report).flatMap(reportNames).map((name) => JSON.stringify(name));
       throw new InputError(`--allow-non-image-report ${value}: no container or report file of this run has that name (they are ${known.join(', ')})`);
     }
     for (const m of named) {
       if (m.report?.artifact?.kind === 'image') {
-        io.stderr(`fargate-gate: warning: --allow-non-image-report ${value}: ${m.file} is a scan of an image; the waiver is not needed
-`);
+        io.stderr(`fargate-gate: warning: --allow-non-image-report ${value}: ${m.file} is a scan of an image; the waiver is not needed\n`);
       }
-      waivers.add(m.file as string);
+      if (!waivers.has(m)) waivers.set(m, value);
     }
   }
   return waivers;
+}
+
+/** Whether `value` names the report file of `matched` (as given, or as the same path). */
+function namesFile(value: string, matched: Matched, io: CliIo): boolean {
+  return matched.file !== undefined && (value === matched.file || pathOf(value, io) === pathOf(matched.file, io));
 }
 
 /**
@@ -512,18 +518,18 @@ function nonImageWaivers(values: readonly string[], containers: readonly Matched
  * bare run), a `trivy fs` put in place of `trivy image` by mistake would pass the gate. Refused, like a report of
  * another image, unless `--allow-non-image-report` names this report or its container.
  */
-function checkImageScan(matched: Matched & { report: ScanReport; file: string }, waivers: ReadonlySet<string>, io: CliIo): void {
+function checkImageScan(matched: Matched & { report: ScanReport; file: string }, waivers: ReadonlyMap<Matched, string>, io: CliIo): void {
   if (matched.report.artifact?.kind === 'image') return;
   const subject = matched.spec ? `the image container "${matched.spec.name}" runs (${matched.spec.image})` : 'an image';
-  const waiver = `--allow-non-image-report ${matched.name ?? matched.file}`;
-  if (!waivers.has(matched.file)) {
+  const waivedBy = waivers.get(matched);
+  if (waivedBy === undefined) {
     throw new InputError(
       `the report is ${describeArtifact(matched.report)}, so it cannot vouch for ${subject}; scan the image (\`trivy image\`, \`grype IMAGE\`), ` +
-        `or pass ${waiver} to judge ${matched.spec ? 'the container' : 'it'} by this report anyway`,
+        `or pass --allow-non-image-report ${matched.name ?? matched.file} to judge ${matched.spec ? 'the container' : 'it'} by this report anyway`,
       { source: matched.file },
     );
   }
-  io.stderr(`fargate-gate: warning: ${matched.file}: the report is ${describeArtifact(matched.report)}; judged as ${subject} anyway (${waiver})\n`);
+  io.stderr(`fargate-gate: warning: ${matched.file}: the report is ${describeArtifact(matched.report)}; judged as ${subject} anyway (--allow-non-image-report ${waivedBy})\n`);
 }
 
 /** The assessment without the scanned digest, for a report not proven to be of the container's image: the engine must not record that digest for it. */

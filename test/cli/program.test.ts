@@ -573,6 +573,23 @@ describe('fargate-gate evaluate: a report that is not a scan of an image', () =>
     expect(json(both.stdout).subject.images.map((image) => image.container)).toEqual(['api', 'log-router']);
   });
 
+  it('a container\'s waiver does not reach another container judged by the same report file; the file\'s name waives both', async () => {
+    // Review of issue 7: waivers were kept by file, so naming "api" also waived log-router's use of the same fs report.
+    const shared = trivyVariant(NONROOT, tmp.path('shared-fs.json'), { artifactName: '.', repoDigests: [], notAnImage: true });
+    const base = ['evaluate', '-t', TASKDEF, '-r', `api=${shared}`, '-r', `log-router=${shared}`, '-f', 'json'];
+    const one = await cli([...base, '--allow-non-image-report', 'api']);
+    expect(one.code).toBe(2);
+    expect(one.stdout).toBe('');
+    expect(one.stderr).toContain(`fargate-gate: ${shared}: the report is a scan of a filesystem (ArtifactType "filesystem"), not of an image, so it cannot vouch for the image container "log-router" runs`);
+    expect(one.stderr).toContain('or pass --allow-non-image-report log-router to judge the container by this report anyway');
+    const byFile = await cli([...base, '--allow-non-image-report', shared]);
+    expect(byFile.code).not.toBe(2);
+    expect(json(byFile.stdout).subject.images.map((image) => image.container)).toEqual(['api', 'log-router']);
+    // Each warning names the waiver the user gave, not one they did not.
+    expect(byFile.stderr).toContain(`judged as the image container "api" runs (111122223333.dkr.ecr.eu-west-1.amazonaws.com/payments-api:2.3.1) anyway (--allow-non-image-report ${shared})`);
+    expect(byFile.stderr).not.toContain('(--allow-non-image-report log-router)');
+  });
+
   it('a waiver that names nothing of this run is refused, and one of an image scan is said to be needless', async () => {
     const typo = await cli(['evaluate', '-r', NONROOT, '--allow-non-image-report', 'ap', '-f', 'json']);
     expect(typo.code).toBe(2);
