@@ -82,6 +82,11 @@ function fixOf(vulnerability: GrypeMatchDoc['vulnerability'], tally: UnreadTally
     );
     return { fixState: 'unknown', versions };
   }
+  // Every Grype from 0.13 on writes `fix.state` (a string, never omitted; "" when its data has no state): a `fix` without
+  // one, and without versions, was not read from any Grype and says nothing about a fix.
+  if (vulnerability.fix != null && vulnerability.fix.state == null && versions.length === 0) {
+    tally.note('vulnerabilities with a vulnerability.fix that has neither state nor versions have an unknown fix state and are judged by the unfixable thresholds', vulnerability.id);
+  }
   if (state !== undefined && !isGrypeFixStateWord(state)) {
     tally.note(`vulnerabilities with a fix.state Grype does not document (${JSON.stringify(state.slice(0, 40))}) have an unknown fix state and are judged by the unfixable thresholds`, vulnerability.id);
   }

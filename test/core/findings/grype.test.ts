@@ -6,6 +6,9 @@ const EDGE = 'grype/image-edge-cases.json';
 /** The edge-case report's match without a severity (as Grype writes one its data has no rating for) is noted, not read as "unknown" silently. */
 const NO_SEVERITY =
   'vulnerabilities with no severity were read as "unknown" severity, which the vulnerabilities rule judges as its treatUnknownAs says: 1 ("CVE-2024-26308")';
+/** The edge-case report's CVE-2022-42004 has a `fix` with an empty versions list and no state, which no Grype writes: noted, not read as "unknown" silently. */
+const STATELESS_FIX =
+  'vulnerabilities with a vulnerability.fix that has neither state nor versions have an unknown fix state and are judged by the unfixable thresholds: 1 ("CVE-2022-42004")';
 const encode = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64');
 
 describe('normaliseGrypeReport: an image report with every edge case', () => {
@@ -95,7 +98,7 @@ describe('normaliseGrypeReport: an image report with every edge case', () => {
     expect(report.vulnerabilities).toHaveLength(9);
   });
 
-  it('reports the credential baked into the image ENV as a secret, masked, and has no misconfigurations, and warns only of the unrated match', () => {
+  it('reports the credential baked into the image ENV as a secret, masked, and has no misconfigurations, and warns only of the unrated match and the stateless fix', () => {
     expect(report.secrets).toEqual([
       {
         ruleId: 'plaintext-credential',
@@ -107,7 +110,7 @@ describe('normaliseGrypeReport: an image report with every edge case', () => {
       },
     ]);
     expect(report.misconfigurations).toEqual([]);
-    expect(report.warnings).toEqual([NO_SEVERITY]);
+    expect(report.warnings).toEqual([NO_SEVERITY, STATELESS_FIX]);
   });
 });
 
@@ -156,9 +159,9 @@ describe('normaliseGrypeReport: variants', () => {
   ])('warns about a config that is %s', (_label, config, problem) => {
     const report = variant((doc) => (doc.source.target.config = config));
     expect(report.image.hasImageConfig).toBe(false);
-    expect(report.warnings).toHaveLength(2);
+    expect(report.warnings).toHaveLength(3);
     expect(report.warnings?.[0]).toContain(`source.target.config ${problem}`);
-    expect(report.warnings?.[1]).toBe(NO_SEVERITY);
+    expect(report.warnings?.slice(1)).toEqual([NO_SEVERITY, STATELESS_FIX]);
     // The config's environment holds credentials: a warning names the kind of a value, never the value.
     expect(report.warnings?.[0]).not.toContain('hunter2');
   });
@@ -172,13 +175,13 @@ describe('normaliseGrypeReport: variants', () => {
   it('warns when an image report has no config at all', () => {
     const report = variant((doc) => (doc.source.target.config = null));
     expect(report.image.hasImageConfig).toBe(false);
-    expect(report.warnings).toEqual(['source.target.config is absent, so the image user and environment are unknown', NO_SEVERITY]);
+    expect(report.warnings).toEqual(['source.target.config is absent, so the image user and environment are unknown', NO_SEVERITY, STATELESS_FIX]);
   });
 
   it('ignores a manifestDigest that is not sha256, with a warning, and falls back to repoDigests', () => {
     const report = variant((doc) => (doc.source.target.manifestDigest = 'sha256:abc'));
     expect(report.image.digest).toBe(fixtureJson(EDGE).source.target.manifestDigest);
-    expect(report.warnings).toEqual(['source.target.manifestDigest "sha256:abc" is not a sha256 digest and was ignored', NO_SEVERITY]);
+    expect(report.warnings).toEqual(['source.target.manifestDigest "sha256:abc" is not a sha256 digest and was ignored', NO_SEVERITY, STATELESS_FIX]);
   });
 
   it('takes the digest from repoDigests when there is no manifestDigest', () => {
@@ -303,6 +306,28 @@ describe('normaliseGrypeReport: gaps are said, never read as the lenient value s
       'vulnerabilities with neither vulnerability.fix (Grype 0.13 and later) nor vulnerability.fixedInVersion (earlier Grype, which omits it when it knows no fix) ' +
         'have an unknown fix state and are judged by the unfixable thresholds: 1 ("CVE-2022-1471")',
     );
+  });
+
+  // Review of issue 7: a `fix` object without `state` (every Grype since 0.13 writes it) and without versions became
+  // "unknown", judged by the unfixable thresholds, in silence.
+  it.each([
+    ['an empty fix object', {}],
+    ['a fix with no state and no versions', { versions: [] }],
+    ['a fix whose state and versions are null', { state: null, versions: null }],
+  ])('%s: unknown fix state, with a warning', (_label, fix) => {
+    const at = (doc: any) => doc.matches.findIndex((m: any) => m.vulnerability.id === 'CVE-2022-1471');
+    const report = variant((doc) => (doc.matches[at(doc)].vulnerability.fix = fix));
+    expect(report.vulnerabilities.find((v) => v.id === 'CVE-2022-1471')?.fixState).toBe('unknown');
+    expect(report.warnings).toContain(
+      'vulnerabilities with a vulnerability.fix that has neither state nor versions have an unknown fix state and are judged by the unfixable thresholds: 2 ("CVE-2022-1471", "CVE-2022-42004")',
+    );
+  });
+
+  it('Grype\'s own empty state (its data has none) is read as unknown without a warning, as policy-engines.md §5.6 maps it', () => {
+    const at = (doc: any) => doc.matches.findIndex((m: any) => m.vulnerability.id === 'CVE-2022-1471');
+    const report = variant((doc) => (doc.matches[at(doc)].vulnerability.fix = { versions: [], state: '' }));
+    expect(report.vulnerabilities.find((v) => v.id === 'CVE-2022-1471')?.fixState).toBe('unknown');
+    expect(report.warnings?.filter((w) => w.includes('CVE-2022-1471'))).toEqual([]);
   });
 
   it('a fix.state word Grype does not document: unknown, with a warning naming the word', () => {
