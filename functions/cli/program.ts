@@ -35,9 +35,10 @@ export const EXIT = { ok: 0, policyFailed: 1, error: 2 } as const;
 const FORMATS = ['table', 'json', 'junit', 'markdown'] as const;
 
 /**
- * `--fail-on`: the least decision that exits 1, as grype's `--fail-on <severity>` sets exit code 1 for findings at or
- * above a severity (github.com/anchore/grype README, "--fail-on"; anchore/grype#1922) and trivy's `--exit-code 1`
- * makes findings fail a pipeline (trivy.dev docs, "Exit Code").
+ * `--fail-on`: the least decision that exits 1 (the gate's "policy failed"), named after grype's `--fail-on <severity>`,
+ * which fails the run for findings at or above a severity, and in the spirit of trivy's `--exit-code N`, which makes
+ * findings fail a pipeline (trivy.dev docs, "Exit Code"). Grype's own status for it is 1 before v0.91.1 and 2 since
+ * (anchore/grype#2575, cmd/grype/cli/cli.go `WithMapExitCode`); the gate keeps 2 for bad input and errors.
  */
 const FAIL_ON = ['fail', 'warn'] as const;
 type FailOn = (typeof FAIL_ON)[number];
