@@ -133,6 +133,9 @@ describe('rules.images under policies/strict.json: an image name that is not a v
     if (!/^[a-z0-9-]+\.dkr\.ecr(?:-fips)?\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?$/.test(host) && !/\.dkr\.ecr(?:-fips)?\..*\.amazonaws\.com(?:\.cn)?$/.test(host)) return false;
     const tag = /:([^:/@]+)(?:@|$)/.exec(reference.slice(host.length))?.[1];
     if (!reference.includes('@') && (tag === undefined || DENIED_TAGS.includes(tag) || tag.endsWith('-SNAPSHOT'))) return false;
+    // The reference grammar's limits (distribution/reference): a name of at most 255 characters, a tag of at most 128.
+    const name = reference.split('@')[0].slice(0, tag === undefined ? undefined : -(tag.length + 1));
+    if (name.length > 255 || (tag !== undefined && tag.length > 128)) return false;
     expect(() => parseImageReference(reference)).not.toThrow();
     return true;
   };
@@ -147,15 +150,23 @@ describe('rules.images under policies/strict.json: an image name that is not a v
       return ref.slice(0, i) + char + ref.slice(replace ? i + 1 : i);
     });
   const anyText = fc.oneof(fc.string({ unit: 'binary', maxLength: 120 }), fc.string({ unit: 'grapheme-ascii', maxLength: 120 }));
+  // Names and tags around the grammar's length limits, otherwise valid and allowed.
+  const long = fc
+    .tuple(fc.integer({ min: 150, max: 300 }), fc.integer({ min: 1, max: 140 }))
+    .map(([nameLength, tagLength]) => {
+      const host = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/';
+      return `${host}${'a'.repeat(Math.max(1, nameLength - host.length))}:${'v'.repeat(tagLength)}`;
+    });
 
   it.each([
     ['a bare report', false],
     ['a task definition', true],
-  ])('names from %s: no images violation only for a valid ECR reference with an immutable tag or a digest', (_label, viaTaskDefinition) => {
+  ])('names from %s: no images violation exactly for a valid ECR reference with an immutable tag or a digest', (_label, viaTaskDefinition) => {
     assertProperty(
       // An empty name is no name: the report's repository digest (an allowed ECR image) names the image then.
-      fc.property(fc.oneof(mutated, anyText, ecrReference).filter((reference) => reference !== ''), (reference) => {
-        if (imageViolations(reference, viaTaskDefinition).length === 0) expect([reference, passable(reference)]).toEqual([reference, true]);
+      // Both ways, so the property fails if a bad name passes and if the rule denies everything: the oracle decides alone.
+      fc.property(fc.oneof(mutated, anyText, ecrReference, long).filter((reference) => reference !== ''), (reference) => {
+        expect([reference, imageViolations(reference, viaTaskDefinition).length === 0]).toEqual([reference, passable(reference)]);
       }),
       { numRuns: 400 },
     );
