@@ -347,6 +347,14 @@ describe('normaliseGrypeReport: what was scanned (artifact)', () => {
     expect(normaliseGrypeReport(fixtureJson(file), file).artifact).toEqual(artifact);
   });
 
+  // Grype's source types (grype/presenter/models/source.go: image, directory, file, snap, sbom-file, purl, cpe, unknown):
+  // only "image", spelt exactly so, is an image scan.
+  it.each(['directory', 'file', 'snap', 'sbom-file', 'purl', 'cpe', 'unknown', 'Image', 'IMAGE'])('source.type %j is not an image scan', (type) => {
+    const doc = fixtureJson(EDGE);
+    doc.source.type = type;
+    expect(normaliseGrypeReport(doc, 'r.json').artifact).toEqual({ kind: 'other', type });
+  });
+
   it('a report without source states nothing', () => {
     const doc = fixtureJson(EDGE);
     delete doc.source;

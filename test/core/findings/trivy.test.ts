@@ -456,6 +456,17 @@ describe('normaliseTrivyReport: what was scanned (artifact)', () => {
     expect(normaliseTrivyReport(fixtureJson(file), file).artifact).toEqual(artifact);
   });
 
+  // Trivy's artifact types (pkg/fanal/artifact: container_image, filesystem, repository, cyclonedx, spdx, aws_account, vm):
+  // only container_image, spelt exactly so, is an image scan; another spelling is not taken for one (refused, never passed).
+  it.each(['filesystem', 'repository', 'cyclonedx', 'spdx', 'aws_account', 'vm', 'CONTAINER_IMAGE', 'Container_Image', 'container-image', ' container_image x'])(
+    'ArtifactType %j on an image report is not an image scan',
+    (type) => {
+      const doc = fixtureJson(EDGE);
+      doc.ArtifactType = type;
+      expect(normaliseTrivyReport(doc, 'r.json').artifact).toEqual({ kind: 'other', type: type.trim() });
+    },
+  );
+
   it('without ArtifactType: an image only with an image id, image config or repository digest', () => {
     const doc = fixtureJson(EDGE);
     delete doc.ArtifactType;
