@@ -100,7 +100,7 @@ export function renderTimeline(result: ScenarioResult, options: TimelineOptions 
     .filter(([, count]) => count > 0)
     .map(([type, count]) => `${type} ${count}`);
   line('  ', `events delivered ${result.counts.events}, handler errors ${result.counts.handlerErrors}, AWS calls ${result.counts.awsCalls}`);
-  if (allIgnored.size > 0) line('  ', `${ignoredSentence(allIgnored)}, not listed (--verbose lists them)`);
+  if (allIgnored.size > 0) line('  ', `${ignoredSentence(allIgnored)} (--verbose lists them)`);
   line('  ', `gate actions: ${actionCounts.join(', ') || 'none'}`);
   for (const task of result.tasks) {
     const stop = task.lastStatus === 'STOPPED' ? ` (${task.stopCode ?? 'stopped'}${task.stoppedReason ? `: ${task.stoppedReason}` : ''})` : '';

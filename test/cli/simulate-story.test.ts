@@ -114,6 +114,8 @@ describe('simulate timeline: routine ignored events', () => {
     expect(summary).toContain(`not a starting task (${notStarting})`);
     expect(summary).toContain(`duplicate or out-of-order event (${duplicates})`);
     expect(summary).toContain(`${notStarting + duplicates} routine events ignored`);
+    // Every item of the list is a reason with its count: no word after the last count reads as one more reason.
+    expect(summary).toMatch(/^ {2}\d+ routine events ignored: [^,()]+ \(\d+\)(, [^,()]+ \(\d+\))* \(--verbose lists them\)$/);
     // Under the step they happened in, too.
     expect(quiet.lines).toContainEqual(expect.stringMatching(/^\+0:00:00 {6}\.\. \d+ routine events ignored: duplicate or out-of-order event \(\d+\) \(--verbose lists them\)$/));
     expect(verbose.stdout).not.toContain('routine events ignored');
