@@ -68,8 +68,10 @@ A report that is not a scan of an image (trivy fs, trivy repo, trivy config, a G
 exit 2, with or without a task definition: it cannot vouch for the image that runs. To judge by it anyway (a CI job
 that scans its source tree), name it: --allow-non-image-report CONTAINER or --allow-non-image-report FILE, once per
 report. Such a report has no image config, so under a rootUser rule it fails unless the task definition sets a
-non-root user. Several reports
-without a task definition are labelled by the image each one scanned (else by file name) in the CONTAINER column.
+non-root user.
+
+Several reports without a task definition are labelled by the image each one scanned (else by file name) in the
+CONTAINER column.
 
 Under an audit-mode policy the exit status is 0 whatever the result; in JUnit output the failures stay failures,
 and the suite name and every failure message end in "(audit: not blocking)".

@@ -786,6 +786,16 @@ describe('fargate-gate --help and --version', () => {
     expect(run.stderr).toBe('');
   });
 
+  it('evaluate --help: its prose paragraphs are filled, no line broken off mid-paragraph', async () => {
+    const run = await cli(['evaluate', '--help']);
+    const prose = run.stdout.slice(run.stdout.indexOf('Exit status:'), run.stdout.indexOf('Examples:'));
+    const paragraphs = prose.trim().split(/\n\n/);
+    expect(paragraphs.length).toBeGreaterThan(3);
+    // Every line but a paragraph's last runs to the fill width (about 110 columns); a short one is a stray line break.
+    const short = paragraphs.flatMap((paragraph) => paragraph.split('\n').slice(0, -1)).filter((line) => line.length < 90);
+    expect(short).toEqual([]);
+  });
+
   it('--version prints the package version', async () => {
     const run = await cli(['--version']);
     const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
