@@ -5,7 +5,7 @@ import { join } from 'node:path';
 /*
  * What `npm pack` puts in the tarball users install (package.json "files"): the compiled CLI and construct library with
  * their .d.ts, the function sources the construct bundles at synth, the policies and their schema, the buildspec, and
- * the documentation; nothing else. `.ci/check-package` installs the real tarball and runs it.
+ * the documentation, the example scenarios and reports; nothing else. `.ci/check-package` installs the real tarball and runs it.
  */
 const ROOT = join(__dirname, '../..');
 
@@ -37,6 +37,10 @@ const NEEDED = [
   'policies/strict.json',
   'policies/policy.schema.json',
   'docs/deploy.md',
+  // simulate --help points here, and an installed package can run its examples: simulate --scenario node_modules/fargate-gate/examples/...
+  'examples/scenarios/README.md',
+  'examples/scenarios/demo.json',
+  'examples/reports/alpine-root-critical.trivy.json',
 ];
 
 /** What may be in the tarball at all: one pattern per kind of file. */
@@ -50,6 +54,7 @@ const ALLOWED = [
   /^policies\/[^/]+\.(json|md)$/,
   /^buildspecs\/[^/]+\.yml$/,
   /^docs\/[^/]+\.md$/,
+  /^examples\/(scenarios|reports)\/[^/]+\.(json|md)$/,
 ];
 
 describe('the packed tarball (npm pack)', () => {
@@ -59,6 +64,6 @@ describe('the packed tarball (npm pack)', () => {
 
   it('has nothing else: no tests, fixtures, source maps, TypeScript of the library, tooling or lock file', () => {
     expect(FILES.filter((file) => !ALLOWED.some((pattern) => pattern.test(file)))).toEqual([]);
-    expect(FILES.filter((file) => /(^|\/)(test|tests|__tests__|fixtures|bench|scripts|examples|\.ci)\/|\.test\.|\.map$|^infra\/|tsconfig|jest\.config|package-lock\.json|cdk\.json/.test(file))).toEqual([]);
+    expect(FILES.filter((file) => /(^|\/)(test|tests|__tests__|fixtures|bench|scripts|\.ci)\/|\.test\.|\.map$|^infra\/|tsconfig|jest\.config|package-lock\.json|cdk\.json/.test(file))).toEqual([]);
   });
 });
