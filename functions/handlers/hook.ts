@@ -9,14 +9,13 @@ import {
   type LifecycleHookPayload,
 } from '../core/events';
 import { verdictFreshness } from '../core/gate/freshness';
-import { planImage } from '../core/gate/images';
 import { hookKey } from '../core/gate/keys';
 import { buildVerdictEvent, type VerdictImage } from '../core/gate/verdict-event';
-import { formatImageReference, isSha256Digest, pinnedReference } from '../core/image/reference';
-import { evaluatePolicy, isBlocking, type ContainerEvidence, type LoadedPolicy, type Policy } from '../core/policy';
+import { evaluatePolicy, isBlocking, type LoadedPolicy, type Policy } from '../core/policy';
 import type { StoredVerdict, VerdictEvent } from '../core/ports';
 import type { EvaluationResult } from '../core/result/model';
-import { imageOf, useVerdict, type ContainerState } from './container-state';
+import { revisionContainers, revisionEvidence } from './admission/revision';
+import { imageOf, useVerdict } from './container-state';
 import { classifyFailure, describeError } from './failures';
 import { decisionLogFields } from './decision-log';
 import type { Logger } from './logger';
@@ -172,30 +171,7 @@ async function admit(rt: GateRuntime, payload: LifecycleHookPayload, state: Hook
   const spec = await rt.taskDefinitions.get(revision.taskDefinitionArn);
   if (spec.containers.length === 0) return decideUnjudgeable(rt, payload, `task definition ${revision.taskDefinitionArn} has no containers to judge`, log);
 
-  // The task definition says what will run; the revision only adds the digests ECS resolved, by container name. Its
-  // list can be partial or empty at PRE_SCALE_UP, so a container it does not cover is judged all the same: its ECR
-  // tag resolved, or its image scanned by reference.
-  const resolved = new Map(revision.containers.map((container) => [container.name, container]));
-  const strangers = revision.containers.filter((container) => !spec.containers.some((c) => c.name === container.name)).map((c) => c.name);
-  if (strangers.length > 0) log.warn({ containers: strangers }, 'the service revision names containers its task definition does not have: ignored');
-  const plans = spec.containers.map((container) => {
-    const images = resolved.get(container.name);
-    return planImage({ name: container.name, image: images?.image ?? container.image, ...(images?.imageDigest ? { imageDigest: images.imageDigest } : {}) });
-  });
-  const undigested = plans.filter((plan) => plan.kind !== 'pinned' && plan.kind !== 'invalid').map((plan) => plan.container);
-  if (undigested.length > 0) log.info({ containers: undigested }, 'no digest from the service revision: resolving the tag or scanning by reference');
-
-  const containers: ContainerState[] = await Promise.all(
-    plans.map(async (plan): Promise<ContainerState> => {
-      if (plan.kind === 'pinned') return { plan, key: plan.digest, digest: plan.digest, pullReference: pinnedReference(plan.reference, plan.digest) };
-      if (plan.kind === 'byReference') return { plan, key: plan.scanKey, pullReference: formatImageReference(plan.reference) };
-      if (plan.kind === 'invalid') return { plan, scanError: plan.error };
-      // A revision about to start pulls what the tag names now: no earlier pull to match it against.
-      const digest = (await rt.registry.resolveDigest(plan.reference))?.digest;
-      if (!isSha256Digest(digest)) return { plan, scanError: 'the image tag does not exist in its ECR repository (DescribeImages found no such image)' };
-      return { plan, key: digest, digest, pullReference: pinnedReference(plan.reference, digest) };
-    }),
-  );
+  const containers = await revisionContainers(rt, revision, spec, log);
 
   const keys = [...new Set(containers.flatMap((c) => (c.key ? [c.key] : [])))];
   const verdicts = keys.length > 0 ? await rt.store.getVerdicts(keys, rt.policy.hash) : new Map<string, StoredVerdict>();
@@ -222,16 +198,7 @@ async function admit(rt: GateRuntime, payload: LifecycleHookPayload, state: Hook
   }
 
   const service = serviceOfArn(payload.executionDetails.serviceArn).service;
-  const evidence: ContainerEvidence[] = containers.map((c) => {
-    const container: ContainerEvidence = { name: c.plan.container };
-    if (c.plan.kind !== 'invalid') container.image = c.plan.reference;
-    if (c.digest) container.digest = c.digest;
-    const containerSpec = spec.containers.find((s) => s.name === c.plan.container);
-    if (containerSpec) container.spec = containerSpec;
-    if (c.verdict) container.assessment = c.verdict.assessment;
-    else container.scanError = c.scanError ?? 'no scan result';
-    return container;
-  });
+  const evidence = revisionEvidence(containers, spec);
   const clusterArn = clusterArnOf(payload.executionDetails.serviceArn);
   const result = evaluatePolicy(rt.policy, {
     containers: evidence,
