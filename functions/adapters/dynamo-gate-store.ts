@@ -301,6 +301,7 @@ export class DynamoGateStore implements GateStore {
       taskDefinitionArn: waiter.taskDefinitionArn,
       service: waiter.service,
       launchedBy: waiter.launchedBy,
+      hookId: waiter.hookId,
     };
     Object.entries(fields).forEach(([field, value], index) => {
       if (value === undefined) return;

@@ -187,6 +187,7 @@ const waiterItemSchema = z.object({
   taskDefinitionArn: z.string(),
   seenAt: z.string(),
   launchedBy: z.string().optional(),
+  hookId: z.string().optional(),
 });
 
 export function itemToWaiter(item: Record<string, unknown>): Waiter {

@@ -1,4 +1,5 @@
 import {
+  ContinueServiceDeploymentCommand,
   DescribeServiceDeploymentsCommand,
   DescribeServicesCommand,
   DescribeServiceRevisionsCommand,
@@ -15,7 +16,7 @@ import {
   type ServiceRevisionSummary,
   type Task,
 } from '@aws-sdk/client-ecs';
-import type { EcsPort, RollbackOutcome, RunningTask, ServiceRevisionImages, ServiceTaskRef, TaskDefinitionPort } from '../core/ports';
+import type { ContinueAction, EcsPort, PausedDeployment, RollbackOutcome, RunningTask, ServiceRevisionImages, ServiceTaskRef, TaskDefinitionPort } from '../core/ports';
 import { parseTaskDefinition } from '../core/taskdef/parse';
 import type { TaskDefinitionSpec } from '../core/taskdef/model';
 import { awsErrorMessage, hasAwsErrorName } from './aws-errors';
@@ -29,6 +30,8 @@ export const DESCRIBE_TASKS_MAX = 100;
 const MAX_DEPLOYMENT_PAGES = 10;
 /** Newest service deployments considered for the task's (DescribeServiceDeployments takes at most 20 ARNs). */
 const MAX_CANDIDATE_DEPLOYMENTS = 10;
+/** DescribeServiceDeployments takes at most 20 ARNs per call. */
+const MAX_DESCRIBE_DEPLOYMENTS = 20;
 /** DescribeServiceRevisions takes at most 20 ARNs per call. */
 const DESCRIBE_REVISIONS_MAX = 20;
 /**
@@ -257,6 +260,55 @@ export class EcsGate implements EcsPort {
     };
   }
 
+  /**
+   * DescribeServiceDeployments of the named deployment, or of the service's deployments IN_PROGRESS (ListServiceDeployments
+   * with its `status` filter), with their PAUSE hooks from `lifecycleHookDetails` ("Pause hooks for Amazon ECS service
+   * deployments", https://docs.aws.amazon.com/AmazonECS/latest/developerguide/pause-lifecycle-hooks.html;
+   * API_DeploymentLifecycleHookDetail: hookId, targetType AWS_LAMBDA | PAUSE, status, expiresAt, timeoutAction).
+   * Deployments ECS reports as `failures` (not found) are left out.
+   */
+  async describePausedDeployments(target: { serviceDeploymentArn: string } | { serviceArn: string }): Promise<PausedDeployment[]> {
+    let arns: string[];
+    if ('serviceDeploymentArn' in target) {
+      arns = [target.serviceDeploymentArn];
+    } else {
+      const { cluster, service } = serviceArnParts(target.serviceArn);
+      const listed = await this.client.send(new ListServiceDeploymentsCommand({ service, ...(cluster ? { cluster } : {}), status: ['IN_PROGRESS'], maxResults: 20 }));
+      arns = (listed.serviceDeployments ?? []).flatMap((brief) => (brief.serviceDeploymentArn ? [brief.serviceDeploymentArn] : [])).slice(0, MAX_DESCRIBE_DEPLOYMENTS);
+      if (arns.length === 0) return [];
+    }
+    const described = await this.client.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: arns }));
+    return (described.serviceDeployments ?? []).flatMap((deployment): PausedDeployment[] => {
+      const revision = deployment.targetServiceRevision?.arn;
+      if (!deployment.serviceDeploymentArn || !deployment.serviceArn || !revision) return [];
+      const pauseHooks = (deployment.lifecycleHookDetails ?? []).flatMap((hook) =>
+        hook.targetType === 'PAUSE' && hook.hookId && hook.status
+          ? [{ hookId: hook.hookId, status: hook.status, ...(hook.expiresAt ? { expiresAt: hook.expiresAt.toISOString() } : {}), ...(hook.timeoutAction ? { timeoutAction: hook.timeoutAction } : {}) }]
+          : [],
+      );
+      return [
+        {
+          serviceDeploymentArn: deployment.serviceDeploymentArn,
+          serviceArn: deployment.serviceArn,
+          clusterArn: deployment.clusterArn ?? '',
+          status: deployment.status ?? 'UNKNOWN',
+          targetServiceRevisionArn: revision,
+          pauseHooks,
+        },
+      ];
+    });
+  }
+
+  /**
+   * ContinueServiceDeployment (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContinueServiceDeployment.html):
+   * `action` CONTINUE goes on to the next lifecycle stage, ROLLBACK returns to the previous service revision. ECS accepts
+   * it only for a hook in AWAITING_ACTION of a deployment IN_PROGRESS ("Continuing service deployments"); anything else
+   * is refused (InvalidParameterException or ClientException), which the caller logs, never retries.
+   */
+  async continueServiceDeployment(serviceDeploymentArn: string, hookId: string, action: ContinueAction): Promise<void> {
+    await this.client.send(new ContinueServiceDeploymentCommand({ serviceDeploymentArn, hookId, action }));
+  }
+
   private async listDeployments(cluster: string, service: string, createdAfter: Date | undefined): Promise<ServiceDeploymentBrief[]> {
     const deployments: ServiceDeploymentBrief[] = [];
     let nextToken: string | undefined;
@@ -407,4 +459,10 @@ export class EcsTaskDefinitions implements TaskDefinitionPort {
 
 function isRevisionArn(value: string): boolean {
   return /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/[A-Za-z0-9_-]+:\d+$/.test(value) || /^[A-Za-z0-9_-]+:\d+$/.test(value);
+}
+
+/** `arn:...:service/<cluster>/<service>` → cluster and service (the old `service/<service>` format has no cluster). */
+function serviceArnParts(serviceArn: string): { cluster?: string; service: string } {
+  const path = serviceArn.slice(serviceArn.indexOf(':service/') + ':service/'.length).split('/');
+  return path.length >= 2 ? { cluster: path[0], service: path[1] } : { service: path[0] };
 }

@@ -277,6 +277,8 @@ export function describeAction(action: GateAction, labelOf: (arn: string) => str
       return action.outcome === 'rolledBack'
         ? `rollbackDeployment ${action.service}${action.repeated ? ' (already rolling back)' : ''}: ${action.reason}`
         : `rollbackDeployment ${action.service}: nothing to roll back to`;
+    case 'continueServiceDeployment':
+      return `continueServiceDeployment ${action.service} ${action.action} (PAUSE hook ${action.hookId.slice(0, 18)}...)`;
     case 'scaleService':
       return `scaleService ${action.service} ${action.previousCount} -> ${action.desiredCount}`;
     case 'notify': {

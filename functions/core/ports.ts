@@ -79,7 +79,10 @@ export function isExpectedScan(record: Pick<ScanRecord, 'state' | 'scanId' | 'bu
 
 export interface Waiter {
   digest: string;
+  /** The task waiting; for a deployment paused at a PAUSE hook (`hookId` set), its service deployment ARN. */
   taskArn: string;
+  /** Set for a deployment paused at a PAUSE lifecycle hook: the hook ContinueServiceDeployment names. Not a task. */
+  hookId?: string;
   cluster: string;
   service?: string;
   taskDefinitionArn: string;
@@ -231,7 +234,7 @@ export type RollbackOutcome =
   | { kind: 'superseded'; by?: string }
   | { kind: 'notInService'; why: string };
 
-export interface EcsPort {
+export interface EcsPort extends PauseHookPort {
   describeTasks(cluster: string, taskArns: string[]): Promise<RunningTask[]>;
   /** Stopping a task that already stopped is success, not an error. */
   stopTask(cluster: string, taskArn: string, reason: string): Promise<void>;
@@ -249,6 +252,40 @@ export interface EcsPort {
   scaleService(cluster: string, service: string, desiredCount: number): Promise<void>;
   /** Container images of a service revision, with digests when ECS resolved them (lifecycle hook). */
   describeServiceRevision(serviceRevisionArn: string): Promise<{ cluster: string; service: string; taskDefinitionArn: string; containers: { name: string; image: string; imageDigest?: string }[] }>;
+}
+
+/** A PAUSE lifecycle hook of a service deployment (DescribeServiceDeployments `lifecycleHookDetails[]`, targetType PAUSE). */
+export interface PauseHookDetail {
+  hookId: string;
+  /** AWAITING_ACTION | IN_PROGRESS | SUCCEEDED | FAILED | TIMED_OUT (API_DeploymentLifecycleHookDetail); only AWAITING_ACTION may be continued. */
+  status: string;
+  /** ISO-8601: when ECS takes `timeoutAction`. */
+  expiresAt?: string;
+  timeoutAction?: string;
+}
+
+/** A service deployment as the PAUSE admission path needs it (DescribeServiceDeployments). */
+export interface PausedDeployment {
+  serviceDeploymentArn: string;
+  serviceArn: string;
+  clusterArn: string;
+  /** PENDING | IN_PROGRESS | SUCCESSFUL | STOPPED | ... (API_ServiceDeployment); a hook can be continued only while IN_PROGRESS. */
+  status: string;
+  targetServiceRevisionArn: string;
+  pauseHooks: PauseHookDetail[];
+}
+
+export type ContinueAction = 'CONTINUE' | 'ROLLBACK';
+
+/** The lifecycle-hook calls of the PAUSE admission path. */
+export interface PauseHookPort {
+  /**
+   * The deployments a hook-state event may be about: the one named, or the service's deployments in progress. Only
+   * PAUSE hooks are listed; a deployment ECS does not know is left out.
+   */
+  describePausedDeployments(target: { serviceDeploymentArn: string } | { serviceArn: string }): Promise<PausedDeployment[]>;
+  /** ContinueServiceDeployment: CONTINUE or ROLLBACK one paused hook. */
+  continueServiceDeployment(serviceDeploymentArn: string, hookId: string, action: ContinueAction): Promise<void>;
 }
 
 export interface TaskDefinitionPort {

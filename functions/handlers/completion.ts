@@ -14,6 +14,7 @@ import { notifyAfterDecision } from './notify';
 import type { GateRuntime } from './runtime';
 import { produceVerdict, scanFailure, startScan } from './scans';
 import { judgeWaiters } from './task-gate';
+import { resumePausedDeployments } from './admission/pause-hook';
 import type { ScanErrorNote } from './container-state';
 
 /**
@@ -78,6 +79,7 @@ export async function finishScan(rt: GateRuntime, record: ScanRecord, end: ScanE
   // The failed build goes with the error, so a stop reason names the build that failed, not another container's.
   const errors = error !== undefined ? new Map([[record.digest, scanErrorNote(error, record)]]) : undefined;
   const first = await judgeWaiters(rt, record.digest, { knownVerdicts: known, scanErrors: errors }, scanLog);
+  await resumePausedDeployments(rt, record.digest, { knownVerdicts: known, scanErrors: errors }, scanLog);
   await notifyScanFinished(rt, record, verdict, error, scanLog);
   // A scan with a report ends the run of unsuccessful attempts; a failed one lengthens it and backs off further.
   // Clearing `finishFailures` (and the `error` note on success) ends the count of failed attempts at finishing it.
@@ -98,6 +100,8 @@ export async function finishScan(rt: GateRuntime, record: ScanRecord, end: ScanE
     current?.scanId === record.scanId
       ? await judgeWaiters(rt, record.digest, { knownVerdicts: known, scanErrors: errors }, scanLog)
       : { judged: 0, dropped: 0, stillWaiting: 0 };
+  // Deployments paused at a PAUSE hook that began waiting while the first pass ran.
+  if (current?.scanId === record.scanId) await resumePausedDeployments(rt, record.digest, { knownVerdicts: known, scanErrors: errors }, scanLog);
 
   rt.metrics.count('ScansFinished', 1, { outcome: verdict ? 'verdict' : 'error' });
   const started = Date.parse(record.startedAt);
@@ -183,7 +187,9 @@ async function giveUp(rt: GateRuntime, record: ScanRecord, reason: string, log: 
   rt.standingScanErrors.note({ digest: record.digest, ...ending }, rt.clock.now().getTime());
   rt.metrics.count('ScansFinished', 1, { outcome: 'error' });
   try {
-    await judgeWaiters(rt, record.digest, { scanErrors: new Map([[record.digest, scanErrorNote(reason, record)]]) }, log.child({ digest: record.digest }));
+    const scanErrors = new Map([[record.digest, scanErrorNote(reason, record)]]);
+    await judgeWaiters(rt, record.digest, { scanErrors }, log.child({ digest: record.digest }));
+    await resumePausedDeployments(rt, record.digest, { scanErrors }, log);
   } catch (error) {
     log.error({ err: error, digest: record.digest }, 'tasks waiting on a scan given up on could not all be judged');
   }

@@ -1,5 +1,6 @@
 import { classifyGateEvent, type GateEvent, type GateEventKind, type HookResponse } from '../core/events';
 import { handleBuildFinished, sweep, type FinishedScan, type SweepSummary } from './completion';
+import { admitPausedDeployments, type PauseOutcome } from './admission/pause-hook';
 import { classifyFailure, describeError, shouldRetry, type FailureKind } from './failures';
 import { handleLifecycleHook, type HookInvocation } from './hook';
 import type { Logger } from './logger';
@@ -17,6 +18,7 @@ export type EventResult =
   | { kind: 'runTaskCall'; judgements: TaskJudgement[] }
   | { kind: 'scanBuildFinished'; finished?: FinishedScan }
   | { kind: 'imagePushed'; scan: EnsureOutcome['state'] }
+  | { kind: 'hookAwaitingAction'; outcomes: PauseOutcome[] }
   | { kind: 'sweep'; summary: SweepSummary }
   | { kind: 'failed'; eventKind: GateEventKind; failure: FailureKind; message: string };
 
@@ -93,6 +95,8 @@ async function dispatch(rt: GateRuntime, event: Exclude<GateEvent, { kind: 'igno
       log.info({ digest: event.digest, scan: outcome.state }, 'pushed image pre-scanned');
       return { kind: 'imagePushed', scan: outcome.state };
     }
+    case 'hookAwaitingAction':
+      return { kind: 'hookAwaitingAction', outcomes: await admitPausedDeployments(rt, event.target, event.hookId, log) };
     case 'sweep':
       return { kind: 'sweep', summary: await sweep(rt, log) };
   }

@@ -317,7 +317,8 @@ export async function judgeWaiters(
   log: Logger,
 ): Promise<WaiterResults> {
   const results: WaiterResults = { judged: 0, dropped: 0, stillWaiting: 0 };
-  const waiters = await rt.store.listWaiters(key);
+  // Deployments paused at a PAUSE hook wait on the same key; admission/pause-hook.ts judges them.
+  const waiters = (await rt.store.listWaiters(key)).filter((waiter) => !waiter.hookId);
   if (waiters.length === 0) return results;
 
   const byCluster = new Map<string, Waiter[]>();

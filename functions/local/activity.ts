@@ -40,6 +40,7 @@ export type GateAction =
       /** A rollback already under way was reported again; ECS was not asked a second time. */
       repeated?: boolean;
     })
+  | (ActionBase & { type: 'continueServiceDeployment'; cluster: string; service: string; serviceDeploymentArn: string; hookId: string; action: 'CONTINUE' | 'ROLLBACK' })
   | (ActionBase & { type: 'scaleService'; cluster: string; service: string; desiredCount: number; previousCount: number })
   | (ActionBase & { type: 'notify'; event: VerdictEvent })
   | (ActionBase & {
@@ -84,6 +85,8 @@ export const AWS_API_OF: Record<string, string> = {
   'ecs.scaleService': 'ecs:UpdateService',
   'ecs.restoreServiceRevision': 'ecs:UpdateService',
   'ecs.describeServiceRevision': 'ecs:DescribeServiceRevisions',
+  'ecs.describePausedDeployments': 'ecs:DescribeServiceDeployments',
+  'ecs.continueServiceDeployment': 'ecs:ContinueServiceDeployment',
   'taskDefinitions.get': 'ecs:DescribeTaskDefinition',
   'registry.resolveDigest': 'ecr:DescribeImages',
   'scanner.startScan': 'codebuild:StartBuild',

@@ -1,4 +1,4 @@
-import type { EcsPort, RollbackOutcome, RunningTask, ServiceTaskRef } from '../core/ports';
+import type { ContinueAction, EcsPort, PausedDeployment, RollbackOutcome, RunningTask, ServiceTaskRef } from '../core/ports';
 import type { ActivityLog } from './activity';
 import { arns, clusterName, taskId, type AwsLocation, type IdSource } from './ids';
 import type { MemoryTaskDefinitions } from './task-definitions';
@@ -94,6 +94,14 @@ export interface WorldDeployment {
   gateStops: number;
   /** The lifecycle hook execution: its id and the hookDetails ECS passes on each call (merged from answers). */
   hookExecution?: { id: string; details: Record<string, unknown>; invocations: number };
+  /** The PAUSE hook at PRE_SCALE_UP, when the service has one: its id, status, and when ECS takes its timeout action. */
+  pause?: { hookId: string; status: 'AWAITING_ACTION' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT'; expiresAt: number; timeoutAction: ContinueAction };
+}
+
+/** A PAUSE lifecycle hook at PRE_SCALE_UP (deploymentConfiguration.lifecycleHooks[] with targetType PAUSE). */
+export interface WorldPauseHook {
+  timeoutMs: number;
+  timeoutAction: ContinueAction;
 }
 
 export interface WorldService {
@@ -104,6 +112,7 @@ export interface WorldService {
   desiredCount: number;
   deployments: WorldDeployment[];
   lifecycleHook: boolean;
+  pauseHook?: WorldPauseHook;
   scaledByGate: boolean;
   /** Set when the scheduler kept replacing tasks the gate kept stopping (`loopLimit` exceeded). */
   loopDetected: boolean;
@@ -170,11 +179,17 @@ export class FakeEcs implements EcsPort {
   private readonly listeners: ((change: TaskChange) => void)[] = [];
   /** First deployments a rollback was asked for, so the world notes "nothing to roll back to" once each. */
   private readonly notedFirstDeployments = new Set<string>();
+  private readonly pauseListeners: ((service: WorldService, deployment: WorldDeployment) => void)[] = [];
 
   constructor(private readonly options: FakeEcsOptions) {}
 
   onTaskChange(listener: (change: TaskChange) => void): void {
     this.listeners.push(listener);
+  }
+
+  /** ECS paused a deployment at its PAUSE hook (the `ECS Hook State Change` HOOK_AWAITING_ACTION event). */
+  onHookAwaiting(listener: (service: WorldService, deployment: WorldDeployment) => void): void {
+    this.pauseListeners.push(listener);
   }
 
   // ---------- the world's own moves ----------
@@ -308,7 +323,7 @@ export class FakeEcs implements EcsPort {
 
   // ---------- services ----------
 
-  createService(options: { name: string; cluster: string; desiredCount: number; lifecycleHook?: boolean }): WorldService {
+  createService(options: { name: string; cluster: string; desiredCount: number; lifecycleHook?: boolean; pauseHook?: WorldPauseHook }): WorldService {
     const cluster = clusterName(options.cluster);
     const key = serviceKey(cluster, options.name);
     if (this.services.has(key)) throw new Error(`service ${options.name} already exists in cluster ${cluster}`);
@@ -320,6 +335,7 @@ export class FakeEcs implements EcsPort {
       desiredCount: options.desiredCount,
       deployments: [],
       lifecycleHook: options.lifecycleHook ?? false,
+      ...(options.pauseHook ? { pauseHook: options.pauseHook } : {}),
       scaledByGate: false,
       loopDetected: false,
     };
@@ -352,7 +368,37 @@ export class FakeEcs implements EcsPort {
       gateStops: 0,
     };
     service.deployments.push(deployment);
+    if (service.pauseHook && !options.completed && !options.skipHook) this.pauseAtHook(service, deployment, service.pauseHook);
     return deployment;
+  }
+
+  /**
+   * The deployment stops at PRE_SCALE_UP before any task starts, ECS emits HOOK_AWAITING_ACTION, and after the hook's
+   * timeout ECS takes its timeout action ("Pause hooks for Amazon ECS service deployments").
+   */
+  private pauseAtHook(service: WorldService, deployment: WorldDeployment, hook: WorldPauseHook): void {
+    deployment.status = 'IN_PROGRESS';
+    deployment.hook = 'waiting';
+    deployment.pause = { hookId: `ecs-pause-${this.options.ids.hex('pause-hook', 43)}`, status: 'AWAITING_ACTION', expiresAt: this.options.now() + hook.timeoutMs, timeoutAction: hook.timeoutAction };
+    this.options.schedule(hook.timeoutMs, () => {
+      if (deployment.pause?.status !== 'AWAITING_ACTION') return;
+      deployment.pause.status = 'TIMED_OUT';
+      this.options.activity.note(`ECS: the PAUSE hook of ${service.name} ${deployment.id} timed out; timeout action ${hook.timeoutAction}`);
+      this.resolvePause(service, deployment, hook.timeoutAction, 'PAUSE hook timed out');
+    });
+    for (const listener of this.pauseListeners) listener(service, deployment);
+  }
+
+  private resolvePause(service: WorldService, deployment: WorldDeployment, action: ContinueAction, reason: string): void {
+    if (action === 'CONTINUE') {
+      deployment.hook = 'succeeded';
+      return;
+    }
+    deployment.hook = 'failed';
+    deployment.status = 'ROLLBACK_SUCCESSFUL';
+    deployment.rolledBackBy = reason === 'PAUSE hook timed out' ? 'hook' : 'gate';
+    deployment.rollbackReason = reason;
+    this.options.activity.note(`ECS: ${service.name} ${deployment.id} rolled back at its PAUSE hook before any task started`);
   }
 
   /** ECS's reading of a hook answer. IN_PROGRESS changes nothing (ECS calls again later). */
@@ -596,6 +642,43 @@ export class FakeEcs implements EcsPort {
     target.desiredCount = desiredCount;
     target.scaledByGate = true;
     this.options.activity.record('scaleService', { cluster, service, desiredCount, previousCount });
+  }
+
+  async describePausedDeployments(target: { serviceDeploymentArn: string } | { serviceArn: string }): Promise<PausedDeployment[]> {
+    this.options.activity.call('ecs.describePausedDeployments');
+    const found: PausedDeployment[] = [];
+    for (const service of this.services.values()) {
+      for (const deployment of service.deployments) {
+        const matches = 'serviceDeploymentArn' in target ? deployment.arn === target.serviceDeploymentArn : service.serviceArn === target.serviceArn && deployment.status === 'IN_PROGRESS';
+        if (!matches) continue;
+        found.push({
+          serviceDeploymentArn: deployment.arn,
+          serviceArn: service.serviceArn,
+          clusterArn: service.clusterArn,
+          status: deployment.status === 'ROLLBACK_SUCCESSFUL' ? 'ROLLBACK_SUCCESSFUL' : deployment.status,
+          targetServiceRevisionArn: deployment.revisionArn,
+          pauseHooks: deployment.pause
+            ? [{ hookId: deployment.pause.hookId, status: deployment.pause.status, expiresAt: new Date(deployment.pause.expiresAt).toISOString(), timeoutAction: deployment.pause.timeoutAction }]
+            : [],
+        });
+      }
+    }
+    return found;
+  }
+
+  /** As ECS: only a PAUSE hook AWAITING_ACTION of a deployment IN_PROGRESS may be continued; anything else is InvalidParameterException. */
+  async continueServiceDeployment(serviceDeploymentArn: string, hookId: string, action: ContinueAction): Promise<void> {
+    this.options.activity.call('ecs.continueServiceDeployment');
+    for (const service of this.services.values()) {
+      const deployment = service.deployments.find((candidate) => candidate.arn === serviceDeploymentArn);
+      if (!deployment) continue;
+      if (deployment.pause?.hookId !== hookId || deployment.pause.status !== 'AWAITING_ACTION' || deployment.status !== 'IN_PROGRESS') break;
+      deployment.pause.status = 'SUCCEEDED';
+      this.options.activity.record('continueServiceDeployment', { cluster: service.clusterArn, service: service.name, serviceDeploymentArn, hookId, action });
+      this.resolvePause(service, deployment, action, 'the gate answered ROLLBACK at the PAUSE hook');
+      return;
+    }
+    throw Object.assign(new Error(`The hook ${hookId} is not awaiting action.`), { name: 'InvalidParameterException', $fault: 'client' });
   }
 
   async describeServiceRevision(

@@ -4,6 +4,7 @@ import { readBuildStateChange, type FinalBuildStatus } from './codebuild-build-s
 import { eventEnvelopeSchema, metaOf, type EventMeta } from './common';
 import { readEcsTask } from './ecs-task-state-change';
 import { readImagePush } from './ecr-image-action';
+import { readHookStateChange, type PausedTarget } from './ecs-hook-state-change';
 
 /** Everything the gate's event function can be asked to do. An event that is none of these is `ignored`. */
 export type GateEvent =
@@ -19,6 +20,7 @@ export type GateEvent =
       environment?: Record<string, string>;
     }
   | { kind: 'imagePushed'; meta: EventMeta; digest: string; imageReference: string; repositoryName: string; tag?: string }
+  | { kind: 'hookAwaitingAction'; meta: EventMeta; target: PausedTarget; hookId?: string }
   | { kind: 'sweep'; meta: EventMeta }
   | { kind: 'ignored'; meta: EventMeta; reason: string; malformed: boolean };
 
@@ -37,6 +39,7 @@ const DETAIL_TYPES = {
   buildStateChange: 'CodeBuild Build State Change',
   imageAction: 'ECR Image Action',
   scheduled: 'Scheduled Event',
+  hookStateChange: 'ECS Hook State Change',
 } as const;
 
 /**
@@ -76,6 +79,11 @@ export function classifyGateEvent(raw: unknown, options: ClassifyOptions = {}): 
       const push: GateEvent = { kind: 'imagePushed', meta, digest: reading.digest, imageReference: reading.imageReference, repositoryName: reading.repositoryName };
       if (reading.tag) push.tag = reading.tag;
       return push;
+    }
+    case `aws.ecs|${DETAIL_TYPES.hookStateChange}`: {
+      const reading = readHookStateChange(event.detail, event.resources);
+      if (!reading.ok) return ignore(reading.reason, reading.malformed);
+      return { kind: 'hookAwaitingAction', meta, target: reading.target, ...(reading.hookId ? { hookId: reading.hookId } : {}) };
     }
     case `aws.events|${DETAIL_TYPES.scheduled}`:
       return { kind: 'sweep', meta };

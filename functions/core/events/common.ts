@@ -12,6 +12,9 @@ const ACCOUNT = '\\d{12}';
 /** ECS cluster, service and task-definition family names: letters, digits, hyphens, underscores, up to 255. */
 const ECS_NAME = '[A-Za-z0-9_-]{1,255}';
 
+/** `arn:<partition>:ecs:<region>:<account>`: the head every ECS ARN shares. */
+export const PARTITION_REGION_ACCOUNT = `${PARTITION}:ecs:${REGION}:${ACCOUNT}`;
+
 /** New format `task/<cluster>/<id>` and the long-ARN-less old format `task/<id>`. */
 export const TASK_ARN = new RegExp(`^${PARTITION}:ecs:${REGION}:${ACCOUNT}:task/(?:${ECS_NAME}/)?[A-Za-z0-9-]{1,64}$`);
 export const CLUSTER_ARN = new RegExp(`^${PARTITION}:ecs:${REGION}:${ACCOUNT}:cluster/${ECS_NAME}$`);

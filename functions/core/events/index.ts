@@ -13,3 +13,4 @@ export {
   type LifecycleHookPayload,
 } from './lifecycle-hook';
 export { readEcsTask, toSnapshot } from './ecs-task-state-change';
+export { HOOK_AWAITING_ACTION, readHookStateChange, SERVICE_DEPLOYMENT_ARN, type PausedTarget } from './ecs-hook-state-change';

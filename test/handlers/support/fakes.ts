@@ -2,6 +2,8 @@ import { InputError } from '../../../functions/core/errors';
 import type { ImageReference } from '../../../functions/core/image/reference';
 import { loadPolicy, type LoadedPolicy, type Policy } from '../../../functions/core/policy';
 import {
+  type ContinueAction,
+  type PausedDeployment,
   ReportMissingError,
   ScanCapacityError,
   isExpectedScan,
@@ -219,6 +221,30 @@ export class FakeEcs {
     this.call('scaleService');
     this.scales.push({ cluster, service, desiredCount });
   }
+  /** Service deployments with PAUSE hooks, by ARN, as describePausedDeployments reads them. */
+  pausedDeployments = new Map<string, PausedDeployment>();
+  readonly continues: { serviceDeploymentArn: string; hookId: string; action: ContinueAction }[] = [];
+
+  async describePausedDeployments(target: { serviceDeploymentArn: string } | { serviceArn: string }): Promise<PausedDeployment[]> {
+    this.call('describePausedDeployments');
+    const all = [...this.pausedDeployments.values()];
+    const found = 'serviceDeploymentArn' in target ? all.filter((d) => d.serviceDeploymentArn === target.serviceDeploymentArn) : all.filter((d) => d.serviceArn === target.serviceArn && d.status === 'IN_PROGRESS');
+    return clone(found);
+  }
+
+  /** As ECS: only a hook AWAITING_ACTION of a deployment IN_PROGRESS may be continued; anything else is InvalidParameterException. */
+  async continueServiceDeployment(serviceDeploymentArn: string, hookId: string, action: ContinueAction): Promise<void> {
+    this.call('continueServiceDeployment');
+    const deployment = this.pausedDeployments.get(serviceDeploymentArn);
+    const hook = deployment?.pauseHooks.find((h) => h.hookId === hookId);
+    if (!deployment || !hook || hook.status !== 'AWAITING_ACTION' || deployment.status !== 'IN_PROGRESS') {
+      throw Object.assign(new Error('The hook is not awaiting action.'), { name: 'InvalidParameterException', $fault: 'client' });
+    }
+    hook.status = 'SUCCEEDED';
+    deployment.status = action === 'ROLLBACK' ? 'ROLLBACK_IN_PROGRESS' : 'IN_PROGRESS';
+    this.continues.push({ serviceDeploymentArn, hookId, action });
+  }
+
   async describeServiceRevision(arn: string) {
     this.call('describeServiceRevision');
     const revision = this.revisions.get(arn);

@@ -1,0 +1,201 @@
+import { serviceOfArn, type PausedTarget } from '../../core/events';
+import { verdictFreshness } from '../../core/gate/freshness';
+import { buildVerdictEvent } from '../../core/gate/verdict-event';
+import { evaluatePolicy, isBlocking } from '../../core/policy';
+import type { ContinueAction, PauseHookDetail, PausedDeployment, StoredVerdict } from '../../core/ports';
+import type { Decision } from '../../core/result/model';
+import { imageOf, markScanError, useVerdict, type ScanErrorNote } from '../container-state';
+import { classifyFailure, describeError, isNonRetryable } from '../failures';
+import type { Logger } from '../logger';
+import { notifyAfterDecision } from '../notify';
+import type { GateRuntime } from '../runtime';
+import { ensureScan, isReusable, rescan, verdictFromFinishedScan } from '../scans';
+import { revisionContainers, revisionEvidence } from './revision';
+
+/**
+ * Admission through an ECS PAUSE lifecycle hook. A deployment with a PAUSE hook at PRE_SCALE_UP stops before its
+ * first task starts and ECS emits `ECS Hook State Change` (HOOK_AWAITING_ACTION); the deployment waits until
+ * ContinueServiceDeployment names the hook with CONTINUE or ROLLBACK, or until the hook's timeout, when ECS takes
+ * the hook's `timeoutAction` ("Pause hooks for Amazon ECS service deployments",
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/pause-lifecycle-hooks.html). AWS lists PRE_SCALE_UP among
+ * the stages a PAUSE hook may use, and the launch announcement (restated by third parties; see docs/deploy.md) says
+ * pause hooks work with rolling, blue/green, linear and canary deployments: the PAUSE hook admits rolling
+ * deployments, where a Lambda hook is documented only in blue/green terms, and it holds a long scan without a Lambda
+ * calling back every `callBackDelay`.
+ *
+ * The revision's images are resolved as the Lambda hook resolves them (`revision.ts`), the scan is ensured once per
+ * digest (the existing claim), and:
+ * - every image has a verdict: CONTINUE, or ROLLBACK when the policy blocks (audit mode never blocks: it continues
+ *   and reports); a scan error is judged by onScanError;
+ * - a scan runs: the deployment is recorded as a waiter on each digest still scanning (a `Waiter` with `hookId`,
+ *   `taskArn` holding the service deployment ARN); the scan's completion judges it again (`resumePausedDeployments`).
+ * Idempotent: the hook's status is read back from DescribeServiceDeployments first, so a repeated event, or one for a
+ * hook no longer AWAITING_ACTION, does nothing; ECS refusing ContinueServiceDeployment (the hook moved on, or timed
+ * out meanwhile) is logged and counted, never retried.
+ */
+
+export type PauseOutcome =
+  | { kind: 'continued'; serviceDeploymentArn: string; hookId: string; action: ContinueAction; decision: Decision }
+  | { kind: 'waiting'; serviceDeploymentArn: string; hookId: string; digests: string[] }
+  | { kind: 'notAwaiting'; serviceDeploymentArn: string; why: string }
+  | { kind: 'refused'; serviceDeploymentArn: string; hookId: string; action: ContinueAction; message: string };
+
+/** What a finishing scan already knows: its verdict, or its error, for the digest it scanned. */
+export interface KnownOutcome {
+  knownVerdicts?: ReadonlyMap<string, StoredVerdict>;
+  scanErrors?: ReadonlyMap<string, string | ScanErrorNote>;
+}
+
+/** The hook-state event: every paused deployment it may be about is judged. */
+export async function admitPausedDeployments(rt: GateRuntime, target: PausedTarget, hookId: string | undefined, log: Logger): Promise<PauseOutcome[]> {
+  const lookup = 'serviceDeploymentArn' in target ? { serviceDeploymentArn: target.serviceDeploymentArn } : { serviceArn: target.serviceArn };
+  const deployments = await rt.ecs.describePausedDeployments(lookup);
+  if (deployments.length === 0) {
+    log.info({ target }, 'no service deployment in progress for this hook event: nothing to do');
+    return [];
+  }
+  const outcomes: PauseOutcome[] = [];
+  for (const deployment of deployments) outcomes.push(await judgePausedDeployment(rt, deployment, hookId, {}, log));
+  return outcomes;
+}
+
+/**
+ * A scan finished: the deployments paused on its digest are judged again (with its verdict or error), and stop
+ * waiting on it. Costs one waiter query when nothing waits.
+ */
+export async function resumePausedDeployments(rt: GateRuntime, key: string, known: KnownOutcome, log: Logger): Promise<PauseOutcome[]> {
+  const waiters = (await rt.store.listWaiters(key)).filter((waiter) => waiter.hookId);
+  const outcomes: PauseOutcome[] = [];
+  for (const waiter of waiters) {
+    const deployments = await rt.ecs.describePausedDeployments({ serviceDeploymentArn: waiter.taskArn });
+    const deployment = deployments.find((d) => d.serviceDeploymentArn === waiter.taskArn);
+    if (!deployment) {
+      await rt.store.removeWaiter(key, waiter.taskArn);
+      log.info({ serviceDeploymentArn: waiter.taskArn }, 'paused deployment no longer known to ECS: no longer waited on');
+      continue;
+    }
+    const outcome = await judgePausedDeployment(rt, deployment, waiter.hookId, known, log);
+    // Decided, refused or no longer paused: this waiter is done (a decision also drops the deployment's other waiters).
+    if (outcome.kind !== 'waiting') await rt.store.removeWaiter(key, waiter.taskArn);
+    outcomes.push(outcome);
+  }
+  return outcomes;
+}
+
+function awaitingHook(deployment: PausedDeployment, hookId: string | undefined): PauseHookDetail | undefined {
+  return deployment.pauseHooks.find((hook) => hook.status === 'AWAITING_ACTION' && (hookId === undefined || hook.hookId === hookId));
+}
+
+async function judgePausedDeployment(rt: GateRuntime, deployment: PausedDeployment, hookId: string | undefined, known: KnownOutcome, log: Logger): Promise<PauseOutcome> {
+  const arn = deployment.serviceDeploymentArn;
+  const deploymentLog = log.child({ serviceDeploymentArn: arn });
+  const hook = awaitingHook(deployment, hookId);
+  // "You can continue a deployment that has a pause hook in AWAITING_ACTION status. The deployment must be in the
+  // IN_PROGRESS state." (Continuing service deployments, ECS developer guide.)
+  if (!hook || deployment.status !== 'IN_PROGRESS') {
+    const why = !hook ? `no PAUSE hook${hookId ? ` ${hookId}` : ''} is AWAITING_ACTION` : `the deployment is ${deployment.status}, not IN_PROGRESS`;
+    deploymentLog.info({ why }, 'paused deployment: nothing to decide');
+    return { kind: 'notAwaiting', serviceDeploymentArn: arn, why };
+  }
+
+  const revision = await rt.ecs.describeServiceRevision(deployment.targetServiceRevisionArn);
+  const spec = await rt.taskDefinitions.get(revision.taskDefinitionArn);
+  const containers = spec.containers.length > 0 ? await revisionContainers(rt, revision, spec, deploymentLog) : [];
+  const keys = [...new Set(containers.flatMap((c) => (c.key ? [c.key] : [])))];
+  const verdicts = keys.length > 0 ? await rt.store.getVerdicts(keys, rt.policy.hash) : new Map<string, StoredVerdict>();
+  const now = rt.clock.now();
+  const pending: string[] = [];
+
+  for (const key of keys) {
+    const holders = containers.filter((c) => c.key === key);
+    const outcome = await verdictFor(rt, key, holders[0].pullReference ?? key, verdicts.get(key), known, deploymentLog, now);
+    if ('verdict' in outcome) for (const c of holders) useVerdict(c, outcome.verdict);
+    else if ('scanError' in outcome) for (const c of holders) markScanError(c, outcome.scanError);
+    else pending.push(key);
+  }
+
+  const service = serviceOfArn(deployment.serviceArn).service;
+  if (pending.length > 0) {
+    for (const key of pending) {
+      await rt.store.addWaiter({
+        digest: key,
+        taskArn: arn,
+        hookId: hook.hookId,
+        cluster: deployment.clusterArn,
+        ...(service ? { service } : {}),
+        taskDefinitionArn: revision.taskDefinitionArn,
+        seenAt: now.toISOString(),
+      });
+    }
+    rt.metrics.count('PausedDeploymentsWaiting');
+    deploymentLog.info({ waitingOn: pending, hookId: hook.hookId, expiresAt: hook.expiresAt, timeoutAction: hook.timeoutAction }, 'paused deployment waits for scans');
+    return { kind: 'waiting', serviceDeploymentArn: arn, hookId: hook.hookId, digests: pending };
+  }
+
+  const evidence = spec.containers.length > 0 ? revisionEvidence(containers, spec) : [{ scanError: `task definition ${revision.taskDefinitionArn} has no containers to judge` }];
+  const cluster = deployment.clusterArn || revision.cluster;
+  const result = evaluatePolicy(rt.policy, { containers: evidence, context: { cluster, ...(service ? { service } : {}), taskDefinition: revision.taskDefinitionArn }, now });
+  const blocking = isBlocking(result);
+  const action: ContinueAction = blocking ? 'ROLLBACK' : 'CONTINUE';
+  rt.metrics.count('HookDecisions', 1, { decision: result.decision });
+
+  try {
+    await rt.ecs.continueServiceDeployment(arn, hook.hookId, action);
+  } catch (error) {
+    const failure = classifyFailure(error);
+    if (!isNonRetryable(failure)) throw error;
+    // The hook moved on (continued elsewhere, timed out) or the deployment ended: ECS said no, and will again.
+    rt.metrics.count('GateErrors', 1, { failure });
+    deploymentLog.warn({ err: error, hookId: hook.hookId, action }, 'ContinueServiceDeployment refused: the hook is no longer awaiting action');
+    await forgetWaiters(rt, arn, keys);
+    return { kind: 'refused', serviceDeploymentArn: arn, hookId: hook.hookId, action, message: describeError(error).message };
+  }
+  rt.metrics.count('EnforcementActions', 1, { action: blocking ? 'hookFailed' : 'hookContinued' });
+  deploymentLog[blocking ? 'warn' : 'info']({ hookId: hook.hookId, action, decision: result.decision }, 'paused deployment decided');
+  await forgetWaiters(rt, arn, keys);
+
+  if (result.decision !== 'pass') {
+    const images = containers.map(imageOf);
+    const eventAction = blocking ? 'hookFailed' : 'hookSucceeded';
+    await notifyAfterDecision(
+      rt,
+      { key: `hook#pause#${hook.hookId}`, action: eventAction, decision: result.decision },
+      () => buildVerdictEvent({ result, action: eventAction, images, cluster, ...(service ? { service } : {}), taskDefinitionArn: revision.taskDefinitionArn }),
+      deploymentLog,
+    );
+  }
+  return { kind: 'continued', serviceDeploymentArn: arn, hookId: hook.hookId, action, decision: result.decision };
+}
+
+/**
+ * Where one key stands for a paused deployment: the verdict (fresh, or the one its scan just produced), a scan error
+ * (the one its scan just ended in, or one that still stands), or pending (a scan was started or runs).
+ */
+async function verdictFor(
+  rt: GateRuntime,
+  key: string,
+  pullReference: string,
+  stored: StoredVerdict | undefined,
+  known: KnownOutcome,
+  log: Logger,
+  now: Date,
+): Promise<{ verdict: StoredVerdict } | { scanError: string | ScanErrorNote } | { pending: true }> {
+  const handed = known.knownVerdicts?.get(key);
+  if (handed) return { verdict: handed };
+  const failed = known.scanErrors?.get(key);
+  if (failed !== undefined) return { scanError: failed };
+  if (stored && verdictFreshness(stored, now, rt.maxScanAgeMs) === 'fresh') return { verdict: stored };
+  const outcome = await ensureScan(rt, key, pullReference, log);
+  if (outcome.state === 'error') return { scanError: { message: outcome.record.error || 'the scan failed', ...(outcome.record.buildId ? { buildId: outcome.record.buildId } : {}) } };
+  if (outcome.state === 'done') {
+    const verdict = isReusable(rt, outcome.record) ? await verdictFromFinishedScan(rt, outcome.record, log) : undefined;
+    if (verdict) return { verdict };
+    const again = await rescan(rt, outcome.record, log, pullReference);
+    if (again.state === 'error') return { scanError: again.record.error || 'the scan failed' };
+  }
+  return { pending: true };
+}
+
+async function forgetWaiters(rt: GateRuntime, serviceDeploymentArn: string, keys: readonly string[]): Promise<void> {
+  for (const key of keys) await rt.store.removeWaiter(key, serviceDeploymentArn);
+}
