@@ -1,0 +1,130 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { PausedDeployment } from '../../../functions/core/ports';
+import { createGate } from '../../../functions/handlers/gate';
+import { createWorld, policyOf, type World } from '../support/fakes';
+import { REGISTRY, REVISION_ARN, SERVICE_ARN, buildEvent, digestOf, registerTaskDefinition, storeVerdict, uploadReport } from '../support/scenario';
+
+const WEB = `${REGISTRY}/shop/web`;
+const GOOD = digestOf('good');
+const BAD = digestOf('bad');
+const NEW = digestOf('new');
+const DEPLOYMENT = 'arn:aws:ecs:eu-west-1:123456789012:service-deployment/prod/web/EZe5RNVLH6PPzHXINuP28';
+const HOOK = 'ecs-pause-e7tK9G_WRJqNF_EOMjztDXfKenlJuEUVjsNStf4WLKw';
+
+/** The hand-written HOOK_AWAITING_ACTION event (test/fixtures/events, see its _comment). */
+const hookEvent = (): Record<string, unknown> =>
+  JSON.parse(readFileSync(join(__dirname, '../../fixtures/events/ecs-hook-state-change-awaiting-action.handwritten.json'), 'utf8'));
+
+function setup(policy = policyOf(), digest = NEW, status: PausedDeployment['status'] = 'IN_PROGRESS'): { world: World; gate: ReturnType<typeof createGate> } {
+  const world = createWorld();
+  const taskDefinitionArn = registerTaskDefinition(world, 'web', [{ name: 'web', image: `${WEB}:3` }], 9);
+  world.ecs.revisions.set(REVISION_ARN, { cluster: 'prod', service: 'web', taskDefinitionArn, containers: [{ name: 'web', image: `${WEB}:3`, imageDigest: digest }] });
+  world.ecs.pausedDeployments.set(DEPLOYMENT, {
+    serviceDeploymentArn: DEPLOYMENT,
+    serviceArn: SERVICE_ARN,
+    clusterArn: 'arn:aws:ecs:eu-west-1:123456789012:cluster/prod',
+    status,
+    targetServiceRevisionArn: REVISION_ARN,
+    pauseHooks: [{ hookId: HOOK, status: 'AWAITING_ACTION', expiresAt: '2026-01-06T09:00:00.000Z', timeoutAction: 'ROLLBACK' }],
+  });
+  storeVerdict(world, policy, GOOD, { reference: `${WEB}:3`, critical: 0 });
+  storeVerdict(world, policy, BAD, { reference: `${WEB}:3`, critical: 1 }, 60_000, 'fargate-gate-scan:bad');
+  return { world, gate: createGate(world.deps(policy)) };
+}
+
+describe('admission at a PAUSE lifecycle hook', () => {
+  it('continues a deployment whose images all pass, at once and silently', async () => {
+    const { world, gate } = setup(policyOf(), GOOD);
+    const result = await gate.handleEvent(hookEvent());
+    expect(result).toEqual({ kind: 'hookAwaitingAction', outcomes: [expect.objectContaining({ kind: 'continued', action: 'CONTINUE', decision: 'pass' })] });
+    expect(world.ecs.continues).toEqual([{ serviceDeploymentArn: DEPLOYMENT, hookId: HOOK, action: 'CONTINUE' }]);
+    expect(world.scanner.requests).toEqual([]);
+    expect(world.notifier.published).toEqual([]);
+  });
+
+  it('rolls back a deployment with a blocking verdict before any task starts, and says why', async () => {
+    const { world, gate } = setup(policyOf(), BAD);
+    await gate.handleEvent(hookEvent());
+    expect(world.ecs.continues).toEqual([{ serviceDeploymentArn: DEPLOYMENT, hookId: HOOK, action: 'ROLLBACK' }]);
+    expect(world.notifier.published).toEqual([expect.objectContaining({ decision: 'fail', action: 'hookFailed', service: 'web', images: [expect.objectContaining({ digest: BAD })] })]);
+    expect(world.ecs.stops).toEqual([]);
+  });
+
+  it('continues a failing deployment in audit mode and reports it', async () => {
+    const { world, gate } = setup(policyOf({ mode: 'audit' }), BAD);
+    await gate.handleEvent(hookEvent());
+    expect(world.ecs.continues).toEqual([expect.objectContaining({ action: 'CONTINUE' })]);
+    expect(world.notifier.published).toEqual([expect.objectContaining({ decision: 'fail', mode: 'audit', action: 'hookSucceeded' })]);
+  });
+
+  it('holds an unknown digest: one scan, the deployment recorded as its waiter, then ROLLBACK from the scan completion path', async () => {
+    const { world, gate } = setup();
+    const result = await gate.handleEvent(hookEvent());
+    expect(result).toEqual({ kind: 'hookAwaitingAction', outcomes: [{ kind: 'waiting', serviceDeploymentArn: DEPLOYMENT, hookId: HOOK, digests: [NEW] }] });
+    expect(world.ecs.continues).toEqual([]);
+    expect(world.scanner.requests).toHaveLength(1);
+    expect(await world.store.listWaiters(NEW)).toEqual([expect.objectContaining({ taskArn: DEPLOYMENT, hookId: HOOK })]);
+
+    // A repeated event while the scan runs: no second scan, no decision.
+    await gate.handleEvent(hookEvent());
+    expect(world.scanner.requests).toHaveLength(1);
+    expect(world.ecs.continues).toEqual([]);
+
+    uploadReport(world, NEW, { reference: `${WEB}@${NEW}`, digest: NEW, critical: 1 });
+    await gate.handleEvent(buildEvent(world.store.scans.get(NEW)?.buildId as string, 'SUCCEEDED'));
+    expect(world.ecs.continues).toEqual([{ serviceDeploymentArn: DEPLOYMENT, hookId: HOOK, action: 'ROLLBACK' }]);
+    expect(await world.store.listWaiters(NEW)).toEqual([]);
+    // The paused deployment is not a task: the task path never described it.
+    expect(world.recorder.count('ecs.describeTasks')).toBe(0);
+  });
+
+  it('continues a held deployment once its scan passes', async () => {
+    const { world, gate } = setup();
+    await gate.handleEvent(hookEvent());
+    uploadReport(world, NEW, { reference: `${WEB}@${NEW}`, digest: NEW, critical: 0 });
+    await gate.handleEvent(buildEvent(world.store.scans.get(NEW)?.buildId as string, 'SUCCEEDED'));
+    expect(world.ecs.continues).toEqual([expect.objectContaining({ action: 'CONTINUE' })]);
+  });
+
+  it('lets onScanError decide when the scan fails: deny rolls back, allow continues', async () => {
+    const denied = setup(policyOf({ onScanError: 'deny' }));
+    await denied.gate.handleEvent(hookEvent());
+    await denied.gate.handleEvent(buildEvent(denied.world.store.scans.get(NEW)?.buildId as string, 'FAILED'));
+    expect(denied.world.ecs.continues).toEqual([expect.objectContaining({ action: 'ROLLBACK' })]);
+
+    const allowed = setup(policyOf({ onScanError: 'allow' }));
+    await allowed.gate.handleEvent(hookEvent());
+    await allowed.gate.handleEvent(buildEvent(allowed.world.store.scans.get(NEW)?.buildId as string, 'FAILED'));
+    expect(allowed.world.ecs.continues).toEqual([expect.objectContaining({ action: 'CONTINUE' })]);
+  });
+
+  it('does nothing for a repeated event once the hook was answered', async () => {
+    const { world, gate } = setup(policyOf(), GOOD);
+    await gate.handleEvent(hookEvent());
+    await gate.handleEvent(hookEvent());
+    expect(world.ecs.continues).toHaveLength(1);
+    expect(world.recorder.count('ecs.continueServiceDeployment')).toBe(1);
+  });
+
+  it('does nothing for a deployment that is no longer IN_PROGRESS', async () => {
+    const { world, gate } = setup(policyOf(), GOOD, 'ROLLBACK_IN_PROGRESS');
+    const result = await gate.handleEvent(hookEvent());
+    expect(result).toEqual({ kind: 'hookAwaitingAction', outcomes: [expect.objectContaining({ kind: 'notAwaiting' })] });
+    expect(world.recorder.count('ecs.continueServiceDeployment')).toBe(0);
+  });
+
+  it('logs a refused ContinueServiceDeployment (the hook timed out meanwhile) and does not retry it', async () => {
+    const { world, gate } = setup(policyOf(), GOOD);
+    world.ecs.failNext.set('continueServiceDeployment', Object.assign(new Error('The hook is not awaiting action.'), { name: 'InvalidParameterException', $fault: 'client' }));
+    const result = await gate.handleEvent(hookEvent());
+    expect(result).toEqual({ kind: 'hookAwaitingAction', outcomes: [expect.objectContaining({ kind: 'refused', action: 'CONTINUE' })] });
+    expect(world.metrics.total('GateErrors', { failure: 'permanent' })).toBe(1);
+  });
+
+  it('rethrows a throttled ContinueServiceDeployment so Lambda retries the event', async () => {
+    const { world, gate } = setup(policyOf(), GOOD);
+    world.ecs.failNext.set('continueServiceDeployment', Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $fault: 'client', $retryable: { throttling: true } }));
+    await expect(gate.handleEvent(hookEvent())).rejects.toThrow('Rate exceeded');
+  });
+});
