@@ -50,6 +50,18 @@ export function runTaskCallPattern(): events.EventPattern {
   };
 }
 
+/**
+ * A deployment paused at a PAUSE lifecycle hook ("Pause hooks for Amazon ECS service deployments": detail-type
+ * `ECS Hook State Change`, event name HOOK_AWAITING_ACTION). Only the waiting state: the gate acts on nothing else.
+ */
+export function hookAwaitingActionPattern(): events.EventPattern {
+  return {
+    source: ['aws.ecs'],
+    detailType: ['ECS Hook State Change'],
+    detail: { eventName: ['HOOK_AWAITING_ACTION'] },
+  };
+}
+
 /** Every state change of the gate's own scan builds (IN_PROGRESS marks a scan running; the rest finish it). */
 export function scanBuildStatePattern(projectName: string): events.EventPattern {
   return {

@@ -24,7 +24,7 @@ import type { Policy } from '../functions/core/policy/schema';
 import { GATE_ENV } from '../functions/handlers/environment';
 import { loadInlineScanBuildspec } from './buildspec';
 import { BUNDLED_POLICY_PATH, bundlingProject, evaluatorBundling, functionBundling } from './bundling';
-import { fargateTaskStartingPattern, imagePushPattern, runTaskCallPattern, scanBuildStatePattern, verdictPattern } from './event-patterns';
+import { fargateTaskStartingPattern, hookAwaitingActionPattern, imagePushPattern, runTaskCallPattern, scanBuildStatePattern, verdictPattern } from './event-patterns';
 import { REASONS, acknowledge, grantWithReasons } from './nag-suppressions';
 import { GATE_HANDLER_ENTRY, HOOK_HANDLER_ENTRY, INLINE_SCAN_BUILDSPEC, projectRoot } from './paths';
 import * as permissions from './permissions';
@@ -141,6 +141,8 @@ export class FargateGate extends Construct {
     taskStarting: events.Rule;
     runTaskCall?: events.Rule;
     scanBuildState: events.Rule;
+    /** Deployments paused at a PAUSE lifecycle hook (HOOK_AWAITING_ACTION): admission for rolling deployments. */
+    hookAwaitingAction: events.Rule;
     imagePush?: events.Rule;
     sweep: events.Rule;
     notifications?: events.Rule;
@@ -316,6 +318,7 @@ export class FargateGate extends Construct {
         ? rule('RunTaskCall', 'fargate-gate: successful RunTask calls (CloudTrail; needs a trail)', runTaskCallPattern())
         : undefined,
       scanBuildState: rule('ScanBuildState', 'fargate-gate: state changes of the inline-scan builds', scanBuildStatePattern(this.scanProject.projectName)),
+      hookAwaitingAction: rule('HookAwaitingAction', 'fargate-gate: service deployments paused at a PAUSE lifecycle hook', hookAwaitingActionPattern()),
       imagePush: this.settings.prescanOnPush
         ? rule('ImagePush', 'fargate-gate: successful pushes to the ECR repositories in scope (prescan)', imagePushPattern(this.scope.pushRepositoryNames))
         : undefined,

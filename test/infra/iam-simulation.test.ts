@@ -133,6 +133,7 @@ async function requestsFor(action: string, deployment: Deployment): Promise<Requ
       return ecs(['service'], () => '{c}/web');
     case 'ecs:DescribeServiceDeployments':
     case 'ecs:StopServiceDeployment':
+    case 'ecs:ContinueServiceDeployment':
       return ecs(['service', 'service-deployment'], (type) => (type === 'service' ? '{c}/web' : '{c}/web/d-1'));
     case 'ecs:DescribeServiceRevisions':
       return ecs(['service', 'service-revision'], (type) => (type === 'service' ? '{c}/web' : '{c}/web/1234'));
@@ -226,6 +227,7 @@ const HOOK_NEVER_CALLS = new Set([
   'ecs:ListServiceDeployments',
   'ecs:DescribeServiceDeployments',
   'ecs:StopServiceDeployment',
+  'ecs:ContinueServiceDeployment',
   'codebuild:BatchGetBuilds',
 ]);
 
