@@ -16,7 +16,7 @@ const fixtures = readdirSync(FIXTURES)
 const samples = conformanceFiles('events').map(read);
 const policy = policyOf();
 const HOOK_STATUSES = ['SUCCEEDED', 'FAILED', 'IN_PROGRESS'];
-const ACTED_KINDS: EventResult['kind'][] = ['taskStateChange', 'runTaskCall', 'scanBuildFinished', 'imagePushed', 'sweep', 'failed'];
+const ACTED_KINDS: EventResult['kind'][] = ['taskStateChange', 'runTaskCall', 'scanBuildFinished', 'imagePushed', 'hookAwaitingAction', 'sweep', 'failed'];
 
 /** The samples the gate acts on (conformance-samples.test.ts follows what it does with them); it must ignore every other one. */
 const ACTED_ON = ['ecs-task-state-change-fargate-running-awsdocs.json', 'ecs-task-state-change-fargate-running-env-override-bom-aws-lambda-dotnet.json'];

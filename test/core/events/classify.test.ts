@@ -113,7 +113,7 @@ const documents = [
     .map((name) => JSON.parse(readFileSync(join(FIXTURES, name), 'utf8')) as unknown),
   ...conformanceFiles('events').map((file) => JSON.parse(readFileSync(file, 'utf8').replace(/^\uFEFF/, '')) as unknown),
 ];
-const KINDS = ['taskStateChange', 'runTaskCall', 'scanBuildFinished', 'imagePushed', 'sweep', 'ignored'];
+const KINDS = ['taskStateChange', 'runTaskCall', 'scanBuildFinished', 'imagePushed', 'hookAwaitingAction', 'sweep', 'ignored'];
 const options = { scanProjectName: 'fargate-gate-scan' };
 
 describe('event classification under hostile input', () => {
