@@ -409,7 +409,7 @@ describe('rules', () => {
   });
 
   it('let EventBridge invoke the function for each rule, and send to the dead-letter queue only from the gate rules', () => {
-    template.resourceCountIs('AWS::Lambda::Permission', 5);
+    template.resourceCountIs('AWS::Lambda::Permission', 6);
     template.hasResourceProperties('AWS::SQS::QueuePolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([

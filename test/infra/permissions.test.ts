@@ -78,7 +78,7 @@ describe('gate function role', () => {
     expect(update.Condition).toEqual(condition);
     // ECS authorizes these on the service and on the deployment or revision: both resource types are required.
     const stopDeployment = statementWith(statements, 'ecs:StopServiceDeployment');
-    expect(asList(stopDeployment.Action).sort()).toEqual(['ecs:DescribeServiceDeployments', 'ecs:StopServiceDeployment']);
+    expect(asList(stopDeployment.Action).sort()).toEqual(['ecs:ContinueServiceDeployment', 'ecs:DescribeServiceDeployments', 'ecs:StopServiceDeployment']);
     expect(asList(stopDeployment.Resource)).toEqual([`${ARN}:service/prod/*`, `${ARN}:service-deployment/prod/*`]);
     expect(stopDeployment.Condition).toEqual(condition);
     const revisions = statementWith(statements, 'ecs:DescribeServiceRevisions');
