@@ -164,7 +164,13 @@ export async function runScenario(scenario: Scenario, makeGate: GateFactory, lim
 
   // Services that already run when the scenario starts: their tasks started before the gate was there.
   for (const service of scenario.services) {
-    backend.ecs.createService({ name: service.name, cluster: service.cluster, desiredCount: service.desiredCount, lifecycleHook: service.lifecycleHook });
+    backend.ecs.createService({
+      name: service.name,
+      cluster: service.cluster,
+      desiredCount: service.desiredCount,
+      lifecycleHook: service.lifecycleHook,
+      ...(service.pauseHook ? { pauseHook: service.pauseHook } : {}),
+    });
     if (!service.running) continue;
     backend.ecs.deploy(service.name, service.cluster, requireTaskDefinition(backend, service.taskDefinition, scenario, 'services'), { completed: true });
     await simulation.captureEvents(async () => {
@@ -327,7 +333,8 @@ class StepRunner {
       case 'deployService': {
         const service = backend.ecs.findService(step.service, step.cluster) ?? fail(`no service ${step.service}`);
         const deployment = backend.ecs.deploy(service.name, service.cluster, requireTaskDefinition(backend, step.taskDefinition, scenario, step.path));
-        if (deployment.hook === 'waiting') await simulation.invokeHook(service, deployment);
+        // A PAUSE hook waits too, but ECS calls no Lambda for it: it emits HOOK_AWAITING_ACTION (the simulation does).
+        if (deployment.hook === 'waiting' && !deployment.pause) await simulation.invokeHook(service, deployment);
         return;
       }
       case 'rawHook':
@@ -459,7 +466,7 @@ function withTaskLabel(action: GateAction, labelOf: (arn: string) => string): Ga
 
 /** Action counts: startScan counts builds started (refusals apart, replays of one token not at all). */
 export function countActions(actions: GateAction[]): Record<string, number> {
-  const counts: Record<string, number> = { startScan: 0, startScanRefused: 0, stopTask: 0, rollbackDeployment: 0, scaleService: 0, notify: 0, hookResponse: 0 };
+  const counts: Record<string, number> = { startScan: 0, startScanRefused: 0, stopTask: 0, rollbackDeployment: 0, continueServiceDeployment: 0, scaleService: 0, notify: 0, hookResponse: 0 };
   for (const action of actions) {
     if (action.type === 'startScan') {
       if (action.refused) counts.startScanRefused += 1;
@@ -558,7 +565,7 @@ function describeStep(step: ScenarioStep): string {
     case 'taskState':
       return `task ${step.task} → ${step.lastStatus}`;
     case 'deployService':
-      return `deploy ${step.taskDefinition} to service ${step.service}${step.viaHook ? ' (PRE_SCALE_UP hook)' : ''}`;
+      return `deploy ${step.taskDefinition} to service ${step.service}${step.viaHook ? ' (PRE_SCALE_UP hook)' : step.viaPauseHook ? ' (PAUSE hook at PRE_SCALE_UP)' : ''}`;
     case 'rawHook':
       return 'lifecycle hook with a raw payload';
     case 'push':

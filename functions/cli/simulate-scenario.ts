@@ -10,7 +10,7 @@ import { describeIssues, formatJsonPath, listProblems } from '../core/validation
 import type { GateConfig } from '../handlers/config';
 import { readJsonFile, readTextFile } from '../io/files';
 import type { ScanOutcome } from '../local/codebuild';
-import { TASK_STATUSES, type TaskStatus } from '../local/ecs';
+import { TASK_STATUSES, type TaskStatus, type WorldPauseHook } from '../local/ecs';
 
 /**
  * The scenario file of `fargate-gate simulate` (format documented in examples/scenarios/README.md): a fake
@@ -22,7 +22,7 @@ import { TASK_STATUSES, type TaskStatus } from '../local/ecs';
 
 type Path = (string | number)[];
 
-const ACTION_KEYS = ['startScan', 'startScanRefused', 'stopTask', 'rollbackDeployment', 'scaleService', 'notify', 'hookResponse'] as const;
+const ACTION_KEYS = ['startScan', 'startScanRefused', 'stopTask', 'rollbackDeployment', 'continueServiceDeployment', 'scaleService', 'notify', 'hookResponse'] as const;
 export type ExpectedActionKey = (typeof ACTION_KEYS)[number];
 
 const durationText = z
@@ -67,14 +67,33 @@ const imageSchema = z.strictObject({
   scan: outcomeSchema.optional(),
 });
 
-const serviceSchema = z.strictObject({
-  name: z.string().regex(/^[A-Za-z0-9_-]{1,255}$/, { message: 'expected an ECS service name (letters, digits, - and _)' }),
-  cluster: z.string().regex(/^[A-Za-z0-9_-]{1,255}$/, { message: 'expected an ECS cluster name' }).default('default'),
-  taskDefinition: z.string().min(1),
-  desiredCount: z.int().min(0).max(50).default(1),
-  lifecycleHook: z.boolean().default(false),
-  running: z.boolean().default(true),
+/**
+ * A PAUSE lifecycle hook at PRE_SCALE_UP (deploymentConfiguration.lifecycleHooks[] with targetType PAUSE): each new
+ * deployment stops before any task starts until ContinueServiceDeployment, or until `timeout`, when ECS takes
+ * `timeoutAction` ("Pause hooks for Amazon ECS service deployments",
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/pause-lifecycle-hooks.html).
+ */
+const pauseHookSchema = z.strictObject({
+  timeout: durationText.default('1h').meta({ description: 'How long a deployment waits at the hook before ECS takes timeoutAction.' }),
+  timeoutAction: z.enum(['CONTINUE', 'ROLLBACK']).default('ROLLBACK'),
 });
+
+const serviceSchema = z
+  .strictObject({
+    name: z.string().regex(/^[A-Za-z0-9_-]{1,255}$/, { message: 'expected an ECS service name (letters, digits, - and _)' }),
+    cluster: z.string().regex(/^[A-Za-z0-9_-]{1,255}$/, { message: 'expected an ECS cluster name' }).default('default'),
+    taskDefinition: z.string().min(1),
+    desiredCount: z.int().min(0).max(50).default(1),
+    lifecycleHook: z.boolean().default(false),
+    pauseHook: pauseHookSchema.optional(),
+    running: z.boolean().default(true),
+  })
+  .superRefine((service, ctx) => {
+    // Both would hold the deployment at PRE_SCALE_UP, and the simulated ECS answers one kind of hook per service.
+    if (service.lifecycleHook && service.pauseHook) {
+      ctx.addIssue({ code: 'custom', path: ['pauseHook'], message: 'a service has either a Lambda lifecycleHook or a pauseHook, not both' });
+    }
+  });
 
 const gateSchema = z.strictObject({
   clusters: z.array(z.string().min(1)).optional(),
@@ -187,7 +206,7 @@ export type Delivery = { order: 'asIs' | 'reversed' | 'shuffled'; duplicates: nu
 export type ScenarioStep = { path: string; note?: string } & (
   | { kind: 'runTask'; labels: string[]; taskDefinition: string; cluster: string; startedBy?: string; launchedBy: string; overrides?: Record<string, unknown>; cloudTrail: boolean; until: TaskStatus; digestVisibleFrom?: TaskStatus }
   | { kind: 'taskState'; task: string; lastStatus: TaskStatus; stopCode?: string; stoppedReason?: string; exitCode?: number }
-  | { kind: 'deployService'; service: string; taskDefinition: string; cluster?: string; viaHook: boolean }
+  | { kind: 'deployService'; service: string; taskDefinition: string; cluster?: string; viaHook: boolean; viaPauseHook: boolean }
   | { kind: 'rawHook'; payload: unknown }
   | { kind: 'push'; image: string; digest: string; outcome?: ScanOutcome }
   | { kind: 'scanCompletes'; target: string }
@@ -213,6 +232,7 @@ export interface ScenarioService {
   taskDefinition: string;
   desiredCount: number;
   lifecycleHook: boolean;
+  pauseHook?: WorldPauseHook;
   running: boolean;
 }
 
@@ -364,6 +384,7 @@ export async function parseScenario(json: unknown, file: string): Promise<Scenar
     requireTaskDefinition,
     serviceNames: new Set(top.services.map((s) => s.name)),
     hookedServices,
+    pausedServices: new Set(top.services.filter((service) => service.pauseHook).map((service) => service.name)),
     loadOutcome,
     taskDefinitions,
     problems,
@@ -432,7 +453,10 @@ export async function parseScenario(json: unknown, file: string): Promise<Scenar
     },
     taskDefinitions,
     images,
-    services: top.services,
+    services: top.services.map(({ pauseHook, ...service }) => ({
+      ...service,
+      ...(pauseHook ? { pauseHook: { timeoutMs: durationMs(pauseHook.timeout), timeoutAction: pauseHook.timeoutAction } } : {}),
+    })),
     steps,
     ...(expect ? { expect } : {}),
   };
@@ -448,6 +472,8 @@ interface StepContext {
   holds: Set<string>;
   serviceNames: Set<string>;
   hookedServices: Set<string>;
+  /** Services with a PAUSE hook: their deployments stop at PRE_SCALE_UP until the gate continues them. */
+  pausedServices: Set<string>;
   taskDefinitions: Scenario['taskDefinitions'];
   requireTaskDefinition: (reference: string, path: Path) => void;
   loadOutcome: (outcome: z.infer<typeof outcomeSchema> | undefined, path: Path) => Promise<ScanOutcome | undefined>;
@@ -613,7 +639,7 @@ async function parseStep(raw: unknown, path: Path, context: StepContext, nested:
         throw new InputError(`service ${JSON.stringify(step.service)} has no lifecycle hook: declare it with "lifecycleHook": true`, { source: file, path: formatJsonPath([...valuePath, 'service']) });
       }
       context.requireTaskDefinition(step.taskDefinition, [...valuePath, 'taskDefinition']);
-      return { ...base, kind: 'deployService', service: step.service, taskDefinition: step.taskDefinition, ...(step.cluster ? { cluster: step.cluster } : {}), viaHook: context.hookedServices.has(step.service) };
+      return { ...base, kind: 'deployService', service: step.service, taskDefinition: step.taskDefinition, ...(step.cluster ? { cluster: step.cluster } : {}), viaHook: context.hookedServices.has(step.service), viaPauseHook: context.pausedServices.has(step.service) };
     }
     case 'push': {
       const step = check(stepSchemas.push, value, file, valuePath);

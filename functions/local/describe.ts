@@ -39,6 +39,11 @@ export function describeEvent(event: unknown, label: Labeler = (arn) => arn): { 
         detailType,
         summary: `${String(detail['action-type'])} ${String(detail['repository-name'])}${detail['image-tag'] ? `:${String(detail['image-tag'])}` : ''} ${shortDigest(detail['image-digest'])}`,
       };
+    case 'ECS Hook State Change': {
+      const service = Array.isArray(envelope.resources) ? String(envelope.resources[0] ?? '').replace(/^.*:service\//, '') : '';
+      const deployment = typeof detail.serviceDeploymentArn === 'string' ? detail.serviceDeploymentArn.slice(detail.serviceDeploymentArn.lastIndexOf('/') + 1) : '?';
+      return { detailType, summary: `${String(detail.eventName)} ${String(detail.lifecycleStage ?? '')} ${service || '?'} deployment ${deployment}`.replace(/ {2,}/g, ' ') };
+    }
     case 'Scheduled Event':
       return { detailType, summary: `sweep (${Array.isArray(envelope.resources) ? String(envelope.resources[0]) : 'rule'})` };
     default:
@@ -78,6 +83,17 @@ export function describeGateResult(result: unknown, short: (digest: string) => s
     case 'sweep': {
       const s = record(r.summary);
       return `sweep: ${String(s.finished)} finished, ${String(s.expired)} past deadline, ${String(s.retried)} retried, ${String(s.stillRunning)} still running`;
+    }
+    case 'hookAwaitingAction': {
+      // A decided deployment shows as its continueServiceDeployment action; only what has no action line is said here.
+      const parts = (Array.isArray(r.outcomes) ? r.outcomes : []).map(record).flatMap((o) => {
+        const deployment = String(o.serviceDeploymentArn).slice(String(o.serviceDeploymentArn).lastIndexOf('/') + 1);
+        if (o.kind === 'waiting') return [`deployment ${deployment} held at its PAUSE hook, waiting for ${(Array.isArray(o.digests) ? o.digests : []).map((d) => short(String(d))).join(', ')}`];
+        if (o.kind === 'notAwaiting') return [`deployment ${deployment}: nothing to decide (${String(o.why)})`];
+        if (o.kind === 'refused') return [`ContinueServiceDeployment ${String(o.action)} refused for ${deployment}: ${String(o.message)}`];
+        return [];
+      });
+      return parts.length > 0 ? parts.join('; ') : Array.isArray(r.outcomes) && r.outcomes.length === 0 ? 'no deployment in progress for this hook event' : undefined;
     }
     case 'scanBuildFinished': {
       const f = record(r.finished);

@@ -339,3 +339,21 @@ export function lifecycleHookPayload(
     ...(hookDetails && Object.keys(hookDetails).length > 0 ? { hookDetails } : {}),
   };
 }
+
+/**
+ * "ECS Hook State Change" with event name HOOK_AWAITING_ACTION: a deployment stopped at its PAUSE hook ("Pause hooks
+ * for Amazon ECS service deployments", https://docs.aws.amazon.com/AmazonECS/latest/developerguide/pause-lifecycle-hooks.html).
+ * AWS shows no example detail, so the shape follows the hand-written fixture the gate's tests use
+ * (test/fixtures/events/ecs-hook-state-change-awaiting-action.handwritten.json): `resources` names the service as ECS
+ * Deployment State Change events do, the detail the service deployment and the hook. The gate reads the hook back from
+ * DescribeServiceDeployments before acting, so nothing here is trusted beyond naming the deployment.
+ */
+export function hookStateChangeEvent(service: WorldService, deployment: WorldDeployment, base: Envelope): EventBridgeEvent {
+  return envelope(base, 'ECS Hook State Change', 'aws.ecs', [service.serviceArn], {
+    eventType: 'INFO',
+    eventName: 'HOOK_AWAITING_ACTION',
+    serviceDeploymentArn: deployment.arn,
+    ...(deployment.pause ? { hookId: deployment.pause.hookId } : {}),
+    lifecycleStage: 'PRE_SCALE_UP',
+  });
+}

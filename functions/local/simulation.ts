@@ -3,7 +3,7 @@ import type { LocalBackend } from './backend';
 import type { FakeBuild } from './codebuild';
 import { describeEvent, describeGateResult, routineReason, shortBuild } from './describe';
 import type { WorldDeployment, WorldService } from './ecs';
-import { buildStateChangeEvent, lifecycleHookPayload, scheduledEvent, taskStateChangeEvent, type EventBridgeEvent } from './events';
+import { buildStateChangeEvent, hookStateChangeEvent, lifecycleHookPayload, scheduledEvent, taskStateChangeEvent, type EventBridgeEvent } from './events';
 
 /** What the gate exposes to its triggers: EventBridge rules and the ECS lifecycle hook. */
 export interface GateHandlers {
@@ -64,6 +64,8 @@ export class Simulation {
   ) {
     backend.attachScheduler((delayMs, callback) => this.schedule(delayMs, callback));
     backend.ecs.onTaskChange(({ task }) => this.emit(taskStateChangeEvent(task, this.envelope())));
+    // A deployment paused at its PAUSE hook: ECS emits HOOK_AWAITING_ACTION, which the gate's rule delivers.
+    backend.ecs.onHookAwaiting((service, deployment) => this.emit(hookStateChangeEvent(service, deployment, this.envelope())));
     backend.scanner.onBuildFinished((build, { deliverEvent }) => this.buildFinished(build, deliverEvent));
   }
 
