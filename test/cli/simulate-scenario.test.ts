@@ -43,6 +43,33 @@ describe('scenario validation', () => {
     expect(scenario.images[0].outcome?.report).toContain('"SchemaVersion": 2');
   });
 
+  it('reads a PAUSE hook on a service (timeout 1h and ROLLBACK unless given), and marks a deployment to it as held there', async () => {
+    const services = [
+      { name: 'web', cluster: 'prod', taskDefinition: 'job:1', pauseHook: { timeout: '20m', timeoutAction: 'CONTINUE' } },
+      { name: 'api', cluster: 'prod', taskDefinition: 'job:1', pauseHook: {} },
+    ];
+    const scenario = await parseScenario({ ...valid(), services, steps: [{ deployService: { service: 'web', taskDefinition: 'job:1' } }] }, FILE);
+    expect(scenario.services.map((service) => service.pauseHook)).toEqual([
+      { timeoutMs: 1_200_000, timeoutAction: 'CONTINUE' },
+      { timeoutMs: 3_600_000, timeoutAction: 'ROLLBACK' },
+    ]);
+    expect(scenario.steps[0]).toMatchObject({ kind: 'deployService', viaHook: false, viaPauseHook: true });
+  });
+
+  it('runs a PAUSE hook to its timeout when the gate cannot decide: ECS takes the timeout action and no task of the held revision starts', async () => {
+    const services = [{ name: 'web', cluster: 'prod', taskDefinition: 'job:1', desiredCount: 1, pauseHook: { timeout: '10m', timeoutAction: 'ROLLBACK' } }];
+    const images = { [`${ECR}/batch/job:1`]: { digest: `sha256:${'1'.repeat(64)}`, scan: { report: join(REPORTS, 'distroless-nonroot.trivy.json') } }, [`${ECR}/batch/job:2`]: { digest: `sha256:${'2'.repeat(64)}`, scan: { timeout: true } } };
+    const taskDefinitions = [...(valid().taskDefinitions as unknown[]), { family: 'job', revision: 2, containerDefinitions: [{ name: 'job', image: `${ECR}/batch/job:2` }] }];
+    const scenario = await parseScenario(
+      { ...valid(), taskDefinitions, images, services, world: { buildTimeout: '1h' }, steps: [{ deployService: { service: 'web', taskDefinition: 'job:2' } }, { advanceClock: '15m' }] },
+      FILE,
+    );
+    const result = await runScenario(scenario, defaultGateFactory);
+    expect(result.actions.filter((action) => action.type === 'continueServiceDeployment')).toEqual([]);
+    expect(result.tasks.filter((task) => task.taskDefinition === 'job:2')).toEqual([]);
+    expect(result.services.find((service) => service.name === 'web')?.running).toEqual([{ taskDefinition: 'job:1', tasks: 1 }]);
+  });
+
   it('lets a step and an expectation name a service task as "<service>#<n>", as the README documents, but never a label with "#"', async () => {
     const steps = [{ taskState: { task: 'web#1', lastStatus: 'STOPPED' } }];
     const scenario = await parseScenario({ ...valid(), steps, expect: { tasks: { 'web#1': 'STOPPED' } } }, FILE);
@@ -119,6 +146,9 @@ describe('scenario validation', () => {
     ['count and as disagreeing', { ...valid(), steps: [{ runTask: { taskDefinition: 'job:1', as: ['a', 'b'], count: 3 } }] }, `${at('steps[0].runTask.count')}count is 3 but "as" names 2 tasks`],
     ['an override for a container the task definition lacks', { ...valid(), steps: [{ runTask: { taskDefinition: 'job:1', overrides: { containerOverrides: [{ name: 'web' }] } } }] }, `${at('steps[0].runTask.overrides.containerOverrides[0].name')}names container "web", which job:1 does not have`],
     ['a hook step for a service without a hook', { ...valid(), steps: [{ lifecycleHook: { service: 'web', taskDefinition: 'job:1' } }] }, `${at('steps[0].lifecycleHook.service')}service "web" has no lifecycle hook`],
+    ['a service with both a Lambda hook and a PAUSE hook', { ...valid(), services: [{ name: 'web', cluster: 'prod', taskDefinition: 'job:1', lifecycleHook: true, pauseHook: {} }] }, `${at('services[0].pauseHook')}a service has either a Lambda lifecycleHook or a pauseHook, not both`],
+    ['a PAUSE hook timeout action ECS does not take', { ...valid(), services: [{ name: 'web', cluster: 'prod', taskDefinition: 'job:1', pauseHook: { timeoutAction: 'FAIL' } }] }, `${at('services[0].pauseHook.timeoutAction')}expected one of "CONTINUE", "ROLLBACK"`],
+    ['a Lambda hook step for a service with a PAUSE hook', { ...valid(), services: [{ name: 'web', cluster: 'prod', taskDefinition: 'job:1', pauseHook: {} }], steps: [{ lifecycleHook: { service: 'web', taskDefinition: 'job:1' } }] }, `${at('steps[0].lifecycleHook.service')}service "web" has no lifecycle hook`],
     ['a deployment to an unknown service', { ...valid(), steps: [{ deployService: { service: 'api', taskDefinition: 'job:1' } }] }, `${at('steps[0].deployService.service')}names service "api", which the scenario does not declare`],
     ['a push of a digest reference', { ...valid(), steps: [{ push: { image: `${ECR}/batch/job@sha256:${'2'.repeat(64)}`, digest: `sha256:${'2'.repeat(64)}` } }] }, `${at('steps[0].push.image')}a push names a tag`],
     ['an expectation about a task nobody launches', { ...valid(), expect: { tasks: { ghost: 'STOPPED' } } }, `${at('expect.tasks.ghost')}names task "ghost", which no step launches`],

@@ -60,6 +60,7 @@ describe('fargate-gate simulate: the example scenarios', () => {
         'audit-mode.json',
         'exception.json',
         'lifecycle-hook.json',
+        'pause-hook-rolling.json',
         'demo.json',
       ]),
     );
@@ -186,6 +187,23 @@ describe('fargate-gate simulate: the example scenarios', () => {
     expect(of(result, 'hookResponse').map((a) => a.response?.hookStatus)).toEqual(['IN_PROGRESS', 'FAILED', 'IN_PROGRESS', 'SUCCEEDED']);
     expect(result.tasks.filter((t) => t.taskDefinition === 'payments:41')).toEqual([]);
     expect(of(result, 'stopTask')).toEqual([]);
+  });
+
+  it('pause-hook-rolling: the bad revision is held at PRE_SCALE_UP and rolled back before any task of it starts; the good one is continued and rolls out', async () => {
+    const result = (await simulate(join(SCENARIOS, 'pause-hook-rolling.json'))).json();
+    const continued = of(result, 'continueServiceDeployment') as (JsonAction & { action?: string })[];
+    expect(continued.map((a) => [a.service, a.action])).toEqual([
+      ['web', 'ROLLBACK'],
+      ['web', 'CONTINUE'],
+    ]);
+    expect(of(result, 'hookResponse')).toEqual([]);
+    expect(result.tasks.filter((t) => t.taskDefinition === 'web:2')).toEqual([]);
+    expect(result.services.find((s) => s.name === 'web')?.running).toEqual([{ taskDefinition: 'web:3', tasks: 2 }]);
+
+    const timeline = (await simulate(join(SCENARIOS, 'pause-hook-rolling.json'), 'timeline')).stdout;
+    expect(timeline).toMatch(/#1 ECS Hook State Change: HOOK_AWAITING_ACTION PRE_SCALE_UP prod\/web deployment \S+\n(?:.*\n)*?.*-- deployment \S+ held at its PAUSE hook, waiting for sha256:9e2f1b0c8d7a/);
+    expect(timeline).toMatch(/=> continueServiceDeployment web ROLLBACK .*\n.*\.\. ECS: web \S+ rolled back at its PAUSE hook before any task started/);
+    expect(timeline).toMatch(/=> continueServiceDeployment web CONTINUE /);
   });
 
   it('malformed-events: no scan and no exception, whatever arrives', async () => {

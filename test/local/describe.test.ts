@@ -1,4 +1,4 @@
-import { routineReason } from '../../functions/local/describe';
+import { describeGateResult, routineReason } from '../../functions/local/describe';
 
 describe('routineReason (which gate results a timeline may summarise)', () => {
   it('an event ignored for a routine reason: the reason without its particulars', () => {
@@ -25,5 +25,26 @@ describe('routineReason (which gate results a timeline may summarise)', () => {
 
   it('anything else, or nothing readable, is not routine', () => {
     for (const result of [undefined, null, 'text', { kind: 'sweep', summary: {} }, { kind: 'failed' }]) expect(routineReason(result)).toBeUndefined();
+  });
+});
+
+describe('describeGateResult of an ECS Hook State Change', () => {
+  const ARN = 'arn:aws:ecs:us-east-1:123456789012:service-deployment/prod/web/Dep1';
+
+  it('says a held deployment waits, on which digests; a decided one is left to its action line', () => {
+    const waiting = { kind: 'waiting', serviceDeploymentArn: ARN, hookId: 'ecs-pause-x', digests: [`sha256:${'a'.repeat(64)}`] };
+    const decided = { kind: 'continued', serviceDeploymentArn: ARN, hookId: 'ecs-pause-x', action: 'CONTINUE', decision: 'pass' };
+    expect(describeGateResult({ kind: 'hookAwaitingAction', outcomes: [waiting] })).toBe('deployment Dep1 held at its PAUSE hook, waiting for sha256:aaaaaaaaaaaa…');
+    expect(describeGateResult({ kind: 'hookAwaitingAction', outcomes: [decided] })).toBeUndefined();
+  });
+
+  it('says why nothing was decided: no deployment, a hook no longer awaiting action, or ECS refusing the answer', () => {
+    expect(describeGateResult({ kind: 'hookAwaitingAction', outcomes: [] })).toBe('no deployment in progress for this hook event');
+    expect(describeGateResult({ kind: 'hookAwaitingAction', outcomes: [{ kind: 'notAwaiting', serviceDeploymentArn: ARN, why: 'no PAUSE hook is AWAITING_ACTION' }] })).toBe(
+      'deployment Dep1: nothing to decide (no PAUSE hook is AWAITING_ACTION)',
+    );
+    expect(describeGateResult({ kind: 'hookAwaitingAction', outcomes: [{ kind: 'refused', serviceDeploymentArn: ARN, hookId: 'h', action: 'ROLLBACK', message: 'not awaiting action' }] })).toBe(
+      'ContinueServiceDeployment ROLLBACK refused for Dep1: not awaiting action',
+    );
   });
 });

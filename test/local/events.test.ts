@@ -70,6 +70,26 @@ describe('events the fake world emits', () => {
     expect(reading).toMatchObject({ ok: true, payload: { lifecycleStage: 'PRE_SCALE_UP', executionDetails: { targetServiceRevisionArn: next.revisionArn } }, state: { scans: { a: 'b' } } });
   });
 
+  it('include ECS Hook State Change HOOK_AWAITING_ACTION when a deployment stops at its PAUSE hook, which the gate reads as naming that deployment and hook; no Lambda hook is called and no task starts', async () => {
+    const w = world({ images: { v1: `${REGISTRY}/shop/api:1.0`, v2: `${REGISTRY}/shop/api:2.0` } });
+    w.backend.images.declare(`${REGISTRY}/shop/api:1.0`, digestOf('1'));
+    w.backend.images.declare(`${REGISTRY}/shop/api:2.0`, digestOf('2'));
+    const service = w.ecs.createService({ name: 'web', cluster: 'prod', desiredCount: 2, pauseHook: { timeoutMs: 3_600_000, timeoutAction: 'ROLLBACK' } });
+    w.ecs.deploy('web', 'prod', w.families.get('v1') as string, { completed: true });
+    const held = w.ecs.deploy('web', 'prod', w.families.get('v2') as string);
+    await w.simulation.settle();
+    const hookEvents = w.received.filter((event) => event['detail-type'] === 'ECS Hook State Change');
+    expect(hookEvents).toHaveLength(1);
+    expect(hookEvents[0]).toMatchObject({ source: 'aws.ecs', resources: [service.serviceArn], detail: { eventName: 'HOOK_AWAITING_ACTION' } });
+    expect(classifyGateEvent(hookEvents[0], { clusterArns: [] })).toMatchObject({
+      kind: 'hookAwaitingAction',
+      target: { serviceDeploymentArn: held.arn, serviceArn: service.serviceArn },
+      hookId: held.pause?.hookId,
+    });
+    expect(w.hooks).toEqual([]);
+    expect(w.taskEvents().filter((event) => event.detail.taskDefinitionArn === w.families.get('v2'))).toEqual([]);
+  });
+
   it('have unique ids and second-precision times', async () => {
     const w = world({ images: { app: `${REGISTRY}/shop/api:1.0` } });
     w.backend.images.declare(`${REGISTRY}/shop/api:1.0`, digestOf('1'));
