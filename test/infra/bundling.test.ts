@@ -101,7 +101,8 @@ describe('real bundling', () => {
         const result = spawnSync('bash', ['-c', buildspec.phases.build.commands[2]], {
           cwd: work,
           encoding: 'utf8',
-          env: { PATH: process.env.PATH, HOME: work, ...buildspec.env.variables },
+          // The project's own environment as the stack synthesizes it (the report-size limit among it), then the buildspec's.
+          env: { PATH: process.env.PATH, HOME: work, GATE_MAX_REPORT_BYTES: projectVariable('GATE_MAX_REPORT_BYTES'), ...buildspec.env.variables },
         });
         const junitPath = join(work, 'fargate-gate-out/junit.xml');
         return { status: result.status, stdout: result.stdout, junit: existsSync(junitPath) ? readFileSync(junitPath, 'utf8') : '' };
