@@ -16,6 +16,7 @@ import {
   type ServiceRevisionSummary,
   type Task,
 } from '@aws-sdk/client-ecs';
+import { serviceOfArn } from '../core/events';
 import type { ContinueAction, EcsPort, PausedDeployment, RollbackOutcome, RunningTask, ServiceRevisionImages, ServiceTaskRef, TaskDefinitionPort } from '../core/ports';
 import { parseTaskDefinition } from '../core/taskdef/parse';
 import type { TaskDefinitionSpec } from '../core/taskdef/model';
@@ -272,7 +273,7 @@ export class EcsGate implements EcsPort {
     if ('serviceDeploymentArn' in target) {
       arns = [target.serviceDeploymentArn];
     } else {
-      const { cluster, service } = serviceArnParts(target.serviceArn);
+      const { cluster, service } = serviceOfArn(target.serviceArn);
       const listed = await this.client.send(new ListServiceDeploymentsCommand({ service, ...(cluster ? { cluster } : {}), status: ['IN_PROGRESS'], maxResults: 20 }));
       arns = (listed.serviceDeployments ?? []).flatMap((brief) => (brief.serviceDeploymentArn ? [brief.serviceDeploymentArn] : [])).slice(0, MAX_DESCRIBE_DEPLOYMENTS);
       if (arns.length === 0) return [];
@@ -292,6 +293,7 @@ export class EcsGate implements EcsPort {
           serviceArn: deployment.serviceArn,
           clusterArn: deployment.clusterArn ?? '',
           status: deployment.status ?? 'UNKNOWN',
+          ...(deployment.lifecycleStage ? { lifecycleStage: deployment.lifecycleStage } : {}),
           targetServiceRevisionArn: revision,
           pauseHooks,
         },
@@ -461,8 +463,3 @@ function isRevisionArn(value: string): boolean {
   return /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/[A-Za-z0-9_-]+:\d+$/.test(value) || /^[A-Za-z0-9_-]+:\d+$/.test(value);
 }
 
-/** `arn:...:service/<cluster>/<service>` → cluster and service (the old `service/<service>` format has no cluster). */
-function serviceArnParts(serviceArn: string): { cluster?: string; service: string } {
-  const path = serviceArn.slice(serviceArn.indexOf(':service/') + ':service/'.length).split('/');
-  return path.length >= 2 ? { cluster: path[0], service: path[1] } : { service: path[0] };
-}

@@ -271,6 +271,11 @@ export interface PausedDeployment {
   clusterArn: string;
   /** PENDING | IN_PROGRESS | SUCCESSFUL | STOPPED | ... (API_ServiceDeployment); a hook can be continued only while IN_PROGRESS. */
   status: string;
+  /**
+   * The deployment's current lifecycle stage (ServiceDeployment `lifecycleStage`: RECONCILE_SERVICE, PRE_SCALE_UP, ...);
+   * absent when ECS does not say. A PAUSE hook AWAITING_ACTION is paused at this stage.
+   */
+  lifecycleStage?: string;
   targetServiceRevisionArn: string;
   pauseHooks: PauseHookDetail[];
 }

@@ -656,6 +656,8 @@ export class FakeEcs implements EcsPort {
           serviceArn: service.serviceArn,
           clusterArn: service.clusterArn,
           status: deployment.status === 'ROLLBACK_SUCCESSFUL' ? 'ROLLBACK_SUCCESSFUL' : deployment.status,
+          // Held at its PAUSE hook, the deployment is at PRE_SCALE_UP (the only stage the world pauses at).
+          ...(deployment.pause?.status === 'AWAITING_ACTION' ? { lifecycleStage: 'PRE_SCALE_UP' } : {}),
           targetServiceRevisionArn: deployment.revisionArn,
           pauseHooks: deployment.pause
             ? [{ hookId: deployment.pause.hookId, status: deployment.pause.status, expiresAt: new Date(deployment.pause.expiresAt).toISOString(), timeoutAction: deployment.pause.timeoutAction }]

@@ -21,6 +21,7 @@ const described = {
       serviceArn: SERVICE,
       clusterArn: 'arn:aws:ecs:eu-west-1:123456789012:cluster/prod',
       status: 'IN_PROGRESS' as const,
+      lifecycleStage: 'PRE_SCALE_UP' as const,
       targetServiceRevision: { arn: REVISION, requestedTaskCount: 2, runningTaskCount: 0, pendingTaskCount: 0 },
       lifecycleHookDetails: [
         { hookId: 'ecs-lambda-abc', targetType: 'AWS_LAMBDA' as const, targetArn: 'arn:aws:lambda:eu-west-1:123456789012:function:other', status: 'SUCCEEDED' as const },
@@ -42,6 +43,7 @@ describe('EcsGate PAUSE-hook calls', () => {
         serviceArn: SERVICE,
         clusterArn: 'arn:aws:ecs:eu-west-1:123456789012:cluster/prod',
         status: 'IN_PROGRESS',
+        lifecycleStage: 'PRE_SCALE_UP',
         targetServiceRevisionArn: REVISION,
         pauseHooks: [{ hookId: 'ecs-pause-e7tK9G_WRJqNF_EOMjztDXfKenlJuEUVjsNStf4WLKw', status: 'AWAITING_ACTION', expiresAt: '2024-01-15T12:00:00.000Z', timeoutAction: 'ROLLBACK' }],
       },

@@ -1,4 +1,4 @@
-import { serviceOfArn, type PausedTarget } from '../../core/events';
+import { ADMISSION_STAGE, serviceOfArn, type PausedTarget } from '../../core/events';
 import { verdictFreshness } from '../../core/gate/freshness';
 import { buildVerdictEvent } from '../../core/gate/verdict-event';
 import { evaluatePolicy, isBlocking } from '../../core/policy';
@@ -10,6 +10,7 @@ import type { Logger } from '../logger';
 import { notifyAfterDecision } from '../notify';
 import type { GateRuntime } from '../runtime';
 import { ensureScan, isReusable, rescan, verdictFromFinishedScan } from '../scans';
+import { clusterArnOf } from '../hook';
 import { revisionContainers, revisionEvidence } from './revision';
 
 /**
@@ -48,6 +49,13 @@ export interface KnownOutcome {
 
 /** The hook-state event: every paused deployment it may be about is judged. */
 export async function admitPausedDeployments(rt: GateRuntime, target: PausedTarget, hookId: string | undefined, log: Logger): Promise<PauseOutcome[]> {
+  // Outside the clusters in scope the gate answers nothing (as the Lambda hook admits such services unjudged): the
+  // owner of that hook decides, and the gate's role may not even describe the deployment there.
+  const named = 'serviceDeploymentArn' in target ? clusterOfDeploymentArn(target.serviceDeploymentArn) : clusterArnOf(target.serviceArn);
+  if (!inScope(rt, named)) {
+    log.info({ target, clusterArn: named }, 'paused deployment outside the gate\'s clusters: left to its hook\'s timeout or owner');
+    return [];
+  }
   const lookup = 'serviceDeploymentArn' in target ? { serviceDeploymentArn: target.serviceDeploymentArn } : { serviceArn: target.serviceArn };
   const deployments = await rt.ecs.describePausedDeployments(lookup);
   if (deployments.length === 0) {
@@ -82,6 +90,20 @@ export async function resumePausedDeployments(rt: GateRuntime, key: string, know
   return outcomes;
 }
 
+/** Why the gate must leave this paused deployment alone, as ECS reports it; undefined when the hook is the gate's to answer. */
+function notTheGatesToDecide(rt: GateRuntime, deployment: PausedDeployment, hook: PauseHookDetail | undefined, hookId: string | undefined): string | undefined {
+  if (!hook) return `no PAUSE hook${hookId ? ` ${hookId}` : ''} is AWAITING_ACTION`;
+  if (deployment.status !== 'IN_PROGRESS') return `the deployment is ${deployment.status}, not IN_PROGRESS`;
+  // The gate admits at PRE_SCALE_UP only (docs/deploy.md). A PAUSE hook at another stage that ECS names (a manual
+  // approval at POST_TEST_TRAFFIC_SHIFT, AWS's own example) is someone else's decision: never CONTINUE or ROLLBACK
+  // it. A stage ECS does not name is judged, as the Lambda hook judges a payload without one (hook.ts).
+  if (deployment.lifecycleStage !== undefined && deployment.lifecycleStage !== ADMISSION_STAGE) {
+    return `the deployment is paused at ${deployment.lifecycleStage}, not ${ADMISSION_STAGE}: not the gate's hook`;
+  }
+  if (!inScope(rt, clusterArnOf(deployment.serviceArn))) return "the service is outside the gate's clusters";
+  return undefined;
+}
+
 function awaitingHook(deployment: PausedDeployment, hookId: string | undefined): PauseHookDetail | undefined {
   return deployment.pauseHooks.find((hook) => hook.status === 'AWAITING_ACTION' && (hookId === undefined || hook.hookId === hookId));
 }
@@ -92,10 +114,10 @@ async function judgePausedDeployment(rt: GateRuntime, deployment: PausedDeployme
   const hook = awaitingHook(deployment, hookId);
   // "You can continue a deployment that has a pause hook in AWAITING_ACTION status. The deployment must be in the
   // IN_PROGRESS state." (Continuing service deployments, ECS developer guide.)
-  if (!hook || deployment.status !== 'IN_PROGRESS') {
-    const why = !hook ? `no PAUSE hook${hookId ? ` ${hookId}` : ''} is AWAITING_ACTION` : `the deployment is ${deployment.status}, not IN_PROGRESS`;
+  const why = notTheGatesToDecide(rt, deployment, hook, hookId);
+  if (!hook || why !== undefined) {
     deploymentLog.info({ why }, 'paused deployment: nothing to decide');
-    return { kind: 'notAwaiting', serviceDeploymentArn: arn, why };
+    return { kind: 'notAwaiting', serviceDeploymentArn: arn, why: why ?? 'no PAUSE hook is AWAITING_ACTION' };
   }
 
   const revision = await rt.ecs.describeServiceRevision(deployment.targetServiceRevisionArn);
@@ -198,4 +220,16 @@ async function verdictFor(
 
 async function forgetWaiters(rt: GateRuntime, serviceDeploymentArn: string, keys: readonly string[]): Promise<void> {
   for (const key of keys) await rt.store.removeWaiter(key, serviceDeploymentArn);
+}
+
+/** Whether a cluster is one the gate answers for (no clusters configured: every cluster of the account and region). */
+function inScope(rt: GateRuntime, clusterArn: string | undefined): boolean {
+  return rt.config.clusterArns.length === 0 || (clusterArn !== undefined && rt.config.clusterArns.includes(clusterArn));
+}
+
+/** `arn:...:service-deployment/<cluster>/<service>/<id>` → `arn:...:cluster/<cluster>`. */
+function clusterOfDeploymentArn(serviceDeploymentArn: string): string | undefined {
+  const at = serviceDeploymentArn.indexOf(':service-deployment/');
+  const cluster = at < 0 ? undefined : serviceDeploymentArn.slice(at + ':service-deployment/'.length).split('/')[0];
+  return cluster ? `${serviceDeploymentArn.slice(0, at)}:cluster/${cluster}` : undefined;
 }

@@ -16,7 +16,13 @@ const HOOK = 'ecs-pause-e7tK9G_WRJqNF_EOMjztDXfKenlJuEUVjsNStf4WLKw';
 const hookEvent = (): Record<string, unknown> =>
   JSON.parse(readFileSync(join(__dirname, '../../fixtures/events/ecs-hook-state-change-awaiting-action.handwritten.json'), 'utf8'));
 
-function setup(policy = policyOf(), digest = NEW, status: PausedDeployment['status'] = 'IN_PROGRESS'): { world: World; gate: ReturnType<typeof createGate> } {
+function setup(
+  policy = policyOf(),
+  digest = NEW,
+  status: PausedDeployment['status'] = 'IN_PROGRESS',
+  deployment: Partial<PausedDeployment> = {},
+  clusterArns?: string[],
+): { world: World; gate: ReturnType<typeof createGate> } {
   const world = createWorld();
   const taskDefinitionArn = registerTaskDefinition(world, 'web', [{ name: 'web', image: `${WEB}:3` }], 9);
   world.ecs.revisions.set(REVISION_ARN, { cluster: 'prod', service: 'web', taskDefinitionArn, containers: [{ name: 'web', image: `${WEB}:3`, imageDigest: digest }] });
@@ -27,10 +33,11 @@ function setup(policy = policyOf(), digest = NEW, status: PausedDeployment['stat
     status,
     targetServiceRevisionArn: REVISION_ARN,
     pauseHooks: [{ hookId: HOOK, status: 'AWAITING_ACTION', expiresAt: '2026-01-06T09:00:00.000Z', timeoutAction: 'ROLLBACK' }],
+    ...deployment,
   });
   storeVerdict(world, policy, GOOD, { reference: `${WEB}:3`, critical: 0 });
   storeVerdict(world, policy, BAD, { reference: `${WEB}:3`, critical: 1 }, 60_000, 'fargate-gate-scan:bad');
-  return { world, gate: createGate(world.deps(policy)) };
+  return { world, gate: createGate(world.deps(policy, clusterArns ? { clusterArns } : undefined)) };
 }
 
 describe('admission at a PAUSE lifecycle hook', () => {
@@ -111,6 +118,48 @@ describe('admission at a PAUSE lifecycle hook', () => {
     const { world, gate } = setup(policyOf(), GOOD, 'ROLLBACK_IN_PROGRESS');
     const result = await gate.handleEvent(hookEvent());
     expect(result).toEqual({ kind: 'hookAwaitingAction', outcomes: [expect.objectContaining({ kind: 'notAwaiting' })] });
+    expect(world.recorder.count('ecs.continueServiceDeployment')).toBe(0);
+  });
+
+  it('answers a hook ECS reports paused at PRE_SCALE_UP', async () => {
+    const { world, gate } = setup(policyOf(), BAD, 'IN_PROGRESS', { lifecycleStage: 'PRE_SCALE_UP' });
+    await gate.handleEvent(hookEvent());
+    expect(world.ecs.continues).toEqual([{ serviceDeploymentArn: DEPLOYMENT, hookId: HOOK, action: 'ROLLBACK' }]);
+  });
+
+  it.each(['POST_TEST_TRAFFIC_SHIFT', 'POST_SCALE_UP', 'PRE_PRODUCTION_TRAFFIC_SHIFT'])(
+    'never answers a PAUSE hook ECS reports at %s (someone else\'s approval), whatever the verdict',
+    async (stage) => {
+      for (const digest of [GOOD, BAD]) {
+        const { world, gate } = setup(policyOf(), digest, 'IN_PROGRESS', { lifecycleStage: stage });
+        const result = await gate.handleEvent(hookEvent());
+        expect(result).toEqual({ kind: 'hookAwaitingAction', outcomes: [expect.objectContaining({ kind: 'notAwaiting', why: expect.stringContaining(stage) })] });
+        expect(world.recorder.count('ecs.continueServiceDeployment')).toBe(0);
+        expect(world.scanner.requests).toEqual([]);
+      }
+    },
+  );
+
+  it('never answers a paused deployment of a cluster outside the gate\'s clusters, nor describes it', async () => {
+    const { world, gate } = setup(policyOf(), BAD, 'IN_PROGRESS', {}, ['arn:aws:ecs:eu-west-1:123456789012:cluster/other']);
+    expect(await gate.handleEvent(hookEvent())).toEqual({ kind: 'hookAwaitingAction', outcomes: [] });
+    expect(world.recorder.count('ecs.describePausedDeployments')).toBe(0);
+    expect(world.recorder.count('ecs.continueServiceDeployment')).toBe(0);
+  });
+
+  it('answers a paused deployment of a cluster in scope when clusters are listed', async () => {
+    const { world, gate } = setup(policyOf(), BAD, 'IN_PROGRESS', {}, ['arn:aws:ecs:eu-west-1:123456789012:cluster/prod']);
+    await gate.handleEvent(hookEvent());
+    expect(world.ecs.continues).toEqual([expect.objectContaining({ action: 'ROLLBACK' })]);
+  });
+
+  it('leaves a deployment ECS reports in another cluster than the event named alone', async () => {
+    // The event names prod/web, but ECS's own record puts the service in a cluster outside scope: ECS's word wins.
+    const { world, gate } = setup(policyOf(), BAD, 'IN_PROGRESS', { serviceArn: 'arn:aws:ecs:eu-west-1:123456789012:service/other/web' }, [
+      'arn:aws:ecs:eu-west-1:123456789012:cluster/prod',
+    ]);
+    const result = await gate.handleEvent(hookEvent());
+    expect(result).toEqual({ kind: 'hookAwaitingAction', outcomes: [expect.objectContaining({ kind: 'notAwaiting', why: expect.stringContaining('outside') })] });
     expect(world.recorder.count('ecs.continueServiceDeployment')).toBe(0);
   });
 
