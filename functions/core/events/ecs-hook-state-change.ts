@@ -22,11 +22,17 @@ export const SERVICE_DEPLOYMENT_ARN = new RegExp(`^${PARTITION_REGION_ACCOUNT}:s
 /** The hook ids AWS shows (`ecs-pause-<43 url-safe characters>`); bounded, so a hostile one cannot reach a call. */
 export const HOOK_ID = /^[A-Za-z0-9_-]{1,128}$/;
 
+/**
+ * Only `eventName` is documented, so only it is required. The other fields are AWS-unpublished guesses: one that does
+ * not fit its pattern (a shape AWS never showed, or a hostile value) is dropped, never used and never reaches a call,
+ * and the event falls back to what else names the deployment. Rejecting the whole event for it would leave the
+ * deployment to its timeout action on the strength of a guess.
+ */
 export const hookStateChangeSchema = z.looseObject({
   eventName: z.string().min(1).max(128),
-  serviceDeploymentArn: z.string().regex(SERVICE_DEPLOYMENT_ARN, 'expected an ECS service deployment ARN').optional(),
-  serviceArn: z.string().regex(SERVICE_ARN, 'expected an ECS service ARN').optional(),
-  hookId: z.string().regex(HOOK_ID, 'expected a lifecycle hook id').optional(),
+  serviceDeploymentArn: z.unknown().optional(),
+  serviceArn: z.unknown().optional(),
+  hookId: z.unknown().optional(),
 });
 
 /** Which deployment a paused hook belongs to, as far as the event says. */
@@ -36,14 +42,20 @@ export type HookStateReading =
   | { ok: true; target: PausedTarget; hookId?: string }
   | { ok: false; reason: string; malformed: boolean };
 
+/** A guessed field's value when it fits its pattern; anything else counts as absent. */
+function fitting(value: unknown, pattern: RegExp): string | undefined {
+  return typeof value === 'string' && pattern.test(value) ? value : undefined;
+}
+
 export function readHookStateChange(detail: unknown, resources: readonly string[] | undefined): HookStateReading {
   const parsed = hookStateChangeSchema.safeParse(detail);
   if (!parsed.success) return { ok: false, reason: describeSchemaError(parsed.error, detail, 'malformed ECS Hook State Change'), malformed: true };
-  const { eventName, hookId } = parsed.data;
+  const { eventName } = parsed.data;
   if (eventName !== HOOK_AWAITING_ACTION) return { ok: false, reason: `hook event ${eventName} is not ${HOOK_AWAITING_ACTION}: nothing to decide`, malformed: false };
-  const listed = resources ?? [];
-  const deploymentArn = parsed.data.serviceDeploymentArn ?? listed.find((arn) => SERVICE_DEPLOYMENT_ARN.test(arn));
-  const serviceArn = parsed.data.serviceArn ?? listed.find((arn) => SERVICE_ARN.test(arn));
+  const listed = (resources ?? []).filter((arn): arn is string => typeof arn === 'string');
+  const hookId = fitting(parsed.data.hookId, HOOK_ID);
+  const deploymentArn = fitting(parsed.data.serviceDeploymentArn, SERVICE_DEPLOYMENT_ARN) ?? listed.find((arn) => SERVICE_DEPLOYMENT_ARN.test(arn));
+  const serviceArn = fitting(parsed.data.serviceArn, SERVICE_ARN) ?? listed.find((arn) => SERVICE_ARN.test(arn));
   const withHook = hookId ? { hookId } : {};
   if (deploymentArn) return { ok: true, target: { serviceDeploymentArn: deploymentArn, ...(serviceArn ? { serviceArn } : {}) }, ...withHook };
   if (serviceArn) return { ok: true, target: { serviceArn }, ...withHook };

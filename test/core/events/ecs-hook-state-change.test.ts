@@ -29,13 +29,30 @@ describe('ECS Hook State Change', () => {
     expect(classifyGateEvent(event)).toMatchObject({ kind: 'ignored', malformed: false });
   });
 
-  it('refuses a hostile hook id or deployment ARN at the boundary, naming the path', () => {
+  it('never carries a hostile or unexpected hook id or deployment ARN on, and still reads the event by what else names the deployment', () => {
     const event = fixture();
     event.detail = { ...(event.detail as object), hookId: 'x'.repeat(500) };
-    expect(classifyGateEvent(event)).toMatchObject({ kind: 'ignored', malformed: true, reason: expect.stringContaining('detail.hookId') });
+    const read = classifyGateEvent(event);
+    expect(read).toMatchObject({ kind: 'hookAwaitingAction', target: { serviceDeploymentArn: DEPLOYMENT } });
+    expect(read).not.toHaveProperty('hookId');
+
     const other = fixture();
-    other.detail = { ...(other.detail as object), serviceDeploymentArn: 'arn:aws:ecs:eu-west-1:123456789012:service-deployment/../../x' };
-    expect(classifyGateEvent(other)).toMatchObject({ kind: 'ignored', malformed: true, reason: expect.stringContaining('detail.serviceDeploymentArn') });
+    other.detail = { ...(other.detail as object), serviceDeploymentArn: 'arn:aws:ecs:eu-west-1:123456789012:service-deployment/../../x', hookId: { id: 1 } };
+    expect(classifyGateEvent(other)).toEqual(expect.objectContaining({ kind: 'hookAwaitingAction', target: { serviceArn: SERVICE } }));
+    expect(classifyGateEvent(other)).not.toHaveProperty('hookId');
+  });
+
+  it('is malformed when its only names are hostile', () => {
+    const event = fixture();
+    event.resources = ['arn:aws:ecs:eu-west-1:123456789012:service/../x'];
+    event.detail = { eventName: 'HOOK_AWAITING_ACTION', serviceDeploymentArn: 'not-an-arn', serviceArn: 42 };
+    expect(classifyGateEvent(event)).toMatchObject({ kind: 'ignored', malformed: true });
+  });
+
+  it('names the path of an unreadable event name', () => {
+    const event = fixture();
+    event.detail = { ...(event.detail as object), eventName: 'x'.repeat(500) };
+    expect(classifyGateEvent(event)).toMatchObject({ kind: 'ignored', malformed: true, reason: expect.stringContaining('detail.eventName') });
   });
 
   it('is malformed when it names neither a deployment nor a service', () => {
