@@ -186,12 +186,17 @@ async function giveUp(rt: GateRuntime, record: ScanRecord, reason: string, log: 
   }
   rt.standingScanErrors.note({ digest: record.digest, ...ending }, rt.clock.now().getTime());
   rt.metrics.count('ScansFinished', 1, { outcome: 'error' });
+  const scanErrors = new Map([[record.digest, scanErrorNote(reason, record)]]);
   try {
-    const scanErrors = new Map([[record.digest, scanErrorNote(reason, record)]]);
     await judgeWaiters(rt, record.digest, { scanErrors }, log.child({ digest: record.digest }));
-    await resumePausedDeployments(rt, record.digest, { scanErrors }, log);
   } catch (error) {
     log.error({ err: error, digest: record.digest }, 'tasks waiting on a scan given up on could not all be judged');
+  }
+  // Apart from the tasks: a paused deployment has no later event to be judged on, only this.
+  try {
+    await resumePausedDeployments(rt, record.digest, { scanErrors }, log.child({ digest: record.digest }));
+  } catch (error) {
+    log.error({ err: error, digest: record.digest }, 'deployments paused on a scan given up on could not all be judged');
   }
   await notifyScanFinished(rt, record, undefined, reason, log);
   return { key: record.digest, scanId: record.scanId, outcome: 'error', error: reason };
@@ -382,7 +387,12 @@ async function retryQueued(rt: GateRuntime, record: ScanRecord, log: Logger): Pr
   const now = rt.clock.now().getTime();
   const lease = new Date(now + rt.config.startLeaseSeconds * 1000).toISOString();
   if (!(await rt.store.updateScan(record.digest, { state: 'queued', scanId: record.scanId }, { state: 'running', buildId: '', retryAt: lease }))) return false;
-  await startScan(rt, { ...record, state: 'running', retryAt: lease }, 'running', log);
+  const started = await startScan(rt, { ...record, state: 'running', retryAt: lease }, 'running', log);
+  // CodeBuild refused the queued scan for good: it is a scan error now, and no build will finish to say so. A deployment
+  // paused on it has no later event to be judged on (a task has its next state change): onScanError answers it now.
+  if (started.state === 'error') {
+    await resumePausedDeployments(rt, record.digest, { scanErrors: new Map([[record.digest, started.record.error || 'the scan could not be requested']]) }, log.child({ digest: record.digest }));
+  }
   return true;
 }
 

@@ -5,7 +5,7 @@ import { evaluatePolicy, isBlocking } from '../../core/policy';
 import type { ContinueAction, PauseHookDetail, PausedDeployment, StoredVerdict } from '../../core/ports';
 import type { Decision } from '../../core/result/model';
 import { imageOf, markScanError, useVerdict, type ScanErrorNote } from '../container-state';
-import { classifyFailure, describeError, isNonRetryable } from '../failures';
+import { classifyFailure, describeError, isNonRetryable, shouldRetry } from '../failures';
 import type { Logger } from '../logger';
 import { notifyAfterDecision } from '../notify';
 import type { GateRuntime } from '../runtime';
@@ -69,24 +69,39 @@ export async function admitPausedDeployments(rt: GateRuntime, target: PausedTarg
 
 /**
  * A scan finished: the deployments paused on its digest are judged again (with its verdict or error), and stop
- * waiting on it. Costs one waiter query when nothing waits.
+ * waiting on it. Costs one waiter query when nothing waits. One deployment's failure never holds up the others or
+ * the scan (as `judgeWaiters` keeps tasks apart): a failure a retry cannot fix drops that waiter (its hook's timeout
+ * action decides), and one a retry may fix is rethrown after the rest were judged, so the scan's finish is retried.
+ * Thrown straight through, a permanent failure would count against finishing the scan and, repeated, mark a scan
+ * that produced its verdict an error for every task and deployment waiting on it.
  */
 export async function resumePausedDeployments(rt: GateRuntime, key: string, known: KnownOutcome, log: Logger): Promise<PauseOutcome[]> {
   const waiters = (await rt.store.listWaiters(key)).filter((waiter) => waiter.hookId);
   const outcomes: PauseOutcome[] = [];
+  let retryable: unknown;
   for (const waiter of waiters) {
-    const deployments = await rt.ecs.describePausedDeployments({ serviceDeploymentArn: waiter.taskArn });
-    const deployment = deployments.find((d) => d.serviceDeploymentArn === waiter.taskArn);
-    if (!deployment) {
-      await rt.store.removeWaiter(key, waiter.taskArn);
-      log.info({ serviceDeploymentArn: waiter.taskArn }, 'paused deployment no longer known to ECS: no longer waited on');
-      continue;
+    const waiterLog = log.child({ serviceDeploymentArn: waiter.taskArn });
+    try {
+      const deployments = await rt.ecs.describePausedDeployments({ serviceDeploymentArn: waiter.taskArn });
+      const deployment = deployments.find((d) => d.serviceDeploymentArn === waiter.taskArn);
+      if (!deployment) {
+        await rt.store.removeWaiter(key, waiter.taskArn);
+        waiterLog.info('paused deployment no longer known to ECS: no longer waited on');
+        continue;
+      }
+      const outcome = await judgePausedDeployment(rt, deployment, waiter.hookId, known, log);
+      // Decided, refused or no longer paused: this waiter is done (a decision also drops the deployment's other waiters).
+      if (outcome.kind !== 'waiting') await rt.store.removeWaiter(key, waiter.taskArn);
+      outcomes.push(outcome);
+    } catch (error) {
+      const kind = classifyFailure(error);
+      rt.metrics.count('GateErrors', 1, { failure: kind });
+      waiterLog.error({ err: error, failure: kind, hookId: waiter.hookId }, 'paused deployment could not be judged');
+      if (shouldRetry(kind)) retryable ??= error;
+      else await rt.store.removeWaiter(key, waiter.taskArn);
     }
-    const outcome = await judgePausedDeployment(rt, deployment, waiter.hookId, known, log);
-    // Decided, refused or no longer paused: this waiter is done (a decision also drops the deployment's other waiters).
-    if (outcome.kind !== 'waiting') await rt.store.removeWaiter(key, waiter.taskArn);
-    outcomes.push(outcome);
   }
+  if (retryable !== undefined) throw retryable;
   return outcomes;
 }
 

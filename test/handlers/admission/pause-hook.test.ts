@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { PausedDeployment } from '../../../functions/core/ports';
 import { createGate } from '../../../functions/handlers/gate';
 import { createWorld, policyOf, type World } from '../support/fakes';
-import { REGISTRY, REVISION_ARN, SERVICE_ARN, buildEvent, digestOf, registerTaskDefinition, storeVerdict, uploadReport } from '../support/scenario';
+import { REGISTRY, REVISION_ARN, SERVICE_ARN, buildEvent, digestOf, registerTaskDefinition, storeVerdict, sweepEvent, uploadReport } from '../support/scenario';
 
 const WEB = `${REGISTRY}/shop/web`;
 const GOOD = digestOf('good');
@@ -161,6 +161,87 @@ describe('admission at a PAUSE lifecycle hook', () => {
     const result = await gate.handleEvent(hookEvent());
     expect(result).toEqual({ kind: 'hookAwaitingAction', outcomes: [expect.objectContaining({ kind: 'notAwaiting', why: expect.stringContaining('outside') })] });
     expect(world.recorder.count('ecs.continueServiceDeployment')).toBe(0);
+  });
+
+  it("one paused deployment that cannot be judged holds up neither the others nor the scan's verdict", async () => {
+    const { world, gate } = setup();
+    const SECOND = 'arn:aws:ecs:eu-west-1:123456789012:service-deployment/prod/web/Second00000000000000';
+    const SECOND_HOOK = 'ecs-pause-second';
+    world.ecs.pausedDeployments.set(SECOND, { ...(world.ecs.pausedDeployments.get(DEPLOYMENT) as PausedDeployment), serviceDeploymentArn: SECOND, pauseHooks: [{ hookId: SECOND_HOOK, status: 'AWAITING_ACTION' }] });
+    const second = hookEvent();
+    second.detail = { ...(second.detail as object), serviceDeploymentArn: SECOND, hookId: SECOND_HOOK };
+    await gate.handleEvent(hookEvent());
+    await gate.handleEvent(second);
+    expect(await world.store.listWaiters(NEW)).toHaveLength(2);
+
+    // The first deployment judged on the scan's completion cannot have its revision read, for good.
+    world.ecs.failNext.set('describeServiceRevision', Object.assign(new Error('revision not found'), { name: 'InvalidParameterException', $fault: 'client' }));
+    uploadReport(world, NEW, { reference: `${WEB}@${NEW}`, digest: NEW, critical: 1 });
+    await gate.handleEvent(buildEvent(world.store.scans.get(NEW)?.buildId as string, 'SUCCEEDED'));
+
+    expect(world.ecs.continues).toEqual([expect.objectContaining({ action: 'ROLLBACK' })]);
+    expect(world.store.scans.get(NEW)).toMatchObject({ state: 'done' });
+    expect(world.store.scans.get(NEW)?.finishFailures).toBeUndefined();
+    expect(await world.store.listWaiters(NEW)).toEqual([]);
+    expect(world.metrics.total('GateErrors', { failure: 'permanent' })).toBe(1);
+  });
+
+  it('a throttled paused deployment is retried with the scan, after the others were judged', async () => {
+    const { world, gate } = setup();
+    const SECOND = 'arn:aws:ecs:eu-west-1:123456789012:service-deployment/prod/web/Second00000000000000';
+    world.ecs.pausedDeployments.set(SECOND, { ...(world.ecs.pausedDeployments.get(DEPLOYMENT) as PausedDeployment), serviceDeploymentArn: SECOND, pauseHooks: [{ hookId: 'ecs-pause-second', status: 'AWAITING_ACTION' }] });
+    const second = hookEvent();
+    second.detail = { ...(second.detail as object), serviceDeploymentArn: SECOND, hookId: 'ecs-pause-second' };
+    await gate.handleEvent(hookEvent());
+    await gate.handleEvent(second);
+
+    world.ecs.failNext.set('describePausedDeployments', Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $fault: 'client' }));
+    uploadReport(world, NEW, { reference: `${WEB}@${NEW}`, digest: NEW, critical: 0 });
+    const build = world.store.scans.get(NEW)?.buildId as string;
+    await expect(gate.handleEvent(buildEvent(build, 'SUCCEEDED'))).rejects.toThrow('Rate exceeded');
+    expect(world.ecs.continues).toHaveLength(1);
+    expect(await world.store.listWaiters(NEW)).toHaveLength(1);
+
+    await gate.handleEvent(buildEvent(build, 'SUCCEEDED'));
+    expect(world.ecs.continues.map((c) => c.action)).toEqual(['CONTINUE', 'CONTINUE']);
+    expect(await world.store.listWaiters(NEW)).toEqual([]);
+  });
+
+  it('a scan given up on still answers its paused deployments when the tasks waiting on it could not be judged', async () => {
+    const { world, gate } = setup(policyOf({ onScanError: 'deny' }));
+    await gate.handleEvent(hookEvent());
+    const build = world.store.scans.get(NEW)?.buildId as string;
+    world.scanner.statuses.set(build, 'SUCCEEDED');
+    const listWaiters = world.store.listWaiters.bind(world.store);
+    let afterGivingUp = 0;
+    world.store.listWaiters = async (key) => {
+      // Finishing fails for good while the scan runs (it is given up on at the third attempt); once it is an error,
+      // the tasks' pass (the first query) fails for a reason a retry may fix, the paused deployments' pass works.
+      if (world.store.scans.get(NEW)?.state === 'running') throw Object.assign(new Error('not authorized to perform dynamodb:Query'), { name: 'AccessDeniedException', $fault: 'client' });
+      afterGivingUp += 1;
+      if (afterGivingUp === 1) throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $fault: 'client' });
+      return listWaiters(key);
+    };
+    await gate.handleEvent(buildEvent(build, 'SUCCEEDED'));
+    await gate.handleEvent(sweepEvent());
+    await gate.handleEvent(sweepEvent());
+    expect(world.store.scans.get(NEW)).toMatchObject({ state: 'error', error: expect.stringContaining('could not be finished') });
+    expect(world.ecs.continues).toEqual([{ serviceDeploymentArn: DEPLOYMENT, hookId: HOOK, action: 'ROLLBACK' }]);
+  });
+
+  it('answers a paused deployment by onScanError when its queued scan is refused for good on the retry', async () => {
+    const { world, gate } = setup(policyOf({ onScanError: 'deny' }));
+    world.scanner.capacityErrors = 1;
+    await gate.handleEvent(hookEvent());
+    expect(world.store.scans.get(NEW)).toMatchObject({ state: 'queued' });
+    world.scanner.startScan = async () => {
+      throw Object.assign(new Error('not authorized to perform codebuild:StartBuild'), { name: 'AccessDeniedException', $fault: 'client' });
+    };
+    world.clock.advance(60 * 60 * 1000);
+    await gate.handleEvent(sweepEvent());
+    expect(world.store.scans.get(NEW)).toMatchObject({ state: 'error' });
+    expect(world.ecs.continues).toEqual([{ serviceDeploymentArn: DEPLOYMENT, hookId: HOOK, action: 'ROLLBACK' }]);
+    expect(await world.store.listWaiters(NEW)).toEqual([]);
   });
 
   it('logs a refused ContinueServiceDeployment (the hook timed out meanwhile) and does not retry it', async () => {
