@@ -81,6 +81,8 @@ describe('events the fake world emits', () => {
     const hookEvents = w.received.filter((event) => event['detail-type'] === 'ECS Hook State Change');
     expect(hookEvents).toHaveLength(1);
     expect(hookEvents[0]).toMatchObject({ source: 'aws.ecs', resources: [service.serviceArn], detail: { eventName: 'HOOK_AWAITING_ACTION' } });
+    // Asserted first: an absent hook id would make the `hookId: undefined` below match an event without one.
+    expect(held.pause?.hookId).toMatch(/^ecs-pause-[A-Za-z0-9_-]{43}$/);
     expect(classifyGateEvent(hookEvents[0], { clusterArns: [] })).toMatchObject({
       kind: 'hookAwaitingAction',
       target: { serviceDeploymentArn: held.arn, serviceArn: service.serviceArn },
