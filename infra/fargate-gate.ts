@@ -81,6 +81,12 @@ export interface FargateGateProps {
    * functions' memory with it: parsing takes about five times the report's size. @default 64 MiB
    */
   readonly maxReportSize?: number | string;
+   * Run the functions with `NODE_OPTIONS=--enable-source-maps`, so logged stack traces name the TypeScript sources.
+   * Off by default: Node then reads and decodes the bundle's source map at every cold start, which costs more than
+   * loading the code. The map is deployed beside the code (`index.js.map`) either way, to resolve traces offline.
+   * @default false
+   */
+  readonly sourceMapsAtRuntime?: boolean;
   /** Reserved concurrency of the gate function; off by default because new accounts cannot spare any. */
   readonly reservedConcurrency?: number;
   /** What happens to the table and the report buckets when the stack is deleted. @default RETAIN */
@@ -502,7 +508,7 @@ export class FargateGate extends Construct {
       [GATE_ENV.metricsNamespace]: this.settings.metricsNamespace,
       [GATE_ENV.logLevel]: this.settings.logLevel,
       [GATE_ENV.maxReportBytes]: String(this.settings.maxReportBytes),
-      NODE_OPTIONS: '--enable-source-maps',
+      ...(this.settings.sourceMapsAtRuntime ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
     };
   }
 

@@ -84,6 +84,7 @@ export interface ResolvedSettings {
   logLevel: LogLevel;
   hookCallBackDelay: Duration;
   metricsNamespace: string;
+  sourceMapsAtRuntime: boolean;
   reservedConcurrency?: number;
   removalPolicy: RemovalPolicy;
   assetsKeyArn?: string;
@@ -105,6 +106,7 @@ export interface SettingsInput {
   logLevel?: LogLevel;
   hookCallBackDelay?: Duration;
   metricsNamespace?: string;
+  sourceMapsAtRuntime?: boolean;
   reservedConcurrency?: number;
   removalPolicy?: RemovalPolicy;
   /** The existing topic of `FargateGateProps.notificationTopic`; only whether it is given matters here (it excludes `notifications.email`). */
@@ -228,6 +230,7 @@ export function resolveSettings(input: SettingsInput): ResolvedSettings {
     logLevel,
     hookCallBackDelay,
     metricsNamespace,
+    sourceMapsAtRuntime: input.sourceMapsAtRuntime ?? false,
     reservedConcurrency,
     removalPolicy: input.removalPolicy ?? RemovalPolicy.RETAIN,
     ...(assetsKeyArn === undefined ? {} : { assetsKeyArn }),

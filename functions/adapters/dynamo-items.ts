@@ -1,6 +1,6 @@
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ImageAssessment } from '../core/policy/input';
 import type { EnforcementRecord, ScanRecord, ScanState, StoredVerdict, Waiter } from '../core/ports';
 import { GATE_TABLE, UNFINISHED_SCANS_PARTITION, itemKeys } from './dynamo-table';

@@ -1,5 +1,5 @@
 import { dirname, resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { InputError } from '../core/errors';
 import { isSha256Digest, parseImageReference, type ImageReference } from '../core/image/reference';
 import { loadPolicy, loadPolicyText, type LoadedPolicy, type Policy } from '../core/policy';

@@ -44,6 +44,7 @@ describe('gateSettingsFromContext', () => {
       'sweep-minutes': '2',
       'log-level': 'debug',
       'metrics-namespace': 'Platform/Gate',
+      'source-maps-at-runtime': 'true',
       'hook-callback-seconds': '60',
       'max-report-size': '128MiB',
       'reserved-concurrency': '20',
@@ -64,6 +65,7 @@ describe('gateSettingsFromContext', () => {
       logRetention: logs.RetentionDays.ONE_MONTH,
       logLevel: 'debug',
       metricsNamespace: 'Platform/Gate',
+      sourceMapsAtRuntime: true,
       reservedConcurrency: 20,
       removalPolicy: RemovalPolicy.DESTROY,
     });

@@ -314,7 +314,7 @@ describe('functions', () => {
     expect(resources[fnId].DependsOn).toEqual(expect.arrayContaining(policies));
   });
 
-  it('get every setting the handlers read, with source maps enabled and the bundled policy path', () => {
+  it('get every setting the handlers read and the bundled policy path, without loading source maps at start', () => {
     const fn = template.findResources('AWS::Lambda::Function')[logicalId(template, 'AWS::Lambda::Function', 'GateGateFunction')];
     const variables = fn.Properties.Environment.Variables as Record<string, unknown>;
     for (const name of Object.values(GATE_ENV)) expect(variables).toHaveProperty(name);
@@ -325,14 +325,21 @@ describe('functions', () => {
       [GATE_ENV.verdictTtlDays]: '14',
       [GATE_ENV.scanTimeoutMinutes]: '55',
       [GATE_ENV.logLevel]: 'info',
-      NODE_OPTIONS: '--enable-source-maps',
     });
+    expect(variables).not.toHaveProperty('NODE_OPTIONS');
     expect(variables[GATE_ENV.clusterArns]).toEqual({
       'Fn::Join': [',', [
         { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ecs:us-west-2:111122223333:cluster/prod']] },
         { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ecs:us-west-2:111122223333:cluster/batch']] },
       ]],
     });
+  });
+
+  it('load source maps at start only when sourceMapsAtRuntime asks for it', () => {
+    const functions = gate({ sourceMapsAtRuntime: true }).findResources('AWS::Lambda::Function');
+    const gateFunctions = Object.entries(functions).filter(([id]) => id.startsWith('GateGateFunction') || id.startsWith('GateHookFunction'));
+    expect(gateFunctions).toHaveLength(2);
+    for (const [, fn] of gateFunctions) expect(fn.Properties.Environment.Variables.NODE_OPTIONS).toBe('--enable-source-maps');
   });
 
   it('leave the cluster list empty when every cluster is in scope', () => {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { TaskSnapshot } from '../gate/task';
 import { describeSchemaError, orUndefined } from './common';
 import { readEcsTask, type TaskScope } from './ecs-task-state-change';

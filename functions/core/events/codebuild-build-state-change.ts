@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { BuildStatus } from '../ports';
 import { BUILD_ARN, describeSchemaError } from './common';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isSha256Digest, parseImageReference, pinnedReference } from '../image/reference';
 import { ACCOUNT_ID, REGION_NAME, describeSchemaError, type EventMeta } from './common';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { SERVICE_ARN, SERVICE_REVISION_ARN, describeSchemaError } from './common';
 
 /**

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { InputError } from '../errors';
 import { isSha256Digest } from '../image/reference';
 import { describeJsonValue, parseWithSchema } from '../validation/issues';

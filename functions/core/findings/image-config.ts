@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isSha256Digest } from '../image/reference';
 import { detectionFinding, detectPlaintextSecret } from '../secrets/plaintext';
 import { describeIssues, formatJsonPath } from '../validation/issues';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { InputError } from '../errors';
 import { toSeverity, type Severity } from '../severity';
 import { formatJsonPath, parseWithSchema } from '../validation/issues';

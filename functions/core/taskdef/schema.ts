@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /*
  * The parts of the ECS API shapes the gate reads (API_ContainerDefinition, API_ContainerOverride,
