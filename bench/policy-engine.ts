@@ -96,6 +96,10 @@ export interface EngineFigures {
   assessMs: number;
   evaluateMs: number;
   totalMs: number;
+  /** Median ms of a bare `JSON.parse` of the same text, timed in the same runs: the floor any reader pays. */
+  jsonParseMs: number;
+  /** totalMs / jsonParseMs. */
+  engineToParseRatio: number;
   violations: number;
   decision: string;
 }
@@ -109,6 +113,9 @@ export function defaultPolicy(root: string): LoadedPolicy<Policy> {
 export function measurePolicyEngine(policy: LoadedPolicy<Policy>, options: { findings: number; runs: number }): EngineFigures {
   const text = generateLargeTrivyReport({ findings: options.findings });
   const once = () => {
+    const p0 = performance.now();
+    JSON.parse(text);
+    const jsonParse = performance.now() - p0;
     const t0 = performance.now();
     const report = parseScanReportText(text, 'benchmark report');
     const t1 = performance.now();
@@ -116,7 +123,7 @@ export function measurePolicyEngine(policy: LoadedPolicy<Policy>, options: { fin
     const t2 = performance.now();
     const result = evaluatePolicy(policy, { containers: [{ name: 'app', assessment }], context: { cluster: 'prod' }, now: new Date('2026-01-05T09:00:00Z') });
     const t3 = performance.now();
-    return { parse: t1 - t0, assess: t2 - t1, evaluate: t3 - t2, total: t3 - t0, violations: result.violations.length, decision: result.decision, found: report.vulnerabilities.length };
+    return { jsonParse, parse: t1 - t0, assess: t2 - t1, evaluate: t3 - t2, total: t3 - t0, violations: result.violations.length, decision: result.decision, found: report.vulnerabilities.length };
   };
   const warm = once();
   if (warm.found !== options.findings) throw new Error(`the generated report parsed to ${warm.found} findings, expected ${options.findings}`);
@@ -129,9 +136,48 @@ export function measurePolicyEngine(policy: LoadedPolicy<Policy>, options: { fin
     assessMs: median(samples.map((s) => s.assess)),
     evaluateMs: median(samples.map((s) => s.evaluate)),
     totalMs: median(samples.map((s) => s.total)),
+    jsonParseMs: median(samples.map((s) => s.jsonParse)),
+    engineToParseRatio: roundedRatio(median(samples.map((s) => s.total)), median(samples.map((s) => s.jsonParse))),
     violations: warm.violations,
     decision: warm.decision,
   };
+}
+
+export interface EngineGrowth {
+  sizes: { findings: number; runs: number; totalMs: number; jsonParseMs: number; engineToParseRatio: number; microsPerFinding: number }[];
+  /** Time per finding at the largest size over time per finding at the smallest: 1 is linear. */
+  growth: number;
+}
+
+/** The engine at several report sizes (fewer runs for the larger ones), and how its time per finding grows. */
+export function measureEngineGrowth(policy: LoadedPolicy<Policy>, sizes: { findings: number; runs: number }[]): EngineGrowth {
+  const measured = sizes.map(({ findings, runs }) => {
+    const figures = measurePolicyEngine(policy, { findings, runs });
+    return {
+      findings,
+      runs,
+      totalMs: Math.round(figures.totalMs * 10) / 10,
+      jsonParseMs: Math.round(figures.jsonParseMs * 10) / 10,
+      engineToParseRatio: figures.engineToParseRatio,
+      microsPerFinding: Math.round((figures.totalMs * 1000 * 100) / findings) / 100,
+    };
+  });
+  return { sizes: measured, growth: growthOf(measured.map((size) => ({ findings: size.findings, ms: size.totalMs }))) };
+}
+
+/** Time per item at the largest size divided by time per item at the smallest, rounded to 2 decimals. */
+export function growthOf(points: { findings: number; ms: number }[]): number {
+  if (points.length < 2) throw new Error('growth needs at least two sizes');
+  const sorted = [...points].sort((a, b) => a.findings - b.findings);
+  const first = sorted[0];
+  const last = sorted[sorted.length - 1];
+  return roundedRatio(last.ms / last.findings, first.ms / first.findings);
+}
+
+/** numerator / denominator rounded to 2 decimals; NaN when the denominator is not a positive number. */
+export function roundedRatio(numerator: number, denominator: number): number {
+  if (!(denominator > 0) || !Number.isFinite(numerator)) return Number.NaN;
+  return Math.round((numerator / denominator) * 100) / 100;
 }
 
 export function median(values: number[]): number {

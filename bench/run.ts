@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { measureCliStart } from './cli-start';
 import { DEFAULT_FLEET, planFleet } from './fleet';
+import { lambdaJsonFigures, measureLambdaFigures, printLambdaFigures } from './lambda-figures';
 import { defaultPolicy, measurePolicyEngine } from './policy-engine';
 import { DEFAULT_RUNTIME_OPTIONS, describeFates, measureRuntime } from './runtime';
 
@@ -17,6 +18,9 @@ async function main(): Promise<void> {
   const engine = measurePolicyEngine(defaultPolicy(root), { findings: 10_000, runs: 7 });
   out(`  report: ${engine.findings} vulnerabilities, ${(engine.reportBytes / 1_048_576).toFixed(1)} MiB of Trivy JSON; decision ${engine.decision}, ${engine.violations} violations`);
   out(`  median of ${engine.runs} runs: parse ${engine.parseMs.toFixed(1)} ms, assess ${engine.assessMs.toFixed(1)} ms, evaluate ${engine.evaluateMs.toFixed(1)} ms, total ${engine.totalMs.toFixed(1)} ms`);
+  out();
+  const lambda = await measureLambdaFigures(root, engine);
+  printLambdaFigures(lambda, out);
   out();
 
   const plan = planFleet(DEFAULT_FLEET);
@@ -58,6 +62,7 @@ async function main(): Promise<void> {
       handlerP99Ms: figures.handlerP99Ms,
       policyEngineMs: Math.round(engine.totalMs * 10) / 10,
       cliStartRatio: start.ratio,
+      ...lambdaJsonFigures(lambda),
     }),
   );
 }

@@ -1,5 +1,5 @@
 import { parseScanReportText } from '../../functions/core/findings';
-import { generateLargeTrivyReport, median, percentile } from '../../bench/policy-engine';
+import { generateLargeTrivyReport, growthOf, median, percentile, roundedRatio } from '../../bench/policy-engine';
 
 describe('generateLargeTrivyReport', () => {
   it('writes a Trivy report the real parser reads back with exactly the findings asked for, of every severity and fix state', () => {
@@ -19,5 +19,25 @@ describe('median and percentile', () => {
     expect(percentile([5, 1, 4, 2, 3], 50)).toBe(3);
     expect(percentile(Array.from({ length: 100 }, (_, i) => i + 1), 99)).toBe(99);
     expect(Number.isNaN(median([]))).toBe(true);
+  });
+});
+
+describe('roundedRatio', () => {
+  it('divides and rounds to two decimals, NaN without a positive denominator', () => {
+    expect(roundedRatio(2, 3)).toBe(0.67);
+    expect(roundedRatio(664, 259)).toBe(2.56);
+    expect(Number.isNaN(roundedRatio(1, 0))).toBe(true);
+    expect(Number.isNaN(roundedRatio(1, Number.NaN))).toBe(true);
+  });
+});
+
+describe('growthOf', () => {
+  it('compares the time per finding at the largest size with that at the smallest, whatever the order given', () => {
+    expect(growthOf([{ findings: 100_000, ms: 3000 }, { findings: 1000, ms: 20 }, { findings: 10_000, ms: 250 }])).toBe(1.5);
+    expect(growthOf([{ findings: 1000, ms: 10 }, { findings: 100_000, ms: 1000 }])).toBe(1);
+  });
+
+  it('needs two sizes', () => {
+    expect(() => growthOf([{ findings: 1000, ms: 10 }])).toThrow('growth needs at least two sizes');
   });
 });

@@ -1,0 +1,62 @@
+import { measureBundles, type BundleFigures, type FunctionBundleFigures } from './lambda-bundles';
+import { defaultPolicy, measureEngineGrowth, type EngineFigures, type EngineGrowth } from './policy-engine';
+
+/**
+ * The "small, fast Lambda" figures: the policy engine against `JSON.parse` of the same report and its growth with the
+ * report's size (Part A continued), and the functions' bundles with their cold import against the bare SDK clients
+ * (Part C). Targets (issue 9): engine at most 2x JSON.parse and linear; bundle code at most 800 KB; cold import at
+ * most 1.5x the bare clients, with source maps not loaded at start.
+ */
+export interface LambdaFigures {
+  engine: Pick<EngineFigures, 'findings' | 'totalMs' | 'jsonParseMs' | 'engineToParseRatio'>;
+  growth: EngineGrowth;
+  bundles: BundleFigures;
+}
+
+export const ENGINE_GROWTH_SIZES = [
+  { findings: 1_000, runs: 15 },
+  { findings: 10_000, runs: 5 },
+  { findings: 100_000, runs: 3 },
+];
+/** Fresh processes per bundle and setting (the median is the figure). */
+export const COLD_IMPORT_RUNS = 9;
+
+export async function measureLambdaFigures(root: string, engine: EngineFigures): Promise<LambdaFigures> {
+  const growth = measureEngineGrowth(defaultPolicy(root), ENGINE_GROWTH_SIZES);
+  const bundles = await measureBundles({ root, runs: COLD_IMPORT_RUNS });
+  return { engine: { findings: engine.findings, totalMs: engine.totalMs, jsonParseMs: engine.jsonParseMs, engineToParseRatio: engine.engineToParseRatio }, growth, bundles };
+}
+
+export function printLambdaFigures(figures: LambdaFigures, out: (line?: string) => void): void {
+  const { engine, growth, bundles } = figures;
+  out(`  engine vs JSON.parse of the same ${engine.findings}-finding text: ${engine.totalMs.toFixed(1)} ms vs ${engine.jsonParseMs.toFixed(1)} ms, ratio ${engine.engineToParseRatio} (target <= 2)`);
+  for (const size of growth.sizes) {
+    out(`    ${size.findings} findings: ${size.totalMs} ms (median of ${size.runs}), ${size.microsPerFinding} us per finding, JSON.parse ${size.jsonParseMs} ms, ratio ${size.engineToParseRatio}`);
+  }
+  out(`    growth (time per finding at ${growth.sizes[growth.sizes.length - 1].findings} / at ${growth.sizes[0].findings}): ${growth.growth} (target ~1)`);
+  out();
+  out(`Part C: function bundles (bundled as the stack does; cold import = require in a fresh node, median of ${bundles.runs})`);
+  for (const fn of bundles.functions) {
+    out(`  ${fn.name}: code ${fn.codeKb} KB (target <= 800), map ${fn.mapKb} KB beside it; bare clients (${fn.clientPackages.map((p) => p.replace('@aws-sdk/client-', '')).join(', ')}) ${fn.bareClientsKb} KB`);
+    out(`    cold import ${fn.coldImport.bundleMs} ms vs ${fn.coldImport.bareClientsMs} ms bare clients: ratio ${fn.coldImport.ratio} (target <= 1.5); with --enable-source-maps ${fn.coldImportWithSourceMaps.bundleMs} ms, ratio ${fn.coldImportWithSourceMaps.ratio}`);
+  }
+}
+
+/** The figures the bench's last JSON line carries; `coldStartRatio` is the worse of the two functions. */
+export function lambdaJsonFigures(figures: LambdaFigures): Record<string, number> {
+  const byName = (name: string): FunctionBundleFigures => {
+    const found = figures.bundles.functions.find((fn) => fn.name === name);
+    if (!found) throw new Error(`no bundle figures for the ${name} function`);
+    return found;
+  };
+  const gate = byName('gate');
+  const hook = byName('hook');
+  return {
+    gateBundleKb: gate.codeKb,
+    hookBundleKb: hook.codeKb,
+    coldStartRatio: Math.max(gate.coldImport.ratio, hook.coldImport.ratio),
+    coldStartRatioWithSourceMaps: Math.max(gate.coldImportWithSourceMaps.ratio, hook.coldImportWithSourceMaps.ratio),
+    engineToParseRatio: figures.engine.engineToParseRatio,
+    engineGrowth: figures.growth.growth,
+  };
+}

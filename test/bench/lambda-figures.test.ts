@@ -1,0 +1,35 @@
+import type { FunctionBundleFigures } from '../../bench/lambda-bundles';
+import { lambdaJsonFigures, type LambdaFigures } from '../../bench/lambda-figures';
+
+const bundle = (name: string, codeKb: number, ratio: number, withMaps: number): FunctionBundleFigures => ({
+  name,
+  codeKb,
+  mapKb: 1,
+  clientPackages: [],
+  bareClientsKb: 1,
+  coldImport: { bundleMs: 2, bareClientsMs: 1, ratio },
+  coldImportWithSourceMaps: { bundleMs: 3, bareClientsMs: 1, ratio: withMaps },
+});
+
+const figures = (functions: FunctionBundleFigures[]): LambdaFigures => ({
+  engine: { findings: 10_000, totalMs: 30, jsonParseMs: 20, engineToParseRatio: 1.5 },
+  growth: { sizes: [], growth: 1.1 },
+  bundles: { runs: 3, functions },
+});
+
+describe('lambdaJsonFigures', () => {
+  it('carries each bundle size, the worse cold-start ratio of the two functions and the engine figures', () => {
+    expect(lambdaJsonFigures(figures([bundle('gate', 700, 1.2, 2.1), bundle('hook', 650, 1.4, 1.9)]))).toEqual({
+      gateBundleKb: 700,
+      hookBundleKb: 650,
+      coldStartRatio: 1.4,
+      coldStartRatioWithSourceMaps: 2.1,
+      engineToParseRatio: 1.5,
+      engineGrowth: 1.1,
+    });
+  });
+
+  it('fails loudly when a function was not measured', () => {
+    expect(() => lambdaJsonFigures(figures([bundle('gate', 700, 1.2, 2.1)]))).toThrow('no bundle figures for the hook function');
+  });
+});
