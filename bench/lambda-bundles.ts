@@ -155,7 +155,7 @@ async function bundleLikeTheStack(root: string, outdir: string, entries: { name:
   const assets = (JSON.parse(readFileSync(join(assembly.directory, 'BenchBundles.assets.json'), 'utf8')) as { files: Record<string, { source: { path: string } }> }).files;
   const dirs: Record<string, string> = {};
   for (const { name, fn } of functions) {
-    const key = template.Resources[stack.getLogicalId(fn.node.defaultChild as lambda.CfnFunction)]?.Properties?.Code?.S3Key;
+    const key = template.Resources[stack.getLogicalId(fn.node.defaultChild as import('aws-cdk-lib/aws-lambda').CfnFunction)]?.Properties?.Code?.S3Key;
     const asset = key === undefined ? undefined : assets[key.replace(/\.[a-z]+$/, '')];
     if (!asset) throw new Error(`no bundle found for ${name}`);
     dirs[name] = join(assembly.directory, asset.source.path);
