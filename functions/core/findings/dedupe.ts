@@ -35,7 +35,7 @@ const isCve = (canonicalId: string) => canonicalId.startsWith('CVE-');
 
 /** Where a vulnerability sits, for the normalisers: package, installed version, report target and path. */
 function occurrenceKey(finding: VulnerabilityFinding): string {
-  return [finding.package.name, finding.package.installedVersion ?? '', finding.target ?? '', finding.package.path ?? ''].join(SEP);
+  return `${finding.package.name}${SEP}${finding.package.installedVersion ?? ''}${SEP}${finding.target ?? ''}${SEP}${finding.package.path ?? ''}`;
 }
 
 /**
@@ -48,12 +48,12 @@ export function dedupeVulnerabilities(findings: readonly VulnerabilityFinding[])
   return mergeVulnerabilities(findings, occurrenceKey);
 }
 
-interface Cluster {
-  members: VulnerabilityFinding[];
+class Cluster {
+  readonly members: VulnerabilityFinding[] = [];
   /** Canonical ids and aliases of every member. */
-  ids: Set<string>;
+  readonly ids = new Set<string>();
   /** Canonical ids of the members themselves. */
-  primaries: Set<string>;
+  readonly primaries = new Set<string>();
   /** The CVE a member is reported under, when one is. */
   cve?: string;
 }
@@ -67,36 +67,48 @@ interface Cluster {
  * number of ids.
  */
 export function mergeVulnerabilities(findings: readonly VulnerabilityFinding[], occurrence: (finding: VulnerabilityFinding) => string): VulnerabilityFinding[] {
-  const clusters: Cluster[] = [];
-  const byId = new Map<string, Cluster[]>();
-  for (const finding of findings) {
-    const group = occurrence(finding);
+  const groups = findings.map(occurrence);
+  const groupSizes = new Map<string, number>();
+  for (const group of groups) groupSizes.set(group, (groupSizes.get(group) ?? 0) + 1);
+  // A finding alone in its occurrence has nothing to merge with: it keeps its place as it is, without the index
+  // below (most findings of a large report are alone, and indexing each one dominated the engine's time).
+  const slots: (VulnerabilityFinding | Cluster)[] = [];
+  // Clusters by occurrence, then by id.
+  const byOccurrence = new Map<string, Map<string, Cluster[]>>();
+  findings.forEach((finding, index) => {
+    const group = groups[index];
+    if (groupSizes.get(group) === 1) {
+      slots.push(finding);
+      return;
+    }
+    let byId = byOccurrence.get(group);
+    if (!byId) byOccurrence.set(group, (byId = new Map()));
     const primary = canonicalVulnerabilityId(finding.id);
     const ids = [primary, ...finding.aliases.map(canonicalVulnerabilityId).filter((id) => id !== '')];
+    const primaryIsCve = isCve(primary);
     let target: Cluster | undefined;
     for (const id of ids) {
-      target = (byId.get(group + SEP + id) ?? []).find(
-        (cluster) => (id === primary || cluster.primaries.has(id)) && !(isCve(primary) && cluster.cve !== undefined && cluster.cve !== primary),
-      );
+      const candidates = byId.get(id);
+      if (candidates === undefined) continue;
+      target = candidates.find((cluster) => (id === primary || cluster.primaries.has(id)) && !(primaryIsCve && cluster.cve !== undefined && cluster.cve !== primary));
       if (target) break;
     }
     if (!target) {
-      target = { members: [], ids: new Set(), primaries: new Set() };
-      clusters.push(target);
+      target = new Cluster();
+      slots.push(target);
     }
     target.members.push(finding);
     target.primaries.add(primary);
-    if (isCve(primary) && target.cve === undefined) target.cve = primary;
+    if (primaryIsCve && target.cve === undefined) target.cve = primary;
     for (const id of ids) {
       if (target.ids.has(id)) continue;
       target.ids.add(id);
-      const key = group + SEP + id;
-      const list = byId.get(key);
+      const list = byId.get(id);
       if (list) list.push(target);
-      else byId.set(key, [target]);
+      else byId.set(id, [target]);
     }
-  }
-  return clusters.map((cluster) => (cluster.members.length === 1 ? cluster.members[0] : mergeCluster(cluster.members)));
+  });
+  return slots.map((slot) => (!(slot instanceof Cluster) ? slot : slot.members.length === 1 ? slot.members[0] : mergeCluster(slot.members)));
 }
 
 function mergeCluster(members: readonly VulnerabilityFinding[]): VulnerabilityFinding {
@@ -150,6 +162,8 @@ export function dedupeMisconfigurations(findings: readonly MisconfigurationFindi
 
 /** Other ids a finding is known by: trimmed, each once (case-insensitively), never the finding's own id. */
 export function mergeAliases(id: string, ...lists: ReadonlyArray<readonly string[]>): string[] {
+  // Most findings have no other id: nothing to merge, and no set to build for each of them.
+  if (lists.every((list) => list.length === 0)) return [];
   const seen = new Set<string>([canonicalVulnerabilityId(id)]);
   const aliases: string[] = [];
   for (const list of lists) {

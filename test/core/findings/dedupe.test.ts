@@ -33,6 +33,15 @@ describe('dedupeVulnerabilities', () => {
     expect(dedupeVulnerabilities([vuln(), other])).toHaveLength(2);
   });
 
+  it('returns findings alone in their occurrence as they are, in place among merged ones', () => {
+    const alone = [vuln({}, { name: 'zlib' }), vuln({}, { name: 'curl' })];
+    const result = dedupeVulnerabilities([alone[0], vuln({ aliases: ['DSA-1'] }), alone[1], vuln({ severity: 'high' })]);
+    expect(result).toHaveLength(3);
+    expect(result[0]).toBe(alone[0]);
+    expect(result[1]).toMatchObject({ package: { name: 'openssl' }, severity: 'high', aliases: ['DSA-1'] });
+    expect(result[2]).toBe(alone[1]);
+  });
+
   it('handles many findings with one key among thousands of others', () => {
     const many = Array.from({ length: 20_000 }, (_, i) => vuln({ id: `CVE-2024-${i % 10_000}` }));
     expect(dedupeVulnerabilities(many)).toHaveLength(10_000);

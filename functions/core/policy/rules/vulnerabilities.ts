@@ -10,7 +10,7 @@ const stricter = (a: RuleAction | undefined, b: RuleAction): RuleAction => (a ==
 /** A package occurrence: Trivy repeats a CVE per result target, so the purl or path says where, not the target. */
 function occurrenceKey(finding: VulnerabilityFinding): string {
   const p = finding.package;
-  return [p.name, p.installedVersion ?? '', p.purl ?? p.path ?? finding.target ?? ''].join('\u0000');
+  return `${p.name}\u0000${p.installedVersion ?? ''}\u0000${p.purl ?? p.path ?? finding.target ?? ''}`;
 }
 
 /** One finding per vulnerability and package occurrence. */
