@@ -4,7 +4,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdir
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { bundlingProject, evaluatorBundling, pinnedEsbuildVersion } from '../../infra/bundling';
+import { FUNCTION_EXTERNAL_MODULES, bundlingProject, evaluatorBundling, pinnedEsbuildVersion } from '../../infra/bundling';
 import { FargateGateStack } from '../../infra/stack';
 import { conformanceFiles, describeWithConformance } from '../support/conformance';
 import { TEST_ENV } from '../support/gate-stack';
@@ -60,6 +60,14 @@ describe('real bundling', () => {
     expect(probe.stderr).toBe('');
     expect(probe.stdout).toBe('function');
     expect(readFileSync(join(dir, 'index.js'), 'utf8')).toContain('PutEvents');
+  });
+
+  it.each(['GateGateFunction', 'GateHookFunction'])('%s bundle leaves out the credential providers a function never reaches, loading them only on demand', (prefix) => {
+    const code = readFileSync(join(functionAssetDir(prefix), 'index.js'), 'utf8');
+    for (const name of FUNCTION_EXTERNAL_MODULES) expect(code).toContain(`import("${name}")`);
+    // The SSO provider's client (nested-clients/sso) is what it would have pulled in.
+    expect(code).not.toContain('GetRoleCredentials');
+    expect(code).toContain('AWS_ACCESS_KEY_ID');
   });
 
   it('ships the evaluator as one CommonJS file and the policy as its own object', () => {
