@@ -29,13 +29,13 @@ export async function measureLambdaFigures(root: string, engine: EngineFigures):
 
 export function printLambdaFigures(figures: LambdaFigures, out: (line?: string) => void): void {
   const { engine, growth, bundles } = figures;
+  out('Part D: a small, fast Lambda');
   out(`  engine vs JSON.parse of the same ${engine.findings}-finding text: ${engine.totalMs.toFixed(1)} ms vs ${engine.jsonParseMs.toFixed(1)} ms, ratio ${engine.engineToParseRatio} (target <= 2)`);
   for (const size of growth.sizes) {
     out(`    ${size.findings} findings: ${size.totalMs} ms (median of ${size.runs}), ${size.microsPerFinding} us per finding, JSON.parse ${size.jsonParseMs} ms, ratio ${size.engineToParseRatio}`);
   }
   out(`    growth (time per finding at ${growth.sizes[growth.sizes.length - 1].findings} / at ${growth.sizes[0].findings}): ${growth.growth} (target ~1)`);
-  out();
-  out(`Part C: function bundles (bundled as the stack does; cold import = require in a fresh node, median of ${bundles.runs})`);
+  out(`  function bundles, built as the stack builds them; cold import = require in a fresh node, median of ${bundles.runs}, alternating with the bare clients`);
   for (const fn of bundles.functions) {
     out(`  ${fn.name}: code ${fn.codeKb} KB (target <= 800), map ${fn.mapKb} KB beside it; bare clients (${fn.clientPackages.map((p) => p.replace('@aws-sdk/client-', '')).join(', ')}) ${fn.bareClientsKb} KB`);
     out(`    cold import ${fn.coldImport.bundleMs} ms vs ${fn.coldImport.bareClientsMs} ms bare clients: ratio ${fn.coldImport.ratio} (target <= 1.5); with --enable-source-maps ${fn.coldImportWithSourceMaps.bundleMs} ms, ratio ${fn.coldImportWithSourceMaps.ratio}`);
