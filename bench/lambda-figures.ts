@@ -4,7 +4,7 @@ import { defaultPolicy, measureEngineGrowth, type EngineFigures, type EngineGrow
 /**
  * The "small, fast Lambda" figures: the policy engine against `JSON.parse` of the same report and its growth with the
  * report's size (Part A continued), and the functions' bundles with their cold import against the bare SDK clients
- * (Part C). Targets (issue 9): engine at most 2x JSON.parse and linear; bundle code at most 800 KB; cold import at
+ * (Part D). Targets (issue 9): engine at most 2x JSON.parse and linear; bundle code at most 800 KB; cold import at
  * most 1.5x the bare clients, with source maps not loaded at start.
  */
 export interface LambdaFigures {
