@@ -81,6 +81,7 @@ export interface FargateGateProps {
    * functions' memory with it: parsing takes about five times the report's size. @default 64 MiB
    */
   readonly maxReportSize?: number | string;
+  /**
    * Run the functions with `NODE_OPTIONS=--enable-source-maps`, so logged stack traces name the TypeScript sources.
    * Off by default: Node then reads and decodes the bundle's source map at every cold start, which costs more than
    * loading the code. The map is deployed beside the code (`index.js.map`) either way, to resolve traces offline.
