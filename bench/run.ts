@@ -2,6 +2,8 @@ import { resolve } from 'node:path';
 import { measureCliStart } from './cli-start';
 import { DEFAULT_FLEET, planFleet } from './fleet';
 import { lambdaJsonFigures, measureLambdaFigures, printLambdaFigures } from './lambda-figures';
+import { latencyStackOf, simulateLatency } from './latency';
+import { resolveSettings } from '../infra/settings';
 import { defaultPolicy, measurePolicyEngine } from './policy-engine';
 import { DEFAULT_RUNTIME_OPTIONS, describeFates, measureRuntime } from './runtime';
 
@@ -43,6 +45,17 @@ async function main(): Promise<void> {
   out(`  median of ${start.runs} runs: bare node ${start.bareNodeMs} ms, fargate-gate evaluate ${start.cliMs} ms: ${start.ratio} times a bare start`);
   const lambda = await measureLambdaFigures(root, engine);
   printLambdaFigures(lambda, out);
+
+  // Part E: the stack's own defaults for the fleet's region (resolveSettings, as the construct resolves them), against today's EC2 compute without a mirror.
+  const region = plan.registry.split('.')[3];
+  const latency = simulateLatency(plan, latencyStackOf(resolveSettings({ region })));
+  const today = simulateLatency(plan, latencyStackOf(resolveSettings({ region, scanCompute: { mode: 'ec2' }, scanner: { managedDatabaseMirror: false } })));
+  out(`Part E: latency model in simulated time (bench/latency.ts; same fleet; ${latency.scans} scans, ${latency.failingLaunches} failing standalone launches)`);
+  for (const [name, f] of [[`default (${latency.stack.computeMode} compute, ${latency.stack.mirror ? 'DB mirror' : 'no mirror'}, ${region})`, latency], ['EC2 compute, public DB (before)', today]] as const) {
+    out(`  ${name}: time to verdict p50 ${f.timeToVerdictP50S} s, p95 ${f.timeToVerdictP95S} s; exposure known digest ${f.exposureKnownDigestS} s, new digest ${f.exposureNewDigestS} s (p95 ${f.exposureNewDigestP95S} s)`);
+  }
+  out(`  peers: per-launch scanning exposure ${latency.perLaunchScanExposureS} s (same compute); Inspector scan-on-push stops nothing: ${latency.inspectorExposureS} s (the task's own run)`);
+  out(`  pre-scan on push: ${(latency.verdictWaitingShare * 100).toFixed(1)}% of launches find a verdict waiting`);
   out(
     JSON.stringify({
       events: figures.events,
@@ -63,6 +76,11 @@ async function main(): Promise<void> {
       policyEngineMs: Math.round(engine.totalMs * 10) / 10,
       cliStartRatio: start.ratio,
       ...lambdaJsonFigures(lambda),
+      timeToVerdictP50S: latency.timeToVerdictP50S,
+      timeToVerdictP95S: latency.timeToVerdictP95S,
+      exposureKnownDigestS: latency.exposureKnownDigestS,
+      exposureNewDigestS: latency.exposureNewDigestS,
+      verdictWaitingShare: latency.verdictWaitingShare,
     }),
   );
 }

@@ -25,19 +25,68 @@ export interface ScannerSettings {
   readonly javaDbRepositories?: string[];
   /** OCI repository of the misconfiguration checks bundle (`--checks-bundle-repository`). */
   readonly checksBundleRepository?: string;
-  /** Trivy's own time limit for one scan (`--timeout`). @default 15 minutes */
+  /**
+   * Trivy's own time limit for one scan (`--timeout`). @default 15 minutes on EC2 compute; 10 minutes on Lambda compute,
+   * whose builds end at 15 minutes
+   */
   readonly scanTimeout?: Duration;
+  /**
+   * Keep a copy of Trivy's vulnerability DB and Java DB in private ECR repositories of this stack, refreshed on a
+   * schedule, and scan from it (see `VulnerabilityDbMirror`). @default true when neither `dbRepositories` nor
+   * `javaDbRepositories` is given (an account that names its own mirror keeps it)
+   */
+  readonly managedDatabaseMirror?: boolean;
+  /**
+   * A scan refuses (the build fails, and the policy's onScanError decides) when the vulnerability DB it got was built
+   * longer ago than this: a stale mirror must not pass images silently. Whole hours. @default 72 hours
+   */
+  readonly maxDatabaseAge?: Duration;
 }
+
+/**
+ * Where CodeBuild runs the scan. `lambda`: CodeBuild's Lambda compute (LINUX_LAMBDA_CONTAINER / ARM_LAMBDA_CONTAINER),
+ * which starts in seconds but has no cache, no custom build or queue timeout and a 15-minute limit. `ec2`: on-demand EC2
+ * compute (LINUX_CONTAINER / ARM_CONTAINER). https://docs.aws.amazon.com/codebuild/latest/userguide/lambda.html
+ */
+export type ScanComputeMode = 'lambda' | 'ec2';
+
+/**
+ * Regions where CodeBuild offers Lambda compute, as "Which regions support AWS Lambda compute in CodeBuild?" lists them
+ * (https://docs.aws.amazon.com/codebuild/latest/userguide/lambda.html#lambda.regions).
+ */
+export const LAMBDA_COMPUTE_REGIONS: readonly string[] = [
+  'us-east-1',
+  'us-east-2',
+  'us-west-2',
+  'ap-south-1',
+  'ap-southeast-1',
+  'ap-southeast-2',
+  'ap-northeast-1',
+  'eu-central-1',
+  'eu-west-1',
+  'sa-east-1',
+];
+
+/** Lambda compute builds stop after 15 minutes, and their timeout cannot be changed (same page, "Limitations"). */
+export const LAMBDA_COMPUTE_BUILD_LIMIT = Duration.minutes(15);
 
 /** CodeBuild settings of the scan project. */
 export interface ScanComputeSettings {
+  /**
+   * Lambda or EC2 compute. @default 'lambda' where CodeBuild offers Lambda compute and the stack's region is known at
+   * synth; 'ec2' otherwise (an environment-agnostic stack, or another region)
+   */
+  readonly mode?: ScanComputeMode;
   /** CPU architecture of the build host. Multi-platform images pinned by index digest are scanned for this platform. @default x86_64 */
   readonly architecture?: ScanArchitecture;
-  /** Compute type; raise it (MEDIUM: 7 GB) for images of several GB. @default SMALL (3 GB, 2 vCPU) */
+  /**
+   * Compute type; raise it (MEDIUM: 7 GB, or LAMBDA_8GB) for images of several GB. @default SMALL (3 GB, 2 vCPU) on EC2;
+   * LAMBDA_4GB on Lambda
+   */
   readonly computeType?: codebuild.ComputeType;
-  /** Build time limit. Must exceed the scanner's timeout plus installation and upload. @default 20 minutes */
+  /** Build time limit (EC2 compute only). Must exceed the scanner's timeout plus installation and upload. @default 20 minutes */
   readonly buildTimeout?: Duration;
-  /** How long a build may wait in CodeBuild's queue. @default 30 minutes */
+  /** How long a build may wait in CodeBuild's queue (EC2 compute only). @default 30 minutes */
   readonly queuedTimeout?: Duration;
   /**
    * Scans that may run at once. Must not exceed the account's CodeBuild concurrent-build quota for the compute type
@@ -65,8 +114,12 @@ export interface ResolvedSettings {
     javaDbRepositories: string[];
     checksBundleRepository?: string;
     scanTimeout: Duration;
+    /** The stack keeps and serves the DB mirror itself. */
+    managedDatabaseMirror: boolean;
+    maxDatabaseAge: Duration;
   };
   compute: {
+    mode: ScanComputeMode;
     architecture: ScanArchitecture;
     computeType: codebuild.ComputeType;
     buildTimeout: Duration;
@@ -113,6 +166,8 @@ export interface SettingsInput {
   notificationTopic?: unknown;
   assetsKeyArn?: string;
   maxReportSize?: number | string;
+  /** The stack's region when known at synth (not a token): it decides where Lambda compute is the default. */
+  region?: string;
 }
 
 const MINUTE = 60_000;
@@ -145,14 +200,27 @@ export function resolveSettings(input: SettingsInput): ResolvedSettings {
   const downloadBaseUrl = (scanner.downloadBaseUrl ?? TRIVY_RELEASES_URL).replace(/\/+$/, '');
   if (!/^https:\/\/[^\s"'`$\\]+$/.test(downloadBaseUrl)) throw new Error(`scanner.downloadBaseUrl must be an https:// URL without spaces or quotes, got ${JSON.stringify(scanner.downloadBaseUrl)}`);
 
-  const scanTimeout = scanner.scanTimeout ?? Duration.minutes(15);
-  const buildTimeout = compute.buildTimeout ?? Duration.minutes(20);
+  const mode = resolveComputeMode(compute, input.region);
+  const lambda = mode === 'lambda';
+  const computeType = compute.computeType ?? (lambda ? codebuild.ComputeType.LAMBDA_4GB : codebuild.ComputeType.SMALL);
+  if (lambda !== isLambdaComputeType(computeType)) {
+    throw new Error(`scanCompute.computeType ${computeType} does not run on ${mode} compute: choose ${lambda ? 'a LAMBDA_* type' : 'a BUILD_GENERAL1_* type'}, or scanCompute.mode ${lambda ? "'ec2'" : "'lambda'"}`);
+  }
+  if (lambda && (compute.buildTimeout !== undefined || compute.queuedTimeout !== undefined)) {
+    throw new Error('scanCompute.buildTimeout and scanCompute.queuedTimeout are EC2 settings: Lambda compute has no custom build or queue timeout (its builds end at 15 minutes); set scanCompute.mode to \'ec2\' to choose them');
+  }
+  const scanTimeout = scanner.scanTimeout ?? Duration.minutes(lambda ? 10 : 15);
+  const buildTimeout = lambda ? LAMBDA_COMPUTE_BUILD_LIMIT : (compute.buildTimeout ?? Duration.minutes(20));
+  // Lambda compute takes no queue timeout; the gate's scan deadline still allows for the EC2 default wait.
   const queuedTimeout = compute.queuedTimeout ?? Duration.minutes(30);
   const concurrentBuildLimit = compute.concurrentBuildLimit ?? 3;
   if (ms(scanTimeout) < MINUTE) throw new Error('scanner.scanTimeout must be at least 1 minute');
   // CodeBuild takes whole minutes: 5 to 2160 for a build, 5 to 480 in the queue.
   if (ms(buildTimeout) % MINUTE !== 0 || ms(buildTimeout) < 5 * MINUTE || ms(buildTimeout) > 2160 * MINUTE) {
     throw new Error('scanCompute.buildTimeout must be whole minutes between 5 minutes and 36 hours');
+  }
+  if (lambda && ms(buildTimeout) < ms(scanTimeout) + 3 * MINUTE) {
+    throw new Error(`scanner.scanTimeout (${scanTimeout.toHumanString()}) must leave 3 minutes of Lambda compute's 15 for installation and upload: at most 12 minutes, or scanCompute.mode 'ec2'`);
   }
   if (ms(buildTimeout) < ms(scanTimeout) + 3 * MINUTE) {
     throw new Error(`scanCompute.buildTimeout (${buildTimeout.toHumanString()}) must exceed scanner.scanTimeout (${scanTimeout.toHumanString()}) by at least 3 minutes for installation and upload`);
@@ -164,6 +232,15 @@ export function resolveSettings(input: SettingsInput): ResolvedSettings {
 
   const dbRepositories = checkRepositories(scanner.dbRepositories, 'scanner.dbRepositories');
   const javaDbRepositories = checkRepositories(scanner.javaDbRepositories, 'scanner.javaDbRepositories');
+  const ownMirror = dbRepositories.length > 0 || javaDbRepositories.length > 0;
+  const managedDatabaseMirror = scanner.managedDatabaseMirror ?? !ownMirror;
+  if (managedDatabaseMirror && ownMirror) {
+    throw new Error('scanner.managedDatabaseMirror and scanner.dbRepositories / javaDbRepositories exclude each other: the scan reads one mirror');
+  }
+  const maxDatabaseAge = scanner.maxDatabaseAge ?? Duration.hours(72);
+  if (ms(maxDatabaseAge) % (60 * MINUTE) !== 0 || ms(maxDatabaseAge) < 6 * 60 * MINUTE) {
+    throw new Error(`scanner.maxDatabaseAge must be whole hours, at least 6 (Trivy's DB is rebuilt every 6 hours), got ${maxDatabaseAge.toHumanString()}`);
+  }
   const checksBundleRepository = scanner.checksBundleRepository === undefined ? undefined : checkRepositories([scanner.checksBundleRepository], 'scanner.checksBundleRepository')[0];
 
   const notifyDecisions = [...new Set(input.notifications?.decisions ?? (['fail', 'error'] as Decision[]))];
@@ -211,10 +288,11 @@ export function resolveSettings(input: SettingsInput): ResolvedSettings {
     input.maxReportSize === undefined ? DEFAULT_MAX_REPORT_BYTES : parseByteSize(String(input.maxReportSize), `maxReportSize (${JSON.stringify(input.maxReportSize)})`);
 
   return {
-    trivy: { version, sha256, asset: trivyAssetName(version, architecture), downloadBaseUrl, dbRepositories, javaDbRepositories, checksBundleRepository, scanTimeout },
+    trivy: { version, sha256, asset: trivyAssetName(version, architecture), downloadBaseUrl, dbRepositories, javaDbRepositories, checksBundleRepository, scanTimeout, managedDatabaseMirror, maxDatabaseAge },
     compute: {
+      mode,
       architecture,
-      computeType: compute.computeType ?? codebuild.ComputeType.SMALL,
+      computeType,
       buildTimeout,
       queuedTimeout,
       concurrentBuildLimit,
@@ -236,6 +314,19 @@ export function resolveSettings(input: SettingsInput): ResolvedSettings {
     ...(assetsKeyArn === undefined ? {} : { assetsKeyArn }),
     maxReportBytes,
   };
+}
+
+function resolveComputeMode(compute: ScanComputeSettings, region: string | undefined): ScanComputeMode {
+  const mode = compute.mode ?? (region !== undefined && LAMBDA_COMPUTE_REGIONS.includes(region) ? 'lambda' : 'ec2');
+  if (mode !== 'lambda' && mode !== 'ec2') throw new Error(`scanCompute.mode must be "lambda" or "ec2", got ${JSON.stringify(mode)}`);
+  if (mode === 'lambda' && region !== undefined && !LAMBDA_COMPUTE_REGIONS.includes(region)) {
+    throw new Error(`scanCompute.mode 'lambda': CodeBuild has no Lambda compute in ${region} (it has it in ${LAMBDA_COMPUTE_REGIONS.join(', ')}); use 'ec2'`);
+  }
+  return mode;
+}
+
+function isLambdaComputeType(computeType: codebuild.ComputeType): boolean {
+  return String(computeType).startsWith('BUILD_LAMBDA_');
 }
 
 function checkRepositories(values: string[] | undefined, name: string): string[] {
