@@ -1,4 +1,4 @@
-import { Annotations, Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, Duration, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
@@ -30,6 +30,7 @@ import { GATE_HANDLER_ENTRY, HOOK_HANDLER_ENTRY, INLINE_SCAN_BUILDSPEC, projectR
 import * as permissions from './permissions';
 import { loadPolicyForSynth } from './policy';
 import { addClusterEnvironmentRule, resolveScope, type GateScope } from './scope';
+import { VulnerabilityDbMirror, UPSTREAM_DATABASES } from './vulnerability-db-mirror';
 import { resolveSettings, trivyTimeoutFlag, type LogLevel, type NotificationSettings, type ResolvedSettings, type ScanComputeSettings, type ScannerSettings } from './settings';
 
 export interface FargateGateProps {
@@ -136,6 +137,8 @@ export class FargateGate extends Construct {
   readonly reportGroup: codebuild.ReportGroup;
   readonly scanProject: codebuild.Project;
   readonly scanRole: iam.Role;
+  /** The stack-managed copy of Trivy's databases (scanner.managedDatabaseMirror). */
+  readonly databaseMirror?: VulnerabilityDbMirror;
   readonly gateFunction: NodejsFunction;
   readonly hookFunction?: NodejsFunction;
   /** The role ECS assumes to invoke the hook (`lifecycleHooks[].roleArn`). */
@@ -163,7 +166,7 @@ export class FargateGate extends Construct {
 
     const stack = Stack.of(this);
     const root = projectRoot();
-    this.settings = resolveSettings(props);
+    this.settings = resolveSettings({ ...props, region: Token.isUnresolved(stack.region) ? undefined : stack.region });
     const { path: policyPath, policy } = loadPolicyForSynth(props.policyFile);
     this.policy = policy;
     this.policyPath = policyPath;
@@ -250,6 +253,15 @@ export class FargateGate extends Construct {
       assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com'),
       description: 'fargate-gate inline scan: pulls images in scope, writes raw reports and test reports',
     });
+    if (this.settings.trivy.managedDatabaseMirror) {
+      this.databaseMirror = new VulnerabilityDbMirror(this, 'VulnerabilityDbMirror', {
+        metricsNamespace: this.settings.metricsNamespace,
+        removalPolicy: this.settings.removalPolicy,
+        logRetention: this.settings.logRetention,
+        deadLetterQueue: this.eventDeliveryFailureQueue,
+      });
+      this.databaseMirror.grantPull(this.scanRole);
+    }
     this.scanProject = this.createScanProject(root, policyPath);
 
     // ---------- functions ----------
@@ -364,6 +376,10 @@ export class FargateGate extends Construct {
       });
     }
     this.createAlarms();
+    for (const alarm of this.databaseMirror?.alarms ?? []) {
+      if (this.notificationTopic) alarm.addAlarmAction(new cloudwatchActions.SnsAction(this.notificationTopic));
+      this.alarms.push(alarm);
+    }
     if (this.notificationTopic) this.allowAlarmsToPublish(this.notificationTopic);
   }
 
@@ -394,7 +410,14 @@ export class FargateGate extends Construct {
     const policyAsset = new s3assets.Asset(this, 'PolicyFile', { path: policyPath });
 
     const logGroup = new logs.LogGroup(this, 'ScanLogs', { retention: this.settings.logRetention, removalPolicy: this.settings.removalPolicy });
-    const buildImage = compute.architecture === 'arm64' ? codebuild.LinuxArmBuildImage.AMAZON_LINUX_2023_STANDARD_3_0 : codebuild.LinuxBuildImage.AMAZON_LINUX_2023_5;
+    const lambdaCompute = compute.mode === 'lambda';
+    const buildImage = lambdaCompute
+      ? compute.architecture === 'arm64'
+        ? codebuild.LinuxArmLambdaBuildImage.AMAZON_LINUX_2023_NODE_22
+        : codebuild.LinuxLambdaBuildImage.AMAZON_LINUX_2023_NODE_22
+      : compute.architecture === 'arm64'
+        ? codebuild.LinuxArmBuildImage.AMAZON_LINUX_2023_STANDARD_3_0
+        : codebuild.LinuxBuildImage.AMAZON_LINUX_2023_5;
 
     const environmentVariables: Record<string, codebuild.BuildEnvironmentVariable> = {
       [GATE_ENV.reportBucket]: { value: this.reportBucket.bucketName },
@@ -408,7 +431,12 @@ export class FargateGate extends Construct {
       GATE_TRIVY_TIMEOUT: { value: trivyTimeoutFlag(trivy.scanTimeout) },
       // The evaluator's --max-report-size: the build refuses what the functions would refuse, and no more.
       [GATE_ENV.maxReportBytes]: { value: String(this.settings.maxReportBytes) },
+      GATE_TRIVY_MAX_DB_AGE_HOURS: { value: String(trivy.maxDatabaseAge.toHours()) },
     };
+    if (this.databaseMirror) {
+      environmentVariables.GATE_TRIVY_DB_REPOSITORY = { value: `${this.databaseMirror.dbRepository.repositoryUri}:${UPSTREAM_DATABASES.db.tag}` };
+      environmentVariables.GATE_TRIVY_JAVA_DB_REPOSITORY = { value: `${this.databaseMirror.javaDbRepository.repositoryUri}:${UPSTREAM_DATABASES.javaDb.tag}` };
+    }
     if (trivy.dbRepositories.length > 0) environmentVariables.GATE_TRIVY_DB_REPOSITORY = { value: trivy.dbRepositories.join(',') };
     if (trivy.javaDbRepositories.length > 0) environmentVariables.GATE_TRIVY_JAVA_DB_REPOSITORY = { value: trivy.javaDbRepositories.join(',') };
     if (trivy.checksBundleRepository) environmentVariables.GATE_TRIVY_CHECKS_BUNDLE_REPOSITORY = { value: trivy.checksBundleRepository };
@@ -418,20 +446,23 @@ export class FargateGate extends Construct {
       // The project may not add its defaults (writes to /aws/codebuild/<project> logs, CreateReportGroup on
       // report-group/<project>-*): the build uses neither. What it does use is granted below, statement by statement.
       role: this.scanRole.withoutPolicyUpdates(),
-      buildSpec: codebuild.BuildSpec.fromObject(loadInlineScanBuildspec(join(root, INLINE_SCAN_BUILDSPEC), this.reportGroup.reportGroupArn)),
+      buildSpec: codebuild.BuildSpec.fromObject(loadInlineScanBuildspec(join(root, INLINE_SCAN_BUILDSPEC), this.reportGroup.reportGroupArn, { lambdaCompute })),
       environment: { buildImage, computeType: compute.computeType, privileged: false },
       environmentVariables,
-      timeout: compute.buildTimeout,
-      queuedTimeout: compute.queuedTimeout,
+      // Lambda compute takes no build or queue timeout (its builds end at 15 minutes).
+      ...(lambdaCompute ? {} : { timeout: compute.buildTimeout, queuedTimeout: compute.queuedTimeout }),
       concurrentBuildLimit: compute.concurrentBuildLimit,
       logging: { cloudWatch: { logGroup } },
       badge: false,
     });
     // The scanner DB cache lives under its own prefix of the reports bucket; Cache.bucket() would grant the whole bucket.
-    (project.node.defaultChild as codebuild.CfnProject).cache = {
-      type: 'S3',
-      location: Fn.join('/', [this.reportBucket.bucketName, TRIVY_CACHE_PREFIX]),
-    };
+    // Lambda compute has no cache.
+    if (!lambdaCompute) {
+      (project.node.defaultChild as codebuild.CfnProject).cache = {
+        type: 'S3',
+        location: Fn.join('/', [this.reportBucket.bucketName, TRIVY_CACHE_PREFIX]),
+      };
+    }
 
     grantWithReasons(this.scanRole, [
       ...permissions.pullImages(this.scope),
@@ -443,16 +474,21 @@ export class FargateGate extends Construct {
         }),
         wildcardReason: `Object keys are chosen at run time (one raw report per scan, test-report files named by CodeBuild); writes are limited to the ${REPORT_PREFIX} and ${JUNIT_EXPORT_PREFIX}/ prefixes of the gate's own bucket.`,
       },
-      {
-        statement: new iam.PolicyStatement({
-          sid: 'ScannerDatabaseCache',
-          actions: ['s3:GetObject', 's3:PutObject'],
-          resources: [this.reportBucket.arnForObjects(`${TRIVY_CACHE_PREFIX}/*`)],
-        }),
-        wildcardReason: `CodeBuild names the S3 cache archives itself; access is limited to the ${TRIVY_CACHE_PREFIX}/ prefix of the gate's own bucket.`,
-      },
-      // A first build finds no cache archive: with this, S3 says 404 (no cache yet) instead of 403.
-      permissions.listPrefix('ListScannerDatabaseCache', this.reportBucket.bucketArn, `${TRIVY_CACHE_PREFIX}/`),
+      // The S3 build cache of the scanner DB exists on EC2 compute only.
+      ...(lambdaCompute
+        ? []
+        : [
+          {
+            statement: new iam.PolicyStatement({
+              sid: 'ScannerDatabaseCache',
+              actions: ['s3:GetObject', 's3:PutObject'],
+              resources: [this.reportBucket.arnForObjects(`${TRIVY_CACHE_PREFIX}/*`)],
+            }),
+            wildcardReason: `CodeBuild names the S3 cache archives itself; access is limited to the ${TRIVY_CACHE_PREFIX}/ prefix of the gate's own bucket.`,
+          },
+          // A first build finds no cache archive: with this, S3 says 404 (no cache yet) instead of 403.
+          permissions.listPrefix('ListScannerDatabaseCache', this.reportBucket.bucketArn, `${TRIVY_CACHE_PREFIX}/`),
+          ]),
       {
         statement: new iam.PolicyStatement({
           sid: 'ReportsBucketLocation',

@@ -31,7 +31,10 @@ function functionAssetDir(prefix: string): string {
 }
 
 function projectVariable(name: string): string {
-  const project = Object.values(template.Resources as Record<string, any>).find((r) => r.Type === 'AWS::CodeBuild::Project');
+  // The scan project (the DB mirror's refresh project is a CodeBuild project too).
+  const project = Object.values(template.Resources as Record<string, any>).find(
+    (r) => r.Type === 'AWS::CodeBuild::Project' && r.Properties.Environment.EnvironmentVariables.some((v: { Name: string }) => v.Name === 'GATE_EVALUATOR_URL'),
+  );
   return project.Properties.Environment.EnvironmentVariables.find((v: { Name: string }) => v.Name === name).Value;
 }
 
