@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { SCAN_BUILD_ENV } from '../../functions/adapters/scan-build-env';
 import { BUILDSPEC_REPORT_NAME } from '../../infra/buildspec';
+import { assignedVariables, referencedVariables, unquotedExpansions } from '../support/buildspec-shell';
 import { synthGate } from '../support/gate-stack';
 
 const BUILDSPEC_PATH = join(__dirname, '../../buildspecs/inline-scan.yml');
@@ -36,63 +37,6 @@ function projectVariableNames(): string[] {
   });
   const project = Object.values(template.findResources('AWS::CodeBuild::Project'))[0];
   return (project.Properties.Environment.EnvironmentVariables as { Name: string }[]).map((v) => v.Name);
-}
-
-/** Removes single-quoted strings (literal in bash) so `$` inside them is not taken for an expansion. */
-function withoutSingleQuoted(script: string): string {
-  let out = '';
-  let state: 'none' | 'single' | 'double' = 'none';
-  for (let i = 0; i < script.length; i++) {
-    const char = script[i];
-    if (state === 'single') {
-      if (char === "'") state = 'none';
-      continue;
-    }
-    if (char === '\\' && state !== 'none') {
-      out += char + (script[i + 1] ?? '');
-      i++;
-      continue;
-    }
-    if (char === "'" && state === 'none') {
-      state = 'single';
-      continue;
-    }
-    if (char === '"') state = state === 'double' ? 'none' : 'double';
-    out += char;
-  }
-  return out;
-}
-
-function referencedVariables(script: string): string[] {
-  return [...withoutSingleQuoted(script).matchAll(/\$\{?#?([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]);
-}
-
-function assignedVariables(script: string): string[] {
-  const text = withoutSingleQuoted(script);
-  const reads = [...text.matchAll(/\bread\s+(?:-r\s+)?([A-Za-z_][A-Za-z0-9_]*(?:[ \t]+[A-Za-z_][A-Za-z0-9_]*)*)/g)].flatMap((m) => m[1].split(/\s+/));
-  return [...text.matchAll(/(?:^|[\s;(&|])([A-Za-z_][A-Za-z0-9_]*)\+?=/gm), ...text.matchAll(/\bfor\s+([A-Za-z_][A-Za-z0-9_]*)\s+in\b/g)].map((m) => m[1]).concat(reads);
-}
-
-/** `$` expansions outside double quotes, except the right side of `=~` (a quoted regex would match literally). */
-function unquotedExpansions(script: string): string[] {
-  const found: string[] = [];
-  let state: 'none' | 'single' | 'double' = 'none';
-  for (let i = 0; i < script.length; i++) {
-    const char = script[i];
-    if (state === 'single') {
-      if (char === "'") state = 'none';
-    } else if (char === '\\') {
-      i++;
-    } else if (char === "'" && state === 'none') {
-      state = 'single';
-    } else if (char === '"') {
-      state = state === 'double' ? 'none' : 'double';
-    } else if (char === '$' && state === 'none' && /[A-Za-z_{(#@*0-9?]/.test(script[i + 1] ?? '')) {
-      const lineStart = script.lastIndexOf('\n', i) + 1;
-      if (!/=~\s*$/.test(script.slice(lineStart, i))) found.push(script.slice(i, i + 30).split('\n')[0]);
-    }
-  }
-  return found;
 }
 
 describe('inline-scan buildspec: structure', () => {
@@ -491,5 +435,98 @@ describe('inline-scan buildspec: scan, upload, evaluation', () => {
       stubNode(0, { decision: 'pass', mode: 'enforce' }, false);
       expect(run(step('build', 2), EVALUATION_INPUTS).status).not.toBe(0);
     });
+  });
+});
+
+describe('inline-scan buildspec: vulnerability DB age', () => {
+  const HOUR = 3_600_000;
+  const metadataPath = () => join(work, 'cache/db/metadata.json');
+
+  /**
+   * A Trivy stand-in for `--download-db-only`: records its arguments and writes the metadata.json Trivy would leave in
+   * the cache (none when `metadata` is undefined).
+   */
+  function stubTrivy(metadata: string | undefined, exitCode = 0): void {
+    mkdirSync(join(work, 'fargate-gate-bin'), { recursive: true });
+    if (metadata !== undefined) writeFileSync(join(work, 'metadata-to-write.json'), metadata);
+    stub(
+      'trivy',
+      `printf '%s\\n' "$@" > "${work}/trivy-args"; ` +
+        (metadata === undefined ? '' : `mkdir -p "$GATE_TRIVY_CACHE_DIR/db" && cp "${work}/metadata-to-write.json" "$GATE_TRIVY_CACHE_DIR/db/metadata.json"; `) +
+        `exit ${exitCode}`,
+      join(work, 'fargate-gate-bin'),
+    );
+  }
+  const updatedHoursAgo = (hours: number) => JSON.stringify({ Version: 2, NextUpdate: new Date(Date.now() - hours * HOUR + 6 * HOUR).toISOString(), UpdatedAt: new Date(Date.now() - hours * HOUR).toISOString() });
+  const checkAge = (env: Record<string, string> = {}) => run(step('pre_build', 2), { GATE_TRIVY_MAX_DB_AGE_HOURS: '24', ...env });
+  const trivyArgs = () => readFileSync(join(work, 'trivy-args'), 'utf8').trimEnd().split('\n');
+
+  it('downloads only the DB into the build cache directory and accepts a DB built within the bound', () => {
+    stubTrivy(updatedHoursAgo(3));
+    const result = checkAge();
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/^fargate-gate: vulnerability DB built \S+ \(3\.0 hours ago\)\n$/);
+    const args = trivyArgs();
+    expect(args.slice(0, 2)).toEqual(['image', '--download-db-only']);
+    expect(args[args.indexOf('--cache-dir') + 1]).toBe(join(work, 'cache'));
+    expect(args).not.toContain('--db-repository');
+    expect(existsSync(metadataPath())).toBe(true);
+  });
+
+  it('downloads from the configured mirror', () => {
+    stubTrivy(updatedHoursAgo(1));
+    expect(checkAge({ GATE_TRIVY_DB_REPOSITORY: '111122223333.dkr.ecr.us-west-2.amazonaws.com/trivy-db:2' }).status).toBe(0);
+    const args = trivyArgs();
+    expect(args[args.indexOf('--db-repository') + 1]).toBe('111122223333.dkr.ecr.us-west-2.amazonaws.com/trivy-db:2');
+  });
+
+  it('refuses a DB built longer ago than GATE_TRIVY_MAX_DB_AGE_HOURS, naming its age and the bound', () => {
+    stubTrivy(updatedHoursAgo(30));
+    const result = checkAge();
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/^fargate-gate: the vulnerability DB was built 30\.0 hours ago, more than 24: refusing to scan with it/);
+    expect(result.stdout).toBe('');
+  });
+
+  it('accepts the same DB under a larger bound', () => {
+    stubTrivy(updatedHoursAgo(30));
+    expect(checkAge({ GATE_TRIVY_MAX_DB_AGE_HOURS: '48' }).status).toBe(0);
+  });
+
+  it.each<[string, string | undefined, RegExp]>([
+    ['no metadata.json', undefined, /the vulnerability DB has no readable metadata\.json/],
+    ['a metadata.json that is not JSON', '{"UpdatedAt": ', /the vulnerability DB has no readable metadata\.json/],
+    ['no UpdatedAt', JSON.stringify({ Version: 2 }), /the vulnerability DB metadata has no UpdatedAt/],
+    ['an UpdatedAt that is not a date', JSON.stringify({ UpdatedAt: 'yesterday' }), /the vulnerability DB metadata has no UpdatedAt/],
+    ['an UpdatedAt that is a number', JSON.stringify({ UpdatedAt: Date.now() }), /the vulnerability DB metadata has no UpdatedAt/],
+    ['metadata that is null', 'null', /the vulnerability DB metadata has no UpdatedAt/],
+    // A date ahead of the clock would keep a DB "fresh" for ever.
+    ['an UpdatedAt two hours in the future', JSON.stringify({ UpdatedAt: new Date(Date.now() + 2 * HOUR).toISOString() }), /the vulnerability DB metadata says it was built in the future/],
+  ])('refuses to scan with %s', (_name, metadata, message) => {
+    stubTrivy(metadata);
+    const result = checkAge();
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(message);
+    expect(result.stdout).toBe('');
+  });
+
+  it('fails when the download itself fails, before reading any metadata', () => {
+    stubTrivy(updatedHoursAgo(1), 3);
+    const result = checkAge();
+    expect(result.status).toBe(3);
+    expect(result.stdout).toBe('');
+  });
+
+  it.each([
+    ['missing', {}],
+    ['not a whole number of hours', { GATE_TRIVY_MAX_DB_AGE_HOURS: '24h' }],
+    ['a command', { GATE_TRIVY_MAX_DB_AGE_HOURS: '1;id' }],
+  ])('refuses to run Trivy when GATE_TRIVY_MAX_DB_AGE_HOURS is %s', (_name, env) => {
+    stubTrivy(updatedHoursAgo(1));
+    const result = run(step('pre_build', 2), env);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('GATE_TRIVY_MAX_DB_AGE_HOURS is not a whole number of hours');
+    expect(existsSync(join(work, 'trivy-args'))).toBe(false);
   });
 });

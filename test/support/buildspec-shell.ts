@@ -1,0 +1,58 @@
+/** Static checks of the bash steps of a buildspec (shared by the buildspec tests). */
+
+/** Removes single-quoted strings (literal in bash) so `$` inside them is not taken for an expansion. */
+export function withoutSingleQuoted(script: string): string {
+  let out = '';
+  let state: 'none' | 'single' | 'double' = 'none';
+  for (let i = 0; i < script.length; i++) {
+    const char = script[i];
+    if (state === 'single') {
+      if (char === "'") state = 'none';
+      continue;
+    }
+    if (char === '\\' && state !== 'none') {
+      out += char + (script[i + 1] ?? '');
+      i++;
+      continue;
+    }
+    if (char === "'" && state === 'none') {
+      state = 'single';
+      continue;
+    }
+    if (char === '"') state = state === 'double' ? 'none' : 'double';
+    out += char;
+  }
+  return out;
+}
+
+export function referencedVariables(script: string): string[] {
+  return [...withoutSingleQuoted(script).matchAll(/\$\{?#?([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]);
+}
+
+export function assignedVariables(script: string): string[] {
+  const text = withoutSingleQuoted(script);
+  const reads = [...text.matchAll(/\bread\s+(?:-r\s+)?([A-Za-z_][A-Za-z0-9_]*(?:[ \t]+[A-Za-z_][A-Za-z0-9_]*)*)/g)].flatMap((m) => m[1].split(/\s+/));
+  return [...text.matchAll(/(?:^|[\s;(&|])([A-Za-z_][A-Za-z0-9_]*)\+?=/gm), ...text.matchAll(/\bfor\s+([A-Za-z_][A-Za-z0-9_]*)\s+in\b/g)].map((m) => m[1]).concat(reads);
+}
+
+/** `$` expansions outside double quotes, except the right side of `=~` (a quoted regex would match literally). */
+export function unquotedExpansions(script: string): string[] {
+  const found: string[] = [];
+  let state: 'none' | 'single' | 'double' = 'none';
+  for (let i = 0; i < script.length; i++) {
+    const char = script[i];
+    if (state === 'single') {
+      if (char === "'") state = 'none';
+    } else if (char === '\\') {
+      i++;
+    } else if (char === "'" && state === 'none') {
+      state = 'single';
+    } else if (char === '"') {
+      state = state === 'double' ? 'none' : 'double';
+    } else if (char === '$' && state === 'none' && /[A-Za-z_{(#@*0-9?]/.test(script[i + 1] ?? '')) {
+      const lineStart = script.lastIndexOf('\n', i) + 1;
+      if (!/=~\s*$/.test(script.slice(lineStart, i))) found.push(script.slice(i, i + 30).split('\n')[0]);
+    }
+  }
+  return found;
+}
