@@ -614,3 +614,61 @@ describe('environment-agnostic synth', () => {
     expect(() => gate({ clusters: ['arn:aws:ecs:eu-west-1:111122223333:cluster/prod'] })).toThrow(/is in eu-west-1, the stack deploys to us-west-2/);
   });
 });
+
+describe('scan project on Lambda compute (scanCompute.mode: lambda)', () => {
+  const { template } = synthGate({ scanCompute: { mode: 'lambda' } });
+  const scanProject = () => {
+    const id = logicalId(template, 'AWS::CodeBuild::Project', 'GateScanProject');
+    return template.findResources('AWS::CodeBuild::Project')[id];
+  };
+
+  it('runs on the x86_64 Lambda container with the Node.js 22 Lambda image, 4 GB by default', () => {
+    expect(scanProject().Properties.Environment).toMatchObject({
+      Type: 'LINUX_LAMBDA_CONTAINER',
+      ComputeType: 'BUILD_LAMBDA_4GB',
+      Image: 'aws/codebuild/amazonlinux-x86_64-lambda-standard:nodejs22',
+    });
+    // Lambda compute has no privileged mode (https://docs.aws.amazon.com/codebuild/latest/userguide/lambda.html#lambda.limitations).
+    expect(scanProject().Properties.Environment.PrivilegedMode).not.toBe(true);
+  });
+
+  it('runs on the ARM Lambda container on arm64', () => {
+    const arm = synthGate({ scanCompute: { mode: 'lambda', architecture: 'arm64' } }).template;
+    arm.hasResourceProperties('AWS::CodeBuild::Project', {
+      Environment: Match.objectLike({ Type: 'ARM_LAMBDA_CONTAINER', ComputeType: 'BUILD_LAMBDA_4GB', Image: 'aws/codebuild/amazonlinux-aarch64-lambda-standard:nodejs22' }),
+    });
+  });
+
+  it('has no build cache, no build or queue timeout, and no cache permission on the scan role (Lambda compute supports none)', () => {
+    const { Properties: props } = scanProject();
+    expect(props.Cache).toEqual({ Type: 'NO_CACHE' });
+    expect(props.TimeoutInMinutes).toBeUndefined();
+    expect(props.QueuedTimeoutInMinutes).toBeUndefined();
+    const scanPolicies = JSON.stringify(Object.values(template.findResources('AWS::IAM::Policy')).filter((policy) => JSON.stringify(policy.Properties.Roles).includes('GateScanRole')));
+    expect(scanPolicies).toContain('WriteRawReportsAndTestReportExports');
+    expect(scanPolicies).not.toMatch(/ScannerDatabaseCache|trivy-cache/);
+  });
+
+  it('drops the buildspec cache and runtime-versions, keeping every command and the report', () => {
+    const { document } = buildspecOf(template);
+    const source = parse(readFileSync(join(ROOT, 'buildspecs/inline-scan.yml'), 'utf8')) as { phases: Record<string, { commands: string[] }> };
+    expect(document.cache).toBeUndefined();
+    const phases = document.phases as Record<string, Record<string, unknown>>;
+    expect(phases.install['runtime-versions']).toBeUndefined();
+    for (const phase of Object.keys(source.phases)) expect(phases[phase].commands).toEqual(source.phases[phase].commands);
+    expect(Object.keys(document.reports as object)).toHaveLength(1);
+  });
+
+  it('gives Trivy 10 minutes by default and the DB an age bound', () => {
+    const id = logicalId(template, 'AWS::CodeBuild::Project', 'GateScanProject');
+    const env = Object.fromEntries((template.findResources('AWS::CodeBuild::Project')[id].Properties.Environment.EnvironmentVariables as { Name: string; Value: unknown }[]).map((v) => [v.Name, v.Value]));
+    expect(env.GATE_TRIVY_TIMEOUT).toBe('10m');
+    expect(env.GATE_TRIVY_MAX_DB_AGE_HOURS).toMatch(/^[1-9][0-9]*$/);
+  });
+
+  it('refuses Lambda compute in a region without it, an EC2 compute type, and EC2 timeouts', () => {
+    expect(() => synthGate({ scanCompute: { mode: 'lambda' } }, { env: { account: TEST_ENV.account, region: 'eu-north-1' } })).toThrow(/no Lambda compute in eu-north-1/);
+    expect(() => synthGate({ scanCompute: { mode: 'lambda', computeType: codebuild.ComputeType.SMALL } })).toThrow(/does not run on lambda compute/);
+    expect(() => synthGate({ scanCompute: { mode: 'lambda', buildTimeout: Duration.minutes(30) } })).toThrow(/Lambda compute has no custom build or queue timeout/);
+  });
+});

@@ -17,6 +17,9 @@ import { inlinePolicySize, rolePolicies, SCOPED_PROPS, templatePolicies, type Po
 const VARIANTS: [string, FargateGateProps][] = [
   ['the default context', {}],
   ['clusters, repositories, a DB mirror, an assets key and notifications', SCOPED_PROPS],
+  ['Lambda scan compute', { scanCompute: { mode: 'lambda' } }],
+  ['the managed DB mirror', { scanner: { managedDatabaseMirror: true } }],
+  ['Lambda scan compute and the managed DB mirror', { scanCompute: { mode: 'lambda' }, scanner: { managedDatabaseMirror: true } }],
 ];
 
 const templates = new Map<string, Template>();

@@ -12,6 +12,10 @@ describe.each<[string, Parameters<typeof synthGate>]>([
   ['the default context', [{}]],
   ['everything scoped, notifications by e-mail', [SCOPED_PROPS]],
   ['no hook, no prescan, no CloudTrail hint, an ARM scanner', [{ lifecycleHook: false, prescanOnPush: false, runTaskHints: false, scanCompute: { architecture: 'arm64' } }]],
+  ['Lambda scan compute', [{ scanCompute: { mode: 'lambda' } }]],
+  ['the managed DB mirror', [{ scanner: { managedDatabaseMirror: true } }]],
+  ['Lambda scan compute on ARM with the managed DB mirror and e-mail notifications', [{ scanCompute: { mode: 'lambda', architecture: 'arm64' }, scanner: { managedDatabaseMirror: true }, notifications: { email: 'ops@example.com' } }]],
+  ['the managed DB mirror in an environment-agnostic stack', [{ scanner: { managedDatabaseMirror: true } }, { env: 'agnostic' }]],
   ['an environment-agnostic stack with an existing topic', [{}, { env: 'agnostic', notificationTopicArn: 'arn:aws:sns:us-west-2:111122223333:alerts' }]],
 ])('the template with %s', (_name, args) => {
   it('matches CloudFormation\'s resource schemas', () => {
