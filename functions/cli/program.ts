@@ -5,6 +5,7 @@ import { version as PACKAGE_VERSION } from '../../package.json';
 import { InputError } from '../core/errors';
 import { parseScanReportText, type ScanReport } from '../core/findings';
 import type { ImageFacts } from '../core/findings/model';
+import { parseKevCatalogueText, withKevCatalogue } from '../core/findings/kev';
 import { parseImageReference, type ImageReference } from '../core/image/reference';
 import { RULE_NAMES, assessImage, evaluatePolicy, isBlocking, policySchemaJson, type LoadedPolicy, type Policy } from '../core/policy';
 import type { ContainerEvidence, ImageAssessment } from '../core/policy/input';
@@ -33,6 +34,7 @@ export interface CliIo {
 export const EXIT = { ok: 0, policyFailed: 1, error: 2 } as const;
 
 const FORMATS = ['table', 'json', 'junit', 'markdown'] as const;
+const EXPOSURES = ['public', 'internal'] as const;
 
 /**
  * `--fail-on`: the least decision that exits 1 (the gate's "policy failed"), named after grype's `--fail-on <severity>`,
@@ -143,6 +145,16 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
       (value: string, previous: string[]) => [...previous, value],
       [] as string[],
     )
+    .option(
+      '--kev <FILE>',
+      "CISA Known Exploited Vulnerabilities catalogue (its JSON feed, known_exploited_vulnerabilities.json): findings it lists count as known exploited for the policy's vulnerabilities.knownExploited, beside any listing the report carries",
+    )
+    .addOption(
+      new Option(
+        '--exposure <EXPOSURE>',
+        "whether the task is reachable from the internet (a public IP, or behind an internet-facing load balancer): \"public\" or \"internal\"; unstated, the policy's vulnerabilities.exposure.unknownAs decides (default public)",
+      ).choices(EXPOSURES),
+    )
     .option('--check-scan-age', "treat a report older than the policy's maxScanAge as a scan error (the policy's onScanError decides); off by default: a report is judged as it is")
     .option(
       '--now <TIME>',
@@ -209,6 +221,8 @@ interface EvaluateOptions {
   checkScanAge?: boolean;
   now?: string;
   maxReportSize?: string;
+  kev?: string;
+  exposure?: (typeof EXPOSURES)[number];
 }
 
 interface ReportInput {
@@ -235,11 +249,20 @@ async function evaluateCommand(options: EvaluateOptions, io: CliIo): Promise<num
     }
   }
 
+  const kev =
+    options.kev !== undefined
+      ? parseKevCatalogueText(
+          await readTextFileWithin(pathOf(options.kev, io), { source: options.kev, what: 'KEV catalogue' }, { maxBytes: maxReportBytes, raiseWith: REPORT_SIZE_SETTING.cli }),
+          options.kev,
+        )
+      : undefined;
+
   const reports: ReportInput[] = [];
   // One at a time: the first bad file is the one reported, whatever the file system's timing.
   for (const { container, file } of specs) {
     const text = await readTextFileWithin(pathOf(file, io), { source: file, what: 'scan report' }, { maxBytes: maxReportBytes, raiseWith: REPORT_SIZE_SETTING.cli });
-    const report = parseScanReportText(text, file);
+    const parsed = parseScanReportText(text, file);
+    const report = kev ? withKevCatalogue(parsed, kev) : parsed;
     // What the normaliser could not tell from the report (e.g. no image config, so the user is unknown) explains a verdict.
     for (const warning of report.warnings ?? []) io.stderr(`fargate-gate: warning: ${file}: ${warning}\n`);
     reports.push({ ...(container !== undefined ? { container } : {}), file, report });
@@ -260,7 +283,7 @@ async function evaluateCommand(options: EvaluateOptions, io: CliIo): Promise<num
       if (image) evidence.image = image;
       const digest = report?.image.digest ?? image?.digest;
       if (digest) evidence.digest = digest;
-      if (report) evidence.assessment = assessImage(policy, report);
+      if (report) evidence.assessment = assessImage(policy, report, { now });
       return evidence;
     }
     const image = imageOf(spec.image);
@@ -295,7 +318,7 @@ async function evaluateCommand(options: EvaluateOptions, io: CliIo): Promise<num
     // The digest the container runs: the task definition's pin, else the scanned one, but only when the report is proven to be of this image.
     const digest = image?.digest ?? (check.kind === 'match' ? report.image.digest : undefined);
     if (digest) evidence.digest = digest;
-    const assessment = assessImage(policy, report);
+    const assessment = assessImage(policy, report, { now });
     evidence.assessment = check.kind === 'match' ? assessment : withoutScannedDigest(assessment);
     return evidence;
   });
@@ -303,6 +326,7 @@ async function evaluateCommand(options: EvaluateOptions, io: CliIo): Promise<num
   const result = evaluatePolicy(policy, {
     containers: containerEvidence,
     context: {
+      ...(options.exposure ? { exposure: { value: options.exposure, source: '--exposure' } } : {}),
       ...(options.cluster ? { cluster: options.cluster } : {}),
       ...(options.service ? { service: options.service } : {}),
       ...(taskDefinition?.arn ? { taskDefinition: taskDefinition.arn } : {}),

@@ -126,7 +126,25 @@ function mergeCluster(members: readonly VulnerabilityFinding[]): VulnerabilityFi
     title: named.title ?? members.find((member) => member.title)?.title,
     target: named.target ?? members.find((member) => member.target)?.target,
     primaryUrl: named.primaryUrl ?? members.find((member) => member.primaryUrl)?.primaryUrl,
+    ...mergeExploitFacts(members),
   });
+}
+
+/** Exploit facts of one vulnerability reported several times: every listing, the highest EPSS score, the earliest fix date. */
+export function mergeExploitFacts(members: readonly VulnerabilityFinding[]): Pick<VulnerabilityFinding, 'knownExploited' | 'epss' | 'fixPublishedAt'> {
+  const listings = members.flatMap((member) => member.knownExploited ?? []);
+  const seen = new Set<string>();
+  const knownExploited = listings.filter((listing) => {
+    const key = JSON.stringify(listing);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  let epss: VulnerabilityFinding['epss'];
+  for (const member of members) if (member.epss && (!epss || member.epss.score > epss.score)) epss = member.epss;
+  const fixDates = members.map((member) => member.fixPublishedAt).filter((date): date is string => date !== undefined);
+  fixDates.sort((a, b) => Date.parse(a) - Date.parse(b));
+  return defined({ knownExploited: knownExploited.length > 0 ? knownExploited : undefined, epss, fixPublishedAt: fixDates[0] });
 }
 
 function locationKey(location: SecretLocation): string {

@@ -3,6 +3,7 @@ import { InputError } from '../errors';
 import { isSha256Digest } from '../image/reference';
 import { describeJsonValue, parseWithSchema } from '../validation/issues';
 import { dedupeVulnerabilities, mergeAliases } from './dedupe';
+import { readFixPublishedAt, readReportEpss, readReportKnownExploited } from './exploit';
 import { grypeFixState, isGrypeFixStateWord } from './fix-state';
 import { cleanRepoDigests, decodeGrypeImageConfig, digestOfRepoDigest } from './image-config';
 import type { FixState, ImageFacts, Provenance, ScanReport, ScannedArtifact, SecretFinding, VulnerabilityFinding } from './model';
@@ -22,7 +23,11 @@ const GrypeMatch = z.object({
     // Grype omits severity when its data has none (e.g. CVE-2024-26308 in some 0.96 reports): `unknown`.
     severity: text,
     dataSource: text,
-    fix: z.object({ state: text, versions: list(z.string()) }).nullish(),
+    // `available` (Grype 0.99 and later: `[{version, date, kind}]`), `epss` and `knownExploited` are read leniently
+    // by ./exploit: an odd entry there is noted, never a reason to refuse the report.
+    fix: z.object({ state: text, versions: list(z.string()), available: z.unknown().optional() }).nullish(),
+    epss: z.unknown().optional(),
+    knownExploited: z.unknown().optional(),
     // Grype before 0.13 had no `fix` object: one string, omitted when no fix is known (anchore/grype
     // grype/presenter/json/vulnerability.go at v0.7.0, grype/presenter/models/vulnerability.go at v0.10.0-v0.12.1).
     fixedInVersion: text,
@@ -93,9 +98,12 @@ function fixOf(vulnerability: GrypeMatchDoc['vulnerability'], tally: UnreadTally
   return { fixState: grypeFixState(state, versions), ...(state !== undefined ? { state } : {}), versions };
 }
 
+const FROM_REPORT = { kind: 'report', scanner: 'grype' } as const;
+
 function toVulnerability(match: GrypeMatchDoc, tally: UnreadTally): VulnerabilityFinding {
   const { vulnerability, artifact } = match;
   const { fixState, state, versions } = fixOf(vulnerability, tally);
+  const id = vulnerability.id;
   return defined({
     id: vulnerability.id,
     aliases: mergeAliases(vulnerability.id, (match.relatedVulnerabilities ?? []).map((related) => related.id)),
@@ -111,6 +119,10 @@ function toVulnerability(match: GrypeMatchDoc, tally: UnreadTally): Vulnerabilit
       path: nonBlank(artifact.locations?.[0]?.path),
     }),
     primaryUrl: nonBlank(vulnerability.dataSource),
+    knownExploited: readReportKnownExploited(vulnerability.knownExploited, FROM_REPORT, tally, id),
+    epss: readReportEpss(vulnerability.epss, FROM_REPORT, tally, id),
+    // A fix date means something only for a fix: a `fix.available` on a finding without one is not read.
+    fixPublishedAt: fixState === 'fixed' ? readFixPublishedAt(vulnerability.fix?.available, tally, id) : undefined,
   });
 }
 

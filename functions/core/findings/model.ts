@@ -102,6 +102,45 @@ export interface VulnerabilityFinding {
   /** Report target the finding came from (`Results[].Target`). */
   target?: string;
   primaryUrl?: string;
+  /**
+   * Listings of the vulnerability in a known-exploited catalogue (CISA KEV), from the report itself (Grype
+   * `vulnerability.knownExploited[]`) or from a catalogue file matched by CVE id. Absent: nothing said it is listed,
+   * which is not the same as "not exploited" (Trivy reports carry no KEV data).
+   */
+  knownExploited?: KnownExploitedFact[];
+  /** The EPSS score the report carries (Grype `vulnerability.epss[]`); the highest when it carries several. */
+  epss?: EpssFact;
+  /**
+   * When a fix was first published, as the report states it (Grype 0.99 and later: the earliest
+   * `fix.available[].date`). Never derived from the vulnerability's own dates: Trivy's `PublishedDate` and
+   * `LastModifiedDate` date the advisory, not the fix.
+   */
+  fixPublishedAt?: string;
+}
+
+/** Where exploit data came from: the scanner's report, or a catalogue file judged beside it, with its version and date. */
+export type ExploitSource =
+  | { kind: 'report'; scanner: ScannerName }
+  | { kind: 'catalogue'; catalogue: 'cisa-kev'; version?: string; released?: string };
+
+/** One listing in a known-exploited catalogue. */
+export interface KnownExploitedFact {
+  source: ExploitSource;
+  /** When the catalogue added it (KEV `dateAdded`), when known. */
+  dateAdded?: string;
+  /** KEV `dueDate`: remediation deadline for US federal agencies. */
+  dueDate?: string;
+  /** KEV `knownRansomwareCampaignUse`: "Known" or "Unknown". */
+  ransomware?: string;
+}
+
+/** An EPSS score: probability (0 to 1) of exploitation activity in the next 30 days (FIRST.org). */
+export interface EpssFact {
+  score: number;
+  percentile?: number;
+  /** Date of the EPSS data the scanner used. */
+  date?: string;
+  source: ExploitSource;
 }
 
 export type SecretLocation =

@@ -7,6 +7,11 @@ import { scannerSecretViolations } from './rules/secrets';
 import { vulnerabilityViolations } from './rules/vulnerabilities';
 import type { Policy } from './schema';
 
+export interface AssessOptions {
+  /** The evaluation time, to measure fix age to; the scan time when absent. */
+  now?: Date;
+}
+
 /**
  * What an image contributes under a policy, before any task is known: the findings a rule matched (exceptions
  * are applied later, since they can be scoped to a cluster or service), the image facts, and provenance.
@@ -14,16 +19,20 @@ import type { Policy } from './schema';
  * Trivy's DS-0002 becomes `scannerSaysRoot` / `scannerSaysNonRoot`, evidence for rules.rootUser; it is a candidate of
  * its own (a misconfiguration) only when the policy has no enabled rootUser rule.
  */
-export function assessImage(policy: LoadedPolicy<Policy>, report: ScanReport): ImageAssessment {
+export function assessImage(policy: LoadedPolicy<Policy>, report: ScanReport, options: AssessOptions = {}): ImageAssessment {
   const compiled = compilePolicy(policy);
+  const scannedMs = report.provenance.scannedAt !== undefined ? Date.parse(report.provenance.scannedAt) : Number.NaN;
+  // A fix's age is measured to the evaluation time when the caller has one, else to the scan time; with neither, it is not judged.
+  const asOf = options.now ?? (Number.isNaN(scannedMs) ? undefined : new Date(scannedMs));
+  const others = [...scannerSecretViolations(compiled, report.secrets ?? []), ...misconfigurationViolations(compiled, report.misconfigurations ?? [])];
+  const candidatesFor = (publicExposure: boolean) =>
+    [...vulnerabilityViolations(compiled, report.vulnerabilities ?? [], { publicExposure, ...(asOf ? { asOf } : {}) }), ...others].map(clean);
   return {
     facts: report.image,
     provenance: report.provenance,
-    candidates: [
-      ...vulnerabilityViolations(compiled, report.vulnerabilities ?? []),
-      ...scannerSecretViolations(compiled, report.secrets ?? []),
-      ...misconfigurationViolations(compiled, report.misconfigurations ?? []),
-    ].map(clean),
+    candidates: candidatesFor(false),
+    // Only a policy with stricter parts for public tasks needs a second set; the task's exposure picks one at evaluation.
+    ...(compiled.document.rules.vulnerabilities?.exposure ? { publicCandidates: candidatesFor(true) } : {}),
     scannerSaysRoot: scannerSaysRoot(report.misconfigurations ?? []),
     scannerSaysNonRoot: scannerSaysNonRoot(report.misconfigurations ?? []),
   };

@@ -1,12 +1,12 @@
 import type { ImageFacts } from '../findings/model';
 import { parseImageReference, type ImageReference } from '../image/reference';
 import { compareViolations, sortSuppressed, sortViolations } from '../result/order';
-import type { Decision, EvaluationError, EvaluationResult, Mode, SubjectImage, Violation } from '../result/model';
+import type { Decision, EvaluationError, EvaluationResult, Mode, Subject, SubjectImage, Violation } from '../result/model';
 import { clean, definedOnly } from './clean';
 import { compilePolicy, type CompiledPolicy } from './compile';
 import { applyExceptions, type ViolationScope } from './exceptions';
 import { clusterNames, serviceNames } from './glob';
-import type { ContainerEvidence, EvaluationInput, LoadedPolicy } from './input';
+import type { ContainerEvidence, EvaluationInput, ExposureFact, LoadedPolicy } from './input';
 import { maxScanAgeMs } from './load';
 import { resolveMode, type ResolvedMode } from './mode';
 import { imageViolations, type ImageRefInput } from './rules/images';
@@ -31,7 +31,8 @@ export function evaluatePolicy(policy: LoadedPolicy<Policy>, input: EvaluationIn
   const maxAgeMs = input.checkScanAge ? maxScanAgeMs(policy) : undefined;
   const maxAge = maxAgeMs !== undefined && document.maxScanAge !== undefined ? { ms: maxAgeMs, text: document.maxScanAge } : undefined;
 
-  const containers = input.containers.map((evidence) => prepare(evidence));
+  const exposure = judgedExposure(document, context.exposure);
+  const containers = input.containers.map((evidence) => prepare(evidence, exposure?.judgedAs === 'public', exposure?.source));
   const modes: ResolvedMode[] = containers.map((c) => resolveMode(compiled, { cluster, service, repositories: c.repositories, tag: c.tag }));
   const subjectMode: Mode =
     containers.length === 0 ? resolveMode(compiled, { cluster, service, repositories: [] }).mode : modes.some((m) => m.mode === 'enforce') ? 'enforce' : 'audit';
@@ -81,6 +82,7 @@ export function evaluatePolicy(policy: LoadedPolicy<Policy>, input: EvaluationIn
     errors: errors.map(({ blocking: _blocking, ...error }) => error),
     policy: { name: policy.name, hash: policy.hash, schemaVersion: document.schemaVersion },
     subject: {
+      ...(exposure ? { exposure } : {}),
       ...definedOnly({ cluster: context.cluster, service: context.service, taskArn: context.taskArn, taskDefinition: context.taskDefinition }),
       images: containers.map(subjectImage),
     },
@@ -130,7 +132,31 @@ function reportImage(facts: ImageFacts): ImageRefInput {
   return { invalid: '', why: 'neither an image name nor a repository digest', fromReport: true };
 }
 
-function prepare(evidence: ContainerEvidence): PreparedContainer {
+/**
+ * The exposure the rules apply: the stated fact, else the policy's `exposure.unknownAs`. Named in the result when
+ * stated, or when the policy has parts that depend on it (so an assumed exposure is never silent).
+ */
+function judgedExposure(document: Policy, fact: ExposureFact | undefined): Subject['exposure'] {
+  const rule = document.rules.vulnerabilities?.exposure;
+  if (fact) return { value: fact.value, source: fact.source, judgedAs: fact.value };
+  if (!rule) return undefined;
+  return { value: 'unknown', source: `not stated; judged as the policy's exposure.unknownAs says`, judgedAs: rule.unknownAs };
+}
+
+/** A public task is judged by the candidates its image has under the policy's public parts, each naming the exposure fact. */
+function exposedAssessment(evidence: ContainerEvidence, publicExposure: boolean, source: string | undefined): ContainerEvidence {
+  const assessment = evidence.assessment;
+  if (!publicExposure || !assessment?.publicCandidates) return evidence;
+  const candidates = assessment.publicCandidates.map((violation) =>
+    typeof violation.details?.matchedBy === 'string' && violation.details.matchedBy.includes('exposure.public')
+      ? { ...violation, details: { ...violation.details, exposure: 'public', ...(source ? { exposureSource: source } : {}) } }
+      : violation,
+  );
+  return { ...evidence, assessment: { ...assessment, candidates } };
+}
+
+function prepare(original: ContainerEvidence, publicExposure = false, exposureSource?: string): PreparedContainer {
+  const evidence = exposedAssessment(original, publicExposure, exposureSource);
   const facts = evidence.assessment?.facts;
   // The container definition is what the task asked for; the report's artifact name may be a file path, so it is a fallback only.
   let imageInput: ImageRefInput | undefined = evidence.image ? { reference: evidence.image } : tryParse(evidence.spec?.image);

@@ -14,6 +14,11 @@ export interface ImageAssessment {
   provenance: Provenance;
   /** Image-borne violations: vulnerabilities, scanner secrets, misconfigurations (DS-0002 is folded into an enabled rootUser). */
   candidates: Violation[];
+  /**
+   * The candidates of a publicly exposed task, when the policy has stricter parts for one
+   * (`rules.vulnerabilities.exposure`); absent otherwise, and in assessments stored before it existed.
+   */
+  publicCandidates?: Violation[];
   /** Whether the scanner's own root-user check (Trivy DS-0002) failed for the image. */
   scannerSaysRoot: boolean;
   /**
@@ -37,7 +42,15 @@ export interface ContainerEvidence {
   scanError?: string;
 }
 
+/** Whether a task is reachable from the internet, and which fact says so (`--exposure`, the RunTask call, the service). */
+export interface ExposureFact {
+  value: 'public' | 'internal';
+  source: string;
+}
+
 export interface EvaluationContext {
+  /** Absent: not known; the policy's `exposure.unknownAs` decides. */
+  exposure?: ExposureFact;
   cluster?: string;
   service?: string;
   taskArn?: string;

@@ -165,6 +165,77 @@ const maxCounts = z
       'to accept an overrun, add an exception for the id "vulnerabilities.maxCounts.<severity>".',
   });
 
+const knownExploited = z
+  .strictObject({
+    action: action('Overrides the vulnerabilities rule\'s action for known-exploited vulnerabilities.').optional(),
+  })
+  .meta({
+    title: 'Known exploited',
+    description:
+      'Vulnerabilities listed in CISA\'s Known Exploited Vulnerabilities (KEV) catalogue are reported whatever their severity or fix state. The listing comes from the report ' +
+      '(Grype writes vulnerability.knownExploited; Trivy writes none) or from a catalogue file (`fargate-gate evaluate --kev FILE`); the violation names which, and the catalogue\'s version and date. ' +
+      'A finding nothing lists is not judged by this part: without either source it is silent, not "not exploited".',
+  });
+
+const epss = z
+  .strictObject({
+    minScore: z.number().min(0).max(1).meta({ title: 'Minimum score', description: 'EPSS probability (0 to 1) from which a vulnerability is reported, e.g. 0.1 for 10%.' }),
+    action: action('Overrides the vulnerabilities rule\'s action for this EPSS threshold.').optional(),
+  })
+  .meta({
+    title: 'EPSS',
+    description:
+      'Vulnerabilities whose EPSS score (FIRST.org: probability of exploitation activity in the next 30 days) is at or above minScore are reported whatever their severity or fix state. ' +
+      'Only where the report carries the score (Grype vulnerability.epss; Trivy carries none): a finding without a score is not judged by this part.',
+  });
+
+const fixAge = z
+  .strictObject({
+    maxDays: z.int().min(0).max(36_500).meta({ title: 'Maximum days', description: 'Days a published fix may stay unapplied; a fix older than this is reported.' }),
+    minSeverity: severity('Minimum severity', 'Judge only fixable vulnerabilities from this severity up (after treatUnknownAs). Omit for every severity.').optional(),
+    action: action('Overrides the vulnerabilities rule\'s action for stale fixes.').optional(),
+  })
+  .meta({
+    title: 'Fix age',
+    description:
+      'A fixable vulnerability whose fix was published more than maxDays ago is reported even below the fixable threshold. Only where the report dates the fix: Grype 0.99 and later ' +
+      '(fix.available[].date; the earliest counts). Trivy reports do not date fixes (PublishedDate and LastModifiedDate date the vulnerability), so this part never judges them. ' +
+      'Age is measured from the evaluation time (the CLI\'s --now), else from the scan time.',
+  });
+
+const publicExposure = z
+  .strictObject({
+    fixable: threshold('Fixable (public)', 'Fixable threshold for publicly exposed tasks.').optional(),
+    unfixable: threshold('Unfixable (public)', 'Unfixable threshold for publicly exposed tasks.').optional(),
+    epss: epss.optional(),
+    fixAge: fixAge.optional(),
+  })
+  .meta({
+    title: 'Public exposure',
+    description:
+      'Parts applied, on top of the rule\'s own, to a task reachable from the internet (a public IP, or behind an internet-facing load balancer). ' +
+      'They only add: where both match, the stricter action wins, so a public task never gets less than an internal one.',
+    minProperties: 1,
+  });
+
+const exposure = z
+  .strictObject({
+    public: publicExposure,
+    unknownAs: z
+      .enum(['public', 'internal'])
+      .default('public')
+      .meta({
+        title: 'Unknown exposure judged as',
+        description:
+          'How a task whose exposure is not known is judged (the CLI without --exposure). Default "public": the stricter choice, so a missing fact never loosens the gate. ' +
+          'The result names the exposure, where it came from, and when it was assumed.',
+      }),
+  })
+  .meta({
+    title: 'Exposure',
+    description: 'Stricter parts for tasks exposed to the internet. The exposure fact and its source are named in the result (subject.exposure) and in each violation they cause.',
+  });
+
 const vulnerabilitiesRule = z
   .strictObject({
     enabled: enabled(),
@@ -184,6 +255,10 @@ const vulnerabilitiesRule = z
       [['CVE-2021-44228', 'GHSA-jfh8-c2jp-5v3q']],
     ).optional(),
     maxCounts: maxCounts.optional(),
+    knownExploited: knownExploited.optional(),
+    epss: epss.optional(),
+    fixAge: fixAge.optional(),
+    exposure: exposure.optional(),
     treatUnknownAs: severity(
       'Treat unknown severity as',
       'Severity at which vulnerabilities the scanner rates "unknown" are judged and counted (e.g. "high" to fail closed on unrated advisories). Default "unknown".',
@@ -192,8 +267,8 @@ const vulnerabilitiesRule = z
   .meta({
     title: 'Vulnerabilities',
     description:
-      'Vulnerabilities by severity, separately for fixable and unfixable ones (as Google Binary Authorization does), by id, and by count. One violation per vulnerability and package; ' +
-      'when several parts match, the strictest action applies.',
+      'Vulnerabilities by severity, separately for fixable and unfixable ones (as Google Binary Authorization does), by id, by count, by exploit data (KEV listing, EPSS score), ' +
+      'by the age of a published fix, and with stricter parts for publicly exposed tasks. One violation per vulnerability and package; when several parts match, the strictest action applies.',
   });
 
 const misconfigurationsRule = z
@@ -416,9 +491,11 @@ function crossFieldProblems(policy: unknown, ctx: RefinementCtx): void {
 
   const v = rulesDoc.vulnerabilities;
   if (isRecord(v)) {
-    if (!['fixable', 'unfixable', 'denyIds', 'maxCounts'].some((key) => isPresent(v, key))) {
-      add(['rules', 'vulnerabilities'], 'needs at least one of fixable, unfixable, denyIds, maxCounts');
-    }
+    const parts = ['fixable', 'unfixable', 'denyIds', 'maxCounts', 'knownExploited', 'epss', 'fixAge', 'exposure'];
+    if (!parts.some((key) => isPresent(v, key))) add(['rules', 'vulnerabilities'], `needs at least one of ${parts.join(', ')}`);
+    const exposed = isRecord(v.exposure) ? v.exposure.public : undefined;
+    const exposedPath = ['rules', 'vulnerabilities', 'exposure', 'public'];
+    if (isRecord(exposed) && Object.keys(exposed).length === 0 && !hasIssueUnder(exposedPath)) add(exposedPath, 'needs at least one of fixable, unfixable, epss, fixAge');
     const counts = v.maxCounts;
     if (isRecord(counts) && SEVERITIES.every((severity) => counts[severity] === undefined)) {
       add(['rules', 'vulnerabilities', 'maxCounts'], `needs at least one limit (${SEVERITIES.join(', ')})`);

@@ -51,6 +51,11 @@ export interface EvaluationResult {
 }
 
 export interface Subject {
+  /**
+   * The task's exposure as judged, when known or when the policy has parts that depend on it: `value` as stated
+   * (or `unknown`), `source` the fact's origin, `judgedAs` what the rules applied.
+   */
+  exposure?: { value: 'public' | 'internal' | 'unknown'; source?: string; judgedAs: 'public' | 'internal' };
   cluster?: string;
   service?: string;
   taskArn?: string;

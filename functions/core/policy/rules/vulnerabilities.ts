@@ -1,6 +1,7 @@
 import { mergeVulnerabilities } from '../../findings/dedupe';
 import { canonicalVulnerabilityId } from '../../findings/ids';
-import type { VulnerabilityFinding } from '../../findings/model';
+import { dateMs } from '../../findings/exploit';
+import type { ExploitSource, VulnerabilityFinding } from '../../findings/model';
 import type { RuleAction, Violation } from '../../result/model';
 import { isAtLeast, SEVERITIES, type Severity } from '../../severity';
 import type { CompiledPolicy } from '../compile';
@@ -25,9 +26,20 @@ function findingKey(finding: VulnerabilityFinding): string {
  * is one finding, judged and counted once. A finding the vendor marks `not_affected` is judged by no part of the
  * rule. Linear in the number of findings.
  */
-export function vulnerabilityViolations(compiled: CompiledPolicy, findings: readonly VulnerabilityFinding[]): Violation[] {
+export interface VulnerabilityJudgement {
+  /** Judge as a publicly exposed task: the parts under `exposure.public` apply too. */
+  publicExposure?: boolean;
+  /** Time a fix's age is measured to (ISO or Date); without it, fix age is not judged. */
+  asOf?: Date;
+}
+
+const DAY_MS = 86_400_000;
+
+export function vulnerabilityViolations(compiled: CompiledPolicy, findings: readonly VulnerabilityFinding[], judgement: VulnerabilityJudgement = {}): Violation[] {
   const rule = compiled.document.rules.vulnerabilities;
   if (!rule?.enabled) return [];
+  const exposed = judgement.publicExposure ? rule.exposure?.public : undefined;
+  const asOfMs = judgement.asOf?.getTime();
   const denyIds = compiled.vulnerabilityDenyIds;
   const counted = new Map<Severity, Set<string>>();
   const byKey = new Map<string, Violation>();
@@ -55,6 +67,29 @@ export function vulnerabilityViolations(compiled: CompiledPolicy, findings: read
       action = stricter(action, threshold.action ?? rule.action);
       matchedBy.push(fixable ? 'fixable' : 'unfixable');
     }
+    const publicThreshold = fixable ? exposed?.fixable : exposed?.unfixable;
+    if (publicThreshold && isAtLeast(severity, publicThreshold.minSeverity)) {
+      action = stricter(action, publicThreshold.action ?? rule.action);
+      matchedBy.push(fixable ? 'exposure.public.fixable' : 'exposure.public.unfixable');
+    }
+    const listing = finding.knownExploited?.[0];
+    if (rule.knownExploited && listing) {
+      action = stricter(action, rule.knownExploited.action ?? rule.action);
+      matchedBy.push('knownExploited');
+    }
+    for (const [part, name] of [[rule.epss, 'epss'], [exposed?.epss, 'exposure.public.epss']] as const) {
+      if (part && finding.epss && finding.epss.score >= part.minScore) {
+        action = stricter(action, part.action ?? rule.action);
+        matchedBy.push(name);
+      }
+    }
+    const fixAgeDays = fixable && finding.fixPublishedAt !== undefined && asOfMs !== undefined ? Math.floor((asOfMs - dateMs(finding.fixPublishedAt)) / DAY_MS) : undefined;
+    for (const [part, name] of [[rule.fixAge, 'fixAge'], [exposed?.fixAge, 'exposure.public.fixAge']] as const) {
+      if (part && fixAgeDays !== undefined && fixAgeDays > part.maxDays && (!part.minSeverity || isAtLeast(severity, part.minSeverity))) {
+        action = stricter(action, part.action ?? rule.action);
+        matchedBy.push(name);
+      }
+    }
     if (!action) continue;
     byKey.set(key, {
       rule: 'vulnerabilities',
@@ -62,7 +97,7 @@ export function vulnerabilityViolations(compiled: CompiledPolicy, findings: read
       id: finding.id,
       severity,
       action,
-      message: vulnerabilityMessage(finding, severity, fixable, matchedBy.includes('denyIds')),
+      message: vulnerabilityMessage(finding, severity, fixable, matchedBy, fixAgeDays),
       details: {
         package: finding.package.name,
         installedVersion: finding.package.installedVersion,
@@ -76,6 +111,15 @@ export function vulnerabilityViolations(compiled: CompiledPolicy, findings: read
         reportedSeverity: finding.severity !== severity ? finding.severity : undefined,
         matchedBy: matchedBy.join(','),
         primaryUrl: finding.primaryUrl,
+        knownExploited: listing ? sourceLabel(listing.source) : undefined,
+        kevDateAdded: listing?.dateAdded,
+        kevDueDate: listing?.dueDate,
+        kevRansomware: listing?.ransomware,
+        epss: finding.epss?.score,
+        epssPercentile: finding.epss?.percentile,
+        epssDate: finding.epss?.date,
+        fixPublishedAt: fixable ? finding.fixPublishedAt : undefined,
+        fixAgeDays,
       },
     });
   }
@@ -100,10 +144,29 @@ export function vulnerabilityViolations(compiled: CompiledPolicy, findings: read
   return violations;
 }
 
-function vulnerabilityMessage(finding: VulnerabilityFinding, severity: Severity, fixable: boolean, denied: boolean): string {
+/** `the Grype report`, `CISA KEV catalogue 2026.12.01 (released 2026-12-01T...)`: where an exploit fact came from. */
+export function sourceLabel(source: ExploitSource): string {
+  if (source.kind === 'report') return `${source.scanner} report`;
+  return `CISA KEV catalogue${source.version ? ` ${source.version}` : ''}${source.released ? ` (released ${source.released})` : ''}`;
+}
+
+function vulnerabilityMessage(finding: VulnerabilityFinding, severity: Severity, fixable: boolean, matchedBy: readonly string[], fixAgeDays: number | undefined): string {
   const pkg = finding.package;
   const what = `${finding.id} (${severity}${finding.severity !== severity ? `, rated ${finding.severity} by the scanner` : ''}) in ${pkg.name}${pkg.installedVersion ? ` ${pkg.installedVersion}` : ''}`;
-  const listed = denied ? ' is on the policy\'s deny list;' : ':';
+  const reasons: string[] = [];
+  if (matchedBy.includes('denyIds')) reasons.push("is on the policy's deny list");
+  const listing = finding.knownExploited?.[0];
+  if (matchedBy.includes('knownExploited') && listing) {
+    reasons.push(`is known to be exploited (listed in CISA KEV${listing.dateAdded ? ` since ${listing.dateAdded}` : ''}, per the ${sourceLabel(listing.source)})`);
+  }
+  if (finding.epss && matchedBy.some((part) => part.endsWith('epss'))) {
+    reasons.push(`has an EPSS score of ${finding.epss.score}${finding.epss.date ? ` (${finding.epss.date})` : ''}, at or above the policy's threshold${matchedBy.includes('epss') ? '' : ' for public tasks'}`);
+  }
+  if (fixAgeDays !== undefined && matchedBy.some((part) => part.endsWith('fixAge'))) {
+    reasons.push(`has had a fix published for ${fixAgeDays} days (since ${finding.fixPublishedAt}), longer than the policy allows${matchedBy.includes('fixAge') ? '' : ' for public tasks'}`);
+  }
+  if (matchedBy.some((part) => part === 'exposure.public.fixable' || part === 'exposure.public.unfixable')) reasons.push("is at or above the policy's threshold for public tasks");
+  const listed = reasons.length > 0 ? ` ${reasons.join(', ')};` : ':';
   if (fixable) {
     const fixedIn = pkg.fixedVersion ? `fixed in ${pkg.fixedVersion}` : 'a fix is available';
     return `${what}${listed} ${fixedIn}; upgrade ${pkg.name} or rebuild on a patched base image`;
