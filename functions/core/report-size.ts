@@ -61,11 +61,12 @@ export function formatBytes(bytes: number): string {
  * The error for a report over the limit. `size` is what is known: the exact size, or (`atLeast`) that it has more
  * bytes than the limit, when the length was not given in advance or the file grew while it was read.
  */
-export function reportTooLarge(options: { source: string; size?: number; limit: number; raiseWith: string }): InputError {
+export function reportTooLarge(options: { source: string; size?: number; limit: number; raiseWith: string; what?: string }): InputError {
   const { size, limit } = options;
   const what = size === undefined ? `has more than ${limit} bytes` : `is ${formatBytes(size)} (${size} bytes)`;
+  // A file read under the same limit (a KEV catalogue beside the reports) is named as what it is.
   return new InputError(
-    `the scan report ${what}, more than the ${formatBytes(limit)} (${limit}-byte) limit for a scanner report; it was not read. ` +
+    `the ${options.what ?? 'scan report'} ${what}, more than the ${formatBytes(limit)} (${limit}-byte) limit for a scanner report; it was not read. ` +
       `Raise the limit with ${options.raiseWith} if such reports are expected`,
     { source: options.source },
   );

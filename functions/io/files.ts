@@ -68,7 +68,7 @@ const CHUNK_BYTES = 1024 * 1024;
  */
 export async function readTextFileWithin(path: string, context: FileContext, limit: ReadLimit): Promise<string> {
   const tooLarge = (size?: number) =>
-    reportTooLarge({ source: context.source, limit: limit.maxBytes, raiseWith: limit.raiseWith, ...(size !== undefined ? { size } : {}) });
+    reportTooLarge({ source: context.source, what: context.what, limit: limit.maxBytes, raiseWith: limit.raiseWith, ...(size !== undefined ? { size } : {}) });
   let handle;
   try {
     handle = await open(path, 'r');

@@ -31,7 +31,8 @@ describe('evaluate --kev', () => {
   it('refuses a catalogue over the size limit before reading it', async () => {
     const run = await cli(['evaluate', '--report', REPORT, '--policy', STRICT, '--kev', resolve(KEV_DIR, 'kev-catalogue.json'), '--max-report-size', '100'], { now: NOW });
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain('kev-catalogue.json');
+    expect(run.stderr).toContain('kev-catalogue.json: the KEV catalogue is ');
+    expect(run.stderr).toContain('Raise the limit with --max-report-size');
   });
 
   it('refuses a missing catalogue file with exit 2', async () => {
@@ -45,6 +46,8 @@ describe('evaluate --exposure', () => {
   it('names the stated exposure in the result, and refuses a value it does not know', async () => {
     const run = await cli(['evaluate', '--report', REPORT, '--policy', STRICT, '--exposure', 'internal', '--format', 'json'], { now: NOW });
     expect(JSON.parse(run.stdout).subject.exposure).toEqual({ value: 'internal', source: '--exposure', judgedAs: 'internal' });
+    const table = await cli(['evaluate', '--report', REPORT, '--policy', STRICT, '--exposure', 'public'], { now: NOW });
+    expect(table.stdout).toMatch(/Exposure:?\s+public \(--exposure\)/);
     const bad = await cli(['evaluate', '--report', REPORT, '--policy', STRICT, '--exposure', 'dmz'], { now: NOW });
     expect(bad.code).toBe(2);
   });

@@ -64,8 +64,16 @@ export function subjectFacts(result: EvaluationResult): [label: string, value: s
     ['Task', subject.taskArn],
     ['Cluster', subject.cluster],
     ['Service', subject.service],
+    ['Exposure', exposureFact(subject.exposure)],
   ];
   return facts.filter((fact): fact is [string, string] => Boolean(fact[1]));
+}
+
+/** `public (--exposure)`, `unknown, judged as public (...)`: the exposure the rules applied and where it came from. */
+function exposureFact(exposure: EvaluationResult['subject']['exposure']): string | undefined {
+  if (!exposure) return undefined;
+  const judged = exposure.value === exposure.judgedAs ? exposure.value : `${exposure.value}, judged as ${exposure.judgedAs}`;
+  return exposure.source ? `${judged} (${exposure.source})` : judged;
 }
 
 /** Flattens `Violation.details` into `key=value` pairs in key order, skipping undefined values. */

@@ -190,3 +190,22 @@ describe('dedupeVulnerabilities: one vulnerability under two ids (alias duplicat
     expect(merged.every((v) => v.id.startsWith('CVE-'))).toBe(true);
   });
 });
+
+describe('dedupeVulnerabilities: exploit facts', () => {
+  it('keeps every listing, the highest EPSS score and the earliest fix date of the findings it merges', () => {
+    const grype = { kind: 'report', scanner: 'grype' } as const;
+    const kev = { kind: 'catalogue', catalogue: 'cisa-kev', version: '1' } as const;
+    const [merged, ...rest] = dedupeVulnerabilities([
+      vuln({ id: 'GHSA-aaaa-bbbb-cccc', aliases: ['CVE-2024-1'], epss: { score: 0.3, source: grype }, fixPublishedAt: '2024-03-01' }),
+      vuln({ knownExploited: [{ source: kev, dateAdded: '2024-05-01' }], epss: { score: 0.6, source: grype }, fixPublishedAt: '2024-02-01' }),
+      vuln({ knownExploited: [{ source: grype }] }),
+    ]);
+    expect(rest).toEqual([]);
+    expect(merged).toMatchObject({
+      id: 'CVE-2024-1',
+      knownExploited: [{ source: kev, dateAdded: '2024-05-01' }, { source: grype }],
+      epss: { score: 0.6 },
+      fixPublishedAt: '2024-02-01',
+    });
+  });
+});
