@@ -72,6 +72,11 @@ that scans its source tree), name it: --allow-non-image-report CONTAINER or --al
 report. Such a report has no image config, so under a rootUser rule it fails unless the task definition sets a
 non-root user.
 
+Exploit context: --kev FILE reads CISA's Known Exploited Vulnerabilities catalogue (its JSON feed); findings it
+lists count as known exploited for the policy's vulnerabilities.knownExploited (strict.json denies them whatever
+their severity). Grype reports carry KEV listings and EPSS scores themselves; Trivy reports carry neither.
+--exposure public|internal picks the policy's vulnerabilities.exposure parts; unstated, its unknownAs decides.
+
 Several reports without a task definition are labelled by the image each one scanned (else by file name) in the
 CONTAINER column.
 
@@ -81,6 +86,9 @@ and the suite name and every failure message end in "(audit: not blocking)".
 Examples:
   trivy image --format json --output report.json "$IMAGE"
   fargate-gate evaluate --report report.json
+
+  fargate-gate evaluate --report report.json --policy policies/strict.json \
+    --kev known_exploited_vulnerabilities.json --exposure public
 
   fargate-gate evaluate --task-definition taskdef.json \\
     --report app=app-report.json --report log-router=fluent-bit-report.json \\
