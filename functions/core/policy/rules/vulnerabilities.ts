@@ -19,22 +19,24 @@ function findingKey(finding: VulnerabilityFinding): string {
   return `${canonicalVulnerabilityId(finding.id)}\u0000${occurrenceKey(finding)}`;
 }
 
-/**
- * Vulnerability candidates of one image: fixable and unfixable thresholds ("fixable" means fix state `fixed`;
- * every other state is unfixable), the id deny list, and count limits. One violation per finding, with the
- * strictest action among the parts that matched. A vulnerability reported under two ids (an advisory and its CVE)
- * is one finding, judged and counted once. A finding the vendor marks `not_affected` is judged by no part of the
- * rule. Linear in the number of findings.
- */
 export interface VulnerabilityJudgement {
   /** Judge as a publicly exposed task: the parts under `exposure.public` apply too. */
   publicExposure?: boolean;
-  /** Time a fix's age is measured to (ISO or Date); without it, fix age is not judged. */
+  /** The time a fix's age is measured to; without it, fix age is not judged. */
   asOf?: Date;
 }
 
 const DAY_MS = 86_400_000;
 
+/**
+ * Vulnerability candidates of one image: fixable and unfixable thresholds ("fixable" means fix state `fixed`;
+ * every other state is unfixable), the id deny list, and count limits. One violation per finding, with the
+ * strictest action among the parts that matched. A vulnerability reported under two ids (an advisory and its CVE)
+ * is one finding, judged and counted once. A finding the vendor marks `not_affected` is judged by no part of the
+ * rule. Exploit parts: a KEV listing (`knownExploited`), an EPSS score at or above `epss.minScore`, and a fix older
+ * than `fixAge.maxDays` (only where the finding dates its fix, measured to `judgement.asOf`); for a public task the
+ * parts under `exposure.public` are added, never substituted. Linear in the number of findings.
+ */
 export function vulnerabilityViolations(compiled: CompiledPolicy, findings: readonly VulnerabilityFinding[], judgement: VulnerabilityJudgement = {}): Violation[] {
   const rule = compiled.document.rules.vulnerabilities;
   if (!rule?.enabled) return [];
@@ -144,7 +146,7 @@ export function vulnerabilityViolations(compiled: CompiledPolicy, findings: read
   return violations;
 }
 
-/** `the Grype report`, `CISA KEV catalogue 2026.12.01 (released 2026-12-01T...)`: where an exploit fact came from. */
+/** `grype report`, `CISA KEV catalogue 2026.12.01 (released 2026-12-01T...)`: where an exploit fact came from. */
 export function sourceLabel(source: ExploitSource): string {
   if (source.kind === 'report') return `${source.scanner} report`;
   return `CISA KEV catalogue${source.version ? ` ${source.version}` : ''}${source.released ? ` (released ${source.released})` : ''}`;
