@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { describeSchemaError, PARTITION_REGION_ACCOUNT, SERVICE_ARN } from './common';
 
 /**
