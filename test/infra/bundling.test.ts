@@ -240,3 +240,14 @@ describe('bundlingProject: where NodejsFunction bundles the functions from', () 
     expect(() => bundlingProject(join(dir, 'node_modules/fargate-gate'), dir)).toThrow(/cannot bundle the gate's functions: no lock file \(pnpm-lock.yaml, yarn.lock, bun.lock, bun.lockb, package-lock.json\) in /);
   });
 });
+
+describe('what the function bundles import', () => {
+  // `import { z } from 'zod'` reaches zod's index, which carries every locale (~260 KB of bundle); the namespace import
+  // of zod's ES module lets esbuild drop them. A value import in any file under functions/ brings them all back.
+  it("imports zod as a namespace everywhere under functions/, never as { z }", () => {
+    const files = (readdirSync(join(ROOT, 'functions'), { recursive: true }) as string[]).filter((file) => file.endsWith('.ts')).map((file) => join('functions', file));
+    const valueImports = files.filter((file) => /^import\s+\{[^}]*\bz\b[^}]*\}\s+from\s+'zod'/m.test(readFileSync(join(ROOT, file), 'utf8')));
+    expect(files.length).toBeGreaterThan(50);
+    expect(valueImports).toEqual([]);
+  });
+});
