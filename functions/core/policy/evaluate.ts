@@ -11,6 +11,7 @@ import { maxScanAgeMs } from './load';
 import { resolveMode, type ResolvedMode } from './mode';
 import { imageViolations, type ImageRefInput } from './rules/images';
 import { rootUserViolation } from './rules/rootUser';
+import { hardeningViolations } from './rules/hardening/judge';
 import { environmentSecretViolations } from './rules/secrets';
 import type { Policy } from './schema';
 
@@ -41,6 +42,10 @@ export function evaluatePolicy(policy: LoadedPolicy<Policy>, input: EvaluationIn
 
   const items: { violation: Violation; scope: ViolationScope }[] = [];
   const errors: (EvaluationError & { blocking: boolean })[] = [];
+  const notes: string[] = [];
+  const imagesJudged = input.imagesJudged !== false;
+  if (!imagesJudged) notes.push('image rules not judged: no scan report was given (only the task definition\'s settings were judged)');
+  const hardening = hardeningFor(document, input, containers, notes);
 
   containers.forEach((container, index) => {
     const { evidence } = container;
@@ -53,8 +58,9 @@ export function evaluatePolicy(policy: LoadedPolicy<Policy>, input: EvaluationIn
       items.push({ violation: clean(v), scope });
     };
     for (const violation of containerViolations(compiled, container)) add(violation);
+    for (const violation of hardening.byContainer.get(evidence.name ?? '') ?? []) add(violation);
 
-    const problem = scanProblem(container, maxAge, now);
+    const problem = imagesJudged ? scanProblem(container, maxAge, now) : undefined;
     if (problem) {
       const blocking = document.onScanError === 'deny' && !auditOnly(index);
       const consequence = auditOnly(index)
@@ -68,6 +74,9 @@ export function evaluatePolicy(policy: LoadedPolicy<Policy>, input: EvaluationIn
     }
   });
 
+  // Task-level findings (host namespaces, launch settings) belong to no container and no image: exceptions by cluster, service or rule match them.
+  for (const violation of hardening.task) items.push({ violation: clean(violation), scope: { cluster, service, repositories: [] } });
+
   const outcome = applyExceptions(compiled, items, now);
   // The renderers' comparator, so every report lists violations in the order the result holds them.
   const violations = sortViolations(outcome.violations);
@@ -80,6 +89,7 @@ export function evaluatePolicy(policy: LoadedPolicy<Policy>, input: EvaluationIn
     suppressed,
     exceptions: { used: outcome.used, unused: outcome.unused, expired: outcome.expired },
     errors: errors.map(({ blocking: _blocking, ...error }) => error),
+    ...(notes.length > 0 ? { notes } : {}),
     policy: { name: policy.name, hash: policy.hash, schemaVersion: document.schemaVersion },
     subject: {
       ...(exposure ? { exposure } : {}),
@@ -93,6 +103,37 @@ export function evaluatePolicy(policy: LoadedPolicy<Policy>, input: EvaluationIn
 /** What the runtime and the CLI act on: only enforce mode blocks, on `fail` or on `error` (which only `onScanError: deny` produces). */
 export function isBlocking(result: EvaluationResult): boolean {
   return result.mode === 'enforce' && (result.decision === 'fail' || result.decision === 'error');
+}
+
+// ---------- hardening ----------
+
+interface HardeningSplit {
+  byContainer: Map<string, Violation[]>;
+  task: Violation[];
+}
+
+/**
+ * The hardening rules' violations, split into those of a container (judged with its scope: audit-scoped modes,
+ * container and repository exceptions) and those of the task. Without a task definition they are not judged, and
+ * the notes say so when the policy has any enabled.
+ */
+function hardeningFor(document: Policy, input: EvaluationInput, containers: readonly PreparedContainer[], notes: string[]): HardeningSplit {
+  const split: HardeningSplit = { byContainer: new Map(), task: [] };
+  const configs = document.rules.hardening as Readonly<Record<string, { enabled: boolean; action: 'deny' | 'warn' } | undefined>> | undefined;
+  const enabled = Object.values(configs ?? {}).some((config) => config?.enabled);
+  if (!enabled) return split;
+  const specs = containers.flatMap((c) => (c.evidence.spec ? [c.evidence.spec] : []));
+  if (!input.task || specs.length === 0) {
+    notes.push('hardening rules not judged: no task definition was given');
+    return split;
+  }
+  const outcome = hardeningViolations(configs, { task: input.task, containers: specs, launch: input.launch ?? {} });
+  notes.push(...outcome.notes);
+  for (const violation of outcome.violations) {
+    if (violation.container === undefined) split.task.push(violation);
+    else split.byContainer.set(violation.container, [...(split.byContainer.get(violation.container) ?? []), violation]);
+  }
+  return split;
 }
 
 // ---------- containers ----------

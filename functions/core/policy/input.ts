@@ -2,6 +2,7 @@ import type { ImageFacts, Provenance } from '../findings/model';
 import type { ImageReference } from '../image/reference';
 import type { Violation } from '../result/model';
 import type { ContainerSpec } from '../taskdef/model';
+import type { LaunchFacts, TaskSettings } from './rules/hardening/types';
 
 /**
  * What one image contributes to a decision, before any task context is known: its facts and every
@@ -67,6 +68,18 @@ export interface EvaluationInput {
    * CLI is judged as it is, unless the user asks for the age check (`--check-scan-age`).
    */
   checkScanAge?: boolean;
+  /**
+   * The task definition's task-level settings. Given whenever a task definition is known: the hardening rules are
+   * judged only then (without it, the result notes they were not judged).
+   */
+  task?: TaskSettings;
+  /** What the RunTask call, the service or the task event says about the launch; each fact names its source. */
+  launch?: LaunchFacts;
+  /**
+   * False when no scan report was given at all (the CLI judging a task definition before it is registered): the image
+   * rules are then not judged, which the result notes, and no image counts as a scan error. Default true.
+   */
+  imagesJudged?: boolean;
 }
 
 /**

@@ -3,6 +3,8 @@ import { canonicalMisconfigId } from '../findings/ids';
 import { SEVERITIES } from '../severity';
 import { DURATION_PATTERN, parseDuration } from './duration';
 import { globProblem } from './glob-syntax';
+import { HARDENING_RULES } from './rules/hardening/index';
+import { hardeningRuleName } from './rules/hardening/judge';
 
 /**
  * The policy document: zod is the single source of truth for validation, the TypeScript type and the
@@ -11,8 +13,10 @@ import { globProblem } from './glob-syntax';
  */
 
 export const SCHEMA_VERSION = '1';
-export const RULE_NAMES = ['rootUser', 'secrets', 'vulnerabilities', 'misconfigurations', 'images'] as const;
-export type RuleName = (typeof RULE_NAMES)[number];
+export const IMAGE_AND_TASK_RULE_NAMES = ['rootUser', 'secrets', 'vulnerabilities', 'misconfigurations', 'images'] as const;
+/** Every rule a violation can name: the rules above and each hardening rule as `hardening.<key>`. */
+export const RULE_NAMES = [...IMAGE_AND_TASK_RULE_NAMES, ...HARDENING_RULES.map((rule) => hardeningRuleName(rule.key))] as [string, ...string[]];
+export type RuleName = string;
 
 const SEVERITY_WORDS = SEVERITIES.map((s) => `"${s}"`).join(' < ');
 
@@ -314,6 +318,16 @@ const imagesRule = z
     description: 'Rules on the image reference in the container definition: where images come from and how they are pinned.',
   });
 
+const hardeningRules = z
+  .strictObject(Object.fromEntries(HARDENING_RULES.map((rule) => [rule.key, rule.schema.optional()])) as Record<(typeof HARDENING_RULES)[number]['key'], z.ZodOptional<(typeof HARDENING_RULES)[number]['schema']>>)
+  .meta({
+    title: 'Task hardening',
+    description:
+      'Checks of the task definition and of how the task is launched, one per control (Security Hub, AWS Config, Control Tower, Checkov); each violation names the controls it maps to. ' +
+      'A violation\'s rule and id are "hardening.<key>" (e.g. "hardening.privileged"), which exceptions match by. Judged only when a task definition is known; ' +
+      'the launch settings (ECS Exec, platform version, public IP) only when the RunTask call, the service or the task event gives them, else the result says they were not judged.',
+  });
+
 const rules = z
   .strictObject({
     rootUser: rootUserRule.optional(),
@@ -321,6 +335,7 @@ const rules = z
     vulnerabilities: vulnerabilitiesRule.optional(),
     misconfigurations: misconfigurationsRule.optional(),
     images: imagesRule.optional(),
+    hardening: hardeningRules.optional(),
   })
   .meta({ title: 'Rules', description: 'The checks. Each is optional; an omitted rule is not applied.' });
 

@@ -2,7 +2,7 @@ import type { Severity } from '../severity';
 
 export type Decision = 'pass' | 'warn' | 'fail' | 'error';
 export type RuleAction = 'deny' | 'warn';
-export type ViolationKind = 'rootUser' | 'secret' | 'vulnerability' | 'misconfiguration' | 'image';
+export type ViolationKind = 'rootUser' | 'secret' | 'vulnerability' | 'misconfiguration' | 'image' | 'hardening';
 export type Mode = 'enforce' | 'audit';
 
 export interface Violation {
@@ -16,6 +16,11 @@ export interface Violation {
   severity: Severity;
   action: RuleAction;
   message: string;
+  /**
+   * The published controls the violation maps to (Security Hub, AWS Config, Control Tower, Checkov, NIST 800-53,
+   * PCI DSS), so a compliance team can file it; set by the hardening rules.
+   */
+  controls?: string[];
   /** Extra structured facts, e.g. `{ userSource: 'taskDefinition' }` or package name and versions. */
   details?: Record<string, string | number | boolean | undefined>;
 }
@@ -44,6 +49,11 @@ export interface EvaluationResult {
   suppressed: SuppressedViolation[];
   exceptions: { used: ExceptionReport[]; unused: ExceptionReport[]; expired: ExceptionReport[] };
   errors: EvaluationError[];
+  /**
+   * What was not judged, and why: a hardening rule whose launch fact is unknown, image rules without a report, hardening
+   * rules without a task definition. Optional: results stored before it existed have none.
+   */
+  notes?: string[];
   policy: { name: string; hash: string; schemaVersion: string };
   subject: Subject;
   /** ISO-8601 evaluation time. */

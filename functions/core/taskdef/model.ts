@@ -12,6 +12,16 @@ export interface ContainerSpec {
   secretNames: string[];
   readonlyRootFilesystem?: boolean;
   addedCapabilities: string[];
+  /** `linuxParameters.capabilities.drop`, as written (ECS accepts "ALL"). Optional: specs stored before it existed. */
+  droppedCapabilities?: string[];
+  /** `privileged`; undefined when the definition leaves it out (false). */
+  privileged?: boolean;
+  /** `logConfiguration.logDriver`; undefined when the container has no log configuration. */
+  logDriver?: string;
+  /** Container `cpu` units, `memory` (hard limit, MiB) and `memoryReservation` (soft limit, MiB), when set. */
+  cpu?: number;
+  memory?: number;
+  memoryReservation?: number;
   essential: boolean;
   /**
    * `environmentFiles[]` of the container definition and of RunTask overrides: S3 objects ECS loads into the
@@ -39,5 +49,9 @@ export interface TaskDefinitionSpec {
   arn?: string;
   family?: string;
   revision?: number;
+  /** Task-level settings the hardening rules judge; undefined when the task definition leaves them out. */
+  networkMode?: string;
+  pidMode?: string;
+  ipcMode?: string;
   containers: ContainerSpec[];
 }

@@ -1,4 +1,5 @@
 import { InputError } from '../errors';
+import { definedOnly } from '../policy/clean';
 import { parseJsonText } from '../json-text';
 import { describeJsonValue, formatJsonPath, parseWithSchema } from '../validation/issues';
 import { toEnvVars, toEnvironmentFiles } from './convert';
@@ -29,6 +30,7 @@ export function parseTaskDefinition(json: unknown, source: string): TaskDefiniti
     arn: revisionArn(taskDefinition),
     family: taskDefinition.family ?? undefined,
     revision: taskDefinition.revision ?? undefined,
+    ...definedOnly({ networkMode: taskDefinition.networkMode ?? undefined, pidMode: taskDefinition.pidMode ?? undefined, ipcMode: taskDefinition.ipcMode ?? undefined }),
     containers: taskDefinition.containerDefinitions.map(toContainerSpec),
   };
 }
@@ -95,6 +97,14 @@ function toContainerSpec(container: ContainerDefinitionJson): ContainerSpec {
     secretNames: unique((container.secrets ?? []).map((secret) => secret.name)),
     readonlyRootFilesystem: container.readonlyRootFilesystem ?? undefined,
     addedCapabilities: unique(container.linuxParameters?.capabilities?.add ?? []),
+    ...definedOnly({
+      droppedCapabilities: container.linuxParameters?.capabilities?.drop ? unique(container.linuxParameters.capabilities.drop) : undefined,
+      privileged: container.privileged ?? undefined,
+      logDriver: container.logConfiguration?.logDriver ?? undefined,
+      cpu: container.cpu ?? undefined,
+      memory: container.memory ?? undefined,
+      memoryReservation: container.memoryReservation ?? undefined,
+    }),
     // ECS treats a container whose definition omits `essential` as essential (API_ContainerDefinition).
     essential: container.essential ?? true,
     environmentFiles: toEnvironmentFiles(container.environmentFiles, 'taskDefinition'),

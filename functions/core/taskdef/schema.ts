@@ -39,6 +39,13 @@ export const containerDefinitionSchema = z.looseObject({
   environmentFiles: z.array(environmentFileSchema).nullish(),
   secrets: z.array(secretSchema).nullish(),
   readonlyRootFilesystem: z.boolean().nullish(),
+  privileged: z.boolean().nullish(),
+  // API_ContainerDefinition: cpu units and memory (hard limit) / memoryReservation (soft) in MiB.
+  cpu: z.number().nullish(),
+  memory: z.number().nullish(),
+  memoryReservation: z.number().nullish(),
+  // API_LogConfiguration: only whether a driver is named matters (Security Hub ECS.9 checks the same).
+  logConfiguration: z.looseObject({ logDriver: z.string().nullish() }).nullish(),
   linuxParameters: z
     .looseObject({
       capabilities: z
@@ -56,6 +63,12 @@ export const taskDefinitionSchema = z.looseObject({
   family: z.string().min(1).nullish(),
   revision: z.number().int().min(1).nullish(),
   containerDefinitions: z.array(containerDefinitionSchema).min(1),
+  // API_TaskDefinition task-level settings the hardening rules read: host namespaces and task size (strings in the API).
+  networkMode: z.string().nullish(),
+  pidMode: z.string().nullish(),
+  ipcMode: z.string().nullish(),
+  cpu: z.union([z.string(), z.number()]).nullish(),
+  memory: z.union([z.string(), z.number()]).nullish(),
 });
 
 /** API_ContainerOverride. `name` is required by ECS whenever any override is given. */

@@ -32,9 +32,12 @@ describe('parseTaskDefinition: shapes', () => {
       secretNames: ['DB_URL', 'API_TOKEN'],
       readonlyRootFilesystem: true,
       addedCapabilities: [],
+      cpu: 0,
+      logDriver: 'awsfirelens',
       essential: true,
       environmentFiles: [{ value: 'arn:aws:s3:::web-api-config/prod.env', type: 's3', origin: 'taskDefinition' }],
     });
+    expect(spec.networkMode).toBe('awsvpc');
     expect(router.user).toBe('0');
     expect(router.essential).toBe(false);
     expect(router.addedCapabilities).toEqual(['SYS_PTRACE']);
