@@ -12,6 +12,8 @@ import type { ContainerEvidence, ImageAssessment } from '../core/policy/input';
 import { renderJson, renderJunit, renderMarkdown, renderTable } from '../core/render';
 import type { EvaluationResult } from '../core/result/model';
 import { applyOverrides, parseTaskDefinition } from '../core/taskdef';
+import { launchFactsFromRequest } from '../core/taskdef/launch';
+import { definedOnly } from '../core/policy/clean';
 import type { ContainerSpec, TaskDefinitionSpec } from '../core/taskdef/model';
 import { DEFAULT_MAX_REPORT_BYTES, REPORT_SIZE_SETTING, formatBytes, parseByteSize } from '../core/report-size';
 import { describeFileError, readJsonFile, readTextFileWithin } from '../io/files';
@@ -125,12 +127,17 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
 
   program
     .command('evaluate')
-    .description('Evaluate scan reports (Trivy or Grype JSON), optionally with the ECS task definition that runs them.')
-    .requiredOption(
+    .description('Evaluate scan reports (Trivy or Grype JSON) and/or the ECS task definition that runs them.')
+    .option(
       '-r, --report <[CONTAINER=]FILE...>',
-      'scan report (`trivy image --format json`, `grype -o json`); prefix with the container name when the task definition has several containers',
+      'scan report (`trivy image --format json`, `grype -o json`); prefix with the container name when the task definition has several containers; ' +
+        'leave it out to judge a task definition alone (the image rules are then not judged)',
     )
     .option('-t, --task-definition <FILE>', 'ECS task definition JSON (DescribeTaskDefinition output or the bare task definition)')
+    .option(
+      '--run-task <FILE>',
+      'RunTask (or CreateService) request JSON, as `aws ecs run-task --cli-input-json` takes it: its ECS Exec, platform version and public IP settings are judged by the hardening rules',
+    )
     .option('--overrides <FILE>', 'RunTask overrides JSON ({"containerOverrides": [...]}) to judge with the task definition')
     .option('-p, --policy <FILE>', 'policy file (default: the shipped policies/default.json)')
     .addOption(new Option('-f, --format <FORMAT>', 'output format').choices(FORMATS).default('table'))
@@ -215,7 +222,8 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
 }
 
 interface EvaluateOptions {
-  report: string[];
+  report?: string[];
+  runTask?: string;
   taskDefinition?: string;
   overrides?: string;
   policy?: string;
@@ -245,7 +253,13 @@ async function evaluateCommand(options: EvaluateOptions, io: CliIo): Promise<num
   if (options.overrides && !options.taskDefinition) {
     throw new InputError(`--overrides ${options.overrides} needs --task-definition: RunTask overrides apply to the containers of a task definition`);
   }
-  const specs = options.report.map(splitReportSpec);
+  if ((options.report ?? []).length === 0 && !options.taskDefinition) {
+    throw new InputError('nothing to judge: give --report FILE, --task-definition FILE, or both');
+  }
+  if (options.runTask && !options.taskDefinition) {
+    throw new InputError(`--run-task ${options.runTask} needs --task-definition: the launch settings are judged with the task definition they launch`);
+  }
+  const specs = (options.report ?? []).map(splitReportSpec);
   const maxReportBytes = options.maxReportSize !== undefined ? parseByteSize(options.maxReportSize, '--max-report-size') : DEFAULT_MAX_REPORT_BYTES;
 
   const policy = await readPolicy(options.policy ?? DEFAULT_POLICY_PATH, io);
@@ -276,7 +290,12 @@ async function evaluateCommand(options: EvaluateOptions, io: CliIo): Promise<num
     reports.push({ ...(container !== undefined ? { container } : {}), file, report });
   }
 
-  const containers = matchContainers(reports, taskDefinition, io);
+  const imagesJudged = reports.length > 0;
+  if (!imagesJudged) io.stderr('fargate-gate: no scan report given: the image rules are not judged, only the task definition\'s settings\n');
+  const launch = options.runTask
+    ? launchFactsFromRequest(await readInput(options.runTask, io, 'RunTask request'), options.runTask, `from the RunTask request ${options.runTask}`)
+    : undefined;
+  const containers = matchContainers(reports, taskDefinition, io, imagesJudged);
   const waivers = nonImageWaivers(options.allowNonImageReport ?? [], containers, io);
   for (const matched of containers) {
     if (matched.report && matched.file !== undefined) checkImageScan(matched as Matched & { report: ScanReport; file: string }, waivers, io);
@@ -341,6 +360,9 @@ async function evaluateCommand(options: EvaluateOptions, io: CliIo): Promise<num
     },
     now,
     checkScanAge: options.checkScanAge === true,
+    ...(taskDefinition ? { task: definedOnly({ networkMode: taskDefinition.networkMode, pidMode: taskDefinition.pidMode, ipcMode: taskDefinition.ipcMode }) } : {}),
+    ...(launch ? { launch } : {}),
+    imagesJudged,
   });
 
   const rules = enabledRules(policy);
@@ -367,8 +389,10 @@ export function exitCodeFor(result: EvaluationResult, failOn: FailOn = 'fail'): 
  * lists one test case per rule, and a rule the policy does not have must not show up there as "passed".
  */
 export function enabledRules(policy: LoadedPolicy<Policy>): string[] {
-  const rules = policy.document.rules as Partial<Record<(typeof RULE_NAMES)[number], { enabled?: boolean }>>;
-  return RULE_NAMES.filter((name) => rules[name] !== undefined && rules[name]?.enabled !== false);
+  const rules = policy.document.rules as Partial<Record<string, { enabled?: boolean }>>;
+  const hardening = (policy.document.rules.hardening ?? {}) as Partial<Record<string, { enabled?: boolean }>>;
+  const enabled = (config: { enabled?: boolean } | undefined) => config !== undefined && config.enabled !== false;
+  return RULE_NAMES.filter((name) => (name.startsWith('hardening.') ? enabled(hardening[name.slice('hardening.'.length)]) : enabled(rules[name])));
 }
 
 interface RenderOptions {
@@ -582,7 +606,7 @@ interface Matched {
 }
 
 /** Pairs reports with task-definition containers: by explicit name, else the only container, else the image reference. */
-function matchContainers(reports: ReportInput[], taskDefinition: TaskDefinitionSpec | undefined, io: CliIo): Matched[] {
+function matchContainers(reports: ReportInput[], taskDefinition: TaskDefinitionSpec | undefined, io: CliIo, imagesJudged: boolean): Matched[] {
   const assigned = new Map<string, ReportInput>();
   const claim = (name: string, input: ReportInput) => {
     const earlier = assigned.get(name);
@@ -625,7 +649,7 @@ function matchContainers(reports: ReportInput[], taskDefinition: TaskDefinitionS
   }
   return taskDefinition.containers.map((spec) => {
     const input = assigned.get(spec.name);
-    if (!input) io.stderr(`fargate-gate: no report for container "${spec.name}"; only its task-definition settings are judged, and the policy's onScanError decides\n`);
+    if (!input && imagesJudged) io.stderr(`fargate-gate: no report for container "${spec.name}"; only its task-definition settings are judged, and the policy's onScanError decides\n`);
     return { name: spec.name, spec, ...(input ? { report: input.report, file: input.file } : {}) };
   });
 }

@@ -254,6 +254,16 @@ describe('fargate-gate evaluate: output formats', () => {
       rootUser: 'failure',
       vulnerabilities: 'failure',
       secrets: 'passed',
+      // A bare report has no task definition: the hardening rules the default policy enables are skipped, never passed.
+      'hardening.privileged': 'skipped',
+      'hardening.hostNetwork': 'skipped',
+      'hardening.hostPid': 'skipped',
+      'hardening.hostIpc': 'skipped',
+      'hardening.capabilities': 'skipped',
+      'hardening.environmentFiles': 'skipped',
+      'hardening.execCommand': 'skipped',
+      'hardening.platformVersion': 'skipped',
+      'hardening.publicIp': 'skipped',
     });
     expect(suite.cases.some((c) => c.status === 'failure' && c.name.startsWith('CVE-2024-45491'))).toBe(true);
   });
@@ -762,9 +772,9 @@ describe('fargate-gate evaluate: bad input is exit 2 with a message that names t
     await expectInputError(['evaluate', '-r', NONROOT, '--now', '2025-13-45'], '--now: expected an ISO 8601 date');
   });
 
-  it('usage errors: unknown format, missing --report, unknown command or option', async () => {
+  it('usage errors: unknown format, neither --report nor --task-definition, unknown command or option', async () => {
     await expectInputError(['evaluate', '-r', NONROOT, '--format', 'sarif'], "argument 'sarif' is invalid", 'table, json, junit, markdown');
-    await expectInputError(['evaluate'], "required option '-r, --report");
+    await expectInputError(['evaluate'], 'nothing to judge: give --report FILE, --task-definition FILE, or both');
     await expectInputError(['evalute', '-r', NONROOT], "unknown command 'evalute'");
     await expectInputError(['evaluate', '-r', NONROOT, '--polcy', DEFAULT_POLICY], "unknown option '--polcy'");
   });

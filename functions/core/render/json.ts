@@ -15,6 +15,7 @@ const KEY_ORDER = [
   'suppressed',
   'exceptions',
   'errors',
+  'notes',
   // policy
   'name',
   'hash',
@@ -33,6 +34,7 @@ const KEY_ORDER = [
   'severity',
   'action',
   'message',
+  'controls',
   'details',
   'suppressedBy',
   // exceptions

@@ -66,7 +66,8 @@ const ATTRIBUTE_LIMIT = 1000;
 const RULE_LISTING_LIMIT = 100;
 
 function findingLine(v: Violation): string {
-  return `[${v.severity.toUpperCase()}] ${v.container ? `${v.container}: ` : ''}${v.id}: ${v.message}`;
+  const controls = v.controls && v.controls.length > 0 ? ` [controls: ${v.controls.join('; ')}]` : '';
+  return `[${v.severity.toUpperCase()}] ${v.container ? `${v.container}: ` : ''}${v.id}: ${v.message}${controls}`;
 }
 
 function findingBody(v: Violation): string {
@@ -78,6 +79,7 @@ function findingBody(v: Violation): string {
     `severity: ${v.severity}`,
     `action: ${v.action}`,
     `message: ${v.message}`,
+    ...(v.controls && v.controls.length > 0 ? [`controls: ${v.controls.join('; ')}`] : []),
     ...detailPairs(v.details).map((pair) => `detail: ${pair}`),
   ];
   return lines.join('\n');
@@ -99,7 +101,20 @@ function ruleNames(result: EvaluationResult, rules: readonly string[]): string[]
   return [...new Set([...rules, ...[...new Set(extra)].sort(compareText)])];
 }
 
-function ruleCase(suite: string, rule: string, violations: readonly Violation[], suppressed: readonly SuppressedViolation[]): TestCase {
+/** Rules judged from the image alone: without a report they are not judged at all. */
+const IMAGE_ONLY_RULES = new Set(['vulnerabilities', 'misconfigurations']);
+
+/** The note that says a rule was not judged, if one does: its own, all hardening rules', or all image rules'. */
+function notJudgedReason(result: EvaluationResult, rule: string): string | undefined {
+  return result.notes?.find(
+    (note) =>
+      note.startsWith(`${rule} not judged:`) ||
+      (rule.startsWith('hardening.') && note.startsWith('hardening rules not judged:')) ||
+      (IMAGE_ONLY_RULES.has(rule) && note.startsWith('image rules not judged:')),
+  );
+}
+
+function ruleCase(suite: string, rule: string, violations: readonly Violation[], suppressed: readonly SuppressedViolation[], notJudged?: string): TestCase {
   const denied = violations.filter((v) => v.rule === rule && v.action === 'deny');
   const warned = violations.filter((v) => v.rule === rule && v.action === 'warn');
   const quieted = suppressed.filter((v) => v.rule === rule);
@@ -113,6 +128,10 @@ function ruleCase(suite: string, rule: string, violations: readonly Violation[],
       message: `${plural(denied.length, 'finding')} denied by rule ${rule}`,
       body: listing(denied),
     };
+  }
+  if (notJudged !== undefined && warned.length === 0 && quieted.length === 0) {
+    // A rule that could not judge (a launch fact unknown) is neither passed nor failed.
+    return { classname, name: rule, status: 'skipped', message: notJudged };
   }
   const notes = [
     warned.length > 0 ? `${plural(warned.length, 'warning')}:\n${listing(warned)}` : '',
@@ -148,7 +167,9 @@ function buildCases(result: EvaluationResult, suite: string, rules: readonly str
       body: error.message,
     }));
 
-  const ruleCases = ruleNames(result, rules).map((rule) => ruleCase(suite, rule, violations, suppressed));
+  const ruleCases = ruleNames(result, rules).map((rule) =>
+    ruleCase(suite, rule, violations, suppressed, notJudgedReason(result, rule)),
+  );
 
   const findingCase = (v: Violation): TestCase =>
     v.action === 'deny'

@@ -1,4 +1,4 @@
-import type { EvaluationResult, ExceptionReport } from '../result/model';
+import type { EvaluationResult, ExceptionReport, Violation } from '../result/model';
 import {
   DECISION_LABEL,
   auditNote,
@@ -101,8 +101,21 @@ export function renderMarkdown(result: EvaluationResult, options: MarkdownOption
     },
     {
       head: ['', '### Violations', '', row(['Action', 'Rule', 'Container', 'ID', 'Severity', 'Message']), row(['---', '---', '---', '---', '---', '---'])],
-      items: sortViolations(result.violations).map((v) => row([v.action, cell(v.rule), cell(v.container ?? '-'), cell(v.id), v.severity, cell(v.message)])),
+      items: sortViolations(result.violations).map((v) =>
+        row([v.action, cell(v.rule), cell(v.container ?? '-'), cell(v.id), v.severity, cell(v.message)]),
+      ),
       noun: ['violation', 'violations'],
+    },
+    {
+      // One line per rule rather than in each row: the message cell is cut at its limit, the control ids must not be.
+      head: ['', '### Controls', ''],
+      items: controlLines(result.violations),
+      noun: ['control line', 'control lines'],
+    },
+    {
+      head: ['', '### Not judged', ''],
+      items: (result.notes ?? []).map((note) => `- ${cell(note)}`),
+      noun: ['note', 'notes'],
     },
     {
       head: ['', '### Suppressed', '', row(['Rule', 'Container', 'ID', 'Severity', 'Exception', 'Owner', 'Expires', 'Reason']), row(['---', '---', '---', '---', '---', '---', '---', '---'])],
@@ -149,6 +162,13 @@ export function renderMarkdown(result: EvaluationResult, options: MarkdownOption
     text += `\n\n_Summary cut to ${maxLength} characters: ${omitted.join(', ')} not shown. The JSON result has everything._`;
   }
   return fitLength(`${text}\n`, maxLength);
+}
+
+/** `- rule: control; control` for each rule whose violations name controls, in rule order. */
+function controlLines(violations: readonly Violation[]): string[] {
+  const byRule = new Map<string, readonly string[]>();
+  for (const v of violations) if (v.controls && v.controls.length > 0 && !byRule.has(v.rule)) byRule.set(v.rule, v.controls);
+  return [...byRule.keys()].sort(compareText).map((rule) => `- ${cell(rule)}: ${cell((byRule.get(rule) ?? []).join('; '))}`);
 }
 
 /** Last guard for a header that alone is too long (say, a policy with a huge name): cut, never split a surrogate pair. */

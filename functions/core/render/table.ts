@@ -159,6 +159,12 @@ export function renderTable(result: EvaluationResult, options: TableOptions = {}
     }
   }
 
+  const notes = result.notes ?? [];
+  if (notes.length > 0) {
+    out.push('', palette.heading(`Not judged (${notes.length})`));
+    for (const note of notes) out.push(`  - ${sanitizeInline(note)}`);
+  }
+
   out.push('');
   if (result.violations.length === 0) {
     out.push('No violations.');

@@ -27,13 +27,20 @@ export const capabilities = defineRule({
       const added = c.addedCapabilities;
       const dropsAll = (c.droppedCapabilities ?? []).some((cap) => cap.trim().toUpperCase() === 'ALL');
       const problems: string[] = [];
-      if (added.length > 0) problems.push(`adds Linux capabilities ${added.join(', ')} (\`linuxParameters.capabilities.add\`)`);
-      if (config.requireDropAll && !dropsAll) problems.push('does not drop all capabilities (`linuxParameters.capabilities.drop` lacks "ALL")');
+      const fixes: string[] = [];
+      if (added.length > 0) {
+        problems.push(`adds Linux capabilities ${added.join(', ')} (\`linuxParameters.capabilities.add\`)`);
+        fixes.push('remove the added capabilities');
+      }
+      if (config.requireDropAll && !dropsAll) {
+        problems.push('does not drop all capabilities (`linuxParameters.capabilities.drop` lacks "ALL")');
+        fixes.push('set `drop: ["ALL"]`');
+      }
       if (problems.length === 0) return [];
       return [
         {
           container: c.name,
-          message: `${who(c.name)} ${problems.join(' and ')}; remove the added capabilities${config.requireDropAll ? ' and set `drop: ["ALL"]`' : ''}`,
+          message: `${who(c.name)} ${problems.join(' and ')}; ${fixes.join(' and ')}`,
           details: { added: added.length > 0 ? added.join(',') : undefined, dropsAll },
         },
       ];

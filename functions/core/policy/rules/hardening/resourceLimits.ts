@@ -23,8 +23,8 @@ export const resourceLimits = defineRule({
   check: (config, { containers }) =>
     containers.flatMap((c) => {
       const missing: string[] = [];
-      if (config.requireMemory && !(c.memory !== undefined && c.memory > 0)) missing.push('a memory hard limit (`memory`)');
-      if (config.requireCpu && !(c.cpu !== undefined && c.cpu > 0)) missing.push('a CPU limit (`cpu`)');
-      return missing.length === 0 ? [] : [{ container: c.name, message: `${who(c.name)} has no ${missing.join(' and no ')}; set it in the container definition` }];
+      if (config.requireMemory && !(c.memory !== undefined && c.memory > 0)) missing.push('memory hard limit (`memory`)');
+      if (config.requireCpu && !(c.cpu !== undefined && c.cpu > 0)) missing.push('CPU limit (`cpu`)');
+      return missing.length === 0 ? [] : [{ container: c.name, message: `${who(c.name)} has no ${missing.join(' and no ')}; set ${missing.length === 1 ? 'it' : 'them'} in the container definition` }];
     }),
 });
