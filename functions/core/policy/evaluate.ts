@@ -44,7 +44,9 @@ export function evaluatePolicy(policy: LoadedPolicy<Policy>, input: EvaluationIn
   const errors: (EvaluationError & { blocking: boolean })[] = [];
   const notes: string[] = [];
   const imagesJudged = input.imagesJudged !== false;
-  if (!imagesJudged) notes.push('image rules not judged: no scan report was given (only the task definition\'s settings were judged)');
+  if (!imagesJudged) notes.push(
+      'image rules not judged: no scan report was given, so vulnerabilities, image secrets and misconfigurations are not judged, nor the root user of a container whose task definition sets no `user`',
+    );
   const hardening = hardeningFor(document, input, containers, notes);
 
   containers.forEach((container, index) => {

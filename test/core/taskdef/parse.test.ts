@@ -235,3 +235,37 @@ describe('parseTaskDefinition: malformed input', () => {
     expect(inputErrorOf(() => parseTaskDefinition('\ufeff', 'taskdef.json')).message).toMatch(/^taskdef\.json: the task definition is empty; expected DescribeTaskDefinition output/);
   });
 });
+
+describe('parseTaskDefinition: the settings the hardening rules read', () => {
+  it('reads host namespaces, privileged, capabilities dropped, the log driver and the container limits', () => {
+    const spec = parseTaskDefinition(
+      {
+        networkMode: 'host',
+        pidMode: 'host',
+        ipcMode: 'host',
+        containerDefinitions: [
+          {
+            name: 'app',
+            image: 'app:1',
+            privileged: true,
+            cpu: 256,
+            memory: 512,
+            memoryReservation: 128,
+            logConfiguration: { logDriver: 'awslogs', options: {} },
+            linuxParameters: { capabilities: { add: ['SYS_PTRACE'], drop: ['ALL', 'ALL'] } },
+          },
+          { name: 'bare', image: 'bare:1', privileged: null, logConfiguration: null },
+        ],
+      },
+      'hardening.json',
+    );
+    expect([spec.networkMode, spec.pidMode, spec.ipcMode]).toEqual(['host', 'host', 'host']);
+    expect(spec.containers[0]).toMatchObject({ privileged: true, cpu: 256, memory: 512, memoryReservation: 128, logDriver: 'awslogs', addedCapabilities: ['SYS_PTRACE'], droppedCapabilities: ['ALL'] });
+    const bare = spec.containers[1];
+    expect([bare.privileged, bare.logDriver, bare.memory, bare.cpu, bare.droppedCapabilities]).toEqual([undefined, undefined, undefined, undefined, undefined]);
+  });
+
+  it('refuses a privileged flag that is not a boolean, naming its JSON path', () => {
+    expect(() => parseTaskDefinition({ containerDefinitions: [{ name: 'a', image: 'a:1', privileged: 'yes' }] }, 'bad.json')).toThrow(/containerDefinitions\[0\]\.privileged/);
+  });
+});

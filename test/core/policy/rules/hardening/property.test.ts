@@ -5,12 +5,11 @@ import { InputError } from '../../../../../functions/core/errors';
 import { evaluatePolicy } from '../../../../../functions/core/policy/evaluate';
 import type { ContainerEvidence } from '../../../../../functions/core/policy/input';
 import { loadPolicy } from '../../../../../functions/core/policy/load';
-import type { Policy } from '../../../../../functions/core/policy/schema';
 import { parseTaskDefinition } from '../../../../../functions/core/taskdef/parse';
 import { assertProperty } from '../../../../support/property';
 import { NOW } from '../../support';
 
-const load = (name: string) => loadPolicy<Policy>(JSON.parse(readFileSync(join(__dirname, '../../../../../policies', name), 'utf8')), name);
+const load = (name: string) => loadPolicy(JSON.parse(readFileSync(join(__dirname, '../../../../../policies', name), 'utf8')), name);
 const POLICIES = [load('default.json'), load('strict.json'), load('audit.json')];
 
 /** Values of every JSON type, strings biased to the words the rules look for. */

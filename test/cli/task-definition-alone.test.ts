@@ -1,0 +1,181 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import type { EvaluationResult } from '../../functions/core/result/model';
+import { conformanceFiles, describeWithConformance } from '../support/conformance';
+import { cli, fixture, tempDir, REPO_ROOT } from './harness';
+
+const TASKDEF = fixture('taskdef-payments.json');
+const json = (text: string) => JSON.parse(text) as EvaluationResult;
+const tmp = tempDir('fargate-gate-hardening-');
+afterAll(() => tmp.cleanup());
+
+function writeJson(name: string, value: unknown): string {
+  const file = tmp.path(name);
+  writeFileSync(file, JSON.stringify(value));
+  return file;
+}
+
+const PRIVILEGED_HOST_PID = {
+  family: 'debug',
+  networkMode: 'awsvpc',
+  pidMode: 'host',
+  containerDefinitions: [{ name: 'app', image: '111122223333.dkr.ecr.eu-west-1.amazonaws.com/app:1', user: '1000', privileged: true }],
+};
+
+describe('fargate-gate evaluate --task-definition without --report', () => {
+  it('judges the hardening rules, says the image rules were not judged, and exits 1 on a denial', async () => {
+    const run = await cli(['evaluate', '-t', writeJson('debug.json', PRIVILEGED_HOST_PID), '-f', 'json']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('no scan report given: the image rules are not judged');
+    const result = json(run.stdout);
+    expect(result.decision).toBe('fail');
+    expect(result.errors).toEqual([]);
+    expect(result.violations.map((v) => [v.action, v.rule, v.container ?? '-'])).toEqual([
+      ['deny', 'hardening.privileged', 'app'],
+      ['deny', 'hardening.hostPid', '-'],
+    ]);
+    expect(result.notes).toEqual([
+      expect.stringMatching(/^image rules not judged: /),
+      expect.stringMatching(/^hardening\.execCommand not judged: /),
+      expect.stringMatching(/^hardening\.platformVersion not judged: /),
+      expect.stringMatching(/^hardening\.publicIp not judged: /),
+    ]);
+  });
+
+  it('exits 0 when nothing is denied, without the "no report for container" line per container', async () => {
+    const run = await cli(['evaluate', '-t', TASKDEF, '-f', 'json']);
+    expect(run.stderr).not.toContain('no report for container');
+    expect(json(run.stdout).decision).not.toBe('fail');
+    expect(run.code).toBe(0);
+  });
+
+  it('--run-task gives the launch facts, named by their source in the messages', async () => {
+    const request = { taskDefinition: 'debug:1', enableExecuteCommand: true, platformVersion: '1.3.0', networkConfiguration: { awsvpcConfiguration: { assignPublicIp: 'ENABLED' } } };
+    const runTask = writeJson('run.json', request);
+    const run = await cli(['evaluate', '-t', TASKDEF, '--run-task', runTask, '-p', `${REPO_ROOT}/policies/strict.json`, '-f', 'json']);
+    expect(run.code).toBe(1);
+    const result = json(run.stdout);
+    for (const rule of ['hardening.execCommand', 'hardening.platformVersion', 'hardening.publicIp']) {
+      const violation = result.violations.find((v) => v.rule === rule);
+      expect([rule, violation?.action, violation?.message.includes(`(from the RunTask request ${runTask})`)]).toEqual([rule, 'deny', true]);
+    }
+    expect(result.notes).toEqual([expect.stringMatching(/^image rules not judged/)]);
+  });
+
+  it('markdown lists the controls each violated rule maps to, and what was not judged', async () => {
+    const run = await cli(['evaluate', '-t', writeJson('debug-md.json', PRIVILEGED_HOST_PID), '-f', 'markdown']);
+    expect(run.stdout).toMatch(/^### Controls$/m);
+    expect(run.stdout).toMatch(/^- hardening\.privileged: Security Hub ECS\.4; AWS Config ecs-containers-nonprivileged; Control Tower CT\.ECS\.PR\.11; Checkov CKV\\_AWS\\_334$/m);
+    expect(run.stdout).toMatch(/^### Not judged$/m);
+  });
+
+  it('junit names the controls in the failure and skips the rules it could not judge', async () => {
+    const run = await cli(['evaluate', '-t', writeJson('debug-junit.json', PRIVILEGED_HOST_PID), '-f', 'junit']);
+    expect(run.stdout).toContain('controls: Security Hub ECS.3; AWS Config ecs-task-definition-pid-mode-check; Control Tower CT.ECS.PR.10; Checkov CKV_AWS_335');
+    expect(run.stdout).toMatch(/<testcase classname="fargate-gate\.rules" name="hardening\.publicIp"[^>]*>\s*<skipped message="hardening\.publicIp not judged/);
+    expect(run.stdout).toMatch(/<testcase classname="fargate-gate\.rules" name="vulnerabilities"[^>]*>\s*<skipped message="image rules not judged/);
+  });
+
+  it('refuses a call with neither --report nor --task-definition, and --run-task without a task definition (exit 2)', async () => {
+    const none = await cli(['evaluate']);
+    expect([none.code, none.stderr]).toEqual([2, expect.stringContaining('nothing to judge')]);
+    const alone = await cli(['evaluate', '-r', fixture('trivy-payments-api-nonroot.json'), '--run-task', writeJson('r.json', {})]);
+    expect([alone.code, alone.stderr]).toEqual([2, expect.stringContaining('--run-task')]);
+  });
+
+  it('refuses a RunTask file with a wrong field, naming file and path (exit 2)', async () => {
+    const bad = writeJson('bad-run.json', { enableExecuteCommand: 'yes' });
+    const run = await cli(['evaluate', '-t', TASKDEF, '--run-task', bad]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('bad-run.json');
+    expect(run.stderr).toContain('enableExecuteCommand');
+  });
+});
+
+// ---------- conformance: AWS's own task definitions, hand-worked ----------
+
+type Json = Record<string, unknown>;
+
+function* objects(value: unknown, path = '$'): Generator<[string, Json]> {
+  if (Array.isArray(value)) {
+    for (const [index, item] of value.entries()) yield* objects(item, `${path}[${index}]`);
+  } else if (value !== null && typeof value === 'object') {
+    yield [path, value as Json];
+    for (const [key, item] of Object.entries(value)) yield* objects(item, `${path}.${key}`);
+  }
+}
+
+const ecsApi = conformanceFiles('ecs-api');
+const readJson = (file: string) => JSON.parse(readFileSync(file, 'utf8').replace(/^\uFEFF/, '')) as unknown;
+const taskDefinitions = ecsApi.flatMap((file) =>
+  [...objects(readJson(file))].filter(([, o]) => Array.isArray(o.containerDefinitions)).map(([path, o]) => ({ label: `${basename(file)} ${path}`, json: o })),
+);
+const botocore = ecsApi.find((file) => basename(file) === 'botocore-ecs-2014-11-13-examples-1.json');
+
+interface Row {
+  /** decision, exit code and [action, rule, container] of every violation, sorted */
+  default: [string, number, string[]];
+  strict: [string, number, string[]];
+}
+
+/*
+ * Hand-worked from the files (no scan report: the image rules and the root user of a container without `user` are not
+ * judged). wordpress/mysql: no networkMode (bridge), no user, no log configuration, no readonlyRootFilesystem, no
+ * capabilities, memory 500; mysql sets MYSQL_ROOT_PASSWORD="password" in plaintext. Default: the secret denies; the
+ * hardening rules it enables find nothing; the launch rules are noted, not judged. Strict: also the Docker Hub
+ * registry and the implied "latest" tag (images, twice per container), a writable root FS, no logs, no drop ALL
+ * (per container); the three launch rules warn "not judged" (whenUnknown "warn"). sleep360 (busybox, memory 10):
+ * nothing under default; under strict the images rule twice and the three container rules, and with the botocore
+ * RunTask example as --run-task (no Exec, LATEST, no public IP: the API defaults) the launch rules pass.
+ */
+const WORDPRESS: Row = {
+  default: ['fail', 1, ['deny secrets mysql']],
+  strict: [
+    'fail',
+    1,
+    [
+      'deny hardening.capabilities mysql',
+      'deny hardening.capabilities wordpress',
+      'deny hardening.logging mysql',
+      'deny hardening.logging wordpress',
+      'deny hardening.readonlyRootFilesystem mysql',
+      'deny hardening.readonlyRootFilesystem wordpress',
+      'deny images mysql',
+      'deny images mysql',
+      'deny images wordpress',
+      'deny images wordpress',
+      'deny secrets mysql',
+      'warn hardening.execCommand -',
+      'warn hardening.platformVersion -',
+      'warn hardening.publicIp -',
+    ],
+  ],
+};
+const SLEEP360: Row = {
+  default: ['pass', 0, []],
+  strict: ['fail', 1, ['deny hardening.capabilities sleep', 'deny hardening.logging sleep', 'deny hardening.readonlyRootFilesystem sleep', 'deny images sleep', 'deny images sleep']],
+};
+const TABLE: Record<string, Row> = {
+  'awscli-example-describe-task-definition-wordpress-mysql.json $.taskDefinition': WORDPRESS,
+  'botocore-ecs-2014-11-13-examples-1.json $.examples.DescribeTaskDefinition[0].output.taskDefinition': WORDPRESS,
+  'botocore-ecs-2014-11-13-examples-1.json $.examples.RegisterTaskDefinition[0].input': SLEEP360,
+  'botocore-ecs-2014-11-13-examples-1.json $.examples.RegisterTaskDefinition[0].output.taskDefinition': SLEEP360,
+};
+
+describeWithConformance('hardening decision table over the real task definitions in ../shared/conformance/ecs-api', () => {
+  it('has a hand-worked row for every task definition found (a new sample needs a row)', () => {
+    expect(taskDefinitions.map((t) => t.label).sort()).toEqual(Object.keys(TABLE).sort());
+  });
+
+  describe.each(taskDefinitions.map((t) => [t.label, t] as const))('%s', (label, { json: taskDefinition }) => {
+    it.each(['default', 'strict'] as const)('under %s.json', async (policyName) => {
+      const file = writeJson(`${policyName}-${label.replace(/[^A-Za-z0-9]+/g, '-')}.json`, taskDefinition);
+      // sleep360 is launched by the botocore RunTask example (cluster "default", taskDefinition "sleep360:1").
+      const runTask = label.includes('RegisterTaskDefinition') && botocore ? ['--run-task', writeJson('botocore-run-task.json', (readJson(botocore) as { examples: { RunTask: { input: unknown }[] } }).examples.RunTask[0].input)] : [];
+      const run = await cli(['evaluate', '-t', file, ...runTask, '-p', `${REPO_ROOT}/policies/${policyName}.json`, '-f', 'json']);
+      const result = json(run.stdout);
+      const got = [result.decision, run.code, result.violations.map((v) => `${v.action} ${v.rule} ${v.container ?? '-'}`).sort()];
+      expect(got).toEqual(TABLE[label][policyName]);
+    });
+  });
+});
