@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { evaluatePolicy, isBlocking } from '../../../functions/core/policy/evaluate';
 import { loadPolicyText, maxScanAgeMs } from '../../../functions/core/policy/load';
+import { HARDENING_RULES } from '../../../functions/core/policy/rules/hardening';
 import { container, env, evaluate, facts, report, vuln } from './support';
 
 const POLICIES = join(__dirname, '../../../policies');
@@ -85,4 +86,34 @@ describe('shipped policies', () => {
       expect(judge({ environment: [env('TRACE', `eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.${'x'.repeat(20)}`)] }).decision).toBe('fail');
     });
   });
+
+  describe('hardening rules', () => {
+    const actions = (file: string) => {
+      const hardening = (load(file).document.rules.hardening ?? {}) as Record<string, { enabled: boolean; action: string } | undefined>;
+      return Object.fromEntries(HARDENING_RULES.map((rule) => [rule.key, hardening[rule.key]?.enabled ? hardening[rule.key]?.action : 'off']));
+    };
+
+    it('strict.json denies every hardening rule', () => {
+      expect(Object.values(actions('strict.json'))).toEqual(HARDENING_RULES.map(() => 'deny'));
+    });
+
+    it('default.json denies only what Fargate itself refuses, warns on what a fleet can live with, and leaves off what nearly every task fails', () => {
+      expect(actions('default.json')).toEqual({
+        readonlyRootFilesystem: 'off',
+        privileged: 'deny',
+        hostNetwork: 'deny',
+        hostPid: 'deny',
+        hostIpc: 'deny',
+        capabilities: 'warn',
+        logging: 'off',
+        environmentFiles: 'warn',
+        execCommand: 'warn',
+        platformVersion: 'warn',
+        publicIp: 'warn',
+        resourceLimits: 'off',
+      });
+      expect(actions('audit.json')).toEqual(actions('default.json'));
+    });
+  });
 });
+
