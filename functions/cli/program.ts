@@ -13,7 +13,7 @@ import { renderJson, renderJunit, renderMarkdown, renderTable } from '../core/re
 import type { EvaluationResult } from '../core/result/model';
 import { applyOverrides, parseTaskDefinition } from '../core/taskdef';
 import { launchFactsFromRequest } from '../core/taskdef/launch';
-import { definedOnly } from '../core/policy/clean';
+import { taskSettingsOf } from '../core/policy/rules/hardening/settings';
 import type { ContainerSpec, TaskDefinitionSpec } from '../core/taskdef/model';
 import { DEFAULT_MAX_REPORT_BYTES, REPORT_SIZE_SETTING, formatBytes, parseByteSize } from '../core/report-size';
 import { describeFileError, readJsonFile, readTextFileWithin } from '../io/files';
@@ -360,7 +360,7 @@ async function evaluateCommand(options: EvaluateOptions, io: CliIo): Promise<num
     },
     now,
     checkScanAge: options.checkScanAge === true,
-    ...(taskDefinition ? { task: definedOnly({ networkMode: taskDefinition.networkMode, pidMode: taskDefinition.pidMode, ipcMode: taskDefinition.ipcMode }) } : {}),
+    ...(taskDefinition ? { task: taskSettingsOf(taskDefinition) } : {}),
     ...(launch ? { launch } : {}),
     imagesJudged,
   });

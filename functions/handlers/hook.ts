@@ -12,6 +12,7 @@ import { verdictFreshness } from '../core/gate/freshness';
 import { hookKey } from '../core/gate/keys';
 import { buildVerdictEvent, type VerdictImage } from '../core/gate/verdict-event';
 import { evaluatePolicy, isBlocking, type LoadedPolicy, type Policy } from '../core/policy';
+import { taskSettingsOf } from '../core/policy/rules/hardening/settings';
 import type { StoredVerdict, VerdictEvent } from '../core/ports';
 import type { EvaluationResult } from '../core/result/model';
 import { revisionContainers, revisionEvidence } from './admission/revision';
@@ -204,6 +205,8 @@ async function admit(rt: GateRuntime, payload: LifecycleHookPayload, state: Hook
     containers: evidence,
     context: { cluster: clusterArn ?? revision.cluster, service, taskDefinition: revision.taskDefinitionArn },
     now,
+    // The task definition the hook already read: the hardening rules need no extra AWS call.
+    task: taskSettingsOf(spec),
   });
   rt.metrics.count('HookDecisions', 1, { decision: result.decision });
   const images = containers.map(imageOf);

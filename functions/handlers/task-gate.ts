@@ -9,6 +9,7 @@ import type { ScanRecord, StoredVerdict, Waiter } from '../core/ports';
 import type { Decision } from '../core/result/model';
 import { applyReadableOverrides } from '../core/taskdef/overrides';
 import type { TaskDefinitionSpec } from '../core/taskdef/model';
+import { taskSettingsOf } from '../core/policy/rules/hardening/settings';
 import { imageOf, markScanError, useVerdict, type ContainerState, type ScanErrorNote } from './container-state';
 import { enforceTaskDecision, type EnforcementOutcome } from './enforcement';
 import { classifyFailure, shouldRetry } from './failures';
@@ -124,6 +125,9 @@ export async function judgeTask(rt: GateRuntime, task: TaskSnapshot, options: Ju
     containers: evidence,
     context: { cluster: task.clusterArn, service: owner.kind === 'service' ? owner.service : undefined, taskArn: task.taskArn, taskDefinition: task.taskDefinitionArn },
     now,
+    // The hardening rules judge the task definition already read for the containers: no extra AWS call. The launch
+    // settings (Exec, platform version, public IP) are not read from the task event yet, so the result notes them as not judged.
+    ...(spec ? { task: taskSettingsOf(spec) } : {}),
   });
   const blocking = isBlocking(result);
   rt.metrics.count('TaskDecisions', 1, { decision: result.decision });

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseTaskDefinition } from '../../functions/core/taskdef/parse';
 import { createGate } from '../../functions/handlers/gate';
 import { createWorld, policyOf, type World } from './support/fakes';
 import { REGISTRY, REVISION_ARN, buildEvent, digestOf, hookPayload, registerTaskDefinition, scanBuildEvent, storeVerdict, taskDefinitionArnOf, uploadReport } from './support/scenario';
@@ -323,3 +324,25 @@ describe('the hook\'s deadline', () => {
     expect(await gate.handleHook(hookPayload(), { remainingTimeMs: () => 30_000 })).toEqual({ hookStatus: 'FAILED' });
   });
 });
+
+describe('the hook judges the task definition\'s hardening', () => {
+  it('refuses a revision whose images pass when its task definition writes to a writable root filesystem under a policy that denies it, naming the rule', async () => {
+    const policy = policyOf({
+      rules: { rootUser: { action: 'deny' }, vulnerabilities: { action: 'deny', fixable: { minSeverity: 'high' } }, hardening: { readonlyRootFilesystem: { action: 'deny' } } },
+    });
+    const world = createWorld();
+    const arn = taskDefinitionArnOf('web', 9);
+    const containers = [{ name: 'web', image: `${WEB}:3`, readonlyRootFilesystem: false }];
+    world.taskDefinitions.specs.set(arn, parseTaskDefinition({ taskDefinition: { taskDefinitionArn: arn, family: 'web', revision: 9, networkMode: 'awsvpc', containerDefinitions: containers } }, arn));
+    world.ecs.revisions.set(REVISION_ARN, { cluster: 'prod', service: 'web', taskDefinitionArn: arn, containers: [{ name: 'web', image: `${WEB}:3`, imageDigest: GOOD }] });
+    storeVerdict(world, policy, GOOD, { reference: `${WEB}:3`, critical: 0 });
+    const gate = createGate(world.deps(policy));
+    expect(await gate.handleHook(hookPayload())).toEqual({ hookStatus: 'FAILED' });
+    expect(world.notifier.published.find((e) => e.action === 'hookFailed')?.rules).toContain('hardening.readonlyRootFilesystem');
+
+    // The same revision with a read-only root filesystem is admitted: the denial came from the task definition.
+    world.taskDefinitions.specs.set(arn, parseTaskDefinition({ taskDefinition: { taskDefinitionArn: arn, family: 'web', revision: 9, containerDefinitions: [{ ...containers[0], readonlyRootFilesystem: true }] } }, arn));
+    expect(await createGate(world.deps(policy)).handleHook(hookPayload({ executionId: 'second' }))).toEqual({ hookStatus: 'SUCCEEDED' });
+  });
+});
+

@@ -1,0 +1,11 @@
+import type { TaskDefinitionSpec } from '../../../taskdef/model';
+import type { TaskSettings } from './types';
+
+/** The task-level settings the hardening rules read, from a parsed task definition (only those it sets). */
+export function taskSettingsOf(spec: TaskDefinitionSpec): TaskSettings {
+  const settings: TaskSettings = {};
+  if (spec.networkMode !== undefined) settings.networkMode = spec.networkMode;
+  if (spec.pidMode !== undefined) settings.pidMode = spec.pidMode;
+  if (spec.ipcMode !== undefined) settings.ipcMode = spec.ipcMode;
+  return settings;
+}
