@@ -2,6 +2,7 @@ import { ADMISSION_STAGE, serviceOfArn, type PausedTarget } from '../../core/eve
 import { verdictFreshness } from '../../core/gate/freshness';
 import { buildVerdictEvent } from '../../core/gate/verdict-event';
 import { evaluatePolicy, isBlocking } from '../../core/policy';
+import { taskSettingsOf } from '../../core/policy/rules/hardening/settings';
 import type { ContinueAction, PauseHookDetail, PausedDeployment, StoredVerdict } from '../../core/ports';
 import type { Decision } from '../../core/result/model';
 import { imageOf, markScanError, useVerdict, type ScanErrorNote } from '../container-state';
@@ -171,7 +172,13 @@ async function judgePausedDeployment(rt: GateRuntime, deployment: PausedDeployme
 
   const evidence = spec.containers.length > 0 ? revisionEvidence(containers, spec) : [{ scanError: `task definition ${revision.taskDefinitionArn} has no containers to judge` }];
   const cluster = deployment.clusterArn || revision.cluster;
-  const result = evaluatePolicy(rt.policy, { containers: evidence, context: { cluster, ...(service ? { service } : {}), taskDefinition: revision.taskDefinitionArn }, now });
+  const result = evaluatePolicy(rt.policy, {
+    containers: evidence,
+    context: { cluster, ...(service ? { service } : {}), taskDefinition: revision.taskDefinitionArn },
+    now,
+    // The task definition the hook already read: the hardening rules need no extra AWS call, as in the Lambda hook.
+    task: taskSettingsOf(spec),
+  });
   const blocking = isBlocking(result);
   const action: ContinueAction = blocking ? 'ROLLBACK' : 'CONTINUE';
   rt.metrics.count('HookDecisions', 1, { decision: result.decision });

@@ -258,3 +258,26 @@ describe('admission at a PAUSE lifecycle hook', () => {
     await expect(gate.handleEvent(hookEvent())).rejects.toThrow('Rate exceeded');
   });
 });
+
+describe("a PAUSE hook judges the task definition's hardening", () => {
+  it('rolls back a revision whose images pass when its task definition leaves the root filesystem writable under a policy that denies it', async () => {
+    const policy = policyOf({
+      rules: { rootUser: { action: 'deny' }, vulnerabilities: { action: 'deny', fixable: { minSeverity: 'high' } }, hardening: { readonlyRootFilesystem: { action: 'deny' } } },
+    });
+    const { world, gate } = setup(policy, GOOD);
+    registerTaskDefinition(world, 'web', [{ name: 'web', image: `${WEB}:3`, readonlyRootFilesystem: false }], 9);
+    await gate.handleEvent(hookEvent());
+    expect(world.ecs.continues).toEqual([{ serviceDeploymentArn: DEPLOYMENT, hookId: HOOK, action: 'ROLLBACK' }]);
+    expect(world.notifier.published.find((e) => e.action === 'hookFailed')?.rules).toContain('hardening.readonlyRootFilesystem');
+  });
+
+  it('continues the same revision with a read-only root filesystem', async () => {
+    const policy = policyOf({
+      rules: { rootUser: { action: 'deny' }, vulnerabilities: { action: 'deny', fixable: { minSeverity: 'high' } }, hardening: { readonlyRootFilesystem: { action: 'deny' } } },
+    });
+    const { world, gate } = setup(policy, GOOD);
+    registerTaskDefinition(world, 'web', [{ name: 'web', image: `${WEB}:3`, readonlyRootFilesystem: true }], 9);
+    await gate.handleEvent(hookEvent());
+    expect(world.ecs.continues).toEqual([{ serviceDeploymentArn: DEPLOYMENT, hookId: HOOK, action: 'CONTINUE' }]);
+  });
+});
