@@ -120,6 +120,7 @@ export interface ContainerDefinitionInput {
   image: string;
   user?: string;
   environment?: { name: string; value: string }[];
+  readonlyRootFilesystem?: boolean;
 }
 
 /** Registers a task definition with the fake port, parsed the way the real adapter parses DescribeTaskDefinition. */
