@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { SCAN_BUILD_ENV } from '../../functions/adapters/scan-build-env';
 import { BUILDSPEC_REPORT_NAME } from '../../infra/buildspec';
-import { assignedVariables, referencedVariables, unquotedExpansions } from '../support/buildspec-shell';
+import { assignedVariables, describeShellcheck, referencedVariables, unquotedExpansions } from '../support/buildspec-shell';
 import { synthGate } from '../support/gate-stack';
 
 const BUILDSPEC_PATH = join(__dirname, '../../buildspecs/inline-scan.yml');
@@ -93,23 +93,7 @@ describe('inline-scan buildspec: structure', () => {
   });
 });
 
-const shellcheck = spawnSync('shellcheck', ['--version']).status === 0;
-const SHELLCHECK_MISSING = `shellcheck is not installed: the ${commands.length} "has no shellcheck finding" tests of buildspecs/inline-scan.yml are SKIPPED. Install it (apt-get install shellcheck) to run them; with CI=true its absence fails the run.`;
-describe('inline-scan buildspec: shellcheck', () => {
-  // Without shellcheck these checks cannot run: say so loudly, and fail in CI, where skipping them would hide a lint finding.
-  if (!shellcheck && process.env.CI === 'true') {
-    it('has shellcheck installed, as CI must', () => {
-      throw new Error(SHELLCHECK_MISSING);
-    });
-  } else if (!shellcheck) console.warn(SHELLCHECK_MISSING);
-
-  (shellcheck ? it : it.skip).each(commands.map(({ phase, index, command }) => [`${phase}[${index}]`, command]))('%s has no shellcheck finding', (_name, command) => {
-    // SC2154: variables come from the CodeBuild environment, which shellcheck cannot see.
-    const result = spawnSync('shellcheck', ['--shell=bash', '--severity=style', '--exclude=SC2154', '-'], { input: command, encoding: 'utf8' });
-    expect(result.stdout).toBe('');
-    expect(result.status).toBe(0);
-  });
-});
+describeShellcheck('buildspecs/inline-scan.yml', commands);
 
 // ---------- behaviour: the steps run under bash with stub tools, no network ----------
 

@@ -1,4 +1,5 @@
 /** Static checks of the bash steps of a buildspec (shared by the buildspec tests). */
+import { spawnSync } from 'node:child_process';
 
 /** Removes single-quoted strings (literal in bash) so `$` inside them is not taken for an expansion. */
 export function withoutSingleQuoted(script: string): string {
@@ -55,4 +56,34 @@ export function unquotedExpansions(script: string): string[] {
     }
   }
   return found;
+}
+
+/** One shell step of a buildspec: its phase, its index in that phase, and its text. */
+export interface BuildspecCommand {
+  phase: string;
+  index: number;
+  command: string;
+}
+
+/**
+ * shellcheck over every step of a buildspec. Without shellcheck these checks cannot run: it says so loudly, and with
+ * CI=true a test fails, since skipping them there would hide a lint finding.
+ */
+export function describeShellcheck(buildspecFile: string, commands: readonly BuildspecCommand[]): void {
+  const installed = spawnSync('shellcheck', ['--version']).status === 0;
+  const missing = `shellcheck is not installed: the ${commands.length} "has no shellcheck finding" tests of ${buildspecFile} are SKIPPED. Install it (apt-get install shellcheck) to run them; with CI=true its absence fails the run.`;
+  describe(`${buildspecFile}: shellcheck`, () => {
+    if (!installed && process.env.CI === 'true') {
+      it('has shellcheck installed, as CI must', () => {
+        throw new Error(missing);
+      });
+    } else if (!installed) console.warn(missing);
+
+    (installed ? it : it.skip).each(commands.map(({ phase, index, command }) => [`${phase}[${index}]`, command]))('%s has no shellcheck finding', (_name, command) => {
+      // SC2154: variables come from the CodeBuild environment, which shellcheck cannot see.
+      const result = spawnSync('shellcheck', ['--shell=bash', '--severity=style', '--exclude=SC2154', '-'], { input: command, encoding: 'utf8' });
+      expect(result.stdout).toBe('');
+      expect(result.status).toBe(0);
+    });
+  });
 }
