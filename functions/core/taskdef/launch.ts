@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { InputError } from '../errors';
 import { parseJsonText } from '../json-text';
 import type { LaunchFacts } from '../policy/rules/hardening/types';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /*
  * The config pieces every hardening rule shares. Kept here rather than imported from ../../schema, which imports

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { actionField, enabledField, who } from './common';
 import { defineRule } from './types';
 
