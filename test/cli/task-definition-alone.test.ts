@@ -1,7 +1,7 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { EvaluationResult } from '../../functions/core/result/model';
-import { conformanceFiles, describeWithConformance } from '../support/conformance';
+import { conformanceFiles, conformanceTaskDefinitions, describeWithConformance, readConformanceJson } from '../support/conformance';
 import { cli, fixture, tempDir, REPO_ROOT } from './harness';
 
 const TASKDEF = fixture('taskdef-payments.json');
@@ -94,22 +94,8 @@ describe('fargate-gate evaluate --task-definition without --report', () => {
 
 // ---------- conformance: AWS's own task definitions, hand-worked ----------
 
-type Json = Record<string, unknown>;
-
-function* objects(value: unknown, path = '$'): Generator<[string, Json]> {
-  if (Array.isArray(value)) {
-    for (const [index, item] of value.entries()) yield* objects(item, `${path}[${index}]`);
-  } else if (value !== null && typeof value === 'object') {
-    yield [path, value as Json];
-    for (const [key, item] of Object.entries(value)) yield* objects(item, `${path}.${key}`);
-  }
-}
-
 const ecsApi = conformanceFiles('ecs-api');
-const readJson = (file: string) => JSON.parse(readFileSync(file, 'utf8').replace(/^\uFEFF/, '')) as unknown;
-const taskDefinitions = ecsApi.flatMap((file) =>
-  [...objects(readJson(file))].filter(([, o]) => Array.isArray(o.containerDefinitions)).map(([path, o]) => ({ label: `${basename(file)} ${path}`, json: o })),
-);
+const taskDefinitions = conformanceTaskDefinitions();
 const botocore = ecsApi.find((file) => basename(file) === 'botocore-ecs-2014-11-13-examples-1.json');
 
 interface Row {
@@ -171,7 +157,7 @@ describeWithConformance('hardening decision table over the real task definitions
     it.each(['default', 'strict'] as const)('under %s.json', async (policyName) => {
       const file = writeJson(`${policyName}-${label.replace(/[^A-Za-z0-9]+/g, '-')}.json`, taskDefinition);
       // sleep360 is launched by the botocore RunTask example (cluster "default", taskDefinition "sleep360:1").
-      const runTask = label.includes('RegisterTaskDefinition') && botocore ? ['--run-task', writeJson('botocore-run-task.json', (readJson(botocore) as { examples: { RunTask: { input: unknown }[] } }).examples.RunTask[0].input)] : [];
+      const runTask = label.includes('RegisterTaskDefinition') && botocore ? ['--run-task', writeJson('botocore-run-task.json', (readConformanceJson(botocore) as { examples: { RunTask: { input: unknown }[] } }).examples.RunTask[0].input)] : [];
       const run = await cli(['evaluate', '-t', file, ...runTask, '-p', `${REPO_ROOT}/policies/${policyName}.json`, '-f', 'json']);
       const result = json(run.stdout);
       const got = [result.decision, run.code, result.violations.map((v) => `${v.action} ${v.rule} ${v.container ?? '-'}`).sort()];

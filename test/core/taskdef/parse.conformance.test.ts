@@ -1,35 +1,15 @@
-import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { applyOverrides, parseTaskDefinition } from '../../../functions/core/taskdef/parse';
-import { conformanceFiles, describeWithConformance } from '../../support/conformance';
-
-type Json = Record<string, unknown>;
-
-function readJson(file: string): unknown {
-  return JSON.parse(readFileSync(file, 'utf8').replace(/^\uFEFF/, ''));
-}
-
-/** Every object in a document, with its JSON path, depth first. */
-function* objects(value: unknown, path = '$'): Generator<[string, Json]> {
-  if (Array.isArray(value)) {
-    for (const [index, item] of value.entries()) yield* objects(item, `${path}[${index}]`);
-  } else if (value !== null && typeof value === 'object') {
-    yield [path, value as Json];
-    for (const [key, item] of Object.entries(value)) yield* objects(item, `${path}.${key}`);
-  }
-}
+import { conformanceFiles, conformanceTaskDefinitions, describeWithConformance, jsonObjects, readConformanceJson, type JsonObject } from '../../support/conformance';
 
 const ecsApi = conformanceFiles('ecs-api');
 const events = conformanceFiles('events');
 
-/** Task definitions (objects with `containerDefinitions`) in the real ECS API samples. */
-const taskDefinitions = ecsApi.flatMap((file) =>
-  [...objects(readJson(file))].filter(([, o]) => Array.isArray(o.containerDefinitions)).map(([path, o]) => ({ label: `${basename(file)} ${path}`, json: o })),
-);
+const taskDefinitions = conformanceTaskDefinitions();
 
 /** Tasks with overrides and containers (DescribeTasks, RunTask responses, Task State Change details). */
 const tasksWithOverrides = [...ecsApi, ...events].flatMap((file) =>
-  [...objects(readJson(file))]
+  [...jsonObjects(readConformanceJson(file))]
     .filter(([, o]) => o.overrides !== undefined && Array.isArray(o.containers))
     .map(([path, o]) => ({ label: `${basename(file)} ${path}`, task: o })),
 );
@@ -43,10 +23,10 @@ describeWithConformance('task definitions in the real ECS API samples', () => {
 
   it.each(taskDefinitions.map((t) => [t.label, t.json] as const))('%s parses with every container, image and variable', (label, json) => {
     const spec = parseTaskDefinition(json, label);
-    const containers = json.containerDefinitions as Json[];
+    const containers = json.containerDefinitions as JsonObject[];
     expect(spec.containers.map((c) => [c.name, c.image])).toEqual(containers.map((c) => [c.name, c.image]));
     spec.containers.forEach((container, index) => {
-      expect(container.environment).toEqual(((containers[index].environment as Json[] | undefined) ?? []).map((e) => ({ name: e.name, value: e.value ?? '' })));
+      expect(container.environment).toEqual(((containers[index].environment as JsonObject[] | undefined) ?? []).map((e) => ({ name: e.name, value: e.value ?? '' })));
       expect(container.essential).toBe(containers[index].essential ?? true);
       expect(container.overrideEnvironment).toEqual([]);
     });
@@ -56,7 +36,7 @@ describeWithConformance('task definitions in the real ECS API samples', () => {
   it('reads the aws-cli DescribeTaskDefinition output whole, wrapper and tags included', () => {
     const file = ecsApi.find((f) => basename(f) === 'awscli-example-describe-task-definition-wordpress-mysql.json');
     expect(file).toBeDefined();
-    const spec = parseTaskDefinition(readJson(file!), basename(file!));
+    const spec = parseTaskDefinition(readConformanceJson(file!), basename(file!));
     expect(spec.arn).toBe('arn:aws:ecs:us-east-1:012345678910:task-definition/hello_world:8');
     expect(spec.family).toBe('hello_world');
     expect(spec.revision).toBe(8);
@@ -66,17 +46,17 @@ describeWithConformance('task definitions in the real ECS API samples', () => {
   });
 
   it.each(tasksWithOverrides.map((t) => [t.label, t.task] as const))('%s: its overrides apply to its own containers', (label, task) => {
-    const containers = task.containers as Json[];
+    const containers = task.containers as JsonObject[];
     const spec = parseTaskDefinition(
       { containerDefinitions: containers.map((c) => ({ name: c.name, image: typeof c.image === 'string' ? c.image : 'unknown' })) },
       label,
     );
     const result = applyOverrides(spec, task.overrides, `${label}.overrides`);
     expect(result.containers.map((c) => c.name)).toEqual(spec.containers.map((c) => c.name));
-    const overrides = ((task.overrides as Json).containerOverrides as Json[] | undefined) ?? [];
+    const overrides = ((task.overrides as JsonObject).containerOverrides as JsonObject[] | undefined) ?? [];
     for (const override of overrides) {
       const container = result.containers.find((c) => c.name === override.name);
-      expect(container?.overrideEnvironment).toEqual(((override.environment as Json[] | undefined) ?? []).map((e) => ({ name: e.name, value: e.value ?? '' })));
+      expect(container?.overrideEnvironment).toEqual(((override.environment as JsonObject[] | undefined) ?? []).map((e) => ({ name: e.name, value: e.value ?? '' })));
     }
   });
 });
