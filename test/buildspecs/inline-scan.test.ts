@@ -85,12 +85,6 @@ describe('inline-scan buildspec: structure', () => {
     const names = [...Object.keys(buildspec.env.variables), ...projectVariableNames(), ...commands.flatMap(({ command }) => assignedVariables(command))];
     expect(names.filter((name) => name.startsWith('TRIVY_'))).toEqual([]);
   });
-
-  it.each(commands.map(({ phase, index, command }) => [`${phase}[${index}]`, command]))('%s passes bash -n', (_name, command) => {
-    const result = spawnSync('bash', ['-n'], { input: command, encoding: 'utf8' });
-    expect(result.stderr).toBe('');
-    expect(result.status).toBe(0);
-  });
 });
 
 describeShellcheck('buildspecs/inline-scan.yml', commands);

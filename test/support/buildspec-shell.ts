@@ -66,10 +66,18 @@ export interface BuildspecCommand {
 }
 
 /**
- * shellcheck over every step of a buildspec. Without shellcheck these checks cannot run: it says so loudly, and with
+ * `bash -n` and shellcheck over every step of a buildspec. Without shellcheck these checks cannot run: it says so loudly, and with
  * CI=true a test fails, since skipping them there would hide a lint finding.
  */
 export function describeShellcheck(buildspecFile: string, commands: readonly BuildspecCommand[]): void {
+  describe(`${buildspecFile}: bash syntax`, () => {
+    it.each(commands.map(({ phase, index, command }) => [`${phase}[${index}]`, command]))('%s passes bash -n', (_name, command) => {
+      const result = spawnSync('bash', ['-n'], { input: command, encoding: 'utf8' });
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(0);
+    });
+  });
+
   const installed = spawnSync('shellcheck', ['--version']).status === 0;
   const missing = `shellcheck is not installed: the ${commands.length} "has no shellcheck finding" tests of ${buildspecFile} are SKIPPED. Install it (apt-get install shellcheck) to run them; with CI=true its absence fails the run.`;
   describe(`${buildspecFile}: shellcheck`, () => {
