@@ -1,0 +1,60 @@
+/**
+ * The ports of the posture use case (what runs now: inventory, re-judgement, drift, in-use reports). Kept apart from
+ * the launch-time ports (`core/ports.ts`) so a newcomer finds the use case in one folder. `functions/adapters`
+ * implements them on DynamoDB (the gate's one table), `functions/local` in memory.
+ */
+
+/** Where a task use came from: a task state change event, the scheduled reconciliation, or the lifecycle hook. */
+export type TaskUseSource = 'taskEvent' | 'reconciliation';
+
+/**
+ * One Fargate task's use of one image digest: a row of the inventory. Keyed by (digest, taskArn); one task with three
+ * containers on two digests is two uses. Open while the task runs; closed (`stoppedAt`) when a STOPPED event or the
+ * reconciliation shows it gone. Closed uses expire (TTL) after the retention the store chooses.
+ */
+export interface TaskUse {
+  digest: string;
+  taskArn: string;
+  /** Cluster ARN. */
+  cluster: string;
+  /** The account that runs the task (from the task or cluster ARN); the organisation mode keys on it. */
+  account: string;
+  region: string;
+  /** Service name when the task's `group` is `service:<name>` (ECS's own record, not confirmed with DescribeServices). */
+  service?: string;
+  /** `ecs-svc/<id>` from the task's `startedBy`, when a service deployment started it. */
+  deploymentId?: string;
+  taskDefinitionArn: string;
+  /** Containers of the task that run this digest, with the image reference each names. */
+  containers: { name: string; image: string }[];
+  /** Principal that launched the task (CloudTrail RunTask), when the gate knows it. */
+  launchedBy?: string;
+  /** ISO-8601: first and last time the gate saw the task running or starting. */
+  firstSeenAt: string;
+  lastSeenAt: string;
+  /** ISO-8601: when the task was seen stopped (STOPPED event, or missing at reconciliation); absent while open. */
+  stoppedAt?: string;
+  source: TaskUseSource;
+}
+
+/** A digest in use: at least one open task use. */
+export interface DigestInUse {
+  digest: string;
+  /** Open task uses of the digest. */
+  openTasks: number;
+  /** ISO-8601 of the earliest open use's `firstSeenAt`. */
+  inUseSince: string;
+}
+
+export interface InventoryStore {
+  /** Creates or refreshes the use (first seen kept, last seen advanced; a closed use is not reopened by an older sighting). */
+  recordUse(use: TaskUse): Promise<void>;
+  /** Closes every open use of the task (all its digests). Closing a task the inventory does not know is not an error. */
+  closeTask(taskArn: string, stoppedAt: string): Promise<void>;
+  /** "Which tasks and services run this digest": the open uses of one digest (one query). */
+  listUsesOfDigest(digest: string): Promise<TaskUse[]>;
+  /** "Which digests are in use": one query, paginated by the implementation. */
+  listDigestsInUse(): Promise<DigestInUse[]>;
+  /** Open uses in one cluster, for the reconciliation to close what ECS no longer runs. */
+  listOpenUsesInCluster(cluster: string): Promise<TaskUse[]>;
+}
