@@ -23,6 +23,8 @@ const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as
 const NEEDED = [
   'package.json',
   'README.md',
+  // package.json says Apache-2.0; the license's text travels with the code (npm packs LICENSE whatever "files" says).
+  'LICENSE',
   manifest.main,
   manifest.types,
   ...Object.values(manifest.bin),
@@ -45,7 +47,7 @@ const NEEDED = [
 
 /** What may be in the tarball at all: one pattern per kind of file. */
 const ALLOWED = [
-  /^(package\.json|README\.md)$/,
+  /^(package\.json|README\.md|LICENSE)$/,
   /^bin\/fargate-gate\.js$/,
   /^dist\/cli\/(main|simulate)\.js$/,
   /^dist\/(infra|functions)\/.+\.(js|d\.ts)$/,
