@@ -103,7 +103,8 @@ export function idempotencyTokenFor(scanId: string): string {
   return /^[A-Za-z0-9._:-]{1,64}$/.test(scanId) ? scanId : createHash('sha256').update(scanId, 'utf8').digest('hex');
 }
 
-function toBuildStatus(build: Build): BuildStatus {
+/** A build's status as the gate names it; a status this code does not know counts as FAULT once the build is complete. */
+export function toBuildStatus(build: Build): BuildStatus {
   const status = build.buildStatus as BuildStatus | undefined;
   if (status && BUILD_STATUSES.includes(status)) return status;
   // A status this code does not know yet: a build CodeBuild calls complete did not succeed; otherwise it still runs.
