@@ -522,6 +522,8 @@ export class FargateGate extends Construct {
     ]);
     // Builds never start before the role's policies exist.
     project.node.addDependency(this.scanRole);
+    // Scans read the managed mirror only once its first refresh, run by the deployment, has succeeded.
+    if (this.databaseMirror) project.node.addDependency(this.databaseMirror.firstRefresh.ready);
     acknowledge(project, 'AwsSolutions-CB4', REASONS.codeBuildKms);
     return project;
   }

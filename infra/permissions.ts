@@ -350,3 +350,25 @@ export function publishVerdicts(eventBusArn: string): ReasonedStatement {
     }),
   };
 }
+
+/**
+ * Start the vulnerability DB refresh project exactly as defined (the deploy-time first refresh): no override of any
+ * kind, not even an environment variable, so the starter cannot make the job push anything but the verified copy.
+ */
+export function startRefreshBuild(projectArn: string): ReasonedStatement {
+  return {
+    statement: new iam.PolicyStatement({
+      sid: 'StartTheRefreshProjectAsDefined',
+      actions: ['codebuild:StartBuild'],
+      resources: [projectArn],
+      conditions: { Null: Object.fromEntries([...START_BUILD_OVERRIDE_KEYS, 'codebuild:environment.environmentVariables.name'].map((key) => [key, 'true'])) },
+    }),
+  };
+}
+
+/** Read the status of builds of the refresh project (the deploy-time first refresh waits for its build). */
+export function readRefreshBuilds(projectArn: string): ReasonedStatement {
+  return {
+    statement: new iam.PolicyStatement({ sid: 'ReadBuildsOfTheRefreshProject', actions: ['codebuild:BatchGetBuilds'], resources: [projectArn] }),
+  };
+}

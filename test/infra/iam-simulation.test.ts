@@ -3,10 +3,13 @@ import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { CodeBuildScanner } from '../../functions/adapters/codebuild';
+import { RefreshBuilds } from '../../functions/adapters/codebuild-refresh';
 import { GATE_TABLE } from '../../functions/adapters/dynamo-table';
 import { VERDICT_EVENT_SOURCE } from '../../functions/adapters/eventbridge';
 import type { FargateGateProps } from '../../infra/fargate-gate';
-import { adapterCalls } from '../support/adapter-calls';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ADAPTERS_DIR, adapterCalls, callsInSource } from '../support/adapter-calls';
 import { synthGate, TEST_ENV } from '../support/gate-stack';
 import { concreteRefs, rolePolicies, SCOPED_PROPS, type RolePolicies } from '../support/template-iam';
 
@@ -284,5 +287,66 @@ describe('the simulation tier', () => {
     const actions = adapterCalls().map((call) => call.action);
     for (const action of HOOK_NEVER_CALLS) expect(actions).toContain(action);
     await expect(requestsFor('ecs:RunTask', { name: 'x', props: {}, template: synthGate({}).template, cluster: 'c', repository: 'r' })).rejects.toThrow(/no in-scope and out-of-scope requests/);
+  });
+});
+
+/** What StartBuild sends for the first refresh, as its adapter builds it (captured from a real call to a mocked client). */
+async function capturedRefreshStart(projectName: string): Promise<StartBuildCommandInput> {
+  const codeBuild = mockClient(CodeBuildClient);
+  try {
+    codeBuild.on(StartBuildCommand).resolves({ build: { id: `${projectName}:1` } });
+    await new RefreshBuilds(new CodeBuildClient({ region: REGION })).start(projectName, 'c0ffee00-1111-2222-3333-444455556666');
+    return codeBuild.commandCalls(StartBuildCommand)[0].args[0].input;
+  } finally {
+    codeBuild.restore();
+  }
+}
+
+describe('the deploy-time first refresh of the managed DB mirror, simulated against its functions\' roles', () => {
+  let template: Template;
+  let refreshArn: string;
+  let scanArn: string;
+  beforeAll(() => {
+    template = synthGate({ scanner: { managedDatabaseMirror: true } }).template;
+    const refs = concreteRefs(template);
+    const arnOf = (prefix: string) => refs[`${Object.keys(template.findResources('AWS::CodeBuild::Project')).find((id) => id.startsWith(prefix))}.Arn`];
+    refreshArn = arnOf('GateVulnerabilityDbMirrorRefreshProject');
+    scanArn = arnOf('GateScanProject');
+  });
+  const startRole = () => rolePolicies(template, 'GateVulnerabilityDbMirrorFirstRefreshStartRefreshRole');
+  const awaitRole = () => rolePolicies(template, 'GateVulnerabilityDbMirrorFirstRefreshAwaitRefreshRole');
+
+  it('calls StartBuild and BatchGetBuilds only (read from the adapter\'s source)', () => {
+    const file = join(ADAPTERS_DIR, 'codebuild-refresh.ts');
+    expect(callsInSource(file, readFileSync(file, 'utf8')).map((call) => call.action).sort()).toEqual(['codebuild:BatchGetBuilds', 'codebuild:StartBuild']);
+  });
+
+  it('onEvent may start the refresh project as its adapter asks, and nothing else', async () => {
+    const context = startBuildContext(await capturedRefreshStart('refresh'));
+    expect(context).toEqual({});
+    expect(await simulate(startRole(), 'codebuild:StartBuild', { resource: refreshArn, context })).toEqual({ overall: 'Allowed', identity: 'Allowed' });
+    const refused: (Request & { why: string })[] = [
+      { why: 'the scan project', resource: scanArn },
+      { why: 'another project', resource: refreshArn.replace(/project\/.*/, 'project/other') },
+      { why: 'the refresh project of another account', resource: refreshArn.replace(ACCOUNT, OTHER_ACCOUNT) },
+      { why: 'an environment variable override', resource: refreshArn, context: { 'codebuild:environment.environmentVariables.name': ['GATE_MIRROR_DB_SOURCE'], 'codebuild:environment.environmentVariables.value': ['ghcr.io/evil/db:2'] } },
+      { why: 'a buildspec override', resource: refreshArn, context: startBuildContext({ projectName: 'x', buildspecOverride: 'version: 0.2' }) },
+      { why: 'an image override', resource: refreshArn, context: startBuildContext({ projectName: 'x', imageOverride: 'evil/image' }) },
+      { why: 'a service role override', resource: refreshArn, context: startBuildContext({ projectName: 'x', serviceRoleOverride: 'arn:aws:iam::111122223333:role/admin' }) },
+    ];
+    for (const request of refused) expect({ why: request.why, identity: (await simulate(startRole(), 'codebuild:StartBuild', request)).identity }).toEqual({ why: request.why, identity: expect.stringMatching(/^(Implicitly|Explicitly)Denied$/) });
+    expect((await simulate(startRole(), 'codebuild:BatchGetBuilds', { resource: refreshArn })).identity).toBe('ImplicitlyDenied');
+  });
+
+  it('isComplete may read builds of the refresh project only, and start nothing', async () => {
+    expect(await simulate(awaitRole(), 'codebuild:BatchGetBuilds', { resource: refreshArn })).toEqual({ overall: 'Allowed', identity: 'Allowed' });
+    for (const resource of [scanArn, refreshArn.replace(ACCOUNT, OTHER_ACCOUNT)]) expect({ resource, identity: (await simulate(awaitRole(), 'codebuild:BatchGetBuilds', { resource })).identity }).toEqual({ resource, identity: 'ImplicitlyDenied' });
+    expect((await simulate(awaitRole(), 'codebuild:StartBuild', { resource: refreshArn })).identity).toBe('ImplicitlyDenied');
+  });
+
+  it('the gate and the hook may not start the refresh project', async () => {
+    for (const role of ['GateGateFunctionRole', 'GateHookFunctionRole']) {
+      expect({ role, identity: (await simulate(rolePolicies(template, role), 'codebuild:StartBuild', { resource: refreshArn })).identity }).toEqual({ role, identity: 'ImplicitlyDenied' });
+    }
   });
 });

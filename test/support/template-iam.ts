@@ -93,6 +93,10 @@ export function concreteRefs(template: Template): Record<string, string> {
       case 'AWS::CloudWatch::Alarm':
         refs[`${id}.Arn`] = arn('cloudwatch', `alarm:${name}`);
         break;
+      case 'AWS::StepFunctions::StateMachine':
+        // Ref of a state machine is its ARN (AWS::StepFunctions::StateMachine, "Return values").
+        refs[id] = refs[`${id}.Arn`] = arn('states', `stateMachine:${name}`);
+        break;
       case 'AWS::ECR::Repository':
         refs[`${id}.Arn`] = arn('ecr', `repository/${name}`);
         refs[`${id}.RepositoryUri`] = `${account}.dkr.ecr.${region}.amazonaws.com/${name}`;
