@@ -32,8 +32,9 @@ export interface ScannerSettings {
   readonly scanTimeout?: Duration;
   /**
    * Keep a copy of Trivy's vulnerability DB and Java DB in private ECR repositories of this stack, refreshed on a
-   * schedule, and scan from it (see `VulnerabilityDbMirror`). Excludes `dbRepositories` / `javaDbRepositories` (an
-   * account that names its own mirror keeps it). @default false
+   * schedule, and scan from it (see `VulnerabilityDbMirror`); the deployment runs its first refresh and waits for it.
+   * Excludes `dbRepositories` / `javaDbRepositories` (an account that names its own mirror keeps it).
+   * @default true, unless `dbRepositories` or `javaDbRepositories` is set
    */
   readonly managedDatabaseMirror?: boolean;
   /**
@@ -73,7 +74,10 @@ export const LAMBDA_COMPUTE_BUILD_LIMIT = Duration.minutes(15);
 /** CodeBuild settings of the scan project. */
 export interface ScanComputeSettings {
   /**
-   * Lambda or EC2 compute. Lambda is refused at synth in a region without CodeBuild Lambda compute. @default 'ec2'
+   * Lambda or EC2 compute. Lambda is refused at synth in a region without CodeBuild Lambda compute.
+   * @default 'lambda' when the stack's region is known at synth and offers Lambda compute (`LAMBDA_COMPUTE_REGIONS`),
+   * the managed DB mirror is on and no EC2-only setting is given (an EC2 compute type, `buildTimeout`, `queuedTimeout`,
+   * a `scanner.scanTimeout` over 12 minutes); 'ec2' otherwise
    */
   readonly mode?: ScanComputeMode;
   /** CPU architecture of the build host. Multi-platform images pinned by index digest are scanned for this platform. @default x86_64 */
@@ -199,7 +203,16 @@ export function resolveSettings(input: SettingsInput): ResolvedSettings {
   const downloadBaseUrl = (scanner.downloadBaseUrl ?? TRIVY_RELEASES_URL).replace(/\/+$/, '');
   if (!/^https:\/\/[^\s"'`$\\]+$/.test(downloadBaseUrl)) throw new Error(`scanner.downloadBaseUrl must be an https:// URL without spaces or quotes, got ${JSON.stringify(scanner.downloadBaseUrl)}`);
 
-  const mode = resolveComputeMode(compute, input.region);
+  const dbRepositories = checkRepositories(scanner.dbRepositories, 'scanner.dbRepositories');
+  const javaDbRepositories = checkRepositories(scanner.javaDbRepositories, 'scanner.javaDbRepositories');
+  const ownMirror = dbRepositories.length > 0 || javaDbRepositories.length > 0;
+  // On by default: no scan downloads from a public registry. An account that names its own mirror keeps it.
+  const managedDatabaseMirror = scanner.managedDatabaseMirror ?? !ownMirror;
+  if (managedDatabaseMirror && ownMirror) {
+    throw new Error('scanner.managedDatabaseMirror and scanner.dbRepositories / javaDbRepositories exclude each other: the scan reads one mirror');
+  }
+
+  const mode = resolveComputeMode(compute, scanner, { region: input.region, managedDatabaseMirror });
   const lambda = mode === 'lambda';
   const computeType = compute.computeType ?? (lambda ? codebuild.ComputeType.LAMBDA_4GB : codebuild.ComputeType.SMALL);
   if (lambda !== isLambdaComputeType(computeType)) {
@@ -229,13 +242,6 @@ export function resolveSettings(input: SettingsInput): ResolvedSettings {
   }
   if (!Number.isInteger(concurrentBuildLimit) || concurrentBuildLimit < 1) throw new Error(`scanCompute.concurrentBuildLimit must be a whole number of at least 1, got ${concurrentBuildLimit}`);
 
-  const dbRepositories = checkRepositories(scanner.dbRepositories, 'scanner.dbRepositories');
-  const javaDbRepositories = checkRepositories(scanner.javaDbRepositories, 'scanner.javaDbRepositories');
-  const ownMirror = dbRepositories.length > 0 || javaDbRepositories.length > 0;
-  const managedDatabaseMirror = scanner.managedDatabaseMirror ?? false;
-  if (managedDatabaseMirror && ownMirror) {
-    throw new Error('scanner.managedDatabaseMirror and scanner.dbRepositories / javaDbRepositories exclude each other: the scan reads one mirror');
-  }
   const maxDatabaseAge = scanner.maxDatabaseAge ?? Duration.hours(72);
   if (ms(maxDatabaseAge) % (60 * MINUTE) !== 0 || ms(maxDatabaseAge) < 6 * 60 * MINUTE) {
     throw new Error(`scanner.maxDatabaseAge must be whole hours, at least 6 (Trivy's DB is rebuilt every 6 hours), got ${maxDatabaseAge.toHumanString()}`);
@@ -315,9 +321,24 @@ export function resolveSettings(input: SettingsInput): ResolvedSettings {
   };
 }
 
-function resolveComputeMode(compute: ScanComputeSettings, region: string | undefined): ScanComputeMode {
-  // Opt-in for now: the template expectations of the EC2 default have not been migrated yet (see docs/deploy.md).
-  const mode = compute.mode ?? 'ec2';
+/**
+ * Lambda compute when the mode is not chosen, the stack's region is known at synth and offers it, the managed mirror is
+ * on (Lambda compute has no build cache: without the mirror every scan would download the DB from a public registry),
+ * and no EC2-only setting asks for EC2 (an EC2 compute type, a build or queue timeout, a scanner timeout over Lambda's
+ * 12 minutes), so a stack configured for EC2 stays on EC2. EC2 otherwise; `mode: 'ec2'` opts out.
+ */
+export function resolveComputeMode(compute: ScanComputeSettings, scanner: ScannerSettings, context: { region?: string; managedDatabaseMirror: boolean }): ScanComputeMode {
+  const { region } = context;
+  if (compute.mode === undefined) {
+    const lambdaRegion = region !== undefined && LAMBDA_COMPUTE_REGIONS.includes(region);
+    const ec2Settings =
+      (compute.computeType !== undefined && !isLambdaComputeType(compute.computeType)) ||
+      compute.buildTimeout !== undefined ||
+      compute.queuedTimeout !== undefined ||
+      (scanner.scanTimeout !== undefined && ms(scanner.scanTimeout) > ms(LAMBDA_COMPUTE_BUILD_LIMIT) - 3 * MINUTE);
+    return lambdaRegion && context.managedDatabaseMirror && !ec2Settings ? 'lambda' : 'ec2';
+  }
+  const mode = compute.mode;
   if (mode !== 'lambda' && mode !== 'ec2') throw new Error(`scanCompute.mode must be "lambda" or "ec2", got ${JSON.stringify(mode)}`);
   if (mode === 'lambda' && region !== undefined && !LAMBDA_COMPUTE_REGIONS.includes(region)) {
     throw new Error(`scanCompute.mode 'lambda': CodeBuild has no Lambda compute in ${region} (it has it in ${LAMBDA_COMPUTE_REGIONS.join(', ')}); use 'ec2'`);

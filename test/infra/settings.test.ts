@@ -94,3 +94,54 @@ describe('trivyTimeoutFlag', () => {
     expect(trivyTimeoutFlag(Duration.seconds(61))).toBe('2m');
   });
 });
+
+describe('the defaults of scan compute and the DB mirror', () => {
+  const LAMBDA_REGION = 'us-west-2';
+  const OWN_MIRROR = { dbRepositories: ['111122223333.dkr.ecr.us-west-2.amazonaws.com/mirrors/trivy-db:2'] };
+  const chosen = (input: SettingsInput) => {
+    const { compute, trivy } = resolveSettings(input);
+    return { mode: compute.mode, mirror: trivy.managedDatabaseMirror };
+  };
+
+  it('scans on Lambda compute from the managed mirror where the region is known and offers Lambda compute', () => {
+    const settings = resolveSettings({ region: LAMBDA_REGION });
+    expect({ mode: settings.compute.mode, mirror: settings.trivy.managedDatabaseMirror, computeType: settings.compute.computeType }).toEqual({ mode: 'lambda', mirror: true, computeType: codebuild.ComputeType.LAMBDA_4GB });
+    expect(settings.trivy.scanTimeout.toMinutes()).toBe(10);
+  });
+
+  it('keeps the mirror but scans on EC2 in a region without Lambda compute, and in an environment-agnostic stack', () => {
+    expect(chosen({ region: 'eu-north-1' })).toEqual({ mode: 'ec2', mirror: true });
+    expect(chosen({})).toEqual({ mode: 'ec2', mirror: true });
+  });
+
+  it('keeps an account\'s own mirror (air-gapped accounts): no managed mirror, and EC2 compute with its S3 cache', () => {
+    expect(chosen({ region: LAMBDA_REGION, scanner: OWN_MIRROR })).toEqual({ mode: 'ec2', mirror: false });
+    expect(chosen({ region: LAMBDA_REGION, scanner: { javaDbRepositories: ['111122223333.dkr.ecr.us-west-2.amazonaws.com/mirrors/trivy-java-db:1'] } })).toEqual({ mode: 'ec2', mirror: false });
+    // Lambda compute stays available to it on request.
+    expect(chosen({ region: LAMBDA_REGION, scanner: OWN_MIRROR, scanCompute: { mode: 'lambda' } })).toEqual({ mode: 'lambda', mirror: false });
+  });
+
+  it('opts out: mode ec2, or the mirror turned off (Lambda compute has no cache, so it needs the mirror by default)', () => {
+    expect(chosen({ region: LAMBDA_REGION, scanCompute: { mode: 'ec2' } })).toEqual({ mode: 'ec2', mirror: true });
+    expect(chosen({ region: LAMBDA_REGION, scanner: { managedDatabaseMirror: false } })).toEqual({ mode: 'ec2', mirror: false });
+  });
+
+  it.each<[string, SettingsInput]>([
+    ['an EC2 compute type', { scanCompute: { computeType: codebuild.ComputeType.MEDIUM } }],
+    ['a build timeout', { scanCompute: { buildTimeout: Duration.minutes(30) } }],
+    ['a queue timeout', { scanCompute: { queuedTimeout: Duration.minutes(10) } }],
+    ['a scanner timeout over 12 minutes', { scanner: { scanTimeout: Duration.minutes(15) } }],
+  ])('stays on EC2 for a stack configured with %s, as before', (_name, input) => {
+    expect(chosen({ region: LAMBDA_REGION, ...input }).mode).toBe('ec2');
+  });
+
+  it('takes Lambda compute with a Lambda compute type or a scanner timeout of 12 minutes', () => {
+    expect(chosen({ region: LAMBDA_REGION, scanCompute: { computeType: codebuild.ComputeType.LAMBDA_8GB } }).mode).toBe('lambda');
+    expect(chosen({ region: LAMBDA_REGION, scanner: { scanTimeout: Duration.minutes(12) } }).mode).toBe('lambda');
+  });
+
+  it('still refuses Lambda compute asked for where it cannot work', () => {
+    expect(() => resolveSettings({ region: 'eu-north-1', scanCompute: { mode: 'lambda' } })).toThrow(/no Lambda compute in eu-north-1/);
+    expect(() => resolveSettings({ region: LAMBDA_REGION, scanCompute: { mode: 'lambda' }, scanner: { scanTimeout: Duration.minutes(15) } })).toThrow(/at most 12 minutes, or scanCompute.mode 'ec2'/);
+  });
+});
