@@ -39,6 +39,8 @@ const KEYS = [
   'trivy-java-db-repositories',
   'trivy-checks-bundle-repository',
   'trivy-timeout-minutes',
+  'managed-database-mirror',
+  'scan-compute',
   'scan-architecture',
   'scan-compute-type',
   'scan-build-timeout-minutes',
@@ -111,6 +113,10 @@ export function gateSettingsFromContext(read: Reader): GateAppSettings {
   if (computeTypeName !== undefined && !(computeTypeName.toUpperCase() in COMPUTE_TYPES)) {
     throw new Error(`${CONTEXT_PREFIX}scan-compute-type must be one of ${Object.keys(COMPUTE_TYPES).join(', ')}, got ${JSON.stringify(computeTypeName)}`);
   }
+  const computeMode = str('scan-compute');
+  if (computeMode !== undefined && computeMode !== 'lambda' && computeMode !== 'ec2') {
+    throw new Error(`${CONTEXT_PREFIX}scan-compute must be lambda or ec2, got ${JSON.stringify(computeMode)}`);
+  }
   const architecture = str('scan-architecture');
   if (architecture !== undefined && architecture !== 'x86_64' && architecture !== 'arm64') {
     throw new Error(`${CONTEXT_PREFIX}scan-architecture must be x86_64 or arm64, got ${JSON.stringify(architecture)}`);
@@ -141,8 +147,10 @@ export function gateSettingsFromContext(read: Reader): GateAppSettings {
       javaDbRepositories: list('trivy-java-db-repositories'),
       checksBundleRepository: str('trivy-checks-bundle-repository'),
       scanTimeout: trivyTimeout,
+      managedDatabaseMirror: bool('managed-database-mirror'),
     },
     scanCompute: {
+      mode: computeMode,
       architecture: architecture as 'x86_64' | 'arm64' | undefined,
       computeType: computeTypeName === undefined ? undefined : COMPUTE_TYPES[computeTypeName.toUpperCase()],
       buildTimeout: minutes('scan-build-timeout-minutes'),

@@ -88,6 +88,11 @@ describe('gateSettingsFromContext', () => {
     expect(fromMap({}).gate.maxReportSize).toBeUndefined();
   });
 
+  it('opts out of Lambda compute and the managed DB mirror, or asks for them', () => {
+    expect(fromMap({ 'scan-compute': 'ec2', 'managed-database-mirror': 'false' }).gate).toMatchObject({ scanCompute: { mode: 'ec2' }, scanner: { managedDatabaseMirror: false } });
+    expect(fromMap({ 'scan-compute': 'lambda', 'managed-database-mirror': true }).gate).toMatchObject({ scanCompute: { mode: 'lambda' }, scanner: { managedDatabaseMirror: true } });
+  });
+
   it('takes the customer managed key of the assets bucket', () => {
     const key = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
     expect(fromMap({ 'assets-kms-key-arn': key }).gate.assetsKeyArn).toBe(key);
@@ -103,6 +108,8 @@ describe('gateSettingsFromContext', () => {
     ['a zero where at least 1 is needed', { 'scan-concurrency': 0 }, /fargate-gate:scan-concurrency must be a whole number of at least 1/],
     ['an unknown compute type', { 'scan-compute-type': 'HUGE' }, /scan-compute-type must be one of SMALL, MEDIUM, LARGE, X_LARGE, X2_LARGE/],
     ['an unknown architecture', { 'scan-architecture': 'amd64' }, /scan-architecture must be x86_64 or arm64/],
+    ['an unknown scan compute', { 'scan-compute': 'fargate' }, /fargate-gate:scan-compute must be lambda or ec2, got "fargate"/],
+    ['a mirror switch that is not a boolean', { 'managed-database-mirror': 'off' }, /fargate-gate:managed-database-mirror must be true or false, got "off"/],
     ['a log retention CloudWatch does not offer', { 'log-retention-days': '45' }, /log-retention-days must be a CloudWatch Logs retention/],
     ['an unknown removal policy', { 'removal-policy': 'snapshot' }, /removal-policy must be retain or destroy/],
     ['a list given as an object', { clusters: { prod: true } }, /fargate-gate:clusters must be a comma-separated string or a list of strings/],

@@ -18,7 +18,8 @@ type RuleName = 'FargateTaskStarting' | 'RunTaskCall' | 'ScanBuildState' | 'Imag
 /** The deployed event pattern of one rule, with intrinsics resolved as CloudFormation would in the test account. */
 function patternOf(template: Template, rule: RuleName): Record<string, unknown> {
   const rules = template.findResources('AWS::Events::Rule');
-  const projectId = Object.keys(template.findResources('AWS::CodeBuild::Project'))[0];
+  // The scan project (the managed DB mirror, on by default, has a refresh project too).
+  const projectId = Object.keys(template.findResources('AWS::CodeBuild::Project')).find((id) => id.startsWith('GateScanProject'))!;
   const entry = Object.entries(rules).find(([logicalId]) => logicalId.startsWith(`Gate${rule}`));
   if (!entry) throw new Error(`no rule ${rule}; rules are ${Object.keys(rules).join(', ')}`);
   const pattern = resolveIntrinsics(entry[1].Properties.EventPattern, { ...TEST_ENV, refs: { [projectId]: PROJECT_NAME } }) as Record<string, unknown>;

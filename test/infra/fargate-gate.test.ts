@@ -24,13 +24,18 @@ function logicalId(template: Template, type: string, prefix: string): string {
   return id;
 }
 
+/** The scan project (the managed DB mirror, on by default, adds a refresh project). */
+function scanProjectOf(template: Template) {
+  return template.findResources('AWS::CodeBuild::Project')[logicalId(template, 'AWS::CodeBuild::Project', 'GateScanProject')];
+}
+
 function projectEnvironment(template: Template): Record<string, unknown> {
-  const project = Object.values(template.findResources('AWS::CodeBuild::Project'))[0];
+  const project = scanProjectOf(template);
   return Object.fromEntries((project.Properties.Environment.EnvironmentVariables as { Name: string; Value: unknown }[]).map((v) => [v.Name, v.Value]));
 }
 
 function buildspecOf(template: Template): { document: Record<string, unknown>; reportKeys: unknown[] } {
-  const project = Object.values(template.findResources('AWS::CodeBuild::Project'))[0];
+  const project = scanProjectOf(template);
   // The buildspec is JSON with the report group ARN spliced in by Fn::Join.
   const parts = project.Properties.Source.BuildSpec['Fn::Join'][1] as unknown[];
   const placeholders: unknown[] = [];
@@ -178,8 +183,11 @@ describe('dead-letter queues', () => {
   });
 });
 
-describe('scan project', () => {
-  const template = gate();
+describe('scan project on EC2 compute (scanCompute.mode: ec2)', () => {
+  // EC2 is the default where Lambda compute is not (another region, an environment-agnostic stack); the test region has
+  // Lambda compute, so EC2 is asked for here, without the managed DB mirror (Trivy's own download, cached in S3). The
+  // defaults are tested in the describe for Lambda compute below and in vulnerability-db-mirror.test.ts.
+  const template = gate({ scanCompute: { mode: 'ec2' }, scanner: { managedDatabaseMirror: false } });
 
   it('runs the buildspec with no source, no artifacts, no privileged mode, on the AL2023 x86_64 image', () => {
     template.hasResourceProperties('AWS::CodeBuild::Project', {
@@ -323,7 +331,8 @@ describe('functions', () => {
       [GATE_ENV.reportPrefix]: 'reports/',
       [GATE_ENV.eventBusName]: 'default',
       [GATE_ENV.verdictTtlDays]: '14',
-      [GATE_ENV.scanTimeoutMinutes]: '55',
+      // Lambda compute (the default here): 30 minutes of queue allowance + 15 of build + 5 of margin.
+      [GATE_ENV.scanTimeoutMinutes]: '50',
       [GATE_ENV.logLevel]: 'info',
     });
     expect(variables).not.toHaveProperty('NODE_OPTIONS');
@@ -499,8 +508,9 @@ describe('notifications', () => {
   it('use an existing topic by ARN without creating one', () => {
     const withTopic = synthGate({}, { notificationTopicArn: 'arn:aws:sns:us-west-2:111122223333:platform-alerts' }).template;
     withTopic.resourceCountIs('AWS::SNS::Topic', 0);
+    // The gate's five alarms and the managed DB mirror's three (stale DB, stale Java DB, failed refresh).
     expect(Object.values(withTopic.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties.AlarmActions)).toEqual(
-      Array(5).fill(['arn:aws:sns:us-west-2:111122223333:platform-alerts']),
+      Array(8).fill(['arn:aws:sns:us-west-2:111122223333:platform-alerts']),
     );
     const rule = withTopic.findResources('AWS::Events::Rule')[logicalId(withTopic, 'AWS::Events::Rule', 'GateVerdictNotifications')];
     expect(rule.Properties.Targets[0].Arn).toBe('arn:aws:sns:us-west-2:111122223333:platform-alerts');
@@ -513,8 +523,11 @@ describe('notifications', () => {
 });
 
 describe('alarms', () => {
+  /** The gate's own alarms; the managed DB mirror's are tested in vulnerability-db-mirror.test.ts. */
   function alarms(template: Template) {
-    return Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
+    return Object.entries(template.findResources('AWS::CloudWatch::Alarm'))
+      .filter(([id]) => !id.startsWith('GateVulnerabilityDbMirror'))
+      .map(([, a]) => a.Properties);
   }
 
   it('fire on the first dead-lettered event, function error and failed scan build', () => {
@@ -557,7 +570,8 @@ describe('lifecycle hook', () => {
 
   it('can be left out', () => {
     const template = gate({ lifecycleHook: false });
-    template.resourceCountIs('AWS::Lambda::Function', 1);
+    // The gate function only; the others belong to the managed DB mirror's deploy-time first refresh.
+    expect(Object.keys(template.findResources('AWS::Lambda::Function')).filter((id) => !id.startsWith('GateVulnerabilityDbMirrorFirstRefresh'))).toEqual([expect.stringMatching(/^GateGateFunction/)]);
     expect(Object.keys(template.findResources('AWS::IAM::Role')).some((id) => id.startsWith('GateHookInvokeRole'))).toBe(false);
     expect(Object.keys(template.toJSON().Outputs)).not.toContain('HookFunctionArn');
     expect(Object.keys(template.toJSON().Outputs)).not.toContain('HookInvokeRoleArn');
@@ -617,6 +631,14 @@ describe('environment-agnostic synth', () => {
 
 describe('scan project on Lambda compute (scanCompute.mode: lambda)', () => {
   const { template } = synthGate({ scanCompute: { mode: 'lambda' } });
+
+  it('is the default in a region with Lambda compute, with the managed DB mirror; EC2 elsewhere and in an agnostic stack', () => {
+    const typeOf = (t: Template) => scanProjectOf(t).Properties.Environment.Type;
+    expect(typeOf(gate())).toBe('LINUX_LAMBDA_CONTAINER');
+    expect(typeOf(synthGate({}, { env: { account: TEST_ENV.account, region: 'eu-north-1' } }).template)).toBe('LINUX_CONTAINER');
+    expect(typeOf(synthGate({}, { env: 'agnostic' }).template)).toBe('LINUX_CONTAINER');
+    expect(typeOf(gate({ scanCompute: { mode: 'ec2' } }))).toBe('LINUX_CONTAINER');
+  });
   const scanProject = () => {
     const id = logicalId(template, 'AWS::CodeBuild::Project', 'GateScanProject');
     return template.findResources('AWS::CodeBuild::Project')[id];

@@ -93,7 +93,8 @@ describe('gate function role', () => {
 
   it('starts and reads builds of the scan project only', () => {
     const template = gate();
-    const projectId = Object.keys(template.findResources('AWS::CodeBuild::Project'))[0];
+    // The scan project, not the managed DB mirror's refresh project (on by default), which the gate may not touch.
+    const projectId = Object.keys(template.findResources('AWS::CodeBuild::Project')).find((id) => id.startsWith('GateScanProject'));
     const statements = roleStatements(template, 'GateGateFunctionRole');
     const start = statementWith(statements, 'codebuild:StartBuild');
     expect(asList(start.Action)).toEqual(['codebuild:StartBuild']);
@@ -205,7 +206,8 @@ describe('hook invoke role', () => {
 
 describe('scan role', () => {
   it('pulls from every repository of the account and region by default, and authenticates with GetAuthorizationToken on "*"', () => {
-    const statements = roleStatements(gate(), 'GateScanRole');
+    // Without the managed DB mirror, whose own pull statement vulnerability-db-mirror.test.ts checks.
+    const statements = roleStatements(gate({ scanner: { managedDatabaseMirror: false } }), 'GateScanRole');
     const pull = statementWith(statements, 'ecr:BatchGetImage');
     expect(asList(pull.Action).sort()).toEqual(['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer']);
     expect(asList(pull.Resource)).toEqual(['arn:aws:ecr:us-west-2:111122223333:repository/*']);
@@ -231,7 +233,8 @@ describe('scan role', () => {
   });
 
   it('writes only under its own prefixes of the reports bucket, and deletes nothing', () => {
-    const template = gate();
+    // On EC2 compute, which has the S3 cache of the scanner DB (Lambda compute has none: fargate-gate.test.ts).
+    const template = gate({ scanCompute: { mode: 'ec2' } });
     const bucketId = Object.keys(template.findResources('AWS::S3::Bucket')).find((id) => id.startsWith('GateReports'));
     const statements = roleStatements(template, 'GateScanRole');
     const s3Statements = statements.filter((s) => asList(s.Action).some((a) => a.startsWith('s3:')));
@@ -248,7 +251,7 @@ describe('scan role', () => {
   });
 
   it('may list the scanner cache prefix only, so a first build without a cache archive gets a 404', () => {
-    const template = gate();
+    const template = gate({ scanCompute: { mode: 'ec2' } });
     const bucketId = Object.keys(template.findResources('AWS::S3::Bucket')).find((id) => id.startsWith('GateReports'));
     const list = statementWith(roleStatements(template, 'GateScanRole'), 's3:ListBucket');
     expect(list).toMatchObject({ Resource: `<${bucketId}.Arn>`, Condition: { StringLike: { 's3:prefix': ['trivy-cache/*'] } } });
@@ -296,7 +299,7 @@ describe('scan role', () => {
 });
 
 describe('every role', () => {
-  it('has no wildcard action and no "*" resource beyond the two AWS offers no alternative to', () => {
+  it('has no wildcard action and no "*" resource beyond the three AWS offers no alternative to', () => {
     const template = gate({ clusters: ['prod'] });
     // Inline and customer managed policies alike (StartScanBuilds is a managed policy).
     const policies = { ...template.findResources('AWS::IAM::Policy'), ...template.findResources('AWS::IAM::ManagedPolicy') };
@@ -304,7 +307,10 @@ describe('every role', () => {
     const statements = Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
     expect(statements.flatMap((s) => asList(s.Action)).filter((a) => a.includes('*'))).toEqual([]);
     const star = statements.filter((s) => asList(s.Resource).includes('*')).flatMap((s) => asList(s.Action));
-    expect([...new Set(star)].sort()).toEqual(['ecr:GetAuthorizationToken', 'ecs:DescribeTaskDefinition']);
+    // cloudwatch:PutMetricData: the managed DB mirror's refresh job (on by default), held to the gate's namespace by a condition.
+    expect([...new Set(star)].sort()).toEqual(['cloudwatch:PutMetricData', 'ecr:GetAuthorizationToken', 'ecs:DescribeTaskDefinition']);
+    const metrics = statements.filter((s) => asList(s.Action).includes('cloudwatch:PutMetricData'));
+    expect(metrics.map((s) => s.Condition)).toEqual([{ StringEquals: { 'cloudwatch:namespace': 'FargateGate' } }]);
     expect(Object.values(template.findResources('AWS::IAM::Role')).flatMap((r) => r.Properties.ManagedPolicyArns ?? [])).toEqual([]);
   });
 });
