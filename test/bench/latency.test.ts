@@ -118,7 +118,9 @@ describe('simulateLatency', () => {
 
 describe('latencyStackOf', () => {
   it('reads the compute mode and the mirror from the resolved settings, not from a second copy of the defaults', () => {
-    expect(latencyStackOf(resolveSettings({ region: 'us-east-1' }))).toEqual({ computeMode: 'ec2', mirror: false, concurrentBuildLimit: 3 });
+    // The defaults in a region with CodeBuild Lambda compute: Lambda compute reading the managed DB mirror (infra/settings.ts).
+    expect(latencyStackOf(resolveSettings({ region: 'us-east-1' }))).toEqual({ computeMode: 'lambda', mirror: true, concurrentBuildLimit: 3 });
+    expect(latencyStackOf(resolveSettings({ region: 'eu-north-1' }))).toEqual({ computeMode: 'ec2', mirror: true, concurrentBuildLimit: 3 });
     expect(latencyStackOf(resolveSettings({ region: 'us-east-1', scanCompute: { mode: 'lambda' }, scanner: { managedDatabaseMirror: true } }))).toEqual({ computeMode: 'lambda', mirror: true, concurrentBuildLimit: 3 });
     expect(latencyStackOf(resolveSettings({ region: 'us-east-1', scanner: { managedDatabaseMirror: false }, scanCompute: { mode: 'ec2', concurrentBuildLimit: 5 } }))).toEqual({
       computeMode: 'ec2',
