@@ -205,7 +205,7 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     .description('Run the real gate handlers over a scenario on the in-memory backend (no AWS account needed).')
     .requiredOption('-s, --scenario <FILE>', 'scenario JSON file (see examples/scenarios/README.md)')
     .addOption(new Option('-f, --format <FORMAT>', 'output format').choices(['timeline', 'json']).default('timeline'))
-    .option('--logs', "print the gate functions' own log stream instead of the timeline: pino JSON lines and EMF metrics, stamped with simulated time")
+    .option('--logs', "print the gate functions' own log stream instead of the timeline: JSON log lines and EMF metrics, stamped with simulated time")
     .option('-v, --verbose', 'list routine ignored events one by one (timeline); include debug lines (--logs)')
     .action(async (options: { scenario: string; format: 'timeline' | 'json'; logs?: boolean; verbose?: boolean }) => {
       // Loaded lazily: evaluate in a CI pipeline should not pay for the simulator.

@@ -122,7 +122,7 @@ export function renderTimeline(result: ScenarioResult, options: TimelineOptions 
 }
 
 /**
- * The gate's own log stream, as CloudWatch Logs holds it for its functions: one JSON document a line, pino lines and
+ * The gate's own log stream, as CloudWatch Logs holds it for its functions: one JSON document a line, log lines and
  * EMF metric documents, in the order written and stamped with simulated time. Debug lines only when `verbose` (a
  * deployment's LOG_LEVEL is info unless changed).
  */

@@ -7,7 +7,7 @@ import { loadScenario } from './simulate-scenario';
 export interface SimulateOptions {
   scenario: string;
   format: 'timeline' | 'json';
-  /** Print the gate's own log stream (pino JSON lines and EMF metrics, in simulated time) instead of the timeline. */
+  /** Print the gate's own log stream (JSON log lines and EMF metrics, in simulated time) instead of the timeline. */
   logs?: boolean;
   /** List routine ignored events one by one (the timeline), debug lines too (the logs). */
   verbose?: boolean;

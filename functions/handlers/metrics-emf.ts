@@ -7,7 +7,7 @@ import type { MetricsPort } from '../core/ports';
  *
  * Hand-written rather than @aws-lambda-powertools/metrics: the port needs two operations (count, timing) and
  * a flush, the format is a small documented JSON shape, and Powertools Metrics would add a dependency tree, its
- * own lifecycle (publishStoredMetrics, cold-start metric, service dimension) and its own logger next to pino.
+ * own lifecycle (publishStoredMetrics, cold-start metric, service dimension) and its own logger next to the gate's JSON logger.
  */
 
 /** Limits of one EMF document: 100 metrics per directive, 30 dimensions per set, 100 values per metric. */

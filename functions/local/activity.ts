@@ -121,7 +121,7 @@ export type TimelineEntry =
   | GateLogLine;
 
 /**
- * One line the gate's functions wrote to their log (pino JSON, or an EMF metrics document), as CloudWatch Logs
+ * One line the gate's functions wrote to their log (a JSON log line, or an EMF metrics document), as CloudWatch Logs
  * would hold it: `text` verbatim, `record` its parsed fields ({} when it is not JSON).
  */
 export interface GateLogLine {
