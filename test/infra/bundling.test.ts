@@ -73,6 +73,32 @@ describe('real bundling', () => {
     expect(code).toContain('AWS_ACCESS_KEY_ID');
   });
 
+  it.each(['GateGateFunction', 'GateHookFunction'])("%s bundle carries no pino and none of zod's locales but its English default", (prefix) => {
+    const code = readFileSync(join(functionAssetDir(prefix), 'index.js'), 'utf8');
+    // pino names its internal symbols `pino.*` (Symbol("pino.chindings") and the like); the gate's own logger has none.
+    expect(code).not.toMatch(/pino\.[a-zA-Z]/);
+    // zod's German locale ("Ungültige Eingabe") stands for every locale but English, which zod's classic API sets up and the messages need.
+    expect(code).not.toContain('Ungültige');
+    expect(code).toContain('Invalid input');
+  });
+
+  it("the hook bundle's logger writes one JSON line to stdout as the function runs, with the error serialized", () => {
+    // Without the construct's environment the gate cannot be built: the hook answers FAILED and says why in its log.
+    const dir = functionAssetDir('GateHookFunction');
+    const run = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(join(dir, 'index.js'))}).handler({}).then((r) => process.stderr.write(JSON.stringify(r)))`], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH },
+    });
+    expect(JSON.parse(run.stderr)).toEqual({ hookStatus: 'FAILED' });
+    const lines = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, any>);
+    const logged = lines.filter((line) => line.msg !== undefined);
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toMatchObject({ level: 'error', service: 'fargate-gate', hookStatus: 'FAILED', policyLoaded: false, err: { type: 'Error' } });
+    expect(logged[0].err.message).toMatch(/environment variable GATE_\w+ is required/);
+    expect(Date.parse(logged[0].time)).not.toBeNaN();
+  });
+
   it('ships the evaluator as one CommonJS file and the policy as its own object', () => {
     const evaluatorKey = projectVariable('GATE_EVALUATOR_URL').replace(/^s3:\/\/[^/]+\//, '');
     const policyKey = projectVariable('GATE_POLICY_URL').replace(/^s3:\/\/[^/]+\//, '');
