@@ -1,5 +1,6 @@
 import { canonicalVulnerabilityId } from './ids';
 import type { FixState, MisconfigurationFinding, SecretFinding, SecretLocation, VulnerabilityFinding } from './model';
+import { TupleMap } from './tuple-map';
 import { defined } from './values';
 import { severityRank, type Severity } from '../severity';
 
@@ -34,8 +35,8 @@ const fixPreference = (state: FixState) => {
 const isCve = (canonicalId: string) => canonicalId.startsWith('CVE-');
 
 /** Where a vulnerability sits, for the normalisers: package, installed version, report target and path. */
-function occurrenceKey(finding: VulnerabilityFinding): string {
-  return `${finding.package.name}${SEP}${finding.package.installedVersion ?? ''}${SEP}${finding.target ?? ''}${SEP}${finding.package.path ?? ''}`;
+function occurrenceKey(finding: VulnerabilityFinding): string[] {
+  return [finding.package.name, finding.package.installedVersion ?? '', finding.target ?? '', finding.package.path ?? ''];
 }
 
 /**
@@ -46,6 +47,12 @@ function occurrenceKey(finding: VulnerabilityFinding): string {
  */
 export function dedupeVulnerabilities(findings: readonly VulnerabilityFinding[]): VulnerabilityFinding[] {
   return mergeVulnerabilities(findings, occurrenceKey);
+}
+
+/** One package occurrence: how many findings sit there, and (when more than one) its clusters by id. */
+interface Occurrence {
+  count: number;
+  byId?: Map<string, Cluster[]>;
 }
 
 class Cluster {
@@ -59,30 +66,46 @@ class Cluster {
 }
 
 /**
- * Merges findings of the same occurrence (`occurrence` gives its key) that are one vulnerability: when one's id is
+ * Merges findings of the same occurrence (`occurrence` gives its key, a tuple of strings) that are one vulnerability: when one's id is
  * the other's id or one of its aliases. Sharing only an alias is not enough (a Debian DSA or one GitHub advisory
  * covers several CVEs), and two different CVEs are never merged. The merged finding keeps the first one's position,
  * the highest severity, the most useful fix state (with its fixed version), every id as an alias, and a canonical
  * id that prefers a CVE. Findings left alone are returned as they are; inputs are never changed. Linear in the
  * number of ids.
  */
-export function mergeVulnerabilities(findings: readonly VulnerabilityFinding[], occurrence: (finding: VulnerabilityFinding) => string): VulnerabilityFinding[] {
-  const groups = findings.map(occurrence);
-  const groupSizes = new Map<string, number>();
-  for (const group of groups) groupSizes.set(group, (groupSizes.get(group) ?? 0) + 1);
+export function mergeVulnerabilities(findings: readonly VulnerabilityFinding[], occurrence: (finding: VulnerabilityFinding) => readonly string[]): VulnerabilityFinding[] {
+  return mergeVulnerabilityOccurrences(findings, occurrence).merged;
+}
+
+export interface MergedVulnerabilities {
+  merged: VulnerabilityFinding[];
+  /**
+   * Those of `merged` whose occurrence holds other findings too. Only these can share their id and occurrence with
+   * another of `merged`: a finding alone in its occurrence is unique by it, and whoever keys findings by id and
+   * occurrence need not index it.
+   */
+  shared: ReadonlySet<VulnerabilityFinding>;
+}
+
+/** `mergeVulnerabilities`, saying which results came from an occurrence of several findings. */
+export function mergeVulnerabilityOccurrences(findings: readonly VulnerabilityFinding[], occurrence: (finding: VulnerabilityFinding) => readonly string[]): MergedVulnerabilities {
+  const byOccurrence = new TupleMap<Occurrence>();
+  const occurrences = findings.map((finding) => {
+    const entry = byOccurrence.getOrCreate(occurrence(finding), () => ({ count: 0 }));
+    entry.count += 1;
+    return entry;
+  });
   // A finding alone in its occurrence has nothing to merge with: it keeps its place as it is, without the index
   // below (most findings of a large report are alone, and indexing each one dominated the engine's time).
   const slots: (VulnerabilityFinding | Cluster)[] = [];
-  // Clusters by occurrence, then by id.
-  const byOccurrence = new Map<string, Map<string, Cluster[]>>();
   findings.forEach((finding, index) => {
-    const group = groups[index];
-    if (groupSizes.get(group) === 1) {
+    const group = occurrences[index];
+    if (group.count === 1) {
       slots.push(finding);
       return;
     }
-    let byId = byOccurrence.get(group);
-    if (!byId) byOccurrence.set(group, (byId = new Map()));
+    // Clusters of the occurrence, by id.
+    const byId = (group.byId ??= new Map());
     const primary = canonicalVulnerabilityId(finding.id);
     const ids = [primary, ...finding.aliases.map(canonicalVulnerabilityId).filter((id) => id !== '')];
     const primaryIsCve = isCve(primary);
@@ -90,7 +113,7 @@ export function mergeVulnerabilities(findings: readonly VulnerabilityFinding[], 
     for (const id of ids) {
       const candidates = byId.get(id);
       if (candidates === undefined) continue;
-      target = candidates.find((cluster) => (id === primary || cluster.primaries.has(id)) && !(primaryIsCve && cluster.cve !== undefined && cluster.cve !== primary));
+      target = candidates.find((cluster: Cluster) => (id === primary || cluster.primaries.has(id)) && !(primaryIsCve && cluster.cve !== undefined && cluster.cve !== primary));
       if (target) break;
     }
     if (!target) {
@@ -108,7 +131,14 @@ export function mergeVulnerabilities(findings: readonly VulnerabilityFinding[], 
       else byId.set(id, [target]);
     }
   });
-  return slots.map((slot) => (!(slot instanceof Cluster) ? slot : slot.members.length === 1 ? slot.members[0] : mergeCluster(slot.members)));
+  const shared = new Set<VulnerabilityFinding>();
+  const merged = slots.map((slot) => {
+    if (!(slot instanceof Cluster)) return slot;
+    const finding = slot.members.length === 1 ? slot.members[0] : mergeCluster(slot.members);
+    shared.add(finding);
+    return finding;
+  });
+  return { merged, shared };
 }
 
 function mergeCluster(members: readonly VulnerabilityFinding[]): VulnerabilityFinding {

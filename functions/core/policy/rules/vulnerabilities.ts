@@ -1,6 +1,7 @@
-import { mergeVulnerabilities } from '../../findings/dedupe';
+import { mergeVulnerabilityOccurrences } from '../../findings/dedupe';
 import { canonicalVulnerabilityId } from '../../findings/ids';
 import { dateMs } from '../../findings/exploit';
+import { TupleMap } from '../../findings/tuple-map';
 import type { ExploitSource, VulnerabilityFinding } from '../../findings/model';
 import type { RuleAction, Violation } from '../../result/model';
 import { isAtLeast, SEVERITIES, type Severity } from '../../severity';
@@ -9,14 +10,21 @@ import type { CompiledPolicy } from '../compile';
 const stricter = (a: RuleAction | undefined, b: RuleAction): RuleAction => (a === 'deny' || b === 'deny' ? 'deny' : 'warn');
 
 /** A package occurrence: Trivy repeats a CVE per result target, so the purl or path says where, not the target. */
-function occurrenceKey(finding: VulnerabilityFinding): string {
+function occurrenceKey(finding: VulnerabilityFinding): string[] {
   const p = finding.package;
-  return `${p.name}\u0000${p.installedVersion ?? ''}\u0000${p.purl ?? p.path ?? finding.target ?? ''}`;
+  return [p.name, p.installedVersion ?? '', p.purl ?? p.path ?? finding.target ?? ''];
 }
 
 /** One finding per vulnerability and package occurrence. */
-function findingKey(finding: VulnerabilityFinding): string {
-  return `${canonicalVulnerabilityId(finding.id)}\u0000${occurrenceKey(finding)}`;
+function findingKey(finding: VulnerabilityFinding): string[] {
+  const p = finding.package;
+  return [canonicalVulnerabilityId(finding.id), p.name, p.installedVersion ?? '', p.purl ?? p.path ?? finding.target ?? ''];
+}
+
+/** What one finding key has been judged to so far: its violation, and the severities it was counted under. */
+interface KeyState {
+  violation?: Violation;
+  countedAs?: Set<Severity>;
 }
 
 export interface VulnerabilityJudgement {
@@ -43,19 +51,22 @@ export function vulnerabilityViolations(compiled: CompiledPolicy, findings: read
   const exposed = judgement.publicExposure ? rule.exposure?.public : undefined;
   const asOfMs = judgement.asOf?.getTime();
   const denyIds = compiled.vulnerabilityDenyIds;
-  const counted = new Map<Severity, Set<string>>();
-  const byKey = new Map<string, Violation>();
+  // Distinct finding keys per severity, for maxCounts; the violations in the order their keys were first judged.
+  const counted = new Map<Severity, number>();
+  const byKey = new TupleMap<KeyState>();
+  const violations: Violation[] = [];
   const affected = findings.filter((finding) => finding.fixState !== 'not_affected');
 
-  for (const finding of mergeVulnerabilities(affected, occurrenceKey)) {
+  const { merged, shared } = mergeVulnerabilityOccurrences(affected, occurrenceKey);
+  for (const finding of merged) {
     const severity = finding.severity === 'unknown' ? rule.treatUnknownAs : finding.severity;
-    const key = findingKey(finding);
-    if (rule.maxCounts?.[severity] !== undefined) {
-      let keys = counted.get(severity);
-      if (!keys) counted.set(severity, (keys = new Set()));
-      keys.add(key);
+    // A finding alone in its occurrence has a key no other finding has: only the others are indexed.
+    const state: KeyState = shared.has(finding) ? byKey.getOrCreate(findingKey(finding), () => ({})) : {};
+    if (rule.maxCounts?.[severity] !== undefined && !state.countedAs?.has(severity)) {
+      (state.countedAs ??= new Set()).add(severity);
+      counted.set(severity, (counted.get(severity) ?? 0) + 1);
     }
-    if (byKey.has(key)) continue;
+    if (state.violation !== undefined) continue;
 
     const fixable = finding.fixState === 'fixed';
     let action: RuleAction | undefined;
@@ -93,7 +104,7 @@ export function vulnerabilityViolations(compiled: CompiledPolicy, findings: read
       }
     }
     if (!action) continue;
-    byKey.set(key, {
+    state.violation = {
       rule: 'vulnerabilities',
       kind: 'vulnerability',
       id: finding.id,
@@ -123,14 +134,14 @@ export function vulnerabilityViolations(compiled: CompiledPolicy, findings: read
         fixPublishedAt: fixable ? finding.fixPublishedAt : undefined,
         fixAgeDays,
       },
-    });
+    };
+    violations.push(state.violation);
   }
 
-  const violations = [...byKey.values()];
   if (rule.maxCounts) {
     for (const severity of [...SEVERITIES].reverse()) {
       const max = rule.maxCounts[severity];
-      const count = counted.get(severity)?.size ?? 0;
+      const count = counted.get(severity) ?? 0;
       if (max === undefined || count <= max) continue;
       violations.push({
         rule: 'vulnerabilities',
