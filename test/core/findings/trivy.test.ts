@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+import { assertProperty } from '../../support/property';
 import { normaliseTrivyReport } from '../../../functions/core/findings/trivy';
 import type { ScanReport, VulnerabilityFinding } from '../../../functions/core/findings/model';
 import { fixtureJson, inputErrorOf, invariantViolations } from './support';
@@ -473,5 +475,106 @@ describe('normaliseTrivyReport: what was scanned (artifact)', () => {
     expect(normaliseTrivyReport(doc, 'r.json').artifact).toEqual({ kind: 'image' });
     for (const key of ['ImageID', 'ImageConfig', 'RepoDigests']) delete doc.Metadata[key];
     expect(normaliseTrivyReport(doc, 'r.json').artifact).toEqual({ kind: 'unstated' });
+  });
+});
+
+describe('normaliseTrivyReport: the quick read of vulnerabilities gives what zod gives', () => {
+  /**
+   * A vulnerability with an own `constructor` key is one the quick read leaves to zod (which drops the unknown key), so
+   * the same report with that key added is read by zod alone: the two outcomes (report, or error message) must match.
+   */
+  function outcome(report: unknown): unknown {
+    try {
+      return normaliseTrivyReport(report, 'r.json');
+    } catch (error) {
+      return { error: (error as Error).message };
+    }
+  }
+  const field = fc.oneof(
+    fc.constant(undefined),
+    fc.constant(null),
+    fc.constantFrom('', '  ', 'CVE-2024-1', ' cve-2024-2 ', 'HIGH', 'critical', 'fixed', 'will_not_fix', 'nvd', 'x'),
+    fc.string({ maxLength: 6 }),
+    fc.integer({ min: -1, max: 5 }),
+    fc.boolean(),
+    fc.array(fc.oneof(fc.string({ maxLength: 4 }), fc.integer(), fc.constant(null)), { minLength: 1, maxLength: 2 }),
+    fc.constant([]),
+    fc.dictionary(fc.constantFrom('PURL', 'nvd', 'ghsa', '__proto__', 'constructor'), fc.oneof(fc.integer({ min: 0, max: 4 }), fc.string({ maxLength: 4 }), fc.constant(null)), { minKeys: 1 }),
+    fc.record({ PURL: fc.oneof(fc.integer(), fc.boolean(), fc.string({ maxLength: 4 })) }),
+  );
+  const vulnerability = fc.record(
+    {
+      VulnerabilityID: field,
+      PkgName: field,
+      VendorIDs: field,
+      PkgPath: field,
+      PkgIdentifier: field,
+      InstalledVersion: field,
+      FixedVersion: field,
+      Status: field,
+      Severity: field,
+      SeveritySource: field,
+      VendorSeverity: field,
+      Title: field,
+      PrimaryURL: field,
+    },
+    { requiredKeys: [] },
+  );
+  const wellFormed = fc.record({
+    VulnerabilityID: fc.constantFrom('CVE-2024-1', ' GHSA-aaaa-bbbb-cccc ', 'CVE-2024-2'),
+    PkgName: fc.constantFrom('openssl', ' zlib '),
+    InstalledVersion: fc.constantFrom('1.0', ''),
+    Severity: fc.constantFrom('HIGH', 'LOW', 'SEVERE', ''),
+    SeveritySource: fc.constant('nvd'),
+    VendorSeverity: fc.constant({ nvd: 3 }),
+    Status: fc.constantFrom('fixed', 'affected', 'odd'),
+    FixedVersion: fc.constantFrom('1.1', undefined),
+    VendorIDs: fc.constantFrom(undefined, null, ['DSA-1'], ['CVE-2024-1']),
+    PkgIdentifier: fc.constantFrom(undefined, null, { PURL: 'pkg:deb/debian/openssl@1.0' }),
+  });
+
+  // A well-formed vulnerability with one field (any of the declared ones, or an undeclared one) set to any value.
+  const oneFieldOff = fc
+    .tuple(wellFormed, fc.constantFrom('VulnerabilityID', 'PkgName', 'VendorIDs', 'PkgPath', 'PkgIdentifier', 'InstalledVersion', 'FixedVersion', 'Status', 'Severity', 'SeveritySource', 'VendorSeverity', 'Title', 'PrimaryURL', 'Other'), field)
+    .map(([v, key, value]) => ({ ...v, [key]: value }));
+
+  const base = { VulnerabilityID: 'CVE-2024-1', PkgName: 'openssl', InstalledVersion: '1.0', Severity: '', SeveritySource: 'nvd', VendorSeverity: { nvd: 3 } };
+  const single = (vulnerability: object) => ({ SchemaVersion: 2, ArtifactName: 'img', Results: [{ Target: 't', Vulnerabilities: [vulnerability] }] });
+  it.each([
+    ['a padded id', { VulnerabilityID: ' cve-2024-1 ' }],
+    ['a blank id', { VulnerabilityID: '  ' }],
+    ['a numeric package name', { PkgName: 5 }],
+    ['a numeric title', { Title: 5 }],
+    ['an object severity', { Severity: {} }],
+    ['a vendor id that is not text', { VendorIDs: ['DSA-1', 7] }],
+    ['vendor ids that are not a list', { VendorIDs: 'DSA-1' }],
+    ['a numeric purl', { PkgIdentifier: { PURL: 1 } }],
+    ['a package identifier that is a list', { PkgIdentifier: [] }],
+    ['vendor severities that are a list', { VendorSeverity: [3] }],
+    ['a vendor severity under __proto__', { SeveritySource: '__proto__', VendorSeverity: JSON.parse('{"__proto__": 4}') }],
+    ['a vendor severity under constructor', { SeveritySource: 'constructor', VendorSeverity: { constructor: 4 } }],
+    ['nulls where Go writes nil', { VendorIDs: null, PkgIdentifier: null, VendorSeverity: null, Title: null }],
+  ])('%s', (_name, change) => {
+    const vulnerability = { ...base, ...change };
+    expect(outcome(single(vulnerability))).toEqual(outcome(single({ ...vulnerability, constructor: 'x' })));
+  });
+
+  it('for any vulnerabilities, well-formed or not', () => {
+    assertProperty(
+      fc.property(fc.array(fc.array(fc.oneof({ arbitrary: wellFormed, weight: 1 }, { arbitrary: oneFieldOff, weight: 8 }, { arbitrary: vulnerability, weight: 1 }), { minLength: 1, maxLength: 2 }), { minLength: 1, maxLength: 2 }), (results) => {
+        const report = (forceZod: boolean) => ({
+          SchemaVersion: 2,
+          ArtifactName: 'img',
+          ArtifactType: 'container_image',
+          Results: results.map((vulnerabilities, i) => ({
+            Target: `t${i}`,
+            Type: 'debian',
+            Vulnerabilities: vulnerabilities.map((v, j) => (forceZod && i === 0 && j === 0 ? { ...v, constructor: 'x' } : { ...v })),
+          })),
+        });
+        expect(outcome(report(false))).toEqual(outcome(report(true)));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
