@@ -34,7 +34,7 @@ export function printLambdaFigures(figures: LambdaFigures, out: (line?: string) 
   for (const size of growth.sizes) {
     out(`    ${size.findings} findings: ${size.totalMs} ms (median of ${size.runs}), ${size.microsPerFinding} us per finding, JSON.parse ${size.jsonParseMs} ms, ratio ${size.engineToParseRatio}`);
   }
-  out(`    growth (time per finding at ${growth.sizes[growth.sizes.length - 1].findings} / at ${growth.sizes[0].findings}): ${growth.growth} (target ~1)`);
+  out(`    growth (time per finding at ${growth.sizes[growth.sizes.length - 1].findings} / at ${growth.sizes[0].findings}): ${growth.growth} (target ~1); JSON.parse of the same texts: ${growth.jsonParseGrowth}`);
   out(`  function bundles, built as the stack builds them; cold import = require in a fresh node, median of ${bundles.runs}, alternating with the bare clients`);
   for (const fn of bundles.functions) {
     out(`  ${fn.name}: code ${fn.codeKb} KB (target <= 800), map ${fn.mapKb} KB beside it; bare clients (${fn.clientPackages.map((p) => p.replace('@aws-sdk/client-', '')).join(', ')}) ${fn.bareClientsKb} KB`);
@@ -58,5 +58,6 @@ export function lambdaJsonFigures(figures: LambdaFigures): Record<string, number
     coldStartRatioWithSourceMaps: Math.max(gate.coldImportWithSourceMaps.ratio, hook.coldImportWithSourceMaps.ratio),
     engineToParseRatio: figures.engine.engineToParseRatio,
     engineGrowth: figures.growth.growth,
+    jsonParseGrowth: figures.growth.jsonParseGrowth,
   };
 }

@@ -48,6 +48,16 @@ describe('dedupeVulnerabilities', () => {
   });
 });
 
+describe('dedupeVulnerabilities: hostile package names', () => {
+  it('keeps two occurrences apart whose parts a NUL would have run together (name "a\\0b" version "c" against name "a" version "b\\0c")', () => {
+    const result = dedupeVulnerabilities([vuln({}, { name: 'a\u0000b', installedVersion: 'c' }), vuln({ severity: 'critical' }, { name: 'a', installedVersion: 'b\u0000c' })]);
+    expect(result.map((f) => [f.package.name, f.package.installedVersion, f.severity])).toEqual([
+      ['a\u0000b', 'c', 'medium'],
+      ['a', 'b\u0000c', 'critical'],
+    ]);
+  });
+});
+
 describe('dedupeSecrets', () => {
   const secret = (over: Partial<SecretFinding> = {}): SecretFinding => ({
     ruleId: 'aws-access-key-id',
