@@ -106,9 +106,9 @@ const VULNERABILITY_TEXT_FIELDS = ['PkgPath', 'InstalledVersion', 'FixedVersion'
 /**
  * The report read as `TrivyReport` reads it. The quick way: the outline, then each vulnerability checked by hand and
  * taken as it is when it is exactly what `TrivyVulnerability` accepts (a plain object whose declared fields have the
- * declared types, the two ids not blank). The moment one is anything else (even something zod would accept, such as
- * a record with a `__proto__` key), zod reads the whole report: its output, or its error naming the JSON path, is then
- * the answer, exactly as before. So the quick way changes no result, only the time.
+ * declared types, the two ids not blank). The moment one is anything else (even something zod would accept, such as an
+ * object of another prototype, or a record with a `__proto__` key), zod reads the whole report: its output, or its
+ * error naming the JSON path, is then the answer, exactly as before. So the quick way changes no result, only the time.
  */
 function readTrivyReport(json: unknown, source: string): TrivyReportDoc {
   const outline = TrivyReportOutline.safeParse(json);
@@ -137,7 +137,7 @@ function readTrivyReport(json: unknown, source: string): TrivyReportDoc {
 
 /** `TrivyVulnerability`'s output for a value it certainly accepts as it is; undefined for anything else. */
 function plainVulnerability(value: unknown): TrivyVulnerabilityDoc | undefined {
-  if (!isPlainRecord(value)) return undefined;
+  if (!isJsonObject(value)) return undefined;
   const id = value.VulnerabilityID;
   const name = value.PkgName;
   if (typeof id !== 'string' || typeof name !== 'string') return undefined;
@@ -155,7 +155,7 @@ function plainVulnerability(value: unknown): TrivyVulnerabilityDoc | undefined {
   }
   const identifier = value.PkgIdentifier;
   if (identifier !== undefined && identifier !== null) {
-    if (!isPlainRecord(identifier)) return undefined;
+    if (!isJsonObject(identifier)) return undefined;
     const purl = identifier.PURL;
     if (purl !== undefined && purl !== null && typeof purl !== 'string') return undefined;
   }
@@ -178,12 +178,17 @@ function plainVulnerability(value: unknown): TrivyVulnerabilityDoc | undefined {
   };
 }
 
-/** An object as JSON.parse makes them, with none of the keys that make zod's reading differ from a plain read. */
+/**
+ * An object as JSON.parse makes them (of Object.prototype): zod reads an object's declared fields from it exactly as
+ * a plain read does. Anything else (an array, a class instance, an object of another prototype) is left to zod.
+ */
+function isJsonObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
+}
+
+/** A JSON object zod reads as a record key for key: none of the keys its record reading treats apart, no symbols. */
 function isPlainRecord(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const prototype = Object.getPrototypeOf(value);
-  if (prototype !== Object.prototype && prototype !== null) return false;
-  return !Object.hasOwn(value, '__proto__') && !Object.hasOwn(value, 'constructor') && Object.getOwnPropertySymbols(value).length === 0;
+  return isJsonObject(value) && !Object.hasOwn(value, '__proto__') && !Object.hasOwn(value, 'constructor') && Object.getOwnPropertySymbols(value).length === 0;
 }
 
 // trivy-db VendorSeverity numbers: 0 UNKNOWN, 1 LOW, 2 MEDIUM, 3 HIGH, 4 CRITICAL.
