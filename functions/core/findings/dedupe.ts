@@ -55,6 +55,8 @@ interface Occurrence {
   byId?: Map<string, Cluster[]>;
 }
 
+const newOccurrence = (): Occurrence => ({ count: 0 });
+
 class Cluster {
   readonly members: VulnerabilityFinding[] = [];
   /** Canonical ids and aliases of every member. */
@@ -91,7 +93,7 @@ export interface MergedVulnerabilities {
 export function mergeVulnerabilityOccurrences(findings: readonly VulnerabilityFinding[], occurrence: (finding: VulnerabilityFinding) => readonly string[]): MergedVulnerabilities {
   const byOccurrence = new TupleMap<Occurrence>();
   const occurrences = findings.map((finding) => {
-    const entry = byOccurrence.getOrCreate(occurrence(finding), () => ({ count: 0 }));
+    const entry = byOccurrence.getOrCreate(occurrence(finding), newOccurrence);
     entry.count += 1;
     return entry;
   });
