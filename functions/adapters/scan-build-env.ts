@@ -13,6 +13,10 @@ export const SCAN_BUILD_ENV = {
   reportKey: 'REPORT_KEY',
   /** The gate's scan id: ties the build and its report back to the scan record. */
   scanId: 'SCAN_ID',
+  /** `image` (absent: the default, a full scan that also writes the SBOM) or `sbom` (a re-judgement of a stored SBOM). */
+  scanMode: 'SCAN_MODE',
+  /** For `sbom` scans: the S3 key of the stored CycloneDX SBOM to match against the newest vulnerability data. */
+  sbomKey: 'SBOM_KEY',
 } as const;
 
 export type ScanBuildEnvName = (typeof SCAN_BUILD_ENV)[keyof typeof SCAN_BUILD_ENV];

@@ -144,6 +144,7 @@ describe('inline-scan buildspec: input validation', () => {
     ['a Docker Hub reference by tag without a digest', { IMAGE_REF: 'nginx:1.27', IMAGE_DIGEST: '' }],
     ['a registry with a port', { IMAGE_REF: `registry.example.com:5000/a/b@${DIGEST}` }],
     ['a tag and a digest', { IMAGE_REF: `public.ecr.aws/nginx/nginx:1.27@${DIGEST}` }],
+    ['an sbom re-judgement of a stored SBOM', { SCAN_MODE: 'sbom', SBOM_KEY: `reports/${DIGEST}/scan-01HZW.cdx.json` }],
   ])('accepts %s', (_name, env) => {
     const result = validate(env);
     expect(result.stderr).toBe('');
@@ -166,6 +167,13 @@ describe('inline-scan buildspec: input validation', () => {
     ['a report key with a space', { REPORT_KEY: 'reports/a b.json' }, /REPORT_KEY has characters/],
     ['a scan id with a slash', { SCAN_ID: 'a/b' }, /SCAN_ID has characters/],
     ['no report prefix', { GATE_REPORT_PREFIX: '' }, /GATE_REPORT_PREFIX is not set/],
+    ['a report key the SBOM cannot go beside', { REPORT_KEY: 'reports/x.txt' }, /REPORT_KEY must end in \.json/],
+    ['an unknown scan mode', { SCAN_MODE: 'fs' }, /SCAN_MODE is neither image nor sbom/],
+    ['an SBOM key for an image scan', { SBOM_KEY: 'reports/a.cdx.json' }, /SBOM_KEY is only for SCAN_MODE sbom/],
+    ['an sbom scan without an SBOM key', { SCAN_MODE: 'sbom' }, /SBOM_KEY has characters/],
+    ['an SBOM key outside the prefix', { SCAN_MODE: 'sbom', SBOM_KEY: 'other/a.cdx.json' }, /SBOM_KEY is outside the report prefix/],
+    ['an SBOM key climbing out', { SCAN_MODE: 'sbom', SBOM_KEY: 'reports/../a.cdx.json' }, /SBOM_KEY has an empty or parent/],
+    ['an SBOM key that is not CycloneDX JSON', { SCAN_MODE: 'sbom', SBOM_KEY: 'reports/a.json' }, /SBOM_KEY is not a CycloneDX SBOM key/],
   ])('refuses %s before anything runs', (_name, env, message) => {
     const result = validate(env);
     expect(result.status).toBe(1);
@@ -263,7 +271,8 @@ describe('inline-scan buildspec: scan, upload, evaluation', () => {
     // A Trivy stand-in: records its arguments one per line and writes the report where --output says.
     stub(
       'trivy',
-      `printf '%s\\n' "$@" > "${work}/trivy-args"; out=""; while [ $# -gt 0 ]; do if [ "$1" = --output ]; then out="$2"; shift; fi; shift; done; echo '{"SchemaVersion":2}' > "$out"; exit "\${STUB_TRIVY_EXIT:-0}"`,
+      `if [ "$1" = convert ]; then printf '%s\\n' "$@" > "${work}/trivy-convert-args"; else printf '%s\\n' "$@" > "${work}/trivy-args"; fi; ` +
+        `out=""; while [ $# -gt 0 ]; do if [ "$1" = --output ]; then out="$2"; shift; fi; shift; done; echo '{"SchemaVersion":2}' > "$out"; exit "\${STUB_TRIVY_EXIT:-0}"`,
       join(work, 'fargate-gate-bin'),
     );
   });
@@ -307,14 +316,48 @@ describe('inline-scan buildspec: scan, upload, evaluation', () => {
     expect(run(step('build', 0), { ...VALID_INPUTS, GATE_TRIVY_TIMEOUT: '15m', STUB_TRIVY_EXIT: '1' }).status).not.toBe(0);
   });
 
-  it('uploads the raw report to the report key in the reports bucket, tagged with the scan and build', () => {
+  it('lists every package and converts the same run\'s report into a CycloneDX SBOM', () => {
+    const result = run(step('build', 0), { ...VALID_INPUTS, GATE_TRIVY_TIMEOUT: '15m' });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(scanArgs()).toContain('--list-all-pkgs');
+    const convert = readFileSync(join(work, 'trivy-convert-args'), 'utf8').trimEnd().split('\n');
+    expect(convert).toEqual(['convert', '--format', 'cyclonedx', '--output', 'fargate-gate-out/sbom.cdx.json', '--', 'fargate-gate-out/report.json']);
+    expect(existsSync(join(work, 'fargate-gate-out/sbom.cdx.json'))).toBe(true);
+  });
+
+  it('re-judges a stored SBOM in sbom mode: copies it from the bucket, runs `trivy sbom`, never pulls the image', () => {
+    stub('aws', `echo "aws $*" >> "${work}/calls.log"; echo '{"bomFormat":"CycloneDX"}' > "\${@: -1}"`);
+    const sbomKey = `reports/${DIGEST}/scan-01HZW.cdx.json`;
+    const result = run(step('build', 0), { ...VALID_INPUTS, GATE_TRIVY_TIMEOUT: '15m', GATE_REPORT_BUCKET: 'gate-reports', SCAN_MODE: 'sbom', SBOM_KEY: sbomKey });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(calls()).toBe(`aws s3 cp --only-show-errors s3://gate-reports/${sbomKey} fargate-gate-out/sbom.cdx.json\n`);
+    const args = scanArgs();
+    expect(args.slice(0, 3)).toEqual(['sbom', '--scanners', 'vuln']);
+    expect(args.slice(-2)).toEqual(['--', 'fargate-gate-out/sbom.cdx.json']);
+    expect(args).not.toContain(VALID_INPUTS.IMAGE_REF);
+    expect(args).not.toContain('--image-src');
+    expect(existsSync(join(work, 'trivy-convert-args'))).toBe(false);
+  });
+
+  it('fails an sbom-mode build whose SBOM cannot be copied from the bucket', () => {
+    const sbomKey = `reports/${DIGEST}/scan-01HZW.cdx.json`;
+    const result = run(step('build', 0), { ...VALID_INPUTS, GATE_TRIVY_TIMEOUT: '15m', GATE_REPORT_BUCKET: 'gate-reports', SCAN_MODE: 'sbom', SBOM_KEY: sbomKey });
+    expect(result.status).not.toBe(0);
+    expect(existsSync(join(work, 'trivy-args'))).toBe(false);
+  });
+
+  it('uploads the raw report to the report key and the SBOM beside it (.cdx.json), both tagged with the scan and build', () => {
     mkdirSync(join(work, 'fargate-gate-out'));
     writeFileSync(join(work, 'fargate-gate-out/report.json'), '{}');
+    writeFileSync(join(work, 'fargate-gate-out/sbom.cdx.json'), '{}');
     stub('aws', `echo "aws $*" >> "${work}/calls.log"`);
     const result = run(step('build', 1), { ...VALID_INPUTS, GATE_REPORT_BUCKET: 'gate-reports', CODEBUILD_BUILD_ID: 'scan:1234' });
     expect(result.status).toBe(0);
     expect(calls()).toBe(
-      `aws s3 cp --only-show-errors --content-type application/json --metadata scan-id=01HZX,build-id=scan:1234 fargate-gate-out/report.json s3://gate-reports/${VALID_INPUTS.REPORT_KEY}\n`,
+      `aws s3 cp --only-show-errors --content-type application/json --metadata scan-id=01HZX,build-id=scan:1234 fargate-gate-out/report.json s3://gate-reports/${VALID_INPUTS.REPORT_KEY}\n` +
+        `aws s3 cp --only-show-errors --content-type application/vnd.cyclonedx+json --metadata scan-id=01HZX,build-id=scan:1234 fargate-gate-out/sbom.cdx.json s3://gate-reports/reports/${DIGEST}/scan-01HZX.cdx.json\n`,
     );
   });
 
