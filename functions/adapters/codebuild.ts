@@ -48,6 +48,12 @@ export class CodeBuildScanner implements ScannerPort {
             { name: SCAN_BUILD_ENV.imageDigest, value: request.digest, type: 'PLAINTEXT' },
             { name: SCAN_BUILD_ENV.reportKey, value: request.reportKey, type: 'PLAINTEXT' },
             { name: SCAN_BUILD_ENV.scanId, value: request.scanId, type: 'PLAINTEXT' },
+            ...(request.mode === 'sbom'
+              ? [
+                  { name: SCAN_BUILD_ENV.scanMode, value: 'sbom', type: 'PLAINTEXT' as const },
+                  { name: SCAN_BUILD_ENV.sbomKey, value: request.sbomKey ?? '', type: 'PLAINTEXT' as const },
+                ]
+              : []),
           ],
         }),
       );
@@ -128,5 +134,14 @@ function validateScanRequest(request: ScanRequest): void {
     CONTROL_CHARACTERS.test(request.reportKey)
   ) {
     throw new InputError('reportKey must be an S3 key: 1 to 1024 bytes, no control characters', { source });
+  }
+  if (request.mode !== undefined && request.mode !== 'image' && request.mode !== 'sbom') {
+    throw new InputError(`mode must be "image" or "sbom", got ${JSON.stringify(request.mode)}`, { source });
+  }
+  if (request.mode === 'sbom') {
+    const key = request.sbomKey;
+    if (typeof key !== 'string' || key === '' || Buffer.byteLength(key, 'utf8') > 1024 || CONTROL_CHARACTERS.test(key)) {
+      throw new InputError('an sbom scan needs sbomKey, an S3 key: 1 to 1024 bytes, no control characters', { source });
+    }
   }
 }

@@ -146,6 +146,8 @@ export function scanToItem(record: ScanRecord, finishedExpiresAt: number): Recor
     deadline: record.deadline,
     retryAt: record.retryAt,
     finishFailures: record.finishFailures,
+    mode: record.mode,
+    sbomKey: record.sbomKey,
     ...(unfinished
       ? { [GATE_TABLE.unfinishedScansIndex.partitionKey]: UNFINISHED_SCANS_PARTITION, [GATE_TABLE.unfinishedScansIndex.sortKey]: record.digest }
       : { [GATE_TABLE.ttlAttribute]: finishedExpiresAt }),
@@ -165,6 +167,8 @@ const scanItemSchema = z.object({
   deadline: z.string(),
   retryAt: z.string().optional(),
   finishFailures: z.number().int().nonnegative().optional(),
+  mode: z.enum(['image', 'sbom']).optional(),
+  sbomKey: z.string().optional(),
 });
 
 export function itemToScan(item: Record<string, unknown>): ScanRecord {

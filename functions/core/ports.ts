@@ -42,6 +42,10 @@ export interface ScanRecord {
   attempts: number;
   /** ISO-8601 */
   startedAt: string;
+  /** `sbom` for a re-judgement of the stored SBOM (no image pull); absent or `image` for a scan of the image. */
+  mode?: ScanMode;
+  /** For an `sbom` scan: the SBOM it matches (the one its build copies beside its own report). */
+  sbomKey?: string;
   /** ISO-8601: after this a scan that has not finished is an error (the sweep checks it). */
   deadline: string;
   /**
@@ -319,9 +323,19 @@ export interface ScanRequest {
   digest: string;
   /** Reference the build pulls: pinned by digest whenever the digest is known. */
   imageReference: string;
-  /** Where the build writes the raw report (S3 key under the reports bucket). */
+  /** Where the build writes the raw report (S3 key under the reports bucket); the SBOM goes beside it (`sbomKeyFor`). */
   reportKey: string;
+  /**
+   * `image` (absent: the default) pulls and scans the image; `sbom` re-judges the SBOM stored at `sbomKey` against the
+   * newest vulnerability data without pulling the image (the posture sweep's re-judgement of a digest in use).
+   */
+  mode?: ScanMode;
+  /** For `sbom` scans: the S3 key of the stored CycloneDX SBOM. */
+  sbomKey?: string;
 }
+
+/** How a scan learns what is in the image: pulling it, or from the SBOM an earlier scan of it kept. */
+export type ScanMode = 'image' | 'sbom';
 
 export type BuildStatus = 'IN_PROGRESS' | 'SUCCEEDED' | 'FAILED' | 'FAULT' | 'TIMED_OUT' | 'STOPPED';
 

@@ -16,6 +16,8 @@ import { produceVerdict, scanFailure, startScan } from './scans';
 import { judgeWaiters } from './task-gate';
 import { resumePausedDeployments } from './admission/pause-hook';
 import type { ScanErrorNote } from './container-state';
+import { prepareVerdict, type PreparedVerdict } from './posture/verdict-change';
+import { sbomKeyFor } from '../core/posture/sbom';
 
 /**
  * How a scan ended, from its build's status (event or poll) or from the sweep's deadline. `endedAt` is the Build
@@ -65,6 +67,18 @@ export async function finishScan(rt: GateRuntime, record: ScanRecord, end: ScanE
     return { key: record.digest, scanId: record.scanId, outcome: verdict ? 'verdict' : 'error', ...(error !== undefined ? { error } : {}) };
   }
 
+  // A digest in use: its previous verdict says which findings drifted in (marked on the verdict before it is stored).
+  let prepared: PreparedVerdict | undefined;
+  if (verdict) {
+    try {
+      prepared = await prepareVerdict(rt, verdict, scanLog);
+      verdict = prepared.verdict;
+    } catch (postureError) {
+      rt.metrics.count('PostureErrors');
+      scanLog.error({ err: postureError }, 'could not compare the verdict with the previous one: stored without drift marks, no finding events');
+    }
+  }
+
   if (verdict) {
     const refused = await storeVerdicts(rt, verdict, alias, scanLog);
     if (refused !== undefined) {
@@ -81,10 +95,11 @@ export async function finishScan(rt: GateRuntime, record: ScanRecord, end: ScanE
   const first = await judgeWaiters(rt, record.digest, { knownVerdicts: known, scanErrors: errors }, scanLog);
   await resumePausedDeployments(rt, record.digest, { knownVerdicts: known, scanErrors: errors }, scanLog);
   await notifyScanFinished(rt, record, verdict, error, scanLog);
+  if (verdict && prepared) await prepared.announce();
   // A scan with a report ends the run of unsuccessful attempts; a failed one lengthens it and backs off further.
   // Clearing `finishFailures` (and the `error` note on success) ends the count of failed attempts at finishing it.
   const ending = verdict
-    ? { state: 'done' as const, reportLocation: verdict.reportLocation, attempts: 0, error: undefined, finishFailures: undefined }
+    ? { state: 'done' as const, reportLocation: verdict.reportLocation, attempts: 0, error: undefined, finishFailures: undefined, sbomKey: keptSbomKey(rt, record) }
     : { ...scanFailure(rt, record, error ?? 'the scan failed'), finishFailures: undefined };
   const marked = await rt.store.updateScan(record.digest, expectedScan(record), ending);
   if (marked) {
@@ -108,6 +123,15 @@ export async function finishScan(rt: GateRuntime, record: ScanRecord, end: ScanE
   if (!Number.isNaN(started)) rt.metrics.timing('ScanDuration', Math.max(0, rt.clock.now().getTime() - started));
   scanLog.info({ waitersJudged: first.judged + second.judged, waitersDropped: first.dropped + second.dropped }, 'waiting tasks handled');
   return { key: record.digest, scanId: record.scanId, outcome: verdict ? 'verdict' : 'error', ...(error !== undefined ? { error } : {}) };
+}
+
+/**
+ * The SBOM a finished scan leaves for the next re-judgement: an image scan's own (the build writes it beside the
+ * report), or the one an SBOM scan matched (it stays the image scan's, whose report the re-judgement stands on).
+ */
+function keptSbomKey(rt: GateRuntime, record: ScanRecord): string | undefined {
+  if (record.mode === 'sbom') return record.sbomKey;
+  return isSha256Digest(record.digest) ? sbomKeyFor(reportKeyFor(rt.config.reportPrefix, record.digest, record.scanId)) : undefined;
 }
 
 /**

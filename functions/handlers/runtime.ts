@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { maxScanAgeMs, type LoadedPolicy, type Policy } from '../core/policy';
 import type { GatePorts, TaskDefinitionPort } from '../core/ports';
+import type { PosturePorts } from '../core/posture/drift-ports';
 import type { TaskDefinitionSpec } from '../core/taskdef/model';
 import { resolveConfig, type GateConfig } from './config';
 import { silentLogger, type Logger } from './logger';
@@ -15,6 +16,8 @@ export interface GateDependencies extends GatePorts {
   newId?: () => string;
   /** A number in [0, 1) for back-off jitter; `Math.random` by default. */
   random?: () => number;
+  /** The posture ports (inventory, finding events); without them new verdicts are stored without drift handling. */
+  posture?: PosturePorts;
 }
 
 /** The dependencies with defaults filled in, shared by the use cases of one gate. */

@@ -9,6 +9,7 @@ import { referenceVerdictLifetimeMinutes } from './config';
 import { classifyFailure, describeError, isNonRetryable } from './failures';
 import { childBinding, type Logger } from './logger';
 import type { GateRuntime } from './runtime';
+import { withBaseReport } from './posture/sbom-report';
 
 /*
  * The life of a scan record (GateStore, keyed by digest or by `ref-<hash>` for a scan by reference):
@@ -101,9 +102,18 @@ export function scanFailure(rt: GateRuntime, record: ScanRecord, error: string):
 }
 
 /** Puts a finished scan back to queued with a new scan id and starts it; only one caller wins the transition. */
-export async function rescan(rt: GateRuntime, finished: ScanRecord, log: Logger, imageReference = finished.imageReference): Promise<EnsureOutcome> {
-  const fresh = newScanRecord(rt, finished.digest, imageReference);
+export async function rescan(
+  rt: GateRuntime,
+  finished: ScanRecord,
+  log: Logger,
+  imageReference = finished.imageReference,
+  method: { mode: 'image' } | { mode: 'sbom'; sbomKey: string } = { mode: 'image' },
+): Promise<EnsureOutcome> {
+  const fresh = { ...newScanRecord(rt, finished.digest, imageReference), ...(method.mode === 'sbom' ? method : {}) };
   const applied = await rt.store.updateScan(finished.digest, expectedScan(finished), {
+    // An image rescan clears the SBOM mode a previous re-judgement left on the record.
+    mode: method.mode === 'sbom' ? 'sbom' : undefined,
+    sbomKey: method.mode === 'sbom' ? method.sbomKey : undefined,
     state: 'queued',
     imageReference,
     scanId: fresh.scanId,
@@ -143,6 +153,8 @@ export async function startScan(rt: GateRuntime, record: ScanRecord, expectedSta
       digest: isSha256Digest(record.digest) ? record.digest : '',
       imageReference: record.imageReference,
       reportKey,
+      // A re-judgement of a digest in use matches its stored SBOM (posture/rejudge.ts); every other scan pulls the image.
+      ...(record.mode === 'sbom' && record.sbomKey ? { mode: 'sbom' as const, sbomKey: record.sbomKey } : {}),
     });
     const now = rt.clock.now().getTime();
     const applied = await rt.store.updateScan(record.digest, expected, {
@@ -218,6 +230,12 @@ export async function produceVerdict(rt: GateRuntime, record: ScanRecord, log: L
   } catch (error) {
     if (error instanceof InputError) return { error: `the scan report is unusable: ${error.message}` };
     throw error;
+  }
+  // An SBOM re-judgement stands on the image scan's report beside the SBOM (posture/sbom-report.ts).
+  if (record.mode === 'sbom' && record.sbomKey) {
+    const merged = await withBaseReport(rt, record.sbomKey, report);
+    if ('error' in merged) return merged;
+    report = merged.report;
   }
   const assessment = assessImage(rt.policy, report);
   const scannedMs = scanTime(report.provenance.scannedAt, record.startedAt, endedAt, rt.clock.now().getTime());

@@ -1,5 +1,6 @@
 import { SCAN_BUILD_ENV } from '../adapters/scan-build-env';
 import { parseImageReference } from '../core/image/reference';
+import { sbomKeyFor } from '../core/posture/sbom';
 import { ScanCapacityError, type BuildStatus, type ScanRequest, type ScannerPort } from '../core/ports';
 import type { ActivityLog } from './activity';
 import { arns, type AwsLocation, type IdSource } from './ids';
@@ -72,6 +73,12 @@ export function scanBuildEnvironment(request: ScanRequest): { name: string; type
     { name: SCAN_BUILD_ENV.imageDigest, type: 'PLAINTEXT', value: request.digest },
     { name: SCAN_BUILD_ENV.reportKey, type: 'PLAINTEXT', value: request.reportKey },
     { name: SCAN_BUILD_ENV.scanId, type: 'PLAINTEXT', value: request.scanId },
+    ...(request.mode === 'sbom'
+      ? [
+          { name: SCAN_BUILD_ENV.scanMode, type: 'PLAINTEXT' as const, value: 'sbom' },
+          { name: SCAN_BUILD_ENV.sbomKey, type: 'PLAINTEXT' as const, value: request.sbomKey ?? '' },
+        ]
+      : []),
   ];
 }
 
@@ -175,9 +182,17 @@ export class FakeScanner implements ScannerPort {
     } else if (outcome.error !== undefined || outcome.report === undefined) {
       build.status = 'FAILED';
       build.failure = outcome.error ?? 'no report produced';
+    } else if (build.request.mode === 'sbom' && !(build.request.sbomKey && this.options.reports.has(build.request.sbomKey))) {
+      // The buildspec's `aws s3 cp` of the stored SBOM fails, and with it the build.
+      build.status = 'FAILED';
+      build.failure = `the SBOM s3://${this.options.reports.bucket}/${build.request.sbomKey ?? ''} does not exist`;
     } else {
       build.status = 'SUCCEEDED';
-      this.options.reports.put(build.request.reportKey, rewriteReport(outcome.report, build.request, outcome.digest ?? build.request.digest, new Date(build.endedAt)));
+      const { reportKey } = build.request;
+      this.options.reports.put(reportKey, rewriteReport(outcome.report, build.request, outcome.digest ?? build.request.digest, new Date(build.endedAt)));
+      // Every successful build keeps the SBOM beside its report: converted from the image scan, or copied forward.
+      const sbom = build.request.mode === 'sbom' && build.request.sbomKey ? this.options.reports.peek(build.request.sbomKey) : undefined;
+      this.options.reports.put(sbomKeyFor(reportKey), sbom ?? JSON.stringify({ bomFormat: 'CycloneDX', specVersion: '1.6', metadata: { component: { type: 'container', name: build.request.imageReference } } }));
     }
     for (const listener of this.listeners) listener(build, { deliverEvent: !outcome.lostEvent });
     return true;

@@ -24,6 +24,11 @@ export class MemoryReports implements ReportPort {
     return this.objects.has(reportKey);
   }
 
+  /** An object as stored, without counting a call (what a build reads from the bucket, not the gate). */
+  peek(key: string): string | undefined {
+    return this.objects.get(key);
+  }
+
   async getReport(reportKey: string): Promise<string> {
     this.activity?.call('reports.getReport');
     const text = this.objects.get(reportKey);

@@ -4,6 +4,7 @@ import { compareViolations, sortSuppressed, sortViolations } from '../result/ord
 import type { Decision, EvaluationError, EvaluationResult, Mode, Subject, SubjectImage, Violation } from '../result/model';
 import { clean, definedOnly } from './clean';
 import { compilePolicy, type CompiledPolicy } from './compile';
+import { resolveDriftSettings, withDriftGrace } from './drift';
 import { applyExceptions, type ViolationScope } from './exceptions';
 import { clusterNames, serviceNames } from './glob';
 import type { ContainerEvidence, EvaluationInput, ExposureFact, LoadedPolicy } from './input';
@@ -59,7 +60,10 @@ export function evaluatePolicy(policy: LoadedPolicy<Policy>, input: EvaluationIn
       }
       items.push({ violation: clean(v), scope });
     };
-    for (const violation of containerViolations(compiled, container)) add(violation);
+    // Findings that drifted in are judged with the grace of this launch's drift scope (core/policy/drift.ts).
+    const driftMarks = evidence.assessment?.drift;
+    const driftSettings = driftMarks?.length ? resolveDriftSettings(policy, { cluster, service, repositories: container.repositories, tag: container.tag }) : undefined;
+    for (const violation of containerViolations(compiled, container)) add(driftSettings ? withDriftGrace(violation, driftMarks, driftSettings, now) : violation);
     for (const violation of hardening.byContainer.get(evidence.name ?? '') ?? []) add(violation);
 
     const problem = imagesJudged ? scanProblem(container, maxAge, now) : undefined;

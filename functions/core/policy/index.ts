@@ -6,3 +6,5 @@ export { policySchema, policySchemaJson, SCHEMA_VERSION, RULE_NAMES } from './sc
 export type { Policy, PolicyInput, PolicyException, ModeOverride, RuleName } from './schema';
 export { isRootUser, effectiveUser } from './rules/rootUser';
 export type { ContainerEvidence, EvaluationContext, EvaluationInput, ImageAssessment, LoadedPolicy } from './input';
+export { resolveDriftSettings, withDriftGrace, graceEndsAt, type DriftSettings } from './drift';
+export type { DriftMark } from './input';

@@ -27,6 +27,20 @@ export interface ImageAssessment {
    * assessments stored before it existed still read as "the scanner said nothing".
    */
   scannerSaysNonRoot?: boolean;
+  /**
+   * Findings that drifted in: denied by this verdict, allowed by the previous verdict of the same digest under the same
+   * policy (core/posture/drift.ts). Carried from verdict to verdict while still denied; the policy's `drift.grace`
+   * decides, per launch scope and severity, how long launches stay allowed (core/policy/drift.ts). Absent: none.
+   */
+  drift?: DriftMark[];
+}
+
+/** One drift finding of an image: which violation, and when the gate first saw it denied where it was allowed. */
+export interface DriftMark {
+  rule: string;
+  id: string;
+  /** ISO-8601 */
+  openedAt: string;
 }
 
 export interface ContainerEvidence {

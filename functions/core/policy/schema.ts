@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { canonicalMisconfigId } from '../findings/ids';
 import { SEVERITIES } from '../severity';
 import { DURATION_PATTERN, parseDuration } from './duration';
+import { driftSchema } from './drift-schema';
 import { globProblem } from './glob-syntax';
 import { HARDENING_RULES } from './rules/hardening/index';
 import { hardeningRuleName } from './rules/hardening/judge';
@@ -466,6 +467,7 @@ export const policySchema = z
         examples: ['7d', '24h'],
       }),
     rules,
+    drift: driftSchema(modeOverrideMatch).optional(),
     exceptions: z
       .array(policyException)
       .meta({
@@ -570,6 +572,7 @@ export type PolicyRules = Policy['rules'];
 export type ModeOverride = NonNullable<Policy['modeOverrides']>[number];
 export type PolicyException = NonNullable<Policy['exceptions']>[number];
 export type ExceptionMatch = PolicyException['match'];
+export type DriftPolicy = NonNullable<Policy['drift']>;
 
 /**
  * The JSON Schema of the policy (draft-07, which every mainstream editor understands), generated from the zod

@@ -1,0 +1,169 @@
+import { evaluatePolicy } from '../policy/evaluate';
+import type { DriftMark, ImageAssessment, LoadedPolicy } from '../policy/input';
+import type { Policy } from '../policy/schema';
+import type { Violation } from '../result/model';
+import type { TaskUse } from './ports';
+
+/**
+ * What changed between two verdicts of one digest under one policy, finding by finding (pure; the posture handlers
+ * act on it). A finding is named by (rule, id): a CVE in two packages of the image is one finding.
+ */
+export interface VerdictChange {
+  /** Denied now, not denied by the previous verdict (or there was none under this policy). */
+  opened: Violation[];
+  /** Denied by the previous verdict, not now. */
+  resolved: Violation[];
+  /** Opened findings the previous verdict of the same policy allowed: drift (empty without a previous verdict). */
+  drifted: Violation[];
+  /** The drift marks the new verdict carries: those still denied keep their first `openedAt`, new ones open now. */
+  marks: DriftMark[];
+}
+
+const findingKey = (v: Pick<Violation, 'rule' | 'id'>) => `${v.rule}:${v.id}`;
+
+/**
+ * The image's denied findings as the policy judges the image alone (no task, no launch scope: exceptions scoped to a
+ * cluster or service do not apply), drift marks left out so a finding in its grace still counts as denied.
+ */
+export function deniedFindings(policy: LoadedPolicy<Policy>, digest: string, assessment: ImageAssessment, now: Date): Violation[] {
+  const { drift: _drift, ...plain } = assessment;
+  const result = evaluatePolicy(policy, { containers: [{ digest, assessment: plain }], context: {}, now });
+  const byKey = new Map<string, Violation>();
+  for (const violation of result.violations) {
+    if (violation.action === 'deny' && !byKey.has(findingKey(violation))) byKey.set(findingKey(violation), violation);
+  }
+  return [...byKey.values()];
+}
+
+export function compareVerdicts(
+  policy: LoadedPolicy<Policy>,
+  digest: string,
+  previous: ImageAssessment | undefined,
+  next: ImageAssessment,
+  now: Date,
+): VerdictChange {
+  const before = previous ? new Map(deniedFindings(policy, digest, previous, now).map((v) => [findingKey(v), v])) : new Map<string, Violation>();
+  const after = deniedFindings(policy, digest, next, now);
+  const afterKeys = new Set(after.map(findingKey));
+  const opened = after.filter((v) => !before.has(findingKey(v)));
+  const resolved = [...before.values()].filter((v) => !afterKeys.has(findingKey(v)));
+  const drifted = previous ? opened : [];
+  const kept = (previous?.drift ?? []).filter((mark) => afterKeys.has(findingKey(mark)));
+  const keptKeys = new Set(kept.map(findingKey));
+  const marks = [
+    ...kept,
+    ...drifted.filter((v) => !keptKeys.has(findingKey(v))).map((v) => ({ rule: v.rule, id: v.id, openedAt: now.toISOString() })),
+  ];
+  return { opened, resolved, drifted, marks };
+}
+
+// ---------- "Fargate Gate Finding" events ----------
+
+export type FindingState = 'opened' | 'resolved';
+
+/** Where a digest runs, as the inventory knows it without further calls. */
+export interface FindingEventUse {
+  cluster: string;
+  service?: string;
+  taskDefinitionArn: string;
+  taskArn: string;
+  deploymentId?: string;
+  launchedBy?: string;
+}
+
+/**
+ * The detail of a "Fargate Gate Finding" event: a running image gained (`opened`) or lost (`resolved`) a denied
+ * finding under one policy. `correlationId` is the same for the opened and the resolved event of one (digest,
+ * finding, policy), so a ticketing rule can close the ticket it opened.
+ */
+export interface FindingEvent {
+  state: FindingState;
+  correlationId: string;
+  digest: string;
+  policy: { name: string; hash: string };
+  finding: {
+    rule: string;
+    id: string;
+    severity: string;
+    message: string;
+    package?: string;
+    installedVersion?: string;
+    fixedVersion?: string;
+    primaryUrl?: string;
+  };
+  /** The exploit data the policy's rules saw: CISA KEV listing, EPSS score. */
+  exploit: { knownExploited?: string; kevDateAdded?: string; kevDueDate?: string; epss?: number; epssPercentile?: number };
+  /** Present when the finding drifted in (the previous verdict of the same policy allowed it). */
+  drift?: { openedAt: string };
+  /** Where the digest runs (open task uses), at most `MAX_EVENT_USES`; `totalUses` counts them all. */
+  uses: FindingEventUse[];
+  totalUses: number;
+  /** Who launched the tasks (CloudTrail RunTask principals), the owners the gate knows without further calls. */
+  owners: string[];
+  /**
+   * Whether the tasks are reachable from outside. The inventory records no network facts, so this says `unknown`
+   * rather than guess; the verdict events of the launches say what was known then.
+   */
+  exposure: 'unknown';
+  /** ISO-8601 */
+  at: string;
+}
+
+export const MAX_EVENT_USES = 50;
+
+/** One key per (digest, finding, policy): the claim the opened event takes, and the events' correlation id. */
+export function findingCorrelationId(digest: string, finding: Pick<Violation, 'rule' | 'id'>, policyHash: string): string {
+  return `finding#${digest}#${findingKey(finding)}#${policyHash}`;
+}
+
+const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
+const number = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
+
+function compact<T extends Record<string, unknown>>(record: T): T {
+  return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined)) as T;
+}
+
+export function buildFindingEvent(input: {
+  state: FindingState;
+  digest: string;
+  violation: Violation;
+  policy: { name: string; hash: string };
+  uses: readonly TaskUse[];
+  drift?: DriftMark;
+  at: Date;
+}): FindingEvent {
+  const { violation, uses } = input;
+  const details = violation.details ?? {};
+  const sorted = [...uses].sort((a, b) => a.taskArn.localeCompare(b.taskArn));
+  return {
+    state: input.state,
+    correlationId: findingCorrelationId(input.digest, violation, input.policy.hash),
+    digest: input.digest,
+    policy: input.policy,
+    finding: compact({
+      rule: violation.rule,
+      id: violation.id,
+      severity: violation.severity,
+      message: violation.message,
+      package: text(details.package),
+      installedVersion: text(details.installedVersion),
+      fixedVersion: text(details.fixedVersion),
+      primaryUrl: text(details.primaryUrl),
+    }),
+    exploit: compact({
+      knownExploited: text(details.knownExploited),
+      kevDateAdded: text(details.kevDateAdded),
+      kevDueDate: text(details.kevDueDate),
+      epss: number(details.epss),
+      epssPercentile: number(details.epssPercentile),
+    }),
+    ...(input.drift ? { drift: { openedAt: input.drift.openedAt } } : {}),
+    uses: sorted.slice(0, MAX_EVENT_USES).map((use) =>
+      compact({ cluster: use.cluster, service: use.service, taskDefinitionArn: use.taskDefinitionArn, taskArn: use.taskArn, deploymentId: use.deploymentId, launchedBy: use.launchedBy }),
+    ),
+    totalUses: uses.length,
+    owners: [...new Set(uses.flatMap((use) => (use.launchedBy ? [use.launchedBy] : [])))].sort(),
+    exposure: 'unknown',
+    at: input.at.toISOString(),
+  };
+}

@@ -1,0 +1,117 @@
+import { isSha256Digest } from '../../core/image/reference';
+import { resolveDriftSettings } from '../../core/policy/drift';
+import { buildFindingEvent, compareVerdicts, findingCorrelationId, type FindingState, type VerdictChange } from '../../core/posture/findings';
+import type { TaskUse } from '../../core/posture/ports';
+import type { StoredVerdict } from '../../core/ports';
+import type { Violation } from '../../core/result/model';
+import { describeError } from '../failures';
+import type { Logger } from '../logger';
+import type { GateRuntime } from '../runtime';
+
+/** A new verdict of a digest, with what changed for the tasks that run it, and how to tell people once it is stored. */
+export interface PreparedVerdict {
+  verdict: StoredVerdict;
+  change?: VerdictChange;
+  /** Publishes the finding events of the change (after the verdict is stored). Never throws. */
+  announce: () => Promise<void>;
+}
+
+const nothing = async () => undefined;
+
+/**
+ * Before a new verdict of a digest in use is stored: compares it with the previous verdict of the same digest under
+ * the same policy. Findings it denies that the previous one allowed are drift: the verdict carries them as drift
+ * marks (the launch gate applies the policy's grace to them), marks still denied keep when they opened. Digests not
+ * in use, and gates without the posture ports, store the verdict as it is.
+ */
+export async function prepareVerdict(rt: GateRuntime, verdict: StoredVerdict, log: Logger): Promise<PreparedVerdict> {
+  const posture = rt.posture;
+  if (!posture || !isSha256Digest(verdict.digest)) return { verdict, announce: nothing };
+  const uses = await posture.inventory.listUsesOfDigest(verdict.digest);
+  if (uses.length === 0) return { verdict, announce: nothing };
+  const previous = await rt.store.getVerdict(verdict.digest, verdict.policyHash);
+  const now = rt.clock.now();
+  const change = compareVerdicts(rt.policy, verdict.digest, previous?.assessment, verdict.assessment, now);
+  const { drift: _old, ...assessment } = verdict.assessment;
+  const marked: StoredVerdict = { ...verdict, assessment: change.marks.length > 0 ? { ...assessment, drift: change.marks } : assessment };
+  if (change.drifted.length > 0) {
+    rt.metrics.count('DriftFindingsOpened', change.drifted.length);
+    log.warn(
+      {
+        digest: verdict.digest,
+        findings: change.drifted.map((v) => `${v.id} (${v.severity})`),
+        services: [...new Set(uses.flatMap((use) => (use.service ? [`${use.cluster}/${use.service}`] : [])))],
+        tasks: uses.length,
+      },
+      'drift: a digest in use now fails where its previous verdict passed',
+    );
+  }
+  return { verdict: marked, change, announce: () => announceChange(rt, verdict, change, uses, log) };
+}
+
+/** Whether any scope the digest runs in wants drift notified (a scope may turn notices off, never the events of others). */
+function notifies(rt: GateRuntime, uses: readonly TaskUse[]): boolean {
+  return uses.some((use) => resolveDriftSettings(rt.policy, { cluster: [use.cluster], service: use.service ? [use.service] : [], repositories: repositoriesOf(use) }).notify);
+}
+
+/** Repository path and full name of a use's first container image, as the policy's scopes match them. */
+export function repositoriesOf(use: Pick<TaskUse, 'containers'>): string[] {
+  const image = use.containers[0]?.image ?? '';
+  const name = image.replace(/@.*$/, '').replace(/:[^:/]+$/, '');
+  const slash = name.indexOf('/');
+  const registryLike = slash > 0 && /[.:]/.test(name.slice(0, slash));
+  return registryLike ? [name.slice(slash + 1), name] : name ? [name] : [];
+}
+
+/**
+ * "Fargate Gate Finding" events for the change, each at most once: the opened event claims the finding's
+ * correlation id, the resolved event claims it with the resolving verdict's time and gives the opened claim back
+ * (so a finding that returns is announced again). A failed publish gives its claim back and is counted
+ * (`FindingEventsLost`): the next verdict that sees the same change announces it; the decision never waits on it.
+ */
+async function announceChange(rt: GateRuntime, verdict: StoredVerdict, change: VerdictChange, uses: TaskUse[], log: Logger): Promise<void> {
+  const posture = rt.posture;
+  if (!posture) return;
+  if (!notifies(rt, uses)) {
+    log.info({ digest: verdict.digest, opened: change.opened.length, resolved: change.resolved.length }, 'finding changes not announced: the drift scopes say notify false');
+    return;
+  }
+  const drifted = new Set(change.drifted.map((v) => `${v.rule}:${v.id}`));
+  const publish = async (state: FindingState, violation: Violation) => {
+    const correlationId = findingCorrelationId(verdict.digest, violation, verdict.policyHash);
+    const key = state === 'opened' ? correlationId : `${correlationId}#resolved#${verdict.scannedAt}`;
+    const at = rt.clock.now();
+    try {
+      if (!(await rt.store.claimEnforcement({ key, action: state === 'opened' ? 'findingOpened' : 'findingResolved', decision: state === 'opened' ? 'fail' : 'pass', at: at.toISOString() }))) return;
+    } catch (error) {
+      rt.metrics.count('FindingEventsLost');
+      log.error({ err: error, key }, 'could not claim the finding event');
+      return;
+    }
+    const mark = change.marks.find((m) => m.rule === violation.rule && m.id === violation.id);
+    const event = buildFindingEvent({
+      state,
+      digest: verdict.digest,
+      violation,
+      policy: { name: rt.policy.name, hash: verdict.policyHash },
+      uses,
+      ...(state === 'opened' && mark && drifted.has(`${violation.rule}:${violation.id}`) ? { drift: mark } : {}),
+      at,
+    });
+    try {
+      await posture.findingEvents.publishFinding(event);
+      rt.metrics.count('FindingEvents', 1, { state });
+      if (state === 'resolved') await rt.store.releaseEnforcement(correlationId);
+    } catch (error) {
+      rt.metrics.count('FindingEventsLost');
+      log.error({ err: error, key, reason: describeError(error).message }, 'the finding event could not be published');
+      try {
+        await rt.store.releaseEnforcement(key);
+      } catch (releaseError) {
+        log.error({ err: releaseError, key }, 'could not give back the finding event claim');
+      }
+    }
+  };
+  for (const violation of change.opened) await publish('opened', violation);
+  for (const violation of change.resolved) await publish('resolved', violation);
+}
