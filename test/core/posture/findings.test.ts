@@ -1,0 +1,99 @@
+import { parseScanReportText } from '../../../functions/core/findings';
+import { assessImage, loadPolicy, type LoadedPolicy, type Policy } from '../../../functions/core/policy';
+import type { ImageAssessment } from '../../../functions/core/policy/input';
+import { buildFindingEvent, compareVerdicts, findingCorrelationId, MAX_EVENT_USES } from '../../../functions/core/posture/findings';
+import { digestOf, trivyReport } from '../../handlers/support/scenario';
+import { taskUse } from '../../support/inventory-test-double';
+
+const REF = '111122223333.dkr.ecr.eu-west-1.amazonaws.com/shop/web:2';
+const DIGEST = digestOf('web 2');
+const NOW = new Date('2026-01-06T09:00:00Z');
+
+const POLICY: LoadedPolicy<Policy> = loadPolicy(
+  {
+    schemaVersion: '1',
+    name: 'production',
+    mode: 'enforce',
+    onScanError: 'deny',
+    rules: { vulnerabilities: { action: 'deny', fixable: { minSeverity: 'high' } } },
+  },
+  'test policy',
+);
+
+const assessment = (critical: number): ImageAssessment => assessImage(POLICY, parseScanReportText(trivyReport({ reference: REF, digest: DIGEST, critical }), 'report'));
+
+describe('compareVerdicts', () => {
+  it('opens drift for a finding the new verdict denies and the previous one (same policy) allowed', () => {
+    const change = compareVerdicts(POLICY, DIGEST, assessment(0), assessment(1), NOW);
+    expect(change.opened.map((v) => v.id)).toEqual(['CVE-2025-1000']);
+    expect(change.drifted.map((v) => v.id)).toEqual(['CVE-2025-1000']);
+    expect(change.resolved).toEqual([]);
+    expect(change.marks).toEqual([{ rule: 'vulnerabilities', id: 'CVE-2025-1000', openedAt: NOW.toISOString() }]);
+  });
+
+  it('keeps when a drift finding first opened while it stays denied, and opens only the new ones', () => {
+    const previous = { ...assessment(1), drift: [{ rule: 'vulnerabilities', id: 'CVE-2025-1000', openedAt: '2026-01-02T00:00:00.000Z' }] };
+    const change = compareVerdicts(POLICY, DIGEST, previous, assessment(2), NOW);
+    expect(change.opened.map((v) => v.id)).toEqual(['CVE-2025-1001']);
+    expect(change.marks).toEqual([
+      { rule: 'vulnerabilities', id: 'CVE-2025-1000', openedAt: '2026-01-02T00:00:00.000Z' },
+      { rule: 'vulnerabilities', id: 'CVE-2025-1001', openedAt: NOW.toISOString() },
+    ]);
+  });
+
+  it('resolves findings the new verdict no longer denies, and drops their marks', () => {
+    const previous = { ...assessment(2), drift: [{ rule: 'vulnerabilities', id: 'CVE-2025-1001', openedAt: '2026-01-02T00:00:00.000Z' }] };
+    const change = compareVerdicts(POLICY, DIGEST, previous, assessment(1), NOW);
+    expect(change.resolved.map((v) => v.id)).toEqual(['CVE-2025-1001']);
+    expect(change.opened).toEqual([]);
+    expect(change.marks).toEqual([]);
+  });
+
+  it('is no drift without a previous verdict under the same policy (a first judgement), though its denials are opened findings', () => {
+    const change = compareVerdicts(POLICY, DIGEST, undefined, assessment(1), NOW);
+    expect(change.opened.map((v) => v.id)).toEqual(['CVE-2025-1000']);
+    expect(change.drifted).toEqual([]);
+    expect(change.marks).toEqual([]);
+  });
+});
+
+describe('buildFindingEvent', () => {
+  const [violation] = compareVerdicts(POLICY, DIGEST, assessment(0), assessment(1), NOW).opened;
+  const exploited = { ...violation, details: { ...violation.details, knownExploited: 'CISA KEV catalogue', kevDateAdded: '2026-01-03', epss: 0.91, epssPercentile: 0.99 } };
+
+  it('carries the finding, the exploit data the policy saw, where the digest runs, its owners and a correlation id', () => {
+    const uses = [
+      taskUse(DIGEST, { taskArn: 'arn:aws:ecs:eu-west-1:111122223333:task/prod/b', launchedBy: 'arn:aws:iam::111122223333:role/deployer' }),
+      taskUse(DIGEST, { taskArn: 'arn:aws:ecs:eu-west-1:111122223333:task/prod/a', service: undefined, deploymentId: undefined, launchedBy: 'arn:aws:iam::111122223333:user/alice' }),
+    ];
+    const event = buildFindingEvent({ state: 'opened', digest: DIGEST, violation: exploited, policy: { name: POLICY.name, hash: POLICY.hash }, uses, drift: { rule: 'vulnerabilities', id: 'CVE-2025-1000', openedAt: NOW.toISOString() }, at: NOW });
+    expect(event).toMatchObject({
+      state: 'opened',
+      correlationId: `finding#${DIGEST}#vulnerabilities:CVE-2025-1000#${POLICY.hash}`,
+      finding: { rule: 'vulnerabilities', id: 'CVE-2025-1000', severity: 'critical', package: 'openssl', installedVersion: '3.0.1-r0', fixedVersion: '3.0.2-r0' },
+      exploit: { knownExploited: 'CISA KEV catalogue', kevDateAdded: '2026-01-03', epss: 0.91, epssPercentile: 0.99 },
+      drift: { openedAt: NOW.toISOString() },
+      totalUses: 2,
+      owners: ['arn:aws:iam::111122223333:role/deployer', 'arn:aws:iam::111122223333:user/alice'],
+      exposure: 'unknown',
+    });
+    expect(event.uses.map((use) => [use.taskArn.slice(-1), use.service])).toEqual([
+      ['a', undefined],
+      ['b', 'web'],
+    ]);
+    expect(event.uses[1]).toMatchObject({ cluster: 'arn:aws:ecs:eu-west-1:111122223333:cluster/prod', taskDefinitionArn: 'arn:aws:ecs:eu-west-1:111122223333:task-definition/web:1' });
+  });
+
+  it('lists at most MAX_EVENT_USES uses and counts them all', () => {
+    const uses = Array.from({ length: MAX_EVENT_USES + 5 }, (_, i) => taskUse(DIGEST, { taskArn: `arn:aws:ecs:eu-west-1:111122223333:task/prod/t${String(i).padStart(3, '0')}` }));
+    const event = buildFindingEvent({ state: 'resolved', digest: DIGEST, violation, policy: { name: POLICY.name, hash: POLICY.hash }, uses, at: NOW });
+    expect(event.uses).toHaveLength(MAX_EVENT_USES);
+    expect(event.totalUses).toBe(MAX_EVENT_USES + 5);
+    expect(event.drift).toBeUndefined();
+  });
+
+  it('gives the opened and the resolved event of one (digest, finding, policy) the same correlation id, and another policy another', () => {
+    expect(findingCorrelationId(DIGEST, violation, 'p1')).toBe(findingCorrelationId(DIGEST, { rule: 'vulnerabilities', id: 'CVE-2025-1000' }, 'p1'));
+    expect(findingCorrelationId(DIGEST, violation, 'p1')).not.toBe(findingCorrelationId(DIGEST, violation, 'p2'));
+  });
+});
