@@ -1,0 +1,229 @@
+import { reportKeyFor } from '../../../functions/core/gate/images';
+import { sbomKeyFor } from '../../../functions/core/posture/sbom';
+import type { ScanRecord } from '../../../functions/core/ports';
+import { createGate } from '../../../functions/handlers/gate';
+import { silentLogger } from '../../../functions/handlers/logger';
+import { rejudgeDigestsInUse, type RejudgeSettings } from '../../../functions/handlers/posture/rejudge';
+import { buildRuntime, type GateRuntime } from '../../../functions/handlers/runtime';
+import { FindingEventsTestDouble, InventoryTestDouble, taskUse } from '../../support/inventory-test-double';
+import { createWorld, policyOf, type World } from '../support/fakes';
+import { REGISTRY, digestOf, scanBuildEvent, storeVerdict, trivyReport } from '../support/scenario';
+
+const HOUR = 3_600_000;
+const WEB = `${REGISTRY}/shop/web`;
+const IN_USE = digestOf('web in use');
+const NOT_IN_USE = digestOf('web retired');
+const SETTINGS: RejudgeSettings = { rescanIntervalMs: 24 * HOUR, maxScansPerRun: 10, maxReevaluationsPerRun: 10 };
+const log = silentLogger();
+
+interface Setup {
+  world: World;
+  rt: GateRuntime;
+  gate: ReturnType<typeof createGate>;
+  inventory: InventoryTestDouble;
+  events: FindingEventsTestDouble;
+  policy: ReturnType<typeof policyOf>;
+}
+
+function setup(policy = policyOf()): Setup {
+  const world = createWorld();
+  const inventory = new InventoryTestDouble();
+  const events = new FindingEventsTestDouble();
+  const deps = { ...world.deps(policy), posture: { inventory, findingEvents: events } };
+  return { world, rt: buildRuntime(deps), gate: createGate(deps), inventory, events, policy };
+}
+
+/** A digest scanned by an image scan `ageMs` ago that kept its SBOM: its record, report and verdict. */
+function scannedEarlier(s: Setup, digest: string, critical: number, ageMs: number, scanId = `old-${digest.slice(7, 15)}`): ScanRecord {
+  const reportKey = reportKeyFor('reports/', digest, scanId);
+  s.world.reports.objects.set(reportKey, trivyReport({ reference: `${WEB}@${digest}`, digest, critical }));
+  const startedAt = new Date(s.world.clock.now().getTime() - ageMs).toISOString();
+  const record: ScanRecord = {
+    digest,
+    imageReference: `${WEB}@${digest}`,
+    scanId,
+    state: 'done',
+    attempts: 0,
+    startedAt,
+    deadline: startedAt,
+    buildId: 'fargate-gate-scan:earlier',
+    reportLocation: `s3://reports-bucket/${reportKey}`,
+    sbomKey: sbomKeyFor(reportKey),
+  };
+  s.world.store.scans.set(digest, record);
+  storeVerdict(s.world, s.policy, digest, { reference: `${WEB}@${digest}`, digest, critical }, ageMs);
+  return record;
+}
+
+/**
+ * What `trivy sbom --format json` writes for a CycloneDX SBOM: the SBOM file as artifact, no image id, no repository
+ * digests, no image config, vulnerabilities only.
+ */
+function sbomScanReport(critical: number, createdAt: string): string {
+  const image = JSON.parse(trivyReport({ reference: WEB, critical })) as { Results: unknown[] };
+  return JSON.stringify({ SchemaVersion: 2, CreatedAt: createdAt, ArtifactName: 'fargate-gate-out/sbom.cdx.json', ArtifactType: 'cyclonedx', Metadata: { OS: { Family: 'alpine', Name: '3.20.3' } }, Results: image.Results });
+}
+
+/** Finishes the build of the digest's current scan with a report of `critical` findings, through the gate's build event. */
+async function finishBuild(s: Setup, digest: string, critical: number): Promise<void> {
+  const scan = s.world.store.scans.get(digest);
+  if (!scan?.buildId) throw new Error('no build');
+  const createdAt = s.world.clock.now().toISOString();
+  const report = scan.mode === 'sbom' ? sbomScanReport(critical, createdAt) : trivyReport({ reference: `${WEB}@${digest}`, digest, critical, createdAt });
+  s.world.reports.objects.set(reportKeyFor('reports/', digest, scan.scanId), report);
+  s.world.scanner.statuses.set(scan.buildId, 'SUCCEEDED');
+  await s.gate.handleEvent(scanBuildEvent(s.world, digest, 'SUCCEEDED', s.world.clock.now().toISOString()));
+}
+
+describe('posture sweep: re-judging digests in use', () => {
+  it('re-judges a digest in use whose verdict is older than the interval by matching its stored SBOM, no image pull', async () => {
+    const s = setup();
+    const earlier = scannedEarlier(s, IN_USE, 0, 25 * HOUR);
+    await s.inventory.recordUse(taskUse(IN_USE));
+    const summary = await rejudgeDigestsInUse(s.rt, SETTINGS, log);
+    expect(summary).toMatchObject({ inUse: 1, sbomScans: 1, imageScans: 0, deferred: 0 });
+    expect(s.world.scanner.requests).toHaveLength(1);
+    expect(s.world.scanner.requests[0]).toMatchObject({ digest: IN_USE, mode: 'sbom', sbomKey: earlier.sbomKey });
+    expect(s.world.metrics.total('Rejudgements', { kind: 'sbom' })).toBe(1);
+  });
+
+  it('never rescans a digest that is not in use, however old its verdict', async () => {
+    const s = setup();
+    scannedEarlier(s, NOT_IN_USE, 0, 30 * 24 * HOUR);
+    scannedEarlier(s, IN_USE, 0, 2 * HOUR);
+    await s.inventory.recordUse(taskUse(IN_USE));
+    const summary = await rejudgeDigestsInUse(s.rt, SETTINGS, log);
+    expect(summary).toMatchObject({ inUse: 1, sbomScans: 0, imageScans: 0 });
+    expect(s.world.scanner.requests).toEqual([]);
+  });
+
+  it('starts at most the budget per run, oldest verdicts first, and leaves the rest to the next runs', async () => {
+    const s = setup();
+    const digests = [1, 2, 3].map((i) => digestOf(`web ${i}`));
+    digests.forEach((digest, i) => scannedEarlier(s, digest, 0, (25 + i) * HOUR));
+    for (const [i, digest] of digests.entries()) await s.inventory.recordUse(taskUse(digest, { taskArn: `arn:aws:ecs:eu-west-1:111122223333:task/prod/t${i}` }));
+    const summary = await rejudgeDigestsInUse(s.rt, { ...SETTINGS, maxScansPerRun: 2 }, log);
+    expect(summary).toMatchObject({ sbomScans: 2, deferred: 1 });
+    expect(s.world.scanner.requests.map((r) => r.digest)).toEqual([digests[2], digests[1]]);
+  });
+
+  it('scans the image instead when no SBOM was kept, or the scanner version changed', async () => {
+    const s = setup();
+    const record = scannedEarlier(s, IN_USE, 0, 25 * HOUR);
+    s.world.store.scans.set(IN_USE, { ...record, sbomKey: undefined });
+    await s.inventory.recordUse(taskUse(IN_USE));
+    expect(await rejudgeDigestsInUse(s.rt, SETTINGS, log)).toMatchObject({ sbomScans: 0, imageScans: 1 });
+    expect(s.world.scanner.requests[0].mode).toBeUndefined();
+
+    const t = setup();
+    scannedEarlier(t, IN_USE, 0, 25 * HOUR);
+    const verdict = t.world.store.verdicts.get(`${IN_USE}#${t.policy.hash}`);
+    if (!verdict) throw new Error('no verdict');
+    verdict.assessment.provenance.scannerVersion = '0.69.3';
+    await t.inventory.recordUse(taskUse(IN_USE));
+    expect(await rejudgeDigestsInUse(t.rt, { ...SETTINGS, scannerVersion: '0.70.0' }, log)).toMatchObject({ sbomScans: 0, imageScans: 1 });
+  });
+
+  it('does not start a second scan of a digest whose scan is under way', async () => {
+    const s = setup();
+    scannedEarlier(s, IN_USE, 0, 25 * HOUR);
+    await s.inventory.recordUse(taskUse(IN_USE));
+    await rejudgeDigestsInUse(s.rt, SETTINGS, log);
+    expect(await rejudgeDigestsInUse(s.rt, SETTINGS, log)).toMatchObject({ sbomScans: 0, inFlight: 1 });
+    expect(s.world.scanner.requests).toHaveLength(1);
+  });
+
+  it('judges the stored report of a digest in use again under a new policy, without scanning', async () => {
+    const s = setup();
+    scannedEarlier(s, IN_USE, 1, 2 * HOUR);
+    await s.inventory.recordUse(taskUse(IN_USE));
+    const stricter = policyOf({ name: 'stricter' });
+    const deps = { ...s.world.deps(stricter), posture: { inventory: s.inventory, findingEvents: s.events } };
+    const summary = await rejudgeDigestsInUse(buildRuntime(deps), SETTINGS, log);
+    expect(summary).toMatchObject({ reevaluated: 1, sbomScans: 0, imageScans: 0 });
+    expect(s.world.scanner.requests).toEqual([]);
+    expect(s.world.store.verdicts.get(`${IN_USE}#${stricter.hash}`)?.assessment.candidates.map((v) => v.id)).toEqual(['CVE-2025-1000']);
+    // The first verdict under this policy: its denial is an opened finding, not drift (no earlier verdict of this policy allowed it).
+    expect(s.events.published.map((e) => [e.state, e.finding.id, e.drift])).toEqual([['opened', 'CVE-2025-1000', undefined]]);
+  });
+});
+
+describe('drift: a digest in use turns failing on new vulnerability data', () => {
+  async function drifted(): Promise<Setup> {
+    const s = setup();
+    scannedEarlier(s, IN_USE, 0, 25 * HOUR);
+    await s.inventory.recordUse(taskUse(IN_USE, { launchedBy: 'arn:aws:iam::111122223333:role/deployer' }));
+    await rejudgeDigestsInUse(s.rt, SETTINGS, log);
+    s.world.clock.advance(3 * 60_000);
+    await finishBuild(s, IN_USE, 1);
+    return s;
+  }
+
+  it('stores the SBOM verdict with the image scan\'s facts, marks the new finding as drift and publishes one opened event', async () => {
+    const s = await drifted();
+    const verdict = s.world.store.verdicts.get(`${IN_USE}#${s.policy.hash}`);
+    expect(verdict?.assessment.candidates.map((v) => v.id)).toEqual(['CVE-2025-1000']);
+    // The image facts (user, repository digests) are the image scan's: the SBOM report has none.
+    expect(verdict?.assessment.facts.repoDigests).toEqual([`${WEB}@${IN_USE}`]);
+    expect(verdict?.assessment.facts).toMatchObject({ configUser: '1000', hasImageConfig: true });
+    expect(verdict?.assessment.provenance.scannedAt).toBe(s.world.clock.now().toISOString());
+    expect(verdict?.assessment.drift).toEqual([{ rule: 'vulnerabilities', id: 'CVE-2025-1000', openedAt: s.world.clock.now().toISOString() }]);
+    expect(s.events.published).toHaveLength(1);
+    expect(s.events.published[0]).toMatchObject({
+      state: 'opened',
+      digest: IN_USE,
+      finding: { id: 'CVE-2025-1000', severity: 'critical' },
+      drift: { openedAt: s.world.clock.now().toISOString() },
+      uses: [{ service: 'web', cluster: 'arn:aws:ecs:eu-west-1:111122223333:cluster/prod' }],
+      owners: ['arn:aws:iam::111122223333:role/deployer'],
+    });
+    expect(s.world.metrics.total('DriftFindingsOpened')).toBe(1);
+  });
+
+  it('publishes the opened event once however often the same change is seen (a conditional claim per digest, finding, policy)', async () => {
+    const s = await drifted();
+    // Another re-judgement still denying it: the finding is already open, no second event.
+    s.world.clock.advance(25 * HOUR);
+    await rejudgeDigestsInUse(s.rt, SETTINGS, log);
+    await finishBuild(s, IN_USE, 1);
+    expect(s.events.published.map((e) => e.state)).toEqual(['opened']);
+    // The drift mark keeps the time it first opened.
+    expect(s.world.store.verdicts.get(`${IN_USE}#${s.policy.hash}`)?.assessment.drift?.[0].openedAt).toBe(s.events.published[0].drift?.openedAt);
+  });
+
+  it('publishes resolved when a later verdict no longer denies it, and opened again if it comes back', async () => {
+    const s = await drifted();
+    s.world.clock.advance(25 * HOUR);
+    await rejudgeDigestsInUse(s.rt, SETTINGS, log);
+    await finishBuild(s, IN_USE, 0);
+    s.world.clock.advance(25 * HOUR);
+    await rejudgeDigestsInUse(s.rt, SETTINGS, log);
+    await finishBuild(s, IN_USE, 1);
+    expect(s.events.published.map((e) => e.state)).toEqual(['opened', 'resolved', 'opened']);
+    expect(new Set(s.events.published.map((e) => e.correlationId)).size).toBe(1);
+  });
+
+  it('gives the claim back when publishing fails, so the next verdict that sees the change announces it', async () => {
+    const s = setup();
+    scannedEarlier(s, IN_USE, 0, 25 * HOUR);
+    await s.inventory.recordUse(taskUse(IN_USE));
+    await rejudgeDigestsInUse(s.rt, SETTINGS, log);
+    s.events.failNext = new Error('PutEvents throttled');
+    await finishBuild(s, IN_USE, 1);
+    expect(s.events.published).toEqual([]);
+    expect(s.world.metrics.total('FindingEventsLost')).toBe(1);
+    // The verdict itself was stored with its drift mark: the decision never waits on the event.
+    expect(s.world.store.verdicts.get(`${IN_USE}#${s.policy.hash}`)?.assessment.drift).toHaveLength(1);
+  });
+
+  it('leaves a digest that is not in use without drift marks or events', async () => {
+    const s = setup();
+    scannedEarlier(s, NOT_IN_USE, 0, 25 * HOUR);
+    await s.inventory.recordUse(taskUse(NOT_IN_USE));
+    await rejudgeDigestsInUse(s.rt, SETTINGS, log);
+    await s.inventory.closeTask(taskUse(NOT_IN_USE).taskArn, s.world.clock.now().toISOString());
+    await finishBuild(s, NOT_IN_USE, 1);
+    expect(s.world.store.verdicts.get(`${NOT_IN_USE}#${s.policy.hash}`)?.assessment.drift).toBeUndefined();
+    expect(s.events.published).toEqual([]);
+  });
+});
