@@ -39,7 +39,28 @@ describe('startScan', () => {
   });
 
   it('names the variables in one exported constant', () => {
-    expect(SCAN_BUILD_ENV).toEqual({ imageReference: 'IMAGE_REF', imageDigest: 'IMAGE_DIGEST', reportKey: 'REPORT_KEY', scanId: 'SCAN_ID' });
+    expect(SCAN_BUILD_ENV).toEqual({ imageReference: 'IMAGE_REF', imageDigest: 'IMAGE_DIGEST', reportKey: 'REPORT_KEY', scanId: 'SCAN_ID', scanMode: 'SCAN_MODE', sbomKey: 'SBOM_KEY' });
+  });
+
+  it('asks an sbom re-judgement of the stored SBOM with SCAN_MODE and SBOM_KEY, nothing else changed', async () => {
+    codeBuildMock.on(StartBuildCommand).resolves({ build: { id: 'fargate-gate-scan:abc' } });
+    const sbomKey = request.reportKey.replace(/\.json$/, '.cdx.json');
+    await scanner.startScan({ ...request, mode: 'sbom', sbomKey });
+    expect(codeBuildMock).toHaveReceivedCommandWith(StartBuildCommand, {
+      environmentVariablesOverride: [
+        { name: 'IMAGE_REF', value: request.imageReference, type: 'PLAINTEXT' },
+        { name: 'IMAGE_DIGEST', value: request.digest, type: 'PLAINTEXT' },
+        { name: 'REPORT_KEY', value: request.reportKey, type: 'PLAINTEXT' },
+        { name: 'SCAN_ID', value: request.scanId, type: 'PLAINTEXT' },
+        { name: 'SCAN_MODE', value: 'sbom', type: 'PLAINTEXT' },
+        { name: 'SBOM_KEY', value: sbomKey, type: 'PLAINTEXT' },
+      ],
+    });
+  });
+
+  it('refuses an sbom scan without an SBOM key before calling CodeBuild', async () => {
+    await expect(scanner.startScan({ ...request, mode: 'sbom' })).rejects.toThrow(/sbom scan needs sbomKey/);
+    expect(codeBuildMock).not.toHaveReceivedCommand(StartBuildCommand);
   });
 
   it.each([

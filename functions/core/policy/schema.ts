@@ -467,7 +467,6 @@ export const policySchema = z
         examples: ['7d', '24h'],
       }),
     rules,
-    drift: driftSchema(modeOverrideMatch).optional(),
     exceptions: z
       .array(policyException)
       .meta({
@@ -476,6 +475,7 @@ export const policySchema = z
           'Waivers. Each needs a reason, an owner and an expiry. Results list the exceptions used, the unused ones (matched nothing, time to remove them) and the expired ones.',
       })
       .optional(),
+    drift: driftSchema(modeOverrideMatch).optional(),
   })
   // Runs even when other parts of the document are invalid (`when`), so one round of validation lists every problem.
   .superRefine((policy, ctx) => crossFieldProblems(policy as unknown, ctx), { when: (payload) => isRecord(payload.value) })
