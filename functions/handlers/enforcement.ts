@@ -11,6 +11,7 @@ import type { EvaluationResult } from '../core/result/model';
 import { decisionLogFields } from './decision-log';
 import type { Logger } from './logger';
 import { notifyOnce, releaseClaim } from './notify';
+import { mayScaleToZero } from './posture/scale-to-zero';
 import type { GateRuntime } from './runtime';
 
 export interface TaskDecisionInput {
@@ -116,6 +117,13 @@ async function enforceOnService(rt: GateRuntime, input: TaskDecisionInput, owner
     return stopStandalone(rt, input);
   }
 
+  if (action === 'none') {
+    // Drift the policy does not let scale a service to zero: nothing is stopped (ECS would start the same digest
+    // again), the failure is reported once per service deployment.
+    const subject = { clusterArn: task.clusterArn, service: owner.service, digests: input.imageKeys, deploymentId: owner.deploymentId };
+    const notified = await notifyOnce(rt, { key: notificationKey(subject, input.result.policy.hash), action: 'notify', decision: input.result.decision }, () => eventFor(rt, input, 'none', owner), log);
+    return { action: 'none', notified };
+  }
   await stopTheTask(rt, input);
   const key = serviceKey(task.clusterArn, owner.service, input.imageKeys, owner.deploymentId);
   const notified = await publishOnce(rt, input, { key, action }, () => eventFor(rt, input, action, owner));
@@ -138,16 +146,16 @@ async function followUp(rt: GateRuntime, input: TaskDecisionInput, ref: ServiceT
       return 'stopTask';
     case 'nothingToRollBack':
       log.warn({ deploymentArn: outcome.deploymentArn }, 'first deployment of the service: nothing to roll back to');
-      return scaleToZero(rt, ref, outcome.desiredCount, log);
+      return scaleToZero(rt, input, ref, outcome.desiredCount, log);
     case 'completed': {
       if (!outcome.previous) {
         log.warn({ deploymentArn: outcome.deploymentArn }, 'the deployment completed and replaced no revision ECS still describes');
-        return scaleToZero(rt, ref, outcome.desiredCount, log);
+        return scaleToZero(rt, input, ref, outcome.desiredCount, log);
       }
       const decision = await judgeRestore(rt, ref, outcome.previous);
       if (!decision.restore) {
         log.warn({ deploymentArn: outcome.deploymentArn, previousTaskDefinition: outcome.previous.taskDefinitionArn, why: decision.why }, 'the revision the deployment replaced cannot be restored');
-        return scaleToZero(rt, ref, outcome.desiredCount, log);
+        return scaleToZero(rt, input, ref, outcome.desiredCount, log);
       }
       await rt.ecs.restoreServiceRevision(ref.cluster, ref.service, outcome.previous.taskDefinitionArn, reasonFor(input));
       rt.metrics.count('EnforcementActions', 1, { action: 'restoreServiceRevision' });
@@ -160,7 +168,12 @@ async function followUp(rt: GateRuntime, input: TaskDecisionInput, ref: ServiceT
   }
 }
 
-async function scaleToZero(rt: GateRuntime, ref: ServiceTaskRef, desiredCount: number | undefined, log: Logger): Promise<VerdictEvent['action']> {
+async function scaleToZero(rt: GateRuntime, input: TaskDecisionInput, ref: ServiceTaskRef, desiredCount: number | undefined, log: Logger): Promise<VerdictEvent['action']> {
+  if (!mayScaleToZero(rt.policy, input.result, ref)) {
+    rt.metrics.count('DriftScaleToZeroRefused');
+    log.warn('not scaled to zero: the service fails only on drift (new vulnerability data), and its drift scope does not say scaleServicesToZero; its tasks keep running');
+    return 'none';
+  }
   if (desiredCount === 0) {
     log.info('service already scaled to zero');
     return 'scaleService';

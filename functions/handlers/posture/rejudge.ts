@@ -6,6 +6,7 @@ import { classifyFailure, shouldRetry } from '../failures';
 import type { Logger } from '../logger';
 import type { GateRuntime } from '../runtime';
 import { errorMayBeRetried, newScanRecord, produceVerdict, rescan, startScan } from '../scans';
+import { actOnExpiredDrift, type DriftActionSummary } from './act';
 import { prepareVerdict } from './verdict-change';
 
 /** How the posture sweep re-judges digests in use (construct settings; see docs/deploy.md `rescanInterval`). */
@@ -32,6 +33,8 @@ export interface RejudgeSummary {
   deferred: number;
   /** Due, but a scan of the digest is already under way. */
   inFlight: number;
+  /** Running tasks whose drift grace expired, and what was done to them. */
+  drift: DriftActionSummary;
 }
 
 const BATCH = 100;
@@ -47,7 +50,15 @@ export async function rejudgeDigestsInUse(rt: GateRuntime, settings: RejudgeSett
   const posture = rt.posture;
   if (!posture) throw new Error('rejudgeDigestsInUse needs the posture ports (inventory, finding events)');
   const inUse = (await posture.inventory.listDigestsInUse()).filter((entry) => isSha256Digest(entry.digest));
-  const summary: RejudgeSummary = { inUse: inUse.length, reevaluated: 0, sbomScans: 0, imageScans: 0, deferred: 0, inFlight: 0 };
+  const summary: RejudgeSummary = {
+    inUse: inUse.length,
+    reevaluated: 0,
+    sbomScans: 0,
+    imageScans: 0,
+    deferred: 0,
+    inFlight: 0,
+    drift: { expired: 0, stoppedTasks: 0, servicesActedOn: 0, leftRunning: 0 },
+  };
   const verdicts = new Map<string, StoredVerdict>();
   for (let start = 0; start < inUse.length; start += BATCH) {
     const batch = await rt.store.getVerdicts(inUse.slice(start, start + BATCH).map((entry) => entry.digest), rt.policy.hash);
@@ -101,6 +112,8 @@ export async function rejudgeDigestsInUse(rt: GateRuntime, settings: RejudgeSett
       else summary.inFlight += 1;
     });
   }
+  // Running tasks whose drift grace expired, where their scope opts in to action.
+  summary.drift = await actOnExpiredDrift(rt, verdicts, log);
   if (summary.sbomScans > 0) rt.metrics.count('Rejudgements', summary.sbomScans, { kind: 'sbom' });
   if (summary.imageScans > 0) rt.metrics.count('Rejudgements', summary.imageScans, { kind: 'image' });
   if (summary.reevaluated > 0) rt.metrics.count('Rejudgements', summary.reevaluated, { kind: 'report' });
