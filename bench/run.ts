@@ -6,6 +6,7 @@ import { latencyStackOf, simulateLatency } from './latency';
 import { resolveSettings } from '../infra/settings';
 import { defaultPolicy, measurePolicyEngine } from './policy-engine';
 import { DEFAULT_RUNTIME_OPTIONS, describeFates, measureRuntime } from './runtime';
+import { DEFAULT_POSTURE_BENCH, measurePosture } from './posture';
 
 /**
  * `npm run bench`: figures, not assertions. Part A times the policy engine on a 10,000-finding report;
@@ -56,6 +57,11 @@ async function main(): Promise<void> {
   }
   out(`  peers: per-launch scanning exposure ${latency.perLaunchScanExposureS} s (same compute); Inspector scan-on-push stops nothing: ${latency.inspectorExposureS} s (the task's own run)`);
   out(`  pre-scan on push: ${(latency.verdictWaitingShare * 100).toFixed(1)}% of launches find a verdict waiting`);
+  const posture = await measurePosture(DEFAULT_POSTURE_BENCH);
+  const p = DEFAULT_POSTURE_BENCH;
+  out(`Part F: re-judgement of what runs (bench/posture.ts; seed ${JSON.stringify(p.seed)}: ${p.digestsInUse} digests in use, ${p.digestsNotInUse} not in use, ${p.days} simulated days, ${posture.budgetPerRun} scans per ${p.sweepMinutes}-minute sweep)`);
+  out(`  ${posture.rescansPerDay} re-judgements per day (${posture.sbomRejudgementsPerDay} SBOM, ${posture.imageRescansPerDay} image); ${posture.rescansOfDigestsNotInUse} of digests not in use; at most ${posture.maxRescansPerDigestPerInterval} per digest per rescan interval`);
+  out(`  new vulnerability data to drift notification: p50 ${posture.newDataToNotificationS} s, max ${posture.newDataToNotificationMaxS} s (${posture.driftsNotified} of ${posture.driftsSeeded} drifts notified)`);
   out(
     JSON.stringify({
       events: figures.events,
@@ -81,6 +87,11 @@ async function main(): Promise<void> {
       exposureKnownDigestS: latency.exposureKnownDigestS,
       exposureNewDigestS: latency.exposureNewDigestS,
       verdictWaitingShare: latency.verdictWaitingShare,
+      rescansPerDay: posture.rescansPerDay,
+      sbomRejudgementsPerDay: posture.sbomRejudgementsPerDay,
+      imageRescansPerDay: posture.imageRescansPerDay,
+      rescansOfDigestsNotInUse: posture.rescansOfDigestsNotInUse,
+      newDataToNotificationS: posture.newDataToNotificationS,
     }),
   );
 }
