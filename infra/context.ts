@@ -56,6 +56,7 @@ const KEYS = [
   'report-retention-days',
   'log-retention-days',
   'sweep-minutes',
+  'rescan-interval-hours',
   'log-level',
   'metrics-namespace',
   'source-maps-at-runtime',
@@ -103,6 +104,10 @@ export function gateSettingsFromContext(read: Reader): GateAppSettings {
     const value = get(key);
     const text = typeof value === 'number' ? String(value) : str(key);
     return text === undefined ? undefined : parseByteSize(text, `${CONTEXT_PREFIX}${key}`);
+  };
+  const hours = (key: ContextKey) => {
+    const value = int(key, 1);
+    return value === undefined ? undefined : Duration.hours(value);
   };
   const minutes = (key: ContextKey) => {
     const value = int(key, 1);
@@ -165,6 +170,7 @@ export function gateSettingsFromContext(read: Reader): GateAppSettings {
     reportRetention: days('report-retention-days'),
     logRetention: logRetentionDays as logs.RetentionDays | undefined,
     sweepInterval: minutes('sweep-minutes'),
+    rescanInterval: hours('rescan-interval-hours'),
     logLevel: str('log-level') as LogLevel | undefined,
     metricsNamespace: str('metrics-namespace'),
     sourceMapsAtRuntime: bool('source-maps-at-runtime'),

@@ -68,6 +68,11 @@ export interface FargateGateProps {
   readonly logRetention?: logs.RetentionDays;
   /** How often unfinished scans are checked (CodeBuild events are best effort). @default 5 minutes */
   readonly sweepInterval?: Duration;
+  /**
+   * A digest in use whose verdict is older than this is re-judged: its stored SBOM matched against the newest
+   * vulnerability data (an image scan when there is none). Whole hours, shorter than verdictTtl. @default 24 hours
+   */
+  readonly rescanInterval?: Duration;
   /** Where verdict events are published. @default the account's default event bus */
   readonly eventBus?: events.IEventBus;
   /** @default 'info' */
@@ -544,6 +549,7 @@ export class FargateGate extends Construct {
       [GATE_ENV.scanTimeoutMinutes]: String(compute.queuedTimeout.toMinutes() + compute.buildTimeout.toMinutes() + SCAN_DEADLINE_MARGIN_MINUTES),
       [GATE_ENV.hookCallBackDelaySeconds]: String(this.settings.hookCallBackDelay.toSeconds()),
       [GATE_ENV.sweepMinutes]: String(this.settings.sweepInterval.toMinutes()),
+      [GATE_ENV.rescanIntervalHours]: String(this.settings.rescanInterval.toHours()),
       [GATE_ENV.metricsNamespace]: this.settings.metricsNamespace,
       [GATE_ENV.logLevel]: this.settings.logLevel,
       [GATE_ENV.maxReportBytes]: String(this.settings.maxReportBytes),

@@ -137,6 +137,8 @@ export interface ResolvedSettings {
   reportRetention: Duration;
   logRetention: logs.RetentionDays;
   sweepInterval: Duration;
+  /** A digest in use whose verdict is older than this is re-judged (posture sweep). */
+  rescanInterval: Duration;
   logLevel: LogLevel;
   hookCallBackDelay: Duration;
   metricsNamespace: string;
@@ -159,6 +161,7 @@ export interface SettingsInput {
   reportRetention?: Duration;
   logRetention?: logs.RetentionDays;
   sweepInterval?: Duration;
+  rescanInterval?: Duration;
   logLevel?: LogLevel;
   hookCallBackDelay?: Duration;
   metricsNamespace?: string;
@@ -173,6 +176,7 @@ export interface SettingsInput {
   region?: string;
 }
 
+const HOUR = 3_600_000;
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
 const ms = (duration: Duration) => duration.toMilliseconds();
@@ -267,6 +271,11 @@ export function resolveSettings(input: SettingsInput): ResolvedSettings {
   if (ms(reportRetention) % DAY !== 0 || ms(reportRetention) < DAY) throw new Error('reportRetention must be whole days, at least 1');
   // EventBridge rates are whole minutes.
   if (ms(sweepInterval) % MINUTE !== 0 || ms(sweepInterval) < MINUTE || ms(sweepInterval) > 60 * MINUTE) throw new Error('sweepInterval must be whole minutes between 1 and 60');
+  // Trivy's DB is rebuilt several times a day: a day by default. Shorter than the verdict's life, or verdicts of
+  // digests in use would expire before they are re-judged (and the next launch would wait on a full scan).
+  const rescanInterval = input.rescanInterval ?? Duration.hours(24);
+  if (ms(rescanInterval) % HOUR !== 0 || ms(rescanInterval) < HOUR) throw new Error(`rescanInterval must be whole hours, at least 1, got ${rescanInterval.toHumanString()}`);
+  if (ms(rescanInterval) >= ms(verdictTtl)) throw new Error(`rescanInterval (${rescanInterval.toHumanString()}) must be shorter than verdictTtl (${verdictTtl.toHumanString()})`);
 
   const logLevel = input.logLevel ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) throw new Error(`logLevel must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(logLevel)}`);
@@ -310,6 +319,7 @@ export function resolveSettings(input: SettingsInput): ResolvedSettings {
     reportRetention,
     logRetention: input.logRetention ?? logs.RetentionDays.THREE_MONTHS,
     sweepInterval,
+    rescanInterval,
     logLevel,
     hookCallBackDelay,
     metricsNamespace,

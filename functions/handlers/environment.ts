@@ -16,6 +16,8 @@ export const GATE_ENV = {
   scanTimeoutMinutes: 'GATE_SCAN_TIMEOUT_MINUTES',
   /** Optional: minutes between scheduled sweeps (default 60); bounds how long a scan's result can go unnoticed. */
   sweepMinutes: 'GATE_SWEEP_MINUTES',
+  /** Optional: hours after which the verdict of a digest in use is re-judged (posture sweep; default 24). */
+  rescanIntervalHours: 'GATE_RESCAN_INTERVAL_HOURS',
   /** Optional: seconds ECS waits before calling the lifecycle hook again while a scan runs (default 30). */
   hookCallBackDelaySeconds: 'GATE_HOOK_CALLBACK_SECONDS',
   /** Optional: CloudWatch namespace of the gate's EMF metrics (default `FargateGate`). */

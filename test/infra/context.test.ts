@@ -42,6 +42,7 @@ describe('gateSettingsFromContext', () => {
       'report-retention-days': '90',
       'log-retention-days': '30',
       'sweep-minutes': '2',
+      'rescan-interval-hours': '12',
       'log-level': 'debug',
       'metrics-namespace': 'Platform/Gate',
       'source-maps-at-runtime': 'true',
@@ -76,6 +77,7 @@ describe('gateSettingsFromContext', () => {
     expect(gate.verdictTtl?.toDays()).toBe(7);
     expect(gate.reportRetention?.toDays()).toBe(90);
     expect(gate.sweepInterval?.toMinutes()).toBe(2);
+    expect(gate.rescanInterval?.toHours()).toBe(12);
     expect(gate.hookCallBackDelay?.toSeconds()).toBe(60);
     expect(gate.maxReportSize).toBe(128 * 1024 * 1024);
   });

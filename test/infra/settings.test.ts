@@ -32,6 +32,7 @@ describe('resolveSettings defaults', () => {
     expect(settings.verdictTtl.toDays()).toBe(30);
     expect(settings.reportRetention.toDays()).toBe(365);
     expect(settings.sweepInterval.toMinutes()).toBe(5);
+    expect(settings.rescanInterval.toHours()).toBe(24);
     expect(settings.hookCallBackDelay.toSeconds()).toBe(30);
     expect(settings.maxReportBytes).toBe(64 * 1024 * 1024);
     expect(settings.logRetention).toBe(logs.RetentionDays.THREE_MONTHS);
@@ -70,6 +71,8 @@ describe('resolveSettings', () => {
     ['an unknown decision', { notifications: { decisions: ['failed' as never] } }, /notifications\.decisions must list some of pass, warn, fail, error/],
     ['a bad e-mail', { notifications: { email: 'ops at example.com' } }, /notifications\.email is not an e-mail address/],
     ['a sweep slower than an hour', { sweepInterval: Duration.minutes(90) }, /sweepInterval must be whole minutes between 1 and 60/],
+    ['a rescan interval of part of an hour', { rescanInterval: Duration.minutes(90) }, /rescanInterval must be whole hours/],
+    ['a rescan interval as long as the verdict lives', { rescanInterval: Duration.days(30) }, /rescanInterval \(30 days\) must be shorter than verdictTtl/],
     ['a verdict TTL under a day', { verdictTtl: Duration.hours(1) }, /verdictTtl must be whole days, at least 1, got 1 hour/],
     ['a verdict TTL in hours, which the functions would round', { verdictTtl: Duration.hours(36) }, /verdictTtl must be whole days, at least 1, got 1 day 12 hours/],
     ['an e-mail address and an existing topic', { notifications: { email: 'ops@example.com' }, notificationTopic: {} }, /notifications\.email and notificationTopic exclude each other/],
