@@ -7,6 +7,7 @@ import type { Logger } from '../logger';
 import type { GateRuntime } from '../runtime';
 import { errorMayBeRetried, newScanRecord, produceVerdict, rescan, startScan } from '../scans';
 import { actOnExpiredDrift, type DriftActionSummary } from './act';
+import { DEFAULT_EXCEPTION_NOTICE_WINDOW_MS, reportExpiringExceptions } from './expiring-exceptions';
 import { prepareVerdict } from './verdict-change';
 
 /** How the posture sweep re-judges digests in use (construct settings; see docs/deploy.md `rescanInterval`). */
@@ -19,6 +20,8 @@ export interface RejudgeSettings {
   maxReevaluationsPerRun: number;
   /** The Trivy version the scan project installs: a verdict from another version is re-judged by an image scan. */
   scannerVersion?: string;
+  /** Exceptions expiring within this are reported (default 14 days). */
+  exceptionNoticeWindowMs?: number;
 }
 
 export const DEFAULT_RESCAN_INTERVAL_MS = 24 * 3_600_000;
@@ -35,6 +38,8 @@ export interface RejudgeSummary {
   inFlight: number;
   /** Running tasks whose drift grace expired, and what was done to them. */
   drift: DriftActionSummary;
+  /** Exceptions of the policy that expire within the notice window. */
+  expiringExceptions: number;
 }
 
 const BATCH = 100;
@@ -58,6 +63,7 @@ export async function rejudgeDigestsInUse(rt: GateRuntime, settings: RejudgeSett
     deferred: 0,
     inFlight: 0,
     drift: { expired: 0, stoppedTasks: 0, servicesActedOn: 0, leftRunning: 0 },
+    expiringExceptions: 0,
   };
   const verdicts = new Map<string, StoredVerdict>();
   for (let start = 0; start < inUse.length; start += BATCH) {
@@ -114,6 +120,9 @@ export async function rejudgeDigestsInUse(rt: GateRuntime, settings: RejudgeSett
   }
   // Running tasks whose drift grace expired, where their scope opts in to action.
   summary.drift = await actOnExpiredDrift(rt, verdicts, log);
+  await attempt('', async () => {
+    summary.expiringExceptions = (await reportExpiringExceptions(rt, settings.exceptionNoticeWindowMs ?? DEFAULT_EXCEPTION_NOTICE_WINDOW_MS, log)).length;
+  });
   if (summary.sbomScans > 0) rt.metrics.count('Rejudgements', summary.sbomScans, { kind: 'sbom' });
   if (summary.imageScans > 0) rt.metrics.count('Rejudgements', summary.imageScans, { kind: 'image' });
   if (summary.reevaluated > 0) rt.metrics.count('Rejudgements', summary.reevaluated, { kind: 'report' });
