@@ -148,7 +148,7 @@ async function reevaluate(rt: GateRuntime, digest: string, log: Logger): Promise
 }
 
 /** Starts the re-judgement of one due digest; `inFlight` when a scan of it is already under way (or backing off). */
-async function startRejudgement(rt: GateRuntime, digest: string, verdict: StoredVerdict | undefined, settings: RejudgeSettings, log: Logger): Promise<'sbom' | 'image' | 'inFlight'> {
+export async function startRejudgement(rt: GateRuntime, digest: string, verdict: StoredVerdict | undefined, settings: RejudgeSettings, log: Logger): Promise<'sbom' | 'image' | 'inFlight'> {
   const record = await rt.store.getScan(digest);
   if (!record) {
     // No scan record left (expired): the verdict or the inventory names the image; a full scan of it.

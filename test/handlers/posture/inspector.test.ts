@@ -1,0 +1,54 @@
+import { silentLogger } from '../../../functions/handlers/logger';
+import { handleInspectorFinding } from '../../../functions/handlers/posture/inspector';
+import { buildRuntime } from '../../../functions/handlers/runtime';
+import { FindingEventsTestDouble, InventoryTestDouble, taskUse } from '../../support/inventory-test-double';
+import { createWorld, policyOf } from '../support/fakes';
+import { REGISTRY, digestOf, storeVerdict } from '../support/scenario';
+
+const HOUR = 3_600_000;
+const SETTINGS = { rescanIntervalMs: 24 * HOUR, maxScansPerRun: 10, maxReevaluationsPerRun: 10 };
+const IN_USE = digestOf('inspected in use');
+const RETIRED = digestOf('inspected retired');
+
+const finding = (digests: string[], status = 'ACTIVE') => ({
+  source: 'aws.inspector2',
+  'detail-type': 'Inspector2 Finding',
+  detail: { status, findingArn: 'arn:aws:inspector2:eu-west-1:111122223333:finding/x', resources: digests.map((imageHash) => ({ type: 'AWS_ECR_CONTAINER_IMAGE', details: { awsEcrContainerImage: { imageHash } } })) },
+});
+
+async function setup() {
+  const world = createWorld();
+  const policy = policyOf();
+  const inventory = new InventoryTestDouble();
+  const rt = buildRuntime({ ...world.deps(policy), posture: { inventory, findingEvents: new FindingEventsTestDouble() } });
+  for (const digest of [IN_USE, RETIRED]) {
+    const verdict = storeVerdict(world, policy, digest, { reference: `${REGISTRY}/shop/web@${digest}`, digest, critical: 0 }, 3 * HOUR);
+    world.store.scans.set(digest, { digest, imageReference: `${REGISTRY}/shop/web@${digest}`, scanId: 'old', state: 'done', attempts: 0, startedAt: verdict.scannedAt, deadline: verdict.scannedAt, sbomKey: `reports/${digest.replace(':', '/')}/old.cdx.json` });
+  }
+  await inventory.recordUse(taskUse(IN_USE));
+  return { world, rt };
+}
+
+describe('handleInspectorFinding', () => {
+  it('re-judges a digest in use now (by its SBOM), and never one that is not in use', async () => {
+    const { world, rt } = await setup();
+    const outcome = await handleInspectorFinding(rt, finding([IN_USE, RETIRED]), SETTINGS, silentLogger());
+    expect(outcome).toEqual({ rejudged: [IN_USE], notInUse: [RETIRED], skipped: [] });
+    expect(world.scanner.requests.map((r) => [r.digest, r.mode])).toEqual([[IN_USE, 'sbom']]);
+  });
+
+  it('is one scan for a burst of findings about one image', async () => {
+    const { world, rt } = await setup();
+    await handleInspectorFinding(rt, finding([IN_USE]), SETTINGS, silentLogger());
+    expect(await handleInspectorFinding(rt, finding([IN_USE]), SETTINGS, silentLogger())).toEqual({ rejudged: [], notInUse: [], skipped: [IN_USE] });
+    expect(world.scanner.requests).toHaveLength(1);
+  });
+
+  it('does nothing for a resolved finding or an event it cannot read, and says why', async () => {
+    const { world, rt } = await setup();
+    await handleInspectorFinding(rt, finding([IN_USE], 'CLOSED'), SETTINGS, silentLogger());
+    await handleInspectorFinding(rt, { source: 'aws.inspector2', 'detail-type': 'Inspector2 Finding', detail: 'garbage' }, SETTINGS, silentLogger());
+    expect(world.scanner.requests).toEqual([]);
+    expect(world.metrics.total('InspectorEventsIgnored')).toBe(1);
+  });
+});
