@@ -273,7 +273,8 @@ export function resolveSettings(input: SettingsInput): ResolvedSettings {
   if (ms(sweepInterval) % MINUTE !== 0 || ms(sweepInterval) < MINUTE || ms(sweepInterval) > 60 * MINUTE) throw new Error('sweepInterval must be whole minutes between 1 and 60');
   // Trivy's DB is rebuilt several times a day: a day by default. Shorter than the verdict's life, or verdicts of
   // digests in use would expire before they are re-judged (and the next launch would wait on a full scan).
-  const rescanInterval = input.rescanInterval ?? Duration.hours(24);
+  // With a one-day verdictTtl the default is half a day, so a default never contradicts another setting.
+  const rescanInterval = input.rescanInterval ?? Duration.hours(ms(verdictTtl) > 24 * HOUR ? 24 : Math.max(1, Math.floor(ms(verdictTtl) / HOUR / 2)));
   if (ms(rescanInterval) % HOUR !== 0 || ms(rescanInterval) < HOUR) throw new Error(`rescanInterval must be whole hours, at least 1, got ${rescanInterval.toHumanString()}`);
   if (ms(rescanInterval) >= ms(verdictTtl)) throw new Error(`rescanInterval (${rescanInterval.toHumanString()}) must be shorter than verdictTtl (${verdictTtl.toHumanString()})`);
 

@@ -113,8 +113,9 @@ describe('gate function role', () => {
       const start = statementWith(roleStatements(template, role), 'codebuild:StartBuild');
       const conditions = start.Condition!;
       expect(Object.keys(conditions).sort()).toEqual(['ForAllValues:StringEquals', 'Null']);
-      expect(conditions['ForAllValues:StringEquals']).toEqual({ 'codebuild:environment.environmentVariables.name': ['IMAGE_REF', 'IMAGE_DIGEST', 'REPORT_KEY', 'SCAN_ID'] });
-      expect(Object.values(SCAN_BUILD_ENV).sort()).toEqual(['IMAGE_DIGEST', 'IMAGE_REF', 'REPORT_KEY', 'SCAN_ID']);
+      // SCAN_MODE and SBOM_KEY: the SBOM re-judgement of a digest in use (the buildspec validates both).
+      expect(conditions['ForAllValues:StringEquals']).toEqual({ 'codebuild:environment.environmentVariables.name': ['IMAGE_REF', 'IMAGE_DIGEST', 'REPORT_KEY', 'SCAN_ID', 'SCAN_MODE', 'SBOM_KEY'] });
+      expect(Object.values(SCAN_BUILD_ENV).sort()).toEqual(['IMAGE_DIGEST', 'IMAGE_REF', 'REPORT_KEY', 'SBOM_KEY', 'SCAN_ID', 'SCAN_MODE']);
       const absent = conditions.Null as Record<string, string>;
       for (const key of ['codebuild:source.buildspec', 'codebuild:source.location', 'codebuild:environment.image', 'codebuild:environment.privilegedMode', 'codebuild:serviceRole', 'codebuild:artifacts', 'codebuild:cache', 'codebuild:logsConfig', 'codebuild:secondarySources']) {
         expect({ key, value: absent[key] }).toEqual({ key, value: 'true' });

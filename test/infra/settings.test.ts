@@ -33,6 +33,7 @@ describe('resolveSettings defaults', () => {
     expect(settings.reportRetention.toDays()).toBe(365);
     expect(settings.sweepInterval.toMinutes()).toBe(5);
     expect(settings.rescanInterval.toHours()).toBe(24);
+    expect(resolveSettings({ verdictTtl: Duration.days(1) }).rescanInterval.toHours()).toBe(12);
     expect(settings.hookCallBackDelay.toSeconds()).toBe(30);
     expect(settings.maxReportBytes).toBe(64 * 1024 * 1024);
     expect(settings.logRetention).toBe(logs.RetentionDays.THREE_MONTHS);
