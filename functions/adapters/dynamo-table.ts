@@ -11,10 +11,13 @@
  * | enforcement | `enforcement#<key>`       | `enforcement`         | at + enforcement retention                   |
  * | task-version| `task#<taskArn>`          | `version`             | last advance + task retention                |
  * | launcher    | `task#<taskArn>`          | `launcher`            | remembered + task retention                  |
+ * | use         | `task#<taskArn>`          | `use#<digest>`        | once closed: stoppedAt + closed retention    |
+ * | cursor      | `reconcile`               | `cursor`              | -                                            |
  *
  * Everything about one digest shares a partition, so the waiters of a digest are one Query. Queued and running
  * scans carry `gsi1pk = "scan#unfinished"`, removed when they finish: the sweep queries that sparse index instead
- * of scanning the table.
+ * of scanning the table. Open task uses (the inventory, dynamo-inventory-items.ts) share that index under their own
+ * partition value, `gsi1pk = "use#open"`, removed when the task stops.
  */
 export const GATE_TABLE = {
   partitionKey: 'pk',

@@ -32,6 +32,8 @@ export interface TaskUse {
   /** ISO-8601: first and last time the gate saw the task running or starting. */
   firstSeenAt: string;
   lastSeenAt: string;
+  /** ISO-8601 `startedAt` of the task as ECS reports it, when known: a task found by the reconciliation may predate the gate. */
+  startedAt?: string;
   /** ISO-8601: when the task was seen stopped (STOPPED event, or missing at reconciliation); absent while open. */
   stoppedAt?: string;
   source: TaskUseSource;
@@ -47,7 +49,12 @@ export interface DigestInUse {
 }
 
 export interface InventoryStore {
-  /** Creates or refreshes the use (first seen kept, last seen advanced; a closed use is not reopened by an older sighting). */
+  /**
+   * Creates or refreshes the use (first seen kept, last seen advanced; a closed use is never reopened, so a late
+   * RUNNING event after the STOPPED one changes nothing). A use given with `stoppedAt` is recorded closed: a STOPPED
+   * event that names the task's digests closes them with one write each and leaves a closed record that a late
+   * RUNNING event cannot reopen.
+   */
   recordUse(use: TaskUse): Promise<void>;
   /** Closes every open use of the task (all its digests). Closing a task the inventory does not know is not an error. */
   closeTask(taskArn: string, stoppedAt: string): Promise<void>;
@@ -57,4 +64,50 @@ export interface InventoryStore {
   listDigestsInUse(): Promise<DigestInUse[]>;
   /** Open uses in one cluster, for the reconciliation to close what ECS no longer runs. */
   listOpenUsesInCluster(cluster: string): Promise<TaskUse[]>;
+}
+
+/** Where the reconciliation stopped in a cluster's ListTasks pages, so the next run resumes there. */
+export interface ReconcileCursor {
+  /** ISO-8601 of the run that began this cluster's current pass. */
+  passStartedAt: string;
+  /** ListTasks `nextToken` of the next page to read; absent once the cluster's pass is complete. */
+  nextToken?: string;
+  /** Cluster ARN of the next cluster to read, in the order the run lists them; absent means start from the first. */
+  cluster?: string;
+}
+
+/** The reconciliation's own state, kept in the same table (one item). */
+export interface ReconcileCursorStore {
+  getReconcileCursor(): Promise<ReconcileCursor | undefined>;
+  /** Absent: the next run starts from the first cluster. */
+  putReconcileCursor(cursor: ReconcileCursor | undefined): Promise<void>;
+}
+
+/** A task as the reconciliation reads it from DescribeTasks. */
+export interface ListedTask {
+  taskArn: string;
+  clusterArn: string;
+  taskDefinitionArn: string;
+  lastStatus: string;
+  desiredStatus: string;
+  launchType?: string;
+  capacityProviderName?: string;
+  group?: string;
+  startedBy?: string;
+  startedAt?: string;
+  createdAt?: string;
+  containers: { name: string; image?: string; imageDigest?: string }[];
+}
+
+/** DescribeTasks `failures[]`: a task ECS could not describe (`MISSING`: it no longer knows the task). */
+export interface TaskFailure {
+  arn: string;
+  reason: string;
+  detail?: string;
+}
+
+/** The ECS reads of the reconciliation: ListTasks one page, DescribeTasks one batch (at most 100 ARNs). */
+export interface TaskListingPort {
+  listTaskPage(cluster: string, nextToken?: string): Promise<{ taskArns: string[]; nextToken?: string }>;
+  describeTaskBatch(cluster: string, taskArns: string[]): Promise<{ tasks: ListedTask[]; failures: TaskFailure[] }>;
 }

@@ -1,0 +1,200 @@
+import { GetCommand, PutCommand, DeleteCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { DigestInUse, InventoryStore, ReconcileCursor, ReconcileCursorStore, TaskUse } from '../core/posture/ports';
+import { normaliseTaskUse, normaliseTime, summariseDigestsInUse } from '../core/posture/uses';
+import { isConditionalCheckFailed } from './aws-errors';
+import { INDEX, OPEN_USES_PARTITION, USE_PREFIX, cursorToItem, inventoryKeys, itemToCursor, itemToUse, openUseSortKey, taskUsePartition, useFacts } from './dynamo-inventory-items';
+import { GATE_TABLE } from './dynamo-table';
+
+const DAY_SECONDS = 24 * 60 * 60;
+
+export interface DynamoInventoryOptions {
+  client: DynamoDBDocumentClient;
+  tableName: string;
+  /** How long a closed use stays readable before TTL removes it. Default 7 days. */
+  closedUseSeconds?: number;
+  /** Page size of the queries; DynamoDB's own 1 MB pages when unset. */
+  queryPageSize?: number;
+}
+
+export const DEFAULT_CLOSED_USE_SECONDS = 7 * DAY_SECONDS;
+
+/**
+ * `InventoryStore` on the gate's table (layout in dynamo-inventory-items.ts). Each sighting is one UpdateItem per
+ * (task, digest), conditional so that order does not matter: a use once closed stays closed (a late or redelivered
+ * RUNNING event, or a reconciliation that listed the task just before it stopped, changes nothing), and an older
+ * sighting never moves `lastSeenAt` back. A failed condition is the answer, not an error. No read filters on the TTL:
+ * only open uses are ever listed, and open uses carry none.
+ */
+export class DynamoInventoryStore implements InventoryStore, ReconcileCursorStore {
+  private readonly client: DynamoDBDocumentClient;
+  private readonly tableName: string;
+  private readonly closedUseSeconds: number;
+  private readonly queryPageSize?: number;
+
+  constructor(options: DynamoInventoryOptions) {
+    if (!options.tableName) throw new Error('DynamoInventoryStore: tableName is required');
+    this.client = options.client;
+    this.tableName = options.tableName;
+    this.closedUseSeconds = options.closedUseSeconds ?? DEFAULT_CLOSED_USE_SECONDS;
+    this.queryPageSize = options.queryPageSize;
+  }
+
+  async recordUse(given: TaskUse): Promise<void> {
+    const use = normaliseTaskUse(given);
+    const names: Record<string, string> = { '#first': 'firstSeenAt', '#last': 'lastSeenAt', '#source': 'source', '#stopped': 'stoppedAt' };
+    const values: Record<string, unknown> = { ':first': use.firstSeenAt, ':last': use.lastSeenAt, ':source': use.source };
+    const set = ['#first = if_not_exists(#first, :first)', '#source = if_not_exists(#source, :source)'];
+    Object.entries(useFacts(use)).forEach(([field, value], index) => {
+      names[`#f${index}`] = field;
+      values[`:f${index}`] = value;
+      set.push(`#f${index} = :f${index}`);
+    });
+    names['#gpk'] = INDEX.partitionKey;
+    names['#gsk'] = INDEX.sortKey;
+    let update: string;
+    let condition: string;
+    if (use.stoppedAt === undefined) {
+      values[':open'] = OPEN_USES_PARTITION;
+      values[':gsk'] = openUseSortKey(use.digest, use.taskArn);
+      set.push('#last = :last', '#gpk = :open', '#gsk = :gsk');
+      update = `SET ${set.join(', ')}`;
+      // Never reopen; never move last seen back (an older sighting of an open use changes nothing).
+      condition = 'attribute_not_exists(#stopped) AND (attribute_not_exists(#last) OR #last <= :last)';
+    } else {
+      names['#expires'] = GATE_TABLE.ttlAttribute;
+      values[':stopped'] = use.stoppedAt;
+      values[':expires'] = this.expiryOf(use.stoppedAt);
+      set.push('#last = if_not_exists(#last, :last)', '#stopped = :stopped', '#expires = :expires');
+      update = `SET ${set.join(', ')} REMOVE #gpk, #gsk`;
+      condition = 'attribute_not_exists(#stopped)';
+    }
+    await this.conditional(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: inventoryKeys.use(use.taskArn, use.digest),
+        UpdateExpression: update,
+        ConditionExpression: condition,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    );
+  }
+
+  /** One Query of the task's partition (its uses only), then one conditional UpdateItem per use still open. */
+  async closeTask(taskArn: string, stoppedAt: string): Promise<void> {
+    requireText('taskArn', taskArn);
+    const stopped = normaliseTime(`closeTask(${taskArn}): stoppedAt`, stoppedAt);
+    const items = await this.queryAll({
+      TableName: this.tableName,
+      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :use)',
+      ExpressionAttributeNames: { '#pk': GATE_TABLE.partitionKey, '#sk': GATE_TABLE.sortKey, '#stopped': 'stoppedAt' },
+      ExpressionAttributeValues: { ':pk': taskUsePartition(taskArn), ':use': USE_PREFIX },
+      ProjectionExpression: '#pk, #sk, #stopped',
+      ConsistentRead: true,
+    });
+    const open = items.filter((item) => item.stoppedAt === undefined);
+    await Promise.all(
+      open.map((item) =>
+        this.conditional(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { [GATE_TABLE.partitionKey]: item[GATE_TABLE.partitionKey], [GATE_TABLE.sortKey]: item[GATE_TABLE.sortKey] },
+            UpdateExpression: 'SET #stopped = :stopped, #expires = :expires REMOVE #gpk, #gsk',
+            ConditionExpression: 'attribute_exists(#pk) AND attribute_not_exists(#stopped)',
+            ExpressionAttributeNames: {
+              '#pk': GATE_TABLE.partitionKey,
+              '#stopped': 'stoppedAt',
+              '#expires': GATE_TABLE.ttlAttribute,
+              '#gpk': INDEX.partitionKey,
+              '#gsk': INDEX.sortKey,
+            },
+            ExpressionAttributeValues: { ':stopped': stopped, ':expires': this.expiryOf(stopped) },
+          }),
+        ),
+      ),
+    );
+  }
+
+  /** One Query of the open-use index, over the digest's key range (eventually consistent, as every GSI read). */
+  async listUsesOfDigest(digest: string): Promise<TaskUse[]> {
+    requireText('digest', digest);
+    const items = await this.queryOpen({ prefix: `${digest}#` });
+    return items.map(itemToUse).filter((use) => use.stoppedAt === undefined);
+  }
+
+  /** One (paginated) Query of the open-use index, reading only the three attributes the summary needs. */
+  async listDigestsInUse(): Promise<DigestInUse[]> {
+    const items = await this.queryOpen({ projection: ['digest', 'firstSeenAt', 'stoppedAt'] });
+    return summariseDigestsInUse(
+      items.flatMap((item) => (typeof item.digest === 'string' && typeof item.firstSeenAt === 'string' ? [{ digest: item.digest, firstSeenAt: item.firstSeenAt, ...(typeof item.stoppedAt === 'string' ? { stoppedAt: item.stoppedAt } : {}) }] : [])),
+    );
+  }
+
+  /** The open-use index, filtered on the cluster: read once per cluster and reconciliation run. */
+  async listOpenUsesInCluster(cluster: string): Promise<TaskUse[]> {
+    requireText('cluster', cluster);
+    const items = await this.queryOpen({ cluster });
+    return items.map(itemToUse).filter((use) => use.stoppedAt === undefined);
+  }
+
+  async getReconcileCursor(): Promise<ReconcileCursor | undefined> {
+    const result = await this.client.send(new GetCommand({ TableName: this.tableName, Key: inventoryKeys.cursor(), ConsistentRead: true }));
+    return result.Item ? itemToCursor(result.Item) : undefined;
+  }
+
+  async putReconcileCursor(cursor: ReconcileCursor | undefined): Promise<void> {
+    if (cursor === undefined) await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: inventoryKeys.cursor() }));
+    else await this.client.send(new PutCommand({ TableName: this.tableName, Item: cursorToItem(cursor) }));
+  }
+
+  private expiryOf(stoppedAt: string): number {
+    return Math.floor(Date.parse(stoppedAt) / 1000) + this.closedUseSeconds;
+  }
+
+  private queryOpen(options: { prefix?: string; cluster?: string; projection?: string[] }): Promise<Record<string, unknown>[]> {
+    const names: Record<string, string> = { '#gpk': INDEX.partitionKey };
+    const values: Record<string, unknown> = { ':open': OPEN_USES_PARTITION };
+    let keyCondition = '#gpk = :open';
+    if (options.prefix !== undefined) {
+      names['#gsk'] = INDEX.sortKey;
+      values[':prefix'] = options.prefix;
+      keyCondition += ' AND begins_with(#gsk, :prefix)';
+    }
+    const input: QueryCommandInput = { TableName: this.tableName, IndexName: INDEX.name, KeyConditionExpression: keyCondition, ExpressionAttributeNames: names, ExpressionAttributeValues: values };
+    if (options.cluster !== undefined) {
+      names['#cluster'] = 'cluster';
+      values[':cluster'] = options.cluster;
+      input.FilterExpression = '#cluster = :cluster';
+    }
+    if (options.projection) {
+      options.projection.forEach((field, index) => (names[`#p${index}`] = field));
+      input.ProjectionExpression = options.projection.map((_, index) => `#p${index}`).join(', ');
+    }
+    return this.queryAll(input);
+  }
+
+  private async queryAll(input: QueryCommandInput): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey, Limit: this.queryPageSize }));
+      items.push(...(page.Items ?? []));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return items;
+  }
+
+  private async conditional(command: UpdateCommand): Promise<boolean> {
+    try {
+      await this.client.send(command);
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw error;
+    }
+  }
+}
+
+function requireText(name: string, value: unknown): void {
+  if (typeof value !== 'string' || value.length === 0) throw new TypeError(`DynamoInventoryStore: ${name} must be a non-empty string, got ${JSON.stringify(value)}`);
+}
