@@ -7,6 +7,7 @@ import type { Logger } from './logger';
 import { buildRuntime, type GateDependencies, type GateRuntime } from './runtime';
 import { ensureScan, type EnsureOutcome } from './scans';
 import { judgeTask, type TaskJudgement } from './task-gate';
+import { recordRunningTask, recordStoppedTask, type StoppedOutcome } from './posture/record-uses';
 
 export type { GateDependencies } from './runtime';
 export type { HookInvocation } from './hook';
@@ -15,6 +16,7 @@ export type { HookInvocation } from './hook';
 export type EventResult =
   | { kind: 'ignored'; reason: string; malformed: boolean }
   | { kind: 'taskStateChange'; judgement: TaskJudgement }
+  | { kind: 'taskStopped'; outcome: StoppedOutcome }
   | { kind: 'runTaskCall'; judgements: TaskJudgement[] }
   | { kind: 'scanBuildFinished'; finished?: FinishedScan }
   | { kind: 'imagePushed'; scan: EnsureOutcome['state'] }
@@ -72,9 +74,15 @@ async function handleEvent(rt: GateRuntime, raw: unknown): Promise<EventResult> 
 async function dispatch(rt: GateRuntime, event: Exclude<GateEvent, { kind: 'ignored' }>, log: Logger): Promise<EventResult> {
   switch (event.kind) {
     case 'taskStateChange': {
-      const judgement = await judgeTask(rt, event.task, { origin: 'taskEvent', log, firstSeenAt: event.task.createdAt });
+      // The inventory write (RUNNING only) runs beside the judgement: neither waits for the other.
+      const [judgement] = await Promise.all([
+        judgeTask(rt, event.task, { origin: 'taskEvent', log, firstSeenAt: event.task.createdAt }),
+        recordRunningTask(rt, event.task, undefined, log.child({ taskArn: event.task.taskArn })),
+      ]);
       return { kind: 'taskStateChange', judgement };
     }
+    case 'taskStopped':
+      return { kind: 'taskStopped', outcome: await recordStoppedTask(rt, event.task, log.child({ taskArn: event.task.taskArn })) };
     case 'runTaskCall': {
       // Remembered first: whichever event judges the task later names the launcher in its verdict event.
       if (event.launchedBy) await Promise.all(event.tasks.map((task) => rt.store.rememberLauncher(task.taskArn, event.launchedBy as string)));

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { maxScanAgeMs, type LoadedPolicy, type Policy } from '../core/policy';
 import type { GatePorts, TaskDefinitionPort } from '../core/ports';
 import type { PosturePorts } from '../core/posture/drift-ports';
+import type { InventoryStore } from '../core/posture/ports';
 import type { TaskDefinitionSpec } from '../core/taskdef/model';
 import { resolveConfig, type GateConfig } from './config';
 import { silentLogger, type Logger } from './logger';
@@ -18,6 +19,8 @@ export interface GateDependencies extends GatePorts {
   random?: () => number;
   /** The posture ports (inventory, finding events); without them new verdicts are stored without drift handling. */
   posture?: PosturePorts;
+  /** Where task events record which tasks run which digests (posture/record-uses.ts); none recorded when absent. */
+  inventory?: InventoryStore;
 }
 
 /** The dependencies with defaults filled in, shared by the use cases of one gate. */

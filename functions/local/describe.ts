@@ -72,6 +72,8 @@ export function describeGateResult(result: unknown, short: (digest: string) => s
       return `failed (${String(r.failure)}): ${String(r.message)}`;
     case 'taskStateChange':
       return describeJudgement(record(r.judgement), short);
+    case 'taskStopped':
+      return `task stopped: ${describeStopped(record(r.outcome))}`;
     case 'runTaskCall': {
       const parts = (Array.isArray(r.judgements) ? r.judgements : []).map((j) => describeJudgement(record(j), short)).filter((p): p is string => Boolean(p));
       const counted = new Map<string, number>();
@@ -116,6 +118,8 @@ export function routineReason(result: unknown): string | undefined {
   switch (r.kind) {
     case 'ignored':
       return r.malformed ? undefined : general(r.reason);
+    case 'taskStopped':
+      return 'task stopped';
     case 'taskStateChange': {
       const judgement = record(r.judgement);
       return judgement.status === 'skipped' ? general(judgement.reason) : undefined;
@@ -127,6 +131,12 @@ export function routineReason(result: unknown): string | undefined {
     default:
       return undefined;
   }
+}
+
+function describeStopped(outcome: Record<string, unknown>): string {
+  if (outcome.closed === 'byDigest') return `${String(outcome.digests)} use(s) closed in the inventory`;
+  if (outcome.closed === 'byTask') return 'its uses closed in the inventory';
+  return `nothing recorded (${String(outcome.reason)})`;
 }
 
 function describeJudgement(j: Record<string, unknown>, short: (digest: string) => string): string | undefined {

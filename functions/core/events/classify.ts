@@ -3,12 +3,15 @@ import { readRunTaskCall } from './cloudtrail-run-task';
 import { readBuildStateChange, type FinalBuildStatus } from './codebuild-build-state-change';
 import { eventEnvelopeSchema, metaOf, type EventMeta } from './common';
 import { readEcsTask } from './ecs-task-state-change';
+import { readStoppedTask, type StoppedTask } from './ecs-task-stopped';
 import { readImagePush } from './ecr-image-action';
 import { readHookStateChange, type PausedTarget } from './ecs-hook-state-change';
 
 /** Everything the gate's event function can be asked to do. An event that is none of these is `ignored`. */
 export type GateEvent =
   | { kind: 'taskStateChange'; meta: EventMeta; task: TaskSnapshot }
+  /** A task's last event (lastStatus STOPPED): it closes the task's uses in the inventory and is never judged. */
+  | { kind: 'taskStopped'; meta: EventMeta; task: StoppedTask }
   | { kind: 'runTaskCall'; meta: EventMeta; launchedBy?: string; tasks: TaskSnapshot[] }
   | {
       kind: 'scanBuildFinished';
@@ -56,6 +59,10 @@ export function classifyGateEvent(raw: unknown, options: ClassifyOptions = {}): 
 
   switch (`${event.source}|${event['detail-type']}`) {
     case `aws.ecs|${DETAIL_TYPES.taskStateChange}`: {
+      if (isStoppedDetail(event.detail)) {
+        const stopped = readStoppedTask(event.detail, options, meta.time);
+        return stopped.ok ? { kind: 'taskStopped', meta, task: stopped.task } : ignore(stopped.reason, stopped.malformed);
+      }
       const reading = readEcsTask(event.detail, options, 'ECS Task State Change');
       return reading.ok ? { kind: 'taskStateChange', meta, task: reading.task } : ignore(reading.reason, reading.malformed);
     }
@@ -90,4 +97,8 @@ export function classifyGateEvent(raw: unknown, options: ClassifyOptions = {}): 
     default:
       return ignore(`${event.source} "${event['detail-type']}" is not an event the gate handles`);
   }
+}
+
+function isStoppedDetail(detail: unknown): boolean {
+  return typeof detail === 'object' && detail !== null && (detail as { lastStatus?: unknown }).lastStatus === 'STOPPED';
 }

@@ -18,7 +18,7 @@ type Expectation = { kind: GateEvent['kind']; malformed?: boolean; reason?: RegE
 const EXPECTED: Record<string, Expectation> = {
   'ecs-task-state-change-fargate-running-awsdocs.json': { kind: 'taskStateChange' },
   'ecs-task-state-change-fargate-running-env-override-bom-aws-lambda-dotnet.json': { kind: 'taskStateChange' },
-  'ecs-task-state-change-fargate-stopped-two-containers-fivexl.json': { kind: 'ignored', malformed: false, reason: /not a starting task/ },
+  'ecs-task-state-change-fargate-stopped-two-containers-fivexl.json': { kind: 'taskStopped' },
   'ecs-task-state-change-ec2-2019-no-image-field-awsdocs.json': { kind: 'ignored', malformed: false, reason: /not a Fargate task/ },
   'codebuild-build-state-change-awsdocs.json': { kind: 'ignored', malformed: false, reason: /not the gate's scan project/ },
   'codebuild-build-state-change-aws-lambda-go.json': { kind: 'ignored', malformed: false, reason: /not the gate's scan project/ },
@@ -113,7 +113,7 @@ const documents = [
     .map((name) => JSON.parse(readFileSync(join(FIXTURES, name), 'utf8')) as unknown),
   ...conformanceFiles('events').map((file) => JSON.parse(readFileSync(file, 'utf8').replace(/^\uFEFF/, '')) as unknown),
 ];
-const KINDS = ['taskStateChange', 'runTaskCall', 'scanBuildFinished', 'imagePushed', 'hookAwaitingAction', 'sweep', 'ignored'];
+const KINDS = ['taskStateChange', 'taskStopped', 'runTaskCall', 'scanBuildFinished', 'imagePushed', 'hookAwaitingAction', 'sweep', 'ignored'];
 const options = { scanProjectName: 'fargate-gate-scan' };
 
 describe('event classification under hostile input', () => {

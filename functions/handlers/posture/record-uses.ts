@@ -1,0 +1,46 @@
+import type { StoppedTask } from '../../core/events/ecs-task-stopped';
+import type { TaskSnapshot } from '../../core/gate/task';
+import type { InventoryStore } from '../../core/posture/ports';
+import { usesOfTask } from '../../core/posture/uses';
+import type { Clock } from '../../core/ports';
+import type { Logger } from '../logger';
+
+/**
+ * The event path's part of the inventory. A RUNNING event records the task's uses: one conditional UpdateItem per
+ * digest, and nothing for any other status (the digests ECS reports are final once the task runs; earlier events
+ * would only rewrite the same rows). A STOPPED event closes them and never judges: with the digests the event names,
+ * one conditional write per digest (which also leaves a closed row a late RUNNING event cannot reopen); when a
+ * container names no digest (stopped before its pull), a Query of the task's rows and a write per row still open.
+ */
+export interface InventoryDeps {
+  inventory?: InventoryStore;
+  clock: Clock;
+}
+
+export async function recordRunningTask(deps: InventoryDeps, task: TaskSnapshot, launchedBy: string | undefined, log: Logger): Promise<number> {
+  if (!deps.inventory || task.lastStatus !== 'RUNNING') return 0;
+  const uses = usesOfTask(task, { seenAt: deps.clock.now().toISOString(), source: 'taskEvent', ...(launchedBy ? { launchedBy } : {}) });
+  await Promise.all(uses.map((use) => deps.inventory?.recordUse(use)));
+  if (uses.length === 0) {
+    log.debug({ taskArn: task.taskArn }, 'running task names no digest yet: not in the inventory until one does (or the reconciliation reads it)');
+  }
+  return uses.length;
+}
+
+export type StoppedOutcome = { closed: 'byDigest'; digests: number } | { closed: 'byTask' } | { closed: 'notRecorded'; reason: string };
+
+export async function recordStoppedTask(deps: InventoryDeps, task: StoppedTask, log: Logger): Promise<StoppedOutcome> {
+  if (!deps.inventory) return { closed: 'notRecorded', reason: 'no inventory configured' };
+  const now = deps.clock.now().toISOString();
+  const stoppedAt = task.stoppedAt ?? now;
+  const uses = usesOfTask(task, { seenAt: now, source: 'taskEvent', stoppedAt });
+  const everyContainerPinned = uses.reduce((sum, use) => sum + use.containers.length, 0) === task.containers.length;
+  await Promise.all(uses.map((use) => deps.inventory?.recordUse(use)));
+  if (uses.length > 0 && everyContainerPinned) {
+    log.debug({ taskArn: task.taskArn, digests: uses.length }, 'task stopped: its uses closed');
+    return { closed: 'byDigest', digests: uses.length };
+  }
+  await deps.inventory.closeTask(task.taskArn, stoppedAt);
+  log.debug({ taskArn: task.taskArn }, 'task stopped: its uses closed (by task: a container named no digest)');
+  return { closed: 'byTask' };
+}
