@@ -89,6 +89,7 @@ export const AWS_API_OF: Record<string, string> = {
   'inventory.putReconcileCursor': 'dynamodb:PutItem',
   'ecs.listTaskPage': 'ecs:ListTasks',
   'ecs.describeTaskBatch': 'ecs:DescribeTasks',
+  'ecs.listClusterPage': 'ecs:ListClusters',
   'ecs.describeTasks': 'ecs:DescribeTasks',
   'ecs.stopTask': 'ecs:StopTask',
   'ecs.rollbackDeployment': 'ecs:StopServiceDeployment',

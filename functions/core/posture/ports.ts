@@ -95,7 +95,7 @@ export interface ListedTask {
   group?: string;
   startedBy?: string;
   startedAt?: string;
-  createdAt?: string;
+  stoppedAt?: string;
   containers: { name: string; image?: string; imageDigest?: string }[];
 }
 
@@ -108,6 +108,9 @@ export interface TaskFailure {
 
 /** The ECS reads of the reconciliation: ListTasks one page, DescribeTasks one batch (at most 100 ARNs). */
 export interface TaskListingPort {
+  /** ListTasks, desiredStatus RUNNING, 100 per page. */
   listTaskPage(cluster: string, nextToken?: string): Promise<{ taskArns: string[]; nextToken?: string }>;
+  /** ListClusters one page: only when the scope is every cluster of the account and region. */
+  listClusterPage?(nextToken?: string): Promise<{ clusterArns: string[]; nextToken?: string }>;
   describeTaskBatch(cluster: string, taskArns: string[]): Promise<{ tasks: ListedTask[]; failures: TaskFailure[] }>;
 }

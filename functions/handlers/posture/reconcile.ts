@@ -1,0 +1,221 @@
+import { isThrottlingError } from '../../adapters/aws-errors';
+import { isFargate } from '../../core/gate/task';
+import type { InventoryStore, ListedTask, ReconcileCursor, ReconcileCursorStore, TaskFailure, TaskListingPort } from '../../core/posture/ports';
+import { usesOfTask } from '../../core/posture/uses';
+import type { Clock } from '../../core/ports';
+import { describeError } from '../failures';
+import type { Logger } from '../logger';
+
+/** DescribeTasks takes at most 100 tasks per call (API_DescribeTasks `tasks`: "up to 100"). */
+export const DESCRIBE_BATCH = 100;
+/** ECS calls one run may make at most, by default: 200 calls read about 10,000 tasks (100 per ListTasks page). */
+export const DEFAULT_RECONCILE_BUDGET = 200;
+
+export interface ReconcileDeps {
+  ecs: TaskListingPort;
+  inventory: InventoryStore & ReconcileCursorStore;
+  clock: Clock;
+  logger: Logger;
+  /** Cluster ARNs in scope; empty: every cluster of the account and region (ListClusters). */
+  clusters: readonly string[];
+  /** ECS calls (ListClusters, ListTasks and DescribeTasks) this run may make at most. */
+  budget?: number;
+}
+
+export interface ReconcileSummary {
+  clustersDone: number;
+  listPages: number;
+  describeCalls: number;
+  /** Uses recorded for running tasks the inventory did not know (started before the gate, or their events lost). */
+  recorded: number;
+  /** Tasks whose open uses were closed: ECS showed them STOPPED, or no longer knew them (MISSING). */
+  closed: number;
+  /** Pages (ListTasks or DescribeTasks) that failed for another reason than throttling: logged, cluster skipped. */
+  failedPages: number;
+  /** Why the run stopped before the end of its pass, if it did; the cursor says where the next run resumes. */
+  stoppedEarly?: 'budget' | 'throttled';
+}
+
+class StopRun extends Error {
+  constructor(readonly why: 'budget' | 'throttled') {
+    super(why);
+  }
+}
+
+class PageFailed extends Error {}
+
+/**
+ * The scheduled reconciliation of the inventory with what ECS runs, cluster by cluster. Per cluster: the open uses the
+ * inventory holds (one Query), ListTasks pages (desiredStatus RUNNING, 100 per page), DescribeTasks only for tasks the
+ * inventory does not know (at most one call per page), and, once the cluster's list is complete, DescribeTasks for the
+ * open uses ECS did not list, to close those it shows STOPPED or no longer knows (`failures[]` MISSING). Nothing is
+ * closed on the absence from a list alone: a task started after the page was read is simply running.
+ *
+ * Tasks it finds running are recorded, not judged: their digests enter the in-use set, and the re-judgement of digests
+ * in use decides what their verdict means under the policy (judging a long-running service the moment the gate is
+ * deployed could stop it on the spot, which is the drift policy's call, per scope, not the inventory's).
+ *
+ * Bounded: at most `budget` ECS calls per run. When the budget runs out or ECS throttles (after the SDK's own retries
+ * with back-off), the run saves where it was (cluster and ListTasks token) and stops cleanly; the next run resumes
+ * there. A page that fails for another reason is logged and the run goes on with the next cluster.
+ */
+export async function reconcileInventory(deps: ReconcileDeps): Promise<ReconcileSummary> {
+  const log = deps.logger.child({ job: 'reconcile' });
+  const budget = deps.budget ?? DEFAULT_RECONCILE_BUDGET;
+  const summary: ReconcileSummary = { clustersDone: 0, listPages: 0, describeCalls: 0, recorded: 0, closed: 0, failedPages: 0 };
+  let calls = 0;
+  const spend = () => {
+    if (calls >= budget) throw new StopRun('budget');
+    calls += 1;
+  };
+
+  const cursor = await deps.inventory.getReconcileCursor();
+  const runStartedAt = deps.clock.now().toISOString();
+  let clusters: string[];
+  try {
+    clusters = deps.clusters.length > 0 ? [...deps.clusters] : await listAllClusters(deps, spend);
+  } catch (error) {
+    if (error instanceof StopRun || isThrottlingError(error)) {
+      log.warn({ err: error instanceof StopRun ? undefined : error }, 'reconciliation could not list the clusters (throttled or over budget): next run');
+      return { ...summary, stoppedEarly: error instanceof StopRun ? error.why : 'throttled' };
+    }
+    throw error;
+  }
+  const resumeAt = cursor?.cluster ? clusters.indexOf(cursor.cluster) : -1;
+  const start = Math.max(0, resumeAt);
+  const passStartedAt = resumeAt >= 0 && cursor ? cursor.passStartedAt : runStartedAt;
+
+  for (let index = start; index < clusters.length; index += 1) {
+    const cluster = clusters[index];
+    const clusterLog = log.child({ cluster });
+    const resumeToken = index === resumeAt ? cursor?.nextToken : undefined;
+    let position: ReconcileCursor = { passStartedAt, cluster, ...(resumeToken ? { nextToken: resumeToken } : {}) };
+    try {
+      await reconcileCluster(deps, cluster, resumeToken, spend, summary, clusterLog, (nextToken) => {
+        position = { passStartedAt, cluster, ...(nextToken ? { nextToken } : {}) };
+      });
+      summary.clustersDone += 1;
+    } catch (error) {
+      if (error instanceof StopRun || isThrottlingError(error)) {
+        const why = error instanceof StopRun ? error.why : 'throttled';
+        await deps.inventory.putReconcileCursor(position);
+        clusterLog.warn({ why, calls, resumeAt: position.nextToken ? 'next ListTasks page' : 'start of the cluster', ...(why === 'throttled' ? { err: error } : {}) }, 'reconciliation stopped early: the next run resumes here');
+        return { ...summary, stoppedEarly: why };
+      }
+      if (!(error instanceof PageFailed)) throw error;
+      summary.failedPages += 1;
+      clusterLog.error({ err: error.cause, step: error.message }, 'reconciliation page failed: cluster skipped this run, going on with the next');
+    }
+  }
+  await deps.inventory.putReconcileCursor(undefined);
+  log.info({ ...summary, calls }, 'reconciliation pass complete');
+  return summary;
+}
+
+async function listAllClusters(deps: ReconcileDeps, spend: () => void): Promise<string[]> {
+  if (!deps.ecs.listClusterPage) throw new Error('reconciliation: no clusters in scope and no ListClusters on the ECS port');
+  const clusters: string[] = [];
+  let token: string | undefined;
+  do {
+    spend();
+    const page = await deps.ecs.listClusterPage(token);
+    clusters.push(...page.clusterArns);
+    token = page.nextToken;
+  } while (token);
+  return clusters.sort();
+}
+
+async function reconcileCluster(
+  deps: ReconcileDeps,
+  cluster: string,
+  resumeToken: string | undefined,
+  spend: () => void,
+  summary: ReconcileSummary,
+  log: Logger,
+  progress: (nextToken: string | undefined) => void,
+): Promise<void> {
+  const openUses = await deps.inventory.listOpenUsesInCluster(cluster);
+  const openTasks = new Set(openUses.map((use) => use.taskArn));
+  const listed = new Set<string>();
+  let token = resumeToken;
+  do {
+    spend();
+    const page = await step(`ListTasks ${cluster}`, () => deps.ecs.listTaskPage(cluster, token));
+    summary.listPages += 1;
+    page.taskArns.forEach((arn) => listed.add(arn));
+    const unknown = page.taskArns.filter((arn) => !openTasks.has(arn));
+    for (let at = 0; at < unknown.length; at += DESCRIBE_BATCH) {
+      spend();
+      const described = await step(`DescribeTasks ${cluster}`, () => deps.ecs.describeTaskBatch(cluster, unknown.slice(at, at + DESCRIBE_BATCH)));
+      summary.describeCalls += 1;
+      summary.recorded += await recordFound(deps, described.tasks, log);
+      logVanished(described.failures, log, 'listed by ListTasks, gone by DescribeTasks: nothing recorded');
+    }
+    token = page.nextToken;
+    progress(token);
+  } while (token);
+
+  // Open uses ECS did not list: closed only on ECS's word that they stopped (or that it no longer knows them).
+  const unlisted = [...openTasks].filter((arn) => !listed.has(arn));
+  for (let at = 0; at < unlisted.length; at += DESCRIBE_BATCH) {
+    spend();
+    const batch = unlisted.slice(at, at + DESCRIBE_BATCH);
+    const described = await step(`DescribeTasks ${cluster}`, () => deps.ecs.describeTaskBatch(cluster, batch));
+    summary.describeCalls += 1;
+    const now = deps.clock.now().toISOString();
+    for (const task of described.tasks) {
+      if (task.lastStatus !== 'STOPPED') continue;
+      await deps.inventory.closeTask(task.taskArn, validTime(task.stoppedAt) ?? now);
+      summary.closed += 1;
+      log.info({ taskArn: task.taskArn }, 'task stopped without its STOPPED event reaching the gate: uses closed');
+    }
+    for (const failure of described.failures) {
+      if (failure.reason !== 'MISSING' || !batch.includes(failure.arn)) {
+        log.warn({ taskArn: failure.arn, reason: failure.reason, detail: failure.detail }, 'DescribeTasks could not describe an open task: kept open, asked again next run');
+        continue;
+      }
+      await deps.inventory.closeTask(failure.arn, now);
+      summary.closed += 1;
+      log.info({ taskArn: failure.arn }, 'ECS no longer knows the task (DescribeTasks MISSING): uses closed');
+    }
+  }
+}
+
+/** Records the running Fargate tasks among those described; the rest (still starting, stopping, EC2) wait for a later run. */
+async function recordFound(deps: ReconcileDeps, tasks: ListedTask[], log: Logger): Promise<number> {
+  const seenAt = deps.clock.now().toISOString();
+  let recorded = 0;
+  for (const task of tasks) {
+    if (!isFargate(task.launchType, task.capacityProviderName)) continue;
+    if (task.lastStatus !== 'RUNNING' || task.desiredStatus !== 'RUNNING') continue;
+    const { startedAt, ...rest } = task;
+    const validStart = validTime(startedAt);
+    const uses = usesOfTask(validStart ? { ...rest, startedAt: validStart } : rest, { seenAt, source: 'reconciliation' });
+    if (uses.length === 0) {
+      log.warn({ taskArn: task.taskArn }, 'running task without an image digest ECS reports: not recorded');
+      continue;
+    }
+    for (const use of uses) await deps.inventory.recordUse(use);
+    recorded += uses.length;
+    log.info({ taskArn: task.taskArn, digests: uses.map((use) => use.digest) }, 'running task the inventory did not know: recorded');
+  }
+  return recorded;
+}
+
+function logVanished(failures: TaskFailure[], log: Logger, what: string): void {
+  for (const failure of failures) log.info({ taskArn: failure.arn, reason: failure.reason, detail: failure.detail }, what);
+}
+
+/** Runs one ECS page; throttling and budget stop the run, any other failure is this page's (`PageFailed`). */
+async function step<T>(what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (isThrottlingError(error)) throw error;
+    throw new PageFailed(`${what}: ${describeError(error).message}`, { cause: error });
+  }
+}
+
+function validTime(value: string | undefined): string | undefined {
+  return value !== undefined && !Number.isNaN(Date.parse(value)) ? new Date(value).toISOString() : undefined;
+}

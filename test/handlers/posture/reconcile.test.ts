@@ -1,0 +1,222 @@
+import { Writable } from 'node:stream';
+import type { ListedTask, TaskFailure, TaskListingPort } from '../../../functions/core/posture/ports';
+import { createLogger } from '../../../functions/handlers/logger';
+import { reconcileInventory, type ReconcileDeps } from '../../../functions/handlers/posture/reconcile';
+import { ManualClock } from '../../../functions/local/clock';
+import { MemoryInventoryStore } from '../../../functions/local/memory-inventory';
+import { CLUSTER, OTHER_CLUSTER, use } from '../../support/inventory-contract';
+
+const digest = (n: number) => `sha256:${n.toString(16).padStart(64, '0')}`;
+const arnOf = (cluster: string, n: number) => `${cluster.replace(':cluster/', ':task/')}/${n.toString(16).padStart(32, '0')}`;
+
+/** ECS as the reconciliation reads it: tasks per cluster, pages of `pageSize`, and faults to inject. */
+class ScriptedEcs implements TaskListingPort {
+  readonly tasks = new Map<string, ListedTask>();
+  /** Tasks ECS no longer knows: DescribeTasks answers MISSING. */
+  readonly forgotten = new Set<string>();
+  /** Tasks ListTasks shows but DescribeTasks no longer finds (stopped and gone between the two calls). */
+  readonly vanishing = new Set<string>();
+  readonly calls: string[] = [];
+  fault: ((api: string, cluster: string, callNumber: number) => Error | undefined) | undefined;
+
+  constructor(private readonly pageSize = 100) {}
+
+  run(cluster: string, n: number, overrides: Partial<ListedTask> = {}): ListedTask {
+    const task: ListedTask = {
+      taskArn: arnOf(cluster, n),
+      clusterArn: cluster,
+      taskDefinitionArn: 'arn:aws:ecs:eu-west-1:111122223333:task-definition/web:7',
+      lastStatus: 'RUNNING',
+      desiredStatus: 'RUNNING',
+      launchType: 'FARGATE',
+      group: 'service:web',
+      startedBy: 'ecs-svc/1234567890',
+      startedAt: '2026-11-01T08:00:00.000Z',
+      containers: [{ name: 'app', image: `web@${digest(n % 7)}`, imageDigest: digest(n % 7) }],
+      ...overrides,
+    };
+    this.tasks.set(task.taskArn, task);
+    return task;
+  }
+
+  async listTaskPage(cluster: string, nextToken?: string) {
+    this.calls.push(`ListTasks ${cluster} ${nextToken ?? ''}`.trim());
+    this.raise('ListTasks', cluster);
+    const arns = [...this.tasks.values()].filter((t) => t.clusterArn === cluster && t.desiredStatus === 'RUNNING').map((t) => t.taskArn).sort();
+    const start = nextToken ? Number(nextToken) : 0;
+    const end = start + this.pageSize;
+    return end < arns.length ? { taskArns: arns.slice(start, end), nextToken: String(end) } : { taskArns: arns.slice(start, end) };
+  }
+
+  async describeTaskBatch(cluster: string, taskArns: string[]) {
+    this.calls.push(`DescribeTasks ${cluster} ${taskArns.length}`);
+    this.raise('DescribeTasks', cluster);
+    if (taskArns.length > 100) throw new Error('more than 100 tasks');
+    const tasks: ListedTask[] = [];
+    const failures: TaskFailure[] = [];
+    for (const arn of taskArns) {
+      const task = this.tasks.get(arn);
+      if (!task || this.forgotten.has(arn) || this.vanishing.has(arn)) failures.push({ arn, reason: 'MISSING' });
+      else tasks.push(task);
+    }
+    return { tasks, failures };
+  }
+
+  private raise(api: string, cluster: string): void {
+    const error = this.fault?.(api, cluster, this.calls.length);
+    if (error) throw error;
+  }
+}
+
+function setup(options: { pageSize?: number; budget?: number; clusters?: string[] } = {}) {
+  const clock = new ManualClock('2026-12-01T12:00:00Z');
+  const ecs = new ScriptedEcs(options.pageSize);
+  const inventory = new MemoryInventoryStore(clock);
+  const lines: Record<string, unknown>[] = [];
+  const destination = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+      done();
+    },
+  });
+  const deps: ReconcileDeps = { ecs, inventory, clock, logger: createLogger({ level: 'debug', destination }), clusters: options.clusters ?? [CLUSTER], ...(options.budget ? { budget: options.budget } : {}) };
+  const messages = (level?: string) => lines.filter((line) => level === undefined || line.level === level).map((line) => String(line.msg));
+  return { clock, ecs, inventory, deps, lines, messages };
+}
+
+const throttled = () => Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } });
+const denied = () => Object.assign(new Error('not authorized to perform ecs:ListTasks'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 400 } });
+
+describe('reconcileInventory', () => {
+  it('records running tasks the inventory lacks (started before the gate), one DescribeTasks per ListTasks page', async () => {
+    const { ecs, inventory, deps } = setup();
+    for (let n = 1; n <= 250; n += 1) ecs.run(CLUSTER, n);
+    const summary = await reconcileInventory(deps);
+    expect(summary).toEqual({ clustersDone: 1, listPages: 3, describeCalls: 3, recorded: 250, closed: 0, failedPages: 0 });
+    expect((await inventory.listOpenUsesInCluster(CLUSTER)).length).toBe(250);
+    const [found] = await inventory.listUsesOfDigest(digest(1));
+    expect(found).toMatchObject({ source: 'reconciliation', service: 'web', startedAt: '2026-11-01T08:00:00.000Z', firstSeenAt: '2026-12-01T12:00:00.000Z' });
+    expect((await inventory.listDigestsInUse()).length).toBe(7);
+  });
+
+  it('costs only the ListTasks pages once the inventory knows every task', async () => {
+    const { ecs, deps } = setup();
+    for (let n = 1; n <= 250; n += 1) ecs.run(CLUSTER, n);
+    await reconcileInventory(deps);
+    ecs.calls.length = 0;
+    expect(await reconcileInventory(deps)).toMatchObject({ listPages: 3, describeCalls: 0, recorded: 0, closed: 0 });
+    expect(ecs.calls).toEqual([`ListTasks ${CLUSTER}`, `ListTasks ${CLUSTER} 100`, `ListTasks ${CLUSTER} 200`]);
+  });
+
+  it('closes a use whose STOPPED event was lost: ECS describes the task STOPPED', async () => {
+    const { ecs, inventory, deps, messages } = setup();
+    const task = ecs.run(CLUSTER, 1);
+    await reconcileInventory(deps);
+    task.desiredStatus = 'STOPPED';
+    task.lastStatus = 'STOPPED';
+    task.stoppedAt = '2026-12-01T11:30:00.000Z';
+    expect(await reconcileInventory(deps)).toMatchObject({ closed: 1, describeCalls: 1 });
+    expect(await inventory.listDigestsInUse()).toEqual([]);
+    expect(messages()).toContain('task stopped without its STOPPED event reaching the gate: uses closed');
+  });
+
+  it('closes a use ECS no longer knows (DescribeTasks failures[] MISSING), logging it', async () => {
+    const { ecs, inventory, deps, messages } = setup();
+    await inventory.recordUse(use({ taskArn: arnOf(CLUSTER, 9) }));
+    ecs.forgotten.add(arnOf(CLUSTER, 9));
+    expect(await reconcileInventory(deps)).toMatchObject({ closed: 1 });
+    expect(await inventory.listDigestsInUse()).toEqual([]);
+    expect(messages('info')).toContain('ECS no longer knows the task (DescribeTasks MISSING): uses closed');
+  });
+
+  it('does not close an open use ECS did not list but still runs (started after the page was read), nor one stopping', async () => {
+    const { ecs, inventory, deps } = setup();
+    await inventory.recordUse(use({ taskArn: arnOf(CLUSTER, 3) }));
+    ecs.run(CLUSTER, 3, { desiredStatus: 'STOPPED', lastStatus: 'DEACTIVATING' });
+    expect(await reconcileInventory(deps)).toMatchObject({ closed: 0, describeCalls: 1 });
+    expect(await inventory.listOpenUsesInCluster(CLUSTER)).toHaveLength(1);
+  });
+
+  it('records nothing for a task that vanished between ListTasks and DescribeTasks, and says so', async () => {
+    const { ecs, inventory, deps, lines } = setup();
+    ecs.run(CLUSTER, 1);
+    ecs.run(CLUSTER, 2);
+    ecs.vanishing.add(arnOf(CLUSTER, 2));
+    expect(await reconcileInventory(deps)).toMatchObject({ recorded: 1, closed: 0 });
+    expect((await inventory.listOpenUsesInCluster(CLUSTER)).map((u) => u.taskArn)).toEqual([arnOf(CLUSTER, 1)]);
+    expect(lines).toContainEqual(expect.objectContaining({ msg: 'listed by ListTasks, gone by DescribeTasks: nothing recorded', taskArn: arnOf(CLUSTER, 2), reason: 'MISSING' }));
+  });
+
+  it('does not close an open use that vanished from the list when DescribeTasks fails for another reason', async () => {
+    const { ecs, inventory, deps } = setup();
+    await inventory.recordUse(use({ taskArn: arnOf(CLUSTER, 4) }));
+    ecs.describeTaskBatch = async (_cluster, arns) => ({ tasks: [], failures: arns.map((arn) => ({ arn, reason: 'ACCESS_DENIED' })) });
+    expect(await reconcileInventory(deps)).toMatchObject({ closed: 0 });
+    expect(await inventory.listOpenUsesInCluster(CLUSTER)).toHaveLength(1);
+  });
+
+  it('leaves out tasks still starting, EC2 tasks and tasks without a digest ECS reports', async () => {
+    const { ecs, inventory, deps } = setup();
+    ecs.run(CLUSTER, 1, { lastStatus: 'PENDING' });
+    ecs.run(CLUSTER, 2, { launchType: 'EC2' });
+    ecs.run(CLUSTER, 3, { containers: [{ name: 'app', image: '111122223333.dkr.ecr.eu-west-1.amazonaws.com/web:1' }] });
+    ecs.run(CLUSTER, 4, { launchType: undefined, capacityProviderName: 'FARGATE_SPOT' });
+    expect(await reconcileInventory(deps)).toMatchObject({ recorded: 1 });
+    expect((await inventory.listOpenUsesInCluster(CLUSTER)).map((u) => u.taskArn)).toEqual([arnOf(CLUSTER, 4)]);
+  });
+
+  it('stops at its call budget, saves where it was, and the next run resumes on the next page', async () => {
+    const { ecs, inventory, deps } = setup({ budget: 3, clusters: [OTHER_CLUSTER, CLUSTER] });
+    for (let n = 1; n <= 250; n += 1) ecs.run(CLUSTER, n);
+    ecs.run(OTHER_CLUSTER, 1);
+    // Run 1: OTHER_CLUSTER (list, describe), then CLUSTER's first page: over budget before its DescribeTasks.
+    expect(await reconcileInventory(deps)).toMatchObject({ stoppedEarly: 'budget', clustersDone: 1, recorded: 1 });
+    expect(await inventory.getReconcileCursor()).toEqual({ passStartedAt: '2026-12-01T12:00:00.000Z', cluster: CLUSTER });
+    ecs.calls.length = 0;
+    // Run 2: resumes at CLUSTER (its first page again: the describe of that page never ran).
+    expect(await reconcileInventory(deps)).toMatchObject({ stoppedEarly: 'budget', recorded: 100 });
+    expect(ecs.calls[0]).toBe(`ListTasks ${CLUSTER}`);
+    expect(await inventory.getReconcileCursor()).toEqual({ passStartedAt: '2026-12-01T12:00:00.000Z', cluster: CLUSTER, nextToken: '100' });
+    ecs.calls.length = 0;
+    let summary = await reconcileInventory(deps);
+    expect(ecs.calls[0]).toBe(`ListTasks ${CLUSTER} 100`);
+    while (summary.stoppedEarly) summary = await reconcileInventory(deps);
+    expect(await inventory.getReconcileCursor()).toBeUndefined();
+    expect((await inventory.listOpenUsesInCluster(CLUSTER)).length).toBe(250);
+  });
+
+  it('stops cleanly when ECS throttles, keeping its place, and closes nothing it did not confirm', async () => {
+    const { ecs, inventory, deps, messages } = setup();
+    for (let n = 1; n <= 150; n += 1) ecs.run(CLUSTER, n);
+    await inventory.recordUse(use({ taskArn: arnOf(CLUSTER, 999) }));
+    ecs.fault = (api, _cluster, call) => (api === 'ListTasks' && call === 3 ? throttled() : undefined);
+    expect(await reconcileInventory(deps)).toMatchObject({ stoppedEarly: 'throttled', recorded: 100, closed: 0 });
+    expect(await inventory.getReconcileCursor()).toEqual({ passStartedAt: '2026-12-01T12:00:00.000Z', cluster: CLUSTER, nextToken: '100' });
+    expect(messages('warn')).toContain('reconciliation stopped early: the next run resumes here');
+    ecs.fault = undefined;
+    expect(await reconcileInventory(deps)).toMatchObject({ recorded: 50, closed: 1 });
+  });
+
+  it('logs a failing page and goes on with the next cluster, closing nothing in the failed one', async () => {
+    const { ecs, inventory, deps, lines } = setup({ clusters: [OTHER_CLUSTER, CLUSTER] });
+    ecs.run(CLUSTER, 1);
+    await inventory.recordUse(use({ taskArn: arnOf(OTHER_CLUSTER, 5), cluster: OTHER_CLUSTER }));
+    ecs.fault = (api, cluster) => (api === 'ListTasks' && cluster === OTHER_CLUSTER ? denied() : undefined);
+    expect(await reconcileInventory(deps)).toMatchObject({ failedPages: 1, clustersDone: 1, recorded: 1, closed: 0 });
+    expect(await inventory.listOpenUsesInCluster(OTHER_CLUSTER)).toHaveLength(1);
+    expect(lines).toContainEqual(
+      expect.objectContaining({ level: 'error', cluster: OTHER_CLUSTER, msg: 'reconciliation page failed: cluster skipped this run, going on with the next', step: expect.stringMatching(/^ListTasks .*not authorized/) }),
+    );
+  });
+
+  it('lists the clusters itself when the scope is every cluster', async () => {
+    const { ecs, inventory, deps } = setup({ clusters: [] });
+    ecs.run(CLUSTER, 1);
+    ecs.run(OTHER_CLUSTER, 2);
+    const listClusterPage = jest.fn(async (token?: string) => (token ? { clusterArns: [OTHER_CLUSTER] } : { clusterArns: [CLUSTER], nextToken: 'p2' }));
+    Object.assign(ecs, { listClusterPage });
+    expect(await reconcileInventory(deps)).toMatchObject({ clustersDone: 2, recorded: 2 });
+    expect(listClusterPage).toHaveBeenCalledTimes(2);
+    expect((await inventory.listDigestsInUse()).length).toBe(2);
+  });
+});
