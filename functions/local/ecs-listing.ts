@@ -51,7 +51,7 @@ export class FakeTaskListing implements TaskListingPort {
     for (const arn of taskArns) {
       const task = this.ecs.findTask(clusterName(cluster), arn);
       if (!task || (task.stoppedAt !== undefined && this.now() - task.stoppedAt > STOPPED_TASK_MEMORY_MS)) failures.push({ arn, reason: 'MISSING' });
-      else tasks.push(listed(task));
+      else tasks.push(listed(task, this.ecs.digestVisible(task)));
     }
     return { tasks, failures };
   }
@@ -68,7 +68,7 @@ export class FakeTaskListing implements TaskListingPort {
   }
 }
 
-function listed(task: WorldTask): ListedTask {
+function listed(task: WorldTask, digestVisible: boolean): ListedTask {
   const result: ListedTask = {
     taskArn: task.taskArn,
     clusterArn: task.clusterArn,
@@ -77,7 +77,7 @@ function listed(task: WorldTask): ListedTask {
     desiredStatus: task.desiredStatus,
     launchType: 'FARGATE',
     group: task.group,
-    containers: task.containers.map((container) => ({ name: container.name, image: container.image, ...(container.imageDigest && this.ecs.digestVisible(task) ? { imageDigest: container.imageDigest } : {}) })),
+    containers: task.containers.map((container) => ({ name: container.name, image: container.image, ...(container.imageDigest && digestVisible ? { imageDigest: container.imageDigest } : {}) })),
   };
   if (task.startedBy) result.startedBy = task.startedBy;
   if (task.startedAt !== undefined) result.startedAt = new Date(task.startedAt).toISOString();
