@@ -1,0 +1,83 @@
+import { DescribeTasksCommand, ListClustersCommand, ListTasksCommand, type ECSClient, type Task } from '@aws-sdk/client-ecs';
+import type { ListedTask, TaskFailure, TaskListingPort } from '../core/posture/ports';
+
+/** ListTasks and ListClusters return at most 100 results per page (API_ListTasks / API_ListClusters `maxResults`: 1-100). */
+export const LIST_PAGE_MAX = 100;
+/** DescribeTasks takes at most 100 task ARNs per call (API_DescribeTasks `tasks`). */
+export const DESCRIBE_TASKS_BATCH_MAX = 100;
+
+export interface EcsTaskListingOptions {
+  client: ECSClient;
+}
+
+/**
+ * The reconciliation's ECS reads (`TaskListingPort`): one API call per method call, so the caller counts and bounds
+ * them. Throttling reaches the caller as the SDK's own error after its retries with back-off (the client's
+ * `maxAttempts`), and the reconciliation stops its run on it.
+ */
+export class EcsTaskListing implements TaskListingPort {
+  private readonly client: ECSClient;
+
+  constructor(options: EcsTaskListingOptions) {
+    this.client = options.client;
+  }
+
+  /**
+   * ListTasks with `desiredStatus: RUNNING` (the default filter, named for clarity): tasks ECS means to keep running,
+   * whatever their `lastStatus`; DescribeTasks then tells a running task from one still starting. Not filtered by
+   * launch type: a task launched with the FARGATE_SPOT capacity provider is told apart from an EC2 one by DescribeTasks.
+   * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ListTasks.html
+   */
+  async listTaskPage(cluster: string, nextToken?: string): Promise<{ taskArns: string[]; nextToken?: string }> {
+    const result = await this.client.send(new ListTasksCommand({ cluster, desiredStatus: 'RUNNING', maxResults: LIST_PAGE_MAX, ...(nextToken ? { nextToken } : {}) }));
+    const taskArns = (result.taskArns ?? []).filter((arn): arn is string => typeof arn === 'string' && arn.length > 0);
+    return result.nextToken ? { taskArns, nextToken: result.nextToken } : { taskArns };
+  }
+
+  /**
+   * DescribeTasks for at most 100 tasks. Tasks ECS no longer knows come back in `failures[]` with reason `MISSING`
+   * (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Failure.html); they are passed on, not dropped.
+   */
+  async describeTaskBatch(cluster: string, taskArns: string[]): Promise<{ tasks: ListedTask[]; failures: TaskFailure[] }> {
+    if (taskArns.length === 0) return { tasks: [], failures: [] };
+    if (taskArns.length > DESCRIBE_TASKS_BATCH_MAX) throw new RangeError(`describeTaskBatch: at most ${DESCRIBE_TASKS_BATCH_MAX} tasks per call, got ${taskArns.length}`);
+    const result = await this.client.send(new DescribeTasksCommand({ cluster, tasks: [...new Set(taskArns)] }));
+    const tasks = (result.tasks ?? []).flatMap((task) => {
+      const mapped = toListedTask(task);
+      return mapped ? [mapped] : [];
+    });
+    const failures = (result.failures ?? []).flatMap((failure): TaskFailure[] =>
+      typeof failure.arn === 'string' ? [{ arn: failure.arn, reason: failure.reason ?? 'UNKNOWN', ...(failure.detail ? { detail: failure.detail } : {}) }] : [],
+    );
+    return { tasks, failures };
+  }
+
+  /** ListClusters, one page: used only when the scope is every cluster of the account and region. */
+  async listClusterPage(nextToken?: string): Promise<{ clusterArns: string[]; nextToken?: string }> {
+    const result = await this.client.send(new ListClustersCommand({ maxResults: LIST_PAGE_MAX, ...(nextToken ? { nextToken } : {}) }));
+    const clusterArns = (result.clusterArns ?? []).filter((arn): arn is string => typeof arn === 'string' && arn.length > 0);
+    return result.nextToken ? { clusterArns, nextToken: result.nextToken } : { clusterArns };
+  }
+}
+
+/** A task as the reconciliation reads it; one without the identifiers it keys on is left out (API_Task marks every member optional). */
+function toListedTask(task: Task): ListedTask | undefined {
+  if (!task.taskArn || !task.clusterArn || !task.taskDefinitionArn || !task.lastStatus || !task.desiredStatus) return undefined;
+  const listed: ListedTask = {
+    taskArn: task.taskArn,
+    clusterArn: task.clusterArn,
+    taskDefinitionArn: task.taskDefinitionArn,
+    lastStatus: task.lastStatus,
+    desiredStatus: task.desiredStatus,
+    containers: (task.containers ?? []).flatMap((container) =>
+      container.name ? [{ name: container.name, ...(container.image ? { image: container.image } : {}), ...(container.imageDigest ? { imageDigest: container.imageDigest } : {}) }] : [],
+    ),
+  };
+  if (task.launchType) listed.launchType = task.launchType;
+  if (task.capacityProviderName) listed.capacityProviderName = task.capacityProviderName;
+  if (task.group) listed.group = task.group;
+  if (task.startedBy) listed.startedBy = task.startedBy;
+  if (task.startedAt instanceof Date && !Number.isNaN(task.startedAt.getTime())) listed.startedAt = task.startedAt.toISOString();
+  if (task.stoppedAt instanceof Date && !Number.isNaN(task.stoppedAt.getTime())) listed.stoppedAt = task.stoppedAt.toISOString();
+  return listed;
+}
