@@ -33,6 +33,22 @@ export function fargateTaskStartingPattern(clusters: ClusterScope): events.Event
 }
 
 /**
+ * Fargate tasks that stopped (their last event, `lastStatus` STOPPED), in the clusters in scope: they close the task's
+ * uses in the inventory and are never judged. Only STOPPED, not STOPPING or DEPROVISIONING: one event per task.
+ */
+export function fargateTaskStoppedPattern(clusters: ClusterScope): events.EventPattern {
+  return {
+    source: ['aws.ecs'],
+    detailType: ['ECS Task State Change'],
+    detail: {
+      clusterArn: clusterMatcher(clusters),
+      lastStatus: ['STOPPED'],
+      $or: [{ launchType: ['FARGATE'] }, { capacityProviderName: ['FARGATE', 'FARGATE_SPOT'] }],
+    },
+  };
+}
+
+/**
  * Successful `RunTask` calls recorded by CloudTrail: an early hint with the launching principal. Needs a trail
  * with management events in the region. Not filtered by cluster or launch type: the request may name the cluster
  * by short name or not at all (default cluster), and the response may be omitted when large, so the handler

@@ -26,7 +26,8 @@ import { loadInlineScanBuildspec } from './buildspec';
 import { BUNDLED_POLICY_PATH, bundlingProject, evaluatorBundling, functionBundling } from './bundling';
 import { fargateTaskStartingPattern, hookAwaitingActionPattern, imagePushPattern, runTaskCallPattern, scanBuildStatePattern, verdictPattern } from './event-patterns';
 import { REASONS, acknowledge, grantWithReasons } from './nag-suppressions';
-import { GATE_HANDLER_ENTRY, HOOK_HANDLER_ENTRY, INLINE_SCAN_BUILDSPEC, projectRoot } from './paths';
+import { addGateInventory, resolveReconcileInterval, type GateInventoryResources } from './inventory';
+import { GATE_HANDLER_ENTRY, HOOK_HANDLER_ENTRY, INLINE_SCAN_BUILDSPEC, RECONCILE_HANDLER_ENTRY, projectRoot } from './paths';
 import * as permissions from './permissions';
 import { loadPolicyForSynth } from './policy';
 import { addClusterEnvironmentRule, resolveScope, type GateScope } from './scope';
@@ -73,6 +74,8 @@ export interface FargateGateProps {
    * vulnerability data (an image scan when there is none). Whole hours, shorter than verdictTtl. @default 24 hours
    */
   readonly rescanInterval?: Duration;
+  /** How often the inventory of running tasks is reconciled with ListTasks / DescribeTasks (infra/inventory.ts). @default 1 hour */
+  readonly reconcileInterval?: Duration;
   /** Where verdict events are published. @default the account's default event bus */
   readonly eventBus?: events.IEventBus;
   /** @default 'info' */
@@ -145,6 +148,8 @@ export class FargateGate extends Construct {
   /** The stack-managed copy of Trivy's databases (scanner.managedDatabaseMirror). */
   readonly databaseMirror?: VulnerabilityDbMirror;
   readonly gateFunction: NodejsFunction;
+  /** STOPPED task rule, reconciliation function and its schedule (infra/inventory.ts). */
+  readonly inventory: GateInventoryResources;
   readonly hookFunction?: NodejsFunction;
   /** The role ECS assumes to invoke the hook (`lifecycleHooks[].roleArn`). */
   readonly hookInvokeRole?: iam.Role;
@@ -352,6 +357,15 @@ export class FargateGate extends Construct {
         targets: [ruleTarget],
       }),
     };
+
+    this.inventory = addGateInventory(this, {
+      scope: this.scope,
+      tableArn: this.table.tableArn,
+      tableIndexName: GATE_TABLE.unfinishedScansIndex.name,
+      reconcileInterval: resolveReconcileInterval(props.reconcileInterval),
+      gateRuleTarget: ruleTarget,
+      newFunction: (id, options) => this.createFunction(id, root, join(root, RECONCILE_HANDLER_ENTRY), policyPath, functionEnvironment, options),
+    });
 
     // ---------- notifications and alarms ----------
     const createdTopic = props.notifications?.email ? this.createTopic(props.notifications.email) : undefined;

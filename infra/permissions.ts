@@ -372,3 +372,29 @@ export function readRefreshBuilds(projectArn: string): ReasonedStatement {
     statement: new iam.PolicyStatement({ sid: 'ReadBuildsOfTheRefreshProject', actions: ['codebuild:BatchGetBuilds'], resources: [projectArn] }),
   };
 }
+
+/**
+ * List the tasks of the clusters in scope (the inventory's reconciliation). The Service Authorization Reference gives
+ * `ecs:ListTasks` the `container-instance` resource type (ARN `container-instance/<cluster>/<id>`) and the `ecs:cluster`
+ * condition key (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html):
+ * both hold the action to the clusters in scope.
+ */
+export function listTasks(stack: Stack, scope: GateScope): ReasonedStatement {
+  return {
+    statement: new iam.PolicyStatement({
+      sid: 'ListTasksInScopedClusters',
+      actions: ['ecs:ListTasks'],
+      resources: ecsResourceArns(stack, scope, 'container-instance'),
+      conditions: clusterCondition(stack, scope),
+    }),
+    wildcardReason: ECS_IDS_AT_RUN_TIME,
+  };
+}
+
+/** List the clusters: only when every cluster of the account and region is in scope. ListClusters has no resource type. */
+export function listClusters(): ReasonedStatement {
+  return {
+    statement: new iam.PolicyStatement({ sid: 'ListClustersWhenAllAreInScope', actions: ['ecs:ListClusters'], resources: ['*'] }),
+    wildcardReason: 'ecs:ListClusters supports no resource-level permission (no resource type in the Service Authorization Reference); granted only when every cluster of the account and region is in scope, to find them.',
+  };
+}

@@ -152,7 +152,7 @@ export function repositoryArnOf(stack: Stack, name: string): string {
 }
 
 /** `arn:<partition>:ecs:<region>:<account>:<type>/<cluster>/*` for each cluster in scope, or `<type>/*` for all. */
-export function ecsResourceArns(stack: Stack, scope: GateScope, type: 'task' | 'service' | 'service-deployment' | 'service-revision'): string[] {
+export function ecsResourceArns(stack: Stack, scope: GateScope, type: 'task' | 'service' | 'service-deployment' | 'service-revision' | 'container-instance'): string[] {
   const names = scope.clusters === undefined ? ['*'] : scope.clusters.map((cluster) => `${cluster.name}/*`);
   return names.map((name) => stack.formatArn({ service: 'ecs', resource: type, resourceName: name, arnFormat: ArnFormat.SLASH_RESOURCE_NAME }));
 }

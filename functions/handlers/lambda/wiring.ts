@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { createAwsPorts } from '../../adapters';
+import { createAwsPorts, DynamoInventoryStore } from '../../adapters';
 import { CLUSTER_ARN } from '../../core/events/common';
 import { parseByteSize } from '../../core/report-size';
 import type { LoadedPolicy, Policy } from '../../core/policy';
@@ -53,6 +53,8 @@ export function createLambdaGate(env: Environment = process.env): LambdaGate {
     policy,
     config: settings.config,
     logger,
+    // Task events record what runs (one conditional write per digest on RUNNING and STOPPED): handlers/posture/record-uses.ts.
+    inventory: new DynamoInventoryStore({ client: ports.clients.dynamo, tableName: settings.tableName }),
   });
   return { gate, metrics, logger, policy };
 }

@@ -1,0 +1,36 @@
+import { createAwsClients, DynamoInventoryStore, EcsTaskListing } from '../../adapters';
+import { CLUSTER_ARN } from '../../core/events/common';
+import { GATE_ENV } from '../environment';
+import { createLogger } from '../logger';
+import { reconcileInventory, type ReconcileSummary } from '../posture/reconcile';
+import type { Environment } from './wiring';
+
+/**
+ * Entry point of the scheduled inventory reconciliation (handlers/posture/reconcile.ts). Thin: reads the table and the
+ * clusters in scope from the environment the construct sets, and runs one bounded pass.
+ */
+export async function handler(): Promise<ReconcileSummary> {
+  return reconcileInventory(reconcileDeps());
+}
+
+export function reconcileDeps(env: Environment = process.env) {
+  const tableName = env[GATE_ENV.tableName]?.trim();
+  if (!tableName) throw new Error(`fargate-gate: environment variable ${GATE_ENV.tableName} is required`);
+  const clusters = (env[GATE_ENV.clusterArns] ?? '').split(',').map((arn) => arn.trim()).filter(Boolean);
+  const invalid = clusters.filter((arn) => !CLUSTER_ARN.test(arn));
+  if (invalid.length > 0) throw new Error(`fargate-gate: ${GATE_ENV.clusterArns} has entries that are not cluster ARNs: ${invalid.map((a) => JSON.stringify(a)).join(', ')}`);
+  const budgetText = env[GATE_ENV.reconcileBudget]?.trim();
+  const budget = budgetText ? Number(budgetText) : undefined;
+  if (budget !== undefined && (!Number.isSafeInteger(budget) || budget < 1)) throw new Error(`fargate-gate: ${GATE_ENV.reconcileBudget} must be a whole number of at least 1, got ${JSON.stringify(budgetText)}`);
+  const clients = (cached ??= createAwsClients({}));
+  return {
+    ecs: new EcsTaskListing({ client: clients.ecs }),
+    inventory: new DynamoInventoryStore({ client: clients.dynamo, tableName }),
+    clock: { now: () => new Date() },
+    logger: createLogger({ level: env[GATE_ENV.logLevel] }),
+    clusters,
+    ...(budget !== undefined ? { budget } : {}),
+  };
+}
+
+let cached: ReturnType<typeof createAwsClients> | undefined;
