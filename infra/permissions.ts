@@ -398,3 +398,14 @@ export function listClusters(): ReasonedStatement {
     wildcardReason: 'ecs:ListClusters supports no resource-level permission (no resource type in the Service Authorization Reference); granted only when every cluster of the account and region is in scope, to find them.',
   };
 }
+
+/** The reconciliation's use of the gate table: inventory items and its cursor (no BatchGetItem, which only the gate needs). */
+export function useInventoryItems(tableArn: string, indexName: string): ReasonedStatement {
+  return {
+    statement: new iam.PolicyStatement({
+      sid: 'InventoryItems',
+      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
+      resources: [tableArn, `${tableArn}/index/${indexName}`],
+    }),
+  };
+}

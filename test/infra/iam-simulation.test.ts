@@ -127,6 +127,12 @@ async function requestsFor(action: string, deployment: Deployment): Promise<Requ
   const bus = (name: string, account = ACCOUNT) => `arn:aws:events:${REGION}:${account}:event-bus/${name}`;
 
   switch (action) {
+    case 'ecs:ListTasks':
+      // The catalogue's resource type for ListTasks is the container instance; ecs:cluster holds it to the clusters in scope.
+      return ecs(['container-instance'], () => '{c}/0123456789abcdef');
+    case 'ecs:ListClusters':
+      // No resource-level permission: granted only when every cluster is in scope (the reconciliation must find them).
+      return { inScope: [{ resource: '*' }], outOfScope: [] };
     case 'ecs:DescribeTasks':
     case 'ecs:StopTask':
       return ecs(['task'], () => '{c}/0123456789abcdef');
@@ -221,8 +227,15 @@ async function requestsFor(action: string, deployment: Deployment): Promise<Requ
   }
 }
 
+/** Only the inventory's reconciliation lists tasks and clusters: the gate and the hook never do. */
+const RECONCILIATION_ONLY = new Set(['ecs:ListTasks', 'ecs:ListClusters']);
+
+/** What the reconciliation calls (infra/inventory.ts grants no more): every other action is refused to its role. */
+const RECONCILIATION_CALLS = new Set(['ecs:ListTasks', 'ecs:ListClusters', 'ecs:DescribeTasks', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query']);
+
 /** The hook answers lifecycle hooks only: it reads, scans and records, but never stops, rolls back or polls builds. */
 const HOOK_NEVER_CALLS = new Set([
+  ...RECONCILIATION_ONLY,
   'ecs:DescribeTasks',
   'ecs:StopTask',
   'ecs:DescribeServices',
@@ -266,6 +279,10 @@ describe.each(DEPLOYMENTS)('the adapters\' AWS calls, simulated against the role
   it.each(calls.map((call) => [call.action]))('%s: the gate function is allowed in scope and refused out of scope', async (action) => {
     const role = rolePolicies(deployment.template, 'GateGateFunctionRole');
     const { inScope, outOfScope } = await requestsFor(action, deployment);
+    if (RECONCILIATION_ONLY.has(action)) {
+      for (const request of inScope) expect({ resource: request.resource, identity: (await simulate(role, action, request)).identity }).toEqual({ resource: request.resource, identity: 'ImplicitlyDenied' });
+      return;
+    }
     for (const request of inScope) expect({ resource: request.resource, ...(await simulate(role, action, request)) }).toEqual({ resource: request.resource, overall: 'Allowed', identity: 'Allowed' });
     for (const request of outOfScope) expect({ why: request.why, identity: (await simulate(role, action, request)).identity }).toEqual({ why: request.why, identity: expect.stringMatching(/^(Implicitly|Explicitly)Denied$/) });
   });
@@ -274,6 +291,27 @@ describe.each(DEPLOYMENTS)('the adapters\' AWS calls, simulated against the role
     const role = rolePolicies(deployment.template, 'GateHookFunctionRole');
     const { inScope, outOfScope } = await requestsFor(action, deployment);
     if (HOOK_NEVER_CALLS.has(action)) {
+      for (const request of inScope) expect({ resource: request.resource, identity: (await simulate(role, action, request)).identity }).toEqual({ resource: request.resource, identity: 'ImplicitlyDenied' });
+      return;
+    }
+    for (const request of inScope) expect({ resource: request.resource, ...(await simulate(role, action, request)) }).toEqual({ resource: request.resource, overall: 'Allowed', identity: 'Allowed' });
+    for (const request of outOfScope) expect({ why: request.why, identity: (await simulate(role, action, request)).identity }).toEqual({ why: request.why, identity: expect.stringMatching(/^(Implicitly|Explicitly)Denied$/) });
+  });
+});
+
+describe.each(DEPLOYMENTS)('the reconciliation\'s AWS calls, simulated against its role synthesised with $name', (spec) => {
+  let deployment: Deployment;
+  beforeAll(() => {
+    deployment = { ...spec, template: synthGate(spec.props).template };
+  });
+  const calls = adapterCalls();
+
+  it.each(calls.map((call) => [call.action]))('%s: the reconciliation is allowed in scope and refused out of scope, or refused outright', async (action) => {
+    const role = rolePolicies(deployment.template, 'GateReconcileFunctionRole');
+    const { inScope, outOfScope } = await requestsFor(action, deployment);
+    // ListClusters only when every cluster is in scope: with clusters listed the role has no use for it.
+    const refused = !RECONCILIATION_CALLS.has(action) || (action === 'ecs:ListClusters' && deployment.otherCluster !== undefined);
+    if (refused) {
       for (const request of inScope) expect({ resource: request.resource, identity: (await simulate(role, action, request)).identity }).toEqual({ resource: request.resource, identity: 'ImplicitlyDenied' });
       return;
     }
