@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { measureCliStart } from './cli-start';
 import { DEFAULT_FLEET, planFleet } from './fleet';
+import { measureInventory, printInventoryFigures } from './inventory';
 import { lambdaJsonFigures, measureLambdaFigures, printLambdaFigures } from './lambda-figures';
 import { latencyStackOf, simulateLatency } from './latency';
 import { resolveSettings } from '../infra/settings';
@@ -62,6 +63,8 @@ async function main(): Promise<void> {
   out(`Part F: re-judgement of what runs (bench/posture.ts; seed ${JSON.stringify(p.seed)}: ${p.digestsInUse} digests in use, ${p.digestsNotInUse} not in use, ${p.days} simulated days, ${posture.budgetPerRun} scans per ${p.sweepMinutes}-minute sweep)`);
   out(`  ${posture.rescansPerDay} re-judgements per day (${posture.sbomRejudgementsPerDay} SBOM, ${posture.imageRescansPerDay} image); ${posture.rescansOfDigestsNotInUse} of digests not in use; at most ${posture.maxRescansPerDigestPerInterval} per digest per rescan interval`);
   out(`  new vulnerability data to drift notification: p50 ${posture.newDataToNotificationS} s, max ${posture.newDataToNotificationMaxS} s (${posture.driftsNotified} of ${posture.driftsSeeded} drifts notified)`);
+  const inventory = await measureInventory();
+  printInventoryFigures(inventory, out);
   out(
     JSON.stringify({
       events: figures.events,
@@ -92,6 +95,7 @@ async function main(): Promise<void> {
       imageRescansPerDay: posture.imageRescansPerDay,
       rescansOfDigestsNotInUse: posture.rescansOfDigestsNotInUse,
       newDataToNotificationS: posture.newDataToNotificationS,
+      reconciliationCallsPer1000Tasks: inventory.reconciliationCallsPer1000Tasks,
     }),
   );
 }
