@@ -1,3 +1,5 @@
+import { reconcileInventory } from '../handlers/posture/reconcile';
+import type { InventoryStore } from '../core/posture/ports';
 import { InputError } from '../core/errors';
 import { isSha256Digest, parseImageReference } from '../core/image/reference';
 import type { LoadedPolicy, Policy } from '../core/policy';
@@ -21,6 +23,8 @@ export interface LocalGateDependencies extends LocalPorts {
   random: () => number;
   /** The functions' logger, as in Lambda but stamped with simulated time; its lines go to the activity log. */
   logger: Logger;
+  /** The inventory task events record into (handlers/posture/record-uses.ts). */
+  inventory?: InventoryStore;
 }
 
 export type GateFactory = (deps: LocalGateDependencies) => GateHandlers;
@@ -181,6 +185,8 @@ export async function runScenario(scenario: Scenario, makeGate: GateFactory, lim
   const random = seededRandom(`${scenario.world.seed ?? scenario.name}:gate`);
   gate = makeGate({
     ...backend.ports,
+    // Task events record what runs, as the deployed gate does (handlers/posture/record-uses.ts).
+    inventory: backend.inventory,
     logger: gateLogger(backend),
     policy: scenario.policy,
     config: { ...scenario.gate, scanProjectName: backend.scanner.projectName },
@@ -371,6 +377,11 @@ class StepRunner {
       case 'sweep':
         simulation.sweep();
         return;
+      case 'reconcile': {
+        const summary = await reconcileInventory({ ecs: backend.taskListing, inventory: backend.inventory, clock: backend.clock, logger: gateLogger(backend), clusters: [] });
+        backend.activity.note(`reconciliation: ${summary.listPages} ListTasks page(s), ${summary.describeCalls} DescribeTasks; ${summary.recorded} use(s) recorded, ${summary.closed} task(s) closed`);
+        return;
+      }
       case 'event':
         simulation.emit(step.event as EventBridgeEvent);
         return;
@@ -505,6 +516,14 @@ function checkExpectations(result: ScenarioResult): ExpectationResult[] {
     const actual = task ? task.lastStatus : 'not launched';
     out.push({ what: `task ${label}`, expected: status, actual, ok: actual === status });
   }
+  if (expect.inUse) {
+    const open = new Set(result.backend.inventory.inspect.all().filter((use) => use.stoppedAt === undefined).map((use) => use.taskArn));
+    for (const [label, expected] of Object.entries(expect.inUse)) {
+      const task = result.tasks.find((candidate) => candidate.label === label);
+      const actual = task ? open.has(task.taskArn) : false;
+      out.push({ what: `task ${label} in use (inventory)`, expected: String(expected), actual: task ? String(actual) : 'not launched', ok: task !== undefined && actual === expected });
+    }
+  }
   for (const [name, expected] of Object.entries(expect.services ?? {})) {
     const service = result.services.find((candidate) => candidate.name === name);
     if (!service) {
@@ -576,6 +595,8 @@ function describeStep(step: ScenarioStep): string {
       return `${step.text} pass`;
     case 'sweep':
       return 'scheduled sweep';
+    case 'reconcile':
+      return 'scheduled inventory reconciliation';
     case 'event':
       return 'raw event';
     case 'burst':

@@ -133,6 +133,8 @@ const expectSchema = z.strictObject({
   hookResponses: z.array(z.enum(['SUCCEEDED', 'FAILED', 'IN_PROGRESS', 'none'])).optional(),
   decisions: z.record(z.string(), z.enum(['pass', 'warn', 'fail', 'error'])).optional(),
   handlerErrors: z.int().min(0).optional(),
+  /** Per task label: whether the inventory holds the task as running (an open use) when the scenario ends. */
+  inUse: z.record(z.string(), z.boolean()).optional(),
 });
 
 const topSchema = z.strictObject({
@@ -185,6 +187,8 @@ const stepSchemas = {
   scanCompletes: z.string().min(1),
   advanceClock: durationText,
   sweep: z.literal(true),
+  /** One pass of the inventory's scheduled reconciliation (ListTasks / DescribeTasks against the world). */
+  reconcile: z.literal(true),
   event: z.unknown(),
   burst: z.strictObject({
     steps: z.array(z.unknown()).min(1),
@@ -212,6 +216,7 @@ export type ScenarioStep = { path: string; note?: string } & (
   | { kind: 'scanCompletes'; target: string }
   | { kind: 'advanceClock'; milliseconds: number; text: string }
   | { kind: 'sweep' }
+  | { kind: 'reconcile' }
   | { kind: 'event'; event: unknown }
   | { kind: 'burst'; steps: ScenarioStep[]; delivery: Delivery }
   | { kind: 'hold'; name: string; steps: ScenarioStep[] }
@@ -245,6 +250,7 @@ export interface ScenarioExpectations {
   hookResponses?: string[];
   decisions?: Record<string, 'pass' | 'warn' | 'fail' | 'error'>;
   handlerErrors?: number;
+  inUse?: Record<string, boolean>;
 }
 
 export interface Scenario {
@@ -394,9 +400,9 @@ export async function parseScenario(json: unknown, file: string): Promise<Scenar
   const world = top.world ?? {};
   const gate = top.gate ?? {};
   const expect = top.expect;
-  if (expect?.tasks) {
-    for (const name of Object.keys(expect.tasks)) {
-      const path = formatJsonPath(['expect', 'tasks', name]);
+  for (const [field, names] of [['tasks', Object.keys(expect?.tasks ?? {})], ['inUse', Object.keys(expect?.inUse ?? {})]] as const) {
+    for (const name of names) {
+      const path = formatJsonPath(['expect', field, name]);
       const unknown = unknownTask(name, context);
       if (unknown === 'no such task') {
         problems.add(new InputError(`names task ${JSON.stringify(name)}, which no step launches (labels: ${[...labels].join(', ') || 'none'}; service tasks are "<service>#<n>")`, { source: file, path }));
@@ -660,6 +666,9 @@ async function parseStep(raw: unknown, path: Path, context: StepContext, nested:
     }
     case 'sweep':
       check(stepSchemas.sweep, value, file, valuePath);
+      return { ...base, kind };
+    case 'reconcile':
+      check(stepSchemas.reconcile, value, file, valuePath);
       return { ...base, kind };
     case 'event':
       if (value === null || typeof value !== 'object' || Array.isArray(value)) {

@@ -24,7 +24,5 @@ export const GATE_ENV = {
   metricsNamespace: 'GATE_METRICS_NAMESPACE',
   /** Optional: largest scanner report read, in bytes (default 64 MiB); the scan build's evaluator gets the same value. */
   maxReportBytes: 'GATE_MAX_REPORT_BYTES',
-  /** Optional: ECS calls one inventory reconciliation run may make (default 200); the next run resumes where it stopped. */
-  reconcileBudget: 'GATE_RECONCILE_BUDGET',
   logLevel: 'LOG_LEVEL',
 } as const;

@@ -7,6 +7,8 @@ import { FakeEcs, type TaskStatus } from './ecs';
 import { FakeRegistry } from './ecr';
 import { DEFAULT_LOCATION, IdSource, type AwsLocation } from './ids';
 import { MemoryGateStore } from './memory-store';
+import { MemoryInventoryStore } from './memory-inventory';
+import { FakeTaskListing } from './ecs-listing';
 import { RecordingMetrics, RecordingNotifier } from './notifier';
 import { MemoryReports } from './reports';
 import { MemoryTaskDefinitions } from './task-definitions';
@@ -104,6 +106,10 @@ export class LocalBackend {
   readonly notifier: RecordingNotifier;
   readonly metrics: RecordingMetrics;
   readonly ports: LocalPorts;
+  /** The inventory (posture ports): not among `ports`, so a gate built from them alone records nothing (the benchmark's runtime part). */
+  readonly inventory: MemoryInventoryStore;
+  /** ListTasks / DescribeTasks on the world, for the inventory's reconciliation. */
+  readonly taskListing: FakeTaskListing;
   private scheduler: Scheduler | undefined;
 
   constructor(options: LocalBackendOptions = {}) {
@@ -148,6 +154,8 @@ export class LocalBackend {
       loopLimit: options.loopLimit,
       deploymentSettleMs: options.deploymentSettleMs,
     });
+    this.inventory = new MemoryInventoryStore(this.clock, this.activity);
+    this.taskListing = new FakeTaskListing(this.ecs, this.activity, () => this.clock.millis());
     this.notifier = new RecordingNotifier(this.activity);
     this.metrics = new RecordingMetrics(() => this.activity.keepActions);
     this.ports = {

@@ -106,14 +106,18 @@ describe('simulate timeline: routine ignored events', () => {
     const listed = (reason: string) => verbose.lines.filter((line) => line.includes(`-- ${reason}`)).length;
     const notStarting = listed('ignored: not a starting task');
     const duplicates = listed('skipped: duplicate or out-of-order event');
+    // STOPPED events only close the task's uses in the inventory: routine too.
+    const stopped = listed('task stopped:');
     expect(notStarting).toBeGreaterThan(0);
     expect(duplicates).toBeGreaterThan(0);
+    expect(stopped).toBeGreaterThan(0);
 
-    expect(quiet.lines.filter((line) => line.includes('-- ignored: not a starting task') || line.includes('-- skipped:'))).toEqual([]);
+    expect(quiet.lines.filter((line) => line.includes('-- ignored: not a starting task') || line.includes('-- skipped:') || line.includes('-- task stopped:'))).toEqual([]);
     const summary = quiet.lines.find((line) => /^ {2}\d+ routine events ignored: /.test(line));
     expect(summary).toContain(`not a starting task (${notStarting})`);
     expect(summary).toContain(`duplicate or out-of-order event (${duplicates})`);
-    expect(summary).toContain(`${notStarting + duplicates} routine events ignored`);
+    expect(summary).toContain(`task stopped (${stopped})`);
+    expect(summary).toContain(`${notStarting + duplicates + stopped} routine events ignored`);
     // Every item of the list is a reason with its count: no word after the last count reads as one more reason.
     expect(summary).toMatch(/^ {2}\d+ routine events ignored: [^,()]+ \(\d+\)(, [^,()]+ \(\d+\))* \(--verbose lists them\)$/);
     // Under the step they happened in, too.

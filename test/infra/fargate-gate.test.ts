@@ -366,10 +366,10 @@ describe('functions', () => {
         build: projectEnvironment(synthesized)[GATE_ENV.maxReportBytes],
       };
     };
-    // Both the gate and the hook function (lifecycleHook defaults to true) read reports.
-    expect(limitsOf(gate())).toEqual({ functions: ['67108864', '67108864'], build: '67108864' });
-    expect(limitsOf(gate({ maxReportSize: '128MiB' }))).toEqual({ functions: ['134217728', '134217728'], build: '134217728' });
-    expect(limitsOf(gate({ maxReportSize: 100_000_000 }))).toEqual({ functions: ['100000000', '100000000'], build: '100000000' });
+    // The gate and the hook function (lifecycleHook defaults to true) read reports; the reconciliation shares their environment.
+    expect(limitsOf(gate())).toEqual({ functions: ['67108864', '67108864', '67108864'], build: '67108864' });
+    expect(limitsOf(gate({ maxReportSize: '128MiB' }))).toEqual({ functions: ['134217728', '134217728', '134217728'], build: '134217728' });
+    expect(limitsOf(gate({ maxReportSize: 100_000_000 }))).toEqual({ functions: ['100000000', '100000000', '100000000'], build: '100000000' });
   });
 
   it('refuse a report-size limit that is not a size, at synth, naming the prop', () => {
@@ -378,24 +378,27 @@ describe('functions', () => {
   });
 
   it('retry an event twice at most, for an hour at most, then send it to the function-failures queue', () => {
-    template.resourceCountIs('AWS::Lambda::EventInvokeConfig', 1);
-    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
-      FunctionName: { Ref: logicalId(template, 'AWS::Lambda::Function', 'GateGateFunction') },
-      MaximumRetryAttempts: 2,
-      MaximumEventAgeInSeconds: 3600,
-      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [logicalId(template, 'AWS::SQS::Queue', 'GateFunctionFailures'), 'Arn'] } } },
-    });
+    // The gate function and the inventory's reconciliation are invoked asynchronously; the hook is called synchronously.
+    template.resourceCountIs('AWS::Lambda::EventInvokeConfig', 2);
+    for (const prefix of ['GateGateFunction', 'GateReconcileFunction']) {
+      template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+        FunctionName: { Ref: logicalId(template, 'AWS::Lambda::Function', prefix) },
+        MaximumRetryAttempts: 2,
+        MaximumEventAgeInSeconds: 3600,
+        DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [logicalId(template, 'AWS::SQS::Queue', 'GateFunctionFailures'), 'Arn'] } } },
+      });
+    }
   });
 
   it('keep logs for the configured retention', () => {
-    for (const prefix of ['GateGateFunctionLogs', 'GateHookFunctionLogs']) {
+    for (const prefix of ['GateGateFunctionLogs', 'GateHookFunctionLogs', 'GateReconcileFunctionLogs']) {
       expect(template.findResources('AWS::Logs::LogGroup')[logicalId(template, 'AWS::Logs::LogGroup', prefix)].Properties.RetentionInDays).toBe(90);
     }
   });
 
   it('have no reserved concurrency unless asked for', () => {
     const fns = Object.values(template.findResources('AWS::Lambda::Function'));
-    expect(fns.map((fn) => fn.Properties.ReservedConcurrentExecutions)).toEqual([undefined, undefined]);
+    expect(fns.map((fn) => fn.Properties.ReservedConcurrentExecutions)).toEqual([undefined, undefined, undefined]);
     gate({ reservedConcurrency: 20 }).hasResourceProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: 20 });
   });
 
@@ -411,7 +414,7 @@ describe('rules', () => {
   it('deliver to the gate function with retries, an age limit and the event-delivery dead-letter queue', () => {
     const gateFn = logicalId(template, 'AWS::Lambda::Function', 'GateGateFunction');
     const dlq = logicalId(template, 'AWS::SQS::Queue', 'GateEventDeliveryFailures');
-    for (const prefix of ['GateFargateTaskStarting', 'GateRunTaskCall', 'GateScanBuildState', 'GateImagePush', 'GateSweep']) {
+    for (const prefix of ['GateFargateTaskStarting', 'GateFargateTaskStopped', 'GateRunTaskCall', 'GateScanBuildState', 'GateImagePush', 'GateSweep']) {
       const rule = template.findResources('AWS::Events::Rule')[logicalId(template, 'AWS::Events::Rule', prefix)];
       expect(rule.Properties.State).toBe('ENABLED');
       expect(rule.Properties.Targets).toEqual([
@@ -425,7 +428,8 @@ describe('rules', () => {
   });
 
   it('let EventBridge invoke the function for each rule, and send to the dead-letter queue only from the gate rules', () => {
-    template.resourceCountIs('AWS::Lambda::Permission', 6);
+    // Six rules of the gate function (STOPPED task events among them) and the reconciliation's schedule.
+    template.resourceCountIs('AWS::Lambda::Permission', 8);
     template.hasResourceProperties('AWS::SQS::QueuePolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
@@ -570,8 +574,11 @@ describe('lifecycle hook', () => {
 
   it('can be left out', () => {
     const template = gate({ lifecycleHook: false });
-    // The gate function only; the others belong to the managed DB mirror's deploy-time first refresh.
-    expect(Object.keys(template.findResources('AWS::Lambda::Function')).filter((id) => !id.startsWith('GateVulnerabilityDbMirrorFirstRefresh'))).toEqual([expect.stringMatching(/^GateGateFunction/)]);
+    // The gate function and the inventory's reconciliation; the others belong to the managed DB mirror's deploy-time first refresh.
+    const functions = Object.keys(template.findResources('AWS::Lambda::Function')).filter((id) => !id.startsWith('GateVulnerabilityDbMirrorFirstRefresh'));
+    expect(functions).toHaveLength(2);
+    expect(functions.some((id) => id.startsWith('GateGateFunction'))).toBe(true);
+    expect(functions.some((id) => id.startsWith('GateHookFunction'))).toBe(false);
     expect(Object.keys(template.findResources('AWS::IAM::Role')).some((id) => id.startsWith('GateHookInvokeRole'))).toBe(false);
     expect(Object.keys(template.toJSON().Outputs)).not.toContain('HookFunctionArn');
     expect(Object.keys(template.toJSON().Outputs)).not.toContain('HookInvokeRoleArn');

@@ -19,9 +19,9 @@ export function reconcileDeps(env: Environment = process.env) {
   const clusters = (env[GATE_ENV.clusterArns] ?? '').split(',').map((arn) => arn.trim()).filter(Boolean);
   const invalid = clusters.filter((arn) => !CLUSTER_ARN.test(arn));
   if (invalid.length > 0) throw new Error(`fargate-gate: ${GATE_ENV.clusterArns} has entries that are not cluster ARNs: ${invalid.map((a) => JSON.stringify(a)).join(', ')}`);
-  const budgetText = env[GATE_ENV.reconcileBudget]?.trim();
+  const budgetText = env[RECONCILE_BUDGET_ENV]?.trim();
   const budget = budgetText ? Number(budgetText) : undefined;
-  if (budget !== undefined && (!Number.isSafeInteger(budget) || budget < 1)) throw new Error(`fargate-gate: ${GATE_ENV.reconcileBudget} must be a whole number of at least 1, got ${JSON.stringify(budgetText)}`);
+  if (budget !== undefined && (!Number.isSafeInteger(budget) || budget < 1)) throw new Error(`fargate-gate: ${RECONCILE_BUDGET_ENV} must be a whole number of at least 1, got ${JSON.stringify(budgetText)}`);
   const clients = (cached ??= createAwsClients({}));
   return {
     ecs: new EcsTaskListing({ client: clients.ecs }),
@@ -32,5 +32,8 @@ export function reconcileDeps(env: Environment = process.env) {
     ...(budget !== undefined ? { budget } : {}),
   };
 }
+
+/** Read by the reconciliation only, and optional: ECS calls one run may make (default 200); the next run resumes where it stopped. */
+export const RECONCILE_BUDGET_ENV = 'GATE_RECONCILE_BUDGET';
 
 let cached: ReturnType<typeof createAwsClients> | undefined;
