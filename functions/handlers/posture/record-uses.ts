@@ -19,10 +19,11 @@ export interface InventoryDeps {
 
 export async function recordRunningTask(deps: InventoryDeps, task: TaskSnapshot, launchedBy: string | undefined, log: Logger): Promise<number> {
   if (!deps.inventory || task.lastStatus !== 'RUNNING') return 0;
+  // `log` is bound to the task by the caller (gate.ts).
   const uses = usesOfTask(task, { seenAt: deps.clock.now().toISOString(), source: 'taskEvent', ...(launchedBy ? { launchedBy } : {}) });
   await Promise.all(uses.map((use) => deps.inventory?.recordUse(use)));
   if (uses.length === 0) {
-    log.debug({ taskArn: task.taskArn }, 'running task names no digest yet: not in the inventory until one does (or the reconciliation reads it)');
+    log.debug({}, 'running task names no digest yet: not in the inventory until one does (or the reconciliation reads it)');
   }
   return uses.length;
 }
@@ -33,14 +34,15 @@ export async function recordStoppedTask(deps: InventoryDeps, task: StoppedTask, 
   if (!deps.inventory) return { closed: 'notRecorded', reason: 'no inventory configured' };
   const now = deps.clock.now().toISOString();
   const stoppedAt = task.stoppedAt ?? now;
+  // `log` is bound to the task by the caller (gate.ts).
   const uses = usesOfTask(task, { seenAt: now, source: 'taskEvent', stoppedAt });
   const everyContainerPinned = uses.reduce((sum, use) => sum + use.containers.length, 0) === task.containers.length;
   await Promise.all(uses.map((use) => deps.inventory?.recordUse(use)));
   if (uses.length > 0 && everyContainerPinned) {
-    log.debug({ taskArn: task.taskArn, digests: uses.length }, 'task stopped: its uses closed');
+    log.debug({ digests: uses.length }, 'task stopped: its uses closed');
     return { closed: 'byDigest', digests: uses.length };
   }
   await deps.inventory.closeTask(task.taskArn, stoppedAt);
-  log.debug({ taskArn: task.taskArn }, 'task stopped: its uses closed (by task: a container named no digest)');
+  log.debug({}, 'task stopped: its uses closed (by task: a container named no digest)');
   return { closed: 'byTask' };
 }
