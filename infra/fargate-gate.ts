@@ -364,7 +364,9 @@ export class FargateGate extends Construct {
       tableIndexName: GATE_TABLE.unfinishedScansIndex.name,
       reconcileInterval: resolveReconcileInterval(props.reconcileInterval),
       gateRuleTarget: ruleTarget,
-      newFunction: (id, options) => this.createFunction(id, root, join(root, RECONCILE_HANDLER_ENTRY), policyPath, functionEnvironment, options),
+      // Named with the policy like the others: its bundle carries the policy file too, so a policy change updates it.
+      newFunction: (id, options) =>
+        this.createFunction(id, root, join(root, RECONCILE_HANDLER_ENTRY), policyPath, functionEnvironment, { ...options, description: `${options.description} (policy ${policy.name} ${policy.hash.slice(0, 12)})` }),
     });
 
     // ---------- notifications and alarms ----------
