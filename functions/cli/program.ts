@@ -18,6 +18,7 @@ import type { ContainerSpec, TaskDefinitionSpec } from '../core/taskdef/model';
 import { DEFAULT_MAX_REPORT_BYTES, REPORT_SIZE_SETTING, formatBytes, parseByteSize } from '../core/report-size';
 import { describeFileError, readJsonFile, readTextFileWithin } from '../io/files';
 import { readPolicyFile } from '../io/policy-file';
+import { IN_USE_FORMATS, inUseReportCommand, type InUseReportOptions } from './in-use-report';
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -95,6 +96,19 @@ Examples:
   fargate-gate evaluate --task-definition taskdef.json \\
     --report app=app-report.json --report log-router=fluent-bit-report.json \\
     --format junit --output fargate-gate.xml
+`;
+
+const REPORT_HELP = `
+Exactly one of --in-use and --scenario. The report lists one row per image digest in use, most urgent first (failing
+images, then the most denied findings and tasks), capped at 2,000 images with a line saying so. The HTML page is one
+self-contained file (no external assets; sortable by column with JavaScript, a plain table without). CSV cells that
+would start a spreadsheet formula get a leading apostrophe. Exit status: 0 written, 2 bad input; the images'
+decisions do not set it.
+
+Examples:
+  aws s3 cp s3://REPORTS-BUCKET/in-use/latest/in-use.json .
+  fargate-gate report --in-use in-use.json --format html --output in-use.html
+  fargate-gate report --scenario examples/scenarios/demo.json --format csv
 `;
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
@@ -216,6 +230,20 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
           { stdout: io.stdout, stderr: io.stderr, ...(io.columns ? { columns: io.columns } : {}) },
         ),
       );
+    });
+
+  program
+    .command('report')
+    .description('Render the in-use report (images running now, their decision, denied findings, expiring exceptions) as HTML, CSV or JSON.')
+    .option('--in-use <FILE>', 'an exported in-use report (the JSON the scheduled report writes to S3 under in-use/)')
+    .option('-s, --scenario <FILE>', 'a simulation scenario: report on the tasks running at its end (see examples/scenarios/README.md)')
+    .addOption(new Option('-f, --format <FORMAT>', 'output format').choices(IN_USE_FORMATS).default('html'))
+    .option('-o, --output <FILE>', 'write the report to FILE instead of standard output')
+    .option('--exception-window <DAYS>', 'with --scenario: list exceptions expiring within DAYS days (default 14)')
+    .option('--max-report-size <SIZE>', `refuse an exported report larger than SIZE (default ${formatBytes(DEFAULT_MAX_REPORT_BYTES)})`)
+    .addHelpText('after', REPORT_HELP)
+    .action(async (options: InUseReportOptions) => {
+      setExitCode(await inUseReportCommand(options, { stdout: io.stdout, stderr: io.stderr, pathOf: (file) => pathOf(file, io) }));
     });
 
   return program;

@@ -101,6 +101,18 @@ const RUNS: Record<string, { args: string[]; check: (child: SpawnSyncReturns<str
       expect(child.stdout).toMatch(/expectations: (\d+)\/\1 met/);
     },
   },
+  // The in-use report of a simulation's end, as CSV: the running ingest worker, passing under its exception.
+  report: {
+    args: ['report', '--scenario', 'examples/scenarios/exception.json', '--format', 'csv'],
+    check: (child) => {
+      expect(child.stderr).toBe('');
+      expect(child.status).toBe(0);
+      const lines = child.stdout.split('\r\n');
+      expect(lines[0]).toMatch(/^digest,decision,mode,images,/);
+      expect(lines[1]).toMatch(/^sha256:[0-9a-f]{64},pass,enforce,[^,]*ingest-worker/);
+      expect(lines).toHaveLength(3);
+    },
+  },
   help: {
     args: ['help', 'evaluate'],
     check: (child) => {
