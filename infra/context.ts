@@ -66,6 +66,9 @@ const KEYS = [
   'reserved-concurrency',
   'removal-policy',
   'assets-kms-key-arn',
+  'in-use-report',
+  'in-use-report-hours',
+  'in-use-report-exception-window-days',
   'nag',
 ] as const;
 export type ContextKey = (typeof KEYS)[number];
@@ -181,6 +184,7 @@ export function gateSettingsFromContext(read: Reader): GateAppSettings {
     reservedConcurrency: int('reserved-concurrency', 1),
     removalPolicy: removal === undefined ? undefined : removal === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
     assetsKeyArn: str('assets-kms-key-arn'),
+    inUseReport: inUseReportFromContext(bool('in-use-report'), int('in-use-report-hours', 1), int('in-use-report-exception-window-days', 0)),
   };
   const stackName = str('stack-name') ?? 'FargateGate';
   if (!/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(stackName)) throw new Error(`${CONTEXT_PREFIX}stack-name is not a CloudFormation stack name: ${JSON.stringify(stackName)}`);
@@ -194,6 +198,12 @@ export function gateSettingsFromContext(read: Reader): GateAppSettings {
     );
   }
   return { stackName, gate, notificationTopicArn, nag: bool('nag') ?? true };
+}
+
+/** The in-use report's keys, or undefined when none is given (the construct's defaults apply). */
+function inUseReportFromContext(enabled: boolean | undefined, hours: number | undefined, windowDays: number | undefined): FargateGateProps['inUseReport'] {
+  if (enabled === undefined && hours === undefined && windowDays === undefined) return undefined;
+  return { enabled, interval: hours === undefined ? undefined : Duration.hours(hours), exceptionWindowDays: windowDays };
 }
 
 function optionalString(value: unknown, key: string): string | undefined {

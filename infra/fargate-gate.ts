@@ -27,11 +27,14 @@ import { BUNDLED_POLICY_PATH, bundlingProject, evaluatorBundling, functionBundli
 import { fargateTaskStartingPattern, hookAwaitingActionPattern, imagePushPattern, runTaskCallPattern, scanBuildStatePattern, verdictPattern } from './event-patterns';
 import { REASONS, acknowledge, grantWithReasons } from './nag-suppressions';
 import { addGateInventory, resolveReconcileInterval, type GateInventoryResources } from './inventory';
-import { GATE_HANDLER_ENTRY, HOOK_HANDLER_ENTRY, INLINE_SCAN_BUILDSPEC, RECONCILE_HANDLER_ENTRY, projectRoot } from './paths';
+import { GATE_HANDLER_ENTRY, HOOK_HANDLER_ENTRY, INLINE_SCAN_BUILDSPEC, IN_USE_REPORT_HANDLER_ENTRY, RECONCILE_HANDLER_ENTRY, projectRoot } from './paths';
 import * as permissions from './permissions';
 import { loadPolicyForSynth } from './policy';
 import { addClusterEnvironmentRule, resolveScope, type GateScope } from './scope';
 import { VulnerabilityDbMirror, UPSTREAM_DATABASES } from './vulnerability-db-mirror';
+import { InUseReport, resolveInUseReportSettings, type InUseReportSettings } from './in-use-report';
+import { GateDashboard } from './dashboard';
+import { IN_USE_REPORT_ENV } from '../functions/handlers/lambda/in-use-report';
 import { resolveSettings, trivyTimeoutFlag, type LogLevel, type NotificationSettings, type ResolvedSettings, type ScanComputeSettings, type ScannerSettings } from './settings';
 
 export interface FargateGateProps {
@@ -111,7 +114,9 @@ export interface FargateGateProps {
    * Advanced: entry files of the functions (TypeScript or JavaScript exporting `handler`), e.g. a wrapper that adds
    * your own middleware around the shipped handlers. @default the shipped `functions/handlers/lambda/{gate,hook}.ts`
    */
-  readonly handlerEntries?: { readonly gate?: string; readonly hook?: string };
+  readonly handlerEntries?: { readonly gate?: string; readonly hook?: string; readonly inUseReport?: string };
+  /** The scheduled in-use report (JSON, CSV, HTML under `in-use/` in the reports bucket). @default daily, exceptions expiring within 14 days */
+  readonly inUseReport?: InUseReportSettings;
 }
 
 /** Key prefixes in the reports bucket. */
@@ -168,6 +173,11 @@ export class FargateGate extends Construct {
     notifications?: events.Rule;
   };
   readonly alarms: cloudwatch.Alarm[] = [];
+  /** The scheduled in-use report, unless `inUseReport.enabled` is false. */
+  readonly inUseReport?: InUseReport;
+  readonly inUseReportFunction?: NodejsFunction;
+  /** The gate's CloudWatch dashboard. */
+  readonly dashboard: GateDashboard;
 
   constructor(scope: Construct, id: string, props: FargateGateProps = {}) {
     super(scope, id);
@@ -396,12 +406,37 @@ export class FargateGate extends Construct {
         ],
       });
     }
+    const inUse = resolveInUseReportSettings(props.inUseReport);
+    if (inUse.enabled) {
+      this.inUseReportFunction = this.createFunction(
+        'InUseReportFunction',
+        root,
+        props.handlerEntries?.inUseReport ?? join(root, IN_USE_REPORT_HANDLER_ENTRY),
+        policyPath,
+        { ...functionEnvironment, [IN_USE_REPORT_ENV.exceptionWindowDays]: String(inUse.exceptionWindowDays) },
+        { description: `fargate-gate: the scheduled in-use report (policy ${policy.name} ${policy.hash.slice(0, 12)})`, timeout: Duration.minutes(5), memorySize: GATE_FUNCTION_MEMORY_MB, async: true },
+      );
+      this.inUseReport = new InUseReport(this, 'InUseReport', {
+        fn: this.inUseReportFunction,
+        reportBucket: this.reportBucket,
+        tableArn: this.table.tableArn,
+        indexNames: [GATE_TABLE.unfinishedScansIndex.name],
+        interval: inUse.interval,
+        deadLetterQueue: this.eventDeliveryFailureQueue,
+        retention: this.settings.reportRetention,
+      });
+    }
+
     this.createAlarms();
     for (const alarm of this.databaseMirror?.alarms ?? []) {
       if (this.notificationTopic) alarm.addAlarmAction(new cloudwatchActions.SnsAction(this.notificationTopic));
       this.alarms.push(alarm);
     }
     if (this.notificationTopic) this.allowAlarmsToPublish(this.notificationTopic);
+    this.dashboard = new GateDashboard(this, 'Dashboard', {
+      metricsNamespace: this.settings.metricsNamespace,
+      deadLetterQueues: [this.functionFailureQueue, this.eventDeliveryFailureQueue],
+    });
   }
 
   /** Attaches the StartBuild policy to the function's role; the function never runs before the policy exists. */

@@ -36,5 +36,6 @@ export const INLINE_SCAN_BUILDSPEC = 'buildspecs/inline-scan.yml';
 export const GATE_HANDLER_ENTRY = 'functions/handlers/lambda/gate.ts';
 export const HOOK_HANDLER_ENTRY = 'functions/handlers/lambda/hook.ts';
 export const RECONCILE_HANDLER_ENTRY = 'functions/handlers/lambda/reconcile.ts';
+export const IN_USE_REPORT_HANDLER_ENTRY = 'functions/handlers/lambda/in-use-report.ts';
 export const CLI_ENTRY = 'functions/cli/main.ts';
 export const VULNERABILITY_DB_REFRESH_BUILDSPEC = 'buildspecs/vulnerability-db-refresh.yml';

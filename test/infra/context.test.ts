@@ -129,6 +129,21 @@ describe('gateSettingsFromContext', () => {
   });
 });
 
+describe('the in-use report keys', () => {
+  it('read as `-c` passes them, the construct defaults left for keys not given', () => {
+    expect(fromMap({ 'in-use-report': 'false' }).gate.inUseReport).toEqual({ enabled: false, interval: undefined, exceptionWindowDays: undefined });
+    const read = fromMap({ 'in-use-report-hours': '6', 'in-use-report-exception-window-days': '0' }).gate.inUseReport;
+    expect(read?.interval?.toHours()).toBe(6);
+    expect(read?.exceptionWindowDays).toBe(0);
+    expect(read?.enabled).toBeUndefined();
+    expect(fromMap({}).gate.inUseReport).toBeUndefined();
+  });
+
+  it('refuses a number of hours that is not one', () => {
+    expect(() => fromMap({ 'in-use-report-hours': 'daily' })).toThrow(/fargate-gate:in-use-report-hours must be a whole number of at least 1, got "daily"/);
+  });
+});
+
 describe('documented context keys', () => {
   it('are every key the app reads, each documented in docs/deploy.md', () => {
     const doc = readFileSync(join(__dirname, '../../docs/deploy.md'), 'utf8');

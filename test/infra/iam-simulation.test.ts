@@ -194,6 +194,15 @@ async function requestsFor(action: string, deployment: Deployment): Promise<Requ
           { why: 'another bucket', resource: 'arn:aws:s3:::another-bucket/reports/x.json' },
         ],
       };
+    case 's3:PutObject':
+      return {
+        inScope: [{ resource: `${bucketArn}/in-use/2026-09-10/in-use.html` }, { resource: `${bucketArn}/in-use/latest/in-use.json` }],
+        outOfScope: [
+          { why: 'the raw reports the verdicts rest on', resource: `${bucketArn}/reports/sha256/${'a'.repeat(64)}/scan-1.json` },
+          { why: 'another prefix (test-report exports)', resource: `${bucketArn}/junit/x.xml` },
+          { why: 'another bucket', resource: 'arn:aws:s3:::another-bucket/in-use/latest/in-use.html' },
+        ],
+      };
     case 'dynamodb:GetItem':
     case 'dynamodb:BatchGetItem':
     case 'dynamodb:PutItem':
@@ -247,6 +256,12 @@ const HOOK_NEVER_CALLS = new Set([
   'codebuild:BatchGetBuilds',
 ]);
 
+/** Only the scheduled in-use report writes objects; the gate and the hook never do (the scan build writes the raw reports). */
+const ONLY_THE_REPORT_CALLS = new Set(['s3:PutObject']);
+
+/** What the in-use report may do: read the table (inventory and verdicts) and write its files; nothing else an adapter calls. */
+const REPORT_CALLS = new Set(['s3:PutObject', 'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query']);
+
 async function simulate(role: RolePolicies, action: string, request: Request) {
   const resourceAccount = /^arn:aws:[^:]*:[^:]*:(\d{12}):/.exec(request.resource)?.[1] ?? ACCOUNT;
   const result = await runSimulation(
@@ -279,7 +294,7 @@ describe.each(DEPLOYMENTS)('the adapters\' AWS calls, simulated against the role
   it.each(calls.map((call) => [call.action]))('%s: the gate function is allowed in scope and refused out of scope', async (action) => {
     const role = rolePolicies(deployment.template, 'GateGateFunctionRole');
     const { inScope, outOfScope } = await requestsFor(action, deployment);
-    if (RECONCILIATION_ONLY.has(action)) {
+    if (RECONCILIATION_ONLY.has(action) || ONLY_THE_REPORT_CALLS.has(action)) {
       for (const request of inScope) expect({ resource: request.resource, identity: (await simulate(role, action, request)).identity }).toEqual({ resource: request.resource, identity: 'ImplicitlyDenied' });
       return;
     }
@@ -290,7 +305,17 @@ describe.each(DEPLOYMENTS)('the adapters\' AWS calls, simulated against the role
   it.each(calls.map((call) => [call.action]))('%s: the hook function is allowed in scope and refused out of scope, or refused outright', async (action) => {
     const role = rolePolicies(deployment.template, 'GateHookFunctionRole');
     const { inScope, outOfScope } = await requestsFor(action, deployment);
-    if (HOOK_NEVER_CALLS.has(action)) {
+    if (HOOK_NEVER_CALLS.has(action) || ONLY_THE_REPORT_CALLS.has(action)) {
+      for (const request of inScope) expect({ resource: request.resource, identity: (await simulate(role, action, request)).identity }).toEqual({ resource: request.resource, identity: 'ImplicitlyDenied' });
+      return;
+    }
+    for (const request of inScope) expect({ resource: request.resource, ...(await simulate(role, action, request)) }).toEqual({ resource: request.resource, overall: 'Allowed', identity: 'Allowed' });
+    for (const request of outOfScope) expect({ why: request.why, identity: (await simulate(role, action, request)).identity }).toEqual({ why: request.why, identity: expect.stringMatching(/^(Implicitly|Explicitly)Denied$/) });
+  });
+  it.each(calls.map((call) => [call.action]))('%s: the in-use report function is allowed in scope and refused out of scope, or refused outright', async (action) => {
+    const role = rolePolicies(deployment.template, 'GateInUseReportFunctionRole');
+    const { inScope, outOfScope } = await requestsFor(action, deployment);
+    if (!REPORT_CALLS.has(action)) {
       for (const request of inScope) expect({ resource: request.resource, identity: (await simulate(role, action, request)).identity }).toEqual({ resource: request.resource, identity: 'ImplicitlyDenied' });
       return;
     }
