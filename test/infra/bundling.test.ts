@@ -50,7 +50,7 @@ describe('real bundling', () => {
 
   afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
-  it.each(['GateGateFunction', 'GateHookFunction'])('%s bundle holds one minified file, its source map and the policy', (prefix) => {
+  it.each(['GateGateFunction', 'GateHookFunction', 'GateInUseReportFunction'])('%s bundle holds one minified file, its source map and the policy', (prefix) => {
     const dir = functionAssetDir(prefix);
     expect(readdirSync(dir).sort()).toEqual(['index.js', 'index.js.map', 'policy.json']);
     expect(readFileSync(join(dir, 'policy.json'), 'utf8')).toBe(readFileSync(POLICY, 'utf8'));
@@ -63,6 +63,16 @@ describe('real bundling', () => {
     expect(probe.stderr).toBe('');
     expect(probe.stdout).toBe('function');
     expect(readFileSync(join(dir, 'index.js'), 'utf8')).toContain('PutEvents');
+  });
+
+  it('GateInUseReportFunction bundle exports handler and carries the renderers and the S3 client', () => {
+    const dir = functionAssetDir('GateInUseReportFunction');
+    const probe = spawnSync(process.execPath, ['-e', `const m = require(${JSON.stringify(join(dir, 'index.js'))}); process.stdout.write(typeof m.handler)`], { cwd: dir, encoding: 'utf8' });
+    expect(probe.stderr).toBe('');
+    expect(probe.stdout).toBe('function');
+    const code = readFileSync(join(dir, 'index.js'), 'utf8');
+    expect(code).toContain('fargate-gate/in-use-report@1');
+    expect(code).toContain('PutObject');
   });
 
   it.each(['GateGateFunction', 'GateHookFunction'])('%s bundle leaves out the credential providers a function never reaches, loading them only on demand', (prefix) => {

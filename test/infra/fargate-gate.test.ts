@@ -366,10 +366,10 @@ describe('functions', () => {
         build: projectEnvironment(synthesized)[GATE_ENV.maxReportBytes],
       };
     };
-    // The gate and the hook function (lifecycleHook defaults to true) read reports; the reconciliation shares their environment.
-    expect(limitsOf(gate())).toEqual({ functions: ['67108864', '67108864', '67108864'], build: '67108864' });
-    expect(limitsOf(gate({ maxReportSize: '128MiB' }))).toEqual({ functions: ['134217728', '134217728', '134217728'], build: '134217728' });
-    expect(limitsOf(gate({ maxReportSize: 100_000_000 }))).toEqual({ functions: ['100000000', '100000000', '100000000'], build: '100000000' });
+    // The gate and the hook function (lifecycleHook defaults to true) read reports; the reconciliation and the in-use report function share their environment.
+    expect(limitsOf(gate())).toEqual({ functions: ['67108864', '67108864', '67108864', '67108864'], build: '67108864' });
+    expect(limitsOf(gate({ maxReportSize: '128MiB' }))).toEqual({ functions: ['134217728', '134217728', '134217728', '134217728'], build: '134217728' });
+    expect(limitsOf(gate({ maxReportSize: 100_000_000 }))).toEqual({ functions: ['100000000', '100000000', '100000000', '100000000'], build: '100000000' });
   });
 
   it('refuse a report-size limit that is not a size, at synth, naming the prop', () => {
@@ -378,8 +378,9 @@ describe('functions', () => {
   });
 
   it('retry an event twice at most, for an hour at most, then send it to the function-failures queue', () => {
-    // The gate function and the inventory's reconciliation are invoked asynchronously; the hook is called synchronously.
-    template.resourceCountIs('AWS::Lambda::EventInvokeConfig', 2);
+    // The gate function, the inventory's reconciliation and the in-use report are invoked asynchronously; the hook is
+    // called synchronously (the in-use report's own config: test/infra/in-use-report.test.ts).
+    template.resourceCountIs('AWS::Lambda::EventInvokeConfig', 3);
     for (const prefix of ['GateGateFunction', 'GateReconcileFunction']) {
       template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
         FunctionName: { Ref: logicalId(template, 'AWS::Lambda::Function', prefix) },
@@ -428,8 +429,8 @@ describe('rules', () => {
   });
 
   it('let EventBridge invoke the function for each rule, and send to the dead-letter queue only from the gate rules', () => {
-    // Six rules of the gate function (STOPPED task events among them) and the reconciliation's schedule.
-    template.resourceCountIs('AWS::Lambda::Permission', 8);
+    // Six rules of the gate function (STOPPED task events among them), the reconciliation's and the in-use report's schedules.
+    template.resourceCountIs('AWS::Lambda::Permission', 9);
     template.hasResourceProperties('AWS::SQS::QueuePolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
@@ -574,9 +575,10 @@ describe('lifecycle hook', () => {
 
   it('can be left out', () => {
     const template = gate({ lifecycleHook: false });
-    // The gate function and the inventory's reconciliation; the others belong to the managed DB mirror's deploy-time first refresh.
+    // The gate function, the inventory's reconciliation and the in-use report; the others belong to the managed DB
+    // mirror's deploy-time first refresh.
     const functions = Object.keys(template.findResources('AWS::Lambda::Function')).filter((id) => !id.startsWith('GateVulnerabilityDbMirrorFirstRefresh'));
-    expect(functions).toHaveLength(2);
+    expect(functions).toHaveLength(3);
     expect(functions.some((id) => id.startsWith('GateGateFunction'))).toBe(true);
     expect(functions.some((id) => id.startsWith('GateHookFunction'))).toBe(false);
     expect(Object.keys(template.findResources('AWS::IAM::Role')).some((id) => id.startsWith('GateHookInvokeRole'))).toBe(false);
