@@ -32,16 +32,18 @@ describe('the cdk.json app', () => {
         'fargate-gate:clusters': 'staging',
         'fargate-gate:lifecycle-hook': 'false',
         'fargate-gate:reconcile-minutes': '30',
+        'fargate-gate:in-use-report': 'false',
         'fargate-gate:notification-topic-arn': 'arn:aws:sns:eu-west-1:111122223333:alerts',
       }),
     );
     expect(stack.stackName).toBe('GateStaging');
     const template = Template.fromStack(stack);
-    // The gate function and the inventory's reconciliation (the context turns the lifecycle hook off); the other
-    // functions are the managed DB mirror's deploy-time first refresh.
+    // The gate function and the inventory's reconciliation (the context turns the lifecycle hook and the in-use report
+    // off); the other functions are the managed DB mirror's deploy-time first refresh.
     const functions = Object.keys(template.findResources('AWS::Lambda::Function')).filter((id) => !id.startsWith('GateVulnerabilityDbMirrorFirstRefresh'));
     expect(functions).toHaveLength(2);
     expect(functions.some((id) => id.startsWith('GateGateFunction'))).toBe(true);
+    expect(functions.some((id) => id.startsWith('GateInUseReport'))).toBe(false);
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(30 minutes)' });
     template.resourceCountIs('AWS::SNS::Topic', 0);
     const notify = Object.entries(template.findResources('AWS::Events::Rule')).find(([id]) => id.startsWith('GateVerdictNotifications'))![1];
