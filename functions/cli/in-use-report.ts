@@ -92,16 +92,9 @@ export function parseInUseReport(value: unknown, source: string): InUseReport {
 }
 
 async function fromScenario(file: string, windowDays: number | undefined, io: InUseReportIo): Promise<InUseReport> {
-  // Loaded lazily, as `simulate` is: rendering an export should not pay for the simulator.
-  const [{ loadScenario }, { runScenario }, { defaultGateFactory }, { inUseReportOfSimulation }] = await Promise.all([
-    import('./simulate-scenario'),
-    import('./simulate-runner'),
-    import('./simulate-gate'),
-    import('./simulate-in-use'),
-  ]);
-  const scenario = await loadScenario(io.pathOf(file));
-  const result = await runScenario(scenario, defaultGateFactory);
-  return inUseReportOfSimulation(result, windowDays !== undefined ? { exceptionWindowDays: windowDays } : {});
+  // The simulator's own bundle, loaded lazily as `simulate` loads it: rendering an export should not pay for it.
+  const { inUseReportOfScenario } = await import('./simulate');
+  return inUseReportOfScenario(io.pathOf(file), windowDays !== undefined ? { exceptionWindowDays: windowDays } : {});
 }
 
 function parseWindow(text: string): number {

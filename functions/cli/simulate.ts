@@ -3,6 +3,8 @@ import { defaultGateFactory } from './simulate-gate';
 import { renderJson, renderLogs, renderTimeline } from './simulate-output';
 import { DEFAULT_SIMULATION_LIMITS, SimulationLimitError, runScenario, type GateFactory, type SimulationLimits } from './simulate-runner';
 import { loadScenario } from './simulate-scenario';
+import { inUseReportOfSimulation } from './simulate-in-use';
+import type { InUseReport } from '../core/posture/in-use-report-schema';
 
 export interface SimulateOptions {
   scenario: string;
@@ -65,4 +67,13 @@ export async function runSimulate(
     }
     throw error;
   }
+}
+
+/**
+ * `fargate-gate report --scenario`: the in-use report of the tasks running at a scenario's end. Here, in the simulator's
+ * own bundle (dist/cli/simulate.js), so that `report --in-use` and `evaluate` do not load the simulator.
+ */
+export async function inUseReportOfScenario(file: string, options: { exceptionWindowDays?: number } = {}): Promise<InUseReport> {
+  const scenario = await loadScenario(file);
+  return inUseReportOfSimulation(await runScenario(scenario, defaultGateFactory), options);
 }

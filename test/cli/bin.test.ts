@@ -170,6 +170,14 @@ describe('bin/fargate-gate.js', () => {
     expect(child.stderr).toBe('fargate-gate: no-such-report.json: cannot read scan report: no such file or directory\n');
   });
 
+  it('leaves the simulator to its own bundle: evaluate and report --in-use never parse it', () => {
+    const main = readFileSync(join(REPO_ROOT, 'dist/cli/main.js'), 'utf8');
+    const simulator = readFileSync(join(REPO_ROOT, 'dist/cli/simulate.js'), 'utf8');
+    for (const name of ['function runScenario', 'function loadScenario', 'function inUseReportOfScenario']) {
+      expect({ name, inMain: main.includes(name), inSimulator: simulator.includes(name) }).toEqual({ name, inMain: false, inSimulator: true });
+    }
+  });
+
   it('without a build (dist/cli missing): says how to build, exit 2', () => {
     // A copy of the bin beside no dist/: what a clone installed with --ignore-scripts has.
     const dir = mkdtempSync(join(tmpdir(), 'fargate-gate-bin-'));
