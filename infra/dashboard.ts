@@ -63,10 +63,11 @@ export const DASHBOARD_GRAPHS: readonly GraphSpec[] = [
   },
   {
     title: 'Drift: running images that turned failing',
-    unit: 'images',
+    unit: 'findings',
     series: [
-      { metric: 'DriftOpened', statistic: 'Sum', label: 'drift opened' },
-      { metric: 'DriftResolved', statistic: 'Sum', label: 'drift resolved' },
+      { metric: 'DriftFindingsOpened', statistic: 'Sum', label: 'drifted findings opened' },
+      { metric: 'FindingEvents', dimension: 'state', statistic: 'Sum', label: 'finding events' },
+      { metric: 'ExceptionsExpiringSoon', statistic: 'Maximum', label: 'exceptions expiring soon' },
     ],
   },
   {
