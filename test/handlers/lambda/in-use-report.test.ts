@@ -3,8 +3,10 @@ import { BatchGetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { createAwsClients } from '../../../functions/adapters/clients';
+import { DynamoInventoryStore } from '../../../functions/adapters/dynamo-inventory';
+import { inventoryStoreFor } from '../../../functions/handlers/lambda/in-use-report-inventory';
 import { GATE_ENV } from '../../../functions/handlers/environment';
-import { IN_USE_REPORT_ENV, createInUseReportLambda, handler } from '../../../functions/handlers/lambda/in-use-report';
+import { IN_USE_REPORT_ENV, createInUseReportLambda } from '../../../functions/handlers/lambda/in-use-report';
 import { publishInUseReport } from '../../../functions/handlers/posture/in-use-report';
 import { digestOf, use } from '../../core/posture/in-use-fixtures';
 import { capturingStdout, useGateEnvironment } from './support';
@@ -56,7 +58,8 @@ describe('the in-use report entry point', () => {
     expect(createInUseReportLambda({ ...process.env, [IN_USE_REPORT_ENV.exceptionWindowDays]: '30' }, () => ({}) as never).deps.exceptionWindowDays).toBe(30);
   });
 
-  it('without the inventory adapter, fails the invocation with a message instead of reporting an empty fleet', async () => {
-    await expect(handler()).rejects.toThrow(/no inventory adapter for table gate-table/);
+  it('reads the inventory task events and the reconciliation write: the DynamoDB inventory on the gate table', () => {
+    const inventory = inventoryStoreFor(createAwsClients(), 'gate-table');
+    expect(inventory).toBeInstanceOf(DynamoInventoryStore);
   });
 });
