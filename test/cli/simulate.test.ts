@@ -61,6 +61,7 @@ describe('fargate-gate simulate: the example scenarios', () => {
         'exception.json',
         'lifecycle-hook.json',
         'pause-hook-rolling.json',
+        'hook-writable-root-fs.json',
         'demo.json',
       ]),
     );
@@ -187,6 +188,15 @@ describe('fargate-gate simulate: the example scenarios', () => {
     expect(of(result, 'hookResponse').map((a) => a.response?.hookStatus)).toEqual(['IN_PROGRESS', 'FAILED', 'IN_PROGRESS', 'SUCCEEDED']);
     expect(result.tasks.filter((t) => t.taskDefinition === 'payments:41')).toEqual([]);
     expect(of(result, 'stopTask')).toEqual([]);
+  });
+
+  it('hook-writable-root-fs: under strict.json a revision with a writable root filesystem is refused (FAILED) before any task of it starts; the read-only one is admitted', async () => {
+    const result = (await simulate(join(SCENARIOS, 'hook-writable-root-fs.json'))).json();
+    expect(of(result, 'hookResponse').map((a) => a.response?.hookStatus)).toEqual(['IN_PROGRESS', 'SUCCEEDED', 'FAILED', 'SUCCEEDED']);
+    const refusals = of(result, 'notify').filter((a) => a.event?.action === 'hookFailed');
+    expect(refusals.map((a) => [a.event?.policy.name, a.event?.decision, a.event?.rules])).toEqual([['fargate-gate/strict', 'fail', ['hardening.readonlyRootFilesystem']]]);
+    expect(result.tasks.filter((t) => t.taskDefinition === 'ledger:8')).toEqual([]);
+    expect(result.services.find((s) => s.name === 'ledger')?.running).toEqual([{ taskDefinition: 'ledger:9', tasks: 2 }]);
   });
 
   it('pause-hook-rolling: the bad revision is held at PRE_SCALE_UP and rolled back before any task of it starts; the good one is continued and rolls out', async () => {
