@@ -17,7 +17,8 @@ import {
   type Task,
 } from '@aws-sdk/client-ecs';
 import { serviceOfArn } from '../core/events';
-import type { ContinueAction, EcsPort, PausedDeployment, RollbackOutcome, RunningTask, ServiceRevisionImages, ServiceTaskRef, TaskDefinitionPort } from '../core/ports';
+import { DESCRIBE_TASKS_SOURCE, launchFactsFromServiceRevision, launchFactsFromTask } from '../core/taskdef/launch';
+import type { ContinueAction, DescribedServiceRevision, EcsPort, PausedDeployment, RollbackOutcome, RunningTask, ServiceRevisionImages, ServiceTaskRef, TaskDefinitionPort } from '../core/ports';
 import { parseTaskDefinition } from '../core/taskdef/parse';
 import type { TaskDefinitionSpec } from '../core/taskdef/model';
 import { awsErrorMessage, hasAwsErrorName } from './aws-errors';
@@ -233,12 +234,11 @@ export class EcsGate implements EcsPort {
     return found;
   }
 
-  async describeServiceRevision(serviceRevisionArn: string): Promise<{
-    cluster: string;
-    service: string;
-    taskDefinitionArn: string;
-    containers: { name: string; image: string; imageDigest?: string }[];
-  }> {
+  /**
+   * The revision's task definition, images and launch facts (platform version, public IP) and whether it has load
+   * balancers: all in the one DescribeServiceRevisions response the hook needs anyway, so no extra call.
+   */
+  async describeServiceRevision(serviceRevisionArn: string): Promise<DescribedServiceRevision> {
     const result = await this.client.send(new DescribeServiceRevisionsCommand({ serviceRevisionArns: [serviceRevisionArn] }));
     const revision = result.serviceRevisions?.find((candidate) => candidate.serviceRevisionArn === serviceRevisionArn) ?? result.serviceRevisions?.[0];
     if (!revision) {
@@ -253,11 +253,14 @@ export class EcsGate implements EcsPort {
     if (!cluster || !service || !revision.taskDefinition) {
       throw new Error(`DescribeServiceRevisions: service revision ${serviceRevisionArn} has no cluster, service or task definition`);
     }
+    const launch = launchFactsFromServiceRevision(revision);
     return {
       cluster,
       service,
       taskDefinitionArn: revision.taskDefinition,
       containers: imagesOf(revision),
+      ...(Object.keys(launch).length > 0 ? { launch } : {}),
+      loadBalancing: (revision.loadBalancers ?? []).length > 0 ? 'some' : 'none',
     };
   }
 
@@ -365,6 +368,9 @@ function toRunningTask(task: Task): RunningTask | undefined {
   // When the task was created and began to pull: what tells whether a tag the gate resolves is what the task pulled.
   if (task.createdAt instanceof Date && !Number.isNaN(task.createdAt.getTime())) running.createdAt = task.createdAt.toISOString();
   if (task.pullStartedAt instanceof Date && !Number.isNaN(task.pullStartedAt.getTime())) running.pullStartedAt = task.pullStartedAt.toISOString();
+  // ECS Exec and the platform version as ECS applied them: the hardening rules judge them when the task is judged after its scan.
+  const launch = launchFactsFromTask(task, DESCRIBE_TASKS_SOURCE);
+  if (Object.keys(launch).length > 0) running.launch = launch;
   return running;
 }
 

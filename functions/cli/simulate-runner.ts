@@ -174,6 +174,7 @@ export async function runScenario(scenario: Scenario, makeGate: GateFactory, lim
       desiredCount: service.desiredCount,
       lifecycleHook: service.lifecycleHook,
       ...(service.pauseHook ? { pauseHook: service.pauseHook } : {}),
+      ...(service.launch ? { launch: service.launch } : {}),
     });
     if (!service.running) continue;
     backend.ecs.deploy(service.name, service.cluster, requireTaskDefinition(backend, service.taskDefinition, scenario, 'services'), { completed: true });

@@ -10,7 +10,7 @@ import { describeIssues, formatJsonPath, listProblems } from '../core/validation
 import type { GateConfig } from '../handlers/config';
 import { readJsonFile, readTextFile } from '../io/files';
 import type { ScanOutcome } from '../local/codebuild';
-import { TASK_STATUSES, type TaskStatus, type WorldPauseHook } from '../local/ecs';
+import { TASK_STATUSES, type TaskStatus, type ServiceLaunch, type WorldPauseHook } from '../local/ecs';
 
 /**
  * The scenario file of `fargate-gate simulate` (format documented in examples/scenarios/README.md): a fake
@@ -87,6 +87,15 @@ const serviceSchema = z
     lifecycleHook: z.boolean().default(false),
     pauseHook: pauseHookSchema.optional(),
     running: z.boolean().default(true),
+    launch: z
+      .strictObject({
+        enableExecuteCommand: z.boolean().optional(),
+        platformVersion: z.string().regex(/^(?:LATEST|\d+\.\d+\.\d+)$/, { message: 'expected "LATEST" or a platform version such as "1.4.0"' }).optional(),
+        assignPublicIp: z.enum(['ENABLED', 'DISABLED']).optional(),
+        loadBalancer: z.boolean().optional(),
+      })
+      .optional()
+      .meta({ description: "The service's launch settings (CreateService): ECS Exec, platform version, public IP, and whether a load balancer fronts it. Defaults: the API's (off, LATEST, DISABLED, none)." }),
   })
   .superRefine((service, ctx) => {
     // Both would hold the deployment at PRE_SCALE_UP, and the simulated ECS answers one kind of hook per service.
@@ -239,6 +248,7 @@ export interface ScenarioService {
   lifecycleHook: boolean;
   pauseHook?: WorldPauseHook;
   running: boolean;
+  launch?: Partial<ServiceLaunch>;
 }
 
 export type ExpectedCount = number | { min?: number; max?: number };

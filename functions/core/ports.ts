@@ -1,4 +1,6 @@
 import type { ImageAssessment } from './policy/input';
+import type { LaunchFacts } from './policy/rules/hardening/types';
+import type { LoadBalancing } from './taskdef/exposure';
 import type { ImageReference } from './image/reference';
 import type { Decision } from './result/model';
 import type { TaskDefinitionSpec } from './taskdef/model';
@@ -194,6 +196,8 @@ export interface RunningTask {
    */
   createdAt?: string;
   pullStartedAt?: string;
+  /** DescribeTasks `enableExecuteCommand` and `platformVersion` as launch facts (`launchFactsFromTask`), when ECS gives them. */
+  launch?: LaunchFacts;
 }
 
 /**
@@ -255,7 +259,23 @@ export interface EcsPort extends PauseHookPort {
   restoreServiceRevision(cluster: string, service: string, taskDefinitionArn: string, reason: string): Promise<void>;
   scaleService(cluster: string, service: string, desiredCount: number): Promise<void>;
   /** Container images of a service revision, with digests when ECS resolved them (lifecycle hook). */
-  describeServiceRevision(serviceRevisionArn: string): Promise<{ cluster: string; service: string; taskDefinitionArn: string; containers: { name: string; image: string; imageDigest?: string }[] }>;
+  describeServiceRevision(serviceRevisionArn: string): Promise<DescribedServiceRevision>;
+}
+
+/** A service revision about to start, as the lifecycle hooks read it (DescribeServiceRevisions). */
+export interface DescribedServiceRevision {
+  cluster: string;
+  service: string;
+  taskDefinitionArn: string;
+  containers: { name: string; image: string; imageDigest?: string }[];
+  /**
+   * What the revision says about the launch (`launchFactsFromServiceRevision`): its platform version and whether its
+   * tasks get a public IP. A service revision has no `enableExecuteCommand` (API_ServiceRevision), so ECS Exec is
+   * never among them. Absent from implementations that cannot tell.
+   */
+  launch?: LaunchFacts;
+  /** Whether the revision has load balancers (`loadBalancers[]`), when known: what `exposureFromLaunch` needs besides the public IP. */
+  loadBalancing?: LoadBalancing;
 }
 
 /** A PAUSE lifecycle hook of a service deployment (DescribeServiceDeployments `lifecycleHookDetails[]`, targetType PAUSE). */

@@ -15,7 +15,7 @@ import { evaluatePolicy, isBlocking, type LoadedPolicy, type Policy } from '../c
 import { taskSettingsOf } from '../core/policy/rules/hardening/settings';
 import type { StoredVerdict, VerdictEvent } from '../core/ports';
 import type { EvaluationResult } from '../core/result/model';
-import { revisionContainers, revisionEvidence } from './admission/revision';
+import { revisionContainers, revisionEvidence, revisionExposure } from './admission/revision';
 import { imageOf, useVerdict } from './container-state';
 import { classifyFailure, describeError } from './failures';
 import { decisionLogFields } from './decision-log';
@@ -203,10 +203,12 @@ async function admit(rt: GateRuntime, payload: LifecycleHookPayload, state: Hook
   const clusterArn = clusterArnOf(payload.executionDetails.serviceArn);
   const result = evaluatePolicy(rt.policy, {
     containers: evidence,
-    context: { cluster: clusterArn ?? revision.cluster, service, taskDefinition: revision.taskDefinitionArn },
+    context: { cluster: clusterArn ?? revision.cluster, service, taskDefinition: revision.taskDefinitionArn, ...revisionExposure(revision) },
     now,
-    // The task definition the hook already read: the hardening rules need no extra AWS call.
+    // The task definition and the service revision the hook already read: the hardening rules need no extra AWS call.
+    // The revision gives the platform version and the public IP; ECS Exec is not in it, so that rule notes "not judged".
     task: taskSettingsOf(spec),
+    ...(revision.launch ? { launch: revision.launch } : {}),
   });
   rt.metrics.count('HookDecisions', 1, { decision: result.decision });
   const images = containers.map(imageOf);

@@ -123,11 +123,20 @@ export async function judgeTask(rt: GateRuntime, task: TaskSnapshot, options: Ju
   if (unusable !== undefined) evidence.push({ scanError: unusable });
   const result = evaluatePolicy(rt.policy, {
     containers: evidence,
-    context: { cluster: task.clusterArn, service: owner.kind === 'service' ? owner.service : undefined, taskArn: task.taskArn, taskDefinition: task.taskDefinitionArn },
+    context: {
+      cluster: task.clusterArn,
+      service: owner.kind === 'service' ? owner.service : undefined,
+      taskArn: task.taskArn,
+      taskDefinition: task.taskDefinitionArn,
+      // Only a RunTask call settles it (its public IP, and no load balancer); otherwise the policy's exposure.unknownAs decides.
+      ...(task.exposure ? { exposure: task.exposure } : {}),
+    },
     now,
-    // The hardening rules judge the task definition already read for the containers: no extra AWS call. The launch
-    // settings (Exec, platform version, public IP) are not read from the task event yet, so the result notes them as not judged.
+    // The hardening rules judge the task definition already read for the containers, and the launch facts the event
+    // itself carries (ECS Exec and the platform version from the task; the public IP from a RunTask call): no extra
+    // AWS call. A fact the event does not carry is noted as not judged, never assumed.
     ...(spec ? { task: taskSettingsOf(spec) } : {}),
+    ...(task.launch ? { launch: task.launch } : {}),
   });
   const blocking = isBlocking(result);
   rt.metrics.count('TaskDecisions', 1, { decision: result.decision });
@@ -373,6 +382,7 @@ export async function judgeWaiters(
           if (running.overrides !== undefined) snapshot.overrides = running.overrides;
           if (running.createdAt) snapshot.createdAt = running.createdAt;
           if (running.pullStartedAt) snapshot.pullStartedAt = running.pullStartedAt;
+          if (running.launch) snapshot.launch = running.launch;
           const judgement = await judgeTask(rt, snapshot, {
             origin: 'scanFinished',
             log,

@@ -1,4 +1,5 @@
-import type { ContinueAction, EcsPort, PausedDeployment, RollbackOutcome, RunningTask, ServiceTaskRef } from '../core/ports';
+import type { ContinueAction, DescribedServiceRevision, EcsPort, PausedDeployment, RollbackOutcome, RunningTask, ServiceTaskRef } from '../core/ports';
+import { DESCRIBE_TASKS_SOURCE, launchFactsFromServiceRevision, launchFactsFromTask } from '../core/taskdef/launch';
 import type { ActivityLog } from './activity';
 import { arns, clusterName, taskId, type AwsLocation, type IdSource } from './ids';
 import type { MemoryTaskDefinitions } from './task-definitions';
@@ -65,7 +66,27 @@ export interface WorldTask {
   label?: string;
   /** Principal that called RunTask. */
   launchedBy?: string;
+  /** `enableExecuteCommand` as ECS reports it on the task (its service's, or false for RunTask). */
+  enableExecuteCommand: boolean;
+  /** `platformVersion` as ECS reports it on the task: LATEST resolved to the version it runs. */
+  platformVersion: string;
 }
+
+/**
+ * A service's launch settings (CreateService / UpdateService), with the API defaults: ECS Exec off, platform version
+ * LATEST, no public IP (API_CreateService, API_AwsVpcConfiguration). `loadBalancer` says whether `loadBalancers[]`
+ * names a target group; the world does not model the load balancer's scheme, as the gate does not read it.
+ */
+export interface ServiceLaunch {
+  enableExecuteCommand: boolean;
+  platformVersion: string;
+  assignPublicIp: 'ENABLED' | 'DISABLED';
+  loadBalancer: boolean;
+}
+
+export const DEFAULT_SERVICE_LAUNCH: ServiceLaunch = { enableExecuteCommand: false, platformVersion: 'LATEST', assignPublicIp: 'DISABLED', loadBalancer: false };
+/** The Linux platform version LATEST resolves to (Fargate platform versions, 2026). */
+const LATEST_PLATFORM_VERSION = '1.4.0';
 
 /** ServiceDeployment statuses the world uses (ECS API_ServiceDeployment). */
 export type DeploymentStatus = 'PENDING' | 'IN_PROGRESS' | 'SUCCESSFUL' | 'ROLLBACK_IN_PROGRESS' | 'ROLLBACK_SUCCESSFUL';
@@ -113,6 +134,7 @@ export interface WorldService {
   deployments: WorldDeployment[];
   lifecycleHook: boolean;
   pauseHook?: WorldPauseHook;
+  launch: ServiceLaunch;
   scaledByGate: boolean;
   /** Set when the scheduler kept replacing tasks the gate kept stopping (`loopLimit` exceeded). */
   loopDetected: boolean;
@@ -233,6 +255,7 @@ export class FakeEcs implements EcsPort {
       digestVisibleFrom: options.digestVisibleFrom ?? this.options.digestVisibleFrom ?? 'RUNNING',
       ...(options.label ? { label: options.label } : {}),
       ...(options.launchedBy ? { launchedBy: options.launchedBy } : {}),
+      ...this.taskLaunchOf(options.service?.name ? this.services.get(serviceKey(cluster, options.service.name)) : undefined),
     };
     const begin = (): void => {
       task.createdAt = this.options.now();
@@ -321,9 +344,15 @@ export class FakeEcs implements EcsPort {
     this.options.schedule(this.options.stopDelayMs ?? 0, () => this.setStatus(taskArn, 'STOPPED'));
   }
 
+  /** What a task reports of its launch: its service's settings, or RunTask's defaults; LATEST resolved. */
+  private taskLaunchOf(service: WorldService | undefined): Pick<WorldTask, 'enableExecuteCommand' | 'platformVersion'> {
+    const launch = service?.launch ?? DEFAULT_SERVICE_LAUNCH;
+    return { enableExecuteCommand: launch.enableExecuteCommand, platformVersion: launch.platformVersion === 'LATEST' ? LATEST_PLATFORM_VERSION : launch.platformVersion };
+  }
+
   // ---------- services ----------
 
-  createService(options: { name: string; cluster: string; desiredCount: number; lifecycleHook?: boolean; pauseHook?: WorldPauseHook }): WorldService {
+  createService(options: { name: string; cluster: string; desiredCount: number; lifecycleHook?: boolean; pauseHook?: WorldPauseHook; launch?: Partial<ServiceLaunch> }): WorldService {
     const cluster = clusterName(options.cluster);
     const key = serviceKey(cluster, options.name);
     if (this.services.has(key)) throw new Error(`service ${options.name} already exists in cluster ${cluster}`);
@@ -336,6 +365,7 @@ export class FakeEcs implements EcsPort {
       deployments: [],
       lifecycleHook: options.lifecycleHook ?? false,
       ...(options.pauseHook ? { pauseHook: options.pauseHook } : {}),
+      launch: { ...DEFAULT_SERVICE_LAUNCH, ...options.launch },
       scaledByGate: false,
       loopDetected: false,
     };
@@ -545,6 +575,8 @@ export class FakeEcs implements EcsPort {
           // As DescribeTasks gives them: the evidence that a tag the gate resolves is what the task pulled.
           createdAt: new Date(task.createdAt).toISOString(),
           ...(task.pullStartedAt !== undefined ? { pullStartedAt: new Date(task.pullStartedAt).toISOString() } : {}),
+          // As the ECS adapter reads DescribeTasks `enableExecuteCommand` and `platformVersion`.
+          launch: launchFactsFromTask({ enableExecuteCommand: task.enableExecuteCommand, platformVersion: task.platformVersion }, DESCRIBE_TASKS_SOURCE),
         },
       ];
     });
@@ -683,18 +715,23 @@ export class FakeEcs implements EcsPort {
     throw Object.assign(new Error(`The hook ${hookId} is not awaiting action.`), { name: 'InvalidParameterException', $fault: 'client' });
   }
 
-  async describeServiceRevision(
-    serviceRevisionArn: string,
-  ): Promise<{ cluster: string; service: string; taskDefinitionArn: string; containers: { name: string; image: string; imageDigest?: string }[] }> {
+  async describeServiceRevision(serviceRevisionArn: string): Promise<DescribedServiceRevision> {
     this.options.activity.call('ecs.describeServiceRevision');
     for (const service of this.services.values()) {
       const deployment = service.deployments.find((candidate) => candidate.revisionArn === serviceRevisionArn);
       if (deployment) {
+        // Read as the ECS adapter reads API_ServiceRevision: platformVersion, networkConfiguration, loadBalancers.
+        const revision = {
+          platformVersion: service.launch.platformVersion,
+          networkConfiguration: { awsvpcConfiguration: { assignPublicIp: service.launch.assignPublicIp, subnets: ['subnet-0a1b2c3d4e5f60718'] } },
+        };
         return {
           cluster: service.clusterArn,
           service: service.name,
           taskDefinitionArn: deployment.taskDefinitionArn,
           containers: deployment.containers.map((container) => ({ ...container })),
+          launch: launchFactsFromServiceRevision(revision),
+          loadBalancing: service.launch.loadBalancer ? 'some' : 'none',
         };
       }
     }

@@ -1,5 +1,7 @@
 import * as z from 'zod';
 import type { TaskSnapshot } from '../gate/task';
+import { exposureFromLaunch } from '../taskdef/exposure';
+import { launchFactsFromRecordedRequest } from '../taskdef/launch';
 import { describeSchemaError, orUndefined } from './common';
 import { readEcsTask, type TaskScope } from './ecs-task-state-change';
 
@@ -38,6 +40,10 @@ export const cloudTrailEcsCallSchema = z.looseObject({
     .nullish(),
 });
 
+/** How launch facts read from a CloudTrail RunTask record name their source. */
+export const RUN_TASK_REQUEST_SOURCE = 'from the RunTask call';
+export const RUN_TASK_RESPONSE_SOURCE = 'from the RunTask response';
+
 export type RunTaskReading =
   | { ok: true; launchedBy?: string; tasks: TaskSnapshot[]; declined: string[] }
   | { ok: false; reason: string; malformed: boolean };
@@ -60,13 +66,23 @@ export function readRunTaskCall(detail: unknown, scope: TaskScope): RunTaskReadi
   const launched = record.responseElements?.tasks ?? [];
   if (launched.length === 0) return { ok: false, reason: 'RunTask response names no task', malformed: false };
 
+  // The request says whether the task gets a public IP (requestParameters.networkConfiguration.awsvpcConfiguration
+  // .assignPublicIp, API default DISABLED); the response task says what ECS applied for ECS Exec and the platform
+  // version (LATEST resolved to a version), so its facts win where both speak. RunTask takes no load balancer.
+  const requested = launchFactsFromRecordedRequest(record.requestParameters, RUN_TASK_REQUEST_SOURCE);
   const tasks: TaskSnapshot[] = [];
   const declined: string[] = [];
   launched.forEach((element, index) => {
     const withLaunchType = withRequestDefaults(element, record.requestParameters);
-    const reading = readEcsTask(withLaunchType, scope, `responseElements.tasks[${index}]`);
-    if (reading.ok) tasks.push(reading.task);
-    else declined.push(reading.reason);
+    const reading = readEcsTask(withLaunchType, scope, `responseElements.tasks[${index}]`, RUN_TASK_RESPONSE_SOURCE);
+    if (!reading.ok) {
+      declined.push(reading.reason);
+      return;
+    }
+    const launch = { ...requested, ...reading.task.launch };
+    const task: TaskSnapshot = Object.keys(launch).length > 0 ? { ...reading.task, launch } : reading.task;
+    const exposure = exposureFromLaunch(launch, 'none');
+    tasks.push(exposure ? { ...task, exposure } : task);
   });
   if (tasks.length === 0) return { ok: false, reason: `no Fargate task to judge: ${declined.join('; ')}`, malformed: declined.some((r) => r.startsWith('malformed')) };
   return { ok: true, launchedBy: launcherOf(record.userIdentity), tasks, declined };

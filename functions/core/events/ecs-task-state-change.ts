@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { isFargate, isStartingOrRunning, type TaskSnapshot } from '../gate/task';
+import { launchFactsFromTask } from '../taskdef/launch';
 import { CLUSTER_ARN, TASK_ARN, TASK_DEFINITION_ARN, describeSchemaError, orUndefined, textOf } from './common';
 
 /**
@@ -54,7 +55,7 @@ export interface TaskScope {
  * a cluster out of scope are declined with a reason; a task that claims to be a starting Fargate task but does not
  * have the shape the gate needs is declined as malformed.
  */
-export function readEcsTask(json: unknown, scope: TaskScope, what: string): TaskReading {
+export function readEcsTask(json: unknown, scope: TaskScope, what: string, launchSource = TASK_EVENT_SOURCE): TaskReading {
   const triage = triageSchema.safeParse(json);
   if (!triage.success) return { ok: false, reason: `malformed ${what}: not an object`, malformed: true };
   const t = triage.data;
@@ -70,10 +71,13 @@ export function readEcsTask(json: unknown, scope: TaskScope, what: string): Task
   if (scope.clusterArns && scope.clusterArns.length > 0 && !scope.clusterArns.includes(task.clusterArn)) {
     return { ok: false, reason: 'cluster not in the gate\'s scope', malformed: false };
   }
-  return { ok: true, task: toSnapshot(task) };
+  return { ok: true, task: toSnapshot(task, launchSource) };
 }
 
-export function toSnapshot(task: EcsTaskJson): TaskSnapshot {
+/** How a launch fact read from a Task State Change event names its source. */
+export const TASK_EVENT_SOURCE = 'from the ECS task event';
+
+export function toSnapshot(task: EcsTaskJson, launchSource = TASK_EVENT_SOURCE): TaskSnapshot {
   const snapshot: TaskSnapshot = {
     taskArn: task.taskArn,
     clusterArn: task.clusterArn,
@@ -92,5 +96,8 @@ export function toSnapshot(task: EcsTaskJson): TaskSnapshot {
   if (task.overrides !== undefined && task.overrides !== null) snapshot.overrides = task.overrides;
   if (typeof task.createdAt === 'string' && !Number.isNaN(Date.parse(task.createdAt))) snapshot.createdAt = task.createdAt;
   if (typeof task.pullStartedAt === 'string' && !Number.isNaN(Date.parse(task.pullStartedAt))) snapshot.pullStartedAt = task.pullStartedAt;
+  // `enableExecuteCommand` and `platformVersion` as ECS applied them; never a public IP (launchFactsFromTask says why).
+  const launch = launchFactsFromTask(task, launchSource);
+  if (Object.keys(launch).length > 0) snapshot.launch = launch;
   return snapshot;
 }

@@ -1,3 +1,6 @@
+import type { ExposureFact } from '../policy/input';
+import type { LaunchFacts } from '../policy/rules/hardening/types';
+
 /**
  * A task as the gate judges it, whatever told us about it: an ECS Task State Change event, the `tasks[]`
  * of a CloudTrail RunTask response, or DescribeTasks when a scan finishes. Keeping one shape means the
@@ -30,6 +33,10 @@ export interface TaskSnapshot {
   createdAt?: string;
   /** ISO-8601 `pullStartedAt` of the task when known: when it began to pull its images. */
   pullStartedAt?: string;
+  /** What the task, or the RunTask call that started it, says about its launch (ECS Exec, platform version, public IP), each fact with its source. */
+  launch?: LaunchFacts;
+  /** Whether the task is reachable from the internet, when its launch facts settle it (`exposureFromLaunch`). */
+  exposure?: ExposureFact;
 }
 
 /** The states a Fargate task passes through before it runs (task-lifecycle docs); later ones are on the way out. */

@@ -31,10 +31,78 @@ export function launchFactsFromRequest(json: unknown, source: string, origin: st
   if (document === null || typeof document !== 'object' || Array.isArray(document)) {
     throw new InputError(`expected a RunTask request object ({ "taskDefinition", "networkConfiguration", ... }), got ${describeJsonValue(document)}`, { source });
   }
-  const request = parseWithSchema(launchSchema, document, { source });
+  return factsOfRequest(parseWithSchema(launchSchema, document, { source }), origin);
+}
+
+function factsOfRequest(request: z.infer<typeof launchSchema>, origin: string): LaunchFacts {
   return {
     execCommand: { value: request.enableExecuteCommand ?? false, source: origin },
     platformVersion: { value: request.platformVersion ?? 'LATEST', source: origin },
     publicIp: { value: request.networkConfiguration?.awsvpcConfiguration?.assignPublicIp === 'ENABLED', source: origin },
   };
+}
+
+/**
+ * The launch facts of a RunTask request as CloudTrail recorded it (`requestParameters`): the request's own settings,
+ * with the API defaults for those it left out, as `launchFactsFromRequest`. An event is not a user's file: a
+ * request the gate cannot read gives no facts (each rule then says "not judged"), never an error.
+ */
+export function launchFactsFromRecordedRequest(requestParameters: unknown, origin: string): LaunchFacts {
+  const parsed = launchSchema.safeParse(requestParameters);
+  return parsed.success ? factsOfRequest(parsed.data, origin) : {};
+}
+
+/** How launch facts read from DescribeTasks name their source. */
+export const DESCRIBE_TASKS_SOURCE = 'from DescribeTasks';
+
+const taskLaunchSchema = z.looseObject({
+  enableExecuteCommand: z.boolean().nullish().catch(undefined),
+  platformVersion: z.string().min(1).max(64).nullish().catch(undefined),
+});
+
+/**
+ * The launch facts an ECS task itself carries (API_Task, as DescribeTasks, the RunTask response and the ECS Task State
+ * Change `detail` give it): `enableExecuteCommand` and, on Fargate, `platformVersion`, both as ECS applied them.
+ * Only what the task states is a fact: a member it leaves out (older events have no `enableExecuteCommand`) stays
+ * unknown. A task never says whether it has a public IP: its ENI attachment `details` name the subnet, the ENI id,
+ * the MAC address, the private DNS name and the private IPv4 address only (the Task State Change samples in
+ * ../shared/conformance/events, API_Attachment / API_KeyValuePair), and a public IP would need an EC2
+ * DescribeNetworkInterfaces call. So `publicIp` is never set here.
+ */
+export function launchFactsFromTask(task: unknown, origin: string): LaunchFacts {
+  const parsed = taskLaunchSchema.safeParse(task);
+  if (!parsed.success) return {};
+  const facts: LaunchFacts = {};
+  if (typeof parsed.data.enableExecuteCommand === 'boolean') facts.execCommand = { value: parsed.data.enableExecuteCommand, source: origin };
+  if (typeof parsed.data.platformVersion === 'string') facts.platformVersion = { value: parsed.data.platformVersion, source: origin };
+  return facts;
+}
+
+const revisionLaunchSchema = z.looseObject({
+  platformVersion: z.string().min(1).max(64).nullish().catch(undefined),
+  networkConfiguration: z
+    .looseObject({ awsvpcConfiguration: z.looseObject({ assignPublicIp: z.enum(['ENABLED', 'DISABLED']).nullish() }).nullish() })
+    .nullish()
+    .catch(undefined),
+});
+
+/** How launch facts read from a service revision name their source. */
+export const SERVICE_REVISION_SOURCE = 'from the service revision';
+
+/**
+ * The launch facts of a service revision (API_ServiceRevision, DescribeServiceRevisions): `platformVersion` (Fargate)
+ * and `networkConfiguration.awsvpcConfiguration.assignPublicIp`, where the revision states them. An awsvpc
+ * configuration without `assignPublicIp` takes the API default, DISABLED (API_AwsVpcConfiguration); a revision with
+ * no awsvpc configuration at all leaves the public IP unknown. A service revision has no `enableExecuteCommand`:
+ * ECS Exec is a setting of the service (DescribeServices), not of its revision, so it is never a fact here.
+ * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ServiceRevision.html
+ */
+export function launchFactsFromServiceRevision(revision: unknown, origin = SERVICE_REVISION_SOURCE): LaunchFacts {
+  const parsed = revisionLaunchSchema.safeParse(revision);
+  if (!parsed.success) return {};
+  const facts: LaunchFacts = {};
+  if (typeof parsed.data.platformVersion === 'string') facts.platformVersion = { value: parsed.data.platformVersion, source: origin };
+  const awsvpc = parsed.data.networkConfiguration?.awsvpcConfiguration;
+  if (awsvpc) facts.publicIp = { value: awsvpc.assignPublicIp === 'ENABLED', source: origin };
+  return facts;
 }

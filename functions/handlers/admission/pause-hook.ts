@@ -12,7 +12,7 @@ import { notifyAfterDecision } from '../notify';
 import type { GateRuntime } from '../runtime';
 import { ensureScan, isReusable, rescan, verdictFromFinishedScan } from '../scans';
 import { clusterArnOf } from '../hook';
-import { revisionContainers, revisionEvidence } from './revision';
+import { revisionContainers, revisionEvidence, revisionExposure } from './revision';
 
 /**
  * Admission through an ECS PAUSE lifecycle hook. A deployment with a PAUSE hook at PRE_SCALE_UP stops before its
@@ -174,10 +174,11 @@ async function judgePausedDeployment(rt: GateRuntime, deployment: PausedDeployme
   const cluster = deployment.clusterArn || revision.cluster;
   const result = evaluatePolicy(rt.policy, {
     containers: evidence,
-    context: { cluster, ...(service ? { service } : {}), taskDefinition: revision.taskDefinitionArn },
+    context: { cluster, ...(service ? { service } : {}), taskDefinition: revision.taskDefinitionArn, ...revisionExposure(revision) },
     now,
-    // The task definition the hook already read: the hardening rules need no extra AWS call, as in the Lambda hook.
+    // The task definition and the service revision the hook already read: no extra AWS call, as in the Lambda hook.
     task: taskSettingsOf(spec),
+    ...(revision.launch ? { launch: revision.launch } : {}),
   });
   const blocking = isBlocking(result);
   const action: ContinueAction = blocking ? 'ROLLBACK' : 'CONTINUE';

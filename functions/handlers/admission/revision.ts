@@ -1,7 +1,9 @@
 import { planImage } from '../../core/gate/images';
 import { formatImageReference, isSha256Digest, pinnedReference } from '../../core/image/reference';
 import type { ContainerEvidence } from '../../core/policy';
-import type { ServiceRevisionImages } from '../../core/ports';
+import type { DescribedServiceRevision, ServiceRevisionImages } from '../../core/ports';
+import type { EvaluationContext } from '../../core/policy/input';
+import { exposureFromLaunch } from '../../core/taskdef/exposure';
 import type { TaskDefinitionSpec } from '../../core/taskdef/model';
 import type { ContainerState } from '../container-state';
 import type { Logger } from '../logger';
@@ -57,4 +59,10 @@ export function revisionEvidence(containers: readonly ContainerState[], spec: Ta
     else container.scanError = c.scanError ?? 'no scan result';
     return container;
   });
+}
+
+/** The revision's exposure for the evaluation context, when its launch facts settle it (a public IP, or none and no load balancer). */
+export function revisionExposure(revision: Pick<DescribedServiceRevision, 'launch' | 'loadBalancing'>): Pick<EvaluationContext, 'exposure'> {
+  const exposure = exposureFromLaunch(revision.launch, revision.loadBalancing);
+  return exposure ? { exposure } : {};
 }

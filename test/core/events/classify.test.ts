@@ -63,6 +63,8 @@ describeWithConformance('conformance events', () => {
       createdAt: '2020-01-23T17:57:34.402Z',
       pullStartedAt: '2020-01-23T17:57:52.103Z',
       overrides: { containerOverrides: [{ name: 'FargateApp' }] },
+      // The event's platformVersion; it has no enableExecuteCommand member and never a public IP.
+      launch: { platformVersion: { value: '1.3.0', source: 'from the ECS task event' } },
       containers: [
         {
           name: 'FargateApp',

@@ -49,3 +49,43 @@ describe('CloudTrail RunTask', () => {
     expect(event).toMatchObject({ kind: 'runTaskCall', launchedBy: 'scheduler.amazonaws.com' });
   });
 });
+
+describe('CloudTrail RunTask: launch facts', () => {
+  it('takes the public IP from the request and ECS Exec and the platform version from the response task, each naming its source; no public IP and no load balancer is internal', () => {
+    const raw = fixture('cloudtrail-runtask-fargate.json') as { detail: { responseElements: { tasks: Record<string, unknown>[] } } };
+    raw.detail.responseElements.tasks[0].enableExecuteCommand = true;
+    const event = classifyGateEvent(raw, options);
+    if (event.kind !== 'runTaskCall') throw new Error(`expected runTaskCall, got ${event.kind}`);
+    expect(event.tasks[0].launch).toEqual({
+      execCommand: { value: true, source: 'from the RunTask response' },
+      platformVersion: { value: '1.4.0', source: 'from the RunTask response' },
+      publicIp: { value: false, source: 'from the RunTask call' },
+    });
+    expect(event.tasks[0].exposure).toEqual({ value: 'internal', source: 'no public IP (from the RunTask call) and no load balancer' });
+  });
+
+  it('a request with assignPublicIp ENABLED makes the task public; what the response task leaves out the request decides, with its API defaults', () => {
+    const raw = fixture('cloudtrail-runtask-fargate.json') as {
+      detail: { requestParameters: { networkConfiguration: { awsvpcConfiguration: Record<string, unknown> } }; responseElements: { tasks: Record<string, unknown>[] } };
+    };
+    raw.detail.requestParameters.networkConfiguration.awsvpcConfiguration.assignPublicIp = 'ENABLED';
+    delete raw.detail.responseElements.tasks[0].platformVersion;
+    const event = classifyGateEvent(raw, options);
+    if (event.kind !== 'runTaskCall') throw new Error(`expected runTaskCall, got ${event.kind}`);
+    expect(event.tasks[0].launch).toEqual({
+      execCommand: { value: false, source: 'from the RunTask call' },
+      platformVersion: { value: 'LATEST', source: 'from the RunTask call' },
+      publicIp: { value: true, source: 'from the RunTask call' },
+    });
+    expect(event.tasks[0].exposure).toEqual({ value: 'public', source: 'a public IP is assigned (from the RunTask call)' });
+  });
+
+  it('an unreadable network configuration gives no request facts and no exposure, and the task is still judged', () => {
+    const raw = fixture('cloudtrail-runtask-fargate.json') as { detail: { requestParameters: Record<string, unknown> } };
+    raw.detail.requestParameters.networkConfiguration = { awsvpcConfiguration: { assignPublicIp: 42 } };
+    const event = classifyGateEvent(raw, options);
+    if (event.kind !== 'runTaskCall') throw new Error(`expected runTaskCall, got ${event.kind}`);
+    expect(event.tasks[0].launch).toEqual({ platformVersion: { value: '1.4.0', source: 'from the RunTask response' } });
+    expect(event.tasks[0].exposure).toBeUndefined();
+  });
+});

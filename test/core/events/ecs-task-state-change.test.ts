@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { classifyGateEvent } from '../../../functions/core/events';
+import { CONFORMANCE_DIR, describeWithConformance, readConformanceJson } from '../../support/conformance';
 
 /** The project's own event fixtures (test/fixtures/events), for shapes the conformance set has no sample of. */
 const fixture = (name: string): unknown => JSON.parse(readFileSync(join(__dirname, '../../fixtures/events', name), 'utf8'));
@@ -41,5 +42,28 @@ describe('values that are not plain JSON', () => {
     raw.detail.capacityProviderName = Object.create(null);
     raw.detail.launchType = Object.create(null);
     expect(classifyGateEvent(raw, options)).toMatchObject({ kind: 'ignored', reason: expect.stringContaining('an object') });
+  });
+});
+
+describeWithConformance('launch facts a real task event carries (../shared/conformance/events)', () => {
+  const event = (file: string) => readConformanceJson(join(CONFORMANCE_DIR, 'events', file)) as { detail: Record<string, unknown> };
+
+  it('AWS documentation sample (RUNNING): the platform version, named as from the task event; no ECS Exec member, so none; never a public IP', () => {
+    const classified = classifyGateEvent(event('ecs-task-state-change-fargate-running-awsdocs.json'), { scanProjectName: 'fargate-gate-scan' });
+    if (classified.kind !== 'taskStateChange') throw new Error(`expected taskStateChange, got ${classified.kind}`);
+    expect(classified.task.launch).toEqual({ platformVersion: { value: '1.3.0', source: 'from the ECS task event' } });
+    expect(classified.task.exposure).toBeUndefined();
+  });
+
+  it('fivexl sample, as it was while it ran: ECS Exec enabled and platform version 1.4.0', () => {
+    const raw = event('ecs-task-state-change-fargate-stopped-two-containers-fivexl.json');
+    raw.detail.lastStatus = 'RUNNING';
+    raw.detail.desiredStatus = 'RUNNING';
+    const classified = classifyGateEvent(raw, { scanProjectName: 'fargate-gate-scan' });
+    if (classified.kind !== 'taskStateChange') throw new Error(`expected taskStateChange, got ${classified.kind}`);
+    expect(classified.task.launch).toEqual({
+      execCommand: { value: true, source: 'from the ECS task event' },
+      platformVersion: { value: '1.4.0', source: 'from the ECS task event' },
+    });
   });
 });

@@ -1,5 +1,7 @@
 import { InputError } from '../../../functions/core/errors';
-import { launchFactsFromRequest } from '../../../functions/core/taskdef/launch';
+import { join } from 'node:path';
+import { launchFactsFromRecordedRequest, launchFactsFromRequest, launchFactsFromServiceRevision, launchFactsFromTask } from '../../../functions/core/taskdef/launch';
+import { CONFORMANCE_DIR, describeWithConformance, readConformanceJson, type JsonObject } from '../../support/conformance';
 
 const ORIGIN = 'from the RunTask request run.json';
 
@@ -33,5 +35,71 @@ describe('launchFactsFromRequest', () => {
     expect(() => launchFactsFromRequest({ networkConfiguration: { awsvpcConfiguration: { assignPublicIp: 'YES' } } }, 'run.json', ORIGIN)).toThrow(
       /run\.json.*networkConfiguration\.awsvpcConfiguration\.assignPublicIp/s,
     );
+  });
+});
+
+describe('launchFactsFromRecordedRequest (a CloudTrail RunTask requestParameters)', () => {
+  it('reads the request as launchFactsFromRequest does, API defaults included', () => {
+    const request = { cluster: 'prod', taskDefinition: 'web:3', networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-1'], assignPublicIp: 'ENABLED' } } };
+    expect(launchFactsFromRecordedRequest(request, 'from the RunTask call')).toEqual({
+      execCommand: { value: false, source: 'from the RunTask call' },
+      platformVersion: { value: 'LATEST', source: 'from the RunTask call' },
+      publicIp: { value: true, source: 'from the RunTask call' },
+    });
+  });
+
+  it('gives no fact at all for a record it cannot read, instead of throwing or guessing', () => {
+    for (const unreadable of [null, 'text', [], { enableExecuteCommand: 'yes' }, { networkConfiguration: { awsvpcConfiguration: { assignPublicIp: 'SOMETIMES' } } }]) {
+      expect(launchFactsFromRecordedRequest(unreadable, 'from the RunTask call')).toEqual({});
+    }
+  });
+});
+
+describe('launchFactsFromTask', () => {
+  it('takes only what the task states: a missing enableExecuteCommand stays unknown, and a task never gives a public IP', () => {
+    expect(launchFactsFromTask({ platformVersion: '1.4.0' }, 'from the ECS task event')).toEqual({ platformVersion: { value: '1.4.0', source: 'from the ECS task event' } });
+    expect(launchFactsFromTask({ enableExecuteCommand: false, platformVersion: '1.4.0', attachments: [] }, 'x')).toEqual({
+      execCommand: { value: false, source: 'x' },
+      platformVersion: { value: '1.4.0', source: 'x' },
+    });
+    expect(launchFactsFromTask({ enableExecuteCommand: 'true', platformVersion: 7 }, 'x')).toEqual({});
+    expect(launchFactsFromTask(null, 'x')).toEqual({});
+  });
+});
+
+describeWithConformance('launchFactsFromTask on real ECS Task State Change events (../shared/conformance/events)', () => {
+  const detail = (file: string) => (readConformanceJson(join(CONFORMANCE_DIR, 'events', file)) as { detail: JsonObject }).detail;
+
+  it('fivexl sample: ECS Exec enabled and platform version 1.4.0, no public IP among its ENI details', () => {
+    const event = detail('ecs-task-state-change-fargate-stopped-two-containers-fivexl.json');
+    expect(launchFactsFromTask(event, 'e')).toEqual({ execCommand: { value: true, source: 'e' }, platformVersion: { value: '1.4.0', source: 'e' } });
+    // The ENI attachment names no public address: the reason launchFactsFromTask never sets publicIp.
+    const names = (event.attachments as { details: { name: string }[] }[]).flatMap((a) => a.details.map((d) => d.name));
+    expect(names.filter((name) => /public/i.test(name))).toEqual([]);
+    expect(names).toContain('privateIPv4Address');
+  });
+
+  it('AWS documentation sample: platform version 1.3.0 only (it predates enableExecuteCommand, so ECS Exec stays unknown)', () => {
+    expect(launchFactsFromTask(detail('ecs-task-state-change-fargate-running-awsdocs.json'), 'e')).toEqual({ platformVersion: { value: '1.3.0', source: 'e' } });
+  });
+});
+
+describe('launchFactsFromServiceRevision', () => {
+  const S = 'from the service revision';
+  it('reads the platform version and the public IP; an awsvpc configuration without assignPublicIp is the API default, DISABLED', () => {
+    expect(launchFactsFromServiceRevision({ platformVersion: 'LATEST', networkConfiguration: { awsvpcConfiguration: { subnets: ['s'], assignPublicIp: 'ENABLED' } } })).toEqual({
+      platformVersion: { value: 'LATEST', source: S },
+      publicIp: { value: true, source: S },
+    });
+    expect(launchFactsFromServiceRevision({ platformVersion: '1.3.0', networkConfiguration: { awsvpcConfiguration: { subnets: ['s'] } } })).toEqual({
+      platformVersion: { value: '1.3.0', source: S },
+      publicIp: { value: false, source: S },
+    });
+  });
+
+  it('never gives ECS Exec (a service revision has no enableExecuteCommand), and leaves out what the revision does not state or states wrongly', () => {
+    expect(launchFactsFromServiceRevision({ enableExecuteCommand: true })).toEqual({});
+    expect(launchFactsFromServiceRevision({ networkConfiguration: { awsvpcConfiguration: { assignPublicIp: 'MAYBE' } }, platformVersion: 3 })).toEqual({});
+    expect(launchFactsFromServiceRevision('revision')).toEqual({});
   });
 });
