@@ -367,6 +367,8 @@ describe('describeTasks', () => {
         // The evidence a tag the gate resolves must match: when the task was created and began to pull.
         createdAt: '2026-01-05T08:59:58.204Z',
         pullStartedAt: '2026-01-05T09:00:05.381Z',
+        // DescribeTasks enableExecuteCommand and platformVersion, as launch facts naming their source.
+        launch: { execCommand: { value: false, source: 'from DescribeTasks' }, platformVersion: { value: '1.4.0', source: 'from DescribeTasks' } },
         containers: [
           {
             name: 'app',
@@ -440,8 +442,35 @@ describe('describeServiceRevision', () => {
         { name: 'app', image: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:1', imageDigest: `sha256:${'b'.repeat(64)}` },
         { name: 'log', image: 'public.ecr.aws/aws-observability/aws-for-fluent-bit:stable' },
       ],
+      // A revision with no loadBalancers has none; it states no platform version or network configuration, so no launch facts.
+      loadBalancing: 'none',
     });
     expect(ecsMock).toHaveReceivedCommandWith(DescribeServiceRevisionsCommand, { serviceRevisionArns: [REVISION] });
+  });
+
+  it('reads the launch facts the revision states (API_ServiceRevision platformVersion, networkConfiguration, loadBalancers) from the same one call', async () => {
+    ecsMock.on(DescribeServiceRevisionsCommand).resolves({
+      serviceRevisions: [
+        {
+          serviceRevisionArn: REVISION,
+          clusterArn: CLUSTER,
+          serviceArn: 'arn:aws:ecs:eu-west-1:123456789012:service/prod/web',
+          taskDefinition: 'arn:aws:ecs:eu-west-1:123456789012:task-definition/web:12',
+          launchType: 'FARGATE',
+          platformVersion: '1.3.0',
+          networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-1'], assignPublicIp: 'ENABLED' } },
+          loadBalancers: [{ targetGroupArn: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/web/0123456789abcdef', containerName: 'app', containerPort: 8080 }],
+          containerImages: [{ containerName: 'app', image: 'app:1' }],
+        },
+      ],
+    });
+    const revision = await gate.describeServiceRevision(REVISION);
+    expect(revision.launch).toEqual({
+      platformVersion: { value: '1.3.0', source: 'from the service revision' },
+      publicIp: { value: true, source: 'from the service revision' },
+    });
+    expect(revision.loadBalancing).toBe('some');
+    expect(ecsMock.calls()).toHaveLength(1);
   });
 
   it('says which revision was not found', async () => {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { LaunchFacts } from '../../functions/core/policy/rules/hardening/types';
 import { parseTaskDefinition } from '../../functions/core/taskdef/parse';
 import { createGate } from '../../functions/handlers/gate';
 import { createWorld, policyOf, type World } from './support/fakes';
@@ -346,3 +347,55 @@ describe('the hook judges the task definition\'s hardening', () => {
   });
 });
 
+describe('the hook judges the launch facts of the service revision it already read', () => {
+  const launchPolicy = () =>
+    policyOf({
+      rules: {
+        vulnerabilities: { action: 'deny', fixable: { minSeverity: 'high' } },
+        hardening: { publicIp: { action: 'deny' }, platformVersion: { action: 'deny', minimum: '1.4.0' }, execCommand: { action: 'deny', whenUnknown: 'note' } },
+      },
+    });
+  const revisionWith = (world: World, launch: LaunchFacts, loadBalancing: 'none' | 'some') => {
+    const arn = registerTaskDefinition(world, 'web', [{ name: 'web', image: `${WEB}:3` }], 9);
+    world.ecs.revisions.set(REVISION_ARN, { cluster: 'prod', service: 'web', taskDefinitionArn: arn, containers: [{ name: 'web', image: `${WEB}:3`, imageDigest: GOOD }], launch, loadBalancing });
+  };
+
+  it('refuses a revision whose tasks get a public IP and run an old platform version, naming the revision as the source; ECS Exec (not in a revision) is noted as not judged', async () => {
+    const policy = launchPolicy();
+    const world = createWorld();
+    revisionWith(world, { publicIp: { value: true, source: 'from the service revision' }, platformVersion: { value: '1.3.0', source: 'from the service revision' } }, 'none');
+    storeVerdict(world, policy, GOOD, { reference: `${WEB}:3`, critical: 0 });
+    const calls = world.calls().length;
+    expect(await createGate(world.deps(policy)).handleHook(hookPayload())).toEqual({ hookStatus: 'FAILED' });
+    const event = world.notifier.published.find((e) => e.action === 'hookFailed');
+    expect([...(event?.rules ?? [])].sort()).toEqual(['hardening.platformVersion', 'hardening.publicIp']);
+    expect(JSON.stringify(event)).toContain('(from the service revision)');
+    // No call beyond the ones the hook always makes: the facts come with DescribeServiceRevisions.
+    expect(world.calls().slice(calls).filter((c) => c.startsWith('ecs.'))).toEqual(['ecs.describeServiceRevision']);
+  });
+
+  it('admits a revision without a public IP on LATEST', async () => {
+    const policy = launchPolicy();
+    const world = createWorld();
+    revisionWith(world, { publicIp: { value: false, source: 'from the service revision' }, platformVersion: { value: 'LATEST', source: 'from the service revision' } }, 'some');
+    storeVerdict(world, policy, GOOD, { reference: `${WEB}:3`, critical: 0 });
+    expect(await createGate(world.deps(policy)).handleHook(hookPayload())).toEqual({ hookStatus: 'SUCCEEDED' });
+  });
+
+  it('takes the exposure from the revision: internal without a public IP or a load balancer, unknown (so the policy\'s unknownAs, public) behind a load balancer', async () => {
+    const policy = policyOf({
+      rules: { vulnerabilities: { action: 'warn', fixable: { minSeverity: 'critical' }, exposure: { public: { fixable: { minSeverity: 'critical', action: 'deny' } } } } },
+    });
+    const answer = async (launch: LaunchFacts, loadBalancing: 'none' | 'some') => {
+      const world = createWorld();
+      revisionWith(world, launch, loadBalancing);
+      storeVerdict(world, policy, GOOD, { reference: `${WEB}:3`, critical: 1 });
+      return (await createGate(world.deps(policy)).handleHook(hookPayload())).hookStatus;
+    };
+    const noIp = { publicIp: { value: false, source: 'from the service revision' } };
+    expect(await answer(noIp, 'none')).toBe('SUCCEEDED');
+    expect(await answer(noIp, 'some')).toBe('FAILED');
+    expect(await answer({ publicIp: { value: true, source: 'from the service revision' } }, 'none')).toBe('FAILED');
+    expect(await answer({}, 'none')).toBe('FAILED');
+  });
+});

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createGate } from '../../functions/handlers/gate';
 import { createWorld, policyOf, type World } from './support/fakes';
 import { parseTaskDefinition } from '../../functions/core/taskdef/parse';
@@ -419,5 +421,39 @@ describe('task definitions and overrides the gate reads leniently', () => {
       expect(result).toMatchObject({ judgement: { status: 'judged', decision: 'fail', blocking: true, action: 'stopTask' } });
       expect(world.ecs.stops[0].reason).toContain('secrets');
     }
+  });
+});
+
+describe('launch facts the event carries', () => {
+  const execPolicy = policyOf({ rules: { rootUser: { action: 'deny' }, hardening: { execCommand: { action: 'deny' }, publicIp: { action: 'deny' }, platformVersion: { action: 'deny' } } } });
+
+  it('stops a task the task event shows with ECS Exec enabled, naming the rule and the event as the source, with no call beyond the verdict read', async () => {
+    const { world, gate } = setup(execPolicy);
+    await warm(world, gate);
+    await gate.handleEvent(taskEvent({ id: 'e1000000000000000000000000000001', enableExecuteCommand: true, containers: [{ name: 'web', image: `${WEB}:1`, imageDigest: GOOD }] }));
+    expect(world.ecs.stops.map((stop) => stop.taskArn)).toEqual([taskArnOf('e1000000000000000000000000000001')]);
+    const event = world.notifier.published.find((e) => e.action === 'stopTask' || e.decision === 'fail');
+    expect(event?.rules).toEqual(['hardening.execCommand']);
+    expect(JSON.stringify(event)).toContain('ECS Exec is enabled for the task (from the ECS task event)');
+    expect(world.calls().filter((c) => c !== 'ecs.stopTask' && !c.startsWith('notifier') && !c.startsWith('store.claim'))).toEqual(['store.getVerdictsForTask']);
+  });
+
+  it('passes the same task without ECS Exec; the public IP, which a task event never carries, is not judged and not assumed', async () => {
+    const { world, gate } = setup(execPolicy);
+    const result = await gate.handleEvent(taskEvent({ id: 'e1000000000000000000000000000002', enableExecuteCommand: false, containers: [{ name: 'web', image: `${WEB}:1`, imageDigest: GOOD }] }));
+    expect(world.ecs.stops).toEqual([]);
+    expect(result).toMatchObject({ judgement: { status: 'judged', decision: 'pass' } });
+  });
+
+  it('stops a task a CloudTrail RunTask call launched with a public IP (the request says so), before its task events arrive', async () => {
+    const { world, gate } = setup(execPolicy);
+    const call = JSON.parse(readFileSync(join(__dirname, '../fixtures/events/cloudtrail-runtask-fargate.json'), 'utf8'));
+    call.detail.requestParameters.networkConfiguration.awsvpcConfiguration.assignPublicIp = 'ENABLED';
+    const digest = 'sha256:4a5b6c7d8e9f00112233445566778899aabbccddeeff00112233445566778899';
+    registerTaskDefinition(world, 'nightly-report', [{ name: 'report', image: `${REGISTRY}/reports/nightly@${digest}` }], 7);
+    storeVerdict(world, execPolicy, digest, { reference: `${REGISTRY}/reports/nightly@${digest}`, user: '1000', critical: 0 });
+    await gate.handleEvent(call);
+    expect(world.ecs.stops.map((stop) => stop.taskArn)).toEqual(['arn:aws:ecs:eu-west-1:123456789012:task/batch/0d3f1c9e2b7a4c5d8e6f7a8b9c0d1e2f']);
+    expect(JSON.stringify(world.notifier.published)).toContain('the task is assigned a public IP (from the RunTask call)');
   });
 });

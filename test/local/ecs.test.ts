@@ -214,8 +214,25 @@ describe('FakeEcs services', () => {
       service: 'web',
       taskDefinitionArn: w.families.get('v2'),
       containers: [{ name: 'app', image: BAD, imageDigest: digestOf('2') }],
+      // The service's launch settings, CreateService's defaults here: LATEST, no public IP, no load balancer.
+      launch: { platformVersion: { value: 'LATEST', source: 'from the service revision' }, publicIp: { value: false, source: 'from the service revision' } },
+      loadBalancing: 'none',
     });
     await expect(w.ecs.describeServiceRevision(`${deployment.revisionArn}9`)).rejects.toThrow(/not found/);
+  });
+
+  it('gives a service its launch settings: the revision states the public IP, the platform version and its load balancer; its tasks report ECS Exec and the resolved platform version', async () => {
+    const w = setup();
+    w.ecs.createService({ name: 'edge', cluster: 'prod', desiredCount: 1, launch: { enableExecuteCommand: true, assignPublicIp: 'ENABLED', platformVersion: '1.3.0', loadBalancer: true } });
+    const deployment = w.ecs.deploy('edge', 'prod', w.families.get('v1') as string, { completed: true });
+    await w.simulation.settle();
+    const revision = await w.ecs.describeServiceRevision(deployment.revisionArn);
+    expect(revision.launch).toEqual({ platformVersion: { value: '1.3.0', source: 'from the service revision' }, publicIp: { value: true, source: 'from the service revision' } });
+    expect(revision.loadBalancing).toBe('some');
+    const [task] = [...w.ecs.tasks.values()];
+    expect(await w.ecs.describeTasks('prod', [task.taskArn])).toEqual([
+      expect.objectContaining({ launch: { execCommand: { value: true, source: 'from DescribeTasks' }, platformVersion: { value: '1.3.0', source: 'from DescribeTasks' } } }),
+    ]);
   });
 
   it('holds a deployment of a hooked service until the hook answers, and drops it when the hook fails', async () => {

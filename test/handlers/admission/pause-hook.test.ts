@@ -275,3 +275,20 @@ describe("a PAUSE hook judges the task definition's hardening", () => {
     expect(world.notifier.published.filter((e) => e.rules?.includes('hardening.readonlyRootFilesystem')).length).toBe(readonlyRootFilesystem ? 0 : 1);
   });
 });
+
+describe('a PAUSE hook judges the launch facts of the service revision it already read', () => {
+  const policy = policyOf({ rules: { vulnerabilities: { action: 'deny', fixable: { minSeverity: 'high' } }, hardening: { publicIp: { action: 'deny' } } } });
+
+  it.each([
+    [true, 'ROLLBACK'],
+    [false, 'CONTINUE'],
+  ] as const)('with a public IP in the revision %s: %s', async (publicIp, action) => {
+    const { world, gate } = setup(policy, GOOD);
+    const revision = world.ecs.revisions.get(REVISION_ARN)!;
+    world.ecs.revisions.set(REVISION_ARN, { ...revision, launch: { publicIp: { value: publicIp, source: 'from the service revision' } }, loadBalancing: 'none' });
+    await gate.handleEvent(hookEvent());
+    expect(world.ecs.continues).toEqual([{ serviceDeploymentArn: DEPLOYMENT, hookId: HOOK, action }]);
+    const refusals = world.notifier.published.filter((e) => e.rules?.includes('hardening.publicIp'));
+    expect(refusals.map((e) => e.violations?.[0]?.message)).toEqual(publicIp ? [expect.stringContaining('(from the service revision)')] : []);
+  });
+});

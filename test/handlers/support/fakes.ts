@@ -2,6 +2,7 @@ import { InputError } from '../../../functions/core/errors';
 import type { ImageReference } from '../../../functions/core/image/reference';
 import { loadPolicy, type LoadedPolicy, type Policy } from '../../../functions/core/policy';
 import {
+  type DescribedServiceRevision,
   type ContinueAction,
   type PausedDeployment,
   ReportMissingError,
@@ -177,7 +178,7 @@ export class FakeEcs {
    */
   rollbackOutcome: RollbackOutcome | ((task: ServiceTaskRef) => RollbackOutcome) | undefined;
   private readonly rolledBack = new Set<string>();
-  revisions = new Map<string, { cluster: string; service: string; taskDefinitionArn: string; containers: { name: string; image: string; imageDigest?: string }[] }>();
+  revisions = new Map<string, DescribedServiceRevision>();
   failNext = new Map<string, unknown>();
 
   constructor(private readonly recorder: Recorder) {}

@@ -48,6 +48,8 @@ export interface TaskInput {
   capacityProviderName?: string;
   createdAt?: string;
   pullStartedAt?: string;
+  /** `enableExecuteCommand` of the task, as the fivexl sample event carries it; left out when undefined, as older events do. */
+  enableExecuteCommand?: boolean;
 }
 
 /** The `detail` of an ECS Task State Change, shaped like the AWS documentation's Fargate example. */
@@ -79,6 +81,7 @@ export function taskDetail(input: TaskInput): Record<string, unknown> {
   if (startedBy) detail.startedBy = startedBy;
   if (input.overrides !== undefined) detail.overrides = input.overrides;
   if (input.pullStartedAt !== undefined) detail.pullStartedAt = input.pullStartedAt;
+  if (input.enableExecuteCommand !== undefined) detail.enableExecuteCommand = input.enableExecuteCommand;
   return detail;
 }
 
