@@ -20,15 +20,15 @@ export const DEFAULT_KEV_REFRESH_LIMITS: KevRefreshLimits = { maxShrinkPercent: 
 export function kevRefreshProblems(next: KevCatalogue, previous: KevCatalogue | undefined, now: Date, limits: KevRefreshLimits = DEFAULT_KEV_REFRESH_LIMITS): string[] {
   const problems: string[] = [];
   if (next.count === 0 || next.byCve.size === 0) problems.push('the catalogue lists no vulnerability');
-  const released = Date.parse(next.source.released);
-  if (Number.isNaN(released)) problems.push(`dateReleased ${JSON.stringify(next.source.released)} is not a date`);
+  const released = Date.parse(next.source.released ?? '');
+  if (Number.isNaN(released)) problems.push(`dateReleased ${JSON.stringify(next.source.released ?? null)} is not a date`);
   else if (released > now.getTime() + limits.futureToleranceMs) problems.push(`dateReleased ${next.source.released} is in the future (now ${now.toISOString()})`);
   if (previous) {
     const floor = Math.ceil(previous.byCve.size * (1 - limits.maxShrinkPercent / 100));
     if (next.byCve.size < floor) {
       problems.push(`the catalogue shrank from ${previous.byCve.size} to ${next.byCve.size} vulnerabilities, more than the ${limits.maxShrinkPercent}% allowed`);
     }
-    const before = Date.parse(previous.source.released);
+    const before = Date.parse(previous.source.released ?? '');
     if (!Number.isNaN(released) && !Number.isNaN(before) && released < before) {
       problems.push(`dateReleased ${next.source.released} is older than the catalogue in place (${previous.source.released})`);
     }
@@ -38,7 +38,7 @@ export function kevRefreshProblems(next: KevCatalogue, previous: KevCatalogue | 
 
 /** Hours since the catalogue was released, at `now` (never negative). */
 export function kevCatalogueAgeHours(catalogue: KevCatalogue, now: Date): number {
-  const released = Date.parse(catalogue.source.released);
+  const released = Date.parse(catalogue.source.released ?? '');
   if (Number.isNaN(released)) return Number.POSITIVE_INFINITY;
   return Math.max(0, (now.getTime() - released) / 3_600_000);
 }
