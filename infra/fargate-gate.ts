@@ -31,6 +31,7 @@ import { GATE_HANDLER_ENTRY, HOOK_HANDLER_ENTRY, INLINE_SCAN_BUILDSPEC, IN_USE_R
 import * as permissions from './permissions';
 import { loadPolicyForSynth } from './policy';
 import { addClusterEnvironmentRule, resolveScope, type GateScope } from './scope';
+import { KevCatalogue } from './kev-catalogue';
 import { VulnerabilityDbMirror, UPSTREAM_DATABASES } from './vulnerability-db-mirror';
 import { InUseReport, resolveInUseReportSettings, type InUseReportSettings } from './in-use-report';
 import { GateDashboard } from './dashboard';
@@ -57,6 +58,13 @@ export interface FargateGateProps {
   readonly lifecycleHook?: boolean;
   /** Use CloudTrail `RunTask` events as an early hint (needs a trail with management events). @default true */
   readonly runTaskHints?: boolean;
+  /**
+   * Keep CISA's KEV catalogue in the reports bucket, refreshed daily (infra/kev-catalogue.ts), for the policy's
+   * `vulnerabilities.knownExploited`. `false` for an account that cannot reach the feed and has no mirror. @default true
+   */
+  readonly kevRefresh?: boolean;
+  /** Where the KEV feed is downloaded from (https), e.g. a mirror for an air-gapped account. @default CISA's feed */
+  readonly kevFeedUrl?: string;
   /** Route verdict events to e-mail, or to `notificationTopic`. */
   readonly notifications?: NotificationSettings;
   /**
@@ -152,6 +160,8 @@ export class FargateGate extends Construct {
   readonly scanRole: iam.Role;
   /** The stack-managed copy of Trivy's databases (scanner.managedDatabaseMirror). */
   readonly databaseMirror?: VulnerabilityDbMirror;
+  /** The KEV catalogue the stack keeps current (kevRefresh). */
+  readonly kevCatalogue?: KevCatalogue;
   readonly gateFunction: NodejsFunction;
   /** STOPPED task rule, reconciliation function and its schedule (infra/inventory.ts). */
   readonly inventory: GateInventoryResources;
@@ -427,8 +437,22 @@ export class FargateGate extends Construct {
       });
     }
 
+    if (props.kevRefresh !== false) {
+      this.kevCatalogue = new KevCatalogue(this, 'KevCatalogue', {
+        bucket: this.reportBucket,
+        ...(props.kevFeedUrl !== undefined ? { feedUrl: props.kevFeedUrl } : {}),
+        metricsNamespace: this.settings.metricsNamespace,
+        logLevel: this.settings.logLevel,
+        logRetention: this.settings.logRetention,
+        removalPolicy: this.settings.removalPolicy,
+        deadLetterQueue: this.eventDeliveryFailureQueue,
+        projectRoot: root,
+        policyPath,
+      });
+      this.kevCatalogue.grantRead(this.gateFunction, this.reportBucket.bucketArn);
+    }
     this.createAlarms();
-    for (const alarm of this.databaseMirror?.alarms ?? []) {
+    for (const alarm of [...(this.databaseMirror?.alarms ?? []), ...(this.kevCatalogue?.alarms ?? [])]) {
       if (this.notificationTopic) alarm.addAlarmAction(new cloudwatchActions.SnsAction(this.notificationTopic));
       this.alarms.push(alarm);
     }
