@@ -18,7 +18,9 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { join } from 'node:path';
 import { GATE_TABLE } from '../functions/adapters/dynamo-table';
+import { KEV_CATALOGUE_KEY } from '../functions/adapters/s3-kev-catalogue';
 import type { LoadedPolicy } from '../functions/core/policy/input';
+import { policyAsksForKev } from '../functions/core/policy/kev-unavailable';
 import { maxScanAgeMs } from '../functions/core/policy/load';
 import type { Policy } from '../functions/core/policy/schema';
 import { GATE_ENV } from '../functions/handlers/environment';
@@ -60,7 +62,8 @@ export interface FargateGateProps {
   readonly runTaskHints?: boolean;
   /**
    * Keep CISA's KEV catalogue in the reports bucket, refreshed daily (infra/kev-catalogue.ts), for the policy's
-   * `vulnerabilities.knownExploited`. `false` for an account that cannot reach the feed and has no mirror. @default true
+   * `vulnerabilities.knownExploited` (Trivy reports carry no KEV data; Grype's do). Needs the function to reach the
+   * feed (CISA's, or `kevFeedUrl`). Off by default: a synth warning names a policy that asks for KEV without it. @default false
    */
   readonly kevRefresh?: boolean;
   /** Where the KEV feed is downloaded from (https), e.g. a mirror for an air-gapped account. @default CISA's feed */
@@ -188,6 +191,7 @@ export class FargateGate extends Construct {
   readonly inUseReportFunction?: NodejsFunction;
   /** The gate's CloudWatch dashboard. */
   readonly dashboard: GateDashboard;
+  private readonly kevRefreshEnabled: boolean;
 
   constructor(scope: Construct, id: string, props: FargateGateProps = {}) {
     super(scope, id);
@@ -196,6 +200,7 @@ export class FargateGate extends Construct {
 
     const stack = Stack.of(this);
     const root = projectRoot();
+    this.kevRefreshEnabled = props.kevRefresh === true;
     this.settings = resolveSettings({ ...props, region: Token.isUnresolved(stack.region) ? undefined : stack.region });
     const { path: policyPath, policy } = loadPolicyForSynth(props.policyFile);
     this.policy = policy;
@@ -437,7 +442,13 @@ export class FargateGate extends Construct {
       });
     }
 
-    if (props.kevRefresh !== false) {
+    if (!this.kevRefreshEnabled && policyAsksForKev(policy.document)) {
+      Annotations.of(this).addWarningV2(
+        'fargate-gate:kevWithoutCatalogue',
+        `the policy ${policy.name} asks for known-exploited vulnerabilities (vulnerabilities.knownExploited), but the stack keeps no KEV catalogue: only scanners that report KEV themselves (Grype) are judged by it. Set kevRefresh (context fargate-gate:kev-refresh=true).`,
+      );
+    }
+    if (this.kevRefreshEnabled) {
       this.kevCatalogue = new KevCatalogue(this, 'KevCatalogue', {
         bucket: this.reportBucket,
         ...(props.kevFeedUrl !== undefined ? { feedUrl: props.kevFeedUrl } : {}),
@@ -450,6 +461,7 @@ export class FargateGate extends Construct {
         policyPath,
       });
       this.kevCatalogue.grantRead(this.gateFunction, this.reportBucket.bucketArn);
+      if (this.hookFunction) this.kevCatalogue.grantRead(this.hookFunction, this.reportBucket.bucketArn);
     }
     this.createAlarms();
     for (const alarm of [...(this.databaseMirror?.alarms ?? []), ...(this.kevCatalogue?.alarms ?? [])]) {
@@ -628,6 +640,7 @@ export class FargateGate extends Construct {
       [GATE_ENV.metricsNamespace]: this.settings.metricsNamespace,
       [GATE_ENV.logLevel]: this.settings.logLevel,
       [GATE_ENV.maxReportBytes]: String(this.settings.maxReportBytes),
+      ...(this.kevRefreshEnabled ? { [GATE_ENV.kevCatalogueKey]: KEV_CATALOGUE_KEY } : {}),
       ...(this.settings.sourceMapsAtRuntime ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
     };
   }

@@ -6,6 +6,7 @@ import type { InventoryStore } from '../core/posture/ports';
 import type { TaskDefinitionSpec } from '../core/taskdef/model';
 import { resolveConfig, type GateConfig } from './config';
 import { silentLogger, type Logger } from './logger';
+import { KevCatalogueSource, type KevCatalogueReader } from './kev/catalogue-source';
 import { StandingScanErrors } from './standing-errors';
 
 /** Everything the gate needs from outside, injected: AWS adapters in Lambda, in-memory ports in simulate, tests and the benchmark. */
@@ -21,6 +22,8 @@ export interface GateDependencies extends GatePorts {
   posture?: PosturePorts;
   /** Where task events record which tasks run which digests (posture/record-uses.ts); none recorded when absent. */
   inventory?: InventoryStore;
+  /** The KEV catalogue the stack keeps (infra/kev-catalogue.ts), when it keeps one: verdicts then count its listings. */
+  kevCatalogue?: KevCatalogueReader;
 }
 
 /** The dependencies with defaults filled in, shared by the use cases of one gate. */
@@ -33,6 +36,8 @@ export interface GateRuntime extends Omit<GateDependencies, 'config' | 'logger' 
   maxScanAgeMs?: number;
   /** Scan errors this execution environment saw in force: which tasks read the scan record before adding a waiter. */
   standingScanErrors: StandingScanErrors;
+  /** The KEV catalogue, read at most once per TTL per execution environment; absent when the stack keeps none. */
+  kev?: KevCatalogueSource;
 }
 
 export function buildRuntime(deps: GateDependencies): GateRuntime {
@@ -46,6 +51,7 @@ export function buildRuntime(deps: GateDependencies): GateRuntime {
     random: deps.random ?? Math.random,
     maxScanAgeMs: maxScanAgeMs(deps.policy),
     standingScanErrors: new StandingScanErrors(),
+    ...(deps.kevCatalogue ? { kev: new KevCatalogueSource(deps.kevCatalogue, deps.clock, deps.metrics, (deps.logger ?? silentLogger()).child({ kind: 'kevCatalogue' })) } : {}),
   };
 }
 

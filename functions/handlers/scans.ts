@@ -4,6 +4,9 @@ import { DEFAULT_SCAN_ERROR_BACKOFF, retryDelayMs, type BackoffOptions } from '.
 import { isReferenceScanKey, reportKeyFor } from '../core/gate/images';
 import { isSha256Digest } from '../core/image/reference';
 import { assessImage } from '../core/policy';
+import type { ScanReport } from '../core/findings/model';
+import { withKevCatalogue } from '../core/findings/kev';
+import { policyAsksForKev, withKevUnavailable } from '../core/policy/kev-unavailable';
 import { ReportMissingError, ScanCapacityError, expectedScan, type ScanRecord, type ScanState, type StoredVerdict } from '../core/ports';
 import { referenceVerdictLifetimeMinutes } from './config';
 import { classifyFailure, describeError, isNonRetryable } from './failures';
@@ -237,7 +240,7 @@ export async function produceVerdict(rt: GateRuntime, record: ScanRecord, log: L
     if ('error' in merged) return merged;
     report = merged.report;
   }
-  const assessment = assessImage(rt.policy, report);
+  const assessment = await assessWithKev(rt, report);
   const scannedMs = scanTime(report.provenance.scannedAt, record.startedAt, endedAt, rt.clock.now().getTime());
   const verdict: StoredVerdict = {
     digest: record.digest,
@@ -278,6 +281,19 @@ export function scanTime(reported: string | undefined, startedAt: string, endedA
   const claimed = [reported, endedAt].map((text) => (text === undefined ? Number.NaN : Date.parse(text))).find((ms) => !Number.isNaN(ms)) ?? nowMs;
   const bounded = Math.min(claimed, nowMs);
   return Number.isNaN(lower) ? bounded : Math.max(bounded, Math.min(lower, nowMs));
+}
+
+/**
+ * The image's assessment, with the stack's KEV catalogue when the policy asks for KEV listings: the catalogue's
+ * listings are added to the report's own (as `evaluate --kev` does). Without a usable catalogue the assessment gets
+ * a warning saying so (withKevUnavailable): never a silent pass of knownExploited. A policy without knownExploited,
+ * or a stack that keeps no catalogue, reads nothing.
+ */
+async function assessWithKev(rt: GateRuntime, report: ScanReport) {
+  if (!rt.kev || !policyAsksForKev(rt.policy.document)) return assessImage(rt.policy, report);
+  const lookup = await rt.kev.get();
+  if ('unavailable' in lookup) return withKevUnavailable(assessImage(rt.policy, report), lookup.unavailable);
+  return assessImage(rt.policy, withKevCatalogue(report, lookup.catalogue));
 }
 
 /** A verdict for the current policy from a finished scan's stored report, without scanning again; undefined when the report cannot serve. */

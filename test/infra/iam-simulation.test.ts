@@ -185,9 +185,18 @@ async function requestsFor(action: string, deployment: Deployment): Promise<Requ
           { why: 'another account', resource: projectArn.replace(ACCOUNT, OTHER_ACCOUNT) },
         ],
       };
+    case 's3:PutObject':
+      // Only the KEV refresh writes (its own role, test/infra/kev-catalogue.test.ts): the gate and the hook may not.
+      return {
+        inScope: [{ resource: `${bucketArn}/kev/known_exploited_vulnerabilities.json` }],
+        outOfScope: [{ why: 'a raw report', resource: `${bucketArn}/reports/sha256/${'a'.repeat(64)}/scan-1.json` }],
+      };
     case 's3:GetObject':
       return {
-        inScope: [{ resource: `${bucketArn}/reports/sha256/${'a'.repeat(64)}/scan-1.json` }],
+        inScope: [
+          { resource: `${bucketArn}/reports/sha256/${'a'.repeat(64)}/scan-1.json` },
+          ...(deployment.props.kevRefresh ? [{ resource: `${bucketArn}/kev/known_exploited_vulnerabilities.json` }] : []),
+        ],
         outOfScope: [
           { why: 'another prefix (test-report exports)', resource: `${bucketArn}/junit/x.xml` },
           { why: 'another prefix (scanner cache)', resource: `${bucketArn}/trivy-cache/db.zip` },
@@ -243,6 +252,9 @@ const RECONCILIATION_ONLY = new Set(['ecs:ListTasks', 'ecs:ListClusters']);
 const RECONCILIATION_CALLS = new Set(['ecs:ListTasks', 'ecs:ListClusters', 'ecs:DescribeTasks', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query']);
 
 /** The hook answers lifecycle hooks only: it reads, scans and records, but never stops, rolls back or polls builds. */
+/** Calls only the KEV refresh function makes: the gate and the hook are refused them outright. */
+const ONLY_KEV_REFRESH_CALLS = new Set(['s3:PutObject']);
+
 const HOOK_NEVER_CALLS = new Set([
   ...RECONCILIATION_ONLY,
   'ecs:DescribeTasks',
@@ -282,7 +294,34 @@ async function simulate(role: RolePolicies, action: string, request: Request) {
 const DEPLOYMENTS: Omit<Deployment, 'template'>[] = [
   { name: 'the default context', props: {}, cluster: 'any-cluster', repository: 'any/repository' },
   { name: 'clusters and repositories listed', props: SCOPED_PROPS, cluster: 'batch', otherCluster: 'other', repository: 'team-a/api', otherRepository: 'team-b/api' },
+  { name: 'the KEV catalogue refresh', props: { kevRefresh: true }, cluster: 'any-cluster', repository: 'any/repository' },
 ];
+
+describe('the KEV refresh role, simulated', () => {
+  let template: Template;
+  beforeAll(() => {
+    template = synthGate({ kevRefresh: true }).template;
+  });
+  const bucketOf = (t: Template) => {
+    const [id] = Object.keys(t.findResources('AWS::S3::Bucket')).filter((name) => name.startsWith('GateReports'));
+    return concreteRefs(t)[`${id}.Arn`];
+  };
+
+  it('may write and read only the catalogue key, and list only it', async () => {
+    const role = rolePolicies(template, 'GateKevCatalogueRefreshRole');
+    const bucket = bucketOf(template);
+    const key = `${bucket}/kev/known_exploited_vulnerabilities.json`;
+    for (const action of ['s3:PutObject', 's3:GetObject']) {
+      expect({ action, ...(await simulate(role, action, { resource: key })) }).toEqual({ action, overall: 'Allowed', identity: 'Allowed' });
+      for (const other of [`${bucket}/reports/x.json`, `${bucket}/kev/other.json`, 'arn:aws:s3:::another-bucket/kev/known_exploited_vulnerabilities.json']) {
+        expect({ action, other, identity: (await simulate(role, action, { resource: other })).identity }).toEqual({ action, other, identity: expect.stringMatching(/Denied$/) });
+      }
+    }
+    expect((await simulate(role, 's3:ListBucket', { resource: bucket, context: { 's3:prefix': 'kev/known_exploited_vulnerabilities.json' } })).identity).toBe('Allowed');
+    expect((await simulate(role, 's3:ListBucket', { resource: bucket, context: { 's3:prefix': 'reports/' } })).identity).toMatch(/Denied$/);
+    expect((await simulate(role, 's3:DeleteObject', { resource: key })).identity).toMatch(/Denied$/);
+  });
+});
 
 describe.each(DEPLOYMENTS)('the adapters\' AWS calls, simulated against the roles synthesised with $name', (spec) => {
   let deployment: Deployment;
@@ -294,7 +333,7 @@ describe.each(DEPLOYMENTS)('the adapters\' AWS calls, simulated against the role
   it.each(calls.map((call) => [call.action]))('%s: the gate function is allowed in scope and refused out of scope', async (action) => {
     const role = rolePolicies(deployment.template, 'GateGateFunctionRole');
     const { inScope, outOfScope } = await requestsFor(action, deployment);
-    if (RECONCILIATION_ONLY.has(action) || ONLY_THE_REPORT_CALLS.has(action)) {
+    if (RECONCILIATION_ONLY.has(action) || ONLY_THE_REPORT_CALLS.has(action) || ONLY_KEV_REFRESH_CALLS.has(action)) {
       for (const request of inScope) expect({ resource: request.resource, identity: (await simulate(role, action, request)).identity }).toEqual({ resource: request.resource, identity: 'ImplicitlyDenied' });
       return;
     }
@@ -305,7 +344,7 @@ describe.each(DEPLOYMENTS)('the adapters\' AWS calls, simulated against the role
   it.each(calls.map((call) => [call.action]))('%s: the hook function is allowed in scope and refused out of scope, or refused outright', async (action) => {
     const role = rolePolicies(deployment.template, 'GateHookFunctionRole');
     const { inScope, outOfScope } = await requestsFor(action, deployment);
-    if (HOOK_NEVER_CALLS.has(action) || ONLY_THE_REPORT_CALLS.has(action)) {
+    if (HOOK_NEVER_CALLS.has(action) || ONLY_THE_REPORT_CALLS.has(action) || ONLY_KEV_REFRESH_CALLS.has(action)) {
       for (const request of inScope) expect({ resource: request.resource, identity: (await simulate(role, action, request)).identity }).toEqual({ resource: request.resource, identity: 'ImplicitlyDenied' });
       return;
     }

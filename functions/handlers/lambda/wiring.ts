@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { createAwsPorts, DynamoInventoryStore } from '../../adapters';
+import { S3KevCatalogue } from '../../adapters/s3-kev-catalogue';
 import { CLUSTER_ARN } from '../../core/events/common';
 import { parseByteSize } from '../../core/report-size';
 import type { LoadedPolicy, Policy } from '../../core/policy';
@@ -55,6 +56,8 @@ export function createLambdaGate(env: Environment = process.env): LambdaGate {
     logger,
     // Task events record what runs (one conditional write per digest on RUNNING and STOPPED): handlers/posture/record-uses.ts.
     inventory: new DynamoInventoryStore({ client: ports.clients.dynamo, tableName: settings.tableName }),
+    // The KEV catalogue the stack keeps, when it keeps one: verdicts of a policy with knownExploited count its listings.
+    ...(env[GATE_ENV.kevCatalogueKey] ? { kevCatalogue: new S3KevCatalogue({ client: ports.clients.s3, bucket: settings.reportBucket, key: env[GATE_ENV.kevCatalogueKey] }) } : {}),
   });
   return { gate, metrics, logger, policy };
 }
