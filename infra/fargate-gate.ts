@@ -640,7 +640,8 @@ export class FargateGate extends Construct {
       [GATE_ENV.metricsNamespace]: this.settings.metricsNamespace,
       [GATE_ENV.logLevel]: this.settings.logLevel,
       [GATE_ENV.maxReportBytes]: String(this.settings.maxReportBytes),
-      ...(this.kevRefreshEnabled ? { [GATE_ENV.kevCatalogueKey]: KEV_CATALOGUE_KEY } : {}),
+      // Empty when the stack keeps no KEV catalogue: the functions then read none.
+      [GATE_ENV.kevCatalogueKey]: this.kevRefreshEnabled ? KEV_CATALOGUE_KEY : '',
       ...(this.settings.sourceMapsAtRuntime ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
     };
   }

@@ -24,7 +24,7 @@ export const GATE_ENV = {
   metricsNamespace: 'GATE_METRICS_NAMESPACE',
   /** Optional: largest scanner report read, in bytes (default 64 MiB); the scan build's evaluator gets the same value. */
   maxReportBytes: 'GATE_MAX_REPORT_BYTES',
-  /** Optional: key of the KEV catalogue in the reports bucket, when the stack keeps one (infra/kev-catalogue.ts). */
+  /** Key of the KEV catalogue in the reports bucket when the stack keeps one (infra/kev-catalogue.ts); empty otherwise. */
   kevCatalogueKey: 'GATE_KEV_CATALOGUE_KEY',
   logLevel: 'LOG_LEVEL',
 } as const;
