@@ -5,6 +5,7 @@ import type { Node } from 'constructs';
 import { parseByteSize } from '../functions/core/report-size';
 import type { Decision } from '../functions/core/result/model';
 import type { FargateGateProps } from './fargate-gate';
+import { ORGANIZATION_ID } from './organisation';
 import type { LogLevel } from './settings';
 
 /**
@@ -71,6 +72,7 @@ const KEYS = [
   'in-use-report',
   'in-use-report-hours',
   'in-use-report-exception-window-days',
+  'organization-id',
   'nag',
 ] as const;
 export type ContextKey = (typeof KEYS)[number];
@@ -189,6 +191,7 @@ export function gateSettingsFromContext(read: Reader): GateAppSettings {
     removalPolicy: removal === undefined ? undefined : removal === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
     assetsKeyArn: str('assets-kms-key-arn'),
     inUseReport: inUseReportFromContext(bool('in-use-report'), int('in-use-report-hours', 1), int('in-use-report-exception-window-days', 0)),
+    organizationId: str('organization-id'),
   };
   const stackName = str('stack-name') ?? 'FargateGate';
   if (!/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(stackName)) throw new Error(`${CONTEXT_PREFIX}stack-name is not a CloudFormation stack name: ${JSON.stringify(stackName)}`);
@@ -200,6 +203,9 @@ export function gateSettingsFromContext(read: Reader): GateAppSettings {
     throw new Error(
       `${CONTEXT_PREFIX}notification-email and ${CONTEXT_PREFIX}notification-topic-arn exclude each other: give the e-mail address to have the stack create a topic, or the existing topic (and subscribe the address to it yourself)`,
     );
+  }
+  if (gate.organizationId !== undefined && !ORGANIZATION_ID.test(gate.organizationId)) {
+    throw new Error(`${CONTEXT_PREFIX}organization-id is not an AWS Organizations id (o- and 10 to 32 lower-case letters or digits): ${JSON.stringify(gate.organizationId)}`);
   }
   return { stackName, gate, notificationTopicArn, nag: bool('nag') ?? true };
 }

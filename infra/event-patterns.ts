@@ -12,8 +12,14 @@ import { VERDICT_EVENT } from './verdict-event';
 /** Task states before and at RUNNING: the gate must decide while the task starts (aws-semantics §1.2). */
 export const STARTING_TASK_STATUSES = ['PROVISIONING', 'PENDING', 'ACTIVATING', 'RUNNING'] as const;
 
-/** Clusters in scope: a list of cluster ARNs, or every cluster whose ARN starts with the account/region prefix. */
-export type ClusterScope = { kind: 'all'; clusterArnPrefix: string } | { kind: 'listed'; clusterArns: string[] };
+/**
+ * Clusters in scope: a list of cluster ARNs, every cluster whose ARN starts with the account/region prefix, or the
+ * clusters whose ARN matches a `*` wildcard pattern (a member stack's ClusterNamePattern parameter).
+ */
+export type ClusterScope =
+  | { kind: 'all'; clusterArnPrefix: string }
+  | { kind: 'listed'; clusterArns: string[] }
+  | { kind: 'pattern'; clusterArnPattern: string };
 
 /**
  * Fargate tasks on their way to RUNNING that nobody has asked to stop. Capacity-provider tasks are matched on
@@ -135,5 +141,6 @@ export function verdictPattern(decisions: readonly Decision[]): events.EventPatt
 }
 
 function clusterMatcher(clusters: ClusterScope): unknown[] {
+  if (clusters.kind === 'pattern') return [{ wildcard: clusters.clusterArnPattern }];
   return clusters.kind === 'all' ? [{ prefix: clusters.clusterArnPrefix }] : [...clusters.clusterArns];
 }

@@ -38,6 +38,7 @@ import { VulnerabilityDbMirror, UPSTREAM_DATABASES } from './vulnerability-db-mi
 import { InUseReport, resolveInUseReportSettings, type InUseReportSettings } from './in-use-report';
 import { GateDashboard } from './dashboard';
 import { IN_USE_REPORT_ENV } from '../functions/handlers/lambda/in-use-report';
+import { OrganisationBus } from './organisation';
 import { resolveSettings, trivyTimeoutFlag, type LogLevel, type NotificationSettings, type ResolvedSettings, type ScanComputeSettings, type ScannerSettings } from './settings';
 
 export interface FargateGateProps {
@@ -128,6 +129,12 @@ export interface FargateGateProps {
   readonly handlerEntries?: { readonly gate?: string; readonly hook?: string; readonly inUseReport?: string };
   /** The scheduled in-use report (JSON, CSV, HTML under `in-use/` in the reports bucket). @default daily, exceptions expiring within 14 days */
   readonly inUseReport?: InUseReportSettings;
+  /**
+   * The AWS Organizations id (`o-...`) when this gate serves a whole organisation (docs/organisation.md): the stack gets
+   * an event bus that admits events from the organisation's accounts only, the gate's rules on it, and the right to
+   * assume the member role (FargateGateMemberStack) in the organisation's accounts. @default one account only
+   */
+  readonly organizationId?: string;
 }
 
 /** Key prefixes in the reports bucket. */
@@ -185,6 +192,8 @@ export class FargateGate extends Construct {
     sweep: events.Rule;
     notifications?: events.Rule;
   };
+  /** The organisation bus and its rules (organizationId). */
+  readonly organisation?: OrganisationBus;
   readonly alarms: cloudwatch.Alarm[] = [];
   /** The scheduled in-use report, unless `inUseReport.enabled` is false. */
   readonly inUseReport?: InUseReport;
@@ -393,6 +402,15 @@ export class FargateGate extends Construct {
       newFunction: (id, options) =>
         this.createFunction(id, root, join(root, RECONCILE_HANDLER_ENTRY), policyPath, functionEnvironment, { ...options, description: `${options.description} (policy ${policy.name} ${policy.hash.slice(0, 12)})` }),
     });
+    if (props.organizationId !== undefined) {
+      this.organisation = new OrganisationBus(this, 'Organisation', {
+        organizationId: props.organizationId,
+        target: ruleTarget,
+        memberRoleAssumers: this.hookFunction ? [this.gateFunction, this.hookFunction] : [this.gateFunction],
+        runTaskHints: this.settings.runTaskHints,
+        prescanOnPush: this.settings.prescanOnPush,
+      });
+    }
 
     // ---------- notifications and alarms ----------
     const createdTopic = props.notifications?.email ? this.createTopic(props.notifications.email) : undefined;

@@ -1,4 +1,4 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { FargateGate, type FargateGateProps } from './fargate-gate';
@@ -35,6 +35,11 @@ export class FargateGateStack extends Stack {
     new CfnOutput(this, 'ReportBucketName', { description: 'Raw scan reports (reports/) and exported test reports (junit/)', value: this.gate.reportBucket.bucketName });
     new CfnOutput(this, 'ScanProjectName', { description: 'CodeBuild project that runs the scans', value: this.gate.scanProject.projectName });
     new CfnOutput(this, 'StateTableName', { description: 'DynamoDB table of verdicts, scans and waiting tasks', value: this.gate.table.tableName });
+    if (this.gate.organisation) {
+      new CfnOutput(this, 'OrganisationBusArn', { description: 'CentralEventBusArn of the member StackSet', value: this.gate.organisation.bus.eventBusArn });
+      const trusted = [this.gate.gateFunction, ...(this.gate.hookFunction ? [this.gate.hookFunction] : [])].map((fn) => fn.role!.roleArn);
+      new CfnOutput(this, 'MemberTrustedRoleArns', { description: 'CentralRoleArns of the member StackSet', value: Fn.join(',', trusted) });
+    }
     new CfnOutput(this, 'PolicyHash', { description: `sha256 of the deployed policy "${this.gate.policy.name}"`, value: this.gate.policy.hash });
   }
 }

@@ -122,6 +122,7 @@ describe('gateSettingsFromContext', () => {
     ['a bad stack name', { 'stack-name': '1gate' }, /stack-name is not a CloudFormation stack name/],
     ['a report size that is not a size', { 'max-report-size': 'big' }, /fargate-gate:max-report-size: expected a size such as "128MiB", "512MB" or a number of bytes, got "big"/],
     ['a report size over 2 GiB', { 'max-report-size': '3GiB' }, /fargate-gate:max-report-size: expected a size from 1 byte to 2 GiB, got "3GiB"/],
+    ['an organisation id that is not one', { 'organization-id': 'org-123' }, /fargate-gate:organization-id is not an AWS Organizations id/],
     ['a topic ARN that is not SNS', { 'notification-topic-arn': 'arn:aws:sqs:eu-west-1:111122223333:q' }, /notification-topic-arn is not an SNS topic ARN/],
     [
       'an e-mail address and an existing topic together',

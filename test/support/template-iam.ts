@@ -90,6 +90,10 @@ export function concreteRefs(template: Template): Record<string, string> {
       case 'AWS::Events::Rule':
         refs[`${id}.Arn`] = arn('events', `rule/${name}`);
         break;
+      case 'AWS::Events::EventBus':
+        refs[`${id}.Arn`] = arn('events', `event-bus/${name}`);
+        refs[`${id}.Name`] = name;
+        break;
       case 'AWS::CloudWatch::Alarm':
         refs[`${id}.Arn`] = arn('cloudwatch', `alarm:${name}`);
         break;
@@ -132,6 +136,9 @@ export function templatePolicies(template: Template): FoundPolicy[] {
       case 'AWS::SNS::TopicPolicy':
       case 'AWS::SQS::QueuePolicy':
         add(id, 'resource', props.PolicyDocument);
+        break;
+      case 'AWS::Events::EventBusPolicy':
+        add(id, 'resource', { Version: '2012-10-17', Statement: [props.Statement] });
         break;
       case 'AWS::Lambda::Permission':
         add(id, 'resource', { Statement: [{ Effect: 'Allow', Action: props.Action, Resource: props.FunctionName, Principal: props.Principal }] });

@@ -1,0 +1,128 @@
+import { Aws, CfnOutput, CfnParameter, DefaultStackSynthesizer, Fn, Stack, type StackProps } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type { Construct } from 'constructs';
+import { fargateTaskStartingPattern, hookAwaitingActionPattern, imagePushPattern, runTaskCallPattern } from './event-patterns';
+import { grantWithReasons } from './nag-suppressions';
+import { memberRoleName } from './organisation';
+import * as permissions from './permissions';
+import { clusterArnOf, repositoryArnOf, type GateScope } from './scope';
+
+/**
+ * The member stack of an organisation deployment (docs/organisation.md): deployed by a CloudFormation StackSet with
+ * service-managed permissions into every account (and region) of the organisational units it targets.
+ *
+ * - EventBridge rules that forward exactly what the central gate's rules listen to (infra/event-patterns.ts) to the
+ *   central bus, through a forwarder role ("the sending event bus must have IAM roles attached to them when sending
+ *   events to another account", https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-cross-account.html).
+ * - One role with a fixed name per region (`fargate-gate-member-<region>`) that only the central gate's roles may assume, granting only what the
+ *   gate does in the account: stop tasks and roll back or continue service deployments in the clusters in scope, read
+ *   tasks, task definitions, service revisions, and resolve ECR tags.
+ *
+ * The template is standalone: everything that differs per organisation is a parameter (one StackSet serves every
+ * account), it has no assets (a StackSet cannot publish them to a bucket per account and region), no
+ * `Fn::ImportValue`, no bootstrap-version rule (member accounts are not bootstrapped) and no CDK metadata.
+ */
+
+export const MEMBER_PARAMETERS = {
+  centralEventBusArn: 'CentralEventBusArn',
+  centralRoleArns: 'CentralRoleArns',
+  clusterNamePattern: 'ClusterNamePattern',
+  repositoryNamePattern: 'RepositoryNamePattern',
+} as const;
+
+export type FargateGateMemberStackProps = Omit<StackProps, 'synthesizer' | 'analyticsReporting'>;
+
+export class FargateGateMemberStack extends Stack {
+  readonly memberRole: iam.Role;
+  readonly forwarderRole: iam.Role;
+  readonly rules: events.Rule[] = [];
+
+  constructor(scope: Construct, id: string, props: FargateGateMemberStackProps = {}) {
+    super(scope, id, {
+      description: 'fargate-gate member: forwards the gate\'s events to the central bus and lets the central gate act on the clusters in scope',
+      ...props,
+      synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }),
+      analyticsReporting: false,
+    });
+
+    const busArn = new CfnParameter(this, MEMBER_PARAMETERS.centralEventBusArn, {
+      type: 'String',
+      description: 'ARN of the central gate\'s organisation bus (output OrganisationBusArn of the central stack)',
+      allowedPattern: '^arn:aws[a-z-]*:events:[a-z0-9-]+:\\d{12}:event-bus/[A-Za-z0-9._\\-/]{1,256}$',
+      constraintDescription: 'an EventBridge event bus ARN',
+    }).valueAsString;
+    const centralRoleArns = new CfnParameter(this, MEMBER_PARAMETERS.centralRoleArns, {
+      type: 'CommaDelimitedList',
+      description: 'ARNs of the central gate\'s roles allowed to assume the member role (output MemberTrustedRoleArns of the central stack)',
+    }).valueAsList;
+    const clusterPattern = new CfnParameter(this, MEMBER_PARAMETERS.clusterNamePattern, {
+      type: 'String',
+      default: '*',
+      description: 'Clusters in scope in this account and region: a cluster name, or a pattern with * (e.g. prod-*); * is every cluster',
+      allowedPattern: '^[A-Za-z0-9_*-]{1,255}$',
+      constraintDescription: 'a cluster name, or a pattern of letters, digits, _ - and *',
+    }).valueAsString;
+    const repositoryPattern = new CfnParameter(this, MEMBER_PARAMETERS.repositoryNamePattern, {
+      type: 'String',
+      default: '*',
+      description: 'ECR repositories of this account the gate resolves tags in and prescans on push: a name or a pattern with * (e.g. team-a/*)',
+      allowedPattern: '^[a-z0-9*]+(?:[._/-][a-z0-9*]+)*$',
+      constraintDescription: 'an ECR repository name, or a pattern with *',
+    }).valueAsString;
+
+    // ---------- forwarding ----------
+    this.forwarderRole = new iam.Role(this, 'ForwarderRole', {
+      assumedBy: new iam.ServicePrincipal('events.amazonaws.com'),
+      description: 'fargate-gate member: EventBridge puts the gate\'s events on the central bus with this role',
+    });
+    const centralBus = events.EventBus.fromEventBusArn(this, 'CentralBus', busArn);
+    // targets.EventBus grants events:PutEvents on the central bus (and nothing else) to the role it is given.
+    const forward = new targets.EventBus(centralBus, { role: this.forwarderRole });
+    const clusterArnPattern = clusterArnOf(this, clusterPattern);
+    const rule = (ruleId: string, description: string, eventPattern: events.EventPattern) => {
+      const created = new events.Rule(this, ruleId, { description, eventPattern, targets: [forward] });
+      this.rules.push(created);
+    };
+    rule('FargateTaskStarting', 'fargate-gate member: Fargate tasks starting in the clusters in scope, to the central bus', fargateTaskStartingPattern({ kind: 'pattern', clusterArnPattern }));
+    rule('HookAwaitingAction', 'fargate-gate member: service deployments paused at a PAUSE lifecycle hook, to the central bus', hookAwaitingActionPattern());
+    rule('RunTaskCall', 'fargate-gate member: successful RunTask calls (CloudTrail; needs a trail), to the central bus', runTaskCallPattern());
+    // The pattern is a parameter, so whether it holds a `*` is unknown at synth: a wildcard matcher without one is an
+    // exact match (EventBridge "Wildcard matching"), so it serves both.
+    const pushPattern = imagePushPattern(undefined);
+    rule('ImagePush', 'fargate-gate member: pushes to the repositories in scope, to the central bus', {
+      ...pushPattern,
+      detail: { ...pushPattern.detail, 'repository-name': [{ wildcard: repositoryPattern }] },
+    });
+
+    // ---------- the role the central gate assumes ----------
+    const centralAccount = Fn.select(4, Fn.split(':', busArn));
+    this.memberRole = new iam.Role(this, 'MemberRole', {
+      roleName: memberRoleName(Aws.REGION),
+      description: 'fargate-gate member: assumed by the central gate\'s roles only, to act on the clusters in scope of this account',
+      // The central account, narrowed to the gate's own roles by aws:PrincipalArn: "Principal" cannot name a list
+      // parameter's roles before they exist, and a role principal deleted and re-created would silently stop matching
+      // (IAM trust policies store role principals by unique id); aws:PrincipalArn compares the ARN at call time.
+      assumedBy: new iam.PrincipalWithConditions(new iam.ArnPrincipal(`arn:${Aws.PARTITION}:iam::${centralAccount}:root`), {
+        ArnEquals: { 'aws:PrincipalArn': centralRoleArns },
+      }),
+    });
+    const inScope: GateScope = {
+      clusters: [{ name: clusterPattern, arn: clusterArnPattern }],
+      clusterPattern: { kind: 'pattern', clusterArnPattern },
+      repositoryArns: [repositoryArnOf(this, repositoryPattern)],
+      pushRepositoryNames: [repositoryPattern],
+      mirrorRepositoryArns: [],
+    };
+    grantWithReasons(this.memberRole, [
+      permissions.stopTasks(this, inScope),
+      permissions.describeTasks(this, inScope),
+      ...permissions.rollBackServices(this, inScope),
+      permissions.describeTaskDefinitions(),
+      permissions.resolveImageTags(inScope),
+    ]);
+
+    new CfnOutput(this, 'MemberRoleArn', { description: 'The role the central gate assumes in this account', value: this.memberRole.roleArn });
+  }
+}

@@ -1,0 +1,100 @@
+import { Aws } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct, type IConstruct } from 'constructs';
+import { fargateTaskStartingPattern, hookAwaitingActionPattern, imagePushPattern, runTaskCallPattern } from './event-patterns';
+import { grantWithReasons } from './nag-suppressions';
+
+/**
+ * The central side of an organisation deployment (docs/organisation.md): one event bus that member accounts forward the
+ * gate's events to, admitting PutEvents from accounts of the organisation only, the gate's rules on that bus, and the
+ * right of the gate's own roles to assume the member role in accounts of the organisation.
+ */
+
+/**
+ * The member role's name prefix. IAM is global but a StackSet deploys the member stack once per account *and region*,
+ * so the name ends in the region (`fargate-gate-member-<region>`): a second region's stack instance would otherwise fail
+ * on a role that already exists. The central gate builds the ARN from the account and region an event comes from, so no
+ * per-account configuration is needed.
+ */
+export const MEMBER_ROLE_NAME_PREFIX = 'fargate-gate-member-';
+
+/** An AWS Organizations id ("o-" and 10 to 32 lower-case letters or digits, Organizations API reference, `Organization.Id`). */
+export const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
+
+export function assertOrganizationId(value: string): string {
+  if (!ORGANIZATION_ID.test(value)) throw new Error(`organizationId is not an AWS Organizations id (o- and 10 to 32 lower-case letters or digits): ${JSON.stringify(value)}`);
+  return value;
+}
+
+/** The member role's name for one region. */
+export function memberRoleName(region: string): string {
+  return `${MEMBER_ROLE_NAME_PREFIX}${region}`;
+}
+
+/** The member role's ARN in one account and region (what the runtime assumes; functions/core/organisation/ builds the same). */
+export function memberRoleArn(partition: string, account: string, region: string): string {
+  return `arn:${partition}:iam::${account}:role/${memberRoleName(region)}`;
+}
+
+export interface OrganisationBusProps {
+  readonly organizationId: string;
+  /** The gate function's rule target (the same DLQ and retries as the gate's own rules). */
+  readonly target: events.IRuleTarget;
+  /** The gate's roles that act in member accounts (the gate and the hook function). */
+  readonly memberRoleAssumers: (iam.IGrantable & IConstruct)[];
+  readonly runTaskHints: boolean;
+  readonly prescanOnPush: boolean;
+}
+
+export class OrganisationBus extends Construct {
+  readonly bus: events.EventBus;
+  readonly rules: events.Rule[] = [];
+
+  constructor(scope: Construct, id: string, props: OrganisationBusProps) {
+    super(scope, id);
+    const organizationId = assertOrganizationId(props.organizationId);
+    this.bus = new events.EventBus(this, 'Bus', { description: 'fargate-gate: events forwarded by the member stacks of the organisation' });
+    // "If all the accounts are members of the same AWS organization, you can run PutPermission once specifying Principal
+    // as "*" and specifying the AWS organization ID in Condition" (AWS::Events::EventBusPolicy,
+    // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-events-eventbuspolicy.html).
+    // The member rules then need a RoleArn (same page); the member stack's forwarder role is that role.
+    this.bus.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'PutEventsFromTheOrganisationOnly',
+        principals: [new iam.AnyPrincipal()],
+        actions: ['events:PutEvents'],
+        resources: [this.bus.eventBusArn],
+        conditions: { StringEquals: { 'aws:PrincipalOrgID': organizationId } },
+      }),
+    );
+
+    // The member rules already filter on the clusters in scope there; here any ECS cluster of the partition is taken.
+    const rule = (ruleId: string, description: string, eventPattern: events.EventPattern) => {
+      const created = new events.Rule(this, ruleId, { eventBus: this.bus, description, eventPattern, targets: [props.target] });
+      this.rules.push(created);
+      return created;
+    };
+    rule('MemberFargateTaskStarting', 'fargate-gate: Fargate tasks starting in member accounts', fargateTaskStartingPattern({ kind: 'all', clusterArnPrefix: `arn:${Aws.PARTITION}:ecs:` }));
+    rule('MemberHookAwaitingAction', 'fargate-gate: member service deployments paused at a PAUSE lifecycle hook', hookAwaitingActionPattern());
+    if (props.runTaskHints) rule('MemberRunTaskCall', 'fargate-gate: successful RunTask calls in member accounts (CloudTrail)', runTaskCallPattern());
+    if (props.prescanOnPush) rule('MemberImagePush', 'fargate-gate: pushes to member repositories in scope (prescan)', imagePushPattern(undefined));
+
+    for (const assumer of props.memberRoleAssumers) {
+      grantWithReasons(assumer, [
+        {
+          statement: new iam.PolicyStatement({
+            sid: 'AssumeTheMemberRoleInTheOrganisation',
+            actions: ['sts:AssumeRole'],
+            resources: [memberRoleArn(Aws.PARTITION, '*', '*')],
+            // aws:ResourceOrgID: the role assumed must belong to an account of this organisation (global condition keys,
+            // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-resourceorgid).
+            conditions: { StringEquals: { 'aws:ResourceOrgID': organizationId } },
+          }),
+          wildcardReason:
+            'The member account is known only from the event (its task or cluster ARN), so the role ARN has a wildcard account (and region, which ends the role name); the role name prefix is fixed and aws:ResourceOrgID holds the grant to accounts of this organisation. The member role trusts only these roles.',
+        },
+      ]);
+    }
+  }
+}
