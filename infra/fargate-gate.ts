@@ -38,7 +38,7 @@ import { VulnerabilityDbMirror, UPSTREAM_DATABASES } from './vulnerability-db-mi
 import { InUseReport, resolveInUseReportSettings, type InUseReportSettings } from './in-use-report';
 import { GateDashboard } from './dashboard';
 import { IN_USE_REPORT_ENV } from '../functions/handlers/lambda/in-use-report';
-import { OrganisationBus } from './organisation';
+import { OrganisationBus, assertOrganizationId } from './organisation';
 import { resolveSettings, trivyTimeoutFlag, type LogLevel, type NotificationSettings, type ResolvedSettings, type ScanComputeSettings, type ScannerSettings } from './settings';
 
 export interface FargateGateProps {
@@ -194,6 +194,7 @@ export class FargateGate extends Construct {
   };
   /** The organisation bus and its rules (organizationId). */
   readonly organisation?: OrganisationBus;
+  private readonly organizationId?: string;
   readonly alarms: cloudwatch.Alarm[] = [];
   /** The scheduled in-use report, unless `inUseReport.enabled` is false. */
   readonly inUseReport?: InUseReport;
@@ -210,6 +211,7 @@ export class FargateGate extends Construct {
     const stack = Stack.of(this);
     const root = projectRoot();
     this.kevRefreshEnabled = props.kevRefresh === true;
+    this.organizationId = props.organizationId === undefined ? undefined : assertOrganizationId(props.organizationId);
     this.settings = resolveSettings({ ...props, region: Token.isUnresolved(stack.region) ? undefined : stack.region });
     const { path: policyPath, policy } = loadPolicyForSynth(props.policyFile);
     this.policy = policy;
@@ -661,6 +663,7 @@ export class FargateGate extends Construct {
       // Empty when the stack keeps no KEV catalogue: the functions then read none.
       [GATE_ENV.kevCatalogueKey]: this.kevRefreshEnabled ? KEV_CATALOGUE_KEY : '',
       ...(this.settings.sourceMapsAtRuntime ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
+      ...(this.organizationId === undefined ? {} : { [GATE_ENV.organizationId]: this.organizationId, [GATE_ENV.accountId]: Stack.of(this).account }),
     };
   }
 

@@ -4,20 +4,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, type IConstruct } from 'constructs';
 import { fargateTaskStartingPattern, hookAwaitingActionPattern, imagePushPattern, runTaskCallPattern } from './event-patterns';
 import { grantWithReasons } from './nag-suppressions';
+import { memberRoleArn } from '../functions/core/organisation/account';
 
 /**
  * The central side of an organisation deployment (docs/organisation.md): one event bus that member accounts forward the
  * gate's events to, admitting PutEvents from accounts of the organisation only, the gate's rules on that bus, and the
  * right of the gate's own roles to assume the member role in accounts of the organisation.
  */
-
-/**
- * The member role's name prefix. IAM is global but a StackSet deploys the member stack once per account *and region*,
- * so the name ends in the region (`fargate-gate-member-<region>`): a second region's stack instance would otherwise fail
- * on a role that already exists. The central gate builds the ARN from the account and region an event comes from, so no
- * per-account configuration is needed.
- */
-export const MEMBER_ROLE_NAME_PREFIX = 'fargate-gate-member-';
 
 /** An AWS Organizations id ("o-" and 10 to 32 lower-case letters or digits, Organizations API reference, `Organization.Id`). */
 export const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
@@ -27,15 +20,8 @@ export function assertOrganizationId(value: string): string {
   return value;
 }
 
-/** The member role's name for one region. */
-export function memberRoleName(region: string): string {
-  return `${MEMBER_ROLE_NAME_PREFIX}${region}`;
-}
-
-/** The member role's ARN in one account and region (what the runtime assumes; functions/core/organisation/ builds the same). */
-export function memberRoleArn(partition: string, account: string, region: string): string {
-  return `arn:${partition}:iam::${account}:role/${memberRoleName(region)}`;
-}
+// The runtime builds the member role's ARN from the account and region of each event: one definition for both sides.
+export { MEMBER_ROLE_NAME_PREFIX, memberRoleArn, memberRoleName } from '../functions/core/organisation/account';
 
 export interface OrganisationBusProps {
   readonly organizationId: string;

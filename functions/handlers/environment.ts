@@ -27,4 +27,8 @@ export const GATE_ENV = {
   /** Key of the KEV catalogue in the reports bucket when the stack keeps one (infra/kev-catalogue.ts); empty otherwise. */
   kevCatalogueKey: 'GATE_KEV_CATALOGUE_KEY',
   logLevel: 'LOG_LEVEL',
+  /** Optional: the AWS Organizations id when the gate serves an organisation (docs/organisation.md). */
+  organizationId: 'GATE_ORGANIZATION_ID',
+  /** The gate's own account (set with organizationId): calls elsewhere go through the member role. */
+  accountId: 'GATE_ACCOUNT_ID',
 } as const;

@@ -54,6 +54,14 @@ describe('the central stack with an organisation id', () => {
     ]);
   });
 
+  it('tells the functions the organisation and their own account, so calls elsewhere go through the member role', () => {
+    const functions = resources.filter(([id, r]) => r.Type === 'AWS::Lambda::Function' && /^Gate(Gate|Hook)Function/.test(id));
+    expect(functions).toHaveLength(2);
+    for (const [, fn] of functions) {
+      expect(fn.Properties.Environment.Variables).toMatchObject({ GATE_ORGANIZATION_ID: ORG, GATE_ACCOUNT_ID: '111122223333' });
+    }
+  });
+
   it('outputs what the member StackSet needs as parameters', () => {
     expect(Object.keys(json.Outputs)).toEqual(expect.arrayContaining(['OrganisationBusArn', 'MemberTrustedRoleArns']));
     const trusted = resolveTemplateValue(template, json.Outputs.MemberTrustedRoleArns.Value) as string;

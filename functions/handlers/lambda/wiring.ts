@@ -10,6 +10,7 @@ import { GATE_ENV } from '../environment';
 import { createGate, type Gate } from '../gate';
 import { createLogger, type Logger } from '../logger';
 import { EmfMetrics } from '../metrics-emf';
+import { organisationPorts } from './organisation';
 
 /**
  * Builds the gate on AWS from the function's environment (`GATE_ENV`, set by the construct). Everything here is
@@ -40,12 +41,14 @@ export function createLambdaGate(env: Environment = process.env): LambdaGate {
     eventBusName: settings.eventBusName,
     ...(settings.config.maxReportBytes !== undefined ? { maxReportBytes: settings.config.maxReportBytes } : {}),
   });
-  logger.info({ policy: policy.name, policyHash: policy.hash, clusters: settings.config.clusterArns?.length ?? 0 }, 'gate ready');
+  // With an organisation id, ECS and ECR calls go to each resource's own account through its member role.
+  const placed = organisationPorts(env, ports, metrics);
+  logger.info({ policy: policy.name, policyHash: policy.hash, clusters: settings.config.clusterArns?.length ?? 0, organisation: env[GATE_ENV.organizationId] || undefined }, 'gate ready');
   const gate = createGate({
     store: ports.store,
-    ecs: ports.ecs,
-    taskDefinitions: ports.taskDefinitions,
-    registry: ports.registry,
+    ecs: placed.ecs,
+    taskDefinitions: placed.taskDefinitions,
+    registry: placed.registry,
     scanner: ports.scanner,
     reports: ports.reports,
     notifier: ports.notifier,
