@@ -394,6 +394,8 @@ export interface VerdictEvent {
   action: 'none' | 'stopTask' | 'rollbackDeployment' | 'scaleService' | 'hookFailed' | 'hookSucceeded';
   rules: string[];
   policy: { name: string; hash: string };
+  /** The account the task or service runs in (from its ARNs): one gate may serve a whole organisation. */
+  account?: string;
   cluster?: string;
   service?: string;
   taskArn?: string;

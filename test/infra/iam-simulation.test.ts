@@ -1,7 +1,10 @@
 import { CodeBuildClient, StartBuildCommand, type StartBuildCommandInput } from '@aws-sdk/client-codebuild';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { Template } from 'aws-cdk-lib/assertions';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { FargateGateMemberStack, MEMBER_PARAMETERS } from '../../infra/member-stack';
+import { resolveIntrinsics } from '../support/intrinsics';
 import { CodeBuildScanner } from '../../functions/adapters/codebuild';
 import { RefreshBuilds } from '../../functions/adapters/codebuild-refresh';
 import { GATE_TABLE } from '../../functions/adapters/dynamo-table';
@@ -28,6 +31,8 @@ const REGION = TEST_ENV.region;
 interface Request {
   resource: string;
   context?: Record<string, string | string[]>;
+  /** The resource's own policy, when the call crosses into another account (a role's trust policy). */
+  resourcePolicy?: unknown;
 }
 
 interface Requests {
@@ -50,6 +55,15 @@ interface Deployment {
 }
 
 const ecsArn = (type: string, rest: string, account = ACCOUNT, region = REGION) => `arn:aws:ecs:${region}:${account}:${type}/${rest}`;
+
+/** The member role's trust policy as FargateGateMemberStack synthesises it, with the central gate's role ARNs as parameter. */
+function memberTrustPolicy(centralRoleArns: string[]): unknown {
+  const member = Template.fromStack(new FargateGateMemberStack(new App(), 'Member')).toJSON();
+  const [role] = Object.entries(member.Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>).filter(([id]) => id.startsWith('MemberRole') && !id.includes('Policy'));
+  const centralAccount = JSON.stringify({ 'Fn::Select': [4, { 'Fn::Split': [':', { Ref: MEMBER_PARAMETERS.centralEventBusArn }] }] });
+  const document = JSON.parse(JSON.stringify(role[1].Properties.AssumeRolePolicyDocument).split(centralAccount).join(JSON.stringify(ACCOUNT)));
+  return resolveIntrinsics(document, { account: OTHER_ACCOUNT, region: REGION, refs: { [MEMBER_PARAMETERS.centralRoleArns]: centralRoleArns as unknown as string } });
+}
 
 /** What StartBuild sends, as the CodeBuild adapter builds it (captured from a real call to a mocked client). */
 async function capturedStartBuild(projectName: string): Promise<StartBuildCommandInput> {
@@ -240,6 +254,29 @@ async function requestsFor(action: string, deployment: Deployment): Promise<Requ
         ],
       };
     }
+    case 'sts:AssumeRole': {
+      // The member role of an organisation account (docs/organisation.md); aws:ResourceOrgID is the role's organisation.
+      const memberRole = (account: string, name = `fargate-gate-member-${REGION}`) => `arn:aws:iam::${account}:role/${name}`;
+      const organizationId = deployment.props.organizationId;
+      const inOrg = { 'aws:ResourceOrgID': organizationId ?? 'o-a1b2c3d4e5' };
+      const refused: (Request & { why: string })[] = [
+        { why: 'a role of another organisation', resource: memberRole(OTHER_ACCOUNT), context: { 'aws:ResourceOrgID': 'o-zzzzzzzzzz' } },
+        { why: 'another role in an account of the organisation', resource: memberRole(OTHER_ACCOUNT, 'Admin'), context: inOrg },
+        { why: 'a role whose organisation is unknown', resource: memberRole(OTHER_ACCOUNT), context: {} },
+      ];
+      // Without an organisation the gate assumes no role at all.
+      if (organizationId === undefined) return { inScope: [], outOfScope: [{ why: 'the member role, with no organisation configured', resource: memberRole(OTHER_ACCOUNT), context: inOrg }, ...refused] };
+      // In scope, the member role's own trust policy (as the member stack synthesises it, trusting this template's
+      // gate and hook roles) must admit the call too: AssumeRole across accounts needs both sides.
+      const trust = memberTrustPolicy([rolePolicies(deployment.template, 'GateGateFunctionRole').roleArn, rolePolicies(deployment.template, 'GateHookFunctionRole').roleArn]);
+      return {
+        inScope: [
+          { resource: memberRole(OTHER_ACCOUNT), context: inOrg, resourcePolicy: trust },
+          { resource: memberRole(OTHER_ACCOUNT, 'fargate-gate-member-us-east-1'), context: inOrg, resourcePolicy: trust },
+        ],
+        outOfScope: refused,
+      };
+    }
     default:
       throw new Error(`${action}: an adapter calls it, but this test has no in-scope and out-of-scope requests for it; add them to requestsFor`);
   }
@@ -278,7 +315,14 @@ async function simulate(role: RolePolicies, action: string, request: Request) {
   const resourceAccount = /^arn:aws:[^:]*:[^:]*:(\d{12}):/.exec(request.resource)?.[1] ?? ACCOUNT;
   const result = await runSimulation(
     {
-      request: { principal: role.roleArn, action, resource: { resource: request.resource, accountId: resourceAccount }, contextVariables: request.context ?? {} },
+      // AWS sets aws:PrincipalArn on every request; the member role's trust policy reads it.
+      request: {
+        principal: role.roleArn,
+        action,
+        resource: { resource: request.resource, accountId: resourceAccount },
+        contextVariables: { ...(request.resourcePolicy ? { 'aws:PrincipalArn': role.roleArn } : {}), ...(request.context ?? {}) },
+      },
+      ...(request.resourcePolicy ? { resourcePolicy: request.resourcePolicy } : {}),
       identityPolicies: [...role.policies, ...role.managed],
       serviceControlPolicies: [],
       resourceControlPolicies: [],
@@ -295,6 +339,14 @@ const DEPLOYMENTS: Omit<Deployment, 'template'>[] = [
   { name: 'the default context', props: {}, cluster: 'any-cluster', repository: 'any/repository' },
   { name: 'clusters and repositories listed', props: SCOPED_PROPS, cluster: 'batch', otherCluster: 'other', repository: 'team-a/api', otherRepository: 'team-b/api' },
   { name: 'the KEV catalogue refresh', props: { kevRefresh: true }, cluster: 'any-cluster', repository: 'any/repository' },
+  {
+    name: 'clusters and repositories listed, serving an organisation',
+    props: { ...SCOPED_PROPS, organizationId: 'o-a1b2c3d4e5' },
+    cluster: 'batch',
+    otherCluster: 'other',
+    repository: 'team-a/api',
+    otherRepository: 'team-b/api',
+  },
 ];
 
 describe('the KEV refresh role, simulated', () => {

@@ -18,6 +18,7 @@ const SERVICE_OF_PACKAGE: Record<string, string> = {
   '@aws-sdk/client-ecs': 'ecs',
   '@aws-sdk/client-eventbridge': 'events',
   '@aws-sdk/client-s3': 's3',
+  '@aws-sdk/client-sts': 'sts',
 };
 
 /**

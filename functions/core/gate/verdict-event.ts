@@ -1,3 +1,4 @@
+import { accountOf } from '../organisation/account';
 import type { VerdictEvent } from '../ports';
 import type { EvaluationResult } from '../result/model';
 
@@ -54,6 +55,7 @@ export function buildVerdictEvent(input: VerdictEventInput): VerdictEvent {
   };
   if (result.errors.length > 0) event.errors = result.errors.map((e) => definedOnly({ container: e.container, message: truncate(e.message) }));
   const context = definedOnly({
+    account: accountOf(input.taskArn) ?? accountOf(input.cluster) ?? accountOf(input.taskDefinitionArn),
     cluster: input.cluster,
     service: input.service,
     taskArn: input.taskArn,

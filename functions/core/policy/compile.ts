@@ -29,6 +29,7 @@ export interface CompiledModeOverride {
   services?: GlobList;
   repositories?: GlobList;
   tags?: GlobList;
+  accounts?: GlobList;
 }
 
 export interface CompiledException {
@@ -88,6 +89,7 @@ function compileOverride(override: ModeOverride, index: number): CompiledModeOve
     services: compileGlobs(override.match.services),
     repositories: compileGlobs(override.match.repositories),
     tags: compileGlobs(override.match.tags),
+    accounts: compileGlobs(override.match.accounts),
   };
 }
 

@@ -9,6 +9,7 @@ import { applyExceptions, type ViolationScope } from './exceptions';
 import { clusterNames, serviceNames } from './glob';
 import type { ContainerEvidence, EvaluationInput, ExposureFact, LoadedPolicy } from './input';
 import { maxScanAgeMs } from './load';
+import { accountOf } from '../organisation/account';
 import { resolveMode, type ResolvedMode } from './mode';
 import { imageViolations, type ImageRefInput } from './rules/images';
 import { rootUserViolation } from './rules/rootUser';
@@ -30,14 +31,15 @@ export function evaluatePolicy(policy: LoadedPolicy<Policy>, input: EvaluationIn
   const { context, now } = input;
   const cluster = clusterNames(context.cluster);
   const service = serviceNames(context.service);
+  const account = accountsOf(context.cluster);
   const maxAgeMs = input.checkScanAge ? maxScanAgeMs(policy) : undefined;
   const maxAge = maxAgeMs !== undefined && document.maxScanAge !== undefined ? { ms: maxAgeMs, text: document.maxScanAge } : undefined;
 
   const exposure = judgedExposure(document, context.exposure);
   const containers = input.containers.map((evidence) => prepare(evidence, exposure?.judgedAs === 'public', exposure?.source));
-  const modes: ResolvedMode[] = containers.map((c) => resolveMode(compiled, { cluster, service, repositories: c.repositories, tag: c.tag }));
+  const modes: ResolvedMode[] = containers.map((c) => resolveMode(compiled, { cluster, service, account, repositories: c.repositories, tag: c.tag }));
   const subjectMode: Mode =
-    containers.length === 0 ? resolveMode(compiled, { cluster, service, repositories: [] }).mode : modes.some((m) => m.mode === 'enforce') ? 'enforce' : 'audit';
+    containers.length === 0 ? resolveMode(compiled, { cluster, service, account, repositories: [] }).mode : modes.some((m) => m.mode === 'enforce') ? 'enforce' : 'audit';
   // In a task that is enforced overall, an audit-scoped container must not block: its denials become warnings.
   const auditOnly = (index: number) => subjectMode === 'enforce' && modes[index].mode === 'audit';
 
@@ -326,3 +328,9 @@ function decide(violations: readonly Violation[], errors: readonly { blocking: b
  * callers of the engine.
  */
 export { compareViolations };
+
+/** The account of a cluster ARN, for scopes by account; a cluster given by name has none. */
+function accountsOf(cluster: string | undefined): string[] {
+  const account = accountOf(cluster);
+  return account === undefined ? [] : [account];
+}

@@ -7,6 +7,8 @@ export interface ModeScope {
   /** Repository path and full name with registry; empty when the image is unknown. */
   repositories: string[];
   tag?: string;
+  /** The account the task runs in (from its cluster ARN); empty when unknown. */
+  account?: string[];
 }
 
 export interface ResolvedMode {
@@ -26,6 +28,7 @@ export function resolveMode(compiled: CompiledPolicy, scope: ModeScope): Resolve
     if (override.services && !override.services(scope.service)) continue;
     if (override.repositories && !override.repositories(scope.repositories)) continue;
     if (override.tags && !override.tags([scope.tag])) continue;
+    if (override.accounts && !override.accounts(scope.account ?? [])) continue;
     return { mode: override.mode, override: override.index, reason: override.reason };
   }
   return { mode: compiled.document.mode };

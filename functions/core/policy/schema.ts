@@ -352,6 +352,11 @@ const modeOverrideMatch = z
       [['team/*', '*.dkr.ecr.*.amazonaws.com/sandbox/**']],
     ).optional(),
     tags: globList('Tags', 'Image tags.', [['*-dev']]).optional(),
+    accounts: globList(
+      'Accounts',
+      'AWS account ids (12 digits) the task runs in, read from its cluster ARN; for a gate that serves an organisation (docs/organisation.md). A task whose account is unknown never matches.',
+      [['111122223333'], ['1111*']],
+    ).optional(),
   })
   .meta({
     title: 'Match',
@@ -544,7 +549,7 @@ function crossFieldProblems(policy: unknown, ctx: RefinementCtx): void {
     policy.modeOverrides.forEach((override, index) => {
       const path = ['modeOverrides', index, 'match'];
       if (isRecord(override) && isRecord(override.match) && Object.keys(override.match).length === 0 && !hasIssueUnder(path)) {
-        add(path, 'needs at least one of clusters, services, repositories, tags');
+        add(path, 'needs at least one of clusters, services, repositories, tags, accounts');
       }
     });
   }

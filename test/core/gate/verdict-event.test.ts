@@ -43,6 +43,14 @@ describe('buildVerdictEvent', () => {
     expect(event).not.toHaveProperty('errors');
   });
 
+  it('carries the account the task runs in, read from its ARN, so one organisation-wide gate\'s events can be routed per account', () => {
+    const base = { result: resultFor({ user: 'root' }), action: 'stopTask' as const, images: [] };
+    expect(buildVerdictEvent({ ...base, taskArn: 'arn:aws:ecs:eu-west-1:444455556666:task/prod/abc', cluster: 'arn:aws:ecs:eu-west-1:444455556666:cluster/prod' }).account).toBe('444455556666');
+    expect(buildVerdictEvent({ ...base, cluster: 'arn:aws:ecs:eu-west-1:777788889999:cluster/prod' }).account).toBe('777788889999');
+    expect(buildVerdictEvent({ ...base, taskDefinitionArn: 'arn:aws:ecs:eu-west-1:123456789012:task-definition/web:3' }).account).toBe('123456789012');
+    expect('account' in buildVerdictEvent({ ...base, cluster: 'prod' })).toBe(false);
+  });
+
   it('names onScanError and the reason when an image could not be judged', () => {
     const event = buildVerdictEvent({ result: resultFor(undefined, 'the scan build ended FAILED'), action: 'stopTask', images: [] });
     expect(event.decision).toBe('error');

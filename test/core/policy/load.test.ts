@@ -81,7 +81,7 @@ describe('loadPolicy', () => {
     [['rules', 'misconfigurations'], { action: 'deny' }, 'rules.misconfigurations', 'needs denyIds or minSeverity'],
     [['rules', 'images'], { action: 'deny' }, 'rules.images', 'needs at least one of allowedRegistries, denyTags, requireDigest'],
     [['rules', 'images', 'allowedRegistries'], '*.amazonaws.com', 'rules.images.allowedRegistries', 'expected an array, got the string'],
-    [['modeOverrides', 0, 'match'], {}, 'modeOverrides[0].match', 'needs at least one of clusters, services, repositories, tags'],
+    [['modeOverrides', 0, 'match'], {}, 'modeOverrides[0].match', 'needs at least one of clusters, services, repositories, tags, accounts'],
     [['modeOverrides', 0, 'mode'], 'warn', 'modeOverrides[0].mode', 'expected one of "enforce", "audit"'],
     [['exceptions', 0, 'expiresAt'], 'next week', 'exceptions[0].expiresAt', 'expected an ISO date "2026-10-01" or date-time "2026-10-01T12:00:00Z", got the string "next week"'],
     [['exceptions', 0, 'expiresAt'], '2026-02-30', 'exceptions[0].expiresAt', 'expected an ISO date'],

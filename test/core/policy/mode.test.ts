@@ -38,6 +38,25 @@ describe('modeOverrides', () => {
     expect(judge({ modeOverrides: [{ match: { clusters: ['staging'] }, mode: 'audit' }] }).mode).toBe('enforce');
   });
 
+  it('applies to accounts, read from the task\'s cluster ARN (a gate serving an organisation)', () => {
+    const sandbox: PolicyInput['modeOverrides'] = [{ match: { accounts: ['444455556666'] }, mode: 'audit', reason: 'sandbox account' }];
+    expect(judge({ modeOverrides: sandbox }, { cluster: 'arn:aws:ecs:eu-west-1:444455556666:cluster/prod' }).mode).toBe('audit');
+    expect(judge({ modeOverrides: sandbox }, { cluster: 'arn:aws:ecs:eu-west-1:123456789012:cluster/prod' }).mode).toBe('enforce');
+    expect(judge({ modeOverrides: [{ match: { accounts: ['4444*'] }, mode: 'audit' }] }, { cluster: 'arn:aws:ecs:eu-west-1:444455556666:cluster/prod' }).mode).toBe('audit');
+  });
+
+  it('never matches an accounts scope when the task\'s account is unknown (a cluster given by name)', () => {
+    expect(judge({ modeOverrides: [{ match: { accounts: ['*'] }, mode: 'audit' }] }, { cluster: 'prod' }).mode).toBe('enforce');
+    expect(judge({ modeOverrides: [{ match: { accounts: ['*'] }, mode: 'audit' }] }, { cluster: 'arn:aws:ecs:eu-west-1:123456789012:cluster/prod' }).mode).toBe('audit');
+  });
+
+  it('needs an accounts key and a clusters key to match together', () => {
+    const modeOverrides: PolicyInput['modeOverrides'] = [{ match: { accounts: ['444455556666'], clusters: ['sandbox-*'] }, mode: 'audit' }];
+    expect(judge({ modeOverrides }, { cluster: 'arn:aws:ecs:eu-west-1:444455556666:cluster/sandbox-1' }).mode).toBe('audit');
+    expect(judge({ modeOverrides }, { cluster: 'arn:aws:ecs:eu-west-1:444455556666:cluster/prod' }).mode).toBe('enforce');
+    expect(judge({ modeOverrides }, { cluster: 'arn:aws:ecs:eu-west-1:123456789012:cluster/sandbox-1' }).mode).toBe('enforce');
+  });
+
   it('first match wins, in policy order', () => {
     const modeOverrides: PolicyInput['modeOverrides'] = [
       { match: { clusters: ['prod'], services: ['payments'] }, mode: 'enforce', reason: 'payments is always enforced' },
