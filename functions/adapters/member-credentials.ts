@@ -1,4 +1,3 @@
-import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
 import { accountRegionKey, memberRoleArn, type AccountRegion } from '../core/organisation/account';
 import { MemberRoleError } from '../core/organisation/errors';
 import { awsErrorMessage, awsErrorName } from './aws-errors';
@@ -17,7 +16,7 @@ export interface TemporaryCredentials {
   expiration: Date;
 }
 
-/** AssumeRole of one role ARN; STS in production (`stsAssumeRole`), a fake in tests and simulate. */
+/** AssumeRole of one role ARN; STS in production (`stsAssumeRole`, sts-assume-role.ts), a fake in tests and simulate. */
 export type AssumeRole = (roleArn: string) => Promise<TemporaryCredentials>;
 
 export interface MemberCredentialsOptions {
@@ -89,16 +88,4 @@ function memberRoleErrorOf(error: unknown, where: AccountRegion, roleArn: string
   const name = awsErrorName(error);
   const reason = name === 'AccessDenied' || name === 'AccessDeniedException' ? 'refused' : 'failed';
   return new MemberRoleError(where.account, where.region, reason, `cannot assume ${roleArn}: ${name ?? 'error'}: ${awsErrorMessage(error)}`, { cause: error });
-}
-
-/** AssumeRole through STS, with a session name that says who acts in the member account's CloudTrail. */
-export function stsAssumeRole(sts: STSClient, sessionName = 'fargate-gate'): AssumeRole {
-  return async (roleArn) => {
-    const result = await sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: sessionName }));
-    const credentials = result.Credentials;
-    if (!credentials?.AccessKeyId || !credentials.SecretAccessKey || !credentials.SessionToken || !credentials.Expiration) {
-      throw new Error(`STS AssumeRole of ${roleArn} returned no complete credentials`);
-    }
-    return { accessKeyId: credentials.AccessKeyId, secretAccessKey: credentials.SecretAccessKey, sessionToken: credentials.SessionToken, expiration: credentials.Expiration };
-  };
 }

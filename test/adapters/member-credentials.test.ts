@@ -2,7 +2,8 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { createMemberPorts } from '../../functions/adapters/member-ports';
-import { MemberCredentials, stsAssumeRole } from '../../functions/adapters/member-credentials';
+import { MemberCredentials } from '../../functions/adapters/member-credentials';
+import { stsAssumeRole } from '../../functions/adapters/sts-assume-role';
 import { MemberRoleError } from '../../functions/core/organisation/errors';
 
 const A = { partition: 'aws', account: '444455556666', region: 'eu-west-1' };

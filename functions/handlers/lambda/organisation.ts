@@ -1,5 +1,6 @@
 import { STSClient } from '@aws-sdk/client-sts';
-import { MemberCredentials, stsAssumeRole } from '../../adapters/member-credentials';
+import { MemberCredentials } from '../../adapters/member-credentials';
+import { stsAssumeRole } from '../../adapters/sts-assume-role';
 import { createMemberPorts } from '../../adapters/member-ports';
 import type { MetricsPort } from '../../core/ports';
 import { GATE_ENV } from '../environment';
