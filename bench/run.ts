@@ -4,6 +4,7 @@ import { DEFAULT_FLEET, planFleet } from './fleet';
 import { measureInventory, printInventoryFigures } from './inventory';
 import { lambdaJsonFigures, measureLambdaFigures, printLambdaFigures } from './lambda-figures';
 import { latencyStackOf, simulateLatency } from './latency';
+import { measureOrganisation } from './organisation';
 import { resolveSettings } from '../infra/settings';
 import { defaultPolicy, measurePolicyEngine } from './policy-engine';
 import { DEFAULT_RUNTIME_OPTIONS, describeFates, measureRuntime } from './runtime';
@@ -65,6 +66,10 @@ async function main(): Promise<void> {
   out(`  new vulnerability data to drift notification: p50 ${posture.newDataToNotificationS} s, max ${posture.newDataToNotificationMaxS} s (${posture.driftsNotified} of ${posture.driftsSeeded} drifts notified)`);
   const inventory = await measureInventory();
   printInventoryFigures(inventory, out);
+  const org = await measureOrganisation({ root, policy: defaultPolicy(root), accounts: 20, images: 30, tasksPerAccount: 25 });
+  out(`Part H: organisation (bench/organisation.ts; ${org.accounts} member accounts, a member without the role and an outside account; ${org.events} events)`);
+  out(`  scans ${org.scansStarted} for ${org.distinctDigests} distinct digests across all accounts (${org.scansPerDistinctDigest} per digest); role assumptions ${org.roleAssumptions} (${org.roleAssumptionsPer1000Events} per 1,000 events; ${org.roleAssumptionsOfServedAccounts} for the ${org.accounts} served accounts)`);
+  out(`  wrong stops ${org.wrongStops}, missed stops ${org.missedStops} of ${org.tasksThatMustStop} tasks that must stop; member-role errors ${org.memberRoleErrors} (the member without the role and the outside account)`);
   out(
     JSON.stringify({
       events: figures.events,
@@ -96,6 +101,7 @@ async function main(): Promise<void> {
       rescansOfDigestsNotInUse: posture.rescansOfDigestsNotInUse,
       newDataToNotificationS: posture.newDataToNotificationS,
       reconciliationCallsPer1000Tasks: inventory.reconciliationCallsPer1000Tasks,
+      organisation: { scansPerDistinctDigest: org.scansPerDistinctDigest, roleAssumptionsPer1000Events: org.roleAssumptionsPer1000Events, wrongStops: org.wrongStops, missedStops: org.missedStops },
     }),
   );
 }
