@@ -199,12 +199,6 @@ async function requestsFor(action: string, deployment: Deployment): Promise<Requ
           { why: 'another account', resource: projectArn.replace(ACCOUNT, OTHER_ACCOUNT) },
         ],
       };
-    case 's3:PutObject':
-      // Only the KEV refresh writes (its own role, test/infra/kev-catalogue.test.ts): the gate and the hook may not.
-      return {
-        inScope: [{ resource: `${bucketArn}/kev/known_exploited_vulnerabilities.json` }],
-        outOfScope: [{ why: 'a raw report', resource: `${bucketArn}/reports/sha256/${'a'.repeat(64)}/scan-1.json` }],
-      };
     case 's3:GetObject':
       return {
         inScope: [
@@ -220,7 +214,10 @@ async function requestsFor(action: string, deployment: Deployment): Promise<Requ
     case 's3:PutObject':
       return {
         inScope: [{ resource: `${bucketArn}/in-use/2026-09-10/in-use.html` }, { resource: `${bucketArn}/in-use/latest/in-use.json` }],
+        // The in-use report's writes. The KEV catalogue is the KEV refresh role's alone (its own describe below); the
+        // gate and the hook may write neither (refused outright, out-of-scope requests included).
         outOfScope: [
+          { why: 'the KEV catalogue', resource: `${bucketArn}/kev/known_exploited_vulnerabilities.json` },
           { why: 'the raw reports the verdicts rest on', resource: `${bucketArn}/reports/sha256/${'a'.repeat(64)}/scan-1.json` },
           { why: 'another prefix (test-report exports)', resource: `${bucketArn}/junit/x.xml` },
           { why: 'another bucket', resource: 'arn:aws:s3:::another-bucket/in-use/latest/in-use.html' },
@@ -282,15 +279,27 @@ async function requestsFor(action: string, deployment: Deployment): Promise<Requ
   }
 }
 
+/**
+ * A role that must never make `action`: every request is refused, the in-scope ones (implicitly: nothing grants them)
+ * and the out-of-scope ones too, so an action with no in-scope request in this deployment (AssumeRole without an
+ * organisation) is still checked.
+ */
+async function expectRefusedOutright(role: RolePolicies, action: string, inScope: Request[], outOfScope: (Request & { why: string })[]): Promise<void> {
+  expect(inScope.length + outOfScope.length).toBeGreaterThan(0);
+  for (const request of inScope) expect({ resource: request.resource, identity: (await simulate(role, action, request)).identity }).toEqual({ resource: request.resource, identity: 'ImplicitlyDenied' });
+  for (const request of outOfScope) expect({ why: request.why, identity: (await simulate(role, action, request)).identity }).toEqual({ why: request.why, identity: expect.stringMatching(/^(Implicitly|Explicitly)Denied$/) });
+}
+
 /** Only the inventory's reconciliation lists tasks and clusters: the gate and the hook never do. */
 const RECONCILIATION_ONLY = new Set(['ecs:ListTasks', 'ecs:ListClusters']);
 
 /** What the reconciliation calls (infra/inventory.ts grants no more): every other action is refused to its role. */
 const RECONCILIATION_CALLS = new Set(['ecs:ListTasks', 'ecs:ListClusters', 'ecs:DescribeTasks', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query']);
 
-/** The hook answers lifecycle hooks only: it reads, scans and records, but never stops, rolls back or polls builds. */
 /** Calls only the KEV refresh function makes: the gate and the hook are refused them outright. */
 const ONLY_KEV_REFRESH_CALLS = new Set(['s3:PutObject']);
+
+/** The hook answers lifecycle hooks only: it reads, scans and records, but never stops, rolls back or polls builds. */
 
 const HOOK_NEVER_CALLS = new Set([
   ...RECONCILIATION_ONLY,
@@ -386,7 +395,7 @@ describe.each(DEPLOYMENTS)('the adapters\' AWS calls, simulated against the role
     const role = rolePolicies(deployment.template, 'GateGateFunctionRole');
     const { inScope, outOfScope } = await requestsFor(action, deployment);
     if (RECONCILIATION_ONLY.has(action) || ONLY_THE_REPORT_CALLS.has(action) || ONLY_KEV_REFRESH_CALLS.has(action)) {
-      for (const request of inScope) expect({ resource: request.resource, identity: (await simulate(role, action, request)).identity }).toEqual({ resource: request.resource, identity: 'ImplicitlyDenied' });
+      await expectRefusedOutright(role, action, inScope, outOfScope);
       return;
     }
     for (const request of inScope) expect({ resource: request.resource, ...(await simulate(role, action, request)) }).toEqual({ resource: request.resource, overall: 'Allowed', identity: 'Allowed' });
@@ -397,7 +406,7 @@ describe.each(DEPLOYMENTS)('the adapters\' AWS calls, simulated against the role
     const role = rolePolicies(deployment.template, 'GateHookFunctionRole');
     const { inScope, outOfScope } = await requestsFor(action, deployment);
     if (HOOK_NEVER_CALLS.has(action) || ONLY_THE_REPORT_CALLS.has(action) || ONLY_KEV_REFRESH_CALLS.has(action)) {
-      for (const request of inScope) expect({ resource: request.resource, identity: (await simulate(role, action, request)).identity }).toEqual({ resource: request.resource, identity: 'ImplicitlyDenied' });
+      await expectRefusedOutright(role, action, inScope, outOfScope);
       return;
     }
     for (const request of inScope) expect({ resource: request.resource, ...(await simulate(role, action, request)) }).toEqual({ resource: request.resource, overall: 'Allowed', identity: 'Allowed' });
@@ -407,7 +416,7 @@ describe.each(DEPLOYMENTS)('the adapters\' AWS calls, simulated against the role
     const role = rolePolicies(deployment.template, 'GateInUseReportFunctionRole');
     const { inScope, outOfScope } = await requestsFor(action, deployment);
     if (!REPORT_CALLS.has(action)) {
-      for (const request of inScope) expect({ resource: request.resource, identity: (await simulate(role, action, request)).identity }).toEqual({ resource: request.resource, identity: 'ImplicitlyDenied' });
+      await expectRefusedOutright(role, action, inScope, outOfScope);
       return;
     }
     for (const request of inScope) expect({ resource: request.resource, ...(await simulate(role, action, request)) }).toEqual({ resource: request.resource, overall: 'Allowed', identity: 'Allowed' });
@@ -428,7 +437,7 @@ describe.each(DEPLOYMENTS)('the reconciliation\'s AWS calls, simulated against i
     // ListClusters only when every cluster is in scope: with clusters listed the role has no use for it.
     const refused = !RECONCILIATION_CALLS.has(action) || (action === 'ecs:ListClusters' && deployment.otherCluster !== undefined);
     if (refused) {
-      for (const request of inScope) expect({ resource: request.resource, identity: (await simulate(role, action, request)).identity }).toEqual({ resource: request.resource, identity: 'ImplicitlyDenied' });
+      await expectRefusedOutright(role, action, inScope, outOfScope);
       return;
     }
     for (const request of inScope) expect({ resource: request.resource, ...(await simulate(role, action, request)) }).toEqual({ resource: request.resource, overall: 'Allowed', identity: 'Allowed' });
