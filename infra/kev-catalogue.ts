@@ -88,22 +88,28 @@ export class KevCatalogue extends Construct {
     acknowledge(this.refreshFunction, 'AwsSolutions-L1', REASONS.nodeRuntime);
     grantWithReasons(this.refreshFunction, [readKevCatalogue(props.bucket.bucketArn), writeKevCatalogue(props.bucket.bucketArn), listKevCatalogue(props.bucket.bucketArn)]);
 
+    const refreshInterval = props.refreshInterval ?? Duration.days(1);
     this.schedule = new events.Rule(this, 'Schedule', {
       description: 'fargate-gate: refresh the KEV catalogue',
-      schedule: events.Schedule.rate(props.refreshInterval ?? Duration.days(1)),
+      schedule: events.Schedule.rate(refreshInterval),
       targets: [new targets.LambdaFunction(this.refreshFunction, { retryAttempts: 2, maxEventAge: Duration.hours(2), deadLetterQueue: props.deadLetterQueue })],
     });
 
-    const metric = (name: string, statistic: string) =>
-      new cloudwatch.Metric({ namespace: props.metricsNamespace, metricName: name, statistic, period: Duration.hours(6) });
+    // The age is published once per refresh (daily by default): a window shorter than the refresh interval would see no
+    // datapoint most of the time and, with missing data breaching, alarm on a healthy catalogue. Two refresh intervals
+    // hold at least one datapoint while the refresh runs; CloudWatch allows at most 7 days for Period × EvaluationPeriods
+    // with a period of an hour or more (PutMetricAlarm, Period).
+    const stalePeriod = Duration.hours(Math.min(7 * 24, Math.max(1, 2 * Math.ceil(refreshInterval.toHours({ integral: false })))));
+    const metric = (name: string, statistic: string, period = Duration.hours(6)) =>
+      new cloudwatch.Metric({ namespace: props.metricsNamespace, metricName: name, statistic, period });
     this.alarms = [
       new cloudwatch.Alarm(this, 'StaleAlarm', {
         alarmDescription: `fargate-gate: the KEV catalogue is older than ${alarmAfter.toHumanString()}, or its refresh stopped publishing its age: knownExploited judges by an old list`,
-        metric: metric(KEV_METRICS.ageHours, 'Maximum'),
+        metric: metric(KEV_METRICS.ageHours, 'Maximum', stalePeriod),
         threshold: alarmAfter.toHours(),
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         evaluationPeriods: 1,
-        // No age at all for a day means the refresh is not running: that is stale too.
+        // No age at all for two refresh intervals means the refresh is not running: that is stale too.
         treatMissingData: cloudwatch.TreatMissingData.BREACHING,
         datapointsToAlarm: 1,
       }),

@@ -14,7 +14,9 @@ describe('the KEV catalogue refresh in the stack', () => {
   });
 
   it('alarms on a stale catalogue (no age reported counts as stale) and on a failed refresh', () => {
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'KevCatalogueAgeHours', Threshold: 96, TreatMissingData: 'breaching' });
+    // A window of two refresh intervals (the age is published once a day): a 6-hour window would be empty three times a
+    // day and, missing data breaching, alarm on a healthy catalogue.
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'KevCatalogueAgeHours', Threshold: 96, TreatMissingData: 'breaching', Period: 2 * 86400, EvaluationPeriods: 1 });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'KevCatalogueRefreshFailures', Threshold: 1 });
   });
 
