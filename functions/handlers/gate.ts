@@ -1,6 +1,6 @@
 import { classifyGateEvent, type GateEvent, type GateEventKind, type HookResponse } from '../core/events';
-import { handleBuildFinished, sweep, type FinishedScan, type SweepSummary } from './completion';
-import { admitPausedDeployments, type PauseOutcome } from './admission/pause-hook';
+import type { FinishedScan, SweepSummary } from './completion';
+import type { PauseOutcome } from './admission/pause-hook';
 import { classifyFailure, describeError, shouldRetry, type FailureKind } from './failures';
 import { handleLifecycleHook, type HookInvocation } from './hook';
 import type { Logger } from './logger';
@@ -71,6 +71,11 @@ async function handleEvent(rt: GateRuntime, raw: unknown): Promise<EventResult> 
   }
 }
 
+/**
+ * Scan completion (report reading and judging), the sweep and the PAUSE hook are imported when an event needs them: the
+ * function's bundle is split into chunks (infra/function-bundling.ts), so a cold start for a task event does not parse
+ * them. Under tsc's CommonJS output (tests, the CLI) these are plain `require`s.
+ */
 async function dispatch(rt: GateRuntime, event: Exclude<GateEvent, { kind: 'ignored' }>, log: Logger): Promise<EventResult> {
   switch (event.kind) {
     case 'taskStateChange': {
@@ -94,6 +99,7 @@ async function dispatch(rt: GateRuntime, event: Exclude<GateEvent, { kind: 'igno
     }
     case 'scanBuildFinished': {
       const build = { buildId: event.buildId, status: event.status, ...(event.environment ? { environment: event.environment } : {}), ...(event.meta.time ? { endedAt: event.meta.time } : {}) };
+      const { handleBuildFinished } = await import('./completion');
       const finished = await handleBuildFinished(rt, build, log.child({ buildId: event.buildId }));
       return finished ? { kind: 'scanBuildFinished', finished } : { kind: 'scanBuildFinished' };
     }
@@ -103,9 +109,13 @@ async function dispatch(rt: GateRuntime, event: Exclude<GateEvent, { kind: 'igno
       log.info({ digest: event.digest, scan: outcome.state }, 'pushed image pre-scanned');
       return { kind: 'imagePushed', scan: outcome.state };
     }
-    case 'hookAwaitingAction':
+    case 'hookAwaitingAction': {
+      const { admitPausedDeployments } = await import('./admission/pause-hook');
       return { kind: 'hookAwaitingAction', outcomes: await admitPausedDeployments(rt, event.target, event.hookId, log) };
-    case 'sweep':
+    }
+    case 'sweep': {
+      const { sweep } = await import('./completion');
       return { kind: 'sweep', summary: await sweep(rt, log) };
+    }
   }
 }

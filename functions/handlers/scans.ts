@@ -1,12 +1,8 @@
 import { InputError } from '../core/errors';
-import { parseScanReportText } from '../core/findings';
 import { DEFAULT_SCAN_ERROR_BACKOFF, retryDelayMs, type BackoffOptions } from '../core/gate/backoff';
 import { isReferenceScanKey, reportKeyFor } from '../core/gate/images';
 import { isSha256Digest } from '../core/image/reference';
-import { assessImage } from '../core/policy';
 import type { ScanReport } from '../core/findings/model';
-import { withKevCatalogue } from '../core/findings/kev';
-import { policyAsksForKev, withKevUnavailable } from '../core/policy/kev-unavailable';
 import { ReportMissingError, ScanCapacityError, expectedScan, type ScanRecord, type ScanState, type StoredVerdict } from '../core/ports';
 import { referenceVerdictLifetimeMinutes } from './config';
 import { classifyFailure, describeError, isNonRetryable } from './failures';
@@ -227,6 +223,9 @@ export async function produceVerdict(rt: GateRuntime, record: ScanRecord, log: L
     if (isNonRetryable(classifyFailure(error))) return { error: `the scan report ${location} could not be read: ${describeError(error).message}` };
     throw error;
   }
+  // Report parsing and assessment (the findings readers, the engine) are imported when a report is read, so a
+  // function's cold start does not parse them (the bundle is split into chunks: infra/function-bundling.ts).
+  const { parseScanReportText } = await import('../core/findings');
   let report;
   try {
     report = parseScanReportText(text, location);
@@ -290,6 +289,12 @@ export function scanTime(reported: string | undefined, startedAt: string, endedA
  * or a stack that keeps no catalogue, reads nothing.
  */
 async function assessWithKev(rt: GateRuntime, report: ScanReport) {
+  // Imported with the report readers, when a report is read (see produceVerdict): not part of a cold start.
+  const [{ assessImage }, { withKevCatalogue }, { policyAsksForKev, withKevUnavailable }] = await Promise.all([
+    import('../core/policy/assess'),
+    import('../core/findings/kev'),
+    import('../core/policy/kev-unavailable'),
+  ]);
   if (!rt.kev || !policyAsksForKev(rt.policy.document)) return assessImage(rt.policy, report);
   const lookup = await rt.kev.get();
   if ('unavailable' in lookup) return withKevUnavailable(assessImage(rt.policy, report), lookup.unavailable);
