@@ -1,5 +1,4 @@
 import { AssetStaging, BundlingOutput, DockerImage, DockerVolumeConsistency, type BundlingOptions as AssetBundlingOptions, type ILocalBundling } from 'aws-cdk-lib';
-import { OutputFormat, SourceMapMode, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { CLI_ENTRY } from './paths';
@@ -15,8 +14,6 @@ export const EVALUATOR_FILE_NAME = 'fargate-gate.cjs';
 export const FUNCTION_NODE_TARGET = 'node22';
 /** The scan build runs the evaluator on CodeBuild's Node.js 22; node20 output also runs on any later Node. */
 export const EVALUATOR_NODE_TARGET = 'node20';
-
-const SHELL_UNSAFE = /["$`\\\n\r]/;
 
 /** The lock files NodejsFunction recognises, in the order it looks for them (aws-cdk-lib/aws-lambda-nodejs LockFile). */
 const LOCK_FILES = ['pnpm-lock.yaml', 'yarn.lock', 'bun.lock', 'bun.lockb', 'package-lock.json'] as const;
@@ -61,46 +58,6 @@ export const FUNCTION_EXTERNAL_MODULES: readonly string[] = [
   '@aws-sdk/credential-provider-http',
   '@smithy/credential-provider-imds',
 ];
-
-/**
- * esbuild settings of the gate's functions: one minified CommonJS file per function, the AWS SDK bundled so the
- * clients are the versions the tests ran against, and the policy copied beside the code. Bundling uses the project's
- * esbuild (a runtime dependency); only when it cannot be loaded does CDK bundle in its own Docker image.
- *
- * Small on purpose (every byte is parsed at each cold start): packages are taken from their ES module build (`module`
- * before `main`), which lets esbuild drop what the code does not use (the SDK clients' unused commands, zod's locales),
- * and the credential providers a Lambda function never reaches stay out (`FUNCTION_EXTERNAL_MODULES`). The source map
- * is written beside the code (`index.js.map`, uploaded with it) so a stack trace can be resolved offline; Node loads it
- * only when the function runs with `--enable-source-maps` (the construct's `sourceMapsAtRuntime` setting), because
- * loading it costs the cold start more than the code itself.
- */
-export function functionBundling(projectRoot: string, policyPath: string): BundlingOptions {
-  if (SHELL_UNSAFE.test(policyPath)) {
-    throw new Error(`the policy path ${JSON.stringify(policyPath)} has a character (" $ \` \\ or a line break) that the bundling step cannot quote; move or rename the file`);
-  }
-  const insideProject = !relative(projectRoot, policyPath).startsWith('..') && !isAbsolute(relative(projectRoot, policyPath));
-  return {
-    minify: true,
-    sourceMap: true,
-    sourceMapMode: SourceMapMode.DEFAULT,
-    sourcesContent: false,
-    target: FUNCTION_NODE_TARGET,
-    format: OutputFormat.CJS,
-    bundleAwsSDK: true,
-    mainFields: ['module', 'main'],
-    externalModules: [...FUNCTION_EXTERNAL_MODULES],
-    forceDockerBundling: false,
-    commandHooks: {
-      beforeBundling: () => [],
-      beforeInstall: () => [],
-      // inputDir is the project root both for local and Docker bundling; a policy outside it only bundles locally.
-      afterBundling: (inputDir: string, outputDir: string) => {
-        const source = insideProject ? join(inputDir, relative(projectRoot, policyPath)) : policyPath;
-        return [`cp "${source}" "${join(outputDir, BUNDLED_POLICY_NAME)}"`];
-      },
-    },
-  };
-}
 
 /** Where the Docker fallback mounts the project (the asset input itself is only `functions/`). */
 const DOCKER_PROJECT_DIR = '/fargate-gate';

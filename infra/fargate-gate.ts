@@ -8,7 +8,6 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
@@ -25,7 +24,8 @@ import { maxScanAgeMs } from '../functions/core/policy/load';
 import type { Policy } from '../functions/core/policy/schema';
 import { GATE_ENV } from '../functions/handlers/environment';
 import { loadInlineScanBuildspec } from './buildspec';
-import { BUNDLED_POLICY_PATH, bundlingProject, evaluatorBundling, functionBundling } from './bundling';
+import { BUNDLED_POLICY_PATH, bundlingProject, evaluatorBundling } from './bundling';
+import { FUNCTION_HANDLER, functionCode } from './function-bundling';
 import { fargateTaskStartingPattern, hookAwaitingActionPattern, imagePushPattern, runTaskCallPattern, scanBuildStatePattern, verdictPattern } from './event-patterns';
 import { REASONS, acknowledge, grantWithReasons } from './nag-suppressions';
 import { addGateInventory, resolveReconcileInterval, type GateInventoryResources } from './inventory';
@@ -108,7 +108,7 @@ export interface FargateGateProps {
   /**
    * Run the functions with `NODE_OPTIONS=--enable-source-maps`, so logged stack traces name the TypeScript sources.
    * Off by default: Node then reads and decodes the bundle's source map at every cold start, which costs more than
-   * loading the code. The map is deployed beside the code (`index.js.map`) either way, to resolve traces offline.
+   * loading the code. The maps are deployed beside the code (`index.mjs.map`, one per chunk) either way, to resolve traces offline.
    * @default false
    */
   readonly sourceMapsAtRuntime?: boolean;
@@ -172,10 +172,10 @@ export class FargateGate extends Construct {
   readonly databaseMirror?: VulnerabilityDbMirror;
   /** The KEV catalogue the stack keeps current (kevRefresh). */
   readonly kevCatalogue?: KevCatalogue;
-  readonly gateFunction: NodejsFunction;
+  readonly gateFunction: lambda.Function;
   /** STOPPED task rule, reconciliation function and its schedule (infra/inventory.ts). */
   readonly inventory: GateInventoryResources;
-  readonly hookFunction?: NodejsFunction;
+  readonly hookFunction?: lambda.Function;
   /** The role ECS assumes to invoke the hook (`lifecycleHooks[].roleArn`). */
   readonly hookInvokeRole?: iam.Role;
   readonly functionFailureQueue: sqs.Queue;
@@ -198,7 +198,7 @@ export class FargateGate extends Construct {
   readonly alarms: cloudwatch.Alarm[] = [];
   /** The scheduled in-use report, unless `inUseReport.enabled` is false. */
   readonly inUseReport?: InUseReport;
-  readonly inUseReportFunction?: NodejsFunction;
+  readonly inUseReportFunction?: lambda.Function;
   /** The gate's CloudWatch dashboard. */
   readonly dashboard: GateDashboard;
   private readonly kevRefreshEnabled: boolean;
@@ -496,7 +496,7 @@ export class FargateGate extends Construct {
   }
 
   /** Attaches the StartBuild policy to the function's role; the function never runs before the policy exists. */
-  private allowToStartScans(fn: NodejsFunction, policy: iam.ManagedPolicy): void {
+  private allowToStartScans(fn: lambda.Function, policy: iam.ManagedPolicy): void {
     policy.attachToRole(fn.role!);
     fn.node.addDependency(policy);
   }
@@ -674,7 +674,7 @@ export class FargateGate extends Construct {
     policyPath: string,
     environment: Record<string, string>,
     options: { description: string; timeout: Duration; memorySize: number; async: boolean; reservedConcurrency?: number },
-  ): NodejsFunction {
+  ): lambda.Function {
     const logGroup = new logs.LogGroup(this, `${id}Logs`, { retention: this.settings.logRetention, removalPolicy: this.settings.removalPolicy });
     // An own role instead of AWSLambdaBasicExecutionRole: logs go to this function's log group only.
     const role = new iam.Role(this, `${id}Role`, {
@@ -682,12 +682,11 @@ export class FargateGate extends Construct {
       description: `fargate-gate ${id}`,
     });
     logGroup.grantWrite(role);
-    const bundling = bundlingProject(root);
-    const fn = new NodejsFunction(this, id, {
-      entry,
-      handler: 'handler',
-      // The clone, or the app the package is installed in (bundlingProject says why).
-      ...bundling,
+    const fn = new lambda.Function(this, id, {
+      // ES module chunks (function-bundling.ts): the clone, or the app the package is installed in, holds the
+      // dependencies the Docker fallback needs (bundlingProject says why).
+      code: functionCode({ packageRoot: root, mountRoot: bundlingProject(root).projectRoot, entry, policyPath }),
+      handler: FUNCTION_HANDLER,
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: options.memorySize,
@@ -697,7 +696,6 @@ export class FargateGate extends Construct {
       logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
       environment,
-      bundling: functionBundling(bundling.projectRoot, policyPath),
       reservedConcurrentExecutions: options.reservedConcurrency,
       ...(options.async
         ? { retryAttempts: ASYNC_RETRY_ATTEMPTS, maxEventAge: ASYNC_MAX_EVENT_AGE, onFailure: new SqsDestination(this.functionFailureQueue) }

@@ -1,7 +1,7 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
-import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
 import { fargateTaskStoppedPattern } from './event-patterns';
 import { grantWithReasons } from './nag-suppressions';
@@ -30,12 +30,12 @@ export interface InventoryProps {
   /** The gate function's rule target (its dead-letter queue and retries): STOPPED task events go there too. */
   gateRuleTarget: events.IRuleTarget;
   /** Creates a function as the gate's own are created (log group, role, bundling, async failure queue). */
-  newFunction: (id: string, options: { description: string; timeout: Duration; memorySize: number; async: boolean }) => NodejsFunction;
+  newFunction: (id: string, options: { description: string; timeout: Duration; memorySize: number; async: boolean }) => lambda.Function;
 }
 
 export interface GateInventoryResources {
   taskStoppedRule: events.Rule;
-  reconcileFunction: NodejsFunction;
+  reconcileFunction: lambda.Function;
   reconcileSchedule: events.Rule;
 }
 

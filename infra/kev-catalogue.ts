@@ -4,7 +4,6 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -14,7 +13,8 @@ import { KEV_CATALOGUE_KEY } from '../functions/adapters/s3-kev-catalogue';
 import { GATE_ENV } from '../functions/handlers/environment';
 import { KEV_METRICS } from '../functions/handlers/kev/refresh';
 import { KEV_ENV } from '../functions/handlers/lambda/kev-refresh';
-import { bundlingProject, functionBundling } from './bundling';
+import { bundlingProject } from './bundling';
+import { FUNCTION_HANDLER, functionCode } from './function-bundling';
 import { REASONS, acknowledge, grantWithReasons, type ReasonedStatement } from './nag-suppressions';
 
 /** CISA's Known Exploited Vulnerabilities feed (JSON), the default source of the catalogue. */
@@ -48,7 +48,7 @@ export interface KevCatalogueProps {
  * or no age published at all) and a failed refresh each raise an alarm: never a silent pass.
  */
 export class KevCatalogue extends Construct {
-  readonly refreshFunction: NodejsFunction;
+  readonly refreshFunction: lambda.Function;
   readonly schedule: events.Rule;
   readonly alarms: cloudwatch.Alarm[];
   readonly objectKey = KEV_CATALOGUE_KEY;
@@ -62,11 +62,15 @@ export class KevCatalogue extends Construct {
     const logGroup = new logs.LogGroup(this, 'RefreshLogs', { retention: props.logRetention, removalPolicy: props.removalPolicy });
     const role = new iam.Role(this, 'RefreshRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description: 'fargate-gate KEV catalogue refresh' });
     logGroup.grantWrite(role);
-    const bundling = bundlingProject(props.projectRoot);
-    this.refreshFunction = new NodejsFunction(this, 'Refresh', {
-      entry: join(props.projectRoot, KEV_REFRESH_HANDLER_ENTRY),
-      handler: 'handler',
-      ...bundling,
+    this.refreshFunction = new lambda.Function(this, 'Refresh', {
+      // Bundled like the gate's functions (function-bundling.ts): ES module entry and chunks, the policy beside them.
+      code: functionCode({
+        packageRoot: props.projectRoot,
+        mountRoot: bundlingProject(props.projectRoot).projectRoot,
+        entry: join(props.projectRoot, KEV_REFRESH_HANDLER_ENTRY),
+        policyPath: props.policyPath,
+      }),
+      handler: FUNCTION_HANDLER,
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 256,
@@ -82,7 +86,6 @@ export class KevCatalogue extends Construct {
         [GATE_ENV.metricsNamespace]: props.metricsNamespace,
         [GATE_ENV.logLevel]: props.logLevel,
       },
-      bundling: functionBundling(bundling.projectRoot, props.policyPath),
       retryAttempts: 0,
     });
     acknowledge(this.refreshFunction, 'AwsSolutions-L1', REASONS.nodeRuntime);

@@ -3,8 +3,10 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parse } from 'yaml';
 import { FUNCTION_EXTERNAL_MODULES, bundlingProject, evaluatorBundling, pinnedEsbuildVersion } from '../../infra/bundling';
+import { FUNCTION_ENTRY_FILE, functionBundlingOptions } from '../../infra/function-bundling';
 import { FargateGateStack } from '../../infra/stack';
 import { conformanceFiles, describeWithConformance } from '../support/conformance';
 import { TEST_ENV } from '../support/gate-stack';
@@ -50,33 +52,62 @@ describe('real bundling', () => {
 
   afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
-  it.each(['GateGateFunction', 'GateHookFunction', 'GateInUseReportFunction'])('%s bundle holds one minified file, its source map and the policy', (prefix) => {
+  /** The code files (`*.mjs`) of a function's asset, by name. */
+  function codeFiles(dir: string): Record<string, string> {
+    return Object.fromEntries(readdirSync(dir).filter((name) => name.endsWith('.mjs')).map((name) => [name, readFileSync(join(dir, name), 'utf8')]));
+  }
+  const allCode = (dir: string) => Object.values(codeFiles(dir)).join('\n');
+
+  /** Runs `script` (an ES module) in a fresh node with `env`; `ENTRY` in it is the entry's file URL. */
+  function runModule(dir: string, script: string, env: NodeJS.ProcessEnv) {
+    const source = script.replace('ENTRY', JSON.stringify(pathToFileURL(join(dir, FUNCTION_ENTRY_FILE)).href));
+    return spawnSync(process.execPath, ['--input-type=module', '-e', source], { cwd: dir, encoding: 'utf8', env });
+  }
+
+  it.each(['GateGateFunction', 'GateHookFunction'])('%s bundle holds the minified ES module entry, its chunks, a source map beside each and the policy', (prefix) => {
     const dir = functionAssetDir(prefix);
-    expect(readdirSync(dir).sort()).toEqual(['index.js', 'index.js.map', 'policy.json']);
+    const names = readdirSync(dir).sort();
+    const code = names.filter((name) => name.endsWith('.mjs'));
+    expect(code).toContain('index.mjs');
+    expect(code.filter((name) => name !== 'index.mjs').length).toBeGreaterThan(0);
+    for (const name of code) expect(name).toMatch(/^(index|chunk-[A-Z0-9]+)\.mjs$/);
+    expect(names).toEqual([...code.flatMap((name) => [name, `${name}.map`]), 'policy.json'].sort());
     expect(readFileSync(join(dir, 'policy.json'), 'utf8')).toBe(readFileSync(POLICY, 'utf8'));
-    expect(readFileSync(join(dir, 'index.js'), 'utf8')).toMatch(/sourceMappingURL=index\.js\.map\s*$/);
+    for (const name of code) expect(readFileSync(join(dir, name), 'utf8')).toMatch(new RegExp(`sourceMappingURL=${name.replace('.', '\\.')}\\.map\\s*$`));
+    expect(template.Resources[Object.keys(template.Resources).find((id) => id.startsWith(prefix) && template.Resources[id].Type === 'AWS::Lambda::Function')!].Properties.Handler).toBe('index.handler');
+  });
+
+  it('the gate entry leaves scan completion and report reading to chunks it imports only when an event needs them', () => {
+    const files = codeFiles(functionAssetDir('GateGateFunction'));
+    // A log message of completion.ts and an error message of the report readers (core/findings/detect.ts).
+    for (const marker of ['sweep done', 'no unfinished scan has this build', 'in the legacy format']) {
+      expect(files['index.mjs']).not.toContain(marker);
+      expect(Object.entries(files).filter(([name, code]) => name !== 'index.mjs' && code.includes(marker))).toHaveLength(1);
+    }
+    // Loaded with import(), not an import statement the entry would run at once.
+    expect(files['index.mjs']).toMatch(/import\("\.\/chunk-[A-Z0-9]+\.mjs"\)/);
   });
 
   it.each(['GateGateFunction', 'GateHookFunction'])('%s bundle exports handler and carries its own AWS SDK', (prefix) => {
     const dir = functionAssetDir(prefix);
-    const probe = spawnSync(process.execPath, ['-e', `const m = require(${JSON.stringify(join(dir, 'index.js'))}); process.stdout.write(typeof m.handler)`], { cwd: dir, encoding: 'utf8' });
+    const probe = runModule(dir, 'const m = await import(ENTRY); process.stdout.write(typeof m.handler)', { PATH: process.env.PATH });
     expect(probe.stderr).toBe('');
     expect(probe.stdout).toBe('function');
-    expect(readFileSync(join(dir, 'index.js'), 'utf8')).toContain('PutEvents');
+    expect(allCode(dir)).toContain('PutEvents');
   });
 
   it('GateInUseReportFunction bundle exports handler and carries the renderers and the S3 client', () => {
     const dir = functionAssetDir('GateInUseReportFunction');
-    const probe = spawnSync(process.execPath, ['-e', `const m = require(${JSON.stringify(join(dir, 'index.js'))}); process.stdout.write(typeof m.handler)`], { cwd: dir, encoding: 'utf8' });
+    const probe = runModule(dir, 'const m = await import(ENTRY); process.stdout.write(typeof m.handler)', { PATH: process.env.PATH });
     expect(probe.stderr).toBe('');
     expect(probe.stdout).toBe('function');
-    const code = readFileSync(join(dir, 'index.js'), 'utf8');
+    const code = allCode(dir);
     expect(code).toContain('fargate-gate/in-use-report@1');
     expect(code).toContain('PutObject');
   });
 
   it.each(['GateGateFunction', 'GateHookFunction'])('%s bundle leaves out the credential providers a function never reaches, loading them only on demand', (prefix) => {
-    const code = readFileSync(join(functionAssetDir(prefix), 'index.js'), 'utf8');
+    const code = allCode(functionAssetDir(prefix));
     for (const name of FUNCTION_EXTERNAL_MODULES) expect(code).toContain(`import("${name}")`);
     // The SSO provider's client (nested-clients/sso) is what it would have pulled in.
     expect(code).not.toContain('GetRoleCredentials');
@@ -84,7 +115,7 @@ describe('real bundling', () => {
   });
 
   it.each(['GateGateFunction', 'GateHookFunction'])("%s bundle carries no pino and none of zod's locales but its English default", (prefix) => {
-    const code = readFileSync(join(functionAssetDir(prefix), 'index.js'), 'utf8');
+    const code = allCode(functionAssetDir(prefix));
     // pino names its internal symbols `pino.*` (Symbol("pino.chindings") and the like); the gate's own logger has none.
     expect(code).not.toMatch(/pino\.[a-zA-Z]/);
     // zod's German locale ("Ungültige Eingabe") stands for every locale but English, which zod's classic API sets up and the messages need.
@@ -95,11 +126,7 @@ describe('real bundling', () => {
   it("the hook bundle's logger writes one JSON line to stdout as the function runs, with the error serialized", () => {
     // Without the construct's environment the gate cannot be built: the hook answers FAILED and says why in its log.
     const dir = functionAssetDir('GateHookFunction');
-    const run = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(join(dir, 'index.js'))}).handler({}).then((r) => process.stderr.write(JSON.stringify(r)))`], {
-      cwd: dir,
-      encoding: 'utf8',
-      env: { PATH: process.env.PATH },
-    });
+    const run = runModule(dir, 'const r = await (await import(ENTRY)).handler({}); process.stderr.write(JSON.stringify(r))', { PATH: process.env.PATH });
     expect(JSON.parse(run.stderr)).toEqual({ hookStatus: 'FAILED' });
     const lines = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, any>);
     const logged = lines.filter((line) => line.msg !== undefined);
@@ -107,6 +134,40 @@ describe('real bundling', () => {
     expect(logged[0]).toMatchObject({ level: 'error', service: 'fargate-gate', hookStatus: 'FAILED', policyLoaded: false, err: { type: 'Error' } });
     expect(logged[0].err.message).toMatch(/environment variable GATE_\w+ is required/);
     expect(Date.parse(logged[0].time)).not.toBeNaN();
+  });
+
+  it('the gate bundle handles a scan build event with the completion chunk, loaded on demand, up to its first AWS call', () => {
+    // The construct's environment, with every AWS endpoint a closed local port: nothing reaches AWS. The build event
+    // loads the completion chunk (import()), which asks the table for the build's scan: the connection is refused, a
+    // retryable failure, so the handler rejects (Lambda retries the event) after logging it. A chunk that failed to
+    // load would fail before any AWS call, with ERR_MODULE_NOT_FOUND.
+    const dir = functionAssetDir('GateGateFunction');
+    const event = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/events/codebuild-build-state-change-scan-failed.json'), 'utf8'));
+    const env = {
+      PATH: process.env.PATH,
+      AWS_REGION: 'eu-west-1',
+      AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+      AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+      AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+      AWS_MAX_ATTEMPTS: '1',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      GATE_TABLE_NAME: 'gate-table',
+      GATE_REPORT_BUCKET: 'gate-reports',
+      GATE_SCAN_PROJECT_NAME: event.detail['project-name'],
+      GATE_EVENT_BUS_NAME: 'default',
+      GATE_POLICY_FILE: join(dir, 'policy.json'),
+    };
+    const run = runModule(
+      dir,
+      `const { handler } = await import(ENTRY);
+       await handler(${JSON.stringify(event)}).then((r) => process.stderr.write('resolved ' + JSON.stringify(r)), (e) => process.stderr.write('rejected ' + e.message));`,
+      env,
+    );
+    expect(run.stderr).toMatch(/^rejected .*ECONNREFUSED/);
+    const logged = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, any>).filter((line) => line.msg !== undefined);
+    expect(logged.map((line) => line.msg)).toEqual(['gate ready', 'event failed; Lambda will retry it']);
+    expect(logged[1]).toMatchObject({ level: 'error', kind: 'scanBuildFinished', failure: expect.any(String) });
+    expect(logged[1].err.message).toMatch(/ECONNREFUSED/);
   });
 
   it('ships the evaluator as one CommonJS file and the policy as its own object', () => {
@@ -243,6 +304,42 @@ describe('esbuild for apps that use the construct', () => {
       expect(cli.status).toBe(0);
       const code = (dir: string) => readFileSync(join(base, dir, 'fargate-gate.cjs'), 'utf8').replace(/\/\/# sourceMappingURL=.*\s*$/, '');
       expect(code('cli')).toBe(code('local'));
+    } finally {
+      rmSync(base, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the functions\' Docker fallback', () => {
+  const input = { packageRoot: ROOT, mountRoot: ROOT, entry: join(ROOT, 'functions/handlers/lambda/gate.ts'), policyPath: POLICY };
+
+  it('refuses an entry or a policy outside the mounted project, which the container could not see', () => {
+    expect(() => functionBundlingOptions({ ...input, entry: join(tmpdir(), 'gate.ts') })).toThrow(/outside/);
+    expect(() => functionBundlingOptions({ ...input, policyPath: join(tmpdir(), 'policy.json') })).toThrow(/Docker bundling cannot see/);
+  });
+
+  it('runs the pinned esbuild with the local options: the same entry, chunks and policy as local bundling', () => {
+    const base = mkdtempSync(join(tmpdir(), 'same-function-'));
+    try {
+      const options = functionBundlingOptions(input);
+      expect(options.volumes![0].hostPath).toBe(ROOT);
+      mkdirSync(join(base, 'local'));
+      mkdirSync(join(base, 'docker'));
+      expect(options.local!.tryBundle(join(base, 'local'), { image: DockerImage.fromRegistry('unused') })).toBe(true);
+      const [shell, flag, script] = options.command!;
+      expect([shell, flag]).toEqual(['sh', '-c']);
+      const npmExec = `'npm' 'exec' '--yes' '--package=esbuild@${pinnedEsbuildVersion(ROOT)}' '--' 'esbuild'`;
+      expect(script.startsWith(npmExec)).toBe(true);
+      // The container's paths mapped back to this machine, and the installed esbuild (the pinned version) for npm exec.
+      const local = script
+        .replace(npmExec, `'${join(ROOT, 'node_modules/.bin/esbuild')}'`)
+        .split(options.volumes![0].containerPath + '/').join(`${ROOT}/`)
+        .split('/asset-output').join(join(base, 'docker'));
+      const run = spawnSync('sh', ['-c', local], { encoding: 'utf8' });
+      expect(run.stderr).toBe('');
+      expect(run.status).toBe(0);
+      const files = (dir: string) => Object.fromEntries(readdirSync(join(base, dir)).sort().map((name) => [name, readFileSync(join(base, dir, name), 'utf8')]));
+      expect(files('docker')).toEqual(files('local'));
     } finally {
       rmSync(base, { recursive: true, force: true });
     }

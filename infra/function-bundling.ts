@@ -1,0 +1,129 @@
+import type { BuildOptions, Metafile } from 'esbuild';
+import { AssetHashType, AssetStaging, DockerImage, DockerVolumeConsistency, type BundlingOptions as AssetBundlingOptions } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { copyFileSync } from 'node:fs';
+import { isAbsolute, join, relative, sep } from 'node:path';
+import { BUNDLED_POLICY_NAME, FUNCTION_EXTERNAL_MODULES, FUNCTION_NODE_TARGET, pinnedEsbuildVersion } from './bundling';
+
+/**
+ * The gate's functions as ES modules split into chunks: the entry (`index.mjs`, what a cold start loads) and the
+ * chunks the entry `import()`s when a path needs them (scan completion, report reading, the PAUSE hook). A cold start
+ * parses one big file otherwise: NodejsFunction always writes one output file, so the functions are bundled by
+ * esbuild here instead, with the options NodejsFunction was given (`functionBundling` in ./bundling.ts).
+ *
+ * Lambda finds `index.mjs` for the handler `index.handler` and loads it as an ES module ("Designating a function
+ * handler as an ES module", https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html#designate-es-module).
+ */
+export const FUNCTION_ENTRY_FILE = 'index.mjs';
+export const FUNCTION_HANDLER = 'index.handler';
+
+/**
+ * ES module code has no `require`; some bundled CommonJS (the SDK's dependencies) calls it for Node's built-ins, so each
+ * output file gets one made from its own URL (the banner esbuild's docs give for this case).
+ */
+export const FUNCTION_REQUIRE_BANNER = "import{createRequire as __fgCreateRequire}from'node:module';const require=__fgCreateRequire(import.meta.url);";
+
+/**
+ * esbuild's options for the functions, shared by local and Docker bundling. As before (see `functionBundling`): minified,
+ * packages from their ES module build (`module` first) so unused SDK commands and zod's locales drop out, the credential
+ * providers left out, the source map written beside each file (`.mjs.map`, linked by a comment) but loaded by Node only
+ * with `--enable-source-maps` (the construct's `sourceMapsAtRuntime`), without the sources' text.
+ */
+export const FUNCTION_ESBUILD_OPTIONS = {
+  bundle: true,
+  platform: 'node',
+  target: FUNCTION_NODE_TARGET,
+  format: 'esm',
+  splitting: true,
+  entryNames: 'index',
+  chunkNames: 'chunk-[hash]',
+  outExtension: { '.js': '.mjs' },
+  minify: true,
+  sourcemap: 'linked',
+  sourcesContent: false,
+  mainFields: ['module', 'main'],
+  external: [...FUNCTION_EXTERNAL_MODULES],
+  banner: { js: FUNCTION_REQUIRE_BANNER },
+  logLevel: 'error',
+} satisfies BuildOptions;
+
+/**
+ * Bundles `entry` into `outputDir` (`index.mjs`, its chunks and their maps) and copies the policy beside it, with the
+ * project's esbuild; false when esbuild cannot be loaded. The stack's local bundling and the benchmark both run this.
+ */
+export function bundleFunction(entry: string, outputDir: string, policyPath: string | undefined): { metafile?: Metafile } | false {
+  const esbuild = loadEsbuild();
+  if (esbuild === undefined) return false;
+  const result = esbuild.buildSync({ ...FUNCTION_ESBUILD_OPTIONS, entryPoints: [entry], outdir: outputDir, metafile: true });
+  if (policyPath !== undefined) copyFileSync(policyPath, join(outputDir, BUNDLED_POLICY_NAME));
+  return { metafile: result.metafile };
+}
+
+/** Where the Docker fallback mounts the project. */
+const DOCKER_PROJECT_DIR = '/fargate-gate';
+
+/**
+ * The function's code: `entry` bundled into the asset directory with its chunks, and the policy beside it. Locally with
+ * the project's esbuild; when it cannot be loaded, in Docker with the pinned esbuild over `mountRoot` (which must hold
+ * the entry, its node_modules and, for Docker, the policy: the project, or the app the package is installed in).
+ */
+export function functionCode(options: FunctionBundlingInput): lambda.Code {
+  return lambda.Code.fromAsset(join(options.packageRoot, 'functions'), {
+    // The hash of the output: a changed dependency, option or policy is a new asset, an unchanged build is not.
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: functionBundlingOptions(options),
+  });
+}
+
+export interface FunctionBundlingInput {
+  packageRoot: string;
+  mountRoot: string;
+  entry: string;
+  policyPath: string;
+}
+
+/** The asset bundling of `functionCode`: local esbuild, else Docker (see there). */
+export function functionBundlingOptions(options: FunctionBundlingInput): AssetBundlingOptions {
+  const { packageRoot, mountRoot, entry, policyPath } = options;
+  const relativeEntry = relative(mountRoot, entry);
+  if (relativeEntry.startsWith('..') || isAbsolute(relativeEntry)) throw new Error(`the function entry ${entry} is outside ${mountRoot}`);
+  return {
+    local: { tryBundle: (outputDir: string): boolean => bundleFunction(entry, outputDir, policyPath) !== false },
+    image: DockerImage.fromRegistry('public.ecr.aws/docker/library/node:22-slim'),
+    volumes: [{ hostPath: mountRoot, containerPath: DOCKER_PROJECT_DIR, consistency: DockerVolumeConsistency.DELEGATED }],
+    // CDK runs the container as the calling user, who has no home directory in the image: npm needs a writable cache.
+    environment: { HOME: '/tmp', npm_config_cache: '/tmp/.npm', npm_config_update_notifier: 'false' },
+    command: functionDockerCommand(packageRoot, mountRoot, relativeEntry, policyPath),
+  };
+}
+
+/** The Docker fallback: the pinned esbuild with the local options, then the policy copied (it must lie under `mountRoot`). */
+export function functionDockerCommand(packageRoot: string, mountRoot: string, relativeEntry: string, policyPath: string): string[] {
+  const policy = relative(mountRoot, policyPath);
+  if (policy.startsWith('..') || isAbsolute(policy)) {
+    throw new Error(`the policy ${policyPath} is outside ${mountRoot}, which Docker bundling cannot see; install esbuild so the functions bundle locally`);
+  }
+  const o = FUNCTION_ESBUILD_OPTIONS;
+  const inContainer = (path: string) => `${DOCKER_PROJECT_DIR}/${path.split(sep).join('/')}`;
+  const esbuild = [
+    'npm', 'exec', '--yes', `--package=esbuild@${pinnedEsbuildVersion(packageRoot)}`, '--', 'esbuild', inContainer(relativeEntry),
+    '--bundle', `--platform=${o.platform}`, `--target=${o.target}`, `--format=${o.format}`, '--splitting',
+    `--entry-names=${o.entryNames}`, `--chunk-names=${o.chunkNames}`, '--out-extension:.js=.mjs', '--minify',
+    `--sourcemap=${o.sourcemap}`, '--sources-content=false', `--main-fields=${o.mainFields.join(',')}`,
+    ...o.external.map((name) => `--external:${name}`), `--log-level=${o.logLevel}`, `--outdir=${AssetStaging.BUNDLING_OUTPUT_DIR}`,
+  ];
+  const quote = (arg: string) => `'${arg.replace(/'/g, `'\\''`)}'`;
+  // The banner holds quotes and a semicolon: passed quoted through the shell, as are the paths.
+  const script = [...esbuild.map(quote), quote(`--banner:js=${o.banner.js}`)].join(' ') +
+    ` && cp ${quote(inContainer(policy))} ${quote(`${AssetStaging.BUNDLING_OUTPUT_DIR}/${BUNDLED_POLICY_NAME}`)}`;
+  return ['sh', '-c', script];
+}
+
+function loadEsbuild(): typeof import('esbuild') | undefined {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require('esbuild') as typeof import('esbuild');
+  } catch {
+    return undefined;
+  }
+}
