@@ -1,30 +1,36 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { median, roundedRatio } from './policy-engine';
 
 /**
  * Part C of the benchmark: the functions' bundles. The gate and hook entry points are bundled exactly as the stack
- * bundles them (a `NodejsFunction` with `functionBundling`, local esbuild), then each bundle's cold import is timed
- * against a bundle of only the AWS SDK clients it carries, built the same way: fresh `node` processes, the two files
- * imported in turn, the median of several runs of each. The ratio is the cost of the gate's own code and libraries
- * on top of the clients any function of its kind needs.
+ * bundles them (`bundleFunction`, the stack's local bundling: ES module chunks), then each bundle's cold import (its
+ * entry, `index.mjs`, and the chunks the entry imports statically: what a cold start loads) is timed against a bundle
+ * of only the AWS SDK clients it carries, built the same way: fresh `node` processes, the two imported in turn, the
+ * median of several runs of each. The ratio is the cost of the gate's own code and libraries on top of the clients any
+ * function of its kind needs.
  */
 
 export interface ColdImport {
-  /** Median ms to `require` the function's bundle in a fresh process. */
+  /** Median ms to `import` the function's entry (with the chunks it imports statically) in a fresh process. */
   bundleMs: number;
-  /** Median ms to `require` the bundle of the bare SDK clients the function's bundle carries. */
+  /** Median ms to `import` the bundle of the bare SDK clients the function's bundle carries. */
   bareClientsMs: number;
   ratio: number;
 }
 
 export interface FunctionBundleFigures {
   name: string;
-  /** Size of the code file (`index.js`), KiB. */
+  /** Code a cold start loads: the entry (`index.mjs`) and the chunks it imports statically, KiB. */
   codeKb: number;
-  /** Size of its source map (`index.js.map`), deployed beside it, KiB. */
+  /** The entry file alone, KiB. */
+  entryKb: number;
+  /** All code files, with the chunks imported when a path needs them (scan completion, the PAUSE hook), KiB. */
+  totalKb: number;
+  /** Size of the source maps (`*.mjs.map`), deployed beside the code, KiB. */
   mapKb: number;
   /** The `@aws-sdk/client-*` packages in the bundle (the bare-clients bundle holds these). */
   clientPackages: string[];
@@ -53,28 +59,33 @@ const ENTRIES = [
 
 export async function measureBundles(options: BundleOptions): Promise<BundleFigures> {
   const { root } = options;
-  // Entries must sit inside the project (NodejsFunction's rule, and so the SDK resolves from its node_modules).
+  // The bare-clients entries sit inside the project, so the SDK resolves from its node_modules.
   const workDir = mkdtempSync(join(root, 'bench', '.bundles-'));
   const outdir = mkdtempSync(join(tmpdir(), 'fargate-gate-bench-bundles-'));
   try {
-    const bundles = await bundleLikeTheStack(root, outdir, ENTRIES.map((e) => ({ name: e.name, entry: join(root, e.entry) })));
-    const bareEntries = ENTRIES.map((e) => {
-      const clientPackages = clientPackagesOf(JSON.parse(readFileSync(join(bundles[e.name], 'index.meta.json'), 'utf8')) as Metafile);
-      const file = join(workDir, `${e.name}-bare-clients.ts`);
-      writeFileSync(file, bareClientsEntry(clientPackages, clientClassNames(root, clientPackages)));
-      return { name: `${e.name}-bare-clients`, entry: file, clientPackages };
-    });
-    const bare = await bundleLikeTheStack(root, outdir, bareEntries);
-    const functions = ENTRIES.map((e, index): FunctionBundleFigures => {
-      const dir = bundles[e.name];
-      const bareDir = bare[bareEntries[index].name];
-      const files = { bundle: join(dir, 'index.js'), bare: join(bareDir, 'index.js') };
+    const { bundleFunction } = await import('../infra/function-bundling');
+    const build = (name: string, entry: string): { dir: string; metafile: Metafile } => {
+      const dir = join(outdir, name);
+      const built = bundleFunction(entry, dir, join(root, 'policies/default.json'));
+      if (built === false || built.metafile === undefined) throw new Error('esbuild cannot be loaded: the functions cannot be bundled locally');
+      return { dir, metafile: built.metafile as Metafile };
+    };
+    const functions = ENTRIES.map((e): FunctionBundleFigures => {
+      const bundle = build(e.name, join(root, e.entry));
+      const clientPackages = clientPackagesOf(bundle.metafile);
+      const bareFile = join(workDir, `${e.name}-bare-clients.ts`);
+      writeFileSync(bareFile, bareClientsEntry(clientPackages, clientClassNames(root, clientPackages)));
+      const bare = build(`${e.name}-bare-clients`, bareFile);
+      const files = { bundle: join(bundle.dir, ENTRY_FILE), bare: join(bare.dir, ENTRY_FILE) };
+      const code = codeSizes(bundle.metafile);
       return {
         name: e.name,
-        codeKb: kib(statSync(files.bundle).size),
-        mapKb: kib(statSync(join(dir, 'index.js.map')).size),
-        clientPackages: bareEntries[index].clientPackages,
-        bareClientsKb: kib(statSync(files.bare).size),
+        codeKb: kib(code.coldStartBytes),
+        entryKb: kib(code.entryBytes),
+        totalKb: kib(code.totalBytes),
+        mapKb: kib(code.mapBytes),
+        clientPackages,
+        bareClientsKb: kib(codeSizes(bare.metafile).coldStartBytes),
         coldImport: coldImport(files, options.runs, ''),
         coldImportWithSourceMaps: coldImport(files, options.runs, '--enable-source-maps'),
       };
@@ -86,9 +97,44 @@ export async function measureBundles(options: BundleOptions): Promise<BundleFigu
   }
 }
 
+const ENTRY_FILE = 'index.mjs';
+
+/** The subset of esbuild's metafile outputs read here. */
+export interface MetafileOutput {
+  bytes: number;
+  entryPoint?: string;
+  imports: { path: string; kind: string; external?: boolean }[];
+}
+
+/**
+ * Sizes of a split bundle from esbuild's metafile: the entry, what a cold start loads (the entry and, transitively, the
+ * chunks it imports with import statements; `import()`ed chunks load only when a path calls for them), all code, the maps.
+ */
+export function codeSizes(metafile: Metafile): { entryBytes: number; coldStartBytes: number; totalBytes: number; mapBytes: number } {
+  const outputs = metafile.outputs ?? {};
+  const names = Object.keys(outputs);
+  const entry = names.find((name) => outputs[name].entryPoint !== undefined && name.endsWith('.mjs'));
+  if (entry === undefined) throw new Error('the metafile names no entry output');
+  const loaded = new Set<string>();
+  const visit = (name: string): void => {
+    if (loaded.has(name) || outputs[name] === undefined) return;
+    loaded.add(name);
+    for (const imported of outputs[name].imports) if (imported.kind === 'import-statement' && !imported.external) visit(imported.path);
+  };
+  visit(entry);
+  const sum = (files: string[]) => files.reduce((total, name) => total + outputs[name].bytes, 0);
+  return {
+    entryBytes: outputs[entry].bytes,
+    coldStartBytes: sum([...loaded]),
+    totalBytes: sum(names.filter((name) => name.endsWith('.mjs'))),
+    mapBytes: sum(names.filter((name) => name.endsWith('.map'))),
+  };
+}
+
 /** The subset of esbuild's metafile read here. */
 export interface Metafile {
   inputs: Record<string, unknown>;
+  outputs?: Record<string, MetafileOutput>;
 }
 
 /** The `@aws-sdk/client-*` packages a bundle holds, from esbuild's metafile, sorted. */
@@ -123,47 +169,7 @@ function clientClassNames(root: string, packages: string[]): Record<string, stri
   return names;
 }
 
-/**
- * Bundles each entry with a `NodejsFunction` built as the stack builds its functions (`functionBundling`, the
- * functions' runtime and the project's lock file), plus esbuild's metafile beside the output, which changes no code.
- * Returns each entry's bundle directory. aws-cdk-lib is loaded only here: the rest of the bench never needs it.
- */
-async function bundleLikeTheStack(root: string, outdir: string, entries: { name: string; entry: string }[]): Promise<Record<string, string>> {
-  const { App, Stack } = await import('aws-cdk-lib');
-  const lambda = await import('aws-cdk-lib/aws-lambda');
-  const { NodejsFunction } = await import('aws-cdk-lib/aws-lambda-nodejs');
-  const { functionBundling } = await import('../infra/bundling');
-  const appDir = join(outdir, `app-${readdirSync(outdir).length}`);
-  mkdirSync(appDir);
-  const app = new App({ outdir: appDir });
-  const stack = new Stack(app, 'BenchBundles');
-  const policy = join(root, 'policies/default.json');
-  const functions = entries.map((entry) => ({
-    name: entry.name,
-    fn: new NodejsFunction(stack, `Fn-${entry.name}`, {
-      entry: entry.entry,
-      handler: 'handler',
-      projectRoot: root,
-      depsLockFilePath: join(root, 'package-lock.json'),
-      runtime: lambda.Runtime.NODEJS_22_X,
-      architecture: lambda.Architecture.ARM_64,
-      bundling: { ...functionBundling(root, policy), metafile: true },
-    }),
-  }));
-  const assembly = app.synth();
-  const template = JSON.parse(readFileSync(join(assembly.directory, 'BenchBundles.template.json'), 'utf8')) as { Resources: Record<string, { Properties?: { Code?: { S3Key?: string } } }> };
-  const assets = (JSON.parse(readFileSync(join(assembly.directory, 'BenchBundles.assets.json'), 'utf8')) as { files: Record<string, { source: { path: string } }> }).files;
-  const dirs: Record<string, string> = {};
-  for (const { name, fn } of functions) {
-    const key = template.Resources[stack.getLogicalId(fn.node.defaultChild as import('aws-cdk-lib/aws-lambda').CfnFunction)]?.Properties?.Code?.S3Key;
-    const asset = key === undefined ? undefined : assets[key.replace(/\.[a-z]+$/, '')];
-    if (!asset) throw new Error(`no bundle found for ${name}`);
-    dirs[name] = join(assembly.directory, asset.source.path);
-  }
-  return dirs;
-}
-
-/** Times `require` of each file in fresh processes, alternating the two so both meet the same machine load. */
+/** Times `import` of each entry file in fresh processes, alternating the two so both meet the same machine load. */
 function coldImport(files: { bundle: string; bare: string }, runs: number, nodeOptions: string): ColdImport {
   const bundle: number[] = [];
   const bare: number[] = [];
@@ -176,11 +182,12 @@ function coldImport(files: { bundle: string; bare: string }, runs: number, nodeO
   return { bundleMs: round1(bundleMs), bareClientsMs: round1(bareClientsMs), ratio: roundedRatio(bundleMs, bareClientsMs) };
 }
 
-const IMPORT_PROBE = 'const t=process.hrtime.bigint();require(process.argv[1]);process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))';
+const IMPORT_PROBE =
+  'const t=process.hrtime.bigint();import(process.argv[1]).then(()=>process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6)))';
 
 function importMs(file: string, nodeOptions: string): number {
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: nodeOptions };
-  const result = spawnSync(process.execPath, ['-e', IMPORT_PROBE, file], { env, encoding: 'utf8', cwd: tmpdir() });
+  const result = spawnSync(process.execPath, ['-e', IMPORT_PROBE, pathToFileURL(file).href], { env, encoding: 'utf8', cwd: tmpdir() });
   const ms = Number(result.stdout);
   if (result.status !== 0 || !Number.isFinite(ms)) throw new Error(`importing ${file} failed (exit ${result.status}): ${result.stderr}`);
   return ms;

@@ -1,4 +1,4 @@
-import { bareClientsEntry, clientPackagesOf } from '../../bench/lambda-bundles';
+import { bareClientsEntry, clientPackagesOf, codeSizes } from '../../bench/lambda-bundles';
 
 describe('clientPackagesOf', () => {
   it('names each AWS SDK client package of a metafile once, sorted, and nothing else', () => {
@@ -26,5 +26,32 @@ describe('bareClientsEntry', () => {
 
   it('refuses a package whose client class is unknown rather than leave it out of the baseline', () => {
     expect(() => bareClientsEntry(['@aws-sdk/client-ecr'], {})).toThrow('no client class known for @aws-sdk/client-ecr');
+  });
+});
+
+describe('codeSizes', () => {
+  const output = (bytes: number, imports: { path: string; kind: string; external?: boolean }[], entryPoint?: string) => ({ bytes, imports, ...(entryPoint ? { entryPoint } : {}) });
+
+  it('counts as cold-start code the entry and the chunks it imports statically, transitively, but no import()ed chunk', () => {
+    const metafile = {
+      inputs: {},
+      outputs: {
+        'out/index.mjs': output(1000, [
+          { path: 'out/chunk-A.mjs', kind: 'import-statement' },
+          { path: 'out/chunk-LAZY.mjs', kind: 'dynamic-import' },
+          { path: '@aws-sdk/credential-provider-ini', kind: 'dynamic-import', external: true },
+        ], 'functions/handlers/lambda/gate.ts'),
+        'out/index.mjs.map': output(5000, []),
+        'out/chunk-A.mjs': output(100, [{ path: 'out/chunk-B.mjs', kind: 'import-statement' }]),
+        'out/chunk-B.mjs': output(10, [{ path: 'out/chunk-A.mjs', kind: 'import-statement' }]),
+        'out/chunk-LAZY.mjs': output(300, [{ path: 'out/chunk-A.mjs', kind: 'import-statement' }]),
+        'out/chunk-LAZY.mjs.map': output(700, []),
+      },
+    };
+    expect(codeSizes(metafile)).toEqual({ entryBytes: 1000, coldStartBytes: 1110, totalBytes: 1410, mapBytes: 5700 });
+  });
+
+  it('refuses a metafile without an entry output', () => {
+    expect(() => codeSizes({ inputs: {}, outputs: { 'out/chunk-A.mjs': output(1, []) } })).toThrow('the metafile names no entry output');
   });
 });

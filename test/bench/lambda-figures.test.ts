@@ -4,6 +4,8 @@ import { lambdaJsonFigures, type LambdaFigures } from '../../bench/lambda-figure
 const bundle = (name: string, codeKb: number, ratio: number, withMaps: number): FunctionBundleFigures => ({
   name,
   codeKb,
+  entryKb: codeKb - 10,
+  totalKb: codeKb + 100,
   mapKb: 1,
   clientPackages: [],
   bareClientsKb: 1,
@@ -22,6 +24,10 @@ describe('lambdaJsonFigures', () => {
     expect(lambdaJsonFigures(figures([bundle('gate', 700, 1.2, 2.1), bundle('hook', 650, 1.4, 1.9)]))).toEqual({
       gateBundleKb: 700,
       hookBundleKb: 650,
+      gateEntryKb: 690,
+      hookEntryKb: 640,
+      gateTotalKb: 800,
+      hookTotalKb: 750,
       coldStartRatio: 1.4,
       coldStartRatioWithSourceMaps: 2.1,
       engineToParseRatio: 1.5,
