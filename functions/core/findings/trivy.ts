@@ -168,6 +168,9 @@ function plainVulnerability(value: unknown): TrivyVulnerabilityDoc | undefined {
   }
   const vendorSeverity = value.VendorSeverity;
   if (vendorSeverity !== undefined && vendorSeverity !== null && !isPlainRecord(vendorSeverity)) return undefined;
+  // Ids already trimmed (as every scanner writes them): the object itself reads as zod's output would, since only the
+  // declared fields are ever read from it and each has the declared type. No copy is made of each of thousands.
+  if (trimmedId === id && trimmedName === name) return value as TrivyVulnerabilityDoc;
   return {
     VulnerabilityID: trimmedId,
     VendorIDs: vendorIds as string[] | null | undefined,

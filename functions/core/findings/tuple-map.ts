@@ -15,8 +15,9 @@ export class TupleMap<V> {
     const first = parts[0];
     const bucket = this.buckets.get(first);
     if (bucket === undefined) {
+      // Most buckets only ever hold one entry: it is kept in the bucket itself, with no list made for it.
       const value = create();
-      this.buckets.set(first, { entries: [{ parts, value }] });
+      this.buckets.set(first, { parts, value });
       return value;
     }
     if (bucket.indexed !== undefined) {
@@ -25,19 +26,24 @@ export class TupleMap<V> {
       if (value === undefined) bucket.indexed.set(key, (value = create()));
       return value;
     }
-    for (const entry of bucket.entries) if (sameParts(entry.parts, parts)) return entry.value;
+    if (sameParts(bucket.parts, parts)) return bucket.value;
+    const more = (bucket.more ??= []);
+    for (const entry of more) if (sameParts(entry.parts, parts)) return entry.value;
     const value = create();
-    bucket.entries.push({ parts, value });
-    if (bucket.entries.length > SMALL_BUCKET) {
-      bucket.indexed = new Map(bucket.entries.map((entry) => [fullKey(entry.parts), entry.value]));
-      bucket.entries = [];
+    more.push({ parts, value });
+    if (more.length + 1 > SMALL_BUCKET) {
+      bucket.indexed = new Map([[fullKey(bucket.parts), bucket.value], ...more.map((entry): [string, V] => [fullKey(entry.parts), entry.value])]);
+      bucket.more = undefined;
     }
     return value;
   }
 }
 
+/** The entries whose tuples start with one part: the first held inline, later ones in `more`, all in `indexed` once many. */
 interface Bucket<V> {
-  entries: { parts: readonly string[]; value: V }[];
+  parts: readonly string[];
+  value: V;
+  more?: { parts: readonly string[]; value: V }[];
   indexed?: Map<string, V>;
 }
 

@@ -56,6 +56,8 @@ export function vulnerabilityViolations(compiled: CompiledPolicy, findings: read
   const byKey = new TupleMap<KeyState>();
   const violations: Violation[] = [];
   const affected = findings.filter((finding) => finding.fixState !== 'not_affected');
+  const epssParts = [[rule.epss, 'epss'], [exposed?.epss, 'exposure.public.epss']] as const;
+  const fixAgeParts = [[rule.fixAge, 'fixAge'], [exposed?.fixAge, 'exposure.public.fixAge']] as const;
 
   const { merged, shared } = mergeVulnerabilityOccurrences(affected, occurrenceKey);
   for (const finding of merged) {
@@ -90,17 +92,22 @@ export function vulnerabilityViolations(compiled: CompiledPolicy, findings: read
       action = stricter(action, rule.knownExploited.action ?? rule.action);
       matchedBy.push('knownExploited');
     }
-    for (const [part, name] of [[rule.epss, 'epss'], [exposed?.epss, 'exposure.public.epss']] as const) {
-      if (part && finding.epss && finding.epss.score >= part.minScore) {
-        action = stricter(action, part.action ?? rule.action);
-        matchedBy.push(name);
+    // The exploit parts are read from `epssParts` / `fixAgeParts`, built once per call rather than once per finding.
+    if (finding.epss) {
+      for (const [part, name] of epssParts) {
+        if (part && finding.epss.score >= part.minScore) {
+          action = stricter(action, part.action ?? rule.action);
+          matchedBy.push(name);
+        }
       }
     }
     const fixAgeDays = fixable && finding.fixPublishedAt !== undefined && asOfMs !== undefined ? Math.floor((asOfMs - dateMs(finding.fixPublishedAt)) / DAY_MS) : undefined;
-    for (const [part, name] of [[rule.fixAge, 'fixAge'], [exposed?.fixAge, 'exposure.public.fixAge']] as const) {
-      if (part && fixAgeDays !== undefined && fixAgeDays > part.maxDays && (!part.minSeverity || isAtLeast(severity, part.minSeverity))) {
-        action = stricter(action, part.action ?? rule.action);
-        matchedBy.push(name);
+    if (fixAgeDays !== undefined) {
+      for (const [part, name] of fixAgeParts) {
+        if (part && fixAgeDays > part.maxDays && (!part.minSeverity || isAtLeast(severity, part.minSeverity))) {
+          action = stricter(action, part.action ?? rule.action);
+          matchedBy.push(name);
+        }
       }
     }
     if (!action) continue;
