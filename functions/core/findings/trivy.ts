@@ -232,7 +232,8 @@ function toVulnerability(v: TrivyVulnerabilityDoc, result: TrivyResultDoc, targe
   }
   return defined({
     id: v.VulnerabilityID,
-    aliases: mergeAliases(v.VulnerabilityID, v.VendorIDs ?? []),
+    // Most vulnerabilities have no vendor ids: no call (and no argument list) for each of them.
+    aliases: v.VendorIDs === null || v.VendorIDs === undefined || v.VendorIDs.length === 0 ? [] : mergeAliases(v.VulnerabilityID, v.VendorIDs),
     severity: vulnerabilitySeverity(v, tally),
     fixState: trivyFixState(status, fixedVersion),
     scannerFixState: status,
