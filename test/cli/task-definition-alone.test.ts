@@ -79,8 +79,13 @@ describe('fargate-gate evaluate --task-definition without --report', () => {
   it('refuses a call with neither --report nor --task-definition, and --run-task without a task definition (exit 2)', async () => {
     const none = await cli(['evaluate']);
     expect([none.code, none.stderr]).toEqual([2, expect.stringContaining('nothing to judge')]);
-    const alone = await cli(['evaluate', '-r', fixture('trivy-payments-api-nonroot.json'), '--run-task', writeJson('r.json', {})]);
+    const alone = await cli(['evaluate', '-r', fixture('trivy-payments-api-nonroot.json'), '--run-task', writeJson('r.json', { taskDefinition: 'payments:1' })]);
     expect([alone.code, alone.stderr]).toEqual([2, expect.stringContaining('--run-task')]);
+  });
+
+  it('refuses an empty RunTask file instead of judging the API defaults as its facts (exit 2)', async () => {
+    const run = await cli(['evaluate', '-t', TASKDEF, '--run-task', writeJson('empty-run.json', {})]);
+    expect([run.code, run.stderr]).toEqual([2, expect.stringMatching(/empty-run\.json.*not a RunTask request/s)]);
   });
 
   it('refuses a RunTask file with a wrong field, naming file and path (exit 2)', async () => {
@@ -89,6 +94,15 @@ describe('fargate-gate evaluate --task-definition without --report', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('bad-run.json');
     expect(run.stderr).toContain('enableExecuteCommand');
+  });
+});
+
+describeWithConformance('fargate-gate evaluate --run-task given an ECS API response', () => {
+  it.each(['awscli-example-create-service-fargate.json', 'awscli-example-update-service-fargate.json'])('refuses %s (a {"service": ...} response), exit 2', async (name) => {
+    const file = conformanceFiles('ecs-api').find((f) => basename(f) === name);
+    expect(file).toBeDefined();
+    const run = await cli(['evaluate', '-t', TASKDEF, '--run-task', file as string, '-f', 'json']);
+    expect([run.code, run.stdout, run.stderr]).toEqual([2, '', expect.stringMatching(new RegExp(`${name.replace(/\./g, '\\.')}.*top-level "service"`, 's'))]);
   });
 });
 

@@ -10,7 +10,7 @@ import { describeJsonValue, parseWithSchema } from '../validation/issues';
  * `platformVersion` means "LATEST"; API_AwsVpcConfiguration: `assignPublicIp` defaults to "DISABLED"
  * (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RunTask.html,
  * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_AwsVpcConfiguration.html). So a request that
- * leaves a setting out still decides it: the API default is the fact.
+ * leaves a setting out still decides it: the API default is the fact, and its source says "(RunTask default)".
  */
 const launchSchema = z.looseObject({
   enableExecuteCommand: z.boolean().nullish(),
@@ -31,14 +31,40 @@ export function launchFactsFromRequest(json: unknown, source: string, origin: st
   if (document === null || typeof document !== 'object' || Array.isArray(document)) {
     throw new InputError(`expected a RunTask request object ({ "taskDefinition", "networkConfiguration", ... }), got ${describeJsonValue(document)}`, { source });
   }
-  return factsOfRequest(parseWithSchema(launchSchema, document, { source }), origin);
+  refuseOtherDocuments(document as Record<string, unknown>, source);
+  return factsOfRequest(parseWithSchema(launchSchema, document, { source }), origin, `${origin} (RunTask default)`);
 }
 
-function factsOfRequest(request: z.infer<typeof launchSchema>, origin: string): LaunchFacts {
+/** Members of API responses (CreateService / UpdateService / DescribeServices: `service(s)`; RunTask / DescribeTasks: `tasks`), never of a request. */
+const RESPONSE_MEMBERS = ['service', 'services', 'tasks'] as const;
+/** The RunTask request members that say something about how the task is launched (API_RunTask). */
+const REQUEST_MEMBERS = ['taskDefinition', 'networkConfiguration', 'launchType', 'capacityProviderStrategy', 'platformVersion', 'enableExecuteCommand'] as const;
+
+/**
+ * A response (`{"service": {...}}`, `{"tasks": [...]}`) or an empty object would otherwise pass as a request that sets
+ * nothing, and the API defaults would stand in for facts nobody stated: refuse both.
+ */
+function refuseOtherDocuments(document: Record<string, unknown>, source: string): void {
+  const response = RESPONSE_MEMBERS.find((member) => member in document);
+  if (response !== undefined) {
+    throw new InputError(
+      `this is not a RunTask request: it has a top-level "${response}", as an ECS API response does; give the request (aws ecs run-task --cli-input-json, or --generate-cli-skeleton)`,
+      { source },
+    );
+  }
+  if (!REQUEST_MEMBERS.some((member) => member in document)) {
+    throw new InputError(`this is not a RunTask request: it has none of ${REQUEST_MEMBERS.join(', ')}`, { source });
+  }
+}
+
+function factsOfRequest(request: z.infer<typeof launchSchema>, origin: string, defaultOrigin = origin): LaunchFacts {
+  const exec = request.enableExecuteCommand;
+  const platform = request.platformVersion;
+  const assign = request.networkConfiguration?.awsvpcConfiguration?.assignPublicIp;
   return {
-    execCommand: { value: request.enableExecuteCommand ?? false, source: origin },
-    platformVersion: { value: request.platformVersion ?? 'LATEST', source: origin },
-    publicIp: { value: request.networkConfiguration?.awsvpcConfiguration?.assignPublicIp === 'ENABLED', source: origin },
+    execCommand: exec != null ? { value: exec, source: origin } : { value: false, source: defaultOrigin },
+    platformVersion: platform != null ? { value: platform, source: origin } : { value: 'LATEST', source: defaultOrigin },
+    publicIp: assign != null ? { value: assign === 'ENABLED', source: origin } : { value: false, source: defaultOrigin },
   };
 }
 

@@ -22,12 +22,22 @@ describe('launchFactsFromRequest', () => {
     });
   });
 
-  it('fills what the request leaves out with the API defaults: Exec off, LATEST, no public IP', () => {
+  it('fills what the request leaves out with the documented RunTask defaults, saying so: Exec off, LATEST, no public IP', () => {
+    const defaulted = `${ORIGIN} (RunTask default)`;
     expect(launchFactsFromRequest('{"taskDefinition": "web:3"}', 'run.json', ORIGIN)).toEqual({
-      execCommand: { value: false, source: ORIGIN },
-      platformVersion: { value: 'LATEST', source: ORIGIN },
-      publicIp: { value: false, source: ORIGIN },
+      execCommand: { value: false, source: defaulted },
+      platformVersion: { value: 'LATEST', source: defaulted },
+      publicIp: { value: false, source: defaulted },
     });
+  });
+
+  it('refuses an empty object and a response (service, services, tasks) instead of reading API defaults as facts', () => {
+    expect(() => launchFactsFromRequest({}, 'run.json', ORIGIN)).toThrow(/run\.json.*not a RunTask request.*none of taskDefinition/s);
+    for (const member of ['service', 'services', 'tasks']) {
+      expect(() => launchFactsFromRequest({ [member]: {}, taskDefinition: 'web:3' }, 'run.json', ORIGIN)).toThrow(
+        new RegExp(`run\\.json.*not a RunTask request.*top-level "${member}"`, 's'),
+      );
+    }
   });
 
   it('refuses a document that is not an object and a field of the wrong type, naming the file and path', () => {
@@ -36,6 +46,15 @@ describe('launchFactsFromRequest', () => {
       /run\.json.*networkConfiguration\.awsvpcConfiguration\.assignPublicIp/s,
     );
   });
+});
+
+describeWithConformance('launchFactsFromRequest on real ECS API responses', () => {
+  it.each(['awscli-example-create-service-fargate.json', 'awscli-example-update-service-fargate.json', 'awscli-example-run-task-fargate-provisioning.json'])(
+    'refuses %s: a response, not a request',
+    (file) => {
+      expect(() => launchFactsFromRequest(readConformanceJson(join(CONFORMANCE_DIR, 'ecs-api', file)), file, ORIGIN)).toThrow(/not a RunTask request.*top-level/s);
+    },
+  );
 });
 
 describe('launchFactsFromRecordedRequest (a CloudTrail RunTask requestParameters)', () => {
