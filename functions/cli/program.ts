@@ -8,12 +8,14 @@ import type { ImageFacts } from '../core/findings/model';
 import { parseKevCatalogueText, withKevCatalogue } from '../core/findings/kev';
 import { parseImageReference, type ImageReference } from '../core/image/reference';
 import { RULE_NAMES, assessImage, evaluatePolicy, isBlocking, policySchemaJson, type LoadedPolicy, type Policy } from '../core/policy';
-import type { ContainerEvidence, ImageAssessment } from '../core/policy/input';
+import type { ContainerEvidence, ExposureFact, ImageAssessment } from '../core/policy/input';
 import { renderJson, renderJunit, renderMarkdown, renderTable } from '../core/render';
 import type { EvaluationResult } from '../core/result/model';
 import { applyOverrides, parseTaskDefinition } from '../core/taskdef';
 import { launchFactsFromRequest } from '../core/taskdef/launch';
+import { exposureFromLaunch } from '../core/taskdef/exposure';
 import { taskSettingsOf } from '../core/policy/rules/hardening/settings';
+import type { LaunchFacts } from '../core/policy/rules/hardening/types';
 import type { ContainerSpec, TaskDefinitionSpec } from '../core/taskdef/model';
 import { DEFAULT_MAX_REPORT_BYTES, REPORT_SIZE_SETTING, formatBytes, parseByteSize } from '../core/report-size';
 import { describeFileError, readJsonFile, readTextFileWithin } from '../io/files';
@@ -181,7 +183,7 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     .addOption(
       new Option(
         '--exposure <EXPOSURE>',
-        "whether the task is reachable from the internet (a public IP, or behind an internet-facing load balancer): \"public\" or \"internal\"; unstated, the policy's vulnerabilities.exposure.unknownAs decides (default public)",
+        "whether the task is reachable from the internet (a public IP, or behind an internet-facing load balancer): \"public\" or \"internal\"; unstated, the --run-task request decides where it settles it (a public IP: public; none: internal), else the policy's vulnerabilities.exposure.unknownAs (default public)",
       ).choices(EXPOSURES),
     )
     .option('--check-scan-age', "treat a report older than the policy's maxScanAge as a scan error (the policy's onScanError decides); off by default: a report is judged as it is")
@@ -381,7 +383,7 @@ async function evaluateCommand(options: EvaluateOptions, io: CliIo): Promise<num
   const result = evaluatePolicy(policy, {
     containers: containerEvidence,
     context: {
-      ...(options.exposure ? { exposure: { value: options.exposure, source: '--exposure' } } : {}),
+      ...exposureOfCall(options.exposure, launch, options.runTask),
       ...(options.cluster ? { cluster: options.cluster } : {}),
       ...(options.service ? { service: options.service } : {}),
       ...(taskDefinition?.arn ? { taskDefinition: taskDefinition.arn } : {}),
@@ -403,6 +405,23 @@ async function evaluateCommand(options: EvaluateOptions, io: CliIo): Promise<num
     io.stdout(render(result, options.format, { rules, color: Boolean(io.isTty), width: io.columns }));
   }
   return exitCodeFor(result, options.failOn);
+}
+
+/**
+ * The exposure the images are judged with: `--exposure` when given, else what the RunTask request settles, as the
+ * runtime does for a RunTask call (`exposureFromLaunch(launch, 'none')`: API_RunTask has no load balancer parameter).
+ * `--exposure internal` against a request that assigns a public IP would loosen the judgement below the request's own
+ * fact: refused, never resolved in the looser direction.
+ */
+function exposureOfCall(given: EvaluateOptions['exposure'], launch: LaunchFacts | undefined, runTask: string | undefined): { exposure?: ExposureFact } {
+  const launched = exposureFromLaunch(launch, 'none');
+  if (given === 'internal' && launched?.value === 'public') {
+    throw new InputError(`--exposure internal contradicts the RunTask request: ${launched.source}; drop --exposure or give the request the task really runs with`, {
+      source: runTask ?? '--run-task',
+    });
+  }
+  if (given) return { exposure: { value: given, source: '--exposure' } };
+  return launched ? { exposure: launched } : {};
 }
 
 /** The exit status of a result: audit mode never fails it; `failOn: 'warn'` makes a warning fail like a denial. */

@@ -97,6 +97,27 @@ describe('fargate-gate evaluate --task-definition without --report', () => {
   });
 });
 
+describe('fargate-gate evaluate --run-task: the exposure the request settles', () => {
+  const request = (assignPublicIp: string) => writeJson(`run-${assignPublicIp}.json`, { taskDefinition: 'payments:1', networkConfiguration: { awsvpcConfiguration: { assignPublicIp } } });
+  const exposureOf = async (args: string[]) => {
+    const run = await cli(['evaluate', '-t', TASKDEF, ...args, '-f', 'json']);
+    return (json(run.stdout).subject as { exposure?: { value: string; source: string } }).exposure;
+  };
+
+  it('is public for a public IP and internal for none (RunTask has no load balancer), without --exposure', async () => {
+    const enabled = request('ENABLED');
+    expect(await exposureOf(['--run-task', enabled])).toMatchObject({ value: 'public', source: `a public IP is assigned (from the RunTask request ${enabled})` });
+    const disabled = request('DISABLED');
+    expect(await exposureOf(['--run-task', disabled])).toMatchObject({ value: 'internal', source: `no public IP (from the RunTask request ${disabled}) and no load balancer` });
+  });
+
+  it('takes --exposure public over a request without a public IP (stricter), and refuses --exposure internal against a public IP (exit 2)', async () => {
+    expect(await exposureOf(['--run-task', request('DISABLED'), '--exposure', 'public'])).toMatchObject({ value: 'public', source: '--exposure' });
+    const run = await cli(['evaluate', '-t', TASKDEF, '--run-task', request('ENABLED'), '--exposure', 'internal', '-f', 'json']);
+    expect([run.code, run.stdout, run.stderr]).toEqual([2, '', expect.stringMatching(/run-ENABLED\.json.*--exposure internal contradicts the RunTask request: a public IP is assigned/s)]);
+  });
+});
+
 describeWithConformance('fargate-gate evaluate --run-task given an ECS API response', () => {
   it.each(['awscli-example-create-service-fargate.json', 'awscli-example-update-service-fargate.json'])('refuses %s (a {"service": ...} response), exit 2', async (name) => {
     const file = conformanceFiles('ecs-api').find((f) => basename(f) === name);
