@@ -293,11 +293,26 @@ async function evaluateCommand(options: EvaluateOptions, io: CliIo): Promise<num
   const maxReportBytes = options.maxReportSize !== undefined ? parseByteSize(options.maxReportSize, '--max-report-size') : DEFAULT_MAX_REPORT_BYTES;
 
   const policy = await readPolicy(options.policy ?? DEFAULT_POLICY_PATH, io);
+  const runTaskRequest = options.runTask ? await readInput(options.runTask, io, 'RunTask request') : undefined;
+  const launch = options.runTask
+    ? launchFactsFromRequest(runTaskRequest, options.runTask, `from the RunTask request ${options.runTask}`)
+    : undefined;
   let taskDefinition: TaskDefinitionSpec | undefined;
   if (options.taskDefinition) {
     taskDefinition = parseTaskDefinition(await readInput(options.taskDefinition, io, 'task definition'), options.taskDefinition);
+    // The request's own `overrides` (API_RunTask) are what the task runs with, applied as the runtime applies a
+    // CloudTrail RunTask call's requestParameters.overrides. Two sources of overrides for one launch is ambiguous.
+    const requestOverrides = (runTaskRequest as { overrides?: unknown } | undefined)?.overrides;
+    if (options.overrides && requestOverrides != null) {
+      throw new InputError(
+        `--overrides ${options.overrides} and the RunTask request's own "overrides" are two sources of overrides for one launch: give them in one place`,
+        { source: options.runTask },
+      );
+    }
     if (options.overrides) {
       taskDefinition = applyOverrides(taskDefinition, await readInput(options.overrides, io, 'RunTask overrides file'), options.overrides);
+    } else if (requestOverrides != null) {
+      taskDefinition = applyOverrides(taskDefinition, requestOverrides, `${options.runTask} (overrides)`);
     }
   }
 
@@ -322,9 +337,6 @@ async function evaluateCommand(options: EvaluateOptions, io: CliIo): Promise<num
 
   const imagesJudged = reports.length > 0;
   if (!imagesJudged) io.stderr('fargate-gate: no scan report given: the image rules are not judged, only the task definition\'s settings\n');
-  const launch = options.runTask
-    ? launchFactsFromRequest(await readInput(options.runTask, io, 'RunTask request'), options.runTask, `from the RunTask request ${options.runTask}`)
-    : undefined;
   const containers = matchContainers(reports, taskDefinition, io, imagesJudged);
   const waivers = nonImageWaivers(options.allowNonImageReport ?? [], containers, io);
   for (const matched of containers) {

@@ -118,6 +118,29 @@ describe('fargate-gate evaluate --run-task: the exposure the request settles', (
   });
 });
 
+describe("fargate-gate evaluate --run-task: the request's own overrides", () => {
+  const KEY = { name: 'AWS_SECRET_ACCESS_KEY', value: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY' };
+  const withOverrides = writeJson('run-overrides.json', { taskDefinition: 'payments:1', overrides: { containerOverrides: [{ name: 'api', environment: [KEY] }] } });
+
+  it('judges the environment the request overrides: a plaintext key there is denied under strict', async () => {
+    const run = await cli(['evaluate', '-t', TASKDEF, '--run-task', withOverrides, '-p', `${REPO_ROOT}/policies/strict.json`, '-f', 'json']);
+    expect(run.code).toBe(1);
+    const secrets = json(run.stdout).violations.filter((v) => v.rule === 'secrets');
+    expect(secrets.map((v) => [v.action, v.container, v.message.includes('AWS_SECRET_ACCESS_KEY')])).toEqual([['deny', 'api', true]]);
+  });
+
+  it('refuses --overrides beside a request that has its own overrides: two sources (exit 2)', async () => {
+    const run = await cli(['evaluate', '-t', TASKDEF, '--run-task', withOverrides, '--overrides', fixture('overrides-plaintext-key.json')]);
+    expect([run.code, run.stdout, run.stderr]).toEqual([2, '', expect.stringContaining('two sources of overrides')]);
+  });
+
+  it('refuses request overrides for a container the task definition does not have, naming the request (exit 2)', async () => {
+    const stray = writeJson('run-stray.json', { taskDefinition: 'payments:1', overrides: { containerOverrides: [{ name: 'nope', environment: [KEY] }] } });
+    const run = await cli(['evaluate', '-t', TASKDEF, '--run-task', stray]);
+    expect([run.code, run.stderr]).toEqual([2, expect.stringContaining('run-stray.json (overrides)')]);
+  });
+});
+
 describeWithConformance('fargate-gate evaluate --run-task given an ECS API response', () => {
   it.each(['awscli-example-create-service-fargate.json', 'awscli-example-update-service-fargate.json'])('refuses %s (a {"service": ...} response), exit 2', async (name) => {
     const file = conformanceFiles('ecs-api').find((f) => basename(f) === name);
