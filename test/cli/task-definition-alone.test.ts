@@ -118,6 +118,23 @@ describe('fargate-gate evaluate --run-task: the exposure the request settles', (
   });
 });
 
+describe('fargate-gate evaluate --run-task: the platform version minimum of the task\'s operating system', () => {
+  const windowsTask = { ...PRIVILEGED_HOST_PID, pidMode: undefined, runtimePlatform: { operatingSystemFamily: 'WINDOWS_SERVER_2022_CORE' }, containerDefinitions: [{ ...PRIVILEGED_HOST_PID.containerDefinitions[0], privileged: false }] };
+  const platformViolations = async (task: unknown, name: string) => {
+    const run = await cli(['evaluate', '-t', writeJson(`${name}.json`, task), '--run-task', writeJson(`${name}-run.json`, { taskDefinition: 'debug:1', platformVersion: '1.0.0' }), '-p', `${REPO_ROOT}/policies/strict.json`, '-f', 'json']);
+    return json(run.stdout).violations.filter((v) => v.rule === 'hardening.platformVersion').map((v) => v.message);
+  };
+
+  it('passes Windows platform version 1.0.0 (the latest Windows version), which the Linux minimum 1.4.0 would deny', async () => {
+    expect(await platformViolations(windowsTask, 'windows')).toEqual([]);
+  });
+
+  it('denies 1.0.0 on a task definition without runtimePlatform: Linux, the ECS default', async () => {
+    const linuxTask = { ...windowsTask, runtimePlatform: undefined };
+    expect(await platformViolations(linuxTask, 'linux')).toEqual([expect.stringContaining("Linux (no runtimePlatform: the ECS default LINUX) minimum 1.4.0")]);
+  });
+});
+
 describe("fargate-gate evaluate --run-task: the request's own overrides", () => {
   const KEY = { name: 'AWS_SECRET_ACCESS_KEY', value: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY' };
   const withOverrides = writeJson('run-overrides.json', { taskDefinition: 'payments:1', overrides: { containerOverrides: [{ name: 'api', environment: [KEY] }] } });

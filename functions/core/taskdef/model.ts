@@ -53,5 +53,7 @@ export interface TaskDefinitionSpec {
   networkMode?: string;
   pidMode?: string;
   ipcMode?: string;
+  /** `runtimePlatform.operatingSystemFamily` as the task definition states it (LINUX, WINDOWS_SERVER_2022_CORE, ...). */
+  operatingSystemFamily?: string;
   containers: ContainerSpec[];
 }

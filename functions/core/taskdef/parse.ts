@@ -31,6 +31,7 @@ export function parseTaskDefinition(json: unknown, source: string): TaskDefiniti
     family: taskDefinition.family ?? undefined,
     revision: taskDefinition.revision ?? undefined,
     ...definedOnly({ networkMode: taskDefinition.networkMode ?? undefined, pidMode: taskDefinition.pidMode ?? undefined, ipcMode: taskDefinition.ipcMode ?? undefined }),
+    ...definedOnly({ operatingSystemFamily: taskDefinition.runtimePlatform?.operatingSystemFamily ?? undefined }),
     containers: taskDefinition.containerDefinitions.map(toContainerSpec),
   };
 }

@@ -67,6 +67,8 @@ export const taskDefinitionSchema = z.looseObject({
   networkMode: z.string().nullish(),
   pidMode: z.string().nullish(),
   ipcMode: z.string().nullish(),
+  // API_RuntimePlatform: LINUX or WINDOWS_SERVER_*; the Fargate platform versions of the two are numbered separately.
+  runtimePlatform: z.looseObject({ operatingSystemFamily: z.string().min(1).max(64).nullish() }).nullish(),
   cpu: z.union([z.string(), z.number()]).nullish(),
   memory: z.union([z.string(), z.number()]).nullish(),
 });

@@ -27,6 +27,11 @@ export interface TaskSettings {
   networkMode?: string;
   pidMode?: string;
   ipcMode?: string;
+  /**
+   * The task's operating system family, when the task definition is known: its `runtimePlatform.operatingSystemFamily`,
+   * else LINUX, the ECS default (`defaulted` then true). Undefined when no task definition was given.
+   */
+  operatingSystemFamily?: { value: string; defaulted: boolean };
 }
 
 export interface HardeningInput {
