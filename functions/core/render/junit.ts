@@ -14,6 +14,7 @@ import {
   sortViolations,
 } from './common';
 import { truncateChars } from './text';
+import { judgedControls } from './controls';
 import { escapeXmlText, xmlAttributes } from './xml';
 
 /*
@@ -66,7 +67,8 @@ const ATTRIBUTE_LIMIT = 1000;
 const RULE_LISTING_LIMIT = 100;
 
 function findingLine(v: Violation): string {
-  const controls = v.controls && v.controls.length > 0 ? ` [controls: ${v.controls.join('; ')}]` : '';
+  const named = judgedControls(v);
+  const controls = named.length > 0 ? ` [controls: ${named.join('; ')}]` : '';
   return `[${v.severity.toUpperCase()}] ${v.container ? `${v.container}: ` : ''}${v.id}: ${v.message}${controls}`;
 }
 
@@ -79,7 +81,7 @@ function findingBody(v: Violation): string {
     `severity: ${v.severity}`,
     `action: ${v.action}`,
     `message: ${v.message}`,
-    ...(v.controls && v.controls.length > 0 ? [`controls: ${v.controls.join('; ')}`] : []),
+    ...(judgedControls(v).length > 0 ? [`controls: ${judgedControls(v).join('; ')}`] : []),
     ...detailPairs(v.details).map((pair) => `detail: ${pair}`),
   ];
   return lines.join('\n');

@@ -11,6 +11,7 @@ import {
   subjectFacts,
 } from './common';
 import { truncateChars } from './text';
+import { judgedControls } from './controls';
 
 export interface MarkdownOptions {
   /**
@@ -164,10 +165,10 @@ export function renderMarkdown(result: EvaluationResult, options: MarkdownOption
   return fitLength(`${text}\n`, maxLength);
 }
 
-/** `- rule: control; control` for each rule whose violations name controls, in rule order. */
+/** `- rule: control; control` for each rule whose judged violations name controls, in rule order. */
 function controlLines(violations: readonly Violation[]): string[] {
   const byRule = new Map<string, readonly string[]>();
-  for (const v of violations) if (v.controls && v.controls.length > 0 && !byRule.has(v.rule)) byRule.set(v.rule, v.controls);
+  for (const v of violations) if (judgedControls(v).length > 0 && !byRule.has(v.rule)) byRule.set(v.rule, judgedControls(v));
   return [...byRule.keys()].sort(compareText).map((rule) => `- ${cell(rule)}: ${cell((byRule.get(rule) ?? []).join('; '))}`);
 }
 

@@ -25,6 +25,29 @@ describe('renderers: controls and notes', () => {
     expect(xml).toMatch(/name="hardening\.publicIp"[^>]*>\s*<skipped message="hardening\.publicIp not judged/);
   });
 
+  // A "not judged" warning (whenUnknown: "warn") carrying the controls of its rule, as older results do: never listed.
+  const unjudgedWarning = () =>
+    result({
+      decision: 'warn',
+      violations: [
+        violation({ rule: 'hardening.publicIp', kind: 'hardening', id: 'hardening.publicIp', action: 'warn', severity: 'unknown', message: 'hardening.publicIp not judged: unknown', controls: ['Security Hub ECS.2'], details: { judged: false } }),
+      ],
+    });
+
+  it('markdown lists no controls for a rule that was not judged', () => {
+    const text = renderMarkdown(unjudgedWarning());
+    expect(text).toContain('hardening.publicIp not judged: unknown');
+    expect(text).not.toContain('Security Hub ECS.2');
+    expect(text).not.toMatch(/^### Controls$/m);
+  });
+
+  it('junit names no controls in the finding of a rule that was not judged', () => {
+    const xml = renderJunit(unjudgedWarning(), { rules: ['hardening.publicIp'] });
+    expect(xml).toContain('hardening.publicIp not judged: unknown');
+    expect(xml).not.toContain('controls:');
+    expect(xml).not.toContain('Security Hub ECS.2');
+  });
+
   it('the table shows the notes; JSON keeps controls and notes', () => {
     expect(renderTable(hardened())).toContain('Not judged (1)\n  - hardening.publicIp not judged');
     const parsed = JSON.parse(renderJson(hardened())) as { notes: string[]; violations: { controls: string[] }[] };

@@ -25,8 +25,9 @@ export function hardeningViolations(configs: Readonly<Record<string, BaseConfig 
     const outcome = rule.check(config, input);
     if ('notJudged' in outcome) {
       const text = `${name} not judged: ${outcome.notJudged}`;
+      // No controls: a rule that did not judge has not checked them, and a report must not name them as checked.
       if (config.whenUnknown === 'warn') {
-        violations.push({ rule: name, kind: 'hardening', id: name, severity: 'unknown', action: 'warn', message: text, controls: [...rule.controls], details: { judged: false } });
+        violations.push({ rule: name, kind: 'hardening', id: name, severity: 'unknown', action: 'warn', message: text, details: { judged: false } });
       } else {
         notes.push(text);
       }

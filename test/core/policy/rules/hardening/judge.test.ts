@@ -33,6 +33,7 @@ describe('hardening rules in the engine', () => {
     const warned = judge({ publicIp: { action: 'deny', whenUnknown: 'warn' } }, {});
     expect(warned.decision).toBe('warn');
     expect(warned.violations[0]).toMatchObject({ rule: 'hardening.publicIp', action: 'warn', details: { judged: false } });
+    expect(warned.violations[0].controls).toBeUndefined();
   });
 
   it('a known launch fact is judged and its source named', () => {
