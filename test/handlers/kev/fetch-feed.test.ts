@@ -15,6 +15,18 @@ describe('fetchFeedText (never the network: the fetch is injected)', () => {
     expect(calls).toEqual([]);
   });
 
+  it('asks fetch to refuse redirects, and refuses a response that came from a non-https URL anyway', async () => {
+    const modes: unknown[] = [];
+    await fetchFeedText(URL, limits, async (_url, init) => (modes.push(init.redirect), new Response('{}')));
+    expect(modes).toEqual(['error']);
+    const downgraded: FetchLike = async () => {
+      const response = new Response('{"a":1}');
+      Object.defineProperty(response, 'url', { value: 'http://feeds.example.test/kev.json' });
+      return response;
+    };
+    await expect(fetchFeedText(URL, limits, downgraded)).rejects.toThrow(/came from http:\/\/feeds\.example\.test\/kev\.json, not over https/);
+  });
+
   it('refuses an HTTP error, a declared length over the bound and a body that grows past it', async () => {
     await expect(fetchFeedText(URL, limits, respond('gone', { status: 404 }))).rejects.toThrow('HTTP 404');
     await expect(fetchFeedText(URL, limits, respond('x', { headers: { 'content-length': '5000' } }))).rejects.toThrow('more than the 1000-byte limit');
