@@ -35,7 +35,8 @@ const KevEntry = z.looseObject({
 
 const KevCatalogueSchema = z
   .looseObject({
-    catalogVersion: z.string().trim().min(1),
+    // A version names every fact the catalogue adds (in results and verdicts): bounded, so a hostile file cannot bloat them.
+    catalogVersion: z.string().trim().min(1).max(64),
     dateReleased: z.string().refine((text) => readDate(text) !== undefined, { message: 'expected an ISO date-time such as "2026-12-01T14:00:00.000Z"' }),
     count: z.int().min(0),
     vulnerabilities: z.array(KevEntry),

@@ -26,6 +26,7 @@ describe('parseKevCatalogueText', () => {
     ['a bad CVE id', (d: ReturnType<typeof catalogueDoc>) => (d.vulnerabilities[1].cveID = 'log4shell'), 'vulnerabilities[1].cveID'],
     ['a day the calendar lacks', (d: ReturnType<typeof catalogueDoc>) => (d.vulnerabilities[0].dateAdded = '2026-02-30'), 'vulnerabilities[0].dateAdded'],
     ['no catalogVersion', (d: ReturnType<typeof catalogueDoc>) => delete d.catalogVersion, 'catalogVersion'],
+    ['a catalogVersion longer than 64 characters', (d: ReturnType<typeof catalogueDoc>) => (d.catalogVersion = '2026.12.01'.padEnd(65, 'x')), 'catalogVersion'],
     ['vulnerabilities not a list', (d: ReturnType<typeof catalogueDoc>) => ((d as Record<string, unknown>).vulnerabilities = {}), 'vulnerabilities'],
   ])('refuses %s with its JSON path', (_what, spoil, path) => {
     const doc = catalogueDoc();
