@@ -63,8 +63,10 @@ export interface FargateGateProps {
   readonly runTaskHints?: boolean;
   /**
    * Keep CISA's KEV catalogue in the reports bucket, refreshed daily (infra/kev-catalogue.ts), for the policy's
-   * `vulnerabilities.knownExploited` (Trivy reports carry no KEV data; Grype's do). Needs the function to reach the
-   * feed (CISA's, or `kevFeedUrl`). Off by default: a synth warning names a policy that asks for KEV without it. @default false
+   * `vulnerabilities.knownExploited` (Trivy reports carry no KEV data; Grype's do). The function needs to reach the
+   * feed (CISA's, or `kevFeedUrl`); the gate's functions are not in a VPC, so by default it can. `false` for an
+   * air-gapped account without a mirror: a synth warning then names a policy that asks for KEV without it.
+   * @default on when the policy asks for knownExploited (policyAsksForKev), off otherwise
    */
   readonly kevRefresh?: boolean;
   /** Where the KEV feed is downloaded from (https), e.g. a mirror for an air-gapped account. @default CISA's feed */
@@ -210,12 +212,12 @@ export class FargateGate extends Construct {
 
     const stack = Stack.of(this);
     const root = projectRoot();
-    this.kevRefreshEnabled = props.kevRefresh === true;
     this.organizationId = props.organizationId === undefined ? undefined : assertOrganizationId(props.organizationId);
     this.settings = resolveSettings({ ...props, region: Token.isUnresolved(stack.region) ? undefined : stack.region });
     const { path: policyPath, policy } = loadPolicyForSynth(props.policyFile);
     this.policy = policy;
     this.policyPath = policyPath;
+    this.kevRefreshEnabled = props.kevRefresh ?? policyAsksForKev(policy.document);
     this.scope = resolveScope(stack, {
       clusters: props.clusters,
       ecrRepositories: props.ecrRepositories,
@@ -462,10 +464,11 @@ export class FargateGate extends Construct {
       });
     }
 
+    // Only an explicit kevRefresh: false gets here with a policy that asks for KEV (the default follows the policy).
     if (!this.kevRefreshEnabled && policyAsksForKev(policy.document)) {
       Annotations.of(this).addWarningV2(
         'fargate-gate:kevWithoutCatalogue',
-        `the policy ${policy.name} asks for known-exploited vulnerabilities (vulnerabilities.knownExploited), but the stack keeps no KEV catalogue: only scanners that report KEV themselves (Grype) are judged by it. Set kevRefresh (context fargate-gate:kev-refresh=true).`,
+        `the policy ${policy.name} asks for known-exploited vulnerabilities (vulnerabilities.knownExploited), but the stack keeps no KEV catalogue: only scanners that report KEV themselves (Grype) are judged by it. Leave kevRefresh on (context fargate-gate:kev-refresh, the default for such a policy), with kevFeedUrl (fargate-gate:kev-feed-url) pointing at a mirror the account can reach.`,
       );
     }
     if (this.kevRefreshEnabled) {

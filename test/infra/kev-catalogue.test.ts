@@ -1,4 +1,4 @@
-import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import { CISA_KEV_FEED_URL } from '../../infra/kev-catalogue';
 import { synthGate } from '../support/gate-stack';
 
@@ -27,10 +27,35 @@ describe('the KEV catalogue refresh in the stack', () => {
     expect(() => synthGate({ kevRefresh: true, kevFeedUrl: 'http://mirror.example.internal/kev.json' })).toThrow(/must be an https URL/);
   });
 
-  it('is off by default: no catalogue key for the gate, and a synth warning for a policy with knownExploited', () => {
-    const off = synthGate({ policyFile: 'policies/strict.json' });
+  it('is on by default for a policy that asks for knownExploited (strict.json), with no warning', () => {
+    const strict = synthGate({ policyFile: 'policies/strict.json' });
+    strict.template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ KEV_FEED_URL: CISA_KEV_FEED_URL }) } });
+    strict.template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ GATE_KEV_CATALOGUE_KEY: 'kev/known_exploited_vulnerabilities.json' }) } });
+    expect(Annotations.fromStack(strict.stack).findWarning('*', Match.stringLikeRegexp('KEV catalogue'))).toEqual([]);
+  });
+
+  it('is off by default for a policy without knownExploited (default.json): no refresh function, no catalogue key, no warning', () => {
+    const plain = synthGate({});
+    expect(refreshFunctions(plain.template)).toEqual([]);
+    plain.template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ GATE_KEV_CATALOGUE_KEY: '' }) } });
+    expect(Annotations.fromStack(plain.stack).findWarning('*', Match.stringLikeRegexp('KEV catalogue'))).toEqual([]);
+  });
+
+  it('can be switched off for an air-gapped account; a policy with knownExploited then gets a synth warning', () => {
+    const off = synthGate({ policyFile: 'policies/strict.json', kevRefresh: false });
+    expect(refreshFunctions(off.template)).toEqual([]);
     off.template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ GATE_KEV_CATALOGUE_KEY: '' }) } });
     Annotations.fromStack(off.stack).hasWarning('*', Match.stringLikeRegexp('asks for known-exploited vulnerabilities.*keeps no KEV catalogue'));
-    expect(Annotations.fromStack(synthGate({}).stack).findWarning('*', Match.stringLikeRegexp('KEV catalogue'))).toEqual([]);
+  });
+
+  it('can be switched on for a policy without knownExploited', () => {
+    expect(refreshFunctions(synthGate({ kevRefresh: true }).template)).toHaveLength(1);
   });
 });
+
+/** The KEV refresh functions of a template (the ones given a feed URL). */
+function refreshFunctions(template: Template): string[] {
+  return Object.entries(template.findResources('AWS::Lambda::Function'))
+    .filter(([, fn]) => (fn.Properties.Environment?.Variables as Record<string, unknown> | undefined)?.KEV_FEED_URL !== undefined)
+    .map(([id]) => id);
+}
