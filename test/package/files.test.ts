@@ -5,7 +5,7 @@ import { join } from 'node:path';
 /*
  * What `npm pack` puts in the tarball users install (package.json "files"): the compiled CLI and construct library with
  * their .d.ts, the function sources the construct bundles at synth, the policies and their schema, the buildspec, and
- * the documentation, the example scenarios and reports; nothing else. `.ci/check-package` installs the real tarball and runs it.
+ * the documentation, the example scenarios, reports and task definitions; nothing else. `.ci/check-package` installs the real tarball and runs it.
  */
 const ROOT = join(__dirname, '../..');
 
@@ -43,6 +43,10 @@ const NEEDED = [
   'examples/scenarios/README.md',
   'examples/scenarios/demo.json',
   'examples/reports/alpine-root-critical.trivy.json',
+  // evaluate --task-definition on an installed package: one example per hardening rule, and the compliant pair.
+  'examples/task-definitions/README.md',
+  'examples/task-definitions/compliant.json',
+  'examples/task-definitions/compliant.run-task.json',
 ];
 
 /** What may be in the tarball at all: one pattern per kind of file. */
@@ -56,7 +60,7 @@ const ALLOWED = [
   /^policies\/[^/]+\.(json|md)$/,
   /^buildspecs\/[^/]+\.yml$/,
   /^docs\/[^/]+\.md$/,
-  /^examples\/(scenarios|reports)\/[^/]+\.(json|md)$/,
+  /^examples\/(scenarios|reports|task-definitions)\/[^/]+\.(json|md)$/,
 ];
 
 describe('the packed tarball (npm pack)', () => {
