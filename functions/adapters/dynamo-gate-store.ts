@@ -293,7 +293,7 @@ export class DynamoGateStore implements GateStore {
     };
     // seenAt keeps the first event that asked; the other facts take the latest event's values.
     const set = ['#seenAt = if_not_exists(#seenAt, :seenAt)', '#expires = :expires'];
-    const fields: Record<string, string | undefined> = {
+    const fields: Record<string, string | Waiter['publicIp'] | Waiter['exposure']> = {
       type: 'waiter',
       digest: waiter.digest,
       taskArn: waiter.taskArn,
@@ -302,6 +302,9 @@ export class DynamoGateStore implements GateStore {
       service: waiter.service,
       launchedBy: waiter.launchedBy,
       hookId: waiter.hookId,
+      // Only a RunTask hint carries these; a later event's waiter without them keeps them (not overwritten).
+      publicIp: waiter.publicIp,
+      exposure: waiter.exposure,
     };
     Object.entries(fields).forEach(([field, value], index) => {
       if (value === undefined) return;

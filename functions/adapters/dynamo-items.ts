@@ -192,6 +192,8 @@ const waiterItemSchema = z.object({
   seenAt: z.string(),
   launchedBy: z.string().optional(),
   hookId: z.string().optional(),
+  publicIp: z.object({ value: z.boolean(), source: z.string() }).optional(),
+  exposure: z.object({ value: z.enum(['public', 'internal']), source: z.string() }).optional(),
 });
 
 export function itemToWaiter(item: Record<string, unknown>): Waiter {

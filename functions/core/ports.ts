@@ -1,5 +1,5 @@
-import type { ImageAssessment } from './policy/input';
-import type { LaunchFacts } from './policy/rules/hardening/types';
+import type { ExposureFact, ImageAssessment } from './policy/input';
+import type { LaunchFact, LaunchFacts } from './policy/rules/hardening/types';
 import type { LoadBalancing } from './taskdef/exposure';
 import type { ImageReference } from './image/reference';
 import type { Decision } from './result/model';
@@ -96,6 +96,13 @@ export interface Waiter {
   seenAt: string;
   /** Principal that launched the task (CloudTrail `userIdentity.arn`), when known. */
   launchedBy?: string;
+  /**
+   * Whether the task has a public IP, from the RunTask call (CloudTrail hint) that launched it: no task event and no
+   * DescribeTasks says so, so the judgement after the scan finishes takes it from here.
+   */
+  publicIp?: LaunchFact<boolean>;
+  /** The task's exposure as the RunTask call settled it (a public IP; or none, and RunTask takes no load balancer). */
+  exposure?: ExposureFact;
 }
 
 export interface EnforcementRecord {

@@ -282,6 +282,9 @@ async function awaitScans(
     };
     if (service) waiter.service = service;
     if (options.launchedBy) waiter.launchedBy = options.launchedBy;
+    // Only the RunTask call knows the public IP: kept for the judgement when the scan finishes (DescribeTasks lacks it).
+    if (task.launch?.publicIp) waiter.publicIp = task.launch.publicIp;
+    if (task.exposure) waiter.exposure = task.exposure;
     await rt.store.addWaiter(waiter);
 
     const pullReference = states[0].pullReference ?? key;
@@ -382,7 +385,11 @@ export async function judgeWaiters(
           if (running.overrides !== undefined) snapshot.overrides = running.overrides;
           if (running.createdAt) snapshot.createdAt = running.createdAt;
           if (running.pullStartedAt) snapshot.pullStartedAt = running.pullStartedAt;
-          if (running.launch) snapshot.launch = running.launch;
+          // DescribeTasks gives ECS Exec and the platform version; the public IP and the exposure it settles come
+          // from the RunTask call the waiter remembers, when one launched the task.
+          const launch = { ...(waiter.publicIp ? { publicIp: waiter.publicIp } : {}), ...running.launch };
+          if (Object.keys(launch).length > 0) snapshot.launch = launch;
+          if (waiter.exposure) snapshot.exposure = waiter.exposure;
           const judgement = await judgeTask(rt, snapshot, {
             origin: 'scanFinished',
             log,

@@ -648,6 +648,18 @@ describe('waiters', () => {
     await store.removeWaiter(digest, waiter(digest, 'a').taskArn);
     expect(await store.listWaiters(digest)).toEqual([]);
   });
+
+  it('keeps the public IP and exposure a RunTask call gave when a later event of the task waits again without them', async () => {
+    const { store } = await newStore();
+    const digest = digestOf(403);
+    const fromRunTask = {
+      publicIp: { value: true, source: 'from the RunTask call' },
+      exposure: { value: 'public' as const, source: 'a public IP is assigned (from the RunTask call)' },
+    };
+    await store.addWaiter(waiter(digest, 'a', fromRunTask));
+    await store.addWaiter(waiter(digest, 'a', { service: 'web' }));
+    expect(await store.listWaiters(digest)).toEqual([waiter(digest, 'a', { service: 'web', ...fromRunTask })]);
+  });
 });
 
 describe('launchers and TTL', () => {

@@ -456,4 +456,39 @@ describe('launch facts the event carries', () => {
     expect(world.ecs.stops.map((stop) => stop.taskArn)).toEqual(['arn:aws:ecs:eu-west-1:123456789012:task/batch/0d3f1c9e2b7a4c5d8e6f7a8b9c0d1e2f']);
     expect(JSON.stringify(world.notifier.published)).toContain('the task is assigned a public IP (from the RunTask call)');
   });
+
+  it('remembers the RunTask call\'s public IP while the task waits for its scan, and judges it when the scan finishes (DescribeTasks has no public IP)', async () => {
+    const { world, gate } = setup(execPolicy);
+    const call = JSON.parse(readFileSync(join(__dirname, '../fixtures/events/cloudtrail-runtask-fargate.json'), 'utf8'));
+    call.detail.requestParameters.networkConfiguration.awsvpcConfiguration.assignPublicIp = 'ENABLED';
+    // No overrides: the public IP is the only thing to deny.
+    delete call.detail.requestParameters.overrides;
+    delete call.detail.responseElements.tasks[0].overrides;
+    const digest = 'sha256:4a5b6c7d8e9f00112233445566778899aabbccddeeff00112233445566778899';
+    const reference = `${REGISTRY}/reports/nightly@${digest}`;
+    registerTaskDefinition(world, 'nightly-report', [{ name: 'report', image: reference }], 7);
+    const taskArn = 'arn:aws:ecs:eu-west-1:123456789012:task/batch/0d3f1c9e2b7a4c5d8e6f7a8b9c0d1e2f';
+
+    expect(await gate.handleEvent(call)).toMatchObject({ judgements: [{ status: 'waiting', on: [digest] }] });
+    expect((await world.store.listWaiters(digest)).map((w) => [w.taskArn, w.publicIp?.value, w.exposure?.value])).toEqual([[taskArn, true, 'public']]);
+
+    world.ecs.tasks.set(taskArn, {
+      taskArn,
+      clusterArn: 'arn:aws:ecs:eu-west-1:123456789012:cluster/batch',
+      taskDefinitionArn: 'arn:aws:ecs:eu-west-1:123456789012:task-definition/nightly-report:7',
+      lastStatus: 'RUNNING',
+      desiredStatus: 'RUNNING',
+      group: 'family:nightly-report',
+      containers: [{ name: 'report', image: reference, imageDigest: digest }],
+      launch: { platformVersion: { value: '1.4.0', source: 'from DescribeTasks' }, execCommand: { value: false, source: 'from DescribeTasks' } },
+    });
+    uploadReport(world, digest, { reference, digest, user: '1000', critical: 0 });
+    await gate.handleEvent(buildEvent(world.store.scans.get(digest)?.buildId as string, 'SUCCEEDED'));
+
+    expect(world.ecs.stops.map((stop) => stop.taskArn)).toEqual([taskArn]);
+    const event = world.notifier.published.find((e) => e.taskArn === taskArn);
+    expect(event?.rules).toEqual(['hardening.publicIp']);
+    expect(JSON.stringify(event)).toContain('the task is assigned a public IP (from the RunTask call)');
+    expect(await world.store.listWaiters(digest)).toEqual([]);
+  });
 });
