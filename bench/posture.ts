@@ -3,7 +3,6 @@ import { parseScanReportText } from '../functions/core/findings';
 import { reportKeyFor } from '../functions/core/gate/images';
 import { assessImage, loadPolicy, type LoadedPolicy, type Policy } from '../functions/core/policy';
 import type { FindingEvent } from '../functions/core/posture/findings';
-import type { DigestInUse, InventoryStore, TaskUse } from '../functions/core/posture/ports';
 import { rejudgeBudget } from '../functions/core/posture/rejudge';
 import { sbomKeyFor } from '../functions/core/posture/sbom';
 import { ReportMissingError, type BuildStatus, type ScanRequest, type ScannerPort } from '../functions/core/ports';
@@ -11,6 +10,7 @@ import { handleBuildFinished } from '../functions/handlers/completion';
 import { silentLogger } from '../functions/handlers/logger';
 import { DEFAULT_RESCAN_INTERVAL_MS, rejudgeDigestsInUse } from '../functions/handlers/posture/rejudge';
 import { buildRuntime } from '../functions/handlers/runtime';
+import { MemoryInventoryStore } from '../functions/local/memory-inventory';
 import { MemoryGateStore } from '../functions/local/memory-store';
 import { RecordingMetrics } from '../functions/local/notifier';
 import { seededRandom } from '../functions/local/random';
@@ -65,35 +65,6 @@ const REGISTRY = '111122223333.dkr.ecr.eu-west-1.amazonaws.com';
 const MINUTE = 60_000;
 const DAY = 86_400_000;
 
-/**
- * The bench's inventory: open task uses in a map. A stand-in until the inventory of the posture work lands on main
- * (the integrator may swap in its memory implementation); it follows `InventoryStore` at its simplest.
- */
-class BenchInventory implements InventoryStore {
-  private readonly uses = new Map<string, TaskUse>();
-  async recordUse(use: TaskUse): Promise<void> {
-    this.uses.set(`${use.digest}#${use.taskArn}`, use);
-  }
-  async closeTask(taskArn: string, stoppedAt: string): Promise<void> {
-    for (const [key, use] of this.uses) if (use.taskArn === taskArn) this.uses.set(key, { ...use, stoppedAt });
-  }
-  async listUsesOfDigest(digest: string): Promise<TaskUse[]> {
-    return [...this.uses.values()].filter((use) => use.digest === digest && !use.stoppedAt);
-  }
-  async listDigestsInUse(): Promise<DigestInUse[]> {
-    const out = new Map<string, DigestInUse>();
-    for (const use of this.uses.values()) {
-      if (use.stoppedAt) continue;
-      const entry = out.get(use.digest);
-      out.set(use.digest, { digest: use.digest, openTasks: (entry?.openTasks ?? 0) + 1, inUseSince: entry?.inUseSince ?? use.firstSeenAt });
-    }
-    return [...out.values()];
-  }
-  async listOpenUsesInCluster(cluster: string): Promise<TaskUse[]> {
-    return [...this.uses.values()].filter((use) => use.cluster === cluster && !use.stoppedAt);
-  }
-}
-
 function digestOf(label: string): string {
   return `sha256:${createHash('sha256').update(label).digest('hex')}`;
 }
@@ -129,7 +100,7 @@ export async function measurePosture(options: PostureBenchOptions = DEFAULT_POST
   );
   const store = new MemoryGateStore(clock);
   const reports = new Map<string, string>();
-  const inventory = new BenchInventory();
+  const inventory = new MemoryInventoryStore(clock);
   const published: FindingEvent[] = [];
   const inUse = new Set<string>();
   /** When the scanner's data gives the digest a critical CVE (epoch ms), for the digests that drift. */
@@ -172,7 +143,8 @@ export async function measurePosture(options: PostureBenchOptions = DEFAULT_POST
     ecs: new Proxy({}, { get: () => () => Promise.reject(new Error('the posture bench makes no ECS call')) }) as never,
     taskDefinitions: { get: () => Promise.reject(new Error('no task definitions in the posture bench')) },
     registry: { resolveDigest: () => Promise.reject(new Error('no registry in the posture bench')) },
-    posture: { inventory, findingEvents: { publishFinding: async (event) => void published.push(event) } },
+    inventory,
+    findingEvents: { publishFinding: async (event) => void published.push(event) },
     newId: () => `scan-${String(++ids).padStart(6, '0')}`,
     random,
   });

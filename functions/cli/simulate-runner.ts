@@ -1,4 +1,5 @@
 import { reconcileInventory } from '../handlers/posture/reconcile';
+import type { FindingEventPort } from '../core/posture/drift-ports';
 import type { InventoryStore } from '../core/posture/ports';
 import { InputError } from '../core/errors';
 import { isSha256Digest, parseImageReference } from '../core/image/reference';
@@ -25,6 +26,8 @@ export interface LocalGateDependencies extends LocalPorts {
   logger: Logger;
   /** The inventory task events record into (handlers/posture/record-uses.ts). */
   inventory?: InventoryStore;
+  /** Where "Fargate Gate Finding" events go (drift and resolved findings of digests in use). */
+  findingEvents?: FindingEventPort;
 }
 
 export type GateFactory = (deps: LocalGateDependencies) => GateHandlers;
@@ -188,6 +191,7 @@ export async function runScenario(scenario: Scenario, makeGate: GateFactory, lim
     ...backend.ports,
     // Task events record what runs, as the deployed gate does (handlers/posture/record-uses.ts).
     inventory: backend.inventory,
+    findingEvents: backend.findingEvents,
     logger: gateLogger(backend),
     policy: scenario.policy,
     config: { ...scenario.gate, scanProjectName: backend.scanner.projectName },

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { maxScanAgeMs, type LoadedPolicy, type Policy } from '../core/policy';
 import type { GatePorts, TaskDefinitionPort } from '../core/ports';
-import type { PosturePorts } from '../core/posture/drift-ports';
+import type { FindingEventPort } from '../core/posture/drift-ports';
 import type { InventoryStore } from '../core/posture/ports';
 import type { TaskDefinitionSpec } from '../core/taskdef/model';
 import { resolveConfig, type GateConfig } from './config';
@@ -18,12 +18,16 @@ export interface GateDependencies extends GatePorts {
   newId?: () => string;
   /** A number in [0, 1) for back-off jitter; `Math.random` by default. */
   random?: () => number;
-  /** The posture ports (inventory, finding events); without them new verdicts are stored without drift handling. */
-  posture?: PosturePorts;
-  /** Where task events record which tasks run which digests (posture/record-uses.ts); none recorded when absent. */
+  /**
+   * The inventory: task events record which tasks run which digests into it (posture/record-uses.ts), and the posture
+   * sweep, drift and the Inspector path read the same store. Without it nothing is recorded and new verdicts are
+   * stored without drift handling.
+   */
   inventory?: InventoryStore;
   /** The KEV catalogue the stack keeps (infra/kev-catalogue.ts), when it keeps one: verdicts then count its listings. */
   kevCatalogue?: KevCatalogueReader;
+  /** Where "Fargate Gate Finding" events go (EventBridge in Lambda, memory in simulate); none published when absent. */
+  findingEvents?: FindingEventPort;
 }
 
 /** The dependencies with defaults filled in, shared by the use cases of one gate. */

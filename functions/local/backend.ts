@@ -7,6 +7,7 @@ import { FakeEcs, type TaskStatus } from './ecs';
 import { FakeRegistry } from './ecr';
 import { DEFAULT_LOCATION, IdSource, type AwsLocation } from './ids';
 import { MemoryGateStore } from './memory-store';
+import { MemoryFindingEvents } from './finding-events';
 import { MemoryInventoryStore } from './memory-inventory';
 import { FakeTaskListing } from './ecs-listing';
 import { RecordingMetrics, RecordingNotifier } from './notifier';
@@ -108,6 +109,8 @@ export class LocalBackend {
   readonly ports: LocalPorts;
   /** The inventory (posture ports): not among `ports`, so a gate built from them alone records nothing (the benchmark's runtime part). */
   readonly inventory: MemoryInventoryStore;
+  /** The "Fargate Gate Finding" events the gate published on its bus (posture ports, like `inventory`). */
+  readonly findingEvents: MemoryFindingEvents;
   /** ListTasks / DescribeTasks on the world, for the inventory's reconciliation. */
   readonly taskListing: FakeTaskListing;
   private scheduler: Scheduler | undefined;
@@ -155,6 +158,7 @@ export class LocalBackend {
       deploymentSettleMs: options.deploymentSettleMs,
     });
     this.inventory = new MemoryInventoryStore(this.clock, this.activity);
+    this.findingEvents = new MemoryFindingEvents(this.activity);
     this.taskListing = new FakeTaskListing(this.ecs, this.activity, () => this.clock.millis());
     this.notifier = new RecordingNotifier(this.activity);
     this.metrics = new RecordingMetrics(() => this.activity.keepActions);

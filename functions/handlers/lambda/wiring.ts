@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { createAwsPorts, DynamoInventoryStore } from '../../adapters';
 import { S3KevCatalogue } from '../../adapters/s3-kev-catalogue';
+import { EventBridgeFindingEvents } from '../../adapters/eventbridge-findings';
 import { CLUSTER_ARN } from '../../core/events/common';
 import { parseByteSize } from '../../core/report-size';
 import type { LoadedPolicy, Policy } from '../../core/policy';
@@ -58,9 +59,12 @@ export function createLambdaGate(env: Environment = process.env): LambdaGate {
     config: settings.config,
     logger,
     // Task events record what runs (one conditional write per digest on RUNNING and STOPPED): handlers/posture/record-uses.ts.
+    // The posture sweep, drift and Inspector findings read the same inventory (handlers/posture/rejudge.ts).
     inventory: new DynamoInventoryStore({ client: ports.clients.dynamo, tableName: settings.tableName }),
     // The KEV catalogue the stack keeps, when it keeps one: verdicts of a policy with knownExploited count its listings.
     ...(env[GATE_ENV.kevCatalogueKey] ? { kevCatalogue: new S3KevCatalogue({ client: ports.clients.s3, bucket: settings.reportBucket, key: env[GATE_ENV.kevCatalogueKey] }) } : {}),
+    // "Fargate Gate Finding" events go on the gate's bus, beside the verdicts (docs/findings.md).
+    findingEvents: new EventBridgeFindingEvents({ client: ports.clients.eventBridge, eventBusName: settings.eventBusName }),
   });
   return { gate, metrics, logger, policy };
 }

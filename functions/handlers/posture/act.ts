@@ -30,12 +30,12 @@ export interface DriftActionSummary {
  */
 export async function actOnExpiredDrift(rt: GateRuntime, verdicts: ReadonlyMap<string, StoredVerdict>, log: Logger): Promise<DriftActionSummary> {
   const summary: DriftActionSummary = { expired: 0, stoppedTasks: 0, servicesActedOn: 0, leftRunning: 0 };
-  const posture = rt.posture;
-  if (!posture) return summary;
+  const inventory = rt.inventory;
+  if (!inventory) return summary;
   const now = rt.clock.now();
   for (const [digest, verdict] of verdicts) {
     if (!verdict.assessment.drift?.length) continue;
-    for (const use of await posture.inventory.listUsesOfDigest(digest)) {
+    for (const use of await inventory.listUsesOfDigest(digest)) {
       const result = judgeUse(rt, use, verdict, now);
       const denials = result.violations.filter((v) => v.action === 'deny');
       if (!isBlocking(result) || denials.length === 0 || !denials.every((v) => v.details?.driftGraceExpired === true)) continue;

@@ -32,11 +32,11 @@ export async function handleInspectorFinding(rt: GateRuntime, event: unknown, se
     log.info({ findingArn: parsed.findingArn, status: parsed.status }, 'Inspector finding is not active: nothing to re-judge');
     return outcome;
   }
-  const posture = rt.posture;
-  if (!posture) return outcome;
+  const inventory = rt.inventory;
+  if (!inventory) return outcome;
   const verdicts = await rt.store.getVerdicts(parsed.digests, rt.policy.hash);
   for (const digest of parsed.digests) {
-    if ((await posture.inventory.listUsesOfDigest(digest)).length === 0) {
+    if ((await inventory.listUsesOfDigest(digest)).length === 0) {
       outcome.notInUse.push(digest);
       continue;
     }

@@ -52,9 +52,9 @@ const BATCH = 100;
  * finish on the ordinary path (completion.ts), which compares the new verdict with the previous one (drift).
  */
 export async function rejudgeDigestsInUse(rt: GateRuntime, settings: RejudgeSettings, log: Logger): Promise<RejudgeSummary> {
-  const posture = rt.posture;
-  if (!posture) throw new Error('rejudgeDigestsInUse needs the posture ports (inventory, finding events)');
-  const inUse = (await posture.inventory.listDigestsInUse()).filter((entry) => isSha256Digest(entry.digest));
+  const inventory = rt.inventory;
+  if (!inventory) throw new Error('rejudgeDigestsInUse needs the inventory');
+  const inUse = (await inventory.listDigestsInUse()).filter((entry) => isSha256Digest(entry.digest));
   const summary: RejudgeSummary = {
     inUse: inUse.length,
     reevaluated: 0,
@@ -178,7 +178,7 @@ export async function startRejudgement(rt: GateRuntime, digest: string, verdict:
 
 /** A pinned reference for a digest from its open task uses (the container image, pinned to the digest). */
 async function imageReferenceOf(rt: GateRuntime, digest: string): Promise<string | undefined> {
-  const uses = (await rt.posture?.inventory.listUsesOfDigest(digest)) ?? [];
+  const uses = (await rt.inventory?.listUsesOfDigest(digest)) ?? [];
   const image = uses.flatMap((use) => use.containers.map((container) => container.image))[0];
   if (!image) return undefined;
   return `${image.replace(/@.*$/, '')}@${digest}`;

@@ -22,12 +22,12 @@ const nothing = async () => undefined;
  * Before a new verdict of a digest in use is stored: compares it with the previous verdict of the same digest under
  * the same policy. Findings it denies that the previous one allowed are drift: the verdict carries them as drift
  * marks (the launch gate applies the policy's grace to them), marks still denied keep when they opened. Digests not
- * in use, and gates without the posture ports, store the verdict as it is.
+ * in use, and gates without an inventory, store the verdict as it is.
  */
 export async function prepareVerdict(rt: GateRuntime, verdict: StoredVerdict, log: Logger): Promise<PreparedVerdict> {
-  const posture = rt.posture;
-  if (!posture || !isSha256Digest(verdict.digest)) return { verdict, announce: nothing };
-  const uses = await posture.inventory.listUsesOfDigest(verdict.digest);
+  const inventory = rt.inventory;
+  if (!inventory || !isSha256Digest(verdict.digest)) return { verdict, announce: nothing };
+  const uses = await inventory.listUsesOfDigest(verdict.digest);
   if (uses.length === 0) return { verdict, announce: nothing };
   const previous = await rt.store.getVerdict(verdict.digest, verdict.policyHash);
   const now = rt.clock.now();
@@ -70,8 +70,8 @@ export function repositoriesOf(use: Pick<TaskUse, 'containers'>): string[] {
  * (`FindingEventsLost`): the next verdict that sees the same change announces it; the decision never waits on it.
  */
 async function announceChange(rt: GateRuntime, verdict: StoredVerdict, change: VerdictChange, uses: TaskUse[], log: Logger): Promise<void> {
-  const posture = rt.posture;
-  if (!posture) return;
+  const findingEvents = rt.findingEvents;
+  if (!findingEvents) return;
   if (!notifies(rt, uses)) {
     log.info({ digest: verdict.digest, opened: change.opened.length, resolved: change.resolved.length }, 'finding changes not announced: the drift scopes say notify false');
     return;
@@ -99,7 +99,7 @@ async function announceChange(rt: GateRuntime, verdict: StoredVerdict, change: V
       at,
     });
     try {
-      await posture.findingEvents.publishFinding(event);
+      await findingEvents.publishFinding(event);
       rt.metrics.count('FindingEvents', 1, { state });
       if (state === 'resolved') await rt.store.releaseEnforcement(correlationId);
     } catch (error) {

@@ -20,7 +20,7 @@ async function driftedWorld(drift: Record<string, unknown>, openedAgoMs: number)
   const world = createWorld();
   const policy = policyOf({ drift });
   const inventory = new InventoryTestDouble();
-  const rt = buildRuntime({ ...world.deps(policy), posture: { inventory, findingEvents: new FindingEventsTestDouble() } });
+  const rt = buildRuntime({ ...world.deps(policy), inventory, findingEvents: new FindingEventsTestDouble() });
   const verdict = storeVerdict(world, policy, DIGEST, { reference: `${WEB}@${DIGEST}`, digest: DIGEST, critical: 1 }, HOUR);
   verdict.assessment.drift = [{ rule: 'vulnerabilities', id: 'CVE-2025-1000', openedAt: new Date(world.clock.now().getTime() - openedAgoMs).toISOString() }];
   const reportKey = reportKeyFor('reports/', DIGEST, 'old');

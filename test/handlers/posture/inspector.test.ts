@@ -20,7 +20,7 @@ async function setup() {
   const world = createWorld();
   const policy = policyOf();
   const inventory = new InventoryTestDouble();
-  const rt = buildRuntime({ ...world.deps(policy), posture: { inventory, findingEvents: new FindingEventsTestDouble() } });
+  const rt = buildRuntime({ ...world.deps(policy), inventory, findingEvents: new FindingEventsTestDouble() });
   for (const digest of [IN_USE, RETIRED]) {
     const verdict = storeVerdict(world, policy, digest, { reference: `${REGISTRY}/shop/web@${digest}`, digest, critical: 0 }, 3 * HOUR);
     world.store.scans.set(digest, { digest, imageReference: `${REGISTRY}/shop/web@${digest}`, scanId: 'old', state: 'done', attempts: 0, startedAt: verdict.scannedAt, deadline: verdict.scannedAt, sbomKey: `reports/${digest.replace(':', '/')}/old.cdx.json` });

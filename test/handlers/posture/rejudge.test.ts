@@ -29,7 +29,7 @@ function setup(policy = policyOf()): Setup {
   const world = createWorld();
   const inventory = new InventoryTestDouble();
   const events = new FindingEventsTestDouble();
-  const deps = { ...world.deps(policy), posture: { inventory, findingEvents: events } };
+  const deps = { ...world.deps(policy), inventory, findingEvents: events };
   return { world, rt: buildRuntime(deps), gate: createGate(deps), inventory, events, policy };
 }
 
@@ -138,7 +138,7 @@ describe('posture sweep: re-judging digests in use', () => {
     scannedEarlier(s, IN_USE, 1, 2 * HOUR);
     await s.inventory.recordUse(taskUse(IN_USE));
     const stricter = policyOf({ name: 'stricter' });
-    const deps = { ...s.world.deps(stricter), posture: { inventory: s.inventory, findingEvents: s.events } };
+    const deps = { ...s.world.deps(stricter), inventory: s.inventory, findingEvents: s.events };
     const summary = await rejudgeDigestsInUse(buildRuntime(deps), SETTINGS, log);
     expect(summary).toMatchObject({ reevaluated: 1, sbomScans: 0, imageScans: 0 });
     expect(s.world.scanner.requests).toEqual([]);
