@@ -144,3 +144,13 @@ function clusterMatcher(clusters: ClusterScope): unknown[] {
   if (clusters.kind === 'pattern') return [{ wildcard: clusters.clusterArnPattern }];
   return clusters.kind === 'all' ? [{ prefix: clusters.clusterArnPrefix }] : [...clusters.clusterArns];
 }
+
+/**
+ * Active Amazon Inspector findings about ECR container images ("Inspector2 Finding", source aws.inspector2; the
+ * detail's resources[] carry type AWS_ECR_CONTAINER_IMAGE and the image hash:
+ * https://docs.aws.amazon.com/inspector/latest/user/eventbridge-integration.html, sample in
+ * shared/conformance/events/inspector2-finding-ecr-image-awsdocs.json). The gate re-judges a digest in use now.
+ */
+export function inspectorImageFindingPattern(): events.EventPattern {
+  return { source: ['aws.inspector2'], detailType: ['Inspector2 Finding'], detail: { status: ['ACTIVE'], resources: { type: ['AWS_ECR_CONTAINER_IMAGE'] } } };
+}

@@ -22,11 +22,12 @@ import type { LoadedPolicy } from '../functions/core/policy/input';
 import { policyAsksForKev } from '../functions/core/policy/kev-unavailable';
 import { maxScanAgeMs } from '../functions/core/policy/load';
 import type { Policy } from '../functions/core/policy/schema';
+import { rejudgeBudget } from '../functions/core/posture/rejudge';
 import { GATE_ENV } from '../functions/handlers/environment';
 import { loadInlineScanBuildspec } from './buildspec';
 import { BUNDLED_POLICY_PATH, bundlingProject, evaluatorBundling } from './bundling';
 import { FUNCTION_HANDLER, functionCode } from './function-bundling';
-import { fargateTaskStartingPattern, hookAwaitingActionPattern, imagePushPattern, runTaskCallPattern, scanBuildStatePattern, verdictPattern } from './event-patterns';
+import { fargateTaskStartingPattern, hookAwaitingActionPattern, imagePushPattern, inspectorImageFindingPattern, runTaskCallPattern, scanBuildStatePattern, verdictPattern } from './event-patterns';
 import { REASONS, acknowledge, grantWithReasons } from './nag-suppressions';
 import { addGateInventory, resolveReconcileInterval, type GateInventoryResources } from './inventory';
 import { GATE_HANDLER_ENTRY, HOOK_HANDLER_ENTRY, INLINE_SCAN_BUILDSPEC, IN_USE_REPORT_HANDLER_ENTRY, RECONCILE_HANDLER_ENTRY, projectRoot } from './paths';
@@ -192,6 +193,8 @@ export class FargateGate extends Construct {
     hookAwaitingAction: events.Rule;
     imagePush?: events.Rule;
     sweep: events.Rule;
+    /** Active Amazon Inspector findings on ECR images: a digest in use is re-judged at once (handlers/posture/inspector.ts). */
+    inspectorFinding: events.Rule;
     notifications?: events.Rule;
   };
   /** The organisation bus and its rules (organizationId). */
@@ -389,8 +392,9 @@ export class FargateGate extends Construct {
       imagePush: this.settings.prescanOnPush
         ? rule('ImagePush', 'fargate-gate: successful pushes to the ECR repositories in scope (prescan)', imagePushPattern(this.scope.pushRepositoryNames))
         : undefined,
+      inspectorFinding: rule('InspectorFinding', 'fargate-gate: active Amazon Inspector findings on ECR images (re-judges a digest in use)', inspectorImageFindingPattern()),
       sweep: new events.Rule(this, 'Sweep', {
-        description: 'fargate-gate: checks scans that did not report back (CodeBuild events are best effort)',
+        description: 'fargate-gate: checks scans that did not report back (CodeBuild events are best effort) and re-judges digests in use (posture)',
         schedule: events.Schedule.rate(this.settings.sweepInterval),
         targets: [ruleTarget],
       }),
@@ -660,6 +664,8 @@ export class FargateGate extends Construct {
       [GATE_ENV.hookCallBackDelaySeconds]: String(this.settings.hookCallBackDelay.toSeconds()),
       [GATE_ENV.sweepMinutes]: String(this.settings.sweepInterval.toMinutes()),
       [GATE_ENV.rescanIntervalHours]: String(this.settings.rescanInterval.toHours()),
+      // Half the scan project's concurrency stays free for launches: the posture sweep starts at most this many scans a run.
+      [GATE_ENV.rejudgeScansPerRun]: String(rejudgeBudget(compute.concurrentBuildLimit, { sweepMinutes: this.settings.sweepInterval.toMinutes() })),
       [GATE_ENV.metricsNamespace]: this.settings.metricsNamespace,
       [GATE_ENV.logLevel]: this.settings.logLevel,
       [GATE_ENV.maxReportBytes]: String(this.settings.maxReportBytes),

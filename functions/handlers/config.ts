@@ -60,6 +60,10 @@ export interface GateConfig {
    * sets it from `maxReportSize` and gives the scan build's evaluator the same value, so the two never disagree.
    */
   maxReportBytes: number;
+  /** Hours after which the verdict of a digest in use is re-judged by the posture sweep (construct `rescanInterval`). */
+  rescanIntervalHours: number;
+  /** SBOM or image re-judgements one posture sweep may start (`rejudgeBudget` of the scan project's concurrency). */
+  rejudgeScansPerRun: number;
 }
 
 export const DEFAULT_GATE_CONFIG: GateConfig = {
@@ -80,6 +84,9 @@ export const DEFAULT_GATE_CONFIG: GateConfig = {
   hookReserveMilliseconds: 3000,
   taskDefinitionCacheSize: 500,
   maxReportBytes: DEFAULT_MAX_REPORT_BYTES,
+  rescanIntervalHours: 24,
+  // rejudgeBudget(3, { sweepMinutes: 5 }): the construct's default concurrency and sweep interval.
+  rejudgeScansPerRun: 3,
 };
 
 export function resolveConfig(partial: Partial<GateConfig> = {}): GateConfig {

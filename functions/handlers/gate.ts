@@ -7,6 +7,8 @@ import type { Logger } from './logger';
 import { buildRuntime, type GateDependencies, type GateRuntime } from './runtime';
 import { ensureScan, type EnsureOutcome } from './scans';
 import { judgeTask, type TaskJudgement } from './task-gate';
+import type { InspectorOutcome } from './posture/inspector';
+import type { RejudgeSummary } from './posture/rejudge';
 import { recordRunningTask, recordStoppedTask, type StoppedOutcome } from './posture/record-uses';
 
 export type { GateDependencies } from './runtime';
@@ -21,7 +23,8 @@ export type EventResult =
   | { kind: 'scanBuildFinished'; finished?: FinishedScan }
   | { kind: 'imagePushed'; scan: EnsureOutcome['state'] }
   | { kind: 'hookAwaitingAction'; outcomes: PauseOutcome[] }
-  | { kind: 'sweep'; summary: SweepSummary }
+  | { kind: 'sweep'; summary: SweepSummary; posture?: RejudgeSummary }
+  | { kind: 'inspectorFinding'; outcome: InspectorOutcome }
   | { kind: 'failed'; eventKind: GateEventKind; failure: FailureKind; message: string };
 
 export interface Gate {
@@ -115,7 +118,15 @@ async function dispatch(rt: GateRuntime, event: Exclude<GateEvent, { kind: 'igno
     }
     case 'sweep': {
       const { sweep } = await import('./completion');
-      return { kind: 'sweep', summary: await sweep(rt, log) };
+      const summary = await sweep(rt, log);
+      // The posture sweep rides the same schedule: a gate with an inventory keeps the verdicts of digests in use fresh.
+      if (!rt.inventory) return { kind: 'sweep', summary };
+      const { rejudgeDigestsInUse, rejudgeSettingsOf } = await import('./posture/rejudge');
+      return { kind: 'sweep', summary, posture: await rejudgeDigestsInUse(rt, rejudgeSettingsOf(rt.config), log.child({ part: 'posture' })) };
+    }
+    case 'inspectorFinding': {
+      const [{ handleInspectorFinding }, { rejudgeSettingsOf }] = await Promise.all([import('./posture/inspector'), import('./posture/rejudge')]);
+      return { kind: 'inspectorFinding', outcome: await handleInspectorFinding(rt, event.event, rejudgeSettingsOf(rt.config), log) };
     }
   }
 }

@@ -16,15 +16,17 @@ const fixtures = readdirSync(FIXTURES)
 const samples = conformanceFiles('events').map(read);
 const policy = policyOf();
 const HOOK_STATUSES = ['SUCCEEDED', 'FAILED', 'IN_PROGRESS'];
-const ACTED_KINDS: EventResult['kind'][] = ['taskStateChange', 'taskStopped', 'runTaskCall', 'scanBuildFinished', 'imagePushed', 'hookAwaitingAction', 'sweep', 'failed'];
+const ACTED_KINDS: EventResult['kind'][] = ['taskStateChange', 'taskStopped', 'runTaskCall', 'scanBuildFinished', 'imagePushed', 'hookAwaitingAction', 'sweep', 'inspectorFinding', 'failed'];
 
 /** The samples the gate acts on (conformance-samples.test.ts follows what it does with them); it must ignore every other one. */
 const ACTED_ON = ['ecs-task-state-change-fargate-running-awsdocs.json', 'ecs-task-state-change-fargate-running-env-override-bom-aws-lambda-dotnet.json'];
 /** STOPPED samples only close inventory rows (test/handlers/posture/record-uses.test.ts): no AWS call here either. */
 const CLOSED_ONLY = ['ecs-task-state-change-fargate-stopped-two-containers-fivexl.json'];
+/** Inspector findings re-judge digests in use (test/handlers/posture/gate-sweep.test.ts); below, a gate without an inventory. */
+const INSPECTOR = ['inspector2-finding-ecr-image-awsdocs.json'];
 const sampleRows = (acted: boolean) =>
   conformanceFiles('events')
-    .filter((file) => !CLOSED_ONLY.includes(basename(file)) && ACTED_ON.includes(basename(file)) === acted)
+    .filter((file) => !CLOSED_ONLY.includes(basename(file)) && !INSPECTOR.includes(basename(file)) && ACTED_ON.includes(basename(file)) === acted)
     .map((file) => [basename(file), file]);
 
 describeWithConformance('the gate on real AWS samples', () => {
@@ -34,6 +36,16 @@ describeWithConformance('the gate on real AWS samples', () => {
     expect(result.kind).toBe('ignored');
     expect(world.calls()).toEqual([]);
   });
+
+  it.each(conformanceFiles('events').filter((file) => INSPECTOR.includes(basename(file))).map((file) => [basename(file), file]))(
+    '%s: an Inspector finding is read, and a gate without an inventory makes no AWS call for it',
+    async (_name, file) => {
+      const world = createWorld();
+      const result = await createGate(world.deps(policy)).handleEvent(read(file));
+      expect(result.kind).toBe('inspectorFinding');
+      expect(world.calls()).toEqual([]);
+    },
+  );
 
   it.each(sampleRows(true))('%s: a starting Fargate task is judged, its unknown image sent to a scan', async (_name, file) => {
     const world = createWorld();

@@ -420,7 +420,7 @@ describe('rules', () => {
   it('deliver to the gate function with retries, an age limit and the event-delivery dead-letter queue', () => {
     const gateFn = logicalId(template, 'AWS::Lambda::Function', 'GateGateFunction');
     const dlq = logicalId(template, 'AWS::SQS::Queue', 'GateEventDeliveryFailures');
-    for (const prefix of ['GateFargateTaskStarting', 'GateFargateTaskStopped', 'GateRunTaskCall', 'GateScanBuildState', 'GateImagePush', 'GateSweep']) {
+    for (const prefix of ['GateFargateTaskStarting', 'GateFargateTaskStopped', 'GateRunTaskCall', 'GateScanBuildState', 'GateImagePush', 'GateInspectorFinding', 'GateSweep']) {
       const rule = template.findResources('AWS::Events::Rule')[logicalId(template, 'AWS::Events::Rule', prefix)];
       expect(rule.Properties.State).toBe('ENABLED');
       expect(rule.Properties.Targets).toEqual([
@@ -434,8 +434,9 @@ describe('rules', () => {
   });
 
   it('let EventBridge invoke the function for each rule, and send to the dead-letter queue only from the gate rules', () => {
-    // Six rules of the gate function (STOPPED task events among them), the reconciliation's and the in-use report's schedules.
-    template.resourceCountIs('AWS::Lambda::Permission', 9);
+    // Seven rules of the gate function (STOPPED task events and Inspector findings among them), the reconciliation's and
+    // the in-use report's schedules.
+    template.resourceCountIs('AWS::Lambda::Permission', 10);
     template.hasResourceProperties('AWS::SQS::QueuePolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([

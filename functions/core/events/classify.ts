@@ -25,6 +25,8 @@ export type GateEvent =
   | { kind: 'imagePushed'; meta: EventMeta; digest: string; imageReference: string; repositoryName: string; tag?: string }
   | { kind: 'hookAwaitingAction'; meta: EventMeta; target: PausedTarget; hookId?: string }
   | { kind: 'sweep'; meta: EventMeta }
+  /** An Amazon Inspector finding: read leniently by handlers/posture/inspector.ts (a digest in use is re-judged now). */
+  | { kind: 'inspectorFinding'; meta: EventMeta; event: unknown }
   | { kind: 'ignored'; meta: EventMeta; reason: string; malformed: boolean };
 
 export type GateEventKind = GateEvent['kind'];
@@ -43,6 +45,8 @@ const DETAIL_TYPES = {
   imageAction: 'ECR Image Action',
   scheduled: 'Scheduled Event',
   hookStateChange: 'ECS Hook State Change',
+  // https://docs.aws.amazon.com/inspector/latest/user/eventbridge-integration.html (sample in shared/conformance/events).
+  inspectorFinding: 'Inspector2 Finding',
 } as const;
 
 /**
@@ -94,6 +98,8 @@ export function classifyGateEvent(raw: unknown, options: ClassifyOptions = {}): 
     }
     case `aws.events|${DETAIL_TYPES.scheduled}`:
       return { kind: 'sweep', meta };
+    case `aws.inspector2|${DETAIL_TYPES.inspectorFinding}`:
+      return { kind: 'inspectorFinding', meta, event: raw };
     default:
       return ignore(`${event.source} "${event['detail-type']}" is not an event the gate handles`);
   }

@@ -113,6 +113,8 @@ export function readSettings(env: Environment): Settings {
     hookCallBackDelaySeconds: positive(GATE_ENV.hookCallBackDelaySeconds),
     sweepIntervalMinutes: positive(GATE_ENV.sweepMinutes),
     maxReportBytes: byteSize(GATE_ENV.maxReportBytes),
+    rescanIntervalHours: positive(GATE_ENV.rescanIntervalHours),
+    rejudgeScansPerRun: positive(GATE_ENV.rejudgeScansPerRun),
   };
   return {
     tableName: required(GATE_ENV.tableName),

@@ -3,6 +3,7 @@ import { planRejudgements, rejudgeMethod } from '../../core/posture/rejudge';
 import type { DigestInUse } from '../../core/posture/ports';
 import type { ScanRecord, StoredVerdict } from '../../core/ports';
 import { classifyFailure, shouldRetry } from '../failures';
+import type { GateConfig } from '../config';
 import type { Logger } from '../logger';
 import type { GateRuntime } from '../runtime';
 import { errorMayBeRetried, newScanRecord, produceVerdict, rescan, startScan } from '../scans';
@@ -25,6 +26,14 @@ export interface RejudgeSettings {
 }
 
 export const DEFAULT_RESCAN_INTERVAL_MS = 24 * 3_600_000;
+
+/** Stored reports one sweep may judge again after a policy change (one S3 read each, no scan). */
+export const DEFAULT_REEVALUATIONS_PER_RUN = 100;
+
+/** The sweep's settings from the gate's configuration (GATE_RESCAN_INTERVAL_HOURS, GATE_REJUDGE_SCANS_PER_RUN). */
+export function rejudgeSettingsOf(config: Pick<GateConfig, 'rescanIntervalHours' | 'rejudgeScansPerRun'>): RejudgeSettings {
+  return { rescanIntervalMs: config.rescanIntervalHours * 3_600_000, maxScansPerRun: config.rejudgeScansPerRun, maxReevaluationsPerRun: DEFAULT_REEVALUATIONS_PER_RUN };
+}
 
 export interface RejudgeSummary {
   inUse: number;

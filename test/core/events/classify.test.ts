@@ -19,6 +19,8 @@ const EXPECTED: Record<string, Expectation> = {
   'ecs-task-state-change-fargate-running-awsdocs.json': { kind: 'taskStateChange' },
   'ecs-task-state-change-fargate-running-env-override-bom-aws-lambda-dotnet.json': { kind: 'taskStateChange' },
   'ecs-task-state-change-fargate-stopped-two-containers-fivexl.json': { kind: 'taskStopped' },
+  // Routed to the gate by the InspectorFinding rule; handlers/posture/inspector.ts reads the detail leniently.
+  'inspector2-finding-ecr-image-awsdocs.json': { kind: 'inspectorFinding' },
   'ecs-task-state-change-ec2-2019-no-image-field-awsdocs.json': { kind: 'ignored', malformed: false, reason: /not a Fargate task/ },
   'codebuild-build-state-change-awsdocs.json': { kind: 'ignored', malformed: false, reason: /not the gate's scan project/ },
   'codebuild-build-state-change-aws-lambda-go.json': { kind: 'ignored', malformed: false, reason: /not the gate's scan project/ },
@@ -101,6 +103,14 @@ describeWithConformance('conformance events', () => {
     expect(classifyGateEvent(read(withNone), { scanProjectName: 'my-sample-project' })).not.toHaveProperty('environment');
   });
 
+  it('takes an Inspector finding only from aws.inspector2: the same detail under another source is ignored', () => {
+    const file = files.find((f) => f.endsWith('inspector2-finding-ecr-image-awsdocs.json')) as string;
+    const sample = read(file) as Record<string, unknown>;
+    expect(classifyGateEvent(sample).kind).toBe('inspectorFinding');
+    const spoofed = classifyGateEvent({ ...sample, source: 'my.app' });
+    expect(spoofed.kind).toBe('ignored');
+  });
+
   it('ignores the documented task event when its cluster is out of scope', () => {
     const file = files.find((f) => f.endsWith('ecs-task-state-change-fargate-running-awsdocs.json')) as string;
     const event = classifyGateEvent(read(file), { clusterArns: ['arn:aws:ecs:us-west-2:111122223333:cluster/Other'] });
@@ -115,7 +125,7 @@ const documents = [
     .map((name) => JSON.parse(readFileSync(join(FIXTURES, name), 'utf8')) as unknown),
   ...conformanceFiles('events').map((file) => JSON.parse(readFileSync(file, 'utf8').replace(/^\uFEFF/, '')) as unknown),
 ];
-const KINDS = ['taskStateChange', 'taskStopped', 'runTaskCall', 'scanBuildFinished', 'imagePushed', 'hookAwaitingAction', 'sweep', 'ignored'];
+const KINDS = ['taskStateChange', 'taskStopped', 'runTaskCall', 'scanBuildFinished', 'imagePushed', 'hookAwaitingAction', 'sweep', 'inspectorFinding', 'ignored'];
 const options = { scanProjectName: 'fargate-gate-scan' };
 
 describe('event classification under hostile input', () => {

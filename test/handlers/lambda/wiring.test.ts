@@ -38,6 +38,12 @@ describe('readSettings', () => {
     });
   });
 
+  it('reads the posture sweep settings the construct sets: rescan interval and re-judgements per run', () => {
+    const config = readSettings(env({ [GATE_ENV.rescanIntervalHours]: '12', [GATE_ENV.rejudgeScansPerRun]: '4' })).config;
+    expect(config).toMatchObject({ rescanIntervalHours: 12, rejudgeScansPerRun: 4 });
+    expect(() => readSettings(env({ [GATE_ENV.rejudgeScansPerRun]: '0' }))).toThrow(/GATE_REJUDGE_SCANS_PER_RUN must be a positive number/);
+  });
+
   it('reads the report-size limit the construct sets, in bytes, and leaves the default when it is not set', () => {
     expect(readSettings(env({ [GATE_ENV.maxReportBytes]: '134217728' })).config.maxReportBytes).toBe(128 * 1024 * 1024);
     expect(readSettings(env({ [GATE_ENV.maxReportBytes]: ' 128MiB ' })).config.maxReportBytes).toBe(128 * 1024 * 1024);
