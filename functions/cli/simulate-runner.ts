@@ -387,6 +387,13 @@ class StepRunner {
         backend.activity.note(`reconciliation: ${summary.listPages} ListTasks page(s), ${summary.describeCalls} DescribeTasks; ${summary.recorded} use(s) recorded, ${summary.closed} task(s) closed`);
         return;
       }
+      case 'newData': {
+        const digest = isSha256Digest(step.target) ? step.target : backend.images.resolve(step.target);
+        if (!digest) fail(`${step.target} is not an image of the scenario`);
+        backend.images.setOutcome(digest as string, step.outcome);
+        backend.activity.note(`scanner data: ${step.target} (${(digest as string).slice(0, 19)}…) now scans differently; nothing runs until the gate looks again`);
+        return;
+      }
       case 'event':
         simulation.emit(step.event as EventBridgeEvent);
         return;
@@ -553,6 +560,19 @@ function checkExpectations(result: ScenarioResult): ExpectationResult[] {
       .map((action) => hookStatusText(action.response, action.error));
     out.push({ what: 'hook answers', expected: expect.hookResponses.join(', ') || 'none', actual: statuses.join(', ') || 'none', ok: statuses.join(',') === expect.hookResponses.join(',') });
   }
+  if (expect.findingEvents) {
+    const published = result.backend.findingEvents.published;
+    for (const state of ['opened', 'resolved'] as const) {
+      const expected = expect.findingEvents[state];
+      if (expected === undefined) continue;
+      const actual = published.filter((event) => event.state === state).length;
+      out.push({ what: `finding events ${state}`, expected: describeCount(expected), actual: String(actual), ok: countMatches(expected, actual) });
+    }
+    for (const service of expect.findingEvents.services ?? []) {
+      const named = published.some((event) => event.state === 'opened' && event.uses.some((use) => use.service === service && use.taskArn.length > 0));
+      out.push({ what: `opened finding event names service ${service} and its tasks`, expected: 'true', actual: String(named), ok: named });
+    }
+  }
   for (const [subject, decision] of Object.entries(expect.decisions ?? {})) {
     const actual = lastDecision(result, subject);
     out.push({ what: `decision for ${subject}`, expected: decision, actual, ok: actual === decision });
@@ -602,6 +622,8 @@ function describeStep(step: ScenarioStep): string {
       return 'scheduled sweep';
     case 'reconcile':
       return 'scheduled inventory reconciliation';
+    case 'newData':
+      return `new vulnerability data for ${step.target.length > 60 ? `${step.target.slice(0, 60)}…` : step.target}`;
     case 'event':
       return 'raw event';
     case 'burst':

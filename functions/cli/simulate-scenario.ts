@@ -144,6 +144,8 @@ const expectSchema = z.strictObject({
   handlerErrors: z.int().min(0).optional(),
   /** Per task label: whether the inventory holds the task as running (an open use) when the scenario ends. */
   inUse: z.record(z.string(), z.boolean()).optional(),
+  /** "Fargate Gate Finding" events published: how many opened and resolved, and services the opened ones must name. */
+  findingEvents: z.strictObject({ opened: countSchema.optional(), resolved: countSchema.optional(), services: z.array(z.string().min(1)).optional() }).optional(),
 });
 
 const topSchema = z.strictObject({
@@ -198,6 +200,8 @@ const stepSchemas = {
   sweep: z.literal(true),
   /** One pass of the inventory's scheduled reconciliation (ListTasks / DescribeTasks against the world). */
   reconcile: z.literal(true),
+  /** The scanner's data for a digest changes (a CVE published since its scan): the next scan of it, SBOM or image, ends so. */
+  newData: z.strictObject({ image: z.string().min(1), scan: outcomeSchema }),
   event: z.unknown(),
   burst: z.strictObject({
     steps: z.array(z.unknown()).min(1),
@@ -226,6 +230,7 @@ export type ScenarioStep = { path: string; note?: string } & (
   | { kind: 'advanceClock'; milliseconds: number; text: string }
   | { kind: 'sweep' }
   | { kind: 'reconcile' }
+  | { kind: 'newData'; target: string; outcome: ScanOutcome }
   | { kind: 'event'; event: unknown }
   | { kind: 'burst'; steps: ScenarioStep[]; delivery: Delivery }
   | { kind: 'hold'; name: string; steps: ScenarioStep[] }
@@ -261,6 +266,7 @@ export interface ScenarioExpectations {
   decisions?: Record<string, 'pass' | 'warn' | 'fail' | 'error'>;
   handlerErrors?: number;
   inUse?: Record<string, boolean>;
+  findingEvents?: { opened?: ExpectedCount; resolved?: ExpectedCount; services?: string[] };
 }
 
 export interface Scenario {
@@ -680,6 +686,13 @@ async function parseStep(raw: unknown, path: Path, context: StepContext, nested:
     case 'reconcile':
       check(stepSchemas.reconcile, value, file, valuePath);
       return { ...base, kind };
+    case 'newData': {
+      const step = check(stepSchemas.newData, value, file, valuePath);
+      if (!isSha256Digest(step.image)) parseReference(step.image, file, [...valuePath, 'image']);
+      const outcome = await context.loadOutcome(step.scan, [...valuePath, 'scan']);
+      if (!outcome) throw new InputError('needs the scan outcome the new data gives', { source: file, path: formatJsonPath([...valuePath, 'scan']) });
+      return { ...base, kind, target: step.image, outcome };
+    }
     case 'event':
       if (value === null || typeof value !== 'object' || Array.isArray(value)) {
         throw new InputError('expected an EventBridge event object ({ "version", "id", "detail-type", "source", ..., "detail" })', { source: file, path: formatJsonPath(valuePath) });

@@ -10,6 +10,8 @@ export class MemoryFindingEvents implements FindingEventPort {
 
   async publishFinding(event: FindingEvent): Promise<void> {
     this.activity?.call('events.putFinding');
+    const services = [...new Set(event.uses.map((use) => use.service ?? 'standalone'))].join(', ');
+    this.activity?.note(`Fargate Gate Finding ${event.state}: ${event.finding.id} (${event.finding.severity}) on ${event.digest.slice(0, 19)}… in ${services}, ${event.totalUses} task(s)`);
     this.published.push(structuredClone(event));
   }
 }

@@ -62,6 +62,7 @@ describe('fargate-gate simulate: the example scenarios', () => {
         'lifecycle-hook.json',
         'pause-hook-rolling.json',
         'hook-writable-root-fs.json',
+        'running-image-drift.json',
         'demo.json',
       ]),
     );
