@@ -568,6 +568,10 @@ function checkExpectations(result: ScenarioResult): ExpectationResult[] {
       const actual = published.filter((event) => event.state === state).length;
       out.push({ what: `finding events ${state}`, expected: describeCount(expected), actual: String(actual), ok: countMatches(expected, actual) });
     }
+    if (expect.findingEvents.drifted !== undefined) {
+      const actual = published.filter((event) => event.state === 'opened' && event.drift !== undefined).length;
+      out.push({ what: 'finding events opened by drift', expected: describeCount(expect.findingEvents.drifted), actual: String(actual), ok: countMatches(expect.findingEvents.drifted, actual) });
+    }
     for (const service of expect.findingEvents.services ?? []) {
       const named = published.some((event) => event.state === 'opened' && event.uses.some((use) => use.service === service && use.taskArn.length > 0));
       out.push({ what: `opened finding event names service ${service} and its tasks`, expected: 'true', actual: String(named), ok: named });

@@ -144,8 +144,8 @@ const expectSchema = z.strictObject({
   handlerErrors: z.int().min(0).optional(),
   /** Per task label: whether the inventory holds the task as running (an open use) when the scenario ends. */
   inUse: z.record(z.string(), z.boolean()).optional(),
-  /** "Fargate Gate Finding" events published: how many opened and resolved, and services the opened ones must name. */
-  findingEvents: z.strictObject({ opened: countSchema.optional(), resolved: countSchema.optional(), services: z.array(z.string().min(1)).optional() }).optional(),
+  /** "Fargate Gate Finding" events published: how many opened (of them `drifted`: the previous verdict allowed the finding) and resolved, and services the opened ones must name. */
+  findingEvents: z.strictObject({ opened: countSchema.optional(), drifted: countSchema.optional(), resolved: countSchema.optional(), services: z.array(z.string().min(1)).optional() }).optional(),
 });
 
 const topSchema = z.strictObject({
@@ -266,7 +266,7 @@ export interface ScenarioExpectations {
   decisions?: Record<string, 'pass' | 'warn' | 'fail' | 'error'>;
   handlerErrors?: number;
   inUse?: Record<string, boolean>;
-  findingEvents?: { opened?: ExpectedCount; resolved?: ExpectedCount; services?: string[] };
+  findingEvents?: { opened?: ExpectedCount; drifted?: ExpectedCount; resolved?: ExpectedCount; services?: string[] };
 }
 
 export interface Scenario {

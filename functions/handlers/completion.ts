@@ -297,7 +297,8 @@ export async function handleBuildFinished(rt: GateRuntime, build: BuildFinished,
     record = unfinished.find((scan) => scan.state === 'running' && sameBuild(scan.buildId, buildId));
   }
   if (!record) {
-    log.info({ buildId, status, scanKey: named?.key }, 'no unfinished scan has this build (already finished, or rescanned since)');
+    // `log` is bound to the build by the caller (gate.ts).
+    log.info({ status, scanKey: named?.key }, 'no unfinished scan has this build (already finished, or rescanned since)');
     return undefined;
   }
   return finishCounting(rt, record, { status, ...(build.endedAt ? { endedAt: build.endedAt } : {}) }, log);

@@ -84,7 +84,9 @@ export function describeGateResult(result: unknown, short: (digest: string) => s
       return `push: scan ${String(r.scan)}`;
     case 'sweep': {
       const s = record(r.summary);
-      return `sweep: ${String(s.finished)} finished, ${String(s.expired)} past deadline, ${String(s.retried)} retried, ${String(s.stillRunning)} still running`;
+      const p = r.posture === undefined ? undefined : record(r.posture);
+      const posture = p ? `; posture: ${String(p.inUse)} digest(s) in use, ${String(p.sbomScans)} SBOM and ${String(p.imageScans)} image re-judgement(s), ${String(p.reevaluated)} report(s) judged again` : '';
+      return `sweep: ${String(s.finished)} finished, ${String(s.expired)} past deadline, ${String(s.retried)} retried, ${String(s.stillRunning)} still running${posture}`;
     }
     case 'hookAwaitingAction': {
       // A decided deployment shows as its continueServiceDeployment action; only what has no action line is said here.
@@ -120,6 +122,15 @@ export function routineReason(result: unknown): string | undefined {
       return r.malformed ? undefined : general(r.reason);
     case 'taskStopped':
       return 'task stopped';
+    case 'sweep': {
+      // A sweep every few minutes over simulated days: only one that did something is worth a line of its own.
+      const s = record(r.summary);
+      const p = r.posture === undefined ? {} : record(r.posture);
+      const drift = record(p.drift);
+      const scans = [s.finished, s.expired, s.retried, s.stillRunning];
+      const posture = [p.sbomScans, p.imageScans, p.reevaluated, p.deferred, p.inFlight, drift.expired, p.expiringExceptions];
+      return scans.every((n) => n === 0) && posture.every((n) => n === undefined || n === 0) ? 'sweep with nothing to do' : undefined;
+    }
     case 'taskStateChange': {
       const judgement = record(r.judgement);
       return judgement.status === 'skipped' ? general(judgement.reason) : undefined;

@@ -108,16 +108,21 @@ describe('simulate timeline: routine ignored events', () => {
     const duplicates = listed('skipped: duplicate or out-of-order event');
     // STOPPED events only close the task's uses in the inventory: routine too.
     const stopped = listed('task stopped:');
+    // Sweeps every 5 minutes over the demo's simulated day: those that found nothing are routine too.
+    const QUIET_SWEEP = /-- sweep: 0 finished, 0 past deadline, 0 retried, 0 still running; posture: \d+ digest\(s\) in use, 0 SBOM and 0 image re-judgement\(s\), 0 report\(s\) judged again$/;
+    const quietSweeps = verbose.lines.filter((line) => QUIET_SWEEP.test(line)).length;
+    expect(quietSweeps).toBeGreaterThan(0);
     expect(notStarting).toBeGreaterThan(0);
     expect(duplicates).toBeGreaterThan(0);
     expect(stopped).toBeGreaterThan(0);
 
-    expect(quiet.lines.filter((line) => line.includes('-- ignored: not a starting task') || line.includes('-- skipped:') || line.includes('-- task stopped:'))).toEqual([]);
+    expect(quiet.lines.filter((line) => line.includes('-- ignored: not a starting task') || line.includes('-- skipped:') || line.includes('-- task stopped:') || QUIET_SWEEP.test(line))).toEqual([]);
     const summary = quiet.lines.find((line) => /^ {2}\d+ routine events ignored: /.test(line));
     expect(summary).toContain(`not a starting task (${notStarting})`);
     expect(summary).toContain(`duplicate or out-of-order event (${duplicates})`);
     expect(summary).toContain(`task stopped (${stopped})`);
-    expect(summary).toContain(`${notStarting + duplicates + stopped} routine events ignored`);
+    expect(summary).toContain(`sweep with nothing to do (${quietSweeps})`);
+    expect(summary).toContain(`${notStarting + duplicates + stopped + quietSweeps} routine events ignored`);
     // Every item of the list is a reason with its count: no word after the last count reads as one more reason.
     expect(summary).toMatch(/^ {2}\d+ routine events ignored: [^,()]+ \(\d+\)(, [^,()]+ \(\d+\))* \(--verbose lists them\)$/);
     // Under the step they happened in, too.
@@ -205,7 +210,8 @@ describe('simulate --logs', () => {
     expect(run.code).toBe(0);
     expect(run.stderr).toBe('');
     const start = Date.parse(scenario.start);
-    const end = start + 60 * 60_000;
+    // The morning, then the simulated day after it in which the posture sweep finds checkout's drift.
+    const end = start + 26 * 60 * 60_000;
     const records = run.lines.map((line) => JSON.parse(line) as Record<string, unknown>);
     const pino = records.filter((record) => typeof record.msg === 'string');
     const emf = records.filter((record) => record._aws !== undefined);

@@ -23,6 +23,16 @@ describe('routineReason (which gate results a timeline may summarise)', () => {
     expect(routineReason({ kind: 'runTaskCall', judgements: [] })).toBeUndefined();
   });
 
+  it('a sweep that found nothing to do is routine; one that did anything is not', () => {
+    const quiet = { retried: 0, finished: 0, expired: 0, stillRunning: 0 };
+    const posture = { inUse: 3, reevaluated: 0, sbomScans: 0, imageScans: 0, deferred: 0, inFlight: 0, drift: { expired: 0 }, expiringExceptions: 0 };
+    expect(routineReason({ kind: 'sweep', summary: quiet })).toBe('sweep with nothing to do');
+    expect(routineReason({ kind: 'sweep', summary: quiet, posture })).toBe('sweep with nothing to do');
+    expect(routineReason({ kind: 'sweep', summary: { ...quiet, finished: 1 } })).toBeUndefined();
+    expect(routineReason({ kind: 'sweep', summary: quiet, posture: { ...posture, sbomScans: 1 } })).toBeUndefined();
+    expect(routineReason({ kind: 'sweep', summary: quiet, posture: { ...posture, drift: { expired: 2 } } })).toBeUndefined();
+  });
+
   it('anything else, or nothing readable, is not routine', () => {
     for (const result of [undefined, null, 'text', { kind: 'sweep', summary: {} }, { kind: 'failed' }]) expect(routineReason(result)).toBeUndefined();
   });

@@ -46,7 +46,8 @@ export async function actOnExpiredDrift(rt: GateRuntime, verdicts: ReadonlyMap<s
         summary.leftRunning += 1;
         continue;
       }
-      const useLog = log.child({ digest, taskArn: use.taskArn, ecsService: use.service });
+      // Not bound to the service: the enforcement path's lines name it themselves (a key bound twice is written twice).
+      const useLog = log.child({ digest, taskArn: use.taskArn });
       try {
         const deploymentId = use.deploymentId?.replace(/^ecs-svc\//, '');
         const outcome = await enforceTaskDecision(rt, {

@@ -4,7 +4,7 @@ import type { DigestInUse } from '../../core/posture/ports';
 import type { ScanRecord, StoredVerdict } from '../../core/ports';
 import { classifyFailure, shouldRetry } from '../failures';
 import type { GateConfig } from '../config';
-import type { Logger } from '../logger';
+import { childBinding, type Logger } from '../logger';
 import type { GateRuntime } from '../runtime';
 import { errorMayBeRetried, newScanRecord, produceVerdict, rescan, startScan } from '../scans';
 import { actOnExpiredDrift, type DriftActionSummary } from './act';
@@ -149,7 +149,7 @@ async function reevaluate(rt: GateRuntime, digest: string, log: Logger): Promise
     log.warn({ digest, reason: produced.error }, 'the stored report cannot be judged under the current policy; the digest is rescanned');
     return undefined;
   }
-  const prepared = await prepareVerdict(rt, produced.verdict, log);
+  const prepared = await prepareVerdict(rt, produced.verdict, childBinding(log, { digest }));
   await rt.store.putVerdict(prepared.verdict);
   rt.metrics.count('VerdictsReevaluated');
   await prepared.announce();

@@ -38,7 +38,7 @@ export async function prepareVerdict(rt: GateRuntime, verdict: StoredVerdict, lo
     rt.metrics.count('DriftFindingsOpened', change.drifted.length);
     log.warn(
       {
-        digest: verdict.digest,
+        // `log` is bound to the digest (completion.ts scanLog, rejudge.ts reevaluate).
         findings: change.drifted.map((v) => `${v.id} (${v.severity})`),
         services: [...new Set(uses.flatMap((use) => (use.service ? [`${use.cluster}/${use.service}`] : [])))],
         tasks: uses.length,
