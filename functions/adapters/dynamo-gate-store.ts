@@ -3,7 +3,6 @@ import {
   DeleteCommand,
   GetCommand,
   PutCommand,
-  QueryCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
   type QueryCommandInput,
@@ -24,6 +23,7 @@ import {
   truncateError,
   verdictToItem,
 } from './dynamo-items';
+import { queryAllPages } from './dynamo-query';
 import { GATE_TABLE, UNFINISHED_SCANS_PARTITION, WAITER_PREFIX, digestPartition, itemKeys, type ItemKey } from './dynamo-table';
 
 const DAY_SECONDS = 24 * 60 * 60;
@@ -424,15 +424,8 @@ export class DynamoGateStore implements GateStore {
     }
   }
 
-  private async queryAll(input: QueryCommandInput): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey, Limit: this.queryPageSize }));
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return items;
+  private queryAll(input: QueryCommandInput): Promise<Record<string, unknown>[]> {
+    return queryAllPages(this.client, input, this.queryPageSize);
   }
 
   /** BatchGetItem for any number of distinct keys: chunks of at most 100 keys, requested in parallel. */

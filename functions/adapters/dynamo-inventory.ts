@@ -1,8 +1,9 @@
-import { GetCommand, PutCommand, DeleteCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, DeleteCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { DigestInUse, InventoryStore, ReconcileCursor, ReconcileCursorStore, TaskUse } from '../core/posture/ports';
 import { normaliseTaskUse, normaliseTime, summariseDigestsInUse } from '../core/posture/uses';
 import { isConditionalCheckFailed } from './aws-errors';
 import { INDEX, OPEN_USES_PARTITION, USE_PREFIX, cursorToItem, inventoryKeys, itemToCursor, itemToUse, openUseSortKey, taskUsePartition, useFacts } from './dynamo-inventory-items';
+import { queryAllPages } from './dynamo-query';
 import { GATE_TABLE } from './dynamo-table';
 
 const DAY_SECONDS = 24 * 60 * 60;
@@ -173,15 +174,8 @@ export class DynamoInventoryStore implements InventoryStore, ReconcileCursorStor
     return this.queryAll(input);
   }
 
-  private async queryAll(input: QueryCommandInput): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey, Limit: this.queryPageSize }));
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return items;
+  private queryAll(input: QueryCommandInput): Promise<Record<string, unknown>[]> {
+    return queryAllPages(this.client, input, this.queryPageSize);
   }
 
   private async conditional(command: UpdateCommand): Promise<boolean> {
