@@ -1,6 +1,6 @@
 import { CodeBuildClient } from '@aws-sdk/client-codebuild';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ECRClient } from '@aws-sdk/client-ecr';
+import { ECRClient, type ECRClientConfig } from '@aws-sdk/client-ecr';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -61,26 +61,41 @@ export function createAwsClients(config: AwsClientsConfig = {}): AwsClients {
   const codeBuild = new CodeBuildClient({ ...common, maxAttempts: config.codeBuildMaxAttempts ?? 2 });
   const s3 = new S3Client(common);
   const eventBridge = new EventBridgeClient(common);
-  const ecrClients = new Map<string, ECRClient>();
+  const ecrFor = ecrClientsByLocation(common);
 
   return {
     dynamo: DynamoDBDocumentClient.from(dynamoRaw, DOCUMENT_CLIENT_TRANSLATE_CONFIG),
     ecs,
-    ecrFor(location) {
-      const key = `${location.region}|${location.fips ? 'fips' : ''}`;
-      let client = ecrClients.get(key);
-      if (!client) {
-        client = new ECRClient({ ...common, region: location.region, useFipsEndpoint: location.fips });
-        ecrClients.set(key, client);
-      }
-      return client;
-    },
+    ecrFor,
     codeBuild,
     s3,
     eventBridge,
     destroy() {
-      for (const client of [dynamoRaw, ecs, codeBuild, s3, eventBridge, ...ecrClients.values()]) client.destroy();
-      ecrClients.clear();
+      for (const client of [dynamoRaw, ecs, codeBuild, s3, eventBridge]) client.destroy();
+      ecrFor.destroyAll();
     },
   };
+}
+
+/**
+ * One ECR client per registry location (region, FIPS endpoint), created when first asked for: an image names its
+ * registry's region, so the gate's ECR calls go there. `common` is the configuration every client shares.
+ */
+export function ecrClientsByLocation(common: Omit<ECRClientConfig, 'region' | 'useFipsEndpoint'>): ((location: EcrLocation) => ECRClient) & { destroyAll(): void } {
+  const clients = new Map<string, ECRClient>();
+  const clientFor = (location: EcrLocation): ECRClient => {
+    const key = `${location.region}|${location.fips ? 'fips' : ''}`;
+    let client = clients.get(key);
+    if (!client) {
+      client = new ECRClient({ ...common, region: location.region, useFipsEndpoint: location.fips });
+      clients.set(key, client);
+    }
+    return client;
+  };
+  return Object.assign(clientFor, {
+    destroyAll() {
+      for (const client of clients.values()) client.destroy();
+      clients.clear();
+    },
+  });
 }

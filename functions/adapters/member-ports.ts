@@ -1,8 +1,7 @@
-import { ECRClient } from '@aws-sdk/client-ecr';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import type { AccountRegion } from '../core/organisation/account';
 import type { EcsPort, RegistryPort, TaskDefinitionPort } from '../core/ports';
-import type { AwsClientsConfig } from './clients';
+import { ecrClientsByLocation, type AwsClientsConfig } from './clients';
 import { EcrRegistry } from './ecr';
 import { EcsGate, EcsTaskDefinitions } from './ecs';
 import type { MemberCredentials } from './member-credentials';
@@ -26,21 +25,10 @@ export function createMemberPorts(
     credentials: () => credentials.credentialsFor(where),
   };
   const ecsClient = new ECSClient({ ...common, region: where.region });
-  const ecrClients = new Map<string, ECRClient>();
   return {
     ecs: new EcsGate({ client: ecsClient }),
     taskDefinitions: new EcsTaskDefinitions({ client: ecsClient }),
-    registry: new EcrRegistry({
-      clientFor: (location) => {
-        const key = `${location.region}|${location.fips ? 'fips' : ''}`;
-        let client = ecrClients.get(key);
-        if (!client) {
-          client = new ECRClient({ ...common, region: location.region, useFipsEndpoint: location.fips });
-          ecrClients.set(key, client);
-        }
-        return client;
-      },
-    }),
+    registry: new EcrRegistry({ clientFor: ecrClientsByLocation(common) }),
     ecsClient,
   };
 }
