@@ -5,7 +5,8 @@ import { defaultPolicy, measureEngineGrowth, type EngineFigures, type EngineGrow
  * The "small, fast Lambda" figures: the policy engine against `JSON.parse` of the same report and its growth with the
  * report's size (Part A continued), and the functions' bundles with their cold import against the bare SDK clients
  * (Part D). Targets (issue 9): engine at most 2x JSON.parse and linear; bundle code at most 800 KB; cold import at
- * most 1.5x the bare clients, with source maps not loaded at start.
+ * most 1.5x the bare clients, with source maps not loaded at start; the cold start is the import and the first typical
+ * event, against the bare clients that event calls, each built and sent its first call (bench/lambda-bundles.ts).
  */
 export interface LambdaFigures {
   engine: Pick<EngineFigures, 'findings' | 'totalMs' | 'jsonParseMs' | 'engineToParseRatio'>;
@@ -35,10 +36,15 @@ export function printLambdaFigures(figures: LambdaFigures, out: (line?: string) 
     out(`    ${size.findings} findings: ${size.totalMs} ms (median of ${size.runs}), ${size.microsPerFinding} us per finding, JSON.parse ${size.jsonParseMs} ms, ratio ${size.engineToParseRatio}`);
   }
   out(`    growth (time per finding at ${growth.sizes[growth.sizes.length - 1].findings} / at ${growth.sizes[0].findings}): ${growth.growth} (target ~1); JSON.parse of the same texts: ${growth.jsonParseGrowth}`);
-  out(`  function bundles, built as the stack builds them (ES module chunks); cold import = import of the entry in a fresh node, median of ${bundles.runs}, alternating with the bare clients`);
+  out(`  function bundles, built as the stack builds them (ES module chunks); fresh node processes, median of ${bundles.runs}, alternating with the baseline:`);
+  out('    cold start = import of the entry + the first typical event handled (lazy chunks loaded, clients built, AWS calls answered');
+  out('    by a local endpoint); baseline = the bare SDK clients that event called, each built and sent its first call. The target');
+  out('    (<= 1.5) and coldStartRatio apply to this; "import" (entry import vs bare client import) is shown beside it');
   for (const fn of bundles.functions) {
-    out(`  ${fn.name}: code a cold start loads ${fn.codeKb} KB (target <= 800; entry ${fn.entryKb} KB), all chunks ${fn.totalKb} KB, maps ${fn.mapKb} KB beside them; bare clients (${fn.clientPackages.map((p) => p.replace('@aws-sdk/client-', '')).join(', ')}) ${fn.bareClientsKb} KB`);
-    out(`    cold import ${fn.coldImport.bundleMs} ms vs ${fn.coldImport.bareClientsMs} ms bare clients: ratio ${fn.coldImport.ratio} (target <= 1.5); with --enable-source-maps ${fn.coldImportWithSourceMaps.bundleMs} ms, ratio ${fn.coldImportWithSourceMaps.ratio}`);
+    out(`  ${fn.name}: code a cold start loads ${fn.codeKb} KB (target <= 800; entry ${fn.entryKb} KB), all chunks ${fn.totalKb} KB, maps ${fn.mapKb} KB beside them (not loaded by default)`);
+    out(`    first event calls ${fn.firstEventCalls.join(', ')}; baseline clients (${fn.pathClientPackages.map((p) => p.replace('@aws-sdk/client-', '')).join(', ')}) ${fn.bareClientsKb} KB`);
+    out(`    cold start ${fn.coldStart.firstEvent.bundleMs} ms vs ${fn.coldStart.firstEvent.bareClientsMs} ms bare clients: ratio ${fn.coldStart.firstEvent.ratio} (target <= 1.5); with --enable-source-maps ${fn.coldStartWithSourceMaps.firstEvent.bundleMs} ms, ratio ${fn.coldStartWithSourceMaps.firstEvent.ratio}`);
+    out(`    import only ${fn.coldStart.importOnly.bundleMs} ms vs ${fn.coldStart.importOnly.bareClientsMs} ms: ratio ${fn.coldStart.importOnly.ratio}; with --enable-source-maps ratio ${fn.coldStartWithSourceMaps.importOnly.ratio}`);
   }
 }
 
@@ -58,8 +64,10 @@ export function lambdaJsonFigures(figures: LambdaFigures): Record<string, number
     hookEntryKb: hook.entryKb,
     gateTotalKb: gate.totalKb,
     hookTotalKb: hook.totalKb,
-    coldStartRatio: Math.max(gate.coldImport.ratio, hook.coldImport.ratio),
-    coldStartRatioWithSourceMaps: Math.max(gate.coldImportWithSourceMaps.ratio, hook.coldImportWithSourceMaps.ratio),
+    // The honest figure: import and the first event (see bench/lambda-bundles.ts); the import alone beside it.
+    coldStartRatio: Math.max(gate.coldStart.firstEvent.ratio, hook.coldStart.firstEvent.ratio),
+    coldStartRatioWithSourceMaps: Math.max(gate.coldStartWithSourceMaps.firstEvent.ratio, hook.coldStartWithSourceMaps.firstEvent.ratio),
+    coldImportRatio: Math.max(gate.coldStart.importOnly.ratio, hook.coldStart.importOnly.ratio),
     engineToParseRatio: figures.engine.engineToParseRatio,
     engineGrowth: figures.growth.growth,
     jsonParseGrowth: figures.growth.jsonParseGrowth,

@@ -1,16 +1,19 @@
 import type { FunctionBundleFigures } from '../../bench/lambda-bundles';
 import { lambdaJsonFigures, type LambdaFigures } from '../../bench/lambda-figures';
 
-const bundle = (name: string, codeKb: number, ratio: number, withMaps: number): FunctionBundleFigures => ({
+const timing = (ratio: number) => ({ bundleMs: 2, bareClientsMs: 1, ratio });
+const bundle = (name: string, codeKb: number, ratio: number, withMaps: number, importRatio = 1): FunctionBundleFigures => ({
   name,
   codeKb,
   entryKb: codeKb - 10,
   totalKb: codeKb + 100,
   mapKb: 1,
   clientPackages: [],
+  firstEventCalls: [],
+  pathClientPackages: [],
   bareClientsKb: 1,
-  coldImport: { bundleMs: 2, bareClientsMs: 1, ratio },
-  coldImportWithSourceMaps: { bundleMs: 3, bareClientsMs: 1, ratio: withMaps },
+  coldStart: { importOnly: timing(importRatio), firstEvent: timing(ratio) },
+  coldStartWithSourceMaps: { importOnly: timing(9), firstEvent: timing(withMaps) },
 });
 
 const figures = (functions: FunctionBundleFigures[]): LambdaFigures => ({
@@ -20,8 +23,8 @@ const figures = (functions: FunctionBundleFigures[]): LambdaFigures => ({
 });
 
 describe('lambdaJsonFigures', () => {
-  it('carries each bundle size, the worse cold-start ratio of the two functions and the engine figures', () => {
-    expect(lambdaJsonFigures(figures([bundle('gate', 700, 1.2, 2.1), bundle('hook', 650, 1.4, 1.9)]))).toEqual({
+  it('carries each bundle size, the worse cold-start ratio (import and first event) of the two functions, the import-only ratio beside it, and the engine figures', () => {
+    expect(lambdaJsonFigures(figures([bundle('gate', 700, 1.2, 2.1, 3.1), bundle('hook', 650, 1.4, 1.9, 2.5)]))).toEqual({
       gateBundleKb: 700,
       hookBundleKb: 650,
       gateEntryKb: 690,
@@ -30,6 +33,7 @@ describe('lambdaJsonFigures', () => {
       hookTotalKb: 750,
       coldStartRatio: 1.4,
       coldStartRatioWithSourceMaps: 2.1,
+      coldImportRatio: 3.1,
       engineToParseRatio: 1.5,
       engineGrowth: 1.1,
       jsonParseGrowth: 1.3,
