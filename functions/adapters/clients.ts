@@ -1,22 +1,23 @@
 import { CodeBuildClient } from '@aws-sdk/client-codebuild';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ECRClient, type ECRClientConfig } from '@aws-sdk/client-ecr';
+import type { ECRClient } from '@aws-sdk/client-ecr';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
-import { DynamoDBDocumentClient, type TranslateConfig } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { EcrLocation } from '../core/image/reference';
+import { clientSettings } from './client-config';
+import { DOCUMENT_CLIENT_TRANSLATE_CONFIG } from './document-client';
+import { ecrClientsByLocation } from './ecr-clients';
+
+// In modules of their own, which import no other client package: the Lambda functions' lazy clients use them too.
+export { DOCUMENT_CLIENT_TRANSLATE_CONFIG } from './document-client';
+export { ecrClientsByLocation } from './ecr-clients';
 
 /**
  * The SDK clients the gate's Lambda functions use, built once per execution environment (create them at
  * module scope, outside the handler) so connections and credentials are reused across invocations.
  */
-
-/** How the store's items are marshalled: optional fields left undefined are simply not written. */
-export const DOCUMENT_CLIENT_TRANSLATE_CONFIG: TranslateConfig = {
-  marshallOptions: { removeUndefinedValues: true, convertEmptyValues: false },
-  unmarshallOptions: { wrapNumbers: false },
-};
 
 export interface AwsClientsConfig {
   /** Region of the gate; defaults to the Lambda environment's (`AWS_REGION`) through the SDK's own chain. */
@@ -50,15 +51,10 @@ export interface AwsClients {
 }
 
 export function createAwsClients(config: AwsClientsConfig = {}): AwsClients {
-  const common = {
-    region: config.region,
-    retryMode: 'standard',
-    maxAttempts: config.maxAttempts ?? 4,
-    requestHandler: { connectionTimeout: config.connectionTimeoutMs ?? 3000, requestTimeout: config.requestTimeoutMs ?? 30000 },
-  };
+  const { common, codeBuild: codeBuildSettings } = clientSettings(config);
   const dynamoRaw = new DynamoDBClient(common);
   const ecs = new ECSClient(common);
-  const codeBuild = new CodeBuildClient({ ...common, maxAttempts: config.codeBuildMaxAttempts ?? 2 });
+  const codeBuild = new CodeBuildClient(codeBuildSettings);
   const s3 = new S3Client(common);
   const eventBridge = new EventBridgeClient(common);
   const ecrFor = ecrClientsByLocation(common);
@@ -75,27 +71,4 @@ export function createAwsClients(config: AwsClientsConfig = {}): AwsClients {
       ecrFor.destroyAll();
     },
   };
-}
-
-/**
- * One ECR client per registry location (region, FIPS endpoint), created when first asked for: an image names its
- * registry's region, so the gate's ECR calls go there. `common` is the configuration every client shares.
- */
-export function ecrClientsByLocation(common: Omit<ECRClientConfig, 'region' | 'useFipsEndpoint'>): ((location: EcrLocation) => ECRClient) & { destroyAll(): void } {
-  const clients = new Map<string, ECRClient>();
-  const clientFor = (location: EcrLocation): ECRClient => {
-    const key = `${location.region}|${location.fips ? 'fips' : ''}`;
-    let client = clients.get(key);
-    if (!client) {
-      client = new ECRClient({ ...common, region: location.region, useFipsEndpoint: location.fips });
-      clients.set(key, client);
-    }
-    return client;
-  };
-  return Object.assign(clientFor, {
-    destroyAll() {
-      for (const client of clients.values()) client.destroy();
-      clients.clear();
-    },
-  });
 }

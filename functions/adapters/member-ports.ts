@@ -1,7 +1,8 @@
 import { ECSClient } from '@aws-sdk/client-ecs';
 import type { AccountRegion } from '../core/organisation/account';
 import type { EcsPort, RegistryPort, TaskDefinitionPort } from '../core/ports';
-import { ecrClientsByLocation, type AwsClientsConfig } from './clients';
+import type { AwsClientsConfig } from './clients';
+import { ecrClientsByLocation } from './ecr-clients';
 import { EcrRegistry } from './ecr';
 import { EcsGate, EcsTaskDefinitions } from './ecs';
 import type { MemberCredentials } from './member-credentials';

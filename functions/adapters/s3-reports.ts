@@ -2,6 +2,7 @@ import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DEFAULT_MAX_REPORT_BYTES, REPORT_SIZE_SETTING, reportTooLarge } from '../core/report-size';
 import { ReportMissingError, type ReportPort } from '../core/ports';
 import { hasAwsErrorName } from './aws-errors';
+import { s3Location } from './s3-location';
 
 /** The one report-size limit (core/report-size.ts), re-exported where the adapter's callers look for it. */
 export { DEFAULT_MAX_REPORT_BYTES };
@@ -40,7 +41,7 @@ export class S3Reports implements ReportPort {
   }
 
   locationOf(reportKey: string): string {
-    return `s3://${this.bucket}/${reportKey}`;
+    return s3Location(this.bucket, reportKey);
   }
 
   async getReport(reportKey: string): Promise<string> {

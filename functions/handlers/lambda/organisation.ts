@@ -1,6 +1,5 @@
-import { STSClient } from '@aws-sdk/client-sts';
-import { MemberCredentials } from '../../adapters/member-credentials';
-import { stsAssumeRole } from '../../adapters/sts-assume-role';
+import { MemberCredentials, type AssumeRole } from '../../adapters/member-credentials';
+import { onceAsync } from '../../adapters/once-async';
 import { createMemberPorts } from '../../adapters/member-ports';
 import type { MetricsPort } from '../../core/ports';
 import { GATE_ENV } from '../environment';
@@ -19,7 +18,13 @@ export function organisationPorts(env: Environment, local: AccountPorts, metrics
   const region = env.AWS_REGION?.trim();
   if (!account || !/^\d{12}$/.test(account)) throw new Error(`fargate-gate: environment variable ${GATE_ENV.accountId} must be the gate's 12-digit account id when ${GATE_ENV.organizationId} is set`);
   if (!region) throw new Error('fargate-gate: AWS_REGION is not set');
-  const credentials = new MemberCredentials({ assumeRole: stsAssumeRole(new STSClient({ region, retryMode: 'standard', maxAttempts: 3 })) });
+  // STS (its client and package) is loaded on the first role assumption, not at cold start: most events of an
+  // organisation's gate still concern the gate's own account, and the credentials are cached per account and region.
+  const sts = onceAsync(async (): Promise<AssumeRole> => {
+    const [{ STSClient }, { stsAssumeRole }] = await Promise.all([import('@aws-sdk/client-sts'), import('../../adapters/sts-assume-role')]);
+    return stsAssumeRole(new STSClient({ region, retryMode: 'standard', maxAttempts: 3 }));
+  });
+  const credentials = new MemberCredentials({ assumeRole: async (roleArn) => (await sts())(roleArn) });
   const routed = accountRoutedPorts({
     central: { account, region, partition: partitionOf(region), ports: local },
     member: (where) => createMemberPorts(where, credentials),

@@ -1,7 +1,9 @@
 import { resolve } from 'node:path';
-import { createAwsPorts, DynamoInventoryStore } from '../../adapters';
-import { S3KevCatalogue } from '../../adapters/s3-kev-catalogue';
-import { EventBridgeFindingEvents } from '../../adapters/eventbridge-findings';
+import { DynamoGateStore } from '../../adapters/dynamo-gate-store';
+import { DynamoInventoryStore } from '../../adapters/dynamo-inventory';
+import { EcrRegistry } from '../../adapters/ecr';
+import { EcsGate, EcsTaskDefinitions } from '../../adapters/ecs';
+import { createLazyAwsClients } from '../../adapters/lazy-clients';
 import { CLUSTER_ARN } from '../../core/events/common';
 import { parseByteSize } from '../../core/report-size';
 import type { LoadedPolicy, Policy } from '../../core/policy';
@@ -11,6 +13,7 @@ import { GATE_ENV } from '../environment';
 import { createGate, type Gate } from '../gate';
 import { createLogger, type Logger } from '../logger';
 import { EmfMetrics } from '../metrics-emf';
+import { lazyFindingEvents, lazyKevCatalogue, lazyNotifier, lazyReports, lazyScanner } from './lazy-ports';
 import { organisationPorts } from './organisation';
 
 /**
@@ -34,25 +37,36 @@ export function createLambdaGate(env: Environment = process.env): LambdaGate {
   const metrics = new EmfMetrics({ namespace: env[GATE_ENV.metricsNamespace] || undefined });
   // Read as the CLI and `cdk synth` read it; an error names the file and the JSON path, and fails the cold start.
   const policy = readPolicyFileSync(settings.policyFile);
-  const ports = createAwsPorts({
-    tableName: settings.tableName,
-    reportBucket: settings.reportBucket,
-    reportPrefix: settings.config.reportPrefix,
-    scanProjectName: settings.scanProjectName,
-    eventBusName: settings.eventBusName,
-    ...(settings.config.maxReportBytes !== undefined ? { maxReportBytes: settings.config.maxReportBytes } : {}),
-  });
+  // DynamoDB, ECS and ECR serve the first event of every kind; the other adapters, with their SDK clients, are loaded
+  // when a path first calls them (lazy-ports.ts, adapters/lazy-clients.ts), so a cold start loads only what it uses.
+  const clients = createLazyAwsClients();
+  const ecsClient = clients.ecs();
+  const local = {
+    ecs: new EcsGate({ client: ecsClient }),
+    taskDefinitions: new EcsTaskDefinitions({ client: ecsClient }),
+    registry: new EcrRegistry({ clientFor: clients.ecrFor }),
+  };
   // With an organisation id, ECS and ECR calls go to each resource's own account through its member role.
-  const placed = organisationPorts(env, ports, metrics);
+  const placed = organisationPorts(env, local, metrics);
+  const kevCatalogueKey = env[GATE_ENV.kevCatalogueKey];
   logger.info({ policy: policy.name, policyHash: policy.hash, clusters: settings.config.clusterArns?.length ?? 0, organisation: env[GATE_ENV.organizationId] || undefined }, 'gate ready');
   const gate = createGate({
-    store: ports.store,
+    store: new DynamoGateStore({ client: clients.dynamo(), tableName: settings.tableName }),
     ecs: placed.ecs,
     taskDefinitions: placed.taskDefinitions,
     registry: placed.registry,
-    scanner: ports.scanner,
-    reports: ports.reports,
-    notifier: ports.notifier,
+    scanner: lazyScanner(async () => {
+      const { CodeBuildScanner } = await import('../../adapters/codebuild');
+      return new CodeBuildScanner({ client: await clients.codeBuild(), projectName: settings.scanProjectName });
+    }),
+    reports: lazyReports(settings.reportBucket, async () => {
+      const { S3Reports } = await import('../../adapters/s3-reports');
+      return new S3Reports({ client: await clients.s3(), bucket: settings.reportBucket, prefix: settings.config.reportPrefix, maxReportBytes: settings.config.maxReportBytes });
+    }),
+    notifier: lazyNotifier(async () => {
+      const { EventBridgeNotifier } = await import('../../adapters/eventbridge');
+      return new EventBridgeNotifier({ client: await clients.eventBridge(), eventBusName: settings.eventBusName });
+    }),
     metrics,
     clock: { now: () => new Date() },
     policy,
@@ -60,11 +74,21 @@ export function createLambdaGate(env: Environment = process.env): LambdaGate {
     logger,
     // Task events record what runs (one conditional write per digest on RUNNING and STOPPED): handlers/posture/record-uses.ts.
     // The posture sweep, drift and Inspector findings read the same inventory (handlers/posture/rejudge.ts).
-    inventory: new DynamoInventoryStore({ client: ports.clients.dynamo, tableName: settings.tableName }),
+    inventory: new DynamoInventoryStore({ client: clients.dynamo(), tableName: settings.tableName }),
     // The KEV catalogue the stack keeps, when it keeps one: verdicts of a policy with knownExploited count its listings.
-    ...(env[GATE_ENV.kevCatalogueKey] ? { kevCatalogue: new S3KevCatalogue({ client: ports.clients.s3, bucket: settings.reportBucket, key: env[GATE_ENV.kevCatalogueKey] }) } : {}),
+    ...(kevCatalogueKey
+      ? {
+          kevCatalogue: lazyKevCatalogue(async () => {
+            const { S3KevCatalogue } = await import('../../adapters/s3-kev-catalogue');
+            return new S3KevCatalogue({ client: await clients.s3(), bucket: settings.reportBucket, key: kevCatalogueKey });
+          }),
+        }
+      : {}),
     // "Fargate Gate Finding" events go on the gate's bus, beside the verdicts (docs/findings.md).
-    findingEvents: new EventBridgeFindingEvents({ client: ports.clients.eventBridge, eventBusName: settings.eventBusName }),
+    findingEvents: lazyFindingEvents(async () => {
+      const { EventBridgeFindingEvents } = await import('../../adapters/eventbridge-findings');
+      return new EventBridgeFindingEvents({ client: await clients.eventBridge(), eventBusName: settings.eventBusName });
+    }),
   });
   return { gate, metrics, logger, policy };
 }

@@ -1,0 +1,43 @@
+import type { FindingEventPort } from '../../core/posture/drift-ports';
+import type { NotifierPort, ReportPort, ScannerPort } from '../../core/ports';
+import { onceAsync } from '../../adapters/once-async';
+import { s3Location } from '../../adapters/s3-location';
+import type { KevCatalogueReader } from '../kev/catalogue-source';
+
+/**
+ * Ports whose adapter (and the SDK client under it) is loaded on the first call, for the Lambda functions: starting a
+ * scan (CodeBuild), reading a report (S3), publishing a decision or a finding (EventBridge) and reading the KEV
+ * catalogue (S3) are each needed on some paths only, and a cold start should not pay for the others. `load` runs once
+ * (`onceAsync`: a failed load is tried again on the next call); every call waits for it, then goes to the adapter.
+ */
+export function lazyScanner(load: () => Promise<ScannerPort>): ScannerPort {
+  const adapter = onceAsync(load);
+  return {
+    startScan: async (request) => (await adapter()).startScan(request),
+    getBuildStatuses: async (buildIds) => (await adapter()).getBuildStatuses(buildIds),
+  };
+}
+
+/** `locationOf` needs no client: it answers at once, as `S3Reports.locationOf` does, before anything is loaded. */
+export function lazyReports(bucket: string, load: () => Promise<ReportPort>): ReportPort {
+  const adapter = onceAsync(load);
+  return {
+    getReport: async (reportKey) => (await adapter()).getReport(reportKey),
+    locationOf: (reportKey) => s3Location(bucket, reportKey),
+  };
+}
+
+export function lazyNotifier(load: () => Promise<NotifierPort>): NotifierPort {
+  const adapter = onceAsync(load);
+  return { publishVerdict: async (event) => (await adapter()).publishVerdict(event) };
+}
+
+export function lazyFindingEvents(load: () => Promise<FindingEventPort>): FindingEventPort {
+  const adapter = onceAsync(load);
+  return { publishFinding: async (event) => (await adapter()).publishFinding(event) };
+}
+
+export function lazyKevCatalogue(load: () => Promise<KevCatalogueReader>): KevCatalogueReader {
+  const adapter = onceAsync(load);
+  return { read: async () => (await adapter()).read() };
+}

@@ -1,0 +1,43 @@
+import type { NotifierPort, ReportPort, ScannerPort, VerdictEvent } from '../../../functions/core/ports';
+import { lazyFindingEvents, lazyKevCatalogue, lazyNotifier, lazyReports, lazyScanner } from '../../../functions/handlers/lambda/lazy-ports';
+
+describe('the Lambda ports loaded on first use', () => {
+  it('loads nothing until a call, then the adapter once, and passes each call and its answer through', async () => {
+    const scanner: ScannerPort = { startScan: jest.fn(async () => ({ buildId: 'scan:1' })), getBuildStatuses: jest.fn(async () => [{ buildId: 'scan:1', status: 'SUCCEEDED' as const }]) };
+    const load = jest.fn(async () => scanner);
+    const port = lazyScanner(load);
+    expect(load).not.toHaveBeenCalled();
+    const request = { digest: 'sha256:1', imageReference: 'r', scanId: 's', reportKey: 'k' } as never;
+    await expect(port.startScan(request)).resolves.toEqual({ buildId: 'scan:1' });
+    await expect(port.getBuildStatuses(['scan:1'])).resolves.toEqual([{ buildId: 'scan:1', status: 'SUCCEEDED' }]);
+    expect(scanner.startScan).toHaveBeenCalledWith(request);
+    expect(load).toHaveBeenCalledTimes(1);
+  });
+
+  it("answers a report's location at once, without loading the S3 adapter, as S3Reports does", async () => {
+    const reports: ReportPort = { getReport: jest.fn(async () => '{"report":1}'), locationOf: () => 'unused' };
+    const load = jest.fn(async () => reports);
+    const port = lazyReports('gate-reports', load);
+    expect(port.locationOf('reports/sha256/ab/1.json')).toBe('s3://gate-reports/reports/sha256/ab/1.json');
+    expect(load).not.toHaveBeenCalled();
+    await expect(port.getReport('reports/sha256/ab/1.json')).resolves.toBe('{"report":1}');
+    expect(load).toHaveBeenCalledTimes(1);
+  });
+
+  it('passes a failure of the adapter on, and loads again after a failed load', async () => {
+    const notifier: NotifierPort = { publishVerdict: jest.fn().mockRejectedValue(new Error('PutEvents failed')) };
+    const load = jest.fn().mockRejectedValueOnce(new Error('cannot load')).mockResolvedValue(notifier);
+    const port = lazyNotifier(load as () => Promise<NotifierPort>);
+    const event = {} as VerdictEvent;
+    await expect(port.publishVerdict(event)).rejects.toThrow('cannot load');
+    await expect(port.publishVerdict(event)).rejects.toThrow('PutEvents failed');
+    expect(load).toHaveBeenCalledTimes(2);
+  });
+
+  it('finding events and the KEV catalogue go through their adapter too', async () => {
+    const publishFinding = jest.fn(async () => undefined);
+    await lazyFindingEvents(async () => ({ publishFinding })).publishFinding({} as never);
+    expect(publishFinding).toHaveBeenCalledTimes(1);
+    await expect(lazyKevCatalogue(async () => ({ read: async () => 'feed' })).read()).resolves.toBe('feed');
+  });
+});
