@@ -8,7 +8,6 @@ import { referenceVerdictLifetimeMinutes } from './config';
 import { classifyFailure, describeError, isNonRetryable } from './failures';
 import { childBinding, type Logger } from './logger';
 import type { GateRuntime } from './runtime';
-import { withBaseReport } from './posture/sbom-report';
 
 /*
  * The life of a scan record (GateStore, keyed by digest or by `ref-<hash>` for a scan by reference):
@@ -235,6 +234,8 @@ export async function produceVerdict(rt: GateRuntime, record: ScanRecord, log: L
   }
   // An SBOM re-judgement stands on the image scan's report beside the SBOM (posture/sbom-report.ts).
   if (record.mode === 'sbom' && record.sbomKey) {
+    // Imported here, like the readers above: it imports them statically (a static import of it put them in the entry's chunks).
+    const { withBaseReport } = await import('./posture/sbom-report');
     const merged = await withBaseReport(rt, record.sbomKey, report);
     if ('error' in merged) return merged;
     report = merged.report;

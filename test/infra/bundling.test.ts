@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parse } from 'yaml';
 import { FUNCTION_EXTERNAL_MODULES, bundlingProject, evaluatorBundling, pinnedEsbuildVersion } from '../../infra/bundling';
+import { cannedResponses, describeCall, FIRST_EVENTS, functionEnvironment, runProbe, writeCanned } from '../../bench/lambda-first-event';
 import { FUNCTION_ENTRY_FILE, functionBundlingOptions } from '../../infra/function-bundling';
 import { FargateGateStack } from '../../infra/stack';
 import { conformanceFiles, describeWithConformance } from '../support/conformance';
@@ -58,6 +59,22 @@ describe('real bundling', () => {
   }
   const allCode = (dir: string) => Object.values(codeFiles(dir)).join('\n');
 
+  /**
+   * The code a cold start loads: index.mjs and, transitively, the chunks it imports with import statements
+   * (`from"./chunk-X.mjs"`, `import"./chunk-X.mjs"`); not the chunks it `import()`s when a path needs them.
+   */
+  function coldStartCode(dir: string): string {
+    const files = codeFiles(dir);
+    const loaded = new Set<string>();
+    const visit = (name: string): void => {
+      if (loaded.has(name)) return;
+      loaded.add(name);
+      for (const match of files[name].matchAll(/(?:from|import)\s*"\.\/(chunk-[A-Z0-9]+\.mjs)"/g)) visit(match[1]);
+    };
+    visit('index.mjs');
+    return [...loaded].map((name) => files[name]).join('\n');
+  }
+
   /** Runs `script` (an ES module) in a fresh node with `env`; `ENTRY` in it is the entry's file URL. */
   function runModule(dir: string, script: string, env: NodeJS.ProcessEnv) {
     const source = script.replace('ENTRY', JSON.stringify(pathToFileURL(join(dir, FUNCTION_ENTRY_FILE)).href));
@@ -78,15 +95,51 @@ describe('real bundling', () => {
   });
 
   it('the gate entry leaves scan completion and report reading to chunks it imports only when an event needs them', () => {
-    const files = codeFiles(functionAssetDir('GateGateFunction'));
-    // Log messages of completion.ts (quoted whole: the posture sweep logs "posture sweep done") and an error message of the
-    // report readers (core/findings/detect.ts).
-    for (const marker of ['"sweep done"', 'no unfinished scan has this build', 'in the legacy format']) {
-      expect(files['index.mjs']).not.toContain(marker);
+    const dir = functionAssetDir('GateGateFunction');
+    const files = codeFiles(dir);
+    const coldStart = coldStartCode(dir);
+    // Log messages of completion.ts (quoted whole: the posture sweep logs "posture sweep done") and error messages of the
+    // report readers (core/findings/detect.ts, grype.ts): neither in the entry nor in a chunk it imports statically.
+    for (const marker of ['"sweep done"', 'no unfinished scan has this build', 'in the legacy format', 'judged by the unfixable thresholds']) {
+      expect(coldStart).not.toContain(marker);
       expect(Object.entries(files).filter(([name, code]) => name !== 'index.mjs' && code.includes(marker))).toHaveLength(1);
     }
     // Loaded with import(), not an import statement the entry would run at once.
     expect(files['index.mjs']).toMatch(/import\("\.\/chunk-[A-Z0-9]+\.mjs"\)/);
+  });
+
+  it.each(['GateGateFunction', 'GateHookFunction'])(
+    '%s cold start loads the DynamoDB, ECS and ECR clients, and CodeBuild, S3, EventBridge and STS only when a path calls them',
+    (prefix) => {
+      const dir = functionAssetDir(prefix);
+      const coldStart = coldStartCode(dir);
+      const all = allCode(dir);
+      // Each client's Smithy namespace, a string of its operation schemas (and of no project module).
+      for (const service of ['dynamodb', 'ecs', 'ecr']) expect(coldStart).toContain(`"com.amazonaws.${service}"`);
+      for (const service of ['s3', 'codebuild', 'eventbridge', 'sts']) {
+        expect(coldStart).not.toContain(`"com.amazonaws.${service}"`);
+        expect(all).toContain(`"com.amazonaws.${service}"`);
+      }
+    },
+  );
+
+  it.each([
+    ['GateGateFunction', 'gate', { kind: 'taskStateChange', judgement: { status: 'provisional', decision: 'pass' } }],
+    ['GateHookFunction', 'hook', { hookStatus: 'SUCCEEDED' }],
+  ] as const)('%s bundle handles its first event end to end, every AWS call answered by a local endpoint, calling only the clients it loads at start', async (prefix, name, expected) => {
+    // The benchmark's cold-start probe (bench/lambda-first-event.ts): a PROVISIONING task event whose ECR tag resolves to a
+    // digest with a passing verdict; a PRE_SCALE_UP invocation of a deployment whose image has one.
+    const dir = functionAssetDir(prefix);
+    const first = FIRST_EVENTS.find((event) => event.name === name)!;
+    const canned = writeCanned(await cannedResponses(ROOT));
+    try {
+      const run = runProbe({ entryFile: join(dir, FUNCTION_ENTRY_FILE), eventFile: join(ROOT, first.eventFile), cannedFile: canned.file, withContext: first.withContext, env: functionEnvironment(dir), nodeOptions: '' });
+      expect(run.result).toEqual(expected);
+      const services = new Set(run.calls.map(describeCall).map((call) => call.split('.')[0]));
+      expect([...services].sort()).toEqual(name === 'gate' ? ['dynamodb', 'ecr', 'ecs'] : ['dynamodb', 'ecs']);
+    } finally {
+      canned.remove();
+    }
   });
 
   it.each(['GateGateFunction', 'GateHookFunction'])('%s bundle exports handler and carries its own AWS SDK', (prefix) => {
