@@ -1,13 +1,11 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { SCAN_BUILD_ENV } from '../../functions/adapters/scan-build-env';
 import { BUILDSPEC_REPORT_NAME } from '../../infra/buildspec';
 import { assignedVariables, describeShellcheck, referencedVariables, unquotedExpansions } from '../support/buildspec-shell';
 import { synthGate } from '../support/gate-stack';
+import { useStubTools } from '../support/stub-tools';
 
 const BUILDSPEC_PATH = join(__dirname, '../../buildspecs/inline-scan.yml');
 
@@ -91,41 +89,8 @@ describeShellcheck('buildspecs/inline-scan.yml', commands);
 
 // ---------- behaviour: the steps run under bash with stub tools, no network ----------
 
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-let work: string;
-let stubs: string;
-const calls = () => (existsSync(join(work, 'calls.log')) ? readFileSync(join(work, 'calls.log'), 'utf8') : '');
-
-function stub(name: string, body: string, dir = stubs): void {
-  const path = join(dir, name);
-  writeFileSync(path, `#!/usr/bin/env bash\n${body}\n`);
-  chmodSync(path, 0o755);
-}
-
-function run(script: string, env: Record<string, string>): Run {
-  const result = spawnSync('bash', ['-c', script], {
-    cwd: work,
-    encoding: 'utf8',
-    env: { PATH: `${stubs}:${process.env.PATH}`, HOME: work, ...buildspec.env.variables, GATE_TRIVY_CACHE_DIR: join(work, 'cache'), ...env },
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-beforeEach(() => {
-  work = mkdtempSync(join(tmpdir(), 'inline-scan-'));
-  stubs = join(work, 'stubs');
-  mkdirSync(stubs);
-  // Any network tool that is not stubbed per test fails loudly.
-  stub('curl', `echo "curl $*" >> "${work}/calls.log"; exit 97`);
-  stub('aws', `echo "aws $*" >> "${work}/calls.log"; exit 97`);
-});
-
-afterEach(() => rmSync(work, { recursive: true, force: true }));
+const tools = useStubTools('inline-scan-', (work) => ({ ...buildspec.env.variables, GATE_TRIVY_CACHE_DIR: join(work, 'cache') }));
+const { stub, run, calls } = tools;
 
 const DIGEST = `sha256:${'ab'.repeat(32)}`;
 const VALID_INPUTS = {
@@ -183,19 +148,10 @@ describe('inline-scan buildspec: input validation', () => {
 });
 
 describe('inline-scan buildspec: Trivy installation', () => {
-  let tarball: string;
   let sha256: string;
 
   function fakeRelease(version: string): void {
-    const release = join(work, 'release');
-    mkdirSync(release, { recursive: true });
-    writeFileSync(join(release, 'trivy'), `#!/usr/bin/env bash\necho "Version: ${version}"\n`);
-    chmodSync(join(release, 'trivy'), 0o755);
-    tarball = join(work, 'trivy.tar.gz');
-    execFileSync('tar', ['-czf', tarball, '-C', release, 'trivy']);
-    sha256 = createHash('sha256').update(readFileSync(tarball)).digest('hex');
-    // curl serves the fake release from disk and records what it was asked for.
-    stub('curl', `echo "curl $*" >> "${work}/calls.log"; out=""; while [ $# -gt 0 ]; do if [ "$1" = --output ]; then out="$2"; shift; fi; shift; done; cp "${tarball}" "$out"`);
+    sha256 = tools.serveRelease('trivy', `echo "Version: ${version}"`);
   }
 
   const install = (env: Record<string, string>) =>
@@ -214,7 +170,7 @@ describe('inline-scan buildspec: Trivy installation', () => {
     expect(result.status).toBe(0);
     expect(calls()).toContain("--proto =https");
     expect(calls()).toContain('https://mirror.example.com/trivy/v0.70.0/trivy_0.70.0_Linux-64bit.tar.gz');
-    expect(existsSync(join(work, 'fargate-gate-bin/trivy'))).toBe(true);
+    expect(existsSync(join(tools.work, 'fargate-gate-bin/trivy'))).toBe(true);
   });
 
   it('refuses a download whose SHA-256 differs and never unpacks it', () => {
@@ -222,7 +178,7 @@ describe('inline-scan buildspec: Trivy installation', () => {
     const result = install({ GATE_TRIVY_SHA256: 'f'.repeat(64) });
     expect(result.status).not.toBe(0);
     expect(result.stdout + result.stderr).toMatch(/FAILED/);
-    expect(existsSync(join(work, 'fargate-gate-bin/trivy'))).toBe(false);
+    expect(existsSync(join(tools.work, 'fargate-gate-bin/trivy'))).toBe(false);
   });
 
   it('refuses a binary that reports another version', () => {
@@ -247,8 +203,8 @@ describe('inline-scan buildspec: Trivy installation', () => {
 
 describe('inline-scan buildspec: evaluator download', () => {
   it('fetches the bundled evaluator and policy from their S3 assets and validates the policy before any scan', () => {
-    stub('aws', `echo "aws $*" >> "${work}/calls.log"; touch "$5"`);
-    stub('node', `echo "node $*" >> "${work}/calls.log"`);
+    stub('aws', `echo "aws $*" >> "${tools.work}/calls.log"; touch "$5"`);
+    stub('node', `echo "node $*" >> "${tools.work}/calls.log"`);
     const result = run(step('pre_build', 1), { GATE_EVALUATOR_URL: 's3://assets/e.cjs', GATE_POLICY_URL: 's3://assets/p.json' });
     expect(result.status).toBe(0);
     expect(calls().trimEnd().split('\n')).toEqual([
@@ -267,17 +223,17 @@ describe('inline-scan buildspec: evaluator download', () => {
 
 describe('inline-scan buildspec: scan, upload, evaluation', () => {
   beforeEach(() => {
-    mkdirSync(join(work, 'fargate-gate-bin'), { recursive: true });
+    mkdirSync(join(tools.work, 'fargate-gate-bin'), { recursive: true });
     // A Trivy stand-in: records its arguments one per line and writes the report where --output says.
     stub(
       'trivy',
-      `if [ "$1" = convert ]; then printf '%s\\n' "$@" > "${work}/trivy-convert-args"; else printf '%s\\n' "$@" > "${work}/trivy-args"; fi; ` +
+      `if [ "$1" = convert ]; then printf '%s\\n' "$@" > "${tools.work}/trivy-convert-args"; else printf '%s\\n' "$@" > "${tools.work}/trivy-args"; fi; ` +
         `out=""; while [ $# -gt 0 ]; do if [ "$1" = --output ]; then out="$2"; shift; fi; shift; done; echo '{"SchemaVersion":2}' > "$out"; exit "\${STUB_TRIVY_EXIT:-0}"`,
-      join(work, 'fargate-gate-bin'),
+      join(tools.work, 'fargate-gate-bin'),
     );
   });
 
-  const scanArgs = () => readFileSync(join(work, 'trivy-args'), 'utf8').trimEnd().split('\n');
+  const scanArgs = () => readFileSync(join(tools.work, 'trivy-args'), 'utf8').trimEnd().split('\n');
 
   it('scans the image from the registry, no daemon, vulnerabilities and secrets plus image-config checks, as JSON', () => {
     const result = run(step('build', 0), { ...VALID_INPUTS, GATE_TRIVY_TIMEOUT: '15m' });
@@ -321,13 +277,13 @@ describe('inline-scan buildspec: scan, upload, evaluation', () => {
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     expect(scanArgs()).toContain('--list-all-pkgs');
-    const convert = readFileSync(join(work, 'trivy-convert-args'), 'utf8').trimEnd().split('\n');
+    const convert = readFileSync(join(tools.work, 'trivy-convert-args'), 'utf8').trimEnd().split('\n');
     expect(convert).toEqual(['convert', '--format', 'cyclonedx', '--output', 'fargate-gate-out/sbom.cdx.json', '--', 'fargate-gate-out/report.json']);
-    expect(existsSync(join(work, 'fargate-gate-out/sbom.cdx.json'))).toBe(true);
+    expect(existsSync(join(tools.work, 'fargate-gate-out/sbom.cdx.json'))).toBe(true);
   });
 
   it('re-judges a stored SBOM in sbom mode: copies it from the bucket, runs `trivy sbom`, never pulls the image', () => {
-    stub('aws', `echo "aws $*" >> "${work}/calls.log"; echo '{"bomFormat":"CycloneDX"}' > "\${@: -1}"`);
+    stub('aws', `echo "aws $*" >> "${tools.work}/calls.log"; echo '{"bomFormat":"CycloneDX"}' > "\${@: -1}"`);
     const sbomKey = `reports/${DIGEST}/scan-01HZW.cdx.json`;
     const result = run(step('build', 0), { ...VALID_INPUTS, GATE_TRIVY_TIMEOUT: '15m', GATE_REPORT_BUCKET: 'gate-reports', SCAN_MODE: 'sbom', SBOM_KEY: sbomKey });
     expect(result.stderr).toBe('');
@@ -338,21 +294,21 @@ describe('inline-scan buildspec: scan, upload, evaluation', () => {
     expect(args.slice(-2)).toEqual(['--', 'fargate-gate-out/sbom.cdx.json']);
     expect(args).not.toContain(VALID_INPUTS.IMAGE_REF);
     expect(args).not.toContain('--image-src');
-    expect(existsSync(join(work, 'trivy-convert-args'))).toBe(false);
+    expect(existsSync(join(tools.work, 'trivy-convert-args'))).toBe(false);
   });
 
   it('fails an sbom-mode build whose SBOM cannot be copied from the bucket', () => {
     const sbomKey = `reports/${DIGEST}/scan-01HZW.cdx.json`;
     const result = run(step('build', 0), { ...VALID_INPUTS, GATE_TRIVY_TIMEOUT: '15m', GATE_REPORT_BUCKET: 'gate-reports', SCAN_MODE: 'sbom', SBOM_KEY: sbomKey });
     expect(result.status).not.toBe(0);
-    expect(existsSync(join(work, 'trivy-args'))).toBe(false);
+    expect(existsSync(join(tools.work, 'trivy-args'))).toBe(false);
   });
 
   it('uploads the raw report to the report key and the SBOM beside it (.cdx.json), both tagged with the scan and build', () => {
-    mkdirSync(join(work, 'fargate-gate-out'));
-    writeFileSync(join(work, 'fargate-gate-out/report.json'), '{}');
-    writeFileSync(join(work, 'fargate-gate-out/sbom.cdx.json'), '{}');
-    stub('aws', `echo "aws $*" >> "${work}/calls.log"`);
+    mkdirSync(join(tools.work, 'fargate-gate-out'));
+    writeFileSync(join(tools.work, 'fargate-gate-out/report.json'), '{}');
+    writeFileSync(join(tools.work, 'fargate-gate-out/sbom.cdx.json'), '{}');
+    stub('aws', `echo "aws $*" >> "${tools.work}/calls.log"`);
     const result = run(step('build', 1), { ...VALID_INPUTS, GATE_REPORT_BUCKET: 'gate-reports', CODEBUILD_BUILD_ID: 'scan:1234' });
     expect(result.status).toBe(0);
     expect(calls()).toBe(
@@ -370,14 +326,14 @@ describe('inline-scan buildspec: scan, upload, evaluation', () => {
      */
     function stubNode(exitCode: number, result: Record<string, unknown> | string = { decision: 'pass', mode: 'enforce' }, writesOutput = true): void {
       const json = typeof result === 'string' ? result : JSON.stringify(result);
-      writeFileSync(join(work, 'result-to-write.json'), json);
+      writeFileSync(join(tools.work, 'result-to-write.json'), json);
       stub(
         'node',
         `if [ "$1" = -e ]; then exec "${process.execPath}" "$@"; fi; ` +
-          `echo "node $*" >> "${work}/calls.log"; out=""; while [ $# -gt 0 ]; do if [ "$1" = --output ]; then out="$2"; shift; fi; shift; done; ` +
-          `if [ -n "$out" ] && [ "${writesOutput}" = true ]; then case "$out" in *.json) cp "${work}/result-to-write.json" "$out" ;; *) echo '<testsuites/>' > "$out" ;; esac; fi; exit ${exitCode}`,
+          `echo "node $*" >> "${tools.work}/calls.log"; out=""; while [ $# -gt 0 ]; do if [ "$1" = --output ]; then out="$2"; shift; fi; shift; done; ` +
+          `if [ -n "$out" ] && [ "${writesOutput}" = true ]; then case "$out" in *.json) cp "${tools.work}/result-to-write.json" "$out" ;; *) echo '<testsuites/>' > "$out" ;; esac; fi; exit ${exitCode}`,
       );
-      mkdirSync(join(work, 'fargate-gate-out'), { recursive: true });
+      mkdirSync(join(tools.work, 'fargate-gate-out'), { recursive: true });
     }
 
     it('runs the bundled evaluator on the report with the bundled policy and the stack report-size limit: the result as JSON, a table for the log, JUnit', () => {
@@ -401,7 +357,7 @@ describe('inline-scan buildspec: scan, upload, evaluation', () => {
       const result = run(step('build', 2), EVALUATION_INPUTS);
       expect(result.status).toBe(0);
       expect(result.stdout).toContain("fargate-gate: the image FAILS the policy; see the failed test cases in this build's report");
-      expect(existsSync(join(work, 'fargate-gate-out/junit.xml'))).toBe(true);
+      expect(existsSync(join(tools.work, 'fargate-gate-out/junit.xml'))).toBe(true);
     });
 
     it('says a failing image fails under an audit policy too, although the evaluator exits 0', () => {
@@ -461,26 +417,26 @@ describe('inline-scan buildspec: scan, upload, evaluation', () => {
 
 describe('inline-scan buildspec: vulnerability DB age', () => {
   const HOUR = 3_600_000;
-  const metadataPath = () => join(work, 'cache/db/metadata.json');
+  const metadataPath = () => join(tools.work, 'cache/db/metadata.json');
 
   /**
    * A Trivy stand-in for `--download-db-only`: records its arguments and writes the metadata.json Trivy would leave in
    * the cache (none when `metadata` is undefined).
    */
   function stubTrivy(metadata: string | undefined, exitCode = 0): void {
-    mkdirSync(join(work, 'fargate-gate-bin'), { recursive: true });
-    if (metadata !== undefined) writeFileSync(join(work, 'metadata-to-write.json'), metadata);
+    mkdirSync(join(tools.work, 'fargate-gate-bin'), { recursive: true });
+    if (metadata !== undefined) writeFileSync(join(tools.work, 'metadata-to-write.json'), metadata);
     stub(
       'trivy',
-      `printf '%s\\n' "$@" > "${work}/trivy-args"; ` +
-        (metadata === undefined ? '' : `mkdir -p "$GATE_TRIVY_CACHE_DIR/db" && cp "${work}/metadata-to-write.json" "$GATE_TRIVY_CACHE_DIR/db/metadata.json"; `) +
+      `printf '%s\\n' "$@" > "${tools.work}/trivy-args"; ` +
+        (metadata === undefined ? '' : `mkdir -p "$GATE_TRIVY_CACHE_DIR/db" && cp "${tools.work}/metadata-to-write.json" "$GATE_TRIVY_CACHE_DIR/db/metadata.json"; `) +
         `exit ${exitCode}`,
-      join(work, 'fargate-gate-bin'),
+      join(tools.work, 'fargate-gate-bin'),
     );
   }
   const updatedHoursAgo = (hours: number) => JSON.stringify({ Version: 2, NextUpdate: new Date(Date.now() - hours * HOUR + 6 * HOUR).toISOString(), UpdatedAt: new Date(Date.now() - hours * HOUR).toISOString() });
   const checkAge = (env: Record<string, string> = {}) => run(step('pre_build', 2), { GATE_TRIVY_MAX_DB_AGE_HOURS: '24', ...env });
-  const trivyArgs = () => readFileSync(join(work, 'trivy-args'), 'utf8').trimEnd().split('\n');
+  const trivyArgs = () => readFileSync(join(tools.work, 'trivy-args'), 'utf8').trimEnd().split('\n');
 
   it('downloads only the DB into the build cache directory and accepts a DB built within the bound', () => {
     stubTrivy(updatedHoursAgo(3));
@@ -490,7 +446,7 @@ describe('inline-scan buildspec: vulnerability DB age', () => {
     expect(result.stdout).toMatch(/^fargate-gate: vulnerability DB built \S+ \(3\.0 hours ago\)\n$/);
     const args = trivyArgs();
     expect(args.slice(0, 2)).toEqual(['image', '--download-db-only']);
-    expect(args[args.indexOf('--cache-dir') + 1]).toBe(join(work, 'cache'));
+    expect(args[args.indexOf('--cache-dir') + 1]).toBe(join(tools.work, 'cache'));
     expect(args).not.toContain('--db-repository');
     expect(existsSync(metadataPath())).toBe(true);
   });
@@ -548,6 +504,6 @@ describe('inline-scan buildspec: vulnerability DB age', () => {
     const result = run(step('pre_build', 2), env);
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('GATE_TRIVY_MAX_DB_AGE_HOURS is not a whole number of hours');
-    expect(existsSync(join(work, 'trivy-args'))).toBe(false);
+    expect(existsSync(join(tools.work, 'trivy-args'))).toBe(false);
   });
 });
