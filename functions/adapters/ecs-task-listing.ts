@@ -1,5 +1,6 @@
-import { DescribeTasksCommand, ListClustersCommand, ListTasksCommand, type ECSClient, type Task } from '@aws-sdk/client-ecs';
+import { DescribeTasksCommand, ListClustersCommand, ListTasksCommand, type ECSClient } from '@aws-sdk/client-ecs';
 import type { ListedTask, TaskFailure, TaskListingPort } from '../core/posture/ports';
+import { toListedTask } from './ecs-task-mapping';
 
 /** ListTasks and ListClusters return at most 100 results per page (API_ListTasks / API_ListClusters `maxResults`: 1-100). */
 export const LIST_PAGE_MAX = 100;
@@ -58,26 +59,4 @@ export class EcsTaskListing implements TaskListingPort {
     const clusterArns = (result.clusterArns ?? []).filter((arn): arn is string => typeof arn === 'string' && arn.length > 0);
     return result.nextToken ? { clusterArns, nextToken: result.nextToken } : { clusterArns };
   }
-}
-
-/** A task as the reconciliation reads it; one without the identifiers it keys on is left out (API_Task marks every member optional). */
-function toListedTask(task: Task): ListedTask | undefined {
-  if (!task.taskArn || !task.clusterArn || !task.taskDefinitionArn || !task.lastStatus || !task.desiredStatus) return undefined;
-  const listed: ListedTask = {
-    taskArn: task.taskArn,
-    clusterArn: task.clusterArn,
-    taskDefinitionArn: task.taskDefinitionArn,
-    lastStatus: task.lastStatus,
-    desiredStatus: task.desiredStatus,
-    containers: (task.containers ?? []).flatMap((container) =>
-      container.name ? [{ name: container.name, ...(container.image ? { image: container.image } : {}), ...(container.imageDigest ? { imageDigest: container.imageDigest } : {}) }] : [],
-    ),
-  };
-  if (task.launchType) listed.launchType = task.launchType;
-  if (task.capacityProviderName) listed.capacityProviderName = task.capacityProviderName;
-  if (task.group) listed.group = task.group;
-  if (task.startedBy) listed.startedBy = task.startedBy;
-  if (task.startedAt instanceof Date && !Number.isNaN(task.startedAt.getTime())) listed.startedAt = task.startedAt.toISOString();
-  if (task.stoppedAt instanceof Date && !Number.isNaN(task.stoppedAt.getTime())) listed.stoppedAt = task.stoppedAt.toISOString();
-  return listed;
 }

@@ -14,14 +14,14 @@ import {
   type ServiceDeploymentBrief,
   type ServiceRevision,
   type ServiceRevisionSummary,
-  type Task,
 } from '@aws-sdk/client-ecs';
 import { serviceOfArn } from '../core/events';
-import { DESCRIBE_TASKS_SOURCE, launchFactsFromServiceRevision, launchFactsFromTask } from '../core/taskdef/launch';
+import { launchFactsFromServiceRevision } from '../core/taskdef/launch';
 import type { ContinueAction, DescribedServiceRevision, EcsPort, PausedDeployment, RollbackOutcome, RunningTask, ServiceRevisionImages, ServiceTaskRef, TaskDefinitionPort } from '../core/ports';
 import { parseTaskDefinition } from '../core/taskdef/parse';
 import type { TaskDefinitionSpec } from '../core/taskdef/model';
 import { awsErrorMessage, hasAwsErrorName } from './aws-errors';
+import { toRunningTask } from './ecs-task-mapping';
 
 /** StopTask accepts "up to 255 characters" of reason; the gate keeps to 255 UTF-8 bytes, which satisfies any count. */
 export const STOP_REASON_MAX_BYTES = 255;
@@ -346,32 +346,6 @@ export function truncateStopReason(reason: string): string {
 
 function isTaskNotFound(error: unknown): boolean {
   return hasAwsErrorName(error, 'InvalidParameterException') && /referenced task was not found|task .*not found/i.test(awsErrorMessage(error));
-}
-
-function toRunningTask(task: Task): RunningTask | undefined {
-  if (!task.taskArn || !task.clusterArn) return undefined;
-  const running: RunningTask = {
-    taskArn: task.taskArn,
-    clusterArn: task.clusterArn,
-    lastStatus: task.lastStatus ?? 'UNKNOWN',
-    desiredStatus: task.desiredStatus ?? 'UNKNOWN',
-    containers: (task.containers ?? [])
-      .filter((container) => container.name && container.image)
-      .map((container) => withOptional({ name: container.name!, image: container.image! }, 'imageDigest', container.imageDigest)),
-  };
-  if (task.group) running.group = task.group;
-  if (task.startedBy) running.startedBy = task.startedBy;
-  // The revision ECS says the task runs; without it the gate falls back to the one its waiter recorded.
-  if (task.taskDefinitionArn) running.taskDefinitionArn = task.taskDefinitionArn;
-  // Handed on untouched: the gate parses it (applyOverrides) and judges RunTask environment overrides after a scan.
-  if (task.overrides) running.overrides = task.overrides;
-  // When the task was created and began to pull: what tells whether a tag the gate resolves is what the task pulled.
-  if (task.createdAt instanceof Date && !Number.isNaN(task.createdAt.getTime())) running.createdAt = task.createdAt.toISOString();
-  if (task.pullStartedAt instanceof Date && !Number.isNaN(task.pullStartedAt.getTime())) running.pullStartedAt = task.pullStartedAt.toISOString();
-  // ECS Exec and the platform version as ECS applied them: the hardening rules judge them when the task is judged after its scan.
-  const launch = launchFactsFromTask(task, DESCRIBE_TASKS_SOURCE);
-  if (Object.keys(launch).length > 0) running.launch = launch;
-  return running;
 }
 
 function newestFirst(deployments: ServiceDeploymentBrief[]): ServiceDeploymentBrief[] {
