@@ -109,27 +109,23 @@ export class GateDashboard extends Construct {
       dashboardName: `${Stack.of(this).stackName}-fargate-gate`,
       defaultInterval: Duration.days(1),
     });
-    const graphs: cloudwatch.IWidget[] = DASHBOARD_GRAPHS.map(
-      (graph) =>
-        new cloudwatch.GraphWidget({
-          title: graph.title,
-          width: 12,
-          height: 6,
-          leftYAxis: { label: graph.unit, showUnits: false, min: 0 },
-          left: graph.series.map((series) => gateMetric(props.metricsNamespace, series)),
-        }),
+    const graphs: cloudwatch.IWidget[] = DASHBOARD_GRAPHS.map((graph) =>
+      graphWidget(graph.title, graph.unit, graph.series.map((series) => gateMetric(props.metricsNamespace, series))),
     );
     graphs.push(
-      new cloudwatch.GraphWidget({
-        title: 'Dead-letter queue depth',
-        width: 12,
-        height: 6,
-        leftYAxis: { label: 'messages', showUnits: false, min: 0 },
-        left: props.deadLetterQueues.map((queue) => queue.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: cloudwatch.Stats.MAXIMUM })),
-      }),
+      graphWidget(
+        'Dead-letter queue depth',
+        'messages',
+        props.deadLetterQueues.map((queue) => queue.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: cloudwatch.Stats.MAXIMUM })),
+      ),
     );
     for (let i = 0; i < graphs.length; i += 2) this.dashboard.addWidgets(...graphs.slice(i, i + 2));
   }
+}
+
+/** Every graph of the dashboard: half the width (two a row), its left axis from 0 and labelled with `unit`, not CloudWatch's. */
+function graphWidget(title: string, unit: string, left: cloudwatch.IMetric[]): cloudwatch.GraphWidget {
+  return new cloudwatch.GraphWidget({ title, width: 12, height: 6, leftYAxis: { label: unit, showUnits: false, min: 0 }, left });
 }
 
 /**

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { DASHBOARD_GRAPHS } from '../../infra/dashboard';
 import { synthGate } from '../support/gate-stack';
 
 /*
@@ -99,5 +100,21 @@ describe('the CloudWatch dashboard', () => {
       .filter((metric) => !emitted.get(metric.name)?.has(metric.dimension))
       .map((metric) => `${metric.name}{${metric.dimension}} (emitted with: ${[...(emitted.get(metric.name) ?? [])].map((d) => `{${d}}`).join(' ') || 'never'})`);
     expect(wrong).toEqual([]);
+  });
+
+  it('lays every graph out half-width and 6 high, two a row, its left axis from 0 labelled with its unit', () => {
+    const widgets = (JSON.parse(body) as { widgets: { type: string; width: number; height: number; x: number; y: number; properties: { title: string; yAxis: unknown } }[] }).widgets;
+    const units = [...DASHBOARD_GRAPHS.map((graph) => graph.unit), 'messages'];
+    expect(widgets.map(({ type, width, height, x, y, properties }) => ({ type, width, height, x, y, title: properties.title, yAxis: properties.yAxis }))).toEqual(
+      [...DASHBOARD_GRAPHS.map((graph) => graph.title), 'Dead-letter queue depth'].map((title, index) => ({
+        type: 'metric',
+        width: 12,
+        height: 6,
+        x: (index % 2) * 12,
+        y: Math.floor(index / 2) * 6,
+        title,
+        yAxis: { left: { label: units[index], showUnits: false, min: 0 } },
+      })),
+    );
   });
 });
