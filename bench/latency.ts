@@ -63,95 +63,42 @@ export function percentile(values: readonly number[], p: number): number {
   return sorted[low] + (sorted[high] - sorted[low]) * (rank - low);
 }
 
-/** Sizes in MiB, throughputs in MiB/s, durations in seconds. */
-export const STEPS = {
-  eventDelivery: {
-    distribution: { kind: 'lognormal', median: 0.5, p95: 2 },
-    source: 'Assumption: AWS publishes no delivery latency for ECS Task State Change or CodeBuild events (delivery is "best effort", aws-semantics.md §4.3).',
-  },
-  lambdaCold: {
-    distribution: { kind: 'lognormal', median: 0.95, p95: 1.6 },
-    source: 'Issue 9: cold import of the gate bundle measured 664 ms (259 ms for two bare SDK clients); plus ~0.3 s runtime init (assumption).',
-  },
-  lambdaWarm: {
-    distribution: { kind: 'lognormal', median: 0.15, p95: 0.4 },
-    source: 'Assumption: a warm invocation with 2-4 AWS API calls (DynamoDB, DescribeTasks, StartBuild/StopTask) at tens of ms each.',
-  },
-  coldStartShare: {
-    distribution: { kind: 'constant', value: 0.15 },
-    source: 'Assumption: share of gate invocations that start a new execution environment at the bench fleet\'s event rate.',
-  },
-  ec2Provisioning: {
-    distribution: {
-      kind: 'mixture',
-      parts: [
-        [0.5, { kind: 'uniform', low: 166, high: 250 }],
-        [0.5, { kind: 'lognormal', median: 30, p95: 60 }],
-      ],
-    },
-    source: 'Cold host: 166 s [B1], 180-190 s [B2], 240+ s [B3] PROVISIONING. Cached current curated image: 30 s median (assumption, [B2] says current images are cached). The 50/50 split is an assumption.',
-  },
-  lambdaProvisioning: {
-    distribution: { kind: 'lognormal', median: 5, p95: 15 },
-    source: 'Assumption: AWS documents "lower start-up latency" for Lambda compute without a number [B5].',
-  },
-  trivyInstall: {
-    distribution: { kind: 'lognormal', median: 4, p95: 10 },
-    source: 'Assumption: ~50 MiB Trivy tarball from GitHub releases, checksum, unpack; evaluator and policy from S3; `policy validate`.',
-  },
-  trivyDbMiB: {
-    distribution: { kind: 'constant', value: 38 },
-    source: 'trivy-db:2 layer size 39,679,068 bytes in a published manifest (code search), ~36 MiB in 2023 [B9].',
-  },
-  javaDbMiB: {
-    distribution: { kind: 'constant', value: 700 },
-    source: 'Assumption: trivy-java-db:1 compressed layer of several hundred MiB; downloaded only when the image holds Java archives.',
-  },
-  javaImageShare: {
-    distribution: { kind: 'constant', value: 0.2 },
-    source: 'Assumption: share of images with JAR/WAR files (Trivy then needs the Java DB).',
-  },
-  publicRegistryMiBps: {
-    distribution: { kind: 'uniform', low: 5, high: 40 },
-    source: 'Assumption: ghcr.io / mirror.gcr.io to CodeBuild throughput.',
-  },
-  publicRegistryThrottledShare: {
-    distribution: { kind: 'constant', value: 0.05 },
-    source: 'Assumption for the rate: GHCR rate limits are documented to push teams to other registries [B11]; a throttled pull falls back to the next repository.',
-  },
-  publicRegistryThrottlePenalty: {
-    distribution: { kind: 'uniform', low: 10, high: 60 },
-    source: 'Assumption: retries and fall-back to the second DB repository after TOOMANYREQUESTS [B11].',
-  },
-  inRegionMiBps: {
-    distribution: { kind: 'uniform', low: 50, high: 150 },
-    source: 'Assumption: ECR (the mirror, the scanned image) and S3 (the EC2 build cache) in the same region.',
-  },
-  cachedDbStaleShare: {
-    distribution: { kind: 'constant', value: 0.3 },
-    source: 'Assumption: share of EC2 builds whose S3-cached DB is past its NextUpdate, so Trivy downloads it again from the public registry.',
-  },
-  imageMiB: {
-    distribution: { kind: 'lognormal', median: 150, p95: 900 },
-    source: 'Assumption: compressed image sizes of a service fleet (distroless tens of MiB, JVM and Python images up to ~1 GiB).',
-  },
-  scan: {
-    distribution: { kind: 'lognormal', median: 25, p95: 55 },
-    source: 'Trivy: "around 30 seconds" per image [B9]; "less than 1 minute" [B10].',
-  },
-  reportAndEvaluate: {
-    distribution: { kind: 'lognormal', median: 4, p95: 9 },
-    source: 'Assumption: raw report to S3, three evaluator runs (JSON, table, JUnit), CodeBuild test-report upload and build finalisation.',
-  },
-  verdict: {
-    distribution: { kind: 'lognormal', median: 0.4, p95: 1.2 },
-    source: 'Assumption: the gate reads the raw report from S3 and judges it (bench Part A: tens of ms for 10,000 findings), writes the verdict.',
-  },
-  stopTask: {
-    distribution: { kind: 'lognormal', median: 0.2, p95: 0.5 },
-    source: 'Assumption: one StopTask call.',
-  },
-} satisfies Record<string, Step>;
+/** The distributions of the step table, written short. */
+const dist = {
+  constant: (value: number): Distribution => ({ kind: 'constant', value }),
+  uniform: (low: number, high: number): Distribution => ({ kind: 'uniform', low, high }),
+  lognormal: (median: number, p95: number): Distribution => ({ kind: 'lognormal', median, p95 }),
+  mixture: (...parts: [weight: number, Distribution][]): Distribution => ({ kind: 'mixture', parts }),
+};
+
+/** The step table from rows `name: [distribution, source]`, so each step reads as one line. */
+function stepTable<K extends string>(rows: Record<K, readonly [Distribution, string]>): Record<K, Step> {
+  return Object.fromEntries(Object.entries<readonly [Distribution, string]>(rows).map(([name, [distribution, source]]) => [name, { distribution, source }])) as Record<K, Step>;
+}
+
+/** Sizes in MiB, throughputs in MiB/s, durations in seconds. A row: `name: [distribution, source]`. */
+export const STEPS = stepTable({
+  eventDelivery: [dist.lognormal(0.5, 2), 'Assumption: AWS publishes no delivery latency for ECS Task State Change or CodeBuild events (delivery is "best effort", aws-semantics.md §4.3).'],
+  lambdaCold: [dist.lognormal(0.95, 1.6), 'Issue 9: cold import of the gate bundle measured 664 ms (259 ms for two bare SDK clients); plus ~0.3 s runtime init (assumption).'],
+  lambdaWarm: [dist.lognormal(0.15, 0.4), 'Assumption: a warm invocation with 2-4 AWS API calls (DynamoDB, DescribeTasks, StartBuild/StopTask) at tens of ms each.'],
+  coldStartShare: [dist.constant(0.15), 'Assumption: share of gate invocations that start a new execution environment at the bench fleet\'s event rate.'],
+  ec2Provisioning: [dist.mixture([0.5, dist.uniform(166, 250)], [0.5, dist.lognormal(30, 60)]), 'Cold host: 166 s [B1], 180-190 s [B2], 240+ s [B3] PROVISIONING. Cached current curated image: 30 s median (assumption, [B2] says current images are cached). The 50/50 split is an assumption.'],
+  lambdaProvisioning: [dist.lognormal(5, 15), 'Assumption: AWS documents "lower start-up latency" for Lambda compute without a number [B5].'],
+  trivyInstall: [dist.lognormal(4, 10), 'Assumption: ~50 MiB Trivy tarball from GitHub releases, checksum, unpack; evaluator and policy from S3; `policy validate`.'],
+  trivyDbMiB: [dist.constant(38), 'trivy-db:2 layer size 39,679,068 bytes in a published manifest (code search), ~36 MiB in 2023 [B9].'],
+  javaDbMiB: [dist.constant(700), 'Assumption: trivy-java-db:1 compressed layer of several hundred MiB; downloaded only when the image holds Java archives.'],
+  javaImageShare: [dist.constant(0.2), 'Assumption: share of images with JAR/WAR files (Trivy then needs the Java DB).'],
+  publicRegistryMiBps: [dist.uniform(5, 40), 'Assumption: ghcr.io / mirror.gcr.io to CodeBuild throughput.'],
+  publicRegistryThrottledShare: [dist.constant(0.05), 'Assumption for the rate: GHCR rate limits are documented to push teams to other registries [B11]; a throttled pull falls back to the next repository.'],
+  publicRegistryThrottlePenalty: [dist.uniform(10, 60), 'Assumption: retries and fall-back to the second DB repository after TOOMANYREQUESTS [B11].'],
+  inRegionMiBps: [dist.uniform(50, 150), 'Assumption: ECR (the mirror, the scanned image) and S3 (the EC2 build cache) in the same region.'],
+  cachedDbStaleShare: [dist.constant(0.3), 'Assumption: share of EC2 builds whose S3-cached DB is past its NextUpdate, so Trivy downloads it again from the public registry.'],
+  imageMiB: [dist.lognormal(150, 900), 'Assumption: compressed image sizes of a service fleet (distroless tens of MiB, JVM and Python images up to ~1 GiB).'],
+  scan: [dist.lognormal(25, 55), 'Trivy: "around 30 seconds" per image [B9]; "less than 1 minute" [B10].'],
+  reportAndEvaluate: [dist.lognormal(4, 9), 'Assumption: raw report to S3, three evaluator runs (JSON, table, JUnit), CodeBuild test-report upload and build finalisation.'],
+  verdict: [dist.lognormal(0.4, 1.2), 'Assumption: the gate reads the raw report from S3 and judges it (bench Part A: tens of ms for 10,000 findings), writes the verdict.'],
+  stopTask: [dist.lognormal(0.2, 0.5), 'Assumption: one StopTask call.'],
+});
 
 /** What the model needs of the stack: read from the construct's resolved settings, never restated. */
 export interface LatencyStack {
