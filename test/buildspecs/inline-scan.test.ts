@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { SCAN_BUILD_ENV } from '../../functions/adapters/scan-build-env';
 import { BUILDSPEC_REPORT_NAME } from '../../infra/buildspec';
-import { assignedVariables, describeShellcheck, referencedVariables, unquotedExpansions } from '../support/buildspec-shell';
+import { assignedVariables, describeShellcheck, itQuotesAndNeverEvaluates, referencedVariables } from '../support/buildspec-shell';
 import { synthGate } from '../support/gate-stack';
 import { useStubTools } from '../support/stub-tools';
 
@@ -69,15 +69,7 @@ describe('inline-scan buildspec: structure', () => {
     }
   });
 
-  it('quotes every expansion (a regex on the right of =~ excepted)', () => {
-    for (const { phase, index, command } of commands) {
-      expect({ step: `${phase}[${index}]`, unquoted: unquotedExpansions(command) }).toEqual({ step: `${phase}[${index}]`, unquoted: [] });
-    }
-  });
-
-  it('never evaluates text as shell code', () => {
-    for (const { command } of commands) expect(command).not.toMatch(/(^|[\s;&|(])(eval|source|\.)\s|\b(ba)?sh\s+-c\b|`/m);
-  });
+  itQuotesAndNeverEvaluates(commands);
 
   it('never sets TRIVY_* variables, which Trivy would read as configuration', () => {
     const names = [...Object.keys(buildspec.env.variables), ...projectVariableNames(), ...commands.flatMap(({ command }) => assignedVariables(command))];

@@ -65,6 +65,19 @@ export interface BuildspecCommand {
   command: string;
 }
 
+/** The checks every buildspec's steps pass, as tests of the calling describe: each expansion quoted, no text run as code. */
+export function itQuotesAndNeverEvaluates(commands: readonly BuildspecCommand[]): void {
+  it('quotes every expansion (a regex on the right of =~ excepted)', () => {
+    for (const { phase, index, command } of commands) {
+      expect({ step: `${phase}[${index}]`, unquoted: unquotedExpansions(command) }).toEqual({ step: `${phase}[${index}]`, unquoted: [] });
+    }
+  });
+
+  it('never evaluates text as shell code', () => {
+    for (const { command } of commands) expect(command).not.toMatch(/(^|[\s;&|(])(eval|source|\.)\s|\b(ba)?sh\s+-c\b|`/m);
+  });
+}
+
 /**
  * `bash -n` and shellcheck over every step of a buildspec. Without shellcheck these checks cannot run: it says so loudly, and with
  * CI=true a test fails, since skipping them there would hide a lint finding.
