@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, type IConstruct } from 'constructs';
 import { fargateTaskStartingPattern, hookAwaitingActionPattern, imagePushPattern, runTaskCallPattern } from './event-patterns';
 import { grantWithReasons } from './nag-suppressions';
-import { memberRoleArn } from '../functions/core/organisation/account';
+import { ORGANIZATION_ID, memberRoleArn } from '../functions/core/organisation/account';
 
 /**
  * The central side of an organisation deployment (docs/organisation.md): one event bus that member accounts forward the
@@ -12,8 +12,8 @@ import { memberRoleArn } from '../functions/core/organisation/account';
  * right of the gate's own roles to assume the member role in accounts of the organisation.
  */
 
-/** An AWS Organizations id ("o-" and 10 to 32 lower-case letters or digits, Organizations API reference, `Organization.Id`). */
-export const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
+// One definition for the construct's setting and the simulator's scenario format (functions/core/organisation/account.ts).
+export { ORGANIZATION_ID };
 
 export function assertOrganizationId(value: string): string {
   if (!ORGANIZATION_ID.test(value)) throw new Error(`organizationId is not an AWS Organizations id (o- and 10 to 32 lower-case letters or digits): ${JSON.stringify(value)}`);

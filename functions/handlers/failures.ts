@@ -1,4 +1,5 @@
 import { InputError } from '../core/errors';
+import { MemberRoleError } from '../core/organisation/errors';
 import { ReportMissingError, ScanCapacityError } from '../core/ports';
 import { THROTTLING_ERROR_NAMES } from '../adapters/aws-errors';
 import { VerdictTooLargeError } from '../adapters/dynamo-items';
@@ -49,6 +50,10 @@ export function classifyFailure(error: unknown): FailureKind {
   if (error instanceof InputError || error instanceof VerdictTooLargeError) return 'input';
   if (error instanceof ScanCapacityError) return 'capacity';
   if (error instanceof ReportMissingError) return 'permanent';
+  // A member account the gate may not act in (role missing or refusing: STS AccessDenied; outside the organisation;
+  // not a regional ARN) stays so on a retry a minute later: counted per account (MemberRoleErrors), not retried. Only
+  // an assumption that failed otherwise (throttling, network) is what its cause is.
+  if (error instanceof MemberRoleError) return error.reason === 'failed' ? classifyFailure(error.cause) : 'permanent';
   if (error === null || typeof error !== 'object') return 'unknown';
   const e = error as AwsLike;
   const name = typeof e.name === 'string' ? e.name : undefined;

@@ -1,5 +1,6 @@
 import { InputError } from '../../functions/core/errors';
 import { ReportMissingError, ScanCapacityError } from '../../functions/core/ports';
+import { MemberRoleError } from '../../functions/core/organisation/errors';
 import { VerdictTooLargeError } from '../../functions/adapters/dynamo-items';
 import { classifyFailure, isNonRetryable, shouldRetry } from '../../functions/handlers/failures';
 
@@ -19,6 +20,11 @@ describe('classifyFailure', () => {
     ['a dropped connection', Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), 'transient'],
     ['access denied', aws('AccessDeniedException', { $fault: 'client', $metadata: { httpStatusCode: 400 } }), 'permanent'],
     ['a validation error', aws('InvalidParameterException', { $fault: 'client' }), 'permanent'],
+    ['a member role that is missing or refuses', new MemberRoleError('444455556666', 'us-east-1', 'refused', 'AccessDenied'), 'permanent'],
+    ['an account outside the organisation', new MemberRoleError('999988887777', 'us-east-1', 'outside', 'not served'), 'permanent'],
+    ['a resource whose account cannot be told', new MemberRoleError('unknown', 'unknown', 'unplaced', 'not an ARN'), 'permanent'],
+    ['a role assumption throttled', new MemberRoleError('444455556666', 'us-east-1', 'failed', 'throttled', { cause: aws('Throttling', { $fault: 'client' }) }), 'transient'],
+    ['a role assumption failed for no known reason', new MemberRoleError('444455556666', 'us-east-1', 'failed', 'odd', { cause: new Error('odd') }), 'unknown'],
     ['a plain bug', new TypeError('x is undefined'), 'unknown'],
     ['a thrown string', 'oops', 'unknown'],
   ])('%s is %s', (_what, error, kind) => {

@@ -25,6 +25,15 @@ export function accountOf(arn: string | undefined): string | undefined {
 }
 
 /**
+ * An AWS Organizations id: "o-" and 10 to 32 lower-case letters or digits (Organizations API reference,
+ * `Organization.Id`, https://docs.aws.amazon.com/organizations/latest/APIReference/API_Organization.html).
+ */
+export const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
+
+/** A 12-digit AWS account id. */
+export const ACCOUNT_ID = /^\d{12}$/;
+
+/**
  * The member role's name prefix. IAM is global but a StackSet deploys the member stack once per account and region,
  * so the name ends in the region: `fargate-gate-member-<region>`.
  */
