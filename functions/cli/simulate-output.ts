@@ -3,6 +3,7 @@ import { displayWidth, sanitizeInline, wrapToWidth } from '../core/render/text';
 import type { GateAction, TimelineEntry } from '../local/activity';
 import { shortBuild, shortDigest } from '../local/describe';
 import { hookStatusText, type ScenarioResult } from './simulate-runner';
+import { accountSummaries, organisationHeader } from './simulate-organisation';
 
 /**
  * The two faces of a simulation: a timeline people read (what happened, in order, with the gate's actions
@@ -65,6 +66,7 @@ export function renderTimeline(result: ScenarioResult, options: TimelineOptions 
   line('', `fargate-gate simulate: ${scenario.name} (${relative(cwd, scenario.file) || scenario.file})`);
   if (scenario.description) line('  ', scenario.description);
   line('', `policy ${scenario.policy.name} (sha256 ${scenario.policy.hash.slice(0, 12)}…), account ${scenario.account} ${scenario.region}, start ${result.startedAt}`);
+  if (scenario.organisation) line('', organisationHeader(scenario.organisation));
   out.push('');
 
   const timeline = backend.activity.timeline;
@@ -104,7 +106,7 @@ export function renderTimeline(result: ScenarioResult, options: TimelineOptions 
   line('  ', `gate actions: ${actionCounts.join(', ') || 'none'}`);
   for (const task of result.tasks) {
     const stop = task.lastStatus === 'STOPPED' ? ` (${task.stopCode ?? 'stopped'}${task.stoppedReason ? `: ${task.stoppedReason}` : ''})` : '';
-    line('  ', `task ${task.label} [${task.taskDefinition}] ${task.lastStatus}${stop}`);
+    line('  ', `task ${task.label} [${task.taskDefinition}]${task.account ? ` in ${task.account}${task.region === scenario.region ? '' : ` ${task.region}`}` : ''} ${task.lastStatus}${stop}`);
   }
   for (const service of result.services) {
     const running = service.running.map((entry) => `${entry.taskDefinition} x${entry.tasks}`).join(', ') || 'no tasks';
@@ -113,6 +115,7 @@ export function renderTimeline(result: ScenarioResult, options: TimelineOptions 
   for (const scan of result.scans) {
     line('  ', `scan ${shortDigest(scan.digest)} ${scan.state}${scan.error ? ` (${scan.error})` : ''}`);
   }
+  for (const text of accountSummaries(result)) line('  ', text);
   const met = result.expectations.filter((expectation) => expectation.ok).length;
   line('  ', `expectations: ${met}/${result.expectations.length} met`);
   for (const expectation of result.expectations.filter((candidate) => !candidate.ok)) {

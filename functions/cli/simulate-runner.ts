@@ -15,6 +15,11 @@ import { ecrPushEvent, runTaskCloudTrailEvent, type EventBridgeEvent } from '../
 import { seededRandom, shuffled } from '../local/random';
 import { Simulation, type GateHandlers } from '../local/simulation';
 import type { Delivery, ExpectedCount, Scenario, ScenarioStep } from './simulate-scenario';
+import type { FakeEcs } from '../local/ecs';
+import type { LocalOrganisation } from '../local/organisation';
+import type { MemoryTaskDefinitions } from '../local/task-definitions';
+import type { AwsLocation } from '../local/ids';
+import { buildOrganisation, checkAccountExpectations } from './simulate-organisation';
 
 /** What the gate factory gets: every in-memory port plus the policy and configuration (`GateDependencies`). */
 export interface LocalGateDependencies extends LocalPorts {
@@ -63,6 +68,9 @@ export class SimulationLimitError extends Error {
 export interface TaskOutcome {
   label: string;
   taskArn: string;
+  /** Where the task runs, in an organisation scenario. */
+  account?: string;
+  region?: string;
   cluster: string;
   service?: string;
   taskDefinition: string;
@@ -100,6 +108,8 @@ export interface ScenarioResult {
   counts: { events: number; handlerErrors: number; awsCalls: number; byMethod: Record<string, number>; actions: Record<string, number> };
   expectations: ExpectationResult[];
   labelOf: (taskArn: string) => string;
+  /** The member accounts and accounts outside the organisation, in an organisation scenario. */
+  organisation?: LocalOrganisation;
   startedAt: string;
   endedAt: string;
 }
@@ -156,17 +166,32 @@ export async function runScenario(scenario: Scenario, makeGate: GateFactory, lim
   };
   // Counted before the handler's own try/catch: the error leaves the simulation's loop instead of becoming a handler error.
   const simulation = new Simulation(backend, forward, { labelTask: labelOf, onDelivering: countInvocation });
-  backend.ecs.onTaskChange(({ task, change }) => {
-    if (change !== 'launched' || labels.has(task.taskArn)) return;
-    if (task.label) labels.set(task.taskArn, task.label);
-    else if (task.service) {
-      const n = (serviceCounters.get(task.service) ?? 0) + 1;
-      serviceCounters.set(task.service, n);
-      labels.set(task.taskArn, `${task.service}#${n}`);
-    }
-  });
+  // Every account and region of an organisation scenario has its own ECS and task definitions, the central one first.
+  const organisation = scenario.organisation
+    ? buildOrganisation(scenario.organisation, backend, simulation, {
+        digestVisibleFrom: scenario.world.digestVisibleFrom,
+        loopLimit: scenario.world.loopLimit,
+        deploymentSettleMs: scenario.world.deploymentSettleMs,
+      })
+    : undefined;
+  const worlds: World[] = [
+    { location: backend.location, ecs: backend.ecs, taskDefinitions: backend.taskDefinitions },
+    ...[...(organisation?.accounts.values() ?? [])].map(({ location, ecs, taskDefinitions }) => ({ location, ecs, taskDefinitions })),
+  ];
+  for (const { ecs } of worlds) {
+    ecs.onTaskChange(({ task, change }) => {
+      if (change !== 'launched' || labels.has(task.taskArn)) return;
+      if (task.label) labels.set(task.taskArn, task.label);
+      else if (task.service) {
+        const n = (serviceCounters.get(task.service) ?? 0) + 1;
+        serviceCounters.set(task.service, n);
+        labels.set(task.taskArn, `${task.service}#${n}`);
+      }
+    });
+  }
 
-  for (const definition of scenario.taskDefinitions) backend.taskDefinitions.register(definition.json, definition.source);
+  // The same task definitions in every account (as a pipeline registers one application everywhere).
+  for (const { taskDefinitions } of worlds) for (const definition of scenario.taskDefinitions) taskDefinitions.register(definition.json, definition.source);
   for (const image of scenario.images) backend.images.declare(image.reference, image.digest, image.outcome);
 
   // Services that already run when the scenario starts: their tasks started before the gate was there.
@@ -188,7 +213,8 @@ export async function runScenario(scenario: Scenario, makeGate: GateFactory, lim
 
   const random = seededRandom(`${scenario.world.seed ?? scenario.name}:gate`);
   gate = makeGate({
-    ...backend.ports,
+    // In an organisation, ECS, task definitions and the registry are routed per account (the real routing code).
+    ...(organisation ? organisation.gatePorts() : backend.ports),
     // Task events record what runs, as the deployed gate does (handlers/posture/record-uses.ts).
     inventory: backend.inventory,
     findingEvents: backend.findingEvents,
@@ -203,7 +229,7 @@ export async function runScenario(scenario: Scenario, makeGate: GateFactory, lim
   const held = new Map<string, EventBridgeEvent[]>();
   const startedAt = backend.clock.now().toISOString();
   const startMs = backend.clock.millis();
-  const runner = new StepRunner(scenario, backend, simulation, held, (milliseconds, path) => {
+  const runner = new StepRunner(scenario, backend, simulation, held, worlds, (milliseconds, path) => {
     const at = backend.clock.millis() - startMs + milliseconds;
     if (at > limits.maxSimulatedMs) {
       throw new SimulationLimitError(
@@ -220,7 +246,9 @@ export async function runScenario(scenario: Scenario, makeGate: GateFactory, lim
   }
 
   const actions = backend.activity.actions.map((action) => withTaskLabel(action, labelOf));
-  const tasks = [...backend.ecs.tasks.values()].map((task) => taskOutcome(task, labelOf));
+  const tasks = worlds.flatMap(({ ecs, location }) =>
+    [...ecs.tasks.values()].map((task) => ({ ...taskOutcome(task, labelOf), ...(organisation ? { account: location.account, region: location.region } : {}) })),
+  );
   const services = [...backend.ecs.services.values()].map((service) => {
     const running = new Map<string, number>();
     for (const task of backend.ecs.tasks.values()) {
@@ -269,11 +297,19 @@ export async function runScenario(scenario: Scenario, makeGate: GateFactory, lim
     counts,
     expectations: [],
     labelOf,
+    ...(organisation ? { organisation } : {}),
     startedAt,
     endedAt: backend.clock.now().toISOString(),
   };
   result.expectations = checkExpectations(result);
   return result;
+}
+
+/** One account and region of the world: the central one, or one of an organisation scenario. */
+interface World {
+  location: AwsLocation;
+  ecs: FakeEcs;
+  taskDefinitions: MemoryTaskDefinitions;
 }
 
 class StepRunner {
@@ -282,11 +318,18 @@ class StepRunner {
     private readonly backend: LocalBackend,
     private readonly simulation: Simulation,
     private readonly held: Map<string, EventBridgeEvent[]>,
+    private readonly worlds: World[],
     /** Throws a SimulationLimitError when advancing the clock by `milliseconds` would pass the time bound. */
     private readonly checkAdvance: (milliseconds: number, path: string) => void,
   ) {}
 
-  private readonly tasksByLabel = new Map<string, WorldTask>();
+  private readonly tasksByLabel = new Map<string, { task: WorldTask; ecs: FakeEcs }>();
+
+  /** The account and region a step names (the scenario checked that the world has it). */
+  private worldAt(account: string | undefined, region: string | undefined): World | undefined {
+    const where = { account: account ?? this.scenario.account, region: region ?? this.scenario.region };
+    return this.worlds.find(({ location }) => location.account === where.account && location.region === where.region);
+  }
 
   async run(step: ScenarioStep): Promise<void> {
     const { backend, simulation, scenario } = this;
@@ -295,9 +338,10 @@ class StepRunner {
     };
     switch (step.kind) {
       case 'runTask': {
-        const arn = requireTaskDefinition(backend, step.taskDefinition, scenario, step.path);
+        const world = this.worldAt(step.account, step.region) ?? fail(`no account ${step.account ?? scenario.account} ${step.region ?? scenario.region} in this world`);
+        const arn = requireTaskDefinition(world, step.taskDefinition, scenario, step.path);
         const tasks = step.labels.map((label) => {
-          const task = backend.ecs.launchTask({
+          const task = world.ecs.launchTask({
             cluster: step.cluster,
             taskDefinitionArn: arn,
             label,
@@ -307,11 +351,12 @@ class StepRunner {
             ...(step.overrides ? { overrides: step.overrides as { containerOverrides?: Record<string, unknown>[] } } : {}),
             ...(step.digestVisibleFrom ? { digestVisibleFrom: step.digestVisibleFrom } : {}),
           });
-          this.tasksByLabel.set(label, task);
+          this.tasksByLabel.set(label, { task, ecs: world.ecs });
           return task;
         });
         if (step.cloudTrail) {
-          const envelope = simulation.envelope();
+          // CloudTrail records the call in the account it was made in; a member stack's rule forwards it.
+          const envelope = { ...simulation.envelope(), location: world.location };
           simulation.emit(
             runTaskCloudTrailEvent(
               tasks,
@@ -324,20 +369,20 @@ class StepRunner {
         return;
       }
       case 'taskState': {
-        const task = this.findTask(step.task) ?? fail(`no task ${JSON.stringify(step.task)} exists at this point of the scenario`);
+        const { task, ecs } = this.findTask(step.task) ?? fail(`no task ${JSON.stringify(step.task)} exists at this point of the scenario`);
         if (statusRank(step.lastStatus) < statusRank(task.lastStatus)) fail(`task ${step.task} is already ${task.lastStatus}; it cannot go back to ${step.lastStatus}`);
         if (task.lastStatus === 'STOPPED') {
           backend.activity.note(`${step.task} is already STOPPED; nothing changes`);
           return;
         }
         if (step.lastStatus === 'STOPPED' && task.desiredStatus !== 'STOPPED') {
-          backend.ecs.setStatus(task.taskArn, 'STOPPED', {
+          ecs.setStatus(task.taskArn, 'STOPPED', {
             stopCode: step.stopCode ?? 'EssentialContainerExited',
             stoppedReason: step.stoppedReason ?? 'Essential container in task exited',
             ...(step.exitCode !== undefined ? { exitCode: step.exitCode } : {}),
           });
         } else {
-          backend.ecs.setStatus(task.taskArn, step.lastStatus);
+          ecs.setStatus(task.taskArn, step.lastStatus);
         }
         return;
       }
@@ -356,10 +401,11 @@ class StepRunner {
         const reference = parseImageReference(step.image);
         if (previousDigest) backend.activity.note(`registry: ${reference.repository}:${reference.tag} moves from ${previousDigest.slice(0, 19)}… to ${step.digest.slice(0, 19)}…`);
         if (reference.ecr) {
-          if (reference.ecr.accountId !== backend.location.account || reference.ecr.region !== backend.location.region) {
-            fail(`ECR sends push events from the registry's own account and region; ${step.image} is not in ${backend.location.account} ${backend.location.region}`);
-          }
-          simulation.emit(ecrPushEvent(reference.repository, step.digest, reference.tag, simulation.envelope()));
+          // ECR sends the push event in the registry's own account and region (a member stack's rule forwards it).
+          const world =
+            this.worldAt(reference.ecr.accountId, reference.ecr.region) ??
+            fail(`ECR sends push events from the registry's own account and region; ${step.image} is in none the scenario has (${this.worlds.map(({ location }) => `${location.account} ${location.region}`).join(', ')})`);
+          simulation.emit(ecrPushEvent(reference.repository, step.digest, reference.tag, { ...simulation.envelope(), location: world.location }));
         }
         return;
       }
@@ -421,13 +467,14 @@ class StepRunner {
     }
   }
 
-  private findTask(label: string): WorldTask | undefined {
+  private findTask(label: string): { task: WorldTask; ecs: FakeEcs } | undefined {
     const direct = this.tasksByLabel.get(label);
     if (direct) return direct;
     const service = /^(.+)#(\d+)$/.exec(label);
     if (!service) return undefined;
     const tasks = [...this.backend.ecs.tasks.values()].filter((task) => task.service === service[1]);
-    return tasks[Number(service[2]) - 1];
+    const task = tasks[Number(service[2]) - 1];
+    return task ? { task, ecs: this.backend.ecs } : undefined;
   }
 
   /** Delivers captured events now: each `duplicates` times, in the order asked (a seeded shuffle is repeatable). */
@@ -455,8 +502,8 @@ function gateLogger(backend: LocalBackend): Logger {
   return createLogger({ level: 'debug', now: () => backend.clock.now(), destination: { write: (line: string) => backend.activity.gateLog('log', line) } });
 }
 
-function requireTaskDefinition(backend: LocalBackend, reference: string, scenario: Scenario, path: string): string {
-  const arn = backend.taskDefinitions.resolve(reference);
+function requireTaskDefinition(world: { taskDefinitions: MemoryTaskDefinitions }, reference: string, scenario: Scenario, path: string): string {
+  const arn = world.taskDefinitions.resolve(reference);
   if (!arn) throw new InputError(`task definition ${JSON.stringify(reference)} is not registered`, { source: scenario.file, path });
   return arn;
 }
@@ -577,6 +624,16 @@ function checkExpectations(result: ScenarioResult): ExpectationResult[] {
       out.push({ what: `opened finding event names service ${service} and its tasks`, expected: 'true', actual: String(named), ok: named });
     }
   }
+  for (const [subject, expected] of Object.entries(expect.scans ?? {})) {
+    // Builds the scanner ran for the image's digest, whichever account's task or push asked for them.
+    const digest = isSha256Digest(subject) ? subject : result.backend.images.resolve(subject);
+    const actual = digest ? result.backend.scanner.buildsFor(digest).length : 0;
+    out.push({ what: `scans of ${subject}`, expected: describeCount(expected), actual: digest ? String(actual) : 'not an image of the scenario', ok: digest !== undefined && countMatches(expected, actual) });
+  }
+  if (expect.accounts) {
+    const counted = (what: string, expected: ExpectedCount, actual: number): ExpectationResult => ({ what, expected: describeCount(expected), actual: String(actual), ok: countMatches(expected, actual) });
+    out.push(...checkAccountExpectations(expect.accounts, result.actions, result.backend, result.organisation, counted));
+  }
   for (const [subject, decision] of Object.entries(expect.decisions ?? {})) {
     const actual = lastDecision(result, subject);
     out.push({ what: `decision for ${subject}`, expected: decision, actual, ok: actual === decision });
@@ -609,7 +666,7 @@ export function hookStatusText(response: unknown, error?: string): string {
 function describeStep(step: ScenarioStep): string {
   switch (step.kind) {
     case 'runTask':
-      return `runTask ${step.taskDefinition} in cluster ${step.cluster} as ${step.labels.join(', ')}${step.until !== 'RUNNING' ? ` (until ${step.until})` : ''}`;
+      return `runTask ${step.taskDefinition} in cluster ${step.cluster}${step.account || step.region ? ` of ${[step.account, step.region].filter(Boolean).join(' ')}` : ''} as ${step.labels.join(', ')}${step.until !== 'RUNNING' ? ` (until ${step.until})` : ''}`;
     case 'taskState':
       return `task ${step.task} → ${step.lastStatus}`;
     case 'deployService':

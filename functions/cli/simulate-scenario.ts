@@ -11,6 +11,17 @@ import type { GateConfig } from '../handlers/config';
 import { readJsonFile, readTextFile } from '../io/files';
 import type { ScanOutcome } from '../local/codebuild';
 import { TASK_STATUSES, type TaskStatus, type ServiceLaunch, type WorldPauseHook } from '../local/ecs';
+import {
+  accountIdSchema,
+  accountsExpectationSchema,
+  checkAccountKeys,
+  organisationSchema,
+  regionSchema,
+  resolveOrganisation,
+  unknownPlace,
+  type AccountExpectation,
+  type ScenarioOrganisation,
+} from './simulate-organisation';
 
 /**
  * The scenario file of `fargate-gate simulate` (format documented in examples/scenarios/README.md): a fake
@@ -146,14 +157,19 @@ const expectSchema = z.strictObject({
   inUse: z.record(z.string(), z.boolean()).optional(),
   /** "Fargate Gate Finding" events published: how many opened (of them `drifted`: the previous verdict allowed the finding) and resolved, and services the opened ones must name. */
   findingEvents: z.strictObject({ opened: countSchema.optional(), drifted: countSchema.optional(), resolved: countSchema.optional(), services: z.array(z.string().min(1)).optional() }).optional(),
+  /** Per image reference or digest: builds started for its digest, in every account together. */
+  scans: z.record(z.string(), countSchema).optional(),
+  /** Per account (an organisation scenario): the gate's actions there, its MemberRoleErrors, its role assumptions. */
+  accounts: accountsExpectationSchema.optional(),
 });
 
 const topSchema = z.strictObject({
   $schema: z.string().optional(),
   name: z.string().min(1).max(128),
   description: z.string().optional(),
-  account: z.string().regex(/^\d{12}$/, { message: 'expected a 12-digit AWS account id' }).default('123456789012'),
-  region: z.string().regex(/^[a-z]{2}(?:-[a-z]+)+-\d$/, { message: 'expected an AWS region such as "us-east-1"' }).default('us-east-1'),
+  account: accountIdSchema.default('123456789012'),
+  region: regionSchema.default('us-east-1'),
+  organisation: organisationSchema.optional(),
   start: z.iso.datetime({ offset: true }).default('2026-01-05T09:00:00Z'),
   policy: z.union([z.string().min(1), z.record(z.string(), z.unknown())]),
   gate: gateSchema.optional(),
@@ -173,6 +189,9 @@ const stepSchemas = {
   runTask: z.strictObject({
     taskDefinition: z.string().min(1),
     cluster: z.string().regex(/^[A-Za-z0-9_-]{1,255}$/, { message: 'expected an ECS cluster name' }).default('default'),
+    /** Where the task runs (an organisation scenario): default the scenario's own account and region. */
+    account: accountIdSchema.optional(),
+    region: regionSchema.optional(),
     as: z.union([label, z.array(label).min(1).max(10)]).optional(),
     count: z.int().min(1).max(10).optional(),
     startedBy: z.string().regex(/^[A-Za-z0-9/_-]{1,36}$/, { message: 'expected up to 36 letters, digits, -, / or _ (the RunTask startedBy rule)' }).optional(),
@@ -221,7 +240,7 @@ const EVENT_STEPS: readonly StepKind[] = ['runTask', 'taskState', 'push', 'event
 export type Delivery = { order: 'asIs' | 'reversed' | 'shuffled'; duplicates: number; seed: number };
 
 export type ScenarioStep = { path: string; note?: string } & (
-  | { kind: 'runTask'; labels: string[]; taskDefinition: string; cluster: string; startedBy?: string; launchedBy: string; overrides?: Record<string, unknown>; cloudTrail: boolean; until: TaskStatus; digestVisibleFrom?: TaskStatus }
+  | { kind: 'runTask'; labels: string[]; taskDefinition: string; cluster: string; account?: string; region?: string; startedBy?: string; launchedBy: string; overrides?: Record<string, unknown>; cloudTrail: boolean; until: TaskStatus; digestVisibleFrom?: TaskStatus }
   | { kind: 'taskState'; task: string; lastStatus: TaskStatus; stopCode?: string; stoppedReason?: string; exitCode?: number }
   | { kind: 'deployService'; service: string; taskDefinition: string; cluster?: string; viaHook: boolean; viaPauseHook: boolean }
   | { kind: 'rawHook'; payload: unknown }
@@ -267,6 +286,8 @@ export interface ScenarioExpectations {
   handlerErrors?: number;
   inUse?: Record<string, boolean>;
   findingEvents?: { opened?: ExpectedCount; drifted?: ExpectedCount; resolved?: ExpectedCount; services?: string[] };
+  scans?: Record<string, ExpectedCount>;
+  accounts?: Record<string, AccountExpectation>;
 }
 
 export interface Scenario {
@@ -275,6 +296,8 @@ export interface Scenario {
   description?: string;
   account: string;
   region: string;
+  /** Member accounts and accounts outside the organisation, when the scenario has an `organisation` section. */
+  organisation?: ScenarioOrganisation;
   start: string;
   policy: LoadedPolicy<Policy>;
   gate: Partial<GateConfig>;
@@ -308,7 +331,11 @@ export async function parseScenario(json: unknown, file: string): Promise<Scenar
     throw new InputError('a scenario is a JSON object with name, policy, taskDefinitions and steps', { source: file });
   }
   const problems = new ScenarioProblems(file);
-  const top = check(topSchema, json, file, []);
+  const parsedTop = check(topSchema, json, file, []);
+  // The central account may be given in the organisation section alone.
+  const top = { ...parsedTop, account: (json as Record<string, unknown>).account === undefined ? (parsedTop.organisation?.central ?? parsedTop.account) : parsedTop.account };
+  const organisation = top.organisation ? resolveOrganisation(top.organisation, { file, account: top.account, region: top.region }, (error) => problems.add(error)) : undefined;
+  checkAccountKeys(top.expect?.accounts, file, (error) => problems.add(error));
   const dir = dirname(file);
   const read = (relative: string, path: Path, what: string): Promise<string> =>
     readTextFile(resolve(dir, relative), { source: file, path: formatJsonPath(path), what: `${what} ${JSON.stringify(relative)} (paths are relative to the scenario file)` });
@@ -410,6 +437,8 @@ export async function parseScenario(json: unknown, file: string): Promise<Scenar
     loadOutcome,
     taskDefinitions,
     problems,
+    central: { account: top.account, region: top.region },
+    unknownPlace: (account, region) => unknownPlace(organisation, top, account, region),
   };
   const steps = await parseSteps(top.steps, ['steps'], context, false);
 
@@ -453,6 +482,7 @@ export async function parseScenario(json: unknown, file: string): Promise<Scenar
     ...(top.description ? { description: top.description } : {}),
     account: top.account,
     region: top.region,
+    ...(organisation ? { organisation } : {}),
     start: top.start,
     policy: policy as LoadedPolicy<Policy>,
     gate: {
@@ -500,6 +530,10 @@ interface StepContext {
   requireTaskDefinition: (reference: string, path: Path) => void;
   loadOutcome: (outcome: z.infer<typeof outcomeSchema> | undefined, path: Path) => Promise<ScanOutcome | undefined>;
   problems: ScenarioProblems;
+  /** The scenario's own account and region: the central ones in an organisation. */
+  central: { account: string; region: string };
+  /** Why an account and region name no place of the scenario's world; undefined when they name one. */
+  unknownPlace: (account: string, region: string) => string | undefined;
 }
 
 /**
@@ -605,6 +639,10 @@ async function parseStep(raw: unknown, path: Path, context: StepContext, nested:
     case 'runTask': {
       const step = check(stepSchemas.runTask, value, file, valuePath);
       context.requireTaskDefinition(step.taskDefinition, [...valuePath, 'taskDefinition']);
+      if (step.account !== undefined || step.region !== undefined) {
+        const unplaced = context.unknownPlace(step.account ?? context.central.account, step.region ?? context.central.region);
+        if (unplaced) throw new InputError(unplaced, { source: file, path: formatJsonPath([...valuePath, step.account !== undefined ? 'account' : 'region']) });
+      }
       const names = step.as === undefined ? undefined : Array.isArray(step.as) ? step.as : [step.as];
       if (names && step.count !== undefined && step.count !== names.length) {
         throw new InputError(`count is ${step.count} but "as" names ${names.length} task${names.length === 1 ? '' : 's'}`, { source: file, path: formatJsonPath([...valuePath, 'count']) });
@@ -633,6 +671,8 @@ async function parseStep(raw: unknown, path: Path, context: StepContext, nested:
         labels,
         taskDefinition: step.taskDefinition,
         cluster: step.cluster,
+        ...(step.account ? { account: step.account } : {}),
+        ...(step.region ? { region: step.region } : {}),
         launchedBy: step.launchedBy,
         cloudTrail: step.cloudTrail,
         until: step.until,
