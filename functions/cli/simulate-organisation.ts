@@ -135,19 +135,24 @@ export function resolveOrganisation(
 }
 
 /**
- * Why a step's `account` and `region` name no place of the world, or undefined when they name one. Without an
- * organisation section there is only the scenario's own account and region.
+ * Why a step's `account` and `region` name no place of the world, and which of the two is wrong; undefined when they
+ * name one. Without an organisation section there is only the scenario's own account and region.
  */
-export function unknownPlace(organisation: ScenarioOrganisation | undefined, central: { account: string; region: string }, account: string, region: string): string | undefined {
+export function unknownPlace(
+  organisation: ScenarioOrganisation | undefined,
+  central: { account: string; region: string },
+  account: string,
+  region: string,
+): { field: 'account' | 'region'; why: string } | undefined {
   if (account === central.account && region === central.region) return undefined;
-  if (!organisation) return `names account ${account} ${region}, but the scenario has no "organisation" section: without one there is only its own account ${central.account} ${central.region}`;
-  if (account === central.account) return `the central account ${account} is simulated in ${central.region} only`;
+  if (!organisation) return { field: account === central.account ? 'region' : 'account', why: `names account ${account} ${region}, but the scenario has no "organisation" section: without one there is only its own account ${central.account} ${central.region}` };
+  if (account === central.account) return { field: 'region', why: `the central account ${account} is simulated in ${central.region} only` };
   const regions = organisation.accounts.filter((known) => known.account === account).map((known) => known.region);
   if (regions.length === 0) {
     const declared = [...new Set(organisation.accounts.map((known) => known.account))];
-    return `names account ${account}, which the organisation section does not declare (central ${central.account}; others: ${declared.join(', ')})`;
+    return { field: 'account', why: `names account ${account}, which the organisation section does not declare (central ${central.account}; others: ${declared.join(', ')})` };
   }
-  if (!regions.includes(region)) return `account ${account} is declared in ${regions.join(', ')}, not in ${region}`;
+  if (!regions.includes(region)) return { field: 'region', why: `account ${account} is declared in ${regions.join(', ')}, not in ${region}` };
   return undefined;
 }
 

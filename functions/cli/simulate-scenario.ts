@@ -533,7 +533,7 @@ interface StepContext {
   /** The scenario's own account and region: the central ones in an organisation. */
   central: { account: string; region: string };
   /** Why an account and region name no place of the scenario's world; undefined when they name one. */
-  unknownPlace: (account: string, region: string) => string | undefined;
+  unknownPlace: (account: string, region: string) => { field: 'account' | 'region'; why: string } | undefined;
 }
 
 /**
@@ -641,7 +641,7 @@ async function parseStep(raw: unknown, path: Path, context: StepContext, nested:
       context.requireTaskDefinition(step.taskDefinition, [...valuePath, 'taskDefinition']);
       if (step.account !== undefined || step.region !== undefined) {
         const unplaced = context.unknownPlace(step.account ?? context.central.account, step.region ?? context.central.region);
-        if (unplaced) throw new InputError(unplaced, { source: file, path: formatJsonPath([...valuePath, step.account !== undefined ? 'account' : 'region']) });
+        if (unplaced) throw new InputError(unplaced.why, { source: file, path: formatJsonPath([...valuePath, unplaced.field]) });
       }
       const names = step.as === undefined ? undefined : Array.isArray(step.as) ? step.as : [step.as];
       if (names && step.count !== undefined && step.count !== names.length) {

@@ -63,6 +63,7 @@ describe('fargate-gate simulate: the example scenarios', () => {
         'pause-hook-rolling.json',
         'hook-writable-root-fs.json',
         'running-image-drift.json',
+        'organisation-two-members.json',
         'demo.json',
       ]),
     );
