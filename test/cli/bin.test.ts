@@ -163,6 +163,17 @@ describe.each(SUPPORTED_NODE_MAJORS)('bin/fargate-gate.js on Node.js %i', (major
 });
 
 describe('bin/fargate-gate.js', () => {
+  // The organisation example (docs/organisation.md) through the bundle: the in-memory organisation, the account routing
+  // and the member credentials are in dist/cli/simulate.js.
+  it('simulate of the organisation example: met, with the stop in the member account that runs the failing task', () => {
+    const child = run(['simulate', '--scenario', 'examples/scenarios/organisation-two-members.json']);
+    expect(child.stderr).toBe('');
+    expect(child.status).toBe(0);
+    expect(child.stdout).toMatch(/expectations: (\d+)\/\1 met/);
+    expect(child.stdout).toContain('account 444455556666 (member): stopTask 1, member role assumptions 1, MemberRoleErrors none');
+    expect(child.stdout).toContain('account 777788889999 (member): stopTask 0, member role assumptions 1, MemberRoleErrors none');
+  });
+
   it('bad input: a message on stderr, exit 2', () => {
     const child = run(['evaluate', '--report', 'no-such-report.json']);
     expect(child.status).toBe(2);
