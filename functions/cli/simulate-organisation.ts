@@ -261,3 +261,27 @@ export function accountSummaries(result: { scenario: { account: string; organisa
     ...(unplaced > 0 ? [`calls whose account could not be told: MemberRoleErrors unplaced ${unplaced}`] : []),
   ];
 }
+
+type SummaryInput = Parameters<typeof accountSummaries>[0];
+
+/** The organisation part of `--format json`: per account, its regions, kind, member role, role assumptions and errors. */
+export function organisationJson(result: SummaryInput) {
+  const { scenario, organisation } = result;
+  if (!scenario.organisation) return undefined;
+  const declared = scenario.organisation.accounts;
+  return {
+    id: scenario.organisation.id,
+    central: scenario.account,
+    accounts: [...new Set(declared.map((known) => known.account))].map((account) => {
+      const places = declared.filter((known) => known.account === account);
+      return {
+        account,
+        regions: places.map((known) => known.region),
+        member: places[0].member,
+        ...(places[0].member ? { memberRole: places[0].memberRole } : {}),
+        roleAssumptions: organisation?.assumeRoleCalls.get(account) ?? 0,
+        memberRoleErrors: memberRoleErrorsOf(result.backend, account),
+      };
+    }),
+  };
+}

@@ -3,7 +3,7 @@ import { displayWidth, sanitizeInline, wrapToWidth } from '../core/render/text';
 import type { GateAction, TimelineEntry } from '../local/activity';
 import { shortBuild, shortDigest } from '../local/describe';
 import { hookStatusText, type ScenarioResult } from './simulate-runner';
-import { accountSummaries, organisationHeader } from './simulate-organisation';
+import { accountSummaries, organisationHeader, organisationJson } from './simulate-organisation';
 
 /**
  * The two faces of a simulation: a timeline people read (what happened, in order, with the gate's actions
@@ -24,6 +24,7 @@ export function renderJson(result: ScenarioResult): string {
     services: result.services,
     scans: result.scans,
     counts: result.counts,
+    ...(scenario.organisation ? { organisation: organisationJson(result) } : {}),
     expectations: result.expectations,
     ok: result.expectations.every((expectation) => expectation.ok),
   };

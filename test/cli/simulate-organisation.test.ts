@@ -5,7 +5,7 @@ import { accountOf } from '../../functions/core/organisation/account';
 import { defaultGateFactory } from '../../functions/cli/simulate-gate';
 import { runScenario, type ScenarioResult } from '../../functions/cli/simulate-runner';
 import { parseScenario } from '../../functions/cli/simulate-scenario';
-import { renderTimeline } from '../../functions/cli/simulate-output';
+import { renderJson, renderTimeline } from '../../functions/cli/simulate-output';
 import { MEMBER_ROLE_ERROR_METRIC } from '../../functions/handlers/organisation/account-routing';
 
 /**
@@ -126,6 +126,46 @@ describe('simulate: organisation-two-members.json', () => {
     expect(timeline).toContain(`organisation o-a1b2c3d4e5: central ${CENTRAL}, members ${PAYMENTS} (us-east-1), ${CATALOG} (us-east-1), ${NO_ROLE} (us-east-1, member role missing); outside ${OUTSIDER} (us-east-1)`);
     expect(timeline).toContain(`task payments-report [report-builder:1] in ${PAYMENTS} STOPPED`);
     expect(timeline).toMatch(new RegExp(`account ${NO_ROLE} \\(member\\): stopTask 0, member role assumptions \\d+, MemberRoleErrors refused \\d+`));
+  });
+});
+
+describe('simulate: --format json of an organisation scenario', () => {
+  it('gives each task its account and region, and per account its role assumptions and MemberRoleErrors', async () => {
+    const document = JSON.parse(renderJson(await run(example()))) as { tasks: { label: string; account: string; region: string }[]; organisation: { id: string; central: string; accounts: Record<string, unknown>[] } };
+    expect(document.tasks.find((task) => task.label === 'catalog-api')).toMatchObject({ account: CATALOG, region: 'us-east-1' });
+    expect(document.organisation.id).toBe('o-a1b2c3d4e5');
+    expect(document.organisation.central).toBe(CENTRAL);
+    expect(document.organisation.accounts.find((entry) => entry.account === NO_ROLE)).toMatchObject({ member: true, memberRole: 'missing', memberRoleErrors: { refused: 4, outside: 0 } });
+    expect(document.organisation.accounts.find((entry) => entry.account === OUTSIDER)).toEqual({
+      account: OUTSIDER,
+      regions: ['us-east-1'],
+      member: false,
+      roleAssumptions: 0,
+      memberRoleErrors: { refused: 0, failed: 0, outside: 4, unplaced: 0 },
+    });
+  });
+});
+
+describe('simulate: pushes to a member account\'s registry', () => {
+  const push = (account: string, digit: string) => ({
+    push: { image: `${account}.dkr.ecr.us-east-1.amazonaws.com/app/web:1`, digest: `sha256:${digit.repeat(64)}`, scan: { report: '../reports/distroless-nonroot.trivy.json' } },
+  });
+
+  it('come from the registry\'s own account, as the member stack forwards them, and start the one scan', async () => {
+    const document = example();
+    document.steps = [push(PAYMENTS, 'a'), { advanceClock: '3m' }];
+    document.expect = {};
+    const result = await run(document);
+    const pushes = result.backend.activity.timeline.flatMap((entry) => (entry.kind === 'event' && entry.detailType === 'ECR Image Action' ? [(entry.event as { account: string }).account] : []));
+    expect(pushes).toEqual([PAYMENTS]);
+    expect([...result.backend.scanner.builds.values()].map((build) => build.request.imageReference)).toEqual([`${PAYMENTS}.dkr.ecr.us-east-1.amazonaws.com/app/web@sha256:${'a'.repeat(64)}`]);
+  });
+
+  it('to the registry of an account the scenario does not have: the step is refused, naming it', async () => {
+    const document = example();
+    document.steps = [push('555566667777', 'a')];
+    document.expect = {};
+    await expect(run(document)).rejects.toThrow(`${EXAMPLE} at steps[0]: ECR sends push events from the registry's own account and region; 555566667777.dkr.ecr.us-east-1.amazonaws.com/app/web:1 is in none the scenario has`);
   });
 });
 
