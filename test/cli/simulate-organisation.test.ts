@@ -194,19 +194,19 @@ describe('simulate: a member in two regions', () => {
 
 describe('simulate: events naming accounts the gate must not act in', () => {
   /** An ECS Task State Change as EventBridge delivers it, in `account`, for a task of `arnAccount`. */
-  const taskEvent = (account: string, arnAccount: string) => ({
+  const taskEvent = (account: string, arnAccount: string, region = 'us-east-1') => ({
     version: '0',
     id: '6f2e1c1e-0000-4000-8000-000000000001',
     'detail-type': 'ECS Task State Change',
     source: 'aws.ecs',
     account,
     time: '2026-01-05T09:00:00Z',
-    region: 'us-east-1',
-    resources: [`arn:aws:ecs:us-east-1:${arnAccount}:task/batch/0123456789abcdef0123456789abcdef`],
+    region,
+    resources: [`arn:aws:ecs:${region}:${arnAccount}:task/batch/0123456789abcdef0123456789abcdef`],
     detail: {
-      clusterArn: `arn:aws:ecs:us-east-1:${arnAccount}:cluster/batch`,
-      taskArn: `arn:aws:ecs:us-east-1:${arnAccount}:task/batch/0123456789abcdef0123456789abcdef`,
-      taskDefinitionArn: `arn:aws:ecs:us-east-1:${arnAccount}:task-definition/report-builder:1`,
+      clusterArn: `arn:aws:ecs:${region}:${arnAccount}:cluster/batch`,
+      taskArn: `arn:aws:ecs:${region}:${arnAccount}:task/batch/0123456789abcdef0123456789abcdef`,
+      taskDefinitionArn: `arn:aws:ecs:${region}:${arnAccount}:task-definition/report-builder:1`,
       lastStatus: 'RUNNING',
       desiredStatus: 'RUNNING',
       launchType: 'FARGATE',
@@ -233,6 +233,13 @@ describe('simulate: events naming accounts the gate must not act in', () => {
     expect(result.actions).toEqual([]);
     expect(result.organisation?.assumeRoleCalls.size).toBe(0);
     expect(result.backend.activity.counts().aws).toBe(0);
+  });
+
+  it('an event of a member in a region where it has no member stack: refused at AssumeRole, nothing done', async () => {
+    const result = await deliver(taskEvent(PAYMENTS, PAYMENTS, 'ap-southeast-2'));
+    expect(result.counts.handlerErrors).toBe(0);
+    expect(result.actions).toEqual([]);
+    expect(new Set(memberRoleErrors(result))).toEqual(new Set([`${PAYMENTS}/refused`]));
   });
 
   it('a hostile envelope account with ARNs of an account the world does not know: refused as outside the organisation, before STS', async () => {

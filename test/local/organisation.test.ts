@@ -90,3 +90,41 @@ describe('an organisation in memory', () => {
     expect(organisation.credentials.assumptions).toBeGreaterThanOrEqual(3);
   });
 });
+
+describe('an organisation in memory, per account and region', () => {
+  async function world() {
+    const backend = new LocalBackend({ location: { account: CENTRAL, region: 'us-east-1' } });
+    let gate: ReturnType<typeof createGate> | undefined;
+    const simulation = new Simulation(backend, { handleEvent: (event) => gate!.handleEvent(event), handleHook: (payload) => gate!.handleHook(payload) });
+    const organisation = new LocalOrganisation(backend, simulation);
+    return { backend, simulation, organisation, setGate: (made: ReturnType<typeof createGate>) => (gate = made) };
+  }
+
+  it('refuses an account and region added twice, the central one, and a membership that differs between regions', async () => {
+    const { organisation } = await world();
+    organisation.addAccount(MEMBER_A, { region: 'eu-west-1' });
+    expect(() => organisation.addAccount(MEMBER_A, { region: 'eu-west-1' })).toThrow(`${MEMBER_A}/eu-west-1 was added twice`);
+    expect(() => organisation.addAccount(CENTRAL)).toThrow('is the central account and region');
+    expect(() => organisation.addAccount(MEMBER_A, { region: 'us-east-1', member: false })).toThrow(`account ${MEMBER_A} is either in the organisation or not, in every region`);
+  });
+
+  it('stops a task in the region it runs in, and refuses a region of the member without the role there', async () => {
+    const { backend, simulation, organisation, setGate } = await world();
+    const dublin = organisation.addAccount(MEMBER_A, { region: 'eu-west-1' });
+    const virginia = organisation.addAccount(MEMBER_A, { region: 'us-east-1', hasRole: false });
+    setGate(createGate({ ...organisation.gatePorts(), policy: policyOf(), config: { scanProjectName: backend.scanner.projectName } }));
+    backend.images.declare(IMAGE, DIGEST, { report: trivyReport({ reference: IMAGE, digest: DIGEST, user: 'root' }) });
+    const launch = (account: typeof dublin) => {
+      const definition = account.taskDefinitions.register({ family: 'api', containerDefinitions: [{ name: 'api', image: IMAGE }] }, 'api');
+      return account.ecs.launchTask({ cluster: 'prod', taskDefinitionArn: definition.arn as string });
+    };
+    const inDublin = launch(dublin);
+    const inVirginia = launch(virginia);
+    await simulation.advance(30 * 60 * 1000);
+    expect(dublin.ecs.requireTask(inDublin.taskArn).desiredStatus).toBe('STOPPED');
+    expect(virginia.ecs.requireTask(inVirginia.taskArn).desiredStatus).toBe('RUNNING');
+    expect(organisation.isMember(MEMBER_A)).toBe(true);
+    const refused = backend.metrics.points.filter((p) => p.name === MEMBER_ROLE_ERROR_METRIC).map((p) => `${p.dimensions?.Account}/${p.dimensions?.Reason}`);
+    expect(new Set(refused)).toEqual(new Set([`${MEMBER_A}/refused`]));
+  });
+});
