@@ -469,6 +469,11 @@ export async function parseScenario(json: unknown, file: string): Promise<Scenar
       problems.add(new InputError(`task label ${JSON.stringify(name)} is also a reference to the image ${JSON.stringify(image)}: pick another label (verdicts about the image and the task would not be told apart)`, { source: file, path: where }));
     }
   }
+  for (const subject of Object.keys(expect?.scans ?? {})) {
+    if (isSha256Digest(subject)) continue;
+    const known = imageNamedBy(subject, declaredImages, context.pushedImages);
+    if (!known) problems.add(new InputError(`names ${JSON.stringify(subject)}, which is neither a sha256 digest nor an image the scenario declares or pushes`, { source: file, path: formatJsonPath(['expect', 'scans', subject]) }));
+  }
   if (expect?.services) {
     for (const name of Object.keys(expect.services)) {
       if (!context.serviceNames.has(name)) problems.add(new InputError(`names service ${JSON.stringify(name)}, which the scenario does not declare`, { source: file, path: formatJsonPath(['expect', 'services', name]) }));

@@ -302,6 +302,14 @@ describe('scenario validation: the organisation section', () => {
     expect(error.message).toContain(`\n  steps[0].runTask.account: names account ${PAYMENTS} us-east-1, but the scenario has no "organisation" section`);
   });
 
+  it('refuses a scan expectation about an image the scenario does not have', async () => {
+    const document = example();
+    document.expect.scans['111122223333.dkr.ecr.us-east-1.amazonaws.com/platform/api:9.9.9'] = 1;
+    expect((await problem(document)).message).toContain(
+      `${at('expect.scans["111122223333.dkr.ecr.us-east-1.amazonaws.com/platform/api:9.9.9"]')}names "111122223333.dkr.ecr.us-east-1.amazonaws.com/platform/api:9.9.9", which is neither a sha256 digest nor an image the scenario declares or pushes`,
+    );
+  });
+
   it('refuses expectations about something that is not an account', async () => {
     const document = example();
     document.expect.accounts['payments'] = { roleAssumptions: 1 };
