@@ -1,6 +1,6 @@
 import { canonicalVulnerabilityId } from './ids';
 import type { FixState, MisconfigurationFinding, SecretFinding, SecretLocation, VulnerabilityFinding } from './model';
-import { TupleMap } from './tuple-map';
+import { groupTuples, type TupleKey } from './tuple-groups';
 import { defined } from './values';
 import { severityRank, type Severity } from '../severity';
 
@@ -35,9 +35,10 @@ const fixPreference = (state: FixState) => {
 const isCve = (canonicalId: string) => canonicalId.startsWith('CVE-');
 
 /** Where a vulnerability sits, for the normalisers: package, installed version, report target and path. */
-function occurrenceKey(finding: VulnerabilityFinding): string[] {
-  return [finding.package.name, finding.package.installedVersion ?? '', finding.target ?? '', finding.package.path ?? ''];
-}
+const occurrenceKey: TupleKey<VulnerabilityFinding> = {
+  head: (finding) => finding.package.name,
+  parts: (finding) => [finding.package.name, finding.package.installedVersion ?? '', finding.target ?? '', finding.package.path ?? ''],
+};
 
 /**
  * A scanner reports the same vulnerability of the same package occurrence more than once: several data sources
@@ -48,14 +49,6 @@ function occurrenceKey(finding: VulnerabilityFinding): string[] {
 export function dedupeVulnerabilities(findings: readonly VulnerabilityFinding[]): VulnerabilityFinding[] {
   return mergeVulnerabilities(findings, occurrenceKey);
 }
-
-/** One package occurrence: how many findings sit there, and (when more than one) its clusters by id. */
-interface Occurrence {
-  count: number;
-  byId?: Map<string, Cluster[]>;
-}
-
-const newOccurrence = (): Occurrence => ({ count: 0 });
 
 class Cluster {
   readonly members: VulnerabilityFinding[] = [];
@@ -68,14 +61,14 @@ class Cluster {
 }
 
 /**
- * Merges findings of the same occurrence (`occurrence` gives its key, a tuple of strings) that are one vulnerability: when one's id is
+ * Merges findings of the same occurrence (`occurrence` gives its key, a tuple of strings whose head is read on its own) that are one vulnerability: when one's id is
  * the other's id or one of its aliases. Sharing only an alias is not enough (a Debian DSA or one GitHub advisory
  * covers several CVEs), and two different CVEs are never merged. The merged finding keeps the first one's position,
  * the highest severity, the most useful fix state (with its fixed version), every id as an alias, and a canonical
  * id that prefers a CVE. Findings left alone are returned as they are; inputs are never changed. Linear in the
  * number of ids.
  */
-export function mergeVulnerabilities(findings: readonly VulnerabilityFinding[], occurrence: (finding: VulnerabilityFinding) => readonly string[]): VulnerabilityFinding[] {
+export function mergeVulnerabilities(findings: readonly VulnerabilityFinding[], occurrence: TupleKey<VulnerabilityFinding>): VulnerabilityFinding[] {
   return mergeVulnerabilityOccurrences(findings, occurrence).merged;
 }
 
@@ -90,24 +83,21 @@ export interface MergedVulnerabilities {
 }
 
 /** `mergeVulnerabilities`, saying which results came from an occurrence of several findings. */
-export function mergeVulnerabilityOccurrences(findings: readonly VulnerabilityFinding[], occurrence: (finding: VulnerabilityFinding) => readonly string[]): MergedVulnerabilities {
-  const byOccurrence = new TupleMap<Occurrence>();
-  const occurrences = findings.map((finding) => {
-    const entry = byOccurrence.getOrCreate(occurrence(finding), newOccurrence);
-    entry.count += 1;
-    return entry;
-  });
+export function mergeVulnerabilityOccurrences(findings: readonly VulnerabilityFinding[], occurrence: TupleKey<VulnerabilityFinding>): MergedVulnerabilities {
+  const { groupOf, sizes } = groupTuples(findings, occurrence);
   // A finding alone in its occurrence has nothing to merge with: it keeps its place as it is, without the index
   // below (most findings of a large report are alone, and indexing each one dominated the engine's time).
   const slots: (VulnerabilityFinding | Cluster)[] = [];
+  /** Clusters of each occurrence of several findings, by id. */
+  const byIdOf = new Map<number, Map<string, Cluster[]>>();
   findings.forEach((finding, index) => {
-    const group = occurrences[index];
-    if (group.count === 1) {
+    const group = groupOf[index];
+    if (sizes[group] === 1) {
       slots.push(finding);
       return;
     }
-    // Clusters of the occurrence, by id.
-    const byId = (group.byId ??= new Map());
+    let byId = byIdOf.get(group);
+    if (byId === undefined) byIdOf.set(group, (byId = new Map()));
     const primary = canonicalVulnerabilityId(finding.id);
     const ids = [primary, ...finding.aliases.map(canonicalVulnerabilityId).filter((id) => id !== '')];
     const primaryIsCve = isCve(primary);

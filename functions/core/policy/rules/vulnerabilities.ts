@@ -2,6 +2,7 @@ import { mergeVulnerabilityOccurrences } from '../../findings/dedupe';
 import { canonicalVulnerabilityId } from '../../findings/ids';
 import { dateMs } from '../../findings/exploit';
 import { TupleMap } from '../../findings/tuple-map';
+import type { TupleKey } from '../../findings/tuple-groups';
 import type { ExploitSource, VulnerabilityFinding } from '../../findings/model';
 import type { RuleAction, Violation } from '../../result/model';
 import { isAtLeast, SEVERITIES, type Severity } from '../../severity';
@@ -10,10 +11,13 @@ import type { CompiledPolicy } from '../compile';
 const stricter = (a: RuleAction | undefined, b: RuleAction): RuleAction => (a === 'deny' || b === 'deny' ? 'deny' : 'warn');
 
 /** A package occurrence: Trivy repeats a CVE per result target, so the purl or path says where, not the target. */
-function occurrenceKey(finding: VulnerabilityFinding): string[] {
-  const p = finding.package;
-  return [p.name, p.installedVersion ?? '', p.purl ?? p.path ?? finding.target ?? ''];
-}
+const occurrenceKey: TupleKey<VulnerabilityFinding> = {
+  head: (finding) => finding.package.name,
+  parts: (finding) => {
+    const p = finding.package;
+    return [p.name, p.installedVersion ?? '', p.purl ?? p.path ?? finding.target ?? ''];
+  },
+};
 
 /** One finding per vulnerability and package occurrence. */
 function findingKey(finding: VulnerabilityFinding): string[] {
@@ -62,13 +66,14 @@ export function vulnerabilityViolations(compiled: CompiledPolicy, findings: read
   const { merged, shared } = mergeVulnerabilityOccurrences(affected, occurrenceKey);
   for (const finding of merged) {
     const severity = finding.severity === 'unknown' ? rule.treatUnknownAs : finding.severity;
-    // A finding alone in its occurrence has a key no other finding has: only the others are indexed.
-    const state: KeyState = shared.has(finding) ? byKey.getOrCreate(findingKey(finding), () => ({})) : {};
-    if (rule.maxCounts?.[severity] !== undefined && !state.countedAs?.has(severity)) {
-      (state.countedAs ??= new Set()).add(severity);
+    // A finding alone in its occurrence has a key no other finding has: only the others are indexed (and only they
+    // need a state: the one a lone finding would get is new, so it counts and is judged).
+    const state: KeyState | undefined = shared.has(finding) ? byKey.getOrCreate(findingKey(finding), () => ({})) : undefined;
+    if (rule.maxCounts?.[severity] !== undefined && !state?.countedAs?.has(severity)) {
+      if (state) (state.countedAs ??= new Set()).add(severity);
       counted.set(severity, (counted.get(severity) ?? 0) + 1);
     }
-    if (state.violation !== undefined) continue;
+    if (state?.violation !== undefined) continue;
 
     const fixable = finding.fixState === 'fixed';
     let action: RuleAction | undefined;
@@ -111,7 +116,7 @@ export function vulnerabilityViolations(compiled: CompiledPolicy, findings: read
       }
     }
     if (!action) continue;
-    state.violation = {
+    const violation: Violation = {
       rule: 'vulnerabilities',
       kind: 'vulnerability',
       id: finding.id,
@@ -142,7 +147,8 @@ export function vulnerabilityViolations(compiled: CompiledPolicy, findings: read
         fixAgeDays,
       },
     };
-    violations.push(state.violation);
+    if (state) state.violation = violation;
+    violations.push(violation);
   }
 
   if (rule.maxCounts) {

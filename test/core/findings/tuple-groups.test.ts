@@ -1,0 +1,43 @@
+import { groupTuples, type TupleKey } from '../../../functions/core/findings/tuple-groups';
+
+const byArray: TupleKey<readonly string[]> = { head: (item) => item[0], parts: (item) => item };
+
+describe('groupTuples', () => {
+  it('numbers groups in order of their first item and counts the items of each, telling tuples apart by every part', () => {
+    const items = [
+      ['openssl', '1.0', 't'],
+      ['zlib', '1.0', 't'],
+      ['openssl', '1.0', 't'],
+      ['openssl', '1.1', 't'],
+      ['openssl', '1.0', 'u'],
+      ['openssl', '1.0', 't'],
+    ];
+    const { groupOf, sizes } = groupTuples(items, byArray);
+    expect([...groupOf]).toEqual([0, 1, 0, 2, 3, 0]);
+    expect(sizes).toEqual([3, 1, 1, 1]);
+  });
+
+  it('reads the whole tuple only of items whose head another item has', () => {
+    const asked: string[] = [];
+    const key: TupleKey<readonly string[]> = { head: (item) => item[0], parts: (item) => (asked.push(item.join('/')), item) };
+    groupTuples([['a', '1'], ['b', '1'], ['a', '2'], ['c', '1']], key);
+    expect(asked.sort()).toEqual(['a/1', 'a/2']);
+  });
+
+  it('never joins parts: tuples a separator would have made one key stay two', () => {
+    const { sizes } = groupTuples([['a', 'b\u0000c', 'd'], ['a', 'b', '\u0000c\u0000d'], ['a', 'b\u0000c\u0000d', '']], byArray);
+    expect(sizes).toEqual([1, 1, 1]);
+  });
+
+  it('keeps every tuple of one head apart before and after its bucket grows into an index (hostile: thousands of versions of one package)', () => {
+    const versions = Array.from({ length: 2_000 }, (_, i) => ['pkg', `1.${i}`]);
+    // Each version twice, the second pass after the bucket is indexed; then a version JSON quoting must keep apart.
+    const { groupOf, sizes } = groupTuples([...versions, ...versions, ['pkg', '1.0","x']], byArray);
+    expect(sizes).toEqual([...versions.map(() => 2), 1]);
+    versions.forEach((_, i) => {
+      expect(groupOf[i]).toBe(i);
+      expect(groupOf[versions.length + i]).toBe(i);
+    });
+    expect(groupOf[2 * versions.length]).toBe(versions.length);
+  });
+});
