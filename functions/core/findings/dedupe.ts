@@ -35,10 +35,12 @@ const fixPreference = (state: FixState) => {
 const isCve = (canonicalId: string) => canonicalId.startsWith('CVE-');
 
 /** Where a vulnerability sits, for the normalisers: package, installed version, report target and path. */
-const occurrenceKey: TupleKey<VulnerabilityFinding> = {
-  head: (finding) => finding.package.name,
-  parts: (finding) => [finding.package.name, finding.package.installedVersion ?? '', finding.target ?? '', finding.package.path ?? ''],
-};
+const occurrenceKey: TupleKey<VulnerabilityFinding> = [
+  (finding) => finding.package.name,
+  (finding) => finding.package.installedVersion ?? '',
+  (finding) => finding.target ?? '',
+  (finding) => finding.package.path ?? '',
+];
 
 /**
  * A scanner reports the same vulnerability of the same package occurrence more than once: several data sources
@@ -61,7 +63,7 @@ class Cluster {
 }
 
 /**
- * Merges findings of the same occurrence (`occurrence` gives its key, a tuple of strings whose head is read on its own) that are one vulnerability: when one's id is
+ * Merges findings of the same occurrence (`occurrence` gives its key, a tuple of strings) that are one vulnerability: when one's id is
  * the other's id or one of its aliases. Sharing only an alias is not enough (a Debian DSA or one GitHub advisory
  * covers several CVEs), and two different CVEs are never merged. The merged finding keeps the first one's position,
  * the highest severity, the most useful fix state (with its fixed version), every id as an alias, and a canonical
@@ -85,6 +87,8 @@ export interface MergedVulnerabilities {
 /** `mergeVulnerabilities`, saying which results came from an occurrence of several findings. */
 export function mergeVulnerabilityOccurrences(findings: readonly VulnerabilityFinding[], occurrence: TupleKey<VulnerabilityFinding>): MergedVulnerabilities {
   const { groupOf, sizes } = groupTuples(findings, occurrence);
+  // Every finding alone in its occurrence (a report without repeats): nothing to merge, and none shared.
+  if (sizes.length === findings.length) return { merged: [...findings], shared: new Set() };
   // A finding alone in its occurrence has nothing to merge with: it keeps its place as it is, without the index
   // below (most findings of a large report are alone, and indexing each one dominated the engine's time).
   const slots: (VulnerabilityFinding | Cluster)[] = [];

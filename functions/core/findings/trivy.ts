@@ -94,7 +94,9 @@ const TrivyReport = z.object({
  * checks them one by one (a large report has thousands, and zod's reading of each was a third of the engine's time).
  */
 const TrivyReportOutline = TrivyReport.extend({
-  Results: list(TrivyResult.extend({ Vulnerabilities: z.array(z.unknown()).nullish() })),
+  // Not even as an array of unknowns: zod's reading of an array makes a result per item, and the quick check below
+  // checks that it is an array (else zod reads the whole report, as before).
+  Results: list(TrivyResult.extend({ Vulnerabilities: z.unknown() })),
 });
 
 type TrivyReportDoc = z.output<typeof TrivyReport>;
@@ -118,6 +120,10 @@ function readTrivyReport(json: unknown, source: string): TrivyReportDoc {
       if (raw === null || raw === undefined) {
         results.push(result as TrivyResultDoc);
         continue;
+      }
+      if (!Array.isArray(raw)) {
+        plain = false;
+        break;
       }
       const vulnerabilities: TrivyVulnerabilityDoc[] = new Array(raw.length);
       for (let i = 0; i < raw.length && plain; i += 1) {

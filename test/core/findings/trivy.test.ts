@@ -562,6 +562,16 @@ describe('normaliseTrivyReport: the quick read of vulnerabilities gives what zod
     expect(outcome(single(vulnerability))).toEqual(outcome(single(zodOnly(vulnerability))));
   });
 
+  // The quick read leaves Vulnerabilities unread by zod, so a result whose Vulnerabilities is no list must still get
+  // zod's error with its JSON path (the one a report of only well-formed results before it cannot hide).
+  it.each([['a string', '"x"', 'the string "x"'], ['a number', '5', 'the number 5'], ['an object', '{"VulnerabilityID": "CVE-2024-1"}', 'an object'], ['a boolean', 'true', 'true']])(
+    'Vulnerabilities that are %s: the JSON path and what it is',
+    (_name, value, described) => {
+      const report = JSON.parse(`{"SchemaVersion": 2, "Results": [{"Target": "t", "Vulnerabilities": [${JSON.stringify(base)}]}, {"Target": "u", "Vulnerabilities": ${value}}]}`);
+      expect(() => normaliseTrivyReport(report, 'r.json')).toThrow(`r.json at Results[1].Vulnerabilities: Trivy report: expected an array, got ${described}`);
+    },
+  );
+
   it('for any vulnerabilities, well-formed or not', () => {
     assertProperty(
       fc.property(fc.array(fc.array(fc.oneof({ arbitrary: wellFormed, weight: 1 }, { arbitrary: oneFieldOff, weight: 8 }, { arbitrary: vulnerability, weight: 1 }), { minLength: 1, maxLength: 2 }), { minLength: 1, maxLength: 2 }), (results) => {

@@ -11,13 +11,11 @@ import type { CompiledPolicy } from '../compile';
 const stricter = (a: RuleAction | undefined, b: RuleAction): RuleAction => (a === 'deny' || b === 'deny' ? 'deny' : 'warn');
 
 /** A package occurrence: Trivy repeats a CVE per result target, so the purl or path says where, not the target. */
-const occurrenceKey: TupleKey<VulnerabilityFinding> = {
-  head: (finding) => finding.package.name,
-  parts: (finding) => {
-    const p = finding.package;
-    return [p.name, p.installedVersion ?? '', p.purl ?? p.path ?? finding.target ?? ''];
-  },
-};
+const occurrenceKey: TupleKey<VulnerabilityFinding> = [
+  (finding) => finding.package.name,
+  (finding) => finding.package.installedVersion ?? '',
+  (finding) => finding.package.purl ?? finding.package.path ?? finding.target ?? '',
+];
 
 /** One finding per vulnerability and package occurrence. */
 function findingKey(finding: VulnerabilityFinding): string[] {
