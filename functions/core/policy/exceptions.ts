@@ -78,7 +78,8 @@ export function applyExceptions(compiled: CompiledPolicy, items: { violation: Vi
   const suppressed: SuppressedViolation[] = [];
 
   for (const { violation, scope } of items) {
-    const idKeys = violationIdKeys(violation);
+    // Only an exception with ids reads them: a policy without one (the usual case) spells no violation's ids.
+    const idKeys = byId.size > 0 ? violationIdKeys(violation) : [];
     let live: CompiledException | undefined;
     let expired: CompiledException | undefined;
     const consider = (exception: CompiledException) => {

@@ -1,4 +1,7 @@
+import fc from 'fast-check';
+import { assertProperty } from '../../support/property';
 import { groupTuples, type TupleKey } from '../../../functions/core/findings/tuple-groups';
+import { TupleMap } from '../../../functions/core/findings/tuple-map';
 
 /** Items that are their own tuple (every item of a test has the same length). */
 const byArray = (length: number): TupleKey<readonly string[]> => [(item) => item[0], ...Array.from({ length: length - 1 }, (_, i) => (item: readonly string[]) => item[i + 1])];
@@ -41,5 +44,24 @@ describe('groupTuples', () => {
       expect(groupOf[versions.length + i]).toBe(i);
     });
     expect(groupOf[2 * versions.length]).toBe(versions.length);
+  });
+
+  it('groups exactly as TupleMap keys (the grouping the engine had before): one group per distinct tuple, in order of first item', () => {
+    // Few distinct parts, so heads and whole tuples repeat; NUL and quotes, so a joined or quoted key would show; and a
+    // head with many tuples, so buckets grow into their index.
+    const part = fc.constantFrom('', 'a', 'b', 'a\u0000b', '"', '\u0000', 'a","b');
+    const hostileHead = fc.integer({ min: 0, max: 40 }).map((n) => ['pkg', `1.${n}`, 't']);
+    const tuple = fc.oneof(fc.tuple(part, part, part), hostileHead);
+    assertProperty(
+      fc.property(fc.array(tuple, { maxLength: 120 }), (items) => {
+        const map = new TupleMap<number>();
+        let made = 0;
+        const expected = items.map((item) => map.getOrCreate(item, () => made++));
+        const { groupOf, sizes } = groupTuples(items, byArray(3));
+        expect([...groupOf]).toEqual(expected);
+        expect([...sizes]).toEqual(Array.from({ length: made }, (_, g) => expected.filter((group) => group === g).length));
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -3,7 +3,7 @@ import { canonicalVulnerabilityId } from '../../findings/ids';
 import { dateMs } from '../../findings/exploit';
 import { TupleMap } from '../../findings/tuple-map';
 import type { TupleKey } from '../../findings/tuple-groups';
-import type { ExploitSource, VulnerabilityFinding } from '../../findings/model';
+import type { ExploitSource, KnownExploitedFact, VulnerabilityFinding } from '../../findings/model';
 import type { RuleAction, Violation } from '../../result/model';
 import { isAtLeast, SEVERITIES, type Severity } from '../../severity';
 import type { CompiledPolicy } from '../compile';
@@ -121,29 +121,7 @@ export function vulnerabilityViolations(compiled: CompiledPolicy, findings: read
       severity,
       action,
       message: vulnerabilityMessage(finding, severity, fixable, matchedBy, fixAgeDays),
-      details: {
-        package: finding.package.name,
-        installedVersion: finding.package.installedVersion,
-        fixedVersion: finding.package.fixedVersion,
-        fixState: finding.fixState,
-        scannerFixState: finding.scannerFixState,
-        packageType: finding.package.type,
-        purl: finding.package.purl,
-        path: finding.package.path ?? finding.target,
-        aliases: finding.aliases.length > 0 ? finding.aliases.join(',') : undefined,
-        reportedSeverity: finding.severity !== severity ? finding.severity : undefined,
-        matchedBy: matchedBy.join(','),
-        primaryUrl: finding.primaryUrl,
-        knownExploited: listing ? sourceLabel(listing.source) : undefined,
-        kevDateAdded: listing?.dateAdded,
-        kevDueDate: listing?.dueDate,
-        kevRansomware: listing?.ransomware,
-        epss: finding.epss?.score,
-        epssPercentile: finding.epss?.percentile,
-        epssDate: finding.epss?.date,
-        fixPublishedAt: fixable ? finding.fixPublishedAt : undefined,
-        fixAgeDays,
-      },
+      details: vulnerabilityDetails(finding, severity, matchedBy, listing, fixable, fixAgeDays),
     };
     if (state) state.violation = violation;
     violations.push(violation);
@@ -166,6 +144,47 @@ export function vulnerabilityViolations(compiled: CompiledPolicy, findings: read
     }
   }
   return violations;
+}
+
+/**
+ * What a vulnerability violation says of its finding, only the facts it has (stored and sent as they are, so no
+ * `undefined` member), in this order.
+ */
+function vulnerabilityDetails(
+  finding: VulnerabilityFinding,
+  severity: Severity,
+  matchedBy: readonly string[],
+  listing: KnownExploitedFact | undefined,
+  fixable: boolean,
+  fixAgeDays: number | undefined,
+): Record<string, string | number> {
+  const pkg = finding.package;
+  const details: Record<string, string | number> = { package: pkg.name };
+  // Set one by one rather than built with undefined members and copied without them: thousands are made.
+  const put = (key: string, value: string | number | undefined) => {
+    if (value !== undefined) details[key] = value;
+  };
+  put('installedVersion', pkg.installedVersion);
+  put('fixedVersion', pkg.fixedVersion);
+  details.fixState = finding.fixState;
+  put('scannerFixState', finding.scannerFixState);
+  put('packageType', pkg.type);
+  put('purl', pkg.purl);
+  put('path', pkg.path ?? finding.target);
+  put('aliases', finding.aliases.length > 0 ? finding.aliases.join(',') : undefined);
+  put('reportedSeverity', finding.severity !== severity ? finding.severity : undefined);
+  details.matchedBy = matchedBy.join(',');
+  put('primaryUrl', finding.primaryUrl);
+  put('knownExploited', listing ? sourceLabel(listing.source) : undefined);
+  put('kevDateAdded', listing?.dateAdded);
+  put('kevDueDate', listing?.dueDate);
+  put('kevRansomware', listing?.ransomware);
+  put('epss', finding.epss?.score);
+  put('epssPercentile', finding.epss?.percentile);
+  put('epssDate', finding.epss?.date);
+  put('fixPublishedAt', fixable ? finding.fixPublishedAt : undefined);
+  put('fixAgeDays', fixAgeDays);
+  return details;
 }
 
 /** `grype report`, `CISA KEV catalogue 2026.12.01 (released 2026-12-01T...)`: where an exploit fact came from. */
