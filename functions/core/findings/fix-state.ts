@@ -7,7 +7,7 @@ import type { FixState } from './model';
  * normally filters out; when a report carries them anyway they say nothing about a fix, so they are `unknown`
  * (the raw word stays in `scannerFixState` for policies that care).
  */
-const TRIVY_STATUS: Record<string, FixState> = {
+const TRIVY_STATUS: ReadonlyMap<string, FixState> = wordMap({
   fixed: 'fixed',
   affected: 'unfixed',
   fix_deferred: 'unfixed',
@@ -16,7 +16,7 @@ const TRIVY_STATUS: Record<string, FixState> = {
   not_affected: 'not_affected',
   under_investigation: 'unknown',
   unknown: 'unknown',
-};
+});
 
 /**
  * Reports from Trivy versions that predate `Status` say only whether a `FixedVersion` exists; without one the
@@ -25,24 +25,37 @@ const TRIVY_STATUS: Record<string, FixState> = {
  */
 export function trivyFixState(status: string | undefined, fixedVersion: string | undefined): FixState {
   if (status === undefined || status === '') return fixedVersion ? 'fixed' : 'unfixed';
-  return TRIVY_STATUS[status.toLowerCase()] ?? 'unknown';
+  return lookUp(TRIVY_STATUS, status) ?? 'unknown';
 }
 
-const GRYPE_STATE: Record<string, FixState> = {
+const GRYPE_STATE: ReadonlyMap<string, FixState> = wordMap({
   fixed: 'fixed',
   'not-fixed': 'unfixed',
   'wont-fix': 'wont_fix',
   unknown: 'unknown',
-};
+});
+
+/**
+ * Words in a Map, not read off an object: a hostile report's `constructor` or `__proto__` would otherwise read
+ * Object.prototype's members (a function, an object) as a fix state.
+ */
+function wordMap(words: Record<string, FixState>): ReadonlyMap<string, FixState> {
+  return new Map(Object.entries(words));
+}
+
+/** The word as written (scanners write lower case), else lower-cased: no new string for the usual spelling of thousands of findings. */
+function lookUp(words: ReadonlyMap<string, FixState>, word: string): FixState | undefined {
+  return words.get(word) ?? words.get(word.toLowerCase());
+}
 
 /** Whether `state` is a fix state Grype documents (the rest are read as `unknown`, and the reader told). */
 export function isGrypeFixStateWord(state: string): boolean {
-  return Object.hasOwn(GRYPE_STATE, state.toLowerCase());
+  return lookUp(GRYPE_STATE, state) !== undefined;
 }
 
 /** Whether `status` is a Trivy `Status` trivy-db documents (the rest are read as `unknown`, and the reader told). */
 export function isTrivyStatusWord(status: string): boolean {
-  return Object.hasOwn(TRIVY_STATUS, status.toLowerCase());
+  return lookUp(TRIVY_STATUS, status) !== undefined;
 }
 
 /**
@@ -52,5 +65,5 @@ export function isTrivyStatusWord(status: string): boolean {
  */
 export function grypeFixState(state: string | undefined, versions: readonly string[]): FixState {
   if (state === undefined || state === '') return versions.length > 0 ? 'fixed' : 'unknown';
-  return GRYPE_STATE[state.toLowerCase()] ?? 'unknown';
+  return lookUp(GRYPE_STATE, state) ?? 'unknown';
 }

@@ -1,4 +1,5 @@
 import { grypeFixState, trivyFixState } from '../../../functions/core/findings/fix-state';
+import { normaliseTrivyReport } from '../../../functions/core/findings/trivy';
 
 describe('trivyFixState (policy-engines.md §5.6)', () => {
   it.each([
@@ -50,5 +51,26 @@ describe('not_affected (the vendor says the package is not affected)', () => {
   it('is its own canonical fix state, not unknown', () => {
     expect(trivyFixState('not_affected', undefined)).toBe('not_affected');
     expect(trivyFixState('NOT_AFFECTED', '1.2')).toBe('not_affected');
+  });
+});
+
+describe("hostile status words: the names of Object.prototype's members", () => {
+  // Read off a plain object, `constructor` was the Object function and `__proto__` Object.prototype: a fix state that is
+  // no fix state, which a stored or rendered finding cannot hold.
+  it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty', 'CONSTRUCTOR'])('Trivy Status %p is unknown', (status) => {
+    expect(trivyFixState(status, '1.2')).toBe('unknown');
+  });
+
+  it.each(['constructor', '__proto__', 'valueOf'])('Grype fix.state %p is unknown', (state) => {
+    expect(grypeFixState(state, ['1.2'])).toBe('unknown');
+  });
+
+  it('a Trivy report with such a Status reads as a finding of unknown fix state, and says so', () => {
+    const report = normaliseTrivyReport(
+      { SchemaVersion: 2, ArtifactName: 'img', Results: [{ Target: 't', Vulnerabilities: [{ VulnerabilityID: 'CVE-2024-1', PkgName: 'p', Status: 'constructor', Severity: 'HIGH' }] }] },
+      'r.json',
+    );
+    expect(report.vulnerabilities.map((v) => v.fixState)).toEqual(['unknown']);
+    expect(report.warnings?.join('\n')).toContain('a Status trivy-db does not document ("constructor")');
   });
 });
