@@ -7,7 +7,7 @@ import { SUPPORTED_TRIVY_SCHEMA_VERSION } from './detect';
 import { isTrivyStatusWord, trivyFixState } from './fix-state';
 import { canonicalMisconfigId, misconfigAliases } from './ids';
 import { cleanRepoDigests, configUser, digestOfRepoDigest, envNames, imageEnvSecrets } from './image-config';
-import type { ImageFacts, MisconfigurationFinding, ScanReport, ScannedArtifact, SecretFinding, VulnerabilityFinding } from './model';
+import type { ImageFacts, MisconfigurationFinding, PackageRef, ScanReport, ScannedArtifact, SecretFinding, VulnerabilityFinding } from './model';
 import { reportTimestamp } from './timestamps';
 import { readSeverity, unreadTally, type UnreadTally } from './unread';
 import { defined, nonBlank } from './values';
@@ -243,19 +243,23 @@ function toVulnerability(v: TrivyVulnerabilityDoc, result: TrivyResultDoc, targe
     severity: vulnerabilitySeverity(v, tally),
     fixState: trivyFixState(status, fixedVersion),
     scannerFixState: status,
-    package: defined({
-      name: v.PkgName,
-      installedVersion: nonBlank(v.InstalledVersion),
-      fixedVersion,
-      type: nonBlank(result.Type),
-      purl: nonBlank(v.PkgIdentifier?.PURL),
-      // Language packages have their own file; OS packages live in the result target (`image (debian 10.1)`).
-      path: nonBlank(v.PkgPath) ?? target,
-    }),
+    package: packageOf(v, result, target, fixedVersion),
     title: nonBlank(v.Title),
     target,
     primaryUrl: nonBlank(v.PrimaryURL),
   });
+}
+
+function packageOf(v: TrivyVulnerabilityDoc, result: TrivyResultDoc, target: string | undefined, fixedVersion: string | undefined): PackageRef {
+  const name = v.PkgName;
+  const installedVersion = nonBlank(v.InstalledVersion);
+  const type = nonBlank(result.Type);
+  const purl = nonBlank(v.PkgIdentifier?.PURL);
+  // Language packages have their own file; OS packages live in the result target (`image (debian 10.1)`).
+  const path = nonBlank(v.PkgPath) ?? target;
+  // About half the findings of a report have no fix: built without the key rather than with it and copied without it
+  // (a copy per finding). `defined` still drops any other absent fact.
+  return defined(fixedVersion === undefined ? { name, installedVersion, type, purl, path } : { name, installedVersion, fixedVersion, type, purl, path });
 }
 
 /**
