@@ -36,6 +36,7 @@ export function printLambdaFigures(figures: LambdaFigures, out: (line?: string) 
     out(`    ${size.findings} findings: ${size.totalMs} ms (median of ${size.runs}), ${size.microsPerFinding} us per finding, JSON.parse ${size.jsonParseMs} ms, ratio ${size.engineToParseRatio}`);
   }
   out(`    growth (time per finding at ${growth.sizes[growth.sizes.length - 1].findings} / at ${growth.sizes[0].findings}): ${growth.growth} (target ~1); JSON.parse of the same texts: ${growth.jsonParseGrowth}`);
+  out(`    engine growth / JSON.parse growth: ${growth.growthVsJsonParse} (1: the engine grows as the parse it cannot avoid does${growth.jsonParseGrowth > 1.2 ? '; JSON.parse itself grows superlinearly here, so this is the figure to read' : ''})`);
   out(`  function bundles, built as the stack builds them (ES module chunks); fresh node processes, median of ${bundles.runs}, alternating with the baseline:`);
   out('    cold start = import of the entry + the first typical event handled (lazy chunks loaded, clients built, AWS calls answered');
   out('    by a local endpoint); baseline = the bare SDK clients that event called, each built and sent its first call. The target');
@@ -71,5 +72,6 @@ export function lambdaJsonFigures(figures: LambdaFigures): Record<string, number
     engineToParseRatio: figures.engine.engineToParseRatio,
     engineGrowth: figures.growth.growth,
     jsonParseGrowth: figures.growth.jsonParseGrowth,
+    engineGrowthVsJsonParse: figures.growth.growthVsJsonParse,
   };
 }

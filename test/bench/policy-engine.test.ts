@@ -1,5 +1,6 @@
 import { parseScanReportText } from '../../functions/core/findings';
-import { generateLargeTrivyReport, growthOf, median, percentile, roundedRatio } from '../../bench/policy-engine';
+import { join } from 'node:path';
+import { defaultPolicy, generateLargeTrivyReport, growthOf, measureEngineGrowth, median, percentile, roundedRatio } from '../../bench/policy-engine';
 
 describe('generateLargeTrivyReport', () => {
   it('writes a Trivy report the real parser reads back with exactly the findings asked for, of every severity and fix state', () => {
@@ -39,5 +40,18 @@ describe('growthOf', () => {
 
   it('needs two sizes', () => {
     expect(() => growthOf([{ findings: 1000, ms: 10 }])).toThrow('growth needs at least two sizes');
+  });
+});
+
+describe('measureEngineGrowth', () => {
+  it("reads the engine's growth against JSON.parse's: their quotient, beside both, with a figure per size", () => {
+    const figures = measureEngineGrowth(defaultPolicy(join(__dirname, '../..')), [
+      { findings: 200, runs: 1 },
+      { findings: 400, runs: 1 },
+    ]);
+    expect(figures.sizes.map((size) => size.findings)).toEqual([200, 400]);
+    // Each figure is rounded from the unrounded quotients, so the quotient of the rounded two is within rounding of it.
+    expect(Math.abs(figures.growthVsJsonParse - figures.growth / figures.jsonParseGrowth)).toBeLessThan(0.05 * Math.max(1, figures.growth / figures.jsonParseGrowth));
+    expect(figures.growthVsJsonParse).toBeGreaterThan(0);
   });
 });
