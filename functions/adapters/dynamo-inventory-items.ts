@@ -45,6 +45,8 @@ const useItemSchema = z.object({
   taskDefinitionArn: z.string(),
   containers: z.array(z.object({ name: z.string(), image: z.string() })),
   launchedBy: z.string().optional(),
+  exposure: z.object({ value: z.enum(['public', 'internal']), source: z.string() }).optional(),
+  taskDefinitionTags: z.record(z.string(), z.string()).optional(),
   firstSeenAt: z.string(),
   lastSeenAt: z.string(),
   startedAt: z.string().optional(),
@@ -73,7 +75,7 @@ export function useFacts(use: TaskUse): Record<string, unknown> {
     taskDefinitionArn: use.taskDefinitionArn,
     containers: use.containers.map((container) => ({ name: container.name, image: container.image })),
   };
-  for (const optional of ['service', 'deploymentId', 'launchedBy', 'startedAt'] as const) {
+  for (const optional of ['service', 'deploymentId', 'launchedBy', 'startedAt', 'exposure', 'taskDefinitionTags'] as const) {
     if (use[optional] !== undefined) facts[optional] = use[optional];
   }
   return facts;

@@ -423,10 +423,12 @@ export class EcsTaskDefinitions implements TaskDefinitionPort {
   }
 
   private async fetch(taskDefinitionArn: string): Promise<TaskDefinitionSpec> {
-    const result = await this.client.send(new DescribeTaskDefinitionCommand({ taskDefinition: taskDefinitionArn }));
+    // `include: ["TAGS"]` adds the task definition's tags to the same response (API_DescribeTaskDefinition `include`):
+    // the owners a drift notice names, at no extra call.
+    const result = await this.client.send(new DescribeTaskDefinitionCommand({ taskDefinition: taskDefinitionArn, include: ['TAGS'] }));
     if (!result.taskDefinition) throw new Error(`DescribeTaskDefinition ${taskDefinitionArn}: the response has no taskDefinition`);
     // The parser takes the API's JSON shape: dates become ISO strings, as in `aws ecs describe-task-definition`.
-    const json: unknown = JSON.parse(JSON.stringify({ taskDefinition: result.taskDefinition }));
+    const json: unknown = JSON.parse(JSON.stringify({ taskDefinition: result.taskDefinition, ...(result.tags ? { tags: result.tags } : {}) }));
     return parseTaskDefinition(json, `DescribeTaskDefinition ${taskDefinitionArn}`);
   }
 

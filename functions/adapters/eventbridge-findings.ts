@@ -43,6 +43,12 @@ export function buildFindingEntry(event: FindingEvent, eventBusName: string): Pu
     detail = { ...detail, uses: detail.uses.slice(0, Math.floor(detail.uses.length / 2)) };
     entry = entryFor(detail);
   }
+  // Then the owner tags (task definitions may carry 50 tags of 384 characters each): the finding and where it runs
+  // matter more than who to route it to, and a ticket without tags still names the services.
+  if (entrySizeBytes(entry) > ENTRY_BUDGET_BYTES && Object.keys(detail.ownerTags).length > 0) {
+    detail = { ...detail, ownerTags: {} };
+    entry = entryFor(detail);
+  }
   if (entrySizeBytes(entry) > ENTRY_BUDGET_BYTES) throw new EventPublishError(`the finding event for ${event.finding.id} is over the ${ENTRY_BUDGET_BYTES}-byte budget even without uses`);
   return entry;
 }

@@ -501,6 +501,14 @@ describe('EcsTaskDefinitions', () => {
     expect(ecsMock).toHaveReceivedCommandWith(DescribeTaskDefinitionCommand, { taskDefinition: ARN });
   });
 
+  it('asks for the task definition\'s tags in the same call (include TAGS) and keeps them as its owner tags', async () => {
+    ecsMock.on(DescribeTaskDefinitionCommand).resolves({ taskDefinition, tags: [{ key: 'team', value: 'payments' }, { key: 'cost-centre', value: '42' }] });
+    const spec = await new EcsTaskDefinitions({ client }).get(ARN);
+    expect(ecsMock).toHaveReceivedCommandWith(DescribeTaskDefinitionCommand, { taskDefinition: ARN, include: ['TAGS'] });
+    expect(ecsMock).toHaveReceivedCommandTimes(DescribeTaskDefinitionCommand, 1);
+    expect(spec.tags).toEqual({ team: 'payments', 'cost-centre': '42' });
+  });
+
   it('does not cache a family name without a revision (it names whatever is latest)', async () => {
     ecsMock.on(DescribeTaskDefinitionCommand).resolves({ taskDefinition });
     const definitions = new EcsTaskDefinitions({ client });

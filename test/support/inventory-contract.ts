@@ -110,6 +110,25 @@ export function describeInventoryContract(name: string, open: () => Promise<Inve
       expect((await store.listOpenUsesInCluster(CLUSTER)).map((u) => u.taskArn)).toEqual([taskArn(1)]);
     });
 
+    it('keeps the owner facts of a use (exposure, task definition tags); a later sighting without them keeps them', async () => {
+      const { store } = await open();
+      const exposure = { value: 'public' as const, source: 'a public IP is assigned (RunTask networkConfiguration)' };
+      await store.recordUse(use({ exposure, taskDefinitionTags: { team: 'payments', 'cost-centre': '42' } }));
+      await store.recordUse(use({ lastSeenAt: '2026-12-01T11:00:00.000Z', source: 'reconciliation' }));
+      const [stored] = await store.listUsesOfDigest(DIGEST_A);
+      expect(stored).toMatchObject({ lastSeenAt: '2026-12-01T11:00:00.000Z', exposure, taskDefinitionTags: { team: 'payments', 'cost-centre': '42' } });
+    });
+
+    it('leaves out owner facts that do not read and holds tags to ECS\'s limits, recording the use all the same', async () => {
+      const { store } = await open();
+      const tags = Object.fromEntries([['long', 'v'.repeat(257)], ...Array.from({ length: 60 }, (_, i) => [`t${i}`, `${i}`])]);
+      await store.recordUse(use({ exposure: { value: 'everywhere', source: 7 } as unknown as TaskUse['exposure'], taskDefinitionTags: tags }));
+      const [stored] = await store.listUsesOfDigest(DIGEST_A);
+      expect(stored.exposure).toBeUndefined();
+      expect(Object.keys(stored.taskDefinitionTags ?? {})).toHaveLength(50);
+      expect(stored.taskDefinitionTags?.long).toBeUndefined();
+    });
+
     it('normalises times, so a sighting in another ISO form still orders correctly', async () => {
       const { store } = await open();
       await store.recordUse(use({ lastSeenAt: '2026-12-01T10:00:00Z', firstSeenAt: '2026-12-01T11:00:00+01:00' }));

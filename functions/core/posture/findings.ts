@@ -3,6 +3,7 @@ import type { DriftMark, ImageAssessment, LoadedPolicy } from '../policy/input';
 import type { Policy } from '../policy/schema';
 import type { Violation } from '../result/model';
 import type { TaskUse } from './ports';
+import { useContext, type UseContext } from './use-context';
 
 /**
  * What changed between two verdicts of one digest under one policy, finding by finding (pure; the posture handlers
@@ -69,6 +70,11 @@ export interface FindingEventUse {
   taskArn: string;
   deploymentId?: string;
   launchedBy?: string;
+  /** Whether this task is reachable from outside, and the fact that says so (`unknown`: no launch fact settled it). */
+  exposure: 'public' | 'internal' | 'unknown';
+  exposureSource?: string;
+  /** The task definition's tags. */
+  taskDefinitionTags?: Record<string, string>;
 }
 
 /**
@@ -91,8 +97,20 @@ export interface FindingEvent {
     fixedVersion?: string;
     primaryUrl?: string;
   };
-  /** The exploit data the policy's rules saw: CISA KEV listing, EPSS score. */
-  exploit: { knownExploited?: string; kevDateAdded?: string; kevDueDate?: string; epss?: number; epssPercentile?: number };
+  /**
+   * The exploit data the policy's rules saw: CISA KEV listing, EPSS score, and `matchedBy`, the parts of the rule that
+   * denied the finding (`severity`, `knownExploited`, `epss`, `exposure.public.epss`, `fixAge`, ...).
+   */
+  exploit: {
+    matchedBy: string[];
+    knownExploited?: string;
+    kevDateAdded?: string;
+    kevDueDate?: string;
+    kevRansomware?: string;
+    epss?: number;
+    epssPercentile?: number;
+    epssDate?: string;
+  };
   /** Present when the finding drifted in (the previous verdict of the same policy allowed it). */
   drift?: { openedAt: string };
   /** Where the digest runs (open task uses), at most `MAX_EVENT_USES`; `totalUses` counts them all. */
@@ -100,11 +118,18 @@ export interface FindingEvent {
   totalUses: number;
   /** Who launched the tasks (CloudTrail RunTask principals), the owners the gate knows without further calls. */
   owners: string[];
+  /** The tasks' task definitions' tags (key → values): route a ticket by `detail.ownerTags.team`. */
+  ownerTags: Record<string, string[]>;
+  /** Distinct clusters, `<cluster>/<service>` and task definitions of every open use (capped, see `useContext`). */
+  clusters: string[];
+  services: string[];
+  taskDefinitions: string[];
   /**
-   * Whether the tasks are reachable from outside. The inventory records no network facts, so this says `unknown`
-   * rather than guess; the verdict events of the launches say what was known then.
+   * Whether the tasks are reachable from outside: `public` when any is (a public IP), `internal` when every task is
+   * known not to be, `unknown` otherwise (the policy judged those by its `exposure.unknownAs`); counts per value.
    */
-  exposure: 'unknown';
+  exposure: UseContext['exposure'];
+  exposureCounts: UseContext['exposureCounts'];
   /** ISO-8601 */
   at: string;
 }
@@ -135,6 +160,7 @@ export function buildFindingEvent(input: {
   const { violation, uses } = input;
   const details = violation.details ?? {};
   const sorted = [...uses].sort((a, b) => a.taskArn.localeCompare(b.taskArn));
+  const context = useContext(uses);
   return {
     state: input.state,
     correlationId: findingCorrelationId(input.digest, violation, input.policy.hash),
@@ -151,19 +177,37 @@ export function buildFindingEvent(input: {
       primaryUrl: text(details.primaryUrl),
     }),
     exploit: compact({
+      matchedBy: (text(details.matchedBy) ?? '').split(',').filter((part) => part !== ''),
       knownExploited: text(details.knownExploited),
       kevDateAdded: text(details.kevDateAdded),
       kevDueDate: text(details.kevDueDate),
+      kevRansomware: text(details.kevRansomware),
       epss: number(details.epss),
       epssPercentile: number(details.epssPercentile),
+      epssDate: text(details.epssDate),
     }),
     ...(input.drift ? { drift: { openedAt: input.drift.openedAt } } : {}),
     uses: sorted.slice(0, MAX_EVENT_USES).map((use) =>
-      compact({ cluster: use.cluster, service: use.service, taskDefinitionArn: use.taskDefinitionArn, taskArn: use.taskArn, deploymentId: use.deploymentId, launchedBy: use.launchedBy }),
+      compact({
+        cluster: use.cluster,
+        service: use.service,
+        taskDefinitionArn: use.taskDefinitionArn,
+        taskArn: use.taskArn,
+        deploymentId: use.deploymentId,
+        launchedBy: use.launchedBy,
+        exposure: use.exposure?.value ?? ('unknown' as const),
+        exposureSource: use.exposure?.source,
+        taskDefinitionTags: use.taskDefinitionTags,
+      }),
     ),
     totalUses: uses.length,
-    owners: [...new Set(uses.flatMap((use) => (use.launchedBy ? [use.launchedBy] : [])))].sort(),
-    exposure: 'unknown',
+    owners: context.launchedBy,
+    ownerTags: context.ownerTags,
+    clusters: context.clusters,
+    services: context.services,
+    taskDefinitions: context.taskDefinitions,
+    exposure: context.exposure,
+    exposureCounts: context.exposureCounts,
     at: input.at.toISOString(),
   };
 }

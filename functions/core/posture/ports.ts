@@ -1,3 +1,5 @@
+import type { ExposureFact } from '../policy/input';
+
 /**
  * The ports of the posture use case (what runs now: inventory, re-judgement, drift, in-use reports). Kept apart from
  * the launch-time ports (`core/ports.ts`) so a newcomer finds the use case in one folder. `functions/adapters`
@@ -29,6 +31,13 @@ export interface TaskUse {
   containers: { name: string; image: string }[];
   /** Principal that launched the task (CloudTrail RunTask), when the gate knows it. */
   launchedBy?: string;
+  /**
+   * Whether the task is reachable from outside, when what the gate saw of its launch settles it (the public IP of a
+   * RunTask call, and no load balancer: `exposureFromLaunch`, the fact admission judged with); absent when unknown.
+   */
+  exposure?: ExposureFact;
+  /** The task definition's tags, read with the task definition the gate reads to judge the task (no extra call). */
+  taskDefinitionTags?: Record<string, string>;
   /** ISO-8601: first and last time the gate saw the task running or starting. */
   firstSeenAt: string;
   lastSeenAt: string;

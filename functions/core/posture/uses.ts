@@ -1,5 +1,7 @@
 import { planImage } from '../gate/images';
 import { taskOwner, type ContainerSnapshot } from '../gate/task';
+import type { ExposureFact } from '../policy/input';
+import { boundTags } from '../taskdef/tags';
 import type { DigestInUse, TaskUse, TaskUseSource } from './ports';
 
 /**
@@ -17,6 +19,8 @@ export interface InventoryTask {
   startedBy?: string;
   startedAt?: string;
   containers: ContainerSnapshot[];
+  /** Whether the task is reachable from outside, when its launch facts settle it (a task snapshot's `exposure`). */
+  exposure?: ExposureFact;
 }
 
 export interface UseSighting {
@@ -26,6 +30,8 @@ export interface UseSighting {
   launchedBy?: string;
   /** Set to record the uses closed (a STOPPED event). */
   stoppedAt?: string;
+  /** The task definition's tags, when the sighting read them. */
+  taskDefinitionTags?: Record<string, string>;
 }
 
 /** ARN `arn:<partition>:ecs:<region>:<account>:...` → region and account; empty strings when the ARN has no such fields. */
@@ -72,6 +78,8 @@ export function usesOfTask(task: InventoryTask, sighting: UseSighting): TaskUse[
       if (owner.deploymentId) use.deploymentId = `ecs-svc/${owner.deploymentId}`;
     }
     if (sighting.launchedBy) use.launchedBy = sighting.launchedBy;
+    if (task.exposure) use.exposure = { value: task.exposure.value, source: task.exposure.source };
+    if (sighting.taskDefinitionTags) use.taskDefinitionTags = { ...sighting.taskDefinitionTags };
     if (task.startedAt) use.startedAt = task.startedAt;
     if (sighting.stoppedAt) use.stoppedAt = sighting.stoppedAt;
     return use;
@@ -104,6 +112,9 @@ export function normaliseTaskUse(use: TaskUse): TaskUse {
   }
   if (use.digest.includes('#')) throw new TypeError(`task use: digest ${JSON.stringify(use.digest)} may not contain "#"`);
   const normal: TaskUse = { ...use, containers: use.containers.map((c) => ({ name: c.name, image: c.image })) };
+  // Owner facts are context, not keys: one that does not read is left out, never a reason to lose the use.
+  normal.exposure = normaliseExposure(use.exposure);
+  normal.taskDefinitionTags = boundTags(use.taskDefinitionTags);
   normal.firstSeenAt = normaliseTime(`task use ${use.taskArn}: firstSeenAt`, use.firstSeenAt);
   normal.lastSeenAt = normaliseTime(`task use ${use.taskArn}: lastSeenAt`, use.lastSeenAt);
   if (use.stoppedAt !== undefined) normal.stoppedAt = normaliseTime(`task use ${use.taskArn}: stoppedAt`, use.stoppedAt);
@@ -118,4 +129,14 @@ export function normaliseTime(what: string, value: unknown): string {
     throw new TypeError(`${what} must be an ISO-8601 time with a zone (2026-01-05T09:00:00.000Z), got ${JSON.stringify(value)}`);
   }
   return new Date(value).toISOString();
+}
+
+/** Most characters of an exposure's `source` kept: it names a fact ("a public IP is assigned (RunTask ...)"), not a story. */
+const MAX_EXPOSURE_SOURCE = 200;
+
+function normaliseExposure(exposure: unknown): ExposureFact | undefined {
+  if (exposure === null || typeof exposure !== 'object') return undefined;
+  const { value, source } = exposure as { value?: unknown; source?: unknown };
+  if (value !== 'public' && value !== 'internal') return undefined;
+  return { value, source: typeof source === 'string' ? source.slice(0, MAX_EXPOSURE_SOURCE) : '' };
 }

@@ -55,5 +55,10 @@ export interface TaskDefinitionSpec {
   ipcMode?: string;
   /** `runtimePlatform.operatingSystemFamily` as the task definition states it (LINUX, WINDOWS_SERVER_2022_CORE, ...). */
   operatingSystemFamily?: string;
+  /**
+   * The task definition's own tags (DescribeTaskDefinition with `include: ["TAGS"]`, or RegisterTaskDefinition input):
+   * the owners a drift notice names, read with the task definition the gate reads anyway. Absent when it has none.
+   */
+  tags?: Record<string, string>;
   containers: ContainerSpec[];
 }

@@ -4,6 +4,7 @@ import { parseJsonText } from '../json-text';
 import { describeJsonValue, formatJsonPath, parseWithSchema } from '../validation/issues';
 import { toEnvVars, toEnvironmentFiles } from './convert';
 import type { ContainerSpec, TaskDefinitionSpec } from './model';
+import { readResourceTags } from './tags';
 import { taskDefinitionSchema, type ContainerDefinitionJson, type TaskDefinitionJson } from './schema';
 
 export { applyOverrides } from './overrides';
@@ -26,12 +27,15 @@ export function parseTaskDefinition(json: unknown, source: string): TaskDefiniti
   const taskDefinition = parseWithSchema(taskDefinitionSchema, value, { source, prefix });
 
   rejectDuplicateNames(taskDefinition, source, prefix);
+  // Tags sit beside the task definition (DescribeTaskDefinition output, RegisterTaskDefinition input), never in it.
+  const tags = isPlainObject(document) ? readResourceTags(document.tags) : undefined;
   return {
     arn: revisionArn(taskDefinition),
     family: taskDefinition.family ?? undefined,
     revision: taskDefinition.revision ?? undefined,
     ...definedOnly({ networkMode: taskDefinition.networkMode ?? undefined, pidMode: taskDefinition.pidMode ?? undefined, ipcMode: taskDefinition.ipcMode ?? undefined }),
     ...definedOnly({ operatingSystemFamily: taskDefinition.runtimePlatform?.operatingSystemFamily ?? undefined }),
+    ...(tags ? { tags } : {}),
     containers: taskDefinition.containerDefinitions.map(toContainerSpec),
   };
 }

@@ -2,7 +2,7 @@ import type { StoppedTask } from '../../core/events/ecs-task-stopped';
 import type { TaskSnapshot } from '../../core/gate/task';
 import type { InventoryStore } from '../../core/posture/ports';
 import { usesOfTask } from '../../core/posture/uses';
-import type { Clock } from '../../core/ports';
+import type { Clock, TaskDefinitionPort } from '../../core/ports';
 import type { Logger } from '../logger';
 
 /**
@@ -15,12 +15,29 @@ import type { Logger } from '../logger';
 export interface InventoryDeps {
   inventory?: InventoryStore;
   clock: Clock;
+  /** The gate's task definitions (memoised per revision: the judgement of the same event reads the same one). */
+  taskDefinitions?: TaskDefinitionPort;
+}
+
+/**
+ * The task definition's tags, from the read the judgement of the same event makes (the runtime memoises it per
+ * revision, so this is no extra call); a task definition that cannot be read records the use without them.
+ */
+async function taskDefinitionTags(deps: InventoryDeps, taskDefinitionArn: string, log: Logger): Promise<Record<string, string> | undefined> {
+  if (!deps.taskDefinitions) return undefined;
+  try {
+    return (await deps.taskDefinitions.get(taskDefinitionArn)).tags;
+  } catch (error) {
+    log.debug({ err: error }, 'task definition unreadable: the use is recorded without its tags');
+    return undefined;
+  }
 }
 
 export async function recordRunningTask(deps: InventoryDeps, task: TaskSnapshot, launchedBy: string | undefined, log: Logger): Promise<number> {
   if (!deps.inventory || task.lastStatus !== 'RUNNING') return 0;
   // `log` is bound to the task by the caller (gate.ts).
-  const uses = usesOfTask(task, { seenAt: deps.clock.now().toISOString(), source: 'taskEvent', ...(launchedBy ? { launchedBy } : {}) });
+  const tags = await taskDefinitionTags(deps, task.taskDefinitionArn, log);
+  const uses = usesOfTask(task, { seenAt: deps.clock.now().toISOString(), source: 'taskEvent', ...(launchedBy ? { launchedBy } : {}), ...(tags ? { taskDefinitionTags: tags } : {}) });
   await Promise.all(uses.map((use) => deps.inventory?.recordUse(use)));
   if (uses.length === 0) {
     log.debug({}, 'running task names no digest yet: not in the inventory until one does (or the reconciliation reads it)');

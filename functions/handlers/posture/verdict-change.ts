@@ -2,6 +2,7 @@ import { isSha256Digest } from '../../core/image/reference';
 import { resolveDriftSettings } from '../../core/policy/drift';
 import { buildFindingEvent, compareVerdicts, findingCorrelationId, type FindingState, type VerdictChange } from '../../core/posture/findings';
 import type { TaskUse } from '../../core/posture/ports';
+import { useContext } from '../../core/posture/use-context';
 import type { StoredVerdict } from '../../core/ports';
 import type { Violation } from '../../core/result/model';
 import { describeError } from '../failures';
@@ -36,17 +37,40 @@ export async function prepareVerdict(rt: GateRuntime, verdict: StoredVerdict, lo
   const marked: StoredVerdict = { ...verdict, assessment: change.marks.length > 0 ? { ...assessment, drift: change.marks } : assessment };
   if (change.drifted.length > 0) {
     rt.metrics.count('DriftFindingsOpened', change.drifted.length);
+    const context = useContext(uses);
     log.warn(
       {
         // `log` is bound to the digest (completion.ts scanLog, rejudge.ts reevaluate).
-        findings: change.drifted.map((v) => `${v.id} (${v.severity})`),
-        services: [...new Set(uses.flatMap((use) => (use.service ? [`${use.cluster}/${use.service}`] : [])))],
-        tasks: uses.length,
+        findings: change.drifted.map((v) => driftedFinding(v)),
+        services: context.services,
+        tasks: context.tasks,
+        clusters: context.clusters,
+        taskDefinitions: context.taskDefinitions,
+        launchedBy: context.launchedBy,
+        ownerTags: context.ownerTags,
+        exposure: context.exposure,
+        exposureCounts: context.exposureCounts,
       },
       'drift: a digest in use now fails where its previous verdict passed',
     );
   }
   return { verdict: marked, change, announce: () => announceChange(rt, verdict, change, uses, log) };
+}
+
+/** A drifted finding as the drift notice names it: what it is, and the exploit data the policy judged it with. */
+function driftedFinding(violation: Violation): Record<string, unknown> {
+  const details = violation.details ?? {};
+  const fact = (key: string) => (details[key] === undefined ? {} : { [key]: details[key] });
+  return {
+    id: violation.id,
+    severity: violation.severity,
+    ...fact('package'),
+    ...fact('matchedBy'),
+    ...fact('knownExploited'),
+    ...fact('kevDateAdded'),
+    ...fact('epss'),
+    ...fact('epssPercentile'),
+  };
 }
 
 /** Whether any scope the digest runs in wants drift notified (a scope may turn notices off, never the events of others). */

@@ -84,6 +84,46 @@ describe('buildFindingEvent', () => {
     expect(event.uses[1]).toMatchObject({ cluster: 'arn:aws:ecs:eu-west-1:111122223333:cluster/prod', taskDefinitionArn: 'arn:aws:ecs:eu-west-1:111122223333:task-definition/web:1' });
   });
 
+  it('carries where it runs, the owner tags and whether the tasks are reachable from outside, per task and in all', () => {
+    const prod = 'arn:aws:ecs:eu-west-1:111122223333:cluster/prod';
+    const uses = [
+      taskUse(DIGEST, { taskArn: `${prod.replace('cluster', 'task')}/a`, exposure: { value: 'internal', source: 'no public IP (RunTask) and no load balancer' }, taskDefinitionTags: { team: 'payments' } }),
+      taskUse(DIGEST, {
+        taskArn: `${prod.replace('cluster', 'task')}/b`,
+        service: 'api',
+        taskDefinitionArn: 'arn:aws:ecs:eu-west-1:111122223333:task-definition/api:3',
+        exposure: { value: 'public', source: 'a public IP is assigned (RunTask)' },
+        taskDefinitionTags: { team: 'checkout', owner: 'alice' },
+      }),
+      taskUse(DIGEST, { taskArn: `${prod.replace('cluster', 'task')}/c` }),
+    ];
+    const event = buildFindingEvent({ state: 'opened', digest: DIGEST, violation: exploited, policy: { name: POLICY.name, hash: POLICY.hash }, uses, at: NOW });
+    expect(event).toMatchObject({
+      clusters: [prod],
+      services: [`${prod}/api`, `${prod}/web`],
+      taskDefinitions: ['arn:aws:ecs:eu-west-1:111122223333:task-definition/api:3', 'arn:aws:ecs:eu-west-1:111122223333:task-definition/web:1'],
+      ownerTags: { owner: ['alice'], team: ['checkout', 'payments'] },
+      exposure: 'public',
+      exposureCounts: { public: 1, internal: 1, unknown: 1 },
+    });
+    expect(event.uses.map((use) => [use.taskArn.slice(-1), use.exposure, use.exposureSource, use.taskDefinitionTags])).toEqual([
+      ['a', 'internal', 'no public IP (RunTask) and no load balancer', { team: 'payments' }],
+      ['b', 'public', 'a public IP is assigned (RunTask)', { team: 'checkout', owner: 'alice' }],
+      ['c', 'unknown', undefined, undefined],
+    ]);
+    const internalOnly = buildFindingEvent({ state: 'opened', digest: DIGEST, violation, policy: { name: POLICY.name, hash: POLICY.hash }, uses: uses.slice(0, 1), at: NOW });
+    expect(internalOnly.exposure).toBe('internal');
+  });
+
+  it('names the parts of the rule that denied the finding and every exploit fact it was judged with', () => {
+    // The details as the vulnerabilities rule writes them (rules/vulnerabilities.ts): matchedBy is comma-joined.
+    const judged = { ...violation, details: { ...violation.details, matchedBy: 'knownExploited,epss', knownExploited: 'CISA KEV catalogue', kevDateAdded: '2026-01-03', kevDueDate: '2026-01-24', kevRansomware: 'Known', epss: 0.42, epssPercentile: 0.97, epssDate: '2026-01-05' } };
+    const event = buildFindingEvent({ state: 'opened', digest: DIGEST, violation: judged, policy: { name: POLICY.name, hash: POLICY.hash }, uses: [taskUse(DIGEST)], at: NOW });
+    expect(event.exploit).toEqual({ matchedBy: ['knownExploited', 'epss'], knownExploited: 'CISA KEV catalogue', kevDateAdded: '2026-01-03', kevDueDate: '2026-01-24', kevRansomware: 'Known', epss: 0.42, epssPercentile: 0.97, epssDate: '2026-01-05' });
+    // A finding denied by its severity alone (the policy's fixable.minSeverity high) says so, and has no exploit fact.
+    expect(buildFindingEvent({ state: 'opened', digest: DIGEST, violation, policy: { name: POLICY.name, hash: POLICY.hash }, uses: [], at: NOW }).exploit).toEqual({ matchedBy: ['fixable'] });
+  });
+
   it('lists at most MAX_EVENT_USES uses and counts them all', () => {
     const uses = Array.from({ length: MAX_EVENT_USES + 5 }, (_, i) => taskUse(DIGEST, { taskArn: `arn:aws:ecs:eu-west-1:111122223333:task/prod/t${String(i).padStart(3, '0')}` }));
     const event = buildFindingEvent({ state: 'resolved', digest: DIGEST, violation, policy: { name: POLICY.name, hash: POLICY.hash }, uses, at: NOW });

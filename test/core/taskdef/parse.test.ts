@@ -11,6 +11,28 @@ function minimal(containers: unknown[] = [{ name: 'app', image: 'nginx:1.27' }])
 }
 
 describe('parseTaskDefinition: shapes', () => {
+  it('reads the tags beside the task definition (DescribeTaskDefinition include TAGS, RegisterTaskDefinition input), within ECS\'s limits', () => {
+    const containerDefinitions = [{ name: 'app', image: 'app:1' }];
+    expect(parseTaskDefinition({ taskDefinition: { family: 'web', containerDefinitions }, tags: [{ key: 'team', value: 'payments' }] }, 'described').tags).toEqual({ team: 'payments' });
+    expect(parseTaskDefinition({ family: 'web', containerDefinitions, tags: [{ key: 'team', value: 'search' }, { key: 'empty' }] }, 'register input').tags).toEqual({ team: 'search', empty: '' });
+    expect(parseTaskDefinition({ taskDefinition: { family: 'web', containerDefinitions } }, 'untagged').tags).toBeUndefined();
+    // Tags never decide admission: a list that does not read is left out, never a reason to refuse the task definition.
+    const hostile = [
+      { key: '__proto__', value: 'x' },
+      { key: 'k'.repeat(129), value: 'too long a key' },
+      { key: 'long', value: 'v'.repeat(257) },
+      7,
+      null,
+      ...Array.from({ length: 60 }, (_, i) => ({ key: `t${i}`, value: `${i}` })),
+    ];
+    const tags = parseTaskDefinition({ family: 'web', containerDefinitions, tags: hostile }, 'hostile').tags ?? {};
+    expect(Object.keys(tags)).toHaveLength(50);
+    expect(Object.getPrototypeOf(tags)).toBe(Object.prototype);
+    expect(Object.hasOwn(tags, '__proto__')).toBe(true);
+    expect(tags.long).toBeUndefined();
+    expect(parseTaskDefinition({ family: 'web', containerDefinitions, tags: 'team=payments' }, 'not a list').tags).toBeUndefined();
+  });
+
   it('reads DescribeTaskDefinition output with every field the gate uses', () => {
     const spec = parseTaskDefinition(fixture('fargate-web-describe.json'), 'describe.json');
     expect(spec.arn).toBe('arn:aws:ecs:eu-west-1:111122223333:task-definition/web-api:42');
@@ -47,7 +69,10 @@ describe('parseTaskDefinition: shapes', () => {
 
   it('reads a bare task definition and RegisterTaskDefinition input alike', () => {
     const describe = fixture('fargate-web-describe.json') as { taskDefinition: unknown };
-    expect(parseTaskDefinition(describe.taskDefinition, 'bare')).toEqual(parseTaskDefinition(describe, 'wrapped'));
+    // The tags sit beside the task definition in DescribeTaskDefinition output, so only the wrapped form has them.
+    const { tags, ...wrapped } = parseTaskDefinition(describe, 'wrapped');
+    expect(parseTaskDefinition(describe.taskDefinition, 'bare')).toEqual(wrapped);
+    expect(tags).toEqual({ team: 'payments' });
 
     const spec = parseTaskDefinition(fixture('register-input-cli.json'), 'taskdef.json');
     expect(spec.family).toBe('batch-report');

@@ -53,6 +53,20 @@ describe('the gate records what runs', () => {
     expect((await inventory.listDigestsInUse()).map((d) => d.digest).sort()).toEqual([APP, SIDECAR].sort());
   });
 
+  it('records the task definition\'s tags and the exposure the task snapshot settles, with no read beyond the judgement\'s', async () => {
+    const { world, gate, inventory } = setup();
+    const arn = registerTaskDefinition(world, 'tagged', [{ name: 'app', image: `${REGISTRY}/web:1` }]);
+    const spec = world.taskDefinitions.specs.get(arn);
+    if (!spec) throw new Error('no task definition registered');
+    world.taskDefinitions.specs.set(arn, { ...spec, tags: { team: 'payments', owner: 'alice' } });
+    const before = world.calls().filter((call) => call === 'taskDefinitions.get').length;
+    await gate.handleEvent(taskEvent({ service: 'web', family: 'tagged', containers: [containers[0]] }));
+    expect(world.calls().filter((call) => call === 'taskDefinitions.get').length - before).toBe(1);
+    const [use] = await inventory.listUsesOfDigest(APP);
+    expect(use.taskDefinitionTags).toEqual({ team: 'payments', owner: 'alice' });
+    expect(use.exposure).toBeUndefined();
+  });
+
   it('writes nothing to the inventory for a task still starting (its digests are not final before RUNNING)', async () => {
     const { gate, inventoryCalls } = setup();
     await gate.handleEvent(taskEvent({ lastStatus: 'PENDING', containers }));

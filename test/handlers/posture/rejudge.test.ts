@@ -2,7 +2,7 @@ import { reportKeyFor } from '../../../functions/core/gate/images';
 import { sbomKeyFor } from '../../../functions/core/posture/sbom';
 import type { ScanRecord } from '../../../functions/core/ports';
 import { createGate } from '../../../functions/handlers/gate';
-import { silentLogger } from '../../../functions/handlers/logger';
+import { createLogger, silentLogger, type Logger } from '../../../functions/handlers/logger';
 import { rejudgeDigestsInUse, type RejudgeSettings } from '../../../functions/handlers/posture/rejudge';
 import { buildRuntime, type GateRuntime } from '../../../functions/handlers/runtime';
 import { FindingEventsTestDouble, InventoryTestDouble, taskUse } from '../../support/inventory-test-double';
@@ -25,11 +25,11 @@ interface Setup {
   policy: ReturnType<typeof policyOf>;
 }
 
-function setup(policy = policyOf()): Setup {
+function setup(policy = policyOf(), logger?: Logger): Setup {
   const world = createWorld();
   const inventory = new InventoryTestDouble();
   const events = new FindingEventsTestDouble();
-  const deps = { ...world.deps(policy), inventory, findingEvents: events };
+  const deps = { ...world.deps(policy), inventory, findingEvents: events, ...(logger ? { logger } : {}) };
   return { world, rt: buildRuntime(deps), gate: createGate(deps), inventory, events, policy };
 }
 
@@ -178,6 +178,32 @@ describe('drift: a digest in use turns failing on new vulnerability data', () =>
       owners: ['arn:aws:iam::111122223333:role/deployer'],
     });
     expect(s.world.metrics.total('DriftFindingsOpened')).toBe(1);
+  });
+
+  it('names in the drift notice and the event where it runs, the owner tags, the exposure and the exploit data of the policy', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const logger = createLogger({ destination: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) } });
+    const s = setup(policyOf(), logger);
+    scannedEarlier(s, IN_USE, 0, 25 * HOUR);
+    const exposure = { value: 'public' as const, source: 'a public IP is assigned (RunTask networkConfiguration)' };
+    await s.inventory.recordUse(taskUse(IN_USE, { launchedBy: 'arn:aws:iam::111122223333:role/deployer', exposure, taskDefinitionTags: { team: 'payments' } }));
+    await s.inventory.recordUse(taskUse(IN_USE, { taskArn: 'arn:aws:ecs:eu-west-1:111122223333:task/prod/other', service: undefined, deploymentId: undefined }));
+    await rejudgeDigestsInUse(s.rt, SETTINGS, logger);
+    s.world.clock.advance(3 * 60_000);
+    await finishBuild(s, IN_USE, 1);
+    const notice = lines.find((line) => line.msg === 'drift: a digest in use now fails where its previous verdict passed');
+    expect(notice).toMatchObject({
+      tasks: 2,
+      clusters: ['arn:aws:ecs:eu-west-1:111122223333:cluster/prod'],
+      services: ['arn:aws:ecs:eu-west-1:111122223333:cluster/prod/web'],
+      taskDefinitions: ['arn:aws:ecs:eu-west-1:111122223333:task-definition/web:1'],
+      launchedBy: ['arn:aws:iam::111122223333:role/deployer'],
+      ownerTags: { team: ['payments'] },
+      exposure: 'public',
+      exposureCounts: { public: 1, internal: 0, unknown: 1 },
+      findings: [{ id: 'CVE-2025-1000', severity: 'critical', matchedBy: 'fixable' }],
+    });
+    expect(s.events.published[0]).toMatchObject({ ownerTags: { team: ['payments'] }, exposure: 'public', exploit: { matchedBy: ['fixable'] }, services: ['arn:aws:ecs:eu-west-1:111122223333:cluster/prod/web'] });
   });
 
   it('publishes the opened event once however often the same change is seen (a conditional claim per digest, finding, policy)', async () => {
