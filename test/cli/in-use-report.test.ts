@@ -90,17 +90,52 @@ describe('fargate-gate report: arguments', () => {
   });
 });
 
+/** An example scenario without its reconcile steps (and their expectations), written where a test can run it. */
+function withoutReconciliation(name: string, dir: ReturnType<typeof tempDir>): string {
+  const file = join(REPO_ROOT, 'examples/scenarios', name);
+  const scenario = JSON.parse(readFileSync(file, 'utf8')) as { policy: string; steps: Record<string, unknown>[]; expect?: unknown };
+  const variant = { ...scenario, policy: join(REPO_ROOT, 'examples/scenarios', scenario.policy), steps: scenario.steps.filter((step) => !('reconcile' in step)) };
+  delete variant.expect;
+  const out = dir.path(name);
+  writeFileSync(out, JSON.stringify(variant).replaceAll('"../', `"${join(REPO_ROOT, 'examples')}/`));
+  return out;
+}
+
 describe('fargate-gate report --scenario FILE', () => {
+  const temp = tempDir();
+  afterAll(() => temp.cleanup());
+
+  it('renders what the simulated gate recorded in its inventory, not what the simulated world runs', async () => {
+    // The STOPPED event of one job never arrives and nothing reconciles: the gate still counts its digest in use.
+    const lost = await cli(['report', '--scenario', withoutReconciliation('lost-stopped-event.json', temp), '--format', 'json'], { cwd: REPO_ROOT });
+    expect(lost.stderr).toBe('');
+    const lostReport = inUseReportSchema.parse(JSON.parse(lost.stdout));
+    expect(lostReport.summary).toMatchObject({ images: 1, tasks: 1 });
+    // Two tasks started before the gate and nothing reconciles: the gate knows only the one it saw start.
+    const before = await cli(['report', '--scenario', withoutReconciliation('reconcile-before-gate.json', temp), '--format', 'json'], { cwd: REPO_ROOT });
+    expect(before.stderr).toBe('');
+    expect(inUseReportSchema.parse(JSON.parse(before.stdout)).summary).toMatchObject({ images: 1, tasks: 1 });
+    // With its reconcile step the same scenario reports all three.
+    const reconciled = await cli(['report', '--scenario', 'examples/scenarios/reconcile-before-gate.json', '--format', 'json'], { cwd: REPO_ROOT });
+    expect(inUseReportSchema.parse(JSON.parse(reconciled.stdout)).summary).toMatchObject({ images: 1, tasks: 3 });
+  });
+
   it('reports the images the simulated tasks run at the end, judged by the scenario policy', async () => {
     const run = await cli(['report', '--scenario', 'examples/scenarios/demo.json', '--format', 'json'], { cwd: REPO_ROOT });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const report = inUseReportSchema.parse(JSON.parse(run.stdout));
     const simulated = await cli(['simulate', '--scenario', 'examples/scenarios/demo.json', '--format', 'json'], { cwd: REPO_ROOT });
-    const tasks = (JSON.parse(simulated.stdout) as { tasks: { lastStatus: string; images: { digest?: string }[] }[] }).tasks;
+    const tasks = (JSON.parse(simulated.stdout) as { tasks: { lastStatus: string; service?: string; images: { digest?: string }[] }[] }).tasks;
+    // payments' two tasks ran before the gate (a scenario's services start running) and the demo never reconciles, so
+    // the gate has not recorded them: the report leaves them out. Every other running task the gate saw start.
     const running = tasks.filter((task) => task.lastStatus === 'RUNNING');
-    expect(report.summary.tasks).toBe(running.length);
-    expect(report.rows.map((row) => row.digest).sort()).toEqual([...new Set(running.flatMap((task) => task.images.map((image) => image.digest)))].sort());
+    expect(running.filter((task) => task.service === 'payments')).toHaveLength(2);
+    const recorded = running.filter((task) => task.service !== 'payments');
+    expect(report.summary.tasks).toBe(recorded.length);
+    expect(report.rows.map((row) => row.digest).sort()).toEqual([...new Set(recorded.flatMap((task) => task.images.map((image) => image.digest)))].sort());
+    expect(report.rows.flatMap((row) => row.services)).not.toContain('prod/payments');
+    expect(report.rows.flatMap((row) => row.services)).toContain('prod/checkout');
     // The batch job's root image runs on in the sandbox cluster, where the policy only audits: reported failing, not enforced.
     expect(report.rows.find((row) => row.clusters.includes('sandbox'))).toMatchObject({ decision: 'fail', mode: 'audit' });
     expect(report.policy.name).toBe((JSON.parse(readFileSync(join(REPO_ROOT, 'examples/scenarios/demo.json'), 'utf8')) as { policy: { name: string } }).policy.name);

@@ -47,16 +47,7 @@ export interface InUseReportRun {
  */
 export async function publishInUseReport(deps: InUseReportDependencies): Promise<InUseReportRun> {
   const now = deps.clock.now();
-  const digests = (await deps.inventory.listDigestsInUse()).map((entry) => entry.digest);
-  const uses = (await mapLimited(digests, USE_QUERIES_IN_FLIGHT, (digest) => deps.inventory.listUsesOfDigest(digest))).flat();
-  const verdicts = await deps.store.getVerdicts(digests, deps.policy.hash);
-  const report = buildInUseReport({
-    uses,
-    verdicts,
-    policy: deps.policy,
-    now,
-    ...(deps.exceptionWindowDays !== undefined ? { exceptionWindowDays: deps.exceptionWindowDays } : {}),
-  });
+  const report = await inUseReportFromInventory(deps, now);
 
   const keys: string[] = [];
   for (const folder of [now.toISOString().slice(0, 10), 'latest']) {
@@ -74,6 +65,27 @@ export async function publishInUseReport(deps: InUseReportDependencies): Promise
     'in-use report written',
   );
   return { keys, images: report.summary.images, failing };
+}
+
+/**
+ * The in-use report of what the inventory holds now: which digests are in use, then each one's open uses, and the
+ * current verdicts (one batched read). The scheduled report and `fargate-gate report --scenario` (on the simulated
+ * gate's inventory) both read it here, so a report shows what the gate recorded, never another view of the world.
+ */
+export async function inUseReportFromInventory(
+  deps: Pick<InUseReportDependencies, 'inventory' | 'store' | 'policy' | 'exceptionWindowDays'>,
+  now: Date,
+): Promise<InUseReport> {
+  const digests = (await deps.inventory.listDigestsInUse()).map((entry) => entry.digest);
+  const uses = (await mapLimited(digests, USE_QUERIES_IN_FLIGHT, (digest) => deps.inventory.listUsesOfDigest(digest))).flat();
+  const verdicts = await deps.store.getVerdicts(digests, deps.policy.hash);
+  return buildInUseReport({
+    uses,
+    verdicts,
+    policy: deps.policy,
+    now,
+    ...(deps.exceptionWindowDays !== undefined ? { exceptionWindowDays: deps.exceptionWindowDays } : {}),
+  });
 }
 
 function failingImages(report: InUseReport): number {
