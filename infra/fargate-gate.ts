@@ -38,7 +38,6 @@ import { KevCatalogue } from './kev-catalogue';
 import { VulnerabilityDbMirror, UPSTREAM_DATABASES } from './vulnerability-db-mirror';
 import { InUseReport, resolveInUseReportSettings, type InUseReportSettings } from './in-use-report';
 import { GateDashboard } from './dashboard';
-import { IN_USE_REPORT_ENV } from '../functions/handlers/lambda/in-use-report';
 import { OrganisationBus, assertOrganizationId } from './organisation';
 import { resolveSettings, trivyTimeoutFlag, type LogLevel, type NotificationSettings, type ResolvedSettings, type ScanComputeSettings, type ScannerSettings } from './settings';
 
@@ -164,6 +163,8 @@ export class FargateGate extends Construct {
   readonly policy: LoadedPolicy<Policy>;
   readonly policyPath: string;
   readonly settings: ResolvedSettings;
+  /** Days ahead an exception counts as expiring soon: the sweep's notices and the in-use report read this one value. */
+  private readonly exceptionWindowDays: number;
   readonly scope: GateScope;
   readonly table: dynamodb.Table;
   readonly reportBucket: s3.Bucket;
@@ -217,6 +218,7 @@ export class FargateGate extends Construct {
     const root = projectRoot();
     this.organizationId = props.organizationId === undefined ? undefined : assertOrganizationId(props.organizationId);
     this.settings = resolveSettings({ ...props, region: Token.isUnresolved(stack.region) ? undefined : stack.region });
+    this.exceptionWindowDays = resolveInUseReportSettings(props.inUseReport).exceptionWindowDays;
     const { path: policyPath, policy } = loadPolicyForSynth(props.policyFile);
     this.policy = policy;
     this.policyPath = policyPath;
@@ -454,7 +456,7 @@ export class FargateGate extends Construct {
         root,
         props.handlerEntries?.inUseReport ?? join(root, IN_USE_REPORT_HANDLER_ENTRY),
         policyPath,
-        { ...functionEnvironment, [IN_USE_REPORT_ENV.exceptionWindowDays]: String(inUse.exceptionWindowDays) },
+        functionEnvironment,
         { description: `fargate-gate: the scheduled in-use report (policy ${policy.name} ${policy.hash.slice(0, 12)})`, timeout: Duration.minutes(5), memorySize: GATE_FUNCTION_MEMORY_MB, async: true },
       );
       this.inUseReport = new InUseReport(this, 'InUseReport', {
@@ -664,6 +666,8 @@ export class FargateGate extends Construct {
       [GATE_ENV.hookCallBackDelaySeconds]: String(this.settings.hookCallBackDelay.toSeconds()),
       [GATE_ENV.sweepMinutes]: String(this.settings.sweepInterval.toMinutes()),
       [GATE_ENV.rescanIntervalHours]: String(this.settings.rescanInterval.toHours()),
+      // One window of "exceptions expiring soon" for the sweep's notices and the in-use report (inUseReport.exceptionWindowDays).
+      [GATE_ENV.exceptionWindowDays]: String(this.exceptionWindowDays),
       // Half the scan project's concurrency stays free for launches: the posture sweep starts at most this many scans a run.
       [GATE_ENV.rejudgeScansPerRun]: String(rejudgeBudget(compute.concurrentBuildLimit, { sweepMinutes: this.settings.sweepInterval.toMinutes() })),
       [GATE_ENV.metricsNamespace]: this.settings.metricsNamespace,

@@ -6,6 +6,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, type IConstruct } from 'constructs';
+import { DEFAULT_EXCEPTION_WINDOW_DAYS, isExceptionWindowDays } from '../functions/core/posture/expiring-exceptions';
 import { IN_USE_REPORT_PREFIX } from '../functions/handlers/posture/in-use-report';
 import { grantWithReasons } from './nag-suppressions';
 
@@ -15,12 +16,15 @@ export interface InUseReportSettings {
   readonly enabled?: boolean;
   /** How often, in whole hours. @default 24 hours */
   readonly interval?: Duration;
-  /** Days ahead an exception counts as expiring soon. @default 14 */
+  /**
+   * Days ahead an exception counts as expiring soon: in the report, and in the posture sweep's notices (one setting,
+   * `GATE_EXCEPTION_WINDOW_DAYS` on every function, whether or not the report is enabled). @default 14
+   */
   readonly exceptionWindowDays?: number;
 }
 
 export const DEFAULT_IN_USE_REPORT_INTERVAL = Duration.hours(24);
-export const DEFAULT_IN_USE_EXCEPTION_WINDOW_DAYS = 14;
+export const DEFAULT_IN_USE_EXCEPTION_WINDOW_DAYS = DEFAULT_EXCEPTION_WINDOW_DAYS;
 
 export interface ResolvedInUseReportSettings {
   enabled: boolean;
@@ -34,7 +38,7 @@ export function resolveInUseReportSettings(settings: InUseReportSettings = {}): 
   const hours = interval.toHours({ integral: false });
   if (!Number.isInteger(hours) || hours < 1 || hours > 24 * 7) throw new Error(`inUseReport.interval must be whole hours from 1 to 168, got ${interval.toHumanString()}`);
   const window = settings.exceptionWindowDays ?? DEFAULT_IN_USE_EXCEPTION_WINDOW_DAYS;
-  if (!Number.isInteger(window) || window < 0 || window > 366) throw new Error(`inUseReport.exceptionWindowDays must be whole days from 0 to 366, got ${window}`);
+  if (!isExceptionWindowDays(window)) throw new Error(`inUseReport.exceptionWindowDays must be whole days from 0 to 366, got ${window}`);
   return { enabled: settings.enabled ?? true, interval, exceptionWindowDays: window };
 }
 

@@ -1,3 +1,4 @@
+import { DEFAULT_EXCEPTION_WINDOW_DAYS } from '../core/posture/expiring-exceptions';
 import { DEFAULT_SCAN_RETRY_BACKOFF, type BackoffOptions } from '../core/gate/backoff';
 import { DEFAULT_MAX_REPORT_BYTES } from '../core/report-size';
 
@@ -64,6 +65,8 @@ export interface GateConfig {
   rescanIntervalHours: number;
   /** SBOM or image re-judgements one posture sweep may start (`rejudgeBudget` of the scan project's concurrency). */
   rejudgeScansPerRun: number;
+  /** Days ahead an exception counts as expiring soon (core/posture/expiring-exceptions.ts): the one window of notices and report. */
+  exceptionWindowDays: number;
 }
 
 export const DEFAULT_GATE_CONFIG: GateConfig = {
@@ -87,6 +90,7 @@ export const DEFAULT_GATE_CONFIG: GateConfig = {
   rescanIntervalHours: 24,
   // rejudgeBudget(3, { sweepMinutes: 5 }): the construct's default concurrency and sweep interval.
   rejudgeScansPerRun: 3,
+  exceptionWindowDays: DEFAULT_EXCEPTION_WINDOW_DAYS,
 };
 
 export function resolveConfig(partial: Partial<GateConfig> = {}): GateConfig {

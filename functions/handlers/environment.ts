@@ -18,6 +18,8 @@ export const GATE_ENV = {
   sweepMinutes: 'GATE_SWEEP_MINUTES',
   /** Optional: hours after which the verdict of a digest in use is re-judged (posture sweep; default 24). */
   rescanIntervalHours: 'GATE_RESCAN_INTERVAL_HOURS',
+  /** Optional: days ahead an exception counts as expiring soon, for the sweep's notices and the in-use report alike (default 14). */
+  exceptionWindowDays: 'GATE_EXCEPTION_WINDOW_DAYS',
   /** Optional: SBOM or image re-judgements one posture sweep may start (default 3; the construct derives it from the scan concurrency). */
   rejudgeScansPerRun: 'GATE_REJUDGE_SCANS_PER_RUN',
   /** Optional: seconds ECS waits before calling the lifecycle hook again while a scan runs (default 30). */

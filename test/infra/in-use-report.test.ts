@@ -53,6 +53,14 @@ describe('the scheduled in-use report in the stack', () => {
     });
   });
 
+  it('gives the gate function (its posture sweep notes expiring exceptions) the same one window as the report, report or not', () => {
+    const gateFunction = (t: Template) => Object.entries(functionsOf(t)).find(([id]) => id.startsWith('GateGateFunction'))?.[1];
+    const windowOf = (fn: Record<string, any> | undefined) => (fn?.Properties.Environment.Variables as Record<string, unknown> | undefined)?.[GATE_ENV.exceptionWindowDays];
+    const thirty = synthGate({ inUseReport: { exceptionWindowDays: 30 } }).template;
+    expect([windowOf(gateFunction(thirty)), windowOf(reportFunction(thirty)?.[1])]).toEqual(['30', '30']);
+    expect(windowOf(gateFunction(synthGate({ inUseReport: { enabled: false, exceptionWindowDays: 7 } }).template))).toBe('7');
+  });
+
   it('follows the settings: another interval and window, or none at all', () => {
     const six = synthGate({ inUseReport: { interval: Duration.hours(6), exceptionWindowDays: 30 } }).template;
     six.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(6 hours)' });

@@ -1,5 +1,4 @@
 import { parseImageReference, type ImageReference } from '../image/reference';
-import { compilePolicy } from '../policy/compile';
 import { evaluatePolicy } from '../policy/evaluate';
 import type { LoadedPolicy } from '../policy/input';
 import type { Policy } from '../policy/schema';
@@ -8,6 +7,7 @@ import type { Decision, EvaluationResult, Violation } from '../result/model';
 import { compareText, sortViolations } from '../result/order';
 import { SEVERITIES, type Severity } from '../severity';
 import type { TaskUse } from './ports';
+import { compareExpiring, DEFAULT_EXCEPTION_WINDOW_DAYS, expiringExceptions } from './expiring-exceptions';
 import { IN_USE_REPORT_SCHEMA, type DeniedFinding, type ExpiringException, type InUseReport, type InUseRow } from './in-use-report-schema';
 
 export { IN_USE_REPORT_SCHEMA, type InUseReport, type InUseRow } from './in-use-report-schema';
@@ -24,8 +24,7 @@ export interface InUseReportLimits {
 
 export const DEFAULT_IN_USE_REPORT_LIMITS: InUseReportLimits = { maxRows: 2000, maxTasksPerRow: 20, maxFindingsPerRow: 50 };
 
-/** How far ahead an exception counts as expiring soon, unless the caller says otherwise. */
-export const DEFAULT_EXCEPTION_WINDOW_DAYS = 14;
+export { DEFAULT_EXCEPTION_WINDOW_DAYS, expiringExceptions } from './expiring-exceptions';
 
 export interface InUseReportInput {
   /** Open task uses (the inventory); closed ones are ignored. */
@@ -39,7 +38,6 @@ export interface InUseReportInput {
 }
 
 const HOUR_MS = 60 * 60 * 1000;
-const DAY_MS = 24 * HOUR_MS;
 const DECISION_RANK: Record<Decision, number> = { pass: 0, warn: 1, fail: 2, error: 3 };
 
 /**
@@ -222,25 +220,6 @@ function fixableCounts(verdict: StoredVerdict | undefined): Record<Severity, num
     counts[candidate.severity] += 1;
   }
   return counts;
-}
-
-/** The policy's exceptions that are still live and expire within `windowDays` of now, soonest first. */
-export function expiringExceptions(policy: LoadedPolicy<Policy>, nowMs: number, windowDays: number): ExpiringException[] {
-  const until = nowMs + windowDays * DAY_MS;
-  return compilePolicy(policy)
-    .exceptions.filter((compiled) => compiled.expiresAtMs > nowMs && compiled.expiresAtMs <= until)
-    .map((compiled) => ({
-      id: compiled.exception.id,
-      owner: compiled.exception.owner,
-      reason: compiled.exception.reason,
-      expiresAt: new Date(compiled.expiresAtMs).toISOString(),
-      daysLeft: Math.floor((compiled.expiresAtMs - nowMs) / DAY_MS),
-    }))
-    .sort(compareExpiring);
-}
-
-function compareExpiring(a: ExpiringException, b: ExpiringException): number {
-  return Date.parse(a.expiresAt) - Date.parse(b.expiresAt) || compareText(a.id, b.id);
 }
 
 function referenceOf(image: string): ImageReference | undefined {

@@ -8,12 +8,15 @@ import { GATE_ENV } from '../environment';
 import { createLogger } from '../logger';
 import { EmfMetrics } from '../metrics-emf';
 import { publishInUseReport, type InUseReportDependencies, type InUseReportRun } from '../posture/in-use-report';
+import { exceptionWindowDaysFrom } from './exception-window';
 import { inventoryStoreFor } from './in-use-report-inventory';
 
-/** Environment of the in-use report function, beside the gate's own (`GATE_ENV`: table, bucket, policy, metrics, log level). */
+/**
+ * Environment the in-use report function reads beside the table, bucket, policy, metrics and log level: the window of
+ * expiring exceptions is the gate's one setting (`GATE_ENV.exceptionWindowDays`), which the posture sweep reads too.
+ */
 export const IN_USE_REPORT_ENV = {
-  /** Optional: days ahead an exception counts as expiring soon (default 14). */
-  exceptionWindowDays: 'GATE_IN_USE_EXCEPTION_WINDOW_DAYS',
+  exceptionWindowDays: GATE_ENV.exceptionWindowDays,
 } as const;
 
 export type Environment = Record<string, string | undefined>;
@@ -31,11 +34,7 @@ export function createInUseReportLambda(env: Environment = process.env, inventor
     if (!value) throw new Error(`fargate-gate: environment variable ${name} is required`);
     return value;
   };
-  const windowText = env[IN_USE_REPORT_ENV.exceptionWindowDays]?.trim();
-  const exceptionWindowDays = windowText ? Number(windowText) : undefined;
-  if (exceptionWindowDays !== undefined && !(Number.isInteger(exceptionWindowDays) && exceptionWindowDays >= 0 && exceptionWindowDays <= 366)) {
-    throw new Error(`fargate-gate: environment variable ${IN_USE_REPORT_ENV.exceptionWindowDays} must be whole days from 0 to 366, got ${JSON.stringify(windowText)}`);
-  }
+  const exceptionWindowDays = exceptionWindowDaysFrom(env);
   const tableName = required(GATE_ENV.tableName);
   const aws = clients ?? createAwsClients();
   const logger = createLogger({ level: env[GATE_ENV.logLevel] });

@@ -10,6 +10,7 @@ import type { LoadedPolicy, Policy } from '../../core/policy';
 import { readPolicyFileSync } from '../../io/policy-file';
 import type { GateConfig } from '../config';
 import { GATE_ENV } from '../environment';
+import { exceptionWindowDaysFrom } from './exception-window';
 import { createGate, type Gate } from '../gate';
 import { createLogger, type Logger } from '../logger';
 import { EmfMetrics } from '../metrics-emf';
@@ -139,6 +140,7 @@ export function readSettings(env: Environment): Settings {
     maxReportBytes: byteSize(GATE_ENV.maxReportBytes),
     rescanIntervalHours: positive(GATE_ENV.rescanIntervalHours),
     rejudgeScansPerRun: positive(GATE_ENV.rejudgeScansPerRun),
+    exceptionWindowDays: exceptionWindowDaysFrom(env),
   };
   return {
     tableName: required(GATE_ENV.tableName),

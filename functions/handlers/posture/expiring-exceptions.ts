@@ -1,16 +1,14 @@
-import { exceptionsExpiringWithin, type ExpiringException } from '../../core/posture/expiring-exceptions';
+import { expiringExceptions, type ExpiringException } from '../../core/posture/expiring-exceptions';
 import type { Logger } from '../logger';
 import type { GateRuntime } from '../runtime';
-
-export const DEFAULT_EXCEPTION_NOTICE_WINDOW_MS = 14 * 86_400_000;
 
 /**
  * Reports the policy's exceptions that expire within the window: the `ExceptionsExpiringSoon` metric every run (alarm
  * on it), and one warning log line per exception and expiry (a claim in the gate's table keeps it to one however many
  * sweeps run), naming the exception, its owner and when it ends.
  */
-export async function reportExpiringExceptions(rt: GateRuntime, windowMs: number, log: Logger): Promise<ExpiringException[]> {
-  const expiring = exceptionsExpiringWithin(rt.policy, rt.clock.now(), windowMs);
+export async function reportExpiringExceptions(rt: GateRuntime, windowDays: number, log: Logger): Promise<ExpiringException[]> {
+  const expiring = expiringExceptions(rt.policy, rt.clock.now().getTime(), windowDays);
   rt.metrics.count('ExceptionsExpiringSoon', expiring.length);
   for (const exception of expiring) {
     const key = `exception-expiring#${rt.policy.hash}#${exception.id}#${exception.expiresAt}`;

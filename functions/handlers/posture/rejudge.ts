@@ -8,7 +8,8 @@ import { childBinding, type Logger } from '../logger';
 import type { GateRuntime } from '../runtime';
 import { errorMayBeRetried, newScanRecord, produceVerdict, rescan, startScan } from '../scans';
 import { actOnExpiredDrift, type DriftActionSummary } from './act';
-import { DEFAULT_EXCEPTION_NOTICE_WINDOW_MS, reportExpiringExceptions } from './expiring-exceptions';
+import { DEFAULT_EXCEPTION_WINDOW_DAYS } from '../../core/posture/expiring-exceptions';
+import { reportExpiringExceptions } from './expiring-exceptions';
 import { prepareVerdict } from './verdict-change';
 
 /** How the posture sweep re-judges digests in use (construct settings; see docs/deploy.md `rescanInterval`). */
@@ -21,8 +22,8 @@ export interface RejudgeSettings {
   maxReevaluationsPerRun: number;
   /** The Trivy version the scan project installs: a verdict from another version is re-judged by an image scan. */
   scannerVersion?: string;
-  /** Exceptions expiring within this are reported (default 14 days). */
-  exceptionNoticeWindowMs?: number;
+  /** Exceptions expiring within this many days are reported (the gate's one `exceptionWindowDays`, default 14). */
+  exceptionWindowDays?: number;
 }
 
 export const DEFAULT_RESCAN_INTERVAL_MS = 24 * 3_600_000;
@@ -30,9 +31,14 @@ export const DEFAULT_RESCAN_INTERVAL_MS = 24 * 3_600_000;
 /** Stored reports one sweep may judge again after a policy change (one S3 read each, no scan). */
 export const DEFAULT_REEVALUATIONS_PER_RUN = 100;
 
-/** The sweep's settings from the gate's configuration (GATE_RESCAN_INTERVAL_HOURS, GATE_REJUDGE_SCANS_PER_RUN). */
-export function rejudgeSettingsOf(config: Pick<GateConfig, 'rescanIntervalHours' | 'rejudgeScansPerRun'>): RejudgeSettings {
-  return { rescanIntervalMs: config.rescanIntervalHours * 3_600_000, maxScansPerRun: config.rejudgeScansPerRun, maxReevaluationsPerRun: DEFAULT_REEVALUATIONS_PER_RUN };
+/** The sweep's settings from the gate's configuration (GATE_RESCAN_INTERVAL_HOURS, GATE_REJUDGE_SCANS_PER_RUN, GATE_EXCEPTION_WINDOW_DAYS). */
+export function rejudgeSettingsOf(config: Pick<GateConfig, 'rescanIntervalHours' | 'rejudgeScansPerRun' | 'exceptionWindowDays'>): RejudgeSettings {
+  return {
+    rescanIntervalMs: config.rescanIntervalHours * 3_600_000,
+    maxScansPerRun: config.rejudgeScansPerRun,
+    maxReevaluationsPerRun: DEFAULT_REEVALUATIONS_PER_RUN,
+    exceptionWindowDays: config.exceptionWindowDays,
+  };
 }
 
 export interface RejudgeSummary {
@@ -130,7 +136,7 @@ export async function rejudgeDigestsInUse(rt: GateRuntime, settings: RejudgeSett
   // Running tasks whose drift grace expired, where their scope opts in to action.
   summary.drift = await actOnExpiredDrift(rt, verdicts, log);
   await attempt('', async () => {
-    summary.expiringExceptions = (await reportExpiringExceptions(rt, settings.exceptionNoticeWindowMs ?? DEFAULT_EXCEPTION_NOTICE_WINDOW_MS, log)).length;
+    summary.expiringExceptions = (await reportExpiringExceptions(rt, settings.exceptionWindowDays ?? DEFAULT_EXCEPTION_WINDOW_DAYS, log)).length;
   });
   if (summary.sbomScans > 0) rt.metrics.count('Rejudgements', summary.sbomScans, { kind: 'sbom' });
   if (summary.imageScans > 0) rt.metrics.count('Rejudgements', summary.imageScans, { kind: 'image' });

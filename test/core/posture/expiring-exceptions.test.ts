@@ -1,7 +1,6 @@
 import { loadPolicy } from '../../../functions/core/policy';
-import { exceptionsExpiringWithin } from '../../../functions/core/posture/expiring-exceptions';
+import { expiringExceptions } from '../../../functions/core/posture/expiring-exceptions';
 
-const DAY = 86_400_000;
 const exception = (id: string, expiresAt: string) => ({ id, match: { ids: ['CVE-2025-1000'] }, reason: 'accepted', owner: `team-${id}`, expiresAt });
 const policy = loadPolicy(
   {
@@ -15,16 +14,16 @@ const policy = loadPolicy(
   'test policy',
 );
 
-describe('exceptionsExpiringWithin', () => {
+describe('expiringExceptions', () => {
   it('lists the exceptions still in force that end within the window, soonest first, with their owners and days left', () => {
-    expect(exceptionsExpiringWithin(policy, new Date('2026-01-05T09:00:00Z'), 14 * DAY)).toEqual([
-      { id: 'sooner', owner: 'team-sooner', reason: 'accepted', expiresAt: '2026-01-07', daysLeft: 1 },
-      { id: 'soon', owner: 'team-soon', reason: 'accepted', expiresAt: '2026-01-10T12:00:00Z', daysLeft: 5 },
+    expect(expiringExceptions(policy, Date.parse('2026-01-05T09:00:00Z'), 14)).toEqual([
+      { id: 'sooner', owner: 'team-sooner', reason: 'accepted', expiresAt: '2026-01-07T00:00:00.000Z', daysLeft: 1 },
+      { id: 'soon', owner: 'team-soon', reason: 'accepted', expiresAt: '2026-01-10T12:00:00.000Z', daysLeft: 5 },
     ]);
   });
 
   it('leaves out expired exceptions and those beyond the window', () => {
-    expect(exceptionsExpiringWithin(policy, new Date('2026-01-05T09:00:00Z'), DAY).map((e) => e.id)).toEqual([]);
-    expect(exceptionsExpiringWithin(policy, new Date('2026-02-20T00:00:00Z'), 14 * DAY).map((e) => e.id)).toEqual(['later']);
+    expect(expiringExceptions(policy, Date.parse('2026-01-05T09:00:00Z'), 1).map((e) => e.id)).toEqual([]);
+    expect(expiringExceptions(policy, Date.parse('2026-02-20T00:00:00Z'), 14).map((e) => e.id)).toEqual(['later']);
   });
 });

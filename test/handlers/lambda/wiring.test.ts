@@ -44,6 +44,13 @@ describe('readSettings', () => {
     expect(() => readSettings(env({ [GATE_ENV.rejudgeScansPerRun]: '0' }))).toThrow(/GATE_REJUDGE_SCANS_PER_RUN must be a positive number/);
   });
 
+  it('reads the one window of expiring exceptions (GATE_EXCEPTION_WINDOW_DAYS), and refuses what is not whole days from 0 to 366', () => {
+    expect(readSettings(env({ [GATE_ENV.exceptionWindowDays]: '30' })).config.exceptionWindowDays).toBe(30);
+    expect(readSettings(env({ [GATE_ENV.exceptionWindowDays]: '0' })).config.exceptionWindowDays).toBe(0);
+    expect(readSettings(env()).config.exceptionWindowDays).toBeUndefined();
+    for (const bad of ['soon', '1.5', '400', '-1']) expect(() => readSettings(env({ [GATE_ENV.exceptionWindowDays]: bad }))).toThrow(/GATE_EXCEPTION_WINDOW_DAYS must be whole days from 0 to 366/);
+  });
+
   it('reads the report-size limit the construct sets, in bytes, and leaves the default when it is not set', () => {
     expect(readSettings(env({ [GATE_ENV.maxReportBytes]: '134217728' })).config.maxReportBytes).toBe(128 * 1024 * 1024);
     expect(readSettings(env({ [GATE_ENV.maxReportBytes]: ' 128MiB ' })).config.maxReportBytes).toBe(128 * 1024 * 1024);

@@ -3,7 +3,6 @@ import { reportExpiringExceptions } from '../../../functions/handlers/posture/ex
 import { buildRuntime } from '../../../functions/handlers/runtime';
 import { createWorld, policyOf } from '../support/fakes';
 
-const DAY = 86_400_000;
 
 describe('reportExpiringExceptions', () => {
   it('counts the exceptions expiring within the window every run and notes each one once', async () => {
@@ -15,10 +14,10 @@ describe('reportExpiringExceptions', () => {
       ],
     });
     const rt = buildRuntime(world.deps(policy));
-    expect((await reportExpiringExceptions(rt, 14 * DAY, silentLogger())).map((e) => e.id)).toEqual(['SEC-1']);
-    await reportExpiringExceptions(rt, 14 * DAY, silentLogger());
+    expect((await reportExpiringExceptions(rt, 14, silentLogger())).map((e) => e.id)).toEqual(['SEC-1']);
+    await reportExpiringExceptions(rt, 14, silentLogger());
     expect(world.metrics.counts.filter((c) => c.name === 'ExceptionsExpiringSoon').map((c) => c.value)).toEqual([1, 1]);
-    expect([...world.store.enforcements.keys()]).toEqual([`exception-expiring#${policy.hash}#SEC-1#2026-01-08`]);
+    expect([...world.store.enforcements.keys()]).toEqual([`exception-expiring#${policy.hash}#SEC-1#2026-01-08T00:00:00.000Z`]);
     expect(world.calls().filter((call) => call === 'store.claimEnforcement')).toHaveLength(2);
   });
 });

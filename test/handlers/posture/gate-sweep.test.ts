@@ -55,6 +55,26 @@ describe('the gate runs the posture sweep on its scheduled sweep', () => {
     expect(world.scanner.requests.map((r) => r.mode)).toEqual(['sbom']);
   });
 
+  it('notes the exceptions expiring within the configured window (GATE_EXCEPTION_WINDOW_DAYS), the in-use report\'s own', async () => {
+    const world = createWorld();
+    const inDays = (days: number) => new Date(world.clock.now().getTime() + days * 24 * HOUR).toISOString();
+    const policy = policyOf({
+      exceptions: [
+        { id: 'SEC-20', match: { ids: ['CVE-2025-1000'] }, reason: 'accepted', owner: 'team-a', expiresAt: inDays(20) },
+        { id: 'SEC-40', match: { ids: ['CVE-2025-1001'] }, reason: 'accepted', owner: 'team-b', expiresAt: inDays(40) },
+      ],
+    });
+    const sweepWith = async (exceptionWindowDays?: number) => {
+      const gate = createGate({ ...world.deps(policy, exceptionWindowDays === undefined ? {} : { exceptionWindowDays }), inventory: new InventoryTestDouble() });
+      const result = await gate.handleEvent(sweepEvent());
+      if (result.kind !== 'sweep') throw new Error(`expected a sweep, got ${result.kind}`);
+      return result.posture?.expiringExceptions;
+    };
+    expect(await sweepWith(30)).toBe(1);
+    expect(await sweepWith(60)).toBe(2);
+    expect(await sweepWith()).toBe(0);
+  });
+
   it('is the scan sweep alone in a gate without an inventory', async () => {
     const { world, gate } = await setup(25 * HOUR, false);
     const result = await gate.handleEvent(sweepEvent());
@@ -83,6 +103,6 @@ describe('the gate runs the posture sweep on its scheduled sweep', () => {
 
 describe('rejudgeSettingsOf', () => {
   it('turns the configured hours and budget into the sweep settings', () => {
-    expect(rejudgeSettingsOf({ rescanIntervalHours: 12, rejudgeScansPerRun: 4 })).toMatchObject({ rescanIntervalMs: 12 * HOUR, maxScansPerRun: 4 });
+    expect(rejudgeSettingsOf({ rescanIntervalHours: 12, rejudgeScansPerRun: 4, exceptionWindowDays: 30 })).toMatchObject({ rescanIntervalMs: 12 * HOUR, maxScansPerRun: 4, exceptionWindowDays: 30 });
   });
 });
