@@ -141,9 +141,18 @@ async function requestsFor(action: string, deployment: Deployment): Promise<Requ
   const bus = (name: string, account = ACCOUNT) => `arn:aws:events:${REGION}:${account}:event-bus/${name}`;
 
   switch (action) {
-    case 'ecs:ListTasks':
-      // The catalogue's resource type for ListTasks is the container instance; ecs:cluster holds it to the clusters in scope.
-      return ecs(['container-instance'], () => '{c}/0123456789abcdef');
+    case 'ecs:ListTasks': {
+      // ListTasks of a whole cluster is authorized on "*" (infra/permissions.ts listTasks); ecs:cluster names the cluster.
+      const list = (why: string, context: Record<string, string>) => ({ why, resource: '*', context });
+      return {
+        inScope: [{ resource: '*', context: cluster(c) }],
+        outOfScope: [
+          list('a cluster of another account', cluster(c, OTHER_ACCOUNT)),
+          list('a cluster of another region', cluster(c, ACCOUNT, 'eu-west-1')),
+          ...(otherCluster ? [list('a cluster out of scope', cluster(otherCluster))] : []),
+        ],
+      };
+    }
     case 'ecs:ListClusters':
       // No resource-level permission: granted only when every cluster is in scope (the reconciliation must find them).
       return { inScope: [{ resource: '*' }], outOfScope: [] };
@@ -339,7 +348,14 @@ async function simulate(role: RolePolicies, action: string, request: Request) {
     {},
   );
   if (result.resultType === 'error') throw new Error(`${action} on ${request.resource}: ${JSON.stringify(result.errors)}`);
-  if (result.resultType !== 'single') throw new Error(`${action} on ${request.resource}: expected one simulation, got ${result.resultType}`);
+  if (result.resultType === 'wildcard') {
+    // "*" for an action that has a resource type (ListTasks of a whole cluster): the simulator answers per resource
+    // pattern the policies name; the request is allowed only if every answer agrees, so one identity result is returned.
+    // No pattern of the policies matches (a role never granted the action): nothing allows it, the overall answer stands.
+    const identities = [...new Set(result.results.map((one) => one.analysis.identityAnalysis?.result))];
+    if (identities.length > 1) throw new Error(`${action} on ${request.resource}: the wildcard simulation disagrees with itself: ${identities.join(', ')}`);
+    return { overall: result.overallResult, identity: identities.length === 1 ? identities[0] : result.overallResult };
+  }
   // Out of scope, the role's own policies must refuse: a cross-account call refused only for lack of a resource policy would prove nothing.
   return { overall: result.overallResult, identity: result.result.analysis.identityAnalysis?.result };
 }

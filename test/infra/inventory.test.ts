@@ -42,6 +42,18 @@ describe('the inventory infrastructure', () => {
     expect(actionsOf(synthGate(SCOPED_PROPS).template)).toEqual(expect.arrayContaining(['ecs:ListTasks', 'ecs:DescribeTasks']));
   });
 
+  it('grants ListTasks on "*" (how ECS authorizes a cluster-wide ListTasks), held by ecs:cluster to the clusters in scope', () => {
+    // A grant on container-instance ARNs (the Service Authorization Reference's resource type) is refused on AWS with
+    // "not authorized to perform: ecs:ListTasks on resource: *" (infra/permissions.ts listTasks cites the reports);
+    // the policy simulator cannot tell the two apart, so the statement itself is checked.
+    const listTasksOf = (template: ReturnType<typeof synthGate>['template']) =>
+      rolePolicies(template, 'GateReconcileFunctionRole').policies.flatMap(({ policy }) => asList(policy.Statement)).filter((statement) => asList(statement.Action).includes('ecs:ListTasks'));
+    const [scoped] = listTasksOf(synthGate(SCOPED_PROPS).template);
+    expect(scoped).toMatchObject({ Resource: '*', Condition: { ArnEquals: { 'ecs:cluster': expect.arrayContaining([expect.stringMatching(/:cluster\/batch$/)]) } } });
+    const [every] = listTasksOf(synthGate({}).template);
+    expect(every).toMatchObject({ Resource: '*', Condition: { ArnLike: { 'ecs:cluster': expect.stringMatching(/:cluster\/\*$/) } } });
+  });
+
   it('matches STOPPED Fargate events only, with the starting rule\'s cluster scope', () => {
     expect(fargateTaskStoppedPattern({ kind: 'listed', clusterArns: ['arn:aws:ecs:us-east-1:111122223333:cluster/a'] })).toEqual({
       source: ['aws.ecs'],

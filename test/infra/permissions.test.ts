@@ -300,7 +300,7 @@ describe('scan role', () => {
 });
 
 describe('every role', () => {
-  it('has no wildcard action and no "*" resource beyond the three AWS offers no alternative to', () => {
+  it('has no wildcard action and no "*" resource beyond the four AWS offers no alternative to', () => {
     const template = gate({ clusters: ['prod'] });
     // Inline and customer managed policies alike (StartScanBuilds is a managed policy).
     const policies = { ...template.findResources('AWS::IAM::Policy'), ...template.findResources('AWS::IAM::ManagedPolicy') };
@@ -309,7 +309,10 @@ describe('every role', () => {
     expect(statements.flatMap((s) => asList(s.Action)).filter((a) => a.includes('*'))).toEqual([]);
     const star = statements.filter((s) => asList(s.Resource).includes('*')).flatMap((s) => asList(s.Action));
     // cloudwatch:PutMetricData: the managed DB mirror's refresh job (on by default), held to the gate's namespace by a condition.
-    expect([...new Set(star)].sort()).toEqual(['cloudwatch:PutMetricData', 'ecr:GetAuthorizationToken', 'ecs:DescribeTaskDefinition']);
+    // ecs:ListTasks: ECS authorizes a cluster-wide ListTasks on "*" only, held to the clusters in scope by ecs:cluster.
+    expect([...new Set(star)].sort()).toEqual(['cloudwatch:PutMetricData', 'ecr:GetAuthorizationToken', 'ecs:DescribeTaskDefinition', 'ecs:ListTasks']);
+    const listTasks = statements.filter((s) => asList(s.Action).includes('ecs:ListTasks'));
+    expect(listTasks.map((s) => Object.keys(s.Condition ?? {}))).toEqual([['ArnEquals']]);
     const metrics = statements.filter((s) => asList(s.Action).includes('cloudwatch:PutMetricData'));
     expect(metrics.map((s) => s.Condition)).toEqual([{ StringEquals: { 'cloudwatch:namespace': 'FargateGate' } }]);
     expect(Object.values(template.findResources('AWS::IAM::Role')).flatMap((r) => r.Properties.ManagedPolicyArns ?? [])).toEqual([]);
