@@ -374,18 +374,13 @@ export function readRefreshBuilds(projectArn: string): ReasonedStatement {
 }
 
 /**
- * List the tasks of the clusters in scope (the inventory's reconciliation). The Service Authorization Reference gives
- * `ecs:ListTasks` the `container-instance` resource type (ARN `container-instance/<cluster>/<id>`) and the `ecs:cluster`
- * condition key (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html):
- * both hold the action to the clusters in scope.
- */
-/**
- * List the tasks of the clusters in scope. The Service Authorization Reference gives ListTasks the container instance
+ * List the tasks of the clusters in scope (the inventory's reconciliation). The Service Authorization Reference gives ListTasks the container instance
  * as its resource type, but ECS authorizes a ListTasks of a whole cluster (no `containerInstance` filter, the
  * reconciliation's call) on resource `*`: "not authorized to perform: ecs:ListTasks on resource: *" with a grant on
  * container-instance ARNs (cdklabs/construct-hub#1207; widdix/complete-aws-iam-reference#74; aws/aws-cdk#3199 moved
  * its drain hook's ListTasks to `*` with the `ecs:cluster` condition for the same reason). So `*`, held to the
- * clusters in scope by `ecs:cluster`, which ECS sets on ListTasks (a condition key of the action in the reference).
+ * clusters in scope by `ecs:cluster`, which ECS sets on ListTasks (a condition key of the action in the reference,
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html).
  */
 export function listTasks(stack: Stack, scope: GateScope): ReasonedStatement {
   return {
