@@ -1,4 +1,7 @@
-import { silentLogger } from '../../../functions/handlers/logger';
+import { join } from 'node:path';
+import { createGate } from '../../../functions/handlers/gate';
+import { createLogger, silentLogger } from '../../../functions/handlers/logger';
+import { CONFORMANCE_DIR, describeWithConformance, readConformanceJson } from '../../support/conformance';
 import { handleInspectorFinding } from '../../../functions/handlers/posture/inspector';
 import { buildRuntime } from '../../../functions/handlers/runtime';
 import { FindingEventsTestDouble, InventoryTestDouble, taskUse } from '../../support/inventory-test-double';
@@ -50,5 +53,36 @@ describe('handleInspectorFinding', () => {
     await handleInspectorFinding(rt, { source: 'aws.inspector2', 'detail-type': 'Inspector2 Finding', detail: 'garbage' }, SETTINGS, silentLogger());
     expect(world.scanner.requests).toEqual([]);
     expect(world.metrics.total('InspectorEventsIgnored')).toBe(1);
+  });
+});
+
+describeWithConformance('an Inspector2 Finding event through the gate, on AWS\'s sample', () => {
+  const SAMPLE = join(CONFORMANCE_DIR, 'events/inspector2-finding-ecr-image-awsdocs.json');
+
+  async function gateWithLines() {
+    const { world } = await setup();
+    const inventory = new InventoryTestDouble();
+    await inventory.recordUse(taskUse(IN_USE));
+    const lines: Record<string, unknown>[] = [];
+    const logger = createLogger({ destination: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) } });
+    return { world, lines, gate: createGate({ ...world.deps(policyOf()), inventory, findingEvents: new FindingEventsTestDouble(), logger }) };
+  }
+
+  it('ignores the sample as published (its imageHash is no sha256 digest) with a warning that says why, and scans nothing', async () => {
+    const { world, gate, lines } = await gateWithLines();
+    const result = await gate.handleEvent(readConformanceJson(SAMPLE) as Record<string, unknown>);
+    expect(result).toMatchObject({ kind: 'inspectorFinding', outcome: { rejudged: [], notInUse: [], skipped: [] } });
+    expect(lines).toContainEqual(expect.objectContaining({ level: 'warn', msg: 'Inspector finding event ignored', reason: expect.stringMatching(/image hashes are not sha256 digests/) }));
+    expect(world.scanner.requests).toEqual([]);
+    expect(world.metrics.total('InspectorEventsIgnored')).toBe(1);
+  });
+
+  it('re-judges the digest in use the sample names once its hash is a digest', async () => {
+    const { world, gate } = await gateWithLines();
+    const event = structuredClone(readConformanceJson(SAMPLE)) as { detail: { resources: { details: { awsEcrContainerImage: { imageHash: string } } }[] } };
+    event.detail.resources[0].details.awsEcrContainerImage.imageHash = IN_USE;
+    const result = await gate.handleEvent(event as unknown as Record<string, unknown>);
+    expect(result).toMatchObject({ kind: 'inspectorFinding', outcome: { rejudged: [IN_USE] } });
+    expect(world.scanner.requests.map((r) => r.digest)).toEqual([IN_USE]);
   });
 });
