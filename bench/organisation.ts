@@ -39,6 +39,7 @@ export interface OrganisationFigures {
   roleAssumptionsPer1000Events: number;
   /** Assumptions of the member roles that exist: one per account unless a session expired. */
   roleAssumptionsOfServedAccounts: number;
+  roleRefusalsFromCache: number;
   /** Tasks of served accounts whose image must not run (ground truth). */
   tasksThatMustStop: number;
   wrongStops: number;
@@ -106,6 +107,8 @@ export async function measureOrganisation(options: OrganisationBenchOptions): Pr
     roleAssumptions: organisation.credentials.assumptions,
     roleAssumptionsPer1000Events: round((organisation.credentials.assumptions / events) * 1000),
     roleAssumptionsOfServedAccounts: servedAssumptions,
+    /** Refusals answered from MemberCredentials' negative cache (the member without the role), without an AssumeRole. */
+    roleRefusalsFromCache: organisation.credentials.refusalsFromCache,
     tasksThatMustStop,
     wrongStops,
     missedStops,

@@ -57,13 +57,39 @@ describe('MemberCredentials over STS AssumeRole', () => {
     expect(credentials.assumptions).toBe(2);
   });
 
-  it('turns a refusal into a MemberRoleError naming the account, and tries again on the next call', async () => {
+  it('turns a refusal into a MemberRoleError naming the account, remembers it for a minute, then asks STS again', async () => {
     sts.on(AssumeRoleCommand).rejectsOnce(accessDenied()).resolves(issued(HOUR));
     const credentials = cache();
     const error = await credentials.credentialsFor(A).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MemberRoleError);
-    expect(error).toMatchObject({ account: A.account, region: A.region, reason: 'refused', message: expect.stringContaining('arn:aws:iam::444455556666:role/fargate-gate-member-eu-west-1') });
-    // A StackSet may have deployed the role meanwhile: the refusal is not remembered.
+    expect(error).toMatchObject({ account: A.account, region: A.region, reason: 'refused', cached: false, message: expect.stringContaining('arn:aws:iam::444455556666:role/fargate-gate-member-eu-west-1') });
+    // Within the refusal TTL: the same refusal, marked cached, and STS is not asked (a missing role is not hammered).
+    for (let i = 0; i < 10; i += 1) {
+      now = T0 + i * 5_000;
+      await expect(credentials.credentialsFor(A)).rejects.toMatchObject({ name: 'MemberRoleError', account: A.account, reason: 'refused', cached: true });
+    }
+    expect(sts).toHaveReceivedCommandTimes(AssumeRoleCommand, 1);
+    expect(credentials.refusalsFromCache).toBe(10);
+    // Another account is not affected by A's refusal.
+    await expect(credentials.credentialsFor(B)).resolves.toMatchObject({ accessKeyId: 'AKIA' });
+    // Once the TTL is over, a StackSet may have deployed the role meanwhile: STS is asked again.
+    now = T0 + 60_000;
+    await expect(credentials.credentialsFor(A)).resolves.toMatchObject({ accessKeyId: 'AKIA' });
+    expect(credentials.assumptions).toBe(3);
+  });
+
+  it('does not remember a throttled (failed) assumption: the next call asks STS again', async () => {
+    sts.on(AssumeRoleCommand).rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'Throttling', $metadata: { httpStatusCode: 400 } })).resolves(issued(HOUR));
+    const credentials = cache();
+    await expect(credentials.credentialsFor(A)).rejects.toMatchObject({ reason: 'failed', cached: false });
+    await expect(credentials.credentialsFor(A)).resolves.toMatchObject({ accessKeyId: 'AKIA' });
+    expect(credentials.refusalsFromCache).toBe(0);
+  });
+
+  it('with refusalTtlMs 0, remembers no refusal', async () => {
+    sts.on(AssumeRoleCommand).rejectsOnce(accessDenied()).resolves(issued(HOUR));
+    const credentials = new MemberCredentials({ assumeRole: stsAssumeRole(new STSClient({ region: 'eu-west-1' })), now: () => now, refusalTtlMs: 0 });
+    await expect(credentials.credentialsFor(A)).rejects.toMatchObject({ reason: 'refused' });
     await expect(credentials.credentialsFor(A)).resolves.toMatchObject({ accessKeyId: 'AKIA' });
   });
 

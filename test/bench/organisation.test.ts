@@ -12,8 +12,11 @@ describe('measureOrganisation', () => {
     expect(figures.scansStarted).toBe(figures.distinctDigests);
     expect(figures.scansPerDistinctDigest).toBe(1);
     expect(figures.roleAssumptionsOfServedAccounts).toBe(4);
-    // The member without a role is refused at every event that needs it: counted, never cached, never acted on.
+    // The member without a role is refused at every event that needs it: counted, never acted on; its refusal is
+    // remembered for a minute, so most refusals cost no AssumeRole.
     expect(figures.memberRoleErrors).toBeGreaterThan(0);
+    expect(figures.roleRefusalsFromCache).toBeGreaterThan(0);
+    expect(figures.roleAssumptions - figures.roleAssumptionsOfServedAccounts).toBeLessThan(figures.memberRoleErrors);
     expect(figures.tasksThatMustStop).toBeGreaterThan(0);
     expect(figures.wrongStops).toBe(0);
     expect(figures.missedStops).toBe(0);

@@ -10,14 +10,18 @@
 export type MemberRoleProblem = 'refused' | 'failed' | 'outside' | 'unplaced';
 
 export class MemberRoleError extends Error {
+  /** A refusal remembered from an earlier AssumeRole (negative cache): STS was not asked again. */
+  readonly cached: boolean;
+
   constructor(
     readonly account: string,
     readonly region: string,
     readonly reason: MemberRoleProblem,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; cached?: boolean },
   ) {
-    super(message, options);
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'MemberRoleError';
+    this.cached = options?.cached ?? false;
   }
 }

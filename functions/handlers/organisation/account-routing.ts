@@ -32,6 +32,8 @@ export interface AccountRoutingOptions {
 }
 
 export const MEMBER_ROLE_ERROR_METRIC = 'MemberRoleErrors';
+/** The part of `MemberRoleErrors` answered from a remembered refusal, without STS (MemberCredentials' negative cache). */
+export const MEMBER_ROLE_CACHED_REFUSAL_METRIC = 'MemberRoleRefusalsCached';
 
 export function accountRoutedPorts(options: AccountRoutingOptions): AccountPorts {
   const members = new Map<string, AccountPorts>();
@@ -62,7 +64,10 @@ export function accountRoutedPorts(options: AccountRoutingOptions): AccountPorts
     try {
       return await call(typeof target === 'string' ? portsFor(target) : portsAt(target));
     } catch (error) {
-      if (error instanceof MemberRoleError) options.metrics.count(MEMBER_ROLE_ERROR_METRIC, 1, { Account: error.account, Reason: error.reason });
+      if (error instanceof MemberRoleError) {
+        options.metrics.count(MEMBER_ROLE_ERROR_METRIC, 1, { Account: error.account, Reason: error.reason });
+        if (error.cached) options.metrics.count(MEMBER_ROLE_CACHED_REFUSAL_METRIC, 1, { Account: error.account });
+      }
       throw error;
     }
   };

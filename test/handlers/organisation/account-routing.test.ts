@@ -2,7 +2,7 @@ import type { AccountRegion } from '../../../functions/core/organisation/account
 import { MemberRoleError } from '../../../functions/core/organisation/errors';
 import { parseImageReference } from '../../../functions/core/image/reference';
 import type { EcsPort, RegistryPort, TaskDefinitionPort } from '../../../functions/core/ports';
-import { accountRoutedPorts, MEMBER_ROLE_ERROR_METRIC, type AccountPorts } from '../../../functions/handlers/organisation/account-routing';
+import { accountRoutedPorts, MEMBER_ROLE_CACHED_REFUSAL_METRIC, MEMBER_ROLE_ERROR_METRIC, type AccountPorts } from '../../../functions/handlers/organisation/account-routing';
 import { RecordingMetrics } from '../../../functions/local/notifier';
 
 const CENTRAL = '111122223333';
@@ -92,6 +92,22 @@ describe('accountRoutedPorts', () => {
     expect(log.filter((line) => line.startsWith('central'))).toEqual([]);
     expect(metrics.total(MEMBER_ROLE_ERROR_METRIC)).toBe(2);
     expect(metrics.points.map((p) => p.dimensions)).toEqual([{ Account: MEMBER, Reason: 'refused' }, { Account: MEMBER, Reason: 'refused' }]);
+  });
+
+  it('counts a refusal answered from the negative cache as a member-role error and as a cached refusal', async () => {
+    const log: string[] = [];
+    const metrics = new RecordingMetrics();
+    let calls = 0;
+    const ports = accountRoutedPorts({
+      central: { account: CENTRAL, region: REGION, ports: recordingPorts('central', log) },
+      member: (where) =>
+        recordingPorts(`member:${where.account}`, log, () => new MemberRoleError(where.account, where.region, 'refused', 'remembered refusal', { cached: (calls += 1) > 1 })),
+      metrics,
+    });
+    await expect(ports.ecs.stopTask(cluster(MEMBER), task(MEMBER), 'r')).rejects.toMatchObject({ cached: false });
+    await expect(ports.ecs.stopTask(cluster(MEMBER), task(MEMBER), 'r')).rejects.toMatchObject({ cached: true });
+    expect(metrics.total(MEMBER_ROLE_ERROR_METRIC)).toBe(2);
+    expect(metrics.points.filter((p) => p.name === MEMBER_ROLE_CACHED_REFUSAL_METRIC)).toEqual([{ kind: 'count', name: MEMBER_ROLE_CACHED_REFUSAL_METRIC, value: 1, dimensions: { Account: MEMBER } }]);
   });
 
   it('refuses an argument that is not a regional ARN instead of guessing its account', async () => {
