@@ -3,7 +3,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
-import { fargateTaskStartingPattern, hookAwaitingActionPattern, imagePushPattern, runTaskCallPattern } from './event-patterns';
+import { forwardedEvents } from './forwarded-events';
 import { grantWithReasons } from './nag-suppressions';
 import { memberRoleName } from './organisation';
 import * as permissions from './permissions';
@@ -13,7 +13,8 @@ import { clusterArnOf, repositoryArnOf, type GateScope } from './scope';
  * The member stack of an organisation deployment (docs/organisation.md): deployed by a CloudFormation StackSet with
  * service-managed permissions into every account (and region) of the organisational units it targets.
  *
- * - EventBridge rules that forward exactly what the central gate's rules listen to (infra/event-patterns.ts) to the
+ * - EventBridge rules that forward exactly what the central gate's rules listen to (infra/forwarded-events.ts, made of
+ *   infra/event-patterns.ts: tasks starting and stopped, RunTask calls, PAUSE hooks, pushes, Inspector findings) to the
  *   central bus, through a forwarder role ("the sending event bus must have IAM roles attached to them when sending
  *   events to another account", https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-cross-account.html).
  * - One role with a fixed name per region (`fargate-gate-member-<region>`) that only the central gate's roles may assume, granting only what the
@@ -85,16 +86,15 @@ export class FargateGateMemberStack extends Stack {
       const created = new events.Rule(this, ruleId, { description, eventPattern, targets: [forward] });
       this.rules.push(created);
     };
-    rule('FargateTaskStarting', 'fargate-gate member: Fargate tasks starting in the clusters in scope, to the central bus', fargateTaskStartingPattern({ kind: 'pattern', clusterArnPattern }));
-    rule('HookAwaitingAction', 'fargate-gate member: service deployments paused at a PAUSE lifecycle hook, to the central bus', hookAwaitingActionPattern());
-    rule('RunTaskCall', 'fargate-gate member: successful RunTask calls (CloudTrail; needs a trail), to the central bus', runTaskCallPattern());
-    // The pattern is a parameter, so whether it holds a `*` is unknown at synth: a wildcard matcher without one is an
-    // exact match (EventBridge "Wildcard matching"), so it serves both.
-    const pushPattern = imagePushPattern(undefined);
-    rule('ImagePush', 'fargate-gate member: pushes to the repositories in scope, to the central bus', {
-      ...pushPattern,
-      detail: { ...pushPattern.detail, 'repository-name': [{ wildcard: repositoryPattern }] },
-    });
+    for (const forwarded of forwardedEvents({ kind: 'pattern', clusterArnPattern })) {
+      let pattern = forwarded.pattern;
+      if (forwarded.kind === 'imagePush') {
+        // The pattern is a parameter, so whether it holds a `*` is unknown at synth: a wildcard matcher without one is an
+        // exact match (EventBridge "Wildcard matching"), so it serves both.
+        pattern = { ...pattern, detail: { ...pattern.detail, 'repository-name': [{ wildcard: repositoryPattern }] } };
+      }
+      rule(forwarded.id, `fargate-gate member: ${forwarded.what}, to the central bus`, pattern);
+    }
 
     // ---------- the role the central gate assumes ----------
     const centralAccount = Fn.select(4, Fn.split(':', busArn));

@@ -2,7 +2,7 @@ import { Aws } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, type IConstruct } from 'constructs';
-import { fargateTaskStartingPattern, hookAwaitingActionPattern, imagePushPattern, runTaskCallPattern } from './event-patterns';
+import { forwardedEvents } from './forwarded-events';
 import { grantWithReasons } from './nag-suppressions';
 import { ORGANIZATION_ID, memberRoleArn } from '../functions/core/organisation/account';
 
@@ -61,10 +61,12 @@ export class OrganisationBus extends Construct {
       this.rules.push(created);
       return created;
     };
-    rule('MemberFargateTaskStarting', 'fargate-gate: Fargate tasks starting in member accounts', fargateTaskStartingPattern({ kind: 'all', clusterArnPrefix: `arn:${Aws.PARTITION}:ecs:` }));
-    rule('MemberHookAwaitingAction', 'fargate-gate: member service deployments paused at a PAUSE lifecycle hook', hookAwaitingActionPattern());
-    if (props.runTaskHints) rule('MemberRunTaskCall', 'fargate-gate: successful RunTask calls in member accounts (CloudTrail)', runTaskCallPattern());
-    if (props.prescanOnPush) rule('MemberImagePush', 'fargate-gate: pushes to member repositories in scope (prescan)', imagePushPattern(undefined));
+    // The same list the member stack forwards (infra/forwarded-events.ts); RunTask hints and prescans follow the settings.
+    for (const forwarded of forwardedEvents({ kind: 'all', clusterArnPrefix: `arn:${Aws.PARTITION}:ecs:` })) {
+      if (forwarded.kind === 'runTaskCall' && !props.runTaskHints) continue;
+      if (forwarded.kind === 'imagePush' && !props.prescanOnPush) continue;
+      rule(`Member${forwarded.id}`, `fargate-gate: ${forwarded.what} in member accounts`, forwarded.pattern);
+    }
 
     for (const assumer of props.memberRoleAssumers) {
       grantWithReasons(assumer, [

@@ -3,7 +3,7 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type * as events from 'aws-cdk-lib/aws-events';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { fargateTaskStartingPattern, hookAwaitingActionPattern, runTaskCallPattern } from '../../infra/event-patterns';
+import { fargateTaskStartingPattern, fargateTaskStoppedPattern, hookAwaitingActionPattern, inspectorImageFindingPattern, runTaskCallPattern } from '../../infra/event-patterns';
 import { FargateGateMemberStack, MEMBER_PARAMETERS } from '../../infra/member-stack';
 import { templateSchemaProblems } from '../support/cfn-schema';
 import { resolveIntrinsics } from '../support/intrinsics';
@@ -62,7 +62,7 @@ describe('the member stack template', () => {
     expect(text).not.toContain('AWS::CDK::Metadata');
     expect(text).not.toMatch(/AssetParameters|cdk-hnb659fds|BootstrapVersion/);
     expect(Object.values(json.Resources as Record<string, Resource>).map((r) => r.Type).sort()).toEqual(
-      [...Array(4).fill('AWS::Events::Rule'), ...Array(2).fill('AWS::IAM::Role'), ...Array(8).fill('AWS::IAM::Policy')].sort(),
+      [...Array(6).fill('AWS::Events::Rule'), ...Array(2).fill('AWS::IAM::Role'), ...Array(8).fill('AWS::IAM::Policy')].sort(),
     );
   });
 
@@ -75,6 +75,8 @@ describe('the member stack template', () => {
     // As CloudFormation receives a pattern: CDK writes `detailType` as `detail-type`.
     const cfn = ({ source, detailType, detail }: events.EventPattern) => ({ source, 'detail-type': detailType, detail });
     expect(patterns).toContainEqual(cfn(fargateTaskStartingPattern({ kind: 'pattern', clusterArnPattern: `arn:aws:ecs:${REGION}:${MEMBER}:cluster/prod-*` })));
+    expect(patterns).toContainEqual(cfn(fargateTaskStoppedPattern({ kind: 'pattern', clusterArnPattern: `arn:aws:ecs:${REGION}:${MEMBER}:cluster/prod-*` })));
+    expect(patterns).toContainEqual(cfn(inspectorImageFindingPattern()));
     expect(patterns).toContainEqual(cfn(hookAwaitingActionPattern()));
     expect(patterns).toContainEqual(cfn(runTaskCallPattern()));
     const push = patterns.find((pattern) => pattern.source[0] === 'aws.ecr');

@@ -36,7 +36,8 @@ describe('the central stack with an organisation id', () => {
     const busId = resources.find(([, r]) => r.Type === 'AWS::Events::EventBus')![0];
     const onBus = resources.filter(([, r]) => r.Type === 'AWS::Events::Rule' && JSON.stringify(r.Properties.EventBusName ?? '').includes(busId));
     const detailTypes = onBus.map(([, r]) => r.Properties.EventPattern['detail-type'][0]).sort();
-    expect(detailTypes).toEqual(['AWS API Call via CloudTrail', 'ECR Image Action', 'ECS Hook State Change', 'ECS Task State Change']);
+    // Tasks starting and stopped (two rules), PAUSE hooks, RunTask calls, pushes and Inspector findings: what the members forward.
+    expect(detailTypes).toEqual(['AWS API Call via CloudTrail', 'ECR Image Action', 'ECS Hook State Change', 'ECS Task State Change', 'ECS Task State Change', 'Inspector2 Finding']);
     const gateFunctionId = resources.find(([id, r]) => r.Type === 'AWS::Lambda::Function' && id.startsWith('GateGateFunction'))![0];
     for (const [, rule] of onBus) expect(rule.Properties.Targets).toEqual([expect.objectContaining({ Arn: { 'Fn::GetAtt': [gateFunctionId, 'Arn'] } })]);
   });
