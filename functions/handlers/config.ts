@@ -10,6 +10,11 @@ export interface GateConfig {
   scanProjectName?: string;
   /** Cluster ARNs in scope; empty means every cluster of the account and region. */
   clusterArns: string[];
+  /**
+   * The gate's own account when it serves an organisation (docs/organisation.md): `clusterArns` then holds for its
+   * clusters only (members are scoped by their member stacks), and events must come from the account of what they name.
+   */
+  organisationAccount?: string;
   /** Lifetime of a verdict keyed by digest (DynamoDB TTL): after it the image is scanned again. */
   verdictTtlDays: number;
   /**

@@ -5,6 +5,7 @@ import { classifyFailure, describeError, shouldRetry, type FailureKind } from '.
 import { handleLifecycleHook, type HookInvocation } from './hook';
 import type { Logger } from './logger';
 import { buildRuntime, type GateDependencies, type GateRuntime } from './runtime';
+import { refuseForeignResources } from './organisation/event-account';
 import { ensureScan, type EnsureOutcome } from './scans';
 import { judgeTask, type TaskJudgement } from './task-gate';
 import type { InspectorOutcome } from './posture/inspector';
@@ -50,7 +51,7 @@ export function createGate(deps: GateDependencies): Gate {
 }
 
 async function handleEvent(rt: GateRuntime, raw: unknown): Promise<EventResult> {
-  const event = classifyGateEvent(raw, { scanProjectName: rt.config.scanProjectName, clusterArns: rt.config.clusterArns });
+  const event = classifyGateEvent(raw, { scanProjectName: rt.config.scanProjectName, clusterArns: rt.config.clusterArns, centralAccount: rt.config.organisationAccount });
   const log = rt.logger.child({ eventId: event.meta.id, kind: event.kind });
   rt.metrics.count('Events', 1, { kind: event.kind });
   if (event.kind === 'ignored') {
@@ -59,6 +60,9 @@ async function handleEvent(rt: GateRuntime, raw: unknown): Promise<EventResult> 
     else log.debug({ reason: event.reason, detailType: event.meta.detailType }, 'event ignored');
     return { kind: 'ignored', reason: event.reason, malformed: event.malformed };
   }
+  // A member must not make the gate act in another account: an event naming another account's resources is refused.
+  const refused = refuseForeignResources(rt, event, log);
+  if (refused) return { kind: 'ignored', reason: refused, malformed: false };
   try {
     return await dispatch(rt, event, log);
   } catch (error) {

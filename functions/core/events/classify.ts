@@ -36,6 +36,8 @@ export interface ClassifyOptions {
   scanProjectName?: string;
   /** Cluster ARNs in scope; empty or absent means every cluster. */
   clusterArns?: readonly string[];
+  /** The central account of an organisation deployment: the cluster list holds for its clusters only. */
+  centralAccount?: string;
 }
 
 const DETAIL_TYPES = {

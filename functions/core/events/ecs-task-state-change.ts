@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { isFargate, isStartingOrRunning, type TaskSnapshot } from '../gate/task';
 import { launchFactsFromTask } from '../taskdef/launch';
 import { CLUSTER_ARN, TASK_ARN, TASK_DEFINITION_ARN, describeSchemaError, orUndefined, textOf } from './common';
+import { clusterInScope } from '../organisation/cluster-scope';
 
 /**
  * ECS Task State Change `detail`: it "resembles the Task object that is returned from a DescribeTasks API
@@ -48,6 +49,8 @@ export type TaskReading = { ok: true; task: TaskSnapshot } | { ok: false; reason
 export interface TaskScope {
   /** Cluster ARNs in scope; empty means every cluster. */
   clusterArns?: readonly string[];
+  /** The central account of an organisation deployment: the list holds for its clusters only (core/organisation/cluster-scope.ts). */
+  centralAccount?: string;
 }
 
 /**
@@ -68,7 +71,7 @@ export function readEcsTask(json: unknown, scope: TaskScope, what: string, launc
   const parsed = ecsTaskSchema.safeParse(json);
   if (!parsed.success) return { ok: false, reason: describeSchemaError(parsed.error, json, `malformed ${what}`), malformed: true };
   const task = parsed.data;
-  if (scope.clusterArns && scope.clusterArns.length > 0 && !scope.clusterArns.includes(task.clusterArn)) {
+  if (!clusterInScope(task.clusterArn, scope.clusterArns, scope.centralAccount)) {
     return { ok: false, reason: 'cluster not in the gate\'s scope', malformed: false };
   }
   return { ok: true, task: toSnapshot(task, launchSource) };

@@ -1,4 +1,5 @@
 import { isFargate } from '../gate/task';
+import { clusterInScope } from '../organisation/cluster-scope';
 import type { InventoryTask } from '../posture/uses';
 import { describeSchemaError, orUndefined, textOf } from './common';
 import { ecsTaskSchema } from './ecs-task-state-change';
@@ -25,7 +26,7 @@ export function readStoppedTask(json: unknown, scope: TaskScope, eventTime: stri
   const parsed = ecsTaskSchema.safeParse(json);
   if (!parsed.success) return { ok: false, reason: describeSchemaError(parsed.error, json, 'malformed ECS Task State Change (STOPPED)'), malformed: true };
   const task = parsed.data;
-  if (scope.clusterArns && scope.clusterArns.length > 0 && !scope.clusterArns.includes(task.clusterArn)) {
+  if (!clusterInScope(task.clusterArn, scope.clusterArns, scope.centralAccount)) {
     return { ok: false, reason: "cluster not in the gate's scope", malformed: false };
   }
   const stopped: StoppedTask = {

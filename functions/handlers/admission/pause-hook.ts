@@ -13,6 +13,7 @@ import type { GateRuntime } from '../runtime';
 import { ensureScan, isReusable, rescan, verdictFromFinishedScan } from '../scans';
 import { clusterArnOf } from '../hook';
 import { revisionContainers, revisionEvidence, revisionExposure } from './revision';
+import { clusterInScope } from '../../core/organisation/cluster-scope';
 
 /**
  * Admission through an ECS PAUSE lifecycle hook. A deployment with a PAUSE hook at PRE_SCALE_UP stops before its
@@ -247,7 +248,7 @@ async function forgetWaiters(rt: GateRuntime, serviceDeploymentArn: string, keys
 
 /** Whether a cluster is one the gate answers for (no clusters configured: every cluster of the account and region). */
 function inScope(rt: GateRuntime, clusterArn: string | undefined): boolean {
-  return rt.config.clusterArns.length === 0 || (clusterArn !== undefined && rt.config.clusterArns.includes(clusterArn));
+  return clusterInScope(clusterArn, rt.config.clusterArns, rt.config.organisationAccount);
 }
 
 /** `arn:...:service-deployment/<cluster>/<service>/<id>` → `arn:...:cluster/<cluster>`. */

@@ -133,6 +133,8 @@ export function readSettings(env: Environment): Settings {
     reportPrefix: env[GATE_ENV.reportPrefix] ?? undefined,
     scanProjectName,
     clusterArns,
+    // With an organisation id, the gate's own account (its cluster list holds there only; events are checked against it).
+    ...(env[GATE_ENV.organizationId]?.trim() && env[GATE_ENV.accountId]?.trim() ? { organisationAccount: env[GATE_ENV.accountId]?.trim() } : {}),
     verdictTtlDays: positive(GATE_ENV.verdictTtlDays),
     scanTimeoutMinutes: positive(GATE_ENV.scanTimeoutMinutes),
     hookCallBackDelaySeconds: positive(GATE_ENV.hookCallBackDelaySeconds),

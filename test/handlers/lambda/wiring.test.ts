@@ -51,6 +51,11 @@ describe('readSettings', () => {
     for (const bad of ['soon', '1.5', '400', '-1']) expect(() => readSettings(env({ [GATE_ENV.exceptionWindowDays]: bad }))).toThrow(/GATE_EXCEPTION_WINDOW_DAYS must be whole days from 0 to 366/);
   });
 
+  it('gives the gate its own account as the organisation account when an organisation id is set, and none otherwise', () => {
+    expect(readSettings(env({ [GATE_ENV.organizationId]: 'o-a1b2c3d4e5', [GATE_ENV.accountId]: '111122223333' })).config.organisationAccount).toBe('111122223333');
+    expect(readSettings(env({ [GATE_ENV.accountId]: '111122223333' })).config.organisationAccount).toBeUndefined();
+  });
+
   it('reads the report-size limit the construct sets, in bytes, and leaves the default when it is not set', () => {
     expect(readSettings(env({ [GATE_ENV.maxReportBytes]: '134217728' })).config.maxReportBytes).toBe(128 * 1024 * 1024);
     expect(readSettings(env({ [GATE_ENV.maxReportBytes]: ' 128MiB ' })).config.maxReportBytes).toBe(128 * 1024 * 1024);
