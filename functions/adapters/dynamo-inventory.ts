@@ -138,6 +138,12 @@ export class DynamoInventoryStore implements InventoryStore, ReconcileCursorStor
     return items.map(itemToUse).filter((use) => use.stoppedAt === undefined);
   }
 
+  /** The clusters with at least one open use, sorted: one (paginated) Query of the open-use index reading only `cluster`. */
+  async listOpenClusters(): Promise<string[]> {
+    const items = await this.queryOpen({ projection: ['cluster'] });
+    return [...new Set(items.flatMap((item) => (typeof item.cluster === 'string' && item.cluster.length > 0 ? [item.cluster] : [])))].sort();
+  }
+
   async getReconcileCursor(): Promise<ReconcileCursor | undefined> {
     const result = await this.client.send(new GetCommand({ TableName: this.tableName, Key: inventoryKeys.cursor(), ConsistentRead: true }));
     return result.Item ? itemToCursor(result.Item) : undefined;

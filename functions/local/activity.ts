@@ -85,6 +85,7 @@ export const AWS_API_OF: Record<string, string> = {
   'inventory.listUsesOfDigest': 'dynamodb:Query',
   'inventory.listDigestsInUse': 'dynamodb:Query',
   'inventory.listOpenUsesInCluster': 'dynamodb:Query',
+  'inventory.listOpenClusters': 'dynamodb:Query',
   'inventory.getReconcileCursor': 'dynamodb:GetItem',
   'inventory.putReconcileCursor': 'dynamodb:PutItem',
   'ecs.listTaskPage': 'ecs:ListTasks',

@@ -78,6 +78,11 @@ export class MemoryInventoryStore implements InventoryStore, ReconcileCursorStor
     return this.openUses().filter((use) => use.cluster === cluster);
   }
 
+  async listOpenClusters(): Promise<string[]> {
+    this.count('listOpenClusters');
+    return [...new Set(this.openUses().map((use) => use.cluster))].sort();
+  }
+
   async getReconcileCursor(): Promise<ReconcileCursor | undefined> {
     this.count('getReconcileCursor');
     return this.cursor ? { ...this.cursor } : undefined;

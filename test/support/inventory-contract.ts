@@ -1,4 +1,4 @@
-import type { InventoryStore, ReconcileCursorStore, TaskUse } from '../../functions/core/posture/ports';
+import type { InventoryStore, OpenClusterListing, ReconcileCursorStore, TaskUse } from '../../functions/core/posture/ports';
 
 /**
  * The inventory's contract, run against every implementation (DynamoDB on dynalite, and memory), so the simulation
@@ -6,7 +6,7 @@ import type { InventoryStore, ReconcileCursorStore, TaskUse } from '../../functi
  * test sets with `setNow`.
  */
 export interface InventoryUnderTest {
-  store: InventoryStore & ReconcileCursorStore;
+  store: InventoryStore & ReconcileCursorStore & OpenClusterListing;
   setNow(iso: string): void;
 }
 
@@ -127,6 +127,18 @@ export function describeInventoryContract(name: string, open: () => Promise<Inve
       expect(stored.exposure).toBeUndefined();
       expect(Object.keys(stored.taskDefinitionTags ?? {})).toHaveLength(50);
       expect(stored.taskDefinitionTags?.long).toBeUndefined();
+    });
+
+    it('lists the clusters with open uses, each once and sorted, across accounts; a cluster whose uses all closed is not listed', async () => {
+      const { store } = await open();
+      const memberCluster = 'arn:aws:ecs:eu-west-1:444455556666:cluster/prod';
+      await store.recordUse(use());
+      await store.recordUse(use({ digest: DIGEST_B }));
+      await store.recordUse(use({ taskArn: 'arn:aws:ecs:eu-west-1:444455556666:task/prod/0123456789abcdef', cluster: memberCluster, account: '444455556666' }));
+      await store.recordUse(use({ taskArn: taskArn(3, 'batch'), cluster: OTHER_CLUSTER }));
+      expect(await store.listOpenClusters()).toEqual([OTHER_CLUSTER, CLUSTER, memberCluster].sort());
+      await store.closeTask(taskArn(3, 'batch'), '2026-12-01T12:00:00.000Z');
+      expect(await store.listOpenClusters()).toEqual([CLUSTER, memberCluster].sort());
     });
 
     it('normalises times, so a sighting in another ISO form still orders correctly', async () => {

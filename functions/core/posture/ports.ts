@@ -75,6 +75,12 @@ export interface InventoryStore {
   listOpenUsesInCluster(cluster: string): Promise<TaskUse[]>;
 }
 
+/** The clusters the inventory holds open uses in: where an organisation's reconciliation looks in member accounts. */
+export interface OpenClusterListing {
+  /** Cluster ARNs with at least one open use, sorted; one query. */
+  listOpenClusters(): Promise<string[]>;
+}
+
 /** Where the reconciliation stopped in a cluster's ListTasks pages, so the next run resumes there. */
 export interface ReconcileCursor {
   /** ISO-8601 of the run that began this cluster's current pass. */

@@ -2,6 +2,8 @@ import { createAwsClients, DynamoInventoryStore, EcsTaskListing } from '../../ad
 import { CLUSTER_ARN } from '../../core/events/common';
 import { GATE_ENV } from '../environment';
 import { createLogger } from '../logger';
+import { EmfMetrics } from '../metrics-emf';
+import { organisationReconcile } from './reconcile-organisation';
 import { reconcileInventory, type ReconcileSummary } from '../posture/reconcile';
 import type { Environment } from './wiring';
 
@@ -10,7 +12,12 @@ import type { Environment } from './wiring';
  * clusters in scope from the environment the construct sets, and runs one bounded pass.
  */
 export async function handler(): Promise<ReconcileSummary> {
-  return reconcileInventory(reconcileDeps());
+  try {
+    return await reconcileInventory(reconcileDeps());
+  } finally {
+    // Member-role errors of an organisation's reconciliation are counted (MemberRoleErrors per account).
+    metrics?.flush();
+  }
 }
 
 export function reconcileDeps(env: Environment = process.env) {
@@ -23,9 +30,13 @@ export function reconcileDeps(env: Environment = process.env) {
   const budget = budgetText ? Number(budgetText) : undefined;
   if (budget !== undefined && (!Number.isSafeInteger(budget) || budget < 1)) throw new Error(`fargate-gate: ${RECONCILE_BUDGET_ENV} must be a whole number of at least 1, got ${JSON.stringify(budgetText)}`);
   const clients = (cached ??= createAwsClients({}));
+  const inventory = new DynamoInventoryStore({ client: clients.dynamo, tableName });
+  // With an organisation id, member clusters with open uses too, through the member role (reconcile-organisation.ts).
+  const placed = organisationReconcile(env, new EcsTaskListing({ client: clients.ecs }), inventory, (metrics ??= new EmfMetrics({ namespace: env[GATE_ENV.metricsNamespace] || undefined })));
   return {
-    ecs: new EcsTaskListing({ client: clients.ecs }),
-    inventory: new DynamoInventoryStore({ client: clients.dynamo, tableName }),
+    ecs: placed.ecs,
+    ...(placed.memberClusters ? { memberClusters: placed.memberClusters } : {}),
+    inventory,
     clock: { now: () => new Date() },
     logger: createLogger({ level: env[GATE_ENV.logLevel] }),
     clusters,
@@ -37,3 +48,4 @@ export function reconcileDeps(env: Environment = process.env) {
 export const RECONCILE_BUDGET_ENV = 'GATE_RECONCILE_BUDGET';
 
 let cached: ReturnType<typeof createAwsClients> | undefined;
+let metrics: EmfMetrics | undefined;

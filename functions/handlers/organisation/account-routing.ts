@@ -35,11 +35,27 @@ export const MEMBER_ROLE_ERROR_METRIC = 'MemberRoleErrors';
 /** The part of `MemberRoleErrors` answered from a remembered refusal, without STS (MemberCredentials' negative cache). */
 export const MEMBER_ROLE_CACHED_REFUSAL_METRIC = 'MemberRoleRefusalsCached';
 
-export function accountRoutedPorts(options: AccountRoutingOptions): AccountPorts {
-  const members = new Map<string, AccountPorts>();
+/** What `accountRouter` needs: like AccountRoutingOptions, for any kind of per-account port set `P`. */
+export interface AccountRouterOptions<P> {
+  central: { account: string; region: string; ports: P };
+  member: (where: AccountRegion) => P;
+  isMember?: (account: string) => boolean;
+  metrics: MetricsPort;
+}
+
+/** Runs a call with the ports of the account and region a resource ARN (or an explicit location) names. */
+export type AccountRouter<P> = <T>(target: string | AccountRegion, call: (ports: P) => Promise<T>) => Promise<T>;
+
+/**
+ * The routing every organisation port shares: the central ports at home, one set of member ports per account and region
+ * (built on first use), refusal of an account outside the organisation or an argument that is not a regional ARN, and
+ * each member-role problem counted for its account before it is passed on. Never another account instead.
+ */
+export function accountRouter<P>(options: AccountRouterOptions<P>): AccountRouter<P> {
+  const members = new Map<string, P>();
   const { central } = options;
 
-  const portsAt = (where: AccountRegion): AccountPorts => {
+  const portsAt = (where: AccountRegion): P => {
     if (where.account === central.account && where.region === central.region) return central.ports;
     if (options.isMember && where.account !== central.account && !options.isMember(where.account)) {
       throw new MemberRoleError(where.account, where.region, 'outside', `account ${where.account} is not in the organisation the gate serves: nothing is done there`);
@@ -53,14 +69,14 @@ export function accountRoutedPorts(options: AccountRoutingOptions): AccountPorts
     return ports;
   };
 
-  const portsFor = (arn: string): AccountPorts => {
+  const portsFor = (arn: string): P => {
     const where = accountRegionOf(arn);
     if (!where) throw new MemberRoleError('unknown', 'unknown', 'unplaced', `${JSON.stringify(arn)} is not a regional ARN: its account cannot be told, so nothing is done`);
     return portsAt(where);
   };
 
   /** Runs one call in the right account; a member-role problem is counted for that account, then passed on. */
-  const routed = async <T>(target: string | AccountRegion, call: (ports: AccountPorts) => Promise<T>): Promise<T> => {
+  return async <T>(target: string | AccountRegion, call: (ports: P) => Promise<T>): Promise<T> => {
     try {
       return await call(typeof target === 'string' ? portsFor(target) : portsAt(target));
     } catch (error) {
@@ -71,6 +87,11 @@ export function accountRoutedPorts(options: AccountRoutingOptions): AccountPorts
       throw error;
     }
   };
+}
+
+export function accountRoutedPorts(options: AccountRoutingOptions): AccountPorts {
+  const { central } = options;
+  const routed = accountRouter<AccountPorts>(options);
 
   const ecs: EcsPort = {
     describeTasks: (cluster, taskArns) => routed(cluster, (p) => p.ecs.describeTasks(cluster, taskArns)),

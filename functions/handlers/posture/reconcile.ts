@@ -1,6 +1,7 @@
 import { isThrottlingError } from '../../adapters/aws-errors';
 import { isFargate } from '../../core/gate/task';
-import type { InventoryStore, ListedTask, ReconcileCursor, ReconcileCursorStore, TaskFailure, TaskListingPort } from '../../core/posture/ports';
+import { accountOf } from '../../core/organisation/account';
+import type { InventoryStore, ListedTask, OpenClusterListing, ReconcileCursor, ReconcileCursorStore, TaskFailure, TaskListingPort } from '../../core/posture/ports';
 import { usesOfTask } from '../../core/posture/uses';
 import type { Clock } from '../../core/ports';
 import { describeError } from '../failures';
@@ -20,6 +21,14 @@ export interface ReconcileDeps {
   clusters: readonly string[];
   /** ECS calls (ListClusters, ListTasks and DescribeTasks) this run may make at most. */
   budget?: number;
+  /**
+   * An organisation deployment (docs/organisation.md): member accounts' clusters are reconciled too, through the member
+   * role (`ecs` routes each call by the cluster's account). Which: the clusters of other accounts than the central one
+   * where the inventory holds open uses. Those are the clusters the member stacks forward events from (already within
+   * each member's ClusterNamePattern, so within its role's grant), and the only ones whose open uses can be wrong; a
+   * member cluster the gate never heard of has nothing to close, and its tasks announce themselves when they start.
+   */
+  memberClusters?: { source: OpenClusterListing; centralAccount: string };
 }
 
 export interface ReconcileSummary {
@@ -74,6 +83,7 @@ export async function reconcileInventory(deps: ReconcileDeps): Promise<Reconcile
   let clusters: string[];
   try {
     clusters = deps.clusters.length > 0 ? [...deps.clusters] : await listAllClusters(deps, spend);
+    if (deps.memberClusters) clusters.push(...(await memberClustersInUse(deps.memberClusters, clusters)));
   } catch (error) {
     if (error instanceof StopRun || isThrottlingError(error)) {
       log.warn({ err: error instanceof StopRun ? undefined : error }, 'reconciliation could not list the clusters (throttled or over budget): next run');
@@ -110,6 +120,15 @@ export async function reconcileInventory(deps: ReconcileDeps): Promise<Reconcile
   await deps.inventory.putReconcileCursor(undefined);
   log.info({ ...summary, calls }, 'reconciliation pass complete');
   return summary;
+}
+
+/** Open clusters of member accounts, after the central ones (a resumed cursor finds its cluster by ARN either way). */
+async function memberClustersInUse(members: NonNullable<ReconcileDeps['memberClusters']>, central: readonly string[]): Promise<string[]> {
+  const known = new Set(central);
+  return (await members.source.listOpenClusters()).filter((cluster) => {
+    const account = accountOf(cluster);
+    return account !== undefined && account !== members.centralAccount && !known.has(cluster);
+  });
 }
 
 async function listAllClusters(deps: ReconcileDeps, spend: () => void): Promise<string[]> {
