@@ -416,7 +416,8 @@ export class FargateGate extends Construct {
       this.organisation = new OrganisationBus(this, 'Organisation', {
         organizationId: props.organizationId,
         target: ruleTarget,
-        memberRoleAssumers: this.hookFunction ? [this.gateFunction, this.hookFunction] : [this.gateFunction],
+        // The reconciliation too: it lists member clusters' tasks through the member role (handlers/posture/reconcile.ts).
+        memberRoleAssumers: [this.gateFunction, ...(this.hookFunction ? [this.hookFunction] : []), this.inventory.reconcileFunction],
         runTaskHints: this.settings.runTaskHints,
         prescanOnPush: this.settings.prescanOnPush,
       });

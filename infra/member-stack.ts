@@ -118,6 +118,8 @@ export class FargateGateMemberStack extends Stack {
     grantWithReasons(this.memberRole, [
       permissions.stopTasks(this, inScope),
       permissions.describeTasks(this, inScope),
+      // The central reconciliation lists the tasks of member clusters with open uses (handlers/posture/reconcile.ts).
+      permissions.listTasks(this, inScope),
       ...permissions.rollBackServices(this, inScope),
       permissions.describeTaskDefinitions(),
       permissions.resolveImageTags(inScope),

@@ -36,6 +36,8 @@ export interface OrganisationBusProps {
 export class OrganisationBus extends Construct {
   readonly bus: events.EventBus;
   readonly rules: events.Rule[] = [];
+  /** The roles that may assume the member role: the member StackSet's CentralRoleArns (output MemberTrustedRoleArns). */
+  readonly memberRoleAssumerArns: string[];
 
   constructor(scope: Construct, id: string, props: OrganisationBusProps) {
     super(scope, id);
@@ -68,6 +70,11 @@ export class OrganisationBus extends Construct {
       rule(`Member${forwarded.id}`, `fargate-gate: ${forwarded.what} in member accounts`, forwarded.pattern);
     }
 
+    this.memberRoleAssumerArns = props.memberRoleAssumers.map((assumer) => {
+      const role = assumer.grantPrincipal as Partial<iam.IRole>;
+      if (typeof role.roleArn !== 'string') throw new Error(`OrganisationBus: ${assumer.node.path} has no role to be trusted by the member role`);
+      return role.roleArn;
+    });
     for (const assumer of props.memberRoleAssumers) {
       grantWithReasons(assumer, [
         {

@@ -390,10 +390,20 @@ export function listTasks(stack: Stack, scope: GateScope): ReasonedStatement {
       resources: ['*'],
       conditions: clusterCondition(stack, scope),
     }),
-    wildcardReason:
-      'ECS authorizes ListTasks of a whole cluster on resource "*" (a grant on container-instance ARNs, the resource type the Service Authorization Reference names, is denied); the ecs:cluster condition holds it to the clusters in scope in this account and region.',
+    wildcardReason: LIST_TASKS_ON_STAR,
   };
 }
+
+/**
+ * The Service Authorization Reference gives `ecs:ListTasks` the `container-instance` resource type, but that resource is
+ * in the request only when the call names a container instance (EC2 capacity); a cluster-wide ListTasks, the only kind
+ * the reconciliation makes (Fargate has no container instances), is authorized on `*`: "is not authorized to perform:
+ * ecs:ListTasks on resource: * ... the ecs:cluster condition provides the necessary scoping down"
+ * (https://github.com/cdklabs/construct-hub/pull/1207; also https://github.com/awsdocs/amazon-ecs-developer-guide/issues/211
+ * and https://github.com/aws/aws-cdk/pull/3199, which moved the ECS drain hook's ListTasks to `*` with `ecs:cluster`).
+ */
+const LIST_TASKS_ON_STAR =
+  'A cluster-wide ecs:ListTasks is authorized on resource "*" (the container-instance resource type applies only when a container instance is named, which Fargate has not); the ecs:cluster condition holds it to the clusters in scope in this account and region. Read-only.';
 
 /** List the clusters: only when every cluster of the account and region is in scope. ListClusters has no resource type. */
 export function listClusters(): ReasonedStatement {

@@ -37,8 +37,7 @@ export class FargateGateStack extends Stack {
     new CfnOutput(this, 'StateTableName', { description: 'DynamoDB table of verdicts, scans and waiting tasks', value: this.gate.table.tableName });
     if (this.gate.organisation) {
       new CfnOutput(this, 'OrganisationBusArn', { description: 'CentralEventBusArn of the member StackSet', value: this.gate.organisation.bus.eventBusArn });
-      const trusted = [this.gate.gateFunction, ...(this.gate.hookFunction ? [this.gate.hookFunction] : [])].map((fn) => fn.role!.roleArn);
-      new CfnOutput(this, 'MemberTrustedRoleArns', { description: 'CentralRoleArns of the member StackSet', value: Fn.join(',', trusted) });
+      new CfnOutput(this, 'MemberTrustedRoleArns', { description: 'CentralRoleArns of the member StackSet', value: Fn.join(',', this.gate.organisation.memberRoleAssumerArns) });
     }
     new CfnOutput(this, 'PolicyHash', { description: `sha256 of the deployed policy "${this.gate.policy.name}"`, value: this.gate.policy.hash });
   }

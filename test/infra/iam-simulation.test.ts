@@ -141,18 +141,18 @@ async function requestsFor(action: string, deployment: Deployment): Promise<Requ
   const bus = (name: string, account = ACCOUNT) => `arn:aws:events:${REGION}:${account}:event-bus/${name}`;
 
   switch (action) {
-    case 'ecs:ListTasks': {
-      // ListTasks of a whole cluster is authorized on "*" (infra/permissions.ts listTasks); ecs:cluster names the cluster.
-      const list = (why: string, context: Record<string, string>) => ({ why, resource: '*', context });
+    case 'ecs:ListTasks':
+      // A cluster-wide ListTasks (no container instance named) is authorized on "*" (infra/permissions.ts listTasks, with
+      // its sources): only ecs:cluster tells one cluster from another, so out of scope is another cluster, account or region.
       return {
         inScope: [{ resource: '*', context: cluster(c) }],
         outOfScope: [
-          list('a cluster of another account', cluster(c, OTHER_ACCOUNT)),
-          list('a cluster of another region', cluster(c, ACCOUNT, 'eu-west-1')),
-          ...(otherCluster ? [list('a cluster out of scope', cluster(otherCluster))] : []),
+          { why: 'a cluster of another account', resource: '*', context: cluster(c, OTHER_ACCOUNT) },
+          { why: 'a cluster of another region', resource: '*', context: cluster(c, ACCOUNT, 'eu-west-1') },
+          { why: 'no cluster named', resource: '*', context: {} },
+          ...(otherCluster ? [{ why: 'a cluster out of scope', resource: '*', context: cluster(otherCluster) }] : []),
         ],
       };
-    }
     case 'ecs:ListClusters':
       // No resource-level permission: granted only when every cluster is in scope (the reconciliation must find them).
       return { inScope: [{ resource: '*' }], outOfScope: [] };
@@ -274,7 +274,7 @@ async function requestsFor(action: string, deployment: Deployment): Promise<Requ
       if (organizationId === undefined) return { inScope: [], outOfScope: [{ why: 'the member role, with no organisation configured', resource: memberRole(OTHER_ACCOUNT), context: inOrg }, ...refused] };
       // In scope, the member role's own trust policy (as the member stack synthesises it, trusting this template's
       // gate and hook roles) must admit the call too: AssumeRole across accounts needs both sides.
-      const trust = memberTrustPolicy([rolePolicies(deployment.template, 'GateGateFunctionRole').roleArn, rolePolicies(deployment.template, 'GateHookFunctionRole').roleArn]);
+      const trust = memberTrustPolicy(['GateGateFunctionRole', 'GateHookFunctionRole', 'GateReconcileFunctionRole'].map((role) => rolePolicies(deployment.template, role).roleArn));
       return {
         inScope: [
           { resource: memberRole(OTHER_ACCOUNT), context: inOrg, resourcePolicy: trust },
@@ -302,8 +302,12 @@ async function expectRefusedOutright(role: RolePolicies, action: string, inScope
 /** Only the inventory's reconciliation lists tasks and clusters: the gate and the hook never do. */
 const RECONCILIATION_ONLY = new Set(['ecs:ListTasks', 'ecs:ListClusters']);
 
-/** What the reconciliation calls (infra/inventory.ts grants no more): every other action is refused to its role. */
-const RECONCILIATION_CALLS = new Set(['ecs:ListTasks', 'ecs:ListClusters', 'ecs:DescribeTasks', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query']);
+/**
+ * What the reconciliation calls (infra/inventory.ts grants no more): every other action is refused to its role. It
+ * assumes the member role only in an organisation deployment (requestsFor's sts:AssumeRole has no in-scope request
+ * otherwise, and refuses every out-of-scope one).
+ */
+const RECONCILIATION_CALLS = new Set(['ecs:ListTasks', 'ecs:ListClusters', 'ecs:DescribeTasks', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query', 'sts:AssumeRole']);
 
 /** Calls only the KEV refresh function makes: the gate and the hook are refused them outright. */
 const ONLY_KEV_REFRESH_CALLS = new Set(['s3:PutObject']);
@@ -349,12 +353,11 @@ async function simulate(role: RolePolicies, action: string, request: Request) {
   );
   if (result.resultType === 'error') throw new Error(`${action} on ${request.resource}: ${JSON.stringify(result.errors)}`);
   if (result.resultType === 'wildcard') {
-    // "*" for an action that has a resource type (ListTasks of a whole cluster): the simulator answers per resource
-    // pattern the policies name; the request is allowed only if every answer agrees, so one identity result is returned.
-    // No pattern of the policies matches (a role never granted the action): nothing allows it, the overall answer stands.
-    const identities = [...new Set(result.results.map((one) => one.analysis.identityAnalysis?.result))];
-    if (identities.length > 1) throw new Error(`${action} on ${request.resource}: the wildcard simulation disagrees with itself: ${identities.join(', ')}`);
-    return { overall: result.overallResult, identity: identities.length === 1 ? identities[0] : result.overallResult };
+    // A request on "*" of an action with resource types (ecs:ListTasks): one simulation per pattern the policies grant;
+    // allowed only when every one allows (none: nothing grants it).
+    const identities = result.results.map((each) => each.analysis.identityAnalysis?.result);
+    const identity = identities.length > 0 && identities.every((each) => each === 'Allowed') ? 'Allowed' : (identities.find((each) => each !== 'Allowed') ?? 'ImplicitlyDenied');
+    return { overall: result.overallResult, identity };
   }
   // Out of scope, the role's own policies must refuse: a cross-account call refused only for lack of a resource policy would prove nothing.
   return { overall: result.overallResult, identity: result.result.analysis.identityAnalysis?.result };

@@ -62,7 +62,7 @@ describe('the member stack template', () => {
     expect(text).not.toContain('AWS::CDK::Metadata');
     expect(text).not.toMatch(/AssetParameters|cdk-hnb659fds|BootstrapVersion/);
     expect(Object.values(json.Resources as Record<string, Resource>).map((r) => r.Type).sort()).toEqual(
-      [...Array(6).fill('AWS::Events::Rule'), ...Array(2).fill('AWS::IAM::Role'), ...Array(8).fill('AWS::IAM::Policy')].sort(),
+      [...Array(6).fill('AWS::Events::Rule'), ...Array(2).fill('AWS::IAM::Role'), ...Array(9).fill('AWS::IAM::Policy')].sort(),
     );
   });
 
@@ -205,6 +205,15 @@ describe('the member role, simulated', () => {
     expect(await call(action, ecs(type, rest('staging')), clusterArn('staging'), 'prod-*')).not.toBe('Allowed');
     expect(await call(action, ecs(type, rest('prod-eu'), CENTRAL), clusterArn('prod-eu', CENTRAL), 'prod-*')).not.toBe('Allowed');
     expect(await call(action, ecs(type, rest('prod-eu'), MEMBER, 'us-east-1'), clusterArn('prod-eu', MEMBER, 'us-east-1'), 'prod-*')).not.toBe('Allowed');
+  });
+
+  it('allows a cluster-wide ListTasks (resource "*") only with ecs:cluster naming a cluster in scope of this account and region', async () => {
+    expect(await call('ecs:ListTasks', '*', clusterArn('prod-eu'), 'prod-*')).toBe('Allowed');
+    expect(await call('ecs:ListTasks', '*', clusterArn('staging'), 'prod-*')).not.toBe('Allowed');
+    expect(await call('ecs:ListTasks', '*', clusterArn('prod-eu', CENTRAL), 'prod-*')).not.toBe('Allowed');
+    expect(await call('ecs:ListTasks', '*', clusterArn('prod-eu', MEMBER, 'us-east-1'), 'prod-*')).not.toBe('Allowed');
+    expect(await call('ecs:ListTasks', '*', undefined, '*')).not.toBe('Allowed');
+    expect(await call('ecs:ListClusters', '*', undefined, '*')).not.toBe('Allowed');
   });
 
   it('refuses what the gate never does there: RunTask, RegisterTaskDefinition, pulling images, reading S3', async () => {

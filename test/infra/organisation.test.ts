@@ -42,7 +42,7 @@ describe('the central stack with an organisation id', () => {
     for (const [, rule] of onBus) expect(rule.Properties.Targets).toEqual([expect.objectContaining({ Arn: { 'Fn::GetAtt': [gateFunctionId, 'Arn'] } })]);
   });
 
-  it.each(['GateGateFunctionRole', 'GateHookFunctionRole'])('lets %s assume the member role in accounts of the organisation only', (role) => {
+  it.each(['GateGateFunctionRole', 'GateHookFunctionRole', 'GateReconcileFunctionRole'])('lets %s assume the member role in accounts of the organisation only', (role) => {
     const statements = rolePolicies(template, role).policies.flatMap((p) => p.policy.Statement);
     expect(statements.filter((s) => JSON.stringify(s.Action).includes('sts:'))).toEqual([
       {
@@ -66,7 +66,8 @@ describe('the central stack with an organisation id', () => {
   it('outputs what the member StackSet needs as parameters', () => {
     expect(Object.keys(json.Outputs)).toEqual(expect.arrayContaining(['OrganisationBusArn', 'MemberTrustedRoleArns']));
     const trusted = resolveTemplateValue(template, json.Outputs.MemberTrustedRoleArns.Value) as string;
-    expect(trusted.split(',')).toEqual([expect.stringMatching(/role\/fg-gategatefunctionrole/), expect.stringMatching(/role\/fg-gatehookfunctionrole/)]);
+    // The reconciliation reads member clusters through the member role too.
+    expect(trusted.split(',')).toEqual([expect.stringMatching(/role\/fg-gategatefunctionrole/), expect.stringMatching(/role\/fg-gatehookfunctionrole/), expect.stringMatching(/role\/fg-gatereconcilefunctionrole/)]);
   });
 
   it('passes the IAM catalogue, schema and cdk-nag tiers', async () => {
