@@ -3,6 +3,7 @@ import { compileGlobs, type GlobList } from './glob';
 import type { LoadedPolicy } from './input';
 import type { Mode } from '../result/model';
 import type { ModeOverride, Policy, PolicyException, RuleName } from './schema';
+import { compileScopeMatch, type CompiledScopeMatch } from './scope-match';
 
 /**
  * Everything an evaluation derives from the policy alone (glob matchers, id sets), built once per policy
@@ -25,11 +26,8 @@ export interface CompiledModeOverride {
   index: number;
   mode: Mode;
   reason?: string;
-  clusters?: GlobList;
-  services?: GlobList;
-  repositories?: GlobList;
-  tags?: GlobList;
-  accounts?: GlobList;
+  /** The override's `match`, compiled (core/policy/scope-match.ts, shared with drift scopes). */
+  match: CompiledScopeMatch;
 }
 
 export interface CompiledException {
@@ -75,22 +73,13 @@ function build(document: Policy): CompiledPolicy {
     environmentAllowNames: compileGlobs(rules.secrets?.environment?.allowNames, { nocase: true }),
     allowedRegistries: compileGlobs(rules.images?.allowedRegistries, { nocase: true }),
     denyTags: compileGlobs(rules.images?.denyTags, { overlong: 'matches' }),
-    modeOverrides: (document.modeOverrides ?? []).map(compileOverride),
+    modeOverrides: (document.modeOverrides ?? []).map((override, index) => compileOverride(override, index, document.organizationalUnits)),
     exceptions: (document.exceptions ?? []).map(compileException),
   };
 }
 
-function compileOverride(override: ModeOverride, index: number): CompiledModeOverride {
-  return {
-    index,
-    mode: override.mode,
-    reason: override.reason,
-    clusters: compileGlobs(override.match.clusters),
-    services: compileGlobs(override.match.services),
-    repositories: compileGlobs(override.match.repositories),
-    tags: compileGlobs(override.match.tags),
-    accounts: compileGlobs(override.match.accounts),
-  };
+function compileOverride(override: ModeOverride, index: number, organizationalUnits: Policy['organizationalUnits']): CompiledModeOverride {
+  return { index, mode: override.mode, reason: override.reason, match: compileScopeMatch(override.match, organizationalUnits) };
 }
 
 function compileException(exception: PolicyException, index: number): CompiledException {

@@ -1,7 +1,7 @@
 import type { Severity } from '../severity';
 import type { Violation } from '../result/model';
 import { parseDuration } from './duration';
-import { compileGlobs, type GlobList } from './glob';
+import { compileScopeMatch, scopeMatches, type CompiledScopeMatch, type ScopeMatch } from './scope-match';
 import type { DriftMark, LoadedPolicy } from './input';
 import type { ModeScope } from './mode';
 import type { DriftPolicy, Policy } from './schema';
@@ -19,24 +19,13 @@ export interface DriftSettings {
   reason?: string;
 }
 
-interface CompiledScope {
-  clusters?: GlobList;
-  services?: GlobList;
-  repositories?: GlobList;
-  tags?: GlobList;
-}
+const compiledScopes = new WeakMap<object, CompiledScopeMatch[]>();
 
-const compiledScopes = new WeakMap<object, CompiledScope[]>();
-
-function scopesOf(drift: DriftPolicy): CompiledScope[] {
+// The same matcher as the mode overrides (scope-match.ts): a scope by account or organisational unit selects alike.
+function scopesOf(drift: DriftPolicy, organizationalUnits: Policy['organizationalUnits']): CompiledScopeMatch[] {
   const cached = compiledScopes.get(drift);
   if (cached) return cached;
-  const compiled = (drift.scopes ?? []).map((scope) => ({
-    clusters: compileGlobs(scope.match.clusters),
-    services: compileGlobs(scope.match.services),
-    repositories: compileGlobs(scope.match.repositories),
-    tags: compileGlobs(scope.match.tags),
-  }));
+  const compiled = (drift.scopes ?? []).map((scope) => compileScopeMatch(scope.match as ScopeMatch, organizationalUnits));
   compiledScopes.set(drift, compiled);
   return compiled;
 }
@@ -66,12 +55,9 @@ export function resolveDriftSettings(policy: LoadedPolicy<Policy>, scope: ModeSc
     scaleServicesToZero: drift?.actOnRunning?.scaleServicesToZero === true,
   };
   if (!drift?.scopes) return base;
-  const compiled = scopesOf(drift);
+  const compiled = scopesOf(drift, policy.document.organizationalUnits);
   for (const [index, matcher] of compiled.entries()) {
-    if (matcher.clusters && !matcher.clusters(scope.cluster)) continue;
-    if (matcher.services && !matcher.services(scope.service)) continue;
-    if (matcher.repositories && !matcher.repositories(scope.repositories)) continue;
-    if (matcher.tags && !matcher.tags([scope.tag])) continue;
+    if (!scopeMatches(matcher, scope)) continue;
     const entry = drift.scopes[index];
     const act = entry.actOnRunning;
     return {

@@ -64,7 +64,7 @@ export function evaluatePolicy(policy: LoadedPolicy<Policy>, input: EvaluationIn
     };
     // Findings that drifted in are judged with the grace of this launch's drift scope (core/policy/drift.ts).
     const driftMarks = evidence.assessment?.drift;
-    const driftSettings = driftMarks?.length ? resolveDriftSettings(policy, { cluster, service, repositories: container.repositories, tag: container.tag }) : undefined;
+    const driftSettings = driftMarks?.length ? resolveDriftSettings(policy, { cluster, service, account, repositories: container.repositories, tag: container.tag }) : undefined;
     for (const violation of containerViolations(compiled, container)) add(driftSettings ? withDriftGrace(violation, driftMarks, driftSettings, now) : violation);
     for (const violation of hardening.byContainer.get(evidence.name ?? '') ?? []) add(violation);
 

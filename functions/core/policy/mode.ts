@@ -1,5 +1,6 @@
 import type { Mode } from '../result/model';
 import type { CompiledPolicy } from './compile';
+import { scopeMatches } from './scope-match';
 
 export interface ModeScope {
   cluster: string[];
@@ -24,11 +25,7 @@ export interface ResolvedMode {
  */
 export function resolveMode(compiled: CompiledPolicy, scope: ModeScope): ResolvedMode {
   for (const override of compiled.modeOverrides) {
-    if (override.clusters && !override.clusters(scope.cluster)) continue;
-    if (override.services && !override.services(scope.service)) continue;
-    if (override.repositories && !override.repositories(scope.repositories)) continue;
-    if (override.tags && !override.tags([scope.tag])) continue;
-    if (override.accounts && !override.accounts(scope.account ?? [])) continue;
+    if (!scopeMatches(override.match, scope)) continue;
     return { mode: override.mode, override: override.index, reason: override.reason };
   }
   return { mode: compiled.document.mode };

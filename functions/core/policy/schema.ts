@@ -342,6 +342,17 @@ const rules = z
 
 // ---------- scoping ----------
 
+/**
+ * An organisational unit id: "ou-" followed by 4 to 32 lower-case letters or digits (the root id's part), a dash and
+ * 8 to 32 more ("OrganizationalUnit.Id", AWS Organizations API Reference,
+ * https://docs.aws.amazon.com/organizations/latest/APIReference/API_OrganizationalUnit.html).
+ */
+export const ORGANIZATIONAL_UNIT_ID = /^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/;
+const organizationalUnitId = z.string().regex(ORGANIZATIONAL_UNIT_ID, {
+  message: 'expected an AWS Organizations OU id: "ou-", 4 to 32 lower-case letters or digits, "-", 8 to 32 more (e.g. "ou-ab12-cd34ef56")',
+});
+const accountId = z.string().regex(/^\d{12}$/, { message: 'expected a 12-digit AWS account id' });
+
 const modeOverrideMatch = z
   .strictObject({
     clusters: globList('Clusters', 'ECS cluster names or ARNs.', [['prod-*']]).optional(),
@@ -357,6 +368,16 @@ const modeOverrideMatch = z
       'AWS account ids (12 digits) the task runs in, read from its cluster ARN; for a gate that serves an organisation (docs/organisation.md). A task whose account is unknown never matches.',
       [['111122223333'], ['1111*']],
     ).optional(),
+    organizationalUnits: z
+      .array(organizationalUnitId)
+      .min(1)
+      .meta({
+        title: 'Organizational units',
+        description:
+          'AWS Organizations OU ids (ou-...). A task matches when its account (from its cluster ARN) is listed under one of them in the policy\'s organizationalUnits map; each OU named here must be defined there. A task whose account is unknown, or in none of them, never matches.',
+        examples: [['ou-ab12-cd34ef56']],
+      })
+      .optional(),
   })
   .meta({
     title: 'Match',
@@ -481,6 +502,17 @@ export const policySchema = z
       })
       .optional(),
     drift: driftSchema(modeOverrideMatch).optional(),
+    organizationalUnits: z
+      .record(z.string().meta({ pattern: ORGANIZATIONAL_UNIT_ID.source }), z.array(accountId).min(1))
+      .meta({
+        title: 'Organizational units',
+        description:
+          'For a gate that serves an organisation (docs/organisation.md): the accounts of each organisational unit that a match names (OU id → 12-digit account ids). ' +
+          'Kept in the policy, so a scope by OU is judged the same by the gate, the CLI and simulate, and a move of an account changes the policy hash. ' +
+          'List an account under every OU a match should reach it by (a nested OU\'s accounts under its parent too). Export it with "aws organizations list-accounts-for-parent".',
+        examples: [{ 'ou-ab12-cd34ef56': ['111122223333', '444455556666'] }],
+      })
+      .optional(),
   })
   // Runs even when other parts of the document are invalid (`when`), so one round of validation lists every problem.
   .superRefine((policy, ctx) => crossFieldProblems(policy as unknown, ctx), { when: (payload) => isRecord(payload.value) })
@@ -549,10 +581,29 @@ function crossFieldProblems(policy: unknown, ctx: RefinementCtx): void {
     policy.modeOverrides.forEach((override, index) => {
       const path = ['modeOverrides', index, 'match'];
       if (isRecord(override) && isRecord(override.match) && Object.keys(override.match).length === 0 && !hasIssueUnder(path)) {
-        add(path, 'needs at least one of clusters, services, repositories, tags, accounts');
+        add(path, 'needs at least one of clusters, services, repositories, tags, accounts, organizationalUnits');
       }
     });
   }
+
+  // Every OU a match names must be defined in the policy's organizationalUnits map: an unknown OU would match nothing
+  // silently (audit where enforce was meant), so it is an error naming the place.
+  const units = isRecord(policy.organizationalUnits) ? policy.organizationalUnits : {};
+  // Keys are checked here rather than by the record's key schema, whose error says only "Invalid key in record".
+  for (const key of Object.keys(units)) {
+    if (!ORGANIZATIONAL_UNIT_ID.test(key)) add(['organizationalUnits', key], `${JSON.stringify(key)} is not an AWS Organizations OU id: "ou-", 4 to 32 lower-case letters or digits, "-", 8 to 32 more (e.g. "ou-ab12-cd34ef56")`);
+  }
+  const checkUnits = (match: unknown, path: (string | number)[]) => {
+    if (!isRecord(match) || !Array.isArray(match.organizationalUnits)) return;
+    match.organizationalUnits.forEach((ou, index) => {
+      if (typeof ou === 'string' && ORGANIZATIONAL_UNIT_ID.test(ou) && !Object.prototype.hasOwnProperty.call(units, ou)) {
+        add([...path, 'organizationalUnits', index], `organizational unit ${ou} is not defined in the policy's organizationalUnits map (OU id → account ids)`);
+      }
+    });
+  };
+  if (Array.isArray(policy.modeOverrides)) policy.modeOverrides.forEach((override, index) => isRecord(override) && checkUnits(override.match, ['modeOverrides', index, 'match']));
+  const driftScopes = isRecord(policy.drift) && Array.isArray(policy.drift.scopes) ? policy.drift.scopes : [];
+  driftScopes.forEach((scope, index) => isRecord(scope) && checkUnits(scope.match, ['drift', 'scopes', index, 'match']));
 
   if (Array.isArray(policy.exceptions)) {
     const seen = new Map<string, number>();

@@ -40,7 +40,7 @@ export async function actOnExpiredDrift(rt: GateRuntime, verdicts: ReadonlyMap<s
       const denials = result.violations.filter((v) => v.action === 'deny');
       if (!isBlocking(result) || denials.length === 0 || !denials.every((v) => v.details?.driftGraceExpired === true)) continue;
       summary.expired += 1;
-      const settings = resolveDriftSettings(rt.policy, { cluster: clusterNames(use.cluster), service: serviceNames(use.service), repositories: repositoriesOf(use) });
+      const settings = resolveDriftSettings(rt.policy, { cluster: clusterNames(use.cluster), service: serviceNames(use.service), repositories: repositoriesOf(use), account: use.account ? [use.account] : [] });
       const standalone = !use.service;
       if (standalone ? !settings.stopStandaloneTasks : !settings.rollBackServices) {
         summary.leftRunning += 1;

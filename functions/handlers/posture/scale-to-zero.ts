@@ -4,6 +4,7 @@ import type { LoadedPolicy } from '../../core/policy/input';
 import type { Policy } from '../../core/policy/schema';
 import type { ServiceTaskRef } from '../../core/ports';
 import type { EvaluationResult } from '../../core/result/model';
+import { accountOf } from '../../core/organisation/account';
 
 /**
  * Whether the gate may scale a failing service to zero. Always, when something other than drift fails it (a new
@@ -16,5 +17,6 @@ export function mayScaleToZero(policy: LoadedPolicy<Policy>, result: EvaluationR
   const driftOnly = denials.length > 0 && denials.every((violation) => violation.details?.drift === true);
   if (!driftOnly) return true;
   const repositories = result.subject.images.flatMap((image) => (image.repository ? [image.repository] : []));
-  return resolveDriftSettings(policy, { cluster: clusterNames(ref.cluster), service: serviceNames(ref.service), repositories }).scaleServicesToZero;
+  const account = accountOf(ref.cluster);
+  return resolveDriftSettings(policy, { cluster: clusterNames(ref.cluster), service: serviceNames(ref.service), repositories, account: account ? [account] : [] }).scaleServicesToZero;
 }

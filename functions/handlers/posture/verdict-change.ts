@@ -75,7 +75,7 @@ function driftedFinding(violation: Violation): Record<string, unknown> {
 
 /** Whether any scope the digest runs in wants drift notified (a scope may turn notices off, never the events of others). */
 function notifies(rt: GateRuntime, uses: readonly TaskUse[]): boolean {
-  return uses.some((use) => resolveDriftSettings(rt.policy, { cluster: [use.cluster], service: use.service ? [use.service] : [], repositories: repositoriesOf(use) }).notify);
+  return uses.some((use) => resolveDriftSettings(rt.policy, { cluster: [use.cluster], service: use.service ? [use.service] : [], repositories: repositoriesOf(use), account: use.account ? [use.account] : [] }).notify);
 }
 
 /** Repository path and full name of a use's first container image, as the policy's scopes match them. */
