@@ -153,6 +153,14 @@ describe('admission at a PAUSE lifecycle hook', () => {
     expect(world.ecs.continues).toEqual([expect.objectContaining({ action: 'ROLLBACK' })]);
   });
 
+  it('in an organisation, answers a member\'s paused deployment though the central cluster list names only central clusters', async () => {
+    // The member's clusters are scoped by its member stack; the central list (another account's cluster) does not apply.
+    const world = setup(policyOf(), BAD).world;
+    const gate = createGate(world.deps(policyOf(), { clusterArns: ['arn:aws:ecs:eu-west-1:111122223333:cluster/prod'], organisationAccount: '111122223333' }));
+    await gate.handleEvent(hookEvent());
+    expect(world.ecs.continues).toEqual([expect.objectContaining({ action: 'ROLLBACK' })]);
+  });
+
   it('leaves a deployment ECS reports in another cluster than the event named alone', async () => {
     // The event names prod/web, but ECS's own record puts the service in a cluster outside scope: ECS's word wins.
     const { world, gate } = setup(policyOf(), BAD, 'IN_PROGRESS', { serviceArn: 'arn:aws:ecs:eu-west-1:123456789012:service/other/web' }, [
