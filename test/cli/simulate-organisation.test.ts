@@ -7,6 +7,7 @@ import { runScenario, type ScenarioResult } from '../../functions/cli/simulate-r
 import { parseScenario } from '../../functions/cli/simulate-scenario';
 import { renderJson, renderTimeline } from '../../functions/cli/simulate-output';
 import { MEMBER_ROLE_ERROR_METRIC } from '../../functions/handlers/organisation/account-routing';
+import { EVENT_ACCOUNT_MISMATCH_METRIC } from '../../functions/handlers/organisation/event-account';
 
 /**
  * `fargate-gate simulate` with an `organisation` section: the example scenario's story told from the world's side (not
@@ -242,13 +243,17 @@ describe('simulate: events naming accounts the gate must not act in', () => {
     expect(new Set(memberRoleErrors(result))).toEqual(new Set([`${PAYMENTS}/refused`]));
   });
 
-  it('a hostile envelope account with ARNs of an account the world does not know: refused as outside the organisation, before STS', async () => {
+  it('a hostile envelope account with ARNs of an account the world does not know: refused as naming another account than its own, before STS', async () => {
     const stranger = '555566667777';
     const result = await deliver(taskEvent('not-an-account', stranger));
     expect(result.counts.handlerErrors).toBe(0);
     expect(result.actions).toEqual([]);
     expect(result.organisation?.assumeRoleCalls.size).toBe(0);
-    expect(memberRoleErrors(result)).toEqual([`${stranger}/outside`]);
+    // The event-account check (handlers/organisation/event-account.ts) refuses it before the routing asks whether
+    // the ARNs' account is a member: counted by the account the event claims to come from.
+    const mismatches = result.backend.metrics.points.filter((point) => point.name === EVENT_ACCOUNT_MISMATCH_METRIC);
+    expect(mismatches.map((point) => point.dimensions?.Account)).toEqual(['not-an-account']);
+    expect(memberRoleErrors(result)).toEqual([]);
   });
 });
 
