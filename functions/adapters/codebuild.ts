@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { BatchGetBuildsCommand, StartBuildCommand, type Build, type CodeBuildClient } from '@aws-sdk/client-codebuild';
 import { InputError } from '../core/errors';
+import { failedPhaseOf, type BuildPhaseType } from '../core/gate/compute-fallback';
 import { parseImageReference } from '../core/image/reference';
 import { ScanCapacityError, type BuildStatus, type ScanRequest, type ScannerPort } from '../core/ports';
 import { awsErrorMessage, awsErrorName, hasAwsErrorName, isThrottlingError } from './aws-errors';
@@ -18,6 +19,13 @@ export interface CodeBuildScannerOptions {
   client: CodeBuildClient;
   /** The scan project the construct created (its buildspec reads `SCAN_BUILD_ENV`). */
   projectName: string;
+  /**
+   * The EC2 fallback project, when the scan project runs on Lambda compute: requests with `compute: 'ec2Fallback'`
+   * start there. A second project rather than StartBuild's `environmentTypeOverride` / `computeTypeOverride`: the API
+   * Reference (StartBuild) documents those overrides without saying that a Lambda project's build may be moved to EC2,
+   * and the EC2 build also needs its own timeouts, cache and buildspec (runtime-versions), which a project states.
+   */
+  fallbackProjectName?: string;
 }
 
 /**
@@ -28,20 +36,23 @@ export interface CodeBuildScannerOptions {
 export class CodeBuildScanner implements ScannerPort {
   private readonly client: CodeBuildClient;
   private readonly projectName: string;
+  private readonly fallbackProjectName: string | undefined;
 
   constructor(options: CodeBuildScannerOptions) {
     if (!options.projectName) throw new Error('CodeBuildScanner: projectName is required');
     this.client = options.client;
     this.projectName = options.projectName;
+    this.fallbackProjectName = options.fallbackProjectName || undefined;
   }
 
   async startScan(request: ScanRequest): Promise<{ buildId: string }> {
     validateScanRequest(request);
+    const projectName = this.projectFor(request);
     let build: Build | undefined;
     try {
       const result = await this.client.send(
         new StartBuildCommand({
-          projectName: this.projectName,
+          projectName,
           idempotencyToken: idempotencyTokenFor(request.scanId),
           environmentVariablesOverride: [
             { name: SCAN_BUILD_ENV.imageReference, value: request.imageReference, type: 'PLAINTEXT' },
@@ -61,7 +72,7 @@ export class CodeBuildScanner implements ScannerPort {
     } catch (error) {
       if (isThrottlingError(error) || hasAwsErrorName(error, 'AccountLimitExceededException')) {
         throw new ScanCapacityError(
-          `CodeBuild refused to start scan ${request.scanId} on project ${this.projectName} for capacity (${awsErrorName(error)}: ${awsErrorMessage(error)}); retry later`,
+          `CodeBuild refused to start scan ${request.scanId} on project ${projectName} for capacity (${awsErrorName(error)}: ${awsErrorMessage(error)}); retry later`,
           { cause: error },
         );
       }
@@ -71,7 +82,17 @@ export class CodeBuildScanner implements ScannerPort {
     return { buildId: build.id };
   }
 
-  async getBuildStatuses(buildIds: string[]): Promise<{ buildId: string; status: BuildStatus }[]> {
+  /** The project a request runs on; a fallback request on a scanner without a fallback project is refused, never run on the scan project. */
+  private projectFor(request: ScanRequest): string {
+    if (request.compute === undefined || request.compute === 'scanProject') return this.projectName;
+    if (request.compute === 'ec2Fallback' && this.fallbackProjectName) return this.fallbackProjectName;
+    throw new InputError(
+      request.compute === 'ec2Fallback' ? 'the scan asks for the EC2 fallback project, and this gate has none' : `compute must be "scanProject" or "ec2Fallback", got ${JSON.stringify(request.compute)}`,
+      { source: `scan ${JSON.stringify(request.scanId)}` },
+    );
+  }
+
+  async getBuildStatuses(buildIds: string[]): Promise<{ buildId: string; status: BuildStatus; failedPhase?: BuildPhaseType }[]> {
     // Callers may hold the build id (`project:uuid`, from StartBuild) or the build ARN (from the Build State
     // Change event); both resolve to the id, and the answer uses the caller's own string.
     const byId = new Map<string, string[]>();
@@ -80,14 +101,16 @@ export class CodeBuildScanner implements ScannerPort {
       byId.set(id, [...(byId.get(id) ?? []), buildId]);
     }
     const ids = [...byId.keys()];
-    const statuses: { buildId: string; status: BuildStatus }[] = [];
+    const statuses: { buildId: string; status: BuildStatus; failedPhase?: BuildPhaseType }[] = [];
     for (let start = 0; start < ids.length; start += BATCH_GET_BUILDS_MAX) {
       const result = await this.client.send(new BatchGetBuildsCommand({ ids: ids.slice(start, start + BATCH_GET_BUILDS_MAX) }));
       // Unknown ids come back in `buildsNotFound` and are simply absent from the answer.
       for (const build of result.builds ?? []) {
         if (!build.id) continue;
         const status = toBuildStatus(build);
-        for (const asked of byId.get(build.id) ?? []) statuses.push({ buildId: asked, status });
+        // BatchGetBuilds' Build.phases (phaseType, phaseStatus): the phase a failed build failed in.
+        const failedPhase = status === 'SUCCEEDED' || status === 'IN_PROGRESS' ? undefined : failedPhaseOf((build.phases ?? []).map((phase) => ({ type: phase.phaseType, status: phase.phaseStatus })));
+        for (const asked of byId.get(build.id) ?? []) statuses.push(failedPhase ? { buildId: asked, status, failedPhase } : { buildId: asked, status });
       }
     }
     return statuses;

@@ -148,6 +148,7 @@ export function scanToItem(record: ScanRecord, finishedExpiresAt: number): Recor
     finishFailures: record.finishFailures,
     mode: record.mode,
     sbomKey: record.sbomKey,
+    compute: record.compute,
     ...(unfinished
       ? { [GATE_TABLE.unfinishedScansIndex.partitionKey]: UNFINISHED_SCANS_PARTITION, [GATE_TABLE.unfinishedScansIndex.sortKey]: record.digest }
       : { [GATE_TABLE.ttlAttribute]: finishedExpiresAt }),
@@ -169,6 +170,7 @@ const scanItemSchema = z.object({
   finishFailures: z.number().int().nonnegative().optional(),
   mode: z.enum(['image', 'sbom']).optional(),
   sbomKey: z.string().optional(),
+  compute: z.enum(['scanProject', 'ec2Fallback']).optional(),
 });
 
 export function itemToScan(item: Record<string, unknown>): ScanRecord {

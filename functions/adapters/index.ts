@@ -29,6 +29,8 @@ export interface AwsPortsConfig {
   /** Key prefix of the raw reports in the bucket (see `S3Reports.keyFor`). */
   reportPrefix?: string;
   scanProjectName: string;
+  /** The EC2 fallback project of a scan project on Lambda compute (CodeBuildScanner `fallbackProjectName`). */
+  fallbackScanProjectName?: string;
   eventBusName: string;
   region?: string;
   /** Client settings (retries, timeouts); ignored when `clients` is given. */
@@ -65,7 +67,7 @@ export function createAwsPorts(config: AwsPortsConfig): AwsPorts {
     ecs: new EcsGate({ client: clients.ecs }),
     taskDefinitions: new EcsTaskDefinitions({ client: clients.ecs }),
     registry: new EcrRegistry({ clientFor: (location) => clients.ecrFor(location) }),
-    scanner: new CodeBuildScanner({ client: clients.codeBuild, projectName: config.scanProjectName }),
+    scanner: new CodeBuildScanner({ client: clients.codeBuild, projectName: config.scanProjectName, ...(config.fallbackScanProjectName ? { fallbackProjectName: config.fallbackScanProjectName } : {}) }),
     reports: new S3Reports({ client: clients.s3, bucket: config.reportBucket, prefix: config.reportPrefix, maxReportBytes: config.maxReportBytes }),
     notifier: new EventBridgeNotifier({ client: clients.eventBridge, eventBusName: config.eventBusName }),
     clients,

@@ -4,6 +4,7 @@ import type { LoadBalancing } from './taskdef/exposure';
 import type { ImageReference } from './image/reference';
 import type { Decision } from './result/model';
 import type { TaskDefinitionSpec } from './taskdef/model';
+import type { BuildPhaseType, ScanCompute } from './gate/compute-fallback';
 
 /**
  * The small interfaces the gate's handlers need from the outside world. `functions/adapters` implements
@@ -61,6 +62,8 @@ export interface ScanRecord {
    * a row for a reason a retry cannot fix. After the gate's limit the scan becomes an error; cleared when it ends.
    */
   finishFailures?: number;
+  /** `ec2Fallback` once the scan was moved to the EC2 fallback project (core/gate/compute-fallback.ts); absent: the scan project. */
+  compute?: ScanCompute;
 }
 
 /** The scan a conditional update expects to find (GateStore.updateScan). */
@@ -359,6 +362,8 @@ export interface ScanRequest {
   mode?: ScanMode;
   /** For `sbom` scans: the S3 key of the stored CycloneDX SBOM. */
   sbomKey?: string;
+  /** `ec2Fallback`: run on the EC2 fallback project (a retry of a scan that outgrew Lambda compute); absent: the scan project. */
+  compute?: ScanCompute;
 }
 
 /** How a scan learns what is in the image: pulling it, or from the SBOM an earlier scan of it kept. */
@@ -376,7 +381,8 @@ export class ScanCapacityError extends Error {
 
 export interface ScannerPort {
   startScan(request: ScanRequest): Promise<{ buildId: string }>;
-  getBuildStatuses(buildIds: string[]): Promise<{ buildId: string; status: BuildStatus }[]>;
+  /** `failedPhase`: the first phase that did not succeed, when the build says (decides the EC2 fallback). */
+  getBuildStatuses(buildIds: string[]): Promise<{ buildId: string; status: BuildStatus; failedPhase?: BuildPhaseType }[]>;
 }
 
 export interface ReportPort {

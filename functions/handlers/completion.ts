@@ -12,7 +12,8 @@ import { decisionLogFields } from './decision-log';
 import { childBinding, type Logger } from './logger';
 import { notifyAfterDecision } from './notify';
 import type { GateRuntime } from './runtime';
-import { produceVerdict, scanFailure, startScan } from './scans';
+import { newScanRecord, produceVerdict, scanFailure, startScan } from './scans';
+import { computeFallbackReason } from '../core/gate/compute-fallback';
 import { judgeWaiters } from './task-gate';
 import { resumePausedDeployments } from './admission/pause-hook';
 import type { ScanErrorNote } from './container-state';
@@ -23,12 +24,13 @@ import { sbomKeyFor } from '../core/posture/sbom';
  * How a scan ended, from its build's status (event or poll) or from the sweep's deadline. `endedAt` is the Build
  * State Change event's time: when the build ended, the scan time of a report that does not state its own.
  */
-export type ScanEnd = { status: FinalBuildStatus; endedAt?: string } | { deadline: 'running' | 'queued' };
+export type ScanEnd = { status: FinalBuildStatus; endedAt?: string; failedPhase?: string } | { deadline: 'running' | 'queued' };
 
 export interface FinishedScan {
   key: string;
   scanId: string;
-  outcome: 'verdict' | 'error';
+  /** `fallback`: the scan outgrew Lambda compute and runs again on the EC2 fallback project (`scanId` is the retry's). */
+  outcome: 'verdict' | 'error' | 'fallback';
   error?: string;
 }
 
@@ -50,6 +52,10 @@ export async function finishScan(rt: GateRuntime, record: ScanRecord, end: ScanE
   let verdict: StoredVerdict | undefined;
   let alias: StoredVerdict | undefined;
   let error: string | undefined;
+
+  // A scan that outgrew Lambda compute is not finished: it runs once more on EC2 compute, and its waiters keep waiting.
+  const fallback = 'status' in end ? computeFallbackReason(end, record.compute, !!rt.config.fallbackScanProjectName) : undefined;
+  if (fallback !== undefined) return fallBackToEc2(rt, record, fallback, scanLog);
 
   if ('status' in end && end.status === 'SUCCEEDED') {
     const produced = await produceVerdict(rt, record, scanLog, end.endedAt);
@@ -123,6 +129,42 @@ export async function finishScan(rt: GateRuntime, record: ScanRecord, end: ScanE
   if (!Number.isNaN(started)) rt.metrics.timing('ScanDuration', Math.max(0, rt.clock.now().getTime() - started));
   scanLog.info({ waitersJudged: first.judged + second.judged, waitersDropped: first.dropped + second.dropped }, 'waiting tasks handled');
   return { key: record.digest, scanId: record.scanId, outcome: verdict ? 'verdict' : 'error', ...(error !== undefined ? { error } : {}) };
+}
+
+/**
+ * Moves a scan that outgrew Lambda compute to the EC2 fallback project: the record becomes a new scan (a new scan id,
+ * so the retry's StartBuild has its own idempotency token and a late event of the Lambda build finishes nothing),
+ * queued on `ec2Fallback`, and its build is started at once. The record keeps its waiters (keyed by digest), its
+ * attempts and its mode; a start that fails in a way a retry may fix leaves it queued under a lease, and the sweep
+ * starts it on EC2 again (the record says where). Counted as `ScanComputeFallbacks`.
+ */
+async function fallBackToEc2(rt: GateRuntime, record: ScanRecord, reason: string, log: Logger): Promise<FinishedScan> {
+  const retry = newScanRecord(rt, record.digest, record.imageReference);
+  const moved = await rt.store.updateScan(record.digest, expectedScan(record), {
+    state: 'queued',
+    scanId: retry.scanId,
+    compute: 'ec2Fallback',
+    startedAt: retry.startedAt,
+    deadline: retry.deadline,
+    retryAt: retry.retryAt,
+    buildId: '',
+    finishFailures: undefined,
+  });
+  if (!moved) {
+    log.info('scan record already moved on (finished elsewhere or rescanned): no EC2 fallback');
+    return { key: record.digest, scanId: record.scanId, outcome: 'error', error: reason };
+  }
+  rt.metrics.count('ScanComputeFallbacks');
+  log.warn({ reason, previousBuildId: record.buildId, scanId: retry.scanId }, 'scan outgrew Lambda compute: retrying it once on EC2 compute');
+  const queued: ScanRecord = { ...record, state: 'queued', scanId: retry.scanId, compute: 'ec2Fallback', startedAt: retry.startedAt, deadline: retry.deadline, retryAt: retry.retryAt, buildId: '' };
+  delete queued.finishFailures;
+  const started = await startScan(rt, queued, 'queued', log);
+  // Refused for good: a scan error now, and no build will finish to say so; a paused deployment has no later event.
+  if (started.state === 'error') {
+    await resumePausedDeployments(rt, record.digest, { scanErrors: new Map([[record.digest, started.record.error || 'the scan could not be requested']]) }, log);
+    return { key: record.digest, scanId: retry.scanId, outcome: 'error', error: started.record.error ?? reason };
+  }
+  return { key: record.digest, scanId: retry.scanId, outcome: 'fallback', error: reason };
 }
 
 /**
@@ -277,6 +319,8 @@ export interface BuildFinished {
   environment?: Readonly<Record<string, string>>;
   /** ISO time of the event: when the build ended. */
   endedAt?: string;
+  /** The first phase that did not succeed, when the event says (decides the EC2 fallback). */
+  failedPhase?: string;
 }
 
 /**
@@ -301,7 +345,7 @@ export async function handleBuildFinished(rt: GateRuntime, build: BuildFinished,
     log.info({ status, scanKey: named?.key }, 'no unfinished scan has this build (already finished, or rescanned since)');
     return undefined;
   }
-  return finishCounting(rt, record, { status, ...(build.endedAt ? { endedAt: build.endedAt } : {}) }, log);
+  return finishCounting(rt, record, { status, ...(build.endedAt ? { endedAt: build.endedAt } : {}), ...(build.failedPhase ? { failedPhase: build.failedPhase } : {}) }, log);
 }
 
 /**
@@ -355,12 +399,14 @@ export async function sweep(rt: GateRuntime, log: Logger): Promise<SweepSummary>
   };
 
   const running = unfinished.filter((scan) => scan.state === 'running' && scan.buildId);
-  const statuses = new Map<string, string>();
+  const statuses = new Map<string, { status: string; failedPhase?: string }>();
   if (running.length > 0) {
     try {
       const ids = running.map((scan) => scan.buildId as string);
       for (let start = 0; start < ids.length; start += 100) {
-        for (const { buildId, status } of await rt.scanner.getBuildStatuses(ids.slice(start, start + 100))) statuses.set(buildId, status);
+        for (const { buildId, status, failedPhase } of await rt.scanner.getBuildStatuses(ids.slice(start, start + 100))) {
+          statuses.set(buildId, failedPhase ? { status, failedPhase } : { status });
+        }
       }
     } catch (error) {
       log.error({ err: error }, 'could not poll scan builds');
@@ -371,9 +417,10 @@ export async function sweep(rt: GateRuntime, log: Logger): Promise<SweepSummary>
   for (const record of unfinished) {
     const past = (iso: string | undefined) => iso !== undefined && iso !== '' && Date.parse(iso) <= now;
     if (record.state === 'running' && record.buildId) {
-      const status = statuses.get(record.buildId);
-      if (status && status !== 'IN_PROGRESS') {
-        if (await attempt(record, async () => void (await finishCounting(rt, record, { status: status as FinalBuildStatus }, log)))) summary.finished += 1;
+      const polled = statuses.get(record.buildId);
+      if (polled && polled.status !== 'IN_PROGRESS') {
+        const end = { status: polled.status as FinalBuildStatus, ...(polled.failedPhase ? { failedPhase: polled.failedPhase } : {}) };
+        if (await attempt(record, async () => void (await finishCounting(rt, record, end, log)))) summary.finished += 1;
       } else if (past(record.deadline)) {
         if (await attempt(record, async () => void (await finishCounting(rt, record, { deadline: 'running' }, log)))) summary.expired += 1;
       } else {

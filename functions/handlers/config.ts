@@ -8,6 +8,13 @@ export interface GateConfig {
   reportPrefix: string;
   /** The CodeBuild scan project: Build State Change events of other projects are ignored. */
   scanProjectName?: string;
+  /**
+   * The EC2 fallback project, when the scan project runs on CodeBuild Lambda compute: a scan that outgrew Lambda compute
+   * (core/gate/compute-fallback.ts) is retried there once instead of ending as a scan error. Absent: no fallback.
+   */
+  fallbackScanProjectName?: string;
+  /** The scan deadline on the EC2 fallback project (its queue and build timeouts plus a margin); `scanTimeoutMinutes` when absent. */
+  fallbackScanTimeoutMinutes?: number;
   /** Cluster ARNs in scope; empty means every cluster of the account and region. */
   clusterArns: string[];
   /**

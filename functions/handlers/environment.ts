@@ -7,6 +7,10 @@ export const GATE_ENV = {
   reportBucket: 'GATE_REPORT_BUCKET',
   reportPrefix: 'GATE_REPORT_PREFIX',
   scanProjectName: 'GATE_SCAN_PROJECT_NAME',
+  /** Optional: the EC2 fallback project of a scan project on Lambda compute (empty or absent: no fallback). */
+  fallbackScanProjectName: 'GATE_FALLBACK_SCAN_PROJECT_NAME',
+  /** Optional: the scan deadline, in minutes, of a scan on the EC2 fallback project. */
+  fallbackScanTimeoutMinutes: 'GATE_FALLBACK_SCAN_TIMEOUT_MINUTES',
   eventBusName: 'GATE_EVENT_BUS_NAME',
   /** Path of the policy JSON inside the function bundle. */
   policyFile: 'GATE_POLICY_FILE',

@@ -51,7 +51,12 @@ export function createGate(deps: GateDependencies): Gate {
 }
 
 async function handleEvent(rt: GateRuntime, raw: unknown): Promise<EventResult> {
-  const event = classifyGateEvent(raw, { scanProjectName: rt.config.scanProjectName, clusterArns: rt.config.clusterArns, centralAccount: rt.config.organisationAccount });
+  const event = classifyGateEvent(raw, {
+    scanProjectName: rt.config.scanProjectName,
+    ...(rt.config.fallbackScanProjectName ? { fallbackScanProjectName: rt.config.fallbackScanProjectName } : {}),
+    clusterArns: rt.config.clusterArns,
+    centralAccount: rt.config.organisationAccount,
+  });
   const log = rt.logger.child({ eventId: event.meta.id, kind: event.kind });
   rt.metrics.count('Events', 1, { kind: event.kind });
   if (event.kind === 'ignored') {
@@ -105,7 +110,13 @@ async function dispatch(rt: GateRuntime, event: Exclude<GateEvent, { kind: 'igno
       return { kind: 'runTaskCall', judgements };
     }
     case 'scanBuildFinished': {
-      const build = { buildId: event.buildId, status: event.status, ...(event.environment ? { environment: event.environment } : {}), ...(event.meta.time ? { endedAt: event.meta.time } : {}) };
+      const build = {
+        buildId: event.buildId,
+        status: event.status,
+        ...(event.environment ? { environment: event.environment } : {}),
+        ...(event.meta.time ? { endedAt: event.meta.time } : {}),
+        ...(event.failedPhase ? { failedPhase: event.failedPhase } : {}),
+      };
       const { handleBuildFinished } = await import('./completion');
       const finished = await handleBuildFinished(rt, build, log.child({ buildId: event.buildId }));
       return finished ? { kind: 'scanBuildFinished', finished } : { kind: 'scanBuildFinished' };

@@ -121,6 +121,8 @@ export async function rescan(
     retryAt: fresh.retryAt,
     // An empty build id means "no build yet": the old build's late event or status must not finish the new scan.
     buildId: '',
+    // A rescan starts on the scan project again; only a scan that outgrows it moves to the EC2 fallback.
+    compute: undefined,
   });
   if (!applied) {
     const now = await rt.store.getScan(finished.digest);
@@ -128,7 +130,8 @@ export async function rescan(
   }
   log.info({ digest: finished.digest, scanId: fresh.scanId, previousScanId: finished.scanId }, 'rescanning');
   rt.metrics.count('Rescans');
-  return startScan(rt, { ...finished, ...fresh }, 'queued', log);
+  const { compute: _previousCompute, ...previous } = finished;
+  return startScan(rt, { ...previous, ...fresh }, 'queued', log);
 }
 
 /**
@@ -153,13 +156,16 @@ export async function startScan(rt: GateRuntime, record: ScanRecord, expectedSta
       reportKey,
       // A re-judgement of a digest in use matches its stored SBOM (posture/rejudge.ts); every other scan pulls the image.
       ...(record.mode === 'sbom' && record.sbomKey ? { mode: 'sbom' as const, sbomKey: record.sbomKey } : {}),
+      // A scan that outgrew Lambda compute runs on the EC2 fallback project (completion.ts fallBackToEc2).
+      ...(record.compute === 'ec2Fallback' ? { compute: 'ec2Fallback' as const } : {}),
     });
     const now = rt.clock.now().getTime();
+    const timeoutMinutes = record.compute === 'ec2Fallback' ? (rt.config.fallbackScanTimeoutMinutes ?? rt.config.scanTimeoutMinutes) : rt.config.scanTimeoutMinutes;
     const applied = await rt.store.updateScan(record.digest, expected, {
       state: 'running',
       buildId,
       startedAt: iso(now),
-      deadline: iso(now + rt.config.scanTimeoutMinutes * 60_000),
+      deadline: iso(now + timeoutMinutes * 60_000),
     });
     if (!applied) scanLog.warn({ buildId }, 'scan record changed while its build was starting; the sweep reconciles it');
     rt.metrics.count('ScansStarted');

@@ -21,6 +21,8 @@ export type GateEvent =
       status: FinalBuildStatus;
       /** The build's PLAINTEXT environment variables, when the event carries them (SCAN_ID, IMAGE_DIGEST, ...). */
       environment?: Record<string, string>;
+      /** The first phase that did not succeed, when the event lists phases (decides the EC2 fallback). */
+      failedPhase?: string;
     }
   | { kind: 'imagePushed'; meta: EventMeta; digest: string; imageReference: string; repositoryName: string; tag?: string }
   | { kind: 'hookAwaitingAction'; meta: EventMeta; target: PausedTarget; hookId?: string }
@@ -34,6 +36,8 @@ export type GateEventKind = GateEvent['kind'];
 export interface ClassifyOptions {
   /** The gate's CodeBuild scan project: build events of other projects are not ours. */
   scanProjectName?: string;
+  /** The EC2 fallback project of a scan project on Lambda compute: its builds are the gate's scans too. */
+  fallbackScanProjectName?: string;
   /** Cluster ARNs in scope; empty or absent means every cluster. */
   clusterArns?: readonly string[];
   /** The central account of an organisation deployment: the cluster list holds for its clusters only. */
@@ -80,10 +84,11 @@ export function classifyGateEvent(raw: unknown, options: ClassifyOptions = {}): 
       return call;
     }
     case `aws.codebuild|${DETAIL_TYPES.buildStateChange}`: {
-      const reading = readBuildStateChange(event.detail, options.scanProjectName);
+      const reading = readBuildStateChange(event.detail, [options.scanProjectName, options.fallbackScanProjectName]);
       if (!reading.ok) return ignore(reading.reason, reading.malformed);
       const finished: GateEvent = { kind: 'scanBuildFinished', meta, buildId: reading.buildId, projectName: reading.projectName, status: reading.status };
       if (reading.environment) finished.environment = reading.environment;
+      if (reading.failedPhase) finished.failedPhase = reading.failedPhase;
       return finished;
     }
     case `aws.ecr|${DETAIL_TYPES.imageAction}`: {

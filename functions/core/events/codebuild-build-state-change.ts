@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import type { BuildStatus } from '../ports';
 import { BUILD_ARN, describeSchemaError } from './common';
+import { failedPhaseOf, type BuildPhaseType } from '../gate/compute-fallback';
 
 /**
  * CodeBuild Build State Change (https://docs.aws.amazon.com/codebuild/latest/userguide/sample-build-notifications.html).
@@ -21,7 +22,7 @@ export function isFinalBuildStatus(status: string): status is FinalBuildStatus {
 }
 
 export type BuildReading =
-  | { ok: true; buildId: string; projectName: string; status: FinalBuildStatus; environment?: Record<string, string> }
+  | { ok: true; buildId: string; projectName: string; status: FinalBuildStatus; environment?: Record<string, string>; failedPhase?: BuildPhaseType }
   | { ok: false; reason: string; malformed: boolean };
 
 /** One `additional-information.environment.environment-variables` entry; anything else there is skipped, never fatal. */
@@ -50,17 +51,38 @@ function buildEnvironment(detail: unknown): Record<string, string> | undefined {
   return Object.keys(environment).length > 0 ? environment : undefined;
 }
 
-export function readBuildStateChange(detail: unknown, scanProjectName: string | undefined): BuildReading {
+/**
+ * The phase the build failed in, from `additional-information.phases` (`phase-type`, `phase-status`; the documented
+ * example event, sample-build-notifications.html). Best effort like the environment: an event without phases, or
+ * with entries that do not read, gives none, and the scan is then judged without a fallback.
+ */
+function failedPhase(detail: unknown): BuildPhaseType | undefined {
+  const phases = (detail as { 'additional-information'?: { phases?: unknown } })?.['additional-information']?.phases;
+  if (!Array.isArray(phases)) return undefined;
+  return failedPhaseOf(
+    phases.map((entry: unknown) => {
+      const phase = (entry !== null && typeof entry === 'object' ? entry : {}) as Record<string, unknown>;
+      const type = phase['phase-type'];
+      const status = phase['phase-status'];
+      return { ...(typeof type === 'string' && type.length <= 64 ? { type } : {}), ...(typeof status === 'string' && status.length <= 64 ? { status } : {}) };
+    }),
+  );
+}
+
+/** `scanProjectNames`: the scan project, and its EC2 fallback project when the stack has one. */
+export function readBuildStateChange(detail: unknown, scanProjectNames: string | readonly (string | undefined)[] | undefined): BuildReading {
   const parsed = buildStateChangeSchema.safeParse(detail);
   if (!parsed.success) return { ok: false, reason: describeSchemaError(parsed.error, detail, 'malformed CodeBuild Build State Change'), malformed: true };
   const build = parsed.data;
-  if (scanProjectName === undefined || build['project-name'] !== scanProjectName) {
+  const projects = (typeof scanProjectNames === 'string' ? [scanProjectNames] : (scanProjectNames ?? [])).filter((name): name is string => !!name);
+  if (!projects.includes(build['project-name'])) {
     return { ok: false, reason: `build of project ${JSON.stringify(build['project-name'])}, not the gate's scan project`, malformed: false };
   }
   const status = build['build-status'];
   if (!isFinalBuildStatus(status)) return { ok: false, reason: `build status ${status} is not an end state`, malformed: false };
   const environment = buildEnvironment(detail);
-  return { ok: true, buildId: build['build-id'], projectName: build['project-name'], status, ...(environment ? { environment } : {}) };
+  const phase = status === 'SUCCEEDED' ? undefined : failedPhase(detail);
+  return { ok: true, buildId: build['build-id'], projectName: build['project-name'], status, ...(environment ? { environment } : {}), ...(phase ? { failedPhase: phase } : {}) };
 }
 
 /**

@@ -58,7 +58,7 @@ export function createLambdaGate(env: Environment = process.env): LambdaGate {
     registry: placed.registry,
     scanner: lazyScanner(async () => {
       const { CodeBuildScanner } = await import('../../adapters/codebuild');
-      return new CodeBuildScanner({ client: await clients.codeBuild(), projectName: settings.scanProjectName });
+      return new CodeBuildScanner({ client: await clients.codeBuild(), projectName: settings.scanProjectName, ...(settings.config.fallbackScanProjectName ? { fallbackProjectName: settings.config.fallbackScanProjectName } : {}) });
     }),
     reports: lazyReports(settings.reportBucket, async () => {
       const { S3Reports } = await import('../../adapters/s3-reports');
@@ -129,9 +129,12 @@ export function readSettings(env: Environment): Settings {
   if (invalid.length > 0) throw new Error(`fargate-gate: ${GATE_ENV.clusterArns} has entries that are not cluster ARNs: ${invalid.map((a) => JSON.stringify(a)).join(', ')}`);
 
   const scanProjectName = required(GATE_ENV.scanProjectName);
+  const fallbackScanProjectName = env[GATE_ENV.fallbackScanProjectName]?.trim() || undefined;
   const config: Partial<GateConfig> = {
     reportPrefix: env[GATE_ENV.reportPrefix] ?? undefined,
     scanProjectName,
+    fallbackScanProjectName,
+    fallbackScanTimeoutMinutes: positive(GATE_ENV.fallbackScanTimeoutMinutes),
     clusterArns,
     // With an organisation id, the gate's own account (its cluster list holds there only; events are checked against it).
     ...(env[GATE_ENV.organizationId]?.trim() && env[GATE_ENV.accountId]?.trim() ? { organisationAccount: env[GATE_ENV.accountId]?.trim() } : {}),

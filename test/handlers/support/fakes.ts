@@ -110,7 +110,7 @@ export class FakeStore implements GateStore {
     const updated: Record<string, unknown> = { ...existing };
     for (const [field, value] of Object.entries(changes)) {
       if (value !== undefined) updated[field] = clone(value);
-      else if (['buildId', 'reportLocation', 'error', 'retryAt', 'finishFailures'].includes(field)) delete updated[field];
+      else if (['buildId', 'reportLocation', 'error', 'retryAt', 'finishFailures', 'mode', 'sbomKey', 'compute'].includes(field)) delete updated[field];
     }
     this.scans.set(digest, { ...(updated as unknown as ScanRecord), digest });
     return true;
@@ -283,6 +283,8 @@ export class FakeRegistry {
 export class FakeScanner {
   readonly requests: ScanRequest[] = [];
   readonly statuses = new Map<string, BuildStatus>();
+  /** The phase a polled build failed in (BatchGetBuilds phases), by build id. */
+  readonly failedPhases = new Map<string, string>();
   /** StartBuild refusals for capacity still to come. */
   capacityErrors = 0;
   private builds = 0;
@@ -295,13 +297,18 @@ export class FakeScanner {
     }
     this.requests.push(clone(request));
     this.builds += 1;
-    const buildId = `fargate-gate-scan:build-${this.builds}`;
+    // A retry on the EC2 fallback runs on a project of its own (its build ids name it).
+    const buildId = `${request.compute === 'ec2Fallback' ? 'fargate-gate-scan-ec2' : 'fargate-gate-scan'}:build-${this.builds}`;
     this.statuses.set(buildId, 'IN_PROGRESS');
     return { buildId };
   }
   async getBuildStatuses(buildIds: string[]) {
     this.recorder.record('scanner.getBuildStatuses');
-    return buildIds.flatMap((buildId) => (this.statuses.has(buildId) ? [{ buildId, status: this.statuses.get(buildId) as BuildStatus }] : []));
+    return buildIds.flatMap((buildId) => {
+      if (!this.statuses.has(buildId)) return [];
+      const failedPhase = this.failedPhases.get(buildId);
+      return [{ buildId, status: this.statuses.get(buildId) as BuildStatus, ...(failedPhase ? { failedPhase } : {}) }];
+    });
   }
 }
 

@@ -1,0 +1,75 @@
+import { BatchGetBuildsCommand, CodeBuildClient, StartBuildCommand } from '@aws-sdk/client-codebuild';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { CodeBuildScanner } from '../../functions/adapters/codebuild';
+import { InputError } from '../../functions/core/errors';
+import type { ScanRequest } from '../../functions/core/ports';
+import { digestOf } from './sample-data';
+
+const codeBuildMock = mockClient(CodeBuildClient);
+const client = new CodeBuildClient({ region: 'eu-west-1' });
+const withFallback = new CodeBuildScanner({ client, projectName: 'fargate-gate-scan', fallbackProjectName: 'fargate-gate-scan-ec2' });
+const withoutFallback = new CodeBuildScanner({ client, projectName: 'fargate-gate-scan' });
+
+const request: ScanRequest = {
+  scanId: '01JH5Z7Q8K3M4N5P6R7S8T9V0W',
+  digest: digestOf(7),
+  imageReference: `123456789012.dkr.ecr.eu-west-1.amazonaws.com/app@${digestOf(7)}`,
+  reportKey: `reports/sha256/${digestOf(7).slice(7)}/01JH5Z7Q8K3M4N5P6R7S8T9V0W.json`,
+};
+
+beforeEach(() => codeBuildMock.reset());
+
+describe('startScan on the EC2 fallback project', () => {
+  it('starts a fallback request on the fallback project, with the same variables and no other override', async () => {
+    codeBuildMock.on(StartBuildCommand).resolves({ build: { id: 'fargate-gate-scan-ec2:9a1b' } });
+    expect(await withFallback.startScan({ ...request, compute: 'ec2Fallback' })).toEqual({ buildId: 'fargate-gate-scan-ec2:9a1b' });
+    const input = codeBuildMock.commandCalls(StartBuildCommand)[0].args[0].input;
+    expect(input.projectName).toBe('fargate-gate-scan-ec2');
+    // The fallback is a project of its own: no compute, image or environment-type override (the IAM grant refuses them).
+    expect(Object.keys(input).sort()).toEqual(['environmentVariablesOverride', 'idempotencyToken', 'projectName']);
+    expect(input.environmentVariablesOverride?.map((v) => v.name)).toEqual(['IMAGE_REF', 'IMAGE_DIGEST', 'REPORT_KEY', 'SCAN_ID']);
+  });
+
+  it('keeps every other request on the scan project', async () => {
+    codeBuildMock.on(StartBuildCommand).resolves({ build: { id: 'fargate-gate-scan:1' } });
+    await withFallback.startScan(request);
+    await withFallback.startScan({ ...request, scanId: 'second', compute: 'scanProject' });
+    expect(codeBuildMock.commandCalls(StartBuildCommand).map((call) => call.args[0].input.projectName)).toEqual(['fargate-gate-scan', 'fargate-gate-scan']);
+  });
+
+  it('refuses a fallback request when it has no fallback project, or an unknown compute, without calling CodeBuild', async () => {
+    await expect(withoutFallback.startScan({ ...request, compute: 'ec2Fallback' })).rejects.toThrow(InputError);
+    await expect(withoutFallback.startScan({ ...request, compute: 'ec2Fallback' })).rejects.toThrow('has none');
+    await expect(withFallback.startScan({ ...request, compute: 'gpu' as never })).rejects.toThrow('compute must be "scanProject" or "ec2Fallback", got "gpu"');
+    expect(codeBuildMock).toHaveReceivedCommandTimes(StartBuildCommand, 0);
+  });
+});
+
+describe('getBuildStatuses names the phase a build failed in', () => {
+  it('reads BatchGetBuilds phases: the first phase that did not succeed', async () => {
+    codeBuildMock.on(BatchGetBuildsCommand).resolves({
+      builds: [
+        {
+          id: 'fargate-gate-scan:a',
+          buildStatus: 'TIMED_OUT',
+          phases: [
+            { phaseType: 'SUBMITTED', phaseStatus: 'SUCCEEDED' },
+            { phaseType: 'PRE_BUILD', phaseStatus: 'SUCCEEDED' },
+            { phaseType: 'BUILD', phaseStatus: 'TIMED_OUT' },
+            { phaseType: 'COMPLETED' },
+          ],
+        },
+        { id: 'fargate-gate-scan:b', buildStatus: 'FAILED', phases: [{ phaseType: 'INSTALL', phaseStatus: 'FAILED' }, { phaseType: 'BUILD', phaseStatus: 'FAILED' }] },
+        { id: 'fargate-gate-scan:c', buildStatus: 'FAILED' },
+        { id: 'fargate-gate-scan:d', buildStatus: 'SUCCEEDED', phases: [{ phaseType: 'BUILD', phaseStatus: 'SUCCEEDED' }] },
+      ],
+    });
+    expect(await withFallback.getBuildStatuses(['fargate-gate-scan:a', 'fargate-gate-scan:b', 'fargate-gate-scan:c', 'fargate-gate-scan:d'])).toEqual([
+      { buildId: 'fargate-gate-scan:a', status: 'TIMED_OUT', failedPhase: 'BUILD' },
+      { buildId: 'fargate-gate-scan:b', status: 'FAILED', failedPhase: 'INSTALL' },
+      { buildId: 'fargate-gate-scan:c', status: 'FAILED' },
+      { buildId: 'fargate-gate-scan:d', status: 'SUCCEEDED' },
+    ]);
+  });
+});

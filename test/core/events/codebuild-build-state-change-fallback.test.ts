@@ -1,0 +1,48 @@
+import { join } from 'node:path';
+import { classifyGateEvent } from '../../../functions/core/events';
+import { CONFORMANCE_DIR, describeWithConformance, readConformanceJson } from '../../support/conformance';
+
+type Phase = Record<string, unknown>;
+type Event = { detail: Record<string, unknown> & { 'additional-information': { phases: Phase[] } } };
+
+/** AWS's documented Build State Change (sample-build-notifications.html), as a build of `project` that ended `status`, its `failing` phase with it. */
+function awsEvent(project: string, status: string, failing?: string): Event {
+  const event = readConformanceJson(join(CONFORMANCE_DIR, 'events/codebuild-build-state-change-awsdocs.json')) as Event;
+  event.detail['project-name'] = project;
+  event.detail['build-id'] = `arn:aws:codebuild:us-west-2:123456789012:build/${project}:8745a7a9-c340-456a-9166-edf953571bEX`;
+  event.detail['build-status'] = status;
+  if (failing) {
+    const phase = event.detail['additional-information'].phases.find((p) => p['phase-type'] === failing);
+    if (!phase) throw new Error(`no ${failing} phase in the sample`);
+    phase['phase-status'] = status;
+    phase['phase-context'] = ['COMMAND_EXECUTION_ERROR: Error while executing command. Reason: exit status 1'];
+  }
+  return event;
+}
+
+const options = { scanProjectName: 'fargate-gate-scan', fallbackScanProjectName: 'fargate-gate-scan-ec2' };
+
+describeWithConformance('CodeBuild Build State Change of a scan that may fall back to EC2 compute', () => {
+  it('names the phase a failed build failed in, from the documented phases list', () => {
+    expect(classifyGateEvent(awsEvent('fargate-gate-scan', 'TIMED_OUT', 'BUILD'), options)).toMatchObject({ kind: 'scanBuildFinished', status: 'TIMED_OUT', failedPhase: 'BUILD' });
+    expect(classifyGateEvent(awsEvent('fargate-gate-scan', 'FAILED', 'PRE_BUILD'), options)).toMatchObject({ status: 'FAILED', failedPhase: 'PRE_BUILD' });
+    expect(classifyGateEvent(awsEvent('fargate-gate-scan', 'SUCCEEDED'), options)).not.toHaveProperty('failedPhase');
+  });
+
+  it("takes the fallback project's builds as the gate's, and still ignores other projects'", () => {
+    expect(classifyGateEvent(awsEvent('fargate-gate-scan-ec2', 'SUCCEEDED'), options)).toMatchObject({ kind: 'scanBuildFinished', projectName: 'fargate-gate-scan-ec2' });
+    expect(classifyGateEvent(awsEvent('fargate-gate-scan-ec2', 'SUCCEEDED'), { scanProjectName: 'fargate-gate-scan' })).toMatchObject({ kind: 'ignored', malformed: false });
+    expect(classifyGateEvent(awsEvent('someone-else', 'SUCCEEDED'), options)).toMatchObject({ kind: 'ignored', malformed: false });
+  });
+
+  it('reads a damaged phases list as no phase, never as an error', () => {
+    const damaged: unknown[] = ['BUILD', null, 42, { 'phase-type': 7, 'phase-status': 'FAILED' }, { 'phase-type': 'BUILD', 'phase-status': 'x'.repeat(100) }, { 'phase-type': 'BUILD' }];
+    for (const phases of [damaged, 'BUILD', { BUILD: 'FAILED' }, null]) {
+      const event = awsEvent('fargate-gate-scan', 'FAILED') as unknown as { detail: { 'additional-information': { phases: unknown } } };
+      event.detail['additional-information'].phases = phases;
+      const read = classifyGateEvent(event, options);
+      expect(read).toMatchObject({ kind: 'scanBuildFinished', status: 'FAILED' });
+      expect(read).not.toHaveProperty('failedPhase');
+    }
+  });
+});
