@@ -85,11 +85,12 @@ export function hookAwaitingActionPattern(): events.EventPattern {
 }
 
 /** Every state change of the gate's own scan builds (IN_PROGRESS marks a scan running; the rest finish it). */
-export function scanBuildStatePattern(projectName: string): events.EventPattern {
+export function scanBuildStatePattern(projectName: string, ...fallbackProjectNames: string[]): events.EventPattern {
   return {
     source: ['aws.codebuild'],
     detailType: ['CodeBuild Build State Change'],
-    detail: { 'project-name': [projectName] },
+    // The scan project's builds, and those of its EC2 fallback project when it has one (infra/scan-fallback.ts).
+    detail: { 'project-name': [projectName, ...fallbackProjectNames] },
   };
 }
 

@@ -39,6 +39,7 @@ import { VulnerabilityDbMirror, UPSTREAM_DATABASES } from './vulnerability-db-mi
 import { InUseReport, resolveInUseReportSettings, type InUseReportSettings } from './in-use-report';
 import { GateDashboard } from './dashboard';
 import { OrganisationBus, assertOrganizationId } from './organisation';
+import { ec2FallbackCompute, scanDeadlineMinutes, scanProjectCompute, type ScanProjectCompute } from './scan-fallback';
 import { resolveSettings, trivyTimeoutFlag, type LogLevel, type NotificationSettings, type ResolvedSettings, type ScanComputeSettings, type ScannerSettings } from './settings';
 
 export interface FargateGateProps {
@@ -171,6 +172,8 @@ export class FargateGate extends Construct {
   readonly accessLogBucket: s3.Bucket;
   readonly reportGroup: codebuild.ReportGroup;
   readonly scanProject: codebuild.Project;
+  /** On Lambda compute: the EC2 project where a scan that outgrew Lambda compute is retried once (infra/scan-fallback.ts). */
+  readonly ec2FallbackScanProject?: codebuild.Project;
   readonly scanRole: iam.Role;
   /** The stack-managed copy of Trivy's databases (scanner.managedDatabaseMirror). */
   readonly databaseMirror?: VulnerabilityDbMirror;
@@ -315,7 +318,9 @@ export class FargateGate extends Construct {
       });
       this.databaseMirror.grantPull(this.scanRole);
     }
-    this.scanProject = this.createScanProject(root, policyPath);
+    const scanProjects = this.createScanProject(root, policyPath);
+    this.scanProject = scanProjects.project;
+    this.ec2FallbackScanProject = scanProjects.fallback;
 
     // ---------- functions ----------
     const functionEnvironment = this.functionEnvironment();
@@ -336,7 +341,7 @@ export class FargateGate extends Construct {
       ...permissions.rollBackServices(stack, this.scope),
       permissions.describeTaskDefinitions(),
       permissions.resolveImageTags(this.scope),
-      permissions.readScanBuilds(this.scanProject.projectArn),
+      permissions.readScanBuilds(this.scanProject.projectArn, ...this.fallbackProjectArns()),
       permissions.readReports(this.reportBucket.bucketArn, REPORT_PREFIX),
       permissions.listPrefix('ListRawReports', this.reportBucket.bucketArn, REPORT_PREFIX),
       permissions.useGateTable(this.table.tableArn, GATE_TABLE.unfinishedScansIndex.name),
@@ -345,7 +350,7 @@ export class FargateGate extends Construct {
 
     const startScanBuilds = new iam.ManagedPolicy(this, 'StartScanBuilds', {
       description: 'fargate-gate: start builds of the scan project, overriding only the variables the gate passes',
-      statements: [permissions.startScans(this.scanProject.projectArn)],
+      statements: [permissions.startScans(this.scanProject.projectArn, ...this.fallbackProjectArns())],
     });
     this.allowToStartScans(this.gateFunction, startScanBuilds);
 
@@ -389,7 +394,7 @@ export class FargateGate extends Construct {
       runTaskCall: this.settings.runTaskHints
         ? rule('RunTaskCall', 'fargate-gate: successful RunTask calls (CloudTrail; needs a trail)', runTaskCallPattern())
         : undefined,
-      scanBuildState: rule('ScanBuildState', 'fargate-gate: state changes of the inline-scan builds', scanBuildStatePattern(this.scanProject.projectName)),
+      scanBuildState: rule('ScanBuildState', 'fargate-gate: state changes of the inline-scan builds', scanBuildStatePattern(this.scanProject.projectName, ...(this.ec2FallbackScanProject ? [this.ec2FallbackScanProject.projectName] : []))),
       hookAwaitingAction: rule('HookAwaitingAction', 'fargate-gate: service deployments paused at a PAUSE lifecycle hook', hookAwaitingActionPattern()),
       imagePush: this.settings.prescanOnPush
         ? rule('ImagePush', 'fargate-gate: successful pushes to the ECR repositories in scope (prescan)', imagePushPattern(this.scope.pushRepositoryNames))
@@ -505,6 +510,11 @@ export class FargateGate extends Construct {
     });
   }
 
+  /** The EC2 fallback project's ARN, when the stack has one. */
+  private fallbackProjectArns(): string[] {
+    return this.ec2FallbackScanProject ? [this.ec2FallbackScanProject.projectArn] : [];
+  }
+
   /** Attaches the StartBuild policy to the function's role; the function never runs before the policy exists. */
   private allowToStartScans(fn: lambda.Function, policy: iam.ManagedPolicy): void {
     policy.attachToRole(fn.role!);
@@ -521,25 +531,15 @@ export class FargateGate extends Construct {
     return queue;
   }
 
-  private createScanProject(root: string, policyPath: string): codebuild.Project {
+  private createScanProject(root: string, policyPath: string): { project: codebuild.Project; fallback?: codebuild.Project } {
     const stack = Stack.of(this);
-    const { trivy, compute } = this.settings;
+    const { trivy } = this.settings;
 
     const evaluator = new s3assets.Asset(this, 'EvaluatorBundle', {
       path: join(root, 'functions'),
       bundling: evaluatorBundling(root),
     });
     const policyAsset = new s3assets.Asset(this, 'PolicyFile', { path: policyPath });
-
-    const logGroup = new logs.LogGroup(this, 'ScanLogs', { retention: this.settings.logRetention, removalPolicy: this.settings.removalPolicy });
-    const lambdaCompute = compute.mode === 'lambda';
-    const buildImage = lambdaCompute
-      ? compute.architecture === 'arm64'
-        ? codebuild.LinuxArmLambdaBuildImage.AMAZON_LINUX_2023_NODE_22
-        : codebuild.LinuxLambdaBuildImage.AMAZON_LINUX_2023_NODE_22
-      : compute.architecture === 'arm64'
-        ? codebuild.LinuxArmBuildImage.AMAZON_LINUX_2023_STANDARD_3_0
-        : codebuild.LinuxBuildImage.AMAZON_LINUX_2023_5;
 
     const environmentVariables: Record<string, codebuild.BuildEnvironmentVariable> = {
       [GATE_ENV.reportBucket]: { value: this.reportBucket.bucketName },
@@ -550,7 +550,6 @@ export class FargateGate extends Construct {
       GATE_TRIVY_SHA256: { value: trivy.sha256 },
       GATE_TRIVY_ASSET: { value: trivy.asset },
       GATE_TRIVY_DOWNLOAD_URL: { value: trivy.downloadBaseUrl },
-      GATE_TRIVY_TIMEOUT: { value: trivyTimeoutFlag(trivy.scanTimeout) },
       // The evaluator's --max-report-size: the build refuses what the functions would refuse, and no more.
       [GATE_ENV.maxReportBytes]: { value: String(this.settings.maxReportBytes) },
       GATE_TRIVY_MAX_DB_AGE_HOURS: { value: String(trivy.maxDatabaseAge.toHours()) },
@@ -563,28 +562,55 @@ export class FargateGate extends Construct {
     if (trivy.javaDbRepositories.length > 0) environmentVariables.GATE_TRIVY_JAVA_DB_REPOSITORY = { value: trivy.javaDbRepositories.join(',') };
     if (trivy.checksBundleRepository) environmentVariables.GATE_TRIVY_CHECKS_BUNDLE_REPOSITORY = { value: trivy.checksBundleRepository };
 
-    const project = new codebuild.Project(this, 'ScanProject', {
-      description: 'fargate-gate inline scan: Trivy on one image digest, raw report to S3, JUnit report for review',
-      // The project may not add its defaults (writes to /aws/codebuild/<project> logs, CreateReportGroup on
-      // report-group/<project>-*): the build uses neither. What it does use is granted below, statement by statement.
-      role: this.scanRole.withoutPolicyUpdates(),
-      buildSpec: codebuild.BuildSpec.fromObject(loadInlineScanBuildspec(join(root, INLINE_SCAN_BUILDSPEC), this.reportGroup.reportGroupArn, { lambdaCompute })),
-      environment: { buildImage, computeType: compute.computeType, privileged: false },
-      environmentVariables,
-      // Lambda compute takes no build or queue timeout (its builds end at 15 minutes).
-      ...(lambdaCompute ? {} : { timeout: compute.buildTimeout, queuedTimeout: compute.queuedTimeout }),
-      concurrentBuildLimit: compute.concurrentBuildLimit,
-      logging: { cloudWatch: { logGroup } },
-      badge: false,
-    });
-    // The scanner DB cache lives under its own prefix of the reports bucket; Cache.bucket() would grant the whole bucket.
-    // Lambda compute has no cache.
-    if (!lambdaCompute) {
-      (project.node.defaultChild as codebuild.CfnProject).cache = {
-        type: 'S3',
-        location: Fn.join('/', [this.reportBucket.bucketName, TRIVY_CACHE_PREFIX]),
-      };
-    }
+    // The scan project, and on Lambda compute its EC2 fallback (infra/scan-fallback.ts): one project per compute, the
+    // same role, variables and buildspec, each with its own log group, Trivy timeout and compute settings.
+    const fallback = ec2FallbackCompute(this.settings);
+    const scanProject = (id: string, logsId: string, compute: ScanProjectCompute, description: string): { project: codebuild.Project; logGroup: logs.LogGroup } => {
+      const logGroup = new logs.LogGroup(this, logsId, { retention: this.settings.logRetention, removalPolicy: this.settings.removalPolicy });
+      const lambdaCompute = compute.mode === 'lambda';
+      const buildImage = lambdaCompute
+        ? compute.architecture === 'arm64'
+          ? codebuild.LinuxArmLambdaBuildImage.AMAZON_LINUX_2023_NODE_22
+          : codebuild.LinuxLambdaBuildImage.AMAZON_LINUX_2023_NODE_22
+        : compute.architecture === 'arm64'
+          ? codebuild.LinuxArmBuildImage.AMAZON_LINUX_2023_STANDARD_3_0
+          : codebuild.LinuxBuildImage.AMAZON_LINUX_2023_5;
+      const project = new codebuild.Project(this, id, {
+        description,
+        // The project may not add its defaults (writes to /aws/codebuild/<project> logs, CreateReportGroup on
+        // report-group/<project>-*): the build uses neither. What it does use is granted below, statement by statement.
+        role: this.scanRole.withoutPolicyUpdates(),
+        buildSpec: codebuild.BuildSpec.fromObject(loadInlineScanBuildspec(join(root, INLINE_SCAN_BUILDSPEC), this.reportGroup.reportGroupArn, { lambdaCompute })),
+        environment: { buildImage, computeType: compute.computeType, privileged: false },
+        environmentVariables: { ...environmentVariables, GATE_TRIVY_TIMEOUT: { value: trivyTimeoutFlag(compute.scanTimeout) } },
+        // Lambda compute takes no build or queue timeout (its builds end at 15 minutes).
+        ...(lambdaCompute ? {} : { timeout: compute.buildTimeout, queuedTimeout: compute.queuedTimeout }),
+        concurrentBuildLimit: compute.concurrentBuildLimit,
+        logging: { cloudWatch: { logGroup } },
+        badge: false,
+      });
+      // The scanner DB cache lives under its own prefix of the reports bucket; Cache.bucket() would grant the whole bucket.
+      // Lambda compute has no cache.
+      if (!lambdaCompute) {
+        (project.node.defaultChild as codebuild.CfnProject).cache = {
+          type: 'S3',
+          location: Fn.join('/', [this.reportBucket.bucketName, TRIVY_CACHE_PREFIX]),
+        };
+      }
+      // Builds never start before the role's policies exist.
+      project.node.addDependency(this.scanRole);
+      // Scans read the managed mirror only once its first refresh, run by the deployment, has succeeded.
+      if (this.databaseMirror) project.node.addDependency(this.databaseMirror.firstRefresh.ready);
+      acknowledge(project, 'AwsSolutions-CB4', REASONS.codeBuildKms);
+      return { project, logGroup };
+    };
+    const main = scanProject('ScanProject', 'ScanLogs', scanProjectCompute(this.settings), 'fargate-gate inline scan: Trivy on one image digest, raw report to S3, JUnit report for review');
+    const backup = fallback
+      ? scanProject('Ec2FallbackScanProject', 'Ec2FallbackScanLogs', fallback, 'fargate-gate inline scan on EC2 compute: the one retry of a scan that outgrew Lambda compute')
+      : undefined;
+    const project = main.project;
+    const lambdaCompute = this.settings.compute.mode === 'lambda' && !backup;
+    const logGroupArns = [main.logGroup, ...(backup ? [backup.logGroup] : [])].map((group) => group.logGroupArn);
 
     grantWithReasons(this.scanRole, [
       ...permissions.pullImages(this.scope),
@@ -596,7 +622,7 @@ export class FargateGate extends Construct {
         }),
         wildcardReason: `Object keys are chosen at run time (one raw report per scan, test-report files named by CodeBuild); writes are limited to the ${REPORT_PREFIX} and ${JUNIT_EXPORT_PREFIX}/ prefixes of the gate's own bucket.`,
       },
-      // The S3 build cache of the scanner DB exists on EC2 compute only.
+      // The S3 build cache of the scanner DB exists on EC2 compute only (the scan project on EC2, or its EC2 fallback).
       ...(lambdaCompute
         ? []
         : [
@@ -638,16 +664,11 @@ export class FargateGate extends Construct {
         statement: new iam.PolicyStatement({
           sid: 'WriteBuildLogs',
           actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-          resources: [logGroup.logGroupArn],
+          resources: logGroupArns,
         }),
       },
     ]);
-    // Builds never start before the role's policies exist.
-    project.node.addDependency(this.scanRole);
-    // Scans read the managed mirror only once its first refresh, run by the deployment, has succeeded.
-    if (this.databaseMirror) project.node.addDependency(this.databaseMirror.firstRefresh.ready);
-    acknowledge(project, 'AwsSolutions-CB4', REASONS.codeBuildKms);
-    return project;
+    return backup ? { project, fallback: backup.project } : { project };
   }
 
   private functionEnvironment(): Record<string, string> {
@@ -663,7 +684,14 @@ export class FargateGate extends Construct {
       // resolveSettings accepts whole days only, so this division is exact.
       [GATE_ENV.verdictTtlDays]: String(this.settings.verdictTtl.toMilliseconds() / DAY_MS),
       // A scan not finished after queueing plus running plus a margin is an error (the sweep enforces it).
-      [GATE_ENV.scanTimeoutMinutes]: String(compute.queuedTimeout.toMinutes() + compute.buildTimeout.toMinutes() + SCAN_DEADLINE_MARGIN_MINUTES),
+      [GATE_ENV.scanTimeoutMinutes]: String(scanDeadlineMinutes(compute, SCAN_DEADLINE_MARGIN_MINUTES)),
+      // On Lambda compute: where a scan that outgrew it is retried, and that retry's deadline.
+      ...(this.ec2FallbackScanProject
+        ? {
+            [GATE_ENV.fallbackScanProjectName]: this.ec2FallbackScanProject.projectName,
+            [GATE_ENV.fallbackScanTimeoutMinutes]: String(scanDeadlineMinutes(ec2FallbackCompute(this.settings) ?? compute, SCAN_DEADLINE_MARGIN_MINUTES)),
+          }
+        : {}),
       [GATE_ENV.hookCallBackDelaySeconds]: String(this.settings.hookCallBackDelay.toSeconds()),
       [GATE_ENV.sweepMinutes]: String(this.settings.sweepInterval.toMinutes()),
       [GATE_ENV.rescanIntervalHours]: String(this.settings.rescanInterval.toHours()),
@@ -761,6 +789,13 @@ export class FargateGate extends Construct {
       'fargate-gate: a scan build FAILED (the image could not be scanned; the policy onScanError decides). A policy failure is not a build failure.',
       this.scanProject.metricFailedBuilds({ period: ALARM_PERIOD, statistic: cloudwatch.Stats.SUM }),
     );
+    if (this.ec2FallbackScanProject) {
+      alarm(
+        'Ec2FallbackScanFailuresAlarm',
+        'fargate-gate: a scan retried on EC2 compute after it outgrew Lambda compute FAILED too (the policy onScanError decides)',
+        this.ec2FallbackScanProject.metricFailedBuilds({ period: ALARM_PERIOD, statistic: cloudwatch.Stats.SUM }),
+      );
+    }
   }
 
   /**

@@ -240,11 +240,11 @@ export const START_BUILD_OVERRIDE_KEYS: readonly string[] = [
  * multivalued `codebuild:environment.environmentVariables.name`; a request without any override is harmless, so the key
  * may be absent), and no other override at all.
  */
-function startScanBuilds(sid: string, projectArn: string): iam.PolicyStatement {
+function startScanBuilds(sid: string, projectArns: string[]): iam.PolicyStatement {
   return new iam.PolicyStatement({
     sid,
     actions: ['codebuild:StartBuild'],
-    resources: [projectArn],
+    resources: projectArns,
     conditions: {
       'ForAllValues:StringEquals': { 'codebuild:environment.environmentVariables.name': [...SCAN_BUILD_OVERRIDE_NAMES] },
       Null: Object.fromEntries(START_BUILD_OVERRIDE_KEYS.map((key) => [key, 'true'])),
@@ -252,13 +252,13 @@ function startScanBuilds(sid: string, projectArn: string): iam.PolicyStatement {
   });
 }
 
-/** Read the status of scan builds (the sweep), on the gate's scan project only. */
-export function readScanBuilds(projectArn: string): ReasonedStatement {
+/** Read the status of scan builds (the sweep), on the gate's scan project (and its EC2 fallback project) only. */
+export function readScanBuilds(projectArn: string, ...fallbackProjectArns: string[]): ReasonedStatement {
   return {
     statement: new iam.PolicyStatement({
       sid: 'ReadScanBuildsOfTheScanProject',
       actions: ['codebuild:BatchGetBuilds'],
-      resources: [projectArn],
+      resources: [projectArn, ...fallbackProjectArns],
     }),
   };
 }
@@ -268,8 +268,9 @@ export function readScanBuilds(projectArn: string): ReasonedStatement {
  * the construct puts it in one customer managed policy that both functions' roles attach, so it does not count
  * against each role's 10,240-character quota for inline policies (which the per-cluster ECS statements fill).
  */
-export function startScans(projectArn: string): iam.PolicyStatement {
-  return startScanBuilds('StartScansOnTheScanProject', projectArn);
+export function startScans(projectArn: string, ...fallbackProjectArns: string[]): iam.PolicyStatement {
+  // The EC2 fallback is a project of its own (infra/scan-fallback.ts): the same grant, no override allowed there either.
+  return startScanBuilds('StartScansOnTheScanProject', [projectArn, ...fallbackProjectArns]);
 }
 
 /** Read raw scan reports under the report prefix. */

@@ -96,6 +96,12 @@ export interface ScanComputeSettings {
    * (new accounts can have 1-5), or CloudFormation rejects the project. @default 3
    */
   readonly concurrentBuildLimit?: number;
+  /**
+   * On Lambda compute: a second scan project on EC2 compute, where a scan that outgrew Lambda compute (timed out at 15
+   * minutes, or failed for space or memory while scanning) is retried once (infra/scan-fallback.ts). No effect on EC2
+   * compute. @default true
+   */
+  readonly ec2Fallback?: boolean;
 }
 
 export interface NotificationSettings {
@@ -128,6 +134,8 @@ export interface ResolvedSettings {
     buildTimeout: Duration;
     queuedTimeout: Duration;
     concurrentBuildLimit: number;
+    /** A scan project on Lambda compute has an EC2 fallback project (infra/scan-fallback.ts). */
+    ec2Fallback: boolean;
   };
   prescanOnPush: boolean;
   lifecycleHook: boolean;
@@ -311,6 +319,7 @@ export function resolveSettings(input: SettingsInput): ResolvedSettings {
       buildTimeout,
       queuedTimeout,
       concurrentBuildLimit,
+      ec2Fallback: lambda && compute.ec2Fallback !== false,
     },
     prescanOnPush: input.prescanOnPush ?? true,
     lifecycleHook: input.lifecycleHook ?? true,

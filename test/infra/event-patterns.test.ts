@@ -12,6 +12,8 @@ import { assertProperty } from '../support/property';
 
 // The awsdocs sample events are for account 111122223333 in us-west-2, which is where the test stack deploys.
 const PROJECT_NAME = 'my-sample-project';
+/** The EC2 fallback project of a scan project on Lambda compute (the test region's default). */
+const FALLBACK_PROJECT_NAME = 'my-sample-project-ec2';
 
 type RuleName = 'FargateTaskStarting' | 'RunTaskCall' | 'ScanBuildState' | 'ImagePush' | 'VerdictNotifications' | 'HookAwaitingAction';
 
@@ -20,9 +22,10 @@ function patternOf(template: Template, rule: RuleName): Record<string, unknown> 
   const rules = template.findResources('AWS::Events::Rule');
   // The scan project (the managed DB mirror, on by default, has a refresh project too).
   const projectId = Object.keys(template.findResources('AWS::CodeBuild::Project')).find((id) => id.startsWith('GateScanProject'))!;
+  const fallbackId = Object.keys(template.findResources('AWS::CodeBuild::Project')).find((id) => id.startsWith('GateEc2FallbackScanProject'));
   const entry = Object.entries(rules).find(([logicalId]) => logicalId.startsWith(`Gate${rule}`));
   if (!entry) throw new Error(`no rule ${rule}; rules are ${Object.keys(rules).join(', ')}`);
-  const pattern = resolveIntrinsics(entry[1].Properties.EventPattern, { ...TEST_ENV, refs: { [projectId]: PROJECT_NAME } }) as Record<string, unknown>;
+  const pattern = resolveIntrinsics(entry[1].Properties.EventPattern, { ...TEST_ENV, refs: { [projectId]: PROJECT_NAME, ...(fallbackId ? { [fallbackId]: FALLBACK_PROJECT_NAME } : {}) } }) as Record<string, unknown>;
   validateEventPattern(pattern);
   return pattern;
 }
@@ -220,6 +223,13 @@ describe('scan build rule', () => {
 
   it.each(['IN_PROGRESS', 'SUCCEEDED', 'FAILED', 'STOPPED', 'FAULT', 'TIMED_OUT'])('matches every state change of the scan project (%s)', (status) => {
     expect(matchesEventPattern(pattern, build({ 'build-status': status }))).toBe(true);
+  });
+
+  it("matches the EC2 fallback project's state changes too, and only where the stack has one", () => {
+    expect(matchesEventPattern(pattern, build({ 'project-name': FALLBACK_PROJECT_NAME, 'build-status': 'SUCCEEDED' }))).toBe(true);
+    const ec2 = gatePattern('ScanBuildState', { scanCompute: { mode: 'ec2' } });
+    expect(matchesEventPattern(ec2, build({ 'project-name': FALLBACK_PROJECT_NAME }))).toBe(false);
+    expect(matchesEventPattern(ec2, build({}))).toBe(true);
   });
 
   it('ignores other projects and phase changes', () => {

@@ -519,9 +519,10 @@ describe('notifications', () => {
   it('use an existing topic by ARN without creating one', () => {
     const withTopic = synthGate({}, { notificationTopicArn: 'arn:aws:sns:us-west-2:111122223333:platform-alerts' }).template;
     withTopic.resourceCountIs('AWS::SNS::Topic', 0);
-    // The gate's five alarms and the managed DB mirror's three (stale DB, stale Java DB, failed refresh).
+    // The gate's six alarms (failed builds of the scan project and of its EC2 fallback among them) and the managed DB
+    // mirror's three (stale DB, stale Java DB, failed refresh).
     expect(Object.values(withTopic.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties.AlarmActions)).toEqual(
-      Array(8).fill(['arn:aws:sns:us-west-2:111122223333:platform-alerts']),
+      Array(9).fill(['arn:aws:sns:us-west-2:111122223333:platform-alerts']),
     );
     const rule = withTopic.findResources('AWS::Events::Rule')[logicalId(withTopic, 'AWS::Events::Rule', 'GateVerdictNotifications')];
     expect(rule.Properties.Targets[0].Arn).toBe('arn:aws:sns:us-west-2:111122223333:platform-alerts');
@@ -544,7 +545,7 @@ describe('alarms', () => {
   it('fire on the first dead-lettered event, function error and failed scan build', () => {
     const template = gate({ notifications: { email: 'ops@example.com' } });
     const all = alarms(template);
-    expect(all).toHaveLength(5);
+    expect(all).toHaveLength(6);
     for (const alarm of all) {
       expect(alarm).toMatchObject({ Threshold: 1, EvaluationPeriods: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching', Period: 300 });
       expect(alarm.AlarmActions).toEqual([{ Ref: logicalId(template, 'AWS::SNS::Topic', 'GateNotifications') }]);
@@ -552,21 +553,26 @@ describe('alarms', () => {
     const metrics = all.map((a) => `${a.Namespace}/${a.MetricName}/${a.Statistic}`).sort();
     expect(metrics).toEqual([
       'AWS/CodeBuild/FailedBuilds/Sum',
+      'AWS/CodeBuild/FailedBuilds/Sum',
       'AWS/Lambda/Errors/Sum',
       'AWS/Lambda/Errors/Sum',
       'AWS/SQS/ApproximateNumberOfMessagesVisible/Maximum',
       'AWS/SQS/ApproximateNumberOfMessagesVisible/Maximum',
     ]);
-    const scan = all.find((a) => a.MetricName === 'FailedBuilds');
-    expect(scan.Dimensions).toEqual([{ Name: 'ProjectName', Value: { Ref: logicalId(template, 'AWS::CodeBuild::Project', 'GateScanProject') } }]);
+    // The scan project's failed builds, and its EC2 fallback's (a scan that failed on both computes).
+    expect(all.filter((a) => a.MetricName === 'FailedBuilds').map((a) => a.Dimensions)).toEqual([
+      [{ Name: 'ProjectName', Value: { Ref: logicalId(template, 'AWS::CodeBuild::Project', 'GateScanProject') } }],
+      [{ Name: 'ProjectName', Value: { Ref: logicalId(template, 'AWS::CodeBuild::Project', 'GateEc2FallbackScanProject') } }],
+    ]);
   });
 
-  it('are four without the lifecycle hook', () => {
-    expect(alarms(gate({ lifecycleHook: false }))).toHaveLength(4);
+  it('are five without the lifecycle hook, four without it on EC2 compute (no EC2 fallback then)', () => {
+    expect(alarms(gate({ lifecycleHook: false }))).toHaveLength(5);
+    expect(alarms(gate({ lifecycleHook: false, scanCompute: { mode: 'ec2' } }))).toHaveLength(4);
   });
 
   it('have no action without a topic', () => {
-    expect(alarms(gate()).map((a) => a.AlarmActions)).toEqual([undefined, undefined, undefined, undefined, undefined]);
+    expect(alarms(gate()).map((a) => a.AlarmActions)).toEqual([undefined, undefined, undefined, undefined, undefined, undefined]);
   });
 });
 
@@ -681,7 +687,9 @@ describe('scan project on Lambda compute (scanCompute.mode: lambda)', () => {
     expect(props.Cache).toEqual({ Type: 'NO_CACHE' });
     expect(props.TimeoutInMinutes).toBeUndefined();
     expect(props.QueuedTimeoutInMinutes).toBeUndefined();
-    const scanPolicies = JSON.stringify(Object.values(template.findResources('AWS::IAM::Policy')).filter((policy) => JSON.stringify(policy.Properties.Roles).includes('GateScanRole')));
+    // The cache permission exists for the EC2 fallback project only (test/infra/scan-fallback.test.ts): without it, none.
+    const alone = synthGate({ scanCompute: { mode: 'lambda', ec2Fallback: false } }).template;
+    const scanPolicies = JSON.stringify(Object.values(alone.findResources('AWS::IAM::Policy')).filter((policy) => JSON.stringify(policy.Properties.Roles).includes('GateScanRole')));
     expect(scanPolicies).toContain('WriteRawReportsAndTestReportExports');
     expect(scanPolicies).not.toMatch(/ScannerDatabaseCache|trivy-cache/);
   });

@@ -532,3 +532,70 @@ describe('the deploy-time first refresh of the managed DB mirror, simulated agai
     }
   });
 });
+
+describe("the EC2 fallback of a scan project on Lambda compute, simulated against the gate's and the hook's roles", () => {
+  let template: Template;
+  let fallbackArn: string;
+  let scanArn: string;
+  beforeAll(() => {
+    template = synthGate({ scanCompute: { mode: 'lambda' } }).template;
+    const refs = concreteRefs(template);
+    const id = (prefix: string) => Object.keys(template.findResources('AWS::CodeBuild::Project')).find((key) => key.startsWith(prefix)) as string;
+    fallbackArn = refs[`${id('GateEc2FallbackScanProject')}.Arn`];
+    scanArn = refs[`${id('GateScanProject')}.Arn`];
+  });
+
+  /** What StartBuild sends for a retry on EC2, as the CodeBuild adapter builds it (a real call to a mocked client). */
+  async function capturedFallbackStart(): Promise<StartBuildCommandInput> {
+    const codeBuild = mockClient(CodeBuildClient);
+    try {
+      codeBuild.on(StartBuildCommand).resolves({ build: { id: 'fallback:1' } });
+      await new CodeBuildScanner({ client: new CodeBuildClient({ region: REGION }), projectName: 'scan', fallbackProjectName: 'fallback' }).startScan({
+        scanId: 'scan-2',
+        digest: `sha256:${'b'.repeat(64)}`,
+        imageReference: `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/team-a/api@sha256:${'b'.repeat(64)}`,
+        reportKey: `reports/sha256/${'b'.repeat(64)}/scan-2.json`,
+        compute: 'ec2Fallback',
+      });
+      const [call] = codeBuild.commandCalls(StartBuildCommand);
+      expect(call.args[0].input.projectName).toBe('fallback');
+      return call.args[0].input;
+    } finally {
+      codeBuild.restore();
+    }
+  }
+
+  it('may start the retry as the adapter asks it, and read its builds (the gate, for the sweep)', async () => {
+    const context = startBuildContext(await capturedFallbackStart());
+    for (const role of ['GateGateFunctionRole', 'GateHookFunctionRole']) {
+      expect({ role, ...(await simulate(rolePolicies(template, role), 'codebuild:StartBuild', { resource: fallbackArn, context })) }).toEqual({ role, overall: 'Allowed', identity: 'Allowed' });
+    }
+    expect((await simulate(rolePolicies(template, 'GateGateFunctionRole'), 'codebuild:BatchGetBuilds', { resource: fallbackArn })).overall).toBe('Allowed');
+  });
+
+  it('may not move a build between computes by override, on either project', async () => {
+    const context = startBuildContext(await capturedFallbackStart());
+    const overrides: [string, Record<string, string | string[]>][] = [
+      ['a compute type override', { ...context, 'codebuild:environment.computeType': 'BUILD_GENERAL1_2XLARGE' }],
+      ['an environment type override', { ...context, 'codebuild:environment.type': 'LINUX_GPU_CONTAINER' }],
+      ['an image override', { ...context, ...startBuildContext({ projectName: 'x', imageOverride: 'evil/image' }) }],
+      ['a privileged build', { ...context, ...startBuildContext({ projectName: 'x', privilegedModeOverride: true }) }],
+    ];
+    for (const resource of [fallbackArn, scanArn]) {
+      for (const [why, refused] of overrides) {
+        expect({ why, resource, identity: (await simulate(rolePolicies(template, 'GateGateFunctionRole'), 'codebuild:StartBuild', { resource, context: refused })).identity }).toEqual({
+          why,
+          resource,
+          identity: expect.stringMatching(/^(Implicitly|Explicitly)Denied$/),
+        });
+      }
+    }
+  });
+
+  it('may not start or read the fallback project of another account', async () => {
+    const context = startBuildContext(await capturedFallbackStart());
+    const other = fallbackArn.replace(ACCOUNT, OTHER_ACCOUNT);
+    expect((await simulate(rolePolicies(template, 'GateGateFunctionRole'), 'codebuild:StartBuild', { resource: other, context })).identity).toMatch(/Denied$/);
+    expect((await simulate(rolePolicies(template, 'GateGateFunctionRole'), 'codebuild:BatchGetBuilds', { resource: other })).identity).toMatch(/Denied$/);
+  });
+});

@@ -91,17 +91,22 @@ describe('gate function role', () => {
     expect(star.flatMap((s) => asList(s.Action))).toEqual(['ecs:DescribeTaskDefinition']);
   });
 
-  it('starts and reads builds of the scan project only', () => {
+  it('starts and reads builds of the scan project only (and of its EC2 fallback project on Lambda compute)', () => {
     const template = gate();
     // The scan project, not the managed DB mirror's refresh project (on by default), which the gate may not touch.
     const projectId = Object.keys(template.findResources('AWS::CodeBuild::Project')).find((id) => id.startsWith('GateScanProject'));
+    const fallbackId = Object.keys(template.findResources('AWS::CodeBuild::Project')).find((id) => id.startsWith('GateEc2FallbackScanProject'));
     const statements = roleStatements(template, 'GateGateFunctionRole');
     const start = statementWith(statements, 'codebuild:StartBuild');
     expect(asList(start.Action)).toEqual(['codebuild:StartBuild']);
-    expect(asList(start.Resource)).toEqual([`<${projectId}.Arn>`]);
+    expect(asList(start.Resource)).toEqual([`<${projectId}.Arn>`, `<${fallbackId}.Arn>`]);
     const read = statementWith(statements, 'codebuild:BatchGetBuilds');
     expect(asList(read.Action)).toEqual(['codebuild:BatchGetBuilds']);
-    expect(asList(read.Resource)).toEqual([`<${projectId}.Arn>`]);
+    expect(asList(read.Resource)).toEqual([`<${projectId}.Arn>`, `<${fallbackId}.Arn>`]);
+
+    const ec2 = gate({ scanCompute: { mode: 'ec2' } });
+    const ec2ProjectId = Object.keys(ec2.findResources('AWS::CodeBuild::Project')).find((id) => id.startsWith('GateScanProject'));
+    expect(asList(statementWith(roleStatements(ec2, 'GateGateFunctionRole'), 'codebuild:StartBuild').Resource)).toEqual([`<${ec2ProjectId}.Arn>`]);
   });
 
   it('starts builds that override only the variables the CodeBuild adapter passes, and neither the buildspec nor anything else', () => {
@@ -276,11 +281,12 @@ describe('scan role', () => {
     expect(actions.filter((action) => /^(ssm|ssmmessages):/i.test(action))).toEqual([]);
   });
 
-  it('writes logs to the build\'s own log group only', () => {
+  it('writes logs to the build\'s own log group only (the scan project\'s, and its EC2 fallback\'s)', () => {
     const template = gate();
     const logGroupId = Object.keys(template.findResources('AWS::Logs::LogGroup')).find((id) => id.startsWith('GateScanLogs'));
+    const fallbackLogGroupId = Object.keys(template.findResources('AWS::Logs::LogGroup')).find((id) => id.startsWith('GateEc2FallbackScanLogs'));
     const logs = roleStatements(template, 'GateScanRole').filter((s) => asList(s.Action).some((a) => a.startsWith('logs:')));
-    expect(logs).toEqual([{ Sid: 'WriteBuildLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: `<${logGroupId}.Arn>` }]);
+    expect(logs).toEqual([{ Sid: 'WriteBuildLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: [`<${logGroupId}.Arn>`, `<${fallbackLogGroupId}.Arn>`] }]);
   });
 
   it('decrypts the CDK assets through S3 when the assets bucket has a customer managed key, and not otherwise', () => {
