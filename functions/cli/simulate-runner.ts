@@ -126,6 +126,7 @@ export async function runScenario(scenario: Scenario, makeGate: GateFactory, lim
     start: scenario.start,
     scanDurationMs: scenario.world.scanDurationMs,
     buildTimeoutMs: scenario.world.buildTimeoutMs,
+    scanCompute: scenario.world.scanCompute,
     maxConcurrentBuilds: scenario.world.maxConcurrentBuilds,
     digestVisibleFrom: scenario.world.digestVisibleFrom,
     deploymentSettleMs: scenario.world.deploymentSettleMs,
@@ -220,7 +221,7 @@ export async function runScenario(scenario: Scenario, makeGate: GateFactory, lim
     findingEvents: backend.findingEvents,
     logger: gateLogger(backend),
     policy: scenario.policy,
-    config: { ...scenario.gate, scanProjectName: backend.scanner.projectName },
+    config: { ...scenario.gate, scanProjectName: backend.scanner.projectName, ...(backend.scanner.fallbackProjectName ? { fallbackScanProjectName: backend.scanner.fallbackProjectName } : {}) },
     newId: () => backend.ids.uuid('scan'),
     random,
   });

@@ -62,6 +62,10 @@ const outcomeSchema = z
     report: z.string().min(1).optional().meta({ description: 'Path of the raw Trivy JSON the build uploads, relative to the scenario file. The build SUCCEEDS.' }),
     error: z.string().min(1).optional().meta({ description: 'The build FAILS with this message.' }),
     timeout: z.literal(true).optional().meta({ description: 'The build hangs until CodeBuild times it out (TIMED_OUT).' }),
+    outgrowsLambdaCompute: z
+      .literal(true)
+      .optional()
+      .meta({ description: 'With world.scanCompute "lambda": the build times out at Lambda compute\'s 15 minutes, and the EC2 fallback\'s build ends as report or error say.' }),
     capacityErrors: z.int().min(0).max(100).optional().meta({ description: 'StartBuild is refused for capacity this many times first.' }),
     duration: durationText.optional().meta({ description: 'How long the build runs (default: world.scanDuration).' }),
     lostEvent: z.boolean().optional().meta({ description: 'The build ends but its Build State Change event is never delivered.' }),
@@ -129,6 +133,7 @@ const worldSchema = z.strictObject({
   seed: z.string().min(1).optional(),
   scanDuration: durationText.optional(),
   buildTimeout: durationText.optional(),
+  scanCompute: z.enum(['lambda', 'ec2']).optional().meta({ description: '"lambda": the scan project runs on CodeBuild Lambda compute (15-minute builds) with an EC2 fallback project; "ec2" (default): on EC2 compute.' }),
   maxConcurrentBuilds: z.int().min(1).optional(),
   digestVisibleFrom: taskStatus.optional(),
   deploymentSettle: durationText.optional(),
@@ -307,6 +312,7 @@ export interface Scenario {
     seed?: string;
     scanDurationMs?: number;
     buildTimeoutMs?: number;
+    scanCompute?: 'lambda' | 'ec2';
     maxConcurrentBuilds?: number;
     digestVisibleFrom?: TaskStatus;
     deploymentSettleMs?: number;
@@ -388,6 +394,7 @@ export async function parseScenario(json: unknown, file: string): Promise<Scenar
     if (outcome.report !== undefined) result.report = await read(outcome.report, [...path, 'report'], 'report');
     if (outcome.error !== undefined) result.error = outcome.error;
     if (outcome.timeout) result.timeout = true;
+    if (outcome.outgrowsLambdaCompute) result.outgrowsLambdaCompute = true;
     if (outcome.capacityErrors !== undefined) result.capacityErrors = outcome.capacityErrors;
     if (outcome.duration !== undefined) result.durationMs = durationMs(outcome.duration);
     if (outcome.lostEvent) result.lostEvent = true;
@@ -503,6 +510,7 @@ export async function parseScenario(json: unknown, file: string): Promise<Scenar
       ...(world.seed ? { seed: world.seed } : {}),
       ...(world.scanDuration ? { scanDurationMs: durationMs(world.scanDuration) } : {}),
       ...(world.buildTimeout ? { buildTimeoutMs: durationMs(world.buildTimeout) } : {}),
+      ...(world.scanCompute ? { scanCompute: world.scanCompute } : {}),
       ...(world.maxConcurrentBuilds ? { maxConcurrentBuilds: world.maxConcurrentBuilds } : {}),
       ...(world.digestVisibleFrom ? { digestVisibleFrom: world.digestVisibleFrom } : {}),
       ...(world.deploymentSettle ? { deploymentSettleMs: durationMs(world.deploymentSettle) } : {}),

@@ -24,6 +24,8 @@ export interface LocalBackendOptions {
   start?: Date | string;
   reportBucket?: string;
   scanProjectName?: string;
+  /** `lambda`: the scan project runs on Lambda compute (15-minute builds) with an EC2 fallback project; `ec2` (default): on EC2. */
+  scanCompute?: 'lambda' | 'ec2';
   scanDurationMs?: number;
   buildTimeoutMs?: number;
   maxConcurrentBuilds?: number;
@@ -139,6 +141,7 @@ export class LocalBackend {
       schedule,
       outcomeFor: (request) => this.images.outcomeFor(request),
       projectName: options.scanProjectName,
+      ...(options.scanCompute === 'lambda' ? { fallbackProjectName: `${options.scanProjectName ?? 'fargate-gate-scan'}-ec2` } : {}),
       defaultDurationMs: options.scanDurationMs,
       buildTimeoutMs: options.buildTimeoutMs,
       maxConcurrentBuilds: options.maxConcurrentBuilds,

@@ -1,4 +1,5 @@
 import { SCAN_BUILD_ENV } from '../adapters/scan-build-env';
+import { InputError } from '../core/errors';
 import { parseImageReference } from '../core/image/reference';
 import { sbomKeyFor } from '../core/posture/sbom';
 import { ScanCapacityError, type BuildStatus, type ScanRequest, type ScannerPort } from '../core/ports';
@@ -19,6 +20,11 @@ export interface ScanOutcome {
   failingBuilds?: number;
   /** The build hangs until CodeBuild's own timeout ends it as TIMED_OUT. */
   timeout?: boolean;
+  /**
+   * The image outgrows Lambda compute: on a scan project on Lambda compute the build runs to its 15-minute limit and
+   * ends TIMED_OUT; on the EC2 fallback project it ends as the rest of the outcome says.
+   */
+  outgrowsLambdaCompute?: boolean;
   /** StartBuild is refused for capacity this many times before it is accepted. */
   capacityErrors?: number;
   /** How long the build runs; defaults to the scanner's `defaultDurationMs`. */
@@ -56,12 +62,19 @@ export interface FakeScannerOptions {
   /** Outcome for a request; undefined means the scanner cannot pull the image. */
   outcomeFor: (request: ScanRequest) => ScanOutcome | undefined;
   projectName?: string;
+  /** A scan project on Lambda compute has this EC2 fallback project (infra/scan-fallback.ts); none: the scan project is on EC2. */
+  fallbackProjectName?: string;
   defaultDurationMs?: number;
-  /** CodeBuild's build timeout (the project's `timeoutInMinutes`). */
+  /** CodeBuild's build timeout (the project's `timeoutInMinutes`); a scan project on Lambda compute ends builds at 15 minutes. */
   buildTimeoutMs?: number;
+  /** The EC2 fallback project's build timeout. */
+  fallbackBuildTimeoutMs?: number;
   /** Account concurrent-build limit; StartBuild beyond it is refused for capacity. */
   maxConcurrentBuilds?: number;
 }
+
+/** Lambda compute builds end at 15 minutes (https://docs.aws.amazon.com/codebuild/latest/userguide/lambda.html#lambda.limitations). */
+const LAMBDA_COMPUTE_LIMIT_MS = 15 * 60_000;
 
 /** CodeBuild keeps an idempotency token for five minutes. */
 const IDEMPOTENCY_WINDOW_MS = 5 * 60_000;
@@ -105,9 +118,16 @@ export class FakeScanner implements ScannerPort {
   private readonly acceptedByDigest = new Map<string, number>();
   private readonly listeners: BuildListener[] = [];
   readonly projectName: string;
+  readonly fallbackProjectName: string | undefined;
 
   constructor(private readonly options: FakeScannerOptions) {
     this.projectName = options.projectName ?? 'fargate-gate-scan';
+    this.fallbackProjectName = options.fallbackProjectName;
+  }
+
+  /** Whether a build of `projectName` runs on Lambda compute: the scan project, when it has an EC2 fallback. */
+  private onLambdaCompute(projectName: string): boolean {
+    return this.fallbackProjectName !== undefined && projectName === this.projectName;
   }
 
   onBuildFinished(listener: BuildListener): void {
@@ -126,6 +146,9 @@ export class FakeScanner implements ScannerPort {
       activity.record('startScan', { digest: request.digest, imageReference: request.imageReference, scanId: request.scanId, reportKey: request.reportKey, buildId: replay.buildId, replayed: true });
       return { buildId: replay.buildId };
     }
+    // As the CodeBuild adapter does: a retry on EC2 runs on the fallback project, and there is none on EC2 compute.
+    if (request.compute === 'ec2Fallback' && !this.fallbackProjectName) throw new InputError('the scan asks for the EC2 fallback project, and this gate has none', { source: `scan ${JSON.stringify(request.scanId)}` });
+    const projectName = request.compute === 'ec2Fallback' && this.fallbackProjectName ? this.fallbackProjectName : this.projectName;
     const outcome = this.options.outcomeFor(request) ?? { error: `MANIFEST_UNKNOWN: ${request.imageReference} not found in its registry` };
     const attempt = (this.attemptsByDigest.get(request.digest) ?? 0) + 1;
     this.attemptsByDigest.set(request.digest, attempt);
@@ -145,17 +168,19 @@ export class FakeScanner implements ScannerPort {
     }
 
     const uuid = this.options.ids.uuid('build');
-    const buildId = `${this.projectName}:${uuid}`;
-    const buildArn = arns.build(this.options.location, this.projectName, uuid);
+    const buildId = `${projectName}:${uuid}`;
+    const buildArn = arns.build(this.options.location, projectName, uuid);
     const accepted = (this.acceptedByDigest.get(request.digest) ?? 0) + 1;
     this.acceptedByDigest.set(request.digest, accepted);
-    const build: FakeBuild = { buildId, buildArn, projectName: this.projectName, request: { ...request }, status: 'IN_PROGRESS', startedAt: this.options.now(), outcome: outcomeOfBuild(outcome, accepted) };
+    const build: FakeBuild = { buildId, buildArn, projectName, request: { ...request }, status: 'IN_PROGRESS', startedAt: this.options.now(), outcome: outcomeOfBuild(outcome, accepted) };
     this.builds.set(buildId, build);
     this.byScanId.set(request.scanId, build);
     activity.record('startScan', { ...base, buildId });
 
-    const timeoutMs = this.options.buildTimeoutMs ?? 60 * 60_000;
-    const durationMs = outcome.timeout ? timeoutMs : Math.min(outcome.durationMs ?? this.options.defaultDurationMs ?? 120_000, timeoutMs);
+    const lambda = this.onLambdaCompute(projectName);
+    const timeoutMs = lambda ? LAMBDA_COMPUTE_LIMIT_MS : projectName === this.projectName ? (this.options.buildTimeoutMs ?? 60 * 60_000) : (this.options.fallbackBuildTimeoutMs ?? 40 * 60_000);
+    const hangs = outcome.timeout || (lambda && outcome.outgrowsLambdaCompute);
+    const durationMs = hangs ? timeoutMs : Math.min(outcome.durationMs ?? this.options.defaultDurationMs ?? 120_000, timeoutMs);
     this.options.schedule(durationMs, () => this.finish(buildId));
     return { buildId };
   }
@@ -176,7 +201,7 @@ export class FakeScanner implements ScannerPort {
     if (!build || build.status !== 'IN_PROGRESS') return false;
     const { outcome } = build;
     build.endedAt = this.options.now();
-    if (outcome.timeout) {
+    if (outcome.timeout || (outcome.outgrowsLambdaCompute && this.onLambdaCompute(build.projectName))) {
       build.status = 'TIMED_OUT';
       build.failure = 'Build has timed out.';
     } else if (outcome.error !== undefined || outcome.report === undefined) {

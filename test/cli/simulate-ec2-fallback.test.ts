@@ -1,0 +1,68 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { runSimulate } from '../../functions/cli/simulate';
+import { defaultGateFactory } from '../../functions/cli/simulate-gate';
+import { DEFAULT_SIMULATION_LIMITS } from '../../functions/cli/simulate-runner';
+
+const SCENARIO = resolve(__dirname, '../../examples/scenarios/lambda-compute-ec2-fallback.json');
+
+interface Action {
+  type: string;
+  buildId?: string;
+  task?: string;
+  reason?: string;
+  event?: { decision: string; taskArn?: string };
+}
+
+async function simulate(file: string): Promise<{ code: number; actions: Action[]; decisions: string[] }> {
+  let stdout = '';
+  const code = await runSimulate({ scenario: file, format: 'json' }, { stdout: (s) => (stdout += s), stderr: () => undefined }, defaultGateFactory, DEFAULT_SIMULATION_LIMITS);
+  const result = JSON.parse(stdout) as { actions: Action[] };
+  const decisions = result.actions.filter((a) => a.type === 'notify' && a.event?.taskArn).map((a) => a.event?.decision as string);
+  return { code, actions: result.actions, decisions };
+}
+
+/** The example scenario with its image's scan outcome and the world's compute changed, written beside a copy. */
+function variant(change: (scenario: { world: Record<string, unknown>; images: Record<string, { scan: Record<string, unknown> }> }) => void): string {
+  const scenario = JSON.parse(readFileSync(SCENARIO, 'utf8'));
+  // Relative paths in the scenario (policy, reports) resolve against its folder: keep them absolute in the copy.
+  scenario.policy = resolve(__dirname, '../../policies/default.json');
+  for (const image of Object.values(scenario.images) as { scan: Record<string, unknown> }[]) image.scan.report = resolve(__dirname, '../../examples/reports/alpine-root-critical.trivy.json');
+  change(scenario);
+  const file = join(mkdtempSync(join(tmpdir(), 'ec2-fallback-')), 'scenario.json');
+  writeFileSync(file, JSON.stringify(scenario));
+  return file;
+}
+
+const builds = (actions: Action[]) => actions.filter((a) => a.type === 'startScan' && a.buildId).map((a) => (a.buildId as string).split(':')[0]);
+
+describe('simulate: a Lambda-compute scan that times out, retried on EC2 compute', () => {
+  it('the example: the EC2 build gives the verdict, and the stop names that build', async () => {
+    const run = await simulate(SCENARIO);
+    expect(run.code).toBe(0);
+    expect(builds(run.actions)).toEqual(['fargate-gate-scan', 'fargate-gate-scan-ec2']);
+    const [stop] = run.actions.filter((a) => a.type === 'stopTask');
+    expect(stop.task).toBe('training-run');
+    expect(stop.reason).toContain('build: fargate-gate-scan-ec2:');
+    // Judged on the report (fail), not on onScanError (error).
+    expect(run.decisions).toEqual(['fail']);
+  });
+
+  it('a stack on EC2 compute has no fallback: the same image scans once, on the scan project', async () => {
+    const run = await simulate(variant((s) => (s.world.scanCompute = 'ec2')));
+    expect(builds(run.actions)).toEqual(['fargate-gate-scan']);
+    expect(run.decisions).toEqual(['fail']);
+  });
+
+  it('an image the EC2 retry cannot scan either is a scan error after two builds, never three (onScanError deny stops it)', async () => {
+    const run = await simulate(
+      variant((s) => {
+        for (const image of Object.values(s.images)) image.scan = { error: 'no space left on device', outgrowsLambdaCompute: true };
+      }),
+    );
+    expect(builds(run.actions)).toEqual(['fargate-gate-scan', 'fargate-gate-scan-ec2']);
+    expect(run.decisions).toEqual(['error']);
+    expect(run.actions.filter((a) => a.type === 'stopTask').map((a) => a.task)).toEqual(['training-run']);
+  });
+});
