@@ -36,6 +36,7 @@ export const DASHBOARD_GRAPHS: readonly GraphSpec[] = [
     series: [
       { metric: 'ScansStarted', statistic: 'Sum', label: 'started' },
       { metric: 'ScansQueued', statistic: 'Sum', label: 'queued (CodeBuild full)' },
+      { metric: 'ScanComputeFallbacks', statistic: 'Sum', label: 'moved to EC2 (outgrew Lambda compute)' },
       { metric: 'ScansFinished', dimension: 'outcome', statistic: 'Sum', label: 'finished' },
       { metric: 'Rescans', statistic: 'Sum', label: 'rescans' },
     ],
