@@ -155,13 +155,21 @@ async function fallBackToEc2(rt: GateRuntime, record: ScanRecord, reason: string
     return { key: record.digest, scanId: record.scanId, outcome: 'error', error: reason };
   }
   rt.metrics.count('ScanComputeFallbacks');
-  log.warn({ reason, previousBuildId: record.buildId, scanId: retry.scanId }, 'scan outgrew Lambda compute: retrying it once on EC2 compute');
+  // The retry's lines name the retry: the event's bindings without the Lambda scan's id and build (a key bound twice is
+  // written twice, and the old scan id would label the new scan's lines).
+  const root = rt.logger.bindings();
+  const eventBindings = Object.fromEntries(Object.entries(log.bindings()).filter(([key]) => !(key in root) && key !== 'scanId' && key !== 'buildId'));
+  const retryLog = rt.logger.child(eventBindings);
+  childBinding(retryLog, { digest: record.digest, scanId: retry.scanId }).warn(
+    { reason, previousScanId: record.scanId, previousBuildId: record.buildId },
+    'scan outgrew Lambda compute: retrying it once on EC2 compute',
+  );
   const queued: ScanRecord = { ...record, state: 'queued', scanId: retry.scanId, compute: 'ec2Fallback', startedAt: retry.startedAt, deadline: retry.deadline, retryAt: retry.retryAt, buildId: '' };
   delete queued.finishFailures;
-  const started = await startScan(rt, queued, 'queued', log);
+  const started = await startScan(rt, queued, 'queued', retryLog);
   // Refused for good: a scan error now, and no build will finish to say so; a paused deployment has no later event.
   if (started.state === 'error') {
-    await resumePausedDeployments(rt, record.digest, { scanErrors: new Map([[record.digest, started.record.error || 'the scan could not be requested']]) }, log);
+    await resumePausedDeployments(rt, record.digest, { scanErrors: new Map([[record.digest, started.record.error || 'the scan could not be requested']]) }, childBinding(retryLog, { digest: record.digest }));
     return { key: record.digest, scanId: retry.scanId, outcome: 'error', error: started.record.error ?? reason };
   }
   return { key: record.digest, scanId: retry.scanId, outcome: 'fallback', error: reason };

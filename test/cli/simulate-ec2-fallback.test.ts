@@ -49,6 +49,17 @@ describe('simulate: a Lambda-compute scan that times out, retried on EC2 compute
     expect(run.decisions).toEqual(['fail']);
   });
 
+  it("logs the move and the retry's start under the retry's own scan id and build, once each", async () => {
+    let stdout = '';
+    await runSimulate({ scenario: SCENARIO, format: 'timeline', logs: true }, { stdout: (text) => (stdout += text), stderr: () => undefined });
+    const records = stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+    const started = records.filter((r) => r.msg === 'scan started');
+    const moved = records.find((r) => r.msg === 'scan outgrew Lambda compute: retrying it once on EC2 compute');
+    expect(started.map((r) => String(r.buildId).split(':')[0])).toEqual(['fargate-gate-scan', 'fargate-gate-scan-ec2']);
+    expect(started[1].scanId).not.toBe(started[0].scanId);
+    expect(moved).toMatchObject({ scanId: started[1].scanId, previousScanId: started[0].scanId, previousBuildId: started[0].buildId, reason: expect.stringContaining('timed out') });
+  });
+
   it('a stack on EC2 compute has no fallback: the same image scans once, on the scan project', async () => {
     const run = await simulate(variant((s) => (s.world.scanCompute = 'ec2')));
     expect(builds(run.actions)).toEqual(['fargate-gate-scan']);
