@@ -1,7 +1,10 @@
 import type { BuildOptions, Metafile } from 'esbuild';
 import { AssetHashType, AssetStaging, DockerImage, DockerVolumeConsistency, type BundlingOptions as AssetBundlingOptions } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { preparePolicy } from '../functions/core/policy/prepared';
+import { preparedPolicyPath } from '../functions/io/bundled-policy-file';
+import { readPolicyFileSync } from '../functions/io/policy-file';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { BUNDLED_POLICY_NAME, FUNCTION_EXTERNAL_MODULES, FUNCTION_NODE_TARGET, pinnedEsbuildVersion } from './bundling';
 
@@ -55,8 +58,21 @@ export function bundleFunction(entry: string, outputDir: string, policyPath: str
   const esbuild = loadEsbuild();
   if (esbuild === undefined) return false;
   const result = esbuild.buildSync({ ...FUNCTION_ESBUILD_OPTIONS, entryPoints: [entry], outdir: outputDir, metafile: true });
-  if (policyPath !== undefined) copyFileSync(policyPath, join(outputDir, BUNDLED_POLICY_NAME));
+  if (policyPath !== undefined) {
+    copyFileSync(policyPath, join(outputDir, BUNDLED_POLICY_NAME));
+    writeFileSync(preparedPolicyPath(join(outputDir, BUNDLED_POLICY_NAME)), preparedPolicyText(policyPath));
+  }
   return { metafile: result.metafile };
+}
+
+/**
+ * The policy at `policyPath` validated and prepared (core/policy/prepared.ts), as the file a function bundle carries
+ * beside the policy: a cold start then takes it without running the zod schema. An invalid policy fails here with the
+ * CLI's message (the stack has already refused it at synth: infra/policy.ts).
+ */
+export function preparedPolicyText(policyPath: string): string {
+  const text = readFileSync(policyPath, 'utf8');
+  return JSON.stringify(preparePolicy(readPolicyFileSync(policyPath), text));
 }
 
 /** Where the Docker fallback mounts the project. */
@@ -97,7 +113,10 @@ export function functionBundlingOptions(options: FunctionBundlingInput): AssetBu
   };
 }
 
-/** The Docker fallback: the pinned esbuild with the local options, then the policy copied (it must lie under `mountRoot`). */
+/**
+ * The Docker fallback: the pinned esbuild with the local options, then the policy copied (it must lie under `mountRoot`)
+ * and its prepared form (prepared here, on the host) written beside it.
+ */
 export function functionDockerCommand(packageRoot: string, mountRoot: string, relativeEntry: string, policyPath: string): string[] {
   const policy = relative(mountRoot, policyPath);
   if (policy.startsWith('..') || isAbsolute(policy)) {
@@ -115,7 +134,8 @@ export function functionDockerCommand(packageRoot: string, mountRoot: string, re
   const quote = (arg: string) => `'${arg.replace(/'/g, `'\\''`)}'`;
   // The banner holds quotes and a semicolon: passed quoted through the shell, as are the paths.
   const script = [...esbuild.map(quote), quote(`--banner:js=${o.banner.js}`)].join(' ') +
-    ` && cp ${quote(inContainer(policy))} ${quote(`${AssetStaging.BUNDLING_OUTPUT_DIR}/${BUNDLED_POLICY_NAME}`)}`;
+    ` && cp ${quote(inContainer(policy))} ${quote(`${AssetStaging.BUNDLING_OUTPUT_DIR}/${BUNDLED_POLICY_NAME}`)}` +
+    ` && printf '%s' ${quote(preparedPolicyText(policyPath))} > ${quote(preparedPolicyPath(`${AssetStaging.BUNDLING_OUTPUT_DIR}/${BUNDLED_POLICY_NAME}`))}`;
   return ['sh', '-c', script];
 }
 

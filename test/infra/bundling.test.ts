@@ -9,6 +9,8 @@ import { FUNCTION_EXTERNAL_MODULES, bundlingProject, evaluatorBundling, pinnedEs
 import { cannedResponses, describeCall, FIRST_EVENTS, functionEnvironment, runProbe, writeCanned } from '../../bench/lambda-first-event';
 import { FUNCTION_ENTRY_FILE, functionBundlingOptions } from '../../infra/function-bundling';
 import { FargateGateStack } from '../../infra/stack';
+import { loadBundledPolicyFileSync } from '../../functions/io/bundled-policy-file';
+import { readPolicyFileSync } from '../../functions/io/policy-file';
 import { conformanceFiles, describeWithConformance } from '../support/conformance';
 import { TEST_ENV } from '../support/gate-stack';
 
@@ -81,15 +83,19 @@ describe('real bundling', () => {
     return spawnSync(process.execPath, ['--input-type=module', '-e', source], { cwd: dir, encoding: 'utf8', env });
   }
 
-  it.each(['GateGateFunction', 'GateHookFunction'])('%s bundle holds the minified ES module entry, its chunks, a source map beside each and the policy', (prefix) => {
+  it.each(['GateGateFunction', 'GateHookFunction'])('%s bundle holds the minified ES module entry, its chunks, a source map beside each, the policy and its prepared form', (prefix) => {
     const dir = functionAssetDir(prefix);
     const names = readdirSync(dir).sort();
     const code = names.filter((name) => name.endsWith('.mjs'));
     expect(code).toContain('index.mjs');
     expect(code.filter((name) => name !== 'index.mjs').length).toBeGreaterThan(0);
     for (const name of code) expect(name).toMatch(/^(index|chunk-[A-Z0-9]+)\.mjs$/);
-    expect(names).toEqual([...code.flatMap((name) => [name, `${name}.map`]), 'policy.json'].sort());
+    expect(names).toEqual([...code.flatMap((name) => [name, `${name}.map`]), 'policy.json', 'policy.prepared.json'].sort());
     expect(readFileSync(join(dir, 'policy.json'), 'utf8')).toBe(readFileSync(POLICY, 'utf8'));
+    // Prepared at synth: the cold start takes it (no zod schema run), and it is the policy full validation gives.
+    const loaded = loadBundledPolicyFileSync(join(dir, 'policy.json'));
+    expect(loaded.prepared).toBe(true);
+    expect(loaded.policy).toEqual(readPolicyFileSync(join(dir, 'policy.json')));
     for (const name of code) expect(readFileSync(join(dir, name), 'utf8')).toMatch(new RegExp(`sourceMappingURL=${name.replace('.', '\\.')}\\.map\\s*$`));
     expect(template.Resources[Object.keys(template.Resources).find((id) => id.startsWith(prefix) && template.Resources[id].Type === 'AWS::Lambda::Function')!].Properties.Handler).toBe('index.handler');
   });
@@ -220,6 +226,7 @@ describe('real bundling', () => {
     expect(run.stderr).toMatch(/^rejected .*ECONNREFUSED/);
     const logged = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, any>).filter((line) => line.msg !== undefined);
     expect(logged.map((line) => line.msg)).toEqual(['gate ready', 'event failed; Lambda will retry it']);
+    expect(logged[0]).toMatchObject({ policy: 'fargate-gate/default', policyPrepared: true });
     expect(logged[1]).toMatchObject({ level: 'error', kind: 'scanBuildFinished', failure: expect.any(String) });
     expect(logged[1].err.message).toMatch(/ECONNREFUSED/);
   });

@@ -1,10 +1,13 @@
-import { createHash } from 'node:crypto';
 import { InputError } from '../errors';
 import { parseJsonText } from '../json-text';
 import { describeJsonValue, parseWithSchema } from '../validation/issues';
 import { parseDuration } from './duration';
 import type { LoadedPolicy } from './input';
+import { policyHash } from './policy-hash';
 import { policySchema, type Policy } from './schema';
+
+// The hash lives in its own module, so a prepared policy (./prepared.ts) is checked without building the schema.
+export { canonicalJson, policyHash } from './policy-hash';
 
 /**
  * Validates a parsed JSON policy. Every problem is listed with its JSON path; the error is an `InputError`
@@ -22,23 +25,6 @@ export function loadPolicy(json: unknown, source: string): LoadedPolicy<Policy> 
 /** `loadPolicy` for file contents: empty or invalid JSON is an `InputError` naming the file and the position. */
 export function loadPolicyText(text: string, source: string): LoadedPolicy<Policy> {
   return loadPolicy(parseJsonText(text, { source, what: 'policy' }), source);
-}
-
-/** sha256 hex of the canonical JSON of a validated policy, without `$schema`. */
-export function policyHash(document: Policy): string {
-  const { $schema: _ignored, ...rest } = document;
-  return createHash('sha256').update(canonicalJson(rest)).digest('hex');
-}
-
-/** JSON with object keys sorted at every level and `undefined` members left out; arrays keep their order. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map((item) => (item === undefined ? 'null' : canonicalJson(item))).join(',')}]`;
-  const entries = Object.keys(value)
-    .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
-    .sort()
-    .map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`);
-  return `{${entries.join(',')}}`;
 }
 
 /** The policy's `maxScanAge` in milliseconds; undefined when the policy sets none. */

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { HookResponse } from '../../core/events';
 import type { LoadedPolicy, Policy } from '../../core/policy';
-import { readPolicyFileSync } from '../../io/policy-file';
+import { readBundledPolicyFileSync } from '../../io/bundled-policy-file';
 import { GATE_ENV } from '../environment';
 import { describeError } from '../failures';
 import { unjudgeableStatus, type HookInvocation } from '../hook';
@@ -76,7 +76,7 @@ function bundledPolicy(env: Environment): LoadedPolicy<Policy> | undefined {
   const file = env[GATE_ENV.policyFile]?.trim();
   if (!file) return undefined;
   try {
-    return readPolicyFileSync(resolve(env.LAMBDA_TASK_ROOT ?? process.cwd(), file));
+    return readBundledPolicyFileSync(resolve(env.LAMBDA_TASK_ROOT ?? process.cwd(), file));
   } catch {
     return undefined;
   }

@@ -3,7 +3,7 @@ import { createAwsClients, type AwsClients } from '../../adapters/clients';
 import { DynamoGateStore } from '../../adapters/dynamo-gate-store';
 import { S3ReportObjects } from '../../adapters/s3-report-objects';
 import type { InventoryStore } from '../../core/posture/ports';
-import { readPolicyFileSync } from '../../io/policy-file';
+import { readBundledPolicyFileSync } from '../../io/bundled-policy-file';
 import { GATE_ENV } from '../environment';
 import { createLogger } from '../logger';
 import { EmfMetrics } from '../metrics-emf';
@@ -39,7 +39,7 @@ export function createInUseReportLambda(env: Environment = process.env, inventor
   const aws = clients ?? createAwsClients();
   const logger = createLogger({ level: env[GATE_ENV.logLevel] });
   const metrics = new EmfMetrics({ namespace: env[GATE_ENV.metricsNamespace] || undefined });
-  const policy = readPolicyFileSync(resolve(env.LAMBDA_TASK_ROOT ?? process.cwd(), required(GATE_ENV.policyFile)));
+  const policy = readBundledPolicyFileSync(resolve(env.LAMBDA_TASK_ROOT ?? process.cwd(), required(GATE_ENV.policyFile)));
   return {
     deps: {
       inventory: inventoryOf(aws, tableName),

@@ -7,7 +7,7 @@ import { createLazyAwsClients } from '../../adapters/lazy-clients';
 import { CLUSTER_ARN } from '../../core/events/common';
 import { parseByteSize } from '../../core/report-size';
 import type { LoadedPolicy, Policy } from '../../core/policy';
-import { readPolicyFileSync } from '../../io/policy-file';
+import { loadBundledPolicyFileSync } from '../../io/bundled-policy-file';
 import type { GateConfig } from '../config';
 import { GATE_ENV } from '../environment';
 import { exceptionWindowDaysFrom } from './exception-window';
@@ -36,8 +36,10 @@ export function createLambdaGate(env: Environment = process.env): LambdaGate {
   const settings = readSettings(env);
   const logger = createLogger({ level: env[GATE_ENV.logLevel] });
   const metrics = new EmfMetrics({ namespace: env[GATE_ENV.metricsNamespace] || undefined });
-  // Read as the CLI and `cdk synth` read it; an error names the file and the JSON path, and fails the cold start.
-  const policy = readPolicyFileSync(settings.policyFile);
+  // Prepared at synth when it can be (io/bundled-policy-file.ts), else read as the CLI and `cdk synth` read it; an error
+  // names the file and the JSON path, and fails the cold start.
+  const loaded = loadBundledPolicyFileSync(settings.policyFile);
+  const policy = loaded.policy;
   // DynamoDB, ECS and ECR serve the first event of every kind; the other adapters, with their SDK clients, are loaded
   // when a path first calls them (lazy-ports.ts, adapters/lazy-clients.ts), so a cold start loads only what it uses.
   const clients = createLazyAwsClients();
@@ -50,7 +52,7 @@ export function createLambdaGate(env: Environment = process.env): LambdaGate {
   // With an organisation id, ECS and ECR calls go to each resource's own account through its member role.
   const placed = organisationPorts(env, local, metrics);
   const kevCatalogueKey = env[GATE_ENV.kevCatalogueKey];
-  logger.info({ policy: policy.name, policyHash: policy.hash, clusters: settings.config.clusterArns?.length ?? 0, organisation: env[GATE_ENV.organizationId] || undefined }, 'gate ready');
+  logger.info({ policy: policy.name, policyHash: policy.hash, policyPrepared: loaded.prepared ? true : loaded.why, clusters: settings.config.clusterArns?.length ?? 0, organisation: env[GATE_ENV.organizationId] || undefined }, 'gate ready');
   const gate = createGate({
     store: new DynamoGateStore({ client: clients.dynamo(), tableName: settings.tableName }),
     ecs: placed.ecs,
