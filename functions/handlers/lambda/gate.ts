@@ -1,3 +1,4 @@
+import './zod-jitless';
 import type { EventResult } from '../gate';
 import { lambdaGate } from './wiring';
 

@@ -1,3 +1,4 @@
+import './zod-jitless';
 import { resolve } from 'node:path';
 import type { HookResponse } from '../../core/events';
 import type { LoadedPolicy, Policy } from '../../core/policy';
