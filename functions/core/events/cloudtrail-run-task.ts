@@ -4,6 +4,7 @@ import { exposureFromLaunch } from '../taskdef/exposure';
 import { launchFactsFromRecordedRequest } from '../taskdef/launch';
 import { describeSchemaError, orUndefined } from './common';
 import { readEcsTask, type TaskScope } from './ecs-task-state-change';
+import { lazySchema } from './lazy-schema';
 
 /**
  * "AWS API Call via CloudTrail" for ECS: the detail is the CloudTrail record
@@ -12,19 +13,19 @@ import { readEcsTask, type TaskScope } from './ecs-task-state-change';
  * For RunTask, `responseElements.tasks[]` are the created tasks (API_Task) and `requestParameters.overrides` the
  * RunTask overrides. It arrives late and best effort, so it is a hint: who launched the task, and an early look.
  */
-export const userIdentitySchema = z.looseObject({
+export const userIdentitySchema = lazySchema(() => z.looseObject({
   type: z.string().nullish(),
   arn: z.string().max(2048).nullish(),
   principalId: z.string().max(2048).nullish(),
   accountId: z.string().nullish(),
   invokedBy: z.string().max(2048).nullish(),
-});
+}));
 
-export const cloudTrailEcsCallSchema = z.looseObject({
+export const cloudTrailEcsCallSchema = lazySchema(() => z.looseObject({
   eventSource: z.literal('ecs.amazonaws.com'),
   eventName: z.string().min(1),
   errorCode: z.string().nullish(),
-  userIdentity: userIdentitySchema.nullish(),
+  userIdentity: userIdentitySchema().nullish(),
   requestParameters: z
     .looseObject({
       cluster: z.string().nullish(),
@@ -38,7 +39,7 @@ export const cloudTrailEcsCallSchema = z.looseObject({
       tasks: z.array(z.unknown()).max(10).nullish(),
     })
     .nullish(),
-});
+}));
 
 /** How launch facts read from a CloudTrail RunTask record name their source. */
 export const RUN_TASK_REQUEST_SOURCE = 'from the RunTask call';
@@ -52,13 +53,13 @@ export type RunTaskReading =
  * The principal to name in a verdict: the caller's ARN (an assumed-role session names the role and the session),
  * else the AWS service that called on someone's behalf (`invokedBy`, e.g. EventBridge Scheduler), else the principal id.
  */
-export function launcherOf(identity: z.infer<typeof userIdentitySchema> | null | undefined): string | undefined {
+export function launcherOf(identity: z.infer<ReturnType<typeof userIdentitySchema>> | null | undefined): string | undefined {
   if (!identity) return undefined;
   return orUndefined(identity.arn) ?? orUndefined(identity.invokedBy) ?? orUndefined(identity.principalId);
 }
 
 export function readRunTaskCall(detail: unknown, scope: TaskScope): RunTaskReading {
-  const parsed = cloudTrailEcsCallSchema.safeParse(detail);
+  const parsed = cloudTrailEcsCallSchema().safeParse(detail);
   if (!parsed.success) return { ok: false, reason: describeSchemaError(parsed.error, detail, 'malformed CloudTrail ECS record'), malformed: true };
   const record = parsed.data;
   if (record.eventName !== 'RunTask') return { ok: false, reason: `CloudTrail ${record.eventName} is not RunTask`, malformed: false };

@@ -2,17 +2,18 @@ import * as z from 'zod';
 import type { BuildStatus } from '../ports';
 import { BUILD_ARN, describeSchemaError } from './common';
 import { failedPhaseOf, type BuildPhaseType } from '../gate/compute-fallback';
+import { lazySchema } from './lazy-schema';
 
 /**
  * CodeBuild Build State Change (https://docs.aws.amazon.com/codebuild/latest/userguide/sample-build-notifications.html).
  * Best effort, so the scheduled sweep also polls builds. `build-status` is open-ended: documented filter values are
  * IN_PROGRESS, SUCCEEDED, FAILED, STOPPED and the API enum adds FAULT and TIMED_OUT; anything else is not an end.
  */
-export const buildStateChangeSchema = z.looseObject({
+export const buildStateChangeSchema = lazySchema(() => z.looseObject({
   'build-status': z.string().min(1),
   'project-name': z.string().min(1).max(255),
   'build-id': z.string().regex(BUILD_ARN, 'expected a CodeBuild build ARN'),
-});
+}));
 
 export type FinalBuildStatus = Exclude<BuildStatus, 'IN_PROGRESS'>;
 export const FINAL_BUILD_STATUSES: readonly FinalBuildStatus[] = ['SUCCEEDED', 'FAILED', 'FAULT', 'TIMED_OUT', 'STOPPED'];
@@ -26,11 +27,11 @@ export type BuildReading =
   | { ok: false; reason: string; malformed: boolean };
 
 /** One `additional-information.environment.environment-variables` entry; anything else there is skipped, never fatal. */
-const environmentVariableSchema = z.looseObject({
+const environmentVariableSchema = lazySchema(() => z.looseObject({
   name: z.string().min(1).max(256),
   value: z.string().max(4096).optional(),
   type: z.string().optional(),
-});
+}));
 
 /**
  * The build's PLAINTEXT environment variables as the event echoes them (the scan id, digest and report key the gate
@@ -44,7 +45,7 @@ function buildEnvironment(detail: unknown): Record<string, string> | undefined {
   if (!Array.isArray(list)) return undefined;
   const environment: Record<string, string> = {};
   for (const entry of list) {
-    const parsed = environmentVariableSchema.safeParse(entry);
+    const parsed = environmentVariableSchema().safeParse(entry);
     if (!parsed.success || (parsed.data.type !== undefined && parsed.data.type !== 'PLAINTEXT')) continue;
     if (!Object.hasOwn(environment, parsed.data.name)) environment[parsed.data.name] = parsed.data.value ?? '';
   }
@@ -71,7 +72,7 @@ function failedPhase(detail: unknown): BuildPhaseType | undefined {
 
 /** `scanProjectNames`: the scan project, and its EC2 fallback project when the stack has one. */
 export function readBuildStateChange(detail: unknown, scanProjectNames: string | readonly (string | undefined)[] | undefined): BuildReading {
-  const parsed = buildStateChangeSchema.safeParse(detail);
+  const parsed = buildStateChangeSchema().safeParse(detail);
   if (!parsed.success) return { ok: false, reason: describeSchemaError(parsed.error, detail, 'malformed CodeBuild Build State Change'), malformed: true };
   const build = parsed.data;
   const projects = (typeof scanProjectNames === 'string' ? [scanProjectNames] : (scanProjectNames ?? [])).filter((name): name is string => !!name);

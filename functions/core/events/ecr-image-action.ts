@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { isSha256Digest, parseImageReference, pinnedReference } from '../image/reference';
 import { ACCOUNT_ID, REGION_NAME, describeSchemaError, type EventMeta } from './common';
+import { lazySchema } from './lazy-schema';
 
 /**
  * ECR Image Action (https://docs.aws.amazon.com/AmazonECR/latest/userguide/ecr-eventbridge.html): a push is the
@@ -27,7 +28,7 @@ export const COSIGN_TAG_WILDCARDS = ['sha256-*.sig', 'sha256-*.att', 'sha256-*.s
 
 const COSIGN_TAG = /^sha256-.*\.(?:sig|att|sbom)$/;
 
-export const ecrImageActionSchema = z.looseObject({
+export const ecrImageActionSchema = lazySchema(() => z.looseObject({
   'action-type': z.string().min(1),
   result: z.string().min(1),
   'repository-name': z.string().min(1).max(256),
@@ -35,14 +36,14 @@ export const ecrImageActionSchema = z.looseObject({
   'image-tag': z.string().max(300).nullish(),
   'manifest-media-type': z.string().max(256).nullish(),
   'artifact-media-type': z.string().max(256).nullish(),
-});
+}));
 
 export type PushReading =
   | { ok: true; digest: string; imageReference: string; repositoryName: string; tag?: string }
   | { ok: false; reason: string; malformed: boolean };
 
 export function readImagePush(detail: unknown, meta: EventMeta): PushReading {
-  const parsed = ecrImageActionSchema.safeParse(detail);
+  const parsed = ecrImageActionSchema().safeParse(detail);
   if (!parsed.success) return { ok: false, reason: describeSchemaError(parsed.error, detail, 'malformed ECR Image Action'), malformed: true };
   const action = parsed.data;
   if (action['action-type'] !== 'PUSH') return { ok: false, reason: `ECR ${action['action-type']} is not a push`, malformed: false };

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { describeSchemaError, PARTITION_REGION_ACCOUNT, SERVICE_ARN } from './common';
+import { lazySchema } from './lazy-schema';
 
 /**
  * ECS Hook State Change: a PAUSE lifecycle hook is waiting. AWS documents that, when a deployment reaches a stage with
@@ -28,12 +29,12 @@ export const HOOK_ID = /^[A-Za-z0-9_-]{1,128}$/;
  * and the event falls back to what else names the deployment. Rejecting the whole event for it would leave the
  * deployment to its timeout action on the strength of a guess.
  */
-export const hookStateChangeSchema = z.looseObject({
+export const hookStateChangeSchema = lazySchema(() => z.looseObject({
   eventName: z.string().min(1).max(128),
   serviceDeploymentArn: z.unknown().optional(),
   serviceArn: z.unknown().optional(),
   hookId: z.unknown().optional(),
-});
+}));
 
 /** Which deployment a paused hook belongs to, as far as the event says. */
 export type PausedTarget = { serviceDeploymentArn: string; serviceArn?: string } | { serviceArn: string };
@@ -48,7 +49,7 @@ function fitting(value: unknown, pattern: RegExp): string | undefined {
 }
 
 export function readHookStateChange(detail: unknown, resources: readonly string[] | undefined): HookStateReading {
-  const parsed = hookStateChangeSchema.safeParse(detail);
+  const parsed = hookStateChangeSchema().safeParse(detail);
   if (!parsed.success) return { ok: false, reason: describeSchemaError(parsed.error, detail, 'malformed ECS Hook State Change'), malformed: true };
   const { eventName } = parsed.data;
   if (eventName !== HOOK_AWAITING_ACTION) return { ok: false, reason: `hook event ${eventName} is not ${HOOK_AWAITING_ACTION}: nothing to decide`, malformed: false };

@@ -3,20 +3,21 @@ import { isFargate, isStartingOrRunning, type TaskSnapshot } from '../gate/task'
 import { launchFactsFromTask } from '../taskdef/launch';
 import { CLUSTER_ARN, TASK_ARN, TASK_DEFINITION_ARN, describeSchemaError, orUndefined, textOf } from './common';
 import { clusterInScope } from '../organisation/cluster-scope';
+import { lazySchema } from './lazy-schema';
 
 /**
  * ECS Task State Change `detail`: it "resembles the Task object that is returned from a DescribeTasks API
  * operation" (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_task_events.html). Only the
  * members the gate reads are declared; the rest pass through. Identifiers that reach AWS calls are validated.
  */
-export const ecsContainerSchema = z.looseObject({
+export const ecsContainerSchema = lazySchema(() => z.looseObject({
   name: z.string().min(1).max(255),
   image: z.string().min(1).max(4096).nullish(),
   imageDigest: z.string().max(256).nullish(),
   lastStatus: z.string().nullish(),
-});
+}));
 
-export const ecsTaskSchema = z.looseObject({
+export const ecsTaskSchema = lazySchema(() => z.looseObject({
   taskArn: z.string().regex(TASK_ARN, 'expected a task ARN'),
   clusterArn: z.string().regex(CLUSTER_ARN, 'expected a cluster ARN'),
   taskDefinitionArn: z.string().regex(TASK_DEFINITION_ARN, 'expected a task definition revision ARN'),
@@ -27,22 +28,22 @@ export const ecsTaskSchema = z.looseObject({
   group: z.string().max(1024).nullish(),
   startedBy: z.string().max(1024).nullish(),
   version: z.number().int().nonnegative().nullish(),
-  containers: z.array(ecsContainerSchema).min(1).max(100),
+  containers: z.array(ecsContainerSchema()).min(1).max(100),
   overrides: z.unknown().optional(),
   createdAt: z.unknown().optional(),
   pullStartedAt: z.unknown().optional(),
-});
+}));
 
-export type EcsTaskJson = z.infer<typeof ecsTaskSchema>;
+export type EcsTaskJson = z.infer<ReturnType<typeof ecsTaskSchema>>;
 
 /** The few members that decide whether the gate cares at all; read before the full parse so an EC2 or stopping task is "not ours", not "malformed". */
-const triageSchema = z.looseObject({
+const triageSchema = lazySchema(() => z.looseObject({
   launchType: z.unknown().optional(),
   capacityProviderName: z.unknown().optional(),
   lastStatus: z.unknown().optional(),
   desiredStatus: z.unknown().optional(),
   clusterArn: z.unknown().optional(),
-});
+}));
 
 export type TaskReading = { ok: true; task: TaskSnapshot } | { ok: false; reason: string; malformed: boolean };
 
@@ -59,7 +60,7 @@ export interface TaskScope {
  * have the shape the gate needs is declined as malformed.
  */
 export function readEcsTask(json: unknown, scope: TaskScope, what: string, launchSource = TASK_EVENT_SOURCE): TaskReading {
-  const triage = triageSchema.safeParse(json);
+  const triage = triageSchema().safeParse(json);
   if (!triage.success) return { ok: false, reason: `malformed ${what}: not an object`, malformed: true };
   const t = triage.data;
   if (!isFargate(t.launchType, t.capacityProviderName)) {
@@ -68,7 +69,7 @@ export function readEcsTask(json: unknown, scope: TaskScope, what: string, launc
   if (typeof t.lastStatus !== 'string' || typeof t.desiredStatus !== 'string' || !isStartingOrRunning({ lastStatus: t.lastStatus, desiredStatus: t.desiredStatus })) {
     return { ok: false, reason: `not a starting task (lastStatus ${textOf(t.lastStatus)}, desiredStatus ${textOf(t.desiredStatus)})`, malformed: false };
   }
-  const parsed = ecsTaskSchema.safeParse(json);
+  const parsed = ecsTaskSchema().safeParse(json);
   if (!parsed.success) return { ok: false, reason: describeSchemaError(parsed.error, json, `malformed ${what}`), malformed: true };
   const task = parsed.data;
   if (!clusterInScope(task.clusterArn, scope.clusterArns, scope.centralAccount)) {

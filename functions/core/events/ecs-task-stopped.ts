@@ -23,7 +23,7 @@ export function readStoppedTask(json: unknown, scope: TaskScope, eventTime: stri
   // Not Fargate is "not ours" before it can be "malformed": an EC2 task's event may lack what the gate needs.
   const triage = (typeof json === 'object' && json !== null ? json : {}) as { launchType?: unknown; capacityProviderName?: unknown };
   if (!isFargate(triage.launchType, triage.capacityProviderName)) return { ok: false, reason: `not a Fargate task (launchType ${textOf(triage.launchType)})`, malformed: false };
-  const parsed = ecsTaskSchema.safeParse(json);
+  const parsed = ecsTaskSchema().safeParse(json);
   if (!parsed.success) return { ok: false, reason: describeSchemaError(parsed.error, json, 'malformed ECS Task State Change (STOPPED)'), malformed: true };
   const task = parsed.data;
   if (!clusterInScope(task.clusterArn, scope.clusterArns, scope.centralAccount)) {

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { isSha256Digest } from '../image/reference';
+import { lazySchema } from './lazy-schema';
 
 /**
  * An Amazon Inspector "Inspector2 Finding" event about an ECR image (source `aws.inspector2`), read leniently: only
@@ -7,7 +8,7 @@ import { isSha256Digest } from '../image/reference';
  * change shape. Shape: https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-scanning-enhanced.html
  * (sample in shared/conformance/events/inspector2-finding-ecr-image-awsdocs.json).
  */
-const inspectorFindingSchema = z.object({
+const inspectorFindingSchema = lazySchema(() => z.object({
   source: z.literal('aws.inspector2'),
   'detail-type': z.literal('Inspector2 Finding'),
   detail: z.object({
@@ -23,14 +24,14 @@ const inspectorFindingSchema = z.object({
       )
       .min(1),
   }),
-});
+}));
 
 export type InspectorFindingEvent =
   | { kind: 'finding'; findingArn?: string; title?: string; status?: string; digests: string[] }
   | { kind: 'unusable'; reason: string };
 
 export function parseInspectorFinding(event: unknown): InspectorFindingEvent {
-  const parsed = inspectorFindingSchema.safeParse(event);
+  const parsed = inspectorFindingSchema().safeParse(event);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     return { kind: 'unusable', reason: `not an Inspector2 Finding event the gate can read: ${issue.path.length > 0 ? `${issue.path.join('.')}: ` : ''}${issue.message}` };

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { SERVICE_ARN, SERVICE_REVISION_ARN, describeSchemaError } from './common';
+import { lazySchema } from './lazy-schema';
 
 /**
  * The payload ECS sends a Lambda deployment lifecycle hook, and what the function answers. AWS documents two shapes:
@@ -20,26 +21,26 @@ import { SERVICE_ARN, SERVICE_REVISION_ARN, describeSchemaError } from './common
  * `callBackDelay` (seconds, default 30) and `hookDetails`, which ECS merges and passes back on the next invocation. A
  * missing or invalid `hookStatus`, or a failed invocation, rolls the deployment back.
  */
-const deploymentDetailsSchema = z.looseObject({
+const deploymentDetailsSchema = lazySchema(() => z.looseObject({
   serviceArn: z.string().regex(SERVICE_ARN, 'expected a service ARN'),
   targetServiceRevisionArn: z.string().regex(SERVICE_REVISION_ARN, 'expected a service revision ARN'),
   testTrafficWeights: z.record(z.string(), z.number()).nullish(),
   productionTrafficWeights: z.record(z.string(), z.number()).nullish(),
-});
+}));
 
 /** What either shape may carry beside the deployment details. Optional: the flat examples have none of them. */
-const invocationFields = {
+const invocationFields = lazySchema(() => ({
   executionId: z.string().min(1).max(256).nullish(),
   lifecycleStage: z.string().min(1).max(64).nullish(),
   resourceArn: z.string().max(2048).nullish(),
   hookDetails: z.record(z.string(), z.unknown()).nullish(),
-};
+}));
 
-export const lifecycleHookPayloadSchema = z.looseObject({ ...invocationFields, executionDetails: deploymentDetailsSchema });
+export const lifecycleHookPayloadSchema = lazySchema(() => z.looseObject({ ...invocationFields(), executionDetails: deploymentDetailsSchema() }));
 
-const flatLifecycleHookPayloadSchema = deploymentDetailsSchema.extend(invocationFields);
+const flatLifecycleHookPayloadSchema = lazySchema(() => deploymentDetailsSchema().extend(invocationFields()));
 
-export type LifecycleHookPayload = z.infer<typeof lifecycleHookPayloadSchema>;
+export type LifecycleHookPayload = z.infer<ReturnType<typeof lifecycleHookPayloadSchema>>;
 
 /** The top-level fields of the flat shape that would contradict `executionDetails` in a wrapped payload. */
 const DETAIL_FIELDS = ['serviceArn', 'targetServiceRevisionArn'] as const;
@@ -63,12 +64,12 @@ export const ADMISSION_STAGE = 'PRE_SCALE_UP';
  */
 export const GATE_HOOK_STATE_KEY = 'fargateGate';
 
-export const hookStateSchema = z.looseObject({
+export const hookStateSchema = lazySchema(() => z.looseObject({
   scans: z.record(z.string(), z.string()).optional(),
   failures: z.number().int().nonnegative().optional(),
-});
+}));
 
-export type HookState = z.infer<typeof hookStateSchema>;
+export type HookState = z.infer<ReturnType<typeof hookStateSchema>>;
 
 export type HookReading = { ok: true; payload: LifecycleHookPayload; state: HookState } | { ok: false; reason: string };
 
@@ -76,7 +77,7 @@ export function readLifecycleHook(payload: unknown): HookReading {
   const parsed = parseEitherShape(payload);
   if (!parsed.ok) return parsed;
   const stored = parsed.payload.hookDetails?.[GATE_HOOK_STATE_KEY];
-  const state = hookStateSchema.safeParse(stored ?? {});
+  const state = hookStateSchema().safeParse(stored ?? {});
   // State the gate cannot read is treated as none: the worst case is one more scan claim, never a wrong answer.
   return { ok: true, payload: parsed.payload, state: state.success ? state.data : {} };
 }
@@ -85,12 +86,12 @@ function parseEitherShape(payload: unknown): { ok: true; payload: LifecycleHookP
   const record = typeof payload === 'object' && payload !== null && !Array.isArray(payload) ? (payload as Record<string, unknown>) : undefined;
   if (record?.executionDetails === undefined || record.executionDetails === null) {
     // No wrapper: the flat shape, or nothing the gate can read (named as the flat shape's missing fields).
-    const flat = flatLifecycleHookPayloadSchema.safeParse(payload);
+    const flat = flatLifecycleHookPayloadSchema().safeParse(payload);
     if (!flat.success) return { ok: false, reason: describeSchemaError(flat.error, payload, 'malformed lifecycle hook payload (neither executionDetails nor the flat form)', []) };
     const { serviceArn, targetServiceRevisionArn, testTrafficWeights, productionTrafficWeights, ...rest } = flat.data;
     return { ok: true, payload: { ...rest, executionDetails: { serviceArn, targetServiceRevisionArn, testTrafficWeights, productionTrafficWeights } } };
   }
-  const wrapped = lifecycleHookPayloadSchema.safeParse(payload);
+  const wrapped = lifecycleHookPayloadSchema().safeParse(payload);
   if (!wrapped.success) return { ok: false, reason: describeSchemaError(wrapped.error, payload, 'malformed lifecycle hook payload', []) };
   for (const field of DETAIL_FIELDS) {
     const top = record[field];
