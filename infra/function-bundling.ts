@@ -27,6 +27,15 @@ export const FUNCTION_HANDLER = 'index.handler';
 export const FUNCTION_REQUIRE_BANNER = "import{createRequire as __fgCreateRequire}from'node:module';const require=__fgCreateRequire(import.meta.url);";
 
 /**
+ * zod without its per-schema compiler (functions/handlers/lambda/zod-jitless.ts says why). Set in the banner because
+ * zod reads the setting when each schema is built, and with code splitting the chunks (schemas built at their load)
+ * run before the entry's own code: the banner opens every file, so it runs before any zod code. zod keeps its global
+ * configuration in `globalThis.__zod_globalConfig` (zod/v4/core/core.js); test/handlers/lambda/zod-jitless.test.ts
+ * checks that this is still where `z.config()` reads it.
+ */
+export const FUNCTION_ZOD_JITLESS_BANNER = '(globalThis.__zod_globalConfig??={}).jitless=true;';
+
+/**
  * esbuild's options for the functions, shared by local and Docker bundling. As before (see `functionBundling`): minified,
  * packages from their ES module build (`module` first) so unused SDK commands and zod's locales drop out, the credential
  * providers left out, the source map written beside each file (`.mjs.map`, linked by a comment) but loaded by Node only
@@ -46,7 +55,7 @@ export const FUNCTION_ESBUILD_OPTIONS = {
   sourcesContent: false,
   mainFields: ['module', 'main'],
   external: [...FUNCTION_EXTERNAL_MODULES],
-  banner: { js: FUNCTION_REQUIRE_BANNER },
+  banner: { js: FUNCTION_REQUIRE_BANNER + FUNCTION_ZOD_JITLESS_BANNER },
   logLevel: 'error',
 } satisfies BuildOptions;
 

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as z from 'zod';
+import { FUNCTION_ZOD_JITLESS_BANNER } from '../../../infra/function-bundling';
 
 const EVENTS = join(__dirname, '../../fixtures/events');
 
@@ -54,6 +55,12 @@ describe('zod without its compiler (the Lambda entries set jitless)', () => {
     for (const entry of ['gate.ts', 'hook.ts']) {
       expect(readFileSync(join(__dirname, '../../../functions/handlers/lambda', entry), 'utf8').split('\n')[0]).toBe("import './zod-jitless';");
     }
+  });
+
+  it("the bundles' banner sets it where zod reads it, before zod loads or after", () => {
+    expect((globalThis as { __zod_globalConfig?: unknown }).__zod_globalConfig).toBe(z.config());
+    new Function(FUNCTION_ZOD_JITLESS_BANNER)();
+    expect(z.config().jitless).toBe(true);
   });
 
   it('reads every event, and every malformed copy of one, exactly as the compiled parsers do: results and messages', () => {
