@@ -25,10 +25,10 @@ export const PREPARED_POLICY_FORMAT = 1;
 
 /**
  * The policy schema a prepared document was validated with: sha256 of the canonical JSON of the published JSON Schema
- * (`policySchemaJson()`). A constant, so the cold start checks it without building the schema; the test
+ * (`policySchemaJson()`). A constant, so the cold start checks it without building the schema; `npm run schema` stamps it (scripts/generate-policy-schema.ts) and the test
  * test/core/policy/prepared.test.ts fails when the schema changes and this is not updated to the new value.
  */
-export const POLICY_SCHEMA_FINGERPRINT = '1bfbbd731efc96200972dde0298ca56a88d74c4182b632b458aad45f1a2f1836';
+export const POLICY_SCHEMA_FINGERPRINT = 'db7fb32d26fa643aa70cf6a1537b345dd66032389e659b4bce0a5fd58a69e9c3';
 
 /** What the stack writes beside the bundled policy. */
 export interface PreparedPolicy {

@@ -6,6 +6,7 @@ import { loadPolicyText } from '../../../functions/core/policy/load';
 import { canonicalJson, policyHash } from '../../../functions/core/policy/policy-hash';
 import { acceptPreparedPolicy, POLICY_SCHEMA_FINGERPRINT, PREPARED_POLICY_FORMAT, preparePolicy } from '../../../functions/core/policy/prepared';
 import { policySchemaJson } from '../../../functions/core/policy/schema';
+import { PREPARED_PATH, renderPreparedModule } from '../../../scripts/generate-policy-schema';
 
 const ROOT = join(__dirname, '../../..');
 /** Every valid policy the project holds: the shipped ones and the test fixtures that load. */
@@ -31,7 +32,7 @@ function comparable(value: unknown): unknown {
 const throughJson = (value: unknown): unknown => JSON.parse(JSON.stringify(value));
 
 describe('a prepared policy', () => {
-  it('is stamped with the fingerprint of the policy schema this build validates with (update POLICY_SCHEMA_FINGERPRINT when the schema changes)', () => {
+  it('is stamped with the fingerprint of the policy schema this build validates with (npm run schema stamps POLICY_SCHEMA_FINGERPRINT when the schema changes)', () => {
     expect(POLICY_SCHEMA_FINGERPRINT).toBe(createHash('sha256').update(canonicalJson(policySchemaJson())).digest('hex'));
   });
 
@@ -75,5 +76,15 @@ describe('a prepared policy', () => {
       const accepted = acceptPreparedPolicy(prepared, text, file);
       expect('policy' in accepted && accepted.policy.hash).toBe(policyHash(prepared.document));
     });
+  });
+});
+
+describe('npm run schema stamps the fingerprint', () => {
+  it('rewrites only the POLICY_SCHEMA_FINGERPRINT line of prepared.ts, to the fingerprint of the schema as it is', () => {
+    const current = readFileSync(PREPARED_PATH, 'utf8');
+    const stale = current.replace(/POLICY_SCHEMA_FINGERPRINT = '[0-9a-f]+'/, `POLICY_SCHEMA_FINGERPRINT = '${'0'.repeat(64)}'`);
+    expect(stale).not.toBe(current);
+    expect(renderPreparedModule(stale)).toBe(current);
+    expect(() => renderPreparedModule('export const SOMETHING_ELSE = 1;\n')).toThrow(/no POLICY_SCHEMA_FINGERPRINT line/);
   });
 });
