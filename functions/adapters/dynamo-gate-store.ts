@@ -24,7 +24,7 @@ import {
   verdictToItem,
 } from './dynamo-items';
 import { queryAllPages } from './dynamo-query';
-import { GATE_TABLE, UNFINISHED_SCANS_PARTITION, WAITER_PREFIX, digestPartition, itemKeys, type ItemKey } from './dynamo-table';
+import { GATE_TABLE, UNFINISHED_SCANS_PARTITION, VERDICT_PREFIX, WAITER_PREFIX, digestPartition, itemKeys, type ItemKey } from './dynamo-table';
 
 const DAY_SECONDS = 24 * 60 * 60;
 
@@ -117,6 +117,28 @@ export class DynamoGateStore implements GateStore {
     requireText('digest', digest);
     requireText('policyHash', policyHash);
     const item = await this.getItem(itemKeys.verdict(digest, policyHash));
+    return item ? itemToVerdict(item) : undefined;
+  }
+
+  /**
+   * One Query of the digest's verdict items reading only their keys and scan times (a verdict item may be up to
+   * 400 KB: reading them all would cost that much per policy), then the latest one read in full.
+   */
+  async getLatestVerdict(digest: string): Promise<StoredVerdict | undefined> {
+    requireText('digest', digest);
+    const heads = await this.queryAll({
+      TableName: this.tableName,
+      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :verdict)',
+      ProjectionExpression: '#pk, #sk, #scannedAt, #expires',
+      ExpressionAttributeNames: { '#pk': GATE_TABLE.partitionKey, '#sk': GATE_TABLE.sortKey, '#scannedAt': 'scannedAt', '#expires': GATE_TABLE.ttlAttribute },
+      ExpressionAttributeValues: { ':pk': digestPartition(digest), ':verdict': VERDICT_PREFIX },
+      ConsistentRead: true,
+    });
+    const now = this.nowSeconds();
+    const scannedAt = (item: Record<string, unknown>) => (typeof item.scannedAt === 'string' ? item.scannedAt : '');
+    const latest = heads.filter((item) => !isExpired(item, now)).reduce<Record<string, unknown> | undefined>((best, item) => (!best || scannedAt(item) > scannedAt(best) ? item : best), undefined);
+    if (!latest) return undefined;
+    const item = await this.getItem({ pk: String(latest[GATE_TABLE.partitionKey]), sk: String(latest[GATE_TABLE.sortKey]) });
     return item ? itemToVerdict(item) : undefined;
   }
 

@@ -44,7 +44,7 @@ export interface ItemKey {
 }
 
 export const itemKeys = {
-  verdict: (digest: string, policyHash: string): ItemKey => ({ pk: digestPartition(digest), sk: `verdict#${policyHash}` }),
+  verdict: (digest: string, policyHash: string): ItemKey => ({ pk: digestPartition(digest), sk: `${VERDICT_PREFIX}${policyHash}` }),
   scan: (digest: string): ItemKey => ({ pk: digestPartition(digest), sk: 'scan' }),
   waiter: (digest: string, taskArn: string): ItemKey => ({ pk: digestPartition(digest), sk: `${WAITER_PREFIX}${taskArn}` }),
   enforcement: (key: string): ItemKey => ({ pk: `enforcement#${key}`, sk: 'enforcement' }),
@@ -53,6 +53,7 @@ export const itemKeys = {
 };
 
 export const WAITER_PREFIX = 'waiter#';
+export const VERDICT_PREFIX = 'verdict#';
 
 export function digestPartition(digest: string): string {
   return `digest#${digest}`;

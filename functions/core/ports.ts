@@ -133,6 +133,11 @@ export interface GateStore {
   /** One round trip for every container of a task (DynamoDB BatchGetItem); missing digests are absent from the map. */
   getVerdicts(digests: string[], policyHash: string): Promise<Map<string, StoredVerdict>>;
   putVerdict(verdict: StoredVerdict): Promise<void>;
+  /**
+   * The digest's live verdict with the latest `scannedAt` under any policy (absent when none): after a policy edit,
+   * what the previous policy said of the digest, so its drift marks and findings carry over to the new policy's verdict.
+   */
+  getLatestVerdict(digest: string): Promise<StoredVerdict | undefined>;
 
   /**
    * Creates the scan record only if none exists for the digest (a record past its retention counts as none), or, given

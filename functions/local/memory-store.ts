@@ -78,6 +78,14 @@ export class MemoryGateStore implements GateStore {
     return launcher === undefined ? { verdicts } : { verdicts, launcher };
   }
 
+  async getLatestVerdict(digest: string): Promise<StoredVerdict | undefined> {
+    this.count('getLatestVerdict');
+    requireText('digest', digest);
+    const live = [...this.verdicts.values()].filter((verdict) => verdict.digest === digest && verdict.expiresAt > this.nowSeconds());
+    const latest = live.reduce<StoredVerdict | undefined>((best, verdict) => (!best || verdict.scannedAt > best.scannedAt ? verdict : best), undefined);
+    return latest ? json(latest) : undefined;
+  }
+
   async putVerdict(verdict: StoredVerdict): Promise<void> {
     this.count('putVerdict');
     requireText('digest', verdict.digest);

@@ -372,6 +372,24 @@ describe('verdicts', () => {
     expect([...(await store.getVerdicts([expired.digest, fresh.digest], 'policy-hash-1')).keys()]).toEqual([fresh.digest]);
   });
 
+  it('reads the latest live verdict of a digest under any policy, reading only keys and scan times of the others', async () => {
+    const { client, counts, inputs } = countingClient();
+    const { store } = await newStore({ client });
+    const digest = digestOf(306);
+    const older = verdict(digest, { policyHash: 'policy-a', scannedAt: '2026-01-01T00:00:00.000Z' });
+    const latest = verdict(digest, { policyHash: 'policy-b', scannedAt: '2026-01-03T00:00:00.000Z' });
+    const expiredNewer = verdict(digest, { policyHash: 'policy-c', scannedAt: '2026-01-04T00:00:00.000Z', expiresAt: NOW_SECONDS - 1 });
+    for (const stored of [older, latest, expiredNewer]) await store.putVerdict(stored);
+    await store.putVerdict(verdict(digestOf(307), { scannedAt: '2026-01-05T00:00:00.000Z' }));
+    await store.addWaiter(waiter(digest, 'waiting'));
+    counts.clear();
+    expect(await store.getLatestVerdict(digest)).toEqual(latest);
+    expect(counts.get('QueryCommand')).toBe(1);
+    expect(counts.get('GetCommand')).toBe(1);
+    expect(inputs.find((input) => (input as { ProjectionExpression?: string }).ProjectionExpression !== undefined)).toMatchObject({ ProjectionExpression: '#pk, #sk, #scannedAt, #expires' });
+    expect(await store.getLatestVerdict(digestOf(308))).toBeUndefined();
+  });
+
   it('reports a damaged verdict item with its key', async () => {
     const { store, tableName } = await newStore();
     const digest = digestOf(305);

@@ -184,6 +184,16 @@ describe('MemoryGateStore', () => {
     expect(store.inspect.enforcements()).toEqual([record]);
   });
 
+  it('reads the latest live verdict of a digest under any policy', async () => {
+    const { store, clock } = setup();
+    await store.putVerdict(verdict({ policyHash: 'p1', scannedAt: '2026-01-05T09:00:00.000Z' }));
+    await store.putVerdict(verdict({ policyHash: 'p2', scannedAt: '2026-01-05T10:00:00.000Z' }));
+    await store.putVerdict(verdict({ policyHash: 'p3', scannedAt: '2026-01-05T11:00:00.000Z', expiresAt: clock.millis() / 1000 - 1 }));
+    await store.putVerdict(verdict({ digest: OTHER, policyHash: 'p4', scannedAt: '2026-01-05T12:00:00.000Z' }));
+    expect(await store.getLatestVerdict(DIGEST)).toMatchObject({ digest: DIGEST, policyHash: 'p2' });
+    expect(await store.getLatestVerdict(`sha256:${'c'.repeat(64)}`)).toBeUndefined();
+  });
+
   it('reads verdicts in one batch, leaves out missing and expired ones, and round-trips values as JSON', async () => {
     const { store, clock, activity } = setup();
     await store.putVerdict(verdict({ buildId: undefined }));

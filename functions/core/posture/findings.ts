@@ -6,15 +6,16 @@ import type { TaskUse } from './ports';
 import { useContext, type UseContext } from './use-context';
 
 /**
- * What changed between two verdicts of one digest under one policy, finding by finding (pure; the posture handlers
- * act on it). A finding is named by (rule, id): a CVE in two packages of the image is one finding.
+ * What changed between two verdicts of one digest, finding by finding, both judged under the current policy (pure; the
+ * posture handlers act on it). The previous verdict may be of an earlier policy: judging its assessment under the
+ * current one, a finding the policy edit alone denies is not drift (the report did not change), and its marks carry over. A finding is named by (rule, id): a CVE in two packages of the image is one finding.
  */
 export interface VerdictChange {
   /** Denied now, not denied by the previous verdict (or there was none under this policy). */
   opened: Violation[];
   /** Denied by the previous verdict, not now. */
   resolved: Violation[];
-  /** Opened findings the previous verdict of the same policy allowed: drift (empty without a previous verdict). */
+  /** Opened findings the previous verdict's assessment, judged under the current policy, allowed: drift (empty without a previous verdict). */
   drifted: Violation[];
   /** The drift marks the new verdict carries: those still denied keep their first `openedAt`, new ones open now. */
   marks: DriftMark[];
@@ -80,7 +81,7 @@ export interface FindingEventUse {
 /**
  * The detail of a "Fargate Gate Finding" event: a running image gained (`opened`) or lost (`resolved`) a denied
  * finding under one policy. `correlationId` is the same for the opened and the resolved event of one (digest,
- * finding, policy), so a ticketing rule can close the ticket it opened.
+ * finding) under every policy, so a ticketing rule can close the ticket it opened even after a policy edit.
  */
 export interface FindingEvent {
   state: FindingState;
@@ -136,9 +137,12 @@ export interface FindingEvent {
 
 export const MAX_EVENT_USES = 50;
 
-/** One key per (digest, finding, policy): the claim the opened event takes, and the events' correlation id. */
-export function findingCorrelationId(digest: string, finding: Pick<Violation, 'rule' | 'id'>, policyHash: string): string {
-  return `finding#${digest}#${findingKey(finding)}#${policyHash}`;
+/**
+ * One key per (digest, finding): the claim the opened event takes, and the events' correlation id. No policy hash: a
+ * policy edit must neither reopen the tickets of findings still denied nor strand them with an id never resolved.
+ */
+export function findingCorrelationId(digest: string, finding: Pick<Violation, 'rule' | 'id'>): string {
+  return `finding#${digest}#${findingKey(finding)}`;
 }
 
 const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
@@ -163,7 +167,7 @@ export function buildFindingEvent(input: {
   const context = useContext(uses);
   return {
     state: input.state,
-    correlationId: findingCorrelationId(input.digest, violation, input.policy.hash),
+    correlationId: findingCorrelationId(input.digest, violation),
     digest: input.digest,
     policy: input.policy,
     finding: compact({

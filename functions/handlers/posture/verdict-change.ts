@@ -20,8 +20,8 @@ export interface PreparedVerdict {
 const nothing = async () => undefined;
 
 /**
- * Before a new verdict of a digest in use is stored: compares it with the previous verdict of the same digest under
- * the same policy. Findings it denies that the previous one allowed are drift: the verdict carries them as drift
+ * Before a new verdict of a digest in use is stored: compares it with the previous verdict of the same digest (under
+ * the same policy, or, the first time under a new policy, the latest under any earlier one). Findings it denies that the previous one allowed are drift: the verdict carries them as drift
  * marks (the launch gate applies the policy's grace to them), marks still denied keep when they opened. Digests not
  * in use, and gates without an inventory, store the verdict as it is.
  */
@@ -30,7 +30,9 @@ export async function prepareVerdict(rt: GateRuntime, verdict: StoredVerdict, lo
   if (!inventory || !isSha256Digest(verdict.digest)) return { verdict, announce: nothing };
   const uses = await inventory.listUsesOfDigest(verdict.digest);
   if (uses.length === 0) return { verdict, announce: nothing };
-  const previous = await rt.store.getVerdict(verdict.digest, verdict.policyHash);
+  // After a policy edit no verdict exists under the new hash yet: the latest under the previous policy is the previous
+  // verdict, so drift marks inside their grace carry over and findings already opened are not opened again.
+  const previous = (await rt.store.getVerdict(verdict.digest, verdict.policyHash)) ?? (await rt.store.getLatestVerdict(verdict.digest));
   const now = rt.clock.now();
   const change = compareVerdicts(rt.policy, verdict.digest, previous?.assessment, verdict.assessment, now);
   const { drift: _old, ...assessment } = verdict.assessment;
@@ -102,8 +104,9 @@ async function announceChange(rt: GateRuntime, verdict: StoredVerdict, change: V
   }
   const drifted = new Set(change.drifted.map((v) => `${v.rule}:${v.id}`));
   const publish = async (state: FindingState, violation: Violation) => {
-    const correlationId = findingCorrelationId(verdict.digest, violation, verdict.policyHash);
-    const key = state === 'opened' ? correlationId : `${correlationId}#resolved#${verdict.scannedAt}`;
+    const correlationId = findingCorrelationId(verdict.digest, violation);
+    // A re-judged report keeps its scan time under every policy: the policy hash keeps their resolved claims apart.
+    const key = state === 'opened' ? correlationId : `${correlationId}#resolved#${verdict.policyHash}#${verdict.scannedAt}`;
     const at = rt.clock.now();
     try {
       if (!(await rt.store.claimEnforcement({ key, action: state === 'opened' ? 'findingOpened' : 'findingResolved', decision: state === 'opened' ? 'fail' : 'pass', at: at.toISOString() }))) return;

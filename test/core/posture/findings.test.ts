@@ -69,7 +69,7 @@ describe('buildFindingEvent', () => {
     const event = buildFindingEvent({ state: 'opened', digest: DIGEST, violation: exploited, policy: { name: POLICY.name, hash: POLICY.hash }, uses, drift: { rule: 'vulnerabilities', id: 'CVE-2025-1000', openedAt: NOW.toISOString() }, at: NOW });
     expect(event).toMatchObject({
       state: 'opened',
-      correlationId: `finding#${DIGEST}#vulnerabilities:CVE-2025-1000#${POLICY.hash}`,
+      correlationId: `finding#${DIGEST}#vulnerabilities:CVE-2025-1000`,
       finding: { rule: 'vulnerabilities', id: 'CVE-2025-1000', severity: 'critical', package: 'openssl', installedVersion: '3.0.1-r0', fixedVersion: '3.0.2-r0' },
       exploit: { knownExploited: 'CISA KEV catalogue', kevDateAdded: '2026-01-03', epss: 0.91, epssPercentile: 0.99 },
       drift: { openedAt: NOW.toISOString() },
@@ -132,8 +132,11 @@ describe('buildFindingEvent', () => {
     expect(event.drift).toBeUndefined();
   });
 
-  it('gives the opened and the resolved event of one (digest, finding, policy) the same correlation id, and another policy another', () => {
-    expect(findingCorrelationId(DIGEST, violation, 'p1')).toBe(findingCorrelationId(DIGEST, { rule: 'vulnerabilities', id: 'CVE-2025-1000' }, 'p1'));
-    expect(findingCorrelationId(DIGEST, violation, 'p1')).not.toBe(findingCorrelationId(DIGEST, violation, 'p2'));
+  it('gives the events of one (digest, finding) the same correlation id under every policy, so a policy edit keeps tickets matched', () => {
+    const opened = buildFindingEvent({ state: 'opened', digest: DIGEST, violation, policy: { name: 'p', hash: 'p1' }, uses: [], at: NOW });
+    const resolved = buildFindingEvent({ state: 'resolved', digest: DIGEST, violation, policy: { name: 'p', hash: 'p2' }, uses: [], at: NOW });
+    expect(resolved.correlationId).toBe(opened.correlationId);
+    expect(opened.correlationId).toBe(`finding#${DIGEST}#vulnerabilities:CVE-2025-1000`);
+    expect(findingCorrelationId(DIGEST, { rule: 'vulnerabilities', id: 'CVE-2025-1001' })).not.toBe(opened.correlationId);
   });
 });

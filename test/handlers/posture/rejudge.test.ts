@@ -143,8 +143,29 @@ describe('posture sweep: re-judging digests in use', () => {
     expect(summary).toMatchObject({ reevaluated: 1, sbomScans: 0, imageScans: 0 });
     expect(s.world.scanner.requests).toEqual([]);
     expect(s.world.store.verdicts.get(`${IN_USE}#${stricter.hash}`)?.assessment.candidates.map((v) => v.id)).toEqual(['CVE-2025-1000']);
-    // The first verdict under this policy: its denial is an opened finding, not drift (no earlier verdict of this policy allowed it).
-    expect(s.events.published.map((e) => [e.state, e.finding.id, e.drift])).toEqual([['opened', 'CVE-2025-1000', undefined]]);
+  });
+
+  it('after a policy edit, carries the drift marks of the previous policy\'s verdict and opens no finding again (same correlation id)', async () => {
+    const graced = policyOf({ drift: { grace: { critical: '3d' } } });
+    const s = setup(graced);
+    scannedEarlier(s, IN_USE, 0, 25 * HOUR);
+    await s.inventory.recordUse(taskUse(IN_USE));
+    await rejudgeDigestsInUse(s.rt, SETTINGS, log);
+    s.world.clock.advance(3 * 60_000);
+    await finishBuild(s, IN_USE, 1);
+    const openedAt = s.world.clock.now().toISOString();
+    expect(s.events.published.map((e) => [e.state, e.drift?.openedAt])).toEqual([['opened', openedAt]]);
+
+    // A day later the policy is edited (another hash): the sweep judges the stored report again under it.
+    s.world.clock.advance(24 * HOUR);
+    const edited = policyOf({ name: 'production, edited', drift: { grace: { critical: '3d' } } });
+    expect(edited.hash).not.toBe(graced.hash);
+    const rt = buildRuntime({ ...s.world.deps(edited), inventory: s.inventory, findingEvents: s.events });
+    expect(await rejudgeDigestsInUse(rt, SETTINGS, log)).toMatchObject({ reevaluated: 1 });
+    // The drift mark keeps the time it opened under the earlier policy: the grace runs on, it does not end at the edit.
+    expect(s.world.store.verdicts.get(`${IN_USE}#${edited.hash}`)?.assessment.drift).toEqual([{ rule: 'vulnerabilities', id: 'CVE-2025-1000', openedAt }]);
+    // No second opened event: the ticket opened under the earlier policy stays the one (one correlation id).
+    expect(s.events.published.map((e) => e.state)).toEqual(['opened']);
   });
 });
 

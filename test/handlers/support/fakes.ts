@@ -87,6 +87,11 @@ export class FakeStore implements GateStore {
     const launcher = this.launchers.get(taskArn);
     return launcher === undefined ? { verdicts: this.lookup(digests, policyHash) } : { verdicts: this.lookup(digests, policyHash), launcher };
   }
+  async getLatestVerdict(digest: string) {
+    this.call('getLatestVerdict');
+    const all = [...this.verdicts.values()].filter((verdict) => verdict.digest === digest);
+    return clone(all.reduce<StoredVerdict | undefined>((best, verdict) => (!best || verdict.scannedAt > best.scannedAt ? verdict : best), undefined));
+  }
   async putVerdict(verdict: StoredVerdict) {
     this.call('putVerdict');
     this.verdicts.set(`${verdict.digest}#${verdict.policyHash}`, clone(verdict));
