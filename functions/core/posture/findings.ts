@@ -13,6 +13,8 @@ import { useContext, type UseContext } from './use-context';
 export interface VerdictChange {
   /** Denied now, not denied by the previous verdict (or there was none under this policy). */
   opened: Violation[];
+  /** Every finding denied now (`opened` among them): the opened events to make sure of, an earlier one may have been lost. */
+  denied: Violation[];
   /** Denied by the previous verdict, not now. */
   resolved: Violation[];
   /** Opened findings the previous verdict's assessment, judged under the current policy, allowed: drift (empty without a previous verdict). */
@@ -56,7 +58,7 @@ export function compareVerdicts(
     ...kept,
     ...drifted.filter((v) => !keptKeys.has(findingKey(v))).map((v) => ({ rule: v.rule, id: v.id, openedAt: now.toISOString() })),
   ];
-  return { opened, resolved, drifted, marks };
+  return { opened, denied: after, resolved, drifted, marks };
 }
 
 // ---------- "Fargate Gate Finding" events ----------

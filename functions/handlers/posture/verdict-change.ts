@@ -93,7 +93,7 @@ export function repositoriesOf(use: Pick<TaskUse, 'containers'>): string[] {
  * "Fargate Gate Finding" events for the change, each at most once: the opened event claims the finding's
  * correlation id, the resolved event claims it with the resolving verdict's time and gives the opened claim back
  * (so a finding that returns is announced again). A failed publish gives its claim back and is counted
- * (`FindingEventsLost`): the next verdict that sees the same change announces it; the decision never waits on it.
+ * (`FindingEventsLost`): the next verdict that still denies the finding announces it; the decision never waits on it.
  */
 async function announceChange(rt: GateRuntime, verdict: StoredVerdict, change: VerdictChange, uses: TaskUse[], log: Logger): Promise<void> {
   const findingEvents = rt.findingEvents;
@@ -102,7 +102,6 @@ async function announceChange(rt: GateRuntime, verdict: StoredVerdict, change: V
     log.info({ digest: verdict.digest, opened: change.opened.length, resolved: change.resolved.length }, 'finding changes not announced: the drift scopes say notify false');
     return;
   }
-  const drifted = new Set(change.drifted.map((v) => `${v.rule}:${v.id}`));
   const publish = async (state: FindingState, violation: Violation) => {
     const correlationId = findingCorrelationId(verdict.digest, violation);
     // A re-judged report keeps its scan time under every policy: the policy hash keeps their resolved claims apart.
@@ -122,7 +121,8 @@ async function announceChange(rt: GateRuntime, verdict: StoredVerdict, change: V
       violation,
       policy: { name: rt.policy.name, hash: verdict.policyHash },
       uses,
-      ...(state === 'opened' && mark && drifted.has(`${violation.rule}:${violation.id}`) ? { drift: mark } : {}),
+      // A drift mark names a finding that drifted in (now or, for an event announced late, at its `openedAt`).
+      ...(state === 'opened' && mark ? { drift: mark } : {}),
       at,
     });
     try {
@@ -139,6 +139,9 @@ async function announceChange(rt: GateRuntime, verdict: StoredVerdict, change: V
       }
     }
   };
-  for (const violation of change.opened) await publish('opened', violation);
+  // Every finding denied now, not only the newly opened: the claim lets through only those never announced, so an
+  // opened event lost to a failed publish (its claim given back) goes out with the next verdict of the digest, and so
+  // does a finding a policy edit alone denies (the earlier policy's assessment, judged under the new one, denies it too).
+  for (const violation of change.denied) await publish('opened', violation);
   for (const violation of change.resolved) await publish('resolved', violation);
 }

@@ -35,6 +35,8 @@ describe('compareVerdicts', () => {
     const previous = { ...assessment(1), drift: [{ rule: 'vulnerabilities', id: 'CVE-2025-1000', openedAt: '2026-01-02T00:00:00.000Z' }] };
     const change = compareVerdicts(POLICY, DIGEST, previous, assessment(2), NOW);
     expect(change.opened.map((v) => v.id)).toEqual(['CVE-2025-1001']);
+    // Every finding denied now, the one denied before too: its opened event may still be owed (a lost publish).
+    expect(change.denied.map((v) => v.id).sort()).toEqual(['CVE-2025-1000', 'CVE-2025-1001']);
     expect(change.marks).toEqual([
       { rule: 'vulnerabilities', id: 'CVE-2025-1000', openedAt: '2026-01-02T00:00:00.000Z' },
       { rule: 'vulnerabilities', id: 'CVE-2025-1001', openedAt: NOW.toISOString() },

@@ -250,17 +250,28 @@ describe('drift: a digest in use turns failing on new vulnerability data', () =>
     expect(new Set(s.events.published.map((e) => e.correlationId)).size).toBe(1);
   });
 
-  it('gives the claim back when publishing fails, so the next verdict that sees the change announces it', async () => {
+  it('gives the claim back when publishing fails, so the next verdict that still denies the finding announces it', async () => {
     const s = setup();
     scannedEarlier(s, IN_USE, 0, 25 * HOUR);
     await s.inventory.recordUse(taskUse(IN_USE));
     await rejudgeDigestsInUse(s.rt, SETTINGS, log);
     s.events.failNext = new Error('PutEvents throttled');
     await finishBuild(s, IN_USE, 1);
+    const openedAt = s.world.clock.now().toISOString();
     expect(s.events.published).toEqual([]);
     expect(s.world.metrics.total('FindingEventsLost')).toBe(1);
     // The verdict itself was stored with its drift mark: the decision never waits on the event.
     expect(s.world.store.verdicts.get(`${IN_USE}#${s.policy.hash}`)?.assessment.drift).toHaveLength(1);
+
+    // The next verdict still denies it (no longer a change from the stored one): the lost opened event goes out now, once.
+    s.world.clock.advance(25 * HOUR);
+    await rejudgeDigestsInUse(s.rt, SETTINGS, log);
+    await finishBuild(s, IN_USE, 1);
+    expect(s.events.published.map((e) => [e.state, e.finding.id, e.drift?.openedAt])).toEqual([['opened', 'CVE-2025-1000', openedAt]]);
+    s.world.clock.advance(25 * HOUR);
+    await rejudgeDigestsInUse(s.rt, SETTINGS, log);
+    await finishBuild(s, IN_USE, 1);
+    expect(s.events.published).toHaveLength(1);
   });
 
   it('leaves a digest that is not in use without drift marks or events', async () => {
