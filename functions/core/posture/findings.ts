@@ -7,8 +7,8 @@ import { useContext, type UseContext } from './use-context';
 
 /**
  * What changed between two verdicts of one digest, finding by finding, both judged under the current policy (pure; the
- * posture handlers act on it). The previous verdict may be of an earlier policy: judging its assessment under the
- * current one, a finding the policy edit alone denies is not drift (the report did not change), and its marks carry over. A finding is named by (rule, id): a CVE in two packages of the image is one finding.
+ * posture handlers act on it). The previous verdict may be of an earlier policy (the first verdict after an edit):
+ * its drift marks carry over, and what it denied is compared as with any previous verdict. A finding is named by (rule, id): a CVE in two packages of the image is one finding.
  */
 export interface VerdictChange {
   /** Denied now, not denied by the previous verdict (or there was none under this policy). */
@@ -17,7 +17,7 @@ export interface VerdictChange {
   denied: Violation[];
   /** Denied by the previous verdict, not now. */
   resolved: Violation[];
-  /** Opened findings the previous verdict's assessment, judged under the current policy, allowed: drift (empty without a previous verdict). */
+  /** Opened findings the previous verdict of the same policy allowed: drift (empty without one; see `previousPolicy`). */
   drifted: Violation[];
   /** The drift marks the new verdict carries: those still denied keep their first `openedAt`, new ones open now. */
   marks: DriftMark[];
@@ -45,13 +45,19 @@ export function compareVerdicts(
   previous: ImageAssessment | undefined,
   next: ImageAssessment,
   now: Date,
+  /**
+   * `other` when the previous verdict is of an earlier policy. Its candidates carry that policy's rule actions, so a
+   * finding only the edit denies shows as opened: enforced as the new policy says, not drift (the grace is for new
+   * vulnerability data, not for an operator's edit). Marks the previous verdict carries still keep their grace.
+   */
+  previousPolicy: 'same' | 'other' = 'same',
 ): VerdictChange {
   const before = previous ? new Map(deniedFindings(policy, digest, previous, now).map((v) => [findingKey(v), v])) : new Map<string, Violation>();
   const after = deniedFindings(policy, digest, next, now);
   const afterKeys = new Set(after.map(findingKey));
   const opened = after.filter((v) => !before.has(findingKey(v)));
   const resolved = [...before.values()].filter((v) => !afterKeys.has(findingKey(v)));
-  const drifted = previous ? opened : [];
+  const drifted = previous && previousPolicy === 'same' ? opened : [];
   const kept = (previous?.drift ?? []).filter((mark) => afterKeys.has(findingKey(mark)));
   const keptKeys = new Set(kept.map(findingKey));
   const marks = [

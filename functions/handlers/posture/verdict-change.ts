@@ -34,7 +34,8 @@ export async function prepareVerdict(rt: GateRuntime, verdict: StoredVerdict, lo
   // verdict, so drift marks inside their grace carry over and findings already opened are not opened again.
   const previous = (await rt.store.getVerdict(verdict.digest, verdict.policyHash)) ?? (await rt.store.getLatestVerdict(verdict.digest));
   const now = rt.clock.now();
-  const change = compareVerdicts(rt.policy, verdict.digest, previous?.assessment, verdict.assessment, now);
+  const previousPolicy = previous && previous.policyHash !== verdict.policyHash ? 'other' : 'same';
+  const change = compareVerdicts(rt.policy, verdict.digest, previous?.assessment, verdict.assessment, now, previousPolicy);
   const { drift: _old, ...assessment } = verdict.assessment;
   const marked: StoredVerdict = { ...verdict, assessment: change.marks.length > 0 ? { ...assessment, drift: change.marks } : assessment };
   if (change.drifted.length > 0) {

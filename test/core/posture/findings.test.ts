@@ -43,6 +43,15 @@ describe('compareVerdicts', () => {
     ]);
   });
 
+  it('against a previous verdict of an earlier policy: opens what the edit denies without drift, keeps the marks still denied', () => {
+    const warned = loadPolicy({ ...POLICY.document, rules: { ...POLICY.document.rules, vulnerabilities: { action: 'warn', fixable: { minSeverity: 'high' } } } }, 'earlier policy');
+    const earlier = { ...assessImage(warned, parseScanReportText(trivyReport({ reference: REF, digest: DIGEST, critical: 2 }), 'report')), drift: [{ rule: 'vulnerabilities', id: 'CVE-2025-1001', openedAt: '2026-01-02T00:00:00.000Z' }] };
+    const change = compareVerdicts(POLICY, DIGEST, earlier, assessment(2), NOW, 'other');
+    expect(change.opened.map((v) => v.id).sort()).toEqual(['CVE-2025-1000', 'CVE-2025-1001']);
+    expect(change.drifted).toEqual([]);
+    expect(change.marks).toEqual([{ rule: 'vulnerabilities', id: 'CVE-2025-1001', openedAt: '2026-01-02T00:00:00.000Z' }]);
+  });
+
   it('resolves findings the new verdict no longer denies, and drops their marks', () => {
     const previous = { ...assessment(2), drift: [{ rule: 'vulnerabilities', id: 'CVE-2025-1001', openedAt: '2026-01-02T00:00:00.000Z' }] };
     const change = compareVerdicts(POLICY, DIGEST, previous, assessment(1), NOW);

@@ -167,6 +167,17 @@ describe('posture sweep: re-judging digests in use', () => {
     // No second opened event: the ticket opened under the earlier policy stays the one (one correlation id).
     expect(s.events.published.map((e) => e.state)).toEqual(['opened']);
   });
+
+  it('announces a finding that a policy edit alone denies, as an opened finding that is not drift', async () => {
+    const s = setup(policyOf({ rules: { rootUser: { action: 'deny' }, secrets: { action: 'deny', environment: {} }, vulnerabilities: { action: 'warn', fixable: { minSeverity: 'high' } } } }));
+    scannedEarlier(s, IN_USE, 1, 25 * HOUR);
+    await s.inventory.recordUse(taskUse(IN_USE));
+    const stricter = policyOf();
+    const rt = buildRuntime({ ...s.world.deps(stricter), inventory: s.inventory, findingEvents: s.events });
+    expect(await rejudgeDigestsInUse(rt, SETTINGS, log)).toMatchObject({ reevaluated: 1 });
+    expect(s.events.published.map((e) => [e.state, e.finding.id, e.drift])).toEqual([['opened', 'CVE-2025-1000', undefined]]);
+    expect(s.world.store.verdicts.get(`${IN_USE}#${stricter.hash}`)?.assessment.drift).toBeUndefined();
+  });
 });
 
 describe('drift: a digest in use turns failing on new vulnerability data', () => {
