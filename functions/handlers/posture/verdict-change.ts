@@ -1,4 +1,5 @@
 import { isSha256Digest } from '../../core/image/reference';
+import { clusterNames, serviceNames } from '../../core/policy/glob';
 import { resolveDriftSettings } from '../../core/policy/drift';
 import { buildFindingEvent, compareVerdicts, findingCorrelationId, type FindingState, type VerdictChange } from '../../core/posture/findings';
 import type { TaskUse } from '../../core/posture/ports';
@@ -78,7 +79,8 @@ function driftedFinding(violation: Violation): Record<string, unknown> {
 
 /** Whether any scope the digest runs in wants drift notified (a scope may turn notices off, never the events of others). */
 function notifies(rt: GateRuntime, uses: readonly TaskUse[]): boolean {
-  return uses.some((use) => resolveDriftSettings(rt.policy, { cluster: [use.cluster], service: use.service ? [use.service] : [], repositories: repositoriesOf(use), account: use.account ? [use.account] : [] }).notify);
+  // Short names and ARNs both, as act.ts matches them: a scope `clusters: ["sandbox-*"]` names clusters by short name.
+  return uses.some((use) => resolveDriftSettings(rt.policy, { cluster: clusterNames(use.cluster), service: serviceNames(use.service), repositories: repositoriesOf(use), account: use.account ? [use.account] : [] }).notify);
 }
 
 /** Repository path and full name of a use's first container image, as the policy's scopes match them. */

@@ -285,6 +285,19 @@ describe('drift: a digest in use turns failing on new vulnerability data', () =>
     expect(s.events.published).toHaveLength(1);
   });
 
+  it('announces nothing where the drift scope says notify false, naming clusters and services by short name', async () => {
+    for (const match of [{ clusters: ['sandbox-*'] }, { services: ['web'] }]) {
+      const s = setup(policyOf({ drift: { scopes: [{ match, notify: false }] } }));
+      scannedEarlier(s, IN_USE, 0, 25 * HOUR);
+      await s.inventory.recordUse(taskUse(IN_USE, { cluster: 'arn:aws:ecs:eu-west-1:111122223333:cluster/sandbox-1', service: 'arn:aws:ecs:eu-west-1:111122223333:service/sandbox-1/web' }));
+      await rejudgeDigestsInUse(s.rt, SETTINGS, log);
+      await finishBuild(s, IN_USE, 1);
+      // The drift is still marked (the launch gate's grace needs it); only the events are silenced.
+      expect(s.world.store.verdicts.get(`${IN_USE}#${s.policy.hash}`)?.assessment.drift).toHaveLength(1);
+      expect(s.events.published).toEqual([]);
+    }
+  });
+
   it('leaves a digest that is not in use without drift marks or events', async () => {
     const s = setup();
     scannedEarlier(s, NOT_IN_USE, 0, 25 * HOUR);
