@@ -66,6 +66,7 @@ export const AWS_API_OF: Record<string, string> = {
   'store.getVerdict': 'dynamodb:GetItem',
   'store.getVerdicts': 'dynamodb:BatchGetItem',
   'store.getVerdictsForTask': 'dynamodb:BatchGetItem',
+  'store.getLatestVerdict': 'dynamodb:Query',
   'store.putVerdict': 'dynamodb:PutItem',
   'store.claimScan': 'dynamodb:PutItem',
   'store.getScan': 'dynamodb:GetItem',

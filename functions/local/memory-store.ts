@@ -83,7 +83,10 @@ export class MemoryGateStore implements GateStore {
     requireText('digest', digest);
     const live = [...this.verdicts.values()].filter((verdict) => verdict.digest === digest && verdict.expiresAt > this.nowSeconds());
     const latest = live.reduce<StoredVerdict | undefined>((best, verdict) => (!best || verdict.scannedAt > best.scannedAt ? verdict : best), undefined);
-    return latest ? json(latest) : undefined;
+    if (!latest) return undefined;
+    // The DynamoDB store reads the verdict it found with a GetItem after the Query of keys: counted as such.
+    this.count('getVerdict');
+    return json(latest);
   }
 
   async putVerdict(verdict: StoredVerdict): Promise<void> {

@@ -185,12 +185,16 @@ describe('MemoryGateStore', () => {
   });
 
   it('reads the latest live verdict of a digest under any policy', async () => {
-    const { store, clock } = setup();
+    const { store, clock, activity } = setup();
     await store.putVerdict(verdict({ policyHash: 'p1', scannedAt: '2026-01-05T09:00:00.000Z' }));
     await store.putVerdict(verdict({ policyHash: 'p2', scannedAt: '2026-01-05T10:00:00.000Z' }));
     await store.putVerdict(verdict({ policyHash: 'p3', scannedAt: '2026-01-05T11:00:00.000Z', expiresAt: clock.millis() / 1000 - 1 }));
     await store.putVerdict(verdict({ digest: OTHER, policyHash: 'p4', scannedAt: '2026-01-05T12:00:00.000Z' }));
+    const before = activity.counts().byMethod;
     expect(await store.getLatestVerdict(DIGEST)).toMatchObject({ digest: DIGEST, policyHash: 'p2' });
+    // As the DynamoDB store pays it: one Query of the keys, one GetItem of the latest.
+    expect(activity.counts().byMethod['store.getLatestVerdict']).toBe((before['store.getLatestVerdict'] ?? 0) + 1);
+    expect(activity.counts().byMethod['store.getVerdict']).toBe((before['store.getVerdict'] ?? 0) + 1);
     expect(await store.getLatestVerdict(`sha256:${'c'.repeat(64)}`)).toBeUndefined();
   });
 
