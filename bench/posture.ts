@@ -6,7 +6,7 @@ import type { FindingEvent } from '../functions/core/posture/findings';
 import { rejudgeBudget } from '../functions/core/posture/rejudge';
 import { sbomKeyFor } from '../functions/core/posture/sbom';
 import { ReportMissingError, type BuildStatus, type ScanRequest, type ScannerPort } from '../functions/core/ports';
-import { handleBuildFinished } from '../functions/handlers/completion';
+import { handleBuildFinished } from '../functions/handlers/scans/completion';
 import { silentLogger } from '../functions/handlers/logger';
 import { DEFAULT_RESCAN_INTERVAL_MS, rejudgeDigestsInUse } from '../functions/handlers/posture/rejudge';
 import { buildRuntime } from '../functions/handlers/runtime';

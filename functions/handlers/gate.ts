@@ -1,19 +1,19 @@
 import { classifyGateEvent, type GateEvent, type GateEventKind, type HookResponse } from '../core/events';
-import type { FinishedScan, SweepSummary } from './completion';
+import type { FinishedScan, SweepSummary } from './scans/completion';
 import type { PauseOutcome } from './admission/pause-hook';
 import { classifyFailure, describeError, shouldRetry, type FailureKind } from './failures';
-import { handleLifecycleHook, type HookInvocation } from './hook';
+import { handleLifecycleHook, type HookInvocation } from './admission/lifecycle-hook';
 import type { Logger } from './logger';
 import { buildRuntime, type GateDependencies, type GateRuntime } from './runtime';
 import { refuseForeignResources } from './organisation/event-account';
-import { ensureScan, type EnsureOutcome } from './scans';
-import { judgeTask, type TaskJudgement } from './task-gate';
+import { ensureScan, type EnsureOutcome } from './scans/scan-records';
+import { judgeTask, type TaskJudgement } from './admission/task-gate';
 import type { InspectorOutcome } from './posture/inspector';
 import type { RejudgeSummary } from './posture/rejudge';
 import { recordRunningTask, recordStoppedTask, type StoppedOutcome } from './posture/record-uses';
 
 export type { GateDependencies } from './runtime';
-export type { HookInvocation } from './hook';
+export type { HookInvocation } from './admission/lifecycle-hook';
 
 /** What became of one event: for logs, tests, `simulate` and the benchmark. */
 export type EventResult =
@@ -117,7 +117,7 @@ async function dispatch(rt: GateRuntime, event: Exclude<GateEvent, { kind: 'igno
         ...(event.meta.time ? { endedAt: event.meta.time } : {}),
         ...(event.failedPhase ? { failedPhase: event.failedPhase } : {}),
       };
-      const { handleBuildFinished } = await import('./completion');
+      const { handleBuildFinished } = await import('./scans/completion');
       const finished = await handleBuildFinished(rt, build, log.child({ buildId: event.buildId }));
       return finished ? { kind: 'scanBuildFinished', finished } : { kind: 'scanBuildFinished' };
     }
@@ -132,7 +132,7 @@ async function dispatch(rt: GateRuntime, event: Exclude<GateEvent, { kind: 'igno
       return { kind: 'hookAwaitingAction', outcomes: await admitPausedDeployments(rt, event.target, event.hookId, log) };
     }
     case 'sweep': {
-      const { sweep } = await import('./completion');
+      const { sweep } = await import('./scans/completion');
       const summary = await sweep(rt, log);
       // The posture sweep rides the same schedule: a gate with an inventory keeps the verdicts of digests in use fresh.
       if (!rt.inventory) return { kind: 'sweep', summary };

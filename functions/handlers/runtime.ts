@@ -7,7 +7,7 @@ import type { TaskDefinitionSpec } from '../core/taskdef/model';
 import { resolveConfig, type GateConfig } from './config';
 import { silentLogger, type Logger } from './logger';
 import { KevCatalogueSource, type KevCatalogueReader } from './kev/catalogue-source';
-import { StandingScanErrors } from './standing-errors';
+import { StandingScanErrors } from './scans/standing-errors';
 
 /** Everything the gate needs from outside, injected: AWS adapters in Lambda, in-memory ports in simulate, tests and the benchmark. */
 export interface GateDependencies extends GatePorts {

@@ -44,7 +44,7 @@ describe('codeSizes', () => {
     const metafile = {
       inputs: {},
       outputs: {
-        'out/chunk-LAZY.mjs': output(300, [{ path: 'out/chunk-A.mjs', kind: 'import-statement' }], 'functions/handlers/completion.ts'),
+        'out/chunk-LAZY.mjs': output(300, [{ path: 'out/chunk-A.mjs', kind: 'import-statement' }], 'functions/handlers/scans/completion.ts'),
         'out/chunk-A.mjs': output(100, []),
         'out/index.mjs': output(1000, [{ path: 'out/chunk-A.mjs', kind: 'import-statement' }, { path: 'out/chunk-LAZY.mjs', kind: 'dynamic-import' }], 'functions/handlers/lambda/gate.ts'),
       },

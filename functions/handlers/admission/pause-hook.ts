@@ -5,13 +5,13 @@ import { evaluatePolicy, isBlocking } from '../../core/policy';
 import { taskSettingsOf } from '../../core/policy/rules/hardening/settings';
 import type { ContinueAction, PauseHookDetail, PausedDeployment, StoredVerdict } from '../../core/ports';
 import type { Decision } from '../../core/result/model';
-import { imageOf, markScanError, useVerdict, type ScanErrorNote } from '../container-state';
+import { imageOf, markScanError, useVerdict, type ScanErrorNote } from './container-state';
 import { classifyFailure, describeError, isNonRetryable, shouldRetry } from '../failures';
 import type { Logger } from '../logger';
-import { notifyAfterDecision } from '../notify';
+import { notifyAfterDecision } from '../enforcement/notify';
 import type { GateRuntime } from '../runtime';
-import { ensureScan, isReusable, rescan, verdictFromFinishedScan } from '../scans';
-import { clusterArnOf } from '../hook';
+import { ensureScan, isReusable, rescan, verdictFromFinishedScan } from '../scans/scan-records';
+import { clusterArnOf } from './lifecycle-hook';
 import { revisionContainers, revisionEvidence, revisionExposure } from './revision';
 import { clusterInScope } from '../../core/organisation/cluster-scope';
 

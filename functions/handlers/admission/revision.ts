@@ -5,7 +5,7 @@ import type { DescribedServiceRevision, ServiceRevisionImages } from '../../core
 import type { EvaluationContext } from '../../core/policy/input';
 import { exposureFromLaunch } from '../../core/taskdef/exposure';
 import type { TaskDefinitionSpec } from '../../core/taskdef/model';
-import type { ContainerState } from '../container-state';
+import type { ContainerState } from './container-state';
 import type { Logger } from '../logger';
 import type { GateRuntime } from '../runtime';
 

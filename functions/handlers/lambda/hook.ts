@@ -5,7 +5,7 @@ import type { LoadedPolicy, Policy } from '../../core/policy';
 import { readBundledPolicyFileSync } from '../../io/bundled-policy-file';
 import { GATE_ENV } from '../environment';
 import { describeError } from '../failures';
-import { unjudgeableStatus, type HookInvocation } from '../hook';
+import { unjudgeableStatus, type HookInvocation } from '../admission/lifecycle-hook';
 import type { MetricsPort } from '../../core/ports';
 import { createLogger, type Logger } from '../logger';
 import { EmfMetrics } from '../metrics-emf';

@@ -5,7 +5,7 @@ import { clusterNames, serviceNames } from '../../core/policy/glob';
 import type { TaskUse } from '../../core/posture/ports';
 import type { StoredVerdict } from '../../core/ports';
 import type { EvaluationResult } from '../../core/result/model';
-import { enforceTaskDecision } from '../enforcement';
+import { enforceTaskDecision } from '../enforcement/enforce';
 import { classifyFailure } from '../failures';
 import type { Logger } from '../logger';
 import type { GateRuntime } from '../runtime';

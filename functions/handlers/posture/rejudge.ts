@@ -6,7 +6,7 @@ import { classifyFailure, shouldRetry } from '../failures';
 import type { GateConfig } from '../config';
 import { childBinding, type Logger } from '../logger';
 import type { GateRuntime } from '../runtime';
-import { errorMayBeRetried, newScanRecord, produceVerdict, rescan, startScan } from '../scans';
+import { errorMayBeRetried, newScanRecord, produceVerdict, rescan, startScan } from '../scans/scan-records';
 import { actOnExpiredDrift, type DriftActionSummary } from './act';
 import { DEFAULT_EXCEPTION_WINDOW_DAYS } from '../../core/posture/expiring-exceptions';
 import { reportExpiringExceptions } from './expiring-exceptions';

@@ -1,7 +1,7 @@
-import type { Decision } from '../core/result/model';
-import type { VerdictEvent } from '../core/ports';
-import type { Logger } from './logger';
-import type { GateRuntime } from './runtime';
+import type { Decision } from '../../core/result/model';
+import type { VerdictEvent } from '../../core/ports';
+import type { Logger } from '../logger';
+import type { GateRuntime } from '../runtime';
 
 /**
  * Publishes a verdict event at most once per `key`: the enforcement claim comes first, so a retried or duplicated

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createGate } from '../../functions/handlers/gate';
-import { createWorld, policyOf, type World } from './support/fakes';
-import { parseTaskDefinition } from '../../functions/core/taskdef/parse';
-import { CLUSTER, REGISTRY, buildEvent, digestOf, registerTaskDefinition, runningTask, storeVerdict, taskArnOf, taskDefinitionArnOf, taskEvent, uploadReport } from './support/scenario';
+import { createGate } from '../../../functions/handlers/gate';
+import { createWorld, policyOf, type World } from '../support/fakes';
+import { parseTaskDefinition } from '../../../functions/core/taskdef/parse';
+import { CLUSTER, REGISTRY, buildEvent, digestOf, registerTaskDefinition, runningTask, storeVerdict, taskArnOf, taskDefinitionArnOf, taskEvent, uploadReport } from '../support/scenario';
 
 const policy = policyOf();
 const GOOD = digestOf('good');
@@ -203,7 +203,7 @@ describe('a task whose digest has a verdict', () => {
   });
 });
 
-// Denied service tasks (rollback, restore, scale to zero, membership, crash safety): test/handlers/enforcement.test.ts.
+// Denied service tasks (rollback, restore, scale to zero, membership, crash safety): test/handlers/enforcement/enforce.test.ts.
 
 describe('a service task whose images only warn', () => {
   const warnOnly = policyOf({ rules: { vulnerabilities: { action: 'warn', fixable: { minSeverity: 'high' } } } });
@@ -367,7 +367,7 @@ describe('failures', () => {
     expect(world.ecs.stops).toHaveLength(1);
   });
 
-  // A verdict event that cannot be published after a stop: test/handlers/enforcement.test.ts ('verdict events after actions').
+  // A verdict event that cannot be published after a stop: test/handlers/enforcement/enforce.test.ts ('verdict events after actions').
 
   it('treats an image reference a shell would act on as a scan error, and repeats it nowhere', async () => {
     const { world, gate } = setup();
@@ -447,7 +447,7 @@ describe('launch facts the event carries', () => {
 
   it('stops a task a CloudTrail RunTask call launched with a public IP (the request says so), before its task events arrive', async () => {
     const { world, gate } = setup(execPolicy);
-    const call = JSON.parse(readFileSync(join(__dirname, '../fixtures/events/cloudtrail-runtask-fargate.json'), 'utf8'));
+    const call = JSON.parse(readFileSync(join(__dirname, '../../fixtures/events/cloudtrail-runtask-fargate.json'), 'utf8'));
     call.detail.requestParameters.networkConfiguration.awsvpcConfiguration.assignPublicIp = 'ENABLED';
     const digest = 'sha256:4a5b6c7d8e9f00112233445566778899aabbccddeeff00112233445566778899';
     registerTaskDefinition(world, 'nightly-report', [{ name: 'report', image: `${REGISTRY}/reports/nightly@${digest}` }], 7);
@@ -459,7 +459,7 @@ describe('launch facts the event carries', () => {
 
   it('remembers the RunTask call\'s public IP while the task waits for its scan, and judges it when the scan finishes (DescribeTasks has no public IP)', async () => {
     const { world, gate } = setup(execPolicy);
-    const call = JSON.parse(readFileSync(join(__dirname, '../fixtures/events/cloudtrail-runtask-fargate.json'), 'utf8'));
+    const call = JSON.parse(readFileSync(join(__dirname, '../../fixtures/events/cloudtrail-runtask-fargate.json'), 'utf8'));
     call.detail.requestParameters.networkConfiguration.awsvpcConfiguration.assignPublicIp = 'ENABLED';
     // No overrides: the public IP is the only thing to deny.
     delete call.detail.requestParameters.overrides;

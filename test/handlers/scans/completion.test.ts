@@ -1,15 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DynamoGateStore } from '../../functions/adapters/dynamo-gate-store';
-import { VerdictTooLargeError } from '../../functions/adapters/dynamo-items';
-import { InputError } from '../../functions/core/errors';
-import { referenceScanKey, reportKeyFor } from '../../functions/core/gate/images';
-import { parseImageReference } from '../../functions/core/image/reference';
-import type { GateStore } from '../../functions/core/ports';
-import { createGate } from '../../functions/handlers/gate';
-import { MemoryGateStore } from '../../functions/local/memory-store';
-import { useGateTable } from '../support/dynalite';
-import { createWorld, policyOf, type World } from './support/fakes';
+import { DynamoGateStore } from '../../../functions/adapters/dynamo-gate-store';
+import { VerdictTooLargeError } from '../../../functions/adapters/dynamo-items';
+import { InputError } from '../../../functions/core/errors';
+import { referenceScanKey, reportKeyFor } from '../../../functions/core/gate/images';
+import { parseImageReference } from '../../../functions/core/image/reference';
+import type { GateStore } from '../../../functions/core/ports';
+import { createGate } from '../../../functions/handlers/gate';
+import { MemoryGateStore } from '../../../functions/local/memory-store';
+import { useGateTable } from '../../support/dynalite';
+import { createWorld, policyOf, type World } from '../support/fakes';
 import {
   CLUSTER,
   REGISTRY,
@@ -25,7 +25,7 @@ import {
   trivyReport,
   uploadReport,
   type TaskInput,
-} from './support/scenario';
+} from '../support/scenario';
 
 const WEB = `${REGISTRY}/shop/web`;
 const NEW = digestOf('new image');
@@ -409,7 +409,7 @@ describe('verdict reuse', () => {
 describe('other triggers', () => {
   it('pre-scans a pushed image once', async () => {
     const { world, gate } = setup();
-    const push = JSON.parse(readFileSync(join(__dirname, '../fixtures/events/ecr-image-action-push.json'), 'utf8'));
+    const push = JSON.parse(readFileSync(join(__dirname, '../../fixtures/events/ecr-image-action-push.json'), 'utf8'));
     expect(await gate.handleEvent(push)).toEqual({ kind: 'imagePushed', scan: 'started' });
     expect(await gate.handleEvent(push)).toEqual({ kind: 'imagePushed', scan: 'inFlight' });
     expect(world.scanner.requests.map((r) => r.imageReference)).toEqual([
@@ -437,7 +437,7 @@ describe('other triggers', () => {
 
   it('remembers who called RunTask and names them when the task is judged', async () => {
     const { world, gate } = setup();
-    const call = JSON.parse(readFileSync(join(__dirname, '../fixtures/events/cloudtrail-runtask-fargate.json'), 'utf8'));
+    const call = JSON.parse(readFileSync(join(__dirname, '../../fixtures/events/cloudtrail-runtask-fargate.json'), 'utf8'));
     const taskArn = 'arn:aws:ecs:eu-west-1:123456789012:task/batch/0d3f1c9e2b7a4c5d8e6f7a8b9c0d1e2f';
     registerTaskDefinition(world, 'nightly-report', [{ name: 'report', image: `${REGISTRY}/reports/nightly@sha256:4a5b6c7d8e9f00112233445566778899aabbccddeeff00112233445566778899` }], 7);
     const result = await gate.handleEvent(call);

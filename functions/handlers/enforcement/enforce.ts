@@ -1,18 +1,18 @@
-import { InputError } from '../core/errors';
-import { planImage } from '../core/gate/images';
-import { notificationKey, serviceKey, taskKey } from '../core/gate/keys';
-import { decideRestore, type EnforcementPlan, type RestoreContainer, type RestoreDecision } from '../core/gate/plan';
-import { buildStopReason, decidingBuildIds } from '../core/gate/stop-reason';
-import type { TaskOwner, TaskSnapshot } from '../core/gate/task';
-import { buildVerdictEvent, decisionRules, type VerdictImage } from '../core/gate/verdict-event';
-import { isSha256Digest } from '../core/image/reference';
-import type { EnforcementRecord, RollbackOutcome, ServiceRevisionImages, ServiceTaskRef, VerdictEvent } from '../core/ports';
-import type { EvaluationResult } from '../core/result/model';
-import { decisionLogFields } from './decision-log';
-import type { Logger } from './logger';
+import { InputError } from '../../core/errors';
+import { planImage } from '../../core/gate/images';
+import { notificationKey, serviceKey, taskKey } from '../../core/gate/keys';
+import { decideRestore, type EnforcementPlan, type RestoreContainer, type RestoreDecision } from '../../core/gate/plan';
+import { buildStopReason, decidingBuildIds } from '../../core/gate/stop-reason';
+import type { TaskOwner, TaskSnapshot } from '../../core/gate/task';
+import { buildVerdictEvent, decisionRules, type VerdictImage } from '../../core/gate/verdict-event';
+import { isSha256Digest } from '../../core/image/reference';
+import type { EnforcementRecord, RollbackOutcome, ServiceRevisionImages, ServiceTaskRef, VerdictEvent } from '../../core/ports';
+import type { EvaluationResult } from '../../core/result/model';
+import { decisionLogFields } from '../decision-log';
+import type { Logger } from '../logger';
 import { notifyOnce, releaseClaim } from './notify';
-import { mayScaleToZero } from './posture/scale-to-zero';
-import type { GateRuntime } from './runtime';
+import { mayScaleToZero } from '../posture/scale-to-zero';
+import type { GateRuntime } from '../runtime';
 
 export interface TaskDecisionInput {
   task: TaskSnapshot;

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { LaunchFacts } from '../../functions/core/policy/rules/hardening/types';
-import { parseTaskDefinition } from '../../functions/core/taskdef/parse';
-import { createGate } from '../../functions/handlers/gate';
-import { createWorld, policyOf, type World } from './support/fakes';
-import { REGISTRY, REVISION_ARN, buildEvent, digestOf, hookPayload, registerTaskDefinition, scanBuildEvent, storeVerdict, taskDefinitionArnOf, uploadReport } from './support/scenario';
+import type { LaunchFacts } from '../../../functions/core/policy/rules/hardening/types';
+import { parseTaskDefinition } from '../../../functions/core/taskdef/parse';
+import { createGate } from '../../../functions/handlers/gate';
+import { createWorld, policyOf, type World } from '../support/fakes';
+import { REGISTRY, REVISION_ARN, buildEvent, digestOf, hookPayload, registerTaskDefinition, scanBuildEvent, storeVerdict, taskDefinitionArnOf, uploadReport } from '../support/scenario';
 
 const WEB = `${REGISTRY}/shop/web`;
 const GOOD = digestOf('good');
@@ -124,7 +124,7 @@ describe('the PRE_SCALE_UP lifecycle hook', () => {
 
   describe('in the flat shape of the ECS guide\'s "Lifecycle payloads" (no executionDetails, no stage)', () => {
     const flat = (hookDetails?: Record<string, unknown>) => ({
-      ...JSON.parse(readFileSync(join(__dirname, '../fixtures/events/lifecycle-hook-pre-scale-up-flat.json'), 'utf8')),
+      ...JSON.parse(readFileSync(join(__dirname, '../../fixtures/events/lifecycle-hook-pre-scale-up-flat.json'), 'utf8')),
       ...(hookDetails ? { hookDetails } : {}),
     });
 
@@ -152,7 +152,7 @@ describe('the PRE_SCALE_UP lifecycle hook', () => {
 
   it('passes stages other than PRE_SCALE_UP without any AWS call', async () => {
     const { world, gate } = setup(policyOf(), BAD);
-    const payload = JSON.parse(readFileSync(join(__dirname, '../fixtures/events/lifecycle-hook-post-scale-up.json'), 'utf8'));
+    const payload = JSON.parse(readFileSync(join(__dirname, '../../fixtures/events/lifecycle-hook-post-scale-up.json'), 'utf8'));
     expect(await gate.handleHook(payload)).toEqual({ hookStatus: 'SUCCEEDED' });
     expect(world.calls()).toEqual([]);
   });

@@ -1,8 +1,8 @@
-import { createGate } from '../../functions/handlers/gate';
-import { buildRuntime } from '../../functions/handlers/runtime';
-import { rescan } from '../../functions/handlers/scans';
-import { createWorld, policyOf, type World } from './support/fakes';
-import { REGISTRY, buildEvent, digestOf, registerTaskDefinition, runningTask, sweepEvent, taskArnOf, taskEvent, uploadReport, type TaskInput } from './support/scenario';
+import { createGate } from '../../../functions/handlers/gate';
+import { buildRuntime } from '../../../functions/handlers/runtime';
+import { rescan } from '../../../functions/handlers/scans/scan-records';
+import { createWorld, policyOf, type World } from '../support/fakes';
+import { REGISTRY, buildEvent, digestOf, registerTaskDefinition, runningTask, sweepEvent, taskArnOf, taskEvent, uploadReport, type TaskInput } from '../support/scenario';
 
 const WEB = `${REGISTRY}/shop/web`;
 const BIG = digestOf('an image too big for Lambda compute');

@@ -1,13 +1,13 @@
-import { InputError } from '../core/errors';
-import { DEFAULT_SCAN_ERROR_BACKOFF, retryDelayMs, type BackoffOptions } from '../core/gate/backoff';
-import { isReferenceScanKey, reportKeyFor } from '../core/gate/images';
-import { isSha256Digest } from '../core/image/reference';
-import type { ScanReport } from '../core/findings/model';
-import { ReportMissingError, ScanCapacityError, expectedScan, type ScanRecord, type ScanState, type StoredVerdict } from '../core/ports';
-import { referenceVerdictLifetimeMinutes } from './config';
-import { classifyFailure, describeError, isNonRetryable } from './failures';
-import { childBinding, type Logger } from './logger';
-import type { GateRuntime } from './runtime';
+import { InputError } from '../../core/errors';
+import { DEFAULT_SCAN_ERROR_BACKOFF, retryDelayMs, type BackoffOptions } from '../../core/gate/backoff';
+import { isReferenceScanKey, reportKeyFor } from '../../core/gate/images';
+import { isSha256Digest } from '../../core/image/reference';
+import type { ScanReport } from '../../core/findings/model';
+import { ReportMissingError, ScanCapacityError, expectedScan, type ScanRecord, type ScanState, type StoredVerdict } from '../../core/ports';
+import { referenceVerdictLifetimeMinutes } from '../config';
+import { classifyFailure, describeError, isNonRetryable } from '../failures';
+import { childBinding, type Logger } from '../logger';
+import type { GateRuntime } from '../runtime';
 
 /*
  * The life of a scan record (GateStore, keyed by digest or by `ref-<hash>` for a scan by reference):
@@ -230,7 +230,7 @@ export async function produceVerdict(rt: GateRuntime, record: ScanRecord, log: L
   }
   // Report parsing and assessment (the findings readers, the engine) are imported when a report is read, so a
   // function's cold start does not parse them (the bundle is split into chunks: infra/function-bundling.ts).
-  const { parseScanReportText } = await import('../core/findings');
+  const { parseScanReportText } = await import('../../core/findings');
   let report;
   try {
     report = parseScanReportText(text, location);
@@ -241,7 +241,7 @@ export async function produceVerdict(rt: GateRuntime, record: ScanRecord, log: L
   // An SBOM re-judgement stands on the image scan's report beside the SBOM (posture/sbom-report.ts).
   if (record.mode === 'sbom' && record.sbomKey) {
     // Imported here, like the readers above: it imports them statically (a static import of it put them in the entry's chunks).
-    const { withBaseReport } = await import('./posture/sbom-report');
+    const { withBaseReport } = await import('../posture/sbom-report');
     const merged = await withBaseReport(rt, record.sbomKey, report);
     if ('error' in merged) return merged;
     report = merged.report;
@@ -298,9 +298,9 @@ export function scanTime(reported: string | undefined, startedAt: string, endedA
 async function assessWithKev(rt: GateRuntime, report: ScanReport) {
   // Imported with the report readers, when a report is read (see produceVerdict): not part of a cold start.
   const [{ assessImage }, { withKevCatalogue }, { policyAsksForKev, withKevUnavailable }] = await Promise.all([
-    import('../core/policy/assess'),
-    import('../core/findings/kev'),
-    import('../core/policy/kev-unavailable'),
+    import('../../core/policy/assess'),
+    import('../../core/findings/kev'),
+    import('../../core/policy/kev-unavailable'),
   ]);
   if (!rt.kev || !policyAsksForKev(rt.policy.document)) return assessImage(rt.policy, report);
   const lookup = await rt.kev.get();

@@ -1,13 +1,13 @@
 import { Writable } from 'node:stream';
-import { planEnforcement } from '../../functions/core/gate/plan';
-import { evaluatePolicy } from '../../functions/core/policy';
-import type { RollbackOutcome, ServiceRevisionImages } from '../../functions/core/ports';
-import { enforceTaskDecision } from '../../functions/handlers/enforcement';
-import { createGate } from '../../functions/handlers/gate';
-import { createLogger } from '../../functions/handlers/logger';
-import { buildRuntime } from '../../functions/handlers/runtime';
-import { judgeWaiters } from '../../functions/handlers/task-gate';
-import { createWorld, policyOf } from './support/fakes';
+import { planEnforcement } from '../../../functions/core/gate/plan';
+import { evaluatePolicy } from '../../../functions/core/policy';
+import type { RollbackOutcome, ServiceRevisionImages } from '../../../functions/core/ports';
+import { enforceTaskDecision } from '../../../functions/handlers/enforcement/enforce';
+import { createGate } from '../../../functions/handlers/gate';
+import { createLogger } from '../../../functions/handlers/logger';
+import { buildRuntime } from '../../../functions/handlers/runtime';
+import { judgeWaiters } from '../../../functions/handlers/admission/task-gate';
+import { createWorld, policyOf } from '../support/fakes';
 import {
   CLUSTER,
   REGISTRY,
@@ -19,7 +19,7 @@ import {
   taskArnOf,
   taskDefinitionArnOf,
   taskEvent,
-} from './support/scenario';
+} from '../support/scenario';
 
 const policy = policyOf();
 const GOOD = digestOf('good');

@@ -1,7 +1,7 @@
-import { formatImageReference, isSha256Digest } from '../core/image/reference';
-import type { ImagePlan } from '../core/gate/images';
-import type { VerdictImage } from '../core/gate/verdict-event';
-import type { StoredVerdict } from '../core/ports';
+import { formatImageReference, isSha256Digest } from '../../core/image/reference';
+import type { ImagePlan } from '../../core/gate/images';
+import type { VerdictImage } from '../../core/gate/verdict-event';
+import type { StoredVerdict } from '../../core/ports';
 
 /** One container of a task or service revision while the gate works out its verdict (task events and the hook alike). */
 export interface ContainerState {

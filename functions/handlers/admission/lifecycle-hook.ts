@@ -7,22 +7,22 @@ import {
   type HookResponse,
   type HookState,
   type LifecycleHookPayload,
-} from '../core/events';
-import { verdictFreshness } from '../core/gate/freshness';
-import { hookKey } from '../core/gate/keys';
-import { buildVerdictEvent, type VerdictImage } from '../core/gate/verdict-event';
-import { evaluatePolicy, isBlocking, type LoadedPolicy, type Policy } from '../core/policy';
-import { taskSettingsOf } from '../core/policy/rules/hardening/settings';
-import type { StoredVerdict, VerdictEvent } from '../core/ports';
-import type { EvaluationResult } from '../core/result/model';
-import { revisionContainers, revisionEvidence, revisionExposure } from './admission/revision';
+} from '../../core/events';
+import { verdictFreshness } from '../../core/gate/freshness';
+import { hookKey } from '../../core/gate/keys';
+import { buildVerdictEvent, type VerdictImage } from '../../core/gate/verdict-event';
+import { evaluatePolicy, isBlocking, type LoadedPolicy, type Policy } from '../../core/policy';
+import { taskSettingsOf } from '../../core/policy/rules/hardening/settings';
+import type { StoredVerdict, VerdictEvent } from '../../core/ports';
+import type { EvaluationResult } from '../../core/result/model';
+import { revisionContainers, revisionEvidence, revisionExposure } from './revision';
 import { imageOf, useVerdict } from './container-state';
-import { classifyFailure, describeError } from './failures';
-import { decisionLogFields } from './decision-log';
-import type { Logger } from './logger';
-import { notifyAfterDecision } from './notify';
-import type { GateRuntime } from './runtime';
-import { errorMayBeRetried, isReusable, newScanRecord, rescan, startScan, verdictFromFinishedScan } from './scans';
+import { classifyFailure, describeError } from '../failures';
+import { decisionLogFields } from '../decision-log';
+import type { Logger } from '../logger';
+import { notifyAfterDecision } from '../enforcement/notify';
+import type { GateRuntime } from '../runtime';
+import { errorMayBeRetried, isReusable, newScanRecord, rescan, startScan, verdictFromFinishedScan } from '../scans/scan-records';
 
 /**
  * The ECS deployment lifecycle hook at PRE_SCALE_UP: the one place ECS lets the gate refuse a service revision

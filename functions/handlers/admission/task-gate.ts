@@ -1,22 +1,22 @@
-import { InputError } from '../core/errors';
-import { verdictFreshness } from '../core/gate/freshness';
-import { MISSING_REFERENCE, planImage, type ImagePlan } from '../core/gate/images';
-import { evidenceIsConclusive, planEnforcement } from '../core/gate/plan';
-import { isStartingOrRunning, taskOwner, type TaskSnapshot } from '../core/gate/task';
-import { formatImageReference, pinnedReference, isSha256Digest } from '../core/image/reference';
-import { evaluatePolicy, isBlocking, type ContainerEvidence } from '../core/policy';
-import type { ScanRecord, StoredVerdict, Waiter } from '../core/ports';
-import type { Decision } from '../core/result/model';
-import { applyReadableOverrides } from '../core/taskdef/overrides';
-import type { TaskDefinitionSpec } from '../core/taskdef/model';
-import { taskSettingsOf } from '../core/policy/rules/hardening/settings';
+import { InputError } from '../../core/errors';
+import { verdictFreshness } from '../../core/gate/freshness';
+import { MISSING_REFERENCE, planImage, type ImagePlan } from '../../core/gate/images';
+import { evidenceIsConclusive, planEnforcement } from '../../core/gate/plan';
+import { isStartingOrRunning, taskOwner, type TaskSnapshot } from '../../core/gate/task';
+import { formatImageReference, pinnedReference, isSha256Digest } from '../../core/image/reference';
+import { evaluatePolicy, isBlocking, type ContainerEvidence } from '../../core/policy';
+import type { ScanRecord, StoredVerdict, Waiter } from '../../core/ports';
+import type { Decision } from '../../core/result/model';
+import { applyReadableOverrides } from '../../core/taskdef/overrides';
+import type { TaskDefinitionSpec } from '../../core/taskdef/model';
+import { taskSettingsOf } from '../../core/policy/rules/hardening/settings';
 import { imageOf, markScanError, useVerdict, type ContainerState, type ScanErrorNote } from './container-state';
-import { enforceTaskDecision, type EnforcementOutcome } from './enforcement';
-import { classifyFailure, shouldRetry } from './failures';
-import { decisionLogFields } from './decision-log';
-import type { Logger } from './logger';
-import type { GateRuntime } from './runtime';
-import { ensureScan, errorMayBeRetried, isReusable, rescan, verdictFromFinishedScan } from './scans';
+import { enforceTaskDecision, type EnforcementOutcome } from '../enforcement/enforce';
+import { classifyFailure, shouldRetry } from '../failures';
+import { decisionLogFields } from '../decision-log';
+import type { Logger } from '../logger';
+import type { GateRuntime } from '../runtime';
+import { ensureScan, errorMayBeRetried, isReusable, rescan, verdictFromFinishedScan } from '../scans/scan-records';
 
 export type TaskJudgement =
   | { status: 'judged'; decision: Decision; blocking: boolean; action: EnforcementOutcome['action']; notified: boolean }

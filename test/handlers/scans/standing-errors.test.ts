@@ -1,4 +1,4 @@
-import { StandingScanErrors } from '../../functions/handlers/standing-errors';
+import { StandingScanErrors } from '../../../functions/handlers/scans/standing-errors';
 
 const NOW = Date.parse('2026-01-05T09:00:00Z');
 const error = (digest: string, retryAt?: string) => ({ digest, state: 'error' as const, retryAt });

@@ -1,8 +1,8 @@
-import { buildRuntime } from '../../functions/handlers/runtime';
-import { SCAN_ERROR_MAX_RETRY_MS } from '../../functions/core/gate/backoff';
-import { errorMayBeRetried, isReusable, newScanRecord, scanErrorBackoff, scanFailure, scanTime, verdictLifetimeMs } from '../../functions/handlers/scans';
-import { createWorld, policyOf } from './support/fakes';
-import { digestOf } from './support/scenario';
+import { buildRuntime } from '../../../functions/handlers/runtime';
+import { SCAN_ERROR_MAX_RETRY_MS } from '../../../functions/core/gate/backoff';
+import { errorMayBeRetried, isReusable, newScanRecord, scanErrorBackoff, scanFailure, scanTime, verdictLifetimeMs } from '../../../functions/handlers/scans/scan-records';
+import { createWorld, policyOf } from '../support/fakes';
+import { digestOf } from '../support/scenario';
 
 const world = createWorld();
 const rt = buildRuntime(world.deps(policyOf({ maxScanAge: '7d' })));

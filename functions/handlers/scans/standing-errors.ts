@@ -1,4 +1,4 @@
-import type { ScanRecord } from '../core/ports';
+import type { ScanRecord } from '../../core/ports';
 
 /** Keys remembered at most: a key and a number each, so a few hundred kilobytes at worst. */
 export const STANDING_ERRORS_CAPACITY = 5_000;

@@ -1,24 +1,24 @@
-import { SCAN_BUILD_ENV } from '../adapters/scan-build-env';
-import type { FinalBuildStatus } from '../core/events';
-import { sameBuild } from '../core/events';
-import { isReferenceScanKey, reportKeyFor } from '../core/gate/images';
-import { scanNotificationKey } from '../core/gate/keys';
-import { buildVerdictEvent } from '../core/gate/verdict-event';
-import { isSha256Digest, parseImageReference } from '../core/image/reference';
-import { evaluatePolicy, type ContainerEvidence } from '../core/policy';
-import { expectedScan, isExpectedScan, type ScanRecord, type StoredVerdict } from '../core/ports';
-import { classifyFailure, describeError, isNonRetryable, shouldRetry } from './failures';
-import { decisionLogFields } from './decision-log';
-import { childBinding, type Logger } from './logger';
-import { notifyAfterDecision } from './notify';
-import type { GateRuntime } from './runtime';
-import { newScanRecord, produceVerdict, scanFailure, startScan } from './scans';
-import { computeFallbackReason } from '../core/gate/compute-fallback';
-import { judgeWaiters } from './task-gate';
-import { resumePausedDeployments } from './admission/pause-hook';
-import type { ScanErrorNote } from './container-state';
-import { prepareVerdict, type PreparedVerdict } from './posture/verdict-change';
-import { sbomKeyFor } from '../core/posture/sbom';
+import { SCAN_BUILD_ENV } from '../../adapters/scan-build-env';
+import type { FinalBuildStatus } from '../../core/events';
+import { sameBuild } from '../../core/events';
+import { isReferenceScanKey, reportKeyFor } from '../../core/gate/images';
+import { scanNotificationKey } from '../../core/gate/keys';
+import { buildVerdictEvent } from '../../core/gate/verdict-event';
+import { isSha256Digest, parseImageReference } from '../../core/image/reference';
+import { evaluatePolicy, type ContainerEvidence } from '../../core/policy';
+import { expectedScan, isExpectedScan, type ScanRecord, type StoredVerdict } from '../../core/ports';
+import { classifyFailure, describeError, isNonRetryable, shouldRetry } from '../failures';
+import { decisionLogFields } from '../decision-log';
+import { childBinding, type Logger } from '../logger';
+import { notifyAfterDecision } from '../enforcement/notify';
+import type { GateRuntime } from '../runtime';
+import { newScanRecord, produceVerdict, scanFailure, startScan } from './scan-records';
+import { computeFallbackReason } from '../../core/gate/compute-fallback';
+import { judgeWaiters } from '../admission/task-gate';
+import { resumePausedDeployments } from '../admission/pause-hook';
+import type { ScanErrorNote } from '../admission/container-state';
+import { prepareVerdict, type PreparedVerdict } from '../posture/verdict-change';
+import { sbomKeyFor } from '../../core/posture/sbom';
 
 /**
  * How a scan ended, from its build's status (event or poll) or from the sweep's deadline. `endedAt` is the Build
