@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { maxScanAgeMs, type LoadedPolicy, type Policy } from '../core/policy';
 import type { GatePorts, TaskDefinitionPort } from '../core/ports';
-import type { FindingEventPort } from '../core/posture/drift-ports';
+import type { FindingEventPort, ServiceExposurePort } from '../core/posture/drift-ports';
 import type { InventoryStore } from '../core/posture/ports';
 import type { TaskDefinitionSpec } from '../core/taskdef/model';
 import { resolveConfig, type GateConfig } from './config';
@@ -28,6 +28,8 @@ export interface GateDependencies extends GatePorts {
   kevCatalogue?: KevCatalogueReader;
   /** Where "Fargate Gate Finding" events go (EventBridge in Lambda, memory in simulate); none published when absent. */
   findingEvents?: FindingEventPort;
+  /** Settles the exposure of service tasks when a finding opens (DescribeServices); the events say `unknown` without it. */
+  serviceExposure?: ServiceExposurePort;
 }
 
 /** The dependencies with defaults filled in, shared by the use cases of one gate. */

@@ -3,6 +3,7 @@ import { DynamoGateStore } from '../../adapters/dynamo-gate-store';
 import { DynamoInventoryStore } from '../../adapters/dynamo-inventory';
 import { EcrRegistry } from '../../adapters/ecr';
 import { EcsGate, EcsTaskDefinitions } from '../../adapters/ecs';
+import { EcsServiceExposure } from '../../adapters/ecs-service-exposure';
 import { createLazyAwsClients } from '../../adapters/lazy-clients';
 import { CLUSTER_ARN } from '../../core/events/common';
 import { parseByteSize } from '../../core/report-size';
@@ -92,6 +93,10 @@ export function createLambdaGate(env: Environment = process.env): LambdaGate {
       const { EventBridgeFindingEvents } = await import('../../adapters/eventbridge-findings');
       return new EventBridgeFindingEvents({ client: await clients.eventBridge(), eventBusName: settings.eventBusName });
     }),
+    // When a finding opens, DescribeServices settles its services' exposure (handlers/posture/use-exposure.ts). Only
+    // in one account: a member account's services would need the member's ECS client (organisation routing), so in
+    // the organisation mode their exposure stays as recorded.
+    ...(env[GATE_ENV.organizationId] ? {} : { serviceExposure: new EcsServiceExposure({ client: ecsClient }) }),
   });
   return { gate, metrics, logger, policy };
 }

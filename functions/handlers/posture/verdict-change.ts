@@ -9,6 +9,7 @@ import type { Violation } from '../../core/result/model';
 import { describeError } from '../failures';
 import type { Logger } from '../logger';
 import type { GateRuntime } from '../runtime';
+import { resolveUseExposure } from './use-exposure';
 
 /** A new verdict of a digest, with what changed for the tasks that run it, and how to tell people once it is stored. */
 export interface PreparedVerdict {
@@ -105,6 +106,10 @@ async function announceChange(rt: GateRuntime, verdict: StoredVerdict, change: V
     log.info({ digest: verdict.digest, opened: change.opened.length, resolved: change.resolved.length }, 'finding changes not announced: the drift scopes say notify false');
     return;
   }
+  // Only an opened event that won its claim pays for the exposure lookup (once per change); a resolved event, or one
+  // already announced, names the uses as recorded.
+  let described: Promise<TaskUse[]> | undefined;
+  const usesFor = (state: FindingState) => (state === 'opened' ? (described ??= resolveUseExposure(rt, uses, log)) : Promise.resolve(uses));
   const publish = async (state: FindingState, violation: Violation) => {
     const correlationId = findingCorrelationId(verdict.digest, violation);
     // A re-judged report keeps its scan time under every policy: the policy hash keeps their resolved claims apart.
@@ -123,7 +128,7 @@ async function announceChange(rt: GateRuntime, verdict: StoredVerdict, change: V
       digest: verdict.digest,
       violation,
       policy: { name: rt.policy.name, hash: verdict.policyHash },
-      uses,
+      uses: await usesFor(state),
       // A drift mark names a finding that drifted in (now or, for an event announced late, at its `openedAt`).
       ...(state === 'opened' && mark ? { drift: mark } : {}),
       at,
