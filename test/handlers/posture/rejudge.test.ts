@@ -4,7 +4,8 @@ import type { ScanRecord } from '../../../functions/core/ports';
 import { createGate } from '../../../functions/handlers/gate';
 import { createLogger, silentLogger, type Logger } from '../../../functions/handlers/logger';
 import { rejudgeDigestsInUse, type RejudgeSettings } from '../../../functions/handlers/posture/rejudge';
-import { buildRuntime, type GateRuntime } from '../../../functions/handlers/runtime';
+import { buildRuntime, type GateDependencies, type GateRuntime } from '../../../functions/handlers/runtime';
+import { MemoryServiceExposure } from '../../../functions/local/service-exposure';
 import { FindingEventsTestDouble, InventoryTestDouble, taskUse } from '../../support/inventory-test-double';
 import { createWorld, policyOf, type World } from '../support/fakes';
 import { REGISTRY, digestOf, scanBuildEvent, storeVerdict, trivyReport } from '../support/scenario';
@@ -25,11 +26,11 @@ interface Setup {
   policy: ReturnType<typeof policyOf>;
 }
 
-function setup(policy = policyOf(), logger?: Logger): Setup {
+function setup(policy = policyOf(), logger?: Logger, extra: Partial<GateDependencies> = {}): Setup {
   const world = createWorld();
   const inventory = new InventoryTestDouble();
   const events = new FindingEventsTestDouble();
-  const deps = { ...world.deps(policy), inventory, findingEvents: events, ...(logger ? { logger } : {}) };
+  const deps = { ...world.deps(policy), inventory, findingEvents: events, ...(logger ? { logger } : {}), ...extra };
   return { world, rt: buildRuntime(deps), gate: createGate(deps), inventory, events, policy };
 }
 
@@ -307,5 +308,67 @@ describe('drift: a digest in use turns failing on new vulnerability data', () =>
     await finishBuild(s, NOT_IN_USE, 1);
     expect(s.world.store.verdicts.get(`${NOT_IN_USE}#${s.policy.hash}`)?.assessment.drift).toBeUndefined();
     expect(s.events.published).toEqual([]);
+  });
+});
+
+describe('finding events: the exposure of a service settled when a finding opens', () => {
+  const PROD = 'arn:aws:ecs:eu-west-1:111122223333:cluster/prod';
+  const STANDALONE = 'arn:aws:ecs:eu-west-1:111122223333:task/prod/standalone';
+
+  async function driftWith(services: MemoryServiceExposure, logger?: Logger): Promise<Setup> {
+    const s = setup(policyOf(), logger, { serviceExposure: services });
+    scannedEarlier(s, IN_USE, 0, 25 * HOUR);
+    await s.inventory.recordUse(taskUse(IN_USE));
+    await s.inventory.recordUse(taskUse(IN_USE, { taskArn: STANDALONE, service: undefined, deploymentId: undefined }));
+    await rejudgeDigestsInUse(s.rt, SETTINGS, logger ?? log);
+    s.world.clock.advance(3 * 60_000);
+    await finishBuild(s, IN_USE, 1);
+    return s;
+  }
+
+  it('says a service behind a load balancer is public, from "DescribeServices loadBalancers", and leaves a standalone task unknown', async () => {
+    const services = new MemoryServiceExposure();
+    services.setService(PROD, { service: 'web', loadBalancers: 1, awsvpc: true, assignPublicIp: 'DISABLED' });
+    const s = await driftWith(services);
+    expect(s.events.published).toHaveLength(1);
+    const event = s.events.published[0];
+    expect(event.state).toBe('opened');
+    expect(event.uses.find((use) => use.service === 'web')).toMatchObject({ exposure: 'public', exposureSource: 'DescribeServices loadBalancers' });
+    expect(event.uses.find((use) => use.taskArn === STANDALONE)?.exposure).toBe('unknown');
+    expect(event).toMatchObject({ exposure: 'public', exposureCounts: { public: 1, internal: 0, unknown: 1 } });
+    expect(services.calls).toEqual([{ cluster: PROD, services: ['web'] }]);
+  });
+
+  it('says internal for a service with no load balancer and no public IP', async () => {
+    const services = new MemoryServiceExposure();
+    services.setService(PROD, { service: 'web', loadBalancers: 0, awsvpc: true });
+    const s = await driftWith(services);
+    expect(s.events.published[0].uses.find((use) => use.service === 'web')).toMatchObject({ exposure: 'internal', exposureSource: 'DescribeServices: no load balancer, assignPublicIp DISABLED' });
+    // The standalone task is still unknown: the summary cannot say internal.
+    expect(s.events.published[0]).toMatchObject({ exposure: 'unknown', exposureCounts: { public: 0, internal: 1, unknown: 1 } });
+  });
+
+  it('publishes the event with the exposure unknown when DescribeServices fails, with a log line and a metric', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const logger = createLogger({ destination: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) } });
+    const services = new MemoryServiceExposure();
+    services.failingClusters.add(PROD);
+    const s = await driftWith(services, logger);
+    expect(s.events.published).toHaveLength(1);
+    expect(s.events.published[0]).toMatchObject({ exposure: 'unknown', exposureCounts: { public: 0, internal: 0, unknown: 2 } });
+    expect(s.world.metrics.total('ExposureLookupsFailed')).toBe(1);
+    expect(lines.find((line) => typeof line.msg === 'string' && line.msg.startsWith('DescribeServices failed'))).toMatchObject({ cluster: PROD, services: ['web'] });
+  });
+
+  it('makes no call for a change that only resolves a finding', async () => {
+    const services = new MemoryServiceExposure();
+    services.setService(PROD, { service: 'web', loadBalancers: 1, awsvpc: true });
+    const s = await driftWith(services);
+    s.world.clock.advance(25 * HOUR);
+    await rejudgeDigestsInUse(s.rt, SETTINGS, log);
+    await finishBuild(s, IN_USE, 0);
+    expect(s.events.published.map((e) => e.state)).toEqual(['opened', 'resolved']);
+    expect(services.calls).toHaveLength(1);
+    expect(s.events.published[1].uses.find((use) => use.service === 'web')?.exposure).toBe('unknown');
   });
 });
