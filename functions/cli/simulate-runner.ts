@@ -20,6 +20,7 @@ import type { LocalOrganisation } from '../local/organisation';
 import type { MemoryTaskDefinitions } from '../local/task-definitions';
 import type { AwsLocation } from '../local/ids';
 import { buildOrganisation, checkAccountExpectations } from './simulate-organisation';
+import { WorldServiceExposure } from '../local/service-exposure';
 
 /** What the gate factory gets: every in-memory port plus the policy and configuration (`GateDependencies`). */
 export interface LocalGateDependencies extends LocalPorts {
@@ -219,6 +220,9 @@ export async function runScenario(scenario: Scenario, makeGate: GateFactory, lim
     // Task events record what runs, as the deployed gate does (handlers/posture/record-uses.ts).
     inventory: backend.inventory,
     findingEvents: backend.findingEvents,
+    // When a finding opens, its services' exposure from the world's services (DescribeServices on AWS); not in an
+    // organisation, as on AWS (handlers/lambda/wiring.ts).
+    ...(organisation ? {} : { serviceExposure: new WorldServiceExposure(backend.ecs) }),
     logger: gateLogger(backend),
     policy: scenario.policy,
     config: { ...scenario.gate, scanProjectName: backend.scanner.projectName, ...(backend.scanner.fallbackProjectName ? { fallbackScanProjectName: backend.scanner.fallbackProjectName } : {}) },

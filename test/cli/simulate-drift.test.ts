@@ -41,6 +41,15 @@ describe('simulate: a running image drifts on new scanner data (running-image-dr
     expect(catalog?.drift?.openedAt).toBeDefined();
   });
 
+  it('settles the exposure of the drifting services when the finding opens: no public IP and no load balancer, internal', () => {
+    const catalog = result.backend.findingEvents.published.find((event) => event.state === 'opened' && event.digest === CATALOG);
+    expect(catalog?.uses.map((use) => [use.exposure, use.exposureSource])).toEqual([
+      ['internal', 'DescribeServices: no load balancer, assignPublicIp DISABLED'],
+      ['internal', 'DescribeServices: no load balancer, assignPublicIp DISABLED'],
+    ]);
+    expect(catalog).toMatchObject({ exposure: 'internal', exposureCounts: { public: 0, internal: 2, unknown: 0 } });
+  });
+
   it('lets a launch run inside the grace, with a warning, and denies one after it', () => {
     const decisions = result.actions.flatMap((action) => (action.type === 'notify' && action.event.taskArn ? [[result.labelOf(action.event.taskArn), action.event.decision]] : []));
     expect(decisions).toContainEqual(['within-grace', 'warn']);
