@@ -34,7 +34,8 @@ export interface ServiceLookup {
   services: string[];
 }
 
-const serviceKey = (cluster: string, service: string) => `${cluster}/${service}`;
+/** How lookups and answers name one service: `<cluster ARN>/<service>`. */
+export const serviceKey = (cluster: string, service: string) => `${cluster}/${service}`;
 
 /**
  * The calls that settle the unknown exposure of service tasks among the uses: their distinct (cluster, service), in
