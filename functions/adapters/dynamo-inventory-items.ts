@@ -81,12 +81,13 @@ export function useFacts(use: TaskUse): Record<string, unknown> {
   return facts;
 }
 
-const cursorItemSchema = z.object({ passStartedAt: z.string(), nextToken: z.string().optional(), cluster: z.string().optional() });
+const cursorItemSchema = z.object({ passStartedAt: z.string(), nextToken: z.string().optional(), cluster: z.string().optional(), closeAfter: z.string().optional() });
 
 export function cursorToItem(cursor: ReconcileCursor): Record<string, unknown> {
   const item: Record<string, unknown> = { ...inventoryKeys.cursor(), type: 'reconcileCursor', passStartedAt: cursor.passStartedAt };
   if (cursor.nextToken !== undefined) item.nextToken = cursor.nextToken;
   if (cursor.cluster !== undefined) item.cluster = cursor.cluster;
+  if (cursor.closeAfter !== undefined) item.closeAfter = cursor.closeAfter;
   return item;
 }
 
@@ -97,6 +98,7 @@ export function itemToCursor(item: Record<string, unknown>): ReconcileCursor | u
   const cursor: ReconcileCursor = { passStartedAt: parsed.data.passStartedAt };
   if (parsed.data.nextToken !== undefined) cursor.nextToken = parsed.data.nextToken;
   if (parsed.data.cluster !== undefined) cursor.cluster = parsed.data.cluster;
+  if (parsed.data.closeAfter !== undefined) cursor.closeAfter = parsed.data.closeAfter;
   return cursor;
 }
 

@@ -172,6 +172,8 @@ export function describeInventoryContract(name: string, open: () => Promise<Inve
       expect(await store.getReconcileCursor()).toBeUndefined();
       await store.putReconcileCursor({ passStartedAt: '2026-12-01T10:00:00.000Z', cluster: CLUSTER, nextToken: 'token-2' });
       expect(await store.getReconcileCursor()).toEqual({ passStartedAt: '2026-12-01T10:00:00.000Z', cluster: CLUSTER, nextToken: 'token-2' });
+      await store.putReconcileCursor({ passStartedAt: '2026-12-01T10:00:00.000Z', cluster: CLUSTER, closeAfter: 'arn:aws:ecs:eu-west-1:111122223333:task/prod/1' });
+      expect(await store.getReconcileCursor()).toEqual({ passStartedAt: '2026-12-01T10:00:00.000Z', cluster: CLUSTER, closeAfter: 'arn:aws:ecs:eu-west-1:111122223333:task/prod/1' });
       await store.putReconcileCursor(undefined);
       expect(await store.getReconcileCursor()).toBeUndefined();
     });

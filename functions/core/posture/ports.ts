@@ -89,6 +89,12 @@ export interface ReconcileCursor {
   nextToken?: string;
   /** Cluster ARN of the next cluster to read, in the order the run lists them; absent means start from the first. */
   cluster?: string;
+  /**
+   * Present once the cluster's ListTasks pages are all read: the run stopped while checking the open uses ECS did not
+   * list, and the next run resumes that check after this task ARN ('' for the first), without listing the cluster again.
+   * Without it, a cluster whose check outruns the budget would start over from page 1 every run and never finish.
+   */
+  closeAfter?: string;
 }
 
 /** The reconciliation's own state, kept in the same table (one item). */

@@ -98,18 +98,18 @@ export async function reconcileInventory(deps: ReconcileDeps): Promise<Reconcile
   for (let index = start; index < clusters.length; index += 1) {
     const cluster = clusters[index];
     const clusterLog = log.child({ cluster });
-    const resumeToken = index === resumeAt ? cursor?.nextToken : undefined;
-    let position: ReconcileCursor = { passStartedAt, cluster, ...(resumeToken ? { nextToken: resumeToken } : {}) };
+    const resume: ClusterResume = index === resumeAt && cursor ? { ...(cursor.nextToken ? { token: cursor.nextToken } : {}), ...(cursor.closeAfter !== undefined ? { closeAfter: cursor.closeAfter } : {}) } : {};
+    let position: ReconcileCursor = { passStartedAt, cluster, ...(resume.token ? { nextToken: resume.token } : {}), ...(resume.closeAfter !== undefined ? { closeAfter: resume.closeAfter } : {}) };
     try {
-      await reconcileCluster(deps, cluster, resumeToken, spend, summary, clusterLog, (nextToken) => {
-        position = { passStartedAt, cluster, ...(nextToken ? { nextToken } : {}) };
+      await reconcileCluster(deps, cluster, resume, spend, summary, clusterLog, (at) => {
+        position = { passStartedAt, cluster, ...at };
       });
       summary.clustersDone += 1;
     } catch (error) {
       if (error instanceof StopRun || isThrottlingError(error)) {
         const why = error instanceof StopRun ? error.why : 'throttled';
         await deps.inventory.putReconcileCursor(position);
-        clusterLog.warn({ why, calls, resumeAt: position.nextToken ? 'next ListTasks page' : 'start of the cluster', ...(why === 'throttled' ? { err: error } : {}) }, 'reconciliation stopped early: the next run resumes here');
+        clusterLog.warn({ why, calls, resumeAt: position.closeAfter !== undefined ? 'check of the unlisted open uses' : position.nextToken ? 'next ListTasks page' : 'start of the cluster', ...(why === 'throttled' ? { err: error } : {}) }, 'reconciliation stopped early: the next run resumes here');
         return { ...summary, stoppedEarly: why };
       }
       if (!(error instanceof PageFailed)) throw error;
@@ -144,38 +144,32 @@ async function listAllClusters(deps: ReconcileDeps, spend: () => void): Promise<
   return clusters.sort();
 }
 
+/** Where a run resumes inside a cluster: a ListTasks token, or (listing done) the check of unlisted uses after an ARN. */
+interface ClusterResume {
+  token?: string;
+  closeAfter?: string;
+}
+
 async function reconcileCluster(
   deps: ReconcileDeps,
   cluster: string,
-  resumeToken: string | undefined,
+  resume: ClusterResume,
   spend: () => void,
   summary: ReconcileSummary,
   log: Logger,
-  progress: (nextToken: string | undefined) => void,
+  progress: (at: { nextToken?: string; closeAfter?: string }) => void,
 ): Promise<void> {
   const openUses = await deps.inventory.listOpenUsesInCluster(cluster);
   const openTasks = new Set(openUses.map((use) => use.taskArn));
   const listed = new Set<string>();
-  let token = resumeToken;
-  do {
-    spend();
-    const page = await step(`ListTasks ${cluster}`, () => deps.ecs.listTaskPage(cluster, token));
-    summary.listPages += 1;
-    page.taskArns.forEach((arn) => listed.add(arn));
-    const unknown = page.taskArns.filter((arn) => !openTasks.has(arn));
-    for (let at = 0; at < unknown.length; at += DESCRIBE_BATCH) {
-      spend();
-      const described = await step(`DescribeTasks ${cluster}`, () => deps.ecs.describeTaskBatch(cluster, unknown.slice(at, at + DESCRIBE_BATCH)));
-      summary.describeCalls += 1;
-      summary.recorded += await recordFound(deps, described.tasks, log);
-      logVanished(described.failures, log, 'listed by ListTasks, gone by DescribeTasks: nothing recorded');
-    }
-    token = page.nextToken;
-    progress(token);
-  } while (token);
+  if (resume.closeAfter === undefined) await listCluster(deps, cluster, resume.token, openTasks, listed, spend, summary, log, progress);
 
-  // Open uses ECS did not list: closed only on ECS's word that they stopped (or that it no longer knows them).
-  const unlisted = [...openTasks].filter((arn) => !listed.has(arn));
+  // Open uses ECS did not list: closed only on ECS's word that they stopped (or that it no longer knows them). In ARN
+  // order, the cursor naming the last one checked: a run that stops here resumes here, not at ListTasks page 1 (a
+  // resumed listing leaves out the earlier pages, so this check can outgrow one run's budget).
+  const after = resume.closeAfter ?? '';
+  const unlisted = [...openTasks].filter((arn) => !listed.has(arn) && arn > after).sort();
+  progress({ closeAfter: after });
   for (let at = 0; at < unlisted.length; at += DESCRIBE_BATCH) {
     spend();
     const batch = unlisted.slice(at, at + DESCRIBE_BATCH);
@@ -197,7 +191,39 @@ async function reconcileCluster(
       summary.closed += 1;
       log.info({ taskArn: failure.arn }, 'ECS no longer knows the task (DescribeTasks MISSING): uses closed');
     }
+    progress({ closeAfter: batch[batch.length - 1] });
   }
+}
+
+/** The cluster's ListTasks pages from `resumeToken`: records the running tasks the inventory does not know; fills `listed`. */
+async function listCluster(
+  deps: ReconcileDeps,
+  cluster: string,
+  resumeToken: string | undefined,
+  openTasks: ReadonlySet<string>,
+  listed: Set<string>,
+  spend: () => void,
+  summary: ReconcileSummary,
+  log: Logger,
+  progress: (at: { nextToken?: string }) => void,
+): Promise<void> {
+  let token = resumeToken;
+  do {
+    spend();
+    const page = await step(`ListTasks ${cluster}`, () => deps.ecs.listTaskPage(cluster, token));
+    summary.listPages += 1;
+    page.taskArns.forEach((arn) => listed.add(arn));
+    const unknown = page.taskArns.filter((arn) => !openTasks.has(arn));
+    for (let at = 0; at < unknown.length; at += DESCRIBE_BATCH) {
+      spend();
+      const described = await step(`DescribeTasks ${cluster}`, () => deps.ecs.describeTaskBatch(cluster, unknown.slice(at, at + DESCRIBE_BATCH)));
+      summary.describeCalls += 1;
+      summary.recorded += await recordFound(deps, described.tasks, log);
+      logVanished(described.failures, log, 'listed by ListTasks, gone by DescribeTasks: nothing recorded');
+    }
+    token = page.nextToken;
+    if (token) progress({ nextToken: token });
+  } while (token);
 }
 
 /** Records the running Fargate tasks among those described; the rest (still starting, stopping, EC2) wait for a later run. */

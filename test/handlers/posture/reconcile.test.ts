@@ -185,6 +185,24 @@ describe('reconcileInventory', () => {
     expect((await inventory.listOpenUsesInCluster(CLUSTER)).length).toBe(250);
   });
 
+  it('finishes a cluster larger than its budget and reaches the next one: the check of unlisted uses resumes where it stopped', async () => {
+    const { ecs, inventory, deps } = setup({ clusters: [CLUSTER, OTHER_CLUSTER] });
+    for (let n = 1; n <= 2500; n += 1) ecs.run(CLUSTER, n);
+    await reconcileInventory(deps); // records the 2,500 running tasks (25 pages, 25 describes: within the default budget)
+    const stale = arnOf(OTHER_CLUSTER, 1);
+    await inventory.recordUse(use({ taskArn: stale, cluster: OTHER_CLUSTER }));
+    const small = { ...deps, budget: 20 };
+    // Run 1 lists 20 of CLUSTER's 25 pages; run 2 the last 5, then checks the 2,000 unlisted open uses in 15 of 20
+    // batches and saves its place in that check; run 3 checks the last 5 batches and goes on to OTHER_CLUSTER.
+    const runs = [];
+    for (let run = 0; run < 3; run += 1) runs.push(await reconcileInventory(small));
+    expect(runs.map((summary) => summary.stoppedEarly)).toEqual(['budget', 'budget', undefined]);
+    expect(runs[2]).toMatchObject({ clustersDone: 2, closed: 1 });
+    expect(await inventory.listOpenUsesInCluster(OTHER_CLUSTER)).toEqual([]);
+    expect((await inventory.listOpenUsesInCluster(CLUSTER)).length).toBe(2500);
+    expect(await inventory.getReconcileCursor()).toBeUndefined();
+  });
+
   it('stops cleanly when ECS throttles, keeping its place, and closes nothing it did not confirm', async () => {
     const { ecs, inventory, deps, messages } = setup();
     for (let n = 1; n <= 150; n += 1) ecs.run(CLUSTER, n);
