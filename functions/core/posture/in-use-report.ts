@@ -1,6 +1,6 @@
 import { parseImageReference, type ImageReference } from '../image/reference';
 import { evaluatePolicy } from '../policy/evaluate';
-import type { LoadedPolicy } from '../policy/input';
+import type { ExposureFact, LoadedPolicy } from '../policy/input';
 import type { Policy } from '../policy/schema';
 import type { StoredVerdict } from '../ports';
 import type { Decision, EvaluationResult, Violation } from '../result/model';
@@ -100,10 +100,11 @@ function rowOf(
   const services = distinct(uses.filter((use) => use.service !== undefined).map((use) => `${clusterName(use.cluster)}/${use.service}`));
 
   // One judgement per place the image runs: exceptions and modes may be scoped to a cluster or a service.
-  const places = new Map<string, { cluster: string; service?: string; container?: string }>();
+  // The exposure each use recorded (as admission judged it) is part of the place: a public task may be judged stricter.
+  const places = new Map<string, Place>();
   for (const use of uses) {
-    const key = `${use.cluster}\u0000${use.service ?? ''}`;
-    if (!places.has(key)) places.set(key, { cluster: use.cluster, ...(use.service !== undefined ? { service: use.service } : {}), container: use.containers[0]?.name });
+    const key = `${use.cluster}\u0000${use.service ?? ''}\u0000${use.exposure?.value ?? ''}`;
+    if (!places.has(key)) places.set(key, { cluster: use.cluster, ...(use.service !== undefined ? { service: use.service } : {}), ...(use.exposure ? { exposure: use.exposure } : {}), container: use.containers[0]?.name });
   }
   const results = [...places.values()].map((place) => judge(digest, references[0], verdict, place, input));
   const worst = results.reduce((a, b) => (DECISION_RANK[b.decision] > DECISION_RANK[a.decision] ? b : a));
@@ -148,11 +149,19 @@ function rowOf(
   };
 }
 
+/** Where an image runs, as far as the policy's scopes and exposure parts tell places apart. */
+interface Place {
+  cluster: string;
+  service?: string;
+  exposure?: ExposureFact;
+  container?: string;
+}
+
 function judge(
   digest: string,
   image: ImageReference | undefined,
   verdict: StoredVerdict | undefined,
-  place: { cluster: string; service?: string; container?: string },
+  place: Place,
   input: InUseReportInput,
 ): EvaluationResult {
   return evaluatePolicy(input.policy, {
@@ -166,7 +175,7 @@ function judge(
           : { scanError: `no verdict for ${digest} under policy ${input.policy.name} (${input.policy.hash.slice(0, 12)}): not scanned since the policy changed, or its verdict expired` }),
       },
     ],
-    context: { cluster: place.cluster, ...(place.service !== undefined ? { service: place.service } : {}) },
+    context: { cluster: place.cluster, ...(place.service !== undefined ? { service: place.service } : {}), ...(place.exposure ? { exposure: place.exposure } : {}) },
     now: input.now,
   });
 }

@@ -96,7 +96,9 @@ function judgeUse(rt: GateRuntime, use: TaskUse, verdict: StoredVerdict, now: Da
   });
   return evaluatePolicy(rt.policy, {
     containers,
-    context: { cluster: use.cluster, ...(use.service ? { service: use.service } : {}), taskArn: use.taskArn, taskDefinition: use.taskDefinitionArn },
+    // The exposure the use recorded at launch, as admission judged it (task-gate.ts): else a public-only part of the policy
+    // would judge an internal task as public (unknownAs) and could stop it.
+    context: { cluster: use.cluster, ...(use.service ? { service: use.service } : {}), taskArn: use.taskArn, taskDefinition: use.taskDefinitionArn, ...(use.exposure ? { exposure: use.exposure } : {}) },
     now,
   });
 }

@@ -125,3 +125,24 @@ describe('expiringExceptions', () => {
     expect(expiringExceptions(loaded, Date.parse('2026-09-14T00:00:00Z'), 365).map((e) => e.id)).toEqual(['EX-LATER']);
   });
 });
+
+describe('buildInUseReport: exposure', () => {
+  // Fixable criticals are denied everywhere, fixable highs only where the task is public; unknown exposure counts as public.
+  const exposurePolicy = reportPolicy({ rules: { vulnerabilities: { action: 'deny', fixable: { minSeverity: 'critical' }, exposure: { public: { fixable: { minSeverity: 'high' } } } } } });
+  const digest = digestOf('a');
+  const verdicts = new Map<string, StoredVerdict>([[digest, verdict(exposurePolicy, digest, [vuln('CVE-2026-0005', 'high')])]]);
+  const internal = { value: 'internal' as const, source: 'runTask' };
+  const publicIp = { value: 'public' as const, source: 'runTask' };
+
+  it('judges each use with the exposure it recorded at launch, as admission did', () => {
+    const report = buildInUseReport({ uses: [use(digest, 't1', { exposure: internal })], verdicts, policy: exposurePolicy, now: REPORT_NOW });
+    expect(report.rows[0].decision).toBe('pass');
+    expect(buildInUseReport({ uses: [use(digest, 't1')], verdicts, policy: exposurePolicy, now: REPORT_NOW }).rows[0].decision).toBe('fail');
+  });
+
+  it('tells apart an internal and a public task of the same service (the worst decides)', () => {
+    const report = buildInUseReport({ uses: [use(digest, 't1', { exposure: internal }), use(digest, 't2', { exposure: publicIp })], verdicts, policy: exposurePolicy, now: REPORT_NOW });
+    expect(report.rows[0].decision).toBe('fail');
+    expect(report.rows[0].deniedFindings.map((finding) => finding.id)).toEqual(['CVE-2026-0005']);
+  });
+});

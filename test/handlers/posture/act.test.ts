@@ -1,4 +1,5 @@
 import { reportKeyFor } from '../../../functions/core/gate/images';
+import type { TaskUse } from '../../../functions/core/posture/ports';
 import { sbomKeyFor } from '../../../functions/core/posture/sbom';
 import { silentLogger } from '../../../functions/handlers/logger';
 import { rejudgeDigestsInUse, type RejudgeSettings } from '../../../functions/handlers/posture/rejudge';
@@ -16,17 +17,17 @@ const STANDALONE = 'arn:aws:ecs:eu-west-1:111122223333:task/prod/aaaaaaaaaaaaaaa
 const SERVICE_TASK = 'arn:aws:ecs:eu-west-1:111122223333:task/prod/bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb';
 
 /** A digest in use (a standalone task and a service task) whose verdict carries a critical drift finding opened `openedAgoMs` ago. */
-async function driftedWorld(drift: Record<string, unknown>, openedAgoMs: number) {
+async function driftedWorld(drift: Record<string, unknown>, openedAgoMs: number, policyOverrides: Record<string, unknown> = {}, useOverrides: Partial<TaskUse> = {}) {
   const world = createWorld();
-  const policy = policyOf({ drift });
+  const policy = policyOf({ drift, ...policyOverrides });
   const inventory = new InventoryTestDouble();
   const rt = buildRuntime({ ...world.deps(policy), inventory, findingEvents: new FindingEventsTestDouble() });
   const verdict = storeVerdict(world, policy, DIGEST, { reference: `${WEB}@${DIGEST}`, digest: DIGEST, critical: 1 }, HOUR);
   verdict.assessment.drift = [{ rule: 'vulnerabilities', id: 'CVE-2025-1000', openedAt: new Date(world.clock.now().getTime() - openedAgoMs).toISOString() }];
   const reportKey = reportKeyFor('reports/', DIGEST, 'old');
   world.store.scans.set(DIGEST, { digest: DIGEST, imageReference: `${WEB}@${DIGEST}`, scanId: 'old', state: 'done', attempts: 0, startedAt: verdict.scannedAt, deadline: verdict.scannedAt, sbomKey: sbomKeyFor(reportKey) });
-  await inventory.recordUse(taskUse(DIGEST, { taskArn: STANDALONE, service: undefined, deploymentId: undefined }));
-  await inventory.recordUse(taskUse(DIGEST, { taskArn: SERVICE_TASK }));
+  await inventory.recordUse(taskUse(DIGEST, { taskArn: STANDALONE, service: undefined, deploymentId: undefined, ...useOverrides }));
+  await inventory.recordUse(taskUse(DIGEST, { taskArn: SERVICE_TASK, ...useOverrides }));
   return { world, rt };
 }
 
@@ -69,5 +70,20 @@ describe('drift: acting on running tasks', () => {
     second.world.ecs.rollbackOutcome = { kind: 'nothingToRollBack', desiredCount: 3 };
     await rejudgeDigestsInUse(second.rt, SETTINGS, silentLogger());
     expect(second.world.ecs.scales).toEqual([expect.objectContaining({ service: 'web', desiredCount: 0 })]);
+  });
+
+  it('judges a running task with the exposure it recorded at launch: a public-only rule does not stop an internal task', async () => {
+    // Criticals are denied only where the task is public (unknown exposure counts as public, the default).
+    const publicOnly = { rules: { vulnerabilities: { action: 'deny', exposure: { public: { fixable: { minSeverity: 'critical' } } } } } };
+    const opted = { grace: { critical: '3d' }, actOnRunning: { stopStandaloneTasks: true, rollBackServices: true } };
+    const internal = await driftedWorld(opted, 4 * DAY, publicOnly, { exposure: { value: 'internal', source: 'runTask' } });
+    await rejudgeDigestsInUse(internal.rt, SETTINGS, silentLogger());
+    expect(internal.world.ecs.stops).toEqual([]);
+    expect(internal.world.ecs.rollbacks).toEqual([]);
+
+    const exposed = await driftedWorld(opted, 4 * DAY, publicOnly, { exposure: { value: 'public', source: 'runTask' } });
+    await rejudgeDigestsInUse(exposed.rt, SETTINGS, silentLogger());
+    expect(exposed.world.ecs.stops.map((stop) => stop.taskArn)).toContain(STANDALONE);
+    expect(exposed.world.ecs.rollbacks).toEqual([expect.objectContaining({ service: 'web' })]);
   });
 });
