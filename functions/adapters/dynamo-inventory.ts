@@ -4,6 +4,7 @@ import { normaliseTaskUse, normaliseTime, summariseDigestsInUse } from '../core/
 import { isConditionalCheckFailed } from './aws-errors';
 import { INDEX, OPEN_USES_PARTITION, USE_PREFIX, cursorToItem, inventoryKeys, itemToCursor, itemToUse, openUseSortKey, taskUsePartition, useFacts } from './dynamo-inventory-items';
 import { queryAllPages } from './dynamo-query';
+import { CorruptItemError } from './dynamo-items';
 import { GATE_TABLE } from './dynamo-table';
 
 const DAY_SECONDS = 24 * 60 * 60;
@@ -15,6 +16,8 @@ export interface DynamoInventoryOptions {
   closedUseSeconds?: number;
   /** Page size of the queries; DynamoDB's own 1 MB pages when unset. */
   queryPageSize?: number;
+  /** Told of each use item a list skips because it does not read (the caller logs it); the list goes on without it. */
+  onDamagedItem?: (error: CorruptItemError) => void;
 }
 
 export const DEFAULT_CLOSED_USE_SECONDS = 7 * DAY_SECONDS;
@@ -31,6 +34,9 @@ export class DynamoInventoryStore implements InventoryStore, ReconcileCursorStor
   private readonly tableName: string;
   private readonly closedUseSeconds: number;
   private readonly queryPageSize?: number;
+  private readonly onDamagedItem?: (error: CorruptItemError) => void;
+  /** Use items the lists skipped because they do not read (since this store was made): one damaged item is not fatal. */
+  damagedItemsSkipped = 0;
 
   constructor(options: DynamoInventoryOptions) {
     if (!options.tableName) throw new Error('DynamoInventoryStore: tableName is required');
@@ -38,6 +44,26 @@ export class DynamoInventoryStore implements InventoryStore, ReconcileCursorStor
     this.tableName = options.tableName;
     this.closedUseSeconds = options.closedUseSeconds ?? DEFAULT_CLOSED_USE_SECONDS;
     this.queryPageSize = options.queryPageSize;
+    this.onDamagedItem = options.onDamagedItem;
+  }
+
+  /**
+   * The open uses among listed items. An item that does not read is skipped and counted, not thrown: one damaged item
+   * must not fail every reconciliation run and every in-use report (it stays in the table for an operator to look at).
+   */
+  private openUsesOf(items: Record<string, unknown>[]): TaskUse[] {
+    const uses: TaskUse[] = [];
+    for (const item of items) {
+      try {
+        const use = itemToUse(item);
+        if (use.stoppedAt === undefined) uses.push(use);
+      } catch (error) {
+        if (!(error instanceof CorruptItemError)) throw error;
+        this.damagedItemsSkipped += 1;
+        this.onDamagedItem?.(error);
+      }
+    }
+    return uses;
   }
 
   async recordUse(given: TaskUse): Promise<void> {
@@ -120,7 +146,7 @@ export class DynamoInventoryStore implements InventoryStore, ReconcileCursorStor
   async listUsesOfDigest(digest: string): Promise<TaskUse[]> {
     requireText('digest', digest);
     const items = await this.queryOpen({ prefix: `${digest}#` });
-    return items.map(itemToUse).filter((use) => use.stoppedAt === undefined);
+    return this.openUsesOf(items);
   }
 
   /** One (paginated) Query of the open-use index, reading only the three attributes the summary needs. */
@@ -135,7 +161,7 @@ export class DynamoInventoryStore implements InventoryStore, ReconcileCursorStor
   async listOpenUsesInCluster(cluster: string): Promise<TaskUse[]> {
     requireText('cluster', cluster);
     const items = await this.queryOpen({ cluster });
-    return items.map(itemToUse).filter((use) => use.stoppedAt === undefined);
+    return this.openUsesOf(items);
   }
 
   /** The clusters with at least one open use, sorted: one (paginated) Query of the open-use index reading only `cluster`. */

@@ -4,7 +4,7 @@ import { DynamoInventoryStore } from '../../functions/adapters/dynamo-inventory'
 import { CorruptItemError } from '../../functions/adapters/dynamo-items';
 import { OPEN_USES_PARTITION, inventoryKeys } from '../../functions/adapters/dynamo-inventory-items';
 import { useGateTable } from '../support/dynalite';
-import { DIGEST_A, describeInventoryContract, taskArn, use } from '../support/inventory-contract';
+import { CLUSTER, DIGEST_A, describeInventoryContract, taskArn, use } from '../support/inventory-contract';
 
 const table = useGateTable();
 
@@ -66,13 +66,20 @@ describe('DynamoInventoryStore items', () => {
     }
   });
 
-  it('reports a damaged use item with its key rather than handing it on', async () => {
-    const { store, tableName } = await fresh();
+  it('skips a damaged use item in its lists, counting it and naming its key, and still lists the others', async () => {
+    const tableName = await table.freshTable();
+    const damaged: CorruptItemError[] = [];
+    const store = new DynamoInventoryStore({ client: table.fixture().documents, tableName, onDamagedItem: (error) => damaged.push(error) });
+    await store.recordUse(use({ taskArn: taskArn(2) }));
     await table.fixture().documents.send(
-      new PutCommand({ TableName: tableName, Item: { ...inventoryKeys.use(taskArn(1), DIGEST_A), gsi1pk: OPEN_USES_PARTITION, gsi1sk: `${DIGEST_A}#${taskArn(1)}`, digest: DIGEST_A } }),
+      new PutCommand({ TableName: tableName, Item: { ...inventoryKeys.use(taskArn(1), DIGEST_A), gsi1pk: OPEN_USES_PARTITION, gsi1sk: `${DIGEST_A}#${taskArn(1)}`, digest: DIGEST_A, cluster: CLUSTER } }),
     );
-    await expect(store.listUsesOfDigest(DIGEST_A)).rejects.toThrow(CorruptItemError);
-    await expect(store.listUsesOfDigest(DIGEST_A)).rejects.toThrow(/pk="task#arn:aws:ecs:eu-west-1:111122223333:task\/prod\/0+1" sk="use#sha256:a+" is not a valid use item/);
+    expect((await store.listUsesOfDigest(DIGEST_A)).map((found) => found.taskArn)).toEqual([taskArn(2)]);
+    expect((await store.listOpenUsesInCluster(CLUSTER)).map((found) => found.taskArn)).toEqual([taskArn(2)]);
+    expect(store.damagedItemsSkipped).toBe(2);
+    expect(damaged).toHaveLength(2);
+    expect(damaged[0]).toBeInstanceOf(CorruptItemError);
+    expect(damaged[0].message).toMatch(/pk="task#arn:aws:ecs:eu-west-1:111122223333:task\/prod\/0+1" sk="use#sha256:a+" is not a valid use item/);
   });
 
   it('reads a damaged cursor as no cursor: the reconciliation starts over', async () => {

@@ -30,7 +30,8 @@ export function reconcileDeps(env: Environment = process.env) {
   const budget = budgetText ? Number(budgetText) : undefined;
   if (budget !== undefined && (!Number.isSafeInteger(budget) || budget < 1)) throw new Error(`fargate-gate: ${RECONCILE_BUDGET_ENV} must be a whole number of at least 1, got ${JSON.stringify(budgetText)}`);
   const clients = (cached ??= createAwsClients({}));
-  const inventory = new DynamoInventoryStore({ client: clients.dynamo, tableName });
+  const logger = createLogger({ level: env[GATE_ENV.logLevel] });
+  const inventory = new DynamoInventoryStore({ client: clients.dynamo, tableName, onDamagedItem: (err) => logger.error({ err }, 'damaged use item skipped: the run goes on without it') });
   // With an organisation id, member clusters with open uses too, through the member role (reconcile-organisation.ts).
   const placed = organisationReconcile(env, new EcsTaskListing({ client: clients.ecs }), inventory, (metrics ??= new EmfMetrics({ namespace: env[GATE_ENV.metricsNamespace] || undefined })));
   return {
@@ -38,7 +39,7 @@ export function reconcileDeps(env: Environment = process.env) {
     ...(placed.memberClusters ? { memberClusters: placed.memberClusters } : {}),
     inventory,
     clock: { now: () => new Date() },
-    logger: createLogger({ level: env[GATE_ENV.logLevel] }),
+    logger,
     clusters,
     ...(budget !== undefined ? { budget } : {}),
   };

@@ -78,7 +78,7 @@ export function createLambdaGate(env: Environment = process.env): LambdaGate {
     logger,
     // Task events record what runs (one conditional write per digest on RUNNING and STOPPED): handlers/posture/record-uses.ts.
     // The posture sweep, drift and Inspector findings read the same inventory (handlers/posture/rejudge.ts).
-    inventory: new DynamoInventoryStore({ client: clients.dynamo(), tableName: settings.tableName }),
+    inventory: new DynamoInventoryStore({ client: clients.dynamo(), tableName: settings.tableName, onDamagedItem: (err) => logger.error({ err }, 'damaged use item skipped') }),
     // The KEV catalogue the stack keeps, when it keeps one: verdicts of a policy with knownExploited count its listings.
     ...(kevCatalogueKey
       ? {
