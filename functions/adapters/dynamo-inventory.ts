@@ -107,11 +107,30 @@ export class DynamoInventoryStore implements InventoryStore, ReconcileCursorStor
     );
   }
 
-  /** One Query of the task's partition (its uses only), then one conditional UpdateItem per use still open. */
-  async closeTask(taskArn: string, stoppedAt: string): Promise<void> {
+  /** One Query of the task's partition (its uses only), then one conditional UpdateItem per open use. */
+  async nameLauncher(taskArn: string, launchedBy: string): Promise<void> {
     requireText('taskArn', taskArn);
-    const stopped = normaliseTime(`closeTask(${taskArn}): stoppedAt`, stoppedAt);
-    const items = await this.queryAll({
+    requireText('launchedBy', launchedBy);
+    const open = (await this.queryTaskUses(taskArn)).filter((item) => item.stoppedAt === undefined);
+    await Promise.all(
+      open.map((item) =>
+        this.conditional(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { [GATE_TABLE.partitionKey]: item[GATE_TABLE.partitionKey], [GATE_TABLE.sortKey]: item[GATE_TABLE.sortKey] },
+            UpdateExpression: 'SET #launchedBy = :launchedBy',
+            ConditionExpression: 'attribute_exists(#pk) AND attribute_not_exists(#stopped)',
+            ExpressionAttributeNames: { '#pk': GATE_TABLE.partitionKey, '#stopped': 'stoppedAt', '#launchedBy': 'launchedBy' },
+            ExpressionAttributeValues: { ':launchedBy': launchedBy },
+          }),
+        ),
+      ),
+    );
+  }
+
+  /** The task's use items (keys and `stoppedAt` only): one consistent Query of its partition. */
+  private async queryTaskUses(taskArn: string): Promise<Record<string, unknown>[]> {
+    return this.queryAll({
       TableName: this.tableName,
       KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :use)',
       ExpressionAttributeNames: { '#pk': GATE_TABLE.partitionKey, '#sk': GATE_TABLE.sortKey, '#stopped': 'stoppedAt' },
@@ -119,6 +138,13 @@ export class DynamoInventoryStore implements InventoryStore, ReconcileCursorStor
       ProjectionExpression: '#pk, #sk, #stopped',
       ConsistentRead: true,
     });
+  }
+
+  /** One Query of the task's partition (its uses only), then one conditional UpdateItem per use still open. */
+  async closeTask(taskArn: string, stoppedAt: string): Promise<void> {
+    requireText('taskArn', taskArn);
+    const stopped = normaliseTime(`closeTask(${taskArn}): stoppedAt`, stoppedAt);
+    const items = await this.queryTaskUses(taskArn);
     const open = items.filter((item) => item.stoppedAt === undefined);
     await Promise.all(
       open.map((item) =>

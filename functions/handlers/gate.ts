@@ -11,6 +11,7 @@ import { judgeTask, type TaskJudgement } from './admission/task-gate';
 import type { InspectorOutcome } from './posture/inspector';
 import type { RejudgeSummary } from './posture/rejudge';
 import { recordRunningTask, recordStoppedTask, type StoppedOutcome } from './posture/record-uses';
+import type { TaskSnapshot } from '../core/gate/task';
 
 export type { GateDependencies } from './runtime';
 export type { HookInvocation } from './admission/lifecycle-hook';
@@ -94,7 +95,7 @@ async function dispatch(rt: GateRuntime, event: Exclude<GateEvent, { kind: 'igno
       // The inventory write (RUNNING only) runs beside the judgement: neither waits for the other.
       const [judgement] = await Promise.all([
         judgeTask(rt, event.task, { origin: 'taskEvent', log, firstSeenAt: event.task.createdAt }),
-        recordRunningTask(rt, event.task, undefined, log.child({ taskArn: event.task.taskArn })),
+        recordWithLauncher(rt, event.task, log.child({ taskArn: event.task.taskArn })),
       ]);
       return { kind: 'taskStateChange', judgement };
     }
@@ -102,7 +103,11 @@ async function dispatch(rt: GateRuntime, event: Exclude<GateEvent, { kind: 'igno
       return { kind: 'taskStopped', outcome: await recordStoppedTask(rt, event.task, log.child({ taskArn: event.task.taskArn })) };
     case 'runTaskCall': {
       // Remembered first: whichever event judges the task later names the launcher in its verdict event.
-      if (event.launchedBy) await Promise.all(event.tasks.map((task) => rt.store.rememberLauncher(task.taskArn, event.launchedBy as string)));
+      // The inventory too: the task's RUNNING event may have recorded its uses before this call reached the gate.
+      if (event.launchedBy) {
+        const launchedBy = event.launchedBy;
+        await Promise.all(event.tasks.flatMap((task) => [rt.store.rememberLauncher(task.taskArn, launchedBy), ...(rt.inventory ? [rt.inventory.nameLauncher(task.taskArn, launchedBy)] : [])]));
+      }
       const judgements: TaskJudgement[] = [];
       for (const task of event.tasks) {
         judgements.push(await judgeTask(rt, task, { origin: 'runTaskHint', log, launchedBy: event.launchedBy, firstSeenAt: task.createdAt }));
@@ -144,4 +149,13 @@ async function dispatch(rt: GateRuntime, event: Exclude<GateEvent, { kind: 'igno
       return { kind: 'inspectorFinding', outcome: await handleInspectorFinding(rt, event.event, rejudgeSettingsOf(rt.config), log) };
     }
   }
+}
+
+/**
+ * Records a RUNNING task's uses with the launcher the gate remembered from its RunTask call, when that call came first
+ * (one GetItem, only for a RUNNING task with an inventory); a later call names it on the uses itself (`nameLauncher`).
+ */
+async function recordWithLauncher(rt: GateRuntime, task: TaskSnapshot, log: Logger): Promise<number> {
+  if (!rt.inventory || task.lastStatus !== 'RUNNING') return 0;
+  return recordRunningTask(rt, task, await rt.store.getLauncher(task.taskArn), log);
 }

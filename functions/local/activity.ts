@@ -83,6 +83,8 @@ export const AWS_API_OF: Record<string, string> = {
   'inventory.recordUse': 'dynamodb:UpdateItem',
   'inventory.closeTask': 'dynamodb:Query',
   'inventory.closeUse': 'dynamodb:UpdateItem',
+  'inventory.nameLauncher': 'dynamodb:Query',
+  'inventory.nameLauncherUse': 'dynamodb:UpdateItem',
   'inventory.listUsesOfDigest': 'dynamodb:Query',
   'inventory.listDigestsInUse': 'dynamodb:Query',
   'inventory.listOpenUsesInCluster': 'dynamodb:Query',

@@ -49,6 +49,17 @@ export class MemoryInventoryStore implements InventoryStore, ReconcileCursorStor
     }
   }
 
+  async nameLauncher(taskArn: string, launchedBy: string): Promise<void> {
+    this.count('nameLauncher');
+    requireText('taskArn', taskArn);
+    for (const [digest, stored] of this.uses.get(taskArn) ?? []) {
+      if (!this.live(stored) || stored.use.stoppedAt !== undefined) continue;
+      // The DynamoDB store's naming is a query and one write per open use: counted the same way.
+      this.count('nameLauncherUse');
+      this.uses.get(taskArn)?.set(digest, { ...stored, use: { ...stored.use, launchedBy } });
+    }
+  }
+
   async closeTask(taskArn: string, stoppedAt: string): Promise<void> {
     this.count('closeTask');
     requireText('taskArn', taskArn);

@@ -167,6 +167,22 @@ export function describeInventoryContract(name: string, open: () => Promise<Inve
       expect((await store.listUsesOfDigest(DIGEST_A)).map((u) => u.taskArn)).toEqual([taskArn(1)]);
     });
 
+    it('names the launcher on the open uses of a task only, and takes a task it does not know without error', async () => {
+      const { store } = await open();
+      await store.recordUse(use({ taskArn: taskArn(1) }));
+      await store.recordUse(use({ taskArn: taskArn(2) }));
+      await store.recordUse(use({ taskArn: taskArn(3) }));
+      await store.closeTask(taskArn(3), '2026-12-01T11:00:00.000Z');
+      await store.nameLauncher(taskArn(1), 'arn:aws:iam::111122223333:role/deployer');
+      await store.nameLauncher(taskArn(3), 'arn:aws:iam::111122223333:role/deployer');
+      await store.nameLauncher(taskArn(9), 'arn:aws:iam::111122223333:role/deployer');
+      const named = await store.listUsesOfDigest(DIGEST_A);
+      expect(named.map((found) => [found.taskArn, found.launchedBy])).toEqual([
+        [taskArn(1), 'arn:aws:iam::111122223333:role/deployer'],
+        [taskArn(2), undefined],
+      ]);
+    });
+
     it('keeps the reconciliation cursor, and forgets it when told', async () => {
       const { store } = await open();
       expect(await store.getReconcileCursor()).toBeUndefined();

@@ -28,6 +28,11 @@ export class InventoryTestDouble implements InventoryStore {
     for (const [key, use] of this.uses) if (use.taskArn === taskArn && !use.stoppedAt) this.uses.set(key, { ...use, stoppedAt });
   }
 
+  async nameLauncher(taskArn: string, launchedBy: string): Promise<void> {
+    this.calls.push('nameLauncher');
+    for (const [key, use] of this.uses) if (use.taskArn === taskArn && !use.stoppedAt) this.uses.set(key, { ...use, launchedBy });
+  }
+
   async listUsesOfDigest(digest: string): Promise<TaskUse[]> {
     this.calls.push('listUsesOfDigest');
     return [...this.uses.values()].filter((use) => use.digest === digest && !use.stoppedAt).map((use) => ({ ...use }));

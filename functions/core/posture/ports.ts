@@ -67,6 +67,11 @@ export interface InventoryStore {
   recordUse(use: TaskUse): Promise<void>;
   /** Closes every open use of the task (all its digests). Closing a task the inventory does not know is not an error. */
   closeTask(taskArn: string, stoppedAt: string): Promise<void>;
+  /**
+   * Names the principal that launched the task on each of its open uses: the CloudTrail RunTask call often reaches the
+   * gate after the task's RUNNING event recorded the uses. A task the inventory does not know (yet) is not an error.
+   */
+  nameLauncher(taskArn: string, launchedBy: string): Promise<void>;
   /** "Which tasks and services run this digest": the open uses of one digest (one query). */
   listUsesOfDigest(digest: string): Promise<TaskUse[]>;
   /** "Which digests are in use": one query, paginated by the implementation. */

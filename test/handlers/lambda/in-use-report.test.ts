@@ -28,6 +28,7 @@ describe('the in-use report entry point', () => {
     const inventory = {
       recordUse: jest.fn(),
       closeTask: jest.fn(),
+      nameLauncher: jest.fn(),
       listOpenUsesInCluster: jest.fn(),
       listDigestsInUse: async () => [{ digest: running.digest, openTasks: 1, inUseSince: running.firstSeenAt }],
       listUsesOfDigest: async () => [running],

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createGate } from '../../../functions/handlers/gate';
 import { ActivityLog } from '../../../functions/local/activity';
 import { MemoryInventoryStore } from '../../../functions/local/memory-inventory';
@@ -51,6 +52,34 @@ describe('the gate records what runs', () => {
       source: 'taskEvent',
     });
     expect((await inventory.listDigestsInUse()).map((d) => d.digest).sort()).toEqual([APP, SIDECAR].sort());
+  });
+
+  describe('names who launched the task (the CloudTrail RunTask call), whichever reaches the gate first', () => {
+    const LAUNCHER = 'arn:aws:sts::123456789012:assumed-role/ci-deployer/deploy-bot';
+    const TASK = taskArnOf('a1b2c3d4e5f60718293a4b5c6d7e8f90');
+    function runTaskCall() {
+      const call = JSON.parse(readFileSync(join(__dirname, '../../fixtures/events/cloudtrail-runtask-fargate.json'), 'utf8'));
+      Object.assign(call.detail.responseElements.tasks[0], { taskArn: TASK, clusterArn: CLUSTER });
+      return call;
+    }
+
+    it('the RunTask call first: the RUNNING event records the uses with the remembered launcher', async () => {
+      const { gate, inventory } = setup();
+      await gate.handleEvent(runTaskCall());
+      await gate.handleEvent(taskEvent({ service: 'web', containers }));
+      expect((await inventory.listUsesOfDigest(APP)).map((use) => [use.taskArn, use.launchedBy])).toEqual([[TASK, LAUNCHER]]);
+    });
+
+    it('the RUNNING event first: the later RunTask call names the launcher on the open uses', async () => {
+      const { gate, inventory } = setup();
+      await gate.handleEvent(taskEvent({ service: 'web', containers }));
+      await gate.handleEvent(runTaskCall());
+      const uses = [...(await inventory.listUsesOfDigest(APP)), ...(await inventory.listUsesOfDigest(SIDECAR))];
+      expect(uses.map((use) => [use.taskArn, use.launchedBy])).toEqual([
+        [TASK, LAUNCHER],
+        [TASK, LAUNCHER],
+      ]);
+    });
   });
 
   it('records the task definition\'s tags and the exposure the task snapshot settles, with no read beyond the judgement\'s', async () => {
