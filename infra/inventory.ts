@@ -62,7 +62,7 @@ export function addGateInventory(gate: Construct, props: InventoryProps): GateIn
     permissions.listTasks(stack, props.scope),
     permissions.describeTasks(stack, props.scope),
     ...(props.scope.clusters === undefined ? [permissions.listClusters()] : []),
-    permissions.useInventoryItems(props.tableArn, props.tableIndexName),
+    ...permissions.useInventoryItems(props.tableArn, props.tableIndexName),
   ]);
   const reconcileSchedule = new events.Rule(gate, 'ReconcileInventory', {
     description: 'fargate-gate: reconciles the inventory with what ECS runs (tasks started before the gate, lost STOPPED events)',

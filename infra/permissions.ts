@@ -2,6 +2,7 @@ import type { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { ReasonedStatement } from './nag-suppressions';
 import { SCAN_BUILD_ENV } from '../functions/adapters/scan-build-env';
+import { inventoryKeys, taskUsePartition } from '../functions/adapters/dynamo-inventory-items';
 import { clusterCondition, ecsResourceArns, type GateScope } from './scope';
 import { VERDICT_EVENT } from './verdict-event';
 
@@ -414,13 +415,32 @@ export function listClusters(): ReasonedStatement {
   };
 }
 
-/** The reconciliation's use of the gate table: inventory items and its cursor (no BatchGetItem, which only the gate needs). */
-export function useInventoryItems(tableArn: string, indexName: string): ReasonedStatement {
-  return {
-    statement: new iam.PolicyStatement({
-      sid: 'InventoryItems',
-      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
-      resources: [tableArn, `${tableArn}/index/${indexName}`],
-    }),
-  };
+/**
+ * The reconciliation's use of the gate table: inventory items and its cursor (no BatchGetItem, which only the gate
+ * needs). Reads are the table's and the open-use index's; writes only the partitions it owns, task uses (`task#<arn>`)
+ * and its cursor (`reconcile`), through `dynamodb:LeadingKeys`, the partition key values of the request ("Using IAM
+ * policy conditions for fine-grained access control", https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/specifying-conditions.html).
+ * `ForAllValues` holds for a request without the key, so `Null: false` requires it (a write always names its key).
+ */
+export function useInventoryItems(tableArn: string, indexName: string): ReasonedStatement[] {
+  return [
+    {
+      statement: new iam.PolicyStatement({
+        sid: 'InventoryReads',
+        actions: ['dynamodb:GetItem', 'dynamodb:Query'],
+        resources: [tableArn, `${tableArn}/index/${indexName}`],
+      }),
+    },
+    {
+      statement: new iam.PolicyStatement({
+        sid: 'InventoryWrites',
+        actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        resources: [tableArn],
+        conditions: {
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${taskUsePartition('')}*`, inventoryKeys.cursor().pk] },
+          Null: { 'dynamodb:LeadingKeys': 'false' },
+        },
+      }),
+    },
+  ];
 }

@@ -238,7 +238,9 @@ async function requestsFor(action: string, deployment: Deployment): Promise<Requ
     case 'dynamodb:UpdateItem':
     case 'dynamodb:DeleteItem':
     case 'dynamodb:Query': {
-      const inScope = [{ resource: tableArn }, ...(action === 'dynamodb:Query' ? [{ resource: `${tableArn}/index/${GATE_TABLE.unfinishedScansIndex.name}` }] : [])];
+      // A write names its partition key (dynamodb:LeadingKeys): here a task's, which the reconciliation may write too.
+      const leadingKeys = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'].includes(action) ? { context: { 'dynamodb:LeadingKeys': [`task#${ecsArn('task', `${deployment.cluster}/0123456789abcdef`)}`] } } : {};
+      const inScope = [{ resource: tableArn, ...leadingKeys }, ...(action === 'dynamodb:Query' ? [{ resource: `${tableArn}/index/${GATE_TABLE.unfinishedScansIndex.name}` }] : [])];
       return {
         inScope,
         outOfScope: [
@@ -461,6 +463,25 @@ describe.each(DEPLOYMENTS)('the reconciliation\'s AWS calls, simulated against i
     }
     for (const request of inScope) expect({ resource: request.resource, ...(await simulate(role, action, request)) }).toEqual({ resource: request.resource, overall: 'Allowed', identity: 'Allowed' });
     for (const request of outOfScope) expect({ why: request.why, identity: (await simulate(role, action, request)).identity }).toEqual({ why: request.why, identity: expect.stringMatching(/^(Implicitly|Explicitly)Denied$/) });
+  });
+});
+
+describe('the reconciliation writes only its own partitions of the gate table (dynamodb:LeadingKeys)', () => {
+  const template = synthGate(SCOPED_PROPS).template;
+  const role = rolePolicies(template, 'GateReconcileFunctionRole');
+  const tableArn = concreteRefs(template)[`${Object.keys(template.toJSON().Resources).find((id) => id.startsWith('GateState') && !id.includes('Policy'))}.Arn`];
+  const keys = (...values: string[]) => ({ resource: tableArn, context: { 'dynamodb:LeadingKeys': values } });
+
+  it.each(['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'])('%s: a task use and the cursor allowed; a digest partition (verdicts, scans), an enforcement claim or no key refused', async (action) => {
+    const task = `task#${ecsArn('task', 'prod/0123456789abcdef')}`;
+    for (const request of [keys(task), keys('reconcile')]) expect(await simulate(role, action, request)).toMatchObject({ identity: 'Allowed' });
+    const refused: [string, Request][] = [
+      ['a verdict', keys(`digest#sha256:${'a'.repeat(64)}`)],
+      ['an enforcement claim', keys('enforcement#x')],
+      ['a task use and an enforcement claim', keys(task, 'enforcement#x')],
+      ['no key', { resource: tableArn, context: {} }],
+    ];
+    for (const [why, request] of refused) expect({ why, identity: (await simulate(role, action, request)).identity }).toEqual({ why, identity: expect.stringMatching(/^(Implicitly|Explicitly)Denied$/) });
   });
 });
 
