@@ -184,6 +184,11 @@ export class DynamoInventoryStore implements InventoryStore, ReconcileCursorStor
   }
 
   /** The open-use index, filtered on the cluster: read once per cluster and reconciliation run. */
+  /** The whole open-use index, once: what the reconciliation reads per run (a cluster filter would cost the same). */
+  async listOpenUses(): Promise<TaskUse[]> {
+    return this.openUsesOf(await this.queryOpen({}));
+  }
+
   async listOpenUsesInCluster(cluster: string): Promise<TaskUse[]> {
     requireText('cluster', cluster);
     const items = await this.queryOpen({ cluster });

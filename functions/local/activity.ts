@@ -88,6 +88,7 @@ export const AWS_API_OF: Record<string, string> = {
   'inventory.listUsesOfDigest': 'dynamodb:Query',
   'inventory.listDigestsInUse': 'dynamodb:Query',
   'inventory.listOpenUsesInCluster': 'dynamodb:Query',
+  'inventory.listOpenUses': 'dynamodb:Query',
   'inventory.listOpenClusters': 'dynamodb:Query',
   'inventory.getReconcileCursor': 'dynamodb:GetItem',
   'inventory.putReconcileCursor': 'dynamodb:PutItem',

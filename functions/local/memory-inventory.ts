@@ -83,6 +83,11 @@ export class MemoryInventoryStore implements InventoryStore, ReconcileCursorStor
     return summariseDigestsInUse(this.openUses());
   }
 
+  async listOpenUses(): Promise<TaskUse[]> {
+    this.count('listOpenUses');
+    return this.openUses();
+  }
+
   async listOpenUsesInCluster(cluster: string): Promise<TaskUse[]> {
     this.count('listOpenUsesInCluster');
     requireText('cluster', cluster);

@@ -108,6 +108,9 @@ export function describeInventoryContract(name: string, open: () => Promise<Inve
       await store.recordUse(use({ taskArn: taskArn(3, 'batch'), cluster: OTHER_CLUSTER }));
       expect((await store.listOpenUsesInCluster(OTHER_CLUSTER)).map((u) => u.taskArn)).toEqual([taskArn(3, 'batch')]);
       expect((await store.listOpenUsesInCluster(CLUSTER)).map((u) => u.taskArn)).toEqual([taskArn(1)]);
+      await store.recordUse(use({ taskArn: taskArn(4) }));
+      await store.closeTask(taskArn(4), '2026-12-01T12:00:00.000Z');
+      expect((await store.listOpenUses()).map((u) => u.taskArn).sort()).toEqual([taskArn(1), taskArn(3, 'batch')].sort());
     });
 
     it('keeps the owner facts of a use (exposure, task definition tags); a later sighting without them keeps them', async () => {

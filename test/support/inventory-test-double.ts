@@ -50,6 +50,11 @@ export class InventoryTestDouble implements InventoryStore {
     return [...byDigest.values()];
   }
 
+  async listOpenUses(): Promise<TaskUse[]> {
+    this.calls.push('listOpenUses');
+    return [...this.uses.values()].filter((use) => !use.stoppedAt);
+  }
+
   async listOpenUsesInCluster(cluster: string): Promise<TaskUse[]> {
     this.calls.push('listOpenUsesInCluster');
     return [...this.uses.values()].filter((use) => use.cluster === cluster && !use.stoppedAt);

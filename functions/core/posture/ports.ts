@@ -78,6 +78,11 @@ export interface InventoryStore {
   listDigestsInUse(): Promise<DigestInUse[]>;
   /** Open uses in one cluster, for the reconciliation to close what ECS no longer runs. */
   listOpenUsesInCluster(cluster: string): Promise<TaskUse[]>;
+  /**
+   * Every open use (one paginated Query of the open-use index): the reconciliation reads it once per run and groups it
+   * by cluster, since a filter on the cluster does not lower the read units a Query costs.
+   */
+  listOpenUses(): Promise<TaskUse[]>;
 }
 
 /** The clusters the inventory holds open uses in: where an organisation's reconciliation looks in member accounts. */

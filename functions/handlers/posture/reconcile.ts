@@ -1,7 +1,7 @@
 import { isThrottlingError } from '../../adapters/aws-errors';
 import { isFargate } from '../../core/gate/task';
 import { accountOf } from '../../core/organisation/account';
-import type { InventoryStore, ListedTask, OpenClusterListing, ReconcileCursor, ReconcileCursorStore, TaskFailure, TaskListingPort } from '../../core/posture/ports';
+import type { InventoryStore, ListedTask, OpenClusterListing, ReconcileCursor, ReconcileCursorStore, TaskFailure, TaskListingPort, TaskUse } from '../../core/posture/ports';
 import { usesOfTask } from '../../core/posture/uses';
 import type { Clock } from '../../core/ports';
 import { describeError } from '../failures';
@@ -91,6 +91,14 @@ export async function reconcileInventory(deps: ReconcileDeps): Promise<Reconcile
     }
     throw error;
   }
+  // The open uses, read once for the run and grouped by cluster (docs/inventory.md, Cost): a Query filtered on the
+  // cluster would read, and cost, the whole open-use index once per cluster.
+  const openByCluster = new Map<string, TaskUse[]>();
+  for (const use of await deps.inventory.listOpenUses()) {
+    const inCluster = openByCluster.get(use.cluster);
+    if (inCluster) inCluster.push(use);
+    else openByCluster.set(use.cluster, [use]);
+  }
   const resumeAt = cursor?.cluster ? clusters.indexOf(cursor.cluster) : -1;
   const start = Math.max(0, resumeAt);
   const passStartedAt = resumeAt >= 0 && cursor ? cursor.passStartedAt : runStartedAt;
@@ -101,7 +109,7 @@ export async function reconcileInventory(deps: ReconcileDeps): Promise<Reconcile
     const resume: ClusterResume = index === resumeAt && cursor ? { ...(cursor.nextToken ? { token: cursor.nextToken } : {}), ...(cursor.closeAfter !== undefined ? { closeAfter: cursor.closeAfter } : {}) } : {};
     let position: ReconcileCursor = { passStartedAt, cluster, ...(resume.token ? { nextToken: resume.token } : {}), ...(resume.closeAfter !== undefined ? { closeAfter: resume.closeAfter } : {}) };
     try {
-      await reconcileCluster(deps, cluster, resume, spend, summary, clusterLog, (at) => {
+      await reconcileCluster(deps, cluster, openByCluster.get(cluster) ?? [], resume, spend, summary, clusterLog, (at) => {
         position = { passStartedAt, cluster, ...at };
       });
       summary.clustersDone += 1;
@@ -153,13 +161,13 @@ interface ClusterResume {
 async function reconcileCluster(
   deps: ReconcileDeps,
   cluster: string,
+  openUses: readonly TaskUse[],
   resume: ClusterResume,
   spend: () => void,
   summary: ReconcileSummary,
   log: Logger,
   progress: (at: { nextToken?: string; closeAfter?: string }) => void,
 ): Promise<void> {
-  const openUses = await deps.inventory.listOpenUsesInCluster(cluster);
   const openTasks = new Set(openUses.map((use) => use.taskArn));
   const listed = new Set<string>();
   if (resume.closeAfter === undefined) await listCluster(deps, cluster, resume.token, openTasks, listed, spend, summary, log, progress);

@@ -30,6 +30,7 @@ describe('the in-use report entry point', () => {
       closeTask: jest.fn(),
       nameLauncher: jest.fn(),
       listOpenUsesInCluster: jest.fn(),
+      listOpenUses: jest.fn(),
       listDigestsInUse: async () => [{ digest: running.digest, openTasks: 1, inUseSince: running.firstSeenAt }],
       listUsesOfDigest: async () => [running],
     };

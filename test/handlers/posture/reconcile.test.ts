@@ -203,6 +203,20 @@ describe('reconcileInventory', () => {
     expect(await inventory.getReconcileCursor()).toBeUndefined();
   });
 
+  it('reads the open uses once per run, not once per cluster (a Query filtered on the cluster costs the whole index)', async () => {
+    const clusters = [CLUSTER, OTHER_CLUSTER, CLUSTER.replace('/prod', '/third')];
+    const { ecs, inventory, deps } = setup({ clusters });
+    clusters.forEach((cluster, n) => ecs.run(cluster, n + 1));
+    await reconcileInventory(deps);
+    const all = jest.spyOn(inventory, 'listOpenUses');
+    const perCluster = jest.spyOn(inventory, 'listOpenUsesInCluster');
+    for (const cluster of clusters) ecs.tasks.get(arnOf(cluster, clusters.indexOf(cluster) + 1))!.lastStatus = 'STOPPED';
+    for (const task of ecs.tasks.values()) task.desiredStatus = task.lastStatus;
+    expect(await reconcileInventory(deps)).toMatchObject({ clustersDone: 3, closed: 3 });
+    expect(all).toHaveBeenCalledTimes(1);
+    expect(perCluster).not.toHaveBeenCalled();
+  });
+
   it('stops cleanly when ECS throttles, keeping its place, and closes nothing it did not confirm', async () => {
     const { ecs, inventory, deps, messages } = setup();
     for (let n = 1; n <= 150; n += 1) ecs.run(CLUSTER, n);
