@@ -68,6 +68,7 @@ export const DASHBOARD_GRAPHS: readonly GraphSpec[] = [
     series: [
       { metric: 'DriftFindingsOpened', statistic: 'Sum', label: 'drifted findings opened' },
       { metric: 'FindingEvents', dimension: 'state', statistic: 'Sum', label: 'finding events' },
+      { metric: 'Rejudgements', dimension: 'kind', statistic: 'Sum', label: 're-judgements (sbom or image scan)' },
       { metric: 'ExceptionsExpiringSoon', statistic: 'Maximum', label: 'exceptions expiring soon' },
     ],
   },
@@ -86,6 +87,7 @@ export const DASHBOARD_GRAPHS: readonly GraphSpec[] = [
     series: [
       { metric: 'GateErrors', dimension: 'failure', statistic: 'Sum', label: 'errors' },
       { metric: 'VerdictEventsLost', statistic: 'Sum', label: 'verdict events lost' },
+      { metric: 'FindingEventsLost', statistic: 'Sum', label: 'finding events lost' },
     ],
   },
 ];

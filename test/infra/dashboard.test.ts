@@ -89,6 +89,11 @@ describe('the CloudWatch dashboard', () => {
     expect(emitted.get('FindingEvents')).toEqual(new Set(['state']));
   });
 
+  it('draws lost finding events and re-judgements by kind (sbom or image scan)', () => {
+    expect(drawn).toContainEqual(expect.objectContaining({ name: 'FindingEventsLost', dimension: '' }));
+    expect(drawn).toContainEqual(expect.objectContaining({ name: 'Rejudgements', dimension: 'kind' }));
+  });
+
   it('draws scans, verdicts by decision, enforcement actions, images in use that fail, drift, time to verdict and DLQ depth', () => {
     const names = new Set(drawn.map((metric) => metric.name));
     for (const name of ['ScansStarted', 'TaskDecisions', 'EnforcementActions', 'ImagesInUseFailing', 'DriftFindingsOpened', 'DecisionLatency']) expect(names).toContain(name);
