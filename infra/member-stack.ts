@@ -1,4 +1,4 @@
-import { Aws, CfnOutput, CfnParameter, DefaultStackSynthesizer, Fn, Stack, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, Aws, CfnOutput, CfnParameter, DefaultStackSynthesizer, Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -88,6 +88,8 @@ export class FargateGateMemberStack extends Stack {
     };
     for (const forwarded of forwardedEvents({ kind: 'pattern', clusterArnPattern })) {
       let pattern = forwarded.pattern;
+      if (forwarded.kind === 'runTaskCall') pattern = runTaskCallInScope(pattern, clusterArnPattern);
+      if (forwarded.kind === 'hookAwaitingAction') pattern = hookInScope(pattern, this.formatArn({ service: 'ecs', resource: 'service', arnFormat: ArnFormat.NO_RESOURCE_NAME }), this.formatArn({ service: 'ecs', resource: 'service-deployment', arnFormat: ArnFormat.NO_RESOURCE_NAME }), clusterPattern);
       if (forwarded.kind === 'imagePush') {
         // The pattern is a parameter, so whether it holds a `*` is unknown at synth: a wildcard matcher without one is an
         // exact match (EventBridge "Wildcard matching"), so it serves both.
@@ -127,4 +129,40 @@ export class FargateGateMemberStack extends Stack {
 
     new CfnOutput(this, 'MemberRoleArn', { description: 'The role the central gate assumes in this account', value: this.memberRole.roleArn });
   }
+}
+
+/**
+ * The central gate answers for every member cluster (functions/core/organisation/cluster-scope.ts): the member's
+ * ClusterNamePattern scopes it only through what the member forwards. So the RunTask hint is forwarded only for tasks
+ * started in a cluster in scope: the CloudTrail record's `responseElements.tasks[].clusterArn` (RunTask response,
+ * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RunTask.html; an event array matches when one element
+ * does). A record without the response (CloudTrail omits large ones) is not forwarded: it is only an early hint, and the
+ * task's own state change event (filtered by cluster too) still reaches the gate.
+ */
+function runTaskCallInScope(pattern: events.EventPattern, clusterArnPattern: string): events.EventPattern {
+  return { ...pattern, detail: { ...pattern.detail, responseElements: { tasks: { clusterArn: [{ wildcard: clusterArnPattern }] } } } };
+}
+
+/**
+ * A PAUSE hook event is forwarded only for a service in a cluster in scope. AWS publishes no example of the event
+ * (functions/core/events/ecs-hook-state-change.ts), so it is matched wherever the handler looks for its deployment: a
+ * service or service-deployment ARN (`service/<cluster>/<service>`, `service-deployment/<cluster>/<service>/<id>`) in
+ * `resources`, `detail.serviceArn` or `detail.serviceDeploymentArn`; an event naming none of them is one the handler
+ * cannot act on anyway. Out of scope, the member role may neither describe nor continue it.
+ */
+function hookInScope(pattern: events.EventPattern, servicePrefix: string, deploymentPrefix: string, clusterPattern: string): events.EventPattern {
+  const service = [{ wildcard: `${servicePrefix}/${clusterPattern}/*` }];
+  const deployment = [{ wildcard: `${deploymentPrefix}/${clusterPattern}/*` }];
+  // `$or` may sit at the top of a pattern and mix top-level and detail fields (EventBridge "Or matching",
+  // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html#eb-filtering-complex-example-or);
+  // CDK renders a pattern's keys as they are (aws-events renderEventPattern), its EventPattern type just does not name it.
+  const anywhere: Record<string, unknown> = {
+    ...pattern,
+    $or: [
+      { resources: [...service, ...deployment] },
+      { detail: { serviceArn: service } },
+      { detail: { serviceDeploymentArn: deployment } },
+    ],
+  };
+  return anywhere as events.EventPattern;
 }

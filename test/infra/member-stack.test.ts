@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -6,6 +8,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { fargateTaskStartingPattern, fargateTaskStoppedPattern, hookAwaitingActionPattern, inspectorImageFindingPattern, runTaskCallPattern } from '../../infra/event-patterns';
 import { FargateGateMemberStack, MEMBER_PARAMETERS } from '../../infra/member-stack';
 import { templateSchemaProblems } from '../support/cfn-schema';
+import { matchesEventPattern } from '../support/event-pattern';
 import { resolveIntrinsics } from '../support/intrinsics';
 import { policyProblems } from '../support/iam-catalogue';
 import type { PolicyDocument } from '../support/template-iam';
@@ -77,10 +80,54 @@ describe('the member stack template', () => {
     expect(patterns).toContainEqual(cfn(fargateTaskStartingPattern({ kind: 'pattern', clusterArnPattern: `arn:aws:ecs:${REGION}:${MEMBER}:cluster/prod-*` })));
     expect(patterns).toContainEqual(cfn(fargateTaskStoppedPattern({ kind: 'pattern', clusterArnPattern: `arn:aws:ecs:${REGION}:${MEMBER}:cluster/prod-*` })));
     expect(patterns).toContainEqual(cfn(inspectorImageFindingPattern()));
-    expect(patterns).toContainEqual(cfn(hookAwaitingActionPattern()));
-    expect(patterns).toContainEqual(cfn(runTaskCallPattern()));
+    // The RunTask hint and the PAUSE hook are scoped to ClusterNamePattern too (see 'forwards RunTask calls and PAUSE
+    // hooks only from clusters in scope'); apart from that they are the central gate's own patterns.
+    const hook = patterns.find((pattern) => pattern['detail-type'][0] === 'ECS Hook State Change');
+    expect(hook.detail).toEqual(hookAwaitingActionPattern().detail);
+    const runTask = patterns.find((pattern) => pattern['detail-type'][0] === 'AWS API Call via CloudTrail');
+    expect({ ...runTask.detail, responseElements: undefined }).toEqual({ ...runTaskCallPattern().detail, responseElements: undefined });
     const push = patterns.find((pattern) => pattern.source[0] === 'aws.ecr');
     expect(push.detail['repository-name']).toEqual([{ wildcard: '*' }]);
+  });
+
+  describe('forwards RunTask calls and PAUSE hooks only from clusters in scope (the central gate answers for every member cluster)', () => {
+    const fixture = (name: string): Record<string, any> => JSON.parse(readFileSync(join('test/fixtures/events', name), 'utf8'));
+    const patternOf = (detailType: string, clusters: string) =>
+      resourcesOf(json, 'AWS::Events::Rule')
+        .map(([, rule]) => resolved(json, rule.Properties, { clusters }).EventPattern)
+        .find((pattern) => pattern['detail-type'][0] === detailType);
+    /** The captured RunTask record, started in `cluster` of the member account. */
+    const runTask = (cluster: string) => {
+      const event = fixture('cloudtrail-runtask-fargate.json');
+      for (const task of event.detail.responseElements.tasks) task.clusterArn = `arn:aws:ecs:${REGION}:${MEMBER}:cluster/${cluster}`;
+      return event;
+    };
+    /** The hand-written HOOK_AWAITING_ACTION event of service `web` in `cluster`, naming it where `where` says only. */
+    const hook = (cluster: string, where: 'resources' | 'serviceArn' | 'serviceDeploymentArn') => {
+      const event = fixture('ecs-hook-state-change-awaiting-action.handwritten.json');
+      const service = `arn:aws:ecs:${REGION}:${MEMBER}:service/${cluster}/web`;
+      const deployment = `arn:aws:ecs:${REGION}:${MEMBER}:service-deployment/${cluster}/web/EZe5RNVLH6PPzHXINuP28`;
+      event.resources = where === 'resources' ? [service] : [];
+      delete event.detail.serviceDeploymentArn;
+      if (where === 'serviceArn') event.detail.serviceArn = service;
+      if (where === 'serviceDeploymentArn') event.detail.serviceDeploymentArn = deployment;
+      return event;
+    };
+
+    it('RunTask: forwards a task started in a cluster matching the pattern, not one out of it', () => {
+      const pattern = patternOf('AWS API Call via CloudTrail', 'prod-*');
+      expect(matchesEventPattern(pattern, runTask('prod-eu'))).toBe(true);
+      expect(matchesEventPattern(pattern, runTask('staging'))).toBe(false);
+      expect(matchesEventPattern(patternOf('AWS API Call via CloudTrail', '*'), runTask('staging'))).toBe(true);
+    });
+
+    it.each(['resources', 'serviceArn', 'serviceDeploymentArn'] as const)('PAUSE hook named by %s: forwards a service of a cluster in scope, not one out of it', (where) => {
+      const pattern = patternOf('ECS Hook State Change', 'prod-*');
+      expect(matchesEventPattern(pattern, hook('prod-eu', where))).toBe(true);
+      expect(matchesEventPattern(pattern, hook('staging', where))).toBe(false);
+      expect(matchesEventPattern(patternOf('ECS Hook State Change', 'batch'), hook('batch', where))).toBe(true);
+      expect(matchesEventPattern(patternOf('ECS Hook State Change', 'batch'), hook('batch-2', where))).toBe(false);
+    });
   });
 
   it('lets the forwarder role put events on the central bus and nothing else', () => {
