@@ -127,6 +127,12 @@ export class FargateGateMemberStack extends Stack {
       permissions.resolveImageTags(inScope),
     ]);
 
+    // A new StackSet instance must not forward an event before the central gate can act on it: an AssumeRole refused
+    // while the role or its policy is not there yet is permanent for that event (handlers/failures.ts), and cached.
+    for (const created of this.rules) {
+      created.node.addDependency(this.memberRole);
+    }
+
     new CfnOutput(this, 'MemberRoleArn', { description: 'The role the central gate assumes in this account', value: this.memberRole.roleArn });
   }
 }

@@ -130,6 +130,20 @@ describe('the member stack template', () => {
     });
   });
 
+  it('creates every forwarding rule after the member role and all its policies, so no event arrives before the gate can act on it', () => {
+    const memberRoleIds = resourcesOf(json, 'AWS::IAM::Role').filter(([id]) => id.startsWith('MemberRole')).map(([id]) => id);
+    const memberPolicyIds = resourcesOf(json, 'AWS::IAM::Policy')
+      .filter(([, p]) => (p.Properties.Roles as { Ref: string }[]).some((r) => memberRoleIds.includes(r.Ref)))
+      .map(([id]) => id);
+    expect(memberRoleIds).toHaveLength(1);
+    expect(memberPolicyIds.length).toBeGreaterThan(0);
+    const rules = resourcesOf(json, 'AWS::Events::Rule');
+    expect(rules).toHaveLength(6);
+    for (const [, rule] of rules) {
+      expect((rule as unknown as { DependsOn?: string[] }).DependsOn).toEqual(expect.arrayContaining([...memberRoleIds, ...memberPolicyIds]));
+    }
+  });
+
   it('lets the forwarder role put events on the central bus and nothing else', () => {
     const forwarder = resourcesOf(json, 'AWS::IAM::Policy').filter(([id]) => id.startsWith('ForwarderRole'));
     expect(forwarder.map(([, p]) => resolved(json, p.Properties.PolicyDocument.Statement))).toEqual([[{ Action: 'events:PutEvents', Effect: 'Allow', Resource: BUS }]]);
