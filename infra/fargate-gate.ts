@@ -706,6 +706,8 @@ export class FargateGate extends Construct {
       [GATE_ENV.kevCatalogueKey]: this.kevRefreshEnabled ? KEV_CATALOGUE_KEY : '',
       ...(this.settings.sourceMapsAtRuntime ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
       ...(this.organizationId === undefined ? {} : { [GATE_ENV.organizationId]: this.organizationId, [GATE_ENV.accountId]: Stack.of(this).account }),
+      // Repositories of other accounts the gate's roles read themselves (scope.ts): tags there resolve without a member role.
+      ...(this.organizationId !== undefined && this.scope.crossAccountRepositoryArns?.length ? { [GATE_ENV.centralRepositoryArns]: this.scope.crossAccountRepositoryArns.join(',') } : {}),
     };
   }
 

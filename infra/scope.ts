@@ -20,6 +20,8 @@ export interface GateScope {
   clusterPattern: ClusterScope;
   /** ARN patterns of the repositories the scanner pulls from and the gate resolves tags in. */
   repositoryArns: string[];
+  /** The part of repositoryArns in other accounts (crossAccountRepositoryArns): an organisation gate resolves their tags itself. */
+  crossAccountRepositoryArns?: string[];
   /** Repository names (or `*` patterns) in this account for the push rule; undefined means every repository. */
   pushRepositoryNames: string[] | undefined;
   /** ECR repositories of a private Trivy database mirror: the scanner pulls from them too. */
@@ -56,6 +58,7 @@ export function resolveScope(stack: Stack, props: ScopeProps): GateScope {
     clusters,
     clusterPattern,
     repositoryArns: [...localArns, ...foreignArns],
+    crossAccountRepositoryArns: foreignArns,
     pushRepositoryNames: names,
     mirrorRepositoryArns: mirrorRepositories(stack, props.mirrorReferences ?? []),
   };

@@ -39,4 +39,6 @@ export const GATE_ENV = {
   organizationId: 'GATE_ORGANIZATION_ID',
   /** The gate's own account (set with organizationId): calls elsewhere go through the member role. */
   accountId: 'GATE_ACCOUNT_ID',
+  /** With organizationId: the crossAccountRepositoryArns the gate's own role reads (comma list); their tags resolve without a member role. */
+  centralRepositoryArns: 'GATE_CENTRAL_REPOSITORY_ARNS',
 } as const;

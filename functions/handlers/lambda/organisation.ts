@@ -28,6 +28,7 @@ export function organisationPorts(env: Environment, local: AccountPorts, metrics
   const routed = accountRoutedPorts({
     central: { account, region, partition: partitionOf(region), ports: local },
     member: (where) => createMemberPorts(where, credentials),
+    centralRepositoryArns: (env[GATE_ENV.centralRepositoryArns] ?? '').split(',').map((arn) => arn.trim()).filter((arn) => arn !== ''),
     metrics,
   });
   return { ...routed, credentials };

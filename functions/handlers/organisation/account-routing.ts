@@ -28,6 +28,12 @@ export interface AccountRoutingOptions {
    * organisation (aws:ResourceOrgID) and the member role trusts the gate's roles only, so an outside account refuses.
    */
   isMember?: (account: string) => boolean;
+  /**
+   * ECR repositories of other accounts the gate's own role may read (the construct's `crossAccountRepositoryArns`:
+   * ARNs, a `*` matching any characters as in IAM): their tags are resolved with the central ports, never through a
+   * member role a shared registry account usually has not got.
+   */
+  centralRepositoryArns?: readonly string[];
   metrics: MetricsPort;
 }
 
@@ -92,6 +98,7 @@ export function accountRouter<P>(options: AccountRouterOptions<P>): AccountRoute
 export function accountRoutedPorts(options: AccountRoutingOptions): AccountPorts {
   const { central } = options;
   const routed = accountRouter<AccountPorts>(options);
+  const centralGrant = (options.centralRepositoryArns ?? []).map(iamWildcard);
 
   const ecs: EcsPort = {
     describeTasks: (cluster, taskArns) => routed(cluster, (p) => p.ecs.describeTasks(cluster, taskArns)),
@@ -110,8 +117,17 @@ export function accountRoutedPorts(options: AccountRoutingOptions): AccountPorts
     resolveDigest: (reference: ImageReference) => {
       const ecr = reference.ecr;
       if (!ecr) return central.ports.registry.resolveDigest(reference);
+      // The central account's repositories in any region (StackSets never deploy a member stack there, and the central
+      // role may resolve them: infra/scope.ts), and the repositories the central role is granted in other accounts.
+      const repositoryArn = `arn:${central.partition ?? 'aws'}:ecr:${ecr.region}:${ecr.accountId}:repository/${reference.repository}`;
+      if (ecr.accountId === central.account || centralGrant.some((granted) => granted.test(repositoryArn))) return central.ports.registry.resolveDigest(reference);
       return routed({ partition: central.partition ?? 'aws', account: ecr.accountId, region: ecr.region }, (p) => p.registry.resolveDigest(reference));
     },
   };
   return { ecs, taskDefinitions, registry };
+}
+
+/** An IAM resource ARN with `*` wildcards (any characters, `/` included) as an anchored regular expression. */
+function iamWildcard(arn: string): RegExp {
+  return new RegExp(`^${arn.split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
 }

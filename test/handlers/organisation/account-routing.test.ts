@@ -23,7 +23,7 @@ function recordingPorts(name: string, log: string[], refuse?: () => Error): Acco
   return { ecs, taskDefinitions, registry };
 }
 
-function routing(options: { members?: string[]; refusing?: string[] } = {}) {
+function routing(options: { members?: string[]; refusing?: string[]; centralRepositoryArns?: string[] } = {}) {
   const log: string[] = [];
   const built: string[] = [];
   const metrics = new RecordingMetrics();
@@ -37,6 +37,7 @@ function routing(options: { members?: string[]; refusing?: string[] } = {}) {
       return recordingPorts(`member:${where.account}/${where.region}`, log, refuse);
     },
     isMember: options.members ? (account) => options.members!.includes(account) : undefined,
+    ...(options.centralRepositoryArns ? { centralRepositoryArns: options.centralRepositoryArns } : {}),
     metrics,
   });
   return { ports, log, built, metrics };
@@ -75,6 +76,32 @@ describe('accountRoutedPorts', () => {
     await ports.registry.resolveDigest(parseImageReference(`${CENTRAL}.dkr.ecr.${REGION}.amazonaws.com/base/node:22`));
     await ports.registry.resolveDigest(parseImageReference('docker.io/library/nginx:1.27'));
     expect(log).toEqual([`member:${MEMBER}/${REGION} resolveDigest team/api`, 'central resolveDigest base/node', 'central resolveDigest library/nginx']);
+  });
+
+  it('resolves the central account\'s tags in any region with the central port: no member stack is ever deployed there', async () => {
+    const { ports, log, built } = routing();
+    await ports.registry.resolveDigest(parseImageReference(`${CENTRAL}.dkr.ecr.us-east-1.amazonaws.com/base/node:22`));
+    expect(log).toEqual(['central resolveDigest base/node']);
+    expect(built).toEqual([]);
+  });
+
+  it('resolves tags of the repositories the central role is granted (crossAccountRepositoryArns, * wildcards) with the central port, others through the member role', async () => {
+    const REGISTRY = '777788889999';
+    const { ports, log, built } = routing({ centralRepositoryArns: [`arn:aws:ecr:${REGION}:${REGISTRY}:repository/shared/*`, `arn:aws:ecr:us-east-1:${MEMBER}:repository/team/api`] });
+    await ports.registry.resolveDigest(parseImageReference(`${REGISTRY}.dkr.ecr.${REGION}.amazonaws.com/shared/base/node:22`));
+    await ports.registry.resolveDigest(parseImageReference(`${MEMBER}.dkr.ecr.us-east-1.amazonaws.com/team/api:1.0`));
+    // Not granted: another repository, the same name in another region, a name the wildcard does not cover.
+    await ports.registry.resolveDigest(parseImageReference(`${MEMBER}.dkr.ecr.us-east-1.amazonaws.com/team/apix:1.0`));
+    await ports.registry.resolveDigest(parseImageReference(`${MEMBER}.dkr.ecr.${REGION}.amazonaws.com/team/api:1.0`));
+    await ports.registry.resolveDigest(parseImageReference(`${REGISTRY}.dkr.ecr.${REGION}.amazonaws.com/sharedx/node:22`));
+    expect(log).toEqual([
+      'central resolveDigest shared/base/node',
+      'central resolveDigest team/api',
+      `member:${MEMBER}/us-east-1 resolveDigest team/apix`,
+      `member:${MEMBER}/${REGION} resolveDigest team/api`,
+      `member:${REGISTRY}/${REGION} resolveDigest sharedx/node`,
+    ]);
+    expect(built).toEqual([`${MEMBER}/us-east-1`, `${MEMBER}/${REGION}`, `${REGISTRY}/${REGION}`]);
   });
 
   it('refuses an account outside the organisation: no call anywhere, one counted error for that account', async () => {
