@@ -1,4 +1,5 @@
 import { InputError } from '../../core/errors';
+import { MemberRoleError } from '../../core/organisation/errors';
 import { verdictFreshness } from '../../core/gate/freshness';
 import { MISSING_REFERENCE, planImage, type ImagePlan } from '../../core/gate/images';
 import { evidenceIsConclusive, planEnforcement } from '../../core/gate/plan';
@@ -217,7 +218,18 @@ async function resolveContainers(rt: GateRuntime, plans: ImagePlan[], log: Logge
           log.warn({ container: plan.container, reason: plan.error }, 'container image cannot be judged');
           return { plan, scanError: plan.error };
         case 'resolveTag': {
-          const resolved = await rt.registry.resolveDigest(plan.reference);
+          let resolved: Awaited<ReturnType<typeof rt.registry.resolveDigest>>;
+          try {
+            resolved = await rt.registry.resolveDigest(plan.reference);
+          } catch (error) {
+            // The registry's account has no member role the gate may assume (a shared registry account without the
+            // member stack, refused, outside the organisation): a retry cannot change that, so the container cannot be
+            // judged and the policy's onScanError decides, instead of the whole task event being dropped unjudged.
+            // A failed assumption (throttling, network) is passed on for the event's retry.
+            if (!(error instanceof MemberRoleError) || error.reason === 'failed') throw error;
+            log.warn({ container: plan.container, account: error.account, region: error.region, reason: error.reason }, 'image tag cannot be resolved in its registry account');
+            return { plan, scanError: `the image tag could not be resolved in registry account ${error.account} (${error.region}): ${error.message}` };
+          }
           const digest = resolved?.digest;
           if (!isSha256Digest(digest)) {
             return { plan, scanError: 'the image tag does not exist in its ECR repository (DescribeImages found no such image)' };
