@@ -63,6 +63,19 @@ describe('the central stack with an organisation id', () => {
     }
   });
 
+  it('passes the cross-account repositories its own roles read to the functions only with an organisation, so their tags resolve without a member role', () => {
+    const SHARED = 'arn:aws:ecr:us-west-2:777788889999:repository/shared/*';
+    const withGrant = synthGate({ organizationId: ORG, crossAccountRepositoryArns: [SHARED] }).template.toJSON();
+    const withoutOrg = synthGate({ crossAccountRepositoryArns: [SHARED] }).template.toJSON();
+    const variables = (t: Record<string, any>) =>
+      Object.entries(t.Resources as Record<string, Resource>)
+        .filter(([id, r]) => r.Type === 'AWS::Lambda::Function' && /^Gate(Gate|Hook)Function/.test(id))
+        .map(([, fn]) => fn.Properties.Environment.Variables.GATE_CENTRAL_REPOSITORY_ARNS);
+    expect(variables(withGrant)).toEqual([SHARED, SHARED]);
+    expect(variables(withoutOrg)).toEqual([undefined, undefined]);
+    expect(variables(json)).toEqual([undefined, undefined]);
+  });
+
   it('outputs what the member StackSet needs as parameters', () => {
     expect(Object.keys(json.Outputs)).toEqual(expect.arrayContaining(['OrganisationBusArn', 'MemberTrustedRoleArns']));
     const trusted = resolveTemplateValue(template, json.Outputs.MemberTrustedRoleArns.Value) as string;
