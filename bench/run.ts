@@ -71,7 +71,7 @@ async function main(): Promise<void> {
   const org = await measureOrganisation({ root, policy: defaultPolicy(root), accounts: 20, images: 30, tasksPerAccount: 25 });
   out(`Part H: organisation (bench/organisation.ts; ${org.accounts} member accounts, a member without the role and an outside account; ${org.events} events)`);
   out(`  scans ${org.scansStarted} for ${org.distinctDigests} distinct digests across all accounts (${org.scansPerDistinctDigest} per digest); role assumptions ${org.roleAssumptions} (${org.roleAssumptionsPer1000Events} per 1,000 events; ${org.roleAssumptionsOfServedAccounts} for the ${org.accounts} served accounts)`);
-  out(`  wrong stops ${org.wrongStops}, missed stops ${org.missedStops} of ${org.tasksThatMustStop} tasks that must stop; member-role errors ${org.memberRoleErrors} (the member without the role and the outside account)`);
+  out(`  wrong stops ${org.wrongStops}, missed stops ${org.missedStops} of ${org.tasksThatMustStop} tasks that must stop; member-role errors ${org.memberRoleErrors} (the member without the role and the outside account), ${org.roleRefusalsFromCache} of them answered from the remembered refusal`);
   out(
     JSON.stringify({
       events: figures.events,
