@@ -111,21 +111,7 @@ export class DynamoInventoryStore implements InventoryStore, ReconcileCursorStor
   async nameLauncher(taskArn: string, launchedBy: string): Promise<void> {
     requireText('taskArn', taskArn);
     requireText('launchedBy', launchedBy);
-    const open = (await this.queryTaskUses(taskArn)).filter((item) => item.stoppedAt === undefined);
-    await Promise.all(
-      open.map((item) =>
-        this.conditional(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: { [GATE_TABLE.partitionKey]: item[GATE_TABLE.partitionKey], [GATE_TABLE.sortKey]: item[GATE_TABLE.sortKey] },
-            UpdateExpression: 'SET #launchedBy = :launchedBy',
-            ConditionExpression: 'attribute_exists(#pk) AND attribute_not_exists(#stopped)',
-            ExpressionAttributeNames: { '#pk': GATE_TABLE.partitionKey, '#stopped': 'stoppedAt', '#launchedBy': 'launchedBy' },
-            ExpressionAttributeValues: { ':launchedBy': launchedBy },
-          }),
-        ),
-      ),
-    );
+    await this.updateOpenUses(taskArn, { expression: 'SET #launchedBy = :launchedBy', names: { '#launchedBy': 'launchedBy' }, values: { ':launchedBy': launchedBy } });
   }
 
   /** The task's use items (keys and `stoppedAt` only): one consistent Query of its partition. */
@@ -144,24 +130,29 @@ export class DynamoInventoryStore implements InventoryStore, ReconcileCursorStor
   async closeTask(taskArn: string, stoppedAt: string): Promise<void> {
     requireText('taskArn', taskArn);
     const stopped = normaliseTime(`closeTask(${taskArn}): stoppedAt`, stoppedAt);
-    const items = await this.queryTaskUses(taskArn);
-    const open = items.filter((item) => item.stoppedAt === undefined);
+    await this.updateOpenUses(taskArn, {
+      expression: 'SET #stopped = :stopped, #expires = :expires REMOVE #gpk, #gsk',
+      names: { '#expires': GATE_TABLE.ttlAttribute, '#gpk': INDEX.partitionKey, '#gsk': INDEX.sortKey },
+      values: { ':stopped': stopped, ':expires': this.expiryOf(stopped) },
+    });
+  }
+
+  /**
+   * One update of every use of the task still open (closeTask, nameLauncher): each conditional on the use existing and
+   * not being closed, so a use closed meanwhile is left as it is.
+   */
+  private async updateOpenUses(taskArn: string, update: { expression: string; names: Record<string, string>; values: Record<string, unknown> }): Promise<void> {
+    const open = (await this.queryTaskUses(taskArn)).filter((item) => item.stoppedAt === undefined);
     await Promise.all(
       open.map((item) =>
         this.conditional(
           new UpdateCommand({
             TableName: this.tableName,
             Key: { [GATE_TABLE.partitionKey]: item[GATE_TABLE.partitionKey], [GATE_TABLE.sortKey]: item[GATE_TABLE.sortKey] },
-            UpdateExpression: 'SET #stopped = :stopped, #expires = :expires REMOVE #gpk, #gsk',
+            UpdateExpression: update.expression,
             ConditionExpression: 'attribute_exists(#pk) AND attribute_not_exists(#stopped)',
-            ExpressionAttributeNames: {
-              '#pk': GATE_TABLE.partitionKey,
-              '#stopped': 'stoppedAt',
-              '#expires': GATE_TABLE.ttlAttribute,
-              '#gpk': INDEX.partitionKey,
-              '#gsk': INDEX.sortKey,
-            },
-            ExpressionAttributeValues: { ':stopped': stopped, ':expires': this.expiryOf(stopped) },
+            ExpressionAttributeNames: { '#pk': GATE_TABLE.partitionKey, '#stopped': 'stoppedAt', ...update.names },
+            ExpressionAttributeValues: update.values,
           }),
         ),
       ),
