@@ -325,8 +325,8 @@ describe('functions', () => {
   it('get every setting the handlers read and the bundled policy path, without loading source maps at start', () => {
     const fn = template.findResources('AWS::Lambda::Function')[logicalId(template, 'AWS::Lambda::Function', 'GateGateFunction')];
     const variables = fn.Properties.Environment.Variables as Record<string, unknown>;
-    // The organisation's two variables are set only with organizationId (test/infra/organisation.test.ts).
-    const organisationOnly: string[] = [GATE_ENV.organizationId, GATE_ENV.accountId];
+    // The organisation's variables are set only with organizationId (test/infra/organisation.test.ts).
+    const organisationOnly: string[] = [GATE_ENV.organizationId, GATE_ENV.accountId, GATE_ENV.centralRepositoryArns];
     for (const name of Object.values(GATE_ENV)) {
       if (organisationOnly.includes(name)) expect(variables).not.toHaveProperty(name);
       else expect(variables).toHaveProperty(name);
