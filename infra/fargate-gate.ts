@@ -561,6 +561,8 @@ export class FargateGate extends Construct {
     if (trivy.dbRepositories.length > 0) environmentVariables.GATE_TRIVY_DB_REPOSITORY = { value: trivy.dbRepositories.join(',') };
     if (trivy.javaDbRepositories.length > 0) environmentVariables.GATE_TRIVY_JAVA_DB_REPOSITORY = { value: trivy.javaDbRepositories.join(',') };
     if (trivy.checksBundleRepository) environmentVariables.GATE_TRIVY_CHECKS_BUNDLE_REPOSITORY = { value: trivy.checksBundleRepository };
+    // The scan pulls images of member accounts through their member role (buildspecs/inline-scan.yml, docs/organisation.md).
+    if (this.organizationId !== undefined) environmentVariables.GATE_ORGANIZATION = { value: this.organizationId };
 
     // The scan project, and on Lambda compute its EC2 fallback (infra/scan-fallback.ts): one project per compute, the
     // same role, variables and buildspec, each with its own log group, Trivy timeout and compute settings.

@@ -22,11 +22,14 @@ const commands = Object.entries(buildspec.phases).flatMap(([phase, { commands: l
 const step = (phase: string, index: number) => buildspec.phases[phase].commands[index];
 
 /** Variables CodeBuild itself sets in every build (https://docs.aws.amazon.com/codebuild/latest/userguide/build-env-ref-env-vars.html). */
-const CODEBUILD_PROVIDED = ['CODEBUILD_BUILD_ID'];
+const CODEBUILD_PROVIDED = ['CODEBUILD_BUILD_ID', 'CODEBUILD_BUILD_ARN'];
+/** Variables bash itself sets: a `=~` match's groups. */
+const BASH_PROVIDED = ['BASH_REMATCH'];
 
-/** Project environment variables, as the construct sets them with every optional scanner setting on. */
+/** Project environment variables, as the construct sets them with every optional scanner setting on, in an organisation. */
 function projectVariableNames(): string[] {
   const { template } = synthGate({
+    organizationId: 'o-a1b2c3d4e5',
     scanner: {
       dbRepositories: ['111122223333.dkr.ecr.us-west-2.amazonaws.com/trivy-db:2'],
       javaDbRepositories: ['111122223333.dkr.ecr.us-west-2.amazonaws.com/trivy-java-db:1'],
@@ -61,7 +64,7 @@ describe('inline-scan buildspec: structure', () => {
   });
 
   it('references only variables the project, the StartBuild overrides, the buildspec or CodeBuild provide', () => {
-    const allowed = new Set([...Object.values(SCAN_BUILD_ENV), ...projectVariableNames(), ...Object.keys(buildspec.env.variables), ...CODEBUILD_PROVIDED]);
+    const allowed = new Set([...Object.values(SCAN_BUILD_ENV), ...projectVariableNames(), ...Object.keys(buildspec.env.variables), ...CODEBUILD_PROVIDED, ...BASH_PROVIDED]);
     for (const { phase, index, command } of commands) {
       const local = new Set(assignedVariables(command));
       const unknown = referencedVariables(command).filter((name) => !allowed.has(name) && !local.has(name));
@@ -258,6 +261,89 @@ describe('inline-scan buildspec: scan, upload, evaluation', () => {
     expect(flag('--db-repository')).toBe('registry.example.com/trivy-db:2,public.ecr.aws/aquasecurity/trivy-db:2');
     expect(flag('--java-db-repository')).toBe('registry.example.com/trivy-java-db:1');
     expect(flag('--checks-bundle-repository')).toBe('registry.example.com/trivy-checks:1');
+  });
+
+  describe('in an organisation: pulls from member accounts', () => {
+    const BUILD_ARN = 'arn:aws:codebuild:us-west-2:999988887777:build/fargate-gate-scan:0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0';
+    const ORG = { GATE_ORGANIZATION: 'o-a1b2c3d4e5', CODEBUILD_BUILD_ARN: BUILD_ARN, GATE_TRIVY_TIMEOUT: '15m' };
+    beforeEach(() => {
+      // STS stand-in: logs the call and answers with fixed credentials (the CLI's --output text of the three fields).
+      stub('aws', `echo "aws $*" >> "${tools.work}/calls.log"; if [ "$1 $2" = "sts assume-role" ]; then printf 'ASIAMEMBER\\tmember-secret\\tmember-token\\n'; exit 0; fi; exit 97`);
+      // Trivy records the credentials it ran with.
+      stub(
+        'trivy',
+        `if [ "$1" != convert ]; then printf '%s|%s|%s\\n' "\${AWS_ACCESS_KEY_ID:-}" "\${AWS_SECRET_ACCESS_KEY:-}" "\${AWS_SESSION_TOKEN:-}" > "${tools.work}/trivy-credentials"; fi; ` +
+          `out=""; while [ $# -gt 0 ]; do if [ "$1" = --output ]; then out="$2"; shift; fi; shift; done; echo '{"SchemaVersion":2}' > "$out"`,
+        join(tools.work, 'fargate-gate-bin'),
+      );
+    });
+    const trivyCredentials = () => readFileSync(join(tools.work, 'trivy-credentials'), 'utf8').trimEnd();
+
+    it('assumes the member role of the image\'s account and region and runs the Trivy pull with its credentials only', () => {
+      const result = run(step('build', 0), { ...VALID_INPUTS, ...ORG });
+      expect(result.status).toBe(0);
+      expect(calls()).toBe(
+        'aws sts assume-role --role-arn arn:aws:iam::111122223333:role/fargate-gate-member-us-west-2 --role-session-name fargate-gate-scan --duration-seconds 3600 ' +
+          '--query Credentials.[AccessKeyId,SecretAccessKey,SessionToken] --output text\n',
+      );
+      expect(trivyCredentials()).toBe('ASIAMEMBER|member-secret|member-token');
+      // Never printed.
+      expect(result.stdout + result.stderr).not.toContain('member-secret');
+      expect(result.stdout + result.stderr).not.toContain('member-token');
+    });
+
+    it('takes the partition from the build ARN', () => {
+      const result = run(step('build', 0), { ...VALID_INPUTS, ...ORG, CODEBUILD_BUILD_ARN: 'arn:aws-us-gov:codebuild:us-gov-west-1:999988887777:build/p:1' });
+      expect(result.status).toBe(0);
+      expect(calls()).toContain('--role-arn arn:aws-us-gov:iam::111122223333:role/fargate-gate-member-us-west-2 ');
+    });
+
+    it('pulls an image of the central account with the build role: no AssumeRole', () => {
+      const result = run(step('build', 0), { ...VALID_INPUTS, ...ORG, CODEBUILD_BUILD_ARN: BUILD_ARN.replace('999988887777', '111122223333') });
+      expect(result.status).toBe(0);
+      expect(calls()).toBe('');
+      expect(trivyCredentials()).toBe('||');
+    });
+
+    it('pulls a public image anonymously: no AssumeRole', () => {
+      const result = run(step('build', 0), { ...VALID_INPUTS, ...ORG, IMAGE_REF: `public.ecr.aws/nginx/nginx@${DIGEST}` });
+      expect(result.status).toBe(0);
+      expect(calls()).toBe('');
+    });
+
+    it('never assumes a member role outside organisation mode', () => {
+      const result = run(step('build', 0), { ...VALID_INPUTS, GATE_TRIVY_TIMEOUT: '15m', CODEBUILD_BUILD_ARN: BUILD_ARN });
+      expect(result.status).toBe(0);
+      expect(calls()).toBe('');
+      expect(trivyCredentials()).toBe('||');
+    });
+
+    it.each([
+      ['a 13-digit account', `1111222233334.dkr.ecr.us-west-2.amazonaws.com/team-a/api@${DIGEST}`],
+      ['an 11-digit account', `11112222333.dkr.ecr.us-west-2.amazonaws.com/team-a/api@${DIGEST}`],
+      ['a region that is no region', `111122223333.dkr.ecr.us-west-2x.amazonaws.com/team-a/api@${DIGEST}`],
+      ['a look-alike host', `111122223333.dkr.ecr.us-west-2.amazonaws.com.evil.example/team-a/api@${DIGEST}`],
+    ])('refuses an ECR-looking reference with %s, before any AssumeRole or pull', (_what, reference) => {
+      const result = run(step('build', 0), { ...VALID_INPUTS, ...ORG, IMAGE_REF: reference });
+      expect(result.status).not.toBe(0);
+      expect(result.stderr).toContain('refusing to pull it');
+      expect(calls()).toBe('');
+      expect(existsSync(join(tools.work, 'trivy-credentials'))).toBe(false);
+    });
+
+    it('refuses to pull a member image when the build ARN is not one', () => {
+      const result = run(step('build', 0), { ...VALID_INPUTS, ...ORG, CODEBUILD_BUILD_ARN: 'arn:aws:codebuild:us-west-2:9999:build/x' });
+      expect(result.status).not.toBe(0);
+      expect(calls()).toBe('');
+      expect(existsSync(join(tools.work, 'trivy-credentials'))).toBe(false);
+    });
+
+    it('fails the build when the member role cannot be assumed, without pulling', () => {
+      stub('aws', `echo "aws $*" >> "${tools.work}/calls.log"; echo 'AccessDenied' >&2; exit 254`);
+      const result = run(step('build', 0), { ...VALID_INPUTS, ...ORG });
+      expect(result.status).not.toBe(0);
+      expect(existsSync(join(tools.work, 'trivy-credentials'))).toBe(false);
+    });
   });
 
   it('fails the build when the scan itself fails', () => {
