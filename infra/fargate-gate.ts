@@ -421,8 +421,9 @@ export class FargateGate extends Construct {
       this.organisation = new OrganisationBus(this, 'Organisation', {
         organizationId: props.organizationId,
         target: ruleTarget,
-        // The reconciliation too: it lists member clusters' tasks through the member role (handlers/posture/reconcile.ts).
-        memberRoleAssumers: [this.gateFunction, ...(this.hookFunction ? [this.hookFunction] : []), this.inventory.reconcileFunction],
+        // The reconciliation too: it lists member clusters' tasks through the member role (handlers/posture/reconcile.ts);
+        // and the scan role, which pulls member images through it (buildspecs/inline-scan.yml).
+        memberRoleAssumers: [this.gateFunction, ...(this.hookFunction ? [this.hookFunction] : []), this.inventory.reconcileFunction, this.scanRole],
         runTaskHints: this.settings.runTaskHints,
         prescanOnPush: this.settings.prescanOnPush,
       });

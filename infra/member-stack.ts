@@ -4,7 +4,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { forwardedEvents } from './forwarded-events';
-import { grantWithReasons } from './nag-suppressions';
+import { grantWithReasons, type ReasonedStatement } from './nag-suppressions';
 import { memberRoleName } from './organisation';
 import * as permissions from './permissions';
 import { clusterArnOf, repositoryArnOf, type GateScope } from './scope';
@@ -19,7 +19,7 @@ import { clusterArnOf, repositoryArnOf, type GateScope } from './scope';
  *   events to another account", https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-cross-account.html).
  * - One role with a fixed name per region (`fargate-gate-member-<region>`) that only the central gate's roles may assume, granting only what the
  *   gate does in the account: stop tasks and roll back or continue service deployments in the clusters in scope, read
- *   tasks, task definitions, service revisions, and resolve ECR tags.
+ *   tasks, task definitions, service revisions, resolve ECR tags, and let the central scan pull this account's images.
  *
  * The template is standalone: everything that differs per organisation is a parameter (one StackSet serves every
  * account), it has no assets (a StackSet cannot publish them to a bucket per account and region), no
@@ -125,6 +125,7 @@ export class FargateGateMemberStack extends Stack {
       ...permissions.rollBackServices(this, inScope),
       permissions.describeTaskDefinitions(),
       permissions.resolveImageTags(inScope),
+      ...pullForTheCentralScan(this),
     ]);
 
     // A new StackSet instance must not forward an event before the central gate can act on it: an AssumeRole refused
@@ -171,4 +172,33 @@ function hookInScope(pattern: events.EventPattern, servicePrefix: string, deploy
     ],
   };
   return anywhere as events.EventPattern;
+}
+
+/**
+ * The central scan build pulls a member image with this role (buildspecs/inline-scan.yml), so no repository policy per
+ * member repository is needed: the pull actions of "Private repository policy examples"
+ * (https://docs.aws.amazon.com/AmazonECR/latest/userguide/repository-policy-examples.html) on this account's and
+ * region's repositories only (the repository pattern scopes tag resolution and prescans; a task may run an image from any
+ * repository of the account, and the gate must scan it), and the registry token, which has no resource-level permission
+ * (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerregistry.html).
+ */
+function pullForTheCentralScan(stack: Stack): ReasonedStatement[] {
+  return [
+    {
+      statement: new iam.PolicyStatement({
+        sid: 'PullForTheCentralScan',
+        actions: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
+        resources: [stack.formatArn({ service: 'ecr', resource: 'repository', resourceName: '*' })],
+      }),
+      wildcardReason: 'The central scan pulls whatever image a task of this account runs, from any repository of this account and region (the ARN has the stack\'s own account and region); nothing outside it.',
+    },
+    {
+      statement: new iam.PolicyStatement({
+        sid: 'EcrAuthorizationTokenForTheCentralScan',
+        actions: ['ecr:GetAuthorizationToken'],
+        resources: ['*'],
+      }),
+      wildcardReason: 'ecr:GetAuthorizationToken supports no resource-level permission: the token only lets the scan pull what PullForTheCentralScan allows.',
+    },
+  ];
 }

@@ -276,7 +276,7 @@ async function requestsFor(action: string, deployment: Deployment): Promise<Requ
       if (organizationId === undefined) return { inScope: [], outOfScope: [{ why: 'the member role, with no organisation configured', resource: memberRole(OTHER_ACCOUNT), context: inOrg }, ...refused] };
       // In scope, the member role's own trust policy (as the member stack synthesises it, trusting this template's
       // gate and hook roles) must admit the call too: AssumeRole across accounts needs both sides.
-      const trust = memberTrustPolicy(['GateGateFunctionRole', 'GateHookFunctionRole', 'GateReconcileFunctionRole'].map((role) => rolePolicies(deployment.template, role).roleArn));
+      const trust = memberTrustPolicy(['GateGateFunctionRole', 'GateHookFunctionRole', 'GateReconcileFunctionRole', 'GateScanRole'].map((role) => rolePolicies(deployment.template, role).roleArn));
       return {
         inScope: [
           { resource: memberRole(OTHER_ACCOUNT), context: inOrg, resourcePolicy: trust },
@@ -618,5 +618,24 @@ describe("the EC2 fallback of a scan project on Lambda compute, simulated agains
     const other = fallbackArn.replace(ACCOUNT, OTHER_ACCOUNT);
     expect((await simulate(rolePolicies(template, 'GateGateFunctionRole'), 'codebuild:StartBuild', { resource: other, context })).identity).toMatch(/Denied$/);
     expect((await simulate(rolePolicies(template, 'GateGateFunctionRole'), 'codebuild:BatchGetBuilds', { resource: other })).identity).toMatch(/Denied$/);
+  });
+});
+
+describe.each(DEPLOYMENTS)('the scan build\'s member-role assumption (buildspecs/inline-scan.yml), simulated against the scan role synthesised with $name', (spec) => {
+  let deployment: Deployment;
+  beforeAll(() => {
+    deployment = { ...spec, template: synthGate(spec.props).template };
+  });
+
+  it('may assume the member role in accounts of the organisation only, and none without an organisation', async () => {
+    const role = rolePolicies(deployment.template, 'GateScanRole');
+    const { inScope, outOfScope } = await requestsFor('sts:AssumeRole', deployment);
+    if (spec.props.organizationId === undefined) {
+      await expectRefusedOutright(role, 'sts:AssumeRole', inScope, outOfScope);
+      return;
+    }
+    expect(inScope.length).toBeGreaterThan(0);
+    for (const request of inScope) expect({ resource: request.resource, ...(await simulate(role, 'sts:AssumeRole', request)) }).toEqual({ resource: request.resource, overall: 'Allowed', identity: 'Allowed' });
+    for (const request of outOfScope) expect({ why: request.why, identity: (await simulate(role, 'sts:AssumeRole', request)).identity }).toEqual({ why: request.why, identity: expect.stringMatching(/^(Implicitly|Explicitly)Denied$/) });
   });
 });

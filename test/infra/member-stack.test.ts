@@ -24,6 +24,7 @@ const REGION = 'eu-west-1';
 const BUS = `arn:aws:events:${REGION}:${CENTRAL}:event-bus/fargate-gate-org`;
 const GATE_ROLE = `arn:aws:iam::${CENTRAL}:role/Gate-GateFunctionServiceRole-abc`;
 const HOOK_ROLE = `arn:aws:iam::${CENTRAL}:role/Gate-HookFunctionServiceRole-def`;
+const SCAN_ROLE = `arn:aws:iam::${CENTRAL}:role/Gate-ScanRole-ghi`;
 
 function synthMember(): { stack: FargateGateMemberStack; template: Template; json: Record<string, any> } {
   const app = new App();
@@ -39,7 +40,7 @@ function resolved<T>(json: Record<string, any>, value: T, parameters: { clusters
   const text = JSON.stringify(value).split(JSON.stringify(centralAccount)).join(JSON.stringify(BUS.split(':')[4]));
   const refs: Record<string, unknown> = {
     [MEMBER_PARAMETERS.centralEventBusArn]: BUS,
-    [MEMBER_PARAMETERS.centralRoleArns]: [GATE_ROLE, HOOK_ROLE],
+    [MEMBER_PARAMETERS.centralRoleArns]: [GATE_ROLE, HOOK_ROLE, SCAN_ROLE],
     [MEMBER_PARAMETERS.clusterNamePattern]: parameters.clusters ?? json.Parameters.ClusterNamePattern.Default,
     [MEMBER_PARAMETERS.repositoryNamePattern]: parameters.repositories ?? json.Parameters.RepositoryNamePattern.Default,
   };
@@ -65,7 +66,7 @@ describe('the member stack template', () => {
     expect(text).not.toContain('AWS::CDK::Metadata');
     expect(text).not.toMatch(/AssetParameters|cdk-hnb659fds|BootstrapVersion/);
     expect(Object.values(json.Resources as Record<string, Resource>).map((r) => r.Type).sort()).toEqual(
-      [...Array(6).fill('AWS::Events::Rule'), ...Array(2).fill('AWS::IAM::Role'), ...Array(9).fill('AWS::IAM::Policy')].sort(),
+      [...Array(6).fill('AWS::Events::Rule'), ...Array(2).fill('AWS::IAM::Role'), ...Array(11).fill('AWS::IAM::Policy')].sort(),
     );
   });
 
@@ -212,6 +213,7 @@ describe('the member role, simulated', () => {
   it.each([
     ['the central gate function role', GATE_ROLE],
     ['the central hook function role', HOOK_ROLE],
+    ['the central scan role (CodeBuild), which pulls member images', SCAN_ROLE],
   ])('may be assumed by %s', async (_name, principal) => {
     expect(await assume(principal)).toBe('Allowed');
   });
@@ -277,11 +279,28 @@ describe('the member role, simulated', () => {
     expect(await call('ecs:ListClusters', '*', undefined, '*')).not.toBe('Allowed');
   });
 
-  it('refuses what the gate never does there: RunTask, RegisterTaskDefinition, pulling images, reading S3', async () => {
+  it('refuses what the gate never does there: RunTask, RegisterTaskDefinition, pushing or deleting images, reading S3', async () => {
     expect(await call('ecs:RunTask', ecs('task-definition', 'api:1'), clusterArn('prod-eu'), '*')).not.toBe('Allowed');
     expect(await call('ecs:RegisterTaskDefinition', '*', undefined, '*')).not.toBe('Allowed');
-    expect(await call('ecr:BatchGetImage', `arn:aws:ecr:${REGION}:${MEMBER}:repository/team/api`, undefined, '*')).not.toBe('Allowed');
+    for (const action of ['ecr:PutImage', 'ecr:InitiateLayerUpload', 'ecr:BatchDeleteImage', 'ecr:SetRepositoryPolicy']) {
+      expect({ action, result: await call(action, `arn:aws:ecr:${REGION}:${MEMBER}:repository/team/api`, undefined, '*') }).not.toEqual({ action, result: 'Allowed' });
+    }
     expect(await call('s3:GetObject', 'arn:aws:s3:::bucket/key', undefined, '*')).not.toBe('Allowed');
+  });
+
+  it.each(['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'])(
+    'lets the central scan pull (%s) from any repository of this account and region, whatever RepositoryNamePattern says, and nowhere else',
+    async (action) => {
+      expect(await call(action, `arn:aws:ecr:${REGION}:${MEMBER}:repository/team/api`, undefined, '*')).toBe('Allowed');
+      expect(await call(action, `arn:aws:ecr:${REGION}:${MEMBER}:repository/other-team/worker`, undefined, '*')).toBe('Allowed');
+      expect(await call(action, `arn:aws:ecr:${REGION}:${CENTRAL}:repository/team/api`, undefined, '*')).not.toBe('Allowed');
+      expect(await call(action, `arn:aws:ecr:us-east-1:${MEMBER}:repository/team/api`, undefined, '*')).not.toBe('Allowed');
+      expect(await call(action, `arn:aws:ecr:${REGION}:999988887777:repository/team/api`, undefined, '*')).not.toBe('Allowed');
+    },
+  );
+
+  it('lets the central scan get the registry token (no resource-level permission)', async () => {
+    expect(await call('ecr:GetAuthorizationToken', '*', undefined, '*')).toBe('Allowed');
   });
 
   it('resolves ECR tags in the member account and region only', async () => {

@@ -79,8 +79,13 @@ describe('the central stack with an organisation id', () => {
   it('outputs what the member StackSet needs as parameters', () => {
     expect(Object.keys(json.Outputs)).toEqual(expect.arrayContaining(['OrganisationBusArn', 'MemberTrustedRoleArns']));
     const trusted = resolveTemplateValue(template, json.Outputs.MemberTrustedRoleArns.Value) as string;
-    // The reconciliation reads member clusters through the member role too.
-    expect(trusted.split(',')).toEqual([expect.stringMatching(/role\/fg-gategatefunctionrole/), expect.stringMatching(/role\/fg-gatehookfunctionrole/), expect.stringMatching(/role\/fg-gatereconcilefunctionrole/)]);
+    // The reconciliation reads member clusters through the member role too, and the scan role pulls member images with it.
+    expect(trusted.split(',')).toEqual([
+      expect.stringMatching(/role\/fg-gategatefunctionrole/),
+      expect.stringMatching(/role\/fg-gatehookfunctionrole/),
+      expect.stringMatching(/role\/fg-gatereconcilefunctionrole/),
+      expect.stringMatching(/role\/fg-gatescanrole/),
+    ]);
   });
 
   it('passes the IAM catalogue, schema and cdk-nag tiers', async () => {
