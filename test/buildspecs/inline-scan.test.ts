@@ -272,12 +272,14 @@ describe('inline-scan buildspec: scan, upload, evaluation', () => {
       // Trivy records the credentials it ran with.
       stub(
         'trivy',
-        `if [ "$1" != convert ]; then printf '%s|%s|%s\\n' "\${AWS_ACCESS_KEY_ID:-}" "\${AWS_SECRET_ACCESS_KEY:-}" "\${AWS_SESSION_TOKEN:-}" > "${tools.work}/trivy-credentials"; fi; ` +
-          `out=""; while [ $# -gt 0 ]; do if [ "$1" = --output ]; then out="$2"; shift; fi; shift; done; echo '{"SchemaVersion":2}' > "$out"`,
+        `if [ "$1" != convert ]; then printf '%s %s|%s|%s|%s\\n' "$1" "$2" "\${AWS_ACCESS_KEY_ID:-}" "\${AWS_SECRET_ACCESS_KEY:-}" "\${AWS_SESSION_TOKEN:-}" >> "${tools.work}/trivy-credentials"; fi; ` +
+          `out=""; while [ $# -gt 0 ]; do if [ "$1" = --output ]; then out="$2"; shift; fi; shift; done; if [ -n "$out" ]; then echo '{"SchemaVersion":2}' > "$out"; fi`,
         join(tools.work, 'fargate-gate-bin'),
       );
     });
-    const trivyCredentials = () => readFileSync(join(tools.work, 'trivy-credentials'), 'utf8').trimEnd();
+    const trivyRuns = () => readFileSync(join(tools.work, 'trivy-credentials'), 'utf8').trimEnd().split('\n');
+    // The credentials of the image pull (the last Trivy run before the SBOM conversion): "a|b|c".
+    const trivyCredentials = () => (trivyRuns().at(-1) ?? '').split('|').slice(1).join('|');
 
     it('assumes the member role of the image\'s account and region and runs the Trivy pull with its credentials only', () => {
       const result = run(step('build', 0), { ...VALID_INPUTS, ...ORG });
@@ -287,6 +289,8 @@ describe('inline-scan buildspec: scan, upload, evaluation', () => {
           '--query Credentials.[AccessKeyId,SecretAccessKey,SessionToken] --output text\n',
       );
       expect(trivyCredentials()).toBe('ASIAMEMBER|member-secret|member-token');
+      // The Java DB first, with the build role (the member role may not pull the central mirror); the pull updates no DB.
+      expect(trivyRuns()).toEqual(['image --download-java-db-only|||', 'image --image-src|ASIAMEMBER|member-secret|member-token']);
       // Never printed.
       expect(result.stdout + result.stderr).not.toContain('member-secret');
       expect(result.stdout + result.stderr).not.toContain('member-token');
