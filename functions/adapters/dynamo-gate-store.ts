@@ -76,9 +76,9 @@ export interface DynamoGateStoreOptions {
 const SYSTEM_CLOCK: Clock = { now: () => new Date() };
 const DEFAULT_BATCH_GET_RETRY: BatchGetRetry = { maxAttempts: 8, baseDelayMs: 50, maxDelayMs: 2000 };
 
-const UPDATABLE_SCAN_FIELDS = ['imageReference', 'scanId', 'state', 'buildId', 'reportLocation', 'error', 'attempts', 'startedAt', 'deadline', 'retryAt', 'finishFailures', 'mode', 'sbomKey', 'compute'] as const;
+const UPDATABLE_SCAN_FIELDS = ['imageReference', 'scanId', 'state', 'buildId', 'reportLocation', 'error', 'attempts', 'startedAt', 'deadline', 'retryAt', 'finishFailures', 'mode', 'sbomKey', 'compute', 'rejudgeRequestedAt'] as const;
 type UpdatableScanField = (typeof UPDATABLE_SCAN_FIELDS)[number];
-const OPTIONAL_SCAN_FIELDS = ['buildId', 'reportLocation', 'error', 'retryAt', 'finishFailures', 'mode', 'sbomKey', 'compute'] as const;
+const OPTIONAL_SCAN_FIELDS = ['buildId', 'reportLocation', 'error', 'retryAt', 'finishFailures', 'mode', 'sbomKey', 'compute', 'rejudgeRequestedAt'] as const;
 
 /**
  * `GateStore` on one DynamoDB table (layout in dynamo-table.ts). Every write that decides "who acts" is a

@@ -171,6 +171,7 @@ const scanItemSchema = z.object({
   mode: z.enum(['image', 'sbom']).optional(),
   sbomKey: z.string().optional(),
   compute: z.enum(['scanProject', 'ec2Fallback']).optional(),
+  rejudgeRequestedAt: z.string().optional(),
 });
 
 export function itemToScan(item: Record<string, unknown>): ScanRecord {

@@ -64,6 +64,11 @@ export interface ScanRecord {
   finishFailures?: number;
   /** `ec2Fallback` once the scan was moved to the EC2 fallback project (core/gate/compute-fallback.ts); absent: the scan project. */
   compute?: ScanCompute;
+  /**
+   * ISO-8601: an Amazon Inspector finding asked for this digest in use to be re-judged. The posture sweep starts marked
+   * digests first, within its per-run budget (handlers/posture/rejudge.ts); a rescan or re-claim of the digest clears it.
+   */
+  rejudgeRequestedAt?: string;
 }
 
 /** The scan a conditional update expects to find (GateStore.updateScan). */

@@ -145,8 +145,8 @@ async function dispatch(rt: GateRuntime, event: Exclude<GateEvent, { kind: 'igno
       return { kind: 'sweep', summary, posture: await rejudgeDigestsInUse(rt, rejudgeSettingsOf(rt.config), log.child({ part: 'posture' })) };
     }
     case 'inspectorFinding': {
-      const [{ handleInspectorFinding }, { rejudgeSettingsOf }] = await Promise.all([import('./posture/inspector'), import('./posture/rejudge')]);
-      return { kind: 'inspectorFinding', outcome: await handleInspectorFinding(rt, event.event, rejudgeSettingsOf(rt.config), log) };
+      const { handleInspectorFinding } = await import('./posture/inspector');
+      return { kind: 'inspectorFinding', outcome: await handleInspectorFinding(rt, event.event, log) };
     }
   }
 }

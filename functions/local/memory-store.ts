@@ -19,8 +19,8 @@ const DEFAULT_RETENTION: MemoryRetention = {
 
 const SCAN_STATES: readonly ScanState[] = ['queued', 'running', 'done', 'error'];
 const UNFINISHED: readonly ScanState[] = ['queued', 'running'];
-const UPDATABLE_SCAN_FIELDS = ['imageReference', 'scanId', 'state', 'buildId', 'reportLocation', 'error', 'attempts', 'startedAt', 'deadline', 'retryAt', 'finishFailures', 'mode', 'sbomKey', 'compute'];
-const OPTIONAL_SCAN_FIELDS = ['buildId', 'reportLocation', 'error', 'retryAt', 'finishFailures', 'mode', 'sbomKey', 'compute'];
+const UPDATABLE_SCAN_FIELDS = ['imageReference', 'scanId', 'state', 'buildId', 'reportLocation', 'error', 'attempts', 'startedAt', 'deadline', 'retryAt', 'finishFailures', 'mode', 'sbomKey', 'compute', 'rejudgeRequestedAt'];
+const OPTIONAL_SCAN_FIELDS = ['buildId', 'reportLocation', 'error', 'retryAt', 'finishFailures', 'mode', 'sbomKey', 'compute', 'rejudgeRequestedAt'];
 const MAX_SCAN_ERROR_CHARS = 2000;
 
 interface Expiring<T> {

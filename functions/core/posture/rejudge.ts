@@ -9,10 +9,12 @@ export interface RejudgeCandidate {
   digest: string;
   /** ISO-8601 of the current verdict's scan; absent when there is none under the current policy. */
   scannedAt?: string;
+  /** ISO-8601 of an Inspector finding's request to re-judge (the scan record's `rejudgeRequestedAt`). */
+  requestedAt?: string;
 }
 
 export interface RejudgePlan {
-  /** Due, oldest verdict first, within the budget. */
+  /** Requested by an Inspector finding first (earliest request first), then due, oldest verdict first; within the budget. */
   now: string[];
   /** Due but over this run's budget: the next runs take them. */
   deferred: number;
@@ -24,12 +26,18 @@ export function planRejudgements(candidates: readonly RejudgeCandidate[], nowMs:
       const scanned = candidate.scannedAt === undefined ? Number.NaN : Date.parse(candidate.scannedAt);
       // A verdict without a readable scan time counts as the oldest: it cannot show it is fresh.
       const age = Number.isNaN(scanned) ? Number.POSITIVE_INFINITY : nowMs - scanned;
-      return age >= rescanIntervalMs ? [{ digest: candidate.digest, age }] : [];
+      // A request the current verdict already answers (scanned after it) is spent.
+      const requested = candidate.requestedAt === undefined ? Number.NaN : Date.parse(candidate.requestedAt);
+      const request = !Number.isNaN(requested) && (Number.isNaN(scanned) || requested > scanned) ? requested : undefined;
+      return request !== undefined || age >= rescanIntervalMs ? [{ digest: candidate.digest, age, request }] : [];
     })
-    .sort((a, b) => b.age - a.age || a.digest.localeCompare(b.digest));
+    .sort((a, b) => rank(a.request) - rank(b.request) || b.age - a.age || a.digest.localeCompare(b.digest));
   const take = Math.max(0, Math.floor(budget));
   return { now: due.slice(0, take).map((entry) => entry.digest), deferred: Math.max(0, due.length - take) };
 }
+
+/** Requested digests before the merely due ones, earliest request first. */
+const rank = (request: number | undefined) => request ?? Number.POSITIVE_INFINITY;
 
 /**
  * Re-judgements one run may start: a share of the scan project's concurrent builds, at least one. Runs every

@@ -118,8 +118,14 @@ export async function rejudgeDigestsInUse(rt: GateRuntime, settings: RejudgeSett
     });
   }
 
+  const requests = await rejudgeRequests(rt, inUse);
   const plan = planRejudgements(
-    [...inUse.filter((entry) => verdicts.has(entry.digest)).map((entry) => ({ digest: entry.digest, scannedAt: verdicts.get(entry.digest)?.scannedAt })), ...unjudged.map((entry) => ({ digest: entry.digest }))],
+    [
+      ...inUse
+        .filter((entry) => verdicts.has(entry.digest))
+        .map((entry) => ({ digest: entry.digest, scannedAt: verdicts.get(entry.digest)?.scannedAt, requestedAt: requests.get(entry.digest) })),
+      ...unjudged.map((entry) => ({ digest: entry.digest, requestedAt: requests.get(entry.digest) })),
+    ],
     rt.clock.now().getTime(),
     settings.rescanIntervalMs,
     settings.maxScansPerRun,
@@ -144,6 +150,19 @@ export async function rejudgeDigestsInUse(rt: GateRuntime, settings: RejudgeSett
   log.info({ ...summary }, 'posture sweep done');
   if (retryable !== undefined) throw retryable;
   return summary;
+}
+
+/**
+ * The re-judgements Inspector findings asked for (handlers/posture/inspector.ts marks the scan record): one scan-record
+ * read per digest in use (strongly consistent GetItem, items well under 4 KB: one read unit each per run).
+ */
+async function rejudgeRequests(rt: GateRuntime, inUse: readonly DigestInUse[]): Promise<Map<string, string>> {
+  const requests = new Map<string, string>();
+  for (const entry of inUse) {
+    const requestedAt = (await rt.store.getScan(entry.digest))?.rejudgeRequestedAt;
+    if (requestedAt !== undefined) requests.set(entry.digest, requestedAt);
+  }
+  return requests;
 }
 
 /** The last finished scan's report judged under the current policy and stored (with drift and finding events as any new verdict). */

@@ -123,6 +123,8 @@ export async function rescan(
     buildId: '',
     // A rescan starts on the scan project again; only a scan that outgrows it moves to the EC2 fallback.
     compute: undefined,
+    // The re-judgement an Inspector finding asked for is this scan.
+    rejudgeRequestedAt: undefined,
   });
   if (!applied) {
     const now = await rt.store.getScan(finished.digest);

@@ -3,6 +3,7 @@ import { createGate } from '../../../functions/handlers/gate';
 import { createLogger, silentLogger } from '../../../functions/handlers/logger';
 import { CONFORMANCE_DIR, describeWithConformance, readConformanceJson } from '../../support/conformance';
 import { handleInspectorFinding } from '../../../functions/handlers/posture/inspector';
+import { rejudgeDigestsInUse } from '../../../functions/handlers/posture/rejudge';
 import { buildRuntime } from '../../../functions/handlers/runtime';
 import { FindingEventsTestDouble, InventoryTestDouble, taskUse } from '../../support/inventory-test-double';
 import { createWorld, policyOf } from '../support/fakes';
@@ -33,25 +34,42 @@ async function setup() {
 }
 
 describe('handleInspectorFinding', () => {
-  it('re-judges a digest in use now (by its SBOM), and never one that is not in use', async () => {
+  it('starts no build: marks the digest in use as due for the sweep, and never touches one that is not in use', async () => {
     const { world, rt } = await setup();
-    const outcome = await handleInspectorFinding(rt, finding([IN_USE, RETIRED]), SETTINGS, silentLogger());
-    expect(outcome).toEqual({ rejudged: [IN_USE], notInUse: [RETIRED], skipped: [] });
-    expect(world.scanner.requests.map((r) => [r.digest, r.mode])).toEqual([[IN_USE, 'sbom']]);
+    const outcome = await handleInspectorFinding(rt, finding([IN_USE, RETIRED]), silentLogger());
+    expect(outcome).toEqual({ marked: [IN_USE], notInUse: [RETIRED], skipped: [] });
+    expect(world.scanner.requests).toEqual([]);
+    expect(world.store.scans.get(IN_USE)?.rejudgeRequestedAt).toBe(world.clock.now().toISOString());
+    expect(world.store.scans.get(RETIRED)?.rejudgeRequestedAt).toBeUndefined();
   });
 
-  it('is one scan for a burst of findings about one image', async () => {
+  it('then the posture sweep re-judges the marked digest (by its SBOM) although its verdict is not due, and the mark is cleared', async () => {
     const { world, rt } = await setup();
-    await handleInspectorFinding(rt, finding([IN_USE]), SETTINGS, silentLogger());
-    expect(await handleInspectorFinding(rt, finding([IN_USE]), SETTINGS, silentLogger())).toEqual({ rejudged: [], notInUse: [], skipped: [IN_USE] });
+    await handleInspectorFinding(rt, finding([IN_USE]), silentLogger());
+    const summary = await rejudgeDigestsInUse(rt, SETTINGS, silentLogger());
+    expect(summary.sbomScans).toBe(1);
+    expect(world.scanner.requests.map((r) => [r.digest, r.mode])).toEqual([[IN_USE, 'sbom']]);
+    expect(world.store.scans.get(IN_USE)?.rejudgeRequestedAt).toBeUndefined();
+  });
+
+  it('is one re-judgement for a burst of findings about one image (a second mark adds no work)', async () => {
+    const { world, rt } = await setup();
+    await handleInspectorFinding(rt, finding([IN_USE]), silentLogger());
+    const first = world.store.scans.get(IN_USE)?.rejudgeRequestedAt;
+    world.clock.advance(60_000);
+    expect(await handleInspectorFinding(rt, finding([IN_USE]), silentLogger())).toEqual({ marked: [], notInUse: [], skipped: [IN_USE] });
+    expect(world.store.scans.get(IN_USE)?.rejudgeRequestedAt).toBe(first);
+    await rejudgeDigestsInUse(rt, SETTINGS, silentLogger());
+    await rejudgeDigestsInUse(rt, SETTINGS, silentLogger());
     expect(world.scanner.requests).toHaveLength(1);
   });
 
   it('does nothing for a resolved finding or an event it cannot read, and says why', async () => {
     const { world, rt } = await setup();
-    await handleInspectorFinding(rt, finding([IN_USE], 'CLOSED'), SETTINGS, silentLogger());
-    await handleInspectorFinding(rt, { source: 'aws.inspector2', 'detail-type': 'Inspector2 Finding', detail: 'garbage' }, SETTINGS, silentLogger());
+    await handleInspectorFinding(rt, finding([IN_USE], 'CLOSED'), silentLogger());
+    await handleInspectorFinding(rt, { source: 'aws.inspector2', 'detail-type': 'Inspector2 Finding', detail: 'garbage' }, silentLogger());
     expect(world.scanner.requests).toEqual([]);
+    expect(world.store.scans.get(IN_USE)?.rejudgeRequestedAt).toBeUndefined();
     expect(world.metrics.total('InspectorEventsIgnored')).toBe(1);
   });
 });
@@ -71,18 +89,19 @@ describeWithConformance('an Inspector2 Finding event through the gate, on AWS\'s
   it('ignores the sample as published (its imageHash is no sha256 digest) with a warning that says why, and scans nothing', async () => {
     const { world, gate, lines } = await gateWithLines();
     const result = await gate.handleEvent(readConformanceJson(SAMPLE) as Record<string, unknown>);
-    expect(result).toMatchObject({ kind: 'inspectorFinding', outcome: { rejudged: [], notInUse: [], skipped: [] } });
+    expect(result).toMatchObject({ kind: 'inspectorFinding', outcome: { marked: [], notInUse: [], skipped: [] } });
     expect(lines).toContainEqual(expect.objectContaining({ level: 'warn', msg: 'Inspector finding event ignored', reason: expect.stringMatching(/image hashes are not sha256 digests/) }));
     expect(world.scanner.requests).toEqual([]);
     expect(world.metrics.total('InspectorEventsIgnored')).toBe(1);
   });
 
-  it('re-judges the digest in use the sample names once its hash is a digest', async () => {
+  it('marks the digest in use the sample names once its hash is a digest, and starts no build', async () => {
     const { world, gate } = await gateWithLines();
     const event = structuredClone(readConformanceJson(SAMPLE)) as { detail: { resources: { details: { awsEcrContainerImage: { imageHash: string } } }[] } };
     event.detail.resources[0].details.awsEcrContainerImage.imageHash = IN_USE;
     const result = await gate.handleEvent(event as unknown as Record<string, unknown>);
-    expect(result).toMatchObject({ kind: 'inspectorFinding', outcome: { rejudged: [IN_USE] } });
-    expect(world.scanner.requests.map((r) => r.digest)).toEqual([IN_USE]);
+    expect(result).toMatchObject({ kind: 'inspectorFinding', outcome: { marked: [IN_USE] } });
+    expect(world.scanner.requests).toEqual([]);
+    expect(world.store.scans.get(IN_USE)?.rejudgeRequestedAt).toEqual(expect.any(String));
   });
 });

@@ -108,6 +108,33 @@ describe('posture sweep: re-judging digests in use', () => {
     expect(s.world.scanner.requests.map((r) => r.digest)).toEqual([digests[2], digests[1]]);
   });
 
+  it('starts digests an Inspector finding marked before the merely due ones, within the same budget', async () => {
+    const s = setup();
+    const due = [1, 2].map((i) => digestOf(`due ${i}`));
+    const marked = [1, 2].map((i) => digestOf(`marked ${i}`));
+    due.forEach((digest, i) => scannedEarlier(s, digest, 0, (30 + i) * HOUR));
+    // Fresh verdicts (not due on age), each asked for again by a finding: the later request last.
+    marked.forEach((digest, i) => {
+      const record = scannedEarlier(s, digest, 0, 2 * HOUR);
+      s.world.store.scans.set(digest, { ...record, rejudgeRequestedAt: new Date(s.world.clock.now().getTime() - (2 - i) * 60_000).toISOString() });
+    });
+    for (const [i, digest] of [...due, ...marked].entries()) await s.inventory.recordUse(taskUse(digest, { taskArn: `arn:aws:ecs:eu-west-1:111122223333:task/prod/m${i}` }));
+    const first = await rejudgeDigestsInUse(s.rt, { ...SETTINGS, maxScansPerRun: 3 }, log);
+    expect(first).toMatchObject({ sbomScans: 3, deferred: 1 });
+    expect(s.world.scanner.requests.map((r) => r.digest)).toEqual([marked[0], marked[1], due[1]]);
+    expect(marked.map((digest) => s.world.store.scans.get(digest)?.rejudgeRequestedAt)).toEqual([undefined, undefined]);
+  });
+
+  it('ignores a mark the current verdict already answers (scanned after the request)', async () => {
+    const s = setup();
+    const digest = digestOf('answered');
+    const record = scannedEarlier(s, digest, 0, 2 * HOUR);
+    s.world.store.scans.set(digest, { ...record, rejudgeRequestedAt: new Date(s.world.clock.now().getTime() - 3 * HOUR).toISOString() });
+    await s.inventory.recordUse(taskUse(digest));
+    expect(await rejudgeDigestsInUse(s.rt, SETTINGS, log)).toMatchObject({ sbomScans: 0, imageScans: 0, deferred: 0 });
+    expect(s.world.scanner.requests).toEqual([]);
+  });
+
   it('scans the image instead when no SBOM was kept, or the scanner version changed', async () => {
     const s = setup();
     const record = scannedEarlier(s, IN_USE, 0, 25 * HOUR);

@@ -115,7 +115,7 @@ export class FakeStore implements GateStore {
     const updated: Record<string, unknown> = { ...existing };
     for (const [field, value] of Object.entries(changes)) {
       if (value !== undefined) updated[field] = clone(value);
-      else if (['buildId', 'reportLocation', 'error', 'retryAt', 'finishFailures', 'mode', 'sbomKey', 'compute'].includes(field)) delete updated[field];
+      else if (['buildId', 'reportLocation', 'error', 'retryAt', 'finishFailures', 'mode', 'sbomKey', 'compute', 'rejudgeRequestedAt'].includes(field)) delete updated[field];
     }
     this.scans.set(digest, { ...(updated as unknown as ScanRecord), digest });
     return true;
