@@ -150,7 +150,7 @@ function clusterMatcher(clusters: ClusterScope): unknown[] {
  * Active Amazon Inspector findings about ECR container images ("Inspector2 Finding", source aws.inspector2; the
  * detail's resources[] carry type AWS_ECR_CONTAINER_IMAGE and the image hash:
  * https://docs.aws.amazon.com/inspector/latest/user/eventbridge-integration.html, sample in
- * shared/conformance/events/inspector2-finding-ecr-image-awsdocs.json). The gate re-judges a digest in use now.
+ * shared/conformance/events/inspector2-finding-ecr-image-awsdocs.json). The gate marks a digest in use for the posture sweep to re-judge first.
  */
 export function inspectorImageFindingPattern(): events.EventPattern {
   return { source: ['aws.inspector2'], detailType: ['Inspector2 Finding'], detail: { status: ['ACTIVE'], resources: { type: ['AWS_ECR_CONTAINER_IMAGE'] } } };

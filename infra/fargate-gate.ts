@@ -63,6 +63,12 @@ export interface FargateGateProps {
   /** Use CloudTrail `RunTask` events as an early hint (needs a trail with management events). @default true */
   readonly runTaskHints?: boolean;
   /**
+   * Act on active Amazon Inspector findings about ECR images: a digest in use that a finding names is marked, and the
+   * posture sweep re-judges it first within its budget (handlers/posture/inspector.ts). `false` leaves the rule out
+   * (digests in use are still re-judged every `rescanInterval`). @default true
+   */
+  readonly inspectorFindings?: boolean;
+  /**
    * Keep CISA's KEV catalogue in the reports bucket, refreshed daily (infra/kev-catalogue.ts), for the policy's
    * `vulnerabilities.knownExploited` (Trivy reports carry no KEV data; Grype's do). The function needs to reach the
    * feed (CISA's, or `kevFeedUrl`); the gate's functions are not in a VPC, so by default it can. `false` for an
@@ -197,8 +203,8 @@ export class FargateGate extends Construct {
     hookAwaitingAction: events.Rule;
     imagePush?: events.Rule;
     sweep: events.Rule;
-    /** Active Amazon Inspector findings on ECR images: a digest in use is re-judged at once (handlers/posture/inspector.ts). */
-    inspectorFinding: events.Rule;
+    /** Active Amazon Inspector findings on ECR images: a digest in use is marked for the posture sweep (handlers/posture/inspector.ts); absent with `inspectorFindings: false`. */
+    inspectorFinding?: events.Rule;
     notifications?: events.Rule;
   };
   /** The organisation bus and its rules (organizationId). */
@@ -399,7 +405,9 @@ export class FargateGate extends Construct {
       imagePush: this.settings.prescanOnPush
         ? rule('ImagePush', 'fargate-gate: successful pushes to the ECR repositories in scope (prescan)', imagePushPattern(this.scope.pushRepositoryNames))
         : undefined,
-      inspectorFinding: rule('InspectorFinding', 'fargate-gate: active Amazon Inspector findings on ECR images (re-judges a digest in use)', inspectorImageFindingPattern()),
+      inspectorFinding: this.settings.inspectorFindings
+        ? rule('InspectorFinding', 'fargate-gate: active Amazon Inspector findings on ECR images (marks a digest in use for re-judgement)', inspectorImageFindingPattern())
+        : undefined,
       sweep: new events.Rule(this, 'Sweep', {
         description: 'fargate-gate: checks scans that did not report back (CodeBuild events are best effort) and re-judges digests in use (posture)',
         schedule: events.Schedule.rate(this.settings.sweepInterval),
@@ -426,6 +434,7 @@ export class FargateGate extends Construct {
         memberRoleAssumers: [this.gateFunction, ...(this.hookFunction ? [this.hookFunction] : []), this.inventory.reconcileFunction, this.scanRole],
         runTaskHints: this.settings.runTaskHints,
         prescanOnPush: this.settings.prescanOnPush,
+        inspectorFindings: this.settings.inspectorFindings,
       });
     }
 

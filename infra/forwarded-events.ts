@@ -40,8 +40,8 @@ export function forwardedEvents(clusters: ClusterScope): ForwardedEvent[] {
     // account and the member account where the events originated" ("Creating custom responses to Amazon Inspector
     // findings with Amazon EventBridge", https://docs.aws.amazon.com/inspector/latest/user/findings-managing-automating-responses.html):
     // a member's finding reaches the central gate only if the member forwards it, unless the central account is
-    // Inspector's delegated administrator too; then it arrives twice, and the second is a re-judgement already under
-    // way or younger than an hour (handlers/posture/inspector.ts), so nothing is done twice.
+    // Inspector's delegated administrator too; then it arrives twice, and the second finds the digest already marked
+    // (or judged within the hour, or a scan under way: handlers/posture/inspector.ts), so nothing is done twice.
     { kind: 'inspectorFinding', id: 'InspectorFinding', what: 'active Amazon Inspector findings on ECR images (re-judges a digest in use)', pattern: inspectorImageFindingPattern() },
   ];
 }

@@ -31,6 +31,8 @@ export interface OrganisationBusProps {
   readonly memberRoleAssumers: (iam.IGrantable & IConstruct)[];
   readonly runTaskHints: boolean;
   readonly prescanOnPush: boolean;
+  /** Inspector findings forwarded by members are taken only when the gate acts on findings. @default true */
+  readonly inspectorFindings?: boolean;
 }
 
 export class OrganisationBus extends Construct {
@@ -67,6 +69,7 @@ export class OrganisationBus extends Construct {
     for (const forwarded of forwardedEvents({ kind: 'all', clusterArnPrefix: `arn:${Aws.PARTITION}:ecs:` })) {
       if (forwarded.kind === 'runTaskCall' && !props.runTaskHints) continue;
       if (forwarded.kind === 'imagePush' && !props.prescanOnPush) continue;
+      if (forwarded.kind === 'inspectorFinding' && props.inspectorFindings === false) continue;
       rule(`Member${forwarded.id}`, `fargate-gate: ${forwarded.what} in member accounts`, forwarded.pattern);
     }
 

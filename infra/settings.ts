@@ -140,6 +140,8 @@ export interface ResolvedSettings {
   prescanOnPush: boolean;
   lifecycleHook: boolean;
   runTaskHints: boolean;
+  /** The rule for Amazon Inspector findings on ECR images (marks a digest in use for re-judgement). */
+  inspectorFindings: boolean;
   notifyDecisions: Decision[];
   verdictTtl: Duration;
   reportRetention: Duration;
@@ -164,6 +166,7 @@ export interface SettingsInput {
   prescanOnPush?: boolean;
   lifecycleHook?: boolean;
   runTaskHints?: boolean;
+  inspectorFindings?: boolean;
   notifications?: NotificationSettings;
   verdictTtl?: Duration;
   reportRetention?: Duration;
@@ -324,6 +327,7 @@ export function resolveSettings(input: SettingsInput): ResolvedSettings {
     prescanOnPush: input.prescanOnPush ?? true,
     lifecycleHook: input.lifecycleHook ?? true,
     runTaskHints: input.runTaskHints ?? true,
+    inspectorFindings: input.inspectorFindings ?? true,
     notifyDecisions,
     verdictTtl,
     reportRetention,

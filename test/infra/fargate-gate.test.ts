@@ -455,6 +455,13 @@ describe('rules', () => {
     const rules = Object.keys(gate({ runTaskHints: false }).findResources('AWS::Events::Rule'));
     expect(rules.some((id) => id.startsWith('GateRunTaskCall'))).toBe(false);
   });
+
+  it('have the Inspector findings rule by default, and leave it out when inspectorFindings is false', () => {
+    const inspectorRules = (props: Partial<FargateGateProps>) =>
+      Object.values(gate(props).findResources('AWS::Events::Rule')).filter((rule) => JSON.stringify(rule.Properties?.EventPattern ?? {}).includes('aws.inspector2'));
+    expect(inspectorRules({})).toHaveLength(1);
+    expect(inspectorRules({ inspectorFindings: false })).toEqual([]);
+  });
 });
 
 describe('notifications', () => {
