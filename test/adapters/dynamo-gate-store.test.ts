@@ -202,6 +202,16 @@ describe('updateScan', () => {
     expect(await store.getScan(digest)).not.toHaveProperty('finishFailures');
   });
 
+  it('keeps an Inspector finding\'s re-judgement request on a finished scan, and clears it', async () => {
+    const { store } = await newStore();
+    const digest = digestOf(15);
+    await store.claimScan(scanRecord(digest, { state: 'done', buildId: 'p:1' }));
+    expect(await store.updateScan(digest, expecting('done', digest), { rejudgeRequestedAt: '2026-12-06T10:00:00.000Z' })).toBe(true);
+    expect(await store.getScan(digest)).toMatchObject({ state: 'done', rejudgeRequestedAt: '2026-12-06T10:00:00.000Z' });
+    expect(await store.updateScan(digest, expecting('done', digest), { rejudgeRequestedAt: undefined })).toBe(true);
+    expect(await store.getScan(digest)).not.toHaveProperty('rejudgeRequestedAt');
+  });
+
   it('with no changes answers whether the scan is in the expected state', async () => {
     const { store } = await newStore();
     const digest = digestOf(14);
