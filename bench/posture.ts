@@ -8,6 +8,7 @@ import { sbomKeyFor } from '../functions/core/posture/sbom';
 import { ReportMissingError, type BuildStatus, type ScanRequest, type ScannerPort } from '../functions/core/ports';
 import { handleBuildFinished } from '../functions/handlers/scans/completion';
 import { silentLogger } from '../functions/handlers/logger';
+import { handleInspectorFinding } from '../functions/handlers/posture/inspector';
 import { DEFAULT_RESCAN_INTERVAL_MS, rejudgeDigestsInUse } from '../functions/handlers/posture/rejudge';
 import { buildRuntime } from '../functions/handlers/runtime';
 import { MemoryInventoryStore } from '../functions/local/memory-inventory';
@@ -20,7 +21,8 @@ import { seededRandom } from '../functions/local/random';
  * and retired digests (verdicts, no tasks) share one store; some digests in use gain a critical CVE in the scanner's
  * data on a later day. The posture sweep runs every `sweepMinutes`; its scans (SBOM or image) finish `buildMinutes`
  * later through the gate's own completion path. Figures: re-judgement scans per simulated day (SBOM and image apart),
- * scans of digests not in use (target 0), the most scans of one digest within one rescan interval (target ≤ 1 plus
+ * scans of digests not in use (target 0: some tasks stop mid-run, and each stop brings an Amazon Inspector finding
+ * naming the digest that left use and a retired one), the most scans of one digest within one rescan interval (target ≤ 1 plus
  * the scan that found its drift), and the simulated time from new vulnerability data to its drift notification.
  */
 export interface PostureBenchOptions {
@@ -34,6 +36,8 @@ export interface PostureBenchOptions {
   buildMinutes: number;
   /** The scan project's concurrent builds (the budget per run is derived from it). */
   concurrentBuilds: number;
+  /** Every n-th digest in use that does not drift stops mid-run (its task's STOPPED), followed by an Inspector finding about it. */
+  stopEvery: number;
 }
 
 export const DEFAULT_POSTURE_BENCH: PostureBenchOptions = {
@@ -45,13 +49,19 @@ export const DEFAULT_POSTURE_BENCH: PostureBenchOptions = {
   sweepMinutes: 5,
   buildMinutes: 2,
   concurrentBuilds: 4,
+  stopEvery: 6,
 };
 
 export interface PostureFigures {
   rescansPerDay: number;
   sbomRejudgementsPerDay: number;
   imageRescansPerDay: number;
+  /** Scans started for a digest while it was not in use (never used, or after its last task stopped). */
   rescansOfDigestsNotInUse: number;
+  /** Digests whose last task stopped during the run. */
+  digestsLeftUse: number;
+  /** Inspector findings sent about digests not in use (one that just left use and one never in use, per stop). */
+  inspectorFindingsNotInUse: number;
   maxRescansPerDigestPerInterval: number;
   /** Median (p50) and worst simulated seconds from new data to the opened finding event of its drift. */
   newDataToNotificationS: number;
@@ -64,6 +74,15 @@ export interface PostureFigures {
 const REGISTRY = '111122223333.dkr.ecr.eu-west-1.amazonaws.com';
 const MINUTE = 60_000;
 const DAY = 86_400_000;
+
+/** An active "Inspector2 Finding" event naming the digests (the shape of shared/conformance/events/inspector2-finding-ecr-image-awsdocs.json). */
+function inspectorFinding(digests: string[]) {
+  return {
+    source: 'aws.inspector2',
+    'detail-type': 'Inspector2 Finding',
+    detail: { status: 'ACTIVE', findingArn: 'arn:aws:inspector2:eu-west-1:111122223333:finding/bench', resources: digests.map((imageHash) => ({ type: 'AWS_ECR_CONTAINER_IMAGE', details: { awsEcrContainerImage: { imageHash } } })) },
+  };
+}
 
 function digestOf(label: string): string {
   return `sha256:${createHash('sha256').update(label).digest('hex')}`;
@@ -103,6 +122,11 @@ export async function measurePosture(options: PostureBenchOptions = DEFAULT_POST
   const inventory = new MemoryInventoryStore(clock);
   const published: FindingEvent[] = [];
   const inUse = new Set<string>();
+  /** Digests in use whose task stops mid-run: when, and which task. */
+  const stops = new Map<string, { at: number; taskArn: string }>();
+  const leftUseAt = new Map<string, number>();
+  const retired: string[] = [];
+  let inspectorFindingsNotInUse = 0;
   /** When the scanner's data gives the digest a critical CVE (epoch ms), for the digests that drift. */
   const newDataAt = new Map<string, number>();
   const scansByDigest = new Map<string, { at: number; mode: string }[]>();
@@ -169,12 +193,14 @@ export async function measurePosture(options: PostureBenchOptions = DEFAULT_POST
       scannedAt: new Date(scannedMs).toISOString(),
       expiresAt: Math.floor(scannedMs / 1000) + 30 * 86_400,
     });
+    if (i >= options.digestsInUse) retired.push(digest);
     if (i < options.digestsInUse) {
       inUse.add(digest);
       const at = new Date(nowMs - 40 * DAY).toISOString();
+      const taskArn = `arn:aws:ecs:eu-west-1:111122223333:task/prod/${createHash('md5').update(digest).digest('hex')}`;
       await inventory.recordUse({
         digest,
-        taskArn: `arn:aws:ecs:eu-west-1:111122223333:task/prod/${createHash('md5').update(digest).digest('hex')}`,
+        taskArn,
         cluster: 'arn:aws:ecs:eu-west-1:111122223333:cluster/prod',
         account: '111122223333',
         region: 'eu-west-1',
@@ -186,6 +212,8 @@ export async function measurePosture(options: PostureBenchOptions = DEFAULT_POST
         source: 'taskEvent',
       });
       if (random() < options.driftShare) newDataAt.set(digest, nowMs + DAY + Math.floor(random() * (options.days - 2) * DAY));
+      // Deterministic (no draw from the seeded sequence): spread over the run's days, never a digest that drifts.
+      else if (i % options.stopEvery === 0) stops.set(digest, { at: nowMs + DAY / 2 + (i % Math.max(1, options.days - 1)) * DAY, taskArn });
     }
   }
 
@@ -201,6 +229,15 @@ export async function measurePosture(options: PostureBenchOptions = DEFAULT_POST
       reports.set(sbomKeyFor(request.reportKey), '{"bomFormat":"CycloneDX"}');
       statuses.set(build.buildId, 'SUCCEEDED');
       await handleBuildFinished(rt, { buildId: build.buildId, status: 'SUCCEEDED', environment: { IMAGE_DIGEST: request.digest, SCAN_ID: request.scanId } }, log);
+    }
+    // Tasks that stop now: the digest leaves use, and Inspector then reports a finding about it and a retired digest.
+    for (const [digest, stop] of stops) {
+      if (stop.at > nowMs || leftUseAt.has(digest)) continue;
+      await inventory.closeTask(stop.taskArn, new Date(nowMs).toISOString());
+      leftUseAt.set(digest, nowMs);
+      const other = retired[leftUseAt.size % retired.length];
+      await handleInspectorFinding(rt, inspectorFinding([digest, other]), log);
+      inspectorFindingsNotInUse += 2;
     }
     await rejudgeDigestsInUse(rt, settings, log);
     nowMs += options.sweepMinutes * MINUTE;
@@ -224,7 +261,9 @@ export async function measurePosture(options: PostureBenchOptions = DEFAULT_POST
     rescansPerDay: perDay(rejudgements.length),
     sbomRejudgementsPerDay: perDay(rejudgements.filter((s) => s.mode === 'sbom').length),
     imageRescansPerDay: perDay(rejudgements.filter((s) => s.mode !== 'sbom').length),
-    rescansOfDigestsNotInUse: [...scansByDigest.keys()].filter((digest) => !inUse.has(digest)).reduce((sum, digest) => sum + (scansByDigest.get(digest)?.length ?? 0), 0),
+    rescansOfDigestsNotInUse: [...scansByDigest].reduce((sum, [digest, scans]) => sum + scans.filter((scan) => !inUse.has(digest) || scan.at >= (leftUseAt.get(digest) ?? Number.POSITIVE_INFINITY)).length, 0),
+    digestsLeftUse: leftUseAt.size,
+    inspectorFindingsNotInUse,
     maxRescansPerDigestPerInterval: maxPerInterval,
     newDataToNotificationS: delays.length > 0 ? Math.round(delays[Math.floor((delays.length - 1) / 2)]) : 0,
     newDataToNotificationMaxS: delays.length > 0 ? Math.round(delays[delays.length - 1]) : 0,
