@@ -82,7 +82,7 @@ describe('the gate runs the posture sweep on its scheduled sweep', () => {
     expect(world.scanner.requests).toEqual([]);
   });
 
-  it('routes an Amazon Inspector finding about a digest in use to a re-judgement now', async () => {
+  it('routes an Amazon Inspector finding about a digest in use to a mark, and the next scheduled sweep re-judges it', async () => {
     const { world, gate } = await setup(3 * HOUR);
     const event = {
       version: '0',
@@ -96,7 +96,9 @@ describe('the gate runs the posture sweep on its scheduled sweep', () => {
       detail: { status: 'ACTIVE', findingArn: 'arn:aws:inspector2:eu-west-1:111122223333:finding/x', resources: [IN_USE, RETIRED].map((imageHash) => ({ type: 'AWS_ECR_CONTAINER_IMAGE', details: { awsEcrContainerImage: { imageHash } } })) },
     };
     const result = await gate.handleEvent(event);
-    expect(result).toEqual({ kind: 'inspectorFinding', outcome: { rejudged: [IN_USE], notInUse: [RETIRED], skipped: [] } });
+    expect(result).toEqual({ kind: 'inspectorFinding', outcome: { marked: [IN_USE], notInUse: [RETIRED], skipped: [] } });
+    expect(world.scanner.requests).toEqual([]);
+    await gate.handleEvent(sweepEvent());
     expect(world.scanner.requests.map((r) => [r.digest, r.mode])).toEqual([[IN_USE, 'sbom']]);
   });
 });
