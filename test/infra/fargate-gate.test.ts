@@ -461,6 +461,9 @@ describe('rules', () => {
       Object.values(gate(props).findResources('AWS::Events::Rule')).filter((rule) => JSON.stringify(rule.Properties?.EventPattern ?? {}).includes('aws.inspector2'));
     expect(inspectorRules({})).toHaveLength(1);
     expect(inspectorRules({ inspectorFindings: false })).toEqual([]);
+    // With an organisation, the rule on its bus (members' forwarded findings) follows the same setting.
+    expect(inspectorRules({ organizationId: 'o-a1b2c3d4e5' })).toHaveLength(2);
+    expect(inspectorRules({ organizationId: 'o-a1b2c3d4e5', inspectorFindings: false })).toEqual([]);
   });
 });
 
