@@ -1,5 +1,5 @@
 import { measureBundles, type BundleFigures, type FunctionBundleFigures } from './lambda-bundles';
-import { defaultPolicy, measureEngineGrowth, type EngineFigures, type EngineGrowth } from './policy-engine';
+import { defaultPolicy, measureEngineGrowth, type EngineFigures, type EngineGrowth, type Spread } from './policy-engine';
 
 /**
  * The "small, fast Lambda" figures: the policy engine against `JSON.parse` of the same report and its growth with the
@@ -9,15 +9,16 @@ import { defaultPolicy, measureEngineGrowth, type EngineFigures, type EngineGrow
  * event, against the bare clients that event calls, each built and sent its first call (bench/lambda-bundles.ts).
  */
 export interface LambdaFigures {
-  engine: Pick<EngineFigures, 'findings' | 'totalMs' | 'jsonParseMs' | 'engineToParseRatio'>;
+  engine: Pick<EngineFigures, 'findings' | 'runs' | 'gc' | 'totalMs' | 'jsonParseMs' | 'engineToParseRatio' | 'totalSpread' | 'jsonParseSpread' | 'ratioSpread'>;
   growth: EngineGrowth;
   bundles: BundleFigures;
 }
 
+/** Even run counts: half the runs time the bare parse first, half the engine (bench/policy-engine.ts `alternatingOrders`). */
 export const ENGINE_GROWTH_SIZES = [
-  { findings: 1_000, runs: 15 },
-  { findings: 10_000, runs: 5 },
-  { findings: 100_000, runs: 3 },
+  { findings: 1_000, runs: 16 },
+  { findings: 10_000, runs: 6 },
+  { findings: 100_000, runs: 4 },
 ];
 /** Fresh processes per bundle and setting (the median is the figure). */
 export const COLD_IMPORT_RUNS = 9;
@@ -25,15 +26,19 @@ export const COLD_IMPORT_RUNS = 9;
 export async function measureLambdaFigures(root: string, engine: EngineFigures): Promise<LambdaFigures> {
   const growth = measureEngineGrowth(defaultPolicy(root), ENGINE_GROWTH_SIZES);
   const bundles = await measureBundles({ root, runs: COLD_IMPORT_RUNS });
-  return { engine: { findings: engine.findings, totalMs: engine.totalMs, jsonParseMs: engine.jsonParseMs, engineToParseRatio: engine.engineToParseRatio }, growth, bundles };
+  const { findings, runs, gc, totalMs, jsonParseMs, engineToParseRatio, totalSpread, jsonParseSpread, ratioSpread } = engine;
+  return { engine: { findings, runs, gc, totalMs, jsonParseMs, engineToParseRatio, totalSpread, jsonParseSpread, ratioSpread }, growth, bundles };
 }
 
 export function printLambdaFigures(figures: LambdaFigures, out: (line?: string) => void): void {
   const { engine, growth, bundles } = figures;
   out('Part D: a small, fast Lambda');
-  out(`  engine vs JSON.parse of the same ${engine.findings}-finding text: ${engine.totalMs.toFixed(1)} ms vs ${engine.jsonParseMs.toFixed(1)} ms, ratio ${engine.engineToParseRatio} (target <= 2)`);
+  const ms = (spread: Spread) => `${spread.min.toFixed(1)}-${spread.max.toFixed(1)}`;
+  const ratio = (spread: Spread) => `${spread.min.toFixed(2)}-${spread.max.toFixed(2)}`;
+  out(`  engine vs JSON.parse of the same ${engine.findings}-finding text, median of ${engine.runs} runs (min-max): ${engine.totalMs.toFixed(1)} ms (${ms(engine.totalSpread)}) vs ${engine.jsonParseMs.toFixed(1)} ms (${ms(engine.jsonParseSpread)}), ratio ${engine.engineToParseRatio} (per run ${ratio(engine.ratioSpread)}; target <= 2)`);
+  out(`    order alternated run by run (parse first, engine first); collection before each timed step: ${engine.gc}`);
   for (const size of growth.sizes) {
-    out(`    ${size.findings} findings: ${size.totalMs} ms (median of ${size.runs}), ${size.microsPerFinding} us per finding, JSON.parse ${size.jsonParseMs} ms, ratio ${size.engineToParseRatio}`);
+    out(`    ${size.findings} findings: ${size.totalMs} ms (median of ${size.runs}, ${ms(size.totalSpread)}), ${size.microsPerFinding} us per finding, JSON.parse ${size.jsonParseMs} ms (${ms(size.jsonParseSpread)}), ratio ${size.engineToParseRatio} (per run ${ratio(size.ratioSpread)})`);
   }
   out(`    growth (time per finding at ${growth.sizes[growth.sizes.length - 1].findings} / at ${growth.sizes[0].findings}): ${growth.growth} (target ~1); JSON.parse of the same texts: ${growth.jsonParseGrowth}`);
   out(`    engine growth / JSON.parse growth: ${growth.growthVsJsonParse} (1: the engine grows as the parse it cannot avoid does${growth.jsonParseGrowth > 1.2 ? '; JSON.parse itself grows superlinearly here, so this is the figure to read' : ''})`);
