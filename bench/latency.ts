@@ -1,5 +1,5 @@
 import { seededRandom } from '../functions/local/random';
-import type { ResolvedSettings, ScanComputeMode } from '../infra/settings';
+import { LAMBDA_COMPUTE_BUILD_LIMIT, type ResolvedSettings, type ScanComputeMode } from '../infra/settings';
 import { mustBlock, type FleetPlan } from './fleet';
 
 /**
@@ -8,7 +8,8 @@ import { mustBlock, type FleetPlan } from './fleet';
  * says where no public figure was found). Driven by the bench fleet (bench/fleet.ts), so the same seeded launches,
  * pushes and image reuse decide which launches find a verdict waiting.
  *
- * Source keys are those of ../shared/reference/anchors-2026-12.md §S ([B1]...[B11]) unless a URL is given.
+ * Source keys are those of ../shared/reference/anchors-2026-12.md §S ([B1]...[B11]) unless a URL is given. The gate
+ * function's cold start is the one figure taken from this machine: bench Part D's measurement, passed in by bench/run.ts.
  */
 
 /** A distribution of a duration in seconds (or of a size in MiB). */
@@ -76,29 +77,75 @@ function stepTable<K extends string>(rows: Record<K, readonly [Distribution, str
   return Object.fromEntries(Object.entries<readonly [Distribution, string]>(rows).map(([name, [distribution, source]]) => [name, { distribution, source }])) as Record<K, Step>;
 }
 
-/** Sizes in MiB, throughputs in MiB/s, durations in seconds. A row: `name: [distribution, source]`. */
+/**
+ * Sizes in MiB, throughputs in MiB/s, durations in seconds. A row: `name: [distribution, source]`. A source is either a
+ * citation (an http URL or an anchors key [Bn]), or starts with "Measured:" (this bench's own measurement), or starts
+ * with "Assumption:" and says why no public figure was used; `assumptions()` lists the latter for the bench output and
+ * the note.
+ */
 export const STEPS = stepTable({
-  eventDelivery: [dist.lognormal(0.5, 2), 'Assumption: AWS publishes no delivery latency for ECS Task State Change or CodeBuild events (delivery is "best effort", aws-semantics.md §4.3).'],
-  lambdaCold: [dist.lognormal(0.95, 1.6), 'Issue 9: cold import of the gate bundle measured 664 ms (259 ms for two bare SDK clients); plus ~0.3 s runtime init (assumption).'],
+  eventDelivery: [dist.lognormal(0.5, 2), 'Assumption: AWS publishes no delivery latency for ECS Task State Change or CodeBuild events (delivery is "best effort", aws-semantics.md §4.3). For custom events on a bus, AWS\'s Amazon Key post reports 80 ms p90 end to end (https://sysdesign-wiki.pages.dev/sources/2026-02-04-aws-amazon-key-eventbridge-event-driven-architecture/); a service\'s own events go through the service first, so the median here is higher.'],
+  lambdaPlatformInit: [dist.lognormal(0.25, 0.6), 'Assumption: Lambda\'s part of a cold start (environment, code download, Node.js start) before the bundle is imported; AWS describes the phases without a number (https://aws.amazon.com/blogs/compute/operating-lambda-performance-optimization-part-1/). The bundle\'s own part is measured (`gateColdStartStep`).'],
   lambdaWarm: [dist.lognormal(0.15, 0.4), 'Assumption: a warm invocation with 2-4 AWS API calls (DynamoDB, DescribeTasks, StartBuild/StopTask) at tens of ms each.'],
-  coldStartShare: [dist.constant(0.15), 'Assumption: share of gate invocations that start a new execution environment at the bench fleet\'s event rate.'],
+  coldStartShare: [dist.constant(0.15), 'Assumption: share of gate invocations that start a new execution environment at the bench fleet\'s event rate; Lambda keeps an environment "for a non-deterministic period of time" (https://aws.amazon.com/blogs/compute/operating-lambda-performance-optimization-part-1/), so no published share applies.'],
   ec2Provisioning: [dist.mixture([0.5, dist.uniform(166, 250)], [0.5, dist.lognormal(30, 60)]), 'Cold host: 166 s [B1], 180-190 s [B2], 240+ s [B3] PROVISIONING. Cached current curated image: 30 s median (assumption, [B2] says current images are cached). The 50/50 split is an assumption.'],
-  lambdaProvisioning: [dist.lognormal(5, 15), 'Assumption: AWS documents "lower start-up latency" for Lambda compute without a number [B5].'],
+  lambdaProvisioning: [dist.lognormal(5, 15), 'Assumption: the 5 s median / 15 s p95 are ours. AWS says Lambda compute "starts almost instantly" (https://aws.amazon.com/about-aws/whats-new/2023/11/aws-codebuild-lambda-compute/, as quoted in https://blog.serverworks.co.jp/codebuild-lambda) and has "lower start-up latency" [B5]; no measured PROVISIONING time of a Lambda-compute build was found.'],
   trivyInstall: [dist.lognormal(4, 10), 'Assumption: ~50 MiB Trivy tarball from GitHub releases, checksum, unpack; evaluator and policy from S3; `policy validate`.'],
-  trivyDbMiB: [dist.constant(38), 'trivy-db:2 layer size 39,679,068 bytes in a published manifest (code search), ~36 MiB in 2023 [B9].'],
-  javaDbMiB: [dist.constant(700), 'Assumption: trivy-java-db:1 compressed layer of several hundred MiB; downloaded only when the image holds Java archives.'],
-  javaImageShare: [dist.constant(0.2), 'Assumption: share of images with JAR/WAR files (Trivy then needs the Java DB).'],
-  publicRegistryMiBps: [dist.uniform(5, 40), 'Assumption: ghcr.io / mirror.gcr.io to CodeBuild throughput.'],
-  publicRegistryThrottledShare: [dist.constant(0.05), 'Assumption for the rate: GHCR rate limits are documented to push teams to other registries [B11]; a throttled pull falls back to the next repository.'],
+  trivyDbMiB: [dist.constant(41), 'trivy-db:2: 40.64 MiB downloaded in https://github.com/aquasecurity/trivy/issues/5441 (2023-10); layer of 39,679,068 bytes in a published manifest (code search); ~36 MiB in 2023 [B9].'],
+  javaDbMiB: [dist.constant(647), 'trivy-java-db:1: 647.36 MiB downloaded in https://github.com/aquasecurity/trivy-java-db/pull/37 (2024-09; 473.79 MiB in trivy#5441, 2023-10: it grows); downloaded only when the image holds Java archives.'],
+  javaImageShare: [dist.constant(0.2), 'Assumption: share of images with JAR/WAR files (Trivy then needs the Java DB). A 2026 survey of Docker Hub\'s top 100k images counts 12% Java apps (https://enterno.io/en/s/research-docker-image-size-trends-2026); a service fleet has more, and other images carry JARs too.'],
+  publicRegistryMiBps: [dist.uniform(2, 18), 'Trivy\'s own progress lines: 17.98 MiB/s (trivy-db) and 2.08 MiB/s (trivy-java-db from GHCR) in https://github.com/aquasecurity/trivy/issues/5441; 13.94 MiB/s in https://github.com/aquasecurity/trivy-java-db/pull/16; 8.80 MiB/s from ECR Public in https://github.com/aquasecurity/trivy-java-db/pull/37; 5.04 MiB/s in https://github.com/aquasecurity/trivy/issues/1242.'],
+  publicRegistryThrottledShare: [dist.constant(0.05), 'Assumption for the rate: GHCR rate limits are documented to push teams to other registries [B11] and fail CI jobs "randomly" since 2024-09 (https://github.com/aquasecurity/trivy-action/issues/389); a throttled pull falls back to the next repository.'],
   publicRegistryThrottlePenalty: [dist.uniform(10, 60), 'Assumption: retries and fall-back to the second DB repository after TOOMANYREQUESTS [B11].'],
-  inRegionMiBps: [dist.uniform(50, 150), 'Assumption: ECR (the mirror, the scanned image) and S3 (the EC2 build cache) in the same region.'],
+  inRegionMiBps: [dist.uniform(50, 150), 'Assumption: ECR (the mirror, the scanned image) and S3 (the EC2 build cache) in the same region; no published per-connection figure for a CodeBuild container was found.'],
   cachedDbStaleShare: [dist.constant(0.3), 'Assumption: share of EC2 builds whose S3-cached DB is past its NextUpdate, so Trivy downloads it again from the public registry.'],
-  imageMiB: [dist.lognormal(150, 900), 'Assumption: compressed image sizes of a service fleet (distroless tens of MiB, JVM and Python images up to ~1 GiB).'],
-  scan: [dist.lognormal(25, 55), 'Trivy: "around 30 seconds" per image [B9]; "less than 1 minute" [B10].'],
+  imageMiB: [dist.lognormal(150, 900), 'Assumption: compressed image sizes of a service fleet, heavier than the public figure on purpose (JVM and Python services): Docker Hub\'s top 100k have a median of 245 MB and a p95 of 890 MB uncompressed (https://enterno.io/en/s/research-docker-image-size-trends-2026), about 94 / 342 MiB compressed at `imageCompressionRatio`.'],
+  imageCompressionRatio: [dist.constant(2.6), 'Uncompressed / compressed: 5.7 GB vs 2.2 GB for bitnami/pytorch in https://github.com/aquasecurity/trivy/issues/1242.'],
+  trivyMemoryPerImageMiB: [dist.constant(1), 'Trivy\'s peak memory per MiB of uncompressed image: a 5.7 GB image was OOM-killed at 6 GB of memory (https://github.com/aquasecurity/trivy/issues/1242); with `--image-src remote --cache-backend memory` the layers stream through memory (review issue 9, item 12). One report: the proportion is ours.'],
+  lambdaComputeQuota: [dist.constant(1), 'Default quota of concurrently running builds per Lambda compute environment (each "ARM Lambda/<n>GB environment": 1, adjustable), https://docs.aws.amazon.com/codebuild/latest/userguide/limits.html; new accounts often have 1 on EC2 types too [B8].'],
+  scan: [dist.lognormal(25, 55), 'Trivy: "around 30 seconds" per image [B9]; "less than 1 minute" [B10]. Scaled by the image\'s size against the median `imageMiB` (a 1.97 GB image ran past Trivy\'s 5-minute default in https://github.com/getarcaneapp/arcane/issues/1731; the proportion is ours).'],
   reportAndEvaluate: [dist.lognormal(4, 9), 'Assumption: raw report to S3, three evaluator runs (JSON, table, JUnit), CodeBuild test-report upload and build finalisation.'],
   verdict: [dist.lognormal(0.4, 1.2), 'Assumption: the gate reads the raw report from S3 and judges it (bench Part A: tens of ms for 10,000 findings), writes the verdict.'],
   stopTask: [dist.lognormal(0.2, 0.5), 'Assumption: one StopTask call.'],
 });
+
+/** Whether a step's source is a citation (an http URL or an anchors key [Bn]) or an assumption said as such. */
+export function sourceKind(source: string): 'assumption' | 'citation' | 'measured' | 'unsourced' {
+  if (source.startsWith('Assumption:')) return 'assumption';
+  if (source.startsWith('Measured:')) return 'measured';
+  return /https?:\/\/\S+|\[B\d+\]/.test(source) ? 'citation' : 'unsourced';
+}
+
+/** The steps whose figures are ours, with the reasoning: printed by the bench so the note can list them. */
+export function assumptions(steps: Record<string, Step> = STEPS): { name: string; source: string }[] {
+  return Object.entries(steps)
+    .filter(([, step]) => sourceKind(step.source) === 'assumption')
+    .map(([name, step]) => ({ name, source: step.source }));
+}
+
+/** Prints the assumed steps, one a line, so that the note can list them. */
+export function printAssumptions(out: (line?: string) => void): void {
+  const listed = assumptions();
+  out(`  assumptions (${listed.length} of ${Object.keys(STEPS).length} steps; the others cite a public figure):`);
+  for (const { name, source } of listed) out(`    ${name}: ${source.replace(/^Assumption: /, '')}`);
+}
+
+/**
+ * The gate function's cold start: Lambda's part (`lambdaPlatformInit`) plus the bundle's import and first event as
+ * bench Part D measured it (bench/lambda-bundles.ts, `coldStart.firstEvent.bundleMs` of the gate). Without a
+ * measurement, issue 9's pre-work import figure (664 ms) stands in, and the source says so.
+ */
+export function gateColdStartStep(measuredMs?: number): Step {
+  const platform = STEPS.lambdaPlatformInit.distribution as { median: number; p95: number };
+  const code = measuredMs === undefined ? 0.664 : measuredMs / 1000;
+  return {
+    distribution: dist.lognormal(platform.median + code, platform.p95 + 1.5 * code),
+    source:
+      measuredMs === undefined
+        ? 'Assumption: no Part D measurement passed, so issue 9\'s pre-work cold import of the gate bundle (664 ms) stands in, plus `lambdaPlatformInit`.'
+        : `Measured: bench Part D, this run: the gate bundle's import and first event, ${Math.round(measuredMs)} ms on this machine, plus \`lambdaPlatformInit\`.`,
+  };
+}
 
 /** What the model needs of the stack: read from the construct's resolved settings, never restated. */
 export interface LatencyStack {
@@ -106,14 +153,49 @@ export interface LatencyStack {
   /** The scan reads the DB from a mirror inside the account (the stack-managed one, or the operator's own). */
   mirror: boolean;
   concurrentBuildLimit: number;
+  /** Memory of the Lambda compute type (BUILD_LAMBDA_<n>GB); undefined on EC2 compute. */
+  lambdaMemoryMiB?: number;
+  /** Trivy's own time limit for one scan (`scanner.scanTimeout`), seconds. */
+  scanTimeoutS: number;
+  /** A scan that outgrows Lambda compute is retried once on the EC2 fallback project. */
+  ec2Fallback: boolean;
+  /** The account's quota of running builds for the Lambda compute type; default `lambdaComputeQuota` (AWS's default, 1). */
+  lambdaComputeQuota?: number;
 }
 
 export function latencyStackOf(settings: ResolvedSettings): LatencyStack {
+  const memory = /^BUILD_LAMBDA_(\d+)GB$/.exec(String(settings.compute.computeType));
   return {
     computeMode: settings.compute.mode,
     mirror: settings.trivy.managedDatabaseMirror || settings.trivy.dbRepositories.length > 0,
     concurrentBuildLimit: settings.compute.concurrentBuildLimit,
+    ...(memory ? { lambdaMemoryMiB: Number(memory[1]) * 1024 } : {}),
+    scanTimeoutS: settings.trivy.scanTimeout.toSeconds(),
+    ec2Fallback: settings.compute.ec2Fallback,
   };
+}
+
+/** Lambda compute builds end at 15 minutes (infra/settings.ts `LAMBDA_COMPUTE_BUILD_LIMIT`, from lambda.html#lambda.limitations). */
+const LAMBDA_BUILD_LIMIT_S = LAMBDA_COMPUTE_BUILD_LIMIT.toSeconds();
+
+/**
+ * Builds that run at once: the project's concurrent-build limit, and on Lambda compute the account's quota for the
+ * compute type too (`lambdaComputeQuota`, default 1): the project limit cannot run more builds than the quota allows.
+ */
+export function buildSlots(stack: Pick<LatencyStack, 'computeMode' | 'concurrentBuildLimit' | 'lambdaComputeQuota'>): number {
+  const quota = stack.lambdaComputeQuota ?? constantOf(STEPS.lambdaComputeQuota);
+  return stack.computeMode === 'lambda' ? Math.min(stack.concurrentBuildLimit, quota) : stack.concurrentBuildLimit;
+}
+
+/** Whether Trivy's peak memory for the image (uncompressed size, `trivyMemoryPerImageMiB`) exceeds the Lambda compute type's memory. */
+export function outgrowsLambdaMemory(stack: Pick<LatencyStack, 'lambdaMemoryMiB'>, imageMiB: number): boolean {
+  if (stack.lambdaMemoryMiB === undefined) return false;
+  return imageMiB * constantOf(STEPS.imageCompressionRatio) * constantOf(STEPS.trivyMemoryPerImageMiB) > stack.lambdaMemoryMiB;
+}
+
+function constantOf(step: Step): number {
+  if (step.distribution.kind !== 'constant') throw new Error('not a constant step');
+  return step.distribution.value;
 }
 
 export interface LatencyFigures {
@@ -133,58 +215,106 @@ export interface LatencyFigures {
   /** Inspector scan-on-push stops nothing: a failing task runs until it ends by itself (median). */
   inspectorExposureS: number;
   scans: number;
+  /** Share of the scans that outgrew Lambda compute and ran again on EC2 compute. */
+  ec2FallbackShare: number;
+  /** Builds the scan project runs at once (`buildSlots`). */
+  buildSlots: number;
+  /** Where the gate function's cold-start figure came from. */
+  gateColdStart: string;
   failingLaunches: number;
 }
 
 const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
 
+/** One scan, StartBuild to verdict: its seconds, how long it held a build slot of the project, and whether it moved to EC2. */
+export interface ScanDraw {
+  seconds: number;
+  slotSeconds: number;
+  fellBackToEc2: boolean;
+}
+
 /**
  * One draw of a scan build, StartBuild accepted to the gate holding the verdict (no queue): provisioning, installation,
- * DB download, image pull, scan, report and evaluation, the build-state event and the verdict.
+ * DB download, image pull, scan, report and evaluation, the build-state event and the verdict. On Lambda compute, an
+ * image whose scan outgrows it (Trivy's memory above the compute type's, or the scan past Trivy's timeout) fails there
+ * first and, with the EC2 fallback, runs again on EC2 compute: the Lambda attempt, the gate's reaction to its end, EC2
+ * provisioning and the whole scan again. /tmp (10,240 MB at most for Lambda, https://docs.aws.amazon.com/lambda/latest/dg/configuration-ephemeral-storage.html;
+ * CodeBuild gives no figure) holds Trivy and its DBs, not the image (`--image-src remote`), so it does not bind.
  */
-export function drawScan(stack: Pick<LatencyStack, 'computeMode' | 'mirror'>, random: () => number, imageMiB: number, usesJava: boolean): number {
+export function drawScanPath(stack: Omit<LatencyStack, 'concurrentBuildLimit'>, random: () => number, imageMiB: number, usesJava: boolean): ScanDraw {
   // Every draw is taken whatever the configuration (common random numbers): two configurations differ only where the
   // model says they do, so "a mirror lowers the figures" compares like with like.
   const s = (step: Step) => sample(step.distribution, random);
-  const constant = (step: Step) => (step.distribution as { value: number }).value;
   const lambdaProvisioning = s(STEPS.lambdaProvisioning);
   const ec2Provisioning = s(STEPS.ec2Provisioning);
   const install = s(STEPS.trivyInstall);
   const inRegion = s(STEPS.inRegionMiBps);
   const publicMiBps = s(STEPS.publicRegistryMiBps);
-  const throttled = random() < constant(STEPS.publicRegistryThrottledShare);
+  const throttled = random() < constantOf(STEPS.publicRegistryThrottledShare);
   const throttlePenalty = s(STEPS.publicRegistryThrottlePenalty);
-  const stale = random() < constant(STEPS.cachedDbStaleShare);
+  const stale = random() < constantOf(STEPS.cachedDbStaleShare);
   const pullMiBps = s(STEPS.inRegionMiBps);
-  const scan = s(STEPS.scan);
+  const scan = s(STEPS.scan) * (imageMiB / (STEPS.imageMiB.distribution as { median: number }).median);
   const report = s(STEPS.reportAndEvaluate);
   const event = s(STEPS.eventDelivery);
   const verdict = s(STEPS.verdict);
+  // The EC2 retry's own draws (taken always, see above).
+  const retryReaction = s(STEPS.eventDelivery) + s(STEPS.lambdaWarm);
 
-  const dbMiB = constant(STEPS.trivyDbMiB) + (usesJava ? constant(STEPS.javaDbMiB) : 0);
+  const dbMiB = constantOf(STEPS.trivyDbMiB) + (usesJava ? constantOf(STEPS.javaDbMiB) : 0);
   const fromPublic = dbMiB / publicMiBps + (throttled ? throttlePenalty : 0);
-  let database: number;
-  if (stack.mirror) database = dbMiB / inRegion;
   // EC2 compute restores the DB from the project's S3 cache, and Trivy fetches it again when it is past NextUpdate.
-  else if (stack.computeMode === 'ec2') database = dbMiB / inRegion + (stale ? fromPublic : 0);
-  // Lambda compute has no cache: every build downloads the DB.
-  else database = fromPublic;
-  const provisioning = stack.computeMode === 'lambda' ? lambdaProvisioning : ec2Provisioning;
-  return provisioning + install + database + imageMiB / pullMiBps + scan + report + event + verdict;
+  const ec2Database = stack.mirror ? dbMiB / inRegion : dbMiB / inRegion + (stale ? fromPublic : 0);
+  const pull = imageMiB / pullMiBps;
+  const finish = report + event + verdict;
+  if (stack.computeMode === 'ec2') {
+    const seconds = ec2Provisioning + install + ec2Database + pull + scan + finish;
+    return { seconds, slotSeconds: seconds, fellBackToEc2: false };
+  }
+  // Lambda compute has no cache: every build downloads the DB, from the mirror or the public registry.
+  const lambdaDatabase = stack.mirror ? dbMiB / inRegion : fromPublic;
+  const before = lambdaProvisioning + install + lambdaDatabase;
+  const outOfMemory = outgrowsLambdaMemory(stack, imageMiB);
+  const timedOut = scan > stack.scanTimeoutS;
+  if (!outOfMemory && !timedOut) {
+    const seconds = before + pull + scan + finish;
+    return { seconds, slotSeconds: seconds, fellBackToEc2: false };
+  }
+  // Out of memory: Trivy is killed when the image it has read reaches the memory; timed out: at Trivy's timeout.
+  const readShare = outOfMemory
+    ? Math.min(1, (stack.lambdaMemoryMiB as number) / (imageMiB * constantOf(STEPS.imageCompressionRatio) * constantOf(STEPS.trivyMemoryPerImageMiB)))
+    : 1;
+  const attempt = Math.min(LAMBDA_BUILD_LIMIT_S, before + readShare * pull + Math.min(readShare * scan, stack.scanTimeoutS) + event);
+  if (!stack.ec2Fallback) return { seconds: attempt + verdict, slotSeconds: attempt, fellBackToEc2: false };
+  // The retry is the build EC2 compute would have run (the same draws), after the gate's reaction to the Lambda end.
+  const retry = retryReaction + ec2Provisioning + install + ec2Database + pull + scan + finish;
+  return { seconds: attempt + retry, slotSeconds: attempt, fellBackToEc2: true };
+}
+
+/** The seconds of one scan draw (`drawScanPath`). */
+export function drawScan(stack: Omit<LatencyStack, 'concurrentBuildLimit'>, random: () => number, imageMiB: number, usesJava: boolean): number {
+  return drawScanPath(stack, random, imageMiB, usesJava).seconds;
 }
 
 /** Event delivered and the gate function run (cold or warm). */
-function drawGateReaction(random: () => number): number {
-  const cold = random() < (STEPS.coldStartShare.distribution as { value: number }).value;
-  return sample(STEPS.eventDelivery.distribution, random) + sample((cold ? STEPS.lambdaCold : STEPS.lambdaWarm).distribution, random);
+function drawGateReaction(random: () => number, coldStart: Step): number {
+  const cold = random() < constantOf(STEPS.coldStartShare);
+  return sample(STEPS.eventDelivery.distribution, random) + sample((cold ? coldStart : STEPS.lambdaWarm).distribution, random);
+}
+
+/** Figures the bench measured in the same run, used in place of a published figure. */
+export interface MeasuredFigures {
+  /** The gate bundle's import and first event, ms (bench Part D, `coldStart.firstEvent.bundleMs` of the gate). */
+  gateColdStartMs?: number;
 }
 
 /**
  * Replays the fleet's scans and standalone launches in simulated time. Each image is scanned once, from the first of its
  * push (pre-scan) and its first use; builds wait for a free slot of the project's concurrent-build limit.
  */
-export function simulateLatency(plan: FleetPlan, stack: LatencyStack, seed = `${plan.seed}:latency`): LatencyFigures {
+export function simulateLatency(plan: FleetPlan, stack: LatencyStack, seed = `${plan.seed}:latency`, measured: MeasuredFigures = {}): LatencyFigures {
   const random = seededRandom(seed);
+  const coldStart = gateColdStartStep(measured.gateColdStartMs);
   const images = plan.images.map(() => ({ mib: sample(STEPS.imageMiB.distribution, random), java: random() < (STEPS.javaImageShare.distribution as { value: number }).value }));
 
   // When each image's scan is triggered (seconds from the start).
@@ -196,15 +326,19 @@ export function simulateLatency(plan: FleetPlan, stack: LatencyStack, seed = `${
     for (const deployment of service.deployments) for (const c of plan.taskDefinitions[deployment.taskDefinition].containers) note(c.image, deployment.atMs / 1000);
   }
 
-  const slots: number[] = Array.from({ length: stack.concurrentBuildLimit }, () => 0);
+  const slots: number[] = Array.from({ length: buildSlots(stack) }, () => 0);
+  let fallbacks = 0;
   const verdictAt = new Map<number, number>();
   const timeToVerdict: number[] = [];
   for (const [image, at] of [...trigger].sort((a, b) => a[1] - b[1] || a[0] - b[0])) {
-    const requested = at + drawGateReaction(random);
+    const requested = at + drawGateReaction(random, coldStart);
     const slot = slots.indexOf(Math.min(...slots));
     const start = Math.max(requested, slots[slot]);
-    const done = start + drawScan(stack, random, images[image].mib, images[image].java);
-    slots[slot] = done;
+    const scan = drawScanPath(stack, random, images[image].mib, images[image].java);
+    if (scan.fellBackToEc2) fallbacks += 1;
+    const done = start + scan.seconds;
+    // The EC2 retry runs on the fallback project: the Lambda project's slot is free when the Lambda attempt ends.
+    slots[slot] = start + scan.slotSeconds;
     verdictAt.set(image, done);
     timeToVerdict.push(done - at);
   }
@@ -217,7 +351,7 @@ export function simulateLatency(plan: FleetPlan, stack: LatencyStack, seed = `${
   for (const launch of plan.launches) {
     const containers = plan.taskDefinitions[launch.taskDefinition].containers.map((c) => c.image);
     const launchedS = launch.atMs / 1000;
-    const seenS = launchedS + drawGateReaction(random);
+    const seenS = launchedS + drawGateReaction(random, coldStart);
     const ready = Math.max(...containers.map((image) => verdictAt.get(image) ?? Infinity));
     if (ready <= seenS) waiting += 1;
     if (!mustBlock(plan, containers, launch.cluster)) continue;
@@ -244,6 +378,9 @@ export function simulateLatency(plan: FleetPlan, stack: LatencyStack, seed = `${
     perLaunchScanExposureS: p50(perLaunch),
     inspectorExposureS: p50(inspector),
     scans: timeToVerdict.length,
+    ec2FallbackShare: round(fallbacks / timeToVerdict.length, 3),
+    buildSlots: buildSlots(stack),
+    gateColdStart: coldStart.source,
     failingLaunches: known.length + fresh.length,
   };
 }

@@ -1,11 +1,20 @@
+import { ComputeType } from 'aws-cdk-lib/aws-codebuild';
 import { DEFAULT_FLEET, planFleet, type FleetOptions } from '../../bench/fleet';
-import { STEPS, drawScan, latencyStackOf, percentile, sample, simulateLatency, type LatencyStack } from '../../bench/latency';
+import { STEPS, assumptions, buildSlots, drawScan, drawScanPath, gateColdStartStep, latencyStackOf, outgrowsLambdaMemory, percentile, sample, simulateLatency, sourceKind, type LatencyStack } from '../../bench/latency';
 import { seededRandom } from '../../functions/local/random';
 import { resolveSettings } from '../../infra/settings';
 
 const SMALL: FleetOptions = { ...DEFAULT_FLEET, repositories: 24, launches: 600, services: 6 };
 const plan = planFleet(SMALL);
-const stack = (computeMode: LatencyStack['computeMode'], mirror: boolean): LatencyStack => ({ computeMode, mirror, concurrentBuildLimit: 3 });
+const stack = (computeMode: LatencyStack['computeMode'], mirror: boolean, more: Partial<LatencyStack> = {}): LatencyStack => ({
+  computeMode,
+  mirror,
+  concurrentBuildLimit: 3,
+  ...(computeMode === 'lambda' ? { lambdaMemoryMiB: 4096 } : {}),
+  scanTimeoutS: 600,
+  ec2Fallback: computeMode === 'lambda',
+  ...more,
+});
 
 describe('percentile', () => {
   it('interpolates between closest ranks (R type 7)', () => {
@@ -54,8 +63,39 @@ describe('sample', () => {
     expect(mixture.every((v) => v === 1 || v === 2)).toBe(true);
   });
 
-  it('gives every step a source', () => {
-    for (const [name, step] of Object.entries(STEPS)) expect({ name, cited: step.source.length > 20 }).toEqual({ name, cited: true });
+});
+
+describe('step sources', () => {
+  it('tells a citation (an http URL or an anchors [Bn] key) from an assumption said as such, and from neither', () => {
+    expect(sourceKind('166 s [B1]')).toBe('citation');
+    expect(sourceKind('647 MiB in https://github.com/aquasecurity/trivy-java-db/pull/37')).toBe('citation');
+    expect(sourceKind('Assumption: ours, see https://example.com')).toBe('assumption');
+    expect(sourceKind('A long sentence that cites nothing at all, however long it is.')).toBe('unsourced');
+    expect(sourceKind('assumption: lower case is not the marker')).toBe('unsourced');
+    expect(sourceKind('Measured: bench Part D, 420 ms')).toBe('measured');
+  });
+
+  it('gives every step a citation or an explicit "Assumption:", the gate cold start included', () => {
+    for (const [name, step] of Object.entries(STEPS)) expect({ name, kind: sourceKind(step.source) }).not.toEqual({ name, kind: 'unsourced' });
+    expect(sourceKind(gateColdStartStep(420).source)).not.toBe('unsourced');
+  });
+
+  it('lists exactly the assumed steps, with their reasoning, for the bench output', () => {
+    const listed = assumptions();
+    expect(listed.map((a) => a.name)).toEqual(Object.keys(STEPS).filter((name) => STEPS[name as keyof typeof STEPS].source.startsWith('Assumption:')));
+    expect(listed.map((a) => a.name)).toContain('lambdaProvisioning');
+    expect(listed.map((a) => a.name)).not.toContain('javaDbMiB');
+    expect(assumptions({ a: { distribution: { kind: 'constant', value: 1 }, source: 'Assumption: x' }, b: { distribution: { kind: 'constant', value: 1 }, source: '[B1]' } })).toEqual([{ name: 'a', source: 'Assumption: x' }]);
+  });
+});
+
+describe('gateColdStartStep', () => {
+  it("takes the measured import and first event, on top of Lambda's own part, and says where the figure came from", () => {
+    const measured = gateColdStartStep(1500).distribution as { kind: string; median: number };
+    const platform = STEPS.lambdaPlatformInit.distribution as { median: number };
+    expect(measured.median).toBeCloseTo(platform.median + 1.5, 10);
+    expect(gateColdStartStep(1500).source).toMatch(/^Measured: bench Part D, this run: .*1500 ms/);
+    expect(gateColdStartStep().source).toMatch(/^Assumption: no Part D measurement passed/);
   });
 });
 
@@ -82,6 +122,50 @@ describe('drawScan', () => {
   });
 });
 
+describe('the EC2 fallback of a scan that outgrows Lambda compute', () => {
+  const ratio = (STEPS.imageCompressionRatio.distribution as { value: number }).value;
+
+  it("outgrows the compute type's memory when Trivy's peak (the uncompressed image) exceeds it", () => {
+    const fits = 4096 / ratio - 1;
+    const over = 4096 / ratio + 1;
+    expect(outgrowsLambdaMemory({ lambdaMemoryMiB: 4096 }, fits)).toBe(false);
+    expect(outgrowsLambdaMemory({ lambdaMemoryMiB: 4096 }, over)).toBe(true);
+    expect(outgrowsLambdaMemory({ lambdaMemoryMiB: 8192 }, over)).toBe(false);
+    expect(outgrowsLambdaMemory({}, 1e6)).toBe(false);
+  });
+
+  it('costs a large image the Lambda attempt and the whole EC2 path: slower on Lambda than on EC2, draw for draw', () => {
+    const big = 4096 / ratio + 200;
+    const draws = (s: LatencyStack) => {
+      const random = seededRandom('big-image');
+      return Array.from({ length: 500 }, () => drawScanPath(s, random, big, false));
+    };
+    const lambda = draws(stack('lambda', true));
+    const ec2 = draws(stack('ec2', true));
+    expect(lambda.every((d) => d.fellBackToEc2)).toBe(true);
+    expect(lambda.every((d, i) => d.seconds > ec2[i].seconds)).toBe(true);
+    // The Lambda project's build slot is held for the attempt only; the retry runs on the fallback project.
+    expect(lambda.every((d) => d.slotSeconds < d.seconds && d.slotSeconds <= 900)).toBe(true);
+    // Without the fallback the scan ends at the Lambda attempt (a scan error), sooner but with no verdict.
+    const noFallback = draws(stack('lambda', true, { ec2Fallback: false }));
+    expect(noFallback.every((d, i) => !d.fellBackToEc2 && d.seconds < lambda[i].seconds)).toBe(true);
+  });
+
+  it("moves a scan that runs past Trivy's timeout, and never one that fits", () => {
+    const random = seededRandom('timeout');
+    const path = drawScanPath(stack('lambda', true, { scanTimeoutS: 1 }), random, 100, false);
+    expect(path.fellBackToEc2).toBe(true);
+    const small = seededRandom('small');
+    expect(Array.from({ length: 500 }, () => drawScanPath(stack('lambda', true), small, 100, false).fellBackToEc2).some(Boolean)).toBe(false);
+  });
+
+  it("runs no more Lambda builds at once than the compute type's quota (1 by default), whatever the project limit", () => {
+    expect(buildSlots(stack('lambda', true))).toBe(1);
+    expect(buildSlots(stack('lambda', true, { lambdaComputeQuota: 5 }))).toBe(3);
+    expect(buildSlots(stack('ec2', true))).toBe(3);
+  });
+});
+
 describe('simulateLatency', () => {
   it('gives the same figures for the same fleet and seed, and others for another seed', () => {
     expect(simulateLatency(plan, stack('lambda', true))).toEqual(simulateLatency(plan, stack('lambda', true)));
@@ -99,13 +183,40 @@ describe('simulateLatency', () => {
     expect(figures.timeToVerdictP95S).toBeGreaterThanOrEqual(figures.timeToVerdictP50S);
   });
 
-  it('lowers time to verdict, and raises the share of launches that find a verdict, with a mirror and with Lambda compute', () => {
+  it('lowers time to verdict, and raises the share of launches that find a verdict, with a mirror, and with Lambda compute once its quota is raised to the project limit', () => {
     const before = simulateLatency(plan, stack('ec2', false));
-    for (const after of [simulateLatency(plan, stack('ec2', true)), simulateLatency(plan, stack('lambda', false)), simulateLatency(plan, stack('lambda', true))]) {
+    const raised = { lambdaComputeQuota: 3 };
+    for (const after of [simulateLatency(plan, stack('ec2', true)), simulateLatency(plan, stack('lambda', false, raised)), simulateLatency(plan, stack('lambda', true, raised))]) {
       expect(after.timeToVerdictP50S).toBeLessThan(before.timeToVerdictP50S);
       expect(after.timeToVerdictP95S).toBeLessThan(before.timeToVerdictP95S);
       expect(after.verdictWaitingShare).toBeGreaterThanOrEqual(before.verdictWaitingShare);
     }
+  });
+
+  it("queues Lambda builds behind AWS's default quota of 1: time to verdict rises against the quota raised to the project limit", () => {
+    const byDefault = simulateLatency(plan, stack('lambda', true));
+    const raised = simulateLatency(plan, stack('lambda', true, { lambdaComputeQuota: 3 }));
+    expect(byDefault.buildSlots).toBe(1);
+    expect(raised.buildSlots).toBe(3);
+    expect(byDefault.timeToVerdictP95S).toBeGreaterThan(raised.timeToVerdictP95S);
+    expect(byDefault.timeToVerdictP50S).toBeGreaterThan(raised.timeToVerdictP50S);
+  });
+
+  it("reports the share of scans that moved to EC2, and raises time to verdict when Lambda compute's memory is smaller", () => {
+    // No queue (the build slots would otherwise decide the tail): the fallback's own cost shows.
+    const unqueued = { concurrentBuildLimit: 1000, lambdaComputeQuota: 1000 };
+    const small = simulateLatency(plan, stack('lambda', true, { lambdaMemoryMiB: 1024, ...unqueued }));
+    const large = simulateLatency(plan, stack('lambda', true, { lambdaMemoryMiB: 10240, ...unqueued }));
+    expect(large.ec2FallbackShare).toBe(0);
+    expect(small.ec2FallbackShare).toBeGreaterThan(large.ec2FallbackShare);
+    expect(small.timeToVerdictP95S).toBeGreaterThan(large.timeToVerdictP95S);
+  });
+
+  it('uses the measured gate cold start when given one', () => {
+    const quick = simulateLatency(plan, stack('lambda', true), undefined, { gateColdStartMs: 100 });
+    const slow = simulateLatency(plan, stack('lambda', true), undefined, { gateColdStartMs: 30_000 });
+    expect(slow.gateColdStart).toMatch(/30000 ms/);
+    expect(slow.exposureNewDigestS).toBeGreaterThan(quick.exposureNewDigestS);
   });
 
   it('stops a failing task with a known digest in seconds, sooner than one with a new digest; Inspector stops none', () => {
@@ -119,13 +230,24 @@ describe('simulateLatency', () => {
 describe('latencyStackOf', () => {
   it('reads the compute mode and the mirror from the resolved settings, not from a second copy of the defaults', () => {
     // The defaults in a region with CodeBuild Lambda compute: Lambda compute reading the managed DB mirror (infra/settings.ts).
-    expect(latencyStackOf(resolveSettings({ region: 'us-east-1' }))).toEqual({ computeMode: 'lambda', mirror: true, concurrentBuildLimit: 3 });
-    expect(latencyStackOf(resolveSettings({ region: 'eu-north-1' }))).toEqual({ computeMode: 'ec2', mirror: true, concurrentBuildLimit: 3 });
-    expect(latencyStackOf(resolveSettings({ region: 'us-east-1', scanCompute: { mode: 'lambda' }, scanner: { managedDatabaseMirror: true } }))).toEqual({ computeMode: 'lambda', mirror: true, concurrentBuildLimit: 3 });
+    // LAMBDA_4GB, Trivy's 10 minutes and the EC2 fallback on Lambda; SMALL and 15 minutes on EC2.
+    expect(latencyStackOf(resolveSettings({ region: 'us-east-1' }))).toEqual({ computeMode: 'lambda', mirror: true, concurrentBuildLimit: 3, lambdaMemoryMiB: 4096, scanTimeoutS: 600, ec2Fallback: true });
+    expect(latencyStackOf(resolveSettings({ region: 'eu-north-1' }))).toEqual({ computeMode: 'ec2', mirror: true, concurrentBuildLimit: 3, scanTimeoutS: 900, ec2Fallback: false });
+    expect(latencyStackOf(resolveSettings({ region: 'us-east-1', scanCompute: { mode: 'lambda' }, scanner: { managedDatabaseMirror: true } }))).toEqual({
+      computeMode: 'lambda',
+      mirror: true,
+      concurrentBuildLimit: 3,
+      lambdaMemoryMiB: 4096,
+      scanTimeoutS: 600,
+      ec2Fallback: true,
+    });
+    expect(latencyStackOf(resolveSettings({ region: 'us-east-1', scanCompute: { mode: 'lambda', computeType: ComputeType.LAMBDA_8GB, ec2Fallback: false } })).lambdaMemoryMiB).toBe(8192);
     expect(latencyStackOf(resolveSettings({ region: 'us-east-1', scanner: { managedDatabaseMirror: false }, scanCompute: { mode: 'ec2', concurrentBuildLimit: 5 } }))).toEqual({
       computeMode: 'ec2',
       mirror: false,
       concurrentBuildLimit: 5,
+      scanTimeoutS: 900,
+      ec2Fallback: false,
     });
     // An operator's own mirror counts as a mirror inside the account.
     expect(latencyStackOf(resolveSettings({ region: 'us-east-1', scanner: { dbRepositories: ['111122223333.dkr.ecr.us-east-1.amazonaws.com/trivy-db:2'] } })).mirror).toBe(true);
