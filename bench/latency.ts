@@ -86,7 +86,7 @@ function stepTable<K extends string>(rows: Record<K, readonly [Distribution, str
 export const STEPS = stepTable({
   eventDelivery: [dist.lognormal(0.5, 2), 'Assumption: AWS publishes no delivery latency for ECS Task State Change or CodeBuild events (delivery is "best effort", aws-semantics.md §4.3). For custom events on a bus, AWS\'s Amazon Key post reports 80 ms p90 end to end (https://sysdesign-wiki.pages.dev/sources/2026-02-04-aws-amazon-key-eventbridge-event-driven-architecture/); a service\'s own events go through the service first, so the median here is higher.'],
   lambdaPlatformInit: [dist.lognormal(0.25, 0.6), 'Assumption: Lambda\'s part of a cold start (environment, code download, Node.js start) before the bundle is imported; AWS describes the phases without a number (https://aws.amazon.com/blogs/compute/operating-lambda-performance-optimization-part-1/). The bundle\'s own part is measured (`gateColdStartStep`).'],
-  lambdaWarm: [dist.lognormal(0.15, 0.4), 'Assumption: a warm invocation with 2-4 AWS API calls (DynamoDB, DescribeTasks, StartBuild/StopTask) at tens of ms each.'],
+  lambdaWarm: [dist.lognormal(0.15, 0.4), 'Assumption: a warm invocation with 2-4 AWS API calls (DynamoDB, DescribeTasks, StartBuild/StopTask) at tens of ms each: AWS\'s own example of an in-region API round trip is 20 ms (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-throughput-horizontal-scaling-and-batching.html), DynamoDB "single-digit millisecond" (https://aws.amazon.com/dynamodb/); the ECS and CodeBuild calls have no published latency.'],
   coldStartShare: [dist.constant(0.15), 'Assumption: share of gate invocations that start a new execution environment at the bench fleet\'s event rate; Lambda keeps an environment "for a non-deterministic period of time" (https://aws.amazon.com/blogs/compute/operating-lambda-performance-optimization-part-1/), so no published share applies.'],
   ec2Provisioning: [dist.mixture([0.5, dist.uniform(166, 250)], [0.5, dist.lognormal(30, 60)]), 'Cold host: 166 s [B1], 180-190 s [B2], 240+ s [B3] PROVISIONING. Cached current curated image: 30 s median (assumption, [B2] says current images are cached). The 50/50 split is an assumption.'],
   lambdaProvisioning: [dist.lognormal(5, 15), 'Assumption: the 5 s median / 15 s p95 are ours. AWS says Lambda compute "starts almost instantly" (https://aws.amazon.com/about-aws/whats-new/2023/11/aws-codebuild-lambda-compute/, as quoted in https://blog.serverworks.co.jp/codebuild-lambda) and has "lower start-up latency" [B5]; no measured PROVISIONING time of a Lambda-compute build was found.'],
@@ -95,7 +95,7 @@ export const STEPS = stepTable({
   javaDbMiB: [dist.constant(647), 'trivy-java-db:1: 647.36 MiB downloaded in https://github.com/aquasecurity/trivy-java-db/pull/37 (2024-09; 473.79 MiB in trivy#5441, 2023-10: it grows); downloaded only when the image holds Java archives.'],
   javaImageShare: [dist.constant(0.2), 'Assumption: share of images with JAR/WAR files (Trivy then needs the Java DB). A 2026 survey of Docker Hub\'s top 100k images counts 12% Java apps (https://enterno.io/en/s/research-docker-image-size-trends-2026); a service fleet has more, and other images carry JARs too.'],
   publicRegistryMiBps: [dist.uniform(2, 18), 'Trivy\'s own progress lines: 17.98 MiB/s (trivy-db) and 2.08 MiB/s (trivy-java-db from GHCR) in https://github.com/aquasecurity/trivy/issues/5441; 13.94 MiB/s in https://github.com/aquasecurity/trivy-java-db/pull/16; 8.80 MiB/s from ECR Public in https://github.com/aquasecurity/trivy-java-db/pull/37; 5.04 MiB/s in https://github.com/aquasecurity/trivy/issues/1242.'],
-  publicRegistryThrottledShare: [dist.constant(0.05), 'Assumption for the rate: GHCR rate limits are documented to push teams to other registries [B11] and fail CI jobs "randomly" since 2024-09 (https://github.com/aquasecurity/trivy-action/issues/389); a throttled pull falls back to the next repository.'],
+  publicRegistryThrottledShare: [dist.constant(0.05), 'Assumption: the rate is ours. GHCR rate limits are documented to push teams to other registries [B11] and fail CI jobs "randomly" since 2024-09 (https://github.com/aquasecurity/trivy-action/issues/389); a throttled pull falls back to the next repository.'],
   publicRegistryThrottlePenalty: [dist.uniform(10, 60), 'Assumption: retries and fall-back to the second DB repository after TOOMANYREQUESTS [B11].'],
   inRegionMiBps: [dist.uniform(50, 150), 'Assumption: ECR (the mirror, the scanned image) and S3 (the EC2 build cache) in the same region; no published per-connection figure for a CodeBuild container was found.'],
   cachedDbStaleShare: [dist.constant(0.3), 'Assumption: share of EC2 builds whose S3-cached DB is past its NextUpdate, so Trivy downloads it again from the public registry.'],
@@ -106,7 +106,7 @@ export const STEPS = stepTable({
   scan: [dist.lognormal(25, 55), 'Trivy: "around 30 seconds" per image [B9]; "less than 1 minute" [B10]. Scaled by the image\'s size against the median `imageMiB` (a 1.97 GB image ran past Trivy\'s 5-minute default in https://github.com/getarcaneapp/arcane/issues/1731; the proportion is ours).'],
   reportAndEvaluate: [dist.lognormal(4, 9), 'Assumption: raw report to S3, three evaluator runs (JSON, table, JUnit), CodeBuild test-report upload and build finalisation.'],
   verdict: [dist.lognormal(0.4, 1.2), 'Assumption: the gate reads the raw report from S3 and judges it (bench Part A: tens of ms for 10,000 findings), writes the verdict.'],
-  stopTask: [dist.lognormal(0.2, 0.5), 'Assumption: one StopTask call.'],
+  stopTask: [dist.lognormal(0.2, 0.5), 'Assumption: one StopTask call; no published latency (an in-region API round trip: 20 ms in AWS\'s example, https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-throughput-horizontal-scaling-and-batching.html).'],
 });
 
 /** Whether a step's source is a citation (an http URL or an anchors key [Bn]) or an assumption said as such. */
@@ -123,11 +123,19 @@ export function assumptions(steps: Record<string, Step> = STEPS): { name: string
     .map(([name, step]) => ({ name, source: step.source }));
 }
 
+/** Cited steps that still take part of their figure from us (a split, a proportion), as their source says. */
+export function partlyAssumed(steps: Record<string, Step> = STEPS): string[] {
+  return Object.entries(steps)
+    .filter(([, step]) => sourceKind(step.source) === 'citation' && /assumption|\b(is|are) ours\b/i.test(step.source))
+    .map(([name]) => name);
+}
+
 /** Prints the assumed steps, one a line, so that the note can list them. */
 export function printAssumptions(out: (line?: string) => void): void {
   const listed = assumptions();
   out(`  assumptions (${listed.length} of ${Object.keys(STEPS).length} steps; the others cite a public figure):`);
   for (const { name, source } of listed) out(`    ${name}: ${source.replace(/^Assumption: /, '')}`);
+  out(`  cited, with a part of ours (see their sources in bench/latency.ts): ${partlyAssumed().join(', ')}`);
 }
 
 /**

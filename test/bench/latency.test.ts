@@ -1,6 +1,6 @@
 import { ComputeType } from 'aws-cdk-lib/aws-codebuild';
 import { DEFAULT_FLEET, planFleet, type FleetOptions } from '../../bench/fleet';
-import { STEPS, assumptions, buildSlots, drawScan, drawScanPath, gateColdStartStep, latencyStackOf, outgrowsLambdaMemory, percentile, sample, simulateLatency, sourceKind, type LatencyStack } from '../../bench/latency';
+import { STEPS, assumptions, partlyAssumed, buildSlots, drawScan, drawScanPath, gateColdStartStep, latencyStackOf, outgrowsLambdaMemory, percentile, sample, simulateLatency, sourceKind, type LatencyStack } from '../../bench/latency';
 import { seededRandom } from '../../functions/local/random';
 import { resolveSettings } from '../../infra/settings';
 
@@ -85,6 +85,8 @@ describe('step sources', () => {
     expect(listed.map((a) => a.name)).toEqual(Object.keys(STEPS).filter((name) => STEPS[name as keyof typeof STEPS].source.startsWith('Assumption:')));
     expect(listed.map((a) => a.name)).toContain('lambdaProvisioning');
     expect(listed.map((a) => a.name)).not.toContain('javaDbMiB');
+    expect(partlyAssumed()).toEqual(expect.arrayContaining(['ec2Provisioning', 'scan', 'trivyMemoryPerImageMiB']));
+    expect(partlyAssumed()).not.toContain('javaDbMiB');
     expect(assumptions({ a: { distribution: { kind: 'constant', value: 1 }, source: 'Assumption: x' }, b: { distribution: { kind: 'constant', value: 1 }, source: '[B1]' } })).toEqual([{ name: 'a', source: 'Assumption: x' }]);
   });
 });
