@@ -40,7 +40,7 @@ export function printLambdaFigures(figures: LambdaFigures, out: (line?: string) 
   for (const size of growth.sizes) {
     out(`    ${size.findings} findings: ${size.totalMs} ms (median of ${size.runs}, ${ms(size.totalSpread)}), ${size.microsPerFinding} us per finding, JSON.parse ${size.jsonParseMs} ms (${ms(size.jsonParseSpread)}), ratio ${size.engineToParseRatio} (per run ${ratio(size.ratioSpread)})`);
   }
-  out(`    growth (time per finding at ${growth.sizes[growth.sizes.length - 1].findings} / at ${growth.sizes[0].findings}): ${growth.growth} (target ~1); JSON.parse of the same texts: ${growth.jsonParseGrowth}`);
+  out(`    growth, from the same alternated runs for both (time per finding at ${growth.sizes[growth.sizes.length - 1].findings} / at ${growth.sizes[0].findings}): ${growth.growth} (target ~1); JSON.parse of the same texts: ${growth.jsonParseGrowth}`);
   out(`    engine growth / JSON.parse growth: ${growth.growthVsJsonParse} (1: the engine grows as the parse it cannot avoid does${growth.jsonParseGrowth > 1.2 ? '; JSON.parse itself grows superlinearly here, so this is the figure to read' : ''})`);
   out(`  function bundles, built as the stack builds them (ES module chunks); fresh node processes, median of ${bundles.runs}, alternating with the baseline:`);
   out('    cold start = import of the entry + the first typical event handled (lazy chunks loaded, clients built, AWS calls answered');
