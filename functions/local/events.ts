@@ -343,19 +343,25 @@ export function lifecycleHookPayload(
 }
 
 /**
- * "ECS Hook State Change" with event name HOOK_AWAITING_ACTION: a deployment stopped at its PAUSE hook ("Pause hooks
- * for Amazon ECS service deployments", https://docs.aws.amazon.com/AmazonECS/latest/developerguide/pause-lifecycle-hooks.html).
- * AWS shows no example detail, so the shape follows the hand-written fixture the gate's tests use
- * (test/fixtures/events/ecs-hook-state-change-awaiting-action.handwritten.json): `resources` names the service as ECS
- * Deployment State Change events do, the detail the service deployment and the hook. The gate reads the hook back from
- * DescribeServiceDeployments before acting, so nothing here is trusted beyond naming the deployment.
+ * "ECS Hook State Change" with event name HOOK_AWAITING_ACTION: a deployment stopped at its PAUSE hook, in the shape of
+ * AWS's published example ("Amazon ECS service deployment hook state change events",
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_hook_state_change_events.html; the gate's tests use
+ * it as test/fixtures/events/ecs-hook-state-change-awaiting-action-pre-scale-up.json): `resources` names the service
+ * deployment, the detail the hook, its type, stage and expiry, and the cluster, service and deployment. The gate reads
+ * the hook back from DescribeServiceDeployments before acting.
  */
 export function hookStateChangeEvent(service: WorldService, deployment: WorldDeployment, base: Envelope): EventBridgeEvent {
-  return envelope(base, 'ECS Hook State Change', 'aws.ecs', [service.serviceArn], {
+  const expiresAt = iso(deployment.pause?.expiresAt);
+  return envelope(base, 'ECS Hook State Change', 'aws.ecs', [deployment.arn], {
     eventType: 'INFO',
     eventName: 'HOOK_AWAITING_ACTION',
-    serviceDeploymentArn: deployment.arn,
     ...(deployment.pause ? { hookId: deployment.pause.hookId } : {}),
+    hookType: 'PAUSE',
+    ...(expiresAt ? { expiresAt: expiresAt.replace('.000Z', 'Z') } : {}),
     lifecycleStage: 'PRE_SCALE_UP',
+    clusterArn: service.clusterArn,
+    serviceArn: service.serviceArn,
+    serviceDeploymentArn: deployment.arn,
+    updatedAt: new Date(base.time).toISOString(),
   });
 }

@@ -81,13 +81,19 @@ describe('events the fake world emits', () => {
     await w.simulation.settle();
     const hookEvents = w.received.filter((event) => event['detail-type'] === 'ECS Hook State Change');
     expect(hookEvents).toHaveLength(1);
-    expect(hookEvents[0]).toMatchObject({ source: 'aws.ecs', resources: [service.serviceArn], detail: { eventName: 'HOOK_AWAITING_ACTION' } });
+    // The documented example's shape (ecs_hook_state_change_events): resources name the deployment; the detail the hook's type and stage.
+    expect(hookEvents[0]).toMatchObject({
+      source: 'aws.ecs',
+      resources: [held.arn],
+      detail: { eventName: 'HOOK_AWAITING_ACTION', hookType: 'PAUSE', lifecycleStage: 'PRE_SCALE_UP', clusterArn: service.clusterArn, serviceArn: service.serviceArn, serviceDeploymentArn: held.arn, expiresAt: expect.stringMatching(/Z$/) },
+    });
     // Asserted first: an absent hook id would make the `hookId: undefined` below match an event without one.
     expect(held.pause?.hookId).toMatch(/^ecs-pause-[A-Za-z0-9_-]{43}$/);
     expect(classifyGateEvent(hookEvents[0], { clusterArns: [] })).toMatchObject({
       kind: 'hookAwaitingAction',
       target: { serviceDeploymentArn: held.arn, serviceArn: service.serviceArn },
       hookId: held.pause?.hookId,
+      lifecycleStage: 'PRE_SCALE_UP',
     });
     expect(w.hooks).toEqual([]);
     expect(w.taskEvents().filter((event) => event.detail.taskDefinitionArn === w.families.get('v2'))).toEqual([]);

@@ -5,7 +5,7 @@ import { eventEnvelopeSchema, metaOf, type EventMeta } from './common';
 import { readEcsTask } from './ecs-task-state-change';
 import { readStoppedTask, type StoppedTask } from './ecs-task-stopped';
 import { readImagePush } from './ecr-image-action';
-import { readHookStateChange, type PausedTarget } from './ecs-hook-state-change';
+import { readHookStateChange, type PausedHookEvent } from './ecs-hook-state-change';
 
 /** Everything the gate's event function can be asked to do. An event that is none of these is `ignored`. */
 export type GateEvent =
@@ -25,7 +25,7 @@ export type GateEvent =
       failedPhase?: string;
     }
   | { kind: 'imagePushed'; meta: EventMeta; digest: string; imageReference: string; repositoryName: string; tag?: string }
-  | { kind: 'hookAwaitingAction'; meta: EventMeta; target: PausedTarget; hookId?: string }
+  | ({ kind: 'hookAwaitingAction'; meta: EventMeta } & PausedHookEvent)
   | { kind: 'sweep'; meta: EventMeta }
   /** An Amazon Inspector finding: read leniently by handlers/posture/inspector.ts (a digest in use is re-judged now). */
   | { kind: 'inspectorFinding'; meta: EventMeta; event: unknown }
@@ -101,7 +101,8 @@ export function classifyGateEvent(raw: unknown, options: ClassifyOptions = {}): 
     case `aws.ecs|${DETAIL_TYPES.hookStateChange}`: {
       const reading = readHookStateChange(event.detail, event.resources);
       if (!reading.ok) return ignore(reading.reason, reading.malformed);
-      return { kind: 'hookAwaitingAction', meta, target: reading.target, ...(reading.hookId ? { hookId: reading.hookId } : {}) };
+      const { target, hookId, lifecycleStage, expiresAt } = reading;
+      return { kind: 'hookAwaitingAction', meta, target, hookId, ...(lifecycleStage ? { lifecycleStage } : {}), ...(expiresAt ? { expiresAt } : {}) };
     }
     case `aws.events|${DETAIL_TYPES.scheduled}`:
       return { kind: 'sweep', meta };

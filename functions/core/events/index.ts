@@ -13,4 +13,4 @@ export {
   type LifecycleHookPayload,
 } from './lifecycle-hook';
 export { readEcsTask, toSnapshot } from './ecs-task-state-change';
-export { HOOK_AWAITING_ACTION, readHookStateChange, SERVICE_DEPLOYMENT_ARN, type PausedTarget } from './ecs-hook-state-change';
+export { HOOK_AWAITING_ACTION, PAUSE_HOOK_TYPE, readHookStateChange, SERVICE_DEPLOYMENT_ARN, type PausedHookEvent, type PausedTarget } from './ecs-hook-state-change';

@@ -62,7 +62,7 @@ describe('eventAccountMismatch on gate events', () => {
   const arn = (account: string, rest: string) => `arn:aws:ecs:eu-west-1:${account}:${rest}`;
 
   it('refuses a PAUSE hook event that names another account\'s service deployment', () => {
-    const event: GateEvent = { kind: 'hookAwaitingAction', meta: meta(MEMBER_A), target: { serviceDeploymentArn: arn(MEMBER_B, 'service-deployment/prod/api/d1'), serviceArn: arn(MEMBER_A, 'service/prod/api') } };
+    const event: GateEvent = { kind: 'hookAwaitingAction', meta: meta(MEMBER_A), hookId: 'ecs-pause-a', target: { serviceDeploymentArn: arn(MEMBER_B, 'service-deployment/prod/api/d1'), serviceArn: arn(MEMBER_A, 'service/prod/api') } };
     expect(eventAccountMismatch(event)).toMatchObject({ resourceAccount: MEMBER_B });
     const own: GateEvent = { ...event, target: { serviceDeploymentArn: arn(MEMBER_A, 'service-deployment/prod/api/d1') } };
     expect(eventAccountMismatch(own)).toBeUndefined();
