@@ -305,7 +305,7 @@ export class DynamoGateStore implements GateStore {
 
   // ---------- waiters ----------
 
-  async addWaiter(waiter: Waiter): Promise<void> {
+  async addWaiter(waiter: Waiter): Promise<boolean> {
     requireText('digest', waiter.digest);
     requireText('taskArn', waiter.taskArn);
     const names: Record<string, string> = { '#seenAt': 'seenAt', '#expires': GATE_TABLE.ttlAttribute };
@@ -334,15 +334,20 @@ export class DynamoGateStore implements GateStore {
       values[`:v${index}`] = value;
       set.push(`#f${index} = :v${index}`);
     });
-    await this.client.send(
+    const now = this.nowSeconds();
+    const result = await this.client.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: itemKeys.waiter(waiter.digest, waiter.taskArn),
         UpdateExpression: `SET ${set.join(', ')}`,
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
+        // The old expiry says whether the waiter was there already; one past its TTL (not yet deleted) was not.
+        ReturnValues: 'UPDATED_OLD',
       }),
     );
+    const previousExpiry = result.Attributes?.[GATE_TABLE.ttlAttribute];
+    return typeof previousExpiry !== 'number' || previousExpiry <= now;
   }
 
   async listWaiters(digest: string): Promise<Waiter[]> {

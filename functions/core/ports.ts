@@ -161,7 +161,11 @@ export interface GateStore {
   /** Scans still queued or running, for the sweep. */
   listUnfinishedScans(): Promise<ScanRecord[]>;
 
-  addWaiter(waiter: Waiter): Promise<void>;
+  /**
+   * Records (or refreshes) a waiter. True when it was not waiting yet (the item was created, or only an expired one
+   * was left), so a redelivered event is not counted as a new waiter.
+   */
+  addWaiter(waiter: Waiter): Promise<boolean>;
   listWaiters(digest: string): Promise<Waiter[]>;
   removeWaiter(digest: string, taskArn: string): Promise<void>;
 

@@ -154,7 +154,7 @@ export class MemoryGateStore implements GateStore {
 
   // ---------- waiters ----------
 
-  async addWaiter(waiter: Waiter): Promise<void> {
+  async addWaiter(waiter: Waiter): Promise<boolean> {
     this.count('addWaiter');
     requireText('digest', waiter.digest);
     requireText('taskArn', waiter.taskArn);
@@ -170,6 +170,7 @@ export class MemoryGateStore implements GateStore {
     for (const [field, value] of Object.entries(waiter)) if (value !== undefined) merged[field] = value;
     if (previous) merged.seenAt = previous.seenAt;
     forDigest.set(waiter.taskArn, { value: json(merged) as unknown as Waiter, expires: this.nowSeconds() + this.retention.waiterSeconds });
+    return previous === undefined;
   }
 
   async listWaiters(digest: string): Promise<Waiter[]> {

@@ -677,6 +677,17 @@ describe('waiters', () => {
     expect(await store.listWaiters(digest)).toEqual([]);
   });
 
+  it('says whether addWaiter created the waiter: yes the first time, no when the same task waits again, yes once the old one is past its TTL', async () => {
+    const { store } = await newStore();
+    const digest = digestOf(404);
+    expect(await store.addWaiter(waiter(digest, 'a'))).toBe(true);
+    expect(await store.addWaiter(waiter(digest, 'a', { service: 'web' }))).toBe(false);
+    expect(await store.addWaiter(waiter(digest, 'b'))).toBe(true);
+    // DynamoDB deletes an expired item some time after its TTL: until then it is there, but no longer a waiter.
+    clockNow = new Date(NOW.getTime() + 2 * DAY * 1000 + 1000);
+    expect(await store.addWaiter(waiter(digest, 'a'))).toBe(true);
+  });
+
   it('keeps the public IP and exposure a RunTask call gave when a later event of the task waits again without them', async () => {
     const { store } = await newStore();
     const digest = digestOf(403);

@@ -169,6 +169,16 @@ describe('MemoryGateStore', () => {
     expect(await store.listWaiters(OTHER)).toHaveLength(1);
   });
 
+  it('says whether addWaiter created the waiter (false for the same task again, true again once the old one expired)', async () => {
+    const { store, clock } = setup();
+    const waiter = { digest: DIGEST, taskArn: TASK, cluster: 'c', taskDefinitionArn: 't', seenAt: '2026-01-05T09:00:00.000Z' };
+    expect(await store.addWaiter(waiter)).toBe(true);
+    expect(await store.addWaiter({ ...waiter, service: 'web' })).toBe(false);
+    expect(await store.addWaiter({ ...waiter, digest: OTHER })).toBe(true);
+    clock.advance(2 * 24 * 3_600_000 + 1000);
+    expect(await store.addWaiter(waiter)).toBe(true);
+  });
+
   it('forgets a waiter after two days without a refresh', async () => {
     const { store, clock } = setup();
     await store.addWaiter({ digest: DIGEST, taskArn: TASK, cluster: 'c', taskDefinitionArn: 't', seenAt: '2026-01-05T09:00:00.000Z' });

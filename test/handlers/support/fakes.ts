@@ -128,7 +128,9 @@ export class FakeStore implements GateStore {
     this.call('addWaiter');
     const forDigest = this.waiters.get(waiter.digest) ?? new Map<string, Waiter>();
     this.waiters.set(waiter.digest, forDigest);
-    if (!forDigest.has(waiter.taskArn)) forDigest.set(waiter.taskArn, clone(waiter));
+    if (forDigest.has(waiter.taskArn)) return false;
+    forDigest.set(waiter.taskArn, clone(waiter));
+    return true;
   }
   async listWaiters(digest: string) {
     this.call('listWaiters');
