@@ -134,7 +134,7 @@ async function dispatch(rt: GateRuntime, event: Exclude<GateEvent, { kind: 'igno
     }
     case 'hookAwaitingAction': {
       const { admitPausedDeployments } = await import('./admission/pause-hook');
-      return { kind: 'hookAwaitingAction', outcomes: await admitPausedDeployments(rt, event.target, event.hookId, log) };
+      return { kind: 'hookAwaitingAction', outcomes: await admitPausedDeployments(rt, event, log) };
     }
     case 'sweep': {
       const { sweep } = await import('./scans/completion');

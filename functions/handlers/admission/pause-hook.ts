@@ -1,4 +1,5 @@
-import { ADMISSION_STAGE, serviceOfArn, type PausedTarget } from '../../core/events';
+import { ADMISSION_STAGE, serviceOfArn, type PausedHookEvent } from '../../core/events';
+import { latestPausedAnswer } from '../../core/gate/pause-answer-deadline';
 import { verdictFreshness } from '../../core/gate/freshness';
 import { buildVerdictEvent } from '../../core/gate/verdict-event';
 import { evaluatePolicy, isBlocking } from '../../core/policy';
@@ -21,10 +22,18 @@ import { clusterInScope } from '../../core/organisation/cluster-scope';
  * ContinueServiceDeployment names the hook with CONTINUE or ROLLBACK, or until the hook's timeout, when ECS takes
  * the hook's `timeoutAction` ("Pause hooks for Amazon ECS service deployments",
  * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/pause-lifecycle-hooks.html). AWS lists PRE_SCALE_UP among
- * the stages a PAUSE hook may use, and the launch announcement (restated by third parties; see docs/deploy.md) says
- * pause hooks work with rolling, blue/green, linear and canary deployments: the PAUSE hook admits rolling
- * deployments, where a Lambda hook is documented only in blue/green terms, and it holds a long scan without a Lambda
- * calling back every `callBackDelay`.
+ * the stages a PAUSE hook may use, and the What's New post
+ * (https://aws.amazon.com/about-aws/whats-new/2026/05/amazon-ecs-pause-continue-deployments/) says pause hooks work
+ * with rolling, blue/green, linear and canary deployments: the PAUSE hook admits rolling deployments, where a Lambda
+ * hook is documented only in blue/green terms, and it holds a long scan without a Lambda calling back every
+ * `callBackDelay`.
+ *
+ * Whose hook: a PAUSE hook has no owner marker (`hookDetails` and `hookTargetArn` are "not used for PAUSE hooks",
+ * API_DeploymentLifecycleHook), so the gate treats every PAUSE hook at PRE_SCALE_UP of a service in scope as its own,
+ * and no other: the event must be about a PAUSE hook (`hookType`) and name it (`hookId`), its stage (the event's
+ * `lifecycleStage`, else DescribeServiceDeployments') must be PRE_SCALE_UP, and when neither says the stage the gate
+ * does nothing (the hook's timeout decides) rather than answer what may be someone's manual approval
+ * (docs/deploy.md, "Attach to a rolling service").
  *
  * The revision's images are resolved as the Lambda hook resolves them (`revision.ts`), the scan is ensured once per
  * digest (the existing claim), and:
@@ -49,8 +58,17 @@ export interface KnownOutcome {
   scanErrors?: ReadonlyMap<string, string | ScanErrorNote>;
 }
 
-/** The hook-state event: every paused deployment it may be about is judged. */
-export async function admitPausedDeployments(rt: GateRuntime, target: PausedTarget, hookId: string | undefined, log: Logger): Promise<PauseOutcome[]> {
+/** What the gate expects of the hook it judges: its id, and what the hook-state event said of its stage and expiry. */
+interface ExpectedHook {
+  hookId: string;
+  /** PRE_SCALE_UP when the event (or, for a waiter, the event that made it) said so; undefined when nobody did. */
+  lifecycleStage?: typeof ADMISSION_STAGE;
+  expiresAt?: string;
+}
+
+/** The hook-state event: every paused deployment it may be about is judged, for the hook the event names. */
+export async function admitPausedDeployments(rt: GateRuntime, event: PausedHookEvent, log: Logger): Promise<PauseOutcome[]> {
+  const { target, hookId } = event;
   // Outside the clusters in scope the gate answers nothing (as the Lambda hook admits such services unjudged): the
   // owner of that hook decides, and the gate's role may not even describe the deployment there.
   const named = 'serviceDeploymentArn' in target ? clusterOfDeploymentArn(target.serviceDeploymentArn) : clusterArnOf(target.serviceArn);
@@ -65,7 +83,8 @@ export async function admitPausedDeployments(rt: GateRuntime, target: PausedTarg
     return [];
   }
   const outcomes: PauseOutcome[] = [];
-  for (const deployment of deployments) outcomes.push(await judgePausedDeployment(rt, deployment, hookId, {}, log));
+  const expected: ExpectedHook = { hookId, ...(event.lifecycleStage ? { lifecycleStage: event.lifecycleStage } : {}), ...(event.expiresAt ? { expiresAt: event.expiresAt } : {}) };
+  for (const deployment of deployments) outcomes.push(await judgePausedDeployment(rt, deployment, expected, {}, log));
   return outcomes;
 }
 
@@ -78,7 +97,7 @@ export async function admitPausedDeployments(rt: GateRuntime, target: PausedTarg
  * that produced its verdict an error for every task and deployment waiting on it.
  */
 export async function resumePausedDeployments(rt: GateRuntime, key: string, known: KnownOutcome, log: Logger): Promise<PauseOutcome[]> {
-  const waiters = (await rt.store.listWaiters(key)).filter((waiter) => waiter.hookId);
+  const waiters = (await rt.store.listWaiters(key)).flatMap((waiter) => (waiter.hookId ? [{ ...waiter, hookId: waiter.hookId }] : []));
   const outcomes: PauseOutcome[] = [];
   let retryable: unknown;
   for (const waiter of waiters) {
@@ -91,7 +110,9 @@ export async function resumePausedDeployments(rt: GateRuntime, key: string, know
         waiterLog.info('paused deployment no longer known to ECS: no longer waited on');
         continue;
       }
-      const outcome = await judgePausedDeployment(rt, deployment, waiter.hookId, known, log);
+      // A waiter is recorded only for a hook the gate found at PRE_SCALE_UP, and a hook id names one execution of one
+      // hook ("the unique identifier for this hook execution", deployment-lifecycle-hooks): its stage is known.
+      const outcome = await judgePausedDeployment(rt, deployment, { hookId: waiter.hookId, lifecycleStage: ADMISSION_STAGE }, known, log);
       // Decided, refused or no longer paused: this waiter is done (a decision also drops the deployment's other waiters).
       if (outcome.kind !== 'waiting') await rt.store.removeWaiter(key, waiter.taskArn);
       outcomes.push(outcome);
@@ -108,12 +129,12 @@ export async function resumePausedDeployments(rt: GateRuntime, key: string, know
 }
 
 /** Why the gate must leave this paused deployment alone, as ECS reports it; undefined when the hook is the gate's to answer. */
-function notTheGatesToDecide(rt: GateRuntime, deployment: PausedDeployment, hook: PauseHookDetail | undefined, hookId: string | undefined): string | undefined {
-  if (!hook) return `no PAUSE hook${hookId ? ` ${hookId}` : ''} is AWAITING_ACTION`;
+function notTheGatesToDecide(rt: GateRuntime, deployment: PausedDeployment, hook: PauseHookDetail | undefined, expected: ExpectedHook): string | undefined {
+  if (!hook) return `no PAUSE hook ${expected.hookId} is AWAITING_ACTION`;
   if (deployment.status !== 'IN_PROGRESS') return `the deployment is ${deployment.status}, not IN_PROGRESS`;
   // The gate admits at PRE_SCALE_UP only (docs/deploy.md). A PAUSE hook at another stage that ECS names (a manual
-  // approval at POST_TEST_TRAFFIC_SHIFT, AWS's own example) is someone else's decision: never CONTINUE or ROLLBACK
-  // it. A stage ECS does not name is judged, as the Lambda hook judges a payload without one (hook.ts).
+  // approval at POST_TEST_TRAFFIC_SHIFT, AWS's own example) is someone else's decision: never CONTINUE or ROLLBACK it.
+  // What ECS reports now wins over what the event said.
   if (deployment.lifecycleStage !== undefined && deployment.lifecycleStage !== ADMISSION_STAGE) {
     return `the deployment is paused at ${deployment.lifecycleStage}, not ${ADMISSION_STAGE}: not the gate's hook`;
   }
@@ -121,20 +142,28 @@ function notTheGatesToDecide(rt: GateRuntime, deployment: PausedDeployment, hook
   return undefined;
 }
 
-function awaitingHook(deployment: PausedDeployment, hookId: string | undefined): PauseHookDetail | undefined {
-  return deployment.pauseHooks.find((hook) => hook.status === 'AWAITING_ACTION' && (hookId === undefined || hook.hookId === hookId));
+/** Neither the event nor DescribeServiceDeployments names the stage: the hook may be anyone's, so it is left to its timeout. */
+const STAGE_UNKNOWN = `neither the hook event nor DescribeServiceDeployments names the stage: the gate answers only a PAUSE hook it knows is at ${ADMISSION_STAGE}`;
+
+function awaitingHook(deployment: PausedDeployment, hookId: string): PauseHookDetail | undefined {
+  return deployment.pauseHooks.find((hook) => hook.status === 'AWAITING_ACTION' && hook.hookId === hookId);
 }
 
-async function judgePausedDeployment(rt: GateRuntime, deployment: PausedDeployment, hookId: string | undefined, known: KnownOutcome, log: Logger): Promise<PauseOutcome> {
+async function judgePausedDeployment(rt: GateRuntime, deployment: PausedDeployment, expected: ExpectedHook, known: KnownOutcome, log: Logger): Promise<PauseOutcome> {
   const arn = deployment.serviceDeploymentArn;
   const deploymentLog = log.child({ serviceDeploymentArn: arn });
-  const hook = awaitingHook(deployment, hookId);
+  const hook = awaitingHook(deployment, expected.hookId);
   // "You can continue a deployment that has a pause hook in AWAITING_ACTION status. The deployment must be in the
   // IN_PROGRESS state." (Continuing service deployments, ECS developer guide.)
-  const why = notTheGatesToDecide(rt, deployment, hook, hookId);
+  const why = notTheGatesToDecide(rt, deployment, hook, expected);
   if (!hook || why !== undefined) {
     deploymentLog.info({ why }, 'paused deployment: nothing to decide');
-    return { kind: 'notAwaiting', serviceDeploymentArn: arn, why: why ?? 'no PAUSE hook is AWAITING_ACTION' };
+    return { kind: 'notAwaiting', serviceDeploymentArn: arn, why: why ?? `no PAUSE hook ${expected.hookId} is AWAITING_ACTION` };
+  }
+  if ((deployment.lifecycleStage ?? expected.lifecycleStage) === undefined) {
+    rt.metrics.count('PausedDeploymentsStageUnknown');
+    deploymentLog.warn({ hookId: hook.hookId, why: STAGE_UNKNOWN, expiresAt: hook.expiresAt, timeoutAction: hook.timeoutAction }, 'paused deployment left to its hook\'s timeout');
+    return { kind: 'notAwaiting', serviceDeploymentArn: arn, why: STAGE_UNKNOWN };
   }
 
   const revision = await rt.ecs.describeServiceRevision(deployment.targetServiceRevisionArn);
@@ -155,8 +184,9 @@ async function judgePausedDeployment(rt: GateRuntime, deployment: PausedDeployme
 
   const service = serviceOfArn(deployment.serviceArn).service;
   if (pending.length > 0) {
+    let newlyWaiting = false;
     for (const key of pending) {
-      await rt.store.addWaiter({
+      const created = await rt.store.addWaiter({
         digest: key,
         taskArn: arn,
         hookId: hook.hookId,
@@ -165,8 +195,13 @@ async function judgePausedDeployment(rt: GateRuntime, deployment: PausedDeployme
         taskDefinitionArn: revision.taskDefinitionArn,
         seenAt: now.toISOString(),
       });
+      newlyWaiting ||= created;
     }
-    rt.metrics.count('PausedDeploymentsWaiting');
+    // Once per deployment that starts waiting: a redelivered event, or a scan's completion judging it again, is not new.
+    if (newlyWaiting) {
+      rt.metrics.count('PausedDeploymentsWaiting');
+      await warnIfExpiringFirst(rt, pending, expected.expiresAt ?? hook.expiresAt, hook, deploymentLog);
+    }
     deploymentLog.info({ waitingOn: pending, hookId: hook.hookId, expiresAt: hook.expiresAt, timeoutAction: hook.timeoutAction }, 'paused deployment waits for scans');
     return { kind: 'waiting', serviceDeploymentArn: arn, hookId: hook.hookId, digests: pending };
   }
@@ -240,6 +275,29 @@ async function verdictFor(
     if (again.state === 'error') return { scanError: again.record.error || 'the scan failed' };
   }
   return { pending: true };
+}
+
+/**
+ * Counts and logs a paused deployment whose hook times out before the gate's latest answer on the scans it waits on
+ * (core/gate/pause-answer-deadline.ts): ECS will then take the hook's timeout action whatever the scans find. The
+ * hook's timeout should exceed the stack output PauseHookMinimumTimeoutMinutes (docs/deploy.md).
+ */
+async function warnIfExpiringFirst(rt: GateRuntime, keys: readonly string[], expiresAt: string | undefined, hook: PauseHookDetail, log: Logger): Promise<void> {
+  const expires = expiresAt === undefined ? Number.NaN : Date.parse(expiresAt);
+  if (Number.isNaN(expires)) return;
+  const scans = (await Promise.all(keys.map((key) => rt.store.getScan(key)))).filter((scan) => scan !== undefined);
+  const fallback = rt.config.fallbackScanProjectName ? (rt.config.fallbackScanTimeoutMinutes ?? rt.config.scanTimeoutMinutes) : undefined;
+  const latest = latestPausedAnswer(scans, {
+    scanTimeoutMinutes: rt.config.scanTimeoutMinutes,
+    ...(fallback !== undefined ? { fallbackScanTimeoutMinutes: fallback } : {}),
+    sweepIntervalMinutes: rt.config.sweepIntervalMinutes,
+  });
+  if (latest === undefined || latest.getTime() <= expires) return;
+  rt.metrics.count('PausedDeploymentsExpiringBeforeScan');
+  log.warn(
+    { hookId: hook.hookId, expiresAt: new Date(expires).toISOString(), latestAnswer: latest.toISOString(), timeoutAction: hook.timeoutAction },
+    "the PAUSE hook times out before the gate's latest answer on its scans: ECS may take the timeout action first (raise the hook's timeout above PauseHookMinimumTimeoutMinutes)",
+  );
 }
 
 async function forgetWaiters(rt: GateRuntime, serviceDeploymentArn: string, keys: readonly string[]): Promise<void> {

@@ -3,18 +3,30 @@ import { join } from 'node:path';
 import type { PausedDeployment } from '../../../functions/core/ports';
 import { createGate } from '../../../functions/handlers/gate';
 import { createWorld, policyOf, type World } from '../support/fakes';
-import { REGISTRY, REVISION_ARN, SERVICE_ARN, buildEvent, digestOf, registerTaskDefinition, storeVerdict, sweepEvent, uploadReport } from '../support/scenario';
+import { REGISTRY, REVISION_ARN, buildEvent, digestOf, registerTaskDefinition, storeVerdict, sweepEvent, uploadReport } from '../support/scenario';
 
 const WEB = `${REGISTRY}/shop/web`;
 const GOOD = digestOf('good');
 const BAD = digestOf('bad');
 const NEW = digestOf('new');
-const DEPLOYMENT = 'arn:aws:ecs:eu-west-1:123456789012:service-deployment/prod/web/EZe5RNVLH6PPzHXINuP28';
+// The names in AWS's documented HOOK_AWAITING_ACTION example (the fixture below).
+const DEPLOYMENT = 'arn:aws:ecs:us-west-2:123456789012:service-deployment/my-cluster/my-service/0EYSiB0qap8xf0N76FsbE';
+const SERVICE = 'arn:aws:ecs:us-west-2:123456789012:service/my-cluster/my-service';
+const CLUSTER = 'arn:aws:ecs:us-west-2:123456789012:cluster/my-cluster';
 const HOOK = 'ecs-pause-e7tK9G_WRJqNF_EOMjztDXfKenlJuEUVjsNStf4WLKw';
 
-/** The hand-written HOOK_AWAITING_ACTION event (test/fixtures/events, see its _comment). */
-const hookEvent = (): Record<string, unknown> =>
-  JSON.parse(readFileSync(join(__dirname, '../../fixtures/events/ecs-hook-state-change-awaiting-action.handwritten.json'), 'utf8'));
+/** AWS's documented HOOK_AWAITING_ACTION event, its stage set to PRE_SCALE_UP (test/fixtures/events, see its _comment). */
+const hookEvent = (detail: Record<string, unknown> = {}): Record<string, unknown> => {
+  const event = JSON.parse(readFileSync(join(__dirname, '../../fixtures/events/ecs-hook-state-change-awaiting-action-pre-scale-up.json'), 'utf8')) as Record<string, unknown>;
+  event.detail = { ...(event.detail as object), ...detail };
+  return event;
+};
+/** The same event without a `lifecycleStage`. */
+const stagelessHookEvent = (): Record<string, unknown> => {
+  const event = hookEvent();
+  delete (event.detail as Record<string, unknown>).lifecycleStage;
+  return event;
+};
 
 function setup(
   policy = policyOf(),
@@ -28,8 +40,8 @@ function setup(
   world.ecs.revisions.set(REVISION_ARN, { cluster: 'prod', service: 'web', taskDefinitionArn, containers: [{ name: 'web', image: `${WEB}:3`, imageDigest: digest }] });
   world.ecs.pausedDeployments.set(DEPLOYMENT, {
     serviceDeploymentArn: DEPLOYMENT,
-    serviceArn: SERVICE_ARN,
-    clusterArn: 'arn:aws:ecs:eu-west-1:123456789012:cluster/prod',
+    serviceArn: SERVICE,
+    clusterArn: CLUSTER,
     status,
     targetServiceRevisionArn: REVISION_ARN,
     pauseHooks: [{ hookId: HOOK, status: 'AWAITING_ACTION', expiresAt: '2026-01-06T09:00:00.000Z', timeoutAction: 'ROLLBACK' }],
@@ -54,7 +66,7 @@ describe('admission at a PAUSE lifecycle hook', () => {
     const { world, gate } = setup(policyOf(), BAD);
     await gate.handleEvent(hookEvent());
     expect(world.ecs.continues).toEqual([{ serviceDeploymentArn: DEPLOYMENT, hookId: HOOK, action: 'ROLLBACK' }]);
-    expect(world.notifier.published).toEqual([expect.objectContaining({ decision: 'fail', action: 'hookFailed', service: 'web', images: [expect.objectContaining({ digest: BAD })] })]);
+    expect(world.notifier.published).toEqual([expect.objectContaining({ decision: 'fail', action: 'hookFailed', service: 'my-service', images: [expect.objectContaining({ digest: BAD })] })]);
     expect(world.ecs.stops).toEqual([]);
   });
 
@@ -140,15 +152,121 @@ describe('admission at a PAUSE lifecycle hook', () => {
     },
   );
 
+  describe('answers only a PAUSE hook it knows is at PRE_SCALE_UP, and only the hook the event names (review items 2, 18)', () => {
+    it.each(['POST_SCALE_UP', 'POST_TEST_TRAFFIC_SHIFT', 'PRE_PRODUCTION_TRAFFIC_SHIFT'])(
+      'never answers an event at %s, though DescribeServiceDeployments names no stage: no describe, no scan, no call',
+      async (stage) => {
+        for (const digest of [GOOD, BAD, NEW]) {
+          const { world, gate } = setup(policyOf(), digest);
+          const result = await gate.handleEvent(hookEvent({ lifecycleStage: stage }));
+          expect(result).toMatchObject({ kind: 'ignored', malformed: false, reason: expect.stringContaining(stage) });
+          expect(world.recorder.count('ecs.continueServiceDeployment')).toBe(0);
+          expect(world.recorder.count('ecs.describePausedDeployments')).toBe(0);
+          expect(world.scanner.requests).toEqual([]);
+        }
+      },
+    );
+
+    it('never answers a hook event of a Lambda hook', async () => {
+      const { world, gate } = setup(policyOf(), BAD);
+      expect(await gate.handleEvent(hookEvent({ hookType: 'AWS_LAMBDA' }))).toMatchObject({ kind: 'ignored', reason: expect.stringContaining('AWS_LAMBDA') });
+      expect(world.recorder.count('ecs.continueServiceDeployment')).toBe(0);
+      expect(world.recorder.count('ecs.describePausedDeployments')).toBe(0);
+    });
+
+    it('does nothing when neither the event nor DescribeServiceDeployments names the stage: logs, counts, leaves the hook to its timeout', async () => {
+      for (const digest of [GOOD, BAD, NEW]) {
+        const { world, gate } = setup(policyOf(), digest);
+        const result = await gate.handleEvent(stagelessHookEvent());
+        expect(result).toEqual({ kind: 'hookAwaitingAction', outcomes: [expect.objectContaining({ kind: 'notAwaiting', why: expect.stringContaining('names the stage') })] });
+        expect(world.recorder.count('ecs.continueServiceDeployment')).toBe(0);
+        expect(world.scanner.requests).toEqual([]);
+        expect(world.metrics.total('PausedDeploymentsStageUnknown')).toBe(1);
+      }
+    });
+
+    it('answers an event that names no stage when DescribeServiceDeployments says PRE_SCALE_UP', async () => {
+      const { world, gate } = setup(policyOf(), BAD, 'IN_PROGRESS', { lifecycleStage: 'PRE_SCALE_UP' });
+      await gate.handleEvent(stagelessHookEvent());
+      expect(world.ecs.continues).toEqual([{ serviceDeploymentArn: DEPLOYMENT, hookId: HOOK, action: 'ROLLBACK' }]);
+      expect(world.metrics.total('PausedDeploymentsStageUnknown')).toBe(0);
+    });
+
+    it('answers a PRE_SCALE_UP event when DescribeServiceDeployments names no stage, and again from the scan it waited on', async () => {
+      const { world, gate } = setup();
+      await gate.handleEvent(hookEvent());
+      uploadReport(world, NEW, { reference: `${WEB}@${NEW}`, digest: NEW, critical: 0 });
+      await gate.handleEvent(buildEvent(world.store.scans.get(NEW)?.buildId as string, 'SUCCEEDED'));
+      expect(world.ecs.continues).toEqual([{ serviceDeploymentArn: DEPLOYMENT, hookId: HOOK, action: 'CONTINUE' }]);
+    });
+
+    it.each([
+      ['a hook id ECS never issues', 'ecs-pause-../../x'],
+      ['an oversized hook id', 'x'.repeat(500)],
+      ['a hook id that is not a string', 42],
+    ])('does nothing for an event with %s, though a hook of the deployment awaits action', async (_what, hookId) => {
+      const { world, gate } = setup(policyOf(), BAD);
+      expect(await gate.handleEvent(hookEvent({ hookId }))).toMatchObject({ kind: 'ignored', malformed: true, reason: expect.stringContaining('detail.hookId') });
+      expect(world.recorder.count('ecs.describePausedDeployments')).toBe(0);
+      expect(world.recorder.count('ecs.continueServiceDeployment')).toBe(0);
+    });
+
+    it('does nothing for an event naming a hook the deployment does not have awaiting action: never its other hook instead', async () => {
+      const { world, gate } = setup(policyOf(), BAD);
+      const result = await gate.handleEvent(hookEvent({ hookId: 'ecs-pause-someone-elses' }));
+      expect(result).toEqual({ kind: 'hookAwaitingAction', outcomes: [expect.objectContaining({ kind: 'notAwaiting', why: expect.stringContaining('ecs-pause-someone-elses') })] });
+      expect(world.recorder.count('ecs.continueServiceDeployment')).toBe(0);
+    });
+  });
+
+  it('counts PausedDeploymentsWaiting once per deployment that starts waiting, not per delivery of its event (review item 17)', async () => {
+    const { world, gate } = setup();
+    await gate.handleEvent(hookEvent());
+    await gate.handleEvent(hookEvent());
+    await gate.handleEvent(hookEvent());
+    expect(world.scanner.requests).toHaveLength(1);
+    expect(world.metrics.total('PausedDeploymentsWaiting')).toBe(1);
+  });
+
+  describe('a hook that times out before the gate can answer is reported (review item 5)', () => {
+    const at = (world: World, minutes: number) => new Date(world.clock.now().getTime() + minutes * 60_000).toISOString().replace('.000Z', 'Z');
+    // The scan deadline (scanTimeoutMinutes 30) plus one sweep (60): 90 minutes; plus the EC2 fallback's 55 when there is one.
+    const limits = { scanTimeoutMinutes: 30, sweepIntervalMinutes: 60 };
+
+    it.each([
+      [60, {}, 1],
+      [100, {}, 0],
+      [100, { fallbackScanProjectName: 'fargate-gate-scan-ec2', fallbackScanTimeoutMinutes: 55 }, 1],
+      [150, { fallbackScanProjectName: 'fargate-gate-scan-ec2', fallbackScanTimeoutMinutes: 55 }, 0],
+    ])('a hook expiring in %i minutes, config %j: PausedDeploymentsExpiringBeforeScan %i, counted once', async (minutes, fallback, expected) => {
+      const { world } = setup();
+      const gate = createGate(world.deps(policyOf(), { ...limits, ...fallback }));
+      await gate.handleEvent(hookEvent({ expiresAt: at(world, minutes) }));
+      await gate.handleEvent(hookEvent({ expiresAt: at(world, minutes) }));
+      expect(world.metrics.total('PausedDeploymentsExpiringBeforeScan')).toBe(expected);
+      expect(world.ecs.continues).toEqual([]);
+    });
+
+    it("takes DescribeServiceDeployments' expiresAt when the event has none", async () => {
+      const { world } = setup();
+      world.ecs.pausedDeployments.get(DEPLOYMENT)!.pauseHooks[0].expiresAt = at(world, 60);
+      const gate = createGate(world.deps(policyOf(), limits));
+      const event = hookEvent();
+      delete (event.detail as Record<string, unknown>).expiresAt;
+      await gate.handleEvent(event);
+      expect(world.metrics.total('PausedDeploymentsExpiringBeforeScan')).toBe(1);
+    });
+  });
+
   it('never answers a paused deployment of a cluster outside the gate\'s clusters, nor describes it', async () => {
-    const { world, gate } = setup(policyOf(), BAD, 'IN_PROGRESS', {}, ['arn:aws:ecs:eu-west-1:123456789012:cluster/other']);
+    const { world, gate } = setup(policyOf(), BAD, 'IN_PROGRESS', {}, ['arn:aws:ecs:us-west-2:123456789012:cluster/other']);
     expect(await gate.handleEvent(hookEvent())).toEqual({ kind: 'hookAwaitingAction', outcomes: [] });
     expect(world.recorder.count('ecs.describePausedDeployments')).toBe(0);
     expect(world.recorder.count('ecs.continueServiceDeployment')).toBe(0);
   });
 
   it('answers a paused deployment of a cluster in scope when clusters are listed', async () => {
-    const { world, gate } = setup(policyOf(), BAD, 'IN_PROGRESS', {}, ['arn:aws:ecs:eu-west-1:123456789012:cluster/prod']);
+    const { world, gate } = setup(policyOf(), BAD, 'IN_PROGRESS', {}, [CLUSTER]);
     await gate.handleEvent(hookEvent());
     expect(world.ecs.continues).toEqual([expect.objectContaining({ action: 'ROLLBACK' })]);
   });
@@ -162,10 +280,8 @@ describe('admission at a PAUSE lifecycle hook', () => {
   });
 
   it('leaves a deployment ECS reports in another cluster than the event named alone', async () => {
-    // The event names prod/web, but ECS's own record puts the service in a cluster outside scope: ECS's word wins.
-    const { world, gate } = setup(policyOf(), BAD, 'IN_PROGRESS', { serviceArn: 'arn:aws:ecs:eu-west-1:123456789012:service/other/web' }, [
-      'arn:aws:ecs:eu-west-1:123456789012:cluster/prod',
-    ]);
+    // The event names my-cluster/my-service, but ECS's own record puts the service in a cluster outside scope: ECS's word wins.
+    const { world, gate } = setup(policyOf(), BAD, 'IN_PROGRESS', { serviceArn: 'arn:aws:ecs:us-west-2:123456789012:service/other/my-service' }, [CLUSTER]);
     const result = await gate.handleEvent(hookEvent());
     expect(result).toEqual({ kind: 'hookAwaitingAction', outcomes: [expect.objectContaining({ kind: 'notAwaiting', why: expect.stringContaining('outside') })] });
     expect(world.recorder.count('ecs.continueServiceDeployment')).toBe(0);
@@ -173,7 +289,7 @@ describe('admission at a PAUSE lifecycle hook', () => {
 
   it("one paused deployment that cannot be judged holds up neither the others nor the scan's verdict", async () => {
     const { world, gate } = setup();
-    const SECOND = 'arn:aws:ecs:eu-west-1:123456789012:service-deployment/prod/web/Second00000000000000';
+    const SECOND = 'arn:aws:ecs:us-west-2:123456789012:service-deployment/my-cluster/my-service/Second00000000000000';
     const SECOND_HOOK = 'ecs-pause-second';
     world.ecs.pausedDeployments.set(SECOND, { ...(world.ecs.pausedDeployments.get(DEPLOYMENT) as PausedDeployment), serviceDeploymentArn: SECOND, pauseHooks: [{ hookId: SECOND_HOOK, status: 'AWAITING_ACTION' }] });
     const second = hookEvent();
@@ -196,7 +312,7 @@ describe('admission at a PAUSE lifecycle hook', () => {
 
   it('a throttled paused deployment is retried with the scan, after the others were judged', async () => {
     const { world, gate } = setup();
-    const SECOND = 'arn:aws:ecs:eu-west-1:123456789012:service-deployment/prod/web/Second00000000000000';
+    const SECOND = 'arn:aws:ecs:us-west-2:123456789012:service-deployment/my-cluster/my-service/Second00000000000000';
     world.ecs.pausedDeployments.set(SECOND, { ...(world.ecs.pausedDeployments.get(DEPLOYMENT) as PausedDeployment), serviceDeploymentArn: SECOND, pauseHooks: [{ hookId: 'ecs-pause-second', status: 'AWAITING_ACTION' }] });
     const second = hookEvent();
     second.detail = { ...(second.detail as object), serviceDeploymentArn: SECOND, hookId: 'ecs-pause-second' };
