@@ -1,5 +1,7 @@
 import type * as events from 'aws-cdk-lib/aws-events';
 import type { Decision } from '../functions/core/result/model';
+import { PAUSE_HOOK_TYPE } from '../functions/core/events/ecs-hook-state-change';
+import { ADMISSION_STAGE } from '../functions/core/events/lifecycle-hook';
 import { COSIGN_TAG_WILDCARDS, IMAGE_CONFIG_MEDIA_TYPES, IMAGE_INDEX_MEDIA_TYPES, IMAGE_MANIFEST_MEDIA_TYPES } from '../functions/core/events/ecr-image-action';
 import { VERDICT_EVENT } from './verdict-event';
 
@@ -73,14 +75,19 @@ export function runTaskCallPattern(): events.EventPattern {
 }
 
 /**
- * A deployment paused at a PAUSE lifecycle hook ("Pause hooks for Amazon ECS service deployments": detail-type
- * `ECS Hook State Change`, event name HOOK_AWAITING_ACTION). Only the waiting state: the gate acts on nothing else.
+ * A deployment paused at a PAUSE lifecycle hook at PRE_SCALE_UP ("Pause hooks for Amazon ECS service deployments":
+ * detail-type `ECS Hook State Change`, event name HOOK_AWAITING_ACTION; the event carries `hookType` and
+ * `lifecycleStage`, "Amazon ECS service deployment hook state change events",
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_hook_state_change_events.html). Only the waiting state
+ * of a PAUSE hook at the gate's stage: a manual approval at another stage, each step of a linear or canary deployment
+ * at PRE_PRODUCTION_TRAFFIC_SHIFT, and Lambda hooks never invoke the gate (the handler refuses them too:
+ * functions/core/events/ecs-hook-state-change.ts).
  */
 export function hookAwaitingActionPattern(): events.EventPattern {
   return {
     source: ['aws.ecs'],
     detailType: ['ECS Hook State Change'],
-    detail: { eventName: ['HOOK_AWAITING_ACTION'] },
+    detail: { eventName: ['HOOK_AWAITING_ACTION'], hookType: [PAUSE_HOOK_TYPE], lifecycleStage: [ADMISSION_STAGE] },
   };
 }
 

@@ -151,11 +151,14 @@ function runTaskCallInScope(pattern: events.EventPattern, clusterArnPattern: str
 }
 
 /**
- * A PAUSE hook event is forwarded only for a service in a cluster in scope. AWS publishes no example of the event
- * (functions/core/events/ecs-hook-state-change.ts), so it is matched wherever the handler looks for its deployment: a
- * service or service-deployment ARN (`service/<cluster>/<service>`, `service-deployment/<cluster>/<service>/<id>`) in
- * `resources`, `detail.serviceArn` or `detail.serviceDeploymentArn`; an event naming none of them is one the handler
- * cannot act on anyway. Out of scope, the member role may neither describe nor continue it.
+ * A PAUSE hook event (a PAUSE hook at PRE_SCALE_UP: the central pattern's own filters) is forwarded only for a service
+ * in a cluster in scope. AWS's published example of the event ("Amazon ECS service deployment hook state change
+ * events", https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_hook_state_change_events.html) names the
+ * deployment in `resources` and the service and deployment in `detail.serviceArn` / `detail.serviceDeploymentArn`; it is
+ * matched wherever the handler looks for its deployment (a service or service-deployment ARN,
+ * `service/<cluster>/<service>` or `service-deployment/<cluster>/<service>/<id>`, in any of the three), so an event
+ * that names its deployment in one place only is still scoped. An event naming none of them is one the handler cannot
+ * act on anyway. Out of scope, the member role may neither describe nor continue it.
  */
 function hookInScope(pattern: events.EventPattern, servicePrefix: string, deploymentPrefix: string, clusterPattern: string): events.EventPattern {
   const service = [{ wildcard: `${servicePrefix}/${clusterPattern}/*` }];

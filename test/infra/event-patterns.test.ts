@@ -376,8 +376,30 @@ describe('verdict notification rule', () => {
 });
 
 describe('the HookAwaitingAction rule (PAUSE-hook admission)', () => {
-  /** The hand-written HOOK_AWAITING_ACTION event (test/fixtures/events; AWS documents its detail-type and event name only). */
-  const hookEvent = (): Record<string, unknown> => JSON.parse(readFileSync('test/fixtures/events/ecs-hook-state-change-awaiting-action.handwritten.json', 'utf8'));
+  /** AWS's documented HOOK_AWAITING_ACTION example, its stage set to PRE_SCALE_UP (test/fixtures/events, see its _comment). */
+  const hookEvent = (detail: Record<string, unknown> = {}): Record<string, unknown> => {
+    const event = JSON.parse(readFileSync('test/fixtures/events/ecs-hook-state-change-awaiting-action-pre-scale-up.json', 'utf8')) as Record<string, unknown>;
+    event.detail = { ...(event.detail as object), ...detail };
+    return event;
+  };
+
+  it('filters on a PAUSE hook at PRE_SCALE_UP in the deployed pattern', () => {
+    expect(gatePattern('HookAwaitingAction').detail).toEqual({ eventName: ['HOOK_AWAITING_ACTION'], hookType: ['PAUSE'], lifecycleStage: ['PRE_SCALE_UP'] });
+  });
+
+  it('matches a PAUSE hook at PRE_SCALE_UP; not AWS\'s own example at POST_TEST_TRAFFIC_SHIFT, another stage, a Lambda hook, or an event without type or stage (review items 2, 18)', () => {
+    const pattern = gatePattern('HookAwaitingAction');
+    expect(matchesEventPattern(pattern, hookEvent())).toBe(true);
+    for (const stage of ['POST_TEST_TRAFFIC_SHIFT', 'POST_SCALE_UP', 'PRE_PRODUCTION_TRAFFIC_SHIFT', 'RECONCILE_SERVICE']) {
+      expect(matchesEventPattern(pattern, hookEvent({ lifecycleStage: stage }))).toBe(false);
+    }
+    expect(matchesEventPattern(pattern, hookEvent({ hookType: 'AWS_LAMBDA' }))).toBe(false);
+    for (const field of ['hookType', 'lifecycleStage']) {
+      const without = hookEvent();
+      delete (without.detail as Record<string, unknown>)[field];
+      expect(matchesEventPattern(pattern, without)).toBe(false);
+    }
+  });
 
   it('matches a deployment paused at its hook, and no other hook state or source', () => {
     const pattern = gatePattern('HookAwaitingAction');

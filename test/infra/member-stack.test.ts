@@ -103,13 +103,20 @@ describe('the member stack template', () => {
       for (const task of event.detail.responseElements.tasks) task.clusterArn = `arn:aws:ecs:${REGION}:${MEMBER}:cluster/${cluster}`;
       return event;
     };
-    /** The hand-written HOOK_AWAITING_ACTION event of service `web` in `cluster`, naming it where `where` says only. */
+    /**
+     * AWS's documented HOOK_AWAITING_ACTION event (at PRE_SCALE_UP, see the fixture's _comment) of service `web` in
+     * `cluster` of the member account, naming it where `where` says only.
+     */
     const hook = (cluster: string, where: 'resources' | 'serviceArn' | 'serviceDeploymentArn') => {
-      const event = fixture('ecs-hook-state-change-awaiting-action.handwritten.json');
+      const event = fixture('ecs-hook-state-change-awaiting-action-pre-scale-up.json');
       const service = `arn:aws:ecs:${REGION}:${MEMBER}:service/${cluster}/web`;
-      const deployment = `arn:aws:ecs:${REGION}:${MEMBER}:service-deployment/${cluster}/web/EZe5RNVLH6PPzHXINuP28`;
+      const deployment = `arn:aws:ecs:${REGION}:${MEMBER}:service-deployment/${cluster}/web/0EYSiB0qap8xf0N76FsbE`;
+      event.account = MEMBER;
+      event.region = REGION;
       event.resources = where === 'resources' ? [service] : [];
       delete event.detail.serviceDeploymentArn;
+      delete event.detail.serviceArn;
+      event.detail.clusterArn = `arn:aws:ecs:${REGION}:${MEMBER}:cluster/${cluster}`;
       if (where === 'serviceArn') event.detail.serviceArn = service;
       if (where === 'serviceDeploymentArn') event.detail.serviceDeploymentArn = deployment;
       return event;
@@ -120,6 +127,20 @@ describe('the member stack template', () => {
       expect(matchesEventPattern(pattern, runTask('prod-eu'))).toBe(true);
       expect(matchesEventPattern(pattern, runTask('staging'))).toBe(false);
       expect(matchesEventPattern(patternOf('AWS API Call via CloudTrail', '*'), runTask('staging'))).toBe(true);
+    });
+
+    it('PAUSE hook: forwards only a PAUSE hook at PRE_SCALE_UP, as the central rule (review items 2, 18)', () => {
+      const pattern = patternOf('ECS Hook State Change', '*');
+      const documented = fixture('ecs-hook-state-change-awaiting-action-pre-scale-up.json');
+      documented.account = MEMBER;
+      documented.region = REGION;
+      documented.resources = [`arn:aws:ecs:${REGION}:${MEMBER}:service-deployment/prod/web/0EYSiB0qap8xf0N76FsbE`];
+      documented.detail.serviceArn = `arn:aws:ecs:${REGION}:${MEMBER}:service/prod/web`;
+      documented.detail.serviceDeploymentArn = documented.resources[0];
+      expect(matchesEventPattern(pattern, documented)).toBe(true);
+      expect(pattern.detail).toMatchObject({ hookType: ['PAUSE'], lifecycleStage: ['PRE_SCALE_UP'] });
+      expect(matchesEventPattern(pattern, { ...documented, detail: { ...documented.detail, lifecycleStage: 'POST_TEST_TRAFFIC_SHIFT' } })).toBe(false);
+      expect(matchesEventPattern(pattern, { ...documented, detail: { ...documented.detail, hookType: 'AWS_LAMBDA' } })).toBe(false);
     });
 
     it.each(['resources', 'serviceArn', 'serviceDeploymentArn'] as const)('PAUSE hook named by %s: forwards a service of a cluster in scope, not one out of it', (where) => {
