@@ -1,7 +1,8 @@
 import { CfnOutput, Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { FargateGate, type FargateGateProps } from './fargate-gate';
+import { FargateGate, SCAN_DEADLINE_MARGIN_MINUTES, type FargateGateProps } from './fargate-gate';
+import { pauseHookMinimumTimeoutMinutes } from './pause-hook-timeout';
 
 export interface FargateGateStackProps extends StackProps {
   readonly gate?: FargateGateProps;
@@ -31,6 +32,11 @@ export class FargateGateStack extends Stack {
         value: this.gate.hookInvokeRole.roleArn,
       });
     }
+    // docs/deploy.md "Attach to a rolling service": a PAUSE hook's timeoutInMinutes must exceed this.
+    new CfnOutput(this, 'PauseHookMinimumTimeoutMinutes', {
+      description: 'lifecycleHooks[].timeoutConfiguration.timeoutInMinutes of a PAUSE hook must exceed this: the scan deadline, plus the EC2 fallback deadline when there is one, plus one sweep interval',
+      value: String(pauseHookMinimumTimeoutMinutes(this.gate.settings, SCAN_DEADLINE_MARGIN_MINUTES)),
+    });
     new CfnOutput(this, 'ReportGroupArn', { description: 'CodeBuild report group with one test report per scan', value: this.gate.reportGroup.reportGroupArn });
     new CfnOutput(this, 'ReportBucketName', { description: 'Raw scan reports (reports/) and exported test reports (junit/)', value: this.gate.reportBucket.bucketName });
     new CfnOutput(this, 'ScanProjectName', { description: 'CodeBuild project that runs the scans', value: this.gate.scanProject.projectName });
