@@ -40,7 +40,8 @@ export function describeEvent(event: unknown, label: Labeler = (arn) => arn): { 
         summary: `${String(detail['action-type'])} ${String(detail['repository-name'])}${detail['image-tag'] ? `:${String(detail['image-tag'])}` : ''} ${shortDigest(detail['image-digest'])}`,
       };
     case 'ECS Hook State Change': {
-      const service = Array.isArray(envelope.resources) ? String(envelope.resources[0] ?? '').replace(/^.*:service\//, '') : '';
+      // The documented event names the service in detail.serviceArn (resources hold the service deployment).
+      const service = typeof detail.serviceArn === 'string' ? detail.serviceArn.replace(/^.*:service\//, '') : '';
       const deployment = typeof detail.serviceDeploymentArn === 'string' ? detail.serviceDeploymentArn.slice(detail.serviceDeploymentArn.lastIndexOf('/') + 1) : '?';
       return { detailType, summary: `${String(detail.eventName)} ${String(detail.lifecycleStage ?? '')} ${service || '?'} deployment ${deployment}`.replace(/ {2,}/g, ' ') };
     }
