@@ -48,6 +48,7 @@ const KEYS = [
   'scan-queued-timeout-minutes',
   'scan-concurrency',
   'scan-ec2-fallback',
+  'scan-ec2-above-image-size',
   'prescan-on-push',
   'lifecycle-hook',
   'runtask-hints',
@@ -115,6 +116,11 @@ export function gateSettingsFromContext(read: Reader): GateAppSettings {
     const text = typeof value === 'number' ? String(value) : str(key);
     return text === undefined ? undefined : parseByteSize(text, `${CONTEXT_PREFIX}${key}`);
   };
+  /** An image size (bytes or "4GiB"), passed on as given: resolveSettings checks it within the image bounds. */
+  const imageSizeOf = (key: ContextKey): number | string | undefined => {
+    const value = get(key);
+    return typeof value === 'number' ? value : str(key);
+  };
   const hours = (key: ContextKey) => {
     const value = int(key, 1);
     return value === undefined ? undefined : Duration.hours(value);
@@ -172,6 +178,7 @@ export function gateSettingsFromContext(read: Reader): GateAppSettings {
       queuedTimeout: minutes('scan-queued-timeout-minutes'),
       concurrentBuildLimit: int('scan-concurrency', 1),
       ec2Fallback: bool('scan-ec2-fallback'),
+      ec2AboveImageSize: imageSizeOf('scan-ec2-above-image-size'),
     },
     prescanOnPush: bool('prescan-on-push'),
     lifecycleHook: bool('lifecycle-hook'),

@@ -702,6 +702,8 @@ export class FargateGate extends Construct {
         ? {
             [GATE_ENV.fallbackScanProjectName]: this.ec2FallbackScanProject.projectName,
             [GATE_ENV.fallbackScanTimeoutMinutes]: String(scanDeadlineMinutes(ec2FallbackCompute(this.settings) ?? compute, SCAN_DEADLINE_MARGIN_MINUTES)),
+            // An image known to be larger than this starts its scan there at once (scanCompute.ec2AboveImageSize).
+            ...(this.settings.compute.ec2AboveImageBytes !== undefined ? { [GATE_ENV.ec2AboveImageBytes]: String(this.settings.compute.ec2AboveImageBytes) } : {}),
           }
         : {}),
       [GATE_ENV.hookCallBackDelaySeconds]: String(this.settings.hookCallBackDelay.toSeconds()),

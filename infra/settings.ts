@@ -1,6 +1,7 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import { DEFAULT_EC2_ABOVE_IMAGE_BYTES, MAX_EC2_ABOVE_IMAGE_BYTES, MIN_EC2_ABOVE_IMAGE_BYTES } from '../functions/core/gate/compute-routing';
 import { DEFAULT_MAX_REPORT_BYTES, parseByteSize } from '../functions/core/report-size';
 import type { Decision } from '../functions/core/result/model';
 import { PINNED_TRIVY, TRIVY_RELEASES_URL, assertSha256, assertTrivyVersionAllowed, trivyAssetName, type ScanArchitecture } from './trivy';
@@ -102,6 +103,14 @@ export interface ScanComputeSettings {
    * compute. @default true
    */
   readonly ec2Fallback?: boolean;
+  /**
+   * With the EC2 fallback: an image larger than this (ECR's `imageSizeInBytes`, the compressed size, known when the gate
+   * resolves a tag with DescribeImages) starts its scan on the fallback project straight away instead of failing on
+   * Lambda compute first (functions/core/gate/compute-routing.ts). A number of bytes or a size such as "4GiB", from 64 MiB
+   * to 1 TiB. @default 2 GiB (Lambda compute's 10 GB `/tmp`, less the scanner's DBs, over the two-to-three-fold expansion
+   * of compressed layers)
+   */
+  readonly ec2AboveImageSize?: number | string;
 }
 
 export interface NotificationSettings {
@@ -136,6 +145,8 @@ export interface ResolvedSettings {
     concurrentBuildLimit: number;
     /** A scan project on Lambda compute has an EC2 fallback project (infra/scan-fallback.ts). */
     ec2Fallback: boolean;
+    /** With the fallback: bytes above which an image's scan starts there (`GATE_EC2_ABOVE_IMAGE_BYTES`); undefined without it. */
+    ec2AboveImageBytes?: number;
   };
   prescanOnPush: boolean;
   lifecycleHook: boolean;
@@ -257,6 +268,16 @@ export function resolveSettings(input: SettingsInput): ResolvedSettings {
   }
   if (!Number.isInteger(concurrentBuildLimit) || concurrentBuildLimit < 1) throw new Error(`scanCompute.concurrentBuildLimit must be a whole number of at least 1, got ${concurrentBuildLimit}`);
 
+  const ec2Fallback = lambda && compute.ec2Fallback !== false;
+  // The same size grammar as maxReportSize, within the bounds the functions accept (compute-routing.ts).
+  const ec2AboveImageBytes =
+    compute.ec2AboveImageSize === undefined
+      ? DEFAULT_EC2_ABOVE_IMAGE_BYTES
+      : parseByteSize(String(compute.ec2AboveImageSize), `scanCompute.ec2AboveImageSize (${JSON.stringify(compute.ec2AboveImageSize)})`, {
+          min: MIN_EC2_ABOVE_IMAGE_BYTES,
+          max: MAX_EC2_ABOVE_IMAGE_BYTES,
+        });
+
   const maxDatabaseAge = scanner.maxDatabaseAge ?? Duration.hours(72);
   if (ms(maxDatabaseAge) % (60 * MINUTE) !== 0 || ms(maxDatabaseAge) < 6 * 60 * MINUTE) {
     throw new Error(`scanner.maxDatabaseAge must be whole hours, at least 6 (Trivy's DB is rebuilt every 6 hours), got ${maxDatabaseAge.toHumanString()}`);
@@ -322,7 +343,8 @@ export function resolveSettings(input: SettingsInput): ResolvedSettings {
       buildTimeout,
       queuedTimeout,
       concurrentBuildLimit,
-      ec2Fallback: lambda && compute.ec2Fallback !== false,
+      ec2Fallback,
+      ...(ec2Fallback ? { ec2AboveImageBytes } : {}),
     },
     prescanOnPush: input.prescanOnPush ?? true,
     lifecycleHook: input.lifecycleHook ?? true,

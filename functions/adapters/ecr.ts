@@ -45,7 +45,15 @@ export class EcrRegistry implements RegistryPort {
         throw new Error(`ECR DescribeImages for ${reference.original} returned ${JSON.stringify(digest)}, not a sha256 manifest digest`);
       }
       const pushedAt = detail?.imagePushedAt;
-      return pushedAt instanceof Date && !Number.isNaN(pushedAt.getTime()) ? { digest, pushedAt: pushedAt.toISOString() } : { digest };
+      // "The size, in bytes, of the image in the repository" (compressed; for a manifest list, the largest of its
+      // manifests): ImageDetail, https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_ImageDetail.html. Passed on
+      // as given: the core decides what a usable size is (compute-routing.ts readImageSize).
+      const size = detail?.imageSizeInBytes;
+      return {
+        digest,
+        ...(pushedAt instanceof Date && !Number.isNaN(pushedAt.getTime()) ? { pushedAt: pushedAt.toISOString() } : {}),
+        ...(size !== undefined && size !== null ? { sizeBytes: size } : {}),
+      };
     } catch (error) {
       if (hasAwsErrorName(error, 'ImageNotFoundException', 'RepositoryNotFoundException')) return undefined;
       throw error;

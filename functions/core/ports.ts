@@ -353,6 +353,11 @@ export interface ResolvedTag {
   digest: string;
   /** ISO-8601; absent when the registry does not say. Without it the gate cannot tell whether a task pulled this image. */
   pushedAt?: string;
+  /**
+   * DescribeImages `imageSizeInBytes`, as ECR gave it (the compressed size; unchecked: core/gate/compute-routing.ts reads
+   * it). Absent when the registry does not say. Decides whether the image's scan starts on the EC2 fallback project.
+   */
+  sizeBytes?: number;
 }
 
 export interface RegistryPort {

@@ -31,17 +31,20 @@ const UNITS: Record<string, number> = { '': 1, b: 1, k: KIB, kb: KIB, kib: KIB, 
 
 /**
  * A size as people write it: `128MiB`, `512 MB`, `2g` or a number of bytes. Units are powers of 1024 whatever their
- * spelling, so `64MB` is the default limit. An `InputError` naming `what` when it is not a size within bounds.
+ * spelling, so `64MB` is the default limit. An `InputError` naming `what` when it is not a size within bounds (by default
+ * 1 byte to the report ceiling; a setting that measures something else, such as an image, gives its own).
  */
-export function parseByteSize(text: string, what: string): number {
+export function parseByteSize(text: string, what: string, bounds: { min?: number; max?: number } = {}): number {
+  const min = bounds.min ?? 1;
+  const max = bounds.max ?? MAX_REPORT_BYTES_CEILING;
   const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
   const unit = match ? UNITS[match[2].toLowerCase()] : undefined;
   if (!match || unit === undefined) {
     throw new InputError(`${what}: expected a size such as "128MiB", "512MB" or a number of bytes, got ${JSON.stringify(text)}`);
   }
   const bytes = Math.floor(Number(match[1]) * unit);
-  if (bytes < 1 || bytes > MAX_REPORT_BYTES_CEILING) {
-    throw new InputError(`${what}: expected a size from 1 byte to ${formatBytes(MAX_REPORT_BYTES_CEILING)}, got ${JSON.stringify(text)}`);
+  if (bytes < min || bytes > max) {
+    throw new InputError(`${what}: expected a size from ${min === 1 ? '1 byte' : formatBytes(min)} to ${formatBytes(max)}, got ${JSON.stringify(text)}`);
   }
   return bytes;
 }

@@ -15,6 +15,12 @@ export interface GateConfig {
   fallbackScanProjectName?: string;
   /** The scan deadline on the EC2 fallback project (its queue and build timeouts plus a margin); `scanTimeoutMinutes` when absent. */
   fallbackScanTimeoutMinutes?: number;
+  /**
+   * With a fallback project: an image whose size the gate knows before scanning (ECR `imageSizeInBytes`, compressed) and
+   * that is larger than this starts on the fallback project straight away (core/gate/compute-routing.ts). Absent:
+   * `DEFAULT_EC2_ABOVE_IMAGE_BYTES` (2 GiB).
+   */
+  ec2AboveImageBytes?: number;
   /** Cluster ARNs in scope; empty means every cluster of the account and region. */
   clusterArns: string[];
   /**

@@ -11,6 +11,8 @@ export const GATE_ENV = {
   fallbackScanProjectName: 'GATE_FALLBACK_SCAN_PROJECT_NAME',
   /** Optional: the scan deadline, in minutes, of a scan on the EC2 fallback project. */
   fallbackScanTimeoutMinutes: 'GATE_FALLBACK_SCAN_TIMEOUT_MINUTES',
+  /** Optional: bytes (ECR's compressed size) above which an image's scan starts on the EC2 fallback project (default 2 GiB). */
+  ec2AboveImageBytes: 'GATE_EC2_ABOVE_IMAGE_BYTES',
   eventBusName: 'GATE_EVENT_BUS_NAME',
   /** Path of the policy JSON inside the function bundle. */
   policyFile: 'GATE_POLICY_FILE',

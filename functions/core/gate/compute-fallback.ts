@@ -37,10 +37,29 @@ export interface EndedBuild {
  * stack without a fallback project (its scan project is on EC2 already).
  */
 export function computeFallbackReason(build: EndedBuild, compute: ScanCompute | undefined, fallbackAvailable: boolean): string | undefined {
+  return computeFallback(build, compute, fallbackAvailable)?.reason;
+}
+
+/**
+ * Why a scan runs on the EC2 fallback project, as the `cause` dimension of the `ScanComputeFallbacks` metric: it timed
+ * out on Lambda compute, it failed there in a phase where the image's size shows, or (compute-routing.ts) its image was
+ * known to be too large before it started, so it never ran on Lambda compute.
+ */
+export type ScanComputeFallbackCause = 'timed-out' | 'failed-phase' | 'size';
+
+/** `computeFallbackReason` with its cause: undefined when the scan does not fall back. */
+export function computeFallback(
+  build: EndedBuild,
+  compute: ScanCompute | undefined,
+  fallbackAvailable: boolean,
+): { cause: Exclude<ScanComputeFallbackCause, 'size'>; reason: string } | undefined {
   if (!fallbackAvailable || compute === 'ec2Fallback') return undefined;
-  if (build.status === 'TIMED_OUT') return 'the scan build timed out on Lambda compute (its builds end at 15 minutes)';
+  if (build.status === 'TIMED_OUT') return { cause: 'timed-out', reason: 'the scan build timed out on Lambda compute (its builds end at 15 minutes)' };
   if ((build.status === 'FAILED' || build.status === 'FAULT') && build.failedPhase !== undefined && PHASES_LAMBDA_COMPUTE_CAN_FAIL.includes(build.failedPhase)) {
-    return `the scan build ended ${build.status} in its ${build.failedPhase} phase on Lambda compute (out of /tmp space or memory for this image, or a step Lambda compute refuses)`;
+    return {
+      cause: 'failed-phase',
+      reason: `the scan build ended ${build.status} in its ${build.failedPhase} phase on Lambda compute (out of /tmp space or memory for this image, or a step Lambda compute refuses)`,
+    };
   }
   return undefined;
 }

@@ -13,6 +13,8 @@ export interface ContainerState {
   digest?: string;
   /** For a digest the gate resolved from an ECR tag: when that image was pushed (the evidence check's input). */
   tagPushedAt?: string;
+  /** For a digest the gate resolved from an ECR tag: DescribeImages `imageSizeInBytes`, as given (decides where its scan starts). */
+  imageSizeBytes?: number;
   verdict?: StoredVerdict;
   scanError?: string;
   /** The scan build that ended in `scanError`, when a build ran: the evidence a stop reason and a verdict event point to. */

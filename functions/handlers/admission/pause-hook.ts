@@ -11,7 +11,7 @@ import { classifyFailure, describeError, isNonRetryable, shouldRetry } from '../
 import type { Logger } from '../logger';
 import { notifyAfterDecision } from '../enforcement/notify';
 import type { GateRuntime } from '../runtime';
-import { ensureScan, isReusable, rescan, verdictFromFinishedScan } from '../scans/scan-records';
+import { ensureScan, isReusable, rescan, verdictFromFinishedScan, type ImageFacts } from '../scans/scan-records';
 import { clusterArnOf } from './lifecycle-hook';
 import { revisionContainers, revisionEvidence, revisionExposure } from './revision';
 import { clusterInScope } from '../../core/organisation/cluster-scope';
@@ -176,7 +176,9 @@ async function judgePausedDeployment(rt: GateRuntime, deployment: PausedDeployme
 
   for (const key of keys) {
     const holders = containers.filter((c) => c.key === key);
-    const outcome = await verdictFor(rt, key, holders[0].pullReference ?? key, verdicts.get(key), known, deploymentLog, now);
+    const sized = holders.find((holder) => holder.imageSizeBytes !== undefined);
+    const image = sized ? { sizeBytes: sized.imageSizeBytes } : {};
+    const outcome = await verdictFor(rt, key, holders[0].pullReference ?? key, verdicts.get(key), known, deploymentLog, now, image);
     if ('verdict' in outcome) for (const c of holders) useVerdict(c, outcome.verdict);
     else if ('scanError' in outcome) for (const c of holders) markScanError(c, outcome.scanError);
     else pending.push(key);
@@ -260,18 +262,19 @@ async function verdictFor(
   known: KnownOutcome,
   log: Logger,
   now: Date,
+  image: ImageFacts,
 ): Promise<{ verdict: StoredVerdict } | { scanError: string | ScanErrorNote } | { pending: true }> {
   const handed = known.knownVerdicts?.get(key);
   if (handed) return { verdict: handed };
   const failed = known.scanErrors?.get(key);
   if (failed !== undefined) return { scanError: failed };
   if (stored && verdictFreshness(stored, now, rt.maxScanAgeMs) === 'fresh') return { verdict: stored };
-  const outcome = await ensureScan(rt, key, pullReference, log);
+  const outcome = await ensureScan(rt, key, pullReference, log, image);
   if (outcome.state === 'error') return { scanError: { message: outcome.record.error || 'the scan failed', ...(outcome.record.buildId ? { buildId: outcome.record.buildId } : {}) } };
   if (outcome.state === 'done') {
     const verdict = isReusable(rt, outcome.record) ? await verdictFromFinishedScan(rt, outcome.record, log) : undefined;
     if (verdict) return { verdict };
-    const again = await rescan(rt, outcome.record, log, pullReference);
+    const again = await rescan(rt, outcome.record, log, pullReference, { mode: 'image' }, image);
     if (again.state === 'error') return { scanError: again.record.error || 'the scan failed' };
   }
   return { pending: true };

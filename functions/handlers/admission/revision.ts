@@ -40,9 +40,11 @@ export async function revisionContainers(
       if (plan.kind === 'byReference') return { plan, key: plan.scanKey, pullReference: formatImageReference(plan.reference) };
       if (plan.kind === 'invalid') return { plan, scanError: plan.error };
       // A revision about to start pulls what the tag names now: no earlier pull to match it against.
-      const digest = (await rt.registry.resolveDigest(plan.reference))?.digest;
+      const tag = await rt.registry.resolveDigest(plan.reference);
+      const digest = tag?.digest;
       if (!isSha256Digest(digest)) return { plan, scanError: 'the image tag does not exist in its ECR repository (DescribeImages found no such image)' };
-      return { plan, key: digest, digest, pullReference: pinnedReference(plan.reference, digest) };
+      // The same DescribeImages gave the image's size: it decides where the image's scan starts (compute-routing.ts).
+      return { plan, key: digest, digest, pullReference: pinnedReference(plan.reference, digest), ...(tag?.sizeBytes !== undefined ? { imageSizeBytes: tag.sizeBytes } : {}) };
     }),
   );
 }

@@ -17,7 +17,7 @@ import { classifyFailure, shouldRetry } from '../failures';
 import { decisionLogFields } from '../decision-log';
 import type { Logger } from '../logger';
 import type { GateRuntime } from '../runtime';
-import { ensureScan, errorMayBeRetried, isReusable, rescan, verdictFromFinishedScan } from '../scans/scan-records';
+import { ensureScan, errorMayBeRetried, isReusable, rescan, verdictFromFinishedScan, type ImageFacts } from '../scans/scan-records';
 
 export type TaskJudgement =
   | { status: 'judged'; decision: Decision; blocking: boolean; action: EnforcementOutcome['action']; notified: boolean }
@@ -234,7 +234,15 @@ async function resolveContainers(rt: GateRuntime, plans: ImagePlan[], log: Logge
           if (!isSha256Digest(digest)) {
             return { plan, scanError: 'the image tag does not exist in its ECR repository (DescribeImages found no such image)' };
           }
-          return { plan, key: digest, digest, pullReference: pinnedReference(plan.reference, digest), ...(resolved?.pushedAt ? { tagPushedAt: resolved.pushedAt } : {}) };
+          return {
+            plan,
+            key: digest,
+            digest,
+            pullReference: pinnedReference(plan.reference, digest),
+            ...(resolved?.pushedAt ? { tagPushedAt: resolved.pushedAt } : {}),
+            // The same DescribeImages gave the image's size: no extra call decides where its scan starts.
+            ...(resolved?.sizeBytes !== undefined ? { imageSizeBytes: resolved.sizeBytes } : {}),
+          };
         }
       }
     }),
@@ -300,7 +308,8 @@ async function awaitScans(
     await rt.store.addWaiter(waiter);
 
     const pullReference = states[0].pullReference ?? key;
-    const outcome = await ensureScan(rt, key, pullReference, log);
+    const image = imageFactsOf(states);
+    const outcome = await ensureScan(rt, key, pullReference, log, image);
     if (outcome.state === 'done') {
       const verdict = isReusable(rt, outcome.record) ? await verdictFromFinishedScan(rt, outcome.record, log) : undefined;
       if (verdict) {
@@ -308,7 +317,7 @@ async function awaitScans(
         await rt.store.removeWaiter(key, task.taskArn);
         continue;
       }
-      await rescan(rt, outcome.record, log, pullReference);
+      await rescan(rt, outcome.record, log, pullReference, { mode: 'image' }, image);
       waitingOn.push(key);
     } else if (outcome.state === 'error') {
       useScanError(states, outcome.record);
@@ -319,6 +328,12 @@ async function awaitScans(
     }
   }
   return waitingOn;
+}
+
+/** The size ECR gave for the image these containers share (the first that has one), for where its scan starts. */
+function imageFactsOf(states: ContainerState[]): ImageFacts {
+  const sized = states.find((state) => state.imageSizeBytes !== undefined);
+  return sized ? { sizeBytes: sized.imageSizeBytes } : {};
 }
 
 function useScanError(states: ContainerState[], record: ScanRecord): void {

@@ -12,6 +12,7 @@ import { loadBundledPolicyFileSync } from '../../io/bundled-policy-file';
 import type { GateConfig } from '../config';
 import { GATE_ENV } from '../environment';
 import { exceptionWindowDaysFrom } from './exception-window';
+import { imageSizeThreshold } from './image-size-threshold';
 import { createGate, type Gate } from '../gate';
 import { createLogger, type Logger } from '../logger';
 import { EmfMetrics } from '../metrics-emf';
@@ -142,6 +143,7 @@ export function readSettings(env: Environment): Settings {
     scanProjectName,
     fallbackScanProjectName,
     fallbackScanTimeoutMinutes: positive(GATE_ENV.fallbackScanTimeoutMinutes),
+    ec2AboveImageBytes: imageSizeThreshold(env),
     clusterArns,
     // With an organisation id, the gate's own account (its cluster list holds there only; events are checked against it).
     ...(env[GATE_ENV.organizationId]?.trim() && env[GATE_ENV.accountId]?.trim() ? { organisationAccount: env[GATE_ENV.accountId]?.trim() } : {}),

@@ -13,7 +13,7 @@ import { childBinding, type Logger } from '../logger';
 import { notifyAfterDecision } from '../enforcement/notify';
 import type { GateRuntime } from '../runtime';
 import { newScanRecord, produceVerdict, scanFailure, startScan } from './scan-records';
-import { computeFallbackReason } from '../../core/gate/compute-fallback';
+import { computeFallback, type ScanComputeFallbackCause } from '../../core/gate/compute-fallback';
 import { judgeWaiters } from '../admission/task-gate';
 import { resumePausedDeployments } from '../admission/pause-hook';
 import type { ScanErrorNote } from '../admission/container-state';
@@ -54,7 +54,7 @@ export async function finishScan(rt: GateRuntime, record: ScanRecord, end: ScanE
   let error: string | undefined;
 
   // A scan that outgrew Lambda compute is not finished: it runs once more on EC2 compute, and its waiters keep waiting.
-  const fallback = 'status' in end ? computeFallbackReason(end, record.compute, !!rt.config.fallbackScanProjectName) : undefined;
+  const fallback = 'status' in end ? computeFallback(end, record.compute, !!rt.config.fallbackScanProjectName) : undefined;
   if (fallback !== undefined) return fallBackToEc2(rt, record, fallback, scanLog);
 
   if ('status' in end && end.status === 'SUCCEEDED') {
@@ -138,7 +138,8 @@ export async function finishScan(rt: GateRuntime, record: ScanRecord, end: ScanE
  * attempts and its mode; a start that fails in a way a retry may fix leaves it queued under a lease, and the sweep
  * starts it on EC2 again (the record says where). Counted as `ScanComputeFallbacks`.
  */
-async function fallBackToEc2(rt: GateRuntime, record: ScanRecord, reason: string, log: Logger): Promise<FinishedScan> {
+async function fallBackToEc2(rt: GateRuntime, record: ScanRecord, fallback: { cause: ScanComputeFallbackCause; reason: string }, log: Logger): Promise<FinishedScan> {
+  const { cause, reason } = fallback;
   const retry = newScanRecord(rt, record.digest, record.imageReference);
   const moved = await rt.store.updateScan(record.digest, expectedScan(record), {
     state: 'queued',
@@ -154,14 +155,15 @@ async function fallBackToEc2(rt: GateRuntime, record: ScanRecord, reason: string
     log.info('scan record already moved on (finished elsewhere or rescanned): no EC2 fallback');
     return { key: record.digest, scanId: record.scanId, outcome: 'error', error: reason };
   }
-  rt.metrics.count('ScanComputeFallbacks');
+  // `cause` tells a timeout from a failed phase (and both from scans routed by size, scan-records.ts) on the dashboard.
+  rt.metrics.count('ScanComputeFallbacks', 1, { cause });
   // The retry's lines name the retry: the event's bindings without the Lambda scan's id and build (a key bound twice is
   // written twice, and the old scan id would label the new scan's lines).
   const root = rt.logger.bindings();
   const eventBindings = Object.fromEntries(Object.entries(log.bindings()).filter(([key]) => !(key in root) && key !== 'scanId' && key !== 'buildId'));
   const retryLog = rt.logger.child(eventBindings);
   childBinding(retryLog, { digest: record.digest, scanId: retry.scanId }).warn(
-    { reason, previousScanId: record.scanId, previousBuildId: record.buildId },
+    { reason, cause, previousScanId: record.scanId, previousBuildId: record.buildId },
     'scan outgrew Lambda compute: retrying it once on EC2 compute',
   );
   const queued: ScanRecord = { ...record, state: 'queued', scanId: retry.scanId, compute: 'ec2Fallback', startedAt: retry.startedAt, deadline: retry.deadline, retryAt: retry.retryAt, buildId: '' };

@@ -3,7 +3,8 @@ import { DEFAULT_SCAN_ERROR_BACKOFF, retryDelayMs, type BackoffOptions } from '.
 import { isReferenceScanKey, reportKeyFor } from '../../core/gate/images';
 import { isSha256Digest } from '../../core/image/reference';
 import type { ScanReport } from '../../core/findings/model';
-import { ReportMissingError, ScanCapacityError, expectedScan, type ScanRecord, type ScanState, type StoredVerdict } from '../../core/ports';
+import { initialScanCompute, readImageSize, recordComputeOf, type InitialCompute } from '../../core/gate/compute-routing';
+import { ReportMissingError, ScanCapacityError, expectedScan, type ScanMode, type ScanRecord, type ScanState, type StoredVerdict } from '../../core/ports';
 import { referenceVerdictLifetimeMinutes } from '../config';
 import { classifyFailure, describeError, isNonRetryable } from '../failures';
 import { childBinding, type Logger } from '../logger';
@@ -54,18 +55,59 @@ export function newScanRecord(rt: GateRuntime, key: string, imageReference: stri
  * after each failure in a row), so a broken image is scanned O(log time) times, not once per launch; until then its
  * error stands.
  */
-export async function ensureScan(rt: GateRuntime, key: string, imageReference: string, log: Logger): Promise<EnsureOutcome> {
+export async function ensureScan(rt: GateRuntime, key: string, imageReference: string, log: Logger, image: ImageFacts = {}): Promise<EnsureOutcome> {
   for (let attempt = 0; attempt < 2; attempt += 1) {
     const existing = await rt.store.getScan(key);
     if (existing?.state === 'queued' || existing?.state === 'running') return { state: 'inFlight', scanId: existing.scanId };
     if (existing?.state === 'done') return { state: 'done', record: existing };
     if (existing?.state === 'error' && !errorMayBeRetried(rt, existing)) return { state: 'error', record: existing };
-    const record = newScanRecord(rt, key, imageReference, existing);
+    const routing = routeBySize(rt, image);
+    const record = withCompute(newScanRecord(rt, key, imageReference, existing), routing);
     // Replacing the failed scan read, by its identity: if it was retried (and failed again) meanwhile, this claim loses.
-    if (await rt.store.claimScan(record, existing)) return startScan(rt, record, 'queued', log);
+    if (await rt.store.claimScan(record, existing)) {
+      noteRouting(rt, record, routing, log);
+      return startScan(rt, record, 'queued', log);
+    }
     // Another caller claimed it between the read and the claim: read again to see what it became.
   }
   return { state: 'inFlight', scanId: '' };
+}
+
+/** What the gate knows of an image before scanning it, from the call that resolved it (ECR DescribeImages). */
+export interface ImageFacts {
+  /** DescribeImages `imageSizeInBytes` as given (compressed; unchecked: readImageSize decides whether it is usable). */
+  sizeBytes?: unknown;
+}
+
+/** Where a new image scan starts, by its size (core/gate/compute-routing.ts). */
+function routeBySize(rt: GateRuntime, image: ImageFacts, mode: ScanMode = 'image'): InitialCompute {
+  return initialScanCompute({
+    size: readImageSize(image.sizeBytes),
+    fallbackAvailable: !!rt.config.fallbackScanProjectName,
+    ...(rt.config.ec2AboveImageBytes !== undefined ? { thresholdBytes: rt.config.ec2AboveImageBytes } : {}),
+    mode,
+  });
+}
+
+function withCompute(record: ScanRecord, routing: InitialCompute): ScanRecord {
+  const compute = recordComputeOf(routing);
+  return compute ? { ...record, compute } : record;
+}
+
+/**
+ * A scan claimed on the EC2 fallback project for its size is counted as a fallback with cause `size` (beside
+ * `timed-out` and `failed-phase`, completion.ts); a size the gate could not use is logged, the scan starting as before.
+ */
+function noteRouting(rt: GateRuntime, record: ScanRecord, routing: InitialCompute, log: Logger): void {
+  if (routing.compute === 'ec2Fallback') {
+    rt.metrics.count('ScanComputeFallbacks', 1, { cause: 'size' });
+    childBinding(log, { digest: record.digest, scanId: record.scanId }).info(
+      { imageSizeBytes: routing.bytes, thresholdBytes: routing.thresholdBytes },
+      'image larger than Lambda compute holds: its scan starts on EC2 compute',
+    );
+  } else if (routing.reason === 'size-unusable') {
+    childBinding(log, { digest: record.digest, scanId: record.scanId }).warn('the registry gave an image size the gate cannot use: the scan starts on the scan project');
+  }
 }
 
 /** Whether a failed scan may be tried again now (its `retryAt` passed; a record without one may always). */
@@ -106,8 +148,10 @@ export async function rescan(
   log: Logger,
   imageReference = finished.imageReference,
   method: { mode: 'image' } | { mode: 'sbom'; sbomKey: string } = { mode: 'image' },
+  image: ImageFacts = {},
 ): Promise<EnsureOutcome> {
-  const fresh = { ...newScanRecord(rt, finished.digest, imageReference), ...(method.mode === 'sbom' ? method : {}) };
+  const routing = routeBySize(rt, image, method.mode);
+  const fresh = withCompute({ ...newScanRecord(rt, finished.digest, imageReference), ...(method.mode === 'sbom' ? method : {}) }, routing);
   const applied = await rt.store.updateScan(finished.digest, expectedScan(finished), {
     // An image rescan clears the SBOM mode a previous re-judgement left on the record.
     mode: method.mode === 'sbom' ? 'sbom' : undefined,
@@ -121,8 +165,9 @@ export async function rescan(
     retryAt: fresh.retryAt,
     // An empty build id means "no build yet": the old build's late event or status must not finish the new scan.
     buildId: '',
-    // A rescan starts on the scan project again; only a scan that outgrows it moves to the EC2 fallback.
-    compute: undefined,
+    // A rescan starts on the scan project again, unless its image is known to be too large for it; a scan that
+    // outgrows it later moves to the EC2 fallback.
+    compute: fresh.compute,
     // The re-judgement an Inspector finding asked for is this scan.
     rejudgeRequestedAt: undefined,
   });
@@ -132,6 +177,7 @@ export async function rescan(
   }
   log.info({ digest: finished.digest, scanId: fresh.scanId, previousScanId: finished.scanId }, 'rescanning');
   rt.metrics.count('Rescans');
+  noteRouting(rt, fresh, routing, log);
   const { compute: _previousCompute, ...previous } = finished;
   return startScan(rt, { ...previous, ...fresh }, 'queued', log);
 }

@@ -1,4 +1,4 @@
-import { computeFallbackReason, failedPhaseOf } from '../../../functions/core/gate/compute-fallback';
+import { computeFallback, computeFallbackReason, failedPhaseOf } from '../../../functions/core/gate/compute-fallback';
 
 describe('computeFallbackReason', () => {
   it('moves a Lambda-compute scan that timed out to EC2 compute, whatever the phase', () => {
@@ -23,6 +23,24 @@ describe('computeFallbackReason', () => {
     expect(computeFallbackReason({ status: 'STOPPED', failedPhase: 'BUILD' }, undefined, true)).toBeUndefined();
     expect(computeFallbackReason({ status: 'TIMED_OUT' }, 'ec2Fallback', true)).toBeUndefined();
     expect(computeFallbackReason({ status: 'TIMED_OUT' }, undefined, false)).toBeUndefined();
+  });
+});
+
+describe('computeFallback', () => {
+  it.each([
+    [{ status: 'TIMED_OUT' }, 'timed-out'],
+    [{ status: 'TIMED_OUT', failedPhase: 'BUILD' }, 'timed-out'],
+    [{ status: 'FAILED', failedPhase: 'BUILD' }, 'failed-phase'],
+    [{ status: 'FAULT', failedPhase: 'UPLOAD_ARTIFACTS' }, 'failed-phase'],
+  ] as const)('names the cause of %j: %s (the dimension of ScanComputeFallbacks)', (build, cause) => {
+    const fallback = computeFallback(build, undefined, true);
+    expect(fallback?.cause).toBe(cause);
+    expect(fallback?.reason).toBe(computeFallbackReason(build, undefined, true));
+  });
+
+  it('is undefined where no fallback happens', () => {
+    expect(computeFallback({ status: 'FAILED', failedPhase: 'INSTALL' }, undefined, true)).toBeUndefined();
+    expect(computeFallback({ status: 'TIMED_OUT' }, 'ec2Fallback', true)).toBeUndefined();
   });
 });
 
