@@ -45,6 +45,15 @@ describe('EcrRegistry.resolveDigest', () => {
     expect(await registry().registry.resolveDigest(parseImageReference('123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:1'))).toEqual({ digest: DIGEST });
   });
 
+  it('passes imageSizeInBytes on as sizeBytes (the compressed size that decides where the scan starts), as given', async () => {
+    const ref = parseImageReference('123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:1');
+    ecrMock.on(DescribeImagesCommand).resolves({ imageDetails: [{ imageDigest: DIGEST, imageSizeInBytes: 3_221_225_472 }] });
+    expect(await registry().registry.resolveDigest(ref)).toEqual({ digest: DIGEST, sizeBytes: 3_221_225_472 });
+    // A value the gate cannot use is still passed on: the core reads it (compute-routing.ts) and ignores it.
+    ecrMock.on(DescribeImagesCommand).resolves({ imageDetails: [{ imageDigest: DIGEST, imageSizeInBytes: -1 }] });
+    expect(await registry().registry.resolveDigest(ref)).toEqual({ digest: DIGEST, sizeBytes: -1 });
+  });
+
   it('asks for `latest` when the reference has no tag', async () => {
     ecrMock.on(DescribeImagesCommand).resolves({ imageDetails: [{ imageDigest: DIGEST }] });
     await registry().registry.resolveDigest(parseImageReference('123456789012.dkr.ecr.eu-west-1.amazonaws.com/app'));

@@ -277,13 +277,16 @@ export class FakeRegistry {
   readonly tags = new Map<string, string>();
   /** digest → ISO time the image was pushed (DescribeImages `imagePushedAt`); absent: ECR did not say. */
   readonly pushedAt = new Map<string, string>();
+  /** digest → DescribeImages `imageSizeInBytes` as ECR would give it (any value: the gate must cope); absent: not said. */
+  readonly sizes = new Map<string, number>();
   constructor(private readonly recorder: Recorder) {}
   async resolveDigest(reference: ImageReference) {
     this.recorder.record('registry.resolveDigest');
     const digest = this.tags.get(`${reference.registry}/${reference.repository}:${reference.tag ?? 'latest'}`);
     if (digest === undefined) return undefined;
     const pushedAt = this.pushedAt.get(digest);
-    return pushedAt ? { digest, pushedAt } : { digest };
+    const sizeBytes = this.sizes.get(digest);
+    return { digest, ...(pushedAt ? { pushedAt } : {}), ...(sizeBytes !== undefined ? { sizeBytes } : {}) };
   }
 }
 

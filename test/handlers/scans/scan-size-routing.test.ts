@@ -1,0 +1,168 @@
+import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
+import { CodeBuildClient, StartBuildCommand } from '@aws-sdk/client-codebuild';
+import { mockClient } from 'aws-sdk-client-mock';
+import { CodeBuildScanner } from '../../../functions/adapters/codebuild';
+import { EcrRegistry } from '../../../functions/adapters/ecr';
+import { createGate } from '../../../functions/handlers/gate';
+import { buildRuntime } from '../../../functions/handlers/runtime';
+import { rescan } from '../../../functions/handlers/scans/scan-records';
+import { createWorld, policyOf, type World } from '../support/fakes';
+import { REGISTRY, buildEvent, digestOf, registerTaskDefinition, runningTask, taskArnOf, taskEvent, uploadReport, type TaskInput } from '../support/scenario';
+
+const WEB = `${REGISTRY}/shop/web`;
+const IMAGE = digestOf('an image whose size ECR reports');
+const GIB = 1024 ** 3;
+const FALLBACK = { fallbackScanProjectName: 'fargate-gate-scan-ec2', fallbackScanTimeoutMinutes: 55 };
+
+function setup(size: number | undefined, config: Parameters<World['deps']>[1] = FALLBACK) {
+  const world = createWorld();
+  registerTaskDefinition(world, 'web', [{ name: 'web', image: `${WEB}:2` }]);
+  world.registry.tags.set(`${WEB}:2`, IMAGE);
+  // Pushed before the task's pull: the resolved tag is evidence enough to stop the task on a failing verdict.
+  world.registry.pushedAt.set(IMAGE, '2026-01-05T08:00:00Z');
+  if (size !== undefined) world.registry.sizes.set(IMAGE, size);
+  return { world, gate: createGate(world.deps(policyOf({ onScanError: 'allow' }), config)) };
+}
+
+/** A task whose container names the tag only (no digest yet): the gate resolves it with DescribeImages. */
+async function launchByTag(world: World, gate: ReturnType<typeof createGate>, id: string, imageDigest?: string) {
+  const task: TaskInput = { id, containers: [{ name: 'web', image: `${WEB}:2`, ...(imageDigest ? { imageDigest } : {}) }] };
+  world.ecs.tasks.set(runningTask(task).taskArn, runningTask(task));
+  return gate.handleEvent(taskEvent(task));
+}
+
+describe('a scan whose image ECR says is too large for Lambda compute', () => {
+  it('starts straight on the EC2 fallback project, recorded and counted with cause size, and its build gives the verdict', async () => {
+    const { world, gate } = setup(3 * GIB);
+    await launchByTag(world, gate, 'a1000000000000000000000000000001');
+
+    expect(world.scanner.requests.map((r) => [r.scanId, r.compute])).toEqual([['scan-0001', 'ec2Fallback']]);
+    const record = world.store.scans.get(IMAGE);
+    expect(record).toMatchObject({ state: 'running', compute: 'ec2Fallback', buildId: 'fargate-gate-scan-ec2:build-1' });
+    // The fallback project's deadline, not the Lambda scan's.
+    expect(Date.parse(record?.deadline ?? '') - world.clock.now().getTime()).toBe(55 * 60_000);
+    expect(world.metrics.total('ScanComputeFallbacks', { cause: 'size' })).toBe(1);
+    expect(world.metrics.total('ScanComputeFallbacks')).toBe(1);
+
+    uploadReport(world, IMAGE, { reference: `${WEB}@${IMAGE}`, digest: IMAGE, critical: 1 });
+    const finished = await gate.handleEvent(buildEvent('fargate-gate-scan-ec2:build-1', 'SUCCEEDED', 'fargate-gate-scan-ec2'));
+    expect(finished).toMatchObject({ finished: { key: IMAGE, outcome: 'verdict', scanId: 'scan-0001' } });
+    expect(world.scanner.requests).toHaveLength(1);
+    expect(world.ecs.stops.map((s) => s.taskArn)).toEqual([taskArnOf('a1000000000000000000000000000001')]);
+  });
+
+  it.each([
+    ['an image under the threshold (100 MiB)', 100 * 1024 * 1024],
+    ['an image exactly at the threshold (2 GiB)', 2 * GIB],
+    ['no size from ECR', undefined],
+    ['a negative size', -5 * GIB],
+    ['NaN', Number.NaN],
+    ['Infinity', Number.POSITIVE_INFINITY],
+    ['a size past 2^53', 2 ** 70],
+    ['a fractional size', 3 * GIB + 0.5],
+  ])('keeps %s on Lambda compute, as before, and counts no fallback', async (_what, size) => {
+    const { world, gate } = setup(size);
+    await launchByTag(world, gate, 'a1000000000000000000000000000002');
+    expect(world.scanner.requests.map((r) => r.compute)).toEqual([undefined]);
+    expect(world.store.scans.get(IMAGE)?.compute).toBeUndefined();
+    expect(world.metrics.total('ScanComputeFallbacks')).toBe(0);
+  });
+
+  it('follows the stack setting: 1.5 GiB goes to EC2 under a 1 GiB threshold', async () => {
+    const { world, gate } = setup(1.5 * GIB, { ...FALLBACK, ec2AboveImageBytes: GIB });
+    await launchByTag(world, gate, 'a1000000000000000000000000000003');
+    expect(world.scanner.requests.map((r) => r.compute)).toEqual(['ec2Fallback']);
+  });
+
+  it('stays on the scan project on a stack without a fallback project, whatever the size', async () => {
+    const { world, gate } = setup(30 * GIB, {});
+    await launchByTag(world, gate, 'a1000000000000000000000000000004');
+    expect(world.scanner.requests.map((r) => r.compute)).toEqual([undefined]);
+    expect(world.metrics.total('ScanComputeFallbacks')).toBe(0);
+  });
+
+  it('makes no DescribeImages call of its own: a task that reports its digest starts on Lambda compute as before', async () => {
+    const { world, gate } = setup(3 * GIB);
+    await launchByTag(world, gate, 'a1000000000000000000000000000005', IMAGE);
+    expect(world.calls()).not.toContain('registry.resolveDigest');
+    expect(world.scanner.requests.map((r) => r.compute)).toEqual([undefined]);
+  });
+
+  it('routes a rescan by size too, and a rescan without a size back to the scan project', async () => {
+    const { world, gate } = setup(3 * GIB);
+    await launchByTag(world, gate, 'a1000000000000000000000000000006');
+    uploadReport(world, IMAGE, { reference: `${WEB}@${IMAGE}`, digest: IMAGE });
+    await gate.handleEvent(buildEvent('fargate-gate-scan-ec2:build-1', 'SUCCEEDED', 'fargate-gate-scan-ec2'));
+    const rt = buildRuntime(world.deps(policyOf(), FALLBACK));
+
+    const done = world.store.scans.get(IMAGE);
+    await rescan(rt, done as NonNullable<typeof done>, rt.logger, done?.imageReference, { mode: 'image' }, { sizeBytes: 3 * GIB });
+    expect(world.scanner.requests.at(-1)?.compute).toBe('ec2Fallback');
+    expect(world.store.scans.get(IMAGE)?.compute).toBe('ec2Fallback');
+    expect(world.metrics.total('ScanComputeFallbacks', { cause: 'size' })).toBe(2);
+
+    // An SBOM re-judgement pulls no image: its size does not matter.
+    const running = world.store.scans.get(IMAGE);
+    uploadReport(world, IMAGE, { reference: `${WEB}@${IMAGE}`, digest: IMAGE });
+    await gate.handleEvent(buildEvent(running?.buildId as string, 'SUCCEEDED', 'fargate-gate-scan-ec2'));
+    const again = world.store.scans.get(IMAGE);
+    expect(again).toMatchObject({ state: 'done', scanId: running?.scanId });
+    await rescan(rt, again as NonNullable<typeof again>, rt.logger, again?.imageReference, { mode: 'sbom', sbomKey: 'reports/x.cdx.json' }, { sizeBytes: 3 * GIB });
+    expect(world.scanner.requests.at(-1)).toMatchObject({ mode: 'sbom' });
+    expect(world.scanner.requests.at(-1)?.compute).toBeUndefined();
+  });
+});
+
+describe('the cause of ScanComputeFallbacks', () => {
+  it('is timed-out or failed-phase for a scan that outgrew Lambda compute after starting there', async () => {
+    const { world, gate } = setup(undefined);
+    await launchByTag(world, gate, 'a1000000000000000000000000000007');
+    await gate.handleEvent(buildEvent(world.store.scans.get(IMAGE)?.buildId as string, 'TIMED_OUT'));
+    expect(world.metrics.counts.filter((c) => c.name === 'ScanComputeFallbacks')).toEqual([{ name: 'ScanComputeFallbacks', value: 1, dimensions: { cause: 'timed-out' } }]);
+
+    const failed = setup(undefined);
+    await launchByTag(failed.world, failed.gate, 'a1000000000000000000000000000008');
+    const event = buildEvent(failed.world.store.scans.get(IMAGE)?.buildId as string, 'FAILED') as { detail: Record<string, unknown> };
+    event.detail['additional-information'] = { phases: [{ 'phase-type': 'BUILD', 'phase-status': 'FAILED' }, { 'phase-type': 'COMPLETED' }] };
+    await failed.gate.handleEvent(event);
+    expect(failed.world.metrics.counts.filter((c) => c.name === 'ScanComputeFallbacks')).toEqual([{ name: 'ScanComputeFallbacks', value: 1, dimensions: { cause: 'failed-phase' } }]);
+  });
+});
+
+describe('size routing on the real ECR and CodeBuild clients (aws-sdk-client-mock)', () => {
+  const ecrMock = mockClient(ECRClient);
+  const codeBuildMock = mockClient(CodeBuildClient);
+  beforeEach(() => {
+    ecrMock.reset();
+    codeBuildMock.reset();
+  });
+
+  function realPorts(world: World) {
+    const deps = world.deps(policyOf({ onScanError: 'allow' }), FALLBACK);
+    return createGate({
+      ...deps,
+      registry: new EcrRegistry({ clientFor: () => new ECRClient({ region: 'eu-west-1' }) }),
+      scanner: new CodeBuildScanner({ client: new CodeBuildClient({ region: 'eu-west-1' }), projectName: 'fargate-gate-scan', fallbackProjectName: 'fargate-gate-scan-ec2' }),
+    });
+  }
+
+  it.each([
+    ['over the threshold', 3 * GIB, 'fargate-gate-scan-ec2'],
+    ['under it', 200 * 1024 * 1024, 'fargate-gate-scan'],
+    ['not said', undefined, 'fargate-gate-scan'],
+  ])('StartBuild names the project for an image %s (DescribeImages imageSizeInBytes)', async (_what, size, project) => {
+    const world = createWorld();
+    registerTaskDefinition(world, 'web', [{ name: 'web', image: `${WEB}:2` }]);
+    ecrMock.on(DescribeImagesCommand).resolves({
+      imageDetails: [{ imageDigest: IMAGE, imagePushedAt: new Date('2026-01-05T08:00:00Z'), ...(size !== undefined ? { imageSizeInBytes: size } : {}) }],
+    });
+    codeBuildMock.on(StartBuildCommand).resolves({ build: { id: `${project}:0001` } });
+
+    await launchByTag(world, realPorts(world), 'a1000000000000000000000000000009');
+
+    expect(ecrMock.commandCalls(DescribeImagesCommand)[0].args[0].input).toMatchObject({ repositoryName: 'shop/web', imageIds: [{ imageTag: '2' }] });
+    const starts = codeBuildMock.commandCalls(StartBuildCommand).map((call) => call.args[0].input.projectName);
+    expect(starts).toEqual([project]);
+    expect(world.store.scans.get(IMAGE)).toMatchObject({ state: 'running', buildId: `${project}:0001` });
+  });
+});
