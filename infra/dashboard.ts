@@ -36,7 +36,8 @@ export const DASHBOARD_GRAPHS: readonly GraphSpec[] = [
     series: [
       { metric: 'ScansStarted', statistic: 'Sum', label: 'started' },
       { metric: 'ScansQueued', statistic: 'Sum', label: 'queued (CodeBuild full)' },
-      { metric: 'ScanComputeFallbacks', statistic: 'Sum', label: 'moved to EC2 (outgrew Lambda compute)' },
+      // One line per cause: timed-out and failed-phase (outgrew Lambda compute), size (started on EC2 for the image's size).
+      { metric: 'ScanComputeFallbacks', dimension: 'cause', statistic: 'Sum', label: 'on EC2 fallback' },
       { metric: 'ScansFinished', dimension: 'outcome', statistic: 'Sum', label: 'finished' },
       { metric: 'Rescans', statistic: 'Sum', label: 'rescans' },
     ],

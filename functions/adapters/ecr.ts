@@ -59,4 +59,23 @@ export class EcrRegistry implements RegistryPort {
       throw error;
     }
   }
+
+  /**
+   * DescribeImages by digest (`imageIds: [{ imageDigest }]`, DescribeImages API Reference,
+   * https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_DescribeImages.html): the image's `imageSizeInBytes`,
+   * as given. The same action, on the same repositories, as tag resolution (infra/permissions.ts resolveImageTags).
+   */
+  async imageSize(reference: ImageReference): Promise<number | undefined> {
+    if (!reference.ecr || !isSha256Digest(reference.digest)) return undefined;
+    try {
+      const result = await this.clientFor(reference.ecr).send(
+        new DescribeImagesCommand({ registryId: reference.ecr.accountId, repositoryName: reference.repository, imageIds: [{ imageDigest: reference.digest }] }),
+      );
+      const size = result.imageDetails?.find((image) => image.imageDigest === reference.digest)?.imageSizeInBytes;
+      return size ?? undefined;
+    } catch (error) {
+      if (hasAwsErrorName(error, 'ImageNotFoundException', 'RepositoryNotFoundException')) return undefined;
+      throw error;
+    }
+  }
 }

@@ -363,6 +363,12 @@ export interface ResolvedTag {
 export interface RegistryPort {
   /** Resolves an ECR tag to the image it names now; undefined when the image or tag does not exist. */
   resolveDigest(reference: ImageReference): Promise<ResolvedTag | undefined>;
+  /**
+   * DescribeImages by digest: the image's `imageSizeInBytes` as ECR gives it (unchecked), undefined when the image is not
+   * in ECR, not found, or has no size. Asked once per scan the gate is about to start without a size, to choose where the
+   * scan starts (handlers/scans/image-size.ts). Optional: a registry without it leaves every size unknown.
+   */
+  imageSize?(reference: ImageReference): Promise<number | undefined>;
 }
 
 // ---------- CodeBuild + S3 ----------

@@ -105,6 +105,7 @@ export const AWS_API_OF: Record<string, string> = {
   'ecs.continueServiceDeployment': 'ecs:ContinueServiceDeployment',
   'taskDefinitions.get': 'ecs:DescribeTaskDefinition',
   'registry.resolveDigest': 'ecr:DescribeImages',
+  'registry.imageSize': 'ecr:DescribeImages',
   'scanner.startScan': 'codebuild:StartBuild',
   'scanner.getBuildStatuses': 'codebuild:BatchGetBuilds',
   'reports.getReport': 's3:GetObject',

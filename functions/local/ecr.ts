@@ -15,6 +15,9 @@ export class FakeRegistry implements RegistryPort {
   /** `registry/repository@digest` → when the image was first pushed (ECR's `imagePushedAt`: a re-tag keeps it). */
   private readonly pushedAt = new Map<string, string>();
 
+  /** digest → `imageSizeInBytes` (any value, as a scenario gives it: the gate must cope); absent: ECR says none. */
+  private readonly sizes = new Map<string, number>();
+
   /** `now` stamps each push, as ECR does; without it images have no push time. */
   constructor(
     private readonly activity?: ActivityLog,
@@ -53,7 +56,20 @@ export class FakeRegistry implements RegistryPort {
     const digest = this.currentDigest(reference);
     if (!digest) return undefined;
     const pushedAt = this.pushedAt.get(`${repositoryKey(reference)}@${digest}`);
-    return pushedAt ? { digest, pushedAt } : { digest };
+    const sizeBytes = this.sizes.get(digest);
+    return { digest, ...(pushedAt ? { pushedAt } : {}), ...(sizeBytes !== undefined ? { sizeBytes } : {}) };
+  }
+
+  /** Sets the size DescribeImages reports for a digest (the compressed size ECR stores). */
+  setSize(digest: string, bytes: number): void {
+    this.sizes.set(digest, bytes);
+  }
+
+  /** DescribeImages by digest: the size of an ECR image present in its repository. */
+  async imageSize(reference: ImageReference): Promise<number | undefined> {
+    this.activity?.call('registry.imageSize');
+    if (!reference.ecr || !reference.digest || this.currentDigest(reference) !== reference.digest) return undefined;
+    return this.sizes.get(reference.digest);
   }
 }
 

@@ -105,3 +105,35 @@ describe('EcrRegistry.resolveDigest', () => {
     expect(locations[0]).toEqual({ accountId: '123456789012', region: 'us-gov-west-1', fips: true });
   });
 });
+
+describe('EcrRegistry.imageSize', () => {
+  const pinned = parseImageReference(`210987654321.dkr.ecr.us-east-2.amazonaws.com/team/app@${DIGEST}`);
+
+  it('asks DescribeImages for the digest, in the account and region of the reference, and gives imageSizeInBytes as is', async () => {
+    ecrMock.on(DescribeImagesCommand).resolves({ imageDetails: [{ imageDigest: DIGEST, imageSizeInBytes: 3_221_225_472 }] });
+    const { registry: ecr, locations } = registry();
+    expect(await ecr.imageSize(pinned)).toBe(3_221_225_472);
+    expect(ecrMock).toHaveReceivedCommandWith(DescribeImagesCommand, { registryId: '210987654321', repositoryName: 'team/app', imageIds: [{ imageDigest: DIGEST }] });
+    expect(locations).toEqual([{ accountId: '210987654321', region: 'us-east-2', fips: false }]);
+  });
+
+  it('knows no size for an image without one, another digest, a missing image or repository, or a reference without a digest', async () => {
+    ecrMock.on(DescribeImagesCommand).resolves({ imageDetails: [{ imageDigest: DIGEST }] });
+    expect(await registry().registry.imageSize(pinned)).toBeUndefined();
+    ecrMock.on(DescribeImagesCommand).resolves({ imageDetails: [{ imageDigest: `sha256:${'d'.repeat(64)}`, imageSizeInBytes: 5 }] });
+    expect(await registry().registry.imageSize(pinned)).toBeUndefined();
+    ecrMock.on(DescribeImagesCommand).rejects(new ImageNotFoundException({ message: 'not found', $metadata: {} }));
+    expect(await registry().registry.imageSize(pinned)).toBeUndefined();
+    ecrMock.on(DescribeImagesCommand).rejects(new RepositoryNotFoundException({ message: 'no repository', $metadata: {} }));
+    expect(await registry().registry.imageSize(pinned)).toBeUndefined();
+    ecrMock.reset();
+    expect(await registry().registry.imageSize(parseImageReference('123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:1'))).toBeUndefined();
+    expect(await registry().registry.imageSize(parseImageReference(`docker.io/library/nginx@${DIGEST}`))).toBeUndefined();
+    expect(ecrMock).not.toHaveReceivedCommand(DescribeImagesCommand);
+  });
+
+  it('passes other failures on (the caller starts the scan on the scan project)', async () => {
+    ecrMock.on(DescribeImagesCommand).rejects(awsError('ThrottlingException', 'Rate exceeded'));
+    await expect(registry().registry.imageSize(pinned)).rejects.toThrow('Rate exceeded');
+  });
+});

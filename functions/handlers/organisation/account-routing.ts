@@ -112,17 +112,21 @@ export function accountRoutedPorts(options: AccountRoutingOptions): AccountPorts
     continueServiceDeployment: (arn, hookId, action) => routed(arn, (p) => p.ecs.continueServiceDeployment(arn, hookId, action)),
   };
   const taskDefinitions: TaskDefinitionPort = { get: (arn) => routed(arn, (p) => p.taskDefinitions.get(arn)) };
+  /** Which account's registry port answers for a reference: the central one's own, or the member's through its role. */
+  const inRegistryAccount = <T>(reference: ImageReference, call: (registry: RegistryPort) => Promise<T>): Promise<T> => {
+    const ecr = reference.ecr;
+    if (!ecr) return call(central.ports.registry);
+    // The central account's repositories in any region (StackSets never deploy a member stack there, and the central
+    // role may resolve them: infra/scope.ts), and the repositories the central role is granted in other accounts.
+    const repositoryArn = `arn:${central.partition ?? 'aws'}:ecr:${ecr.region}:${ecr.accountId}:repository/${reference.repository}`;
+    if (ecr.accountId === central.account || centralGrant.some((granted) => granted.test(repositoryArn))) return call(central.ports.registry);
+    return routed({ partition: central.partition ?? 'aws', account: ecr.accountId, region: ecr.region }, (p) => call(p.registry));
+  };
   const registry: RegistryPort = {
     // Only ECR tags are resolved (anything else is scanned by reference), in the registry's own account and region.
-    resolveDigest: (reference: ImageReference) => {
-      const ecr = reference.ecr;
-      if (!ecr) return central.ports.registry.resolveDigest(reference);
-      // The central account's repositories in any region (StackSets never deploy a member stack there, and the central
-      // role may resolve them: infra/scope.ts), and the repositories the central role is granted in other accounts.
-      const repositoryArn = `arn:${central.partition ?? 'aws'}:ecr:${ecr.region}:${ecr.accountId}:repository/${reference.repository}`;
-      if (ecr.accountId === central.account || centralGrant.some((granted) => granted.test(repositoryArn))) return central.ports.registry.resolveDigest(reference);
-      return routed({ partition: central.partition ?? 'aws', account: ecr.accountId, region: ecr.region }, (p) => p.registry.resolveDigest(reference));
-    },
+    resolveDigest: (reference: ImageReference) => inRegistryAccount(reference, (r) => r.resolveDigest(reference)),
+    // An image's size, asked the same way (a registry port without the method knows no size).
+    imageSize: (reference: ImageReference) => inRegistryAccount(reference, async (r) => (r.imageSize ? r.imageSize(reference) : undefined)),
   };
   return { ecs, taskDefinitions, registry };
 }

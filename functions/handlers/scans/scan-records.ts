@@ -9,6 +9,7 @@ import { referenceVerdictLifetimeMinutes } from '../config';
 import { classifyFailure, describeError, isNonRetryable } from '../failures';
 import { childBinding, type Logger } from '../logger';
 import type { GateRuntime } from '../runtime';
+import { lookUpImageSize } from './image-size';
 
 /*
  * The life of a scan record (GateStore, keyed by digest or by `ref-<hash>` for a scan by reference):
@@ -61,7 +62,7 @@ export async function ensureScan(rt: GateRuntime, key: string, imageReference: s
     if (existing?.state === 'queued' || existing?.state === 'running') return { state: 'inFlight', scanId: existing.scanId };
     if (existing?.state === 'done') return { state: 'done', record: existing };
     if (existing?.state === 'error' && !errorMayBeRetried(rt, existing)) return { state: 'error', record: existing };
-    const routing = routeBySize(rt, image);
+    const routing = await routeBySize(rt, imageReference, image, log);
     const record = withCompute(newScanRecord(rt, key, imageReference, existing), routing);
     // Replacing the failed scan read, by its identity: if it was retried (and failed again) meanwhile, this claim loses.
     if (await rt.store.claimScan(record, existing)) {
@@ -79,10 +80,15 @@ export interface ImageFacts {
   sizeBytes?: unknown;
 }
 
-/** Where a new image scan starts, by its size (core/gate/compute-routing.ts). */
-function routeBySize(rt: GateRuntime, image: ImageFacts, mode: ScanMode = 'image'): InitialCompute {
+/**
+ * Where a new image scan starts, by its size (core/gate/compute-routing.ts): the size the caller read with the tag, else
+ * (only when there is a fallback project to send it to, and for an image scan) one DescribeImages by digest.
+ */
+async function routeBySize(rt: GateRuntime, imageReference: string, image: ImageFacts, log: Logger, mode: ScanMode = 'image'): Promise<InitialCompute> {
+  const lookUp = image.sizeBytes === undefined && !!rt.config.fallbackScanProjectName && mode === 'image';
+  const sizeBytes = lookUp ? await lookUpImageSize(rt, imageReference, log) : image.sizeBytes;
   return initialScanCompute({
-    size: readImageSize(image.sizeBytes),
+    size: readImageSize(sizeBytes),
     fallbackAvailable: !!rt.config.fallbackScanProjectName,
     ...(rt.config.ec2AboveImageBytes !== undefined ? { thresholdBytes: rt.config.ec2AboveImageBytes } : {}),
     mode,
@@ -150,7 +156,7 @@ export async function rescan(
   method: { mode: 'image' } | { mode: 'sbom'; sbomKey: string } = { mode: 'image' },
   image: ImageFacts = {},
 ): Promise<EnsureOutcome> {
-  const routing = routeBySize(rt, image, method.mode);
+  const routing = await routeBySize(rt, imageReference, image, log, method.mode);
   const fresh = withCompute({ ...newScanRecord(rt, finished.digest, imageReference), ...(method.mode === 'sbom' ? method : {}) }, routing);
   const applied = await rt.store.updateScan(finished.digest, expectedScan(finished), {
     // An image rescan clears the SBOM mode a previous re-judgement left on the record.

@@ -7,7 +7,7 @@ import { createGate } from '../../../functions/handlers/gate';
 import { buildRuntime } from '../../../functions/handlers/runtime';
 import { rescan } from '../../../functions/handlers/scans/scan-records';
 import { createWorld, policyOf, type World } from '../support/fakes';
-import { REGISTRY, buildEvent, digestOf, registerTaskDefinition, runningTask, taskArnOf, taskEvent, uploadReport, type TaskInput } from '../support/scenario';
+import { ACCOUNT, REGION, REGISTRY, buildEvent, digestOf, registerTaskDefinition, runningTask, taskArnOf, taskEvent, uploadReport, type TaskInput } from '../support/scenario';
 
 const WEB = `${REGISTRY}/shop/web`;
 const IMAGE = digestOf('an image whose size ECR reports');
@@ -22,6 +22,24 @@ function setup(size: number | undefined, config: Parameters<World['deps']>[1] = 
   world.registry.pushedAt.set(IMAGE, '2026-01-05T08:00:00Z');
   if (size !== undefined) world.registry.sizes.set(IMAGE, size);
   return { world, gate: createGate(world.deps(policyOf({ onScanError: 'allow' }), config)) };
+}
+
+/**
+ * An ECR push, in the shape of the AWS documentation's sample ("Amazon ECR events and EventBridge", ecr-eventbridge.html;
+ * ../shared/conformance/events/ecr-image-action-push-awsdocs.json): no size in it.
+ */
+function pushEvent(repository: string, digest: string, tag: string): Record<string, unknown> {
+  return {
+    version: '0',
+    id: `push-${digest.slice(7, 15)}`,
+    'detail-type': 'ECR Image Action',
+    source: 'aws.ecr',
+    account: ACCOUNT,
+    time: '2026-01-05T08:59:00Z',
+    region: REGION,
+    resources: [],
+    detail: { result: 'SUCCESS', 'repository-name': repository, 'image-digest': digest, 'action-type': 'PUSH', 'image-tag': tag },
+  };
 }
 
 /** A task whose container names the tag only (no digest yet): the gate resolves it with DescribeImages. */
@@ -81,11 +99,41 @@ describe('a scan whose image ECR says is too large for Lambda compute', () => {
     expect(world.metrics.total('ScanComputeFallbacks')).toBe(0);
   });
 
-  it('makes no DescribeImages call of its own: a task that reports its digest starts on Lambda compute as before', async () => {
+  it('asks ECR once (DescribeImages by digest) for a task that reports its digest, and routes it by that size', async () => {
     const { world, gate } = setup(3 * GIB);
     await launchByTag(world, gate, 'a1000000000000000000000000000005', IMAGE);
-    expect(world.calls()).not.toContain('registry.resolveDigest');
+    expect(world.calls().filter((call) => call.startsWith('registry.'))).toEqual(['registry.imageSize']);
+    expect(world.scanner.requests.map((r) => r.compute)).toEqual(['ec2Fallback']);
+
+    // The next launch finds the scan in flight: no second call.
+    await launchByTag(world, gate, 'a1000000000000000000000000000015', IMAGE);
+    expect(world.calls().filter((call) => call === 'registry.imageSize')).toHaveLength(1);
+  });
+
+  it('asks nothing on a stack without a fallback project (nowhere else to send the scan)', async () => {
+    const { world, gate } = setup(3 * GIB, {});
+    await launchByTag(world, gate, 'a1000000000000000000000000000016', IMAGE);
+    expect(world.calls().filter((call) => call.startsWith('registry.'))).toEqual([]);
     expect(world.scanner.requests.map((r) => r.compute)).toEqual([undefined]);
+  });
+
+  it('starts on Lambda compute when the size lookup fails: the scan never waits on it', async () => {
+    const { world, gate } = setup(3 * GIB);
+    world.registry.imageSize = async () => {
+      throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+    };
+    await launchByTag(world, gate, 'a1000000000000000000000000000017', IMAGE);
+    expect(world.scanner.requests.map((r) => r.compute)).toEqual([undefined]);
+    expect(world.store.scans.get(IMAGE)).toMatchObject({ state: 'running' });
+  });
+
+  it('pre-scans a pushed image that is too large on EC2 compute at once (the push event carries no size: one DescribeImages)', async () => {
+    const { world, gate } = setup(3 * GIB);
+    const outcome = await gate.handleEvent(pushEvent('shop/web', IMAGE, '2'));
+    expect(outcome).toMatchObject({ kind: 'imagePushed', scan: 'started' });
+    expect(world.calls().filter((call) => call.startsWith('registry.'))).toEqual(['registry.imageSize']);
+    expect(world.scanner.requests.map((r) => [r.imageReference, r.compute])).toEqual([[`${WEB}@${IMAGE}`, 'ec2Fallback']]);
+    expect(world.metrics.total('ScanComputeFallbacks', { cause: 'size' })).toBe(1);
   });
 
   it('routes a rescan by size too, and a rescan without a size back to the scan project', async () => {

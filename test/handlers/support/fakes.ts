@@ -288,6 +288,10 @@ export class FakeRegistry {
     const sizeBytes = this.sizes.get(digest);
     return { digest, ...(pushedAt ? { pushedAt } : {}), ...(sizeBytes !== undefined ? { sizeBytes } : {}) };
   }
+  async imageSize(reference: ImageReference) {
+    this.recorder.record('registry.imageSize');
+    return reference.digest ? this.sizes.get(reference.digest) : undefined;
+  }
 }
 
 export class FakeScanner {
