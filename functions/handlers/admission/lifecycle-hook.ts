@@ -22,7 +22,7 @@ import { decisionLogFields } from '../decision-log';
 import type { Logger } from '../logger';
 import { notifyAfterDecision } from '../enforcement/notify';
 import type { GateRuntime } from '../runtime';
-import { errorMayBeRetried, isReusable, newScanRecord, rescan, startScan, verdictFromFinishedScan } from '../scans/scan-records';
+import { errorMayBeRetried, isReusable, noteRouting, rescan, routedScanRecord, startScan, verdictFromFinishedScan, type ImageFacts } from '../scans/scan-records';
 
 /**
  * The ECS deployment lifecycle hook at PRE_SCALE_UP: the one place ECS lets the gate refuse a service revision
@@ -187,7 +187,8 @@ async function admit(rt: GateRuntime, payload: LifecycleHookPayload, state: Hook
       for (const c of holders) useVerdict(c, verdict);
       continue;
     }
-    const outcome = await scanForHook(rt, key, holders[0].pullReference ?? key, scans, verdict, log);
+    const sized = holders.find((holder) => holder.imageSizeBytes !== undefined);
+    const outcome = await scanForHook(rt, key, holders[0].pullReference ?? key, scans, verdict, log, sized ? { sizeBytes: sized.imageSizeBytes } : {});
     if ('verdict' in outcome) for (const c of holders) useVerdict(c, outcome.verdict);
     else if ('scanError' in outcome) for (const c of holders) c.scanError = outcome.scanError;
     else pending.push(key);
@@ -227,6 +228,7 @@ async function scanForHook(
   scans: Record<string, string>,
   stored: StoredVerdict | undefined,
   log: Logger,
+  image: ImageFacts,
 ): Promise<{ verdict: StoredVerdict } | { scanError: string } | { pending: true }> {
   // Read before claiming: claimScan re-claims the error record read, which would scan again on every call back.
   const existing = await rt.store.getScan(key);
@@ -239,7 +241,7 @@ async function scanForHook(
     // A done scan stored its verdict before it was marked done, so the stored one is its own (or newer).
     const verdict = own ? (stored ?? (await verdictFromFinishedScan(rt, existing, log))) : isReusable(rt, existing) ? await verdictFromFinishedScan(rt, existing, log) : undefined;
     if (verdict) return { verdict };
-    const outcome = await rescan(rt, existing, log, pullReference);
+    const outcome = await rescan(rt, existing, log, pullReference, { mode: 'image' }, image);
     scans[key] = 'scanId' in outcome ? outcome.scanId : existing.scanId;
     return { pending: true };
   }
@@ -248,8 +250,10 @@ async function scanForHook(
     return { scanError: existing.error || 'the scan failed' };
   }
   // Replacing an error record carries its failures over, so the hook backs off as a task would (scans.ts ensureScan).
-  const record = newScanRecord(rt, key, pullReference, existing);
+  // On the project its image's size sends it to (scan-records.ts routedScanRecord).
+  const { record, routing } = await routedScanRecord(rt, key, pullReference, existing, image, log);
   if (await rt.store.claimScan(record, existing)) {
+    noteRouting(rt, record, routing, log);
     const outcome = await startScan(rt, record, 'queued', log);
     if (outcome.state === 'error') return { scanError: outcome.record.error || 'the scan could not be requested' };
     scans[key] = record.scanId;

@@ -62,8 +62,7 @@ export async function ensureScan(rt: GateRuntime, key: string, imageReference: s
     if (existing?.state === 'queued' || existing?.state === 'running') return { state: 'inFlight', scanId: existing.scanId };
     if (existing?.state === 'done') return { state: 'done', record: existing };
     if (existing?.state === 'error' && !errorMayBeRetried(rt, existing)) return { state: 'error', record: existing };
-    const routing = await routeBySize(rt, imageReference, image, log);
-    const record = withCompute(newScanRecord(rt, key, imageReference, existing), routing);
+    const { record, routing } = await routedScanRecord(rt, key, imageReference, existing, image, log);
     // Replacing the failed scan read, by its identity: if it was retried (and failed again) meanwhile, this claim loses.
     if (await rt.store.claimScan(record, existing)) {
       noteRouting(rt, record, routing, log);
@@ -95,6 +94,22 @@ async function routeBySize(rt: GateRuntime, imageReference: string, image: Image
   });
 }
 
+/**
+ * `newScanRecord`, on the project its image's size sends it to, for a caller that claims it itself (the lifecycle hook):
+ * once the claim is won, `noteRouting` counts and logs where it went.
+ */
+export async function routedScanRecord(
+  rt: GateRuntime,
+  key: string,
+  imageReference: string,
+  replacing: ScanRecord | undefined,
+  image: ImageFacts,
+  log: Logger,
+): Promise<{ record: ScanRecord; routing: InitialCompute }> {
+  const routing = await routeBySize(rt, imageReference, image, log);
+  return { record: withCompute(newScanRecord(rt, key, imageReference, replacing), routing), routing };
+}
+
 function withCompute(record: ScanRecord, routing: InitialCompute): ScanRecord {
   const compute = recordComputeOf(routing);
   return compute ? { ...record, compute } : record;
@@ -104,7 +119,7 @@ function withCompute(record: ScanRecord, routing: InitialCompute): ScanRecord {
  * A scan claimed on the EC2 fallback project for its size is counted as a fallback with cause `size` (beside
  * `timed-out` and `failed-phase`, completion.ts); a size the gate could not use is logged, the scan starting as before.
  */
-function noteRouting(rt: GateRuntime, record: ScanRecord, routing: InitialCompute, log: Logger): void {
+export function noteRouting(rt: GateRuntime, record: ScanRecord, routing: InitialCompute, log: Logger): void {
   if (routing.compute === 'ec2Fallback') {
     rt.metrics.count('ScanComputeFallbacks', 1, { cause: 'size' });
     childBinding(log, { digest: record.digest, scanId: record.scanId }).info(

@@ -7,7 +7,7 @@ import { createGate } from '../../../functions/handlers/gate';
 import { buildRuntime } from '../../../functions/handlers/runtime';
 import { rescan } from '../../../functions/handlers/scans/scan-records';
 import { createWorld, policyOf, type World } from '../support/fakes';
-import { ACCOUNT, REGION, REGISTRY, buildEvent, digestOf, registerTaskDefinition, runningTask, taskArnOf, taskEvent, uploadReport, type TaskInput } from '../support/scenario';
+import { ACCOUNT, REGION, REGISTRY, REVISION_ARN, buildEvent, digestOf, hookPayload, registerTaskDefinition, runningTask, taskArnOf, taskEvent, uploadReport, type TaskInput } from '../support/scenario';
 
 const WEB = `${REGISTRY}/shop/web`;
 const IMAGE = digestOf('an image whose size ECR reports');
@@ -158,6 +158,36 @@ describe('a scan whose image ECR says is too large for Lambda compute', () => {
     await rescan(rt, again as NonNullable<typeof again>, rt.logger, again?.imageReference, { mode: 'sbom', sbomKey: 'reports/x.cdx.json' }, { sizeBytes: 3 * GIB });
     expect(world.scanner.requests.at(-1)).toMatchObject({ mode: 'sbom' });
     expect(world.scanner.requests.at(-1)?.compute).toBeUndefined();
+  });
+});
+
+describe('the Lambda lifecycle hook', () => {
+  /** A service revision that names the tag only (no digest): the hook resolves it with DescribeImages. */
+  function hookSetup(size: number, withDigest: boolean) {
+    const world = createWorld();
+    const taskDefinitionArn = registerTaskDefinition(world, 'web', [{ name: 'web', image: `${WEB}:2` }], 9);
+    world.ecs.revisions.set(REVISION_ARN, { cluster: 'prod', service: 'web', taskDefinitionArn, containers: [{ name: 'web', image: `${WEB}:2`, ...(withDigest ? { imageDigest: IMAGE } : {}) }] });
+    world.registry.tags.set(`${WEB}:2`, IMAGE);
+    world.registry.sizes.set(IMAGE, size);
+    return { world, gate: createGate(world.deps(policyOf(), FALLBACK)) };
+  }
+
+  it.each([
+    ['a tag it resolves (the size comes with the tag)', false, ['registry.resolveDigest']],
+    ['a digest the revision gives (one DescribeImages by digest)', true, ['registry.imageSize']],
+  ])('starts the scan of a too-large image named by %s on EC2 compute', async (_what, withDigest, registryCalls) => {
+    const { world, gate } = hookSetup(3 * GIB, withDigest);
+    expect(await gate.handleHook(hookPayload())).toMatchObject({ hookStatus: 'IN_PROGRESS' });
+    expect(world.scanner.requests.map((r) => r.compute)).toEqual(['ec2Fallback']);
+    expect(world.calls().filter((call) => call.startsWith('registry.'))).toEqual(registryCalls);
+    expect(world.metrics.total('ScanComputeFallbacks', { cause: 'size' })).toBe(1);
+  });
+
+  it('keeps a small image on Lambda compute', async () => {
+    const { world, gate } = hookSetup(50 * 1024 * 1024, false);
+    await gate.handleHook(hookPayload());
+    expect(world.scanner.requests.map((r) => r.compute)).toEqual([undefined]);
+    expect(world.metrics.total('ScanComputeFallbacks')).toBe(0);
   });
 });
 
