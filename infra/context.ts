@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
+import { MAX_EC2_ABOVE_IMAGE_BYTES, MIN_EC2_ABOVE_IMAGE_BYTES } from '../functions/core/gate/compute-routing';
 import { parseByteSize } from '../functions/core/report-size';
 import type { Decision } from '../functions/core/result/model';
 import type { FargateGateProps } from './fargate-gate';
@@ -116,10 +117,11 @@ export function gateSettingsFromContext(read: Reader): GateAppSettings {
     const text = typeof value === 'number' ? String(value) : str(key);
     return text === undefined ? undefined : parseByteSize(text, `${CONTEXT_PREFIX}${key}`);
   };
-  /** An image size (bytes or "4GiB"), passed on as given: resolveSettings checks it within the image bounds. */
-  const imageSizeOf = (key: ContextKey): number | string | undefined => {
+  /** An image size (bytes or "4GiB"), within the bounds the functions accept, read with the same grammar. */
+  const imageSizeOf = (key: ContextKey): number | undefined => {
     const value = get(key);
-    return typeof value === 'number' ? value : str(key);
+    const text = typeof value === 'number' ? String(value) : str(key);
+    return text === undefined ? undefined : parseByteSize(text, `${CONTEXT_PREFIX}${key}`, { min: MIN_EC2_ABOVE_IMAGE_BYTES, max: MAX_EC2_ABOVE_IMAGE_BYTES });
   };
   const hours = (key: ContextKey) => {
     const value = int(key, 1);
