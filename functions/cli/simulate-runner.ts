@@ -194,7 +194,11 @@ export async function runScenario(scenario: Scenario, makeGate: GateFactory, lim
 
   // The same task definitions in every account (as a pipeline registers one application everywhere).
   for (const { taskDefinitions } of worlds) for (const definition of scenario.taskDefinitions) taskDefinitions.register(definition.json, definition.source);
-  for (const image of scenario.images) backend.images.declare(image.reference, image.digest, image.outcome);
+  for (const image of scenario.images) {
+    backend.images.declare(image.reference, image.digest, image.outcome);
+    // What DescribeImages reports as its imageSizeInBytes (ECR answers for ECR images only).
+    if (image.sizeBytes !== undefined) backend.registry.setSize(image.digest, image.sizeBytes);
+  }
 
   // Services that already run when the scenario starts: their tasks started before the gate was there.
   for (const service of scenario.services) {
@@ -403,6 +407,7 @@ class StepRunner {
         return;
       case 'push': {
         const { previousDigest } = backend.images.declare(step.image, step.digest, step.outcome);
+        if (step.sizeBytes !== undefined) backend.registry.setSize(step.digest, step.sizeBytes);
         const reference = parseImageReference(step.image);
         if (previousDigest) backend.activity.note(`registry: ${reference.repository}:${reference.tag} moves from ${previousDigest.slice(0, 19)}… to ${step.digest.slice(0, 19)}…`);
         if (reference.ecr) {

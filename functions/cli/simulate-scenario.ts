@@ -1,9 +1,11 @@
 import { dirname, resolve } from 'node:path';
 import * as z from 'zod';
 import { InputError } from '../core/errors';
+import { isValidEc2AboveImageBytes } from '../core/gate/compute-routing';
 import { isSha256Digest, parseImageReference, type ImageReference } from '../core/image/reference';
 import { loadPolicy, loadPolicyText, type LoadedPolicy, type Policy } from '../core/policy';
 import { parseDuration } from '../core/policy/duration';
+import { parseByteSize } from '../core/report-size';
 import { parseTaskDefinition } from '../core/taskdef/parse';
 import type { TaskDefinitionSpec } from '../core/taskdef/model';
 import { describeIssues, formatJsonPath, listProblems } from '../core/validation/issues';
@@ -77,9 +79,32 @@ const outcomeSchema = z
     }
   });
 
+/**
+ * The size ECR reports for an image (DescribeImages `imageSizeInBytes`, the compressed size): bytes, or a size such as
+ * "3GiB". With world.scanCompute "lambda", an image over the gate's threshold (gate.ec2AboveImageSize, default 2 GiB)
+ * starts its scan on the EC2 fallback project straight away.
+ */
+const imageSizeSchema = z
+  .union([
+    z.int().min(0).max(Number.MAX_SAFE_INTEGER),
+    z.string().refine((text) => sizeOrUndefined(text) !== undefined, { message: 'expected a size such as "3GiB", "800MiB" or a number of bytes' }),
+  ])
+  .meta({ description: 'The size ECR reports for the image (imageSizeInBytes, compressed): bytes or a size such as "3GiB".' });
+
+function sizeOrUndefined(text: string): number | undefined {
+  try {
+    return parseByteSize(text, 'size', { min: 0, max: Number.MAX_SAFE_INTEGER });
+  } catch {
+    return undefined;
+  }
+}
+
+const bytesOf = (size: number | string): number => (typeof size === 'number' ? size : (sizeOrUndefined(size) as number));
+
 const imageSchema = z.strictObject({
   digest: sha256,
   scan: outcomeSchema.optional(),
+  size: imageSizeSchema.optional(),
 });
 
 /**
@@ -127,6 +152,13 @@ const gateSchema = z.strictObject({
   hookCallBackDelay: durationText.optional(),
   reportPrefix: z.string().min(1).optional(),
   sweepEvery: durationText.optional(),
+  ec2AboveImageSize: z
+    .string()
+    .refine((text) => sizeOrUndefined(text) !== undefined && isValidEc2AboveImageBytes(sizeOrUndefined(text) as number), {
+      message: 'expected a size from 64MiB to 1024GiB, such as "4GiB"',
+    })
+    .optional()
+    .meta({ description: 'Image size (ECR\'s compressed size) above which a scan starts on the EC2 fallback project (scanCompute.ec2AboveImageSize; default 2GiB).' }),
 });
 
 const worldSchema = z.strictObject({
@@ -218,7 +250,7 @@ const stepSchemas = {
     z.strictObject({ service: z.string().min(1), taskDefinition: z.string().min(1), cluster: z.string().min(1).optional() }),
     z.strictObject({ payload: z.unknown() }),
   ]),
-  push: z.strictObject({ image: z.string().min(1), digest: sha256, scan: outcomeSchema.optional() }),
+  push: z.strictObject({ image: z.string().min(1), digest: sha256, scan: outcomeSchema.optional(), size: imageSizeSchema.optional() }),
   scanCompletes: z.string().min(1),
   advanceClock: durationText,
   sweep: z.literal(true),
@@ -249,7 +281,7 @@ export type ScenarioStep = { path: string; note?: string } & (
   | { kind: 'taskState'; task: string; lastStatus: TaskStatus; stopCode?: string; stoppedReason?: string; exitCode?: number }
   | { kind: 'deployService'; service: string; taskDefinition: string; cluster?: string; viaHook: boolean; viaPauseHook: boolean }
   | { kind: 'rawHook'; payload: unknown }
-  | { kind: 'push'; image: string; digest: string; outcome?: ScanOutcome }
+  | { kind: 'push'; image: string; digest: string; outcome?: ScanOutcome; sizeBytes?: number }
   | { kind: 'scanCompletes'; target: string }
   | { kind: 'advanceClock'; milliseconds: number; text: string }
   | { kind: 'sweep' }
@@ -265,6 +297,8 @@ export interface ScenarioImage {
   reference: string;
   digest: string;
   outcome?: ScanOutcome;
+  /** The size ECR reports for it (imageSizeInBytes), when the scenario gives one. */
+  sizeBytes?: number;
   /** Path in the scenario, for messages. */
   path: string;
 }
@@ -412,7 +446,13 @@ export async function parseScenario(json: unknown, file: string): Promise<Scenar
       if (parsed.digest && parsed.digest !== image.digest) {
         throw new InputError(`pins ${parsed.digest} but its "digest" is ${image.digest}`, { source: file, path: formatJsonPath([...path, 'digest']) });
       }
-      return { reference, digest: image.digest, outcome: await loadOutcome(image.scan, [...path, 'scan']), path: formatJsonPath(path) };
+      return {
+        reference,
+        digest: image.digest,
+        outcome: await loadOutcome(image.scan, [...path, 'scan']),
+        ...(image.size !== undefined ? { sizeBytes: bytesOf(image.size) } : {}),
+        path: formatJsonPath(path),
+      };
     });
     if (declared) images.push(declared);
   }
@@ -504,6 +544,7 @@ export async function parseScenario(json: unknown, file: string): Promise<Scenar
       ...(gate.verdictTtlDays ? { verdictTtlDays: gate.verdictTtlDays } : {}),
       ...(gate.hookCallBackDelay ? { hookCallBackDelaySeconds: durationMs(gate.hookCallBackDelay) / 1000 } : {}),
       ...(gate.reportPrefix ? { reportPrefix: gate.reportPrefix } : {}),
+      ...(gate.ec2AboveImageSize ? { ec2AboveImageBytes: bytesOf(gate.ec2AboveImageSize) } : {}),
     },
     ...(gate.sweepEvery ? { sweepEveryMs: durationMs(gate.sweepEvery) } : {}),
     world: {
@@ -722,7 +763,7 @@ async function parseStep(raw: unknown, path: Path, context: StepContext, nested:
       if (!reference.tag || reference.digest) throw new InputError('a push names a tag (repository:tag), not a digest', { source: file, path: formatJsonPath([...valuePath, 'image']) });
       context.pushedImages.set(tagKey(reference), step.image);
       const outcome = await context.loadOutcome(step.scan, [...valuePath, 'scan']);
-      return { ...base, kind, image: step.image, digest: step.digest, ...(outcome ? { outcome } : {}) };
+      return { ...base, kind, image: step.image, digest: step.digest, ...(outcome ? { outcome } : {}), ...(step.size !== undefined ? { sizeBytes: bytesOf(step.size) } : {}) };
     }
     case 'scanCompletes': {
       const target = check(stepSchemas.scanCompletes, value, file, valuePath);
