@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { CodeBuildClient, StartBuildCommand } from '@aws-sdk/client-codebuild';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -7,7 +9,7 @@ import { createGate } from '../../../functions/handlers/gate';
 import { buildRuntime } from '../../../functions/handlers/runtime';
 import { rescan } from '../../../functions/handlers/scans/scan-records';
 import { createWorld, policyOf, type World } from '../support/fakes';
-import { ACCOUNT, REGION, REGISTRY, REVISION_ARN, buildEvent, digestOf, hookPayload, registerTaskDefinition, runningTask, taskArnOf, taskEvent, uploadReport, type TaskInput } from '../support/scenario';
+import { ACCOUNT, REGION, REGISTRY, REVISION_ARN, SERVICE_ARN, buildEvent, digestOf, hookPayload, registerTaskDefinition, runningTask, taskArnOf, taskEvent, uploadReport, type TaskInput } from '../support/scenario';
 
 const WEB = `${REGISTRY}/shop/web`;
 const IMAGE = digestOf('an image whose size ECR reports');
@@ -188,6 +190,36 @@ describe('the Lambda lifecycle hook', () => {
     await gate.handleHook(hookPayload());
     expect(world.scanner.requests.map((r) => r.compute)).toEqual([undefined]);
     expect(world.metrics.total('ScanComputeFallbacks')).toBe(0);
+  });
+});
+
+describe('the PAUSE lifecycle hook', () => {
+  const DEPLOYMENT = 'arn:aws:ecs:eu-west-1:123456789012:service-deployment/prod/web/EZe5RNVLH6PPzHXINuP28';
+  /** The hand-written HOOK_AWAITING_ACTION event the pause-hook tests use (test/fixtures/events). */
+  const hookEvent = (): Record<string, unknown> =>
+    JSON.parse(readFileSync(join(__dirname, '../../fixtures/events/ecs-hook-state-change-awaiting-action.handwritten.json'), 'utf8'));
+
+  it("starts the scan of a too-large image the revision names by tag on EC2 compute, with the size the tag's DescribeImages gave", async () => {
+    const world = createWorld();
+    const taskDefinitionArn = registerTaskDefinition(world, 'web', [{ name: 'web', image: `${WEB}:2` }], 9);
+    world.ecs.revisions.set(REVISION_ARN, { cluster: 'prod', service: 'web', taskDefinitionArn, containers: [{ name: 'web', image: `${WEB}:2` }] });
+    world.ecs.pausedDeployments.set(DEPLOYMENT, {
+      serviceDeploymentArn: DEPLOYMENT,
+      serviceArn: SERVICE_ARN,
+      clusterArn: 'arn:aws:ecs:eu-west-1:123456789012:cluster/prod',
+      status: 'IN_PROGRESS',
+      targetServiceRevisionArn: REVISION_ARN,
+      pauseHooks: [{ hookId: 'ecs-pause-e7tK9G_WRJqNF_EOMjztDXfKenlJuEUVjsNStf4WLKw', status: 'AWAITING_ACTION', expiresAt: '2026-01-06T09:00:00.000Z', timeoutAction: 'ROLLBACK' }],
+    });
+    world.registry.tags.set(`${WEB}:2`, IMAGE);
+    world.registry.sizes.set(IMAGE, 3 * GIB);
+    const gate = createGate(world.deps(policyOf(), FALLBACK));
+
+    await gate.handleEvent(hookEvent());
+
+    expect(world.scanner.requests.map((r) => r.compute)).toEqual(['ec2Fallback']);
+    // The size came with the tag: no second DescribeImages.
+    expect(world.calls().filter((call) => call.startsWith('registry.'))).toEqual(['registry.resolveDigest']);
   });
 });
 
