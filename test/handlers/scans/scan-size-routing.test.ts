@@ -194,19 +194,20 @@ describe('the Lambda lifecycle hook', () => {
 });
 
 describe('the PAUSE lifecycle hook', () => {
-  const DEPLOYMENT = 'arn:aws:ecs:eu-west-1:123456789012:service-deployment/prod/web/EZe5RNVLH6PPzHXINuP28';
-  /** The hand-written HOOK_AWAITING_ACTION event the pause-hook tests use (test/fixtures/events). */
+  // AWS's documented HOOK_AWAITING_ACTION event at PRE_SCALE_UP (test/fixtures/events, see its _comment) and its deployment.
+  const DEPLOYMENT = 'arn:aws:ecs:us-west-2:123456789012:service-deployment/my-cluster/my-service/0EYSiB0qap8xf0N76FsbE';
+  const HOOK_SERVICE_ARN = 'arn:aws:ecs:us-west-2:123456789012:service/my-cluster/my-service';
   const hookEvent = (): Record<string, unknown> =>
-    JSON.parse(readFileSync(join(__dirname, '../../fixtures/events/ecs-hook-state-change-awaiting-action.handwritten.json'), 'utf8'));
+    JSON.parse(readFileSync(join(__dirname, '../../fixtures/events/ecs-hook-state-change-awaiting-action-pre-scale-up.json'), 'utf8'));
 
   it("starts the scan of a too-large image the revision names by tag on EC2 compute, with the size the tag's DescribeImages gave", async () => {
     const world = createWorld();
     const taskDefinitionArn = registerTaskDefinition(world, 'web', [{ name: 'web', image: `${WEB}:2` }], 9);
-    world.ecs.revisions.set(REVISION_ARN, { cluster: 'prod', service: 'web', taskDefinitionArn, containers: [{ name: 'web', image: `${WEB}:2` }] });
+    world.ecs.revisions.set(REVISION_ARN, { cluster: 'my-cluster', service: 'my-service', taskDefinitionArn, containers: [{ name: 'web', image: `${WEB}:2` }] });
     world.ecs.pausedDeployments.set(DEPLOYMENT, {
       serviceDeploymentArn: DEPLOYMENT,
-      serviceArn: SERVICE_ARN,
-      clusterArn: 'arn:aws:ecs:eu-west-1:123456789012:cluster/prod',
+      serviceArn: HOOK_SERVICE_ARN,
+      clusterArn: 'arn:aws:ecs:us-west-2:123456789012:cluster/my-cluster',
       status: 'IN_PROGRESS',
       targetServiceRevisionArn: REVISION_ARN,
       pauseHooks: [{ hookId: 'ecs-pause-e7tK9G_WRJqNF_EOMjztDXfKenlJuEUVjsNStf4WLKw', status: 'AWAITING_ACTION', expiresAt: '2026-01-06T09:00:00.000Z', timeoutAction: 'ROLLBACK' }],
