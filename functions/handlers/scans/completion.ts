@@ -169,10 +169,11 @@ async function fallBackToEc2(rt: GateRuntime, record: ScanRecord, fallback: { ca
   const queued: ScanRecord = { ...record, state: 'queued', scanId: retry.scanId, compute: 'ec2Fallback', startedAt: retry.startedAt, deadline: retry.deadline, retryAt: retry.retryAt, buildId: '' };
   delete queued.finishFailures;
   const started = await startScan(rt, queued, 'queued', retryLog);
-  // Refused for good: a scan error now, and no build will finish to say so; a paused deployment has no later event.
+  // Refused for good: a scan error now (startScan marked the record), and no build will finish to say so.
   if (started.state === 'error') {
-    await resumePausedDeployments(rt, record.digest, { scanErrors: new Map([[record.digest, started.record.error || 'the scan could not be requested']]) }, childBinding(retryLog, { digest: record.digest }));
-    return { key: record.digest, scanId: retry.scanId, outcome: 'error', error: started.record.error ?? reason };
+    const refused = started.record.error || 'the scan could not be requested';
+    await endRefusedScan(rt, { ...queued, ...started.record }, retry.scanId, refused, retryLog);
+    return { key: record.digest, scanId: retry.scanId, outcome: 'error', error: refused };
   }
   return { key: record.digest, scanId: retry.scanId, outcome: 'fallback', error: reason };
 }
@@ -260,22 +261,45 @@ async function giveUp(rt: GateRuntime, record: ScanRecord, reason: string, log: 
     log.info({ digest: record.digest }, 'scan record already moved on (finished elsewhere or rescanned)');
     return { key: record.digest, scanId: record.scanId, outcome: 'error', error: reason };
   }
-  rt.standingScanErrors.note({ digest: record.digest, ...ending }, rt.clock.now().getTime());
+  await endWithScanError(rt, { ...record, ...ending }, reason, log);
+  return { key: record.digest, scanId: record.scanId, outcome: 'error', error: reason };
+}
+
+/**
+ * The end of a scan already marked an error in its record, with no build left to finish it: its waiters are judged on
+ * that error (onScanError decides; a standalone task that was RUNNING when it began waiting has no later event before
+ * it stops), the deployments paused on it are answered (they have no later event at all), and its verdict event is
+ * sent, each as far as it goes. Shared by a scan given up on (`giveUp`) and by a start CodeBuild refused for good
+ * (the EC2 fallback's retry, a queued scan's retry).
+ */
+async function endWithScanError(rt: GateRuntime, record: ScanRecord, reason: string, log: Logger): Promise<void> {
+  rt.standingScanErrors.note(record, rt.clock.now().getTime());
   rt.metrics.count('ScansFinished', 1, { outcome: 'error' });
   const scanErrors = new Map([[record.digest, scanErrorNote(reason, record)]]);
   try {
     await judgeWaiters(rt, record.digest, { scanErrors }, log.child({ digest: record.digest }));
   } catch (error) {
-    log.error({ err: error, digest: record.digest }, 'tasks waiting on a scan given up on could not all be judged');
+    log.error({ err: error, digest: record.digest }, 'tasks waiting on a failed scan could not all be judged');
   }
   // Apart from the tasks: a paused deployment has no later event to be judged on, only this.
   try {
     await resumePausedDeployments(rt, record.digest, { scanErrors }, log.child({ digest: record.digest }));
   } catch (error) {
-    log.error({ err: error, digest: record.digest }, 'deployments paused on a scan given up on could not all be judged');
+    log.error({ err: error, digest: record.digest }, 'deployments paused on a failed scan could not all be judged');
   }
   await notifyScanFinished(rt, record, undefined, reason, log);
-  return { key: record.digest, scanId: record.scanId, outcome: 'error', error: reason };
+}
+
+/**
+ * `endWithScanError` for a start CodeBuild refused for good, when the record still holds that refusal: a record that
+ * moved on meanwhile (rescanned, finished elsewhere) belongs to another scan, whose outcome its waiters get instead.
+ */
+async function endRefusedScan(rt: GateRuntime, refused: ScanRecord, scanId: string, reason: string, log: Logger): Promise<void> {
+  if (refused.state !== 'error' || refused.scanId !== scanId) {
+    log.info('scan record already moved on (finished elsewhere or rescanned): the refused start ends nothing');
+    return;
+  }
+  await endWithScanError(rt, refused, reason, log);
 }
 
 function describeEnd(rt: GateRuntime, record: ScanRecord, end: ScanEnd): string {
@@ -470,10 +494,10 @@ async function retryQueued(rt: GateRuntime, record: ScanRecord, log: Logger): Pr
   const lease = new Date(now + rt.config.startLeaseSeconds * 1000).toISOString();
   if (!(await rt.store.updateScan(record.digest, { state: 'queued', scanId: record.scanId }, { state: 'running', buildId: '', retryAt: lease }))) return false;
   const started = await startScan(rt, { ...record, state: 'running', retryAt: lease }, 'running', log);
-  // CodeBuild refused the queued scan for good: it is a scan error now, and no build will finish to say so. A deployment
-  // paused on it has no later event to be judged on (a task has its next state change): onScanError answers it now.
+  // CodeBuild refused the queued scan for good: it is a scan error now, and no build will finish to say so. Its waiters
+  // are judged now: a standalone task already RUNNING has no next state change before it stops.
   if (started.state === 'error') {
-    await resumePausedDeployments(rt, record.digest, { scanErrors: new Map([[record.digest, started.record.error || 'the scan could not be requested']]) }, log.child({ digest: record.digest }));
+    await endRefusedScan(rt, { ...record, ...started.record }, record.scanId, started.record.error || 'the scan could not be requested', log);
   }
   return true;
 }

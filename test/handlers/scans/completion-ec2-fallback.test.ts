@@ -148,3 +148,59 @@ describe('a retry on EC2 compute that CodeBuild refuses for capacity', () => {
     expect(world.store.scans.get(BIG)).toMatchObject({ state: 'running', buildId: expect.stringMatching(/^fargate-gate-scan-ec2:/) });
   });
 });
+
+/** Makes CodeBuild refuse every StartBuild on the EC2 fallback project for good (the build role lost the grant). */
+function refuseEc2Starts(world: World): void {
+  const start = world.scanner.startScan.bind(world.scanner);
+  world.scanner.startScan = async (request) => {
+    if (request.compute === 'ec2Fallback') {
+      throw Object.assign(new Error('not authorized to perform codebuild:StartBuild'), { name: 'AccessDeniedException', $fault: 'client' });
+    }
+    return start(request);
+  };
+}
+
+describe('a retry on EC2 compute that CodeBuild refuses for good', () => {
+  // Review of issue 9, item 1: the record became an error, but its waiting task was never judged (fail-open under
+  // onScanError deny): a standalone task already RUNNING has no later event before it stops.
+  it('is a scan error at once: the waiting RUNNING task is judged by onScanError (deny: stopped), and the verdict event goes out', async () => {
+    const { world, gate } = setup();
+    await launch(world, gate, 'f1000000000000000000000000000009');
+    refuseEc2Starts(world);
+
+    const finished = await gate.handleEvent(endedBuild(world, 'TIMED_OUT', 'BUILD'));
+
+    expect(finished).toMatchObject({ finished: { key: BIG, outcome: 'error', error: expect.stringContaining('not authorized to perform codebuild:StartBuild') } });
+    expect(world.store.scans.get(BIG)).toMatchObject({ state: 'error', compute: 'ec2Fallback' });
+    expect(world.ecs.stops.map((s) => s.taskArn)).toEqual([taskArnOf('f1000000000000000000000000000009')]);
+    expect(world.store.allWaiters()).toEqual([]);
+    // One event for the stopped task, one for the image judged alone (every scan completion sends one).
+    expect(world.notifier.published.map((event) => [event.decision, event.action])).toEqual([
+      ['error', 'stopTask'],
+      ['error', 'none'],
+    ]);
+    expect(world.metrics.total('ScansFinished')).toBe(1);
+  });
+
+  it('is a scan error when the sweep retries a queued EC2 retry and CodeBuild refuses it for good: the waiting task is judged', async () => {
+    const { world, gate } = setup();
+    await launch(world, gate, 'f100000000000000000000000000000a');
+    world.scanner.capacityErrors = 1;
+    await gate.handleEvent(endedBuild(world, 'TIMED_OUT', 'BUILD'));
+    expect(world.store.scans.get(BIG)).toMatchObject({ state: 'queued', compute: 'ec2Fallback' });
+    expect(world.ecs.stops).toEqual([]);
+    refuseEc2Starts(world);
+
+    world.clock.advance(60 * 60_000);
+    await gate.handleEvent(sweepEvent());
+
+    expect(world.store.scans.get(BIG)).toMatchObject({ state: 'error', compute: 'ec2Fallback', error: expect.stringContaining('not authorized') });
+    expect(world.ecs.stops.map((s) => s.taskArn)).toEqual([taskArnOf('f100000000000000000000000000000a')]);
+    expect(world.store.allWaiters()).toEqual([]);
+    // One event for the stopped task, one for the image judged alone (every scan completion sends one).
+    expect(world.notifier.published.map((event) => [event.decision, event.action])).toEqual([
+      ['error', 'stopTask'],
+      ['error', 'none'],
+    ]);
+  });
+});
