@@ -304,7 +304,11 @@ async function endRefusedScan(rt: GateRuntime, refused: ScanRecord, scanId: stri
 
 function describeEnd(rt: GateRuntime, record: ScanRecord, end: ScanEnd): string {
   if ('deadline' in end) {
-    if (end.deadline === 'running') return `the scan did not finish within ${rt.config.scanTimeoutMinutes} minutes`;
+    if (end.deadline === 'running') {
+      // The deadline startScan set: the EC2 fallback project's own timeout for a retry there, the scan project's otherwise.
+      const minutes = record.compute === 'ec2Fallback' ? (rt.config.fallbackScanTimeoutMinutes ?? rt.config.scanTimeoutMinutes) : rt.config.scanTimeoutMinutes;
+      return `the scan did not finish within ${minutes} minutes${record.compute === 'ec2Fallback' ? ' on EC2 compute' : ''}`;
+    }
     const why = record.state === 'queued' ? 'CodeBuild kept refusing for capacity' : 'every attempt at starting its build failed';
     return `the scan could not be started within ${rt.config.queueTimeoutMinutes} minutes (${why}; ${record.attempts} unsuccessful attempts at this image)`;
   }

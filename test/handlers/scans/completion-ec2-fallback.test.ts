@@ -204,3 +204,19 @@ describe('a retry on EC2 compute that CodeBuild refuses for good', () => {
     ]);
   });
 });
+
+describe('a retry on EC2 compute that runs past its deadline', () => {
+  // Review of issue 9, item 14: the message named the Lambda scan's timeout (scanTimeoutMinutes, 30 by default).
+  it('is a scan error that names the fallback project\'s timeout, not the scan project\'s', async () => {
+    const { world, gate } = setup();
+    await launch(world, gate, 'f100000000000000000000000000000b');
+    await gate.handleEvent(endedBuild(world, 'TIMED_OUT', 'BUILD'));
+    expect(world.store.scans.get(BIG)).toMatchObject({ state: 'running', compute: 'ec2Fallback' });
+
+    world.clock.advance(56 * 60_000);
+    await gate.handleEvent(sweepEvent());
+
+    const error = world.store.scans.get(BIG)?.error;
+    expect(error).toBe('the scan did not finish within 55 minutes on EC2 compute');
+  });
+});
