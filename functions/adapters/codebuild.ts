@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { BatchGetBuildsCommand, StartBuildCommand, type Build, type CodeBuildClient } from '@aws-sdk/client-codebuild';
 import { InputError } from '../core/errors';
-import { failedPhaseOf, type BuildPhaseType } from '../core/gate/compute-fallback';
+import { exitStatusOfFailedPhase, failedPhaseOf, type BuildPhaseType, type PhaseReading } from '../core/gate/compute-fallback';
 import { parseImageReference } from '../core/image/reference';
 import { ScanCapacityError, type BuildStatus, type ScanRequest, type ScannerPort } from '../core/ports';
 import { awsErrorMessage, awsErrorName, hasAwsErrorName, isThrottlingError } from './aws-errors';
@@ -92,7 +92,7 @@ export class CodeBuildScanner implements ScannerPort {
     );
   }
 
-  async getBuildStatuses(buildIds: string[]): Promise<{ buildId: string; status: BuildStatus; failedPhase?: BuildPhaseType }[]> {
+  async getBuildStatuses(buildIds: string[]): Promise<{ buildId: string; status: BuildStatus; failedPhase?: BuildPhaseType; failedPhaseExitStatus?: number }[]> {
     // Callers may hold the build id (`project:uuid`, from StartBuild) or the build ARN (from the Build State
     // Change event); both resolve to the id, and the answer uses the caller's own string.
     const byId = new Map<string, string[]>();
@@ -101,16 +101,28 @@ export class CodeBuildScanner implements ScannerPort {
       byId.set(id, [...(byId.get(id) ?? []), buildId]);
     }
     const ids = [...byId.keys()];
-    const statuses: { buildId: string; status: BuildStatus; failedPhase?: BuildPhaseType }[] = [];
+    const statuses: { buildId: string; status: BuildStatus; failedPhase?: BuildPhaseType; failedPhaseExitStatus?: number }[] = [];
     for (let start = 0; start < ids.length; start += BATCH_GET_BUILDS_MAX) {
       const result = await this.client.send(new BatchGetBuildsCommand({ ids: ids.slice(start, start + BATCH_GET_BUILDS_MAX) }));
       // Unknown ids come back in `buildsNotFound` and are simply absent from the answer.
       for (const build of result.builds ?? []) {
         if (!build.id) continue;
         const status = toBuildStatus(build);
-        // BatchGetBuilds' Build.phases (phaseType, phaseStatus): the phase a failed build failed in.
-        const failedPhase = status === 'SUCCEEDED' || status === 'IN_PROGRESS' ? undefined : failedPhaseOf((build.phases ?? []).map((phase) => ({ type: phase.phaseType, status: phase.phaseStatus })));
-        for (const asked of byId.get(build.id) ?? []) statuses.push(failedPhase ? { buildId: asked, status, failedPhase } : { buildId: asked, status });
+        // BatchGetBuilds' Build.phases (phaseType, phaseStatus, contexts[] of { statusCode, message }: API_BuildPhase,
+        // API_PhaseContext): the phase a failed build failed in, and the exit status its failing command reported.
+        const ended = status !== 'SUCCEEDED' && status !== 'IN_PROGRESS';
+        const phases: PhaseReading[] = ended
+          ? (build.phases ?? []).map((phase) => ({
+              type: phase.phaseType,
+              status: phase.phaseStatus,
+              contexts: (phase.contexts ?? []).map((context) => ({ ...(context.statusCode !== undefined ? { statusCode: context.statusCode } : {}), ...(context.message !== undefined ? { message: context.message } : {}) })),
+            }))
+          : [];
+        const failedPhase = ended ? failedPhaseOf(phases) : undefined;
+        const failedPhaseExitStatus = failedPhase ? exitStatusOfFailedPhase(phases) : undefined;
+        for (const asked of byId.get(build.id) ?? []) {
+          statuses.push({ buildId: asked, status, ...(failedPhase ? { failedPhase } : {}), ...(failedPhaseExitStatus !== undefined ? { failedPhaseExitStatus } : {}) });
+        }
       }
     }
     return statuses;

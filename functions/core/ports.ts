@@ -406,8 +406,11 @@ export class ScanCapacityError extends Error {
 
 export interface ScannerPort {
   startScan(request: ScanRequest): Promise<{ buildId: string }>;
-  /** `failedPhase`: the first phase that did not succeed, when the build says (decides the EC2 fallback). */
-  getBuildStatuses(buildIds: string[]): Promise<{ buildId: string; status: BuildStatus; failedPhase?: BuildPhaseType }[]>;
+  /**
+   * `failedPhase`: the first phase that did not succeed, when the build says; `failedPhaseExitStatus`: the exit status
+   * of the command that failed it, when its phase context says (both decide the EC2 fallback).
+   */
+  getBuildStatuses(buildIds: string[]): Promise<{ buildId: string; status: BuildStatus; failedPhase?: BuildPhaseType; failedPhaseExitStatus?: number }[]>;
 }
 
 export interface ReportPort {

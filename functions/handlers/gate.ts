@@ -121,6 +121,7 @@ async function dispatch(rt: GateRuntime, event: Exclude<GateEvent, { kind: 'igno
         ...(event.environment ? { environment: event.environment } : {}),
         ...(event.meta.time ? { endedAt: event.meta.time } : {}),
         ...(event.failedPhase ? { failedPhase: event.failedPhase } : {}),
+        ...(event.failedPhaseExitStatus !== undefined ? { failedPhaseExitStatus: event.failedPhaseExitStatus } : {}),
       };
       const { handleBuildFinished } = await import('./scans/completion');
       const finished = await handleBuildFinished(rt, build, log.child({ buildId: event.buildId }));

@@ -72,4 +72,27 @@ describe('getBuildStatuses names the phase a build failed in', () => {
       { buildId: 'fargate-gate-scan:d', status: 'SUCCEEDED' },
     ]);
   });
+
+  // Review of issue 9, item 4: the sweep decides the fallback from the failing command's exit status too.
+  it('reads the exit status of the command that failed the phase from BatchGetBuilds phase contexts (statusCode, message)', async () => {
+    const failedWith = (status: string) => ({
+      statusCode: 'COMMAND_EXECUTION_ERROR',
+      message: `Error while executing command: (\n  set -euo pipefail\n  trivy image -- "$IMAGE_REF"\n). Reason: exit status ${status}`,
+    });
+    codeBuildMock.on(BatchGetBuildsCommand).resolves({
+      builds: [
+        { id: 'fargate-gate-scan:a', buildStatus: 'FAILED', phases: [{ phaseType: 'PRE_BUILD', phaseStatus: 'SUCCEEDED', contexts: [{ statusCode: '', message: '' }] }, { phaseType: 'BUILD', phaseStatus: 'FAILED', contexts: [failedWith('75')] }] },
+        { id: 'fargate-gate-scan:b', buildStatus: 'FAILED', phases: [{ phaseType: 'BUILD', phaseStatus: 'FAILED', contexts: [failedWith('1')] }] },
+        { id: 'fargate-gate-scan:c', buildStatus: 'FAILED', phases: [{ phaseType: 'BUILD', phaseStatus: 'FAILED', contexts: [{ statusCode: 'CLIENT_ERROR', message: 'Reason: exit status 75' }] }] },
+        // A context on a build still running is not read: it has not ended.
+        { id: 'fargate-gate-scan:d', buildStatus: 'IN_PROGRESS', phases: [{ phaseType: 'BUILD', phaseStatus: 'FAILED', contexts: [failedWith('75')] }] },
+      ],
+    });
+    expect(await withFallback.getBuildStatuses(['fargate-gate-scan:a', 'fargate-gate-scan:b', 'fargate-gate-scan:c', 'fargate-gate-scan:d'])).toEqual([
+      { buildId: 'fargate-gate-scan:a', status: 'FAILED', failedPhase: 'BUILD', failedPhaseExitStatus: 75 },
+      { buildId: 'fargate-gate-scan:b', status: 'FAILED', failedPhase: 'BUILD', failedPhaseExitStatus: 1 },
+      { buildId: 'fargate-gate-scan:c', status: 'FAILED', failedPhase: 'BUILD' },
+      { buildId: 'fargate-gate-scan:d', status: 'IN_PROGRESS' },
+    ]);
+  });
 });

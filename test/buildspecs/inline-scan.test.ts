@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { SCAN_BUILD_ENV } from '../../functions/adapters/scan-build-env';
+import { SCAN_OUTGREW_COMPUTE_EXIT_STATUS, exitStatusOfPhaseContext } from '../../functions/core/gate/compute-fallback';
 import { BUILDSPEC_REPORT_NAME } from '../../infra/buildspec';
 import { assignedVariables, describeShellcheck, itQuotesAndNeverEvaluates, referencedVariables } from '../support/buildspec-shell';
 import { synthGate } from '../support/gate-stack';
@@ -23,8 +24,8 @@ const step = (phase: string, index: number) => buildspec.phases[phase].commands[
 
 /** Variables CodeBuild itself sets in every build (https://docs.aws.amazon.com/codebuild/latest/userguide/build-env-ref-env-vars.html). */
 const CODEBUILD_PROVIDED = ['CODEBUILD_BUILD_ID', 'CODEBUILD_BUILD_ARN'];
-/** Variables bash itself sets: a `=~` match's groups. */
-const BASH_PROVIDED = ['BASH_REMATCH'];
+/** Variables bash itself sets: a `=~` match's groups, a pipeline's exit statuses. */
+const BASH_PROVIDED = ['BASH_REMATCH', 'PIPESTATUS'];
 
 /** Project environment variables, as the construct sets them with every optional scanner setting on, in an organisation. */
 function projectVariableNames(): string[] {
@@ -352,6 +353,89 @@ describe('inline-scan buildspec: scan, upload, evaluation', () => {
 
   it('fails the build when the scan itself fails', () => {
     expect(run(step('build', 0), { ...VALID_INPUTS, GATE_TRIVY_TIMEOUT: '15m', STUB_TRIVY_EXIT: '1' }).status).not.toBe(0);
+  });
+
+  // Review of issue 9, item 4: the gate retries a Lambda scan on EC2 compute only when this step says the scan outgrew
+  // its compute, with the reserved exit status (CodeBuild reports it in the phase context: "Reason: exit status 75").
+  describe('exit status: the reserved one only when Trivy ran out of memory, disk or time', () => {
+    const ORG = { GATE_ORGANIZATION: 'o-a1b2c3d4e5', CODEBUILD_BUILD_ARN: 'arn:aws:codebuild:us-west-2:999988887777:build/fargate-gate-scan:1' };
+    beforeEach(() => {
+      // A Trivy stand-in that fails as told, for the run named by STUB_TRIVY_FAILS (its first argument; "image" by
+      // default): STUB_TRIVY_STDERR on stderr, then killed by STUB_TRIVY_SIGNAL or exiting STUB_TRIVY_EXIT.
+      stub(
+        'trivy',
+        `echo "trivy $1" >> "${tools.work}/calls.log"; ` +
+          `out=""; for arg in "$@"; do if [ "$prev" = --output ]; then out="$arg"; fi; prev="$arg"; done; if [ -n "$out" ]; then echo '{"SchemaVersion":2}' > "$out"; fi; ` +
+          `if [ "$1" != "\${STUB_TRIVY_FAILS:-image}" ] || [ "$2" = --download-java-db-only ]; then exit 0; fi; ` +
+          `echo 'INFO scanning' >&2; if [ -n "\${STUB_TRIVY_STDERR:-}" ]; then printf '%s\n' "$STUB_TRIVY_STDERR" >&2; fi; ` +
+          `if [ -n "\${STUB_TRIVY_SIGNAL:-}" ]; then kill -s "$STUB_TRIVY_SIGNAL" "$$"; fi; exit "\${STUB_TRIVY_EXIT:-0}"`,
+        join(tools.work, 'fargate-gate-bin'),
+      );
+      stub('aws', `echo "aws $*" >> "${tools.work}/calls.log"; if [ "$1 $2" = "sts assume-role" ]; then printf 'ASIAMEMBER\tmember-secret\tmember-token\n'; exit 0; fi; echo '{}' > "\${@: -1}"`);
+    });
+    const scan = (env: Record<string, string>) => run(step('build', 0), { ...VALID_INPUTS, GATE_TRIVY_TIMEOUT: '15m', ...env });
+
+    it('is the reserved status when Trivy is killed by the OOM killer (SIGKILL)', () => {
+      const result = scan({ STUB_TRIVY_SIGNAL: 'KILL' });
+      expect(result.status).toBe(SCAN_OUTGREW_COMPUTE_EXIT_STATUS);
+      expect(result.status).toBe(75);
+      expect(result.stderr).toContain('fargate-gate: Trivy ran out of memory, disk or time (it exited 137)');
+      // The step stops there: no SBOM conversion of a report that was never finished.
+      expect(calls()).not.toContain('trivy convert');
+    });
+
+    it.each<[string, Record<string, string>]>([
+      ['exits 137 (out of memory)', { STUB_TRIVY_EXIT: '137' }],
+      ['is killed by another signal (SIGTERM, 143)', { STUB_TRIVY_SIGNAL: 'TERM' }],
+      ['writes "no space left on device" and exits 1', { STUB_TRIVY_STDERR: 'FATAL image scan error: write /tmp/fanal-123: no space left on device', STUB_TRIVY_EXIT: '1' }],
+      ['hits its own --timeout and exits 1', { STUB_TRIVY_STDERR: 'FATAL image scan error: scan error: analyze error: timeout: context deadline exceeded', STUB_TRIVY_EXIT: '1' }],
+    ])('is the reserved status when Trivy %s', (_what, env) => {
+      expect(scan(env).status).toBe(SCAN_OUTGREW_COMPUTE_EXIT_STATUS);
+    });
+
+    it.each<[string, Record<string, string>, number]>([
+      ['an ordinary scan failure (the image is gone)', { STUB_TRIVY_STDERR: 'FATAL image scan error: MANIFEST_UNKNOWN: manifest unknown', STUB_TRIVY_EXIT: '1' }, 1],
+      ['a refused pull', { STUB_TRIVY_STDERR: 'FATAL unable to initialize a scanner: DENIED: not authorized', STUB_TRIVY_EXIT: '1' }, 1],
+      ['a registry answering 429', { STUB_TRIVY_STDERR: 'FATAL TOOMANYREQUESTS: rate limit exceeded', STUB_TRIVY_EXIT: '1' }, 1],
+      ['another status of Trivy\'s own', { STUB_TRIVY_EXIT: '3' }, 3],
+      ['Trivy exiting 75 itself, with no such cause', { STUB_TRIVY_EXIT: '75' }, 1],
+    ])('keeps %s an ordinary failure: its own status, never the reserved one', (_what, env, expected) => {
+      const result = scan(env);
+      expect(result.status).toBe(expected);
+      expect(result.stderr).not.toContain('ran out of memory');
+    });
+
+    it('passes Trivy\'s stderr on to the build log, line by line', () => {
+      const result = scan({ STUB_TRIVY_STDERR: 'FATAL image scan error: MANIFEST_UNKNOWN\nsecond line', STUB_TRIVY_EXIT: '1' });
+      expect(result.stderr).toContain('INFO scanning\nFATAL image scan error: MANIFEST_UNKNOWN\nsecond line\n');
+    });
+
+    it('keeps a successful scan successful, even when its log mentions a full disk (a warning about one file)', () => {
+      const result = scan({ STUB_TRIVY_STDERR: 'WARN unable to read /var/log/x: no space left on device' });
+      expect(result.status).toBe(0);
+      expect(existsSync(join(tools.work, 'fargate-gate-out/sbom.cdx.json'))).toBe(true);
+    });
+
+    it.each<[string, Record<string, string>]>([
+      ['the SBOM conversion', { STUB_TRIVY_FAILS: 'convert', STUB_TRIVY_SIGNAL: 'KILL' }],
+      ['an sbom-mode re-judgement', { STUB_TRIVY_FAILS: 'sbom', STUB_TRIVY_SIGNAL: 'KILL', SCAN_MODE: 'sbom', SBOM_KEY: `reports/${DIGEST}/scan-01HZW.cdx.json`, GATE_REPORT_BUCKET: 'gate-reports' }],
+      ['a member account\'s pull, in its own subshell', { ...ORG, STUB_TRIVY_SIGNAL: 'KILL' }],
+    ])('maps an OOM kill in %s to the reserved status too', (_what, env) => {
+      expect(scan(env).status).toBe(SCAN_OUTGREW_COMPUTE_EXIT_STATUS);
+    });
+
+    it('reads back from the phase context CodeBuild writes for this step: its text names no status of its own', () => {
+      // CodeBuild: "Error while executing command: <the step as written>. Reason: exit status N" (awslabs/aws-deployment-framework#471).
+      const context = (status: number) => ({ statusCode: 'COMMAND_EXECUTION_ERROR', message: `Error while executing command: ${step('build', 0)}. Reason: exit status ${status}` });
+      expect(exitStatusOfPhaseContext(context(SCAN_OUTGREW_COMPUTE_EXIT_STATUS))).toBe(SCAN_OUTGREW_COMPUTE_EXIT_STATUS);
+      expect(exitStatusOfPhaseContext(context(1))).toBe(1);
+      expect(step('build', 0)).not.toContain('Reason: exit status');
+    });
+
+    it('keeps the status of a failure outside Trivy (AssumeRole refused: the AWS CLI\'s 254)', () => {
+      stub('aws', `echo "aws $*" >> "${tools.work}/calls.log"; echo 'AccessDenied' >&2; exit 254`);
+      expect(scan(ORG).status).toBe(254);
+    });
   });
 
   it('lists every package and converts the same run\'s report into a CycloneDX SBOM', () => {

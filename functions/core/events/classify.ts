@@ -23,6 +23,8 @@ export type GateEvent =
       environment?: Record<string, string>;
       /** The first phase that did not succeed, when the event lists phases (decides the EC2 fallback). */
       failedPhase?: string;
+      /** The exit status of the command that failed that phase, when its phase context says (decides the EC2 fallback). */
+      failedPhaseExitStatus?: number;
     }
   | { kind: 'imagePushed'; meta: EventMeta; digest: string; imageReference: string; repositoryName: string; tag?: string }
   | ({ kind: 'hookAwaitingAction'; meta: EventMeta } & PausedHookEvent)
@@ -89,6 +91,7 @@ export function classifyGateEvent(raw: unknown, options: ClassifyOptions = {}): 
       const finished: GateEvent = { kind: 'scanBuildFinished', meta, buildId: reading.buildId, projectName: reading.projectName, status: reading.status };
       if (reading.environment) finished.environment = reading.environment;
       if (reading.failedPhase) finished.failedPhase = reading.failedPhase;
+      if (reading.failedPhaseExitStatus !== undefined) finished.failedPhaseExitStatus = reading.failedPhaseExitStatus;
       return finished;
     }
     case `aws.ecr|${DETAIL_TYPES.imageAction}`: {

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import type { BuildStatus } from '../ports';
 import { BUILD_ARN, describeSchemaError } from './common';
-import { failedPhaseOf, type BuildPhaseType } from '../gate/compute-fallback';
+import { exitStatusOfFailedPhase, failedPhaseOf, phaseContextOfEventString, type BuildPhaseType, type PhaseReading } from '../gate/compute-fallback';
 import { lazySchema } from './lazy-schema';
 
 /**
@@ -23,7 +23,7 @@ export function isFinalBuildStatus(status: string): status is FinalBuildStatus {
 }
 
 export type BuildReading =
-  | { ok: true; buildId: string; projectName: string; status: FinalBuildStatus; environment?: Record<string, string>; failedPhase?: BuildPhaseType }
+  | { ok: true; buildId: string; projectName: string; status: FinalBuildStatus; environment?: Record<string, string>; failedPhase?: BuildPhaseType; failedPhaseExitStatus?: number }
   | { ok: false; reason: string; malformed: boolean };
 
 /** One `additional-information.environment.environment-variables` entry; anything else there is skipped, never fatal. */
@@ -52,22 +52,37 @@ function buildEnvironment(detail: unknown): Record<string, string> | undefined {
   return Object.keys(environment).length > 0 ? environment : undefined;
 }
 
+/** Phase-context strings read per phase at most: CodeBuild gives one per failed command (a few at most). */
+const MAX_PHASE_CONTEXTS = 16;
+
 /**
- * The phase the build failed in, from `additional-information.phases` (`phase-type`, `phase-status`; the documented
- * example event, sample-build-notifications.html). Best effort like the environment: an event without phases, or
- * with entries that do not read, gives none, and the scan is then judged without a fallback.
+ * The phase the build failed in and the exit status of the command that failed it, from `additional-information.phases`
+ * (`phase-type`, `phase-status`, and `phase-context`: strings "<statusCode>: <message>"; the documented example
+ * event, sample-build-notifications.html, lists `phase-context: []`; a failed one reads "COMMAND_EXECUTION_ERROR:
+ * Error while executing command: mvn package. Reason: exit status 1" in a real event, code corpus id 40355135610).
+ * Best effort like the environment: an event without phases, or with entries that do not read, gives none, and the
+ * scan is then judged without a fallback.
  */
-function failedPhase(detail: unknown): BuildPhaseType | undefined {
+function failedPhase(detail: unknown): { phase?: BuildPhaseType; exitStatus?: number } {
   const phases = (detail as { 'additional-information'?: { phases?: unknown } })?.['additional-information']?.phases;
-  if (!Array.isArray(phases)) return undefined;
-  return failedPhaseOf(
-    phases.map((entry: unknown) => {
-      const phase = (entry !== null && typeof entry === 'object' ? entry : {}) as Record<string, unknown>;
-      const type = phase['phase-type'];
-      const status = phase['phase-status'];
-      return { ...(typeof type === 'string' && type.length <= 64 ? { type } : {}), ...(typeof status === 'string' && status.length <= 64 ? { status } : {}) };
-    }),
-  );
+  if (!Array.isArray(phases)) return {};
+  const readings: PhaseReading[] = phases.map((entry: unknown) => {
+    const phase = (entry !== null && typeof entry === 'object' ? entry : {}) as Record<string, unknown>;
+    const type = phase['phase-type'];
+    const status = phase['phase-status'];
+    const context = phase['phase-context'];
+    const contexts = Array.isArray(context)
+      ? context.slice(0, MAX_PHASE_CONTEXTS).filter((text): text is string => typeof text === 'string').map(phaseContextOfEventString)
+      : [];
+    return {
+      ...(typeof type === 'string' && type.length <= 64 ? { type } : {}),
+      ...(typeof status === 'string' && status.length <= 64 ? { status } : {}),
+      ...(contexts.length > 0 ? { contexts } : {}),
+    };
+  });
+  const phase = failedPhaseOf(readings);
+  const exitStatus = phase === undefined ? undefined : exitStatusOfFailedPhase(readings);
+  return { ...(phase !== undefined ? { phase } : {}), ...(exitStatus !== undefined ? { exitStatus } : {}) };
 }
 
 /** `scanProjectNames`: the scan project, and its EC2 fallback project when the stack has one. */
@@ -82,8 +97,16 @@ export function readBuildStateChange(detail: unknown, scanProjectNames: string |
   const status = build['build-status'];
   if (!isFinalBuildStatus(status)) return { ok: false, reason: `build status ${status} is not an end state`, malformed: false };
   const environment = buildEnvironment(detail);
-  const phase = status === 'SUCCEEDED' ? undefined : failedPhase(detail);
-  return { ok: true, buildId: build['build-id'], projectName: build['project-name'], status, ...(environment ? { environment } : {}), ...(phase ? { failedPhase: phase } : {}) };
+  const { phase, exitStatus } = status === 'SUCCEEDED' ? {} : failedPhase(detail);
+  return {
+    ok: true,
+    buildId: build['build-id'],
+    projectName: build['project-name'],
+    status,
+    ...(environment ? { environment } : {}),
+    ...(phase ? { failedPhase: phase } : {}),
+    ...(exitStatus !== undefined ? { failedPhaseExitStatus: exitStatus } : {}),
+  };
 }
 
 /**

@@ -24,7 +24,7 @@ import { sbomKeyFor } from '../../core/posture/sbom';
  * How a scan ended, from its build's status (event or poll) or from the sweep's deadline. `endedAt` is the Build
  * State Change event's time: when the build ended, the scan time of a report that does not state its own.
  */
-export type ScanEnd = { status: FinalBuildStatus; endedAt?: string; failedPhase?: string } | { deadline: 'running' | 'queued' };
+export type ScanEnd = { status: FinalBuildStatus; endedAt?: string; failedPhase?: string; failedPhaseExitStatus?: number } | { deadline: 'running' | 'queued' };
 
 export interface FinishedScan {
   key: string;
@@ -359,6 +359,8 @@ export interface BuildFinished {
   endedAt?: string;
   /** The first phase that did not succeed, when the event says (decides the EC2 fallback). */
   failedPhase?: string;
+  /** The exit status of the command that failed that phase, when the event's phase context says (decides the EC2 fallback). */
+  failedPhaseExitStatus?: number;
 }
 
 /**
@@ -383,7 +385,17 @@ export async function handleBuildFinished(rt: GateRuntime, build: BuildFinished,
     log.info({ status, scanKey: named?.key }, 'no unfinished scan has this build (already finished, or rescanned since)');
     return undefined;
   }
-  return finishCounting(rt, record, { status, ...(build.endedAt ? { endedAt: build.endedAt } : {}), ...(build.failedPhase ? { failedPhase: build.failedPhase } : {}) }, log);
+  return finishCounting(
+    rt,
+    record,
+    {
+      status,
+      ...(build.endedAt ? { endedAt: build.endedAt } : {}),
+      ...(build.failedPhase ? { failedPhase: build.failedPhase } : {}),
+      ...(build.failedPhaseExitStatus !== undefined ? { failedPhaseExitStatus: build.failedPhaseExitStatus } : {}),
+    },
+    log,
+  );
 }
 
 /**
@@ -437,13 +449,13 @@ export async function sweep(rt: GateRuntime, log: Logger): Promise<SweepSummary>
   };
 
   const running = unfinished.filter((scan) => scan.state === 'running' && scan.buildId);
-  const statuses = new Map<string, { status: string; failedPhase?: string }>();
+  const statuses = new Map<string, { status: string; failedPhase?: string; failedPhaseExitStatus?: number }>();
   if (running.length > 0) {
     try {
       const ids = running.map((scan) => scan.buildId as string);
       for (let start = 0; start < ids.length; start += 100) {
-        for (const { buildId, status, failedPhase } of await rt.scanner.getBuildStatuses(ids.slice(start, start + 100))) {
-          statuses.set(buildId, failedPhase ? { status, failedPhase } : { status });
+        for (const { buildId, status, failedPhase, failedPhaseExitStatus } of await rt.scanner.getBuildStatuses(ids.slice(start, start + 100))) {
+          statuses.set(buildId, { status, ...(failedPhase ? { failedPhase } : {}), ...(failedPhaseExitStatus !== undefined ? { failedPhaseExitStatus } : {}) });
         }
       }
     } catch (error) {
@@ -457,7 +469,11 @@ export async function sweep(rt: GateRuntime, log: Logger): Promise<SweepSummary>
     if (record.state === 'running' && record.buildId) {
       const polled = statuses.get(record.buildId);
       if (polled && polled.status !== 'IN_PROGRESS') {
-        const end = { status: polled.status as FinalBuildStatus, ...(polled.failedPhase ? { failedPhase: polled.failedPhase } : {}) };
+        const end = {
+          status: polled.status as FinalBuildStatus,
+          ...(polled.failedPhase ? { failedPhase: polled.failedPhase } : {}),
+          ...(polled.failedPhaseExitStatus !== undefined ? { failedPhaseExitStatus: polled.failedPhaseExitStatus } : {}),
+        };
         if (await attempt(record, async () => void (await finishCounting(rt, record, end, log)))) summary.finished += 1;
       } else if (past(record.deadline)) {
         if (await attempt(record, async () => void (await finishCounting(rt, record, { deadline: 'running' }, log)))) summary.expired += 1;

@@ -20,15 +20,19 @@ async function launch(world: World, gate: ReturnType<typeof createGate>, id: str
   return gate.handleEvent(taskEvent(task));
 }
 
-/** The Build State Change of the scan's current build, with the phases CodeBuild lists: `failing` ended with the build. */
-function endedBuild(world: World, status: string, failing?: string, project?: string): Record<string, unknown> {
+/**
+ * The Build State Change of the scan's current build, with the phases CodeBuild lists: `failing` ended with the build,
+ * its phase context naming `exitStatus` when given (the shape of a real event: "<statusCode>: <message>").
+ */
+function endedBuild(world: World, status: string, failing?: string, project?: string, exitStatus?: number): Record<string, unknown> {
   const buildId = world.store.scans.get(BIG)?.buildId;
   if (!buildId) throw new Error('no build');
   const event = buildEvent(buildId, status, project ?? buildId.split(':')[0]) as { detail: Record<string, unknown> };
-  const phases = ['SUBMITTED', 'PROVISIONING', 'INSTALL', 'PRE_BUILD', 'BUILD', 'UPLOAD_ARTIFACTS'].map((type) => ({ 'phase-type': type, 'phase-status': 'SUCCEEDED' }));
+  const phases: Record<string, unknown>[] = ['SUBMITTED', 'PROVISIONING', 'INSTALL', 'PRE_BUILD', 'BUILD', 'UPLOAD_ARTIFACTS'].map((type) => ({ 'phase-type': type, 'phase-status': 'SUCCEEDED', 'phase-context': [': '] }));
   const at = phases.findIndex((phase) => phase['phase-type'] === failing);
   if (at >= 0) {
     phases[at]['phase-status'] = status;
+    if (exitStatus !== undefined) phases[at]['phase-context'] = [`COMMAND_EXECUTION_ERROR: Error while executing command: (\n  set -euo pipefail\n). Reason: exit status ${exitStatus}`];
     phases.splice(at + 1);
   }
   event.detail['additional-information'] = { phases: [...phases, { 'phase-type': 'COMPLETED' }] };
@@ -70,17 +74,28 @@ describe('a scan that outgrows Lambda compute', () => {
     expect(world.metrics.total('ScanComputeFallbacks')).toBe(1);
   });
 
-  it('moves a build that FAILED in its BUILD phase (out of /tmp or memory), not one that failed installing the scanner', async () => {
+  it('moves a build that FAILED in its BUILD phase with exit status 75 (the scan step: Trivy out of memory, /tmp or time)', async () => {
     const moved = setup();
     await launch(moved.world, moved.gate, 'f1000000000000000000000000000002');
-    expect(await moved.gate.handleEvent(endedBuild(moved.world, 'FAILED', 'BUILD'))).toMatchObject({ finished: { outcome: 'fallback' } });
+    expect(await moved.gate.handleEvent(endedBuild(moved.world, 'FAILED', 'BUILD', undefined, 75))).toMatchObject({ finished: { outcome: 'fallback' } });
+    expect(moved.world.scanner.requests.map((r) => r.compute)).toEqual([undefined, 'ec2Fallback']);
+  });
 
+  // Review of issue 9, item 4: any BUILD failure moved, so a missing image or a refused pull ran twice, and its
+  // waiting task ran on until the EC2 build failed the same way.
+  it.each<[string, string, number | undefined]>([
+    ['in BUILD with an ordinary exit status (image missing, pull refused, 429)', 'BUILD', 1],
+    ['in BUILD with the evaluator\'s exit status (a report over the size limit)', 'BUILD', 2],
+    ['in BUILD with no exit status in its phase context', 'BUILD', undefined],
+    ['installing the scanner', 'PRE_BUILD', 75],
+  ])('keeps a build that FAILED %s a scan error: no second build, the waiting task is judged now', async (_what, phase, exitStatus) => {
     const kept = setup();
     await launch(kept.world, kept.gate, 'f1000000000000000000000000000003');
-    expect(await kept.gate.handleEvent(endedBuild(kept.world, 'FAILED', 'PRE_BUILD'))).toMatchObject({ finished: { outcome: 'error' } });
+    expect(await kept.gate.handleEvent(endedBuild(kept.world, 'FAILED', phase, undefined, exitStatus))).toMatchObject({ finished: { outcome: 'error' } });
     expect(kept.world.store.scans.get(BIG)).toMatchObject({ state: 'error', attempts: 1 });
     expect(kept.world.scanner.requests).toHaveLength(1);
     expect(kept.world.metrics.total('ScanComputeFallbacks')).toBe(0);
+    expect(kept.world.ecs.stops.map((s) => s.taskArn)).toEqual([taskArnOf('f1000000000000000000000000000003')]);
   });
 
   it('is a scan error, judged by onScanError, when the EC2 retry fails too: never a third build', async () => {
@@ -103,18 +118,34 @@ describe('a scan that outgrows Lambda compute', () => {
     expect(world.scanner.requests).toHaveLength(1);
   });
 
-  it('is moved by the sweep too, from the status and phase BatchGetBuilds gives, when the build event was lost', async () => {
+  it('is moved by the sweep too, from the status, phase and exit status BatchGetBuilds gives, when the build event was lost', async () => {
     const { world, gate } = setup();
     await launch(world, gate, 'f1000000000000000000000000000006');
     const buildId = world.store.scans.get(BIG)?.buildId as string;
     world.scanner.statuses.set(buildId, 'FAILED');
     world.scanner.failedPhases.set(buildId, 'BUILD');
+    world.scanner.failedPhaseExitStatuses.set(buildId, 75);
 
     const swept = await gate.handleEvent(sweepEvent());
 
     expect(swept).toMatchObject({ kind: 'sweep', summary: { finished: 1 } });
     expect(world.store.scans.get(BIG)).toMatchObject({ state: 'running', compute: 'ec2Fallback', buildId: 'fargate-gate-scan-ec2:build-2' });
     expect(world.metrics.total('ScanComputeFallbacks')).toBe(1);
+  });
+
+  it('is not moved by the sweep when BatchGetBuilds gives an ordinary exit status for the BUILD failure', async () => {
+    const { world, gate } = setup();
+    await launch(world, gate, 'f100000000000000000000000000000c');
+    const buildId = world.store.scans.get(BIG)?.buildId as string;
+    world.scanner.statuses.set(buildId, 'FAILED');
+    world.scanner.failedPhases.set(buildId, 'BUILD');
+    world.scanner.failedPhaseExitStatuses.set(buildId, 1);
+
+    await gate.handleEvent(sweepEvent());
+
+    expect(world.store.scans.get(BIG)).toMatchObject({ state: 'error' });
+    expect(world.scanner.requests).toHaveLength(1);
+    expect(world.metrics.total('ScanComputeFallbacks')).toBe(0);
   });
 
   it('starts on the scan project again when the digest is rescanned later', async () => {

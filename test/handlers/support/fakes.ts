@@ -299,6 +299,8 @@ export class FakeScanner {
   readonly statuses = new Map<string, BuildStatus>();
   /** The phase a polled build failed in (BatchGetBuilds phases), by build id. */
   readonly failedPhases = new Map<string, string>();
+  /** The exit status a polled build's failed phase reports (BatchGetBuilds phase contexts), by build id. */
+  readonly failedPhaseExitStatuses = new Map<string, number>();
   /** StartBuild refusals for capacity still to come. */
   capacityErrors = 0;
   private builds = 0;
@@ -321,7 +323,8 @@ export class FakeScanner {
     return buildIds.flatMap((buildId) => {
       if (!this.statuses.has(buildId)) return [];
       const failedPhase = this.failedPhases.get(buildId);
-      return [{ buildId, status: this.statuses.get(buildId) as BuildStatus, ...(failedPhase ? { failedPhase } : {}) }];
+      const failedPhaseExitStatus = this.failedPhaseExitStatuses.get(buildId);
+      return [{ buildId, status: this.statuses.get(buildId) as BuildStatus, ...(failedPhase ? { failedPhase } : {}), ...(failedPhaseExitStatus !== undefined ? { failedPhaseExitStatus } : {}) }];
     });
   }
 }
