@@ -38,6 +38,7 @@ import { KevCatalogue } from './kev-catalogue';
 import { VulnerabilityDbMirror, UPSTREAM_DATABASES } from './vulnerability-db-mirror';
 import { InUseReport, resolveInUseReportSettings, type InUseReportSettings } from './in-use-report';
 import { GateDashboard } from './dashboard';
+import { scanFailuresAlarmSpec } from './scan-failures-alarm';
 import { OrganisationBus, assertOrganizationId } from './organisation';
 import { ec2FallbackCompute, scanDeadlineMinutes, scanProjectCompute, type ScanProjectCompute } from './scan-fallback';
 import { resolveSettings, trivyTimeoutFlag, type LogLevel, type NotificationSettings, type ResolvedSettings, type ScanComputeSettings, type ScannerSettings } from './settings';
@@ -800,11 +801,14 @@ export class FargateGate extends Construct {
         this.hookFunction.metricErrors({ period: ALARM_PERIOD, statistic: cloudwatch.Stats.SUM }),
       );
     }
-    alarm(
-      'ScanFailuresAlarm',
-      'fargate-gate: a scan build FAILED (the image could not be scanned; the policy onScanError decides). A policy failure is not a build failure.',
-      this.scanProject.metricFailedBuilds({ period: ALARM_PERIOD, statistic: cloudwatch.Stats.SUM }),
-    );
+    // On Lambda compute with the EC2 fallback, the gate's own scan-error count, not FailedBuilds (infra/scan-failures-alarm.ts).
+    const scanFailures = scanFailuresAlarmSpec({
+      scanProject: this.scanProject,
+      ec2FallbackScanProject: this.ec2FallbackScanProject,
+      metricsNamespace: this.settings.metricsNamespace,
+      period: ALARM_PERIOD,
+    });
+    alarm('ScanFailuresAlarm', scanFailures.description, scanFailures.metric);
     if (this.ec2FallbackScanProject) {
       alarm(
         'Ec2FallbackScanFailuresAlarm',

@@ -563,15 +563,15 @@ describe('alarms', () => {
     const metrics = all.map((a) => `${a.Namespace}/${a.MetricName}/${a.Statistic}`).sort();
     expect(metrics).toEqual([
       'AWS/CodeBuild/FailedBuilds/Sum',
-      'AWS/CodeBuild/FailedBuilds/Sum',
       'AWS/Lambda/Errors/Sum',
       'AWS/Lambda/Errors/Sum',
       'AWS/SQS/ApproximateNumberOfMessagesVisible/Maximum',
       'AWS/SQS/ApproximateNumberOfMessagesVisible/Maximum',
+      'FargateGate/ScansFinished/Sum',
     ]);
-    // The scan project's failed builds, and its EC2 fallback's (a scan that failed on both computes).
+    // On Lambda compute with the fallback: the gate's scan errors (test/infra/scan-failures-alarm.test.ts), and the EC2
+    // fallback's failed builds (a scan that failed on both computes).
     expect(all.filter((a) => a.MetricName === 'FailedBuilds').map((a) => a.Dimensions)).toEqual([
-      [{ Name: 'ProjectName', Value: { Ref: logicalId(template, 'AWS::CodeBuild::Project', 'GateScanProject') } }],
       [{ Name: 'ProjectName', Value: { Ref: logicalId(template, 'AWS::CodeBuild::Project', 'GateEc2FallbackScanProject') } }],
     ]);
   });
