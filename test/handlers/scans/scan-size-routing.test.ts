@@ -9,7 +9,7 @@ import { createGate } from '../../../functions/handlers/gate';
 import { buildRuntime } from '../../../functions/handlers/runtime';
 import { rescan } from '../../../functions/handlers/scans/scan-records';
 import { createWorld, policyOf, type World } from '../support/fakes';
-import { ACCOUNT, REGION, REGISTRY, REVISION_ARN, SERVICE_ARN, buildEvent, digestOf, hookPayload, registerTaskDefinition, runningTask, taskArnOf, taskEvent, uploadReport, type TaskInput } from '../support/scenario';
+import { ACCOUNT, REGION, REGISTRY, REVISION_ARN, buildEvent, digestOf, hookPayload, registerTaskDefinition, runningTask, taskArnOf, taskEvent, uploadReport, type TaskInput } from '../support/scenario';
 
 const WEB = `${REGISTRY}/shop/web`;
 const IMAGE = digestOf('an image whose size ECR reports');
@@ -234,7 +234,13 @@ describe('the cause of ScanComputeFallbacks', () => {
     const failed = setup(undefined);
     await launchByTag(failed.world, failed.gate, 'a1000000000000000000000000000008');
     const event = buildEvent(failed.world.store.scans.get(IMAGE)?.buildId as string, 'FAILED') as { detail: Record<string, unknown> };
-    event.detail['additional-information'] = { phases: [{ 'phase-type': 'BUILD', 'phase-status': 'FAILED' }, { 'phase-type': 'COMPLETED' }] };
+    // The scan step's reserved exit status: Trivy ran out of memory, /tmp or time (compute-fallback.ts).
+    event.detail['additional-information'] = {
+      phases: [
+        { 'phase-type': 'BUILD', 'phase-status': 'FAILED', 'phase-context': ['COMMAND_EXECUTION_ERROR: Error while executing command: trivy_run image. Reason: exit status 75'] },
+        { 'phase-type': 'COMPLETED' },
+      ],
+    };
     await failed.gate.handleEvent(event);
     expect(failed.world.metrics.counts.filter((c) => c.name === 'ScanComputeFallbacks')).toEqual([{ name: 'ScanComputeFallbacks', value: 1, dimensions: { cause: 'failed-phase' } }]);
   });
