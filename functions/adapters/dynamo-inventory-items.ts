@@ -2,6 +2,7 @@ import * as z from 'zod';
 import type { ReconcileCursor, TaskUse } from '../core/posture/ports';
 import { CorruptItemError, describeKey } from './dynamo-items';
 import { GATE_TABLE, type ItemKey } from './dynamo-table';
+import { lazySchema } from '../core/events/lazy-schema';
 
 /**
  * Items of the inventory (functions/core/posture/ports.ts) in the gate's one table.
@@ -34,29 +35,31 @@ export function openUseSortKey(digest: string, taskArn: string): string {
   return `${digest}#${taskArn}`;
 }
 
-const useItemSchema = z.object({
-  digest: z.string().min(1),
-  taskArn: z.string().min(1),
-  cluster: z.string().min(1),
-  account: z.string(),
-  region: z.string(),
-  service: z.string().optional(),
-  deploymentId: z.string().optional(),
-  taskDefinitionArn: z.string(),
-  containers: z.array(z.object({ name: z.string(), image: z.string() })),
-  launchedBy: z.string().optional(),
-  exposure: z.object({ value: z.enum(['public', 'internal']), source: z.string() }).optional(),
-  taskDefinitionTags: z.record(z.string(), z.string()).optional(),
-  firstSeenAt: z.string(),
-  lastSeenAt: z.string(),
-  startedAt: z.string().optional(),
-  stoppedAt: z.string().optional(),
-  source: z.enum(['taskEvent', 'reconciliation']),
-});
+const useItemSchema = lazySchema(() =>
+  z.object({
+    digest: z.string().min(1),
+    taskArn: z.string().min(1),
+    cluster: z.string().min(1),
+    account: z.string(),
+    region: z.string(),
+    service: z.string().optional(),
+    deploymentId: z.string().optional(),
+    taskDefinitionArn: z.string(),
+    containers: z.array(z.object({ name: z.string(), image: z.string() })),
+    launchedBy: z.string().optional(),
+    exposure: z.object({ value: z.enum(['public', 'internal']), source: z.string() }).optional(),
+    taskDefinitionTags: z.record(z.string(), z.string()).optional(),
+    firstSeenAt: z.string(),
+    lastSeenAt: z.string(),
+    startedAt: z.string().optional(),
+    stoppedAt: z.string().optional(),
+    source: z.enum(['taskEvent', 'reconciliation']),
+  }),
+);
 
 /** A use item read back; a damaged one is a `CorruptItemError` naming its key. */
 export function itemToUse(item: Record<string, unknown>): TaskUse {
-  const parsed = useItemSchema.safeParse(item);
+  const parsed = useItemSchema().safeParse(item);
   if (!parsed.success) throw new CorruptItemError(`${describeKey(item)} is not a valid use item: ${z.prettifyError(parsed.error)}`);
   const use = parsed.data as TaskUse;
   for (const key of Object.keys(use) as (keyof TaskUse)[]) if (use[key] === undefined) delete use[key];
@@ -81,7 +84,7 @@ export function useFacts(use: TaskUse): Record<string, unknown> {
   return facts;
 }
 
-const cursorItemSchema = z.object({ passStartedAt: z.string(), nextToken: z.string().optional(), cluster: z.string().optional(), closeAfter: z.string().optional() });
+const cursorItemSchema = lazySchema(() => z.object({ passStartedAt: z.string(), nextToken: z.string().optional(), cluster: z.string().optional(), closeAfter: z.string().optional() }));
 
 export function cursorToItem(cursor: ReconcileCursor): Record<string, unknown> {
   const item: Record<string, unknown> = { ...inventoryKeys.cursor(), type: 'reconcileCursor', passStartedAt: cursor.passStartedAt };
@@ -93,7 +96,7 @@ export function cursorToItem(cursor: ReconcileCursor): Record<string, unknown> {
 
 /** A cursor that does not read is no cursor: the reconciliation starts over from the first cluster, which is always safe. */
 export function itemToCursor(item: Record<string, unknown>): ReconcileCursor | undefined {
-  const parsed = cursorItemSchema.safeParse(item);
+  const parsed = cursorItemSchema().safeParse(item);
   if (!parsed.success) return undefined;
   const cursor: ReconcileCursor = { passStartedAt: parsed.data.passStartedAt };
   if (parsed.data.nextToken !== undefined) cursor.nextToken = parsed.data.nextToken;

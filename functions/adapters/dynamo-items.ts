@@ -3,6 +3,7 @@ import { gunzip, gzip } from 'node:zlib';
 import * as z from 'zod';
 import type { ImageAssessment } from '../core/policy/input';
 import type { EnforcementRecord, ScanRecord, ScanState, StoredVerdict, Waiter } from '../core/ports';
+import { lazySchema } from '../core/events/lazy-schema';
 import { GATE_TABLE, UNFINISHED_SCANS_PARTITION, itemKeys } from './dynamo-table';
 import { MAX_ITEM_BYTES, itemSizeBytes } from './item-size';
 
@@ -76,26 +77,30 @@ export async function verdictToItem(verdict: StoredVerdict, encoding: VerdictEnc
   return compressed;
 }
 
-const verdictItemSchema = z.object({
-  digest: z.string().min(1),
-  policyHash: z.string().min(1),
-  assessmentJson: z.string().optional(),
-  assessmentGzip: z.instanceof(Uint8Array).optional(),
-  buildId: z.string().optional(),
-  reportLocation: z.string().optional(),
-  scannedAt: z.string(),
-  expiresAt: z.number(),
-});
+const verdictItemSchema = lazySchema(() =>
+  z.object({
+    digest: z.string().min(1),
+    policyHash: z.string().min(1),
+    assessmentJson: z.string().optional(),
+    assessmentGzip: z.instanceof(Uint8Array).optional(),
+    buildId: z.string().optional(),
+    reportLocation: z.string().optional(),
+    scannedAt: z.string(),
+    expiresAt: z.number(),
+  }),
+);
 
-const assessmentShape = z.looseObject({
-  facts: z.looseObject({}),
-  provenance: z.looseObject({}),
-  candidates: z.array(z.looseObject({})),
-  scannerSaysRoot: z.boolean(),
-});
+const assessmentShape = lazySchema(() =>
+  z.looseObject({
+    facts: z.looseObject({}),
+    provenance: z.looseObject({}),
+    candidates: z.array(z.looseObject({})),
+    scannerSaysRoot: z.boolean(),
+  }),
+);
 
 export async function itemToVerdict(item: Record<string, unknown>): Promise<StoredVerdict> {
-  const parsed = parseItem(verdictItemSchema, item, 'verdict');
+  const parsed = parseItem(verdictItemSchema(), item, 'verdict');
   let json: string;
   if (parsed.assessmentJson !== undefined) json = parsed.assessmentJson;
   else if (parsed.assessmentGzip !== undefined) {
@@ -112,7 +117,7 @@ export async function itemToVerdict(item: Record<string, unknown>): Promise<Stor
   } catch (error) {
     throw new CorruptItemError(`${describeKey(item)}: the stored assessment is not JSON (${(error as Error).message})`, { cause: error });
   }
-  const checked = assessmentShape.safeParse(assessment);
+  const checked = assessmentShape().safeParse(assessment);
   if (!checked.success) {
     throw new CorruptItemError(`${describeKey(item)}: the stored assessment is not an image assessment (${z.prettifyError(checked.error)})`);
   }
@@ -155,27 +160,29 @@ export function scanToItem(record: ScanRecord, finishedExpiresAt: number): Recor
   });
 }
 
-const scanItemSchema = z.object({
-  digest: z.string().min(1),
-  imageReference: z.string(),
-  scanId: z.string(),
-  state: z.enum(['queued', 'running', 'done', 'error']),
-  buildId: z.string().optional(),
-  reportLocation: z.string().optional(),
-  error: z.string().optional(),
-  attempts: z.number().int().nonnegative(),
-  startedAt: z.string(),
-  deadline: z.string(),
-  retryAt: z.string().optional(),
-  finishFailures: z.number().int().nonnegative().optional(),
-  mode: z.enum(['image', 'sbom']).optional(),
-  sbomKey: z.string().optional(),
-  compute: z.enum(['scanProject', 'ec2Fallback']).optional(),
-  rejudgeRequestedAt: z.string().optional(),
-});
+const scanItemSchema = lazySchema(() =>
+  z.object({
+    digest: z.string().min(1),
+    imageReference: z.string(),
+    scanId: z.string(),
+    state: z.enum(['queued', 'running', 'done', 'error']),
+    buildId: z.string().optional(),
+    reportLocation: z.string().optional(),
+    error: z.string().optional(),
+    attempts: z.number().int().nonnegative(),
+    startedAt: z.string(),
+    deadline: z.string(),
+    retryAt: z.string().optional(),
+    finishFailures: z.number().int().nonnegative().optional(),
+    mode: z.enum(['image', 'sbom']).optional(),
+    sbomKey: z.string().optional(),
+    compute: z.enum(['scanProject', 'ec2Fallback']).optional(),
+    rejudgeRequestedAt: z.string().optional(),
+  }),
+);
 
 export function itemToScan(item: Record<string, unknown>): ScanRecord {
-  return dropUndefined(parseItem(scanItemSchema, item, 'scan'));
+  return dropUndefined(parseItem(scanItemSchema(), item, 'scan'));
 }
 
 const TRUNCATION_MARK = ' …(truncated)';
@@ -186,21 +193,23 @@ export function truncateError(text: string): string {
 
 // ---------- waiters ----------
 
-const waiterItemSchema = z.object({
-  digest: z.string().min(1),
-  taskArn: z.string().min(1),
-  cluster: z.string(),
-  service: z.string().optional(),
-  taskDefinitionArn: z.string(),
-  seenAt: z.string(),
-  launchedBy: z.string().optional(),
-  hookId: z.string().optional(),
-  publicIp: z.object({ value: z.boolean(), source: z.string() }).optional(),
-  exposure: z.object({ value: z.enum(['public', 'internal']), source: z.string() }).optional(),
-});
+const waiterItemSchema = lazySchema(() =>
+  z.object({
+    digest: z.string().min(1),
+    taskArn: z.string().min(1),
+    cluster: z.string(),
+    service: z.string().optional(),
+    taskDefinitionArn: z.string(),
+    seenAt: z.string(),
+    launchedBy: z.string().optional(),
+    hookId: z.string().optional(),
+    publicIp: z.object({ value: z.boolean(), source: z.string() }).optional(),
+    exposure: z.object({ value: z.enum(['public', 'internal']), source: z.string() }).optional(),
+  }),
+);
 
 export function itemToWaiter(item: Record<string, unknown>): Waiter {
-  return dropUndefined(parseItem(waiterItemSchema, item, 'waiter'));
+  return dropUndefined(parseItem(waiterItemSchema(), item, 'waiter'));
 }
 
 // ---------- enforcement ----------

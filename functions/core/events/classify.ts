@@ -63,7 +63,7 @@ const DETAIL_TYPES = {
  * `source` must match the detail type: `aws.*` sources are reserved for AWS, so a custom event cannot pose as one.
  */
 export function classifyGateEvent(raw: unknown, options: ClassifyOptions = {}): GateEvent {
-  const envelope = eventEnvelopeSchema.safeParse(raw);
+  const envelope = eventEnvelopeSchema().safeParse(raw);
   if (!envelope.success) return { kind: 'ignored', meta: {}, reason: 'not an EventBridge event (no id, detail-type and source)', malformed: true };
   const event = envelope.data;
   const meta = metaOf(event);

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { describeJsonValue, issuesToInputError } from '../validation/issues';
+import { lazySchema } from './lazy-schema';
 
 /*
  * Identifier shapes the gate accepts from events. Every string that later reaches an AWS call is checked here,
@@ -28,19 +29,21 @@ export const ACCOUNT_ID = new RegExp(`^${ACCOUNT}$`);
 export const REGION_NAME = new RegExp(`^${REGION}$`);
 
 /** The EventBridge envelope. Loose: AWS adds members over time and an unknown one must never make an event unreadable. */
-export const eventEnvelopeSchema = z.looseObject({
-  version: z.string().optional(),
-  id: z.string().min(1).max(256),
-  'detail-type': z.string().min(1).max(256),
-  source: z.string().min(1).max(256),
-  account: z.string().optional(),
-  time: z.string().optional(),
-  region: z.string().optional(),
-  resources: z.array(z.string()).optional(),
-  detail: z.unknown(),
-});
+export const eventEnvelopeSchema = lazySchema(() =>
+  z.looseObject({
+    version: z.string().optional(),
+    id: z.string().min(1).max(256),
+    'detail-type': z.string().min(1).max(256),
+    source: z.string().min(1).max(256),
+    account: z.string().optional(),
+    time: z.string().optional(),
+    region: z.string().optional(),
+    resources: z.array(z.string()).optional(),
+    detail: z.unknown(),
+  }),
+);
 
-export type EventEnvelope = z.infer<typeof eventEnvelopeSchema>;
+export type EventEnvelope = z.infer<ReturnType<typeof eventEnvelopeSchema>>;
 
 /** What logs and metrics say about an event, whatever became of it. */
 export interface EventMeta {

@@ -3,6 +3,7 @@ import { InputError } from '../errors';
 import { parseJsonText } from '../json-text';
 import type { LaunchFacts } from '../policy/rules/hardening/types';
 import { describeJsonValue, parseWithSchema } from '../validation/issues';
+import { lazySchema } from '../events/lazy-schema';
 
 /*
  * The launch settings of a RunTask (or CreateService / UpdateService) request, as `aws ecs run-task
@@ -12,15 +13,17 @@ import { describeJsonValue, parseWithSchema } from '../validation/issues';
  * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_AwsVpcConfiguration.html). So a request that
  * leaves a setting out still decides it: the API default is the fact, and its source says "(RunTask default)".
  */
-const launchSchema = z.looseObject({
-  enableExecuteCommand: z.boolean().nullish(),
-  platformVersion: z.string().min(1).nullish(),
-  networkConfiguration: z
-    .looseObject({
-      awsvpcConfiguration: z.looseObject({ assignPublicIp: z.enum(['ENABLED', 'DISABLED']).nullish() }).nullish(),
-    })
-    .nullish(),
-});
+const launchSchema = lazySchema(() =>
+  z.looseObject({
+    enableExecuteCommand: z.boolean().nullish(),
+    platformVersion: z.string().min(1).nullish(),
+    networkConfiguration: z
+      .looseObject({
+        awsvpcConfiguration: z.looseObject({ assignPublicIp: z.enum(['ENABLED', 'DISABLED']).nullish() }).nullish(),
+      })
+      .nullish(),
+  }),
+);
 
 /**
  * The launch facts a RunTask / CreateService request gives, each with `source` as its origin. A string is read as
@@ -32,7 +35,7 @@ export function launchFactsFromRequest(json: unknown, source: string, origin: st
     throw new InputError(`expected a RunTask request object ({ "taskDefinition", "networkConfiguration", ... }), got ${describeJsonValue(document)}`, { source });
   }
   refuseOtherDocuments(document as Record<string, unknown>, source);
-  return factsOfRequest(parseWithSchema(launchSchema, document, { source }), origin, `${origin} (RunTask default)`);
+  return factsOfRequest(parseWithSchema(launchSchema(), document, { source }), origin, `${origin} (RunTask default)`);
 }
 
 /** Members of API responses (CreateService / UpdateService / DescribeServices: `service(s)`; RunTask / DescribeTasks: `tasks`), never of a request. */
@@ -57,7 +60,7 @@ function refuseOtherDocuments(document: Record<string, unknown>, source: string)
   }
 }
 
-function factsOfRequest(request: z.infer<typeof launchSchema>, origin: string, defaultOrigin = origin): LaunchFacts {
+function factsOfRequest(request: z.infer<ReturnType<typeof launchSchema>>, origin: string, defaultOrigin = origin): LaunchFacts {
   const exec = request.enableExecuteCommand;
   const platform = request.platformVersion;
   const assign = request.networkConfiguration?.awsvpcConfiguration?.assignPublicIp;
@@ -74,17 +77,19 @@ function factsOfRequest(request: z.infer<typeof launchSchema>, origin: string, d
  * request the gate cannot read gives no facts (each rule then says "not judged"), never an error.
  */
 export function launchFactsFromRecordedRequest(requestParameters: unknown, origin: string): LaunchFacts {
-  const parsed = launchSchema.safeParse(requestParameters);
+  const parsed = launchSchema().safeParse(requestParameters);
   return parsed.success ? factsOfRequest(parsed.data, origin) : {};
 }
 
 /** How launch facts read from DescribeTasks name their source. */
 export const DESCRIBE_TASKS_SOURCE = 'from DescribeTasks';
 
-const taskLaunchSchema = z.looseObject({
-  enableExecuteCommand: z.boolean().nullish().catch(undefined),
-  platformVersion: z.string().min(1).max(64).nullish().catch(undefined),
-});
+const taskLaunchSchema = lazySchema(() =>
+  z.looseObject({
+    enableExecuteCommand: z.boolean().nullish().catch(undefined),
+    platformVersion: z.string().min(1).max(64).nullish().catch(undefined),
+  }),
+);
 
 /**
  * The launch facts an ECS task itself carries (API_Task, as DescribeTasks, the RunTask response and the ECS Task State
@@ -96,7 +101,7 @@ const taskLaunchSchema = z.looseObject({
  * DescribeNetworkInterfaces call. So `publicIp` is never set here.
  */
 export function launchFactsFromTask(task: unknown, origin: string): LaunchFacts {
-  const parsed = taskLaunchSchema.safeParse(task);
+  const parsed = taskLaunchSchema().safeParse(task);
   if (!parsed.success) return {};
   const facts: LaunchFacts = {};
   if (typeof parsed.data.enableExecuteCommand === 'boolean') facts.execCommand = { value: parsed.data.enableExecuteCommand, source: origin };
@@ -104,13 +109,15 @@ export function launchFactsFromTask(task: unknown, origin: string): LaunchFacts 
   return facts;
 }
 
-const revisionLaunchSchema = z.looseObject({
-  platformVersion: z.string().min(1).max(64).nullish().catch(undefined),
-  networkConfiguration: z
-    .looseObject({ awsvpcConfiguration: z.looseObject({ assignPublicIp: z.enum(['ENABLED', 'DISABLED']).nullish() }).nullish() })
-    .nullish()
-    .catch(undefined),
-});
+const revisionLaunchSchema = lazySchema(() =>
+  z.looseObject({
+    platformVersion: z.string().min(1).max(64).nullish().catch(undefined),
+    networkConfiguration: z
+      .looseObject({ awsvpcConfiguration: z.looseObject({ assignPublicIp: z.enum(['ENABLED', 'DISABLED']).nullish() }).nullish() })
+      .nullish()
+      .catch(undefined),
+  }),
+);
 
 /** How launch facts read from a service revision name their source. */
 export const SERVICE_REVISION_SOURCE = 'from the service revision';
@@ -124,7 +131,7 @@ export const SERVICE_REVISION_SOURCE = 'from the service revision';
  * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ServiceRevision.html
  */
 export function launchFactsFromServiceRevision(revision: unknown, origin = SERVICE_REVISION_SOURCE): LaunchFacts {
-  const parsed = revisionLaunchSchema.safeParse(revision);
+  const parsed = revisionLaunchSchema().safeParse(revision);
   if (!parsed.success) return {};
   const facts: LaunchFacts = {};
   if (typeof parsed.data.platformVersion === 'string') facts.platformVersion = { value: parsed.data.platformVersion, source: origin };

@@ -79,10 +79,10 @@ function readOverrides(spec: TaskDefinitionSpec, overrides: unknown, source: str
     }
     // Converted entry by entry, so a placeholder name keeps the entry's own index even when an earlier one was left out.
     const environment = readList(entry.environment, ['containerOverrides', index, 'environment'], source, problems, (item, path, position) =>
-      toEnvVar(parseWithSchema(keyValuePairSchema, item, { source, prefix: path }), position),
+      toEnvVar(parseWithSchema(keyValuePairSchema(), item, { source, prefix: path }), position),
     );
     const files = readList(entry.environmentFiles, ['containerOverrides', index, 'environmentFiles'], source, problems, (item, path) =>
-      parseWithSchema(environmentFileSchema, item, { source, prefix: path }),
+      parseWithSchema(environmentFileSchema(), item, { source, prefix: path }),
     );
     if (!name) {
       if (carriesChanges(entry)) {

@@ -24,7 +24,7 @@ export function parseTaskDefinition(json: unknown, source: string): TaskDefiniti
   const document = typeof json === 'string' ? parseJsonText(json, { source, what: 'task definition', expected: ACCEPTED_SHAPES }) : json;
   const { value, prefix } = locateTaskDefinition(document, source);
 
-  const taskDefinition = parseWithSchema(taskDefinitionSchema, value, { source, prefix });
+  const taskDefinition = parseWithSchema(taskDefinitionSchema(), value, { source, prefix });
 
   rejectDuplicateNames(taskDefinition, source, prefix);
   // Tags sit beside the task definition (DescribeTaskDefinition output, RegisterTaskDefinition input), never in it.

@@ -17,12 +17,38 @@ describe('lazySchema', () => {
       jest.doMock('zod', () => ({ ...real, looseObject: (...args: Parameters<typeof real.looseObject>) => ((objectsBuilt += 1), real.looseObject(...args)) }));
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const ecr = require('../../../functions/core/events/ecr-image-action') as typeof import('../../../functions/core/events/ecr-image-action');
-      const atLoad = objectsBuilt; // the envelope's schema (common.ts), which every event needs
+      const atLoad = objectsBuilt;
       expect(ecr.readImagePush({}, {})).toMatchObject({ ok: false, malformed: true });
       expect(objectsBuilt).toBeGreaterThan(atLoad);
       const afterFirst = objectsBuilt;
       ecr.readImagePush({}, {});
       expect(objectsBuilt).toBe(afterFirst);
+    });
+  });
+});
+
+describe('modules on the gate function\'s cold path', () => {
+  // Each is loaded by the gate's entry (functions/handlers/lambda/gate.ts) at a cold start; their schemas serve some
+  // events or items only, so none may be built before it is used.
+  const modules = [
+    '../../../functions/core/events/common',
+    '../../../functions/core/taskdef/schema',
+    '../../../functions/core/taskdef/launch',
+    '../../../functions/adapters/dynamo-items',
+    '../../../functions/adapters/dynamo-inventory-items',
+  ];
+
+  it.each(modules)('%s builds no zod object schema when it is loaded', (path) => {
+    jest.isolateModules(() => {
+      const real = jest.requireActual('zod') as typeof import('zod');
+      let objectsBuilt = 0;
+      const counted =
+        <F extends (...args: never[]) => unknown>(build: F) =>
+        (...args: Parameters<F>) => ((objectsBuilt += 1), build(...args));
+      jest.doMock('zod', () => ({ ...real, object: counted(real.object), looseObject: counted(real.looseObject), strictObject: counted(real.strictObject) }));
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      require(path);
+      expect(objectsBuilt).toBe(0);
     });
   });
 });
