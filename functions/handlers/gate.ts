@@ -92,12 +92,16 @@ async function handleEvent(rt: GateRuntime, raw: unknown): Promise<EventResult> 
 async function dispatch(rt: GateRuntime, event: Exclude<GateEvent, { kind: 'ignored' }>, log: Logger): Promise<EventResult> {
   switch (event.kind) {
     case 'taskStateChange': {
-      // The inventory write (RUNNING only) runs beside the judgement: neither waits for the other.
-      const [judgement] = await Promise.all([
-        judgeTask(rt, event.task, { origin: 'taskEvent', log, firstSeenAt: event.task.createdAt }),
-        recordWithLauncher(rt, event.task, log.child({ taskArn: event.task.taskArn })),
-      ]);
-      return { kind: 'taskStateChange', judgement };
+      // The inventory write (RUNNING only) runs beside the judgement, with the launcher the judgement's verdict read found.
+      let launcherRead: (launcher: string | undefined) => void = () => undefined;
+      const readLauncher = new Promise<string | undefined>((resolve) => (launcherRead = resolve));
+      const judging = judgeTask(rt, event.task, { origin: 'taskEvent', log, firstSeenAt: event.task.createdAt, onLauncherRead: (launcher) => launcherRead(launcher) });
+      const recording = recordWithLauncher(rt, event.task, () => launcherAfter(rt, event.task.taskArn, readLauncher, judging), log.child({ taskArn: event.task.taskArn }));
+      // Both finish before the event does: a failed judgement leaves the record to read the launcher itself, after it.
+      const [judged, recorded] = await Promise.allSettled([judging, recording]);
+      if (judged.status === 'rejected') throw judged.reason;
+      if (recorded.status === 'rejected') throw recorded.reason;
+      return { kind: 'taskStateChange', judgement: judged.value };
     }
     case 'taskStopped':
       return { kind: 'taskStopped', outcome: await recordStoppedTask(rt, event.task, log.child({ taskArn: event.task.taskArn })) };
@@ -154,9 +158,21 @@ async function dispatch(rt: GateRuntime, event: Exclude<GateEvent, { kind: 'igno
 
 /**
  * Records a RUNNING task's uses with the launcher the gate remembered from its RunTask call, when that call came first
- * (one GetItem, only for a RUNNING task with an inventory); a later call names it on the uses itself (`nameLauncher`).
+ * (only for a RUNNING task with an inventory); a later call names it on the uses itself (`nameLauncher`).
  */
-async function recordWithLauncher(rt: GateRuntime, task: TaskSnapshot, log: Logger): Promise<number> {
+async function recordWithLauncher(rt: GateRuntime, task: TaskSnapshot, launcher: () => Promise<string | undefined>, log: Logger): Promise<number> {
   if (!rt.inventory || task.lastStatus !== 'RUNNING') return 0;
-  return recordRunningTask(rt, task, await rt.store.getLauncher(task.taskArn), log);
+  return recordRunningTask(rt, task, await launcher(), log);
+}
+
+const NO_READ: unique symbol = Symbol('no verdict read');
+
+/**
+ * The task's launcher as the judgement's verdict read found it: that BatchGetItem carries the launcher item, so the
+ * record costs no read of its own. When the judgement ends without that read (no image to look up, a failure before
+ * it), one GetItem of the launcher item instead.
+ */
+async function launcherAfter(rt: GateRuntime, taskArn: string, read: Promise<string | undefined>, judging: Promise<unknown>): Promise<string | undefined> {
+  const launcher = await Promise.race<string | undefined | typeof NO_READ>([read, judging.then(() => NO_READ, () => NO_READ)]);
+  return launcher === NO_READ ? rt.store.getLauncher(taskArn) : launcher;
 }

@@ -40,6 +40,11 @@ export interface JudgeOptions {
   launchedBy?: string;
   /** ISO time the gate first heard of the task, for the decision latency metric. */
   firstSeenAt?: string;
+  /**
+   * Told the task's launcher as the verdict read found it (the launcher item rides in that same BatchGetItem), as soon
+   * as the read returns; never told when no read is made (no image to look up, an event dropped or a failure before it).
+   */
+  onLauncherRead?: (launcher: string | undefined) => void;
 }
 
 /** One container on its way to a decision. */
@@ -77,7 +82,17 @@ export async function judgeTask(rt: GateRuntime, task: TaskSnapshot, options: Ju
 
   const states = await resolveContainers(rt, plans, log);
   const keys = [...new Set(states.flatMap((s) => (s.key ? [s.key] : [])))];
-  const [read, { spec, unusable }] = await Promise.all([readVerdicts(rt, keys, task.taskArn), specPromise]);
+  const reading = readVerdicts(rt, keys, task.taskArn);
+  const tellLauncher = options.onLauncherRead;
+  if (tellLauncher) {
+    reading.then(
+      (done) => {
+        if (done.launcherKnown) tellLauncher(done.launcher);
+      },
+      () => undefined,
+    );
+  }
+  const [read, { spec, unusable }] = await Promise.all([reading, specPromise]);
   const now = rt.clock.now();
 
   const pending = new Map<string, ContainerState[]>();

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { InputError } from '../../../functions/core/errors';
 import { createGate } from '../../../functions/handlers/gate';
 import { ActivityLog } from '../../../functions/local/activity';
 import { MemoryInventoryStore } from '../../../functions/local/memory-inventory';
@@ -68,6 +69,27 @@ describe('the gate records what runs', () => {
       await gate.handleEvent(runTaskCall());
       await gate.handleEvent(taskEvent({ service: 'web', containers }));
       expect((await inventory.listUsesOfDigest(APP)).map((use) => [use.taskArn, use.launchedBy])).toEqual([[TASK, LAUNCHER]]);
+    });
+
+    it('the RunTask call first: the RUNNING event reads the launcher once, in the judgement\'s verdict read, with no read of its own', async () => {
+      const { world, gate, inventory } = setup();
+      await gate.handleEvent(runTaskCall());
+      const before = world.calls().length;
+      await gate.handleEvent(taskEvent({ service: 'web', containers }));
+      const reads = world.calls().slice(before).filter((call) => call.startsWith('store.get'));
+      expect(reads).toEqual(['store.getVerdictsForTask']);
+      expect((await inventory.listUsesOfDigest(APP)).map((use) => use.launchedBy)).toEqual([LAUNCHER]);
+    });
+
+    it('the judgement fails before its verdict read returns: the uses are still recorded with the remembered launcher (one read of its own)', async () => {
+      const { world, gate, inventory } = setup();
+      await gate.handleEvent(runTaskCall());
+      world.store.failNext.set('getVerdictsForTask', new InputError('damaged verdict item', { source: 'gate table' }));
+      const before = world.calls().length;
+      const result = await gate.handleEvent(taskEvent({ service: 'web', containers }));
+      expect(result).toMatchObject({ kind: 'failed', failure: 'input' });
+      expect(world.calls().slice(before).filter((call) => call === 'store.getLauncher')).toEqual(['store.getLauncher']);
+      expect((await inventory.listUsesOfDigest(APP)).map((use) => use.launchedBy)).toEqual([LAUNCHER]);
     });
 
     it('the RUNNING event first: the later RunTask call names the launcher on the open uses', async () => {
