@@ -1,7 +1,7 @@
 import type { TaskSnapshot } from '../gate/task';
 import { readRunTaskCall } from './cloudtrail-run-task';
 import { readBuildStateChange, type FinalBuildStatus } from './codebuild-build-state-change';
-import { eventEnvelopeSchema, metaOf, type EventMeta } from './common';
+import { metaOf, readEnvelope, type EventMeta } from './common';
 import { readEcsTask } from './ecs-task-state-change';
 import { readStoppedTask, type StoppedTask } from './ecs-task-stopped';
 import { readImagePush } from './ecr-image-action';
@@ -63,9 +63,8 @@ const DETAIL_TYPES = {
  * `source` must match the detail type: `aws.*` sources are reserved for AWS, so a custom event cannot pose as one.
  */
 export function classifyGateEvent(raw: unknown, options: ClassifyOptions = {}): GateEvent {
-  const envelope = eventEnvelopeSchema().safeParse(raw);
-  if (!envelope.success) return { kind: 'ignored', meta: {}, reason: 'not an EventBridge event (no id, detail-type and source)', malformed: true };
-  const event = envelope.data;
+  const event = readEnvelope(raw);
+  if (!event) return { kind: 'ignored', meta: {}, reason: 'not an EventBridge event (no id, detail-type and source)', malformed: true };
   const meta = metaOf(event);
   const ignore = (reason: string, malformed = false): GateEvent => ({ kind: 'ignored', meta, reason, malformed });
 

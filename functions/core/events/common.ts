@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { describeJsonValue, issuesToInputError } from '../validation/issues';
 import { lazySchema } from './lazy-schema';
+import { isNonEmptyString, isOptionalString, isRecord } from './plain-shape';
 
 /*
  * Identifier shapes the gate accepts from events. Every string that later reaches an AWS call is checked here,
@@ -44,6 +45,28 @@ export const eventEnvelopeSchema = lazySchema(() =>
 );
 
 export type EventEnvelope = z.infer<ReturnType<typeof eventEnvelopeSchema>>;
+
+/**
+ * The envelope as `eventEnvelopeSchema` reads it, or undefined when it does not parse. What EventBridge delivers plainly
+ * has the shape and is taken as it is (`plainEnvelope`); anything else goes through the schema, which decides.
+ */
+export function readEnvelope(raw: unknown): EventEnvelope | undefined {
+  const plain = plainEnvelope(raw);
+  if (plain) return plain;
+  const parsed = eventEnvelopeSchema().safeParse(raw);
+  return parsed.success ? parsed.data : undefined;
+}
+
+/** `raw` itself when `eventEnvelopeSchema` plainly accepts it with the same members (plain-shape.ts), else undefined. */
+export function plainEnvelope(raw: unknown): EventEnvelope | undefined {
+  // zod requires the `detail` member (`z.unknown()` is not optional); every EventBridge event has one.
+  if (!isRecord(raw) || raw.detail === undefined) return undefined;
+  if (!isNonEmptyString(raw.id, 256) || !isNonEmptyString(raw['detail-type'], 256) || !isNonEmptyString(raw.source, 256)) return undefined;
+  if (!isOptionalString(raw.version) || !isOptionalString(raw.account) || !isOptionalString(raw.time) || !isOptionalString(raw.region)) return undefined;
+  const resources = raw.resources;
+  if (resources !== undefined && !(Array.isArray(resources) && resources.every((resource) => typeof resource === 'string'))) return undefined;
+  return raw as EventEnvelope;
+}
 
 /** What logs and metrics say about an event, whatever became of it. */
 export interface EventMeta {

@@ -4,6 +4,7 @@ import { launchFactsFromTask } from '../taskdef/launch';
 import { CLUSTER_ARN, TASK_ARN, TASK_DEFINITION_ARN, describeSchemaError, orUndefined, textOf } from './common';
 import { clusterInScope } from '../organisation/cluster-scope';
 import { lazySchema } from './lazy-schema';
+import { isNonEmptyString, isNullishNonEmptyString, isNullishString, isRecord, matchesPattern } from './plain-shape';
 
 /**
  * ECS Task State Change `detail`: it "resembles the Task object that is returned from a DescribeTasks API
@@ -36,14 +37,26 @@ export const ecsTaskSchema = lazySchema(() => z.looseObject({
 
 export type EcsTaskJson = z.infer<ReturnType<typeof ecsTaskSchema>>;
 
-/** The few members that decide whether the gate cares at all; read before the full parse so an EC2 or stopping task is "not ours", not "malformed". */
-const triageSchema = lazySchema(() => z.looseObject({
-  launchType: z.unknown().optional(),
-  capacityProviderName: z.unknown().optional(),
-  lastStatus: z.unknown().optional(),
-  desiredStatus: z.unknown().optional(),
-  clusterArn: z.unknown().optional(),
-}));
+/**
+ * `json` itself when `ecsTaskSchema` plainly accepts it with the same values (plain-shape.ts), else undefined: the task
+ * events and RunTask responses AWS sends are read without building or running the schema.
+ */
+export function plainEcsTask(json: unknown): EcsTaskJson | undefined {
+  if (!isRecord(json)) return undefined;
+  if (!matchesPattern(json.taskArn, TASK_ARN) || !matchesPattern(json.clusterArn, CLUSTER_ARN) || !matchesPattern(json.taskDefinitionArn, TASK_DEFINITION_ARN)) return undefined;
+  if (!isNonEmptyString(json.lastStatus) || !isNonEmptyString(json.desiredStatus)) return undefined;
+  if (!isNullishString(json.launchType) || !isNullishString(json.capacityProviderName) || !isNullishString(json.group, 1024) || !isNullishString(json.startedBy, 1024)) return undefined;
+  const version = json.version;
+  if (version !== undefined && version !== null && !(typeof version === 'number' && Number.isSafeInteger(version) && version >= 0)) return undefined;
+  const containers = json.containers;
+  if (!Array.isArray(containers) || containers.length < 1 || containers.length > 100) return undefined;
+  for (let index = 0; index < containers.length; index += 1) {
+    const container: unknown = containers[index];
+    if (!isRecord(container) || !isNonEmptyString(container.name, 255)) return undefined;
+    if (!isNullishNonEmptyString(container.image, 4096) || !isNullishString(container.imageDigest, 256) || !isNullishString(container.lastStatus)) return undefined;
+  }
+  return json as EcsTaskJson;
+}
 
 export type TaskReading = { ok: true; task: TaskSnapshot } | { ok: false; reason: string; malformed: boolean };
 
@@ -60,18 +73,22 @@ export interface TaskScope {
  * have the shape the gate needs is declined as malformed.
  */
 export function readEcsTask(json: unknown, scope: TaskScope, what: string, launchSource = TASK_EVENT_SOURCE): TaskReading {
-  const triage = triageSchema().safeParse(json);
-  if (!triage.success) return { ok: false, reason: `malformed ${what}: not an object`, malformed: true };
-  const t = triage.data;
+  // The few members that decide whether the gate cares at all, read before the full parse so an EC2 or stopping task
+  // is "not ours", not "malformed".
+  if (!isRecord(json)) return { ok: false, reason: `malformed ${what}: not an object`, malformed: true };
+  const t = json;
   if (!isFargate(t.launchType, t.capacityProviderName)) {
     return { ok: false, reason: `not a Fargate task (launchType ${textOf(t.launchType)})`, malformed: false };
   }
   if (typeof t.lastStatus !== 'string' || typeof t.desiredStatus !== 'string' || !isStartingOrRunning({ lastStatus: t.lastStatus, desiredStatus: t.desiredStatus })) {
     return { ok: false, reason: `not a starting task (lastStatus ${textOf(t.lastStatus)}, desiredStatus ${textOf(t.desiredStatus)})`, malformed: false };
   }
-  const parsed = ecsTaskSchema().safeParse(json);
-  if (!parsed.success) return { ok: false, reason: describeSchemaError(parsed.error, json, `malformed ${what}`), malformed: true };
-  const task = parsed.data;
+  let task = plainEcsTask(json);
+  if (!task) {
+    const parsed = ecsTaskSchema().safeParse(json);
+    if (!parsed.success) return { ok: false, reason: describeSchemaError(parsed.error, json, `malformed ${what}`), malformed: true };
+    task = parsed.data;
+  }
   if (!clusterInScope(task.clusterArn, scope.clusterArns, scope.centralAccount)) {
     return { ok: false, reason: 'cluster not in the gate\'s scope', malformed: false };
   }

@@ -84,12 +84,6 @@ export function launchFactsFromRecordedRequest(requestParameters: unknown, origi
 /** How launch facts read from DescribeTasks name their source. */
 export const DESCRIBE_TASKS_SOURCE = 'from DescribeTasks';
 
-const taskLaunchSchema = lazySchema(() =>
-  z.looseObject({
-    enableExecuteCommand: z.boolean().nullish().catch(undefined),
-    platformVersion: z.string().min(1).max(64).nullish().catch(undefined),
-  }),
-);
 
 /**
  * The launch facts an ECS task itself carries (API_Task, as DescribeTasks, the RunTask response and the ECS Task State
@@ -101,12 +95,20 @@ const taskLaunchSchema = lazySchema(() =>
  * DescribeNetworkInterfaces call. So `publicIp` is never set here.
  */
 export function launchFactsFromTask(task: unknown, origin: string): LaunchFacts {
-  const parsed = taskLaunchSchema().safeParse(task);
-  if (!parsed.success) return {};
+  // Read without zod (every task event reads it): a member of another type, or a platform version that is empty or
+  // longer than 64 characters, is no fact. zod's lengths count code points: so does `codePoints`.
+  if (typeof task !== 'object' || task === null || Array.isArray(task)) return {};
+  const { enableExecuteCommand, platformVersion } = task as { enableExecuteCommand?: unknown; platformVersion?: unknown };
   const facts: LaunchFacts = {};
-  if (typeof parsed.data.enableExecuteCommand === 'boolean') facts.execCommand = { value: parsed.data.enableExecuteCommand, source: origin };
-  if (typeof parsed.data.platformVersion === 'string') facts.platformVersion = { value: parsed.data.platformVersion, source: origin };
+  if (typeof enableExecuteCommand === 'boolean') facts.execCommand = { value: enableExecuteCommand, source: origin };
+  if (typeof platformVersion === 'string' && platformVersion.length >= 1 && (platformVersion.length <= 64 || codePoints(platformVersion) <= 64)) facts.platformVersion = { value: platformVersion, source: origin };
   return facts;
+}
+
+function codePoints(text: string): number {
+  let count = 0;
+  for (const _ of text) count += 1;
+  return count;
 }
 
 const revisionLaunchSchema = lazySchema(() =>

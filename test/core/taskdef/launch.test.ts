@@ -1,4 +1,7 @@
+import fc from 'fast-check';
+import { z } from 'zod';
 import { InputError } from '../../../functions/core/errors';
+import { assertProperty } from '../../support/property';
 import { join } from 'node:path';
 import { launchFactsFromRecordedRequest, launchFactsFromRequest, launchFactsFromServiceRevision, launchFactsFromTask } from '../../../functions/core/taskdef/launch';
 import { CONFORMANCE_DIR, describeWithConformance, readConformanceJson, type JsonObject } from '../../support/conformance';
@@ -83,6 +86,36 @@ describe('launchFactsFromTask', () => {
     });
     expect(launchFactsFromTask({ enableExecuteCommand: 'true', platformVersion: 7 }, 'x')).toEqual({});
     expect(launchFactsFromTask(null, 'x')).toEqual({});
+  });
+
+  it('a platform version is a fact up to 64 characters, counted as code points (as zod counts them)', () => {
+    expect(launchFactsFromTask({ platformVersion: '' }, 'x')).toEqual({});
+    expect(launchFactsFromTask({ platformVersion: 'v'.repeat(64) }, 'x')).toEqual({ platformVersion: { value: 'v'.repeat(64), source: 'x' } });
+    expect(launchFactsFromTask({ platformVersion: 'v'.repeat(65) }, 'x')).toEqual({});
+    expect(launchFactsFromTask({ platformVersion: '\u{1F600}'.repeat(64) }, 'x')).toEqual({ platformVersion: { value: '\u{1F600}'.repeat(64), source: 'x' } });
+    expect(launchFactsFromTask({ platformVersion: '\u{1F600}'.repeat(65) }, 'x')).toEqual({});
+  });
+
+  it('reads a task as the zod schema it replaced did (read without zod since: every task event reads it)', () => {
+    const former = z.looseObject({
+      enableExecuteCommand: z.boolean().nullish().catch(undefined),
+      platformVersion: z.string().min(1).max(64).nullish().catch(undefined),
+    });
+    const formerFacts = (task: unknown) => {
+      const parsed = former.safeParse(task);
+      if (!parsed.success) return {};
+      const facts: Record<string, unknown> = {};
+      if (typeof parsed.data.enableExecuteCommand === 'boolean') facts.execCommand = { value: parsed.data.enableExecuteCommand, source: 'x' };
+      if (typeof parsed.data.platformVersion === 'string') facts.platformVersion = { value: parsed.data.platformVersion, source: 'x' };
+      return facts;
+    };
+    const member = fc.oneof(fc.jsonValue(), fc.string({ unit: 'binary', maxLength: 70 }), fc.constantFrom('v'.repeat(64), 'v'.repeat(65), '\u{1F600}'.repeat(40)));
+    assertProperty(
+      fc.property(fc.oneof(fc.jsonValue(), fc.record({ enableExecuteCommand: member, platformVersion: member }, { requiredKeys: [] })), (task) => {
+        expect(launchFactsFromTask(task, 'x')).toEqual(formerFacts(task));
+      }),
+      { numRuns: 1000 },
+    );
   });
 });
 
