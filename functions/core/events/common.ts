@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { describeJsonValue, issuesToInputError } from '../validation/issues';
 import { lazySchema } from './lazy-schema';
-import { isNonEmptyString, isOptionalString, isRecord } from './plain-shape';
+import { isListOf, isNonEmptyString, isOptionalString, isRecord } from './plain-shape';
 
 /*
  * Identifier shapes the gate accepts from events. Every string that later reaches an AWS call is checked here,
@@ -64,7 +64,7 @@ export function plainEnvelope(raw: unknown): EventEnvelope | undefined {
   if (!isNonEmptyString(raw.id, 256) || !isNonEmptyString(raw['detail-type'], 256) || !isNonEmptyString(raw.source, 256)) return undefined;
   if (!isOptionalString(raw.version) || !isOptionalString(raw.account) || !isOptionalString(raw.time) || !isOptionalString(raw.region)) return undefined;
   const resources = raw.resources;
-  if (resources !== undefined && !(Array.isArray(resources) && resources.every((resource) => typeof resource === 'string'))) return undefined;
+  if (resources !== undefined && !isListOf(resources, (resource) => typeof resource === 'string')) return undefined;
   return raw as EventEnvelope;
 }
 

@@ -35,3 +35,10 @@ export function isNullishNonEmptyString(value: unknown, max = Infinity): boolean
 export function matchesPattern(value: unknown, pattern: RegExp): value is string {
   return typeof value === 'string' && pattern.test(value);
 }
+
+/** Within `z.array(item)`: every index checked, as zod checks them (`every` would skip the holes of a sparse array). */
+export function isListOf(value: unknown, isItem: (item: unknown) => boolean): value is unknown[] {
+  if (!Array.isArray(value)) return false;
+  for (let index = 0; index < value.length; index += 1) if (!isItem(value[index])) return false;
+  return true;
+}

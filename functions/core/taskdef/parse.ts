@@ -5,7 +5,7 @@ import { describeJsonValue, formatJsonPath, parseWithSchema } from '../validatio
 import { toEnvVars, toEnvironmentFiles } from './convert';
 import type { ContainerSpec, TaskDefinitionSpec } from './model';
 import { readResourceTags } from './tags';
-import { taskDefinitionSchema, type ContainerDefinitionJson, type TaskDefinitionJson } from './schema';
+import { plainTaskDefinition, taskDefinitionSchema, type ContainerDefinitionJson, type TaskDefinitionJson } from './schema';
 
 export { applyOverrides } from './overrides';
 
@@ -24,7 +24,7 @@ export function parseTaskDefinition(json: unknown, source: string): TaskDefiniti
   const document = typeof json === 'string' ? parseJsonText(json, { source, what: 'task definition', expected: ACCEPTED_SHAPES }) : json;
   const { value, prefix } = locateTaskDefinition(document, source);
 
-  const taskDefinition = parseWithSchema(taskDefinitionSchema(), value, { source, prefix });
+  const taskDefinition = plainTaskDefinition(value) ?? parseWithSchema(taskDefinitionSchema(), value, { source, prefix });
 
   rejectDuplicateNames(taskDefinition, source, prefix);
   // Tags sit beside the task definition (DescribeTaskDefinition output, RegisterTaskDefinition input), never in it.

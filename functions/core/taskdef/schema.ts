@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { lazySchema } from '../events/lazy-schema';
+import { isListOf, isNonEmptyString, isNullishNonEmptyString, isNullishString, isRecord } from '../events/plain-shape';
 
 /*
  * The parts of the ECS API shapes the gate reads (API_ContainerDefinition, API_ContainerOverride,
@@ -107,3 +108,60 @@ export const taskOverrideSchema = lazySchema(() =>
 export type ContainerDefinitionJson = z.infer<ReturnType<typeof containerDefinitionSchema>>;
 export type TaskDefinitionJson = z.infer<ReturnType<typeof taskDefinitionSchema>>;
 export type ContainerOverrideJson = z.infer<ReturnType<typeof containerOverrideSchema>>;
+
+/**
+ * `json` itself when `taskDefinitionSchema` plainly accepts it with the same values (events/plain-shape.ts says how),
+ * else undefined: a DescribeTaskDefinition answer is read without building or running the schema, and anything else
+ * goes through it, which decides and words the problem. test/core/taskdef/schema.test.ts holds the two together.
+ */
+export function plainTaskDefinition(json: unknown): TaskDefinitionJson | undefined {
+  if (!isRecord(json)) return undefined;
+  if (!isNullishNonEmptyString(json.taskDefinitionArn) || !isNullishNonEmptyString(json.family)) return undefined;
+  if (!isNullish(json.revision) && !(typeof json.revision === 'number' && Number.isSafeInteger(json.revision) && json.revision >= 1)) return undefined;
+  if (!isNullishString(json.networkMode) || !isNullishString(json.pidMode) || !isNullishString(json.ipcMode)) return undefined;
+  const platform = json.runtimePlatform;
+  if (!isNullish(platform) && !(isRecord(platform) && isNullishNonEmptyString(platform.operatingSystemFamily, 64))) return undefined;
+  if (!isNullishSize(json.cpu) || !isNullishSize(json.memory)) return undefined;
+  const containers = json.containerDefinitions;
+  if (!isListOf(containers, isPlainContainerDefinition) || containers.length < 1) return undefined;
+  return json as TaskDefinitionJson;
+}
+
+function isPlainContainerDefinition(container: unknown): boolean {
+  if (!isRecord(container) || !isNonEmptyString(container.name) || !isNonEmptyString(container.image) || !isNullishString(container.user)) return false;
+  if (!isNullishBoolean(container.essential) || !isNullishBoolean(container.readonlyRootFilesystem) || !isNullishBoolean(container.privileged)) return false;
+  if (!isNullishNumber(container.cpu) || !isNullishNumber(container.memory) || !isNullishNumber(container.memoryReservation)) return false;
+  if (!isNullishListOf(container.environment, (e) => isRecord(e) && isNullishString(e.name) && isNullishString(e.value))) return false;
+  if (!isNullishListOf(container.environmentFiles, (f) => isRecord(f) && isNonEmptyString(f.value) && isNullishString(f.type))) return false;
+  if (!isNullishListOf(container.secrets, (secret) => isRecord(secret) && isNonEmptyString(secret.name) && isNullishString(secret.valueFrom))) return false;
+  const logging = container.logConfiguration;
+  if (!isNullish(logging) && !(isRecord(logging) && isNullishString(logging.logDriver))) return false;
+  const linux = container.linuxParameters;
+  if (isNullish(linux)) return true;
+  if (!isRecord(linux)) return false;
+  const capabilities = linux.capabilities;
+  if (isNullish(capabilities)) return true;
+  return isRecord(capabilities) && isNullishListOf(capabilities.add, (c) => isNonEmptyString(c)) && isNullishListOf(capabilities.drop, (c) => typeof c === 'string');
+}
+
+function isNullish(value: unknown): value is null | undefined {
+  return value === null || value === undefined;
+}
+
+function isNullishBoolean(value: unknown): boolean {
+  return isNullish(value) || typeof value === 'boolean';
+}
+
+/** Within `z.number().nullish()`: zod refuses NaN and the infinities. */
+function isNullishNumber(value: unknown): boolean {
+  return isNullish(value) || (typeof value === 'number' && Number.isFinite(value));
+}
+
+/** Within `z.union([z.string(), z.number()]).nullish()`. */
+function isNullishSize(value: unknown): boolean {
+  return typeof value === 'string' || isNullishNumber(value);
+}
+
+function isNullishListOf(value: unknown, isItem: (item: unknown) => boolean): boolean {
+  return isNullish(value) || isListOf(value, isItem);
+}
