@@ -4,6 +4,7 @@ import * as z from 'zod';
 import type { ImageAssessment } from '../core/policy/input';
 import type { EnforcementRecord, ScanRecord, ScanState, StoredVerdict, Waiter } from '../core/ports';
 import { lazySchema } from '../core/events/lazy-schema';
+import { isListOf, isNonEmptyString, isOptionalString, isRecord } from '../core/events/plain-shape';
 import { GATE_TABLE, UNFINISHED_SCANS_PARTITION, itemKeys } from './dynamo-table';
 import { MAX_ITEM_BYTES, itemSizeBytes } from './item-size';
 
@@ -77,7 +78,7 @@ export async function verdictToItem(verdict: StoredVerdict, encoding: VerdictEnc
   return compressed;
 }
 
-const verdictItemSchema = lazySchema(() =>
+export const verdictItemSchema = lazySchema(() =>
   z.object({
     digest: z.string().min(1),
     policyHash: z.string().min(1),
@@ -90,7 +91,7 @@ const verdictItemSchema = lazySchema(() =>
   }),
 );
 
-const assessmentShape = lazySchema(() =>
+export const assessmentShape = lazySchema(() =>
   z.looseObject({
     facts: z.looseObject({}),
     provenance: z.looseObject({}),
@@ -99,8 +100,27 @@ const assessmentShape = lazySchema(() =>
   }),
 );
 
+/**
+ * The members of a verdict item `verdictItemSchema` reads, taken as they are when they plainly have its shape
+ * (core/events/plain-shape.ts), so the first verdict read of a cold start builds and runs no schema; else undefined.
+ */
+export function plainVerdictItem(item: Record<string, unknown>): VerdictItem | undefined {
+  if (!isNonEmptyString(item.digest) || !isNonEmptyString(item.policyHash) || typeof item.scannedAt !== 'string') return undefined;
+  if (typeof item.expiresAt !== 'number' || !Number.isFinite(item.expiresAt)) return undefined;
+  if (!isOptionalString(item.assessmentJson) || !isOptionalString(item.buildId) || !isOptionalString(item.reportLocation)) return undefined;
+  if (item.assessmentGzip !== undefined && !(item.assessmentGzip instanceof Uint8Array)) return undefined;
+  return item as VerdictItem;
+}
+
+type VerdictItem = z.infer<ReturnType<typeof verdictItemSchema>>;
+
+/** Whether `assessmentShape` plainly accepts the value (it is only checked, never transformed). */
+export function isPlainAssessment(value: unknown): boolean {
+  return isRecord(value) && isRecord(value.facts) && isRecord(value.provenance) && isListOf(value.candidates, isRecord) && typeof value.scannerSaysRoot === 'boolean';
+}
+
 export async function itemToVerdict(item: Record<string, unknown>): Promise<StoredVerdict> {
-  const parsed = parseItem(verdictItemSchema(), item, 'verdict');
+  const parsed = plainVerdictItem(item) ?? parseItem(verdictItemSchema(), item, 'verdict');
   let json: string;
   if (parsed.assessmentJson !== undefined) json = parsed.assessmentJson;
   else if (parsed.assessmentGzip !== undefined) {
@@ -117,7 +137,7 @@ export async function itemToVerdict(item: Record<string, unknown>): Promise<Stor
   } catch (error) {
     throw new CorruptItemError(`${describeKey(item)}: the stored assessment is not JSON (${(error as Error).message})`, { cause: error });
   }
-  const checked = assessmentShape().safeParse(assessment);
+  const checked = isPlainAssessment(assessment) ? { success: true as const } : assessmentShape().safeParse(assessment);
   if (!checked.success) {
     throw new CorruptItemError(`${describeKey(item)}: the stored assessment is not an image assessment (${z.prettifyError(checked.error)})`);
   }

@@ -1,5 +1,20 @@
 import { gzipSync } from 'node:zlib';
-import { CorruptItemError, itemToLauncher, itemToScan, itemToVerdict, itemToWaiter, launcherToItem, scanToItem, verdictToItem } from '../../functions/adapters/dynamo-items';
+import fc from 'fast-check';
+import {
+  CorruptItemError,
+  assessmentShape,
+  isPlainAssessment,
+  itemToLauncher,
+  itemToScan,
+  itemToVerdict,
+  itemToWaiter,
+  launcherToItem,
+  plainVerdictItem,
+  scanToItem,
+  verdictItemSchema,
+  verdictToItem,
+} from '../../functions/adapters/dynamo-items';
+import { assertProperty } from '../support/property';
 import { itemKeys } from '../../functions/adapters/dynamo-table';
 import { itemSizeBytes } from '../../functions/adapters/item-size';
 import { assessment, digestOf, verdict } from './sample-data';
@@ -39,6 +54,54 @@ describe('verdict items', () => {
     await expect(itemToVerdict({ ...base, assessmentGzip: new Uint8Array(gzipSync('[1]')) })).rejects.toThrow('not an image assessment');
     await expect(itemToVerdict({ ...base, assessmentJson: '{"facts":{}}' })).rejects.toThrow(CorruptItemError);
     await expect(itemToVerdict({ ...key, assessmentJson: '{}' })).rejects.toThrow('is not a valid verdict item');
+  });
+});
+
+describe('verdict items read without zod when they plainly have the schema\'s shape', () => {
+  const member = fc.oneof(
+    fc.jsonValue(),
+    fc.constantFrom<unknown>(undefined, null, '', 'x', 0, -0, 1.5, Number.NaN, Number.POSITIVE_INFINITY, true, [], {}, [{}], [1], new Uint8Array([1]), Buffer.from('x')),
+  );
+  const verdictMembers = ['digest', 'policyHash', 'assessmentJson', 'assessmentGzip', 'buildId', 'reportLocation', 'scannedAt', 'expiresAt'];
+  const assessmentMembers = ['facts', 'provenance', 'candidates', 'scannerSaysRoot'];
+  /** A sample with some members replaced by values of every kind (or removed). */
+  const varied = (sample: Record<string, unknown>, members: string[]) =>
+    fc.dictionary(fc.constantFrom(...members), member, { maxKeys: 3 }).map((changes) => {
+      const value: Record<string, unknown> = { ...sample, ...changes };
+      for (const [name, change] of Object.entries(changes)) if (change === undefined) delete value[name];
+      return value;
+    });
+
+  it('takes the items the store writes as they are', async () => {
+    const item = await verdictToItem(verdict(digestOf(4)), { compressAboveBytes: 1e9 });
+    expect(plainVerdictItem(item)).toBe(item);
+    const compressed = await verdictToItem(verdict(digestOf(5)), { compressAboveBytes: 1 });
+    expect(plainVerdictItem(compressed)).toBe(compressed);
+    expect(isPlainAssessment(verdict(digestOf(4)).assessment)).toBe(true);
+  });
+
+  it('takes only what verdictItemSchema accepts, with the same members', async () => {
+    const sample = await verdictToItem(verdict(digestOf(6)), { compressAboveBytes: 1e9 });
+    assertProperty(
+      fc.property(varied(sample, verdictMembers), (item) => {
+        const taken = plainVerdictItem(item);
+        if (taken === undefined) return;
+        const parsed = verdictItemSchema().safeParse(item);
+        expect(parsed.success).toBe(true);
+        for (const name of verdictMembers) expect(taken[name as keyof typeof taken]).toEqual(parsed.data?.[name as keyof typeof taken]);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('calls an assessment plain only when assessmentShape accepts it', () => {
+    const sample = JSON.parse(JSON.stringify(verdict(digestOf(7)).assessment)) as Record<string, unknown>;
+    assertProperty(
+      fc.property(fc.oneof(member, varied(sample, assessmentMembers)), (value) => {
+        if (isPlainAssessment(value)) expect(assessmentShape().safeParse(value).success).toBe(true);
+      }),
+      { numRuns: 1000 },
+    );
   });
 });
 
