@@ -2,7 +2,7 @@ import { isFargate } from '../gate/task';
 import { clusterInScope } from '../organisation/cluster-scope';
 import type { InventoryTask } from '../posture/uses';
 import { describeSchemaError, orUndefined, textOf } from './common';
-import { ecsTaskSchema } from './ecs-task-state-change';
+import { ecsTaskSchema, plainEcsTask } from './ecs-task-state-change';
 import type { TaskScope } from './ecs-task-state-change';
 
 /** A Fargate task that stopped, as its last ECS Task State Change event (lastStatus STOPPED) tells it. */
@@ -23,9 +23,12 @@ export function readStoppedTask(json: unknown, scope: TaskScope, eventTime: stri
   // Not Fargate is "not ours" before it can be "malformed": an EC2 task's event may lack what the gate needs.
   const triage = (typeof json === 'object' && json !== null ? json : {}) as { launchType?: unknown; capacityProviderName?: unknown };
   if (!isFargate(triage.launchType, triage.capacityProviderName)) return { ok: false, reason: `not a Fargate task (launchType ${textOf(triage.launchType)})`, malformed: false };
-  const parsed = ecsTaskSchema().safeParse(json);
-  if (!parsed.success) return { ok: false, reason: describeSchemaError(parsed.error, json, 'malformed ECS Task State Change (STOPPED)'), malformed: true };
-  const task = parsed.data;
+  let task = plainEcsTask(json);
+  if (!task) {
+    const parsed = ecsTaskSchema().safeParse(json);
+    if (!parsed.success) return { ok: false, reason: describeSchemaError(parsed.error, json, 'malformed ECS Task State Change (STOPPED)'), malformed: true };
+    task = parsed.data;
+  }
   if (!clusterInScope(task.clusterArn, scope.clusterArns, scope.centralAccount)) {
     return { ok: false, reason: "cluster not in the gate's scope", malformed: false };
   }
