@@ -162,7 +162,7 @@ async function dispatch(rt: GateRuntime, event: Exclude<GateEvent, { kind: 'igno
  */
 async function recordWithLauncher(rt: GateRuntime, task: TaskSnapshot, launcher: () => Promise<string | undefined>, log: Logger): Promise<number> {
   if (!rt.inventory || task.lastStatus !== 'RUNNING') return 0;
-  return recordRunningTask(rt, task, await launcher(), log);
+  return recordRunningTask(rt, task, launcher(), log);
 }
 
 const NO_READ: unique symbol = Symbol('no verdict read');

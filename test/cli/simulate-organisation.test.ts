@@ -142,9 +142,9 @@ describe('simulate: --format json of an organisation scenario', () => {
       regions: ['us-east-1'],
       member: false,
       roleAssumptions: 0,
-      // Four events, five calls refused: its RUNNING event reads the task definition for the judgement and, once the
-      // RunTask call's launcher is read, again for the inventory's owner tags (posture/record-uses.ts); each is counted.
-      memberRoleErrors: { refused: 0, failed: 0, outside: 5, unplaced: 0 },
+      // Four events, four calls refused: its RUNNING event reads the task definition once, the judgement and the
+      // inventory's owner tags (posture/record-uses.ts) sharing that read (the launcher comes from the verdict read).
+      memberRoleErrors: { refused: 0, failed: 0, outside: 4, unplaced: 0 },
     });
   });
 });

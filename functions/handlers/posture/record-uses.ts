@@ -33,10 +33,14 @@ async function taskDefinitionTags(deps: InventoryDeps, taskDefinitionArn: string
   }
 }
 
-export async function recordRunningTask(deps: InventoryDeps, task: TaskSnapshot, launchedBy: string | undefined, log: Logger): Promise<number> {
+/**
+ * `launcher` may still be on its way (gate.ts takes it from the judgement's verdict read): the task definition's tags
+ * are read meanwhile, so that read joins the judgement's own (the task-definition cache shares it) as before.
+ */
+export async function recordRunningTask(deps: InventoryDeps, task: TaskSnapshot, launcher: string | undefined | Promise<string | undefined>, log: Logger): Promise<number> {
   if (!deps.inventory || task.lastStatus !== 'RUNNING') return 0;
   // `log` is bound to the task by the caller (gate.ts).
-  const tags = await taskDefinitionTags(deps, task.taskDefinitionArn, log);
+  const [tags, launchedBy] = await Promise.all([taskDefinitionTags(deps, task.taskDefinitionArn, log), launcher]);
   const uses = usesOfTask(task, { seenAt: deps.clock.now().toISOString(), source: 'taskEvent', ...(launchedBy ? { launchedBy } : {}), ...(tags ? { taskDefinitionTags: tags } : {}) });
   await Promise.all(uses.map((use) => deps.inventory?.recordUse(use)));
   if (uses.length === 0) {
