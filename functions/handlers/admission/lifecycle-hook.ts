@@ -1,3 +1,4 @@
+// The modules themselves, not the core/events and core/policy indexes: the hook function loads only what a hook uses.
 import {
   ADMISSION_STAGE,
   GATE_HOOK_STATE_KEY,
@@ -7,11 +8,13 @@ import {
   type HookResponse,
   type HookState,
   type LifecycleHookPayload,
-} from '../../core/events';
+} from '../../core/events/lifecycle-hook';
 import { verdictFreshness } from '../../core/gate/freshness';
 import { hookKey } from '../../core/gate/keys';
 import { buildVerdictEvent, type VerdictImage } from '../../core/gate/verdict-event';
-import { evaluatePolicy, isBlocking, type LoadedPolicy, type Policy } from '../../core/policy';
+import { evaluatePolicy, isBlocking } from '../../core/policy/evaluate';
+import type { LoadedPolicy } from '../../core/policy/input';
+import type { Policy } from '../../core/policy/schema';
 import { taskSettingsOf } from '../../core/policy/rules/hardening/settings';
 import type { StoredVerdict, VerdictEvent } from '../../core/ports';
 import type { EvaluationResult } from '../../core/result/model';
@@ -22,7 +25,6 @@ import { decisionLogFields } from '../decision-log';
 import type { Logger } from '../logger';
 import { notifyAfterDecision } from '../enforcement/notify';
 import type { GateRuntime } from '../runtime';
-import { errorMayBeRetried, isReusable, noteRouting, rescan, routedScanRecord, startScan, verdictFromFinishedScan, type ImageFacts } from '../scans/scan-records';
 
 /**
  * The ECS deployment lifecycle hook at PRE_SCALE_UP: the one place ECS lets the gate refuse a service revision
@@ -187,6 +189,8 @@ async function admit(rt: GateRuntime, payload: LifecycleHookPayload, state: Hook
       for (const c of holders) useVerdict(c, verdict);
       continue;
     }
+    // The scan path is imported when a digest first needs it (hook-scans.ts): not on a cold start whose digests have verdicts.
+    const { scanForHook } = await import('./hook-scans');
     const sized = holders.find((holder) => holder.imageSizeBytes !== undefined);
     const outcome = await scanForHook(rt, key, holders[0].pullReference ?? key, scans, verdict, log, sized ? { sizeBytes: sized.imageSizeBytes } : {});
     if ('verdict' in outcome) for (const c of holders) useVerdict(c, outcome.verdict);
@@ -214,54 +218,6 @@ async function admit(rt: GateRuntime, payload: LifecycleHookPayload, state: Hook
   rt.metrics.count('HookDecisions', 1, { decision: result.decision });
   const images = containers.map(imageOf);
   return answer(rt, payload, result, images, { cluster: clusterArn ?? revision.cluster, service, taskDefinitionArn: revision.taskDefinitionArn }, log);
-}
-
-/**
- * Where a key without a usable verdict stands, for this hook: a verdict, a scan error, or still scanning. `stored`
- * is the verdict read for it, if any: when it comes from the scan this hook itself waited for, it is the answer
- * however old a short maxScanAge makes it look (a build that queued in CodeBuild would otherwise rescan for ever).
- */
-async function scanForHook(
-  rt: GateRuntime,
-  key: string,
-  pullReference: string,
-  scans: Record<string, string>,
-  stored: StoredVerdict | undefined,
-  log: Logger,
-  image: ImageFacts,
-): Promise<{ verdict: StoredVerdict } | { scanError: string } | { pending: true }> {
-  // Read before claiming: claimScan re-claims the error record read, which would scan again on every call back.
-  const existing = await rt.store.getScan(key);
-  if (existing?.state === 'queued' || existing?.state === 'running') {
-    scans[key] = existing.scanId;
-    return { pending: true };
-  }
-  if (existing?.state === 'done') {
-    const own = scans[key] === existing.scanId;
-    // A done scan stored its verdict before it was marked done, so the stored one is its own (or newer).
-    const verdict = own ? (stored ?? (await verdictFromFinishedScan(rt, existing, log))) : isReusable(rt, existing) ? await verdictFromFinishedScan(rt, existing, log) : undefined;
-    if (verdict) return { verdict };
-    const outcome = await rescan(rt, existing, log, pullReference, { mode: 'image' }, image);
-    scans[key] = 'scanId' in outcome ? outcome.scanId : existing.scanId;
-    return { pending: true };
-  }
-  // A failed scan is the answer when it is this hook's own, or recent enough that another launch's error stands.
-  if (existing?.state === 'error' && (scans[key] === existing.scanId || !errorMayBeRetried(rt, existing))) {
-    return { scanError: existing.error || 'the scan failed' };
-  }
-  // Replacing an error record carries its failures over, so the hook backs off as a task would (scans.ts ensureScan).
-  // On the project its image's size sends it to (scan-records.ts routedScanRecord).
-  const { record, routing } = await routedScanRecord(rt, key, pullReference, existing, image, log);
-  if (await rt.store.claimScan(record, existing)) {
-    noteRouting(rt, record, routing, log);
-    const outcome = await startScan(rt, record, 'queued', log);
-    if (outcome.state === 'error') return { scanError: outcome.record.error || 'the scan could not be requested' };
-    scans[key] = record.scanId;
-    return { pending: true };
-  }
-  const now = await rt.store.getScan(key);
-  if (now) scans[key] = now.scanId;
-  return { pending: true };
 }
 
 /** The answer for a judged revision, and (unless it passed) the verdict event that explains it. */

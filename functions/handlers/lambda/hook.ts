@@ -1,7 +1,8 @@
 import './zod-jitless';
 import { resolve } from 'node:path';
-import type { HookResponse } from '../../core/events';
-import type { LoadedPolicy, Policy } from '../../core/policy';
+import type { HookResponse } from '../../core/events/lifecycle-hook';
+import type { LoadedPolicy } from '../../core/policy/input';
+import type { Policy } from '../../core/policy/schema';
 import { readBundledPolicyFileSync } from '../../io/bundled-policy-file';
 import { GATE_ENV } from '../environment';
 import { describeError } from '../failures';
@@ -9,7 +10,8 @@ import { unjudgeableStatus, type HookInvocation } from '../admission/lifecycle-h
 import type { MetricsPort } from '../../core/ports';
 import { createLogger, type Logger } from '../logger';
 import { EmfMetrics } from '../metrics-emf';
-import { lambdaGate, type Environment, type LambdaGate } from './wiring';
+import { lambdaHook, type LambdaHook } from './hook-wiring';
+import type { Environment } from './settings';
 
 /** The part of the Lambda context the hook reads. */
 export interface HookContext {
@@ -29,9 +31,9 @@ export interface HookContext {
  * next invocation tries to build the gate again.
  */
 export async function handler(payload: unknown, context?: HookContext): Promise<HookResponse> {
-  let built: LambdaGate;
+  let built: LambdaHook;
   try {
-    built = lambdaGate();
+    built = await lambdaHook();
   } catch (error) {
     return answerWithoutGate(error);
   }
@@ -41,7 +43,7 @@ export async function handler(payload: unknown, context?: HookContext): Promise<
     invocation.remainingTimeMs = () => remaining();
   }
   try {
-    return await built.gate.handleHook(payload, invocation);
+    return await built.hook(payload, invocation);
   } catch (error) {
     // handleHook never throws by design; should a bug make it, the answer still comes from the policy.
     const hookStatus = unjudgeableStatus(built.policy, `the gate failed unexpectedly: ${describeError(error).message}`, new Date());

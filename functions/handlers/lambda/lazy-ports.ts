@@ -1,5 +1,5 @@
 import type { FindingEventPort } from '../../core/posture/drift-ports';
-import type { NotifierPort, ReportPort, ScannerPort } from '../../core/ports';
+import type { NotifierPort, RegistryPort, ReportPort, ScannerPort } from '../../core/ports';
 import { onceAsync } from '../../adapters/once-async';
 import { s3Location } from '../../adapters/s3-location';
 import type { KevCatalogueReader } from '../kev/catalogue-source';
@@ -40,4 +40,20 @@ export function lazyFindingEvents(load: () => Promise<FindingEventPort>): Findin
 export function lazyKevCatalogue(load: () => Promise<KevCatalogueReader>): KevCatalogueReader {
   const adapter = onceAsync(load);
   return { read: async () => (await adapter()).read() };
+}
+
+/**
+ * The registry (ECR DescribeImages) loaded on the first tag to resolve: the hook function's revisions normally carry
+ * their digests (a service revision's containerImages[].imageDigest), so its cold start does not load the ECR client.
+ */
+export function lazyRegistry(load: () => Promise<RegistryPort>): RegistryPort {
+  const adapter = onceAsync(load);
+  return {
+    resolveDigest: async (reference) => (await adapter()).resolveDigest(reference),
+    // Optional on the port: an adapter without it gives no size, as a registry without it does.
+    imageSize: async (reference) => {
+      const registry = await adapter();
+      return registry.imageSize ? registry.imageSize(reference) : undefined;
+    },
+  };
 }

@@ -1,23 +1,21 @@
-import { resolve } from 'node:path';
 import { DynamoGateStore } from '../../adapters/dynamo-gate-store';
 import { DynamoInventoryStore } from '../../adapters/dynamo-inventory';
 import { EcrRegistry } from '../../adapters/ecr';
 import { EcsGate, EcsTaskDefinitions } from '../../adapters/ecs';
 import { EcsServiceExposure } from '../../adapters/ecs-service-exposure';
 import { createLazyAwsClients } from '../../adapters/lazy-clients';
-import { CLUSTER_ARN } from '../../core/events/common';
-import { parseByteSize } from '../../core/report-size';
 import type { LoadedPolicy, Policy } from '../../core/policy';
 import { loadBundledPolicyFileSync } from '../../io/bundled-policy-file';
-import type { GateConfig } from '../config';
 import { GATE_ENV } from '../environment';
-import { exceptionWindowDaysFrom } from './exception-window';
-import { imageSizeThreshold } from './image-size-threshold';
 import { createGate, type Gate } from '../gate';
 import { createLogger, type Logger } from '../logger';
 import { EmfMetrics } from '../metrics-emf';
 import { lazyFindingEvents, lazyKevCatalogue, lazyNotifier, lazyReports, lazyScanner } from './lazy-ports';
 import { organisationPorts } from './organisation';
+import { readSettings, type Environment } from './settings';
+
+// The settings moved to settings.ts (the hook function reads them without this module's gate-only imports).
+export { readSettings, type Environment, type Settings } from './settings';
 
 /**
  * Builds the gate on AWS from the function's environment (`GATE_ENV`, set by the construct). Everything here is
@@ -31,8 +29,6 @@ export interface LambdaGate {
   logger: Logger;
   policy: LoadedPolicy<Policy>;
 }
-
-export type Environment = Record<string, string | undefined>;
 
 export function createLambdaGate(env: Environment = process.env): LambdaGate {
   const settings = readSettings(env);
@@ -100,70 +96,6 @@ export function createLambdaGate(env: Environment = process.env): LambdaGate {
     ...(env[GATE_ENV.organizationId] ? {} : { serviceExposure: new EcsServiceExposure({ client: ecsClient }) }),
   });
   return { gate, metrics, logger, policy };
-}
-
-export interface Settings {
-  tableName: string;
-  reportBucket: string;
-  scanProjectName: string;
-  eventBusName: string;
-  policyFile: string;
-  config: Partial<GateConfig>;
-}
-
-export function readSettings(env: Environment): Settings {
-  const required = (name: string): string => {
-    const value = env[name]?.trim();
-    if (!value) throw new Error(`fargate-gate: environment variable ${name} is required`);
-    return value;
-  };
-  const positive = (name: string): number | undefined => {
-    const text = env[name]?.trim();
-    if (!text) return undefined;
-    const value = Number(text);
-    if (!Number.isFinite(value) || value <= 0) throw new Error(`fargate-gate: environment variable ${name} must be a positive number, got ${JSON.stringify(text)}`);
-    return value;
-  };
-  // The construct writes a number of bytes; a size such as "128MiB" set by hand is read the way the CLI reads it.
-  const byteSize = (name: string): number | undefined => {
-    const text = env[name]?.trim();
-    return text ? parseByteSize(text, `fargate-gate: environment variable ${name}`) : undefined;
-  };
-  const clusterArns = (env[GATE_ENV.clusterArns] ?? '')
-    .split(',')
-    .map((arn) => arn.trim())
-    .filter(Boolean);
-  const invalid = clusterArns.filter((arn) => !CLUSTER_ARN.test(arn));
-  if (invalid.length > 0) throw new Error(`fargate-gate: ${GATE_ENV.clusterArns} has entries that are not cluster ARNs: ${invalid.map((a) => JSON.stringify(a)).join(', ')}`);
-
-  const scanProjectName = required(GATE_ENV.scanProjectName);
-  const fallbackScanProjectName = env[GATE_ENV.fallbackScanProjectName]?.trim() || undefined;
-  const config: Partial<GateConfig> = {
-    reportPrefix: env[GATE_ENV.reportPrefix] ?? undefined,
-    scanProjectName,
-    fallbackScanProjectName,
-    fallbackScanTimeoutMinutes: positive(GATE_ENV.fallbackScanTimeoutMinutes),
-    ec2AboveImageBytes: imageSizeThreshold(env),
-    clusterArns,
-    // With an organisation id, the gate's own account (its cluster list holds there only; events are checked against it).
-    ...(env[GATE_ENV.organizationId]?.trim() && env[GATE_ENV.accountId]?.trim() ? { organisationAccount: env[GATE_ENV.accountId]?.trim() } : {}),
-    verdictTtlDays: positive(GATE_ENV.verdictTtlDays),
-    scanTimeoutMinutes: positive(GATE_ENV.scanTimeoutMinutes),
-    hookCallBackDelaySeconds: positive(GATE_ENV.hookCallBackDelaySeconds),
-    sweepIntervalMinutes: positive(GATE_ENV.sweepMinutes),
-    maxReportBytes: byteSize(GATE_ENV.maxReportBytes),
-    rescanIntervalHours: positive(GATE_ENV.rescanIntervalHours),
-    rejudgeScansPerRun: positive(GATE_ENV.rejudgeScansPerRun),
-    exceptionWindowDays: exceptionWindowDaysFrom(env),
-  };
-  return {
-    tableName: required(GATE_ENV.tableName),
-    reportBucket: required(GATE_ENV.reportBucket),
-    scanProjectName,
-    eventBusName: required(GATE_ENV.eventBusName),
-    policyFile: resolve(env.LAMBDA_TASK_ROOT ?? process.cwd(), required(GATE_ENV.policyFile)),
-    config,
-  };
 }
 
 let instance: LambdaGate | undefined;
