@@ -139,6 +139,8 @@ export interface MetafileOutput {
   bytes: number;
   entryPoint?: string;
   imports: { path: string; kind: string; external?: boolean }[];
+  /** The source files whose code is in this output (esbuild writes it for every output). */
+  inputs?: Record<string, { bytesInOutput: number }>;
 }
 
 /**
@@ -148,23 +150,35 @@ export interface MetafileOutput {
 export function codeSizes(metafile: Metafile): { entryBytes: number; coldStartBytes: number; totalBytes: number; mapBytes: number } {
   const outputs = metafile.outputs ?? {};
   const names = Object.keys(outputs);
-  // The entry file by its name: chunks that are `import()`ed are entry points in the metafile too (`entryPoint` set).
-  const entry = names.find((name) => outputs[name].entryPoint !== undefined && (name === ENTRY_FILE || name.endsWith(`/${ENTRY_FILE}`)));
-  if (entry === undefined) throw new Error('the metafile names no entry output');
+  const entry = entryOutput(metafile);
+  const sum = (files: string[]) => files.reduce((total, name) => total + outputs[name].bytes, 0);
+  return {
+    entryBytes: outputs[entry].bytes,
+    coldStartBytes: sum(coldStartOutputs(metafile)),
+    totalBytes: sum(names.filter((name) => name.endsWith('.mjs'))),
+    mapBytes: sum(names.filter((name) => name.endsWith('.map'))),
+  };
+}
+
+/** The output files a cold start loads: the entry and, transitively, the chunks it imports with import statements. */
+export function coldStartOutputs(metafile: Metafile): string[] {
+  const outputs = metafile.outputs ?? {};
   const loaded = new Set<string>();
   const visit = (name: string): void => {
     if (loaded.has(name) || outputs[name] === undefined) return;
     loaded.add(name);
     for (const imported of outputs[name].imports) if (imported.kind === 'import-statement' && !imported.external) visit(imported.path);
   };
-  visit(entry);
-  const sum = (files: string[]) => files.reduce((total, name) => total + outputs[name].bytes, 0);
-  return {
-    entryBytes: outputs[entry].bytes,
-    coldStartBytes: sum([...loaded]),
-    totalBytes: sum(names.filter((name) => name.endsWith('.mjs'))),
-    mapBytes: sum(names.filter((name) => name.endsWith('.map'))),
-  };
+  visit(entryOutput(metafile));
+  return [...loaded];
+}
+
+/** The entry file by its name: chunks that are `import()`ed are entry points in the metafile too (`entryPoint` set). */
+function entryOutput(metafile: Metafile): string {
+  const outputs = metafile.outputs ?? {};
+  const entry = Object.keys(outputs).find((name) => outputs[name].entryPoint !== undefined && (name === ENTRY_FILE || name.endsWith(`/${ENTRY_FILE}`)));
+  if (entry === undefined) throw new Error('the metafile names no entry output');
+  return entry;
 }
 
 /** The subset of esbuild's metafile read here. */

@@ -1,12 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { maxScanAgeMs, type LoadedPolicy, type Policy } from '../core/policy';
-import type { GatePorts, TaskDefinitionPort } from '../core/ports';
+// The policy modules themselves, not the core/policy index (which brings the image assessment, needed only when a
+// report is judged and imported then: scans/scan-records.ts).
+import { maxScanAgeMs } from '../core/policy/load';
+import type { LoadedPolicy } from '../core/policy/input';
+import type { Policy } from '../core/policy/schema';
+import { onceAsync } from '../adapters/once-async';
+import type { Clock, GatePorts, MetricsPort, TaskDefinitionPort } from '../core/ports';
 import type { FindingEventPort, ServiceExposurePort } from '../core/posture/drift-ports';
 import type { InventoryStore } from '../core/posture/ports';
 import type { TaskDefinitionSpec } from '../core/taskdef/model';
 import { resolveConfig, type GateConfig } from './config';
 import { silentLogger, type Logger } from './logger';
-import { KevCatalogueSource, type KevCatalogueReader } from './kev/catalogue-source';
+import type { KevCatalogueReader, KevCatalogueSource } from './kev/catalogue-source';
 import { StandingScanErrors } from './scans/standing-errors';
 
 /** Everything the gate needs from outside, injected: AWS adapters in Lambda, in-memory ports in simulate, tests and the benchmark. */
@@ -43,7 +48,7 @@ export interface GateRuntime extends Omit<GateDependencies, 'config' | 'logger' 
   /** Scan errors this execution environment saw in force: which tasks read the scan record before adding a waiter. */
   standingScanErrors: StandingScanErrors;
   /** The KEV catalogue, read at most once per TTL per execution environment; absent when the stack keeps none. */
-  kev?: KevCatalogueSource;
+  kev?: Pick<KevCatalogueSource, 'get'>;
 }
 
 export function buildRuntime(deps: GateDependencies): GateRuntime {
@@ -57,8 +62,17 @@ export function buildRuntime(deps: GateDependencies): GateRuntime {
     random: deps.random ?? Math.random,
     maxScanAgeMs: maxScanAgeMs(deps.policy),
     standingScanErrors: new StandingScanErrors(),
-    ...(deps.kevCatalogue ? { kev: new KevCatalogueSource(deps.kevCatalogue, deps.clock, deps.metrics, (deps.logger ?? silentLogger()).child({ kind: 'kevCatalogue' })) } : {}),
+    ...(deps.kevCatalogue ? { kev: kevCatalogueSource(deps.kevCatalogue, deps.clock, deps.metrics, (deps.logger ?? silentLogger()).child({ kind: 'kevCatalogue' })) } : {}),
   };
+}
+
+/**
+ * The KEV catalogue source, its module (and the catalogue's schema) imported on the first read: only a report judged
+ * under a policy with knownExploited reads the catalogue, never a cold start. One source per runtime, so its cache holds.
+ */
+function kevCatalogueSource(reader: KevCatalogueReader, clock: Clock, metrics: MetricsPort, log: Logger): Pick<KevCatalogueSource, 'get'> {
+  const source = onceAsync(async () => new (await import('./kev/catalogue-source')).KevCatalogueSource(reader, clock, metrics, log));
+  return { get: async () => (await source()).get() };
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { NotifierPort, ReportPort, ScannerPort, VerdictEvent } from '../../../functions/core/ports';
-import { lazyFindingEvents, lazyKevCatalogue, lazyNotifier, lazyReports, lazyScanner } from '../../../functions/handlers/lambda/lazy-ports';
+import { lazyFindingEvents, lazyKevCatalogue, lazyNotifier, lazyRegistry, lazyReports, lazyScanner } from '../../../functions/handlers/lambda/lazy-ports';
 
 describe('the Lambda ports loaded on first use', () => {
   it('loads nothing until a call, then the adapter once, and passes each call and its answer through', async () => {
@@ -39,5 +39,19 @@ describe('the Lambda ports loaded on first use', () => {
     await lazyFindingEvents(async () => ({ publishFinding })).publishFinding({} as never);
     expect(publishFinding).toHaveBeenCalledTimes(1);
     await expect(lazyKevCatalogue(async () => ({ read: async () => 'feed' })).read()).resolves.toBe('feed');
+  });
+});
+
+describe('lazyRegistry', () => {
+  it('loads the registry adapter on the first tag to resolve, once, and passes the answer through', async () => {
+    const resolveDigest = jest.fn(async () => ({ digest: 'sha256:1' }));
+    const load = jest.fn(async () => ({ resolveDigest }));
+    const port = lazyRegistry(load);
+    expect(load).not.toHaveBeenCalled();
+    const reference = { registry: 'r', repository: 'shop/web', tag: '1' } as never;
+    await expect(port.resolveDigest(reference)).resolves.toEqual({ digest: 'sha256:1' });
+    await port.resolveDigest(reference);
+    expect(resolveDigest).toHaveBeenCalledWith(reference);
+    expect(load).toHaveBeenCalledTimes(1);
   });
 });
