@@ -54,4 +54,10 @@ describe('lazyRegistry', () => {
     expect(resolveDigest).toHaveBeenCalledWith(reference);
     expect(load).toHaveBeenCalledTimes(1);
   });
+
+  it("passes the image size on when the adapter reads it, and gives none when it has no imageSize", async () => {
+    const reference = { registry: 'r', repository: 'shop/web', digest: 'sha256:1' } as never;
+    await expect(lazyRegistry(async () => ({ resolveDigest: async () => undefined, imageSize: async () => 3 * 1024 ** 3 })).imageSize!(reference)).resolves.toBe(3 * 1024 ** 3);
+    await expect(lazyRegistry(async () => ({ resolveDigest: async () => undefined })).imageSize!(reference)).resolves.toBeUndefined();
+  });
 });
