@@ -1,8 +1,2 @@
-/**
- * A schema built on its first use and kept: the gate's event function meets one or two kinds of event per execution
- * environment, so a cold start builds only the schemas of the kind it parses, not every kind's at load.
- */
-export function lazySchema<T>(build: () => T): () => T {
-  let built: T | undefined;
-  return () => (built ??= build());
-}
+// Moved to core/lazy-schema.ts, where the policy and findings modules share it; kept so the event modules' imports stand.
+export { lazySchema } from '../lazy-schema';

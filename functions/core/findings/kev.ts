@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { InputError } from '../errors';
 import { parseJsonText } from '../json-text';
 import { parseWithSchema } from '../validation/issues';
+import { lazySchema } from '../lazy-schema';
 import { canonicalVulnerabilityId } from './ids';
 import { readDate } from './exploit';
 import type { ExploitSource, KnownExploitedFact, ScanReport, VulnerabilityFinding } from './model';
@@ -20,33 +21,35 @@ import { defined } from './values';
  */
 
 const CVE_ID = /^CVE-\d{4}-\d{4,}$/;
-const DAY = z
-  .string()
-  .refine((text) => readDate(text) === text && text.length === 10, { message: 'expected a date "YYYY-MM-DD" that exists in the calendar' });
+// The schema is built when a catalogue is first read (../lazy-schema.ts): the gate's cold start loads this module,
+// but reads a catalogue only on a path that judges known-exploited vulnerabilities.
+const day = () =>
+  z.string().refine((text) => readDate(text) === text && text.length === 10, { message: 'expected a date "YYYY-MM-DD" that exists in the calendar' });
 
-const KevEntry = z.looseObject({
-  cveID: z.string().regex(CVE_ID, { message: 'expected a CVE id such as "CVE-2021-44228"' }),
-  dateAdded: DAY,
-  dueDate: DAY.optional(),
-  knownRansomwareCampaignUse: z.string().optional(),
-  vendorProject: z.string().optional(),
-  product: z.string().optional(),
-});
+const kevEntry = () =>
+  z.looseObject({
+    cveID: z.string().regex(CVE_ID, { message: 'expected a CVE id such as "CVE-2021-44228"' }),
+    dateAdded: day(),
+    dueDate: day().optional(),
+    knownRansomwareCampaignUse: z.string().optional(),
+    vendorProject: z.string().optional(),
+    product: z.string().optional(),
+  });
 
-const KevCatalogueSchema = z
+const kevCatalogueSchema = lazySchema(() => z
   .looseObject({
     // A version names every fact the catalogue adds (in results and verdicts): bounded, so a hostile file cannot bloat them.
     catalogVersion: z.string().trim().min(1).max(64),
     dateReleased: z.string().refine((text) => readDate(text) !== undefined, { message: 'expected an ISO date-time such as "2026-12-01T14:00:00.000Z"' }),
     count: z.int().min(0),
-    vulnerabilities: z.array(KevEntry),
+    vulnerabilities: z.array(kevEntry()),
   })
   .superRefine((catalogue, ctx) => {
     // A count that disagrees with the list is a truncated or hand-edited file: refusing it beats judging by part of it.
     if (catalogue.count !== catalogue.vulnerabilities.length) {
       ctx.addIssue({ code: 'custom', path: ['count'], message: `says ${catalogue.count} vulnerabilities, but the catalogue lists ${catalogue.vulnerabilities.length}` });
     }
-  });
+  }));
 
 /** A catalogue ready for look-ups: its identity (for every fact it adds) and its listings by canonical CVE id. */
 export interface KevCatalogue {
@@ -61,7 +64,7 @@ export function parseKevCatalogueText(text: string, source: string): KevCatalogu
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     throw new InputError('KEV catalogue: expected a JSON object with catalogVersion, dateReleased, count and vulnerabilities (the CISA KEV JSON feed)', { source });
   }
-  const catalogue = parseWithSchema(KevCatalogueSchema, json, { source, what: 'KEV catalogue' });
+  const catalogue = parseWithSchema(kevCatalogueSchema(), json, { source, what: 'KEV catalogue' });
   const identity = { kind: 'catalogue', catalogue: 'cisa-kev', version: catalogue.catalogVersion.trim(), released: catalogue.dateReleased } as const;
   const byCve = new Map<string, KnownExploitedFact>();
   for (const entry of catalogue.vulnerabilities) {

@@ -1,11 +1,13 @@
 import * as z from 'zod';
+import { lazySchema } from '../lazy-schema';
 import { SEVERITIES } from '../severity';
 import { DURATION_PATTERN, parseDuration } from './duration';
 
 /**
  * The policy's `drift` part: what happens when an image already running turns failing on new vulnerability data
  * (shared/DESIGN.md "Posture"). Its own module so the policy schema grows by one line; `schema.ts` hands it the
- * match object the mode overrides use, so a drift scope matches containers exactly as a mode override does.
+ * match object the mode overrides use, so a drift scope matches containers exactly as a mode override does. Built
+ * when the policy schema is, never at module load (../lazy-schema.ts).
  */
 
 const duration = (title: string, description: string) =>
@@ -19,7 +21,7 @@ const duration = (title: string, description: string) =>
     })
     .meta({ title, description, examples: ['3d', '12h'] });
 
-const grace = z
+const grace = lazySchema(() => z
   .strictObject(
     Object.fromEntries(
       SEVERITIES.map((severity) => [
@@ -33,9 +35,9 @@ const grace = z
     description:
       'Per severity: how long after a drift finding opened new launches of the digest are still allowed (with a warning). After it they are denied with "drift grace expired". ' +
       'A severity without a grace is denied at once, as without a drift part.',
-  });
+  }));
 
-const actOnRunning = z
+const actOnRunning = lazySchema(() => z
   .strictObject({
     stopStandaloneTasks: z
       .boolean()
@@ -57,25 +59,25 @@ const actOnRunning = z
           'Only with rollBackServices: a service with no passing revision to return to is scaled to zero. A service is never scaled to zero for drift unless this says so. Default false.',
       }),
   })
-  .meta({ title: 'Act on running tasks', description: 'What is done to tasks already running once the drift grace expired. Nothing unless a scope opts in.' });
+  .meta({ title: 'Act on running tasks', description: 'What is done to tasks already running once the drift grace expired. Nothing unless a scope opts in.' }));
 
-const settings = {
+const settings = lazySchema(() => ({
   notify: z.boolean().optional().meta({ title: 'Notify', description: 'Publish drift findings as "Fargate Gate Finding" events at once. Default true.' }),
-  grace: grace.optional(),
-  actOnRunning: actOnRunning.optional(),
-};
+  grace: grace().optional(),
+  actOnRunning: actOnRunning().optional(),
+}));
 
 export function driftSchema<TMatch extends z.ZodType>(match: TMatch) {
   const scope = z
     .strictObject({
       match,
-      ...settings,
+      ...settings(),
       reason: z.string().min(1).optional().meta({ title: 'Reason', description: 'Why this scope has its own drift settings; shown in reports.' }),
     })
     .meta({ title: 'Drift scope', description: 'Drift settings for the containers the match selects; a setting the scope omits is the drift part\'s own.' });
   return z
     .strictObject({
-      ...settings,
+      ...settings(),
       scopes: z
         .array(scope)
         .optional()

@@ -18,7 +18,7 @@ export function loadPolicy(json: unknown, source: string): LoadedPolicy<Policy> 
   if (json === null || typeof json !== 'object' || Array.isArray(json)) {
     throw new InputError(`a policy is a JSON object, got ${describeJsonValue(json)}`, { source });
   }
-  const document = parseWithSchema(policySchema, json, { source, listEvery: { heading: 'invalid policy' } });
+  const document = parseWithSchema(policySchema(), json, { source, listEvery: { heading: 'invalid policy' } });
   return { document, hash: policyHash(document), name: document.name, source };
 }
 

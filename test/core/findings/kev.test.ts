@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseKevCatalogueText, withKevCatalogue } from '../../../functions/core/findings/kev';
 import { inputErrorOf } from '../../support/input-error';
+import { countingZodBuilds } from '../../support/zod-builds';
 import { report, vuln } from '../policy/support';
 
 const FIXTURES = resolve(__dirname, '../../fixtures/kev');
@@ -67,5 +68,18 @@ describe('withKevCatalogue', () => {
     const enriched = withKevCatalogue(scan, catalogue);
     expect(enriched.vulnerabilities.map((v) => v.knownExploited?.map((k) => k.source.kind))).toEqual([['catalogue'], ['report', 'catalogue'], undefined]);
     expect(JSON.stringify(scan)).toBe(before);
+  });
+});
+
+describe('the KEV catalogue schema', () => {
+  it('is built when a catalogue is first read, not when the module is loaded (the gate loads it at every cold start)', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { modules, built } = countingZodBuilds(() => require('../../../functions/core/findings/kev') as typeof import('../../../functions/core/findings/kev'));
+    expect(built()).toBe(0);
+    expect(modules.parseKevCatalogueText(text('kev-catalogue.json'), 'kev.json').count).toBe(2);
+    const afterFirst = built();
+    expect(afterFirst).toBeGreaterThan(0);
+    modules.parseKevCatalogueText(text('kev-catalogue.json'), 'kev.json');
+    expect(built()).toBe(afterFirst);
   });
 });

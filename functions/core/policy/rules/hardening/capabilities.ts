@@ -8,7 +8,7 @@ export const capabilities = defineRule({
   title: 'Linux capabilities',
   severity: 'medium',
   controls: [],
-  schema: z
+  schema: () => z
     .strictObject({
       enabled: enabledField(),
       action: actionField('a container that adds Linux capabilities (or does not drop them all, under requireDropAll)'),

@@ -8,7 +8,7 @@ export const environmentFiles = defineRule({
   title: 'Environment files',
   severity: 'low',
   controls: [],
-  schema: z
+  schema: () => z
     .strictObject({ enabled: enabledField(), action: actionField('a container that loads environment files') })
     .meta({
       title: 'Environment files',

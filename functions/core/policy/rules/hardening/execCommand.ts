@@ -8,7 +8,7 @@ export const execCommand = defineRule({
   title: 'ECS Exec',
   severity: 'medium',
   controls: [],
-  schema: z
+  schema: () => z
     .strictObject({
       enabled: enabledField(),
       action: actionField('a task launched with ECS Exec enabled'),

@@ -11,7 +11,7 @@ export function hostNamespaceRule(spec: { key: string; field: Field; namespace: 
     title: `Host ${spec.namespace} namespace`,
     severity: 'high',
     controls: spec.controls,
-    schema: z
+    schema: () => z
       .strictObject({ enabled: enabledField(), action: actionField(`a task that shares the host's ${spec.namespace} namespace`) })
       .meta({
         title: `Host ${spec.namespace} namespace`,

@@ -13,7 +13,7 @@ export const logging = defineRule({
   title: 'Log configuration',
   severity: 'low',
   controls: ['Security Hub ECS.9', 'AWS Config ecs-task-definition-log-configuration', 'Control Tower CT.ECS.PR.5', 'cdk-nag ECSTaskDefinitionContainerLogging'],
-  schema: z
+  schema: () => z
     .strictObject({
       enabled: enabledField(),
       action: actionField('a container without a log configuration'),

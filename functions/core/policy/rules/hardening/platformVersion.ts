@@ -28,7 +28,7 @@ export const platformVersion = defineRule({
   title: 'Fargate platform version',
   severity: 'medium',
   controls: ['Security Hub ECS.10', 'AWS Config ecs-fargate-latest-platform-version', 'Control Tower CT.ECS.PR.1', 'Checkov CKV_AWS_332'],
-  schema: z
+  schema: () => z
     .strictObject({
       enabled: enabledField(),
       action: actionField('a task pinned to a Fargate platform version older than minimum'),

@@ -7,7 +7,7 @@ export const privileged = defineRule({
   title: 'Privileged container',
   severity: 'critical',
   controls: ['Security Hub ECS.4', 'AWS Config ecs-containers-nonprivileged', 'Control Tower CT.ECS.PR.11', 'Checkov CKV_AWS_334'],
-  schema: z
+  schema: () => z
     .strictObject({ enabled: enabledField(), action: actionField('a privileged container') })
     .meta({
       title: 'Privileged',

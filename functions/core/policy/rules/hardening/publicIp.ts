@@ -8,7 +8,7 @@ export const publicIp = defineRule({
   title: 'Public IP',
   severity: 'high',
   controls: ['Security Hub ECS.2', 'Security Hub ECS.16', 'Control Tower CT.ECS.PR.9', 'Checkov CKV_AWS_333', 'PCI DSS 1.4.4 (ECS.16)'],
-  schema: z
+  schema: () => z
     .strictObject({
       enabled: enabledField(),
       action: actionField('a task that gets a public IP'),

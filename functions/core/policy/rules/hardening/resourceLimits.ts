@@ -7,7 +7,7 @@ export const resourceLimits = defineRule({
   title: 'Container resource limits',
   severity: 'low',
   controls: ['Control Tower CT.ECS.PR.7'],
-  schema: z
+  schema: () => z
     .strictObject({
       enabled: enabledField(),
       action: actionField('a container without the limits the policy asks for'),

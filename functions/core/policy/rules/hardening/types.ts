@@ -66,8 +66,12 @@ export interface HardeningRule<Schema extends z.ZodType<BaseConfig> = z.ZodType<
    * Checkov, and NIST 800-53 / PCI DSS only where the mapping is published. Empty when no control exists.
    */
   controls: readonly string[];
-  /** The rule's policy config: a strict zod object with at least `enabled` and `action`. */
-  schema: Schema;
+  /**
+   * Builds the rule's policy config schema: a strict zod object with at least `enabled` and `action`. A builder, not a
+   * schema, so loading a rule builds nothing: the policy schema (../../schema.ts) calls it once, when it is itself first
+   * built, and a cold start that takes the prepared policy never does.
+   */
+  schema: () => Schema;
   check(config: z.output<Schema>, input: HardeningInput): HardeningFinding[] | NotJudged;
 }
 

@@ -55,6 +55,6 @@ describe('hardening.platformVersion', () => {
     expect(findings(at('LATEST', {}, {}))).toEqual([]);
   });
   it('refuses a minimum that is not a version', () => {
-    expect(() => platformVersion.schema.parse({ action: 'deny', minimum: 'LATEST' })).toThrow('expected a platform version');
+    expect(() => platformVersion.schema().parse({ action: 'deny', minimum: 'LATEST' })).toThrow('expected a platform version');
   });
 });

@@ -4,7 +4,7 @@ import { spec } from '../../support';
 
 /** Runs one rule with its config parsed by its own schema (defaults applied), as the policy loader would. */
 export function run(rule: HardeningRule, config: Record<string, unknown>, input: { containers?: Partial<ContainerSpec>[]; task?: TaskSettings; launch?: LaunchFacts }) {
-  const parsed = rule.schema.parse(config);
+  const parsed = rule.schema().parse(config);
   const full: HardeningInput = { task: input.task ?? {}, containers: (input.containers ?? [{}]).map((c) => spec(c)), launch: input.launch ?? {} };
   return rule.check(parsed, full);
 }
