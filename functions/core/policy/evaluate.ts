@@ -8,7 +8,7 @@ import { resolveDriftSettings, withDriftGrace } from './drift';
 import { applyExceptions, type ViolationScope } from './exceptions';
 import { clusterNames, serviceNames } from './glob';
 import type { ContainerEvidence, EvaluationInput, ExposureFact, LoadedPolicy } from './input';
-import { maxScanAgeMs } from './load';
+import { maxScanAgeMs } from './scan-age';
 import { accountOf } from '../organisation/account';
 import { resolveMode, type ResolvedMode } from './mode';
 import { imageViolations, type ImageRefInput } from './rules/images';

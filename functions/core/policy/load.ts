@@ -1,13 +1,14 @@
 import { InputError } from '../errors';
 import { parseJsonText } from '../json-text';
 import { describeJsonValue, parseWithSchema } from '../validation/issues';
-import { parseDuration } from './duration';
 import type { LoadedPolicy } from './input';
 import { policyHash } from './policy-hash';
 import { policySchema, type Policy } from './schema';
 
-// The hash lives in its own module, so a prepared policy (./prepared.ts) is checked without building the schema.
+// The hash and maxScanAge live in modules of their own, so a prepared policy (./prepared.ts) is checked and evaluated
+// without loading the schema.
 export { canonicalJson, policyHash } from './policy-hash';
+export { maxScanAgeMs } from './scan-age';
 
 /**
  * Validates a parsed JSON policy. Every problem is listed with its JSON path; the error is an `InputError`
@@ -25,14 +26,4 @@ export function loadPolicy(json: unknown, source: string): LoadedPolicy<Policy> 
 /** `loadPolicy` for file contents: empty or invalid JSON is an `InputError` naming the file and the position. */
 export function loadPolicyText(text: string, source: string): LoadedPolicy<Policy> {
   return loadPolicy(parseJsonText(text, { source, what: 'policy' }), source);
-}
-
-/** The policy's `maxScanAge` in milliseconds; undefined when the policy sets none. */
-export function maxScanAgeMs(policy: LoadedPolicy<Policy>): number | undefined {
-  const text = policy.document.maxScanAge;
-  if (text === undefined) return undefined;
-  const parsed = parseDuration(text);
-  // loadPolicy rejected invalid durations; a hand-built LoadedPolicy that skipped it must not pass silently.
-  if ('error' in parsed) throw new InputError(`maxScanAge: ${parsed.error}`, { source: policy.source, path: 'maxScanAge' });
-  return parsed.ms;
 }
