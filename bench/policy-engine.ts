@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { parseScanReportText } from '../functions/core/findings';
-import { assessImage, evaluatePolicy, loadPolicyText, type LoadedPolicy, type Policy } from '../functions/core/policy';
+import { assessImage, evaluatePolicy, type LoadedPolicy, type Policy } from '../functions/core/policy';
+import { loadPolicyText } from '../functions/core/policy/load';
 import { seededRandom } from '../functions/local/random';
 
 /**

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { parseScanReportText } from '../functions/core/findings';
 import { reportKeyFor } from '../functions/core/gate/images';
-import { assessImage, loadPolicy, type LoadedPolicy, type Policy } from '../functions/core/policy';
+import { assessImage, type LoadedPolicy, type Policy } from '../functions/core/policy';
+import { loadPolicy } from '../functions/core/policy/load';
 import type { FindingEvent } from '../functions/core/posture/findings';
 import { rejudgeBudget } from '../functions/core/posture/rejudge';
 import { sbomKeyFor } from '../functions/core/posture/sbom';

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadPolicy, type LoadedPolicy, type Policy } from '../functions/core/policy';
+import type { LoadedPolicy, Policy } from '../functions/core/policy';
+import { loadPolicy } from '../functions/core/policy/load';
 import { createGate } from '../functions/handlers/gate';
 import { LocalBackend } from '../functions/local/backend';
 import type { ScanOutcome } from '../functions/local/codebuild';

@@ -1,8 +1,12 @@
-/** The policy engine: load and validate a policy, assess an image once per digest, evaluate a task. */
+/**
+ * The policy engine: assess an image once per digest, evaluate a task. Loading and validating a policy is
+ * `loadPolicy` in ./load (the schema: ./schema), imported from there: this entry is what a Lambda loads at every cold
+ * start, and a Lambda that takes its policy prepared at synth never loads the schema (io/bundled-policy.ts).
+ */
 export { assessImage } from './assess';
 export { evaluatePolicy, isBlocking, compareViolations } from './evaluate';
-export { loadPolicy, loadPolicyText, maxScanAgeMs, policyHash, canonicalJson } from './load';
-export { policySchema, policySchemaJson, SCHEMA_VERSION, RULE_NAMES } from './schema';
+export { maxScanAgeMs } from './scan-age';
+export { policyHash, canonicalJson } from './policy-hash';
 export type { Policy, PolicyInput, PolicyException, ModeOverride, RuleName } from './schema';
 export { isRootUser, effectiveUser } from './rules/rootUser';
 export type { ContainerEvidence, EvaluationContext, EvaluationInput, ImageAssessment, LoadedPolicy } from './input';

@@ -8,7 +8,7 @@ import { lambdaGate } from './wiring';
  * (and, after the retries, the dead-letter queue), so only retryable failures are thrown.
  */
 export async function handler(event: unknown): Promise<EventResult> {
-  const { gate, metrics } = lambdaGate();
+  const { gate, metrics } = await lambdaGate();
   try {
     return await gate.handleEvent(event);
   } finally {

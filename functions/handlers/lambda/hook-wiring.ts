@@ -9,7 +9,7 @@ import { onceAsync } from '../../adapters/once-async';
 import type { HookResponse } from '../../core/events/lifecycle-hook';
 import type { LoadedPolicy } from '../../core/policy/input';
 import type { Policy } from '../../core/policy/schema';
-import { loadBundledPolicyFileSync } from '../../io/bundled-policy-file';
+import { loadBundledPolicy } from '../../io/bundled-policy';
 import { handleLifecycleHook, type HookInvocation } from '../admission/lifecycle-hook';
 import { GATE_ENV } from '../environment';
 import { createLogger, type Logger } from '../logger';
@@ -42,7 +42,7 @@ export async function createLambdaHook(env: Environment = process.env): Promise<
   const settings = readSettings(env);
   const logger = createLogger({ level: env[GATE_ENV.logLevel] });
   const metrics = new EmfMetrics({ namespace: env[GATE_ENV.metricsNamespace] || undefined });
-  const loaded = loadBundledPolicyFileSync(settings.policyFile);
+  const loaded = await loadBundledPolicy(settings.policyFile);
   const policy = loaded.policy;
   // The clients of the cold path, with the settings of every gate client (adapters/lazy-clients.ts builds the same two
   // for the gate function; it also imports ECR statically, which the hook needs only for a tag without a digest).

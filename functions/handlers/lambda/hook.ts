@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type { HookResponse } from '../../core/events/lifecycle-hook';
 import type { LoadedPolicy } from '../../core/policy/input';
 import type { Policy } from '../../core/policy/schema';
-import { readBundledPolicyFileSync } from '../../io/bundled-policy-file';
+import { readBundledPolicy } from '../../io/bundled-policy';
 import { GATE_ENV } from '../environment';
 import { describeError } from '../failures';
 import { unjudgeableStatus, type HookInvocation } from '../admission/lifecycle-hook';
@@ -35,7 +35,7 @@ export async function handler(payload: unknown, context?: HookContext): Promise<
   try {
     built = await lambdaHook();
   } catch (error) {
-    return answerWithoutGate(error);
+    return await answerWithoutGate(error);
   }
   const invocation: HookInvocation = {};
   if (typeof context?.getRemainingTimeInMillis === 'function') {
@@ -57,10 +57,10 @@ export async function handler(payload: unknown, context?: HookContext): Promise<
 }
 
 /** The answer when the gate could not be built: see `handler`. Logger and metrics default to the function's own. */
-export function answerWithoutGate(error: unknown, env: Environment = process.env, outputs: { logger?: Logger; metrics?: MetricsPort } = {}): HookResponse {
+export async function answerWithoutGate(error: unknown, env: Environment = process.env, outputs: { logger?: Logger; metrics?: MetricsPort } = {}): Promise<HookResponse> {
   const logger = outputs.logger ?? createLogger({ level: env[GATE_ENV.logLevel] });
   const metrics = outputs.metrics ?? new EmfMetrics({ namespace: env[GATE_ENV.metricsNamespace] || undefined });
-  const policy = bundledPolicy(env);
+  const policy = await bundledPolicy(env);
   const why = `the gate could not start: ${describeError(error).message}`;
   const hookStatus = policy ? unjudgeableStatus(policy, why, new Date()) : 'FAILED';
   logger.error(
@@ -75,11 +75,11 @@ export function answerWithoutGate(error: unknown, env: Environment = process.env
   return { hookStatus };
 }
 
-function bundledPolicy(env: Environment): LoadedPolicy<Policy> | undefined {
+async function bundledPolicy(env: Environment): Promise<LoadedPolicy<Policy> | undefined> {
   const file = env[GATE_ENV.policyFile]?.trim();
   if (!file) return undefined;
   try {
-    return readBundledPolicyFileSync(resolve(env.LAMBDA_TASK_ROOT ?? process.cwd(), file));
+    return await readBundledPolicy(resolve(env.LAMBDA_TASK_ROOT ?? process.cwd(), file));
   } catch {
     return undefined;
   }

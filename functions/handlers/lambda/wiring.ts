@@ -5,7 +5,7 @@ import { EcsGate, EcsTaskDefinitions } from '../../adapters/ecs';
 import { EcsServiceExposure } from '../../adapters/ecs-service-exposure';
 import { createLazyAwsClients } from '../../adapters/lazy-clients';
 import type { LoadedPolicy, Policy } from '../../core/policy';
-import { loadBundledPolicyFileSync } from '../../io/bundled-policy-file';
+import { loadBundledPolicy } from '../../io/bundled-policy';
 import { GATE_ENV } from '../environment';
 import { createGate, type Gate } from '../gate';
 import { createLogger, type Logger } from '../logger';
@@ -30,13 +30,13 @@ export interface LambdaGate {
   policy: LoadedPolicy<Policy>;
 }
 
-export function createLambdaGate(env: Environment = process.env): LambdaGate {
+export async function createLambdaGate(env: Environment = process.env): Promise<LambdaGate> {
   const settings = readSettings(env);
   const logger = createLogger({ level: env[GATE_ENV.logLevel] });
   const metrics = new EmfMetrics({ namespace: env[GATE_ENV.metricsNamespace] || undefined });
-  // Prepared at synth when it can be (io/bundled-policy-file.ts), else read as the CLI and `cdk synth` read it; an error
-  // names the file and the JSON path, and fails the cold start.
-  const loaded = loadBundledPolicyFileSync(settings.policyFile);
+  // Prepared at synth when it can be (io/bundled-policy.ts), else read as the CLI and `cdk synth` read it (the policy
+  // schema loaded by import() only then); an error names the file and the JSON path, and fails the cold start.
+  const loaded = await loadBundledPolicy(settings.policyFile);
   const policy = loaded.policy;
   // DynamoDB, ECS and ECR serve the first event of every kind; the other adapters, with their SDK clients, are loaded
   // when a path first calls them (lazy-ports.ts, adapters/lazy-clients.ts), so a cold start loads only what it uses.
@@ -98,10 +98,13 @@ export function createLambdaGate(env: Environment = process.env): LambdaGate {
   return { gate, metrics, logger, policy };
 }
 
-let instance: LambdaGate | undefined;
+let instance: Promise<LambdaGate> | undefined;
 
-/** The execution environment's gate, built on first use. */
-export function lambdaGate(): LambdaGate {
-  instance ??= createLambdaGate();
+/** The execution environment's gate, built on first use. A failed build is not kept: the next invocation tries again. */
+export function lambdaGate(): Promise<LambdaGate> {
+  instance ??= createLambdaGate().catch((error: unknown) => {
+    instance = undefined;
+    throw error;
+  });
   return instance;
 }

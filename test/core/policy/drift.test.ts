@@ -1,5 +1,6 @@
 import { parseScanReportText } from '../../../functions/core/findings';
-import { assessImage, evaluatePolicy, isBlocking, loadPolicy, type LoadedPolicy, type Policy } from '../../../functions/core/policy';
+import { assessImage, evaluatePolicy, isBlocking, type LoadedPolicy, type Policy } from '../../../functions/core/policy';
+import { loadPolicy } from '../../../functions/core/policy/load';
 import { resolveDriftSettings } from '../../../functions/core/policy/drift';
 import type { ImageAssessment } from '../../../functions/core/policy/input';
 import { trivyReport, digestOf } from '../../handlers/support/scenario';

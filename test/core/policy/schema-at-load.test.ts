@@ -10,6 +10,7 @@ const DEFAULT_TEXT = readFileSync(join(ROOT, 'policies/default.json'), 'utf8');
 /** Every module of the policy side that declares a schema, and the engine's entry. */
 const loadPolicyModules = () => ({
   engine: require('../../../functions/core/policy') as typeof import('../../../functions/core/policy'),
+  load: require('../../../functions/core/policy/load') as typeof import('../../../functions/core/policy/load'),
   schema: require('../../../functions/core/policy/schema') as typeof import('../../../functions/core/policy/schema'),
   drift: require('../../../functions/core/policy/drift-schema') as typeof import('../../../functions/core/policy/drift-schema'),
   hardening: require('../../../functions/core/policy/rules/hardening/index') as typeof import('../../../functions/core/policy/rules/hardening/index'),
@@ -17,7 +18,7 @@ const loadPolicyModules = () => ({
 });
 
 describe('policy schemas are built on first use, not at module load', () => {
-  it('loading the policy engine, the policy and drift schema modules and every hardening rule builds no zod schema', () => {
+  it('loading the policy engine, loadPolicy, the policy and drift schema modules and every hardening rule builds no zod schema', () => {
     const { modules, built } = countingZodBuilds(loadPolicyModules);
     expect(built()).toBe(0);
     // The counter sees the schemas once they are needed: the policy schema, built once and kept.
@@ -25,7 +26,7 @@ describe('policy schemas are built on first use, not at module load', () => {
     const afterFirst = built();
     expect(afterFirst).toBeGreaterThan(0);
     expect(modules.schema.policySchema()).toBe(schema);
-    expect(modules.engine.loadPolicy(JSON.parse(DEFAULT_TEXT), 'default.json').name).toBe(JSON.parse(DEFAULT_TEXT).name);
+    expect(modules.load.loadPolicy(JSON.parse(DEFAULT_TEXT), 'default.json').name).toBe(JSON.parse(DEFAULT_TEXT).name);
     expect(built()).toBe(afterFirst);
   });
 
@@ -41,7 +42,7 @@ describe('policy schemas are built on first use, not at module load', () => {
     expect(built()).toBeGreaterThan(before);
   });
 
-  it('a cold start that takes the prepared policy builds no policy schema', () => {
+  it('a cold start that takes the prepared policy builds no policy schema', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fargate-gate-schema-at-load-'));
     try {
       const path = join(dir, 'policy.json');
@@ -49,20 +50,19 @@ describe('policy schemas are built on first use, not at module load', () => {
       // Prepared as the stack prepares it at synth, with modules of their own (the real zod).
       const { preparePolicy } = require('../../../functions/core/policy/prepared') as typeof import('../../../functions/core/policy/prepared');
       const { loadPolicyText } = require('../../../functions/core/policy/load') as typeof import('../../../functions/core/policy/load');
-      const { preparedPolicyPath } = require('../../../functions/io/bundled-policy-file') as typeof import('../../../functions/io/bundled-policy-file');
+      const { preparedPolicyPath } = require('../../../functions/io/bundled-policy') as typeof import('../../../functions/io/bundled-policy');
       writeFileSync(preparedPolicyPath(path), JSON.stringify(preparePolicy(loadPolicyText(DEFAULT_TEXT, path), DEFAULT_TEXT)));
 
       const { modules, built } = countingZodBuilds(() => ({
-        bundled: require('../../../functions/io/bundled-policy-file') as typeof import('../../../functions/io/bundled-policy-file'),
+        bundled: require('../../../functions/io/bundled-policy') as typeof import('../../../functions/io/bundled-policy'),
         ...loadPolicyModules(),
       }));
-      const loaded = modules.bundled.loadBundledPolicyFileSync(path);
+      const loaded = await modules.bundled.loadBundledPolicy(path);
       expect(loaded.prepared).toBe(true);
       expect(built()).toBe(0);
-      // The same file without its prepared form is validated in full: the schema is built then.
+      // The same file without its prepared form is validated in full (the validation loaded then, by import()).
       rmSync(preparedPolicyPath(path));
-      expect(modules.bundled.loadBundledPolicyFileSync(path)).toMatchObject({ prepared: false, policy: { hash: loaded.policy.hash } });
-      expect(built()).toBeGreaterThan(0);
+      expect(await modules.bundled.loadBundledPolicy(path)).toMatchObject({ prepared: false, policy: { hash: loaded.policy.hash } });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,4 +1,5 @@
-import { loadPolicy, type LoadedPolicy, type Policy } from '../../../functions/core/policy';
+import type { LoadedPolicy, Policy } from '../../../functions/core/policy';
+import { loadPolicy } from '../../../functions/core/policy/load';
 import { compilePolicy } from '../../../functions/core/policy/compile';
 import { resolveDriftSettings } from '../../../functions/core/policy/drift';
 import { resolveMode, type ModeScope } from '../../../functions/core/policy/mode';

@@ -1,4 +1,4 @@
-import { loadPolicy } from '../../../functions/core/policy';
+import { loadPolicy } from '../../../functions/core/policy/load';
 import { expiringExceptions } from '../../../functions/core/posture/expiring-exceptions';
 
 const exception = (id: string, expiresAt: string) => ({ id, match: { ids: ['CVE-2025-1000'] }, reason: 'accepted', owner: `team-${id}`, expiresAt });

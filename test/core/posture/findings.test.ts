@@ -1,5 +1,6 @@
 import { parseScanReportText } from '../../../functions/core/findings';
-import { assessImage, loadPolicy, type LoadedPolicy, type Policy } from '../../../functions/core/policy';
+import { assessImage, type LoadedPolicy, type Policy } from '../../../functions/core/policy';
+import { loadPolicy } from '../../../functions/core/policy/load';
 import type { ImageAssessment } from '../../../functions/core/policy/input';
 import { buildFindingEvent, compareVerdicts, findingCorrelationId, MAX_EVENT_USES } from '../../../functions/core/posture/findings';
 import { digestOf, trivyReport } from '../../handlers/support/scenario';

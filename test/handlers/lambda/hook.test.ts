@@ -74,18 +74,18 @@ describe('answerWithoutGate', () => {
   it.each([
     ['deny', 'FAILED'],
     ['allow', 'SUCCEEDED'],
-  ])('answers by the bundled policy (onScanError %s: %s)', (onScanError, status) => {
+  ])('answers by the bundled policy (onScanError %s: %s)', async (onScanError, status) => {
     const out = outputs();
-    expect(answerWithoutGate(new Error('fargate-gate: environment variable GATE_TABLE_NAME is required'), { [GATE_ENV.policyFile]: policy(onScanError) }, out)).toEqual({ hookStatus: status });
+    expect(await answerWithoutGate(new Error('fargate-gate: environment variable GATE_TABLE_NAME is required'), { [GATE_ENV.policyFile]: policy(onScanError) }, out)).toEqual({ hookStatus: status });
     expect(out.lines[0]).toMatchObject({ level: 'error', hookStatus: status, policyLoaded: true, msg: expect.stringContaining('GATE_TABLE_NAME is required') });
     expect(out.metrics.total('GateUnavailable')).toBe(1);
     expect(out.metrics.total('HookResponses', { status })).toBe(1);
   });
 
-  it('refuses the revision when no policy can be read either, and logs why', () => {
+  it('refuses the revision when no policy can be read either, and logs why', async () => {
     const out = outputs();
-    expect(answerWithoutGate(new Error('the policy is invalid'), { [GATE_ENV.policyFile]: join(dir, 'missing.json') }, out)).toEqual({ hookStatus: 'FAILED' });
+    expect(await answerWithoutGate(new Error('the policy is invalid'), { [GATE_ENV.policyFile]: join(dir, 'missing.json') }, out)).toEqual({ hookStatus: 'FAILED' });
     expect(out.lines[0]).toMatchObject({ level: 'error', hookStatus: 'FAILED', policyLoaded: false, msg: expect.stringContaining('the policy is invalid') });
-    expect(answerWithoutGate(new Error('no policy setting'), {}, outputs())).toEqual({ hookStatus: 'FAILED' });
+    expect(await answerWithoutGate(new Error('no policy setting'), {}, outputs())).toEqual({ hookStatus: 'FAILED' });
   });
 });

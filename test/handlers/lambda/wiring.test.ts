@@ -80,21 +80,21 @@ describe('readSettings', () => {
 });
 
 describe('the bundled policy at cold start', () => {
-  it('fails the cold start naming the file when it cannot be read', () => {
+  it('fails the cold start naming the file when it cannot be read', async () => {
     const missing = join(dir, 'missing.json');
-    expect(() => createLambdaGate(env({ [GATE_ENV.policyFile]: missing }))).toThrow(`${missing}: cannot read policy: no such file or directory`);
+    await expect(createLambdaGate(env({ [GATE_ENV.policyFile]: missing }))).rejects.toThrow(`${missing}: cannot read policy: no such file or directory`);
   });
 
-  it('fails the cold start naming the file and the JSON path when the policy is invalid', () => {
+  it('fails the cold start naming the file and the JSON path when the policy is invalid', async () => {
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, JSON.stringify({ schemaVersion: '1', name: 'x', mode: 'sometimes', onScanError: 'deny', rules: {} }));
-    expect(() => createLambdaGate(env({ [GATE_ENV.policyFile]: bad }))).toThrow(`${bad} at mode: expected one of`);
+    await expect(createLambdaGate(env({ [GATE_ENV.policyFile]: bad }))).rejects.toThrow(`${bad} at mode: expected one of`);
   });
 });
 
 describe('createLambdaGate', () => {
   it('builds the gate on AWS adapters with the bundled policy; unusable events cost nothing', async () => {
-    const lambda = createLambdaGate(env());
+    const lambda = await createLambdaGate(env());
     expect(lambda.policy.name).toBe('bundled');
     await expect(lambda.gate.handleEvent({ hello: 'world' })).resolves.toMatchObject({ kind: 'ignored' });
     await expect(lambda.gate.handleHook({ executionId: 'x' })).resolves.toEqual({ hookStatus: 'FAILED' });

@@ -1,6 +1,7 @@
 import { InputError } from '../../../functions/core/errors';
 import type { ImageReference } from '../../../functions/core/image/reference';
-import { loadPolicy, type LoadedPolicy, type Policy } from '../../../functions/core/policy';
+import type { LoadedPolicy, Policy } from '../../../functions/core/policy';
+import { loadPolicy } from '../../../functions/core/policy/load';
 import {
   type DescribedServiceRevision,
   type ContinueAction,
