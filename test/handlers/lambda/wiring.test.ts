@@ -100,3 +100,23 @@ describe('createLambdaGate', () => {
     await expect(lambda.gate.handleHook({ executionId: 'x' })).resolves.toEqual({ hookStatus: 'FAILED' });
   });
 });
+
+describe('lambdaGate', () => {
+  it('builds the gate once per execution environment, and keeps no failed build: the next invocation tries again', async () => {
+    const saved = { ...process.env };
+    try {
+      await jest.isolateModulesAsync(async () => {
+        const { lambdaGate } = await import('../../../functions/handlers/lambda/wiring');
+        Object.assign(process.env, env({ [GATE_ENV.tableName]: undefined }));
+        delete process.env[GATE_ENV.tableName];
+        await expect(lambdaGate()).rejects.toThrow(GATE_ENV.tableName);
+        process.env[GATE_ENV.tableName] = 'gate-table';
+        const built = await lambdaGate();
+        expect(built.policy.name).toBe('bundled');
+        await expect(lambdaGate()).resolves.toBe(built);
+      });
+    } finally {
+      process.env = saved;
+    }
+  });
+});
