@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 // The policy modules themselves, not the core/policy index (which brings the image assessment, needed only when a
 // report is judged and imported then: scans/scan-records.ts).
-import { maxScanAgeMs } from '../core/policy/load';
+import { maxScanAgeMs } from '../core/policy/scan-age';
 import type { LoadedPolicy } from '../core/policy/input';
 import type { Policy } from '../core/policy/schema';
 import { onceAsync } from '../adapters/once-async';
