@@ -67,11 +67,14 @@ export function bundleFunction(entry: string, outputDir: string, policyPath: str
   const esbuild = loadEsbuild();
   if (esbuild === undefined) return false;
   const result = esbuild.buildSync({ ...FUNCTION_ESBUILD_OPTIONS, entryPoints: [entry], outdir: outputDir, metafile: true });
-  if (policyPath !== undefined) {
-    copyFileSync(policyPath, join(outputDir, BUNDLED_POLICY_NAME));
-    writeFileSync(preparedPolicyPath(join(outputDir, BUNDLED_POLICY_NAME)), preparedPolicyText(policyPath));
-  }
+  if (policyPath !== undefined) writeBundledPolicy(policyPath, outputDir);
   return { metafile: result.metafile };
+}
+
+/** The policy at `policyPath` copied into `outputDir`, and its prepared form written beside it (both on this machine). */
+export function writeBundledPolicy(policyPath: string, outputDir: string): void {
+  copyFileSync(policyPath, join(outputDir, BUNDLED_POLICY_NAME));
+  writeFileSync(preparedPolicyPath(join(outputDir, BUNDLED_POLICY_NAME)), preparedPolicyText(policyPath));
 }
 
 /**
@@ -90,7 +93,7 @@ const DOCKER_PROJECT_DIR = '/fargate-gate';
 /**
  * The function's code: `entry` bundled into the asset directory with its chunks, and the policy beside it. Locally with
  * the project's esbuild; when it cannot be loaded, in Docker with the pinned esbuild over `mountRoot` (which must hold
- * the entry, its node_modules and, for Docker, the policy: the project, or the app the package is installed in).
+ * the entry and its node_modules: the project, or the app the package is installed in; the policy is written from the host).
  */
 export function functionCode(options: FunctionBundlingInput): lambda.Code {
   return lambda.Code.fromAsset(join(options.packageRoot, 'functions'), {
@@ -113,39 +116,39 @@ export function functionBundlingOptions(options: FunctionBundlingInput): AssetBu
   const relativeEntry = relative(mountRoot, entry);
   if (relativeEntry.startsWith('..') || isAbsolute(relativeEntry)) throw new Error(`the function entry ${entry} is outside ${mountRoot}`);
   return {
-    local: { tryBundle: (outputDir: string): boolean => bundleFunction(entry, outputDir, policyPath) !== false },
+    local: {
+      tryBundle: (outputDir: string): boolean => {
+        if (bundleFunction(entry, outputDir, policyPath) !== false) return true;
+        // Docker bundling follows into this same directory (CDK mounts it as /asset-output): the policy and its prepared
+        // form are written from here, never passed through the container's command line, whose single argument Linux
+        // caps at 128 KiB (MAX_ARG_STRLEN); a policy with many exceptions or OU maps outgrows it.
+        writeBundledPolicy(policyPath, outputDir);
+        return false;
+      },
+    },
     image: DockerImage.fromRegistry('public.ecr.aws/docker/library/node:22-slim'),
     volumes: [{ hostPath: mountRoot, containerPath: DOCKER_PROJECT_DIR, consistency: DockerVolumeConsistency.DELEGATED }],
     // CDK runs the container as the calling user, who has no home directory in the image: npm needs a writable cache.
     environment: { HOME: '/tmp', npm_config_cache: '/tmp/.npm', npm_config_update_notifier: 'false' },
-    command: functionDockerCommand(packageRoot, mountRoot, relativeEntry, policyPath),
+    command: functionDockerCommand(packageRoot, relativeEntry),
   };
 }
 
 /**
- * The Docker fallback: the pinned esbuild with the local options, then the policy copied (it must lie under `mountRoot`)
- * and its prepared form (prepared here, on the host) written beside it.
+ * The Docker fallback: the pinned esbuild with the local options, as plain arguments (no shell). The policy and its
+ * prepared form are already in the output directory: `local.tryBundle` wrote them from the host before declining.
  */
-export function functionDockerCommand(packageRoot: string, mountRoot: string, relativeEntry: string, policyPath: string): string[] {
-  const policy = relative(mountRoot, policyPath);
-  if (policy.startsWith('..') || isAbsolute(policy)) {
-    throw new Error(`the policy ${policyPath} is outside ${mountRoot}, which Docker bundling cannot see; install esbuild so the functions bundle locally`);
-  }
+export function functionDockerCommand(packageRoot: string, relativeEntry: string): string[] {
   const o = FUNCTION_ESBUILD_OPTIONS;
   const inContainer = (path: string) => `${DOCKER_PROJECT_DIR}/${path.split(sep).join('/')}`;
-  const esbuild = [
+  return [
     'npm', 'exec', '--yes', `--package=esbuild@${pinnedEsbuildVersion(packageRoot)}`, '--', 'esbuild', inContainer(relativeEntry),
     '--bundle', `--platform=${o.platform}`, `--target=${o.target}`, `--format=${o.format}`, '--splitting',
     `--entry-names=${o.entryNames}`, `--chunk-names=${o.chunkNames}`, '--out-extension:.js=.mjs', '--minify',
     `--sourcemap=${o.sourcemap}`, '--sources-content=false', `--main-fields=${o.mainFields.join(',')}`,
     ...o.external.map((name) => `--external:${name}`), `--log-level=${o.logLevel}`, `--outdir=${AssetStaging.BUNDLING_OUTPUT_DIR}`,
+    `--banner:js=${o.banner.js}`,
   ];
-  const quote = (arg: string) => `'${arg.replace(/'/g, `'\\''`)}'`;
-  // The banner holds quotes and a semicolon: passed quoted through the shell, as are the paths.
-  const script = [...esbuild.map(quote), quote(`--banner:js=${o.banner.js}`)].join(' ') +
-    ` && cp ${quote(inContainer(policy))} ${quote(`${AssetStaging.BUNDLING_OUTPUT_DIR}/${BUNDLED_POLICY_NAME}`)}` +
-    ` && printf '%s' ${quote(preparedPolicyText(policyPath))} > ${quote(preparedPolicyPath(`${AssetStaging.BUNDLING_OUTPUT_DIR}/${BUNDLED_POLICY_NAME}`))}`;
-  return ['sh', '-c', script];
 }
 
 function loadEsbuild(): typeof import('esbuild') | undefined {

@@ -377,10 +377,50 @@ describe('esbuild for apps that use the construct', () => {
 
 describe('the functions\' Docker fallback', () => {
   const input = { packageRoot: ROOT, mountRoot: ROOT, entry: join(ROOT, 'functions/handlers/lambda/gate.ts'), policyPath: POLICY };
+  const unusedImage = { image: DockerImage.fromRegistry('unused') };
 
-  it('refuses an entry or a policy outside the mounted project, which the container could not see', () => {
+  /** `functionBundlingOptions` loaded with esbuild unloadable, as on a machine where CDK falls back to Docker. */
+  function withoutEsbuild<T>(use: (options: typeof functionBundlingOptions) => T): T {
+    let result: T | undefined;
+    try {
+      jest.isolateModules(() => {
+        jest.doMock('esbuild', () => {
+          throw Object.assign(new Error("Cannot find module 'esbuild'"), { code: 'MODULE_NOT_FOUND' });
+        });
+        const isolated = jest.requireActual<typeof import('../../infra/function-bundling')>('../../infra/function-bundling');
+        result = use(isolated.functionBundlingOptions);
+      });
+    } finally {
+      jest.dontMock('esbuild');
+    }
+    return result as T;
+  }
+
+  /**
+   * The Docker path run on this machine: `tryBundle` without esbuild (which declines and writes what it writes into
+   * `outputDir`), then the container's command with its paths mapped back here and the installed esbuild (the pinned
+   * version) in place of `npm exec`; spawned without a shell, as Docker runs it.
+   */
+  function runDockerPath(policyPath: string, outputDir: string): { declined: boolean; command: string[]; run: ReturnType<typeof spawnSync> } {
+    return withoutEsbuild((isolatedOptions) => {
+      const options = isolatedOptions({ ...input, policyPath });
+      const declined = options.local!.tryBundle(outputDir, unusedImage) === false;
+      const command = options.command!;
+      const npmExec = ['npm', 'exec', '--yes', `--package=esbuild@${pinnedEsbuildVersion(ROOT)}`, '--', 'esbuild'];
+      expect(command.slice(0, npmExec.length)).toEqual(npmExec);
+      const containerPath = options.volumes![0].containerPath;
+      const args = command
+        .slice(npmExec.length)
+        .map((arg) => arg.split(`${containerPath}/`).join(`${ROOT}/`).split('/asset-output').join(outputDir));
+      const run = spawnSync(join(ROOT, 'node_modules/.bin/esbuild'), args, { encoding: 'utf8' });
+      return { declined, command, run };
+    });
+  }
+
+  const files = (dir: string) => Object.fromEntries(readdirSync(dir).sort().map((name) => [name, readFileSync(join(dir, name), 'utf8')]));
+
+  it('refuses an entry outside the mounted project, which the container could not see', () => {
     expect(() => functionBundlingOptions({ ...input, entry: join(tmpdir(), 'gate.ts') })).toThrow(/outside/);
-    expect(() => functionBundlingOptions({ ...input, policyPath: join(tmpdir(), 'policy.json') })).toThrow(/Docker bundling cannot see/);
   });
 
   it('runs the pinned esbuild with the local options: the same entry, chunks and policy as local bundling', () => {
@@ -390,21 +430,47 @@ describe('the functions\' Docker fallback', () => {
       expect(options.volumes![0].hostPath).toBe(ROOT);
       mkdirSync(join(base, 'local'));
       mkdirSync(join(base, 'docker'));
-      expect(options.local!.tryBundle(join(base, 'local'), { image: DockerImage.fromRegistry('unused') })).toBe(true);
-      const [shell, flag, script] = options.command!;
-      expect([shell, flag]).toEqual(['sh', '-c']);
-      const npmExec = `'npm' 'exec' '--yes' '--package=esbuild@${pinnedEsbuildVersion(ROOT)}' '--' 'esbuild'`;
-      expect(script.startsWith(npmExec)).toBe(true);
-      // The container's paths mapped back to this machine, and the installed esbuild (the pinned version) for npm exec.
-      const local = script
-        .replace(npmExec, `'${join(ROOT, 'node_modules/.bin/esbuild')}'`)
-        .split(options.volumes![0].containerPath + '/').join(`${ROOT}/`)
-        .split('/asset-output').join(join(base, 'docker'));
-      const run = spawnSync('sh', ['-c', local], { encoding: 'utf8' });
+      expect(options.local!.tryBundle(join(base, 'local'), unusedImage)).toBe(true);
+      const { declined, run } = runDockerPath(POLICY, join(base, 'docker'));
+      expect(declined).toBe(true);
       expect(run.stderr).toBe('');
       expect(run.status).toBe(0);
-      const files = (dir: string) => Object.fromEntries(readdirSync(join(base, dir)).sort().map((name) => [name, readFileSync(join(base, dir, name), 'utf8')]));
-      expect(files('docker')).toEqual(files('local'));
+      expect(files(join(base, 'docker'))).toEqual(files(join(base, 'local')));
+    } finally {
+      rmSync(base, { recursive: true, force: true });
+    }
+  });
+
+  // Review item 15: the prepared policy went inside one `sh -c` argument, which Linux caps at 128 KiB (MAX_ARG_STRLEN),
+  // so a large policy failed Docker bundling with E2BIG.
+  it('bundles a policy whose prepared form is over 128 KiB: the policy never travels on the command line', () => {
+    const base = mkdtempSync(join(tmpdir(), 'large-policy-'));
+    try {
+      const policy = JSON.parse(readFileSync(POLICY, 'utf8'));
+      policy.exceptions = Array.from({ length: 1500 }, (_, i) => ({
+        id: `EXC-${i}`,
+        match: { ids: [`CVE-2024-${String(10000 + i)}`], repositories: [`team-${i}/service-${i}`] },
+        reason: `accepted risk number ${i}: the vulnerable code path is not reachable in this service`,
+        owner: `team-${i}`,
+        expiresAt: '2099-12-31',
+      }));
+      const policyPath = join(base, 'policy.json');
+      writeFileSync(policyPath, JSON.stringify(policy));
+      const docker = join(base, 'docker');
+      mkdirSync(docker);
+      const { declined, command, run } = runDockerPath(policyPath, docker);
+      const prepared = readFileSync(join(docker, 'policy.prepared.json'), 'utf8');
+      expect(Buffer.byteLength(prepared)).toBeGreaterThan(128 * 1024);
+      expect(declined).toBe(true);
+      expect(Math.max(...command.map((arg) => Buffer.byteLength(arg)))).toBeLessThan(4096);
+      expect(command.join(' ')).not.toContain('EXC-1499');
+      expect(run.stderr).toBe('');
+      expect(run.status).toBe(0);
+      expect(readFileSync(join(docker, 'policy.json'), 'utf8')).toBe(readFileSync(policyPath, 'utf8'));
+      const load = loadBundledPolicyFileSync(join(docker, 'policy.json'));
+      expect(load.prepared).toBe(true);
+      expect(load.policy.document.exceptions).toHaveLength(1500);
+      expect(readdirSync(docker)).toContain(FUNCTION_ENTRY_FILE);
     } finally {
       rmSync(base, { recursive: true, force: true });
     }
