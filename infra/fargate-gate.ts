@@ -568,6 +568,8 @@ export class FargateGate extends Construct {
     if (this.databaseMirror) {
       environmentVariables.GATE_TRIVY_DB_REPOSITORY = { value: `${this.databaseMirror.dbRepository.repositoryUri}:${UPSTREAM_DATABASES.db.tag}` };
       environmentVariables.GATE_TRIVY_JAVA_DB_REPOSITORY = { value: `${this.databaseMirror.javaDbRepository.repositoryUri}:${UPSTREAM_DATABASES.javaDb.tag}` };
+      // The misconfiguration checks too: else every scan pulls them from a public registry (an operator's own bundle below wins).
+      environmentVariables.GATE_TRIVY_CHECKS_BUNDLE_REPOSITORY = { value: this.databaseMirror.checksBundleReference() };
     }
     if (trivy.dbRepositories.length > 0) environmentVariables.GATE_TRIVY_DB_REPOSITORY = { value: trivy.dbRepositories.join(',') };
     if (trivy.javaDbRepositories.length > 0) environmentVariables.GATE_TRIVY_JAVA_DB_REPOSITORY = { value: trivy.javaDbRepositories.join(',') };
