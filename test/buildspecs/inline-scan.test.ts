@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { SCAN_BUILD_ENV } from '../../functions/adapters/scan-build-env';
@@ -671,5 +671,153 @@ describe('inline-scan buildspec: vulnerability DB age', () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('GATE_TRIVY_MAX_DB_AGE_HOURS is not a whole number of hours');
     expect(existsSync(join(tools.work, 'trivy-args'))).toBe(false);
+  });
+});
+
+// Review issue 9 item 3: a failed pull of the checks bundle made Trivy fall back, silently, to its embedded checks.
+describe('inline-scan buildspec: misconfiguration checks bundle', () => {
+  const REPOSITORY = '111122223333.dkr.ecr.us-west-2.amazonaws.com/fargate-gate-trivy-checks:2';
+  const DIGEST_OF_BUNDLE = `sha256:${'cd'.repeat(32)}`;
+  const policyDir = () => join(tools.work, 'cache/policy');
+
+  /** A Trivy stand-in for `trivy config`: records its arguments; when `lands`, leaves the bundle where Trivy leaves it. */
+  function stubTrivy(lands: boolean): void {
+    mkdirSync(join(tools.work, 'fargate-gate-bin'), { recursive: true });
+    stub(
+      'trivy',
+      `printf '%s\\n' "$@" > "${tools.work}/trivy-args"; ` +
+        (lands
+          ? `mkdir -p "$GATE_TRIVY_CACHE_DIR/policy/content" && echo '{"revision":"2.4.0"}' > "$GATE_TRIVY_CACHE_DIR/policy/content/.manifest" && ` +
+            `echo '{"Digest":"${DIGEST_OF_BUNDLE}","DownloadedAt":"2026-12-06T10:00:00Z","MajorVersion":2}' > "$GATE_TRIVY_CACHE_DIR/policy/metadata.json"; `
+          : `echo 'ERROR Falling back to embedded checks' >&2; `) +
+        'exit 0',
+      join(tools.work, 'fargate-gate-bin'),
+    );
+  }
+  const fetchChecks = (env: Record<string, string> = {}) => run(step('pre_build', 4), { GATE_TRIVY_CHECKS_BUNDLE_REPOSITORY: REPOSITORY, ...env });
+  const trivyArgs = () => readFileSync(join(tools.work, 'trivy-args'), 'utf8').trimEnd().split('\n');
+
+  it('fetches the bundle from the configured repository into the cache the scan uses, before the scan', () => {
+    stubTrivy(true);
+    const result = fetchChecks();
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain(`fargate-gate: checks bundle ${DIGEST_OF_BUNDLE} from ${REPOSITORY}`);
+    const args = trivyArgs();
+    expect(args[0]).toBe('config');
+    expect(args[args.indexOf('--cache-dir') + 1]).toBe(join(tools.work, 'cache'));
+    expect(args[args.indexOf('--checks-bundle-repository') + 1]).toBe(REPOSITORY);
+    expect(args).toEqual(expect.arrayContaining(['--skip-version-check', '--disable-telemetry']));
+    // The scanned directory is empty: the run exists only to fetch the bundle.
+    expect(args.slice(-2)).toEqual(['--', `${buildspec.env.variables.GATE_OUT_DIR}/checks-probe/empty`]);
+    expect(readdirSync(join(tools.work, buildspec.env.variables.GATE_OUT_DIR, 'checks-probe/empty'))).toEqual([]);
+    // The image scan finds it in the same cache directory.
+    expect(step('build', 0)).toContain('--cache-dir "$GATE_TRIVY_CACHE_DIR"');
+  });
+
+  it('fails the build when the bundle did not land, where Trivy would fall back to its embedded checks and go on', () => {
+    stubTrivy(false);
+    const result = fetchChecks();
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`fargate-gate: the checks bundle could not be fetched from ${REPOSITORY}: Trivy would scan with its embedded checks instead; refusing`);
+  });
+
+  it('does not take a bundle left in the cache by an earlier build for this one', () => {
+    mkdirSync(join(policyDir(), 'content'), { recursive: true });
+    writeFileSync(join(policyDir(), 'content/.manifest'), '{}');
+    writeFileSync(join(policyDir(), 'metadata.json'), JSON.stringify({ Digest: DIGEST_OF_BUNDLE, DownloadedAt: '2026-12-01T00:00:00Z' }));
+    stubTrivy(false);
+    expect(fetchChecks().status).toBe(1);
+  });
+
+  it.each([
+    ['an sbom re-judgement (no misconfiguration scan)', { SCAN_MODE: 'sbom' }],
+    ['no configured repository (Trivy\'s default applies, as before)', { GATE_TRIVY_CHECKS_BUNDLE_REPOSITORY: '' }],
+  ])('runs nothing for %s', (_name, env) => {
+    stubTrivy(false);
+    const result = fetchChecks(env);
+    expect(result.status).toBe(0);
+    expect(existsSync(join(tools.work, 'trivy-args'))).toBe(false);
+  });
+});
+
+// Review issue 9 item 11: a scan took whatever Java DB the mirror held, whatever its age.
+describe('inline-scan buildspec: Java DB age', () => {
+  const HOUR = 3_600_000;
+  const javaDbDir = () => join(tools.work, 'cache/java-db');
+  const writeJavaDb = (metadata: string) => {
+    mkdirSync(javaDbDir(), { recursive: true });
+    writeFileSync(join(javaDbDir(), 'trivy-java.db'), 'index');
+    writeFileSync(join(javaDbDir(), 'metadata.json'), metadata);
+  };
+  const builtHoursAgo = (hours: number) => JSON.stringify({ Version: 1, UpdatedAt: new Date(Date.now() - hours * HOUR).toISOString(), NextUpdate: new Date(Date.now() - hours * HOUR + 72 * HOUR).toISOString() });
+  const prepare = (env: Record<string, string> = {}) => run(step('pre_build', 3), { GATE_TRIVY_MAX_DB_AGE_HOURS: '72', ...env });
+  const checkAfterScan = (env: Record<string, string> = {}) => run(step('post_build', 0), { GATE_TRIVY_MAX_DB_AGE_HOURS: '72', ...env });
+
+  describe('before the scan', () => {
+    it('keeps a cached Java DB within the bound', () => {
+      writeJavaDb(builtHoursAgo(30));
+      const result = prepare();
+      expect(result.status).toBe(0);
+      expect(existsSync(join(javaDbDir(), 'trivy-java.db'))).toBe(true);
+    });
+
+    it.each([
+      ['past the bound', builtHoursAgo(80)],
+      ['without UpdatedAt', JSON.stringify({ Version: 1 })],
+      ['with unreadable metadata', '{"UpdatedAt":'],
+    ])('removes a cached Java DB %s, so a scan that needs one downloads it again', (_name, metadata) => {
+      writeJavaDb(metadata);
+      const result = prepare();
+      expect(result.status).toBe(0);
+      expect(result.stdout).toContain('fargate-gate: the cached Java DB is unreadable or past the bound: removed');
+      expect(existsSync(javaDbDir())).toBe(false);
+    });
+
+    it('does nothing without a cached Java DB, and refuses a bound that is not whole hours', () => {
+      expect(prepare().status).toBe(0);
+      const bad = prepare({ GATE_TRIVY_MAX_DB_AGE_HOURS: '1;id' });
+      expect(bad.status).toBe(1);
+      expect(bad.stderr).toContain('GATE_TRIVY_MAX_DB_AGE_HOURS is not a whole number of hours');
+    });
+  });
+
+  describe('after the scan (the Java DB Trivy downloaded for an image with Java archives)', () => {
+    beforeEach(() => {
+      expect(prepare().status).toBe(0);
+    });
+
+    it('passes when the scan needed no Java DB', () => {
+      const result = checkAfterScan();
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(0);
+    });
+
+    it('accepts a Java DB built within the bound, and says how old it is', () => {
+      writeJavaDb(builtHoursAgo(5));
+      const result = checkAfterScan();
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(0);
+      expect(result.stdout).toMatch(/^fargate-gate: Java DB built \S+ \(5\.0 hours ago\)\n$/);
+    });
+
+    it.each<[string, string, RegExp]>([
+      ['built longer ago than the bound', builtHoursAgo(80), /fargate-gate: the Java DB was built 80\.0 hours ago, more than 72: the scan that used it is refused/],
+      ['dated in the future', JSON.stringify({ UpdatedAt: new Date(Date.now() + 2 * HOUR).toISOString() }), /the Java DB metadata says it was built in the future/],
+      ['without UpdatedAt', JSON.stringify({ Version: 1 }), /the Java DB metadata has no UpdatedAt/],
+      ['with metadata that is null', 'null', /the Java DB metadata has no UpdatedAt/],
+      ['with unreadable metadata', '{"UpdatedAt":', /the Java DB has no readable metadata\.json/],
+    ])('fails the build for a Java DB %s', (_name, metadata, message) => {
+      writeJavaDb(metadata);
+      const result = checkAfterScan();
+      expect(result.status).toBe(1);
+      expect(result.stderr).toMatch(message);
+    });
+
+    it('fails the build when the bound is missing, rather than passing any Java DB', () => {
+      writeJavaDb(builtHoursAgo(1));
+      const result = run(step('post_build', 0), {});
+      expect(result.status).toBe(1);
+    });
   });
 });
