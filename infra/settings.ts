@@ -17,14 +17,20 @@ export interface ScannerSettings {
   readonly trivySha256?: string;
   /**
    * Where releases are downloaded from: `<url>/v<version>/<asset>`. Point it at your own mirror (an https URL, e.g. an
-   * S3 website or artifact server) for accounts without internet access. @default GitHub releases of aquasecurity/trivy
+   * S3 website or artifact server) for accounts without internet access. Every scan build downloads the tarball from
+   * here (Lambda compute has no cache; the managed DB mirror does not copy the binary): with the default, every scan
+   * depends on github.com, and a failed download is a scan error (docs/deploy.md, "What each scan fetches").
+   * @default GitHub releases of aquasecurity/trivy
    */
   readonly downloadBaseUrl?: string;
   /** OCI repositories of the vulnerability DB, tried in order (`--db-repository`), e.g. a private ECR mirror. */
   readonly dbRepositories?: string[];
   /** OCI repositories of the Java DB (`--java-db-repository`). */
   readonly javaDbRepositories?: string[];
-  /** OCI repository of the misconfiguration checks bundle (`--checks-bundle-repository`). */
+  /**
+   * OCI repository of the misconfiguration checks bundle (`--checks-bundle-repository`). Wins over the managed mirror's
+   * copy. @default the managed mirror's copy when `managedDatabaseMirror` is on, else Trivy's default (a public registry)
+   */
   readonly checksBundleRepository?: string;
   /**
    * Trivy's own time limit for one scan (`--timeout`). @default 15 minutes on EC2 compute; 10 minutes on Lambda compute,
@@ -32,8 +38,9 @@ export interface ScannerSettings {
    */
   readonly scanTimeout?: Duration;
   /**
-   * Keep a copy of Trivy's vulnerability DB and Java DB in private ECR repositories of this stack, refreshed on a
-   * schedule, and scan from it (see `VulnerabilityDbMirror`); the deployment runs its first refresh and waits for it.
+   * Keep a copy of Trivy's vulnerability DB, Java DB and misconfiguration checks bundle in private ECR repositories of
+   * this stack, refreshed on a schedule, and scan from it (see `VulnerabilityDbMirror`); the deployment runs its first
+   * refresh and waits for it. The Trivy binary is not copied: see `downloadBaseUrl`.
    * Excludes `dbRepositories` / `javaDbRepositories` (an account that names its own mirror keeps it).
    * @default true, unless `dbRepositories` or `javaDbRepositories` is set
    */
@@ -232,7 +239,8 @@ export function resolveSettings(input: SettingsInput): ResolvedSettings {
   const dbRepositories = checkRepositories(scanner.dbRepositories, 'scanner.dbRepositories');
   const javaDbRepositories = checkRepositories(scanner.javaDbRepositories, 'scanner.javaDbRepositories');
   const ownMirror = dbRepositories.length > 0 || javaDbRepositories.length > 0;
-  // On by default: no scan downloads from a public registry. An account that names its own mirror keeps it.
+  // On by default: no scan downloads its DBs or checks from a public registry (the Trivy binary still comes from
+  // downloadBaseUrl). An account that names its own mirror keeps it.
   const managedDatabaseMirror = scanner.managedDatabaseMirror ?? !ownMirror;
   if (managedDatabaseMirror && ownMirror) {
     throw new Error('scanner.managedDatabaseMirror and scanner.dbRepositories / javaDbRepositories exclude each other: the scan reads one mirror');
