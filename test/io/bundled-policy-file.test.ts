@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { preparePolicy } from '../../functions/core/policy/prepared';
 import { loadBundledPolicyFileSync, preparedPolicyPath, readBundledPolicyFileSync } from '../../functions/io/bundled-policy-file';
 import { readPolicyFileSync } from '../../functions/io/policy-file';
+import { thrown } from '../support/thrown';
 
 const ROOT = join(__dirname, '../..');
 const DEFAULT_TEXT = readFileSync(join(ROOT, 'policies/default.json'), 'utf8');
@@ -28,15 +29,6 @@ function bundle(text: string, preparedFrom: string | null = text, edit?: (prepar
   return path;
 }
 
-/** The error `fn` throws (its class and message), to compare with the full validation's. */
-function thrown(fn: () => unknown): { name: string; message: string } {
-  try {
-    fn();
-  } catch (error) {
-    return { name: (error as Error).constructor.name, message: (error as Error).message };
-  }
-  throw new Error('expected an error');
-}
 
 describe('preparedPolicyPath', () => {
   it('sits beside the policy', () => {

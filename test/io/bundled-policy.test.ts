@@ -7,6 +7,7 @@ import { loadBundledPolicy, preparedPolicyPath, readBundledPolicy } from '../../
 import { loadBundledPolicyFileSync } from '../../functions/io/bundled-policy-file';
 import { readPolicyFileSync } from '../../functions/io/policy-file';
 import { FUNCTION_ESBUILD_OPTIONS } from '../../infra/function-bundling';
+import { rejection, thrown } from '../support/thrown';
 
 const ROOT = join(__dirname, '../..');
 const DEFAULT_TEXT = readFileSync(join(ROOT, 'policies/default.json'), 'utf8');
@@ -29,23 +30,7 @@ function bundle(text: string, preparedFrom: string | null = text): string {
   return path;
 }
 
-async function rejection(promise: Promise<unknown>): Promise<{ name: string; message: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    return { name: (error as Error).constructor.name, message: (error as Error).message };
-  }
-  throw new Error('expected a rejection');
-}
 
-function thrown(fn: () => unknown): { name: string; message: string } {
-  try {
-    fn();
-  } catch (error) {
-    return { name: (error as Error).constructor.name, message: (error as Error).message };
-  }
-  throw new Error('expected an error');
-}
 
 describe('loadBundledPolicy', () => {
   it('takes the prepared policy that stands for the file, as the synchronous reader does', async () => {

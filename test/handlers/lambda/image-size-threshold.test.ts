@@ -1,15 +1,9 @@
 import { GATE_ENV } from '../../../functions/handlers/environment';
 import { imageSizeThreshold } from '../../../functions/handlers/lambda/image-size-threshold';
 import { readSettings } from '../../../functions/handlers/lambda/wiring';
+import { requiredSettingsEnv } from './support';
 
-const env = (overrides: Record<string, string | undefined> = {}): Record<string, string | undefined> => ({
-  [GATE_ENV.tableName]: 'gate-table',
-  [GATE_ENV.reportBucket]: 'gate-reports',
-  [GATE_ENV.scanProjectName]: 'fargate-gate-scan',
-  [GATE_ENV.eventBusName]: 'gate-verdicts',
-  [GATE_ENV.policyFile]: 'policy.json',
-  ...overrides,
-});
+const env = requiredSettingsEnv;
 
 describe('GATE_EC2_ABOVE_IMAGE_BYTES', () => {
   it('reaches the gate config as the construct writes it (bytes), or as a size written by hand', () => {

@@ -3,6 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GATE_ENV } from '../../../functions/handlers/environment';
 
+/** The variables `readSettings` requires, as the construct writes them, with `overrides` on top. */
+export function requiredSettingsEnv(overrides: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+  return {
+    [GATE_ENV.tableName]: 'gate-table',
+    [GATE_ENV.reportBucket]: 'gate-reports',
+    [GATE_ENV.scanProjectName]: 'fargate-gate-scan',
+    [GATE_ENV.eventBusName]: 'gate-verdicts',
+    [GATE_ENV.policyFile]: 'policy.json',
+    ...overrides,
+  };
+}
+
 /**
  * Sets the environment the CDK construct gives the functions (with a bundled policy file) for the duration of a
  * describe block, so an entry point can be imported and built exactly as Lambda builds it.

@@ -1,14 +1,8 @@
 import { GATE_ENV } from '../../../functions/handlers/environment';
 import { readSettings } from '../../../functions/handlers/lambda/wiring';
+import { requiredSettingsEnv } from './support';
 
-const env = (overrides: Record<string, string | undefined> = {}): Record<string, string | undefined> => ({
-  [GATE_ENV.tableName]: 'gate-table',
-  [GATE_ENV.reportBucket]: 'gate-reports',
-  [GATE_ENV.scanProjectName]: 'fargate-gate-scan',
-  [GATE_ENV.eventBusName]: 'gate-verdicts',
-  [GATE_ENV.policyFile]: 'policy.json',
-  ...overrides,
-});
+const env = requiredSettingsEnv;
 
 describe('readSettings: the EC2 fallback project', () => {
   it('reads the project and its scan deadline as the construct writes them', () => {
