@@ -25,7 +25,9 @@ export const PREPARED_POLICY_FORMAT = 1;
 
 /**
  * The policy schema a prepared document was validated with: sha256 of the canonical JSON of the published JSON Schema
- * (`policySchemaJson()`). A constant, so the cold start checks it without building the schema; `npm run schema` stamps it (scripts/generate-policy-schema.ts) and the test
+ * (`policySchemaJson()`). It does not see the zod refinements the JSON Schema cannot express (glob syntax, dates,
+ * cross-field checks): a prepared file is written by the same synth as the code it ships with (one asset), so a
+ * tightened refinement reaches both at once; a prepared file copied from an older build is the case it cannot catch. A constant, so the cold start checks it without building the schema; `npm run schema` stamps it (scripts/generate-policy-schema.ts) and the test
  * test/core/policy/prepared.test.ts fails when the schema changes and this is not updated to the new value.
  */
 export const POLICY_SCHEMA_FINGERPRINT = 'db7fb32d26fa643aa70cf6a1537b345dd66032389e659b4bce0a5fd58a69e9c3';
