@@ -3,18 +3,13 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { CodeBuildScanner, SCAN_BUILD_ENV, buildIdFromArn, idempotencyTokenFor } from '../../functions/adapters/codebuild';
 import { InputError } from '../../functions/core/errors';
-import { ScanCapacityError, type ScanRequest } from '../../functions/core/ports';
-import { awsError, digestOf } from './sample-data';
+import { ScanCapacityError } from '../../functions/core/ports';
+import { SCAN_REQUEST, awsError } from './sample-data';
 
 const codeBuildMock = mockClient(CodeBuildClient);
 const scanner = new CodeBuildScanner({ client: new CodeBuildClient({ region: 'eu-west-1' }), projectName: 'fargate-gate-scan' });
 
-const request: ScanRequest = {
-  scanId: '01JH5Z7Q8K3M4N5P6R7S8T9V0W',
-  digest: digestOf(7),
-  imageReference: `123456789012.dkr.ecr.eu-west-1.amazonaws.com/app@${digestOf(7)}`,
-  reportKey: `reports/sha256/${digestOf(7).slice(7)}/01JH5Z7Q8K3M4N5P6R7S8T9V0W.json`,
-};
+const request = SCAN_REQUEST;
 
 beforeEach(() => codeBuildMock.reset());
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ImageAssessment } from '../../functions/core/policy/input';
-import type { ScanRecord, StoredVerdict, Waiter } from '../../functions/core/ports';
+import type { ScanRecord, ScanRequest, StoredVerdict, Waiter } from '../../functions/core/ports';
 import type { Violation } from '../../functions/core/result/model';
 import type { Severity } from '../../functions/core/severity';
 
@@ -101,3 +101,11 @@ export function awsError(name: string, message: string, extra: { httpStatusCode?
     ...(extra.throttling ? { $retryable: { throttling: true } } : {}),
   });
 }
+
+/** A scan request as the gate sends it for the digest `digestOf(7)`. */
+export const SCAN_REQUEST: ScanRequest = {
+  scanId: '01JH5Z7Q8K3M4N5P6R7S8T9V0W',
+  digest: digestOf(7),
+  imageReference: `123456789012.dkr.ecr.eu-west-1.amazonaws.com/app@${digestOf(7)}`,
+  reportKey: `reports/sha256/${digestOf(7).slice(7)}/01JH5Z7Q8K3M4N5P6R7S8T9V0W.json`,
+};

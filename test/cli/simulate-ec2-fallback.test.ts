@@ -1,26 +1,15 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { runSimulate } from '../../functions/cli/simulate';
-import { defaultGateFactory } from '../../functions/cli/simulate-gate';
-import { DEFAULT_SIMULATION_LIMITS } from '../../functions/cli/simulate-runner';
+import { scanProjects, simulateJson, writeScenarioCopy } from './simulate-support';
 
 const SCENARIO = resolve(__dirname, '../../examples/scenarios/lambda-compute-ec2-fallback.json');
 
-interface Action {
-  type: string;
-  buildId?: string;
-  task?: string;
-  reason?: string;
-  event?: { decision: string; taskArn?: string };
-}
-
-async function simulate(file: string): Promise<{ code: number; actions: Action[]; decisions: string[] }> {
-  let stdout = '';
-  const code = await runSimulate({ scenario: file, format: 'json' }, { stdout: (s) => (stdout += s), stderr: () => undefined }, defaultGateFactory, DEFAULT_SIMULATION_LIMITS);
-  const result = JSON.parse(stdout) as { actions: Action[] };
-  const decisions = result.actions.filter((a) => a.type === 'notify' && a.event?.taskArn).map((a) => a.event?.decision as string);
-  return { code, actions: result.actions, decisions };
+/** The run, and the decisions of the verdict events about tasks in order. */
+async function simulate(file: string): Promise<{ code: number; actions: Awaited<ReturnType<typeof simulateJson>>['actions']; decisions: string[] }> {
+  const { code, actions } = await simulateJson(file);
+  const decisions = actions.filter((a) => a.type === 'notify' && a.event?.taskArn).map((a) => a.event?.decision as string);
+  return { code, actions, decisions };
 }
 
 /** The example scenario with its image's scan outcome and the world's compute changed, written beside a copy. */
@@ -30,12 +19,10 @@ function variant(change: (scenario: { world: Record<string, unknown>; images: Re
   scenario.policy = resolve(__dirname, '../../policies/default.json');
   for (const image of Object.values(scenario.images) as { scan: Record<string, unknown> }[]) image.scan.report = resolve(__dirname, '../../examples/reports/alpine-root-critical.trivy.json');
   change(scenario);
-  const file = join(mkdtempSync(join(tmpdir(), 'ec2-fallback-')), 'scenario.json');
-  writeFileSync(file, JSON.stringify(scenario));
-  return file;
+  return writeScenarioCopy(scenario, 'ec2-fallback');
 }
 
-const builds = (actions: Action[]) => actions.filter((a) => a.type === 'startScan' && a.buildId).map((a) => (a.buildId as string).split(':')[0]);
+const builds = scanProjects;
 
 describe('simulate: a Lambda-compute scan that times out, retried on EC2 compute', () => {
   it('the example: the EC2 build gives the verdict, and the stop names that build', async () => {

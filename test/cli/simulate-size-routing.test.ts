@@ -1,25 +1,10 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { runSimulate } from '../../functions/cli/simulate';
-import { defaultGateFactory } from '../../functions/cli/simulate-gate';
-import { DEFAULT_SIMULATION_LIMITS } from '../../functions/cli/simulate-runner';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { scanProjects, simulateJson, writeScenarioCopy } from './simulate-support';
 
 const SCENARIO = resolve(__dirname, '../../examples/scenarios/lambda-compute-size-routing.json');
 
-interface Action {
-  type: string;
-  buildId?: string;
-  task?: string;
-  digest?: string;
-}
-
-async function simulate(file: string): Promise<{ code: number; actions: Action[]; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runSimulate({ scenario: file, format: 'json' }, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s) }, defaultGateFactory, DEFAULT_SIMULATION_LIMITS);
-  return { code, actions: stdout ? (JSON.parse(stdout) as { actions: Action[] }).actions : [], stderr };
-}
+const simulate = simulateJson;
 
 /** The example with a change, its relative paths made absolute, written to a temporary file. */
 function variant(change: (scenario: Record<string, any>) => void): string {
@@ -30,12 +15,10 @@ function variant(change: (scenario: Record<string, any>) => void): string {
     if (step.push) step.push.scan.report = resolve(__dirname, '../../examples/reports', step.push.scan.report.split('/').pop() as string);
   }
   change(scenario);
-  const file = join(mkdtempSync(join(tmpdir(), 'size-routing-')), 'scenario.json');
-  writeFileSync(file, JSON.stringify(scenario));
-  return file;
+  return writeScenarioCopy(scenario, 'size-routing');
 }
 
-const projects = (actions: Action[]) => actions.filter((a) => a.type === 'startScan' && a.buildId).map((a) => (a.buildId as string).split(':')[0]);
+const projects = scanProjects;
 
 describe('simulate: scans routed to EC2 compute by the image size ECR reports', () => {
   it('the example: the large trainer (by tag) and the pushed one (by digest) start on EC2, the small web image on Lambda', async () => {
