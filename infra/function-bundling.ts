@@ -1,18 +1,22 @@
 import type { BuildOptions, Metafile } from 'esbuild';
 import { AssetHashType, AssetStaging, DockerImage, DockerVolumeConsistency, type BundlingOptions as AssetBundlingOptions } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import * as fs from 'node:fs';
+import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as pathModule from 'node:path';
+import { runInThisContext } from 'node:vm';
 import { preparePolicy } from '../functions/core/policy/prepared';
 import { preparedPolicyPath } from '../functions/io/bundled-policy-file';
 import { readPolicyFileSync } from '../functions/io/policy-file';
-import { isAbsolute, join, relative, sep } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { BUNDLED_POLICY_NAME, FUNCTION_EXTERNAL_MODULES, FUNCTION_NODE_TARGET, pinnedEsbuildVersion } from './bundling';
 
 /**
- * The gate's functions as ES modules split into chunks: the entry (`index.mjs`, what a cold start loads) and the
- * chunks the entry `import()`s when a path needs them (scan completion, report reading, the PAUSE hook). A cold start
- * parses one big file otherwise: NodejsFunction always writes one output file, so the functions are bundled by
- * esbuild here instead, with the options NodejsFunction was given (`functionBundling` in ./bundling.ts).
+ * The gate's functions as ES modules split into chunks: the entry (`index.mjs`) and one chunk it imports, what a cold
+ * start loads, and the chunks the entry `import()`s when a path needs them (scan completion, report reading, the PAUSE
+ * hook). A cold start parses one big file otherwise: NodejsFunction always writes one output file, so the functions are
+ * bundled by esbuild here instead, with the options NodejsFunction was given (`functionBundling` in ./bundling.ts), in
+ * two passes (`bundleFunction` says why).
  *
  * Lambda finds `index.mjs` for the handler `index.handler` and loads it as an ES module ("Designating a function
  * handler as an ES module", https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html#designate-es-module).
@@ -60,15 +64,103 @@ export const FUNCTION_ESBUILD_OPTIONS = {
 } satisfies BuildOptions;
 
 /**
+ * The second pass's options: the first pass's (the same target, externals, minification, linked maps, which esbuild
+ * chains to the first pass's maps, so a stack trace still resolves to the TypeScript sources) without the banner, which
+ * the first pass already put at the top of every module it wrote.
+ */
+export const FUNCTION_SECOND_PASS_OPTIONS: BuildOptions = (({ banner: _banner, ...options }) => options)(FUNCTION_ESBUILD_OPTIONS);
+
+/** Where the first pass writes, inside the output directory; removed once the second pass has read it. */
+export const FIRST_PASS_DIR = '.first-pass';
+/** The first pass's metafile, in FIRST_PASS_DIR, which `gatherColdChunks` reads. */
+const FIRST_PASS_METAFILE = 'meta.json';
+
+/**
  * Bundles `entry` into `outputDir` (`index.mjs`, its chunks and their maps) and copies the policy beside it, with the
  * project's esbuild; false when esbuild cannot be loaded. The stack's local bundling and the benchmark both run this.
+ *
+ * Two passes, so that a cold start loads two files, not twenty-five. esbuild makes every `import()` target an entry
+ * point and puts each module in a chunk of its own for the set of entry points that reach it; the entry imports every
+ * chunk holding a module it reaches, so each lazy path that shares a few modules with the cold path adds a file to the
+ * cold start, and Node's ES module loader costs about a millisecond per file (resolve, link, evaluate). The first pass
+ * bundles the sources so (FIRST_PASS_DIR); `GATHER_COLD_CHUNKS` then makes every file off the cold path import all the
+ * chunks on it (which changes nothing at run time: they load only after the entry, which has evaluated those chunks
+ * already); the second pass bundles the first pass's files, and now every chunk on the cold path is reached by the same
+ * set of entry points, all of them, so esbuild puts them in one chunk. esbuild puts each module in exactly one output
+ * file, in both passes, so no module is instantiated twice (test/infra/function-bundling.test.ts checks it).
+ *
+ * The metafile returned is the second pass's, with the sources (the first pass's inputs) in place of the first pass's
+ * files: `inputs` are the sources, each output's `inputs` the sources whose code it holds, and the entry's `entryPoint`
+ * the function's entry.
  */
 export function bundleFunction(entry: string, outputDir: string, policyPath: string | undefined): { metafile?: Metafile } | false {
   const esbuild = loadEsbuild();
   if (esbuild === undefined) return false;
-  const result = esbuild.buildSync({ ...FUNCTION_ESBUILD_OPTIONS, entryPoints: [entry], outdir: outputDir, metafile: true });
-  if (policyPath !== undefined) writeBundledPolicy(policyPath, outputDir);
-  return { metafile: result.metafile };
+  const firstPassDir = join(outputDir, FIRST_PASS_DIR);
+  try {
+    const first = esbuild.buildSync({ ...FUNCTION_ESBUILD_OPTIONS, entryPoints: [entry], outdir: firstPassDir, metafile: true });
+    writeFileSync(join(firstPassDir, FIRST_PASS_METAFILE), JSON.stringify(first.metafile));
+    gatherColdChunks(firstPassDir);
+    // Run from the first pass's directory: esbuild hashes the paths of a chunk's inputs relative to its working directory
+    // into the chunk's name, which then depends on nothing outside the bundle (not on where CDK stages it).
+    const second = esbuild.buildSync({ ...FUNCTION_SECOND_PASS_OPTIONS, entryPoints: [join(firstPassDir, FUNCTION_ENTRY_FILE)], outdir: outputDir, absWorkingDir: firstPassDir, metafile: true });
+    if (policyPath !== undefined) writeBundledPolicy(policyPath, outputDir);
+    return { metafile: sourcesMetafile(first.metafile, second.metafile, firstPassDir) };
+  } finally {
+    rmSync(firstPassDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The step between the passes, as the source of a function `(fs, path, dir)` over the first pass's output directory:
+ * plain JavaScript, because the Docker fallback runs the very same text (`functionDockerCommand`). It writes
+ * `cold-chunks.mjs`, which imports every chunk the entry imports statically, directly or not (the cold path, read from
+ * the metafile), and adds `import"./cold-chunks.mjs";` to every other code file, before its source map comment, so the
+ * lines its map describes do not move.
+ */
+export const GATHER_COLD_CHUNKS = `function gatherColdChunks(fs, path, dir) {
+  const meta = JSON.parse(fs.readFileSync(path.join(dir, ${JSON.stringify(FIRST_PASS_METAFILE)}), 'utf8'));
+  const outputs = new Map(Object.entries(meta.outputs).map(([name, output]) => [path.basename(name), output]));
+  const cold = new Set();
+  const visit = (name) => {
+    if (cold.has(name) || !outputs.has(name)) return;
+    cold.add(name);
+    for (const imported of outputs.get(name).imports) if (imported.kind === 'import-statement' && !imported.external) visit(path.basename(imported.path));
+  };
+  visit(${JSON.stringify(FUNCTION_ENTRY_FILE)});
+  cold.delete(${JSON.stringify(FUNCTION_ENTRY_FILE)});
+  fs.writeFileSync(path.join(dir, 'cold-chunks.mjs'), [...cold].map((name) => 'import"./' + name + '";\\n').join(''));
+  for (const name of outputs.keys()) {
+    if (!name.endsWith('.mjs') || name === ${JSON.stringify(FUNCTION_ENTRY_FILE)} || cold.has(name)) continue;
+    const file = path.join(dir, name);
+    const code = fs.readFileSync(file, 'utf8');
+    const map = code.lastIndexOf('//# sourceMappingURL=');
+    const at = map === -1 ? code.length : map;
+    fs.writeFileSync(file, code.slice(0, at) + 'import"./cold-chunks.mjs";\\n' + code.slice(at));
+  }
+}`;
+
+function gatherColdChunks(dir: string): void {
+  const gather = runInThisContext(`(${GATHER_COLD_CHUNKS})`) as (fs: unknown, path: unknown, dir: string) => void;
+  gather(fs, pathModule, dir);
+}
+
+/**
+ * The second pass's metafile with the sources in place of the first pass's files (see `bundleFunction`), its paths
+ * relative to this process's working directory like the first pass's (the second pass ran in `secondPassDir`).
+ */
+function sourcesMetafile(first: Metafile, second: Metafile, secondPassDir: string): Metafile {
+  const local = (path: string) => relative(process.cwd(), resolve(secondPassDir, path)).split(sep).join('/');
+  const outputs = Object.fromEntries(
+    Object.entries(second.outputs).map(([name, output]) => {
+      const inputs: Metafile['outputs'][string]['inputs'] = {};
+      for (const file of Object.keys(output.inputs)) Object.assign(inputs, first.outputs[local(file)]?.inputs);
+      const entryPoint = output.entryPoint === undefined ? undefined : first.outputs[local(output.entryPoint)]?.entryPoint;
+      const imports = output.imports.map((imported) => (imported.external ? imported : { ...imported, path: local(imported.path) }));
+      return [local(name), { ...output, imports, inputs, ...(entryPoint === undefined ? {} : { entryPoint }) }];
+    }),
+  );
+  return { inputs: first.inputs, outputs };
 }
 
 /** The policy at `policyPath` copied into `outputDir`, and its prepared form written beside it (both on this machine). */
@@ -135,21 +227,80 @@ export function functionBundlingOptions(options: FunctionBundlingInput): AssetBu
 }
 
 /**
- * The Docker fallback: the pinned esbuild with the local options, as plain arguments (no shell). The policy and its
- * prepared form are already in the output directory: `local.tryBundle` wrote them from the host before declining.
+ * The Docker fallback: the pinned esbuild with the local options, both passes and the step between them as
+ * `bundleFunction` runs them, in a Node.js script (`DOCKER_BUNDLE_SCRIPT`) that `npm exec` runs with that esbuild on
+ * its PATH. The esbuild arguments travel as one JSON argument (no shell, so no quoting). The policy and its prepared
+ * form are already in the output directory: `local.tryBundle` wrote them from the host before declining.
  */
 export function functionDockerCommand(packageRoot: string, relativeEntry: string): string[] {
-  const o = FUNCTION_ESBUILD_OPTIONS;
   const inContainer = (path: string) => `${DOCKER_PROJECT_DIR}/${path.split(sep).join('/')}`;
-  return [
-    'npm', 'exec', '--yes', `--package=esbuild@${pinnedEsbuildVersion(packageRoot)}`, '--', 'esbuild', inContainer(relativeEntry),
-    '--bundle', `--platform=${o.platform}`, `--target=${o.target}`, `--format=${o.format}`, '--splitting',
-    `--entry-names=${o.entryNames}`, `--chunk-names=${o.chunkNames}`, '--out-extension:.js=.mjs', '--minify',
-    `--sourcemap=${o.sourcemap}`, '--sources-content=false', `--main-fields=${o.mainFields.join(',')}`,
-    ...o.external.map((name) => `--external:${name}`), `--log-level=${o.logLevel}`, `--outdir=${AssetStaging.BUNDLING_OUTPUT_DIR}`,
-    `--banner:js=${o.banner.js}`,
-  ];
+  const output = AssetStaging.BUNDLING_OUTPUT_DIR;
+  const firstPassDir = `${output}/${FIRST_PASS_DIR}`;
+  const passes = {
+    first: [inContainer(relativeEntry), ...esbuildCliArgs(FUNCTION_ESBUILD_OPTIONS), `--outdir=${firstPassDir}`, `--metafile=${firstPassDir}/${FIRST_PASS_METAFILE}`],
+    second: [`${firstPassDir}/${FUNCTION_ENTRY_FILE}`, ...esbuildCliArgs(FUNCTION_SECOND_PASS_OPTIONS), `--outdir=${output}`],
+    firstPassDir,
+  };
+  return ['npm', 'exec', '--yes', `--package=esbuild@${pinnedEsbuildVersion(packageRoot)}`, '--', 'node', '-e', DOCKER_BUNDLE_SCRIPT, JSON.stringify(passes)];
 }
+
+/**
+ * What the container runs (`node -e`, its one argument the passes' esbuild arguments and the first pass's directory):
+ * the first pass, `GATHER_COLD_CHUNKS`, the second pass, then the first pass's files removed, as in `bundleFunction`.
+ */
+export const DOCKER_BUNDLE_SCRIPT = [
+  "const fs = require('node:fs'), path = require('node:path'), { execFileSync } = require('node:child_process');",
+  'const passes = JSON.parse(process.argv[1]);',
+  "execFileSync('esbuild', passes.first, { stdio: 'inherit' });",
+  `(${GATHER_COLD_CHUNKS})(fs, path, passes.firstPassDir);`,
+  "execFileSync('esbuild', passes.second, { cwd: passes.firstPassDir, stdio: 'inherit' });",
+  'fs.rmSync(passes.firstPassDir, { recursive: true, force: true });',
+].join('\n');
+
+/** esbuild's command-line arguments for `options` (the options the functions use; any other one is refused). */
+function esbuildCliArgs(options: BuildOptions): string[] {
+  const args: string[] = [];
+  for (const [key, value] of Object.entries(options)) {
+    switch (key) {
+      case 'bundle':
+      case 'splitting':
+      case 'minify':
+        if (value === true) args.push(`--${key}`);
+        break;
+      case 'platform':
+      case 'target':
+      case 'format':
+      case 'sourcemap':
+        args.push(`--${key}=${String(value)}`);
+        break;
+      case 'entryNames':
+      case 'chunkNames':
+      case 'logLevel':
+        args.push(`--${kebab(key)}=${String(value)}`);
+        break;
+      case 'sourcesContent':
+        args.push(`--sources-content=${String(value)}`);
+        break;
+      case 'outExtension':
+        for (const [from, to] of Object.entries(value as Record<string, string>)) args.push(`--out-extension:${from}=${to}`);
+        break;
+      case 'mainFields':
+        args.push(`--main-fields=${(value as string[]).join(',')}`);
+        break;
+      case 'external':
+        for (const name of value as string[]) args.push(`--external:${name}`);
+        break;
+      case 'banner':
+        for (const [type, text] of Object.entries(value as Record<string, string>)) args.push(`--banner:${type}=${text}`);
+        break;
+      default:
+        throw new Error(`the Docker fallback has no esbuild argument for the option ${key}`);
+    }
+  }
+  return args;
+}
+
+const kebab = (name: string) => name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
 
 function loadEsbuild(): typeof import('esbuild') | undefined {
   try {

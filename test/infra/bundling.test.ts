@@ -399,20 +399,20 @@ describe('the functions\' Docker fallback', () => {
   /**
    * The Docker path run on this machine: `tryBundle` without esbuild (which declines and writes what it writes into
    * `outputDir`), then the container's command with its paths mapped back here and the installed esbuild (the pinned
-   * version) in place of `npm exec`; spawned without a shell, as Docker runs it.
+   * version) on the PATH in place of `npm exec`'s; spawned without a shell, as Docker runs it.
    */
   function runDockerPath(policyPath: string, outputDir: string): { declined: boolean; command: string[]; run: ReturnType<typeof spawnSync> } {
     return withoutEsbuild((isolatedOptions) => {
       const options = isolatedOptions({ ...input, policyPath });
       const declined = options.local!.tryBundle(outputDir, unusedImage) === false;
       const command = options.command!;
-      const npmExec = ['npm', 'exec', '--yes', `--package=esbuild@${pinnedEsbuildVersion(ROOT)}`, '--', 'esbuild'];
+      const npmExec = ['npm', 'exec', '--yes', `--package=esbuild@${pinnedEsbuildVersion(ROOT)}`, '--', 'node'];
       expect(command.slice(0, npmExec.length)).toEqual(npmExec);
       const containerPath = options.volumes![0].containerPath;
       const args = command
         .slice(npmExec.length)
         .map((arg) => arg.split(`${containerPath}/`).join(`${ROOT}/`).split('/asset-output').join(outputDir));
-      const run = spawnSync(join(ROOT, 'node_modules/.bin/esbuild'), args, { encoding: 'utf8' });
+      const run = spawnSync(process.execPath, args, { encoding: 'utf8', env: { ...process.env, PATH: `${join(ROOT, 'node_modules/.bin')}:${process.env.PATH}` } });
       return { declined, command, run };
     });
   }

@@ -1,0 +1,89 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { coldStartOutputs, type Metafile } from '../../bench/lambda-bundles';
+import { bundleFunction, FIRST_PASS_DIR, FUNCTION_ENTRY_FILE } from '../../infra/function-bundling';
+import { GATE_HANDLER_ENTRY, HOOK_HANDLER_ENTRY } from '../../infra/paths';
+
+const ROOT = resolve(__dirname, '../..');
+
+/**
+ * The shape of the functions' bundles (`bundleFunction`, as the stack bundles them): what a cold start loads. Node's ES
+ * module loader costs about a millisecond per file it resolves, links and evaluates, so the cold start of each function
+ * loads the entry and one chunk (the first pass alone gave 29 and 30 files), and every path that needs more `import()`s it.
+ */
+describe.each([
+  ['gate', GATE_HANDLER_ENTRY, 'functions/handlers/scans/completion.ts'],
+  ['hook', HOOK_HANDLER_ENTRY, 'functions/handlers/admission/hook-scans.ts'],
+])('the %s function bundle', (_name, entry, lazySource) => {
+  let outdir: string;
+  let metafile: Metafile;
+  let files: Record<string, string>;
+
+  beforeAll(() => {
+    outdir = mkdtempSync(join(tmpdir(), 'fargate-gate-function-bundle-'));
+    const built = bundleFunction(join(ROOT, entry), outdir, join(ROOT, 'policies/default.json'));
+    if (built === false || built.metafile === undefined) throw new Error('esbuild cannot be loaded: the function cannot be bundled');
+    metafile = built.metafile as Metafile;
+    files = Object.fromEntries(readdirSync(outdir).filter((name) => name.endsWith('.mjs')).map((name) => [name, readFileSync(join(outdir, name), 'utf8')]));
+  }, 120_000);
+
+  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+  /** The files a file names in its import statements (`from"./x.mjs"`, `import"./x.mjs"`) and in its `import()`s. */
+  const staticImports = (code: string) => [...code.matchAll(/(?:from|import)\s*"\.\/([^"]+)"/g)].map((match) => match[1]);
+  const dynamicImports = (code: string) => [...code.matchAll(/import\(\s*"\.\/([^"]+)"\s*\)/g)].map((match) => match[1]);
+
+  /** What Node loads when it imports the entry: the entry and, transitively, the files named in import statements. */
+  function coldStartFiles(): string[] {
+    const loaded = new Set<string>();
+    const visit = (name: string): void => {
+      if (loaded.has(name)) return;
+      loaded.add(name);
+      for (const imported of staticImports(files[name])) visit(imported);
+    };
+    visit(FUNCTION_ENTRY_FILE);
+    return [...loaded];
+  }
+
+  it('loads two files at cold start, the entry and one chunk, and leaves the lazy paths to the others', () => {
+    const cold = coldStartFiles();
+    expect(cold).toContain(FUNCTION_ENTRY_FILE);
+    expect(cold.length).toBeLessThanOrEqual(2);
+    // The metafile the benchmark reads says the same.
+    expect(coldStartOutputs(metafile).map((name) => name.split('/').pop()).sort()).toEqual([...cold].sort());
+    // Still split: a path the first event does not take is in a file the cold start does not load.
+    const holding = Object.keys(metafile.outputs ?? {}).filter((name) => Object.keys(metafile.outputs![name].inputs ?? {}).includes(lazySource));
+    expect(holding).toHaveLength(1);
+    expect(cold).not.toContain(holding[0].split('/').pop());
+    expect(Object.keys(files).length).toBeGreaterThan(cold.length);
+  });
+
+  it('holds each module once: every source in exactly one output file', () => {
+    const outputs = metafile.outputs ?? {};
+    const count = new Map<string, number>();
+    for (const output of Object.values(outputs)) for (const input of Object.keys(output.inputs ?? {})) count.set(input, (count.get(input) ?? 0) + 1);
+    expect(count.size).toBeGreaterThan(100);
+    expect([...count].filter(([, times]) => times !== 1)).toEqual([]);
+    // Its own sources and the SDK's are all there, not the first pass's files.
+    expect(count.has(entry)).toBe(true);
+    expect([...count.keys()].filter((input) => input.includes(FIRST_PASS_DIR) || !input.startsWith('functions/') && !input.startsWith('node_modules/'))).toEqual([]);
+  });
+
+  it('imports only files of the bundle, by their own names, and leaves nothing of the first pass behind', () => {
+    expect(existsSync(join(outdir, FIRST_PASS_DIR))).toBe(false);
+    for (const code of Object.values(files)) {
+      for (const imported of [...staticImports(code), ...dynamicImports(code)]) expect(Object.keys(files)).toContain(imported);
+    }
+    // No import by any other path (a second copy of a chunk, the first pass's directory): only packages left out of the bundle.
+    for (const output of Object.values(metafile.outputs ?? {})) {
+      for (const imported of output.imports.filter((i) => i.external)) expect(imported.path).toMatch(/^(node:|@aws-sdk\/credential-provider-|@smithy\/credential-provider-)/);
+    }
+  });
+
+  it('maps its code to the TypeScript sources through both passes', () => {
+    const map = JSON.parse(readFileSync(join(outdir, `${FUNCTION_ENTRY_FILE}.map`), 'utf8')) as { sources: string[] };
+    expect(map.sources.some((source) => source.endsWith(entry))).toBe(true);
+    expect(map.sources.filter((source) => source.includes(FIRST_PASS_DIR) || /(^|\/)(index|chunk-[A-Z0-9]+)\.mjs$/.test(source))).toEqual([]);
+  });
+});
