@@ -113,10 +113,10 @@ export function bundleFunction(entry: string, outputDir: string, policyPath: str
 
 /**
  * The step between the passes, as the source of a function `(fs, path, dir)` over the first pass's output directory:
- * plain JavaScript, because the Docker fallback runs the very same text (`functionDockerCommand`). It writes
- * `cold-chunks.mjs`, which imports every chunk the entry imports statically, directly or not (the cold path, read from
- * the metafile), and adds `import"./cold-chunks.mjs";` to every other code file, before its source map comment, so the
- * lines its map describes do not move.
+ * plain JavaScript, because the Docker fallback runs the very same text (`functionDockerCommand`). It adds to every code
+ * file off the cold path an import of each chunk on it (the chunks the entry imports statically, directly or not, read
+ * from the metafile), after its code and before its source map comment, so the lines its map describes do not move.
+ * Directly, not through one file importing them all: such a file would be a chunk of its own, one more for every path.
  */
 export const GATHER_COLD_CHUNKS = `function gatherColdChunks(fs, path, dir) {
   const meta = JSON.parse(fs.readFileSync(path.join(dir, ${JSON.stringify(FIRST_PASS_METAFILE)}), 'utf8'));
@@ -128,15 +128,14 @@ export const GATHER_COLD_CHUNKS = `function gatherColdChunks(fs, path, dir) {
     for (const imported of outputs.get(name).imports) if (imported.kind === 'import-statement' && !imported.external) visit(path.basename(imported.path));
   };
   visit(${JSON.stringify(FUNCTION_ENTRY_FILE)});
-  cold.delete(${JSON.stringify(FUNCTION_ENTRY_FILE)});
-  fs.writeFileSync(path.join(dir, 'cold-chunks.mjs'), [...cold].map((name) => 'import"./' + name + '";\\n').join(''));
+  const imports = [...cold].filter((name) => name !== ${JSON.stringify(FUNCTION_ENTRY_FILE)}).map((name) => 'import"./' + name + '";').join('') + '\\n';
   for (const name of outputs.keys()) {
-    if (!name.endsWith('.mjs') || name === ${JSON.stringify(FUNCTION_ENTRY_FILE)} || cold.has(name)) continue;
+    if (!name.endsWith('.mjs') || cold.has(name)) continue;
     const file = path.join(dir, name);
     const code = fs.readFileSync(file, 'utf8');
     const map = code.lastIndexOf('//# sourceMappingURL=');
     const at = map === -1 ? code.length : map;
-    fs.writeFileSync(file, code.slice(0, at) + 'import"./cold-chunks.mjs";\\n' + code.slice(at));
+    fs.writeFileSync(file, code.slice(0, at) + imports + code.slice(at));
   }
 }`;
 
