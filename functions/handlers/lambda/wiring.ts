@@ -11,7 +11,6 @@ import { createGate, type Gate } from '../gate';
 import { createLogger, type Logger } from '../logger';
 import { EmfMetrics } from '../metrics-emf';
 import { lazyFindingEvents, lazyKevCatalogue, lazyNotifier, lazyReports, lazyScanner } from './lazy-ports';
-import { organisationPorts } from './organisation';
 import { readSettings, type Environment } from './settings';
 
 // The settings moved to settings.ts (the hook function reads them without this module's gate-only imports).
@@ -47,8 +46,9 @@ export async function createLambdaGate(env: Environment = process.env): Promise<
     taskDefinitions: new EcsTaskDefinitions({ client: ecsClient }),
     registry: new EcrRegistry({ clientFor: clients.ecrFor }),
   };
-  // With an organisation id, ECS and ECR calls go to each resource's own account through its member role.
-  const placed = organisationPorts(env, local, metrics);
+  // With an organisation id, ECS and ECR calls go to each resource's own account through its member role (the routing
+  // loaded only then, as in hook-wiring.ts: a single-account gate's cold start does not load it).
+  const placed = env[GATE_ENV.organizationId]?.trim() ? (await import('./organisation')).organisationPorts(env, local, metrics) : local;
   const kevCatalogueKey = env[GATE_ENV.kevCatalogueKey];
   logger.info({ policy: policy.name, policyHash: policy.hash, policyPrepared: loaded.prepared ? true : loaded.why, clusters: settings.config.clusterArns?.length ?? 0, organisation: env[GATE_ENV.organizationId] || undefined }, 'gate ready');
   const gate = createGate({
