@@ -79,7 +79,7 @@ const FIRST_PASS_METAFILE = 'meta.json';
  * Bundles `entry` into `outputDir` (`index.mjs`, its chunks and their maps) and copies the policy beside it, with the
  * project's esbuild; false when esbuild cannot be loaded. The stack's local bundling and the benchmark both run this.
  *
- * Two passes, so that a cold start loads two files, not twenty-five. esbuild makes every `import()` target an entry
+ * Two passes, so that a cold start loads two files, not about thirty. esbuild makes every `import()` target an entry
  * point and puts each module in a chunk of its own for the set of entry points that reach it; the entry imports every
  * chunk holding a module it reaches, so each lazy path that shares a few modules with the cold path adds a file to the
  * cold start, and Node's ES module loader costs about a millisecond per file (resolve, link, evaluate). The first pass

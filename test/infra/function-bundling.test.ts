@@ -1,6 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { coldStartOutputs, type Metafile } from '../../bench/lambda-bundles';
 import { bundleFunction, FIRST_PASS_DIR, FUNCTION_ENTRY_FILE } from '../../infra/function-bundling';
 import { GATE_HANDLER_ENTRY, HOOK_HANDLER_ENTRY } from '../../infra/paths';
@@ -89,5 +91,20 @@ describe.each([
     const map = JSON.parse(readFileSync(join(outdir, `${FUNCTION_ENTRY_FILE}.map`), 'utf8')) as { sources: string[] };
     expect(map.sources.some((source) => source.endsWith(entry))).toBe(true);
     expect(map.sources.filter((source) => source.includes(FIRST_PASS_DIR) || /(^|\/)(index|chunk-[A-Z0-9]+)\.mjs$/.test(source))).toEqual([]);
+  });
+
+  it('names the TypeScript line that threw in a stack trace with --enable-source-maps, and loads no map without it', () => {
+    // A function started without its settings fails in readSettings (the hook logs the error, the gate throws it).
+    const settings = 'functions/handlers/lambda/settings.ts';
+    const line = readFileSync(join(ROOT, settings), 'utf8').split('\n').findIndex((text) => text.includes('is required`)')) + 1;
+    expect(line).toBeGreaterThan(0);
+    const script = `const m = await import(${JSON.stringify(pathToFileURL(join(outdir, FUNCTION_ENTRY_FILE)).href)}); try { await m.handler({}); } catch (e) { console.log(e.stack); }`;
+    const run = (nodeOptions: string[]) => spawnSync(process.execPath, [...nodeOptions, '--input-type=module', '-e', script], { encoding: 'utf8', env: { PATH: process.env.PATH } });
+    const mapped = run(['--enable-source-maps']);
+    expect(mapped.stdout).toContain('GATE_SCAN_PROJECT_NAME is required');
+    expect(mapped.stdout).toContain(`${settings}:${line}:`);
+    const plain = run([]);
+    expect(plain.stdout).toContain('GATE_SCAN_PROJECT_NAME is required');
+    expect(plain.stdout).not.toContain(settings);
   });
 });
