@@ -109,5 +109,5 @@ describe.each([
     const plain = run([]);
     expect(plain.stdout).toContain('GATE_SCAN_PROJECT_NAME is required');
     expect(plain.stdout).not.toContain(settings);
-  });
+  }, 60_000);
 });
