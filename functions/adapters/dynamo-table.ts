@@ -8,6 +8,7 @@
  * | verdict     | `digest#<digest>`         | `verdict#<policyHash>`| `StoredVerdict.expiresAt`                    |
  * | scan        | `digest#<digest>`         | `scan`                | only once done/error (retention option)      |
  * | waiter      | `digest#<digest>`         | `waiter#<taskArn>`    | seen + waiter retention                      |
+ * | open finding| `digest#<digest>`         | `finding#<rule>:<id>` | written + 30 days (dynamo-open-findings.ts)  |
  * | enforcement | `enforcement#<key>`       | `enforcement`         | at + enforcement retention                   |
  * | task-version| `task#<taskArn>`          | `version`             | last advance + task retention                |
  * | launcher    | `task#<taskArn>`          | `launcher`            | remembered + task retention                  |

@@ -1,5 +1,6 @@
 import { reconcileInventory } from '../handlers/posture/reconcile';
 import type { FindingEventPort } from '../core/posture/drift-ports';
+import type { OpenFindingStore } from '../core/posture/open-findings';
 import type { InventoryStore } from '../core/posture/ports';
 import { InputError } from '../core/errors';
 import { isSha256Digest, parseImageReference } from '../core/image/reference';
@@ -34,6 +35,8 @@ export interface LocalGateDependencies extends LocalPorts {
   inventory?: InventoryStore;
   /** Where "Fargate Gate Finding" events go (drift and resolved findings of digests in use). */
   findingEvents?: FindingEventPort;
+  /** The findings whose opened event went out: a lost resolved event goes out with the next verdict. */
+  openFindings?: OpenFindingStore;
 }
 
 export type GateFactory = (deps: LocalGateDependencies) => GateHandlers;
@@ -224,6 +227,7 @@ export async function runScenario(scenario: Scenario, makeGate: GateFactory, lim
     // Task events record what runs, as the deployed gate does (handlers/posture/record-uses.ts).
     inventory: backend.inventory,
     findingEvents: backend.findingEvents,
+    openFindings: backend.openFindings,
     // When a finding opens, its services' exposure from the world's services (DescribeServices on AWS); not in an
     // organisation, as on AWS (handlers/lambda/wiring.ts).
     ...(organisation ? {} : { serviceExposure: new WorldServiceExposure(backend.ecs) }),

@@ -7,6 +7,7 @@ import type { Policy } from '../core/policy/schema';
 import { onceAsync } from '../adapters/once-async';
 import type { Clock, GatePorts, MetricsPort, TaskDefinitionPort } from '../core/ports';
 import type { FindingEventPort, ServiceExposurePort } from '../core/posture/drift-ports';
+import type { OpenFindingStore } from '../core/posture/open-findings';
 import type { InventoryStore } from '../core/posture/ports';
 import type { TaskDefinitionSpec } from '../core/taskdef/model';
 import { resolveConfig, type GateConfig } from './config';
@@ -33,6 +34,12 @@ export interface GateDependencies extends GatePorts {
   kevCatalogue?: KevCatalogueReader;
   /** Where "Fargate Gate Finding" events go (EventBridge in Lambda, memory in simulate); none published when absent. */
   findingEvents?: FindingEventPort;
+  /**
+   * The findings whose opened event went out and whose resolved event has not (posture/verdict-change.ts): a resolved
+   * event lost to a failed publish goes out with the digest's next verdict. Without it only the verdict that stops
+   * denying a finding resolves it.
+   */
+  openFindings?: OpenFindingStore;
   /** Settles the exposure of service tasks when a finding opens (DescribeServices); the events say `unknown` without it. */
   serviceExposure?: ServiceExposurePort;
 }

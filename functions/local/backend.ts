@@ -9,6 +9,7 @@ import { DEFAULT_LOCATION, IdSource, type AwsLocation } from './ids';
 import { MemoryGateStore } from './memory-store';
 import { MemoryFindingEvents } from './finding-events';
 import { MemoryInventoryStore } from './memory-inventory';
+import { MemoryOpenFindingStore } from './memory-open-findings';
 import { FakeTaskListing } from './ecs-listing';
 import { RecordingMetrics, RecordingNotifier } from './notifier';
 import { MemoryReports } from './reports';
@@ -113,6 +114,8 @@ export class LocalBackend {
   readonly inventory: MemoryInventoryStore;
   /** The "Fargate Gate Finding" events the gate published on its bus (posture ports, like `inventory`). */
   readonly findingEvents: MemoryFindingEvents;
+  /** The findings whose opened event went out and whose resolved event has not (posture ports, like `inventory`). */
+  readonly openFindings: MemoryOpenFindingStore;
   /** ListTasks / DescribeTasks on the world, for the inventory's reconciliation. */
   readonly taskListing: FakeTaskListing;
   private scheduler: Scheduler | undefined;
@@ -162,6 +165,7 @@ export class LocalBackend {
     });
     this.inventory = new MemoryInventoryStore(this.clock, this.activity);
     this.findingEvents = new MemoryFindingEvents(this.activity);
+    this.openFindings = new MemoryOpenFindingStore(this.clock, this.activity);
     this.taskListing = new FakeTaskListing(this.ecs, this.activity, () => this.clock.millis());
     this.notifier = new RecordingNotifier(this.activity);
     this.metrics = new RecordingMetrics(() => this.activity.keepActions);

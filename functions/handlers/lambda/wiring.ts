@@ -1,5 +1,6 @@
 import { DynamoGateStore } from '../../adapters/dynamo-gate-store';
 import { DynamoInventoryStore } from '../../adapters/dynamo-inventory';
+import { DynamoOpenFindingStore } from '../../adapters/dynamo-open-findings';
 import { EcrRegistry } from '../../adapters/ecr';
 import { EcsGate, EcsTaskDefinitions } from '../../adapters/ecs';
 import { EcsServiceExposure } from '../../adapters/ecs-service-exposure';
@@ -90,6 +91,8 @@ export async function createLambdaGate(env: Environment = process.env): Promise<
       const { EventBridgeFindingEvents } = await import('../../adapters/eventbridge-findings');
       return new EventBridgeFindingEvents({ client: await clients.eventBridge(), eventBusName: settings.eventBusName });
     }),
+    // The findings whose opened event went out: a lost resolved event goes out with the digest's next verdict.
+    openFindings: new DynamoOpenFindingStore({ client: clients.dynamo(), tableName: settings.tableName, onDamagedItem: (description) => logger.error({ description }, 'damaged open finding item skipped') }),
     // When a finding opens, DescribeServices settles its services' exposure (handlers/posture/use-exposure.ts). Only
     // in one account: a member account's services would need the member's ECS client (organisation routing), so in
     // the organisation mode their exposure stays as recorded.

@@ -3,6 +3,7 @@ import { clusterNames, serviceNames } from '../../core/policy/glob';
 import { resolveDriftSettings } from '../../core/policy/drift';
 import { buildFindingEvent, compareVerdicts, findingCorrelationId, type FindingState, type VerdictChange } from '../../core/posture/findings';
 import type { TaskUse } from '../../core/posture/ports';
+import { findingsToResolve, openFindingOf, type FindingToResolve, type OpenFinding } from '../../core/posture/open-findings';
 import { useContext } from '../../core/posture/use-context';
 import type { StoredVerdict } from '../../core/ports';
 import type { Violation } from '../../core/result/model';
@@ -95,9 +96,11 @@ export function repositoriesOf(use: Pick<TaskUse, 'containers'>): string[] {
 
 /**
  * "Fargate Gate Finding" events for the change, each at most once: the opened event claims the finding's
- * correlation id, the resolved event claims it with the resolving verdict's time and gives the opened claim back
- * (so a finding that returns is announced again). A failed publish gives its claim back and is counted
- * (`FindingEventsLost`): the next verdict that still denies the finding announces it; the decision never waits on it.
+ * correlation id and, once published, records the finding open (`rt.openFindings`); the resolved event claims the
+ * opening it resolves and, once published, removes the open item and gives the opened claim back (so a finding that
+ * returns is announced again). A failed publish gives its claim back and is counted (`FindingEventsLost`): the next
+ * verdict that still denies the finding announces it, and the next verdict that no longer denies an open finding
+ * resolves it, whatever the previous verdict said. The decision never waits on any of it.
  */
 async function announceChange(rt: GateRuntime, verdict: StoredVerdict, change: VerdictChange, uses: TaskUse[], log: Logger): Promise<void> {
   const findingEvents = rt.findingEvents;
@@ -106,26 +109,29 @@ async function announceChange(rt: GateRuntime, verdict: StoredVerdict, change: V
     log.info({ digest: verdict.digest, opened: change.opened.length, resolved: change.resolved.length }, 'finding changes not announced: the drift scopes say notify false');
     return;
   }
+  const digest = verdict.digest;
+  const open = await listOpenFindings(rt, digest, log);
+  const openKeys = new Set((open ?? []).map((item) => findingCorrelationId(digest, item.finding)));
   // Only an opened event that won its claim pays for the exposure lookup (once per change); a resolved event, or one
   // already announced, names the uses as recorded.
   let described: Promise<TaskUse[]> | undefined;
   const usesFor = (state: FindingState) => (state === 'opened' ? (described ??= resolveUseExposure(rt, uses, log)) : Promise.resolve(uses));
-  const publish = async (state: FindingState, violation: Violation) => {
-    const correlationId = findingCorrelationId(verdict.digest, violation);
-    // A re-judged report keeps its scan time under every policy: the policy hash keeps their resolved claims apart.
-    const key = state === 'opened' ? correlationId : `${correlationId}#resolved#${verdict.policyHash}#${verdict.scannedAt}`;
-    const at = rt.clock.now();
+
+  /** Claims `key`; undefined when the claim could not be asked (counted as a lost event). */
+  const claim = async (key: string, state: FindingState, at: Date): Promise<boolean | undefined> => {
     try {
-      if (!(await rt.store.claimEnforcement({ key, action: state === 'opened' ? 'findingOpened' : 'findingResolved', decision: state === 'opened' ? 'fail' : 'pass', at: at.toISOString() }))) return;
+      return await rt.store.claimEnforcement({ key, action: state === 'opened' ? 'findingOpened' : 'findingResolved', decision: state === 'opened' ? 'fail' : 'pass', at: at.toISOString() });
     } catch (error) {
       rt.metrics.count('FindingEventsLost');
       log.error({ err: error, key }, 'could not claim the finding event');
-      return;
+      return undefined;
     }
+  };
+  const publish = async (state: FindingState, violation: Violation, key: string, at: Date): Promise<boolean> => {
     const mark = change.marks.find((m) => m.rule === violation.rule && m.id === violation.id);
     const event = buildFindingEvent({
       state,
-      digest: verdict.digest,
+      digest,
       violation,
       policy: { name: rt.policy.name, hash: verdict.policyHash },
       uses: await usesFor(state),
@@ -136,7 +142,7 @@ async function announceChange(rt: GateRuntime, verdict: StoredVerdict, change: V
     try {
       await findingEvents.publishFinding(event);
       rt.metrics.count('FindingEvents', 1, { state });
-      if (state === 'resolved') await rt.store.releaseEnforcement(correlationId);
+      return true;
     } catch (error) {
       rt.metrics.count('FindingEventsLost');
       log.error({ err: error, key, reason: describeError(error).message }, 'the finding event could not be published');
@@ -145,11 +151,70 @@ async function announceChange(rt: GateRuntime, verdict: StoredVerdict, change: V
       } catch (releaseError) {
         log.error({ err: releaseError, key }, 'could not give back the finding event claim');
       }
+      return false;
     }
   };
+
+  const announceOpened = async (violation: Violation) => {
+    const key = findingCorrelationId(digest, violation);
+    const at = rt.clock.now();
+    const won = await claim(key, 'opened', at);
+    if (won === undefined) return;
+    if (!won) {
+      // Announced before: make sure it has its open item (opened before the gate kept them, or the write failed), so
+      // its resolved event is owed. Never over an item another invocation recorded.
+      if (open && !openKeys.has(key)) await recordOpen(rt, openFindingOf(digest, violation, at.toISOString()), true, log);
+      return;
+    }
+    if (await publish('opened', violation, key, at)) await recordOpen(rt, openFindingOf(digest, violation, at.toISOString()), false, log);
+  };
+
+  const announceResolved = async ({ violation, openedAt }: FindingToResolve) => {
+    const correlationId = findingCorrelationId(digest, violation);
+    // One resolved event per opening. Without an open item, the resolving verdict keys it: a re-judged report keeps its
+    // scan time under every policy, so the policy hash keeps their resolved claims apart.
+    const key = openedAt ? `${correlationId}#resolved#${openedAt}` : `${correlationId}#resolved#${verdict.policyHash}#${verdict.scannedAt}`;
+    const at = rt.clock.now();
+    if (!(await claim(key, 'resolved', at))) return;
+    if (!(await publish('resolved', violation, key, at))) {
+      // Still open: the next verdict that does not deny it resolves it from its item (recorded here when it had none).
+      if (!openedAt) await recordOpen(rt, openFindingOf(digest, violation, at.toISOString()), true, log);
+      return;
+    }
+    try {
+      // The item first, then the opened claim: a finding opened again once the claim is free keeps its new item.
+      if (openedAt && rt.openFindings && !(await rt.openFindings.closeOpenFinding(digest, violation, openedAt))) return;
+      await rt.store.releaseEnforcement(correlationId);
+    } catch (error) {
+      log.error({ err: error, key: correlationId }, 'could not close the resolved finding (its opened claim expires with its retention)');
+    }
+  };
+
   // Every finding denied now, not only the newly opened: the claim lets through only those never announced, so an
   // opened event lost to a failed publish (its claim given back) goes out with the next verdict of the digest, and so
   // does a finding a policy edit alone denies (the earlier policy's assessment, judged under the new one, denies it too).
-  for (const violation of change.denied) await publish('opened', violation);
-  for (const violation of change.resolved) await publish('resolved', violation);
+  for (const violation of change.denied) await announceOpened(violation);
+  // Every open finding not denied now, not only those the previous verdict denied: a lost resolved event goes out now.
+  for (const finding of findingsToResolve(change, open ?? [])) await announceResolved(finding);
+}
+
+/** The digest's open findings; undefined without the store or when it could not be read (logged: this verdict resolves only what changed). */
+async function listOpenFindings(rt: GateRuntime, digest: string, log: Logger): Promise<OpenFinding[] | undefined> {
+  if (!rt.openFindings) return undefined;
+  try {
+    return await rt.openFindings.listOpenFindings(digest);
+  } catch (error) {
+    log.error({ err: error, digest }, 'could not read the open findings: this verdict resolves only the findings its previous verdict denied');
+    return undefined;
+  }
+}
+
+/** Records a finding open; a failure is logged, never thrown (the event went out or the claim is held either way). */
+async function recordOpen(rt: GateRuntime, open: OpenFinding, ifAbsent: boolean, log: Logger): Promise<void> {
+  if (!rt.openFindings) return;
+  try {
+    await rt.openFindings.recordOpenFinding(open, { ifAbsent });
+  } catch (error) {
+    log.error({ err: error, digest: open.digest, finding: `${open.finding.rule}:${open.finding.id}` }, 'could not record the open finding: a lost resolved event of it is not sent again');
+  }
 }

@@ -5,6 +5,7 @@ import { createGate } from '../../../functions/handlers/gate';
 import { createLogger, silentLogger, type Logger } from '../../../functions/handlers/logger';
 import { rejudgeDigestsInUse, type RejudgeSettings } from '../../../functions/handlers/posture/rejudge';
 import { buildRuntime, type GateDependencies, type GateRuntime } from '../../../functions/handlers/runtime';
+import { MemoryOpenFindingStore } from '../../../functions/local/memory-open-findings';
 import { MemoryServiceExposure } from '../../../functions/local/service-exposure';
 import { FindingEventsTestDouble, InventoryTestDouble, taskUse } from '../../support/inventory-test-double';
 import { createWorld, policyOf, type World } from '../support/fakes';
@@ -23,6 +24,7 @@ interface Setup {
   gate: ReturnType<typeof createGate>;
   inventory: InventoryTestDouble;
   events: FindingEventsTestDouble;
+  openFindings: MemoryOpenFindingStore;
   policy: ReturnType<typeof policyOf>;
 }
 
@@ -30,8 +32,9 @@ function setup(policy = policyOf(), logger?: Logger, extra: Partial<GateDependen
   const world = createWorld();
   const inventory = new InventoryTestDouble();
   const events = new FindingEventsTestDouble();
-  const deps = { ...world.deps(policy), inventory, findingEvents: events, ...(logger ? { logger } : {}), ...extra };
-  return { world, rt: buildRuntime(deps), gate: createGate(deps), inventory, events, policy };
+  const openFindings = new MemoryOpenFindingStore(world.clock);
+  const deps = { ...world.deps(policy), inventory, findingEvents: events, openFindings, ...(logger ? { logger } : {}), ...extra };
+  return { world, rt: buildRuntime(deps), gate: createGate(deps), inventory, events, openFindings, policy };
 }
 
 /** A digest scanned by an image scan `ageMs` ago that kept its SBOM: its record, report and verdict. */
@@ -67,13 +70,17 @@ function sbomScanReport(critical: number, createdAt: string): string {
 
 /** Finishes the build of the digest's current scan with a report of `critical` findings, through the gate's build event. */
 async function finishBuild(s: Setup, digest: string, critical: number): Promise<void> {
+  await finishBuildWith(s, s.gate, digest, critical);
+}
+
+async function finishBuildWith(s: Setup, gate: Setup['gate'], digest: string, critical: number): Promise<void> {
   const scan = s.world.store.scans.get(digest);
   if (!scan?.buildId) throw new Error('no build');
   const createdAt = s.world.clock.now().toISOString();
   const report = scan.mode === 'sbom' ? sbomScanReport(critical, createdAt) : trivyReport({ reference: `${WEB}@${digest}`, digest, critical, createdAt });
   s.world.reports.objects.set(reportKeyFor('reports/', digest, scan.scanId), report);
   s.world.scanner.statuses.set(scan.buildId, 'SUCCEEDED');
-  await s.gate.handleEvent(scanBuildEvent(s.world, digest, 'SUCCEEDED', s.world.clock.now().toISOString()));
+  await gate.handleEvent(scanBuildEvent(s.world, digest, 'SUCCEEDED', s.world.clock.now().toISOString()));
 }
 
 describe('posture sweep: re-judging digests in use', () => {
@@ -311,6 +318,83 @@ describe('drift: a digest in use turns failing on new vulnerability data', () =>
     await rejudgeDigestsInUse(s.rt, SETTINGS, log);
     await finishBuild(s, IN_USE, 1);
     expect(s.events.published).toHaveLength(1);
+  });
+
+  it('sends a resolved event lost to a failed publish with the next verdict, though that verdict changes nothing', async () => {
+    const s = await drifted();
+    s.world.clock.advance(25 * HOUR);
+    await rejudgeDigestsInUse(s.rt, SETTINGS, log);
+    s.events.failNext = new Error('PutEvents throttled');
+    await finishBuild(s, IN_USE, 0);
+    expect(s.events.published.map((e) => e.state)).toEqual(['opened']);
+    expect(s.world.metrics.total('FindingEventsLost')).toBe(1);
+    // The stored verdict denies nothing now, as the next one will not: only the open finding's item still owes the event.
+    s.world.clock.advance(25 * HOUR);
+    await rejudgeDigestsInUse(s.rt, SETTINGS, log);
+    await finishBuild(s, IN_USE, 0);
+    expect(s.events.published.map((e) => [e.state, e.finding.id, e.finding.severity])).toEqual([
+      ['opened', 'CVE-2025-1000', 'critical'],
+      ['resolved', 'CVE-2025-1000', 'critical'],
+    ]);
+    expect(await s.openFindings.listOpenFindings(IN_USE)).toEqual([]);
+    // Once: a later verdict sends nothing more, and the finding coming back is announced again.
+    s.world.clock.advance(25 * HOUR);
+    await rejudgeDigestsInUse(s.rt, SETTINGS, log);
+    await finishBuild(s, IN_USE, 0);
+    s.world.clock.advance(25 * HOUR);
+    await rejudgeDigestsInUse(s.rt, SETTINGS, log);
+    await finishBuild(s, IN_USE, 1);
+    expect(s.events.published.map((e) => e.state)).toEqual(['opened', 'resolved', 'opened']);
+  });
+
+  it('resolves a finding announced before open items were kept: the next verdict that still denies it records it open', async () => {
+    // Opened by a gate without the open-finding store (its claim held, no item), as a deployment before this change did.
+    const s = setup();
+    const earlier = buildRuntime({ ...s.world.deps(s.policy), inventory: s.inventory, findingEvents: s.events });
+    const earlierGate = createGate({ ...s.world.deps(s.policy), inventory: s.inventory, findingEvents: s.events });
+    scannedEarlier(s, IN_USE, 0, 25 * HOUR);
+    await s.inventory.recordUse(taskUse(IN_USE));
+    await rejudgeDigestsInUse(earlier, SETTINGS, log);
+    s.world.clock.advance(3 * 60_000);
+    await finishBuildWith(s, earlierGate, IN_USE, 1);
+    expect(await s.openFindings.listOpenFindings(IN_USE)).toEqual([]);
+    // This gate sees it still denied, already announced: it records the item, sends nothing.
+    s.world.clock.advance(25 * HOUR);
+    await rejudgeDigestsInUse(s.rt, SETTINGS, log);
+    await finishBuild(s, IN_USE, 1);
+    expect(s.events.published.map((e) => e.state)).toEqual(['opened']);
+    expect((await s.openFindings.listOpenFindings(IN_USE)).map((o) => o.finding.id)).toEqual(['CVE-2025-1000']);
+    // Its resolved event is lost, then sent by the verdict after.
+    s.world.clock.advance(25 * HOUR);
+    await rejudgeDigestsInUse(s.rt, SETTINGS, log);
+    s.events.failNext = new Error('PutEvents throttled');
+    await finishBuild(s, IN_USE, 0);
+    s.world.clock.advance(25 * HOUR);
+    await rejudgeDigestsInUse(s.rt, SETTINGS, log);
+    await finishBuild(s, IN_USE, 0);
+    expect(s.events.published.map((e) => e.state)).toEqual(['opened', 'resolved']);
+  });
+
+  it('keeps a finding open whose resolved event is lost though it had no open item, so the verdict after sends it', async () => {
+    const s = setup();
+    const earlierGate = createGate({ ...s.world.deps(s.policy), inventory: s.inventory, findingEvents: s.events });
+    const earlier = buildRuntime({ ...s.world.deps(s.policy), inventory: s.inventory, findingEvents: s.events });
+    scannedEarlier(s, IN_USE, 0, 25 * HOUR);
+    await s.inventory.recordUse(taskUse(IN_USE));
+    await rejudgeDigestsInUse(earlier, SETTINGS, log);
+    s.world.clock.advance(3 * 60_000);
+    await finishBuildWith(s, earlierGate, IN_USE, 1);
+    // The first verdict of this gate resolves it (the previous verdict denied it) and the publish fails.
+    s.world.clock.advance(25 * HOUR);
+    await rejudgeDigestsInUse(s.rt, SETTINGS, log);
+    s.events.failNext = new Error('PutEvents throttled');
+    await finishBuild(s, IN_USE, 0);
+    expect((await s.openFindings.listOpenFindings(IN_USE)).map((o) => o.finding.id)).toEqual(['CVE-2025-1000']);
+    s.world.clock.advance(25 * HOUR);
+    await rejudgeDigestsInUse(s.rt, SETTINGS, log);
+    await finishBuild(s, IN_USE, 0);
+    expect(s.events.published.map((e) => e.state)).toEqual(['opened', 'resolved']);
+    expect(await s.openFindings.listOpenFindings(IN_USE)).toEqual([]);
   });
 
   it('announces nothing where the drift scope says notify false, naming clusters and services by short name', async () => {
