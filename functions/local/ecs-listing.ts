@@ -13,7 +13,8 @@ export type ListingFault = (call: { api: 'ListTasks' | 'DescribeTasks' | 'ListCl
 
 /**
  * The reconciliation's ECS reads on the simulated world (`FakeEcs`): ListTasks pages of 100 over the tasks whose
- * desiredStatus is RUNNING, in ARN order; DescribeTasks with `failures[]` MISSING for tasks ECS no longer knows (never
+ * desiredStatus is RUNNING, in ARN order (the world runs Fargate tasks only, so the launchType FARGATE filter of the
+ * real call leaves none out); DescribeTasks with `failures[]` MISSING for tasks ECS no longer knows (never
  * existed, or stopped more than an hour ago); ListClusters over the clusters that have tasks. Each call counts as the
  * AWS call it stands for.
  */

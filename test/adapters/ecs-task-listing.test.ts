@@ -17,13 +17,13 @@ const DIGEST = `sha256:${'a'.repeat(64)}`;
 beforeEach(() => ecsMock.reset());
 
 describe('EcsTaskListing.listTaskPage', () => {
-  it('asks for one page of 100 tasks ECS means to keep running, passing the token on', async () => {
+  it('asks for one page of 100 Fargate tasks ECS means to keep running (launchType FARGATE: no EC2 task of a mixed cluster), passing the token on', async () => {
     ecsMock.on(ListTasksCommand).resolves({ taskArns: [TASK], nextToken: 'next-1' });
     expect(await listing.listTaskPage(CLUSTER)).toEqual({ taskArns: [TASK], nextToken: 'next-1' });
     expect(await listing.listTaskPage(CLUSTER, 'next-1')).toEqual({ taskArns: [TASK], nextToken: 'next-1' });
     expect(ecsMock.commandCalls(ListTasksCommand).map((call) => call.args[0].input)).toEqual([
-      { cluster: CLUSTER, desiredStatus: 'RUNNING', maxResults: 100 },
-      { cluster: CLUSTER, desiredStatus: 'RUNNING', maxResults: 100, nextToken: 'next-1' },
+      { cluster: CLUSTER, desiredStatus: 'RUNNING', launchType: 'FARGATE', maxResults: 100 },
+      { cluster: CLUSTER, desiredStatus: 'RUNNING', launchType: 'FARGATE', maxResults: 100, nextToken: 'next-1' },
     ]);
   });
 

@@ -139,7 +139,7 @@ export interface TaskFailure {
 
 /** The ECS reads of the reconciliation: ListTasks one page, DescribeTasks one batch (at most 100 ARNs). */
 export interface TaskListingPort {
-  /** ListTasks, desiredStatus RUNNING, 100 per page. */
+  /** ListTasks, desiredStatus RUNNING and launchType FARGATE (Fargate tasks only: a mixed cluster's EC2 tasks are not listed), 100 per page. */
   listTaskPage(cluster: string, nextToken?: string): Promise<{ taskArns: string[]; nextToken?: string }>;
   /** ListClusters one page: only when the scope is every cluster of the account and region. */
   listClusterPage?(nextToken?: string): Promise<{ clusterArns: string[]; nextToken?: string }>;

@@ -55,7 +55,8 @@ class PageFailed extends Error {}
 
 /**
  * The scheduled reconciliation of the inventory with what ECS runs, cluster by cluster. Per cluster: the open uses the
- * inventory holds (one Query), ListTasks pages (desiredStatus RUNNING, 100 per page), DescribeTasks only for tasks the
+ * inventory holds (one Query), ListTasks pages (desiredStatus RUNNING, launchType FARGATE, 100 per page: a mixed
+ * cluster's EC2 tasks are neither listed nor described), DescribeTasks only for tasks the
  * inventory does not know (at most one call per page), and, once the cluster's list is complete, DescribeTasks for the
  * open uses ECS did not list, to close those it shows STOPPED or no longer knows (`failures[]` MISSING). Nothing is
  * closed on the absence from a list alone: a task started after the page was read is simply running.
@@ -185,7 +186,14 @@ async function reconcileCluster(
     summary.describeCalls += 1;
     const now = deps.clock.now().toISOString();
     for (const task of described.tasks) {
-      if (task.lastStatus !== 'STOPPED') continue;
+      if (task.lastStatus !== 'STOPPED') {
+        // ListTasks lists launchType FARGATE only (adapters/ecs-task-listing.ts): a Fargate task without it would never be
+        // listed, only checked here, run after run: logged, so the assumption is seen to fail if it ever does.
+        if (task.launchType !== 'FARGATE' && isFargate(task.launchType, task.capacityProviderName)) {
+          log.warn({ taskArn: task.taskArn, launchType: task.launchType, capacityProviderName: task.capacityProviderName }, 'a running Fargate task without launchType FARGATE: ListTasks launchType FARGATE does not list it');
+        }
+        continue;
+      }
       await deps.inventory.closeTask(task.taskArn, validTime(task.stoppedAt) ?? now);
       summary.closed += 1;
       log.info({ taskArn: task.taskArn }, 'task stopped without its STOPPED event reaching the gate: uses closed');

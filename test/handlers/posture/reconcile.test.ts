@@ -9,7 +9,10 @@ import { CLUSTER, OTHER_CLUSTER, use } from '../../support/inventory-contract';
 const digest = (n: number) => `sha256:${n.toString(16).padStart(64, '0')}`;
 const arnOf = (cluster: string, n: number) => `${cluster.replace(':cluster/', ':task/')}/${n.toString(16).padStart(32, '0')}`;
 
-/** ECS as the reconciliation reads it: tasks per cluster, pages of `pageSize`, and faults to inject. */
+/**
+ * ECS as the reconciliation reads it: tasks per cluster, pages of `pageSize`, and faults to inject. ListTasks lists
+ * what the real call (launchType FARGATE, adapters/ecs-task-listing.ts) lists: the tasks whose launchType is FARGATE.
+ */
 class ScriptedEcs implements TaskListingPort {
   readonly tasks = new Map<string, ListedTask>();
   /** Tasks ECS no longer knows: DescribeTasks answers MISSING. */
@@ -42,7 +45,7 @@ class ScriptedEcs implements TaskListingPort {
   async listTaskPage(cluster: string, nextToken?: string) {
     this.calls.push(`ListTasks ${cluster} ${nextToken ?? ''}`.trim());
     this.raise('ListTasks', cluster);
-    const arns = [...this.tasks.values()].filter((t) => t.clusterArn === cluster && t.desiredStatus === 'RUNNING').map((t) => t.taskArn).sort();
+    const arns = [...this.tasks.values()].filter((t) => t.clusterArn === cluster && t.desiredStatus === 'RUNNING' && t.launchType === 'FARGATE').map((t) => t.taskArn).sort();
     const start = nextToken ? Number(nextToken) : 0;
     const end = start + this.pageSize;
     return end < arns.length ? { taskArns: arns.slice(start, end), nextToken: String(end) } : { taskArns: arns.slice(start, end) };
@@ -155,14 +158,32 @@ describe('reconcileInventory', () => {
     expect(await inventory.listOpenUsesInCluster(CLUSTER)).toHaveLength(1);
   });
 
-  it('leaves out tasks still starting, EC2 tasks and tasks without a digest ECS reports', async () => {
+  it('leaves out tasks still starting and tasks without a digest ECS reports; records a FARGATE_SPOT capacity provider task', async () => {
     const { ecs, inventory, deps } = setup();
     ecs.run(CLUSTER, 1, { lastStatus: 'PENDING' });
-    ecs.run(CLUSTER, 2, { launchType: 'EC2' });
     ecs.run(CLUSTER, 3, { containers: [{ name: 'app', image: '111122223333.dkr.ecr.eu-west-1.amazonaws.com/web:1' }] });
-    ecs.run(CLUSTER, 4, { launchType: undefined, capacityProviderName: 'FARGATE_SPOT' });
+    // As DescribeTasks answers for a task of a FARGATE_SPOT capacity provider strategy: launchType FARGATE beside it.
+    ecs.run(CLUSTER, 4, { launchType: 'FARGATE', capacityProviderName: 'FARGATE_SPOT' });
     expect(await reconcileInventory(deps)).toMatchObject({ recorded: 1 });
     expect((await inventory.listOpenUsesInCluster(CLUSTER)).map((u) => u.taskArn)).toEqual([arnOf(CLUSTER, 4)]);
+  });
+
+  it('neither lists nor describes the EC2 tasks of a mixed cluster: 300 EC2 and 150 Fargate tasks cost 2 ListTasks pages and 2 DescribeTasks', async () => {
+    const { ecs, inventory, deps } = setup();
+    for (let n = 1; n <= 450; n += 1) ecs.run(CLUSTER, n, n % 3 === 0 ? {} : { launchType: 'EC2', capacityProviderName: 'asg-capacity' });
+    expect(await reconcileInventory(deps)).toEqual({ clustersDone: 1, listPages: 2, describeCalls: 2, recorded: 150, closed: 0, failedPages: 0 });
+    expect(ecs.calls).toEqual([`ListTasks ${CLUSTER}`, `DescribeTasks ${CLUSTER} 100`, `ListTasks ${CLUSTER} 100`, `DescribeTasks ${CLUSTER} 50`]);
+    // A steady run: the Fargate tasks are known, the EC2 ones never asked about.
+    expect(await reconcileInventory(deps)).toMatchObject({ listPages: 2, describeCalls: 0 });
+    expect((await inventory.listOpenUsesInCluster(CLUSTER)).every((use) => Number.parseInt(use.taskArn.slice(-32), 16) % 3 === 0)).toBe(true);
+  });
+
+  it('warns of an open Fargate task ECS runs without launchType FARGATE: the list filter would never list it', async () => {
+    const { ecs, inventory, deps, messages } = setup();
+    const task = ecs.run(CLUSTER, 5, { launchType: undefined, capacityProviderName: 'FARGATE_SPOT' });
+    await inventory.recordUse(use({ taskArn: task.taskArn, cluster: CLUSTER }));
+    expect(await reconcileInventory(deps)).toMatchObject({ closed: 0, describeCalls: 1 });
+    expect(messages('warn')).toContain('a running Fargate task without launchType FARGATE: ListTasks launchType FARGATE does not list it');
   });
 
   it('stops at its call budget, saves where it was, and the next run resumes on the next page', async () => {
