@@ -43,7 +43,8 @@ export interface GateInventoryResources {
  * The inventory's infrastructure (issue 12, "what runs, where, since when"): the rule delivering STOPPED Fargate task
  * events to the gate function (they close uses; the starting rule never delivers them), and the scheduled
  * reconciliation function with the least privilege it needs: ListTasks and DescribeTasks in the clusters in scope,
- * ListClusters only when every cluster is, and the gate table.
+ * DescribeTaskDefinition (the owner tags of the tasks it records; no resource-level permission exists), ListClusters
+ * only when every cluster is, and the gate table.
  */
 export function addGateInventory(gate: Construct, props: InventoryProps): GateInventoryResources {
   const stack = Stack.of(gate);
@@ -61,6 +62,8 @@ export function addGateInventory(gate: Construct, props: InventoryProps): GateIn
   grantWithReasons(reconcileFunction, [
     permissions.listTasks(stack, props.scope),
     permissions.describeTasks(stack, props.scope),
+    // The owner tags of the tasks it records (DescribeTaskDefinition include TAGS, handlers/posture/reconcile.ts).
+    permissions.describeTaskDefinitions(),
     ...(props.scope.clusters === undefined ? [permissions.listClusters()] : []),
     ...permissions.useInventoryItems(props.tableArn, props.tableIndexName),
   ]);

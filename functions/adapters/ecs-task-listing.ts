@@ -1,5 +1,6 @@
-import { DescribeTasksCommand, ListClustersCommand, ListTasksCommand, type ECSClient } from '@aws-sdk/client-ecs';
+import { DescribeTaskDefinitionCommand, DescribeTasksCommand, ListClustersCommand, ListTasksCommand, type ECSClient } from '@aws-sdk/client-ecs';
 import type { ListedTask, TaskFailure, TaskListingPort } from '../core/posture/ports';
+import { readResourceTags } from '../core/taskdef/tags';
 import { toListedTask } from './ecs-task-mapping';
 
 /** ListTasks and ListClusters return at most 100 results per page (API_ListTasks / API_ListClusters `maxResults`: 1-100). */
@@ -57,6 +58,16 @@ export class EcsTaskListing implements TaskListingPort {
       typeof failure.arn === 'string' ? [{ arn: failure.arn, reason: failure.reason ?? 'UNKNOWN', ...(failure.detail ? { detail: failure.detail } : {}) }] : [],
     );
     return { tasks, failures };
+  }
+
+  /**
+   * The task definition's tags: DescribeTaskDefinition with `include: ["TAGS"]` adds them to the answer
+   * (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeTaskDefinition.html `include`), held to
+   * ECS's tag limits (core/taskdef/tags.ts). Only the tags are read: the reconciliation records, it does not judge.
+   */
+  async taskDefinitionTags(_cluster: string, taskDefinitionArn: string): Promise<Record<string, string> | undefined> {
+    const result = await this.client.send(new DescribeTaskDefinitionCommand({ taskDefinition: taskDefinitionArn, include: ['TAGS'] }));
+    return readResourceTags(result.tags);
   }
 
   /** ListClusters, one page: used only when the scope is every cluster of the account and region. */

@@ -1,4 +1,4 @@
-import { DescribeTasksCommand, ECSClient, ListClustersCommand, ListTasksCommand, type DescribeTasksCommandOutput } from '@aws-sdk/client-ecs';
+import { DescribeTaskDefinitionCommand, DescribeTasksCommand, ECSClient, ListClustersCommand, ListTasksCommand, type DescribeTasksCommandOutput } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { readFileSync } from 'node:fs';
@@ -84,6 +84,26 @@ describe('EcsTaskListing.describeTaskBatch', () => {
     await expect(listing.describeTaskBatch(CLUSTER, Array.from({ length: 101 }, (_, i) => `${TASK}${i}`))).rejects.toThrow(/at most 100 tasks per call, got 101/);
     expect(await listing.describeTaskBatch(CLUSTER, [])).toEqual({ tasks: [], failures: [] });
     expect(ecsMock).not.toHaveReceivedCommand(DescribeTasksCommand);
+  });
+});
+
+describe('EcsTaskListing.taskDefinitionTags', () => {
+  const TASK_DEFINITION = 'arn:aws:ecs:eu-west-1:123456789012:task-definition/web:7';
+
+  it('reads the tags DescribeTaskDefinition returns with include TAGS, as key → value', async () => {
+    ecsMock.on(DescribeTaskDefinitionCommand).resolves({ taskDefinition: { taskDefinitionArn: TASK_DEFINITION }, tags: [{ key: 'team', value: 'payments' }, { key: 'cost-centre', value: '42' }] });
+    expect(await listing.taskDefinitionTags(CLUSTER, TASK_DEFINITION)).toEqual({ team: 'payments', 'cost-centre': '42' });
+    expect(ecsMock.commandCalls(DescribeTaskDefinitionCommand).map((call) => call.args[0].input)).toEqual([{ taskDefinition: TASK_DEFINITION, include: ['TAGS'] }]);
+  });
+
+  it('answers undefined for a task definition without tags, and holds hostile tags to ECS\'s limits', async () => {
+    ecsMock.on(DescribeTaskDefinitionCommand).resolves({ taskDefinition: { taskDefinitionArn: TASK_DEFINITION } });
+    expect(await listing.taskDefinitionTags(CLUSTER, TASK_DEFINITION)).toBeUndefined();
+    const many = Array.from({ length: 80 }, (_, i) => ({ key: `k${i}`, value: 'v' }));
+    ecsMock.on(DescribeTaskDefinitionCommand).resolves({ tags: [{ key: 'x'.repeat(129), value: 'too long a key' }, ...many] });
+    const tags = await listing.taskDefinitionTags(CLUSTER, TASK_DEFINITION);
+    expect(Object.keys(tags ?? {})).toHaveLength(50);
+    expect(tags).not.toHaveProperty('x'.repeat(129));
   });
 });
 

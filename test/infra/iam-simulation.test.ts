@@ -309,7 +309,7 @@ const RECONCILIATION_ONLY = new Set(['ecs:ListTasks', 'ecs:ListClusters']);
  * assumes the member role only in an organisation deployment (requestsFor's sts:AssumeRole has no in-scope request
  * otherwise, and refuses every out-of-scope one).
  */
-const RECONCILIATION_CALLS = new Set(['ecs:ListTasks', 'ecs:ListClusters', 'ecs:DescribeTasks', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query', 'sts:AssumeRole']);
+const RECONCILIATION_CALLS = new Set(['ecs:ListTasks', 'ecs:ListClusters', 'ecs:DescribeTasks', 'ecs:DescribeTaskDefinition', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query', 'sts:AssumeRole']);
 
 /** Calls only the KEV refresh function makes: the gate and the hook are refused them outright. */
 const ONLY_KEV_REFRESH_CALLS = new Set(['s3:PutObject']);

@@ -144,4 +144,10 @@ export interface TaskListingPort {
   /** ListClusters one page: only when the scope is every cluster of the account and region. */
   listClusterPage?(nextToken?: string): Promise<{ clusterArns: string[]; nextToken?: string }>;
   describeTaskBatch(cluster: string, taskArns: string[]): Promise<{ tasks: ListedTask[]; failures: TaskFailure[] }>;
+  /**
+   * DescribeTaskDefinition with `include: ["TAGS"]`, the tags only (undefined when it has none): the owner tags a
+   * task event's use carries, for the uses the reconciliation records. `cluster` is the task's (an organisation routes
+   * the call by its account). Absent: uses are recorded without tags.
+   */
+  taskDefinitionTags?(cluster: string, taskDefinitionArn: string): Promise<Record<string, string> | undefined>;
 }

@@ -4,7 +4,7 @@ import type { TaskListingPort } from '../../core/posture/ports';
 import { accountRouter } from './account-routing';
 
 /**
- * The reconciliation's ECS reads in an organisation deployment (docs/organisation.md): ListTasks and DescribeTasks go to
+ * The reconciliation's ECS reads in an organisation deployment (docs/organisation.md): ListTasks, DescribeTasks and DescribeTaskDefinition go to
  * the account and region of the cluster they name, through the member role there, exactly as the gate's own calls
  * (account-routing.ts); ListClusters stays in the central account (member clusters come from the inventory, see
  * handlers/posture/reconcile.ts `memberClusters`). A member whose role is missing or refuses fails that cluster's page
@@ -27,6 +27,8 @@ export function accountRoutedTaskListing(options: TaskListingRoutingOptions): Ta
   const listing: TaskListingPort = {
     listTaskPage: (cluster, nextToken) => routed(cluster, (p) => p.listTaskPage(cluster, nextToken)),
     describeTaskBatch: (cluster, taskArns) => routed(cluster, (p) => p.describeTaskBatch(cluster, taskArns)),
+    // The task definition is in the task's account: routed by the cluster, as the member role grants it (member-stack.ts).
+    taskDefinitionTags: (cluster, taskDefinitionArn) => routed(cluster, async (p) => (p.taskDefinitionTags ? p.taskDefinitionTags(cluster, taskDefinitionArn) : undefined)),
   };
   const central = options.central.listing;
   if (central.listClusterPage) {

@@ -2,7 +2,7 @@ import { isThrottlingError } from '../../adapters/aws-errors';
 import { isFargate } from '../../core/gate/task';
 import { accountOf } from '../../core/organisation/account';
 import type { InventoryStore, ListedTask, OpenClusterListing, ReconcileCursor, ReconcileCursorStore, TaskFailure, TaskListingPort, TaskUse } from '../../core/posture/ports';
-import { usesOfTask } from '../../core/posture/uses';
+import { digestsOfTask, usesOfTask } from '../../core/posture/uses';
 import type { Clock } from '../../core/ports';
 import { describeError } from '../failures';
 import type { Logger } from '../logger';
@@ -35,6 +35,8 @@ export interface ReconcileSummary {
   clustersDone: number;
   listPages: number;
   describeCalls: number;
+  /** DescribeTaskDefinition calls for the owner tags of the tasks recorded (one per task definition per run). */
+  taskDefinitionReads: number;
   /** Uses recorded for running tasks the inventory did not know (started before the gate, or their events lost). */
   recorded: number;
   /** Tasks whose open uses were closed: ECS showed them STOPPED, or no longer knew them (MISSING). */
@@ -72,12 +74,14 @@ class PageFailed extends Error {}
 export async function reconcileInventory(deps: ReconcileDeps): Promise<ReconcileSummary> {
   const log = deps.logger.child({ job: 'reconcile' });
   const budget = deps.budget ?? DEFAULT_RECONCILE_BUDGET;
-  const summary: ReconcileSummary = { clustersDone: 0, listPages: 0, describeCalls: 0, recorded: 0, closed: 0, failedPages: 0 };
+  const summary: ReconcileSummary = { clustersDone: 0, listPages: 0, describeCalls: 0, taskDefinitionReads: 0, recorded: 0, closed: 0, failedPages: 0 };
   let calls = 0;
   const spend = () => {
     if (calls >= budget) throw new StopRun('budget');
     calls += 1;
   };
+
+  const tagsOf = taskDefinitionTagReader(deps, spend, summary, log);
 
   const cursor = await deps.inventory.getReconcileCursor();
   const runStartedAt = deps.clock.now().toISOString();
@@ -110,7 +114,7 @@ export async function reconcileInventory(deps: ReconcileDeps): Promise<Reconcile
     const resume: ClusterResume = index === resumeAt && cursor ? { ...(cursor.nextToken ? { token: cursor.nextToken } : {}), ...(cursor.closeAfter !== undefined ? { closeAfter: cursor.closeAfter } : {}) } : {};
     let position: ReconcileCursor = { passStartedAt, cluster, ...(resume.token ? { nextToken: resume.token } : {}), ...(resume.closeAfter !== undefined ? { closeAfter: resume.closeAfter } : {}) };
     try {
-      await reconcileCluster(deps, cluster, openByCluster.get(cluster) ?? [], resume, spend, summary, clusterLog, (at) => {
+      await reconcileCluster(deps, cluster, openByCluster.get(cluster) ?? [], resume, spend, tagsOf, summary, clusterLog, (at) => {
         position = { passStartedAt, cluster, ...at };
       });
       summary.clustersDone += 1;
@@ -165,13 +169,14 @@ async function reconcileCluster(
   openUses: readonly TaskUse[],
   resume: ClusterResume,
   spend: () => void,
+  tagsOf: TagReader,
   summary: ReconcileSummary,
   log: Logger,
   progress: (at: { nextToken?: string; closeAfter?: string }) => void,
 ): Promise<void> {
   const openTasks = new Set(openUses.map((use) => use.taskArn));
   const listed = new Set<string>();
-  if (resume.closeAfter === undefined) await listCluster(deps, cluster, resume.token, openTasks, listed, spend, summary, log, progress);
+  if (resume.closeAfter === undefined) await listCluster(deps, cluster, resume.token, openTasks, listed, spend, tagsOf, summary, log, progress);
 
   // Open uses ECS did not list: closed only on ECS's word that they stopped (or that it no longer knows them). In ARN
   // order, the cursor naming the last one checked: a run that stops here resumes here, not at ListTasks page 1 (a
@@ -219,6 +224,7 @@ async function listCluster(
   openTasks: ReadonlySet<string>,
   listed: Set<string>,
   spend: () => void,
+  tagsOf: TagReader,
   summary: ReconcileSummary,
   log: Logger,
   progress: (at: { nextToken?: string }) => void,
@@ -234,7 +240,7 @@ async function listCluster(
       spend();
       const described = await step(`DescribeTasks ${cluster}`, () => deps.ecs.describeTaskBatch(cluster, unknown.slice(at, at + DESCRIBE_BATCH)));
       summary.describeCalls += 1;
-      summary.recorded += await recordFound(deps, described.tasks, log);
+      summary.recorded += await recordFound(deps, described.tasks, tagsOf, log);
       logVanished(described.failures, log, 'listed by ListTasks, gone by DescribeTasks: nothing recorded');
     }
     token = page.nextToken;
@@ -242,8 +248,38 @@ async function listCluster(
   } while (token);
 }
 
+/** The owner tags of a task definition for this run: read at most once per task definition, each read one ECS call of the budget. */
+type TagReader = (cluster: string, taskDefinitionArn: string) => Promise<Record<string, string> | undefined>;
+
+/**
+ * The run's reader of task definition tags (DescribeTaskDefinition `include: ["TAGS"]`), so the uses the
+ * reconciliation records carry the owner tags a task event's use carries. Cached per task definition ARN for the run
+ * (a service's tasks share one), each read spending one call of the budget. A read that fails for another reason than
+ * throttling (the task definition deregistered and gone, access denied) is logged and the uses are recorded without
+ * tags; throttling stops the run as any other ECS call's does.
+ */
+function taskDefinitionTagReader(deps: ReconcileDeps, spend: () => void, summary: ReconcileSummary, log: Logger): TagReader {
+  const read = deps.ecs.taskDefinitionTags?.bind(deps.ecs);
+  if (!read) return async () => undefined;
+  const cache = new Map<string, Record<string, string> | undefined>();
+  return async (cluster, taskDefinitionArn) => {
+    if (cache.has(taskDefinitionArn)) return cache.get(taskDefinitionArn);
+    spend();
+    summary.taskDefinitionReads += 1;
+    let tags: Record<string, string> | undefined;
+    try {
+      tags = await read(cluster, taskDefinitionArn);
+    } catch (error) {
+      if (isThrottlingError(error)) throw error;
+      log.warn({ taskDefinitionArn, reason: describeError(error).message }, 'task definition tags unreadable: its tasks are recorded without owner tags');
+    }
+    cache.set(taskDefinitionArn, tags);
+    return tags;
+  };
+}
+
 /** Records the running Fargate tasks among those described; the rest (still starting, stopping, EC2) wait for a later run. */
-async function recordFound(deps: ReconcileDeps, tasks: ListedTask[], log: Logger): Promise<number> {
+async function recordFound(deps: ReconcileDeps, tasks: ListedTask[], tagsOf: TagReader, log: Logger): Promise<number> {
   const seenAt = deps.clock.now().toISOString();
   let recorded = 0;
   for (const task of tasks) {
@@ -251,11 +287,13 @@ async function recordFound(deps: ReconcileDeps, tasks: ListedTask[], log: Logger
     if (task.lastStatus !== 'RUNNING' || task.desiredStatus !== 'RUNNING') continue;
     const { startedAt, ...rest } = task;
     const validStart = validTime(startedAt);
-    const uses = usesOfTask(validStart ? { ...rest, startedAt: validStart } : rest, { seenAt, source: 'reconciliation' });
-    if (uses.length === 0) {
+    const found = validStart ? { ...rest, startedAt: validStart } : rest;
+    if (digestsOfTask(found.containers).size === 0) {
       log.warn({ taskArn: task.taskArn }, 'running task without an image digest ECS reports: not recorded');
       continue;
     }
+    const tags = await tagsOf(task.clusterArn, task.taskDefinitionArn);
+    const uses = usesOfTask(found, { seenAt, source: 'reconciliation', ...(tags ? { taskDefinitionTags: tags } : {}) });
     for (const use of uses) await deps.inventory.recordUse(use);
     recorded += uses.length;
     log.info({ taskArn: task.taskArn, digests: uses.map((use) => use.digest) }, 'running task the inventory did not know: recorded');

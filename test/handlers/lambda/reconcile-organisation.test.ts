@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DescribeTasksCommand, ECSClient, ListTasksCommand } from '@aws-sdk/client-ecs';
+import { DescribeTaskDefinitionCommand, DescribeTasksCommand, ECSClient, ListTasksCommand } from '@aws-sdk/client-ecs';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
@@ -51,6 +51,17 @@ describe('the reconciliation\'s wiring in an organisation', () => {
     expect((await (ecs.commandCalls(DescribeTasksCommand)[0].thisValue as ECSClient).config.credentials()).accessKeyId).toBe('MEMBERKEY');
     expect(sts).toHaveReceivedCommandTimes(AssumeRoleCommand, 1);
     expect(sts).toHaveReceivedCommandWith(AssumeRoleCommand, { RoleArn: `arn:aws:iam::${MEMBER}:role/fargate-gate-member-eu-west-1`, RoleSessionName: 'fargate-gate-reconcile' });
+  });
+
+  it('reads a member task definition\'s owner tags with the member role of the task\'s cluster', async () => {
+    sts.on(AssumeRoleCommand).resolves({ Credentials: { AccessKeyId: 'MEMBERKEY', SecretAccessKey: 's', SessionToken: 't', Expiration: new Date(Date.now() + 3_600_000) } });
+    ecs.on(DescribeTaskDefinitionCommand).resolves({ tags: [{ key: 'team', value: 'payments' }] });
+    const placed = organisationReconcile(ORG_ENV, new EcsTaskListing({ client: new ECSClient({ region: 'eu-west-1', credentials: { accessKeyId: 'CENTRALKEY', secretAccessKey: 's' } }) }), inventory, new RecordingMetrics());
+    const taskDefinition = `arn:aws:ecs:eu-west-1:${MEMBER}:task-definition/web:3`;
+    expect(await placed.ecs.taskDefinitionTags?.(`arn:aws:ecs:eu-west-1:${MEMBER}:cluster/prod`, taskDefinition)).toEqual({ team: 'payments' });
+    const [call] = ecs.commandCalls(DescribeTaskDefinitionCommand);
+    expect(call.args[0].input).toEqual({ taskDefinition, include: ['TAGS'] });
+    expect((await (call.thisValue as ECSClient).config.credentials()).accessKeyId).toBe('MEMBERKEY');
   });
 
   it('refuses a malformed GATE_ACCOUNT_ID at cold start', () => {

@@ -1,4 +1,7 @@
 import { Writable } from 'node:stream';
+import { DescribeTaskDefinitionCommand, DescribeTasksCommand, ECSClient, LaunchType, ListTasksCommand } from '@aws-sdk/client-ecs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { EcsTaskListing } from '../../../functions/adapters/ecs-task-listing';
 import type { ListedTask, TaskFailure, TaskListingPort } from '../../../functions/core/posture/ports';
 import { createLogger } from '../../../functions/handlers/logger';
 import { reconcileInventory, type ReconcileDeps } from '../../../functions/handlers/posture/reconcile';
@@ -6,6 +9,7 @@ import { ManualClock } from '../../../functions/local/clock';
 import { MemoryInventoryStore } from '../../../functions/local/memory-inventory';
 import { CLUSTER, OTHER_CLUSTER, use } from '../../support/inventory-contract';
 
+const TASK_DEFINITION = 'arn:aws:ecs:eu-west-1:111122223333:task-definition/web:7';
 const digest = (n: number) => `sha256:${n.toString(16).padStart(64, '0')}`;
 const arnOf = (cluster: string, n: number) => `${cluster.replace(':cluster/', ':task/')}/${n.toString(16).padStart(32, '0')}`;
 
@@ -20,6 +24,8 @@ class ScriptedEcs implements TaskListingPort {
   /** Tasks ListTasks shows but DescribeTasks no longer finds (stopped and gone between the two calls). */
   readonly vanishing = new Set<string>();
   readonly calls: string[] = [];
+  /** The tags DescribeTaskDefinition answers per task definition ARN (none: no tags). */
+  readonly taskDefinitionTagsByArn = new Map<string, Record<string, string>>();
   fault: ((api: string, cluster: string, callNumber: number) => Error | undefined) | undefined;
 
   constructor(private readonly pageSize = 100) {}
@@ -28,7 +34,7 @@ class ScriptedEcs implements TaskListingPort {
     const task: ListedTask = {
       taskArn: arnOf(cluster, n),
       clusterArn: cluster,
-      taskDefinitionArn: 'arn:aws:ecs:eu-west-1:111122223333:task-definition/web:7',
+      taskDefinitionArn: TASK_DEFINITION,
       lastStatus: 'RUNNING',
       desiredStatus: 'RUNNING',
       launchType: 'FARGATE',
@@ -65,6 +71,13 @@ class ScriptedEcs implements TaskListingPort {
     return { tasks, failures };
   }
 
+  async taskDefinitionTags(cluster: string, taskDefinitionArn: string) {
+    this.calls.push(`DescribeTaskDefinition ${taskDefinitionArn}`);
+    this.raise('DescribeTaskDefinition', cluster);
+    const tags = this.taskDefinitionTagsByArn.get(taskDefinitionArn);
+    return tags ? { ...tags } : undefined;
+  }
+
   private raise(api: string, cluster: string): void {
     const error = this.fault?.(api, cluster, this.calls.length);
     if (error) throw error;
@@ -95,7 +108,8 @@ describe('reconcileInventory', () => {
     const { ecs, inventory, deps } = setup();
     for (let n = 1; n <= 250; n += 1) ecs.run(CLUSTER, n);
     const summary = await reconcileInventory(deps);
-    expect(summary).toEqual({ clustersDone: 1, listPages: 3, describeCalls: 3, recorded: 250, closed: 0, failedPages: 0 });
+    // One DescribeTaskDefinition for the owner tags of the 250 tasks: they share one task definition.
+    expect(summary).toEqual({ clustersDone: 1, listPages: 3, describeCalls: 3, taskDefinitionReads: 1, recorded: 250, closed: 0, failedPages: 0 });
     expect((await inventory.listOpenUsesInCluster(CLUSTER)).length).toBe(250);
     const [found] = await inventory.listUsesOfDigest(digest(1));
     expect(found).toMatchObject({ source: 'reconciliation', service: 'web', startedAt: '2026-11-01T08:00:00.000Z', firstSeenAt: '2026-12-01T12:00:00.000Z' });
@@ -171,8 +185,8 @@ describe('reconcileInventory', () => {
   it('neither lists nor describes the EC2 tasks of a mixed cluster: 300 EC2 and 150 Fargate tasks cost 2 ListTasks pages and 2 DescribeTasks', async () => {
     const { ecs, inventory, deps } = setup();
     for (let n = 1; n <= 450; n += 1) ecs.run(CLUSTER, n, n % 3 === 0 ? {} : { launchType: 'EC2', capacityProviderName: 'asg-capacity' });
-    expect(await reconcileInventory(deps)).toEqual({ clustersDone: 1, listPages: 2, describeCalls: 2, recorded: 150, closed: 0, failedPages: 0 });
-    expect(ecs.calls).toEqual([`ListTasks ${CLUSTER}`, `DescribeTasks ${CLUSTER} 100`, `ListTasks ${CLUSTER} 100`, `DescribeTasks ${CLUSTER} 50`]);
+    expect(await reconcileInventory(deps)).toEqual({ clustersDone: 1, listPages: 2, describeCalls: 2, taskDefinitionReads: 1, recorded: 150, closed: 0, failedPages: 0 });
+    expect(ecs.calls).toEqual([`ListTasks ${CLUSTER}`, `DescribeTasks ${CLUSTER} 100`, `DescribeTaskDefinition ${TASK_DEFINITION}`, `ListTasks ${CLUSTER} 100`, `DescribeTasks ${CLUSTER} 50`]);
     // A steady run: the Fargate tasks are known, the EC2 ones never asked about.
     expect(await reconcileInventory(deps)).toMatchObject({ listPages: 2, describeCalls: 0 });
     expect((await inventory.listOpenUsesInCluster(CLUSTER)).every((use) => Number.parseInt(use.taskArn.slice(-32), 16) % 3 === 0)).toBe(true);
@@ -186,11 +200,68 @@ describe('reconcileInventory', () => {
     expect(messages('warn')).toContain('a running Fargate task without launchType FARGATE: ListTasks launchType FARGATE does not list it');
   });
 
+  it('records the owner tags of each task\'s task definition, as a RUNNING event\'s use has them, reading each task definition once a run', async () => {
+    const { ecs, inventory, deps } = setup();
+    const batch = 'arn:aws:ecs:eu-west-1:111122223333:task-definition/batch:3';
+    ecs.taskDefinitionTagsByArn.set(TASK_DEFINITION, { team: 'payments' });
+    ecs.taskDefinitionTagsByArn.set(batch, { team: 'data', 'cost-centre': '42' });
+    for (let n = 1; n <= 120; n += 1) ecs.run(CLUSTER, n, n % 2 === 0 ? { taskDefinitionArn: batch, group: 'family:batch', startedBy: undefined } : {});
+    expect(await reconcileInventory(deps)).toMatchObject({ recorded: 120, taskDefinitionReads: 2, describeCalls: 2, listPages: 2 });
+    expect(ecs.calls.filter((call) => call.startsWith('DescribeTaskDefinition')).sort()).toEqual([`DescribeTaskDefinition ${batch}`, `DescribeTaskDefinition ${TASK_DEFINITION}`]);
+    const uses = await inventory.listOpenUsesInCluster(CLUSTER);
+    expect(uses.find((u) => u.taskArn === arnOf(CLUSTER, 1))?.taskDefinitionTags).toEqual({ team: 'payments' });
+    expect(uses.find((u) => u.taskArn === arnOf(CLUSTER, 2))?.taskDefinitionTags).toEqual({ team: 'data', 'cost-centre': '42' });
+    // A steady run records nothing new, and reads no task definition.
+    ecs.calls.length = 0;
+    expect(await reconcileInventory(deps)).toMatchObject({ recorded: 0, taskDefinitionReads: 0 });
+  });
+
+  it('on the ECS adapter (aws-sdk-client-mock): records the use with the tags DescribeTaskDefinition include TAGS answers', async () => {
+    const ecsMock = mockClient(ECSClient);
+    try {
+      const taskArn = arnOf(CLUSTER, 1);
+      ecsMock.on(ListTasksCommand).resolves({ taskArns: [taskArn] });
+      ecsMock.on(DescribeTasksCommand).resolves({
+        tasks: [{ taskArn, clusterArn: CLUSTER, taskDefinitionArn: TASK_DEFINITION, lastStatus: 'RUNNING', desiredStatus: 'RUNNING', launchType: LaunchType.FARGATE, capacityProviderName: 'FARGATE_SPOT', group: 'service:web', containers: [{ name: 'app', image: `web@${digest(1)}`, imageDigest: digest(1) }] }],
+        failures: [],
+      });
+      ecsMock.on(DescribeTaskDefinitionCommand).resolves({ taskDefinition: { taskDefinitionArn: TASK_DEFINITION }, tags: [{ key: 'team', value: 'payments' }] });
+      const { inventory, deps } = setup();
+      expect(await reconcileInventory({ ...deps, ecs: new EcsTaskListing({ client: new ECSClient({ region: 'eu-west-1' }) }) })).toMatchObject({ recorded: 1, taskDefinitionReads: 1 });
+      expect((await inventory.listUsesOfDigest(digest(1)))[0]).toMatchObject({ taskArn, source: 'reconciliation', taskDefinitionTags: { team: 'payments' } });
+      expect(ecsMock.commandCalls(DescribeTaskDefinitionCommand).map((call) => call.args[0].input)).toEqual([{ taskDefinition: TASK_DEFINITION, include: ['TAGS'] }]);
+      expect(ecsMock.commandCalls(ListTasksCommand)[0].args[0].input).toMatchObject({ launchType: 'FARGATE' });
+    } finally {
+      ecsMock.restore();
+    }
+  });
+
+  it('records a task whose task definition cannot be read without tags, and reads it once a run however many tasks share it', async () => {
+    const { ecs, inventory, deps, messages } = setup();
+    for (let n = 1; n <= 3; n += 1) ecs.run(CLUSTER, n);
+    ecs.fault = (api) => (api === 'DescribeTaskDefinition' ? Object.assign(new Error('Unable to describe task definition.'), { name: 'ClientException', $metadata: { httpStatusCode: 400 } }) : undefined);
+    expect(await reconcileInventory(deps)).toMatchObject({ recorded: 3, taskDefinitionReads: 1, failedPages: 0 });
+    expect((await inventory.listOpenUsesInCluster(CLUSTER)).map((u) => u.taskDefinitionTags)).toEqual([undefined, undefined, undefined]);
+    expect(messages('warn')).toContain('task definition tags unreadable: its tasks are recorded without owner tags');
+  });
+
+  it('counts each task definition read in its budget, and stops on throttling of it like any ECS call', async () => {
+    const budgeted = setup({ budget: 2 });
+    budgeted.ecs.run(CLUSTER, 1);
+    // ListTasks, DescribeTasks: the task definition read is over the budget, so the task waits for the next run.
+    expect(await reconcileInventory(budgeted.deps)).toMatchObject({ stoppedEarly: 'budget', recorded: 0, taskDefinitionReads: 0 });
+    const throttling = setup();
+    throttling.ecs.run(CLUSTER, 1);
+    throttling.ecs.fault = (api) => (api === 'DescribeTaskDefinition' ? throttled() : undefined);
+    expect(await reconcileInventory(throttling.deps)).toMatchObject({ stoppedEarly: 'throttled', recorded: 0 });
+    expect(await throttling.inventory.getReconcileCursor()).toEqual({ passStartedAt: '2026-12-01T12:00:00.000Z', cluster: CLUSTER });
+  });
+
   it('stops at its call budget, saves where it was, and the next run resumes on the next page', async () => {
     const { ecs, inventory, deps } = setup({ budget: 3, clusters: [OTHER_CLUSTER, CLUSTER] });
     for (let n = 1; n <= 250; n += 1) ecs.run(CLUSTER, n);
     ecs.run(OTHER_CLUSTER, 1);
-    // Run 1: OTHER_CLUSTER (list, describe), then CLUSTER's first page: over budget before its DescribeTasks.
+    // Run 1: OTHER_CLUSTER (list, describe, its task definition's tags), then CLUSTER: over budget before its first page.
     expect(await reconcileInventory(deps)).toMatchObject({ stoppedEarly: 'budget', clustersDone: 1, recorded: 1 });
     expect(await inventory.getReconcileCursor()).toEqual({ passStartedAt: '2026-12-01T12:00:00.000Z', cluster: CLUSTER });
     ecs.calls.length = 0;
@@ -242,7 +313,8 @@ describe('reconcileInventory', () => {
     const { ecs, inventory, deps, messages } = setup();
     for (let n = 1; n <= 150; n += 1) ecs.run(CLUSTER, n);
     await inventory.recordUse(use({ taskArn: arnOf(CLUSTER, 999) }));
-    ecs.fault = (api, _cluster, call) => (api === 'ListTasks' && call === 3 ? throttled() : undefined);
+    // The second ListTasks page, after the first page's DescribeTasks and DescribeTaskDefinition.
+    ecs.fault = (api, _cluster, call) => (api === 'ListTasks' && call === 4 ? throttled() : undefined);
     expect(await reconcileInventory(deps)).toMatchObject({ stoppedEarly: 'throttled', recorded: 100, closed: 0 });
     expect(await inventory.getReconcileCursor()).toEqual({ passStartedAt: '2026-12-01T12:00:00.000Z', cluster: CLUSTER, nextToken: '100' });
     expect(messages('warn')).toContain('reconciliation stopped early: the next run resumes here');
