@@ -30,6 +30,8 @@ export const DEFAULT_INVENTORY_BENCH: InventoryBenchOptions = { seed: 'fargate-g
 export interface PassFigures {
   listPages: number;
   describeCalls: number;
+  /** DescribeTaskDefinition for the owner tags of the tasks recorded: one per task definition per pass. */
+  taskDefinitionReads: number;
   calls: number;
   recorded: number;
   closed: number;
@@ -45,6 +47,8 @@ export interface InventoryFigures {
   reconciliationCallsPer1000Tasks: number;
   /** The target: ceil(tasks/100) DescribeTasks plus the ListTasks pages (ceil per cluster). */
   targetCallsPer1000Tasks: number;
+  /** Distinct task definitions of the tasks running before the first pass (its DescribeTaskDefinition reads). */
+  taskDefinitionsRunning: number;
   /** Digests in use after the first pass, and how many the fleet really runs (they must agree). */
   digestsInUse: number;
   digestsRunning: number;
@@ -84,18 +88,26 @@ export async function measureInventory(options: InventoryBenchOptions = DEFAULT_
   drain();
 
   const inventory = new MemoryInventoryStore(backend.clock, backend.activity);
-  const listing = new FakeTaskListing(backend.ecs, backend.activity, () => backend.clock.millis());
+  const listing = new FakeTaskListing(backend.ecs, backend.activity, () => backend.clock.millis(), backend.taskDefinitions);
   const clusterArns = clusterNames.map((name) => `arn:aws:ecs:${backend.location.region}:${backend.location.account}:cluster/${name}`);
   // An unbounded budget: the figure is the cost of one whole pass.
   const deps = { ecs: listing, inventory, clock: backend.clock, logger: silentLogger(), clusters: clusterArns, budget: 1_000_000 };
   const pass = async (): Promise<PassFigures> => {
     const summary: ReconcileSummary = await reconcileInventory(deps);
     if (summary.stoppedEarly) throw new Error(`bench: reconciliation stopped early (${summary.stoppedEarly})`);
-    return { listPages: summary.listPages, describeCalls: summary.describeCalls, calls: summary.listPages + summary.describeCalls, recorded: summary.recorded, closed: summary.closed };
+    return {
+      listPages: summary.listPages,
+      describeCalls: summary.describeCalls,
+      taskDefinitionReads: summary.taskDefinitionReads,
+      calls: summary.listPages + summary.describeCalls + summary.taskDefinitionReads,
+      recorded: summary.recorded,
+      closed: summary.closed,
+    };
   };
 
   const running = () => [...backend.ecs.tasks.values()].filter((task) => task.lastStatus === 'RUNNING' && task.desiredStatus === 'RUNNING');
   const runningTasks = running().length;
+  const taskDefinitionsRunning = new Set(running().map((task) => task.taskDefinitionArn)).size;
   const firstPass = await pass();
   const digestsInUse = (await inventory.listDigestsInUse()).length;
   const digestsRunning = new Set(running().flatMap((task) => task.containers.map((c) => c.imageDigest))).size;
@@ -118,7 +130,8 @@ export async function measureInventory(options: InventoryBenchOptions = DEFAULT_
     steadyPass,
     churnPass,
     reconciliationCallsPer1000Tasks: per1000(firstPass.calls),
-    targetCallsPer1000Tasks: per1000(Math.ceil(runningTasks / 100) + pages),
+    targetCallsPer1000Tasks: per1000(Math.ceil(runningTasks / 100) + pages + taskDefinitionsRunning),
+    taskDefinitionsRunning,
     digestsInUse,
     digestsRunning,
     openUsesAfterChurn,
@@ -127,11 +140,11 @@ export async function measureInventory(options: InventoryBenchOptions = DEFAULT_
 }
 
 export function printInventoryFigures(figures: InventoryFigures, out: (line?: string) => void): void {
-  const line = (name: string, p: PassFigures) => `  ${name}: ${p.listPages} ListTasks pages + ${p.describeCalls} DescribeTasks = ${p.calls} calls; ${p.recorded} uses recorded, ${p.closed} tasks closed`;
+  const line = (name: string, p: PassFigures) => `  ${name}: ${p.listPages} ListTasks pages + ${p.describeCalls} DescribeTasks + ${p.taskDefinitionReads} DescribeTaskDefinition = ${p.calls} calls; ${p.recorded} uses recorded, ${p.closed} tasks closed`;
   out(`Part G: inventory reconciliation (bench/inventory.ts: ${figures.runningTasks} running tasks in ${figures.clusters} clusters, in-memory ECS)`);
   out(line('first pass (gate deployed onto a running fleet)', figures.firstPass));
   out(line('steady pass (every task known)', figures.steadyPass));
   out(line('after churn (STOPPED events lost, tasks started unseen)', figures.churnPass));
-  out(`  ${figures.reconciliationCallsPer1000Tasks} calls per 1,000 running tasks (target ${figures.targetCallsPer1000Tasks}: tasks/100 + pages); digests in use ${figures.digestsInUse} of ${figures.digestsRunning} running; open uses after churn ${figures.openUsesAfterChurn} for ${figures.runningAfterChurn} running tasks`);
+  out(`  ${figures.reconciliationCallsPer1000Tasks} calls per 1,000 running tasks (target ${figures.targetCallsPer1000Tasks}: tasks/100 + pages + task definitions); digests in use ${figures.digestsInUse} of ${figures.digestsRunning} running; open uses after churn ${figures.openUsesAfterChurn} for ${figures.runningAfterChurn} running tasks`);
   out();
 }

@@ -98,6 +98,7 @@ export const AWS_API_OF: Record<string, string> = {
   'ecs.listTaskPage': 'ecs:ListTasks',
   'ecs.describeTaskBatch': 'ecs:DescribeTasks',
   'ecs.listClusterPage': 'ecs:ListClusters',
+  'ecs.taskDefinitionTags': 'ecs:DescribeTaskDefinition',
   'ecs.describeTasks': 'ecs:DescribeTasks',
   'ecs.stopTask': 'ecs:StopTask',
   'ecs.rollbackDeployment': 'ecs:StopServiceDeployment',

@@ -166,7 +166,7 @@ export class LocalBackend {
     this.inventory = new MemoryInventoryStore(this.clock, this.activity);
     this.findingEvents = new MemoryFindingEvents(this.activity);
     this.openFindings = new MemoryOpenFindingStore(this.clock, this.activity);
-    this.taskListing = new FakeTaskListing(this.ecs, this.activity, () => this.clock.millis());
+    this.taskListing = new FakeTaskListing(this.ecs, this.activity, () => this.clock.millis(), this.taskDefinitions);
     this.notifier = new RecordingNotifier(this.activity);
     this.metrics = new RecordingMetrics(() => this.activity.keepActions);
     this.ports = {

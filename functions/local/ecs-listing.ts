@@ -2,6 +2,7 @@ import type { ListedTask, TaskFailure, TaskListingPort } from '../core/posture/p
 import type { ActivityLog } from './activity';
 import type { FakeEcs, WorldTask } from './ecs';
 import { clusterName } from './ids';
+import type { MemoryTaskDefinitions } from './task-definitions';
 
 /** ListTasks returns at most 100 ARNs per page (API_ListTasks `maxResults`: 1-100). */
 export const LIST_TASKS_PAGE = 100;
@@ -9,7 +10,7 @@ export const LIST_TASKS_PAGE = 100;
 export const STOPPED_TASK_MEMORY_MS = 60 * 60_000;
 
 /** A fault a test or scenario injects into one ECS read: the error it throws instead of answering. */
-export type ListingFault = (call: { api: 'ListTasks' | 'DescribeTasks' | 'ListClusters'; cluster?: string }) => Error | undefined;
+export type ListingFault = (call: { api: 'ListTasks' | 'DescribeTasks' | 'ListClusters' | 'DescribeTaskDefinition'; cluster?: string }) => Error | undefined;
 
 /**
  * The reconciliation's ECS reads on the simulated world (`FakeEcs`): ListTasks pages of 100 over the tasks whose
@@ -22,11 +23,26 @@ export class FakeTaskListing implements TaskListingPort {
   /** Set to make calls fail (throttling, access denied) as a test or scenario needs. */
   fault: ListingFault | undefined;
 
+  /** DescribeTaskDefinition `include: ["TAGS"]` on the world's task definitions, when the listing is given them. */
+  readonly taskDefinitionTags?: (cluster: string, taskDefinitionArn: string) => Promise<Record<string, string> | undefined>;
+
   constructor(
     private readonly ecs: FakeEcs,
     private readonly activity: ActivityLog,
     private readonly now: () => number,
-  ) {}
+    taskDefinitions?: Pick<MemoryTaskDefinitions, 'peek'>,
+  ) {
+    if (taskDefinitions) {
+      this.taskDefinitionTags = async (cluster, taskDefinitionArn) => {
+        this.activity.call('ecs.taskDefinitionTags');
+        this.raise({ api: 'DescribeTaskDefinition', cluster });
+        const spec = taskDefinitions.peek(taskDefinitionArn);
+        // What DescribeTaskDefinition answers for a revision that does not exist.
+        if (!spec) throw Object.assign(new Error('Unable to describe task definition.'), { name: 'ClientException' });
+        return spec.tags;
+      };
+    }
+  }
 
   async listTaskPage(cluster: string, nextToken?: string): Promise<{ taskArns: string[]; nextToken?: string }> {
     this.activity.call('ecs.listTaskPage');
