@@ -53,7 +53,11 @@ export class CodeBuildScanner implements ScannerPort {
       const result = await this.client.send(
         new StartBuildCommand({
           projectName,
-          idempotencyToken: idempotencyTokenFor(request.scanId),
+          // One token per scan and project: a scan CodeBuild refused on the Lambda project for capacity starts on the EC2
+          // fallback at once with the same scan id, and a token repeated with another parameter is an error ("If you
+          // repeat the StartBuild request with the same token, but change a parameter, CodeBuild returns a parameter
+          // mismatch error", StartBuildRequest.idempotencyToken, CodeBuild API Reference).
+          idempotencyToken: idempotencyTokenFor(projectName === this.projectName ? request.scanId : `${request.scanId}:ec2`),
           environmentVariablesOverride: [
             { name: SCAN_BUILD_ENV.imageReference, value: request.imageReference, type: 'PLAINTEXT' },
             { name: SCAN_BUILD_ENV.imageDigest, value: request.digest, type: 'PLAINTEXT' },

@@ -132,6 +132,7 @@ export async function runScenario(scenario: Scenario, makeGate: GateFactory, lim
     buildTimeoutMs: scenario.world.buildTimeoutMs,
     scanCompute: scenario.world.scanCompute,
     maxConcurrentBuilds: scenario.world.maxConcurrentBuilds,
+    lambdaComputeQuota: scenario.world.lambdaComputeQuota,
     digestVisibleFrom: scenario.world.digestVisibleFrom,
     deploymentSettleMs: scenario.world.deploymentSettleMs,
     loopLimit: scenario.world.loopLimit,

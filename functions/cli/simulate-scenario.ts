@@ -2,6 +2,7 @@ import { dirname, resolve } from 'node:path';
 import * as z from 'zod';
 import { InputError } from '../core/errors';
 import { isValidEc2AboveImageBytes } from '../core/gate/compute-routing';
+import { MAX_LAMBDA_COMPUTE_CONCURRENCY, MIN_LAMBDA_COMPUTE_CONCURRENCY } from '../core/gate/lambda-overflow';
 import { isSha256Digest, parseImageReference, type ImageReference } from '../core/image/reference';
 import type { LoadedPolicy, Policy } from '../core/policy';
 import { loadPolicy, loadPolicyText } from '../core/policy/load';
@@ -160,6 +161,12 @@ const gateSchema = z.strictObject({
     })
     .optional()
     .meta({ description: 'Image size (ECR\'s compressed size) above which a scan starts on the EC2 fallback project (scanCompute.ec2AboveImageSize; default 2GiB).' }),
+  lambdaComputeConcurrency: z
+    .int()
+    .min(MIN_LAMBDA_COMPUTE_CONCURRENCY)
+    .max(MAX_LAMBDA_COMPUTE_CONCURRENCY)
+    .optional()
+    .meta({ description: 'With world.scanCompute "lambda": Lambda-compute scan builds the gate runs at once; a new scan past it starts on the EC2 fallback project (scanCompute.lambdaConcurrency; default 1, AWS\'s default quota).' }),
 });
 
 const worldSchema = z.strictObject({
@@ -168,6 +175,11 @@ const worldSchema = z.strictObject({
   buildTimeout: durationText.optional(),
   scanCompute: z.enum(['lambda', 'ec2']).optional().meta({ description: '"lambda": the scan project runs on CodeBuild Lambda compute (15-minute builds) with an EC2 fallback project; "ec2" (default): on EC2 compute.' }),
   maxConcurrentBuilds: z.int().min(1).optional(),
+  lambdaComputeQuota: z
+    .int()
+    .min(1)
+    .optional()
+    .meta({ description: 'With scanCompute "lambda": the account\'s quota of running Lambda-compute builds; StartBuild on the Lambda project beyond it is refused for capacity (AccountLimitExceededException). None: no quota.' }),
   digestVisibleFrom: taskStatus.optional(),
   deploymentSettle: durationText.optional(),
   loopLimit: z.int().min(1).max(1000).optional(),
@@ -349,6 +361,7 @@ export interface Scenario {
     buildTimeoutMs?: number;
     scanCompute?: 'lambda' | 'ec2';
     maxConcurrentBuilds?: number;
+    lambdaComputeQuota?: number;
     digestVisibleFrom?: TaskStatus;
     deploymentSettleMs?: number;
     loopLimit?: number;
@@ -546,6 +559,7 @@ export async function parseScenario(json: unknown, file: string): Promise<Scenar
       ...(gate.hookCallBackDelay ? { hookCallBackDelaySeconds: durationMs(gate.hookCallBackDelay) / 1000 } : {}),
       ...(gate.reportPrefix ? { reportPrefix: gate.reportPrefix } : {}),
       ...(gate.ec2AboveImageSize ? { ec2AboveImageBytes: bytesOf(gate.ec2AboveImageSize) } : {}),
+      ...(gate.lambdaComputeConcurrency !== undefined ? { lambdaComputeConcurrency: gate.lambdaComputeConcurrency } : {}),
     },
     ...(gate.sweepEvery ? { sweepEveryMs: durationMs(gate.sweepEvery) } : {}),
     world: {
@@ -554,6 +568,7 @@ export async function parseScenario(json: unknown, file: string): Promise<Scenar
       ...(world.buildTimeout ? { buildTimeoutMs: durationMs(world.buildTimeout) } : {}),
       ...(world.scanCompute ? { scanCompute: world.scanCompute } : {}),
       ...(world.maxConcurrentBuilds ? { maxConcurrentBuilds: world.maxConcurrentBuilds } : {}),
+      ...(world.lambdaComputeQuota ? { lambdaComputeQuota: world.lambdaComputeQuota } : {}),
       ...(world.digestVisibleFrom ? { digestVisibleFrom: world.digestVisibleFrom } : {}),
       ...(world.deploymentSettle ? { deploymentSettleMs: durationMs(world.deploymentSettle) } : {}),
       ...(world.loopLimit ? { loopLimit: world.loopLimit } : {}),

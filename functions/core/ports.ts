@@ -5,6 +5,7 @@ import type { ImageReference } from './image/reference';
 import type { Decision } from './result/model';
 import type { TaskDefinitionSpec } from './taskdef/model';
 import type { BuildPhaseType, ScanCompute } from './gate/compute-fallback';
+import type { LambdaComputeSlotsPort } from './gate/lambda-overflow';
 
 /**
  * The small interfaces the gate's handlers need from the outside world. `functions/adapters` implements
@@ -475,4 +476,10 @@ export interface GatePorts {
   notifier: NotifierPort;
   metrics: MetricsPort;
   clock: Clock;
+  /**
+   * The gate's count of its own Lambda-compute scan builds (core/gate/lambda-overflow.ts), on a stack whose scan project
+   * runs on Lambda compute with an EC2 fallback: a new scan starts on the fallback when every slot is held. Absent: no
+   * count, every scan starts where it would without it.
+   */
+  lambdaComputeSlots?: LambdaComputeSlotsPort;
 }

@@ -21,6 +21,12 @@ export interface GateConfig {
    * `DEFAULT_EC2_ABOVE_IMAGE_BYTES` (2 GiB).
    */
   ec2AboveImageBytes?: number;
+  /**
+   * With a fallback project: the Lambda-compute scan builds the gate runs at once, which should equal the account's
+   * CodeBuild quota for the scan project's Lambda compute type; a new scan past it starts on the fallback project
+   * (core/gate/lambda-overflow.ts). Absent: `DEFAULT_LAMBDA_COMPUTE_CONCURRENCY` (1, AWS's default quota).
+   */
+  lambdaComputeConcurrency?: number;
   /** Cluster ARNs in scope; empty means every cluster of the account and region. */
   clusterArns: string[];
   /**

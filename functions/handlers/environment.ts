@@ -13,6 +13,8 @@ export const GATE_ENV = {
   fallbackScanTimeoutMinutes: 'GATE_FALLBACK_SCAN_TIMEOUT_MINUTES',
   /** Optional: bytes (ECR's compressed size) above which an image's scan starts on the EC2 fallback project (default 2 GiB). */
   ec2AboveImageBytes: 'GATE_EC2_ABOVE_IMAGE_BYTES',
+  /** Optional, with the fallback: Lambda-compute scan builds at once before new scans start on the fallback (default 1, AWS's default quota). */
+  lambdaComputeConcurrency: 'GATE_LAMBDA_COMPUTE_CONCURRENCY',
   eventBusName: 'GATE_EVENT_BUS_NAME',
   /** Path of the policy JSON inside the function bundle. */
   policyFile: 'GATE_POLICY_FILE',

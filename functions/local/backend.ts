@@ -14,6 +14,7 @@ import { FakeTaskListing } from './ecs-listing';
 import { RecordingMetrics, RecordingNotifier } from './notifier';
 import { MemoryReports } from './reports';
 import { MemoryTaskDefinitions } from './task-definitions';
+import { MemoryLambdaComputeSlots } from './memory-lambda-slots';
 
 /** Every port the gate's handlers take, implemented in memory. */
 export type LocalPorts = GatePorts;
@@ -30,6 +31,8 @@ export interface LocalBackendOptions {
   scanDurationMs?: number;
   buildTimeoutMs?: number;
   maxConcurrentBuilds?: number;
+  /** With `scanCompute: 'lambda'`: the account's quota of running Lambda-compute builds (FakeScanner `lambdaComputeQuota`). */
+  lambdaComputeQuota?: number;
   taskStepDelayMs?: number;
   taskStopDelayMs?: number;
   digestVisibleFrom?: TaskStatus;
@@ -148,6 +151,7 @@ export class LocalBackend {
       defaultDurationMs: options.scanDurationMs,
       buildTimeoutMs: options.buildTimeoutMs,
       maxConcurrentBuilds: options.maxConcurrentBuilds,
+      ...(options.lambdaComputeQuota !== undefined ? { lambdaComputeQuota: options.lambdaComputeQuota } : {}),
     });
     this.ecs = new FakeEcs({
       location: this.location,
@@ -179,6 +183,8 @@ export class LocalBackend {
       notifier: this.notifier,
       metrics: this.metrics,
       clock: this.clock,
+      // The gate's count of its Lambda-compute builds, on a scan project on Lambda compute (as the Lambda wiring does).
+      ...(options.scanCompute === 'lambda' ? { lambdaComputeSlots: new MemoryLambdaComputeSlots(this.clock, this.activity) } : {}),
     };
   }
 

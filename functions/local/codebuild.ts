@@ -71,6 +71,12 @@ export interface FakeScannerOptions {
   fallbackBuildTimeoutMs?: number;
   /** Account concurrent-build limit; StartBuild beyond it is refused for capacity. */
   maxConcurrentBuilds?: number;
+  /**
+   * The account's quota of running builds for the scan project's Lambda compute type (AWS's default is 1, adjustable:
+   * https://docs.aws.amazon.com/codebuild/latest/userguide/limits.html); a StartBuild on the Lambda project beyond it is
+   * refused for capacity. The EC2 fallback project runs on another compute type, under its own quota. None: no quota.
+   */
+  lambdaComputeQuota?: number;
 }
 
 /** Lambda compute builds end at 15 minutes (https://docs.aws.amazon.com/codebuild/latest/userguide/lambda.html#lambda.limitations). */
@@ -140,7 +146,9 @@ export class FakeScanner implements ScannerPort {
     // The adapter re-checks the reference before it reaches a build's environment; so does the fake.
     parseImageReference(request.imageReference);
     const replay = this.byScanId.get(request.scanId);
-    if (replay && this.options.now() - replay.startedAt < IDEMPOTENCY_WINDOW_MS) {
+    // The adapter's token is one per scan and project (codebuild.ts): a scan moved to the fallback project is a new build.
+    const asked = request.compute === 'ec2Fallback' && this.fallbackProjectName ? this.fallbackProjectName : this.projectName;
+    if (replay && replay.projectName === asked && this.options.now() - replay.startedAt < IDEMPOTENCY_WINDOW_MS) {
       // StartBuild with the same idempotency token within 5 minutes returns the same build.
       this.replays += 1;
       activity.record('startScan', { digest: request.digest, imageReference: request.imageReference, scanId: request.scanId, reportKey: request.reportKey, buildId: replay.buildId, replayed: true });
@@ -154,12 +162,16 @@ export class FakeScanner implements ScannerPort {
     this.attemptsByDigest.set(request.digest, attempt);
 
     const running = [...this.builds.values()].filter((build) => build.status === 'IN_PROGRESS').length;
+    const runningOnLambda = [...this.builds.values()].filter((build) => build.status === 'IN_PROGRESS' && this.onLambdaCompute(build.projectName)).length;
+    const lambdaQuota = this.options.lambdaComputeQuota;
     const refusal =
       attempt <= (outcome.capacityErrors ?? 0)
         ? 'AccountLimitExceededException: Cannot have more than 1 builds in queue for the account'
         : this.options.maxConcurrentBuilds !== undefined && running >= this.options.maxConcurrentBuilds
           ? `AccountLimitExceededException: Cannot have more than ${this.options.maxConcurrentBuilds} concurrent builds for the account`
-          : undefined;
+          : lambdaQuota !== undefined && this.onLambdaCompute(projectName) && runningOnLambda >= lambdaQuota
+            ? `AccountLimitExceededException: Cannot have more than ${lambdaQuota} active builds for the account (Lambda compute)`
+            : undefined;
     const base = { digest: request.digest, imageReference: request.imageReference, scanId: request.scanId, reportKey: request.reportKey };
     if (refusal) {
       this.refusals += 1;

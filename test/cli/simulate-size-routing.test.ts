@@ -33,6 +33,8 @@ describe('simulate: scans routed to EC2 compute by the image size ECR reports', 
       variant((scenario) => {
         for (const image of Object.values(scenario.images) as Record<string, unknown>[]) delete image.size;
         for (const step of scenario.steps as { push?: Record<string, unknown> }[]) if (step.push) delete step.push.size;
+        // A quota raised to 3: size alone decides here, not the overflow of a full Lambda compute (simulate-lambda-overflow.test.ts).
+        scenario.gate = { lambdaComputeConcurrency: 3 };
       }),
     );
     expect(run.code).not.toBe(0);
@@ -40,7 +42,7 @@ describe('simulate: scans routed to EC2 compute by the image size ECR reports', 
   });
 
   it('follows gate.ec2AboveImageSize: under a 4 GiB threshold the 3 GiB trainer stays on Lambda, the 5 GiB push goes to EC2', async () => {
-    const run = await simulate(variant((scenario) => (scenario.gate = { ec2AboveImageSize: '4GiB' })));
+    const run = await simulate(variant((scenario) => (scenario.gate = { ec2AboveImageSize: '4GiB', lambdaComputeConcurrency: 3 })));
     expect(projects(run.actions)).toEqual(['fargate-gate-scan', 'fargate-gate-scan', 'fargate-gate-scan-ec2']);
   });
 

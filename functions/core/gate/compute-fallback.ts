@@ -1,4 +1,5 @@
 import type { BuildStatus } from '../ports';
+import type { LambdaOverflowCause } from './lambda-overflow';
 
 /**
  * Where a scan build runs: the stack's scan project (`scanProject`, absent on older records), or its EC2 fallback
@@ -57,16 +58,17 @@ export function computeFallbackReason(build: EndedBuild, compute: ScanCompute | 
 /**
  * Why a scan runs on the EC2 fallback project, as the `cause` dimension of the `ScanComputeFallbacks` metric: it timed
  * out on Lambda compute, it failed there in a phase where the image's size shows, or (compute-routing.ts) its image was
- * known to be too large before it started, so it never ran on Lambda compute.
+ * known to be too large before it started, so it never ran on Lambda compute, or (lambda-overflow.ts) Lambda compute
+ * was full when it started (`lambda-full`, `lambda-refused`).
  */
-export type ScanComputeFallbackCause = 'timed-out' | 'failed-phase' | 'size';
+export type ScanComputeFallbackCause = 'timed-out' | 'failed-phase' | 'size' | LambdaOverflowCause;
 
 /** `computeFallbackReason` with its cause: undefined when the scan does not fall back. */
 export function computeFallback(
   build: EndedBuild,
   compute: ScanCompute | undefined,
   fallbackAvailable: boolean,
-): { cause: Exclude<ScanComputeFallbackCause, 'size'>; reason: string } | undefined {
+): { cause: Extract<ScanComputeFallbackCause, 'timed-out' | 'failed-phase'>; reason: string } | undefined {
   if (!fallbackAvailable || compute === 'ec2Fallback') return undefined;
   if (build.status === 'TIMED_OUT') return { cause: 'timed-out', reason: 'the scan build timed out on Lambda compute (its builds end at 15 minutes)' };
   if (build.status !== 'FAILED' && build.status !== 'FAULT') return undefined;

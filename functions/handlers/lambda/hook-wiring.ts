@@ -17,6 +17,7 @@ import { EmfMetrics } from '../metrics-emf';
 import { buildRuntime } from '../runtime';
 import { lazyKevCatalogue, lazyNotifier, lazyRegistry, lazyReports, lazyScanner } from './lazy-ports';
 import { readSettings, type Environment } from './settings';
+import { lambdaComputeSlotsFor } from './lambda-slots-port';
 
 /**
  * The lifecycle hook function's gate, on AWS: the same runtime and ports the gate function builds (wiring.ts), for the
@@ -65,6 +66,8 @@ export async function createLambdaHook(env: Environment = process.env): Promise<
   logger.info({ policy: policy.name, policyHash: policy.hash, policyPrepared: loaded.prepared ? true : loaded.why, clusters: settings.config.clusterArns?.length ?? 0, organisation: env[GATE_ENV.organizationId] || undefined }, 'gate ready');
   const rt = buildRuntime({
     store: new DynamoGateStore({ client: dynamo, tableName: settings.tableName }),
+    // The hook starts scans too: it counts them against the same Lambda-compute slots as the gate (wiring.ts).
+    ...lambdaComputeSlotsFor(settings.config, () => dynamo, settings.tableName),
     ecs: placed.ecs,
     taskDefinitions: placed.taskDefinitions,
     registry: placed.registry,

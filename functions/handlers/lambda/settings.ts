@@ -5,6 +5,7 @@ import type { GateConfig } from '../config';
 import { GATE_ENV } from '../environment';
 import { exceptionWindowDaysFrom } from './exception-window';
 import { imageSizeThreshold } from './image-size-threshold';
+import { lambdaComputeConcurrencyFrom } from './lambda-compute-concurrency';
 
 /**
  * The Lambda functions' settings, read from their environment (`GATE_ENV`, set by the construct): shared by the gate
@@ -55,6 +56,7 @@ export function readSettings(env: Environment): Settings {
     fallbackScanProjectName,
     fallbackScanTimeoutMinutes: positive(GATE_ENV.fallbackScanTimeoutMinutes),
     ec2AboveImageBytes: imageSizeThreshold(env),
+    lambdaComputeConcurrency: lambdaComputeConcurrencyFrom(env),
     clusterArns,
     // With an organisation id, the gate's own account (its cluster list holds there only; events are checked against it).
     ...(env[GATE_ENV.organizationId]?.trim() && env[GATE_ENV.accountId]?.trim() ? { organisationAccount: env[GATE_ENV.accountId]?.trim() } : {}),

@@ -13,6 +13,7 @@ import { createLogger, type Logger } from '../logger';
 import { EmfMetrics } from '../metrics-emf';
 import { lazyFindingEvents, lazyKevCatalogue, lazyNotifier, lazyReports, lazyScanner } from './lazy-ports';
 import { readSettings, type Environment } from './settings';
+import { lambdaComputeSlotsFor } from './lambda-slots-port';
 
 // The settings moved to settings.ts (the hook function reads them without this module's gate-only imports).
 export { readSettings, type Environment, type Settings } from './settings';
@@ -54,6 +55,8 @@ export async function createLambdaGate(env: Environment = process.env): Promise<
   logger.info({ policy: policy.name, policyHash: policy.hash, policyPrepared: loaded.prepared ? true : loaded.why, clusters: settings.config.clusterArns?.length ?? 0, organisation: env[GATE_ENV.organizationId] || undefined }, 'gate ready');
   const gate = createGate({
     store: new DynamoGateStore({ client: clients.dynamo(), tableName: settings.tableName }),
+    // On Lambda compute with the EC2 fallback: the gate's count of its Lambda-compute builds (scans/lambda-overflow.ts).
+    ...lambdaComputeSlotsFor(settings.config, () => clients.dynamo(), settings.tableName),
     ecs: placed.ecs,
     taskDefinitions: placed.taskDefinitions,
     registry: placed.registry,

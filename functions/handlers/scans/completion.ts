@@ -13,6 +13,7 @@ import { childBinding, type Logger } from '../logger';
 import { notifyAfterDecision } from '../enforcement/notify';
 import type { GateRuntime } from '../runtime';
 import { newScanRecord, produceVerdict, scanFailure, startScan } from './scan-records';
+import { releaseLambdaSlot } from './lambda-overflow';
 import { computeFallback, type ScanComputeFallbackCause } from '../../core/gate/compute-fallback';
 import { judgeWaiters } from '../admission/task-gate';
 import { resumePausedDeployments } from '../admission/pause-hook';
@@ -52,6 +53,9 @@ export async function finishScan(rt: GateRuntime, record: ScanRecord, end: ScanE
   let verdict: StoredVerdict | undefined;
   let alias: StoredVerdict | undefined;
   let error: string | undefined;
+
+  // Its build ended (or its deadline passed): the Lambda-compute slot it held is free for the next scan (lambda-overflow.ts).
+  await releaseLambdaSlot(rt, record, scanLog);
 
   // A scan that outgrew Lambda compute is not finished: it runs once more on EC2 compute, and its waiters keep waiting.
   const fallback = 'status' in end ? computeFallback(end, record.compute, !!rt.config.fallbackScanProjectName) : undefined;

@@ -10,6 +10,9 @@ import { classifyFailure, describeError, isNonRetryable } from '../failures';
 import { childBinding, type Logger } from '../logger';
 import type { GateRuntime } from '../runtime';
 import { lookUpImageSize } from './image-size';
+import { claimLambdaSlot, countsAgainstLambdaSlots, noteOverflow, releaseLambdaSlot } from './lambda-overflow';
+import type { ScanCompute } from '../../core/gate/compute-fallback';
+import type { LambdaOverflowCause } from '../../core/gate/lambda-overflow';
 
 /*
  * The life of a scan record (GateStore, keyed by digest or by `ref-<hash>` for a scan by reference):
@@ -204,7 +207,9 @@ export async function rescan(
 }
 
 /**
- * Asks CodeBuild for the build. Refused for capacity: the record stays queued with attempts+1 and a retry time
+ * Asks CodeBuild for the build, on the EC2 fallback project when the record says so or when Lambda compute is full
+ * (the gate's slots all held, or CodeBuild refusing the Lambda build for capacity: lambda-overflow.ts). Refused for
+ * capacity: the record stays queued with attempts+1 and a retry time
  * (exponential back-off with jitter) for the sweep; a retry of a failing image starts that back-off from its
  * failures so far, so CodeBuild's capacity goes first to images that have not failed. Refused for good (an unusable
  * request, access denied, a missing project): a scan error. Any other failure propagates;
@@ -216,8 +221,16 @@ export async function startScan(rt: GateRuntime, record: ScanRecord, expectedSta
   // This scan, not its build: the caller just claimed or leased it under this scan id, and has no build of it yet.
   const expected = { state: expectedState, scanId: record.scanId };
   const scanLog = childBinding(log, { digest: record.digest, scanId: record.scanId });
-  try {
-    const { buildId } = await rt.scanner.startScan({
+  // Lambda compute full (the gate's own count, lambda-overflow.ts): the scan starts on the EC2 fallback project.
+  let compute: ScanCompute | undefined = record.compute === 'ec2Fallback' ? 'ec2Fallback' : undefined;
+  let overflow: LambdaOverflowCause | undefined;
+  const counted = countsAgainstLambdaSlots(rt, record);
+  if (counted && !(await claimLambdaSlot(rt, record, rt.clock.now().getTime() + rt.config.scanTimeoutMinutes * 60_000, log))) {
+    compute = 'ec2Fallback';
+    overflow = 'lambda-full';
+  }
+  const requestBuild = (on: ScanCompute | undefined) =>
+    rt.scanner.startScan({
       scanId: record.scanId,
       // A scan by reference has no digest yet: the build pulls the tag and the report says what it got.
       digest: isSha256Digest(record.digest) ? record.digest : '',
@@ -225,23 +238,42 @@ export async function startScan(rt: GateRuntime, record: ScanRecord, expectedSta
       reportKey,
       // A re-judgement of a digest in use matches its stored SBOM (posture/rejudge.ts); every other scan pulls the image.
       ...(record.mode === 'sbom' && record.sbomKey ? { mode: 'sbom' as const, sbomKey: record.sbomKey } : {}),
-      // A scan that outgrew Lambda compute runs on the EC2 fallback project (completion.ts fallBackToEc2).
-      ...(record.compute === 'ec2Fallback' ? { compute: 'ec2Fallback' as const } : {}),
+      // A scan that outgrew Lambda compute, was too large for it, or found it full runs on the EC2 fallback project.
+      ...(on === 'ec2Fallback' ? { compute: 'ec2Fallback' as const } : {}),
     });
+  try {
+    let buildId: string;
+    try {
+      ({ buildId } = await requestBuild(compute));
+    } catch (error) {
+      // CodeBuild refused the Lambda build for capacity although the gate had a slot: the quota is used by builds the
+      // gate does not count (another project on the same compute type) or is below the setting. EC2 has its own quota.
+      if (!(error instanceof ScanCapacityError) || !counted || compute === 'ec2Fallback') throw error;
+      await releaseLambdaSlot(rt, record, log);
+      compute = 'ec2Fallback';
+      overflow = 'lambda-refused';
+      ({ buildId } = await requestBuild(compute));
+    }
     const now = rt.clock.now().getTime();
-    const timeoutMinutes = record.compute === 'ec2Fallback' ? (rt.config.fallbackScanTimeoutMinutes ?? rt.config.scanTimeoutMinutes) : rt.config.scanTimeoutMinutes;
+    const timeoutMinutes = compute === 'ec2Fallback' ? (rt.config.fallbackScanTimeoutMinutes ?? rt.config.scanTimeoutMinutes) : rt.config.scanTimeoutMinutes;
     const applied = await rt.store.updateScan(record.digest, expected, {
       state: 'running',
       buildId,
       startedAt: iso(now),
       deadline: iso(now + timeoutMinutes * 60_000),
+      // The record says where the build runs: its end on EC2 is final (no second fallback), its deadline is EC2's.
+      ...(overflow ? { compute: 'ec2Fallback' as const } : {}),
     });
     if (!applied) scanLog.warn({ buildId }, 'scan record changed while its build was starting; the sweep reconciles it');
-    rt.metrics.count('ScansStarted');
-    scanLog.info({ buildId, imageReference: record.imageReference }, 'scan started');
+    if (overflow) noteOverflow(rt, record, overflow, log, { buildId });
+    rt.metrics.count('ScansStarted', 1, { compute: compute ?? 'scanProject' });
+    scanLog.info({ buildId, imageReference: record.imageReference, ...(compute ? { compute } : {}) }, 'scan started');
     return { state: 'started', scanId: record.scanId };
   } catch (error) {
+    // No build of this scan runs on Lambda compute: its slot is free for the next scan (a retry claims one again).
+    if (counted && compute !== 'ec2Fallback') await releaseLambdaSlot(rt, record, log);
     if (error instanceof ScanCapacityError) {
+      // Queued as it came: a retry decides again where it starts (a slot may be free by then).
       const attempts = unsuccessfulAttempts(record) + 1;
       const retryAt = rt.clock.now().getTime() + retryDelayMs(attempts, rt.random(), rt.config.retryBackoff);
       await rt.store.updateScan(record.digest, expected, { state: 'queued', attempts, retryAt: iso(retryAt), buildId: '' });

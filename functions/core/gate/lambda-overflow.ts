@@ -1,0 +1,99 @@
+/*
+ * Overflow from CodeBuild Lambda compute to the EC2 fallback project when Lambda compute is full.
+ *
+ * AWS's default quota of concurrently running builds is 1 for every Lambda compute type ("Concurrently running builds
+ * for ARM Lambda/<n>GB environment: 1, adjustable", Quotas for AWS CodeBuild,
+ * https://docs.aws.amazon.com/codebuild/latest/userguide/limits.html), and the quota is per compute type, for the
+ * account and region. A second new digest then waits for the first one's build: "If the build project does not have a
+ * concurrent build limit set, builds are queued if the number of running builds reaches the concurrent build limit for
+ * the platform and compute type"; with a project limit reached, "builds return an error" (Builds in AWS CodeBuild,
+ * https://docs.aws.amazon.com/codebuild/latest/userguide/builds-working.html) — StartBuild's AccountLimitExceededException,
+ * "An AWS service limit was exceeded for the calling AWS account" (StartBuild, CodeBuild API Reference). The EC2
+ * fallback project runs on another compute type, under its own quota, so a scan that would wait starts there instead.
+ *
+ * How the gate knows Lambda compute is full: it counts its own Lambda-compute builds, as leases on `limit` slots
+ * (`LambdaComputeSlotsPort`, one conditional write per claim, so concurrent invocations never hold more slots than the
+ * limit). This decides before StartBuild, with no CodeBuild call and whatever CodeBuild would do at the quota (queue the
+ * build silently, or refuse it). Two nets behind it: a StartBuild on Lambda compute refused for capacity starts on EC2
+ * at once (the quota is used by builds the gate does not count: another project on the same compute type); and the
+ * scan project's QueuedDuration alarm shows a Lambda build that queued anyway (the setting above the real quota).
+ * A sweep that stops a queued Lambda build and restarts it on EC2 was not added: with the count in place a queued
+ * build means a wrong setting, which the alarm names, and stopping builds needs codebuild:StopBuild the gate has not had.
+ */
+
+/** AWS's default quota of running builds per Lambda compute type (limits.html above): the setting's default. */
+export const DEFAULT_LAMBDA_COMPUTE_CONCURRENCY = 1;
+/**
+ * Bounds of the setting. At least 1 (0 would send every scan to EC2: turn Lambda compute off instead). At most 1,000:
+ * each new scan reads every slot item in one Query (about 100 bytes each, so one page), and no published Lambda
+ * compute quota comes near it.
+ */
+export const MIN_LAMBDA_COMPUTE_CONCURRENCY = 1;
+export const MAX_LAMBDA_COMPUTE_CONCURRENCY = 1000;
+
+/** Whether a value is one the setting accepts: a whole number from 1 to 1,000. */
+export function isValidLambdaComputeConcurrency(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= MIN_LAMBDA_COMPUTE_CONCURRENCY && value <= MAX_LAMBDA_COMPUTE_CONCURRENCY;
+}
+
+/**
+ * The setting read from text (a context value, an environment variable): digits only, from 1 to 1,000. Anything else
+ * is an error naming `what` and the value, so a typo fails the synth or the cold start instead of overflowing every
+ * scan (or none).
+ */
+export function parseLambdaComputeConcurrency(text: string, what: string): number {
+  const trimmed = text.trim();
+  const value = /^\d{1,7}$/.test(trimmed) ? Number(trimmed) : Number.NaN;
+  if (!isValidLambdaComputeConcurrency(value)) {
+    throw new Error(
+      `${what} must be a whole number of concurrent Lambda-compute builds from ${MIN_LAMBDA_COMPUTE_CONCURRENCY} to ${MAX_LAMBDA_COMPUTE_CONCURRENCY} (the account's CodeBuild quota for the compute type), got ${JSON.stringify(text)}`,
+    );
+  }
+  return value;
+}
+
+/** One slot as the store read it: its index, who holds it, and until when (epoch ms). */
+export interface LambdaSlotReading {
+  index: number;
+  holder: string;
+  leaseUntilMs: number;
+}
+
+/**
+ * The slots a claim may try, in the order to try them: every index below `limit` that is free (no item), whose lease
+ * ran out, or that `holder` holds already (a retried start of the same scan takes its own slot again). Slots at or
+ * above the limit (left by a larger setting) are never taken; their holders release them. The free ones are tried from
+ * a rotating start (`offset` in [0, 1)), so concurrent claimers spread over the slots instead of all racing for slot 0.
+ */
+export function claimableSlots(slots: readonly LambdaSlotReading[], limit: number, holder: string, nowMs: number, offset: number): number[] {
+  const held = new Map(slots.map((slot) => [slot.index, slot]));
+  const own = slots.filter((slot) => slot.holder === holder && slot.index < limit).map((slot) => slot.index);
+  if (own.length > 0) return own;
+  const free: number[] = [];
+  for (let index = 0; index < limit; index += 1) {
+    const slot = held.get(index);
+    if (!slot || !(slot.leaseUntilMs > nowMs)) free.push(index);
+  }
+  const start = free.length === 0 ? 0 : Math.min(free.length - 1, Math.floor(Math.max(0, offset) * free.length));
+  return [...free.slice(start), ...free.slice(0, start)];
+}
+
+/**
+ * The gate's count of its own Lambda-compute scan builds, as `limit` leased slots. Every claim is a conditional write
+ * (the slot is free, expired, or already this holder's), so however many invocations claim at once, no more than
+ * `limit` hold a slot. A lease ends by itself (`leaseUntilMs`, the scan's deadline), so a release that never came (a
+ * crashed invocation, a lost build event) frees the slot at the latest when the sweep would end the scan anyway.
+ */
+export interface LambdaComputeSlotsPort {
+  /** Takes a slot for the scan `holder` until `leaseUntilMs`; false when all `limit` slots are held by others. */
+  claim(holder: { scanId: string; digest: string }, limit: number, leaseUntilMs: number): Promise<boolean>;
+  /** Gives back the slot `scanId` holds, if any; a slot since taken by another scan is left alone. */
+  release(scanId: string): Promise<void>;
+}
+
+/**
+ * Why a scan that could have run on Lambda compute starts on the EC2 fallback project (the `cause` dimension of
+ * `ScanComputeFallbacks`): `lambda-full`, the gate's own count was at the limit; `lambda-refused`, CodeBuild refused
+ * the Lambda build for capacity (a quota used by builds the gate does not count).
+ */
+export type LambdaOverflowCause = 'lambda-full' | 'lambda-refused';
