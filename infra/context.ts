@@ -3,6 +3,7 @@ import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
 import { MAX_EC2_ABOVE_IMAGE_BYTES, MIN_EC2_ABOVE_IMAGE_BYTES } from '../functions/core/gate/compute-routing';
+import { parseLambdaComputeConcurrency } from '../functions/core/gate/lambda-overflow';
 import { parseByteSize } from '../functions/core/report-size';
 import type { Decision } from '../functions/core/result/model';
 import type { FargateGateProps } from './fargate-gate';
@@ -50,6 +51,7 @@ const KEYS = [
   'scan-concurrency',
   'scan-ec2-fallback',
   'scan-ec2-above-image-size',
+  'scan-lambda-concurrency',
   'prescan-on-push',
   'lifecycle-hook',
   'runtask-hints',
@@ -123,6 +125,12 @@ export function gateSettingsFromContext(read: Reader): GateAppSettings {
     const text = typeof value === 'number' ? String(value) : str(key);
     return text === undefined ? undefined : parseByteSize(text, `${CONTEXT_PREFIX}${key}`, { min: MIN_EC2_ABOVE_IMAGE_BYTES, max: MAX_EC2_ABOVE_IMAGE_BYTES });
   };
+  /** Lambda-compute builds at once: a whole number from 1 to 1,000 (cdk.json number or `-c` text), checked as the functions check it. */
+  const lambdaConcurrencyOf = (key: ContextKey): number | undefined => {
+    const value = get(key);
+    if (value === undefined || value === null) return undefined;
+    return parseLambdaComputeConcurrency(typeof value === 'number' ? String(value) : typeof value === 'string' ? value : JSON.stringify(value), `${CONTEXT_PREFIX}${key}`);
+  };
   const hours = (key: ContextKey) => {
     const value = int(key, 1);
     return value === undefined ? undefined : Duration.hours(value);
@@ -181,6 +189,7 @@ export function gateSettingsFromContext(read: Reader): GateAppSettings {
       concurrentBuildLimit: int('scan-concurrency', 1),
       ec2Fallback: bool('scan-ec2-fallback'),
       ec2AboveImageSize: imageSizeOf('scan-ec2-above-image-size'),
+      lambdaConcurrency: lambdaConcurrencyOf('scan-lambda-concurrency'),
     },
     prescanOnPush: bool('prescan-on-push'),
     lifecycleHook: bool('lifecycle-hook'),

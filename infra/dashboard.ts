@@ -1,5 +1,6 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
@@ -34,9 +35,11 @@ export const DASHBOARD_GRAPHS: readonly GraphSpec[] = [
     title: 'Scans',
     unit: 'scans',
     series: [
-      { metric: 'ScansStarted', statistic: 'Sum', label: 'started' },
+      // One line per compute: scanProject, ec2Fallback (the fallback's causes are ScanComputeFallbacks' below).
+      { metric: 'ScansStarted', dimension: 'compute', statistic: 'Sum', label: 'started' },
       { metric: 'ScansQueued', statistic: 'Sum', label: 'queued (CodeBuild full)' },
-      // One line per cause: timed-out and failed-phase (outgrew Lambda compute), size (started on EC2 for the image's size).
+      // One line per cause: timed-out and failed-phase (outgrew Lambda compute), size (started on EC2 for the image's size),
+      // lambda-full and lambda-refused (Lambda compute was full: functions/core/gate/lambda-overflow.ts).
       { metric: 'ScanComputeFallbacks', dimension: 'cause', statistic: 'Sum', label: 'on EC2 fallback' },
       { metric: 'ScansFinished', dimension: 'outcome', statistic: 'Sum', label: 'finished' },
       { metric: 'Rescans', statistic: 'Sum', label: 'rescans' },
@@ -97,6 +100,8 @@ export interface GateDashboardProps {
   metricsNamespace: string;
   /** The dead-letter queues whose depth is graphed (function failures, undeliverable events). */
   deadLetterQueues: readonly sqs.IQueue[];
+  /** The scan projects (Lambda compute and its EC2 fallback, or EC2 alone) whose longest QUEUED phase is graphed. */
+  scanProjects?: readonly codebuild.IProject[];
 }
 
 /**
@@ -123,6 +128,17 @@ export class GateDashboard extends Construct {
         props.deadLetterQueues.map((queue) => queue.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: cloudwatch.Stats.MAXIMUM })),
       ),
     );
+    if (props.scanProjects && props.scanProjects.length > 0) {
+      // CodeBuild's QueuedDuration (cloudwatch_metrics-codebuild.html): a Lambda-compute build should never queue while
+      // scanCompute.lambdaConcurrency matches the quota (ScanBuildsQueuedAlarm, infra/scan-queue-alarm.ts).
+      graphs.push(
+        graphWidget(
+          'Scan builds queued in CodeBuild (longest QUEUED phase)',
+          'seconds',
+          props.scanProjects.map((project) => project.metric('QueuedDuration', { period: PERIOD, statistic: cloudwatch.Stats.MAXIMUM, label: project.node.id })),
+        ),
+      );
+    }
     for (let i = 0; i < graphs.length; i += 2) this.dashboard.addWidgets(...graphs.slice(i, i + 2));
   }
 }

@@ -39,6 +39,7 @@ import { VulnerabilityDbMirror, UPSTREAM_DATABASES } from './vulnerability-db-mi
 import { InUseReport, resolveInUseReportSettings, type InUseReportSettings } from './in-use-report';
 import { GateDashboard } from './dashboard';
 import { scanFailuresAlarmSpec } from './scan-failures-alarm';
+import { scanQueuedAlarmSpec } from './scan-queue-alarm';
 import { OrganisationBus, assertOrganizationId } from './organisation';
 import { ec2FallbackCompute, scanDeadlineMinutes, scanProjectCompute, type ScanProjectCompute } from './scan-fallback';
 import { resolveSettings, trivyTimeoutFlag, type LogLevel, type NotificationSettings, type ResolvedSettings, type ScanComputeSettings, type ScannerSettings } from './settings';
@@ -518,6 +519,7 @@ export class FargateGate extends Construct {
     this.dashboard = new GateDashboard(this, 'Dashboard', {
       metricsNamespace: this.settings.metricsNamespace,
       deadLetterQueues: [this.functionFailureQueue, this.eventDeliveryFailureQueue],
+      scanProjects: [this.scanProject, ...(this.ec2FallbackScanProject ? [this.ec2FallbackScanProject] : [])],
     });
   }
 
@@ -707,6 +709,8 @@ export class FargateGate extends Construct {
             [GATE_ENV.fallbackScanTimeoutMinutes]: String(scanDeadlineMinutes(ec2FallbackCompute(this.settings) ?? compute, SCAN_DEADLINE_MARGIN_MINUTES)),
             // An image known to be larger than this starts its scan there at once (scanCompute.ec2AboveImageSize).
             ...(this.settings.compute.ec2AboveImageBytes !== undefined ? { [GATE_ENV.ec2AboveImageBytes]: String(this.settings.compute.ec2AboveImageBytes) } : {}),
+            // Past this many Lambda-compute builds a new scan starts there (scanCompute.lambdaConcurrency, lambda-overflow.ts).
+            ...(this.settings.compute.lambdaConcurrency !== undefined ? { [GATE_ENV.lambdaComputeConcurrency]: String(this.settings.compute.lambdaConcurrency) } : {}),
           }
         : {}),
       [GATE_ENV.hookCallBackDelaySeconds]: String(this.settings.hookCallBackDelay.toSeconds()),
@@ -773,11 +777,11 @@ export class FargateGate extends Construct {
   }
 
   private createAlarms(): void {
-    const alarm = (id: string, description: string, metric: cloudwatch.IMetric) => {
+    const alarm = (id: string, description: string, metric: cloudwatch.IMetric, threshold = 1) => {
       const created = new cloudwatch.Alarm(this, id, {
         alarmDescription: description,
         metric,
-        threshold: 1,
+        threshold,
         evaluationPeriods: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
@@ -810,14 +814,12 @@ export class FargateGate extends Construct {
       metricsNamespace: this.settings.metricsNamespace,
       period: ALARM_PERIOD,
     });
+    // One alarm per failed scan: with the fallback, ScanFailuresAlarm counts a failed EC2 build already (the gate's
+    // ScansFinished{outcome=error}); no second alarm on the fallback project's FailedBuilds (scan-failures-alarm.ts).
     alarm('ScanFailuresAlarm', scanFailures.description, scanFailures.metric);
-    if (this.ec2FallbackScanProject) {
-      alarm(
-        'Ec2FallbackScanFailuresAlarm',
-        'fargate-gate: a scan retried on EC2 compute after it outgrew Lambda compute FAILED too (the policy onScanError decides)',
-        this.ec2FallbackScanProject.metricFailedBuilds({ period: ALARM_PERIOD, statistic: cloudwatch.Stats.SUM }),
-      );
-    }
+    // A scan build that waited in CodeBuild's queue: the Lambda quota below scanCompute.lambdaConcurrency, or EC2's too low.
+    const queued = scanQueuedAlarmSpec([this.scanProject, ...(this.ec2FallbackScanProject ? [this.ec2FallbackScanProject] : [])], ALARM_PERIOD);
+    alarm('ScanBuildsQueuedAlarm', queued.description, queued.metric, queued.thresholdSeconds);
   }
 
   /**

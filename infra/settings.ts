@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { DEFAULT_EC2_ABOVE_IMAGE_BYTES, MAX_EC2_ABOVE_IMAGE_BYTES, MIN_EC2_ABOVE_IMAGE_BYTES } from '../functions/core/gate/compute-routing';
+import { DEFAULT_LAMBDA_COMPUTE_CONCURRENCY, MAX_LAMBDA_COMPUTE_CONCURRENCY, MIN_LAMBDA_COMPUTE_CONCURRENCY, isValidLambdaComputeConcurrency } from '../functions/core/gate/lambda-overflow';
 import { DEFAULT_MAX_REPORT_BYTES, parseByteSize } from '../functions/core/report-size';
 import type { Decision } from '../functions/core/result/model';
 import { PINNED_TRIVY, TRIVY_RELEASES_URL, assertSha256, assertTrivyVersionAllowed, trivyAssetName, type ScanArchitecture } from './trivy';
@@ -118,6 +119,14 @@ export interface ScanComputeSettings {
    * of compressed layers)
    */
   readonly ec2AboveImageSize?: number | string;
+  /**
+   * With the EC2 fallback: Lambda-compute scan builds the gate runs at once. Set it to the account's CodeBuild quota of
+   * concurrently running builds for the scan project's Lambda compute type, and raise the quota and this setting
+   * together: a new scan past it starts on the EC2 fallback project (its own compute type and quota) instead of queueing
+   * behind the others (functions/core/gate/lambda-overflow.ts). A whole number from 1 to 1,000.
+   * @default 1 (AWS's default quota for each Lambda compute type, https://docs.aws.amazon.com/codebuild/latest/userguide/limits.html)
+   */
+  readonly lambdaConcurrency?: number;
 }
 
 export interface NotificationSettings {
@@ -154,6 +163,8 @@ export interface ResolvedSettings {
     ec2Fallback: boolean;
     /** With the fallback: bytes above which an image's scan starts there (`GATE_EC2_ABOVE_IMAGE_BYTES`); undefined without it. */
     ec2AboveImageBytes?: number;
+    /** With the fallback: Lambda-compute scan builds at once (`GATE_LAMBDA_COMPUTE_CONCURRENCY`); undefined without it. */
+    lambdaConcurrency?: number;
   };
   prescanOnPush: boolean;
   lifecycleHook: boolean;
@@ -286,6 +297,14 @@ export function resolveSettings(input: SettingsInput): ResolvedSettings {
           max: MAX_EC2_ABOVE_IMAGE_BYTES,
         });
 
+  // Checked whatever the mode (a typo fails the synth), used only with the fallback, like ec2AboveImageSize.
+  const lambdaConcurrency = compute.lambdaConcurrency ?? DEFAULT_LAMBDA_COMPUTE_CONCURRENCY;
+  if (!isValidLambdaComputeConcurrency(lambdaConcurrency)) {
+    throw new Error(
+      `scanCompute.lambdaConcurrency must be a whole number from ${MIN_LAMBDA_COMPUTE_CONCURRENCY} to ${MAX_LAMBDA_COMPUTE_CONCURRENCY} (the account's CodeBuild quota of concurrently running builds for the Lambda compute type), got ${JSON.stringify(compute.lambdaConcurrency)}`,
+    );
+  }
+
   const maxDatabaseAge = scanner.maxDatabaseAge ?? Duration.hours(72);
   if (ms(maxDatabaseAge) % (60 * MINUTE) !== 0 || ms(maxDatabaseAge) < 6 * 60 * MINUTE) {
     throw new Error(`scanner.maxDatabaseAge must be whole hours, at least 6 (Trivy's DB is rebuilt every 6 hours), got ${maxDatabaseAge.toHumanString()}`);
@@ -352,7 +371,7 @@ export function resolveSettings(input: SettingsInput): ResolvedSettings {
       queuedTimeout,
       concurrentBuildLimit,
       ec2Fallback,
-      ...(ec2Fallback ? { ec2AboveImageBytes } : {}),
+      ...(ec2Fallback ? { ec2AboveImageBytes, lambdaConcurrency } : {}),
     },
     prescanOnPush: input.prescanOnPush ?? true,
     lifecycleHook: input.lifecycleHook ?? true,

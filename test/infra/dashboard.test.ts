@@ -82,7 +82,8 @@ describe('the CloudWatch dashboard', () => {
 
   it('reads the emitted metrics from the source (the reader itself finds known ones, with their dimensions)', () => {
     expect(emitted.get('TaskDecisions')).toEqual(new Set(['decision']));
-    expect(emitted.get('ScansStarted')).toEqual(new Set(['']));
+    // Per compute (scanProject, ec2Fallback): scans that overflowed Lambda compute show beside the others.
+    expect(emitted.get('ScansStarted')).toEqual(new Set(['compute']));
     expect(emitted.get('ImagesInUseFailing')).toEqual(new Set(['']));
     expect(emitted.get('EnforcementActions')).toEqual(new Set(['action']));
     expect(emitted.get('DriftFindingsOpened')).toEqual(new Set(['']));
@@ -100,6 +101,16 @@ describe('the CloudWatch dashboard', () => {
     expect(body.match(/"AWS\/SQS","ApproximateNumberOfMessagesVisible"/g)).toHaveLength(2);
   });
 
+  it("draws the longest QUEUED phase of each scan project's builds (CodeBuild QueuedDuration): with the EC2 fallback both projects, on EC2 compute the scan project alone", () => {
+    const queuedLines = (props: Parameters<typeof synthGate>[0]) => {
+      const resources = synthGate(props).template.toJSON().Resources as Record<string, { Type: string; Properties: { DashboardBody: unknown } }>;
+      const dashboard = JSON.stringify(Object.values(resources).find((resource) => resource.Type === 'AWS::CloudWatch::Dashboard')?.Properties.DashboardBody);
+      return dashboard.match(/QueuedDuration/g)?.length ?? 0;
+    };
+    expect(queuedLines({ scanCompute: { mode: 'lambda' } })).toBe(2);
+    expect(queuedLines({ scanCompute: { mode: 'ec2' } })).toBe(1);
+  });
+
   it('draws only metrics the code emits, each with a dimension set it is emitted with', () => {
     const wrong = drawn
       .filter((metric) => !emitted.get(metric.name)?.has(metric.dimension))
@@ -109,9 +120,9 @@ describe('the CloudWatch dashboard', () => {
 
   it('lays every graph out half-width and 6 high, two a row, its left axis from 0 labelled with its unit', () => {
     const widgets = (JSON.parse(body) as { widgets: { type: string; width: number; height: number; x: number; y: number; properties: { title: string; yAxis: unknown } }[] }).widgets;
-    const units = [...DASHBOARD_GRAPHS.map((graph) => graph.unit), 'messages'];
+    const units = [...DASHBOARD_GRAPHS.map((graph) => graph.unit), 'messages', 'seconds'];
     expect(widgets.map(({ type, width, height, x, y, properties }) => ({ type, width, height, x, y, title: properties.title, yAxis: properties.yAxis }))).toEqual(
-      [...DASHBOARD_GRAPHS.map((graph) => graph.title), 'Dead-letter queue depth'].map((title, index) => ({
+      [...DASHBOARD_GRAPHS.map((graph) => graph.title), 'Dead-letter queue depth', 'Scan builds queued in CodeBuild (longest QUEUED phase)'].map((title, index) => ({
         type: 'metric',
         width: 12,
         height: 6,

@@ -30,9 +30,21 @@ describe('ScanFailuresAlarm', () => {
     expect(alarm.AlarmDescription).toContain('a scan ended in error');
     expect(alarm.AlarmDescription).toContain('moved to EC2 is not an error');
     expect(alarm.AlarmDescription).not.toContain('scan build FAILED');
-    // The fallback project keeps its own alarm on its failed builds.
-    const fallback = Object.entries(template.findResources('AWS::CloudWatch::Alarm') as Record<string, Alarm>).find(([id]) => id.startsWith('GateEc2FallbackScanFailuresAlarm'))?.[1].Properties;
-    expect(fallback).toMatchObject({ Namespace: 'AWS/CodeBuild', MetricName: 'FailedBuilds', Dimensions: [{ Name: 'ProjectName', Value: projectRef(template, 'GateEc2FallbackScanProject') }] });
+  });
+
+  // One failed scan, one alarm: a failed EC2 retry counts once in ScansFinished{outcome=error} (ScanFailuresAlarm); an
+  // alarm on the fallback project's FailedBuilds fired for the same failure a second time.
+  it('on Lambda compute with the EC2 fallback, a failed EC2 build raises ScanFailuresAlarm only: no alarm watches the fallback project\'s FailedBuilds', () => {
+    const { template } = synthGate({ scanCompute: { mode: 'lambda' } });
+    const alarms = Object.entries(template.findResources('AWS::CloudWatch::Alarm') as Record<string, Alarm>);
+    const fallback = projectRef(template, 'GateEc2FallbackScanProject');
+    const onFailures = alarms.filter(([, alarm]) => {
+      const props = alarm.Properties;
+      const failedBuilds = props.MetricName === 'FailedBuilds' && JSON.stringify(props.Dimensions ?? []).includes(JSON.stringify(fallback));
+      const scanErrors = props.MetricName === 'ScansFinished' && JSON.stringify(props.Dimensions) === JSON.stringify([{ Name: 'outcome', Value: 'error' }]);
+      return failedBuilds || scanErrors;
+    });
+    expect(onFailures.map(([id]) => id.replace(/[0-9A-F]{8}$/, ''))).toEqual(['GateScanFailuresAlarm']);
   });
 
   it('follows the configured metrics namespace, where the functions write their metrics', () => {
