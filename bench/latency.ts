@@ -103,6 +103,7 @@ export const STEPS = stepTable({
   imageCompressionRatio: [dist.constant(2.6), 'Uncompressed / compressed: 5.7 GB vs 2.2 GB for bitnami/pytorch in https://github.com/aquasecurity/trivy/issues/1242.'],
   trivyMemoryPerImageMiB: [dist.constant(1), 'Trivy\'s peak memory per MiB of uncompressed image: a 5.7 GB image was OOM-killed at 6 GB of memory (https://github.com/aquasecurity/trivy/issues/1242); with `--image-src remote --cache-backend memory` the layers stream through memory (review issue 9, item 12). One report: the proportion is ours.'],
   lambdaComputeQuota: [dist.constant(1), 'Assumption: the x86 Linux Lambda types\' default is taken to equal the ARM ones\', which https://docs.aws.amazon.com/codebuild/latest/userguide/limits.html lists as 1 running build per "ARM Lambda/<n>GB environment" (adjustable); the Linux rows were not in the stored copy. New accounts often have 1 on EC2 types too [B8]. The bench shows the figures with the quota raised to the project limit beside them.'],
+  ec2ComputeQuota: [dist.constant(5), 'Running builds of the EC2 fallback\'s compute type (Linux Medium for the default LAMBDA_4GB scan type): "For some platforms and compute types, the default is 20. For a new account, the quota can be as low as 5" (https://docs.aws.amazon.com/codebuild/latest/userguide/limits.html, the China-region copy of the page); the lower figure is taken. The choice of the lower figure is ours; some new accounts report 1 [B8], and the EC2 quota then binds the overflow as the Lambda one binds the scan project.'],
   scan: [dist.lognormal(25, 55), 'Trivy: "around 30 seconds" per image [B9]; "less than 1 minute" [B10]. Scaled by the image\'s size against the median `imageMiB` (a 1.97 GB image ran past Trivy\'s 5-minute default in https://github.com/getarcaneapp/arcane/issues/1731; the proportion is ours).'],
   reportAndEvaluate: [dist.lognormal(4, 9), 'Assumption: raw report to S3, three evaluator runs (JSON, table, JUnit), CodeBuild test-report upload and build finalisation.'],
   verdict: [dist.lognormal(0.4, 1.2), 'Assumption: the gate reads the raw report from S3 and judges it (bench Part A: tens of ms for 10,000 findings), writes the verdict.'],
@@ -169,6 +170,14 @@ export interface LatencyStack {
   ec2Fallback: boolean;
   /** The account's quota of running builds for the Lambda compute type; default `lambdaComputeQuota` (AWS's default, 1). */
   lambdaComputeQuota?: number;
+  /**
+   * With the EC2 fallback: the Lambda-compute builds the gate runs at once (`scanCompute.lambdaConcurrency`); a scan
+   * requested while that many are in flight starts on the EC2 fallback project instead (the overflow,
+   * functions/core/gate/lambda-overflow.ts). Undefined: no overflow, scans queue for the Lambda project (the gate before).
+   */
+  lambdaConcurrency?: number;
+  /** The account's quota of running builds for the fallback's EC2 compute type; default `ec2ComputeQuota`. */
+  ec2ComputeQuota?: number;
 }
 
 export function latencyStackOf(settings: ResolvedSettings): LatencyStack {
@@ -180,7 +189,21 @@ export function latencyStackOf(settings: ResolvedSettings): LatencyStack {
     ...(memory ? { lambdaMemoryMiB: Number(memory[1]) * 1024 } : {}),
     scanTimeoutS: settings.trivy.scanTimeout.toSeconds(),
     ec2Fallback: settings.compute.ec2Fallback,
+    ...(settings.compute.lambdaConcurrency !== undefined ? { lambdaConcurrency: settings.compute.lambdaConcurrency } : {}),
   };
+}
+
+/**
+ * Builds the EC2 fallback project runs at once, for the overflow: its concurrent-build limit (the scan project's, as
+ * infra/scan-fallback.ts sets it) within the account's quota for its EC2 compute type (`ec2ComputeQuota`).
+ */
+export function overflowSlots(stack: Pick<LatencyStack, 'concurrentBuildLimit' | 'ec2ComputeQuota'>): number {
+  return Math.min(stack.concurrentBuildLimit, stack.ec2ComputeQuota ?? constantOf(STEPS.ec2ComputeQuota));
+}
+
+/** Whether the stack overflows to EC2 when Lambda compute is full: Lambda compute, the fallback, and the gate's count. */
+export function overflows(stack: Pick<LatencyStack, 'computeMode' | 'ec2Fallback' | 'lambdaConcurrency'>): boolean {
+  return stack.computeMode === 'lambda' && stack.ec2Fallback && stack.lambdaConcurrency !== undefined;
 }
 
 /** Lambda compute builds end at 15 minutes (infra/settings.ts `LAMBDA_COMPUTE_BUILD_LIMIT`, from lambda.html#lambda.limitations). */
@@ -227,6 +250,8 @@ export interface LatencyFigures {
   ec2FallbackShare: number;
   /** Builds the scan project runs at once (`buildSlots`). */
   buildSlots: number;
+  /** Share of the scans that started on the EC2 fallback project because Lambda compute was full (the overflow). */
+  overflowShare: number;
   /** Where the gate function's cold-start figure came from. */
   gateColdStart: string;
   failingLaunches: number;
@@ -318,7 +343,10 @@ export interface MeasuredFigures {
 
 /**
  * Replays the fleet's scans and standalone launches in simulated time. Each image is scanned once, from the first of its
- * push (pre-scan) and its first use; builds wait for a free slot of the project's concurrent-build limit.
+ * push (pre-scan) and its first use; builds wait for a free slot of the project's concurrent-build limit. With the
+ * overflow (`overflows`), a scan requested while the gate counts `lambdaConcurrency` Lambda builds in flight starts on
+ * the EC2 fallback project instead when a build can start there (`overflowSlots`); with both full it waits for Lambda
+ * compute, as the gate does when CodeBuild refuses the EC2 build for its project limit.
  */
 export function simulateLatency(plan: FleetPlan, stack: LatencyStack, seed = `${plan.seed}:latency`, measured: MeasuredFigures = {}): LatencyFigures {
   const random = seededRandom(seed);
@@ -335,18 +363,39 @@ export function simulateLatency(plan: FleetPlan, stack: LatencyStack, seed = `${
   }
 
   const slots: number[] = Array.from({ length: buildSlots(stack) }, () => 0);
+  const ec2Slots: number[] = Array.from({ length: overflowSlots(stack) }, () => 0);
+  const overflowing = overflows(stack);
+  // When each of the gate's Lambda-compute builds ends (its slot given back): the gate's own count of builds in flight.
+  const lambdaInFlightUntil: number[] = [];
   let fallbacks = 0;
+  let overflowed = 0;
   const verdictAt = new Map<number, number>();
   const timeToVerdict: number[] = [];
   for (const [image, at] of [...trigger].sort((a, b) => a[1] - b[1] || a[0] - b[0])) {
     const requested = at + drawGateReaction(random, coldStart);
-    const slot = slots.indexOf(Math.min(...slots));
-    const start = Math.max(requested, slots[slot]);
-    const scan = drawScanPath(stack, random, images[image].mib, images[image].java);
-    if (scan.fellBackToEc2) fallbacks += 1;
-    const done = start + scan.seconds;
-    // The EC2 retry runs on the fallback project: the Lambda project's slot is free when the Lambda attempt ends.
-    slots[slot] = start + scan.slotSeconds;
+    const full = overflowing && lambdaInFlightUntil.filter((end) => end > requested).length >= (stack.lambdaConcurrency as number);
+    const ec2Slot = ec2Slots.indexOf(Math.min(...ec2Slots));
+    let done: number;
+    // Lambda compute full: the scan starts on the EC2 fallback project, under its own limit and quota, when a build
+    // can start there; with the fallback full too (CodeBuild refuses past its project limit), it waits for Lambda compute.
+    if (full && ec2Slots[ec2Slot] <= requested) {
+      overflowed += 1;
+      const slot = ec2Slot;
+      const start = requested;
+      const scan = drawScanPath({ ...stack, computeMode: 'ec2' }, random, images[image].mib, images[image].java);
+      done = start + scan.seconds;
+      ec2Slots[slot] = done;
+    } else {
+      const slot = slots.indexOf(Math.min(...slots));
+      const start = Math.max(requested, slots[slot]);
+      const scan = drawScanPath(stack, random, images[image].mib, images[image].java);
+      if (scan.fellBackToEc2) fallbacks += 1;
+      done = start + scan.seconds;
+      // The EC2 retry runs on the fallback project: the Lambda project's slot is free when the Lambda attempt ends.
+      slots[slot] = start + scan.slotSeconds;
+      // Only a build started with one of the gate's slots counts (one started past the count, both projects full, does not).
+      if (!full) lambdaInFlightUntil.push(start + scan.slotSeconds);
+    }
     verdictAt.set(image, done);
     timeToVerdict.push(done - at);
   }
@@ -388,6 +437,7 @@ export function simulateLatency(plan: FleetPlan, stack: LatencyStack, seed = `${
     scans: timeToVerdict.length,
     ec2FallbackShare: round(fallbacks / timeToVerdict.length, 3),
     buildSlots: buildSlots(stack),
+    overflowShare: round(overflowed / timeToVerdict.length, 3),
     gateColdStart: coldStart.source,
     failingLaunches: known.length + fresh.length,
   };

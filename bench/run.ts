@@ -57,11 +57,21 @@ async function main(): Promise<void> {
   const measured = { gateColdStartMs: lambda.bundles.functions.find((fn) => fn.name === 'gate')?.coldStart.firstEvent.bundleMs };
   const latency = simulateLatency(plan, latencyStackOf(resolveSettings({ region })), undefined, measured);
   const ec2 = simulateLatency(plan, latencyStackOf(resolveSettings({ region, scanCompute: { mode: 'ec2' }, scanner: { managedDatabaseMirror: false } })), undefined, measured);
-  const quotaRaised = simulateLatency(plan, { ...latency.stack, lambdaComputeQuota: latency.stack.concurrentBuildLimit }, undefined, measured);
+  // The quota raised, and the gate's setting with it (docs/deploy.md: "raise the quota and this setting together").
+  const quotaRaised = simulateLatency(plan, { ...latency.stack, lambdaComputeQuota: latency.stack.concurrentBuildLimit, lambdaConcurrency: latency.stack.concurrentBuildLimit }, undefined, measured);
+  // The default as it was before the overflow: new digests queue for the one Lambda-compute build.
+  const { lambdaConcurrency: _overflowLimit, ...withoutOverflowStack } = latency.stack;
+  const withoutOverflow = simulateLatency(plan, withoutOverflowStack, undefined, measured);
   out(`Part E: latency model in simulated time (bench/latency.ts; same fleet; ${latency.scans} scans, ${latency.failingLaunches} failing standalone launches)`);
   out(`  ${latency.buildSlots} scan build(s) at once (project limit ${latency.stack.concurrentBuildLimit}, Lambda compute quota: AWS's default 1 unless raised); ${(latency.ec2FallbackShare * 100).toFixed(1)}% of scans outgrew Lambda compute and ran again on EC2`);
+  out(`  overflow: ${(latency.overflowShare * 100).toFixed(1)}% of scans started on the EC2 fallback project because Lambda compute was full (scanCompute.lambdaConcurrency ${latency.stack.lambdaConcurrency ?? 'unset'})`);
   out(`  gate cold start: ${latency.gateColdStart}`);
-  for (const [name, f] of [[`default (${latency.stack.computeMode} compute, ${latency.stack.mirror ? 'DB mirror' : 'no mirror'}, ${region})`, latency], [`the same with the Lambda quota raised to the project limit (${quotaRaised.buildSlots})`, quotaRaised], ['EC2 compute, public DB (scanCompute.mode ec2, no mirror; the default before)', ec2]] as const) {
+  for (const [name, f] of [
+    [`default (${latency.stack.computeMode} compute, ${latency.stack.mirror ? 'DB mirror' : 'no mirror'}, ${region}, overflow to EC2 when Lambda compute is full)`, latency],
+    ['the same without the overflow (new digests queue for Lambda compute; the default before)', withoutOverflow],
+    [`the same with the Lambda quota and scanCompute.lambdaConcurrency raised to the project limit (${quotaRaised.buildSlots})`, quotaRaised],
+    ['EC2 compute, public DB (scanCompute.mode ec2, no mirror; the default before)', ec2],
+  ] as const) {
     out(`  ${name}: time to verdict p50 ${f.timeToVerdictP50S} s, p95 ${f.timeToVerdictP95S} s; exposure known digest ${f.exposureKnownDigestS} s, new digest ${f.exposureNewDigestS} s (p95 ${f.exposureNewDigestP95S} s)`);
   }
   out(`  peers: per-launch scanning exposure ${latency.perLaunchScanExposureS} s (same compute); Inspector scan-on-push stops nothing: ${latency.inspectorExposureS} s (the task's own run)`);
@@ -101,6 +111,8 @@ async function main(): Promise<void> {
       timeToVerdictP50S: latency.timeToVerdictP50S,
       timeToVerdictP95S: latency.timeToVerdictP95S,
       timeToVerdictP95SLambdaQuotaRaised: quotaRaised.timeToVerdictP95S,
+      timeToVerdictP95SWithoutOverflow: withoutOverflow.timeToVerdictP95S,
+      overflowShare: latency.overflowShare,
       ec2FallbackShare: latency.ec2FallbackShare,
       exposureKnownDigestS: latency.exposureKnownDigestS,
       exposureNewDigestS: latency.exposureNewDigestS,

@@ -246,13 +246,25 @@ export async function startScan(rt: GateRuntime, record: ScanRecord, expectedSta
     try {
       ({ buildId } = await requestBuild(compute));
     } catch (error) {
-      // CodeBuild refused the Lambda build for capacity although the gate had a slot: the quota is used by builds the
-      // gate does not count (another project on the same compute type) or is below the setting. EC2 has its own quota.
-      if (!(error instanceof ScanCapacityError) || !counted || compute === 'ec2Fallback') throw error;
-      await releaseLambdaSlot(rt, record, log);
-      compute = 'ec2Fallback';
-      overflow = 'lambda-refused';
-      ({ buildId } = await requestBuild(compute));
+      if (!(error instanceof ScanCapacityError) || !counted) throw error;
+      if (overflow === 'lambda-full') {
+        // The fallback is full too (CodeBuild refuses past its project limit): the scan waits in Lambda compute's own
+        // queue, where the next build to end frees a place within minutes, rather than in the gate's retry back-off. It
+        // holds no slot (the count stays at the limit, so the next scan tries EC2 first again).
+        scanLog.info({ reason: error.message }, 'Lambda compute and its EC2 fallback are both full: the scan queues for Lambda compute');
+        compute = undefined;
+        overflow = undefined;
+        ({ buildId } = await requestBuild(compute));
+      } else if (compute !== 'ec2Fallback') {
+        // CodeBuild refused the Lambda build for capacity although the gate had a slot: the quota is used by builds the
+        // gate does not count (another project on the same compute type) or is below the setting. EC2 has its own quota.
+        await releaseLambdaSlot(rt, record, log);
+        compute = 'ec2Fallback';
+        overflow = 'lambda-refused';
+        ({ buildId } = await requestBuild(compute));
+      } else {
+        throw error;
+      }
     }
     const now = rt.clock.now().getTime();
     const timeoutMinutes = compute === 'ec2Fallback' ? (rt.config.fallbackScanTimeoutMinutes ?? rt.config.scanTimeoutMinutes) : rt.config.scanTimeoutMinutes;
