@@ -61,7 +61,8 @@ export class DynamoLambdaComputeSlots implements LambdaComputeSlotsPort {
               leaseUntil: leaseUntilMs,
               [GATE_TABLE.ttlAttribute]: Math.ceil(leaseUntilMs / 1000) + TIDY_AFTER_SECONDS,
             },
-            ConditionExpression: 'attribute_not_exists(#pk) OR #leaseUntil <= :now OR #holder = :holder',
+            // Free (no item, or one without a holder or lease: damaged), expired, or already this scan's.
+            ConditionExpression: 'attribute_not_exists(#pk) OR attribute_not_exists(#holder) OR attribute_not_exists(#leaseUntil) OR #leaseUntil <= :now OR #holder = :holder',
             ExpressionAttributeNames: { '#pk': GATE_TABLE.partitionKey, '#leaseUntil': 'leaseUntil', '#holder': 'holder' },
             ExpressionAttributeValues: { ':now': now, ':holder': holder.scanId },
           }),

@@ -25,6 +25,15 @@ describe('startScan on the EC2 fallback project', () => {
     expect(input.environmentVariablesOverride?.map((v) => v.name)).toEqual(['IMAGE_REF', 'IMAGE_DIGEST', 'REPORT_KEY', 'SCAN_ID']);
   });
 
+  it('gives one scan a different idempotency token on each project: a scan refused on Lambda compute for capacity starts on EC2 with the same scan id', async () => {
+    codeBuildMock.on(StartBuildCommand).rejectsOnce(Object.assign(new Error('Cannot have more than 1 active builds for the account'), { name: 'AccountLimitExceededException' })).resolves({ build: { id: 'fargate-gate-scan-ec2:1' } });
+    await expect(withFallback.startScan(request)).rejects.toThrow(/for capacity/);
+    await withFallback.startScan({ ...request, compute: 'ec2Fallback' });
+    const [lambda, ec2] = codeBuildMock.commandCalls(StartBuildCommand).map((call) => call.args[0].input);
+    expect(lambda).toMatchObject({ projectName: 'fargate-gate-scan', idempotencyToken: request.scanId });
+    expect(ec2).toMatchObject({ projectName: 'fargate-gate-scan-ec2', idempotencyToken: `${request.scanId}:ec2` });
+  });
+
   it('keeps every other request on the scan project', async () => {
     codeBuildMock.on(StartBuildCommand).resolves({ build: { id: 'fargate-gate-scan:1' } });
     await withFallback.startScan(request);
