@@ -1,6 +1,6 @@
 import { ComputeType } from 'aws-cdk-lib/aws-codebuild';
 import { DEFAULT_FLEET, planFleet, type FleetOptions } from '../../bench/fleet';
-import { STEPS, assumptions, partlyAssumed, buildSlots, drawScan, drawScanPath, gateColdStartStep, latencyStackOf, outgrowsLambdaMemory, percentile, sample, simulateLatency, sourceKind, type LatencyStack } from '../../bench/latency';
+import { STEPS, assumptions, partlyAssumed, buildSlots, overflowSlots, drawScan, drawScanPath, gateColdStartStep, latencyStackOf, outgrowsLambdaMemory, percentile, sample, simulateLatency, sourceKind, type LatencyStack } from '../../bench/latency';
 import { seededRandom } from '../../functions/local/random';
 import { resolveSettings } from '../../infra/settings';
 
@@ -204,6 +204,28 @@ describe('simulateLatency', () => {
     expect(byDefault.timeToVerdictP50S).toBeGreaterThan(raised.timeToVerdictP50S);
   });
 
+  it('overflows to the EC2 fallback when the gate counts lambdaConcurrency builds in flight: time to verdict and new-digest exposure fall against queueing for the one Lambda build', () => {
+    const queueing = simulateLatency(plan, stack('lambda', true));
+    const overflowing = simulateLatency(plan, stack('lambda', true, { lambdaConcurrency: 1 }));
+    expect(queueing.overflowShare).toBe(0);
+    expect(overflowing.overflowShare).toBeGreaterThan(0);
+    expect(overflowing.timeToVerdictP50S).toBeLessThan(queueing.timeToVerdictP50S);
+    expect(overflowing.timeToVerdictP95S).toBeLessThan(queueing.timeToVerdictP95S);
+    expect(overflowing.exposureNewDigestS).toBeLessThan(queueing.exposureNewDigestS);
+    // Only with the fallback, and only on Lambda compute.
+    expect(simulateLatency(plan, stack('lambda', true, { lambdaConcurrency: 1, ec2Fallback: false })).overflowShare).toBe(0);
+    expect(simulateLatency(plan, stack('ec2', true, { lambdaConcurrency: 1 })).overflowShare).toBe(0);
+  });
+
+  it("bounds the overflow by the fallback's project limit and its EC2 quota: a quota of 1 overflows less and waits longer than 5", () => {
+    expect(overflowSlots({ concurrentBuildLimit: 3 })).toBe(3);
+    expect(overflowSlots({ concurrentBuildLimit: 3, ec2ComputeQuota: 1 })).toBe(1);
+    const one = simulateLatency(plan, stack('lambda', true, { lambdaConcurrency: 1, ec2ComputeQuota: 1 }));
+    const five = simulateLatency(plan, stack('lambda', true, { lambdaConcurrency: 1, ec2ComputeQuota: 5 }));
+    expect(one.overflowShare).toBeLessThan(five.overflowShare);
+    expect(one.timeToVerdictP50S).toBeGreaterThanOrEqual(five.timeToVerdictP50S);
+  });
+
   it("reports the share of scans that moved to EC2, and raises time to verdict when Lambda compute's memory is smaller", () => {
     // No queue (the build slots would otherwise decide the tail): the fallback's own cost shows.
     const unqueued = { concurrentBuildLimit: 1000, lambdaComputeQuota: 1000 };
@@ -233,7 +255,7 @@ describe('latencyStackOf', () => {
   it('reads the compute mode and the mirror from the resolved settings, not from a second copy of the defaults', () => {
     // The defaults in a region with CodeBuild Lambda compute: Lambda compute reading the managed DB mirror (infra/settings.ts).
     // LAMBDA_4GB, Trivy's 10 minutes and the EC2 fallback on Lambda; SMALL and 15 minutes on EC2.
-    expect(latencyStackOf(resolveSettings({ region: 'us-east-1' }))).toEqual({ computeMode: 'lambda', mirror: true, concurrentBuildLimit: 3, lambdaMemoryMiB: 4096, scanTimeoutS: 600, ec2Fallback: true });
+    expect(latencyStackOf(resolveSettings({ region: 'us-east-1' }))).toEqual({ computeMode: 'lambda', mirror: true, concurrentBuildLimit: 3, lambdaMemoryMiB: 4096, scanTimeoutS: 600, ec2Fallback: true, lambdaConcurrency: 1 });
     expect(latencyStackOf(resolveSettings({ region: 'eu-north-1' }))).toEqual({ computeMode: 'ec2', mirror: true, concurrentBuildLimit: 3, scanTimeoutS: 900, ec2Fallback: false });
     expect(latencyStackOf(resolveSettings({ region: 'us-east-1', scanCompute: { mode: 'lambda' }, scanner: { managedDatabaseMirror: true } }))).toEqual({
       computeMode: 'lambda',
@@ -242,6 +264,7 @@ describe('latencyStackOf', () => {
       lambdaMemoryMiB: 4096,
       scanTimeoutS: 600,
       ec2Fallback: true,
+      lambdaConcurrency: 1,
     });
     expect(latencyStackOf(resolveSettings({ region: 'us-east-1', scanCompute: { mode: 'lambda', computeType: ComputeType.LAMBDA_8GB, ec2Fallback: false } })).lambdaMemoryMiB).toBe(8192);
     expect(latencyStackOf(resolveSettings({ region: 'us-east-1', scanner: { managedDatabaseMirror: false }, scanCompute: { mode: 'ec2', concurrentBuildLimit: 5 } }))).toEqual({
