@@ -552,33 +552,35 @@ describe('alarms', () => {
       .map(([, a]) => a.Properties);
   }
 
-  it('fire on the first dead-lettered event, function error and failed scan build', () => {
+  it('fire on the first dead-lettered event, function error, failed scan and scan build queued too long', () => {
     const template = gate({ notifications: { email: 'ops@example.com' } });
     const all = alarms(template);
     expect(all).toHaveLength(6);
     for (const alarm of all) {
-      expect(alarm).toMatchObject({ Threshold: 1, EvaluationPeriods: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching', Period: 300 });
+      expect(alarm).toMatchObject({ EvaluationPeriods: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching' });
       expect(alarm.AlarmActions).toEqual([{ Ref: logicalId(template, 'AWS::SNS::Topic', 'GateNotifications') }]);
     }
-    const metrics = all.map((a) => `${a.Namespace}/${a.MetricName}/${a.Statistic}`).sort();
+    // Every alarm but the queue one fires on the first occurrence in 5 minutes; the queue one on 5 minutes queued (in seconds).
+    const [queued, ...others] = [...all.filter((a) => a.Metrics !== undefined), ...all.filter((a) => a.Metrics === undefined)];
+    for (const alarm of others) expect(alarm).toMatchObject({ Threshold: 1, Period: 300 });
+    expect(queued).toMatchObject({ Threshold: 300 });
+    expect(queued.Metrics[0]).toMatchObject({ Expression: 'MAX([q0, q1])' });
+    const metrics = others.map((a) => `${a.Namespace}/${a.MetricName}/${a.Statistic}`).sort();
     expect(metrics).toEqual([
-      'AWS/CodeBuild/FailedBuilds/Sum',
       'AWS/Lambda/Errors/Sum',
       'AWS/Lambda/Errors/Sum',
       'AWS/SQS/ApproximateNumberOfMessagesVisible/Maximum',
       'AWS/SQS/ApproximateNumberOfMessagesVisible/Maximum',
       'FargateGate/ScansFinished/Sum',
     ]);
-    // On Lambda compute with the fallback: the gate's scan errors (test/infra/scan-failures-alarm.test.ts), and the EC2
-    // fallback's failed builds (a scan that failed on both computes).
-    expect(all.filter((a) => a.MetricName === 'FailedBuilds').map((a) => a.Dimensions)).toEqual([
-      [{ Name: 'ProjectName', Value: { Ref: logicalId(template, 'AWS::CodeBuild::Project', 'GateEc2FallbackScanProject') } }],
-    ]);
+    // On Lambda compute with the fallback: one alarm per failed scan, the gate's scan errors (test/infra/scan-failures-alarm.test.ts);
+    // none on the EC2 fallback's failed builds, which ScansFinished{outcome=error} counts already.
+    expect(all.filter((a) => a.MetricName === 'FailedBuilds')).toEqual([]);
   });
 
-  it('are five without the lifecycle hook, four without it on EC2 compute (no EC2 fallback then)', () => {
+  it('are five without the lifecycle hook, on Lambda compute and on EC2 compute (its scan project\'s failed builds and queue)', () => {
     expect(alarms(gate({ lifecycleHook: false }))).toHaveLength(5);
-    expect(alarms(gate({ lifecycleHook: false, scanCompute: { mode: 'ec2' } }))).toHaveLength(4);
+    expect(alarms(gate({ lifecycleHook: false, scanCompute: { mode: 'ec2' } }))).toHaveLength(5);
   });
 
   it('have no action without a topic', () => {
