@@ -95,3 +95,17 @@ describe('MemoryLambdaComputeSlots', () => {
     await contract(new MemoryLambdaComputeSlots(time), time);
   });
 });
+
+describe('MemoryLambdaComputeSlots in the simulation', () => {
+  it('counts each claim and release as the DynamoDB call it stands for', async () => {
+    const { ActivityLog, AWS_API_OF } = await import('../../functions/local/activity');
+    const time = clock();
+    const activity = new ActivityLog(time.now);
+    const slots = new MemoryLambdaComputeSlots(time, activity);
+    await slots.claim(holder(1), 1, time.ms() + MINUTE);
+    await slots.release('scan-1');
+    expect(activity.counts().byMethod).toMatchObject({ 'lambdaSlots.claim': 1, 'lambdaSlots.release': 1 });
+    expect(activity.awsCallTotal()).toBe(2);
+    expect([AWS_API_OF['lambdaSlots.claim'], AWS_API_OF['lambdaSlots.release']]).toEqual(['dynamodb:PutItem', 'dynamodb:DeleteItem']);
+  });
+});
