@@ -14,6 +14,7 @@ module.exports = {
   // Type-checking is `npm run lint`; tests transpile only (tsconfig's isolatedModules), so a run stays fast on two cores.
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
   testTimeout: 60000,
+  setupFiles: ['<rootDir>/test/support/zod-provided.ts'],
   setupFilesAfterEnv: ['<rootDir>/test/support/require-assertions.ts'],
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
 };

@@ -25,6 +25,7 @@ import {
 } from './dynamo-items';
 import { queryAllPages } from './dynamo-query';
 import { GATE_TABLE, UNFINISHED_SCANS_PARTITION, VERDICT_PREFIX, WAITER_PREFIX, digestPartition, itemKeys, type ItemKey } from './dynamo-table';
+import { withZod } from '../io/zod-loader';
 
 const DAY_SECONDS = 24 * 60 * 60;
 
@@ -208,7 +209,7 @@ export class DynamoGateStore implements GateStore {
   async getScan(digest: string): Promise<ScanRecord | undefined> {
     requireText('digest', digest);
     const item = await this.getItem(itemKeys.scan(digest));
-    return item ? itemToScan(item) : undefined;
+    return item ? withZod(() => itemToScan(item)) : undefined;
   }
 
   async updateScan(digest: string, expected: ExpectedScan, changes: Partial<Omit<ScanRecord, 'digest'>>): Promise<boolean> {
@@ -300,7 +301,7 @@ export class DynamoGateStore implements GateStore {
       ExpressionAttributeValues: { ':unfinished': UNFINISHED_SCANS_PARTITION },
     });
     // The index is eventually consistent: an item that just finished may still be listed with its old state.
-    return items.map(itemToScan).filter((scan) => UNFINISHED_STATES.includes(scan.state));
+    return (await withZod(() => items.map(itemToScan))).filter((scan) => UNFINISHED_STATES.includes(scan.state));
   }
 
   // ---------- waiters ----------
@@ -360,7 +361,7 @@ export class DynamoGateStore implements GateStore {
       ConsistentRead: true,
     });
     const now = this.nowSeconds();
-    return items.filter((item) => !isExpired(item, now)).map(itemToWaiter);
+    return withZod(() => items.filter((item) => !isExpired(item, now)).map(itemToWaiter));
   }
 
   async removeWaiter(digest: string, taskArn: string): Promise<void> {

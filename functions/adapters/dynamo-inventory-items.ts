@@ -1,8 +1,7 @@
-import * as z from 'zod';
+import { providedZod, zodSchema } from '../core/zod-on-demand';
 import type { ReconcileCursor, TaskUse } from '../core/posture/ports';
 import { CorruptItemError, describeKey } from './dynamo-items';
 import { GATE_TABLE, type ItemKey } from './dynamo-table';
-import { lazySchema } from '../core/events/lazy-schema';
 
 /**
  * Items of the inventory (functions/core/posture/ports.ts) in the gate's one table.
@@ -35,7 +34,7 @@ export function openUseSortKey(digest: string, taskArn: string): string {
   return `${digest}#${taskArn}`;
 }
 
-const useItemSchema = lazySchema(() =>
+const useItemSchema = zodSchema((z) =>
   z.object({
     digest: z.string().min(1),
     taskArn: z.string().min(1),
@@ -60,7 +59,7 @@ const useItemSchema = lazySchema(() =>
 /** A use item read back; a damaged one is a `CorruptItemError` naming its key. */
 export function itemToUse(item: Record<string, unknown>): TaskUse {
   const parsed = useItemSchema().safeParse(item);
-  if (!parsed.success) throw new CorruptItemError(`${describeKey(item)} is not a valid use item: ${z.prettifyError(parsed.error)}`);
+  if (!parsed.success) throw new CorruptItemError(`${describeKey(item)} is not a valid use item: ${providedZod().prettifyError(parsed.error)}`);
   const use = parsed.data as TaskUse;
   for (const key of Object.keys(use) as (keyof TaskUse)[]) if (use[key] === undefined) delete use[key];
   return use;
@@ -84,7 +83,7 @@ export function useFacts(use: TaskUse): Record<string, unknown> {
   return facts;
 }
 
-const cursorItemSchema = lazySchema(() => z.object({ passStartedAt: z.string(), nextToken: z.string().optional(), cluster: z.string().optional(), closeAfter: z.string().optional() }));
+const cursorItemSchema = zodSchema((z) => z.object({ passStartedAt: z.string(), nextToken: z.string().optional(), cluster: z.string().optional(), closeAfter: z.string().optional() }));
 
 export function cursorToItem(cursor: ReconcileCursor): Record<string, unknown> {
   const item: Record<string, unknown> = { ...inventoryKeys.cursor(), type: 'reconcileCursor', passStartedAt: cursor.passStartedAt };

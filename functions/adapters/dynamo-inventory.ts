@@ -6,6 +6,7 @@ import { INDEX, OPEN_USES_PARTITION, USE_PREFIX, cursorToItem, inventoryKeys, it
 import { queryAllPages } from './dynamo-query';
 import { CorruptItemError } from './dynamo-items';
 import { GATE_TABLE } from './dynamo-table';
+import { withZod } from '../io/zod-loader';
 
 const DAY_SECONDS = 24 * 60 * 60;
 
@@ -163,7 +164,7 @@ export class DynamoInventoryStore implements InventoryStore, ReconcileCursorStor
   async listUsesOfDigest(digest: string): Promise<TaskUse[]> {
     requireText('digest', digest);
     const items = await this.queryOpen({ prefix: `${digest}#` });
-    return this.openUsesOf(items);
+    return withZod(() => this.openUsesOf(items));
   }
 
   /** One (paginated) Query of the open-use index, reading only the three attributes the summary needs. */
@@ -177,13 +178,14 @@ export class DynamoInventoryStore implements InventoryStore, ReconcileCursorStor
   /** The open-use index, filtered on the cluster: read once per cluster and reconciliation run. */
   /** The whole open-use index, once: what the reconciliation reads per run (a cluster filter would cost the same). */
   async listOpenUses(): Promise<TaskUse[]> {
-    return this.openUsesOf(await this.queryOpen({}));
+    const items = await this.queryOpen({});
+    return withZod(() => this.openUsesOf(items));
   }
 
   async listOpenUsesInCluster(cluster: string): Promise<TaskUse[]> {
     requireText('cluster', cluster);
     const items = await this.queryOpen({ cluster });
-    return this.openUsesOf(items);
+    return withZod(() => this.openUsesOf(items));
   }
 
   /** The clusters with at least one open use, sorted: one (paginated) Query of the open-use index reading only `cluster`. */
@@ -194,7 +196,8 @@ export class DynamoInventoryStore implements InventoryStore, ReconcileCursorStor
 
   async getReconcileCursor(): Promise<ReconcileCursor | undefined> {
     const result = await this.client.send(new GetCommand({ TableName: this.tableName, Key: inventoryKeys.cursor(), ConsistentRead: true }));
-    return result.Item ? itemToCursor(result.Item) : undefined;
+    const item = result.Item;
+    return item ? withZod(() => itemToCursor(item)) : undefined;
   }
 
   async putReconcileCursor(cursor: ReconcileCursor | undefined): Promise<void> {

@@ -1,12 +1,13 @@
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
-import * as z from 'zod';
+import type * as z from 'zod';
+import { providedZod, zodSchema } from '../core/zod-on-demand';
 import type { ImageAssessment } from '../core/policy/input';
 import type { EnforcementRecord, ScanRecord, ScanState, StoredVerdict, Waiter } from '../core/ports';
-import { lazySchema } from '../core/events/lazy-schema';
 import { isListOf, isNonEmptyString, isOptionalString, isRecord } from '../core/events/plain-shape';
 import { GATE_TABLE, UNFINISHED_SCANS_PARTITION, itemKeys } from './dynamo-table';
 import { MAX_ITEM_BYTES, itemSizeBytes } from './item-size';
+import { withZod } from '../io/zod-loader';
 
 /**
  * Item ↔ record conversion for the gate table. Items read back are checked with zod: a damaged or foreign
@@ -78,7 +79,7 @@ export async function verdictToItem(verdict: StoredVerdict, encoding: VerdictEnc
   return compressed;
 }
 
-export const verdictItemSchema = lazySchema(() =>
+export const verdictItemSchema = zodSchema((z) =>
   z.object({
     digest: z.string().min(1),
     policyHash: z.string().min(1),
@@ -91,7 +92,7 @@ export const verdictItemSchema = lazySchema(() =>
   }),
 );
 
-export const assessmentShape = lazySchema(() =>
+export const assessmentShape = zodSchema((z) =>
   z.looseObject({
     facts: z.looseObject({}),
     provenance: z.looseObject({}),
@@ -120,7 +121,7 @@ export function isPlainAssessment(value: unknown): boolean {
 }
 
 export async function itemToVerdict(item: Record<string, unknown>): Promise<StoredVerdict> {
-  const parsed = plainVerdictItem(item) ?? parseItem(verdictItemSchema(), item, 'verdict');
+  const parsed = plainVerdictItem(item) ?? (await withZod(() => parseItem(verdictItemSchema(), item, 'verdict')));
   let json: string;
   if (parsed.assessmentJson !== undefined) json = parsed.assessmentJson;
   else if (parsed.assessmentGzip !== undefined) {
@@ -137,9 +138,9 @@ export async function itemToVerdict(item: Record<string, unknown>): Promise<Stor
   } catch (error) {
     throw new CorruptItemError(`${describeKey(item)}: the stored assessment is not JSON (${(error as Error).message})`, { cause: error });
   }
-  const checked = isPlainAssessment(assessment) ? { success: true as const } : assessmentShape().safeParse(assessment);
+  const checked = isPlainAssessment(assessment) ? { success: true as const } : await withZod(() => assessmentShape().safeParse(assessment));
   if (!checked.success) {
-    throw new CorruptItemError(`${describeKey(item)}: the stored assessment is not an image assessment (${z.prettifyError(checked.error)})`);
+    throw new CorruptItemError(`${describeKey(item)}: the stored assessment is not an image assessment (${providedZod().prettifyError(checked.error)})`);
   }
   return dropUndefined({
     digest: parsed.digest,
@@ -180,7 +181,7 @@ export function scanToItem(record: ScanRecord, finishedExpiresAt: number): Recor
   });
 }
 
-const scanItemSchema = lazySchema(() =>
+const scanItemSchema = zodSchema((z) =>
   z.object({
     digest: z.string().min(1),
     imageReference: z.string(),
@@ -213,7 +214,7 @@ export function truncateError(text: string): string {
 
 // ---------- waiters ----------
 
-const waiterItemSchema = lazySchema(() =>
+const waiterItemSchema = zodSchema((z) =>
   z.object({
     digest: z.string().min(1),
     taskArn: z.string().min(1),
@@ -272,7 +273,7 @@ export function describeKey(item: Record<string, unknown>): string {
 function parseItem<T>(schema: z.ZodType<T>, item: Record<string, unknown>, kind: string): T {
   const parsed = schema.safeParse(item);
   if (!parsed.success) {
-    throw new CorruptItemError(`${describeKey(item)} is not a valid ${kind} item: ${z.prettifyError(parsed.error)}`);
+    throw new CorruptItemError(`${describeKey(item)} is not a valid ${kind} item: ${providedZod().prettifyError(parsed.error)}`);
   }
   return parsed.data;
 }

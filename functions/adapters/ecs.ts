@@ -22,6 +22,7 @@ import { parseTaskDefinition } from '../core/taskdef/parse';
 import type { TaskDefinitionSpec } from '../core/taskdef/model';
 import { awsErrorMessage, hasAwsErrorName } from './aws-errors';
 import { toRunningTask } from './ecs-task-mapping';
+import { withZod } from '../io/zod-loader';
 
 /** StopTask accepts "up to 255 characters" of reason; the gate keeps to 255 UTF-8 bytes, which satisfies any count. */
 export const STOP_REASON_MAX_BYTES = 255;
@@ -429,7 +430,7 @@ export class EcsTaskDefinitions implements TaskDefinitionPort {
     if (!result.taskDefinition) throw new Error(`DescribeTaskDefinition ${taskDefinitionArn}: the response has no taskDefinition`);
     // The parser takes the API's JSON shape: dates become ISO strings, as in `aws ecs describe-task-definition`.
     const json: unknown = JSON.parse(JSON.stringify({ taskDefinition: result.taskDefinition, ...(result.tags ? { tags: result.tags } : {}) }));
-    return parseTaskDefinition(json, `DescribeTaskDefinition ${taskDefinitionArn}`);
+    return withZod(() => parseTaskDefinition(json, `DescribeTaskDefinition ${taskDefinitionArn}`));
   }
 
   private remember(key: string, value: Promise<TaskDefinitionSpec>): void {

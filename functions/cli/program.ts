@@ -1,3 +1,5 @@
+// zod at hand for the readers this command line calls directly (core/zod-on-demand.ts): before anything reads.
+import '../io/zod-provided';
 import { Command, CommanderError, Option } from 'commander';
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';

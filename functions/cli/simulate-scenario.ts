@@ -1,5 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import * as z from 'zod';
+import '../io/zod-provided';
 import { InputError } from '../core/errors';
 import { isValidEc2AboveImageBytes } from '../core/gate/compute-routing';
 import { MAX_LAMBDA_COMPUTE_CONCURRENCY, MIN_LAMBDA_COMPUTE_CONCURRENCY } from '../core/gate/lambda-overflow';

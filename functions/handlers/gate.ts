@@ -12,6 +12,7 @@ import type { InspectorOutcome } from './posture/inspector';
 import type { RejudgeSummary } from './posture/rejudge';
 import { recordRunningTask, recordStoppedTask, type StoppedOutcome } from './posture/record-uses';
 import type { TaskSnapshot } from '../core/gate/task';
+import { withZod } from '../io/zod-loader';
 
 export type { GateDependencies } from './runtime';
 export type { HookInvocation } from './admission/lifecycle-hook';
@@ -52,12 +53,14 @@ export function createGate(deps: GateDependencies): Gate {
 }
 
 async function handleEvent(rt: GateRuntime, raw: unknown): Promise<EventResult> {
-  const event = classifyGateEvent(raw, {
+  const options = {
     scanProjectName: rt.config.scanProjectName,
     ...(rt.config.fallbackScanProjectName ? { fallbackScanProjectName: rt.config.fallbackScanProjectName } : {}),
     clusterArns: rt.config.clusterArns,
     centralAccount: rt.config.organisationAccount,
-  });
+  };
+  // zod is loaded only for an event that is not plainly well formed (core/zod-on-demand.ts).
+  const event = await withZod(() => classifyGateEvent(raw, options));
   const log = rt.logger.child({ eventId: event.meta.id, kind: event.kind });
   rt.metrics.count('Events', 1, { kind: event.kind });
   if (event.kind === 'ignored') {

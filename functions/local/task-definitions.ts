@@ -1,3 +1,5 @@
+// The local backend reads task definitions with zod at hand (core/zod-on-demand.ts), like the command line that runs it.
+import '../io/zod-provided';
 import type { TaskDefinitionPort } from '../core/ports';
 import type { TaskDefinitionSpec } from '../core/taskdef/model';
 import { parseTaskDefinition } from '../core/taskdef/parse';

@@ -1,10 +1,10 @@
-import * as z from 'zod';
+import type * as z from 'zod';
+import { zodSchema } from '../zod-on-demand';
 import type { TaskSnapshot } from '../gate/task';
 import { exposureFromLaunch } from '../taskdef/exposure';
 import { launchFactsFromRecordedRequest } from '../taskdef/launch';
 import { describeSchemaError, orUndefined } from './common';
 import { readEcsTask, type TaskScope } from './ecs-task-state-change';
-import { lazySchema } from './lazy-schema';
 
 /**
  * "AWS API Call via CloudTrail" for ECS: the detail is the CloudTrail record
@@ -13,7 +13,7 @@ import { lazySchema } from './lazy-schema';
  * For RunTask, `responseElements.tasks[]` are the created tasks (API_Task) and `requestParameters.overrides` the
  * RunTask overrides. It arrives late and best effort, so it is a hint: who launched the task, and an early look.
  */
-export const userIdentitySchema = lazySchema(() => z.looseObject({
+export const userIdentitySchema = zodSchema((z) => z.looseObject({
   type: z.string().nullish(),
   arn: z.string().max(2048).nullish(),
   principalId: z.string().max(2048).nullish(),
@@ -21,7 +21,7 @@ export const userIdentitySchema = lazySchema(() => z.looseObject({
   invokedBy: z.string().max(2048).nullish(),
 }));
 
-export const cloudTrailEcsCallSchema = lazySchema(() => z.looseObject({
+export const cloudTrailEcsCallSchema = zodSchema((z) => z.looseObject({
   eventSource: z.literal('ecs.amazonaws.com'),
   eventName: z.string().min(1),
   errorCode: z.string().nullish(),

@@ -1,15 +1,14 @@
-import * as z from 'zod';
+import { zodSchema } from '../zod-on-demand';
 import type { BuildStatus } from '../ports';
 import { BUILD_ARN, describeSchemaError } from './common';
 import { exitStatusOfFailedPhase, failedPhaseOf, phaseContextOfEventString, type BuildPhaseType, type PhaseReading } from '../gate/compute-fallback';
-import { lazySchema } from './lazy-schema';
 
 /**
  * CodeBuild Build State Change (https://docs.aws.amazon.com/codebuild/latest/userguide/sample-build-notifications.html).
  * Best effort, so the scheduled sweep also polls builds. `build-status` is open-ended: documented filter values are
  * IN_PROGRESS, SUCCEEDED, FAILED, STOPPED and the API enum adds FAULT and TIMED_OUT; anything else is not an end.
  */
-export const buildStateChangeSchema = lazySchema(() => z.looseObject({
+export const buildStateChangeSchema = zodSchema((z) => z.looseObject({
   'build-status': z.string().min(1),
   'project-name': z.string().min(1).max(255),
   'build-id': z.string().regex(BUILD_ARN, 'expected a CodeBuild build ARN'),
@@ -27,7 +26,7 @@ export type BuildReading =
   | { ok: false; reason: string; malformed: boolean };
 
 /** One `additional-information.environment.environment-variables` entry; anything else there is skipped, never fatal. */
-const environmentVariableSchema = lazySchema(() => z.looseObject({
+const environmentVariableSchema = zodSchema((z) => z.looseObject({
   name: z.string().min(1).max(256),
   value: z.string().max(4096).optional(),
   type: z.string().optional(),

@@ -1,6 +1,6 @@
-import * as z from 'zod';
+import type * as z from 'zod';
+import { zodSchema } from '../zod-on-demand';
 import { describeJsonValue, issuesToInputError } from '../validation/issues';
-import { lazySchema } from './lazy-schema';
 import { isListOf, isNonEmptyString, isOptionalString, isRecord } from './plain-shape';
 
 /*
@@ -30,7 +30,7 @@ export const ACCOUNT_ID = new RegExp(`^${ACCOUNT}$`);
 export const REGION_NAME = new RegExp(`^${REGION}$`);
 
 /** The EventBridge envelope. Loose: AWS adds members over time and an unknown one must never make an event unreadable. */
-export const eventEnvelopeSchema = lazySchema(() =>
+export const eventEnvelopeSchema = zodSchema((z) =>
   z.looseObject({
     version: z.string().optional(),
     id: z.string().min(1).max(256),

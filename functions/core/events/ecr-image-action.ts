@@ -1,7 +1,6 @@
-import * as z from 'zod';
+import { zodSchema } from '../zod-on-demand';
 import { isSha256Digest, parseImageReference, pinnedReference } from '../image/reference';
 import { ACCOUNT_ID, REGION_NAME, describeSchemaError, type EventMeta } from './common';
-import { lazySchema } from './lazy-schema';
 
 /**
  * ECR Image Action (https://docs.aws.amazon.com/AmazonECR/latest/userguide/ecr-eventbridge.html): a push is the
@@ -28,7 +27,7 @@ export const COSIGN_TAG_WILDCARDS = ['sha256-*.sig', 'sha256-*.att', 'sha256-*.s
 
 const COSIGN_TAG = /^sha256-.*\.(?:sig|att|sbom)$/;
 
-export const ecrImageActionSchema = lazySchema(() => z.looseObject({
+export const ecrImageActionSchema = zodSchema((z) => z.looseObject({
   'action-type': z.string().min(1),
   result: z.string().min(1),
   'repository-name': z.string().min(1).max(256),

@@ -1,6 +1,5 @@
-import * as z from 'zod';
+import { zodSchema } from '../zod-on-demand';
 import { describeSchemaError, PARTITION_REGION_ACCOUNT, SERVICE_ARN } from './common';
-import { lazySchema } from './lazy-schema';
 import { ADMISSION_STAGE } from './lifecycle-hook';
 
 /**
@@ -41,7 +40,7 @@ export const PAUSE_HOOK_TYPE = 'PAUSE';
  * one is a malformed event. The names (ARNs, hook id) are checked against their patterns below: one that does not fit
  * is never used and never reaches a call.
  */
-export const hookStateChangeSchema = lazySchema(() => z.looseObject({
+export const hookStateChangeSchema = zodSchema((z) => z.looseObject({
   eventName: z.string().min(1).max(128),
   hookType: z.string().min(1).max(64).optional(),
   lifecycleStage: z.string().min(1).max(64).optional(),

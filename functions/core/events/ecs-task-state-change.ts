@@ -1,9 +1,9 @@
-import * as z from 'zod';
+import type * as z from 'zod';
+import { zodSchema } from '../zod-on-demand';
 import { isFargate, isStartingOrRunning, type TaskSnapshot } from '../gate/task';
 import { launchFactsFromTask } from '../taskdef/launch';
 import { CLUSTER_ARN, TASK_ARN, TASK_DEFINITION_ARN, describeSchemaError, orUndefined, textOf } from './common';
 import { clusterInScope } from '../organisation/cluster-scope';
-import { lazySchema } from './lazy-schema';
 import { isNonEmptyString, isNullishNonEmptyString, isNullishString, isRecord, matchesPattern } from './plain-shape';
 
 /**
@@ -11,14 +11,14 @@ import { isNonEmptyString, isNullishNonEmptyString, isNullishString, isRecord, m
  * operation" (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_task_events.html). Only the
  * members the gate reads are declared; the rest pass through. Identifiers that reach AWS calls are validated.
  */
-export const ecsContainerSchema = lazySchema(() => z.looseObject({
+export const ecsContainerSchema = zodSchema((z) => z.looseObject({
   name: z.string().min(1).max(255),
   image: z.string().min(1).max(4096).nullish(),
   imageDigest: z.string().max(256).nullish(),
   lastStatus: z.string().nullish(),
 }));
 
-export const ecsTaskSchema = lazySchema(() => z.looseObject({
+export const ecsTaskSchema = zodSchema((z) => z.looseObject({
   taskArn: z.string().regex(TASK_ARN, 'expected a task ARN'),
   clusterArn: z.string().regex(CLUSTER_ARN, 'expected a cluster ARN'),
   taskDefinitionArn: z.string().regex(TASK_DEFINITION_ARN, 'expected a task definition revision ARN'),

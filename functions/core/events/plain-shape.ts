@@ -42,3 +42,20 @@ export function isListOf(value: unknown, isItem: (item: unknown) => boolean): va
   for (let index = 0; index < value.length; index += 1) if (!isItem(value[index])) return false;
   return true;
 }
+
+/**
+ * Within `z.record(z.string(), item)`, whose output holds the same members: zod's plain-object test
+ * (`isPlainObject` in zod/v4/core/util.js: here, a prototype of `Object.prototype` or `null`), and only enumerable
+ * string keys other than `__proto__` (zod's record leaves the others out of what it hands back, or fails a symbol key).
+ */
+export function isRecordOf(value: unknown, isItem: (item: unknown) => boolean): value is Record<string, unknown> {
+  if (!isRecord(value)) return false;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) return false;
+  if (Object.getOwnPropertySymbols(value).length > 0) return false;
+  const names = Object.getOwnPropertyNames(value);
+  const keys = Object.keys(value);
+  if (names.length !== keys.length || Object.hasOwn(value, '__proto__')) return false;
+  for (const key of keys) if (!isItem(value[key])) return false;
+  return true;
+}

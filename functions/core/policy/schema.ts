@@ -325,7 +325,7 @@ const imagesRule = lazySchema(() => z
   }));
 
 const hardeningRules = lazySchema(() => z
-  .strictObject(Object.fromEntries(HARDENING_RULES.map((rule) => [rule.key, rule.schema().optional()])) as Record<(typeof HARDENING_RULES)[number]['key'], z.ZodOptional<ReturnType<(typeof HARDENING_RULES)[number]['schema']>>>)
+  .strictObject(Object.fromEntries(HARDENING_RULES.map((rule) => [rule.key, rule.schema(z).optional()])) as Record<(typeof HARDENING_RULES)[number]['key'], z.ZodOptional<ReturnType<(typeof HARDENING_RULES)[number]['schema']>>>)
   .meta({
     title: 'Task hardening',
     description:

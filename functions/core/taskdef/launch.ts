@@ -1,9 +1,9 @@
-import * as z from 'zod';
+import type * as z from 'zod';
+import { zodSchema } from '../zod-on-demand';
 import { InputError } from '../errors';
 import { parseJsonText } from '../json-text';
 import type { LaunchFacts } from '../policy/rules/hardening/types';
 import { describeJsonValue, parseWithSchema } from '../validation/issues';
-import { lazySchema } from '../events/lazy-schema';
 
 /*
  * The launch settings of a RunTask (or CreateService / UpdateService) request, as `aws ecs run-task
@@ -13,7 +13,7 @@ import { lazySchema } from '../events/lazy-schema';
  * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_AwsVpcConfiguration.html). So a request that
  * leaves a setting out still decides it: the API default is the fact, and its source says "(RunTask default)".
  */
-const launchSchema = lazySchema(() =>
+const launchSchema = zodSchema((z) =>
   z.looseObject({
     enableExecuteCommand: z.boolean().nullish(),
     platformVersion: z.string().min(1).nullish(),
@@ -101,8 +101,13 @@ export function launchFactsFromTask(task: unknown, origin: string): LaunchFacts 
   const { enableExecuteCommand, platformVersion } = task as { enableExecuteCommand?: unknown; platformVersion?: unknown };
   const facts: LaunchFacts = {};
   if (typeof enableExecuteCommand === 'boolean') facts.execCommand = { value: enableExecuteCommand, source: origin };
-  if (typeof platformVersion === 'string' && platformVersion.length >= 1 && (platformVersion.length <= 64 || codePoints(platformVersion) <= 64)) facts.platformVersion = { value: platformVersion, source: origin };
+  if (isPlatformVersion(platformVersion)) facts.platformVersion = { value: platformVersion, source: origin };
   return facts;
+}
+
+/** Within `z.string().min(1).max(64)`: zod's lengths count code points, so does `codePoints`. */
+function isPlatformVersion(value: unknown): value is string {
+  return typeof value === 'string' && value.length >= 1 && (value.length <= 64 || codePoints(value) <= 64);
 }
 
 function codePoints(text: string): number {
@@ -110,16 +115,6 @@ function codePoints(text: string): number {
   for (const _ of text) count += 1;
   return count;
 }
-
-const revisionLaunchSchema = lazySchema(() =>
-  z.looseObject({
-    platformVersion: z.string().min(1).max(64).nullish().catch(undefined),
-    networkConfiguration: z
-      .looseObject({ awsvpcConfiguration: z.looseObject({ assignPublicIp: z.enum(['ENABLED', 'DISABLED']).nullish() }).nullish() })
-      .nullish()
-      .catch(undefined),
-  }),
-);
 
 /** How launch facts read from a service revision name their source. */
 export const SERVICE_REVISION_SOURCE = 'from the service revision';
@@ -133,11 +128,21 @@ export const SERVICE_REVISION_SOURCE = 'from the service revision';
  * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ServiceRevision.html
  */
 export function launchFactsFromServiceRevision(revision: unknown, origin = SERVICE_REVISION_SOURCE): LaunchFacts {
-  const parsed = revisionLaunchSchema().safeParse(revision);
-  if (!parsed.success) return {};
+  // Read without zod (every hook invocation reads one), as launchFactsFromTask: a member of another type is no fact.
+  // A platform version is one of 1 to 64 code points; an `assignPublicIp` other than ENABLED or DISABLED (or an
+  // awsvpc configuration that is not an object) makes the whole network configuration no fact.
+  if (!isObject(revision)) return {};
+  const { platformVersion, networkConfiguration } = revision as { platformVersion?: unknown; networkConfiguration?: unknown };
   const facts: LaunchFacts = {};
-  if (typeof parsed.data.platformVersion === 'string') facts.platformVersion = { value: parsed.data.platformVersion, source: origin };
-  const awsvpc = parsed.data.networkConfiguration?.awsvpcConfiguration;
-  if (awsvpc) facts.publicIp = { value: awsvpc.assignPublicIp === 'ENABLED', source: origin };
+  if (isPlatformVersion(platformVersion)) facts.platformVersion = { value: platformVersion, source: origin };
+  if (!isObject(networkConfiguration)) return facts;
+  const awsvpc = (networkConfiguration as { awsvpcConfiguration?: unknown }).awsvpcConfiguration;
+  if (!isObject(awsvpc)) return facts;
+  const assign = (awsvpc as { assignPublicIp?: unknown }).assignPublicIp;
+  if (assign === undefined || assign === null || assign === 'ENABLED' || assign === 'DISABLED') facts.publicIp = { value: assign === 'ENABLED', source: origin };
   return facts;
+}
+
+function isObject(value: unknown): value is object {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

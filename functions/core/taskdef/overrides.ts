@@ -2,7 +2,7 @@ import { InputError } from '../errors';
 import { describeJsonValue, formatJsonPath, parseWithSchema, type JsonPath } from '../validation/issues';
 import { toEnvVar, toEnvironmentFiles } from './convert';
 import type { ContainerSpec, EnvVar, EnvironmentFileRef, TaskDefinitionSpec } from './model';
-import { environmentFileSchema, keyValuePairSchema } from './schema';
+import { environmentFileSchema, isPlainEnvironmentFile, isPlainKeyValuePair, keyValuePairSchema } from './schema';
 
 /**
  * Applies RunTask `overrides` (the API_TaskOverride object, as found in CloudTrail `requestParameters.overrides`
@@ -79,10 +79,10 @@ function readOverrides(spec: TaskDefinitionSpec, overrides: unknown, source: str
     }
     // Converted entry by entry, so a placeholder name keeps the entry's own index even when an earlier one was left out.
     const environment = readList(entry.environment, ['containerOverrides', index, 'environment'], source, problems, (item, path, position) =>
-      toEnvVar(parseWithSchema(keyValuePairSchema(), item, { source, prefix: path }), position),
+      toEnvVar(isPlainKeyValuePair(item) ? item : parseWithSchema(keyValuePairSchema(), item, { source, prefix: path }), position),
     );
     const files = readList(entry.environmentFiles, ['containerOverrides', index, 'environmentFiles'], source, problems, (item, path) =>
-      parseWithSchema(environmentFileSchema(), item, { source, prefix: path }),
+      isPlainEnvironmentFile(item) ? item : parseWithSchema(environmentFileSchema(), item, { source, prefix: path }),
     );
     if (!name) {
       if (carriesChanges(entry)) {

@@ -1,5 +1,5 @@
-import * as z from 'zod';
-import { lazySchema } from '../events/lazy-schema';
+import type * as z from 'zod';
+import { zodSchema } from '../zod-on-demand';
 import { isListOf, isNonEmptyString, isNullishNonEmptyString, isNullishString, isRecord } from '../events/plain-shape';
 
 /*
@@ -18,7 +18,7 @@ import { isListOf, isNonEmptyString, isNullishNonEmptyString, isNullishString, i
  * definition it could not read would go unjudged. An absent value is an empty variable; an absent or empty name
  * gets a placeholder (`unnamedEnvName`), so the value is still checked for credentials.
  */
-export const keyValuePairSchema = lazySchema(() =>
+export const keyValuePairSchema = zodSchema((z) =>
   z.looseObject({
     name: z.string().nullish(),
     value: z.string().nullish(),
@@ -26,7 +26,7 @@ export const keyValuePairSchema = lazySchema(() =>
 );
 
 /** API_EnvironmentFile: `type` is `s3`, the only value ECS defines. */
-export const environmentFileSchema = lazySchema(() =>
+export const environmentFileSchema = zodSchema((z) =>
   z.looseObject({
     value: z.string().min(1),
     type: z.string().nullish(),
@@ -34,14 +34,14 @@ export const environmentFileSchema = lazySchema(() =>
 );
 
 /** API_Secret: the value lives in Secrets Manager or SSM; only the name matters to the gate. */
-export const secretSchema = lazySchema(() =>
+export const secretSchema = zodSchema((z) =>
   z.looseObject({
     name: z.string().min(1),
     valueFrom: z.string().nullish(),
   }),
 );
 
-export const containerDefinitionSchema = lazySchema(() =>
+export const containerDefinitionSchema = zodSchema((z) =>
   z.looseObject({
     name: z.string().min(1),
     image: z.string().min(1),
@@ -71,7 +71,7 @@ export const containerDefinitionSchema = lazySchema(() =>
   }),
 );
 
-export const taskDefinitionSchema = lazySchema(() =>
+export const taskDefinitionSchema = zodSchema((z) =>
   z.looseObject({
     taskDefinitionArn: z.string().min(1).nullish(),
     family: z.string().min(1).nullish(),
@@ -89,7 +89,7 @@ export const taskDefinitionSchema = lazySchema(() =>
 );
 
 /** API_ContainerOverride. `name` is required by ECS whenever any override is given. */
-export const containerOverrideSchema = lazySchema(() =>
+export const containerOverrideSchema = zodSchema((z) =>
   z.looseObject({
     name: z.string().min(1).nullish(),
     command: z.array(z.string()).nullish(),
@@ -99,7 +99,7 @@ export const containerOverrideSchema = lazySchema(() =>
 );
 
 /** API_TaskOverride, as in RunTask `overrides`, CloudTrail `requestParameters.overrides` and Task State Change `detail.overrides`. */
-export const taskOverrideSchema = lazySchema(() =>
+export const taskOverrideSchema = zodSchema((z) =>
   z.looseObject({
     containerOverrides: z.array(containerOverrideSchema()).nullish(),
   }),
@@ -107,6 +107,8 @@ export const taskOverrideSchema = lazySchema(() =>
 
 export type ContainerDefinitionJson = z.infer<ReturnType<typeof containerDefinitionSchema>>;
 export type TaskDefinitionJson = z.infer<ReturnType<typeof taskDefinitionSchema>>;
+export type KeyValuePairJson = z.infer<ReturnType<typeof keyValuePairSchema>>;
+export type EnvironmentFileJson = z.infer<ReturnType<typeof environmentFileSchema>>;
 export type ContainerOverrideJson = z.infer<ReturnType<typeof containerOverrideSchema>>;
 
 /**
@@ -131,8 +133,7 @@ function isPlainContainerDefinition(container: unknown): boolean {
   if (!isRecord(container) || !isNonEmptyString(container.name) || !isNonEmptyString(container.image) || !isNullishString(container.user)) return false;
   if (!isNullishBoolean(container.essential) || !isNullishBoolean(container.readonlyRootFilesystem) || !isNullishBoolean(container.privileged)) return false;
   if (!isNullishNumber(container.cpu) || !isNullishNumber(container.memory) || !isNullishNumber(container.memoryReservation)) return false;
-  if (!isNullishListOf(container.environment, (e) => isRecord(e) && isNullishString(e.name) && isNullishString(e.value))) return false;
-  if (!isNullishListOf(container.environmentFiles, (f) => isRecord(f) && isNonEmptyString(f.value) && isNullishString(f.type))) return false;
+  if (!isNullishListOf(container.environment, isPlainKeyValuePair) || !isNullishListOf(container.environmentFiles, isPlainEnvironmentFile)) return false;
   if (!isNullishListOf(container.secrets, (secret) => isRecord(secret) && isNonEmptyString(secret.name) && isNullishString(secret.valueFrom))) return false;
   const logging = container.logConfiguration;
   if (!isNullish(logging) && !(isRecord(logging) && isNullishString(logging.logDriver))) return false;
@@ -142,6 +143,16 @@ function isPlainContainerDefinition(container: unknown): boolean {
   const capabilities = linux.capabilities;
   if (isNullish(capabilities)) return true;
   return isRecord(capabilities) && isNullishListOf(capabilities.add, (c) => isNonEmptyString(c)) && isNullishListOf(capabilities.drop, (c) => typeof c === 'string');
+}
+
+/** Whether `keyValuePairSchema` plainly accepts `item` with the same members. */
+export function isPlainKeyValuePair(item: unknown): item is KeyValuePairJson {
+  return isRecord(item) && isNullishString(item.name) && isNullishString(item.value);
+}
+
+/** Whether `environmentFileSchema` plainly accepts `item` with the same members. */
+export function isPlainEnvironmentFile(item: unknown): item is EnvironmentFileJson {
+  return isRecord(item) && isNonEmptyString(item.value) && isNullishString(item.type);
 }
 
 function isNullish(value: unknown): value is null | undefined {

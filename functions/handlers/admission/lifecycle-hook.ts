@@ -25,6 +25,7 @@ import { decisionLogFields } from '../decision-log';
 import type { Logger } from '../logger';
 import { notifyAfterDecision } from '../enforcement/notify';
 import type { GateRuntime } from '../runtime';
+import { withZod } from '../../io/zod-loader';
 
 /**
  * The ECS deployment lifecycle hook at PRE_SCALE_UP: the one place ECS lets the gate refuse a service revision
@@ -46,7 +47,7 @@ import type { GateRuntime } from '../runtime';
  */
 export async function handleLifecycleHook(rt: GateRuntime, raw: unknown, invocation: HookInvocation = {}): Promise<HookResponse> {
   const deadline = hookDeadline(rt, invocation);
-  const reading = readLifecycleHook(raw);
+  const reading = await withZod(() => readLifecycleHook(raw));
   if (!reading.ok) {
     const log = rt.logger.child({ kind: 'lifecycleHook' });
     log.error({ reason: reading.reason }, 'lifecycle hook payload unreadable');

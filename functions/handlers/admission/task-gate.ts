@@ -18,6 +18,7 @@ import { decisionLogFields } from '../decision-log';
 import type { Logger } from '../logger';
 import type { GateRuntime } from '../runtime';
 import { ensureScan, errorMayBeRetried, isReusable, rescan, verdictFromFinishedScan, type ImageFacts } from '../scans/scan-records';
+import { withZod } from '../../io/zod-loader';
 
 export type TaskJudgement =
   | { status: 'judged'; decision: Decision; blocking: boolean; action: EnforcementOutcome['action']; notified: boolean }
@@ -215,7 +216,8 @@ async function loadSpec(rt: GateRuntime, task: TaskSnapshot, log: Logger): Promi
     return { unusable: `task definition ${task.taskDefinitionArn} could not be read, so its user and environment were not judged: ${error.message}` };
   }
   if (task.overrides === undefined || task.overrides === null) return { spec: base };
-  const { spec, problems } = applyReadableOverrides(base, task.overrides, `overrides of task ${task.taskArn}`);
+  const overrides = task.overrides;
+  const { spec, problems } = await withZod(() => applyReadableOverrides(base, overrides, `overrides of task ${task.taskArn}`));
   if (problems.length > 0) log.warn({ problems: problems.map((problem) => problem.message) }, 'task overrides partly unreadable; judging the readable ones');
   return { spec };
 }

@@ -1,4 +1,3 @@
-import './zod-jitless';
 import type { EventResult } from '../gate';
 import { lambdaGate } from './wiring';
 

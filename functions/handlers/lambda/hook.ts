@@ -1,4 +1,3 @@
-import './zod-jitless';
 import { resolve } from 'node:path';
 import type { HookResponse } from '../../core/events/lifecycle-hook';
 import type { LoadedPolicy } from '../../core/policy/input';

@@ -1,4 +1,9 @@
+import * as z from 'zod';
 import { lazySchema } from '../../../functions/core/events/lazy-schema';
+import { provideZod, type ZodNamespace } from '../../../functions/core/zod-on-demand';
+
+// The event modules build their schemas with the zod provided (core/zod-on-demand.ts): a counting one here.
+afterEach(() => provideZod(z));
 
 describe('lazySchema', () => {
   it('builds nothing until first used, then builds once and hands back the same schema', () => {
@@ -14,7 +19,7 @@ describe('lazySchema', () => {
     jest.isolateModules(() => {
       const real = jest.requireActual('zod') as typeof import('zod');
       let objectsBuilt = 0;
-      jest.doMock('zod', () => ({ ...real, looseObject: (...args: Parameters<typeof real.looseObject>) => ((objectsBuilt += 1), real.looseObject(...args)) }));
+      provideZod({ ...real, looseObject: (...args: Parameters<typeof real.looseObject>) => ((objectsBuilt += 1), real.looseObject(...args)) } as ZodNamespace);
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const ecr = require('../../../functions/core/events/ecr-image-action') as typeof import('../../../functions/core/events/ecr-image-action');
       const atLoad = objectsBuilt;
@@ -45,7 +50,9 @@ describe('modules on the gate function\'s cold path', () => {
       const counted =
         <F extends (...args: never[]) => unknown>(build: F) =>
         (...args: Parameters<F>) => ((objectsBuilt += 1), build(...args));
-      jest.doMock('zod', () => ({ ...real, object: counted(real.object), looseObject: counted(real.looseObject), strictObject: counted(real.strictObject) }));
+      const countingZod = { ...real, object: counted(real.object), looseObject: counted(real.looseObject), strictObject: counted(real.strictObject) };
+      jest.doMock('zod', () => countingZod);
+      provideZod(countingZod as ZodNamespace);
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       require(path);
       expect(objectsBuilt).toBe(0);

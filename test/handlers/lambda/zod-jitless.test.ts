@@ -43,19 +43,9 @@ function readAll(inputs: unknown[]): unknown[] {
   return out;
 }
 
-describe('zod without its compiler (the Lambda entries set jitless)', () => {
+// loadZod (functions/io/zod-loader.ts) sets it where the gate and hook load zod: test/io/zod-loader.test.ts.
+describe('zod without its compiler (the Lambda functions set jitless)', () => {
   afterEach(() => z.config({ jitless: false }));
-
-  it('the gate and hook entries turn it on before any schema is built', () => {
-    jest.isolateModules(() => {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      require('../../../functions/handlers/lambda/zod-jitless');
-    });
-    expect(z.config().jitless).toBe(true);
-    for (const entry of ['gate.ts', 'hook.ts']) {
-      expect(readFileSync(join(__dirname, '../../../functions/handlers/lambda', entry), 'utf8').split('\n')[0]).toBe("import './zod-jitless';");
-    }
-  });
 
   it("the bundles' banner sets it where zod reads it, before zod loads or after", () => {
     expect((globalThis as { __zod_globalConfig?: unknown }).__zod_globalConfig).toBe(z.config());

@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import { actionField, enabledField, who } from './common';
 import { defineRule } from './types';
 
@@ -8,10 +7,10 @@ export const capabilities = defineRule({
   title: 'Linux capabilities',
   severity: 'medium',
   controls: [],
-  schema: () => z
+  schema: (z) => z
     .strictObject({
-      enabled: enabledField(),
-      action: actionField('a container that adds Linux capabilities (or does not drop them all, under requireDropAll)'),
+      enabled: enabledField(z),
+      action: actionField(z, 'a container that adds Linux capabilities (or does not drop them all, under requireDropAll)'),
       requireDropAll: z
         .boolean()
         .default(false)

@@ -1,20 +1,20 @@
-import * as z from 'zod';
+import type { ZodNamespace } from '../../../zod-on-demand';
 
 /*
  * The config pieces every hardening rule shares. Kept here rather than imported from ../../schema, which imports
  * the rules: the policy schema is assembled from them.
  */
 
-export const enabledField = () =>
+export const enabledField = (z: ZodNamespace) =>
   z.boolean().default(true).meta({ title: 'Enabled', description: 'Set to false to keep the rule in the file without applying it. Default true.' });
 
-export const actionField = (what: string) =>
+export const actionField = (z: ZodNamespace, what: string) =>
   z.enum(['deny', 'warn']).meta({
     title: 'Action',
     description: `What ${what} gets. "deny" fails the evaluation (and blocks in enforce mode); "warn" only reports.`,
   });
 
-export const whenUnknownField = (fact: string) =>
+export const whenUnknownField = (z: ZodNamespace, fact: string) =>
   z
     .enum(['note', 'warn'])
     .default('note')

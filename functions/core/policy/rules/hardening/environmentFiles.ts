@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import { actionField, enabledField, who } from './common';
 import { defineRule } from './types';
 
@@ -8,8 +7,8 @@ export const environmentFiles = defineRule({
   title: 'Environment files',
   severity: 'low',
   controls: [],
-  schema: () => z
-    .strictObject({ enabled: enabledField(), action: actionField('a container that loads environment files') })
+  schema: (z) => z
+    .strictObject({ enabled: enabledField(z), action: actionField(z, 'a container that loads environment files') })
     .meta({
       title: 'Environment files',
       description:

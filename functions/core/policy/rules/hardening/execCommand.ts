@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import { actionField, enabledField, from, whenUnknownField } from './common';
 import { defineRule } from './types';
 
@@ -8,11 +7,11 @@ export const execCommand = defineRule({
   title: 'ECS Exec',
   severity: 'medium',
   controls: [],
-  schema: () => z
+  schema: (z) => z
     .strictObject({
-      enabled: enabledField(),
-      action: actionField('a task launched with ECS Exec enabled'),
-      whenUnknown: whenUnknownField('whether ECS Exec is enabled'),
+      enabled: enabledField(z),
+      action: actionField(z, 'a task launched with ECS Exec enabled'),
+      whenUnknown: whenUnknownField(z, 'whether ECS Exec is enabled'),
     })
     .meta({
       title: 'ECS Exec',

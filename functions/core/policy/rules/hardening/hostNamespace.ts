@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import { actionField, enabledField } from './common';
 import { defineRule } from './types';
 
@@ -11,8 +10,8 @@ export function hostNamespaceRule(spec: { key: string; field: Field; namespace: 
     title: `Host ${spec.namespace} namespace`,
     severity: 'high',
     controls: spec.controls,
-    schema: () => z
-      .strictObject({ enabled: enabledField(), action: actionField(`a task that shares the host's ${spec.namespace} namespace`) })
+    schema: (z) => z
+      .strictObject({ enabled: enabledField(z), action: actionField(z, `a task that shares the host's ${spec.namespace} namespace`) })
       .meta({
         title: `Host ${spec.namespace} namespace`,
         description: `The task definition's \`${spec.field}\` is not "host". ${spec.why}${spec.controls.length === 0 ? ' No published control checks this.' : ''}`,

@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import { actionField, enabledField, who } from './common';
 import { defineRule } from './types';
 
@@ -13,10 +12,10 @@ export const logging = defineRule({
   title: 'Log configuration',
   severity: 'low',
   controls: ['Security Hub ECS.9', 'AWS Config ecs-task-definition-log-configuration', 'Control Tower CT.ECS.PR.5', 'cdk-nag ECSTaskDefinitionContainerLogging'],
-  schema: () => z
+  schema: (z) => z
     .strictObject({
-      enabled: enabledField(),
-      action: actionField('a container without a log configuration'),
+      enabled: enabledField(z),
+      action: actionField(z, 'a container without a log configuration'),
       essentialOnly: z
         .boolean()
         .default(false)

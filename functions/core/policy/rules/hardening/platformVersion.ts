@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import { actionField, enabledField, from, whenUnknownField } from './common';
 import { defineRule } from './types';
 
@@ -28,10 +27,10 @@ export const platformVersion = defineRule({
   title: 'Fargate platform version',
   severity: 'medium',
   controls: ['Security Hub ECS.10', 'AWS Config ecs-fargate-latest-platform-version', 'Control Tower CT.ECS.PR.1', 'Checkov CKV_AWS_332'],
-  schema: () => z
+  schema: (z) => z
     .strictObject({
-      enabled: enabledField(),
-      action: actionField('a task pinned to a Fargate platform version older than minimum'),
+      enabled: enabledField(z),
+      action: actionField(z, 'a task pinned to a Fargate platform version older than minimum'),
       minimum: z
         .string()
         .regex(VERSION, { message: 'expected a platform version such as "1.4.0"' })
@@ -46,7 +45,7 @@ export const platformVersion = defineRule({
           description: 'The oldest pinned platform version allowed for a Windows task (runtimePlatform.operatingSystemFamily WINDOWS_*); Fargate numbers Windows versions separately. Default "1.0.0", the latest Windows version.',
           examples: ['1.0.0'],
         }),
-      whenUnknown: whenUnknownField('the platform version'),
+      whenUnknown: whenUnknownField(z, 'the platform version'),
     })
     .meta({
       title: 'Fargate platform version',

@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import { actionField, enabledField, who } from './common';
 import { defineRule } from './types';
 
@@ -7,8 +6,8 @@ export const privileged = defineRule({
   title: 'Privileged container',
   severity: 'critical',
   controls: ['Security Hub ECS.4', 'AWS Config ecs-containers-nonprivileged', 'Control Tower CT.ECS.PR.11', 'Checkov CKV_AWS_334'],
-  schema: () => z
-    .strictObject({ enabled: enabledField(), action: actionField('a privileged container') })
+  schema: (z) => z
+    .strictObject({ enabled: enabledField(z), action: actionField(z, 'a privileged container') })
     .meta({
       title: 'Privileged',
       description: 'No container sets `privileged: true` (Security Hub ECS.4): a privileged container has root on the host. Fargate refuses it; a task definition for EC2 or ECS Anywhere does not.',

@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import { actionField, enabledField, from, whenUnknownField } from './common';
 import { defineRule } from './types';
 
@@ -8,11 +7,11 @@ export const publicIp = defineRule({
   title: 'Public IP',
   severity: 'high',
   controls: ['Security Hub ECS.2', 'Security Hub ECS.16', 'Control Tower CT.ECS.PR.9', 'Checkov CKV_AWS_333', 'PCI DSS 1.4.4 (ECS.16)'],
-  schema: () => z
+  schema: (z) => z
     .strictObject({
-      enabled: enabledField(),
-      action: actionField('a task that gets a public IP'),
-      whenUnknown: whenUnknownField('whether the task gets a public IP'),
+      enabled: enabledField(z),
+      action: actionField(z, 'a task that gets a public IP'),
+      whenUnknown: whenUnknownField(z, 'whether the task gets a public IP'),
     })
     .meta({
       title: 'Public IP',

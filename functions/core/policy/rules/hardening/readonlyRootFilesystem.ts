@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import { actionField, enabledField, who } from './common';
 import { defineRule } from './types';
 
@@ -15,8 +14,8 @@ export const readonlyRootFilesystem = defineRule({
     'NIST 800-53 r5 AC-2(1), AC-3, AC-3(15), AC-3(7), AC-5, AC-6',
     'PCI DSS 3.2.1 7.1.1, 7.2.1, 7.2.2',
   ],
-  schema: () => z
-    .strictObject({ enabled: enabledField(), action: actionField('a container with a writable root filesystem') })
+  schema: (z) => z
+    .strictObject({ enabled: enabledField(z), action: actionField(z, 'a container with a writable root filesystem') })
     .meta({
       title: 'Read-only root filesystem',
       description:

@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import { actionField, enabledField, who } from './common';
 import { defineRule } from './types';
 
@@ -7,10 +6,10 @@ export const resourceLimits = defineRule({
   title: 'Container resource limits',
   severity: 'low',
   controls: ['Control Tower CT.ECS.PR.7'],
-  schema: () => z
+  schema: (z) => z
     .strictObject({
-      enabled: enabledField(),
-      action: actionField('a container without the limits the policy asks for'),
+      enabled: enabledField(z),
+      action: actionField(z, 'a container without the limits the policy asks for'),
       requireMemory: z.boolean().default(true).meta({ title: 'Require memory', description: 'Every container sets `memory`, a hard limit in MiB (`memoryReservation` is a soft one and does not count). Default true.' }),
       requireCpu: z.boolean().default(false).meta({ title: 'Require CPU', description: 'Every container sets `cpu` units above 0. Default false.' }),
     })

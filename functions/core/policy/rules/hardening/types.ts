@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { ZodNamespace } from '../../../zod-on-demand';
 import type { Severity } from '../../../severity';
 import type { ContainerSpec } from '../../../taskdef/model';
 
@@ -71,7 +72,7 @@ export interface HardeningRule<Schema extends z.ZodType<BaseConfig> = z.ZodType<
    * schema, so loading a rule builds nothing: the policy schema (../../schema.ts) calls it once, when it is itself first
    * built, and a cold start that takes the prepared policy never does.
    */
-  schema: () => Schema;
+  schema: (z: ZodNamespace) => Schema;
   check(config: z.output<Schema>, input: HardeningInput): HardeningFinding[] | NotJudged;
 }
 

@@ -1,3 +1,4 @@
+import * as z from 'zod';
 import { execCommand } from '../../../../../functions/core/policy/rules/hardening/execCommand';
 import { platformVersion } from '../../../../../functions/core/policy/rules/hardening/platformVersion';
 import { publicIp } from '../../../../../functions/core/policy/rules/hardening/publicIp';
@@ -55,6 +56,6 @@ describe('hardening.platformVersion', () => {
     expect(findings(at('LATEST', {}, {}))).toEqual([]);
   });
   it('refuses a minimum that is not a version', () => {
-    expect(() => platformVersion.schema().parse({ action: 'deny', minimum: 'LATEST' })).toThrow('expected a platform version');
+    expect(() => platformVersion.schema(z).parse({ action: 'deny', minimum: 'LATEST' })).toThrow('expected a platform version');
   });
 });
