@@ -5,7 +5,7 @@ import { DEFAULT_EC2_ABOVE_IMAGE_BYTES, MAX_EC2_ABOVE_IMAGE_BYTES, MIN_EC2_ABOVE
 import { DEFAULT_LAMBDA_COMPUTE_CONCURRENCY, MAX_LAMBDA_COMPUTE_CONCURRENCY, MIN_LAMBDA_COMPUTE_CONCURRENCY, isValidLambdaComputeConcurrency } from '../functions/core/gate/lambda-overflow';
 import { DEFAULT_MAX_REPORT_BYTES, parseByteSize } from '../functions/core/report-size';
 import type { Decision } from '../functions/core/result/model';
-import { PINNED_TRIVY, TRIVY_RELEASES_URL, assertSha256, assertTrivyVersionAllowed, trivyAssetName, type ScanArchitecture } from './trivy';
+import { PINNED_TRIVY, TRIVY_RELEASES_URL, assertSha256, assertTrivyVersionAllowed, parseTrivyDownloadBaseUrl, trivyAssetName, type ScanArchitecture } from './trivy';
 
 /** Scanner (Trivy) settings. */
 export interface ScannerSettings {
@@ -17,11 +17,13 @@ export interface ScannerSettings {
    */
   readonly trivySha256?: string;
   /**
-   * Where releases are downloaded from: `<url>/v<version>/<asset>`. Point it at your own mirror (an https URL, e.g. an
-   * S3 website or artifact server) for accounts without internet access. Every scan build downloads the tarball from
-   * here (Lambda compute has no cache; the managed DB mirror does not copy the binary): with the default, every scan
-   * depends on github.com, and a failed download is a scan error (docs/deploy.md, "What each scan fetches").
-   * @default GitHub releases of aquasecurity/trivy
+   * Where releases are downloaded from: `<url>/v<version>/<asset>`. Your own mirror for accounts without internet
+   * access: an https:// URL (an artifact server), or s3://<bucket>[/<prefix>] read with the scan role (granted
+   * s3:GetObject on exactly those objects; the bucket must be readable by this account and not SSE-KMS encrypted with a
+   * key the role may not use). Every scan build downloads the tarball from here and checks its SHA-256 before unpacking
+   * it; a missing or different file is a scan error (docs/deploy.md, "What each scan fetches").
+   * @default with `managedDatabaseMirror` on, the stack's own copy: the refresh job copies the release, verified against
+   * the pinned SHA-256, into a private bucket (infra/trivy-release-mirror.ts); otherwise GitHub releases of aquasecurity/trivy
    */
   readonly downloadBaseUrl?: string;
   /** OCI repositories of the vulnerability DB, tried in order (`--db-repository`), e.g. a private ECR mirror. */
@@ -41,7 +43,7 @@ export interface ScannerSettings {
   /**
    * Keep a copy of Trivy's vulnerability DB, Java DB and misconfiguration checks bundle in private ECR repositories of
    * this stack, refreshed on a schedule, and scan from it (see `VulnerabilityDbMirror`); the deployment runs its first
-   * refresh and waits for it. The Trivy binary is not copied: see `downloadBaseUrl`.
+   * refresh and waits for it. The Trivy release is copied too, unless `downloadBaseUrl` names another source.
    * Excludes `dbRepositories` / `javaDbRepositories` (an account that names its own mirror keeps it).
    * @default true, unless `dbRepositories` or `javaDbRepositories` is set
    */
@@ -143,7 +145,11 @@ export interface ResolvedSettings {
     version: string;
     sha256: string;
     asset: string;
-    downloadBaseUrl: string;
+    /**
+     * Where scans download the release (`<url>/v<version>/<asset>`, https:// or s3://): the account's own mirror, or
+     * GitHub releases without the managed mirror. Undefined: the stack's own copy (the managed mirror's release bucket).
+     */
+    downloadBaseUrl?: string;
     dbRepositories: string[];
     javaDbRepositories: string[];
     checksBundleRepository?: string;
@@ -244,18 +250,20 @@ export function resolveSettings(input: SettingsInput): ResolvedSettings {
   }
   assertSha256(sha256, 'scanner.trivySha256');
 
-  const downloadBaseUrl = (scanner.downloadBaseUrl ?? TRIVY_RELEASES_URL).replace(/\/+$/, '');
-  if (!/^https:\/\/[^\s"'`$\\]+$/.test(downloadBaseUrl)) throw new Error(`scanner.downloadBaseUrl must be an https:// URL without spaces or quotes, got ${JSON.stringify(scanner.downloadBaseUrl)}`);
+  const givenDownloadBaseUrl = scanner.downloadBaseUrl === undefined ? undefined : parseTrivyDownloadBaseUrl(scanner.downloadBaseUrl, 'scanner.downloadBaseUrl').url;
 
   const dbRepositories = checkRepositories(scanner.dbRepositories, 'scanner.dbRepositories');
   const javaDbRepositories = checkRepositories(scanner.javaDbRepositories, 'scanner.javaDbRepositories');
   const ownMirror = dbRepositories.length > 0 || javaDbRepositories.length > 0;
-  // On by default: no scan downloads its DBs or checks from a public registry (the Trivy binary still comes from
-  // downloadBaseUrl). An account that names its own mirror keeps it.
+  // On by default: no scan downloads its DBs, checks or Trivy binary from a public registry. An account that names its
+  // own mirror keeps it.
   const managedDatabaseMirror = scanner.managedDatabaseMirror ?? !ownMirror;
   if (managedDatabaseMirror && ownMirror) {
     throw new Error('scanner.managedDatabaseMirror and scanner.dbRepositories / javaDbRepositories exclude each other: the scan reads one mirror');
   }
+  // With the managed mirror, the stack keeps the release too (infra/trivy-release-mirror.ts) unless the account names
+  // its own: undefined means the stack's copy. Without it there is no refresh job to copy it: GitHub releases.
+  const downloadBaseUrl = givenDownloadBaseUrl ?? (managedDatabaseMirror ? undefined : TRIVY_RELEASES_URL);
 
   const mode = resolveComputeMode(compute, scanner, { region: input.region, managedDatabaseMirror });
   const lambda = mode === 'lambda';

@@ -46,3 +46,37 @@ export function assertTrivyVersionAllowed(version: string): void {
 export function assertSha256(value: string, what: string): void {
   if (!SHA256.test(value)) throw new Error(`${what} must be 64 lowercase hexadecimal characters, got ${JSON.stringify(value)}`);
 }
+
+/** An S3 location `s3://<bucket>[/<prefix>]`: a bucket name as S3 names them and key segments of letters, digits, `.`, `_`, `-`. */
+const S3_LOCATION = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])((?:\/[A-Za-z0-9._-]+)*)$/;
+const HTTPS_URL = /^https:\/\/[^\s"'`$\\]+$/;
+
+/** Where a Trivy release is downloaded from: `<base>/v<version>/<asset>`, over https or from S3 with the build role. */
+export type TrivyDownloadLocation = { kind: 'https'; url: string } | { kind: 's3'; url: string; bucket: string; prefix: string };
+
+/**
+ * Checks a download base URL and drops trailing slashes. https:// (curl, `--proto =https`) or s3://<bucket>[/<prefix>]
+ * (`aws s3 cp` with the build role): anything else, and a location the buildspec could not quote safely, is an error
+ * naming `what`.
+ */
+export function parseTrivyDownloadBaseUrl(value: string, what: string): TrivyDownloadLocation {
+  const url = typeof value === 'string' ? value.replace(/\/+$/, '') : '';
+  const s3 = S3_LOCATION.exec(url);
+  if (s3 && !s3[2].split('/').some((segment) => segment === '.' || segment === '..') && !s3[1].includes('..')) {
+    return { kind: 's3', url, bucket: s3[1], prefix: s3[2].replace(/^\//, '') };
+  }
+  if (HTTPS_URL.test(url)) return { kind: 'https', url };
+  throw new Error(
+    `${what} must be an https:// URL without spaces or quotes, or an s3://<bucket>[/<prefix>] location (a bucket name, then key segments of letters, digits, ".", "_", "-"), got ${JSON.stringify(value)}`,
+  );
+}
+
+/** The object key of a release asset under an S3 prefix, laid out as the release URLs are: `<prefix>/v<version>/<asset>`. */
+export function trivyReleaseKey(prefix: string, version: string, asset: string): string {
+  return `${prefix === '' ? '' : `${prefix}/`}v${version}/${asset}`;
+}
+
+/** The release's checksums file (goreleaser's `sha256sum` format, one `<hex>  <asset>` line per asset). */
+export function trivyChecksumsFileName(version: string): string {
+  return `trivy_${version}_checksums.txt`;
+}

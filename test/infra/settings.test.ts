@@ -7,16 +7,24 @@ import { PINNED_TRIVY } from '../../infra/trivy';
 describe('resolveSettings defaults', () => {
   const settings = resolveSettings({});
 
-  it('pins the Trivy release and its x86_64 checksum, from GitHub releases', () => {
+  it('pins the Trivy release and its x86_64 checksum, from the stack\'s own copy (no download URL: the managed mirror keeps it)', () => {
     expect(settings.trivy).toMatchObject({
       version: PINNED_TRIVY.version,
       sha256: PINNED_TRIVY.sha256.x86_64,
       asset: `trivy_${PINNED_TRIVY.version}_Linux-64bit.tar.gz`,
-      downloadBaseUrl: 'https://github.com/aquasecurity/trivy/releases/download',
+      managedDatabaseMirror: true,
       dbRepositories: [],
       javaDbRepositories: [],
     });
+    expect(settings.trivy.downloadBaseUrl).toBeUndefined();
     expect(settings.trivy.scanTimeout.toMinutes()).toBe(15);
+  });
+
+  it('downloads Trivy from GitHub releases without the managed mirror (no refresh job to copy it)', () => {
+    expect(resolveSettings({ scanner: { managedDatabaseMirror: false } }).trivy.downloadBaseUrl).toBe('https://github.com/aquasecurity/trivy/releases/download');
+    expect(resolveSettings({ scanner: { dbRepositories: ['111122223333.dkr.ecr.us-west-2.amazonaws.com/trivy-db:2'] } }).trivy.downloadBaseUrl).toBe(
+      'https://github.com/aquasecurity/trivy/releases/download',
+    );
   });
 
   it('scans on a small x86_64 build with bounded time and concurrency', () => {
@@ -49,6 +57,15 @@ describe('resolveSettings', () => {
     expect(settings.trivy.asset).toBe(`trivy_${PINNED_TRIVY.version}_Linux-ARM64.tar.gz`);
   });
 
+  it.each([
+    ['s3://artifact-mirror/trivy/', 's3://artifact-mirror/trivy'],
+    ['s3://artifact-mirror', 's3://artifact-mirror'],
+    ['s3://artifact.mirror-1/tools/trivy_releases', 's3://artifact.mirror-1/tools/trivy_releases'],
+  ])('accepts the S3 release mirror %s, without the trailing slash, with or without the managed DB mirror', (given, resolved) => {
+    expect(resolveSettings({ scanner: { downloadBaseUrl: given } }).trivy.downloadBaseUrl).toBe(resolved);
+    expect(resolveSettings({ scanner: { downloadBaseUrl: given, managedDatabaseMirror: false } }).trivy.downloadBaseUrl).toBe(resolved);
+  });
+
   it('accepts another release with its checksum, and strips a trailing slash from the mirror URL', () => {
     const settings = resolveSettings({ scanner: { trivyVersion: '0.71.1', trivySha256: 'a'.repeat(64), downloadBaseUrl: 'https://mirror.example.com/trivy//' } });
     expect(settings.trivy).toMatchObject({ version: '0.71.1', sha256: 'a'.repeat(64), asset: 'trivy_0.71.1_Linux-64bit.tar.gz', downloadBaseUrl: 'https://mirror.example.com/trivy' });
@@ -63,6 +80,12 @@ describe('resolveSettings', () => {
     ['a checksum that is not SHA-256', { scanner: { trivySha256: 'ABC' } }, /trivySha256 must be 64 lowercase hexadecimal/],
     ['an http mirror', { scanner: { downloadBaseUrl: 'http://mirror.example.com/trivy' } }, /downloadBaseUrl must be an https:\/\/ URL/],
     ['a mirror URL with a quote', { scanner: { downloadBaseUrl: 'https://x.example.com/"$(id)"' } }, /downloadBaseUrl must be an https:\/\/ URL without spaces or quotes/],
+    ['an S3 mirror without a bucket', { scanner: { downloadBaseUrl: 's3://' } }, /downloadBaseUrl must be an https:\/\/ URL .* or an s3:\/\/<bucket>\[\/<prefix>\] location/],
+    ['an S3 mirror whose bucket name has capitals', { scanner: { downloadBaseUrl: 's3://My-Bucket/trivy' } }, /s3:\/\/<bucket>\[\/<prefix>\] location .*got "s3:\/\/My-Bucket\/trivy"/],
+    ['an S3 mirror with a parent segment', { scanner: { downloadBaseUrl: 's3://mirror-bucket/../trivy' } }, /s3:\/\/<bucket>\[\/<prefix>\] location/],
+    ['an S3 mirror with a space', { scanner: { downloadBaseUrl: 's3://mirror-bucket/tri vy' } }, /s3:\/\/<bucket>\[\/<prefix>\] location/],
+    ['an S3 mirror with an empty segment', { scanner: { downloadBaseUrl: 's3://mirror-bucket//trivy' } }, /s3:\/\/<bucket>\[\/<prefix>\] location/],
+    ['another scheme', { scanner: { downloadBaseUrl: 'ftp://mirror.example.com/trivy' } }, /downloadBaseUrl must be an https:\/\/ URL/],
     ['a DB mirror that is not an OCI repository', { scanner: { dbRepositories: ['not a repo'] } }, /scanner\.dbRepositories: "not a repo" is not an OCI repository/],
     ['an empty DB mirror list', { scanner: { dbRepositories: [] } }, /dbRepositories must list at least one repository/],
     ['a build timeout that leaves no room after the scan', { scanner: { scanTimeout: Duration.minutes(15) }, scanCompute: { buildTimeout: Duration.minutes(16) } }, /buildTimeout \(16 minutes\) must exceed scanner\.scanTimeout/],
