@@ -197,6 +197,78 @@ describe('inline-scan buildspec: Trivy installation', () => {
   });
 });
 
+describe('inline-scan buildspec: Trivy from an S3 release copy (the stack\'s, or an account\'s own bucket)', () => {
+  const ASSET = 'trivy_0.70.0_Linux-64bit.tar.gz';
+  const MIRROR = 's3://gate-trivy-release/trivy';
+  let sha256: string;
+
+  /**
+   * The release tarball in a fake bucket: the aws stub copies `s3://<bucket>/<key>` from a directory, and fails as the
+   * CLI does (exit 1, the 404 on stderr) when the object is absent. curl is the stub that fails: it must not be called.
+   */
+  function bucketHolding(objects: Record<string, string>): void {
+    sha256 = tools.serveRelease('trivy', 'echo "Version: 0.70.0"');
+    stub('curl', `echo "curl $*" >> "${tools.work}/calls.log"; exit 97`);
+    for (const [key, file] of Object.entries(objects)) {
+      mkdirSync(join(tools.work, 's3', key, '..'), { recursive: true });
+      writeFileSync(join(tools.work, 's3', key), readFileSync(join(tools.work, file)));
+    }
+    stub('aws', `echo "aws $*" >> "${tools.work}/calls.log"; f="${tools.work}/s3/\${4#s3://}"; [ -f "$f" ] || { echo "fatal error: An error occurred (404) when calling the HeadObject operation: Key not found" >&2; exit 1; }; cp "$f" "$5"`);
+  }
+  const install = (env: Record<string, string> = {}) =>
+    run(step('pre_build', 0), { GATE_TRIVY_VERSION: '0.70.0', GATE_TRIVY_SHA256: sha256, GATE_TRIVY_ASSET: ASSET, GATE_TRIVY_DOWNLOAD_URL: MIRROR, ...env });
+  const installed = () => existsSync(join(tools.work, 'fargate-gate-bin/trivy'));
+
+  it('copies the tarball with the build role (aws s3 cp), never from GitHub, verifies its SHA-256 and installs it', () => {
+    bucketHolding({ [`gate-trivy-release/trivy/v0.70.0/${ASSET}`]: 'trivy.tar.gz' });
+    const result = install();
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(tools.callLines()).toEqual([`aws s3 cp --only-show-errors ${MIRROR}/v0.70.0/${ASSET} fargate-gate-bin/${ASSET}`]);
+    expect(installed()).toBe(true);
+    expect(existsSync(join(tools.work, 'fargate-gate-bin', ASSET))).toBe(false);
+  });
+
+  it('reads an account\'s own bucket without a prefix the same way', () => {
+    bucketHolding({ [`own-mirror/v0.70.0/${ASSET}`]: 'trivy.tar.gz' });
+    expect(install({ GATE_TRIVY_DOWNLOAD_URL: 's3://own-mirror' }).status).toBe(0);
+    expect(installed()).toBe(true);
+  });
+
+  it('fails loudly when the object is missing: nothing is installed, nothing falls back to GitHub', () => {
+    bucketHolding({});
+    const result = install();
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`fargate-gate: could not copy Trivy 0.70.0 from ${MIRROR}/v0.70.0/${ASSET}: the object is missing`);
+    expect(calls()).not.toContain('curl');
+    expect(installed()).toBe(false);
+  });
+
+  it('refuses a copy whose SHA-256 is not the pinned one: it is never unpacked, and removed', () => {
+    bucketHolding({ [`gate-trivy-release/trivy/v0.70.0/${ASSET}`]: 'trivy.tar.gz' });
+    const result = install({ GATE_TRIVY_SHA256: 'f'.repeat(64) });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`fargate-gate: ${MIRROR}/v0.70.0/${ASSET} does not have the pinned SHA-256 ${'f'.repeat(64)}: refusing to install it`);
+    expect(installed()).toBe(false);
+    expect(existsSync(join(tools.work, 'fargate-gate-bin', ASSET))).toBe(false);
+  });
+
+  it.each([
+    ['a bucket name with capitals', 's3://Gate-Trivy/trivy'],
+    ['a key segment with a space', 's3://gate-trivy-release/tri vy'],
+    ['an empty key segment', 's3://gate-trivy-release//trivy'],
+    ['a command substitution', 's3://gate-trivy-release/$(id)'],
+    ['another scheme', 'ftp://mirror.example.com/trivy'],
+    ['an https URL with a space', 'https://mirror.example.com/a b'],
+  ])('refuses %s without downloading anything', (_name, url) => {
+    bucketHolding({});
+    const result = install({ GATE_TRIVY_DOWNLOAD_URL: url });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('GATE_TRIVY_DOWNLOAD_URL must be an https:// URL or an s3://<bucket>[/<prefix>] location');
+    expect(calls()).toBe('');
+  });
+});
+
 describe('inline-scan buildspec: evaluator download', () => {
   it('fetches the bundled evaluator and policy from their S3 assets and validates the policy before any scan', () => {
     stub('aws', `echo "aws $*" >> "${tools.work}/calls.log"; touch "$5"`);
