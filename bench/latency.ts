@@ -90,7 +90,8 @@ export const STEPS = stepTable({
   coldStartShare: [dist.constant(0.15), 'Assumption: share of gate invocations that start a new execution environment at the bench fleet\'s event rate; Lambda keeps an environment "for a non-deterministic period of time" (https://aws.amazon.com/blogs/compute/operating-lambda-performance-optimization-part-1/), so no published share applies.'],
   ec2Provisioning: [dist.mixture([0.5, dist.uniform(166, 250)], [0.5, dist.lognormal(30, 60)]), 'Cold host: 166 s [B1], 180-190 s [B2], 240+ s [B3] PROVISIONING. Cached current curated image: 30 s median (assumption, [B2] says current images are cached). The 50/50 split is an assumption.'],
   lambdaProvisioning: [dist.lognormal(5, 15), 'Assumption: the 5 s median / 15 s p95 are ours. AWS says Lambda compute "starts almost instantly" (https://aws.amazon.com/about-aws/whats-new/2023/11/aws-codebuild-lambda-compute/, as quoted in https://blog.serverworks.co.jp/codebuild-lambda) and has "lower start-up latency" [B5]; no measured PROVISIONING time of a Lambda-compute build was found.'],
-  trivyInstall: [dist.lognormal(4, 10), 'Assumption: ~50 MiB Trivy tarball from GitHub releases, checksum, unpack; evaluator and policy from S3; `policy validate`.'],
+  trivyInstall: [dist.lognormal(2, 6), 'Assumption: checksum and unpack of the Trivy tarball (its download is `trivyTarballMiB`, apart since the release is kept in the account); evaluator and policy from S3; `policy validate`. This step was 4 s / 10 s with the tarball downloaded from GitHub inside it.'],
+  trivyTarballMiB: [dist.constant(50), 'Assumption: ~50 MiB, the size this model always took for the Linux tarball (docs/deploy.md, "What lands on /tmp"); no published size of the v0.70.0 tarballs was found with the project\'s lookup tools. Downloaded at `inRegionMiBps` from the stack\'s copy (or an s3:// mirror), else from GitHub releases at `publicRegistryMiBps` (assumption: no published throughput of GitHub release downloads from CodeBuild was found; the public registries\' is taken).'],
   trivyDbMiB: [dist.constant(41), 'trivy-db:2: 40.64 MiB downloaded in https://github.com/aquasecurity/trivy/issues/5441 (2023-10); layer of 39,679,068 bytes in a published manifest (code search); ~36 MiB in 2023 [B9].'],
   javaDbMiB: [dist.constant(647), 'trivy-java-db:1: 647.36 MiB downloaded in https://github.com/aquasecurity/trivy-java-db/pull/37 (2024-09; 473.79 MiB in trivy#5441, 2023-10: it grows); downloaded only when the image holds Java archives.'],
   javaImageShare: [dist.constant(0.2), 'Assumption: share of images with JAR/WAR files (Trivy then needs the Java DB). A 2026 survey of Docker Hub\'s top 100k images counts 12% Java apps (https://enterno.io/en/s/research-docker-image-size-trends-2026); a service fleet has more, and other images carry JARs too.'],
@@ -178,6 +179,8 @@ export interface LatencyStack {
   lambdaConcurrency?: number;
   /** The account's quota of running builds for the fallback's EC2 compute type; default `ec2ComputeQuota`. */
   ec2ComputeQuota?: number;
+  /** The scan downloads the Trivy tarball from inside the account (the stack's copy, or an s3:// mirror). @default as `mirror` */
+  trivyFromAccount?: boolean;
 }
 
 export function latencyStackOf(settings: ResolvedSettings): LatencyStack {
@@ -190,6 +193,8 @@ export function latencyStackOf(settings: ResolvedSettings): LatencyStack {
     scanTimeoutS: settings.trivy.scanTimeout.toSeconds(),
     ec2Fallback: settings.compute.ec2Fallback,
     ...(settings.compute.lambdaConcurrency !== undefined ? { lambdaConcurrency: settings.compute.lambdaConcurrency } : {}),
+    // No download URL: the managed mirror's copy of the release (infra/trivy-release-mirror.ts).
+    trivyFromAccount: settings.trivy.downloadBaseUrl === undefined || settings.trivy.downloadBaseUrl.startsWith('s3://'),
   };
 }
 
@@ -280,9 +285,11 @@ export function drawScanPath(stack: Omit<LatencyStack, 'concurrentBuildLimit'>, 
   const s = (step: Step) => sample(step.distribution, random);
   const lambdaProvisioning = s(STEPS.lambdaProvisioning);
   const ec2Provisioning = s(STEPS.ec2Provisioning);
-  const install = s(STEPS.trivyInstall);
+  const unpack = s(STEPS.trivyInstall);
   const inRegion = s(STEPS.inRegionMiBps);
   const publicMiBps = s(STEPS.publicRegistryMiBps);
+  // The Trivy tarball, on every build (no cache holds it), from the account or from GitHub (the draws above: no new one).
+  const install = constantOf(STEPS.trivyTarballMiB) / ((stack.trivyFromAccount ?? stack.mirror) ? inRegion : publicMiBps) + unpack;
   const throttled = random() < constantOf(STEPS.publicRegistryThrottledShare);
   const throttlePenalty = s(STEPS.publicRegistryThrottlePenalty);
   const stale = random() < constantOf(STEPS.cachedDbStaleShare);

@@ -116,6 +116,21 @@ describe('drawScan', () => {
     }
   });
 
+  it('installs Trivy faster from the account\'s copy than from GitHub, draw for draw, by the tarball\'s download only', () => {
+    // EC2 compute: one install per build, no time cap, so the gap is exactly the tarball's two download times.
+    const fromAccount = many(stack('ec2', true, { trivyFromAccount: true }));
+    const fromGithub = many(stack('ec2', true, { trivyFromAccount: false }));
+    const gaps = fromAccount.map((value, i) => fromGithub[i] - value);
+    // 50 MiB at 2-18 MiB/s from GitHub against 50-150 MiB/s in the region: between 50/18 - 1 and 25 - 50/150 s apart.
+    expect(Math.min(...gaps)).toBeGreaterThan(50 / 18 - 1);
+    expect(Math.max(...gaps)).toBeLessThan(25 - 50 / 150 + 1e-9);
+    // On Lambda compute too, at the median and the 95th percentile.
+    const lambdaFromAccount = many(stack('lambda', true, { trivyFromAccount: true }));
+    const lambdaFromGithub = many(stack('lambda', true, { trivyFromAccount: false }));
+    expect(percentile(lambdaFromAccount, 50)).toBeLessThan(percentile(lambdaFromGithub, 50));
+    expect(percentile(lambdaFromAccount, 95)).toBeLessThan(percentile(lambdaFromGithub, 95));
+  });
+
   it('is faster on Lambda compute than on EC2 compute at the median and the 95th percentile', () => {
     const lambda = many(stack('lambda', true));
     const ec2 = many(stack('ec2', true));
@@ -255,8 +270,8 @@ describe('latencyStackOf', () => {
   it('reads the compute mode and the mirror from the resolved settings, not from a second copy of the defaults', () => {
     // The defaults in a region with CodeBuild Lambda compute: Lambda compute reading the managed DB mirror (infra/settings.ts).
     // LAMBDA_4GB, Trivy's 10 minutes and the EC2 fallback on Lambda; SMALL and 15 minutes on EC2.
-    expect(latencyStackOf(resolveSettings({ region: 'us-east-1' }))).toEqual({ computeMode: 'lambda', mirror: true, concurrentBuildLimit: 3, lambdaMemoryMiB: 4096, scanTimeoutS: 600, ec2Fallback: true, lambdaConcurrency: 1 });
-    expect(latencyStackOf(resolveSettings({ region: 'eu-north-1' }))).toEqual({ computeMode: 'ec2', mirror: true, concurrentBuildLimit: 3, scanTimeoutS: 900, ec2Fallback: false });
+    expect(latencyStackOf(resolveSettings({ region: 'us-east-1' }))).toEqual({ computeMode: 'lambda', mirror: true, concurrentBuildLimit: 3, lambdaMemoryMiB: 4096, scanTimeoutS: 600, ec2Fallback: true, lambdaConcurrency: 1, trivyFromAccount: true });
+    expect(latencyStackOf(resolveSettings({ region: 'eu-north-1' }))).toEqual({ computeMode: 'ec2', mirror: true, concurrentBuildLimit: 3, scanTimeoutS: 900, ec2Fallback: false, trivyFromAccount: true });
     expect(latencyStackOf(resolveSettings({ region: 'us-east-1', scanCompute: { mode: 'lambda' }, scanner: { managedDatabaseMirror: true } }))).toEqual({
       computeMode: 'lambda',
       mirror: true,
@@ -265,6 +280,7 @@ describe('latencyStackOf', () => {
       scanTimeoutS: 600,
       ec2Fallback: true,
       lambdaConcurrency: 1,
+      trivyFromAccount: true,
     });
     expect(latencyStackOf(resolveSettings({ region: 'us-east-1', scanCompute: { mode: 'lambda', computeType: ComputeType.LAMBDA_8GB, ec2Fallback: false } })).lambdaMemoryMiB).toBe(8192);
     expect(latencyStackOf(resolveSettings({ region: 'us-east-1', scanner: { managedDatabaseMirror: false }, scanCompute: { mode: 'ec2', concurrentBuildLimit: 5 } }))).toEqual({
@@ -273,8 +289,12 @@ describe('latencyStackOf', () => {
       concurrentBuildLimit: 5,
       scanTimeoutS: 900,
       ec2Fallback: false,
+      trivyFromAccount: false,
     });
-    // An operator's own mirror counts as a mirror inside the account.
-    expect(latencyStackOf(resolveSettings({ region: 'us-east-1', scanner: { dbRepositories: ['111122223333.dkr.ecr.us-east-1.amazonaws.com/trivy-db:2'] } })).mirror).toBe(true);
+    // An operator's own mirror counts as a mirror inside the account; Trivy then comes from GitHub unless it names an s3:// source.
+    const own = { region: 'us-east-1', scanner: { dbRepositories: ['111122223333.dkr.ecr.us-east-1.amazonaws.com/trivy-db:2'] } };
+    expect(latencyStackOf(resolveSettings(own))).toMatchObject({ mirror: true, trivyFromAccount: false });
+    expect(latencyStackOf(resolveSettings({ ...own, scanner: { ...own.scanner, downloadBaseUrl: 's3://corp-artifacts/trivy' } })).trivyFromAccount).toBe(true);
+    expect(latencyStackOf(resolveSettings({ ...own, scanner: { ...own.scanner, downloadBaseUrl: 'https://artifacts.example.com/trivy' } })).trivyFromAccount).toBe(false);
   });
 });
