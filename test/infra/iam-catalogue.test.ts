@@ -20,6 +20,7 @@ const VARIANTS: [string, FargateGateProps][] = [
   ['Lambda scan compute', { scanCompute: { mode: 'lambda' } }],
   ['the managed DB mirror', { scanner: { managedDatabaseMirror: true } }],
   ['Lambda scan compute and the managed DB mirror', { scanCompute: { mode: 'lambda' }, scanner: { managedDatabaseMirror: true } }],
+  ['an account\'s own s3:// Trivy release mirror', { scanner: { managedDatabaseMirror: false, downloadBaseUrl: 's3://corp-artifacts/mirrors/trivy' } }],
 ];
 
 const templates = new Map<string, Template>();

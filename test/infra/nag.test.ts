@@ -40,6 +40,7 @@ describe('cdk-nag AwsSolutions', () => {
     ['the KEV catalogue refresh, from a mirror', { kevRefresh: true, kevFeedUrl: 'https://mirror.example.internal/kev.json', notifications: { email: 'ops@example.com' } }, {}],
     ['Lambda scan compute on ARM with the managed DB mirror and e-mail notifications', { scanCompute: { mode: 'lambda', architecture: 'arm64' }, scanner: { managedDatabaseMirror: true }, notifications: { email: 'ops@example.com' } }, {}],
     ['the managed DB mirror in an environment-agnostic stack', { scanner: { managedDatabaseMirror: true } }, { env: 'agnostic' }],
+    ['an account\'s own s3:// Trivy release mirror', { scanner: { managedDatabaseMirror: false, downloadBaseUrl: 's3://corp-artifacts/mirrors/trivy' } }, {}],
     ['a customer managed key on the assets bucket', { assetsKeyArn: 'arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab' }, {}],
   ])('has no unacknowledged finding with %s', (_name, props, options) => {
     expect(findings(props, options)).toEqual([]);
