@@ -36,7 +36,7 @@ import { loadPolicyForSynth } from './policy';
 import { addClusterEnvironmentRule, resolveScope, type GateScope } from './scope';
 import { KevCatalogue } from './kev-catalogue';
 import { VulnerabilityDbMirror, UPSTREAM_DATABASES } from './vulnerability-db-mirror';
-import { grantReadOwnTrivyRelease, trivyReleaseAssets, type TrivyReleaseAsset } from './trivy-release-mirror';
+import { grantReadOwnTrivyRelease, scanTrivyAssets, scanTrivyDownloadBaseUrl } from './trivy-release-mirror';
 import { InUseReport, resolveInUseReportSettings, type InUseReportSettings } from './in-use-report';
 import { GateDashboard } from './dashboard';
 import { scanFailuresAlarmSpec } from './scan-failures-alarm';
@@ -325,12 +325,12 @@ export class FargateGate extends Construct {
         logRetention: this.settings.logRetention,
         deadLetterQueue: this.eventDeliveryFailureQueue,
         // The Trivy release too, unless the account names its own source (infra/trivy-release-mirror.ts).
-        ...(this.settings.trivy.downloadBaseUrl === undefined ? { trivyRelease: { version: this.settings.trivy.version, assets: this.scanTrivyAssets(), accessLogsBucket: this.accessLogBucket } } : {}),
+        ...(this.settings.trivy.downloadBaseUrl === undefined ? { trivyRelease: { version: this.settings.trivy.version, assets: scanTrivyAssets(this.settings), accessLogsBucket: this.accessLogBucket } } : {}),
       });
       this.databaseMirror.grantPull(this.scanRole);
     }
     // An account's own s3:// release mirror is read with the scan role, by key.
-    if (this.settings.trivy.downloadBaseUrl !== undefined) grantReadOwnTrivyRelease(this.scanRole, this.settings.trivy.downloadBaseUrl, this.settings.trivy.version, this.scanTrivyAssets());
+    if (this.settings.trivy.downloadBaseUrl !== undefined) grantReadOwnTrivyRelease(this.scanRole, this.settings.trivy.downloadBaseUrl, this.settings.trivy.version, scanTrivyAssets(this.settings));
     const scanProjects = this.createScanProject(root, policyPath);
     this.scanProject = scanProjects.project;
     this.ec2FallbackScanProject = scanProjects.fallback;
@@ -567,7 +567,7 @@ export class FargateGate extends Construct {
       GATE_TRIVY_VERSION: { value: trivy.version },
       GATE_TRIVY_SHA256: { value: trivy.sha256 },
       GATE_TRIVY_ASSET: { value: trivy.asset },
-      GATE_TRIVY_DOWNLOAD_URL: { value: this.trivyDownloadBaseUrl() },
+      GATE_TRIVY_DOWNLOAD_URL: { value: scanTrivyDownloadBaseUrl(this.settings, this.databaseMirror?.trivyRelease) },
       // The evaluator's --max-report-size: the build refuses what the functions would refuse, and no more.
       [GATE_ENV.maxReportBytes]: { value: String(this.settings.maxReportBytes) },
       GATE_TRIVY_MAX_DB_AGE_HOURS: { value: String(trivy.maxDatabaseAge.toHours()) },
@@ -691,21 +691,6 @@ export class FargateGate extends Construct {
       },
     ]);
     return backup ? { project, fallback: backup.project } : { project };
-  }
-
-  /** The Trivy tarballs the scan projects install: one per architecture of the scan project and its EC2 fallback. */
-  private scanTrivyAssets(): TrivyReleaseAsset[] {
-    const computes = [scanProjectCompute(this.settings), ec2FallbackCompute(this.settings)].filter((compute) => compute !== undefined);
-    return trivyReleaseAssets(this.settings.trivy, computes.map((compute) => compute.architecture));
-  }
-
-  /** Where scans download Trivy: the account's own source, GitHub without the managed mirror, else the stack's copy. */
-  private trivyDownloadBaseUrl(): string {
-    const given = this.settings.trivy.downloadBaseUrl;
-    if (given !== undefined) return given;
-    const copy = this.databaseMirror?.trivyRelease;
-    if (!copy) throw new Error('internal: no Trivy download URL and no release copy (resolveSettings sets one without the managed mirror)');
-    return copy.baseUrl;
   }
 
   private functionEnvironment(): Record<string, string> {

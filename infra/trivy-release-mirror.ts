@@ -4,6 +4,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, type IConstruct } from 'constructs';
 import { grantWithReasons } from './nag-suppressions';
+import { ec2FallbackCompute, scanProjectCompute } from './scan-fallback';
+import type { ResolvedSettings } from './settings';
 import {
   PINNED_TRIVY,
   TRIVY_RELEASES_URL,
@@ -38,6 +40,23 @@ export function trivyReleaseAssets(trivy: { version: string; sha256: string; ass
     }
     return { architecture, asset, sha256: PINNED_TRIVY.sha256[architecture] };
   });
+}
+
+/** The tarballs the scan projects of these settings install: the scan project's architecture and its EC2 fallback's. */
+export function scanTrivyAssets(settings: ResolvedSettings): TrivyReleaseAsset[] {
+  const computes = [scanProjectCompute(settings), ec2FallbackCompute(settings)].filter((compute) => compute !== undefined);
+  return trivyReleaseAssets(settings.trivy, computes.map((compute) => compute.architecture));
+}
+
+/**
+ * Where the scans download Trivy (their GATE_TRIVY_DOWNLOAD_URL): the account's own source when it names one (GitHub
+ * releases without the managed mirror, resolveSettings), else the stack's copy.
+ */
+export function scanTrivyDownloadBaseUrl(settings: ResolvedSettings, copy: TrivyReleaseMirror | undefined): string {
+  const given = settings.trivy.downloadBaseUrl;
+  if (given !== undefined) return given;
+  if (!copy) throw new Error('no Trivy download URL and no copy of the release: the managed DB mirror keeps the copy when scanner.downloadBaseUrl is not set');
+  return copy.baseUrl;
 }
 
 export interface TrivyReleaseMirrorProps {
