@@ -13,27 +13,40 @@ export interface TupleGroups {
   sizes: Int32Array;
 }
 
+/** No group: the end of a chain. */
+const NONE = -1;
+
 /**
  * Groups items with equal tuples, in one pass (what `TupleMap` gives, without a value, a bucket or a tuple array per
  * item). A large report's findings are nearly all alone in their tuple, and grouping them was, with the garbage
  * collection its allocations caused, the largest part of the engine's time after `JSON.parse`: an item whose head no
- * other item has costs one Map entry holding a number. Items sharing a head are told apart by comparing their parts
- * one by one with the group's first item (never a joined string, so no separator can merge two tuples); a head shared
- * by many tuples (hostile input: thousands of versions of one package) is indexed by full keys, so every item stays
- * constant time.
+ * other item has costs one Map entry holding a number. The groups of one head form a chain through fixed-size arrays
+ * (no object or list per head, even when two packages of one name share it); items sharing a head are told apart by
+ * comparing their parts one by one with each group's first item (never a joined string, so no separator can merge two
+ * tuples). A head shared by many tuples (hostile input: thousands of versions of one package) is indexed by full keys,
+ * so every item stays constant time.
  */
 export function groupTuples<T>(items: readonly T[], key: TupleKey<T>): TupleGroups {
   const head = key[0];
-  const heads = new Map<string, number | Bucket>();
+  /** Each head's first group: the start of its chain. */
+  const heads = new Map<string, number>();
   const groupOf = new Int32Array(items.length);
   // At most one group per item: fixed-size arrays, never grown.
   const sizes = new Int32Array(items.length);
   /** The first item of each group: the one later items of its head are compared with. */
   const firstItem = new Int32Array(items.length);
+  /** The next group of the same head (`NONE` at the end), for the groups of a chain. */
+  const nextOfHead = new Int32Array(items.length);
+  /** How many groups a head has, at its first group. */
+  const headGroups = new Int32Array(items.length);
+  /** Heads with more than `SMALL_CHAIN` groups, by their first group: every group of the head by full key. */
+  let indexed: Map<number, Map<string, number>> | undefined;
   let groups = 0;
   const newGroup = (index: number): number => {
     sizes[groups] = 1;
     firstItem[groups] = index;
+    nextOfHead[groups] = NONE;
+    groupOf[index] = groups;
     return groups++;
   };
   const same = (a: T, b: T): boolean => {
@@ -43,56 +56,49 @@ export function groupTuples<T>(items: readonly T[], key: TupleKey<T>): TupleGrou
   for (let i = 0; i < items.length; i += 1) {
     const item = items[i];
     const name = head(item);
-    const slot = heads.get(name);
-    if (slot === undefined) {
+    const first = heads.get(name);
+    if (first === undefined) {
       const group = newGroup(i);
       heads.set(name, group);
-      groupOf[i] = group;
+      headGroups[group] = 1;
       continue;
     }
     // The group of an earlier item with this tuple, if there is one.
-    let found: number | undefined;
-    if (typeof slot === 'number') {
-      if (same(items[firstItem[slot]], item)) found = slot;
-    } else if (slot.indexed !== undefined) {
-      found = slot.indexed.get(fullKey(key, item));
+    let found = NONE;
+    const index = headGroups[first] > SMALL_CHAIN ? indexed?.get(first) : undefined;
+    if (index !== undefined) {
+      found = index.get(fullKey(key, item)) ?? NONE;
     } else {
-      for (const candidate of slot.groups) {
+      for (let candidate = first; candidate !== NONE; candidate = nextOfHead[candidate]) {
         if (same(items[firstItem[candidate]], item)) {
           found = candidate;
           break;
         }
       }
     }
-    if (found !== undefined) {
+    if (found !== NONE) {
       sizes[found] += 1;
       groupOf[i] = found;
       continue;
     }
     const group = newGroup(i);
-    groupOf[i] = group;
-    if (typeof slot === 'number') {
-      heads.set(name, { groups: [slot, group] });
-    } else if (slot.indexed !== undefined) {
-      slot.indexed.set(fullKey(key, item), group);
-    } else {
-      slot.groups.push(group);
-      if (slot.groups.length > SMALL_BUCKET) {
-        slot.indexed = new Map(slot.groups.map((g): [string, number] => [fullKey(key, items[firstItem[g]]), g]));
-        slot.groups = [];
-      }
+    // Linked in after the head's first group: the order a chain is searched in changes nothing (its tuples differ).
+    nextOfHead[group] = nextOfHead[first];
+    nextOfHead[first] = group;
+    headGroups[first] += 1;
+    if (index !== undefined) {
+      index.set(fullKey(key, item), group);
+    } else if (headGroups[first] > SMALL_CHAIN) {
+      const byKey = new Map<string, number>();
+      for (let g = first; g !== NONE; g = nextOfHead[g]) byKey.set(fullKey(key, items[firstItem[g]]), g);
+      (indexed ??= new Map()).set(first, byKey);
     }
   }
   return { groupOf, sizes: sizes.subarray(0, groups) };
 }
 
-/** The groups whose tuples share one head: listed while few, then indexed by full key. */
-interface Bucket {
-  groups: number[];
-  indexed?: Map<string, number>;
-}
-
-const SMALL_BUCKET = 16;
+/** A head's groups are searched one by one while at most this many, then by full key. */
+const SMALL_CHAIN = 16;
 
 /** An unambiguous string of the item's whole tuple (JSON quotes every part). */
 const fullKey = <T>(key: TupleKey<T>, item: T) => JSON.stringify(key.map((part) => part(item)));
