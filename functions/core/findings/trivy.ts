@@ -110,7 +110,7 @@ type TrivyVulnerabilityDoc = z.output<typeof TrivyVulnerability>;
  * object of another prototype, or a record with a `__proto__` key), zod reads the whole report: its output, or its
  * error naming the JSON path, is then the answer, exactly as before. So the quick way changes no result, only the time.
  */
-function readTrivyReport(json: unknown, source: string): TrivyReportDoc {
+function readTrivyReport(json: unknown, source: string, origin: ReportOrigin): TrivyReportDoc {
   const outline = TrivyReportOutline.safeParse(json);
   if (outline.success) {
     const results: TrivyResultDoc[] = [];
@@ -127,7 +127,7 @@ function readTrivyReport(json: unknown, source: string): TrivyReportDoc {
       }
       const vulnerabilities: TrivyVulnerabilityDoc[] = new Array(raw.length);
       for (let i = 0; i < raw.length && plain; i += 1) {
-        const read = plainVulnerability(raw[i]);
+        const read = plainVulnerability(raw[i], origin);
         if (read === undefined) plain = false;
         else vulnerabilities[i] = read;
       }
@@ -139,8 +139,15 @@ function readTrivyReport(json: unknown, source: string): TrivyReportDoc {
   return parseWithSchema(TrivyReport, json, { source, what: 'Trivy report' });
 }
 
+/**
+ * Where the report value came from. `json-text`: `JSON.parse` made it (parseScanReportText), so no object in it has a
+ * symbol key (JSON names are strings), and the quick read need not ask each object for its symbols (an array made for
+ * each vulnerability's vendor severities). `value`: anything a caller built, checked in full.
+ */
+export type ReportOrigin = 'json-text' | 'value';
+
 /** `TrivyVulnerability`'s output for a value it certainly accepts as it is; undefined for anything else. */
-function plainVulnerability(value: unknown): TrivyVulnerabilityDoc | undefined {
+function plainVulnerability(value: unknown, origin: ReportOrigin): TrivyVulnerabilityDoc | undefined {
   if (!isJsonObject(value)) return undefined;
   const id = value.VulnerabilityID;
   const name = value.PkgName;
@@ -173,7 +180,7 @@ function plainVulnerability(value: unknown): TrivyVulnerabilityDoc | undefined {
     if (purl !== undefined && purl !== null && typeof purl !== 'string') return undefined;
   }
   const vendorSeverity = value.VendorSeverity;
-  if (vendorSeverity !== undefined && vendorSeverity !== null && !isPlainRecord(vendorSeverity)) return undefined;
+  if (vendorSeverity !== undefined && vendorSeverity !== null && !isPlainRecord(vendorSeverity, origin)) return undefined;
   // Ids already trimmed (as every scanner writes them): the object itself reads as zod's output would, since only the
   // declared fields are ever read from it and each has the declared type. No copy is made of each of thousands.
   if (trimmedId === id && trimmedName === name) return value as TrivyVulnerabilityDoc;
@@ -207,9 +214,17 @@ function isJsonObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
 }
 
-/** A JSON object zod reads as a record key for key: none of the keys its record reading treats apart, no symbols. */
-function isPlainRecord(value: unknown): value is Record<string, unknown> {
-  return isJsonObject(value) && !Object.hasOwn(value, '__proto__') && !Object.hasOwn(value, 'constructor') && Object.getOwnPropertySymbols(value).length === 0;
+/**
+ * A JSON object zod reads as a record key for key: none of the keys its record reading treats apart, no symbols (which
+ * an object `JSON.parse` made cannot have).
+ */
+function isPlainRecord(value: unknown, origin: ReportOrigin): value is Record<string, unknown> {
+  return (
+    isJsonObject(value) &&
+    !Object.hasOwn(value, '__proto__') &&
+    !Object.hasOwn(value, 'constructor') &&
+    (origin === 'json-text' || Object.getOwnPropertySymbols(value).length === 0)
+  );
 }
 
 // trivy-db VendorSeverity numbers: 0 UNKNOWN, 1 LOW, 2 MEDIUM, 3 HIGH, 4 CRITICAL.
@@ -227,7 +242,7 @@ function vulnerabilitySeverity(v: TrivyVulnerabilityDoc, tally: UnreadTally): Se
   return readSeverity(undefined, tally, 'vulnerabilities', v.VulnerabilityID);
 }
 
-function toVulnerability(v: TrivyVulnerabilityDoc, result: TrivyResultDoc, target: string | undefined, tally: UnreadTally): VulnerabilityFinding {
+function toVulnerability(v: TrivyVulnerabilityDoc, type: string | undefined, target: string | undefined, tally: UnreadTally): VulnerabilityFinding {
   const fixedVersion = nonBlank(v.FixedVersion);
   const status = nonBlank(v.Status);
   if (status !== undefined && !isTrivyStatusWord(status)) {
@@ -236,30 +251,36 @@ function toVulnerability(v: TrivyVulnerabilityDoc, result: TrivyResultDoc, targe
       v.VulnerabilityID,
     );
   }
-  return defined({
+  const title = nonBlank(v.Title);
+  const primaryUrl = nonBlank(v.PrimaryURL);
+  const finding: VulnerabilityFinding = {
     id: v.VulnerabilityID,
     // Most vulnerabilities have no vendor ids: no call (and no argument list) for each of them.
     aliases: v.VendorIDs === null || v.VendorIDs === undefined || v.VendorIDs.length === 0 ? [] : mergeAliases(v.VulnerabilityID, v.VendorIDs),
     severity: vulnerabilitySeverity(v, tally),
     fixState: trivyFixState(status, fixedVersion),
     scannerFixState: status,
-    package: packageOf(v, result, target, fixedVersion),
-    title: nonBlank(v.Title),
+    package: packageOf(v, type, target, fixedVersion),
+    title,
     target,
-    primaryUrl: nonBlank(v.PrimaryURL),
-  });
+    primaryUrl,
+  };
+  // Only these four can be absent (the others are always set): checked by name, not by listing the keys of each of
+  // thousands of findings, and `defined` copies the rare finding that lacks one.
+  return status === undefined || title === undefined || target === undefined || primaryUrl === undefined ? defined(finding) : finding;
 }
 
-function packageOf(v: TrivyVulnerabilityDoc, result: TrivyResultDoc, target: string | undefined, fixedVersion: string | undefined): PackageRef {
+/** `type` is the result's package type (`Results[].Type`), read once per result. */
+function packageOf(v: TrivyVulnerabilityDoc, type: string | undefined, target: string | undefined, fixedVersion: string | undefined): PackageRef {
   const name = v.PkgName;
   const installedVersion = nonBlank(v.InstalledVersion);
-  const type = nonBlank(result.Type);
   const purl = nonBlank(v.PkgIdentifier?.PURL);
   // Language packages have their own file; OS packages live in the result target (`image (debian 10.1)`).
   const path = nonBlank(v.PkgPath) ?? target;
   // About half the findings of a report have no fix: built without the key rather than with it and copied without it
-  // (a copy per finding). `defined` still drops any other absent fact.
-  return defined(fixedVersion === undefined ? { name, installedVersion, type, purl, path } : { name, installedVersion, fixedVersion, type, purl, path });
+  // (a copy per finding). `defined` still drops any other absent fact, checked by name (not a loop over the keys).
+  const ref: PackageRef = fixedVersion === undefined ? { name, installedVersion, type, purl, path } : { name, installedVersion, fixedVersion, type, purl, path };
+  return installedVersion === undefined || type === undefined || purl === undefined || path === undefined ? defined(ref) : ref;
 }
 
 /**
@@ -392,19 +413,24 @@ function imageFacts(report: TrivyReportDoc, warnings: string[]): ImageFacts {
 }
 
 /** Normalises a Trivy `SchemaVersion: 2` JSON report (already detected as Trivy) into a `ScanReport`. */
-export function normaliseTrivyReport(json: unknown, source: string): ScanReport {
-  const report = readTrivyReport(json, source);
+export function normaliseTrivyReport(json: unknown, source: string, origin: ReportOrigin = 'value'): ScanReport {
+  const report = readTrivyReport(json, source, origin);
   const warnings: string[] = [];
   const vulnerabilities: VulnerabilityFinding[] = [];
   const secrets: SecretFinding[] = [];
   const misconfigurations: MisconfigurationFinding[] = [];
   const tally = unreadTally();
-  (report.Results ?? []).forEach((result, index) => {
+  const results = report.Results ?? [];
+  // Indexed loops: a for-of over thousands of vulnerabilities made an iterator result for each in code not yet optimised.
+  for (let index = 0; index < results.length; index += 1) {
+    const result = results[index];
     const target = nonBlank(result.Target);
-    for (const v of result.Vulnerabilities ?? []) vulnerabilities.push(toVulnerability(v, result, target, tally));
+    const type = nonBlank(result.Type);
+    const found = result.Vulnerabilities ?? [];
+    for (let i = 0; i < found.length; i += 1) vulnerabilities.push(toVulnerability(found[i], type, target, tally));
     for (const s of toSecrets(report, result, index, source, tally)) secrets.push(s);
     for (const m of toMisconfigurations(result, tally)) misconfigurations.push(m);
-  });
+  }
   secrets.push(...envSecrets(report, secrets));
   return {
     provenance: defined({
