@@ -38,6 +38,13 @@ export interface VulnerabilityJudgement {
 
 const DAY_MS = 86_400_000;
 
+/** The parts matched so far with `part` added: a list of one made at the first (most findings match none, few more than one). */
+function withPart(matchedBy: string[] | undefined, part: string): string[] {
+  if (matchedBy === undefined) return [part];
+  matchedBy.push(part);
+  return matchedBy;
+}
+
 /**
  * Vulnerability candidates of one image: fixable and unfixable thresholds ("fixable" means fix state `fixed`;
  * every other state is unfixable), the id deny list, and count limits. One violation per finding, with the
@@ -57,12 +64,14 @@ export function vulnerabilityViolations(compiled: CompiledPolicy, findings: read
   const counted = new Map<Severity, number>();
   const byKey = new TupleMap<KeyState>();
   const violations: Violation[] = [];
-  const affected = findings.filter((finding) => finding.fixState !== 'not_affected');
+  // Most reports have no finding the vendor marks not affected: then no filtered copy of thousands is made.
+  const affected = findings.some((finding) => finding.fixState === 'not_affected') ? findings.filter((finding) => finding.fixState !== 'not_affected') : findings;
   const epssParts = [[rule.epss, 'epss'], [exposed?.epss, 'exposure.public.epss']] as const;
   const fixAgeParts = [[rule.fixAge, 'fixAge'], [exposed?.fixAge, 'exposure.public.fixAge']] as const;
 
   const { merged, shared } = mergeVulnerabilityOccurrences(affected, occurrenceKey);
-  for (const finding of merged) {
+  for (let index = 0; index < merged.length; index += 1) {
+    const finding = merged[index];
     const severity = finding.severity === 'unknown' ? rule.treatUnknownAs : finding.severity;
     // A finding alone in its occurrence has a key no other finding has: only the others are indexed (and only they
     // need a state: the one a lone finding would get is new, so it counts and is judged).
@@ -75,32 +84,33 @@ export function vulnerabilityViolations(compiled: CompiledPolicy, findings: read
 
     const fixable = finding.fixState === 'fixed';
     let action: RuleAction | undefined;
-    const matchedBy: string[] = [];
+    // Made only when a part matches: most findings of a large report match none.
+    let matchedBy: string[] | undefined;
     if (denyIds.size > 0 && (denyIds.has(canonicalVulnerabilityId(finding.id)) || finding.aliases.some((alias) => denyIds.has(canonicalVulnerabilityId(alias))))) {
       action = rule.action;
-      matchedBy.push('denyIds');
+      matchedBy = withPart(matchedBy, 'denyIds');
     }
     const threshold = fixable ? rule.fixable : rule.unfixable;
     if (threshold && isAtLeast(severity, threshold.minSeverity)) {
       action = stricter(action, threshold.action ?? rule.action);
-      matchedBy.push(fixable ? 'fixable' : 'unfixable');
+      matchedBy = withPart(matchedBy, fixable ? 'fixable' : 'unfixable');
     }
     const publicThreshold = fixable ? exposed?.fixable : exposed?.unfixable;
     if (publicThreshold && isAtLeast(severity, publicThreshold.minSeverity)) {
       action = stricter(action, publicThreshold.action ?? rule.action);
-      matchedBy.push(fixable ? 'exposure.public.fixable' : 'exposure.public.unfixable');
+      matchedBy = withPart(matchedBy, fixable ? 'exposure.public.fixable' : 'exposure.public.unfixable');
     }
     const listing = finding.knownExploited?.[0];
     if (rule.knownExploited && listing) {
       action = stricter(action, rule.knownExploited.action ?? rule.action);
-      matchedBy.push('knownExploited');
+      matchedBy = withPart(matchedBy, 'knownExploited');
     }
     // The exploit parts are read from `epssParts` / `fixAgeParts`, built once per call rather than once per finding.
     if (finding.epss) {
       for (const [part, name] of epssParts) {
         if (part && finding.epss.score >= part.minScore) {
           action = stricter(action, part.action ?? rule.action);
-          matchedBy.push(name);
+          matchedBy = withPart(matchedBy, name);
         }
       }
     }
@@ -109,11 +119,11 @@ export function vulnerabilityViolations(compiled: CompiledPolicy, findings: read
       for (const [part, name] of fixAgeParts) {
         if (part && fixAgeDays > part.maxDays && (!part.minSeverity || isAtLeast(severity, part.minSeverity))) {
           action = stricter(action, part.action ?? rule.action);
-          matchedBy.push(name);
+          matchedBy = withPart(matchedBy, name);
         }
       }
     }
-    if (!action) continue;
+    if (!action || !matchedBy) continue;
     const violation: Violation = {
       rule: 'vulnerabilities',
       kind: 'vulnerability',
