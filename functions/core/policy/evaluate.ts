@@ -16,6 +16,7 @@ import { rootUserViolation } from './rules/rootUser';
 import { hardeningViolations } from './rules/hardening/judge';
 import { environmentSecretViolations } from './rules/secrets';
 import type { Policy } from './schema';
+import { withContainer } from './with-container';
 
 /**
  * Judges a task (or a bare report) against the policy. Pure: the same input always gives the same result.
@@ -56,7 +57,7 @@ export function evaluatePolicy(policy: LoadedPolicy<Policy>, input: EvaluationIn
     const { evidence } = container;
     const scope: ViolationScope = { cluster, service, container: evidence.name, repositories: container.repositories, digest: container.digest };
     const add = (violation: Violation) => {
-      let v: Violation = evidence.name !== undefined ? { ...violation, container: evidence.name } : violation;
+      let v: Violation = evidence.name !== undefined ? withContainer(violation, evidence.name) : violation;
       if (auditOnly(index) && v.action === 'deny') {
         v = { ...v, action: 'warn', message: `${v.message} (audit scope: reported, not blocking)`, details: { ...v.details, auditOnly: true, policyAction: 'deny' } };
       }
