@@ -1,6 +1,6 @@
 import { canonicalVulnerabilityId } from './ids';
 import type { FixState, MisconfigurationFinding, SecretFinding, SecretLocation, VulnerabilityFinding } from './model';
-import { groupTuples, type TupleKey } from './tuple-groups';
+import { groupTuples, headIndex, type HeadIndex, type TupleKey } from './tuple-groups';
 import { defined } from './values';
 import { severityRank, type Severity } from '../severity';
 
@@ -34,9 +34,33 @@ const fixPreference = (state: FixState) => {
 
 const isCve = (canonicalId: string) => canonicalId.startsWith('CVE-');
 
+/**
+ * The package name: the head of every occurrence key of vulnerabilities (the normalisers' below, the vulnerabilities
+ * rule's), so that the findings a normaliser returns are looked up by name once, not once per grouping.
+ */
+export const packageName = (finding: VulnerabilityFinding): string => finding.package.name;
+
+/**
+ * The head index (`headIndex`) by package name of arrays of findings a normaliser returned, with the names it was
+ * made from. It is used again only while the array holds, at every index, a finding of the same package name (checked
+ * name by name, no hashing): an array changed since (a finding added, removed, renamed) is indexed anew, so the
+ * grouping is always the one a fresh index gives.
+ */
+const packageHeads = new WeakMap<readonly VulnerabilityFinding[], { names: string[]; index: HeadIndex }>();
+
+function packageHeadIndex(findings: readonly VulnerabilityFinding[]): HeadIndex {
+  const known = packageHeads.get(findings);
+  if (known !== undefined && known.names.length === findings.length) {
+    let same = true;
+    for (let i = 0; i < findings.length && same; i += 1) same = findings[i].package.name === known.names[i];
+    if (same) return known.index;
+  }
+  return headIndex(findings, packageName);
+}
+
 /** Where a vulnerability sits, for the normalisers: package, installed version, report target and path. */
 const occurrenceKey: TupleKey<VulnerabilityFinding> = [
-  (finding) => finding.package.name,
+  packageName,
   (finding) => finding.package.installedVersion ?? '',
   (finding) => finding.target ?? '',
   (finding) => finding.package.path ?? '',
@@ -49,7 +73,11 @@ const occurrenceKey: TupleKey<VulnerabilityFinding> = [
  * remains per vulnerability and occurrence, so counts and reports see it once.
  */
 export function dedupeVulnerabilities(findings: readonly VulnerabilityFinding[]): VulnerabilityFinding[] {
-  return mergeVulnerabilities(findings, occurrenceKey);
+  const heads = headIndex(findings, packageName);
+  const { merged } = mergeOccurrences(findings, occurrenceKey, heads);
+  // Nothing merged: the same findings in the same order, so the same index serves the rule's grouping of them.
+  if (merged.length === findings.length) packageHeads.set(merged, { names: merged.map(packageName), index: heads });
+  return merged;
 }
 
 class Cluster {
@@ -86,7 +114,11 @@ export interface MergedVulnerabilities {
 
 /** `mergeVulnerabilities`, saying which results came from an occurrence of several findings. */
 export function mergeVulnerabilityOccurrences(findings: readonly VulnerabilityFinding[], occurrence: TupleKey<VulnerabilityFinding>): MergedVulnerabilities {
-  const { groupOf, sizes } = groupTuples(findings, occurrence);
+  return mergeOccurrences(findings, occurrence, occurrence[0] === packageName ? packageHeadIndex(findings) : headIndex(findings, occurrence[0]));
+}
+
+function mergeOccurrences(findings: readonly VulnerabilityFinding[], occurrence: TupleKey<VulnerabilityFinding>, heads: HeadIndex): MergedVulnerabilities {
+  const { groupOf, sizes } = groupTuples(findings, occurrence, heads);
   // Every finding alone in its occurrence (a report without repeats): nothing to merge, and none shared.
   if (sizes.length === findings.length) return { merged: [...findings], shared: new Set() };
   // A finding alone in its occurrence has nothing to merge with: it keeps its place as it is, without the index

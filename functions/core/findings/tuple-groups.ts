@@ -26,10 +26,8 @@ const NONE = -1;
  * tuples). A head shared by many tuples (hostile input: thousands of versions of one package) is indexed by full keys,
  * so every item stays constant time.
  */
-export function groupTuples<T>(items: readonly T[], key: TupleKey<T>): TupleGroups {
-  const head = key[0];
-  /** Each head's first group: the start of its chain. */
-  const heads = new Map<string, number>();
+export function groupTuples<T>(items: readonly T[], key: TupleKey<T>, heads: HeadIndex = headIndex(items, key[0])): TupleGroups {
+  if (heads.length !== items.length) throw new Error(`a head index of ${heads.length} items for ${items.length} items`);
   const groupOf = new Int32Array(items.length);
   // At most one group per item: fixed-size arrays, never grown.
   const sizes = new Int32Array(items.length);
@@ -55,14 +53,13 @@ export function groupTuples<T>(items: readonly T[], key: TupleKey<T>): TupleGrou
   };
   for (let i = 0; i < items.length; i += 1) {
     const item = items[i];
-    const name = head(item);
-    const first = heads.get(name);
-    if (first === undefined) {
-      const group = newGroup(i);
-      heads.set(name, group);
-      headGroups[group] = 1;
+    const firstWithHead = heads[i];
+    if (firstWithHead === i) {
+      headGroups[newGroup(i)] = 1;
       continue;
     }
+    // The group the head's first item made is the start of the head's chain.
+    const first = groupOf[firstWithHead];
     // The group of an earlier item with this tuple, if there is one.
     let found = NONE;
     const index = headGroups[first] > SMALL_CHAIN ? indexed?.get(first) : undefined;
@@ -95,6 +92,29 @@ export function groupTuples<T>(items: readonly T[], key: TupleKey<T>): TupleGrou
     }
   }
   return { groupOf, sizes: sizes.subarray(0, groups) };
+}
+
+/**
+ * For each item, the index of the first item with the same head (its own index when it is the first): all that
+ * grouping needs of the heads, found with one Map pass. Items of equal heads at every index have the same index, so
+ * one index serves every grouping of the same items by a key of the same head (see `packageHeads` in dedupe.ts).
+ */
+export type HeadIndex = Int32Array;
+
+export function headIndex<T>(items: readonly T[], head: (item: T) => string): HeadIndex {
+  const firstWith = new Map<string, number>();
+  const index = new Int32Array(items.length);
+  for (let i = 0; i < items.length; i += 1) {
+    const name = head(items[i]);
+    const first = firstWith.get(name);
+    if (first === undefined) {
+      firstWith.set(name, i);
+      index[i] = i;
+    } else {
+      index[i] = first;
+    }
+  }
+  return index;
 }
 
 /** A head's groups are searched one by one while at most this many, then by full key. */

@@ -1,4 +1,7 @@
-import { dedupeMisconfigurations, dedupeSecrets, dedupeVulnerabilities, mergeAliases } from '../../../functions/core/findings/dedupe';
+import fc from 'fast-check';
+import { assertProperty } from '../../support/property';
+import { dedupeMisconfigurations, dedupeSecrets, dedupeVulnerabilities, mergeAliases, mergeVulnerabilityOccurrences, packageName } from '../../../functions/core/findings/dedupe';
+import type { TupleKey } from '../../../functions/core/findings/tuple-groups';
 import type { MisconfigurationFinding, SecretFinding, VulnerabilityFinding } from '../../../functions/core/findings/model';
 
 const vuln = (over: Partial<VulnerabilityFinding> = {}, pkg: Partial<VulnerabilityFinding['package']> = {}): VulnerabilityFinding => ({
@@ -217,5 +220,50 @@ describe('dedupeVulnerabilities: exploit facts', () => {
       epss: { score: 0.6 },
       fixPublishedAt: '2024-02-01',
     });
+  });
+});
+
+describe('the package-name index a normaliser keeps for the rule', () => {
+  // The vulnerabilities rule's occurrence key (core/policy/rules/vulnerabilities.ts), headed by the shared reader.
+  const ruleKey: TupleKey<VulnerabilityFinding> = [packageName, (f) => f.package.installedVersion ?? '', (f) => f.package.purl ?? f.package.path ?? f.target ?? ''];
+  const names = ['openssl', 'libssl', 'zlib'];
+  const finding = fc
+    .record({ id: fc.constantFrom('CVE-2024-1', 'CVE-2024-2', 'GHSA-aaaa-bbbb-cccc'), name: fc.constantFrom(...names), version: fc.constantFrom('1.0', '1.1'), target: fc.constantFrom('t', 'u') })
+    .map(({ id, name, version, target }) => vuln({ id, target }, { name, installedVersion: version, path: undefined }));
+  const change = fc.oneof(
+    fc.constant({ kind: 'none' as const }),
+    fc.record({ kind: fc.constant('rename' as const), at: fc.nat(), name: fc.constantFrom(...names) }),
+    fc.record({ kind: fc.constant('add' as const), finding }),
+    fc.record({ kind: fc.constant('remove' as const), at: fc.nat() }),
+  );
+
+  it('groups the returned findings as a fresh index does, however the array changed since', () => {
+    assertProperty(
+      fc.property(fc.array(finding, { maxLength: 8 }), fc.array(change, { maxLength: 2 }), (found, changes) => {
+        const findings = dedupeVulnerabilities(found);
+        for (const c of changes) {
+          if (c.kind === 'rename' && findings.length > 0) {
+            const at = c.at % findings.length;
+            findings[at] = { ...findings[at], package: { ...findings[at].package, name: c.name } };
+          } else if (c.kind === 'add') findings.push(c.finding);
+          else if (c.kind === 'remove' && findings.length > 0) findings.splice(c.at % findings.length, 1);
+        }
+        // A copy is an array the normaliser never returned: indexed afresh.
+        const fresh = mergeVulnerabilityOccurrences([...findings], ruleKey);
+        const kept = mergeVulnerabilityOccurrences(findings, ruleKey);
+        expect(kept.merged).toEqual(fresh.merged);
+        expect([...kept.shared]).toEqual([...fresh.shared]);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('a finding renamed into another occurrence after normalising is merged with it, as if never indexed', () => {
+    const findings = dedupeVulnerabilities([vuln({ id: 'CVE-2024-1' }, { name: 'openssl', path: undefined }), vuln({ id: 'CVE-2024-1' }, { name: 'libssl', path: undefined })]);
+    expect(findings).toHaveLength(2);
+    findings[1] = { ...findings[1], package: { ...findings[1].package, name: 'openssl' } };
+    const { merged, shared } = mergeVulnerabilityOccurrences(findings, ruleKey);
+    expect(merged).toHaveLength(1);
+    expect(shared.size).toBe(1);
   });
 });

@@ -1,4 +1,4 @@
-import { mergeVulnerabilityOccurrences } from '../../findings/dedupe';
+import { mergeVulnerabilityOccurrences, packageName } from '../../findings/dedupe';
 import { canonicalVulnerabilityId } from '../../findings/ids';
 import { dateMs } from '../../findings/exploit';
 import { TupleMap } from '../../findings/tuple-map';
@@ -10,9 +10,12 @@ import type { CompiledPolicy } from '../compile';
 
 const stricter = (a: RuleAction | undefined, b: RuleAction): RuleAction => (a === 'deny' || b === 'deny' ? 'deny' : 'warn');
 
-/** A package occurrence: Trivy repeats a CVE per result target, so the purl or path says where, not the target. */
+/**
+ * A package occurrence: Trivy repeats a CVE per result target, so the purl or path says where, not the target. Headed
+ * by `packageName`, as the normalisers' key is, so the names of a report's findings are looked up once for both.
+ */
 const occurrenceKey: TupleKey<VulnerabilityFinding> = [
-  (finding) => finding.package.name,
+  packageName,
   (finding) => finding.package.installedVersion ?? '',
   (finding) => finding.package.purl ?? finding.package.path ?? finding.target ?? '',
 ];
@@ -75,7 +78,8 @@ export function vulnerabilityViolations(compiled: CompiledPolicy, findings: read
     const severity = finding.severity === 'unknown' ? rule.treatUnknownAs : finding.severity;
     // A finding alone in its occurrence has a key no other finding has: only the others are indexed (and only they
     // need a state: the one a lone finding would get is new, so it counts and is judged).
-    const state: KeyState | undefined = shared.has(finding) ? byKey.getOrCreate(findingKey(finding), () => ({})) : undefined;
+    // (`shared` is empty for a report without repeats: then no finding is hashed to look it up.)
+    const state: KeyState | undefined = shared.size > 0 && shared.has(finding) ? byKey.getOrCreate(findingKey(finding), () => ({})) : undefined;
     if (rule.maxCounts?.[severity] !== undefined && !state?.countedAs?.has(severity)) {
       if (state) (state.countedAs ??= new Set()).add(severity);
       counted.set(severity, (counted.get(severity) ?? 0) + 1);
