@@ -1,8 +1,16 @@
 /** A report string that means something: Go writes unset strings as `""`, so blank is absent. */
 export function nonBlank(value: string | null | undefined): string | undefined {
   if (value === null || value === undefined) return undefined;
+  // A string that starts and ends with a printable ASCII character (no whitespace among them) is its own trim: most
+  // report strings, read several times per finding, need no call to trim.
+  if (value.length > 0 && isPrintableAscii(value.charCodeAt(0)) && isPrintableAscii(value.charCodeAt(value.length - 1))) return value;
   const trimmed = value.trim();
   return trimmed === '' ? undefined : trimmed;
+}
+
+/** `!` to `~`: none is whitespace to `String.prototype.trim`. */
+function isPrintableAscii(code: number): boolean {
+  return code > 0x20 && code < 0x7f;
 }
 
 /**

@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+import { assertProperty } from '../../support/property';
 import { defined, nonBlank } from '../../../functions/core/findings/values';
 
 describe('nonBlank', () => {
@@ -7,8 +9,28 @@ describe('nonBlank', () => {
     ['', undefined],
     [' \t', undefined],
     [' a ', 'a'],
+    ['a', 'a'],
+    ['a b', 'a b'],
+    ['a\u00a0', 'a'],
+    ['\ufeffa', 'a'],
+    ['a\u2028', 'a'],
+    ['\u007f', '\u007f'],
   ])('%p → %p', (value, expected) => {
     expect(nonBlank(value)).toBe(expected);
+  });
+
+  it('is the trimmed string, or undefined when nothing is left, for any string (whitespace of every kind at either end)', () => {
+    const char = fc.oneof(
+      fc.constantFrom(' ', '\t', '\n', '\r', '\v', '\f', '\u00a0', '\u1680', '\u2000', '\u200a', '\u2028', '\u2029', '\u202f', '\u205f', '\u3000', '\ufeff', '\u0085', '\u200b', '!', '~', '\u007f', 'a'),
+      fc.string({ minLength: 1, maxLength: 1, unit: 'binary' }),
+    );
+    assertProperty(
+      fc.property(fc.array(char, { maxLength: 6 }).map((chars) => chars.join('')), (value) => {
+        const trimmed = value.trim();
+        expect(nonBlank(value)).toBe(trimmed === '' ? undefined : trimmed);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
 
