@@ -73,8 +73,20 @@ const occurrenceKey: TupleKey<VulnerabilityFinding> = [
  * remains per vulnerability and occurrence, so counts and reports see it once.
  */
 export function dedupeVulnerabilities(findings: readonly VulnerabilityFinding[]): VulnerabilityFinding[] {
+  return dedupeIndexed(findings, true);
+}
+
+/**
+ * `dedupeVulnerabilities` of an array the caller made for it and gives up (a normaliser's own): when nothing merges,
+ * that array itself is the result, not a copy of thousands.
+ */
+export function dedupeOwnVulnerabilities(findings: VulnerabilityFinding[]): VulnerabilityFinding[] {
+  return dedupeIndexed(findings, false);
+}
+
+function dedupeIndexed(findings: readonly VulnerabilityFinding[], copy: boolean): VulnerabilityFinding[] {
   const heads = headIndex(findings, packageName);
-  const { merged } = mergeOccurrences(findings, occurrenceKey, heads);
+  const { merged } = mergeOccurrences(findings, occurrenceKey, heads, copy);
   // Nothing merged: the same findings in the same order, so the same index serves the rule's grouping of them.
   if (merged.length === findings.length) packageHeads.set(merged, { names: merged.map(packageName), index: heads });
   return merged;
@@ -114,13 +126,20 @@ export interface MergedVulnerabilities {
 
 /** `mergeVulnerabilities`, saying which results came from an occurrence of several findings. */
 export function mergeVulnerabilityOccurrences(findings: readonly VulnerabilityFinding[], occurrence: TupleKey<VulnerabilityFinding>): MergedVulnerabilities {
-  return mergeOccurrences(findings, occurrence, occurrence[0] === packageName ? packageHeadIndex(findings) : headIndex(findings, occurrence[0]));
+  return mergeOccurrences(findings, occurrence, occurrence[0] === packageName ? packageHeadIndex(findings) : headIndex(findings, occurrence[0]), true);
 }
 
-function mergeOccurrences(findings: readonly VulnerabilityFinding[], occurrence: TupleKey<VulnerabilityFinding>, heads: HeadIndex): MergedVulnerabilities {
+/** `mergeVulnerabilityOccurrences` for a reader only: when nothing merges, `findings` itself (no copy) is `merged`. */
+export function readMergedOccurrences(findings: readonly VulnerabilityFinding[], occurrence: TupleKey<VulnerabilityFinding>): { merged: readonly VulnerabilityFinding[]; shared: ReadonlySet<VulnerabilityFinding> } {
+  return mergeOccurrences(findings, occurrence, occurrence[0] === packageName ? packageHeadIndex(findings) : headIndex(findings, occurrence[0]), false);
+}
+
+const NONE_SHARED: ReadonlySet<VulnerabilityFinding> = new Set();
+
+function mergeOccurrences(findings: readonly VulnerabilityFinding[], occurrence: TupleKey<VulnerabilityFinding>, heads: HeadIndex, copy: boolean): MergedVulnerabilities {
   const { groupOf, sizes } = groupTuples(findings, occurrence, heads);
   // Every finding alone in its occurrence (a report without repeats): nothing to merge, and none shared.
-  if (sizes.length === findings.length) return { merged: [...findings], shared: new Set() };
+  if (sizes.length === findings.length) return { merged: copy ? [...findings] : (findings as VulnerabilityFinding[]), shared: copy ? new Set() : NONE_SHARED };
   // A finding alone in its occurrence has nothing to merge with: it keeps its place as it is, without the index
   // below (most findings of a large report are alone, and indexing each one dominated the engine's time).
   const slots: (VulnerabilityFinding | Cluster)[] = [];

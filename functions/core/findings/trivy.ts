@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { InputError } from '../errors';
 import { toSeverity, type Severity } from '../severity';
 import { formatJsonPath, parseWithSchema } from '../validation/issues';
-import { dedupeMisconfigurations, dedupeSecrets, dedupeVulnerabilities, mergeAliases } from './dedupe';
+import { dedupeMisconfigurations, dedupeOwnVulnerabilities, dedupeSecrets, mergeAliases } from './dedupe';
 import { SUPPORTED_TRIVY_SCHEMA_VERSION } from './detect';
 import { isTrivyStatusWord, trivyFixState } from './fix-state';
 import { canonicalMisconfigId, misconfigAliases } from './ids';
@@ -242,6 +242,9 @@ function vulnerabilitySeverity(v: TrivyVulnerabilityDoc, tally: UnreadTally): Se
   return readSeverity(undefined, tally, 'vulnerabilities', v.VulnerabilityID);
 }
 
+/** The aliases of every finding without any: one frozen empty list (typed mutable only because the model's field is). */
+const NO_ALIASES = Object.freeze([]) as unknown as string[];
+
 function toVulnerability(v: TrivyVulnerabilityDoc, type: string | undefined, target: string | undefined, tally: UnreadTally): VulnerabilityFinding {
   const fixedVersion = nonBlank(v.FixedVersion);
   const status = nonBlank(v.Status);
@@ -255,8 +258,9 @@ function toVulnerability(v: TrivyVulnerabilityDoc, type: string | undefined, tar
   const primaryUrl = nonBlank(v.PrimaryURL);
   const finding: VulnerabilityFinding = {
     id: v.VulnerabilityID,
-    // Most vulnerabilities have no vendor ids: no call (and no argument list) for each of them.
-    aliases: v.VendorIDs === null || v.VendorIDs === undefined || v.VendorIDs.length === 0 ? [] : mergeAliases(v.VulnerabilityID, v.VendorIDs),
+    // Most vulnerabilities have no vendor ids: no call (and no argument list) for each of them, and one shared empty
+    // list rather than an array each (frozen: findings are read, never changed).
+    aliases: v.VendorIDs === null || v.VendorIDs === undefined || v.VendorIDs.length === 0 ? NO_ALIASES : mergeAliases(v.VulnerabilityID, v.VendorIDs),
     severity: vulnerabilitySeverity(v, tally),
     fixState: trivyFixState(status, fixedVersion),
     scannerFixState: status,
@@ -416,18 +420,23 @@ function imageFacts(report: TrivyReportDoc, warnings: string[]): ImageFacts {
 export function normaliseTrivyReport(json: unknown, source: string, origin: ReportOrigin = 'value'): ScanReport {
   const report = readTrivyReport(json, source, origin);
   const warnings: string[] = [];
-  const vulnerabilities: VulnerabilityFinding[] = [];
   const secrets: SecretFinding[] = [];
   const misconfigurations: MisconfigurationFinding[] = [];
   const tally = unreadTally();
   const results = report.Results ?? [];
+  // Made at its final length: an array grown by push leaves its outgrown copies behind, garbage in a young generation
+  // the parsed report has nearly filled.
+  let count = 0;
+  for (let index = 0; index < results.length; index += 1) count += results[index].Vulnerabilities?.length ?? 0;
+  const vulnerabilities: VulnerabilityFinding[] = new Array(count);
+  let next = 0;
   // Indexed loops: a for-of over thousands of vulnerabilities made an iterator result for each in code not yet optimised.
   for (let index = 0; index < results.length; index += 1) {
     const result = results[index];
     const target = nonBlank(result.Target);
     const type = nonBlank(result.Type);
     const found = result.Vulnerabilities ?? [];
-    for (let i = 0; i < found.length; i += 1) vulnerabilities.push(toVulnerability(found[i], type, target, tally));
+    for (let i = 0; i < found.length; i += 1) vulnerabilities[next++] = toVulnerability(found[i], type, target, tally);
     for (const s of toSecrets(report, result, index, source, tally)) secrets.push(s);
     for (const m of toMisconfigurations(result, tally)) misconfigurations.push(m);
   }
@@ -441,7 +450,7 @@ export function normaliseTrivyReport(json: unknown, source: string, origin: Repo
     }),
     image: imageFacts(report, warnings),
     artifact: scannedArtifact(report),
-    vulnerabilities: dedupeVulnerabilities(vulnerabilities),
+    vulnerabilities: dedupeOwnVulnerabilities(vulnerabilities),
     secrets: dedupeSecrets(secrets),
     misconfigurations: dedupeMisconfigurations(misconfigurations),
     warnings: [...warnings, ...tally.warnings()],

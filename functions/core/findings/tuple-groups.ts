@@ -102,6 +102,11 @@ export function groupTuples<T>(items: readonly T[], key: TupleKey<T>, heads: Hea
 export type HeadIndex = Int32Array;
 
 export function headIndex<T>(items: readonly T[], head: (item: T) => string): HeadIndex {
+  return items.length < HASHED_FROM ? mapHeadIndex(items, head) : (hashedHeadIndex(items, head) ?? mapHeadIndex(items, head));
+}
+
+/** The head index through a Map of each head to its first item. */
+export function mapHeadIndex<T>(items: readonly T[], head: (item: T) => string): HeadIndex {
   const firstWith = new Map<string, number>();
   const index = new Int32Array(items.length);
   for (let i = 0; i < items.length; i += 1) {
@@ -115,6 +120,59 @@ export function headIndex<T>(items: readonly T[], head: (item: T) => string): He
     }
   }
   return index;
+}
+
+/** Below this many items the Map is as cheap as anything. */
+const HASHED_FROM = 256;
+
+/**
+ * The head index through an open-addressing table in an Int32Array (item number + 1 per slot, 0 empty), probed
+ * linearly from a hash of the head: what `mapHeadIndex` gives, without a Map of thousands of entries (and the copies
+ * it makes as it grows) in the young generation, which a large report's parsed JSON has nearly filled (a scavenge
+ * there copies the whole tree). The hash is seeded at random on each call and the probes are counted: past
+ * `MAX_PROBES_PER_ITEM` per item (heads made to collide), undefined, and the caller uses the Map; so it stays linear.
+ */
+export function hashedHeadIndex<T>(items: readonly T[], head: (item: T) => string, seed: number = (Math.random() * 0x1_0000_0000) | 0): HeadIndex | undefined {
+  const n = items.length;
+  let size = 1;
+  while (size < n * 2) size *= 2;
+  const mask = size - 1;
+  const slots = new Int32Array(size);
+  const index = new Int32Array(n);
+  let probes = 0;
+  const budget = MAX_PROBES_PER_ITEM * n;
+  for (let i = 0; i < n; i += 1) {
+    const name = head(items[i]);
+    let slot = hashOf(name, seed) & mask;
+    for (;;) {
+      const taken = slots[slot];
+      if (taken === 0) {
+        slots[slot] = i + 1;
+        index[i] = i;
+        break;
+      }
+      if (head(items[taken - 1]) === name) {
+        index[i] = taken - 1;
+        break;
+      }
+      probes += 1;
+      if (probes > budget) return undefined;
+      slot = (slot + 1) & mask;
+    }
+  }
+  return index;
+}
+
+/** Collisions allowed per item, on average, before the Map is used instead. */
+const MAX_PROBES_PER_ITEM = 8;
+
+/** FNV-1a over the UTF-16 code units, from the seed, with a final mix so the low bits (the slot) depend on every unit. */
+export function hashOf(text: string, seed: number): number {
+  let hash = (0x811c9dc5 ^ seed) | 0;
+  for (let i = 0; i < text.length; i += 1) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  hash ^= hash >>> 16;
+  hash = Math.imul(hash, 0x85ebca6b);
+  return hash ^ (hash >>> 13);
 }
 
 /** A head's groups are searched one by one while at most this many, then by full key. */

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { assertProperty } from '../../support/property';
-import { dedupeMisconfigurations, dedupeSecrets, dedupeVulnerabilities, mergeAliases, mergeVulnerabilityOccurrences, packageName } from '../../../functions/core/findings/dedupe';
+import { dedupeMisconfigurations, dedupeOwnVulnerabilities, dedupeSecrets, dedupeVulnerabilities, mergeAliases, mergeVulnerabilityOccurrences, packageName, readMergedOccurrences } from '../../../functions/core/findings/dedupe';
 import type { TupleKey } from '../../../functions/core/findings/tuple-groups';
 import type { MisconfigurationFinding, SecretFinding, VulnerabilityFinding } from '../../../functions/core/findings/model';
 
@@ -265,5 +265,32 @@ describe('the package-name index a normaliser keeps for the rule', () => {
     const { merged, shared } = mergeVulnerabilityOccurrences(findings, ruleKey);
     expect(merged).toHaveLength(1);
     expect(shared.size).toBe(1);
+  });
+});
+
+describe('the variants that make no copy of an array when nothing merges', () => {
+  const ruleKey: TupleKey<VulnerabilityFinding> = [packageName, (f) => f.package.installedVersion ?? '', (f) => f.package.purl ?? f.package.path ?? f.target ?? ''];
+  const finding = fc
+    .record({ id: fc.constantFrom('CVE-2024-1', 'CVE-2024-2', 'GHSA-aaaa-bbbb-cccc'), name: fc.constantFrom('openssl', 'zlib'), version: fc.constantFrom('1.0', '1.1'), severity: fc.constantFrom('low' as const, 'high' as const) })
+    .map(({ id, name, version, severity }) => vuln({ id, severity }, { name, installedVersion: version }));
+
+  it('give what the copying ones give, and the array itself exactly when every finding is alone in its occurrence', () => {
+    assertProperty(
+      fc.property(fc.array(finding, { maxLength: 10 }), (found) => {
+        const copied = dedupeVulnerabilities(found);
+        const own = [...found];
+        const deduped = dedupeOwnVulnerabilities(own);
+        expect(deduped).toEqual(copied);
+        // No copy exactly when every finding is alone in its occurrence (nothing to merge, nothing shared).
+        const alone = (key: (f: VulnerabilityFinding) => unknown[]) => new Set(found.map((f) => JSON.stringify(key(f)))).size === found.length;
+        expect(deduped === own).toBe(alone((f) => [f.package.name, f.package.installedVersion, f.target, f.package.path]));
+        const read = readMergedOccurrences(found, ruleKey);
+        const merged = mergeVulnerabilityOccurrences(found, ruleKey);
+        expect(read.merged).toEqual(merged.merged);
+        expect([...read.shared]).toEqual([...merged.shared]);
+        expect(read.merged === found).toBe(alone((f) => [f.package.name, f.package.installedVersion, f.package.purl ?? f.package.path ?? f.target]));
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { assertProperty } from '../../support/property';
-import { groupTuples, type TupleKey } from '../../../functions/core/findings/tuple-groups';
+import { groupTuples, hashedHeadIndex, hashOf, headIndex, mapHeadIndex, type TupleKey } from '../../../functions/core/findings/tuple-groups';
 import { TupleMap } from '../../../functions/core/findings/tuple-map';
 
 /** Items that are their own tuple (every item of a test has the same length). */
@@ -63,5 +63,30 @@ describe('groupTuples', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('headIndex without a Map (large item lists)', () => {
+  const self = (name: string) => name;
+
+  it('gives each item the first item of its head, exactly as the Map does, for any seed', () => {
+    assertProperty(
+      fc.property(fc.array(fc.string({ maxLength: 4 }), { minLength: 256, maxLength: 900 }), fc.integer(), (names, seed) => {
+        const expected = [...mapHeadIndex(names, self)];
+        expect([...headIndex(names, self)]).toEqual(expected);
+        expect([...(hashedHeadIndex(names, self, seed) ?? [])]).toEqual(expected);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('gives up for heads made to collide (the probes of a linear budget spent), and headIndex then answers through the Map', () => {
+    // 600 distinct names that all hash to one slot of the 2,048-slot table under seed 0.
+    const names: string[] = [];
+    for (let i = 0; names.length < 600; i += 1) if ((hashOf(`p${i}`, 0) & 2047) === 7) names.push(`p${i}`);
+    const items = [...names, ...names];
+    expect(hashedHeadIndex(items, self, 0)).toBeUndefined();
+    expect([...headIndex(items, self)]).toEqual([...mapHeadIndex(items, self)]);
+    expect([...headIndex(items, self)].slice(600)).toEqual(names.map((_, i) => i));
   });
 });

@@ -1,4 +1,4 @@
-import { mergeVulnerabilityOccurrences, packageName } from '../../findings/dedupe';
+import { packageName, readMergedOccurrences } from '../../findings/dedupe';
 import { canonicalVulnerabilityId } from '../../findings/ids';
 import { dateMs } from '../../findings/exploit';
 import { TupleMap } from '../../findings/tuple-map';
@@ -72,7 +72,8 @@ export function vulnerabilityViolations(compiled: CompiledPolicy, findings: read
   const epssParts = [[rule.epss, 'epss'], [exposed?.epss, 'exposure.public.epss']] as const;
   const fixAgeParts = [[rule.fixAge, 'fixAge'], [exposed?.fixAge, 'exposure.public.fixAge']] as const;
 
-  const { merged, shared } = mergeVulnerabilityOccurrences(affected, occurrenceKey);
+  // Read only: no copy of thousands of findings when none merges.
+  const { merged, shared } = readMergedOccurrences(affected, occurrenceKey);
   for (let index = 0; index < merged.length; index += 1) {
     const finding = merged[index];
     const severity = finding.severity === 'unknown' ? rule.treatUnknownAs : finding.severity;
