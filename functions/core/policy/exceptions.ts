@@ -77,8 +77,15 @@ export function applyExceptions(compiled: CompiledPolicy, items: { violation: Vi
   const violations: Violation[] = [];
   const suppressed: SuppressedViolation[] = [];
 
+  const none = withoutIds.length === 0 && byId.size === 0;
   for (const { violation, scope } of items) {
-    // Only an exception with ids reads them: a policy without one (the usual case) spells no violation's ids.
+    // A policy without exceptions (the usual case) has nothing to consider: no closure, no id list for each of
+    // thousands of violations.
+    if (none) {
+      violations.push(violation);
+      continue;
+    }
+    // Only an exception with ids reads them: a policy without one spells no violation's ids.
     const idKeys = byId.size > 0 ? violationIdKeys(violation) : [];
     let live: CompiledException | undefined;
     let expired: CompiledException | undefined;

@@ -165,7 +165,7 @@ export function vulnerabilityViolations(compiled: CompiledPolicy, findings: read
  * What a vulnerability violation says of its finding, only the facts it has (stored and sent as they are, so no
  * `undefined` member), in this order.
  */
-function vulnerabilityDetails(
+export function vulnerabilityDetails(
   finding: VulnerabilityFinding,
   severity: Severity,
   matchedBy: readonly string[],
@@ -174,32 +174,91 @@ function vulnerabilityDetails(
   fixAgeDays: number | undefined,
 ): Record<string, string | number> {
   const pkg = finding.package;
+  const path = pkg.path ?? finding.target;
+  // The usual finding of a large report (every fact known, no alias, no exploit fact, its own severity): one literal of
+  // the members the general way below sets, in the same order, rather than an object grown member by member.
+  if (
+    pkg.installedVersion !== undefined &&
+    finding.scannerFixState !== undefined &&
+    pkg.type !== undefined &&
+    pkg.purl !== undefined &&
+    path !== undefined &&
+    finding.aliases.length === 0 &&
+    finding.severity === severity &&
+    finding.primaryUrl !== undefined &&
+    listing === undefined &&
+    finding.epss === undefined &&
+    !(fixable && finding.fixPublishedAt !== undefined) &&
+    fixAgeDays === undefined
+  ) {
+    const matched = matchedBy.join(',');
+    return pkg.fixedVersion !== undefined
+      ? {
+          package: pkg.name,
+          installedVersion: pkg.installedVersion,
+          fixedVersion: pkg.fixedVersion,
+          fixState: finding.fixState,
+          scannerFixState: finding.scannerFixState,
+          packageType: pkg.type,
+          purl: pkg.purl,
+          path,
+          matchedBy: matched,
+          primaryUrl: finding.primaryUrl,
+        }
+      : {
+          package: pkg.name,
+          installedVersion: pkg.installedVersion,
+          fixState: finding.fixState,
+          scannerFixState: finding.scannerFixState,
+          packageType: pkg.type,
+          purl: pkg.purl,
+          path,
+          matchedBy: matched,
+          primaryUrl: finding.primaryUrl,
+        };
+  }
+  return detailsMemberByMember(finding, severity, matchedBy, listing, fixable, fixAgeDays);
+}
+
+/** `vulnerabilityDetails` of any finding: each member set when known. Exported for the test that holds the literal to it. */
+export function detailsMemberByMember(
+  finding: VulnerabilityFinding,
+  severity: Severity,
+  matchedBy: readonly string[],
+  listing: KnownExploitedFact | undefined,
+  fixable: boolean,
+  fixAgeDays: number | undefined,
+): Record<string, string | number> {
+  const pkg = finding.package;
+  const path = pkg.path ?? finding.target;
   const details: Record<string, string | number> = { package: pkg.name };
   // Set one by one rather than built with undefined members and copied without them: thousands are made.
-  const put = (key: string, value: string | number | undefined) => {
-    if (value !== undefined) details[key] = value;
-  };
-  put('installedVersion', pkg.installedVersion);
-  put('fixedVersion', pkg.fixedVersion);
+  put(details, 'installedVersion', pkg.installedVersion);
+  put(details, 'fixedVersion', pkg.fixedVersion);
   details.fixState = finding.fixState;
-  put('scannerFixState', finding.scannerFixState);
-  put('packageType', pkg.type);
-  put('purl', pkg.purl);
-  put('path', pkg.path ?? finding.target);
-  put('aliases', finding.aliases.length > 0 ? finding.aliases.join(',') : undefined);
-  put('reportedSeverity', finding.severity !== severity ? finding.severity : undefined);
+  put(details, 'scannerFixState', finding.scannerFixState);
+  put(details, 'packageType', pkg.type);
+  put(details, 'purl', pkg.purl);
+  put(details, 'path', path);
+  put(details, 'aliases', finding.aliases.length > 0 ? finding.aliases.join(',') : undefined);
+  put(details, 'reportedSeverity', finding.severity !== severity ? finding.severity : undefined);
   details.matchedBy = matchedBy.join(',');
-  put('primaryUrl', finding.primaryUrl);
-  put('knownExploited', listing ? sourceLabel(listing.source) : undefined);
-  put('kevDateAdded', listing?.dateAdded);
-  put('kevDueDate', listing?.dueDate);
-  put('kevRansomware', listing?.ransomware);
-  put('epss', finding.epss?.score);
-  put('epssPercentile', finding.epss?.percentile);
-  put('epssDate', finding.epss?.date);
-  put('fixPublishedAt', fixable ? finding.fixPublishedAt : undefined);
-  put('fixAgeDays', fixAgeDays);
+  put(details, 'primaryUrl', finding.primaryUrl);
+  put(details, 'knownExploited', listing ? sourceLabel(listing.source) : undefined);
+  put(details, 'kevDateAdded', listing?.dateAdded);
+  put(details, 'kevDueDate', listing?.dueDate);
+  put(details, 'kevRansomware', listing?.ransomware);
+  put(details, 'epss', finding.epss?.score);
+  put(details, 'epssPercentile', finding.epss?.percentile);
+  put(details, 'epssDate', finding.epss?.date);
+  put(details, 'fixPublishedAt', fixable ? finding.fixPublishedAt : undefined);
+  put(details, 'fixAgeDays', fixAgeDays);
   return details;
+}
+
+/** Sets `key` when `value` is known (a function of the module, not a closure made for each of thousands of violations). */
+function put(details: Record<string, string | number>, key: string, value: string | number | undefined): void {
+  if (value !== undefined) details[key] = value;
 }
 
 /** `grype report`, `CISA KEV catalogue 2026.12.01 (released 2026-12-01T...)`: where an exploit fact came from. */
