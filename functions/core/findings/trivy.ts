@@ -104,39 +104,73 @@ type TrivyResultDoc = z.output<typeof TrivyResult>;
 type TrivyVulnerabilityDoc = z.output<typeof TrivyVulnerability>;
 
 /**
- * The report read as `TrivyReport` reads it. The quick way: the outline, then each vulnerability checked by hand and
- * taken as it is when it is exactly what `TrivyVulnerability` accepts (a plain object whose declared fields have the
- * declared types, the two ids not blank). The moment one is anything else (even something zod would accept, such as an
- * object of another prototype, or a record with a `__proto__` key), zod reads the whole report: its output, or its
- * error naming the JSON path, is then the answer, exactly as before. So the quick way changes no result, only the time.
+ * The report and its vulnerability findings, the quick way: the outline, then each vulnerability checked by hand and,
+ * when it is exactly what `TrivyVulnerability` accepts (a plain object whose declared fields have the declared types,
+ * the two ids not blank), made into its finding at once, while the object just read is still in the processor's
+ * cache (a check of every vulnerability, then a second pass to build them, read each of thousands twice). What the
+ * building notes is recorded per result, to be replayed where the usual order notes it. The moment one vulnerability is
+ * anything else (even something zod would accept, such as an object of another prototype, or a record with a
+ * `__proto__` key), undefined: the caller has zod read the whole report, and its output, or its error naming the JSON
+ * path, is the answer, exactly as before. So the quick way changes no result, only the time.
  */
-function readTrivyReport(json: unknown, source: string, origin: ReportOrigin): TrivyReportDoc {
+function readTrivyReportQuickly(json: unknown, origin: ReportOrigin): QuickRead | undefined {
   const outline = TrivyReportOutline.safeParse(json);
-  if (outline.success) {
-    const results: TrivyResultDoc[] = [];
-    let plain = true;
-    for (const result of outline.data.Results ?? []) {
-      const raw = result.Vulnerabilities;
-      if (raw === null || raw === undefined) {
-        results.push(result as TrivyResultDoc);
-        continue;
-      }
-      if (!Array.isArray(raw)) {
-        plain = false;
-        break;
-      }
-      const vulnerabilities: TrivyVulnerabilityDoc[] = new Array(raw.length);
-      for (let i = 0; i < raw.length && plain; i += 1) {
-        const read = plainVulnerability(raw[i], origin);
-        if (read === undefined) plain = false;
-        else vulnerabilities[i] = read;
-      }
-      if (!plain) break;
-      results.push({ ...result, Vulnerabilities: vulnerabilities });
-    }
-    if (plain) return { ...outline.data, Results: outline.data.Results === null || outline.data.Results === undefined ? outline.data.Results : results };
+  if (!outline.success) return undefined;
+  const outlined = outline.data.Results ?? [];
+  let count = 0;
+  for (let index = 0; index < outlined.length; index += 1) {
+    const raw = outlined[index].Vulnerabilities;
+    if (raw === null || raw === undefined) continue;
+    if (!Array.isArray(raw)) return undefined;
+    count += raw.length;
   }
-  return parseWithSchema(TrivyReport, json, { source, what: 'Trivy report' });
+  // Made at its final length: an array grown by push leaves its outgrown copies behind, garbage in a young generation
+  // the parsed report has nearly filled.
+  const vulnerabilities: VulnerabilityFinding[] = new Array(count);
+  const notes: RecordedNotes[] = new Array(outlined.length);
+  const results: TrivyResultDoc[] = new Array(outlined.length);
+  let next = 0;
+  for (let index = 0; index < outlined.length; index += 1) {
+    const result = outlined[index];
+    const raw = result.Vulnerabilities as unknown[] | null | undefined;
+    const recorded: RecordedNotes = [];
+    notes[index] = recorded;
+    if (raw === null || raw === undefined) {
+      results[index] = result as TrivyResultDoc;
+      continue;
+    }
+    const tally = recordingTally(recorded);
+    const target = nonBlank(result.Target);
+    const type = nonBlank(result.Type);
+    for (let i = 0; i < raw.length; i += 1) {
+      const read = plainVulnerability(raw[i], origin);
+      if (read === undefined) return undefined;
+      vulnerabilities[next++] = toVulnerability(read, type, target, tally);
+    }
+    // Its vulnerabilities are read by no one later (their findings are made).
+    results[index] = result as TrivyResultDoc;
+  }
+  return { report: { ...outline.data, Results: outline.data.Results === null || outline.data.Results === undefined ? outline.data.Results : results }, vulnerabilities, notes };
+}
+
+/** The quick read: the report (vulnerabilities left out), the findings made of them, and what was noted for each result. */
+interface QuickRead {
+  report: TrivyReportDoc;
+  vulnerabilities: VulnerabilityFinding[];
+  notes: RecordedNotes[];
+}
+
+/** `UnreadTally.note` calls, in order, as [gap, example] pairs. */
+type RecordedNotes = [gap: string, example: string][];
+
+/** A tally that only records the notes (its warnings are never read: the notes are replayed into the report's tally). */
+function recordingTally(recorded: RecordedNotes): UnreadTally {
+  return {
+    note: (gap, example) => {
+      recorded.push([gap, example]);
+    },
+    warnings: () => [],
+  };
 }
 
 /**
@@ -418,25 +452,27 @@ function imageFacts(report: TrivyReportDoc, warnings: string[]): ImageFacts {
 
 /** Normalises a Trivy `SchemaVersion: 2` JSON report (already detected as Trivy) into a `ScanReport`. */
 export function normaliseTrivyReport(json: unknown, source: string, origin: ReportOrigin = 'value'): ScanReport {
-  const report = readTrivyReport(json, source, origin);
+  const quick = readTrivyReportQuickly(json, origin);
+  const report = quick?.report ?? parseWithSchema(TrivyReport, json, { source, what: 'Trivy report' });
   const warnings: string[] = [];
   const secrets: SecretFinding[] = [];
   const misconfigurations: MisconfigurationFinding[] = [];
   const tally = unreadTally();
   const results = report.Results ?? [];
-  // Made at its final length: an array grown by push leaves its outgrown copies behind, garbage in a young generation
-  // the parsed report has nearly filled.
-  let count = 0;
-  for (let index = 0; index < results.length; index += 1) count += results[index].Vulnerabilities?.length ?? 0;
-  const vulnerabilities: VulnerabilityFinding[] = new Array(count);
-  let next = 0;
+  const vulnerabilities: VulnerabilityFinding[] = quick?.vulnerabilities ?? [];
   // Indexed loops: a for-of over thousands of vulnerabilities made an iterator result for each in code not yet optimised.
   for (let index = 0; index < results.length; index += 1) {
     const result = results[index];
-    const target = nonBlank(result.Target);
-    const type = nonBlank(result.Type);
-    const found = result.Vulnerabilities ?? [];
-    for (let i = 0; i < found.length; i += 1) vulnerabilities[next++] = toVulnerability(found[i], type, target, tally);
+    if (quick === undefined) {
+      const target = nonBlank(result.Target);
+      const type = nonBlank(result.Type);
+      const found = result.Vulnerabilities ?? [];
+      for (let i = 0; i < found.length; i += 1) vulnerabilities.push(toVulnerability(found[i], type, target, tally));
+    } else {
+      // What making this result's findings noted, where making them here would have noted it.
+      const recorded = quick.notes[index];
+      for (let i = 0; i < recorded.length; i += 1) tally.note(recorded[i][0], recorded[i][1]);
+    }
     for (const s of toSecrets(report, result, index, source, tally)) secrets.push(s);
     for (const m of toMisconfigurations(result, tally)) misconfigurations.push(m);
   }

@@ -606,6 +606,36 @@ describe('normaliseTrivyReport: the quick read of vulnerabilities gives what zod
     );
   });
 
+  // The quick read makes every result's findings before the secrets and misconfigurations of any result are read, and
+  // replays what making them noted: the warnings (which gap first) must come in the order zod's way notes them.
+  it('for results mixing vulnerabilities, secrets and misconfigurations that are noted: the same warnings in the same order', () => {
+    const noted = fc.record({
+      VulnerabilityID: fc.constantFrom('CVE-2024-1', 'CVE-2024-2'),
+      PkgName: fc.constantFrom('openssl', 'zlib'),
+      Severity: fc.constantFrom('HIGH', 'SEVERE', '', 'unknown'),
+      Status: fc.constantFrom('fixed', 'odd', 'stranger', undefined),
+    });
+    const secret = fc.record({ RuleID: fc.constantFrom('aws-access-key-id', 'github-pat'), Severity: fc.constantFrom('CRITICAL', '', 'WHATEVER') });
+    const misconfiguration = fc.record({ ID: fc.constantFrom('DS002', 'DS026'), Status: fc.constantFrom('FAIL', 'PASS'), Severity: fc.constantFrom('HIGH', '', 'ODD') });
+    const result = fc.record(
+      { Vulnerabilities: fc.array(noted, { maxLength: 3 }), Secrets: fc.array(secret, { maxLength: 2 }), Misconfigurations: fc.array(misconfiguration, { maxLength: 2 }) },
+      { requiredKeys: [] },
+    );
+    assertProperty(
+      fc.property(fc.array(result, { minLength: 1, maxLength: 3 }), (results) => {
+        const text = JSON.stringify({ SchemaVersion: 2, ArtifactName: 'img', Results: results.map((r, i) => ({ Target: `t${i}`, Type: 'debian', ...r })) });
+        // zod's way: a first result whose one vulnerability is of another prototype (the quick read leaves that to zod).
+        const zodRead = JSON.parse(text) as { Results: { Vulnerabilities?: object[] }[] };
+        zodRead.Results.unshift({ Target: 'z', Vulnerabilities: [zodOnly({ VulnerabilityID: 'CVE-2000-1', PkgName: 'first', Severity: 'LOW' })] } as never);
+        const quick = textOutcome(JSON.stringify({ ...JSON.parse(text), Results: [{ Target: 'z', Vulnerabilities: [{ VulnerabilityID: 'CVE-2000-1', PkgName: 'first', Severity: 'LOW' }] }, ...JSON.parse(text).Results] }));
+        const zod = outcome(zodRead);
+        expect(quick).toEqual(zod);
+        expect((quick as { warnings?: string[] }).warnings).toEqual((zod as { warnings?: string[] }).warnings);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   it('vendor severities with a symbol key in a value built in code: zod decides, as before', () => {
     const vulnerability = { ...base, VendorSeverity: { nvd: 3, [Symbol.for('x')]: 1 } };
     expect(outcome(single(vulnerability))).toEqual(outcome(single(zodOnly(vulnerability))));
