@@ -4,7 +4,7 @@ import { toSeverity, type Severity } from '../severity';
 import { formatJsonPath, parseWithSchema } from '../validation/issues';
 import { dedupeMisconfigurations, dedupeOwnVulnerabilities, dedupeSecrets, mergeAliases } from './dedupe';
 import { SUPPORTED_TRIVY_SCHEMA_VERSION } from './detect';
-import { isTrivyStatusWord, trivyFixState } from './fix-state';
+import { documentedTrivyFixState, trivyFixState } from './fix-state';
 import { canonicalMisconfigId, misconfigAliases } from './ids';
 import { cleanRepoDigests, configUser, digestOfRepoDigest, envNames, imageEnvSecrets } from './image-config';
 import type { ImageFacts, MisconfigurationFinding, PackageRef, ScanReport, ScannedArtifact, SecretFinding, VulnerabilityFinding } from './model';
@@ -186,9 +186,10 @@ function plainVulnerability(value: unknown, origin: ReportOrigin): TrivyVulnerab
   const id = value.VulnerabilityID;
   const name = value.PkgName;
   if (typeof id !== 'string' || typeof name !== 'string') return undefined;
-  const trimmedId = id.trim();
-  const trimmedName = name.trim();
-  if (trimmedId === '' || trimmedName === '') return undefined;
+  // nonBlank: the trimmed text, without a call to trim for the usual id (undefined for a blank one, which zod refuses).
+  const trimmedId = nonBlank(id);
+  const trimmedName = nonBlank(name);
+  if (trimmedId === undefined || trimmedName === undefined) return undefined;
   // Each field by name (not in a loop over names): a plain property read is what keeps this cheaper than zod.
   if (
     !isText(value.PkgPath) ||
@@ -282,7 +283,9 @@ const NO_ALIASES = Object.freeze([]) as unknown as string[];
 function toVulnerability(v: TrivyVulnerabilityDoc, type: string | undefined, target: string | undefined, tally: UnreadTally): VulnerabilityFinding {
   const fixedVersion = nonBlank(v.FixedVersion);
   const status = nonBlank(v.Status);
-  if (status !== undefined && !isTrivyStatusWord(status)) {
+  // The status word looked up once: trivyFixState(status, fixedVersion) is this for a word, and what it says of none.
+  const documented = status === undefined ? undefined : documentedTrivyFixState(status);
+  if (status !== undefined && documented === undefined) {
     tally.note(
       `vulnerabilities with a Status trivy-db does not document (${JSON.stringify(status.slice(0, 40))}) have an unknown fix state and are judged by the unfixable thresholds`,
       v.VulnerabilityID,
@@ -296,7 +299,7 @@ function toVulnerability(v: TrivyVulnerabilityDoc, type: string | undefined, tar
     // list rather than an array each (frozen: findings are read, never changed).
     aliases: v.VendorIDs === null || v.VendorIDs === undefined || v.VendorIDs.length === 0 ? NO_ALIASES : mergeAliases(v.VulnerabilityID, v.VendorIDs),
     severity: vulnerabilitySeverity(v, tally),
-    fixState: trivyFixState(status, fixedVersion),
+    fixState: status === undefined ? trivyFixState(status, fixedVersion) : (documented ?? 'unknown'),
     scannerFixState: status,
     package: packageOf(v, type, target, fixedVersion),
     title,

@@ -1,4 +1,6 @@
-import { grypeFixState, trivyFixState } from '../../../functions/core/findings/fix-state';
+import fc from 'fast-check';
+import { assertProperty } from '../../support/property';
+import { documentedTrivyFixState, grypeFixState, isTrivyStatusWord, trivyFixState } from '../../../functions/core/findings/fix-state';
 import { normaliseTrivyReport } from '../../../functions/core/findings/trivy';
 
 describe('trivyFixState (policy-engines.md §5.6)', () => {
@@ -72,5 +74,20 @@ describe("hostile status words: the names of Object.prototype's members", () => 
     );
     expect(report.vulnerabilities.map((v) => v.fixState)).toEqual(['unknown']);
     expect(report.warnings?.join('\n')).toContain('a Status trivy-db does not document ("constructor")');
+  });
+});
+
+describe('documentedTrivyFixState', () => {
+  it('is trivyFixState for every word trivy-db documents and undefined for every other, whatever the fixed version', () => {
+    const word = fc.oneof(
+      fc.constantFrom('fixed', 'affected', 'fix_deferred', 'will_not_fix', 'end_of_life', 'not_affected', 'under_investigation', 'unknown', 'FIXED', 'Will_Not_Fix', 'constructor', '__proto__', 'odd'),
+      fc.string({ minLength: 1, maxLength: 8 }),
+    );
+    assertProperty(
+      fc.property(word, fc.option(fc.constantFrom('1.1', ''), { nil: undefined }), (status, fixedVersion) => {
+        expect(documentedTrivyFixState(status)).toBe(isTrivyStatusWord(status) ? trivyFixState(status, fixedVersion) : undefined);
+      }),
+      { numRuns: 500 },
+    );
   });
 });
