@@ -13,7 +13,7 @@ const word = fc.constantFrom('1.0', 'pkg:npm/a@1', 'app/x.jar', 'https://x', 'af
 const finding: fc.Arbitrary<VulnerabilityFinding> = fc
   .record({
     id: fc.constantFrom('CVE-2024-1', 'GHSA-a'),
-    aliases: fc.constantFrom([], ['CVE-2024-2'], ['A', 'B']),
+    aliases: fc.constantFrom<string[][]>([], ['CVE-2024-2'], ['A', 'B']),
     severity: fc.constantFrom(...SEVERITIES),
     fixState: fc.constantFrom(...FIX_STATES),
     scannerFixState: mostly(word),
