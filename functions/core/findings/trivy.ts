@@ -124,6 +124,8 @@ function readTrivyReportQuickly(json: unknown, origin: ReportOrigin): QuickRead 
     if (!Array.isArray(raw)) return undefined;
     count += raw.length;
   }
+  // Only a value built in code can hold arrays this long (sparse ones): left to zod, as any other odd value.
+  if (count > MAX_ARRAY_LENGTH) return undefined;
   // Made at its final length: an array grown by push leaves its outgrown copies behind, garbage in a young generation
   // the parsed report has nearly filled.
   const vulnerabilities: VulnerabilityFinding[] = new Array(count);
@@ -152,6 +154,9 @@ function readTrivyReportQuickly(json: unknown, origin: ReportOrigin): QuickRead 
   }
   return { report: { ...outline.data, Results: outline.data.Results === null || outline.data.Results === undefined ? outline.data.Results : results }, vulnerabilities, notes };
 }
+
+/** The longest array JavaScript can make. */
+const MAX_ARRAY_LENGTH = 2 ** 32 - 1;
 
 /** The quick read: the report (vulnerabilities left out), the findings made of them, and what was noted for each result. */
 interface QuickRead {
