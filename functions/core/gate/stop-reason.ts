@@ -1,4 +1,5 @@
 import type { Decision, EvaluationResult } from '../result/model';
+import { clip } from '../text-clip';
 
 /** StopTask `reason`: "Up to 255 characters are allowed in this message" (API_StopTask). */
 export const MAX_STOP_REASON_LENGTH = 255;
@@ -96,11 +97,3 @@ function textLength(text: string): number {
   return text.length;
 }
 
-/** At most `max` UTF-16 code units, never splitting a surrogate pair; a cut string ends with an ellipsis. */
-export function clip(text: string, max: number): string {
-  if (text.length <= max) return text;
-  let cut = text.slice(0, Math.max(0, max - 1));
-  const last = cut.charCodeAt(cut.length - 1);
-  if (last >= 0xd800 && last <= 0xdbff) cut = cut.slice(0, -1);
-  return `${cut}…`;
-}

@@ -1,4 +1,5 @@
 import type { Violation } from '../result/model';
+import { clip } from '../text-clip';
 import type { VerdictChange } from './findings';
 
 /**
@@ -69,7 +70,7 @@ export const OPEN_FINDING_TEXT_LIMIT = 1024;
 /** Most details an open item keeps (the finding events read about a dozen). */
 export const OPEN_FINDING_DETAIL_LIMIT = 32;
 
-const capped = (value: string) => (value.length > OPEN_FINDING_TEXT_LIMIT ? value.slice(0, OPEN_FINDING_TEXT_LIMIT) : value);
+const capped = (value: string) => clip(value, OPEN_FINDING_TEXT_LIMIT);
 
 /** The finding as an open item keeps it: its text capped, details limited to plain values. */
 export function openFindingOf(digest: string, violation: Violation, openedAt: string): OpenFinding {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { MAX_STOP_REASON_LENGTH, buildStopReason, clip, decidingBuildIds } from '../../../functions/core/gate/stop-reason';
+import { MAX_STOP_REASON_LENGTH, buildStopReason, decidingBuildIds } from '../../../functions/core/gate/stop-reason';
 import type { Violation } from '../../../functions/core/result/model';
 import { assertProperty } from '../../support/property';
 
@@ -53,17 +53,6 @@ describe('buildStopReason', () => {
       }),
       { numRuns: 400 },
     );
-  });
-});
-
-describe('clip', () => {
-  it('leaves short text alone and marks a cut', () => {
-    expect(clip('abc', 3)).toBe('abc');
-    expect(clip('abcd', 3)).toBe('ab…');
-  });
-
-  it('does not cut a surrogate pair', () => {
-    expect(clip('a😀b', 3)).toBe('a…');
   });
 });
 

@@ -35,4 +35,16 @@ describe('openFindingOf', () => {
     expect(finding.details).not.toHaveProperty('gone');
     expect(finding.details?.fixable).toBe(true);
   });
+
+  it('never cuts a surrogate pair: the cut falls inside one and the kept text survives UTF-8 (as DynamoDB stores it)', () => {
+    // 'a' then emoji (two code units each): the limit's last code unit is the high half of a pair.
+    const text = `a${'😀'.repeat(OPEN_FINDING_TEXT_LIMIT)}`;
+    expect(text.charCodeAt(OPEN_FINDING_TEXT_LIMIT - 1)).toBeGreaterThanOrEqual(0xd800);
+    expect(text.charCodeAt(OPEN_FINDING_TEXT_LIMIT - 1)).toBeLessThanOrEqual(0xdbff);
+    const { finding } = openFindingOf(DIGEST, violation('CVE-1', { message: text, details: { [text]: text }, container: text }), T1);
+    for (const kept of [finding.message, finding.container ?? '', ...Object.keys(finding.details ?? {}), ...Object.values(finding.details ?? {}).map(String)]) {
+      expect(kept.length).toBeLessThanOrEqual(OPEN_FINDING_TEXT_LIMIT);
+      expect(Buffer.from(kept, 'utf8').toString('utf8')).toBe(kept);
+    }
+  });
 });
