@@ -1,5 +1,6 @@
 import { DeleteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Clock } from '../core/ports';
+import { findingStoreKey } from '../core/posture/finding-store-key';
 import type { OpenFinding, OpenFindingStore } from '../core/posture/open-findings';
 import type { Violation } from '../core/result/model';
 import { isConditionalCheckFailed } from './aws-errors';
@@ -9,7 +10,7 @@ import { GATE_TABLE, digestPartition, type ItemKey } from './dynamo-table';
 
 /**
  * Open findings in the gate's table: in the digest's partition (`digest#<digest>`), sort key
- * `finding#<rule>:<finding id>`, so a digest's open findings are one Query beside its verdicts and waiters. The item
+ * `finding#<rule>:<finding id>` (a long one hashed, finding-store-key.ts), so a digest's open findings are one Query beside its verdicts and waiters. The item
  * holds the finding as its opened event named it and `openedAt`; its TTL is the enforcement claims' retention (the
  * opened claim it stands beside expires as long after), so an item of a digest no longer judged goes away on its own.
  */
@@ -17,7 +18,8 @@ export const OPEN_FINDING_PREFIX = 'finding#';
 
 export const openFindingKey = (digest: string, finding: Pick<Violation, 'rule' | 'id'>): ItemKey => ({
   pk: digestPartition(digest),
-  sk: `${OPEN_FINDING_PREFIX}${finding.rule}:${finding.id}`,
+  // A long id is hashed (core/posture/finding-store-key.ts): a sort key is at most 1,024 bytes. The item keeps it whole.
+  sk: `${OPEN_FINDING_PREFIX}${findingStoreKey(finding)}`,
 });
 
 const DAY_SECONDS = 24 * 60 * 60;

@@ -1,6 +1,7 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoGateStore } from '../../functions/adapters/dynamo-gate-store';
 import { DEFAULT_OPEN_FINDING_SECONDS, DynamoOpenFindingStore, openFindingKey } from '../../functions/adapters/dynamo-open-findings';
+import { findingCorrelationId } from '../../functions/core/posture/findings';
 import { openFindingOf } from '../../functions/core/posture/open-findings';
 import { ManualClock } from '../../functions/local/clock';
 import { useGateTable } from '../support/dynalite';
@@ -44,5 +45,35 @@ describe('DynamoOpenFindingStore items', () => {
     await table.fixture().documents.send(new PutCommand({ TableName: tableName, Item: { ...openFindingKey(DIGEST, violation('CVE-2026-0002')), finding: { rule: 'vulnerabilities' }, openedAt: 7 } }));
     expect((await store.listOpenFindings(DIGEST)).map((o) => o.finding.id)).toEqual(['CVE-2026-0001']);
     expect(damaged).toEqual([`open finding item sk="finding#vulnerabilities:CVE-2026-0002" of ${DIGEST} does not read`]);
+  });
+
+  // A DynamoDB sort key is at most 1,024 bytes, a partition key 2,048 (Constraints, "Partition keys and sort keys",
+  // https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Constraints.html); a report's id may be longer.
+  it('records, lists and closes a finding whose id is 2,000 bytes, keeping the id whole, apart from one that shares its start', async () => {
+    const { store } = await fresh();
+    const longId = `/srv/app/${'k'.repeat(2000 - '/srv/app/'.length)}`;
+    const sibling = `${longId.slice(0, -1)}z`;
+    expect(Buffer.byteLength(longId, 'utf8')).toBe(2000);
+    const at = '2026-12-01T12:00:00.000Z';
+    await expect(store.recordOpenFinding(openFindingOf(DIGEST, violation(longId, { rule: 'secrets', kind: 'secret' }), at))).resolves.toBe(true);
+    await expect(store.recordOpenFinding(openFindingOf(DIGEST, violation(sibling, { rule: 'secrets', kind: 'secret' }), at), { ifAbsent: true })).resolves.toBe(true);
+    await expect(store.recordOpenFinding(openFindingOf(DIGEST, violation(longId, { rule: 'secrets', kind: 'secret' }), at), { ifAbsent: true })).resolves.toBe(false);
+    expect((await store.listOpenFindings(DIGEST)).map((o) => o.finding.id).sort()).toEqual([longId, sibling].sort());
+    await expect(store.closeOpenFinding(DIGEST, { rule: 'secrets', id: longId }, at)).resolves.toBe(true);
+    expect((await store.listOpenFindings(DIGEST)).map((o) => o.finding.id)).toEqual([sibling]);
+  });
+
+  it('takes and gives back the opened and resolved claims of a finding whose id is 2,000 bytes', async () => {
+    const { tableName, clock } = await fresh();
+    const gateStore = new DynamoGateStore({ client: table.fixture().documents, tableName, clock });
+    const finding = { rule: 'secrets', id: 's'.repeat(2000) };
+    const opened = findingCorrelationId(DIGEST, finding);
+    const resolved = `${opened}#resolved#2026-12-01T12:00:00.000Z`;
+    for (const key of [opened, resolved]) {
+      await expect(gateStore.claimEnforcement({ key, action: 'findingOpened', decision: 'fail', at: '2026-12-01T12:00:00.000Z' })).resolves.toBe(true);
+      await expect(gateStore.claimEnforcement({ key, action: 'findingOpened', decision: 'fail', at: '2026-12-01T12:00:00.000Z' })).resolves.toBe(false);
+    }
+    await gateStore.releaseEnforcement(opened);
+    await expect(gateStore.claimEnforcement({ key: opened, action: 'findingOpened', decision: 'fail', at: '2026-12-01T12:00:00.000Z' })).resolves.toBe(true);
   });
 });

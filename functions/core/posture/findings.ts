@@ -2,6 +2,7 @@ import { evaluatePolicy } from '../policy/evaluate';
 import type { DriftMark, ImageAssessment, LoadedPolicy } from '../policy/input';
 import type { Policy } from '../policy/schema';
 import type { Violation } from '../result/model';
+import { findingStoreKey } from './finding-store-key';
 import type { TaskUse } from './ports';
 import { useContext, type UseContext } from './use-context';
 
@@ -150,7 +151,8 @@ export const MAX_EVENT_USES = 50;
  * policy edit must neither reopen the tickets of findings still denied nor strand them with an id never resolved.
  */
 export function findingCorrelationId(digest: string, finding: Pick<Violation, 'rule' | 'id'>): string {
-  return `finding#${digest}#${findingKey(finding)}`;
+  // The stored form of the finding (a long id hashed): the claims' partition key stays within DynamoDB's bound.
+  return `finding#${digest}#${findingStoreKey(finding)}`;
 }
 
 const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
