@@ -6,8 +6,10 @@ import type * as Zod from 'zod';
  * well-formed event never needs zod, and the gate and hook functions leave it out of their cold start: it is loaded
  * (functions/io/zod-loader.ts, `withZod`) only when a reader needs a schema. A reader runs synchronously, so one that
  * needs a schema before zod is loaded stops with `ZodNotLoaded`; `withZod` loads zod and reads again (a reader is pure,
- * so reading twice gives what reading once would). Everything else that reads (the CLI, the other functions, the
- * tests) provides zod first (functions/io/zod-provided.ts).
+ * so reading twice gives what reading once would). Every Lambda function reads this way, not only the gate and the
+ * hook: the adapters the others use (DynamoDB stores, ECS) wrap their readers in `withZod` too, and no Lambda entry
+ * provides zod. What runs outside Lambda (the CLI, simulate, the local backend, the tests) provides zod first
+ * (functions/io/zod-provided.ts).
  *
  * The provided zod is kept on `globalThis` (as zod keeps its own configuration, `__zod_globalConfig`): one zod per
  * process, whatever module registry loaded this one (jest's isolateModules loads modules afresh).
