@@ -1,6 +1,7 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoGateStore } from '../../functions/adapters/dynamo-gate-store';
 import { DEFAULT_OPEN_FINDING_SECONDS, DynamoOpenFindingStore, openFindingKey } from '../../functions/adapters/dynamo-open-findings';
+import { FINDING_KEY_BYTES } from '../../functions/core/posture/finding-store-key';
 import { findingCorrelationId } from '../../functions/core/posture/findings';
 import { openFindingOf } from '../../functions/core/posture/open-findings';
 import { ManualClock } from '../../functions/local/clock';
@@ -61,6 +62,19 @@ describe('DynamoOpenFindingStore items', () => {
     expect((await store.listOpenFindings(DIGEST)).map((o) => o.finding.id).sort()).toEqual([longId, sibling].sort());
     await expect(store.closeOpenFinding(DIGEST, { rule: 'secrets', id: longId }, at)).resolves.toBe(true);
     expect((await store.listOpenFindings(DIGEST)).map((o) => o.finding.id)).toEqual([sibling]);
+  });
+
+  it('writes the item and the claims of the longest <rule>:<id> kept unhashed (the bound fits DynamoDB\'s)', async () => {
+    const { store, tableName, clock } = await fresh();
+    const gateStore = new DynamoGateStore({ client: table.fixture().documents, tableName, clock });
+    const idBytes = FINDING_KEY_BYTES - 'secrets:'.length;
+    const finding = violation('€'.repeat(Math.floor(idBytes / 3)) + '.'.repeat(idBytes % 3), { rule: 'secrets', kind: 'secret' });
+    expect(Buffer.byteLength(`${finding.rule}:${finding.id}`, 'utf8')).toBe(FINDING_KEY_BYTES);
+    expect(openFindingKey(DIGEST, finding).sk).toBe(`finding#secrets:${finding.id}`);
+    await expect(store.recordOpenFinding(openFindingOf(DIGEST, finding, '2026-12-01T12:00:00.000Z'))).resolves.toBe(true);
+    const resolved = `${findingCorrelationId(DIGEST, finding)}#resolved#${'f'.repeat(64)}#2026-12-01T12:00:00.000Z`;
+    await expect(gateStore.claimEnforcement({ key: resolved, action: 'findingResolved', decision: 'pass', at: '2026-12-01T12:00:00.000Z' })).resolves.toBe(true);
+    expect((await store.listOpenFindings(DIGEST)).map((o) => o.finding.id)).toEqual([finding.id]);
   });
 
   it('takes and gives back the opened and resolved claims of a finding whose id is 2,000 bytes', async () => {

@@ -17,8 +17,13 @@ import { clip } from '../text-clip';
  * policy/policy-hash.ts), so core stays pure.
  */
 
-/** Most UTF-8 bytes of a `<rule>:<id>` kept as it is: with `finding#`, the digest and a claim's suffix, far under 1,024. */
-export const FINDING_KEY_BYTES = 256;
+/**
+ * Most UTF-8 bytes of a `<rule>:<id>` kept as it is. As high as the sort key allows (`finding#` + 1,000 ≤ 1,024; the
+ * claims' partition key, `enforcement#finding#<digest>#<key>#resolved#<policy hash>#<time>`, stays near 1,200 of its
+ * 2,048), so every finding whose open item could be written before keeps its item's key and its claims: nothing open
+ * is announced again when the gate is updated.
+ */
+export const FINDING_KEY_BYTES = 1000;
 /** UTF-16 code units of `<rule>:<id>` a hashed key keeps in front of its hash (at most 3 bytes each in UTF-8). */
 const HASHED_KEY_PREFIX_LENGTH = 64;
 /** Marks a hashed key; a short key that holds it is hashed too, so a hostile id can never pose as another's hash. */

@@ -4,8 +4,11 @@ import { FINDING_KEY_BYTES, findingStoreKey } from '../../../functions/core/post
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
 describe('findingStoreKey', () => {
-  it('keeps a short <rule>:<id> as it is (the keys of items written before stay the same)', () => {
+  it('keeps a <rule>:<id> up to the bound as it is (the keys of items written before stay the same)', () => {
     expect(findingStoreKey({ rule: 'vulnerabilities', id: 'CVE-2026-0001' })).toBe('vulnerabilities:CVE-2026-0001');
+    const atBound = { rule: 'secrets', id: 'p'.repeat(FINDING_KEY_BYTES - 'secrets:'.length) };
+    expect(findingStoreKey(atBound)).toBe(`secrets:${atBound.id}`);
+    expect(findingStoreKey({ ...atBound, id: `${atBound.id}p` })).toContain('#sha256:');
   });
 
   it('hashes a long id: a readable prefix plus the SHA-256 of the whole, within the bound', () => {
@@ -16,7 +19,8 @@ describe('findingStoreKey', () => {
   });
 
   it('tells apart long ids that differ only past the prefix, and keeps the bound by bytes, not characters', () => {
-    const base = '😀'.repeat(100); // 200 code units but 400 UTF-8 bytes
+    const base = '😀'.repeat(FINDING_KEY_BYTES / 4 + 1); // fewer code units than the bound, more UTF-8 bytes
+    expect(base.length).toBeLessThan(FINDING_KEY_BYTES);
     const a = findingStoreKey({ rule: 'secrets', id: `${base}a` });
     const b = findingStoreKey({ rule: 'secrets', id: `${base}b` });
     expect(a).not.toBe(b);
