@@ -82,6 +82,7 @@ export const AWS_API_OF: Record<string, string> = {
   'store.getLauncher': 'dynamodb:GetItem',
   // The Lambda-compute slots (adapters/dynamo-lambda-slots.ts): a Query of the slots, then the conditional write.
   'lambdaSlots.claim': 'dynamodb:PutItem',
+  'lambdaSlots.claimOverflow': 'dynamodb:PutItem',
   'lambdaSlots.release': 'dynamodb:DeleteItem',
   'inventory.recordUse': 'dynamodb:UpdateItem',
   'inventory.closeTask': 'dynamodb:Query',

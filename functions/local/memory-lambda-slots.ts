@@ -1,4 +1,4 @@
-import { claimableSlots, type LambdaComputeSlotsPort, type LambdaSlotReading } from '../core/gate/lambda-overflow';
+import { claimableSlots, overflowSlots, type LambdaComputeSlotsPort, type LambdaSlotReading } from '../core/gate/lambda-overflow';
 import type { Clock } from '../core/ports';
 import type { ActivityLog } from './activity';
 
@@ -20,6 +20,12 @@ export class MemoryLambdaComputeSlots implements LambdaComputeSlotsPort {
     if (index === undefined) return false;
     this.slots.set(index, { index, holder: holder.scanId, leaseUntilMs });
     return true;
+  }
+
+  async claimOverflow(holder: { scanId: string; digest: string }, limit: number, leaseUntilMs: number): Promise<void> {
+    this.activity?.call('lambdaSlots.claimOverflow');
+    const [index] = overflowSlots([...this.slots.values()], limit, holder.scanId, this.clock.now().getTime());
+    this.slots.set(index, { index, holder: holder.scanId, leaseUntilMs });
   }
 
   async release(scanId: string): Promise<void> {

@@ -44,7 +44,70 @@ async function contract(slots: LambdaComputeSlotsPort, time: ReturnType<typeof c
   expect(await slots.claim(holder(6), 1, time.ms() + 20 * MINUTE)).toBe(false);
 }
 
+/** A Lambda build started without a slot (both full) holds an overflow lease above the limit that counts against it. */
+async function overflowContract(slots: LambdaComputeSlotsPort, time: ReturnType<typeof clock>): Promise<void> {
+  const lease = time.ms() + 20 * MINUTE;
+  expect(await slots.claim(holder(1), 1, lease)).toBe(true);
+  await slots.claimOverflow(holder(2), 1, lease);
+  // The slot holder ends: the overflow lease still occupies the one place.
+  await slots.release('scan-1');
+  expect(await slots.claim(holder(3), 1, lease)).toBe(false);
+  // A retried overflow claim of the same scan takes no second lease: one release frees the place.
+  await slots.claimOverflow(holder(2), 1, lease);
+  await slots.release('scan-2');
+  expect(await slots.claim(holder(3), 1, lease)).toBe(true);
+  expect(await slots.claim(holder(4), 1, lease)).toBe(false);
+  // Two overflow leases at once take different indices, each counted.
+  await slots.claimOverflow(holder(5), 1, lease);
+  await slots.claimOverflow(holder(6), 1, lease);
+  await slots.release('scan-3');
+  await slots.release('scan-5');
+  expect(await slots.claim(holder(4), 1, lease)).toBe(false);
+  await slots.release('scan-6');
+  expect(await slots.claim(holder(4), 1, lease)).toBe(true);
+  // An overflow lease that ran out counts no more.
+  await slots.claimOverflow(holder(7), 1, lease);
+  await slots.release('scan-4');
+  time.advance(21 * MINUTE);
+  expect(await slots.claim(holder(8), 1, time.ms() + 20 * MINUTE)).toBe(true);
+}
+
+/** A lowered limit: live leases at or above it count against it until they end. */
+async function loweredLimitContract(slots: LambdaComputeSlotsPort, time: ReturnType<typeof clock>): Promise<void> {
+  const lease = time.ms() + 20 * MINUTE;
+  for (const n of [1, 2, 3]) expect(await slots.claim(holder(n), 3, lease)).toBe(true);
+  await slots.release('scan-1');
+  // Slot 0 is free, but two builds at slots 1 and 2 still run: with the limit now 1, Lambda compute is full.
+  expect(await slots.claim(holder(4), 1, lease)).toBe(false);
+  await slots.release('scan-2');
+  expect(await slots.claim(holder(4), 1, lease)).toBe(false);
+  await slots.release('scan-3');
+  expect(await slots.claim(holder(4), 1, lease)).toBe(true);
+}
+
 describe('DynamoLambdaComputeSlots (dynalite)', () => {
+  it('holds an overflow lease above the limit that counts against it until released or run out', async () => {
+    const { slots, time } = await dynamoSlots();
+    await overflowContract(slots, time);
+  });
+
+  it('counts live leases at or above a lowered limit against it', async () => {
+    const { slots, time } = await dynamoSlots();
+    await loweredLimitContract(slots, time);
+  });
+
+  it('never gives more places than the limit to claims racing each other while an overflow lease is live', async () => {
+    const { slots, tableName, time } = await dynamoSlots();
+    for (const n of [1, 2, 3]) expect(await slots.claim(holder(n), 3, time.ms() + 20 * MINUTE)).toBe(true);
+    await slots.claimOverflow(holder(4), 3, time.ms() + 20 * MINUTE);
+    await slots.release('scan-1');
+    await slots.release('scan-2');
+    // Two places free below the limit, one of them taken by the overflow lease: one claimer of twelve wins.
+    const claimers = Array.from({ length: 12 }, (_, n) => new DynamoLambdaComputeSlots({ client: table.fixture().documents, tableName, clock: time, random: () => n / 12 }));
+    const won = await Promise.all(claimers.map((claimer, n) => claimer.claim(holder(10 + n), 3, time.ms() + 20 * MINUTE)));
+    expect(won.filter(Boolean)).toHaveLength(1);
+  });
+
   it('keeps the slot rules: full at the limit, re-claim by the holder, release, expired leases, a lowered limit', async () => {
     const { slots, time } = await dynamoSlots();
     await contract(slots, time);
@@ -93,6 +156,13 @@ describe('MemoryLambdaComputeSlots', () => {
   it('keeps the same rules as the DynamoDB adapter', async () => {
     const time = clock();
     await contract(new MemoryLambdaComputeSlots(time), time);
+  });
+
+  it('keeps the same overflow-lease and lowered-limit rules as the DynamoDB adapter', async () => {
+    const time = clock();
+    await overflowContract(new MemoryLambdaComputeSlots(time), time);
+    const again = clock();
+    await loweredLimitContract(new MemoryLambdaComputeSlots(again), again);
   });
 });
 

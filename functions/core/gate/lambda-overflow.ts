@@ -61,9 +61,13 @@ export interface LambdaSlotReading {
 
 /**
  * The slots a claim may try, in the order to try them: every index below `limit` that is free (no item), whose lease
- * ran out, or that `holder` holds already (a retried start of the same scan takes its own slot again). Slots at or
- * above the limit (left by a larger setting) are never taken; their holders release them. The free ones are tried from
- * a rotating start (`offset` in [0, 1)), so concurrent claimers spread over the slots instead of all racing for slot 0.
+ * ran out, or that `holder` holds already (a retried start of the same scan takes its own slot again). Live leases at
+ * or above the limit (an overflow lease, `overflowSlots`, or a slot left by a larger setting) hold a place too: each
+ * takes one free index below the limit out of the list until its holder releases it or its lease runs out, so the
+ * count never says Lambda compute has room while builds the gate started still occupy it. The free ones are tried
+ * from a rotating start (`offset` in [0, 1)), so concurrent claimers spread over the slots instead of all racing for
+ * slot 0; with leases above the limit live, only the lowest free indices are listed, so concurrent claimers race for
+ * the same ones and the conditional writes keep them within the places left.
  */
 export function claimableSlots(slots: readonly LambdaSlotReading[], limit: number, holder: string, nowMs: number, offset: number): number[] {
   const held = new Map(slots.map((slot) => [slot.index, slot]));
@@ -74,8 +78,29 @@ export function claimableSlots(slots: readonly LambdaSlotReading[], limit: numbe
     const slot = held.get(index);
     if (!slot || !(slot.leaseUntilMs > nowMs)) free.push(index);
   }
+  const above = slots.filter((slot) => slot.index >= limit && slot.leaseUntilMs > nowMs && slot.holder !== holder).length;
+  if (above > 0) return free.slice(0, Math.max(0, free.length - above));
   const start = free.length === 0 ? 0 : Math.min(free.length - 1, Math.floor(Math.max(0, offset) * free.length));
   return [...free.slice(start), ...free.slice(0, start)];
+}
+
+/**
+ * The indices at or above `limit` an overflow lease may try, in order: the one `holder` holds already, else every free
+ * or expired index from `limit` up to one past the highest item read (so there is always one to try). An overflow lease
+ * stands for a Lambda-compute build the gate starts without a slot (Lambda compute and its EC2 fallback both full:
+ * CodeBuild queues it for the Lambda quota); `claimableSlots` counts it as occupying a place below the limit.
+ */
+export function overflowSlots(slots: readonly LambdaSlotReading[], limit: number, holder: string, nowMs: number): number[] {
+  const own = slots.filter((slot) => slot.holder === holder && slot.index >= limit).map((slot) => slot.index);
+  if (own.length > 0) return own;
+  const held = new Map(slots.map((slot) => [slot.index, slot]));
+  const end = Math.max(limit, ...slots.map((slot) => slot.index + 1)) + 1;
+  const free: number[] = [];
+  for (let index = limit; index < end; index += 1) {
+    const slot = held.get(index);
+    if (!slot || !(slot.leaseUntilMs > nowMs)) free.push(index);
+  }
+  return free;
 }
 
 /**
@@ -87,7 +112,13 @@ export function claimableSlots(slots: readonly LambdaSlotReading[], limit: numbe
 export interface LambdaComputeSlotsPort {
   /** Takes a slot for the scan `holder` until `leaseUntilMs`; false when all `limit` slots are held by others. */
   claim(holder: { scanId: string; digest: string }, limit: number, leaseUntilMs: number): Promise<boolean>;
-  /** Gives back the slot `scanId` holds, if any; a slot since taken by another scan is left alone. */
+  /**
+   * Records a Lambda-compute build started without a slot (every slot held, the EC2 fallback refusing too) as a lease
+   * at an index at or above `limit` (`overflowSlots`), until `leaseUntilMs`: it counts against the limit until the
+   * same `release(scanId)` gives it back, so a slot freed meanwhile does not send the next scan to Lambda compute.
+   */
+  claimOverflow(holder: { scanId: string; digest: string }, limit: number, leaseUntilMs: number): Promise<void>;
+  /** Gives back the slot (or overflow lease) `scanId` holds, if any; a slot since taken by another scan is left alone. */
   release(scanId: string): Promise<void>;
 }
 

@@ -14,6 +14,7 @@ export function lambdaComputeSlotsFor(config: Pick<Partial<GateConfig>, 'fallbac
   return {
     lambdaComputeSlots: {
       claim: async (holder, limit, leaseUntilMs) => (await adapter()).claim(holder, limit, leaseUntilMs),
+      claimOverflow: async (holder, limit, leaseUntilMs) => (await adapter()).claimOverflow(holder, limit, leaseUntilMs),
       release: async (scanId) => (await adapter()).release(scanId),
     },
   };

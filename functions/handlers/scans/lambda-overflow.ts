@@ -42,7 +42,22 @@ export async function claimLambdaSlot(rt: GateRuntime, record: Pick<ScanRecord, 
 }
 
 /**
- * Gives back the Lambda slot a scan held, if any. A failure is logged, not thrown: the slot's lease ends by itself at
+ * Records a Lambda-compute build the scan starts without a slot (every slot held and the EC2 fallback refusing too) as
+ * an overflow lease until `leaseUntilMs`, so the count keeps saying Lambda compute is full until that build ends (the
+ * same release gives it back). A failure is logged, not thrown: the build is wanted all the same, and the count is one
+ * low only until the slot holders before it end.
+ */
+export async function claimLambdaOverflowLease(rt: GateRuntime, record: Pick<ScanRecord, 'digest' | 'scanId'>, leaseUntilMs: number, log: Logger): Promise<void> {
+  try {
+    await rt.lambdaComputeSlots?.claimOverflow({ scanId: record.scanId, digest: record.digest }, lambdaComputeConcurrency(rt), leaseUntilMs);
+  } catch (error) {
+    rt.metrics.count('GateErrors', 1, { failure: classifyFailure(error) });
+    childBinding(log, { digest: record.digest, scanId: record.scanId }).error({ err: error }, 'could not record the Lambda-compute build started without a slot: the count is one low until a slot holder ends');
+  }
+}
+
+/**
+ * Gives back the Lambda slot (or overflow lease) a scan held, if any. A failure is logged, not thrown: the slot's lease ends by itself at
  * the scan's deadline, and the scan's own outcome matters more than the count.
  */
 export async function releaseLambdaSlot(rt: GateRuntime, record: Pick<ScanRecord, 'digest' | 'scanId' | 'compute'>, log: Logger): Promise<void> {

@@ -10,7 +10,7 @@ import { classifyFailure, describeError, isNonRetryable } from '../failures';
 import { childBinding, type Logger } from '../logger';
 import type { GateRuntime } from '../runtime';
 import { lookUpImageSize } from './image-size';
-import { claimLambdaSlot, countsAgainstLambdaSlots, noteOverflow, releaseLambdaSlot } from './lambda-overflow';
+import { claimLambdaOverflowLease, claimLambdaSlot, countsAgainstLambdaSlots, noteOverflow, releaseLambdaSlot } from './lambda-overflow';
 import type { ScanCompute } from '../../core/gate/compute-fallback';
 import type { LambdaOverflowCause } from '../../core/gate/lambda-overflow';
 
@@ -225,7 +225,8 @@ export async function startScan(rt: GateRuntime, record: ScanRecord, expectedSta
   let compute: ScanCompute | undefined = record.compute === 'ec2Fallback' ? 'ec2Fallback' : undefined;
   let overflow: LambdaOverflowCause | undefined;
   const counted = countsAgainstLambdaSlots(rt, record);
-  if (counted && !(await claimLambdaSlot(rt, record, rt.clock.now().getTime() + rt.config.scanTimeoutMinutes * 60_000, log))) {
+  const leaseUntilMs = rt.clock.now().getTime() + rt.config.scanTimeoutMinutes * 60_000;
+  if (counted && !(await claimLambdaSlot(rt, record, leaseUntilMs, log))) {
     compute = 'ec2Fallback';
     overflow = 'lambda-full';
   }
@@ -241,19 +242,23 @@ export async function startScan(rt: GateRuntime, record: ScanRecord, expectedSta
       // A scan that outgrew Lambda compute, was too large for it, or found it full runs on the EC2 fallback project.
       ...(on === 'ec2Fallback' ? { compute: 'ec2Fallback' as const } : {}),
     });
+  // Set once StartBuild gave a build: from then on a build runs, and its slot stays held until it ends.
+  let buildId: string | undefined;
   try {
-    let buildId: string;
     try {
       ({ buildId } = await requestBuild(compute));
     } catch (error) {
       if (!(error instanceof ScanCapacityError) || !counted) throw error;
       if (overflow === 'lambda-full') {
-        // The fallback is full too (CodeBuild refuses past its project limit): the scan waits in Lambda compute's own
-        // queue, where the next build to end frees a place within minutes, rather than in the gate's retry back-off. It
-        // holds no slot (the count stays at the limit, so the next scan tries EC2 first again).
+        // The fallback is full too (CodeBuild refuses past its project limit): the scan waits in CodeBuild's queue for
+        // Lambda compute, where the next build to end frees a place within minutes, rather than in the gate's retry
+        // back-off. It holds an overflow lease, above the limit: the count stays full until this build ends too, so a
+        // slot freed before then does not send the next scan to Lambda compute behind it (it tries EC2 first again).
+        // Taken before StartBuild, so a claim racing it already sees it; released below if no build starts.
         scanLog.info({ reason: error.message }, 'Lambda compute and its EC2 fallback are both full: the scan queues for Lambda compute');
         compute = undefined;
         overflow = undefined;
+        await claimLambdaOverflowLease(rt, record, leaseUntilMs, log);
         ({ buildId } = await requestBuild(compute));
       } else if (compute !== 'ec2Fallback') {
         // CodeBuild refused the Lambda build for capacity although the gate had a slot: the quota is used by builds the
@@ -282,8 +287,10 @@ export async function startScan(rt: GateRuntime, record: ScanRecord, expectedSta
     scanLog.info({ buildId, imageReference: record.imageReference, ...(compute ? { compute } : {}) }, 'scan started');
     return { state: 'started', scanId: record.scanId };
   } catch (error) {
-    // No build of this scan runs on Lambda compute: its slot is free for the next scan (a retry claims one again).
-    if (counted && compute !== 'ec2Fallback') await releaseLambdaSlot(rt, record, log);
+    // No build of this scan runs on Lambda compute: its slot is free for the next scan (a retry claims one again). Once
+    // StartBuild gave a build id the build runs whatever failed after (a throttled record update): its slot stays held
+    // until the build ends or the lease runs out, and a retried start re-claims the same slot and gets the same build.
+    if (counted && compute !== 'ec2Fallback' && buildId === undefined) await releaseLambdaSlot(rt, record, log);
     if (error instanceof ScanCapacityError) {
       // Queued as it came: a retry decides again where it starts (a slot may be free by then).
       const attempts = unsuccessfulAttempts(record) + 1;

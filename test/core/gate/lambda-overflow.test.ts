@@ -1,4 +1,4 @@
-import { DEFAULT_LAMBDA_COMPUTE_CONCURRENCY, claimableSlots, isValidLambdaComputeConcurrency, parseLambdaComputeConcurrency } from '../../../functions/core/gate/lambda-overflow';
+import { DEFAULT_LAMBDA_COMPUTE_CONCURRENCY, claimableSlots, isValidLambdaComputeConcurrency, overflowSlots, parseLambdaComputeConcurrency } from '../../../functions/core/gate/lambda-overflow';
 
 describe('the Lambda-compute concurrency setting', () => {
   it("defaults to AWS's default quota for a Lambda compute type (1)", () => {
@@ -26,7 +26,7 @@ describe('claimableSlots', () => {
   const held = (index: number, holder: string, leaseUntilMs = NOW + 1) => ({ index, holder, leaseUntilMs });
 
   it('lists the free and expired slots below the limit, from a rotating start', () => {
-    const slots = [held(0, 'a'), held(2, 'b', NOW), held(5, 'c')];
+    const slots = [held(0, 'a'), held(2, 'b', NOW), held(5, 'c', NOW)];
     expect(claimableSlots(slots, 4, 'z', NOW, 0)).toEqual([1, 2, 3]);
     expect(claimableSlots(slots, 4, 'z', NOW, 0.5)).toEqual([2, 3, 1]);
     expect(claimableSlots(slots, 4, 'z', NOW, 0.999)).toEqual([3, 1, 2]);
@@ -36,9 +36,26 @@ describe('claimableSlots', () => {
     expect(claimableSlots([held(0, 'a'), held(1, 'z')], 3, 'z', NOW, 0)).toEqual([1]);
   });
 
-  it('has nothing to give when every slot below the limit is held, and ignores slots at or above it (a lowered limit)', () => {
+  it('has nothing to give when every slot below the limit is held, and never gives a holder its own slot at or above the limit', () => {
     expect(claimableSlots([held(0, 'a'), held(1, 'b')], 2, 'z', NOW, 0)).toEqual([]);
     expect(claimableSlots([held(0, 'a'), held(1, 'z')], 1, 'z', NOW, 0)).toEqual([]);
+  });
+
+  it('counts each live lease at or above the limit (an overflow lease, a lowered limit) as taking a free place, lowest free indices kept', () => {
+    expect(claimableSlots([held(1, 'b'), held(2, 'c')], 1, 'z', NOW, 0)).toEqual([]);
+    expect(claimableSlots([held(0, 'a'), held(3, 'b')], 3, 'z', NOW, 0.9)).toEqual([1]);
+    expect(claimableSlots([held(4, 'b'), held(5, 'c')], 4, 'z', NOW, 0.5)).toEqual([0, 1]);
+    // Run out: counts no more.
+    expect(claimableSlots([held(3, 'b', NOW)], 3, 'z', NOW, 0)).toEqual([0, 1, 2]);
+    // The claimer's own lease above the limit does not stand in its way.
+    expect(claimableSlots([held(1, 'z')], 1, 'z', NOW, 0)).toEqual([0]);
+  });
+
+  it('overflowSlots: the holder\'s own lease above the limit, else the free or expired indices from the limit up to one past the last item', () => {
+    expect(overflowSlots([], 2, 'z', NOW)).toEqual([2]);
+    expect(overflowSlots([held(0, 'a'), held(1, 'b')], 1, 'z', NOW)).toEqual([2]);
+    expect(overflowSlots([held(0, 'a'), held(2, 'b', NOW), held(3, 'c')], 1, 'z', NOW)).toEqual([1, 2, 4]);
+    expect(overflowSlots([held(0, 'a'), held(2, 'z')], 1, 'z', NOW)).toEqual([2]);
   });
 
   it('keeps a bad offset in range', () => {

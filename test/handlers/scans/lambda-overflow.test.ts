@@ -31,10 +31,11 @@ function refusing(world: World, refuse: Set<'scanProject' | 'ec2Fallback'>): Sca
 function setup(options: { limit?: number; refuse?: ('scanProject' | 'ec2Fallback')[]; slots?: LambdaComputeSlotsPort | null; fallback?: boolean } = {}) {
   const world = createWorld();
   const slots = options.slots === null ? undefined : (options.slots ?? new MemoryLambdaComputeSlots(world.clock));
-  const scanner = refusing(world, new Set(options.refuse ?? []));
+  const refuse = new Set(options.refuse ?? []);
+  const scanner = refusing(world, refuse);
   const config = { ...(options.fallback === false ? {} : FALLBACK), ...(options.limit !== undefined ? { lambdaComputeConcurrency: options.limit } : {}) };
   const deps = { ...world.deps(policyOf({ onScanError: 'allow' }), config), scanner, ...(slots ? { lambdaComputeSlots: slots } : {}) };
-  return { world, scanner, slots, rt: buildRuntime(deps), gate: createGate(deps) };
+  return { world, scanner, slots, refuse, rt: buildRuntime(deps), gate: createGate(deps) };
 }
 
 const scan = (rt: GateRuntime, label: string) => ensureScan(rt, digestOf(label), `${WEB}@${digestOf(label)}`, log);
@@ -94,14 +95,37 @@ describe('overflow to the EC2 fallback when Lambda compute is full', () => {
     expect((slots as MemoryLambdaComputeSlots).holders()).toEqual([]);
   });
 
-  it('with the EC2 fallback full too, the scan queues for Lambda compute (CodeBuild queues it) without taking a slot', async () => {
+  it('with the EC2 fallback full too, the scan queues for Lambda compute (CodeBuild queues it), holding an overflow lease above the limit', async () => {
     const { world, rt, slots } = setup({ refuse: ['ec2Fallback'] });
     await scan(rt, 'a');
     expect(await scan(rt, 'b')).toMatchObject({ state: 'started' });
     expect(projects(world)).toEqual(['scanProject', 'scanProject']);
     expect(world.store.scans.get(digestOf('b'))).not.toHaveProperty('compute');
     expect(world.metrics.total('ScanComputeFallbacks')).toBe(0);
-    expect((slots as MemoryLambdaComputeSlots).holders()).toEqual([world.store.scans.get(digestOf('a'))?.scanId]);
+    expect((slots as MemoryLambdaComputeSlots).holders()).toEqual([digestOf('a'), digestOf('b')].map((d) => world.store.scans.get(d)?.scanId));
+  });
+
+  it('a scan started on Lambda compute without a slot (both full) keeps counting: the slot its predecessor frees does not send the next scan to Lambda compute', async () => {
+    // The review's repro: limit 1; a takes the slot, b finds both full and queues for Lambda compute; a ends; EC2 has room again.
+    const { world, rt, gate, refuse, slots } = setup({ limit: 1, refuse: ['ec2Fallback'] });
+    await scan(rt, 'a');
+    await scan(rt, 'b');
+    const aBuild = world.store.scans.get(digestOf('a'))?.buildId as string;
+    uploadReport(world, digestOf('a'), { reference: `${WEB}@${digestOf('a')}`, digest: digestOf('a') });
+    await gate.handleEvent(buildEvent(aBuild, 'SUCCEEDED'));
+    refuse.delete('ec2Fallback');
+    await scan(rt, 'c');
+    expect(projects(world)).toEqual(['scanProject', 'scanProject', 'ec2Fallback']);
+    const runningOnLambda = [...world.store.scans.values()].filter((record) => record.state === 'running' && record.compute === undefined);
+    expect(runningOnLambda.map((record) => record.digest)).toEqual([digestOf('b')]);
+    expect(world.metrics.total('ScanComputeFallbacks', { cause: 'lambda-full' })).toBe(1);
+    // b's build ends: its overflow lease goes with it, and the next scan runs on Lambda compute again.
+    const bBuild = world.store.scans.get(digestOf('b'))?.buildId as string;
+    uploadReport(world, digestOf('b'), { reference: `${WEB}@${digestOf('b')}`, digest: digestOf('b') });
+    await gate.handleEvent(buildEvent(bBuild, 'SUCCEEDED'));
+    expect((slots as MemoryLambdaComputeSlots).holders()).toEqual([]);
+    await scan(rt, 'd');
+    expect(projects(world)).toEqual(['scanProject', 'scanProject', 'ec2Fallback', 'scanProject']);
   });
 
   it('both projects refusing: the scan is queued for the retry, as before, holding no slot', async () => {
@@ -128,6 +152,7 @@ describe('overflow to the EC2 fallback when Lambda compute is full', () => {
       claim: async () => {
         throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
       },
+      claimOverflow: async () => undefined,
       release: async () => undefined,
     };
     const { world, rt } = setup({ slots: broken });
