@@ -128,6 +128,25 @@ describe('overflow to the EC2 fallback when Lambda compute is full', () => {
     expect(projects(world)).toEqual(['scanProject', 'scanProject', 'ec2Fallback', 'scanProject']);
   });
 
+  it('an error after StartBuild gave a Lambda build (the record update throttled) keeps the slot while that build runs, so the next scan finds Lambda compute full', async () => {
+    const { world, rt, slots } = setup();
+    jest.spyOn(world.store, 'updateScan').mockRejectedValueOnce(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+    await expect(scan(rt, 'a')).rejects.toThrow('Rate exceeded');
+    const record = world.store.scans.get(digestOf('a'));
+    expect(world.scanner.requests).toHaveLength(1);
+    expect((slots as MemoryLambdaComputeSlots).holders()).toEqual([record?.scanId]);
+    // Another scan meanwhile finds Lambda compute full.
+    await scan(rt, 'b');
+    expect(projects(world)).toEqual(['scanProject', 'ec2Fallback']);
+  });
+
+  it('an error before any build started (StartBuild failing) gives the slot back', async () => {
+    const { world, rt, slots } = setup();
+    jest.spyOn(world.scanner, 'startScan').mockRejectedValueOnce(Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }));
+    await expect(scan(rt, 'a')).rejects.toThrow('socket hang up');
+    expect((slots as MemoryLambdaComputeSlots).holders()).toEqual([]);
+  });
+
   it('both projects refusing: the scan is queued for the retry, as before, holding no slot', async () => {
     const { world, rt, slots } = setup({ refuse: ['scanProject', 'ec2Fallback'] });
     expect(await scan(rt, 'a')).toMatchObject({ state: 'queued' });
