@@ -312,6 +312,14 @@ export function resolveSettings(input: SettingsInput): ResolvedSettings {
       `scanCompute.lambdaConcurrency must be a whole number from ${MIN_LAMBDA_COMPUTE_CONCURRENCY} to ${MAX_LAMBDA_COMPUTE_CONCURRENCY} (the account's CodeBuild quota of concurrently running builds for the Lambda compute type), got ${JSON.stringify(compute.lambdaConcurrency)}`,
     );
   }
+  // Where it is used (the fallback): above the scan project's own limit, CodeBuild refuses the builds past that limit
+  // ("builds return an error", builds-working.html), so the limit, not the gate's count, would decide and every
+  // overflow would be a refused StartBuild (lambda-refused).
+  if (ec2Fallback && lambdaConcurrency > concurrentBuildLimit) {
+    throw new Error(
+      `scanCompute.lambdaConcurrency (${lambdaConcurrency}) must not exceed scanCompute.concurrentBuildLimit (${concurrentBuildLimit}), the scan project's own concurrent build limit: CodeBuild refuses builds past it. Raise scanCompute.concurrentBuildLimit (context key fargate-gate:scan-concurrency) with it, or lower scanCompute.lambdaConcurrency (fargate-gate:scan-lambda-concurrency).`,
+    );
+  }
 
   const maxDatabaseAge = scanner.maxDatabaseAge ?? Duration.hours(72);
   if (ms(maxDatabaseAge) % (60 * MINUTE) !== 0 || ms(maxDatabaseAge) < 6 * 60 * MINUTE) {
