@@ -4,10 +4,12 @@ import type * as codebuild from 'aws-cdk-lib/aws-codebuild';
 
 /**
  * Longest a scan build may wait in CodeBuild's queue before `ScanBuildsQueuedAlarm` fires: 5 minutes, as long as a
- * whole scan takes on Lambda compute (bench Part E). With `scanCompute.lambdaConcurrency` equal to the account's quota a
- * Lambda-compute scan never queues (the gate starts the next one on EC2 instead: functions/core/gate/lambda-overflow.ts),
- * so a queued build says the setting is above the quota, or another project uses the same compute type's quota; on
- * the EC2 fallback it says the EC2 quota is too low for the overflow.
+ * whole scan takes on Lambda compute (bench Part E). With `scanCompute.lambdaConcurrency` equal to the account's quota
+ * and the quota the gate's alone, a Lambda-compute scan queues only when the EC2 fallback refuses too (the gate then
+ * counts it: functions/core/gate/lambda-overflow.ts). A queued build otherwise says the setting is above the quota, or
+ * another project on the same compute type uses the quota (CodeBuild queues past the quota, it does not refuse:
+ * https://docs.aws.amazon.com/codebuild/latest/userguide/builds-working.html); on the EC2 fallback it says the EC2
+ * quota is too low for the overflow.
  */
 export const SCAN_QUEUED_ALARM_THRESHOLD = Duration.minutes(5);
 
@@ -33,7 +35,9 @@ export function scanQueuedAlarmSpec(projects: readonly codebuild.IProject[], per
   return {
     description:
       `fargate-gate: a scan build waited more than ${SCAN_QUEUED_ALARM_THRESHOLD.toMinutes()} minutes in CodeBuild's queue. On the Lambda-compute scan project: ` +
-      'scanCompute.lambdaConcurrency is above the account\'s quota for its compute type (or another project uses that quota): raise the quota, or lower the setting to it. ' +
+      'either scanCompute.lambdaConcurrency is set above the account\'s quota for its compute type (raise the quota, or lower the setting to it), ' +
+      'or another project on the same compute type uses that quota and makes the gate\'s builds queue (give the gate its own quota headroom, or lower the setting by what the other project runs); ' +
+      'it also happens while the EC2 fallback is full and scans wait for Lambda compute. ' +
       'On the EC2 fallback project: raise the quota of its EC2 compute type.',
     metric,
     thresholdSeconds: SCAN_QUEUED_ALARM_THRESHOLD.toSeconds(),

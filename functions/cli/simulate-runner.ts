@@ -133,6 +133,7 @@ export async function runScenario(scenario: Scenario, makeGate: GateFactory, lim
     scanCompute: scenario.world.scanCompute,
     maxConcurrentBuilds: scenario.world.maxConcurrentBuilds,
     lambdaComputeQuota: scenario.world.lambdaComputeQuota,
+    scanProjectBuildLimit: scenario.world.scanProjectBuildLimit,
     digestVisibleFrom: scenario.world.digestVisibleFrom,
     deploymentSettleMs: scenario.world.deploymentSettleMs,
     loopLimit: scenario.world.loopLimit,

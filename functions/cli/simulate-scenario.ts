@@ -180,7 +180,15 @@ const worldSchema = z.strictObject({
     .int()
     .min(1)
     .optional()
-    .meta({ description: 'With scanCompute "lambda": the account\'s quota of running Lambda-compute builds; StartBuild on the Lambda project beyond it is refused for capacity (AccountLimitExceededException). None: no quota.' }),
+    .meta({
+      description:
+        'With scanCompute "lambda": the account\'s quota of running Lambda-compute builds. A build started on the Lambda project beyond it is queued until a running one ends (builds-working.html); StartBuild is refused (AccountLimitExceededException) only with the queue full (five times the quota) or at scanProjectBuildLimit. None: no quota.',
+    }),
+  scanProjectBuildLimit: z
+    .int()
+    .min(1)
+    .optional()
+    .meta({ description: "The scan project's own concurrent build limit (concurrentBuildLimit): StartBuild on it is refused (AccountLimitExceededException) while it has this many unfinished builds. None: no project limit." }),
   digestVisibleFrom: taskStatus.optional(),
   deploymentSettle: durationText.optional(),
   loopLimit: z.int().min(1).max(1000).optional(),
@@ -363,6 +371,7 @@ export interface Scenario {
     scanCompute?: 'lambda' | 'ec2';
     maxConcurrentBuilds?: number;
     lambdaComputeQuota?: number;
+    scanProjectBuildLimit?: number;
     digestVisibleFrom?: TaskStatus;
     deploymentSettleMs?: number;
     loopLimit?: number;
@@ -570,6 +579,7 @@ export async function parseScenario(json: unknown, file: string): Promise<Scenar
       ...(world.scanCompute ? { scanCompute: world.scanCompute } : {}),
       ...(world.maxConcurrentBuilds ? { maxConcurrentBuilds: world.maxConcurrentBuilds } : {}),
       ...(world.lambdaComputeQuota ? { lambdaComputeQuota: world.lambdaComputeQuota } : {}),
+      ...(world.scanProjectBuildLimit ? { scanProjectBuildLimit: world.scanProjectBuildLimit } : {}),
       ...(world.digestVisibleFrom ? { digestVisibleFrom: world.digestVisibleFrom } : {}),
       ...(world.deploymentSettle ? { deploymentSettleMs: durationMs(world.deploymentSettle) } : {}),
       ...(world.loopLimit ? { loopLimit: world.loopLimit } : {}),

@@ -33,6 +33,8 @@ export interface LocalBackendOptions {
   maxConcurrentBuilds?: number;
   /** With `scanCompute: 'lambda'`: the account's quota of running Lambda-compute builds (FakeScanner `lambdaComputeQuota`). */
   lambdaComputeQuota?: number;
+  /** With `scanCompute: 'lambda'`: the scan project's own concurrent build limit (FakeScanner `scanProjectBuildLimit`). */
+  scanProjectBuildLimit?: number;
   taskStepDelayMs?: number;
   taskStopDelayMs?: number;
   digestVisibleFrom?: TaskStatus;
@@ -152,6 +154,7 @@ export class LocalBackend {
       buildTimeoutMs: options.buildTimeoutMs,
       maxConcurrentBuilds: options.maxConcurrentBuilds,
       ...(options.lambdaComputeQuota !== undefined ? { lambdaComputeQuota: options.lambdaComputeQuota } : {}),
+      ...(options.scanProjectBuildLimit !== undefined ? { scanProjectBuildLimit: options.scanProjectBuildLimit } : {}),
     });
     this.ecs = new FakeEcs({
       location: this.location,

@@ -43,8 +43,16 @@ export interface FakeBuild {
   projectName: string;
   request: ScanRequest;
   status: BuildStatus;
-  /** Epoch ms */
+  /** Epoch ms: when StartBuild accepted it. */
   startedAt: number;
+  /**
+   * Waiting in CodeBuild's queue for a place under the Lambda compute type's quota. BatchGetBuilds then says
+   * `buildStatus: IN_PROGRESS` with `currentPhase: QUEUED` (Build.currentPhase, CodeBuild API Reference), so the port
+   * sees IN_PROGRESS either way; the gate can tell only from the time the build takes (and QueuedDuration).
+   */
+  queued?: boolean;
+  /** Epoch ms the build left the queue and began to run; `startedAt` for a build that never queued. */
+  runningFrom?: number;
   endedAt?: number;
   /** Why the build failed, as its BUILD phase context would say. */
   failure?: string;
@@ -73,14 +81,30 @@ export interface FakeScannerOptions {
   maxConcurrentBuilds?: number;
   /**
    * The account's quota of running builds for the scan project's Lambda compute type (AWS's default is 1, adjustable:
-   * https://docs.aws.amazon.com/codebuild/latest/userguide/limits.html); a StartBuild on the Lambda project beyond it is
-   * refused for capacity. The EC2 fallback project runs on another compute type, under its own quota. None: no quota.
+   * https://docs.aws.amazon.com/codebuild/latest/userguide/limits.html). A build started on the Lambda project beyond
+   * it is QUEUED, not refused: "If the build project does not have a concurrent build limit set, builds are queued if
+   * the number of running builds reaches the concurrent build limit for the platform and compute type. The maximum
+   * number of builds in a queue is five times the concurrent build limit" (Builds in AWS CodeBuild,
+   * https://docs.aws.amazon.com/codebuild/latest/userguide/builds-working.html). It starts when a running Lambda
+   * build ends; StartBuild is refused only with the queue full (five times the quota) or at `scanProjectBuildLimit`.
+   * Builds the gate does not see (another project on the same compute type) would make the gate's builds queue the
+   * same way. The EC2 fallback project runs on another compute type, under its own quota. None: no quota.
    */
   lambdaComputeQuota?: number;
+  /**
+   * The scan project's own concurrent build limit (`concurrentBuildLimit`, infra default 3): "If the build project has a
+   * concurrent build limit set, builds return an error if the number of running builds reaches the concurrent build
+   * limit for the project" (builds-working.html above). The fake counts the project's unfinished builds, queued ones
+   * included. None: no project limit.
+   */
+  scanProjectBuildLimit?: number;
 }
 
 /** Lambda compute builds end at 15 minutes (https://docs.aws.amazon.com/codebuild/latest/userguide/lambda.html#lambda.limitations). */
 const LAMBDA_COMPUTE_LIMIT_MS = 15 * 60_000;
+
+/** "The maximum number of builds in a queue is five times the concurrent build limit" (builds-working.html). */
+const QUEUE_FACTOR = 5;
 
 /** CodeBuild keeps an idempotency token for five minutes. */
 const IDEMPOTENCY_WINDOW_MS = 5 * 60_000;
@@ -161,17 +185,25 @@ export class FakeScanner implements ScannerPort {
     const attempt = (this.attemptsByDigest.get(request.digest) ?? 0) + 1;
     this.attemptsByDigest.set(request.digest, attempt);
 
-    const running = [...this.builds.values()].filter((build) => build.status === 'IN_PROGRESS').length;
-    const runningOnLambda = [...this.builds.values()].filter((build) => build.status === 'IN_PROGRESS' && this.onLambdaCompute(build.projectName)).length;
+    const unfinished = [...this.builds.values()].filter((build) => build.status === 'IN_PROGRESS');
+    const running = unfinished.length;
+    const onLambda = unfinished.filter((build) => this.onLambdaCompute(build.projectName));
+    const queuedOnLambda = onLambda.filter((build) => build.queued).length;
     const lambdaQuota = this.options.lambdaComputeQuota;
+    const projectLimit = this.options.scanProjectBuildLimit;
+    const lambda = this.onLambdaCompute(projectName);
     const refusal =
       attempt <= (outcome.capacityErrors ?? 0)
         ? 'AccountLimitExceededException: Cannot have more than 1 builds in queue for the account'
         : this.options.maxConcurrentBuilds !== undefined && running >= this.options.maxConcurrentBuilds
           ? `AccountLimitExceededException: Cannot have more than ${this.options.maxConcurrentBuilds} concurrent builds for the account`
-          : lambdaQuota !== undefined && this.onLambdaCompute(projectName) && runningOnLambda >= lambdaQuota
-            ? `AccountLimitExceededException: Cannot have more than ${lambdaQuota} active builds for the account (Lambda compute)`
-            : undefined;
+          : projectLimit !== undefined && projectName === this.projectName && unfinished.filter((build) => build.projectName === projectName).length >= projectLimit
+            ? `AccountLimitExceededException: Cannot have more than ${projectLimit} active builds for the project`
+            : lambdaQuota !== undefined && lambda && queuedOnLambda >= QUEUE_FACTOR * lambdaQuota
+              ? `AccountLimitExceededException: Cannot have more than ${QUEUE_FACTOR * lambdaQuota} builds in queue for the account (Lambda compute)`
+              : undefined;
+    // Past the quota the build is accepted and waits in the queue for a running Lambda build to end.
+    const queues = lambdaQuota !== undefined && lambda && onLambda.length - queuedOnLambda >= lambdaQuota;
     const base = { digest: request.digest, imageReference: request.imageReference, scanId: request.scanId, reportKey: request.reportKey };
     if (refusal) {
       this.refusals += 1;
@@ -187,14 +219,35 @@ export class FakeScanner implements ScannerPort {
     const build: FakeBuild = { buildId, buildArn, projectName, request: { ...request }, status: 'IN_PROGRESS', startedAt: this.options.now(), outcome: outcomeOfBuild(outcome, accepted) };
     this.builds.set(buildId, build);
     this.byScanId.set(request.scanId, build);
-    activity.record('startScan', { ...base, buildId });
+    activity.record('startScan', { ...base, buildId, ...(queues ? { queued: true } : {}) });
+    if (queues) build.queued = true;
+    else this.run(build);
+    return { buildId };
+  }
 
+  /** The build begins to run: its duration (up to its project's timeout) counts from now. */
+  private run(build: FakeBuild): void {
+    const { projectName, outcome, buildId } = build;
+    build.queued = false;
+    build.runningFrom = this.options.now();
     const lambda = this.onLambdaCompute(projectName);
     const timeoutMs = lambda ? LAMBDA_COMPUTE_LIMIT_MS : projectName === this.projectName ? (this.options.buildTimeoutMs ?? 60 * 60_000) : (this.options.fallbackBuildTimeoutMs ?? 40 * 60_000);
     const hangs = outcome.timeout || (lambda && outcome.outgrowsLambdaCompute);
     const durationMs = hangs ? timeoutMs : Math.min(outcome.durationMs ?? this.options.defaultDurationMs ?? 120_000, timeoutMs);
     this.options.schedule(durationMs, () => this.finish(buildId));
-    return { buildId };
+  }
+
+  /** Starts queued Lambda builds, oldest first, while the quota has room (the order CodeBuild picks is not documented). */
+  private startQueued(): void {
+    const quota = this.options.lambdaComputeQuota;
+    if (quota === undefined) return;
+    const onLambda = [...this.builds.values()].filter((build) => build.status === 'IN_PROGRESS' && this.onLambdaCompute(build.projectName));
+    let runningNow = onLambda.filter((build) => !build.queued).length;
+    for (const build of onLambda.filter((candidate) => candidate.queued)) {
+      if (runningNow >= quota) return;
+      this.run(build);
+      runningNow += 1;
+    }
   }
 
   async getBuildStatuses(buildIds: string[]): Promise<{ buildId: string; status: BuildStatus }[]> {
@@ -213,6 +266,7 @@ export class FakeScanner implements ScannerPort {
     if (!build || build.status !== 'IN_PROGRESS') return false;
     const { outcome } = build;
     build.endedAt = this.options.now();
+    build.queued = false;
     if (outcome.timeout || (outcome.outgrowsLambdaCompute && this.onLambdaCompute(build.projectName))) {
       build.status = 'TIMED_OUT';
       build.failure = 'Build has timed out.';
@@ -232,6 +286,8 @@ export class FakeScanner implements ScannerPort {
       this.options.reports.put(sbomKeyFor(reportKey), sbom ?? JSON.stringify({ bomFormat: 'CycloneDX', specVersion: '1.6', metadata: { component: { type: 'container', name: build.request.imageReference } } }));
     }
     for (const listener of this.listeners) listener(build, { deliverEvent: !outcome.lostEvent });
+    // A place under the Lambda quota freed: the next queued build runs.
+    if (this.onLambdaCompute(build.projectName)) this.startQueued();
     return true;
   }
 

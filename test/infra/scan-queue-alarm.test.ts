@@ -31,6 +31,14 @@ describe('ScanBuildsQueuedAlarm', () => {
     expect(alarm).toMatchObject({ Namespace: 'AWS/CodeBuild', MetricName: 'QueuedDuration', Statistic: 'Maximum', Threshold: SCAN_QUEUED_ALARM_THRESHOLD.toSeconds() });
   });
 
+  it("names the real causes of a queued Lambda build: the setting above the quota, and another project using the same compute type's quota", () => {
+    const project = codebuild.Project.fromProjectName(new Stack(), 'P', 'p');
+    const { description } = scanQueuedAlarmSpec([project], Duration.minutes(5));
+    expect(description).toContain("scanCompute.lambdaConcurrency is set above the account's quota for its compute type");
+    expect(description).toContain("another project on the same compute type uses that quota and makes the gate's builds queue");
+    expect(description).toContain('while the EC2 fallback is full');
+  });
+
   it('refuses to build an alarm on no project', () => {
     expect(() => scanQueuedAlarmSpec([], Duration.minutes(5))).toThrow(/no scan project/);
     const project = codebuild.Project.fromProjectName(new Stack(), 'P', 'p');

@@ -43,6 +43,42 @@ describe('FakeScanner', () => {
     expect(w.backend.scanner.builds.size).toBe(1);
   });
 
+  it('queues a Lambda-compute build past the quota (IN_PROGRESS, not refused) and runs it when a running one ends; refuses only a full queue (five times the quota)', async () => {
+    const w = world({ scanCompute: 'lambda', lambdaComputeQuota: 1 });
+    w.backend.images.declare(IMAGE, DIGEST, { report: REPORT, durationMs: 60_000 });
+    const first = await w.backend.scanner.startScan(request({ scanId: 'a' }));
+    const queued = [];
+    for (const n of [1, 2, 3, 4, 5]) queued.push(await w.backend.scanner.startScan(request({ scanId: `q${n}` })));
+    expect(w.backend.scanner.refusals).toBe(0);
+    // The sixth waiting build finds the queue full: five times the quota of 1.
+    await expect(w.backend.scanner.startScan(request({ scanId: 'q6' }))).rejects.toThrow(/5 builds in queue/);
+    expect(await w.backend.scanner.getBuildStatuses([first.buildId, queued[0].buildId])).toEqual([
+      { buildId: first.buildId, status: 'IN_PROGRESS' },
+      { buildId: queued[0].buildId, status: 'IN_PROGRESS' },
+    ]);
+    expect(w.backend.scanner.builds.get(queued[0].buildId)?.queued).toBe(true);
+    // The EC2 fallback project runs on its own quota: not queued behind the Lambda builds.
+    const ec2 = await w.backend.scanner.startScan(request({ scanId: 'e', compute: 'ec2Fallback' }));
+    expect(w.backend.scanner.builds.get(ec2.buildId)).toMatchObject({ queued: false, runningFrom: w.backend.scanner.builds.get(ec2.buildId)?.startedAt });
+    await w.simulation.advance(60_000);
+    expect(w.backend.scanner.builds.get(first.buildId)?.status).toBe('SUCCEEDED');
+    // One place freed: the oldest queued build runs, for its whole duration from now.
+    expect(w.backend.scanner.builds.get(queued[0].buildId)).toMatchObject({ queued: false, runningFrom: w.backend.scanner.builds.get(first.buildId)?.endedAt });
+    expect(w.backend.scanner.builds.get(queued[1].buildId)?.queued).toBe(true);
+    await w.simulation.advance(60_000);
+    expect(w.backend.scanner.builds.get(queued[0].buildId)?.status).toBe('SUCCEEDED');
+    expect(w.backend.scanner.builds.get(queued[1].buildId)?.queued).toBe(false);
+  });
+
+  it("refuses StartBuild at the scan project's own concurrent build limit, queued builds counted", async () => {
+    const w = world({ scanCompute: 'lambda', lambdaComputeQuota: 1, scanProjectBuildLimit: 2 });
+    w.backend.images.declare(IMAGE, DIGEST, { report: REPORT });
+    await w.backend.scanner.startScan(request({ scanId: 'a' }));
+    await w.backend.scanner.startScan(request({ scanId: 'b' }));
+    await expect(w.backend.scanner.startScan(request({ scanId: 'c' }))).rejects.toThrow(/2 active builds for the project/);
+    await expect(w.backend.scanner.startScan(request({ scanId: 'd', compute: 'ec2Fallback' }))).resolves.toHaveProperty('buildId');
+  });
+
   it('returns the same build for the same scan id within five minutes, a new one after', async () => {
     const w = world();
     w.backend.images.declare(IMAGE, DIGEST, { report: REPORT });

@@ -13,12 +13,15 @@
  *
  * How the gate knows Lambda compute is full: it counts its own Lambda-compute builds, as leases on `limit` slots
  * (`LambdaComputeSlotsPort`, one conditional write per claim, so concurrent invocations never hold more slots than the
- * limit). This decides before StartBuild, with no CodeBuild call and whatever CodeBuild would do at the quota (queue the
- * build silently, or refuse it). Two nets behind it: a StartBuild on Lambda compute refused for capacity starts on EC2
- * at once (the quota is used by builds the gate does not count: another project on the same compute type); and the
- * scan project's QueuedDuration alarm shows a Lambda build that queued anyway (the setting above the real quota).
- * A sweep that stops a queued Lambda build and restarts it on EC2 was not added: with the count in place a queued
- * build means a wrong setting, which the alarm names, and stopping builds needs codebuild:StopBuild the gate has not had.
+ * limit). This decides before StartBuild, with no CodeBuild call: at the quota CodeBuild queues the build silently, so
+ * its answer cannot tell the gate that Lambda compute is full. A Lambda build the gate starts without a slot (the EC2
+ * fallback refusing too) holds an overflow lease above the limit, so the count stays right until it ends.
+ * Two nets behind it: a StartBuild on Lambda compute refused for capacity starts on EC2 at once (refused at the
+ * project's concurrent build limit or with a full queue: builds-working.html above); and the scan project's
+ * QueuedDuration alarm shows a Lambda build that queued anyway: the setting above the real quota, or another project
+ * on the same compute type making the gate's builds queue (CodeBuild queues them; the gate cannot see those builds).
+ * A sweep that stops a queued Lambda build and restarts it on EC2 was not added: a queued build means a wrong setting
+ * or a shared quota, which the alarm names, and stopping builds needs codebuild:StopBuild the gate has not had.
  */
 
 /** AWS's default quota of running builds per Lambda compute type (limits.html above): the setting's default. */
@@ -125,6 +128,6 @@ export interface LambdaComputeSlotsPort {
 /**
  * Why a scan that could have run on Lambda compute starts on the EC2 fallback project (the `cause` dimension of
  * `ScanComputeFallbacks`): `lambda-full`, the gate's own count was at the limit; `lambda-refused`, CodeBuild refused
- * the Lambda build for capacity (a quota used by builds the gate does not count).
+ * the Lambda build for capacity (at the scan project's concurrent build limit, or with a full queue).
  */
 export type LambdaOverflowCause = 'lambda-full' | 'lambda-refused';

@@ -75,6 +75,6 @@ export function noteOverflow(rt: GateRuntime, record: Pick<ScanRecord, 'digest' 
   rt.metrics.count('ScanComputeFallbacks', 1, { cause });
   childBinding(log, { digest: record.digest, scanId: record.scanId }).info(
     { cause, lambdaComputeConcurrency: lambdaComputeConcurrency(rt), ...detail },
-    cause === 'lambda-full' ? 'Lambda compute is full (every Lambda-compute scan slot is held): the scan starts on EC2 compute' : 'CodeBuild refused the Lambda-compute build for capacity: the scan starts on EC2 compute',
+    cause === 'lambda-full' ? 'Lambda compute is full (every Lambda-compute scan slot is held): the scan starts on EC2 compute' : 'CodeBuild refused the Lambda-compute build (the project\'s concurrent build limit, or a full queue): the scan starts on EC2 compute',
   );
 }

@@ -208,7 +208,8 @@ export async function rescan(
 
 /**
  * Asks CodeBuild for the build, on the EC2 fallback project when the record says so or when Lambda compute is full
- * (the gate's slots all held, or CodeBuild refusing the Lambda build for capacity: lambda-overflow.ts). Refused for
+ * (the gate's slots all held, or CodeBuild refusing the Lambda build at the project's concurrent build limit or with a
+ * full queue: lambda-overflow.ts). Refused for
  * capacity: the record stays queued with attempts+1 and a retry time
  * (exponential back-off with jitter) for the sweep; a retry of a failing image starts that back-off from its
  * failures so far, so CodeBuild's capacity goes first to images that have not failed. Refused for good (an unusable
@@ -261,8 +262,8 @@ export async function startScan(rt: GateRuntime, record: ScanRecord, expectedSta
         await claimLambdaOverflowLease(rt, record, leaseUntilMs, log);
         ({ buildId } = await requestBuild(compute));
       } else if (compute !== 'ec2Fallback') {
-        // CodeBuild refused the Lambda build for capacity although the gate had a slot: the quota is used by builds the
-        // gate does not count (another project on the same compute type) or is below the setting. EC2 has its own quota.
+        // CodeBuild refused the Lambda build for capacity although the gate had a slot: refused at the project's concurrent
+        // build limit (below the setting) or with a full queue (builds-working.html). EC2 has its own quota.
         await releaseLambdaSlot(rt, record, log);
         compute = 'ec2Fallback';
         overflow = 'lambda-refused';

@@ -20,7 +20,7 @@ function refusing(world: World, refuse: Set<'scanProject' | 'ec2Fallback'>): Sca
     startScan: async (request) => {
       if (refuse.has(request.compute ?? 'scanProject')) {
         refused.push(request);
-        throw new ScanCapacityError('AccountLimitExceededException: Cannot have more than 1 active builds for the account');
+        throw new ScanCapacityError('AccountLimitExceededException: Cannot have more than 1 active builds for the project');
       }
       return world.scanner.startScan(request);
     },
@@ -84,7 +84,7 @@ describe('overflow to the EC2 fallback when Lambda compute is full', () => {
     expect(projects(world)).toEqual(['scanProject', 'ec2Fallback', 'ec2Fallback']);
   });
 
-  it('CodeBuild refusing the Lambda build for capacity (a quota the gate does not see) starts it on EC2 at once, counted as lambda-refused, and frees the slot', async () => {
+  it("CodeBuild refusing the Lambda build (at the project's concurrent build limit, or a full queue) starts it on EC2 at once, counted as lambda-refused, and frees the slot", async () => {
     const { world, rt, scanner, slots } = setup({ limit: 3, refuse: ['scanProject'] });
     expect(await scan(rt, 'a')).toMatchObject({ state: 'started' });
     expect(scanner.refused.map((r) => r.compute ?? 'scanProject')).toEqual(['scanProject']);
