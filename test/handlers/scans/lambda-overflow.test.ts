@@ -6,7 +6,7 @@ import { buildRuntime, type GateRuntime } from '../../../functions/handlers/runt
 import { ensureScan } from '../../../functions/handlers/scans/scan-records';
 import { MemoryLambdaComputeSlots } from '../../../functions/local/memory-lambda-slots';
 import { createWorld, policyOf, type World } from '../support/fakes';
-import { REGISTRY, buildEvent, digestOf, uploadReport } from '../support/scenario';
+import { REGISTRY, buildEvent, digestOf, sweepEvent, uploadReport } from '../support/scenario';
 
 const FALLBACK = { fallbackScanProjectName: 'fargate-gate-scan-ec2', fallbackScanTimeoutMinutes: 55, scanTimeoutMinutes: 20 };
 const WEB = `${REGISTRY}/shop/web`;
@@ -193,5 +193,49 @@ describe('overflow to the EC2 fallback when Lambda compute is full', () => {
     const { world, rt } = setup({ limit: 0 });
     for (const label of ['a', 'b']) await scan(rt, label);
     expect(projects(world)).toEqual(['scanProject', 'ec2Fallback']);
+  });
+});
+
+describe('the Lambda slot is given back on every end of a Lambda-compute scan', () => {
+  const denied = () => Object.assign(new Error('not authorized to perform dynamodb:Query'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 400 } });
+
+  it("the sweep's deadline path: a build past the scan's deadline gives its slot back", async () => {
+    const { world, rt, gate, slots } = setup();
+    await scan(rt, 'a');
+    const record = world.store.scans.get(digestOf('a'));
+    const release = jest.spyOn(slots as MemoryLambdaComputeSlots, 'release');
+    world.clock.advance(21 * 60_000);
+    await gate.handleEvent(sweepEvent());
+    expect(world.store.scans.get(digestOf('a'))).toMatchObject({ state: 'error' });
+    expect(release).toHaveBeenCalledWith(record?.scanId);
+  });
+
+  it('a scan given up on (finishing failed for good three times: giveUp, endWithScanError) holds no slot: the next scan runs on Lambda compute', async () => {
+    const { world, rt, gate, slots } = setup();
+    await scan(rt, 'a');
+    const buildId = world.store.scans.get(digestOf('a'))?.buildId as string;
+    uploadReport(world, digestOf('a'), { reference: `${WEB}@${digestOf('a')}`, digest: digestOf('a') });
+    world.scanner.statuses.set(buildId, 'SUCCEEDED');
+    world.store.listWaiters = async () => {
+      throw denied();
+    };
+    await gate.handleEvent(buildEvent(buildId, 'SUCCEEDED'));
+    await gate.handleEvent(sweepEvent());
+    await gate.handleEvent(sweepEvent());
+    expect(world.store.scans.get(digestOf('a'))).toMatchObject({ state: 'error', error: expect.stringContaining('could not be finished') });
+    expect((slots as MemoryLambdaComputeSlots).holders()).toEqual([]);
+    await scan(rt, 'b');
+    expect(projects(world)).toEqual(['scanProject', 'scanProject']);
+  });
+
+  it('a Lambda build that TIMED_OUT and falls back to EC2 gives its slot back (the EC2 retry takes none): the next scan runs on Lambda compute', async () => {
+    const { world, rt, gate, slots } = setup();
+    await scan(rt, 'a');
+    const lambdaBuild = world.store.scans.get(digestOf('a'))?.buildId as string;
+    expect(await gate.handleEvent(buildEvent(lambdaBuild, 'TIMED_OUT'))).toMatchObject({ finished: { outcome: 'fallback' } });
+    expect(world.store.scans.get(digestOf('a'))).toMatchObject({ state: 'running', compute: 'ec2Fallback' });
+    expect((slots as MemoryLambdaComputeSlots).holders()).toEqual([]);
+    await scan(rt, 'b');
+    expect(projects(world)).toEqual(['scanProject', 'ec2Fallback', 'scanProject']);
   });
 });
