@@ -353,7 +353,7 @@ export interface MeasuredFigures {
  * push (pre-scan) and its first use; builds wait for a free slot of the project's concurrent-build limit. With the
  * overflow (`overflows`), a scan requested while the gate counts `lambdaConcurrency` Lambda builds in flight starts on
  * the EC2 fallback project instead when a build can start there (`overflowSlots`); with both full it waits for Lambda
- * compute, as the gate does when CodeBuild refuses the EC2 build for its project limit.
+ * compute, as the gate does when CodeBuild refuses the EC2 build for its project limit, and counts as in flight.
  */
 export function simulateLatency(plan: FleetPlan, stack: LatencyStack, seed = `${plan.seed}:latency`, measured: MeasuredFigures = {}): LatencyFigures {
   const random = seededRandom(seed);
@@ -400,8 +400,9 @@ export function simulateLatency(plan: FleetPlan, stack: LatencyStack, seed = `${
       done = start + scan.seconds;
       // The EC2 retry runs on the fallback project: the Lambda project's slot is free when the Lambda attempt ends.
       slots[slot] = start + scan.slotSeconds;
-      // Only a build started with one of the gate's slots counts (one started past the count, both projects full, does not).
-      if (!full) lambdaInFlightUntil.push(start + scan.slotSeconds);
+      // Every Lambda build counts until it ends: one started past the count (both projects full) holds an overflow
+      // lease above the limit (core/gate/lambda-overflow.ts), so the slot freed before it ends does not go to Lambda.
+      lambdaInFlightUntil.push(start + scan.slotSeconds);
     }
     verdictAt.set(image, done);
     timeToVerdict.push(done - at);
