@@ -129,8 +129,9 @@ export class GateDashboard extends Construct {
       ),
     );
     if (props.scanProjects && props.scanProjects.length > 0) {
-      // CodeBuild's QueuedDuration (cloudwatch_metrics-codebuild.html): a Lambda-compute build should never queue while
-      // scanCompute.lambdaConcurrency matches the quota (ScanBuildsQueuedAlarm, infra/scan-queue-alarm.ts).
+      // CodeBuild's QueuedDuration (cloudwatch_metrics-codebuild.html): a Lambda-compute build queues when
+      // scanCompute.lambdaConcurrency is above the quota, another project uses the same compute type's quota, or the EC2
+      // fallback is full too (ScanBuildsQueuedAlarm, infra/scan-queue-alarm.ts).
       graphs.push(
         graphWidget(
           'Scan builds queued in CodeBuild (longest QUEUED phase)',

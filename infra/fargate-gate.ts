@@ -822,7 +822,8 @@ export class FargateGate extends Construct {
     // One alarm per failed scan: with the fallback, ScanFailuresAlarm counts a failed EC2 build already (the gate's
     // ScansFinished{outcome=error}); no second alarm on the fallback project's FailedBuilds (scan-failures-alarm.ts).
     alarm('ScanFailuresAlarm', scanFailures.description, scanFailures.metric);
-    // A scan build that waited in CodeBuild's queue: the Lambda quota below scanCompute.lambdaConcurrency, or EC2's too low.
+    // A scan build that waited in CodeBuild's queue: the Lambda quota below scanCompute.lambdaConcurrency or shared with
+    // another project on the same compute type, or EC2's too low (infra/scan-queue-alarm.ts).
     const queued = scanQueuedAlarmSpec([this.scanProject, ...(this.ec2FallbackScanProject ? [this.ec2FallbackScanProject] : [])], ALARM_PERIOD);
     alarm('ScanBuildsQueuedAlarm', queued.description, queued.metric, queued.thresholdSeconds);
   }
