@@ -25,25 +25,33 @@ export const FUNCTION_ENTRY_FILE = 'index.mjs';
 export const FUNCTION_HANDLER = 'index.handler';
 
 /**
- * ES module code has no `require`; some bundled CommonJS (the SDK's dependencies) calls it for Node's built-ins, so each
- * output file gets one made from its own URL (the banner esbuild's docs give for this case).
+ * ES module code has no `require`; bundled CommonJS that calls it for Node's built-ins (esbuild's `__require`, which
+ * uses a `require` in scope if there is one) needs one, so each output file gets one made from its own URL (the banner
+ * esbuild's docs give for this case). The second pass alone writes it (`FUNCTION_SECOND_PASS_OPTIONS`): a banner in the
+ * first pass opens every first-pass file, and the second pass, which merges the cold path's files into one chunk, kept
+ * each copy (about thirty `createRequire` calls at every cold start). The second pass turns the first pass's free
+ * `require` into its own `__require`, which finds the banner's (test/infra/function-bundling.test.ts runs a lazy chunk
+ * that requires a built-in).
  */
 export const FUNCTION_REQUIRE_BANNER = "import{createRequire as __fgCreateRequire}from'node:module';const require=__fgCreateRequire(import.meta.url);";
 
 /**
- * zod without its per-schema compiler (functions/handlers/lambda/zod-jitless.ts says why). Set in the banner because
- * zod reads the setting when each schema is built, and with code splitting the chunks (schemas built at their load)
- * run before the entry's own code: the banner opens every file, so it runs before any zod code. zod keeps its global
+ * zod without its per-schema compiler (functions/io/zod-loader.ts says why, and sets it where the gate and the hook
+ * load zod on demand). Still set in the banner: zod reads the setting when each schema is built, and modules that
+ * import zod statically and build their schemas at load (the report readers in core/findings on the scan-completion
+ * path, the other functions' readers) never pass through `loadZod`; with code splitting those chunks run before the
+ * entry's own code, while the banner opens every file, so it runs before any zod code. zod keeps its global
  * configuration in `globalThis.__zod_globalConfig` (zod/v4/core/core.js); test/handlers/lambda/zod-jitless.test.ts
  * checks that this is still where `z.config()` reads it.
  */
 export const FUNCTION_ZOD_JITLESS_BANNER = '(globalThis.__zod_globalConfig??={}).jitless=true;';
 
 /**
- * esbuild's options for the functions, shared by local and Docker bundling. As before (see `functionBundling`): minified,
- * packages from their ES module build (`module` first) so unused SDK commands and zod's locales drop out, the credential
- * providers left out, the source map written beside each file (`.mjs.map`, linked by a comment) but loaded by Node only
- * with `--enable-source-maps` (the construct's `sourceMapsAtRuntime`), without the sources' text.
+ * esbuild's options for the functions' first pass, shared by local and Docker bundling. As before (see
+ * `functionBundling`): minified, packages from their ES module build (`module` first) so unused SDK commands and zod's
+ * locales drop out, the credential providers left out, the source map written beside each file (`.mjs.map`, linked by
+ * a comment) but loaded by Node only with `--enable-source-maps` (the construct's `sourceMapsAtRuntime`), without the
+ * sources' text. No banner: the second pass writes it, once per output file.
  */
 export const FUNCTION_ESBUILD_OPTIONS = {
   bundle: true,
@@ -59,16 +67,15 @@ export const FUNCTION_ESBUILD_OPTIONS = {
   sourcesContent: false,
   mainFields: ['module', 'main'],
   external: [...FUNCTION_EXTERNAL_MODULES],
-  banner: { js: FUNCTION_REQUIRE_BANNER + FUNCTION_ZOD_JITLESS_BANNER },
   logLevel: 'error',
 } satisfies BuildOptions;
 
 /**
  * The second pass's options: the first pass's (the same target, externals, minification, linked maps, which esbuild
- * chains to the first pass's maps, so a stack trace still resolves to the TypeScript sources) without the banner, which
- * the first pass already put at the top of every module it wrote.
+ * chains to the first pass's maps, so a stack trace still resolves to the TypeScript sources) and the banner, at the
+ * top of each file a function loads: one `require` and the zod setting per output file.
  */
-export const FUNCTION_SECOND_PASS_OPTIONS: BuildOptions = (({ banner: _banner, ...options }) => options)(FUNCTION_ESBUILD_OPTIONS);
+export const FUNCTION_SECOND_PASS_OPTIONS: BuildOptions = { ...FUNCTION_ESBUILD_OPTIONS, banner: { js: FUNCTION_REQUIRE_BANNER + FUNCTION_ZOD_JITLESS_BANNER } };
 
 /** Where the first pass writes, inside the output directory; removed once the second pass has read it. */
 export const FIRST_PASS_DIR = '.first-pass';

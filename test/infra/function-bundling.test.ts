@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -90,6 +90,13 @@ describe.each([
     expect(external.filter((path) => !leftOut(path))).toEqual([]);
   });
 
+  it('makes one require per output file, one createRequire call for the cold start\'s chunk however many modules it merges', () => {
+    for (const [name, code] of Object.entries(files)) {
+      expect([name, code.match(/\bcreateRequire\b/g)?.length]).toEqual([name, 1]);
+      expect([name, code.split('import.meta.url').length - 1]).toEqual([name, 1]);
+    }
+  });
+
   it('maps its code to the TypeScript sources through both passes', () => {
     const map = JSON.parse(readFileSync(join(outdir, `${FUNCTION_ENTRY_FILE}.map`), 'utf8')) as { sources: string[] };
     expect(map.sources.some((source) => source.endsWith(entry))).toBe(true);
@@ -109,5 +116,37 @@ describe.each([
     const plain = run([]);
     expect(plain.stdout).toContain('GATE_SCAN_PROJECT_NAME is required');
     expect(plain.stdout).not.toContain(settings);
+  }, 60_000);
+});
+
+/**
+ * A module that calls `require` for a Node built-in (CommonJS, as some of the SDK's dependencies are) on a path loaded
+ * by `import()`: ES module code has no `require`, so the bundle must give that chunk one (esbuild's `__require` throws
+ * "Dynamic require ... is not supported" otherwise).
+ */
+describe('a function bundle whose lazy chunk requires a Node built-in', () => {
+  let dir: string;
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'fargate-gate-require-bundle-'));
+    const source = join(dir, 'source');
+    mkdirSync(source);
+    writeFileSync(join(source, 'entry.mjs'), "export async function handler() { return (await import('./lazy.mjs')).hostPlatform(); }\n");
+    writeFileSync(join(source, 'lazy.mjs'), "import { hostPlatform } from './built-in.cjs';\nexport { hostPlatform };\n");
+    writeFileSync(join(source, 'built-in.cjs'), "const os = require('node:os');\nexports.hostPlatform = () => `platform ${os.platform()}`;\n");
+    if (bundleFunction(join(source, 'entry.mjs'), join(dir, 'out'), undefined) === false) throw new Error('esbuild cannot be loaded');
+  }, 60_000);
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('runs: the chunk loaded by import() requires node:os', () => {
+    const out = join(dir, 'out');
+    // The require is in a chunk the entry does not load at start.
+    expect(readFileSync(join(out, FUNCTION_ENTRY_FILE), 'utf8')).not.toContain('node:os');
+    expect(readdirSync(out).filter((name) => name.endsWith('.mjs') && readFileSync(join(out, name), 'utf8').includes('"node:os"'))).toHaveLength(1);
+    const script = `const m = await import(${JSON.stringify(pathToFileURL(join(out, FUNCTION_ENTRY_FILE)).href)}); console.log(await m.handler());`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { PATH: process.env.PATH } });
+    expect(run.stderr).toBe('');
+    expect(run.stdout.trim()).toBe(`platform ${process.platform}`);
   }, 60_000);
 });
