@@ -2,7 +2,7 @@ import { classifyGateEvent, type GateEvent, type GateEventKind, type HookRespons
 import type { FinishedScan, SweepSummary } from './scans/completion';
 import type { PauseOutcome } from './admission/pause-hook';
 import { classifyFailure, describeError, shouldRetry, type FailureKind } from './failures';
-import { handleLifecycleHook, type HookInvocation } from './admission/lifecycle-hook';
+import type { HookInvocation } from './admission/lifecycle-hook';
 import type { Logger } from './logger';
 import { buildRuntime, type GateDependencies, type GateRuntime } from './runtime';
 import { refuseForeignResources } from './organisation/event-account';
@@ -48,7 +48,8 @@ export function createGate(deps: GateDependencies): Gate {
   const rt = buildRuntime(deps);
   return {
     handleEvent: (event) => handleEvent(rt, event),
-    handleHook: (payload, invocation) => handleLifecycleHook(rt, payload, invocation),
+    // The hook function has its own entry (lambda/hook.ts): in the gate's bundle the hook's path is a chunk loaded on a call.
+    handleHook: async (payload, invocation) => (await import('./admission/lifecycle-hook')).handleLifecycleHook(rt, payload, invocation),
   };
 }
 

@@ -12,7 +12,7 @@ import { applyReadableOverrides } from '../../core/taskdef/overrides';
 import type { TaskDefinitionSpec } from '../../core/taskdef/model';
 import { taskSettingsOf } from '../../core/policy/rules/hardening/settings';
 import { imageOf, markScanError, useVerdict, type ContainerState, type ScanErrorNote } from './container-state';
-import { enforceTaskDecision, type EnforcementOutcome } from '../enforcement/enforce';
+import type { EnforcementOutcome } from '../enforcement/enforce';
 import { classifyFailure, shouldRetry } from '../failures';
 import { decisionLogFields } from '../decision-log';
 import type { Logger } from '../logger';
@@ -173,6 +173,9 @@ export async function judgeTask(rt: GateRuntime, task: TaskSnapshot, options: Ju
   if (!Number.isNaN(started)) rt.metrics.timing('DecisionLatency', Math.max(0, now.getTime() - started), { decision: result.decision });
 
   const plan = planEnforcement(result.decision, blocking, owner);
+  // Loaded by the first conclusive decision (a chunk of its own in the function bundle): a cold start whose first
+  // event is provisional, the common case while ECS has yet to report the digests, does not load the enforcement.
+  const { enforceTaskDecision } = await import('../enforcement/enforce');
   const outcome = await enforceTaskDecision(rt, {
     task,
     owner,

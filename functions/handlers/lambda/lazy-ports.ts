@@ -1,4 +1,5 @@
-import type { FindingEventPort } from '../../core/posture/drift-ports';
+import type { FindingEventPort, ServiceExposurePort } from '../../core/posture/drift-ports';
+import type { OpenFindingStore } from '../../core/posture/open-findings';
 import type { NotifierPort, RegistryPort, ReportPort, ScannerPort } from '../../core/ports';
 import { onceAsync } from '../../adapters/once-async';
 import { s3Location } from '../../adapters/s3-location';
@@ -56,4 +57,23 @@ export function lazyRegistry(load: () => Promise<RegistryPort>): RegistryPort {
       return registry.imageSize ? registry.imageSize(reference) : undefined;
     },
   };
+}
+
+/**
+ * The open-findings store (DynamoDB), loaded on the first verdict change that opens or resolves a finding: the first
+ * event of a task whose verdict does not change never calls it.
+ */
+export function lazyOpenFindings(load: () => Promise<OpenFindingStore>): OpenFindingStore {
+  const adapter = onceAsync(load);
+  return {
+    listOpenFindings: async (digest) => (await adapter()).listOpenFindings(digest),
+    recordOpenFinding: async (open, options) => (await adapter()).recordOpenFinding(open, options),
+    closeOpenFinding: async (digest, finding, openedAt) => (await adapter()).closeOpenFinding(digest, finding, openedAt),
+  };
+}
+
+/** The services' exposure (ECS DescribeServices), loaded when a finding first opens (handlers/posture/use-exposure.ts). */
+export function lazyServiceExposure(load: () => Promise<ServiceExposurePort>): ServiceExposurePort {
+  const adapter = onceAsync(load);
+  return { describeServiceNetworks: async (cluster, services) => (await adapter()).describeServiceNetworks(cluster, services) };
 }

@@ -1,9 +1,7 @@
 import { DynamoGateStore } from '../../adapters/dynamo-gate-store';
 import { DynamoInventoryStore } from '../../adapters/dynamo-inventory';
-import { DynamoOpenFindingStore } from '../../adapters/dynamo-open-findings';
 import { EcrRegistry } from '../../adapters/ecr';
 import { EcsGate, EcsTaskDefinitions } from '../../adapters/ecs';
-import { EcsServiceExposure } from '../../adapters/ecs-service-exposure';
 import { createLazyAwsClients } from '../../adapters/lazy-clients';
 import type { LoadedPolicy, Policy } from '../../core/policy';
 import { loadBundledPolicy } from '../../io/bundled-policy';
@@ -11,7 +9,7 @@ import { GATE_ENV } from '../environment';
 import { createGate, type Gate } from '../gate';
 import { createLogger, type Logger } from '../logger';
 import { EmfMetrics } from '../metrics-emf';
-import { lazyFindingEvents, lazyKevCatalogue, lazyNotifier, lazyReports, lazyScanner } from './lazy-ports';
+import { lazyFindingEvents, lazyKevCatalogue, lazyNotifier, lazyOpenFindings, lazyReports, lazyScanner, lazyServiceExposure } from './lazy-ports';
 import { readSettings, type Environment } from './settings';
 import { lambdaComputeSlotsFor } from './lambda-slots-port';
 
@@ -95,11 +93,22 @@ export async function createLambdaGate(env: Environment = process.env): Promise<
       return new EventBridgeFindingEvents({ client: await clients.eventBridge(), eventBusName: settings.eventBusName });
     }),
     // The findings whose opened event went out: a lost resolved event goes out with the digest's next verdict.
-    openFindings: new DynamoOpenFindingStore({ client: clients.dynamo(), tableName: settings.tableName, onDamagedItem: (description) => logger.error({ description }, 'damaged open finding item skipped') }),
+    // Both loaded on first use (lazy-ports.ts): only a verdict change calls them.
+    openFindings: lazyOpenFindings(async () => {
+      const { DynamoOpenFindingStore } = await import('../../adapters/dynamo-open-findings');
+      return new DynamoOpenFindingStore({ client: clients.dynamo(), tableName: settings.tableName, onDamagedItem: (description) => logger.error({ description }, 'damaged open finding item skipped') });
+    }),
     // When a finding opens, DescribeServices settles its services' exposure (handlers/posture/use-exposure.ts). Only
     // in one account: a member account's services would need the member's ECS client (organisation routing), so in
     // the organisation mode their exposure stays as recorded.
-    ...(env[GATE_ENV.organizationId] ? {} : { serviceExposure: new EcsServiceExposure({ client: ecsClient }) }),
+    ...(env[GATE_ENV.organizationId]
+      ? {}
+      : {
+          serviceExposure: lazyServiceExposure(async () => {
+            const { EcsServiceExposure } = await import('../../adapters/ecs-service-exposure');
+            return new EcsServiceExposure({ client: ecsClient });
+          }),
+        }),
   });
   return { gate, metrics, logger, policy };
 }

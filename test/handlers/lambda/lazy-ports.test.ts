@@ -1,5 +1,6 @@
 import type { NotifierPort, ReportPort, ScannerPort, VerdictEvent } from '../../../functions/core/ports';
-import { lazyFindingEvents, lazyKevCatalogue, lazyNotifier, lazyRegistry, lazyReports, lazyScanner } from '../../../functions/handlers/lambda/lazy-ports';
+import type { OpenFinding, OpenFindingStore } from '../../../functions/core/posture/open-findings';
+import { lazyFindingEvents, lazyKevCatalogue, lazyNotifier, lazyOpenFindings, lazyRegistry, lazyReports, lazyScanner, lazyServiceExposure } from '../../../functions/handlers/lambda/lazy-ports';
 
 describe('the Lambda ports loaded on first use', () => {
   it('loads nothing until a call, then the adapter once, and passes each call and its answer through', async () => {
@@ -59,5 +60,38 @@ describe('lazyRegistry', () => {
     const reference = { registry: 'r', repository: 'shop/web', digest: 'sha256:1' } as never;
     await expect(lazyRegistry(async () => ({ resolveDigest: async () => undefined, imageSize: async () => 3 * 1024 ** 3 })).imageSize!(reference)).resolves.toBe(3 * 1024 ** 3);
     await expect(lazyRegistry(async () => ({ resolveDigest: async () => undefined })).imageSize!(reference)).resolves.toBeUndefined();
+  });
+});
+
+describe('the ports only a verdict change calls', () => {
+  it('open findings: loads the store on the first call, once, and passes every call, its arguments and its answer through', async () => {
+    const open = { digest: 'sha256:1', rule: 'vulnerabilities', id: 'CVE-2026-1', openedAt: '2026-12-07T00:00:00.000Z' } as unknown as OpenFinding;
+    const store: OpenFindingStore = {
+      listOpenFindings: jest.fn(async () => [open]),
+      recordOpenFinding: jest.fn(async () => false),
+      closeOpenFinding: jest.fn(async () => true),
+    };
+    const load = jest.fn(async () => store);
+    const port = lazyOpenFindings(load);
+    expect(load).not.toHaveBeenCalled();
+    await expect(port.listOpenFindings('sha256:1')).resolves.toEqual([open]);
+    await expect(port.recordOpenFinding(open, { ifAbsent: true })).resolves.toBe(false);
+    await expect(port.closeOpenFinding('sha256:1', { rule: 'vulnerabilities', id: 'CVE-2026-1' } as never, '2026-12-07T00:00:00.000Z')).resolves.toBe(true);
+    expect(store.listOpenFindings).toHaveBeenCalledWith('sha256:1');
+    expect(store.recordOpenFinding).toHaveBeenCalledWith(open, { ifAbsent: true });
+    expect(store.closeOpenFinding).toHaveBeenCalledWith('sha256:1', { rule: 'vulnerabilities', id: 'CVE-2026-1' }, '2026-12-07T00:00:00.000Z');
+    expect(load).toHaveBeenCalledTimes(1);
+  });
+
+  it("services' exposure: loads the adapter on the first lookup, once, and passes the lookup and its answer through", async () => {
+    const networks = [{ service: 'web', loadBalancers: 1, assignPublicIp: 'ENABLED', awsvpc: true }];
+    const describeServiceNetworks = jest.fn(async () => networks);
+    const load = jest.fn(async () => ({ describeServiceNetworks }));
+    const port = lazyServiceExposure(load);
+    expect(load).not.toHaveBeenCalled();
+    await expect(port.describeServiceNetworks('arn:aws:ecs:eu-west-1:111122223333:cluster/prod', ['web'])).resolves.toBe(networks);
+    await port.describeServiceNetworks('arn:aws:ecs:eu-west-1:111122223333:cluster/prod', ['api']);
+    expect(describeServiceNetworks).toHaveBeenNthCalledWith(1, 'arn:aws:ecs:eu-west-1:111122223333:cluster/prod', ['web']);
+    expect(load).toHaveBeenCalledTimes(1);
   });
 });
