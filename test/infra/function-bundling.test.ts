@@ -30,10 +30,12 @@ describe.each([
       'functions/adapters/dynamo-open-findings.ts',
       'functions/adapters/ecs-service-exposure.ts',
       'functions/handlers/admission/lifecycle-hook.ts',
+      // ECS service actions (rollback, restore, scale, paused deployments) and their commands.
+      'functions/adapters/ecs-service-actions.ts',
     ],
   ],
   // The scan path of a digest without a verdict; the organisation's account routing.
-  ['hook', HOOK_HANDLER_ENTRY, ['functions/handlers/admission/hook-scans.ts', 'functions/handlers/lambda/organisation.ts']],
+  ['hook', HOOK_HANDLER_ENTRY, ['functions/handlers/admission/hook-scans.ts', 'functions/handlers/lambda/organisation.ts', 'functions/adapters/ecs-service-actions.ts']],
 ])('the %s function bundle', (_name, entry, lazySources) => {
   let outdir: string;
   let metafile: Metafile;
@@ -78,6 +80,17 @@ describe.each([
       expect([lazySource, cold.includes(holding[0].split('/').pop()!)]).toEqual([lazySource, false]);
     }
     expect(Object.keys(files).length).toBeGreaterThan(cold.length);
+  });
+
+  it('loads at cold start only the ECS commands a first event may send; the service actions\' commands are in a lazy chunk', () => {
+    const outputs = metafile.outputs ?? {};
+    const commandsOf = (names: string[]) => new Set(names.flatMap((name) => Object.keys(outputs[name].inputs ?? {})).flatMap((input) => /client-ecs\/dist-es\/commands\/(\w+)Command\.js$/.exec(input)?.[1] ?? []));
+    const cold = commandsOf(coldStartOutputs(metafile));
+    const all = commandsOf(Object.keys(outputs));
+    for (const command of ['StopServiceDeployment', 'UpdateService', 'DescribeServices', 'ListServiceDeployments', 'DescribeServiceDeployments', 'ContinueServiceDeployment']) {
+      expect([command, cold.has(command), all.has(command)]).toEqual([command, false, true]);
+    }
+    expect(cold.has('DescribeTaskDefinition')).toBe(true);
   });
 
   it('holds each module once: every source in exactly one output file', () => {
