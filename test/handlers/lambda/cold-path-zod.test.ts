@@ -1,11 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { coldStartOutputs, type Metafile } from '../../../bench/lambda-bundles';
-import { bundleFunction } from '../../../infra/function-bundling';
 import { GATE_HANDLER_ENTRY, HOOK_HANDLER_ENTRY } from '../../../infra/paths';
-
-const ROOT = resolve(__dirname, '../../..');
+import { buildFunctionBundle, type BuiltFunctionBundle } from '../../support/function-bundle';
 
 /**
  * The gate and hook bundles, built as the stack builds them, read through esbuild's metafile: their cold start (the
@@ -16,22 +10,16 @@ describe.each([
   ['gate', GATE_HANDLER_ENTRY],
   ['hook', HOOK_HANDLER_ENTRY],
 ])('the %s function bundle', (_name, entry) => {
-  let outdir: string;
+  let bundle: BuiltFunctionBundle;
   let coldInputs: string[];
   let allInputs: string[];
 
   beforeAll(() => {
-    outdir = mkdtempSync(join(tmpdir(), 'fargate-gate-cold-zod-'));
-    const built = bundleFunction(join(ROOT, entry), outdir, join(ROOT, 'policies/default.json'));
-    if (built === false || built.metafile === undefined) throw new Error('esbuild cannot be loaded: the function cannot be bundled');
-    const metafile = built.metafile as Metafile;
-    const outputs = metafile.outputs ?? {};
-    const inputsOf = (names: string[]) => [...new Set(names.flatMap((name) => Object.keys(outputs[name].inputs ?? {})))];
-    coldInputs = inputsOf(coldStartOutputs(metafile));
-    allInputs = inputsOf(Object.keys(outputs).filter((name) => name.endsWith('.mjs')));
+    bundle = buildFunctionBundle(entry, 'fargate-gate-cold-zod-');
+    ({ coldInputs, allInputs } = bundle);
   }, 120_000);
 
-  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+  afterAll(() => bundle?.remove());
 
   const zodOf = (inputs: string[]) => inputs.filter((input) => input.includes('node_modules/zod/'));
 

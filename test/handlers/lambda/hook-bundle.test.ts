@@ -1,11 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { clientPackagesOf, coldStartOutputs, type Metafile } from '../../../bench/lambda-bundles';
-import { bundleFunction } from '../../../infra/function-bundling';
+import { clientPackagesOf } from '../../../bench/lambda-bundles';
 import { HOOK_HANDLER_ENTRY } from '../../../infra/paths';
-
-const ROOT = resolve(__dirname, '../../..');
+import { buildFunctionBundle, type BuiltFunctionBundle } from '../../support/function-bundle';
 
 /**
  * The lifecycle hook function's bundle, built as the stack builds it (`bundleFunction`: the stack's esbuild options,
@@ -14,23 +9,16 @@ const ROOT = resolve(__dirname, '../../..');
  * function's paths: the hook's cold start is measured against the bare clients of that path (issue 9, `npm run bench`).
  */
 describe('the hook function bundle', () => {
-  let outdir: string;
-  let metafile: Metafile;
+  let bundle: BuiltFunctionBundle;
   let coldInputs: string[];
   let allInputs: string[];
 
   beforeAll(() => {
-    outdir = mkdtempSync(join(tmpdir(), 'fargate-gate-hook-bundle-'));
-    const built = bundleFunction(join(ROOT, HOOK_HANDLER_ENTRY), outdir, join(ROOT, 'policies/default.json'));
-    if (built === false || built.metafile === undefined) throw new Error('esbuild cannot be loaded: the hook cannot be bundled');
-    metafile = built.metafile as Metafile;
-    const outputs = metafile.outputs ?? {};
-    const inputsOf = (names: string[]) => [...new Set(names.flatMap((name) => Object.keys(outputs[name].inputs ?? {})))];
-    coldInputs = inputsOf(coldStartOutputs(metafile));
-    allInputs = inputsOf(Object.keys(outputs).filter((name) => name.endsWith('.mjs')));
+    bundle = buildFunctionBundle(HOOK_HANDLER_ENTRY, 'fargate-gate-hook-bundle-');
+    ({ coldInputs, allInputs } = bundle);
   }, 120_000);
 
-  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+  afterAll(() => bundle?.remove());
 
   const clientsOf = (inputs: string[]) => clientPackagesOf({ inputs: Object.fromEntries(inputs.map((input) => [input, {}])) });
   const own = (inputs: string[], path: string) => inputs.filter((input) => input.endsWith(path));
