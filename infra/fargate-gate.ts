@@ -44,6 +44,7 @@ import { scanQueuedAlarmSpec } from './scan-queue-alarm';
 import { OrganisationBus, assertOrganizationId } from './organisation';
 import { ec2FallbackCompute, scanDeadlineMinutes, scanProjectCompute, type ScanProjectCompute } from './scan-fallback';
 import { resolveSettings, trivyTimeoutFlag, type LogLevel, type NotificationSettings, type ResolvedSettings, type ScanComputeSettings, type ScannerSettings } from './settings';
+import { PRIVATE_BUCKET_PROPS } from './private-bucket';
 
 export interface FargateGateProps {
   /** The policy JSON, validated at synth and bundled with every function and the scan build. @default the shipped `policies/default.json` */
@@ -247,20 +248,12 @@ export class FargateGate extends Construct {
 
     // ---------- storage ----------
     this.accessLogBucket = new s3.Bucket(this, 'AccessLogs', {
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      ...PRIVATE_BUCKET_PROPS,
       lifecycleRules: [{ id: 'expire-access-logs', expiration: this.settings.reportRetention, abortIncompleteMultipartUploadAfter: Duration.days(7) }],
       removalPolicy: this.settings.removalPolicy,
     });
     this.reportBucket = new s3.Bucket(this, 'Reports', {
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      ...PRIVATE_BUCKET_PROPS,
       // Raw reports are the evidence behind every verdict: an overwritten or deleted report stays recoverable.
       versioned: true,
       serverAccessLogsBucket: this.accessLogBucket,

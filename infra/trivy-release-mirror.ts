@@ -6,6 +6,7 @@ import { Construct, type IConstruct } from 'constructs';
 import { grantWithReasons } from './nag-suppressions';
 import { ec2FallbackCompute, scanProjectCompute } from './scan-fallback';
 import type { ResolvedSettings } from './settings';
+import { PRIVATE_BUCKET_PROPS } from './private-bucket';
 import {
   PINNED_TRIVY,
   TRIVY_RELEASES_URL,
@@ -96,11 +97,7 @@ export class TrivyReleaseMirror extends Construct {
     if (source.kind !== 'https') throw new Error('the Trivy release mirror copies from an https:// source');
     this.sourceUrl = source.url;
     this.bucket = new s3.Bucket(this, 'Bucket', {
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      ...PRIVATE_BUCKET_PROPS,
       versioned: true,
       serverAccessLogsBucket: props.accessLogsBucket,
       serverAccessLogsPrefix: 'trivy-release-bucket/',
