@@ -1,5 +1,6 @@
 import type { ImageReference } from '../image/reference';
-import { evaluatePolicy, isBlocking, type ContainerEvidence, type LoadedPolicy, type Policy } from '../policy';
+import { evaluatePolicy, isBlocking } from '../policy/evaluate';
+import type { ContainerEvidence, LoadedPolicy, Policy } from '../policy';
 import type { StoredVerdict } from '../ports';
 import type { Decision, EvaluationResult } from '../result/model';
 import type { TaskDefinitionSpec } from '../taskdef/model';

@@ -2,7 +2,7 @@ import { ADMISSION_STAGE, serviceOfArn, type PausedHookEvent } from '../../core/
 import { latestPausedAnswer } from '../../core/gate/pause-answer-deadline';
 import { verdictFreshness } from '../../core/gate/freshness';
 import { buildVerdictEvent } from '../../core/gate/verdict-event';
-import { evaluatePolicy, isBlocking } from '../../core/policy';
+import { evaluatePolicy, isBlocking } from '../../core/policy/evaluate';
 import { taskSettingsOf } from '../../core/policy/rules/hardening/settings';
 import type { ContinueAction, PauseHookDetail, PausedDeployment, StoredVerdict } from '../../core/ports';
 import type { Decision } from '../../core/result/model';

@@ -5,7 +5,8 @@ import { MISSING_REFERENCE, planImage, type ImagePlan } from '../../core/gate/im
 import { evidenceIsConclusive, planEnforcement } from '../../core/gate/plan';
 import { isStartingOrRunning, taskOwner, type TaskSnapshot } from '../../core/gate/task';
 import { formatImageReference, pinnedReference, isSha256Digest } from '../../core/image/reference';
-import { evaluatePolicy, isBlocking, type ContainerEvidence } from '../../core/policy';
+import { evaluatePolicy, isBlocking } from '../../core/policy/evaluate';
+import type { ContainerEvidence } from '../../core/policy';
 import type { ScanRecord, StoredVerdict, Waiter } from '../../core/ports';
 import type { Decision } from '../../core/result/model';
 import { applyReadableOverrides } from '../../core/taskdef/overrides';

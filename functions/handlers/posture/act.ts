@@ -1,5 +1,5 @@
 import { parseImageReference } from '../../core/image/reference';
-import { evaluatePolicy, isBlocking } from '../../core/policy';
+import { evaluatePolicy, isBlocking } from '../../core/policy/evaluate';
 import { resolveDriftSettings } from '../../core/policy/drift';
 import { clusterNames, serviceNames } from '../../core/policy/glob';
 import type { TaskUse } from '../../core/posture/ports';
