@@ -1,4 +1,6 @@
-import { classifyGateEvent, type GateEvent, type GateEventKind, type HookResponse } from '../core/events';
+import type { GateEvent, GateEventKind } from '../core/events/route';
+import type { HookResponse } from '../core/events/lifecycle-hook';
+import { classifyEvent } from './classify-event';
 import type { FinishedScan, SweepSummary } from './scans/completion';
 import type { PauseOutcome } from './admission/pause-hook';
 import { classifyFailure, describeError, shouldRetry, type FailureKind } from './failures';
@@ -12,7 +14,6 @@ import type { InspectorOutcome } from './posture/inspector';
 import type { RejudgeSummary } from './posture/rejudge';
 import { recordRunningTask, recordStoppedTask, type StoppedOutcome } from './posture/record-uses';
 import type { TaskSnapshot } from '../core/gate/task';
-import { withZod } from '../io/zod-loader';
 
 export type { GateDependencies } from './runtime';
 export type { HookInvocation } from './admission/lifecycle-hook';
@@ -60,8 +61,8 @@ async function handleEvent(rt: GateRuntime, raw: unknown): Promise<EventResult> 
     clusterArns: rt.config.clusterArns,
     centralAccount: rt.config.organisationAccount,
   };
-  // zod is loaded only for an event that is not plainly well formed (core/zod-on-demand.ts).
-  const event = await withZod(() => classifyGateEvent(raw, options));
+  // zod is loaded only for an event that is not plainly well formed (core/zod-on-demand.ts), a kind's reader only for an event of that kind.
+  const event = await classifyEvent(raw, options);
   const log = rt.logger.child({ eventId: event.meta.id, kind: event.kind });
   rt.metrics.count('Events', 1, { kind: event.kind });
   if (event.kind === 'ignored') {

@@ -5,6 +5,7 @@ import { exposureFromLaunch } from '../taskdef/exposure';
 import { launchFactsFromRecordedRequest } from '../taskdef/launch';
 import { describeSchemaError, orUndefined } from './common';
 import { readEcsTask, type TaskScope } from './ecs-task-state-change';
+import { ignoredEvent, type DetailReader, type GateEvent } from './route';
 
 /**
  * "AWS API Call via CloudTrail" for ECS: the detail is the CloudTrail record
@@ -99,3 +100,12 @@ function withRequestDefaults(element: unknown, request: { launchType?: string | 
     overrides: task.overrides ?? request.overrides ?? undefined,
   };
 }
+
+/** The GateEvent of an ECS call through CloudTrail: a RunTask call's tasks, anything else ignored. */
+export const readRunTaskCallEvent: DetailReader = (event, meta, options) => {
+  const reading = readRunTaskCall(event.detail, options);
+  if (!reading.ok) return ignoredEvent(meta, reading.reason, reading.malformed);
+  const call: GateEvent = { kind: 'runTaskCall', meta, tasks: reading.tasks };
+  if (reading.launchedBy) call.launchedBy = reading.launchedBy;
+  return call;
+};

@@ -2,6 +2,7 @@ import { zodSchema } from '../zod-on-demand';
 import type { BuildStatus } from '../ports';
 import { BUILD_ARN, describeSchemaError } from './common';
 import { exitStatusOfFailedPhase, failedPhaseOf, phaseContextOfEventString, type BuildPhaseType, type PhaseReading } from '../gate/compute-fallback';
+import { ignoredEvent, type DetailReader, type GateEvent } from './route';
 
 /**
  * CodeBuild Build State Change (https://docs.aws.amazon.com/codebuild/latest/userguide/sample-build-notifications.html).
@@ -121,3 +122,14 @@ function buildIdPart(id: string): string {
   const at = id.indexOf(':build/');
   return at >= 0 ? id.slice(at + ':build/'.length) : id;
 }
+
+/** The GateEvent of a CodeBuild Build State Change: a final state of one of the gate's scan builds, anything else ignored. */
+export const readBuildFinishedEvent: DetailReader = (event, meta, options) => {
+  const reading = readBuildStateChange(event.detail, [options.scanProjectName, options.fallbackScanProjectName]);
+  if (!reading.ok) return ignoredEvent(meta, reading.reason, reading.malformed);
+  const finished: GateEvent = { kind: 'scanBuildFinished', meta, buildId: reading.buildId, projectName: reading.projectName, status: reading.status };
+  if (reading.environment) finished.environment = reading.environment;
+  if (reading.failedPhase) finished.failedPhase = reading.failedPhase;
+  if (reading.failedPhaseExitStatus !== undefined) finished.failedPhaseExitStatus = reading.failedPhaseExitStatus;
+  return finished;
+};

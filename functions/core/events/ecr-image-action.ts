@@ -1,6 +1,7 @@
 import { zodSchema } from '../zod-on-demand';
 import { isSha256Digest, parseImageReference, pinnedReference } from '../image/reference';
 import { ACCOUNT_ID, REGION_NAME, describeSchemaError, type EventMeta } from './common';
+import { ignoredEvent, type DetailReader, type GateEvent } from './route';
 
 /**
  * ECR Image Action (https://docs.aws.amazon.com/AmazonECR/latest/userguide/ecr-eventbridge.html): a push is the
@@ -84,3 +85,12 @@ export function nonImageArtifact(detail: { 'manifest-media-type'?: string | null
   if (tag && COSIGN_TAG.test(tag)) return `the cosign signature, attestation or SBOM tagged ${JSON.stringify(tag)}`;
   return undefined;
 }
+
+/** The GateEvent of an ECR Image Action: a pushed image to pre-scan, anything else ignored. */
+export const readImagePushEvent: DetailReader = (event, meta) => {
+  const reading = readImagePush(event.detail, meta);
+  if (!reading.ok) return ignoredEvent(meta, reading.reason, reading.malformed);
+  const push: GateEvent = { kind: 'imagePushed', meta, digest: reading.digest, imageReference: reading.imageReference, repositoryName: reading.repositoryName };
+  if (reading.tag) push.tag = reading.tag;
+  return push;
+};

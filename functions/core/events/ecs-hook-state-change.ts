@@ -1,6 +1,7 @@
 import { zodSchema } from '../zod-on-demand';
 import { describeSchemaError, PARTITION_REGION_ACCOUNT, SERVICE_ARN } from './common';
 import { ADMISSION_STAGE } from './lifecycle-hook';
+import { ignoredEvent, type DetailReader } from './route';
 
 /**
  * ECS Hook State Change: a PAUSE lifecycle hook is waiting. AWS documents that, when a deployment reaches a stage with
@@ -104,3 +105,11 @@ function readableTime(value: unknown): string | undefined {
   const ms = Date.parse(value);
   return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
 }
+
+/** The GateEvent of an ECS Hook State Change: a PAUSE hook awaiting the gate's action, anything else ignored. */
+export const readHookAwaitingActionEvent: DetailReader = (event, meta) => {
+  const reading = readHookStateChange(event.detail, event.resources);
+  if (!reading.ok) return ignoredEvent(meta, reading.reason, reading.malformed);
+  const { target, hookId, lifecycleStage, expiresAt } = reading;
+  return { kind: 'hookAwaitingAction', meta, target, hookId, ...(lifecycleStage ? { lifecycleStage } : {}), ...(expiresAt ? { expiresAt } : {}) };
+};

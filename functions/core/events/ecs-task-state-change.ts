@@ -5,6 +5,7 @@ import { launchFactsFromTask } from '../taskdef/launch';
 import { CLUSTER_ARN, TASK_ARN, TASK_DEFINITION_ARN, describeSchemaError, orUndefined, textOf } from './common';
 import { clusterInScope } from '../organisation/cluster-scope';
 import { isNonEmptyString, isNullishNonEmptyString, isNullishString, isRecord, matchesPattern } from './plain-shape';
+import { ignoredEvent, type DetailReader } from './route';
 
 /**
  * ECS Task State Change `detail`: it "resembles the Task object that is returned from a DescribeTasks API
@@ -122,3 +123,9 @@ export function toSnapshot(task: EcsTaskJson, launchSource = TASK_EVENT_SOURCE):
   if (Object.keys(launch).length > 0) snapshot.launch = launch;
   return snapshot;
 }
+
+/** The GateEvent of an ECS Task State Change of a task that is not STOPPED (routing sends STOPPED to ecs-task-stopped.ts). */
+export const readTaskStateChangeEvent: DetailReader = (event, meta, options) => {
+  const reading = readEcsTask(event.detail, options, 'ECS Task State Change');
+  return reading.ok ? { kind: 'taskStateChange', meta, task: reading.task } : ignoredEvent(meta, reading.reason, reading.malformed);
+};

@@ -4,6 +4,7 @@ import type { InventoryTask } from '../posture/uses';
 import { describeSchemaError, orUndefined, textOf } from './common';
 import { ecsTaskSchema, plainEcsTask } from './ecs-task-state-change';
 import type { TaskScope } from './ecs-task-state-change';
+import { ignoredEvent, type DetailReader } from './route';
 
 /** A Fargate task that stopped, as its last ECS Task State Change event (lastStatus STOPPED) tells it. */
 export interface StoppedTask extends InventoryTask {
@@ -50,3 +51,9 @@ export function readStoppedTask(json: unknown, scope: TaskScope, eventTime: stri
 function isoTime(value: unknown): string | undefined {
   return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(value) && !Number.isNaN(Date.parse(value)) ? new Date(value).toISOString() : undefined;
 }
+
+/** The GateEvent of an ECS Task State Change with lastStatus STOPPED. */
+export const readTaskStoppedEvent: DetailReader = (event, meta, options) => {
+  const stopped = readStoppedTask(event.detail, options, meta.time);
+  return stopped.ok ? { kind: 'taskStopped', meta, task: stopped.task } : ignoredEvent(meta, stopped.reason, stopped.malformed);
+};

@@ -1,4 +1,5 @@
-export { classifyGateEvent, type ClassifyOptions, type GateEvent, type GateEventKind } from './classify';
+export { classifyGateEvent } from './classify';
+export { routeGateEvent, type ClassifyOptions, type DetailKind, type DetailReader, type GateEvent, type GateEventKind } from './route';
 export { type EventMeta } from './common';
 export { FINAL_BUILD_STATUSES, isFinalBuildStatus, sameBuild, type FinalBuildStatus } from './codebuild-build-state-change';
 export {

@@ -1,4 +1,4 @@
-import type { GateEvent } from '../events/classify';
+import type { GateEvent } from '../events/route';
 import { accountOf } from './account';
 
 /**
