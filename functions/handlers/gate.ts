@@ -8,7 +8,7 @@ import type { HookInvocation } from './admission/lifecycle-hook';
 import type { Logger } from './logger';
 import { buildRuntime, type GateDependencies, type GateRuntime } from './runtime';
 import { refuseForeignResources } from './organisation/event-account';
-import { ensureScan, type EnsureOutcome } from './scans/scan-records';
+import type { EnsureOutcome } from './scans/scan-records';
 import { judgeTask, type TaskJudgement } from './admission/task-gate';
 import type { InspectorOutcome } from './posture/inspector';
 import type { RejudgeSummary } from './posture/rejudge';
@@ -138,6 +138,7 @@ async function dispatch(rt: GateRuntime, event: Exclude<GateEvent, { kind: 'igno
     }
     case 'imagePushed': {
       // Not a child bound to the digest: the scan's own lines (startScan) bind it, and a second binding wrote the key twice.
+      const { ensureScan } = await import('./scans/scan-records');
       const outcome = await ensureScan(rt, event.digest, event.imageReference, log);
       log.info({ digest: event.digest, scan: outcome.state }, 'pushed image pre-scanned');
       return { kind: 'imagePushed', scan: outcome.state };

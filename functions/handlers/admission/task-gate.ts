@@ -3,22 +3,20 @@ import { MemberRoleError } from '../../core/organisation/errors';
 import { verdictFreshness } from '../../core/gate/freshness';
 import { MISSING_REFERENCE, planImage, type ImagePlan } from '../../core/gate/images';
 import { evidenceIsConclusive, planEnforcement } from '../../core/gate/plan';
-import { isStartingOrRunning, taskOwner, type TaskSnapshot } from '../../core/gate/task';
+import { taskOwner, type TaskSnapshot } from '../../core/gate/task';
 import { formatImageReference, pinnedReference, isSha256Digest } from '../../core/image/reference';
 import { evaluatePolicy, isBlocking } from '../../core/policy/evaluate';
 import type { ContainerEvidence } from '../../core/policy';
-import type { ScanRecord, StoredVerdict, Waiter } from '../../core/ports';
+import type { StoredVerdict } from '../../core/ports';
 import type { Decision } from '../../core/result/model';
 import { applyReadableOverrides } from '../../core/taskdef/overrides';
 import type { TaskDefinitionSpec } from '../../core/taskdef/model';
 import { taskSettingsOf } from '../../core/policy/rules/hardening/settings';
 import { imageOf, markScanError, useVerdict, type ContainerState, type ScanErrorNote } from './container-state';
 import type { EnforcementOutcome } from '../enforcement/enforce';
-import { classifyFailure, shouldRetry } from '../failures';
 import { decisionLogFields } from '../decision-log';
 import type { Logger } from '../logger';
 import type { GateRuntime } from '../runtime';
-import { ensureScan, errorMayBeRetried, isReusable, rescan, verdictFromFinishedScan, type ImageFacts } from '../scans/scan-records';
 import { withZod } from '../../io/zod-loader';
 
 export type TaskJudgement =
@@ -118,6 +116,8 @@ export async function judgeTask(rt: GateRuntime, task: TaskSnapshot, options: Ju
 
   if (pending.size > 0) {
     const launchedBy = read.launcher ?? options.launchedBy;
+    // Scan records and starting a scan: imported for a digest without a usable verdict only (await-scans.ts).
+    const { awaitScans } = await import('./await-scans');
     const waitingOn = await awaitScans(rt, task, owner.kind === 'service' ? owner.service : undefined, pending, { ...options, launchedBy }, log);
     if (waitingOn.length > 0) {
       rt.metrics.count('TasksWaiting');
@@ -281,187 +281,4 @@ async function readVerdicts(rt: GateRuntime, keys: string[], taskArn: string): P
   if (keys.length === 0) return { verdicts: new Map(), launcherKnown: false };
   const { verdicts, launcher } = await rt.store.getVerdictsForTask(keys, rt.policy.hash, taskArn);
   return { verdicts, launcher, launcherKnown: true };
-}
-
-/**
- * For each key without a usable verdict: record the task as waiting, then make sure a scan exists. The waiter is
- * written before the scan state is read, and a finishing scan marks its record done before its last look at the
- * waiters, so a task can never fall between the two. A finished scan whose report serves the current policy gives
- * its verdict at once; a failed one gives its error. Returns the keys still being scanned.
- *
- * A scan error still in force is an answer, not something to wait for: when this execution environment saw it
- * stand (`standingScanErrors`), the record is read first and, if the error still stands, the task is judged on it
- * with one read instead of a waiter written, the read, and the waiter removed again. Every other case keeps the
- * waiter-first order (reading first would cost a task waiting on a running scan a second read).
- */
-async function awaitScans(
-  rt: GateRuntime,
-  task: TaskSnapshot,
-  service: string | undefined,
-  pending: Map<string, ContainerState[]>,
-  options: JudgeOptions,
-  log: Logger,
-): Promise<string[]> {
-  const waitingOn: string[] = [];
-  for (const [key, states] of pending) {
-    if (rt.standingScanErrors.stands(key, rt.clock.now().getTime())) {
-      const record = await rt.store.getScan(key);
-      if (record?.state === 'error' && !errorMayBeRetried(rt, record)) {
-        useScanError(states, record);
-        rt.standingScanErrors.note(record, rt.clock.now().getTime());
-        continue;
-      }
-      rt.standingScanErrors.forget(key);
-    }
-
-    const waiter: Waiter = {
-      digest: key,
-      taskArn: task.taskArn,
-      cluster: task.clusterArn,
-      taskDefinitionArn: task.taskDefinitionArn,
-      seenAt: options.firstSeenAt ?? rt.clock.now().toISOString(),
-    };
-    if (service) waiter.service = service;
-    if (options.launchedBy) waiter.launchedBy = options.launchedBy;
-    // Only the RunTask call knows the public IP: kept for the judgement when the scan finishes (DescribeTasks lacks it).
-    if (task.launch?.publicIp) waiter.publicIp = task.launch.publicIp;
-    if (task.exposure) waiter.exposure = task.exposure;
-    await rt.store.addWaiter(waiter);
-
-    const pullReference = states[0].pullReference ?? key;
-    const image = imageFactsOf(states);
-    const outcome = await ensureScan(rt, key, pullReference, log, image);
-    if (outcome.state === 'done') {
-      const verdict = isReusable(rt, outcome.record) ? await verdictFromFinishedScan(rt, outcome.record, log) : undefined;
-      if (verdict) {
-        for (const state of states) useVerdict(state, verdict);
-        await rt.store.removeWaiter(key, task.taskArn);
-        continue;
-      }
-      await rescan(rt, outcome.record, log, pullReference, { mode: 'image' }, image);
-      waitingOn.push(key);
-    } else if (outcome.state === 'error') {
-      useScanError(states, outcome.record);
-      rt.standingScanErrors.note(outcome.record, rt.clock.now().getTime());
-      await rt.store.removeWaiter(key, task.taskArn);
-    } else {
-      waitingOn.push(key);
-    }
-  }
-  return waitingOn;
-}
-
-/** The size ECR gave for the image these containers share (the first that has one), for where its scan starts. */
-function imageFactsOf(states: ContainerState[]): ImageFacts {
-  const sized = states.find((state) => state.imageSizeBytes !== undefined);
-  return sized ? { sizeBytes: sized.imageSizeBytes } : {};
-}
-
-function useScanError(states: ContainerState[], record: ScanRecord): void {
-  const message = record.error || 'the scan failed';
-  for (const state of states) markScanError(state, { message, ...(record.buildId ? { buildId: record.buildId } : {}) });
-}
-
-export interface WaiterResults {
-  judged: number;
-  dropped: number;
-  stillWaiting: number;
-}
-
-/**
- * Judges every task waiting on `key` now that its scan ended. Each task is described again first: one that stopped
- * (or is stopping) before the verdict is left alone, and the digest it really runs is the one judged. One task's
- * failure does not keep the others from being judged; a retryable failure is rethrown once all were tried. `log` is
- * bound to the scan's digest by the caller.
- */
-export async function judgeWaiters(
-  rt: GateRuntime,
-  key: string,
-  outcome: { knownVerdicts?: ReadonlyMap<string, StoredVerdict>; scanErrors?: ReadonlyMap<string, string | ScanErrorNote> },
-  log: Logger,
-): Promise<WaiterResults> {
-  const results: WaiterResults = { judged: 0, dropped: 0, stillWaiting: 0 };
-  // Deployments paused at a PAUSE hook wait on the same key; admission/pause-hook.ts judges them.
-  const waiters = (await rt.store.listWaiters(key)).filter((waiter) => !waiter.hookId);
-  if (waiters.length === 0) return results;
-
-  const byCluster = new Map<string, Waiter[]>();
-  for (const waiter of waiters) byCluster.set(waiter.cluster, [...(byCluster.get(waiter.cluster) ?? []), waiter]);
-
-  let retryable: unknown;
-  for (const [cluster, group] of byCluster) {
-    for (let start = 0; start < group.length; start += 100) {
-      const batch = group.slice(start, start + 100);
-      let described: Awaited<ReturnType<GateRuntime['ecs']['describeTasks']>>;
-      try {
-        described = await rt.ecs.describeTasks(cluster, batch.map((w) => w.taskArn));
-      } catch (error) {
-        const kind = classifyFailure(error);
-        rt.metrics.count('GateErrors', 1, { failure: kind });
-        if (shouldRetry(kind)) {
-          retryable ??= error;
-          continue;
-        }
-        // A cluster that is gone, or one the gate may no longer describe: its tasks cannot be judged, now or on a retry.
-        log.error({ err: error, failure: kind, cluster, tasks: batch.length }, 'waiting tasks of a cluster could not be described: no longer waited on');
-        for (const waiter of batch) await rt.store.removeWaiter(key, waiter.taskArn);
-        results.dropped += batch.length;
-        continue;
-      }
-      for (const waiter of batch) {
-        // `log` is the scan's, bound to its digest already; judgeTask binds the task itself.
-        const waiterLog = log.child({ taskArn: waiter.taskArn });
-        try {
-          const running = described.find((t) => t.taskArn === waiter.taskArn);
-          if (!running || !isStartingOrRunning(running)) {
-            await rt.store.removeWaiter(key, waiter.taskArn);
-            rt.metrics.count('WaitersDropped');
-            waiterLog.info({ lastStatus: running?.lastStatus ?? 'gone' }, 'task stopped before its verdict: nothing to do');
-            results.dropped += 1;
-            continue;
-          }
-          const snapshot: TaskSnapshot = {
-            taskArn: running.taskArn,
-            clusterArn: running.clusterArn,
-            taskDefinitionArn: running.taskDefinitionArn ?? waiter.taskDefinitionArn,
-            lastStatus: running.lastStatus,
-            desiredStatus: running.desiredStatus,
-            containers: running.containers,
-          };
-          if (running.group) snapshot.group = running.group;
-          if (running.startedBy) snapshot.startedBy = running.startedBy;
-          if (running.overrides !== undefined) snapshot.overrides = running.overrides;
-          if (running.createdAt) snapshot.createdAt = running.createdAt;
-          if (running.pullStartedAt) snapshot.pullStartedAt = running.pullStartedAt;
-          // DescribeTasks gives ECS Exec and the platform version; the public IP and the exposure it settles come
-          // from the RunTask call the waiter remembers, when one launched the task.
-          const launch = { ...(waiter.publicIp ? { publicIp: waiter.publicIp } : {}), ...running.launch };
-          if (Object.keys(launch).length > 0) snapshot.launch = launch;
-          if (waiter.exposure) snapshot.exposure = waiter.exposure;
-          const judgement = await judgeTask(rt, snapshot, {
-            origin: 'scanFinished',
-            log,
-            knownVerdicts: outcome.knownVerdicts,
-            scanErrors: outcome.scanErrors,
-            launchedBy: waiter.launchedBy,
-            firstSeenAt: waiter.seenAt,
-          });
-          if (judgement.status === 'waiting' && judgement.on.includes(key)) {
-            results.stillWaiting += 1;
-            continue;
-          }
-          await rt.store.removeWaiter(key, waiter.taskArn);
-          results.judged += 1;
-        } catch (error) {
-          const kind = classifyFailure(error);
-          waiterLog.error({ err: error, failure: kind }, 'waiting task could not be judged');
-          rt.metrics.count('GateErrors', 1, { failure: kind });
-          if (shouldRetry(kind)) retryable ??= error;
-          else await rt.store.removeWaiter(key, waiter.taskArn);
-        }
-      }
-    }
-  }
-  if (retryable !== undefined) throw retryable;
-  return results;
 }

@@ -16,7 +16,7 @@ import type { GateRuntime } from '../runtime';
 import { newScanRecord, produceVerdict, scanFailure, startScan } from './scan-records';
 import { releaseLambdaSlot } from './lambda-overflow';
 import { computeFallback, type ScanComputeFallbackCause } from '../../core/gate/compute-fallback';
-import { judgeWaiters } from '../admission/task-gate';
+import { judgeWaiters } from '../admission/judge-waiters';
 import { resumePausedDeployments } from '../admission/pause-hook';
 import type { ScanErrorNote } from '../admission/container-state';
 import { prepareVerdict, type PreparedVerdict } from '../posture/verdict-change';

@@ -6,7 +6,7 @@ import { enforceTaskDecision } from '../../../functions/handlers/enforcement/enf
 import { createGate } from '../../../functions/handlers/gate';
 import { createLogger } from '../../../functions/handlers/logger';
 import { buildRuntime } from '../../../functions/handlers/runtime';
-import { judgeWaiters } from '../../../functions/handlers/admission/task-gate';
+import { judgeWaiters } from '../../../functions/handlers/admission/judge-waiters';
 import { createWorld, policyOf } from '../support/fakes';
 import {
   CLUSTER,
