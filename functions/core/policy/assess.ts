@@ -3,7 +3,7 @@ import { clean } from './clean';
 import { compilePolicy } from './compile';
 import type { ImageAssessment, LoadedPolicy } from './input';
 import { misconfigurationViolations, scannerSaysNonRoot, scannerSaysRoot } from './rules/misconfigurations';
-import { scannerSecretViolations } from './rules/secrets';
+import { scannerSecretViolations } from './rules/image-secrets';
 import { vulnerabilityViolations } from './rules/vulnerabilities';
 import type { Policy } from './schema';
 import type { Violation } from '../result/model';

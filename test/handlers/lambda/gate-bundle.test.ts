@@ -32,6 +32,15 @@ describe('the gate function bundle', () => {
     'functions/core/events/ecr-image-action.ts',
     'functions/core/events/ecs-hook-state-change.ts',
     'functions/core/events/lifecycle-hook.ts',
+    // A digest without a verdict (handlers/admission/await-scans.ts) or an image push: the scan records and starting a scan.
+    'functions/handlers/admission/await-scans.ts',
+    'functions/handlers/scans/scan-records.ts',
+    'functions/handlers/scans/lambda-overflow.ts',
+    'functions/handlers/scans/image-size.ts',
+    // A scan's end: the tasks waiting on it, the image assessment and its rules on scanner findings.
+    'functions/handlers/admission/judge-waiters.ts',
+    'functions/core/policy/assess.ts',
+    'functions/core/policy/rules/image-secrets.ts',
   ])('leaves %s to a chunk the path that needs it imports', (path) => {
     expect(own(coldInputs, path)).toEqual([]);
     expect(own(allInputs, path)).toEqual([path]);
