@@ -1,4 +1,4 @@
-import { decisionRules } from '../core/gate/verdict-event';
+import { decisionRules } from '../core/gate/decision-rules';
 import type { EvaluationResult, Violation } from '../core/result/model';
 
 /** Most findings one log line names: a CVE-heavy image has thousands, and a CloudWatch log event is capped at 256 KB. */

@@ -24,36 +24,14 @@
  * or a shared quota, which the alarm names, and stopping builds needs codebuild:StopBuild the gate has not had.
  */
 
-/** AWS's default quota of running builds per Lambda compute type (limits.html above): the setting's default. */
-export const DEFAULT_LAMBDA_COMPUTE_CONCURRENCY = 1;
-/**
- * Bounds of the setting. At least 1 (0 would send every scan to EC2: turn Lambda compute off instead). At most 1,000:
- * each new scan reads every slot item in one Query (about 100 bytes each, so one page), and no published Lambda
- * compute quota comes near it.
- */
-export const MIN_LAMBDA_COMPUTE_CONCURRENCY = 1;
-export const MAX_LAMBDA_COMPUTE_CONCURRENCY = 1000;
-
-/** Whether a value is one the setting accepts: a whole number from 1 to 1,000. */
-export function isValidLambdaComputeConcurrency(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= MIN_LAMBDA_COMPUTE_CONCURRENCY && value <= MAX_LAMBDA_COMPUTE_CONCURRENCY;
-}
-
-/**
- * The setting read from text (a context value, an environment variable): digits only, from 1 to 1,000. Anything else
- * is an error naming `what` and the value, so a typo fails the synth or the cold start instead of overflowing every
- * scan (or none).
- */
-export function parseLambdaComputeConcurrency(text: string, what: string): number {
-  const trimmed = text.trim();
-  const value = /^\d{1,7}$/.test(trimmed) ? Number(trimmed) : Number.NaN;
-  if (!isValidLambdaComputeConcurrency(value)) {
-    throw new Error(
-      `${what} must be a whole number of concurrent Lambda-compute builds from ${MIN_LAMBDA_COMPUTE_CONCURRENCY} to ${MAX_LAMBDA_COMPUTE_CONCURRENCY} (the account's CodeBuild quota for the compute type), got ${JSON.stringify(text)}`,
-    );
-  }
-  return value;
-}
+// The setting (how many Lambda-compute builds at once) is read at every cold start, the slots only when a scan starts.
+export {
+  DEFAULT_LAMBDA_COMPUTE_CONCURRENCY,
+  MAX_LAMBDA_COMPUTE_CONCURRENCY,
+  MIN_LAMBDA_COMPUTE_CONCURRENCY,
+  isValidLambdaComputeConcurrency,
+  parseLambdaComputeConcurrency,
+} from './lambda-compute-concurrency';
 
 /** One slot as the store read it: its index, who holds it, and until when (epoch ms). */
 export interface LambdaSlotReading {

@@ -1,6 +1,9 @@
 import { accountOf } from '../organisation/account';
 import type { VerdictEvent } from '../ports';
 import type { EvaluationResult } from '../result/model';
+import { decisionRules } from './decision-rules';
+
+export { decisionRules } from './decision-rules';
 
 /** Most violations one verdict event lists: EventBridge entries are limited to 256 KB, and a CVE-heavy image has thousands. */
 export const MAX_EVENT_VIOLATIONS = 100;
@@ -63,17 +66,6 @@ export function buildVerdictEvent(input: VerdictEventInput): VerdictEvent {
     launchedBy: input.launchedBy,
   });
   return { ...event, ...context };
-}
-
-/**
- * The rules that made a decision: the denying ones, else the warning ones, plus `onScanError` when an image
- * could not be judged and that is what decided (or all there is). Used for events and stop reasons alike.
- */
-export function decisionRules(result: Pick<EvaluationResult, 'violations' | 'errors' | 'decision'>): string[] {
-  const deny = result.violations.filter((v) => v.action === 'deny');
-  const rules = [...new Set((deny.length > 0 ? deny : result.violations).map((v) => v.rule))];
-  if (result.errors.length > 0 && (result.decision === 'error' || rules.length === 0)) rules.push('onScanError');
-  return rules;
 }
 
 function truncate(text: string): string {

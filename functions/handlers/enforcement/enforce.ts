@@ -1,7 +1,8 @@
 import { InputError } from '../../core/errors';
 import { planImage } from '../../core/gate/images';
 import { notificationKey, serviceKey, taskKey } from '../../core/gate/keys';
-import { decideRestore, type EnforcementPlan, type RestoreContainer, type RestoreDecision } from '../../core/gate/plan';
+import type { EnforcementPlan } from '../../core/gate/plan';
+import { decideRestore, type RestoreContainer, type RestoreDecision } from '../../core/gate/restore';
 import { buildStopReason, decidingBuildIds } from '../../core/gate/stop-reason';
 import type { TaskOwner, TaskSnapshot } from '../../core/gate/task';
 import { buildVerdictEvent, decisionRules, type VerdictImage } from '../../core/gate/verdict-event';

@@ -1,4 +1,4 @@
-import { MAX_EC2_ABOVE_IMAGE_BYTES, MIN_EC2_ABOVE_IMAGE_BYTES } from '../../core/gate/compute-routing';
+import { MAX_EC2_ABOVE_IMAGE_BYTES, MIN_EC2_ABOVE_IMAGE_BYTES } from '../../core/gate/ec2-above-image-bytes';
 import { parseByteSize } from '../../core/report-size';
 import { GATE_ENV } from '../environment';
 

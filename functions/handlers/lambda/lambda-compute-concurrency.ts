@@ -1,4 +1,4 @@
-import { parseLambdaComputeConcurrency } from '../../core/gate/lambda-overflow';
+import { parseLambdaComputeConcurrency } from '../../core/gate/lambda-compute-concurrency';
 import { GATE_ENV } from '../environment';
 
 /**

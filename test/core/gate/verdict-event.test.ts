@@ -1,5 +1,5 @@
 import { parseScanReportText } from '../../../functions/core/findings';
-import { MAX_EVENT_VIOLATIONS, buildVerdictEvent, decisionRules } from '../../../functions/core/gate/verdict-event';
+import { MAX_EVENT_VIOLATIONS, buildVerdictEvent } from '../../../functions/core/gate/verdict-event';
 import { parseImageReference } from '../../../functions/core/image/reference';
 import { assessImage, evaluatePolicy } from '../../../functions/core/policy';
 import { policyOf } from '../../handlers/support/fakes';
@@ -62,22 +62,5 @@ describe('buildVerdictEvent', () => {
     const event = buildVerdictEvent({ result: resultFor({ critical: 150 }), action: 'none', images: [] });
     expect(event.violations).toHaveLength(MAX_EVENT_VIOLATIONS);
     expect(event.totalViolations).toBe(150);
-  });
-});
-
-describe('decisionRules', () => {
-  const violation = (rule: string, action: 'deny' | 'warn') => ({ rule, kind: 'image' as const, id: rule, severity: 'high' as const, action, message: '' });
-
-  it('names the denying rules when there are any', () => {
-    expect(decisionRules({ decision: 'fail', violations: [violation('images', 'warn'), violation('rootUser', 'deny')], errors: [{ message: 'x' }] })).toEqual(['rootUser']);
-  });
-
-  it('names the warning rules of a warning', () => {
-    expect(decisionRules({ decision: 'warn', violations: [violation('images', 'warn'), violation('images', 'warn')], errors: [] })).toEqual(['images']);
-  });
-
-  it('names onScanError when an image could not be judged', () => {
-    expect(decisionRules({ decision: 'error', violations: [violation('images', 'warn')], errors: [{ message: 'x' }] })).toEqual(['images', 'onScanError']);
-    expect(decisionRules({ decision: 'warn', violations: [], errors: [{ message: 'x' }] })).toEqual(['onScanError']);
   });
 });

@@ -37,10 +37,15 @@ describe('the gate function bundle', () => {
     'functions/handlers/scans/scan-records.ts',
     'functions/handlers/scans/lambda-overflow.ts',
     'functions/handlers/scans/image-size.ts',
+    'functions/core/gate/compute-routing.ts',
+    'functions/core/gate/lambda-overflow.ts',
     // A scan's end: the tasks waiting on it, the image assessment and its rules on scanner findings.
     'functions/handlers/admission/judge-waiters.ts',
     'functions/core/policy/assess.ts',
     'functions/core/policy/rules/image-secrets.ts',
+    // A decision to act on or publish: the verdict event, restoring a service's previous revision.
+    'functions/core/gate/verdict-event.ts',
+    'functions/core/gate/restore.ts',
   ])('leaves %s to a chunk the path that needs it imports', (path) => {
     expect(own(coldInputs, path)).toEqual([]);
     expect(own(allInputs, path)).toEqual([path]);
