@@ -1,15 +1,15 @@
 import type { BuildOptions, Metafile } from 'esbuild';
 import { AssetHashType, AssetStaging, DockerImage, DockerVolumeConsistency, type BundlingOptions as AssetBundlingOptions } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as fs from 'node:fs';
-import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import * as pathModule from 'node:path';
-import { runInThisContext } from 'node:vm';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { preparePolicy } from '../functions/core/policy/prepared';
 import { preparedPolicyPath } from '../functions/io/bundled-policy-file';
 import { readPolicyFileSync } from '../functions/io/policy-file';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { BUNDLED_POLICY_NAME, FUNCTION_EXTERNAL_MODULES, FUNCTION_NODE_TARGET, pinnedEsbuildVersion } from './bundling';
+import { SDK_BARRELS_PLUGIN } from './sdk-barrels';
 
 /**
  * The gate's functions as ES modules split into chunks: the entry (`index.mjs`) and one chunk it imports, what a cold
@@ -90,32 +90,67 @@ const FIRST_PASS_METAFILE = 'meta.json';
  * point and puts each module in a chunk of its own for the set of entry points that reach it; the entry imports every
  * chunk holding a module it reaches, so each lazy path that shares a few modules with the cold path adds a file to the
  * cold start, and Node's ES module loader costs about a millisecond per file (resolve, link, evaluate). The first pass
- * bundles the sources so (FIRST_PASS_DIR); `GATHER_COLD_CHUNKS` then makes every file off the cold path import all the
- * chunks on it (which changes nothing at run time: they load only after the entry, which has evaluated those chunks
- * already); the second pass bundles the first pass's files, and now every chunk on the cold path is reached by the same
- * set of entry points, all of them, so esbuild puts them in one chunk. esbuild puts each module in exactly one output
- * file, in both passes, so no module is instantiated twice (test/infra/function-bundling.test.ts checks it).
+ * bundles the sources so (FIRST_PASS_DIR), its SDK imports flattened past the SDK's re-export barrels (./sdk-barrels.ts
+ * says why: a file the cold path reaches is in its chunk, used there or not); `GATHER_COLD_CHUNKS` then makes every file
+ * off the cold path import all the chunks on it (which changes nothing at run time: they load only after the entry,
+ * which has evaluated those chunks already); the second pass bundles the first pass's files, and now every chunk on the
+ * cold path is reached by the same set of entry points, all of them, so esbuild puts them in one chunk. esbuild puts
+ * each module in exactly one output file, in both passes, so no module is instantiated twice
+ * (test/infra/function-bundling.test.ts checks it).
+ *
+ * The passes run in a Node.js process of their own (`FUNCTION_BUNDLE_SCRIPT`, the script the Docker fallback runs too):
+ * an esbuild plugin needs esbuild's asynchronous API, and CDK's local bundling (`tryBundle`) is synchronous.
  *
  * The metafile returned is the second pass's, with the sources (the first pass's inputs) in place of the first pass's
  * files: `inputs` are the sources, each output's `inputs` the sources whose code it holds, and the entry's `entryPoint`
  * the function's entry.
  */
 export function bundleFunction(entry: string, outputDir: string, policyPath: string | undefined): { metafile?: Metafile } | false {
-  const esbuild = loadEsbuild();
-  if (esbuild === undefined) return false;
+  if (loadEsbuild() === undefined) return false;
   const firstPassDir = join(outputDir, FIRST_PASS_DIR);
+  const metafilesDir = mkdtempSync(join(tmpdir(), 'fargate-gate-metafiles-'));
   try {
-    const first = esbuild.buildSync({ ...FUNCTION_ESBUILD_OPTIONS, entryPoints: [entry], outdir: firstPassDir, metafile: true });
-    writeFileSync(join(firstPassDir, FIRST_PASS_METAFILE), JSON.stringify(first.metafile));
-    gatherColdChunks(firstPassDir);
-    // Run from the first pass's directory: esbuild hashes the paths of a chunk's inputs relative to its working directory
-    // into the chunk's name, which then depends on nothing outside the bundle (not on where CDK stages it).
-    const second = esbuild.buildSync({ ...FUNCTION_SECOND_PASS_OPTIONS, entryPoints: [join(firstPassDir, FUNCTION_ENTRY_FILE)], outdir: outputDir, absWorkingDir: firstPassDir, metafile: true });
+    const job: BundleJob = {
+      ...bundleJob(entry, outputDir),
+      // The project's esbuild, by path: the script runs outside this module's resolution.
+      esbuild: require.resolve('esbuild'),
+      metafiles: join(metafilesDir, 'metafiles.json'),
+    };
+    const run = spawnSync(process.execPath, ['-e', FUNCTION_BUNDLE_SCRIPT, JSON.stringify(job)], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    if (run.error !== undefined) throw run.error;
+    if (run.status !== 0) throw new Error(`esbuild could not bundle ${entry}:\n${run.stderr}`);
+    const { first, second } = JSON.parse(readFileSync(job.metafiles!, 'utf8')) as { first: Metafile; second: Metafile };
     if (policyPath !== undefined) writeBundledPolicy(policyPath, outputDir);
-    return { metafile: sourcesMetafile(first.metafile, second.metafile, firstPassDir) };
+    return { metafile: sourcesMetafile(first, second, firstPassDir) };
   } finally {
     rmSync(firstPassDir, { recursive: true, force: true });
+    rmSync(metafilesDir, { recursive: true, force: true });
   }
+}
+
+/** What `FUNCTION_BUNDLE_SCRIPT` is given, as one JSON argument: plain data, no shell quoting. */
+interface BundleJob {
+  /** The first pass's options, with the entry and FIRST_PASS_DIR. */
+  first: BuildOptions;
+  /** The second pass's options, with the first pass's entry and the output directory; run from `firstPassDir`. */
+  second: BuildOptions;
+  firstPassDir: string;
+  /** The esbuild package to require; by default the one whose `esbuild` command is first on the PATH (`npm exec`'s). */
+  esbuild?: string;
+  /** Where to write both passes' metafiles ({ first, second }), if anywhere. */
+  metafiles?: string;
+}
+
+/** The passes of `entry` into `outputDir` (both paths as the running script sees them). */
+function bundleJob(entry: string, outputDir: string): BundleJob {
+  const firstPassDir = `${outputDir}/${FIRST_PASS_DIR}`;
+  return {
+    first: { ...FUNCTION_ESBUILD_OPTIONS, entryPoints: [entry], outdir: firstPassDir },
+    // Run from the first pass's directory: esbuild hashes the paths of a chunk's inputs relative to its working directory
+    // into the chunk's name, which then depends on nothing outside the bundle (not on where CDK stages it).
+    second: { ...FUNCTION_SECOND_PASS_OPTIONS, entryPoints: [`${firstPassDir}/${FUNCTION_ENTRY_FILE}`], outdir: outputDir, absWorkingDir: firstPassDir },
+    firstPassDir,
+  };
 }
 
 /**
@@ -145,11 +180,6 @@ export const GATHER_COLD_CHUNKS = `function gatherColdChunks(fs, path, dir) {
     fs.writeFileSync(file, code.slice(0, at) + imports + code.slice(at));
   }
 }`;
-
-function gatherColdChunks(dir: string): void {
-  const gather = runInThisContext(`(${GATHER_COLD_CHUNKS})`) as (fs: unknown, path: unknown, dir: string) => void;
-  gather(fs, pathModule, dir);
-}
 
 /**
  * The second pass's metafile with the sources in place of the first pass's files (see `bundleFunction`), its paths
@@ -233,80 +263,49 @@ export function functionBundlingOptions(options: FunctionBundlingInput): AssetBu
 }
 
 /**
- * The Docker fallback: the pinned esbuild with the local options, both passes and the step between them as
- * `bundleFunction` runs them, in a Node.js script (`DOCKER_BUNDLE_SCRIPT`) that `npm exec` runs with that esbuild on
- * its PATH. The esbuild arguments travel as one JSON argument (no shell, so no quoting). The policy and its prepared
- * form are already in the output directory: `local.tryBundle` wrote them from the host before declining.
+ * The Docker fallback: `FUNCTION_BUNDLE_SCRIPT`, as `bundleFunction` runs it, with the pinned esbuild that `npm exec`
+ * installs and puts on the PATH. The passes travel as one JSON argument (no shell, so no quoting). The policy and its
+ * prepared form are already in the output directory: `local.tryBundle` wrote them from the host before declining.
  */
 export function functionDockerCommand(packageRoot: string, relativeEntry: string): string[] {
-  const inContainer = (path: string) => `${DOCKER_PROJECT_DIR}/${path.split(sep).join('/')}`;
-  const output = AssetStaging.BUNDLING_OUTPUT_DIR;
-  const firstPassDir = `${output}/${FIRST_PASS_DIR}`;
-  const passes = {
-    first: [inContainer(relativeEntry), ...esbuildCliArgs(FUNCTION_ESBUILD_OPTIONS), `--outdir=${firstPassDir}`, `--metafile=${firstPassDir}/${FIRST_PASS_METAFILE}`],
-    second: [`${firstPassDir}/${FUNCTION_ENTRY_FILE}`, ...esbuildCliArgs(FUNCTION_SECOND_PASS_OPTIONS), `--outdir=${output}`],
-    firstPassDir,
-  };
-  return ['npm', 'exec', '--yes', `--package=esbuild@${pinnedEsbuildVersion(packageRoot)}`, '--', 'node', '-e', DOCKER_BUNDLE_SCRIPT, JSON.stringify(passes)];
+  const job = bundleJob(`${DOCKER_PROJECT_DIR}/${relativeEntry.split(sep).join('/')}`, AssetStaging.BUNDLING_OUTPUT_DIR);
+  return ['npm', 'exec', '--yes', `--package=esbuild@${pinnedEsbuildVersion(packageRoot)}`, '--', 'node', '-e', FUNCTION_BUNDLE_SCRIPT, JSON.stringify(job)];
 }
 
 /**
- * What the container runs (`node -e`, its one argument the passes' esbuild arguments and the first pass's directory):
- * the first pass, `GATHER_COLD_CHUNKS`, the second pass, then the first pass's files removed, as in `bundleFunction`.
+ * The bundling of one function (`BundleJob`, the one argument), run by `node -e` on this machine (`bundleFunction`) and
+ * in the Docker fallback (`functionDockerCommand`): the first pass with the SDK barrels flattened, `GATHER_COLD_CHUNKS`,
+ * the second pass, then the first pass's files removed. Plain JavaScript, one text for both, so both bundle alike
+ * (test/infra/bundling.test.ts compares their files byte for byte). Without a path to esbuild it takes the package of
+ * the `esbuild` command on the PATH (npm links `node_modules/.bin/esbuild` to `node_modules/esbuild/bin/esbuild`).
+ * esbuild prints its own errors (`logLevel`); anything else is printed here; either way the exit status is 1.
  */
-export const DOCKER_BUNDLE_SCRIPT = [
-  "const fs = require('node:fs'), path = require('node:path'), { execFileSync } = require('node:child_process');",
-  'const passes = JSON.parse(process.argv[1]);',
-  "execFileSync('esbuild', passes.first, { stdio: 'inherit' });",
-  `(${GATHER_COLD_CHUNKS})(fs, path, passes.firstPassDir);`,
-  "execFileSync('esbuild', passes.second, { cwd: passes.firstPassDir, stdio: 'inherit' });",
-  'fs.rmSync(passes.firstPassDir, { recursive: true, force: true });',
+export const FUNCTION_BUNDLE_SCRIPT = [
+  "const fs = require('node:fs'), path = require('node:path');",
+  'const job = JSON.parse(process.argv[1]);',
+  'const esbuildOnPath = () => {',
+  "  for (const dir of (process.env.PATH || '').split(path.delimiter)) {",
+  "    const bin = path.join(dir, 'esbuild');",
+  '    if (fs.existsSync(bin)) return path.dirname(path.dirname(fs.realpathSync(bin)));',
+  '  }',
+  "  throw new Error('no esbuild command on the PATH');",
+  '};',
+  `const sdkBarrels = ${SDK_BARRELS_PLUGIN};`,
+  `const gatherColdChunks = ${GATHER_COLD_CHUNKS};`,
+  '(async () => {',
+  '  const esbuild = require(job.esbuild || esbuildOnPath());',
+  '  const first = await esbuild.build({ ...job.first, plugins: [sdkBarrels(fs, path, require("node:module").builtinModules)], metafile: true });',
+  `  fs.writeFileSync(path.join(job.firstPassDir, ${JSON.stringify(FIRST_PASS_METAFILE)}), JSON.stringify(first.metafile));`,
+  '  gatherColdChunks(fs, path, job.firstPassDir);',
+  '  const second = await esbuild.build({ ...job.second, metafile: true });',
+  '  if (job.metafiles) fs.writeFileSync(job.metafiles, JSON.stringify({ first: first.metafile, second: second.metafile }));',
+  '})()',
+  '  .catch((error) => {',
+  '    if (!Array.isArray(error.errors)) console.error(error);',
+  '    process.exitCode = 1;',
+  '  })',
+  '  .finally(() => fs.rmSync(job.firstPassDir, { recursive: true, force: true }));',
 ].join('\n');
-
-/** esbuild's command-line arguments for `options` (the options the functions use; any other one is refused). */
-function esbuildCliArgs(options: BuildOptions): string[] {
-  const args: string[] = [];
-  for (const [key, value] of Object.entries(options)) {
-    switch (key) {
-      case 'bundle':
-      case 'splitting':
-      case 'minify':
-        if (value === true) args.push(`--${key}`);
-        break;
-      case 'platform':
-      case 'target':
-      case 'format':
-      case 'sourcemap':
-        args.push(`--${key}=${String(value)}`);
-        break;
-      case 'entryNames':
-      case 'chunkNames':
-      case 'logLevel':
-        args.push(`--${kebab(key)}=${String(value)}`);
-        break;
-      case 'sourcesContent':
-        args.push(`--sources-content=${String(value)}`);
-        break;
-      case 'outExtension':
-        for (const [from, to] of Object.entries(value as Record<string, string>)) args.push(`--out-extension:${from}=${to}`);
-        break;
-      case 'mainFields':
-        args.push(`--main-fields=${(value as string[]).join(',')}`);
-        break;
-      case 'external':
-        for (const name of value as string[]) args.push(`--external:${name}`);
-        break;
-      case 'banner':
-        for (const [type, text] of Object.entries(value as Record<string, string>)) args.push(`--banner:${type}=${text}`);
-        break;
-      default:
-        throw new Error(`the Docker fallback has no esbuild argument for the option ${key}`);
-    }
-  }
-  return args;
-}
-
-const kebab = (name: string) => name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
 
 function loadEsbuild(): typeof import('esbuild') | undefined {
   try {

@@ -1,0 +1,205 @@
+/**
+ * Barrel flattening for the functions' first esbuild pass, as the source of a function `(fs, path, builtinModules)` (Node's modules) that returns an
+ * esbuild plugin: plain JavaScript, because the stack's local bundling and the Docker fallback run the very same bundle
+ * script (`FUNCTION_BUNDLE_SCRIPT` in ./function-bundling.ts), the latter with no TypeScript and no project module.
+ *
+ * Why: esbuild assigns whole files to chunks by import-statement reachability from each entry point, while tree shaking
+ * is global over all of them (evanw/esbuild#2869, #3704). A file the cold path merely reaches through an SDK barrel (a
+ * file that only re-exports, such as `@aws-sdk/core/protocols` or `@smithy/core/protocols`) lands in the cold start's
+ * chunk whenever a lazy path (the S3 client for reports, STS, CodeBuild) makes it live: the gate's cold start carried
+ * the XML and Query protocols, checksums, streams and waiters so. The plugin makes each SDK file import a name from the
+ * file that defines it instead of through a pure re-export barrel, so the cold path no longer reaches what only lazy
+ * paths use, and esbuild puts it in their chunks. Next.js's `optimizePackageImports` and babel-plugin-transform-barrels
+ * do the same.
+ *
+ * Only for files of `@aws-sdk/*` and `@smithy/*` (their `dist-es`, tsc's regular output), and only where the meaning
+ * cannot change: the barrel and every file it re-exports must be free of side effects by their package.json
+ * (`sideEffects: false`, which lets esbuild drop a re-exported file that nothing uses anyway), except files the barrel
+ * re-exports that have side effects (`@aws-sdk/core`'s endpoint functions, which register themselves at load): those are
+ * still imported, for their effect. A name imported from the defining file is the same binding as through the barrel.
+ * Whatever is not understood with certainty stays as written, losing only the optimisation: a namespace or default
+ * import, a name found in two places through `export *`, an import cycle, a statement of another form, a file whose
+ * exports are not all recognised. test/infra/sdk-barrels.test.ts holds the cases.
+ *
+ * The rewrite keeps each statement on its lines (the same count of newlines), so the first pass's source maps still
+ * point at the package's lines.
+ */
+export const SDK_BARRELS_PLUGIN = String.raw`function sdkBarrelsPlugin(fs, path, builtinModules) {
+  const SDK_FILE = /[\\/]node_modules[\\/]@(?:aws-sdk|smithy)[\\/][^\\/]+[\\/]dist-es[\\/].+\.js$/;
+  const BUILT_IN = new Set(builtinModules);
+  // The statements that may open an ES module: tsc writes its imports first, so every match is a whole statement.
+  // Groups: 1 a space or comment; 2-5 import/export { names } from "spec"; 6-7 export * from "spec"; 8-9 any other import.
+  const HEAD = new RegExp([
+    '(\\s+|\\/\\*[^]*?\\*\\/|\\/\\/[^\\n]*)',
+    '(import|export)\\s*\\{([^}]*)\\}\\s*from\\s*(["\'])([^"\'\\n]+)\\4\\s*;?',
+    'export\\s*\\*\\s*from\\s*(["\'])([^"\'\\n]+)\\6\\s*;?',
+    'import\\s*(?:[\\w$]+\\s*,?\\s*)?(?:\\*\\s*as\\s*[\\w$]+|\\{[^}]*\\})?\\s*(?:from\\s*)?(["\'])([^"\'\\n]+)\\8\\s*;?',
+  ].join('|'), 'y');
+  const NAME = /^[A-Za-z_$][\w$]*$/;
+  const NONE = 'none';
+
+  /** The statements at the top of 'code' ({ start, end, kind: 'named'|'star'|'other', keyword, names, spec }) and where they end. */
+  function head(code) {
+    const statements = [];
+    let end = 0, match;
+    HEAD.lastIndex = 0;
+    while (end < code.length && (match = HEAD.exec(code)) !== null) {
+      const start = end;
+      end = HEAD.lastIndex;
+      if (match[1] !== undefined) continue;
+      if (match[2] !== undefined) statements.push({ start, end, kind: 'named', keyword: match[2], names: specifiers(match[3]), spec: match[5] });
+      else if (match[7] !== undefined) statements.push({ start, end, kind: 'star', spec: match[7] });
+      else statements.push({ start, end, kind: 'other', spec: match[9] });
+    }
+    return { statements, end };
+  }
+
+  /** 'a, b as c' as [['a', 'a'], ['b', 'c']]; undefined for anything else (a string name, 'default'). */
+  function specifiers(list) {
+    const names = [];
+    for (const part of list.split(',')) {
+      if (part.trim() === '') continue;
+      const words = part.trim().split(/\s+/);
+      const [imported, local] = words.length === 1 ? [words[0], words[0]] : words.length === 3 && words[1] === 'as' ? [words[0], words[2]] : [];
+      if (!NAME.test(imported ?? '') || !NAME.test(local) || imported === 'default' || local === 'default') return undefined;
+      names.push([imported, local]);
+    }
+    return names;
+  }
+
+  /**
+   * A module's exports as written: 'own' the names it defines, 'named' the names it re-exports (exported -> [spec,
+   * name there], 'export { a } from' or an imported binding exported), 'stars' its 'export * from', 'deps' every module
+   * it imports; null when a statement is not recognised.
+   */
+  function parse(code) {
+    const top = head(code);
+    const own = new Set(), named = new Map(), imports = new Map(), stars = [], deps = [];
+    for (const s of top.statements) {
+      deps.push(s.spec);
+      if (s.kind === 'star') stars.push(s.spec);
+      else if (s.kind === 'named' && s.names !== undefined) for (const [imported, local] of s.names) (s.keyword === 'import' ? imports : named).set(local, [s.spec, imported]);
+      else if (s.kind === 'named' && s.keyword === 'export') return null;
+    }
+    const rest = code.slice(top.end);
+    if (/^import\s*[\w{*"']/m.test(rest)) return null;
+    for (const line of rest.match(/^export\b.*/gm) ?? []) {
+      let m;
+      if ((m = /^export (?:const|let|var|class|function\*?|async function\*?) ([A-Za-z_$][\w$]*)[^\w$]/.exec(line))) own.add(m[1]);
+      else if ((m = /^export \* from (["'])([^"']+)\1;$/.exec(line))) stars.push(m[2]), deps.push(m[2]);
+      else if ((m = /^export \{([^}]*)\} from (["'])([^"']+)\2;$/.exec(line)) && specifiers(m[1]) !== undefined) {
+        for (const [imported, exported] of specifiers(m[1])) named.set(exported, [m[3], imported]);
+        deps.push(m[3]);
+      } else if ((m = /^export \{([^}]*)\};$/.exec(line)) && specifiers(m[1]) !== undefined) {
+        for (const [local, exported] of specifiers(m[1])) imports.has(local) ? named.set(exported, imports.get(local)) : own.add(exported);
+      } else if (/^export default\b/.test(line)) own.add('default');
+      else return null;
+    }
+    return { own, named, stars, deps };
+  }
+
+  return {
+    name: 'sdk-barrels',
+    setup(build) {
+      const resolved = new Map(), modules = new Map(), pure = new Map();
+
+      /** Where 'spec' leads from 'file': esbuild's own resolution (with the package's sideEffects), or null. */
+      function resolveFrom(spec, file) {
+        const key = path.dirname(file) + '\0' + spec;
+        if (!resolved.has(key)) {
+          const options = { kind: 'import-statement', resolveDir: path.dirname(file), importer: file };
+          resolved.set(key, build.resolve(spec, options).then((result) => (result.errors.length === 0 ? result : null), () => null));
+        }
+        return resolved.get(key);
+      }
+      const isModule = (result) => result !== null && !result.external && result.namespace === 'file' && /\.m?js$/.test(result.path);
+
+      function exportsOf(file) {
+        if (!modules.has(file)) modules.set(file, fs.promises.readFile(file, 'utf8').then(parse, () => null));
+        return modules.get(file);
+      }
+
+      /**
+       * Whether loading 'target' does nothing but define its exports, by its package.json and those of every module it
+       * imports (Node's built-ins aside): then a bundle may leave it out when nothing of it is used, esbuild does, and so
+       * may this rewrite, which takes names past it.
+       */
+      function isPure(target) {
+        if (!pure.has(target.path)) {
+          pure.set(target.path, (async () => {
+            const info = target.sideEffects === false ? await exportsOf(target.path) : null;
+            if (info === null) return false;
+            for (const spec of info.deps) {
+              const dep = await resolveFrom(spec, target.path);
+              if (dep === null || (dep.external ? !BUILT_IN.has(dep.path.replace(/^node:/, '')) : dep.namespace !== 'file' || dep.sideEffects !== false)) return false;
+            }
+            return true;
+          })());
+        }
+        return pure.get(target.path);
+      }
+
+      /**
+       * The module that defines the export 'name' of 'target' (a resolution), as { path, name }: 'target' itself when it
+       * defines it or is not pure; NONE when it has no such export; null when that is not certain.
+       */
+      async function definition(target, name, seen) {
+        if (!isModule(target) || seen.has(target.path)) return null;
+        const info = await exportsOf(target.path);
+        if (info === null) return null;
+        seen = new Set(seen).add(target.path);
+        if (info.own.has(name)) return { path: target.path, name };
+        const here = { path: target.path, name };
+        const through = await isPure(target);
+        const named = info.named.get(name);
+        if (named !== undefined) {
+          if (!through) return here;
+          return definition(await resolveFrom(named[0], target.path), named[1], seen);
+        }
+        const found = await fromStars(info.stars, target.path, name, seen);
+        return found === null || found === NONE || through ? found : here;
+      }
+
+      /** The one definition of 'name' among the modules 'stars' leads to from 'file' (ES: an export * name found twice is no export). */
+      async function fromStars(stars, file, name, seen) {
+        let found = NONE;
+        for (const spec of stars) {
+          const here = await definition(await resolveFrom(spec, file), name, seen);
+          if (here === null) return null;
+          if (here === NONE) continue;
+          if (found !== NONE && (found.path !== here.path || found.name !== here.name)) return null;
+          found = here;
+        }
+        return found;
+      }
+
+      /** The statement 's' of 'file' importing from the modules that define its names, or undefined to leave it as written. */
+      async function flattened(s, file) {
+        if (s.kind !== 'named' || s.names === undefined || s.names.length === 0) return undefined;
+        const target = await resolveFrom(s.spec, file);
+        if (!isModule(target)) return undefined;
+        const groups = new Map();
+        for (const [imported, local] of s.names) {
+          const found = await definition(target, imported, new Set());
+          if (found === null || found === NONE || found.path === target.path || found.path === file) return undefined;
+          if (!groups.has(found.path)) groups.set(found.path, []);
+          groups.get(found.path).push(found.name === local ? local : found.name + ' as ' + local);
+        }
+        return [...groups].map(([from, names]) => s.keyword + ' { ' + names.join(', ') + ' } from ' + JSON.stringify(from) + ';').join(' ');
+      }
+
+      build.onLoad({ filter: SDK_FILE }, async (args) => {
+        const code = await fs.promises.readFile(args.path, 'utf8');
+        let contents = '', at = 0;
+        for (const s of head(code).statements) {
+          const text = await flattened(s, args.path);
+          if (text === undefined) continue;
+          contents += code.slice(at, s.start) + text + '\n'.repeat(code.slice(s.start, s.end).split('\n').length - 1);
+          at = s.end;
+        }
+        if (at === 0) return undefined;
+        return { contents: contents + code.slice(at), loader: 'js', resolveDir: path.dirname(args.path) };
+      });
+    },
+  };
+}`;

@@ -1,0 +1,115 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { coldStartOutputs, type Metafile } from '../../bench/lambda-bundles';
+import { bundleFunction, FUNCTION_ENTRY_FILE } from '../../infra/function-bundling';
+
+/**
+ * The SDK barrel flattening of the functions' first pass (infra/sdk-barrels.ts), on small packages laid out as the SDK's
+ * are (`node_modules/@smithy/<name>/dist-es`, `sideEffects: false`). Each package is a barrel that also re-exports
+ * `lazyOnly` (lazy-only.js), which only the function's lazy path uses: esbuild puts that file in the cold start's chunk
+ * exactly when the cold path still reaches the barrel, so where `lazy-only.js` of a package lands says whether the
+ * import through its barrel was flattened. The bundle is then run: the flattened imports give the same values.
+ */
+describe('the functions\' bundling past SDK barrels', () => {
+  let dir: string;
+  let metafile: Metafile;
+  let out: string;
+
+  const pkg = (name: string, files: Record<string, string>, sideEffects: false | string[] = false) => {
+    const root = join(dir, 'node_modules/@smithy', name);
+    for (const [file, text] of Object.entries({ ...files, 'lazy-only.js': 'export const lazyOnly = () => "lazy";\n' })) {
+      mkdirSync(dirname(join(root, 'dist-es', file)), { recursive: true });
+      writeFileSync(join(root, 'dist-es', file), text);
+    }
+    writeFileSync(join(root, 'package.json'), JSON.stringify({ name: `@smithy/${name}`, version: '1.0.0', module: './dist-es/index.js', sideEffects }));
+  };
+
+  /** The packages whose barrels the cold path goes through; every index.js also re-exports lazyOnly. */
+  const CASES = ['fg-named', 'fg-star', 'fg-mixed', 'fg-twice', 'fg-namespace', 'fg-default', 'fg-effect'];
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'fargate-gate-sdk-barrels-'));
+    const lazyOnly = 'export { lazyOnly } from "./lazy-only";\n';
+    // Named re-exports, one renamed (`b as c`), imported under another local name.
+    pkg('fg-named', { 'index.js': `export { a, b as c } from "./ab";\n${lazyOnly}`, 'ab.js': 'export const a = "a";\nexport const b = "b";\n' });
+    // `export *`, a nested barrel (a renamed named re-export and a further `export *`) and a comment.
+    pkg('fg-star', {
+      'index.js': `/* a barrel */\nexport * from "./star";\nexport * from "./nested/index";\n${lazyOnly}`,
+      'star.js': 'export function s() {\n  return "s";\n}\n',
+      'nested/index.js': 'export { deep as deepAlias } from "./deep";\nexport * from "./deeper";\n',
+      'nested/deep.js': 'export const deep = "deep";\n',
+      'nested/deeper.js': 'export class Deeper {\n  value() {\n    return "deeper";\n  }\n}\n',
+    });
+    // A module with code of its own that exports an imported binding (`import { m }` then `export { m }`).
+    pkg('fg-mixed', {
+      'index.js': `import { m } from "./m";\nexport { m };\nexport const own = "own";\n${lazyOnly}`,
+      'm.js': 'export const m = "m";\n',
+    });
+    // One binding found two ways through `export *`: straight, and through a module with side effects, which is not
+    // passed. Legal (the same binding), but not certain to the rewrite: left as written.
+    pkg('fg-twice', { 'index.js': `export * from "./t";\nexport * from "./impure";\n${lazyOnly}`, 't.js': 'export const t = "t";\n', 'impure.js': 'globalThis.fgImpure = "ran";\nexport { t } from "./t";\n' }, ['./dist-es/impure.js']);
+    // Imported as a namespace: left as written.
+    pkg('fg-namespace', { 'index.js': `export { n } from "./n";\n${lazyOnly}`, 'n.js': 'export const n = "n";\n' });
+    // A default export re-exported and imported by name: left as written.
+    pkg('fg-default', { 'index.js': `export { default } from "./d";\n${lazyOnly}`, 'd.js': 'export default "d";\n' });
+    // A barrel that re-exports a module with side effects: passing it would skip them, so it is left as written.
+    pkg('fg-effect', { 'index.js': `export { pure } from "./pure";\nexport * from "./effect";\n${lazyOnly}`, 'pure.js': 'export const pure = "pure";\n', 'effect.js': 'globalThis.fgEffect = "ran";\nexport const effect = 1;\n' }, ['./dist-es/effect.js']);
+    // The importer, an SDK module as the flattening takes (under @smithy, in dist-es).
+    pkg('fg-app', {
+      'index.js': [
+        'import { a, c as cee } from "@smithy/fg-named";',
+        'import { s, deepAlias, Deeper } from "@smithy/fg-star";',
+        'import {',
+        '  m',
+        '} from "@smithy/fg-mixed";',
+        'import { t } from "@smithy/fg-twice";',
+        'import * as ns from "@smithy/fg-namespace";',
+        'import { default as d } from "@smithy/fg-default";',
+        'import { pure } from "@smithy/fg-effect";',
+        'export const coldValues = () => [a, cee, s(), deepAlias, new Deeper().value(), m, t, ns.n, d, pure, globalThis.fgImpure, globalThis.fgEffect];',
+        '',
+      ].join('\n'),
+    });
+    writeFileSync(
+      join(dir, 'entry.mjs'),
+      'import { coldValues } from "@smithy/fg-app";\nexport async function handler() {\n  return { cold: coldValues(), lazy: (await import("./lazy.mjs")).lazyValues() };\n}\n',
+    );
+    writeFileSync(
+      join(dir, 'lazy.mjs'),
+      CASES.map((name, i) => `import { lazyOnly as lazy${i} } from "@smithy/${name}";\n`).join('') + `export const lazyValues = () => [${CASES.map((_, i) => `lazy${i}()`).join(', ')}];\n`,
+    );
+    out = join(dir, 'out');
+    const built = bundleFunction(join(dir, 'entry.mjs'), out, undefined);
+    if (built === false || built.metafile === undefined) throw new Error('esbuild cannot be loaded');
+    metafile = built.metafile as Metafile;
+  }, 60_000);
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** Whether the cold start's files hold the lazy-only module of `name`. */
+  const lazyOnlyCold = (name: string) =>
+    coldStartOutputs(metafile)
+      .flatMap((output) => Object.keys(metafile.outputs![output].inputs ?? {}))
+      .some((input) => input.endsWith(`@smithy/${name}/dist-es/lazy-only.js`));
+
+  it('runs, the flattened imports giving the values the barrels give', () => {
+    const script = `const m = await import(${JSON.stringify(pathToFileURL(join(out, FUNCTION_ENTRY_FILE)).href)}); console.log(JSON.stringify(await m.handler()));`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { PATH: process.env.PATH } });
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout)).toEqual({
+      cold: ['a', 'b', 's', 'deep', 'deeper', 'm', 't', 'n', 'd', 'pure', 'ran', 'ran'],
+      lazy: CASES.map(() => 'lazy'),
+    });
+  });
+
+  it('takes named, renamed, `export *` and nested re-exports, and an exported import, from the modules that define them: the cold start no longer holds what only the lazy path uses', () => {
+    for (const name of ['fg-named', 'fg-star', 'fg-mixed']) expect([name, lazyOnlyCold(name)]).toEqual([name, false]);
+  });
+
+  it('leaves as written a name found two ways, a namespace import, a default export and a barrel that loads a module with side effects', () => {
+    for (const name of ['fg-twice', 'fg-namespace', 'fg-default', 'fg-effect']) expect([name, lazyOnlyCold(name)]).toEqual([name, true]);
+  });
+});
