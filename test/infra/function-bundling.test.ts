@@ -93,6 +93,28 @@ describe.each([
     expect(cold.has('DescribeTaskDefinition')).toBe(true);
   });
 
+  // The SDK's clients import their protocol through re-export barrels (`@aws-sdk/core/protocols`), which reach every
+  // protocol; esbuild puts a file the cold path reaches in the cold start's chunk when any path uses it, so the S3 and STS
+  // clients' protocols came with the cold start until the first pass took names past the barrels (infra/sdk-barrels.ts).
+  it('leaves to the lazy paths the SDK protocols only they use (XML, Query, HTTP bindings) and the waiters', () => {
+    const inputsOf = (names: string[]) => names.flatMap((name) => Object.keys(metafile.outputs?.[name].inputs ?? {}));
+    const cold = inputsOf(coldStartOutputs(metafile));
+    const all = inputsOf(Object.keys(metafile.outputs ?? {}));
+    const modules = ['protocols/xml/XmlShapeSerializer.js', 'protocols/xml/AwsRestXmlProtocol.js', 'protocols/query/AwsQueryProtocol.js', 'protocols/HttpBindingProtocol.js', 'util-waiter/createWaiter.js'];
+    for (const module of modules) {
+      expect([module, cold.some((input) => input.endsWith(module)), all.some((input) => input.endsWith(module))]).toEqual([module, false, true]);
+    }
+  });
+
+  it('links and evaluates every file of the bundle, each lazy path\'s chunks included', () => {
+    const urls = Object.keys(files).map((name) => pathToFileURL(join(outdir, name)).href);
+    const script = `for (const url of ${JSON.stringify(urls)}) await import(url); console.log('loaded');`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { PATH: process.env.PATH } });
+    expect(run.stderr).toBe('');
+    expect(run.stdout.trim()).toBe('loaded');
+    expect(urls.length).toBeGreaterThan(2);
+  }, 60_000);
+
   it('holds each module once: every source in exactly one output file', () => {
     const outputs = metafile.outputs ?? {};
     const count = new Map<string, number>();
