@@ -129,8 +129,7 @@ export const SDK_BARRELS_PLUGIN = String.raw`function sdkBarrelsPlugin(fs, path,
           pure.set(target.path, (async () => {
             const info = target.sideEffects === false ? await exportsOf(target.path) : null;
             if (info === null) return false;
-            for (const spec of info.deps) {
-              const dep = await resolveFrom(spec, target.path);
+            for (const dep of await Promise.all(info.deps.map((spec) => resolveFrom(spec, target.path)))) {
               if (dep === null || (dep.external ? !BUILT_IN.has(dep.path.replace(/^node:/, '')) : dep.namespace !== 'file' || dep.sideEffects !== false)) return false;
             }
             return true;
@@ -163,8 +162,8 @@ export const SDK_BARRELS_PLUGIN = String.raw`function sdkBarrelsPlugin(fs, path,
       /** The one definition of 'name' among the modules 'stars' leads to from 'file' (ES: an export * name found twice is no export). */
       async function fromStars(stars, file, name, seen) {
         let found = NONE;
-        for (const spec of stars) {
-          const here = await definition(await resolveFrom(spec, file), name, seen);
+        const all = await Promise.all(stars.map(async (spec) => definition(await resolveFrom(spec, file), name, seen)));
+        for (const here of all) {
           if (here === null) return null;
           if (here === NONE) continue;
           if (found !== NONE && (found.path !== here.path || found.name !== here.name)) return null;
@@ -179,8 +178,9 @@ export const SDK_BARRELS_PLUGIN = String.raw`function sdkBarrelsPlugin(fs, path,
         const target = await resolveFrom(s.spec, file);
         if (!isModule(target)) return undefined;
         const groups = new Map();
-        for (const [imported, local] of s.names) {
-          const found = await definition(target, imported, new Set());
+        const definitions = await Promise.all(s.names.map(([imported]) => definition(target, imported, new Set())));
+        for (const [i, [, local]] of s.names.entries()) {
+          const found = definitions[i];
           if (found === null || found === NONE || found.path === target.path || found.path === file) return undefined;
           if (!groups.has(found.path)) groups.set(found.path, []);
           groups.get(found.path).push(found.name === local ? local : found.name + ' as ' + local);
@@ -190,9 +190,11 @@ export const SDK_BARRELS_PLUGIN = String.raw`function sdkBarrelsPlugin(fs, path,
 
       build.onLoad({ filter: SDK_FILE }, async (args) => {
         const code = await fs.promises.readFile(args.path, 'utf8');
+        const statements = head(code).statements;
+        const texts = await Promise.all(statements.map((s) => flattened(s, args.path)));
         let contents = '', at = 0;
-        for (const s of head(code).statements) {
-          const text = await flattened(s, args.path);
+        for (const [i, s] of statements.entries()) {
+          const text = texts[i];
           if (text === undefined) continue;
           contents += code.slice(at, s.start) + text + '\n'.repeat(code.slice(s.start, s.end).split('\n').length - 1);
           at = s.end;

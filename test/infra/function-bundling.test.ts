@@ -198,3 +198,17 @@ describe('a function bundle whose lazy chunk requires a Node built-in', () => {
     expect(run.stdout.trim()).toBe(`platform ${process.platform}`);
   }, 60_000);
 });
+
+/** The passes run in a Node.js process of their own (`FUNCTION_BUNDLE_SCRIPT`): a failed build still fails the synth. */
+describe('a function bundle whose build fails', () => {
+  it('throws with esbuild\'s message, naming what it could not resolve, and leaves no first pass behind', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fargate-gate-broken-bundle-'));
+    try {
+      writeFileSync(join(dir, 'entry.mjs'), "import { missing } from './no-such-module.mjs';\nexport const handler = () => missing;\n");
+      expect(() => bundleFunction(join(dir, 'entry.mjs'), join(dir, 'out'), undefined)).toThrow(/Could not resolve "\.\/no-such-module\.mjs"/);
+      expect(existsSync(join(dir, 'out', FIRST_PASS_DIR))).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
