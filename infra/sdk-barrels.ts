@@ -1,25 +1,27 @@
 /**
- * Barrel flattening for the functions' first esbuild pass, as the source of a function `(fs, path, builtinModules)` (Node's modules) that returns an
- * esbuild plugin: plain JavaScript, because the stack's local bundling and the Docker fallback run the very same bundle
- * script (`FUNCTION_BUNDLE_SCRIPT` in ./function-bundling.ts), the latter with no TypeScript and no project module.
+ * Barrel flattening for the functions' first esbuild pass, as the source of a function `(fs, path, builtinModules)`
+ * (Node's modules and the list of its built-ins) that returns an esbuild plugin: plain JavaScript, because the stack's
+ * local bundling and the Docker fallback run the very same bundle script (`FUNCTION_BUNDLE_SCRIPT` in
+ * ./function-bundling.ts), the latter with no TypeScript and no project module.
  *
  * Why: esbuild assigns whole files to chunks by import-statement reachability from each entry point, while tree shaking
  * is global over all of them (evanw/esbuild#2869, #3704). A file the cold path merely reaches through an SDK barrel (a
- * file that only re-exports, such as `@aws-sdk/core/protocols` or `@smithy/core/protocols`) lands in the cold start's
- * chunk whenever a lazy path (the S3 client for reports, STS, CodeBuild) makes it live: the gate's cold start carried
- * the XML and Query protocols, checksums, streams and waiters so. The plugin makes each SDK file import a name from the
- * file that defines it instead of through a pure re-export barrel, so the cold path no longer reaches what only lazy
- * paths use, and esbuild puts it in their chunks. Next.js's `optimizePackageImports` and babel-plugin-transform-barrels
- * do the same.
+ * module that re-exports others, such as `@aws-sdk/core/protocols` or `@smithy/core/protocols`) lands in the cold
+ * start's chunk whenever a lazy path (the S3 client for reports, STS, CodeBuild) makes it live: the gate's cold start
+ * carried the XML and Query protocols, HTTP bindings, checksums and waiters so. The plugin makes each SDK module import
+ * a name from the module that defines it instead of through the barrel, so the cold path no longer reaches what only
+ * lazy paths use, and esbuild puts it in their chunks. Next.js's `optimizePackageImports` and
+ * babel-plugin-transform-barrels do the same.
  *
- * Only for files of `@aws-sdk/*` and `@smithy/*` (their `dist-es`, tsc's regular output), and only where the meaning
- * cannot change: the barrel and every file it re-exports must be free of side effects by their package.json
- * (`sideEffects: false`, which lets esbuild drop a re-exported file that nothing uses anyway), except files the barrel
- * re-exports that have side effects (`@aws-sdk/core`'s endpoint functions, which register themselves at load): those are
- * still imported, for their effect. A name imported from the defining file is the same binding as through the barrel.
- * Whatever is not understood with certainty stays as written, losing only the optimisation: a namespace or default
- * import, a name found in two places through `export *`, an import cycle, a statement of another form, a file whose
- * exports are not all recognised. test/infra/sdk-barrels.test.ts holds the cases.
+ * Only for modules of `@aws-sdk/*` and `@smithy/*` (their `dist-es`, tsc's regular output), and only where the meaning
+ * cannot change. A re-exported name (`export { a } from`, `export *`, or an imported binding exported again) is the very
+ * binding of the module that defines it; a module is passed only when it is pure: free of side effects by its
+ * package.json (`sideEffects: false`, under which esbuild already drops a module nothing uses) and importing nothing that
+ * has side effects (Node's built-ins aside). `@aws-sdk/core/client` re-exports endpoint functions that register
+ * themselves at load, so it stays on the path of whoever imports from it. Whatever is not understood with certainty stays
+ * as written, losing only the optimisation: a namespace or default import, a name found two ways through `export *`,
+ * an import cycle, a statement of another form, a module whose exports are not all recognised. A module that defines a
+ * name itself (`@smithy/core/serde`'s `v4`) is imported as before. test/infra/sdk-barrels.test.ts holds the cases.
  *
  * The rewrite keeps each statement on its lines (the same count of newlines), so the first pass's source maps still
  * point at the package's lines.

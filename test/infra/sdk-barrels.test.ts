@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -112,4 +112,81 @@ describe('the functions\' bundling past SDK barrels', () => {
   it('leaves as written a name found two ways, a namespace import, a default export and a barrel that loads a module with side effects', () => {
     for (const name of ['fg-twice', 'fg-namespace', 'fg-default', 'fg-effect']) expect([name, lazyOnlyCold(name)]).toEqual([name, true]);
   });
+});
+
+/**
+ * The real SDK, bundled as the functions are: a cold path on the ECR client (JSON), lazy paths on S3 (REST-XML, streams,
+ * response checksums) and STS (Query), whose protocol code the flattening moved out of the cold start's chunk into
+ * theirs. Each path sends a request to a local endpoint and reads the answer, so a binding lost or misplaced by the
+ * rewrite would fail the call.
+ */
+describe('a bundle of the real SDK clients whose lazy paths speak XML and Query', () => {
+  let dir: string;
+  let metafile: Metafile;
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'fargate-gate-sdk-protocols-'));
+    // The SDK from the project's node_modules, as the functions' own entries resolve it.
+    symlinkSync(join(__dirname, '../../node_modules'), join(dir, 'node_modules'), 'dir');
+    writeFileSync(
+      join(dir, 'entry.mjs'),
+      [
+        "import { ECRClient, DescribeImagesCommand } from '@aws-sdk/client-ecr';",
+        'export async function handler(endpoint) {',
+        "  const config = { endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' } };",
+        "  const images = await new ECRClient(config).send(new DescribeImagesCommand({ repositoryName: 'app' }));",
+        "  const { S3Client, GetObjectCommand } = await import('@aws-sdk/client-s3');",
+        "  const object = await new S3Client({ ...config, forcePathStyle: true }).send(new GetObjectCommand({ Bucket: 'reports', Key: 'report.json' }));",
+        "  const { STSClient, GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');",
+        '  const identity = await new STSClient(config).send(new GetCallerIdentityCommand({}));',
+        '  return { digest: images.imageDetails[0].imageDigest, report: await object.Body.transformToString(), account: identity.Account };',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    const built = bundleFunction(join(dir, 'entry.mjs'), join(dir, 'out'), undefined);
+    if (built === false || built.metafile === undefined) throw new Error('esbuild cannot be loaded');
+    metafile = built.metafile as Metafile;
+  }, 120_000);
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('leaves the XML and Query protocols out of the cold start and bundles them for the lazy paths', () => {
+    const inputsOf = (names: string[]) => names.flatMap((name) => Object.keys(metafile.outputs?.[name].inputs ?? {}));
+    const cold = inputsOf(coldStartOutputs(metafile));
+    const all = inputsOf(Object.keys(metafile.outputs ?? {}));
+    for (const module of ['protocols/xml/XmlShapeDeserializer.js', 'protocols/query/AwsQueryProtocol.js']) {
+      expect([module, cold.some((input) => input.endsWith(module)), all.some((input) => input.endsWith(module))]).toEqual([module, false, true]);
+    }
+  });
+
+  it('sends each client\'s request and reads its answer: JSON on the cold path, REST-XML and Query on the lazy ones', () => {
+    const script = `
+      import { createServer } from 'node:http';
+      const server = createServer((req, res) => {
+        let body = '';
+        req.on('data', (chunk) => { body += chunk; });
+        req.on('end', () => {
+          if (String(req.headers['x-amz-target']).startsWith('AmazonEC2ContainerRegistry_V20150921.DescribeImages')) {
+            res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify({ imageDetails: [{ imageDigest: 'sha256:abc' }] }));
+          } else if (req.method === 'GET' && req.url.startsWith('/reports/report.json')) {
+            res.writeHead(200, { 'content-type': 'application/json' }).end('{"Results":[]}');
+          } else if (req.method === 'POST' && body.includes('Action=GetCallerIdentity')) {
+            res.writeHead(200, { 'content-type': 'text/xml' }).end('<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/gate</Arn><UserId>AIDEXAMPLE</UserId><Account>123456789012</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></GetCallerIdentityResponse>');
+          } else {
+            res.writeHead(400, { 'content-type': 'application/json' }).end('{"__type":"Unexpected"}');
+          }
+        });
+      });
+      await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const { handler } = await import(${JSON.stringify(pathToFileURL(join(dir, 'out', FUNCTION_ENTRY_FILE)).href)});
+      console.log(JSON.stringify(await handler('http://127.0.0.1:' + server.address().port)));
+      server.close();
+    `;
+    // The SDK warns on Node.js below 22 (this machine's may be), which is no failure of the bundle: its switch turns it off.
+    const env = { PATH: process.env.PATH, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env });
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout)).toEqual({ digest: 'sha256:abc', report: '{"Results":[]}', account: '123456789012' });
+  }, 60_000);
 });
