@@ -62,7 +62,7 @@ async function handleEvent(rt: GateRuntime, raw: unknown): Promise<EventResult> 
     centralAccount: rt.config.organisationAccount,
   };
   // zod is loaded only for an event that is not plainly well formed (core/zod-on-demand.ts), a kind's reader only for an event of that kind.
-  const event = await classifyEvent(raw, options);
+  const event = await classifyEvent(raw, options).catch((error: unknown) => readFailed(rt, raw, error));
   const log = rt.logger.child({ eventId: event.meta.id, kind: event.kind });
   rt.metrics.count('Events', 1, { kind: event.kind });
   if (event.kind === 'ignored') {
@@ -87,6 +87,19 @@ async function handleEvent(rt: GateRuntime, raw: unknown): Promise<EventResult> 
     else log.error({ err: error, failure }, 'event failed permanently (a retry cannot succeed)');
     return { kind: 'failed', eventKind: event.kind, failure, message: describeError(error).message };
   }
+}
+
+/**
+ * A failure to read the event at all: a detail reader's chunk (or zod) that could not be loaded, since a reader itself
+ * answers `ignored` for an event it cannot use. Counted and logged as every other failure is, then rethrown whatever
+ * its kind: the event was not looked at, so only a retry (then the DLQ) can still handle it.
+ */
+function readFailed(rt: GateRuntime, raw: unknown, error: unknown): never {
+  const failure = classifyFailure(error);
+  rt.metrics.count('GateErrors', 1, { failure });
+  const id = typeof raw === 'object' && raw !== null && typeof (raw as { id?: unknown }).id === 'string' ? (raw as { id: string }).id : undefined;
+  rt.logger.child(id === undefined ? {} : { eventId: id }).error({ err: error, failure }, 'event could not be read; Lambda will retry it');
+  throw error;
 }
 
 /**
