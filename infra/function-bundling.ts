@@ -118,6 +118,8 @@ export function bundleFunction(entry: string, outputDir: string, policyPath: str
     };
     const run = spawnSync(process.execPath, ['-e', FUNCTION_BUNDLE_SCRIPT, JSON.stringify(job)], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
     if (run.error !== undefined) throw run.error;
+    // Killed by a signal (the OOM killer's SIGKILL, say), the process has no status and maybe nothing on stderr: the signal says why.
+    if (run.status === null) throw new Error(`esbuild could not bundle ${entry}: its process was killed by ${run.signal ?? 'a signal'}\n${run.stderr}`);
     if (run.status !== 0) throw new Error(`esbuild could not bundle ${entry}:\n${run.stderr}`);
     const { first, second } = JSON.parse(readFileSync(job.metafiles!, 'utf8')) as { first: Metafile; second: Metafile };
     if (policyPath !== undefined) writeBundledPolicy(policyPath, outputDir);

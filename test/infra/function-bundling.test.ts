@@ -11,6 +11,12 @@ import { GATE_HANDLER_ENTRY, HOOK_HANDLER_ENTRY } from '../../infra/paths';
 
 const ROOT = resolve(__dirname, '../..');
 
+// The real spawnSync, unless a test says otherwise (a process killed by a signal, below).
+jest.mock('node:child_process', () => {
+  const actual = jest.requireActual<typeof import('node:child_process')>('node:child_process');
+  return { ...actual, spawnSync: jest.fn(actual.spawnSync) };
+});
+
 /**
  * The shape of the functions' bundles (`bundleFunction`, as the stack bundles them): what a cold start loads. Node's ES
  * module loader costs about a millisecond per file it resolves, links and evaluates, so the cold start of each function
@@ -216,6 +222,21 @@ describe('a function bundle whose build fails', () => {
       writeFileSync(join(dir, 'entry.mjs'), "import { missing } from './no-such-module.mjs';\nexport const handler = () => missing;\n");
       expect(() => bundleFunction(join(dir, 'entry.mjs'), join(dir, 'out'), undefined)).toThrow(/Could not resolve "\.\/no-such-module\.mjs"/);
       expect(existsSync(join(dir, 'out', FIRST_PASS_DIR))).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('names the signal that killed its process (the OOM killer\'s SIGKILL leaves no exit status and no stderr)', () => {
+    // A process killed so, as spawnSync reports it. (NODE_OPTIONS=--require of a script that kills itself cannot do it
+    // for real here: spawnSync passes the worker's own environment, which jest's sandboxed process.env does not reach.)
+    const killed = { pid: 1, output: [null, '', ''], stdout: '', stderr: '', status: null, signal: 'SIGKILL' as const };
+    const spawn = jest.mocked(spawnSync).mockClear().mockReturnValueOnce(killed);
+    const dir = mkdtempSync(join(tmpdir(), 'fargate-gate-killed-bundle-'));
+    try {
+      writeFileSync(join(dir, 'entry.mjs'), 'export const handler = () => 1;\n');
+      expect(() => bundleFunction(join(dir, 'entry.mjs'), join(dir, 'out'), undefined)).toThrow(/entry\.mjs: its process was killed by SIGKILL/);
+      expect(spawn).toHaveBeenCalledTimes(1);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
