@@ -16,12 +16,16 @@
  * Only for modules of `@aws-sdk/*` and `@smithy/*` (their `dist-es`, tsc's regular output), and only where the meaning
  * cannot change. A re-exported name (`export { a } from`, `export *`, or an imported binding exported again) is the very
  * binding of the module that defines it; a module is passed only when it is pure: free of side effects by its
- * package.json (`sideEffects: false`, under which esbuild already drops a module nothing uses) and importing nothing that
- * has side effects (Node's built-ins aside). `@aws-sdk/core/client` re-exports endpoint functions that register
- * themselves at load, so it stays on the path of whoever imports from it. Whatever is not understood with certainty stays
- * as written, losing only the optimisation: a namespace or default import, a name found two ways through `export *`,
- * an import cycle, a statement of another form, a module whose exports are not all recognised. A module that defines a
- * name itself (`@smithy/core/serde`'s `v4`) is imported as before. test/infra/sdk-barrels.test.ts holds the cases.
+ * package.json (`sideEffects: false`, under which esbuild already drops a module nothing uses), and so is every module
+ * it reaches through its imports, however deep (Node's built-ins aside; a module that cannot be resolved or read counts
+ * as having side effects). `@aws-sdk/core/client` re-exports endpoint functions that register themselves at load, so it
+ * stays on the path of whoever imports from it. A name reached two ways through `export *` that leads to one binding
+ * both ways is that binding, and is taken from where it is defined. Whatever is not understood with certainty stays as
+ * written, losing only the optimisation: a namespace or default import, a name bound to two different definitions
+ * through `export *` (no export at all, as ES has it: esbuild's own error then stands), an import cycle, a statement of
+ * another form, a module whose exports are not all recognised (`export const a = 1, b = 2;` among them). A module that
+ * defines a name itself (`@smithy/core/serde`'s `v4`) is imported as before. test/infra/sdk-barrels.test.ts holds the
+ * cases.
  *
  * The rewrite keeps each statement on its lines (the same count of newlines), so the first pass's source maps still
  * point at the package's lines.
@@ -72,7 +76,8 @@ export const SDK_BARRELS_PLUGIN = String.raw`function sdkBarrelsPlugin(fs, path,
   /**
    * A module's exports as written: 'own' the names it defines, 'named' the names it re-exports (exported -> [spec,
    * name there], 'export { a } from' or an imported binding exported), 'stars' its 'export * from', 'deps' every module
-   * it imports; null when a statement is not recognised.
+   * it imports; null when a statement is not recognised, or a declaration not read completely (declaredName): then a
+   * name this module exports may be missing from 'own', and whoever resolved it elsewhere could pick the wrong binding.
    */
   function parse(code) {
     const top = head(code);
@@ -85,9 +90,13 @@ export const SDK_BARRELS_PLUGIN = String.raw`function sdkBarrelsPlugin(fs, path,
     }
     const rest = code.slice(top.end);
     if (/^import\s*[\w{*"']/m.test(rest)) return null;
-    for (const line of rest.match(/^export\b.*/gm) ?? []) {
+    for (const { 0: line, index } of rest.matchAll(/^export\b.*/gm)) {
       let m;
-      if ((m = /^export (?:const|let|var|class|function\*?|async function\*?) ([A-Za-z_$][\w$]*)[^\w$]/.exec(line))) own.add(m[1]);
+      if (/^export (?:const|let|var)\b/.test(line)) {
+        const name = declaredName(line, rest.slice(index + line.length));
+        if (name === undefined) return null;
+        own.add(name);
+      } else if ((m = /^export (?:class|function\*?|async function\*?) ([A-Za-z_$][\w$]*)[^\w$]/.exec(line))) own.add(m[1]);
       else if ((m = /^export \* from (["'])([^"']+)\1;$/.exec(line))) stars.push(m[2]), deps.push(m[2]);
       else if ((m = /^export \{([^}]*)\} from (["'])([^"']+)\2;$/.exec(line)) && specifiers(m[1]) !== undefined) {
         for (const [imported, exported] of specifiers(m[1])) named.set(exported, [m[3], imported]);
@@ -100,10 +109,75 @@ export const SDK_BARRELS_PLUGIN = String.raw`function sdkBarrelsPlugin(fs, path,
     return { own, named, stars, deps };
   }
 
+  /**
+   * The one name an 'export const|let|var' declaration defines, from its first line 'line' and the code 'after' it;
+   * undefined unless that is certain. One declarator only: 'export const a = 1, z = 2;' defines z too. The declaration
+   * ends at the first ';' outside brackets, strings, templates, comments and regular expressions, and no comma may come
+   * before it outside them (a comma there separates declarators).
+   */
+  function declaredName(line, after) {
+    const m = /^export (?:const|let|var) ([A-Za-z_$][\w$]*)(?=[\s=;])/.exec(line);
+    return m !== null && endsAlone(line.slice(m[0].length) + after) ? m[1] : undefined;
+  }
+
+  // Where a '/' starts a regular expression rather than dividing: after one of these characters or words.
+  const BEFORE_REGEX = /^(?:[(,=:[!&|?{};+\-*%<>~^]|return|typeof|instanceof|in|of|new|delete|void|throw|case|do|else|yield|await)$/;
+
+  /**
+   * Whether 'text' (a declaration after its name) reaches a ';' that ends it, outside brackets, strings, templates,
+   * comments and regular expressions, with no comma before it outside them and every bracket closed in order.
+   */
+  function endsAlone(text) {
+    let depth = 0, last = '=', i = 0;
+    const substitutions = []; // the depth at each template substitution still open
+    while (i < text.length) {
+      const c = text[i];
+      if (/\s/.test(c)) i++;
+      else if (text.startsWith('//', i)) i = text.includes('\n', i) ? text.indexOf('\n', i) : text.length;
+      else if (text.startsWith('/*', i)) {
+        if (!text.includes('*/', i + 2)) return false;
+        i = text.indexOf('*/', i + 2) + 2;
+      } else if (c === '"' || c === "'") {
+        let j = i + 1;
+        while (j < text.length && text[j] !== c && text[j] !== '\n') j += text[j] === '\\' ? 2 : 1;
+        if (text[j] !== c) return false;
+        i = j + 1, last = '0';
+      } else if (c === '\x60' || (c === '}' && substitutions.length > 0 && substitutions[substitutions.length - 1] === depth)) {
+        if (c === '}') substitutions.pop();
+        let j = i + 1;
+        while (j < text.length && text[j] !== '\x60' && !text.startsWith('$' + '{', j)) j += text[j] === '\\' ? 2 : 1;
+        if (j >= text.length) return false;
+        if (text[j] === '\x60') i = j + 1, last = '0';
+        else substitutions.push(depth), i = j + 2, last = '(';
+      } else if (c === '/' && BEFORE_REGEX.test(last)) {
+        let j = i + 1, inClass = false;
+        while (j < text.length && (text[j] !== '/' || inClass) && text[j] !== '\n') {
+          if (text[j] === '[') inClass = true;
+          else if (text[j] === ']') inClass = false;
+          j += text[j] === '\\' ? 2 : 1;
+        }
+        if (text[j] !== '/') return false;
+        for (j++; /[a-z]/.test(text[j] ?? ''); j++);
+        i = j, last = '0';
+      } else if (/[\w$]/.test(c)) {
+        let j = i;
+        while (j < text.length && /[\w$]/.test(text[j])) j++;
+        last = text.slice(i, j), i = j;
+      } else {
+        if ('([{'.includes(c)) depth++;
+        else if (')]}'.includes(c) && --depth < 0) return false;
+        else if (c === ',' && depth === 0) return false;
+        else if (c === ';' && depth === 0) return substitutions.length === 0;
+        last = c, i++;
+      }
+    }
+    return false;
+  }
+
   return {
     name: 'sdk-barrels',
     setup(build) {
-      const resolved = new Map(), modules = new Map(), pure = new Map();
+      const resolved = new Map(), modules = new Map(), imported = new Map(), pure = new Map(), knownPure = new Set();
 
       /** Where 'spec' leads from 'file': esbuild's own resolution (with the package's sideEffects), or null. */
       function resolveFrom(spec, file) {
@@ -122,18 +196,46 @@ export const SDK_BARRELS_PLUGIN = String.raw`function sdkBarrelsPlugin(fs, path,
       }
 
       /**
-       * Whether loading 'target' does nothing but define its exports, by its package.json and those of every module it
-       * imports (Node's built-ins aside): then a bundle may leave it out when nothing of it is used, esbuild does, and so
-       * may this rewrite, which takes names past it.
+       * The modules 'target' imports (Node's built-ins aside) if loading it does nothing but define its exports by its
+       * own package.json ('sideEffects: false') and every import of it is understood; null if not, or if it imports
+       * what cannot be resolved or is not such a module (a package outside the bundle, a file of another kind).
+       */
+      function importsOfPure(target) {
+        if (!imported.has(target.path)) {
+          imported.set(target.path, (async () => {
+            const info = isModule(target) && target.sideEffects === false ? await exportsOf(target.path) : null;
+            if (info === null) return null;
+            const deps = [];
+            for (const dep of await Promise.all(info.deps.map((spec) => resolveFrom(spec, target.path)))) {
+              if (dep !== null && dep.external && BUILT_IN.has(dep.path.replace(/^node:/, ''))) continue;
+              if (!isModule(dep)) return null;
+              deps.push(dep);
+            }
+            return deps;
+          })());
+        }
+        return imported.get(target.path);
+      }
+
+      /**
+       * Whether loading 'target' does nothing but define its exports, and so does every module it reaches, however
+       * deep: then a bundle may leave it out when nothing of it is used, esbuild does, and so may this rewrite, which
+       * takes names past it (and with it whatever it alone reaches, out of the path that imported through it). A module
+       * met again (a cycle, or two ways to one module) is already being checked. Every module of a pure one is pure.
        */
       function isPure(target) {
         if (!pure.has(target.path)) {
           pure.set(target.path, (async () => {
-            const info = target.sideEffects === false ? await exportsOf(target.path) : null;
-            if (info === null) return false;
-            for (const dep of await Promise.all(info.deps.map((spec) => resolveFrom(spec, target.path)))) {
-              if (dep === null || (dep.external ? !BUILT_IN.has(dep.path.replace(/^node:/, '')) : dep.namespace !== 'file' || dep.sideEffects !== false)) return false;
+            const seen = new Set([target.path]);
+            for (let level = [target]; level.length > 0; ) {
+              const next = [];
+              for (const deps of await Promise.all(level.map(importsOfPure))) {
+                if (deps === null) return false;
+                for (const dep of deps) if (!seen.has(dep.path) && !knownPure.has(dep.path)) seen.add(dep.path), next.push(dep);
+              }
+              level = next;
             }
+            for (const file of seen) knownPure.add(file);
             return true;
           })());
         }

@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import * as esbuild from 'esbuild';
 import { coldStartOutputs, type Metafile } from '../../bench/lambda-bundles';
 import { bundleFunction, FUNCTION_ENTRY_FILE } from '../../infra/function-bundling';
 
@@ -13,22 +14,26 @@ import { bundleFunction, FUNCTION_ENTRY_FILE } from '../../infra/function-bundli
  * exactly when the cold path still reaches the barrel, so where `lazy-only.js` of a package lands says whether the
  * import through its barrel was flattened. The bundle is then run: the flattened imports give the same values.
  */
+/** A package laid out as the SDK's are, under `dir`/node_modules/@smithy/`name`, its files in dist-es. */
+function writePackage(dir: string, name: string, files: Record<string, string>, sideEffects: false | string[] = false): void {
+  const root = join(dir, 'node_modules/@smithy', name);
+  for (const [file, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, 'dist-es', file)), { recursive: true });
+    writeFileSync(join(root, 'dist-es', file), text);
+  }
+  writeFileSync(join(root, 'package.json'), JSON.stringify({ name: `@smithy/${name}`, version: '1.0.0', module: './dist-es/index.js', sideEffects }));
+}
+
 describe('the functions\' bundling past SDK barrels', () => {
   let dir: string;
   let metafile: Metafile;
   let out: string;
 
-  const pkg = (name: string, files: Record<string, string>, sideEffects: false | string[] = false) => {
-    const root = join(dir, 'node_modules/@smithy', name);
-    for (const [file, text] of Object.entries({ ...files, 'lazy-only.js': 'export const lazyOnly = () => "lazy";\n' })) {
-      mkdirSync(dirname(join(root, 'dist-es', file)), { recursive: true });
-      writeFileSync(join(root, 'dist-es', file), text);
-    }
-    writeFileSync(join(root, 'package.json'), JSON.stringify({ name: `@smithy/${name}`, version: '1.0.0', module: './dist-es/index.js', sideEffects }));
-  };
+  const pkg = (name: string, files: Record<string, string>, sideEffects: false | string[] = false) =>
+    writePackage(dir, name, { ...files, 'lazy-only.js': 'export const lazyOnly = () => "lazy";\n' }, sideEffects);
 
   /** The packages whose barrels the cold path goes through; every index.js also re-exports lazyOnly. */
-  const CASES = ['fg-named', 'fg-star', 'fg-mixed', 'fg-twice', 'fg-namespace', 'fg-default', 'fg-effect'];
+  const CASES = ['fg-named', 'fg-star', 'fg-mixed', 'fg-twice', 'fg-namespace', 'fg-default', 'fg-effect', 'fg-deep', 'fg-cycle'];
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'fargate-gate-sdk-barrels-'));
@@ -48,15 +53,25 @@ describe('the functions\' bundling past SDK barrels', () => {
       'index.js': `import { m } from "./m";\nexport { m };\nexport const own = "own";\n${lazyOnly}`,
       'm.js': 'export const m = "m";\n',
     });
-    // One binding found two ways through `export *`: straight, and through a module with side effects, which is not
-    // passed. Legal (the same binding), but not certain to the rewrite: left as written.
-    pkg('fg-twice', { 'index.js': `export * from "./t";\nexport * from "./impure";\n${lazyOnly}`, 't.js': 'export const t = "t";\n', 'impure.js': 'globalThis.fgImpure = "ran";\nexport { t } from "./t";\n' }, ['./dist-es/impure.js']);
+    // One binding found two ways through `export *`: straight, and through a module that re-exports it. The same binding
+    // both ways (no ambiguity), all pure: taken from t.js.
+    pkg('fg-twice', { 'index.js': `export * from "./t";\nexport * from "./u";\n${lazyOnly}`, 't.js': 'export const t = "t";\n', 'u.js': 'export { t } from "./t";\n' });
     // Imported as a namespace: left as written.
     pkg('fg-namespace', { 'index.js': `export { n } from "./n";\n${lazyOnly}`, 'n.js': 'export const n = "n";\n' });
     // A default export re-exported and imported by name: left as written.
     pkg('fg-default', { 'index.js': `export { default } from "./d";\n${lazyOnly}`, 'd.js': 'export default "d";\n' });
     // A barrel that re-exports a module with side effects: passing it would skip them, so it is left as written.
     pkg('fg-effect', { 'index.js': `export { pure } from "./pure";\nexport * from "./effect";\n${lazyOnly}`, 'pure.js': 'export const pure = "pure";\n', 'effect.js': 'globalThis.fgEffect = "ran";\nexport const effect = 1;\n' }, ['./dist-es/effect.js']);
+    // The same a level further: the barrel's modules are all free of side effects by the package.json, but one of them
+    // imports a module that has some. Passing the barrel would take that module off the cold path (its side effect would
+    // run only when the lazy path loads): left as written.
+    pkg('fg-deep', { 'index.js': `export { x } from "./x";\nexport { y } from "./d";\n${lazyOnly}`, 'x.js': 'export const x = "x";\n', 'd.js': 'import "./e";\nexport const y = "y";\n', 'e.js': 'globalThis.fgDeep = "ran";\n' }, ['./dist-es/e.js']);
+    // Pure modules that import each other: the check of what the barrel reaches ends, and passes it.
+    pkg('fg-cycle', {
+      'index.js': `export { c1 } from "./c1";\n${lazyOnly}`,
+      'c1.js': 'import { c2 } from "./c2";\nexport const c1 = "c1";\nexport const toC2 = () => c2;\n',
+      'c2.js': 'import { c1 } from "./c1";\nexport const c2 = "c2";\nexport const toC1 = () => c1;\n',
+    });
     // The importer, an SDK module as the flattening takes (under @smithy, in dist-es).
     pkg('fg-app', {
       'index.js': [
@@ -69,7 +84,9 @@ describe('the functions\' bundling past SDK barrels', () => {
         'import * as ns from "@smithy/fg-namespace";',
         'import { default as d } from "@smithy/fg-default";',
         'import { pure } from "@smithy/fg-effect";',
-        'export const coldValues = () => [a, cee, s(), deepAlias, new Deeper().value(), m, t, ns.n, d, pure, globalThis.fgImpure, globalThis.fgEffect];',
+        'import { x } from "@smithy/fg-deep";',
+        'import { c1 } from "@smithy/fg-cycle";',
+        'export const coldValues = () => [a, cee, s(), deepAlias, new Deeper().value(), m, t, ns.n, d, pure, globalThis.fgEffect, x, globalThis.fgDeep, c1];',
         '',
       ].join('\n'),
     });
@@ -79,7 +96,10 @@ describe('the functions\' bundling past SDK barrels', () => {
     );
     writeFileSync(
       join(dir, 'lazy.mjs'),
-      CASES.map((name, i) => `import { lazyOnly as lazy${i} } from "@smithy/${name}";\n`).join('') + `export const lazyValues = () => [${CASES.map((_, i) => `lazy${i}()`).join(', ')}];\n`,
+      // fg-deep's y too: the lazy path makes d.js (and so e.js, which it imports) part of the bundle.
+      CASES.map((name, i) => `import { lazyOnly as lazy${i} } from "@smithy/${name}";\n`).join('') +
+        'import { y } from "@smithy/fg-deep";\n' +
+        `export const lazyValues = () => [${CASES.map((_, i) => `lazy${i}()`).join(', ')}, y];\n`,
     );
     out = join(dir, 'out');
     const built = bundleFunction(join(dir, 'entry.mjs'), out, undefined);
@@ -100,17 +120,48 @@ describe('the functions\' bundling past SDK barrels', () => {
     const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { PATH: process.env.PATH } });
     expect(run.stderr).toBe('');
     expect(JSON.parse(run.stdout)).toEqual({
-      cold: ['a', 'b', 's', 'deep', 'deeper', 'm', 't', 'n', 'd', 'pure', 'ran', 'ran'],
-      lazy: CASES.map(() => 'lazy'),
+      // fg-effect's and fg-deep's side effects ran at cold start, as they do without the flattening.
+      cold: ['a', 'b', 's', 'deep', 'deeper', 'm', 't', 'n', 'd', 'pure', 'ran', 'x', 'ran', 'c1'],
+      lazy: [...CASES.map(() => 'lazy'), 'y'],
     });
   });
 
-  it('takes named, renamed, `export *` and nested re-exports, and an exported import, from the modules that define them: the cold start no longer holds what only the lazy path uses', () => {
-    for (const name of ['fg-named', 'fg-star', 'fg-mixed']) expect([name, lazyOnlyCold(name)]).toEqual([name, false]);
+  it('takes named, renamed, `export *` and nested re-exports, an exported import, one binding reached two ways and pure modules in a cycle, from the modules that define them: the cold start no longer holds what only the lazy path uses', () => {
+    for (const name of ['fg-named', 'fg-star', 'fg-mixed', 'fg-twice', 'fg-cycle']) expect([name, lazyOnlyCold(name)]).toEqual([name, false]);
   });
 
-  it('leaves as written a name found two ways, a namespace import, a default export and a barrel that loads a module with side effects', () => {
-    for (const name of ['fg-twice', 'fg-namespace', 'fg-default', 'fg-effect']) expect([name, lazyOnlyCold(name)]).toEqual([name, true]);
+  it('leaves as written a namespace import, a default export and a barrel that loads a module with side effects, directly or deeper', () => {
+    for (const name of ['fg-namespace', 'fg-default', 'fg-effect', 'fg-deep']) expect([name, lazyOnlyCold(name)]).toEqual([name, true]);
+  });
+});
+
+/**
+ * A name that `export *` binds to two different definitions is no export at all (ES), and esbuild fails the build that
+ * imports it: the flattening must not choose one, even when one definition is a declaration of several names, which the
+ * rewrite cannot read completely.
+ */
+describe('an SDK barrel whose `export *` binds a name to two different definitions', () => {
+  const AMBIGUOUS = /Ambiguous import "z" has multiple matching exports/;
+  let dir: string;
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'fargate-gate-sdk-ambiguous-'));
+    const q = 'export const z = "q";\n';
+    writePackage(dir, 'fg-two-definitions', { 'index.js': 'export * from "./p";\nexport * from "./q";\n', 'p.js': 'export const z = "p";\n', 'q.js': q });
+    writePackage(dir, 'fg-two-declarators', { 'index.js': 'export * from "./p";\nexport * from "./q";\n', 'p.js': 'export const a = "a", z = "p";\n', 'q.js': q });
+  });
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it.each(['fg-two-definitions', 'fg-two-declarators'])('%s: the build fails with esbuild\'s own error, as it does without the flattening', (name) => {
+    // The importer, an SDK module as the flattening takes.
+    writePackage(dir, `${name}-app`, { 'index.js': `import { z } from "@smithy/${name}";\nexport const value = () => z;\n` });
+    const entry = join(dir, `${name}.mjs`);
+    writeFileSync(entry, `import { value } from "@smithy/${name}-app";\nexport const handler = () => value();\n`);
+    // esbuild alone, without the plugin: the error the flattening must keep.
+    const plain = () => esbuild.buildSync({ entryPoints: [entry], bundle: true, write: false, format: 'esm', platform: 'node', mainFields: ['module', 'main'], logLevel: 'silent' });
+    expect(plain).toThrow(AMBIGUOUS);
+    expect(() => bundleFunction(entry, join(dir, `${name}-out`), undefined)).toThrow(AMBIGUOUS);
   });
 });
 
