@@ -83,6 +83,20 @@ async function finishBuildWith(s: Setup, gate: Setup['gate'], digest: string, cr
   await gate.handleEvent(scanBuildEvent(s.world, digest, 'SUCCEEDED', s.world.clock.now().toISOString()));
 }
 
+/**
+ * The finding CVE-2025-1000 announced open for the digest in use by a gate without the open-finding store (its claim
+ * held, no open item), as a deployment before that store did: re-judged by that gate's runtime, its build finished by it.
+ */
+async function announcedByEarlierGate(s: Setup): Promise<void> {
+  const earlier = buildRuntime({ ...s.world.deps(s.policy), inventory: s.inventory, findingEvents: s.events });
+  const earlierGate = createGate({ ...s.world.deps(s.policy), inventory: s.inventory, findingEvents: s.events });
+  scannedEarlier(s, IN_USE, 0, 25 * HOUR);
+  await s.inventory.recordUse(taskUse(IN_USE));
+  await rejudgeDigestsInUse(earlier, SETTINGS, log);
+  s.world.clock.advance(3 * 60_000);
+  await finishBuildWith(s, earlierGate, IN_USE, 1);
+}
+
 describe('posture sweep: re-judging digests in use', () => {
   it('re-judges a digest in use whose verdict is older than the interval by matching its stored SBOM, no image pull', async () => {
     const s = setup();
@@ -348,15 +362,8 @@ describe('drift: a digest in use turns failing on new vulnerability data', () =>
   });
 
   it('resolves a finding announced before open items were kept: the next verdict that still denies it records it open', async () => {
-    // Opened by a gate without the open-finding store (its claim held, no item), as a deployment before this change did.
     const s = setup();
-    const earlier = buildRuntime({ ...s.world.deps(s.policy), inventory: s.inventory, findingEvents: s.events });
-    const earlierGate = createGate({ ...s.world.deps(s.policy), inventory: s.inventory, findingEvents: s.events });
-    scannedEarlier(s, IN_USE, 0, 25 * HOUR);
-    await s.inventory.recordUse(taskUse(IN_USE));
-    await rejudgeDigestsInUse(earlier, SETTINGS, log);
-    s.world.clock.advance(3 * 60_000);
-    await finishBuildWith(s, earlierGate, IN_USE, 1);
+    await announcedByEarlierGate(s);
     expect(await s.openFindings.listOpenFindings(IN_USE)).toEqual([]);
     // This gate sees it still denied, already announced: it records the item, sends nothing.
     s.world.clock.advance(25 * HOUR);
@@ -377,13 +384,7 @@ describe('drift: a digest in use turns failing on new vulnerability data', () =>
 
   it('keeps a finding open whose resolved event is lost though it had no open item, so the verdict after sends it', async () => {
     const s = setup();
-    const earlierGate = createGate({ ...s.world.deps(s.policy), inventory: s.inventory, findingEvents: s.events });
-    const earlier = buildRuntime({ ...s.world.deps(s.policy), inventory: s.inventory, findingEvents: s.events });
-    scannedEarlier(s, IN_USE, 0, 25 * HOUR);
-    await s.inventory.recordUse(taskUse(IN_USE));
-    await rejudgeDigestsInUse(earlier, SETTINGS, log);
-    s.world.clock.advance(3 * 60_000);
-    await finishBuildWith(s, earlierGate, IN_USE, 1);
+    await announcedByEarlierGate(s);
     // The first verdict of this gate resolves it (the previous verdict denied it) and the publish fails.
     s.world.clock.advance(25 * HOUR);
     await rejudgeDigestsInUse(s.rt, SETTINGS, log);
