@@ -12,7 +12,7 @@ import {
 } from '../../../functions/core/events/lifecycle-hook';
 import { isRecordOf } from '../../../functions/core/events/plain-shape';
 import { assertProperty } from '../../support/property';
-import { applyMutation, jsonish, mutated, pathsOf } from './mutate';
+import { atBoundary as atBoundaryOf, jsonish, pathsOf } from './mutate';
 
 /*
  * The lifecycle hook reader's fast paths (plain-shape.ts) take a payload as it is only where its zod schema accepts it
@@ -59,16 +59,7 @@ const boundary = fc.constantFrom<unknown>(
 );
 
 /** A payload with one member, at any depth, set to a boundary value (or removed), on top of random mutations. */
-function atBoundary(document: Record<string, unknown>): fc.Arbitrary<unknown> {
-  const paths = pathsOf(document);
-  return fc.tuple(mutated(document), fc.constantFrom(...paths), boundary).map(([doc, path, value]) => {
-    try {
-      return value === undefined ? applyMutation(doc, { path, op: 'delete' }) : applyMutation(doc, { path, op: 'set', value });
-    } catch {
-      return doc;
-    }
-  });
-}
+const atBoundary = (document: Record<string, unknown>) => atBoundaryOf(document, pathsOf(document), boundary);
 
 function expectSameAsSchema(taken: unknown, parsed: { success: boolean; data?: unknown }, value: unknown): void {
   if (taken === undefined || taken === false) return;

@@ -75,6 +75,20 @@ export function mutated(document: unknown): fc.Arbitrary<unknown> {
   );
 }
 
+/**
+ * A document with one member at one of `paths` set to a value of `boundary` (removed for `undefined`), on top of random
+ * mutations: the values at which a reader's plain fast path and its zod schema are most likely to part.
+ */
+export function atBoundary(document: unknown, paths: (string | number)[][], boundary: fc.Arbitrary<unknown>): fc.Arbitrary<unknown> {
+  return fc.tuple(mutated(document), fc.constantFrom(...paths), boundary).map(([doc, path, value]) => {
+    try {
+      return value === undefined ? applyMutation(doc, { path, op: 'delete' }) : applyMutation(doc, { path, op: 'set', value });
+    } catch {
+      return doc;
+    }
+  });
+}
+
 /** Characters and sequences a shell would act on. */
 export const shellInjection = fc.constantFrom(';', '$(', '`', ' ', '\n', '|', '&&', '>', '<', "'", '"', '\\', '$IFS', '${HOME}', '\t', '*', '?', '#', '!').chain((meta) =>
   fc.tuple(fc.constant(meta), fc.stringMatching(/^[a-z]{0,8}$/)).map(([m, word]) => `${m}${word}`),
