@@ -1,8 +1,8 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { DEFAULT_EC2_ABOVE_IMAGE_BYTES, MAX_EC2_ABOVE_IMAGE_BYTES, MIN_EC2_ABOVE_IMAGE_BYTES } from '../functions/core/gate/compute-routing';
-import { DEFAULT_LAMBDA_COMPUTE_CONCURRENCY, MAX_LAMBDA_COMPUTE_CONCURRENCY, MIN_LAMBDA_COMPUTE_CONCURRENCY, isValidLambdaComputeConcurrency } from '../functions/core/gate/lambda-overflow';
+import { DEFAULT_EC2_ABOVE_IMAGE_BYTES, MAX_EC2_ABOVE_IMAGE_BYTES, MIN_EC2_ABOVE_IMAGE_BYTES } from '../functions/core/gate/ec2-above-image-bytes';
+import { DEFAULT_LAMBDA_COMPUTE_CONCURRENCY, MAX_LAMBDA_COMPUTE_CONCURRENCY, MIN_LAMBDA_COMPUTE_CONCURRENCY, isValidLambdaComputeConcurrency } from '../functions/core/gate/lambda-compute-concurrency';
 import { DEFAULT_MAX_REPORT_BYTES, parseByteSize } from '../functions/core/report-size';
 import type { Decision } from '../functions/core/result/model';
 import { PINNED_TRIVY, TRIVY_RELEASES_URL, assertSha256, assertTrivyVersionAllowed, parseTrivyDownloadBaseUrl, trivyAssetName, type ScanArchitecture } from './trivy';

@@ -1,5 +1,5 @@
 import type { Template } from 'aws-cdk-lib/assertions';
-import { DEFAULT_EC2_ABOVE_IMAGE_BYTES } from '../../functions/core/gate/compute-routing';
+import { DEFAULT_EC2_ABOVE_IMAGE_BYTES } from '../../functions/core/gate/ec2-above-image-bytes';
 import { GATE_ENV } from '../../functions/handlers/environment';
 import { gateSettingsFromContext } from '../../infra/context';
 import { resolveSettings } from '../../infra/settings';

@@ -8,8 +8,8 @@ import { DEFAULT_EC2_ABOVE_IMAGE_BYTES, isValidEc2AboveImageBytes } from './ec2-
  * starts on the EC2 fallback project straight away.
  */
 
-// The setting's bounds are read at every cold start (handlers/lambda/image-size-threshold.ts), the routing when a scan starts.
-export { DEFAULT_EC2_ABOVE_IMAGE_BYTES, MAX_EC2_ABOVE_IMAGE_BYTES, MIN_EC2_ABOVE_IMAGE_BYTES, isValidEc2AboveImageBytes } from './ec2-above-image-bytes';
+// The setting and its bounds are in ./ec2-above-image-bytes.ts: read at every cold start (handlers/lambda/image-size-threshold.ts),
+// the routing when a scan starts.
 
 /** What the gate knows of an image's size before scanning it. */
 export type ImageSizeReading = { kind: 'unknown' } | { kind: 'unusable'; value: string } | { kind: 'bytes'; bytes: number };

@@ -24,14 +24,8 @@
  * or a shared quota, which the alarm names, and stopping builds needs codebuild:StopBuild the gate has not had.
  */
 
-// The setting (how many Lambda-compute builds at once) is read at every cold start, the slots only when a scan starts.
-export {
-  DEFAULT_LAMBDA_COMPUTE_CONCURRENCY,
-  MAX_LAMBDA_COMPUTE_CONCURRENCY,
-  MIN_LAMBDA_COMPUTE_CONCURRENCY,
-  isValidLambdaComputeConcurrency,
-  parseLambdaComputeConcurrency,
-} from './lambda-compute-concurrency';
+// The setting (how many Lambda-compute builds at once) is in ./lambda-compute-concurrency.ts: read at every cold start,
+// the slots only when a scan starts.
 
 /** One slot as the store read it: its index, who holds it, and until when (epoch ms). */
 export interface LambdaSlotReading {

@@ -1,4 +1,5 @@
-import { DEFAULT_LAMBDA_COMPUTE_CONCURRENCY, isValidLambdaComputeConcurrency, type LambdaOverflowCause } from '../../core/gate/lambda-overflow';
+import type { LambdaOverflowCause } from '../../core/gate/lambda-overflow';
+import { DEFAULT_LAMBDA_COMPUTE_CONCURRENCY, isValidLambdaComputeConcurrency } from '../../core/gate/lambda-compute-concurrency';
 import type { ScanRecord } from '../../core/ports';
 import { classifyFailure } from '../failures';
 import { childBinding, type Logger } from '../logger';

@@ -1,13 +1,5 @@
-import {
-  DEFAULT_EC2_ABOVE_IMAGE_BYTES,
-  MAX_EC2_ABOVE_IMAGE_BYTES,
-  MIN_EC2_ABOVE_IMAGE_BYTES,
-  effectiveThreshold,
-  initialScanCompute,
-  isValidEc2AboveImageBytes,
-  readImageSize,
-  recordComputeOf,
-} from '../../../functions/core/gate/compute-routing';
+import { effectiveThreshold, initialScanCompute, readImageSize, recordComputeOf } from '../../../functions/core/gate/compute-routing';
+import { DEFAULT_EC2_ABOVE_IMAGE_BYTES, MAX_EC2_ABOVE_IMAGE_BYTES, MIN_EC2_ABOVE_IMAGE_BYTES, isValidEc2AboveImageBytes } from '../../../functions/core/gate/ec2-above-image-bytes';
 
 const GIB = 1024 ** 3;
 

@@ -1,4 +1,5 @@
-import { DEFAULT_LAMBDA_COMPUTE_CONCURRENCY, claimableSlots, isValidLambdaComputeConcurrency, overflowSlots, parseLambdaComputeConcurrency } from '../../../functions/core/gate/lambda-overflow';
+import { claimableSlots, overflowSlots } from '../../../functions/core/gate/lambda-overflow';
+import { DEFAULT_LAMBDA_COMPUTE_CONCURRENCY, isValidLambdaComputeConcurrency, parseLambdaComputeConcurrency } from '../../../functions/core/gate/lambda-compute-concurrency';
 
 describe('the Lambda-compute concurrency setting', () => {
   it("defaults to AWS's default quota for a Lambda compute type (1)", () => {
